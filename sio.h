@@ -347,8 +347,8 @@ typedef struct sio_ws_rx {
 
 /* Consumes bytes from buf[0..len) (server frames, not masked).
  * Returns 1 with *msg filled when a message or control frame completed, 0
- * when more bytes are needed (*need, if not NULL, is the total number of
- * bytes buf must hold to make progress), or a negative status on failure:
+ * when more bytes are needed (*need, if not NULL, is how many bytes counted
+ * from buf + *consumed are needed to make progress), or a negative status:
  * SIO_ERR_PROTOCOL (fail_code 1002 or 1007), SIO_ERR_TOO_BIG (1009),
  * SIO_ERR_NOMEM (1011); rx->error names the cause.  *consumed is how many
  * bytes of buf were used; msg->data stays valid until the next call and
@@ -492,3 +492,1826 @@ SIO_API size_t sio_queued_bytes(const sio_client *c);
 #endif
 
 #endif /* SIO_H */
+
+/* ====================================================================== */
+/* Implementation                                                          */
+/* ====================================================================== */
+#ifdef SIO_IMPLEMENTATION
+#ifndef SIO__IMPLEMENTED
+#define SIO__IMPLEMENTED
+
+#include <string.h>
+#include <stdio.h>
+#include <limits.h>
+
+#if !defined(SIO_REALLOC) || !defined(SIO_FREE)
+#include <stdlib.h>
+#define SIO_REALLOC(p, n) realloc((p), (n))
+#define SIO_FREE(p) free(p)
+#endif
+#ifndef SIO_ASSERT
+#include <assert.h>
+#define SIO_ASSERT(x) assert(x)
+#endif
+
+#define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
+#define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
+#define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
+#define SIO__DEFAULT_CONNECT_TIMEOUT 10000
+#define SIO__DEFAULT_CLOSE_TIMEOUT 5000
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+SIO_API const char *sio_version(void) { return "0.1.0"; }
+
+SIO_API const char *sio_status_text(int status)
+{
+    switch (status) {
+    case SIO_OK: return "ok";
+    case SIO_ERR_INVALID: return "invalid argument";
+    case SIO_ERR_NOMEM: return "out of memory";
+    case SIO_ERR_STATE: return "not possible in the current state";
+    case SIO_ERR_FULL: return "send queue full";
+    case SIO_ERR_URL: return "bad or unsupported URL";
+    case SIO_ERR_TLS: return "TLS failure or TLS not available";
+    case SIO_ERR_PROTOCOL: return "protocol violation by the peer";
+    case SIO_ERR_AGAIN: return "operation would block";
+    case SIO_ERR_IO: return "I/O error";
+    case SIO_ERR_TIMEOUT: return "timed out";
+    case SIO_ERR_HANDSHAKE: return "handshake failed";
+    case SIO_ERR_TOO_BIG: return "size limit exceeded";
+    case SIO_ERR_CLOSED: return "connection closed";
+    case SIO_ERR_NO_ADDRESS: return "no address for host";
+    default: return "unknown status";
+    }
+}
+
+/* Allocation through the configured allocator or SIO_REALLOC/SIO_FREE. */
+static void *sio__realloc(const sio_allocator *a, void *ptr, size_t size)
+{
+    if (a && a->realloc) return a->realloc(a->user, ptr, size);
+    if (size == 0) { SIO_FREE(ptr); return NULL; }
+    return SIO_REALLOC(ptr, size);
+}
+
+static int sio__lower(int ch) { return (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch; }
+
+static int sio__span_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t i;
+    for (i = 0; i < alen; i++)
+        if (b[i] == '\0' || sio__lower((unsigned char)a[i]) != sio__lower((unsigned char)b[i])) return 0;
+    return b[alen] == '\0';
+}
+
+/* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
+static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
+{
+    size_t ncap;
+    void *p;
+    if (need <= *cap) return SIO_OK;
+    ncap = *cap ? *cap : 256;
+    while (ncap < need) ncap = (ncap > ((size_t)-1) / 2) ? need : ncap * 2;
+    p = sio__realloc(a, *buf, ncap);
+    if (!p) return SIO_ERR_NOMEM;
+    *buf = (unsigned char *)p;
+    *cap = ncap;
+    return SIO_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* url                                                                     */
+/* ---------------------------------------------------------------------- */
+
+SIO_API int sio_url_parse(sio_url *u, const char *text)
+{
+    const char *p, *auth, *auth_end, *s;
+    size_t i;
+    memset(u, 0, sizeof *u);
+    if (!text) return SIO_ERR_URL;
+    for (s = text; *s; s++)
+        if ((unsigned char)*s <= 0x20 || *s == 0x7f) return SIO_ERR_URL;
+    p = strstr(text, "://");
+    if (!p) return SIO_ERR_URL;
+    u->scheme = text;
+    u->scheme_len = (size_t)(p - text);
+    if (sio__span_ieq(text, u->scheme_len, "ws")) { u->websocket = 1; }
+    else if (sio__span_ieq(text, u->scheme_len, "wss")) { u->websocket = 1; u->secure = 1; }
+    else if (sio__span_ieq(text, u->scheme_len, "http")) { }
+    else if (sio__span_ieq(text, u->scheme_len, "https")) { u->secure = 1; }
+    else return SIO_ERR_URL;
+    auth = p + 3;
+    auth_end = auth + strcspn(auth, "/?#");
+    for (s = auth; s < auth_end; s++)
+        if (*s == '@') return SIO_ERR_URL;           /* user info is not supported */
+    if (*auth == '[') {
+        const char *close = (const char *)memchr(auth, ']', (size_t)(auth_end - auth));
+        if (!close || close == auth + 1) return SIO_ERR_URL;
+        for (s = auth + 1; s < close; s++)
+            if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F') ||
+                  *s == ':' || *s == '.'))
+                return SIO_ERR_URL;
+        u->host = auth + 1;
+        u->host_len = (size_t)(close - auth - 1);
+        u->ipv6 = 1;
+        s = close + 1;
+        if (s < auth_end && *s != ':') return SIO_ERR_URL;
+    } else {
+        s = auth;
+        while (s < auth_end && *s != ':') s++;
+        u->host = auth;
+        u->host_len = (size_t)(s - auth);
+        if (u->host_len == 0) return SIO_ERR_URL;
+        for (i = 0; i < u->host_len; i++)
+            if (strchr("[]<>\"\\^`{|}%", u->host[i])) return SIO_ERR_URL;
+    }
+    if (s < auth_end) {                                /* ":port" */
+        unsigned long port = 0;
+        s++;
+        if (s == auth_end) return SIO_ERR_URL;
+        for (; s < auth_end; s++) {
+            if (*s < '0' || *s > '9') return SIO_ERR_URL;
+            port = port * 10 + (unsigned long)(*s - '0');
+            if (port > 65535) return SIO_ERR_URL;
+        }
+        if (port == 0) return SIO_ERR_URL;
+        u->port = (unsigned short)port;
+        u->has_port = 1;
+    } else {
+        u->port = u->secure ? 443 : 80;
+    }
+    p = auth_end;
+    if (*p == '/') {
+        u->path = p;
+        u->path_len = strcspn(p, "?#");
+        p += u->path_len;
+    } else {
+        u->path = p;
+        u->path_len = 0;
+    }
+    if (*p == '?') {
+        u->query = p + 1;
+        u->query_len = strcspn(p + 1, "#");
+    } else {
+        u->query = p;
+        u->query_len = 0;
+    }
+    return SIO_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* sha1 (FIPS 180-4) / base64 (RFC 4648)                                   */
+/* ---------------------------------------------------------------------- */
+
+#define SIO__ROL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+static void sio__sha1_block(uint32_t st[5], const unsigned char *b)
+{
+    uint32_t w[80], a, bb, c, d, e, t;
+    int i;
+    for (i = 0; i < 16; i++)
+        w[i] = ((uint32_t)b[4 * i] << 24) | ((uint32_t)b[4 * i + 1] << 16) |
+               ((uint32_t)b[4 * i + 2] << 8) | (uint32_t)b[4 * i + 3];
+    for (i = 16; i < 80; i++) {
+        t = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
+        w[i] = SIO__ROL32(t, 1);
+    }
+    a = st[0]; bb = st[1]; c = st[2]; d = st[3]; e = st[4];
+    for (i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) { f = (bb & c) | (~bb & d); k = 0x5A827999u; }
+        else if (i < 40) { f = bb ^ c ^ d; k = 0x6ED9EBA1u; }
+        else if (i < 60) { f = (bb & c) | (bb & d) | (c & d); k = 0x8F1BBCDCu; }
+        else { f = bb ^ c ^ d; k = 0xCA62C1D6u; }
+        t = SIO__ROL32(a, 5) + f + e + k + w[i];
+        e = d; d = c; c = SIO__ROL32(bb, 30); bb = a; a = t;
+    }
+    st[0] += a; st[1] += bb; st[2] += c; st[3] += d; st[4] += e;
+}
+
+SIO_API void sio_sha1_init(sio_sha1 *s)
+{
+    s->state[0] = 0x67452301u; s->state[1] = 0xEFCDAB89u; s->state[2] = 0x98BADCFEu;
+    s->state[3] = 0x10325476u; s->state[4] = 0xC3D2E1F0u;
+    s->total = 0;
+    s->used = 0;
+}
+
+SIO_API void sio_sha1_update(sio_sha1 *s, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    s->total += len;
+    while (len > 0) {
+        size_t take = 64 - s->used;
+        if (take > len) take = len;
+        if (s->used == 0 && len >= 64) {
+            sio__sha1_block(s->state, p);
+            take = 64;
+        } else {
+            memcpy(s->block + s->used, p, take);
+            s->used += take;
+            if (s->used == 64) { sio__sha1_block(s->state, s->block); s->used = 0; }
+        }
+        p += take;
+        len -= take;
+    }
+}
+
+SIO_API void sio_sha1_final(sio_sha1 *s, unsigned char digest[20])
+{
+    uint64_t bits = s->total * 8;
+    int i;
+    s->block[s->used++] = 0x80;
+    if (s->used > 56) {
+        memset(s->block + s->used, 0, 64 - s->used);
+        sio__sha1_block(s->state, s->block);
+        s->used = 0;
+    }
+    memset(s->block + s->used, 0, 56 - s->used);
+    for (i = 0; i < 8; i++) s->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
+    sio__sha1_block(s->state, s->block);
+    for (i = 0; i < 20; i++) digest[i] = (unsigned char)(s->state[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+static const char sio__b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+SIO_API size_t sio_base64_encode(const void *data, size_t len, char *out)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i, o = 0;
+    for (i = 0; i + 2 < len; i += 3) {
+        uint32_t v = ((uint32_t)p[i] << 16) | ((uint32_t)p[i + 1] << 8) | p[i + 2];
+        out[o++] = sio__b64[v >> 18];
+        out[o++] = sio__b64[(v >> 12) & 63];
+        out[o++] = sio__b64[(v >> 6) & 63];
+        out[o++] = sio__b64[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < len) v |= (uint32_t)p[i + 1] << 8;
+        out[o++] = sio__b64[v >> 18];
+        out[o++] = sio__b64[(v >> 12) & 63];
+        out[o++] = (i + 1 < len) ? sio__b64[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int sio__b64_value(int ch)
+{
+    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+    if (ch == '+') return 62;
+    if (ch == '/') return 63;
+    return -1;
+}
+
+SIO_API int sio_base64_decode(const char *text, size_t len, void *out, size_t *out_len)
+{
+    unsigned char *o = (unsigned char *)out;
+    size_t i, n = 0, pad = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    if (len % 4 == 0 && len >= 1 && text[len - 1] == '=') pad++;
+    if (len % 4 == 0 && len >= 2 && text[len - 2] == '=') pad++;
+    if ((len - pad) % 4 == 1) return SIO_ERR_INVALID;
+    for (i = 0; i < len - pad; i++) {
+        int v = sio__b64_value((unsigned char)text[i]);
+        if (v < 0) return SIO_ERR_INVALID;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            o[n++] = (unsigned char)(acc >> bits);
+        }
+    }
+    if (out_len) *out_len = n;
+    return SIO_OK;
+}
+
+/* ---------------------------------------------------------------------- */
+/* utf8                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* Classifies a lead byte: number of continuation bytes and the range the
+ * first one must fall in (this is where overlongs, surrogates and values
+ * above U+10FFFF are excluded). */
+static int sio__utf8_lead(unsigned char b, sio_utf8 *v)
+{
+    if (b >= 0xC2 && b <= 0xDF) { v->need = 1; v->lo = 0x80; v->hi = 0xBF; return 1; }
+    if (b == 0xE0) { v->need = 2; v->lo = 0xA0; v->hi = 0xBF; return 1; }
+    if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) { v->need = 2; v->lo = 0x80; v->hi = 0xBF; return 1; }
+    if (b == 0xED) { v->need = 2; v->lo = 0x80; v->hi = 0x9F; return 1; }
+    if (b == 0xF0) { v->need = 3; v->lo = 0x90; v->hi = 0xBF; return 1; }
+    if (b >= 0xF1 && b <= 0xF3) { v->need = 3; v->lo = 0x80; v->hi = 0xBF; return 1; }
+    if (b == 0xF4) { v->need = 3; v->lo = 0x80; v->hi = 0x8F; return 1; }
+    return 0;
+}
+
+SIO_API int sio_utf8_feed(sio_utf8 *v, const void *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data, *end = p + len;
+    while (p < end) {
+        if (v->need == 0) {
+            /* ASCII fast path: eight bytes at a time */
+            while (end - p >= 8) {
+                uint64_t w;
+                memcpy(&w, p, 8);
+                if (w & UINT64_C(0x8080808080808080)) break;
+                p += 8;
+            }
+            if (p == end) break;
+            if (*p < 0x80) { p++; continue; }
+            if (!sio__utf8_lead(*p, v)) return SIO_ERR_PROTOCOL;
+            p++;
+        } else {
+            if (*p < v->lo || *p > v->hi) return SIO_ERR_PROTOCOL;
+            v->lo = 0x80;
+            v->hi = 0xBF;
+            v->need--;
+            p++;
+        }
+    }
+    return SIO_OK;
+}
+
+SIO_API int sio_utf8_complete(const sio_utf8 *v) { return v->need == 0; }
+
+SIO_API int sio_utf8_valid(const void *data, size_t len)
+{
+    sio_utf8 v;
+    memset(&v, 0, sizeof v);
+    return sio_utf8_feed(&v, data, len) == SIO_OK && v.need == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* http                                                                    */
+/* ---------------------------------------------------------------------- */
+
+static int sio__is_tchar(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Finds the end of the line starting at p; returns the index of '\n' or -1. */
+static long sio__line_end(const char *buf, size_t from, size_t len)
+{
+    const char *nl = (const char *)memchr(buf + from, '\n', len - from);
+    return nl ? (long)(nl - buf) : -1;
+}
+
+SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_t len)
+{
+    size_t pos, line_start, line_len;
+    long nl;
+    const char *line;
+    int i;
+    memset(r, 0, sizeof *r);
+    /* Find the blank line first so partial input costs one scan. */
+    for (pos = 0;; pos = (size_t)nl + 1) {
+        nl = sio__line_end(buf, pos, len);
+        if (nl < 0) return 0;
+        if ((size_t)nl == pos || ((size_t)nl == pos + 1 && buf[pos] == '\r')) {
+            if (pos == 0) return SIO_ERR_PROTOCOL;      /* empty status line */
+            r->head_len = (size_t)nl + 1;
+            break;
+        }
+    }
+    /* Status line: HTTP/1.x SP 3DIGIT [SP reason] */
+    nl = sio__line_end(buf, 0, len);
+    line = buf;
+    line_len = (size_t)nl;
+    if (line_len > 0 && line[line_len - 1] == '\r') line_len--;
+    if (line_len < 12 || memcmp(line, "HTTP/1.", 7) != 0 || line[7] < '0' || line[7] > '9' ||
+        line[8] != ' ')
+        return SIO_ERR_PROTOCOL;
+    r->minor_version = line[7] - '0';
+    for (i = 9; i < 12; i++)
+        if (line[i] < '0' || line[i] > '9') return SIO_ERR_PROTOCOL;
+    r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    if (line_len > 12 && line[12] != ' ') return SIO_ERR_PROTOCOL;
+    r->reason = line + (line_len > 12 ? 13 : 12);
+    r->reason_len = line_len > 12 ? line_len - 13 : 0;
+    /* Header fields */
+    for (line_start = (size_t)nl + 1; line_start < r->head_len;) {
+        sio_http_header *h;
+        const char *colon, *v, *vend;
+        nl = sio__line_end(buf, line_start, len);
+        line = buf + line_start;
+        line_len = (size_t)nl - line_start;
+        if (line_len > 0 && line[line_len - 1] == '\r') line_len--;
+        if (line_len == 0) break;
+        if (line[0] == ' ' || line[0] == '\t') return SIO_ERR_PROTOCOL;   /* obs-fold */
+        colon = (const char *)memchr(line, ':', line_len);
+        if (!colon || colon == line) return SIO_ERR_PROTOCOL;
+        for (v = line; v < colon; v++)
+            if (!sio__is_tchar((unsigned char)*v)) return SIO_ERR_PROTOCOL;
+        if (r->header_count == SIO_HTTP_MAX_HEADERS) return SIO_ERR_TOO_BIG;
+        h = &r->headers[r->header_count++];
+        h->name = line;
+        h->name_len = (size_t)(colon - line);
+        v = colon + 1;
+        vend = line + line_len;
+        while (v < vend && (*v == ' ' || *v == '\t')) v++;
+        while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t')) vend--;
+        for (h->value = v; v < vend; v++)
+            if (((unsigned char)*v < 0x20 && *v != '\t') || *v == 0x7f) return SIO_ERR_PROTOCOL;
+        h->value_len = (size_t)(vend - h->value);
+        line_start = (size_t)nl + 1;
+    }
+    return 1;
+}
+
+SIO_API const sio_http_header *sio_http_find_header(const sio_http_response *r, const char *name)
+{
+    size_t i;
+    for (i = 0; i < r->header_count; i++)
+        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, name)) return &r->headers[i];
+    return NULL;
+}
+
+SIO_API int sio_http_has_token(const char *value, size_t len, const char *token)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t start, end;
+        while (i < len && (value[i] == ' ' || value[i] == '\t' || value[i] == ',')) i++;
+        start = i;
+        while (i < len && value[i] != ',') i++;
+        end = i;
+        while (end > start && (value[end - 1] == ' ' || value[end - 1] == '\t')) end--;
+        if (end > start && sio__span_ieq(value + start, end - start, token)) return 1;
+    }
+    return 0;
+}
+
+enum { SIO__CHUNK_SIZE, SIO__CHUNK_SIZE_MORE, SIO__CHUNK_EXT, SIO__CHUNK_SIZE_LF, SIO__CHUNK_DATA, SIO__CHUNK_DATA_CR,
+       SIO__CHUNK_DATA_LF, SIO__CHUNK_TRAILER_START, SIO__CHUNK_TRAILER_LINE, SIO__CHUNK_TRAILER_LF,
+       SIO__CHUNK_LAST_LF, SIO__CHUNK_DONE };
+
+SIO_API int sio_http_body_init(sio_http_body *b, const sio_http_response *r, uint64_t max_body)
+{
+    const sio_http_header *te, *cl;
+    memset(b, 0, sizeof *b);
+    b->max_body = max_body;
+    if ((r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304) {
+        b->mode = SIO_HTTP_BODY_NONE;
+        return SIO_OK;
+    }
+    te = sio_http_find_header(r, "Transfer-Encoding");
+    cl = sio_http_find_header(r, "Content-Length");
+    if (te) {
+        if (!sio_http_has_token(te->value, te->value_len, "chunked")) {
+            b->mode = SIO_HTTP_BODY_UNTIL_CLOSE;
+            return SIO_OK;
+        }
+        b->mode = SIO_HTTP_BODY_CHUNKED;
+        b->state = SIO__CHUNK_SIZE;
+        return SIO_OK;
+    }
+    if (cl) {
+        uint64_t n = 0;
+        size_t i;
+        size_t k;
+        if (cl->value_len == 0) return SIO_ERR_PROTOCOL;
+        for (i = 0; i < cl->value_len; i++) {
+            char ch = cl->value[i];
+            if (ch < '0' || ch > '9') return SIO_ERR_PROTOCOL;
+            if (n > (UINT64_MAX - 9) / 10) return SIO_ERR_TOO_BIG;
+            n = n * 10 + (uint64_t)(ch - '0');
+        }
+        /* Several Content-Length headers must agree (RFC 9112 6.3). */
+        for (k = 0; k < r->header_count; k++) {
+            const sio_http_header *h = &r->headers[k];
+            if (h != cl && sio__span_ieq(h->name, h->name_len, "Content-Length") &&
+                (h->value_len != cl->value_len || memcmp(h->value, cl->value, h->value_len) != 0))
+                return SIO_ERR_PROTOCOL;
+        }
+        if (max_body && n > max_body) return SIO_ERR_TOO_BIG;
+        b->mode = SIO_HTTP_BODY_LENGTH;
+        b->remaining = n;
+        return SIO_OK;
+    }
+    b->mode = SIO_HTTP_BODY_UNTIL_CLOSE;
+    return SIO_OK;
+}
+
+static int sio__hex(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static int sio__body_add(sio_http_body *b, uint64_t n)
+{
+    b->total += n;
+    return (b->max_body && b->total > b->max_body) ? SIO_ERR_TOO_BIG : SIO_OK;
+}
+
+SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t len,
+                                 size_t *consumed, size_t *out_len)
+{
+    size_t in = 0, out = 0;
+    int rc = 0;
+    if (b->mode == SIO_HTTP_BODY_NONE) { *consumed = 0; *out_len = 0; return 1; }
+    if (b->mode == SIO_HTTP_BODY_UNTIL_CLOSE || b->mode == SIO_HTTP_BODY_LENGTH) {
+        size_t take = len;
+        if (b->mode == SIO_HTTP_BODY_LENGTH && take > b->remaining) take = (size_t)b->remaining;
+        if (sio__body_add(b, take) != SIO_OK) return SIO_ERR_TOO_BIG;
+        if (b->mode == SIO_HTTP_BODY_LENGTH) b->remaining -= take;
+        *consumed = take;
+        *out_len = take;
+        return (b->mode == SIO_HTTP_BODY_LENGTH && b->remaining == 0) ? 1 : 0;
+    }
+    while (in < len && rc == 0) {
+        int c = data[in];
+        switch (b->state) {
+        case SIO__CHUNK_SIZE:               /* the first hex digit is required */
+            if (sio__hex(c) < 0) return SIO_ERR_PROTOCOL;
+            b->state = SIO__CHUNK_SIZE_MORE;
+            break;                          /* re-read the digit below */
+        case SIO__CHUNK_SIZE_MORE: {
+            int h = sio__hex(c);
+            if (h >= 0) {
+                if (b->remaining > (UINT64_MAX >> 4)) return SIO_ERR_TOO_BIG;
+                b->remaining = b->remaining * 16 + (uint64_t)h;
+            } else if (c == ';' || c == ' ' || c == '\t') b->state = SIO__CHUNK_EXT;
+            else if (c == '\r') b->state = SIO__CHUNK_SIZE_LF;
+            else if (c == '\n') { in++; goto size_done; }
+            else return SIO_ERR_PROTOCOL;
+            in++;
+            break;
+        }
+        case SIO__CHUNK_EXT:
+            if (c == '\r') b->state = SIO__CHUNK_SIZE_LF;
+            else if (c == '\n') { in++; goto size_done; }
+            else if (c < 0x20 && c != '\t') return SIO_ERR_PROTOCOL;
+            in++;
+            break;
+        case SIO__CHUNK_SIZE_LF:
+            if (c != '\n') return SIO_ERR_PROTOCOL;
+            in++;
+        size_done:
+            if (b->remaining == 0) { b->state = SIO__CHUNK_TRAILER_START; break; }
+            if (b->max_body && b->total + b->remaining > b->max_body) return SIO_ERR_TOO_BIG;
+            b->state = SIO__CHUNK_DATA;
+            break;
+        case SIO__CHUNK_DATA: {
+            size_t take = len - in;
+            if (take > b->remaining) take = (size_t)b->remaining;
+            memmove(data + out, data + in, take);
+            out += take;
+            in += take;
+            b->remaining -= take;
+            if (sio__body_add(b, take) != SIO_OK) return SIO_ERR_TOO_BIG;
+            if (b->remaining == 0) b->state = SIO__CHUNK_DATA_CR;
+            break;
+        }
+        case SIO__CHUNK_DATA_CR:
+            if (c == '\r') { b->state = SIO__CHUNK_DATA_LF; in++; break; }
+            if (c == '\n') { b->state = SIO__CHUNK_SIZE; in++; break; }
+            return SIO_ERR_PROTOCOL;
+        case SIO__CHUNK_DATA_LF:
+            if (c != '\n') return SIO_ERR_PROTOCOL;
+            b->state = SIO__CHUNK_SIZE;
+            in++;
+            break;
+        case SIO__CHUNK_TRAILER_START:      /* after the last chunk: trailers or the blank line */
+            if (c == '\r') { b->state = SIO__CHUNK_LAST_LF; in++; break; }
+            if (c == '\n') { in++; b->state = SIO__CHUNK_DONE; rc = 1; break; }
+            b->state = SIO__CHUNK_TRAILER_LINE;
+            break;
+        case SIO__CHUNK_TRAILER_LINE:
+            if (c == '\n') b->state = SIO__CHUNK_TRAILER_START;
+            in++;
+            break;
+        case SIO__CHUNK_LAST_LF:
+            if (c != '\n') return SIO_ERR_PROTOCOL;
+            in++;
+            b->state = SIO__CHUNK_DONE;
+            rc = 1;
+            break;
+        case SIO__CHUNK_DONE:
+            rc = 1;
+            break;
+        default:
+            return SIO_ERR_PROTOCOL;
+        }
+    }
+    if (b->state == SIO__CHUNK_DONE) rc = 1;
+    *consumed = in;
+    *out_len = out;
+    return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* ws                                                                      */
+/* ---------------------------------------------------------------------- */
+
+SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_t len, const char **why)
+{
+    size_t hl = 2;
+    unsigned n;
+    if (len < 2) return 0;
+    f->fin = buf[0] >> 7;
+    f->rsv = (buf[0] >> 4) & 7u;
+    f->opcode = buf[0] & 15u;
+    f->masked = buf[1] >> 7;
+    n = buf[1] & 127u;
+    if (n == 126) {
+        if (len < 4) return 0;
+        f->length = ((uint64_t)buf[2] << 8) | buf[3];
+        if (f->length < 126) {
+            if (why) *why = "ws: 16-bit frame length used for a payload under 126 bytes (RFC 6455 5.2)";
+            return SIO_ERR_PROTOCOL;
+        }
+        hl = 4;
+    } else if (n == 127) {
+        int i;
+        if (len < 10) return 0;
+        if (buf[2] & 0x80) {
+            if (why) *why = "ws: 64-bit frame length has its most significant bit set (RFC 6455 5.2)";
+            return SIO_ERR_PROTOCOL;
+        }
+        f->length = 0;
+        for (i = 2; i < 10; i++) f->length = (f->length << 8) | buf[i];
+        if (f->length < 65536) {
+            if (why) *why = "ws: 64-bit frame length used for a payload under 65536 bytes (RFC 6455 5.2)";
+            return SIO_ERR_PROTOCOL;
+        }
+        hl = 10;
+    } else {
+        f->length = n;
+    }
+    if (f->masked) {
+        if (len < hl + 4) return 0;
+        memcpy(f->mask, buf + hl, 4);
+        hl += 4;
+    } else {
+        memset(f->mask, 0, 4);
+    }
+    f->header_len = hl;
+    return 1;
+}
+
+SIO_API size_t sio_ws_frame_size(uint64_t payload_len, int masked)
+{
+    size_t hl = payload_len < 126 ? 2 : payload_len < 65536 ? 4 : 10;
+    return hl + (masked ? 4 : 0) + (size_t)payload_len;
+}
+
+/* Eight key bytes starting at rotation `offset`, as they lie in memory, so
+ * XOR with a word loaded by memcpy is correct on any byte order. */
+static uint64_t sio__mask_word(const unsigned char key[4], size_t offset)
+{
+    unsigned char k[8];
+    uint64_t w;
+    int i;
+    for (i = 0; i < 8; i++) k[i] = key[(offset + (size_t)i) & 3];
+    memcpy(&w, k, 8);
+    return w;
+}
+
+/* dst = src XOR key (dst may equal src); word-at-a-time, no alignment needed. */
+static void sio__mask_copy(unsigned char *dst, const unsigned char *src, size_t len,
+                           const unsigned char key[4], size_t offset)
+{
+    uint64_t k = sio__mask_word(key, offset);
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32) {
+        uint64_t a, b, c, d;
+        memcpy(&a, src + i, 8); memcpy(&b, src + i + 8, 8);
+        memcpy(&c, src + i + 16, 8); memcpy(&d, src + i + 24, 8);
+        a ^= k; b ^= k; c ^= k; d ^= k;
+        memcpy(dst + i, &a, 8); memcpy(dst + i + 8, &b, 8);
+        memcpy(dst + i + 16, &c, 8); memcpy(dst + i + 24, &d, 8);
+    }
+    for (; i + 8 <= len; i += 8) {
+        uint64_t a;
+        memcpy(&a, src + i, 8);
+        a ^= k;
+        memcpy(dst + i, &a, 8);
+    }
+    for (; i < len; i++) dst[i] = (unsigned char)(src[i] ^ key[(offset + i) & 3]);
+}
+
+SIO_API void sio_ws_mask(unsigned char *data, size_t len, const unsigned char key[4], size_t offset)
+{
+    sio__mask_copy(data, data, len, key, offset);
+}
+
+SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void *payload,
+                             size_t len, const unsigned char *mask)
+{
+    size_t hl;
+    out[0] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 15));
+    if (len < 126) {
+        out[1] = (unsigned char)len;
+        hl = 2;
+    } else if (len < 65536) {
+        out[1] = 126;
+        out[2] = (unsigned char)(len >> 8);
+        out[3] = (unsigned char)len;
+        hl = 4;
+    } else {
+        uint64_t l = (uint64_t)len;
+        int i;
+        out[1] = 127;
+        for (i = 0; i < 8; i++) out[2 + i] = (unsigned char)(l >> (56 - 8 * i));
+        hl = 10;
+    }
+    if (mask) {
+        out[1] |= 0x80;
+        memcpy(out + hl, mask, 4);
+        hl += 4;
+        if (len) sio__mask_copy(out + hl, (const unsigned char *)payload, len, mask, 0);
+    } else if (len) {
+        memcpy(out + hl, payload, len);
+    }
+    return hl + len;
+}
+
+SIO_API void sio_ws_accept_key(const char *key, char out[29])
+{
+    static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    sio_sha1 s;
+    unsigned char digest[20];
+    sio_sha1_init(&s);
+    sio_sha1_update(&s, key, strlen(key));
+    sio_sha1_update(&s, guid, sizeof guid - 1);
+    sio_sha1_final(&s, digest);
+    sio_base64_encode(digest, 20, out);
+}
+
+SIO_API int sio_ws_close_code_valid(int code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
+static int sio__ws_rx_fail(sio_ws_rx *rx, int code, const char *why)
+{
+    rx->fail_code = code;
+    rx->error = why;
+    return code == SIO_CLOSE_TOO_BIG ? SIO_ERR_TOO_BIG
+         : code == SIO_CLOSE_INTERNAL ? SIO_ERR_NOMEM : SIO_ERR_PROTOCOL;
+}
+
+/* Checks a frame header against the rules for server frames (RFC 6455 5). */
+static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
+{
+    if (f->rsv)
+        return sio__ws_rx_fail(rx, 1002, "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)");
+    if (f->masked)
+        return sio__ws_rx_fail(rx, 1002, "ws: server frame was masked (RFC 6455 5.1)");
+    if (f->opcode >= 8) {
+        if (f->opcode > SIO_WS_PONG)
+            return sio__ws_rx_fail(rx, 1002, "ws: unknown control opcode (RFC 6455 5.2)");
+        if (!f->fin)
+            return sio__ws_rx_fail(rx, 1002, "ws: fragmented control frame (RFC 6455 5.5)");
+        if (f->length > 125)
+            return sio__ws_rx_fail(rx, 1002, "ws: control frame payload over 125 bytes (RFC 6455 5.5)");
+        return SIO_OK;
+    }
+    if (f->opcode > SIO_WS_BINARY)
+        return sio__ws_rx_fail(rx, 1002, "ws: unknown data opcode (RFC 6455 5.2)");
+    if (f->opcode == SIO_WS_CONTINUATION && !rx->in_message)
+        return sio__ws_rx_fail(rx, 1002, "ws: continuation frame without a message in progress (RFC 6455 5.4)");
+    if (f->opcode != SIO_WS_CONTINUATION && rx->in_message)
+        return sio__ws_rx_fail(rx, 1002, "ws: new data frame while a fragmented message is in progress (RFC 6455 5.4)");
+    if (f->length > (uint64_t)max - (rx->in_message ? rx->buffer_len : 0))
+        return sio__ws_rx_fail(rx, 1009, "ws: message exceeds the configured max_message");
+    return SIO_OK;
+}
+
+static int sio__ws_rx_close(sio_ws_rx *rx, const unsigned char *p, size_t len, sio_ws_message *msg)
+{
+    msg->close_code = SIO_CLOSE_NO_STATUS;
+    msg->reason = (const char *)p;
+    msg->reason_len = 0;
+    if (len == 1)
+        return sio__ws_rx_fail(rx, 1002, "ws: close frame with a 1-byte payload (RFC 6455 5.5.1)");
+    if (len >= 2) {
+        msg->close_code = (p[0] << 8) | p[1];
+        if (!sio_ws_close_code_valid(msg->close_code))
+            return sio__ws_rx_fail(rx, 1002, "ws: close frame with an invalid status code (RFC 6455 7.4)");
+        if (!sio_utf8_valid(p + 2, len - 2))
+            return sio__ws_rx_fail(rx, 1002, "ws: close reason is not valid UTF-8 (RFC 6455 5.5.1)");
+        msg->reason = (const char *)p + 2;
+        msg->reason_len = len - 2;
+    }
+    return SIO_OK;
+}
+
+SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
+                           size_t *consumed, size_t *need, sio_ws_message *msg)
+{
+    size_t pos = 0;
+    size_t max = rx->max_message ? rx->max_message : SIO__DEFAULT_MAX_MESSAGE;
+    *consumed = 0;
+    if (need) *need = 0;
+    memset(msg, 0, sizeof *msg);
+    if (rx->error) return sio__ws_rx_fail(rx, rx->fail_code, rx->error);
+    for (;;) {
+        sio_ws_frame f;
+        const char *why = NULL;
+        const unsigned char *payload;
+        size_t avail;
+        int text, r = sio_ws_parse_header(&f, buf + pos, len - pos, &why);
+        if (r == 0) {
+            *consumed = pos;
+            if (need) {
+                size_t rest = len - pos, hl = 2;
+                if (rest >= 2) {
+                    unsigned n = buf[pos + 1] & 127u;
+                    hl += (n == 126 ? 2u : n == 127 ? 8u : 0u) + ((buf[pos + 1] & 0x80) ? 4u : 0u);
+                }
+                *need = hl;
+            }
+            return 0;
+        }
+        if (r < 0) return sio__ws_rx_fail(rx, 1002, why);
+        if ((r = sio__ws_rx_check(rx, &f, max)) != SIO_OK) return r;
+        payload = buf + pos + f.header_len;
+        avail = len - pos - f.header_len;
+        text = f.opcode == SIO_WS_TEXT || (f.opcode == SIO_WS_CONTINUATION && rx->message_opcode == SIO_WS_TEXT);
+        if (avail > f.length) avail = (size_t)f.length;
+        /* Validate text as it arrives, even before the frame is complete. */
+        if (text && avail > rx->frame_checked) {
+            if (sio_utf8_feed(&rx->utf8, payload + rx->frame_checked, avail - (size_t)rx->frame_checked) != SIO_OK)
+                return sio__ws_rx_fail(rx, 1007, "ws: text message is not valid UTF-8 (RFC 6455 8.1)");
+            rx->frame_checked = avail;
+        }
+        if (avail < f.length) {
+            *consumed = pos;
+            if (need) *need = f.header_len + (size_t)f.length;
+            return 0;
+        }
+        rx->frame_checked = 0;
+        pos += f.header_len + (size_t)f.length;
+        if (f.opcode >= 8) {
+            msg->opcode = (int)f.opcode;
+            msg->data = payload;
+            msg->len = (size_t)f.length;
+            if (f.opcode == SIO_WS_CLOSE && (r = sio__ws_rx_close(rx, payload, msg->len, msg)) != SIO_OK)
+                return r;
+            *consumed = pos;
+            return 1;
+        }
+        if (f.fin && text && !sio_utf8_complete(&rx->utf8))
+            return sio__ws_rx_fail(rx, 1007, "ws: text message ends inside a UTF-8 sequence (RFC 6455 8.1)");
+        if (f.fin && !rx->in_message) {              /* whole message in one frame: zero-copy */
+            memset(&rx->utf8, 0, sizeof rx->utf8);
+            msg->opcode = (int)f.opcode;
+            msg->data = payload;
+            msg->len = (size_t)f.length;
+            *consumed = pos;
+            return 1;
+        }
+        if (sio__reserve(&rx->allocator, &rx->buffer, &rx->buffer_cap,
+                         rx->buffer_len + (size_t)f.length + 1) != SIO_OK)
+            return sio__ws_rx_fail(rx, 1011, "ws: out of memory assembling a fragmented message");
+        if (f.length) memcpy(rx->buffer + rx->buffer_len, payload, (size_t)f.length);
+        rx->buffer_len += (size_t)f.length;
+        if (f.opcode != SIO_WS_CONTINUATION) {
+            rx->in_message = 1;
+            rx->message_opcode = (int)f.opcode;
+        }
+        if (f.fin) {
+            rx->buffer[rx->buffer_len] = 0;
+            msg->opcode = rx->message_opcode;
+            msg->data = rx->buffer;
+            msg->len = rx->buffer_len;
+            rx->buffer_len = 0;                      /* reused from the next call on */
+            rx->in_message = 0;
+            memset(&rx->utf8, 0, sizeof rx->utf8);
+            *consumed = pos;
+            return 1;
+        }
+    }
+}
+
+SIO_API void sio_ws_rx_free(sio_ws_rx *rx)
+{
+    if (rx->buffer) sio__realloc(&rx->allocator, rx->buffer, 0);
+    rx->buffer = NULL;
+    rx->buffer_len = rx->buffer_cap = 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* client: glue between the platform socket, HTTP and WebSocket layers    */
+/* ---------------------------------------------------------------------- */
+
+enum sio__phase {
+    SIO__IDLE,
+    SIO__CONNECTING,     /* TCP connect in progress */
+    SIO__HANDSHAKE,      /* request sent or being sent; waiting for 101 */
+    SIO__OPEN,
+    SIO__CLOSING,        /* we sent close; waiting for the server's */
+    SIO__CLOSE_WAIT,     /* both close frames exchanged; waiting for TCP EOF */
+    SIO__FAILING         /* protocol error: flushing our close, then dropping */
+};
+
+#define SIO__MAX_PENDING 4
+#define SIO__TEXT_SIZE 256
+#define SIO__FAIL_LINGER_MS 1000
+#define SIO__READ_CHUNK ((size_t)64 * 1024)
+
+typedef struct sio__pending {
+    int type, code, error, clean;
+    char text[SIO__TEXT_SIZE];     /* error message or close reason */
+} sio__pending;
+
+struct sio_client {
+    sio_allocator alloc;
+    const sio_platform *pf;
+    void *user_data;
+    char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
+    sio_url url;
+    unsigned short port;
+    size_t max_message, max_handshake, max_send_queue, fragment;
+    int connect_timeout, close_timeout;
+    char **protocols;
+    size_t protocol_count;
+
+    int phase;
+    sio_socket sock;
+    unsigned attempt;
+    uint64_t deadline;                 /* 0: no timer */
+    char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+
+    unsigned char *rx;                 /* bytes from the socket */
+    size_t rx_start, rx_len, rx_cap, rx_need, hs_scanned;
+    unsigned char *tx;                 /* bytes for the socket */
+    size_t tx_sent, tx_len, tx_cap;
+    sio_ws_rx ws;
+    char accept[29];
+    char protocol[128];                /* negotiated subprotocol */
+    int close_sent, close_received, close_code, user_closed;
+    char close_reason[128];
+
+    sio__pending pending[SIO__MAX_PENDING];
+    unsigned pending_head, pending_count;
+    sio__pending current;              /* storage behind the last returned event */
+    unsigned char *nul_at;             /* byte replaced by the NUL after a message */
+    unsigned char nul_saved;
+
+    unsigned char random_pool[64];
+    size_t random_left;
+    unsigned long served;              /* events returned; rotates sio_poll_set */
+};
+
+static char *sio__strdup(const sio_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = (char *)sio__realloc(a, NULL, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void sio__free(const sio_allocator *a, void *p)
+{
+    if (p) sio__realloc(a, p, 0);
+}
+
+static uint64_t sio__now(const sio_client *c) { return c->pf->now_ms(c->pf->user); }
+
+static void sio__push(sio_client *c, int type, int code, int error, int clean, const char *text)
+{
+    sio__pending *p;
+    size_t n;
+    if (c->pending_count == SIO__MAX_PENDING) return;   /* cannot happen: at most ERROR + CLOSE queue up */
+    p = &c->pending[(c->pending_head + c->pending_count++) % SIO__MAX_PENDING];
+    p->type = type;
+    p->code = code;
+    p->error = error;
+    p->clean = clean;
+    n = text ? strlen(text) : 0;
+    if (n >= SIO__TEXT_SIZE) n = SIO__TEXT_SIZE - 1;
+    if (n) memcpy(p->text, text, n);
+    p->text[n] = 0;
+}
+
+static int sio__pop(sio_client *c, sio_event *ev)
+{
+    sio__pending *p = &c->pending[c->pending_head];
+    c->current = *p;
+    c->pending_head = (c->pending_head + 1) % SIO__MAX_PENDING;
+    c->pending_count--;
+    ev->type = (sio_event_type)c->current.type;
+    if (ev->type == SIO_EVENT_ERROR) {
+        ev->error = c->current.error;
+        ev->message = c->current.text;
+    } else if (ev->type == SIO_EVENT_CLOSE) {
+        ev->code = c->current.code;
+        ev->reason = c->current.text;
+        ev->clean = c->current.clean;
+    }
+    return 1;
+}
+
+/* CSPRNG bytes, drawn from the platform in batches. */
+static int sio__random(sio_client *c, unsigned char *out, size_t n)
+{
+    while (n > 0) {
+        size_t take;
+        if (c->random_left == 0) {
+            if (c->pf->random(c->pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
+            c->random_left = sizeof c->random_pool;
+        }
+        take = n < c->random_left ? n : c->random_left;
+        memcpy(out, c->random_pool + sizeof c->random_pool - c->random_left, take);
+        memset(c->random_pool + sizeof c->random_pool - c->random_left, 0, take);
+        c->random_left -= take;
+        out += take;
+        n -= take;
+    }
+    return SIO_OK;
+}
+
+/* Ends the connection: socket closed, buffers released, CLOSE queued. */
+static void sio__finish(sio_client *c, int code, const char *reason, int clean)
+{
+    if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
+    c->sock = SIO_INVALID_SOCKET;
+    c->phase = SIO__IDLE;
+    c->deadline = 0;
+    sio__free(&c->alloc, c->rx);
+    sio__free(&c->alloc, c->tx);
+    c->rx = c->tx = NULL;
+    c->rx_start = c->rx_len = c->rx_cap = c->tx_sent = c->tx_len = c->tx_cap = 0;
+    sio_ws_rx_free(&c->ws);
+    sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
+}
+
+/* Connection lost or never made: ERROR then CLOSE 1006. */
+static void sio__abort(sio_client *c, int error, const char *text)
+{
+    sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
+    sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+}
+
+static int sio__tx_reserve(sio_client *c, size_t more)
+{
+    if (c->tx_sent > 0 && c->tx_cap - c->tx_len < more) {
+        memmove(c->tx, c->tx + c->tx_sent, c->tx_len - c->tx_sent);
+        c->tx_len -= c->tx_sent;
+        c->tx_sent = 0;
+    }
+    return sio__reserve(&c->alloc, &c->tx, &c->tx_cap, c->tx_len + more);
+}
+
+/* Queues one message as one or more masked frames. */
+static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
+{
+    size_t frag = (c->fragment && opcode < 8) ? c->fragment : (len ? len : 1);
+    size_t total = 0, off;
+    int first = 1;
+    for (off = 0; off < len || first; off += frag, first = 0) {
+        size_t n = len - off < frag ? len - off : frag;
+        total += sio_ws_frame_size(n, 1);
+        if (off + n >= len) break;
+    }
+    if (!bypass_limit && (c->tx_len - c->tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
+    if (sio__tx_reserve(c, total) != SIO_OK) return SIO_ERR_NOMEM;
+    off = 0;
+    do {
+        unsigned char key[4];
+        size_t n = len - off < frag ? len - off : frag;
+        int fin = off + n >= len;
+        if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
+        c->tx_len += sio_ws_encode(c->tx + c->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION,
+                                   data + off, n, key);
+        off += n;
+    } while (off < len);
+    return SIO_OK;
+}
+
+static int sio__queue_close(sio_client *c, int code, const char *reason)
+{
+    unsigned char payload[125];
+    size_t n = 0, rlen = reason ? strlen(reason) : 0;
+    if (code) {
+        payload[0] = (unsigned char)(code >> 8);
+        payload[1] = (unsigned char)code;
+        if (rlen > 123) rlen = 123;
+        if (rlen) memcpy(payload + 2, reason, rlen);
+        n = 2 + rlen;
+    }
+    c->close_sent = 1;
+    return sio__queue_frames(c, SIO_WS_CLOSE, payload, n, 1);
+}
+
+/* Fail the WebSocket connection (RFC 6455 7.1.7): report, send our close
+ * frame, then give the server a moment to read it before dropping TCP. */
+static void sio__fail(sio_client *c, int code, int error, const char *why)
+{
+    const char *reason = code == SIO_CLOSE_TOO_BIG ? "message too big"
+                       : code == SIO_CLOSE_INVALID_DATA ? "invalid UTF-8"
+                       : code == SIO_CLOSE_INTERNAL ? "internal error" : "protocol error";
+    int linger = c->close_timeout < SIO__FAIL_LINGER_MS ? c->close_timeout : SIO__FAIL_LINGER_MS;
+    sio__push(c, SIO_EVENT_ERROR, 0, error, 0, why);
+    if (!c->close_sent) sio__queue_close(c, code, reason);
+    c->close_code = code;
+    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+    c->phase = SIO__FAILING;
+    c->deadline = sio__now(c) + (uint64_t)linger;
+}
+
+/* Writes queued bytes until the socket would block.  Returns 0, or -1 when
+ * the connection was lost (events queued). */
+static int sio__flush(sio_client *c)
+{
+    char err[SIO__TEXT_SIZE];
+    while (c->tx_sent < c->tx_len) {
+        size_t n = c->tx_len - c->tx_sent;
+        long w;
+        if (n > (size_t)1 << 30) n = (size_t)1 << 30;
+        err[0] = 0;
+        w = c->pf->send(c->pf->user, c->sock, c->tx + c->tx_sent, n, err, sizeof err);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "tcp: send failed: %s", err[0] ? err : sio_status_text((int)w));
+            if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
+                sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+            else
+                sio__abort(c, SIO_ERR_IO, text);
+            return -1;
+        }
+        c->tx_sent += (size_t)w;
+    }
+    c->tx_sent = c->tx_len = 0;
+    return 0;
+}
+
+/* Reads once into the receive buffer.  Returns bytes read, 0 on EOF,
+ * SIO_ERR_AGAIN, or another negative status (err filled). */
+static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
+{
+    size_t want = need > SIO__READ_CHUNK ? need : SIO__READ_CHUNK;
+    long r;
+    if (c->rx_start > 0 && c->rx_cap - c->rx_len < want + 1) {
+        memmove(c->rx, c->rx + c->rx_start, c->rx_len - c->rx_start);
+        c->rx_len -= c->rx_start;
+        c->rx_start = 0;
+    }
+    if (c->rx_cap - c->rx_len < want + 1 &&
+        sio__reserve(&c->alloc, &c->rx, &c->rx_cap, c->rx_len + want + 1) != SIO_OK)
+        return SIO_ERR_NOMEM;
+    /* Keep one spare byte so a message at the end can be NUL-terminated. */
+    r = c->pf->recv(c->pf->user, c->sock, c->rx + c->rx_len, c->rx_cap - c->rx_len - 1, err, err_size);
+    if (r > 0) c->rx_len += (size_t)r;
+    return r;
+}
+
+static int sio__build_request(sio_client *c)
+{
+    unsigned char nonce[16];
+    char key[SIO_BASE64_SIZE(16)];
+    size_t head = strlen(c->request_head), tail;
+    static const char fmt[] = "Sec-WebSocket-Key: %s\r\n\r\n";
+    if (sio__random(c, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
+    sio_base64_encode(nonce, sizeof nonce, key);
+    sio_ws_accept_key(key, c->accept);
+    tail = sizeof fmt + strlen(key);
+    if (sio__tx_reserve(c, head + tail) != SIO_OK) return SIO_ERR_NOMEM;
+    memcpy(c->tx + c->tx_len, c->request_head, head);
+    c->tx_len += head;
+    c->tx_len += (size_t)snprintf((char *)c->tx + c->tx_len, tail, fmt, key);
+    return SIO_OK;
+}
+
+/* Checks the server's 101 answer (RFC 6455 4.1, client requirements 1-6). */
+static int sio__check_response(sio_client *c, const sio_http_response *r, char *why, size_t why_size)
+{
+    const sio_http_header *h;
+    if (r->status != 101) {
+        snprintf(why, why_size, "ws: handshake refused: server answered HTTP %d %.*s", r->status,
+                 (int)(r->reason_len > 80 ? 80 : r->reason_len), r->reason);
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Upgrade");
+    if (!h || !sio_http_has_token(h->value, h->value_len, "websocket")) {
+        snprintf(why, why_size, "ws: handshake response lacks 'Upgrade: websocket' (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Connection");
+    if (!h || !sio_http_has_token(h->value, h->value_len, "upgrade")) {
+        snprintf(why, why_size, "ws: handshake response lacks 'Connection: upgrade' (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Sec-WebSocket-Accept");
+    if (!h || h->value_len != 28 || memcmp(h->value, c->accept, 28) != 0) {
+        snprintf(why, why_size, "ws: handshake response has a %s Sec-WebSocket-Accept (RFC 6455 4.1)",
+                 h ? "wrong" : "missing");
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (sio_http_find_header(r, "Sec-WebSocket-Extensions")) {
+        snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    c->protocol[0] = 0;
+    h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
+    if (h) {
+        size_t i;
+        for (i = 0; i < c->protocol_count; i++)
+            if (strlen(c->protocols[i]) == h->value_len && memcmp(c->protocols[i], h->value, h->value_len) == 0)
+                break;
+        if (i == c->protocol_count) {
+            snprintf(why, why_size, "ws: server selected subprotocol '%.*s' that the client did not offer (RFC 6455 4.1)",
+                     (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
+            return SIO_ERR_HANDSHAKE;
+        }
+        memcpy(c->protocol, h->value, h->value_len);
+        c->protocol[h->value_len] = 0;
+    }
+    return SIO_OK;
+}
+
+static void sio__start_next_address(sio_client *c);
+
+static void sio__step_connect(sio_client *c)
+{
+    char err[SIO__TEXT_SIZE];
+    int r;
+    err[0] = 0;
+    r = c->pf->connect_result(c->pf->user, c->sock, err, sizeof err);
+    if (r == 0) return;
+    if (r > 0) {
+        c->phase = SIO__HANDSHAKE;
+        return;
+    }
+    if (!c->first_error[0])
+        snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %s port %u: %s", c->host,
+                 (unsigned)c->port, err[0] ? err : sio_status_text(r));
+    c->pf->close(c->pf->user, c->sock);
+    c->sock = SIO_INVALID_SOCKET;
+    c->attempt++;
+    sio__start_next_address(c);
+}
+
+static void sio__start_next_address(sio_client *c)
+{
+    char err[SIO__TEXT_SIZE];
+    int r;
+    err[0] = 0;
+    r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->sock, err, sizeof err);
+    if (r == SIO_OK) return;
+    c->sock = SIO_INVALID_SOCKET;
+    if (r == SIO_ERR_NO_ADDRESS && c->first_error[0]) {
+        char text[SIO__TEXT_SIZE];
+        memcpy(text, c->first_error, sizeof text);
+        sio__abort(c, SIO_ERR_IO, text);
+        return;
+    }
+    if (!c->first_error[0] || r != SIO_ERR_NO_ADDRESS) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "tcp: cannot connect to %s port %u: %s", c->host, (unsigned)c->port,
+                 err[0] ? err : sio_status_text(r));
+        sio__abort(c, r == SIO_ERR_NO_ADDRESS ? SIO_ERR_NO_ADDRESS : SIO_ERR_IO, text);
+    }
+}
+
+/* Returns 1 with the OPEN event when the handshake completed. */
+static int sio__step_handshake(sio_client *c, sio_event *ev)
+{
+    char err[SIO__TEXT_SIZE];
+    int reads;
+    for (reads = 0;; reads++) {
+        size_t have = c->rx_len - c->rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
+        long n;
+        /* Parse only once a blank line can be there. */
+        if (have > from && (memchr(c->rx + c->rx_start + from, '\n', have - from))) {
+            sio_http_response resp;
+            int r = sio_http_parse_response(&resp, (const char *)c->rx + c->rx_start, have);
+            if (r < 0) {
+                sio__abort(c, SIO_ERR_HANDSHAKE, r == SIO_ERR_TOO_BIG
+                           ? "ws: handshake response has too many headers"
+                           : "ws: handshake response is not valid HTTP/1.1");
+                return 0;
+            }
+            if (r == 1) {
+                if (sio__check_response(c, &resp, err, sizeof err) != SIO_OK) {
+                    sio__abort(c, SIO_ERR_HANDSHAKE, err);
+                    return 0;
+                }
+                c->rx_start += resp.head_len;     /* frames in the same read stay buffered */
+                c->phase = SIO__OPEN;
+                c->deadline = 0;
+                ev->type = SIO_EVENT_OPEN;
+                ev->protocol = c->protocol;
+                return 1;
+            }
+        }
+        c->hs_scanned = have;
+        if (have >= c->max_handshake) {
+            snprintf(err, sizeof err, "ws: handshake response head exceeds %lu bytes (max_handshake)",
+                     (unsigned long)c->max_handshake);
+            sio__abort(c, SIO_ERR_TOO_BIG, err);
+            return 0;
+        }
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+/* Reacts to a control frame; returns 1 if the connection left the OPEN path. */
+static void sio__on_control(sio_client *c, const sio_ws_message *m)
+{
+    if (m->opcode == SIO_WS_PING) {
+        /* Pongs may exceed the send limit a little; beyond that they are
+         * skipped, which RFC 6455 5.5.3 allows for unanswered pings. */
+        if (!c->close_sent && (c->tx_len - c->tx_sent) < c->max_send_queue + 4096)
+            sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
+        return;
+    }
+    if (m->opcode != SIO_WS_CLOSE) return;
+    c->close_received = 1;
+    c->close_code = m->close_code;
+    snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)m->reason_len, m->reason);
+    if (!c->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
+        sio__queue_close(c, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
+    c->phase = SIO__CLOSE_WAIT;
+    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+}
+
+/* Waits for the server to drop TCP after the close handshake or a failure. */
+static void sio__step_drain(sio_client *c)
+{
+    char err[SIO__TEXT_SIZE];
+    int i;
+    if (c->tx_sent < c->tx_len) return;
+    for (i = 0; i < 4; i++) {
+        long n;
+        c->rx_start = c->rx_len = 0;     /* whatever comes now is discarded */
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return;
+        if (n <= 0) {
+            sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+            return;
+        }
+    }
+}
+
+/* Returns 1 with a MESSAGE event. */
+static int sio__step_frames(sio_client *c, sio_event *ev)
+{
+    char err[SIO__TEXT_SIZE];
+    int reads;
+    for (reads = 0;; reads++) {
+        long n;
+        if (sio__flush(c) < 0) return 0;
+        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
+            sio__step_drain(c);
+            return 0;
+        }
+        while (c->rx_start < c->rx_len) {
+            sio_ws_message m;
+            size_t used, need;
+            int r = sio_ws_rx_feed(&c->ws, c->rx + c->rx_start, c->rx_len - c->rx_start, &used, &need, &m);
+            c->rx_start += used;
+            if (r < 0) {
+                sio__fail(c, c->ws.fail_code, r, c->ws.error);
+                return 0;
+            }
+            if (r == 0) {
+                c->rx_need = need;
+                break;
+            }
+            if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
+                unsigned char *end = (unsigned char *)m.data + m.len;
+                if (end >= c->rx && end < c->rx + c->rx_cap) {   /* zero-copy: borrow the next byte */
+                    c->nul_at = end;
+                    c->nul_saved = *end;
+                }
+                *end = 0;
+                ev->type = SIO_EVENT_MESSAGE;
+                ev->binary = m.opcode == SIO_WS_BINARY;
+                ev->data = m.data;
+                ev->len = m.len;
+                return 1;
+            }
+            sio__on_control(c, &m);
+            if (c->phase == SIO__CLOSE_WAIT) break;
+        }
+        if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, c->rx_need, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_NOMEM) {
+            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            if (c->phase == SIO__CLOSING) {          /* we wanted to close anyway */
+                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+                return 0;
+            }
+            snprintf(text, sizeof text, "ws: connection %s without a close frame%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+static void sio__check_timer(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    if (!c->deadline || sio__now(c) < c->deadline) return;
+    switch (c->phase) {
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE:
+        snprintf(text, sizeof text, "ws: connecting to %s port %u timed out after %d ms", c->host,
+                 (unsigned)c->port, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__CLOSING:
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
+        break;
+    case SIO__CLOSE_WAIT:
+    case SIO__FAILING:
+        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        break;
+    default:
+        c->deadline = 0;
+    }
+}
+
+/* One bounded round of work; returns 1 with *ev filled, else 0. */
+static int sio__step(sio_client *c, sio_event *ev)
+{
+    int got = 0;
+    if (c->nul_at) {
+        *c->nul_at = c->nul_saved;
+        c->nul_at = NULL;
+    }
+    if (c->pending_count) return sio__pop(c, ev);
+    if (c->phase == SIO__CONNECTING) sio__step_connect(c);
+    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE)
+        got = sio__step_handshake(c, ev);
+    if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->pending_count) sio__check_timer(c);
+    if (got) return 1;
+    return c->pending_count ? sio__pop(c, ev) : 0;
+}
+
+static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
+{
+    *dst = sio__strdup(a, s);
+    return *dst ? SIO_OK : SIO_ERR_NOMEM;
+}
+
+static int sio__header_ok(const char *h)
+{
+    const char *colon = strchr(h, ':'), *p;
+    if (!colon || colon == h) return 0;
+    for (p = h; p < colon; p++)
+        if (!sio__is_tchar((unsigned char)*p)) return 0;
+    for (p = colon; *p; p++)
+        if (*p == '\r' || *p == '\n') return 0;
+    return 1;
+}
+
+/* The request without the key line, built once: it only changes per start. */
+static int sio__make_request_head(sio_client *c, const sio_config *cfg)
+{
+    size_t size = 256 + strlen(c->url_text) + strlen(c->host), i;
+    char *p;
+    int default_port = c->port == (c->url.secure ? 443 : 80);
+    for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
+    for (i = 0; i < cfg->protocol_count; i++) size += strlen(cfg->protocols[i]) + 2;
+    p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
+    if (!p) return SIO_ERR_NOMEM;
+    p += sprintf(p, "GET %s%.*s%s%.*s HTTP/1.1\r\n", c->url.path_len ? "" : "/", (int)c->url.path_len,
+                 c->url.path, c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
+    if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
+    p += sprintf(p, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+    if (cfg->protocol_count) {
+        p += sprintf(p, "Sec-WebSocket-Protocol: ");
+        for (i = 0; i < cfg->protocol_count; i++)
+            p += sprintf(p, "%s%s", i ? ", " : "", cfg->protocols[i]);
+        p += sprintf(p, "\r\n");
+    }
+    for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
+    return SIO_OK;
+}
+
+SIO_API int sio_create(const sio_config *cfg, sio_client **out)
+{
+    sio_client *c;
+    sio_allocator a;
+    size_t i;
+    int r;
+    if (!cfg || !out || !cfg->url) return SIO_ERR_INVALID;
+    *out = NULL;
+    a = cfg->allocator;
+    for (i = 0; i < cfg->header_count; i++)
+        if (!cfg->headers || !cfg->headers[i] || !sio__header_ok(cfg->headers[i])) return SIO_ERR_INVALID;
+    for (i = 0; i < cfg->protocol_count; i++) {
+        const char *p;
+        if (!cfg->protocols || !cfg->protocols[i] || !cfg->protocols[i][0]) return SIO_ERR_INVALID;
+        for (p = cfg->protocols[i]; *p; p++)
+            if (!sio__is_tchar((unsigned char)*p)) return SIO_ERR_INVALID;
+    }
+    c = (sio_client *)sio__realloc(&a, NULL, sizeof *c);
+    if (!c) return SIO_ERR_NOMEM;
+    memset(c, 0, sizeof *c);
+    c->alloc = a;
+    c->sock = SIO_INVALID_SOCKET;
+    c->pf = cfg->platform ? cfg->platform : sio_platform_default();
+    c->user_data = cfg->user_data;
+    c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
+    c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
+    c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
+    c->fragment = cfg->send_fragment_size;
+    c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
+    c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
+    r = sio__add_string(&a, &c->name, cfg->name ? cfg->name : "");
+    if (r == SIO_OK) r = sio__add_string(&a, &c->url_text, cfg->url);
+    if (r == SIO_OK && sio_url_parse(&c->url, c->url_text) != SIO_OK) r = SIO_ERR_URL;
+    if (r == SIO_OK) {
+        c->host = (char *)sio__realloc(&a, NULL, c->url.host_len + 1);
+        if (!c->host) r = SIO_ERR_NOMEM;
+        else {
+            memcpy(c->host, c->url.host, c->url.host_len);
+            c->host[c->url.host_len] = 0;
+        }
+    }
+    if (r == SIO_OK && c->url.secure) r = SIO_ERR_TLS;   /* no TLS backend in this build */
+    c->port = cfg->port ? cfg->port : c->url.port;
+    if (r == SIO_OK && cfg->protocol_count) {
+        c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
+        if (!c->protocols) r = SIO_ERR_NOMEM;
+        else memset(c->protocols, 0, cfg->protocol_count * sizeof(char *));
+        for (i = 0; r == SIO_OK && i < cfg->protocol_count; i++) {
+            r = sio__add_string(&a, &c->protocols[i], cfg->protocols[i]);
+            c->protocol_count = i + 1;
+        }
+    }
+    if (r == SIO_OK) r = sio__make_request_head(c, cfg);
+    c->ws.allocator = a;
+    c->ws.max_message = c->max_message;
+    if (r != SIO_OK) {
+        sio_destroy(c);
+        return r;
+    }
+    *out = c;
+    return SIO_OK;
+}
+
+SIO_API void sio_destroy(sio_client *c)
+{
+    size_t i;
+    sio_allocator a;
+    if (!c) return;
+    a = c->alloc;
+    if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
+    sio_ws_rx_free(&c->ws);
+    sio__free(&a, c->rx);
+    sio__free(&a, c->tx);
+    sio__free(&a, c->name);
+    sio__free(&a, c->url_text);
+    sio__free(&a, c->host);
+    sio__free(&a, c->request_head);
+    for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
+    sio__free(&a, c->protocols);
+    sio__free(&a, c);
+}
+
+SIO_API int sio_start(sio_client *c)
+{
+    if (!c) return SIO_ERR_INVALID;
+    if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
+    c->attempt = 0;
+    c->first_error[0] = 0;
+    c->close_sent = c->close_received = c->user_closed = 0;
+    c->close_code = SIO_CLOSE_ABNORMAL;
+    c->close_reason[0] = 0;
+    c->protocol[0] = 0;
+    c->hs_scanned = c->rx_need = 0;
+    memset(&c->ws, 0, sizeof c->ws);
+    c->ws.allocator = c->alloc;
+    c->ws.max_message = c->max_message;
+    c->phase = SIO__CONNECTING;
+    if (sio__build_request(c) != SIO_OK) {
+        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
+        return SIO_OK;
+    }
+    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    sio__start_next_address(c);
+    return SIO_OK;
+}
+
+SIO_API int sio_close(sio_client *c, int code, const char *reason)
+{
+    size_t rlen;
+    if (!c) return SIO_ERR_INVALID;
+    rlen = reason ? strlen(reason) : 0;
+    if ((code && !sio_ws_close_code_valid(code)) || rlen > 123 || (!code && rlen) ||
+        (rlen && !sio_utf8_valid(reason, rlen)))
+        return SIO_ERR_INVALID;
+    switch (c->phase) {
+    case SIO__IDLE:
+        return SIO_ERR_STATE;
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE:
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
+        return SIO_OK;
+    case SIO__OPEN:
+        if (sio__queue_close(c, code, reason) != SIO_OK) {
+            sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
+            return SIO_OK;
+        }
+        c->user_closed = 1;
+        c->phase = SIO__CLOSING;
+        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+        return SIO_OK;
+    default:
+        return SIO_OK;                       /* already closing */
+    }
+}
+
+SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, ""); }
+
+static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
+{
+    if (!c || (!data && len)) return SIO_ERR_INVALID;
+    if (c->phase != SIO__OPEN || c->close_sent) return SIO_ERR_STATE;
+    return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
+}
+
+SIO_API int sio_send_text(sio_client *c, const char *text, size_t len)
+{
+    if (text && !sio_utf8_valid(text, len)) return SIO_ERR_INVALID;
+    return sio__send_data(c, SIO_WS_TEXT, text, len);
+}
+
+SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len)
+{
+    return sio__send_data(c, SIO_WS_BINARY, data, len);
+}
+
+SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
+{
+    if (len > 125) return SIO_ERR_INVALID;
+    return sio__send_data(c, SIO_WS_PING, data, len);
+}
+
+SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->sock : SIO_INVALID_SOCKET; }
+
+SIO_API int sio_wants_write(const sio_client *c)
+{
+    return c && c->sock != SIO_INVALID_SOCKET && (c->phase == SIO__CONNECTING || c->tx_sent < c->tx_len);
+}
+
+SIO_API int sio_next_timeout_ms(const sio_client *c)
+{
+    uint64_t now;
+    if (!c) return -1;
+    if (c->pending_count) return 0;
+    if (!c->deadline) return -1;
+    now = sio__now(c);
+    if (now >= c->deadline) return 0;
+    return c->deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(c->deadline - now);
+}
+
+SIO_API sio_state sio_get_state(const sio_client *c)
+{
+    if (!c) return SIO_STATE_IDLE;
+    switch (c->phase) {
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
+    case SIO__OPEN: return SIO_STATE_OPEN;
+    case SIO__IDLE: return SIO_STATE_IDLE;
+    default: return SIO_STATE_CLOSING;
+    }
+}
+
+SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
+
+SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? c->tx_len - c->tx_sent : 0; }
+
+SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
+{
+    if (!c) return SIO_ERR_INVALID;
+    return sio_poll_set(&c, 1, ev, timeout_ms);
+}
+
+#define SIO__WAIT_STACK 16
+
+SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
+{
+    const sio_platform *pf;
+    uint64_t start;
+    size_t i;
+    if (!clients || !ev || count == 0) return SIO_ERR_INVALID;
+    for (i = 0; i < count; i++)
+        if (!clients[i]) return SIO_ERR_INVALID;
+    pf = clients[0]->pf;
+    start = pf->now_ms(pf->user);
+    for (;;) {
+        sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
+        size_t rotate = 0, n = 0;
+        int wait_ms = timeout_ms, r;
+        uint64_t now;
+        for (i = 0; i < count; i++) rotate += clients[i]->served;
+        for (i = 0; i < count; i++) {
+            sio_client *c = clients[(rotate + i) % count];
+            memset(ev, 0, sizeof *ev);
+            if (sio__step(c, ev)) {
+                c->served++;
+                ev->client = c;
+                ev->name = c->name;
+                ev->user_data = c->user_data;
+                if (!ev->reason) ev->reason = "";
+                if (!ev->message) ev->message = "";
+                if (!ev->protocol) ev->protocol = "";
+                return 1;
+            }
+        }
+        memset(ev, 0, sizeof *ev);
+        now = pf->now_ms(pf->user);
+        if (timeout_ms >= 0) {
+            if (now - start >= (uint64_t)timeout_ms) return 0;
+            wait_ms = (int)((uint64_t)timeout_ms - (now - start));
+        }
+        if (count > SIO__WAIT_STACK) {
+            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, count * sizeof *items);
+            if (!items) return SIO_ERR_NOMEM;
+        }
+        for (i = 0; i < count; i++) {
+            const sio_client *c = clients[i];
+            int t = sio_next_timeout_ms(c);
+            if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
+            if (c->sock == SIO_INVALID_SOCKET) continue;
+            items[n].socket = c->sock;
+            items[n].events = (c->phase == SIO__CONNECTING ? 0 : SIO_WAIT_READ) |
+                              (sio_wants_write(c) ? SIO_WAIT_WRITE : 0);
+            items[n].revents = 0;
+            n++;
+        }
+        if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
+            if (items != stack_items) sio__free(&clients[0]->alloc, items);
+            return 0;
+        }
+        r = pf->wait(pf->user, items, n, wait_ms);
+        if (items != stack_items) sio__free(&clients[0]->alloc, items);
+        if (r < 0) return 0;
+    }
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SIO__IMPLEMENTED */
+#endif /* SIO_IMPLEMENTATION */
+
+/*
+ * ----------------------------------------------------------------------
+ * Change history
+ *   0.1.0 (2026-11-22)  WebSocket client (RFC 6455), POSIX platform, sioc ws.
+ * ----------------------------------------------------------------------
+ * MIT License
+ *
+ * Copyright (c) 2026 the sio authors
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a copy
+ * of this software and associated documentation files (the "Software"), to deal
+ * in the Software without restriction, including without limitation the rights
+ * to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+ * copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+ * AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+ * OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+ * SOFTWARE.
+ */

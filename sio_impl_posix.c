@@ -1,0 +1,239 @@
+/* sio_impl_posix.c - the sio implementation plus the POSIX platform:
+ * non-blocking BSD sockets, poll(), clock_gettime(), getrandom() or
+ * /dev/urandom.  Compile this one file next to your program. */
+#if !defined(_WIN32)
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
+#define _DARWIN_C_SOURCE
+#endif
+#endif
+
+#define SIO_IMPLEMENTATION
+#include "sio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
+#include <sys/random.h>
+#define SIO__HAVE_GETRANDOM 1
+#endif
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+#include <stdlib.h>
+#define SIO__HAVE_ARC4RANDOM 1
+#endif
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0   /* BSDs: SO_NOSIGPIPE is set on the socket instead */
+#endif
+
+static void sio__posix_error(char *err, size_t size, const char *what, int code)
+{
+    if (err && size) snprintf(err, size, "%s%s%s", what, what[0] ? ": " : "", strerror(code));
+}
+
+static int sio__posix_connect(void *user, const char *host, unsigned short port, unsigned attempt,
+                              sio_socket *sock, char *err, size_t err_size)
+{
+    struct addrinfo hints, *list = NULL, *ai;
+    char service[8];
+    unsigned i;
+    int fd, rc, one = 1, flags;
+    (void)user;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    rc = getaddrinfo(host, service, &hints, &list);
+    if (rc != 0) {
+        if (err) snprintf(err, err_size, "cannot resolve '%s': %s", host, gai_strerror(rc));
+        return SIO_ERR_IO;
+    }
+    for (ai = list, i = 0; ai && i < attempt; ai = ai->ai_next) i++;
+    if (!ai) {
+        freeaddrinfo(list);
+        return SIO_ERR_NO_ADDRESS;
+    }
+    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+        sio__posix_error(err, err_size, "socket", errno);
+        freeaddrinfo(list);
+        return SIO_ERR_IO;
+    }
+    flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        sio__posix_error(err, err_size, "fcntl", errno);
+        close(fd);
+        freeaddrinfo(list);
+        return SIO_ERR_IO;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+#ifdef SO_NOSIGPIPE
+    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
+#endif
+    do rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    while (rc < 0 && errno == EINTR);
+    if (rc < 0 && errno != EINPROGRESS) {
+        sio__posix_error(err, err_size, "", errno);
+        close(fd);
+        freeaddrinfo(list);
+        return SIO_ERR_IO;
+    }
+    freeaddrinfo(list);
+    *sock = (sio_socket)fd;
+    return SIO_OK;
+}
+
+static int sio__posix_connect_result(void *user, sio_socket sock, char *err, size_t err_size)
+{
+    struct pollfd p;
+    int soerr = 0, rc;
+    socklen_t len = sizeof soerr;
+    (void)user;
+    p.fd = (int)sock;
+    p.events = POLLOUT;
+    p.revents = 0;
+    rc = poll(&p, 1, 0);
+    if (rc == 0) return 0;
+    if (rc < 0) return errno == EINTR ? 0 : SIO_ERR_IO;
+    if (getsockopt((int)sock, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
+    if (soerr) {
+        sio__posix_error(err, err_size, "", soerr);
+        return SIO_ERR_IO;
+    }
+    return 1;
+}
+
+static long sio__posix_send(void *user, sio_socket sock, const void *buf, size_t len, char *err, size_t err_size)
+{
+    ssize_t n;
+    (void)user;
+    do n = send((int)sock, buf, len, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n >= 0) return (long)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return SIO_ERR_AGAIN;
+    sio__posix_error(err, err_size, "", errno);
+    return SIO_ERR_IO;
+}
+
+static long sio__posix_recv(void *user, sio_socket sock, void *buf, size_t len, char *err, size_t err_size)
+{
+    ssize_t n;
+    (void)user;
+    do n = recv((int)sock, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n >= 0) return (long)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return SIO_ERR_AGAIN;
+    sio__posix_error(err, err_size, "", errno);
+    return SIO_ERR_IO;
+}
+
+static void sio__posix_close(void *user, sio_socket sock)
+{
+    (void)user;
+    close((int)sock);
+}
+
+static int sio__posix_wait(void *user, sio_wait_item *items, size_t count, int timeout_ms)
+{
+    struct pollfd stack[64], *fds = stack;
+    size_t i;
+    int rc;
+    (void)user;
+    if (count > 64) {
+        fds = (struct pollfd *)SIO_REALLOC(NULL, count * sizeof *fds);
+        if (!fds) return SIO_ERR_NOMEM;
+    }
+    for (i = 0; i < count; i++) {
+        fds[i].fd = (int)items[i].socket;
+        fds[i].events = (short)(((items[i].events & SIO_WAIT_READ) ? POLLIN : 0) |
+                                ((items[i].events & SIO_WAIT_WRITE) ? POLLOUT : 0));
+        fds[i].revents = 0;
+    }
+    rc = poll(count ? fds : NULL, (nfds_t)count, timeout_ms);
+    for (i = 0; rc > 0 && i < count; i++) {
+        int r = 0;
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) r |= SIO_WAIT_READ;
+        if (fds[i].revents & (POLLOUT | POLLERR)) r |= SIO_WAIT_WRITE;
+        items[i].revents = r;
+    }
+    if (fds != stack) SIO_FREE(fds);
+    if (rc < 0) return errno == EINTR ? 0 : SIO_ERR_IO;
+    return rc;
+}
+
+static uint64_t sio__posix_now_ms(void *user)
+{
+    struct timespec ts;
+    (void)user;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int sio__posix_random(void *user, void *buf, size_t len)
+{
+    unsigned char *p = (unsigned char *)buf;
+    (void)user;
+#if defined(SIO__HAVE_ARC4RANDOM)
+    arc4random_buf(buf, len);
+    return SIO_OK;
+#else
+#if defined(SIO__HAVE_GETRANDOM)
+    while (len > 0) {
+        ssize_t n = getrandom(p, len, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;                       /* ENOSYS on old kernels: use the device */
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (len == 0) return SIO_OK;
+#endif
+    {
+        int fd;
+        do fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        while (fd < 0 && errno == EINTR);
+        if (fd < 0) return SIO_ERR_IO;
+        while (len > 0) {
+            ssize_t n = read(fd, p, len);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                close(fd);
+                return SIO_ERR_IO;
+            }
+            p += n;
+            len -= (size_t)n;
+        }
+        close(fd);
+        return SIO_OK;
+    }
+#endif
+}
+
+static const sio_platform sio__posix_platform = {
+    NULL,
+    sio__posix_connect,
+    sio__posix_connect_result,
+    sio__posix_send,
+    sio__posix_recv,
+    sio__posix_close,
+    sio__posix_wait,
+    sio__posix_now_ms,
+    sio__posix_random
+};
+
+SIO_API const sio_platform *sio_platform_default(void) { return &sio__posix_platform; }

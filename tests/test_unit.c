@@ -1,0 +1,1919 @@
+/* Unit tests of the sans-I/O layers of sio.h: url, sha1, base64, utf8,
+ * http and the WebSocket codec/receiver.  Byte vectors only, no sockets.
+ *
+ *   cc -std=c99 -Wall -Wextra -pedantic -I. tests/test_unit.c sio_impl_posix.c
+ *
+ * Each test function checks one behaviour and is named for it. */
+#include "sio.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ====================================================================== */
+/* helpers                                                                 */
+/* ====================================================================== */
+
+static void to_hex(const unsigned char *d, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Hex of the one-shot SHA-1 of data[0..len) into hex[41]. */
+static void sha1_hex(const void *data, size_t len, char hex[41])
+{
+    sio_sha1 s;
+    unsigned char d[20];
+    sio_sha1_init(&s);
+    sio_sha1_update(&s, data, len);
+    sio_sha1_final(&s, d);
+    to_hex(d, 20, hex);
+}
+
+/* ====================================================================== */
+/* url                                                                     */
+/* ====================================================================== */
+
+static void test_url_ws_defaults_port_80(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://example.com/chat"), SIO_OK);
+    CHECK_SPAN(u.scheme, u.scheme_len, "ws");
+    CHECK_SPAN(u.host, u.host_len, "example.com");
+    CHECK_SPAN(u.path, u.path_len, "/chat");
+    CHECK_INT(u.query_len, 0);
+    CHECK_INT(u.port, 80);
+    CHECK_INT(u.secure, 0);
+    CHECK_INT(u.websocket, 1);
+    CHECK_INT(u.ipv6, 0);
+    CHECK_INT(u.has_port, 0);
+}
+
+static void test_url_wss_defaults_port_443(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "wss://example.com/"), SIO_OK);
+    CHECK_SPAN(u.host, u.host_len, "example.com");
+    CHECK_SPAN(u.path, u.path_len, "/");
+    CHECK_INT(u.port, 443);
+    CHECK_INT(u.secure, 1);
+    CHECK_INT(u.websocket, 1);
+}
+
+static void test_url_http_and_https_are_not_websocket(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "http://h/socket.io/"), SIO_OK);
+    CHECK_INT(u.port, 80);
+    CHECK_INT(u.secure, 0);
+    CHECK_INT(u.websocket, 0);
+    CHECK_SPAN(u.path, u.path_len, "/socket.io/");
+    CHECK_INT(sio_url_parse(&u, "https://h/socket.io/"), SIO_OK);
+    CHECK_INT(u.port, 443);
+    CHECK_INT(u.secure, 1);
+    CHECK_INT(u.websocket, 0);
+}
+
+static void test_url_scheme_is_case_insensitive_and_kept_as_written(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "WS://h/"), SIO_OK);
+    CHECK_SPAN(u.scheme, u.scheme_len, "WS");
+    CHECK_INT(u.websocket, 1);
+    CHECK_INT(u.port, 80);
+    CHECK_INT(sio_url_parse(&u, "WsS://h/"), SIO_OK);
+    CHECK_SPAN(u.scheme, u.scheme_len, "WsS");
+    CHECK_INT(u.secure, 1);
+    CHECK_INT(u.port, 443);
+    CHECK_INT(sio_url_parse(&u, "HTTPS://h/"), SIO_OK);
+    CHECK_INT(u.secure, 1);
+    CHECK_INT(u.websocket, 0);
+    CHECK_INT(sio_url_parse(&u, "Http://h/"), SIO_OK);
+    CHECK_INT(u.secure, 0);
+    CHECK_INT(u.websocket, 0);
+}
+
+static void test_url_explicit_port(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h:9001/x"), SIO_OK);
+    CHECK_SPAN(u.host, u.host_len, "h");
+    CHECK_INT(u.port, 9001);
+    CHECK_INT(u.has_port, 1);
+    CHECK_SPAN(u.path, u.path_len, "/x");
+    CHECK_INT(sio_url_parse(&u, "wss://h:80/"), SIO_OK);
+    CHECK_INT(u.port, 80);
+    CHECK_INT(u.secure, 1);
+    CHECK_INT(sio_url_parse(&u, "ws://h:65535/"), SIO_OK);
+    CHECK_INT(u.port, 65535);
+    CHECK_INT(sio_url_parse(&u, "ws://h:1"), SIO_OK);
+    CHECK_INT(u.port, 1);
+    CHECK_INT(u.path_len, 0);
+}
+
+static void test_url_ipv6_literal(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://[::1]:9001/x"), SIO_OK);
+    CHECK_SPAN(u.host, u.host_len, "::1");
+    CHECK_INT(u.ipv6, 1);
+    CHECK_INT(u.port, 9001);
+    CHECK_INT(u.has_port, 1);
+    CHECK_SPAN(u.path, u.path_len, "/x");
+}
+
+static void test_url_ipv6_literal_default_port(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "wss://[2001:db8::1]/"), SIO_OK);
+    CHECK_SPAN(u.host, u.host_len, "2001:db8::1");
+    CHECK_INT(u.ipv6, 1);
+    CHECK_INT(u.port, 443);
+    CHECK_INT(u.has_port, 0);
+}
+
+static void test_url_path_and_query_split(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h/a/b?x=1&y=2"), SIO_OK);
+    CHECK_SPAN(u.path, u.path_len, "/a/b");
+    CHECK_SPAN(u.query, u.query_len, "x=1&y=2");
+}
+
+static void test_url_fragment_dropped(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h/p?q=1#frag"), SIO_OK);
+    CHECK_SPAN(u.path, u.path_len, "/p");
+    CHECK_SPAN(u.query, u.query_len, "q=1");
+    CHECK_INT(sio_url_parse(&u, "ws://h/p#frag?notquery"), SIO_OK);
+    CHECK_SPAN(u.path, u.path_len, "/p");
+    CHECK_INT(u.query_len, 0);
+}
+
+static void test_url_no_path(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://example.com"), SIO_OK);
+    CHECK_SPAN(u.host, u.host_len, "example.com");
+    CHECK_INT(u.path_len, 0);
+    CHECK_INT(u.query_len, 0);
+    CHECK_INT(u.port, 80);
+}
+
+static void test_url_rejects_unknown_scheme(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ftp://h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "wsx://h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "w://h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "h/path"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws:/h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, ""), SIO_ERR_URL);
+}
+
+static void test_url_rejects_empty_host(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws:///x"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://:80/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://[]:80/"), SIO_ERR_URL);
+}
+
+static void test_url_rejects_port_0(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h:0/"), SIO_ERR_URL);
+}
+
+static void test_url_rejects_port_65536(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h:65536/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h:99999999999999999999/"), SIO_ERR_URL);
+}
+
+static void test_url_rejects_non_digit_port(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h:8a/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h:http/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h:-1/"), SIO_ERR_URL);
+}
+
+static void test_url_rejects_user_info(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://u@h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://u:p@h:80/"), SIO_ERR_URL);
+}
+
+static void test_url_rejects_spaces_and_control_chars(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://h/a b"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, " ws://h/"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h/\x01"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h/\t"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h/x?\x7f"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://h/\r\nHost: evil"), SIO_ERR_URL);
+}
+
+static void test_url_rejects_unterminated_bracket(void)
+{
+    sio_url u;
+    CHECK_INT(sio_url_parse(&u, "ws://[::1/x"), SIO_ERR_URL);
+    CHECK_INT(sio_url_parse(&u, "ws://[::1"), SIO_ERR_URL);
+}
+
+/* ====================================================================== */
+/* sha1                                                                    */
+/* ====================================================================== */
+
+static void test_sha1_fips_abc(void)
+{
+    char hex[41];
+    sha1_hex("abc", 3, hex);
+    CHECK_STR(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+
+static void test_sha1_fips_448_bit_message(void)
+{
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    char hex[41];
+    CHECK_INT(strlen(m), 56);
+    sha1_hex(m, strlen(m), hex);
+    CHECK_STR(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+}
+
+static void test_sha1_fips_million_a_in_odd_pieces(void)
+{
+    static unsigned char a[1000];
+    sio_sha1 s;
+    unsigned char d[20];
+    char hex[41];
+    size_t done = 0, piece = 1;
+    memset(a, 'a', sizeof a);
+    sio_sha1_init(&s);
+    while (done < 1000000) {
+        size_t n = piece;
+        if (n > 1000000 - done) n = 1000000 - done;
+        sio_sha1_update(&s, a, n);
+        done += n;
+        piece += 2;                 /* 1, 3, 5, ..., 999, 1, 3, ... */
+        if (piece > 999) piece = 1;
+    }
+    sio_sha1_final(&s, d);
+    to_hex(d, 20, hex);
+    CHECK_STR(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+
+static void test_sha1_empty_string(void)
+{
+    char hex[41];
+    sha1_hex("", 0, hex);
+    CHECK_STR(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+}
+
+/* Known digests of the bytes 00 01 02 .. n-1, around the padding edges. */
+static void test_sha1_block_boundary_lengths_known_digests(void)
+{
+    static const struct { size_t n; const char *hex; } v[] = {
+        { 55, "8ae2d46729cfe68ff927af5eec9c7d1b66d65ac2" },
+        { 56, "636e2ec698dac903498e648bd2f3af641d3c88cb" },
+        { 63, "6d942da0c4392b123528f2905c713a3ce28364bd" },
+        { 64, "c6138d514ffa2135bfce0ed0b8fac65669917ec7" },
+        { 65, "69bd728ad6e13cd76ff19751fde427b00e395746" },
+        { 119, "41c89d06001bab4ab78736b44efe7ce18ce6ae08" },
+        { 120, "d3dbd653bd8597b7475321b60a36891278e6a04a" },
+        { 128, "e6434bc401f98603d7eda504790c98c67385d535" }
+    };
+    unsigned char data[128];
+    char hex[41];
+    size_t i;
+    for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)i;
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        sha1_hex(data, v[i].n, hex);
+        CHECK_STR(hex, v[i].hex);
+    }
+}
+
+static void test_sha1_streaming_equals_one_shot_across_block_boundaries(void)
+{
+    static const size_t lens[] = { 55, 56, 63, 64, 65 };
+    unsigned char data[65];
+    size_t i, k, j;
+    for (i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + 3);
+    for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        size_t n = lens[i];
+        char want[41], got[41];
+        sha1_hex(data, n, want);
+        /* two pieces, split at every position */
+        for (k = 0; k <= n; k++) {
+            sio_sha1 s;
+            unsigned char d[20];
+            sio_sha1_init(&s);
+            sio_sha1_update(&s, data, k);
+            sio_sha1_update(&s, data + k, n - k);
+            sio_sha1_final(&s, d);
+            to_hex(d, 20, got);
+            CHECK_STR(got, want);
+        }
+        /* one byte at a time, with empty updates in between */
+        {
+            sio_sha1 s;
+            unsigned char d[20];
+            sio_sha1_init(&s);
+            for (j = 0; j < n; j++) {
+                sio_sha1_update(&s, data + j, 1);
+                sio_sha1_update(&s, data, 0);
+            }
+            sio_sha1_final(&s, d);
+            to_hex(d, 20, got);
+            CHECK_STR(got, want);
+        }
+    }
+}
+
+/* ====================================================================== */
+/* base64                                                                  */
+/* ====================================================================== */
+
+static const struct { const char *plain, *b64; } rfc4648[] = {
+    { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+    { "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" }
+};
+
+static void test_base64_encode_rfc4648_vectors(void)
+{
+    size_t i;
+    for (i = 0; i < sizeof rfc4648 / sizeof rfc4648[0]; i++) {
+        char out[SIO_BASE64_SIZE(6)];
+        size_t n;
+        memset(out, 'X', sizeof out);
+        n = sio_base64_encode(rfc4648[i].plain, strlen(rfc4648[i].plain), out);
+        CHECK_INT(n, strlen(rfc4648[i].b64));
+        CHECK_STR(out, rfc4648[i].b64);
+    }
+}
+
+static void test_base64_decode_rfc4648_vectors(void)
+{
+    size_t i;
+    for (i = 0; i < sizeof rfc4648 / sizeof rfc4648[0]; i++) {
+        unsigned char out[16];
+        size_t n = 99;
+        CHECK_INT(sio_base64_decode(rfc4648[i].b64, strlen(rfc4648[i].b64), out, &n), SIO_OK);
+        CHECK_SPAN(out, n, rfc4648[i].plain);
+    }
+}
+
+static void test_base64_decode_without_padding(void)
+{
+    unsigned char out[16];
+    size_t n = 99;
+    CHECK_INT(sio_base64_decode("Zg", 2, out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "f");
+    CHECK_INT(sio_base64_decode("Zm8", 3, out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "fo");
+    CHECK_INT(sio_base64_decode("Zm9vYg", 6, out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "foob");
+    CHECK_INT(sio_base64_decode("Zm9vYmE", 7, out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "fooba");
+}
+
+static void test_base64_decode_all_byte_values_round_trip(void)
+{
+    unsigned char in[256], back[256 + 3];
+    char text[SIO_BASE64_SIZE(256)];
+    size_t i, n, m = 0;
+    for (i = 0; i < 256; i++) in[i] = (unsigned char)(255 - i);
+    n = sio_base64_encode(in, 256, text);
+    CHECK_INT(n, 344);
+    CHECK_INT(strlen(text), 344);
+    CHECK_INT(sio_base64_decode(text, n, back, &m), SIO_OK);
+    CHECK_INT(m, 256);
+    CHECK_MEM(back, in, 256);
+}
+
+static void test_base64_decode_rejects_invalid_characters(void)
+{
+    unsigned char out[16];
+    size_t n;
+    CHECK_INT(sio_base64_decode("Zm9v!A==", 8, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm 9", 4, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm9-", 4, out, &n), SIO_ERR_INVALID);   /* base64url */
+    CHECK_INT(sio_base64_decode("Zm9_", 4, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm9\0", 4, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm9\xc3", 4, out, &n), SIO_ERR_INVALID);
+}
+
+static void test_base64_decode_rejects_misplaced_padding(void)
+{
+    unsigned char out[16];
+    size_t n;
+    CHECK_INT(sio_base64_decode("=Zg=", 4, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Z=g=", 4, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zg==Zg==", 8, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm=v", 4, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("====", 4, out, &n), SIO_ERR_INVALID);
+}
+
+static void test_base64_decode_rejects_length_1_mod_4(void)
+{
+    unsigned char out[16];
+    size_t n;
+    CHECK_INT(sio_base64_decode("Z", 1, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm9vY", 5, out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_base64_decode("Zm9vYmFyZ", 9, out, &n), SIO_ERR_INVALID);
+}
+
+/* ====================================================================== */
+/* WebSocket accept key                                                    */
+/* ====================================================================== */
+
+static void test_ws_accept_key_rfc6455_example(void)
+{
+    char out[29];
+    memset(out, 'X', sizeof out);
+    sio_ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", out);
+    CHECK_STR(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
+
+/* ====================================================================== */
+/* utf8                                                                    */
+/* ====================================================================== */
+
+/* 1 if data is accepted by feed + complete and by sio_utf8_valid, checking
+ * that both agree. */
+static int utf8_ok(const unsigned char *data, size_t len)
+{
+    sio_utf8 v;
+    int fed, whole;
+    memset(&v, 0, sizeof v);
+    fed = sio_utf8_feed(&v, data, len) == SIO_OK && sio_utf8_complete(&v);
+    whole = sio_utf8_valid(data, len);
+    CHECK_INT(whole, fed);
+    return whole;
+}
+
+static void test_utf8_valid_ascii(void)
+{
+    static const unsigned char s[] = { 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00, 0x7f };
+    CHECK_INT(utf8_ok(s, sizeof s), 1);
+    CHECK_INT(utf8_ok(s, 0), 1);
+}
+
+static void test_utf8_valid_2_byte_char(void)
+{
+    static const unsigned char s[] = { 0xc2, 0x80, 0xc2, 0xa9, 0xdf, 0xbf };  /* U+0080 U+00A9 U+07FF */
+    CHECK_INT(utf8_ok(s, sizeof s), 1);
+}
+
+static void test_utf8_valid_3_byte_char(void)
+{
+    static const unsigned char s[] = { 0xe0, 0xa0, 0x80, 0xe2, 0x82, 0xac, 0xed, 0x9f, 0xbf,
+                                       0xee, 0x80, 0x80, 0xef, 0xbf, 0xbf };
+    /* U+0800 U+20AC U+D7FF U+E000 U+FFFF */
+    CHECK_INT(utf8_ok(s, sizeof s), 1);
+}
+
+static void test_utf8_valid_4_byte_char(void)
+{
+    static const unsigned char s[] = { 0xf0, 0x90, 0x80, 0x80, 0xf0, 0x9f, 0x98, 0x80 };  /* U+10000 U+1F600 */
+    CHECK_INT(utf8_ok(s, sizeof s), 1);
+}
+
+static void test_utf8_valid_u10ffff(void)
+{
+    static const unsigned char s[] = { 0xf4, 0x8f, 0xbf, 0xbf };
+    CHECK_INT(utf8_ok(s, sizeof s), 1);
+}
+
+static void test_utf8_invalid_u110000(void)
+{
+    static const unsigned char s[] = { 0xf4, 0x90, 0x80, 0x80 };
+    CHECK_INT(utf8_ok(s, sizeof s), 0);
+}
+
+static void test_utf8_invalid_overlongs(void)
+{
+    static const unsigned char c0[] = { 0xc0, 0x80 };
+    static const unsigned char c1[] = { 0xc1, 0xbf };
+    static const unsigned char e0[] = { 0xe0, 0x80, 0x80 };
+    static const unsigned char e0b[] = { 0xe0, 0x9f, 0xbf };
+    static const unsigned char f0[] = { 0xf0, 0x80, 0x80, 0x80 };
+    static const unsigned char f0b[] = { 0xf0, 0x8f, 0xbf, 0xbf };
+    CHECK_INT(utf8_ok(c0, sizeof c0), 0);
+    CHECK_INT(utf8_ok(c1, sizeof c1), 0);
+    CHECK_INT(utf8_ok(e0, sizeof e0), 0);
+    CHECK_INT(utf8_ok(e0b, sizeof e0b), 0);
+    CHECK_INT(utf8_ok(f0, sizeof f0), 0);
+    CHECK_INT(utf8_ok(f0b, sizeof f0b), 0);
+}
+
+static void test_utf8_invalid_surrogates(void)
+{
+    static const unsigned char lo[] = { 0xed, 0xa0, 0x80 };  /* U+D800 */
+    static const unsigned char hi[] = { 0xed, 0xbf, 0xbf };  /* U+DFFF */
+    CHECK_INT(utf8_ok(lo, sizeof lo), 0);
+    CHECK_INT(utf8_ok(hi, sizeof hi), 0);
+}
+
+static void test_utf8_invalid_f5_to_ff(void)
+{
+    unsigned b;
+    for (b = 0xf5; b <= 0xff; b++) {
+        unsigned char s[4];
+        sio_utf8 v;
+        s[0] = (unsigned char)b;
+        s[1] = s[2] = s[3] = 0x80;
+        memset(&v, 0, sizeof v);
+        CHECK_INT(sio_utf8_feed(&v, s, 1), SIO_ERR_PROTOCOL);
+        CHECK_INT(utf8_ok(s, sizeof s), 0);
+    }
+}
+
+static void test_utf8_invalid_stray_continuation_byte(void)
+{
+    static const unsigned char a[] = { 0x80 };
+    static const unsigned char b[] = { 0x41, 0xbf };
+    static const unsigned char c[] = { 0xc2, 0xa9, 0xa9 };
+    CHECK_INT(utf8_ok(a, sizeof a), 0);
+    CHECK_INT(utf8_ok(b, sizeof b), 0);
+    CHECK_INT(utf8_ok(c, sizeof c), 0);
+}
+
+static void test_utf8_truncated_sequence_valid_so_far_but_not_complete(void)
+{
+    static const unsigned char s[] = { 0x41, 0xe2, 0x82 };
+    sio_utf8 v;
+    memset(&v, 0, sizeof v);
+    CHECK_INT(sio_utf8_feed(&v, s, sizeof s), SIO_OK);
+    CHECK(!sio_utf8_complete(&v));
+    CHECK_INT(sio_utf8_valid(s, sizeof s), 0);
+    memset(&v, 0, sizeof v);
+    CHECK(sio_utf8_complete(&v));   /* zeroed = at a boundary */
+}
+
+static void test_utf8_fail_fast_at_first_impossible_byte(void)
+{
+    static const unsigned char s[] = { 0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc,
+                                       0xce, 0xb5, 0xed, 0xa0, 0x80, 0x65, 0x64, 0x69, 0x74,
+                                       0x65, 0x64 };
+    sio_utf8 v;
+    size_t i, failed_at = (size_t)-1;
+    memset(&v, 0, sizeof v);
+    for (i = 0; i < sizeof s; i++) {
+        if (sio_utf8_feed(&v, s + i, 1) != SIO_OK) { failed_at = i; break; }
+    }
+    CHECK_INT(failed_at, 12);   /* the A0 after ED */
+}
+
+static void test_utf8_fail_fast_on_second_byte_of_bad_prefix(void)
+{
+    static const unsigned char bad[][2] = {
+        { 0xe0, 0x80 }, { 0xe0, 0x9f }, { 0xed, 0xa0 }, { 0xf0, 0x80 }, { 0xf0, 0x8f },
+        { 0xf4, 0x90 }, { 0xc2, 0x41 }, { 0xe2, 0xc0 }
+    };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sio_utf8 v;
+        memset(&v, 0, sizeof v);
+        CHECK_INT(sio_utf8_feed(&v, bad[i], 1), SIO_OK);
+        CHECK_INT(sio_utf8_feed(&v, bad[i] + 1, 1), SIO_ERR_PROTOCOL);
+    }
+}
+
+static void test_utf8_kosme_split_at_every_position_is_valid(void)
+{
+    static const unsigned char s[] = { 0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc,
+                                       0xce, 0xb5 };   /* κόσμε */
+    size_t k;
+    for (k = 0; k <= sizeof s; k++) {
+        sio_utf8 v;
+        memset(&v, 0, sizeof v);
+        CHECK_INT(sio_utf8_feed(&v, s, k), SIO_OK);
+        CHECK_INT(sio_utf8_feed(&v, s + k, sizeof s - k), SIO_OK);
+        CHECK(sio_utf8_complete(&v));
+    }
+    CHECK_INT(sio_utf8_valid(s, sizeof s), 1);
+}
+
+/* ====================================================================== */
+/* http                                                                    */
+/* ====================================================================== */
+
+static const char resp101[] =
+    "HTTP/1.1 101 Switching Protocols\r\n"
+    "Upgrade: websocket\r\n"
+    "Connection: Upgrade\r\n"
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+    "\r\n"
+    "\x81\x02hi";
+
+static void test_http_parses_101_response_head(void)
+{
+    sio_http_response r;
+    size_t head = strlen(resp101) - 4;   /* the frame after the blank line */
+    CHECK_INT(sio_http_parse_response(&r, resp101, strlen(resp101)), 1);
+    CHECK_INT(r.status, 101);
+    CHECK_INT(r.minor_version, 1);
+    CHECK_SPAN(r.reason, r.reason_len, "Switching Protocols");
+    CHECK_INT(r.header_count, 3);
+    CHECK_SPAN(r.headers[0].name, r.headers[0].name_len, "Upgrade");
+    CHECK_SPAN(r.headers[0].value, r.headers[0].value_len, "websocket");
+    CHECK_SPAN(r.headers[1].name, r.headers[1].name_len, "Connection");
+    CHECK_SPAN(r.headers[1].value, r.headers[1].value_len, "Upgrade");
+    CHECK_SPAN(r.headers[2].name, r.headers[2].name_len, "Sec-WebSocket-Accept");
+    CHECK_SPAN(r.headers[2].value, r.headers[2].value_len, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    CHECK_INT(r.head_len, head);
+    CHECK_MEM(resp101 + r.head_len, "\x81\x02hi", 4);
+}
+
+static void test_http_head_exactly_complete_without_trailing_bytes(void)
+{
+    sio_http_response r;
+    size_t head = strlen(resp101) - 4;
+    CHECK_INT(sio_http_parse_response(&r, resp101, head), 1);
+    CHECK_INT(r.head_len, head);
+    CHECK_INT(r.status, 101);
+}
+
+static void test_http_incomplete_head_needs_more_at_every_prefix(void)
+{
+    size_t head = strlen(resp101) - 4, n;
+    for (n = 0; n < head; n++) {
+        sio_http_response r;
+        int rc = sio_http_parse_response(&r, resp101, n);
+        if (rc != 0) fprintf(stderr, "  prefix length %u\n", (unsigned)n);
+        CHECK_INT(rc, 0);
+    }
+}
+
+static void test_http_parses_http_1_0_status_line(void)
+{
+    static const char s[] = "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+    sio_http_response r;
+    CHECK_INT(sio_http_parse_response(&r, s, strlen(s)), 1);
+    CHECK_INT(r.status, 404);
+    CHECK_INT(r.minor_version, 0);
+    CHECK_SPAN(r.reason, r.reason_len, "Not Found");
+}
+
+static void test_http_header_values_trimmed(void)
+{
+    static const char s[] =
+        "HTTP/1.1 200 OK\r\n"
+        "X-A:   value with  inner spaces \t \r\n"
+        "X-B:\r\n"
+        "X-C:\tx\r\n"
+        "\r\n";
+    sio_http_response r;
+    CHECK_INT(sio_http_parse_response(&r, s, strlen(s)), 1);
+    CHECK_INT(r.header_count, 3);
+    CHECK_SPAN(r.headers[0].value, r.headers[0].value_len, "value with  inner spaces");
+    CHECK_INT(r.headers[1].value_len, 0);
+    CHECK_SPAN(r.headers[2].value, r.headers[2].value_len, "x");
+}
+
+static void test_http_find_header_case_insensitive(void)
+{
+    sio_http_response r;
+    const sio_http_header *h;
+    CHECK_INT(sio_http_parse_response(&r, resp101, strlen(resp101)), 1);
+    h = sio_http_find_header(&r, "sec-websocket-accept");
+    CHECK(h != NULL);
+    if (h) CHECK_SPAN(h->value, h->value_len, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    h = sio_http_find_header(&r, "UPGRADE");
+    CHECK(h != NULL);
+    if (h) CHECK_SPAN(h->value, h->value_len, "websocket");
+    CHECK(sio_http_find_header(&r, "Sec-WebSocket-Protocol") == NULL);
+    CHECK(sio_http_find_header(&r, "Upgrad") == NULL);
+}
+
+static void test_http_has_token_in_comma_list(void)
+{
+    const char *v = "keep-alive, Upgrade";
+    CHECK_INT(sio_http_has_token(v, strlen(v), "upgrade"), 1);
+    CHECK_INT(sio_http_has_token(v, strlen(v), "Keep-Alive"), 1);
+    CHECK_INT(sio_http_has_token(v, strlen(v), "upgr"), 0);
+    CHECK_INT(sio_http_has_token(v, strlen(v), "alive"), 0);
+    CHECK_INT(sio_http_has_token(v, strlen(v), "close"), 0);
+    CHECK_INT(sio_http_has_token("Upgrade", 7, "upgrade"), 1);
+    CHECK_INT(sio_http_has_token(" upgrade ,x", 11, "upgrade"), 1);
+    CHECK_INT(sio_http_has_token("", 0, "upgrade"), 0);
+    /* only the first len bytes count */
+    CHECK_INT(sio_http_has_token(v, 10, "upgrade"), 0);
+}
+
+static void test_http_rejects_malformed_status_line(void)
+{
+    static const char *const bad[] = {
+        "HTTP/1.1 abc OK\r\n\r\n",
+        "HTTX/1.1 101 Switching Protocols\r\n\r\n",
+        "HTTP/1.1 1O1 OK\r\n\r\n",
+        "HTTP/1.1 10 OK\r\n\r\n",
+        "garbage\r\n\r\n"
+    };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        sio_http_response r;
+        int rc = sio_http_parse_response(&r, bad[i], strlen(bad[i]));
+        if (rc != SIO_ERR_PROTOCOL) fprintf(stderr, "  status line %u\n", (unsigned)i);
+        CHECK_INT(rc, SIO_ERR_PROTOCOL);
+    }
+}
+
+static void test_http_rejects_header_without_colon(void)
+{
+    static const char s[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade websocket\r\n\r\n";
+    sio_http_response r;
+    CHECK_INT(sio_http_parse_response(&r, s, strlen(s)), SIO_ERR_PROTOCOL);
+}
+
+static void test_http_rejects_obs_fold(void)
+{
+    static const char s[] =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: web\r\n socket\r\n\r\n";
+    static const char t[] =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: web\r\n\tsocket\r\n\r\n";
+    sio_http_response r;
+    CHECK_INT(sio_http_parse_response(&r, s, strlen(s)), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_http_parse_response(&r, t, strlen(t)), SIO_ERR_PROTOCOL);
+}
+
+static size_t build_head_with_headers(char *buf, int count)
+{
+    int i;
+    size_t n = 0;
+    n += (size_t)sprintf(buf + n, "HTTP/1.1 200 OK\r\n");
+    for (i = 0; i < count; i++) n += (size_t)sprintf(buf + n, "X-H%d: %d\r\n", i, i);
+    n += (size_t)sprintf(buf + n, "\r\n");
+    return n;
+}
+
+static void test_http_accepts_max_headers(void)
+{
+    static char buf[8192];
+    sio_http_response r;
+    size_t n = build_head_with_headers(buf, SIO_HTTP_MAX_HEADERS);
+    CHECK_INT(sio_http_parse_response(&r, buf, n), 1);
+    CHECK_INT(r.header_count, SIO_HTTP_MAX_HEADERS);
+}
+
+static void test_http_rejects_more_than_max_headers(void)
+{
+    static char buf[8192];
+    sio_http_response r;
+    size_t n = build_head_with_headers(buf, SIO_HTTP_MAX_HEADERS + 1);
+    CHECK_INT(sio_http_parse_response(&r, buf, n), SIO_ERR_TOO_BIG);
+}
+
+/* Parses head (must succeed) and initialises a body decoder for it. */
+static int body_for(sio_http_body *b, const char *head, uint64_t max_body)
+{
+    sio_http_response r;
+    int rc = sio_http_parse_response(&r, head, strlen(head));
+    CHECK_INT(rc, 1);
+    memset(b, 0, sizeof *b);
+    return sio_http_body_init(b, &r, max_body);
+}
+
+/* Feeds raw[0..len) in pieces of step bytes, re-feeding what was not
+ * consumed; decoded bytes are appended to out.  Returns the last status. */
+static int body_run(sio_http_body *b, const char *raw, size_t len, size_t step,
+                    char *out, size_t *out_total, size_t *raw_used)
+{
+    unsigned char pending[256];
+    size_t plen = 0, fed = 0;
+    int rc = 0;
+    *out_total = 0;
+    *raw_used = 0;
+    while (fed < len || plen > 0) {
+        size_t take = len - fed < step ? len - fed : step;
+        size_t consumed = 0, out_len = 0;
+        memcpy(pending + plen, raw + fed, take);
+        plen += take;
+        fed += take;
+        rc = sio_http_body_decode(b, pending, plen, &consumed, &out_len);
+        if (rc < 0) return rc;
+        CHECK(consumed <= plen);
+        CHECK(out_len <= consumed);
+        if (consumed > plen || out_len > consumed) return -100;
+        memcpy(out + *out_total, pending, out_len);
+        *out_total += out_len;
+        *raw_used += consumed;
+        memmove(pending, pending + consumed, plen - consumed);
+        plen -= consumed;
+        if (rc == 1) return rc;
+        if (take == 0 && consumed == 0) break;   /* no progress, no input left */
+    }
+    return rc;
+}
+
+static void test_http_body_content_length_partial_feeds(void)
+{
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 0), SIO_OK);
+    CHECK_INT(b.mode, SIO_HTTP_BODY_LENGTH);
+    CHECK_INT(body_run(&b, "0123456789XYZ", 13, 3, out, &total, &used), 1);
+    CHECK_SPAN(out, total, "0123456789");
+    CHECK_INT(used, 10);
+}
+
+static void test_http_body_content_length_needs_more(void)
+{
+    sio_http_body b;
+    unsigned char data[4];
+    size_t consumed = 0, out_len = 0;
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 0), SIO_OK);
+    memcpy(data, "0123", 4);
+    CHECK_INT(sio_http_body_decode(&b, data, 4, &consumed, &out_len), 0);
+    CHECK_INT(consumed, 4);
+    CHECK_INT(out_len, 4);
+    CHECK_MEM(data, "0123", 4);
+}
+
+static const char chunked_head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+static const char wikipedia[] = "4\r\nWiki\r\n5\r\npedia\r\n0\r\n\r\n";
+
+static void test_http_body_chunked_whole(void)
+{
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(b.mode, SIO_HTTP_BODY_CHUNKED);
+    CHECK_INT(body_run(&b, wikipedia, strlen(wikipedia), 1000, out, &total, &used), 1);
+    CHECK_SPAN(out, total, "Wikipedia");
+    CHECK_INT(used, strlen(wikipedia));
+}
+
+static void test_http_body_chunked_one_byte_at_a_time(void)
+{
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, wikipedia, strlen(wikipedia), 1, out, &total, &used), 1);
+    CHECK_SPAN(out, total, "Wikipedia");
+    CHECK_INT(used, strlen(wikipedia));
+}
+
+static void test_http_body_chunked_leaves_bytes_after_body(void)
+{
+    static const char raw[] = "4\r\nWiki\r\n0\r\n\r\nHTTP/1.1";
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, raw, strlen(raw), 1000, out, &total, &used), 1);
+    CHECK_SPAN(out, total, "Wiki");
+    CHECK_INT(used, strlen(raw) - 8);
+}
+
+static void test_http_body_chunked_extensions_ignored(void)
+{
+    static const char raw[] = "4;x=y\r\nWiki\r\n5;a=\"b\";c\r\npedia\r\n0;z=1\r\n\r\n";
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, raw, strlen(raw), 1000, out, &total, &used), 1);
+    CHECK_SPAN(out, total, "Wikipedia");
+}
+
+static void test_http_body_chunked_uppercase_hex_size(void)
+{
+    static const char raw[] = "A\r\n0123456789\r\n0\r\n\r\n";
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, raw, strlen(raw), 1, out, &total, &used), 1);
+    CHECK_SPAN(out, total, "0123456789");
+}
+
+static void test_http_body_chunked_bad_hex(void)
+{
+    static const char raw[] = "zz\r\nWiki\r\n0\r\n\r\n";
+    static const char raw2[] = "4\r\nWiki\r\ng\r\n0\r\n\r\n";
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, raw, strlen(raw), 1000, out, &total, &used), SIO_ERR_PROTOCOL);
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, raw2, strlen(raw2), 1000, out, &total, &used), SIO_ERR_PROTOCOL);
+}
+
+static void test_http_body_chunked_missing_crlf_after_data(void)
+{
+    static const char raw[] = "4\r\nWikiXX5\r\npedia\r\n0\r\n\r\n";
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 0), SIO_OK);
+    CHECK_INT(body_run(&b, raw, strlen(raw), 1000, out, &total, &used), SIO_ERR_PROTOCOL);
+}
+
+static void test_http_body_chunked_past_max_body(void)
+{
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    CHECK_INT(body_for(&b, chunked_head, 5), SIO_OK);
+    CHECK_INT(body_run(&b, wikipedia, strlen(wikipedia), 1000, out, &total, &used), SIO_ERR_TOO_BIG);
+}
+
+static void test_http_body_content_length_over_max_body(void)
+{
+    sio_http_body b;
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n", 10), SIO_ERR_TOO_BIG);
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", 10), SIO_OK);
+}
+
+static void test_http_body_bad_content_length(void)
+{
+    sio_http_body b;
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", 0), SIO_ERR_PROTOCOL);
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", 0), SIO_ERR_PROTOCOL);
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 0),
+              SIO_ERR_PROTOCOL);
+}
+
+static void test_http_body_none_for_204_304_101(void)
+{
+    sio_http_body b;
+    CHECK_INT(body_for(&b, "HTTP/1.1 204 No Content\r\n\r\n", 0), SIO_OK);
+    CHECK_INT(b.mode, SIO_HTTP_BODY_NONE);
+    CHECK_INT(body_for(&b, "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", 0), SIO_OK);
+    CHECK_INT(b.mode, SIO_HTTP_BODY_NONE);
+    CHECK_INT(body_for(&b, resp101, 0), SIO_OK);
+    CHECK_INT(b.mode, SIO_HTTP_BODY_NONE);
+}
+
+static void test_http_body_until_close_without_length(void)
+{
+    sio_http_body b;
+    CHECK_INT(body_for(&b, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", 0), SIO_OK);
+    CHECK_INT(b.mode, SIO_HTTP_BODY_UNTIL_CLOSE);
+}
+
+/* ====================================================================== */
+/* ws codec                                                                */
+/* ====================================================================== */
+
+static const unsigned char hello[5] = { 0x48, 0x65, 0x6c, 0x6c, 0x6f };   /* "Hello" */
+static const unsigned char rfc_mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+
+static void test_ws_encode_unmasked_hello(void)
+{
+    static const unsigned char want[] = { 0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f };
+    unsigned char out[16];
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_TEXT, hello, 5, NULL), 7);
+    CHECK_MEM(out, want, 7);
+}
+
+static void test_ws_encode_masked_hello(void)
+{
+    static const unsigned char want[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d,
+                                          0x7f, 0x9f, 0x4d, 0x51, 0x58 };
+    unsigned char out[16];
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_TEXT, hello, 5, rfc_mask), 11);
+    CHECK_MEM(out, want, 11);
+}
+
+static void test_ws_mask_round_trips_rfc_example(void)
+{
+    static const unsigned char masked[] = { 0x7f, 0x9f, 0x4d, 0x51, 0x58 };
+    unsigned char buf[5];
+    memcpy(buf, hello, 5);
+    sio_ws_mask(buf, 5, rfc_mask, 0);
+    CHECK_MEM(buf, masked, 5);
+    sio_ws_mask(buf, 5, rfc_mask, 0);
+    CHECK_MEM(buf, hello, 5);
+}
+
+static void test_ws_encode_fragmented_unmasked_hel_lo(void)
+{
+    static const unsigned char first[] = { 0x01, 0x03, 0x48, 0x65, 0x6c };
+    static const unsigned char second[] = { 0x80, 0x02, 0x6c, 0x6f };
+    unsigned char out[16];
+    CHECK_INT(sio_ws_encode(out, 0, SIO_WS_TEXT, hello, 3, NULL), 5);
+    CHECK_MEM(out, first, 5);
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_CONTINUATION, hello + 3, 2, NULL), 4);
+    CHECK_MEM(out, second, 4);
+}
+
+static void test_ws_encode_unmasked_ping_hello(void)
+{
+    static const unsigned char want[] = { 0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f };
+    unsigned char out[16];
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_PING, hello, 5, NULL), 7);
+    CHECK_MEM(out, want, 7);
+}
+
+static void test_ws_encode_256_byte_binary_header(void)
+{
+    static const unsigned char want[] = { 0x82, 0x7e, 0x01, 0x00 };
+    static unsigned char payload[256], out[256 + 14];
+    size_t i;
+    for (i = 0; i < sizeof payload; i++) payload[i] = (unsigned char)i;
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_BINARY, payload, 256, NULL), 260);
+    CHECK_MEM(out, want, 4);
+    CHECK_MEM(out + 4, payload, 256);
+}
+
+static void test_ws_encode_65536_byte_binary_header(void)
+{
+    static const unsigned char want[] = { 0x82, 0x7f, 0x00, 0x00, 0x00, 0x00,
+                                          0x00, 0x01, 0x00, 0x00 };
+    static unsigned char payload[65536], out[65536 + 14];
+    size_t i;
+    for (i = 0; i < sizeof payload; i++) payload[i] = (unsigned char)(i * 13);
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_BINARY, payload, 65536, NULL), 65546);
+    CHECK_MEM(out, want, 10);
+    CHECK_MEM(out + 10, payload, 65536);
+}
+
+static void test_ws_encode_masked_long_payload_unmasks_back(void)
+{
+    static const unsigned char key[4] = { 0x01, 0x80, 0xff, 0x5a };
+    static unsigned char payload[300], out[300 + 14];
+    size_t i;
+    for (i = 0; i < sizeof payload; i++) payload[i] = (unsigned char)(i ^ 0x55);
+    CHECK_INT(sio_ws_encode(out, 1, SIO_WS_BINARY, payload, 300, key), 308);
+    CHECK_INT(out[0], 0x82);
+    CHECK_INT(out[1], 0xfe);
+    CHECK_INT(out[2], 0x01);
+    CHECK_INT(out[3], 0x2c);
+    CHECK_MEM(out + 4, key, 4);
+    for (i = 0; i < 300; i++) CHECK_INT(out[8 + i], payload[i] ^ key[i % 4]);
+}
+
+static void test_ws_encode_does_not_modify_payload(void)
+{
+    unsigned char payload[5], out[16];
+    memcpy(payload, hello, 5);
+    sio_ws_encode(out, 1, SIO_WS_TEXT, payload, 5, rfc_mask);
+    CHECK_MEM(payload, hello, 5);
+}
+
+static void test_ws_frame_size_unmasked(void)
+{
+    CHECK_INT(sio_ws_frame_size(0, 0), 2);
+    CHECK_INT(sio_ws_frame_size(125, 0), 127);
+    CHECK_INT(sio_ws_frame_size(126, 0), 130);
+    CHECK_INT(sio_ws_frame_size(65535, 0), 65539);
+    CHECK_INT(sio_ws_frame_size(65536, 0), 65546);
+}
+
+static void test_ws_frame_size_masked(void)
+{
+    CHECK_INT(sio_ws_frame_size(0, 1), 6);
+    CHECK_INT(sio_ws_frame_size(125, 1), 131);
+    CHECK_INT(sio_ws_frame_size(126, 1), 134);
+    CHECK_INT(sio_ws_frame_size(65535, 1), 65543);
+    CHECK_INT(sio_ws_frame_size(65536, 1), 65550);
+}
+
+static void test_ws_parse_header_masked_hello(void)
+{
+    static const unsigned char h[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f };
+    sio_ws_frame f;
+    memset(&f, 0, sizeof f);
+    CHECK_INT(sio_ws_parse_header(&f, h, sizeof h, NULL), 1);
+    CHECK_INT(f.fin, 1);
+    CHECK_INT(f.rsv, 0);
+    CHECK_INT(f.opcode, SIO_WS_TEXT);
+    CHECK_INT(f.masked, 1);
+    CHECK_MEM(f.mask, rfc_mask, 4);
+    CHECK_INT(f.length, 5);
+    CHECK_INT(f.header_len, 6);
+}
+
+static void test_ws_parse_header_fin_rsv_opcode_bits(void)
+{
+    static const unsigned char h[] = { 0x70, 0x00 };
+    sio_ws_frame f;
+    memset(&f, 0, sizeof f);
+    CHECK_INT(sio_ws_parse_header(&f, h, sizeof h, NULL), 1);
+    CHECK_INT(f.fin, 0);
+    CHECK_INT(f.rsv, 7);
+    CHECK_INT(f.opcode, 0);
+    CHECK_INT(f.masked, 0);
+    CHECK_INT(f.length, 0);
+    CHECK_INT(f.header_len, 2);
+}
+
+static void test_ws_parse_header_16_and_64_bit_lengths(void)
+{
+    static const unsigned char h16[] = { 0x82, 0x7e, 0x01, 0x00 };
+    static const unsigned char h16max[] = { 0x82, 0x7e, 0xff, 0xff };
+    static const unsigned char h64[] = { 0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00 };
+    static const unsigned char h64big[] = { 0x82, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                            0x01, 0x02, 0x03, 0x04 };
+    sio_ws_frame f;
+    memset(&f, 0, sizeof f);
+    CHECK_INT(sio_ws_parse_header(&f, h16, sizeof h16, NULL), 1);
+    CHECK_INT(f.length, 256);
+    CHECK_INT(f.header_len, 4);
+    CHECK_INT(sio_ws_parse_header(&f, h16max, sizeof h16max, NULL), 1);
+    CHECK_INT(f.length, 65535);
+    CHECK_INT(sio_ws_parse_header(&f, h64, sizeof h64, NULL), 1);
+    CHECK_INT(f.length, 65536);
+    CHECK_INT(f.header_len, 10);
+    CHECK_INT(sio_ws_parse_header(&f, h64big, sizeof h64big, NULL), 1);
+    CHECK(f.length == (uint64_t)0x7fffffffffffffffULL);
+    CHECK_INT(f.header_len, 14);
+    CHECK_INT(f.masked, 1);
+    CHECK_INT(f.mask[3], 0x04);
+}
+
+static void test_ws_parse_header_needs_more_at_each_prefix(void)
+{
+    static const unsigned char h7[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d };
+    static const unsigned char h16[] = { 0x82, 0xfe, 0x01, 0x00, 0x01, 0x02, 0x03, 0x04 };
+    static const unsigned char h64[] = { 0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00 };
+    sio_ws_frame f;
+    size_t n;
+    for (n = 0; n < sizeof h7; n++) CHECK_INT(sio_ws_parse_header(&f, h7, n, NULL), 0);
+    CHECK_INT(sio_ws_parse_header(&f, h7, sizeof h7, NULL), 1);
+    for (n = 0; n < sizeof h16; n++) CHECK_INT(sio_ws_parse_header(&f, h16, n, NULL), 0);
+    CHECK_INT(sio_ws_parse_header(&f, h16, sizeof h16, NULL), 1);
+    CHECK_INT(f.header_len, 8);
+    for (n = 0; n < sizeof h64; n++) CHECK_INT(sio_ws_parse_header(&f, h64, n, NULL), 0);
+    CHECK_INT(sio_ws_parse_header(&f, h64, sizeof h64, NULL), 1);
+}
+
+static void test_ws_parse_header_rejects_non_minimal_16_bit_length(void)
+{
+    static const unsigned char h[] = { 0x82, 0x7e, 0x00, 0x7d };
+    static const unsigned char z[] = { 0x82, 0x7e, 0x00, 0x00 };
+    sio_ws_frame f;
+    const char *why = NULL;
+    CHECK_INT(sio_ws_parse_header(&f, h, sizeof h, &why), SIO_ERR_PROTOCOL);
+    CHECK(why != NULL);
+    CHECK_INT(sio_ws_parse_header(&f, z, sizeof z, NULL), SIO_ERR_PROTOCOL);
+}
+
+static void test_ws_parse_header_rejects_non_minimal_64_bit_length(void)
+{
+    static const unsigned char h[] = { 0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff };
+    static const unsigned char s[] = { 0x82, 0x7f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05 };
+    sio_ws_frame f;
+    const char *why = NULL;
+    CHECK_INT(sio_ws_parse_header(&f, h, sizeof h, &why), SIO_ERR_PROTOCOL);
+    CHECK(why != NULL);
+    CHECK_INT(sio_ws_parse_header(&f, s, sizeof s, NULL), SIO_ERR_PROTOCOL);
+}
+
+static void test_ws_parse_header_rejects_64_bit_length_with_msb_set(void)
+{
+    static const unsigned char h[] = { 0x82, 0x7f, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
+    sio_ws_frame f;
+    const char *why = NULL;
+    CHECK_INT(sio_ws_parse_header(&f, h, sizeof h, &why), SIO_ERR_PROTOCOL);
+    CHECK(why != NULL);
+}
+
+static void test_ws_mask_in_pieces_equals_mask_at_once(void)
+{
+    static const unsigned char key[4] = { 0xa1, 0x0b, 0x7c, 0xe3 };
+    unsigned char ref[48], once[48 + 8], pieces[48 + 8];
+    size_t len, off, split, align, i;
+    for (len = 0; len <= 40; len++)
+        for (off = 0; off < 8; off++)
+            for (align = 0; align < 4; align++) {
+                /* reference: byte-wise XOR */
+                for (i = 0; i < len; i++) {
+                    ref[i] = (unsigned char)(i * 31 + len);
+                    ref[i] ^= key[(off + i) % 4];
+                }
+                for (i = 0; i < len; i++) once[align + i] = (unsigned char)(i * 31 + len);
+                sio_ws_mask(once + align, len, key, off);
+                if (len) CHECK_MEM(once + align, ref, len);
+                for (split = 0; split <= len; split++) {
+                    for (i = 0; i < len; i++) pieces[align + i] = (unsigned char)(i * 31 + len);
+                    sio_ws_mask(pieces + align, split, key, off);
+                    sio_ws_mask(pieces + align + split, len - split, key, off + split);
+                    if (len && memcmp(pieces + align, ref, len) != 0) {
+                        fprintf(stderr, "  len %u off %u align %u split %u\n", (unsigned)len,
+                                (unsigned)off, (unsigned)align, (unsigned)split);
+                        CHECK_MEM(pieces + align, ref, len);
+                        return;
+                    }
+                }
+            }
+}
+
+static void test_ws_mask_does_not_touch_bytes_outside_range(void)
+{
+    static const unsigned char key[4] = { 0xff, 0xff, 0xff, 0xff };
+    unsigned char buf[64];
+    size_t start, len, i;
+    for (start = 0; start < 8; start++)
+        for (len = 0; len < 40; len++) {
+            memset(buf, 0, sizeof buf);
+            sio_ws_mask(buf + start, len, key, start);
+            for (i = 0; i < sizeof buf; i++)
+                CHECK_INT(buf[i], (i >= start && i < start + len) ? 0xff : 0x00);
+        }
+}
+
+static void test_ws_close_code_valid(void)
+{
+    static const int good[] = { 1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999 };
+    static const int bad[] = { 0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535, -1 };
+    size_t i;
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) CHECK_INT(sio_ws_close_code_valid(good[i]), 1);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK_INT(sio_ws_close_code_valid(bad[i]), 0);
+}
+
+/* ====================================================================== */
+/* ws receiver                                                             */
+/* ====================================================================== */
+
+#define RX_MAX_MSGS 8
+#define RX_MAX_DATA 512
+
+typedef struct rx_result {
+    int rc;                      /* first error, or 0 */
+    size_t error_fed;            /* input bytes given when the error came */
+    int count;                   /* units delivered */
+    int opcode[RX_MAX_MSGS];
+    unsigned char data[RX_MAX_MSGS][RX_MAX_DATA];
+    size_t len[RX_MAX_MSGS];
+    int close_code[RX_MAX_MSGS];
+    char reason[RX_MAX_MSGS][RX_MAX_DATA];
+    size_t reason_len[RX_MAX_MSGS];
+} rx_result;
+
+static rx_result rx_res, rx_res2;
+
+static void rx_init(sio_ws_rx *rx, size_t max_message)
+{
+    memset(rx, 0, sizeof *rx);
+    rx->max_message = max_message;
+}
+
+/* Feeds bytes[0..n) step bytes at a time the way a client does: the bytes
+ * not consumed stay at the front of the buffer and new bytes are appended.
+ * Every delivered unit is copied into res.  Stops at the first error. */
+static void rx_run(sio_ws_rx *rx, const unsigned char *bytes, size_t n, size_t step, rx_result *res)
+{
+    unsigned char *pending = (unsigned char *)malloc(n + 1);
+    size_t plen = 0, fed = 0;
+    int guard;
+    memset(res, 0, sizeof *res);
+    if (!pending) { CHECK(pending != NULL); return; }
+    while (fed < n) {
+        size_t take = n - fed < step ? n - fed : step;
+        memcpy(pending + plen, bytes + fed, take);
+        plen += take;
+        fed += take;
+        for (guard = 0;; guard++) {
+            size_t consumed = 0, need = 0;
+            sio_ws_message m;
+            int rc;
+            memset(&m, 0, sizeof m);
+            rc = sio_ws_rx_feed(rx, pending, plen, &consumed, &need, &m);
+            if (guard > 1000) { CHECK(!"rx_feed makes no progress"); free(pending); return; }
+            if (rc < 0) { res->rc = rc; res->error_fed = fed; free(pending); return; }
+            CHECK(rc == 0 || rc == 1);
+            CHECK(consumed <= plen);
+            if (consumed > plen) { free(pending); return; }
+            if (rc == 1) {
+                int k = res->count++;
+                if (k < RX_MAX_MSGS) {
+                    res->opcode[k] = m.opcode;
+                    res->len[k] = m.len;
+                    if (m.len) memcpy(res->data[k], m.data, m.len < RX_MAX_DATA ? m.len : RX_MAX_DATA);
+                    res->close_code[k] = m.close_code;
+                    res->reason_len[k] = m.reason_len;
+                    if (m.reason_len)
+                        memcpy(res->reason[k], m.reason,
+                               m.reason_len < RX_MAX_DATA ? m.reason_len : RX_MAX_DATA);
+                }
+            } else if (consumed == 0) {
+                CHECK(need > plen);
+            }
+            memmove(pending, pending + consumed, plen - consumed);
+            plen -= consumed;
+            if (rc == 1 && plen > 0) continue;
+            if (rc == 0 && consumed > 0 && plen > 0) continue;
+            break;
+        }
+    }
+    free(pending);
+}
+
+/* Feeds the whole input at once; returns the first error or 0. */
+static int rx_feed_all(sio_ws_rx *rx, const unsigned char *bytes, size_t n)
+{
+    rx_run(rx, bytes, n, n ? n : 1, &rx_res);
+    return rx_res.rc;
+}
+
+/* Runs bytes through a fresh receiver; returns its error (0 if none) and
+ * stores the fail_code. */
+static int rx_error_of(const unsigned char *bytes, size_t n, size_t max_message, int *fail_code)
+{
+    sio_ws_rx rx;
+    int rc;
+    rx_init(&rx, max_message);
+    rc = rx_feed_all(&rx, bytes, n);
+    *fail_code = rx.fail_code;
+    if (rc < 0) CHECK(rx.error != NULL);
+    sio_ws_rx_free(&rx);
+    return rc;
+}
+
+#define CHECK_RX_FAILS(bytes, status, code) do { int fc_ = 0; \
+    CHECK_INT(rx_error_of((bytes), sizeof (bytes), 0, &fc_), (status)); \
+    CHECK_INT(fc_, (code)); } while (0)
+
+static void test_ws_rx_single_text_frame(void)
+{
+    static const unsigned char in[] = { 0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_TEXT);
+    CHECK_SPAN(rx_res.data[0], rx_res.len[0], "Hello");
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_consumes_exactly_one_frame(void)
+{
+    static const unsigned char in[] = { 0x82, 0x03, 0x00, 0x01, 0x02, 0x81, 0x01 };
+    sio_ws_rx rx;
+    sio_ws_message m;
+    size_t consumed = 0;
+    rx_init(&rx, 0);
+    memset(&m, 0, sizeof m);
+    CHECK_INT(sio_ws_rx_feed(&rx, in, sizeof in, &consumed, NULL, &m), 1);
+    CHECK_INT(consumed, 5);
+    CHECK_INT(m.opcode, SIO_WS_BINARY);
+    CHECK_INT(m.len, 3);
+    if (m.len == 3) CHECK_MEM(m.data, in + 2, 3);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_binary_pong_and_empty_text(void)
+{
+    static const unsigned char in[] = { 0x82, 0x02, 0x00, 0xff, 0x8a, 0x01, 0x78, 0x81, 0x00 };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 3);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_BINARY);
+    CHECK_INT(rx_res.len[0], 2);
+    CHECK_MEM(rx_res.data[0], in + 2, 2);
+    CHECK_INT(rx_res.opcode[1], SIO_WS_PONG);
+    CHECK_SPAN(rx_res.data[1], rx_res.len[1], "x");
+    CHECK_INT(rx_res.opcode[2], SIO_WS_TEXT);
+    CHECK_INT(rx_res.len[2], 0);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_partial_frame_needs_more(void)
+{
+    static const unsigned char in[] = { 0x82, 0x05, 0x01, 0x02 };
+    sio_ws_rx rx;
+    sio_ws_message m;
+    size_t consumed = 99, need = 0;
+    rx_init(&rx, 0);
+    CHECK_INT(sio_ws_rx_feed(&rx, in, 1, &consumed, &need, &m), 0);
+    if (consumed == 0) CHECK(need >= 2);
+    sio_ws_rx_free(&rx);
+    rx_init(&rx, 0);
+    consumed = 99;
+    CHECK_INT(sio_ws_rx_feed(&rx, in, sizeof in, &consumed, &need, &m), 0);
+    if (consumed == 0) CHECK_INT(need, 7);
+    sio_ws_rx_free(&rx);
+}
+
+static const unsigned char frag_with_ping[] = {
+    0x01, 0x03, 0x48, 0x65, 0x6c,        /* text, not final: "Hel" */
+    0x89, 0x02, 0x70, 0x31,              /* ping "p1" */
+    0x00, 0x01, 0x6c,                    /* continuation: "l" */
+    0x80, 0x01, 0x6f                     /* final continuation: "o" */
+};
+
+static void test_ws_rx_fragmented_message_with_interleaved_ping(void)
+{
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, frag_with_ping, sizeof frag_with_ping), 0);
+    CHECK_INT(rx_res.count, 2);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_PING);
+    CHECK_SPAN(rx_res.data[0], rx_res.len[0], "p1");
+    CHECK_INT(rx_res.opcode[1], SIO_WS_TEXT);
+    CHECK_SPAN(rx_res.data[1], rx_res.len[1], "Hello");
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_one_byte_at_a_time_gives_same_result(void)
+{
+    sio_ws_rx a, b;
+    int i;
+    rx_init(&a, 0);
+    rx_init(&b, 0);
+    rx_run(&a, frag_with_ping, sizeof frag_with_ping, sizeof frag_with_ping, &rx_res);
+    rx_run(&b, frag_with_ping, sizeof frag_with_ping, 1, &rx_res2);
+    CHECK_INT(rx_res2.rc, 0);
+    CHECK_INT(rx_res2.count, rx_res.count);
+    CHECK_INT(rx_res2.count, 2);
+    for (i = 0; i < rx_res.count && i < RX_MAX_MSGS; i++) {
+        CHECK_INT(rx_res2.opcode[i], rx_res.opcode[i]);
+        CHECK_INT(rx_res2.len[i], rx_res.len[i]);
+        CHECK_MEM(rx_res2.data[i], rx_res.data[i], rx_res.len[i]);
+    }
+    CHECK_SPAN(rx_res2.data[1], rx_res2.len[1], "Hello");
+    sio_ws_rx_free(&a);
+    sio_ws_rx_free(&b);
+}
+
+static void test_ws_rx_one_byte_at_a_time_long_frames(void)
+{
+    static unsigned char in[4 + 300 + 2 + 3 + 10 + 70000];
+    sio_ws_rx rx;
+    size_t n = 0, i;
+    in[n++] = 0x82; in[n++] = 0x7e; in[n++] = 0x01; in[n++] = 0x2c;   /* 300 bytes */
+    for (i = 0; i < 300; i++) in[n++] = (unsigned char)i;
+    in[n++] = 0x81; in[n++] = 0x03; in[n++] = 0xe2; in[n++] = 0x82; in[n++] = 0xac;   /* "€" */
+    in[n++] = 0x82; in[n++] = 0x7f; in[n++] = 0; in[n++] = 0; in[n++] = 0; in[n++] = 0;
+    in[n++] = 0x00; in[n++] = 0x01; in[n++] = 0x11; in[n++] = 0x70;   /* 70000 bytes */
+    for (i = 0; i < 70000; i++) in[n++] = (unsigned char)(i * 3);
+    rx_init(&rx, 0);
+    rx_run(&rx, in, n, 1, &rx_res);
+    CHECK_INT(rx_res.rc, 0);
+    CHECK_INT(rx_res.count, 3);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_BINARY);
+    CHECK_INT(rx_res.len[0], 300);
+    CHECK_MEM(rx_res.data[0], in + 4, 300);
+    CHECK_INT(rx_res.opcode[1], SIO_WS_TEXT);
+    CHECK_SPAN(rx_res.data[1], rx_res.len[1], "\xe2\x82\xac");
+    CHECK_INT(rx_res.opcode[2], SIO_WS_BINARY);
+    CHECK_INT(rx_res.len[2], 70000);
+    CHECK_MEM(rx_res.data[2], in + 4 + 300 + 5 + 10, RX_MAX_DATA);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_close_with_code_and_reason(void)
+{
+    static const unsigned char in[] = { 0x88, 0x05, 0x03, 0xe8, 0x62, 0x79, 0x65 };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_CLOSE);
+    CHECK_INT(rx_res.close_code[0], 1000);
+    CHECK_SPAN(rx_res.reason[0], rx_res.reason_len[0], "bye");
+    CHECK_INT(rx_res.len[0], 5);
+    CHECK_MEM(rx_res.data[0], in + 2, 5);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_empty_close_is_1005(void)
+{
+    static const unsigned char in[] = { 0x88, 0x00 };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_CLOSE);
+    CHECK_INT(rx_res.close_code[0], 1005);
+    CHECK_INT(rx_res.reason_len[0], 0);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_rejects_rsv_bits(void)
+{
+    static const unsigned char rsv1[] = { 0xc1, 0x01, 0x41 };
+    static const unsigned char rsv2[] = { 0xa1, 0x01, 0x41 };
+    static const unsigned char rsv3[] = { 0x91, 0x01, 0x41 };
+    CHECK_RX_FAILS(rsv1, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(rsv2, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(rsv3, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_reserved_opcodes(void)
+{
+    static const unsigned char op3[] = { 0x83, 0x00 };
+    static const unsigned char opb[] = { 0x8b, 0x00 };
+    static const unsigned char op7[] = { 0x87, 0x01, 0x41 };
+    static const unsigned char opf[] = { 0x8f, 0x00 };
+    CHECK_RX_FAILS(op3, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(opb, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(op7, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(opf, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_masked_server_frame(void)
+{
+    static const unsigned char in[] = { 0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_fragmented_ping(void)
+{
+    static const unsigned char in[] = { 0x09, 0x01, 0x41, 0x80, 0x00 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_ping_with_126_byte_payload(void)
+{
+    unsigned char in[4 + 126];
+    memset(in, 0x41, sizeof in);
+    in[0] = 0x89; in[1] = 0x7e; in[2] = 0x00; in[3] = 0x7e;
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_accepts_ping_with_125_byte_payload(void)
+{
+    unsigned char in[2 + 125];
+    sio_ws_rx rx;
+    memset(in, 0x41, sizeof in);
+    in[0] = 0x89; in[1] = 0x7d;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_PING);
+    CHECK_INT(rx_res.len[0], 125);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_rejects_continuation_without_start(void)
+{
+    static const unsigned char in[] = { 0x80, 0x01, 0x41 };
+    static const unsigned char in2[] = { 0x00, 0x01, 0x41 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(in2, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_new_message_during_fragmented_message(void)
+{
+    static const unsigned char in[] = { 0x01, 0x01, 0x41, 0x81, 0x01, 0x42 };
+    static const unsigned char in2[] = { 0x02, 0x01, 0x41, 0x82, 0x01, 0x42 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1002);
+    CHECK_RX_FAILS(in2, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_close_with_1_byte_payload(void)
+{
+    static const unsigned char in[] = { 0x88, 0x01, 0x03 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1002);
+}
+
+static void test_ws_rx_rejects_invalid_close_codes(void)
+{
+    static const int bad[] = { 0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535 };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        unsigned char in[4];
+        int fc = 0, rc;
+        in[0] = 0x88; in[1] = 0x02;
+        in[2] = (unsigned char)(bad[i] >> 8); in[3] = (unsigned char)(bad[i] & 0xff);
+        rc = rx_error_of(in, sizeof in, 0, &fc);
+        if (rc != SIO_ERR_PROTOCOL || fc != 1002) fprintf(stderr, "  close code %d\n", bad[i]);
+        CHECK_INT(rc, SIO_ERR_PROTOCOL);
+        CHECK_INT(fc, 1002);
+    }
+}
+
+static void test_ws_rx_accepts_valid_close_codes(void)
+{
+    static const int good[] = { 1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999 };
+    size_t i;
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+        unsigned char in[4];
+        sio_ws_rx rx;
+        in[0] = 0x88; in[1] = 0x02;
+        in[2] = (unsigned char)(good[i] >> 8); in[3] = (unsigned char)(good[i] & 0xff);
+        rx_init(&rx, 0);
+        CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+        if (rx_res.count != 1 || rx_res.close_code[0] != good[i])
+            fprintf(stderr, "  close code %d\n", good[i]);
+        CHECK_INT(rx_res.count, 1);
+        CHECK_INT(rx_res.opcode[0], SIO_WS_CLOSE);
+        CHECK_INT(rx_res.close_code[0], good[i]);
+        sio_ws_rx_free(&rx);
+    }
+}
+
+static void test_ws_rx_rejects_close_reason_with_invalid_utf8(void)
+{
+    static const unsigned char in[] = { 0x88, 0x06, 0x03, 0xe8, 0x62, 0xed, 0xa0, 0x80 };
+    int fc = 0;
+    CHECK_INT(rx_error_of(in, sizeof in, 0, &fc), SIO_ERR_PROTOCOL);
+    CHECK(fc == 1002 || fc == 1007);
+}
+
+static void test_ws_rx_rejects_invalid_utf8_in_text_frame(void)
+{
+    static const unsigned char in[] = { 0x81, 0x04, 0x41, 0xc0, 0x80, 0x42 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1007);
+}
+
+static void test_ws_rx_binary_frame_is_not_utf8_checked(void)
+{
+    static const unsigned char in[] = { 0x82, 0x04, 0x41, 0xc0, 0x80, 0xff };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_BINARY);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_invalid_utf8_fails_fast_inside_partial_frame(void)
+{
+    /* header says 10 bytes; only "A", ED, A0 have arrived */
+    static const unsigned char in[] = { 0x81, 0x0a, 0x41, 0xed, 0xa0 };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), SIO_ERR_PROTOCOL);
+    CHECK_INT(rx.fail_code, 1007);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_invalid_utf8_fails_fast_byte_by_byte(void)
+{
+    static const unsigned char in[] = { 0x81, 0x0a, 0x41, 0xed, 0xa0, 0x80, 0x41, 0x41, 0x41, 0x41,
+                                        0x41, 0x41 };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    rx_run(&rx, in, sizeof in, 1, &rx_res);
+    CHECK_INT(rx_res.rc, SIO_ERR_PROTOCOL);
+    CHECK_INT(rx_res.error_fed, 5);   /* right after the A0 */
+    CHECK_INT(rx.fail_code, 1007);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_invalid_utf8_split_across_fragments(void)
+{
+    static const unsigned char in[] = { 0x01, 0x02, 0x41, 0xed, 0x80, 0x02, 0xa0, 0x80 };
+    CHECK_RX_FAILS(in, SIO_ERR_PROTOCOL, 1007);
+}
+
+static void test_ws_rx_valid_utf8_split_across_fragments(void)
+{
+    /* κόσμε with the 3-byte character split over three frames */
+    static const unsigned char in[] = { 0x01, 0x03, 0xce, 0xba, 0xe1,
+                                        0x00, 0x01, 0xbd,
+                                        0x80, 0x07, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5 };
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.opcode[0], SIO_WS_TEXT);
+    CHECK_SPAN(rx_res.data[0], rx_res.len[0], "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5");
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_text_ending_mid_character(void)
+{
+    static const unsigned char single[] = { 0x81, 0x02, 0x41, 0xce };
+    static const unsigned char frags[] = { 0x01, 0x01, 0x41, 0x80, 0x02, 0xe2, 0x82 };
+    CHECK_RX_FAILS(single, SIO_ERR_PROTOCOL, 1007);
+    CHECK_RX_FAILS(frags, SIO_ERR_PROTOCOL, 1007);
+}
+
+static void test_ws_rx_message_too_big_single_frame_header(void)
+{
+    static const unsigned char in[] = { 0x82, 0x0b };   /* 11 bytes announced, none sent */
+    int fc = 0;
+    CHECK_INT(rx_error_of(in, sizeof in, 10, &fc), SIO_ERR_TOO_BIG);
+    CHECK_INT(fc, 1009);
+}
+
+static void test_ws_rx_message_too_big_64_bit_length(void)
+{
+    static const unsigned char in[] = { 0x82, 0x7f, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00 };
+    int fc = 0;
+    CHECK_INT(rx_error_of(in, sizeof in, 0, &fc), SIO_ERR_TOO_BIG);   /* 4 GiB > 16 MiB */
+    CHECK_INT(fc, 1009);
+}
+
+static void test_ws_rx_message_too_big_across_fragments(void)
+{
+    static const unsigned char in[] = { 0x02, 0x06, 1, 2, 3, 4, 5, 6,
+                                        0x80, 0x06, 1, 2, 3, 4, 5, 6 };
+    int fc = 0;
+    CHECK_INT(rx_error_of(in, sizeof in, 10, &fc), SIO_ERR_TOO_BIG);
+    CHECK_INT(fc, 1009);
+}
+
+static void test_ws_rx_message_at_max_message_accepted(void)
+{
+    static const unsigned char in[] = { 0x02, 0x05, 1, 2, 3, 4, 5,
+                                        0x80, 0x05, 6, 7, 8, 9, 10 };
+    sio_ws_rx rx;
+    rx_init(&rx, 10);
+    CHECK_INT(rx_feed_all(&rx, in, sizeof in), 0);
+    CHECK_INT(rx_res.count, 1);
+    CHECK_INT(rx_res.len[0], 10);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_errors_are_sticky(void)
+{
+    static const unsigned char bad[] = { 0xc1, 0x01, 0x41 };
+    static const unsigned char good[] = { 0x81, 0x01, 0x41 };
+    sio_ws_rx rx;
+    sio_ws_message m;
+    size_t consumed = 0;
+    int rc;
+    rx_init(&rx, 0);
+    memset(&m, 0, sizeof m);
+    rc = sio_ws_rx_feed(&rx, bad, sizeof bad, &consumed, NULL, &m);
+    CHECK_INT(rc, SIO_ERR_PROTOCOL);
+    CHECK_INT(rx.fail_code, 1002);
+    CHECK(rx.error != NULL);
+    CHECK_INT(sio_ws_rx_feed(&rx, good, sizeof good, &consumed, NULL, &m), rc);
+    CHECK_INT(sio_ws_rx_feed(&rx, good, sizeof good, &consumed, NULL, &m), rc);
+    CHECK_INT(rx.fail_code, 1002);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_too_big_error_is_sticky(void)
+{
+    static const unsigned char bad[] = { 0x82, 0x0b };
+    static const unsigned char good[] = { 0x81, 0x01, 0x41 };
+    sio_ws_rx rx;
+    sio_ws_message m;
+    size_t consumed = 0;
+    rx_init(&rx, 10);
+    CHECK_INT(sio_ws_rx_feed(&rx, bad, sizeof bad, &consumed, NULL, &m), SIO_ERR_TOO_BIG);
+    CHECK_INT(sio_ws_rx_feed(&rx, good, sizeof good, &consumed, NULL, &m), SIO_ERR_TOO_BIG);
+    CHECK_INT(rx.fail_code, 1009);
+    sio_ws_rx_free(&rx);
+}
+
+static void test_ws_rx_free_twice_and_on_zeroed_is_safe(void)
+{
+    sio_ws_rx rx;
+    rx_init(&rx, 0);
+    sio_ws_rx_free(&rx);
+    CHECK_INT(rx_feed_all(&rx, frag_with_ping, sizeof frag_with_ping), 0);
+    sio_ws_rx_free(&rx);
+    sio_ws_rx_free(&rx);
+    CHECK(1);
+}
+
+/* ====================================================================== */
+
+int main(void)
+{
+    /* url */
+    RUN(test_url_ws_defaults_port_80);
+    RUN(test_url_wss_defaults_port_443);
+    RUN(test_url_http_and_https_are_not_websocket);
+    RUN(test_url_scheme_is_case_insensitive_and_kept_as_written);
+    RUN(test_url_explicit_port);
+    RUN(test_url_ipv6_literal);
+    RUN(test_url_ipv6_literal_default_port);
+    RUN(test_url_path_and_query_split);
+    RUN(test_url_fragment_dropped);
+    RUN(test_url_no_path);
+    RUN(test_url_rejects_unknown_scheme);
+    RUN(test_url_rejects_empty_host);
+    RUN(test_url_rejects_port_0);
+    RUN(test_url_rejects_port_65536);
+    RUN(test_url_rejects_non_digit_port);
+    RUN(test_url_rejects_user_info);
+    RUN(test_url_rejects_spaces_and_control_chars);
+    RUN(test_url_rejects_unterminated_bracket);
+    /* sha1 */
+    RUN(test_sha1_fips_abc);
+    RUN(test_sha1_fips_448_bit_message);
+    RUN(test_sha1_fips_million_a_in_odd_pieces);
+    RUN(test_sha1_empty_string);
+    RUN(test_sha1_block_boundary_lengths_known_digests);
+    RUN(test_sha1_streaming_equals_one_shot_across_block_boundaries);
+    /* base64 */
+    RUN(test_base64_encode_rfc4648_vectors);
+    RUN(test_base64_decode_rfc4648_vectors);
+    RUN(test_base64_decode_without_padding);
+    RUN(test_base64_decode_all_byte_values_round_trip);
+    RUN(test_base64_decode_rejects_invalid_characters);
+    RUN(test_base64_decode_rejects_misplaced_padding);
+    RUN(test_base64_decode_rejects_length_1_mod_4);
+    RUN(test_ws_accept_key_rfc6455_example);
+    /* utf8 */
+    RUN(test_utf8_valid_ascii);
+    RUN(test_utf8_valid_2_byte_char);
+    RUN(test_utf8_valid_3_byte_char);
+    RUN(test_utf8_valid_4_byte_char);
+    RUN(test_utf8_valid_u10ffff);
+    RUN(test_utf8_invalid_u110000);
+    RUN(test_utf8_invalid_overlongs);
+    RUN(test_utf8_invalid_surrogates);
+    RUN(test_utf8_invalid_f5_to_ff);
+    RUN(test_utf8_invalid_stray_continuation_byte);
+    RUN(test_utf8_truncated_sequence_valid_so_far_but_not_complete);
+    RUN(test_utf8_fail_fast_at_first_impossible_byte);
+    RUN(test_utf8_fail_fast_on_second_byte_of_bad_prefix);
+    RUN(test_utf8_kosme_split_at_every_position_is_valid);
+    /* http */
+    RUN(test_http_parses_101_response_head);
+    RUN(test_http_head_exactly_complete_without_trailing_bytes);
+    RUN(test_http_incomplete_head_needs_more_at_every_prefix);
+    RUN(test_http_parses_http_1_0_status_line);
+    RUN(test_http_header_values_trimmed);
+    RUN(test_http_find_header_case_insensitive);
+    RUN(test_http_has_token_in_comma_list);
+    RUN(test_http_rejects_malformed_status_line);
+    RUN(test_http_rejects_header_without_colon);
+    RUN(test_http_rejects_obs_fold);
+    RUN(test_http_accepts_max_headers);
+    RUN(test_http_rejects_more_than_max_headers);
+    RUN(test_http_body_content_length_partial_feeds);
+    RUN(test_http_body_content_length_needs_more);
+    RUN(test_http_body_chunked_whole);
+    RUN(test_http_body_chunked_one_byte_at_a_time);
+    RUN(test_http_body_chunked_leaves_bytes_after_body);
+    RUN(test_http_body_chunked_extensions_ignored);
+    RUN(test_http_body_chunked_uppercase_hex_size);
+    RUN(test_http_body_chunked_bad_hex);
+    RUN(test_http_body_chunked_missing_crlf_after_data);
+    RUN(test_http_body_chunked_past_max_body);
+    RUN(test_http_body_content_length_over_max_body);
+    RUN(test_http_body_bad_content_length);
+    RUN(test_http_body_none_for_204_304_101);
+    RUN(test_http_body_until_close_without_length);
+    /* ws codec */
+    RUN(test_ws_encode_unmasked_hello);
+    RUN(test_ws_encode_masked_hello);
+    RUN(test_ws_mask_round_trips_rfc_example);
+    RUN(test_ws_encode_fragmented_unmasked_hel_lo);
+    RUN(test_ws_encode_unmasked_ping_hello);
+    RUN(test_ws_encode_256_byte_binary_header);
+    RUN(test_ws_encode_65536_byte_binary_header);
+    RUN(test_ws_encode_masked_long_payload_unmasks_back);
+    RUN(test_ws_encode_does_not_modify_payload);
+    RUN(test_ws_frame_size_unmasked);
+    RUN(test_ws_frame_size_masked);
+    RUN(test_ws_parse_header_masked_hello);
+    RUN(test_ws_parse_header_fin_rsv_opcode_bits);
+    RUN(test_ws_parse_header_16_and_64_bit_lengths);
+    RUN(test_ws_parse_header_needs_more_at_each_prefix);
+    RUN(test_ws_parse_header_rejects_non_minimal_16_bit_length);
+    RUN(test_ws_parse_header_rejects_non_minimal_64_bit_length);
+    RUN(test_ws_parse_header_rejects_64_bit_length_with_msb_set);
+    RUN(test_ws_mask_in_pieces_equals_mask_at_once);
+    RUN(test_ws_mask_does_not_touch_bytes_outside_range);
+    RUN(test_ws_close_code_valid);
+    /* ws receiver */
+    RUN(test_ws_rx_single_text_frame);
+    RUN(test_ws_rx_consumes_exactly_one_frame);
+    RUN(test_ws_rx_binary_pong_and_empty_text);
+    RUN(test_ws_rx_partial_frame_needs_more);
+    RUN(test_ws_rx_fragmented_message_with_interleaved_ping);
+    RUN(test_ws_rx_one_byte_at_a_time_gives_same_result);
+    RUN(test_ws_rx_one_byte_at_a_time_long_frames);
+    RUN(test_ws_rx_close_with_code_and_reason);
+    RUN(test_ws_rx_empty_close_is_1005);
+    RUN(test_ws_rx_rejects_rsv_bits);
+    RUN(test_ws_rx_rejects_reserved_opcodes);
+    RUN(test_ws_rx_rejects_masked_server_frame);
+    RUN(test_ws_rx_rejects_fragmented_ping);
+    RUN(test_ws_rx_rejects_ping_with_126_byte_payload);
+    RUN(test_ws_rx_accepts_ping_with_125_byte_payload);
+    RUN(test_ws_rx_rejects_continuation_without_start);
+    RUN(test_ws_rx_rejects_new_message_during_fragmented_message);
+    RUN(test_ws_rx_rejects_close_with_1_byte_payload);
+    RUN(test_ws_rx_rejects_invalid_close_codes);
+    RUN(test_ws_rx_accepts_valid_close_codes);
+    RUN(test_ws_rx_rejects_close_reason_with_invalid_utf8);
+    RUN(test_ws_rx_rejects_invalid_utf8_in_text_frame);
+    RUN(test_ws_rx_binary_frame_is_not_utf8_checked);
+    RUN(test_ws_rx_invalid_utf8_fails_fast_inside_partial_frame);
+    RUN(test_ws_rx_invalid_utf8_fails_fast_byte_by_byte);
+    RUN(test_ws_rx_invalid_utf8_split_across_fragments);
+    RUN(test_ws_rx_valid_utf8_split_across_fragments);
+    RUN(test_ws_rx_text_ending_mid_character);
+    RUN(test_ws_rx_message_too_big_single_frame_header);
+    RUN(test_ws_rx_message_too_big_64_bit_length);
+    RUN(test_ws_rx_message_too_big_across_fragments);
+    RUN(test_ws_rx_message_at_max_message_accepted);
+    RUN(test_ws_rx_errors_are_sticky);
+    RUN(test_ws_rx_too_big_error_is_sticky);
+    RUN(test_ws_rx_free_twice_and_on_zeroed_is_safe);
+    return TEST_REPORT();
+}
