@@ -1629,7 +1629,7 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
  * the connection was lost (events queued). */
 static int sio__flush(sio_client *c)
 {
-    char err[SIO__TEXT_SIZE];
+    char err[128];
     while (c->tx_sent < c->tx_len) {
         size_t n = c->tx_len - c->tx_sent;
         long w;
@@ -1740,7 +1740,7 @@ static void sio__start_next_address(sio_client *c);
 
 static void sio__step_connect(sio_client *c)
 {
-    char err[SIO__TEXT_SIZE];
+    char err[128];
     int r;
     err[0] = 0;
     r = c->pf->connect_result(c->pf->user, c->sock, err, sizeof err);
@@ -1750,7 +1750,7 @@ static void sio__step_connect(sio_client *c)
         return;
     }
     if (!c->first_error[0])
-        snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %s port %u: %s", c->host,
+        snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
                  (unsigned)c->port, err[0] ? err : sio_status_text(r));
     c->pf->close(c->pf->user, c->sock);
     c->sock = SIO_INVALID_SOCKET;
@@ -1760,7 +1760,7 @@ static void sio__step_connect(sio_client *c)
 
 static void sio__start_next_address(sio_client *c)
 {
-    char err[SIO__TEXT_SIZE];
+    char err[128];
     int r;
     err[0] = 0;
     r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->sock, err, sizeof err);
@@ -1774,7 +1774,7 @@ static void sio__start_next_address(sio_client *c)
     }
     if (!c->first_error[0] || r != SIO_ERR_NO_ADDRESS) {
         char text[SIO__TEXT_SIZE];
-        snprintf(text, sizeof text, "tcp: cannot connect to %s port %u: %s", c->host, (unsigned)c->port,
+        snprintf(text, sizeof text, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
                  err[0] ? err : sio_status_text(r));
         sio__abort(c, r == SIO_ERR_NO_ADDRESS ? SIO_ERR_NO_ADDRESS : SIO_ERR_IO, text);
     }
@@ -1783,7 +1783,7 @@ static void sio__start_next_address(sio_client *c)
 /* Returns 1 with the OPEN event when the handshake completed. */
 static int sio__step_handshake(sio_client *c, sio_event *ev)
 {
-    char err[SIO__TEXT_SIZE];
+    char err[128];
     int reads;
     for (reads = 0;; reads++) {
         size_t have = c->rx_len - c->rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
@@ -1855,7 +1855,7 @@ static void sio__on_control(sio_client *c, const sio_ws_message *m)
 /* Waits for the server to drop TCP after the close handshake or a failure. */
 static void sio__step_drain(sio_client *c)
 {
-    char err[SIO__TEXT_SIZE];
+    char err[128];
     int i;
     if (c->tx_sent < c->tx_len) return;
     for (i = 0; i < 4; i++) {
@@ -1873,7 +1873,7 @@ static void sio__step_drain(sio_client *c)
 /* Returns 1 with a MESSAGE event. */
 static int sio__step_frames(sio_client *c, sio_event *ev)
 {
-    char err[SIO__TEXT_SIZE];
+    char err[128];
     int reads;
     for (reads = 0;; reads++) {
         long n;
@@ -1941,7 +1941,7 @@ static void sio__check_timer(sio_client *c)
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
-        snprintf(text, sizeof text, "ws: connecting to %s port %u timed out after %d ms", c->host,
+        snprintf(text, sizeof text, "ws: connecting to %.80s port %u timed out after %d ms", c->host,
                  (unsigned)c->port, c->connect_timeout);
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;

@@ -1,0 +1,752 @@
+/* Drives the whole client through an in-memory platform: the test plays the
+ * server byte by byte, controls the clock and the random source, and reads
+ * every byte the client writes.  No sockets are involved. */
+#define SIO_IMPLEMENTATION
+#include "sio.h"
+#include "test.h"
+#include <stdlib.h>
+
+/* ---- the in-memory platform ---- */
+
+typedef struct mem_net {
+    unsigned char in[1 << 20];    /* server -> client */
+    size_t in_len, in_pos, max_read;
+    unsigned char out[1 << 20];   /* client -> server */
+    size_t out_len, max_write;
+    int eof, connect_fail, connected_after, closed, random_fail, sockets;
+    uint64_t now;
+    unsigned char rnd;
+} mem_net;
+
+static mem_net net;
+
+static int mem_connect(void *u, const char *host, unsigned short port, unsigned attempt, sio_socket *s,
+                       char *err, size_t n)
+{
+    (void)u; (void)host; (void)port;
+    if (attempt > 0) return SIO_ERR_NO_ADDRESS;
+    if (net.connect_fail) { snprintf(err, n, "Connection refused"); return SIO_ERR_IO; }
+    net.sockets++;
+    *s = 7;
+    return SIO_OK;
+}
+static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
+{
+    (void)u; (void)s; (void)err; (void)n;
+    return net.connected_after == 0 ? 1 : (net.connected_after--, 0);
+}
+static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err, size_t n)
+{
+    (void)u; (void)s; (void)err; (void)n;
+    if (net.max_write && len > net.max_write) len = net.max_write;
+    if (len > sizeof net.out - net.out_len) len = sizeof net.out - net.out_len;
+    if (len == 0) return SIO_ERR_AGAIN;
+    memcpy(net.out + net.out_len, b, len);
+    net.out_len += len;
+    return (long)len;
+}
+static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size_t n)
+{
+    size_t avail = net.in_len - net.in_pos;
+    (void)u; (void)s; (void)err; (void)n;
+    if (avail == 0) return net.eof ? 0 : SIO_ERR_AGAIN;
+    if (len > avail) len = avail;
+    if (net.max_read && len > net.max_read) len = net.max_read;
+    memcpy(b, net.in + net.in_pos, len);
+    net.in_pos += len;
+    return (long)len;
+}
+static void mem_close(void *u, sio_socket s) { (void)u; (void)s; net.closed++; net.sockets--; }
+static int mem_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
+{
+    (void)u; (void)items;
+    if (count && (net.in_pos < net.in_len || net.eof)) return 1;
+    net.now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
+    return 0;
+}
+static uint64_t mem_now(void *u) { (void)u; return net.now; }
+static int mem_random(void *u, void *b, size_t len)
+{
+    unsigned char *p = (unsigned char *)b;
+    (void)u;
+    if (net.random_fail) return SIO_ERR_IO;
+    while (len--) *p++ = (unsigned char)(++net.rnd * 37 + 11);
+    return SIO_OK;
+}
+static const sio_platform mem_platform = { NULL, mem_connect, mem_connect_result, mem_send, mem_recv,
+                                           mem_close, mem_wait, mem_now, mem_random };
+const sio_platform *sio_platform_default(void) { return &mem_platform; }
+
+/* ---- helpers ---- */
+
+static void net_reset(void) { memset(&net, 0, sizeof net); net.now = 1000; }
+static void server_send(const void *p, size_t n) { memcpy(net.in + net.in_len, p, n); net.in_len += n; }
+static void server_frame(int fin, int op, const void *p, size_t n)
+{
+    net.in_len += sio_ws_encode(net.in + net.in_len, fin, op, p, n, NULL);
+}
+
+/* The accept value for the key in the request the client wrote. */
+static void accept_for_request(char out[29])
+{
+    char key[25];
+    const char *k = strstr((const char *)net.out, "Sec-WebSocket-Key: ");
+    memset(key, 0, sizeof key);
+    if (k) memcpy(key, k + 19, 24);
+    sio_ws_accept_key(key, out);
+}
+
+static void server_accept(const char *extra)
+{
+    char accept[29], head[512];
+    accept_for_request(accept);
+    snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n", accept, extra ? extra : "");
+    server_send(head, strlen(head));
+}
+
+static int poll_type(sio_client *c, sio_event *ev) { return sio_poll(c, ev, 100) == 1 ? (int)ev->type : -1; }
+
+static sio_client *open_client(sio_config *cfg)
+{
+    sio_client *c = NULL;
+    sio_event ev;
+    sio_config def;
+    if (!cfg) { memset(&def, 0, sizeof def); def.url = "ws://example.test:8080/chat?room=1"; cfg = &def; }
+    net_reset();
+    if (sio_create(cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);               /* connects and writes the request */
+    server_accept(NULL);
+    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    net.out_len = 0;                   /* forget the request */
+    return c;
+}
+
+/* Decodes the n-th client frame in net.out (unmasking a copy). */
+static int client_frame(size_t index, sio_ws_frame *f, unsigned char *payload)
+{
+    size_t pos = 0, i;
+    for (i = 0;; i++) {
+        if (sio_ws_parse_header(f, net.out + pos, net.out_len - pos, NULL) != 1) return 0;
+        if (pos + f->header_len + f->length > net.out_len) return 0;
+        if (i == index) {
+            memcpy(payload, net.out + pos + f->header_len, (size_t)f->length);
+            sio_ws_mask(payload, (size_t)f->length, f->mask, 0);
+            return 1;
+        }
+        pos += f->header_len + (size_t)f->length;
+    }
+}
+
+/* ---- tests ---- */
+
+static void test_handshake_request_has_required_fields(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    const char *hdrs[] = { "X-Token: abc" };
+    const char *protos[] = { "chat", "superchat" };
+    const char *req = (const char *)net.out;
+    char key[25];
+    unsigned char raw[32];
+    size_t raw_len = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat?room=1#frag";
+    cfg.headers = hdrs; cfg.header_count = 1;
+    cfg.protocols = protos; cfg.protocol_count = 2;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    net.out[net.out_len] = 0;
+    CHECK(strncmp(req, "GET /chat?room=1 HTTP/1.1\r\n", 27) == 0);
+    CHECK(strstr(req, "\r\nHost: example.test:8080\r\n") != NULL);
+    CHECK(strstr(req, "\r\nUpgrade: websocket\r\n") != NULL);
+    CHECK(strstr(req, "\r\nConnection: Upgrade\r\n") != NULL);
+    CHECK(strstr(req, "\r\nSec-WebSocket-Version: 13\r\n") != NULL);
+    CHECK(strstr(req, "\r\nSec-WebSocket-Protocol: chat, superchat\r\n") != NULL);
+    CHECK(strstr(req, "\r\nX-Token: abc\r\n") != NULL);
+    CHECK(strstr(req, "\r\n\r\n") == req + net.out_len - 4);
+    memset(key, 0, sizeof key);
+    memcpy(key, strstr(req, "Sec-WebSocket-Key: ") + 19, 24);
+    CHECK_INT(sio_base64_decode(key, 24, raw, &raw_len), SIO_OK);
+    CHECK_INT(raw_len, 16);
+    sio_destroy(c);
+}
+
+static void test_host_header_omits_default_port_and_brackets_ipv6(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://[::1]/";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "\r\nHost: [::1]\r\n") != NULL);
+    sio_destroy(c);
+    cfg.url = "ws://h.test/";
+    cfg.port = 9001;                   /* the Incari Port field overrides the URL */
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "\r\nHost: h.test:9001\r\n") != NULL);
+    sio_destroy(c);
+}
+
+static void test_open_reports_the_chosen_subprotocol(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    const char *protos[] = { "chat" };
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.protocols = protos; cfg.protocol_count = 1;
+    net_reset();
+    sio_create(&cfg, &c);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept("Sec-WebSocket-Protocol: chat\r\n");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_STR(ev.protocol, "chat");
+    sio_destroy(c);
+}
+
+static void handshake_fails_with(const char *response, const char *needle)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    net_reset();
+    sio_create(&cfg, &c);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    if (response) server_send(response, strlen(response));
+    else server_accept("Sec-WebSocket-Extensions: permessage-deflate\r\n");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_HANDSHAKE);
+    CHECK(strstr(ev.message, needle) != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 1006);
+    CHECK_INT(ev.clean, 0);
+    CHECK_INT(net.sockets, 0);
+    sio_destroy(c);
+}
+
+static void test_handshake_rejects_wrong_accept(void)
+{
+    handshake_fails_with("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n", "Sec-WebSocket-Accept");
+}
+
+static void test_handshake_rejects_non_101_status(void)
+{
+    handshake_fails_with("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", "HTTP 404 Not Found");
+}
+
+static void test_handshake_rejects_missing_upgrade(void)
+{
+    handshake_fails_with("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n\r\n", "Upgrade: websocket");
+}
+
+static void test_handshake_rejects_unoffered_extension(void)
+{
+    handshake_fails_with(NULL, "extension");
+}
+
+static void test_handshake_head_over_limit_fails(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    size_t i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.max_handshake = 1024;
+    net_reset();
+    sio_create(&cfg, &c);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_send("HTTP/1.1 101 OK\r\n", 17);
+    for (i = 0; i < 100; i++) server_send("X-Filler: 0123456789abcdef\r\n", 28);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TOO_BIG);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    sio_destroy(c);
+}
+
+static void test_frame_in_same_read_as_101_is_delivered(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    net_reset();
+    sio_create(&cfg, &c);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_frame(1, SIO_WS_TEXT, "early", 5);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN(ev.data, ev.len, "early");
+    sio_destroy(c);
+}
+
+static void test_message_is_nul_terminated_and_next_frame_intact(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    CHECK(c != NULL);
+    server_frame(1, SIO_WS_TEXT, "one", 3);
+    server_frame(1, SIO_WS_BINARY, "two", 3);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_STR((const char *)ev.data, "one");
+    CHECK_INT(ev.binary, 0);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);   /* the borrowed byte was restored */
+    CHECK_SPAN(ev.data, ev.len, "two");
+    CHECK_INT(ev.binary, 1);
+    CHECK_INT(ev.data[3], 0);
+    sio_destroy(c);
+}
+
+static void test_message_arriving_one_byte_per_read(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    unsigned char big[300];
+    memset(big, 'x', sizeof big);
+    net.max_read = 1;
+    server_frame(0, SIO_WS_TEXT, big, 100);
+    server_frame(1, SIO_WS_CONTINUATION, big + 100, 200);
+    CHECK_INT(sio_poll(c, &ev, 10000), 1);
+    CHECK_INT(ev.type, SIO_EVENT_MESSAGE);
+    CHECK_INT(ev.len, 300);
+    sio_destroy(c);
+}
+
+static void test_client_frames_are_masked_with_fresh_keys(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_ws_frame f1, f2;
+    sio_event ev;
+    unsigned char p[16];
+    CHECK_INT(sio_send_text(c, "Hello", 5), SIO_OK);
+    CHECK_INT(sio_send_binary(c, "\x01\x02", 2), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(client_frame(0, &f1, p));
+    CHECK_INT(f1.masked, 1);
+    CHECK_INT(f1.opcode, SIO_WS_TEXT);
+    CHECK_SPAN(p, f1.length, "Hello");
+    CHECK(client_frame(1, &f2, p));
+    CHECK_INT(f2.masked, 1);
+    CHECK_INT(f2.opcode, SIO_WS_BINARY);
+    CHECK(memcmp(f1.mask, f2.mask, 4) != 0);
+    CHECK(memcmp(f1.mask, "\0\0\0\0", 4) != 0);
+    sio_destroy(c);
+}
+
+static void test_ping_is_answered_with_same_payload(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[128];
+    server_frame(1, SIO_WS_PING, "are you there", 13);
+    server_frame(1, SIO_WS_TEXT, "after", 5);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN(ev.data, ev.len, "after");
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT(f.opcode, SIO_WS_PONG);
+    CHECK_SPAN(p, f.length, "are you there");
+    sio_destroy(c);
+}
+
+static void test_server_close_is_echoed_and_reported_clean(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[128];
+    server_frame(1, SIO_WS_CLOSE, "\x0f\xa1" "bye", 5);          /* 4001 "bye" */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                           /* waits for TCP EOF */
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT(f.opcode, SIO_WS_CLOSE);
+    CHECK_INT(f.length, 2);
+    CHECK_INT((p[0] << 8) | p[1], 4001);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 4001);
+    CHECK_STR(ev.reason, "bye");
+    CHECK_INT(ev.clean, 1);
+    CHECK_INT(net.sockets, 0);
+    sio_destroy(c);
+}
+
+static void test_stop_sends_close_1000_and_waits_for_server(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[128];
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(sio_get_state(c), SIO_STATE_CLOSING);
+    CHECK_INT(sio_send_text(c, "late", 4), SIO_ERR_STATE);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT(f.opcode, SIO_WS_CLOSE);
+    CHECK_INT((p[0] << 8) | p[1], 1000);
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 1000);
+    CHECK_INT(ev.clean, 1);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    sio_destroy(c);
+}
+
+static void test_close_timeout_when_server_never_answers(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    uint64_t t0 = net.now;
+    sio_stop(c);
+    CHECK_INT(poll_type(c, &ev) == SIO_EVENT_CLOSE ? 0 : sio_poll(c, &ev, 10000), 1);
+    CHECK_INT(ev.type, SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 1006);
+    CHECK_INT(ev.clean, 0);
+    CHECK(net.now - t0 >= 5000 && net.now - t0 < 6000);
+    sio_destroy(c);
+}
+
+static void test_protocol_error_sends_1002_then_drops(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[128];
+    server_send("\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", 11);   /* masked "Hello" */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_PROTOCOL);
+    CHECK(strstr(ev.message, "masked") != NULL);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT(f.opcode, SIO_WS_CLOSE);
+    CHECK_INT((p[0] << 8) | p[1], 1002);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 1002);
+    CHECK_INT(ev.clean, 0);
+    sio_destroy(c);
+}
+
+static void test_invalid_utf8_text_fails_with_1007(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[128];
+    server_frame(1, SIO_WS_TEXT, "ok\xed\xa0\x80", 5);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT((p[0] << 8) | p[1], 1007);
+    sio_destroy(c);
+}
+
+static void test_message_over_limit_fails_with_1009(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[128];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.max_message = 100;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    server_send("\x82\x7e\x03\xe8", 4);          /* header of a 1000-byte frame only */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TOO_BIG);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT((p[0] << 8) | p[1], 1009);
+    sio_destroy(c);
+}
+
+static void test_eof_without_close_frame_is_abnormal(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_CLOSED);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 1006);
+    CHECK_INT(ev.clean, 0);
+    sio_destroy(c);
+}
+
+static void test_connect_timeout(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.connect_timeout_ms = 500;
+    net_reset();
+    net.connected_after = 1000000;
+    sio_create(&cfg, &c);
+    sio_start(c);
+    CHECK_INT(sio_poll(c, &ev, 2000), 1);
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(net.sockets, 0);
+    sio_destroy(c);
+}
+
+static void test_connect_failure_reports_error_then_close(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.name = "plc";
+    net_reset();
+    net.connect_fail = 1;
+    sio_create(&cfg, &c);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "Connection refused") != NULL);
+    CHECK_STR(ev.name, "plc");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    sio_destroy(c);
+}
+
+static void test_send_queue_limit_rejects_without_queueing(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    static char big[2000];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.max_send_queue = 1500;
+    c = open_client(&cfg);
+    memset(big, 'a', sizeof big);
+    CHECK_INT(sio_send_text(c, big, 1000), SIO_OK);
+    CHECK_INT(sio_queued_bytes(c), 1008);
+    CHECK_INT(sio_send_text(c, big, 1000), SIO_ERR_FULL);
+    CHECK_INT(sio_queued_bytes(c), 1008);
+    CHECK_INT(sio_wants_write(c), 1);
+    sio_destroy(c);
+}
+
+static void test_send_rejects_invalid_utf8_and_before_open(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    net_reset();
+    sio_create(&cfg, &c);
+    CHECK_INT(sio_send_text(c, "x", 1), SIO_ERR_STATE);
+    sio_destroy(c);
+    c = open_client(NULL);
+    CHECK_INT(sio_send_text(c, "\xc0\x80", 2), SIO_ERR_INVALID);
+    CHECK_INT(sio_send_ping(c, "x", 126), SIO_ERR_INVALID);
+    CHECK_INT(sio_close(c, 1005, ""), SIO_ERR_INVALID);
+    sio_destroy(c);
+}
+
+static void test_outgoing_fragmentation(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[64];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.send_fragment_size = 4;
+    c = open_client(&cfg);
+    CHECK_INT(sio_send_text(c, "0123456789", 10), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p)); CHECK_INT(f.opcode, SIO_WS_TEXT); CHECK_INT(f.fin, 0); CHECK_SPAN(p, f.length, "0123");
+    CHECK(client_frame(1, &f, p)); CHECK_INT(f.opcode, SIO_WS_CONTINUATION); CHECK_INT(f.fin, 0); CHECK_SPAN(p, f.length, "4567");
+    CHECK(client_frame(2, &f, p)); CHECK_INT(f.opcode, SIO_WS_CONTINUATION); CHECK_INT(f.fin, 1); CHECK_SPAN(p, f.length, "89");
+    sio_destroy(c);
+}
+
+static void test_partial_writes_keep_byte_order(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[64];
+    int i;
+    net.max_write = 3;
+    sio_send_text(c, "first", 5);
+    sio_send_text(c, "second", 6);
+    for (i = 0; i < 20; i++) sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p)); CHECK_SPAN(p, f.length, "first");
+    CHECK(client_frame(1, &f, p)); CHECK_SPAN(p, f.length, "second");
+    CHECK_INT(sio_queued_bytes(c), 0);
+    sio_destroy(c);
+}
+
+static void test_random_failure_never_sends_unmasked(void)
+{
+    sio_client *c = open_client(NULL);
+    net.random_fail = 1;
+    c->random_left = 0;                 /* force a refill */
+    CHECK(sio_send_text(c, "x", 1) != SIO_OK);
+    sio_destroy(c);
+}
+
+static void test_restart_after_close(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    net_reset();
+    CHECK_INT(sio_start(c), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    sio_destroy(c);
+}
+
+static long live_blocks;
+static void *counting_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size == 0) { if (ptr) live_blocks--; free(ptr); return NULL; }
+    if (!ptr) live_blocks++;
+    return realloc(ptr, size);
+}
+
+static void test_custom_allocator_sees_every_block(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    static unsigned char big[200000];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.allocator.realloc = counting_realloc;
+    live_blocks = 0;
+    c = open_client(&cfg);
+    CHECK(live_blocks > 0);
+    memset(big, 'z', sizeof big);
+    server_frame(0, SIO_WS_BINARY, big, 100000);
+    server_frame(1, SIO_WS_CONTINUATION, big, 100000);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_INT(ev.len, 200000);
+    sio_destroy(c);
+    CHECK_INT(live_blocks, 0);
+}
+
+static void test_poll_set_serves_both_clients(void)
+{
+    sio_client *a = open_client(NULL), *b;
+    sio_client *set[2];
+    sio_event ev;
+    sio_config cfg;
+    int seen_a = 0, seen_b = 0, i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.name = "b";
+    /* b shares the in-memory network: it stays connecting and idle */
+    net.connected_after = 1000000;
+    sio_create(&cfg, &b);
+    sio_start(b);
+    set[0] = a; set[1] = b;
+    server_frame(1, SIO_WS_TEXT, "m1", 2);
+    server_frame(1, SIO_WS_TEXT, "m2", 2);
+    for (i = 0; i < 2; i++) {
+        CHECK_INT(sio_poll_set(set, 2, &ev, 100), 1);
+        if (ev.client == a) seen_a++;
+        if (ev.client == b) seen_b++;
+    }
+    CHECK_INT(seen_a, 2);
+    CHECK_INT(seen_b, 0);
+    CHECK_INT(sio_stop(b), SIO_OK);
+    CHECK_INT(sio_poll_set(set, 2, &ev, 100), 1);
+    CHECK(ev.client == b);
+    CHECK_INT(ev.type, SIO_EVENT_CLOSE);
+    sio_destroy(a);
+    sio_destroy(b);
+}
+
+static void test_wss_without_tls_backend_is_refused(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "wss://h.test/";
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_TLS);
+    CHECK(c == NULL);
+    cfg.url = "ftp://h.test/";
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_URL);
+    cfg.url = "ws://h.test/";
+    {
+        const char *bad[] = { "X-Evil: a\r\nInjected: b" };
+        cfg.headers = bad; cfg.header_count = 1;
+        CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    }
+}
+
+int main(void)
+{
+    RUN(test_handshake_request_has_required_fields);
+    RUN(test_host_header_omits_default_port_and_brackets_ipv6);
+    RUN(test_open_reports_the_chosen_subprotocol);
+    RUN(test_handshake_rejects_wrong_accept);
+    RUN(test_handshake_rejects_non_101_status);
+    RUN(test_handshake_rejects_missing_upgrade);
+    RUN(test_handshake_rejects_unoffered_extension);
+    RUN(test_handshake_head_over_limit_fails);
+    RUN(test_frame_in_same_read_as_101_is_delivered);
+    RUN(test_message_is_nul_terminated_and_next_frame_intact);
+    RUN(test_message_arriving_one_byte_per_read);
+    RUN(test_client_frames_are_masked_with_fresh_keys);
+    RUN(test_ping_is_answered_with_same_payload);
+    RUN(test_server_close_is_echoed_and_reported_clean);
+    RUN(test_stop_sends_close_1000_and_waits_for_server);
+    RUN(test_close_timeout_when_server_never_answers);
+    RUN(test_protocol_error_sends_1002_then_drops);
+    RUN(test_invalid_utf8_text_fails_with_1007);
+    RUN(test_message_over_limit_fails_with_1009);
+    RUN(test_eof_without_close_frame_is_abnormal);
+    RUN(test_connect_timeout);
+    RUN(test_connect_failure_reports_error_then_close);
+    RUN(test_send_queue_limit_rejects_without_queueing);
+    RUN(test_send_rejects_invalid_utf8_and_before_open);
+    RUN(test_outgoing_fragmentation);
+    RUN(test_partial_writes_keep_byte_order);
+    RUN(test_random_failure_never_sends_unmasked);
+    RUN(test_restart_after_close);
+    RUN(test_custom_allocator_sees_every_block);
+    RUN(test_poll_set_serves_both_clients);
+    RUN(test_wss_without_tls_backend_is_refused);
+    return TEST_REPORT();
+}
