@@ -7,7 +7,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -I.
 PLATFORM_SRC = sio_impl_posix.c
 PYTHON ?= /usr/bin/python3
 
-all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/echo_client
+all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes
 
 $(BUILD_DIR):
 	mkdir -p $(BUILD_DIR)
@@ -27,4 +27,33 @@ $(BUILD_DIR)/test_unit: tests/test_unit.c tests/test.h $(BUILD_DIR)/sio.o
 $(BUILD_DIR)/test_client: tests/test_client.c tests/test.h sio.h | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) tests/test_client.c $(LDFLAGS) -o $@
 
-.PHONY: all test demo clean bench
+
+$(BUILD_DIR)/incari_ws_nodes: examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
+$(BUILD_DIR)/bench_ws: bench/bench_ws.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) bench/bench_ws.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
+# The same programs with AddressSanitizer and UBSan, for the test run.
+ASAN_DIR ?= build-asan
+ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan:
+	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules
+
+test: all asan node_modules
+	BUILD_DIR=$(BUILD_DIR) ASAN_DIR=$(ASAN_DIR) bash tests/run_all.sh
+
+demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes node_modules
+	BUILD_DIR=$(BUILD_DIR) bash examples/demo.sh
+
+bench: $(BUILD_DIR)/bench_ws
+	$(BUILD_DIR)/bench_ws
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+
+.PHONY: all asan test demo bench clean

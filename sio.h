@@ -817,7 +817,13 @@ SIO_API int sio_utf8_feed(sio_utf8 *v, const void *data, size_t len)
     const unsigned char *p = (const unsigned char *)data, *end = p + len;
     while (p < end) {
         if (v->need == 0) {
-            /* ASCII fast path: eight bytes at a time */
+            /* ASCII fast path: 32 bytes, then 8 bytes at a time */
+            while (end - p >= 32) {
+                uint64_t a, b, c, d;
+                memcpy(&a, p, 8); memcpy(&b, p + 8, 8); memcpy(&c, p + 16, 8); memcpy(&d, p + 24, 8);
+                if ((a | b | c | d) & UINT64_C(0x8080808080808080)) break;
+                p += 32;
+            }
             while (end - p >= 8) {
                 uint64_t w;
                 memcpy(&w, p, 8);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs every test suite and prints one total "N passed, N failed" line.
+# Each suite prints its own "N passed, N failed"; a suite that crashes or
+# prints no such line counts as one failure.
+#   BUILD_DIR (default build)  ASAN_DIR (default build-asan)
+set -u
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+ASAN_DIR=${ASAN_DIR:-build-asan}
+PYTHON=${PYTHON:-/usr/bin/python3}
+total_pass=0
+total_fail=0
+
+run_suite() {
+    local name=$1; shift
+    echo "=== $name: $*"
+    local out rc line p f
+    out=$("$@" 2>&1); rc=$?
+    printf '%s\n' "$out" | grep -Ev '^(PASS|ok) ' | tail -n 40
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "--- $name: no result line (exit $rc): counted as 1 failure"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "--- $name: exit $rc with no failed test: counted as 1 failure"; fi
+    echo "--- $name: $p passed, $f failed"
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+}
+
+# Compile checks: each is one test.
+compile_check() {
+    local name=$1; shift
+    if "$@" >/tmp/sio_compile_$$.log 2>&1 && ! grep -q 'warning' /tmp/sio_compile_$$.log; then
+        echo "PASS compile: $name"; total_pass=$((total_pass + 1))
+    else
+        echo "FAIL compile: $name"; cat /tmp/sio_compile_$$.log | head -20; total_fail=$((total_fail + 1))
+    fi
+    rm -f /tmp/sio_compile_$$.log
+}
+
+WARN="-std=c99 -Wall -Wextra -pedantic"
+compile_check "gcc -std=c99 -Wall -Wextra -pedantic" gcc $WARN -O2 -c sio_impl_posix.c -o /dev/null
+if command -v clang >/dev/null; then
+    compile_check "clang -std=c99 -Wall -Wextra -pedantic" clang $WARN -O2 -c sio_impl_posix.c -o /dev/null
+fi
+compile_check "g++ -std=c++11 (header implementation as C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -O2 -c sio_impl_posix.c -o /dev/null
+compile_check "g++ -std=c++11 (header declarations from C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -fsyntax-only tests/test_cpp_include.cpp
+compile_check "examples build" make -s "BUILD_DIR=$BUILD_DIR" "$BUILD_DIR/echo_client" "$BUILD_DIR/incari_ws_nodes" "$BUILD_DIR/bench_ws"
+
+run_suite "unit tests" "$BUILD_DIR/test_unit"
+run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
+run_suite "unit tests (ASan+UBSan)" "$ASAN_DIR/test_unit"
+run_suite "client tests (ASan+UBSan)" "$ASAN_DIR/test_client"
+if command -v valgrind >/dev/null; then
+    run_suite "client tests (valgrind)" valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$BUILD_DIR/test_client"
+fi
+run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
+run_suite "integration (ASan+UBSan sioc)" "$PYTHON" tests/integration.py --sioc "$ASAN_DIR/sioc"
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
