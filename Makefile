@@ -38,7 +38,8 @@ $(BUILD_DIR)/bench_ws: bench/bench_ws.c $(BUILD_DIR)/sio.o
 ASAN_DIR ?= build-asan
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client
+	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client \
+	  $(foreach t,$(FUZZ_TARGETS),$(ASAN_DIR)/fuzz_$(t)_replay)
 
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -56,4 +57,22 @@ bench: $(BUILD_DIR)/bench_ws
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
 
-.PHONY: all asan test demo bench clean
+# Fuzzing: libFuzzer harnesses in fuzz/; the same files build as plain
+# replay programs so every compiler can re-run the corpora and regressions.
+FUZZ_TARGETS = ws_rx url http
+FUZZ_SECONDS ?= 30
+$(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) fuzz/fuzz_$*.c fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
+fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD_DIR)/fuzz_$(t)_replay)
+	@for t in $(FUZZ_TARGETS); do $(BUILD_DIR)/fuzz_$${t}_replay fuzz/corpus/$$t fuzz/regressions/$$t || exit 1; done
+
+fuzz-smoke fuzz: | $(BUILD_DIR)
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_$$t.c $(PLATFORM_SRC) -o $(BUILD_DIR)/fuzz_$$t || exit 1; \
+	  mkdir -p $(BUILD_DIR)/corpus_$$t; \
+	  $(BUILD_DIR)/fuzz_$$t -max_total_time=$(if $(filter fuzz,$@),3600,$(FUZZ_SECONDS)) -max_len=8192 \
+	    -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
+	done
+
+.PHONY: all asan test demo bench clean fuzz fuzz-smoke fuzz-replay

@@ -1026,7 +1026,9 @@ SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t l
 {
     size_t in = 0, out = 0;
     int rc = 0;
-    if (b->mode == SIO_HTTP_BODY_NONE) { *consumed = 0; *out_len = 0; return 1; }
+    *consumed = 0;
+    *out_len = 0;
+    if (b->mode == SIO_HTTP_BODY_NONE) return 1;
     if (b->mode == SIO_HTTP_BODY_UNTIL_CLOSE || b->mode == SIO_HTTP_BODY_LENGTH) {
         size_t take = len;
         if (b->mode == SIO_HTTP_BODY_LENGTH && take > b->remaining) take = (size_t)b->remaining;

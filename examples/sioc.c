@@ -182,6 +182,7 @@ typedef struct sioc_state {
     char *line;
     size_t line_len, line_cap, line_scanned;
     int skipping_line;      /* dropping the rest of an over-long line */
+    int limit_reached;      /* --exit-after N records printed */
 } sioc_state;
 
 static void record_error(sioc_state *s, const char *msg)
@@ -211,6 +212,7 @@ static void on_event(sioc_state *s, const sio_event *ev)
         else fprintf(stderr, "connected%s%s\n", ev->protocol[0] ? ", protocol " : "", ev->protocol);
         break;
     case SIO_EVENT_MESSAGE:
+        if (s->limit_reached) break;           /* --exit-after: nothing past the N-th record */
         if (s->opt.json) {
             if (ev->binary) {
                 fputs("{\"type\":\"message\",\"binary\":true,\"data_b64\":\"", stdout);
@@ -243,6 +245,7 @@ static void on_event(sioc_state *s, const sio_event *ev)
             s->exit_code = 0;
             s->failed = 0;
             s->opt.exit_after = -2;            /* reached: the end is a normal one */
+            s->limit_reached = 1;
             stop_client(s);
         }
         break;

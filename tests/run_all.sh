@@ -29,25 +29,29 @@ run_suite() {
     total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
 }
 
-# Compile checks: each is one test.
-compile_check() {
+# Checks (compiles, replays): each is one test.
+check() {
     local name=$1; shift
     if "$@" >/tmp/sio_compile_$$.log 2>&1 && ! grep -q 'warning' /tmp/sio_compile_$$.log; then
-        echo "PASS compile: $name"; total_pass=$((total_pass + 1))
+        echo "PASS $name"; total_pass=$((total_pass + 1))
     else
-        echo "FAIL compile: $name"; cat /tmp/sio_compile_$$.log | head -20; total_fail=$((total_fail + 1))
+        echo "FAIL $name"; cat /tmp/sio_compile_$$.log | head -20; total_fail=$((total_fail + 1))
     fi
     rm -f /tmp/sio_compile_$$.log
 }
 
 WARN="-std=c99 -Wall -Wextra -pedantic"
-compile_check "gcc -std=c99 -Wall -Wextra -pedantic" gcc $WARN -O2 -c sio_impl_posix.c -o /dev/null
+check "gcc -std=c99 -Wall -Wextra -pedantic" gcc $WARN -O2 -c sio_impl_posix.c -o /dev/null
 if command -v clang >/dev/null; then
-    compile_check "clang -std=c99 -Wall -Wextra -pedantic" clang $WARN -O2 -c sio_impl_posix.c -o /dev/null
+    check "clang -std=c99 -Wall -Wextra -pedantic" clang $WARN -O2 -c sio_impl_posix.c -o /dev/null
 fi
-compile_check "g++ -std=c++11 (header implementation as C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -O2 -c sio_impl_posix.c -o /dev/null
-compile_check "g++ -std=c++11 (header declarations from C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -fsyntax-only tests/test_cpp_include.cpp
-compile_check "examples build" make -s "BUILD_DIR=$BUILD_DIR" "$BUILD_DIR/echo_client" "$BUILD_DIR/incari_ws_nodes" "$BUILD_DIR/bench_ws"
+check "g++ -std=c++11 (header implementation as C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -O2 -c sio_impl_posix.c -o /dev/null
+check "g++ -std=c++11 (header declarations from C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -I. -fsyntax-only tests/test_cpp_include.cpp
+check "examples build" make -s "BUILD_DIR=$BUILD_DIR" "$BUILD_DIR/echo_client" "$BUILD_DIR/incari_ws_nodes" "$BUILD_DIR/bench_ws"
+
+for t in ws_rx url http; do
+    check "fuzz corpus + regressions replay under ASan: $t" "$ASAN_DIR/fuzz_${t}_replay" fuzz/corpus/$t fuzz/regressions/$t
+done
 
 run_suite "unit tests" "$BUILD_DIR/test_unit"
 run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
