@@ -358,6 +358,156 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
 SIO_API void sio_ws_rx_free(sio_ws_rx *rx);
 
 /* ---------------------------------------------------------------------- */
+/* eio: Engine.IO v4 packets (carried one per WebSocket message)           */
+/* ---------------------------------------------------------------------- */
+
+enum {
+    SIO_EIO_OPEN = 0,
+    SIO_EIO_CLOSE = 1,
+    SIO_EIO_PING = 2,
+    SIO_EIO_PONG = 3,
+    SIO_EIO_MESSAGE = 4,
+    SIO_EIO_UPGRADE = 5,
+    SIO_EIO_NOOP = 6
+};
+
+/* The open packet's JSON: {"sid","upgrades","pingInterval","pingTimeout","maxPayload"}. */
+typedef struct sio_eio_open {
+    char sid[64];                /* NUL-terminated */
+    long ping_interval;          /* ms */
+    long ping_timeout;           /* ms */
+    uint64_t max_payload;        /* 0 when absent (Engine.IO v3) */
+    int upgrade_websocket;       /* "websocket" listed in upgrades */
+} sio_eio_open;
+
+/* Parses the JSON after the '0' of an open packet.  Returns SIO_OK, or
+ * SIO_ERR_PROTOCOL for invalid JSON, a missing/empty/over-long sid (or one
+ * with control characters), or a missing, negative or absurd (> 1 day)
+ * pingInterval/pingTimeout; *why names the field. */
+SIO_API int sio_eio_parse_open(const char *json, size_t len, sio_eio_open *out, const char **why);
+
+/* ---------------------------------------------------------------------- */
+/* sio: Socket.IO v5 packet codec                                          */
+/* ---------------------------------------------------------------------- */
+
+enum {
+    SIO_PACKET_CONNECT = 0,
+    SIO_PACKET_DISCONNECT = 1,
+    SIO_PACKET_EVENT = 2,
+    SIO_PACKET_ACK = 3,
+    SIO_PACKET_CONNECT_ERROR = 4,
+    SIO_PACKET_BINARY_EVENT = 5,
+    SIO_PACKET_BINARY_ACK = 6
+};
+
+/* A decoded packet; spans point into the decoded text. */
+typedef struct sio_packet {
+    int type;                    /* SIO_PACKET_* */
+    unsigned attachments;        /* binary packets: attachments that follow */
+    const char *ns; size_t ns_len;   /* "/" when absent */
+    int has_id;
+    uint64_t id;                 /* ack id */
+    const char *data; size_t data_len;   /* JSON payload, len 0 when absent */
+} sio_packet;
+
+/* Decodes <type>[<n>-][<ns>,][<id>][<json>] (the text after Engine.IO's '4')
+ * and applies the protocol's validity rules: CONNECT payload an object or
+ * absent, DISCONNECT without payload, EVENT a non-empty array whose first
+ * element is a string (not a reserved name) or a number, ACK an array,
+ * CONNECT_ERROR an object or string, attachments only on binary types and at
+ * most max_attachments, ack id at most 2^53, JSON valid and nested at most
+ * max_depth deep.  Returns SIO_OK or SIO_ERR_PROTOCOL / SIO_ERR_TOO_BIG with
+ * *why naming the rule. */
+SIO_API int sio_packet_decode(sio_packet *p, const char *text, size_t len, unsigned max_attachments,
+                              unsigned max_depth, const char **why);
+/* Writes the packet header "<type>[<n>-][<ns>,][<id>]" (ns "/" is omitted);
+ * out needs 48 + strlen(ns) bytes.  Returns the length. */
+SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachments, const char *ns,
+                                        int has_id, uint64_t id);
+
+/* ---------------------------------------------------------------------- */
+/* json: validator, reader and writer (no allocation except the writer's  */
+/* optional growth)                                                        */
+/* ---------------------------------------------------------------------- */
+
+typedef enum sio_json_type {
+    SIO_JSON_INVALID = 0,
+    SIO_JSON_NULL,
+    SIO_JSON_FALSE,
+    SIO_JSON_TRUE,
+    SIO_JSON_NUMBER,
+    SIO_JSON_STRING,
+    SIO_JSON_ARRAY,
+    SIO_JSON_OBJECT
+} sio_json_type;
+
+/* One JSON value: a span of validated text. */
+typedef struct sio_json {
+    const char *text;
+    size_t len;
+} sio_json;
+
+#define SIO_JSON_DEFAULT_DEPTH 64
+
+/* Checks that text[0..len) is exactly one JSON value (RFC 8259, UTF-8,
+ * surrounding whitespace allowed), nested at most max_depth deep (0: 64).
+ * Iterative: deep nesting cannot exhaust the stack.  Returns SIO_OK,
+ * SIO_ERR_PROTOCOL (invalid; *error_at = byte offset) or SIO_ERR_TOO_BIG. */
+SIO_API int sio_json_validate(const char *text, size_t len, unsigned max_depth, size_t *error_at);
+/* The readers below expect validated text. */
+SIO_API sio_json sio_json_make(const char *text, size_t len);   /* trims whitespace */
+SIO_API sio_json_type sio_json_typeof(sio_json v);
+
+/* Iterates the members of an array or object. */
+typedef struct sio_json_iter {
+    const char *p, *end;
+    int object;
+} sio_json_iter;
+SIO_API int sio_json_iter_init(sio_json_iter *it, sio_json container);   /* SIO_OK or SIO_ERR_INVALID */
+/* Returns 1 with the next member (key is NULL-able; arrays give key.len 0), 0 at the end. */
+SIO_API int sio_json_iter_next(sio_json_iter *it, sio_json *key, sio_json *value);
+SIO_API int sio_json_find(sio_json object, const char *key, sio_json *value);   /* 1 found, 0 not */
+SIO_API int sio_json_at(sio_json array, size_t index, sio_json *value);        /* 1 found, 0 not */
+/* Unescapes a string value into out (NUL-terminated, \u escapes and
+ * surrogate pairs to UTF-8; a lone surrogate becomes U+FFFD).  *len gets
+ * the full length even when cap was too small; returns SIO_OK,
+ * SIO_ERR_INVALID (not a string) or SIO_ERR_TOO_BIG (truncated). */
+SIO_API int sio_json_string(sio_json v, char *out, size_t cap, size_t *len);
+SIO_API int sio_json_number(sio_json v, double *out);            /* SIO_OK or SIO_ERR_INVALID */
+SIO_API int sio_json_string_equals(sio_json v, const char *s);   /* 1 if a string equal to s */
+
+/* Builds JSON text.  Give a buffer (fixed: overflow sets error
+ * SIO_ERR_TOO_BIG) or none (grows through allocator).  Commas are inserted
+ * for you; after sio_jw_key() comes the member's value. */
+typedef struct sio_json_writer {
+    char *buf;
+    size_t len, cap;
+    int error;                   /* first failure, SIO_OK while fine */
+    int growable;
+    sio_allocator allocator;
+    unsigned depth;
+    unsigned char need_comma[64];
+} sio_json_writer;
+
+SIO_API void sio_jw_init(sio_json_writer *w, char *buf, size_t cap);   /* buf NULL: growable */
+SIO_API void sio_jw_free(sio_json_writer *w);                          /* growable buffers */
+SIO_API void sio_jw_array_begin(sio_json_writer *w);
+SIO_API void sio_jw_array_end(sio_json_writer *w);
+SIO_API void sio_jw_object_begin(sio_json_writer *w);
+SIO_API void sio_jw_object_end(sio_json_writer *w);
+SIO_API void sio_jw_key(sio_json_writer *w, const char *key);
+SIO_API void sio_jw_string(sio_json_writer *w, const char *s, size_t len);   /* escapes; invalid UTF-8 -> U+FFFD */
+SIO_API void sio_jw_cstring(sio_json_writer *w, const char *s);
+SIO_API void sio_jw_number(sio_json_writer *w, double v);   /* NaN/Inf -> null, as JSON.stringify */
+SIO_API void sio_jw_integer(sio_json_writer *w, long long v);
+SIO_API void sio_jw_bool(sio_json_writer *w, int v);
+SIO_API void sio_jw_null(sio_json_writer *w);
+SIO_API void sio_jw_raw(sio_json_writer *w, const char *json, size_t len);   /* a value already encoded */
+SIO_API void sio_jw_placeholder(sio_json_writer *w, unsigned num);          /* {"_placeholder":true,"num":n} */
+/* The NUL-terminated text, or NULL when error is set. */
+SIO_API const char *sio_jw_result(const sio_json_writer *w, size_t *len);
+
+/* ---------------------------------------------------------------------- */
 /* platform: what a port implements                                        */
 /* ---------------------------------------------------------------------- */
 
@@ -427,14 +577,39 @@ typedef struct sio_config {
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
     void *user_data;                 /* handed back in every event */
+    /* Socket.IO (mode SIO_MODE_SOCKETIO) */
+    int mode;                        /* SIO_MODE_WEBSOCKET (0) or SIO_MODE_SOCKETIO */
+    const char *path;                /* Engine.IO path: "/socket.io/" */
+    const char *const *query;        /* extra handshake query parameters "k=v" */
+    size_t query_count;
+    const char *auth;                /* CONNECT auth JSON object for the URL's namespace */
+    size_t max_attachments;          /* binary attachments per packet: 16 */
+    size_t max_namespaces;           /* namespaces joined at once: 32 */
+    size_t max_pending_acks;         /* emits waiting for an ack: 1024 */
+    unsigned max_json_depth;         /* nesting accepted from the server: 64 */
 } sio_config;
+
+enum { SIO_MODE_WEBSOCKET = 0, SIO_MODE_SOCKETIO = 1 };
+
+/* Bytes of a binary attachment. */
+typedef struct sio_bytes {
+    const unsigned char *data;
+    size_t len;
+} sio_bytes;
 
 typedef enum sio_event_type {
     SIO_EVENT_NONE = 0,
     SIO_EVENT_OPEN,      /* handshake done; sends are allowed (On Start) */
     SIO_EVENT_MESSAGE,   /* one whole message (On Receive) */
     SIO_EVENT_CLOSE,     /* the connection is gone (On Stop) */
-    SIO_EVENT_ERROR      /* something failed; a CLOSE follows (On Error) */
+    SIO_EVENT_ERROR,     /* something failed (On Error); for the connection a CLOSE follows */
+    /* Socket.IO mode */
+    SIO_EVENT_CONNECT,       /* a namespace connected: ns, sid (On Socket.IO Start for the URL's) */
+    SIO_EVENT_CONNECT_ERROR, /* a namespace was refused: ns, message, args = the data JSON or "null" */
+    SIO_EVENT_DISCONNECT,    /* a namespace is gone: ns, reason ("io server disconnect", ...) */
+    SIO_EVENT_EVENT,         /* an event arrived (On Receive): ns, event_name, args, data, attachments, ack_id */
+    SIO_EVENT_ACK            /* the answer to an emit with ack: ns, ack_id, args, attachments;
+                                error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -450,11 +625,22 @@ typedef struct sio_event {
     const char *protocol;         /* subprotocol the server chose, "" if none */
     /* CLOSE */
     int code;                     /* close code; 1006 when no close frame, 1005 none given */
-    const char *reason;           /* NUL-terminated */
     int clean;                    /* 1 if both close frames were exchanged */
-    /* ERROR */
+    /* ERROR (and ACK, CONNECT_ERROR) */
     int error;                    /* sio_status */
-    const char *message;          /* human sentence, NUL-terminated */
+    const char *message;          /* human sentence / connect_error message, NUL-terminated */
+    /* Socket.IO events; strings NUL-terminated, valid until the next poll.
+     * For EVENT, data/len hold the first argument as text (a string's
+     * unescaped value, other values as JSON): the Incari "Message". */
+    const char *ns;               /* namespace, "" for connection-wide events */
+    const char *event_name;       /* EVENT: the name (a numeric name as its digits) */
+    const char *args;             /* EVENT/ACK: JSON array of the arguments, without the name */
+    size_t args_len;
+    const char *sid;              /* CONNECT: the Socket.IO id; OPEN: the Engine.IO id */
+    const char *reason;           /* CLOSE and DISCONNECT */
+    const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
+    size_t attachment_count;
+    int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
 } sio_event;
 
 typedef enum sio_state {
@@ -479,6 +665,37 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms);
 /* The same over several clients: returns the next event of any of them. */
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
+
+/* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
+ * queues: packets for a namespace wait (in order) until its CONNECT reply. */
+SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
+SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
+/* args_json: a JSON array of the arguments after the event name, or NULL. */
+SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json);
+/* One string argument (Incari Send: Namespace, Event Name, Message). */
+SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message);
+
+typedef struct sio_emit_options {
+    const char *ns;               /* NULL: the URL's namespace */
+    const char *event;
+    const char *args;             /* JSON array or NULL; binary values as {"_placeholder":true,"num":N} */
+    const sio_bytes *attachments; /* attachment N for placeholder N */
+    size_t attachment_count;
+    int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
+    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives */
+    int is_volatile;              /* drop instead of queueing when not connected */
+} sio_emit_options;
+/* Returns SIO_OK (and the ack id when asked), SIO_ERR_INVALID (reserved or
+ * empty name, args not a JSON array), SIO_ERR_FULL (queue or ack limits). */
+SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
+/* Answers an EVENT whose ack_id >= 0 (at most once). */
+SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
+                    const sio_bytes *attachments, size_t attachment_count);
+/* Incari Subscribe/Unsubscribe: while a namespace has subscriptions only
+ * those events are delivered; without any, every event is (catch-all).
+ * Subscribing joins the namespace if needed. */
+SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
+SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
 
 SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
 SIO_API int sio_wants_write(const sio_client *c);
@@ -1411,6 +1628,719 @@ SIO_API void sio_ws_rx_free(sio_ws_rx *rx)
     if (rx->buffer) sio__realloc(&rx->allocator, rx->buffer, 0);
     rx->buffer = NULL;
     rx->buffer_len = rx->buffer_cap = 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* json                                                                    */
+/* ---------------------------------------------------------------------- */
+
+#define SIO__JSON_MAX_DEPTH 1024
+
+static const char *sio__json_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p;
+}
+
+/* Scans a string starting at the opening quote; returns the byte after the
+ * closing quote, or NULL when invalid (control character, bad escape, bad
+ * UTF-8, unterminated). */
+static const char *sio__json_scan_string(const char *p, const char *end)
+{
+    p++;
+    while (p < end) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"') return p + 1;
+        if (ch < 0x20) return NULL;
+        if (ch == '\\') {
+            if (++p >= end) return NULL;
+            if (*p == 'u') {
+                int i;
+                for (i = 1; i <= 4; i++)
+                    if (p + i >= end || sio__hex((unsigned char)p[i]) < 0) return NULL;
+                p += 5;
+            } else if (strchr("\"\\/bfnrt", *p) && *p) {
+                p++;
+            } else {
+                return NULL;
+            }
+        } else if (ch < 0x80) {
+            p++;
+        } else {
+            sio_utf8 v;
+            memset(&v, 0, sizeof v);
+            if (!sio__utf8_lead(ch, &v)) return NULL;
+            for (p++; v.need; v.need--, p++) {
+                if (p >= end || (unsigned char)*p < v.lo || (unsigned char)*p > v.hi) return NULL;
+                v.lo = 0x80;
+                v.hi = 0xBF;
+            }
+        }
+    }
+    return NULL;
+}
+
+static const char *sio__json_scan_number(const char *p, const char *end)
+{
+    if (p < end && *p == '-') p++;
+    if (p >= end) return NULL;
+    if (*p == '0') p++;
+    else if (*p >= '1' && *p <= '9') while (p < end && *p >= '0' && *p <= '9') p++;
+    else return NULL;
+    if (p < end && *p == '.') {
+        const char *d = ++p;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+        if (p == d) return NULL;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *d;
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        d = p;
+        while (p < end && *p >= '0' && *p <= '9') p++;
+        if (p == d) return NULL;
+    }
+    return p;
+}
+
+static const char *sio__json_scan_literal(const char *p, const char *end)
+{
+    static const char *const words[] = { "true", "false", "null" };
+    int i;
+    for (i = 0; i < 3; i++) {
+        size_t n = strlen(words[i]);
+        if ((size_t)(end - p) >= n && memcmp(p, words[i], n) == 0) return p + n;
+    }
+    return NULL;
+}
+
+SIO_API int sio_json_validate(const char *text, size_t len, unsigned max_depth, size_t *error_at)
+{
+    /* One bit per level: 1 = object.  Iterative, so depth costs no stack. */
+    unsigned char kinds[SIO__JSON_MAX_DEPTH / 8];
+    const char *p = text, *end = text + len;
+    unsigned depth = 0;
+    enum { VALUE, KEY, AFTER } state = VALUE;
+    int status = SIO_ERR_PROTOCOL;
+    if (max_depth == 0) max_depth = SIO_JSON_DEFAULT_DEPTH;
+    if (max_depth > SIO__JSON_MAX_DEPTH) max_depth = SIO__JSON_MAX_DEPTH;
+    if (!text) goto fail;
+    for (;;) {
+        p = sio__json_ws(p, end);
+        if (state == AFTER) {
+            int in_object;
+            if (depth == 0) {
+                if (p == end) return SIO_OK;
+                goto fail;
+            }
+            if (p >= end) goto fail;
+            in_object = (kinds[(depth - 1) / 8] >> ((depth - 1) % 8)) & 1;
+            if (*p == ',') { p++; state = in_object ? KEY : VALUE; continue; }
+            if (*p == (in_object ? '}' : ']')) { p++; depth--; continue; }
+            goto fail;
+        }
+        if (p >= end) goto fail;
+        if (state == KEY) {
+            const char *at = p;
+            if (*p != '"' || !(p = sio__json_scan_string(p, end))) { p = at; goto fail; }
+            p = sio__json_ws(p, end);
+            if (p >= end || *p != ':') goto fail;
+            p++;
+            state = VALUE;
+            continue;
+        }
+        /* VALUE */
+        if (*p == '{' || *p == '[') {
+            int object = *p == '{';
+            if (depth >= max_depth) { status = SIO_ERR_TOO_BIG; goto fail; }
+            if (object) kinds[depth / 8] = (unsigned char)(kinds[depth / 8] | (1u << (depth % 8)));
+            else kinds[depth / 8] = (unsigned char)(kinds[depth / 8] & ~(1u << (depth % 8)));
+            depth++;
+            p = sio__json_ws(p + 1, end);
+            if (p < end && *p == (object ? '}' : ']')) { p++; depth--; state = AFTER; continue; }
+            state = object ? KEY : VALUE;
+            continue;
+        }
+        {
+            const char *at = p;
+            if (*p == '"') p = sio__json_scan_string(p, end);
+            else if (*p == '-' || (*p >= '0' && *p <= '9')) p = sio__json_scan_number(p, end);
+            else p = sio__json_scan_literal(p, end);
+            if (!p) { p = at; goto fail; }
+        }
+        state = AFTER;
+    }
+fail:
+    if (error_at) *error_at = p ? (size_t)(p - text) : 0;
+    return status;
+}
+
+/* End of the value starting at p (validated text). */
+static const char *sio__json_skip(const char *p, const char *end)
+{
+    if (p >= end) return p;
+    if (*p == '"') return sio__json_scan_string(p, end);
+    if (*p == '{' || *p == '[') {
+        unsigned depth = 0;
+        while (p < end) {
+            if (*p == '"') { p = sio__json_scan_string(p, end); if (!p) return end; continue; }
+            if (*p == '{' || *p == '[') depth++;
+            else if (*p == '}' || *p == ']') { if (--depth == 0) return p + 1; }
+            p++;
+        }
+        return end;
+    }
+    while (p < end && !strchr(",]} \t\r\n", *p)) p++;
+    return p;
+}
+
+SIO_API sio_json sio_json_make(const char *text, size_t len)
+{
+    sio_json v;
+    const char *end = text + len;
+    text = sio__json_ws(text, end);
+    while (end > text && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) end--;
+    v.text = text;
+    v.len = (size_t)(end - text);
+    return v;
+}
+
+SIO_API sio_json_type sio_json_typeof(sio_json v)
+{
+    if (!v.text || v.len == 0) return SIO_JSON_INVALID;
+    switch (v.text[0]) {
+    case 'n': return SIO_JSON_NULL;
+    case 'f': return SIO_JSON_FALSE;
+    case 't': return SIO_JSON_TRUE;
+    case '"': return SIO_JSON_STRING;
+    case '[': return SIO_JSON_ARRAY;
+    case '{': return SIO_JSON_OBJECT;
+    default: return (v.text[0] == '-' || (v.text[0] >= '0' && v.text[0] <= '9')) ? SIO_JSON_NUMBER : SIO_JSON_INVALID;
+    }
+}
+
+SIO_API int sio_json_iter_init(sio_json_iter *it, sio_json v)
+{
+    sio_json_type t = sio_json_typeof(v);
+    if ((t != SIO_JSON_ARRAY && t != SIO_JSON_OBJECT) || v.len < 2) return SIO_ERR_INVALID;
+    it->p = v.text + 1;
+    it->end = v.text + v.len - 1;
+    it->object = t == SIO_JSON_OBJECT;
+    return SIO_OK;
+}
+
+SIO_API int sio_json_iter_next(sio_json_iter *it, sio_json *key, sio_json *value)
+{
+    const char *p = sio__json_ws(it->p, it->end), *q;
+    if (p >= it->end) return 0;
+    if (key) { key->text = p; key->len = 0; }
+    if (it->object) {
+        q = sio__json_skip(p, it->end);
+        if (key) key->len = (size_t)(q - p);
+        p = sio__json_ws(q, it->end);
+        if (p < it->end && *p == ':') p++;
+        p = sio__json_ws(p, it->end);
+    }
+    q = sio__json_skip(p, it->end);
+    if (value) { value->text = p; value->len = (size_t)(q - p); }
+    p = sio__json_ws(q, it->end);
+    if (p < it->end && *p == ',') p++;
+    it->p = p;
+    return 1;
+}
+
+SIO_API int sio_json_find(sio_json object, const char *key, sio_json *value)
+{
+    sio_json_iter it;
+    sio_json k, v;
+    if (sio_json_typeof(object) != SIO_JSON_OBJECT || sio_json_iter_init(&it, object) != SIO_OK) return 0;
+    while (sio_json_iter_next(&it, &k, &v))
+        if (sio_json_string_equals(k, key)) {
+            if (value) *value = v;
+            return 1;
+        }
+    return 0;
+}
+
+SIO_API int sio_json_at(sio_json array, size_t index, sio_json *value)
+{
+    sio_json_iter it;
+    sio_json v;
+    size_t i = 0;
+    if (sio_json_typeof(array) != SIO_JSON_ARRAY || sio_json_iter_init(&it, array) != SIO_OK) return 0;
+    while (sio_json_iter_next(&it, NULL, &v))
+        if (i++ == index) {
+            if (value) *value = v;
+            return 1;
+        }
+    return 0;
+}
+
+static size_t sio__utf8_put(unsigned long cp, char *out)
+{
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static unsigned long sio__hex4(const char *p)
+{
+    return ((unsigned long)sio__hex((unsigned char)p[0]) << 12) | ((unsigned long)sio__hex((unsigned char)p[1]) << 8) |
+           ((unsigned long)sio__hex((unsigned char)p[2]) << 4) | (unsigned long)sio__hex((unsigned char)p[3]);
+}
+
+SIO_API int sio_json_string(sio_json v, char *out, size_t cap, size_t *len)
+{
+    const char *p, *end;
+    size_t n = 0;
+    if (sio_json_typeof(v) != SIO_JSON_STRING || v.len < 2) return SIO_ERR_INVALID;
+    p = v.text + 1;
+    end = v.text + v.len - 1;
+    while (p < end) {
+        char tmp[4];
+        size_t k = 1;
+        if (*p != '\\') {
+            const char *q = p;
+            while (q < end && *q != '\\') q++;
+            k = (size_t)(q - p);
+            if (out && n < cap) memcpy(out + n, p, n + k < cap ? k : cap - n);
+            n += k;
+            p = q;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case 'b': tmp[0] = '\b'; break;
+        case 'f': tmp[0] = '\f'; break;
+        case 'n': tmp[0] = '\n'; break;
+        case 'r': tmp[0] = '\r'; break;
+        case 't': tmp[0] = '\t'; break;
+        case 'u': {
+            unsigned long cp = sio__hex4(p + 1);
+            p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+                unsigned long lo = sio__hex4(p + 3);
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                }
+            }
+            if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;   /* lone surrogate */
+            k = sio__utf8_put(cp, tmp);
+            break;
+        }
+        default: tmp[0] = *p; break;
+        }
+        p++;
+        if (out && n < cap) memcpy(out + n, tmp, n + k < cap ? k : cap - n);
+        n += k;
+    }
+    if (len) *len = n;
+    if (out && cap) out[n < cap ? n : cap - 1] = 0;
+    return (out && n < cap) || (!out && !cap) ? SIO_OK : SIO_ERR_TOO_BIG;
+}
+
+SIO_API int sio_json_string_equals(sio_json v, const char *s)
+{
+    size_t n = strlen(s);
+    if (sio_json_typeof(v) != SIO_JSON_STRING || v.len < 2) return 0;
+    if (!memchr(v.text, '\\', v.len)) return v.len - 2 == n && memcmp(v.text + 1, s, n) == 0;
+    {
+        char buf[256];
+        size_t len;
+        if (n >= sizeof buf || sio_json_string(v, buf, sizeof buf, &len) != SIO_OK) return 0;
+        return len == n && memcmp(buf, s, n) == 0;
+    }
+}
+
+/* Locale-independent decimal parser: exact for up to 19 significant digits
+ * and powers of ten up to 1e22, close otherwise. */
+SIO_API int sio_json_number(sio_json v, double *out)
+{
+    const char *p = v.text, *end = v.text + v.len;
+    uint64_t mant = 0;
+    int exp10 = 0, neg = 0, digits = 0;
+    double r, scale = 1.0, ten = 10.0;
+    long e = 0;
+    if (sio_json_typeof(v) != SIO_JSON_NUMBER || !sio__json_scan_number(p, end)) return SIO_ERR_INVALID;
+    if (*p == '-') { neg = 1; p++; }
+    for (; p < end && *p >= '0' && *p <= '9'; p++) {
+        if (digits < 19) { mant = mant * 10 + (uint64_t)(*p - '0'); if (mant) digits++; }
+        else exp10++;
+    }
+    if (p < end && *p == '.')
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+            if (digits < 19) { mant = mant * 10 + (uint64_t)(*p - '0'); if (mant) digits++; exp10--; }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        int eneg = 0;
+        p++;
+        if (*p == '+' || *p == '-') eneg = *p++ == '-';
+        for (; p < end && *p >= '0' && *p <= '9'; p++) if (e < 100000) e = e * 10 + (*p - '0');
+        exp10 += (int)(eneg ? -e : e);
+    }
+    r = (double)mant;
+    {
+        int negative_exp = exp10 < 0;
+        if (negative_exp) exp10 = -exp10;
+        if (exp10 > 400) exp10 = 400;
+        while (exp10 > 0) {        /* binary powering: 10^n exact up to 1e22 */
+            if (exp10 & 1) scale *= ten;
+            ten *= ten;
+            exp10 >>= 1;
+        }
+        r = negative_exp ? r / scale : r * scale;
+    }
+    *out = neg ? -r : r;
+    return SIO_OK;
+}
+
+/* writer */
+
+SIO_API void sio_jw_init(sio_json_writer *w, char *buf, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->cap = buf ? cap : 0;
+    w->growable = buf == NULL;
+    if (buf && cap) buf[0] = 0;
+}
+
+SIO_API void sio_jw_free(sio_json_writer *w)
+{
+    if (w->growable && w->buf) sio__realloc(&w->allocator, w->buf, 0);
+    w->buf = NULL;
+    w->len = w->cap = 0;
+}
+
+static void sio__jw_put(sio_json_writer *w, const char *s, size_t n)
+{
+    if (w->error) return;
+    if (w->len + n + 1 > w->cap) {
+        size_t cap;
+        void *p;
+        if (!w->growable) { w->error = SIO_ERR_TOO_BIG; return; }
+        cap = w->cap ? w->cap : 256;
+        while (cap < w->len + n + 1) cap *= 2;
+        p = sio__realloc(&w->allocator, w->buf, cap);
+        if (!p) { w->error = SIO_ERR_NOMEM; return; }
+        w->buf = (char *)p;
+        w->cap = cap;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+    w->buf[w->len] = 0;
+}
+
+/* Comma before a value, unless it follows a key or opens its container. */
+static void sio__jw_value(sio_json_writer *w)
+{
+    if (w->depth == 0) return;
+    if (w->need_comma[w->depth] == 1) sio__jw_put(w, ",", 1);
+    w->need_comma[w->depth] = 1;
+}
+
+static void sio__jw_open(sio_json_writer *w, const char *bracket)
+{
+    sio__jw_value(w);
+    sio__jw_put(w, bracket, 1);
+    if (w->depth + 1 >= sizeof w->need_comma) { w->error = SIO_ERR_TOO_BIG; return; }
+    w->need_comma[++w->depth] = 0;
+}
+
+static void sio__jw_close(sio_json_writer *w, const char *bracket)
+{
+    if (w->depth == 0) { w->error = SIO_ERR_INVALID; return; }
+    w->depth--;
+    sio__jw_put(w, bracket, 1);
+}
+
+SIO_API void sio_jw_array_begin(sio_json_writer *w) { sio__jw_open(w, "["); }
+SIO_API void sio_jw_array_end(sio_json_writer *w) { sio__jw_close(w, "]"); }
+SIO_API void sio_jw_object_begin(sio_json_writer *w) { sio__jw_open(w, "{"); }
+SIO_API void sio_jw_object_end(sio_json_writer *w) { sio__jw_close(w, "}"); }
+
+static void sio__jw_escaped(sio_json_writer *w, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len, *run = p;
+    sio__jw_put(w, "\"", 1);
+    while (p < end) {
+        unsigned char ch = *p;
+        char esc[8];
+        const char *rep = NULL;
+        size_t skip = 1;
+        if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') { p++; continue; }
+        if (ch >= 0x80) {
+            sio_utf8 v;
+            size_t k;
+            memset(&v, 0, sizeof v);
+            if (sio__utf8_lead(ch, &v) && (size_t)(end - p) > v.need) {
+                for (k = 1; k <= v.need; k++) {
+                    if (p[k] < v.lo || p[k] > v.hi) break;
+                    v.lo = 0x80; v.hi = 0xBF;
+                }
+                if (k > v.need) { p += k; continue; }
+            }
+            rep = "\\ufffd";
+        } else if (ch == '"') rep = "\\\"";
+        else if (ch == '\\') rep = "\\\\";
+        else if (ch == '\n') rep = "\\n";
+        else if (ch == '\r') rep = "\\r";
+        else if (ch == '\t') rep = "\\t";
+        else { snprintf(esc, sizeof esc, "\\u%04x", ch); rep = esc; }
+        sio__jw_put(w, (const char *)run, (size_t)(p - run));
+        sio__jw_put(w, rep, strlen(rep));
+        p += skip;
+        run = p;
+    }
+    sio__jw_put(w, (const char *)run, (size_t)(p - run));
+    sio__jw_put(w, "\"", 1);
+}
+
+SIO_API void sio_jw_key(sio_json_writer *w, const char *key)
+{
+    sio__jw_value(w);
+    sio__jw_escaped(w, key, strlen(key));
+    sio__jw_put(w, ":", 1);
+    w->need_comma[w->depth] = 2;     /* the value that follows writes no comma */
+}
+
+SIO_API void sio_jw_string(sio_json_writer *w, const char *s, size_t len)
+{
+    sio__jw_value(w);
+    sio__jw_escaped(w, s, len);
+}
+
+SIO_API void sio_jw_cstring(sio_json_writer *w, const char *s) { sio_jw_string(w, s, strlen(s)); }
+
+SIO_API void sio_jw_raw(sio_json_writer *w, const char *json, size_t len)
+{
+    sio__jw_value(w);
+    sio__jw_put(w, json, len);
+}
+
+SIO_API void sio_jw_integer(sio_json_writer *w, long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", v);
+    sio_jw_raw(w, buf, strlen(buf));
+}
+
+SIO_API void sio_jw_number(sio_json_writer *w, double v)
+{
+    char buf[40];
+    int prec;
+    size_t i;
+    if (v != v || v - v != 0) { sio_jw_raw(w, "null", 4); return; }   /* NaN, +-Inf */
+    if (v == (double)(long long)v && v < 9007199254740992.0 && v > -9007199254740992.0) {
+        sio_jw_integer(w, (long long)v);
+        return;
+    }
+    /* Shortest precision that reads back exactly (checked with our parser,
+     * which is locale-independent; the decimal point is forced to '.'). */
+    for (prec = 15; prec <= 17; prec++) {
+        double back;
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        for (i = 0; buf[i]; i++) if (buf[i] == ',') buf[i] = '.';
+        if (sio_json_number(sio_json_make(buf, strlen(buf)), &back) == SIO_OK && back == v) break;
+    }
+    sio_jw_raw(w, buf, strlen(buf));
+}
+
+SIO_API void sio_jw_bool(sio_json_writer *w, int v) { sio_jw_raw(w, v ? "true" : "false", v ? 4 : 5); }
+SIO_API void sio_jw_null(sio_json_writer *w) { sio_jw_raw(w, "null", 4); }
+
+SIO_API void sio_jw_placeholder(sio_json_writer *w, unsigned num)
+{
+    char buf[48];
+    snprintf(buf, sizeof buf, "{\"_placeholder\":true,\"num\":%u}", num);
+    sio_jw_raw(w, buf, strlen(buf));
+}
+
+SIO_API const char *sio_jw_result(const sio_json_writer *w, size_t *len)
+{
+    if (w->error) return NULL;
+    if (len) *len = w->len;
+    return w->buf ? w->buf : "";
+}
+
+/* ---------------------------------------------------------------------- */
+/* eio / sio packet codecs                                                 */
+/* ---------------------------------------------------------------------- */
+
+static int sio__json_ms(sio_json obj, const char *key, long *out)
+{
+    sio_json v;
+    double d;
+    if (!sio_json_find(obj, key, &v) || sio_json_number(v, &d) != SIO_OK) return 0;
+    if (d < 0 || d > 86400000.0 || d != (double)(long)d) return 0;
+    *out = (long)d;
+    return 1;
+}
+
+SIO_API int sio_eio_parse_open(const char *json, size_t len, sio_eio_open *out, const char **why)
+{
+    sio_json obj, v;
+    size_t n, i;
+    double d;
+    memset(out, 0, sizeof *out);
+    if (sio_json_validate(json, len, 8, NULL) != SIO_OK || sio_json_typeof(obj = sio_json_make(json, len)) != SIO_JSON_OBJECT) {
+        if (why) *why = "eio: open packet is not a JSON object";
+        return SIO_ERR_PROTOCOL;
+    }
+    if (!sio_json_find(obj, "sid", &v) || sio_json_string(v, out->sid, sizeof out->sid, &n) != SIO_OK || n == 0) {
+        if (why) *why = "eio: open packet has a missing, empty or over-long sid";
+        return SIO_ERR_PROTOCOL;
+    }
+    for (i = 0; i < n; i++)
+        if ((unsigned char)out->sid[i] < 0x20 || out->sid[i] == 0x7f) {
+            if (why) *why = "eio: open packet sid contains control characters";
+            return SIO_ERR_PROTOCOL;
+        }
+    if (!sio__json_ms(obj, "pingInterval", &out->ping_interval) || !sio__json_ms(obj, "pingTimeout", &out->ping_timeout)) {
+        if (why) *why = "eio: open packet pingInterval/pingTimeout missing or not a duration in ms";
+        return SIO_ERR_PROTOCOL;
+    }
+    if (sio_json_find(obj, "maxPayload", &v) && sio_json_number(v, &d) == SIO_OK && d > 0 && d < 1e15)
+        out->max_payload = (uint64_t)d;
+    if (sio_json_find(obj, "upgrades", &v) && sio_json_typeof(v) == SIO_JSON_ARRAY) {
+        sio_json_iter it;
+        sio_json u;
+        sio_json_iter_init(&it, v);
+        while (sio_json_iter_next(&it, NULL, &u))
+            if (sio_json_string_equals(u, "websocket")) out->upgrade_websocket = 1;
+    }
+    return SIO_OK;
+}
+
+static const char *const sio__reserved_events[] = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"
+};
+
+static int sio__reserved_event(const char *name)
+{
+    size_t i;
+    for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
+        if (strcmp(name, sio__reserved_events[i]) == 0) return 1;
+    return 0;
+}
+
+static int sio__packet_fail(const char **why, const char *text, int status)
+{
+    if (why) *why = text;
+    return status;
+}
+
+SIO_API int sio_packet_decode(sio_packet *pk, const char *text, size_t len, unsigned max_attachments,
+                              unsigned max_depth, const char **why)
+{
+    const char *p = text, *end = text + len;
+    sio_json data;
+    sio_json_type t;
+    int r;
+    memset(pk, 0, sizeof *pk);
+    pk->ns = "/";
+    pk->ns_len = 1;
+    if (len == 0) return sio__packet_fail(why, "sio: empty packet", SIO_ERR_PROTOCOL);
+    if (*p < '0' || *p > '6') return sio__packet_fail(why, "sio: unknown packet type", SIO_ERR_PROTOCOL);
+    pk->type = *p++ - '0';
+    if (pk->type == SIO_PACKET_BINARY_EVENT || pk->type == SIO_PACKET_BINARY_ACK) {
+        unsigned long n = 0;
+        const char *d = p;
+        while (p < end && *p >= '0' && *p <= '9') {
+            n = n * 10 + (unsigned long)(*p++ - '0');
+            if (n > 1000000) return sio__packet_fail(why, "sio: attachment count too large", SIO_ERR_TOO_BIG);
+        }
+        if (p == d || p >= end || *p != '-')
+            return sio__packet_fail(why, "sio: binary packet without '<count>-'", SIO_ERR_PROTOCOL);
+        p++;
+        if (n > max_attachments)
+            return sio__packet_fail(why, "sio: more attachments than max_attachments", SIO_ERR_TOO_BIG);
+        pk->attachments = (unsigned)n;
+    }
+    if (p < end && *p == '/') {
+        const char *comma = (const char *)memchr(p, ',', (size_t)(end - p));
+        pk->ns = p;
+        pk->ns_len = comma ? (size_t)(comma - p) : (size_t)(end - p);
+        p = comma ? comma + 1 : end;
+    }
+    if (p < end && *p >= '0' && *p <= '9') {
+        uint64_t id = 0;
+        while (p < end && *p >= '0' && *p <= '9') {
+            id = id * 10 + (uint64_t)(*p++ - '0');
+            if (id > ((uint64_t)1 << 53)) return sio__packet_fail(why, "sio: ack id over 2^53", SIO_ERR_PROTOCOL);
+        }
+        pk->has_id = 1;
+        pk->id = id;
+    }
+    pk->data = p;
+    pk->data_len = (size_t)(end - p);
+    t = SIO_JSON_INVALID;
+    if (pk->data_len) {
+        r = sio_json_validate(p, pk->data_len, max_depth, NULL);
+        if (r != SIO_OK)
+            return sio__packet_fail(why, r == SIO_ERR_TOO_BIG ? "sio: payload JSON nested too deep"
+                                                              : "sio: payload is not valid JSON", r);
+        data = sio_json_make(p, pk->data_len);
+        t = sio_json_typeof(data);
+    }
+    switch (pk->type) {
+    case SIO_PACKET_CONNECT:
+        if (pk->data_len && t != SIO_JSON_OBJECT) return sio__packet_fail(why, "sio: CONNECT payload must be an object", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_DISCONNECT:
+        if (pk->data_len) return sio__packet_fail(why, "sio: DISCONNECT must have no payload", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_EVENT:
+    case SIO_PACKET_BINARY_EVENT: {
+        sio_json first;
+        char name[32];
+        size_t n;
+        if (t != SIO_JSON_ARRAY || !sio_json_at(data, 0, &first))
+            return sio__packet_fail(why, "sio: EVENT payload must be a non-empty array", SIO_ERR_PROTOCOL);
+        t = sio_json_typeof(first);
+        if (t != SIO_JSON_STRING && t != SIO_JSON_NUMBER)
+            return sio__packet_fail(why, "sio: event name must be a string or a number", SIO_ERR_PROTOCOL);
+        if (t == SIO_JSON_STRING && sio_json_string(first, name, sizeof name, &n) == SIO_OK && sio__reserved_event(name))
+            return sio__packet_fail(why, "sio: reserved event name", SIO_ERR_PROTOCOL);
+        break;
+    }
+    case SIO_PACKET_ACK:
+    case SIO_PACKET_BINARY_ACK:
+        if (t != SIO_JSON_ARRAY) return sio__packet_fail(why, "sio: ACK payload must be an array", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_CONNECT_ERROR:
+        if (pk->data_len && t != SIO_JSON_OBJECT && t != SIO_JSON_STRING)
+            return sio__packet_fail(why, "sio: CONNECT_ERROR payload must be an object or a string", SIO_ERR_PROTOCOL);
+        break;
+    default:
+        break;
+    }
+    return SIO_OK;
+}
+
+SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachments, const char *ns,
+                                        int has_id, uint64_t id)
+{
+    size_t n = 0;
+    out[n++] = (char)('0' + type);
+    if (type == SIO_PACKET_BINARY_EVENT || type == SIO_PACKET_BINARY_ACK)
+        n += (size_t)sprintf(out + n, "%u-", attachments);
+    if (ns && strcmp(ns, "/") != 0 && ns[0]) n += (size_t)sprintf(out + n, "%s,", ns);
+    if (has_id) {
+        char digits[24];
+        int k = 0;
+        do digits[k++] = (char)('0' + id % 10); while ((id /= 10) > 0);
+        while (k) out[n++] = digits[--k];
+    }
+    out[n] = 0;
+    return n;
 }
 
 /* ---------------------------------------------------------------------- */
