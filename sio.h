@@ -1432,8 +1432,8 @@ SIO_API void sio_ws_mask(unsigned char *data, size_t len, const unsigned char ke
     sio__mask_copy(data, data, len, key, offset);
 }
 
-SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void *payload,
-                             size_t len, const unsigned char *mask)
+/* Writes a frame header (with the mask key when mask is not NULL). */
+static size_t sio__ws_write_header(unsigned char *out, int fin, int opcode, uint64_t len, const unsigned char *mask)
 {
     size_t hl;
     out[0] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 15));
@@ -1446,20 +1446,25 @@ SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void
         out[3] = (unsigned char)len;
         hl = 4;
     } else {
-        uint64_t l = (uint64_t)len;
         int i;
         out[1] = 127;
-        for (i = 0; i < 8; i++) out[2 + i] = (unsigned char)(l >> (56 - 8 * i));
+        for (i = 0; i < 8; i++) out[2 + i] = (unsigned char)(len >> (56 - 8 * i));
         hl = 10;
     }
     if (mask) {
         out[1] |= 0x80;
         memcpy(out + hl, mask, 4);
         hl += 4;
-        if (len) sio__mask_copy(out + hl, (const unsigned char *)payload, len, mask, 0);
-    } else if (len) {
-        memcpy(out + hl, payload, len);
     }
+    return hl;
+}
+
+SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void *payload,
+                             size_t len, const unsigned char *mask)
+{
+    size_t hl = sio__ws_write_header(out, fin, opcode, (uint64_t)len, mask);
+    if (len && mask) sio__mask_copy(out + hl, (const unsigned char *)payload, len, mask, 0);
+    else if (len) memcpy(out + hl, payload, len);
     return hl + len;
 }
 
@@ -2357,15 +2362,46 @@ enum sio__phase {
     SIO__FAILING         /* protocol error: flushing our close, then dropping */
 };
 
-#define SIO__MAX_PENDING 4
 #define SIO__TEXT_SIZE 256
 #define SIO__FAIL_LINGER_MS 1000
 #define SIO__READ_CHUNK ((size_t)64 * 1024)
 
 typedef struct sio__pending {
     int type, code, error, clean;
+    int ns;                        /* namespace index, -1 for the connection */
+    int64_t ack_id;
+    const char *reason;            /* static text (DISCONNECT reasons) */
     char text[SIO__TEXT_SIZE];     /* error message or close reason */
 } sio__pending;
+
+/* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
+ * the text message, then each attachment (lengths in lens[]). */
+typedef struct sio__queued {
+    struct sio__queued *next;
+    size_t text_len, count, total;
+    size_t *lens;
+    unsigned char *bytes;
+} sio__queued;
+
+enum { SIO__NS_OFF, SIO__NS_WANTED, SIO__NS_CONNECTING, SIO__NS_CONNECTED };
+
+typedef struct sio__ns {
+    char *name;                    /* "/" or "/admin" */
+    char *auth;                    /* CONNECT payload, NULL for none */
+    int state;
+    int joined;                    /* the application wants it connected */
+    char sid[64];
+    sio__queued *queue_head, *queue_tail;
+    size_t queued;                 /* packets in the queue */
+    char **subs;                   /* subscribed event names */
+    size_t sub_count, sub_cap;
+} sio__ns;
+
+typedef struct sio__ack {
+    uint64_t id;
+    int ns;
+    uint64_t deadline;             /* 0: none */
+} sio__ack;
 
 struct sio_client {
     sio_allocator alloc;
@@ -2395,8 +2431,8 @@ struct sio_client {
     int close_sent, close_received, close_code, user_closed;
     char close_reason[128];
 
-    sio__pending pending[SIO__MAX_PENDING];
-    unsigned pending_head, pending_count;
+    sio__pending *pending;             /* ring of events waiting to be returned */
+    size_t pending_cap, pending_head, pending_count;
     sio__pending current;              /* storage behind the last returned event */
     unsigned char *nul_at;             /* byte replaced by the NUL after a message */
     unsigned char nul_saved;
@@ -2404,6 +2440,28 @@ struct sio_client {
     unsigned char random_pool[64];
     size_t random_left;
     unsigned long served;              /* events returned; rotates sio_poll_set */
+
+    /* Socket.IO mode */
+    int mode;
+    sio__ns **nss;                     /* pointers stay put while the array grows */
+    size_t ns_count;
+    size_t max_attachments, max_namespaces, max_pending_acks;
+    unsigned max_json_depth;
+    int eio_open;
+    sio_eio_open eio;
+    uint64_t ping_deadline;
+    const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
+    sio__ack *acks;
+    size_t ack_count, ack_cap;
+    uint64_t next_ack_id;
+    size_t queued_bytes;               /* bytes in namespace queues */
+    char *bin_text;                    /* binary packet header waiting for attachments */
+    size_t bin_text_len;
+    sio_bytes *bins;                   /* attachments received so far (owned) */
+    size_t bin_have, bin_need;
+    int bins_delivered;                /* freed at the next step */
+    char *scratch;                     /* event name and first argument, unescaped */
+    size_t scratch_cap;
 };
 
 static char *sio__strdup(const sio_allocator *a, const char *s)
@@ -2421,12 +2479,26 @@ static void sio__free(const sio_allocator *a, void *p)
 
 static uint64_t sio__now(const sio_client *c) { return c->pf->now_ms(c->pf->user); }
 
-static void sio__push(sio_client *c, int type, int code, int error, int clean, const char *text)
+/* Queues an event.  The ring grows as needed; its size is bounded by the
+ * namespaces and pending acks a connection can have, plus a few. */
+static sio__pending *sio__push(sio_client *c, int type, int code, int error, int clean, const char *text)
 {
     sio__pending *p;
     size_t n;
-    if (c->pending_count == SIO__MAX_PENDING) return;   /* cannot happen: at most ERROR + CLOSE queue up */
-    p = &c->pending[(c->pending_head + c->pending_count++) % SIO__MAX_PENDING];
+    if (c->pending_count == c->pending_cap) {
+        size_t cap = c->pending_cap ? c->pending_cap * 2 : 4, i;
+        sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
+        if (!q) return NULL;
+        for (i = 0; i < c->pending_count; i++) q[i] = c->pending[(c->pending_head + i) % c->pending_cap];
+        sio__free(&c->alloc, c->pending);
+        c->pending = q;
+        c->pending_cap = cap;
+        c->pending_head = 0;
+    }
+    p = &c->pending[(c->pending_head + c->pending_count++) % c->pending_cap];
+    p->ns = -1;
+    p->ack_id = -1;
+    p->reason = NULL;
     p->type = type;
     p->code = code;
     p->error = error;
@@ -2435,23 +2507,26 @@ static void sio__push(sio_client *c, int type, int code, int error, int clean, c
     if (n >= SIO__TEXT_SIZE) n = SIO__TEXT_SIZE - 1;
     if (n) memcpy(p->text, text, n);
     p->text[n] = 0;
+    return p;
 }
 
 static int sio__pop(sio_client *c, sio_event *ev)
 {
     sio__pending *p = &c->pending[c->pending_head];
     c->current = *p;
-    c->pending_head = (c->pending_head + 1) % SIO__MAX_PENDING;
+    c->pending_head = (c->pending_head + 1) % c->pending_cap;
     c->pending_count--;
     ev->type = (sio_event_type)c->current.type;
-    if (ev->type == SIO_EVENT_ERROR) {
-        ev->error = c->current.error;
-        ev->message = c->current.text;
-    } else if (ev->type == SIO_EVENT_CLOSE) {
+    if (c->current.ns >= 0) ev->ns = c->nss[c->current.ns]->name;
+    ev->ack_id = c->current.ack_id;
+    ev->error = c->current.error;
+    ev->message = c->current.text;
+    ev->reason = c->current.reason ? c->current.reason : c->current.text;
+    if (ev->type == SIO_EVENT_CLOSE) {
         ev->code = c->current.code;
-        ev->reason = c->current.text;
         ev->clean = c->current.clean;
     }
+    if (ev->type == SIO_EVENT_ACK) ev->args = "[]";
     return 1;
 }
 
@@ -2474,9 +2549,18 @@ static int sio__random(sio_client *c, unsigned char *out, size_t n)
     return SIO_OK;
 }
 
-/* Ends the connection: socket closed, buffers released, CLOSE queued. */
+static void sio__io_teardown(sio_client *c);
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
+static uint64_t sio__io_next_deadline(const sio_client *c);
+static void sio__io_free(sio_client *c);
+static int sio__ns_get(sio_client *c, const char *name);
+static int sio__fail_acks_and_leave_all(sio_client *c);
+
+/* Ends the connection: socket closed, buffers released, CLOSE queued
+ * (after the DISCONNECT events of a Socket.IO connection). */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
+    if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c);
     if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
     c->sock = SIO_INVALID_SOCKET;
     c->phase = SIO__IDLE;
@@ -2492,6 +2576,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 /* Connection lost or never made: ERROR then CLOSE 1006. */
 static void sio__abort(sio_client *c, int error, const char *text)
 {
+    if (!c->disconnect_reason) c->disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
@@ -2840,6 +2925,15 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                     c->nul_saved = *end;
                 }
                 *end = 0;
+                if (c->mode == SIO_MODE_SOCKETIO) {
+                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) return 1;
+                    if (c->phase == SIO__FAILING || c->phase == SIO__IDLE) return 0;
+                    if (c->nul_at) {                   /* nothing borrowed any more */
+                        *c->nul_at = c->nul_saved;
+                        c->nul_at = NULL;
+                    }
+                    continue;
+                }
                 ev->type = SIO_EVENT_MESSAGE;
                 ev->binary = m.opcode == SIO_WS_BINARY;
                 ev->data = m.data;
@@ -2872,14 +2966,880 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
     }
 }
 
+/* ---- Socket.IO over the WebSocket connection ---------------------------- */
+
+/* Queues one WebSocket frame whose payload is the concatenation of pieces. */
+static int sio__queue_pieces(sio_client *c, int opcode, const void *const *pieces, const size_t *lens, size_t n)
+{
+    unsigned char key[4];
+    size_t total = 0, i, off = 0, hl;
+    for (i = 0; i < n; i++) total += lens[i];
+    if (sio__tx_reserve(c, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
+    hl = sio__ws_write_header(c->tx + c->tx_len, 1, opcode, (uint64_t)total, key);
+    for (i = 0; i < n; i++) {
+        sio__mask_copy(c->tx + c->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+        off += lens[i];
+    }
+    c->tx_len += hl + total;
+    return SIO_OK;
+}
+
+static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
+{
+    const void *pieces[2];
+    size_t lens[2];
+    pieces[0] = a; lens[0] = alen;
+    pieces[1] = b; lens[1] = blen;
+    return sio__queue_pieces(c, SIO_WS_TEXT, pieces, lens, blen ? 2 : 1);
+}
+
+static int sio__ns_index(const sio_client *c, const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count; i++)
+        if (strlen(c->nss[i]->name) == len && memcmp(c->nss[i]->name, name, len) == 0) return (int)i;
+    return -1;
+}
+
+static int sio__ns_name_ok(const char *ns)
+{
+    const char *p;
+    if (!ns || ns[0] != '/' || strlen(ns) > 200) return 0;
+    for (p = ns; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == ',' || *p == 0x7f) return 0;
+    return 1;
+}
+
+/* Finds or creates a namespace (NULL: the URL's, index 0). Returns the
+ * index or a negative status. */
+static int sio__ns_get(sio_client *c, const char *name)
+{
+    sio__ns *ns, **grown;
+    int i;
+    if (!name) return c->ns_count ? 0 : SIO_ERR_STATE;
+    if (!sio__ns_name_ok(name)) return SIO_ERR_INVALID;
+    i = sio__ns_index(c, name, strlen(name));
+    if (i >= 0) return i;
+    if (c->ns_count >= c->max_namespaces) return SIO_ERR_FULL;
+    ns = (sio__ns *)sio__realloc(&c->alloc, NULL, sizeof *ns);
+    grown = (sio__ns **)sio__realloc(&c->alloc, c->nss, (c->ns_count + 1) * sizeof *grown);
+    if (grown) c->nss = grown;
+    if (!ns || !grown) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    memset(ns, 0, sizeof *ns);
+    ns->name = sio__strdup(&c->alloc, name);
+    if (!ns->name) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    c->nss[c->ns_count] = ns;
+    return (int)c->ns_count++;
+}
+
+static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
+{
+    while (ns->queue_head) {
+        sio__queued *q = ns->queue_head;
+        ns->queue_head = q->next;
+        c->queued_bytes -= q->total;
+        sio__free(&c->alloc, q);
+    }
+    ns->queue_tail = NULL;
+    ns->queued = 0;
+}
+
+/* Reports emits that can no longer be sent, so nothing is lost silently. */
+static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
+{
+    sio__ns *ns = c->nss[i];
+    if (ns->queued) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
+                 (unsigned long)ns->queued, ns->name, why);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text)->ns = i;
+    }
+    sio__ns_drop_queue(c, ns);
+}
+
+/* Removes one pending ack, keeping the others in emit order. */
+static void sio__ack_remove(sio_client *c, size_t i)
+{
+    memmove(&c->acks[i], &c->acks[i + 1], (c->ack_count - i - 1) * sizeof *c->acks);
+    c->ack_count--;
+}
+
+/* Ends the pending acks of one namespace (or all: ns < 0) with an error. */
+static void sio__fail_acks(sio_client *c, int ns, int error, const char *text)
+{
+    size_t i = 0;
+    while (i < c->ack_count) {
+        if (ns >= 0 && c->acks[i].ns != ns) { i++; continue; }
+        {
+            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+        }
+        sio__ack_remove(c, i);
+    }
+}
+
+static int sio__send_connect(sio_client *c, int i)
+{
+    sio__ns *ns = c->nss[i];
+    char head[256];
+    size_t n = 1;
+    head[0] = '4';
+    n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
+    ns->state = SIO__NS_CONNECTING;
+    return sio__io_send_text(c, head, n, ns->auth ? ns->auth : "", ns->auth ? strlen(ns->auth) : 0);
+}
+
+/* Sends an encoded packet (text message + attachments) now. */
+static int sio__send_queued(sio_client *c, const sio__queued *q)
+{
+    size_t i, off = q->text_len;
+    const void *piece = q->bytes;
+    int r = sio__queue_pieces(c, SIO_WS_TEXT, &piece, &q->text_len, 1);
+    for (i = 0; r == SIO_OK && i < q->count; i++) {
+        piece = q->bytes + off;
+        r = sio__queue_pieces(c, SIO_WS_BINARY, &piece, &q->lens[i], 1);
+        off += q->lens[i];
+    }
+    return r;
+}
+
+/* When no namespace is wanted any more the connection closes, as the JS
+ * client's Manager does. */
+static void sio__io_maybe_close(sio_client *c)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count; i++)
+        if (c->nss[i]->joined) return;
+    if (c->phase == SIO__OPEN && !c->close_sent) {
+        sio__queue_close(c, SIO_CLOSE_NORMAL, "");
+        c->phase = SIO__CLOSING;
+        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+    }
+}
+
+static void sio__io_parse_error(sio_client *c, const char *why)
+{
+    c->disconnect_reason = "parse error";
+    sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
+}
+
+/* The namespace DISCONNECTs, failed acks and dropped queues of a lost
+ * connection; namespaces the application still wants go back to WANTED. */
+static void sio__io_teardown(sio_client *c)
+{
+    size_t i;
+    const char *reason = c->disconnect_reason ? c->disconnect_reason : "transport close";
+    for (i = 0; i < c->ns_count; i++) {
+        sio__ns *ns = c->nss[i];
+        if (ns->state == SIO__NS_CONNECTED) {
+            sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+            if (p) { p->ns = (int)i; p->reason = reason; }
+        }
+        sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
+        ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+    }
+    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected");
+    c->eio_open = 0;
+    c->ping_deadline = 0;
+    c->bin_need = c->bin_have = 0;
+    c->bins_delivered = 1;
+}
+
+static void sio__io_release(sio_client *c)
+{
+    size_t i;
+    if (!c->bins_delivered) return;
+    for (i = 0; i < c->bin_have; i++) sio__free(&c->alloc, (void *)c->bins[i].data);
+    sio__free(&c->alloc, c->bins);
+    sio__free(&c->alloc, c->bin_text);
+    c->bins = NULL;
+    c->bin_text = NULL;
+    c->bin_have = c->bin_need = 0;
+    c->bins_delivered = 0;
+}
+
+static char *sio__scratch(sio_client *c, size_t need)
+{
+    if (need > c->scratch_cap) {
+        char *p = (char *)sio__realloc(&c->alloc, c->scratch, need);
+        if (!p) return NULL;
+        c->scratch = p;
+        c->scratch_cap = need;
+    }
+    return c->scratch;
+}
+
+/* A value as text: strings unescaped, anything else as its JSON. */
+static size_t sio__value_text(sio_json v, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (sio_json_typeof(v) == SIO_JSON_STRING) {
+        sio_json_string(v, out, cap, &n);
+        return n;
+    }
+    n = v.len < cap ? v.len : cap - 1;
+    memcpy(out, v.text, n);
+    out[n] = 0;
+    return n;
+}
+
+static int sio__subscribed(const sio__ns *ns, const char *name)
+{
+    size_t i;
+    if (ns->sub_count == 0) return 1;            /* catch-all */
+    for (i = 0; i < ns->sub_count; i++)
+        if (strcmp(ns->subs[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Fills an EVENT from a validated ["name", args...] array held in writable
+ * memory whose byte after the array may be overwritten with a NUL. */
+static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+{
+    sio_json arr = sio_json_make(data, pk->data_len), first, second;
+    sio_json_iter it;
+    char *name, *msg;
+    size_t need;
+    sio_json_iter_init(&it, arr);
+    sio_json_iter_next(&it, NULL, &first);
+    need = first.len + 1;
+    if (!sio_json_iter_next(&it, NULL, &second)) second.len = 0;
+    need += second.len + 1;
+    if (!(name = sio__scratch(c, need))) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory delivering an event");
+        return 0;
+    }
+    sio__value_text(first, name, first.len + 1);
+    if (!sio__subscribed(c->nss[i], name)) return 0;
+    msg = name + first.len + 1;
+    ev->len = second.len ? sio__value_text(second, msg, second.len + 1) : 0;
+    msg[ev->len] = 0;
+    ev->type = SIO_EVENT_EVENT;
+    ev->ns = c->nss[i]->name;
+    ev->event_name = name;
+    ev->data = (const unsigned char *)msg;
+    if (second.len) {
+        /* Zero-copy args: the comma before the second element becomes '['. */
+        char *comma = (char *)second.text - 1;
+        while (*comma != ',') comma--;
+        *comma = '[';
+        ev->args = comma;
+        ev->args_len = (size_t)(arr.text + arr.len - comma);
+        comma[ev->args_len] = 0;
+    } else {
+        ev->args = "[]";
+        ev->args_len = 2;
+    }
+    ev->ack_id = pk->has_id ? (int64_t)pk->id : -1;
+    return 1;
+}
+
+static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
+{
+    size_t i;
+    for (i = 0; i < c->ack_count; i++)
+        if (c->acks[i].id == id && c->acks[i].ns == ns) return (int)i;
+    return -1;
+}
+
+/* Handles one decoded Socket.IO packet; data is writable (see above). */
+static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
+{
+    int i = sio__ns_index(c, pk->ns, pk->ns_len);
+    sio__ns *ns = i >= 0 ? c->nss[i] : NULL;
+    sio_json payload = sio_json_make(data, pk->data_len);
+    if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
+    switch (pk->type) {
+    case SIO_PACKET_CONNECT: {
+        sio_json sid;
+        sio__queued *q;
+        if (ns->state != SIO__NS_CONNECTING) return 0;
+        if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
+            ns->state = SIO__NS_OFF;
+            ns->joined = 0;
+            ev->type = SIO_EVENT_CONNECT_ERROR;
+            ev->ns = ns->name;
+            ev->error = SIO_ERR_HANDSHAKE;
+            ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
+                          "but they are not compatible";
+            ev->args = "null";
+            ev->args_len = 4;
+            return 1;
+        }
+        ns->state = SIO__NS_CONNECTED;
+        for (q = ns->queue_head; q; q = q->next)          /* emits made earlier, in order */
+            if (sio__send_queued(c, q) != SIO_OK) break;
+        sio__ns_drop_queue(c, ns);
+        ev->type = SIO_EVENT_CONNECT;
+        ev->ns = ns->name;
+        ev->sid = ns->sid;
+        return 1;
+    }
+    case SIO_PACKET_CONNECT_ERROR: {
+        sio_json m, d;
+        char *text;
+        if (ns->state != SIO__NS_CONNECTING) return 0;
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        ev->type = SIO_EVENT_CONNECT_ERROR;
+        ev->ns = ns->name;
+        ev->error = SIO_ERR_HANDSHAKE;
+        ev->args = "null";
+        ev->args_len = 4;
+        if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
+        else if (!sio_json_find(payload, "message", &m)) m.len = 0;
+        if (sio_json_typeof(payload) == SIO_JSON_OBJECT && sio_json_find(payload, "data", &d)) {
+            ((char *)d.text)[d.len] = 0;        /* inside our buffer: the ',' or '}' after it */
+            ev->args = d.text;
+            ev->args_len = d.len;
+        }
+        text = sio__scratch(c, m.len + 1);
+        if (text && m.len) sio__value_text(m, text, m.len + 1);
+        else if (text) text[0] = 0;
+        ev->message = text ? text : "";
+        sio__ns_discard_queue(c, i, "the namespace refused the connection");
+        return 1;
+    }
+    case SIO_PACKET_DISCONNECT:
+        if (ns->state != SIO__NS_CONNECTED) return 0;
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected");
+        ev->type = SIO_EVENT_DISCONNECT;
+        ev->ns = ns->name;
+        ev->reason = "io server disconnect";
+        sio__io_maybe_close(c);
+        return 1;
+    case SIO_PACKET_EVENT:
+    case SIO_PACKET_BINARY_EVENT:
+        if (ns->state != SIO__NS_CONNECTED) return 0;
+        return sio__io_event(c, i, pk, data, ev);
+    case SIO_PACKET_ACK:
+    case SIO_PACKET_BINARY_ACK: {
+        int k;
+        if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+        sio__ack_remove(c, (size_t)k);
+        ev->type = SIO_EVENT_ACK;
+        ev->ns = ns->name;
+        ev->ack_id = (int64_t)pk->id;
+        ev->args = data;
+        ev->args_len = pk->data_len;
+        data[pk->data_len] = 0;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+{
+    unsigned char *copy;
+    sio_packet pk;
+    const char *why = NULL;
+    if (!c->bin_need) {
+        sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
+        return 0;
+    }
+    copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
+    if (!copy) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
+        return 0;
+    }
+    if (len) memcpy(copy, data, len);
+    c->bins[c->bin_have].data = copy;
+    c->bins[c->bin_have].len = len;
+    if (++c->bin_have < c->bin_need) return 0;
+    /* All attachments are here: deliver the packet that announced them. */
+    c->bins_delivered = 1;
+    sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) return 0;
+    ev->attachments = c->bins;
+    ev->attachment_count = c->bin_have;
+    return 1;
+}
+
+/* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+{
+    const char *why = NULL;
+    sio_packet pk;
+    if (binary) return sio__io_attachment(c, data, len, ev);
+    if (c->bin_need) {
+        sio__io_parse_error(c, "sio: text message while binary attachments were expected");
+        return 0;
+    }
+    if (len == 0) {
+        sio__io_parse_error(c, "eio: empty packet");
+        return 0;
+    }
+    switch (data[0]) {
+    case '0':
+        if (c->eio_open) return 0;
+        if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
+            sio__io_parse_error(c, why);
+            return 0;
+        }
+        c->eio_open = 1;
+        c->deadline = 0;                        /* connected: the connect timeout is over */
+        c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+        {
+            size_t i;
+            for (i = 0; i < c->ns_count; i++)
+                if (c->nss[i]->joined) sio__send_connect(c, (int)i);
+        }
+        ev->type = SIO_EVENT_OPEN;
+        ev->sid = c->eio.sid;
+        return 1;
+    case '1':                                   /* the server closes the session */
+        c->disconnect_reason = "transport close";
+        if (!c->close_sent) {
+            sio__queue_close(c, SIO_CLOSE_NORMAL, "");
+            c->phase = SIO__CLOSING;
+            c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+        }
+        return 0;
+    case '2':                                   /* heartbeat: answer at once */
+        if (c->eio_open) {
+            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__io_send_text(c, "3", 1, (const char *)data + 1, len - 1);
+        }
+        return 0;
+    case '3':
+    case '6':
+        return 0;
+    case '4':
+        break;
+    case 'b': {                                 /* base64 attachment (b64 mode) */
+        unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
+        size_t n = 0;
+        int r;
+        if (!raw) return 0;
+        if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
+            sio__free(&c->alloc, raw);
+            sio__io_parse_error(c, "eio: bad base64 in a binary packet");
+            return 0;
+        }
+        r = sio__io_attachment(c, raw, n, ev);
+        sio__free(&c->alloc, raw);
+        return r;
+    }
+    default:
+        sio__io_parse_error(c, "eio: unknown packet type");
+        return 0;
+    }
+    if (!c->eio_open) {
+        sio__io_parse_error(c, "eio: message before the open packet");
+        return 0;
+    }
+    if (sio_packet_decode(&pk, (const char *)data + 1, len - 1, (unsigned)c->max_attachments,
+                          c->max_json_depth, &why) != SIO_OK) {
+        sio__io_parse_error(c, why);
+        return 0;
+    }
+    if (pk.attachments) {                       /* keep the header until its attachments arrive */
+        c->bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
+        c->bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->bins);
+        if (!c->bin_text || !c->bins) {
+            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
+            return 0;
+        }
+        memcpy(c->bin_text, data + 1, len - 1);
+        c->bin_text[len - 1] = 0;
+        c->bin_text_len = len - 1;
+        c->bin_need = pk.attachments;
+        c->bin_have = 0;
+        return 0;
+    }
+    return sio__io_packet(c, &pk, (char *)pk.data, ev);
+}
+
+static void sio__io_timers(sio_client *c)
+{
+    uint64_t now;
+    size_t i = 0;
+    if (c->mode != SIO_MODE_SOCKETIO || !c->eio_open) return;
+    now = sio__now(c);
+    while (i < c->ack_count) {
+        if (c->acks[i].deadline && now >= c->acks[i].deadline) {
+            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
+            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+            sio__ack_remove(c, i);
+        } else {
+            i++;
+        }
+    }
+    if (c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
+                 c->eio.ping_interval + c->eio.ping_timeout);
+        c->disconnect_reason = "ping timeout";
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
+    }
+}
+
+static uint64_t sio__io_next_deadline(const sio_client *c)
+{
+    uint64_t d = c->ping_deadline;
+    size_t i;
+    for (i = 0; i < c->ack_count; i++)
+        if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
+    return d;
+}
+
+/* Encodes an event or ack and sends it now or queues it for its namespace. */
+static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
+                        const char *args, const sio_bytes *atts, size_t count)
+{
+    sio__ns *ns = c->nss[i];
+    sio_json arr;
+    const char *inner = "";
+    size_t inner_len = 0, name_len = 0, text_len, total, k, off;
+    char head[256];
+    size_t head_len;
+    sio__queued *q;
+    unsigned char *p;
+    if (args && *args) {
+        arr = sio_json_make(args, strlen(args));
+        if (arr.len > 2) {
+            inner = arr.text + 1;
+            inner_len = arr.len - 2;
+            while (inner_len && strchr(" \t\r\n", *inner)) { inner++; inner_len--; }
+        }
+    }
+    head[0] = '4';
+    head_len = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
+    if (event) {                                  /* escaped name */
+        sio_json_writer w;
+        sio_jw_init(&w, NULL, 0);
+        w.allocator = c->alloc;
+        sio_jw_cstring(&w, event);
+        if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
+        name_len = w.len;
+        text_len = head_len + 1 + name_len + (inner_len ? 1 + inner_len : 0) + 1;
+        total = text_len;
+        for (k = 0; k < count; k++) total += atts[k].len;
+        if (c->queued_bytes + (c->tx_len - c->tx_sent) + total > c->max_send_queue) { sio_jw_free(&w); return SIO_ERR_FULL; }
+        q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+        if (!q) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
+        q->lens = (size_t *)(q + 1);
+        q->bytes = (unsigned char *)(q->lens + count);
+        p = q->bytes;
+        memcpy(p, head, head_len); p += head_len;
+        *p++ = '[';
+        memcpy(p, w.buf, name_len); p += name_len;
+        sio_jw_free(&w);
+    } else {
+        text_len = head_len + 2 + inner_len;
+        total = text_len;
+        for (k = 0; k < count; k++) total += atts[k].len;
+        if (c->queued_bytes + (c->tx_len - c->tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
+        q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+        if (!q) return SIO_ERR_NOMEM;
+        q->lens = (size_t *)(q + 1);
+        q->bytes = (unsigned char *)(q->lens + count);
+        p = q->bytes;
+        memcpy(p, head, head_len); p += head_len;
+        *p++ = '[';
+    }
+    if (inner_len) {
+        if (event) *p++ = ',';
+        memcpy(p, inner, inner_len);
+        p += inner_len;
+    }
+    *p++ = ']';
+    off = text_len;
+    for (k = 0; k < count; k++) {
+        q->lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+    q->next = NULL;
+    q->text_len = text_len;
+    q->count = count;
+    q->total = total;
+    if (ns->state == SIO__NS_CONNECTED && c->eio_open) {
+        int r = sio__send_queued(c, q);
+        sio__free(&c->alloc, q);
+        return r;
+    }
+    if (ns->queue_tail) ns->queue_tail->next = q;
+    else ns->queue_head = q;
+    ns->queue_tail = q;
+    ns->queued++;
+    c->queued_bytes += total;
+    return SIO_OK;
+}
+
+static int sio__check_args(const sio_client *c, const char *args)
+{
+    sio_json v;
+    if (!args || !*args) return SIO_OK;
+    if (sio_json_validate(args, strlen(args), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK) return SIO_ERR_INVALID;
+    v = sio_json_make(args, strlen(args));
+    (void)c;
+    return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
+}
+
+/* Joins a namespace: CONNECT now if the session is open, else after it opens. */
+static int sio__join(sio_client *c, int i)
+{
+    sio__ns *ns = c->nss[i];
+    ns->joined = 1;
+    if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
+    if (ns->state == SIO__NS_WANTED && c->eio_open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
+    return SIO_OK;
+}
+
+SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
+{
+    int i;
+    if (!c) return SIO_ERR_INVALID;
+    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (auth_json && *auth_json &&
+        (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
+         sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
+        return SIO_ERR_INVALID;
+    if ((i = sio__ns_get(c, ns)) < 0) return i;
+    if (auth_json && *auth_json) {
+        char *copy = sio__strdup(&c->alloc, auth_json);
+        if (!copy) return SIO_ERR_NOMEM;
+        sio__free(&c->alloc, c->nss[i]->auth);
+        c->nss[i]->auth = copy;
+    }
+    return sio__join(c, i);
+}
+
+SIO_API int sio_leave(sio_client *c, const char *name)
+{
+    int i;
+    sio__ns *ns;
+    if (!c) return SIO_ERR_INVALID;
+    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    if (i < 0) return SIO_ERR_STATE;
+    ns = c->nss[i];
+    if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
+        char head[256];
+        size_t n = 1;
+        head[0] = '4';
+        n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
+        sio__io_send_text(c, head, n, "", 0);
+    }
+    if (ns->state == SIO__NS_CONNECTED) {
+        sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+        if (p) { p->ns = i; p->reason = "io client disconnect"; }
+    }
+    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected");
+    sio__ns_discard_queue(c, i, "the namespace was left");
+    ns->state = SIO__NS_OFF;
+    ns->joined = 0;
+    sio__io_maybe_close(c);
+    return SIO_OK;
+}
+
+SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
+{
+    int i, r;
+    uint64_t id = 0;
+    if (ack_id) *ack_id = -1;
+    if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
+    if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
+    if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
+    if ((i = sio__ns_get(c, o->ns)) < 0) return i;
+    if (!c->nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
+    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || c->tx_len > c->tx_sent)) return SIO_OK;
+    if (o->ack) {
+        sio__ack *a;
+        if (c->ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
+        if (c->ack_count == c->ack_cap) {
+            size_t cap = c->ack_cap ? c->ack_cap * 2 : 8;
+            void *p = sio__realloc(&c->alloc, c->acks, cap * sizeof *c->acks);
+            if (!p) return SIO_ERR_NOMEM;
+            c->acks = (sio__ack *)p;
+            c->ack_cap = cap;
+        }
+        id = c->next_ack_id;
+        r = sio__io_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
+        if (r != SIO_OK) return r;
+        c->next_ack_id++;
+        a = &c->acks[c->ack_count++];
+        a->id = id;
+        a->ns = i;
+        a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
+        if (ack_id) *ack_id = (int64_t)id;
+        return SIO_OK;
+    }
+    return sio__io_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+}
+
+SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
+{
+    sio_emit_options o;
+    memset(&o, 0, sizeof o);
+    o.ns = ns;
+    o.event = event;
+    o.args = args_json;
+    return sio_emit_ex(c, &o, NULL);
+}
+
+SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message)
+{
+    sio_json_writer w;
+    int r;
+    if (!c || !message) return SIO_ERR_INVALID;
+    sio_jw_init(&w, NULL, 0);
+    w.allocator = c->alloc;
+    sio_jw_array_begin(&w);
+    sio_jw_cstring(&w, message);
+    sio_jw_array_end(&w);
+    r = w.error ? w.error : sio_emit(c, ns, event, w.buf);
+    sio_jw_free(&w);
+    return r;
+}
+
+SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
+                    const sio_bytes *attachments, size_t attachment_count)
+{
+    int i, r;
+    if (!c || !ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns) return SIO_ERR_INVALID;
+    if (attachment_count && !attachments) return SIO_ERR_INVALID;
+    if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
+    i = sio__ns_index(c, ev->ns, strlen(ev->ns));
+    if (i < 0 || c->nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
+}
+
+SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
+{
+    int i;
+    sio__ns *ns;
+    char *copy;
+    if (!c || !event || !event[0]) return SIO_ERR_INVALID;
+    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if ((i = sio__ns_get(c, name)) < 0) return i;
+    ns = c->nss[i];
+    if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
+        if (ns->sub_count >= 1024) return SIO_ERR_FULL;
+        if (ns->sub_count == ns->sub_cap) {
+            size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
+            void *p = sio__realloc(&c->alloc, ns->subs, cap * sizeof(char *));
+            if (!p) return SIO_ERR_NOMEM;
+            ns->subs = (char **)p;
+            ns->sub_cap = cap;
+        }
+        if (!(copy = sio__strdup(&c->alloc, event))) return SIO_ERR_NOMEM;
+        ns->subs[ns->sub_count++] = copy;
+    }
+    return ns->joined ? SIO_OK : sio__join(c, i);
+}
+
+SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
+{
+    int i;
+    size_t k;
+    sio__ns *ns;
+    if (!c || !event) return SIO_ERR_INVALID;
+    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    if (i < 0) return SIO_OK;
+    ns = c->nss[i];
+    for (k = 0; k < ns->sub_count; k++)
+        if (strcmp(ns->subs[k], event) == 0) {
+            sio__free(&c->alloc, ns->subs[k]);
+            ns->subs[k] = ns->subs[--ns->sub_count];
+            break;
+        }
+    return SIO_OK;
+}
+
+static void sio__io_free(sio_client *c)
+{
+    size_t i, k;
+    c->bins_delivered = 1;
+    sio__io_release(c);
+    for (i = 0; i < c->ns_count; i++) {
+        sio__ns *ns = c->nss[i];
+        sio__ns_drop_queue(c, ns);
+        for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
+        sio__free(&c->alloc, ns->subs);
+        sio__free(&c->alloc, ns->auth);
+        sio__free(&c->alloc, ns->name);
+        sio__free(&c->alloc, ns);
+    }
+    sio__free(&c->alloc, c->nss);
+    sio__free(&c->alloc, c->acks);
+    sio__free(&c->alloc, c->scratch);
+}
+
+/* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
+static int sio__io_configure(sio_client *c, const sio_config *cfg)
+{
+    size_t i;
+    int r;
+    char ns[256];
+    for (i = 0; i < cfg->query_count; i++) {
+        const char *p;
+        if (!cfg->query || !cfg->query[i] || !strchr(cfg->query[i], '=')) return SIO_ERR_INVALID;
+        for (p = cfg->query[i]; *p; p++)
+            if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) return SIO_ERR_INVALID;
+    }
+    if (cfg->path)
+        for (i = 0; cfg->path[i]; i++)
+            if ((unsigned char)cfg->path[i] <= 0x20 || strchr("?#", cfg->path[i])) return SIO_ERR_INVALID;
+    if (c->url.path_len >= sizeof ns) return SIO_ERR_URL;
+    if (c->url.path_len <= 1) strcpy(ns, "/");
+    else {
+        memcpy(ns, c->url.path, c->url.path_len);
+        ns[c->url.path_len] = 0;
+    }
+    if ((r = sio__ns_get(c, ns)) < 0) return r == SIO_ERR_INVALID ? SIO_ERR_URL : r;
+    return sio_join(c, ns, cfg->auth);
+}
+
+/* sio_stop on a Socket.IO connection: DISCONNECT every namespace first. */
+static int sio__fail_acks_and_leave_all(sio_client *c)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count; i++) {
+        sio__ns *ns = c->nss[i];
+        if (ns->state == SIO__NS_CONNECTED) {
+            char head[256];
+            size_t n = 1;
+            sio__pending *p;
+            head[0] = '4';
+            n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
+            sio__io_send_text(c, head, n, "", 0);
+            p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+            if (p) { p->ns = (int)i; p->reason = "io client disconnect"; }
+            ns->state = SIO__NS_WANTED;
+        }
+        sio__ns_discard_queue(c, (int)i, "the connection was stopped");
+    }
+    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected");
+    c->disconnect_reason = "io client disconnect";
+    return SIO_OK;
+}
+
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    if (!c->deadline || sio__now(c) < c->deadline) return;
+    sio__io_timers(c);
+    if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
         snprintf(text, sizeof text, "ws: connecting to %.80s port %u timed out after %d ms", c->host,
+                 (unsigned)c->port, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
+        snprintf(text, sizeof text, "eio: no open packet from %.80s port %u within %d ms", c->host,
                  (unsigned)c->port, c->connect_timeout);
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
@@ -2903,10 +3863,16 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->nul_at = c->nul_saved;
         c->nul_at = NULL;
     }
+    if (c->mode == SIO_MODE_SOCKETIO) sio__io_release(c);
     if (c->pending_count) return sio__pop(c, ev);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
-    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE)
+    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
+        if (got && c->mode == SIO_MODE_SOCKETIO) {   /* the session opens with Engine.IO's open packet */
+            got = 0;
+            memset(ev, 0, sizeof *ev);
+        }
+    }
     if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
     if (!got && !c->pending_count) sio__check_timer(c);
     if (got) return 1;
@@ -2936,12 +3902,22 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     size_t size = 256 + strlen(c->url_text) + strlen(c->host), i;
     char *p;
     int default_port = c->port == (c->url.secure ? 443 : 80);
+    if (cfg->path) size += strlen(cfg->path);
+    for (i = 0; i < cfg->query_count; i++) size += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
     for (i = 0; i < cfg->protocol_count; i++) size += strlen(cfg->protocols[i]) + 2;
     p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
     if (!p) return SIO_ERR_NOMEM;
-    p += sprintf(p, "GET %s%.*s%s%.*s HTTP/1.1\r\n", c->url.path_len ? "" : "/", (int)c->url.path_len,
-                 c->url.path, c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    if (c->mode == SIO_MODE_SOCKETIO) {     /* Engine.IO path; the URL path is the namespace */
+        const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";
+        p += sprintf(p, "GET %s%s?EIO=4&transport=websocket", path[0] == '/' ? "" : "/", path);
+        if (c->url.query_len) p += sprintf(p, "&%.*s", (int)c->url.query_len, c->url.query);
+        for (i = 0; i < cfg->query_count; i++) p += sprintf(p, "&%s", cfg->query[i]);
+        p += sprintf(p, " HTTP/1.1\r\n");
+    } else {
+        p += sprintf(p, "GET %s%.*s%s%.*s HTTP/1.1\r\n", c->url.path_len ? "" : "/", (int)c->url.path_len,
+                     c->url.path, c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    }
     p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
     if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
     p += sprintf(p, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
@@ -2996,8 +3972,15 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
+    c->mode = cfg->mode;
+    if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && c->mode != SIO_MODE_SOCKETIO)) r = SIO_ERR_INVALID;
     if (r == SIO_OK && c->url.secure) r = SIO_ERR_TLS;   /* no TLS backend in this build */
     c->port = cfg->port ? cfg->port : c->url.port;
+    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 16;
+    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
+    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
+    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    if (r == SIO_OK && c->mode == SIO_MODE_SOCKETIO) r = sio__io_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
         c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
         if (!c->protocols) r = SIO_ERR_NOMEM;
@@ -3034,6 +4017,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->request_head);
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
+    sio__io_free(c);
+    sio__free(&a, c->pending);
     sio__free(&a, c);
 }
 
@@ -3052,6 +4037,13 @@ SIO_API int sio_start(sio_client *c)
     c->ws.allocator = c->alloc;
     c->ws.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
+    c->disconnect_reason = NULL;
+    if (c->mode == SIO_MODE_SOCKETIO) {
+        size_t i;
+        c->nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
+        for (i = 0; i < c->ns_count; i++)
+            c->nss[i]->state = c->nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+    }
     if (sio__build_request(c) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return SIO_OK;
@@ -3077,6 +4069,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
         return SIO_OK;
     case SIO__OPEN:
+        if (c->mode == SIO_MODE_SOCKETIO) sio__fail_acks_and_leave_all(c);
         if (sio__queue_close(c, code, reason) != SIO_OK) {
             sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
             return SIO_OK;
@@ -3095,7 +4088,7 @@ SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, "");
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->close_sent) return SIO_ERR_STATE;
+    if (c->phase != SIO__OPEN || c->close_sent || c->mode == SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
     return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
 }
 
@@ -3126,12 +4119,18 @@ SIO_API int sio_wants_write(const sio_client *c)
 SIO_API int sio_next_timeout_ms(const sio_client *c)
 {
     uint64_t now;
+    uint64_t deadline;
     if (!c) return -1;
     if (c->pending_count) return 0;
-    if (!c->deadline) return -1;
+    deadline = c->deadline;
+    if (c->mode == SIO_MODE_SOCKETIO) {
+        uint64_t d = sio__io_next_deadline(c);
+        if (d && (!deadline || d < deadline)) deadline = d;
+    }
+    if (!deadline) return -1;
     now = sio__now(c);
-    if (now >= c->deadline) return 0;
-    return c->deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(c->deadline - now);
+    if (now >= deadline) return 0;
+    return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);
 }
 
 SIO_API sio_state sio_get_state(const sio_client *c)
@@ -3140,7 +4139,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO_STATE_OPEN;
+    case SIO__OPEN: return c->mode == SIO_MODE_SOCKETIO && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     default: return SIO_STATE_CLOSING;
     }

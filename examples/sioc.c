@@ -1,4 +1,4 @@
-/* sioc - command-line client for sio (WebSocket mode).
+/* sioc - command-line client for sio: raw WebSocket (ws) and Socket.IO (io).
  * The contract scripts rely on is in README.md ("sioc"); keep it stable. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -17,7 +17,14 @@
 #define SIOC_STDIN_PAUSE_BYTES ((size_t)4 * 1024 * 1024)
 
 typedef struct sioc_options {
-    int json, echo;
+    int io;                   /* io mode (Socket.IO) */
+    int json, echo, ack;
+    long ack_timeout;
+    const char *ack_reply, *auth, *path;
+    const char *queries[SIOC_MAX_LIST];
+    size_t query_count;
+    const char *subscribes[SIOC_MAX_LIST];
+    size_t subscribe_count;
     const char *url;
     const char *headers[SIOC_MAX_LIST];
     size_t header_count;
@@ -40,6 +47,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "usage: sioc ws [options] ws://HOST:PORT/PATH?QUERY\n"
+        "       sioc io [options] http://HOST:PORT/NAMESPACE   (http, ws; https/wss need TLS)\n"
+        "common options:\n"
         "  --json                 one JSON object per line on stdout for every event\n"
         "  --echo                 send every received message back (same opcode); stdin unused\n"
         "  --header 'K: V'        extra handshake header (repeatable)\n"
@@ -48,7 +57,18 @@ static void usage(FILE *f)
         "  --max-message BYTES    largest message accepted (default 16 MiB)\n"
         "  --exit-after N         exit 0 after N message records\n"
         "  --cafile FILE, --insecure   TLS options (wss); this build has no TLS backend\n"
-        "stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
+        "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
+        "io mode options:\n"
+        "  --ack                  each stdin emit asks for an ack, printed as an ack record\n"
+        "  --ack-timeout MS       give up waiting for an ack (error record)\n"
+        "  --ack-reply JSON       answer every server ack request with this JSON array\n"
+        "  --auth JSON            CONNECT auth object\n"
+        "  --query k=v            extra handshake query parameter (repeatable)\n"
+        "  --path /socket.io/     Engine.IO path\n"
+        "  --subscribe EVENT      only print these events (repeatable)\n"
+        "  --transport websocket  (polling comes later)   --eio 4   --no-reconnect\n"
+        "io mode stdin: each line is a JSON array [\"event\", arg, ...] emitted on the URL's\n"
+        "  namespace; {\"_binary_b64\":\"...\"} anywhere in the args is sent as binary.\n"
         "exit codes: 0 normal end, 1 connection or protocol failure, 2 bad usage.\n");
 }
 
@@ -73,12 +93,9 @@ static int parse_args(int argc, char **argv, sioc_options *o)
     o->exit_after = -1;
     if (argc < 2) { usage(stderr); return 2; }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) { usage(stdout); exit(0); }
-    if (strcmp(argv[1], "io") == 0) {
-        fprintf(stderr, "sioc: io mode (Socket.IO) is not available in this build yet\n");
-        return 2;
-    }
-    if (strcmp(argv[1], "ws") != 0) {
-        fprintf(stderr, "sioc: unknown mode '%s' (expected 'ws')\n", argv[1]);
+    o->io = strcmp(argv[1], "io") == 0;
+    if (!o->io && strcmp(argv[1], "ws") != 0) {
+        fprintf(stderr, "sioc: unknown mode '%s' (expected 'ws' or 'io')\n", argv[1]);
         usage(stderr);
         return 2;
     }
@@ -86,9 +103,47 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--json") == 0) o->json = 1;
-        else if (strcmp(a, "--echo") == 0) o->echo = 1;
+        else if (strcmp(a, "--echo") == 0 && !o->io) o->echo = 1;
+        else if (strcmp(a, "--ack") == 0 && o->io) o->ack = 1;
+        else if (strcmp(a, "--no-reconnect") == 0 && o->io) { }
         else if (strcmp(a, "--insecure") == 0) { }
-        else if (strcmp(a, "--header") == 0 || strcmp(a, "--protocol") == 0 || strcmp(a, "--cafile") == 0 ||
+        else if (o->io && (strcmp(a, "--ack-timeout") == 0 || strcmp(a, "--ack-reply") == 0 ||
+                           strcmp(a, "--auth") == 0 || strcmp(a, "--query") == 0 || strcmp(a, "--path") == 0 ||
+                           strcmp(a, "--subscribe") == 0 || strcmp(a, "--transport") == 0 ||
+                           strcmp(a, "--eio") == 0)) {
+            if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
+            i++;
+            if (strcmp(a, "--ack-timeout") == 0) {
+                if (!parse_number(next, 2147483647ULL, &v)) { fprintf(stderr, "sioc: bad --ack-timeout\n"); return 2; }
+                o->ack_timeout = (long)v;
+            } else if (strcmp(a, "--ack-reply") == 0 || strcmp(a, "--auth") == 0) {
+                int want_object = strcmp(a, "--auth") == 0;
+                sio_json_type t;
+                if (sio_json_validate(next, strlen(next), 0, NULL) != SIO_OK ||
+                    (t = sio_json_typeof(sio_json_make(next, strlen(next)))) != (want_object ? SIO_JSON_OBJECT : SIO_JSON_ARRAY)) {
+                    fprintf(stderr, "sioc: %s needs a JSON %s\n", a, want_object ? "object" : "array");
+                    return 2;
+                }
+                if (want_object) o->auth = next; else o->ack_reply = next;
+            } else if (strcmp(a, "--query") == 0) {
+                if (o->query_count == SIOC_MAX_LIST || !strchr(next, '=')) { fprintf(stderr, "sioc: bad --query (k=v)\n"); return 2; }
+                o->queries[o->query_count++] = next;
+            } else if (strcmp(a, "--path") == 0) {
+                o->path = next;
+            } else if (strcmp(a, "--subscribe") == 0) {
+                if (o->subscribe_count == SIOC_MAX_LIST || !*next) { fprintf(stderr, "sioc: bad --subscribe\n"); return 2; }
+                o->subscribes[o->subscribe_count++] = next;
+            } else if (strcmp(a, "--transport") == 0) {
+                if (strcmp(next, "websocket") != 0) {
+                    fprintf(stderr, "sioc: --transport %s is not available yet (websocket only)\n", next);
+                    return 2;
+                }
+            } else if (strcmp(next, "4") != 0) {
+                fprintf(stderr, "sioc: --eio %s is not available yet (4 only)\n", next);
+                return 2;
+            }
+        }
+        else if (strcmp(a, "--header") == 0 || (strcmp(a, "--protocol") == 0 && !o->io) || strcmp(a, "--cafile") == 0 ||
                  strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
                  strcmp(a, "--exit-after") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
@@ -183,6 +238,7 @@ typedef struct sioc_state {
     size_t line_len, line_cap, line_scanned;
     int skipping_line;      /* dropping the rest of an over-long line */
     int limit_reached;      /* --exit-after N records printed */
+    int clean_end;          /* io: the URL namespace ended by a server/client disconnect */
 } sioc_state;
 
 static void record_error(sioc_state *s, const char *msg)
@@ -204,8 +260,14 @@ static void stop_client(sioc_state *s)
     if (sio_stop(s->client) != SIO_OK && sio_get_state(s->client) == SIO_STATE_IDLE) s->done = 1;
 }
 
+static void io_on_event(sioc_state *s, const sio_event *ev);
+
 static void on_event(sioc_state *s, const sio_event *ev)
 {
+    if (s->opt.io) {
+        io_on_event(s, ev);
+        return;
+    }
     switch (ev->type) {
     case SIO_EVENT_OPEN:
         if (s->opt.json) fputs("{\"type\":\"open\"}\n", stdout);
@@ -270,9 +332,247 @@ static void on_event(sioc_state *s, const sio_event *ev)
     fflush(stdout);
 }
 
+
+/* ---- io mode ---------------------------------------------------------- */
+
+/* Prints a JSON value, replacing binary placeholders by {"_binary_b64":...}. */
+static void print_value(FILE *f, sio_json v, const sio_event *ev)
+{
+    sio_json_iter it;
+    sio_json key, val, flag, num;
+    int first = 1;
+    sio_json_type t = sio_json_typeof(v);
+    if (t == SIO_JSON_OBJECT && sio_json_find(v, "_placeholder", &flag) && sio_json_typeof(flag) == SIO_JSON_TRUE &&
+        sio_json_find(v, "num", &num)) {
+        double d;
+        if (sio_json_number(num, &d) == SIO_OK && d >= 0 && (size_t)d < ev->attachment_count) {
+            fputs("{\"_binary_b64\":\"", f);
+            print_base64(f, ev->attachments[(size_t)d].data, ev->attachments[(size_t)d].len);
+            fputs("\"}", f);
+            return;
+        }
+    }
+    if (t != SIO_JSON_OBJECT && t != SIO_JSON_ARRAY) {
+        fwrite(v.text, 1, v.len, f);
+        return;
+    }
+    fputc(t == SIO_JSON_OBJECT ? '{' : '[', f);
+    sio_json_iter_init(&it, v);
+    while (sio_json_iter_next(&it, &key, &val)) {
+        if (!first) fputc(',', f);
+        first = 0;
+        if (t == SIO_JSON_OBJECT) {
+            fwrite(key.text, 1, key.len, f);
+            fputc(':', f);
+        }
+        print_value(f, val, ev);
+    }
+    fputc(t == SIO_JSON_OBJECT ? '}' : ']', f);
+}
+
+typedef struct sioc_binaries {
+    sio_bytes items[16];
+    size_t count;
+    int error;
+} sioc_binaries;
+
+/* Copies a stdin value into w, turning {"_binary_b64":"..."} into attachments. */
+static void convert_value(sio_json_writer *w, sio_json v, sioc_binaries *b)
+{
+    sio_json_iter it;
+    sio_json key, val;
+    sio_json_type t = sio_json_typeof(v);
+    if (t == SIO_JSON_OBJECT && sio_json_find(v, "_binary_b64", &val) && sio_json_typeof(val) == SIO_JSON_STRING) {
+        size_t n = 0;
+        unsigned char *raw = (unsigned char *)malloc(val.len + 3);
+        if (b->count == sizeof b->items / sizeof b->items[0] || !raw ||
+            sio_base64_decode(val.text + 1, val.len - 2, raw, &n) != SIO_OK) {
+            free(raw);
+            b->error = 1;
+            return;
+        }
+        b->items[b->count].data = raw;
+        b->items[b->count].len = n;
+        sio_jw_placeholder(w, (unsigned)b->count++);
+        return;
+    }
+    if (t != SIO_JSON_OBJECT && t != SIO_JSON_ARRAY) {
+        sio_jw_raw(w, v.text, v.len);
+        return;
+    }
+    if (t == SIO_JSON_OBJECT) sio_jw_object_begin(w); else sio_jw_array_begin(w);
+    sio_json_iter_init(&it, v);
+    while (sio_json_iter_next(&it, &key, &val)) {
+        if (t == SIO_JSON_OBJECT) {
+            char name[1024];
+            if (sio_json_string(key, name, sizeof name, NULL) != SIO_OK) { b->error = 1; return; }
+            sio_jw_key(w, name);
+        }
+        convert_value(w, val, b);
+    }
+    if (t == SIO_JSON_OBJECT) sio_jw_object_end(w); else sio_jw_array_end(w);
+}
+
+static void io_send_line(sioc_state *s, const char *line, size_t len)
+{
+    sio_json arr, name_v, v;
+    sio_json_iter it;
+    sio_json_writer w;
+    sioc_binaries bins;
+    sio_emit_options o;
+    char name[1024];
+    int64_t id;
+    int r;
+    size_t i;
+    while (len && (line[len - 1] == '\r' || line[len - 1] == ' ')) len--;
+    if (len == 0) return;
+    if (sio_json_validate(line, len, 0, NULL) != SIO_OK ||
+        sio_json_typeof(arr = sio_json_make(line, len)) != SIO_JSON_ARRAY ||
+        !sio_json_at(arr, 0, &name_v) || sio_json_typeof(name_v) != SIO_JSON_STRING ||
+        sio_json_string(name_v, name, sizeof name, NULL) != SIO_OK) {
+        record_error(s, "sioc: stdin line is not a JSON array [\"event\", arg, ...]; skipped");
+        return;
+    }
+    memset(&bins, 0, sizeof bins);
+    sio_jw_init(&w, NULL, 0);
+    sio_jw_array_begin(&w);
+    sio_json_iter_init(&it, arr);
+    sio_json_iter_next(&it, NULL, &v);                 /* the name */
+    while (sio_json_iter_next(&it, NULL, &v)) convert_value(&w, v, &bins);
+    sio_jw_array_end(&w);
+    memset(&o, 0, sizeof o);
+    o.event = name;
+    o.args = sio_jw_result(&w, NULL);
+    o.attachments = bins.items;
+    o.attachment_count = bins.count;
+    o.ack = s->opt.ack;
+    o.ack_timeout_ms = (int)s->opt.ack_timeout;
+    if (bins.error || !o.args) r = SIO_ERR_INVALID;
+    else r = sio_emit_ex(s->client, &o, &id);
+    if (r != SIO_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "sioc: could not emit '%.100s': %s%s", name, sio_status_text(r),
+                 bins.error ? " (bad {\"_binary_b64\"} value)" : "");
+        record_error(s, msg);
+    }
+    for (i = 0; i < bins.count; i++) free((void *)bins.items[i].data);
+    sio_jw_free(&w);
+}
+
+static void io_print_args(const sio_event *ev)
+{
+    print_value(stdout, sio_json_make(ev->args, ev->args_len), ev);
+}
+
+static void io_on_event(sioc_state *s, const sio_event *ev)
+{
+    if (s->limit_reached && ev->type != SIO_EVENT_CLOSE) return;
+    switch (ev->type) {
+    case SIO_EVENT_OPEN:
+        if (!s->opt.json) fprintf(stderr, "engine open (sid %s)\n", ev->sid);
+        break;
+    case SIO_EVENT_CONNECT:
+        if (s->opt.json) {
+            fputs("{\"type\":\"connect\",\"ns\":", stdout);
+            json_cstr(stdout, ev->ns);
+            fputs(",\"sid\":", stdout);
+            json_cstr(stdout, ev->sid);
+            fputs("}\n", stdout);
+        } else {
+            fprintf(stderr, "connected to %s (sid %s)\n", ev->ns, ev->sid);
+        }
+        break;
+    case SIO_EVENT_EVENT:
+        if (s->opt.json) {
+            fputs("{\"type\":\"event\",\"ns\":", stdout);
+            json_cstr(stdout, ev->ns);
+            fputs(",\"name\":", stdout);
+            json_cstr(stdout, ev->event_name);
+            fputs(",\"args\":", stdout);
+            io_print_args(ev);
+            if (ev->ack_id >= 0) printf(",\"ack_id\":%lld", (long long)ev->ack_id);
+            fputs("}\n", stdout);
+        } else {
+            printf("%s %s ", ev->ns, ev->event_name);
+            io_print_args(ev);
+            fputc('\n', stdout);
+        }
+        if (ev->ack_id >= 0 && s->opt.ack_reply) sio_ack(s->client, ev, s->opt.ack_reply, NULL, 0);
+        s->messages++;
+        if (s->opt.exit_after >= 0 && s->messages >= s->opt.exit_after) {
+            s->opt.exit_after = -2;
+            s->limit_reached = 1;
+            stop_client(s);
+        }
+        break;
+    case SIO_EVENT_ACK:
+        if (ev->error) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "ack %lld on %.100s: %s", (long long)ev->ack_id, ev->ns, ev->message);
+            record_error(s, msg);
+        } else if (s->opt.json) {
+            fputs("{\"type\":\"ack\",\"ns\":", stdout);
+            json_cstr(stdout, ev->ns);
+            printf(",\"id\":%lld,\"args\":", (long long)ev->ack_id);
+            io_print_args(ev);
+            fputs("}\n", stdout);
+        } else {
+            printf("ack %lld ", (long long)ev->ack_id);
+            io_print_args(ev);
+            fputc('\n', stdout);
+        }
+        break;
+    case SIO_EVENT_CONNECT_ERROR:
+        s->failed = 1;
+        if (s->opt.json) {
+            fputs("{\"type\":\"connect_error\",\"ns\":", stdout);
+            json_cstr(stdout, ev->ns);
+            fputs(",\"message\":", stdout);
+            json_cstr(stdout, ev->message);
+            fputs(",\"data\":", stdout);
+            fwrite(ev->args, 1, ev->args_len, stdout);
+            fputs("}\n", stdout);
+        } else {
+            fprintf(stderr, "connect_error on %s: %s\n", ev->ns, ev->message);
+        }
+        stop_client(s);
+        break;
+    case SIO_EVENT_DISCONNECT:
+        if (strcmp(ev->reason, "io server disconnect") == 0 || strcmp(ev->reason, "io client disconnect") == 0)
+            s->clean_end = 1;
+        else
+            s->failed = 1;
+        if (s->opt.json) {
+            fputs("{\"type\":\"disconnect\",\"ns\":", stdout);
+            json_cstr(stdout, ev->ns);
+            fputs(",\"reason\":", stdout);
+            json_cstr(stdout, ev->reason);
+            fputs("}\n", stdout);
+        } else {
+            fprintf(stderr, "disconnected from %s: %s\n", ev->ns, ev->reason);
+        }
+        stop_client(s);
+        break;
+    case SIO_EVENT_ERROR:
+        s->failed = 1;
+        record_error(s, ev->message);
+        break;
+    case SIO_EVENT_CLOSE:
+        s->done = 1;
+        break;
+    default:
+        break;
+    }
+    fflush(stdout);
+}
+
 static void send_line(sioc_state *s, char *line, size_t len)
 {
     int r;
+    if (s->opt.io) {
+        io_send_line(s, line, len);
+        return;
+    }
     if (len && line[len - 1] == '\r') len--;
     r = sio_send_text(s->client, line, len);
     if (r != SIO_OK) {
@@ -295,7 +595,7 @@ static void read_stdin(sioc_state *s, size_t max_line)
         if (s->line_len && !s->skipping_line) send_line(s, s->line, s->line_len);
         s->line_len = 0;
         s->stdin_open = 0;
-        stop_client(s);
+        if (!s->opt.io) stop_client(s);       /* io mode: EOF does not end the session */
         return;
     }
     for (i = 0; i <= (size_t)n; i++) {
@@ -357,12 +657,19 @@ int main(int argc, char **argv)
     cfg.protocols = s.opt.protocols;
     cfg.protocol_count = s.opt.protocol_count;
     cfg.max_message = (size_t)s.opt.max_message;
+    if (s.opt.io) {
+        cfg.mode = SIO_MODE_SOCKETIO;
+        cfg.path = s.opt.path;
+        cfg.query = s.opt.queries;
+        cfg.query_count = s.opt.query_count;
+        cfg.auth = s.opt.auth;
+    }
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */
     cfg.max_send_queue = (cfg.max_message ? cfg.max_message : (size_t)16 << 20) * 4;
     r = sio_create(&cfg, &s.client);
     if (r == SIO_ERR_URL || r == SIO_ERR_INVALID) {
-        fprintf(stderr, "sioc: %s: '%s'\n", r == SIO_ERR_URL ? "bad URL (expected ws://HOST:PORT/PATH)"
+        fprintf(stderr, "sioc: %s: '%s'\n", r == SIO_ERR_URL ? "bad URL (expected ws://HOST:PORT/PATH, or http://HOST:PORT/NAMESPACE in io mode)"
                                                             : "invalid header or protocol", s.opt.url);
         return 2;
     }
@@ -372,6 +679,10 @@ int main(int argc, char **argv)
         return 1;
     }
     s.stdin_open = !s.opt.echo;
+    if (s.opt.io) {
+        size_t k;
+        for (k = 0; k < s.opt.subscribe_count; k++) sio_subscribe(s.client, NULL, s.opt.subscribes[k]);
+    }
     sio_start(s.client);
     while (!s.done) {
         struct pollfd fds[2];
@@ -391,7 +702,8 @@ int main(int argc, char **argv)
             fds[n].events = (short)(POLLIN | (sio_wants_write(s.client) ? POLLOUT : 0));
             n++;
         }
-        if (s.stdin_open && !s.closing && sio_get_state(s.client) == SIO_STATE_OPEN &&
+        if (s.stdin_open && !s.closing &&
+            (s.opt.io ? sio_get_state(s.client) != SIO_STATE_IDLE : sio_get_state(s.client) == SIO_STATE_OPEN) &&
             sio_queued_bytes(s.client) < SIOC_STDIN_PAUSE_BYTES) {
             fds[n].fd = 0;
             fds[n].events = POLLIN;
@@ -403,5 +715,7 @@ int main(int argc, char **argv)
     }
     sio_destroy(s.client);
     free(s.line);
-    return s.opt.exit_after == -2 ? 0 : (s.failed ? 1 : 0);
+    if (s.opt.exit_after == -2) return 0;
+    if (s.opt.io && s.clean_end && !s.failed) return 0;
+    return s.failed ? 1 : 0;
 }
