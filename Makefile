@@ -7,7 +7,8 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) -I.
 PLATFORM_SRC = sio_impl_posix.c
 PYTHON ?= /usr/bin/python3
 
-all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes
+all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/test_io_unit $(BUILD_DIR)/test_io_client \
+     $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes
 
 $(BUILD_DIR):
 	mkdir -p $(BUILD_DIR)
@@ -24,8 +25,14 @@ $(BUILD_DIR)/echo_client: examples/echo_client.c $(BUILD_DIR)/sio.o
 $(BUILD_DIR)/test_unit: tests/test_unit.c tests/test.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) tests/test_unit.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
 
-$(BUILD_DIR)/test_client: tests/test_client.c tests/test.h sio.h | $(BUILD_DIR)
+$(BUILD_DIR)/test_client: tests/test_client.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) tests/test_client.c $(LDFLAGS) -o $@
+
+$(BUILD_DIR)/test_io_unit: tests/test_io_unit.c tests/test.h $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_unit.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
+$(BUILD_DIR)/test_io_client: tests/test_io_client.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
+	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_client.c $(LDFLAGS) -o $@
 
 
 $(BUILD_DIR)/incari_ws_nodes: examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o
@@ -38,7 +45,7 @@ $(BUILD_DIR)/bench_ws: bench/bench_ws.c $(BUILD_DIR)/sio.o
 ASAN_DIR ?= build-asan
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client \
+	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client \
 	  $(foreach t,$(FUZZ_TARGETS),$(ASAN_DIR)/fuzz_$(t)_replay)
 
 node_modules: package.json package-lock.json

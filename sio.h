@@ -414,7 +414,7 @@ typedef struct sio_packet {
  * and applies the protocol's validity rules: CONNECT payload an object or
  * absent, DISCONNECT without payload, EVENT a non-empty array whose first
  * element is a string (not a reserved name) or a number, ACK an array,
- * CONNECT_ERROR an object or string, attachments only on binary types and at
+ * CONNECT_ERROR an object, a string or absent, attachments only on binary types and at
  * most max_attachments, ack id at most 2^53, JSON valid and nested at most
  * max_depth deep.  Returns SIO_OK or SIO_ERR_PROTOCOL / SIO_ERR_TOO_BIG with
  * *why naming the rule. */
@@ -486,7 +486,7 @@ typedef struct sio_json_writer {
     int growable;
     sio_allocator allocator;
     unsigned depth;
-    unsigned char need_comma[64];
+    unsigned char need_comma[SIO_JSON_DEFAULT_DEPTH + 2];
 } sio_json_writer;
 
 SIO_API void sio_jw_init(sio_json_writer *w, char *buf, size_t cap);   /* buf NULL: growable */
@@ -1901,6 +1901,47 @@ static unsigned long sio__hex4(const char *p)
            ((unsigned long)sio__hex((unsigned char)p[2]) << 4) | (unsigned long)sio__hex((unsigned char)p[3]);
 }
 
+/* Decodes the next piece of string content at *pp: a run of plain bytes
+ * (returned in place through *piece) or one escape (decoded into tmp). */
+static size_t sio__json_next_piece(const char **pp, const char *end, char tmp[4], const char **piece)
+{
+    const char *p = *pp;
+    size_t k = 1;
+    if (*p != '\\') {
+        const char *q = p;
+        while (q < end && *q != '\\') q++;
+        *piece = p;
+        *pp = q;
+        return (size_t)(q - p);
+    }
+    *piece = tmp;
+    p++;
+    switch (*p) {
+    case 'b': tmp[0] = '\b'; break;
+    case 'f': tmp[0] = '\f'; break;
+    case 'n': tmp[0] = '\n'; break;
+    case 'r': tmp[0] = '\r'; break;
+    case 't': tmp[0] = '\t'; break;
+    case 'u': {
+        unsigned long cp = sio__hex4(p + 1);
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+            unsigned long lo = sio__hex4(p + 3);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                p += 6;
+            }
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;   /* lone surrogate */
+        k = sio__utf8_put(cp, tmp);
+        break;
+    }
+    default: tmp[0] = *p; break;
+    }
+    *pp = p + 1;
+    return k;
+}
+
 SIO_API int sio_json_string(sio_json v, char *out, size_t cap, size_t *len)
 {
     const char *p, *end;
@@ -1910,41 +1951,9 @@ SIO_API int sio_json_string(sio_json v, char *out, size_t cap, size_t *len)
     end = v.text + v.len - 1;
     while (p < end) {
         char tmp[4];
-        size_t k = 1;
-        if (*p != '\\') {
-            const char *q = p;
-            while (q < end && *q != '\\') q++;
-            k = (size_t)(q - p);
-            if (out && n < cap) memcpy(out + n, p, n + k < cap ? k : cap - n);
-            n += k;
-            p = q;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 'b': tmp[0] = '\b'; break;
-        case 'f': tmp[0] = '\f'; break;
-        case 'n': tmp[0] = '\n'; break;
-        case 'r': tmp[0] = '\r'; break;
-        case 't': tmp[0] = '\t'; break;
-        case 'u': {
-            unsigned long cp = sio__hex4(p + 1);
-            p += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-                unsigned long lo = sio__hex4(p + 3);
-                if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    p += 6;
-                }
-            }
-            if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;   /* lone surrogate */
-            k = sio__utf8_put(cp, tmp);
-            break;
-        }
-        default: tmp[0] = *p; break;
-        }
-        p++;
-        if (out && n < cap) memcpy(out + n, tmp, n + k < cap ? k : cap - n);
+        const char *piece;
+        size_t k = sio__json_next_piece(&p, end, tmp, &piece);
+        if (out && n < cap) memcpy(out + n, piece, n + k < cap ? k : cap - n);
         n += k;
     }
     if (len) *len = n;
@@ -1954,15 +1963,19 @@ SIO_API int sio_json_string(sio_json v, char *out, size_t cap, size_t *len)
 
 SIO_API int sio_json_string_equals(sio_json v, const char *s)
 {
-    size_t n = strlen(s);
+    const char *p, *end;
+    size_t n = strlen(s), at = 0;
     if (sio_json_typeof(v) != SIO_JSON_STRING || v.len < 2) return 0;
-    if (!memchr(v.text, '\\', v.len)) return v.len - 2 == n && memcmp(v.text + 1, s, n) == 0;
-    {
-        char buf[256];
-        size_t len;
-        if (n >= sizeof buf || sio_json_string(v, buf, sizeof buf, &len) != SIO_OK) return 0;
-        return len == n && memcmp(buf, s, n) == 0;
+    p = v.text + 1;
+    end = v.text + v.len - 1;
+    while (p < end) {
+        char tmp[4];
+        const char *piece;
+        size_t k = sio__json_next_piece(&p, end, tmp, &piece);
+        if (at + k > n || memcmp(s + at, piece, k) != 0) return 0;
+        at += k;
     }
+    return at == n;
 }
 
 /* Locale-independent decimal parser: exact for up to 19 significant digits
@@ -1972,7 +1985,7 @@ SIO_API int sio_json_number(sio_json v, double *out)
     const char *p = v.text, *end = v.text + v.len;
     uint64_t mant = 0;
     int exp10 = 0, neg = 0, digits = 0;
-    double r, scale = 1.0, ten = 10.0;
+    double r;
     long e = 0;
     if (sio_json_typeof(v) != SIO_JSON_NUMBER || !sio__json_scan_number(p, end)) return SIO_ERR_INVALID;
     if (*p == '-') { neg = 1; p++; }
@@ -1991,16 +2004,19 @@ SIO_API int sio_json_number(sio_json v, double *out)
         exp10 += (int)(eneg ? -e : e);
     }
     r = (double)mant;
-    {
+    if (mant != 0) {
+        /* Scale in exact steps (10^k is exact for k <= 22), so huge or tiny
+         * exponents neither overflow nor underflow on the way. */
+        static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
         int negative_exp = exp10 < 0;
         if (negative_exp) exp10 = -exp10;
-        if (exp10 > 400) exp10 = 400;
-        while (exp10 > 0) {        /* binary powering: 10^n exact up to 1e22 */
-            if (exp10 & 1) scale *= ten;
-            ten *= ten;
-            exp10 >>= 1;
+        if (exp10 > 800) exp10 = 800;
+        while (exp10 > 0 && r != 0 && r - r == 0) {
+            int k = exp10 > 22 ? 22 : exp10;
+            r = negative_exp ? r / pow10[k] : r * pow10[k];
+            exp10 -= k;
         }
-        r = negative_exp ? r / scale : r * scale;
     }
     *out = neg ? -r : r;
     return SIO_OK;
@@ -2143,7 +2159,7 @@ SIO_API void sio_jw_number(sio_json_writer *w, double v)
     int prec;
     size_t i;
     if (v != v || v - v != 0) { sio_jw_raw(w, "null", 4); return; }   /* NaN, +-Inf */
-    if (v == (double)(long long)v && v < 9007199254740992.0 && v > -9007199254740992.0) {
+    if (v < 9007199254740992.0 && v > -9007199254740992.0 && v == (double)(long long)v) {
         sio_jw_integer(w, (long long)v);
         return;
     }
@@ -2195,7 +2211,7 @@ SIO_API int sio_eio_parse_open(const char *json, size_t len, sio_eio_open *out, 
     size_t n, i;
     double d;
     memset(out, 0, sizeof *out);
-    if (sio_json_validate(json, len, 8, NULL) != SIO_OK || sio_json_typeof(obj = sio_json_make(json, len)) != SIO_JSON_OBJECT) {
+    if (sio_json_validate(json, len, 32, NULL) != SIO_OK || sio_json_typeof(obj = sio_json_make(json, len)) != SIO_JSON_OBJECT) {
         if (why) *why = "eio: open packet is not a JSON object";
         return SIO_ERR_PROTOCOL;
     }
@@ -2312,7 +2328,8 @@ SIO_API int sio_packet_decode(sio_packet *pk, const char *text, size_t len, unsi
         t = sio_json_typeof(first);
         if (t != SIO_JSON_STRING && t != SIO_JSON_NUMBER)
             return sio__packet_fail(why, "sio: event name must be a string or a number", SIO_ERR_PROTOCOL);
-        if (t == SIO_JSON_STRING && sio_json_string(first, name, sizeof name, &n) == SIO_OK && sio__reserved_event(name))
+        if (t == SIO_JSON_STRING && sio_json_string(first, name, sizeof name, &n) == SIO_OK && n == strlen(name) &&
+            sio__reserved_event(name))
             return sio__packet_fail(why, "sio: reserved event name", SIO_ERR_PROTOCOL);
         break;
     }
@@ -3875,6 +3892,8 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
     if (!got && !c->pending_count) sio__check_timer(c);
+    if (!got && c->sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->tx_len > c->tx_sent)
+        sio__flush(c);                       /* pongs and acks queued while reading */
     if (got) return 1;
     return c->pending_count ? sio__pop(c, ev) : 0;
 }

@@ -55,10 +55,15 @@ done
 
 run_suite "unit tests" "$BUILD_DIR/test_unit"
 run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
+run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
+run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "unit tests (ASan+UBSan)" "$ASAN_DIR/test_unit"
 run_suite "client tests (ASan+UBSan)" "$ASAN_DIR/test_client"
+run_suite "Socket.IO codec unit tests (ASan+UBSan)" "$ASAN_DIR/test_io_unit"
+run_suite "Socket.IO client tests (ASan+UBSan)" "$ASAN_DIR/test_io_client"
 if command -v valgrind >/dev/null; then
     run_suite "client tests (valgrind)" valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$BUILD_DIR/test_client"
+    run_suite "Socket.IO client tests (valgrind)" valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$BUILD_DIR/test_io_client"
 fi
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "integration (ASan+UBSan sioc)" "$PYTHON" tests/integration.py --sioc "$ASAN_DIR/sioc"

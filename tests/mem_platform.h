@@ -1,0 +1,143 @@
+/* An in-memory platform for driving the whole client in tests: the test
+ * plays the server, controls the clock and the random source, and reads
+ * every byte the client writes.  Include after sio.h (with the
+ * implementation) in exactly one test program. */
+#ifndef SIO_MEM_PLATFORM_H
+#define SIO_MEM_PLATFORM_H
+#include <stdio.h>
+#include <string.h>
+
+/* ---- the in-memory platform ---- */
+
+typedef struct mem_net {
+    unsigned char in[1 << 20];    /* server -> client */
+    size_t in_len, in_pos, max_read;
+    unsigned char out[1 << 20];   /* client -> server */
+    size_t out_len, max_write;
+    int eof, connect_fail, connected_after, closed, random_fail, sockets;
+    uint64_t now;
+    unsigned char rnd;
+} mem_net;
+
+static mem_net net;
+
+static int mem_connect(void *u, const char *host, unsigned short port, unsigned attempt, sio_socket *s,
+                       char *err, size_t n)
+{
+    (void)u; (void)host; (void)port;
+    if (attempt > 0) return SIO_ERR_NO_ADDRESS;
+    if (net.connect_fail) { snprintf(err, n, "Connection refused"); return SIO_ERR_IO; }
+    net.sockets++;
+    *s = 7;
+    return SIO_OK;
+}
+static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
+{
+    (void)u; (void)s; (void)err; (void)n;
+    return net.connected_after == 0 ? 1 : (net.connected_after--, 0);
+}
+static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err, size_t n)
+{
+    (void)u; (void)s; (void)err; (void)n;
+    if (net.max_write && len > net.max_write) len = net.max_write;
+    if (len > sizeof net.out - net.out_len) len = sizeof net.out - net.out_len;
+    if (len == 0) return SIO_ERR_AGAIN;
+    memcpy(net.out + net.out_len, b, len);
+    net.out_len += len;
+    return (long)len;
+}
+static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size_t n)
+{
+    size_t avail = net.in_len - net.in_pos;
+    (void)u; (void)s; (void)err; (void)n;
+    if (avail == 0) return net.eof ? 0 : SIO_ERR_AGAIN;
+    if (len > avail) len = avail;
+    if (net.max_read && len > net.max_read) len = net.max_read;
+    memcpy(b, net.in + net.in_pos, len);
+    net.in_pos += len;
+    return (long)len;
+}
+static void mem_close(void *u, sio_socket s) { (void)u; (void)s; net.closed++; net.sockets--; }
+static int mem_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
+{
+    (void)u; (void)items;
+    if (count && (net.in_pos < net.in_len || net.eof)) return 1;
+    net.now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
+    return 0;
+}
+static uint64_t mem_now(void *u) { (void)u; return net.now; }
+static int mem_random(void *u, void *b, size_t len)
+{
+    unsigned char *p = (unsigned char *)b;
+    (void)u;
+    if (net.random_fail) return SIO_ERR_IO;
+    while (len--) *p++ = (unsigned char)(++net.rnd * 37 + 11);
+    return SIO_OK;
+}
+static const sio_platform mem_platform = { NULL, mem_connect, mem_connect_result, mem_send, mem_recv,
+                                           mem_close, mem_wait, mem_now, mem_random };
+const sio_platform *sio_platform_default(void) { return &mem_platform; }
+
+/* ---- helpers ---- */
+
+static void net_reset(void) { memset(&net, 0, sizeof net); net.now = 1000; }
+static void server_send(const void *p, size_t n) { memcpy(net.in + net.in_len, p, n); net.in_len += n; }
+static void server_frame(int fin, int op, const void *p, size_t n)
+{
+    net.in_len += sio_ws_encode(net.in + net.in_len, fin, op, p, n, NULL);
+}
+
+/* The accept value for the key in the request the client wrote. */
+static void accept_for_request(char out[29])
+{
+    char key[25];
+    const char *k = strstr((const char *)net.out, "Sec-WebSocket-Key: ");
+    memset(key, 0, sizeof key);
+    if (k) memcpy(key, k + 19, 24);
+    sio_ws_accept_key(key, out);
+}
+
+static void server_accept(const char *extra)
+{
+    char accept[29], head[512];
+    accept_for_request(accept);
+    snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n", accept, extra ? extra : "");
+    server_send(head, strlen(head));
+}
+
+static int poll_type(sio_client *c, sio_event *ev) { return sio_poll(c, ev, 100) == 1 ? (int)ev->type : -1; }
+
+static sio_client *open_client(sio_config *cfg)
+{
+    sio_client *c = NULL;
+    sio_event ev;
+    sio_config def;
+    if (!cfg) { memset(&def, 0, sizeof def); def.url = "ws://example.test:8080/chat?room=1"; cfg = &def; }
+    net_reset();
+    if (sio_create(cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);               /* connects and writes the request */
+    server_accept(NULL);
+    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    net.out_len = 0;                   /* forget the request */
+    return c;
+}
+
+/* Decodes the n-th client frame in net.out (unmasking a copy). */
+static int client_frame(size_t index, sio_ws_frame *f, unsigned char *payload)
+{
+    size_t pos = 0, i;
+    for (i = 0;; i++) {
+        if (sio_ws_parse_header(f, net.out + pos, net.out_len - pos, NULL) != 1) return 0;
+        if (pos + f->header_len + f->length > net.out_len) return 0;
+        if (i == index) {
+            memcpy(payload, net.out + pos + f->header_len, (size_t)f->length);
+            sio_ws_mask(payload, (size_t)f->length, f->mask, 0);
+            return 1;
+        }
+        pos += f->header_len + (size_t)f->length;
+    }
+}
+
+#endif

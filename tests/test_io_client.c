@@ -1,0 +1,485 @@
+/* The Socket.IO client over the in-memory platform: the test plays a
+ * Socket.IO server frame by frame and checks every packet the client sends. */
+#define SIO_IMPLEMENTATION
+#include "sio.h"
+#include "test.h"
+#include <stdlib.h>
+#include "mem_platform.h"
+
+static char sent[64][4096];      /* the client's text messages, decoded */
+static size_t sent_count;
+
+/* Decodes every client frame written since the last call. */
+static size_t client_texts(void)
+{
+    sio_ws_frame f;
+    static unsigned char payload[1 << 16];
+    size_t i;
+    sent_count = 0;
+    for (i = 0; client_frame(i, &f, payload) && sent_count < 64; i++) {
+        size_t n = (size_t)f.length < 4095 ? (size_t)f.length : 4095;
+        memcpy(sent[sent_count], payload, n);
+        sent[sent_count][n] = 0;
+        if (f.opcode == SIO_WS_BINARY) sent[sent_count][0] = '#';   /* mark binary frames */
+        sent_count++;
+    }
+    net.out_len = 0;
+    return sent_count;
+}
+
+static void server_text(const char *s) { server_frame(1, SIO_WS_TEXT, s, strlen(s)); }
+
+static const char OPEN_PACKET[] =
+    "0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200,\"maxPayload\":1000000}";
+
+/* Connects a Socket.IO client to the URL's namespace; returns it after CONNECT. */
+static sio_client *io_client(const char *url, const char *auth)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = url;
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.auth = auth;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    net.out_len = 0;
+    server_text(OPEN_PACKET);
+    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    return c;
+}
+
+static void test_io_handshake_uses_engine_path_and_query(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    const char *q[] = { "token=abc" };
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test:3000/admin?room=1";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.query = q;
+    cfg.query_count = 1;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    {
+        const char *want = "GET /socket.io/?EIO=4&transport=websocket&room=1&token=abc HTTP/1.1\r\n";
+        CHECK(strncmp((const char *)net.out, want, strlen(want)) == 0);
+    }
+    sio_destroy(c);
+}
+
+static void test_io_open_packet_gives_open_event_and_connects_url_namespace(void)
+{
+    sio_client *c = io_client("http://h.test/admin", "{\"token\":\"secret\"}");
+    sio_event ev;
+    CHECK(c != NULL);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40/admin,{\"token\":\"secret\"}");
+    server_text("40/admin,{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_STR(ev.ns, "/admin");
+    CHECK_STR(ev.sid, "S1");
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+static void test_io_event_fields(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("42[\"chat\",\"h\\u00e9llo\",{\"n\":1}]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.ns, "/");
+    CHECK_STR(ev.event_name, "chat");
+    CHECK_STR((const char *)ev.data, "h\xc3\xa9llo");        /* first argument, unescaped */
+    CHECK_STR(ev.args, "[\"h\\u00e9llo\",{\"n\":1}]");
+    CHECK_INT(ev.args_len, strlen(ev.args));
+    CHECK_INT(ev.ack_id, -1);
+    server_text("42[\"only-name\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.args, "[]");
+    CHECK_INT(ev.len, 0);
+    server_text("42[7,{\"x\":1}]");                           /* numeric event name */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "7");
+    CHECK_STR((const char *)ev.data, "{\"x\":1}");
+    sio_destroy(c);
+}
+
+static void test_io_emits_wait_for_connect_reply_in_order(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    CHECK_INT(sio_emit(c, NULL, "a", "[1]"), SIO_OK);
+    CHECK_INT(sio_emit_string(c, NULL, "b", "two"), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40");                                 /* nothing before the CONNECT reply */
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 2);
+    CHECK_STR(sent[0], "42[\"a\",1]");
+    CHECK_STR(sent[1], "42[\"b\",\"two\"]");
+    sio_destroy(c);
+}
+
+static void test_io_emit_validates_name_and_args(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    CHECK_INT(sio_emit(c, NULL, "connect", NULL), SIO_ERR_INVALID);
+    CHECK_INT(sio_emit(c, NULL, "", NULL), SIO_ERR_INVALID);
+    CHECK_INT(sio_emit(c, NULL, "x", "{\"not\":\"array\"}"), SIO_ERR_INVALID);
+    CHECK_INT(sio_emit(c, NULL, "x", "[1,"), SIO_ERR_INVALID);
+    CHECK_INT(sio_emit(c, "no-slash", "x", NULL), SIO_ERR_INVALID);
+    CHECK_INT(sio_emit(c, "/a,b", "x", NULL), SIO_ERR_INVALID);
+    CHECK_INT(sio_send_text(c, "raw", 3), SIO_ERR_STATE);
+    sio_destroy(c);
+}
+
+static void test_io_ping_is_answered_with_pong(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_poll(c, &ev, 0);
+    client_texts();
+    server_text("2");
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "3");
+    sio_destroy(c);
+}
+
+static void test_io_ping_timeout_disconnects(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    uint64_t t0 = net.now;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_poll(c, &ev, 2000), 1);
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK(net.now - t0 >= 500 && net.now - t0 < 600);        /* pingInterval + pingTimeout */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "ping timeout");
+    CHECK_STR(ev.ns, "/");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(net.sockets, 0);
+    sio_destroy(c);
+}
+
+static void test_io_binary_event_reassembled(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("452-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"x\":{\"num\":1,\"_placeholder\":true}}]");
+    server_frame(1, SIO_WS_BINARY, "\x01\x02\x03", 3);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                        /* one attachment still missing */
+    server_frame(1, SIO_WS_BINARY, "\x04", 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "bin");
+    CHECK_INT(ev.attachment_count, 2);
+    CHECK_INT(ev.attachments[0].len, 3);
+    CHECK_MEM(ev.attachments[0].data, "\x01\x02\x03", 3);
+    CHECK_INT(ev.attachments[1].len, 1);
+    sio_destroy(c);
+}
+
+static void test_io_binary_emit_and_ack_with_attachments(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_emit_options o;
+    sio_bytes b;
+    int64_t id = -5;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    b.data = (const unsigned char *)"\xff\x00";
+    b.len = 2;
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachments = &b;
+    o.attachment_count = 1;
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    CHECK_INT(id, 0);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 2);
+    CHECK_STR(sent[0], "451-0[\"up\",{\"_placeholder\":true,\"num\":0}]");
+    CHECK(sent[1][0] == '#');
+    server_text("460-0[\"done\"]");                          /* binary ack with zero attachments */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, 0);
+    CHECK_INT(ev.error, 0);
+    CHECK_STR(ev.args, "[\"done\"]");
+    sio_destroy(c);
+}
+
+static void test_io_server_ack_request_is_answered(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    server_text("42/,17[\"please\",1]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(ev.ack_id, 17);
+    CHECK_INT(sio_ack(c, &ev, "[\"ok\",2]", NULL, 0), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "4317[\"ok\",2]");
+    sio_destroy(c);
+}
+
+static void test_io_ack_timeout_and_unknown_ack_ignored(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_emit_options o;
+    int64_t id;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    memset(&o, 0, sizeof o);
+    o.event = "slow";
+    o.ack = 1;
+    o.ack_timeout_ms = 100;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    server_text("4399[\"nobody asked\"]");                   /* unknown id: ignored */
+    server_text("2");                                          /* keep the heartbeat alive */
+    CHECK_INT(sio_poll(c, &ev, 150), 1);
+    CHECK_INT(ev.type, SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, id);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK_STR(ev.message, "operation has timed out");
+    sio_destroy(c);
+}
+
+static void test_io_subscriptions_filter_events(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_subscribe(c, "/", "wanted"), SIO_OK);
+    server_text("42[\"other\",1]");
+    server_text("42[\"wanted\",2]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "wanted");
+    CHECK_INT(sio_unsubscribe(c, "/", "wanted"), SIO_OK);     /* no subscriptions: catch-all again */
+    server_text("42[\"other\",3]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "other");
+    sio_destroy(c);
+}
+
+static void test_io_subscribe_joins_second_namespace(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    CHECK_INT(sio_subscribe(c, "/news", "headline"), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40/news,");
+    server_text("40/news,{\"sid\":\"N1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_STR(ev.ns, "/news");
+    server_text("42/news,[\"sports\"]");
+    server_text("42/news,[\"headline\",\"x\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.ns, "/news");
+    CHECK_STR(ev.event_name, "headline");
+    sio_destroy(c);
+}
+
+static void test_io_connect_error_with_data(void)
+{
+    sio_client *c = io_client("http://h.test/admin", NULL);
+    sio_event ev;
+    server_text("44/admin,{\"message\":\"not authorized\",\"data\":{\"content\":\"retry later\"}}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT_ERROR);
+    CHECK_STR(ev.ns, "/admin");
+    CHECK_STR(ev.message, "not authorized");
+    CHECK_STR(ev.args, "{\"content\":\"retry later\"}");
+    sio_destroy(c);
+}
+
+static void test_io_server_disconnect_closes_when_last_namespace(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[64];
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    server_text("41");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "io server disconnect");
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_INT(f.opcode, SIO_WS_CLOSE);
+    sio_destroy(c);
+}
+
+static void test_io_stop_disconnects_namespaces_then_closes(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "io client disconnect");
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.clean, 1);
+    sio_destroy(c);
+}
+
+static void parse_error_case(const char *packet)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text(packet);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_PROTOCOL);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "parse error");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    sio_destroy(c);
+}
+
+static void test_io_parse_errors(void)
+{
+    parse_error_case("4abc");
+    parse_error_case("42{}");
+    parse_error_case("42abc[\"x\"]");
+    parse_error_case("42999999999999999999999[\"x\"]");
+    parse_error_case("4599-[\"x\"]");
+    parse_error_case("9");
+    parse_error_case("");
+}
+
+static void test_io_pending_acks_fail_when_connection_drops(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_emit_options o;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    memset(&o, 0, sizeof o);
+    o.event = "x";
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "transport close");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.error, SIO_ERR_CLOSED);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    sio_destroy(c);
+}
+
+static void test_io_attachments_over_limit_are_a_parse_error(void)
+{
+    parse_error_case("4517-[\"x\"]");              /* default max_attachments is 16 */
+}
+
+static void test_io_deep_json_is_a_parse_error(void)
+{
+    static char deep[200100];
+    size_t i, n = 0;
+    n += (size_t)sprintf(deep, "42[\"x\",");
+    for (i = 0; i < 100000; i++) deep[n++] = '[';
+    for (i = 0; i < 100000; i++) deep[n++] = ']';
+    deep[n++] = ']';
+    deep[n] = 0;
+    {
+        sio_client *c = io_client("http://h.test/", NULL);
+        sio_event ev;
+        server_text("40{\"sid\":\"S1\"}");
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+        server_frame(1, SIO_WS_TEXT, deep, n);
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+        CHECK(strstr(ev.message, "deep") != NULL);
+        sio_destroy(c);
+    }
+}
+
+static void test_io_restart_rejoins_namespaces(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_join(c, "/chat", "{\"k\":1}"), SIO_OK);
+    server_text("40/chat,{\"sid\":\"S2\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    net.eof = 1;
+    while (poll_type(c, &ev) != SIO_EVENT_CLOSE) {}
+    net_reset();
+    CHECK_INT(sio_start(c), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    net.out_len = 0;
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 2);
+    CHECK_STR(sent[0], "40");
+    CHECK_STR(sent[1], "40/chat,{\"k\":1}");
+    sio_destroy(c);
+}
+
+int main(void)
+{
+    (void)open_client;                 /* the WebSocket tests' helper */
+    RUN(test_io_handshake_uses_engine_path_and_query);
+    RUN(test_io_open_packet_gives_open_event_and_connects_url_namespace);
+    RUN(test_io_event_fields);
+    RUN(test_io_emits_wait_for_connect_reply_in_order);
+    RUN(test_io_emit_validates_name_and_args);
+    RUN(test_io_ping_is_answered_with_pong);
+    RUN(test_io_ping_timeout_disconnects);
+    RUN(test_io_binary_event_reassembled);
+    RUN(test_io_binary_emit_and_ack_with_attachments);
+    RUN(test_io_server_ack_request_is_answered);
+    RUN(test_io_ack_timeout_and_unknown_ack_ignored);
+    RUN(test_io_subscriptions_filter_events);
+    RUN(test_io_subscribe_joins_second_namespace);
+    RUN(test_io_connect_error_with_data);
+    RUN(test_io_server_disconnect_closes_when_last_namespace);
+    RUN(test_io_stop_disconnects_namespaces_then_closes);
+    RUN(test_io_parse_errors);
+    RUN(test_io_pending_acks_fail_when_connection_drops);
+    RUN(test_io_attachments_over_limit_are_a_parse_error);
+    RUN(test_io_deep_json_is_a_parse_error);
+    RUN(test_io_restart_rejoins_namespaces);
+    return TEST_REPORT();
+}
