@@ -8,7 +8,7 @@ PLATFORM_SRC = sio_impl_posix.c
 PYTHON ?= /usr/bin/python3
 
 all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/test_io_unit $(BUILD_DIR)/test_io_client \
-     $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes
+     $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes
 
 $(BUILD_DIR):
 	mkdir -p $(BUILD_DIR)
@@ -38,6 +38,9 @@ $(BUILD_DIR)/test_io_client: tests/test_io_client.c tests/test.h tests/mem_platf
 $(BUILD_DIR)/incari_ws_nodes: examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
 
+$(BUILD_DIR)/incari_nodes: examples/incari_nodes.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) examples/incari_nodes.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
 $(BUILD_DIR)/bench_ws: bench/bench_ws.c $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) bench/bench_ws.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
 
@@ -55,7 +58,7 @@ node_modules: package.json package-lock.json
 test: all asan node_modules
 	BUILD_DIR=$(BUILD_DIR) ASAN_DIR=$(ASAN_DIR) bash tests/run_all.sh
 
-demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes node_modules
+demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes node_modules
 	BUILD_DIR=$(BUILD_DIR) bash examples/demo.sh
 
 bench: $(BUILD_DIR)/bench_ws

@@ -583,7 +583,7 @@ typedef struct sio_config {
     const char *const *query;        /* extra handshake query parameters "k=v" */
     size_t query_count;
     const char *auth;                /* CONNECT auth JSON object for the URL's namespace */
-    size_t max_attachments;          /* binary attachments per packet: 16 */
+    size_t max_attachments;          /* binary attachments per packet: 10, as socket.io */
     size_t max_namespaces;           /* namespaces joined at once: 32 */
     size_t max_pending_acks;         /* emits waiting for an ack: 1024 */
     unsigned max_json_depth;         /* nesting accepted from the server: 64 */
@@ -3159,8 +3159,8 @@ static void sio__io_teardown(sio_client *c)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected");
     c->eio_open = 0;
     c->ping_deadline = 0;
-    c->bin_need = c->bin_have = 0;
-    c->bins_delivered = 1;
+    c->bin_need = 0;
+    c->bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
 
 static void sio__io_release(sio_client *c)
@@ -3350,6 +3350,25 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
     }
 }
 
+/* Every {"_placeholder":true,...} in a binary packet must name an
+ * attachment that exists (recursion is bounded by the validated depth). */
+static int sio__placeholders_ok(sio_json v, size_t count)
+{
+    sio_json_iter it;
+    sio_json key, val, flag, num;
+    sio_json_type t = sio_json_typeof(v);
+    if (t != SIO_JSON_OBJECT && t != SIO_JSON_ARRAY) return 1;
+    if (t == SIO_JSON_OBJECT && sio_json_find(v, "_placeholder", &flag) && sio_json_typeof(flag) == SIO_JSON_TRUE) {
+        double d;
+        return sio_json_find(v, "num", &num) && sio_json_number(num, &d) == SIO_OK && d >= 0 &&
+               d == (double)(size_t)d && (size_t)d < count;
+    }
+    sio_json_iter_init(&it, v);
+    while (sio_json_iter_next(&it, &key, &val))
+        if (!sio__placeholders_ok(val, count)) return 0;
+    return 1;
+}
+
 static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *copy;
@@ -3370,7 +3389,12 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     if (++c->bin_have < c->bin_need) return 0;
     /* All attachments are here: deliver the packet that announced them. */
     c->bins_delivered = 1;
+    c->bin_need = 0;
     sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    if (!sio__placeholders_ok(sio_json_make(pk.data, pk.data_len), c->bin_have)) {
+        sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
+        return 0;
+    }
     if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) return 0;
     ev->attachments = c->bins;
     ev->attachment_count = c->bin_have;
@@ -3384,6 +3408,8 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     sio_packet pk;
     if (binary) return sio__io_attachment(c, data, len, ev);
     if (c->bin_need) {
+        c->bin_need = 0;
+        c->bins_delivered = 1;                /* free what was collected */
         sio__io_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
@@ -3995,7 +4021,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && c->mode != SIO_MODE_SOCKETIO)) r = SIO_ERR_INVALID;
     if (r == SIO_OK && c->url.secure) r = SIO_ERR_TLS;   /* no TLS backend in this build */
     c->port = cfg->port ? cfg->port : c->url.port;
-    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 16;
+    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;

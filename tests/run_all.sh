@@ -67,6 +67,8 @@ if command -v valgrind >/dev/null; then
 fi
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "integration (ASan+UBSan sioc)" "$PYTHON" tests/integration.py --sioc "$ASAN_DIR/sioc"
+run_suite "Socket.IO integration (socket.io, python-socketio, fake servers)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
+run_suite "Socket.IO integration (ASan+UBSan sioc)" "$PYTHON" tests/integration_io.py --sioc "$ASAN_DIR/sioc"
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

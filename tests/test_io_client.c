@@ -408,7 +408,36 @@ static void test_io_pending_acks_fail_when_connection_drops(void)
 
 static void test_io_attachments_over_limit_are_a_parse_error(void)
 {
-    parse_error_case("4517-[\"x\"]");              /* default max_attachments is 16 */
+    parse_error_case("4511-[\"x\"]");              /* default max_attachments is 10, as socket.io */
+}
+
+static void test_io_placeholder_out_of_range_is_a_parse_error(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("451-[\"x\",{\"_placeholder\":true,\"num\":5}]");
+    server_frame(1, SIO_WS_BINARY, "\x01", 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "placeholder") != NULL);
+    sio_destroy(c);
+}
+
+static void test_io_text_while_collecting_attachments_is_a_parse_error(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("452-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    server_frame(1, SIO_WS_BINARY, "\x01", 1);
+    server_text("42[\"y\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "attachments were expected") != NULL);
+    net.eof = 1;
+    while (poll_type(c, &ev) != SIO_EVENT_CLOSE) {}
+    sio_destroy(c);                      /* valgrind/ASan: the collected attachment is freed */
 }
 
 static void test_io_deep_json_is_a_parse_error(void)
@@ -479,6 +508,8 @@ int main(void)
     RUN(test_io_parse_errors);
     RUN(test_io_pending_acks_fail_when_connection_drops);
     RUN(test_io_attachments_over_limit_are_a_parse_error);
+    RUN(test_io_placeholder_out_of_range_is_a_parse_error);
+    RUN(test_io_text_while_collecting_attachments_is_a_parse_error);
     RUN(test_io_deep_json_is_a_parse_error);
     RUN(test_io_restart_rejoins_namespaces);
     return TEST_REPORT();

@@ -1,0 +1,1070 @@
+#!/usr/bin/python3
+"""Integration tests for `sioc ws` against real and hostile WebSocket servers.
+
+    tests/integration.py --sioc build/sioc
+    tests/integration.py --sioc build/sioc --wrapper 'valgrind --error-exitcode=99 --leak-check=full -q'
+    tests/integration.py --sioc build/sioc -k close      (only tests whose name contains "close")
+    tests/integration.py --list
+
+Starts three servers on free 127.0.0.1 ports:
+  tests/servers/ws_echo.js    (node + the repo's pinned `ws`; `npm ci` first)
+  tests/servers/py_echo.py    (Debian python3-websockets)
+  tests/servers/hostile_ws.py (standard library; records what the client sends)
+Prints "PASS name" / "FAIL name: why" per test and then "N passed, N failed";
+exits 1 if any test failed.
+"""
+import argparse
+import base64
+import hashlib
+import http.client
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SERVERS = os.path.join(HERE, "servers")
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+MIB = 1024 * 1024
+
+OPTS = None          # parsed command line
+WRAPPER = []         # argv prefix for every sioc run
+SLOW = 1.0           # multiplier for timing limits (bigger under a wrapper)
+PORTS = {}           # "ws" / "py" / "hostile" -> port
+LIVE = set()         # running sioc processes (killed on exit)
+LIVE_LOCK = threading.Lock()
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def short(v, n=160):
+    s = repr(v)
+    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+# ------------------------------------------------------------------ servers
+
+class ServerSet:
+    def __init__(self):
+        self.procs = []
+
+    def start(self, name, argv, env=None):
+        log = open(os.path.join(OPTS.tmp, "server-%s.log" % name), "wb")
+        p = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=log,
+                             start_new_session=True)
+        self.procs.append(p)
+        box = []
+        t = threading.Thread(target=lambda: box.append(p.stdout.readline()), daemon=True)
+        t.start()
+        t.join(15)
+        line = box[0].decode("ascii", "replace").strip() if box else ""
+        if not line.startswith("PORT "):
+            raise RuntimeError("server %s did not print its port (got %r); see %s"
+                               % (name, line, log.name))
+        PORTS[name] = int(line.split()[1])
+
+    def start_all(self):
+        env = dict(os.environ)
+        nm = os.path.join(ROOT, "node_modules")
+        if not os.path.isdir(os.path.join(nm, "ws")):
+            raise RuntimeError("node_modules/ws missing: run `npm ci` in %s" % ROOT)
+        env["NODE_PATH"] = nm + (os.pathsep + env["NODE_PATH"] if env.get("NODE_PATH") else "")
+        self.start("ws", ["node", os.path.join(SERVERS, "ws_echo.js"), "0"], env)
+        self.start("py", [PY, os.path.join(SERVERS, "py_echo.py"), "0"])
+        self.start("hostile", [PY, os.path.join(SERVERS, "hostile_ws.py"), "0",
+                               "--log", os.path.join(OPTS.tmp, "hostile.jsonl")])
+
+    def stop_all(self):
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except OSError:
+                    pass
+        for p in self.procs:
+            try:
+                p.wait(3)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                p.wait()
+
+
+# --------------------------------------------------------------- running sioc
+
+class Run:
+    def __init__(self, argv):
+        self.argv = argv
+        self.rc = None
+        self.out = b""
+        self.err = b""
+        self.elapsed = 0.0
+        self.timed_out = False
+        self.records = []
+        self.bad_lines = []
+
+    def of(self, typ):
+        return [r for r in self.records if r.get("type") == typ]
+
+    @property
+    def messages(self):
+        return self.of("message")
+
+    def close_rec(self):
+        c = self.of("close")
+        return c[-1] if c else None
+
+    def texts(self):
+        return [m.get("data") for m in self.messages if m.get("binary") is False]
+
+    def describe(self):
+        err = self.err.decode("utf-8", "replace").strip().replace("\n", " | ")
+        recs = json.dumps(self.records)
+        if len(recs) > 400:
+            recs = recs[:400] + "...(%d records)" % len(self.records)
+        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (
+            self.rc, self.elapsed, recs, short(err, 300))
+
+
+def sioc(args, stdin=b"", close_stdin=True, timeout=15.0, json_mode=True):
+    """Run sioc; stdin is written, then closed unless close_stdin is False
+    (then it stays open until sioc exits, so EOF cannot race the test)."""
+    if json_mode and "--json" not in args and args and args[0] == "ws":
+        args = ["ws", "--json"] + list(args[1:])
+    argv = WRAPPER + [OPTS.sioc] + list(args)
+    run = Run(argv)
+    timeout *= SLOW
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    with LIVE_LOCK:
+        LIVE.add(p)
+    out, err = [], []
+
+    def reader(f, acc):
+        acc.append(f.read())
+
+    def writer():
+        try:
+            if stdin:
+                p.stdin.write(stdin)
+                p.stdin.flush()
+            if close_stdin:
+                p.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    ts = [threading.Thread(target=reader, args=(p.stdout, out), daemon=True),
+          threading.Thread(target=reader, args=(p.stderr, err), daemon=True),
+          threading.Thread(target=writer, daemon=True)]
+    for t in ts:
+        t.start()
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        run.timed_out = True
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+    run.elapsed = time.monotonic() - t0
+    try:
+        p.stdin.close()
+    except (OSError, ValueError):
+        pass
+    for t in ts[:2]:
+        t.join(10)
+    with LIVE_LOCK:
+        LIVE.discard(p)
+    run.rc = p.returncode
+    run.out = out[0] if out else b""
+    run.err = err[0] if err else b""
+    if json_mode:
+        for line in run.out.split(b"\n"):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.decode("utf-8"))
+                if not isinstance(obj, dict) or "type" not in obj:
+                    raise ValueError("not an object with a type")
+                run.records.append(obj)
+            except (ValueError, UnicodeDecodeError):
+                run.bad_lines.append(line[:200])
+    # failures common to every run
+    check(not run.timed_out, "sioc did not exit within %.0fs (killed): %s"
+          % (timeout, run.describe()))
+    check(not (WRAPPER and run.rc == 99), "wrapper reported errors (exit 99): %s"
+          % short(run.err.decode("utf-8", "replace"), 2000))
+    check(run.rc is not None and run.rc >= 0, "sioc died from signal %s: %s"
+          % (-run.rc if run.rc is not None else "?", run.describe()))
+    check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
+    return run
+
+
+def expect_rc(run, rc):
+    check(run.rc == rc, "expected exit %d, got %s: %s" % (rc, run.rc, run.describe()))
+
+
+def expect_error_record(run):
+    check(run.of("error"), "expected an error record: %s" % run.describe())
+
+
+def expect_no_open(run):
+    check(not run.of("open"), "unexpected open record: %s" % run.describe())
+
+
+# ------------------------------------------------------------------ helpers
+
+_tag_lock = threading.Lock()
+_tag_n = [0]
+
+
+def new_tag(name):
+    with _tag_lock:
+        _tag_n[0] += 1
+        return "%s-%d-%d" % (name, os.getpid(), _tag_n[0])
+
+
+def hurl(path, tag):
+    sep = "&" if "?" in path else "?"
+    return "ws://127.0.0.1:%d%s%sid=%s" % (PORTS["hostile"], path, sep, tag)
+
+
+def hresult(tag, wait=8.0):
+    conn = http.client.HTTPConnection("127.0.0.1", PORTS["hostile"], timeout=wait + 5)
+    try:
+        conn.request("GET", "/__result?id=%s&wait=%s" % (tag, wait))
+        rec = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    check(not rec.get("missing"), "hostile server never saw connection %s" % tag)
+    check(rec.get("done"), "hostile connection %s still open after %.0fs: %s"
+          % (tag, wait, short(rec, 400)))
+    return rec
+
+
+def client_frames(rec, opcode=None):
+    return [f for f in rec["frames"] if opcode is None or f["opcode"] == opcode]
+
+
+def check_masked(rec):
+    check(not rec.get("unmasked"), "client sent an unmasked frame: %s"
+          % short([f for f in rec["frames"] if not f["masked"]]))
+
+
+def ascii_payload(n, seed=0):
+    alphabet = bytes(range(33, 127))  # printable, no space/newline
+    reps = n // len(alphabet) + 2
+    base = (alphabet * reps)
+    off = seed % len(alphabet)
+    return base[off:off + n]
+
+
+def alphabet_az(n):
+    return (b"abcdefghijklmnopqrstuvwxyz" * (n // 26 + 1))[:n]
+
+
+def b64d(rec):
+    return base64.b64decode(rec.get("data_b64", ""))
+
+
+# -------------------------------------------------------------------- tests
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append((fn.__name__, fn))
+    return fn
+
+
+def add_test(name, fn):
+    fn.__name__ = name
+    TESTS.append((name, fn))
+
+
+def echo_url(server, path):
+    return "ws://127.0.0.1:%d%s" % (PORTS[server], path)
+
+
+# --- echo against ws (node) and websockets (python) -----------------------
+
+def make_text_echo(server, n, payload=None, max_message=None, timeout=15.0):
+    def t():
+        data = payload if payload is not None else ascii_payload(n, seed=n)
+        args = ["ws", "--exit-after", "1"]
+        if max_message:
+            args += ["--max-message", str(max_message)]
+        r = sioc(args + [echo_url(server, "/echo")], stdin=data + b"\n",
+                 close_stdin=False, timeout=timeout)
+        expect_rc(r, 0)
+        check(r.records and r.records[0].get("type") == "open",
+              "first record is not open: %s" % r.describe())
+        msgs = r.messages
+        check(len(msgs) == 1, "expected exactly 1 message record, got %d: %s"
+              % (len(msgs), r.describe()))
+        m = msgs[0]
+        check(m.get("binary") is False, "echo of a text line not text: %s" % short(m))
+        got = m.get("data", "").encode("utf-8")
+        want = data
+        check(got == want, "echo differs: got %d bytes (sha %s), want %d bytes (sha %s); "
+              "first diff at %s" % (len(got), hashlib.sha256(got).hexdigest()[:12], len(want),
+                                    hashlib.sha256(want).hexdigest()[:12],
+                                    next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                                         min(len(got), len(want)))))
+    return t
+
+
+def make_push_echo(server, kind, n, max_message=None, timeout=15.0):
+    """Server pushes n bytes (binary or text); sioc --echo sends it back; the
+    server answers "ok <sha256>" and closes 1000."""
+    def t():
+        args = ["ws", "--echo"]
+        if max_message:
+            args += ["--max-message", str(max_message)]
+        r = sioc(args + [echo_url(server, "/%s-echo-check?size=%d" % (kind, n))],
+                 close_stdin=False, timeout=timeout)
+        expect_rc(r, 0)
+        msgs = r.messages
+        check(len(msgs) >= 2, "expected payload + verdict messages: %s" % r.describe())
+        first = msgs[0]
+        if kind == "binary":
+            check(first.get("binary") is True, "pushed binary not reported binary: %s"
+                  % short(first))
+            got = b64d(first)
+        else:
+            check(first.get("binary") is False, "pushed text reported binary: %s" % short(first))
+            got = first.get("data", "").encode("utf-8")
+        check(len(got) == n, "payload record has %d bytes, want %d" % (len(got), n))
+        verdict = msgs[1]
+        check(verdict.get("binary") is False and verdict.get("data", "").startswith("ok "),
+              "server verdict on the echo: %s" % short(verdict))
+        check(verdict["data"][3:] == hashlib.sha256(got).hexdigest(),
+              "printed payload differs from what the server sent (sha256)")
+        if kind == "text":
+            check(got == alphabet_az(n), "text payload content wrong")
+        c = r.close_rec()
+        check(c is not None and c.get("code") == 1000,
+              "expected close record code 1000: %s" % short(c))
+    return t
+
+
+def make_server_close(server, code, reason):
+    def t():
+        r = sioc(["ws", echo_url(server, "/close?code=%d&reason=%s" % (code, reason))],
+                 close_stdin=False)
+        expect_rc(r, 0)
+        c = r.close_rec()
+        check(c is not None, "no close record: %s" % r.describe())
+        check(c.get("code") == code and c.get("reason") == reason and c.get("clean") is True,
+              "close record %s, want code=%d reason=%r clean=true" % (short(c), code, reason))
+    return t
+
+
+for _srv in ("ws", "py"):
+    for _n in (1, 125, 126, 65535, 65536):
+        add_test("%s_text_echo_%d" % (_srv, _n), make_text_echo(_srv, _n))
+    add_test("%s_text_echo_utf8" % _srv, make_text_echo(
+        _srv, 0, payload="h\u00e9llo w\u00f6rld \u20ac \U0001F600 \u4e2d\u6587".encode("utf-8")))
+    add_test("%s_text_echo_16mib" % _srv, make_text_echo(
+        _srv, 16 * MIB, max_message=17000000, timeout=60))
+    for _n in (0, 125, 126, 65535, 65536):
+        add_test("%s_binary_echo_%d" % (_srv, _n), make_push_echo(_srv, "binary", _n))
+    add_test("%s_binary_echo_16mib" % _srv, make_push_echo(
+        _srv, "binary", 16 * MIB, max_message=17000000, timeout=60))
+    for _n in (0, 126, 65536):
+        add_test("%s_text_push_echo_%d" % (_srv, _n), make_push_echo(_srv, "text", _n))
+    add_test("%s_server_close_code_reason" % _srv, make_server_close(_srv, 4001, "bye"))
+
+
+def _empty_line(server):
+    def t():
+        r = sioc(["ws", "--exit-after", "2", echo_url(server, "/echo")],
+                 stdin=b"\nafter-empty\n", close_stdin=False)
+        expect_rc(r, 0)
+        check(r.texts() == ["", "after-empty"], "texts %s, want ['', 'after-empty']: %s"
+              % (short(r.texts()), r.describe()))
+    return t
+
+
+def _many_lines(server):
+    def t():
+        lines = ["line-%d %s" % (i, "x" * (i * 37 % 300)) for i in range(20)]
+        r = sioc(["ws", "--exit-after", "20", echo_url(server, "/echo")],
+                 stdin=("\n".join(lines) + "\n").encode(), close_stdin=False)
+        expect_rc(r, 0)
+        check(r.texts() == lines, "echoed lines differ or out of order: %s" % r.describe())
+    return t
+
+
+for _srv in ("ws", "py"):
+    add_test("%s_text_echo_empty_line" % _srv, _empty_line(_srv))
+    add_test("%s_text_echo_20_lines_in_order" % _srv, _many_lines(_srv))
+
+
+add_test("ws_binary_echo_exactly_16mib_default_limit",
+         make_push_echo("ws", "binary", 16 * MIB, timeout=60))
+
+
+@test
+def ws_default_max_message_rejects_16mib_plus_1():
+    r = sioc(["ws", echo_url("ws", "/binary-echo-check?size=%d" % (16 * MIB + 1))],
+             close_stdin=False, timeout=60)
+    expect_rc(r, 1)
+    check(not r.messages, "an over-limit message was printed: %s" % r.describe())
+    check(r.of("error") or r.of("close"), "no error/close record: %s" % r.describe())
+    c = r.close_rec()
+    check(c is None or c.get("code") in (1009, 1006), "close record %s" % short(c))
+
+
+@test
+def ws_echo_mode_ignores_stdin_eof():
+    r = sioc(["ws", "--echo", echo_url("ws", "/binary-echo-check?size=10")],
+             stdin=b"", close_stdin=True)
+    expect_rc(r, 0)
+    check(len(r.messages) >= 2 and r.messages[1].get("data", "").startswith("ok "),
+          "server verdict: %s" % r.describe())
+
+
+@test
+def ws_stdin_eof_closes_1000_exit_0():
+    r = sioc(["ws", echo_url("ws", "/echo")], stdin=b"", close_stdin=True)
+    expect_rc(r, 0)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1000 and c.get("clean") is True,
+          "expected close record 1000 clean: %s" % r.describe())
+
+
+@test
+def ws_fragmented_receive():
+    n = 100000
+    r = sioc(["ws", "--exit-after", "2", echo_url("ws", "/fragmented?size=%d&frags=7" % n)],
+             close_stdin=False)
+    expect_rc(r, 0)
+    msgs = r.messages
+    check(len(msgs) == 2, "expected 2 messages: %s" % r.describe())
+    check(msgs[0].get("binary") is False and msgs[0].get("data", "").encode() == alphabet_az(n),
+          "fragmented text reassembled wrong: %s" % short(msgs[0]))
+    check(msgs[1].get("binary") is True and b64d(msgs[1]) == bytes(i & 0xFF for i in range(n)),
+          "fragmented binary reassembled wrong: %s" % short(msgs[1]))
+
+
+@test
+def ws_fragmented_receive_small_many_fragments():
+    r = sioc(["ws", "--exit-after", "2", echo_url("ws", "/fragmented?size=10&frags=10")],
+             close_stdin=False)
+    expect_rc(r, 0)
+    msgs = r.messages
+    check(len(msgs) == 2 and msgs[0].get("data") == "abcdefghij"
+          and b64d(msgs[1]) == bytes(range(10)), "got %s" % r.describe())
+
+
+@test
+def ws_exit_after_1_prints_exactly_1_message():
+    r = sioc(["ws", "--exit-after", "1", echo_url("ws", "/fragmented?size=10&frags=2")],
+             close_stdin=False)
+    expect_rc(r, 0)
+    check(len(r.messages) == 1, "expected 1 message record: %s" % r.describe())
+
+
+@test
+def ws_header_reaches_server():
+    r = sioc(["ws", "--exit-after", "1", "--header", "X-Sio-Test: hello world",
+              "--header", "X-Second: 2", echo_url("ws", "/headers")], close_stdin=False)
+    expect_rc(r, 0)
+    check(r.messages, "no message: %s" % r.describe())
+    hdrs = json.loads(r.messages[0]["data"])
+    check(hdrs.get("x-sio-test") == "hello world", "x-sio-test header: %s" % short(hdrs))
+    check(hdrs.get("x-second") == "2", "x-second header: %s" % short(hdrs))
+    check(hdrs.get("host") == "127.0.0.1:%d" % PORTS["ws"], "Host header: %r" % hdrs.get("host"))
+
+
+@test
+def ws_protocol_negotiation_first_offered():
+    r = sioc(["ws", "--exit-after", "1", "--protocol", "chat", "--protocol", "superchat",
+              echo_url("ws", "/subprotocol")], close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts()[:1] == ["protocol:chat"], "server selected: %s" % r.describe())
+
+
+@test
+def ws_protocol_none_offered():
+    r = sioc(["ws", "--exit-after", "1", echo_url("ws", "/subprotocol")], close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts()[:1] == ["protocol:"], "server selected: %s" % r.describe())
+
+
+@test
+def ws_open_record_first():
+    r = sioc(["ws", "--exit-after", "1", echo_url("ws", "/echo")], stdin=b"x\n",
+             close_stdin=False)
+    expect_rc(r, 0)
+    check(r.records and r.records[0] == {"type": "open"} or
+          (r.records and r.records[0].get("type") == "open"),
+          "first record: %s" % r.describe())
+
+
+# --- usage / exit codes -----------------------------------------------------
+
+def make_usage(args):
+    def t():
+        r = sioc(args, json_mode=False, timeout=10)
+        expect_rc(r, 2)
+    return t
+
+
+_dummy = "ws://127.0.0.1:9/echo"
+add_test("usage_no_arguments", make_usage([]))
+add_test("usage_ws_no_url", make_usage(["ws"]))
+add_test("usage_ws_json_no_url", make_usage(["ws", "--json"]))
+add_test("usage_unknown_mode", make_usage(["frobnicate", _dummy]))
+add_test("usage_unknown_option", make_usage(["ws", "--no-such-option", _dummy]))
+add_test("usage_option_missing_value", make_usage(["ws", _dummy, "--max-message"]))
+add_test("usage_bad_url_scheme", make_usage(["ws", "ftp://127.0.0.1:9/x"]))
+add_test("usage_bad_url_garbage", make_usage(["ws", "not a url"]))
+add_test("usage_bad_url_no_host", make_usage(["ws", "ws://"]))
+add_test("usage_bad_url_port", make_usage(["ws", "ws://127.0.0.1:99999/"]))
+add_test("usage_two_urls", make_usage(["ws", _dummy, _dummy]))
+add_test("usage_bad_number", make_usage(["ws", "--exit-after", "many", _dummy]))
+
+
+def free_closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@test
+def connection_refused_exit_1_error_record():
+    r = sioc(["ws", "ws://127.0.0.1:%d/echo" % free_closed_port()], close_stdin=False,
+             timeout=10)
+    expect_rc(r, 1)
+    expect_error_record(r)
+    expect_no_open(r)
+    check(r.elapsed < 3 * SLOW, "took %.1fs to report a refused connection" % r.elapsed)
+
+
+# --- hostile: protocol errors ----------------------------------------------
+
+def make_protocol_error(path, codes, args=(), name=None):
+    def t():
+        tag = new_tag(name or "pe")
+        r = sioc(["ws"] + list(args) + [hurl(path, tag)], close_stdin=False, timeout=15)
+        rec = hresult(tag)
+        check_masked(rec)
+        check(rec.get("close_code") in codes,
+              "client's close frame code %r (frames %s), want %s; sioc: %s"
+              % (rec.get("close_code"), short([(f["opcode"], f.get("close_code"))
+                                               for f in rec["frames"]]), codes, r.describe()))
+        expect_rc(r, 1)
+        check(r.of("error") or r.of("close"), "no error/close record: %s" % r.describe())
+        c = r.close_rec()
+        if c is not None:
+            check(c.get("code") in tuple(codes) + (1006,),
+                  "close record code %r, want one of %s: %s" % (c.get("code"), codes, short(c)))
+            check(c.get("clean") is not True or c.get("code") in codes,
+                  "close record says clean: %s" % short(c))
+        check(not r.messages, "a message record was printed for a bad message: %s"
+              % r.describe())
+        check(r.elapsed < 4 * SLOW, "took %.1fs to fail the connection" % r.elapsed)
+    return t
+
+
+P1002 = (1002,)
+for _path, _codes in [
+        ("/rsv", P1002), ("/rsv2", P1002), ("/opcode3", P1002), ("/opcodeB", P1002),
+        ("/fragmented-ping", P1002), ("/ping126", P1002), ("/close126", P1002),
+        ("/masked", P1002), ("/cont-without-start", P1002), ("/text-during-fragment", P1002),
+        ("/len16-nonminimal", P1002), ("/len64-nonminimal", P1002), ("/len64-msb", P1002),
+        ("/invalid-utf8", (1007,)), ("/invalid-utf8-overlong", (1007,)),
+        ("/invalid-utf8-surrogate", (1007,)), ("/invalid-utf8-frag2", (1007,)),
+        ("/truncated-utf8-end", (1007,)),
+        ("/close-1byte", P1002), ("/close-bad-utf8-reason", (1002, 1007))]:
+    _name = "hostile_" + _path.strip("/").replace("-", "_") + "_closes_" + \
+        "_or_".join(str(c) for c in _codes)
+    add_test(_name, make_protocol_error(_path, _codes, name=_name))
+
+for _path in ("/too-big", "/too-big-binary", "/too-big-frags"):
+    _name = "hostile_" + _path.strip("/").replace("-", "_") + "_max_message_1000_closes_1009"
+    add_test(_name, make_protocol_error(_path, (1009,), args=("--max-message", "1000"),
+                                        name=_name))
+
+for _code in (0, 999, 1004, 1005, 1006, 1015, 2999, 5000, 65535):
+    _name = "hostile_close_code_%d_invalid_closes_1002" % _code
+    add_test(_name, make_protocol_error("/close-code?code=%d&reason=x" % _code, P1002,
+                                        name=_name))
+
+
+def make_valid_close(code, reason):
+    def t():
+        tag = new_tag("vc")
+        r = sioc(["ws", hurl("/close-code?code=%d&reason=%s" % (code, reason), tag)],
+                 close_stdin=False)
+        rec = hresult(tag)
+        check_masked(rec)
+        check(rec.get("close_code") == code, "client echoed close code %r, want %d"
+              % (rec.get("close_code"), code))
+        expect_rc(r, 0)
+        c = r.close_rec()
+        check(c is not None, "no close record: %s" % r.describe())
+        check(c.get("code") == code and c.get("reason") == reason and c.get("clean") is True,
+              "close record %s, want code %d reason %r clean true" % (short(c), code, reason))
+    return t
+
+
+for _code, _reason in ((1000, "done"), (1001, "going"), (1011, "oops"), (3000, ""),
+                       (4321, "done"), (4999, "r" * 100)):
+    add_test("hostile_close_%d_valid_echoed_exit_0" % _code, make_valid_close(_code, _reason))
+
+
+@test
+def hostile_close_empty_payload_reports_1005():
+    tag = new_tag("ce")
+    r = sioc(["ws", hurl("/close-empty", tag)], close_stdin=False)
+    rec = hresult(tag)
+    check_masked(rec)
+    check(client_frames(rec, 8), "client did not answer the close: %s" % short(rec["frames"]))
+    check(rec.get("close_code") in (None, 1000), "client answered an empty close with %r"
+          % rec.get("close_code"))
+    expect_rc(r, 0)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1005 and c.get("clean") is True,
+          "close record %s, want code 1005 (no status received), clean" % short(c))
+
+
+@test
+def hostile_failfast_invalid_utf8_in_partial_frame_closes_1007_within_1s():
+    tag = new_tag("ff")
+    r = sioc(["ws", hurl("/failfast", tag)], close_stdin=False, timeout=10)
+    rec = hresult(tag)
+    check_masked(rec)
+    check(rec.get("close_code") == 1007, "client close code %r, want 1007; sioc: %s"
+          % (rec.get("close_code"), r.describe()))
+    check(rec.get("close_t") is not None and rec["close_t"] < 1.0 * SLOW,
+          "client closed after %ss (want < 1 s: must fail fast inside the frame)"
+          % rec.get("close_t"))
+    expect_rc(r, 1)
+
+
+@test
+def hostile_exact_max_message_accepted():
+    tag = new_tag("el")
+    r = sioc(["ws", "--max-message", "1000", "--exit-after", "2", hurl("/exact-limit", tag)],
+             close_stdin=False)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    m = r.messages
+    check(len(m) == 2 and m[0].get("data") == "e" * 1000 and b64d(m[1]) == b"\x07" * 1000,
+          "1000-byte messages with --max-message 1000: %s" % r.describe())
+    check(rec.get("close_code") == 1000, "client close code %r, want 1000"
+          % rec.get("close_code"))
+
+
+@test
+def hostile_utf8_split_across_fragments_is_valid():
+    tag = new_tag("us")
+    r = sioc(["ws", "--exit-after", "1", hurl("/utf8-split-valid", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["h\u00e9llo \u20ac \U0001F600!"], "got %s" % r.describe())
+
+
+@test
+def hostile_ping_inside_fragmented_message():
+    tag = new_tag("pf")
+    r = sioc(["ws", "--exit-after", "1", hurl("/ping-in-fragment", tag)], close_stdin=False)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["abcd"], "got %s" % r.describe())
+    pongs = client_frames(rec, 10)
+    check(pongs and bytes.fromhex(pongs[0]["payload_hex"]) == b"xyz",
+          "pong for the interleaved ping: %s" % short(pongs))
+
+
+@test
+def hostile_unsolicited_pong_ignored():
+    tag = new_tag("up")
+    r = sioc(["ws", "--exit-after", "1", hurl("/unsolicited-pong", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["after-pong"], "got %s" % r.describe())
+
+
+@test
+def hostile_empty_messages():
+    tag = new_tag("em")
+    r = sioc(["ws", "--exit-after", "4", hurl("/empty-messages", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    m = r.messages
+    check(len(m) == 4, "expected 4 messages: %s" % r.describe())
+    check(m[0].get("binary") is False and m[0].get("data") == "" and
+          m[1].get("binary") is True and m[1].get("data_b64") == "" and
+          m[2].get("data") == "" and m[3].get("data") == "end", "got %s" % r.describe())
+
+
+def make_ping(size):
+    def t():
+        tag = new_tag("pp")
+        r = sioc(["ws", "--exit-after", "1", hurl("/ping-payload?size=%d" % size, tag)],
+                 close_stdin=False)
+        rec = hresult(tag)
+        check_masked(rec)
+        check("pong-ok" in rec["notes"], "server verdict on the pong: %s; frames %s"
+              % (rec["notes"], short(rec["frames"], 400)))
+        expect_rc(r, 0)
+        check(r.texts() == ["pong-ok"], "got %s" % r.describe())
+    return t
+
+
+for _n in (0, 10, 125):
+    add_test("hostile_ping_%d_bytes_answered_with_same_pong" % _n, make_ping(_n))
+
+
+@test
+def hostile_frame_in_same_write_as_101_not_lost():
+    tag = new_tag("sw")
+    r = sioc(["ws", "--exit-after", "2", hurl("/same-write", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["early-bird", "second"], "got %s" % r.describe())
+
+
+def make_handshake_fail(path, args=(), limit=3.0):
+    def t():
+        tag = new_tag("hs")
+        r = sioc(["ws"] + list(args) + [hurl(path, tag)], close_stdin=False, timeout=15)
+        rec = hresult(tag, wait=12)
+        expect_rc(r, 1)
+        expect_error_record(r)
+        expect_no_open(r)
+        check(not [f for f in rec["frames"] if f["opcode"] in (0, 1, 2)],
+              "client sent data frames after a failed handshake: %s" % short(rec["frames"]))
+        check(r.elapsed < limit * SLOW, "took %.1fs to fail" % r.elapsed)
+    return t
+
+
+for _path in ("/hs-status200", "/hs-no-upgrade", "/hs-bad-upgrade", "/hs-no-connection",
+              "/hs-bad-accept", "/hs-no-accept", "/hs-unoffered-protocol", "/hs-extensions"):
+    add_test("hostile_handshake_" + _path[4:].replace("-", "_") + "_fails",
+             make_handshake_fail(_path))
+add_test("hostile_handshake_unoffered_protocol_when_others_offered_fails",
+         make_handshake_fail("/hs-unoffered-protocol", args=("--protocol", "chat")))
+add_test("hostile_handshake_1mib_headers_fails_bounded",
+         make_handshake_fail("/hs-huge-headers", limit=5.0))
+
+
+@test
+def hostile_handshake_silent_server_connect_timeout_500():
+    tag = new_tag("si")
+    r = sioc(["ws", "--connect-timeout", "500", hurl("/hs-silent", tag)], close_stdin=False,
+             timeout=10)
+    expect_rc(r, 1)
+    expect_error_record(r)
+    expect_no_open(r)
+    check(r.elapsed < 2.0 * SLOW, "took %.2fs with --connect-timeout 500" % r.elapsed)
+
+
+@test
+def hostile_handshake_case_insensitive_headers_accepted():
+    tag = new_tag("ci")
+    r = sioc(["ws", "--exit-after", "1", hurl("/hs-case-insensitive", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["case-ok"], "got %s" % r.describe())
+
+
+@test
+def hostile_tcp_drop_mid_frame_reports_1006_exit_1():
+    tag = new_tag("dr")
+    r = sioc(["ws", hurl("/drop-mid-frame", tag)], close_stdin=False, timeout=10)
+    hresult(tag)
+    expect_rc(r, 1)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1006 and c.get("clean") is False,
+          "expected close record code 1006 clean false: %s" % r.describe())
+    check(not r.messages, "partial frame printed as a message: %s" % r.describe())
+    check(r.elapsed < 3 * SLOW, "took %.1fs" % r.elapsed)
+
+
+@test
+def hostile_request_is_a_valid_upgrade():
+    tag = new_tag("rq")
+    r = sioc(["ws", "--protocol", "p1", "--protocol", "p2", hurl("/sink", tag)],
+             stdin=b"", close_stdin=True)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    rl = rec["request_line"]
+    check(rl == "GET /sink?id=%s HTTP/1.1" % tag, "request line %r" % rl)
+    h = rec["headers"]
+    check(h.get("host") == "127.0.0.1:%d" % PORTS["hostile"], "Host %r" % h.get("host"))
+    check(h.get("upgrade", "").lower() == "websocket", "Upgrade %r" % h.get("upgrade"))
+    check("upgrade" in [x.strip().lower() for x in h.get("connection", "").split(",")],
+          "Connection %r" % h.get("connection"))
+    check(h.get("sec-websocket-version") == "13", "version %r" % h.get("sec-websocket-version"))
+    check(rec["key_b64_len"] == 16, "Sec-WebSocket-Key %r is not 16 bytes base64" % rec["key"])
+    offered = [x.strip() for x in h.get("sec-websocket-protocol", "").split(",")]
+    check(offered == ["p1", "p2"], "offered protocols %r" % offered)
+    check("sec-websocket-extensions" not in h, "client offered extensions %r"
+          % h.get("sec-websocket-extensions"))
+
+
+@test
+def hostile_stdin_lines_then_eof_close_1000():
+    tag = new_tag("eo")
+    r = sioc(["ws", hurl("/sink", tag)], stdin=b"alpha\nbeta\n", close_stdin=True)
+    rec = hresult(tag)
+    check_masked(rec)
+    texts = [bytes.fromhex(f["payload_hex"]) for f in client_frames(rec, 1)]
+    check(texts == [b"alpha", b"beta"], "server got text frames %r" % texts)
+    check(all(f["fin"] for f in rec["frames"]), "client fragmented short messages")
+    check(rec.get("close_code") == 1000, "client close code %r, want 1000"
+          % rec.get("close_code"))
+    check(rec["frames"][-1]["opcode"] == 8, "close is not the last frame")
+    expect_rc(r, 0)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1000 and c.get("clean") is True,
+          "close record %s" % short(c))
+
+
+@test
+def hostile_masking_keys_and_handshake_keys_random():
+    mask_keys, ws_keys, n_text = [], [], 0
+    for i in range(10):
+        tag = new_tag("mk")
+        lines = 50 if i == 0 else 2
+        data = "".join("frame-%d\n" % j for j in range(lines)).encode()
+        r = sioc(["ws", hurl("/sink", tag)], stdin=data, close_stdin=True)
+        rec = hresult(tag)
+        expect_rc(r, 0)
+        check_masked(rec)
+        check(rec["key_b64_len"] == 16, "Sec-WebSocket-Key %r does not decode to 16 bytes"
+              % rec["key"])
+        ws_keys.append(rec["key"])
+        texts = client_frames(rec, 1)
+        if i == 0:
+            got = [bytes.fromhex(f["payload_hex"]) for f in texts]
+            check(got == [b"frame-%d" % j for j in range(50)], "server got %s" % short(got))
+        n_text += len(texts)
+        mask_keys += [f["mask_key"] for f in rec["frames"]]
+    check(n_text == 50 + 9 * 2, "server saw %d text frames, want 68" % n_text)
+    check(len(set(ws_keys)) == 10, "Sec-WebSocket-Key repeated: %s" % ws_keys)
+    check(len(mask_keys) >= 78, "only %d client frames recorded" % len(mask_keys))
+    check("00000000" not in mask_keys, "an all-zero masking key was used")
+    check(len(set(mask_keys)) == len(mask_keys),
+          "masking keys repeat: %d distinct of %d" % (len(set(mask_keys)), len(mask_keys)))
+
+
+@test
+def hostile_close_never_answered_client_gives_up_slow():
+    tag = new_tag("nc")
+    r = sioc(["ws", hurl("/no-close-reply", tag)], stdin=b"", close_stdin=True, timeout=20)
+    rec = hresult(tag, wait=15)
+    check_masked(rec)
+    check(rec.get("close_code") == 1000, "client close code %r, want 1000"
+          % rec.get("close_code"))
+    check(rec.get("eof"), "client never dropped TCP: %s" % rec["notes"])
+    check(r.rc in (0, 1), "exit %s: %s" % (r.rc, r.describe()))
+    check(3.0 <= r.elapsed <= 9.0 * SLOW, "gave up after %.1fs, want ~5 s (close timeout)"
+          % r.elapsed)
+    c = r.close_rec()
+    check(c is None or c.get("clean") is False,
+          "close record says clean without the server's close: %s" % short(c))
+
+
+@test
+def hostile_handshake_and_frame_dripped_one_byte_per_write():
+    tag = new_tag("dp")
+    r = sioc(["ws", "--exit-after", "1", hurl("/hs-drip", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["d" * 300], "got %s" % r.describe())
+
+
+@test
+def hostile_burst_of_1000_frames_in_one_write():
+    tag = new_tag("bu")
+    r = sioc(["ws", "--exit-after", "1000", hurl("/burst?n=1000", tag)], close_stdin=False)
+    hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["m%d" % i for i in range(1000)],
+          "got %d messages, first mismatch at %s" % (
+              len(r.texts()), next((i for i, t in enumerate(r.texts()) if t != "m%d" % i),
+                                   None)))
+
+
+@test
+def hostile_tcp_drop_right_after_101_reports_1006_exit_1():
+    tag = new_tag("da")
+    r = sioc(["ws", hurl("/drop-after-101", tag)], close_stdin=False, timeout=10)
+    hresult(tag)
+    expect_rc(r, 1)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1006 and c.get("clean") is False,
+          "expected close record code 1006 clean false: %s" % r.describe())
+
+
+@test
+def hostile_data_after_server_close_ignored():
+    tag = new_tag("cd")
+    r = sioc(["ws", hurl("/close-then-data", tag)], close_stdin=False)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    check(r.texts() == ["before"], "messages %s, want only 'before'" % short(r.texts()))
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1000 and c.get("reason") == "bye",
+          "close record %s" % short(c))
+    check(rec.get("close_code") == 1000, "client close code %r" % rec.get("close_code"))
+
+
+@test
+def hostile_close_reason_multibyte_utf8():
+    tag = new_tag("cu")
+    reason = "\u00e9t\u00e9 \u20ac \U0001F600"
+    from urllib.parse import quote
+    r = sioc(["ws", hurl("/close-code?code=4000&reason=%s" % quote(reason), tag)],
+             close_stdin=False)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 4000 and c.get("reason") == reason,
+          "close record %s, want reason %r" % (short(c), reason))
+    check(rec.get("close_code") == 4000, "client close code %r" % rec.get("close_code"))
+
+
+add_test("hostile_handshake_1mib_header_line_without_end_fails_bounded",
+         make_handshake_fail("/hs-huge-line", limit=5.0))
+
+
+@test
+def hostile_url_without_path_requests_slash():
+    tag = new_tag("np")
+    r = sioc(["ws", "ws://127.0.0.1:%d?id=%s" % (PORTS["hostile"], tag)],
+             stdin=b"", close_stdin=True)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    check(rec["request_line"] == "GET /?id=%s HTTP/1.1" % tag,
+          "request line %r" % rec["request_line"])
+
+
+@test
+def hostile_url_path_and_query_sent_unchanged():
+    # a path with percent-escapes and a query goes into the request line as is
+    tag = new_tag("pe")
+    r = sioc(["ws", "ws://127.0.0.1:%d/sink?a=%%20b&id=%s" % (PORTS["hostile"], tag)],
+             stdin=b"", close_stdin=True)
+    rec = hresult(tag)
+    expect_rc(r, 0)
+    check(rec["request_line"] == "GET /sink?a=%%20b&id=%s HTTP/1.1" % tag,
+          "request line %r" % rec["request_line"])
+
+
+# ------------------------------------------------------------------- runner
+
+def run_one(name, fn):
+    try:
+        fn()
+        return True, ""
+    except TestFailure as e:
+        return False, str(e)
+    except Exception as e:  # a bug in the test or a dead server
+        return False, "exception %s: %s" % (type(e).__name__,
+                                             traceback.format_exc().strip().splitlines()[-1])
+
+
+def main():
+    global OPTS, WRAPPER, SLOW
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sioc", default=os.path.join(ROOT, "build", "sioc"))
+    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
+    ap.add_argument("-k", "--filter", default="", help="run tests whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--slow-factor", type=float, default=None,
+                    help="multiply time limits (default 1, or 6 with --wrapper)")
+    OPTS = ap.parse_args()
+    if OPTS.list:
+        for name, _ in TESTS:
+            print(name)
+        return 0
+    OPTS.sioc = os.path.abspath(OPTS.sioc)
+    if not os.access(OPTS.sioc, os.X_OK):
+        print("sioc not found or not executable: %s" % OPTS.sioc, file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    WRAPPER = shlex.split(OPTS.wrapper)
+    SLOW = OPTS.slow_factor or (6.0 if WRAPPER else 1.0)
+    import tempfile
+    OPTS.tmp = tempfile.mkdtemp(prefix="sio-integration-")
+
+    servers = ServerSet()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, on_term)
+
+    passed = failed = 0
+    t_start = time.monotonic()
+    try:
+        servers.start_all()
+        selected = [(n, f) for n, f in TESTS if OPTS.filter in n]
+        for name, fn in selected:
+            t0 = time.monotonic()
+            ok, why = run_one(name, fn)
+            dt = time.monotonic() - t0
+            if ok:
+                passed += 1
+                print("PASS %s (%.2fs)" % (name, dt), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (name, why), flush=True)
+            for n, p in (("ws", 0), ("py", 1), ("hostile", 2)):
+                if servers.procs[p].poll() is not None:
+                    raise RuntimeError("server %s died (exit %s); see %s/server-%s.log"
+                                       % (n, servers.procs[p].returncode, OPTS.tmp, n))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        failed += 1
+    except Exception as e:
+        print("FAIL harness: %s" % e, flush=True)
+        failed += 1
+    finally:
+        with LIVE_LOCK:
+            for p in list(LIVE):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        servers.stop_all()
+    if failed:
+        print("(%.1fs; server logs in %s)" % (time.monotonic() - t_start, OPTS.tmp),
+              file=sys.stderr)
+    else:
+        import shutil
+        shutil.rmtree(OPTS.tmp, ignore_errors=True)
+        print("(%.1fs)" % (time.monotonic() - t_start), file=sys.stderr)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

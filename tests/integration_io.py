@@ -1,0 +1,1288 @@
+#!/usr/bin/python3
+"""Integration tests for `sioc io` (Socket.IO v5 over Engine.IO v4 WebSocket).
+
+    tests/integration_io.py --sioc build/sioc
+    tests/integration_io.py --sioc build/sioc --wrapper 'valgrind --error-exitcode=99 -q'
+    tests/integration_io.py -k fake       (only tests whose name contains "fake")
+    tests/integration_io.py --list
+
+Starts four servers on free 127.0.0.1 ports:
+  io       tests/servers/io_server.js   socket.io 4.8 (repo's pinned dependency; `npm ci`),
+                                        pingInterval 300, pingTimeout 200, maxHttpBufferSize 1e6
+  io_small tests/servers/io_server.js --max-buffer 1000
+  py       tests/servers/py_io_server.py  (Debian python3-socketio + python3-aiohttp)
+  fake     tests/servers/fake_eio.py      (standard library; hand-made Engine.IO that
+                                        misbehaves on purpose and records what the client sends)
+Prints "PASS name" / "FAIL name: why" per test and then "N passed, N failed";
+exits 1 if any test failed.  Under --wrapper time limits are multiplied by
+--slow-factor (default 6) and the io server's ping settings are relaxed
+(except in the heartbeat test's own timing checks, which scale too).
+"""
+import argparse
+import base64
+import http.client
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SERVERS = os.path.join(HERE, "servers")
+PY = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+
+OPTS = None
+WRAPPER = []
+SLOW = 1.0
+PORTS = {}            # server name -> port
+SERVER_ERR = {}       # server name -> why it is unavailable
+LIVE = set()
+LIVE_LOCK = threading.Lock()
+
+# Keep in sync with NESTED_ARGS in tests/servers/io_server.js.
+NESTED_ARGS = [
+    {
+        "a": {"b": [1, 2, {"c": None, "d": [True, False]}], "e": {}},
+        "unicode": "h\u00e9llo w\u00f6rld \u20ac \u4e2d\u6587 \u0416",
+        "emoji": "\U0001F600\U0001F389\U0001F468\u200D\U0001F469\u200D\U0001F467",
+        "escapes": "quote\" backslash\\ slash/ nl\n tab\t cr\r ctl\u0001 ls\u2028",
+        "k\u00e9y \U0001F511": "unicode key",
+        "numbers": [0, -1, 42, 3.5, -0.25, 1e-7, 1.5e300, 9007199254740991,
+                    -9007199254740991],
+        "empty_str": "",
+        "empty_arr": [],
+    },
+    "plain",
+    12345,
+    -7.25,
+    None,
+    True,
+    False,
+    [[[[["deep"]]]]],
+]
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def short(v, n=300):
+    s = v if isinstance(v, str) else json.dumps(v, ensure_ascii=True, default=repr)
+    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+# ------------------------------------------------------------ JSON compare
+
+class Bin:
+    """A binary attachment as printed by sioc ({"_binary_b64": ...})."""
+
+    def __init__(self, data):
+        self.data = bytes(data)
+
+    def __repr__(self):
+        return "Bin(%s)" % self.data[:32].hex()
+
+
+def norm(v):
+    """Turn {"_binary_b64": s} into Bin so comparisons are on bytes."""
+    if isinstance(v, dict):
+        if set(v.keys()) == {"_binary_b64"} and isinstance(v["_binary_b64"], str):
+            try:
+                return Bin(base64.b64decode(v["_binary_b64"], validate=True))
+            except ValueError:
+                return v
+        return {k: norm(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [norm(x) for x in v]
+    return v
+
+
+def jeq(a, b):
+    """Structural equality that keeps true/false apart from 1/0."""
+    if isinstance(a, Bin) or isinstance(b, Bin):
+        return isinstance(a, Bin) and isinstance(b, Bin) and a.data == b.data
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(jeq(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return set(a) == set(b) and all(jeq(a[k], b[k]) for k in a)
+    return False
+
+
+def first_diff(a, b, path="args"):
+    """Human-readable location of the first difference (for failure messages)."""
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return "%s: length %d, want %d" % (path, len(a), len(b))
+        for i, (x, y) in enumerate(zip(a, b)):
+            if not jeq(x, y):
+                return first_diff(x, y, "%s[%d]" % (path, i))
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return "%s: keys %s, want %s" % (path, sorted(a), sorted(b))
+        for k in a:
+            if not jeq(a[k], b[k]):
+                return first_diff(a[k], b[k], "%s[%r]" % (path, k))
+    return "%s: got %s, want %s" % (path, short(repr(a), 120), short(repr(b), 120))
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def B(data):
+    """stdin/expected form of a binary argument."""
+    return {"_binary_b64": b64(data)}
+
+
+# ------------------------------------------------------------------ servers
+
+class ServerSet:
+    def __init__(self):
+        self.procs = {}
+
+    def start(self, name, argv, env=None):
+        log = open(os.path.join(OPTS.tmp, "server-%s.log" % name), "wb")
+        try:
+            p = subprocess.Popen(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=log,
+                                 start_new_session=True)
+        except OSError as e:
+            SERVER_ERR[name] = "cannot start %s: %s" % (argv[0], e)
+            return
+        self.procs[name] = p
+        box = []
+        t = threading.Thread(target=lambda: box.append(p.stdout.readline()), daemon=True)
+        t.start()
+        t.join(20)
+        line = box[0].decode("ascii", "replace").strip() if box else ""
+        if not line.startswith("PORT "):
+            SERVER_ERR[name] = ("server %s did not print its port (got %r); see %s"
+                                % (name, line, log.name))
+            return
+        PORTS[name] = int(line.split()[1])
+
+    def start_all(self):
+        env = dict(os.environ)
+        nm = os.path.join(ROOT, "node_modules")
+        env["NODE_PATH"] = nm + (os.pathsep + env["NODE_PATH"] if env.get("NODE_PATH") else "")
+        io_js = os.path.join(SERVERS, "io_server.js")
+        if not os.path.isdir(os.path.join(nm, "socket.io")):
+            SERVER_ERR["io"] = SERVER_ERR["io_small"] = (
+                "node_modules/socket.io missing: run `npm ci` in %s" % ROOT)
+        else:
+            pi, pt = 300, 200
+            if SLOW > 1:
+                pi, pt = int(300 * SLOW), int(200 * SLOW)
+            self.start("io", ["node", io_js, "0", "--ping-interval", str(pi),
+                              "--ping-timeout", str(pt)], env)
+            self.start("io_small", ["node", io_js, "0", "--max-buffer", "1000",
+                                    "--ping-interval", str(pi), "--ping-timeout", str(pt)],
+                       env)
+        py_pi, py_pt = (0.3, 0.2) if SLOW <= 1 else (0.3 * SLOW, 0.2 * SLOW)
+        self.start("py", [PY, os.path.join(SERVERS, "py_io_server.py"), "0",
+                          "--ping-interval", str(py_pi), "--ping-timeout", str(py_pt)])
+        self.start("fake", [PY, os.path.join(SERVERS, "fake_eio.py"), "0",
+                            "--log", os.path.join(OPTS.tmp, "fake.jsonl")])
+
+    def check_alive(self):
+        for name, p in self.procs.items():
+            if name in PORTS and p.poll() is not None and name not in SERVER_ERR:
+                SERVER_ERR[name] = "server %s died (exit %s); see %s/server-%s.log" % (
+                    name, p.returncode, OPTS.tmp, name)
+                print("# " + SERVER_ERR[name], flush=True)
+
+    def stop_all(self):
+        for p in self.procs.values():
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except OSError:
+                    pass
+        for p in self.procs.values():
+            try:
+                p.wait(3)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                p.wait()
+
+
+def need(name):
+    check(name not in SERVER_ERR, "server unavailable: %s" % SERVER_ERR.get(name))
+    check(name in PORTS, "server %s not started" % name)
+    return PORTS[name]
+
+
+def url(server, ns="/", scheme="http"):
+    return "%s://127.0.0.1:%d%s" % (scheme, need(server), ns)
+
+
+# --------------------------------------------------------------- running sioc
+
+class Run:
+    """One sioc process.  Records are parsed as they arrive (wait_for)."""
+
+    def __init__(self, args, stdin=b"", close_stdin=False):
+        self.argv = WRAPPER + [OPTS.sioc, "io", "--json"] + list(args)
+        self.records = []
+        self.bad_lines = []
+        self.err_chunks = []
+        self.rc = None
+        self.timed_out = False
+        self.cond = threading.Condition()
+        self.t0 = time.monotonic()
+        self.elapsed = 0.0
+        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, start_new_session=True)
+        with LIVE_LOCK:
+            LIVE.add(self.p)
+        self.threads = [threading.Thread(target=self._read_out, daemon=True),
+                        threading.Thread(target=self._read_err, daemon=True)]
+        for t in self.threads:
+            t.start()
+        self.stdin_data, self.close_stdin = stdin, close_stdin
+        self.writer = threading.Thread(target=self._write, daemon=True)
+        self.writer.start()
+
+    def _write(self):
+        try:
+            if self.stdin_data:
+                self.p.stdin.write(self.stdin_data)
+                self.p.stdin.flush()
+            if self.close_stdin:
+                self.p.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def send(self, data):
+        try:
+            self.p.stdin.write(data)
+            self.p.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def _read_out(self):
+        for line in iter(self.p.stdout.readline, b""):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line.decode("utf-8"))
+                if not isinstance(obj, dict) or "type" not in obj:
+                    raise ValueError("not an object with a type")
+                obj["_t"] = round(time.monotonic() - self.t0, 4)
+                with self.cond:
+                    self.records.append(obj)
+                    self.cond.notify_all()
+            except (ValueError, UnicodeDecodeError):
+                with self.cond:
+                    self.bad_lines.append(line[:200])
+        with self.cond:
+            self.cond.notify_all()
+
+    def _read_err(self):
+        for chunk in iter(lambda: self.p.stderr.read(4096), b""):
+            if sum(len(c) for c in self.err_chunks) < 1 << 20:
+                self.err_chunks.append(chunk)
+
+    def wait_for(self, pred, timeout):
+        deadline = time.monotonic() + timeout * SLOW
+        with self.cond:
+            while True:
+                if any(pred(r) for r in self.records):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0 or self.p.poll() is not None and not self.threads[0].is_alive():
+                    return any(pred(r) for r in self.records)
+                self.cond.wait(min(left, 0.1))
+
+    def kill(self, sig):
+        try:
+            os.kill(self.p.pid, sig)
+        except OSError:
+            pass
+
+    def finish(self, timeout):
+        """Wait for exit (kill after timeout) and run the checks common to every run."""
+        try:
+            self.p.wait(timeout * SLOW)
+        except subprocess.TimeoutExpired:
+            self.timed_out = True
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.p.wait()
+        self.elapsed = time.monotonic() - self.t0
+        try:
+            self.p.stdin.close()
+        except (OSError, ValueError):
+            pass
+        for t in self.threads:
+            t.join(10)
+        with LIVE_LOCK:
+            LIVE.discard(self.p)
+        self.rc = self.p.returncode
+        check(not self.timed_out, "sioc did not exit within %.0fs (killed): %s"
+              % (timeout * SLOW, self.describe()))
+        check(not (WRAPPER and self.rc == 99), "wrapper reported errors (exit 99): %s"
+              % short(self.stderr(), 2000))
+        check(self.rc is not None and self.rc >= 0, "sioc died from signal %s: %s"
+              % (-self.rc if self.rc is not None else "?", self.describe()))
+        check(self.rc != 2, "sioc rejected the command line (exit 2): %s" % self.describe())
+        err = self.stderr()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in err:
+                raise TestFailure("sanitizer report on stderr: %s"
+                                  % short(err[max(0, err.index(marker) - 20):], 1500))
+        check(not self.bad_lines, "non-JSON stdout lines with --json: %s"
+              % short(repr(self.bad_lines)))
+        return self
+
+    def stderr(self):
+        return b"".join(self.err_chunks).decode("utf-8", "replace")
+
+    def describe(self):
+        err = self.stderr().strip().replace("\n", " | ")
+        recs = json.dumps([{k: v for k, v in r.items() if k != "_t"} for r in self.records],
+                          ensure_ascii=True)
+        if len(recs) > 700:
+            recs = recs[:700] + "...(%d records)" % len(self.records)
+        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (
+            self.rc, self.elapsed, recs, short(err, 300))
+
+    # record helpers
+    def of(self, typ):
+        return [r for r in self.records if r.get("type") == typ]
+
+    def events(self, name=None):
+        return [r for r in self.of("event") if name is None or r.get("name") == name]
+
+    def event_args(self, name):
+        evs = self.events(name)
+        check(evs, "no %r event record: %s" % (name, self.describe()))
+        return norm(evs[0].get("args"))
+
+
+def sioc(args, lines=(), timeout=10.0, close_stdin=False, raw_stdin=None):
+    """Run `sioc io --json ARGS`, feed LINES (JSON-encoded arrays or raw bytes)
+    on stdin and wait for it to exit by itself.  stdin stays open until sioc
+    exits unless close_stdin (EOF must not end an io session anyway)."""
+    data = raw_stdin if raw_stdin is not None else b"".join(
+        (l if isinstance(l, bytes) else
+         json.dumps(l, ensure_ascii=False, separators=(",", ":")).encode("utf-8")) + b"\n"
+        for l in lines)
+    return Run(args, data, close_stdin).finish(timeout)
+
+
+def expect_rc(run, rc):
+    check(run.rc == rc, "expected exit %d, got %s: %s" % (rc, run.rc, run.describe()))
+
+
+def expect_connected(run, ns="/"):
+    c = run.of("connect")
+    check(c, "no connect record: %s" % run.describe())
+    check(c[0].get("ns") == ns, "connect record ns %r, want %r" % (c[0].get("ns"), ns))
+    sid = c[0].get("sid")
+    check(isinstance(sid, str) and sid, "connect record without a sid: %s" % short(c[0]))
+    return c[0]
+
+
+def expect_args(run, name, want):
+    got = run.event_args(name)
+    check(jeq(got, norm(want)), "%r args differ: %s" % (name, first_diff(got, norm(want))))
+
+
+def expect_disconnect(run, reason, ns="/"):
+    d = run.of("disconnect")
+    check(d, "no disconnect record (want reason %r): %s" % (reason, run.describe()))
+    check(d[0].get("reason") == reason, "disconnect reason %r, want %r: %s"
+          % (d[0].get("reason"), reason, run.describe()))
+    check(d[0].get("ns", ns) == ns, "disconnect record ns %r, want %r" % (d[0].get("ns"), ns))
+    return d[0]
+
+
+def expect_no(run, typ):
+    check(not run.of(typ), "unexpected %s record: %s" % (typ, run.describe()))
+
+
+def expect_not_lost(run):
+    """No disconnect other than the client's own (a client leaving because of
+    --exit-after may print {"reason":"io client disconnect"})."""
+    bad = [d for d in run.of("disconnect") if d.get("reason") != "io client disconnect"]
+    check(not bad, "connection lost: %s" % run.describe())
+
+
+# ------------------------------------------------------------------ fake server
+
+_tag_lock = threading.Lock()
+_tag_n = [0]
+
+
+def new_tag(name):
+    with _tag_lock:
+        _tag_n[0] += 1
+        return "%s-%d-%d" % (name, os.getpid(), _tag_n[0])
+
+
+# fake_eio speaks WebSocket only; a lost connection must end the run (no retry)
+NO_RETRY = ["--no-reconnect"]
+
+
+def fake_args(scenario, tag):
+    return ["--transport", "websocket"] + NO_RETRY + [
+        "--path", "/%s/" % scenario, "--query", "id=" + tag]
+
+
+def fresult(tag, wait=8.0):
+    wait *= SLOW
+    conn = http.client.HTTPConnection("127.0.0.1", need("fake"), timeout=wait + 5)
+    try:
+        conn.request("GET", "/__result?id=%s&wait=%s" % (tag, wait))
+        rec = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    check(not rec.get("missing"), "fake server never saw connection %s" % tag)
+    check(rec.get("done"), "fake connection %s still open after %.0fs: %s"
+          % (tag, wait, short(rec, 400)))
+    return rec
+
+
+def client_texts(rec):
+    return [f for f in rec["frames"] if f["opcode"] == 1]
+
+
+def left_at(rec):
+    """When the client left: its close frame or EOF, whichever came first."""
+    ts = [t for t in (rec.get("close_t"), rec.get("eof_t") if rec.get("eof") else None)
+          if t is not None]
+    return min(ts) if ts else None
+
+
+# -------------------------------------------------------------------- tests
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append((fn.__name__, fn))
+    return fn
+
+
+def add_test(name, fn):
+    fn.__name__ = name
+    TESTS.append((name, fn))
+
+
+# --- socket.io 4.8 (node) ---------------------------------------------------
+# Every connection to "/" of io_server.js first receives "auth" and "query"
+# (2 event records) before anything the test asks for.
+
+@test
+def io_connect_root_prints_connect_with_sid():
+    r = sioc(["--exit-after", "2", url("io")])
+    expect_rc(r, 0)
+    check(r.records[0].get("type") == "connect", "first record is not connect: %s"
+          % r.describe())
+    expect_connected(r, "/")
+    check([e.get("name") for e in r.events()] == ["auth", "query"],
+          "events %s, want auth, query" % short([e.get("name") for e in r.events()]))
+    check(all(e.get("ns") == "/" for e in r.events()), "event ns not '/': %s" % r.describe())
+
+
+@test
+def io_ws_scheme_url_accepted():
+    r = sioc(["--exit-after", "2", url("io", scheme="ws")])
+    expect_rc(r, 0)
+    expect_connected(r, "/")
+
+
+@test
+def io_eof_on_stdin_does_not_end_session():
+    # stdin is closed right after the line; the session must still deliver the
+    # reply 500 ms later and then exit because of --exit-after.
+    r = sioc(["--exit-after", "3", url("io")], lines=[["delay", 500, "after-eof"]],
+             close_stdin=True)
+    expect_rc(r, 0)
+    expect_args(r, "delayed-back", ["after-eof"])
+    expect_not_lost(r)
+
+
+@test
+def io_auth_object_arrives():
+    auth = {"token": "abc", "n": 1, "nested": {"u": "\u00e9\U0001F600"}}
+    r = sioc(["--auth", json.dumps(auth), "--exit-after", "2", url("io")])
+    expect_rc(r, 0)
+    expect_args(r, "auth", [auth])
+
+
+@test
+def io_no_auth_gives_empty_object():
+    r = sioc(["--exit-after", "2", url("io")])
+    expect_rc(r, 0)
+    expect_args(r, "auth", [{}])
+
+
+@test
+def io_query_params_arrive():
+    r = sioc(["--query", "foo=bar", "--query", "x=1", "--exit-after", "2", url("io")])
+    expect_rc(r, 0)
+    q = r.event_args("query")[0]
+    check(isinstance(q, dict), "query arg not an object: %s" % short(q))
+    for k, v in (("foo", "bar"), ("x", "1"), ("EIO", "4"), ("transport", "websocket")):
+        check(q.get(k) == v, "server saw query %s=%r, want %r (full: %s)"
+              % (k, q.get(k), v, short(q)))
+
+
+@test
+def io_event_args_nested_json_round_trip():
+    r = sioc(["--exit-after", "3", url("io")], lines=[["message"] + NESTED_ARGS])
+    expect_rc(r, 0)
+    expect_args(r, "message-back", NESTED_ARGS)
+
+
+@test
+def io_event_args_ascii_escaped_stdin_round_trip():
+    # \\uXXXX escapes (incl. surrogate pairs for emoji) on stdin must be decoded
+    line = json.dumps(["message"] + NESTED_ARGS, ensure_ascii=True).encode()
+    r = sioc(["--exit-after", "3", url("io")], lines=[line])
+    expect_rc(r, 0)
+    expect_args(r, "message-back", NESTED_ARGS)
+
+
+@test
+def io_event_from_server_nested_unicode_args():
+    r = sioc(["--exit-after", "3", url("io")], lines=[["nested"]])
+    expect_rc(r, 0)
+    ev = r.events("nested")
+    check(ev and ev[0].get("ns") == "/", "nested event record: %s" % r.describe())
+    expect_args(r, "nested", NESTED_ARGS)
+
+
+@test
+def io_event_no_args_round_trip():
+    r = sioc(["--exit-after", "3", url("io")], lines=[["message"]])
+    expect_rc(r, 0)
+    expect_args(r, "message-back", [])
+
+
+@test
+def io_binary_from_server_byte_exact_nested():
+    r = sioc(["--exit-after", "3", url("io")], lines=[["request-binary"]])
+    expect_rc(r, 0)
+    raw = r.events("binary")
+    check(raw, "no binary event: %s" % r.describe())
+    a = raw[0].get("args")
+    check(isinstance(a, list) and len(a) == 2 and isinstance(a[0], dict)
+          and "_binary_b64" in a[0], "binary args not as {_binary_b64}: %s" % short(a))
+    expect_args(r, "binary", [B(b"\x01\x02\x03"), {"deep": [B(b"\x04\x05")]}])
+
+
+BIN_ALL = bytes(range(256))
+
+
+@test
+def io_binary_to_server_echoed_byte_exact():
+    args = [B(BIN_ALL), {"x": [B(b"\x00"), "text", B(b"\xff\xfe")]}, 7]
+    r = sioc(["--exit-after", "3", url("io")], lines=[["message"] + args])
+    expect_rc(r, 0)
+    expect_args(r, "message-back", args)
+
+
+@test
+def io_binary_to_server_sent_as_real_attachments():
+    # the server reports what it received: Buffers -> {"$buffer": hex}
+    args = [B(BIN_ALL), {"x": [B(b"\x00\x01")]}, "s"]
+    r = sioc(["--exit-after", "3", url("io")], lines=[["inspect"] + args])
+    expect_rc(r, 0)
+    expect_args(r, "inspected", [{"$buffer": BIN_ALL.hex()}, {"x": [{"$buffer": "0001"}]}, "s"])
+
+
+@test
+def io_empty_binary_round_trip():
+    r = sioc(["--exit-after", "3", url("io")], lines=[["inspect", B(b""), "end"]])
+    expect_rc(r, 0)
+    expect_args(r, "inspected", [{"$buffer": ""}, "end"])
+
+
+@test
+def io_ack_for_client_emit():
+    args = [1, "2", {"3": [True]}, None, False, "\u00e9\U0001F600"]
+    r = sioc(["--ack", "--exit-after", "3", url("io")],
+             lines=[["message-with-ack"] + args, ["message", "after"]])
+    expect_rc(r, 0)
+    acks = r.of("ack")
+    check(acks, "no ack record: %s" % r.describe())
+    a = [x for x in acks if jeq(norm(x.get("args")), args)]
+    check(a, "no ack record with args %s: %s" % (short(args), r.describe()))
+    check(a[0].get("ns") == "/", "ack ns %r" % a[0].get("ns"))
+    check(isinstance(a[0].get("id"), int) and not isinstance(a[0].get("id"), bool)
+          and a[0]["id"] >= 0, "ack id %r is not a non-negative integer" % a[0].get("id"))
+    i_ack = r.records.index(a[0])
+    i_back = r.records.index(r.events("message-back")[0])
+    check(i_ack < i_back, "ack printed after a later event: %s" % r.describe())
+
+
+@test
+def io_ack_with_binary_args():
+    args = [B(b"\x01\x02\x03"), {"k": B(b"")}]
+    r = sioc(["--ack", "--exit-after", "3", url("io")],
+             lines=[["message-with-ack"] + args, ["message", "after"]])
+    expect_rc(r, 0)
+    a = [x for x in r.of("ack") if jeq(norm(x.get("args")), norm(args))]
+    check(a, "no ack record with the binary args: %s" % r.describe())
+
+
+@test
+def io_ack_timeout_prints_error():
+    r = sioc(["--ack", "--ack-timeout", "300", "--exit-after", "3", url("io")],
+             lines=[["ignore-me"], ["delay", 1200, "late"]], timeout=10)
+    expect_rc(r, 0)
+    errs = r.of("error")
+    check(errs, "no error record for the ack that timed out: %s" % r.describe())
+    i_err = r.records.index(errs[0])
+    i_late = r.records.index(r.events("delayed-back")[0])
+    check(i_err < i_late, "ack timeout error printed only after 1.2 s: %s" % r.describe())
+    expect_no(r, "ack")
+    expect_not_lost(r)
+
+
+@test
+def io_server_ack_request_answered_with_ack_reply():
+    reply = ["pong", 1, {"k": "v", "u": "\u20ac"}, None, True]
+    r = sioc(["--ack-reply", json.dumps(reply), "--exit-after", "4", url("io")],
+             lines=[["request-ack", "x"]])
+    expect_rc(r, 0)
+    pa = r.events("please-ack")
+    check(pa, "no please-ack event: %s" % r.describe())
+    check(jeq(norm(pa[0].get("args")), ["x"]), "please-ack args %s" % short(pa[0].get("args")))
+    aid = pa[0].get("ack_id")
+    check(isinstance(aid, int) and not isinstance(aid, bool) and aid >= 0,
+          "please-ack record has no integer ack_id: %s" % short(pa[0]))
+    expect_args(r, "got-ack", reply)
+
+
+@test
+def io_server_ack_request_not_answered_by_default():
+    r = sioc(["--exit-after", "4", url("io")],
+             lines=[["request-ack", "x"], ["delay", 400, "end"]])
+    expect_rc(r, 0)
+    check(r.events("please-ack"), "no please-ack event: %s" % r.describe())
+    check(not r.events("got-ack"), "client answered an ack without --ack-reply: %s"
+          % r.describe())
+
+
+@test
+def io_admin_namespace_right_token():
+    r = sioc(["--auth", '{"token":"secret"}', "--exit-after", "1", url("io", "/admin")],
+             lines=[["message", "hi", 2, B(b"\x07")]])
+    expect_rc(r, 0)
+    expect_connected(r, "/admin")
+    ev = r.events("admin-back")
+    check(ev and ev[0].get("ns") == "/admin", "admin-back record (ns /admin): %s"
+          % r.describe())
+    expect_args(r, "admin-back", ["hi", 2, B(b"\x07")])
+
+
+@test
+def io_admin_namespace_wrong_token_connect_error():
+    r = sioc(["--auth", '{"token":"nope"}', url("io", "/admin")], timeout=8)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    ce = r.of("connect_error")
+    check(ce, "no connect_error record: %s" % r.describe())
+    check(ce[0].get("ns") == "/admin", "connect_error ns %r" % ce[0].get("ns"))
+    check(ce[0].get("message") == "not authorized", "connect_error message %r"
+          % ce[0].get("message"))
+    check(jeq(ce[0].get("data"), {"content": "retry later"}), "connect_error data %s"
+          % short(ce[0].get("data")))
+    check(len(ce) == 1, "connect_error printed %d times (retried?)" % len(ce))
+
+
+@test
+def io_admin_namespace_no_auth_connect_error():
+    r = sioc([url("io", "/admin")], timeout=8)
+    expect_rc(r, 1)
+    ce = r.of("connect_error")
+    check(ce and ce[0].get("message") == "not authorized", "connect_error: %s" % r.describe())
+
+
+@test
+def io_unknown_namespace_connect_error():
+    r = sioc([url("io", "/unknown")], timeout=8)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    ce = r.of("connect_error")
+    check(ce, "no connect_error record: %s" % r.describe())
+    check(ce[0].get("message") == "Invalid namespace" and ce[0].get("ns") == "/unknown",
+          "connect_error %s, want message 'Invalid namespace' ns /unknown" % short(ce[0]))
+
+
+@test
+def io_server_disconnect_exit_0():
+    r = sioc([url("io")], lines=[["disconnect-me"]], timeout=8)
+    expect_rc(r, 0)
+    expect_connected(r)
+    expect_disconnect(r, "io server disconnect")
+    check(r.elapsed < 3 * SLOW, "took %.1fs to end after the server disconnect" % r.elapsed)
+
+
+@test
+def io_server_namespace_disconnect_engine_kept_exit_0():
+    # socket.disconnect() without close: only `41` arrives, the engine stays up
+    r = sioc([url("io")], lines=[["disconnect-me-soft"]], timeout=8)
+    expect_rc(r, 0)
+    expect_disconnect(r, "io server disconnect")
+    check(r.elapsed < 3 * SLOW, "took %.1fs to end after the server disconnect" % r.elapsed)
+
+
+@test
+def io_heartbeat_held_3s():
+    r = sioc(["--exit-after", "32", url("io")], lines=[["periodic", 100, 30]], timeout=12)
+    expect_rc(r, 0)
+    expect_not_lost(r)
+    expect_no(r, "error")
+    beats = [norm(e.get("args")) for e in r.events("beat")]
+    check(beats == [[i] for i in range(30)], "beats %s, want [0]..[29]" % short(beats))
+    check(r.elapsed >= 2.8, "session lasted only %.2fs" % r.elapsed)
+
+
+@test
+def io_heartbeat_idle_connection_kept():
+    # nothing but pings for 2 s (pingInterval 300 / pingTimeout 200)
+    r = sioc(["--exit-after", "3", url("io")], lines=[["delay", 2000, "still-here"]],
+             timeout=10)
+    expect_rc(r, 0)
+    expect_not_lost(r)
+    expect_args(r, "delayed-back", ["still-here"])
+
+
+@test
+def io_max_http_buffer_exceeded_exit_1():
+    r = sioc(NO_RETRY + [url("io_small")], lines=[["message", "x" * 5000]], timeout=8)
+    expect_rc(r, 1)
+    expect_connected(r)
+    check(r.of("disconnect") or r.of("error"),
+          "no disconnect/error record after the server closed: %s" % r.describe())
+    check(not r.events("message-back"), "oversized message echoed?! %s" % r.describe())
+    d = r.of("disconnect")
+    if d:
+        check(d[0].get("reason") in ("transport close", "transport error"),
+              "disconnect reason %r, want transport close/error" % d[0].get("reason"))
+    names = [e.get("name") for e in r.events()]
+    check(names == ["auth", "query"], "unexpected events %s" % short(names))
+
+
+@test
+def io_small_buffer_small_message_ok():
+    r = sioc(["--exit-after", "3", url("io_small")], lines=[["message", "x" * 500]])
+    expect_rc(r, 0)
+    expect_args(r, "message-back", ["x" * 500])
+
+
+@test
+def io_subscribe_filters_events():
+    r = sioc(["--subscribe", "message-back", "--subscribe", "binary", "--exit-after", "3",
+              url("io")],
+             lines=[["message", "a"], ["nested"], ["request-binary"], ["message", "b"]])
+    expect_rc(r, 0)
+    names = [e.get("name") for e in r.events()]
+    check(names == ["message-back", "binary", "message-back"],
+          "printed events %s, want message-back, binary, message-back" % names)
+    check(jeq(norm(r.events()[2].get("args")), ["b"]), "last event %s" % short(r.events()[2]))
+    expect_connected(r)
+
+
+@test
+def io_exit_after_n():
+    r = sioc(["--exit-after", "12", url("io")], lines=[["stream", 50]])
+    expect_rc(r, 0)
+    evs = r.events()
+    check(len(evs) == 12, "printed %d event records, want 12: %s" % (len(evs), r.describe()))
+    ticks = [norm(e.get("args")) for e in evs if e.get("name") == "tick"]
+    check(ticks == [[i] for i in range(10)], "ticks %s" % short(ticks))
+    check(r.elapsed < 3 * SLOW, "took %.1fs" % r.elapsed)
+
+
+@test
+def io_200kb_string_round_trip():
+    s = ("0123456789abcdef\u00e9\u20ac" * 12000)[:200000]
+    r = sioc(["--exit-after", "3", url("io")], lines=[["message", s]], timeout=15)
+    expect_rc(r, 0)
+    got = r.event_args("message-back")
+    check(len(got) == 1 and isinstance(got[0], str), "message-back args shape: %s"
+          % short(got))
+    check(got[0] == s, "200 kB string differs (got %d chars, want %d)" % (len(got[0]), len(s)))
+
+
+@test
+def io_200kb_string_from_server():
+    r = sioc(["--exit-after", "3", url("io")], lines=[["big", 200000]], timeout=15)
+    expect_rc(r, 0)
+    got = r.event_args("big")
+    check(got == ["x" * 200000], "big string wrong (len %s)"
+          % (len(got[0]) if got and isinstance(got[0], str) else short(got)))
+
+
+@test
+def io_10000_stream_events_in_order():
+    n = 10000
+    r = sioc(["--exit-after", str(n + 2), url("io")], lines=[["stream", n]], timeout=40)
+    expect_rc(r, 0)
+    ticks = [e.get("args") for e in r.events("tick")]
+    check(len(ticks) == n, "received %d ticks, want %d" % (len(ticks), n))
+    bad = next((i for i, a in enumerate(ticks) if a != [i]), None)
+    check(bad is None, "tick %d has args %s (lost or out of order)"
+          % (bad or 0, short(ticks[bad] if bad is not None else None)))
+    expect_not_lost(r)
+
+
+@test
+def io_non_array_stdin_line_error_record_session_continues():
+    r = sioc(["--exit-after", "3", url("io")],
+             raw_stdin=b'not json\n{"a":1}\n"str"\n["message","ok"]\n')
+    expect_rc(r, 0)
+    errs = r.of("error")
+    check(len(errs) >= 3, "want an error record per bad line (3), got %d: %s"
+          % (len(errs), r.describe()))
+    expect_args(r, "message-back", ["ok"])
+    expect_not_lost(r)
+
+
+def make_signal_test(sig):
+    def t():
+        run = Run([url("io")], b"", False)
+        try:
+            ok = run.wait_for(lambda x: x.get("type") == "event" and x.get("name") == "query",
+                              5)
+            check(ok, "no connect+query within 5 s: %s" % run.describe())
+            time.sleep(0.1)
+            run.kill(sig)
+        finally:
+            run.finish(5)
+        expect_rc(run, 0)
+        expect_connected(run)
+        d = run.of("disconnect")
+        if d:
+            check(d[0].get("reason") == "io client disconnect",
+                  "disconnect reason %r, want 'io client disconnect'" % d[0].get("reason"))
+        check(run.elapsed < 3 * SLOW, "took %.1fs" % run.elapsed)
+    return t
+
+
+add_test("io_sigint_clean_disconnect_exit_0", make_signal_test(signal.SIGINT))
+add_test("io_sigterm_clean_disconnect_exit_0", make_signal_test(signal.SIGTERM))
+
+
+# --- python-socketio ----------------------------------------------------------
+# Every connection to "/" of py_io_server.py first receives "welcome".
+
+@test
+def py_connect_welcome_with_sid_and_auth():
+    r = sioc(["--auth", '{"token":"abc"}', "--exit-after", "1", url("py")])
+    expect_rc(r, 0)
+    c = expect_connected(r, "/")
+    w = r.event_args("welcome")
+    check(len(w) == 1 and isinstance(w[0], dict), "welcome args %s" % short(w))
+    check(w[0].get("sid") == c["sid"], "connect record sid %r, server says %r"
+          % (c["sid"], w[0].get("sid")))
+    check(jeq(w[0].get("auth"), {"token": "abc"}), "server saw auth %s" % short(w[0]))
+
+
+@test
+def py_events_both_ways():
+    r = sioc(["--exit-after", "2", url("py")], lines=[["message"] + NESTED_ARGS])
+    expect_rc(r, 0)
+    expect_args(r, "message-back", NESTED_ARGS)
+
+
+@test
+def py_ack():
+    args = [1, "two", {"3": [True, None]}]
+    r = sioc(["--ack", "--exit-after", "2", url("py")],
+             lines=[["message-with-ack"] + args, ["message", "after"]])
+    expect_rc(r, 0)
+    a = [x for x in r.of("ack") if jeq(norm(x.get("args")), args)]
+    check(a, "no ack record with args %s: %s" % (short(args), r.describe()))
+
+
+@test
+def py_binary_event_round_trip():
+    args = [B(BIN_ALL), {"n": [B(b"\x00")]}, "t"]
+    r = sioc(["--exit-after", "3", url("py")], lines=[["binary"] + args, ["inspect"] + args])
+    expect_rc(r, 0)
+    expect_args(r, "binary-back", args)
+    expect_args(r, "inspected", [{"$buffer": BIN_ALL.hex()}, {"n": [{"$buffer": "00"}]}, "t"])
+
+
+@test
+def py_binary_from_server():
+    r = sioc(["--exit-after", "2", url("py")], lines=[["request-binary"]])
+    expect_rc(r, 0)
+    expect_args(r, "binary", [B(b"\x01\x02\x03"), {"deep": [B(b"\x04\x05")]}])
+
+
+# --- fake_eio: what real servers never do -----------------------------------
+
+@test
+def fake_ping_timeout_disconnect_exit_1():
+    tag = new_tag("pt")
+    r = sioc(fake_args("stop-pinging", tag) + [url("fake")], timeout=10)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_connected(r)
+    expect_disconnect(r, "ping timeout")
+    check("ping 0 not answered" not in rec["notes"] and "ping 1 not answered" not in rec["notes"],
+          "client did not answer the two pings: %s" % rec["notes"])
+    last = rec["marks"].get("last_ping")
+    gone = left_at(rec)
+    check(last is not None and gone is not None, "no timing in record: %s" % short(rec, 600))
+    dt = gone - last
+    check(dt >= 0.4, "client gave up %.3fs after the last ping, before "
+          "pingInterval+pingTimeout (0.5 s)" % dt)
+    check(dt <= 1.0 * SLOW, "client gave up %.3fs after the last ping, want ~0.5 s" % dt)
+
+
+@test
+def fake_bad_open_packet_error_exit_1():
+    tag = new_tag("bo")
+    r = sioc(fake_args("bad-open", tag) + [url("fake")], timeout=8)
+    fresult(tag)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    check(r.of("error") or r.of("connect_error") or r.of("disconnect"),
+          "no error record: %s" % r.describe())
+    check(r.elapsed < 3 * SLOW, "took %.1fs" % r.elapsed)
+
+
+def make_parse_error(scenario, limit=3.0):
+    def t():
+        tag = new_tag("pe")
+        r = sioc(fake_args(scenario, tag) + [url("fake")], timeout=10)
+        rec = fresult(tag)
+        expect_rc(r, 1)
+        expect_connected(r)
+        expect_disconnect(r, "parse error")
+        check(not r.events(), "the bad packet was printed as an event: %s" % r.describe())
+        gone = left_at(rec)
+        sent = rec["marks"].get("bad_sent")
+        check(gone is not None and sent is not None and gone - sent < limit * SLOW,
+              "client did not close the connection within %.0fs of the bad packet "
+              "(left at %s, sent at %s)" % (limit, gone, sent))
+    return t
+
+
+add_test("fake_parse_error_unknown_packet_type", make_parse_error("parse-error-type"))
+add_test("fake_parse_error_event_payload_not_array", make_parse_error("parse-error-payload"))
+# (the JS client accepts this id as the imprecise double 1e23; sio is expected
+# to refuse ids that do not fit its integer type)
+add_test("fake_huge_ack_id_parse_error", make_parse_error("huge-ack-id"))
+add_test("fake_too_many_attachments_parse_error", make_parse_error("too-many-attachments"))
+add_test("fake_deep_json_parse_error_no_crash", make_parse_error("deep-json", limit=5.0))
+add_test("fake_attachment_count_overflow_parse_error",
+         make_parse_error("attachment-count-overflow"))
+add_test("fake_binary_frame_without_header_parse_error",
+         make_parse_error("binary-without-header"))
+add_test("fake_text_while_collecting_attachments_parse_error",
+         make_parse_error("text-while-collecting"))
+add_test("fake_placeholder_out_of_range_parse_error",
+         make_parse_error("placeholder-out-of-range"))
+
+
+@test
+def fake_binary_attachments_any_key_order_and_empty():
+    tag = new_tag("bk")
+    r = sioc(["--exit-after", "3"] + fake_args("binary-ok", tag) + [url("fake")], timeout=10)
+    fresult(tag)
+    expect_rc(r, 0)
+    names = [e.get("name") for e in r.events()]
+    check(names == ["bin", "rev", "done"], "events %s, want bin, rev, done: %s"
+          % (names, r.describe()))
+    expect_args(r, "bin", [B(b"\x00\xff")])
+    expect_args(r, "rev", [B(b""), {"x": B(b"\x0a")}])
+
+
+@test
+def fake_connect_reply_without_sid_connect_error():
+    tag = new_tag("ns")
+    r = sioc(fake_args("no-sid-connect", tag) + [url("fake")], timeout=10)
+    fresult(tag)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    check(r.of("connect_error") or r.of("error"),
+          "no connect_error/error record for a v2-style CONNECT reply: %s" % r.describe())
+    check(r.elapsed < 3 * SLOW, "took %.1fs" % r.elapsed)
+
+
+@test
+def fake_attachment_never_arrives_transport_close():
+    tag = new_tag("an")
+    r = sioc(fake_args("attachment-never-arrives", tag) + [url("fake")], timeout=10)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_connected(r)
+    check(not r.events(), "event printed without its attachment: %s" % r.describe())
+    expect_disconnect(r, "transport close")
+    check("close_sent" in rec["marks"], "client left before the server closed: %s"
+          % rec["notes"])
+
+
+@test
+def fake_engineio_close_packet_transport_close():
+    tag = new_tag("sc")
+    r = sioc(fake_args("server-close", tag) + [url("fake")], timeout=10)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_connected(r)
+    expect_disconnect(r, "transport close")
+    gone, sent = left_at(rec), rec["marks"].get("close_sent")
+    check(gone is not None and sent is not None and gone - sent < 2.0 * SLOW,
+          "client ignored the Engine.IO close packet `1` (left %s s after it; the "
+          "server drops TCP only after 3 s)" % (None if gone is None or sent is None
+                                                else round(gone - sent, 2)))
+
+
+@test
+def fake_connect_timeout_silent_server():
+    tag = new_tag("si")
+    r = sioc(["--connect-timeout", "500"] + fake_args("silent", tag) + [url("fake")],
+             timeout=10)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    check(r.of("error") or r.of("connect_error"), "no error record: %s" % r.describe())
+    check(r.elapsed < 2.0 * SLOW, "took %.2fs with --connect-timeout 500" % r.elapsed)
+
+
+_RECORD = {}
+
+
+def record_run():
+    """One scripted session against fake_eio /record/, shared by the fake_record_* tests."""
+    if "r" not in _RECORD:
+        tag = new_tag("rec")
+        try:
+            r = sioc(["--ack", "--ack-reply", '["r"]', "--header", "X-Sio-Test: yes",
+                      "--exit-after", "3"] + fake_args("record", tag) + [url("fake")],
+                     lines=[["hello", 1, "\u00e9"]], timeout=10)
+            rec = fresult(tag)
+            _RECORD["r"] = (r, rec, None)
+        except TestFailure as e:
+            _RECORD["r"] = (None, None, str(e))
+    r, rec, err = _RECORD["r"]
+    check(err is None, "the shared record session failed: %s" % err)
+    return r, rec
+
+
+@test
+def fake_record_session_completes():
+    r, rec = record_run()
+    expect_rc(r, 0)
+    expect_connected(r)
+    names = [e.get("name") for e in r.events()]
+    check(names == ["echo", "ackme", "done"], "events %s, want echo, ackme, done" % names)
+    check(all(f["masked"] for f in rec["frames"]), "client sent unmasked frames")
+
+
+@test
+def fake_record_request_is_eio4_websocket():
+    r, rec = record_run()
+    check(rec["request_line"].startswith("GET /record/?"), "request line %r"
+          % rec["request_line"])
+    q = rec["query"]
+    check(q.get("EIO") == "4" and q.get("transport") == "websocket",
+          "query %s, want EIO=4 transport=websocket" % short(q))
+    check(rec["headers"].get("x-sio-test") == "yes", "--header not sent: %s"
+          % short(rec["headers"]))
+
+
+@test
+def fake_record_connect_sent_exactly_once():
+    r, rec = record_run()
+    texts = [f["text"] for f in client_texts(rec)]
+    c = [t for t in texts if t.startswith("40")]
+    check(len(c) == 1, "client sent %d CONNECT packets: %s" % (len(c), short(c)))
+    check(c[0] == "40" or c[0].startswith("40{"), "CONNECT for / is %r" % c[0])
+    check(texts and texts[0].startswith("40"), "first client packet is %r, want 40"
+          % (texts[0] if texts else None))
+
+
+@test
+def fake_record_no_emit_before_connect_reply():
+    r, rec = record_run()
+    reply = rec["marks"].get("connect_reply")
+    check(reply is not None, "server never answered CONNECT: %s" % rec["notes"])
+    early = [f for f in client_texts(rec) if f["t"] < reply and f["text"][:1] == "4"
+             and not f["text"].startswith("40")]
+    check(not early, "client sent %s before the CONNECT reply (at %.3fs)"
+          % (short([(f["t"], f["text"]) for f in early]), reply))
+    ev = [f for f in client_texts(rec) if f["text"].startswith("42")]
+    check(ev, "the stdin emit never reached the server")
+    check(ev[0]["text"].endswith('["hello",1,"\u00e9"]'), "emit sent as %r" % ev[0]["text"])
+
+
+@test
+def fake_record_pings_answered_with_pong():
+    r, rec = record_run()
+    pings = sorted(v for k, v in rec["marks"].items() if k.startswith("ping"))
+    pongs = [f["t"] for f in client_texts(rec) if f["text"] == "3"]
+    gone = left_at(rec) or 1e9
+    check(len(pings) >= 3, "only %d pings sent: %s" % (len(pings), short(rec["marks"])))
+    for p in pings:
+        if p > gone - 0.05:
+            continue
+        check(any(p <= t <= p + 0.2 * SLOW for t in pongs),
+              "ping at %.3fs not answered with `3` within 200 ms (pongs at %s)"
+              % (p, short(pongs)))
+    extra = [f["text"] for f in client_texts(rec) if f["text"].startswith("3")
+             and f["text"] != "3"]
+    check(not extra, "odd pong frames %s" % short(extra))
+
+
+@test
+def fake_record_client_never_pings():
+    r, rec = record_run()
+    pings = [f["text"] for f in client_texts(rec) if f["text"].startswith("2")]
+    check(not pings, "client sent Engine.IO ping(s) %s (v4 servers close on that)"
+          % short(pings))
+
+
+@test
+def fake_record_client_ack_and_ack_reply_wire_format():
+    r, rec = record_run()
+    texts = [f["text"] for f in client_texts(rec)]
+    ev = [t for t in texts if t.startswith("42")]
+    check(ev, "no EVENT from the client")
+    head = ev[0][2:ev[0].index("[")]
+    check(head.isdigit(), "--ack emit carries no ack id: %r" % ev[0])
+    acks = r.of("ack")
+    check(acks and acks[0].get("id") == int(head) and jeq(norm(acks[0].get("args")), ["acked"]),
+          "ack record %s, want id %s args ['acked']" % (short(acks), head))
+    check('435["r"]' in texts, "ack for server event id 5 not sent as 435[\"r\"]: %s"
+          % short([t for t in texts if t.startswith("43")]))
+    am = r.events("ackme")
+    check(am and am[0].get("ack_id") == 5, "ackme record without ack_id 5: %s" % short(am))
+
+
+@test
+def fake_sigint_sends_disconnect_and_close():
+    tag = new_tag("si")
+    run = Run(fake_args("idle", tag) + [url("fake")],
+              b'["hello"]\n', False)
+    try:
+        ok = run.wait_for(lambda x: x.get("type") == "event" and x.get("name") == "echo", 5)
+        check(ok, "no echo within 5 s: %s" % run.describe())
+        time.sleep(0.6)   # a couple of pings
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(5)
+    rec = fresult(tag)
+    expect_rc(run, 0)
+    texts = [f["text"] for f in client_texts(rec)]
+    check("41" in texts, "client did not send DISCONNECT `41` on SIGINT: %s" % short(texts))
+    check(any(f["opcode"] == 8 for f in rec["frames"]),
+          "client sent no WebSocket close frame: %s" % short(rec["frames"][-3:]))
+    check(rec.get("close_code") in (None, 1000, 1001), "close code %r" % rec.get("close_code"))
+
+
+# ------------------------------------------------------------------- runner
+
+def run_one(name, fn):
+    try:
+        fn()
+        return True, ""
+    except TestFailure as e:
+        return False, str(e)
+    except Exception as e:  # a bug in the test or a dead server
+        return False, "exception %s: %s" % (type(e).__name__,
+                                             traceback.format_exc().strip().splitlines()[-1])
+
+
+def main():
+    global OPTS, WRAPPER, SLOW
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sioc", default=os.path.join(ROOT, "build", "sioc"))
+    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
+    ap.add_argument("-k", "--filter", default="", help="run tests whose name contains this")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--slow-factor", type=float, default=None,
+                    help="multiply time limits (default 1, or 6 with --wrapper)")
+    OPTS = ap.parse_args()
+    if OPTS.list:
+        for name, _ in TESTS:
+            print(name)
+        return 0
+    OPTS.sioc = os.path.abspath(OPTS.sioc)
+    if not os.access(OPTS.sioc, os.X_OK):
+        print("sioc not found or not executable: %s" % OPTS.sioc, file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    WRAPPER = shlex.split(OPTS.wrapper)
+    SLOW = OPTS.slow_factor or (6.0 if WRAPPER else 1.0)
+    OPTS.tmp = tempfile.mkdtemp(prefix="sio-integration-io-")
+
+    servers = ServerSet()
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, on_term)
+
+    passed = failed = 0
+    t_start = time.monotonic()
+    try:
+        servers.start_all()
+        for name, why in sorted(SERVER_ERR.items()):
+            print("# %s" % why, flush=True)
+        selected = [(n, f) for n, f in TESTS if OPTS.filter in n]
+        for name, fn in selected:
+            t0 = time.monotonic()
+            ok, why = run_one(name, fn)
+            dt = time.monotonic() - t0
+            if ok:
+                passed += 1
+                print("PASS %s (%.2fs)" % (name, dt), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (name, why), flush=True)
+            servers.check_alive()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        failed += 1
+    except Exception as e:
+        print("FAIL harness: %s" % e, flush=True)
+        failed += 1
+    finally:
+        with LIVE_LOCK:
+            for p in list(LIVE):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        servers.stop_all()
+    print("(%.1fs; server logs in %s)" % (time.monotonic() - t_start, OPTS.tmp),
+          file=sys.stderr)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

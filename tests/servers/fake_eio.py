@@ -1,0 +1,593 @@
+#!/usr/bin/python3
+"""A hand-written Engine.IO v4 / Socket.IO v5 server over WebSocket
+(standard library only) that does what real servers never do.
+
+    /usr/bin/python3 tests/servers/fake_eio.py PORT [--log FILE]   (0 = free port)
+
+Listens on 127.0.0.1 only and prints "PORT <n>" as its first stdout line.
+It does the HTTP upgrade and the RFC 6455 framing itself.  The scenario is the
+first segment of the request path, so a client selects it with the Engine.IO
+path, e.g. `sioc io --path /stop-pinging/ http://127.0.0.1:PORT/`.
+Add `?id=TAG` (sioc: `--query id=TAG`) to find the connection's record later.
+
+Scenarios (pingInterval/pingTimeout 25000/20000 unless noted; "connect" =
+wait for the client's `40...` and answer `40{"sid":"fake-sid"}`):
+  stop-pinging            open with pingInterval 300, pingTimeout 200; connect;
+                          ping `2` twice (300 ms apart), then go silent (mark
+                          "last_ping"); wait for the client to give up
+  bad-open                open packet `0{"sid":` (invalid JSON)
+  parse-error-type        connect, then `4abc`
+  parse-error-payload     connect, then `42{}`
+  huge-ack-id             connect, then `42999999999999999999999["x"]`
+  too-many-attachments    connect, then `451000-["x",{"_placeholder":true,"num":0}]`
+  too-many-attachments-11 connect, then `4511-[...]` (above the JS client's limit of 10)
+  attachment-count-overflow  connect, then `4599999999999999999999-[...]`
+  binary-without-header   connect, then a binary frame 01 02 03 (no 5n- header)
+  text-while-collecting   connect, then `452-[...]`, one binary frame, `42["y"]`
+  placeholder-out-of-range  connect, then `451-["x",{"_placeholder":true,"num":5}]` + 1 frame
+  binary-ok               connect, then `451-["bin",<ph 0>]` + 00 ff, then
+                          `452-["rev",{"num":1,"_placeholder":true},{"x":{"num":0,...}}]`
+                          + 0a + (empty), then `42["done"]`
+  deep-json               connect, then `42["deep",[[[...100000 levels...]]]]`
+  no-sid-connect          answer the client's `40` with a bare `40` (v2 server style)
+  attachment-never-arrives connect, then `451-["bin",{"_placeholder":true,"num":0}]`
+                          and no attachment; after 1 s a WS close 1000
+  server-close            connect, then the Engine.IO close packet `1` (mark
+                          "close_sent"); the TCP connection is dropped by the
+                          server only 3 s later
+  record                  open with pingInterval 300, pingTimeout 200; the
+                          CONNECT reply is delayed 300 ms (mark "connect_reply");
+                          every client EVENT `42[...]` is answered with
+                          `42["echo",<its array>]` (and `43<id>["acked"]` when it
+                          carries an ack id); a ping `2` every 250 ms from the
+                          open on (marks "ping0", "ping1", ...); 900 ms after
+                          the CONNECT reply `425["ackme","x"]`, 300 ms later
+                          `42["done"]`; then keeps reading until the client leaves
+  idle                    like record, but the CONNECT reply is not delayed and
+                          nothing is scripted: pings, echoes, and waits (10 s)
+                          for the client to leave
+  silent                  read the HTTP request, never answer (connect timeout)
+
+Side channel: `GET /__result?id=TAG&wait=SECONDS` answers with the JSON record
+of connection TAG once it has ended (or after `wait` with "done": false).
+With --log FILE every finished record is appended there as a JSON line.
+
+Record: id, scenario, request_line, path, query, headers (lower-case names),
+  frames: [{t, opcode, fin, masked, text (opcode 1, utf-8) | hex (first 512
+  bytes), length, close_code}], marks {name: t}, sent: [{t, text|hex}],
+  close_code / close_t (first client close frame), eof / eof_t, notes, done.
+  Every t is seconds since the TCP connection was accepted.
+"""
+import base64
+import hashlib
+import json
+import queue
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+from urllib.parse import urlsplit, parse_qs
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+RESULTS = {}
+RESULTS_LOCK = threading.Condition()
+LOG_FILE = None
+COUNTER = [0]
+
+
+def ws_frame(opcode, payload=b""):
+    n = len(payload)
+    b0 = 0x80 | opcode
+    if n < 126:
+        hdr = struct.pack("!BB", b0, n)
+    elif n < 65536:
+        hdr = struct.pack("!BBH", b0, 126, n)
+    else:
+        hdr = struct.pack("!BBQ", b0, 127, n)
+    return hdr + payload
+
+
+def unmask(payload, key):
+    n = len(payload)
+    if n == 0:
+        return payload
+    k = (key * (n // 4 + 1))[:n]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
+
+
+class Conn:
+    def __init__(self, sock, rec):
+        self.sock = sock
+        self.rec = rec
+        self.t0 = time.monotonic()
+        self.buf = b""
+        self.wlock = threading.Lock()
+        self.q = queue.Queue()
+        self.closed_sent = False
+        self.gone = threading.Event()   # client closed or EOF
+        self.on_text = None             # callback(text) run on the reader thread
+
+    def now(self):
+        return round(time.monotonic() - self.t0, 4)
+
+    def mark(self, name):
+        self.rec["marks"][name] = self.now()
+
+    # -- low level
+    def _fill(self, deadline):
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise TimeoutError()
+        self.sock.settimeout(left)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            raise TimeoutError()
+        except OSError:
+            data = b""
+        if not data:
+            raise EOFError()
+        self.buf += data
+
+    def read_exact(self, n, deadline=None):
+        while len(self.buf) < n:
+            self._fill(deadline)
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_head(self, deadline):
+        while b"\r\n\r\n" not in self.buf:
+            if len(self.buf) > 65536:
+                raise EOFError()
+            self._fill(deadline)
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        return head.decode("latin-1")
+
+    def send_raw(self, data):
+        with self.wlock:
+            try:
+                self.sock.sendall(data)
+                return True
+            except OSError as e:
+                self.rec["notes"].append("send failed: %s" % e)
+                return False
+
+    def send_text(self, text):
+        self.rec["sent"].append({"t": self.now(), "text": text[:300]})
+        return self.send_raw(ws_frame(1, text.encode("utf-8")))
+
+    def send_binary(self, data):
+        self.rec["sent"].append({"t": self.now(), "hex": data[:64].hex()})
+        return self.send_raw(ws_frame(2, data))
+
+    def send_close(self, code=1000):
+        if self.closed_sent:
+            return
+        self.closed_sent = True
+        self.rec["sent"].append({"t": self.now(), "close": code})
+        self.send_raw(ws_frame(8, struct.pack("!H", code)))
+
+    # -- reader thread
+    def reader(self):
+        try:
+            while True:
+                b0, b1 = self.read_exact(2)
+                n = b1 & 0x7F
+                if n == 126:
+                    n = struct.unpack("!H", self.read_exact(2))[0]
+                elif n == 127:
+                    n = struct.unpack("!Q", self.read_exact(8))[0]
+                masked = bool(b1 & 0x80)
+                key = self.read_exact(4) if masked else b""
+                if n > 64 * 1024 * 1024:
+                    self.rec["notes"].append("client frame too long: %d" % n)
+                    break
+                payload = self.read_exact(n)
+                if masked:
+                    payload = unmask(payload, key)
+                op = b0 & 0x0F
+                f = {"t": self.now(), "opcode": op, "fin": bool(b0 & 0x80),
+                     "masked": masked, "length": n}
+                if op == 1:
+                    f["text"] = payload.decode("utf-8", "replace")
+                else:
+                    f["hex"] = payload[:512].hex()
+                if op == 8:
+                    f["close_code"] = struct.unpack("!H", payload[:2])[0] \
+                        if len(payload) >= 2 else None
+                    if "close_code" not in self.rec:
+                        self.rec["close_code"] = f["close_code"]
+                        self.rec["close_t"] = f["t"]
+                self.rec["frames"].append(f)
+                if op == 8:
+                    if not self.closed_sent:
+                        code = f["close_code"]
+                        self.closed_sent = True
+                        self.send_raw(ws_frame(8, b"" if code is None
+                                               else struct.pack("!H", code)))
+                    self.gone.set()
+                    self.q.put(("close", f))
+                    # keep reading until EOF (the client drops TCP)
+                    continue
+                if op == 9:
+                    self.send_raw(ws_frame(10, payload))
+                    continue
+                if op == 1 and self.on_text:
+                    try:
+                        self.on_text(f["text"])
+                    except Exception as e:  # record, keep reading
+                        self.rec["notes"].append("on_text: %r" % e)
+                self.q.put(("frame", f))
+        except EOFError:
+            self.rec["eof"] = True
+            self.rec["eof_t"] = self.now()
+        except Exception as e:
+            self.rec["notes"].append("reader: %r" % e)
+        self.gone.set()
+        self.q.put(("eof", None))
+
+    def wait_text(self, prefix, timeout):
+        """Next client text frame starting with prefix (others are skipped)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                kind, f = self.q.get(timeout=left)
+            except queue.Empty:
+                return None
+            if kind == "eof":
+                self.q.put((kind, f))
+                return None
+            if kind == "frame" and f["opcode"] == 1 and f["text"].startswith(prefix):
+                return f
+
+    def wait_gone(self, timeout):
+        return self.gone.wait(timeout)
+
+
+# ---------------------------------------------------------------- Engine.IO
+
+def open_packet(c, ping_interval=25000, ping_timeout=20000, sid="fake-eio-sid"):
+    c.send_text("0" + json.dumps({"sid": sid, "upgrades": [],
+                                  "pingInterval": ping_interval,
+                                  "pingTimeout": ping_timeout,
+                                  "maxPayload": 1000000}, separators=(",", ":")))
+
+
+def do_connect(c, timeout=5.0, delay=0.0):
+    f = c.wait_text("40", timeout)
+    if f is None:
+        c.rec["notes"].append("no CONNECT from the client")
+        return False
+    c.mark("connect_request")
+    if delay:
+        time.sleep(delay)
+    body = f["text"][2:]
+    nsp = ""
+    if body.startswith("/"):
+        nsp = body.split(",", 1)[0] + ","
+    c.mark("connect_reply")
+    c.send_text("40" + nsp + '{"sid":"fake-sid"}')
+    return True
+
+
+def linger(c, timeout=5.0):
+    """Wait for the client to leave; then (or at timeout) end the connection."""
+    if not c.wait_gone(timeout):
+        c.rec["notes"].append("client still connected after %.1fs" % timeout)
+    else:
+        time.sleep(0.2)   # let the reader see EOF after a close frame
+
+
+SCENARIOS = {}
+
+
+def scenario(name):
+    def deco(fn):
+        SCENARIOS[name] = fn
+        return fn
+    return deco
+
+
+@scenario("stop-pinging")
+def _stop_pinging(c, q):
+    open_packet(c, 300, 200)
+    if not do_connect(c):
+        return linger(c)
+    for i in range(2):
+        time.sleep(0.3)
+        c.send_text("2")
+        c.mark("ping%d" % i)
+        if c.wait_text("3", 0.5) is None:
+            c.rec["notes"].append("ping %d not answered" % i)
+    c.mark("last_ping")
+    linger(c, 6.0)
+
+
+@scenario("bad-open")
+def _bad_open(c, q):
+    c.send_text('0{"sid":')
+    c.mark("bad_open")
+    linger(c, 5.0)
+
+
+def after_connect_send(*texts, wait=5.0):
+    def run(c, q):
+        open_packet(c)
+        if not do_connect(c):
+            return linger(c)
+        time.sleep(0.05)
+        c.mark("bad_sent")
+        for t in texts:
+            if isinstance(t, bytes):
+                c.send_binary(t)
+            else:
+                c.send_text(t)
+        linger(c, wait)
+    return run
+
+
+SCENARIOS["parse-error-type"] = after_connect_send("4abc")
+SCENARIOS["parse-error-payload"] = after_connect_send("42{}")
+SCENARIOS["huge-ack-id"] = after_connect_send('42999999999999999999999["x"]')
+SCENARIOS["too-many-attachments"] = after_connect_send(
+    '451000-["x",{"_placeholder":true,"num":0}]')
+SCENARIOS["too-many-attachments-11"] = after_connect_send(
+    '4511-["x",{"_placeholder":true,"num":0}]')
+SCENARIOS["attachment-count-overflow"] = after_connect_send(
+    '4599999999999999999999-["x",{"_placeholder":true,"num":0}]')
+SCENARIOS["binary-without-header"] = after_connect_send(b"\x01\x02\x03")
+SCENARIOS["text-while-collecting"] = after_connect_send(
+    '452-["x",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}]', b"\x01",
+    '42["y"]')
+SCENARIOS["placeholder-out-of-range"] = after_connect_send(
+    '451-["x",{"_placeholder":true,"num":5}]', b"\x01")
+SCENARIOS["binary-ok"] = after_connect_send(
+    '451-["bin",{"_placeholder":true,"num":0}]', b"\x00\xff",
+    '452-["rev",{"num":1,"_placeholder":true},{"x":{"num":0,"_placeholder":true}}]',
+    b"\x0a", b"",
+    '42["done"]')
+DEPTH = 100000
+SCENARIOS["deep-json"] = after_connect_send(
+    '42["deep",' + "[" * DEPTH + "]" * DEPTH + "]")
+
+
+@scenario("no-sid-connect")
+def _no_sid(c, q):
+    # a Socket.IO v2-style CONNECT reply (no sid)
+    open_packet(c)
+    f = c.wait_text("40", 5.0)
+    if f is None:
+        c.rec["notes"].append("no CONNECT from the client")
+    else:
+        c.mark("connect_reply")
+        c.send_text("40")
+    linger(c, 5.0)
+
+
+@scenario("attachment-never-arrives")
+def _attachment_never(c, q):
+    open_packet(c)
+    if not do_connect(c):
+        return linger(c)
+    time.sleep(0.05)
+    c.send_text('451-["bin",{"_placeholder":true,"num":0}]')
+    c.mark("header_sent")
+    if c.wait_gone(1.0):
+        c.rec["notes"].append("client left before the server closed")
+        return linger(c, 0.5)
+    c.mark("close_sent")
+    c.send_close(1000)
+    linger(c, 3.0)
+
+
+@scenario("server-close")
+def _server_close(c, q):
+    open_packet(c)
+    if not do_connect(c):
+        return linger(c)
+    time.sleep(0.05)
+    c.send_text("1")
+    c.mark("close_sent")
+    linger(c, 3.0)
+
+
+@scenario("idle")
+def _idle(c, q):
+    _record(c, q, script=False)
+
+
+@scenario("record")
+def _record(c, q, script=True):
+    def on_text(text):
+        if not text.startswith("42"):
+            return
+        body = text[2:]
+        i = 0
+        while i < len(body) and body[i].isdigit():
+            i += 1
+        ack_id, payload = body[:i], body[i:]
+        try:
+            arr = json.loads(payload)
+        except ValueError:
+            c.rec["notes"].append("client sent bad JSON: %r" % text[:200])
+            return
+        c.send_text("42" + json.dumps(["echo", arr], separators=(",", ":")))
+        if ack_id:
+            c.send_text("43" + ack_id + '["acked"]')
+
+    c.on_text = on_text
+    open_packet(c, 300, 200)
+
+    def pinger():
+        # every 250 ms from the open packet on, until the client leaves
+        i = 0
+        while not c.gone.wait(0.25):
+            c.send_text("2")
+            c.rec["marks"]["ping%d" % i] = c.now()
+            i += 1
+    threading.Thread(target=pinger, daemon=True).start()
+    if not do_connect(c, delay=0.3 if script else 0.0):
+        return linger(c)
+    if not script:
+        return linger(c, 10.0)
+    time.sleep(0.9)
+    c.send_text('425["ackme","x"]')
+    c.mark("ackme_sent")
+    time.sleep(0.3)
+    c.send_text('42["done"]')
+    c.mark("done_sent")
+    linger(c, 5.0)
+
+
+@scenario("silent")
+def _silent(c, q):
+    c.wait_gone(8.0)
+
+
+# ------------------------------------------------------------------- server
+
+def accept_for(key):
+    return base64.b64encode(hashlib.sha1(key.encode("latin-1") + GUID).digest()).decode()
+
+
+def public(rec):
+    for _ in range(5):
+        try:
+            return json.loads(json.dumps(rec))
+        except RuntimeError:  # changed while copying; try again
+            time.sleep(0.01)
+    return {"id": rec.get("id"), "notes": ["record busy"], "done": False}
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def handle(self):
+        sock = self.request
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        rec = {"frames": [], "sent": [], "marks": {}, "notes": [], "done": False,
+               "eof": False}
+        c = Conn(sock, rec)
+        try:
+            head = c.read_head(time.monotonic() + 10)
+        except (EOFError, TimeoutError):
+            return
+        lines = head.split("\r\n")
+        rec["request_line"] = lines[0]
+        headers = {}
+        for ln in lines[1:]:
+            if ":" in ln:
+                k, v = ln.split(":", 1)
+                k = k.strip().lower()
+                headers[k] = (headers[k] + ", " + v.strip()) if k in headers else v.strip()
+        rec["headers"] = headers
+        parts = lines[0].split(" ")
+        target = parts[1] if len(parts) > 1 else "/"
+        u = urlsplit(target)
+        q = parse_qs(u.query)
+        rec["path"] = target
+        rec["query"] = {k: v[0] for k, v in q.items()}
+        name = u.path.strip("/").split("/")[0]
+        rec["scenario"] = name
+
+        if name == "__result":
+            self.result(c, q)
+            return
+
+        with RESULTS_LOCK:
+            COUNTER[0] += 1
+            tag = q.get("id", ["anon-%d" % COUNTER[0]])[0]
+            rec["id"] = tag
+            RESULTS[tag] = rec
+        try:
+            fn = SCENARIOS.get(name)
+            if fn is None:
+                c.send_raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                           b"Connection: close\r\n\r\n")
+                rec["notes"].append("unknown scenario")
+            elif name == "silent":
+                threading.Thread(target=c.reader, daemon=True).start()
+                fn(c, q)
+            elif headers.get("upgrade", "").lower() != "websocket" or \
+                    "sec-websocket-key" not in headers:
+                body = b'{"code":3,"message":"Bad request"}'
+                c.send_raw(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                           b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+                rec["notes"].append("not a WebSocket upgrade (this server is WS-only)")
+            else:
+                c.send_raw(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                            "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n"
+                            % accept_for(headers["sec-websocket-key"])).encode("latin-1"))
+                c.mark("open")
+                threading.Thread(target=c.reader, daemon=True).start()
+                fn(c, q)
+        except Exception as e:
+            rec["notes"].append("server exception: %r" % e)
+        finally:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                sock.close()
+            except OSError:
+                pass
+            with RESULTS_LOCK:
+                rec["done"] = True
+                RESULTS_LOCK.notify_all()
+            if LOG_FILE:
+                with RESULTS_LOCK, open(LOG_FILE, "a") as fh:
+                    fh.write(json.dumps(public(rec)) + "\n")
+
+    def result(self, c, q):
+        tag = q.get("id", [""])[0]
+        wait = float(q.get("wait", ["5"])[0])
+        deadline = time.monotonic() + wait
+        with RESULTS_LOCK:
+            while True:
+                rec = RESULTS.get(tag)
+                if rec is not None and rec["done"]:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                RESULTS_LOCK.wait(left)
+            if rec is None:
+                body = json.dumps({"id": tag, "missing": True, "done": False})
+            else:
+                body = json.dumps(public(rec))
+        data = body.encode()
+        c.send_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                   b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+def main():
+    global LOG_FILE
+    args = sys.argv[1:]
+    if "--log" in args:
+        i = args.index("--log")
+        LOG_FILE = args[i + 1]
+        del args[i:i + 2]
+    port = int(args[0]) if args else 0
+    srv = Server(("127.0.0.1", port), Handler)
+    sys.stdout.write("PORT %d\n" % srv.server_address[1])
+    sys.stdout.flush()
+    try:
+        srv.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.server_close()
+
+
+if __name__ == "__main__":
+    main()
