@@ -89,7 +89,25 @@
  *
  * Implement sio_platform (TCP connect/send/recv/close, wait, clock, CSPRNG)
  * in one file and define sio_platform_default() there, or pass your table in
- * sio_config.platform.  See sio_impl_posix.c.
+ * sio_config.platform.  See sio_impl_posix.c; tests/mem_platform.h is a
+ * complete in-memory platform.
+ *
+ * ======================================================================
+ * 7. Socket.IO
+ * ======================================================================
+ *
+ * cfg.mode = SIO_MODE_SOCKETIO makes the client speak Engine.IO v4 and
+ * Socket.IO v5 over the WebSocket transport.  As in the JS client the URL's
+ * path is the namespace ("http://host:3000/admin" -> "/admin"); the Engine.IO
+ * path is cfg.path ("/socket.io/").  OPEN reports the Engine.IO session;
+ * CONNECT each namespace (On Socket.IO Start for the URL's one).  Emits made
+ * before a namespace's CONNECT reply wait in order and go out right after it.
+ * Server pings are answered at once; no ping within pingInterval +
+ * pingTimeout is "ping timeout".  Every pending ack ends in an ACK event: the
+ * answer, "operation has timed out" or "socket has been disconnected".
+ * Packets from the server are validated completely (JSON depth, attachment
+ * count and placeholders, ack id range); anything malformed is a "parse
+ * error" disconnect.  The JSON reader/writer used for this is public.
  *
  * License: MIT, see the end of this file.
  */
