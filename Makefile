@@ -61,8 +61,14 @@ test: all asan node_modules
 demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes node_modules
 	BUILD_DIR=$(BUILD_DIR) bash examples/demo.sh
 
+$(BUILD_DIR)/bench_io: bench/bench_io.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) bench/bench_io.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
 bench: $(BUILD_DIR)/bench_ws
 	$(BUILD_DIR)/bench_ws
+
+bench-io: $(BUILD_DIR)/bench_io node_modules
+	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)
@@ -85,4 +91,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test demo bench clean fuzz fuzz-smoke fuzz-replay
+.PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay

@@ -2456,6 +2456,7 @@ struct sio_client {
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 
+    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
     unsigned char *rx;                 /* bytes from the socket */
     size_t rx_start, rx_len, rx_cap, rx_need, hs_scanned;
     unsigned char *tx;                 /* bytes for the socket */
@@ -2472,7 +2473,7 @@ struct sio_client {
     unsigned char *nul_at;             /* byte replaced by the NUL after a message */
     unsigned char nul_saved;
 
-    unsigned char random_pool[64];
+    unsigned char random_pool[256];      /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
     unsigned long served;              /* events returned; rotates sio_poll_set */
 
@@ -2714,8 +2715,11 @@ static int sio__flush(sio_client *c)
  * SIO_ERR_AGAIN, or another negative status (err filled). */
 static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
 {
-    size_t want = need > SIO__READ_CHUNK ? need : SIO__READ_CHUNK;
+    size_t want = need > SIO__READ_CHUNK ? need : SIO__READ_CHUNK, room;
     long r;
+    /* A short read means the socket is drained: skip the recv that would
+     * only say EAGAIN and let the caller wait for readiness instead. */
+    if (!c->may_read) return SIO_ERR_AGAIN;
     if (c->rx_start > 0 && c->rx_cap - c->rx_len < want + 1) {
         memmove(c->rx, c->rx + c->rx_start, c->rx_len - c->rx_start);
         c->rx_len -= c->rx_start;
@@ -2725,8 +2729,10 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
         sio__reserve(&c->alloc, &c->rx, &c->rx_cap, c->rx_len + want + 1) != SIO_OK)
         return SIO_ERR_NOMEM;
     /* Keep one spare byte so a message at the end can be NUL-terminated. */
-    r = c->pf->recv(c->pf->user, c->sock, c->rx + c->rx_len, c->rx_cap - c->rx_len - 1, err, err_size);
+    room = c->rx_cap - c->rx_len - 1;
+    r = c->pf->recv(c->pf->user, c->sock, c->rx + c->rx_len, room, err, err_size);
     if (r > 0) c->rx_len += (size_t)r;
+    if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) c->may_read = 0;
     return r;
 }
 
@@ -4100,6 +4106,7 @@ SIO_API int sio_start(sio_client *c)
     c->ws.allocator = c->alloc;
     c->ws.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
+    c->may_read = 1;
     c->disconnect_reason = NULL;
     if (c->mode == SIO_MODE_SOCKETIO) {
         size_t i;
@@ -4230,6 +4237,8 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (!clients[i]) return SIO_ERR_INVALID;
     pf = clients[0]->pf;
     start = pf->now_ms(pf->user);
+    if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
+        for (i = 0; i < count; i++) clients[i]->may_read = 1;
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -4276,6 +4285,16 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
             return 0;
         }
         r = pf->wait(pf->user, items, n, wait_ms);
+        if (r > 0) {                          /* readiness: allow reads again (items follow clients' order) */
+            size_t k = 0, marked = 0;
+            for (i = 0; i < count && k < n; i++) {
+                if (clients[i]->sock == SIO_INVALID_SOCKET) continue;
+                if (items[k].revents) { clients[i]->may_read = 1; marked++; }
+                k++;
+            }
+            if (!marked)                      /* a platform that reports no revents: try everyone */
+                for (i = 0; i < count; i++) clients[i]->may_read = 1;
+        }
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;
     }

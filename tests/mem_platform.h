@@ -60,8 +60,15 @@ static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size
 static void mem_close(void *u, sio_socket s) { (void)u; (void)s; net.closed++; net.sockets--; }
 static int mem_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
 {
-    (void)u; (void)items;
-    if (count && (net.in_pos < net.in_len || net.eof)) return 1;
+    size_t i;
+    int ready = 0;
+    (void)u;
+    for (i = 0; i < count; i++) {
+        items[i].revents = (items[i].events & SIO_WAIT_WRITE) |
+                           ((net.in_pos < net.in_len || net.eof) ? SIO_WAIT_READ : 0);
+        if (items[i].revents) ready++;
+    }
+    if (ready) return ready;
     net.now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
     return 0;
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Peer for the Socket.IO benchmarks (bench/run_io.sh): 127.0.0.1, prints "PORT n".
+//   stream n   -> emits "tick" i for i in 0..n-1 (the receive path)
+//   expect n   -> counts "up" events and emits "done" after the n-th (the send path)
+//   echo x, cb -> cb(x) (the emit-to-ack round trip)
+'use strict';
+const { Server } = require('socket.io');
+const io = new Server({ pingInterval: 25000, pingTimeout: 20000, maxHttpBufferSize: 1e8 });
+io.on('connection', (socket) => {
+  let want = 0, got = 0;
+  socket.on('stream', (n) => { for (let i = 0; i < n; i++) socket.emit('tick', i); });
+  socket.on('expect', (n) => { want = n; got = 0; });
+  socket.on('up', () => { if (++got === want) socket.emit('done', got); });
+  socket.on('echo', (x, cb) => cb(x));
+});
+const http = require('http').createServer();
+io.attach(http);
+http.listen(parseInt(process.argv[2] || '0', 10), '127.0.0.1', () => {
+  process.stdout.write(`PORT ${http.address().port}\n`);
+});

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Socket.IO client CPU per event (receive and send paths) and emit-to-ack
+# round trip: sio vs the Node socket.io-client, same server, same run.
+#   make bench-io        (or: bash bench/run_io.sh [N] [ROUNDS])
+set -eu
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+N=${1:-200000}
+ROUNDS=${2:-3}
+log=$(mktemp)
+node bench/io_server.js 0 >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
+for _ in $(seq 50); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
+url="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$log")/"
+out=$(mktemp)
+for r in $(seq "$ROUNDS"); do
+    "$BUILD_DIR/bench_io" "$url" "$N" >>"$out"
+    node bench/node_client.js "$url" "$N" >>"$out"
+done
+/usr/bin/python3 - "$out" "$N" "$ROUNDS" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for r in rows: by.setdefault(r["client"], []).append(r)
+keys = ["recv_user_us", "recv_sys_us", "burst_user_us", "burst_sys_us", "send_user_us", "send_sys_us", "ack_p50_us", "ack_p99_us"]
+med = {c: {k: statistics.median(x[k] for x in v) for k in keys} for c, v in by.items()}
+print(f"{sys.argv[2]} events per phase, medians of {sys.argv[3]} rounds; client CPU microseconds per event")
+print("(user = the client's own code; sys = kernel time charged to the client; the server is excluded)")
+print("recv = events as the server writes them (one wake-up each); burst = already queued when reading starts")
+print(f"{'client':28} {'recv user':>9} {'recv sys':>9} {'burst user':>10} {'burst sys':>9} {'send user':>9} {'send sys':>9} {'ack p50':>8} {'ack p99':>8}")
+for c, m in med.items():
+    print(f"{c:28} {m['recv_user_us']:9.3f} {m['recv_sys_us']:9.3f} {m['burst_user_us']:10.3f} {m['burst_sys_us']:9.3f}"
+          f" {m['send_user_us']:9.3f} {m['send_sys_us']:9.3f} {m['ack_p50_us']:8.1f} {m['ack_p99_us']:8.1f}")
+sio = [c for c in med if c.startswith("sio")][0]
+node = [c for c in med if c.startswith("node")][0]
+for phase in ("recv", "burst", "send"):
+    u = med[sio][phase + "_user_us"] / med[node][phase + "_user_us"]
+    t = (med[sio][phase + "_user_us"] + med[sio][phase + "_sys_us"]) / (med[node][phase + "_user_us"] + med[node][phase + "_sys_us"])
+    print(f"{phase}: sio/node user CPU {u:.3f}, user+sys {t:.3f}")
+PY
+rm -f "$out"
