@@ -8,6 +8,7 @@ PLATFORM_SRC = sio_impl_posix.c
 PYTHON ?= /usr/bin/python3
 
 all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/test_io_unit $(BUILD_DIR)/test_io_client \
+     $(BUILD_DIR)/test_io_live \
      $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes
 
 $(BUILD_DIR):
@@ -31,6 +32,9 @@ $(BUILD_DIR)/test_client: tests/test_client.c tests/test.h tests/mem_platform.h 
 $(BUILD_DIR)/test_io_unit: tests/test_io_unit.c tests/test.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_unit.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
 
+$(BUILD_DIR)/test_io_live: tests/test_io_live.c tests/test.h $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_live.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
 $(BUILD_DIR)/test_io_client: tests/test_io_client.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_client.c $(LDFLAGS) -o $@
 
@@ -48,7 +52,7 @@ $(BUILD_DIR)/bench_ws: bench/bench_ws.c $(BUILD_DIR)/sio.o
 ASAN_DIR ?= build-asan
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client \
+	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client $(ASAN_DIR)/test_io_live \
 	  $(foreach t,$(FUZZ_TARGETS),$(ASAN_DIR)/fuzz_$(t)_replay)
 
 node_modules: package.json package-lock.json

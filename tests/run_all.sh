@@ -67,6 +67,8 @@ if command -v valgrind >/dev/null; then
 fi
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "integration (ASan+UBSan sioc)" "$PYTHON" tests/integration.py --sioc "$ASAN_DIR/sioc"
+run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
+run_suite "Socket.IO library against socket.io 4.8 (ASan+UBSan)" bash tests/run_io_live.sh "$ASAN_DIR/test_io_live"
 run_suite "Socket.IO integration (socket.io, python-socketio, fake servers)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO integration (ASan+UBSan sioc)" "$PYTHON" tests/integration_io.py --sioc "$ASAN_DIR/sioc"
 
