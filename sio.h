@@ -546,7 +546,8 @@ typedef struct sio_platform {
     void *user;
     /* Starts a non-blocking TCP connection to the attempt-th address of host
      * (0 = first).  SIO_OK: *sock is connecting or connected.
-     * SIO_ERR_NO_ADDRESS: attempt is past the last address.  Other
+     * SIO_ERR_NO_ADDRESS: attempt is past the last address (or the name
+     * does not resolve; err then says why).  Other
      * negative status: failure, err says why. */
     int (*connect)(void *user, const char *host, unsigned short port, unsigned attempt,
                    sio_socket *sock, char *err, size_t err_size);
@@ -2822,25 +2823,31 @@ static void sio__step_connect(sio_client *c)
     sio__start_next_address(c);
 }
 
+#define SIO__MAX_ADDRESSES 16
+
+/* Starts a connection to the next address of the host that does not fail
+ * at once (IPv6/IPv4 fallback); reports the first failure when none is left. */
 static void sio__start_next_address(sio_client *c)
 {
-    char err[128];
-    int r;
-    err[0] = 0;
-    r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->sock, err, sizeof err);
-    if (r == SIO_OK) return;
-    c->sock = SIO_INVALID_SOCKET;
-    if (r == SIO_ERR_NO_ADDRESS && c->first_error[0]) {
-        char text[SIO__TEXT_SIZE];
+    char err[128], text[SIO__TEXT_SIZE];
+    int r = SIO_ERR_NO_ADDRESS;
+    for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
+        err[0] = 0;
+        r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->sock, err, sizeof err);
+        if (r == SIO_OK) return;
+        c->sock = SIO_INVALID_SOCKET;
+        if (r == SIO_ERR_NO_ADDRESS) break;
+        if (!c->first_error[0])
+            snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
+                     (unsigned)c->port, err[0] ? err : sio_status_text(r));
+    }
+    if (c->first_error[0]) {
         memcpy(text, c->first_error, sizeof text);
         sio__abort(c, SIO_ERR_IO, text);
-        return;
-    }
-    if (!c->first_error[0] || r != SIO_ERR_NO_ADDRESS) {
-        char text[SIO__TEXT_SIZE];
+    } else {
         snprintf(text, sizeof text, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
-                 err[0] ? err : sio_status_text(r));
-        sio__abort(c, r == SIO_ERR_NO_ADDRESS ? SIO_ERR_NO_ADDRESS : SIO_ERR_IO, text);
+                 err[0] ? err : "no address");
+        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }
 }
 

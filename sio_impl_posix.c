@@ -60,7 +60,7 @@ static int sio__posix_connect(void *user, const char *host, unsigned short port,
     rc = getaddrinfo(host, service, &hints, &list);
     if (rc != 0) {
         if (err) snprintf(err, err_size, "cannot resolve '%s': %s", host, gai_strerror(rc));
-        return SIO_ERR_IO;
+        return SIO_ERR_NO_ADDRESS;          /* no address at all: nothing to fall back to */
     }
     for (ai = list, i = 0; ai && i < attempt; ai = ai->ai_next) i++;
     if (!ai) {

@@ -15,6 +15,10 @@ typedef struct mem_net {
     unsigned char out[1 << 20];   /* client -> server */
     size_t out_len, max_write;
     int eof, connect_fail, connected_after, closed, random_fail, sockets;
+    unsigned addresses;           /* addresses the host has (0 = 1) */
+    unsigned refuse_first;        /* the first N addresses refuse at once */
+    unsigned async_refuse_first;  /* the first N addresses fail while connecting */
+    unsigned attempt;             /* the attempt of the current socket */
     uint64_t now;
     unsigned char rnd;
 } mem_net;
@@ -25,15 +29,17 @@ static int mem_connect(void *u, const char *host, unsigned short port, unsigned 
                        char *err, size_t n)
 {
     (void)u; (void)host; (void)port;
-    if (attempt > 0) return SIO_ERR_NO_ADDRESS;
-    if (net.connect_fail) { snprintf(err, n, "Connection refused"); return SIO_ERR_IO; }
+    if (attempt >= (net.addresses ? net.addresses : 1)) return SIO_ERR_NO_ADDRESS;
+    if (net.connect_fail || attempt < net.refuse_first) { snprintf(err, n, "Connection refused"); return SIO_ERR_IO; }
+    net.attempt = attempt;
     net.sockets++;
     *s = 7;
     return SIO_OK;
 }
 static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
 {
-    (void)u; (void)s; (void)err; (void)n;
+    (void)u; (void)s;
+    if (net.attempt < net.async_refuse_first) { snprintf(err, n, "Network is unreachable"); return SIO_ERR_IO; }
     return net.connected_after == 0 ? 1 : (net.connected_after--, 0);
 }
 static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err, size_t n)

@@ -409,6 +409,52 @@ static void test_connect_failure_reports_error_then_close(void)
     sio_destroy(c);
 }
 
+static void fallback_case(unsigned refuse, unsigned async_refuse)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://dual-stack.test/";
+    net_reset();
+    net.addresses = 3;
+    net.refuse_first = refuse;
+    net.async_refuse_first = async_refuse;
+    sio_create(&cfg, &c);
+    sio_start(c);
+    sio_poll(c, &ev, 0);               /* each poll learns of one failed attempt */
+    sio_poll(c, &ev, 0);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(net.attempt, 2);
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    sio_destroy(c);
+}
+
+static void test_next_address_after_immediate_or_async_failure(void)
+{
+    fallback_case(2, 0);      /* first two addresses refuse at once */
+    fallback_case(0, 2);      /* first two fail while connecting (IPv6 unreachable) */
+}
+
+static void test_all_addresses_failing_reports_the_first_error(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://dual-stack.test/";
+    net_reset();
+    net.addresses = 2;
+    net.async_refuse_first = 2;
+    sio_create(&cfg, &c);
+    sio_start(c);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "unreachable") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    sio_destroy(c);
+}
+
 static void test_send_queue_limit_rejects_without_queueing(void)
 {
     sio_client *c;
@@ -608,6 +654,8 @@ int main(void)
     RUN(test_eof_without_close_frame_is_abnormal);
     RUN(test_connect_timeout);
     RUN(test_connect_failure_reports_error_then_close);
+    RUN(test_next_address_after_immediate_or_async_failure);
+    RUN(test_all_addresses_failing_reports_the_first_error);
     RUN(test_send_queue_limit_rejects_without_queueing);
     RUN(test_send_rejects_invalid_utf8_and_before_open);
     RUN(test_outgoing_fragmentation);
