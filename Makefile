@@ -1,15 +1,31 @@
-# sio - build and test.  Honours CC, CFLAGS, LDFLAGS and BUILD_DIR.
+# sio - build and test.  Honours CC, CFLAGS, LDFLAGS and BUILD_DIR; the
+# platform file and its libraries follow the compiler's target, so
+#     make CC=x86_64-w64-mingw32-gcc BUILD_DIR=build-win      (or: make win)
+# cross-builds the Windows programs without touching the native build.
 CC ?= cc
 BUILD_DIR ?= build
 WARN = -std=c99 -Wall -Wextra -pedantic
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) -I.
-PLATFORM_SRC = sio_impl_posix.c
 PYTHON ?= /usr/bin/python3
 
-all: $(BUILD_DIR)/sioc $(BUILD_DIR)/test_unit $(BUILD_DIR)/test_client $(BUILD_DIR)/test_io_unit $(BUILD_DIR)/test_io_client \
-     $(BUILD_DIR)/test_io_live \
-     $(BUILD_DIR)/echo_client $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes
+TARGET := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifneq (,$(findstring mingw,$(TARGET)))
+  PLATFORM_SRC = sio_impl_win32.c
+  PLATFORM_LIBS = -lws2_32 -lbcrypt
+  EXE = .exe
+else
+  PLATFORM_SRC = sio_impl_posix.c
+  PLATFORM_LIBS =
+  EXE =
+endif
+
+EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes
+LIB_TESTS = test_unit test_io_unit test_io_live          # link the library object
+SELF_TESTS = test_client test_io_client                  # compile the implementation with an in-memory platform
+BENCHES = bench_ws bench_io
+
+all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))
 
 $(BUILD_DIR):
 	mkdir -p $(BUILD_DIR)
@@ -17,36 +33,22 @@ $(BUILD_DIR):
 $(BUILD_DIR)/sio.o: $(PLATFORM_SRC) sio.h | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -c $(PLATFORM_SRC) -o $@
 
-$(BUILD_DIR)/sioc: examples/sioc.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) examples/sioc.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+$(EXAMPLES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): examples/%.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(BUILD_DIR)/echo_client: examples/echo_client.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) examples/echo_client.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+$(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(BUILD_DIR)/test_unit: tests/test_unit.c tests/test.h $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) tests/test_unit.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(LDFLAGS) -o $@
 
-$(BUILD_DIR)/test_client: tests/test_client.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
-	$(CC) $(ALL_CFLAGS) tests/test_client.c $(LDFLAGS) -o $@
+$(BENCHES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): bench/%.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(BUILD_DIR)/test_io_unit: tests/test_io_unit.c tests/test.h $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_unit.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
-
-$(BUILD_DIR)/test_io_live: tests/test_io_live.c tests/test.h $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_live.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
-
-$(BUILD_DIR)/test_io_client: tests/test_io_client.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
-	$(CC) $(ALL_CFLAGS) -Itests tests/test_io_client.c $(LDFLAGS) -o $@
-
-
-$(BUILD_DIR)/incari_ws_nodes: examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) examples/incari_ws_nodes.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
-
-$(BUILD_DIR)/incari_nodes: examples/incari_nodes.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) examples/incari_nodes.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
-
-$(BUILD_DIR)/bench_ws: bench/bench_ws.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) bench/bench_ws.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+# Windows programs, cross-built with mingw-w64 (run them with wine).
+WIN_CC ?= x86_64-w64-mingw32-gcc
+win:
+	$(MAKE) CC=$(WIN_CC) BUILD_DIR=build-win all
 
 # The same programs with AddressSanitizer and UBSan, for the test run.
 ASAN_DIR ?= build-asan
@@ -65,9 +67,6 @@ test: all asan node_modules
 demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes node_modules
 	BUILD_DIR=$(BUILD_DIR) bash examples/demo.sh
 
-$(BUILD_DIR)/bench_io: bench/bench_io.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) bench/bench_io.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
-
 bench: $(BUILD_DIR)/bench_ws
 	$(BUILD_DIR)/bench_ws
 
@@ -75,7 +74,7 @@ bench-io: $(BUILD_DIR)/bench_io node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win
 
 # Fuzzing: libFuzzer harnesses in fuzz/; the same files build as plain
 # replay programs so every compiler can re-run the corpora and regressions.
@@ -95,4 +94,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay
+.PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win

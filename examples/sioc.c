@@ -6,12 +6,18 @@
 #include "sio.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <io.h>
+#include <fcntl.h>
+#else
+#include <poll.h>
 #include <unistd.h>
+#endif
 
 #define SIOC_MAX_LIST 64
 #define SIOC_STDIN_PAUSE_BYTES ((size_t)4 * 1024 * 1024)
@@ -583,15 +589,87 @@ static void send_line(sioc_state *s, char *line, size_t len)
     }
 }
 
+#ifdef _WIN32
+/* Windows cannot wait on stdin and a socket together, so a thread reads
+ * stdin into a buffer that the main loop drains between short polls. */
+typedef struct sioc_stdin {
+    CRITICAL_SECTION lock;
+    char buf[65536];
+    size_t len;
+    int eof;
+} sioc_stdin;
+
+static sioc_stdin sioc_in;
+
+static DWORD WINAPI stdin_thread(LPVOID arg)
+{
+    HANDLE h = GetStdHandle(STD_INPUT_HANDLE);
+    char tmp[16384];
+    (void)arg;
+    for (;;) {
+        DWORD got = 0;
+        size_t off = 0;
+        if (!ReadFile(h, tmp, sizeof tmp, &got, NULL) || got == 0) break;
+        while (off < got) {
+            size_t take;
+            EnterCriticalSection(&sioc_in.lock);
+            take = sizeof sioc_in.buf - sioc_in.len;
+            if (take > got - off) take = got - off;
+            memcpy(sioc_in.buf + sioc_in.len, tmp + off, take);
+            sioc_in.len += take;
+            LeaveCriticalSection(&sioc_in.lock);
+            off += take;
+            if (off < got) Sleep(5);            /* the main loop is behind: wait for room */
+        }
+    }
+    EnterCriticalSection(&sioc_in.lock);
+    sioc_in.eof = 1;
+    LeaveCriticalSection(&sioc_in.lock);
+    return 0;
+}
+
+static void stdin_start(void)
+{
+    HANDLE t;
+    InitializeCriticalSection(&sioc_in.lock);
+    t = CreateThread(NULL, 0, stdin_thread, NULL, 0, NULL);
+    if (t) CloseHandle(t);
+    else sioc_in.eof = 1;
+}
+
+/* Bytes read (> 0), 0 at EOF, -1 when nothing is there yet. */
+static long stdin_take(char *out, size_t cap)
+{
+    long n;
+    EnterCriticalSection(&sioc_in.lock);
+    n = (long)(sioc_in.len < cap ? sioc_in.len : cap);
+    memcpy(out, sioc_in.buf, (size_t)n);
+    memmove(sioc_in.buf, sioc_in.buf + n, sioc_in.len - (size_t)n);
+    sioc_in.len -= (size_t)n;
+    if (n == 0 && !sioc_in.eof) n = -1;
+    LeaveCriticalSection(&sioc_in.lock);
+    return n;
+}
+#else
+static void stdin_start(void) { }
+
+static long stdin_take(char *out, size_t cap)
+{
+    long n = (long)read(0, out, cap);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return -1;
+    return n < 0 ? 0 : n;
+}
+#endif
+
 /* Reads what stdin has; sends complete lines.  Lines longer than the
  * message limit are reported and skipped. */
 static void read_stdin(sioc_state *s, size_t max_line)
 {
     char buf[65536];
-    ssize_t n = read(0, buf, sizeof buf);
+    long n = stdin_take(buf, sizeof buf);
     size_t i, start = 0;
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
-    if (n <= 0) {
+    if (n < 0) return;
+    if (n == 0) {
         if (s->line_len && !s->skipping_line) send_line(s, s->line, s->line_len);
         s->line_len = 0;
         s->stdin_open = 0;
@@ -639,15 +717,24 @@ int main(int argc, char **argv)
     sio_config cfg;
     sio_event ev;
     int r;
+#ifndef _WIN32
     struct sigaction sa;
+#endif
     memset(&s, 0, sizeof s);
     r = parse_args(argc, argv, &s.opt);
     if (r) return r;
+#ifdef _WIN32
+    _setmode(_fileno(stdout), _O_BINARY);      /* records end in \n, as on POSIX */
+    _setmode(_fileno(stdin), _O_BINARY);
+    signal(SIGINT, sioc_on_signal);
+    signal(SIGTERM, sioc_on_signal);
+#else
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = sioc_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+#endif
 
     memset(&cfg, 0, sizeof cfg);
     cfg.url = s.opt.url;
@@ -683,11 +770,15 @@ int main(int argc, char **argv)
         size_t k;
         for (k = 0; k < s.opt.subscribe_count; k++) sio_subscribe(s.client, NULL, s.opt.subscribes[k]);
     }
+    if (s.stdin_open) stdin_start();
     sio_start(s.client);
     while (!s.done) {
+#ifndef _WIN32
         struct pollfd fds[2];
         nfds_t n = 0;
         int timeout;
+#endif
+        int want_stdin;
         while (!s.done && (r = sio_poll(s.client, &ev, 0)) > 0) on_event(&s, &ev);
         if (s.done) break;
         if (sioc_signalled) {
@@ -697,14 +788,20 @@ int main(int argc, char **argv)
             stop_client(&s);
             continue;
         }
+        want_stdin = s.stdin_open && !s.closing &&
+            (s.opt.io ? sio_get_state(s.client) != SIO_STATE_IDLE : sio_get_state(s.client) == SIO_STATE_OPEN) &&
+            sio_queued_bytes(s.client) < SIOC_STDIN_PAUSE_BYTES;
+#ifdef _WIN32
+        if (want_stdin) read_stdin(&s, cfg.max_message ? cfg.max_message : (size_t)16 << 20);
+        if (!s.done && sio_poll(s.client, &ev, want_stdin ? 10 : 50) > 0) on_event(&s, &ev);
+#else
+        /* The external-loop API: watch the client's socket and stdin together. */
         if (sio_socket_of(s.client) != SIO_INVALID_SOCKET) {
             fds[n].fd = (int)sio_socket_of(s.client);
             fds[n].events = (short)(POLLIN | (sio_wants_write(s.client) ? POLLOUT : 0));
             n++;
         }
-        if (s.stdin_open && !s.closing &&
-            (s.opt.io ? sio_get_state(s.client) != SIO_STATE_IDLE : sio_get_state(s.client) == SIO_STATE_OPEN) &&
-            sio_queued_bytes(s.client) < SIOC_STDIN_PAUSE_BYTES) {
+        if (want_stdin) {
             fds[n].fd = 0;
             fds[n].events = POLLIN;
             n++;
@@ -712,6 +809,7 @@ int main(int argc, char **argv)
         timeout = sio_next_timeout_ms(s.client);
         if (poll(fds, n, timeout) > 0 && n && fds[n - 1].fd == 0 && (fds[n - 1].revents & (POLLIN | POLLHUP | POLLERR)))
             read_stdin(&s, cfg.max_message ? cfg.max_message : (size_t)16 << 20);
+#endif
     }
     sio_destroy(s.client);
     free(s.line);

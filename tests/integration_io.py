@@ -1222,7 +1222,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sioc", default=os.path.join(ROOT, "build", "sioc"))
     ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
-    ap.add_argument("-k", "--filter", default="", help="run tests whose name contains this")
+    ap.add_argument("-k", "--filter", default="", help="run tests whose name contains this (comma-separated: any of these)")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--slow-factor", type=float, default=None,
                     help="multiply time limits (default 1, or 6 with --wrapper)")
@@ -1252,7 +1252,7 @@ def main():
         servers.start_all()
         for name, why in sorted(SERVER_ERR.items()):
             print("# %s" % why, flush=True)
-        selected = [(n, f) for n, f in TESTS if OPTS.filter in n]
+        selected = [(n, f) for n, f in TESTS if any(k in n for k in OPTS.filter.split(","))]
         for name, fn in selected:
             t0 = time.monotonic()
             ok, why = run_one(name, fn)
