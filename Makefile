@@ -73,8 +73,22 @@ bench: $(BUILD_DIR)/bench_ws
 bench-io: $(BUILD_DIR)/bench_io node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
+# make install PREFIX=/usr/local: libsio.a, sio.h, sioc and a pkg-config file.
+PREFIX ?= /usr/local
+VERSION = 0.1.0
+$(BUILD_DIR)/libsio.a: $(BUILD_DIR)/sio.o
+	$(AR) rcs $@ $(BUILD_DIR)/sio.o
+
+install: $(BUILD_DIR)/libsio.a $(BUILD_DIR)/sioc$(EXE)
+	mkdir -p $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	cp sio.h $(DESTDIR)$(PREFIX)/include/
+	cp $(BUILD_DIR)/libsio.a $(DESTDIR)$(PREFIX)/lib/
+	cp $(BUILD_DIR)/sioc$(EXE) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@prefix@|$(PREFIX)|; s|@libdir@|$${prefix}/lib|; s|@includedir@|$${prefix}/include|' \
+	    -e 's|@PROJECT_VERSION@|$(VERSION)|; s|@SIO_PC_LIBS@|$(PLATFORM_LIBS)|' sio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sio.pc
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win build-i386 build-s390x build-arm
 
 # Fuzzing: libFuzzer harnesses in fuzz/; the same files build as plain
 # replay programs so every compiler can re-run the corpora and regressions.
@@ -94,4 +108,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win
+.PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win install

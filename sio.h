@@ -47,34 +47,95 @@
  *   frame, an "event" one sio_event returned by sio_poll().
  *
  * ======================================================================
- * 3. Living in your own loop
+ * 3. Configuration macros (define before the implementation is compiled)
+ * ======================================================================
+ *
+ *   SIO_REALLOC(p, n), SIO_FREE(p)  allocation when sio_config.allocator is
+ *                                   zero (default: realloc/free)
+ *   SIO_ASSERT(x)                   internal assertions (default: assert)
+ *   SIO_API                         decoration of public functions (default
+ *                                   extern; define as static for a private copy)
+ *   SIO_HTTP_MAX_HEADERS            headers kept from an HTTP response (64)
+ * Everything else is runtime configuration in sio_config, where zero means
+ * the default, so new fields never break old callers.
+ *
+ * ======================================================================
+ * 4. Events
+ * ======================================================================
+ *
+ * sio_poll() returns one sio_event at a time: OPEN, MESSAGE, CLOSE, ERROR
+ * for WebSocket; Socket.IO adds CONNECT, CONNECT_ERROR, EVENT, ACK and
+ * DISCONNECT (section 11).  Each event carries the connection's name and
+ * user_data.  ERROR carries a status and a sentence; CLOSE a close code,
+ * reason and whether the close handshake completed.
+ *
+ * ======================================================================
+ * 5. Living in your own loop; threads
  * ======================================================================
  *
  * sio_poll(c, &ev, 0) never blocks.  An external loop (select, epoll, a game
  * loop, an RTOS task) watches sio_socket_of(c) for readability, and for
  * writability while sio_wants_write(c) is true, sleeps at most
- * sio_next_timeout_ms(c), then calls sio_poll(c, &ev, 0) until it returns 0.
- * Sends only queue bytes; they are written by the next sio_poll().
- * sio_poll_set() does the same for several named connections at once.
+ * sio_next_timeout_ms(c), then calls sio_poll(c, &ev, 0) until it returns 0
+ * (readiness is level-triggered).  Sends only queue bytes; they are written
+ * by the next sio_poll().  sio_poll_set() does the same for several named
+ * connections at once, fairly.
+ * The library has no threads and no global state: a client may be used
+ * from any thread, but from one thread at a time; different clients are
+ * independent.
  *
  * ======================================================================
- * 4. Memory and data lifetime
+ * 6. Memory and data lifetime
  * ======================================================================
  *
  * - All allocation goes through sio_config.allocator, or the SIO_REALLOC /
- *   SIO_FREE macros when none is given (define them before the implementation
- *   to replace malloc).  Nothing else allocates.
+ *   SIO_FREE macros when none is given.  Nothing else allocates.
  * - Received data is zero-copy where possible: ev.data points into the
  *   client's receive buffer and is valid until the next sio_poll() or
  *   sio_poll_set() call that includes this client, or sio_destroy().  Text
  *   messages (and binary ones) are followed by a NUL byte at data[len] for
- *   convenience; text may itself contain NUL.
- * - Every length from the network is bounded: max_message bounds one message
- *   (and so the receive buffer), max_handshake the HTTP response head,
- *   max_send_queue the bytes waiting to be written.
+ *   convenience; text may itself contain NUL.  The same holds for every
+ *   string and attachment of a Socket.IO event.
+ * - Buffers grow to what a message needs (bounded by the limits below) and
+ *   are released when the connection closes.
  *
  * ======================================================================
- * 5. Errors
+ * 7. TLS
+ * ======================================================================
+ *
+ * This version has no TLS backend: wss:// and https:// URLs are refused by
+ * sio_create() with SIO_ERR_TLS ("TLS not available"), never downgraded to
+ * plaintext.  A pluggable TLS interface with a BearSSL backend is planned.
+ *
+ * ======================================================================
+ * 8. Porting
+ * ======================================================================
+ *
+ * Implement sio_platform (TCP connect/send/recv/close, wait, clock, CSPRNG)
+ * in one file and define sio_platform_default() there, or pass your table in
+ * sio_config.platform.  See sio_impl_posix.c, sio_impl_win32.c and
+ * examples/port_template.c; tests/mem_platform.h is a complete in-memory
+ * platform.  The core needs only C99 and the standard library (string.h,
+ * stdio.h for snprintf, stdlib.h for the default allocator); it does no
+ * unaligned access and makes no assumption about byte order.
+ *
+ * ======================================================================
+ * 9. Limits (sio_config; zero = the default shown)
+ * ======================================================================
+ *
+ *   max_message       16 MiB   one WebSocket message (and the receive buffer)
+ *   max_handshake     16 KiB   the HTTP response head of the handshake
+ *   max_send_queue    64 MiB   bytes queued for writing (SIO_ERR_FULL beyond)
+ *   max_attachments   10       binary attachments in one Socket.IO packet
+ *   max_namespaces    32       namespaces joined at once
+ *   max_pending_acks  1024     emits waiting for an ack
+ *   max_json_depth    64       nesting of JSON from the server
+ * Every length from the network is checked against these before use; a
+ * limit hit is a clear error (close 1009, "parse error", SIO_ERR_FULL),
+ * never a crash or an unbounded allocation.
+ *
+ * ======================================================================
+ * 10. Errors
  * ======================================================================
  *
  * Functions return SIO_OK (0) or a negative sio_status; sio_status_text()
@@ -84,16 +145,7 @@
  * SIO_EVENT_CLOSE of that connection.
  *
  * ======================================================================
- * 6. Porting
- * ======================================================================
- *
- * Implement sio_platform (TCP connect/send/recv/close, wait, clock, CSPRNG)
- * in one file and define sio_platform_default() there, or pass your table in
- * sio_config.platform.  See sio_impl_posix.c; tests/mem_platform.h is a
- * complete in-memory platform.
- *
- * ======================================================================
- * 7. Socket.IO
+ * 11. Socket.IO
  * ======================================================================
  *
  * cfg.mode = SIO_MODE_SOCKETIO makes the client speak Engine.IO v4 and
@@ -738,7 +790,9 @@ SIO_API size_t sio_queued_bytes(const sio_client *c);
 
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <limits.h>
+#include <locale.h>
 
 #if !defined(SIO_REALLOC) || !defined(SIO_FREE)
 #include <stdlib.h>
@@ -1997,9 +2051,9 @@ SIO_API int sio_json_string_equals(sio_json v, const char *s)
     return at == n;
 }
 
-/* Locale-independent decimal parser: exact for up to 19 significant digits
- * and powers of ten up to 1e22, close otherwise. */
-SIO_API int sio_json_number(sio_json v, double *out)
+/* Fallback for numbers too long for strtod's buffer below: exact for up to
+ * 19 significant digits and powers of ten up to 1e22, close otherwise. */
+static int sio__json_number_long(sio_json v, double *out)
 {
     const char *p = v.text, *end = v.text + v.len;
     uint64_t mant = 0;
@@ -2038,6 +2092,23 @@ SIO_API int sio_json_number(sio_json v, double *out)
         }
     }
     *out = neg ? -r : r;
+    return SIO_OK;
+}
+
+/* strtod rounds correctly (even with x87 excess precision), but reads the
+ * locale's decimal point: the JSON '.' is swapped for it first. */
+SIO_API int sio_json_number(sio_json v, double *out)
+{
+    char buf[128], *end;
+    const char *point = localeconv()->decimal_point;
+    size_t i;
+    if (sio_json_typeof(v) != SIO_JSON_NUMBER || !sio__json_scan_number(v.text, v.text + v.len)) return SIO_ERR_INVALID;
+    if (v.len >= sizeof buf || !point || !point[0] || point[1]) return sio__json_number_long(v, out);
+    memcpy(buf, v.text, v.len);
+    buf[v.len] = 0;
+    for (i = 0; i < v.len; i++)
+        if (buf[i] == '.') buf[i] = point[0];
+    *out = strtod(buf, &end);
     return SIO_OK;
 }
 

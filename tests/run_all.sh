@@ -72,6 +72,33 @@ run_suite "Socket.IO library against socket.io 4.8 (ASan+UBSan)" bash tests/run_
 run_suite "Socket.IO integration (socket.io, python-socketio, fake servers)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO integration (ASan+UBSan sioc)" "$PYTHON" tests/integration_io.py --sioc "$ASAN_DIR/sioc"
 
+# Portability: stricter warnings, tcc, a porting template, the unit and
+# in-memory client tests on 32-bit x86, big-endian s390x and 32-bit ARM
+# (cross-compiled, run under qemu-user), and the packaging routes.
+check "gcc -Wshadow -Wconversion -Wsign-conversion (no warnings)" gcc $WARN -Wshadow -Wconversion -Wsign-conversion -O2 -c sio_impl_posix.c -o /dev/null
+if command -v clang >/dev/null; then
+    check "clang -Wshadow -Wconversion (no warnings)" clang $WARN -Wshadow -Wconversion -O2 -c sio_impl_posix.c -o /dev/null
+fi
+check "examples/port_template.c (imaginary RTOS platform) compiles" gcc $WARN -I. -c examples/port_template.c -o /dev/null
+if command -v tcc >/dev/null; then
+    run_suite "unit tests built with tcc" sh -c "tcc -I. -Itests tests/test_unit.c sio_impl_posix.c -o '$BUILD_DIR/tcc_test_unit' && '$BUILD_DIR/tcc_test_unit'"
+    run_suite "Socket.IO client tests built with tcc" sh -c "tcc -I. -Itests tests/test_io_client.c -o '$BUILD_DIR/tcc_test_io_client' && '$BUILD_DIR/tcc_test_io_client'"
+else
+    echo "FAIL tcc missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+fi
+for target in i686-linux-gnu:i386 s390x-linux-gnu:s390x arm-linux-gnueabihf:arm; do
+    tri=${target%%:*}; q=${target##*:}
+    if ! command -v "$tri-gcc" >/dev/null || ! command -v "qemu-$q" >/dev/null; then
+        echo "FAIL $tri-gcc or qemu-$q missing (.ci/run installs them)"; total_fail=$((total_fail + 1)); continue
+    fi
+    check "cross-build for $tri (make CC=$tri-gcc BUILD_DIR=build-$q, sioc included)" \
+        make -s CC="$tri-gcc" BUILD_DIR="build-$q" all
+    for t in test_unit test_client test_io_unit test_io_client; do
+        run_suite "$t on $q (qemu-user)" "qemu-$q" -L "/usr/$tri" "build-$q/$t"
+    done
+done
+run_suite "packaging (CMake add_subdirectory and find_package, pkg-config, make install)" bash tests/packaging.sh
+
 # Windows: the mingw-w64 cross build, its tests under wine, and sioc.exe
 # against the same real servers (echo up to 16 MiB, keys from the system
 # CSPRNG, a Socket.IO exchange with acks and binary).

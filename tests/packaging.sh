@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# CMake (find_package after install, and add_subdirectory), pkg-config and
+# make install PREFIX=... consumers.  Prints "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0; fail=0
+step() {
+    local name=$1; shift
+    if "$@" >"$tmp/log" 2>&1; then echo "PASS $name"; pass=$((pass + 1))
+    else echo "FAIL $name"; tail -20 "$tmp/log"; fail=$((fail + 1)); fi
+}
+step "cmake build + install" sh -c "cmake -S '$root' -B '$tmp/b' -DCMAKE_INSTALL_PREFIX='$tmp/p' >/dev/null &&
+    cmake --build '$tmp/b' >/dev/null && cmake --install '$tmp/b' >/dev/null && test -f '$tmp/p/include/sio.h'"
+step "find_package(sio) consumer" sh -c "cmake -S tests/cmake_consumer -B '$tmp/c1' -DCMAKE_PREFIX_PATH='$tmp/p' >/dev/null &&
+    cmake --build '$tmp/c1' >/dev/null && '$tmp/c1/consumer'"
+step "add_subdirectory(sio) consumer" sh -c "cmake -S tests/cmake_consumer -B '$tmp/c2' -DSIO_SOURCE_DIR='$root' >/dev/null &&
+    cmake --build '$tmp/c2' >/dev/null && '$tmp/c2/consumer'"
+step "pkg-config consumer (cmake install)" sh -c "cc tests/cmake_consumer/main.c \$(PKG_CONFIG_PATH='$tmp/p/lib/pkgconfig' pkg-config --cflags --libs sio) -o '$tmp/pc' && '$tmp/pc'"
+step "make install PREFIX=... + pkg-config consumer" sh -c "make -s install PREFIX='$tmp/m' BUILD_DIR='$tmp/mb' >/dev/null &&
+    cc tests/cmake_consumer/main.c \$(PKG_CONFIG_PATH='$tmp/m/lib/pkgconfig' pkg-config --cflags --libs sio) -o '$tmp/pm' && '$tmp/pm' &&
+    test -x '$tmp/m/bin/sioc'"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
