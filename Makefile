@@ -91,21 +91,30 @@ clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win build-i386 build-s390x build-arm
 
 # Fuzzing: libFuzzer harnesses in fuzz/; the same files build as plain
-# replay programs so every compiler can re-run the corpora and regressions.
-FUZZ_TARGETS = ws_rx url http
+# replay programs so every compiler (and valgrind) can re-run the corpora.
+# fuzz_client compiles the implementation itself, with the in-memory platform.
+FUZZ_LIB_TARGETS = ws_rx url http sio_packet json
+FUZZ_TARGETS = $(FUZZ_LIB_TARGETS) client
 FUZZ_SECONDS ?= 30
-$(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) fuzz/fuzz_$*.c fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+$(FUZZ_LIB_TARGETS:%=$(BUILD_DIR)/fuzz_%_replay): $(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) $< fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+
+$(BUILD_DIR)/fuzz_client_replay: fuzz/fuzz_client.c fuzz/replay_main.c tests/mem_platform.h sio.h | $(BUILD_DIR)
+	$(CC) $(ALL_CFLAGS) -Itests fuzz/fuzz_client.c fuzz/replay_main.c $(LDFLAGS) -o $@
 
 fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD_DIR)/fuzz_$(t)_replay)
 	@for t in $(FUZZ_TARGETS); do $(BUILD_DIR)/fuzz_$${t}_replay fuzz/corpus/$$t fuzz/regressions/$$t || exit 1; done
 
+# make fuzz-smoke: every harness for FUZZ_SECONDS under libFuzzer + ASan/UBSan;
+# make fuzz: an hour each.  AFL++ can drive the same files (afl-clang-fast with
+# fuzz/replay_main.c replaced by AFL's libFuzzer driver, -lAFLDriver... see fuzz/README.md).
 fuzz-smoke fuzz: | $(BUILD_DIR)
 	@for t in $(FUZZ_TARGETS); do \
-	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. fuzz/fuzz_$$t.c $(PLATFORM_SRC) -o $(BUILD_DIR)/fuzz_$$t || exit 1; \
+	  src=fuzz/fuzz_$$t.c; extra=$(PLATFORM_SRC); [ $$t = client ] && extra=; \
+	  clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Itests $$src $$extra -o $(BUILD_DIR)/fuzz_$$t || exit 1; \
 	  mkdir -p $(BUILD_DIR)/corpus_$$t; \
 	  $(BUILD_DIR)/fuzz_$$t -max_total_time=$(if $(filter fuzz,$@),3600,$(FUZZ_SECONDS)) -max_len=8192 \
-	    -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
+	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
 .PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win install

@@ -2558,6 +2558,8 @@ struct sio_client {
     int eio_open;
     sio_eio_open eio;
     uint64_t ping_deadline;
+    size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
+    unsigned pings_ahead;              /* pings already answered by the look-ahead */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__ack *acks;
     size_t ack_count, ack_cap;
@@ -2659,6 +2661,7 @@ static int sio__random(sio_client *c, unsigned char *out, size_t n)
 
 static void sio__io_teardown(sio_client *c);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
+static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
 static void sio__io_free(sio_client *c);
 static int sio__ns_get(sio_client *c, const char *name);
@@ -2795,6 +2798,7 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
     if (c->rx_start > 0 && c->rx_cap - c->rx_len < want + 1) {
         memmove(c->rx, c->rx + c->rx_start, c->rx_len - c->rx_start);
         c->rx_len -= c->rx_start;
+        c->ping_scan = c->ping_scan > c->rx_start ? c->ping_scan - c->rx_start : 0;
         c->rx_start = 0;
     }
     if (c->rx_cap - c->rx_len < want + 1 &&
@@ -3045,7 +3049,10 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 }
                 *end = 0;
                 if (c->mode == SIO_MODE_SOCKETIO) {
-                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) return 1;
+                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
+                        sio__io_pings_ahead(c);
+                        return 1;
+                    }
                     if (c->phase == SIO__FAILING || c->phase == SIO__IDLE) return 0;
                     if (c->nul_at) {                   /* nothing borrowed any more */
                         *c->nul_at = c->nul_saved;
@@ -3261,6 +3268,8 @@ static void sio__io_teardown(sio_client *c)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected");
     c->eio_open = 0;
     c->ping_deadline = 0;
+    c->ping_scan = 0;
+    c->pings_ahead = 0;
     c->bin_need = 0;
     c->bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -3503,6 +3512,30 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     return 1;
 }
 
+/* Answers pings that wait behind other frames in the receive buffer, so a
+ * burst of events the application is still working through cannot make the
+ * server's pingTimeout expire.  Each byte is looked at once. */
+static void sio__io_pings_ahead(sio_client *c)
+{
+    size_t pos = c->ping_scan > c->rx_start ? c->ping_scan : c->rx_start;
+    if (!c->eio_open) return;
+    while (pos < c->rx_len) {
+        sio_ws_frame f;
+        const unsigned char *payload;
+        if (sio_ws_parse_header(&f, c->rx + pos, c->rx_len - pos, NULL) != 1 ||
+            f.length > c->rx_len - pos - f.header_len)
+            break;
+        payload = c->rx + pos + f.header_len;
+        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
+            sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
+            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            c->pings_ahead++;
+        }
+        pos += f.header_len + (size_t)f.length;
+    }
+    c->ping_scan = pos;
+}
+
 /* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
@@ -3546,6 +3579,10 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         }
         return 0;
     case '2':                                   /* heartbeat: answer at once */
+        if (c->pings_ahead) {                   /* answered already by the look-ahead */
+            c->pings_ahead--;
+            return 0;
+        }
         if (c->eio_open) {
             c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
             sio__io_send_text(c, "3", 1, (const char *)data + 1, len - 1);

@@ -49,7 +49,7 @@ check "g++ -std=c++11 (header implementation as C++)" g++ -x c++ -std=c++11 -Wal
 check "g++ -std=c++11 (header declarations from C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -I. -fsyntax-only tests/test_cpp_include.cpp
 check "examples build" make -s "BUILD_DIR=$BUILD_DIR" "$BUILD_DIR/echo_client" "$BUILD_DIR/incari_ws_nodes" "$BUILD_DIR/bench_ws"
 
-for t in ws_rx url http; do
+for t in ws_rx url http sio_packet json client; do
     check "fuzz corpus + regressions replay under ASan: $t" "$ASAN_DIR/fuzz_${t}_replay" fuzz/corpus/$t fuzz/regressions/$t
 done
 

@@ -161,6 +161,29 @@ static void test_io_ping_is_answered_with_pong(void)
     sio_destroy(c);
 }
 
+static void test_io_ping_behind_a_burst_is_answered_once_and_early(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    int events = 0;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    server_text("42[\"a\"]");
+    server_text("42[\"b\"]");
+    server_text("2");
+    server_text("42[\"c\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);            /* "a" delivered ... */
+    CHECK_INT(sio_poll(c, &ev, 0), 1);                         /* ... and the pong already went out */
+    events++;
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "3");
+    while (sio_poll(c, &ev, 0) == 1) events++;
+    CHECK_INT(events, 2);                                      /* "b" and "c" */
+    CHECK_INT(client_texts(), 0);                              /* no second pong for the same ping */
+    sio_destroy(c);
+}
+
 static void test_io_ping_timeout_disconnects(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -495,6 +518,7 @@ int main(void)
     RUN(test_io_emits_wait_for_connect_reply_in_order);
     RUN(test_io_emit_validates_name_and_args);
     RUN(test_io_ping_is_answered_with_pong);
+    RUN(test_io_ping_behind_a_burst_is_answered_once_and_early);
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
     RUN(test_io_binary_emit_and_ack_with_attachments);

@@ -1,0 +1,85 @@
+/* Drives a whole client (WebSocket or Socket.IO) through the sans-I/O core
+ * with an in-memory transport: after a valid handshake the fuzzer supplies
+ * the server's bytes, interleaved with API calls, clock jumps and polls.
+ * Input: byte 0 picks the mode; then records of <op> <len> <bytes...>. */
+#define SIO_IMPLEMENTATION
+#include "sio.h"
+#include "mem_platform.h"
+#include <stdlib.h>
+
+static void feed(const uint8_t *p, size_t n)
+{
+    if (net.in_len + n > sizeof net.in) {            /* keep the window small: drop what was read */
+        memmove(net.in, net.in + net.in_pos, net.in_len - net.in_pos);
+        net.in_len -= net.in_pos;
+        net.in_pos = 0;
+        if (net.in_len + n > sizeof net.in) n = sizeof net.in - net.in_len;
+    }
+    memcpy(net.in + net.in_len, p, n);
+    net.in_len += n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    size_t pos = 1;
+    int socketio, polls = 0;
+    if (size < 1) return 0;
+    socketio = data[0] & 1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = socketio ? "http://fuzz.test/admin" : "ws://fuzz.test/x";
+    cfg.mode = socketio ? SIO_MODE_SOCKETIO : SIO_MODE_WEBSOCKET;
+    cfg.max_message = 4096;
+    cfg.max_send_queue = 1 << 16;
+    cfg.max_pending_acks = 16;
+    cfg.max_namespaces = 4;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) abort();
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    if (socketio && (data[0] & 2)) {
+        static const char open[] = "0{\"sid\":\"F\",\"pingInterval\":100,\"pingTimeout\":100}";
+        server_frame(1, SIO_WS_TEXT, open, sizeof open - 1);
+        server_frame(1, SIO_WS_TEXT, "40/admin,{\"sid\":\"S\"}", 20);
+    }
+    while (pos + 2 <= size) {
+        int op = data[pos] % 8;
+        size_t n = data[pos + 1];
+        const uint8_t *p = data + pos + 2;
+        if (pos + 2 + n > size) n = size - pos - 2;
+        pos += 2 + n;
+        switch (op) {
+        case 0: case 1: feed(p, n); break;                       /* raw server bytes */
+        case 2: server_frame(1, (data[pos - 1] & 1) ? SIO_WS_BINARY : SIO_WS_TEXT, p, n); break;
+        case 3:
+            if (socketio) {
+                char args[300];
+                memcpy(args, p, n);
+                args[n] = 0;
+                sio_emit(c, (n & 1) ? "/admin" : NULL, "ev", args);
+                sio_subscribe(c, "/admin", (n & 2) ? "x" : "y");
+            } else {
+                sio_send_text(c, (const char *)p, n);
+                sio_send_binary(c, p, n);
+            }
+            break;
+        case 4: net.now += n * 10; break;                        /* timers */
+        case 5: if (n == 7) sio_stop(c); else if (n == 9) net.eof = 1; break;
+        case 6: if (sio_get_state(c) == SIO_STATE_IDLE) sio_start(c); break;
+        default: break;
+        }
+        while (sio_poll(c, &ev, 0) == 1 && polls++ < 100000) {
+            if (ev.type == SIO_EVENT_EVENT && ev.ack_id >= 0) sio_ack(c, &ev, "[1]", NULL, 0);
+            if (ev.type == SIO_EVENT_MESSAGE && ev.data[ev.len] != 0) abort();
+        }
+        net.out_len = 0;                                          /* the server reads everything */
+    }
+    sio_destroy(c);
+    (void)open_client;
+    (void)client_frame;
+    (void)poll_type;
+    return 0;
+}
