@@ -9,14 +9,21 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) -I.
 PYTHON ?= /usr/bin/python3
 
+# make TLS=bearssl: wss:// and https:// through the BearSSL backend (Debian libbearssl-dev).
+TLS ?=
+ifeq ($(TLS),bearssl)
+  ALL_CFLAGS += -DSIO_WITH_BEARSSL
+  TLS_LIBS = -lbearssl
+endif
+
 TARGET := $(shell $(CC) -dumpmachine 2>/dev/null)
 ifneq (,$(findstring mingw,$(TARGET)))
   PLATFORM_SRC = sio_impl_win32.c
-  PLATFORM_LIBS = -lws2_32 -lbcrypt
+  PLATFORM_LIBS = -lws2_32 -lbcrypt $(TLS_LIBS)
   EXE = .exe
 else
   PLATFORM_SRC = sio_impl_posix.c
-  PLATFORM_LIBS =
+  PLATFORM_LIBS = $(TLS_LIBS)
   EXE =
 endif
 
@@ -63,6 +70,13 @@ node_modules: package.json package-lock.json
 
 test: all asan node_modules
 	BUILD_DIR=$(BUILD_DIR) ASAN_DIR=$(ASAN_DIR) bash tests/run_all.sh
+
+# The sanitizer and valgrind parts of `make test` on their own.
+check-asan: asan node_modules
+	ASAN_DIR=$(ASAN_DIR) bash tests/run_checkers.sh asan
+
+check-valgrind: all node_modules
+	BUILD_DIR=$(BUILD_DIR) bash tests/run_checkers.sh valgrind
 
 demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes node_modules
 	BUILD_DIR=$(BUILD_DIR) bash examples/demo.sh
@@ -117,4 +131,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: all asan test check-asan check-valgrind demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win install

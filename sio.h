@@ -624,6 +624,66 @@ typedef struct sio_platform {
 SIO_API const sio_platform *sio_platform_default(void);
 
 /* ---------------------------------------------------------------------- */
+/* tls: the plug-in interface between the socket and HTTP                 */
+/* ---------------------------------------------------------------------- */
+
+/* A TLS backend is a sans-I/O engine: it never touches the socket.  The
+ * client moves ciphertext between the socket and the engine's record
+ * buffers, and plaintext between the engine's application buffers and the
+ * HTTP/WebSocket layers.  Each *_buf call returns a buffer (NULL or a zero
+ * length when there is nothing to give or no room now); the matching *_done
+ * call says how many bytes were used.  This is BearSSL's engine shape, and
+ * OpenSSL/mbedTLS/wolfSSL fit it with memory BIOs or custom I/O callbacks;
+ * examples/tls_custom_backend.c is a complete (pass-through) backend. */
+typedef struct sio_tls {
+    void *user;
+    /* A session for one connection: host is the URL's host (SNI and the
+     * certificate name check).  NULL on failure, err says why. */
+    void *(*open)(void *user, const char *host, char *err, size_t err_size);
+    void (*close)(void *session);
+    unsigned char *(*recv_buf)(void *session, size_t *room);        /* ciphertext from the network */
+    void (*recv_done)(void *session, size_t len);
+    const unsigned char *(*send_buf)(void *session, size_t *len);   /* ciphertext for the network */
+    void (*send_done)(void *session, size_t len);
+    const unsigned char *(*read_buf)(void *session, size_t *len);   /* plaintext received */
+    void (*read_done)(void *session, size_t len);
+    unsigned char *(*write_buf)(void *session, size_t *room);       /* plaintext to send */
+    void (*write_done)(void *session, size_t len);                  /* ... and flush it */
+    /* 0 running, 1 closed cleanly, negative: failed and err names the
+     * cause ("certificate chain is not trusted", ...). */
+    int (*status)(void *session, char *err, size_t err_size);
+} sio_tls;
+
+#ifdef SIO_WITH_BEARSSL
+/* The BearSSL backend (define SIO_WITH_BEARSSL everywhere, link -lbearssl).
+ * Verification is on unless insecure_skip_verify is set: the chain must
+ * lead to one of the trust anchors and the certificate must match the URL's
+ * host name (DNS names; BearSSL does not match IP address SANs) and be
+ * within its validity period. */
+#ifndef SIO_BEARSSL_DEFAULT_CA_FILE
+#define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+#endif
+typedef struct sio_bearssl_config {
+    const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the default file */
+    const char *ca_pem;              /* or PEM text in memory */
+    size_t ca_pem_len;
+    int insecure_skip_verify;        /* DANGER: accept any certificate (tests, debugging) */
+    const char *cert_file;           /* client certificate chain (PEM), for mutual TLS */
+    const char *key_file;            /* its private key (PEM: RSA or EC, PKCS#1, SEC1 or PKCS#8) */
+    int half_duplex;                 /* one 16.7 KiB buffer instead of 16.7 + 16.4 KiB per connection */
+    sio_allocator allocator;
+} sio_bearssl_config;
+
+typedef struct sio_bearssl sio_bearssl;
+/* Loads anchors and the client key once; the returned table serves any
+ * number of connections (sio_config.tls).  Returns SIO_OK, or SIO_ERR_TLS /
+ * SIO_ERR_IO / SIO_ERR_NOMEM with err naming the file and the problem. */
+SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out, char *err, size_t err_size);
+SIO_API const sio_tls *sio_bearssl_tls(const sio_bearssl *b);
+SIO_API void sio_bearssl_destroy(sio_bearssl *b);   /* after every client using it */
+#endif
+
+/* ---------------------------------------------------------------------- */
 /* client                                                                  */
 /* ---------------------------------------------------------------------- */
 
@@ -647,6 +707,7 @@ typedef struct sio_config {
     int close_timeout_ms;            /* waiting for the peer's close: 5000 */
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
+    const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: refused */
     void *user_data;                 /* handed back in every event */
     /* Socket.IO (mode SIO_MODE_SOCKETIO) */
     int mode;                        /* SIO_MODE_WEBSOCKET (0) or SIO_MODE_SOCKETIO */
@@ -2529,6 +2590,8 @@ struct sio_client {
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 
     int may_read;                      /* 0 after a short or empty read, until wait() says readable */
+    const sio_tls *tls;                /* backend for secure URLs */
+    void *tls_session;                 /* the connection's TLS session, NULL when plain */
     unsigned char *rx;                 /* bytes from the socket */
     size_t rx_start, rx_len, rx_cap, rx_need, hs_scanned;
     unsigned char *tx;                 /* bytes for the socket */
@@ -2672,6 +2735,8 @@ static int sio__fail_acks_and_leave_all(sio_client *c);
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
     if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c);
+    if (c->tls_session) c->tls->close(c->tls_session);
+    c->tls_session = NULL;
     if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
     c->sock = SIO_INVALID_SOCKET;
     c->phase = SIO__IDLE;
@@ -2761,9 +2826,12 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
 
 /* Writes queued bytes until the socket would block.  Returns 0, or -1 when
  * the connection was lost (events queued). */
+static int sio__tls_flush(sio_client *c);
+
 static int sio__flush(sio_client *c)
 {
     char err[128];
+    if (c->tls_session) return sio__tls_flush(c);
     while (c->tx_sent < c->tx_len) {
         size_t n = c->tx_len - c->tx_sent;
         long w;
@@ -2786,6 +2854,99 @@ static int sio__flush(sio_client *c)
     return 0;
 }
 
+/* ---- TLS: ciphertext between the socket and the engine ---- */
+
+/* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
+static int sio__tls_buffered(const sio_client *c)
+{
+    size_t n = 0;
+    return c->tls_session && c->tls->read_buf(c->tls_session, &n) && n > 0;
+}
+
+static int sio__tls_failed(sio_client *c, char *err, size_t err_size)
+{
+    char why[SIO__TEXT_SIZE - 8];
+    why[0] = 0;
+    if (c->tls->status(c->tls_session, why, sizeof why) >= 0) return 0;
+    snprintf(err, err_size, "tls: %s", why[0] ? why : "failure");
+    return 1;
+}
+
+/* Sends the ciphertext the engine has; 0, or -1 when the socket failed. */
+static int sio__tls_push_out(sio_client *c, char *err, size_t err_size)
+{
+    for (;;) {
+        size_t n = 0;
+        const unsigned char *p = c->tls->send_buf(c->tls_session, &n);
+        long w;
+        if (!p || !n) return 0;
+        w = c->pf->send(c->pf->user, c->sock, p, n, err, err_size);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) return -1;
+        c->tls->send_done(c->tls_session, (size_t)w);
+    }
+}
+
+/* Plaintext into dst: bytes, 0 at a clean end, SIO_ERR_AGAIN, or an error. */
+static long sio__tls_read(sio_client *c, unsigned char *dst, size_t room, char *err, size_t err_size)
+{
+    int round;
+    for (round = 0; round < 16; round++) {
+        size_t n = 0;
+        const unsigned char *p = c->tls->read_buf(c->tls_session, &n);
+        unsigned char *in;
+        long r;
+        if (p && n) {
+            if (n > room) n = room;
+            memcpy(dst, p, n);
+            c->tls->read_done(c->tls_session, n);
+            return (long)n;
+        }
+        if (sio__tls_failed(c, err, err_size)) return SIO_ERR_TLS;
+        if (c->tls->status(c->tls_session, NULL, 0) == 1) return 0;
+        if (sio__tls_push_out(c, err, err_size) < 0) return SIO_ERR_IO;   /* handshake replies first */
+        in = c->tls->recv_buf(c->tls_session, &n);
+        if (!in || !n) return SIO_ERR_AGAIN;
+        r = c->pf->recv(c->pf->user, c->sock, in, n, err, err_size);
+        if (r <= 0) {
+            if (r == SIO_ERR_AGAIN) c->may_read = 0;
+            return r;
+        }
+        c->tls->recv_done(c->tls_session, (size_t)r);
+    }
+    return SIO_ERR_AGAIN;
+}
+
+/* Plaintext from tx into the engine, then its ciphertext to the socket. */
+static int sio__tls_flush(sio_client *c)
+{
+    char err[128], text[SIO__TEXT_SIZE];
+    err[0] = 0;
+    while (c->tx_sent < c->tx_len) {
+        size_t room = 0, n = c->tx_len - c->tx_sent;
+        unsigned char *w = c->tls->write_buf(c->tls_session, &room);
+        if (!w || !room) break;                  /* handshake still running, or the engine is full */
+        if (n > room) n = room;
+        memcpy(w, c->tx + c->tx_sent, n);
+        c->tls->write_done(c->tls_session, n);
+        c->tx_sent += n;
+    }
+    if (c->tx_sent == c->tx_len) c->tx_sent = c->tx_len = 0;
+    if (sio__tls_push_out(c, err, sizeof err) < 0) {
+        snprintf(text, sizeof text, "tcp: send failed: %s", err[0] ? err : "error");
+        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
+            sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        else
+            sio__abort(c, SIO_ERR_IO, text);
+        return -1;
+    }
+    if (sio__tls_failed(c, text, sizeof text)) {
+        sio__abort(c, SIO_ERR_TLS, text);
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads once into the receive buffer.  Returns bytes read, 0 on EOF,
  * SIO_ERR_AGAIN, or another negative status (err filled). */
 static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
@@ -2794,7 +2955,7 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
     long r;
     /* A short read means the socket is drained: skip the recv that would
      * only say EAGAIN and let the caller wait for readiness instead. */
-    if (!c->may_read) return SIO_ERR_AGAIN;
+    if (!c->may_read && !sio__tls_buffered(c)) return SIO_ERR_AGAIN;
     if (c->rx_start > 0 && c->rx_cap - c->rx_len < want + 1) {
         memmove(c->rx, c->rx + c->rx_start, c->rx_len - c->rx_start);
         c->rx_len -= c->rx_start;
@@ -2806,6 +2967,11 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
         return SIO_ERR_NOMEM;
     /* Keep one spare byte so a message at the end can be NUL-terminated. */
     room = c->rx_cap - c->rx_len - 1;
+    if (c->tls_session) {
+        r = sio__tls_read(c, c->rx + c->rx_len, room, err, err_size);
+        if (r > 0) c->rx_len += (size_t)r;
+        return r;
+    }
     r = c->pf->recv(c->pf->user, c->sock, c->rx + c->rx_len, room, err, err_size);
     if (r > 0) c->rx_len += (size_t)r;
     if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) c->may_read = 0;
@@ -2886,6 +3052,16 @@ static void sio__step_connect(sio_client *c)
     r = c->pf->connect_result(c->pf->user, c->sock, err, sizeof err);
     if (r == 0) return;
     if (r > 0) {
+        if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
+            char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
+            why[0] = 0;
+            c->tls_session = c->tls->open(c->tls->user, c->host, why, sizeof why);
+            if (!c->tls_session) {
+                snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
+                sio__abort(c, SIO_ERR_TLS, text);
+                return;
+            }
+        }
         c->phase = SIO__HANDSHAKE;
         return;
     }
@@ -2968,6 +3144,10 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         err[0] = 0;
         n = sio__read(c, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
         if (n <= 0) {
             char text[SIO__TEXT_SIZE];
             snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
@@ -3074,6 +3254,10 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         err[0] = 0;
         n = sio__read(c, c->rx_need, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
         if (n == SIO_ERR_NOMEM) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
             return 0;
@@ -4158,7 +4342,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     }
     c->mode = cfg->mode;
     if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && c->mode != SIO_MODE_SOCKETIO)) r = SIO_ERR_INVALID;
-    if (r == SIO_OK && c->url.secure) r = SIO_ERR_TLS;   /* no TLS backend in this build */
+    c->tls = cfg->tls;
+    if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
@@ -4191,6 +4376,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio_allocator a;
     if (!c) return;
     a = c->alloc;
+    if (c->tls_session) c->tls->close(c->tls_session);
     if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
     sio_ws_rx_free(&c->ws);
     sio__free(&a, c->rx);
@@ -4298,7 +4484,10 @@ SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->sock : SIO
 
 SIO_API int sio_wants_write(const sio_client *c)
 {
-    return c && c->sock != SIO_INVALID_SOCKET && (c->phase == SIO__CONNECTING || c->tx_sent < c->tx_len);
+    size_t n = 0;
+    if (!c || c->sock == SIO_INVALID_SOCKET) return 0;
+    if (c->tls_session && c->tls->send_buf(c->tls_session, &n) && n) return 1;
+    return c->phase == SIO__CONNECTING || c->tx_sent < c->tx_len;
 }
 
 SIO_API int sio_next_timeout_ms(const sio_client *c)
@@ -4306,7 +4495,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count) return 0;
+    if (c->pending_count || sio__tls_buffered(c)) return 0;
     deadline = c->deadline;
     if (c->mode == SIO_MODE_SOCKETIO) {
         uint64_t d = sio__io_next_deadline(c);
@@ -4414,6 +4603,434 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (r < 0) return 0;
     }
 }
+
+
+/* ---------------------------------------------------------------------- */
+/* tls: the BearSSL backend (SIO_WITH_BEARSSL)                             */
+/* ---------------------------------------------------------------------- */
+#ifdef SIO_WITH_BEARSSL
+#include <bearssl.h>
+
+struct sio_bearssl {
+    sio_tls table;
+    sio_allocator alloc;
+    br_x509_trust_anchor *anchors;
+    size_t anchor_count, anchor_cap;
+    br_x509_certificate *chain;        /* client certificate chain */
+    size_t chain_len, chain_cap;
+    br_skey_decoder_context key;       /* the client's private key lives in here */
+    int has_key, insecure, half_duplex;
+};
+
+/* Accepts any certificate: only the end-entity key is extracted. */
+typedef struct sio__bssl_insecure {
+    const br_x509_class *vtable;
+    br_x509_decoder_context dc;
+    int first;
+} sio__bssl_insecure;
+
+typedef struct sio__bssl_session {
+    br_ssl_client_context cc;
+    br_x509_minimal_context xc;
+    sio__bssl_insecure xi;
+    sio_bearssl *owner;
+    unsigned char *iobuf;
+} sio__bssl_session;
+
+typedef struct sio__blob {
+    unsigned char *buf;
+    size_t len, cap;
+    const sio_allocator *alloc;
+    int oom;
+} sio__blob;
+
+static void sio__blob_append(void *ctx, const void *data, size_t len)
+{
+    sio__blob *b = (sio__blob *)ctx;
+    if (b->oom || sio__reserve(b->alloc, &b->buf, &b->cap, b->len + len) != SIO_OK) {
+        b->oom = 1;
+        return;
+    }
+    memcpy(b->buf + b->len, data, len);
+    b->len += len;
+}
+
+static void sio__dn_ignore(void *ctx, const void *data, size_t len) { (void)ctx; (void)data; (void)len; }
+
+static void sio__xi_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+    sio__bssl_insecure *x = (sio__bssl_insecure *)(void *)ctx;
+    (void)server_name;
+    br_x509_decoder_init(&x->dc, sio__dn_ignore, NULL);
+    x->first = 1;
+}
+static void sio__xi_start_cert(const br_x509_class **ctx, uint32_t length) { (void)ctx; (void)length; }
+static void sio__xi_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+    sio__bssl_insecure *x = (sio__bssl_insecure *)(void *)ctx;
+    if (x->first) br_x509_decoder_push(&x->dc, buf, len);
+}
+static void sio__xi_end_cert(const br_x509_class **ctx) { ((sio__bssl_insecure *)(void *)ctx)->first = 0; }
+static unsigned sio__xi_end_chain(const br_x509_class **ctx)
+{
+    sio__bssl_insecure *x = (sio__bssl_insecure *)(void *)ctx;
+    return br_x509_decoder_get_pkey(&x->dc) ? 0 : BR_ERR_X509_INVALID_VALUE;
+}
+static const br_x509_pkey *sio__xi_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+    sio__bssl_insecure *x = (sio__bssl_insecure *)(void *)ctx;
+    if (usages) *usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+    return br_x509_decoder_get_pkey(&x->dc);
+}
+static const br_x509_class sio__xi_vtable = {
+    sizeof(sio__bssl_insecure), sio__xi_start_chain, sio__xi_start_cert, sio__xi_append,
+    sio__xi_end_cert, sio__xi_end_chain, sio__xi_get_pkey
+};
+
+/* Calls fn for every PEM object in text. */
+static int sio__pem_each(const sio_allocator *a, const unsigned char *pem, size_t len,
+                         int (*fn)(sio_bearssl *b, const char *name, const unsigned char *der, size_t n),
+                         sio_bearssl *b)
+{
+    br_pem_decoder_context pc;
+    sio__blob der;
+    char name[128];
+    int inobj = 0, r = SIO_OK, pass;
+    memset(&der, 0, sizeof der);
+    der.alloc = a;
+    br_pem_decoder_init(&pc);
+    for (pass = 0; pass < 2 && r == SIO_OK; pass++) {
+        /* a final newline makes sure the last END line is seen */
+        const unsigned char *p = pass ? (const unsigned char *)"\n" : pem;
+        size_t left = pass ? 1 : len;
+        while (left > 0 && r == SIO_OK) {
+            size_t used = br_pem_decoder_push(&pc, p, left);
+            p += used;
+            left -= used;
+            switch (br_pem_decoder_event(&pc)) {
+            case BR_PEM_BEGIN_OBJ:
+                snprintf(name, sizeof name, "%s", br_pem_decoder_name(&pc));
+                der.len = 0;
+                br_pem_decoder_setdest(&pc, sio__blob_append, &der);
+                inobj = 1;
+                break;
+            case BR_PEM_END_OBJ:
+                if (inobj) r = der.oom ? SIO_ERR_NOMEM : fn(b, name, der.buf, der.len);
+                inobj = 0;
+                break;
+            case BR_PEM_ERROR:
+                r = SIO_ERR_TLS;
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    if (der.buf) sio__realloc(a, der.buf, 0);
+    return r;
+}
+
+static unsigned char *sio__bssl_dup(sio_bearssl *b, const unsigned char *p, size_t n)
+{
+    unsigned char *q = (unsigned char *)sio__realloc(&b->alloc, NULL, n ? n : 1);
+    if (q && n) memcpy(q, p, n);
+    return q;
+}
+
+static int sio__is_cert(const char *name)
+{
+    return strcmp(name, "CERTIFICATE") == 0 || strcmp(name, "X509 CERTIFICATE") == 0;
+}
+
+static int sio__bssl_add_anchor(sio_bearssl *b, const char *name, const unsigned char *der, size_t n)
+{
+    br_x509_decoder_context dc;
+    const br_x509_pkey *pk;
+    br_x509_trust_anchor *ta;
+    sio__blob dn;
+    if (!sio__is_cert(name)) return SIO_OK;
+    memset(&dn, 0, sizeof dn);
+    dn.alloc = &b->alloc;
+    br_x509_decoder_init(&dc, sio__blob_append, &dn);
+    br_x509_decoder_push(&dc, der, n);
+    pk = br_x509_decoder_get_pkey(&dc);
+    if (!pk || dn.oom) {                      /* unusable: skipped, as other clients do */
+        if (dn.buf) sio__realloc(&b->alloc, dn.buf, 0);
+        return dn.oom ? SIO_ERR_NOMEM : SIO_OK;
+    }
+    if (b->anchor_count == b->anchor_cap) {
+        size_t cap = b->anchor_cap ? b->anchor_cap * 2 : 16;
+        void *p = sio__realloc(&b->alloc, b->anchors, cap * sizeof *b->anchors);
+        if (!p) { sio__realloc(&b->alloc, dn.buf, 0); return SIO_ERR_NOMEM; }
+        b->anchors = (br_x509_trust_anchor *)p;
+        b->anchor_cap = cap;
+    }
+    ta = &b->anchors[b->anchor_count];
+    memset(ta, 0, sizeof *ta);
+    ta->dn.data = dn.buf;
+    ta->dn.len = dn.len;
+    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+    ta->pkey.key_type = pk->key_type;
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        ta->pkey.key.rsa.n = sio__bssl_dup(b, pk->key.rsa.n, pk->key.rsa.nlen);
+        ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+        ta->pkey.key.rsa.e = sio__bssl_dup(b, pk->key.rsa.e, pk->key.rsa.elen);
+        ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+    } else {
+        ta->pkey.key.ec.curve = pk->key.ec.curve;
+        ta->pkey.key.ec.q = sio__bssl_dup(b, pk->key.ec.q, pk->key.ec.qlen);
+        ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+    }
+    b->anchor_count++;
+    return SIO_OK;
+}
+
+static int sio__bssl_add_chain(sio_bearssl *b, const char *name, const unsigned char *der, size_t n)
+{
+    if (!sio__is_cert(name)) return SIO_OK;
+    if (b->chain_len == b->chain_cap) {
+        size_t cap = b->chain_cap ? b->chain_cap * 2 : 4;
+        void *p = sio__realloc(&b->alloc, b->chain, cap * sizeof *b->chain);
+        if (!p) return SIO_ERR_NOMEM;
+        b->chain = (br_x509_certificate *)p;
+        b->chain_cap = cap;
+    }
+    b->chain[b->chain_len].data = sio__bssl_dup(b, der, n);
+    b->chain[b->chain_len].data_len = n;
+    if (!b->chain[b->chain_len].data) return SIO_ERR_NOMEM;
+    b->chain_len++;
+    return SIO_OK;
+}
+
+static int sio__bssl_add_key(sio_bearssl *b, const char *name, const unsigned char *der, size_t n)
+{
+    if (strstr(name, "PRIVATE KEY") == NULL) return SIO_OK;
+    br_skey_decoder_init(&b->key);
+    br_skey_decoder_push(&b->key, der, n);
+    if (br_skey_decoder_last_error(&b->key) != 0) return SIO_ERR_TLS;
+    b->has_key = 1;
+    return SIO_OK;
+}
+
+/* Reads a whole file (bounded: trust bundles are small). */
+static int sio__read_file(const sio_allocator *a, const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    sio__blob blob;
+    unsigned char chunk[4096];
+    size_t n;
+    if (!f) return SIO_ERR_IO;
+    memset(&blob, 0, sizeof blob);
+    blob.alloc = a;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && !blob.oom && blob.len < ((size_t)16 << 20))
+        sio__blob_append(&blob, chunk, n);
+    fclose(f);
+    if (blob.oom || blob.len >= ((size_t)16 << 20)) {
+        if (blob.buf) sio__realloc(a, blob.buf, 0);
+        return blob.oom ? SIO_ERR_NOMEM : SIO_ERR_TOO_BIG;
+    }
+    *out = blob.buf;
+    *len = blob.len;
+    return SIO_OK;
+}
+
+static int sio__pem_file(sio_bearssl *b, const char *path, const char *what,
+                         int (*fn)(sio_bearssl *, const char *, const unsigned char *, size_t),
+                         char *err, size_t err_size)
+{
+    unsigned char *text = NULL;
+    size_t len = 0;
+    int r = sio__read_file(&b->alloc, path, &text, &len);
+    if (r != SIO_OK) {
+        snprintf(err, err_size, "tls: cannot read %s '%.150s'", what, path);
+        return r;
+    }
+    r = sio__pem_each(&b->alloc, text, len, fn, b);
+    if (text) sio__realloc(&b->alloc, text, 0);
+    if (r != SIO_OK) snprintf(err, err_size, "tls: %s '%.150s' is not valid PEM", what, path);
+    return r;
+}
+
+/* Why a session failed, in words. */
+static void sio__bssl_describe(int e, char *err, size_t err_size)
+{
+    if (!err || !err_size) return;
+    if (e == BR_ERR_X509_NOT_TRUSTED)
+        snprintf(err, err_size, "certificate chain is not trusted (no trust anchor matches; see --cafile)");
+    else if (e == BR_ERR_X509_BAD_SERVER_NAME)
+        snprintf(err, err_size, "certificate does not match the host name");
+    else if (e == BR_ERR_X509_EXPIRED)
+        snprintf(err, err_size, "certificate expired or not yet valid");
+    else if (e >= BR_ERR_X509_OK && e < BR_ERR_X509_OK + 64)
+        snprintf(err, err_size, "certificate rejected (BearSSL X.509 error %d)", e);
+    else if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT)
+        snprintf(err, err_size, "handshake failed: the server sent fatal alert %d%s", e - BR_ERR_RECV_FATAL_ALERT,
+                 (e - BR_ERR_RECV_FATAL_ALERT == 42 || e - BR_ERR_RECV_FATAL_ALERT == 116 ||
+                  e - BR_ERR_RECV_FATAL_ALERT == 40) ? " (a client certificate may be required)" : "");
+    else if (e >= BR_ERR_SEND_FATAL_ALERT)
+        snprintf(err, err_size, "handshake failed: sent fatal alert %d", e - BR_ERR_SEND_FATAL_ALERT);
+    else
+        snprintf(err, err_size, "handshake failed (BearSSL error %d)", e);
+}
+
+static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_size)
+{
+    sio_bearssl *b = (sio_bearssl *)user;
+    sio__bssl_session *s = (sio__bssl_session *)sio__realloc(&b->alloc, NULL, sizeof *s);
+    size_t iolen = b->half_duplex ? BR_SSL_BUFSIZE_MONO : BR_SSL_BUFSIZE_BIDI;
+    if (!s) { snprintf(err, err_size, "out of memory"); return NULL; }
+    memset(s, 0, sizeof *s);
+    s->owner = b;
+    s->iobuf = (unsigned char *)sio__realloc(&b->alloc, NULL, iolen);
+    if (!s->iobuf) {
+        sio__realloc(&b->alloc, s, 0);
+        snprintf(err, err_size, "out of memory for the TLS buffers");
+        return NULL;
+    }
+    br_ssl_client_init_full(&s->cc, &s->xc, b->anchors, b->anchor_count);
+    if (b->insecure) {
+        s->xi.vtable = &sio__xi_vtable;
+        br_ssl_engine_set_x509(&s->cc.eng, &s->xi.vtable);
+    }
+    if (b->has_key && b->chain_len) {
+        if (br_skey_decoder_key_type(&b->key) == BR_KEYTYPE_RSA)
+            br_ssl_client_set_single_rsa(&s->cc, b->chain, b->chain_len, br_skey_decoder_get_rsa(&b->key),
+                                         br_rsa_pkcs1_sign_get_default());
+        else
+            br_ssl_client_set_single_ec(&s->cc, b->chain, b->chain_len, br_skey_decoder_get_ec(&b->key),
+                                        BR_KEYTYPE_SIGN | BR_KEYTYPE_KEYX, BR_KEYTYPE_EC, br_ec_get_default(),
+                                        br_ecdsa_sign_asn1_get_default());
+    }
+    br_ssl_engine_set_buffer(&s->cc.eng, s->iobuf, iolen, !b->half_duplex);
+    if (!br_ssl_client_reset(&s->cc, host, 0)) {
+        sio__bssl_describe(br_ssl_engine_last_error(&s->cc.eng), err, err_size);
+        sio__realloc(&b->alloc, s->iobuf, 0);
+        sio__realloc(&b->alloc, s, 0);
+        return NULL;
+    }
+    return s;
+}
+
+static void sio__bssl_close(void *session)
+{
+    sio__bssl_session *s = (sio__bssl_session *)session;
+    sio_bearssl *b = s->owner;
+    sio__realloc(&b->alloc, s->iobuf, 0);
+    sio__realloc(&b->alloc, s, 0);
+}
+
+#define SIO__ENG(session) (&((sio__bssl_session *)(session))->cc.eng)
+static unsigned char *sio__bssl_recv_buf(void *s, size_t *n) { return br_ssl_engine_recvrec_buf(SIO__ENG(s), n); }
+static void sio__bssl_recv_done(void *s, size_t n) { br_ssl_engine_recvrec_ack(SIO__ENG(s), n); }
+static const unsigned char *sio__bssl_send_buf(void *s, size_t *n) { return br_ssl_engine_sendrec_buf(SIO__ENG(s), n); }
+static void sio__bssl_send_done(void *s, size_t n) { br_ssl_engine_sendrec_ack(SIO__ENG(s), n); }
+static const unsigned char *sio__bssl_read_buf(void *s, size_t *n) { return br_ssl_engine_recvapp_buf(SIO__ENG(s), n); }
+static void sio__bssl_read_done(void *s, size_t n) { br_ssl_engine_recvapp_ack(SIO__ENG(s), n); }
+static unsigned char *sio__bssl_write_buf(void *s, size_t *n) { return br_ssl_engine_sendapp_buf(SIO__ENG(s), n); }
+static void sio__bssl_write_done(void *s, size_t n)
+{
+    br_ssl_engine_sendapp_ack(SIO__ENG(s), n);
+    br_ssl_engine_flush(SIO__ENG(s), 0);
+}
+
+static int sio__bssl_status(void *s, char *err, size_t err_size)
+{
+    int e;
+    if (br_ssl_engine_current_state(SIO__ENG(s)) != BR_SSL_CLOSED) return 0;
+    e = br_ssl_engine_last_error(SIO__ENG(s));
+    if (e == BR_ERR_OK) return 1;
+    sio__bssl_describe(e, err, err_size);
+    return -1;
+}
+
+SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out, char *err, size_t err_size)
+{
+    sio_bearssl *b;
+    sio_allocator a;
+    int r = SIO_OK;
+    char dummy[8];
+    if (!err) { err = dummy; err_size = sizeof dummy; }
+    err[0] = 0;
+    if (!cfg || !out) return SIO_ERR_INVALID;
+    *out = NULL;
+    a = cfg->allocator;
+    b = (sio_bearssl *)sio__realloc(&a, NULL, sizeof *b);
+    if (!b) return SIO_ERR_NOMEM;
+    memset(b, 0, sizeof *b);
+    b->alloc = a;
+    b->insecure = cfg->insecure_skip_verify;
+    b->half_duplex = cfg->half_duplex;
+    b->table.user = b;
+    b->table.open = sio__bssl_open;
+    b->table.close = sio__bssl_close;
+    b->table.recv_buf = sio__bssl_recv_buf;
+    b->table.recv_done = sio__bssl_recv_done;
+    b->table.send_buf = sio__bssl_send_buf;
+    b->table.send_done = sio__bssl_send_done;
+    b->table.read_buf = sio__bssl_read_buf;
+    b->table.read_done = sio__bssl_read_done;
+    b->table.write_buf = sio__bssl_write_buf;
+    b->table.write_done = sio__bssl_write_done;
+    b->table.status = sio__bssl_status;
+    if (cfg->ca_pem) {
+        r = sio__pem_each(&b->alloc, (const unsigned char *)cfg->ca_pem,
+                          cfg->ca_pem_len ? cfg->ca_pem_len : strlen(cfg->ca_pem), sio__bssl_add_anchor, b);
+        if (r != SIO_OK) snprintf(err, err_size, "tls: the trust anchors in memory are not valid PEM");
+    } else if (!b->insecure || cfg->ca_file) {
+        r = sio__pem_file(b, cfg->ca_file ? cfg->ca_file : SIO_BEARSSL_DEFAULT_CA_FILE, "trust anchor file",
+                          sio__bssl_add_anchor, err, err_size);
+    }
+    if (r == SIO_OK && !b->insecure && b->anchor_count == 0) {
+        snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'",
+                 cfg->ca_file ? cfg->ca_file : cfg->ca_pem ? "(memory)" : SIO_BEARSSL_DEFAULT_CA_FILE);
+        r = SIO_ERR_TLS;
+    }
+    if (r == SIO_OK && (cfg->cert_file || cfg->key_file)) {
+        if (!cfg->cert_file || !cfg->key_file) {
+            snprintf(err, err_size, "tls: a client certificate needs both a certificate and a key file");
+            r = SIO_ERR_INVALID;
+        }
+        if (r == SIO_OK) r = sio__pem_file(b, cfg->cert_file, "client certificate", sio__bssl_add_chain, err, err_size);
+        if (r == SIO_OK) r = sio__pem_file(b, cfg->key_file, "client key", sio__bssl_add_key, err, err_size);
+        if (r == SIO_OK && (!b->chain_len || !b->has_key)) {
+            snprintf(err, err_size, "tls: no %s found in '%.150s'", b->chain_len ? "private key" : "certificate",
+                     b->chain_len ? cfg->key_file : cfg->cert_file);
+            r = SIO_ERR_TLS;
+        }
+    }
+    if (r != SIO_OK) {
+        sio_bearssl_destroy(b);
+        return r;
+    }
+    *out = b;
+    return SIO_OK;
+}
+
+SIO_API const sio_tls *sio_bearssl_tls(const sio_bearssl *b) { return b ? &b->table : NULL; }
+
+SIO_API void sio_bearssl_destroy(sio_bearssl *b)
+{
+    size_t i;
+    sio_allocator a;
+    if (!b) return;
+    a = b->alloc;
+    for (i = 0; i < b->anchor_count; i++) {
+        br_x509_trust_anchor *ta = &b->anchors[i];
+        sio__realloc(&a, ta->dn.data, 0);
+        if (ta->pkey.key_type == BR_KEYTYPE_RSA) {
+            sio__realloc(&a, ta->pkey.key.rsa.n, 0);
+            sio__realloc(&a, ta->pkey.key.rsa.e, 0);
+        } else {
+            sio__realloc(&a, ta->pkey.key.ec.q, 0);
+        }
+    }
+    if (b->anchors) sio__realloc(&a, b->anchors, 0);
+    for (i = 0; i < b->chain_len; i++) sio__realloc(&a, b->chain[i].data, 0);
+    if (b->chain) sio__realloc(&a, b->chain, 0);
+    memset(&b->key, 0, sizeof b->key);        /* do not leave the private key in freed memory */
+    sio__realloc(&a, b, 0);
+}
+#endif /* SIO_WITH_BEARSSL */
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,8 @@ typedef struct sioc_options {
     int json, echo, ack;
     long ack_timeout;
     const char *ack_reply, *auth, *path;
+    const char *cafile, *cert, *key;
+    int insecure;
     const char *queries[SIOC_MAX_LIST];
     size_t query_count;
     const char *subscribes[SIOC_MAX_LIST];
@@ -62,7 +64,9 @@ static void usage(FILE *f)
         "  --connect-timeout MS   give up connecting after MS milliseconds\n"
         "  --max-message BYTES    largest message accepted (default 16 MiB)\n"
         "  --exit-after N         exit 0 after N message records\n"
-        "  --cafile FILE, --insecure   TLS options (wss); this build has no TLS backend\n"
+        "  --cafile FILE          trust anchors (PEM) for wss/https (default: the system bundle)\n"
+        "  --insecure             skip certificate verification (explicit only; never the default)\n"
+        "  --cert FILE --key FILE client certificate and key (PEM) for mutual TLS\n"
         "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
         "io mode options:\n"
         "  --ack                  each stdin emit asks for an ack, printed as an ack record\n"
@@ -112,7 +116,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--echo") == 0 && !o->io) o->echo = 1;
         else if (strcmp(a, "--ack") == 0 && o->io) o->ack = 1;
         else if (strcmp(a, "--no-reconnect") == 0 && o->io) { }
-        else if (strcmp(a, "--insecure") == 0) { }
+        else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
         else if (o->io && (strcmp(a, "--ack-timeout") == 0 || strcmp(a, "--ack-reply") == 0 ||
                            strcmp(a, "--auth") == 0 || strcmp(a, "--query") == 0 || strcmp(a, "--path") == 0 ||
                            strcmp(a, "--subscribe") == 0 || strcmp(a, "--transport") == 0 ||
@@ -150,6 +154,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
             }
         }
         else if (strcmp(a, "--header") == 0 || (strcmp(a, "--protocol") == 0 && !o->io) || strcmp(a, "--cafile") == 0 ||
+                 strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 ||
                  strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
                  strcmp(a, "--exit-after") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
@@ -164,6 +169,11 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                 if (o->protocol_count == SIOC_MAX_LIST || !*next) { fprintf(stderr, "sioc: bad --protocol\n"); return 2; }
                 o->protocols[o->protocol_count++] = next;
             } else if (strcmp(a, "--cafile") == 0) {
+                o->cafile = next;
+            } else if (strcmp(a, "--cert") == 0) {
+                o->cert = next;
+            } else if (strcmp(a, "--key") == 0) {
+                o->key = next;
             } else if (strcmp(a, "--connect-timeout") == 0) {
                 if (!parse_number(next, 2147483647ULL, &v)) { fprintf(stderr, "sioc: bad --connect-timeout\n"); return 2; }
                 o->connect_timeout = (long)v;
@@ -245,6 +255,9 @@ typedef struct sioc_state {
     int skipping_line;      /* dropping the rest of an over-long line */
     int limit_reached;      /* --exit-after N records printed */
     int clean_end;          /* io: the URL namespace ended by a server/client disconnect */
+#ifdef SIO_WITH_BEARSSL
+    sio_bearssl *tls;
+#endif
 } sioc_state;
 
 static void record_error(sioc_state *s, const char *msg)
@@ -754,6 +767,26 @@ int main(int argc, char **argv)
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */
     cfg.max_send_queue = (cfg.max_message ? cfg.max_message : (size_t)16 << 20) * 4;
+#ifdef SIO_WITH_BEARSSL
+    {
+        sio_url u;
+        if (sio_url_parse(&u, s.opt.url) == SIO_OK && u.secure) {
+            sio_bearssl_config tc;
+            char err[256];
+            memset(&tc, 0, sizeof tc);
+            tc.ca_file = s.opt.cafile;
+            tc.insecure_skip_verify = s.opt.insecure;
+            tc.cert_file = s.opt.cert;
+            tc.key_file = s.opt.key;
+            if (s.opt.insecure) fprintf(stderr, "sioc: --insecure: the server's certificate is NOT verified\n");
+            if (sio_bearssl_create(&tc, &s.tls, err, sizeof err) != SIO_OK) {
+                record_error(&s, err);
+                return 1;
+            }
+            cfg.tls = sio_bearssl_tls(s.tls);
+        }
+    }
+#endif
     r = sio_create(&cfg, &s.client);
     if (r == SIO_ERR_URL || r == SIO_ERR_INVALID) {
         fprintf(stderr, "sioc: %s: '%s'\n", r == SIO_ERR_URL ? "bad URL (expected ws://HOST:PORT/PATH, or http://HOST:PORT/NAMESPACE in io mode)"
@@ -761,7 +794,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (r != SIO_OK) {
-        record_error(&s, r == SIO_ERR_TLS ? "tls: wss:// needs a TLS backend and this build has none"
+        record_error(&s, r == SIO_ERR_TLS ? "tls: TLS not available: this build has no TLS backend (make TLS=bearssl)"
                                           : sio_status_text(r));
         return 1;
     }
@@ -812,6 +845,9 @@ int main(int argc, char **argv)
 #endif
     }
     sio_destroy(s.client);
+#ifdef SIO_WITH_BEARSSL
+    sio_bearssl_destroy(s.tls);
+#endif
     free(s.line);
     if (s.opt.exit_after == -2) return 0;
     if (s.opt.io && s.clean_end && !s.failed) return 0;
