@@ -155,7 +155,9 @@
  * CONNECT each namespace (On Socket.IO Start for the URL's one).  Emits made
  * before a namespace's CONNECT reply wait in order and go out right after it.
  * Server pings are answered at once; no ping within pingInterval +
- * pingTimeout is "ping timeout".  Every pending ack ends in an ACK event: the
+ * pingTimeout is "ping timeout" (any packet from the server also proves the
+ * connection alive for pingTimeout more: a server busy with a burst sends its
+ * ping late, behind the burst).  Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
  * Packets from the server are validated completely (JSON depth, attachment
  * count and placeholders, ack id range); anything malformed is a "parse
@@ -3127,7 +3129,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
                 }
                 c->rx_start += resp.head_len;     /* frames in the same read stay buffered */
                 c->phase = SIO__OPEN;
-                c->deadline = 0;
+                if (c->mode != SIO_MODE_SOCKETIO) c->deadline = 0;   /* Socket.IO: until the open packet */
                 ev->type = SIO_EVENT_OPEN;
                 ev->protocol = c->protocol;
                 return 1;
@@ -3726,7 +3728,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     const char *why = NULL;
     sio_packet pk;
     if (binary) return sio__io_attachment(c, data, len, ev);
-    if (c->bin_need) {
+    if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
         c->bin_need = 0;
         c->bins_delivered = 1;                /* free what was collected */
         sio__io_parse_error(c, "sio: text message while binary attachments were expected");
@@ -3735,6 +3737,12 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     if (len == 0) {
         sio__io_parse_error(c, "eio: empty packet");
         return 0;
+    }
+    if (c->eio_open) {
+        /* A server busy with a burst sends its ping late, behind the burst:
+         * any packet proves the connection alive for pingTimeout more. */
+        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout;
+        if (alive > c->ping_deadline) c->ping_deadline = alive;
     }
     switch (data[0]) {
     case '0':

@@ -276,7 +276,7 @@ static void stop_client(sioc_state *s)
 {
     if (s->closing) return;
     s->closing = 1;
-    if (sio_stop(s->client) != SIO_OK && sio_get_state(s->client) == SIO_STATE_IDLE) s->done = 1;
+    sio_stop(s->client);                       /* the CLOSE event (maybe already queued) ends the loop */
 }
 
 static void io_on_event(sioc_state *s, const sio_event *ev);

@@ -241,8 +241,9 @@ def url(server, ns="/", scheme="http"):
 # --------------------------------------------------------------- running sioc
 
 # Runs argv[2:] as a child, waits for it with wait4() and writes its own
-# resource usage (peak RSS = VmHWM in kB, user/sys CPU seconds) as JSON to
-# argv[1]; exits as the child did (re-raising its signal).
+# resource usage (peak RSS in kB, user/sys CPU seconds) as JSON to argv[1];
+# exits as the child did (re-raising its signal).  ru_maxrss is an upper bound
+# of sioc's VmHWM: Linux keeps the forked Python's peak (~7 MB) across exec.
 USAGE_WRAPPER = r"""
 import json, os, signal, sys
 out, argv = sys.argv[1], sys.argv[2:]
@@ -1249,6 +1250,306 @@ def fake_sigint_sends_disconnect_and_close():
     check(any(f["opcode"] == 8 for f in rec["frames"]),
           "client sent no WebSocket close frame: %s" % short(rec["frames"][-3:]))
     check(rec.get("close_code") in (None, 1000, 1001), "close code %r" % rec.get("close_code"))
+
+
+# --- fake_eio: hostile open packets, Socket.IO edge cases, framing, pacing --
+
+_ASAN = []
+
+
+def is_asan():
+    """Whether --sioc is a sanitizer build (its RSS has shadow memory and a
+    quarantine of freed blocks, so memory limits are relaxed for it)."""
+    if not _ASAN:
+        try:
+            with open(OPTS.sioc, "rb") as fh:
+                _ASAN.append(b"__asan_init" in fh.read())
+        except OSError:
+            _ASAN.append(False)
+    return _ASAN[0]
+
+
+def expect_usage(run, max_rss_mb=None, max_cpu_s=None):
+    """Peak RSS (VmHWM) and user+sys CPU of the sioc process (skipped under
+    --wrapper, where they measure the wrapper)."""
+    if WRAPPER:
+        return
+    u = run.usage
+    check(u is not None, "no resource usage recorded for sioc: %s" % run.describe())
+    if max_rss_mb is not None:
+        limit = max_rss_mb * (2 if is_asan() else 1)
+        check(u["maxrss_kb"] < limit * 1024, "sioc peak RSS %.1f MB, want < %d MB"
+              % (u["maxrss_kb"] / 1024.0, limit))
+    if max_cpu_s is not None:
+        cpu = u["utime"] + u["stime"]
+        check(cpu < max_cpu_s, "sioc used %.2fs CPU (user %.2f + sys %.2f), want < %.1fs"
+              % (cpu, u["utime"], u["stime"], max_cpu_s))
+
+
+def expect_error_record(run):
+    e = run.of("error")
+    check(e and isinstance(e[0].get("message"), str) and e[0]["message"],
+          "no error record with a message: %s" % run.describe())
+    return e[0]
+
+
+def make_open_rejected(scenario):
+    """An unusable Engine.IO open packet: an error record, no connect, the client
+    closes at once (close frame first) and exits 1."""
+    def t():
+        tag = new_tag("op")
+        r = sioc(fake_args(scenario, tag) + [url("fake")], timeout=8, usage=True)
+        rec = fresult(tag)
+        expect_rc(r, 1)
+        expect_no(r, "connect")
+        expect_no(r, "event")
+        expect_error_record(r)
+        check("connect_reply" not in rec["marks"], "client sent CONNECT after a bad open "
+              "packet: %s" % short([f["text"] for f in client_texts(rec)]))
+        check(rec.get("close_code") is not None, "client dropped TCP without a close frame")
+        gone = left_at(rec)
+        check(gone is not None and gone < 1.0 * SLOW, "client left %s s after connecting, "
+              "want at once" % gone)
+        check(r.elapsed < 2.0 * SLOW, "took %.2fs" % r.elapsed)
+        expect_usage(r, max_rss_mb=64)
+    return t
+
+
+add_test("fake_open_sid_missing_error", make_open_rejected("open-no-sid"))
+add_test("fake_open_sid_empty_error", make_open_rejected("open-empty-sid"))
+add_test("fake_open_sid_10000_chars_error", make_open_rejected("open-long-sid"))
+add_test("fake_open_sid_control_char_error", make_open_rejected("open-control-sid"))
+add_test("fake_open_ping_interval_negative_error", make_open_rejected("open-negative-interval"))
+add_test("fake_open_ping_timeout_string_error", make_open_rejected("open-string-timeout"))
+
+
+def make_open_accepted(scenario):
+    """An open packet with an odd but ignorable field: the session works."""
+    def t():
+        tag = new_tag("oa")
+        r = sioc(["--exit-after", "1"] + fake_args(scenario, tag) + [url("fake")], timeout=8,
+                 usage=True)
+        fresult(tag)
+        expect_rc(r, 0)
+        expect_connected(r)
+        expect_args(r, "hello", [1])
+        expect_not_lost(r)
+        expect_usage(r, max_rss_mb=64)
+    return t
+
+
+add_test("fake_open_max_payload_negative_ignored", make_open_accepted("open-max-payload-negative"))
+add_test("fake_open_max_payload_huge_ignored", make_open_accepted("open-max-payload-huge"))
+
+
+@test
+def fake_open_huge_1mib_padding_no_crash():
+    # 1 MiB of JSON padding in an extra field: accepted (then the session works)
+    # or refused with a clear error, never a crash
+    tag = new_tag("oh")
+    r = sioc(["--exit-after", "1"] + fake_args("open-huge", tag) + [url("fake")], timeout=8,
+             usage=True)
+    fresult(tag)
+    if r.of("connect"):
+        expect_rc(r, 0)
+        expect_args(r, "hello", [1])
+    else:
+        expect_rc(r, 1)
+        expect_error_record(r)
+    expect_usage(r, max_rss_mb=64)
+
+
+@test
+def fake_open_ping_zero_times_out_without_spinning():
+    # pingInterval 0 + pingTimeout 0: the heartbeat deadline is immediate; the
+    # client must end with a ping timeout at once, not busy-loop on a 0 ms timer
+    tag = new_tag("oz")
+    r = sioc(fake_args("open-zero-ping", tag) + [url("fake")], timeout=5, usage=True)
+    fresult(tag)
+    expect_rc(r, 1)
+    d = r.of("disconnect")
+    if d:
+        expect_disconnect(r, "ping timeout")
+    else:   # before the namespace connected: only an error record
+        e = expect_error_record(r)
+        check("ping" in e["message"], "error %r does not name the ping timeout" % e["message"])
+    check(r.elapsed < 2.0 * SLOW, "took %.2fs to give up" % r.elapsed)
+    expect_usage(r, max_rss_mb=64, max_cpu_s=1.0)
+
+
+@test
+def fake_ack_for_unknown_id_ignored():
+    # `43999["x"]` answers nothing the client asked; then `42["after"]`
+    tag = new_tag("ua")
+    r = sioc(["--exit-after", "1"] + fake_args("unknown-ack", tag) + [url("fake")], timeout=8)
+    fresult(tag)
+    expect_rc(r, 0)
+    expect_connected(r)
+    expect_no(r, "ack")
+    expect_no(r, "error")
+    expect_args(r, "after", [])
+    expect_not_lost(r)
+
+
+add_test("fake_event_ack_id_2p60_parse_error", make_parse_error("ack-id-2p60"))
+
+
+@test
+def fake_10000_attachments_parse_error_at_once():
+    tag = new_tag("a1")
+    r = sioc(fake_args("attachments-10000", tag) + [url("fake")], timeout=8, usage=True)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_connected(r)
+    expect_disconnect(r, "parse error")
+    expect_no(r, "event")
+    gone, sent = left_at(rec), rec["marks"].get("bad_sent")
+    check(gone is not None and sent is not None and gone - sent < 1.0 * SLOW,
+          "client did not refuse `4510000-` at once (left at %s, sent at %s)" % (gone, sent))
+    expect_usage(r, max_rss_mb=64)
+
+
+@test
+def fake_attachment_pending_pings_answered_then_transport_close():
+    # `451-[...]` whose attachment never comes, then Engine.IO pings every 250 ms
+    # (pingInterval 300, pingTimeout 200): pings are not Socket.IO packets, so the
+    # client answers them and keeps waiting; the server's close -> transport close
+    tag = new_tag("ap")
+    r = sioc(fake_args("attachment-pinged", tag) + [url("fake")], timeout=10)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_connected(r)
+    check(not r.events(), "event printed without its attachment: %s" % r.describe())
+    check("close_sent" in rec["marks"], "client left before the server closed (%s): %s"
+          % (rec["notes"], r.describe()))
+    pongs = [f["t"] for f in client_texts(rec) if f["text"] == "3"]
+    pings = sorted(v for k, v in rec["marks"].items() if k.startswith("ping"))
+    check(len(pings) == 6 and len(pongs) >= 6, "pings at %s, pongs at %s" % (pings, pongs))
+    expect_disconnect(r, "transport close")
+
+
+@test
+def fake_ack_json_100000_deep_parse_error():
+    tag = new_tag("da")
+    r = sioc(["--ack"] + fake_args("deep-ack", tag) + [url("fake")], lines=[["q"]],
+             timeout=10, usage=True)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_connected(r)
+    expect_disconnect(r, "parse error")
+    expect_no(r, "ack")
+    gone, sent = left_at(rec), rec["marks"].get("bad_sent")
+    check(gone is not None and sent is not None and gone - sent < 3.0 * SLOW,
+          "client did not leave within 3 s of the deep ack (left %s, sent %s)" % (gone, sent))
+    expect_usage(r, max_rss_mb=64)
+
+
+@test
+def fake_ws_frame_1gib_closes_1009_small_rss():
+    # 82 7F 00 00 00 00 40 00 00 00 right after the open packet (default
+    # --max-message 16 MiB), followed by zeros while the client stays
+    tag = new_tag("fg")
+    r = sioc(fake_args("frame-1gib", tag) + [url("fake")], timeout=8, usage=True)
+    rec = fresult(tag)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    check(r.of("error") or r.of("disconnect"), "no error record: %s" % r.describe())
+    check(rec.get("close_code") == 1009, "client close code %r, want 1009 (frames %s)"
+          % (rec.get("close_code"), short([f for f in rec["frames"] if f["opcode"] == 8])))
+    sent = rec["marks"].get("header_sent")
+    check(sent is not None and rec.get("close_t") is not None
+          and rec["close_t"] - sent < 1.0 * SLOW,
+          "close 1009 not at once (header at %s, close at %s; %s payload bytes sent)"
+          % (sent, rec.get("close_t"), rec.get("payload_sent")))
+    check(r.elapsed < 3.0 * SLOW, "took %.2fs" % r.elapsed)
+    expect_usage(r, max_rss_mb=100)
+
+
+TRICKLE_ARGS = ["--exit-after", "1", "--transport", "websocket"] + NO_RETRY
+
+
+@test
+def fake_trickled_open_packet_waited_for():
+    # the open packet's frame arrives one byte per 200 ms (~10.6 s)
+    tag = new_tag("tr")
+    r = sioc(TRICKLE_ARGS + ["--connect-timeout", "30000", "--path", "/trickle-open/",
+                             "--query", "id=" + tag, url("fake")], timeout=25, usage=True)
+    rec = fresult(tag, wait=20)
+    expect_rc(r, 0)
+    expect_connected(r)
+    expect_args(r, "hello", [1])
+    check(rec["marks"].get("open_done") is not None and not rec["notes"],
+          "the client did not wait for the whole open packet: %s" % rec["notes"])
+    check(r.elapsed > 9.0, "done after %.2fs, before the open packet was complete"
+          % r.elapsed)
+    expect_usage(r, max_rss_mb=64, max_cpu_s=1.0)
+
+
+@test
+def fake_trickled_open_packet_connect_timeout_1000():
+    tag = new_tag("tt")
+    r = sioc(TRICKLE_ARGS + ["--connect-timeout", "1000", "--path", "/trickle-open/",
+                             "--query", "id=" + tag, url("fake")], timeout=4)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    expect_no(r, "event")
+    expect_error_record(r)
+    check(r.elapsed < 1.5 * SLOW, "gave up after %.2fs with --connect-timeout 1000"
+          % r.elapsed)
+
+
+@test
+def fake_no_open_packet_connect_timeout():
+    # 101 Switching Protocols, then nothing: --connect-timeout covers the wait
+    # for the Engine.IO open packet
+    tag = new_tag("no")
+    r = sioc(["--connect-timeout", "500"] + fake_args("no-open", tag) + [url("fake")],
+             timeout=3)
+    expect_rc(r, 1)
+    expect_no(r, "connect")
+    expect_error_record(r)
+    check(r.elapsed < 1.5 * SLOW, "gave up after %.2fs with --connect-timeout 500" % r.elapsed)
+
+
+def make_flood(n, size, timeout):
+    def t():
+        tag = new_tag("fl")
+        args = ["--exit-after", str(n)] + fake_args("flood", tag) + [
+            "--query", "n=%d" % n, "--query", "size=%d" % size, url("fake")]
+        r = sioc(args, timeout=timeout, usage=True)
+        fresult(tag, wait=10)
+        expect_rc(r, 0)
+        expect_connected(r)
+        ev = r.events()
+        check(len(ev) == n, "%d event records, want %d: %s" % (len(ev), n, r.describe()))
+        pad = "x" * size
+        for i, e in enumerate(ev):
+            want = [i, pad] if size else [i]
+            if e.get("name") != "f" or e.get("args") != want:
+                raise TestFailure("event %d is %s, want f %s" % (i, short(e, 200),
+                                                                 short(want, 80)))
+        expect_not_lost(r)
+        expect_usage(r, max_rss_mb=64)
+    return t
+
+
+add_test("fake_flood_200000_events_in_order_bounded_rss", make_flood(200000, 0, 60))
+add_test("fake_flood_2000_events_10kb_in_order_bounded_rss", make_flood(2000, 10000, 30))
+
+
+@test
+def fake_new_connection_after_parse_error():
+    tag = new_tag("r1")
+    r = sioc(fake_args("ack-id-2p60", tag) + [url("fake")], timeout=8)
+    fresult(tag)
+    expect_rc(r, 1)
+    expect_disconnect(r, "parse error")
+    tag = new_tag("r2")
+    r = sioc(["--exit-after", "1"] + fake_args("hello", tag) + [url("fake")], timeout=8)
+    fresult(tag)
+    expect_rc(r, 0)
+    expect_connected(r)
+    expect_args(r, "hello", [1])
 
 
 # ------------------------------------------------------------------- runner

@@ -5,42 +5,8 @@
 #   BUILD_DIR (default build)  ASAN_DIR (default build-asan)
 set -u
 cd "$(dirname "$0")/.."
-BUILD_DIR=${BUILD_DIR:-build}
-ASAN_DIR=${ASAN_DIR:-build-asan}
-PYTHON=${PYTHON:-/usr/bin/python3}
-total_pass=0
-total_fail=0
+. tests/lib.sh
 
-run_suite() {
-    local name=$1; shift
-    echo "=== $name: $*"
-    local out rc line p f
-    out=$("$@" 2>&1); rc=$?
-    printf '%s\n' "$out" | grep -Ev '^(PASS|ok) ' | tail -n 40
-    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
-    if [ -z "$line" ]; then
-        echo "--- $name: no result line (exit $rc): counted as 1 failure"
-        total_fail=$((total_fail + 1))
-        return
-    fi
-    p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "--- $name: exit $rc with no failed test: counted as 1 failure"; fi
-    echo "--- $name: $p passed, $f failed"
-    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
-}
-
-# Checks (compiles, replays): each is one test.
-check() {
-    local name=$1; shift
-    if "$@" >/tmp/sio_compile_$$.log 2>&1 && ! grep -q 'warning' /tmp/sio_compile_$$.log; then
-        echo "PASS $name"; total_pass=$((total_pass + 1))
-    else
-        echo "FAIL $name"; cat /tmp/sio_compile_$$.log | head -20; total_fail=$((total_fail + 1))
-    fi
-    rm -f /tmp/sio_compile_$$.log
-}
-
-WARN="-std=c99 -Wall -Wextra -pedantic"
 check "gcc -std=c99 -Wall -Wextra -pedantic" gcc $WARN -O2 -c sio_impl_posix.c -o /dev/null
 if command -v clang >/dev/null; then
     check "clang -std=c99 -Wall -Wextra -pedantic" clang $WARN -O2 -c sio_impl_posix.c -o /dev/null
@@ -49,28 +15,21 @@ check "g++ -std=c++11 (header implementation as C++)" g++ -x c++ -std=c++11 -Wal
 check "g++ -std=c++11 (header declarations from C++)" g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -I. -fsyntax-only tests/test_cpp_include.cpp
 check "examples build" make -s "BUILD_DIR=$BUILD_DIR" "$BUILD_DIR/echo_client" "$BUILD_DIR/incari_ws_nodes" "$BUILD_DIR/bench_ws"
 
-for t in ws_rx url http sio_packet json client; do
-    check "fuzz corpus + regressions replay under ASan: $t" "$ASAN_DIR/fuzz_${t}_replay" fuzz/corpus/$t fuzz/regressions/$t
-done
-
 run_suite "unit tests" "$BUILD_DIR/test_unit"
 run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
 run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
-run_suite "unit tests (ASan+UBSan)" "$ASAN_DIR/test_unit"
-run_suite "client tests (ASan+UBSan)" "$ASAN_DIR/test_client"
-run_suite "Socket.IO codec unit tests (ASan+UBSan)" "$ASAN_DIR/test_io_unit"
-run_suite "Socket.IO client tests (ASan+UBSan)" "$ASAN_DIR/test_io_client"
-if command -v valgrind >/dev/null; then
-    run_suite "client tests (valgrind)" valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$BUILD_DIR/test_client"
-    run_suite "Socket.IO client tests (valgrind)" valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$BUILD_DIR/test_io_client"
-fi
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
-run_suite "integration (ASan+UBSan sioc)" "$PYTHON" tests/integration.py --sioc "$ASAN_DIR/sioc"
 run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
-run_suite "Socket.IO library against socket.io 4.8 (ASan+UBSan)" bash tests/run_io_live.sh "$ASAN_DIR/test_io_live"
 run_suite "Socket.IO integration (socket.io, python-socketio, fake servers)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
-run_suite "Socket.IO integration (ASan+UBSan sioc)" "$PYTHON" tests/integration_io.py --sioc "$ASAN_DIR/sioc"
+
+# The same again under ASan+UBSan, then under valgrind (make check-asan / check-valgrind alone).
+checker_suites asan
+if command -v valgrind >/dev/null; then
+    checker_suites valgrind
+else
+    echo "FAIL valgrind missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+fi
 
 # Portability: stricter warnings, tcc, a porting template, the unit and
 # in-memory client tests on 32-bit x86, big-endian s390x and 32-bit ARM

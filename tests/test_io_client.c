@@ -463,6 +463,41 @@ static void test_io_text_while_collecting_attachments_is_a_parse_error(void)
     sio_destroy(c);                      /* valgrind/ASan: the collected attachment is freed */
 }
 
+static void test_io_ping_between_attachments_is_fine(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
+    server_text("2");                                          /* heartbeat while collecting */
+    server_frame(1, SIO_WS_BINARY, "\x07", 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(ev.attachment_count, 1);
+    sio_destroy(c);
+}
+
+static void test_io_connect_timeout_covers_the_open_packet(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.connect_timeout_ms = 500;
+    net_reset();
+    sio_create(&cfg, &c);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);                                       /* WebSocket up, no open packet ever */
+    CHECK_INT(sio_poll(c, &ev, 2000), 1);
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK(strstr(ev.message, "open packet") != NULL);
+    sio_destroy(c);
+}
+
 static void test_io_deep_json_is_a_parse_error(void)
 {
     static char deep[200100];
@@ -534,6 +569,8 @@ int main(void)
     RUN(test_io_attachments_over_limit_are_a_parse_error);
     RUN(test_io_placeholder_out_of_range_is_a_parse_error);
     RUN(test_io_text_while_collecting_attachments_is_a_parse_error);
+    RUN(test_io_ping_between_attachments_is_fine);
+    RUN(test_io_connect_timeout_covers_the_open_packet);
     RUN(test_io_deep_json_is_a_parse_error);
     RUN(test_io_restart_rejoins_namespaces);
     return TEST_REPORT();

@@ -47,6 +47,33 @@ wait for the client's `40...` and answer `40{"sid":"fake-sid"}`):
                           nothing is scripted: pings, echoes, and waits (10 s)
                           for the client to leave
   silent                  read the HTTP request, never answer (connect timeout)
+  no-open                 complete the WebSocket handshake, never send the open packet
+  hello                   the usual open packet (marks "open_sent"); if the client
+                          sends `40`, answer it and send `42["hello",1]`
+                          (mark "hello_sent")
+  open-no-sid, open-empty-sid, open-long-sid (10000 chars),
+  open-control-sid (sid "ab" U+0001 "cd"), open-negative-interval (pingInterval -1),
+  open-string-timeout (pingTimeout "20000"), open-huge (extra field "padding"
+  of 1 MiB), open-max-payload-negative (-1), open-max-payload-huge (1e300)
+                          like hello, with that field of the open packet changed
+  open-zero-ping          pingInterval 0 and pingTimeout 0; CONNECT answered if
+                          it comes; never pings; waits for the client to leave
+  unknown-ack             connect, then `43999["x"]` (no such ack), `42["after"]`
+  ack-id-2p60             connect, then `421152921504606846976["x"]` (id 2^60)
+  attachments-10000       connect, then `4510000-["x",<ph 0>]`
+  attachment-pinged       pingInterval 300/pingTimeout 200; connect; `451-[...]`
+                          and no attachment; a ping `2` every 250 ms (marks
+                          "ping0".."ping5"), then a WS close 1000 (mark "close_sent")
+  deep-ack                connect; the client's first `42<id>[...]` is answered
+                          with `43<id>` + an array nested 100000 deep (mark "bad_sent")
+  frame-1gib              open packet, then a binary frame header declaring 2^30
+                          bytes (82 7F 0000000040000000) and zeros while the client
+                          stays (at most 64 MiB; mark "header_sent")
+  trickle-open            the open packet's frame one byte per 200 ms (?gap=MS),
+                          ~10.6 s (mark "open_done"); then connect, `42["hello",1]`
+  flood                   connect, then `42["f",0]`..`42["f",N-1]` as fast as the
+                          socket takes them (?n=N, default 200000; ?size=B adds a
+                          string of B "x" to each); marks "flood_start", "flood_end"
 
 Side channel: `GET /__result?id=TAG&wait=SECONDS` answers with the JSON record
 of connection TAG once it has ended (or after `wait` with "done": false).
@@ -239,7 +266,7 @@ class Conn:
                 kind, f = self.q.get(timeout=left)
             except queue.Empty:
                 return None
-            if kind == "eof":
+            if kind in ("eof", "close"):   # the client is leaving
                 self.q.put((kind, f))
                 return None
             if kind == "frame" and f["opcode"] == 1 and f["text"].startswith(prefix):
@@ -427,8 +454,10 @@ def _record(c, q, script=True):
         # every 250 ms from the open packet on, until the client leaves
         i = 0
         while not c.gone.wait(0.25):
-            c.send_text("2")
+            # mark first: the pong may be read (and timestamped) before
+            # send_text returns
             c.rec["marks"]["ping%d" % i] = c.now()
+            c.send_text("2")
             i += 1
     threading.Thread(target=pinger, daemon=True).start()
     if not do_connect(c, delay=0.3 if script else 0.0):
@@ -447,6 +476,202 @@ def _record(c, q, script=True):
 @scenario("silent")
 def _silent(c, q):
     c.wait_gone(8.0)
+
+
+# ------------------------------------------------- hostile open packets etc.
+
+def open_fields(**over):
+    """The usual open packet's fields with some replaced (value None = drop)."""
+    d = {"sid": "fake-eio-sid", "upgrades": [], "pingInterval": 25000,
+         "pingTimeout": 20000, "maxPayload": 1000000}
+    for k, v in over.items():
+        if v is None:
+            d.pop(k, None)
+        else:
+            d[k] = v
+    return d
+
+
+def open_then_hello(fields, ping_after=False):
+    """Send the open packet `0<fields>`; if the client then asks for CONNECT,
+    answer it and send `42["hello",1]` (mark "hello_sent"); linger."""
+    def run(c, q):
+        text = "0" + json.dumps(fields, separators=(",", ":"))
+        c.send_text(text)
+        c.mark("open_sent")
+        f = c.wait_text("40", 3.0)
+        if f is None:
+            c.rec["notes"].append("no CONNECT from the client")
+            return linger(c, 3.0)
+        c.mark("connect_reply")
+        c.send_text('40{"sid":"fake-sid"}')
+        time.sleep(0.05)
+        c.send_text('42["hello",1]')
+        c.mark("hello_sent")
+        linger(c, 5.0)
+    return run
+
+
+SCENARIOS["hello"] = open_then_hello(open_fields())
+SCENARIOS["open-no-sid"] = open_then_hello(open_fields(sid=None))
+SCENARIOS["open-empty-sid"] = open_then_hello(open_fields(sid=""))
+SCENARIOS["open-long-sid"] = open_then_hello(open_fields(sid="s" * 10000))
+SCENARIOS["open-control-sid"] = open_then_hello(open_fields(sid="ab\u0001cd"))
+SCENARIOS["open-negative-interval"] = open_then_hello(open_fields(pingInterval=-1))
+SCENARIOS["open-string-timeout"] = open_then_hello(open_fields(pingTimeout="20000"))
+SCENARIOS["open-huge"] = open_then_hello(open_fields(padding="p" * (1 << 20)))
+SCENARIOS["open-max-payload-negative"] = open_then_hello(open_fields(maxPayload=-1))
+SCENARIOS["open-max-payload-huge"] = open_then_hello(open_fields(maxPayload=1e300))
+
+
+@scenario("open-zero-ping")
+def _open_zero_ping(c, q):
+    # pingInterval 0, pingTimeout 0: the client's heartbeat deadline is "now";
+    # answer CONNECT if it comes, never ping, wait for the client to leave
+    c.send_text("0" + json.dumps(open_fields(pingInterval=0, pingTimeout=0),
+                                 separators=(",", ":")))
+    c.mark("open_sent")
+    f = c.wait_text("40", 1.0)
+    if f is not None:
+        c.mark("connect_reply")
+        c.send_text('40{"sid":"fake-sid"}')
+    linger(c, 6.0)
+
+
+# Socket.IO ------------------------------------------------------------------
+
+SCENARIOS["unknown-ack"] = after_connect_send('43999["x"]', '42["after"]')
+SCENARIOS["ack-id-2p60"] = after_connect_send('42%d["x"]' % (1 << 60))
+SCENARIOS["attachments-10000"] = after_connect_send(
+    '4510000-["x",{"_placeholder":true,"num":0}]')
+
+
+@scenario("attachment-pinged")
+def _attachment_pinged(c, q):
+    # pingInterval 300/pingTimeout 200; after CONNECT a binary event header
+    # whose attachment never comes, then pings every 250 ms for 1.5 s (marks
+    # "ping0".."ping5"), then a WebSocket close 1000 (mark "close_sent")
+    open_packet(c, 300, 200)
+    if not do_connect(c):
+        return linger(c)
+    time.sleep(0.05)
+    c.send_text('451-["bin",{"_placeholder":true,"num":0}]')
+    c.mark("header_sent")
+    for i in range(6):
+        if c.gone.wait(0.25):
+            c.rec["notes"].append("client left while pings kept coming")
+            return linger(c, 0.5)
+        c.mark("ping%d" % i)
+        c.send_text("2")
+    if c.gone.wait(0.25):
+        c.rec["notes"].append("client left while pings kept coming")
+        return linger(c, 0.5)
+    c.mark("close_sent")
+    c.send_close(1000)
+    linger(c, 3.0)
+
+
+@scenario("deep-ack")
+def _deep_ack(c, q):
+    # the client's first EVENT with an ack id `42<id>[...]` is answered with
+    # `43<id>` + an array nested 100000 deep (mark "bad_sent")
+    open_packet(c)
+    if not do_connect(c):
+        return linger(c)
+    f = c.wait_text("42", 5.0)
+    if f is None:
+        c.rec["notes"].append("no EVENT from the client")
+        return linger(c)
+    body = f["text"][2:]
+    i = 0
+    while i < len(body) and body[i].isdigit():
+        i += 1
+    ack_id = body[:i] or "0"
+    c.mark("bad_sent")
+    c.send_text("43" + ack_id + "[" * DEPTH + "]" * DEPTH)
+    linger(c, 5.0)
+
+
+# WebSocket framing ------------------------------------------------------------
+
+GIB = 1 << 30
+
+
+@scenario("frame-1gib")
+def _frame_1gib(c, q):
+    # right after the open packet: a binary frame header declaring 2^30 bytes
+    # (82 7F + 8-byte length), then zeros in 64 KiB pieces while the client
+    # stays (at most 64 MiB), so a client that buffers them shows it in its RSS
+    open_packet(c)
+    c.mark("header_sent")
+    c.rec["sent"].append({"t": c.now(), "hex": "827f%016x" % GIB})
+    c.send_raw(struct.pack("!BBQ", 0x82, 127, GIB))
+    chunk = b"\0" * 65536
+    sent = 0
+    while sent < 64 << 20 and not c.gone.is_set():
+        if not c.send_raw(chunk):
+            break
+        sent += len(chunk)
+    c.rec["payload_sent"] = sent
+    linger(c, 5.0)
+
+
+# slow and fast servers ---------------------------------------------------------
+
+@scenario("trickle-open")
+def _trickle_open(c, q):
+    # the open packet's WebSocket frame one byte every 200 ms (?gap=MS) (about
+    # 10 s), then CONNECT and `42["hello",1]`
+    gap = float(q.get("gap", ["200"])[0]) / 1000.0
+    text = '0{"sid":"t","pingInterval":25000,"pingTimeout":20000}'
+    frame = ws_frame(1, text.encode())
+    c.rec["sent"].append({"t": c.now(), "text": text, "trickle": gap})
+    for i in range(len(frame)):
+        if c.gone.is_set():
+            c.rec["notes"].append("client left after %d of %d bytes" % (i, len(frame)))
+            return linger(c, 0.5)
+        c.send_raw(frame[i:i + 1])
+        if i + 1 < len(frame):
+            time.sleep(gap)
+    c.mark("open_done")
+    if not do_connect(c):
+        return linger(c)
+    c.send_text('42["hello",1]')
+    c.mark("hello_sent")
+    linger(c, 5.0)
+
+
+@scenario("no-open")
+def _no_open(c, q):
+    # the WebSocket handshake completes, the Engine.IO open packet never comes
+    c.wait_gone(8.0)
+
+
+FLOOD_N = 200000
+
+
+@scenario("flood")
+def _flood(c, q):
+    # after CONNECT: `42["f",0]` .. `42["f",N-1]` (N = ?n=, default 200000;
+    # ?size=BYTES pads each with a string of that many "x") as fast as the
+    # socket takes them (marks "flood_start", "flood_end"), then waits
+    open_packet(c)
+    if not do_connect(c):
+        return linger(c)
+    n = int(q.get("n", [str(FLOOD_N)])[0])
+    size = int(q.get("size", ["0"])[0])
+    pad = ',"' + "x" * size + '"' if size else ""
+    c.mark("flood_start")
+    batch = []
+    for i in range(n):
+        batch.append(ws_frame(1, ('42["f",%d%s]' % (i, pad)).encode()))
+        if len(batch) >= 512 or i == n - 1:
+            if c.gone.is_set() or not c.send_raw(b"".join(batch)):
+                c.rec["notes"].append("flood stopped at %d" % i)
+                break
+            batch = []
+    c.mark("flood_end")
+    linger(c, 30.0)
 
 
 # ------------------------------------------------------------------- server

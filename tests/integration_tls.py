@@ -1,0 +1,817 @@
+#!/usr/bin/python3
+"""TLS integration tests for `sioc ws` / `sioc io` (wss:// and https://).
+
+    tests/integration_tls.py --sioc build-tls/sioc
+    tests/integration_tls.py --sioc build-tls/sioc --sioc-plain build/sioc
+    tests/integration_tls.py --sioc build-tls/sioc --wrapper 'valgrind --error-exitcode=99 -q'
+    tests/integration_tls.py --sioc build-tls/sioc -k mtls,expired   (names containing any)
+    tests/integration_tls.py --list
+
+build-tls/sioc comes from `make TLS=bearssl BUILD_DIR=build-tls build-tls/sioc`.
+Generates certificates into a temporary directory with tests/make_certs.sh
+(openssl command line) and starts tests/servers/tls_server.js (node + the repo's
+pinned `ws` and `socket.io`; `npm ci` first), which listens on 127.0.0.1 with
+one HTTPS port per certificate variant: server, wrongname, expired, untrusted,
+ec, mtls.  URLs use the host name `localhost` (the certificates name it).
+Prints "PASS name" / "FAIL name: why" (and "SKIP name: why") per test, then
+"N passed, N failed"; exits 1 if any test failed.
+"""
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SERVERS = os.path.join(HERE, "servers")
+MIB = 1024 * 1024
+VARIANTS = ("server", "wrongname", "expired", "untrusted", "ec", "mtls")
+
+OPTS = None          # parsed command line
+WRAPPER = []         # argv prefix for every sioc run
+SLOW = 1.0           # multiplier for time limits (bigger under a wrapper)
+PORTS = {}           # variant -> port
+CERTS = None         # directory with the generated certificates
+LIVE = set()         # running sioc processes (killed on exit)
+LIVE_LOCK = threading.Lock()
+
+
+class TestFailure(Exception):
+    pass
+
+
+class TestSkip(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def short(v, n=200):
+    s = repr(v)
+    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+def cert(name):
+    return os.path.join(CERTS, name)
+
+
+# ------------------------------------------------------------------ servers
+
+class TlsServer:
+    def __init__(self):
+        self.proc = None
+        self.log = None
+
+    def start(self):
+        nm = os.path.join(ROOT, "node_modules")
+        for mod in ("ws", "socket.io"):
+            if not os.path.isdir(os.path.join(nm, mod)):
+                raise RuntimeError("node_modules/%s missing: run `npm ci` in %s" % (mod, ROOT))
+        env = dict(os.environ)
+        env["NODE_PATH"] = nm + (os.pathsep + env["NODE_PATH"] if env.get("NODE_PATH") else "")
+        self.log = os.path.join(OPTS.tmp, "tls_server.log")
+        logf = open(self.log, "wb")
+        self.proc = subprocess.Popen(["node", os.path.join(SERVERS, "tls_server.js"), CERTS],
+                                     cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=logf,
+                                     start_new_session=True)
+        logf.close()
+        lines = []
+
+        def read():
+            for raw in self.proc.stdout:
+                line = raw.decode("ascii", "replace").strip()
+                lines.append(line)
+                if line == "READY":
+                    return
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        t.join(20)
+        if not lines or lines[-1] != "READY":
+            raise RuntimeError("tls_server.js did not get ready (got %r); see %s"
+                               % (lines, self.log))
+        for line in lines:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "PORT":
+                PORTS[parts[1]] = int(parts[2])
+        missing = [v for v in VARIANTS if v not in PORTS]
+        if missing:
+            raise RuntimeError("tls_server.js printed no port for %s" % missing)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except OSError:
+                pass
+        try:
+            self.proc.wait(3)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.proc.wait()
+
+    def log_tail(self, n=600):
+        try:
+            with open(self.log, "rb") as f:
+                data = f.read()
+            return data[-n:].decode("utf-8", "replace").strip().replace("\n", " | ")
+        except OSError:
+            return ""
+
+
+SERVER = TlsServer()
+
+
+# --------------------------------------------------------------- running sioc
+
+class Run:
+    def __init__(self, argv):
+        self.argv = argv
+        self.rc = None
+        self.out = b""
+        self.err = b""
+        self.elapsed = 0.0
+        self.timed_out = False
+        self.records = []
+        self.bad_lines = []
+
+    def of(self, typ):
+        return [r for r in self.records if r.get("type") == typ]
+
+    @property
+    def messages(self):
+        return self.of("message")
+
+    def events(self, name=None):
+        return [e for e in self.of("event") if name is None or e.get("name") == name]
+
+    def close_rec(self):
+        c = self.of("close")
+        return c[-1] if c else None
+
+    def error_text(self):
+        return " | ".join(str(e.get("message", "")) for e in self.of("error"))
+
+    def describe(self):
+        err = self.err.decode("utf-8", "replace").strip().replace("\n", " | ")
+        recs = json.dumps(self.records)
+        if len(recs) > 500:
+            recs = recs[:500] + "...(%d records)" % len(self.records)
+        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (
+            self.rc, self.elapsed, recs, short(err, 300))
+
+
+def run_sioc(binary, args, stdin=b"", close_stdin=True, timeout=15.0):
+    """Run BINARY MODE --json ARGS.  stdin is written, then closed unless
+    close_stdin is False (then it stays open until sioc exits)."""
+    args = list(args)
+    if "--json" not in args:
+        args = [args[0], "--json"] + args[1:]
+    argv = WRAPPER + [binary] + args
+    run = Run(argv)
+    timeout *= SLOW
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    with LIVE_LOCK:
+        LIVE.add(p)
+    out, err = [], []
+
+    def reader(f, acc):
+        acc.append(f.read())
+
+    def writer():
+        try:
+            if stdin:
+                p.stdin.write(stdin)
+                p.stdin.flush()
+            if close_stdin:
+                p.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    ts = [threading.Thread(target=reader, args=(p.stdout, out), daemon=True),
+          threading.Thread(target=reader, args=(p.stderr, err), daemon=True),
+          threading.Thread(target=writer, daemon=True)]
+    for t in ts:
+        t.start()
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        run.timed_out = True
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+    run.elapsed = time.monotonic() - t0
+    try:
+        p.stdin.close()
+    except (OSError, ValueError):
+        pass
+    for t in ts[:2]:
+        t.join(10)
+    with LIVE_LOCK:
+        LIVE.discard(p)
+    run.rc = p.returncode
+    run.out = out[0] if out else b""
+    run.err = err[0] if err else b""
+    for line in run.out.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line.decode("utf-8"))
+            if not isinstance(obj, dict) or "type" not in obj:
+                raise ValueError("not an object with a type")
+            run.records.append(obj)
+        except (ValueError, UnicodeDecodeError):
+            run.bad_lines.append(line[:200])
+    # failures common to every run
+    check(not run.timed_out, "sioc did not exit within %.0fs (killed): %s"
+          % (timeout, run.describe()))
+    check(not (WRAPPER and run.rc == 99), "wrapper reported errors (exit 99): %s"
+          % short(run.err.decode("utf-8", "replace"), 2000))
+    check(run.rc is not None and run.rc >= 0, "sioc died from signal %s: %s"
+          % (-run.rc if run.rc is not None else "?", run.describe()))
+    check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
+    return run
+
+
+def sioc(args, **kw):
+    OPTS.sioc_is_tls = True
+    return run_sioc(OPTS.sioc, args, **kw)
+
+
+def sioc_plain(args, **kw):
+    OPTS.sioc_is_tls = False
+    return run_sioc(OPTS.sioc_plain, args, **kw)
+
+
+def expect_rc(run, rc):
+    check(run.rc == rc, "expected exit %d, got %s: %s" % (rc, run.rc, run.describe()))
+
+
+def expect_open_first(run):
+    check(run.records and run.records[0].get("type") == "open",
+          "first record is not open: %s" % run.describe())
+
+
+def expect_tls_failure(run, phrase):
+    """Exit 1, an error record naming PHRASE, and no open/connect record."""
+    expect_rc(run, 1)
+    check(run.of("error"), "expected an error record: %s" % run.describe())
+    check(not run.of("open") and not run.of("connect") and not run.messages,
+          "handshake reported success on a connection that must fail: %s" % run.describe())
+    if OPTS.sioc_is_tls:
+        check("not available" not in run.error_text(),
+              "the TLS build says TLS is not available: %s" % run.describe())
+    if phrase is not None:
+        check(phrase in run.error_text(), "error message does not contain %r: %s"
+              % (phrase, short(run.error_text(), 400)))
+
+
+def b64d(rec):
+    return base64.b64decode(rec.get("data_b64", ""))
+
+
+def alphabet_az(n):
+    return (b"abcdefghijklmnopqrstuvwxyz" * (n // 26 + 1))[:n]
+
+
+def ascii_payload(n, seed=0):
+    alphabet = bytes(range(33, 127))  # printable, no space/newline
+    base = alphabet * (n // len(alphabet) + 2)
+    off = seed % len(alphabet)
+    return base[off:off + n]
+
+
+def wss(variant, path="/echo"):
+    return "wss://localhost:%d%s" % (PORTS[variant], path)
+
+
+def https(variant, ns="/"):
+    return "https://localhost:%d%s" % (PORTS[variant], ns)
+
+
+def ca_args(name="ca.pem"):
+    return ["--cafile", cert(name)]
+
+
+# -------------------------------------------------------------------- tests
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append((fn.__name__, fn))
+    return fn
+
+
+def add_test(name, fn):
+    fn.__name__ = name
+    TESTS.append((name, fn))
+
+
+def text_echo(variant, extra, payload, max_message=None, timeout=15.0):
+    args = ["ws", "--exit-after", "1"] + list(extra)
+    if max_message:
+        args += ["--max-message", str(max_message)]
+    r = sioc(args + [wss(variant)], stdin=payload + b"\n", close_stdin=False, timeout=timeout)
+    expect_rc(r, 0)
+    expect_open_first(r)
+    msgs = r.messages
+    check(len(msgs) == 1, "expected exactly 1 message record, got %d: %s"
+          % (len(msgs), r.describe()))
+    m = msgs[0]
+    check(m.get("binary") is False, "echo of a text line not text: %s" % short(m))
+    got = m.get("data", "").encode("utf-8")
+    check(got == payload, "echo differs: got %d bytes (sha %s), want %d bytes (sha %s); "
+          "first diff at %s" % (len(got), hashlib.sha256(got).hexdigest()[:12], len(payload),
+                                hashlib.sha256(payload).hexdigest()[:12],
+                                next((i for i, (a, b) in enumerate(zip(got, payload)) if a != b),
+                                     min(len(got), len(payload)))))
+    return r
+
+
+def push_echo(variant, n, text=False, extra=(), max_message=None, timeout=15.0):
+    """The server pushes n bytes; sioc --echo sends them back; the server
+    answers "ok <sha256>" and closes 1000."""
+    args = ["ws", "--echo"] + list(extra) + ca_args()
+    if max_message:
+        args += ["--max-message", str(max_message)]
+    path = "/push?size=%d%s" % (n, "&text=1" if text else "")
+    r = sioc(args + [wss(variant, path)], close_stdin=False, timeout=timeout)
+    expect_rc(r, 0)
+    expect_open_first(r)
+    msgs = r.messages
+    check(len(msgs) >= 2, "expected payload + verdict messages: %s" % r.describe())
+    first = msgs[0]
+    if text:
+        check(first.get("binary") is False, "pushed text reported binary: %s" % short(first))
+        got = first.get("data", "").encode("utf-8")
+    else:
+        check(first.get("binary") is True, "pushed binary not reported binary: %s"
+              % short(first))
+        got = b64d(first)
+    check(len(got) == n, "payload record has %d bytes, want %d" % (len(got), n))
+    verdict = msgs[1]
+    check(verdict.get("binary") is False and verdict.get("data", "").startswith("ok "),
+          "server verdict on the echo: %s" % short(verdict))
+    check(verdict["data"][3:] == hashlib.sha256(got).hexdigest(),
+          "printed payload differs from what the server sent (sha256)")
+    if text:
+        check(got == alphabet_az(n), "text payload content wrong")
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1000,
+          "expected close record code 1000: %s" % short(c))
+    return r
+
+
+def whoami(variant, extra):
+    """Connect to /whoami; return the server's view of the connection."""
+    r = sioc(["ws", "--exit-after", "1"] + list(extra) + [wss(variant, "/whoami")],
+             close_stdin=False)
+    expect_rc(r, 0)
+    expect_open_first(r)
+    msgs = r.messages
+    check(len(msgs) == 1 and msgs[0].get("binary") is False,
+          "expected one text message from /whoami: %s" % r.describe())
+    try:
+        return json.loads(msgs[0]["data"])
+    except ValueError:
+        raise TestFailure("/whoami sent non-JSON %s" % short(msgs[0]))
+
+
+# --- successful connections -------------------------------------------------
+
+@test
+def wss_text_echo_with_cafile():
+    text_echo("server", ca_args(), b"hello over TLS")
+
+
+@test
+def wss_text_echo_utf8_with_cafile():
+    text_echo("server", ca_args(),
+              "h\u00e9llo w\u00f6rld \u20ac \U0001F600 \u4e2d\u6587".encode("utf-8"))
+
+
+@test
+def wss_several_lines_in_order():
+    lines = [b"line-%d-" % i + ascii_payload(1000 + i * 1000, seed=i) for i in range(5)]
+    r = sioc(["ws", "--exit-after", "5"] + ca_args() + [wss("server")],
+             stdin=b"".join(l + b"\n" for l in lines), close_stdin=False)
+    expect_rc(r, 0)
+    got = [m.get("data", "").encode("utf-8") for m in r.messages]
+    check(got == lines, "echoed lines differ: %s" % short([len(g) for g in got]))
+
+
+@test
+def wss_cafile_with_several_certificates():
+    # both_cas.pem = ca.pem + other_ca.pem: either server verifies
+    text_echo("server", ca_args("both_cas.pem"), b"first ca in the bundle")
+    text_echo("untrusted", ca_args("both_cas.pem"), b"second ca in the bundle")
+
+
+@test
+def wss_url_without_path():
+    # no path at all: the request goes to "/" (the server greets with "root server")
+    r = sioc(["ws", "--exit-after", "1"] + ca_args() + ["wss://localhost:%d" % PORTS["server"]],
+             close_stdin=False)
+    expect_rc(r, 0)
+    expect_open_first(r)
+    check([m.get("data") for m in r.messages] == ["root server"],
+          "expected the greeting of /: %s" % r.describe())
+
+
+@test
+def wss_binary_push_echo_64k():
+    push_echo("server", 65536)
+
+
+@test
+def wss_text_push_echo_64k():
+    push_echo("server", 65536, text=True)
+
+
+@test
+def wss_text_echo_16mib():
+    text_echo("server", ca_args(), ascii_payload(16 * MIB, seed=7),
+              max_message=17000000, timeout=60)
+
+
+@test
+def wss_binary_push_echo_16mib():
+    push_echo("server", 16 * MIB, max_message=17000000, timeout=60)
+
+
+@test
+def wss_ec_server_certificate():
+    text_echo("ec", ca_args(), b"ecdsa p-256 server")
+    info = whoami("ec", ca_args())
+    check("ECDSA" in (info.get("cipher") or ""), "cipher %r is not ECDSA" % info.get("cipher"))
+
+
+@test
+def wss_close_handshake_on_stdin_eof():
+    r = sioc(["ws"] + ca_args() + [wss("server")], stdin=b"one\n", close_stdin=True)
+    expect_rc(r, 0)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1000,
+          "expected close record 1000 after stdin EOF: %s" % r.describe())
+
+
+# --- verification failures --------------------------------------------------
+
+@test
+def wss_untrusted_ca_is_not_trusted():
+    r = sioc(["ws"] + ca_args() + [wss("untrusted")], close_stdin=False)
+    expect_tls_failure(r, "not trusted")
+
+
+@test
+def wss_wrong_host_name():
+    r = sioc(["ws"] + ca_args() + [wss("wrongname")], close_stdin=False)
+    expect_tls_failure(r, "host name")
+
+
+@test
+def wss_expired_certificate():
+    r = sioc(["ws"] + ca_args() + [wss("expired")], close_stdin=False)
+    expect_tls_failure(r, "expired")
+
+
+@test
+def wss_default_trust_store_rejects_private_ca():
+    if not os.path.exists("/etc/ssl/certs/ca-certificates.crt"):
+        raise TestSkip("no /etc/ssl/certs/ca-certificates.crt")
+    r = sioc(["ws", wss("server")], close_stdin=False)
+    expect_tls_failure(r, "not trusted")
+
+
+@test
+def wss_cafile_of_other_ca_rejects_server():
+    r = sioc(["ws"] + ca_args("other_ca.pem") + [wss("server")], close_stdin=False)
+    expect_tls_failure(r, "not trusted")
+
+
+@test
+def wss_missing_cafile_fails():
+    r = sioc(["ws", "--cafile", cert("does-not-exist.pem"), wss("server")], close_stdin=False)
+    check(r.rc in (1, 2), "expected exit 1 or 2 for a missing --cafile, got %s: %s"
+          % (r.rc, r.describe()))
+    check(not r.of("open"), "connected although --cafile does not exist: %s" % r.describe())
+
+
+@test
+def wss_cafile_without_certificates_fails():
+    bad = os.path.join(OPTS.tmp, "empty.pem")
+    with open(bad, "w") as f:
+        f.write("no certificates in here\n")
+    r = sioc(["ws", "--cafile", bad, wss("server")], close_stdin=False)
+    check(r.rc in (1, 2), "expected exit 1 or 2 for a --cafile without certificates, got %s: %s"
+          % (r.rc, r.describe()))
+    check(not r.of("open"), "connected with an empty trust store: %s" % r.describe())
+
+
+# --- --insecure -------------------------------------------------------------
+
+@test
+def wss_insecure_accepts_untrusted_ca():
+    text_echo("untrusted", ["--insecure"], b"insecure but encrypted")
+
+
+@test
+def wss_insecure_accepts_wrong_name_and_expired():
+    text_echo("wrongname", ["--insecure"], b"wrong name, insecure")
+    text_echo("expired", ["--insecure"], b"expired, insecure")
+
+
+# --- mutual TLS -------------------------------------------------------------
+
+def make_mtls_ok(certfile, keyfile, cn):
+    def t():
+        info = whoami("mtls", ca_args() + ["--cert", cert(certfile), "--key", cert(keyfile)])
+        check(info.get("authorized") is True and info.get("client_cn") == cn,
+              "server's view of the client certificate: %s" % short(info))
+        text_echo("mtls", ca_args() + ["--cert", cert(certfile), "--key", cert(keyfile)],
+                  b"mutual " + certfile.encode())
+    return t
+
+
+add_test("mtls_client_cert_rsa_pkcs1_key", make_mtls_ok("client.pem", "client.key",
+                                                        "sio test client"))
+add_test("mtls_client_cert_rsa_pkcs8_key", make_mtls_ok("client.pem", "client_pkcs8.key",
+                                                        "sio test client"))
+add_test("mtls_client_cert_chain_file", make_mtls_ok("client_chain.pem", "client.key",
+                                                     "sio test client"))
+add_test("mtls_client_cert_ec_pkcs8_key", make_mtls_ok("client_ec.pem", "client_ec.key",
+                                                       "sio test client ec"))
+add_test("mtls_client_cert_ec_sec1_key", make_mtls_ok("client_ec.pem", "client_ec_sec1.key",
+                                                      "sio test client ec"))
+
+
+@test
+def mtls_without_client_cert_fails():
+    r = sioc(["ws"] + ca_args() + [wss("mtls")], close_stdin=False)
+    # node refuses with a fatal handshake_failure alert: "tls:" plus details
+    expect_tls_failure(r, "tls:")
+
+
+@test
+def mtls_client_cert_from_other_ca_fails():
+    # node completes the handshake, then drops the connection (no alert):
+    # any error record with exit 1 will do
+    r = sioc(["ws"] + ca_args() + ["--cert", cert("client_untrusted.pem"),
+                                    "--key", cert("client_untrusted.key"), wss("mtls")],
+             close_stdin=False)
+    expect_tls_failure(r, None)
+
+
+@test
+def mtls_cert_without_key_is_refused():
+    r = sioc(["ws"] + ca_args() + ["--cert", cert("client.pem"), wss("mtls")], close_stdin=False)
+    check(r.rc in (1, 2), "expected exit 1 or 2 for --cert without --key, got %s: %s"
+          % (r.rc, r.describe()))
+    check(not r.of("open"), "connected with --cert but no --key: %s" % r.describe())
+
+
+@test
+def mtls_key_not_matching_cert_fails():
+    r = sioc(["ws"] + ca_args() + ["--cert", cert("client.pem"), "--key", cert("client_ec.key"),
+                                    wss("mtls")], close_stdin=False)
+    check(r.rc in (1, 2), "expected exit 1 or 2 for a key that does not match, got %s: %s"
+          % (r.rc, r.describe()))
+    check(not r.of("open"), "connected with a key that does not match: %s" % r.describe())
+
+
+# --- Socket.IO over TLS -----------------------------------------------------
+
+def io_echo_ack(url, extra=()):
+    args = ["1", "a", {"b": [True, None]}]
+    lines = [["message-with-ack"] + args, ["message", "hi", 2]]
+    data = b"".join(json.dumps(l).encode() + b"\n" for l in lines)
+    r = sioc(["io", "--ack", "--exit-after", "1", "--no-reconnect"] + list(extra)
+             + ca_args() + [url], stdin=data, close_stdin=False)
+    expect_rc(r, 0)
+    con = r.of("connect")
+    check(con and con[0].get("ns") == "/" and con[0].get("sid"),
+          "no connect record with a sid: %s" % r.describe())
+    acks = r.of("ack")
+    check(acks and acks[0].get("args") == args, "no ack record with args %s: %s"
+          % (short(args), r.describe()))
+    back = r.events("message-back")
+    check(back and back[0].get("args") == ["hi", 2], "no message-back event: %s" % r.describe())
+    return r
+
+
+@test
+def io_https_connect_event_and_ack():
+    io_echo_ack(https("server"))
+
+
+@test
+def io_wss_url_connect_event_and_ack():
+    io_echo_ack("wss://localhost:%d/" % PORTS["server"])
+
+
+@test
+def io_https_websocket_transport():
+    io_echo_ack(https("server"), ["--transport", "websocket"])
+
+
+@test
+def io_https_polling_transport():
+    if not OPTS.polling:
+        raise TestSkip("this sioc has no polling transport (per --help)")
+    io_echo_ack(https("server"), ["--transport", "polling"])
+
+
+@test
+def io_https_ec_server():
+    io_echo_ack(https("ec"))
+
+
+@test
+def io_https_untrusted_is_not_trusted():
+    r = sioc(["io", "--no-reconnect", "--exit-after", "1"] + ca_args() + [https("untrusted")],
+             close_stdin=False)
+    expect_tls_failure(r, "not trusted")
+
+
+@test
+def io_https_wrong_host_name():
+    r = sioc(["io", "--no-reconnect", "--exit-after", "1"] + ca_args() + [https("wrongname")],
+             close_stdin=False)
+    expect_tls_failure(r, "host name")
+
+
+@test
+def io_https_polling_untrusted_is_not_trusted():
+    if not OPTS.polling:
+        raise TestSkip("this sioc has no polling transport (per --help)")
+    r = sioc(["io", "--no-reconnect", "--transport", "polling", "--exit-after", "1"]
+             + ca_args() + [https("untrusted")], close_stdin=False)
+    expect_tls_failure(r, "not trusted")
+
+
+@test
+def io_https_mtls_with_client_cert():
+    io_echo_ack(https("mtls"), ["--cert", cert("client.pem"), "--key", cert("client.key")])
+
+
+# --- the build without TLS --------------------------------------------------
+
+@test
+def plain_build_refuses_wss():
+    if not os.access(OPTS.sioc_plain, os.X_OK):
+        raise TestSkip("no plain build at %s" % OPTS.sioc_plain)
+    r = sioc_plain(["ws"] + ca_args() + [wss("server")], close_stdin=False)
+    expect_tls_failure(r, "TLS")
+
+
+@test
+def plain_build_refuses_https_io():
+    if not os.access(OPTS.sioc_plain, os.X_OK):
+        raise TestSkip("no plain build at %s" % OPTS.sioc_plain)
+    r = sioc_plain(["io", "--no-reconnect"] + [https("server")],
+                 close_stdin=False)
+    expect_tls_failure(r, "TLS")
+
+
+# ------------------------------------------------------------------- runner
+
+def run_one(name, fn):
+    try:
+        fn()
+        return "pass", ""
+    except TestSkip as e:
+        return "skip", str(e)
+    except TestFailure as e:
+        return "fail", str(e)
+    except Exception as e:  # a bug in the test or a dead server
+        return "fail", "exception %s: %s" % (type(e).__name__,
+                                             traceback.format_exc().strip().splitlines()[-1])
+
+
+def detect_polling():
+    try:
+        p = subprocess.run([OPTS.sioc, "--help"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=10)
+        text = p.stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "polling" in text and "polling comes later" not in text
+
+
+def main():
+    global OPTS, WRAPPER, SLOW, CERTS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sioc", default=os.path.join(ROOT, "build-tls", "sioc"),
+                    help="sioc built with TLS (default build-tls/sioc)")
+    ap.add_argument("--sioc-plain", default=os.path.join(ROOT, "build", "sioc"),
+                    help="sioc built without TLS (default build/sioc)")
+    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
+    ap.add_argument("-k", "--filter", default="",
+                    help="run tests whose name contains this (comma-separated: any of these)")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--slow-factor", type=float, default=None,
+                    help="multiply time limits (default 1, or 6 with --wrapper)")
+    OPTS = ap.parse_args()
+    if OPTS.list:
+        for name, _ in TESTS:
+            print(name)
+        return 0
+    OPTS.sioc = os.path.abspath(OPTS.sioc)
+    OPTS.sioc_plain = os.path.abspath(OPTS.sioc_plain)
+    if not os.access(OPTS.sioc, os.X_OK):
+        print("sioc not found or not executable: %s" % OPTS.sioc, file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    if not shutil.which("openssl") or not shutil.which("node"):
+        print("openssl and node are needed", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    WRAPPER = shlex.split(OPTS.wrapper)
+    SLOW = OPTS.slow_factor or (6.0 if WRAPPER else 1.0)
+    OPTS.tmp = tempfile.mkdtemp(prefix="sio-integration-tls-")
+    OPTS.polling = detect_polling()
+    CERTS = os.path.join(OPTS.tmp, "certs")
+
+    def on_term(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, on_term)
+
+    passed = failed = skipped = 0
+    t_start = time.monotonic()
+    try:
+        mk = subprocess.run(["sh", os.path.join(HERE, "make_certs.sh"), CERTS],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        if mk.returncode != 0:
+            raise RuntimeError("make_certs.sh failed: %s"
+                               % mk.stdout.decode("utf-8", "replace").strip()[-600:])
+        SERVER.start()
+        selected = [(n, f) for n, f in TESTS if any(k in n for k in OPTS.filter.split(","))]
+        for name, fn in selected:
+            t0 = time.monotonic()
+            status, why = run_one(name, fn)
+            dt = time.monotonic() - t0
+            if status == "pass":
+                passed += 1
+                print("PASS %s (%.2fs)" % (name, dt), flush=True)
+            elif status == "skip":
+                skipped += 1
+                print("SKIP %s: %s" % (name, why), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (name, why), flush=True)
+            if not SERVER.alive():
+                raise RuntimeError("tls_server.js died (exit %s): %s"
+                                   % (SERVER.proc.returncode, SERVER.log_tail()))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        failed += 1
+    except Exception as e:
+        print("FAIL harness: %s" % e, flush=True)
+        failed += 1
+    finally:
+        with LIVE_LOCK:
+            for p in list(LIVE):
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        SERVER.stop()
+    if failed:
+        print("(%.1fs; certificates and server log in %s)"
+              % (time.monotonic() - t_start, OPTS.tmp), file=sys.stderr)
+    else:
+        shutil.rmtree(OPTS.tmp, ignore_errors=True)
+        print("(%.1fs%s)" % (time.monotonic() - t_start,
+                             ", %d skipped" % skipped if skipped else ""), file=sys.stderr)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

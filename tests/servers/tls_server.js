@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// TLS peers for sio's TLS integration tests (tests/integration_tls.py), built
+// on Node's `https` plus the repo's pinned `ws` and `socket.io` (`npm ci` first).
+//
+//   node tests/servers/tls_server.js CERTDIR        (CERTDIR from tests/make_certs.sh)
+//
+// Starts one HTTPS server per certificate variant, each on its own free port
+// on 127.0.0.1, and prints one line per variant, then "READY":
+//   PORT server    <n>   server.pem (CA ca.pem; SAN localhost, 127.0.0.1)
+//   PORT wrongname <n>   wrongname.pem (SAN other.example only)
+//   PORT expired   <n>   expired.pem (valid 2020..2021)
+//   PORT untrusted <n>   untrusted.pem (signed by other_ca)
+//   PORT ec        <n>   server_ec.pem (ECDSA P-256)
+//   PORT mtls      <n>   server.pem; requires a client certificate signed by ca.pem
+//   READY
+// Every variant serves the same content:
+//   WebSocket /                send "root <variant>", then echo
+//   WebSocket /echo            echo every message with the same opcode (maxPayload 64 MiB)
+//   WebSocket /push?size=N[&text=1]
+//                              send N random bytes as one binary message (text=1:
+//                              N bytes 'a'..'z' repeating, as text); the client echoes
+//                              it back (sioc --echo); compare and send "ok <sha256 hex>"
+//                              or "bad <why>" as text, then close 1000
+//   WebSocket /whoami          send a text message: JSON {authorized, subject CN of
+//                              the client certificate or null, protocol, cipher}
+//   Socket.IO /socket.io/      namespace "/": message ...args -> emit message-back ...args;
+//                              message-with-ack ...args -> ack(...args)
+//   GET /hello                 200 "hello <variant>" (plain HTTPS check)
+// TLS handshake failures seen by the server are logged to stderr as
+//   "tlsClientError <variant>: <message>".
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const https = require('https');
+const crypto = require('crypto');
+const { WebSocketServer } = require('ws');
+const { Server } = require('socket.io');
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: tls_server.js CERTDIR\n');
+  process.exit(2);
+}
+const rd = (f) => fs.readFileSync(path.join(dir, f));
+
+const VARIANTS = [
+  ['server', 'server.pem', 'server.key', {}],
+  ['wrongname', 'wrongname.pem', 'wrongname.key', {}],
+  ['expired', 'expired.pem', 'expired.key', {}],
+  ['untrusted', 'untrusted.pem', 'untrusted.key', {}],
+  ['ec', 'server_ec.pem', 'server_ec.key', {}],
+  ['mtls', 'server.pem', 'server.key',
+    { requestCert: true, rejectUnauthorized: true, ca: [rd('ca.pem')] }],
+];
+
+function alphabet(n) {
+  const buf = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) buf[i] = 97 + (i % 26);
+  return buf;
+}
+
+function handleWs(ws, req, variant) {
+  const url = new URL(req.url, 'https://localhost');
+  const q = url.searchParams;
+  ws.on('error', () => {});
+  switch (url.pathname) {
+    case '/echo':
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary, compress: false }));
+      break;
+    case '/push': {
+      const size = parseInt(q.get('size') || '0', 10);
+      const binary = q.get('text') !== '1';
+      const payload = binary ? crypto.randomBytes(size) : alphabet(size);
+      const digest = crypto.createHash('sha256').update(payload).digest('hex');
+      let done = false;
+      ws.on('message', (data, isBinary) => {
+        if (done) return;
+        done = true;
+        const buf = Buffer.isBuffer(data) ? data : Buffer.concat(data);
+        let verdict;
+        if (isBinary !== binary) verdict = `bad opcode binary=${isBinary}`;
+        else if (!buf.equals(payload)) verdict = `bad content len=${buf.length} want=${size}`;
+        else verdict = `ok ${digest}`;
+        ws.send(verdict, () => ws.close(1000, ''));
+      });
+      ws.send(payload, { binary, compress: false });
+      break;
+    }
+    case '/':
+      ws.send(`root ${variant}`);
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary, compress: false }));
+      break;
+    case '/whoami': {
+      const s = req.socket;
+      const peer = s.getPeerCertificate ? s.getPeerCertificate() : null;
+      const cipher = s.getCipher ? s.getCipher() : null;
+      ws.send(JSON.stringify({
+        variant,
+        authorized: !!s.authorized,
+        client_cn: peer && peer.subject ? peer.subject.CN : null,
+        protocol: s.getProtocol ? s.getProtocol() : null,
+        cipher: cipher ? cipher.name : null,
+      }));
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary, compress: false }));
+      break;
+    }
+    default:
+      ws.close(4404, 'unknown path');
+  }
+}
+
+const servers = [];
+
+function start(variant, certFile, keyFile, extra) {
+  return new Promise((resolve, reject) => {
+    const opts = Object.assign({ cert: rd(certFile), key: rd(keyFile) }, extra);
+    const server = https.createServer(opts, (req, res) => {
+      // socket.io handles its own path; everything else:
+      if (req.url.startsWith('/socket.io/')) return;
+      if (req.url === '/hello') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end(`hello ${variant}`);
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    server.on('tlsClientError', (err) => {
+      process.stderr.write(`tlsClientError ${variant}: ${err.message}\n`);
+    });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024,
+      perMessageDeflate: false });
+    const io = new Server(server, {
+      path: '/socket.io/',
+      transports: ['polling', 'websocket'],
+      destroyUpgrade: false,       // our own upgrade handler below owns the other paths
+      maxHttpBufferSize: 1e7,
+      pingInterval: 2000,
+      pingTimeout: 2000,
+      cors: { origin: '*' },
+    });
+    io.on('connection', (socket) => {
+      socket.on('message', (...args) => socket.emit('message-back', ...args));
+      socket.on('message-with-ack', (...args) => {
+        const ack = args.pop();
+        if (typeof ack === 'function') ack(...args);
+      });
+    });
+    server.on('upgrade', (req, socket, head) => {
+      const p = req.url.split('?')[0];
+      if (p.startsWith('/socket.io/')) return;       // engine.io's listener
+      if (p === '/' || p === '/echo' || p === '/push' || p === '/whoami') {
+        wss.handleUpgrade(req, socket, head, (ws) => handleWs(ws, req, variant));
+      } else {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      }
+    });
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      servers.push({ server, wss, io });
+      resolve([variant, server.address().port]);
+    });
+  });
+}
+
+(async () => {
+  try {
+    const lines = [];
+    for (const [v, c, k, e] of VARIANTS) {
+      const [name, port] = await start(v, c, k, e);
+      lines.push(`PORT ${name} ${port}\n`);
+    }
+    process.stdout.write(lines.join('') + 'READY\n');
+  } catch (err) {
+    process.stderr.write(`tls_server: ${err.stack || err}\n`);
+    process.exit(1);
+  }
+})();
+
+function shutdown() {
+  for (const { wss, io, server } of servers) {
+    for (const c of wss.clients) c.terminate();
+    io.close();
+    server.closeAllConnections && server.closeAllConnections();
+  }
+  setTimeout(() => process.exit(0), 200).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
