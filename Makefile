@@ -47,7 +47,7 @@ $(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
 $(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
-	$(CC) $(ALL_CFLAGS) -Itests $< $(LDFLAGS) -o $@
+	$(CC) $(ALL_CFLAGS) -Itests $< $(LDFLAGS) $(TLS_LIBS) -o $@
 
 $(BENCHES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): bench/%.c $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@

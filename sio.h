@@ -103,9 +103,24 @@
  * 7. TLS
  * ======================================================================
  *
- * This version has no TLS backend: wss:// and https:// URLs are refused by
- * sio_create() with SIO_ERR_TLS ("TLS not available"), never downgraded to
- * plaintext.  A pluggable TLS interface with a BearSSL backend is planned.
+ * TLS is a plug-in (sio_tls, section "tls" below): a sans-I/O engine the
+ * client feeds with ciphertext from the socket and plaintext from HTTP, so
+ * any library (or a hardware engine) fits; examples/tls_custom_backend.c is
+ * a complete worked backend.  The bundled backend is BearSSL: define
+ * SIO_WITH_BEARSSL for every file and link -lbearssl (make TLS=bearssl);
+ * sio_bearssl_create() loads trust anchors (a PEM file, PEM in memory, or
+ * the system bundle by default) and an optional client certificate, and
+ * sio_bearssl_tls() gives the table for sio_config.tls.  Verification is
+ * on by default: chain to a trust anchor, host name (DNS names), validity;
+ * skipping it takes the explicitly named insecure_skip_verify.  Failures
+ * name the cause ("certificate chain is not trusted", "certificate does not
+ * match the host name", "certificate expired or not yet valid", "the server
+ * sent fatal alert N").  Memory per connection: the engine (about 4 KiB)
+ * plus its buffers, 16.7 KiB + 16.4 KiB full duplex (default) or 16.7 KiB
+ * half duplex (half_duplex = 1: fine for request/response traffic, slower
+ * when both sides stream at once).  Without a backend, wss:// and https://
+ * are refused by sio_create() with SIO_ERR_TLS ("TLS not available"), never
+ * downgraded to plaintext.
  *
  * ======================================================================
  * 8. Porting
@@ -2889,6 +2904,25 @@ static int sio__tls_push_out(sio_client *c, char *err, size_t err_size)
     }
 }
 
+/* A send failed (the peer closed): the reason may be a TLS alert still
+ * waiting in the socket, so feed what can be read before blaming TCP.
+ * Returns 1 (err filled with the TLS cause) if the engine failed. */
+static int sio__tls_salvage(sio_client *c, char *err, size_t err_size)
+{
+    int i;
+    for (i = 0; i < 4; i++) {
+        size_t n = 0;
+        char ignored[64];
+        unsigned char *in = c->tls->recv_buf(c->tls_session, &n);
+        long r;
+        if (!in || !n) break;
+        r = c->pf->recv(c->pf->user, c->sock, in, n, ignored, sizeof ignored);
+        if (r <= 0) break;
+        c->tls->recv_done(c->tls_session, (size_t)r);
+    }
+    return sio__tls_failed(c, err, err_size);
+}
+
 /* Plaintext into dst: bytes, 0 at a clean end, SIO_ERR_AGAIN, or an error. */
 static long sio__tls_read(sio_client *c, unsigned char *dst, size_t room, char *err, size_t err_size)
 {
@@ -2906,7 +2940,8 @@ static long sio__tls_read(sio_client *c, unsigned char *dst, size_t room, char *
         }
         if (sio__tls_failed(c, err, err_size)) return SIO_ERR_TLS;
         if (c->tls->status(c->tls_session, NULL, 0) == 1) return 0;
-        if (sio__tls_push_out(c, err, err_size) < 0) return SIO_ERR_IO;   /* handshake replies first */
+        if (sio__tls_push_out(c, err, err_size) < 0)                       /* handshake replies first */
+            return sio__tls_salvage(c, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
         in = c->tls->recv_buf(c->tls_session, &n);
         if (!in || !n) return SIO_ERR_AGAIN;
         r = c->pf->recv(c->pf->user, c->sock, in, n, err, err_size);
@@ -2935,6 +2970,10 @@ static int sio__tls_flush(sio_client *c)
     }
     if (c->tx_sent == c->tx_len) c->tx_sent = c->tx_len = 0;
     if (sio__tls_push_out(c, err, sizeof err) < 0) {
+        if (sio__tls_salvage(c, text, sizeof text) && c->phase < SIO__CLOSE_WAIT) {
+            sio__abort(c, SIO_ERR_TLS, text);
+            return -1;
+        }
         snprintf(text, sizeof text, "tcp: send failed: %s", err[0] ? err : "error");
         if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
             sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);

@@ -31,6 +31,23 @@ else
     echo "FAIL valgrind missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
 fi
 
+# TLS: the plug-in interface end to end with a custom (pass-through) backend,
+# then the BearSSL build against Node https servers (certificates made by
+# openssl at test time): verification failures, mutual TLS, 16 MiB both ways,
+# Socket.IO over https; once more under valgrind for the TLS code's memory.
+run_suite "TLS plug-in interface: a custom backend end to end" bash tests/run_tls_custom.sh "$BUILD_DIR/tls_custom_backend"
+if [ -f /usr/include/bearssl.h ]; then
+    check "TLS build: make TLS=bearssl BUILD_DIR=build-tls (no warnings)" make -s TLS=bearssl BUILD_DIR=build-tls all
+    check "BearSSL backend compiles as C++11 and under -Wshadow -Wconversion" sh -c \
+        "g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -DSIO_WITH_BEARSSL -c sio_impl_posix.c -o /dev/null &&
+         gcc $WARN -Wshadow -Wconversion -DSIO_WITH_BEARSSL -c sio_impl_posix.c -o /dev/null"
+    run_suite "client tests with the BearSSL backend compiled in" build-tls/test_client
+    run_suite "TLS (BearSSL) against Node https servers" "$PYTHON" tests/integration_tls.py --sioc build-tls/sioc --sioc-plain "$BUILD_DIR/sioc"
+    run_suite "TLS (BearSSL), sioc under valgrind" "$PYTHON" tests/integration_tls.py --sioc build-tls/sioc --sioc-plain "$BUILD_DIR/sioc" --wrapper "$VALGRIND"
+else
+    echo "FAIL TLS: libbearssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+fi
+
 # Portability: stricter warnings, tcc, a porting template, the unit and
 # in-memory client tests on 32-bit x86, big-endian s390x and 32-bit ARM
 # (cross-compiled, run under qemu-user), and the packaging routes.
