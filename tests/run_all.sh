@@ -31,6 +31,20 @@ else
     echo "FAIL valgrind missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
 fi
 
+# Fuzzing smoke run: every libFuzzer harness for FUZZ_SECONDS (20) under ASan+UBSan.
+if command -v clang >/dev/null; then
+    for t in ws_rx url http sio_packet json client; do
+        fuzz_smoke() { make -s fuzz-smoke FUZZ_TARGETS="$1" FUZZ_SECONDS="${FUZZ_SECONDS:-20}" BUILD_DIR=build-fuzz >"$2" 2>&1; }
+        log=$(mktemp)
+        if fuzz_smoke "$t" "$log"; then
+            echo "PASS fuzz smoke: $t ($(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1))"; total_pass=$((total_pass + 1))
+        else
+            echo "FAIL fuzz smoke: $t"; grep -E 'ERROR|SUMMARY|artifact' "$log" | head -10; total_fail=$((total_fail + 1))
+        fi
+        rm -f "$log"
+    done
+fi
+
 # TLS: the plug-in interface end to end with a custom (pass-through) backend,
 # then the BearSSL build against Node https servers (certificates made by
 # openssl at test time): verification failures, mutual TLS, 16 MiB both ways,
