@@ -26,7 +26,9 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
+
+from harness import (check, short, spawn, parse_records, check_exit, kill_live,
+                     Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -38,22 +40,6 @@ OPTS = None          # parsed command line
 WRAPPER = []         # argv prefix for every sioc run
 SLOW = 1.0           # multiplier for timing limits (bigger under a wrapper)
 PORTS = {}           # "ws" / "py" / "hostile" -> port
-LIVE = set()         # running sioc processes (killed on exit)
-LIVE_LOCK = threading.Lock()
-
-
-class TestFailure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise TestFailure(msg)
-
-
-def short(v, n=160):
-    s = repr(v)
-    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
 
 
 # ------------------------------------------------------------------ servers
@@ -148,73 +134,12 @@ def sioc(args, stdin=b"", close_stdin=True, timeout=15.0, json_mode=True):
     (then it stays open until sioc exits, so EOF cannot race the test)."""
     if json_mode and "--json" not in args and args and args[0] == "ws":
         args = ["ws", "--json"] + list(args[1:])
-    argv = WRAPPER + [OPTS.sioc] + list(args)
-    run = Run(argv)
+    run = Run(WRAPPER + [OPTS.sioc] + list(args))
     timeout *= SLOW
-    t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
-    with LIVE_LOCK:
-        LIVE.add(p)
-    out, err = [], []
-
-    def reader(f, acc):
-        acc.append(f.read())
-
-    def writer():
-        try:
-            if stdin:
-                p.stdin.write(stdin)
-                p.stdin.flush()
-            if close_stdin:
-                p.stdin.close()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    ts = [threading.Thread(target=reader, args=(p.stdout, out), daemon=True),
-          threading.Thread(target=reader, args=(p.stderr, err), daemon=True),
-          threading.Thread(target=writer, daemon=True)]
-    for t in ts:
-        t.start()
-    try:
-        p.wait(timeout)
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        p.wait()
-    run.elapsed = time.monotonic() - t0
-    try:
-        p.stdin.close()
-    except (OSError, ValueError):
-        pass
-    for t in ts[:2]:
-        t.join(10)
-    with LIVE_LOCK:
-        LIVE.discard(p)
-    run.rc = p.returncode
-    run.out = out[0] if out else b""
-    run.err = err[0] if err else b""
+    run.rc, run.out, run.err, run.timed_out, run.elapsed = spawn(run.argv, stdin, close_stdin, timeout)
     if json_mode:
-        for line in run.out.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line.decode("utf-8"))
-                if not isinstance(obj, dict) or "type" not in obj:
-                    raise ValueError("not an object with a type")
-                run.records.append(obj)
-            except (ValueError, UnicodeDecodeError):
-                run.bad_lines.append(line[:200])
-    # failures common to every run
-    check(not run.timed_out, "sioc did not exit within %.0fs (killed): %s"
-          % (timeout, run.describe()))
-    check(not (WRAPPER and run.rc == 99), "wrapper reported errors (exit 99): %s"
-          % short(run.err.decode("utf-8", "replace"), 2000))
-    check(run.rc is not None and run.rc >= 0, "sioc died from signal %s: %s"
-          % (-run.rc if run.rc is not None else "?", run.describe()))
+        run.records, run.bad_lines = parse_records(run.out)
+    check_exit(run.rc, run.timed_out, timeout, bool(WRAPPER), run.err.decode("utf-8", "replace"), run.describe)
     check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
     return run
 
@@ -288,17 +213,13 @@ def b64d(rec):
 
 # -------------------------------------------------------------------- tests
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append((fn.__name__, fn))
-    return fn
+REG = Registry()
+test = REG.test
 
 
 def add_test(name, fn):
     fn.__name__ = name
-    TESTS.append((name, fn))
+    REG.add(name, fn)
 
 
 def echo_url(server, path):
@@ -981,29 +902,14 @@ def hostile_url_path_and_query_sent_unchanged():
 
 # ------------------------------------------------------------------- runner
 
-def run_one(name, fn):
-    try:
-        fn()
-        return True, ""
-    except TestFailure as e:
-        return False, str(e)
-    except Exception as e:  # a bug in the test or a dead server
-        return False, "exception %s: %s" % (type(e).__name__,
-                                             traceback.format_exc().strip().splitlines()[-1])
-
-
 def main():
     global OPTS, WRAPPER, SLOW
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sioc", default=os.path.join(ROOT, "build", "sioc"))
-    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
-    ap.add_argument("-k", "--filter", default="", help="run tests whose name contains this (comma-separated: any of these)")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--slow-factor", type=float, default=None,
-                    help="multiply time limits (default 1, or 6 with --wrapper)")
+    add_common_options(ap)
     OPTS = ap.parse_args()
     if OPTS.list:
-        for name, _ in TESTS:
+        for name, _ in REG.tests:
             print(name)
         return 0
     OPTS.sioc = os.path.abspath(OPTS.sioc)
@@ -1017,44 +923,29 @@ def main():
     OPTS.tmp = tempfile.mkdtemp(prefix="sio-integration-")
 
     servers = ServerSet()
+    sigterm_as_interrupt()
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt()
-    signal.signal(signal.SIGTERM, on_term)
+    def servers_alive():
+        for n, p in (("ws", 0), ("py", 1), ("hostile", 2)):
+            if servers.procs[p].poll() is not None:
+                raise RuntimeError("server %s died (exit %s); see %s/server-%s.log"
+                                   % (n, servers.procs[p].returncode, OPTS.tmp, n))
 
-    passed = failed = 0
+    counts = new_counts()
     t_start = time.monotonic()
     try:
         servers.start_all()
-        selected = [(n, f) for n, f in TESTS if any(k in n for k in OPTS.filter.split(","))]
-        for name, fn in selected:
-            t0 = time.monotonic()
-            ok, why = run_one(name, fn)
-            dt = time.monotonic() - t0
-            if ok:
-                passed += 1
-                print("PASS %s (%.2fs)" % (name, dt), flush=True)
-            else:
-                failed += 1
-                print("FAIL %s: %s" % (name, why), flush=True)
-            for n, p in (("ws", 0), ("py", 1), ("hostile", 2)):
-                if servers.procs[p].poll() is not None:
-                    raise RuntimeError("server %s died (exit %s); see %s/server-%s.log"
-                                       % (n, servers.procs[p].returncode, OPTS.tmp, n))
+        run_tests(REG.select(OPTS.filter), counts, servers_alive)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        failed += 1
+        counts["fail"] += 1
     except Exception as e:
         print("FAIL harness: %s" % e, flush=True)
-        failed += 1
+        counts["fail"] += 1
     finally:
-        with LIVE_LOCK:
-            for p in list(LIVE):
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        kill_live()
         servers.stop_all()
+    passed, failed = counts["pass"], counts["fail"]
     if failed:
         print("(%.1fs; server logs in %s)" % (time.monotonic() - t_start, OPTS.tmp),
               file=sys.stderr)

@@ -30,7 +30,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+
+from harness import (TestFailure, check, track, untrack, kill_live, parse_record,
+                     Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -42,8 +44,6 @@ WRAPPER = []
 SLOW = 1.0
 PORTS = {}            # server name -> port
 SERVER_ERR = {}       # server name -> why it is unavailable
-LIVE = set()
-LIVE_LOCK = threading.Lock()
 
 # Keep in sync with NESTED_ARGS in tests/servers/io_server.js.
 NESTED_ARGS = [
@@ -66,15 +66,6 @@ NESTED_ARGS = [
     False,
     [[[[["deep"]]]]],
 ]
-
-
-class TestFailure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise TestFailure(msg)
 
 
 def short(v, n=300):
@@ -297,8 +288,7 @@ class Run:
         self.elapsed = 0.0
         self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, start_new_session=True)
-        with LIVE_LOCK:
-            LIVE.add(self.p)
+        track(self.p)
         self.threads = [threading.Thread(target=self._read_out, daemon=True),
                         threading.Thread(target=self._read_err, daemon=True)]
         for t in self.threads:
@@ -328,17 +318,14 @@ class Run:
         for line in iter(self.p.stdout.readline, b""):
             if not line.strip():
                 continue
-            try:
-                obj = json.loads(line.decode("utf-8"))
-                if not isinstance(obj, dict) or "type" not in obj:
-                    raise ValueError("not an object with a type")
-                obj["_t"] = round(time.monotonic() - self.t0, 4)
-                with self.cond:
+            obj = parse_record(line)
+            with self.cond:
+                if obj is None:
+                    self.bad_lines.append(line[:200])
+                else:
+                    obj["_t"] = round(time.monotonic() - self.t0, 4)
                     self.records.append(obj)
                     self.cond.notify_all()
-            except (ValueError, UnicodeDecodeError):
-                with self.cond:
-                    self.bad_lines.append(line[:200])
         with self.cond:
             self.cond.notify_all()
 
@@ -382,8 +369,7 @@ class Run:
             pass
         for t in self.threads:
             t.join(10)
-        with LIVE_LOCK:
-            LIVE.discard(self.p)
+        untrack(self.p)
         self.rc = self.p.returncode
         if self.usage_file:
             try:
@@ -529,17 +515,13 @@ def left_at(rec):
 
 # -------------------------------------------------------------------- tests
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append((fn.__name__, fn))
-    return fn
+REG = Registry()
+test = REG.test
 
 
 def add_test(name, fn):
     fn.__name__ = name
-    TESTS.append((name, fn))
+    REG.add(name, fn)
 
 
 # --- socket.io 4.8 (node) ---------------------------------------------------
@@ -1554,29 +1536,14 @@ def fake_new_connection_after_parse_error():
 
 # ------------------------------------------------------------------- runner
 
-def run_one(name, fn):
-    try:
-        fn()
-        return True, ""
-    except TestFailure as e:
-        return False, str(e)
-    except Exception as e:  # a bug in the test or a dead server
-        return False, "exception %s: %s" % (type(e).__name__,
-                                             traceback.format_exc().strip().splitlines()[-1])
-
-
 def main():
     global OPTS, WRAPPER, SLOW
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sioc", default=os.path.join(ROOT, "build", "sioc"))
-    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
-    ap.add_argument("-k", "--filter", default="", help="run tests whose name contains this (comma-separated: any of these)")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--slow-factor", type=float, default=None,
-                    help="multiply time limits (default 1, or 6 with --wrapper)")
+    add_common_options(ap)
     OPTS = ap.parse_args()
     if OPTS.list:
-        for name, _ in TESTS:
+        for name, _ in REG.tests:
             print(name)
         return 0
     OPTS.sioc = os.path.abspath(OPTS.sioc)
@@ -1590,42 +1557,24 @@ def main():
 
     servers = ServerSet()
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt()
-    signal.signal(signal.SIGTERM, on_term)
-
-    passed = failed = 0
+    sigterm_as_interrupt()
+    counts = new_counts()
     t_start = time.monotonic()
     try:
         servers.start_all()
         for name, why in sorted(SERVER_ERR.items()):
             print("# %s" % why, flush=True)
-        selected = [(n, f) for n, f in TESTS if any(k in n for k in OPTS.filter.split(","))]
-        for name, fn in selected:
-            t0 = time.monotonic()
-            ok, why = run_one(name, fn)
-            dt = time.monotonic() - t0
-            if ok:
-                passed += 1
-                print("PASS %s (%.2fs)" % (name, dt), flush=True)
-            else:
-                failed += 1
-                print("FAIL %s: %s" % (name, why), flush=True)
-            servers.check_alive()
+        run_tests(REG.select(OPTS.filter), counts, servers.check_alive)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        failed += 1
+        counts["fail"] += 1
     except Exception as e:
         print("FAIL harness: %s" % e, flush=True)
-        failed += 1
+        counts["fail"] += 1
     finally:
-        with LIVE_LOCK:
-            for p in list(LIVE):
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        kill_live()
         servers.stop_all()
+    passed, failed = counts["pass"], counts["fail"]
     print("(%.1fs; server logs in %s)" % (time.monotonic() - t_start, OPTS.tmp),
           file=sys.stderr)
     print("%d passed, %d failed" % (passed, failed))

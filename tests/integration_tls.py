@@ -29,7 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
+
+from harness import (TestFailure, TestSkip, check, short, spawn, parse_records, check_exit, kill_live,
+                     Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -42,26 +44,6 @@ WRAPPER = []         # argv prefix for every sioc run
 SLOW = 1.0           # multiplier for time limits (bigger under a wrapper)
 PORTS = {}           # variant -> port
 CERTS = None         # directory with the generated certificates
-LIVE = set()         # running sioc processes (killed on exit)
-LIVE_LOCK = threading.Lock()
-
-
-class TestFailure(Exception):
-    pass
-
-
-class TestSkip(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise TestFailure(msg)
-
-
-def short(v, n=200):
-    s = repr(v)
-    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
 
 
 def cert(name):
@@ -188,72 +170,11 @@ def run_sioc(binary, args, stdin=b"", close_stdin=True, timeout=15.0):
     args = list(args)
     if "--json" not in args:
         args = [args[0], "--json"] + args[1:]
-    argv = WRAPPER + [binary] + args
-    run = Run(argv)
+    run = Run(WRAPPER + [binary] + args)
     timeout *= SLOW
-    t0 = time.monotonic()
-    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
-    with LIVE_LOCK:
-        LIVE.add(p)
-    out, err = [], []
-
-    def reader(f, acc):
-        acc.append(f.read())
-
-    def writer():
-        try:
-            if stdin:
-                p.stdin.write(stdin)
-                p.stdin.flush()
-            if close_stdin:
-                p.stdin.close()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    ts = [threading.Thread(target=reader, args=(p.stdout, out), daemon=True),
-          threading.Thread(target=reader, args=(p.stderr, err), daemon=True),
-          threading.Thread(target=writer, daemon=True)]
-    for t in ts:
-        t.start()
-    try:
-        p.wait(timeout)
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        p.wait()
-    run.elapsed = time.monotonic() - t0
-    try:
-        p.stdin.close()
-    except (OSError, ValueError):
-        pass
-    for t in ts[:2]:
-        t.join(10)
-    with LIVE_LOCK:
-        LIVE.discard(p)
-    run.rc = p.returncode
-    run.out = out[0] if out else b""
-    run.err = err[0] if err else b""
-    for line in run.out.split(b"\n"):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line.decode("utf-8"))
-            if not isinstance(obj, dict) or "type" not in obj:
-                raise ValueError("not an object with a type")
-            run.records.append(obj)
-        except (ValueError, UnicodeDecodeError):
-            run.bad_lines.append(line[:200])
-    # failures common to every run
-    check(not run.timed_out, "sioc did not exit within %.0fs (killed): %s"
-          % (timeout, run.describe()))
-    check(not (WRAPPER and run.rc == 99), "wrapper reported errors (exit 99): %s"
-          % short(run.err.decode("utf-8", "replace"), 2000))
-    check(run.rc is not None and run.rc >= 0, "sioc died from signal %s: %s"
-          % (-run.rc if run.rc is not None else "?", run.describe()))
+    run.rc, run.out, run.err, run.timed_out, run.elapsed = spawn(run.argv, stdin, close_stdin, timeout)
+    run.records, run.bad_lines = parse_records(run.out)
+    check_exit(run.rc, run.timed_out, timeout, bool(WRAPPER), run.err.decode("utf-8", "replace"), run.describe)
     check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
     return run
 
@@ -320,17 +241,13 @@ def ca_args(name="ca.pem"):
 
 # -------------------------------------------------------------------- tests
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append((fn.__name__, fn))
-    return fn
+REG = Registry()
+test = REG.test
 
 
 def add_test(name, fn):
     fn.__name__ = name
-    TESTS.append((name, fn))
+    REG.add(name, fn)
 
 
 def text_echo(variant, extra, payload, max_message=None, timeout=15.0):
@@ -701,19 +618,6 @@ def plain_build_refuses_https_io():
 
 # ------------------------------------------------------------------- runner
 
-def run_one(name, fn):
-    try:
-        fn()
-        return "pass", ""
-    except TestSkip as e:
-        return "skip", str(e)
-    except TestFailure as e:
-        return "fail", str(e)
-    except Exception as e:  # a bug in the test or a dead server
-        return "fail", "exception %s: %s" % (type(e).__name__,
-                                             traceback.format_exc().strip().splitlines()[-1])
-
-
 def detect_polling():
     try:
         p = subprocess.run([OPTS.sioc, "--help"], stdout=subprocess.PIPE,
@@ -731,15 +635,10 @@ def main():
                     help="sioc built with TLS (default build-tls/sioc)")
     ap.add_argument("--sioc-plain", default=os.path.join(ROOT, "build", "sioc"),
                     help="sioc built without TLS (default build/sioc)")
-    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
-    ap.add_argument("-k", "--filter", default="",
-                    help="run tests whose name contains this (comma-separated: any of these)")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("--slow-factor", type=float, default=None,
-                    help="multiply time limits (default 1, or 6 with --wrapper)")
+    add_common_options(ap)
     OPTS = ap.parse_args()
     if OPTS.list:
-        for name, _ in TESTS:
+        for name, _ in REG.tests:
             print(name)
         return 0
     OPTS.sioc = os.path.abspath(OPTS.sioc)
@@ -758,11 +657,14 @@ def main():
     OPTS.polling = detect_polling()
     CERTS = os.path.join(OPTS.tmp, "certs")
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt()
-    signal.signal(signal.SIGTERM, on_term)
+    sigterm_as_interrupt()
 
-    passed = failed = skipped = 0
+    def server_alive():
+        if not SERVER.alive():
+            raise RuntimeError("tls_server.js died (exit %s): %s"
+                               % (SERVER.proc.returncode, SERVER.log_tail()))
+
+    counts = new_counts()
     t_start = time.monotonic()
     try:
         mk = subprocess.run(["sh", os.path.join(HERE, "make_certs.sh"), CERTS],
@@ -771,37 +673,17 @@ def main():
             raise RuntimeError("make_certs.sh failed: %s"
                                % mk.stdout.decode("utf-8", "replace").strip()[-600:])
         SERVER.start()
-        selected = [(n, f) for n, f in TESTS if any(k in n for k in OPTS.filter.split(","))]
-        for name, fn in selected:
-            t0 = time.monotonic()
-            status, why = run_one(name, fn)
-            dt = time.monotonic() - t0
-            if status == "pass":
-                passed += 1
-                print("PASS %s (%.2fs)" % (name, dt), flush=True)
-            elif status == "skip":
-                skipped += 1
-                print("SKIP %s: %s" % (name, why), flush=True)
-            else:
-                failed += 1
-                print("FAIL %s: %s" % (name, why), flush=True)
-            if not SERVER.alive():
-                raise RuntimeError("tls_server.js died (exit %s): %s"
-                                   % (SERVER.proc.returncode, SERVER.log_tail()))
+        run_tests(REG.select(OPTS.filter), counts, server_alive)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        failed += 1
+        counts["fail"] += 1
     except Exception as e:
         print("FAIL harness: %s" % e, flush=True)
-        failed += 1
+        counts["fail"] += 1
     finally:
-        with LIVE_LOCK:
-            for p in list(LIVE):
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        kill_live()
         SERVER.stop()
+    passed, failed, skipped = counts["pass"], counts["fail"], counts["skip"]
     if failed:
         print("(%.1fs; certificates and server log in %s)"
               % (time.monotonic() - t_start, OPTS.tmp), file=sys.stderr)

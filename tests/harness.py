@@ -1,0 +1,202 @@
+"""Shared machinery of the integration runners (integration.py,
+integration_io.py, integration_tls.py): failures and checks, running one
+sioc process with a time limit, parsing --json records, the test registry
+and the loop that prints PASS/FAIL/SKIP lines and "N passed, N failed"."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import traceback
+
+
+class TestFailure(Exception):
+    pass
+
+
+class TestSkip(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def short(v, n=160):
+    s = v if isinstance(v, str) else repr(v)
+    return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)
+
+
+# sioc processes still running: killed (whole process group) when a runner ends.
+LIVE = set()
+LIVE_LOCK = threading.Lock()
+
+
+def track(p):
+    with LIVE_LOCK:
+        LIVE.add(p)
+
+
+def untrack(p):
+    with LIVE_LOCK:
+        LIVE.discard(p)
+
+
+def kill_live():
+    with LIVE_LOCK:
+        for p in list(LIVE):
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def spawn(argv, stdin=b"", close_stdin=True, timeout=15.0):
+    """Runs argv to its end (killed after timeout seconds).  stdin is written,
+    then closed unless close_stdin is False (then it stays open until the
+    process exits).  Returns (rc, out, err, timed_out, elapsed)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    track(p)
+    out, err = [], []
+
+    def reader(f, acc):
+        acc.append(f.read())
+
+    def writer():
+        try:
+            if stdin:
+                p.stdin.write(stdin)
+                p.stdin.flush()
+            if close_stdin:
+                p.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    ts = [threading.Thread(target=reader, args=(p.stdout, out), daemon=True),
+          threading.Thread(target=reader, args=(p.stderr, err), daemon=True),
+          threading.Thread(target=writer, daemon=True)]
+    for t in ts:
+        t.start()
+    timed_out = False
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+    elapsed = time.monotonic() - t0
+    try:
+        p.stdin.close()
+    except (OSError, ValueError):
+        pass
+    for t in ts[:2]:
+        t.join(10)
+    untrack(p)
+    return p.returncode, (out[0] if out else b""), (err[0] if err else b""), timed_out, elapsed
+
+
+def parse_record(line):
+    """One --json stdout line as a record dict, or None if it is not one."""
+    try:
+        obj = json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return obj if isinstance(obj, dict) and "type" in obj else None
+
+
+def parse_records(out):
+    """(records, bad_lines) of a --json run's whole stdout."""
+    records, bad = [], []
+    for line in out.split(b"\n"):
+        if not line.strip():
+            continue
+        rec = parse_record(line)
+        if rec is None:
+            bad.append(line[:200])
+        else:
+            records.append(rec)
+    return records, bad
+
+
+def check_exit(rc, timed_out, timeout, wrapped, stderr_text, describe):
+    """Failures common to every sioc run."""
+    check(not timed_out, "sioc did not exit within %.0fs (killed): %s" % (timeout, describe()))
+    check(not (wrapped and rc == 99), "wrapper reported errors (exit 99): %s" % short(stderr_text, 2000))
+    check(rc is not None and rc >= 0, "sioc died from signal %s: %s"
+          % (-rc if rc is not None else "?", describe()))
+
+
+class Registry:
+    """Tests in definition order; @REG.test or REG.add(name, fn)."""
+
+    def __init__(self):
+        self.tests = []
+
+    def test(self, fn):
+        self.tests.append((fn.__name__, fn))
+        return fn
+
+    def add(self, name, fn):
+        self.tests.append((name, fn))
+
+    def select(self, filt):
+        keys = filt.split(",")
+        return [(n, f) for n, f in self.tests if any(k in n for k in keys)]
+
+
+def add_common_options(ap):
+    ap.add_argument("--wrapper", default="", help="command prefix for every sioc run")
+    ap.add_argument("-k", "--filter", default="",
+                    help="run tests whose name contains this (comma-separated: any of these)")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--slow-factor", type=float, default=None,
+                    help="multiply time limits (default 1, or 6 with --wrapper)")
+
+
+def run_one(fn):
+    try:
+        fn()
+        return "pass", ""
+    except TestSkip as e:
+        return "skip", str(e)
+    except TestFailure as e:
+        return "fail", str(e)
+    except Exception as e:  # a bug in the test or a dead server
+        return "fail", "exception %s: %s" % (type(e).__name__,
+                                             traceback.format_exc().strip().splitlines()[-1])
+
+
+def run_tests(selected, counts, after_each=None):
+    """Runs the tests, printing one line each and counting into counts
+    ({"pass", "fail", "skip"}; kept when a run stops early).  after_each()
+    may raise to stop the run (a dead server)."""
+    for name, fn in selected:
+        t0 = time.monotonic()
+        status, why = run_one(fn)
+        dt = time.monotonic() - t0
+        counts[status] += 1
+        if status == "pass":
+            print("PASS %s (%.2fs)" % (name, dt), flush=True)
+        elif status == "skip":
+            print("SKIP %s: %s" % (name, why), flush=True)
+        else:
+            print("FAIL %s: %s" % (name, why), flush=True)
+        if after_each:
+            after_each()
+
+
+def new_counts():
+    return {"pass": 0, "fail": 0, "skip": 0}
+
+
+def sigterm_as_interrupt():
+    def on_term(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, on_term)
