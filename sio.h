@@ -2616,7 +2616,7 @@ struct sio_client {
     sio_ws_rx ws;
     char accept[29];
     char protocol[128];                /* negotiated subprotocol */
-    int close_sent, close_received, close_code, user_closed;
+    int close_sent, close_code;
     char close_reason[128];
 
     sio__pending *pending;             /* ring of events waiting to be returned */
@@ -3210,7 +3210,6 @@ static void sio__on_control(sio_client *c, const sio_ws_message *m)
         return;
     }
     if (m->opcode != SIO_WS_CLOSE) return;
-    c->close_received = 1;
     c->close_code = m->close_code;
     snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)m->reason_len, m->reason);
     if (!c->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
@@ -4445,7 +4444,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
     c->attempt = 0;
     c->first_error[0] = 0;
-    c->close_sent = c->close_received = c->user_closed = 0;
+    c->close_sent = 0;
     c->close_code = SIO_CLOSE_ABNORMAL;
     c->close_reason[0] = 0;
     c->protocol[0] = 0;
@@ -4492,7 +4491,6 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
             sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
             return SIO_OK;
         }
-        c->user_closed = 1;
         c->phase = SIO__CLOSING;
         c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
         return SIO_OK;
