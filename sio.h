@@ -736,7 +736,15 @@ typedef struct sio_config {
     size_t max_namespaces;           /* namespaces joined at once: 32 */
     size_t max_pending_acks;         /* emits waiting for an ack: 1024 */
     unsigned max_json_depth;         /* nesting accepted from the server: 64 */
+    /* Socket.IO reconnection (the JS client's Manager and its defaults) */
+    int reconnect;                   /* SIO_RECONNECT_ON (0, the default) or SIO_RECONNECT_OFF */
+    unsigned reconnect_attempts;     /* attempts before giving up: 0 = no limit */
+    int reconnect_delay_ms;          /* first delay, doubled per attempt: 1000 */
+    int reconnect_delay_max_ms;      /* 5000 */
+    int reconnect_jitter_pct;        /* randomization factor in percent: 50; < 0 none */
 } sio_config;
+
+enum { SIO_RECONNECT_ON = 0, SIO_RECONNECT_OFF = 1 };
 
 enum { SIO_MODE_WEBSOCKET = 0, SIO_MODE_SOCKETIO = 1 };
 
@@ -757,8 +765,12 @@ typedef enum sio_event_type {
     SIO_EVENT_CONNECT_ERROR, /* a namespace was refused: ns, message, args = the data JSON or "null" */
     SIO_EVENT_DISCONNECT,    /* a namespace is gone: ns, reason ("io server disconnect", ...) */
     SIO_EVENT_EVENT,         /* an event arrived (On Receive): ns, event_name, args, data, attachments, ack_id */
-    SIO_EVENT_ACK            /* the answer to an emit with ack: ns, ack_id, args, attachments;
+    SIO_EVENT_ACK,           /* the answer to an emit with ack: ns, ack_id, args, attachments;
                                 error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
+    SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms */
+    SIO_EVENT_RECONNECT,     /* a new session opened after attempt N (instead of OPEN); the
+                                namespaces that were connected get CONNECT again */
+    SIO_EVENT_RECONNECT_FAILED /* reconnect_attempts used up; CLOSE follows */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -790,13 +802,18 @@ typedef struct sio_event {
     const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
     size_t attachment_count;
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
+    int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1 */
+    int delay_ms;                 /* RECONNECTING: wait before the attempt */
+    int recovered;                /* CONNECT: the server restored the session (state recovery);
+                                     missed events follow */
 } sio_event;
 
 typedef enum sio_state {
     SIO_STATE_IDLE = 0,          /* created or closed; sio_start() allowed */
     SIO_STATE_CONNECTING,
     SIO_STATE_OPEN,
-    SIO_STATE_CLOSING
+    SIO_STATE_CLOSING,
+    SIO_STATE_RECONNECTING       /* waiting before the next reconnection attempt */
 } sio_state;
 
 SIO_API int sio_create(const sio_config *cfg, sio_client **out);
@@ -2539,6 +2556,7 @@ SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachment
 
 enum sio__phase {
     SIO__IDLE,
+    SIO__BACKOFF,        /* Socket.IO: waiting to reconnect (deadline = the next attempt) */
     SIO__CONNECTING,     /* TCP connect in progress */
     SIO__HANDSHAKE,      /* request sent or being sent; waiting for 101 */
     SIO__OPEN,
@@ -2553,6 +2571,7 @@ enum sio__phase {
 
 typedef struct sio__pending {
     int type, code, error, clean;
+    int attempt, delay_ms;         /* RECONNECTING, RECONNECT, RECONNECT_FAILED */
     int ns;                        /* namespace index, -1 for the connection */
     int64_t ack_id;
     const char *reason;            /* static text (DISCONNECT reasons) */
@@ -2564,6 +2583,7 @@ typedef struct sio__pending {
 typedef struct sio__queued {
     struct sio__queued *next;
     size_t text_len, count, total;
+    int64_t ack_id;                /* the emit's ack id, -1 when it asks for none */
     size_t *lens;
     unsigned char *bytes;
 } sio__queued;
@@ -2576,6 +2596,7 @@ typedef struct sio__ns {
     int state;
     int joined;                    /* the application wants it connected */
     char sid[64];
+    char pid[64], offset[64];      /* state recovery: JSON string tokens, "" when unknown */
     sio__queued *queue_head, *queue_tail;
     size_t queued;                 /* packets in the queue */
     char **subs;                   /* subscribed event names */
@@ -2586,6 +2607,7 @@ typedef struct sio__ack {
     uint64_t id;
     int ns;
     uint64_t deadline;             /* 0: none */
+    int sent;                      /* the emit left the queue: a lost connection ends it */
 } sio__ack;
 
 struct sio_client {
@@ -2652,6 +2674,9 @@ struct sio_client {
     int bins_delivered;                /* freed at the next step */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
+    int reconnect, user_stop;
+    unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
+    int delay_min, delay_max, jitter_pct;
 };
 
 static char *sio__strdup(const sio_allocator *a, const char *s)
@@ -2688,6 +2713,7 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
     p = &c->pending[(c->pending_head + c->pending_count++) % c->pending_cap];
     p->ns = -1;
     p->ack_id = -1;
+    p->attempt = p->delay_ms = 0;
     p->reason = NULL;
     p->type = type;
     p->code = code;
@@ -2709,6 +2735,8 @@ static int sio__pop(sio_client *c, sio_event *ev)
     ev->type = (sio_event_type)c->current.type;
     if (c->current.ns >= 0) ev->ns = c->nss[c->current.ns]->name;
     ev->ack_id = c->current.ack_id;
+    ev->attempt = c->current.attempt;
+    ev->delay_ms = c->current.delay_ms;
     ev->error = c->current.error;
     ev->message = c->current.text;
     ev->reason = c->current.reason ? c->current.reason : c->current.text;
@@ -2739,7 +2767,10 @@ static int sio__random(sio_client *c, unsigned char *out, size_t n)
     return SIO_OK;
 }
 
-static void sio__io_teardown(sio_client *c);
+static void sio__io_teardown(sio_client *c, int keep_queues);
+static int sio__io_retry_wanted(const sio_client *c);
+static void sio__io_schedule_retry(sio_client *c);
+static void sio__begin(sio_client *c);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
@@ -2748,10 +2779,13 @@ static int sio__ns_get(sio_client *c, const char *name);
 static int sio__fail_acks_and_leave_all(sio_client *c);
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued
- * (after the DISCONNECT events of a Socket.IO connection). */
+ * (after the DISCONNECT events of a Socket.IO connection), unless a
+ * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c);
+    int retry = c->mode == SIO_MODE_SOCKETIO && sio__io_retry_wanted(c);
+    int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
+    if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c, retry && !give_up);
     if (c->tls_session) c->tls->close(c->tls_session);
     c->tls_session = NULL;
     if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
@@ -2763,6 +2797,14 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     c->rx = c->tx = NULL;
     c->rx_start = c->rx_len = c->rx_cap = c->tx_sent = c->tx_len = c->tx_cap = 0;
     sio_ws_rx_free(&c->ws);
+    if (give_up) {
+        sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
+                                    "sio: reconnection attempts exhausted");
+        if (p) p->attempt = (int)c->retries;
+    } else if (retry) {
+        sio__io_schedule_retry(c);
+        return;
+    }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
 }
 
@@ -3273,7 +3315,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                         sio__io_pings_ahead(c);
                         return 1;
                     }
-                    if (c->phase == SIO__FAILING || c->phase == SIO__IDLE) return 0;
+                    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
                     if (c->nul_at) {                   /* nothing borrowed any more */
                         *c->nul_at = c->nul_saved;
                         c->nul_at = NULL;
@@ -3415,12 +3457,13 @@ static void sio__ack_remove(sio_client *c, size_t i)
     c->ack_count--;
 }
 
-/* Ends the pending acks of one namespace (or all: ns < 0) with an error. */
-static void sio__fail_acks(sio_client *c, int ns, int error, const char *text)
+/* Ends the pending acks of one namespace (or all: ns < 0) with an error;
+ * with only_sent, those of emits still queued for a reconnection stay. */
+static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, int only_sent)
 {
     size_t i = 0;
     while (i < c->ack_count) {
-        if (ns >= 0 && c->acks[i].ns != ns) { i++; continue; }
+        if ((ns >= 0 && c->acks[i].ns != ns) || (only_sent && !c->acks[i].sent)) { i++; continue; }
         {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
             if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
@@ -3429,15 +3472,34 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text)
     }
 }
 
+/* CONNECT with the auth object; after a session with state recovery the
+ * server's pid and the last offset seen go first, as the JS client's
+ * Object.assign({pid, offset}, auth) (keys of auth win). */
 static int sio__send_connect(sio_client *c, int i)
 {
     sio__ns *ns = c->nss[i];
-    char head[256];
-    size_t n = 1;
+    char head[256], recovery[160];
+    const void *pieces[3];
+    size_t lens[3], n = 1;
+    const char *auth = ns->auth ? ns->auth : "";
     head[0] = '4';
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
-    return sio__io_send_text(c, head, n, ns->auth ? ns->auth : "", ns->auth ? strlen(ns->auth) : 0);
+    pieces[0] = head; lens[0] = n;
+    pieces[1] = auth; lens[1] = strlen(auth);
+    if (ns->pid[0] && ns->offset[0]) {
+        const char *inner = auth;
+        while (*inner && *inner != '{') inner++;             /* auth is a validated object or "" */
+        if (*inner) inner++;
+        while (*inner == ' ' || *inner == '\t' || *inner == '\r' || *inner == '\n') inner++;
+        lens[1] = (size_t)snprintf(recovery, sizeof recovery, "{\"pid\":%s,\"offset\":%s%s", ns->pid,
+                                   ns->offset, *inner && *inner != '}' ? "," : "");
+        pieces[1] = recovery;
+        pieces[2] = *inner ? inner : "}";
+        lens[2] = strlen((const char *)pieces[2]);
+        return sio__queue_pieces(c, SIO_WS_TEXT, pieces, lens, 3);
+    }
+    return sio__queue_pieces(c, SIO_WS_TEXT, pieces, lens, lens[1] ? 2 : 1);
 }
 
 /* Sends an encoded packet (text message + attachments) now. */
@@ -3475,8 +3537,9 @@ static void sio__io_parse_error(sio_client *c, const char *why)
 }
 
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
- * connection; namespaces the application still wants go back to WANTED. */
-static void sio__io_teardown(sio_client *c)
+ * connection; namespaces the application still wants go back to WANTED.
+ * Before a reconnection (keep_queues) emits not sent yet stay queued. */
+static void sio__io_teardown(sio_client *c, int keep_queues)
 {
     size_t i;
     const char *reason = c->disconnect_reason ? c->disconnect_reason : "transport close";
@@ -3486,16 +3549,51 @@ static void sio__io_teardown(sio_client *c)
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
         }
-        sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
+        if (!keep_queues || !ns->joined)
+            sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
         ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
-    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected");
+    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio_open = 0;
     c->ping_deadline = 0;
     c->ping_scan = 0;
     c->pings_ahead = 0;
     c->bin_need = 0;
     c->bins_delivered = 1;                /* attachments collected so far are freed next step */
+}
+
+/* As the JS client's Manager: reconnect after any loss except a stop by
+ * the application or a namespace the server disconnected (left = not joined). */
+static int sio__io_retry_wanted(const sio_client *c)
+{
+    size_t i;
+    if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
+    if (c->disconnect_reason && strcmp(c->disconnect_reason, "io client disconnect") == 0) return 0;
+    for (i = 0; i < c->ns_count; i++)
+        if (c->nss[i]->joined) return 1;
+    return 0;
+}
+
+/* Exponential backoff with the JS client's randomization: delay_min *
+ * 2^retries, moved up or down by up to jitter percent, capped at delay_max. */
+static void sio__io_schedule_retry(sio_client *c)
+{
+    uint64_t ms = (uint64_t)c->delay_min;
+    unsigned i;
+    unsigned char r[3];
+    sio__pending *p;
+    for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
+    if (c->jitter_pct > 0 && sio__random(c, r, sizeof r) == SIO_OK) {
+        uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
+        ms = (r[2] & 1) ? ms + deviation : ms - deviation;
+    }
+    if (ms > (uint64_t)c->delay_max) ms = (uint64_t)c->delay_max;
+    c->retries++;
+    c->phase = SIO__BACKOFF;
+    c->deadline = sio__now(c) + ms;
+    if (!c->deadline) c->deadline = 1;                    /* 0 means "no timer" */
+    p = sio__push(c, SIO_EVENT_RECONNECTING, 0, 0, 0, NULL);
+    if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
 }
 
 static void sio__io_release(sio_client *c)
@@ -3549,14 +3647,31 @@ static int sio__subscribed(const sio__ns *ns, const char *name)
  * memory whose byte after the array may be overwritten with a NUL. */
 static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
-    sio_json arr = sio_json_make(data, pk->data_len), first, second;
+    sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
-    char *name, *msg;
-    size_t need;
+    sio__ns *ns = c->nss[i];
+    char *name, *msg, *cut = NULL;
+    size_t need, count = 0;
     sio_json_iter_init(&it, arr);
     sio_json_iter_next(&it, NULL, &first);
     need = first.len + 1;
-    if (!sio_json_iter_next(&it, NULL, &second)) second.len = 0;
+    if (sio_json_iter_next(&it, NULL, &second)) {
+        last = second;
+        count = 1;
+        while (sio_json_iter_next(&it, NULL, &v)) { last = v; count++; }
+    } else {
+        second.len = 0;
+    }
+    /* With state recovery the server appends the offset to its broadcasts:
+     * remember it for the next CONNECT and hand the event over without it. */
+    if (ns->pid[0] && count && sio_json_typeof(last) == SIO_JSON_STRING) {
+        if (last.len < sizeof ns->offset) {
+            memcpy(ns->offset, last.text, last.len);
+            ns->offset[last.len] = 0;
+        }
+        if (count == 1) second.len = 0;
+        else for (cut = (char *)last.text - 1; *cut != ','; cut--) {}
+    }
     need += second.len + 1;
     if (!(name = sio__scratch(c, need))) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory delivering an event");
@@ -3572,12 +3687,14 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
     ev->event_name = name;
     ev->data = (const unsigned char *)msg;
     if (second.len) {
-        /* Zero-copy args: the comma before the second element becomes '['. */
+        /* Zero-copy args: the comma before the second element becomes '['
+         * (and the one before a stripped offset ']'). */
         char *comma = (char *)second.text - 1;
         while (*comma != ',') comma--;
         *comma = '[';
         ev->args = comma;
-        ev->args_len = (size_t)(arr.text + arr.len - comma);
+        if (cut) *cut = ']';
+        ev->args_len = (size_t)((cut ? cut + 1 : arr.text + arr.len) - comma);
         comma[ev->args_len] = 0;
     } else {
         ev->args = "[]";
@@ -3620,8 +3737,23 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
             return 1;
         }
         ns->state = SIO__NS_CONNECTED;
-        for (q = ns->queue_head; q; q = q->next)          /* emits made earlier, in order */
+        {
+            sio_json pid;                                 /* state recovery (Socket.IO 4.6+) */
+            if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
+                pid.len < sizeof ns->pid) {
+                ev->recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
+                if (!ev->recovered) ns->offset[0] = 0;
+                memcpy(ns->pid, pid.text, pid.len);
+                ns->pid[pid.len] = 0;
+            } else {
+                ns->pid[0] = ns->offset[0] = 0;
+            }
+        }
+        for (q = ns->queue_head; q; q = q->next) {        /* emits made earlier, in order */
+            int k;
             if (sio__send_queued(c, q) != SIO_OK) break;
+            if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->acks[k].sent = 1;
+        }
         sio__ns_drop_queue(c, ns);
         ev->type = SIO_EVENT_CONNECT;
         ev->ns = ns->name;
@@ -3657,7 +3789,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         if (ns->state != SIO__NS_CONNECTED) return 0;
         ns->state = SIO__NS_OFF;
         ns->joined = 0;
-        sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected");
+        sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
         ev->type = SIO_EVENT_DISCONNECT;
         ev->ns = ns->name;
         ev->reason = "io server disconnect";
@@ -3797,8 +3929,10 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             for (i = 0; i < c->ns_count; i++)
                 if (c->nss[i]->joined) sio__send_connect(c, (int)i);
         }
-        ev->type = SIO_EVENT_OPEN;
+        ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
+        ev->attempt = (int)c->retries;
         ev->sid = c->eio.sid;
+        c->retries = 0;                         /* the backoff starts over */
         return 1;
     case '1':                                   /* the server closes the session */
         c->disconnect_reason = "transport close";
@@ -3867,22 +4001,43 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     return sio__io_packet(c, &pk, (char *)pk.data, ev);
 }
 
+/* An emit whose ack timed out while it still waited in the queue is not
+ * sent any more (as the JS client drops it from its send buffer). */
+static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
+{
+    sio__queued **link = &ns->queue_head, *prev = NULL;
+    while (*link) {
+        sio__queued *q = *link;
+        if (q->ack_id == (int64_t)ack_id) {
+            *link = q->next;
+            if (ns->queue_tail == q) ns->queue_tail = prev;
+            ns->queued--;
+            c->queued_bytes -= q->total;
+            sio__free(&c->alloc, q);
+            return;
+        }
+        prev = q;
+        link = &q->next;
+    }
+}
+
 static void sio__io_timers(sio_client *c)
 {
     uint64_t now;
     size_t i = 0;
-    if (c->mode != SIO_MODE_SOCKETIO || !c->eio_open) return;
+    if (c->mode != SIO_MODE_SOCKETIO) return;
     now = sio__now(c);
-    while (i < c->ack_count) {
+    while (i < c->ack_count) {                  /* ack timers run while offline too */
         if (c->acks[i].deadline && now >= c->acks[i].deadline) {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
             if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+            if (!c->acks[i].sent) sio__ns_unqueue(c, c->nss[c->acks[i].ns], c->acks[i].id);
             sio__ack_remove(c, i);
         } else {
             i++;
         }
     }
-    if (c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
+    if (c->eio_open && c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.ping_interval + c->eio.ping_timeout);
@@ -3969,6 +4124,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         off += atts[k].len;
     }
     q->next = NULL;
+    q->ack_id = type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1;
     q->text_len = text_len;
     q->count = count;
     q->total = total;
@@ -4045,7 +4201,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
         if (p) { p->ns = i; p->reason = "io client disconnect"; }
     }
-    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected");
+    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
     sio__ns_discard_queue(c, i, "the namespace was left");
     ns->state = SIO__NS_OFF;
     ns->joined = 0;
@@ -4083,6 +4239,7 @@ SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_i
         a = &c->acks[c->ack_count++];
         a->id = id;
         a->ns = i;
+        a->sent = c->nss[i]->queue_head == NULL;      /* else it waits in the queue */
         a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
@@ -4233,7 +4390,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
         }
         sio__ns_discard_queue(c, (int)i, "the connection was stopped");
     }
-    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected");
+    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
     c->disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
@@ -4257,6 +4414,9 @@ static void sio__check_timer(sio_client *c)
         break;
     case SIO__CLOSING:
         sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
+        break;
+    case SIO__BACKOFF:
+        sio__begin(c);
         break;
     case SIO__CLOSE_WAIT:
     case SIO__FAILING:
@@ -4395,6 +4555,12 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->reconnect = cfg->reconnect;
+    c->reconnect_attempts = cfg->reconnect_attempts;
+    c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
+    c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
+    if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
+    c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
     if (r == SIO_OK && c->mode == SIO_MODE_SOCKETIO) r = sio__io_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
         c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
@@ -4438,10 +4604,9 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c);
 }
 
-SIO_API int sio_start(sio_client *c)
+/* Starts one connection attempt (sio_start, or a reconnection). */
+static void sio__begin(sio_client *c)
 {
-    if (!c) return SIO_ERR_INVALID;
-    if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
     c->attempt = 0;
     c->first_error[0] = 0;
     c->close_sent = 0;
@@ -4455,18 +4620,27 @@ SIO_API int sio_start(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->may_read = 1;
     c->disconnect_reason = NULL;
+    if (sio__build_request(c) != SIO_OK) {
+        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
+        return;
+    }
+    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    sio__start_next_address(c);
+}
+
+SIO_API int sio_start(sio_client *c)
+{
+    if (!c) return SIO_ERR_INVALID;
+    if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
+    c->user_stop = 0;
+    c->retries = 0;
     if (c->mode == SIO_MODE_SOCKETIO) {
         size_t i;
         c->nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
         for (i = 0; i < c->ns_count; i++)
             c->nss[i]->state = c->nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
-    if (sio__build_request(c) != SIO_OK) {
-        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
-        return SIO_OK;
-    }
-    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    sio__start_next_address(c);
+    sio__begin(c);
     return SIO_OK;
 }
 
@@ -4481,11 +4655,17 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
     switch (c->phase) {
     case SIO__IDLE:
         return SIO_ERR_STATE;
+    case SIO__BACKOFF:
+        c->user_stop = 1;
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped while waiting to reconnect", 0);
+        return SIO_OK;
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
+        c->user_stop = 1;
         sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
         return SIO_OK;
     case SIO__OPEN:
+        c->user_stop = 1;
         if (c->mode == SIO_MODE_SOCKETIO) sio__fail_acks_and_leave_all(c);
         if (sio__queue_close(c, code, reason) != SIO_OK) {
             sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
@@ -4560,6 +4740,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
     case SIO__OPEN: return c->mode == SIO_MODE_SOCKETIO && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
+    case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;
     }
 }

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
     double u0, s0, u1, s1, recv_user, recv_sys, burst_user, burst_sys, send_user, send_sys, samples[2000];
     cfg.url = argc > 1 ? argv[1] : "http://127.0.0.1:3000/";
     cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
     if (sio_create(&cfg, &c) != SIO_OK) return 2;
     sio_start(c);
     if (!wait_for(c, &ev, SIO_EVENT_CONNECT, NULL)) return 1;

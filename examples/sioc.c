@@ -29,6 +29,7 @@ typedef struct sioc_options {
     const char *ack_reply, *auth, *path;
     const char *cafile, *cert, *key;
     int insecure;
+    int no_reconnect;
     const char *queries[SIOC_MAX_LIST];
     size_t query_count;
     const char *subscribes[SIOC_MAX_LIST];
@@ -76,7 +77,9 @@ static void usage(FILE *f)
         "  --query k=v            extra handshake query parameter (repeatable)\n"
         "  --path /socket.io/     Engine.IO path\n"
         "  --subscribe EVENT      only print these events (repeatable)\n"
-        "  --transport websocket  (polling comes later)   --eio 4   --no-reconnect\n"
+        "  --no-reconnect         do not reconnect after a lost connection (default: reconnect\n"
+        "                         with backoff 1-5 s, printing reconnecting records)\n"
+        "  --transport websocket  (polling comes later)   --eio 4\n"
         "io mode stdin: each line is a JSON array [\"event\", arg, ...] emitted on the URL's\n"
         "  namespace; {\"_binary_b64\":\"...\"} anywhere in the args is sent as binary.\n"
         "exit codes: 0 normal end, 1 connection or protocol failure, 2 bad usage.\n");
@@ -115,7 +118,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         if (strcmp(a, "--json") == 0) o->json = 1;
         else if (strcmp(a, "--echo") == 0 && !o->io) o->echo = 1;
         else if (strcmp(a, "--ack") == 0 && o->io) o->ack = 1;
-        else if (strcmp(a, "--no-reconnect") == 0 && o->io) { }
+        else if (strcmp(a, "--no-reconnect") == 0 && o->io) o->no_reconnect = 1;
         else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
         else if (o->io && (strcmp(a, "--ack-timeout") == 0 || strcmp(a, "--ack-reply") == 0 ||
                            strcmp(a, "--auth") == 0 || strcmp(a, "--query") == 0 || strcmp(a, "--path") == 0 ||
@@ -254,6 +257,7 @@ typedef struct sioc_state {
     size_t line_len, line_cap, line_scanned;
     int skipping_line;      /* dropping the rest of an over-long line */
     int limit_reached;      /* --exit-after N records printed */
+    int opened;             /* io: a session was open once (reconnections follow) */
     int clean_end;          /* io: the URL namespace ended by a server/client disconnect */
 #ifdef SIO_WITH_BEARSSL
     sio_bearssl *tls;
@@ -488,7 +492,29 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
     if (s->limit_reached && ev->type != SIO_EVENT_CLOSE) return;
     switch (ev->type) {
     case SIO_EVENT_OPEN:
+        s->opened = 1;
         if (!s->opt.json) fprintf(stderr, "engine open (sid %s)\n", ev->sid);
+        break;
+    case SIO_EVENT_RECONNECTING:
+        /* --connect-timeout bounds the first connection: no retries before it. */
+        if (!s->opened && s->opt.connect_timeout > 0) {
+            s->failed = 1;
+            stop_client(s);
+            break;
+        }
+        if (s->opt.json) printf("{\"type\":\"reconnecting\",\"attempt\":%d,\"delay_ms\":%d}\n", ev->attempt, ev->delay_ms);
+        else fprintf(stderr, "reconnecting: attempt %d in %d ms\n", ev->attempt, ev->delay_ms);
+        break;
+    case SIO_EVENT_RECONNECT:
+        s->opened = 1;
+        s->failed = 0;                          /* the errors before it were survived */
+        if (s->opt.json) printf("{\"type\":\"reconnect\",\"attempt\":%d}\n", ev->attempt);
+        else fprintf(stderr, "reconnected after %d attempt(s) (sid %s)\n", ev->attempt, ev->sid);
+        break;
+    case SIO_EVENT_RECONNECT_FAILED:
+        s->failed = 1;
+        if (s->opt.json) printf("{\"type\":\"reconnect_failed\",\"attempts\":%d}\n", ev->attempt);
+        else fprintf(stderr, "reconnection failed after %d attempt(s)\n", ev->attempt);
         break;
     case SIO_EVENT_CONNECT:
         if (s->opt.json) {
@@ -496,6 +522,7 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             json_cstr(stdout, ev->ns);
             fputs(",\"sid\":", stdout);
             json_cstr(stdout, ev->sid);
+            if (ev->recovered) fputs(",\"recovered\":true", stdout);
             fputs("}\n", stdout);
         } else {
             fprintf(stderr, "connected to %s (sid %s)\n", ev->ns, ev->sid);
@@ -556,11 +583,11 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
         }
         stop_client(s);
         break;
-    case SIO_EVENT_DISCONNECT:
-        if (strcmp(ev->reason, "io server disconnect") == 0 || strcmp(ev->reason, "io client disconnect") == 0)
-            s->clean_end = 1;
-        else
-            s->failed = 1;
+    case SIO_EVENT_DISCONNECT: {
+        int by_peer = strcmp(ev->reason, "io server disconnect") == 0 || strcmp(ev->reason, "io client disconnect") == 0;
+        int retried = !by_peer && !s->opt.no_reconnect && !s->closing;
+        if (by_peer) s->clean_end = 1;
+        else if (!retried) s->failed = 1;
         if (s->opt.json) {
             fputs("{\"type\":\"disconnect\",\"ns\":", stdout);
             json_cstr(stdout, ev->ns);
@@ -570,8 +597,9 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
         } else {
             fprintf(stderr, "disconnected from %s: %s\n", ev->ns, ev->reason);
         }
-        stop_client(s);
+        if (!retried) stop_client(s);
         break;
+    }
     case SIO_EVENT_ERROR:
         s->failed = 1;
         record_error(s, ev->message);
@@ -763,6 +791,7 @@ int main(int argc, char **argv)
         cfg.query = s.opt.queries;
         cfg.query_count = s.opt.query_count;
         cfg.auth = s.opt.auth;
+        cfg.reconnect = s.opt.no_reconnect ? SIO_RECONNECT_OFF : SIO_RECONNECT_ON;
     }
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */

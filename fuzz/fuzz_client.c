@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&cfg, 0, sizeof cfg);
     cfg.url = socketio ? "http://fuzz.test/admin" : "ws://fuzz.test/x";
     cfg.mode = socketio ? SIO_MODE_SOCKETIO : SIO_MODE_WEBSOCKET;
+    cfg.reconnect = (data[0] & 4) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
     cfg.max_message = 4096;
     cfg.max_send_queue = 1 << 16;
     cfg.max_pending_acks = 16;

@@ -270,8 +270,10 @@ class Run:
     usage=True (and no --wrapper): run it under USAGE_WRAPPER; after finish()
     self.usage is {"maxrss_kb", "utime", "stime"} of the sioc process."""
 
-    def __init__(self, args, stdin=b"", close_stdin=False, usage=False):
-        self.argv = WRAPPER + [OPTS.sioc, "io", "--json"] + list(args)
+    def __init__(self, args, stdin=b"", close_stdin=False, usage=False, reconnect=False):
+        # Reconnection is sioc's default; tests of other behaviour turn it off
+        # so that a lost connection ends the run.
+        self.argv = WRAPPER + [OPTS.sioc, "io", "--json"] + ([] if reconnect else ["--no-reconnect"]) + list(args)
         self.usage = None
         self.usage_file = None
         if usage and not WRAPPER:

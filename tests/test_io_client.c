@@ -41,6 +41,7 @@ static sio_client *io_client(const char *url, const char *auth)
     memset(&cfg, 0, sizeof cfg);
     cfg.url = url;
     cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.auth = auth;
     net_reset();
     if (sio_create(&cfg, &c) != SIO_OK) return NULL;
@@ -62,6 +63,7 @@ static void test_io_handshake_uses_engine_path_and_query(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.url = "http://h.test:3000/admin?room=1";
     cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.query = q;
     cfg.query_count = 1;
     net_reset();
@@ -485,6 +487,7 @@ static void test_io_connect_timeout_covers_the_open_packet(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.url = "http://h.test/";
     cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.connect_timeout_ms = 500;
     net_reset();
     sio_create(&cfg, &c);
@@ -544,6 +547,227 @@ static void test_io_restart_rejoins_namespaces(void)
     sio_destroy(c);
 }
 
+/* ---- reconnection ---- */
+
+/* A client that reconnects with fixed delays (no randomization). */
+static sio_client *reconnecting_client(const char *auth, unsigned attempts)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.auth = auth;
+    cfg.reconnect_attempts = attempts;
+    cfg.reconnect_jitter_pct = -1;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    return c;
+}
+
+/* The server side of a fresh TCP connection: empty buffers, same clock. */
+static void net_new_connection(void)
+{
+    net.in_len = net.in_pos = net.out_len = 0;
+    net.eof = 0;
+}
+
+/* Polls (the clock advances while idle) until the client wrote its
+ * handshake on a new connection; returns the milliseconds that took. */
+static long wait_for_attempt(sio_client *c)
+{
+    uint64_t t0 = net.now;
+    sio_event ev;
+    int i;
+    for (i = 0; i < 200 && net.out_len == 0; i++)
+        if (sio_poll(c, &ev, 100) == 1) return -1;          /* no event expected meanwhile */
+    return net.out_len ? (long)(net.now - t0) : -2;
+}
+
+static void open_session(sio_client *c, const char *sid, int want)
+{
+    sio_event ev;
+    char open[160];
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    net.out_len = 0;
+    snprintf(open, sizeof open, "0{\"sid\":\"%s\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}", sid);
+    server_text(open);
+    CHECK_INT(poll_type(c, &ev), want);
+    if (want == SIO_EVENT_RECONNECT) CHECK_INT(ev.attempt, 1);
+}
+
+static void test_io_reconnect_keeps_offline_emits_and_rejoins(void)
+{
+    sio_client *c = reconnecting_client(NULL, 0);
+    sio_event ev;
+    int64_t id0 = -1, id1 = -1;
+    sio_emit_options o;
+    long waited;
+    CHECK(c != NULL);
+    open_session(c, "E1", SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    memset(&o, 0, sizeof o);
+    o.event = "sent";
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id0), SIO_OK);
+    sio_poll(c, &ev, 0);
+    net.eof = 1;                                              /* the server is gone */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "transport close");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);              /* the sent emit's ack cannot come */
+    CHECK_INT(ev.ack_id, id0);
+    CHECK_INT(ev.error, SIO_ERR_CLOSED);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_INT(ev.delay_ms, 1000);
+    CHECK_INT(sio_get_state(c), SIO_STATE_RECONNECTING);
+    /* Offline: emits queue in order, volatile ones are dropped. */
+    o.event = "offline";
+    CHECK_INT(sio_emit_ex(c, &o, &id1), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "second", "[2]"), SIO_OK);
+    o.event = "vol";
+    o.ack = 0;
+    o.is_volatile = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    net_new_connection();
+    waited = wait_for_attempt(c);
+    CHECK(waited >= 1000 && waited <= 1200);
+    open_session(c, "E2", SIO_EVENT_RECONNECT);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40");                                 /* the namespace joins again */
+    server_text("40{\"sid\":\"S2\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_STR(ev.sid, "S2");
+    CHECK_INT(ev.recovered, 0);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 2);
+    CHECK_STR(sent[0], "421[\"offline\"]");
+    CHECK_STR(sent[1], "42[\"second\",2]");
+    server_text("431[\"ok\"]");                               /* its ack arrives after the reconnection */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, id1);
+    CHECK_INT(ev.error, 0);
+    sio_destroy(c);
+}
+
+static void test_io_reconnect_backoff_grows_then_gives_up(void)
+{
+    sio_client *c;
+    sio_event ev;
+    net_reset();
+    c = reconnecting_client(NULL, 3);
+    CHECK(c != NULL);
+    sio_destroy(c);
+    {
+        sio_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.url = "http://h.test/";
+        cfg.mode = SIO_MODE_SOCKETIO;
+        cfg.reconnect_attempts = 3;
+        cfg.reconnect_delay_ms = 1500;
+        cfg.reconnect_jitter_pct = -1;
+        net_reset();
+        net.connect_fail = 1;                                  /* every attempt is refused */
+        CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    }
+    CHECK_INT(sio_emit(c, NULL, "queued", NULL), SIO_OK);
+    sio_start(c);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);           /* the first connection fails too */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(ev.delay_ms, 1500);
+    CHECK_INT(poll_type(c, &ev), -1);
+    {
+        int want[] = { 3000, 5000 }, k, n;
+        for (k = 0; k < 2; k++) {
+            for (n = 0; n < 100 && sio_poll(c, &ev, 100) == 0; n++) {}
+            CHECK_INT(ev.type, SIO_EVENT_ERROR);
+            CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+            CHECK_INT(ev.attempt, k + 2);
+            CHECK_INT(ev.delay_ms, want[k]);                   /* doubled, capped at 5000 */
+        }
+        for (n = 0; n < 100 && sio_poll(c, &ev, 100) == 0; n++) {}
+        CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    }
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);           /* the queued emit is reported dropped */
+    CHECK(strstr(ev.message, "dropped") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECT_FAILED);
+    CHECK_INT(ev.attempt, 3);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    sio_destroy(c);
+}
+
+static void test_io_no_reconnect_after_server_disconnect_or_stop(void)
+{
+    sio_client *c = reconnecting_client(NULL, 0);
+    sio_event ev;
+    open_session(c, "E1", SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("41");                                        /* io server disconnect */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "io server disconnect");
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    sio_destroy(c);
+
+    c = reconnecting_client(NULL, 0);                          /* stopped while waiting to retry */
+    open_session(c, "E1", SIO_EVENT_OPEN);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(sio_emit(c, NULL, "never", NULL), SIO_OK);
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);           /* the queued emit is reported */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    CHECK_INT(poll_type(c, &ev), -1);
+    sio_destroy(c);
+}
+
+static void test_io_connection_state_recovery(void)
+{
+    sio_client *c = reconnecting_client("{\"token\":\"t\"}", 0);
+    sio_event ev;
+    open_session(c, "E1", SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\",\"pid\":\"P1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(ev.recovered, 0);
+    server_text("42[\"news\",\"hi\",{\"n\":1},\"OFF1\"]");    /* offsets end broadcasts */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.args, "[\"hi\",{\"n\":1}]");
+    CHECK_INT(ev.args_len, strlen(ev.args));
+    CHECK_STR((const char *)ev.data, "hi");
+    server_text("42[\"tick\",\"OFF2\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.args, "[]");
+    CHECK_INT(ev.len, 0);
+    server_text("42[\"direct\",7]");                          /* no offset: left alone */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.args, "[7]");
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    net_new_connection();
+    CHECK(wait_for_attempt(c) > 0);
+    open_session(c, "E2", SIO_EVENT_RECONNECT);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40{\"pid\":\"P1\",\"offset\":\"OFF2\",\"token\":\"t\"}");
+    server_text("40{\"sid\":\"S1\",\"pid\":\"P1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(ev.recovered, 1);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     (void)open_client;                 /* the WebSocket tests' helper */
@@ -573,5 +797,9 @@ int main(void)
     RUN(test_io_connect_timeout_covers_the_open_packet);
     RUN(test_io_deep_json_is_a_parse_error);
     RUN(test_io_restart_rejoins_namespaces);
+    RUN(test_io_reconnect_keeps_offline_emits_and_rejoins);
+    RUN(test_io_reconnect_backoff_grows_then_gives_up);
+    RUN(test_io_no_reconnect_after_server_disconnect_or_stop);
+    RUN(test_io_connection_state_recovery);
     return TEST_REPORT();
 }

@@ -16,6 +16,7 @@ static sio_client *connect_root(void)
     snprintf(url, sizeof url, "%s/", base);
     cfg.url = url;
     cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.name = "live";
     if (sio_create(&cfg, &c) != SIO_OK) return NULL;
     sio_start(c);
