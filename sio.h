@@ -2588,6 +2588,17 @@ typedef struct sio__queued {
     unsigned char *bytes;
 } sio__queued;
 
+/* An event that arrived before its namespace's CONNECT reply (a server
+ * recovering a session sends the missed ones first): delivered after it. */
+typedef struct sio__held {
+    struct sio__held *next;
+    int has_id;
+    uint64_t id;
+    size_t data_len, count, total;
+    sio_bytes *atts;
+    char *data;                    /* the JSON array, NUL-terminated */
+} sio__held;
+
 enum { SIO__NS_OFF, SIO__NS_WANTED, SIO__NS_CONNECTING, SIO__NS_CONNECTED };
 
 typedef struct sio__ns {
@@ -2599,6 +2610,7 @@ typedef struct sio__ns {
     char pid[64], offset[64];      /* state recovery: JSON string tokens, "" when unknown */
     sio__queued *queue_head, *queue_tail;
     size_t queued;                 /* packets in the queue */
+    sio__held *held_head, *held_tail;
     char **subs;                   /* subscribed event names */
     size_t sub_count, sub_cap;
 } sio__ns;
@@ -2674,6 +2686,8 @@ struct sio_client {
     int bins_delivered;                /* freed at the next step */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
+    sio__held *replayed;               /* delivered last; freed at the next step */
+    size_t held_bytes;
     int reconnect, user_stop;
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
@@ -3437,6 +3451,51 @@ static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
     ns->queued = 0;
 }
 
+static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
+{
+    while (ns->held_head) {
+        sio__held *h = ns->held_head;
+        ns->held_head = h->next;
+        c->held_bytes -= h->total;
+        sio__free(&c->alloc, h);
+    }
+    ns->held_tail = NULL;
+}
+
+/* Keeps an event of a namespace still waiting for its CONNECT reply. */
+static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const char *data,
+                        const sio_bytes *atts, size_t count)
+{
+    size_t total = sizeof(sio__held) + count * sizeof(sio_bytes) + pk->data_len + 1, k;
+    sio__held *h;
+    unsigned char *p;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    if (c->held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
+    if (!(h = (sio__held *)sio__realloc(&c->alloc, NULL, total))) return SIO_ERR_NOMEM;
+    h->next = NULL;
+    h->has_id = pk->has_id;
+    h->id = pk->id;
+    h->data_len = pk->data_len;
+    h->count = count;
+    h->total = total;
+    h->atts = (sio_bytes *)(h + 1);
+    h->data = (char *)(h->atts + count);
+    memcpy(h->data, data, pk->data_len);
+    h->data[pk->data_len] = 0;
+    p = (unsigned char *)h->data + pk->data_len + 1;
+    for (k = 0; k < count; k++) {
+        if (atts[k].len) memcpy(p, atts[k].data, atts[k].len);
+        h->atts[k].data = p;
+        h->atts[k].len = atts[k].len;
+        p += atts[k].len;
+    }
+    if (ns->held_tail) ns->held_tail->next = h;
+    else ns->held_head = h;
+    ns->held_tail = h;
+    c->held_bytes += total;
+    return SIO_OK;
+}
+
 /* Reports emits that can no longer be sent, so nothing is lost silently. */
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
@@ -3551,6 +3610,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
         }
         if (!keep_queues || !ns->joined)
             sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
+        sio__ns_drop_held(c, ns);
         ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
@@ -3704,6 +3764,38 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
     return 1;
 }
 
+/* Delivers the next event held back until its namespace connected. */
+static int sio__io_replay(sio_client *c, sio_event *ev)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count && c->held_bytes; i++) {
+        sio__ns *ns = c->nss[i];
+        while (ns->state == SIO__NS_CONNECTED && ns->held_head) {
+            sio__held *h = ns->held_head;
+            sio_packet pk;
+            ns->held_head = h->next;
+            if (!ns->held_head) ns->held_tail = NULL;
+            c->held_bytes -= h->total;
+            memset(&pk, 0, sizeof pk);
+            pk.type = SIO_PACKET_EVENT;
+            pk.has_id = h->has_id;
+            pk.id = h->id;
+            pk.data = h->data;
+            pk.data_len = h->data_len;
+            if (sio__io_event(c, (int)i, &pk, h->data, ev)) {
+                c->replayed = h;                 /* freed at the next step */
+                if (h->count) {
+                    ev->attachments = h->atts;
+                    ev->attachment_count = h->count;
+                }
+                return 1;
+            }
+            sio__free(&c->alloc, h);
+        }
+    }
+    return 0;
+}
+
 static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
 {
     size_t i;
@@ -3783,6 +3875,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         else if (text) text[0] = 0;
         ev->message = text ? text : "";
         sio__ns_discard_queue(c, i, "the namespace refused the connection");
+        sio__ns_drop_held(c, ns);
         return 1;
     }
     case SIO_PACKET_DISCONNECT:
@@ -3797,6 +3890,13 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         return 1;
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
+        if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
+            size_t count = pk->attachments ? c->bin_have : 0;
+            if (sio__ns_hold(c, ns, pk, data, count ? c->bins : NULL, count) != SIO_OK)
+                sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
+                          "sio: events before the CONNECT reply exceed max_message");
+            return 0;
+        }
         if (ns->state != SIO__NS_CONNECTED) return 0;
         return sio__io_event(c, i, pk, data, ev);
     case SIO_PACKET_ACK:
@@ -4203,6 +4303,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     }
     sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
     sio__ns_discard_queue(c, i, "the namespace was left");
+    sio__ns_drop_held(c, ns);
     ns->state = SIO__NS_OFF;
     ns->joined = 0;
     sio__io_maybe_close(c);
@@ -4335,6 +4436,7 @@ static void sio__io_free(sio_client *c)
     for (i = 0; i < c->ns_count; i++) {
         sio__ns *ns = c->nss[i];
         sio__ns_drop_queue(c, ns);
+        sio__ns_drop_held(c, ns);
         for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
         sio__free(&c->alloc, ns->subs);
         sio__free(&c->alloc, ns->auth);
@@ -4344,6 +4446,7 @@ static void sio__io_free(sio_client *c)
     sio__free(&c->alloc, c->nss);
     sio__free(&c->alloc, c->acks);
     sio__free(&c->alloc, c->scratch);
+    sio__free(&c->alloc, c->replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
@@ -4435,8 +4538,13 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->nul_at = c->nul_saved;
         c->nul_at = NULL;
     }
-    if (c->mode == SIO_MODE_SOCKETIO) sio__io_release(c);
+    if (c->mode == SIO_MODE_SOCKETIO) {
+        sio__io_release(c);
+        sio__free(&c->alloc, c->replayed);
+        c->replayed = NULL;
+    }
     if (c->pending_count) return sio__pop(c, ev);
+    if (c->held_bytes && sio__io_replay(c, ev)) return 1;
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);

@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 
-from harness import (TestFailure, check, track, untrack, kill_live, parse_record,
+from harness import (TestFailure, TestSkip, check, track, untrack, kill_live, parse_record,
                      Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -924,6 +924,139 @@ def make_signal_test(sig):
 
 add_test("io_sigint_clean_disconnect_exit_0", make_signal_test(signal.SIGINT))
 add_test("io_sigterm_clean_disconnect_exit_0", make_signal_test(signal.SIGTERM))
+
+
+# --- reconnection against a server that dies ---------------------------------
+# tests/servers/io_fault_server.js logs what it receives to a file that
+# outlives it, so a killed and restarted server can be checked for loss.
+
+def start_fault_server(port, log, recovery=False):
+    env = dict(os.environ)
+    nm = os.path.join(ROOT, "node_modules")
+    if not os.path.isdir(os.path.join(nm, "socket.io")):
+        raise TestSkip("node_modules/socket.io missing: run `npm ci`")
+    env["NODE_PATH"] = nm
+    err = open(log + ".stderr", "ab")
+    p = subprocess.Popen(["node", os.path.join(SERVERS, "io_fault_server.js"), str(port), "--log", log]
+                         + (["--recovery"] if recovery else []),
+                         stdout=subprocess.PIPE, stderr=err, env=env, start_new_session=True)
+    err.close()
+    track(p)
+    line = p.stdout.readline().decode("ascii", "replace").split()
+    check(len(line) == 2 and line[0] == "PORT", "fault server did not start: %r" % line)
+    return p, int(line[1])
+
+
+def stop_fault_server(p):
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    p.wait()
+    untrack(p)
+
+
+def fault_log(log):
+    try:
+        with open(log) as fh:
+            return [json.loads(l) for l in fh if l.strip()]
+    except OSError:
+        return []
+
+
+def wait_log(log, pred, timeout):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        if pred(fault_log(log)):
+            return True
+        time.sleep(0.05)
+    return pred(fault_log(log))
+
+
+def seq_lines(lo, hi):
+    return b"".join(b'["seq",%d]\n' % i for i in range(lo, hi))
+
+
+def seqs(log):
+    return [e["n"] for e in fault_log(log) if e.get("ev") == "seq"]
+
+
+@test
+def io_reconnect_after_server_restart_every_emit_once_in_order():
+    """The server is killed and started again on the same port: 1000 emits
+    made before, during and after the outage arrive once each, in order."""
+    log = os.path.join(OPTS.tmp, "fault-%d.jsonl" % os.getpid())
+    srv, port = start_fault_server(0, log)
+    run = Run(["http://127.0.0.1:%d/" % port], b"", False, reconnect=True)
+    try:
+        check(run.wait_for(lambda r: r.get("type") == "connect", 5), "no connect: %s" % run.describe())
+        run.send(seq_lines(0, 400))
+        check(wait_log(log, lambda l: len([e for e in l if e.get("ev") == "seq"]) >= 400, 10),
+              "server got %d of the first 400 emits" % len(seqs(log)))
+        stop_fault_server(srv)
+        check(run.wait_for(lambda r: r.get("type") == "reconnecting", 5),
+              "no reconnecting record after the server died: %s" % run.describe())
+        run.send(seq_lines(400, 700))                  # made while offline: queued
+        time.sleep(1.5)                                # at least one refused attempt
+        srv, port2 = start_fault_server(port, log)
+        check(port2 == port, "restarted on %d, not %d" % (port2, port))
+        check(run.wait_for(lambda r: r.get("type") == "reconnect", 15),
+              "no reconnect record after the restart: %s" % run.describe())
+        check(run.wait_for(lambda r: len(run.of("connect")) >= 2, 5), "no second connect: %s" % run.describe())
+        run.send(seq_lines(700, 1000))
+        check(wait_log(log, lambda l: len([e for e in l if e.get("ev") == "seq"]) >= 1000, 15),
+              "server got %d of 1000 emits" % len(seqs(log)))
+        time.sleep(0.2)
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+        stop_fault_server(srv)
+    got = seqs(log)
+    check(got == list(range(1000)), "emits lost, repeated or reordered: %d received, first wrong at %s"
+          % (len(got), next((i for i, n in enumerate(got) if n != i), len(got))))
+    expect_rc(run, 0)
+    recs = run.of("reconnecting")
+    check([r["attempt"] for r in recs] == list(range(1, len(recs) + 1)),
+          "reconnecting attempts not 1, 2, ...: %s" % recs)
+    check(len(recs) >= 2, "want a refused attempt while the server was down: %s" % recs)
+    for r in recs:
+        check(500 <= r["delay_ms"] <= 5000, "delay %s outside 500..5000 ms" % r["delay_ms"])
+    check(recs[1]["delay_ms"] >= 1000, "second delay %s: not backed off" % recs[1]["delay_ms"])
+    d = run.of("disconnect")
+    check(d and d[0]["reason"] == "transport close", "disconnect records: %s" % d)
+    conns = [e for e in fault_log(log) if e.get("ev") == "connect"]
+    check(len(conns) == 2 and conns[1]["ns"] == "/", "server saw connects %s" % conns)
+
+
+@test
+def io_connection_state_recovery_delivers_missed_events():
+    """socket.io with connectionStateRecovery: events broadcast while the
+    client was away arrive after the reconnection, which reports recovered."""
+    log = os.path.join(OPTS.tmp, "recovery-%d.jsonl" % os.getpid())
+    srv, port = start_fault_server(0, log, recovery=True)
+    run = Run(["http://127.0.0.1:%d/" % port], b"", False, reconnect=True)
+    try:
+        check(run.wait_for(lambda r: r.get("type") == "event" and r.get("name") == "hello", 5),
+              "no hello: %s" % run.describe())
+        run.send(b'["drop-me"]\n')
+        check(run.wait_for(lambda r: r.get("type") == "event" and r.get("name") == "missed"
+                           and r.get("args") == [4], 15), "missed events not delivered: %s" % run.describe())
+        run.send(b'["seq",1]\n')
+        check(wait_log(log, lambda l: any(e.get("ev") == "seq" for e in l), 5), "emit after recovery lost")
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+        stop_fault_server(srv)
+    expect_rc(run, 0)
+    conns = run.of("connect")
+    check(len(conns) == 2 and conns[1].get("recovered") is True and conns[0]["sid"] == conns[1]["sid"],
+          "want a second connect with recovered:true and the same sid: %s" % conns)
+    missed = [r["args"] for r in run.events("missed")]
+    check(missed == [[0], [1], [2], [3], [4]], "missed events (offsets stripped): %s" % missed)
+    hello = run.events("hello")
+    check(hello and hello[0]["args"] == ["/"], "hello args keep no offset: %s" % hello)
+    server_conns = [e for e in fault_log(log) if e.get("ev") == "connect"]
+    check([e["recovered"] for e in server_conns] == [False, True], "server connects: %s" % server_conns)
 
 
 # --- python-socketio ----------------------------------------------------------

@@ -762,9 +762,20 @@ static void test_io_connection_state_recovery(void)
     sio_poll(c, &ev, 0);
     CHECK_INT(client_texts(), 1);
     CHECK_STR(sent[0], "40{\"pid\":\"P1\",\"offset\":\"OFF2\",\"token\":\"t\"}");
+    /* The server sends the missed events before its CONNECT reply. */
+    server_text("42[\"missed\",1,\"OFF3\"]");
+    server_text("42[\"missed\",2,\"OFF4\"]");
     server_text("40{\"sid\":\"S1\",\"pid\":\"P1\"}");
+    server_text("42[\"live\",3,\"OFF5\"]");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
     CHECK_INT(ev.recovered, 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "missed");
+    CHECK_STR(ev.args, "[1]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.args, "[2]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "live");
     sio_destroy(c);
 }
 
