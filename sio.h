@@ -2622,6 +2622,17 @@ typedef struct sio__ack {
     int sent;                      /* the emit left the queue: a lost connection ends it */
 } sio__ack;
 
+/* One TCP connection (with its TLS session) and its buffers. */
+typedef struct sio__link {
+    sio_socket sock;
+    void *tls;                         /* TLS session, NULL when plain */
+    unsigned char *rx;                 /* bytes from the socket */
+    size_t rx_start, rx_len, rx_cap;
+    unsigned char *tx;                 /* bytes for the socket */
+    size_t tx_sent, tx_len, tx_cap;
+    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
+} sio__link;
+
 struct sio_client {
     sio_allocator alloc;
     const sio_platform *pf;
@@ -2635,18 +2646,13 @@ struct sio_client {
     size_t protocol_count;
 
     int phase;
-    sio_socket sock;
+    sio__link ln;                      /* the WebSocket, or the polling GETs */
     unsigned attempt;
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 
-    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
     const sio_tls *tls;                /* backend for secure URLs */
-    void *tls_session;                 /* the connection's TLS session, NULL when plain */
-    unsigned char *rx;                 /* bytes from the socket */
-    size_t rx_start, rx_len, rx_cap, rx_need, hs_scanned;
-    unsigned char *tx;                 /* bytes for the socket */
-    size_t tx_sent, tx_len, tx_cap;
+    size_t rx_need, hs_scanned;
     sio_ws_rx ws;
     char accept[29];
     char protocol[128];                /* negotiated subprotocol */
@@ -2800,16 +2806,16 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int retry = c->mode == SIO_MODE_SOCKETIO && sio__io_retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c, retry && !give_up);
-    if (c->tls_session) c->tls->close(c->tls_session);
-    c->tls_session = NULL;
-    if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
-    c->sock = SIO_INVALID_SOCKET;
+    if (c->ln.tls) c->tls->close(c->ln.tls);
+    c->ln.tls = NULL;
+    if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__IDLE;
     c->deadline = 0;
-    sio__free(&c->alloc, c->rx);
-    sio__free(&c->alloc, c->tx);
-    c->rx = c->tx = NULL;
-    c->rx_start = c->rx_len = c->rx_cap = c->tx_sent = c->tx_len = c->tx_cap = 0;
+    sio__free(&c->alloc, c->ln.rx);
+    sio__free(&c->alloc, c->ln.tx);
+    c->ln.rx = c->ln.tx = NULL;
+    c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
     sio_ws_rx_free(&c->ws);
     if (give_up) {
         sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
@@ -2830,15 +2836,17 @@ static void sio__abort(sio_client *c, int error, const char *text)
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
 
-static int sio__tx_reserve(sio_client *c, size_t more)
+static int sio__link_reserve(sio_client *c, sio__link *l, size_t more)
 {
-    if (c->tx_sent > 0 && c->tx_cap - c->tx_len < more) {
-        memmove(c->tx, c->tx + c->tx_sent, c->tx_len - c->tx_sent);
-        c->tx_len -= c->tx_sent;
-        c->tx_sent = 0;
+    if (l->tx_sent > 0 && l->tx_cap - l->tx_len < more) {
+        memmove(l->tx, l->tx + l->tx_sent, l->tx_len - l->tx_sent);
+        l->tx_len -= l->tx_sent;
+        l->tx_sent = 0;
     }
-    return sio__reserve(&c->alloc, &c->tx, &c->tx_cap, c->tx_len + more);
+    return sio__reserve(&c->alloc, &l->tx, &l->tx_cap, l->tx_len + more);
 }
+
+static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(c, &c->ln, more); }
 
 /* Queues one message as one or more masked frames. */
 static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
@@ -2851,7 +2859,7 @@ static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *dat
         total += sio_ws_frame_size(n, 1);
         if (off + n >= len) break;
     }
-    if (!bypass_limit && (c->tx_len - c->tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
+    if (!bypass_limit && (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
     if (sio__tx_reserve(c, total) != SIO_OK) return SIO_ERR_NOMEM;
     off = 0;
     do {
@@ -2859,7 +2867,7 @@ static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *dat
         size_t n = len - off < frag ? len - off : frag;
         int fin = off + n >= len;
         if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-        c->tx_len += sio_ws_encode(c->tx + c->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION,
+        c->ln.tx_len += sio_ws_encode(c->ln.tx + c->ln.tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION,
                                    data + off, n, key);
         off += n;
     } while (off < len);
@@ -2897,182 +2905,183 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
     c->deadline = sio__now(c) + (uint64_t)linger;
 }
 
-/* Writes queued bytes until the socket would block.  Returns 0, or -1 when
- * the connection was lost (events queued). */
-static int sio__tls_flush(sio_client *c);
-
-static int sio__flush(sio_client *c)
-{
-    char err[128];
-    if (c->tls_session) return sio__tls_flush(c);
-    while (c->tx_sent < c->tx_len) {
-        size_t n = c->tx_len - c->tx_sent;
-        long w;
-        if (n > (size_t)1 << 30) n = (size_t)1 << 30;
-        err[0] = 0;
-        w = c->pf->send(c->pf->user, c->sock, c->tx + c->tx_sent, n, err, sizeof err);
-        if (w == SIO_ERR_AGAIN) return 0;
-        if (w <= 0) {
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "tcp: send failed: %s", err[0] ? err : sio_status_text((int)w));
-            if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
-                sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
-            else
-                sio__abort(c, SIO_ERR_IO, text);
-            return -1;
-        }
-        c->tx_sent += (size_t)w;
-    }
-    c->tx_sent = c->tx_len = 0;
-    return 0;
-}
-
 /* ---- TLS: ciphertext between the socket and the engine ---- */
 
 /* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
-static int sio__tls_buffered(const sio_client *c)
+static int sio__tls_buffered(const sio_client *c, const sio__link *l)
 {
     size_t n = 0;
-    return c->tls_session && c->tls->read_buf(c->tls_session, &n) && n > 0;
+    return l->tls && c->tls->read_buf(l->tls, &n) && n > 0;
 }
 
-static int sio__tls_failed(sio_client *c, char *err, size_t err_size)
+static int sio__tls_failed(sio_client *c, sio__link *l, char *err, size_t err_size)
 {
     char why[SIO__TEXT_SIZE - 8];
     why[0] = 0;
-    if (c->tls->status(c->tls_session, why, sizeof why) >= 0) return 0;
+    if (c->tls->status(l->tls, why, sizeof why) >= 0) return 0;
     snprintf(err, err_size, "tls: %s", why[0] ? why : "failure");
     return 1;
 }
 
 /* Sends the ciphertext the engine has; 0, or -1 when the socket failed. */
-static int sio__tls_push_out(sio_client *c, char *err, size_t err_size)
+static int sio__tls_push_out(sio_client *c, sio__link *l, char *err, size_t err_size)
 {
     for (;;) {
         size_t n = 0;
-        const unsigned char *p = c->tls->send_buf(c->tls_session, &n);
+        const unsigned char *p = c->tls->send_buf(l->tls, &n);
         long w;
         if (!p || !n) return 0;
-        w = c->pf->send(c->pf->user, c->sock, p, n, err, err_size);
+        w = c->pf->send(c->pf->user, l->sock, p, n, err, err_size);
         if (w == SIO_ERR_AGAIN) return 0;
         if (w <= 0) return -1;
-        c->tls->send_done(c->tls_session, (size_t)w);
+        c->tls->send_done(l->tls, (size_t)w);
     }
 }
 
 /* A send failed (the peer closed): the reason may be a TLS alert still
  * waiting in the socket, so feed what can be read before blaming TCP.
  * Returns 1 (err filled with the TLS cause) if the engine failed. */
-static int sio__tls_salvage(sio_client *c, char *err, size_t err_size)
+static int sio__tls_salvage(sio_client *c, sio__link *l, char *err, size_t err_size)
 {
     int i;
     for (i = 0; i < 4; i++) {
         size_t n = 0;
         char ignored[64];
-        unsigned char *in = c->tls->recv_buf(c->tls_session, &n);
+        unsigned char *in = c->tls->recv_buf(l->tls, &n);
         long r;
         if (!in || !n) break;
-        r = c->pf->recv(c->pf->user, c->sock, in, n, ignored, sizeof ignored);
+        r = c->pf->recv(c->pf->user, l->sock, in, n, ignored, sizeof ignored);
         if (r <= 0) break;
-        c->tls->recv_done(c->tls_session, (size_t)r);
+        c->tls->recv_done(l->tls, (size_t)r);
     }
-    return sio__tls_failed(c, err, err_size);
+    return sio__tls_failed(c, l, err, err_size);
 }
 
 /* Plaintext into dst: bytes, 0 at a clean end, SIO_ERR_AGAIN, or an error. */
-static long sio__tls_read(sio_client *c, unsigned char *dst, size_t room, char *err, size_t err_size)
+static long sio__tls_read(sio_client *c, sio__link *l, unsigned char *dst, size_t room, char *err, size_t err_size)
 {
     int round;
     for (round = 0; round < 16; round++) {
         size_t n = 0;
-        const unsigned char *p = c->tls->read_buf(c->tls_session, &n);
+        const unsigned char *p = c->tls->read_buf(l->tls, &n);
         unsigned char *in;
         long r;
         if (p && n) {
             if (n > room) n = room;
             memcpy(dst, p, n);
-            c->tls->read_done(c->tls_session, n);
+            c->tls->read_done(l->tls, n);
             return (long)n;
         }
-        if (sio__tls_failed(c, err, err_size)) return SIO_ERR_TLS;
-        if (c->tls->status(c->tls_session, NULL, 0) == 1) return 0;
-        if (sio__tls_push_out(c, err, err_size) < 0)                       /* handshake replies first */
-            return sio__tls_salvage(c, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
-        in = c->tls->recv_buf(c->tls_session, &n);
+        if (sio__tls_failed(c, l, err, err_size)) return SIO_ERR_TLS;
+        if (c->tls->status(l->tls, NULL, 0) == 1) return 0;
+        if (sio__tls_push_out(c, l, err, err_size) < 0)                    /* handshake replies first */
+            return sio__tls_salvage(c, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
+        in = c->tls->recv_buf(l->tls, &n);
         if (!in || !n) return SIO_ERR_AGAIN;
-        r = c->pf->recv(c->pf->user, c->sock, in, n, err, err_size);
+        r = c->pf->recv(c->pf->user, l->sock, in, n, err, err_size);
         if (r <= 0) {
-            if (r == SIO_ERR_AGAIN) c->may_read = 0;
+            if (r == SIO_ERR_AGAIN) l->may_read = 0;
             return r;
         }
-        c->tls->recv_done(c->tls_session, (size_t)r);
+        c->tls->recv_done(l->tls, (size_t)r);
     }
     return SIO_ERR_AGAIN;
 }
 
 /* Plaintext from tx into the engine, then its ciphertext to the socket. */
-static int sio__tls_flush(sio_client *c)
+static int sio__tls_flush(sio_client *c, sio__link *l, char *text, size_t text_size)
 {
-    char err[128], text[SIO__TEXT_SIZE];
+    char err[128];
     err[0] = 0;
-    while (c->tx_sent < c->tx_len) {
-        size_t room = 0, n = c->tx_len - c->tx_sent;
-        unsigned char *w = c->tls->write_buf(c->tls_session, &room);
+    while (l->tx_sent < l->tx_len) {
+        size_t room = 0, n = l->tx_len - l->tx_sent;
+        unsigned char *w = c->tls->write_buf(l->tls, &room);
         if (!w || !room) break;                  /* handshake still running, or the engine is full */
         if (n > room) n = room;
-        memcpy(w, c->tx + c->tx_sent, n);
-        c->tls->write_done(c->tls_session, n);
-        c->tx_sent += n;
+        memcpy(w, l->tx + l->tx_sent, n);
+        c->tls->write_done(l->tls, n);
+        l->tx_sent += n;
     }
-    if (c->tx_sent == c->tx_len) c->tx_sent = c->tx_len = 0;
-    if (sio__tls_push_out(c, err, sizeof err) < 0) {
-        if (sio__tls_salvage(c, text, sizeof text) && c->phase < SIO__CLOSE_WAIT) {
-            sio__abort(c, SIO_ERR_TLS, text);
-            return -1;
+    if (l->tx_sent == l->tx_len) l->tx_sent = l->tx_len = 0;
+    if (sio__tls_push_out(c, l, err, sizeof err) < 0) {
+        if (sio__tls_salvage(c, l, text, text_size)) return SIO_ERR_TLS;
+        snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : "error");
+        return SIO_ERR_IO;
+    }
+    return sio__tls_failed(c, l, text, text_size) ? SIO_ERR_TLS : 0;
+}
+
+/* Writes a link's queued bytes until the socket would block.  Returns 0,
+ * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
+static int sio__link_flush(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    if (l->tls) return sio__tls_flush(c, l, text, text_size);
+    while (l->tx_sent < l->tx_len) {
+        size_t n = l->tx_len - l->tx_sent;
+        long w;
+        if (n > (size_t)1 << 30) n = (size_t)1 << 30;
+        err[0] = 0;
+        w = c->pf->send(c->pf->user, l->sock, l->tx + l->tx_sent, n, err, sizeof err);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) {
+            snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : sio_status_text((int)w));
+            return SIO_ERR_IO;
         }
-        snprintf(text, sizeof text, "tcp: send failed: %s", err[0] ? err : "error");
-        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
-            sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
-        else
-            sio__abort(c, SIO_ERR_IO, text);
-        return -1;
+        l->tx_sent += (size_t)w;
     }
-    if (sio__tls_failed(c, text, sizeof text)) {
-        sio__abort(c, SIO_ERR_TLS, text);
-        return -1;
-    }
+    l->tx_sent = l->tx_len = 0;
     return 0;
 }
 
-/* Reads once into the receive buffer.  Returns bytes read, 0 on EOF,
+/* The main link's flush.  Returns 0, or -1 when the connection was lost
+ * (events queued). */
+static int sio__flush(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    int r = sio__link_flush(c, &c->ln, text, sizeof text);
+    if (r == 0) return 0;
+    if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
+        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+    else
+        sio__abort(c, r, text);
+    return -1;
+}
+
+/* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
  * SIO_ERR_AGAIN, or another negative status (err filled). */
-static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
+static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, size_t err_size)
 {
     size_t want = need > SIO__READ_CHUNK ? need : SIO__READ_CHUNK, room;
     long r;
     /* A short read means the socket is drained: skip the recv that would
      * only say EAGAIN and let the caller wait for readiness instead. */
-    if (!c->may_read && !sio__tls_buffered(c)) return SIO_ERR_AGAIN;
-    if (c->rx_start > 0 && c->rx_cap - c->rx_len < want + 1) {
-        memmove(c->rx, c->rx + c->rx_start, c->rx_len - c->rx_start);
-        c->rx_len -= c->rx_start;
-        c->ping_scan = c->ping_scan > c->rx_start ? c->ping_scan - c->rx_start : 0;
-        c->rx_start = 0;
+    if (!l->may_read && !sio__tls_buffered(c, l)) return SIO_ERR_AGAIN;
+    if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
+        memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
+        l->rx_len -= l->rx_start;
+        if (l == &c->ln) c->ping_scan = c->ping_scan > l->rx_start ? c->ping_scan - l->rx_start : 0;
+        l->rx_start = 0;
     }
-    if (c->rx_cap - c->rx_len < want + 1 &&
-        sio__reserve(&c->alloc, &c->rx, &c->rx_cap, c->rx_len + want + 1) != SIO_OK)
+    if (l->rx_cap - l->rx_len < want + 1 &&
+        sio__reserve(&c->alloc, &l->rx, &l->rx_cap, l->rx_len + want + 1) != SIO_OK)
         return SIO_ERR_NOMEM;
     /* Keep one spare byte so a message at the end can be NUL-terminated. */
-    room = c->rx_cap - c->rx_len - 1;
-    if (c->tls_session) {
-        r = sio__tls_read(c, c->rx + c->rx_len, room, err, err_size);
-        if (r > 0) c->rx_len += (size_t)r;
+    room = l->rx_cap - l->rx_len - 1;
+    if (l->tls) {
+        r = sio__tls_read(c, l, l->rx + l->rx_len, room, err, err_size);
+        if (r > 0) l->rx_len += (size_t)r;
         return r;
     }
-    r = c->pf->recv(c->pf->user, c->sock, c->rx + c->rx_len, room, err, err_size);
-    if (r > 0) c->rx_len += (size_t)r;
-    if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) c->may_read = 0;
+    r = c->pf->recv(c->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
+    if (r > 0) l->rx_len += (size_t)r;
+    if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
     return r;
+}
+
+static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
+{
+    return sio__link_read(c, &c->ln, need, err, err_size);
 }
 
 static int sio__build_request(sio_client *c)
@@ -3086,9 +3095,9 @@ static int sio__build_request(sio_client *c)
     sio_ws_accept_key(key, c->accept);
     tail = sizeof fmt + strlen(key);
     if (sio__tx_reserve(c, head + tail) != SIO_OK) return SIO_ERR_NOMEM;
-    memcpy(c->tx + c->tx_len, c->request_head, head);
-    c->tx_len += head;
-    c->tx_len += (size_t)snprintf((char *)c->tx + c->tx_len, tail, fmt, key);
+    memcpy(c->ln.tx + c->ln.tx_len, c->request_head, head);
+    c->ln.tx_len += head;
+    c->ln.tx_len += (size_t)snprintf((char *)c->ln.tx + c->ln.tx_len, tail, fmt, key);
     return SIO_OK;
 }
 
@@ -3146,14 +3155,14 @@ static void sio__step_connect(sio_client *c)
     char err[128];
     int r;
     err[0] = 0;
-    r = c->pf->connect_result(c->pf->user, c->sock, err, sizeof err);
+    r = c->pf->connect_result(c->pf->user, c->ln.sock, err, sizeof err);
     if (r == 0) return;
     if (r > 0) {
         if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
             char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
             why[0] = 0;
-            c->tls_session = c->tls->open(c->tls->user, c->host, why, sizeof why);
-            if (!c->tls_session) {
+            c->ln.tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+            if (!c->ln.tls) {
                 snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
                 sio__abort(c, SIO_ERR_TLS, text);
                 return;
@@ -3165,8 +3174,8 @@ static void sio__step_connect(sio_client *c)
     if (!c->first_error[0])
         snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
                  (unsigned)c->port, err[0] ? err : sio_status_text(r));
-    c->pf->close(c->pf->user, c->sock);
-    c->sock = SIO_INVALID_SOCKET;
+    c->pf->close(c->pf->user, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
     c->attempt++;
     sio__start_next_address(c);
 }
@@ -3181,9 +3190,9 @@ static void sio__start_next_address(sio_client *c)
     int r = SIO_ERR_NO_ADDRESS;
     for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
         err[0] = 0;
-        r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->sock, err, sizeof err);
+        r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->ln.sock, err, sizeof err);
         if (r == SIO_OK) return;
-        c->sock = SIO_INVALID_SOCKET;
+        c->ln.sock = SIO_INVALID_SOCKET;
         if (r == SIO_ERR_NO_ADDRESS) break;
         if (!c->first_error[0])
             snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
@@ -3205,12 +3214,12 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
     char err[128];
     int reads;
     for (reads = 0;; reads++) {
-        size_t have = c->rx_len - c->rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
+        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
         long n;
         /* Parse only once a blank line can be there. */
-        if (have > from && (memchr(c->rx + c->rx_start + from, '\n', have - from))) {
+        if (have > from && (memchr(c->ln.rx + c->ln.rx_start + from, '\n', have - from))) {
             sio_http_response resp;
-            int r = sio_http_parse_response(&resp, (const char *)c->rx + c->rx_start, have);
+            int r = sio_http_parse_response(&resp, (const char *)c->ln.rx + c->ln.rx_start, have);
             if (r < 0) {
                 sio__abort(c, SIO_ERR_HANDSHAKE, r == SIO_ERR_TOO_BIG
                            ? "ws: handshake response has too many headers"
@@ -3222,7 +3231,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
                     sio__abort(c, SIO_ERR_HANDSHAKE, err);
                     return 0;
                 }
-                c->rx_start += resp.head_len;     /* frames in the same read stay buffered */
+                c->ln.rx_start += resp.head_len;     /* frames in the same read stay buffered */
                 c->phase = SIO__OPEN;
                 if (c->mode != SIO_MODE_SOCKETIO) c->deadline = 0;   /* Socket.IO: until the open packet */
                 ev->type = SIO_EVENT_OPEN;
@@ -3261,7 +3270,7 @@ static void sio__on_control(sio_client *c, const sio_ws_message *m)
     if (m->opcode == SIO_WS_PING) {
         /* Pongs may exceed the send limit a little; beyond that they are
          * skipped, which RFC 6455 5.5.3 allows for unanswered pings. */
-        if (!c->close_sent && (c->tx_len - c->tx_sent) < c->max_send_queue + 4096)
+        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + 4096)
             sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
         return;
     }
@@ -3279,10 +3288,10 @@ static void sio__step_drain(sio_client *c)
 {
     char err[128];
     int i;
-    if (c->tx_sent < c->tx_len) return;
+    if (c->ln.tx_sent < c->ln.tx_len) return;
     for (i = 0; i < 4; i++) {
         long n;
-        c->rx_start = c->rx_len = 0;     /* whatever comes now is discarded */
+        c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
         n = sio__read(c, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return;
         if (n <= 0) {
@@ -3304,11 +3313,11 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             sio__step_drain(c);
             return 0;
         }
-        while (c->rx_start < c->rx_len) {
+        while (c->ln.rx_start < c->ln.rx_len) {
             sio_ws_message m;
             size_t used, need;
-            int r = sio_ws_rx_feed(&c->ws, c->rx + c->rx_start, c->rx_len - c->rx_start, &used, &need, &m);
-            c->rx_start += used;
+            int r = sio_ws_rx_feed(&c->ws, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
+            c->ln.rx_start += used;
             if (r < 0) {
                 sio__fail(c, c->ws.fail_code, r, c->ws.error);
                 return 0;
@@ -3319,7 +3328,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             }
             if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
                 unsigned char *end = (unsigned char *)m.data + m.len;
-                if (end >= c->rx && end < c->rx + c->rx_cap) {   /* zero-copy: borrow the next byte */
+                if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
                     c->nul_at = end;
                     c->nul_saved = *end;
                 }
@@ -3382,12 +3391,12 @@ static int sio__queue_pieces(sio_client *c, int opcode, const void *const *piece
     for (i = 0; i < n; i++) total += lens[i];
     if (sio__tx_reserve(c, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
     if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-    hl = sio__ws_write_header(c->tx + c->tx_len, 1, opcode, (uint64_t)total, key);
+    hl = sio__ws_write_header(c->ln.tx + c->ln.tx_len, 1, opcode, (uint64_t)total, key);
     for (i = 0; i < n; i++) {
-        sio__mask_copy(c->tx + c->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+        sio__mask_copy(c->ln.tx + c->ln.tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
         off += lens[i];
     }
-    c->tx_len += hl + total;
+    c->ln.tx_len += hl + total;
     return SIO_OK;
 }
 
@@ -3973,15 +3982,15 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
  * server's pingTimeout expire.  Each byte is looked at once. */
 static void sio__io_pings_ahead(sio_client *c)
 {
-    size_t pos = c->ping_scan > c->rx_start ? c->ping_scan : c->rx_start;
+    size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
     if (!c->eio_open) return;
-    while (pos < c->rx_len) {
+    while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
-        if (sio_ws_parse_header(&f, c->rx + pos, c->rx_len - pos, NULL) != 1 ||
-            f.length > c->rx_len - pos - f.header_len)
+        if (sio_ws_parse_header(&f, c->ln.rx + pos, c->ln.rx_len - pos, NULL) != 1 ||
+            f.length > c->ln.rx_len - pos - f.header_len)
             break;
-        payload = c->rx + pos + f.header_len;
+        payload = c->ln.rx + pos + f.header_len;
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
@@ -4188,7 +4197,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         text_len = head_len + 1 + name_len + (inner_len ? 1 + inner_len : 0) + 1;
         total = text_len;
         for (k = 0; k < count; k++) total += atts[k].len;
-        if (c->queued_bytes + (c->tx_len - c->tx_sent) + total > c->max_send_queue) { sio_jw_free(&w); return SIO_ERR_FULL; }
+        if (c->queued_bytes + (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) { sio_jw_free(&w); return SIO_ERR_FULL; }
         q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
         if (!q) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
         q->lens = (size_t *)(q + 1);
@@ -4202,7 +4211,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         text_len = head_len + 2 + inner_len;
         total = text_len;
         for (k = 0; k < count; k++) total += atts[k].len;
-        if (c->queued_bytes + (c->tx_len - c->tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
+        if (c->queued_bytes + (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
         q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
         if (!q) return SIO_ERR_NOMEM;
         q->lens = (size_t *)(q + 1);
@@ -4322,7 +4331,7 @@ SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_i
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((i = sio__ns_get(c, o->ns)) < 0) return i;
     if (!c->nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || c->tx_len > c->tx_sent)) return SIO_OK;
+    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || c->ln.tx_len > c->ln.tx_sent)) return SIO_OK;
     if (o->ack) {
         sio__ack *a;
         if (c->ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
@@ -4555,7 +4564,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
     if (!got && !c->pending_count) sio__check_timer(c);
-    if (!got && c->sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->tx_len > c->tx_sent)
+    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
         sio__flush(c);                       /* pongs and acks queued while reading */
     if (got) return 1;
     return c->pending_count ? sio__pop(c, ev) : 0;
@@ -4634,7 +4643,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (!c) return SIO_ERR_NOMEM;
     memset(c, 0, sizeof *c);
     c->alloc = a;
-    c->sock = SIO_INVALID_SOCKET;
+    c->ln.sock = SIO_INVALID_SOCKET;
     c->pf = cfg->platform ? cfg->platform : sio_platform_default();
     c->user_data = cfg->user_data;
     c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
@@ -4696,11 +4705,11 @@ SIO_API void sio_destroy(sio_client *c)
     sio_allocator a;
     if (!c) return;
     a = c->alloc;
-    if (c->tls_session) c->tls->close(c->tls_session);
-    if (c->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->sock);
+    if (c->ln.tls) c->tls->close(c->ln.tls);
+    if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
     sio_ws_rx_free(&c->ws);
-    sio__free(&a, c->rx);
-    sio__free(&a, c->tx);
+    sio__free(&a, c->ln.rx);
+    sio__free(&a, c->ln.tx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);
     sio__free(&a, c->host);
@@ -4726,7 +4735,7 @@ static void sio__begin(sio_client *c)
     c->ws.allocator = c->alloc;
     c->ws.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
-    c->may_read = 1;
+    c->ln.may_read = 1;
     c->disconnect_reason = NULL;
     if (sio__build_request(c) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
@@ -4813,14 +4822,14 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
     return sio__send_data(c, SIO_WS_PING, data, len);
 }
 
-SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->sock : SIO_INVALID_SOCKET; }
+SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
 SIO_API int sio_wants_write(const sio_client *c)
 {
     size_t n = 0;
-    if (!c || c->sock == SIO_INVALID_SOCKET) return 0;
-    if (c->tls_session && c->tls->send_buf(c->tls_session, &n) && n) return 1;
-    return c->phase == SIO__CONNECTING || c->tx_sent < c->tx_len;
+    if (!c || c->ln.sock == SIO_INVALID_SOCKET) return 0;
+    if (c->ln.tls && c->tls->send_buf(c->ln.tls, &n) && n) return 1;
+    return c->phase == SIO__CONNECTING || c->ln.tx_sent < c->ln.tx_len;
 }
 
 SIO_API int sio_next_timeout_ms(const sio_client *c)
@@ -4828,7 +4837,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || sio__tls_buffered(c)) return 0;
+    if (c->pending_count || sio__tls_buffered(c, &c->ln)) return 0;
     deadline = c->deadline;
     if (c->mode == SIO_MODE_SOCKETIO) {
         uint64_t d = sio__io_next_deadline(c);
@@ -4855,7 +4864,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 
 SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
 
-SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? c->tx_len - c->tx_sent : 0; }
+SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? c->ln.tx_len - c->ln.tx_sent : 0; }
 
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 {
@@ -4876,7 +4885,7 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
     pf = clients[0]->pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
-        for (i = 0; i < count; i++) clients[i]->may_read = 1;
+        for (i = 0; i < count; i++) clients[i]->ln.may_read = 1;
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -4911,8 +4920,8 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
             const sio_client *c = clients[i];
             int t = sio_next_timeout_ms(c);
             if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
-            if (c->sock == SIO_INVALID_SOCKET) continue;
-            items[n].socket = c->sock;
+            if (c->ln.sock == SIO_INVALID_SOCKET) continue;
+            items[n].socket = c->ln.sock;
             items[n].events = (c->phase == SIO__CONNECTING ? 0 : SIO_WAIT_READ) |
                               (sio_wants_write(c) ? SIO_WAIT_WRITE : 0);
             items[n].revents = 0;
@@ -4926,12 +4935,12 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (r > 0) {                          /* readiness: allow reads again (items follow clients' order) */
             size_t k = 0, marked = 0;
             for (i = 0; i < count && k < n; i++) {
-                if (clients[i]->sock == SIO_INVALID_SOCKET) continue;
-                if (items[k].revents) { clients[i]->may_read = 1; marked++; }
+                if (clients[i]->ln.sock == SIO_INVALID_SOCKET) continue;
+                if (items[k].revents) { clients[i]->ln.may_read = 1; marked++; }
                 k++;
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
-                for (i = 0; i < count; i++) clients[i]->may_read = 1;
+                for (i = 0; i < count; i++) clients[i]->ln.may_read = 1;
         }
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;
