@@ -742,7 +742,13 @@ typedef struct sio_config {
     int reconnect_delay_ms;          /* first delay, doubled per attempt: 1000 */
     int reconnect_delay_max_ms;      /* 5000 */
     int reconnect_jitter_pct;        /* randomization factor in percent: 50; < 0 none */
+    int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
 } sio_config;
+
+/* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
+ * only (for proxies that block WebSocket), or polling first and then an
+ * upgrade to WebSocket (the JS client's default). */
+enum { SIO_TRANSPORT_WEBSOCKET = 0, SIO_TRANSPORT_POLLING = 1, SIO_TRANSPORT_AUTO = 2 };
 
 enum { SIO_RECONNECT_ON = 0, SIO_RECONNECT_OFF = 1 };
 
@@ -865,6 +871,10 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
 
 SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
 SIO_API int sio_wants_write(const sio_client *c);
+/* Every socket the client uses now, with the readiness it waits for (the
+ * polling transport uses two): for loops that wait themselves.  Returns
+ * how many items were filled (at most max; 2 is always enough). */
+SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);
 SIO_API const char *sio_name(const sio_client *c);
@@ -2631,7 +2641,17 @@ typedef struct sio__link {
     unsigned char *tx;                 /* bytes for the socket */
     size_t tx_sent, tx_len, tx_cap;
     int may_read;                      /* 0 after a short or empty read, until wait() says readable */
+    int connecting;                    /* TCP connect in progress (polling links) */
 } sio__link;
+
+/* An HTTP response being read on a link; offsets are from the link's rx_start. */
+typedef struct sio__http_in {
+    int head_done, status, closes;     /* closes: the server ends the connection after it */
+    sio_http_body body;
+    size_t body_at, raw, dec;          /* body start; undecoded bytes; end of the decoded body */
+} sio__http_in;
+
+#define SIO__MAX_COOKIES 16
 
 struct sio_client {
     sio_allocator alloc;
@@ -2697,6 +2717,18 @@ struct sio_client {
     int reconnect, user_stop;
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
+
+    /* Engine.IO over HTTP long-polling: GETs on ln, POSTs on post */
+    int transport;                     /* sio_config.transport */
+    int polling;                       /* this session runs over polling */
+    sio__link post;
+    sio__http_in get_in, post_in;
+    int get_busy, post_busy;           /* a request is in flight */
+    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
+    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
+    size_t out_len, out_cap;
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back */
+    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
 };
 
 static char *sio__strdup(const sio_allocator *a, const char *s)
@@ -2791,6 +2823,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues);
 static int sio__io_retry_wanted(const sio_client *c);
 static void sio__io_schedule_retry(sio_client *c);
 static void sio__begin(sio_client *c);
+static void sio__poll_reset(sio_client *c);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
@@ -2810,6 +2843,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
+    sio__poll_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
     sio__free(&c->alloc, c->ln.rx);
@@ -2898,6 +2932,10 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
                        : code == SIO_CLOSE_INTERNAL ? "internal error" : "protocol error";
     int linger = c->close_timeout < SIO__FAIL_LINGER_MS ? c->close_timeout : SIO__FAIL_LINGER_MS;
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, why);
+    if (c->polling) {                    /* no close frame to send: the session just ends */
+        sio__finish(c, code, reason, 0);
+        return;
+    }
     if (!c->close_sent) sio__queue_close(c, code, reason);
     c->close_code = code;
     snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
@@ -3084,20 +3122,34 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
     return sio__link_read(c, &c->ln, need, err, err_size);
 }
 
-static int sio__build_request(sio_client *c)
+static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
+
+/* The WebSocket handshake request on the main link (with_sid: an upgrade
+ * of a polling session). */
+static int sio__build_request(sio_client *c, int with_sid)
 {
     unsigned char nonce[16];
-    char key[SIO_BASE64_SIZE(16)];
-    size_t head = strlen(c->request_head), tail;
-    static const char fmt[] = "Sec-WebSocket-Key: %s\r\n\r\n";
+    char key[SIO_BASE64_SIZE(16)], *p;
+    size_t need = 160, i;
+    int r;
     if (sio__random(c, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
     sio_base64_encode(nonce, sizeof nonce, key);
     sio_ws_accept_key(key, c->accept);
-    tail = sizeof fmt + strlen(key);
-    if (sio__tx_reserve(c, head + tail) != SIO_OK) return SIO_ERR_NOMEM;
-    memcpy(c->ln.tx + c->ln.tx_len, c->request_head, head);
-    c->ln.tx_len += head;
-    c->ln.tx_len += (size_t)snprintf((char *)c->ln.tx + c->ln.tx_len, tail, fmt, key);
+    if (c->mode == SIO_MODE_SOCKETIO) {
+        if ((r = sio__http_head(c, &c->ln, "GET", "websocket", with_sid)) != SIO_OK) return r;
+    } else {
+        need += strlen(c->target) + strlen(c->request_head);
+    }
+    for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
+    if (sio__tx_reserve(c, need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = (char *)c->ln.tx + c->ln.tx_len;
+    if (c->mode != SIO_MODE_SOCKETIO) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->target, c->request_head);
+    p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+    for (i = 0; i < c->protocol_count; i++)
+        p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", c->protocols[i],
+                     i + 1 == c->protocol_count ? "\r\n" : "");
+    p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
+    c->ln.tx_len = (size_t)((unsigned char *)p - c->ln.tx);
     return SIO_OK;
 }
 
@@ -3168,7 +3220,7 @@ static void sio__step_connect(sio_client *c)
                 return;
             }
         }
-        c->phase = SIO__HANDSHAKE;
+        c->phase = c->polling ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
         return;
     }
     if (!c->first_error[0])
@@ -3400,13 +3452,29 @@ static int sio__queue_pieces(sio_client *c, int opcode, const void *const *piece
     return SIO_OK;
 }
 
+static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n);
+
+/* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
+ * frame, or an entry of the next polling POST. */
+static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
+{
+    if (c->polling) return sio__poll_append(c, binary, pieces, lens, n);
+    return sio__queue_pieces(c, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+}
+
 static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
 {
     const void *pieces[2];
     size_t lens[2];
     pieces[0] = a; lens[0] = alen;
     pieces[1] = b; lens[1] = blen;
-    return sio__queue_pieces(c, SIO_WS_TEXT, pieces, lens, blen ? 2 : 1);
+    return sio__eio_send(c, 0, pieces, lens, blen ? 2 : 1);
+}
+
+/* Bytes accepted for sending but not yet handed to the kernel. */
+static size_t sio__backlog(const sio_client *c)
+{
+    return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
 }
 
 static int sio__ns_index(const sio_client *c, const char *name, size_t len)
@@ -3565,9 +3633,9 @@ static int sio__send_connect(sio_client *c, int i)
         pieces[1] = recovery;
         pieces[2] = *inner ? inner : "}";
         lens[2] = strlen((const char *)pieces[2]);
-        return sio__queue_pieces(c, SIO_WS_TEXT, pieces, lens, 3);
+        return sio__eio_send(c, 0, pieces, lens, 3);
     }
-    return sio__queue_pieces(c, SIO_WS_TEXT, pieces, lens, lens[1] ? 2 : 1);
+    return sio__eio_send(c, 0, pieces, lens, lens[1] ? 2 : 1);
 }
 
 /* Sends an encoded packet (text message + attachments) now. */
@@ -3575,12 +3643,30 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
 {
     size_t i, off = q->text_len;
     const void *piece = q->bytes;
-    int r = sio__queue_pieces(c, SIO_WS_TEXT, &piece, &q->text_len, 1);
+    int r = sio__eio_send(c, 0, &piece, &q->text_len, 1);
     for (i = 0; r == SIO_OK && i < q->count; i++) {
         piece = q->bytes + off;
-        r = sio__queue_pieces(c, SIO_WS_BINARY, &piece, &q->lens[i], 1);
+        r = sio__eio_send(c, 1, &piece, &q->lens[i], 1);
         off += q->lens[i];
     }
+    return r;
+}
+
+/* Ends the session from our side: a close frame, or Engine.IO's close
+ * packet in the next POST.  CLOSING until it is delivered. */
+static int sio__io_close_transport(sio_client *c, int code, const char *reason)
+{
+    int r;
+    if (c->polling) {
+        const void *piece = "1";
+        size_t one = 1;
+        r = sio__poll_append(c, 0, &piece, &one, 1);
+        c->close_sent = 1;
+    } else {
+        r = sio__queue_close(c, code, reason);
+    }
+    c->phase = SIO__CLOSING;
+    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
     return r;
 }
 
@@ -3591,11 +3677,7 @@ static void sio__io_maybe_close(sio_client *c)
     size_t i;
     for (i = 0; i < c->ns_count; i++)
         if (c->nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->close_sent) {
-        sio__queue_close(c, SIO_CLOSE_NORMAL, "");
-        c->phase = SIO__CLOSING;
-        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
-    }
+    if (c->phase == SIO__OPEN && !c->close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__io_parse_error(sio_client *c, const char *why)
@@ -3983,7 +4065,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 static void sio__io_pings_ahead(sio_client *c)
 {
     size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
-    if (!c->eio_open) return;
+    if (!c->eio_open || c->polling) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
@@ -4045,6 +4127,10 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         return 1;
     case '1':                                   /* the server closes the session */
         c->disconnect_reason = "transport close";
+        if (c->polling) {
+            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
+            return 0;
+        }
         if (!c->close_sent) {
             sio__queue_close(c, SIO_CLOSE_NORMAL, "");
             c->phase = SIO__CLOSING;
@@ -4108,6 +4194,414 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         return 0;
     }
     return sio__io_packet(c, &pk, (char *)pk.data, ev);
+}
+
+/* ---- Socket.IO over HTTP long-polling ------------------------------------ */
+
+/* Appends an Engine.IO packet to the next POST body: packets are separated
+ * by 0x1e, binary ones are "b" + base64. */
+static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
+{
+    size_t total = 0, i, need;
+    unsigned char *p;
+    for (i = 0; i < n; i++) total += lens[i];
+    need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
+    if (sio__reserve(&c->alloc, &c->out, &c->out_cap, c->out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = c->out + c->out_len;
+    if (c->out_len) *p++ = 0x1e;
+    if (!binary) {
+        for (i = 0; i < n; i++) {
+            if (lens[i]) memcpy(p, pieces[i], lens[i]);
+            p += lens[i];
+        }
+    } else {                                    /* attachments come as one piece */
+        *p++ = 'b';
+        p += sio_base64_encode((const unsigned char *)pieces[0], lens[0], (char *)p);
+    }
+    c->out_len = (size_t)(p - c->out);
+    return SIO_OK;
+}
+
+/* Query values the server chose (the sid) are percent-encoded. */
+static size_t sio__url_escape(char *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-_.~", ch)) {
+            out[n++] = (char)ch;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        }
+    }
+    out[n] = 0;
+    return n;
+}
+
+/* Appends "METHOD target HTTP/1.1", Host, the application's headers and the
+ * cookies to a link's output; the caller adds its own headers and the blank line. */
+static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid)
+{
+    char sid[3 * sizeof c->eio.sid], stamp[12];
+    unsigned char rnd[6];
+    size_t need = 128 + strlen(c->target) + strlen(c->query) + strlen(c->request_head) + sizeof sid, i;
+    char *p;
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
+    if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    sid[0] = 0;
+    if (with_sid) sio__url_escape(sid, c->eio.sid);
+    stamp[0] = 0;
+    if (strcmp(transport, "polling") == 0 && sio__random(c, rnd, sizeof rnd) == SIO_OK) {
+        sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
+        for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
+    }
+    p = (char *)l->tx + l->tx_len;
+    p += sprintf(p, "%s %s?EIO=4&transport=%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->target, transport, c->query,
+                 stamp[0] ? "&t=" : "", stamp, with_sid ? "&sid=" : "", sid, c->request_head);
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->cookies[i]) {
+            int first = 1;
+            size_t k;
+            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
+        }
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
+    l->tx_len = (size_t)((unsigned char *)p - l->tx);
+    return SIO_OK;
+}
+
+/* Keeps the name=value of every Set-Cookie (sticky-session load balancers
+ * route by them) to send back on later requests of this client. */
+static void sio__take_cookies(sio_client *c, const sio_http_response *r)
+{
+    size_t h;
+    for (h = 0; h < r->header_count; h++) {
+        const sio_http_header *hd = &r->headers[h];
+        size_t len = 0, name_len, i, free_slot = SIO__MAX_COOKIES;
+        const char *eq;
+        char *copy;
+        if (!sio__span_ieq(hd->name, hd->name_len, "Set-Cookie")) continue;
+        while (len < hd->value_len && hd->value[len] != ';') len++;
+        while (len && (hd->value[len - 1] == ' ' || hd->value[len - 1] == '\t')) len--;
+        eq = (const char *)memchr(hd->value, '=', len);
+        if (!eq || eq == hd->value || len > 1024) continue;
+        for (i = 0; i < len; i++)
+            if ((unsigned char)hd->value[i] < 0x21 || hd->value[i] == 0x7f) break;
+        if (i < len) continue;
+        name_len = (size_t)(eq - hd->value) + 1;           /* with the '=' */
+        for (i = 0; i < SIO__MAX_COOKIES; i++) {
+            if (!c->cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
+            if (strncmp(c->cookies[i], hd->value, name_len) == 0) break;
+        }
+        if (i == SIO__MAX_COOKIES) i = free_slot;
+        if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
+        copy = (char *)sio__realloc(&c->alloc, NULL, len + 1);
+        if (!copy) continue;
+        memcpy(copy, hd->value, len);
+        copy[len] = 0;
+        sio__free(&c->alloc, c->cookies[i]);
+        c->cookies[i] = copy;
+    }
+}
+
+/* Reads one HTTP response on a link.  Returns 1 when it is complete (the
+ * body at rx_start + body_at .. dec), 0 when more is needed, or a negative
+ * status with text filled. */
+static int sio__http_receive(sio_client *c, sio__link *l, sio__http_in *in, uint64_t max_body,
+                             char *text, size_t text_size)
+{
+    char err[128];
+    int reads;
+    for (reads = 0; reads < 3; reads++) {
+        long n;
+        size_t have = l->rx_len - l->rx_start;
+        if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
+            sio_http_response resp;
+            int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+            const sio_http_header *h;
+            if (r < 0) {
+                snprintf(text, text_size, "eio: polling response is not valid HTTP/1.1");
+                return SIO_ERR_PROTOCOL;
+            }
+            if (r == 1) {
+                in->head_done = 1;
+                in->status = resp.status;
+                h = sio_http_find_header(&resp, "Connection");
+                in->closes = resp.minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
+                sio__take_cookies(c, &resp);
+                if (sio_http_body_init(&in->body, &resp, max_body) != SIO_OK) {
+                    snprintf(text, text_size, "eio: polling response body is too big or badly framed (limit %lu bytes)",
+                             (unsigned long)max_body);
+                    return SIO_ERR_TOO_BIG;
+                }
+                in->body_at = in->raw = in->dec = resp.head_len;
+            }
+        }
+        if (!in->head_done && have >= c->max_handshake) {
+            snprintf(text, text_size, "eio: polling response head exceeds %lu bytes", (unsigned long)c->max_handshake);
+            return SIO_ERR_TOO_BIG;
+        }
+        if (in->head_done) {
+            size_t used = 0, out = 0;
+            int r = 1;
+            if (in->body.mode != SIO_HTTP_BODY_NONE) {
+                r = sio_http_body_decode(&in->body, l->rx + l->rx_start + in->raw, have - in->raw, &used, &out);
+                if (r < 0) {
+                    snprintf(text, text_size, "eio: polling response body is %s",
+                             r == SIO_ERR_TOO_BIG ? "too big" : "badly chunked");
+                    return r;
+                }
+                if (out && in->dec != in->raw) memmove(l->rx + l->rx_start + in->dec, l->rx + l->rx_start + in->raw, out);
+                in->dec += out;
+                in->raw += used;
+            }
+            if (r == 1) return 1;
+        }
+        err[0] = 0;
+        n = sio__link_read(c, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == 0 && in->head_done && in->body.mode == SIO_HTTP_BODY_UNTIL_CLOSE) {
+            in->closes = 1;
+            return 1;
+        }
+        if (n <= 0) {
+            snprintf(text, text_size, "eio: polling connection %s%s%s", n == 0 ? "closed by the server" : "failed",
+                     n == 0 ? "" : ": ", n == 0 ? "" : err);
+            return n == 0 ? SIO_ERR_CLOSED : n == SIO_ERR_TLS ? SIO_ERR_TLS : SIO_ERR_IO;
+        }
+    }
+    return 0;
+}
+
+/* An error status: the server's {"code","message"} body, or its first bytes. */
+static void sio__http_error_text(const sio__link *l, const sio__http_in *in, const char *what, char *text, size_t size)
+{
+    const char *body = (const char *)l->rx + l->rx_start + in->body_at;
+    size_t len = in->dec - in->body_at;
+    sio_json v = sio_json_make(body, len), m, code;
+    char msg[120];
+    double num = -1;
+    msg[0] = 0;
+    if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "message", &m))
+        sio_json_string(m, msg, sizeof msg, NULL);
+    if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "code", &code))
+        sio_json_number(code, &num);
+    if (msg[0])
+        snprintf(text, size, "eio: %s refused: HTTP %d: %s (code %d)", what, in->status, msg, (int)num);
+    else
+        snprintf(text, size, "eio: %s refused: HTTP %d%s%.80s", what, in->status, len ? ": " : "", len ? body : "");
+    for (len = 0; text[len]; len++)
+        if ((unsigned char)text[len] < 0x20) text[len] = ' ';
+}
+
+/* Opens a link to the address that worked for the session (polling POSTs,
+ * or a GET connection the server closed). */
+static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    int r;
+    err[0] = 0;
+    r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &l->sock, err, sizeof err);
+    if (r != SIO_OK) {
+        l->sock = SIO_INVALID_SOCKET;
+        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+                 err[0] ? err : sio_status_text(r));
+        return r == SIO_ERR_NO_ADDRESS ? SIO_ERR_IO : r;
+    }
+    l->connecting = 1;
+    l->may_read = 1;
+    return SIO_OK;
+}
+
+/* 1 when the link is connected (TLS started), 0 while connecting, or a negative status. */
+static int sio__link_ready(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    int r;
+    if (!l->connecting) return 1;
+    err[0] = 0;
+    r = c->pf->connect_result(c->pf->user, l->sock, err, sizeof err);
+    if (r == 0) return 0;
+    if (r < 0) {
+        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+                 err[0] ? err : sio_status_text(r));
+        return SIO_ERR_IO;
+    }
+    l->connecting = 0;
+    if (c->url.secure) {
+        char why[SIO__TEXT_SIZE - 8];
+        why[0] = 0;
+        l->tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+        if (!l->tls) {
+            snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
+            return SIO_ERR_TLS;
+        }
+    }
+    return 1;
+}
+
+static void sio__link_close(sio_client *c, sio__link *l)
+{
+    if (l->tls) c->tls->close(l->tls);
+    if (l->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, l->sock);
+    sio__free(&c->alloc, l->rx);
+    sio__free(&c->alloc, l->tx);
+    memset(l, 0, sizeof *l);
+    l->sock = SIO_INVALID_SOCKET;
+}
+
+/* Drops the response just handled; a connection the server ends is closed
+ * (a new one is opened for the next request). */
+static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
+{
+    l->rx_start += in->raw;
+    if (l->rx_start == l->rx_len) l->rx_start = l->rx_len = 0;
+    if (in->closes) {
+        if (l->tls) c->tls->close(l->tls);
+        c->pf->close(c->pf->user, l->sock);
+        l->tls = NULL;
+        l->sock = SIO_INVALID_SOCKET;
+        l->rx_start = l->rx_len = l->tx_sent = l->tx_len = 0;
+    }
+    memset(in, 0, sizeof *in);
+}
+
+/* Starts the GET (the handshake, then the long poll) and the POST of the
+ * packets waiting, each when none is in flight.  Returns 0 or a status. */
+static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
+{
+    int r;
+    if (!c->get_busy && c->pkt_end == 0 && c->phase == SIO__OPEN) {
+        if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio_open)) != SIO_OK) return r;
+        if (sio__link_reserve(c, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
+        c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
+        c->get_busy = 1;
+    }
+    if (!c->post_busy && c->out_len && c->eio_open) {
+        size_t max = c->eio.max_payload ? (size_t)c->eio.max_payload : 1000000, take = 0, next;
+        /* Whole packets while they fit under the server's maxPayload (at least one). */
+        for (;;) {
+            const unsigned char *sep = (const unsigned char *)memchr(c->out + take + (take ? 1 : 0), 0x1e,
+                                                                     c->out_len - take - (take ? 1 : 0));
+            next = sep ? (size_t)(sep - c->out) : c->out_len;
+            if (take && next > max) break;
+            take = next;
+            if (!sep || take >= max) break;
+        }
+        if (c->post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->post, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->post, "POST", "polling", 1)) != SIO_OK) return r;
+        if (sio__link_reserve(c, &c->post, 96 + take) != SIO_OK) return SIO_ERR_NOMEM;
+        c->post.tx_len += (size_t)sprintf((char *)c->post.tx + c->post.tx_len,
+                                          "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
+                                          (unsigned long)take);
+        memcpy(c->post.tx + c->post.tx_len, c->out, take);
+        c->post.tx_len += take;
+        if (take < c->out_len) take++;                      /* the separator after the batch */
+        memmove(c->out, c->out + take, c->out_len - take);
+        c->out_len -= take;
+        c->post_busy = 1;
+    }
+    return 0;
+}
+
+/* Hands the packets of a received GET body to the Engine.IO layer, one
+ * event at a time.  Returns 1 with an event. */
+static int sio__poll_packets(sio_client *c, sio_event *ev)
+{
+    while (c->pkt_pos < c->pkt_end) {
+        unsigned char *base = c->ln.rx + c->ln.rx_start, *p = base + c->pkt_pos;
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->pkt_end - c->pkt_pos);
+        size_t len = sep ? (size_t)(sep - p) : c->pkt_end - c->pkt_pos;
+        c->pkt_pos += len + 1;
+        p[len] = 0;                                           /* the separator or the spare byte */
+        if (sio__io_message(c, 0, p, len, ev)) return 1;
+        if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
+    }
+    if (c->pkt_end) {                                         /* the body is handled */
+        c->pkt_pos = c->pkt_end = 0;
+        sio__http_done(c, &c->ln, &c->get_in);
+    }
+    return 0;
+}
+
+/* One round of the polling transport; returns 1 with an event. */
+static int sio__step_polling(sio_client *c, sio_event *ev)
+{
+    char text[SIO__TEXT_SIZE];
+    int round, r;
+    uint64_t max_body = (uint64_t)c->max_message + 4096;
+    for (round = 0; round < 4; round++) {
+        int progress = 0;
+        if (sio__poll_packets(c, ev)) return 1;
+        if (c->phase < SIO__OPEN) return 0;
+        if (c->phase == SIO__CLOSING && !c->post_busy && !c->out_len) {
+            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
+            return 0;
+        }
+        text[0] = 0;
+        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
+        if ((r = sio__link_ready(c, &c->ln, text, sizeof text)) < 0) break;
+        if (r > 0 && (r = sio__link_flush(c, &c->ln, text, sizeof text)) != 0) break;
+        if (c->post.sock != SIO_INVALID_SOCKET) {
+            if ((r = sio__link_ready(c, &c->post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(c, &c->post, text, sizeof text)) != 0) break;
+        }
+        if (c->get_busy && !c->ln.connecting && c->pkt_end == 0) {
+            r = sio__http_receive(c, &c->ln, &c->get_in, max_body, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                c->get_busy = 0;
+                if (c->get_in.status != 200) {
+                    sio__http_error_text(&c->ln, &c->get_in, c->eio_open ? "polling GET" : "handshake", text, sizeof text);
+                    r = c->eio_open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
+                    break;
+                }
+                c->pkt_pos = c->get_in.body_at;
+                c->pkt_end = c->get_in.dec;
+                if (c->pkt_end == c->pkt_pos) sio__http_done(c, &c->ln, &c->get_in);
+                progress = 1;
+            }
+        }
+        if (c->post_busy && c->post.sock != SIO_INVALID_SOCKET && !c->post.connecting) {
+            r = sio__http_receive(c, &c->post, &c->post_in, 4096, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                if (c->post_in.status != 200) {
+                    sio__http_error_text(&c->post, &c->post_in, "polling POST", text, sizeof text);
+                    r = SIO_ERR_PROTOCOL;
+                    break;
+                }
+                sio__http_done(c, &c->post, &c->post_in);
+                c->post_busy = 0;
+                progress = 1;
+            }
+        }
+        if (!progress) return 0;
+    }
+    if (round < 4 && r < 0) {
+        if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
+                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
+    }
+    return 0;
+}
+
+/* Polling links and state of an ended session. */
+static void sio__poll_reset(sio_client *c)
+{
+    sio__link_close(c, &c->post);
+    memset(&c->get_in, 0, sizeof c->get_in);
+    memset(&c->post_in, 0, sizeof c->post_in);
+    c->get_busy = c->post_busy = 0;
+    c->pkt_pos = c->pkt_end = 0;
+    c->out_len = 0;
+    c->ln.connecting = 0;
 }
 
 /* An emit whose ack timed out while it still waited in the queue is not
@@ -4197,7 +4691,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         text_len = head_len + 1 + name_len + (inner_len ? 1 + inner_len : 0) + 1;
         total = text_len;
         for (k = 0; k < count; k++) total += atts[k].len;
-        if (c->queued_bytes + (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) { sio_jw_free(&w); return SIO_ERR_FULL; }
+        if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) { sio_jw_free(&w); return SIO_ERR_FULL; }
         q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
         if (!q) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
         q->lens = (size_t *)(q + 1);
@@ -4211,7 +4705,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         text_len = head_len + 2 + inner_len;
         total = text_len;
         for (k = 0; k < count; k++) total += atts[k].len;
-        if (c->queued_bytes + (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
+        if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) return SIO_ERR_FULL;
         q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
         if (!q) return SIO_ERR_NOMEM;
         q->lens = (size_t *)(q + 1);
@@ -4331,7 +4825,7 @@ SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_i
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((i = sio__ns_get(c, o->ns)) < 0) return i;
     if (!c->nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || c->ln.tx_len > c->ln.tx_sent)) return SIO_OK;
+    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
         sio__ack *a;
         if (c->ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
@@ -4555,6 +5049,12 @@ static int sio__step(sio_client *c, sio_event *ev)
     if (c->pending_count) return sio__pop(c, ev);
     if (c->held_bytes && sio__io_replay(c, ev)) return 1;
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
+    if (c->polling) {
+        if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
+        if (!got && !c->pending_count) sio__check_timer(c);
+        if (got) return 1;
+        return c->pending_count ? sio__pop(c, ev) : 0;
+    }
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
         if (got && c->mode == SIO_MODE_SOCKETIO) {   /* the session opens with Engine.IO's open packet */
@@ -4587,37 +5087,34 @@ static int sio__header_ok(const char *h)
     return 1;
 }
 
-/* The request without the key line, built once: it only changes per start. */
+/* The parts of every request built once: the target (the URL's path and
+ * query, or the Engine.IO path and the extra query), then Host and the
+ * application's headers. */
 static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
-    size_t size = 256 + strlen(c->url_text) + strlen(c->host), i;
+    size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
     char *p;
     int default_port = c->port == (c->url.secure ? 443 : 80);
-    if (cfg->path) size += strlen(cfg->path);
-    for (i = 0; i < cfg->query_count; i++) size += strlen(cfg->query[i]) + 1;
+    for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    for (i = 0; i < cfg->protocol_count; i++) size += strlen(cfg->protocols[i]) + 2;
+    c->target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + (cfg->path ? strlen(cfg->path) : 16));
+    c->query = (char *)sio__realloc(&c->alloc, NULL, qsize);
     p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
-    if (!p) return SIO_ERR_NOMEM;
+    if (!p || !c->target || !c->query) return SIO_ERR_NOMEM;
+    c->query[0] = 0;
     if (c->mode == SIO_MODE_SOCKETIO) {     /* Engine.IO path; the URL path is the namespace */
         const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";
-        p += sprintf(p, "GET %s%s?EIO=4&transport=websocket", path[0] == '/' ? "" : "/", path);
-        if (c->url.query_len) p += sprintf(p, "&%.*s", (int)c->url.query_len, c->url.query);
-        for (i = 0; i < cfg->query_count; i++) p += sprintf(p, "&%s", cfg->query[i]);
-        p += sprintf(p, " HTTP/1.1\r\n");
+        char *q = c->query;
+        sprintf(c->target, "%s%s", path[0] == '/' ? "" : "/", path);
+        if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
+        for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        p += sprintf(p, "GET %s%.*s%s%.*s HTTP/1.1\r\n", c->url.path_len ? "" : "/", (int)c->url.path_len,
-                     c->url.path, c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+        sprintf(c->target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+                c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
     }
     p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
     if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
-    p += sprintf(p, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
-    if (cfg->protocol_count) {
-        p += sprintf(p, "Sec-WebSocket-Protocol: ");
-        for (i = 0; i < cfg->protocol_count; i++)
-            p += sprintf(p, "%s%s", i ? ", " : "", cfg->protocols[i]);
-        p += sprintf(p, "\r\n");
-    }
+    p += sprintf(p, "\r\n");
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     return SIO_OK;
 }
@@ -4673,6 +5170,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
     c->reconnect = cfg->reconnect;
+    c->transport = cfg->transport;
+    c->post.sock = SIO_INVALID_SOCKET;
+    if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO)) r = SIO_ERR_INVALID;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
@@ -4714,6 +5214,11 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->url_text);
     sio__free(&a, c->host);
     sio__free(&a, c->request_head);
+    sio__free(&a, c->target);
+    sio__free(&a, c->query);
+    sio__link_close(c, &c->post);
+    sio__free(&a, c->out);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
     sio__io_free(c);
@@ -4737,7 +5242,8 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->disconnect_reason = NULL;
-    if (sio__build_request(c) != SIO_OK) {
+    c->polling = c->mode == SIO_MODE_SOCKETIO && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    if (!c->polling && sio__build_request(c, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
     }
@@ -4784,12 +5290,14 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
     case SIO__OPEN:
         c->user_stop = 1;
         if (c->mode == SIO_MODE_SOCKETIO) sio__fail_acks_and_leave_all(c);
-        if (sio__queue_close(c, code, reason) != SIO_OK) {
+        if (c->polling && !c->eio_open) {
+            sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
+            return SIO_OK;
+        }
+        if (sio__io_close_transport(c, code, reason) != SIO_OK) {
             sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
             return SIO_OK;
         }
-        c->phase = SIO__CLOSING;
-        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
         return SIO_OK;
     default:
         return SIO_OK;                       /* already closing */
@@ -4824,12 +5332,37 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-SIO_API int sio_wants_write(const sio_client *c)
+static int sio__link_wants_write(const sio_client *c, const sio__link *l)
 {
     size_t n = 0;
+    if (l->sock == SIO_INVALID_SOCKET) return 0;
+    if (l->tls && c->tls->send_buf(l->tls, &n) && n) return 1;
+    return l->connecting || l->tx_sent < l->tx_len;
+}
+
+SIO_API int sio_wants_write(const sio_client *c)
+{
     if (!c || c->ln.sock == SIO_INVALID_SOCKET) return 0;
-    if (c->ln.tls && c->tls->send_buf(c->ln.tls, &n) && n) return 1;
-    return c->phase == SIO__CONNECTING || c->ln.tx_sent < c->ln.tx_len;
+    return c->phase == SIO__CONNECTING || sio__link_wants_write(c, &c->ln);
+}
+
+SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
+{
+    size_t n = 0;
+    if (!c || !items) return 0;
+    if (c->ln.sock != SIO_INVALID_SOCKET && n < max) {
+        items[n].socket = c->ln.sock;
+        items[n].events = (c->phase == SIO__CONNECTING || c->ln.connecting ? 0 : SIO_WAIT_READ) |
+                          (sio_wants_write(c) ? SIO_WAIT_WRITE : 0);
+        items[n++].revents = 0;
+    }
+    if (c->post.sock != SIO_INVALID_SOCKET && n < max) {
+        items[n].socket = c->post.sock;
+        items[n].events = (c->post.connecting ? 0 : SIO_WAIT_READ) |
+                          (sio__link_wants_write(c, &c->post) ? SIO_WAIT_WRITE : 0);
+        items[n++].revents = 0;
+    }
+    return n;
 }
 
 SIO_API int sio_next_timeout_ms(const sio_client *c)
@@ -4837,7 +5370,9 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || sio__tls_buffered(c, &c->ln)) return 0;
+    if (c->pending_count || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->post) ||
+        c->pkt_end > c->pkt_pos || c->held_bytes)
+        return 0;
     deadline = c->deadline;
     if (c->mode == SIO_MODE_SOCKETIO) {
         uint64_t d = sio__io_next_deadline(c);
@@ -4864,7 +5399,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 
 SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
 
-SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? c->ln.tx_len - c->ln.tx_sent : 0; }
+SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c) : 0; }
 
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 {
@@ -4885,7 +5420,7 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
     pf = clients[0]->pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
-        for (i = 0; i < count; i++) clients[i]->ln.may_read = 1;
+        for (i = 0; i < count; i++) clients[i]->ln.may_read = clients[i]->post.may_read = 1;
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -4912,20 +5447,15 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
             if (now - start >= (uint64_t)timeout_ms) return 0;
             wait_ms = (int)((uint64_t)timeout_ms - (now - start));
         }
-        if (count > SIO__WAIT_STACK) {
-            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, count * sizeof *items);
+        if (2 * count > SIO__WAIT_STACK) {
+            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, 2 * count * sizeof *items);
             if (!items) return SIO_ERR_NOMEM;
         }
         for (i = 0; i < count; i++) {
             const sio_client *c = clients[i];
             int t = sio_next_timeout_ms(c);
             if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
-            if (c->ln.sock == SIO_INVALID_SOCKET) continue;
-            items[n].socket = c->ln.sock;
-            items[n].events = (c->phase == SIO__CONNECTING ? 0 : SIO_WAIT_READ) |
-                              (sio_wants_write(c) ? SIO_WAIT_WRITE : 0);
-            items[n].revents = 0;
-            n++;
+            n += sio_sockets(c, items + n, 2);
         }
         if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
             if (items != stack_items) sio__free(&clients[0]->alloc, items);
@@ -4935,12 +5465,18 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (r > 0) {                          /* readiness: allow reads again (items follow clients' order) */
             size_t k = 0, marked = 0;
             for (i = 0; i < count && k < n; i++) {
-                if (clients[i]->ln.sock == SIO_INVALID_SOCKET) continue;
-                if (items[k].revents) { clients[i]->ln.may_read = 1; marked++; }
-                k++;
+                sio__link *links[2];
+                size_t m;
+                links[0] = &clients[i]->ln;
+                links[1] = &clients[i]->post;
+                for (m = 0; m < 2 && k < n; m++) {
+                    if (links[m]->sock == SIO_INVALID_SOCKET) continue;
+                    if (items[k].revents) { links[m]->may_read = 1; marked++; }
+                    k++;
+                }
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
-                for (i = 0; i < count; i++) clients[i]->ln.may_read = 1;
+                for (i = 0; i < count; i++) clients[i]->ln.may_read = clients[i]->post.may_read = 1;
         }
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;

@@ -30,6 +30,7 @@ typedef struct sioc_options {
     const char *cafile, *cert, *key;
     int insecure;
     int no_reconnect;
+    int transport;
     const char *queries[SIOC_MAX_LIST];
     size_t query_count;
     const char *subscribes[SIOC_MAX_LIST];
@@ -147,8 +148,11 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                 if (o->subscribe_count == SIOC_MAX_LIST || !*next) { fprintf(stderr, "sioc: bad --subscribe\n"); return 2; }
                 o->subscribes[o->subscribe_count++] = next;
             } else if (strcmp(a, "--transport") == 0) {
-                if (strcmp(next, "websocket") != 0) {
-                    fprintf(stderr, "sioc: --transport %s is not available yet (websocket only)\n", next);
+                if (strcmp(next, "websocket") == 0) o->transport = SIO_TRANSPORT_WEBSOCKET;
+                else if (strcmp(next, "polling") == 0) o->transport = SIO_TRANSPORT_POLLING;
+                else if (strcmp(next, "auto") == 0) o->transport = SIO_TRANSPORT_AUTO;
+                else {
+                    fprintf(stderr, "sioc: --transport %s: expected websocket, polling or auto\n", next);
                     return 2;
                 }
             } else if (strcmp(next, "4") != 0) {
@@ -792,6 +796,7 @@ int main(int argc, char **argv)
         cfg.query_count = s.opt.query_count;
         cfg.auth = s.opt.auth;
         cfg.reconnect = s.opt.no_reconnect ? SIO_RECONNECT_OFF : SIO_RECONNECT_ON;
+        cfg.transport = s.opt.transport;
     }
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */

@@ -273,7 +273,10 @@ class Run:
     def __init__(self, args, stdin=b"", close_stdin=False, usage=False, reconnect=False):
         # Reconnection is sioc's default; tests of other behaviour turn it off
         # so that a lost connection ends the run.
-        self.argv = WRAPPER + [OPTS.sioc, "io", "--json"] + ([] if reconnect else ["--no-reconnect"]) + list(args)
+        self.argv = (WRAPPER + [OPTS.sioc, "io", "--json"] + ([] if reconnect else ["--no-reconnect"])
+                     + (["--transport", OPTS.transport] if OPTS.transport else []) + list(args))
+        if OPTS.transport not in ("", "websocket") and any(":%s/" % PORTS.get("fake", -1) in str(a) for a in args):
+            raise TestSkip("the fake server speaks WebSocket only")
         self.usage = None
         self.usage_file = None
         if usage and not WRAPPER:
@@ -581,7 +584,7 @@ def io_query_params_arrive():
     expect_rc(r, 0)
     q = r.event_args("query")[0]
     check(isinstance(q, dict), "query arg not an object: %s" % short(q))
-    for k, v in (("foo", "bar"), ("x", "1"), ("EIO", "4"), ("transport", "websocket")):
+    for k, v in (("foo", "bar"), ("x", "1"), ("EIO", "4"), ("transport", OPTS.transport or "websocket")):
         check(q.get(k) == v, "server saw query %s=%r, want %r (full: %s)"
               % (k, q.get(k), v, short(q)))
 
@@ -1675,6 +1678,8 @@ def main():
     global OPTS, WRAPPER, SLOW
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sioc", default=os.path.join(ROOT, "build", "sioc"))
+    ap.add_argument("--transport", default="",
+                    help="run every sioc with --transport T (tests of the WebSocket-only fake server are skipped)")
     add_common_options(ap)
     OPTS = ap.parse_args()
     if OPTS.list:
