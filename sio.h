@@ -872,9 +872,10 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
 SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
 SIO_API int sio_wants_write(const sio_client *c);
 /* Every socket the client uses now, with the readiness it waits for (the
- * polling transport uses two): for loops that wait themselves.  Returns
- * how many items were filled (at most max; 2 is always enough). */
+ * polling transport uses two, three while upgrading): for loops that wait
+ * themselves.  Returns how many items were filled (at most max). */
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
+#define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);
 SIO_API const char *sio_name(const sio_client *c);
@@ -2653,6 +2654,10 @@ typedef struct sio__http_in {
 
 #define SIO__MAX_COOKIES 16
 
+/* Upgrade from polling to WebSocket, step by step. */
+enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
+       SIO__PROBE_FAILED };
+
 struct sio_client {
     sio_allocator alloc;
     const sio_platform *pf;
@@ -2729,6 +2734,9 @@ struct sio_client {
     size_t out_len, out_cap;
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back */
     char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
+    sio__link probe;                   /* transport AUTO: the WebSocket being tried */
+    int probe_state;
+    uint64_t probe_deadline;
 };
 
 static char *sio__strdup(const sio_allocator *a, const char *s)
@@ -3126,7 +3134,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
 
 /* The WebSocket handshake request on the main link (with_sid: an upgrade
  * of a polling session). */
-static int sio__build_request(sio_client *c, int with_sid)
+static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
 {
     unsigned char nonce[16];
     char key[SIO_BASE64_SIZE(16)], *p;
@@ -3136,20 +3144,20 @@ static int sio__build_request(sio_client *c, int with_sid)
     sio_base64_encode(nonce, sizeof nonce, key);
     sio_ws_accept_key(key, c->accept);
     if (c->mode == SIO_MODE_SOCKETIO) {
-        if ((r = sio__http_head(c, &c->ln, "GET", "websocket", with_sid)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
         need += strlen(c->target) + strlen(c->request_head);
     }
     for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
-    if (sio__tx_reserve(c, need) != SIO_OK) return SIO_ERR_NOMEM;
-    p = (char *)c->ln.tx + c->ln.tx_len;
+    if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = (char *)l->tx + l->tx_len;
     if (c->mode != SIO_MODE_SOCKETIO) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->target, c->request_head);
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
     for (i = 0; i < c->protocol_count; i++)
         p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", c->protocols[i],
                      i + 1 == c->protocol_count ? "\r\n" : "");
     p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
-    c->ln.tx_len = (size_t)((unsigned char *)p - c->ln.tx);
+    l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
 
@@ -3654,12 +3662,16 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered. */
+static void sio__probe_fail(sio_client *c);
+
 static int sio__io_close_transport(sio_client *c, int code, const char *reason)
 {
     int r;
     if (c->polling) {
         const void *piece = "1";
         size_t one = 1;
+        if (c->probe_state != SIO__PROBE_NONE && c->probe_state != SIO__PROBE_FAILED)
+            sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__poll_append(c, 0, &piece, &one, 1);
         c->close_sent = 1;
     } else {
@@ -4394,7 +4406,8 @@ static void sio__http_error_text(const sio__link *l, const sio__http_in *in, con
     if (msg[0])
         snprintf(text, size, "eio: %s refused: HTTP %d: %s (code %d)", what, in->status, msg, (int)num);
     else
-        snprintf(text, size, "eio: %s refused: HTTP %d%s%.80s", what, in->status, len ? ": " : "", len ? body : "");
+        snprintf(text, size, "eio: %s refused: HTTP %d%s%.*s", what, in->status, len ? ": " : "",
+                 (int)(len > 80 ? 80 : len), len ? body : "");
     for (len = 0; text[len]; len++)
         if ((unsigned char)text[len] < 0x20) text[len] = ' ';
 }
@@ -4476,6 +4489,7 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
 static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
 {
     int r;
+    if (c->probe_state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
     if (!c->get_busy && c->pkt_end == 0 && c->phase == SIO__OPEN) {
         if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio_open)) != SIO_OK) return r;
@@ -4530,6 +4544,153 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     return 0;
 }
 
+/* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
+ * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
+ * the server's "3probe", then polling pauses (the pending GET is answered
+ * with a noop, the POST in flight completes), "5" goes over the WebSocket
+ * and it becomes the transport.  Packets emitted meanwhile wait and follow
+ * the "5".  Any failure keeps the session on polling. */
+
+static void sio__probe_fail(sio_client *c)
+{
+    sio__link_close(c, &c->probe);
+    c->probe_state = SIO__PROBE_FAILED;
+}
+
+/* One masked frame into a link's output. */
+static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
+{
+    unsigned char key[4];
+    if (sio__link_reserve(c, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
+    l->tx_len += sio_ws_encode(l->tx + l->tx_len, 1, opcode, (const unsigned char *)data, len, key);
+    return SIO_OK;
+}
+
+/* The WebSocket becomes the transport: polling links closed, the packets
+ * that waited sent as frames after the "5". */
+static void sio__probe_commit(sio_client *c)
+{
+    size_t pos = 0;
+    sio__link_close(c, &c->ln);
+    sio__link_close(c, &c->post);
+    c->ln = c->probe;
+    memset(&c->probe, 0, sizeof c->probe);
+    c->probe.sock = SIO_INVALID_SOCKET;
+    c->probe_state = SIO__PROBE_NONE;
+    c->polling = 0;
+    c->get_busy = c->post_busy = 0;
+    memset(&c->get_in, 0, sizeof c->get_in);
+    memset(&c->post_in, 0, sizeof c->post_in);
+    sio_ws_rx_free(&c->ws);
+    memset(&c->ws, 0, sizeof c->ws);
+    c->ws.allocator = c->alloc;
+    c->ws.max_message = c->max_message;
+    c->rx_need = 0;
+    c->ping_scan = c->ln.rx_start;
+    c->pings_ahead = 0;
+    while (pos < c->out_len) {
+        unsigned char *p = c->out + pos;
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->out_len - pos);
+        size_t len = sep ? (size_t)(sep - p) : c->out_len - pos;
+        const void *piece = p;
+        pos += len + 1;
+        if (len && p[0] == 'b') {               /* attachments go as binary frames again */
+            size_t n = 0;
+            if (sio_base64_decode((const char *)p + 1, len - 1, p, &n) != SIO_OK) continue;
+            sio__queue_pieces(c, SIO_WS_BINARY, &piece, &n, 1);
+        } else {
+            sio__queue_pieces(c, SIO_WS_TEXT, &piece, &len, 1);
+        }
+    }
+    c->out_len = 0;
+}
+
+static void sio__probe_start(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.upgrade_websocket) {
+        c->probe_state = SIO__PROBE_FAILED;          /* nothing to try */
+        return;
+    }
+    if (sio__link_open(c, &c->probe, text, sizeof text) != SIO_OK) {
+        c->probe_state = SIO__PROBE_FAILED;
+        return;
+    }
+    c->probe_state = SIO__PROBE_CONNECTING;
+    c->probe_deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
+}
+
+/* Advances the upgrade; returns 1 when the WebSocket took over. */
+static int sio__probe_step(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE], err[128];
+    int r, reads;
+    sio__link *l = &c->probe;
+    if (sio__now(c) >= c->probe_deadline && c->probe_state != SIO__PROBE_PAUSE) {
+        sio__probe_fail(c);
+        return 0;
+    }
+    if (c->probe_state == SIO__PROBE_CONNECTING) {
+        if ((r = sio__link_ready(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if (r == 0) return 0;
+        if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
+        c->probe_state = SIO__PROBE_HANDSHAKE;
+    }
+    if (sio__link_flush(c, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
+    for (reads = 0; reads < 3; reads++) {
+        size_t have = l->rx_len - l->rx_start;
+        long n;
+        if (c->probe_state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
+            sio_http_response resp;
+            r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+            if (r < 0 || (r == 1 && sio__check_response(c, &resp, text, sizeof text) != SIO_OK)) {
+                sio__probe_fail(c);
+                return 0;
+            }
+            if (r == 1) {
+                l->rx_start += resp.head_len;
+                if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
+                    sio__link_flush(c, l, text, sizeof text) != 0) {
+                    sio__probe_fail(c);
+                    return 0;
+                }
+                c->probe_state = SIO__PROBE_PONG;
+                continue;
+            }
+        }
+        if (c->probe_state == SIO__PROBE_PONG && have) {
+            sio_ws_frame f;
+            r = sio_ws_parse_header(&f, l->rx + l->rx_start, have, NULL);
+            if (r < 0 || (r == 1 && (f.masked || f.opcode != SIO_WS_TEXT || !f.fin || f.length != 6))) {
+                sio__probe_fail(c);
+                return 0;
+            }
+            if (r == 1 && have >= f.header_len + 6) {
+                if (memcmp(l->rx + l->rx_start + f.header_len, "3probe", 6) != 0) {
+                    sio__probe_fail(c);
+                    return 0;
+                }
+                l->rx_start += f.header_len + 6;
+                c->probe_state = SIO__PROBE_PAUSE;  /* no new GET or POST from now on */
+            }
+        }
+        if (c->probe_state == SIO__PROBE_PAUSE) break;
+        if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
+        err[0] = 0;
+        n = sio__link_read(c, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) { sio__probe_fail(c); return 0; }
+    }
+    if (c->probe_state != SIO__PROBE_PAUSE || c->get_busy || c->pkt_end || c->post_busy) return 0;
+    if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
+        sio__probe_fail(c);
+        return 0;
+    }
+    sio__probe_commit(c);
+    return 1;
+}
+
 /* One round of the polling transport; returns 1 with an event. */
 static int sio__step_polling(sio_client *c, sio_event *ev)
 {
@@ -4540,6 +4701,10 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         int progress = 0;
         if (sio__poll_packets(c, ev)) return 1;
         if (c->phase < SIO__OPEN) return 0;
+        if (c->eio_open && c->phase == SIO__OPEN) {
+            if (c->probe_state == SIO__PROBE_NONE) sio__probe_start(c);
+            if (c->probe_state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+        }
         if (c->phase == SIO__CLOSING && !c->post_busy && !c->out_len) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
             return 0;
@@ -4596,6 +4761,8 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__poll_reset(sio_client *c)
 {
     sio__link_close(c, &c->post);
+    sio__link_close(c, &c->probe);
+    c->probe_state = SIO__PROBE_NONE;
     memset(&c->get_in, 0, sizeof c->get_in);
     memset(&c->post_in, 0, sizeof c->post_in);
     c->get_busy = c->post_busy = 0;
@@ -5051,9 +5218,12 @@ static int sio__step(sio_client *c, sio_event *ev)
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (c->polling) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
-        if (!got && !c->pending_count) sio__check_timer(c);
         if (got) return 1;
-        return c->pending_count ? sio__pop(c, ev) : 0;
+        if (c->polling || c->pending_count) {
+            if (!c->pending_count) sio__check_timer(c);
+            return c->pending_count ? sio__pop(c, ev) : 0;
+        }
+        /* upgraded to WebSocket just now: frames may be waiting already */
     }
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
@@ -5171,7 +5341,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
     c->reconnect = cfg->reconnect;
     c->transport = cfg->transport;
-    c->post.sock = SIO_INVALID_SOCKET;
+    c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO)) r = SIO_ERR_INVALID;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
@@ -5217,6 +5387,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->target);
     sio__free(&a, c->query);
     sio__link_close(c, &c->post);
+    sio__link_close(c, &c->probe);
     sio__free(&a, c->out);
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
@@ -5243,7 +5414,7 @@ static void sio__begin(sio_client *c)
     c->ln.may_read = 1;
     c->disconnect_reason = NULL;
     c->polling = c->mode == SIO_MODE_SOCKETIO && c->transport != SIO_TRANSPORT_WEBSOCKET;
-    if (!c->polling && sio__build_request(c, 0) != SIO_OK) {
+    if (!c->polling && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
     }
@@ -5362,6 +5533,12 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
                           (sio__link_wants_write(c, &c->post) ? SIO_WAIT_WRITE : 0);
         items[n++].revents = 0;
     }
+    if (c->probe.sock != SIO_INVALID_SOCKET && n < max) {
+        items[n].socket = c->probe.sock;
+        items[n].events = (c->probe.connecting ? 0 : SIO_WAIT_READ) |
+                          (sio__link_wants_write(c, &c->probe) ? SIO_WAIT_WRITE : 0);
+        items[n++].revents = 0;
+    }
     return n;
 }
 
@@ -5374,6 +5551,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         c->pkt_end > c->pkt_pos || c->held_bytes)
         return 0;
     deadline = c->deadline;
+    if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
     if (c->mode == SIO_MODE_SOCKETIO) {
         uint64_t d = sio__io_next_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
@@ -5420,7 +5598,8 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
     pf = clients[0]->pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
-        for (i = 0; i < count; i++) clients[i]->ln.may_read = clients[i]->post.may_read = 1;
+        for (i = 0; i < count; i++)
+            clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -5447,15 +5626,15 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
             if (now - start >= (uint64_t)timeout_ms) return 0;
             wait_ms = (int)((uint64_t)timeout_ms - (now - start));
         }
-        if (2 * count > SIO__WAIT_STACK) {
-            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, 2 * count * sizeof *items);
+        if (3 * count > SIO__WAIT_STACK) {
+            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, 3 * count * sizeof *items);
             if (!items) return SIO_ERR_NOMEM;
         }
         for (i = 0; i < count; i++) {
             const sio_client *c = clients[i];
             int t = sio_next_timeout_ms(c);
             if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
-            n += sio_sockets(c, items + n, 2);
+            n += sio_sockets(c, items + n, 3);
         }
         if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
             if (items != stack_items) sio__free(&clients[0]->alloc, items);
@@ -5465,18 +5644,20 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (r > 0) {                          /* readiness: allow reads again (items follow clients' order) */
             size_t k = 0, marked = 0;
             for (i = 0; i < count && k < n; i++) {
-                sio__link *links[2];
+                sio__link *links[3];
                 size_t m;
                 links[0] = &clients[i]->ln;
                 links[1] = &clients[i]->post;
-                for (m = 0; m < 2 && k < n; m++) {
+                links[2] = &clients[i]->probe;
+                for (m = 0; m < 3 && k < n; m++) {
                     if (links[m]->sock == SIO_INVALID_SOCKET) continue;
                     if (items[k].revents) { links[m]->may_read = 1; marked++; }
                     k++;
                 }
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
-                for (i = 0; i < count; i++) clients[i]->ln.may_read = clients[i]->post.may_read = 1;
+                for (i = 0; i < count; i++)
+                    clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
         }
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;

@@ -80,7 +80,8 @@ static void usage(FILE *f)
         "  --subscribe EVENT      only print these events (repeatable)\n"
         "  --no-reconnect         do not reconnect after a lost connection (default: reconnect\n"
         "                         with backoff 1-5 s, printing reconnecting records)\n"
-        "  --transport websocket  (polling comes later)   --eio 4\n"
+        "  --transport T          websocket, polling or auto (default: polling, then upgrade)\n"
+        "  --eio 4                Engine.IO protocol revision\n"
         "io mode stdin: each line is a JSON array [\"event\", arg, ...] emitted on the URL's\n"
         "  namespace; {\"_binary_b64\":\"...\"} anywhere in the args is sent as binary.\n"
         "exit codes: 0 normal end, 1 connection or protocol failure, 2 bad usage.\n");
@@ -105,6 +106,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
     unsigned long long v;
     memset(o, 0, sizeof *o);
     o->exit_after = -1;
+    o->transport = SIO_TRANSPORT_AUTO;    /* as the JS client: polling, then upgrade */
     if (argc < 2) { usage(stderr); return 2; }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) { usage(stdout); exit(0); }
     o->io = strcmp(argv[1], "io") == 0;
@@ -841,7 +843,7 @@ int main(int argc, char **argv)
     sio_start(s.client);
     while (!s.done) {
 #ifndef _WIN32
-        struct pollfd fds[2];
+        struct pollfd fds[SIO_MAX_SOCKETS + 1];
         nfds_t n = 0;
         int timeout;
 #endif
@@ -862,11 +864,16 @@ int main(int argc, char **argv)
         if (want_stdin) read_stdin(&s, cfg.max_message ? cfg.max_message : (size_t)16 << 20);
         if (!s.done && sio_poll(s.client, &ev, want_stdin ? 10 : 50) > 0) on_event(&s, &ev);
 #else
-        /* The external-loop API: watch the client's socket and stdin together. */
-        if (sio_socket_of(s.client) != SIO_INVALID_SOCKET) {
-            fds[n].fd = (int)sio_socket_of(s.client);
-            fds[n].events = (short)(POLLIN | (sio_wants_write(s.client) ? POLLOUT : 0));
-            n++;
+        /* The external-loop API: watch the client's sockets and stdin together. */
+        {
+            sio_wait_item items[SIO_MAX_SOCKETS];
+            size_t k, count = sio_sockets(s.client, items, SIO_MAX_SOCKETS);
+            for (k = 0; k < count; k++) {
+                fds[n].fd = (int)items[k].socket;
+                fds[n].events = (short)(((items[k].events & SIO_WAIT_READ) ? POLLIN : 0) |
+                                        ((items[k].events & SIO_WAIT_WRITE) ? POLLOUT : 0));
+                n++;
+            }
         }
         if (want_stdin) {
             fds[n].fd = 0;

@@ -584,7 +584,7 @@ def io_query_params_arrive():
     expect_rc(r, 0)
     q = r.event_args("query")[0]
     check(isinstance(q, dict), "query arg not an object: %s" % short(q))
-    for k, v in (("foo", "bar"), ("x", "1"), ("EIO", "4"), ("transport", OPTS.transport or "websocket")):
+    for k, v in (("foo", "bar"), ("x", "1"), ("EIO", "4"), ("transport", {"": "polling", "auto": "polling"}.get(OPTS.transport, OPTS.transport))):
         check(q.get(k) == v, "server saw query %s=%r, want %r (full: %s)"
               % (k, q.get(k), v, short(q)))
 
@@ -927,6 +927,142 @@ def make_signal_test(sig):
 
 add_test("io_sigint_clean_disconnect_exit_0", make_signal_test(signal.SIGINT))
 add_test("io_sigterm_clean_disconnect_exit_0", make_signal_test(signal.SIGTERM))
+
+
+# --- transports: polling, upgrade, sticky sessions -----------------------------
+
+def transport_run(args, lines, pred, timeout=10):
+    """Runs sioc with ARGS, writes LINES, waits for PRED over the records,
+    then stops it with SIGINT."""
+    run = Run(args, b"".join(json.dumps(l).encode() + b"\n" for l in lines), False)
+    try:
+        ok = run.wait_for(pred, timeout)
+        check(ok, "condition not reached: %s" % run.describe())
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+    return run
+
+
+def last_transport(run):
+    ts = run.events("transport")
+    return ts[-1]["args"][0] if ts else None
+
+
+@test
+def io_polling_only_stays_on_polling():
+    run = transport_run(["--transport", "polling", url("io")], [["message", "p"], ["transport"]],
+                        lambda r: r.get("name") == "transport")
+    expect_rc(run, 0)
+    expect_args(run, "message-back", ["p"])
+    check(last_transport(run) == "polling", "server saw transport %r" % last_transport(run))
+
+
+@test
+def io_auto_upgrades_to_websocket():
+    run = Run(["--transport", "auto", url("io")], b"", False)
+    try:
+        check(run.wait_for(lambda r: r.get("type") == "connect", 5), "no connect: %s" % run.describe())
+        time.sleep(0.5 * SLOW)
+        run.send(b'["transport"]\n')
+        check(run.wait_for(lambda r: r.get("name") == "transport", 5), "no transport answer: %s" % run.describe())
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+    expect_rc(run, 0)
+    check(last_transport(run) == "websocket", "server saw transport %r after the upgrade" % last_transport(run))
+
+
+@test
+def io_upgrade_while_both_sides_emit_loses_nothing():
+    """Server beats every 2 ms and the client emits every 2 ms from the first
+    moment, across the polling -> WebSocket upgrade: each side receives
+    everything once, in order."""
+    n = 300
+    run = Run(["--transport", "auto", url("io")], b"", False)
+    try:
+        check(run.wait_for(lambda r: r.get("type") == "connect", 5), "no connect: %s" % run.describe())
+        run.send(b'["periodic",2,%d]\n' % n)
+        for i in range(n):
+            run.send(b'["message",%d]\n' % i)
+            time.sleep(0.002)
+        run.send(b'["transport"]\n')
+        done = lambda r: r.get("name") == "transport"
+        check(run.wait_for(done, 10), "no transport answer: %s" % run.describe())
+        check(run.wait_for(lambda r: r.get("name") == "beat" and r.get("args") == [n - 1], 10),
+              "beats did not finish: %s" % run.describe())
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+    expect_rc(run, 0)
+    beats = [r["args"][0] for r in run.events("beat")]
+    check(beats == list(range(n)), "server events lost/duplicated/reordered: %d received" % len(beats))
+    backs = [r["args"][0] for r in run.events("message-back")]
+    check(backs == list(range(n)), "client emits lost/duplicated/reordered: %d echoed" % len(backs))
+    check(last_transport(run) == "websocket", "no upgrade happened (transport %r)" % last_transport(run))
+
+
+@test
+def io_polling_post_batches_split_under_max_payload():
+    """maxHttpBufferSize 1000: 40 emits of ~170 bytes queued while a POST is
+    in flight must go out in several POSTs under 1000 bytes (one big POST
+    would be refused with HTTP 413 and end the session)."""
+    lines = [["message", "%03d" % i + "x" * 150] for i in range(40)]
+    run = transport_run(["--transport", "polling", url("io_small")], lines,
+                        lambda r: r.get("name") == "message-back" and r["args"][0].startswith("039"))
+    expect_rc(run, 0)
+    backs = [r["args"][0][:3] for r in run.events("message-back")]
+    check(backs == ["%03d" % i for i in range(40)], "echoes %s" % backs)
+    check(not run.of("disconnect") or run.of("disconnect")[0]["reason"] == "io client disconnect",
+          "session ended: %s" % run.of("disconnect"))
+
+
+@test
+def io_polling_refused_handshake_error_body():
+    r = sioc(["--transport", "polling", "--query", "deny=1", url("io")], timeout=10)
+    expect_rc(r, 1)
+    errs = " | ".join(e["message"] for e in r.of("error"))
+    check("403" in errs and "denied by test" in errs, "error records %r lack the status and message" % errs)
+
+
+def start_sticky_proxy(upstream):
+    env = dict(os.environ)
+    log = open(os.path.join(OPTS.tmp, "sticky-%d.log" % upstream), "wb")
+    p = subprocess.Popen(["node", os.path.join(SERVERS, "sticky_proxy.js"), "0", str(upstream)],
+                         stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
+    log.close()
+    track(p)
+    line = p.stdout.readline().decode("ascii", "replace").split()
+    check(len(line) == 2 and line[0] == "PORT", "sticky proxy did not start: %r" % line)
+    return p, int(line[1]), os.path.join(OPTS.tmp, "sticky-%d.log" % upstream)
+
+
+def make_sticky_test(transport):
+    def t():
+        proxy, port, log = start_sticky_proxy(need("io"))
+        run = Run(["--transport", transport, "http://127.0.0.1:%d/" % port],
+                  b'["message","via-proxy"]\n["delay",700,"later"]\n', False)
+        try:
+            check(run.wait_for(lambda r: r.get("name") == "delayed-back", 10), "no delayed-back: %s" % run.describe())
+            run.send(b'["transport"]\n')
+            check(run.wait_for(lambda r: r.get("name") == "transport", 5), "no transport: %s" % run.describe())
+            run.kill(signal.SIGINT)
+        finally:
+            run.finish(10)
+            stop_fault_server(proxy)
+        expect_rc(run, 0)
+        expect_args(run, "message-back", ["via-proxy"])
+        expect_args(run, "delayed-back", ["later"])
+        with open(log) as fh:
+            refused = fh.read()
+        check(not refused.strip(), "the proxy refused requests without the sticky cookie: %s" % short(refused))
+        want = "websocket" if transport == "auto" else "polling"
+        check(last_transport(run) == want, "transport %r, want %r" % (last_transport(run), want))
+    return t
+
+
+add_test("io_sticky_session_cookie_polling", make_sticky_test("polling"))
+add_test("io_sticky_session_cookie_auto_upgrade", make_sticky_test("auto"))
 
 
 # --- reconnection against a server that dies ---------------------------------

@@ -28,6 +28,7 @@
 //   big n                   emit "big" "x" * n
 //   disconnect-me           socket.disconnect(true)
 //   disconnect-me-soft      socket.disconnect()   (namespace only)
+//   transport               emit "transport" <the Engine.IO transport in use now>
 //   stream n                emit "tick" i for i in 0..n-1 (all at once, in order)
 //   periodic ms count       emit "beat" i every ms milliseconds, count times
 //   delay ms ...args        emit "delayed-back" ...args after ms
@@ -77,6 +78,8 @@ const cfg = {
   connectTimeout: opt('--connect-timeout', 'IO_CONNECT_TIMEOUT', 1000),
   transports: ['polling', 'websocket'],
   cors: { origin: '*' },
+  // A handshake whose query has deny=1 is refused: 403 {"code":4,"message":"denied by test"}.
+  allowRequest: (req, cb) => cb(/[?&]deny=1/.test(req.url) ? 'denied by test' : null, !/[?&]deny=1/.test(req.url)),
 };
 
 const httpServer = http.createServer();
@@ -140,6 +143,7 @@ io.on('connection', (socket) => {
   });
   socket.on('disconnect-me', () => socket.disconnect(true));
   socket.on('disconnect-me-soft', () => socket.disconnect());
+  socket.on('transport', () => socket.emit('transport', socket.conn.transport.name));
   socket.on('stream', (n) => {
     n = Math.max(0, Math.min(Number(n) || 0, 1000000));
     for (let i = 0; i < n; i++) socket.emit('tick', i);
