@@ -743,6 +743,8 @@ typedef struct sio_config {
     int reconnect_delay_max_ms;      /* 5000 */
     int reconnect_jitter_pct;        /* randomization factor in percent: 50; < 0 none */
     int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
+    int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
+                                        1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
@@ -2737,6 +2739,8 @@ struct sio_client {
     sio__link probe;                   /* transport AUTO: the WebSocket being tried */
     int probe_state;
     uint64_t probe_deadline;
+    int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    uint64_t next_ping;                /* Engine.IO 3: when the client pings next (0: pong awaited) */
 };
 
 static char *sio__strdup(const sio_allocator *a, const char *s)
@@ -2847,6 +2851,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int retry = c->mode == SIO_MODE_SOCKETIO && sio__io_retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c, retry && !give_up);
+    c->nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
@@ -3467,6 +3472,13 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     if (c->polling) return sio__poll_append(c, binary, pieces, lens, n);
+    if (binary && c->eio_v == 3) {              /* v3 binary frames start with the packet type */
+        const void *p2[2];
+        size_t l2[2];
+        p2[0] = "\x04"; l2[0] = 1;
+        p2[1] = pieces[0]; l2[1] = lens[0];
+        return sio__queue_pieces(c, SIO_WS_BINARY, p2, l2, 2);
+    }
     return sio__queue_pieces(c, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 
@@ -3630,8 +3642,8 @@ static int sio__send_connect(sio_client *c, int i)
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
     pieces[0] = head; lens[0] = n;
-    pieces[1] = auth; lens[1] = strlen(auth);
-    if (ns->pid[0] && ns->offset[0]) {
+    pieces[1] = auth; lens[1] = c->eio_v == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
+    if (ns->pid[0] && ns->offset[0] && c->eio_v == 4) {
         const char *inner = auth;
         while (*inner && *inner != '{') inner++;             /* auth is a validated object or "" */
         if (*inner) inner++;
@@ -3718,6 +3730,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio_open = 0;
+    c->next_ping = 0;
     c->ping_deadline = 0;
     c->ping_scan = 0;
     c->pings_ahead = 0;
@@ -3919,7 +3932,17 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         sio_json sid;
         sio__queued *q;
         if (ns->state != SIO__NS_CONNECTING) return 0;
-        if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
+        if (c->eio_v == 3) {                    /* Socket.IO v4: no sid; the socket id is the engine's */
+            size_t k = 0;
+            const char *part[3], *q;
+            int m;
+            part[0] = strcmp(ns->name, "/") ? ns->name : "";
+            part[1] = strcmp(ns->name, "/") ? "#" : "";
+            part[2] = c->eio.sid;
+            for (m = 0; m < 3; m++)
+                for (q = part[m]; *q && k + 1 < sizeof ns->sid; q++) ns->sid[k++] = *q;
+            ns->sid[k] = 0;
+        } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
             ns->state = SIO__NS_OFF;
             ns->joined = 0;
             ev->type = SIO_EVENT_CONNECT_ERROR;
@@ -4077,7 +4100,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 static void sio__io_pings_ahead(sio_client *c)
 {
     size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
-    if (!c->eio_open || c->polling) return;
+    if (!c->eio_open || c->polling || c->eio_v == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
@@ -4100,6 +4123,14 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
 {
     const char *why = NULL;
     sio_packet pk;
+    if (binary && c->eio_v == 3) {              /* type byte 4 (message) first */
+        if (len < 1 || data[0] != 4) {
+            sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
+            return 0;
+        }
+        data++;
+        len--;
+    }
     if (binary) return sio__io_attachment(c, data, len, ev);
     if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
         c->bin_need = 0;
@@ -4113,8 +4144,10 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     }
     if (c->eio_open) {
         /* A server busy with a burst sends its ping late, behind the burst:
-         * any packet proves the connection alive for pingTimeout more. */
-        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout;
+         * any packet proves the connection alive for pingTimeout more (v3:
+         * until the next ping's answer is due). */
+        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout +
+                         (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
         if (alive > c->ping_deadline) c->ping_deadline = alive;
     }
     switch (data[0]) {
@@ -4127,10 +4160,16 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         c->eio_open = 1;
         c->deadline = 0;                        /* connected: the connect timeout is over */
         c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+        if (c->eio_v == 3) c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
         {
             size_t i;
-            for (i = 0; i < c->ns_count; i++)
-                if (c->nss[i]->joined) sio__send_connect(c, (int)i);
+            for (i = 0; i < c->ns_count; i++) {
+                if (!c->nss[i]->joined) continue;
+                if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
+                    c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+                else
+                    sio__send_connect(c, (int)i);
+            }
         }
         ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
         ev->attempt = (int)c->retries;
@@ -4159,7 +4198,10 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             sio__io_send_text(c, "3", 1, (const char *)data + 1, len - 1);
         }
         return 0;
-    case '3':
+    case '3':                                   /* v3: the answer to our ping */
+        if (c->eio_v == 3 && c->eio_open && !c->next_ping)
+            c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+        return 0;
     case '6':
         return 0;
     case '4':
@@ -4272,8 +4314,9 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }
     p = (char *)l->tx + l->tx_len;
-    p += sprintf(p, "%s %s?EIO=4&transport=%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->target, transport, c->query,
-                 stamp[0] ? "&t=" : "", stamp, with_sid ? "&sid=" : "", sid, c->request_head);
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->target, c->eio_v, transport,
+                 c->query, stamp[0] ? "&t=" : "", stamp, c->eio_v == 3 && stamp[0] ? "&b64=1" : "",
+                 with_sid ? "&sid=" : "", sid, c->request_head);
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->cookies[i]) {
             int first = 1;
@@ -4484,6 +4527,43 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
     memset(in, 0, sizeof *in);
 }
 
+/* JS string length (UTF-16 code units) of UTF-8 text: Engine.IO 3 counts so. */
+static size_t sio__utf16_units(const unsigned char *p, size_t len)
+{
+    size_t i, units = 0;
+    for (i = 0; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80) units += p[i] >= 0xF0 ? 2 : 1;
+    return units;
+}
+
+/* Engine.IO 3 polling body from our 0x1e-separated packets: each becomes
+ * <units>:<packet>, binary "b<base64>" becomes "b4<base64>".  With out
+ * NULL only the size is computed. */
+static size_t sio__v3_encode(unsigned char *out, const unsigned char *in, size_t len)
+{
+    size_t pos = 0, n = 0;
+    while (pos < len) {
+        const unsigned char *sep = (const unsigned char *)memchr(in + pos, 0x1e, len - pos);
+        size_t plen = sep ? (size_t)(sep - (in + pos)) : len - pos;
+        int binary = plen && in[pos] == 'b';
+        char digits[24];
+        size_t d = (size_t)sprintf(digits, "%lu:", (unsigned long)(sio__utf16_units(in + pos, plen) + (size_t)binary));
+        if (out) {
+            memcpy(out + n, digits, d);
+            if (binary) {
+                out[n + d] = 'b';
+                out[n + d + 1] = '4';
+                memcpy(out + n + d + 2, in + pos + 1, plen - 1);
+            } else if (plen) {
+                memcpy(out + n + d, in + pos, plen);
+            }
+        }
+        n += d + plen + (size_t)binary;
+        pos += plen + 1;
+    }
+    return n;
+}
+
 /* Starts the GET (the handshake, then the long poll) and the POST of the
  * packets waiting, each when none is in flight.  Returns 0 or a status. */
 static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
@@ -4498,7 +4578,8 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
         c->get_busy = 1;
     }
     if (!c->post_busy && c->out_len && c->eio_open) {
-        size_t max = c->eio.max_payload ? (size_t)c->eio.max_payload : 1000000, take = 0, next;
+        size_t max = c->eio.max_payload ? (size_t)c->eio.max_payload : 1000000, take = 0, next, body;
+        if (c->eio_v == 3) max /= 2;                        /* room for the length prefixes */
         /* Whole packets while they fit under the server's maxPayload (at least one). */
         for (;;) {
             const unsigned char *sep = (const unsigned char *)memchr(c->out + take + (take ? 1 : 0), 0x1e,
@@ -4510,12 +4591,14 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
         }
         if (c->post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->post, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->post, "POST", "polling", 1)) != SIO_OK) return r;
-        if (sio__link_reserve(c, &c->post, 96 + take) != SIO_OK) return SIO_ERR_NOMEM;
+        body = c->eio_v == 3 ? sio__v3_encode(NULL, c->out, take) : take;
+        if (sio__link_reserve(c, &c->post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
         c->post.tx_len += (size_t)sprintf((char *)c->post.tx + c->post.tx_len,
                                           "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
-                                          (unsigned long)take);
-        memcpy(c->post.tx + c->post.tx_len, c->out, take);
-        c->post.tx_len += take;
+                                          (unsigned long)body);
+        if (c->eio_v == 3) sio__v3_encode(c->post.tx + c->post.tx_len, c->out, take);
+        else memcpy(c->post.tx + c->post.tx_len, c->out, take);
+        c->post.tx_len += body;
         if (take < c->out_len) take++;                      /* the separator after the batch */
         memmove(c->out, c->out + take, c->out_len - take);
         c->out_len -= take;
@@ -4524,18 +4607,66 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
     return 0;
 }
 
+/* The next packet of a GET body, NUL-terminated in place: 0x1e-separated
+ * (v4) or <units>:<packet> (v3; the byte after it is borrowed for the NUL).
+ * Returns 1, 0 at the end, or -1 for a malformed v3 payload. */
+static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
+{
+    unsigned char *p = c->ln.rx + c->ln.rx_start + c->pkt_pos;
+    size_t left = c->pkt_end - c->pkt_pos, len, i = 0, units = 0, seen = 0;
+    if (!left) return 0;
+    if (c->eio_v == 4) {
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, left);
+        len = sep ? (size_t)(sep - p) : left;
+        c->pkt_pos += len + 1;
+        p[len] = 0;                                           /* the separator or the spare byte */
+        *out = p;
+        *out_len = len;
+        return 1;
+    }
+    while (i < left && i < 10 && p[i] >= '0' && p[i] <= '9') units = units * 10 + (size_t)(p[i++] - '0');
+    if (i == 0 || i >= left || p[i] != ':') return -1;
+    len = ++i;
+    while (seen < units && i < left) {
+        unsigned char b = p[i];
+        seen += b >= 0xF0 ? 2 : 1;
+        i += b < 0xC0 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    }
+    if (seen != units || i > left) return -1;
+    c->pkt_pos += i;
+    p += len;
+    len = i - len;
+    c->nul_at = p + len;
+    c->nul_saved = p[len];
+    p[len] = 0;
+    if (len >= 2 && p[0] == 'b') {                            /* "b4<base64>": drop the type */
+        p[1] = 'b';
+        p++;
+        len--;
+    }
+    *out = p;
+    *out_len = len;
+    return 1;
+}
+
 /* Hands the packets of a received GET body to the Engine.IO layer, one
  * event at a time.  Returns 1 with an event. */
 static int sio__poll_packets(sio_client *c, sio_event *ev)
 {
-    while (c->pkt_pos < c->pkt_end) {
-        unsigned char *base = c->ln.rx + c->ln.rx_start, *p = base + c->pkt_pos;
-        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->pkt_end - c->pkt_pos);
-        size_t len = sep ? (size_t)(sep - p) : c->pkt_end - c->pkt_pos;
-        c->pkt_pos += len + 1;
-        p[len] = 0;                                           /* the separator or the spare byte */
+    unsigned char *p;
+    size_t len;
+    int r;
+    while ((r = sio__poll_next(c, &p, &len)) == 1) {
         if (sio__io_message(c, 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
+        if (c->nul_at) {
+            *c->nul_at = c->nul_saved;
+            c->nul_at = NULL;
+        }
+    }
+    if (r < 0) {
+        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
+        return 0;
     }
     if (c->pkt_end) {                                         /* the body is handled */
         c->pkt_pos = c->pkt_end = 0;
@@ -4572,6 +4703,8 @@ static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *
 static void sio__probe_commit(sio_client *c)
 {
     size_t pos = 0;
+    if (c->nul_at) *c->nul_at = c->nul_saved;
+    c->nul_at = NULL;
     sio__link_close(c, &c->ln);
     sio__link_close(c, &c->post);
     c->ln = c->probe;
@@ -4598,9 +4731,9 @@ static void sio__probe_commit(sio_client *c)
         if (len && p[0] == 'b') {               /* attachments go as binary frames again */
             size_t n = 0;
             if (sio_base64_decode((const char *)p + 1, len - 1, p, &n) != SIO_OK) continue;
-            sio__queue_pieces(c, SIO_WS_BINARY, &piece, &n, 1);
+            sio__eio_send(c, 1, &piece, &n, 1);
         } else {
-            sio__queue_pieces(c, SIO_WS_TEXT, &piece, &len, 1);
+            sio__eio_send(c, 0, &piece, &len, 1);
         }
     }
     c->out_len = 0;
@@ -4807,6 +4940,11 @@ static void sio__io_timers(sio_client *c)
             i++;
         }
     }
+    if (c->eio_v == 3 && c->eio_open && c->next_ping && now >= c->next_ping && c->phase == SIO__OPEN) {
+        sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+        c->next_ping = 0;
+        c->ping_deadline = now + (uint64_t)c->eio.ping_timeout;
+    }
     if (c->eio_open && c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
@@ -4821,6 +4959,7 @@ static uint64_t sio__io_next_deadline(const sio_client *c)
 {
     uint64_t d = c->ping_deadline;
     size_t i;
+    if (c->next_ping && c->eio_open && (!d || c->next_ping < d)) d = c->next_ping;
     for (i = 0; i < c->ack_count; i++)
         if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
     return d;
@@ -5220,7 +5359,13 @@ static int sio__step(sio_client *c, sio_event *ev)
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
         if (got) return 1;
         if (c->polling || c->pending_count) {
-            if (!c->pending_count) sio__check_timer(c);
+            if (!c->pending_count) {
+                sio__check_timer(c);
+                /* a ping the timer queued goes out now, not at the next wake-up */
+                if (c->polling && c->phase >= SIO__OPEN && c->out_len && !c->post_busy && !c->pending_count)
+                    got = sio__step_polling(c, ev);
+            }
+            if (got) return 1;
             return c->pending_count ? sio__pop(c, ev) : 0;
         }
         /* upgraded to WebSocket just now: frames may be waiting already */
@@ -5341,6 +5486,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
     c->reconnect = cfg->reconnect;
     c->transport = cfg->transport;
+    c->eio_v = cfg->eio ? cfg->eio : 4;
+    if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
     c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO)) r = SIO_ERR_INVALID;
     c->reconnect_attempts = cfg->reconnect_attempts;

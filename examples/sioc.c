@@ -31,6 +31,7 @@ typedef struct sioc_options {
     int insecure;
     int no_reconnect;
     int transport;
+    int eio;
     const char *queries[SIOC_MAX_LIST];
     size_t query_count;
     const char *subscribes[SIOC_MAX_LIST];
@@ -81,7 +82,8 @@ static void usage(FILE *f)
         "  --no-reconnect         do not reconnect after a lost connection (default: reconnect\n"
         "                         with backoff 1-5 s, printing reconnecting records)\n"
         "  --transport T          websocket, polling or auto (default: polling, then upgrade)\n"
-        "  --eio 4                Engine.IO protocol revision\n"
+        "  --eio 3|4              Engine.IO revision (default 4; 3 for Socket.IO 2.x servers\n"
+        "                         and servers with allowEIO3)\n"
         "io mode stdin: each line is a JSON array [\"event\", arg, ...] emitted on the URL's\n"
         "  namespace; {\"_binary_b64\":\"...\"} anywhere in the args is sent as binary.\n"
         "exit codes: 0 normal end, 1 connection or protocol failure, 2 bad usage.\n");
@@ -157,8 +159,10 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                     fprintf(stderr, "sioc: --transport %s: expected websocket, polling or auto\n", next);
                     return 2;
                 }
-            } else if (strcmp(next, "4") != 0) {
-                fprintf(stderr, "sioc: --eio %s is not available yet (4 only)\n", next);
+            } else if (strcmp(next, "3") == 0 || strcmp(next, "4") == 0) {
+                o->eio = next[0] - '0';
+            } else {
+                fprintf(stderr, "sioc: --eio %s: expected 3 or 4\n", next);
                 return 2;
             }
         }
@@ -799,6 +803,7 @@ int main(int argc, char **argv)
         cfg.auth = s.opt.auth;
         cfg.reconnect = s.opt.no_reconnect ? SIO_RECONNECT_OFF : SIO_RECONNECT_ON;
         cfg.transport = s.opt.transport;
+        cfg.eio = s.opt.eio;
     }
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */

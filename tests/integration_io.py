@@ -188,6 +188,12 @@ class ServerSet:
             self.start("io_small", ["node", io_js, "0", "--max-buffer", "1000",
                                     "--ping-interval", str(pi), "--ping-timeout", str(pt)],
                        env)
+            self.start("io3", ["node", io_js, "0", "--allow-eio3", "--ping-interval", str(pi),
+                               "--ping-timeout", str(pt)], env)
+            if os.path.isdir(os.path.join(nm, "socket.io-v2")):
+                self.start("v2", ["node", os.path.join(SERVERS, "io_v2_server.js"), "0"], env)
+            else:
+                SERVER_ERR["v2"] = "node_modules/socket.io-v2 missing: run `npm ci` in %s" % ROOT
         py_pi, py_pt = (0.3, 0.2) if SLOW <= 1 else (0.3 * SLOW, 0.2 * SLOW)
         self.start("py", [PY, os.path.join(SERVERS, "py_io_server.py"), "0",
                           "--ping-interval", str(py_pi), "--ping-timeout", str(py_pt)])
@@ -931,6 +937,12 @@ add_test("io_sigterm_clean_disconnect_exit_0", make_signal_test(signal.SIGTERM))
 
 # --- transports: polling, upgrade, sticky sessions -----------------------------
 
+def only_default_pass():
+    if OPTS.transport:
+        raise TestSkip("chooses its transports itself: runs in the default pass")
+
+
+
 def transport_run(args, lines, pred, timeout=10):
     """Runs sioc with ARGS, writes LINES, waits for PRED over the records,
     then stops it with SIGINT."""
@@ -951,6 +963,7 @@ def last_transport(run):
 
 @test
 def io_polling_only_stays_on_polling():
+    only_default_pass()
     run = transport_run(["--transport", "polling", url("io")], [["message", "p"], ["transport"]],
                         lambda r: r.get("name") == "transport")
     expect_rc(run, 0)
@@ -960,6 +973,7 @@ def io_polling_only_stays_on_polling():
 
 @test
 def io_auto_upgrades_to_websocket():
+    only_default_pass()
     run = Run(["--transport", "auto", url("io")], b"", False)
     try:
         check(run.wait_for(lambda r: r.get("type") == "connect", 5), "no connect: %s" % run.describe())
@@ -978,6 +992,7 @@ def io_upgrade_while_both_sides_emit_loses_nothing():
     """Server beats every 2 ms and the client emits every 2 ms from the first
     moment, across the polling -> WebSocket upgrade: each side receives
     everything once, in order."""
+    only_default_pass()
     n = 300
     run = Run(["--transport", "auto", url("io")], b"", False)
     try:
@@ -1004,6 +1019,7 @@ def io_upgrade_while_both_sides_emit_loses_nothing():
 
 @test
 def io_polling_post_batches_split_under_max_payload():
+    only_default_pass()
     """maxHttpBufferSize 1000: 40 emits of ~170 bytes queued while a POST is
     in flight must go out in several POSTs under 1000 bytes (one big POST
     would be refused with HTTP 413 and end the session)."""
@@ -1019,6 +1035,7 @@ def io_polling_post_batches_split_under_max_payload():
 
 @test
 def io_polling_refused_handshake_error_body():
+    only_default_pass()
     r = sioc(["--transport", "polling", "--query", "deny=1", url("io")], timeout=10)
     expect_rc(r, 1)
     errs = " | ".join(e["message"] for e in r.of("error"))
@@ -1039,6 +1056,7 @@ def start_sticky_proxy(upstream):
 
 def make_sticky_test(transport):
     def t():
+        only_default_pass()
         proxy, port, log = start_sticky_proxy(need("io"))
         run = Run(["--transport", transport, "http://127.0.0.1:%d/" % port],
                   b'["message","via-proxy"]\n["delay",700,"later"]\n', False)
@@ -1063,6 +1081,75 @@ def make_sticky_test(transport):
 
 add_test("io_sticky_session_cookie_polling", make_sticky_test("polling"))
 add_test("io_sticky_session_cookie_auto_upgrade", make_sticky_test("auto"))
+
+
+# --- Engine.IO 3 / Socket.IO protocol v4 ---------------------------------------
+# socket.io 2.5 (npm alias socket.io-v2) and socket.io 4.8 with allowEIO3, over
+# each transport: the client pings, v3 payloads are length-prefixed in UTF-16
+# code units, v3 binary frames carry a type byte, "/" connects implicitly.
+
+EIO3_TEXT = "h\u00e9llo \u20ac \u4e2d \U0001F600\U0001F468\u200D\U0001F469 end"
+
+
+def make_eio3_test(server, transport):
+    def t():
+        only_default_pass()
+        run = Run(["--eio", "3", "--transport", transport, "--ack", url(server)],
+                  b"", False)
+        try:
+            check(run.wait_for(lambda r: r.get("type") == "connect", 5), "no connect: %s" % run.describe())
+            run.send(json.dumps(["message", EIO3_TEXT, {"n": [1, 2]}]).encode() + b"\n")
+            run.send(b'["message-with-ack",7,"two"]\n')
+            run.send(b'["message",{"_binary_b64":"AAEC/w=="},"tail"]\n')
+            run.send(b'["request-binary"]\n')
+            check(run.wait_for(lambda r: r.get("name") == "binary", 5), "no binary: %s" % run.describe())
+            time.sleep(1.5 * SLOW)                      # pings: the client's, every 300-500 ms
+            run.send(b'["transport"]\n')
+            check(run.wait_for(lambda r: r.get("name") == "transport", 5), "no transport: %s" % run.describe())
+            run.kill(signal.SIGINT)
+        finally:
+            run.finish(10)
+        expect_rc(run, 0)
+        backs = [r["args"] for r in run.events("message-back")]
+        check(backs == [[EIO3_TEXT, {"n": [1, 2]}], [{"_binary_b64": "AAEC/w=="}, "tail"]],
+              "message-back %s" % short(json.dumps(backs)))
+        acks = [r["args"] for r in run.of("ack")]
+        check([7, "two"] in acks, "ack records %s" % acks)
+        b = run.event_args("binary")
+        check(jeq(b, norm([{"_binary_b64": "AQID"}, {"deep": [{"_binary_b64": "BAU="}]}])), "binary %s" % short(b))
+        q = run.event_args("query")[0]
+        check(q.get("EIO") == "3", "server saw EIO=%r" % q.get("EIO"))
+        want = {"polling": "polling", "websocket": "websocket", "auto": "websocket"}[transport]
+        check(last_transport(run) == want, "transport %r, want %r" % (last_transport(run), want))
+        # --ack asks every emit for an ack; those the server never answers end at the stop
+        errs = [e for e in run.of("error") if "socket has been disconnected" not in e["message"]]
+        check(not errs, "error records: %s" % errs)
+    return t
+
+
+for _srv in ("v2", "io3"):
+    for _tr in ("polling", "websocket", "auto"):
+        add_test("eio3_%s_%s_events_acks_binary_unicode" % (_srv, _tr), make_eio3_test(_srv, _tr))
+
+
+def make_eio3_namespace_test(transport):
+    def t():
+        only_default_pass()
+        ok = sioc(["--eio", "3", "--transport", transport, "--exit-after", "1", url("v2", "/admin?token=secret")],
+                  lines=[["message", "adm"]], timeout=10)
+        expect_rc(ok, 0)
+        expect_connected(ok, "/admin")
+        expect_args(ok, "admin-back", ["adm"])
+        bad = sioc(["--eio", "3", "--transport", transport, url("v2", "/admin?token=wrong")], timeout=10)
+        expect_rc(bad, 1)
+        ce = bad.of("connect_error")
+        check(ce and ce[0]["ns"] == "/admin" and ce[0]["message"] == "not authorized",
+              "connect_error records %s" % ce)
+    return t
+
+
+for _tr in ("polling", "websocket"):
+    add_test("eio3_v2_%s_namespace_query_and_error_packet" % _tr, make_eio3_namespace_test(_tr))
 
 
 # --- reconnection against a server that dies ---------------------------------

@@ -21,7 +21,9 @@ run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
-run_suite "Socket.IO integration (socket.io, python-socketio, fake servers)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
+run_suite "Socket.IO integration (socket.io, python-socketio, fake servers; sioc's default transport: polling, then upgrade)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
+run_suite "Socket.IO integration over WebSocket only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport websocket
+run_suite "Socket.IO integration over HTTP long-polling only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport polling
 
 # The same again under ASan+UBSan, then under valgrind (make check-asan / check-valgrind alone).
 checker_suites asan

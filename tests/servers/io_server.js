@@ -7,6 +7,7 @@
 //     --ping-timeout MS      (default 200)
 //     --max-buffer BYTES     maxHttpBufferSize (default 1e6; "small buffer" = 1000)
 //     --connect-timeout MS   (default 1000)
+//     --allow-eio3           accept Engine.IO 3 clients (allowEIO3)
 //   The same settings can come from the environment: IO_PING_INTERVAL,
 //   IO_PING_TIMEOUT, IO_MAX_BUFFER, IO_CONNECT_TIMEOUT (argv wins).
 //
@@ -78,6 +79,8 @@ const cfg = {
   connectTimeout: opt('--connect-timeout', 'IO_CONNECT_TIMEOUT', 1000),
   transports: ['polling', 'websocket'],
   cors: { origin: '*' },
+  // --allow-eio3: Engine.IO 3 / Socket.IO v4 clients too (as servers upgraded from 2.x)
+  allowEIO3: process.argv.includes('--allow-eio3'),
   // A handshake whose query has deny=1 is refused: 403 {"code":4,"message":"denied by test"}.
   allowRequest: (req, cb) => cb(/[?&]deny=1/.test(req.url) ? 'denied by test' : null, !/[?&]deny=1/.test(req.url)),
 };
