@@ -164,7 +164,13 @@
  * ======================================================================
  *
  * cfg.mode = SIO_MODE_SOCKETIO makes the client speak Engine.IO v4 and
- * Socket.IO v5 over the WebSocket transport.  As in the JS client the URL's
+ * Socket.IO v5 (cfg.eio = 3: Engine.IO v3 and Socket.IO v4, for 1.x/2.x
+ * servers).  cfg.transport picks WebSocket (the default), HTTP long-polling
+ * (a GET and a POST connection; cookies the server sets are sent back, as
+ * sticky-session load balancers need), or polling first and then an upgrade
+ * to WebSocket (SIO_TRANSPORT_AUTO, the JS client's way; polling stays if the
+ * upgrade fails).  Polling uses two sockets and an upgrade a third: external
+ * loops watch sio_sockets(), not only sio_socket_of().  As in the JS client the URL's
  * path is the namespace ("http://host:3000/admin" -> "/admin"); the Engine.IO
  * path is cfg.path ("/socket.io/").  OPEN reports the Engine.IO session;
  * CONNECT each namespace (On Socket.IO Start for the URL's one).  Emits made
@@ -178,6 +184,19 @@
  * count and placeholders, ack id range); anything malformed is a "parse
  * error" disconnect.  The JSON reader/writer used for this is public.
  *
+ * Reconnection (on unless cfg.reconnect = SIO_RECONNECT_OFF) follows the JS
+ * client's Manager: after a lost or failed connection RECONNECTING (attempt,
+ * delay_ms) comes instead of CLOSE; delays start at 1 s and double up to 5 s,
+ * each moved by up to 50 %; RECONNECT opens the new session and every
+ * namespace that was wanted gets CONNECT again.  None after sio_stop(), after
+ * the server disconnected the last namespace, or when reconnect_attempts are
+ * used up (RECONNECT_FAILED, then CLOSE).  Emits made while disconnected wait
+ * in order (volatile ones are dropped); acks of emits that had left end with
+ * SIO_ERR_CLOSED, those of queued emits keep waiting.  With state recovery
+ * on the server, CONNECT carries the session's pid and last offset, CONNECT
+ * reports recovered, the missed events follow it, and the offset the server
+ * appends to broadcasts is removed from args.
+ *
  * License: MIT, see the end of this file.
  */
 #ifndef SIO_H
@@ -187,7 +206,7 @@
 #include <stdint.h>
 
 #define SIO_VERSION_MAJOR 0
-#define SIO_VERSION_MINOR 1
+#define SIO_VERSION_MINOR 2
 #define SIO_VERSION_PATCH 0
 
 #ifndef SIO_API
@@ -922,7 +941,7 @@ SIO_API size_t sio_queued_bytes(const sio_client *c);
 extern "C" {
 #endif
 
-SIO_API const char *sio_version(void) { return "0.1.0"; }
+SIO_API const char *sio_version(void) { return "0.2.0"; }
 
 SIO_API const char *sio_status_text(int status)
 {
@@ -6250,6 +6269,7 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
  * ----------------------------------------------------------------------
  * Change history
  *   0.1.0 (2026-11-22)  WebSocket client (RFC 6455), POSIX platform, sioc ws.
+ *   0.2.0 (2026-11-22)  Socket.IO polling and upgrade, Engine.IO 3, reconnection.
  * ----------------------------------------------------------------------
  * MIT License
  *

@@ -779,6 +779,119 @@ static void test_io_connection_state_recovery(void)
     sio_destroy(c);
 }
 
+/* ---- Engine.IO 3 / Socket.IO protocol v4 over WebSocket ---- */
+
+static sio_client *eio3_client(const char *url)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = url;
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.eio = 3;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "GET /socket.io/?EIO=3&transport=websocket HTTP/1.1\r\n") != NULL);
+    server_accept(NULL);
+    net.out_len = 0;
+    server_text("0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
+    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    return c;
+}
+
+static void test_io_eio3_implicit_connect_and_client_pings(void)
+{
+    sio_client *c = eio3_client("http://h.test/");
+    sio_event ev;
+    int n;
+    CHECK(c != NULL);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 0);                          /* "/" is connected by the server */
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_STR(ev.sid, "E3");                               /* v4 protocol: the engine's id */
+    /* The client pings every pingInterval; the server answers. */
+    for (n = 0; n < 2; n++) {
+        uint64_t t0 = net.now;
+        while (net.out_len == 0 && net.now - t0 < 1000) sio_poll(c, &ev, 50);
+        CHECK(net.now - t0 >= 250 && net.now - t0 <= 350);
+        CHECK_INT(client_texts(), 1);
+        CHECK_STR(sent[0], "2");
+        server_text("3");
+        sio_poll(c, &ev, 0);
+    }
+    /* No answer within pingTimeout: ping timeout. */
+    while (net.out_len == 0) sio_poll(c, &ev, 50);
+    CHECK_STR((client_texts(), sent[0]), "2");
+    n = 0;
+    while (sio_poll(c, &ev, 50) == 0 && n++ < 20) {}
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "no ping") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.reason, "ping timeout");
+    sio_destroy(c);
+}
+
+static void test_io_eio3_binary_frames_carry_a_type_byte(void)
+{
+    sio_client *c = eio3_client("http://h.test/");
+    sio_event ev;
+    sio_emit_options o;
+    sio_bytes att;
+    static const char bin_in[] = "\x04\x01\x02";
+    unsigned char payload[64];
+    sio_ws_frame f;
+    CHECK(c != NULL);
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    att.data = (const unsigned char *)"\xAA\xBB";
+    att.len = 2;
+    o.attachments = &att;
+    o.attachment_count = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(1, &f, payload));
+    CHECK_INT(f.opcode, SIO_WS_BINARY);
+    CHECK_INT(f.length, 3);
+    CHECK(memcmp(payload, "\x04\xAA\xBB", 3) == 0);
+    net.out_len = 0;
+    server_text("451-[\"b\",{\"_placeholder\":true,\"num\":0}]");
+    server_frame(1, SIO_WS_BINARY, bin_in, 3);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(ev.attachment_count, 1);
+    CHECK_INT(ev.attachments[0].len, 2);
+    CHECK(memcmp(ev.attachments[0].data, "\x01\x02", 2) == 0);
+    server_text("451-[\"b\",{\"_placeholder\":true,\"num\":0}]");
+    server_frame(1, SIO_WS_BINARY, "\x01\x02", 2);          /* no type byte */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_PROTOCOL);
+    sio_destroy(c);
+}
+
+static void test_io_eio3_namespace_error_packet(void)
+{
+    sio_client *c = eio3_client("http://h.test/admin");
+    sio_event ev;
+    CHECK(c != NULL);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40/admin,");                       /* no auth payload in v4 */
+    server_text("40");                                     /* "/" connected by the server: not ours */
+    server_text("44/admin,\"not authorized\"");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT_ERROR);
+    CHECK_STR(ev.ns, "/admin");
+    CHECK_STR(ev.message, "not authorized");
+    sio_destroy(c);
+}
+
 int main(void)
 {
     (void)open_client;                 /* the WebSocket tests' helper */
@@ -812,5 +925,8 @@ int main(void)
     RUN(test_io_reconnect_backoff_grows_then_gives_up);
     RUN(test_io_no_reconnect_after_server_disconnect_or_stop);
     RUN(test_io_connection_state_recovery);
+    RUN(test_io_eio3_implicit_connect_and_client_pings);
+    RUN(test_io_eio3_binary_frames_carry_a_type_byte);
+    RUN(test_io_eio3_namespace_error_packet);
     return TEST_REPORT();
 }
