@@ -492,6 +492,17 @@ typedef struct sio_eio_open {
  * pingInterval/pingTimeout; *why names the field. */
 SIO_API int sio_eio_parse_open(const char *json, size_t len, sio_eio_open *out, const char **why);
 
+/* The next packet of a polling payload body[*pos..len).  Engine.IO 4
+ * separates packets with 0x1e; Engine.IO 3 writes <length>:<packet>, the
+ * length in UTF-16 code units (a JS string's length).  Returns 1 with the
+ * packet at body + *off, *plen bytes long, and *pos moved past it; 0 when the
+ * body is used up; SIO_ERR_PROTOCOL for a malformed v3 payload. */
+SIO_API int sio_eio_payload_next(int eio, const unsigned char *body, size_t len, size_t *pos,
+                                 size_t *off, size_t *plen);
+/* An Engine.IO 3 payload from 0x1e-separated packets (binary ones written
+ * "b<base64>" become "b4<base64>").  Returns its size; out NULL: size only. */
+SIO_API size_t sio_eio_v3_encode(unsigned char *out, const unsigned char *in, size_t len);
+
 /* ---------------------------------------------------------------------- */
 /* sio: Socket.IO v5 packet codec                                          */
 /* ---------------------------------------------------------------------- */
@@ -2455,6 +2466,70 @@ SIO_API int sio_eio_parse_open(const char *json, size_t len, sio_eio_open *out, 
             if (sio_json_string_equals(u, "websocket")) out->upgrade_websocket = 1;
     }
     return SIO_OK;
+}
+
+/* JS string length (UTF-16 code units) of UTF-8 text: Engine.IO 3 counts so. */
+static size_t sio__utf16_units(const unsigned char *p, size_t len)
+{
+    size_t i, units = 0;
+    for (i = 0; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80) units += p[i] >= 0xF0 ? 2 : 1;
+    return units;
+}
+
+SIO_API size_t sio_eio_v3_encode(unsigned char *out, const unsigned char *in, size_t len)
+{
+    size_t pos = 0, n = 0;
+    while (pos < len) {
+        const unsigned char *sep = (const unsigned char *)memchr(in + pos, 0x1e, len - pos);
+        size_t plen = sep ? (size_t)(sep - (in + pos)) : len - pos;
+        int binary = plen && in[pos] == 'b';
+        char digits[24];
+        size_t d = (size_t)sprintf(digits, "%lu:", (unsigned long)(sio__utf16_units(in + pos, plen) + (size_t)binary));
+        if (out) {
+            memcpy(out + n, digits, d);
+            if (binary) {
+                out[n + d] = 'b';
+                out[n + d + 1] = '4';
+                memcpy(out + n + d + 2, in + pos + 1, plen - 1);
+            } else if (plen) {
+                memcpy(out + n + d, in + pos, plen);
+            }
+        }
+        n += d + plen + (size_t)binary;
+        pos += plen + 1;
+    }
+    return n;
+}
+
+SIO_API int sio_eio_payload_next(int eio, const unsigned char *body, size_t len, size_t *pos,
+                                 size_t *off, size_t *plen)
+{
+    const unsigned char *p;
+    size_t left, i = 0, units = 0, seen = 0, start;
+    if (*pos >= len) return 0;
+    p = body + *pos;
+    left = len - *pos;
+    if (eio != 3) {
+        const unsigned char *sep = (const unsigned char *)memchr(p, 0x1e, left);
+        *off = *pos;
+        *plen = sep ? (size_t)(sep - p) : left;
+        *pos += *plen + (sep ? 1 : 0);
+        return 1;
+    }
+    while (i < left && i < 10 && p[i] >= '0' && p[i] <= '9') units = units * 10 + (size_t)(p[i++] - '0');
+    if (i == 0 || i >= left || p[i] != ':') return SIO_ERR_PROTOCOL;
+    start = ++i;
+    while (seen < units && i < left) {
+        unsigned char b = p[i];
+        seen += b >= 0xF0 ? 2 : 1;
+        i += b < 0xC0 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    }
+    if (seen != units || i > left) return SIO_ERR_PROTOCOL;
+    *off = *pos + start;
+    *plen = i - start;
+    *pos += i;
+    return 1;
 }
 
 static const char *const sio__reserved_events[] = {
@@ -4546,43 +4621,6 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
     memset(in, 0, sizeof *in);
 }
 
-/* JS string length (UTF-16 code units) of UTF-8 text: Engine.IO 3 counts so. */
-static size_t sio__utf16_units(const unsigned char *p, size_t len)
-{
-    size_t i, units = 0;
-    for (i = 0; i < len; i++)
-        if ((p[i] & 0xC0) != 0x80) units += p[i] >= 0xF0 ? 2 : 1;
-    return units;
-}
-
-/* Engine.IO 3 polling body from our 0x1e-separated packets: each becomes
- * <units>:<packet>, binary "b<base64>" becomes "b4<base64>".  With out
- * NULL only the size is computed. */
-static size_t sio__v3_encode(unsigned char *out, const unsigned char *in, size_t len)
-{
-    size_t pos = 0, n = 0;
-    while (pos < len) {
-        const unsigned char *sep = (const unsigned char *)memchr(in + pos, 0x1e, len - pos);
-        size_t plen = sep ? (size_t)(sep - (in + pos)) : len - pos;
-        int binary = plen && in[pos] == 'b';
-        char digits[24];
-        size_t d = (size_t)sprintf(digits, "%lu:", (unsigned long)(sio__utf16_units(in + pos, plen) + (size_t)binary));
-        if (out) {
-            memcpy(out + n, digits, d);
-            if (binary) {
-                out[n + d] = 'b';
-                out[n + d + 1] = '4';
-                memcpy(out + n + d + 2, in + pos + 1, plen - 1);
-            } else if (plen) {
-                memcpy(out + n + d, in + pos, plen);
-            }
-        }
-        n += d + plen + (size_t)binary;
-        pos += plen + 1;
-    }
-    return n;
-}
-
 /* Starts the GET (the handshake, then the long poll) and the POST of the
  * packets waiting, each when none is in flight.  Returns 0 or a status. */
 static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
@@ -4610,12 +4648,12 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
         }
         if (c->post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->post, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->post, "POST", "polling", 1)) != SIO_OK) return r;
-        body = c->eio_v == 3 ? sio__v3_encode(NULL, c->out, take) : take;
+        body = c->eio_v == 3 ? sio_eio_v3_encode(NULL, c->out, take) : take;
         if (sio__link_reserve(c, &c->post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
         c->post.tx_len += (size_t)sprintf((char *)c->post.tx + c->post.tx_len,
                                           "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
                                           (unsigned long)body);
-        if (c->eio_v == 3) sio__v3_encode(c->post.tx + c->post.tx_len, c->out, take);
+        if (c->eio_v == 3) sio_eio_v3_encode(c->post.tx + c->post.tx_len, c->out, take);
         else memcpy(c->post.tx + c->post.tx_len, c->out, take);
         c->post.tx_len += body;
         if (take < c->out_len) take++;                      /* the separator after the batch */
@@ -4626,39 +4664,22 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
     return 0;
 }
 
-/* The next packet of a GET body, NUL-terminated in place: 0x1e-separated
- * (v4) or <units>:<packet> (v3; the byte after it is borrowed for the NUL).
- * Returns 1, 0 at the end, or -1 for a malformed v3 payload. */
+/* The next packet of a GET body, NUL-terminated in place (v4: on the
+ * separator; v3: the byte after it is borrowed).  Returns 1, 0 at the end,
+ * or SIO_ERR_PROTOCOL for a malformed v3 payload. */
 static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
 {
-    unsigned char *p = c->ln.rx + c->ln.rx_start + c->pkt_pos;
-    size_t left = c->pkt_end - c->pkt_pos, len, i = 0, units = 0, seen = 0;
-    if (!left) return 0;
-    if (c->eio_v == 4) {
-        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, left);
-        len = sep ? (size_t)(sep - p) : left;
-        c->pkt_pos += len + 1;
-        p[len] = 0;                                           /* the separator or the spare byte */
-        *out = p;
-        *out_len = len;
-        return 1;
+    unsigned char *body = c->ln.rx + c->ln.rx_start, *p;
+    size_t off = 0, len = 0;
+    int r = sio_eio_payload_next(c->eio_v, body, c->pkt_end, &c->pkt_pos, &off, &len);
+    if (r != 1) return r;
+    p = body + off;
+    if (c->eio_v == 3) {
+        c->nul_at = p + len;
+        c->nul_saved = p[len];
     }
-    while (i < left && i < 10 && p[i] >= '0' && p[i] <= '9') units = units * 10 + (size_t)(p[i++] - '0');
-    if (i == 0 || i >= left || p[i] != ':') return -1;
-    len = ++i;
-    while (seen < units && i < left) {
-        unsigned char b = p[i];
-        seen += b >= 0xF0 ? 2 : 1;
-        i += b < 0xC0 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    }
-    if (seen != units || i > left) return -1;
-    c->pkt_pos += i;
-    p += len;
-    len = i - len;
-    c->nul_at = p + len;
-    c->nul_saved = p[len];
-    p[len] = 0;
-    if (len >= 2 && p[0] == 'b') {                            /* "b4<base64>": drop the type */
+    p[len] = 0;                                   /* the separator, the next length, or the spare byte */
+    if (c->eio_v == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
         p[1] = 'b';
         p++;
         len--;

@@ -1985,8 +1985,88 @@ static void test_jw_output_always_validates(void)
 
 /* ====================================================================== */
 
+/* ---- eio polling payloads (PROTOCOL.md 1.4, V1, V15) ------------------- */
+
+/* Splits a payload and joins the packets with '|' for comparison. */
+static void payload_split(int eio, const char *body, size_t len, char *out, int *rc)
+{
+    size_t pos = 0, off, plen, n = 0;
+    int r;
+    while ((r = sio_eio_payload_next(eio, (const unsigned char *)body, len, &pos, &off, &plen)) == 1) {
+        if (n) out[n++] = '|';
+        memcpy(out + n, body + off, plen);
+        n += plen;
+    }
+    out[n] = 0;
+    *rc = r;
+}
+
+static void test_eio_payload_v4_splits_on_record_separator(void)
+{
+    char out[128];
+    int rc;
+    payload_split(4, LIT("0\x1e" "1\x1e" "2probe\x1e" "3probe\x1e" "4test"), out, &rc);
+    CHECK_INT(rc, 0);
+    CHECK_STR(out, "0|1|2probe|3probe|4test");
+    payload_split(4, LIT("4hello\x1e" "bAQIDBA=="), out, &rc);
+    CHECK_STR(out, "4hello|bAQIDBA==");
+    payload_split(4, LIT("6"), out, &rc);
+    CHECK_STR(out, "6");
+}
+
+static void test_eio_payload_v3_lengths_count_utf16_units(void)
+{
+    char out[128];
+    int rc;
+    payload_split(3, LIT("6:4hello6:4world"), out, &rc);
+    CHECK_INT(rc, 0);
+    CHECK_STR(out, "4hello|4world");
+    /* the euro sign is one unit, the emoji two (a surrogate pair) */
+    payload_split(3, LIT("19:42[\"message\",\"\xe2\x82\xac\xf0\x9f\x98\x80\"]2:40"), out, &rc);
+    CHECK_INT(rc, 0);
+    CHECK_STR(out, "42[\"message\",\"\xe2\x82\xac\xf0\x9f\x98\x80\"]|40");
+    payload_split(3, LIT("10:b4AQIDBA==1:6"), out, &rc);
+    CHECK_STR(out, "b4AQIDBA==|6");
+}
+
+static void test_eio_payload_v3_malformed_is_rejected(void)
+{
+    static const char *const bad[] = { "4hello", ":4hello", "6:4hell", "99999999999:4", "3x:4ab",
+                                       "2:\xf0\x9f\x98\x80" "5", "6:4hello7" };
+    char out[128];
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc;
+        payload_split(3, bad[i], strlen(bad[i]), out, &rc);
+        if (rc != SIO_ERR_PROTOCOL) {
+            test_current_failed = 1;
+            fprintf(stderr, "  v3 payload %lu accepted\n", (unsigned long)i);
+        }
+    }
+}
+
+static void test_eio_v3_encode_round_trip(void)
+{
+    static const char in[] = "42[\"m\",\"\xe2\x82\xac\xf0\x9f\x98\x80\"]\x1e" "bAQID\x1e" "2";
+    unsigned char enc[128];
+    char out[128];
+    size_t n = sio_eio_v3_encode(NULL, (const unsigned char *)in, sizeof in - 1);
+    int rc;
+    CHECK_INT(sio_eio_v3_encode(enc, (const unsigned char *)in, sizeof in - 1), n);
+    enc[n] = 0;
+    CHECK_STR((const char *)enc, "13:42[\"m\",\"\xe2\x82\xac\xf0\x9f\x98\x80\"]6:b4AQID1:2");
+    payload_split(3, (const char *)enc, n, out, &rc);
+    CHECK_INT(rc, 0);
+    CHECK_STR(out, "42[\"m\",\"\xe2\x82\xac\xf0\x9f\x98\x80\"]|b4AQID|2");
+}
+
 int main(void)
 {
+    /* eio payloads */
+    RUN(test_eio_payload_v4_splits_on_record_separator);
+    RUN(test_eio_payload_v3_lengths_count_utf16_units);
+    RUN(test_eio_payload_v3_malformed_is_rejected);
+    RUN(test_eio_v3_encode_round_trip);
     /* eio open */
     RUN(test_eio_open_spec_example);
     RUN(test_eio_open_empty_upgrades_means_no_websocket_upgrade);
