@@ -197,6 +197,7 @@ class ServerSet:
         py_pi, py_pt = (0.3, 0.2) if SLOW <= 1 else (0.3 * SLOW, 0.2 * SLOW)
         self.start("py", [PY, os.path.join(SERVERS, "py_io_server.py"), "0",
                           "--ping-interval", str(py_pi), "--ping-timeout", str(py_pt)])
+        self.start("fake_polling", [PY, os.path.join(SERVERS, "fake_polling.py"), "0"])
         self.start("fake", [PY, os.path.join(SERVERS, "fake_eio.py"), "0",
                             "--log", os.path.join(OPTS.tmp, "fake.jsonl")])
 
@@ -1101,7 +1102,8 @@ def make_eio3_test(server, transport):
                   b"", False)
         try:
             check(run.wait_for(lambda r: r.get("type") == "connect", 5), "no connect: %s" % run.describe())
-            run.send(json.dumps(["message", EIO3_TEXT, {"n": [1, 2]}]).encode() + b"\n")
+            # raw UTF-8 on the wire both ways, so the v3 lengths count real UTF-16 units
+            run.send(json.dumps(["message", EIO3_TEXT, {"n": [1, 2]}], ensure_ascii=False).encode("utf-8") + b"\n")
             run.send(b'["message-with-ack",7,"two"]\n')
             run.send(b'["message",{"_binary_b64":"AAEC/w=="},"tail"]\n')
             run.send(b'["request-binary"]\n')
@@ -1153,6 +1155,48 @@ def make_eio3_namespace_test(transport):
 
 for _tr in ("polling", "websocket"):
     add_test("eio3_v2_%s_namespace_query_and_error_packet" % _tr, make_eio3_namespace_test(_tr))
+
+
+# --- a hostile long-polling server ---------------------------------------------
+
+def fake_poll_run(scenario, extra=(), lines=(["hi", "\u20ac\U0001F600"],), exit_after=None):
+    args = ["--transport", "polling", "--path", "/%s/" % scenario] + list(extra)
+    if exit_after:
+        args += ["--exit-after", str(exit_after)]
+    data = b"".join(json.dumps(l, ensure_ascii=False).encode("utf-8") + b"\n" for l in lines)
+    return Run(args + [url("fake_polling")], data, False).finish(10)
+
+
+def make_fake_poll_echo_test(scenario, eio):
+    def t():
+        only_default_pass()
+        r = fake_poll_run(scenario, ["--eio", eio], exit_after=1)
+        expect_rc(r, 0)
+        expect_connected(r)
+        got = r.event_args("echo")
+        check(got == [["hi", "\u20ac\U0001F600"]], "echo %s" % short(got))
+    return t
+
+
+for _sc in ("plain", "chunked", "close-each"):
+    for _eio in ("4", "3"):
+        add_test("fake_polling_%s_eio%s_round_trip" % (_sc.replace("-", "_"), _eio), make_fake_poll_echo_test(_sc, _eio))
+
+
+def make_fake_poll_error_test(scenario, want, eio="4"):
+    def t():
+        only_default_pass()
+        r = fake_poll_run(scenario, ["--eio", eio])
+        expect_rc(r, 1)
+        errs = " | ".join(e["message"] for e in r.of("error"))
+        check(want in errs, "want an error with %r, got %r" % (want, errs))
+    return t
+
+
+add_test("fake_polling_unknown_sid_error_body", make_fake_poll_error_test("unknown-sid", "HTTP 400: Session ID unknown (code 1)"))
+add_test("fake_polling_huge_content_length_refused", make_fake_poll_error_test("huge-length", "too big"))
+add_test("fake_polling_not_http_refused", make_fake_poll_error_test("not-http", "not valid HTTP"))
+add_test("fake_polling_malformed_v3_payload", make_fake_poll_error_test("garbage-v3", "malformed Engine.IO 3 payload", "3"))
 
 
 # --- reconnection against a server that dies ---------------------------------
