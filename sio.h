@@ -4085,7 +4085,11 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         ev->args_len = 4;
         if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
         else if (!sio_json_find(payload, "message", &m)) m.len = 0;
-        if (sio_json_typeof(payload) == SIO_JSON_OBJECT && sio_json_find(payload, "data", &d)) {
+        if (c->eio_v == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
+            data[pk->data_len] = 0;             /* Socket.IO v4 ERROR: the payload is the data */
+            ev->args = data;
+            ev->args_len = pk->data_len;
+        } else if (sio_json_typeof(payload) == SIO_JSON_OBJECT && sio_json_find(payload, "data", &d)) {
             ((char *)d.text)[d.len] = 0;        /* inside our buffer: the ',' or '}' after it */
             ev->args = d.text;
             ev->args_len = d.len;

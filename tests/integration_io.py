@@ -190,6 +190,8 @@ class ServerSet:
                        env)
             self.start("io3", ["node", io_js, "0", "--allow-eio3", "--ping-interval", str(pi),
                                "--ping-timeout", str(pt)], env)
+            self.start("io_polling", ["node", io_js, "0", "--polling-only", "--ping-interval", str(pi),
+                                      "--ping-timeout", str(pt)], env)
             if os.path.isdir(os.path.join(nm, "socket.io-v2")):
                 self.start("v2", ["node", os.path.join(SERVERS, "io_v2_server.js"), "0"], env)
             else:
@@ -1155,6 +1157,32 @@ def make_eio3_namespace_test(transport):
 
 for _tr in ("polling", "websocket"):
     add_test("eio3_v2_%s_namespace_query_and_error_packet" % _tr, make_eio3_namespace_test(_tr))
+
+
+@test
+def io_polling_only_server_200kb_and_binary_both_ways():
+    """A server with transports: ['polling']: sioc's default (auto) stays on
+    polling (no upgrade offered); a 200 kB string and binary go both ways."""
+    only_default_pass()
+    big = ("0123456789abcdef\u00e9\u20ac\U0001F600" * 12000)[:200000]
+    lines = [["message", big], ["message", B(b"\x00\x01\xfe\xff" * 1000)], ["request-binary"], ["transport"]]
+    run = transport_run([url("io_polling")], lines, lambda r: r.get("name") == "transport", timeout=15)
+    expect_rc(run, 0)
+    backs = run.events("message-back")
+    check(len(backs) == 2 and backs[0]["args"] == [big], "200 kB string not echoed intact")
+    check(jeq(norm(backs[1]["args"]), norm([B(b"\x00\x01\xfe\xff" * 1000)])), "binary not echoed intact")
+    check(jeq(run.event_args("binary")[0], norm(B(b"\x01\x02\x03"))), "server binary %s" % short(run.event_args("binary")))
+    check(last_transport(run) == "polling", "transport %r" % last_transport(run))
+
+
+@test
+def eio3_io3_namespace_refused_error_packet_carries_data():
+    only_default_pass()
+    r = sioc(["--eio", "3", "--transport", "polling", url("io3", "/admin")], timeout=10)
+    expect_rc(r, 1)
+    ce = r.of("connect_error")
+    check(ce and ce[0]["ns"] == "/admin" and ce[0]["data"] == {"content": "retry later"},
+          "connect_error records %s" % ce)
 
 
 # --- a hostile long-polling server ---------------------------------------------

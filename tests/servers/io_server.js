@@ -8,6 +8,7 @@
 //     --max-buffer BYTES     maxHttpBufferSize (default 1e6; "small buffer" = 1000)
 //     --connect-timeout MS   (default 1000)
 //     --allow-eio3           accept Engine.IO 3 clients (allowEIO3)
+//     --polling-only         transports: ['polling'] (no upgrade offered)
 //   The same settings can come from the environment: IO_PING_INTERVAL,
 //   IO_PING_TIMEOUT, IO_MAX_BUFFER, IO_CONNECT_TIMEOUT (argv wins).
 //
@@ -77,7 +78,7 @@ const cfg = {
   pingTimeout: opt('--ping-timeout', 'IO_PING_TIMEOUT', 200),
   maxHttpBufferSize: opt('--max-buffer', 'IO_MAX_BUFFER', 1e6),
   connectTimeout: opt('--connect-timeout', 'IO_CONNECT_TIMEOUT', 1000),
-  transports: ['polling', 'websocket'],
+  transports: process.argv.includes('--polling-only') ? ['polling'] : ['polling', 'websocket'],
   cors: { origin: '*' },
   // --allow-eio3: Engine.IO 3 / Socket.IO v4 clients too (as servers upgraded from 2.x)
   allowEIO3: process.argv.includes('--allow-eio3'),
