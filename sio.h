@@ -3736,6 +3736,16 @@ static int sio__send_connect(sio_client *c, int i)
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
     pieces[0] = head; lens[0] = n;
+    if (c->eio_v == 3 && c->query[0] && strcmp(ns->name, "/") != 0) {
+        /* Socket.IO v4: the query goes in the namespace, "40/admin?token=1," */
+        const void *q[4];
+        size_t ql[4];
+        q[0] = head; ql[0] = n - 1;                       /* without the ',' */
+        q[1] = "?"; ql[1] = 1;
+        q[2] = c->query + 1; ql[2] = strlen(c->query + 1);   /* past the leading '&' */
+        q[3] = ","; ql[3] = 1;
+        return sio__eio_send(c, 0, q, ql, 4);
+    }
     pieces[1] = auth; lens[1] = c->eio_v == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
     if (ns->pid[0] && ns->offset[0] && c->eio_v == 4) {
         const char *inner = auth;

@@ -1048,10 +1048,10 @@ def io_polling_refused_handshake_error_body():
     check("403" in errs and "denied by test" in errs, "error records %r lack the status and message" % errs)
 
 
-def start_sticky_proxy(upstream):
+def start_sticky_proxy(upstream, extra=()):
     env = dict(os.environ)
     log = open(os.path.join(OPTS.tmp, "sticky-%d.log" % upstream), "wb")
-    p = subprocess.Popen(["node", os.path.join(SERVERS, "sticky_proxy.js"), "0", str(upstream)],
+    p = subprocess.Popen(["node", os.path.join(SERVERS, "sticky_proxy.js"), "0", str(upstream)] + list(extra),
                          stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
     log.close()
     track(p)
@@ -1083,6 +1083,30 @@ def make_sticky_test(transport):
         want = "websocket" if transport == "auto" else "polling"
         check(last_transport(run) == want, "transport %r, want %r" % (last_transport(run), want))
     return t
+
+
+@test
+def io_upgrade_refused_falls_back_to_polling():
+    """A proxy that answers every WebSocket upgrade with 503: auto keeps the
+    session on polling, and nothing is lost."""
+    only_default_pass()
+    proxy, port, log = start_sticky_proxy(need("io"), ["--refuse-upgrade"])
+    run = Run(["--transport", "auto", "http://127.0.0.1:%d/" % port], b'["message","one"]\n', False)
+    try:
+        check(run.wait_for(lambda r: r.get("name") == "message-back", 5), "no echo: %s" % run.describe())
+        time.sleep(1.0 * SLOW)
+        run.send(b'["message","two"]\n["transport"]\n')
+        check(run.wait_for(lambda r: r.get("name") == "transport", 5), "no transport: %s" % run.describe())
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+        stop_fault_server(proxy)
+    expect_rc(run, 0)
+    check([r["args"] for r in run.events("message-back")] == [["one"], ["two"]], "echoes %s" % run.events("message-back"))
+    check(last_transport(run) == "polling", "transport %r" % last_transport(run))
+    check(not run.of("error"), "error records: %s" % run.of("error"))
+    with open(log) as fh:
+        check("upgrade refused" in fh.read(), "the client never tried to upgrade")
 
 
 add_test("io_sticky_session_cookie_polling", make_sticky_test("polling"))

@@ -609,6 +609,12 @@ static void test_io_reconnect_keeps_offline_emits_and_rejoins(void)
     open_session(c, "E1", SIO_EVENT_OPEN);
     server_text("40{\"sid\":\"S1\"}");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_join(c, "/admin", "{\"token\":\"t\"}"), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_text("40/admin,{\"sid\":\"A1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_STR(ev.ns, "/admin");
+    net.out_len = 0;
     memset(&o, 0, sizeof o);
     o.event = "sent";
     o.ack = 1;
@@ -618,6 +624,8 @@ static void test_io_reconnect_keeps_offline_emits_and_rejoins(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
     CHECK_STR(ev.reason, "transport close");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_STR(ev.ns, "/admin");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);              /* the sent emit's ack cannot come */
     CHECK_INT(ev.ack_id, id0);
     CHECK_INT(ev.error, SIO_ERR_CLOSED);
@@ -638,8 +646,12 @@ static void test_io_reconnect_keeps_offline_emits_and_rejoins(void)
     CHECK(waited >= 1000 && waited <= 1200);
     open_session(c, "E2", SIO_EVENT_RECONNECT);
     sio_poll(c, &ev, 0);
-    CHECK_INT(client_texts(), 1);
-    CHECK_STR(sent[0], "40");                                 /* the namespace joins again */
+    CHECK_INT(client_texts(), 2);
+    CHECK_STR(sent[0], "40");                                 /* both namespaces join again */
+    CHECK_STR(sent[1], "40/admin,{\"token\":\"t\"}");        /* with their auth */
+    server_text("40/admin,{\"sid\":\"A2\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_STR(ev.ns, "/admin");
     server_text("40{\"sid\":\"S2\"}");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
     CHECK_STR(ev.sid, "S2");
@@ -796,7 +808,7 @@ static sio_client *eio3_client(const char *url)
     sio_start(c);
     sio_poll(c, &ev, 0);
     net.out[net.out_len] = 0;
-    CHECK(strstr((const char *)net.out, "GET /socket.io/?EIO=3&transport=websocket HTTP/1.1\r\n") != NULL);
+    CHECK(strstr((const char *)net.out, "GET /socket.io/?EIO=3&transport=websocket") != NULL);
     server_accept(NULL);
     net.out_len = 0;
     server_text("0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
@@ -884,6 +896,12 @@ static void test_io_eio3_namespace_error_packet(void)
     sio_poll(c, &ev, 0);
     CHECK_INT(client_texts(), 1);
     CHECK_STR(sent[0], "40/admin,");                       /* no auth payload in v4 */
+    sio_destroy(c);
+    c = eio3_client("http://h.test/admin?token=1&x=y");
+    CHECK(c != NULL);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40/admin?token=1&x=y,");           /* v4: the query rides in the CONNECT */
     server_text("40");                                     /* "/" connected by the server: not ours */
     server_text("44/admin,\"not authorized\"");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT_ERROR);

@@ -6,8 +6,10 @@
 // a balancer without the cookie would send it to another server, which does
 // not know the session.
 //
-//   node tests/servers/sticky_proxy.js PORT UPSTREAM_PORT
+//   node tests/servers/sticky_proxy.js PORT UPSTREAM_PORT [--refuse-upgrade]
 //   prints "PORT <n>"; stderr logs one line per refused request.
+//   --refuse-upgrade: every WebSocket upgrade gets 503 (a proxy without
+//   WebSocket support), logged as "upgrade refused (by option)".
 'use strict';
 
 const http = require('http');
@@ -59,6 +61,11 @@ const server = http.createServer((req, res) => {
 
 // WebSocket upgrades are piped through once the cookie checks out.
 server.on('upgrade', (req, socket, head) => {
+  if (process.argv.includes('--refuse-upgrade')) {
+    process.stderr.write('upgrade refused (by option)\n');
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
   if (!allowed(req)) {
     refused++;
     process.stderr.write(`refused upgrade ${req.url}\n`);
