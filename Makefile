@@ -30,7 +30,7 @@ endif
 EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend
 LIB_TESTS = test_unit test_io_unit test_io_live          # link the library object
 SELF_TESTS = test_client test_io_client                  # compile the implementation with an in-memory platform
-BENCHES = bench_ws bench_io
+BENCHES = bench_ws bench_io bench_mem
 
 all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))
 

@@ -641,6 +641,11 @@ typedef struct sio_wait_item {
 
 /* All functions get the table's user pointer.  err/err_size receive a
  * human sentence on failure. */
+typedef struct sio_ready {
+    void *tag;
+    int revents;                  /* SIO_WAIT_READ | SIO_WAIT_WRITE */
+} sio_ready;
+
 typedef struct sio_platform {
     void *user;
     /* Starts a non-blocking TCP connection to the attempt-th address of host
@@ -665,6 +670,15 @@ typedef struct sio_platform {
     uint64_t (*now_ms)(void *user);
     /* Cryptographically secure random bytes; SIO_OK or a negative status. */
     int (*random)(void *user, void *buf, size_t len);
+    /* Optional (NULL: sio_set waits with wait() over every socket): a
+     * readiness poller such as epoll.  poller_update registers, changes
+     * (old_events != 0) or removes (new_events 0) a socket's interest;
+     * poller_wait fills up to max ready items (the tag given at
+     * registration, revents) and returns how many, 0 on timeout. */
+    void *(*poller_open)(void *user);
+    int (*poller_update)(void *user, void *poller, sio_socket sock, int old_events, int new_events, void *tag);
+    int (*poller_wait)(void *user, void *poller, sio_ready *out, size_t max, int timeout_ms);
+    void (*poller_close)(void *user, void *poller);
 } sio_platform;
 
 /* Defined by the platform file (sio_impl_posix.c, sio_impl_win32.c, yours). */
@@ -870,6 +884,19 @@ SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms);
 /* The same over several clients: returns the next event of any of them. */
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
 
+/* Sets: many clients driven from one thread (thousands).  A client belongs
+ * to at most one set; all of a set's clients share one platform.
+ * sio_set_poll returns the next event of any client, like sio_poll_set,
+ * but a wake-up costs work only for the clients that are ready (epoll on
+ * Linux, a timer heap).  sio_destroy() takes a client out of its set. */
+typedef struct sio_set sio_set;
+SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out);   /* alloc NULL: default */
+SIO_API int sio_set_add(sio_set *s, sio_client *c);
+SIO_API int sio_set_remove(sio_set *s, sio_client *c);
+SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms);
+SIO_API size_t sio_set_count(const sio_set *s);
+SIO_API void sio_set_destroy(sio_set *s);               /* after removing or destroying its clients */
+
 /* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
  * queues: packets for a namespace wait (in order) until its CONNECT reply. */
 SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
@@ -912,6 +939,9 @@ SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending
 SIO_API sio_state sio_get_state(const sio_client *c);
 SIO_API const char *sio_name(const sio_client *c);
 SIO_API size_t sio_queued_bytes(const sio_client *c);
+/* Heap bytes this client holds now (not counting a TLS backend's session).
+ * Buffers grow with the traffic and shrink back to a few KiB when idle. */
+SIO_API size_t sio_memory(const sio_client *c);
 
 #ifdef __cplusplus
 }
@@ -2674,7 +2704,9 @@ enum sio__phase {
 
 #define SIO__TEXT_SIZE 256
 #define SIO__FAIL_LINGER_MS 1000
-#define SIO__READ_CHUNK ((size_t)64 * 1024)
+#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
+#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
+#define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 
 typedef struct sio__pending {
     int type, code, error, clean;
@@ -2739,6 +2771,8 @@ typedef struct sio__link {
     size_t tx_sent, tx_len, tx_cap;
     int may_read;                      /* 0 after a short or empty read, until wait() says readable */
     int connecting;                    /* TCP connect in progress (polling links) */
+    size_t chunk;                      /* next read size: grows while reads fill the buffer */
+    int streaming;                     /* the last read filled the buffer: more is coming */
 } sio__link;
 
 /* An HTTP response being read on a link; offsets are from the link's rx_start. */
@@ -2835,7 +2869,18 @@ struct sio_client {
     uint64_t probe_deadline;
     int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
     uint64_t next_ping;                /* Engine.IO 3: when the client pings next (0: pong awaited) */
+
+    /* membership of a sio_set */
+    struct sio_set *set;
+    sio_client *ready_next, *ready_prev, *all_next, *all_prev;
+    int in_ready;
+    size_t heap_pos;
+    uint64_t set_deadline;
+    sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
+    int reg_events[3];
 };
+
+#define SIO__NO_POS ((size_t)-1)
 
 static char *sio__strdup(const sio_allocator *a, const char *s)
 {
@@ -3197,8 +3242,10 @@ static int sio__flush(sio_client *c)
  * SIO_ERR_AGAIN, or another negative status (err filled). */
 static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, size_t err_size)
 {
-    size_t want = need > SIO__READ_CHUNK ? need : SIO__READ_CHUNK, room;
+    size_t want, room;
     long r;
+    if (l->chunk < SIO__READ_FIRST) l->chunk = SIO__READ_FIRST;
+    want = need > l->chunk ? need : l->chunk;
     /* A short read means the socket is drained: skip the recv that would
      * only say EAGAIN and let the caller wait for readiness instead. */
     if (!l->may_read && !sio__tls_buffered(c, l)) return SIO_ERR_AGAIN;
@@ -3216,11 +3263,15 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
     if (l->tls) {
         r = sio__tls_read(c, l, l->rx + l->rx_len, room, err, err_size);
         if (r > 0) l->rx_len += (size_t)r;
+        l->streaming = r > 0 && (size_t)r == room;
+        if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;
         return r;
     }
     r = c->pf->recv(c->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
     if (r > 0) l->rx_len += (size_t)r;
     if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
+    l->streaming = r > 0 && (size_t)r == room;
+    if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
     return r;
 }
 
@@ -3485,6 +3536,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 c->rx_need = need;
                 break;
             }
+            c->rx_need = 0;                      /* a whole frame: nothing pending any more */
             if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
@@ -4038,13 +4090,13 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         if (ns->state != SIO__NS_CONNECTING) return 0;
         if (c->eio_v == 3) {                    /* Socket.IO v4: no sid; the socket id is the engine's */
             size_t k = 0;
-            const char *part[3], *q;
+            const char *part[3], *src;
             int m;
             part[0] = strcmp(ns->name, "/") ? ns->name : "";
             part[1] = strcmp(ns->name, "/") ? "#" : "";
             part[2] = c->eio.sid;
             for (m = 0; m < 3; m++)
-                for (q = part[m]; *q && k + 1 < sizeof ns->sid; q++) ns->sid[k++] = *q;
+                for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
             ns->sid[k] = 0;
         } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
             ns->state = SIO__NS_OFF;
@@ -5393,6 +5445,93 @@ static void sio__check_timer(sio_client *c)
     }
 }
 
+/* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
+ * once it is empty and the last read did not fill it (a stream keeps its
+ * buffer), the send buffer once it is flushed. */
+static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
+{
+    if (!receiving && !l->streaming && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP) {
+        sio__free(&c->alloc, l->rx);
+        l->rx = NULL;
+        l->rx_start = l->rx_len = l->rx_cap = 0;
+        l->chunk = SIO__READ_FIRST;
+    }
+    if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
+        sio__free(&c->alloc, l->tx);
+        l->tx = NULL;
+        l->tx_sent = l->tx_len = l->tx_cap = 0;
+    }
+}
+
+/* Idle clients shrink back to small buffers (called when the data of the
+ * last event is no longer valid). */
+static void sio__trim(sio_client *c)
+{
+    sio__link_trim(c, &c->ln, c->pkt_end != 0 || c->get_in.head_done || c->ws.in_message);
+    sio__link_trim(c, &c->post, c->post_in.head_done);
+    if (!c->ws.in_message && c->ws.buffer_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->ws.buffer);
+        c->ws.buffer = NULL;
+        c->ws.buffer_len = c->ws.buffer_cap = 0;
+    }
+    if (c->scratch_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->scratch);
+        c->scratch = NULL;
+        c->scratch_cap = 0;
+    }
+    if (!c->out_len && c->out_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->out);
+        c->out = NULL;
+        c->out_cap = 0;
+    }
+    if (!c->pending_count && c->pending_cap > 16) {
+        sio__free(&c->alloc, c->pending);
+        c->pending = NULL;
+        c->pending_cap = c->pending_head = 0;
+    }
+    if (!c->ack_count && c->ack_cap > 64) {
+        sio__free(&c->alloc, c->acks);
+        c->acks = NULL;
+        c->ack_cap = 0;
+    }
+}
+
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+SIO_API size_t sio_memory(const sio_client *c)
+{
+    size_t n, i, k;
+    const sio__link *links[3];
+    if (!c) return 0;
+    n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
+        sio__str_size(c->request_head) + sio__str_size(c->target) + sio__str_size(c->query);
+    n += c->protocol_count * sizeof(char *);
+    for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
+    links[0] = &c->ln;
+    links[1] = &c->post;
+    links[2] = &c->probe;
+    for (i = 0; i < 3; i++) n += links[i]->rx_cap + links[i]->tx_cap;
+    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
+    n += c->scratch_cap + c->out_cap + c->ns_count * sizeof(sio__ns *);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+    for (i = 0; i < c->ns_count; i++) {
+        const sio__ns *ns = c->nss[i];
+        const sio__queued *q;
+        const sio__held *h;
+        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
+        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
+        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
+        for (h = ns->held_head; h; h = h->next) n += h->total;
+    }
+    if (c->bin_text) n += c->bin_text_len + 1;
+    if (c->bins) {
+        n += c->bin_need * sizeof(sio_bytes);
+        for (i = 0; i < c->bin_have; i++) n += c->bins[i].len ? c->bins[i].len : 1;
+    }
+    if (c->replayed) n += c->replayed->total;
+    return n;
+}
+
 /* One bounded round of work; returns 1 with *ev filled, else 0. */
 static int sio__step(sio_client *c, sio_event *ev)
 {
@@ -5406,6 +5545,7 @@ static int sio__step(sio_client *c, sio_event *ev)
         sio__free(&c->alloc, c->replayed);
         c->replayed = NULL;
     }
+    sio__trim(c);
     if (c->pending_count) return sio__pop(c, ev);
     if (c->held_bytes && sio__io_replay(c, ev)) return 1;
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
@@ -5456,6 +5596,12 @@ static int sio__header_ok(const char *h)
     return 1;
 }
 
+static void sio__shrink(const sio_allocator *a, char **s)
+{
+    char *p = (char *)sio__realloc(a, *s, strlen(*s) + 1);
+    if (p) *s = p;
+}
+
 /* The parts of every request built once: the target (the URL's path and
  * query, or the Engine.IO path and the extra query), then Host and the
  * application's headers. */
@@ -5485,6 +5631,10 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
     p += sprintf(p, "\r\n");
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
+    /* exact sizes, so that sio_memory() can count them */
+    sio__shrink(&c->alloc, &c->request_head);
+    sio__shrink(&c->alloc, &c->target);
+    sio__shrink(&c->alloc, &c->query);
     return SIO_OK;
 }
 
@@ -5575,6 +5725,7 @@ SIO_API void sio_destroy(sio_client *c)
     size_t i;
     sio_allocator a;
     if (!c) return;
+    if (c->set) sio_set_remove(c->set, c);
     a = c->alloc;
     if (c->ln.tls) c->tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
@@ -5863,6 +6014,325 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;
     }
+}
+
+
+/* ---- sets: many clients driven from one thread ---------------------------
+ * Readiness comes from the platform's poller (epoll on Linux), so a wake-up
+ * costs work only for the clients that have something to do; timers sit in a
+ * binary heap.  Without a poller the set falls back to wait() over every
+ * socket.  Clients are served first in, first out. */
+
+struct sio_set {
+    sio_allocator alloc;
+    const sio_platform *pf;
+    void *poller;
+    size_t count;                      /* clients in the set */
+    sio_client *ready_head, *ready_tail;
+    sio_client **heap;                 /* by set_deadline, earliest first */
+    size_t heap_count, heap_cap;
+    sio_ready *events;
+    size_t events_cap;
+    sio_wait_item *items;              /* fallback without a poller */
+    size_t items_cap;
+    sio_client *all;                   /* every client, for the fallback */
+};
+
+SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
+{
+    sio_set *s;
+    sio_allocator a;
+    if (!out) return SIO_ERR_INVALID;
+    *out = NULL;
+    memset(&a, 0, sizeof a);
+    if (alloc) a = *alloc;
+    s = (sio_set *)sio__realloc(&a, NULL, sizeof *s);
+    if (!s) return SIO_ERR_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->alloc = a;
+    *out = s;
+    return SIO_OK;
+}
+
+static int sio__heap_less(const sio_set *s, size_t i, size_t j)
+{
+    return s->heap[i]->set_deadline < s->heap[j]->set_deadline;
+}
+
+static void sio__heap_swap(sio_set *s, size_t i, size_t j)
+{
+    sio_client *t = s->heap[i];
+    s->heap[i] = s->heap[j];
+    s->heap[j] = t;
+    s->heap[i]->heap_pos = i;
+    s->heap[j]->heap_pos = j;
+}
+
+static void sio__heap_fix(sio_set *s, size_t i)
+{
+    while (i > 0 && sio__heap_less(s, i, (i - 1) / 2)) {
+        sio__heap_swap(s, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->heap_count && sio__heap_less(s, l, m)) m = l;
+        if (r < s->heap_count && sio__heap_less(s, r, m)) m = r;
+        if (m == i) return;
+        sio__heap_swap(s, i, m);
+        i = m;
+    }
+}
+
+static void sio__heap_remove(sio_set *s, sio_client *c)
+{
+    size_t i = c->heap_pos;
+    if (i == SIO__NO_POS) return;
+    s->heap_count--;
+    if (i != s->heap_count) {
+        s->heap[i] = s->heap[s->heap_count];
+        s->heap[i]->heap_pos = i;
+        sio__heap_fix(s, i);
+    }
+    c->heap_pos = SIO__NO_POS;
+}
+
+/* Puts the client's next deadline (0: none) into the heap. */
+static int sio__heap_set(sio_set *s, sio_client *c, uint64_t deadline)
+{
+    if (!deadline) {
+        sio__heap_remove(s, c);
+        return SIO_OK;
+    }
+    c->set_deadline = deadline;
+    if (c->heap_pos == SIO__NO_POS) {
+        if (s->heap_count == s->heap_cap) {
+            size_t cap = s->heap_cap ? s->heap_cap * 2 : 16;
+            void *p = sio__realloc(&s->alloc, s->heap, cap * sizeof *s->heap);
+            if (!p) return SIO_ERR_NOMEM;
+            s->heap = (sio_client **)p;
+            s->heap_cap = cap;
+        }
+        c->heap_pos = s->heap_count;
+        s->heap[s->heap_count++] = c;
+    }
+    sio__heap_fix(s, c->heap_pos);
+    return SIO_OK;
+}
+
+static void sio__ready_push(sio_set *s, sio_client *c)
+{
+    if (c->in_ready) return;
+    c->in_ready = 1;
+    c->ready_next = NULL;
+    c->ready_prev = s->ready_tail;
+    if (s->ready_tail) s->ready_tail->ready_next = c;
+    else s->ready_head = c;
+    s->ready_tail = c;
+}
+
+static void sio__ready_unlink(sio_set *s, sio_client *c)
+{
+    if (!c->in_ready) return;
+    if (c->ready_prev) c->ready_prev->ready_next = c->ready_next;
+    else s->ready_head = c->ready_next;
+    if (c->ready_next) c->ready_next->ready_prev = c->ready_prev;
+    else s->ready_tail = c->ready_prev;
+    c->in_ready = 0;
+    c->ready_next = c->ready_prev = NULL;
+}
+
+/* A tag names a client's link for the poller: the client pointer with the
+ * link's index in its low bits (clients are at least 4-byte aligned). */
+static void *sio__tag(sio_client *c, int link) { return (void *)((uintptr_t)c | (uintptr_t)link); }
+
+/* After a client had nothing more to say: registers its sockets' interest
+ * with the poller and its next deadline with the heap. */
+static void sio__set_sync(sio_set *s, sio_client *c)
+{
+    sio_wait_item items[SIO_MAX_SOCKETS];
+    size_t n = sio_sockets(c, items, SIO_MAX_SOCKETS), k;
+    int link;
+    uint64_t d;
+    int t = sio_next_timeout_ms(c);
+    if (t == 0) {                              /* buffered work: serve it at once */
+        sio__ready_push(s, c);
+        return;
+    }
+    if (s->poller) {
+        const sio__link *links[3];
+        links[0] = &c->ln;
+        links[1] = &c->post;
+        links[2] = &c->probe;
+        for (link = 0; link < 3; link++) {
+            sio_socket sock = links[link]->sock;
+            int events = 0;
+            for (k = 0; k < n; k++)
+                if (items[k].socket == sock) events = items[k].events;
+            if (sock == SIO_INVALID_SOCKET) {
+                c->reg_sock[link] = SIO_INVALID_SOCKET;   /* closed: the poller forgot it already */
+                continue;
+            }
+            if (sock != c->reg_sock[link]) c->reg_events[link] = 0;
+            if (events != c->reg_events[link] || sock != c->reg_sock[link]) {
+                if (s->pf->poller_update(s->pf->user, s->poller, sock, c->reg_events[link], events,
+                                         sio__tag(c, link)) == SIO_OK) {
+                    c->reg_sock[link] = sock;
+                    c->reg_events[link] = events;
+                }
+            }
+        }
+    }
+    d = t < 0 ? 0 : sio__now(c) + (uint64_t)t;
+    sio__heap_set(s, c, d);
+}
+
+SIO_API int sio_set_add(sio_set *s, sio_client *c)
+{
+    int i;
+    if (!s || !c) return SIO_ERR_INVALID;
+    if (c->set) return c->set == s ? SIO_OK : SIO_ERR_STATE;
+    if (!s->pf) {
+        s->pf = c->pf;
+        if (s->pf->poller_open && !(s->poller = s->pf->poller_open(s->pf->user))) return SIO_ERR_IO;
+    } else if (s->pf != c->pf) {
+        return SIO_ERR_INVALID;                 /* one platform per set */
+    }
+    c->set = s;
+    c->heap_pos = SIO__NO_POS;
+    for (i = 0; i < 3; i++) {
+        c->reg_sock[i] = SIO_INVALID_SOCKET;
+        c->reg_events[i] = 0;
+    }
+    c->all_next = s->all;
+    c->all_prev = NULL;
+    if (s->all) s->all->all_prev = c;
+    s->all = c;
+    s->count++;
+    sio__ready_push(s, c);
+    return SIO_OK;
+}
+
+SIO_API int sio_set_remove(sio_set *s, sio_client *c)
+{
+    int i;
+    if (!s || !c || c->set != s) return SIO_ERR_INVALID;
+    sio__ready_unlink(s, c);
+    sio__heap_remove(s, c);
+    for (i = 0; i < 3 && s->poller; i++)
+        if (c->reg_sock[i] != SIO_INVALID_SOCKET)
+            s->pf->poller_update(s->pf->user, s->poller, c->reg_sock[i], c->reg_events[i], 0, NULL);
+    if (c->all_prev) c->all_prev->all_next = c->all_next;
+    else s->all = c->all_next;
+    if (c->all_next) c->all_next->all_prev = c->all_prev;
+    c->set = NULL;
+    s->count--;
+    return SIO_OK;
+}
+
+SIO_API size_t sio_set_count(const sio_set *s) { return s ? s->count : 0; }
+
+/* Waits for readiness; marks the ready links readable and queues their
+ * clients.  Returns 0, or a negative status. */
+static int sio__set_wait(sio_set *s, int wait_ms)
+{
+    size_t i;
+    if (s->poller) {
+        int n;
+        if (s->events_cap < 256) {
+            void *p = sio__realloc(&s->alloc, s->events, 256 * sizeof *s->events);
+            if (!p) return SIO_ERR_NOMEM;
+            s->events = (sio_ready *)p;
+            s->events_cap = 256;
+        }
+        n = s->pf->poller_wait(s->pf->user, s->poller, s->events, s->events_cap, wait_ms);
+        for (i = 0; n > 0 && i < (size_t)n; i++) {
+            uintptr_t tag = (uintptr_t)s->events[i].tag;
+            sio_client *c = (sio_client *)(tag & ~(uintptr_t)3);
+            int link = (int)(tag & 3);
+            if (c->set != s) continue;
+            (link == 0 ? &c->ln : link == 1 ? &c->post : &c->probe)->may_read = 1;
+            sio__ready_push(s, c);
+        }
+        return n < 0 ? n : 0;
+    } else {
+        size_t n = 0;
+        sio_client *c;
+        int r;
+        if (s->items_cap < 3 * s->count) {
+            void *p = sio__realloc(&s->alloc, s->items, 3 * s->count * sizeof *s->items);
+            if (!p) return SIO_ERR_NOMEM;
+            s->items = (sio_wait_item *)p;
+            s->items_cap = 3 * s->count;
+        }
+        for (c = s->all; c; c = c->all_next) n += sio_sockets(c, s->items + n, 3);
+        r = s->pf ? s->pf->wait(s->pf->user, s->items, n, wait_ms) : 0;
+        if (r < 0) return r;
+        for (c = s->all; c; c = c->all_next) {    /* readiness is not mapped back: let everyone read */
+            if (r == 0) break;
+            c->ln.may_read = c->post.may_read = c->probe.may_read = 1;
+            sio__ready_push(s, c);
+        }
+        return 0;
+    }
+}
+
+SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
+{
+    uint64_t start, now;
+    if (!s || !ev) return SIO_ERR_INVALID;
+    if (!s->pf) return 0;
+    start = s->pf->now_ms(s->pf->user);
+    for (;;) {
+        size_t budget = s->count + 1;          /* each client once per round */
+        int wait_ms = timeout_ms, r;
+        while (s->ready_head && budget--) {
+            sio_client *c = s->ready_head;
+            sio__ready_unlink(s, c);
+            memset(ev, 0, sizeof *ev);
+            if (sio__step(c, ev)) {
+                sio__ready_push(s, c);          /* it may have more; others go first */
+                ev->client = c;
+                ev->name = c->name;
+                ev->user_data = c->user_data;
+                if (!ev->reason) ev->reason = "";
+                if (!ev->message) ev->message = "";
+                if (!ev->protocol) ev->protocol = "";
+                return 1;
+            }
+            sio__set_sync(s, c);
+        }
+        memset(ev, 0, sizeof *ev);
+        now = s->pf->now_ms(s->pf->user);
+        while (s->heap_count && s->heap[0]->set_deadline <= now) {   /* timers due */
+            sio_client *c = s->heap[0];
+            sio__heap_remove(s, c);
+            sio__ready_push(s, c);
+        }
+        if (s->ready_head) continue;
+        if (timeout_ms >= 0) {
+            if (now - start >= (uint64_t)timeout_ms) return 0;
+            wait_ms = (int)((uint64_t)timeout_ms - (now - start));
+        }
+        if (s->heap_count) {
+            uint64_t d = s->heap[0]->set_deadline;
+            int t = d <= now ? 0 : d - now > (uint64_t)INT_MAX ? INT_MAX : (int)(d - now);
+            if (wait_ms < 0 || t < wait_ms) wait_ms = t;
+        }
+        if (!s->count) return 0;
+        if ((r = sio__set_wait(s, wait_ms)) < 0) return r;
+    }
+}
+
+SIO_API void sio_set_destroy(sio_set *s)
+{
+    if (!s) return;
+    while (s->all) sio_set_remove(s, s->all);
+    if (s->poller) s->pf->poller_close(s->pf->user, s->poller);
+    sio__free(&s->alloc, s->heap);
+    sio__free(&s->alloc, s->events);
+    sio__free(&s->alloc, s->items);
+    sio__free(&s->alloc, s);
 }
 
 

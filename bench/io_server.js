@@ -5,7 +5,13 @@
 //   echo x, cb -> cb(x) (the emit-to-ack round trip)
 'use strict';
 const { Server } = require('socket.io');
-const io = new Server({ pingInterval: 25000, pingTimeout: 20000, maxHttpBufferSize: 1e8 });
+// IO_PING_INTERVAL / IO_PING_TIMEOUT (ms) override the defaults (bench_mem holds
+// thousands of idle clients with short heartbeats).
+const io = new Server({
+  pingInterval: Number(process.env.IO_PING_INTERVAL) || 25000,
+  pingTimeout: Number(process.env.IO_PING_TIMEOUT) || 20000,
+  maxHttpBufferSize: 1e8,
+});
 io.on('connection', (socket) => {
   let want = 0, got = 0;
   socket.on('stream', (n) => { for (let i = 0; i < n; i++) socket.emit('tick', i); });

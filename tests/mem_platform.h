@@ -88,7 +88,7 @@ static int mem_random(void *u, void *b, size_t len)
     return SIO_OK;
 }
 static const sio_platform mem_platform = { NULL, mem_connect, mem_connect_result, mem_send, mem_recv,
-                                           mem_close, mem_wait, mem_now, mem_random };
+                                           mem_close, mem_wait, mem_now, mem_random, NULL, NULL, NULL, NULL };
 const sio_platform *sio_platform_default(void) { return &mem_platform; }
 
 /* ---- helpers ---- */

@@ -630,6 +630,99 @@ static void test_wss_without_tls_backend_is_refused(void)
     }
 }
 
+/* ---- memory: exact accounting, buffers shrink back when idle ---- */
+
+static size_t live_bytes;
+static void *sized_realloc(void *user, void *ptr, size_t size)
+{
+    size_t *h = ptr ? (size_t *)ptr - 2 : NULL;
+    (void)user;
+    if (h) live_bytes -= h[0];
+    if (size == 0) { free(h); return NULL; }
+    h = (size_t *)realloc(h, size + 2 * sizeof(size_t));
+    if (!h) return NULL;
+    h[0] = size;
+    live_bytes += size;
+    return h + 2;
+}
+
+static void test_memory_is_exact_and_shrinks_after_a_big_message(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    static unsigned char big[300000];
+    size_t idle;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.allocator.realloc = sized_realloc;
+    live_bytes = 0;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(sio_memory(c), live_bytes);
+    idle = live_bytes;
+    CHECK(idle < 8192);                                    /* a small idle client */
+    memset(big, 'q', sizeof big);
+    server_frame(0, SIO_WS_BINARY, big, 150000);           /* fragmented: reassembled */
+    server_frame(1, SIO_WS_CONTINUATION, big, 150000);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_INT(ev.len, 300000);
+    CHECK(live_bytes > 300000);
+    CHECK_INT(sio_memory(c), live_bytes);
+    CHECK_INT(sio_send_binary(c, big, sizeof big), SIO_OK);
+    sio_poll(c, &ev, 0);                                   /* written; the message is no longer valid */
+    sio_poll(c, &ev, 0);
+    CHECK_INT(sio_memory(c), live_bytes);
+    CHECK(live_bytes <= idle + 2 * 8192);                  /* back to small buffers */
+    sio_destroy(c);
+    CHECK_INT(live_bytes, 0);
+}
+
+/* ---- sets ---- */
+
+static void test_set_delivers_events_runs_timers_and_forgets_destroyed_clients(void)
+{
+    sio_client *c = open_client(NULL), *other = NULL;
+    sio_set *set, *set2;
+    sio_event ev;
+    sio_config cfg;
+    CHECK_INT(sio_set_create(NULL, &set), SIO_OK);
+    CHECK_INT(sio_set_poll(set, &ev, 0), 0);                /* empty */
+    CHECK_INT(sio_set_add(set, c), SIO_OK);
+    CHECK_INT(sio_set_add(set, c), SIO_OK);                 /* already there */
+    CHECK_INT(sio_set_count(set), 1);
+    CHECK_INT(sio_set_create(NULL, &set2), SIO_OK);
+    CHECK_INT(sio_set_add(set2, c), SIO_ERR_STATE);         /* one set per client */
+    server_frame(1, SIO_WS_TEXT, "m1", 2);
+    CHECK_INT(sio_set_poll(set, &ev, 100), 1);
+    CHECK_INT(ev.type, SIO_EVENT_MESSAGE);
+    CHECK(ev.client == c);
+    CHECK_INT(sio_set_poll(set, &ev, 0), 0);
+    /* a timer: the close handshake times out with no answer */
+    CHECK_INT(sio_stop(c), SIO_OK);
+    {
+        uint64_t t0 = net.now;
+        CHECK_INT(sio_set_poll(set, &ev, 20000), 1);
+        CHECK_INT(ev.type, SIO_EVENT_CLOSE);
+        CHECK(net.now - t0 >= 5000);                        /* close_timeout_ms */
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    CHECK_INT(sio_create(&cfg, &other), SIO_OK);
+    CHECK_INT(sio_set_add(set, other), SIO_OK);
+    CHECK_INT(sio_set_count(set), 2);
+    sio_destroy(other);                                     /* leaves the set */
+    CHECK_INT(sio_set_count(set), 1);
+    CHECK_INT(sio_set_remove(set, c), SIO_OK);
+    CHECK_INT(sio_set_remove(set, c), SIO_ERR_INVALID);
+    CHECK_INT(sio_set_add(set2, c), SIO_OK);
+    sio_set_destroy(set);
+    sio_destroy(c);
+    CHECK_INT(sio_set_count(set2), 0);
+    sio_set_destroy(set2);
+}
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
@@ -663,6 +756,8 @@ int main(void)
     RUN(test_random_failure_never_sends_unmasked);
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
+    RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
+    RUN(test_set_delivers_events_runs_timers_and_forgets_destroyed_clients);
     RUN(test_poll_set_serves_both_clients);
     RUN(test_wss_without_tls_backend_is_refused);
     return TEST_REPORT();

@@ -149,6 +149,58 @@ static void test_volatile_emit_dropped_while_not_connected(void)
     sio_destroy(c);
 }
 
+/* A set (epoll on Linux) drives 200 clients from this thread: all connect,
+ * each gets its own echo back, each stops cleanly; memory stays small. */
+static void test_set_of_200_clients(void)
+{
+    enum { N = 200 };
+    sio_client *cs[N];
+    sio_set *set;
+    sio_event ev;
+    int i, connects = 0, echoes = 0, closes = 0, rounds;
+    int echoed[N];
+    CHECK_INT(sio_set_create(NULL, &set), SIO_OK);
+    for (i = 0; i < N; i++) {
+        cs[i] = connect_root();
+        CHECK(cs[i] != NULL);
+        if (!cs[i]) return;
+        echoed[i] = 0;
+        CHECK_INT(sio_set_add(set, cs[i]), SIO_OK);
+    }
+    /* one loop: a client's echo may come before the last client connected */
+    for (rounds = 0; rounds < 2000 && (connects < N || echoes < N); rounds++) {
+        if (sio_set_poll(set, &ev, 50) != 1) continue;
+        for (i = 0; i < N && cs[i] != ev.client; i++) {}
+        CHECK(i < N);
+        if (i == N) break;
+        if (ev.type == SIO_EVENT_CONNECT) {
+            char msg[32];
+            snprintf(msg, sizeof msg, "client-%d", i);
+            CHECK_INT(sio_emit_string(ev.client, NULL, "message", msg), SIO_OK);
+            connects++;
+        } else if (ev.type == SIO_EVENT_EVENT && strcmp(ev.event_name, "message-back") == 0) {
+            char want[32];
+            snprintf(want, sizeof want, "client-%d", i);
+            CHECK_STR((const char *)ev.data, want);
+            echoed[i]++;
+            echoes++;
+        }
+    }
+    CHECK_INT(connects, N);
+    CHECK_INT(echoes, N);
+    for (i = 0; i < N; i++) {
+        CHECK_INT(echoed[i], 1);
+        CHECK(sio_memory(cs[i]) < 16384);
+        sio_stop(cs[i]);
+    }
+    for (rounds = 0; rounds < 2000 && closes < N; rounds++)
+        if (sio_set_poll(set, &ev, 50) == 1 && ev.type == SIO_EVENT_CLOSE) closes++;
+    CHECK_INT(closes, N);
+    for (i = 0; i < N; i++) sio_destroy(cs[i]);
+    CHECK_INT(sio_set_count(set), 0);
+    sio_set_destroy(set);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -161,5 +213,6 @@ int main(int argc, char **argv)
     RUN(test_binary_ack_from_server);
     RUN(test_emits_before_connect_arrive_in_order);
     RUN(test_volatile_emit_dropped_while_not_connected);
+    RUN(test_set_of_200_clients);
     return TEST_REPORT();
 }
