@@ -1209,6 +1209,113 @@ def eio3_io3_namespace_refused_error_packet_carries_data():
           "connect_error records %s" % ce)
 
 
+# --- a horizontally scaled deployment: two servers and the Redis adapter ---------
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_proc(argv, name, env=None):
+    log = open(os.path.join(OPTS.tmp, "%s.log" % name), "wb")
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
+    log.close()
+    track(p)
+    return p
+
+
+def start_redis_pair():
+    """redis-server on a free port, then io_redis_server.js A and B on it."""
+    import shutil
+    redis = shutil.which("redis-server") or ("/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+    check(redis, "redis-server missing (Debian package redis-server; .ci/run installs it)")
+    check(os.path.isdir(os.path.join(ROOT, "node_modules", "@socket.io", "redis-adapter")),
+          "node_modules/@socket.io/redis-adapter missing: run `npm ci`")
+    rport = free_port()
+    procs = [start_proc([redis, "--port", str(rport), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                        "redis")]
+    deadline = time.monotonic() + 10
+    import socket
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", rport), 0.5).close()
+            break
+        except OSError:
+            check(time.monotonic() < deadline, "redis-server did not start")
+            time.sleep(0.05)
+    env = dict(os.environ)
+    env["NODE_PATH"] = os.path.join(ROOT, "node_modules")
+    ports = []
+    for name in ("A", "B"):
+        p = start_proc(["node", os.path.join(SERVERS, "io_redis_server.js"), "0", str(rport), name], "redis-" + name, env)
+        procs.append(p)
+        line = p.stdout.readline().decode("ascii", "replace").split()
+        check(len(line) == 2 and line[0] == "PORT", "io_redis_server %s did not start: %r" % (name, line))
+        ports.append(int(line[1]))
+    return procs, ports
+
+
+def make_redis_test(via_proxy):
+    def t():
+        only_default_pass()
+        procs, ports = start_redis_pair()
+        runs = []
+        try:
+            if via_proxy:                       # one address, sessions pinned by cookie
+                proxy = start_proc(["node", os.path.join(SERVERS, "sticky_proxy.js"), "0",
+                                    "%d,%d" % (ports[0], ports[1])], "redis-proxy")
+                procs.append(proxy)
+                line = proxy.stdout.readline().decode("ascii", "replace").split()
+                check(len(line) == 2 and line[0] == "PORT", "proxy did not start: %r" % line)
+                urls = ["http://127.0.0.1:%s/" % line[1]] * 2
+                transports = ["polling", "auto"]
+            else:
+                urls = ["http://127.0.0.1:%d/" % p for p in ports]
+                transports = ["websocket", "websocket"]
+            for u, tr in zip(urls, transports):
+                runs.append(Run(["--transport", tr, u], b"", False))
+                check(runs[-1].wait_for(lambda r: r.get("name") == "hello", 5), "no hello: %s" % runs[-1].describe())
+            homes = [r.events("hello")[0]["args"][0] for r in runs]
+            check(sorted(homes) == ["A", "B"], "clients reached %s, want one on each server" % homes)
+            runs[1].send(b'["broadcast","from-second"]\n')
+            runs[0].send(b'["broadcast","from-first"]\n')
+            for r in runs:
+                check(r.wait_for(lambda x: x.get("name") == "news" and x["args"][1:] == ["from-second"], 5)
+                      and r.wait_for(lambda x: x.get("name") == "news" and x["args"][1:] == ["from-first"], 5),
+                      "broadcasts did not reach every client: %s" % r.describe())
+            time.sleep(0.5 * SLOW)              # let an upgrade finish
+            for r in runs:
+                r.send(b'["whoami"]\n')
+                check(r.wait_for(lambda x: x.get("name") == "whoami", 5), "no whoami: %s" % r.describe())
+                r.kill(signal.SIGINT)
+        finally:
+            for r in runs:
+                r.finish(10)
+            for p in procs:
+                stop_fault_server(p)
+        for r, home in zip(runs, homes):
+            expect_rc(r, 0)
+            news = [x["args"] for x in r.events("news")]
+            other = "B" if home == "A" else "A"
+            check(sorted(news) == sorted([[homes[1], "from-second"], [homes[0], "from-first"]]),
+                  "news on the client of %s: %s (other server %s)" % (home, news, other))
+        if via_proxy:
+            who = [r.events("whoami")[0]["args"] for r in runs]
+            check(who[0][1] == "polling" and who[1][1] == "websocket", "transports %s" % who)
+            with open(os.path.join(OPTS.tmp, "redis-proxy.log")) as fh:
+                refused = fh.read()
+            check("refused" not in refused, "the balancer refused requests: %s" % short(refused))
+    return t
+
+
+add_test("io_redis_adapter_two_servers_broadcasts_reach_both", make_redis_test(False))
+add_test("io_redis_adapter_behind_cookie_balancer_polling_and_upgrade", make_redis_test(True))
+
+
 # --- a hostile long-polling server ---------------------------------------------
 
 def fake_poll_run(scenario, extra=(), lines=(["hi", "\u20ac\U0001F600"],), exit_after=None):

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// A cookie-based sticky-session load balancer in front of one upstream, as
-// HAProxy/nginx setups for socket.io do: the first request of a client (no
-// cookie) gets "Set-Cookie: SERVERID=<random>"; every later request (polling
-// GETs and POSTs, the WebSocket upgrade) must carry that cookie, else 503 -
-// a balancer without the cookie would send it to another server, which does
-// not know the session.
+// A cookie-based sticky-session load balancer in front of one or more
+// upstreams, as HAProxy/nginx setups for socket.io do: the first request of a
+// client (no cookie) goes to the next upstream in turn and gets
+// "Set-Cookie: SERVERID=<random>"; every later request (polling GETs and
+// POSTs, the WebSocket upgrade) must carry that cookie and goes to the same
+// upstream, else 503 - a balancer without the cookie would send it to another
+// server, which does not know the session.
 //
-//   node tests/servers/sticky_proxy.js PORT UPSTREAM_PORT [--refuse-upgrade]
+//   node tests/servers/sticky_proxy.js PORT UPSTREAM_PORT[,UPSTREAM_PORT...] [--refuse-upgrade]
 //   prints "PORT <n>"; stderr logs one line per refused request.
 //   --refuse-upgrade: every WebSocket upgrade gets 503 (a proxy without
 //   WebSocket support), logged as "upgrade refused (by option)".
@@ -17,9 +18,9 @@ const net = require('net');
 const crypto = require('crypto');
 
 const port = parseInt(process.argv[2] || '0', 10);
-const upstream = parseInt(process.argv[3], 10);
-const issued = new Set();
-let refused = 0;
+const upstreams = String(process.argv[3]).split(',').map((p) => parseInt(p, 10));
+const issued = new Map();              // cookie value -> upstream port
+let refused = 0, turn = 0;
 
 function routeCookie(req) {
   const m = /(?:^|;\s*)SERVERID=([A-Za-z0-9]+)/.exec(req.headers.cookie || '');
@@ -34,6 +35,16 @@ function allowed(req) {
   return cookie !== null && issued.has(cookie);
 }
 
+// The upstream of the client's cookie, or the next one in turn (and a new cookie).
+function route(req) {
+  const cookie = routeCookie(req);
+  if (cookie !== null && issued.has(cookie)) return { port: issued.get(cookie), set: null };
+  const port = upstreams[turn++ % upstreams.length];
+  const id = crypto.randomBytes(6).toString('hex');
+  issued.set(id, port);
+  return { port, set: `SERVERID=${id}; Path=/; HttpOnly` };
+}
+
 const server = http.createServer((req, res) => {
   if (!allowed(req)) {
     refused++;
@@ -43,15 +54,10 @@ const server = http.createServer((req, res) => {
     return;
   }
   const headers = Object.assign({}, req.headers);
-  const up = http.request({ host: '127.0.0.1', port: upstream, method: req.method, path: req.url, headers }, (ur) => {
+  const r = route(req);
+  const up = http.request({ host: '127.0.0.1', port: r.port, method: req.method, path: req.url, headers }, (ur) => {
     const out = Object.assign({}, ur.headers);
-    if (!routeCookie(req)) {
-      const id = crypto.randomBytes(6).toString('hex');
-      issued.add(id);
-      const set = [].concat(out['set-cookie'] || []);
-      set.push(`SERVERID=${id}; Path=/; HttpOnly`);
-      out['set-cookie'] = set;
-    }
+    if (r.set) out['set-cookie'] = [].concat(out['set-cookie'] || [], r.set);
     res.writeHead(ur.statusCode, out);
     ur.pipe(res);
   });
@@ -72,7 +78,7 @@ server.on('upgrade', (req, socket, head) => {
     socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
     return;
   }
-  const up = net.connect(upstream, '127.0.0.1', () => {
+  const up = net.connect(route(req).port, '127.0.0.1', () => {
     let raw = `${req.method} ${req.url} HTTP/1.1\r\n`;
     for (let i = 0; i < req.rawHeaders.length; i += 2) raw += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
     up.write(raw + '\r\n');
