@@ -2975,6 +2975,7 @@ static int sio__io_retry_wanted(const sio_client *c);
 static void sio__io_schedule_retry(sio_client *c);
 static void sio__begin(sio_client *c);
 static void sio__poll_reset(sio_client *c);
+static void sio__wake(sio_client *c);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
@@ -5170,6 +5171,7 @@ static int sio__check_args(const sio_client *c, const char *args)
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->nss[i];
+    sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
     if (ns->state == SIO__NS_WANTED && c->eio_open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
@@ -5205,6 +5207,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
     if (i < 0) return SIO_ERR_STATE;
     ns = c->nss[i];
+    sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
         size_t n = 1;
@@ -5225,7 +5228,17 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     return SIO_OK;
 }
 
+static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
+
+/* Queues the emit and lets a set know the client has work. */
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
+{
+    int r = sio__emit(c, o, ack_id);
+    if (r == SIO_OK) sio__wake(c);
+    return r;
+}
+
+static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
     int i, r;
     uint64_t id = 0;
@@ -5297,6 +5310,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
     i = sio__ns_index(c, ev->ns, strlen(ev->ns));
     if (i < 0 || c->nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    sio__wake(c);
     return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
 
@@ -5787,6 +5801,7 @@ SIO_API int sio_start(sio_client *c)
             c->nss[i]->state = c->nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__begin(c);
+    sio__wake(c);
     return SIO_OK;
 }
 
@@ -5798,6 +5813,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
     if ((code && !sio_ws_close_code_valid(code)) || rlen > 123 || (!code && rlen) ||
         (rlen && !sio_utf8_valid(reason, rlen)))
         return SIO_ERR_INVALID;
+    sio__wake(c);
     switch (c->phase) {
     case SIO__IDLE:
         return SIO_ERR_STATE;
@@ -5833,6 +5849,7 @@ static int sio__send_data(sio_client *c, int opcode, const void *data, size_t le
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
     if (c->phase != SIO__OPEN || c->close_sent || c->mode == SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    sio__wake(c);
     return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
 }
 
@@ -6187,6 +6204,13 @@ static void sio__set_sync(sio_set *s, sio_client *c)
     sio__heap_set(s, c, d);
 }
 
+/* Work queued from outside sio_set_poll (an emit, a send, a stop) makes the
+ * client ready, so the set writes it out without waiting for the socket. */
+static void sio__wake(sio_client *c)
+{
+    if (c->set) sio__ready_push(c->set, c);
+}
+
 SIO_API int sio_set_add(sio_set *s, sio_client *c)
 {
     int i;
@@ -6280,6 +6304,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
 SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
 {
     uint64_t start, now;
+    int waited = 0;                           /* even with timeout 0, ask the poller once */
     if (!s || !ev) return SIO_ERR_INVALID;
     if (!s->pf) return 0;
     start = s->pf->now_ms(s->pf->user);
@@ -6311,8 +6336,8 @@ SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
         }
         if (s->ready_head) continue;
         if (timeout_ms >= 0) {
-            if (now - start >= (uint64_t)timeout_ms) return 0;
-            wait_ms = (int)((uint64_t)timeout_ms - (now - start));
+            if (now - start >= (uint64_t)timeout_ms && waited) return 0;
+            wait_ms = now - start >= (uint64_t)timeout_ms ? 0 : (int)((uint64_t)timeout_ms - (now - start));
         }
         if (s->heap_count) {
             uint64_t d = s->heap[0]->set_deadline;
@@ -6321,6 +6346,7 @@ SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
         }
         if (!s->count) return 0;
         if ((r = sio__set_wait(s, wait_ms)) < 0) return r;
+        waited = 1;
     }
 }
 

@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 
-from harness import (TestFailure, TestSkip, check, track, untrack, kill_live, parse_record,
+from harness import (TestFailure, TestSkip, check, spawn, track, untrack, kill_live, parse_record,
                      Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1314,6 +1314,24 @@ def make_redis_test(via_proxy):
 
 add_test("io_redis_adapter_two_servers_broadcasts_reach_both", make_redis_test(False))
 add_test("io_redis_adapter_behind_cookie_balancer_polling_and_upgrade", make_redis_test(True))
+
+
+@test
+def loadgen_example_all_acked():
+    """examples/loadgen: 30 clients in one sio_set, 20 emits/s each for 1 s,
+    every emit acked by socket.io, latency percentiles reported."""
+    only_default_pass()
+    exe = os.path.join(os.path.dirname(OPTS.sioc), "loadgen")
+    if not os.access(exe, os.X_OK):
+        raise TestSkip("no loadgen next to this sioc")
+    for transport in ("websocket", "polling"):
+        rc, out, err, _, _ = spawn(WRAPPER + [exe, "--clients", "30", "--rate", "20", "--duration", "1", "--event",
+                                              "message-with-ack", "--transport", transport, "--json", url("io")],
+                                   timeout=60 * SLOW)
+        check(rc == 0, "loadgen (%s) exit %s: %s %s" % (transport, rc, short(out), short(err)))
+        rec = json.loads(out.decode().strip().splitlines()[-1])
+        check(rec["connected"] == 30 and rec["sent"] >= 500 and rec["acked"] == rec["sent"] and rec["p99_ms"] > 0,
+              "loadgen (%s) result %s" % (transport, rec))
 
 
 # --- a hostile long-polling server ---------------------------------------------
