@@ -84,6 +84,9 @@ demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes n
 bench: $(BUILD_DIR)/bench_ws
 	$(BUILD_DIR)/bench_ws
 
+size:
+	bash bench/code_size.sh
+
 bench-io: $(BUILD_DIR)/bench_io node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
@@ -131,4 +134,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test check-asan check-valgrind demo bench bench-io clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: all asan test check-asan check-valgrind demo bench bench-io size clean fuzz fuzz-smoke fuzz-replay win install

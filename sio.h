@@ -2761,6 +2761,17 @@ typedef struct sio__ack {
     int sent;                      /* the emit left the queue: a lost connection ends it */
 } sio__ack;
 
+/* SIO_NO_SOCKETIO (defined where the implementation is compiled) leaves the
+ * Socket.IO client out: the conditions below become constant, the compiler
+ * drops the calls, and --gc-sections the code (a WebSocket-only build). */
+#ifdef SIO_NO_SOCKETIO
+#define SIO__WITH_IO 0
+#else
+#define SIO__WITH_IO 1
+#endif
+#define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
+#define SIO__POLLING(c) (SIO__WITH_IO && (c)->polling)
+
 /* One TCP connection (with its TLS session) and its buffers. */
 typedef struct sio__link {
     sio_socket sock;
@@ -2988,15 +2999,15 @@ static int sio__fail_acks_and_leave_all(sio_client *c);
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    int retry = c->mode == SIO_MODE_SOCKETIO && sio__io_retry_wanted(c);
+    int retry = SIO__IO(c) && sio__io_retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
-    if (c->mode == SIO_MODE_SOCKETIO) sio__io_teardown(c, retry && !give_up);
+    if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
     c->nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
-    sio__poll_reset(c);
+    if (SIO__WITH_IO) sio__poll_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
     sio__free(&c->alloc, c->ln.rx);
@@ -3085,7 +3096,7 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
                        : code == SIO_CLOSE_INTERNAL ? "internal error" : "protocol error";
     int linger = c->close_timeout < SIO__FAIL_LINGER_MS ? c->close_timeout : SIO__FAIL_LINGER_MS;
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, why);
-    if (c->polling) {                    /* no close frame to send: the session just ends */
+    if (SIO__POLLING(c)) {                    /* no close frame to send: the session just ends */
         sio__finish(c, code, reason, 0);
         return;
     }
@@ -3294,7 +3305,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     if (sio__random(c, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
     sio_base64_encode(nonce, sizeof nonce, key);
     sio_ws_accept_key(key, c->accept);
-    if (c->mode == SIO_MODE_SOCKETIO) {
+    if (SIO__IO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
         need += strlen(c->target) + strlen(c->request_head);
@@ -3302,7 +3313,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
     if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     p = (char *)l->tx + l->tx_len;
-    if (c->mode != SIO_MODE_SOCKETIO) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->target, c->request_head);
+    if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->target, c->request_head);
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
     for (i = 0; i < c->protocol_count; i++)
         p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", c->protocols[i],
@@ -3379,7 +3390,7 @@ static void sio__step_connect(sio_client *c)
                 return;
             }
         }
-        c->phase = c->polling ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
+        c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
         return;
     }
     if (!c->first_error[0])
@@ -3444,7 +3455,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
                 }
                 c->ln.rx_start += resp.head_len;     /* frames in the same read stay buffered */
                 c->phase = SIO__OPEN;
-                if (c->mode != SIO_MODE_SOCKETIO) c->deadline = 0;   /* Socket.IO: until the open packet */
+                if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
                 ev->type = SIO_EVENT_OPEN;
                 ev->protocol = c->protocol;
                 return 1;
@@ -3545,7 +3556,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                     c->nul_saved = *end;
                 }
                 *end = 0;
-                if (c->mode == SIO_MODE_SOCKETIO) {
+                if (SIO__IO(c)) {
                     if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
                         sio__io_pings_ahead(c);
                         return 1;
@@ -3618,7 +3629,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
-    if (c->polling) return sio__poll_append(c, binary, pieces, lens, n);
+    if (SIO__POLLING(c)) return sio__poll_append(c, binary, pieces, lens, n);
     if (binary && c->eio_v == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
@@ -3836,7 +3847,7 @@ static void sio__probe_fail(sio_client *c);
 static int sio__io_close_transport(sio_client *c, int code, const char *reason)
 {
     int r;
-    if (c->polling) {
+    if (SIO__POLLING(c)) {
         const void *piece = "1";
         size_t one = 1;
         if (c->probe_state != SIO__PROBE_NONE && c->probe_state != SIO__PROBE_FAILED)
@@ -4261,7 +4272,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 static void sio__io_pings_ahead(sio_client *c)
 {
     size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
-    if (!c->eio_open || c->polling || c->eio_v == 3) return;
+    if (!c->eio_open || SIO__POLLING(c) || c->eio_v == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
@@ -4339,7 +4350,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         return 1;
     case '1':                                   /* the server closes the session */
         c->disconnect_reason = "transport close";
-        if (c->polling) {
+        if (SIO__POLLING(c)) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
             return 0;
         }
@@ -5035,7 +5046,7 @@ static void sio__io_timers(sio_client *c)
 {
     uint64_t now;
     size_t i = 0;
-    if (c->mode != SIO_MODE_SOCKETIO) return;
+    if (!SIO__IO(c)) return;
     now = sio__now(c);
     while (i < c->ack_count) {                  /* ack timers run while offline too */
         if (c->acks[i].deadline && now >= c->acks[i].deadline) {
@@ -5182,7 +5193,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
 {
     int i;
     if (!c) return SIO_ERR_INVALID;
-    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
     if (auth_json && *auth_json &&
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
@@ -5202,7 +5213,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     int i;
     sio__ns *ns;
     if (!c) return SIO_ERR_INVALID;
-    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
     if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
     if (i < 0) return SIO_ERR_STATE;
@@ -5244,7 +5255,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     uint64_t id = 0;
     if (ack_id) *ack_id = -1;
     if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
-    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
@@ -5320,7 +5331,7 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
     sio__ns *ns;
     char *copy;
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
-    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
     if ((i = sio__ns_get(c, name)) < 0) return i;
     ns = c->nss[i];
     if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
@@ -5344,7 +5355,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     size_t k;
     sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
-    if (c->mode != SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
     if (i < 0) return SIO_OK;
     ns = c->nss[i];
@@ -5554,23 +5565,23 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->nul_at = c->nul_saved;
         c->nul_at = NULL;
     }
-    if (c->mode == SIO_MODE_SOCKETIO) {
+    if (SIO__IO(c)) {
         sio__io_release(c);
         sio__free(&c->alloc, c->replayed);
         c->replayed = NULL;
     }
     sio__trim(c);
     if (c->pending_count) return sio__pop(c, ev);
-    if (c->held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
-    if (c->polling) {
+    if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
         if (got) return 1;
-        if (c->polling || c->pending_count) {
+        if (SIO__POLLING(c) || c->pending_count) {
             if (!c->pending_count) {
                 sio__check_timer(c);
                 /* a ping the timer queued goes out now, not at the next wake-up */
-                if (c->polling && c->phase >= SIO__OPEN && c->out_len && !c->post_busy && !c->pending_count)
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->out_len && !c->post_busy && !c->pending_count)
                     got = sio__step_polling(c, ev);
             }
             if (got) return 1;
@@ -5580,7 +5591,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
-        if (got && c->mode == SIO_MODE_SOCKETIO) {   /* the session opens with Engine.IO's open packet */
+        if (got && SIO__IO(c)) {   /* the session opens with Engine.IO's open packet */
             got = 0;
             memset(ev, 0, sizeof *ev);
         }
@@ -5631,7 +5642,7 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
     if (!p || !c->target || !c->query) return SIO_ERR_NOMEM;
     c->query[0] = 0;
-    if (c->mode == SIO_MODE_SOCKETIO) {     /* Engine.IO path; the URL path is the namespace */
+    if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
         const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";
         char *q = c->query;
         sprintf(c->target, "%s%s", path[0] == '/' ? "" : "/", path);
@@ -5694,7 +5705,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         }
     }
     c->mode = cfg->mode;
-    if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && c->mode != SIO_MODE_SOCKETIO)) r = SIO_ERR_INVALID;
+    if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c))) r = SIO_ERR_INVALID;
     c->tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -5713,7 +5724,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
     if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
     c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
-    if (r == SIO_OK && c->mode == SIO_MODE_SOCKETIO) r = sio__io_configure(c, cfg);
+    if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
         c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
         if (!c->protocols) r = SIO_ERR_NOMEM;
@@ -5758,7 +5769,7 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
-    sio__io_free(c);
+    if (SIO__WITH_IO) sio__io_free(c);
     sio__free(&a, c->pending);
     sio__free(&a, c);
 }
@@ -5779,8 +5790,8 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->disconnect_reason = NULL;
-    c->polling = c->mode == SIO_MODE_SOCKETIO && c->transport != SIO_TRANSPORT_WEBSOCKET;
-    if (!c->polling && sio__build_request(c, &c->ln, 0) != SIO_OK) {
+    c->polling = SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
     }
@@ -5794,7 +5805,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
     c->user_stop = 0;
     c->retries = 0;
-    if (c->mode == SIO_MODE_SOCKETIO) {
+    if (SIO__IO(c)) {
         size_t i;
         c->nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
         for (i = 0; i < c->ns_count; i++)
@@ -5828,8 +5839,8 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
         c->user_stop = 1;
-        if (c->mode == SIO_MODE_SOCKETIO) sio__fail_acks_and_leave_all(c);
-        if (c->polling && !c->eio_open) {
+        if (SIO__IO(c)) sio__fail_acks_and_leave_all(c);
+        if (SIO__POLLING(c) && !c->eio_open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
@@ -5848,7 +5859,7 @@ SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, "");
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->close_sent || c->mode == SIO_MODE_SOCKETIO) return SIO_ERR_STATE;
+    if (c->phase != SIO__OPEN || c->close_sent || SIO__IO(c)) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
 }
@@ -5921,7 +5932,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         return 0;
     deadline = c->deadline;
     if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
-    if (c->mode == SIO_MODE_SOCKETIO) {
+    if (SIO__IO(c)) {
         uint64_t d = sio__io_next_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
     }
@@ -5937,7 +5948,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return c->mode == SIO_MODE_SOCKETIO && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return SIO__IO(c) && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;

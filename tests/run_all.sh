@@ -16,6 +16,8 @@ check "g++ -std=c++11 (header declarations from C++)" g++ -x c++ -std=c++11 -Wal
 check "examples build" make -s "BUILD_DIR=$BUILD_DIR" "$BUILD_DIR/echo_client" "$BUILD_DIR/incari_ws_nodes" "$BUILD_DIR/bench_ws"
 
 run_suite "unit tests" "$BUILD_DIR/test_unit"
+run_suite "client tests, WebSocket-only build (SIO_NO_SOCKETIO, no warnings)" sh -c \
+    "gcc $WARN -Wshadow -Werror -DSIO_NO_SOCKETIO -I. -Itests tests/test_client.c -o '$BUILD_DIR/test_client_ws_only' && '$BUILD_DIR/test_client_ws_only'"
 run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
 run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"

@@ -723,6 +723,20 @@ static void test_set_delivers_events_runs_timers_and_forgets_destroyed_clients(v
     sio_set_destroy(set2);
 }
 
+#ifdef SIO_NO_SOCKETIO
+/* The WebSocket-only build refuses Socket.IO mode instead of half-working. */
+static void test_no_socketio_build_refuses_socketio_mode(void)
+{
+    sio_config cfg;
+    sio_client *c = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    CHECK(c == NULL);
+}
+#endif
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
@@ -757,6 +771,9 @@ int main(void)
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
+#ifdef SIO_NO_SOCKETIO
+    RUN(test_no_socketio_build_refuses_socketio_mode);
+#endif
     RUN(test_set_delivers_events_runs_timers_and_forgets_destroyed_clients);
     RUN(test_poll_set_serves_both_clients);
     RUN(test_wss_without_tls_backend_is_refused);
