@@ -5084,19 +5084,22 @@ static uint64_t sio__io_next_deadline(const sio_client *c)
 }
 
 /* Encodes an event or ack and sends it now or queues it for its namespace. */
+/* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
+ * at once (no copy, no allocation: straight into the transport's buffer) or
+ * copies it into the namespace's queue until the CONNECT reply. */
 static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
     sio__ns *ns = c->nss[i];
-    sio_json arr;
     const char *inner = "";
-    size_t inner_len = 0, name_len = 0, text_len, total, k, off;
-    char head[256];
-    size_t head_len;
+    const void *pieces[6];
+    size_t lens[6], n = 0, inner_len = 0, text_len = 0, total, k, off;
+    char head[256], name_buf[256];
+    sio_json_writer w;
     sio__queued *q;
-    unsigned char *p;
+    int r = SIO_OK;
     if (args && *args) {
-        arr = sio_json_make(args, strlen(args));
+        sio_json arr = sio_json_make(args, strlen(args));
         if (arr.len > 2) {
             inner = arr.text + 1;
             inner_len = arr.len - 2;
@@ -5104,47 +5107,57 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         }
     }
     head[0] = '4';
-    head_len = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
-    if (event) {                                  /* escaped name */
-        sio_json_writer w;
-        sio_jw_init(&w, NULL, 0);
-        w.allocator = c->alloc;
+    pieces[n] = head;
+    lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
+    pieces[n] = "[";
+    lens[n++] = 1;
+    sio_jw_init(&w, name_buf, sizeof name_buf);   /* the escaped name: on the stack unless long */
+    if (event) {
         sio_jw_cstring(&w, event);
-        if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
-        name_len = w.len;
-        text_len = head_len + 1 + name_len + (inner_len ? 1 + inner_len : 0) + 1;
-        total = text_len;
-        for (k = 0; k < count; k++) total += atts[k].len;
-        if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) { sio_jw_free(&w); return SIO_ERR_FULL; }
-        q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
-        if (!q) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
-        q->lens = (size_t *)(q + 1);
-        q->bytes = (unsigned char *)(q->lens + count);
-        p = q->bytes;
-        memcpy(p, head, head_len); p += head_len;
-        *p++ = '[';
-        memcpy(p, w.buf, name_len); p += name_len;
-        sio_jw_free(&w);
-    } else {
-        text_len = head_len + 2 + inner_len;
-        total = text_len;
-        for (k = 0; k < count; k++) total += atts[k].len;
-        if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) return SIO_ERR_FULL;
-        q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
-        if (!q) return SIO_ERR_NOMEM;
-        q->lens = (size_t *)(q + 1);
-        q->bytes = (unsigned char *)(q->lens + count);
-        p = q->bytes;
-        memcpy(p, head, head_len); p += head_len;
-        *p++ = '[';
+        if (w.error) {
+            sio_jw_init(&w, NULL, 0);
+            w.allocator = c->alloc;
+            sio_jw_cstring(&w, event);
+            if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
+        }
+        pieces[n] = w.buf;
+        lens[n++] = w.len;
     }
     if (inner_len) {
-        if (event) *p++ = ',';
-        memcpy(p, inner, inner_len);
-        p += inner_len;
+        if (event) { pieces[n] = ","; lens[n++] = 1; }
+        pieces[n] = inner;
+        lens[n++] = inner_len;
     }
-    *p++ = ']';
-    off = text_len;
+    pieces[n] = "]";
+    lens[n++] = 1;
+    for (k = 0; k < n; k++) text_len += lens[k];
+    total = text_len;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+        sio_jw_free(&w);
+        return SIO_ERR_FULL;
+    }
+    if (ns->state == SIO__NS_CONNECTED && c->eio_open) {
+        r = sio__eio_send(c, 0, pieces, lens, n);
+        for (k = 0; r == SIO_OK && k < count; k++) {
+            const void *piece = atts[k].data;
+            r = sio__eio_send(c, 1, &piece, &atts[k].len, 1);
+        }
+        sio_jw_free(&w);
+        return r;
+    }
+    q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+    if (!q) {
+        sio_jw_free(&w);
+        return SIO_ERR_NOMEM;
+    }
+    q->lens = (size_t *)(q + 1);
+    q->bytes = (unsigned char *)(q->lens + count);
+    for (off = 0, k = 0; k < n; k++) {
+        memcpy(q->bytes + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    sio_jw_free(&w);
     for (k = 0; k < count; k++) {
         q->lens[k] = atts[k].len;
         if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
@@ -5155,11 +5168,6 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
     q->text_len = text_len;
     q->count = count;
     q->total = total;
-    if (ns->state == SIO__NS_CONNECTED && c->eio_open) {
-        int r = sio__send_queued(c, q);
-        sio__free(&c->alloc, q);
-        return r;
-    }
     if (ns->queue_tail) ns->queue_tail->next = q;
     else ns->queue_head = q;
     ns->queue_tail = q;
