@@ -2707,6 +2707,7 @@ enum sio__phase {
 #define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
+#define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 
 typedef struct sio__pending {
     int type, code, error, clean;
@@ -2784,6 +2785,7 @@ typedef struct sio__link {
     int connecting;                    /* TCP connect in progress (polling links) */
     size_t chunk;                      /* next read size: grows while reads fill the buffer */
     int streaming;                     /* the last read filled the buffer: more is coming */
+    uint64_t last_read;                /* ms of the last bytes read */
 } sio__link;
 
 /* An HTTP response being read on a link; offsets are from the link's rx_start. */
@@ -3257,7 +3259,9 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
     size_t want, room;
     long r;
     if (l->chunk < SIO__READ_FIRST) l->chunk = SIO__READ_FIRST;
-    want = need > l->chunk ? need : l->chunk;
+    /* chunk - 1 plus the spare NUL byte: a power of two, so the largest
+     * buffer stays under malloc's mmap threshold (no mmap/munmap per burst) */
+    want = need > l->chunk - 1 ? need : l->chunk - 1;
     /* A short read means the socket is drained: skip the recv that would
      * only say EAGAIN and let the caller wait for readiness instead. */
     if (!l->may_read && !sio__tls_buffered(c, l)) return SIO_ERR_AGAIN;
@@ -3277,6 +3281,7 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
         if (r > 0) l->rx_len += (size_t)r;
         l->streaming = r > 0 && (size_t)r == room;
         if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;
+        if (r > 0) l->last_read = sio__now(c);
         return r;
     }
     r = c->pf->recv(c->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
@@ -3284,6 +3289,7 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
     if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
     l->streaming = r > 0 && (size_t)r == room;
     if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
+    if (r > 0) l->last_read = sio__now(c);
     return r;
 }
 
@@ -5479,15 +5485,17 @@ static void sio__check_timer(sio_client *c)
 }
 
 /* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
- * once it is empty and the last read did not fill it (a stream keeps its
- * buffer), the send buffer once it is flushed. */
+ * once it is empty and nothing was read for SIO__IDLE_MS (traffic keeps its
+ * buffer: freeing it per wake-up would cost an allocation and, for big
+ * buffers, system calls each time), the send buffer once it is flushed. */
 static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
 {
-    if (!receiving && !l->streaming && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP) {
+    if (!receiving && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP &&
+        sio__now(c) - l->last_read >= SIO__IDLE_MS) {
         sio__free(&c->alloc, l->rx);
         l->rx = NULL;
         l->rx_start = l->rx_len = l->rx_cap = 0;
-        l->chunk = SIO__READ_FIRST;
+        l->chunk /= 2;                   /* a burst after a pause still reads big */
     }
     if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
         sio__free(&c->alloc, l->tx);
