@@ -87,6 +87,9 @@ bench: $(BUILD_DIR)/bench_ws
 size:
 	bash bench/code_size.sh
 
+bench-mem: $(BUILD_DIR)/bench_mem node_modules
+	BUILD_DIR=$(BUILD_DIR) bash bench/run_mem.sh
+
 bench-io: $(BUILD_DIR)/bench_io node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
@@ -134,4 +137,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test check-asan check-valgrind demo bench bench-io size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: all asan test check-asan check-valgrind demo bench bench-io bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

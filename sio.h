@@ -74,12 +74,15 @@
  * ======================================================================
  *
  * sio_poll(c, &ev, 0) never blocks.  An external loop (select, epoll, a game
- * loop, an RTOS task) watches sio_socket_of(c) for readability, and for
- * writability while sio_wants_write(c) is true, sleeps at most
- * sio_next_timeout_ms(c), then calls sio_poll(c, &ev, 0) until it returns 0
- * (readiness is level-triggered).  Sends only queue bytes; they are written
- * by the next sio_poll().  sio_poll_set() does the same for several named
- * connections at once, fairly.
+ * loop, an RTOS task) watches the sockets sio_sockets(c) lists (one for
+ * WebSocket; two for HTTP long-polling, three during an upgrade) for the
+ * readiness each wants, sleeps at most sio_next_timeout_ms(c), then calls
+ * sio_poll(c, &ev, 0) until it returns 0 (readiness is level-triggered).
+ * Sends only queue bytes; they are written by the next sio_poll().
+ * sio_poll_set() does the same for a few named connections at once, fairly.
+ * For thousands of clients in one thread use a sio_set: it waits with the
+ * platform's poller (epoll on Linux), keeps timers in a heap, and steps only
+ * the clients that are ready; sio_set_poll() returns the next event of any.
  * The library has no threads and no global state: a client may be used
  * from any thread, but from one thread at a time; different clients are
  * independent.
@@ -96,8 +99,13 @@
  *   messages (and binary ones) are followed by a NUL byte at data[len] for
  *   convenience; text may itself contain NUL.  The same holds for every
  *   string and attachment of a Socket.IO event.
- * - Buffers grow to what a message needs (bounded by the limits below) and
- *   are released when the connection closes.
+ * - Buffers start small (reads of 2 KiB, doubling while a stream fills
+ *   them), grow to what a message needs (bounded by the limits below),
+ *   shrink back to a few KiB once a connection is idle (no reads for a
+ *   second), and are released when it closes.  An idle connected Socket.IO
+ *   client holds about 7.5 KiB; sio_memory(c) says how much it holds now.
+ * - SIO_NO_SOCKETIO, defined where the implementation is compiled, leaves
+ *   the Socket.IO client out (a WebSocket-only build, about 20 KB of code).
  *
  * ======================================================================
  * 7. TLS
