@@ -380,6 +380,35 @@ SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t l
                                  size_t *consumed, size_t *out_len);
 
 /* ---------------------------------------------------------------------- */
+/* dns: query encoder and answer parser (RFC 1035), for a non-blocking     */
+/* resolver over UDP                                                       */
+/* ---------------------------------------------------------------------- */
+
+enum { SIO_DNS_A = 1, SIO_DNS_AAAA = 28 };
+
+typedef struct sio_dns_addr {
+    int family;                   /* 4 or 6 */
+    unsigned char bytes[16];      /* network order; IPv4 in the first 4 */
+} sio_dns_addr;
+
+/* Writes a recursive query for name (ASCII host name, at most 253 bytes)
+ * and type into buf.  Returns its length, or 0 if the name is not a valid
+ * host name or cap (512 is always enough) is too small. */
+SIO_API size_t sio_dns_query(unsigned char *buf, size_t cap, unsigned id, const char *name, int type);
+/* Parses the answer to the query with this id and type: the addresses of
+ * that type anywhere in the answer section (a CNAME chain included) go to
+ * out (at most max; *count says how many).  Returns SIO_OK (count may be 0:
+ * the name has no such record), SIO_ERR_NO_ADDRESS for "no such name",
+ * SIO_ERR_AGAIN when it is not the answer to this query (other id), or
+ * SIO_ERR_PROTOCOL for a malformed, truncated or failed answer (*why says which). */
+SIO_API int sio_dns_parse(const unsigned char *msg, size_t len, unsigned id, int type, sio_dns_addr *out,
+                          size_t max, size_t *count, const char **why);
+/* An address as text ("127.0.0.1", "::1"); returns its length.  out: 46 bytes. */
+SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out);
+/* 1 if text is an IPv4 or IPv6 literal (no resolution needed). */
+SIO_API int sio_ip_literal(const char *text);
+
+/* ---------------------------------------------------------------------- */
 /* ws: RFC 6455 frame codec and receiver                                  */
 /* ---------------------------------------------------------------------- */
 
@@ -687,6 +716,15 @@ typedef struct sio_platform {
     int (*poller_update)(void *user, void *poller, sio_socket sock, int old_events, int new_events, void *tag);
     int (*poller_wait)(void *user, void *poller, sio_ready *out, size_t max, int timeout_ms);
     void (*poller_close)(void *user, void *poller);
+    /* Optional non-blocking name resolution (NULL: connect() resolves names
+     * itself, which may block).  hosts_lookup copies the index-th address of
+     * name in the hosts file to out and returns 1, or 0 when there is none.
+     * dns_open opens a non-blocking UDP socket connected to server ("IP",
+     * "IP:port", "[IPv6]:port": sio_config.dns_server) or, with server NULL,
+     * to the index-th nameserver of the system (SIO_ERR_NO_ADDRESS past the
+     * last); send/recv/close then serve it as any socket. */
+    int (*hosts_lookup)(void *user, const char *name, unsigned index, char *out, size_t out_size);
+    int (*dns_open)(void *user, const char *server, unsigned index, sio_socket *sock, char *err, size_t err_size);
 } sio_platform;
 
 /* Defined by the platform file (sio_impl_posix.c, sio_impl_win32.c, yours). */
@@ -797,6 +835,7 @@ typedef struct sio_config {
     int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
+    const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
@@ -1583,6 +1622,171 @@ SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t l
     *consumed = in;
     *out_len = out;
     return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* dns                                                                     */
+/* ---------------------------------------------------------------------- */
+
+SIO_API size_t sio_dns_query(unsigned char *buf, size_t cap, unsigned id, const char *name, int type)
+{
+    size_t n = strlen(name), pos = 12, label = 0, i;
+    if (n == 0 || n > 253 || cap < n + 18 || name[0] == '.') return 0;
+    buf[0] = (unsigned char)(id >> 8);
+    buf[1] = (unsigned char)id;
+    buf[2] = 0x01;                             /* recursion desired */
+    buf[3] = 0;
+    buf[4] = 0; buf[5] = 1;                    /* one question */
+    memset(buf + 6, 0, 6);
+    for (i = 0; i <= n; i++) {
+        if (i == n || name[i] == '.') {
+            size_t len = i - label;
+            if (len == 0 && i == n && i > 0 && name[i - 1] == '.') break;   /* trailing dot */
+            if (len == 0 || len > 63) return 0;
+            buf[pos++] = (unsigned char)len;
+            memcpy(buf + pos, name + label, len);
+            pos += len;
+            label = i + 1;
+        } else {
+            unsigned char ch = (unsigned char)name[i];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                  ch == '_'))
+                return 0;
+        }
+    }
+    buf[pos++] = 0;
+    buf[pos++] = (unsigned char)(type >> 8);
+    buf[pos++] = (unsigned char)type;
+    buf[pos++] = 0;
+    buf[pos++] = 1;                            /* class IN */
+    return pos;
+}
+
+/* Skips a (possibly compressed) name; returns the offset after it in the
+ * message, or 0 when it is malformed.  Pointers may only go backwards, so
+ * the walk ends. */
+static size_t sio__dns_skip_name(const unsigned char *m, size_t len, size_t pos)
+{
+    size_t end = 0, hops = 0;
+    for (;;) {
+        unsigned char b;
+        if (pos >= len) return 0;
+        b = m[pos];
+        if (b == 0) return end ? end : pos + 1;
+        if ((b & 0xC0) == 0xC0) {
+            size_t target;
+            if (pos + 1 >= len) return 0;
+            target = ((size_t)(b & 0x3F) << 8) | m[pos + 1];
+            if (!end) end = pos + 2;
+            if (target >= pos || ++hops > 64) return 0;
+            pos = target;
+            continue;
+        }
+        if (b & 0xC0) return 0;                /* reserved label types */
+        pos += 1 + (size_t)b;
+    }
+}
+
+static unsigned sio__be16(const unsigned char *p) { return ((unsigned)p[0] << 8) | p[1]; }
+
+SIO_API int sio_dns_parse(const unsigned char *m, size_t len, unsigned id, int type, sio_dns_addr *out,
+                          size_t max, size_t *count, const char **why)
+{
+    size_t pos = 12, qd, an, i;
+    unsigned rcode;
+    const char *dummy;
+    if (!why) why = &dummy;
+    *why = NULL;
+    *count = 0;
+    if (len < 12) { *why = "dns: answer shorter than its header"; return SIO_ERR_PROTOCOL; }
+    if (sio__be16(m) != (id & 0xFFFF) || !(m[2] & 0x80)) return SIO_ERR_AGAIN;   /* not our answer */
+    if (m[2] & 0x02) { *why = "dns: truncated answer (TCP fallback is not supported)"; return SIO_ERR_PROTOCOL; }
+    rcode = m[3] & 0x0F;
+    if (rcode == 3) return SIO_ERR_NO_ADDRESS;
+    if (rcode != 0) { *why = "dns: the nameserver answered with an error"; return SIO_ERR_PROTOCOL; }
+    qd = sio__be16(m + 4);
+    an = sio__be16(m + 6);
+    for (i = 0; i < qd; i++) {
+        if (!(pos = sio__dns_skip_name(m, len, pos)) || pos + 4 > len) {
+            *why = "dns: malformed question in the answer";
+            return SIO_ERR_PROTOCOL;
+        }
+        pos += 4;
+    }
+    for (i = 0; i < an; i++) {
+        unsigned rtype, rlen;
+        if (!(pos = sio__dns_skip_name(m, len, pos)) || pos + 10 > len) {
+            *why = "dns: malformed answer record";
+            *count = 0;                          /* nothing from a broken answer */
+            return SIO_ERR_PROTOCOL;
+        }
+        rtype = sio__be16(m + pos);
+        rlen = sio__be16(m + pos + 8);
+        pos += 10;
+        if (pos + rlen > len) {
+            *why = "dns: answer record runs past the message";
+            *count = 0;
+            return SIO_ERR_PROTOCOL;
+        }
+        if ((int)rtype == type && sio__be16(m + pos - 8) == 1 &&
+            rlen == (type == SIO_DNS_A ? 4u : 16u) && *count < max) {
+            out[*count].family = type == SIO_DNS_A ? 4 : 6;
+            memset(out[*count].bytes, 0, 16);
+            memcpy(out[*count].bytes, m + pos, rlen);
+            (*count)++;
+        }
+        pos += rlen;
+    }
+    return SIO_OK;
+}
+
+SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out)
+{
+    const unsigned char *b = a->bytes;
+    size_t n = 0;
+    int i, best = -1, best_len = 0;
+    if (a->family == 4) return (size_t)sprintf(out, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    for (i = 0; i < 8;) {                       /* the longest run of zero groups becomes "::" */
+        int j = i;
+        while (j < 8 && b[2 * j] == 0 && b[2 * j + 1] == 0) j++;
+        if (j - i > best_len && j - i > 1) { best = i; best_len = j - i; }
+        i = j > i ? j : i + 1;
+    }
+    for (i = 0; i < 8; i++) {
+        if (i == best) {
+            n += (size_t)sprintf(out + n, "::");
+            i += best_len - 1;
+            continue;
+        }
+        n += (size_t)sprintf(out + n, "%s%x", n && out[n - 1] != ':' ? ":" : "", sio__be16(b + 2 * i));
+    }
+    return n;
+}
+
+SIO_API int sio_ip_literal(const char *t)
+{
+    int dots = 0, digits = 0;
+    const char *p;
+    if (!t || !*t) return 0;
+    if (strchr(t, ':')) {                       /* IPv6: hex groups and colons (a dotted tail allowed) */
+        for (p = t; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+                  *p == ':' || *p == '.'))
+                return 0;
+        return 1;
+    }
+    for (p = t; *p; p++) {
+        if (*p == '.') {
+            if (!digits) return 0;
+            dots++;
+            digits = 0;
+        } else if (*p >= '0' && *p <= '9') {
+            if (++digits > 3) return 0;
+        } else {
+            return 0;
+        }
+    }
+    return dots == 3 && digits > 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2702,6 +2906,7 @@ SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachment
 enum sio__phase {
     SIO__IDLE,
     SIO__BACKOFF,        /* Socket.IO: waiting to reconnect (deadline = the next attempt) */
+    SIO__RESOLVING,      /* asking the nameserver (ln.sock is the UDP socket) */
     SIO__CONNECTING,     /* TCP connect in progress */
     SIO__HANDSHAKE,      /* request sent or being sent; waiting for 101 */
     SIO__OPEN,
@@ -2711,6 +2916,8 @@ enum sio__phase {
 };
 
 #define SIO__TEXT_SIZE 256
+#define SIO__MAX_ADDRESSES 16
+#define SIO__DNS_TRY_MS 1000                   /* resend after this long without an answer */
 #define SIO__FAIL_LINGER_MS 1000
 #define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
@@ -2899,6 +3106,16 @@ struct sio_client {
     uint64_t set_deadline;
     sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
     int reg_events[3];
+
+    /* name resolution without blocking (platforms with dns_open) */
+    char *dns_server;
+    char addrs[SIO__MAX_ADDRESSES][46]; /* resolved addresses as text, IPv6 first */
+    size_t addr_count;
+    unsigned dns_index, dns_tries, dns_id;
+    int dns_waiting;                   /* 1: the A answer, 2: the AAAA answer still to come */
+    int dns_nxdomain;
+    const char *dns_why;               /* why an answer was unusable (static text) */
+    uint64_t dns_deadline;
 };
 
 #define SIO__NO_POS ((size_t)-1)
@@ -3386,6 +3603,155 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
 
 static void sio__start_next_address(sio_client *c);
 
+/* Connects to the attempt-th address: one the client resolved itself, or
+ * the platform's own lookup of the host. */
+static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size_t err_size)
+{
+    if (c->addr_count) {
+        if (c->attempt >= c->addr_count) return SIO_ERR_NO_ADDRESS;
+        return c->pf->connect(c->pf->user, c->addrs[c->attempt], c->port, 0, sock, err, err_size);
+    }
+    return c->pf->connect(c->pf->user, c->host, c->port, c->attempt, sock, err, err_size);
+}
+
+/* ---- resolving names without blocking ---- */
+
+static void sio__dns_send(sio_client *c)
+{
+    unsigned char q[300];
+    size_t n;
+    char err[64];
+    n = sio_dns_query(q, sizeof q, c->dns_id, c->host, SIO_DNS_AAAA);
+    if (n && (c->dns_waiting & 2)) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
+    n = sio_dns_query(q, sizeof q, c->dns_id + 1, c->host, SIO_DNS_A);
+    if (n && (c->dns_waiting & 1)) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
+    c->dns_deadline = sio__now(c) + SIO__DNS_TRY_MS;
+}
+
+/* Opens the socket to the next nameserver and asks it; 0, or -1 when none is left. */
+static int sio__dns_next_server(sio_client *c)
+{
+    char err[128];
+    unsigned char id[2];
+    if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
+    if (c->dns_server && c->dns_index > 0) return -1;
+    if (c->pf->dns_open(c->pf->user, c->dns_server, c->dns_index, &c->ln.sock, err, sizeof err) != SIO_OK) {
+        c->ln.sock = SIO_INVALID_SOCKET;
+        return -1;
+    }
+    if (sio__random(c, id, 2) != SIO_OK) return -1;
+    c->dns_id = (((unsigned)id[0] << 8) | id[1]) & 0xFFFE;
+    c->dns_tries = 0;
+    c->dns_waiting = 3;
+    c->ln.may_read = 1;
+    sio__dns_send(c);
+    return 0;
+}
+
+/* Begins connecting by name: the hosts file first, then the nameservers. */
+static void sio__resolve(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    c->addr_count = 0;
+    while (c->addr_count < SIO__MAX_ADDRESSES &&
+           c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)c->addr_count, c->addrs[c->addr_count],
+                               sizeof c->addrs[0]) == 1)
+        c->addr_count++;
+    if (c->addr_count) {
+        sio__start_next_address(c);
+        return;
+    }
+    c->phase = SIO__RESOLVING;
+    c->dns_index = 0;
+    c->dns_nxdomain = 0;
+    c->dns_why = NULL;
+    if (sio__dns_next_server(c) < 0) {
+        snprintf(text, sizeof text, "dns: cannot resolve %.80s: no nameserver to ask", c->host);
+        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+    }
+}
+
+static void sio__dns_done(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE], tmp[46];
+    size_t i, j, v6 = 0;
+    for (i = 0; i < c->addr_count; i++)                  /* IPv6 first, as getaddrinfo orders them */
+        if (strchr(c->addrs[i], ':')) {
+            memcpy(tmp, c->addrs[i], sizeof tmp);
+            for (j = i; j > v6; j--) memcpy(c->addrs[j], c->addrs[j - 1], sizeof tmp);
+            memcpy(c->addrs[v6++], tmp, sizeof tmp);
+        }
+    c->pf->close(c->pf->user, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
+    c->phase = SIO__CONNECTING;
+    if (c->addr_count) {
+        sio__start_next_address(c);
+        return;
+    }
+    if (c->dns_why)
+        snprintf(text, sizeof text, "dns: %.80s: %s", c->host, c->dns_why + 5);   /* past "dns: " */
+    else
+        snprintf(text, sizeof text, "dns: %.80s: %s", c->host, c->dns_nxdomain ? "no such name" : "the name has no address");
+    sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+}
+
+/* Reads nameserver answers; AAAA addresses go first, then A. */
+static void sio__step_resolve(sio_client *c)
+{
+    unsigned char msg[1500];
+    char err[128];
+    const char *why = NULL;
+    int i;
+    for (i = 0; i < 8 && c->dns_waiting; i++) {
+        sio_dns_addr found[SIO__MAX_ADDRESSES];
+        size_t count = 0, k;
+        int which, r;
+        long n;
+        err[0] = 0;
+        if (!c->ln.may_read) return;
+        n = c->pf->recv(c->pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
+        if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
+            c->dns_index++;
+            if (sio__dns_next_server(c) < 0) sio__dns_done(c);
+            return;
+        }
+        which = (int)(n >= 2 && (((unsigned)msg[0] << 8) | msg[1]) == c->dns_id ? 2 : 1);
+        r = sio_dns_parse(msg, (size_t)n, which == 2 ? c->dns_id : c->dns_id + 1,
+                          which == 2 ? SIO_DNS_AAAA : SIO_DNS_A, found, SIO__MAX_ADDRESSES, &count, &why);
+        if (r == SIO_ERR_AGAIN || !(c->dns_waiting & which)) continue;   /* stale or foreign */
+        if (r == SIO_ERR_NO_ADDRESS) c->dns_nxdomain = 1;
+        if (r == SIO_ERR_PROTOCOL) c->dns_why = why;
+        c->dns_waiting &= ~which;
+        for (k = 0; r == SIO_OK && k < count && c->addr_count < SIO__MAX_ADDRESSES; k++)
+            sio_dns_addr_text(&found[k], c->addrs[c->addr_count++]);
+    }
+    if (!c->dns_waiting) sio__dns_done(c);
+}
+
+/* No answer in time: ask again, then the next nameserver. */
+static void sio__resolve_timer(sio_client *c)
+{
+    if (sio__now(c) < c->dns_deadline) return;
+    if (++c->dns_tries < 2) {
+        sio__dns_send(c);
+        return;
+    }
+    if (c->addr_count) {                                  /* one family answered: enough */
+        c->dns_waiting = 0;
+        sio__dns_done(c);
+        return;
+    }
+    c->dns_index++;
+    if (sio__dns_next_server(c) < 0) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", c->host);
+        c->phase = SIO__CONNECTING;
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+    }
+}
+
 static void sio__step_connect(sio_client *c)
 {
     char err[128];
@@ -3416,7 +3782,6 @@ static void sio__step_connect(sio_client *c)
     sio__start_next_address(c);
 }
 
-#define SIO__MAX_ADDRESSES 16
 
 /* Starts a connection to the next address of the host that does not fail
  * at once (IPv6/IPv4 fallback); reports the first failure when none is left. */
@@ -3426,7 +3791,7 @@ static void sio__start_next_address(sio_client *c)
     int r = SIO_ERR_NO_ADDRESS;
     for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
         err[0] = 0;
-        r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &c->ln.sock, err, sizeof err);
+        r = sio__connect_attempt(c, &c->ln.sock, err, sizeof err);
         if (r == SIO_OK) return;
         c->ln.sock = SIO_INVALID_SOCKET;
         if (r == SIO_ERR_NO_ADDRESS) break;
@@ -4648,7 +5013,7 @@ static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_s
     char err[128];
     int r;
     err[0] = 0;
-    r = c->pf->connect(c->pf->user, c->host, c->port, c->attempt, &l->sock, err, sizeof err);
+    r = sio__connect_attempt(c, &l->sock, err, sizeof err);
     if (r != SIO_OK) {
         l->sock = SIO_INVALID_SOCKET;
         snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
@@ -5464,6 +5829,7 @@ static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
     sio__io_timers(c);
+    if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
     if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
@@ -5482,6 +5848,10 @@ static void sio__check_timer(sio_client *c)
         break;
     case SIO__BACKOFF:
         sio__begin(c);
+        break;
+    case SIO__RESOLVING:
+        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", c->host, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
     case SIO__CLOSE_WAIT:
     case SIO__FAILING:
@@ -5597,6 +5967,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->pending_count) return sio__pop(c, ev);
     if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
+    if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
@@ -5719,6 +6090,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
     r = sio__add_string(&a, &c->name, cfg->name ? cfg->name : "");
     if (r == SIO_OK) r = sio__add_string(&a, &c->url_text, cfg->url);
+    if (r == SIO_OK && cfg->dns_server) r = sio__add_string(&a, &c->dns_server, cfg->dns_server);
     if (r == SIO_OK && sio_url_parse(&c->url, c->url_text) != SIO_OK) r = SIO_ERR_URL;
     if (r == SIO_OK) {
         c->host = (char *)sio__realloc(&a, NULL, c->url.host_len + 1);
@@ -5783,6 +6155,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->ln.tx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);
+    sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->request_head);
     sio__free(&a, c->target);
@@ -5820,7 +6193,9 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    sio__start_next_address(c);
+    c->addr_count = 0;
+    if (c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    else sio__start_next_address(c);
 }
 
 SIO_API int sio_start(sio_client *c)
@@ -5856,6 +6231,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         c->user_stop = 1;
         sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped while waiting to reconnect", 0);
         return SIO_OK;
+    case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
         c->user_stop = 1;
@@ -5917,7 +6293,8 @@ static int sio__link_wants_write(const sio_client *c, const sio__link *l)
 
 SIO_API int sio_wants_write(const sio_client *c)
 {
-    if (!c || c->ln.sock == SIO_INVALID_SOCKET) return 0;
+    /* while resolving, ln.sock is the nameserver's and the request waits */
+    if (!c || c->ln.sock == SIO_INVALID_SOCKET || c->phase == SIO__RESOLVING) return 0;
     return c->phase == SIO__CONNECTING || sio__link_wants_write(c, &c->ln);
 }
 
@@ -5956,6 +6333,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         return 0;
     deadline = c->deadline;
     if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
+    if (c->phase == SIO__RESOLVING && (!deadline || c->dns_deadline < deadline)) deadline = c->dns_deadline;
     if (SIO__IO(c)) {
         uint64_t d = sio__io_next_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
@@ -5970,6 +6348,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 {
     if (!c) return SIO_STATE_IDLE;
     switch (c->phase) {
+    case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
     case SIO__OPEN: return SIO__IO(c) && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;

@@ -25,6 +25,9 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <strings.h>
+#include <stdlib.h>
 
 #if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 25))
 #include <sys/random.h>
@@ -224,6 +227,128 @@ static int sio__posix_random(void *user, void *buf, size_t len)
 #endif
 }
 
+
+/* ---- non-blocking name resolution: the hosts file and the nameservers ---- */
+
+/* The index-th address the hosts file gives name (case-insensitive). */
+static int sio__posix_hosts_lookup(void *user, const char *name, unsigned index, char *out, size_t out_size)
+{
+    char line[512];
+    unsigned found = 0;
+    FILE *f = fopen("/etc/hosts", "r");
+    (void)user;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#'), *save = NULL, *addr, *tok;
+        if (hash) *hash = 0;
+        addr = strtok_r(line, " \t\r\n", &save);
+        if (!addr) continue;
+        while ((tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
+            if (strcasecmp(tok, name) != 0) continue;
+            if (found++ == index && strlen(addr) < out_size) {
+                strcpy(out, addr);
+                fclose(f);
+                return 1;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* "IP", "IP:port" or "[IPv6]:port" into a socket address (port 53 by default). */
+static int sio__posix_dns_address(const char *text, struct sockaddr_storage *sa, socklen_t *len)
+{
+    char host[64];
+    unsigned port = 53;
+    const char *colon = strrchr(text, ':');
+    size_t n;
+    memset(sa, 0, sizeof *sa);
+    if (text[0] == '[') {
+        const char *close_bracket = strchr(text, ']');
+        if (!close_bracket || (size_t)(close_bracket - text - 1) >= sizeof host) return -1;
+        n = (size_t)(close_bracket - text - 1);
+        memcpy(host, text + 1, n);
+        host[n] = 0;
+        if (close_bracket[1] == ':') port = (unsigned)atoi(close_bracket + 2);
+    } else if (colon && strchr(text, ':') == colon) {     /* one colon: IPv4 with a port */
+        n = (size_t)(colon - text);
+        if (n >= sizeof host) return -1;
+        memcpy(host, text, n);
+        host[n] = 0;
+        port = (unsigned)atoi(colon + 1);
+    } else {
+        if (strlen(text) >= sizeof host) return -1;
+        strcpy(host, text);
+    }
+    if (port == 0 || port > 65535) return -1;
+    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)sa)->sin_addr) == 1) {
+        ((struct sockaddr_in *)sa)->sin_family = AF_INET;
+        ((struct sockaddr_in *)sa)->sin_port = htons((unsigned short)port);
+        *len = sizeof(struct sockaddr_in);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)sa)->sin6_addr) == 1) {
+        ((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
+        ((struct sockaddr_in6 *)sa)->sin6_port = htons((unsigned short)port);
+        *len = sizeof(struct sockaddr_in6);
+        return 0;
+    }
+    return -1;
+}
+
+/* A UDP socket connected to the given server, or to the index-th
+ * nameserver of /etc/resolv.conf (127.0.0.1 when it names none). */
+static int sio__posix_dns_open(void *user, const char *server, unsigned index, sio_socket *sock, char *err,
+                               size_t err_size)
+{
+    char line[256], chosen[64];
+    struct sockaddr_storage sa;
+    socklen_t len = 0;
+    int fd, flags;
+    (void)user;
+    chosen[0] = 0;
+    if (server) {
+        if (index > 0) return SIO_ERR_NO_ADDRESS;
+        snprintf(chosen, sizeof chosen, "%s", server);
+    } else {
+        unsigned seen = 0;
+        FILE *f = fopen("/etc/resolv.conf", "r");
+        while (f && fgets(line, sizeof line, f)) {
+            char *save = NULL, *key = strtok_r(line, " \t\r\n", &save), *val;
+            if (!key || strcmp(key, "nameserver") != 0 || !(val = strtok_r(NULL, " \t\r\n", &save))) continue;
+            if (seen++ == index) {
+                snprintf(chosen, sizeof chosen, "%s", val);
+                break;
+            }
+        }
+        if (f) fclose(f);
+        if (!chosen[0]) {
+            if (index > 0 || seen > 0) return SIO_ERR_NO_ADDRESS;
+            strcpy(chosen, "127.0.0.1");
+        }
+    }
+    if (sio__posix_dns_address(chosen, &sa, &len) < 0) {
+        if (err) snprintf(err, err_size, "bad nameserver address '%s'", chosen);
+        return SIO_ERR_INVALID;
+    }
+    fd = socket(sa.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0) {
+        sio__posix_error(err, err_size, "socket", errno);
+        return SIO_ERR_IO;
+    }
+    flags = fcntl(fd, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        connect(fd, (struct sockaddr *)&sa, len) < 0) {
+        sio__posix_error(err, err_size, "nameserver socket", errno);
+        close(fd);
+        return SIO_ERR_IO;
+    }
+    *sock = fd;
+    return SIO_OK;
+}
+
 #ifdef __linux__
 /* sio_set's poller: epoll, so one wake-up costs nothing per idle client. */
 #include <sys/epoll.h>
@@ -287,7 +412,9 @@ static const sio_platform sio__posix_platform = {
     sio__posix_wait,
     sio__posix_now_ms,
     sio__posix_random,
-    SIO__POLLER
+    SIO__POLLER,
+    sio__posix_hosts_lookup,
+    sio__posix_dns_open
 };
 
 SIO_API const sio_platform *sio_platform_default(void) { return &sio__posix_platform; }

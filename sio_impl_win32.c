@@ -219,7 +219,8 @@ static const sio_platform sio__win_platform = {
     sio__win_wait,
     sio__win_now_ms,
     sio__win_random,
-    NULL, NULL, NULL, NULL       /* no poller: sio_set waits with select() over every socket */
+    NULL, NULL, NULL, NULL,      /* no poller: sio_set waits with select() over every socket */
+    NULL, NULL                   /* names resolve with getaddrinfo (blocking) */
 };
 
 SIO_API const sio_platform *sio_platform_default(void) { return &sio__win_platform; }

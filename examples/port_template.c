@@ -140,7 +140,8 @@ static int port_random(void *user, void *buf, size_t len)
 static const sio_platform port_platform = {
     NULL, port_connect, port_connect_result, port_send, port_recv, port_close,
     port_wait, port_now_ms, port_random,
-    NULL, NULL, NULL, NULL    /* optional readiness poller for sio_set (epoll-like); NULL: wait() */
+    NULL, NULL, NULL, NULL,   /* optional readiness poller for sio_set (epoll-like); NULL: wait() */
+    NULL, NULL                /* optional hosts file + UDP nameserver socket for non-blocking DNS */
 };
 
 SIO_API const sio_platform *sio_platform_default(void) { return &port_platform; }

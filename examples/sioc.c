@@ -30,6 +30,7 @@ typedef struct sioc_options {
     const char *cafile, *cert, *key;
     int insecure;
     int no_reconnect;
+    const char *dns_server;
     int transport;
     int eio;
     const char *queries[SIOC_MAX_LIST];
@@ -70,6 +71,7 @@ static void usage(FILE *f)
         "  --cafile FILE          trust anchors (PEM) for wss/https (default: the system bundle)\n"
         "  --insecure             skip certificate verification (explicit only; never the default)\n"
         "  --cert FILE --key FILE client certificate and key (PEM) for mutual TLS\n"
+        "  --dns-server IP[:PORT] resolve host names with this nameserver (default: resolv.conf)\n"
         "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
         "io mode options:\n"
         "  --ack                  each stdin emit asks for an ack, printed as an ack record\n"
@@ -167,7 +169,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
             }
         }
         else if (strcmp(a, "--header") == 0 || (strcmp(a, "--protocol") == 0 && !o->io) || strcmp(a, "--cafile") == 0 ||
-                 strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 ||
+                 strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--dns-server") == 0 ||
                  strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
                  strcmp(a, "--exit-after") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
@@ -185,6 +187,8 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                 o->cafile = next;
             } else if (strcmp(a, "--cert") == 0) {
                 o->cert = next;
+            } else if (strcmp(a, "--dns-server") == 0) {
+                o->dns_server = next;
             } else if (strcmp(a, "--key") == 0) {
                 o->key = next;
             } else if (strcmp(a, "--connect-timeout") == 0) {
@@ -795,6 +799,7 @@ int main(int argc, char **argv)
     cfg.protocols = s.opt.protocols;
     cfg.protocol_count = s.opt.protocol_count;
     cfg.max_message = (size_t)s.opt.max_message;
+    cfg.dns_server = s.opt.dns_server;
     if (s.opt.io) {
         cfg.mode = SIO_MODE_SOCKETIO;
         cfg.path = s.opt.path;

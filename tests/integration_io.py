@@ -200,6 +200,7 @@ class ServerSet:
         self.start("py", [PY, os.path.join(SERVERS, "py_io_server.py"), "0",
                           "--ping-interval", str(py_pi), "--ping-timeout", str(py_pt)])
         self.start("fake_polling", [PY, os.path.join(SERVERS, "fake_polling.py"), "0"])
+        self.start("dns", [PY, os.path.join(SERVERS, "fake_dns.py"), "0"])
         self.start("fake", [PY, os.path.join(SERVERS, "fake_eio.py"), "0",
                             "--log", os.path.join(OPTS.tmp, "fake.jsonl")])
 
@@ -1332,6 +1333,49 @@ def loadgen_example_all_acked():
         rec = json.loads(out.decode().strip().splitlines()[-1])
         check(rec["connected"] == 30 and rec["sent"] >= 500 and rec["acked"] == rec["sent"] and rec["p99_ms"] > 0,
               "loadgen (%s) result %s" % (transport, rec))
+
+
+# --- name resolution that never blocks (tests/servers/fake_dns.py) --------------
+
+def dns_url(name, server="io"):
+    return "http://%s:%d/" % (name, need(server))
+
+
+def make_dns_test(name, transport):
+    def t():
+        if OPTS.transport and transport != OPTS.transport:
+            raise TestSkip("runs in its own transport's pass")
+        r = sioc(["--transport", transport, "--dns-server", "127.0.0.1:%d" % need("dns"), "--exit-after", "3",
+                  dns_url(name)], lines=[["message", name]], timeout=15)
+        expect_rc(r, 0)
+        expect_connected(r)
+        expect_args(r, "message-back", [name])
+    return t
+
+
+# sio.test has AAAA ::1 first (nobody listens there: IPv6 -> IPv4 fallback), cname.test a
+# CNAME chain, slow.test answers only when asked again, localhost comes from /etc/hosts.
+for _name in ("sio.test", "v4.test", "cname.test", "slow.test", "localhost"):
+    for _tr in ("websocket", "polling"):
+        add_test("dns_%s_%s_resolves_and_connects" % (_name.replace(".", "_"), _tr), make_dns_test(_name, _tr))
+
+
+def make_dns_error_test(name, want, code_timeout=False):
+    def t():
+        only_default_pass()
+        r = sioc(["--transport", "websocket", "--dns-server", "127.0.0.1:%d" % need("dns"),
+                  "--connect-timeout", "8000", dns_url(name)], timeout=20)
+        expect_rc(r, 1)
+        errs = " | ".join(e["message"] for e in r.of("error"))
+        check(want in errs, "want an error with %r, got %r" % (want, errs))
+        if code_timeout:
+            check(r.elapsed < 6 * SLOW, "gave up after %.1f s, want ~2 s (two tries of 1 s)" % r.elapsed)
+    return t
+
+
+add_test("dns_nxdomain_is_no_such_name", make_dns_error_test("nx.test", "dns: nx.test: no such name"))
+add_test("dns_silent_nameserver_gives_up_after_retries", make_dns_error_test("silent.test", "no answer for silent.test", True))
+add_test("dns_truncated_answer_reported", make_dns_error_test("trunc.test", "truncated answer"))
 
 
 # --- a hostile long-polling server ---------------------------------------------

@@ -21,6 +21,8 @@ typedef struct mem_net {
     unsigned attempt;             /* the attempt of the current socket */
     uint64_t now;
     unsigned char rnd;
+    char last_host[64];           /* the host of the last connect() */
+    int dns_opens;                /* nameserver sockets opened (mem_platform_dns) */
 } mem_net;
 
 static mem_net net;
@@ -28,7 +30,8 @@ static mem_net net;
 static int mem_connect(void *u, const char *host, unsigned short port, unsigned attempt, sio_socket *s,
                        char *err, size_t n)
 {
-    (void)u; (void)host; (void)port;
+    (void)u; (void)port;
+    snprintf(net.last_host, sizeof net.last_host, "%s", host);
     if (attempt >= (net.addresses ? net.addresses : 1)) return SIO_ERR_NO_ADDRESS;
     if (net.connect_fail || attempt < net.refuse_first) { snprintf(err, n, "Connection refused"); return SIO_ERR_IO; }
     net.attempt = attempt;
@@ -88,8 +91,32 @@ static int mem_random(void *u, void *b, size_t len)
     return SIO_OK;
 }
 static const sio_platform mem_platform = { NULL, mem_connect, mem_connect_result, mem_send, mem_recv,
-                                           mem_close, mem_wait, mem_now, mem_random, NULL, NULL, NULL, NULL };
+                                           mem_close, mem_wait, mem_now, mem_random, NULL, NULL, NULL, NULL,
+                                           NULL, NULL };
 const sio_platform *sio_platform_default(void) { return &mem_platform; }
+
+/* The same with name resolution hooks: the test plays the nameserver too
+ * (queries land in net.out, answers come from net.in); "hosts.test" is in
+ * the hosts file as 10.9.9.9; only one nameserver exists. */
+static int mem_hosts_lookup(void *u, const char *name, unsigned index, char *out, size_t size)
+{
+    (void)u;
+    if (strcmp(name, "hosts.test") != 0 || index > 0 || size < 9) return 0;
+    strcpy(out, "10.9.9.9");
+    return 1;
+}
+static int mem_dns_open(void *u, const char *server, unsigned index, sio_socket *s, char *err, size_t n)
+{
+    (void)u; (void)server; (void)err; (void)n;
+    if (index > 0) return SIO_ERR_NO_ADDRESS;
+    net.dns_opens++;
+    net.sockets++;
+    *s = 9;
+    return SIO_OK;
+}
+static const sio_platform mem_platform_dns = { NULL, mem_connect, mem_connect_result, mem_send, mem_recv,
+                                               mem_close, mem_wait, mem_now, mem_random, NULL, NULL, NULL, NULL,
+                                               mem_hosts_lookup, mem_dns_open };
 
 /* ---- helpers ---- */
 

@@ -738,6 +738,104 @@ static void test_no_socketio_build_refuses_socketio_mode(void)
 }
 #endif
 
+/* ---- name resolution without blocking (a platform with DNS hooks) ---- */
+
+/* The id of the n-th DNS query the client wrote (net.out holds datagrams
+ * back to back; queries here are 12 + name + 4 bytes). */
+static unsigned query_id(size_t n, size_t qlen, int *type)
+{
+    const unsigned char *q = net.out + n * qlen;
+    *type = q[qlen - 3];
+    return ((unsigned)q[0] << 8) | q[1];
+}
+
+static void answer_a(unsigned id, int type, int with_address)
+{
+    unsigned char m[128];
+    size_t n = sio_dns_query(m, sizeof m, id, "name.test", type);
+    m[2] = 0x81;                                          /* a response, recursion available */
+    m[3] = 0x80;
+    if (with_address) {
+        static const unsigned char rr[] = { 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 7 };
+        m[7] = 1;
+        memcpy(m + n, rr, sizeof rr);
+        n += sizeof rr;
+    }
+    server_send(m, n);
+}
+
+static void test_dns_resolution_does_not_block_and_connects_to_the_answer(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    unsigned id_aaaa, id_a;
+    int type;
+    size_t qlen = 12 + 11 + 4;                            /* "name.test": 4name4test0 */
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://name.test:8080/";
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(net.dns_opens, 1);
+    CHECK_INT(net.out_len, 2 * qlen);                     /* AAAA and A asked at once */
+    id_aaaa = query_id(0, qlen, &type);
+    CHECK_INT(type, SIO_DNS_AAAA);
+    id_a = query_id(1, qlen, &type);
+    CHECK_INT(type, SIO_DNS_A);
+    CHECK_INT(sio_get_state(c), SIO_STATE_CONNECTING);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                    /* nothing to wait for inside the library */
+    net.out_len = 0;
+    answer_a(id_aaaa ^ 0x5555, SIO_DNS_AAAA, 0);         /* a stranger's answer is ignored */
+    sio_poll(c, &ev, 0);
+    answer_a(id_aaaa, SIO_DNS_AAAA, 0);                  /* no IPv6 address */
+    sio_poll(c, &ev, 0);
+    CHECK_INT(net.out_len, 0);
+    answer_a(id_a, SIO_DNS_A, 1);
+    sio_poll(c, &ev, 0);                                  /* resolved: connects and sends the request */
+    CHECK_STR(net.last_host, "10.0.0.7");
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    sio_destroy(c);
+}
+
+static void test_dns_hosts_file_then_silence_times_out(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    uint64_t t0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://hosts.test/";
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    CHECK_INT(net.dns_opens, 0);                          /* the hosts file answered */
+    CHECK_STR(net.last_host, "10.9.9.9");
+    sio_destroy(c);
+
+    cfg.url = "ws://name.test/";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    net.out_len = 0;
+    t0 = net.now;
+    while (net.out_len == 0 && net.now - t0 < 5000) sio_poll(c, &ev, 100);
+    CHECK(net.now - t0 >= 1000);                          /* asked again after a second */
+    CHECK(net.out_len > 0);
+    CHECK_INT(poll_type(c, &ev), -1);
+    t0 = net.now;
+    while (sio_poll(c, &ev, 100) == 0 && net.now - t0 < 5000) {}
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK(strstr(ev.message, "no answer for name.test") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(net.sockets, 0);                            /* the nameserver socket was closed */
+    sio_destroy(c);
+}
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
@@ -772,6 +870,8 @@ int main(void)
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
+    RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
+    RUN(test_dns_hosts_file_then_silence_times_out);
 #ifdef SIO_NO_SOCKETIO
     RUN(test_no_socketio_build_refuses_socketio_mode);
 #endif

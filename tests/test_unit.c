@@ -1778,8 +1778,121 @@ static void test_ws_rx_free_twice_and_on_zeroed_is_safe(void)
 
 /* ====================================================================== */
 
+/* ---- dns (RFC 1035) ---- */
+
+static void test_dns_query_bytes(void)
+{
+    unsigned char q[512];
+    static const unsigned char want[] = {
+        0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+        7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1 };
+    CHECK_INT(sio_dns_query(q, sizeof q, 0x1234, "example.com", SIO_DNS_A), sizeof want);
+    CHECK(memcmp(q, want, sizeof want) == 0);
+    CHECK_INT(sio_dns_query(q, sizeof q, 0x1234, "example.com.", SIO_DNS_AAAA), sizeof want);   /* trailing dot */
+    CHECK_INT(q[sizeof want - 3], 28);
+    CHECK_INT(sio_dns_query(q, sizeof q, 1, "a..b", SIO_DNS_A), 0);
+    CHECK_INT(sio_dns_query(q, sizeof q, 1, "", SIO_DNS_A), 0);
+    CHECK_INT(sio_dns_query(q, sizeof q, 1, "bad name", SIO_DNS_A), 0);
+    CHECK_INT(sio_dns_query(q, sizeof q, 1, "x.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", SIO_DNS_A), 0);   /* 64-byte label */
+    CHECK_INT(sio_dns_query(q, 10, 1, "example.com", SIO_DNS_A), 0);
+}
+
+/* An answer: header, the question for "a.test", then records. */
+static size_t dns_answer(unsigned char *m, unsigned id, int flags_lo, const unsigned char *records, size_t rlen, int ancount)
+{
+    static const unsigned char question[] = { 1, 'a', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1 };
+    m[0] = (unsigned char)(id >> 8); m[1] = (unsigned char)id;
+    m[2] = 0x81; m[3] = (unsigned char)(0x80 | flags_lo);
+    m[4] = 0; m[5] = 1; m[6] = 0; m[7] = (unsigned char)ancount; m[8] = m[9] = m[10] = m[11] = 0;
+    memcpy(m + 12, question, sizeof question);
+    memcpy(m + 12 + sizeof question, records, rlen);
+    return 12 + sizeof question + rlen;
+}
+
+static void test_dns_parse_answers(void)
+{
+    unsigned char m[512];
+    sio_dns_addr a[4];
+    size_t count, n;
+    char text[46];
+    const char *why;
+    /* CNAME (compressed owner) then an A record for the target */
+    static const unsigned char cname_then_a[] = {
+        0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'b', 0xC0, 14,
+        0xC0, 28, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 7 };
+    static const unsigned char aaaa[] = {
+        0xC0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    n = dns_answer(m, 7, 0, cname_then_a, sizeof cname_then_a, 2);
+    CHECK_INT(sio_dns_parse(m, n, 7, SIO_DNS_A, a, 4, &count, &why), SIO_OK);
+    CHECK_INT(count, 1);
+    sio_dns_addr_text(&a[0], text);
+    CHECK_STR(text, "10.0.0.7");
+    CHECK_INT(sio_dns_parse(m, n, 7, SIO_DNS_AAAA, a, 4, &count, &why), SIO_OK);   /* no AAAA: empty */
+    CHECK_INT(count, 0);
+    CHECK_INT(sio_dns_parse(m, n, 8, SIO_DNS_A, a, 4, &count, &why), SIO_ERR_AGAIN); /* someone else's */
+    n = dns_answer(m, 9, 0, aaaa, sizeof aaaa, 1);
+    CHECK_INT(sio_dns_parse(m, n, 9, SIO_DNS_AAAA, a, 4, &count, &why), SIO_OK);
+    CHECK_INT(count, 1);
+    sio_dns_addr_text(&a[0], text);
+    CHECK_STR(text, "2001:db8::1");
+    n = dns_answer(m, 9, 3, NULL, 0, 0);                   /* NXDOMAIN */
+    CHECK_INT(sio_dns_parse(m, n, 9, SIO_DNS_A, a, 4, &count, &why), SIO_ERR_NO_ADDRESS);
+    n = dns_answer(m, 9, 2, NULL, 0, 0);                   /* SERVFAIL */
+    CHECK_INT(sio_dns_parse(m, n, 9, SIO_DNS_A, a, 4, &count, &why), SIO_ERR_PROTOCOL);
+    CHECK(why != NULL);
+}
+
+static void test_dns_parse_rejects_malformed(void)
+{
+    unsigned char m[512];
+    sio_dns_addr a[4];
+    size_t count, n;
+    static const unsigned char loop[] = { 0xC0, 32, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };  /* pointer forward */
+    static const unsigned char overrun[] = { 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0x01, 0x00, 1, 2 };
+    n = dns_answer(m, 5, 0, loop, sizeof loop, 1);
+    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    n = dns_answer(m, 5, 0, overrun, sizeof overrun, 1);
+    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    n = dns_answer(m, 5, 0, NULL, 0, 3);                  /* claims 3 records, has none */
+    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    m[2] |= 0x02;                                          /* truncated */
+    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, 11, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+}
+
+static void test_dns_addr_text_and_literals(void)
+{
+    sio_dns_addr a;
+    char text[46];
+    memset(&a, 0, sizeof a);
+    a.family = 6;
+    sio_dns_addr_text(&a, text);
+    CHECK_STR(text, "::");
+    a.bytes[15] = 1;
+    sio_dns_addr_text(&a, text);
+    CHECK_STR(text, "::1");
+    a.bytes[0] = 0xfe; a.bytes[1] = 0x80; a.bytes[15] = 0;
+    a.bytes[14] = 0x12;
+    sio_dns_addr_text(&a, text);
+    CHECK_STR(text, "fe80::1200");
+    CHECK(sio_ip_literal("127.0.0.1"));
+    CHECK(sio_ip_literal("::1"));
+    CHECK(sio_ip_literal("fe80::1:2"));
+    CHECK(!sio_ip_literal("localhost"));
+    CHECK(!sio_ip_literal("1.2.3"));
+    CHECK(!sio_ip_literal("1.2.3.4.5"));
+    CHECK(!sio_ip_literal("1234.1.1.1"));
+    CHECK(!sio_ip_literal("a.b.c.d"));
+    CHECK(!sio_ip_literal(""));
+}
+
 int main(void)
 {
+    /* dns */
+    RUN(test_dns_query_bytes);
+    RUN(test_dns_parse_answers);
+    RUN(test_dns_parse_rejects_malformed);
+    RUN(test_dns_addr_text_and_literals);
     /* url */
     RUN(test_url_ws_defaults_port_80);
     RUN(test_url_wss_defaults_port_443);
