@@ -1805,7 +1805,7 @@ static size_t dns_answer(unsigned char *m, unsigned id, int flags_lo, const unsi
     m[2] = 0x81; m[3] = (unsigned char)(0x80 | flags_lo);
     m[4] = 0; m[5] = 1; m[6] = 0; m[7] = (unsigned char)ancount; m[8] = m[9] = m[10] = m[11] = 0;
     memcpy(m + 12, question, sizeof question);
-    memcpy(m + 12 + sizeof question, records, rlen);
+    if (rlen) memcpy(m + 12 + sizeof question, records, rlen);
     return 12 + sizeof question + rlen;
 }
 
