@@ -83,6 +83,12 @@
  * For thousands of clients in one thread use a sio_set: it waits with the
  * platform's poller (epoll on Linux), keeps timers in a heap, and steps only
  * the clients that are ready; sio_set_poll() returns the next event of any.
+ * Nothing in sio_poll() blocks: names are resolved by the client itself
+ * over UDP when the platform provides the hosts_lookup/dns_open hooks (the
+ * POSIX file does: /etc/hosts, then /etc/resolv.conf's nameservers or
+ * sio_config.dns_server; AAAA and A at once, asked again after a second,
+ * then the next nameserver; IPv6 addresses first, IPv4 when they fail).
+ * Without the hooks connect() resolves names itself, which may block.
  * The library has no threads and no global state: a client may be used
  * from any thread, but from one thread at a time; different clients are
  * independent.
