@@ -30,7 +30,7 @@ endif
 EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen
 LIB_TESTS = test_unit test_io_unit test_io_live          # link the library object
 SELF_TESTS = test_client test_io_client                  # compile the implementation with an in-memory platform
-BENCHES = bench_ws bench_io bench_mem
+BENCHES = bench_ws bench_io bench_mem bench_tcp
 
 all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))
 
@@ -90,7 +90,7 @@ size:
 bench-mem: $(BUILD_DIR)/bench_mem node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_mem.sh
 
-bench-io: $(BUILD_DIR)/bench_io node_modules
+bench-io: $(BUILD_DIR)/bench_io $(BUILD_DIR)/bench_tcp node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
 # make install PREFIX=/usr/local: libsio.a, sio.h, sioc and a pkg-config file.

@@ -13,14 +13,23 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 50); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
 url="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$log")/"
+elog=$(mktemp)
+node bench/tcp_echo.js 0 >"$elog" 2>&1 &
+echo_server=$!
+trap 'kill $server $echo_server 2>/dev/null; rm -f "$log" "$elog"' EXIT
+for _ in $(seq 50); do grep -q '^PORT ' "$elog" && break; sleep 0.1; done
+echo_port=$(awk '/^PORT /{print $2; exit}' "$elog")
 out=$(mktemp)
+tcp=$(mktemp)
 for r in $(seq "$ROUNDS"); do
     "$BUILD_DIR/bench_io" "$url" "$N" >>"$out"
     node bench/node_client.js "$url" "$N" >>"$out"
+    "$BUILD_DIR/bench_tcp" "$echo_port" >>"$tcp"
 done
-/usr/bin/python3 - "$out" "$N" "$ROUNDS" <<'PY'
+/usr/bin/python3 - "$out" "$N" "$ROUNDS" "$tcp" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+tcp = [json.loads(l) for l in open(sys.argv[4]) if l.strip()]
 by = {}
 for r in rows: by.setdefault(r["client"], []).append(r)
 keys = ["recv_user_us", "recv_sys_us", "burst_user_us", "burst_sys_us", "send_user_us", "send_sys_us", "ack_p50_us", "ack_p99_us"]
@@ -38,5 +47,10 @@ for phase in ("recv", "burst", "send"):
     u = med[sio][phase + "_user_us"] / med[node][phase + "_user_us"]
     t = (med[sio][phase + "_user_us"] + med[sio][phase + "_sys_us"]) / (med[node][phase + "_user_us"] + med[node][phase + "_sys_us"])
     print(f"{phase}: sio/node user CPU {u:.3f}, user+sys {t:.3f}")
+tp50 = statistics.median(t["rtt_p50_us"] for t in tcp)
+tp99 = statistics.median(t["rtt_p99_us"] for t in tcp)
+print(f"raw TCP ping-pong on loopback (32 bytes, Node echo server, same run): p50 {tp50:.1f} us, p99 {tp99:.1f} us")
+print(f"emit-to-ack p50: sio {med[sio]['ack_p50_us'] / tp50:.2f}x the raw round trip, node {med[node]['ack_p50_us'] / tp50:.2f}x;"
+      f" sio - raw = {med[sio]['ack_p50_us'] - tp50:.1f} us of Socket.IO work (server and client)")
 PY
-rm -f "$out"
+rm -f "$out" "$tcp"
