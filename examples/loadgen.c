@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #define RING 4096                     /* emit times by ack id, per client */
 
@@ -37,11 +40,19 @@ typedef struct stats {
     size_t count, cap;
 } stats;
 
+/* Monotonic seconds with sub-microsecond resolution. */
 static double now_s(void)
 {
+#ifdef _WIN32
+    LARGE_INTEGER f, t;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&t);
+    return (double)t.QuadPart / (double)f.QuadPart;
+#else
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#endif
 }
 
 static int cmp_double(const void *a, const void *b)
