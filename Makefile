@@ -64,8 +64,9 @@ asan:
 	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client $(ASAN_DIR)/test_io_live \
 	  $(foreach t,$(FUZZ_TARGETS),$(ASAN_DIR)/fuzz_$(t)_replay)
 
+# The registry sometimes times out: try three times before giving up.
 node_modules: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund || { sleep 10; npm ci --no-audit --no-fund; } || { sleep 30; npm ci --no-audit --no-fund; }
 	touch node_modules
 
 test: all asan node_modules
