@@ -3220,6 +3220,7 @@ static void sio__io_schedule_retry(sio_client *c);
 static void sio__begin(sio_client *c);
 static void sio__poll_reset(sio_client *c);
 static void sio__wake(sio_client *c);
+static sio__link *sio__link_at(const sio_client *c, int i);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
@@ -5926,16 +5927,12 @@ static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 SIO_API size_t sio_memory(const sio_client *c)
 {
     size_t n, i, k;
-    const sio__link *links[3];
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
         sio__str_size(c->request_head) + sio__str_size(c->target) + sio__str_size(c->query);
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
-    links[0] = &c->ln;
-    links[1] = &c->post;
-    links[2] = &c->probe;
-    for (i = 0; i < 3; i++) n += links[i]->rx_cap + links[i]->tx_cap;
+    for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
     n += c->scratch_cap + c->out_cap + c->ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
@@ -6304,26 +6301,23 @@ SIO_API int sio_wants_write(const sio_client *c)
     return c->phase == SIO__CONNECTING || sio__link_wants_write(c, &c->ln);
 }
 
+/* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
+static sio__link *sio__link_at(const sio_client *c, int i)
+{
+    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->post : &c->probe);
+}
+
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
 {
     size_t n = 0;
+    int i;
     if (!c || !items) return 0;
-    if (c->ln.sock != SIO_INVALID_SOCKET && n < max) {
-        items[n].socket = c->ln.sock;
-        items[n].events = (c->phase == SIO__CONNECTING || c->ln.connecting ? 0 : SIO_WAIT_READ) |
-                          (sio_wants_write(c) ? SIO_WAIT_WRITE : 0);
-        items[n++].revents = 0;
-    }
-    if (c->post.sock != SIO_INVALID_SOCKET && n < max) {
-        items[n].socket = c->post.sock;
-        items[n].events = (c->post.connecting ? 0 : SIO_WAIT_READ) |
-                          (sio__link_wants_write(c, &c->post) ? SIO_WAIT_WRITE : 0);
-        items[n++].revents = 0;
-    }
-    if (c->probe.sock != SIO_INVALID_SOCKET && n < max) {
-        items[n].socket = c->probe.sock;
-        items[n].events = (c->probe.connecting ? 0 : SIO_WAIT_READ) |
-                          (sio__link_wants_write(c, &c->probe) ? SIO_WAIT_WRITE : 0);
+    for (i = 0; i < 3 && n < max; i++) {
+        const sio__link *l = sio__link_at(c, i);
+        if (l->sock == SIO_INVALID_SOCKET) continue;
+        items[n].socket = l->sock;
+        items[n].events = (l->connecting || (i == 0 && c->phase == SIO__CONNECTING) ? 0 : SIO_WAIT_READ) |
+                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(c, l)) ? SIO_WAIT_WRITE : 0);
         items[n++].revents = 0;
     }
     return n;
@@ -6433,14 +6427,11 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         if (r > 0) {                          /* readiness: allow reads again (items follow clients' order) */
             size_t k = 0, marked = 0;
             for (i = 0; i < count && k < n; i++) {
-                sio__link *links[3];
-                size_t m;
-                links[0] = &clients[i]->ln;
-                links[1] = &clients[i]->post;
-                links[2] = &clients[i]->probe;
+                int m;
                 for (m = 0; m < 3 && k < n; m++) {
-                    if (links[m]->sock == SIO_INVALID_SOCKET) continue;
-                    if (items[k].revents) { links[m]->may_read = 1; marked++; }
+                    sio__link *l = sio__link_at(clients[i], m);
+                    if (l->sock == SIO_INVALID_SOCKET) continue;
+                    if (items[k].revents) { l->may_read = 1; marked++; }
                     k++;
                 }
             }
@@ -6597,12 +6588,8 @@ static void sio__set_sync(sio_set *s, sio_client *c)
         return;
     }
     if (s->poller) {
-        const sio__link *links[3];
-        links[0] = &c->ln;
-        links[1] = &c->post;
-        links[2] = &c->probe;
         for (link = 0; link < 3; link++) {
-            sio_socket sock = links[link]->sock;
+            sio_socket sock = sio__link_at(c, link)->sock;
             int events = 0;
             for (k = 0; k < n; k++)
                 if (items[k].socket == sock) events = items[k].events;
@@ -6695,7 +6682,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
             sio_client *c = (sio_client *)(tag & ~(uintptr_t)3);
             int link = (int)(tag & 3);
             if (c->set != s) continue;
-            (link == 0 ? &c->ln : link == 1 ? &c->post : &c->probe)->may_read = 1;
+            sio__link_at(c, link)->may_read = 1;
             sio__ready_push(s, c);
         }
         return n < 0 ? n : 0;
