@@ -110,8 +110,13 @@
  *   shrink back to a few KiB once a connection is idle (no reads for a
  *   second), and are released when it closes.  An idle connected Socket.IO
  *   client holds about 7.5 KiB; sio_memory(c) says how much it holds now.
- * - SIO_NO_SOCKETIO, defined where the implementation is compiled, leaves
- *   the Socket.IO client out (a WebSocket-only build, about 20 KB of code).
+ * - Smaller builds, by macros defined where the implementation is compiled:
+ *   SIO_NO_SOCKETIO leaves the Socket.IO client out (WebSocket only);
+ *   SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
+ *   over WebSocket only: transports other than SIO_TRANSPORT_WEBSOCKET are
+ *   refused by sio_create); SIO_NO_DNS leaves the client's own non-blocking
+ *   resolver out (names then go to the platform's connect, which may block;
+ *   IP literals never do).  `make size` shows what each saves.
  *
  * ======================================================================
  * 7. TLS
@@ -2991,8 +2996,21 @@ typedef struct sio__ack {
 #else
 #define SIO__WITH_IO 1
 #endif
+/* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
+ * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
+ * (names go to the platform's connect, which may block). */
+#if defined(SIO_NO_POLLING)
+#define SIO__WITH_POLLING 0
+#else
+#define SIO__WITH_POLLING SIO__WITH_IO
+#endif
+#if defined(SIO_NO_DNS)
+#define SIO__WITH_DNS 0
+#else
+#define SIO__WITH_DNS 1
+#endif
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
-#define SIO__POLLING(c) (SIO__WITH_IO && (c)->polling)
+#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling)
 
 /* One TCP connection (with its TLS session) and its buffers. */
 typedef struct sio__link {
@@ -3220,6 +3238,7 @@ static void sio__io_schedule_retry(sio_client *c);
 static void sio__begin(sio_client *c);
 static void sio__poll_reset(sio_client *c);
 static void sio__wake(sio_client *c);
+static void sio__leave_set(sio_client *c);
 static sio__link *sio__link_at(const sio_client *c, int i);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
@@ -6117,7 +6136,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->eio_v = cfg->eio ? cfg->eio : 4;
     if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
     c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
-    if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO)) r = SIO_ERR_INVALID;
+    if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
+                        (!SIO__WITH_POLLING && c->transport != SIO_TRANSPORT_WEBSOCKET)))
+        r = SIO_ERR_INVALID;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
@@ -6149,7 +6170,7 @@ SIO_API void sio_destroy(sio_client *c)
     size_t i;
     sio_allocator a;
     if (!c) return;
-    if (c->set) sio_set_remove(c->set, c);
+    if (c->set) sio__leave_set(c);
     a = c->alloc;
     if (c->ln.tls) c->tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
@@ -6190,14 +6211,14 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->disconnect_reason = NULL;
-    c->polling = SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     c->addr_count = 0;
-    if (c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    if (SIO__WITH_DNS && c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
     else sio__start_next_address(c);
 }
 
@@ -6452,6 +6473,8 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
  * socket.  Clients are served first in, first out. */
 
 struct sio_set {
+    /* through a pointer, so that programs without sets do not link them */
+    int (*remove)(sio_set *s, sio_client *c);
     sio_allocator alloc;
     const sio_platform *pf;
     void *poller;
@@ -6477,6 +6500,7 @@ SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
     s = (sio_set *)sio__realloc(&a, NULL, sizeof *s);
     if (!s) return SIO_ERR_NOMEM;
     memset(s, 0, sizeof *s);
+    s->remove = sio_set_remove;
     s->alloc = a;
     *out = s;
     return SIO_OK;
@@ -6617,6 +6641,8 @@ static void sio__wake(sio_client *c)
 {
     if (c->set) sio__ready_push(c->set, c);
 }
+
+static void sio__leave_set(sio_client *c) { c->set->remove(c->set, c); }
 
 SIO_API int sio_set_add(sio_set *s, sio_client *c)
 {

@@ -47,23 +47,22 @@ static void sio__posix_error(char *err, size_t size, const char *what, int code)
     if (err && size) snprintf(err, size, "%s%s%s", what, what[0] ? ": " : "", strerror(code));
 }
 
-static int sio__posix_connect(void *user, const char *host, unsigned short port, unsigned attempt,
-                              sio_socket *sock, char *err, size_t err_size)
+/* The attempt-th address of host:service, as a non-blocking socket whose
+ * connect has begun (UDP: is done).  numeric: host must be an IP literal. */
+static int sio__posix_open(const char *host, const char *service, int socktype, int numeric, unsigned attempt,
+                           sio_socket *sock, char *err, size_t err_size)
 {
     struct addrinfo hints, *list = NULL, *ai;
-    char service[8];
     unsigned i;
     int fd, rc, one = 1, flags;
-    (void)user;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    snprintf(service, sizeof service, "%u", (unsigned)port);
+    hints.ai_socktype = socktype;
+    hints.ai_flags = AI_NUMERICSERV | (numeric ? AI_NUMERICHOST : 0);
     rc = getaddrinfo(host, service, &hints, &list);
     if (rc != 0) {
         if (err) snprintf(err, err_size, "cannot resolve '%s': %s", host, gai_strerror(rc));
-        return SIO_ERR_NO_ADDRESS;          /* no address at all: nothing to fall back to */
+        return numeric ? SIO_ERR_INVALID : SIO_ERR_NO_ADDRESS;   /* nothing to fall back to */
     }
     for (ai = list, i = 0; ai && i < attempt; ai = ai->ai_next) i++;
     if (!ai) {
@@ -83,7 +82,7 @@ static int sio__posix_connect(void *user, const char *host, unsigned short port,
         freeaddrinfo(list);
         return SIO_ERR_IO;
     }
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (socktype == SOCK_STREAM) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 #ifdef SO_NOSIGPIPE
     setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof one);
 #endif
@@ -98,6 +97,15 @@ static int sio__posix_connect(void *user, const char *host, unsigned short port,
     freeaddrinfo(list);
     *sock = (sio_socket)fd;
     return SIO_OK;
+}
+
+static int sio__posix_connect(void *user, const char *host, unsigned short port, unsigned attempt,
+                              sio_socket *sock, char *err, size_t err_size)
+{
+    char service[8];
+    (void)user;
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    return sio__posix_open(host, service, SOCK_STREAM, 0, attempt, sock, err, err_size);
 }
 
 static int sio__posix_connect_result(void *user, sio_socket sock, char *err, size_t err_size)
@@ -228,6 +236,7 @@ static int sio__posix_random(void *user, void *buf, size_t len)
 }
 
 
+#ifndef SIO_NO_DNS
 /* ---- non-blocking name resolution: the hosts file and the nameservers ---- */
 
 /* The index-th address the hosts file gives name (case-insensitive). */
@@ -257,61 +266,18 @@ static int sio__posix_hosts_lookup(void *user, const char *name, unsigned index,
     return 0;
 }
 
-/* "IP", "IP:port" or "[IPv6]:port" into a socket address (port 53 by default). */
-static int sio__posix_dns_address(const char *text, struct sockaddr_storage *sa, socklen_t *len)
-{
-    char host[64];
-    unsigned port = 53;
-    const char *colon = strrchr(text, ':');
-    size_t n;
-    memset(sa, 0, sizeof *sa);
-    if (text[0] == '[') {
-        const char *close_bracket = strchr(text, ']');
-        if (!close_bracket || (size_t)(close_bracket - text - 1) >= sizeof host) return -1;
-        n = (size_t)(close_bracket - text - 1);
-        memcpy(host, text + 1, n);
-        host[n] = 0;
-        if (close_bracket[1] == ':') port = (unsigned)atoi(close_bracket + 2);
-    } else if (colon && strchr(text, ':') == colon) {     /* one colon: IPv4 with a port */
-        n = (size_t)(colon - text);
-        if (n >= sizeof host) return -1;
-        memcpy(host, text, n);
-        host[n] = 0;
-        port = (unsigned)atoi(colon + 1);
-    } else {
-        if (strlen(text) >= sizeof host) return -1;
-        strcpy(host, text);
-    }
-    if (port == 0 || port > 65535) return -1;
-    if (inet_pton(AF_INET, host, &((struct sockaddr_in *)sa)->sin_addr) == 1) {
-        ((struct sockaddr_in *)sa)->sin_family = AF_INET;
-        ((struct sockaddr_in *)sa)->sin_port = htons((unsigned short)port);
-        *len = sizeof(struct sockaddr_in);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)sa)->sin6_addr) == 1) {
-        ((struct sockaddr_in6 *)sa)->sin6_family = AF_INET6;
-        ((struct sockaddr_in6 *)sa)->sin6_port = htons((unsigned short)port);
-        *len = sizeof(struct sockaddr_in6);
-        return 0;
-    }
-    return -1;
-}
-
 /* A UDP socket connected to the given server, or to the index-th
- * nameserver of /etc/resolv.conf (127.0.0.1 when it names none). */
+ * nameserver of /etc/resolv.conf (127.0.0.1 when it names none): "IP",
+ * "IP:port" or "[IPv6]:port", port 53 by default. */
 static int sio__posix_dns_open(void *user, const char *server, unsigned index, sio_socket *sock, char *err,
                                size_t err_size)
 {
-    char line[256], chosen[64];
-    struct sockaddr_storage sa;
-    socklen_t len = 0;
-    int fd, flags;
+    char line[256], *host = line, *port = NULL, *colon;
     (void)user;
-    chosen[0] = 0;
+    line[0] = 0;
     if (server) {
-        if (index > 0) return SIO_ERR_NO_ADDRESS;
-        snprintf(chosen, sizeof chosen, "%s", server);
+        if (index > 0 || strlen(server) >= sizeof line) return SIO_ERR_NO_ADDRESS;
+        strcpy(line, server);
     } else {
         unsigned seen = 0;
         FILE *f = fopen("/etc/resolv.conf", "r");
@@ -319,35 +285,36 @@ static int sio__posix_dns_open(void *user, const char *server, unsigned index, s
             char *save = NULL, *key = strtok_r(line, " \t\r\n", &save), *val;
             if (!key || strcmp(key, "nameserver") != 0 || !(val = strtok_r(NULL, " \t\r\n", &save))) continue;
             if (seen++ == index) {
-                snprintf(chosen, sizeof chosen, "%s", val);
+                memmove(line, val, strlen(val) + 1);
                 break;
             }
+            line[0] = 0;
         }
         if (f) fclose(f);
-        if (!chosen[0]) {
+        if (!line[0]) {
             if (index > 0 || seen > 0) return SIO_ERR_NO_ADDRESS;
-            strcpy(chosen, "127.0.0.1");
+            strcpy(line, "127.0.0.1");
         }
     }
-    if (sio__posix_dns_address(chosen, &sa, &len) < 0) {
-        if (err) snprintf(err, err_size, "bad nameserver address '%s'", chosen);
-        return SIO_ERR_INVALID;
+    colon = strrchr(line, ':');
+    if (line[0] == '[') {
+        char *close_bracket = strchr(line, ']');
+        if (close_bracket) {
+            host = line + 1;
+            *close_bracket = 0;
+            if (close_bracket[1] == ':') port = close_bracket + 2;
+        }
+    } else if (colon && strchr(line, ':') == colon) {     /* one colon: IPv4 with a port */
+        *colon = 0;
+        port = colon + 1;
     }
-    fd = socket(sa.ss_family, SOCK_DGRAM, 0);
-    if (fd < 0) {
-        sio__posix_error(err, err_size, "socket", errno);
-        return SIO_ERR_IO;
-    }
-    flags = fcntl(fd, F_GETFL, 0);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-        connect(fd, (struct sockaddr *)&sa, len) < 0) {
-        sio__posix_error(err, err_size, "nameserver socket", errno);
-        close(fd);
-        return SIO_ERR_IO;
-    }
-    *sock = fd;
-    return SIO_OK;
+    return sio__posix_open(host, port && *port ? port : "53", SOCK_DGRAM, 1, 0, sock, err, err_size);
 }
+
+#define SIO__RESOLVER sio__posix_hosts_lookup, sio__posix_dns_open
+#else
+#define SIO__RESOLVER NULL, NULL
+#endif
 
 #ifdef __linux__
 /* sio_set's poller: epoll, so one wake-up costs nothing per idle client. */
@@ -413,8 +380,7 @@ static const sio_platform sio__posix_platform = {
     sio__posix_now_ms,
     sio__posix_random,
     SIO__POLLER,
-    sio__posix_hosts_lookup,
-    sio__posix_dns_open
+    SIO__RESOLVER
 };
 
 SIO_API const sio_platform *sio_platform_default(void) { return &sio__posix_platform; }

@@ -51,21 +51,24 @@ int main(void)
 }
 C
 flags="-std=c99 -Os -ffunction-sections -fdata-sections -I."
-$CC $flags -c sio_impl_posix.c -o "$t/lib.o"
-$CC $flags -DSIO_NO_SOCKETIO -c sio_impl_posix.c -o "$t/lib_ws.o"
 text() { size -A "$1" | awk '/^\.text/{print $2}'; }
-link() { $CC $flags -c "$t/$1.c" -o "$t/$1.o" && $CC -Wl,--gc-sections "$t/$1.o" "$2" -o "$t/$3"; }
-link empty "$t/lib.o" empty
-link ws "$t/lib.o" ws
-link io "$t/lib.o" io
-link ws "$t/lib_ws.o" ws_only
+$CC $flags -c "$t/empty.c" -o "$t/empty.o"
+$CC $flags -c sio_impl_posix.c -o "$t/lib.o"
+$CC -Wl,--gc-sections "$t/empty.o" "$t/lib.o" -o "$t/empty"
 base=$(text "$t/empty")
-for p in ws_only ws io; do
-    n=$(( $(text "$t/$p") - base ))
-    case $p in
-        ws_only) what="WebSocket client, SIO_NO_SOCKETIO";;
-        ws) what="WebSocket client, full library";;
-        io) what="Socket.IO client";;
-    esac
-    printf "%-36s %6d bytes (%s KiB) of library .text\n" "$what" "$n" "$(awk -v n="$n" 'BEGIN { printf "%.1f", n / 1024 }')"
-done
+# program, library macros, description
+while IFS='|' read -r prog defs what; do
+    lib="$t/lib_${defs//[^A-Z_]/}.o"
+    [ -f "$lib" ] || $CC $flags ${defs//,/ } -c sio_impl_posix.c -o "$lib"
+    $CC $flags -c "$t/$prog.c" -o "$t/$prog.o"
+    $CC -Wl,--gc-sections "$t/$prog.o" "$lib" -o "$t/$prog.out"
+    n=$(( $(text "$t/$prog.out") - base ))
+    printf "%-58s %6d bytes (%s KiB)\n" "$what" "$n" "$(awk -v n="$n" 'BEGIN { printf "%.1f", n / 1024 }')"
+done <<'LIST'
+ws|-DSIO_NO_SOCKETIO|WebSocket client, SIO_NO_SOCKETIO
+ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DNS|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DNS
+ws|-DSIO_FULL|WebSocket client, full library
+io|-DSIO_FULL|Socket.IO client, full library
+io|-DSIO_NO_POLLING|Socket.IO client, SIO_NO_POLLING
+io|-DSIO_NO_POLLING,-DSIO_NO_DNS|Socket.IO client, SIO_NO_POLLING SIO_NO_DNS
+LIST

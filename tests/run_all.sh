@@ -23,6 +23,8 @@ run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
+run_suite "Socket.IO library, smallest build (SIO_NO_POLLING SIO_NO_DNS, no warnings) against socket.io 4.8" sh -c \
+    "gcc $WARN -Wshadow -Werror -DSIO_NO_POLLING -DSIO_NO_DNS -I. -Itests tests/test_io_live.c sio_impl_posix.c -o '$BUILD_DIR/test_io_live_small' && bash tests/run_io_live.sh '$BUILD_DIR/test_io_live_small'"
 run_suite "Socket.IO integration (socket.io, python-socketio, fake servers; sioc's default transport: polling, then upgrade)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO integration over WebSocket only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport websocket
 run_suite "Socket.IO integration over HTTP long-polling only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport polling

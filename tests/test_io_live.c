@@ -201,6 +201,37 @@ static void test_set_of_200_clients(void)
     sio_set_destroy(set);
 }
 
+#if defined(SIO_NO_POLLING) && defined(SIO_NO_DNS)
+/* The smallest build: Socket.IO over WebSocket only, names through the
+ * platform's connect.  Polling transports are refused, not half-working. */
+static void test_small_build_refuses_polling_and_resolves_names(void)
+{
+    sio_config cfg;
+    sio_client *c = NULL;
+    sio_event ev;
+    char url[256];
+    const char *port = strrchr(base, ':');
+    memset(&cfg, 0, sizeof cfg);
+    CHECK(port != NULL);
+    snprintf(url, sizeof url, "http://localhost%s/", port ? port : "");
+    cfg.url = url;
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.transport = SIO_TRANSPORT_POLLING;
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    cfg.transport = SIO_TRANSPORT_AUTO;
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    cfg.transport = SIO_TRANSPORT_WEBSOCKET;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    CHECK(next(c, &ev, SIO_EVENT_CONNECT, NULL));
+    CHECK_INT(sio_emit_string(c, "/", "message", "by name"), SIO_OK);
+    CHECK(next(c, &ev, SIO_EVENT_EVENT, "message-back"));
+    CHECK_STR((const char *)ev.data, "by name");
+    sio_destroy(c);
+}
+#endif
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -214,5 +245,8 @@ int main(int argc, char **argv)
     RUN(test_emits_before_connect_arrive_in_order);
     RUN(test_volatile_emit_dropped_while_not_connected);
     RUN(test_set_of_200_clients);
+#if defined(SIO_NO_POLLING) && defined(SIO_NO_DNS)
+    RUN(test_small_build_refuses_polling_and_resolves_names);
+#endif
     return TEST_REPORT();
 }
