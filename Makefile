@@ -84,6 +84,8 @@ demo: $(BUILD_DIR)/sioc $(BUILD_DIR)/incari_ws_nodes $(BUILD_DIR)/incari_nodes n
 
 bench: $(BUILD_DIR)/bench_ws
 	$(BUILD_DIR)/bench_ws
+	$(CC) -std=c99 -O2 -DSIO_NO_SIMD -I. bench/bench_ws.c sio_impl_posix.c -o $(BUILD_DIR)/bench_ws_nosimd
+	$(BUILD_DIR)/bench_ws_nosimd | tail -2
 
 size:
 	bash bench/code_size.sh

@@ -1029,6 +1029,16 @@ SIO_API size_t sio_memory(const sio_client *c);
 #include <assert.h>
 #define SIO_ASSERT(x) assert(x)
 #endif
+/* Masking 16 bytes at a time where the compiler offers SSE2 or NEON (the
+ * word-at-a-time loop stays as the fallback and for tails); SIO_NO_SIMD
+ * turns it off. */
+#if !defined(SIO_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
+#include <emmintrin.h>
+#define SIO__SIMD_SSE2 1
+#elif !defined(SIO_NO_SIMD) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#define SIO__SIMD_NEON 1
+#endif
 
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
@@ -1874,6 +1884,38 @@ static void sio__mask_copy(unsigned char *dst, const unsigned char *src, size_t 
 {
     uint64_t k = sio__mask_word(key, offset);
     size_t i = 0;
+#if defined(SIO__SIMD_SSE2) || defined(SIO__SIMD_NEON)
+    if (len >= 64) {
+        unsigned char k16[16];
+        memcpy(k16, &k, 8);
+        memcpy(k16 + 8, &k, 8);
+#ifdef SIO__SIMD_SSE2
+        {
+            __m128i kv = _mm_loadu_si128((const __m128i *)(const void *)k16);
+            for (; i + 64 <= len; i += 64) {
+                __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+                __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 16));
+                __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 32));
+                __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(src + i + 48));
+                _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_xor_si128(a, kv));
+                _mm_storeu_si128((__m128i *)(void *)(dst + i + 16), _mm_xor_si128(b, kv));
+                _mm_storeu_si128((__m128i *)(void *)(dst + i + 32), _mm_xor_si128(c, kv));
+                _mm_storeu_si128((__m128i *)(void *)(dst + i + 48), _mm_xor_si128(d, kv));
+            }
+        }
+#else
+        {
+            uint8x16_t kv = vld1q_u8(k16);
+            for (; i + 64 <= len; i += 64) {
+                vst1q_u8(dst + i, veorq_u8(vld1q_u8(src + i), kv));
+                vst1q_u8(dst + i + 16, veorq_u8(vld1q_u8(src + i + 16), kv));
+                vst1q_u8(dst + i + 32, veorq_u8(vld1q_u8(src + i + 32), kv));
+                vst1q_u8(dst + i + 48, veorq_u8(vld1q_u8(src + i + 48), kv));
+            }
+        }
+#endif
+    }
+#endif
     for (; i + 32 <= len; i += 32) {
         uint64_t a, b, c, d;
         memcpy(&a, src + i, 8); memcpy(&b, src + i + 8, 8);

@@ -93,6 +93,10 @@ for target in i686-linux-gnu:i386 s390x-linux-gnu:s390x arm-linux-gnueabihf:arm;
         run_suite "$t on $q (qemu-user)" "qemu-$q" -L "/usr/$tri" "build-$q/$t"
     done
 done
+if command -v arm-linux-gnueabihf-gcc >/dev/null && command -v qemu-arm >/dev/null; then
+    run_suite "unit tests on arm with NEON masking (-mfpu=neon, qemu-user)" sh -c \
+        "mkdir -p build-arm && arm-linux-gnueabihf-gcc $WARN -Werror -O2 -mfpu=neon -I. -Itests tests/test_unit.c sio_impl_posix.c -o build-arm/test_unit_neon && qemu-arm -L /usr/arm-linux-gnueabihf build-arm/test_unit_neon"
+fi
 run_suite "packaging (CMake add_subdirectory and find_package, pkg-config, make install)" bash tests/packaging.sh
 
 # Windows: the mingw-w64 cross build, its tests under wine, and sioc.exe
