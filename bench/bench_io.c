@@ -47,6 +47,20 @@ static int wait_for(sio_client *c, sio_event *ev, int type, const char *name)
     }
 }
 
+/* The server's CPU microseconds so far (its "cpu" event answers by ack). */
+static double server_cpu_us(sio_client *c)
+{
+    sio_emit_options o;
+    sio_event ev;
+    memset(&o, 0, sizeof o);
+    o.event = "cpu";
+    o.args = "[]";
+    o.ack = 1;
+    sio_emit_ex(c, &o, NULL);
+    if (!wait_for(c, &ev, SIO_EVENT_ACK, NULL) || !ev.args) return 0;
+    return strtod(ev.args + 1, NULL);                     /* "[123]" */
+}
+
 int main(int argc, char **argv)
 {
     sio_config cfg = {0};
@@ -55,6 +69,7 @@ int main(int argc, char **argv)
     char args[64];
     long n = argc > 2 ? atol(argv[2]) : 200000, i, got = 0;
     double u0, s0, u1, s1, recv_user, recv_sys, burst_user, burst_sys, send_user, send_sys, samples[2000];
+    double server0, server_ack;
     cfg.url = argc > 1 ? argv[1] : "http://127.0.0.1:3000/";
     cfg.mode = SIO_MODE_SOCKETIO;
     cfg.reconnect = SIO_RECONNECT_OFF;
@@ -100,7 +115,8 @@ int main(int argc, char **argv)
     send_user = (u1 - u0) / (double)n;
     send_sys = (s1 - s0) / (double)n;
 
-    /* emit-to-ack round trip, one at a time */
+    /* emit-to-ack round trip, one at a time; the server's CPU over the phase */
+    server0 = server_cpu_us(c);
     for (i = 0; i < 2000; i++) {
         sio_emit_options o;
         double t0 = wall_us();
@@ -112,11 +128,12 @@ int main(int argc, char **argv)
         if (!wait_for(c, &ev, SIO_EVENT_ACK, NULL)) return 1;
         samples[i] = wall_us() - t0;
     }
+    server_ack = (server_cpu_us(c) - server0) / 2000.0;
     qsort(samples, 2000, sizeof samples[0], cmp);
     printf("{\"client\":\"sio %s\",\"recv_user_us\":%.3f,\"recv_sys_us\":%.3f,\"burst_user_us\":%.3f,"
            "\"burst_sys_us\":%.3f,\"send_user_us\":%.3f,\"send_sys_us\":%.3f,\"ack_p50_us\":%.1f,"
-           "\"ack_p99_us\":%.1f}\n", sio_version(), recv_user, recv_sys, burst_user, burst_sys,
-           send_user, send_sys, samples[1000], samples[1980]);
+           "\"ack_p99_us\":%.1f,\"server_ack_cpu_us\":%.1f}\n", sio_version(), recv_user, recv_sys, burst_user,
+           burst_sys, send_user, send_sys, samples[1000], samples[1980], server_ack);
     sio_stop(c);
     while (sio_poll(c, &ev, 1000) > 0 && ev.type != SIO_EVENT_CLOSE) {}
     sio_destroy(c);

@@ -3,6 +3,7 @@
 //   stream n   -> emits "tick" i for i in 0..n-1 (the receive path)
 //   expect n   -> counts "up" events and emits "done" after the n-th (the send path)
 //   echo x, cb -> cb(x) (the emit-to-ack round trip)
+//   cpu cb     -> cb(server CPU microseconds so far)
 'use strict';
 const { Server } = require('socket.io');
 // IO_PING_INTERVAL / IO_PING_TIMEOUT (ms) override the defaults (bench_mem holds
@@ -18,6 +19,9 @@ io.on('connection', (socket) => {
   socket.on('expect', (n) => { want = n; got = 0; });
   socket.on('up', () => { if (++got === want) socket.emit('done', got); });
   socket.on('echo', (x, cb) => cb(x));
+  // the server's own CPU (user + system microseconds), read before and after
+  // the ack phase: what the server spends per round trip
+  socket.on('cpu', (cb) => { const u = process.cpuUsage(); cb(u.user + u.system); });
 });
 const http = require('http').createServer();
 io.attach(http);
