@@ -38,7 +38,7 @@ med = {c: {k: statistics.median(x[k] for x in v) for k in keys} for c, v in by.i
 print(f"{sys.argv[2]} events per phase, medians of {sys.argv[3]} rounds; client CPU microseconds per event")
 print("(user = the client's own code; sys = kernel time charged to the client; the server is excluded)")
 print("recv = events as the server writes them (one wake-up each); burst = already queued when reading starts")
-print(f"{"client":32} {'recv user':>9} {'recv sys':>9} {'burst user':>10} {'burst sys':>9} {'send user':>9} {'send sys':>9} {'ack p50':>8} {'ack p99':>8}")
+print(f"{'client':32} {'recv user':>9} {'recv sys':>9} {'burst user':>10} {'burst sys':>9} {'send user':>9} {'send sys':>9} {'ack p50':>8} {'ack p99':>8}")
 for c, m in med.items():
     print(f"{c:32} {m['recv_user_us']:9.3f} {m['recv_sys_us']:9.3f} {m['burst_user_us']:10.3f} {m['burst_sys_us']:9.3f}"
           f" {m['send_user_us']:9.3f} {m['send_sys_us']:9.3f} {m['ack_p50_us']:8.1f} {m['ack_p99_us']:8.1f}")
