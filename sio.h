@@ -4402,11 +4402,12 @@ static void sio__io_release(sio_client *c)
 
 static char *sio__scratch(sio_client *c, size_t need)
 {
-    if (need > c->scratch_cap) {
-        char *p = (char *)sio__realloc(&c->alloc, c->scratch, need);
+    if (need > c->scratch_cap) {    /* doubling, so that growing values do not realloc each time */
+        size_t cap = need < 64 ? 64 : need < 2 * c->scratch_cap ? 2 * c->scratch_cap : need;
+        char *p = (char *)sio__realloc(&c->alloc, c->scratch, cap);
         if (!p) return NULL;
         c->scratch = p;
-        c->scratch_cap = need;
+        c->scratch_cap = cap;
     }
     return c->scratch;
 }

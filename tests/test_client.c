@@ -559,6 +559,45 @@ static void *counting_realloc(void *user, void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
+/* Steady state costs no allocation: unfragmented frames in, texts, binaries
+ * and pings out, once the buffers have grown to the traffic. */
+static long alloc_calls;
+static void *calls_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size) alloc_calls++;
+    return realloc(ptr, size);
+}
+
+static void test_steady_state_has_no_allocations(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    long before = 0;
+    int i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.allocator.realloc = calls_realloc;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    for (i = 0; i < 1050; i++) {
+        char text[32];
+        int n = snprintf(text, sizeof text, "message %d", i);
+        if (i == 50) before = alloc_calls;               /* warmed up */
+        server_frame(1, i % 2 ? SIO_WS_BINARY : SIO_WS_TEXT, text, (size_t)n);
+        server_frame(1, SIO_WS_PING, "p", 1);
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+        CHECK_INT(sio_send_text(c, text, (size_t)n), SIO_OK);
+        CHECK_INT(sio_send_binary(c, text, (size_t)n), SIO_OK);
+        sio_poll(c, &ev, 0);                             /* the pong and both messages go out */
+        net.out_len = 0;
+        if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+    }
+    CHECK_INT(alloc_calls - before, 0);
+    sio_destroy(c);
+}
+
 static void test_custom_allocator_sees_every_block(void)
 {
     sio_client *c;
@@ -869,6 +908,7 @@ int main(void)
     RUN(test_random_failure_never_sends_unmasked);
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
+    RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);

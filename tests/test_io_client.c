@@ -119,6 +119,70 @@ static void test_io_event_fields(void)
     sio_destroy(c);
 }
 
+/* Steady state costs no allocation: once buffers have grown to the traffic,
+ * receiving events, emitting events and emits with acks answered call the
+ * allocator zero times. */
+static size_t alloc_calls;
+static void *counting_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size) alloc_calls++;
+    if (size && getenv("ALLOC_TRACE")) fprintf(stderr, "alloc %lu (%p)\n", (unsigned long)size, ptr);
+    return realloc(ptr, size);
+}
+
+static void steady_round(sio_client *c, int i)
+{
+    sio_event ev;
+    sio_emit_options o;
+    char text[64];
+    int64_t id = 0;
+    snprintf(text, sizeof text, "42[\"tick\",%d,{\"n\":\"x\"}]", i);
+    server_text(text);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(sio_emit(c, NULL, "up", "[1,\"two\"]"), SIO_OK);
+    memset(&o, 0, sizeof o);
+    o.event = "echo";
+    o.args = "[3]";
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    sio_poll(c, &ev, 0);                                 /* written out */
+    snprintf(text, sizeof text, "43%lu[3]", (unsigned long)id);
+    server_text(text);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    net.out_len = 0;
+    if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+}
+
+static void test_io_steady_state_has_no_allocations(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    size_t before;
+    int i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.allocator.realloc = counting_realloc;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    for (i = 0; i < 50; i++) steady_round(c, i);         /* buffers reach their size */
+    before = alloc_calls;
+    if (getenv("ALLOC_TRACE")) fprintf(stderr, "---\n");
+    for (i = 0; i < 1000; i++) steady_round(c, i);
+    CHECK_INT(alloc_calls - before, 0);
+    sio_destroy(c);
+}
+
 static void test_io_emits_wait_for_connect_reply_in_order(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -916,6 +980,7 @@ int main(void)
     RUN(test_io_handshake_uses_engine_path_and_query);
     RUN(test_io_open_packet_gives_open_event_and_connects_url_namespace);
     RUN(test_io_event_fields);
+    RUN(test_io_steady_state_has_no_allocations);
     RUN(test_io_emits_wait_for_connect_reply_in_order);
     RUN(test_io_emit_validates_name_and_args);
     RUN(test_io_ping_is_answered_with_pong);
