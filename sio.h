@@ -116,7 +116,8 @@
  *   over WebSocket only: transports other than SIO_TRANSPORT_WEBSOCKET are
  *   refused by sio_create); SIO_NO_DNS leaves the client's own non-blocking
  *   resolver out (names then go to the platform's connect, which may block;
- *   IP literals never do).  `make size` shows what each saves.
+ *   IP literals never do); SIO_NO_SIMD masks without SSE2/NEON.  `make
+ *   size` shows what each saves.
  *
  * ======================================================================
  * 7. TLS
