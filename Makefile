@@ -19,7 +19,7 @@ endif
 TARGET := $(shell $(CC) -dumpmachine 2>/dev/null)
 ifneq (,$(findstring mingw,$(TARGET)))
   PLATFORM_SRC = sio_impl_win32.c
-  PLATFORM_LIBS = -lws2_32 -lbcrypt $(TLS_LIBS)
+  PLATFORM_LIBS = -lws2_32 -lbcrypt -liphlpapi $(TLS_LIBS)
   EXE = .exe
 else
   PLATFORM_SRC = sio_impl_posix.c
@@ -55,7 +55,11 @@ $(BENCHES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): bench/%.c $(BUILD_DIR)/
 # Windows programs, cross-built with mingw-w64 (run them with wine).
 WIN_CC ?= x86_64-w64-mingw32-gcc
 win:
-	$(MAKE) CC=$(WIN_CC) BUILD_DIR=build-win all
+	$(MAKE) CC=$(WIN_CC) BUILD_DIR=build-win all build-win/test_win_platform.exe
+
+# The Windows platform's own hooks (resolver, WSAPoll poller): tests/run_win_platform.sh
+$(BUILD_DIR)/test_win_platform.exe: tests/test_win_platform.c tests/test.h $(BUILD_DIR)/sio.o
+	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
 # The same programs with AddressSanitizer and UBSan, for the test run.
 ASAN_DIR ?= build-asan

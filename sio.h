@@ -81,11 +81,13 @@
  * Sends only queue bytes; they are written by the next sio_poll().
  * sio_poll_set() does the same for a few named connections at once, fairly.
  * For thousands of clients in one thread use a sio_set: it waits with the
- * platform's poller (epoll on Linux), keeps timers in a heap, and steps only
- * the clients that are ready; sio_set_poll() returns the next event of any.
+ * platform's poller (epoll on Linux, WSAPoll on Windows), keeps timers in
+ * a heap, and steps only the clients that are ready; sio_set_poll() returns
+ * the next event of any.
  * Nothing in sio_poll() blocks: names are resolved by the client itself
- * over UDP when the platform provides the hosts_lookup/dns_open hooks (the
- * POSIX file does: /etc/hosts, then /etc/resolv.conf's nameservers or
+ * over UDP when the platform provides the hosts_lookup/dns_open hooks (both
+ * bundled platforms do: /etc/hosts and /etc/resolv.conf's nameservers on
+ * POSIX, the hosts file and GetNetworkParams()'s on Windows, or
  * sio_config.dns_server; AAAA and A at once, asked again after a second,
  * then the next nameserver; IPv6 addresses first, IPv4 when they fail).
  * Without the hooks connect() resolves names itself, which may block.
@@ -3282,6 +3284,17 @@ static void sio__begin(sio_client *c);
 static void sio__poll_reset(sio_client *c);
 static void sio__wake(sio_client *c);
 static void sio__leave_set(sio_client *c);
+static void sio__set_forget(sio_client *c, sio_socket sock);
+
+/* Closes one of the client's sockets; a set's poller forgets it first, so
+ * that a handle the system hands out again is never reported for this
+ * client (WSAPoll keeps closed handles; epoll would drop the new owner's
+ * registration when this client later leaves the set). */
+static void sio__close_socket(sio_client *c, sio_socket sock)
+{
+    if (c->set) sio__set_forget(c, sock);
+    c->pf->close(c->pf->user, sock);
+}
 static sio__link *sio__link_at(const sio_client *c, int i);
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
@@ -3301,7 +3314,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     c->nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->tls->close(c->ln.tls);
     c->ln.tls = NULL;
-    if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
+    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     if (SIO__WITH_IO) sio__poll_reset(c);
     c->phase = SIO__IDLE;
@@ -3702,7 +3715,7 @@ static int sio__dns_next_server(sio_client *c)
 {
     char err[128];
     unsigned char id[2];
-    if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
+    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     if (c->dns_server && c->dns_index > 0) return -1;
     if (c->pf->dns_open(c->pf->user, c->dns_server, c->dns_index, &c->ln.sock, err, sizeof err) != SIO_OK) {
@@ -3751,7 +3764,7 @@ static void sio__dns_done(sio_client *c)
             for (j = i; j > v6; j--) memcpy(c->addrs[j], c->addrs[j - 1], sizeof tmp);
             memcpy(c->addrs[v6++], tmp, sizeof tmp);
         }
-    c->pf->close(c->pf->user, c->ln.sock);
+    sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
     if (c->addr_count) {
@@ -3845,7 +3858,7 @@ static void sio__step_connect(sio_client *c)
     if (!c->first_error[0])
         snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
                  (unsigned)c->port, err[0] ? err : sio_status_text(r));
-    c->pf->close(c->pf->user, c->ln.sock);
+    sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->attempt++;
     sio__start_next_address(c);
@@ -5125,7 +5138,7 @@ static int sio__link_ready(sio_client *c, sio__link *l, char *text, size_t text_
 static void sio__link_close(sio_client *c, sio__link *l)
 {
     if (l->tls) c->tls->close(l->tls);
-    if (l->sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, l->sock);
+    if (l->sock != SIO_INVALID_SOCKET) sio__close_socket(c, l->sock);
     sio__free(&c->alloc, l->rx);
     sio__free(&c->alloc, l->tx);
     memset(l, 0, sizeof *l);
@@ -5140,7 +5153,7 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
     if (l->rx_start == l->rx_len) l->rx_start = l->rx_len = 0;
     if (in->closes) {
         if (l->tls) c->tls->close(l->tls);
-        c->pf->close(c->pf->user, l->sock);
+        sio__close_socket(c, l->sock);
         l->tls = NULL;
         l->sock = SIO_INVALID_SOCKET;
         l->rx_start = l->rx_len = l->tx_sent = l->tx_len = 0;
@@ -6217,7 +6230,7 @@ SIO_API void sio_destroy(sio_client *c)
     if (c->set) sio__leave_set(c);
     a = c->alloc;
     if (c->ln.tls) c->tls->close(c->ln.tls);
-    if (c->ln.sock != SIO_INVALID_SOCKET) c->pf->close(c->pf->user, c->ln.sock);
+    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     sio_ws_rx_free(&c->ws);
     sio__free(&a, c->ln.rx);
     sio__free(&a, c->ln.tx);
@@ -6511,10 +6524,11 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
 
 
 /* ---- sets: many clients driven from one thread ---------------------------
- * Readiness comes from the platform's poller (epoll on Linux), so a wake-up
- * costs work only for the clients that have something to do; timers sit in a
- * binary heap.  Without a poller the set falls back to wait() over every
- * socket.  Clients are served first in, first out. */
+ * Readiness comes from the platform's poller (epoll on Linux, WSAPoll on
+ * Windows), so a wake-up costs work only for the clients that have
+ * something to do; timers sit in a binary heap.  Without a poller the set
+ * falls back to wait() over every socket.  Clients are served first in,
+ * first out.  A client's socket leaves the poller before it is closed. */
 
 struct sio_set {
     /* through a pointer, so that programs without sets do not link them */
@@ -6688,6 +6702,18 @@ static void sio__wake(sio_client *c)
 
 static void sio__leave_set(sio_client *c) { c->set->remove(c->set, c); }
 
+static void sio__set_forget(sio_client *c, sio_socket sock)
+{
+    sio_set *s = c->set;
+    int i;
+    for (i = 0; i < 3; i++) {
+        if (c->reg_sock[i] != sock) continue;
+        if (s->poller && c->reg_events[i]) s->pf->poller_update(s->pf->user, s->poller, sock, c->reg_events[i], 0, NULL);
+        c->reg_sock[i] = SIO_INVALID_SOCKET;
+        c->reg_events[i] = 0;
+    }
+}
+
 SIO_API int sio_set_add(sio_set *s, sio_client *c)
 {
     int i;
@@ -6747,6 +6773,15 @@ static int sio__set_wait(sio_set *s, int wait_ms)
             s->events_cap = 256;
         }
         n = s->pf->poller_wait(s->pf->user, s->poller, s->events, s->events_cap, wait_ms);
+        if (n > 0 && (size_t)n == s->events_cap && s->events_cap < 3 * s->count) {
+            /* a full batch: take more per call next time (a WSAPoll-style
+             * poller pays for every registered socket on each call) */
+            void *p = sio__realloc(&s->alloc, s->events, 2 * s->events_cap * sizeof *s->events);
+            if (p) {
+                s->events = (sio_ready *)p;       /* realloc kept this batch */
+                s->events_cap *= 2;
+            }
+        }
         for (i = 0; n > 0 && i < (size_t)n; i++) {
             uintptr_t tag = (uintptr_t)s->events[i].tag;
             sio_client *c = (sio_client *)(tag & ~(uintptr_t)3);

@@ -109,10 +109,12 @@ if command -v x86_64-w64-mingw32-gcc >/dev/null && [ -x "$WINE" ]; then
     for t in test_unit test_client test_io_unit test_io_client; do
         run_suite "Windows $t.exe under wine" "$WINE" "build-win/$t.exe"
     done
+    run_suite "Windows platform hooks under wine (resolver without blocking, WSAPoll sio_set)" \
+        env WINE="$WINE" bash tests/run_win_platform.sh build-win/test_win_platform.exe
     run_suite "Windows sioc.exe under wine: WebSocket" "$PYTHON" tests/integration.py --sioc build-win/sioc.exe \
         --wrapper "$WINE" -k ws_text_echo_1,ws_text_echo_utf8,ws_binary_echo_0,ws_binary_echo_65536,ws_binary_echo_16mib,ws_fragmented_receive,ws_stdin_eof_closes,hostile_masking_keys,connection_refused,hostile_masked_closes_1002,hostile_invalid_utf8_closes_1007
     run_suite "Windows sioc.exe under wine: Socket.IO" "$PYTHON" tests/integration_io.py --sioc build-win/sioc.exe \
-        --wrapper "$WINE" -k io_connect_root,io_event_args_nested_json_round_trip,io_ack_for_client_emit,io_binary_to_server_echoed_byte_exact,io_binary_from_server_byte_exact_nested,io_server_ack_request_answered_with_ack_reply,py_events_both_ways
+        --wrapper "$WINE" -k io_connect_root,io_event_args_nested_json_round_trip,io_ack_for_client_emit,io_binary_to_server_echoed_byte_exact,io_binary_from_server_byte_exact_nested,io_server_ack_request_answered_with_ack_reply,py_events_both_ways,dns_
 else
     echo "FAIL Windows: x86_64-w64-mingw32-gcc or $WINE missing (.ci/run installs mingw-w64 and wine64)"
     total_fail=$((total_fail + 1))

@@ -721,6 +721,79 @@ static void test_memory_is_exact_and_shrinks_after_a_big_message(void)
 
 /* ---- sets ---- */
 
+/* A poller that records what is registered for the client's socket (7): a
+ * socket closed while still registered is how a handle the system hands out
+ * again gets reported for the wrong (perhaps destroyed) client. */
+static int rec_events;
+static void *rec_tag;
+static int closed_while_registered;
+static void *rec_open(void *u) { (void)u; return &rec_events; }
+static int rec_update(void *u, void *p, sio_socket s, int old_events, int new_events, void *tag)
+{
+    (void)u; (void)p; (void)old_events;
+    if (s != 7) return SIO_ERR_IO;
+    rec_events = new_events;
+    rec_tag = tag;
+    return SIO_OK;
+}
+static int rec_wait(void *u, void *p, sio_ready *out, size_t max, int timeout_ms)
+{
+    int revents = (rec_events & SIO_WAIT_WRITE) |
+                  ((rec_events & SIO_WAIT_READ) && (net.in_pos < net.in_len || net.eof) ? SIO_WAIT_READ : 0);
+    (void)u; (void)p;
+    if (revents && max) {
+        out[0].tag = rec_tag;
+        out[0].revents = revents;
+        return 1;
+    }
+    net.now += timeout_ms < 0 ? 1000 : (uint64_t)timeout_ms;
+    return 0;
+}
+static void rec_close_poller(void *u, void *p) { (void)u; (void)p; }
+static void rec_close(void *u, sio_socket s)
+{
+    if (s == 7 && rec_events) closed_while_registered++;
+    mem_close(u, s);
+}
+static const sio_platform rec_platform = { NULL, mem_connect, mem_connect_result, mem_send, mem_recv,
+                                           rec_close, mem_wait, mem_now, mem_random, rec_open, rec_update,
+                                           rec_wait, rec_close_poller, NULL, NULL };
+
+static void test_set_forgets_a_socket_before_closing_it(void)
+{
+    sio_client *c = NULL;
+    sio_set *set;
+    sio_config cfg;
+    sio_event ev;
+    int i, got = -1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.platform = &rec_platform;
+    net_reset();
+    rec_events = closed_while_registered = 0;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_set_create(NULL, &set), SIO_OK);
+    CHECK_INT(sio_set_add(set, c), SIO_OK);
+    sio_start(c);
+    sio_set_poll(set, &ev, 0);                           /* connects, writes the request */
+    server_accept(NULL);
+    for (i = 0; i < 10 && got != SIO_EVENT_OPEN; i++)
+        if (sio_set_poll(set, &ev, 100) == 1) got = (int)ev.type;
+    CHECK_INT(got, SIO_EVENT_OPEN);
+    sio_set_poll(set, &ev, 0);                           /* idle: registered for reading */
+    CHECK(rec_events & SIO_WAIT_READ);
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);        /* the server closes */
+    net.eof = 1;
+    for (i = 0; i < 10 && got != SIO_EVENT_CLOSE; i++)
+        if (sio_set_poll(set, &ev, 100) == 1) got = (int)ev.type;
+    CHECK_INT(got, SIO_EVENT_CLOSE);
+    CHECK_INT(net.sockets, 0);
+    CHECK_INT(closed_while_registered, 0);
+    CHECK_INT(rec_events, 0);
+    sio_destroy(c);
+    sio_set_destroy(set);
+}
+
 static void test_set_delivers_events_runs_timers_and_forgets_destroyed_clients(void)
 {
     sio_client *c = open_client(NULL), *other = NULL;
@@ -917,6 +990,7 @@ int main(void)
 #endif
     RUN(test_set_delivers_events_runs_timers_and_forgets_destroyed_clients);
     RUN(test_poll_set_serves_both_clients);
+    RUN(test_set_forgets_a_socket_before_closing_it);
     RUN(test_wss_without_tls_backend_is_refused);
     return TEST_REPORT();
 }
