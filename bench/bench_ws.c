@@ -16,8 +16,12 @@
 /* which masking loop sio.h compiled (its SIMD switch, see sio.h) */
 #if defined(SIO_NO_SIMD)
 #define SIO_MASK_KIND "portable (SIO_NO_SIMD)"
-#elif defined(__SSE2__) || defined(__ARM_NEON)
-#define SIO_MASK_KIND "SIMD"
+#elif defined(__AVX2__)
+#define SIO_MASK_KIND "AVX2"
+#elif defined(__SSE2__)
+#define SIO_MASK_KIND "SSE2"
+#elif defined(__ARM_NEON)
+#define SIO_MASK_KIND "NEON"
 #else
 #define SIO_MASK_KIND "portable"
 #endif

@@ -97,6 +97,10 @@ if command -v arm-linux-gnueabihf-gcc >/dev/null && command -v qemu-arm >/dev/nu
     run_suite "unit tests on arm with NEON masking (-mfpu=neon, qemu-user)" sh -c \
         "mkdir -p build-arm && arm-linux-gnueabihf-gcc $WARN -Werror -O2 -mfpu=neon -I. -Itests tests/test_unit.c sio_impl_posix.c -o build-arm/test_unit_neon && qemu-arm -L /usr/arm-linux-gnueabihf build-arm/test_unit_neon"
 fi
+if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+    run_suite "unit tests with AVX2 masking (-mavx2)" sh -c \
+        "gcc $WARN -Werror -O2 -mavx2 -I. -Itests tests/test_unit.c sio_impl_posix.c -o '$BUILD_DIR/test_unit_avx2' && '$BUILD_DIR/test_unit_avx2'"
+fi
 run_suite "packaging (CMake add_subdirectory and find_package, pkg-config, make install)" bash tests/packaging.sh
 
 # Windows: the mingw-w64 cross build, its tests under wine, and sioc.exe
