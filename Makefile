@@ -90,8 +90,9 @@ bench: $(BUILD_DIR)/bench_ws
 	$(BUILD_DIR)/bench_ws
 	$(CC) -std=c99 -O2 -DSIO_NO_SIMD -I. bench/bench_ws.c sio_impl_posix.c -o $(BUILD_DIR)/bench_ws_nosimd
 	$(BUILD_DIR)/bench_ws_nosimd | grep mask
-	$(CC) -std=c99 -O2 -mavx2 -I. bench/bench_ws.c sio_impl_posix.c -o $(BUILD_DIR)/bench_ws_avx2
-	if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then $(BUILD_DIR)/bench_ws_avx2 | grep mask; fi
+	if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then \
+	  $(CC) -std=c99 -O2 -mavx2 -I. bench/bench_ws.c sio_impl_posix.c -o $(BUILD_DIR)/bench_ws_avx2 && \
+	  $(BUILD_DIR)/bench_ws_avx2 | grep mask; fi
 
 size:
 	bash bench/code_size.sh

@@ -100,7 +100,10 @@
  * ======================================================================
  *
  * - All allocation goes through sio_config.allocator, or the SIO_REALLOC /
- *   SIO_FREE macros when none is given.  Nothing else allocates.
+ *   SIO_FREE macros when none is given (sio_set_create's allocator for a
+ *   set).  The bundled platform files use SIO_REALLOC / SIO_FREE for their
+ *   own scratch (wait()'s poll array, the WSAPoll poller, the Windows
+ *   nameserver list).  Nothing else allocates.
  * - Received data is zero-copy where possible: ev.data points into the
  *   client's receive buffer and is valid until the next sio_poll() or
  *   sio_poll_set() call that includes this client, or sio_destroy().  Text
@@ -118,7 +121,8 @@
  *   over WebSocket only: transports other than SIO_TRANSPORT_WEBSOCKET are
  *   refused by sio_create); SIO_NO_DNS leaves the client's own non-blocking
  *   resolver out (names then go to the platform's connect, which may block;
- *   IP literals never do); SIO_NO_SIMD masks without SSE2/NEON.  `make
+ *   IP literals never do; sio_config.dns_server is refused); SIO_NO_SIMD
+ *   masks without SSE2/AVX2/NEON.  `make
  *   size` shows what each saves.
  *
  * ======================================================================
@@ -1048,6 +1052,7 @@ SIO_API size_t sio_memory(const sio_client *c);
 #endif
 
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
+#define SIO__CONNECT_RECHECK_MS 250
 #define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
 #define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
 #define SIO__DEFAULT_CONNECT_TIMEOUT 10000
@@ -4430,8 +4435,12 @@ static void sio__io_release(sio_client *c)
 
 static char *sio__scratch(sio_client *c, size_t need)
 {
-    if (need > c->scratch_cap) {    /* doubling, so that growing values do not realloc each time */
-        size_t cap = need < 64 ? 64 : need < 2 * c->scratch_cap ? 2 * c->scratch_cap : need;
+    if (need > c->scratch_cap) {
+        /* doubling up to what trimming keeps, so that values growing a byte
+         * at a time do not realloc each time; beyond that, the exact size */
+        size_t cap = need < 64 ? 64 : need;
+        if (need <= SIO__KEEP && 2 * c->scratch_cap > cap)
+            cap = 2 * c->scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->scratch_cap;
         char *p = (char *)sio__realloc(&c->alloc, c->scratch, cap);
         if (!p) return NULL;
         c->scratch = p;
@@ -6208,8 +6217,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
     c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
-                        (!SIO__WITH_POLLING && c->transport != SIO_TRANSPORT_WEBSOCKET)))
+                        (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
+    if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
@@ -6430,8 +6440,13 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         uint64_t d = sio__io_next_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
     }
-    if (!deadline) return -1;
     now = sio__now(c);
+    /* A connect in progress is also asked now and then: a poller may never
+     * report a refused one (WSAPoll before Windows 10 2004). */
+    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->post.connecting || c->probe.connecting) &&
+        (!deadline || now + SIO__CONNECT_RECHECK_MS < deadline))
+        deadline = now + SIO__CONNECT_RECHECK_MS;
+    if (!deadline) return -1;
     if (now >= deadline) return 0;
     return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);
 }

@@ -266,6 +266,20 @@ static int sio__posix_hosts_lookup(void *user, const char *name, unsigned index,
     return 0;
 }
 
+/* A port given as text: digits only, 1 to 65535 (getaddrinfo would wrap
+ * 99999 and take 0). */
+static int sio__port_text_ok(const char *p)
+{
+    unsigned long v = 0;
+    if (!*p) return 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return 0;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > 65535) return 0;
+    }
+    return v > 0;
+}
+
 /* A UDP socket connected to the given server, or to the index-th
  * nameserver of /etc/resolv.conf (127.0.0.1 when it names none): "IP",
  * "IP:port" or "[IPv6]:port", port 53 by default. */
@@ -273,6 +287,7 @@ static int sio__posix_dns_open(void *user, const char *server, unsigned index, s
                                size_t err_size)
 {
     char line[256], *host = line, *port = NULL, *colon;
+    int found = 0;
     (void)user;
     line[0] = 0;
     if (server) {
@@ -286,12 +301,12 @@ static int sio__posix_dns_open(void *user, const char *server, unsigned index, s
             if (!key || strcmp(key, "nameserver") != 0 || !(val = strtok_r(NULL, " \t\r\n", &save))) continue;
             if (seen++ == index) {
                 memmove(line, val, strlen(val) + 1);
+                found = 1;
                 break;
             }
-            line[0] = 0;
         }
         if (f) fclose(f);
-        if (!line[0]) {
+        if (!found) {
             if (index > 0 || seen > 0) return SIO_ERR_NO_ADDRESS;
             strcpy(line, "127.0.0.1");
         }
@@ -308,7 +323,11 @@ static int sio__posix_dns_open(void *user, const char *server, unsigned index, s
         *colon = 0;
         port = colon + 1;
     }
-    return sio__posix_open(host, port && *port ? port : "53", SOCK_DGRAM, 1, 0, sock, err, err_size);
+    if (port && !sio__port_text_ok(port)) {
+        if (err) snprintf(err, err_size, "bad nameserver port '%s'", port);
+        return SIO_ERR_INVALID;
+    }
+    return sio__posix_open(host, port ? port : "53", SOCK_DGRAM, 1, 0, sock, err, err_size);
 }
 
 #define SIO__RESOLVER sio__posix_hosts_lookup, sio__posix_dns_open

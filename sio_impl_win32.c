@@ -311,6 +311,20 @@ static int sio__win_nameserver(unsigned index, char *out, size_t out_size, unsig
     return found;
 }
 
+/* A port given as text: digits only, 1 to 65535 (getaddrinfo would wrap
+ * 99999 and take 0). */
+static int sio__port_text_ok(const char *p)
+{
+    unsigned long v = 0;
+    if (!*p) return 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return 0;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > 65535) return 0;
+    }
+    return v > 0;
+}
+
 /* A UDP socket connected to the given server, or to the index-th nameserver
  * of the system (127.0.0.1 when it names none): "IP", "IP:port" or
  * "[IPv6]:port", port 53 by default. */
@@ -347,7 +361,11 @@ static int sio__win_dns_open(void *user, const char *server, unsigned index, sio
         *colon = 0;
         port = colon + 1;
     }
-    return sio__win_open(host, port && *port ? port : "53", SOCK_DGRAM, 1, 0, sock, err, err_size);
+    if (port && !sio__port_text_ok(port)) {
+        if (err) snprintf(err, err_size, "bad nameserver port '%s'", port);
+        return SIO_ERR_INVALID;
+    }
+    return sio__win_open(host, port ? port : "53", SOCK_DGRAM, 1, 0, sock, err, err_size);
 }
 
 #define SIO__RESOLVER sio__win_hosts_lookup, sio__win_dns_open
@@ -489,8 +507,8 @@ static int sio__win_poller_wait(void *user, void *poller, sio_ready *out, size_t
                                         SOCKET_ERROR ? POLLNVAL : 0);
         }
     }
-    /* A closed socket (POLLNVAL) is forgotten, as epoll forgets it: sio_set
-     * does not unregister the sockets a client closes. */
+    /* A closed socket (POLLNVAL) is forgotten, as epoll forgets it (sio_set
+     * unregisters before closing; another user of the hooks may not). */
     for (i = 0; rc != 0 && i < p->count;) {
         if (p->fds[i].revents & POLLNVAL) sio__win_remove(p, sio__win_find(p, p->fds[i].fd));
         else i++;

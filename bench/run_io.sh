@@ -24,7 +24,9 @@ tcp=$(mktemp)
 for r in $(seq "$ROUNDS"); do
     "$BUILD_DIR/bench_io" "$url" "$N" >>"$out"
     node bench/node_client.js "$url" "$N" >>"$out"
-    /usr/bin/python3 bench/python_client.py "$url" "$N" >>"$out"
+    if /usr/bin/python3 -c 'import socketio, aiohttp' 2>/dev/null; then   # Debian python3-socketio
+        /usr/bin/python3 bench/python_client.py "$url" "$N" >>"$out"
+    fi
     "$BUILD_DIR/bench_tcp" "$echo_port" >>"$tcp"
 done
 /usr/bin/python3 - "$out" "$N" "$ROUNDS" "$tcp" <<'PY'

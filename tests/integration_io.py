@@ -1378,6 +1378,20 @@ add_test("dns_silent_nameserver_gives_up_after_retries", make_dns_error_test("si
 add_test("dns_truncated_answer_reported", make_dns_error_test("trunc.test", "truncated answer"))
 
 
+def test_dns_bad_nameserver_port_is_refused():
+    """A nameserver port out of range is an error, not a wrapped port (getaddrinfo takes 99999)."""
+    only_default_pass()
+    for port in ("99999", "0", "53x"):
+        r = sioc(["--transport", "websocket", "--dns-server", "127.0.0.1:" + port, "--connect-timeout", "3000",
+                  dns_url("sio.test")], timeout=15)
+        expect_rc(r, 1)
+        errs = " | ".join(e["message"] for e in r.of("error"))
+        check("bad nameserver port '%s'" % port in errs, "port %s: want a bad-port error, got %r" % (port, errs))
+
+
+add_test("dns_bad_nameserver_port_is_refused", test_dns_bad_nameserver_port_is_refused)
+
+
 # --- a hostile long-polling server ---------------------------------------------
 
 def fake_poll_run(scenario, extra=(), lines=(["hi", "\u20ac\U0001F600"],), exit_after=None):

@@ -127,7 +127,6 @@ static void *counting_realloc(void *user, void *ptr, size_t size)
 {
     (void)user;
     if (size) alloc_calls++;
-    if (size && getenv("ALLOC_TRACE")) fprintf(stderr, "alloc %lu (%p)\n", (unsigned long)size, ptr);
     return realloc(ptr, size);
 }
 
@@ -177,7 +176,6 @@ static void test_io_steady_state_has_no_allocations(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
     for (i = 0; i < 50; i++) steady_round(c, i);         /* buffers reach their size */
     before = alloc_calls;
-    if (getenv("ALLOC_TRACE")) fprintf(stderr, "---\n");
     for (i = 0; i < 1000; i++) steady_round(c, i);
     CHECK_INT(alloc_calls - before, 0);
     sio_destroy(c);

@@ -226,15 +226,15 @@ static void test_resolving_never_blocks_sio_poll(void)
     t0 = GetTickCount64();
     CHECK_INT(sio_start(c), SIO_OK);
     took = GetTickCount64() - t0;
-    CHECK(took <= 50);
+    CHECK(took <= 300);                                  /* far below the 1 s retry: no wait */
     CHECK(poll_for(c, &ev, SIO_EVENT_OPEN, 5000, &slowest));
     CHECK(GetTickCount64() - t0 >= 900);                 /* the nameserver was asked twice */
     CHECK(dns_opens > opens_before);
     CHECK(sio_send_text(c, "through slow.test", 17) == SIO_OK);
     CHECK(poll_for(c, &ev, SIO_EVENT_MESSAGE, 5000, &slowest));
     CHECK_SPAN(ev.data, ev.len, "through slow.test");
-    if (slowest > 50) fprintf(stderr, "  slowest sio_poll: %llu ms\n", (unsigned long long)slowest);
-    CHECK(slowest <= 50);
+    if (slowest > 300) fprintf(stderr, "  slowest sio_poll: %llu ms\n", (unsigned long long)slowest);
+    CHECK(slowest <= 300);
     sio_destroy(c);
 }
 
@@ -440,8 +440,9 @@ static void test_poller_serves_every_ready_socket_in_turn(void)
     for (i = 0; i < N; i++) pf->close(pf->user, socks[i]);
 }
 
-/* sio_set does not unregister a socket its client closed (epoll forgets
- * closed sockets by itself): the poller drops it instead of failing. */
+/* A socket closed while registered (epoll forgets those by itself; a
+ * caller of the hooks may not unregister first): the poller drops it
+ * instead of failing. */
 static void test_poller_forgets_closed_sockets(void)
 {
     sio_socket socks[2];
