@@ -3730,14 +3730,16 @@ static void sio__dns_send(sio_client *c)
 }
 
 /* Opens the socket to the next nameserver and asks it; 0, or -1 when none is left. */
-static int sio__dns_next_server(sio_client *c)
+/* Asks the next nameserver; -1 when there is none (err then says why, if
+ * the platform could not open one). */
+static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
 {
-    char err[128];
     unsigned char id[2];
+    err[0] = 0;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     if (c->dns_server && c->dns_index > 0) return -1;
-    if (c->pf->dns_open(c->pf->user, c->dns_server, c->dns_index, &c->ln.sock, err, sizeof err) != SIO_OK) {
+    if (c->pf->dns_open(c->pf->user, c->dns_server, c->dns_index, &c->ln.sock, err, err_size) != SIO_OK) {
         c->ln.sock = SIO_INVALID_SOCKET;
         return -1;
     }
@@ -3753,7 +3755,7 @@ static int sio__dns_next_server(sio_client *c)
 /* Begins connecting by name: the hosts file first, then the nameservers. */
 static void sio__resolve(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
+    char text[SIO__TEXT_SIZE], why[128];
     c->addr_count = 0;
     while (c->addr_count < SIO__MAX_ADDRESSES &&
            c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)c->addr_count, c->addrs[c->addr_count],
@@ -3767,8 +3769,8 @@ static void sio__resolve(sio_client *c)
     c->dns_index = 0;
     c->dns_nxdomain = 0;
     c->dns_why = NULL;
-    if (sio__dns_next_server(c) < 0) {
-        snprintf(text, sizeof text, "dns: cannot resolve %.80s: no nameserver to ask", c->host);
+    if (sio__dns_next_server(c, why, sizeof why) < 0) {
+        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", c->host, why[0] ? why : "no nameserver to ask");
         sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }
 }
@@ -3815,7 +3817,7 @@ static void sio__step_resolve(sio_client *c)
         if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
         if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
             c->dns_index++;
-            if (sio__dns_next_server(c) < 0) sio__dns_done(c);
+            if (sio__dns_next_server(c, err, sizeof err) < 0) sio__dns_done(c);
             return;
         }
         which = (int)(n >= 2 && (((unsigned)msg[0] << 8) | msg[1]) == c->dns_id ? 2 : 1);
@@ -3834,6 +3836,7 @@ static void sio__step_resolve(sio_client *c)
 /* No answer in time: ask again, then the next nameserver. */
 static void sio__resolve_timer(sio_client *c)
 {
+    char why[128];
     if (sio__now(c) < c->dns_deadline) return;
     if (++c->dns_tries < 2) {
         sio__dns_send(c);
@@ -3845,7 +3848,7 @@ static void sio__resolve_timer(sio_client *c)
         return;
     }
     c->dns_index++;
-    if (sio__dns_next_server(c) < 0) {
+    if (sio__dns_next_server(c, why, sizeof why) < 0) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", c->host);
         c->phase = SIO__CONNECTING;

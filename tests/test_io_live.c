@@ -222,6 +222,15 @@ static void test_small_build_refuses_polling_and_resolves_names(void)
     cfg.transport = SIO_TRANSPORT_AUTO;
     CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
     cfg.transport = SIO_TRANSPORT_WEBSOCKET;
+    cfg.dns_server = "127.0.0.1";                        /* no resolver to give it to */
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    cfg.dns_server = NULL;
+    cfg.mode = SIO_MODE_WEBSOCKET;                       /* the transport field is Socket.IO's only */
+    cfg.transport = SIO_TRANSPORT_POLLING;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_destroy(c);
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.transport = SIO_TRANSPORT_WEBSOCKET;
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
     sio_start(c);
     CHECK(next(c, &ev, SIO_EVENT_CONNECT, NULL));
