@@ -3604,18 +3604,16 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
     room = l->rx_cap - l->rx_len - 1;
     if (l->tls) {
         r = sio__tls_read(c, l, l->rx + l->rx_len, room, err, err_size);
-        if (r > 0) l->rx_len += (size_t)r;
-        l->streaming = r > 0 && (size_t)r == room;
-        if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;
-        if (r > 0) l->last_read = sio__now(c);
-        return r;
+    } else {
+        r = c->pf->recv(c->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
+        if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
     }
-    r = c->pf->recv(c->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
-    if (r > 0) l->rx_len += (size_t)r;
-    if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
+    if (r > 0) {
+        l->rx_len += (size_t)r;
+        l->last_read = sio__now(c);
+    }
     l->streaming = r > 0 && (size_t)r == room;
     if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
-    if (r > 0) l->last_read = sio__now(c);
     return r;
 }
 

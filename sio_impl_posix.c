@@ -239,31 +239,38 @@ static int sio__posix_random(void *user, void *buf, size_t len)
 #ifndef SIO_NO_DNS
 /* ---- non-blocking name resolution: the hosts file and the nameservers ---- */
 
-/* The index-th address the hosts file gives name (case-insensitive). */
-static int sio__posix_hosts_lookup(void *user, const char *name, unsigned index, char *out, size_t out_size)
+/* The index-th matching entry of a configuration file ('#' comments):
+ * with key, the second word of lines whose first word is key (resolv.conf's
+ * "nameserver IP"); with name, the first word of lines naming it among the
+ * others (hosts' "IP name alias...", case-insensitive).  1 found, 0 not. */
+static int sio__posix_entry(const char *path, const char *key, const char *name, unsigned index, char *out,
+                            size_t out_size)
 {
     char line[512];
     unsigned found = 0;
-    FILE *f = fopen("/etc/hosts", "r");
-    (void)user;
+    FILE *f = fopen(path, "r");
     if (!f) return 0;
     while (fgets(line, sizeof line, f)) {
-        char *hash = strchr(line, '#'), *save = NULL, *addr, *tok;
+        char *hash = strchr(line, '#'), *save = NULL, *first, *word;
+        int match = 0;
         if (hash) *hash = 0;
-        addr = strtok_r(line, " \t\r\n", &save);
-        if (!addr) continue;
-        while ((tok = strtok_r(NULL, " \t\r\n", &save)) != NULL) {
-            if (strcasecmp(tok, name) != 0) continue;
-            if (found++ == index && strlen(addr) < out_size) {
-                strcpy(out, addr);
-                fclose(f);
-                return 1;
-            }
-            break;
+        if (!(first = strtok_r(line, " \t\r\n", &save))) continue;
+        while (!match && (word = strtok_r(NULL, " \t\r\n", &save)) != NULL)
+            match = key ? strcmp(first, key) == 0 : strcasecmp(word, name) == 0;
+        if (match && found++ == index && strlen(key ? word : first) < out_size) {
+            strcpy(out, key ? word : first);
+            fclose(f);
+            return 1;
         }
     }
     fclose(f);
     return 0;
+}
+
+static int sio__posix_hosts_lookup(void *user, const char *name, unsigned index, char *out, size_t out_size)
+{
+    (void)user;
+    return sio__posix_entry("/etc/hosts", NULL, name, index, out, out_size);
 }
 
 /* A port given as text: digits only, 1 to 65535 (getaddrinfo would wrap
@@ -287,29 +294,14 @@ static int sio__posix_dns_open(void *user, const char *server, unsigned index, s
                                size_t err_size)
 {
     char line[256], *host = line, *port = NULL, *colon;
-    int found = 0;
     (void)user;
     line[0] = 0;
     if (server) {
         if (index > 0 || strlen(server) >= sizeof line) return SIO_ERR_NO_ADDRESS;
         strcpy(line, server);
-    } else {
-        unsigned seen = 0;
-        FILE *f = fopen("/etc/resolv.conf", "r");
-        while (f && fgets(line, sizeof line, f)) {
-            char *save = NULL, *key = strtok_r(line, " \t\r\n", &save), *val;
-            if (!key || strcmp(key, "nameserver") != 0 || !(val = strtok_r(NULL, " \t\r\n", &save))) continue;
-            if (seen++ == index) {
-                memmove(line, val, strlen(val) + 1);
-                found = 1;
-                break;
-            }
-        }
-        if (f) fclose(f);
-        if (!found) {
-            if (index > 0 || seen > 0) return SIO_ERR_NO_ADDRESS;
-            strcpy(line, "127.0.0.1");
-        }
+    } else if (!sio__posix_entry("/etc/resolv.conf", "nameserver", NULL, index, line, sizeof line)) {
+        if (index > 0) return SIO_ERR_NO_ADDRESS;
+        strcpy(line, "127.0.0.1");                       /* none named: the resolver's default */
     }
     colon = strrchr(line, ':');
     if (line[0] == '[') {
