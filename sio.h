@@ -6478,6 +6478,21 @@ SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 
 #define SIO__WAIT_STACK 16
 
+/* One step of the client; 1 with ev filled in (never NULL strings) when it
+ * has an event. */
+static int sio__next_event(sio_client *c, sio_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (!sio__step(c, ev)) return 0;
+    ev->client = c;
+    ev->name = c->name;
+    ev->user_data = c->user_data;
+    if (!ev->reason) ev->reason = "";
+    if (!ev->message) ev->message = "";
+    if (!ev->protocol) ev->protocol = "";
+    return 1;
+}
+
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
 {
     const sio_platform *pf;
@@ -6499,15 +6514,8 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
         for (i = 0; i < count; i++) rotate += clients[i]->served;
         for (i = 0; i < count; i++) {
             sio_client *c = clients[(rotate + i) % count];
-            memset(ev, 0, sizeof *ev);
-            if (sio__step(c, ev)) {
+            if (sio__next_event(c, ev)) {
                 c->served++;
-                ev->client = c;
-                ev->name = c->name;
-                ev->user_data = c->user_data;
-                if (!ev->reason) ev->reason = "";
-                if (!ev->message) ev->message = "";
-                if (!ev->protocol) ev->protocol = "";
                 return 1;
             }
         }
@@ -6856,15 +6864,8 @@ SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
         while (s->ready_head && budget--) {
             sio_client *c = s->ready_head;
             sio__ready_unlink(s, c);
-            memset(ev, 0, sizeof *ev);
-            if (sio__step(c, ev)) {
+            if (sio__next_event(c, ev)) {
                 sio__ready_push(s, c);          /* it may have more; others go first */
-                ev->client = c;
-                ev->name = c->name;
-                ev->user_data = c->user_data;
-                if (!ev->reason) ev->reason = "";
-                if (!ev->message) ev->message = "";
-                if (!ev->protocol) ev->protocol = "";
                 return 1;
             }
             sio__set_sync(s, c);
