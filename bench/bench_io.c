@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "sio.h"
+#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +19,6 @@ static void cpu_us(double *user, double *sys)
     getrusage(RUSAGE_SELF, &ru);
     *user = (double)ru.ru_utime.tv_sec * 1e6 + (double)ru.ru_utime.tv_usec;
     *sys = (double)ru.ru_stime.tv_sec * 1e6 + (double)ru.ru_stime.tv_usec;
-}
-
-static double wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Polls until an event of the given type (and name) arrives. */
@@ -119,17 +107,17 @@ int main(int argc, char **argv)
     server0 = server_cpu_us(c);
     for (i = 0; i < 2000; i++) {
         sio_emit_options o;
-        double t0 = wall_us();
+        double t0 = bench_now_s() * 1e6;
         memset(&o, 0, sizeof o);
         o.event = "echo";
         o.args = "[1]";
         o.ack = 1;
         sio_emit_ex(c, &o, NULL);
         if (!wait_for(c, &ev, SIO_EVENT_ACK, NULL)) return 1;
-        samples[i] = wall_us() - t0;
+        samples[i] = bench_now_s() * 1e6 - t0;
     }
     server_ack = (server_cpu_us(c) - server0) / 2000.0;
-    qsort(samples, 2000, sizeof samples[0], cmp);
+    qsort(samples, 2000, sizeof samples[0], bench_cmp_double);
     printf("{\"client\":\"sio %s\",\"recv_user_us\":%.3f,\"recv_sys_us\":%.3f,\"burst_user_us\":%.3f,"
            "\"burst_sys_us\":%.3f,\"send_user_us\":%.3f,\"send_sys_us\":%.3f,\"ack_p50_us\":%.1f,"
            "\"ack_p99_us\":%.1f,\"server_ack_cpu_us\":%.1f}\n", sio_version(), recv_user, recv_sys, burst_user,

@@ -14,19 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
+#include "bench_clock.h"
 
 int main(int argc, char **argv)
 {
@@ -44,7 +32,7 @@ int main(int argc, char **argv)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     memset(buf, 'p', sizeof buf);
     for (i = 0; i < 2000; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_s() * 1e6;
         size_t got = 0;
         if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) return 1;
         while (got < sizeof buf) {
@@ -52,9 +40,9 @@ int main(int argc, char **argv)
             if (n <= 0) return 1;
             got += (size_t)n;
         }
-        rtt[i] = now_us() - t0;
+        rtt[i] = bench_now_s() * 1e6 - t0;
     }
-    qsort(rtt, 2000, sizeof rtt[0], cmp);
+    qsort(rtt, 2000, sizeof rtt[0], bench_cmp_double);
     printf("{\"client\":\"raw TCP ping-pong (node echo)\",\"rtt_p50_us\":%.1f,\"rtt_p99_us\":%.1f}\n", rtt[1000], rtt[1980]);
     close(fd);
     return 0;

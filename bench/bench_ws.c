@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "sio.h"
+#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +26,6 @@
 #else
 #define SIO_MASK_KIND "portable"
 #endif
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static volatile size_t sink;
 
@@ -80,16 +68,16 @@ static double median_rate(int which, const frames *f, unsigned char *dst)
     int r;
     static const unsigned char key[4] = { 0x37, 0xfa, 0x21, 0x3d };
     for (r = 0; r < RUNS; r++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         int k;
         for (k = 0; k < f->repeat; k++) {
             if (which == 0) { memcpy(dst, f->buf, f->len); sink += dst[f->len / 2]; }
             else if (which == 1) sink += decode_all(f->buf, f->len);
             else { sio_ws_mask(f->buf, f->len, key, 0); sink += f->buf[f->len / 2]; }
         }
-        t[r] = now_s() - t0;
+        t[r] = bench_now_s() - t0;
     }
-    qsort(t, RUNS, sizeof t[0], cmp_double);
+    qsort(t, RUNS, sizeof t[0], bench_cmp_double);
     return (double)f->len * f->repeat / t[RUNS / 2] / 1e6;   /* MB/s of wire bytes */
 }
 
