@@ -737,12 +737,14 @@ typedef struct sio_platform {
     /* Optional non-blocking name resolution (NULL: connect() resolves names
      * itself, which may block).  hosts_lookup copies the index-th address of
      * name in the hosts file to out and returns 1, or 0 when there is none.
-     * dns_open opens a non-blocking UDP socket connected to server ("IP",
-     * "IP:port", "[IPv6]:port": sio_config.dns_server) or, with server NULL,
-     * to the index-th nameserver of the system (SIO_ERR_NO_ADDRESS past the
+     * dns_open opens a non-blocking UDP socket connected to port (53 unless
+     * sio_config.dns_server names another) of server (an IP address as
+     * text: the client splits sio_config.dns_server) or, with server NULL,
+     * of the index-th nameserver of the system (SIO_ERR_NO_ADDRESS past the
      * last); send/recv/close then serve it as any socket. */
     int (*hosts_lookup)(void *user, const char *name, unsigned index, char *out, size_t out_size);
-    int (*dns_open)(void *user, const char *server, unsigned index, sio_socket *sock, char *err, size_t err_size);
+    int (*dns_open)(void *user, const char *server, unsigned short port, unsigned index, sio_socket *sock, char *err,
+                    size_t err_size);
 } sio_platform;
 
 /* Defined by the platform file (sio_impl_posix.c, sio_impl_win32.c, yours). */
@@ -3727,17 +3729,47 @@ static void sio__dns_send(sio_client *c)
     c->dns_deadline = sio__now(c) + SIO__DNS_TRY_MS;
 }
 
-/* Opens the socket to the next nameserver and asks it; 0, or -1 when none is left. */
+/* sio_config.dns_server ("IP", "IP:port", "[IPv6]:port") as the address and
+ * the port (53 when none is given); 0, or -1 when the port is not 1-65535. */
+static int sio__nameserver_split(const char *text, char *host, size_t host_size, unsigned short *port)
+{
+    const char *end = text + strlen(text), *colon = strrchr(text, ':'), *p;
+    unsigned long v = 0;
+    *port = 53;
+    if (text[0] == '[' && (p = strchr(text, ']')) != NULL) {
+        colon = p[1] == ':' ? p + 1 : NULL;
+        end = p;
+        text++;
+    } else if (colon && strchr(text, ':') != colon) {
+        colon = NULL;                                     /* IPv6 without a port */
+    }
+    if (colon) {
+        if (end > colon) end = colon;
+        for (p = colon + 1; *p >= '0' && *p <= '9' && v <= 65535; p++) v = v * 10 + (unsigned long)(*p - '0');
+        if (*p || v == 0 || v > 65535) return -1;
+        *port = (unsigned short)v;
+    }
+    snprintf(host, host_size, "%.*s", (int)(end - text), text);
+    return 0;
+}
+
 /* Asks the next nameserver; -1 when there is none (err then says why, if
  * the platform could not open one). */
 static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
 {
     unsigned char id[2];
+    char host[64];
+    unsigned short port = 53;
     err[0] = 0;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     if (c->dns_server && c->dns_index > 0) return -1;
-    if (c->pf->dns_open(c->pf->user, c->dns_server, c->dns_index, &c->ln.sock, err, err_size) != SIO_OK) {
+    if (c->dns_server && sio__nameserver_split(c->dns_server, host, sizeof host, &port) < 0) {
+        snprintf(err, err_size, "bad nameserver port '%s'", strrchr(c->dns_server, ':') + 1);
+        return -1;
+    }
+    if (c->pf->dns_open(c->pf->user, c->dns_server ? host : NULL, port, c->dns_index, &c->ln.sock, err, err_size) !=
+        SIO_OK) {
         c->ln.sock = SIO_INVALID_SOCKET;
         return -1;
     }
@@ -5936,7 +5968,7 @@ static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
     sio__io_timers(c);
-    if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
     if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
@@ -6070,7 +6102,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->pending_count) return sio__pop(c, ev);
     if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
-    if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
+    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);

@@ -311,29 +311,13 @@ static int sio__win_nameserver(unsigned index, char *out, size_t out_size, unsig
     return found;
 }
 
-/* A port given as text: digits only, 1 to 65535 (getaddrinfo would wrap
- * 99999 and take 0). */
-static int sio__port_text_ok(const char *p)
+/* A UDP socket connected to port of server (an IP address), or of the
+ * index-th nameserver of the system (127.0.0.1 when it names none). */
+static int sio__win_dns_open(void *user, const char *server, unsigned short port, unsigned index, sio_socket *sock,
+                             char *err, size_t err_size)
 {
-    unsigned long v = 0;
-    if (!*p) return 0;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9') return 0;
-        v = v * 10 + (unsigned long)(*p - '0');
-        if (v > 65535) return 0;
-    }
-    return v > 0;
-}
-
-/* A UDP socket connected to the given server, or to the index-th nameserver
- * of the system (127.0.0.1 when it names none): "IP", "IP:port" or
- * "[IPv6]:port", port 53 by default. */
-static int sio__win_dns_open(void *user, const char *server, unsigned index, sio_socket *sock, char *err,
-                             size_t err_size)
-{
-    char line[256], *host = line, *port = NULL, *colon;
+    char line[256], service[8];
     (void)user;
-    line[0] = 0;
     if (server) {
         if (index > 0 || strlen(server) >= sizeof line) return SIO_ERR_NO_ADDRESS;
         memcpy(line, server, strlen(server) + 1);
@@ -349,23 +333,8 @@ static int sio__win_dns_open(void *user, const char *server, unsigned index, sio
             memcpy(line, "127.0.0.1", 10);
         }
     }
-    colon = strrchr(line, ':');
-    if (line[0] == '[') {
-        char *close_bracket = strchr(line, ']');
-        if (close_bracket) {
-            host = line + 1;
-            *close_bracket = 0;
-            if (close_bracket[1] == ':') port = close_bracket + 2;
-        }
-    } else if (colon && strchr(line, ':') == colon) {     /* one colon: IPv4 with a port */
-        *colon = 0;
-        port = colon + 1;
-    }
-    if (port && !sio__port_text_ok(port)) {
-        if (err) snprintf(err, err_size, "bad nameserver port '%s'", port);
-        return SIO_ERR_INVALID;
-    }
-    return sio__win_open(host, port ? port : "53", SOCK_DGRAM, 1, 0, sock, err, err_size);
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    return sio__win_open(line, service, SOCK_DGRAM, 1, 0, sock, err, err_size);
 }
 
 #define SIO__RESOLVER sio__win_hosts_lookup, sio__win_dns_open

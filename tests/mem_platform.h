@@ -105,9 +105,10 @@ static int mem_hosts_lookup(void *u, const char *name, unsigned index, char *out
     strcpy(out, "10.9.9.9");
     return 1;
 }
-static int mem_dns_open(void *u, const char *server, unsigned index, sio_socket *s, char *err, size_t n)
+static int mem_dns_open(void *u, const char *server, unsigned short port, unsigned index, sio_socket *s, char *err,
+                        size_t n)
 {
-    (void)u; (void)server; (void)err; (void)n;
+    (void)u; (void)server; (void)port; (void)err; (void)n;
     if (index > 0) return SIO_ERR_NO_ADDRESS;
     net.dns_opens++;
     net.sockets++;

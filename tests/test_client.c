@@ -912,6 +912,36 @@ static void test_dns_resolution_does_not_block_and_connects_to_the_answer(void)
     sio_destroy(c);
 }
 
+/* sio_config.dns_server as address and port, as the client splits it
+ * before asking the platform for a socket. */
+static void test_dns_server_text_is_split_into_address_and_port(void)
+{
+    char host[64];
+    unsigned short port = 0;
+    CHECK_INT(sio__nameserver_split("10.0.0.1", host, sizeof host, &port), 0);
+    CHECK_STR(host, "10.0.0.1");
+    CHECK_INT(port, 53);
+    CHECK_INT(sio__nameserver_split("10.0.0.1:5353", host, sizeof host, &port), 0);
+    CHECK_STR(host, "10.0.0.1");
+    CHECK_INT(port, 5353);
+    CHECK_INT(sio__nameserver_split("[::1]:5353", host, sizeof host, &port), 0);
+    CHECK_STR(host, "::1");
+    CHECK_INT(port, 5353);
+    CHECK_INT(sio__nameserver_split("[fd00::1]", host, sizeof host, &port), 0);
+    CHECK_STR(host, "fd00::1");
+    CHECK_INT(port, 53);
+    CHECK_INT(sio__nameserver_split("fd00::53", host, sizeof host, &port), 0);   /* IPv6 without a port */
+    CHECK_STR(host, "fd00::53");
+    CHECK_INT(port, 53);
+    CHECK_INT(sio__nameserver_split("10.0.0.1:65535", host, sizeof host, &port), 0);
+    CHECK_INT(port, 65535);
+    CHECK_INT(sio__nameserver_split("10.0.0.1:99999", host, sizeof host, &port), -1);
+    CHECK_INT(sio__nameserver_split("10.0.0.1:0", host, sizeof host, &port), -1);
+    CHECK_INT(sio__nameserver_split("10.0.0.1:53x", host, sizeof host, &port), -1);
+    CHECK_INT(sio__nameserver_split("10.0.0.1:", host, sizeof host, &port), -1);
+    CHECK_INT(sio__nameserver_split("[::1]:", host, sizeof host, &port), -1);
+}
+
 static void test_dns_hosts_file_then_silence_times_out(void)
 {
     sio_config cfg;
@@ -985,6 +1015,7 @@ int main(void)
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
+    RUN(test_dns_server_text_is_split_into_address_and_port);
 #ifdef SIO_NO_SOCKETIO
     RUN(test_no_socketio_build_refuses_socketio_mode);
 #endif

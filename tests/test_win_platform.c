@@ -19,16 +19,18 @@
 
 static int ws_port;
 static char dns_server[32];            /* "127.0.0.1:DNS_PORT" */
+static unsigned short dns_port;
 static const sio_platform *pf;         /* sio_platform_default() */
 
 /* The default table, counting the hooks sio calls. */
 static sio_platform counted;
 static int dns_opens, poller_waits;
 
-static int count_dns_open(void *user, const char *server, unsigned index, sio_socket *sock, char *err, size_t err_size)
+static int count_dns_open(void *user, const char *server, unsigned short port, unsigned index, sio_socket *sock,
+                          char *err, size_t err_size)
 {
     dns_opens++;
-    return pf->dns_open(user, server, index, sock, err, err_size);
+    return pf->dns_open(user, server, port, index, sock, err, err_size);
 }
 
 static int count_poller_wait(void *user, void *poller, sio_ready *out, size_t max, int timeout_ms)
@@ -180,7 +182,7 @@ static void test_dns_open_asks_the_given_server(void)
     long got = SIO_ERR_AGAIN;
     int i;
     if (!pf->dns_open) { CHECK(!"no dns_open hook"); return; }
-    CHECK_INT(pf->dns_open(pf->user, dns_server, 0, &s, err, sizeof err), SIO_OK);
+    CHECK_INT(pf->dns_open(pf->user, "127.0.0.1", dns_port, 0, &s, err, sizeof err), SIO_OK);
     n = sio_dns_query(q, sizeof q, 0x1234, "v4.test", SIO_DNS_A);
     CHECK_INT(pf->send(pf->user, s, q, n, err, sizeof err), (long)n);
     for (i = 0; i < 200 && got == SIO_ERR_AGAIN; i++) {
@@ -197,14 +199,14 @@ static void test_dns_open_asks_the_given_server(void)
         CHECK_STR(text, "127.0.0.1");
     }
     pf->close(pf->user, s);
-    /* a given server is the only one; IPv6 in brackets; not an address */
-    CHECK_INT(pf->dns_open(pf->user, dns_server, 1, &s, err, sizeof err), SIO_ERR_NO_ADDRESS);
-    CHECK_INT(pf->dns_open(pf->user, "[::1]:5353", 0, &s, err, sizeof err), SIO_OK);
+    /* a given server is the only one; IPv6; not an address */
+    CHECK_INT(pf->dns_open(pf->user, "127.0.0.1", dns_port, 1, &s, err, sizeof err), SIO_ERR_NO_ADDRESS);
+    CHECK_INT(pf->dns_open(pf->user, "::1", 5353, 0, &s, err, sizeof err), SIO_OK);
     pf->close(pf->user, s);
-    CHECK_INT(pf->dns_open(pf->user, "127.0.0.1", 0, &s, err, sizeof err), SIO_OK);
+    CHECK_INT(pf->dns_open(pf->user, "127.0.0.1", 53, 0, &s, err, sizeof err), SIO_OK);
     pf->close(pf->user, s);
     err[0] = 0;
-    CHECK_INT(pf->dns_open(pf->user, "dns.example", 0, &s, err, sizeof err), SIO_ERR_INVALID);
+    CHECK_INT(pf->dns_open(pf->user, "dns.example", 53, 0, &s, err, sizeof err), SIO_ERR_INVALID);
     CHECK(strstr(err, "cannot resolve 'dns.example'") != NULL);
 }
 
@@ -291,7 +293,8 @@ static size_t open_udp(sio_socket *socks, size_t n)
     size_t i;
     char err[128];
     for (i = 0; i < n; i++)
-        if (!pf->dns_open || pf->dns_open(pf->user, dns_server, 0, &socks[i], err, sizeof err) != SIO_OK) break;
+        if (!pf->dns_open || pf->dns_open(pf->user, "127.0.0.1", dns_port, 0, &socks[i], err, sizeof err) != SIO_OK)
+            break;
     return i;
 }
 
@@ -552,7 +555,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_win_platform DNS_PORT WS_PORT\n");
         return 2;
     }
-    snprintf(dns_server, sizeof dns_server, "127.0.0.1:%d", atoi(argv[1]));
+    dns_port = (unsigned short)atoi(argv[1]);
+    snprintf(dns_server, sizeof dns_server, "127.0.0.1:%u", (unsigned)dns_port);
     ws_port = atoi(argv[2]);
     pf = sio_platform_default();
     counted = *pf;
