@@ -823,7 +823,7 @@ typedef struct sio_config {
     unsigned short port;             /* overrides the URL's port when not 0 */
     const char *const *headers;      /* extra handshake headers "Name: value" */
     size_t header_count;
-    const char *const *protocols;    /* Sec-WebSocket-Protocol offers */
+    const char *const *protocols;    /* Sec-WebSocket-Protocol offers, SIO_MAX_PROTOCOL bytes each */
     size_t protocol_count;
     size_t max_message;              /* largest message accepted: 16 MiB */
     size_t max_handshake;            /* largest HTTP response head: 16 KiB */
@@ -1001,6 +1001,7 @@ SIO_API int sio_wants_write(const sio_client *c);
  * polling transport uses two, three while upgrading): for loops that wait
  * themselves.  Returns how many items were filled (at most max). */
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
+#define SIO_MAX_PROTOCOL 127       /* longest subprotocol offer; sio_create refuses longer (SIO_ERR_TOO_BIG) */
 #define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);
@@ -3128,7 +3129,7 @@ struct sio_client {
     size_t rx_need, hs_scanned;
     sio_ws_rx ws;
     char accept[29];
-    char protocol[128];                /* negotiated subprotocol */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
     int close_sent, close_code;
     char close_reason[128];
 
@@ -3694,6 +3695,10 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
         if (i == c->protocol_count) {
             snprintf(why, why_size, "ws: server selected subprotocol '%.*s' that the client did not offer (RFC 6455 4.1)",
                      (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
+            return SIO_ERR_HANDSHAKE;
+        }
+        if (h->value_len >= sizeof c->protocol) {   /* offers are bounded at sio_create; never trust that here */
+            snprintf(why, why_size, "ws: server selected a subprotocol longer than %d bytes", SIO_MAX_PROTOCOL);
             return SIO_ERR_HANDSHAKE;
         }
         memcpy(c->protocol, h->value, h->value_len);
@@ -6209,6 +6214,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         if (!cfg->protocols || !cfg->protocols[i] || !cfg->protocols[i][0]) return SIO_ERR_INVALID;
         for (p = cfg->protocols[i]; *p; p++)
             if (!sio__is_tchar((unsigned char)*p)) return SIO_ERR_INVALID;
+        if (p - cfg->protocols[i] > SIO_MAX_PROTOCOL) return SIO_ERR_TOO_BIG;   /* the event's field holds no more */
     }
     c = (sio_client *)sio__realloc(&a, NULL, sizeof *c);
     if (!c) return SIO_ERR_NOMEM;

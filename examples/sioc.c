@@ -839,6 +839,10 @@ int main(int argc, char **argv)
                                                             : "invalid header or protocol", s.opt.url);
         return 2;
     }
+    if (r == SIO_ERR_TOO_BIG) {
+        fprintf(stderr, "sioc: a --protocol is longer than %d bytes\n", SIO_MAX_PROTOCOL);
+        return 2;
+    }
     if (r != SIO_OK) {
         record_error(&s, r == SIO_ERR_TLS ? "tls: TLS not available: this build has no TLS backend (make TLS=bearssl)"
                                           : sio_status_text(r));

@@ -19,31 +19,54 @@ static void feed(const uint8_t *p, size_t n)
     net.in_len += n;
 }
 
+/* Byte 0 picks the client:
+ *   bit 0  Socket.IO (else WebSocket)      bit 1  the harness opens Engine.IO and /admin
+ *   bit 2  reconnection on                 bit 3  the fuzzer answers the handshake (op 7)
+ *   bit 6  Engine.IO 3                     bit 7  subscribed to "want" on /admin
+ * With bit 3, byte 1 sets the length of a second offered subprotocol (at
+ * most 255 + 64 bytes, so over-long offers are tried too). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sio_client *c = NULL;
     sio_config cfg;
     sio_event ev;
     size_t pos = 1;
-    int socketio, polls = 0;
+    int socketio, own_handshake, polls = 0;
+    char offer[64 + 256];
+    const char *protocols[2];
     if (size < 1) return 0;
     socketio = data[0] & 1;
+    own_handshake = (data[0] & 8) != 0;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = socketio ? "http://fuzz.test/admin" : "ws://fuzz.test/x";
     cfg.mode = socketio ? SIO_MODE_SOCKETIO : SIO_MODE_WEBSOCKET;
     cfg.reconnect = (data[0] & 4) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
+    cfg.eio = (data[0] & 64) ? 3 : 4;
     cfg.max_message = 4096;
     cfg.max_send_queue = 1 << 16;
     cfg.max_pending_acks = 16;
     cfg.max_namespaces = 4;
+    if (own_handshake && size >= 2) {
+        size_t n = 64 + (size_t)data[1];
+        memset(offer, 'p', n);
+        offer[n] = 0;
+        protocols[0] = "chat";
+        protocols[1] = offer;
+        cfg.protocols = protocols;
+        cfg.protocol_count = 2;
+        pos = 2;
+    }
     net_reset();
-    if (sio_create(&cfg, &c) != SIO_OK) abort();
+    if (sio_create(&cfg, &c) != SIO_OK) return 0;   /* an over-long offer is refused here */
+    if (socketio && (data[0] & 128)) sio_subscribe(c, "/admin", "want");
     sio_start(c);
     sio_poll(c, &ev, 0);
-    server_accept(NULL);
+    if (!own_handshake) server_accept(NULL);
     if (socketio && (data[0] & 2)) {
-        static const char open[] = "0{\"sid\":\"F\",\"pingInterval\":100,\"pingTimeout\":100}";
-        server_frame(1, SIO_WS_TEXT, open, sizeof open - 1);
+        static const char open4[] = "0{\"sid\":\"F\",\"pingInterval\":100,\"pingTimeout\":100}";
+        if (own_handshake) server_accept(NULL);
+        server_frame(1, SIO_WS_TEXT, open4, sizeof open4 - 1);
+        if (cfg.eio == 3) server_frame(1, SIO_WS_TEXT, "40", 2);
         server_frame(1, SIO_WS_TEXT, "40/admin,{\"sid\":\"S\"}", 20);
     }
     while (pos + 2 <= size) {
@@ -70,7 +93,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: net.now += n * 10; break;                        /* timers */
         case 5: if (n == 7) sio_stop(c); else if (n == 9) net.eof = 1; break;
         case 6: if (sio_get_state(c) == SIO_STATE_IDLE) sio_start(c); break;
-        default: break;
+        case 7:                                                  /* the 101, selecting an offer */
+            if (own_handshake) {
+                char extra[700];
+                size_t k = n < 300 ? n : 300;
+                snprintf(extra, sizeof extra, "Sec-WebSocket-Protocol: %s\r\n%.*s", (n & 1) ? offer : "chat",
+                         (int)k, (const char *)p);
+                server_accept(extra);
+            }
+            break;
         }
         while (sio_poll(c, &ev, 0) == 1 && polls++ < 100000) {
             if (ev.type == SIO_EVENT_EVENT && ev.ack_id >= 0) sio_ack(c, &ev, "[1]", NULL, 0);

@@ -427,6 +427,21 @@ def ws_protocol_negotiation_first_offered():
 
 
 @test
+def hostile_long_subprotocol_echoed_never_overflows():
+    # 0.2.0 copied the server's choice into a 128-byte field unbounded: a
+    # 400-byte offer echoed back crashed sioc.  Over-long offers are now
+    # refused up front; the longest allowed one round-trips whole.
+    r = sioc(["ws", "--protocol", "p" * 400, hurl("/hs-echo-protocol", new_tag("longproto"))],
+             json_mode=False, timeout=10)
+    expect_rc(r, 2)
+    check(b"longer than 127 bytes" in r.err, "stderr: %s" % r.describe())
+    r = sioc(["ws", "--exit-after", "1", "--protocol", "p" * 127,
+              hurl("/hs-echo-protocol", new_tag("proto127"))], close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts()[:1] == ["chose:127"], "server: %s" % r.describe())
+
+
+@test
 def ws_protocol_none_offered():
     r = sioc(["ws", "--exit-after", "1", echo_url("ws", "/subprotocol")], close_stdin=False)
     expect_rc(r, 0)

@@ -140,7 +140,7 @@ static void accept_for_request(char out[29])
 
 static void server_accept(const char *extra)
 {
-    char accept[29], head[512];
+    char accept[29], head[2048];
     accept_for_request(accept);
     snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
              "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n", accept, extra ? extra : "");

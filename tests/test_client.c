@@ -89,6 +89,38 @@ static void test_open_reports_the_chosen_subprotocol(void)
     sio_destroy(c);
 }
 
+/* A server that echoes a subprotocol longer than the client's field used to
+ * overwrite the fields after it; such offers are refused at sio_create and
+ * the copy is bounded as well. */
+static void test_long_subprotocol_is_refused_and_never_overflows(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    char longest[128], too_long[401], head[600];
+    const char *protos[1];
+    memset(longest, 'p', sizeof longest - 1); longest[sizeof longest - 1] = 0;
+    memset(too_long, 'p', sizeof too_long - 1); too_long[sizeof too_long - 1] = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.protocols = protos; cfg.protocol_count = 1;
+    protos[0] = too_long;
+    net_reset();
+    c = NULL;
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_TOO_BIG);
+    CHECK(c == NULL);
+    protos[0] = longest;               /* SIO_MAX_PROTOCOL bytes: offered and reported whole */
+    CHECK_INT(strlen(longest), SIO_MAX_PROTOCOL);
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    snprintf(head, sizeof head, "Sec-WebSocket-Protocol: %s\r\n", longest);
+    server_accept(head);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_STR(ev.protocol, longest);
+    sio_destroy(c);
+}
+
 static void handshake_fails_with(const char *response, const char *needle)
 {
     sio_client *c;
@@ -983,6 +1015,7 @@ int main(void)
     RUN(test_handshake_request_has_required_fields);
     RUN(test_host_header_omits_default_port_and_brackets_ipv6);
     RUN(test_open_reports_the_chosen_subprotocol);
+    RUN(test_long_subprotocol_is_refused_and_never_overflows);
     RUN(test_handshake_rejects_wrong_accept);
     RUN(test_handshake_rejects_non_101_status);
     RUN(test_handshake_rejects_missing_upgrade);

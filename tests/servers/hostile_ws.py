@@ -427,6 +427,16 @@ def _hs_unoffered(c, key, q):
     c.finish(timeout=3)
 
 
+@scenario("/hs-echo-protocol")
+def _hs_echo_protocol(c, key, q):
+    # Selects the client's whole offer, however long (a server may pick any
+    # offered value); then says which length it chose.
+    offer = c.rec["headers"].get("sec-websocket-protocol", "")
+    c.send(response_101(key, extra=["Sec-WebSocket-Protocol: " + offer] if offer else []))
+    c.send(frame(0x1, ("chose:%d" % len(offer)).encode()))
+    c.finish(timeout=3)
+
+
 @scenario("/hs-extensions")
 def _hs_ext(c, key, q):
     c.send(response_101(key, extra=["Sec-WebSocket-Extensions: permessage-deflate"]))
