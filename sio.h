@@ -4783,7 +4783,10 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
         sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
         return 0;
     }
-    if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) return 0;
+    if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
+        sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
+        return 0;
+    }
     ev->attachments = c->bins;
     ev->attachment_count = c->bin_have;
     return 1;
@@ -4929,6 +4932,11 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         return 0;
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
+        sio__io_release(c);                     /* a packet delivered earlier in this step */
+        if (c->bin_text) {                      /* never overwrite one still collecting */
+            sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
+            return 0;
+        }
         c->bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
         c->bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->bins);
         if (!c->bin_text || !c->bins) {

@@ -286,6 +286,44 @@ static void test_io_binary_event_reassembled(void)
     sio_destroy(c);
 }
 
+/* A binary packet that is not delivered (filtered out by the
+ * subscriptions, for a namespace the client has not joined, an ack for an
+ * unknown id) must leave nothing behind: the next binary packet in the same
+ * read arrives whole (0.2.0 leaked the first and then freed the second
+ * while it was still collecting: "binary message without a binary packet"). */
+static void undelivered_binary_then_wanted(const char *undelivered)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_subscribe(c, "/", "want"), SIO_OK);
+    server_text(undelivered);
+    server_frame(1, SIO_WS_BINARY, "\x0a\x0b", 2);
+    server_text("451-[\"want\",{\"_placeholder\":true,\"num\":0}]");
+    CHECK_INT(sio_poll(c, &ev, 0), 0);   /* the wanted packet's attachment comes in a later read */
+    server_frame(1, SIO_WS_BINARY, "\x01\x02\x03", 3);
+    server_text("42[\"want\",\"after\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "want");
+    CHECK_INT(ev.attachment_count, 1);
+    if (ev.attachment_count == 1) {
+        CHECK_INT(ev.attachments[0].len, 3);
+        CHECK_MEM(ev.attachments[0].data, "\x01\x02\x03", 3);
+    }
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR((const char *)ev.data, "after");
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);                      /* ASan/valgrind: nothing of the first packet leaks */
+}
+
+static void test_io_undelivered_binary_packet_leaves_the_next_intact(void)
+{
+    undelivered_binary_then_wanted("451-[\"other\",{\"_placeholder\":true,\"num\":0}]");    /* filtered */
+    undelivered_binary_then_wanted("451-/nowhere,[\"want\",{\"_placeholder\":true,\"num\":0}]");   /* not joined */
+    undelivered_binary_then_wanted("461-77[{\"_placeholder\":true,\"num\":0}]");            /* unknown ack id */
+}
+
 static void test_io_binary_emit_and_ack_with_attachments(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -985,6 +1023,7 @@ int main(void)
     RUN(test_io_ping_behind_a_burst_is_answered_once_and_early);
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
+    RUN(test_io_undelivered_binary_packet_leaves_the_next_intact);
     RUN(test_io_binary_emit_and_ack_with_attachments);
     RUN(test_io_server_ack_request_is_answered);
     RUN(test_io_ack_timeout_and_unknown_ack_ignored);

@@ -139,6 +139,13 @@ io.on('connection', (socket) => {
   socket.on('request-binary', () => {
     socket.emit('binary', Buffer.from([1, 2, 3]), { deep: [Buffer.from([4, 5])] });
   });
+  socket.on('binary-pairs', (n) => {   // one filtered binary event before each wanted one
+    n = Math.max(0, Math.min(Number(n) || 0, 10000));
+    for (let i = 0; i < n; i++) {
+      socket.emit('other', Buffer.from([9, 9]));
+      socket.emit('want', i, Buffer.from([i & 255, 1, 2]));
+    }
+  });
   socket.on('nested', () => {
     socket.emit('nested', ...NESTED_ARGS);
   });
