@@ -166,7 +166,9 @@
  *
  *   max_message       16 MiB   one WebSocket message (and the receive buffer)
  *   max_handshake     16 KiB   the HTTP response head of the handshake
- *   max_send_queue    64 MiB   bytes queued for writing (SIO_ERR_FULL beyond)
+ *   max_send_queue    64 MiB   bytes queued for writing (SIO_ERR_FULL beyond); the
+ *                              client's own answers count too: a server whose
+ *                              Engine.IO pings outrun it is dropped (SIO_ERR_TOO_BIG)
  *   max_attachments   10       binary attachments in one Socket.IO packet
  *   max_namespaces    32       namespaces joined at once
  *   max_pending_acks  1024     emits waiting for an ack
@@ -4173,6 +4175,24 @@ static size_t sio__backlog(const sio_client *c)
     return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
 }
 
+/* Answers an Engine.IO ping.  The pong counts against max_send_queue like
+ * any queued byte: a server that keeps pinging while it reads nothing is
+ * dropped rather than allowed to grow the client's memory.  Returns 0
+ * when the connection failed. */
+static int sio__io_pong(sio_client *c, const char *payload, size_t len)
+{
+    if (c->queued_bytes + sio__backlog(c) + 1 + len > c->max_send_queue) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
+                 "(max_send_queue %lu bytes); the server sends more than it reads",
+                 (unsigned long)len, (unsigned long)c->max_send_queue);
+        sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, text);
+        return 0;
+    }
+    sio__io_send_text(c, "3", 1, payload, len);
+    return 1;
+}
+
 static int sio__ns_index(const sio_client *c, const char *name, size_t len)
 {
     size_t i;
@@ -4807,6 +4827,8 @@ static void sio__io_pings_ahead(sio_client *c)
             break;
         payload = c->ln.rx + pos + f.header_len;
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
+            if (c->queued_bytes + sio__backlog(c) + (size_t)f.length > c->max_send_queue)
+                break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
             c->pings_ahead++;
@@ -4893,7 +4915,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         }
         if (c->eio_open) {
             c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
-            sio__io_send_text(c, "3", 1, (const char *)data + 1, len - 1);
+            sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case '3':                                   /* v3: the answer to our ping */

@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sio_config cfg;
     sio_event ev;
     size_t pos = 1;
-    int socketio, own_handshake, polls = 0;
+    int socketio, own_handshake, deaf = 0, polls = 0;
     char offer[64 + 256];
     const char *protocols[2];
     if (size < 1) return 0;
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.reconnect = (data[0] & 4) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
     cfg.eio = (data[0] & 64) ? 3 : 4;
     cfg.max_message = 4096;
-    cfg.max_send_queue = 1 << 16;
+    cfg.max_send_queue = 4096;
     cfg.max_pending_acks = 16;
     cfg.max_namespaces = 4;
     if (own_handshake && size >= 2) {
@@ -91,7 +91,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         case 4: net.now += n * 10; break;                        /* timers */
-        case 5: if (n == 7) sio_stop(c); else if (n == 9) net.eof = 1; break;
+        case 5:
+            if (n == 7) sio_stop(c);
+            else if (n == 9) net.eof = 1;
+            else if (n == 11) deaf = !deaf;                      /* the server stops (starts) reading */
+            break;
         case 6: if (sio_get_state(c) == SIO_STATE_IDLE) sio_start(c); break;
         case 7:                                                  /* the 101, selecting an offer */
             if (own_handshake) {
@@ -107,7 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (ev.type == SIO_EVENT_EVENT && ev.ack_id >= 0) sio_ack(c, &ev, "[1]", NULL, 0);
             if (ev.type == SIO_EVENT_MESSAGE && ev.data[ev.len] != 0) abort();
         }
-        net.out_len = 0;                                          /* the server reads everything */
+        /* Whatever the server sends, the client queues no more than the
+         * send limit plus its small control frames (pongs, close, CONNECT). */
+        if (sio__backlog(c) > cfg.max_send_queue + 4096 + 1024) abort();
+        net.out_len = deaf ? sizeof net.out : 0;                  /* the server reads everything, or nothing */
     }
     sio_destroy(c);
     (void)open_client;

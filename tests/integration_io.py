@@ -2174,6 +2174,20 @@ def make_flood(n, size, timeout):
     return t
 
 
+@test
+def fake_ping_flood_while_not_reading_is_bounded_by_max_send_queue():
+    # 0.2.0 queued a pong for every ping: 150 pings of 1 MiB from a server
+    # that reads nothing held 150 MB with an 8 MiB send limit.
+    tag = new_tag("pf")
+    r = sioc(["--max-message", str(2 << 20)] + fake_args("ping-flood", tag) + [url("fake")],
+             timeout=30, usage=True)
+    expect_rc(r, 1)
+    expect_connected(r)
+    errs = [e.get("message", "") for e in r.of("error")]
+    check(any("max_send_queue" in m for m in errs), "error records %s" % short(errs))
+    expect_usage(r, max_rss_mb=40)
+
+
 add_test("fake_flood_200000_events_in_order_bounded_rss", make_flood(200000, 0, 60))
 add_test("fake_flood_2000_events_10kb_in_order_bounded_rss", make_flood(2000, 10000, 30))
 

@@ -483,6 +483,51 @@ static void test_io_stop_disconnects_namespaces_then_closes(void)
     sio_destroy(c);
 }
 
+/* Engine.IO pongs count against max_send_queue like every queued byte: a
+ * server that sends big pings and reads nothing is dropped with a clear
+ * error instead of growing the client's memory without bound (0.2.0 queued
+ * every pong: 150 pings of 1 MiB held 150 MB with an 8 MiB limit). */
+static void test_io_pongs_count_against_the_send_queue(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static char ping[1 + 600];
+    int i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.max_send_queue = 4000;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    net.out_len = sizeof net.out;        /* the server stops reading */
+    memset(ping, 'p', sizeof ping - 1);
+    ping[0] = '2';
+    ping[sizeof ping - 1] = 0;
+    for (i = 0; i < 6; i++) server_text(ping);       /* 3,600 bytes of pongs fit */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    for (i = 0; i < 20; i++) server_text(ping);
+    CHECK_INT(sio_poll(c, &ev, 0), 1);  /* (the in-memory socket is always writable: no waiting) */
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TOO_BIG);
+    CHECK(ev.message && strstr(ev.message, "max_send_queue") != NULL);
+    CHECK(sio_memory(c) < 64 * 1024);
+    net.out_len = 0;                     /* the server reads again, then goes */
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    sio_destroy(c);
+}
+
 static void parse_error_case(const char *packet)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1033,6 +1078,7 @@ int main(void)
     RUN(test_io_server_disconnect_closes_when_last_namespace);
     RUN(test_io_stop_disconnects_namespaces_then_closes);
     RUN(test_io_parse_errors);
+    RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_pending_acks_fail_when_connection_drops);
     RUN(test_io_attachments_over_limit_are_a_parse_error);
     RUN(test_io_placeholder_out_of_range_is_a_parse_error);

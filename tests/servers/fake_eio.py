@@ -56,6 +56,8 @@ wait for the client's `40...` and answer `40{"sid":"fake-sid"}`):
   open-string-timeout (pingTimeout "20000"), open-huge (extra field "padding"
   of 1 MiB), open-max-payload-negative (-1), open-max-payload-huge (1e300)
                           like hello, with that field of the open packet changed
+  ping-flood              connect, stop reading, then ?n= (150) pings of ?size= (1 MiB)
+                          bytes; waits for the client to leave
   open-zero-ping          pingInterval 0 and pingTimeout 0; CONNECT answered if
                           it comes; never pings; waits for the client to leave
   unknown-ack             connect, then `43999["x"]` (no such ack), `42["after"]`
@@ -135,6 +137,7 @@ class Conn:
         self.closed_sent = False
         self.gone = threading.Event()   # client closed or EOF
         self.on_text = None             # callback(text) run on the reader thread
+        self.deaf = threading.Event()   # set: the reader stops reading
 
     def now(self):
         return round(time.monotonic() - self.t0, 4)
@@ -200,6 +203,9 @@ class Conn:
     def reader(self):
         try:
             while True:
+                if self.deaf.is_set():          # stop reading: the client's writes back up
+                    self.gone.wait(30)
+                    return
                 b0, b1 = self.read_exact(2)
                 n = b1 & 0x7F
                 if n == 126:
@@ -672,6 +678,24 @@ def _flood(c, q):
             batch = []
     c.mark("flood_end")
     linger(c, 30.0)
+
+
+@scenario("ping-flood")
+def _ping_flood(c, q):
+    # after CONNECT the server stops reading and sends ?n= (150) pings of
+    # ?size= (1 MiB) bytes each (marks "flood_end"), then waits for the client to go
+    open_packet(c)
+    if not do_connect(c):
+        return linger(c)
+    c.deaf.set()
+    n = int(q.get("n", ["150"])[0])
+    ping = ws_frame(1, b"2" + b"x" * int(q.get("size", [str(1 << 20)])[0]))
+    for i in range(n):
+        if c.gone.is_set() or not c.send_raw(ping):
+            c.rec["notes"].append("pings stopped at %d" % i)
+            break
+    c.mark("flood_end")
+    c.gone.wait(30)
 
 
 # ------------------------------------------------------------------- server
