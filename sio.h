@@ -427,6 +427,20 @@ SIO_API int sio_dns_parse(const unsigned char *msg, size_t len, unsigned id, int
 SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out);
 /* 1 if text is an IPv4 or IPv6 literal (no resolution needed). */
 SIO_API int sio_ip_literal(const char *text);
+/* The address in text ("10.0.0.1", "::1", "::ffff:1.2.3.4") as bytes in
+ * network order: returns 4 or 16, or 0 if text is not an address. */
+SIO_API size_t sio_ip_parse(const char *text, unsigned char out[16]);
+
+/* ---------------------------------------------------------------------- */
+/* x509: the certificate fields some TLS backends leave unchecked          */
+/* ---------------------------------------------------------------------- */
+
+/* Each takes one DER certificate.  Returns 1 yes, 0 no, -1 malformed.
+ * Extended Key Usage (RFC 5280 4.2.1.12): absent, serverAuth or
+ * anyExtendedKeyUsage allow a TLS server. */
+SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len);
+/* Whether a subjectAltName iPAddress entry equals ip (4 or 16 bytes). */
+SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len);
 
 /* ---------------------------------------------------------------------- */
 /* ws: RFC 6455 frame codec and receiver                                  */
@@ -786,9 +800,13 @@ typedef struct sio_tls {
 #ifdef SIO_WITH_BEARSSL
 /* The BearSSL backend (define SIO_WITH_BEARSSL everywhere, link -lbearssl).
  * Verification is on unless insecure_skip_verify is set: the chain must
- * lead to one of the trust anchors and the certificate must match the URL's
- * host name (DNS names; BearSSL does not match IP address SANs) and be
- * within its validity period. */
+ * lead to one of the trust anchors; the server's certificate must match the
+ * URL's host (a DNS name, or for an IP address host one of its IP address
+ * SANs), be within its validity period, and when it has an Extended Key
+ * Usage, allow serverAuth.  The policy by default: TLS 1.2, ECDHE key
+ * exchange with AEAD suites only (forward secrecy), renegotiation refused,
+ * no SNI for IP address hosts (RFC 6066 3).  Each relaxation is a field
+ * below.  Not checked: revocation (CRL, OCSP) and name constraints. */
 #ifndef SIO_BEARSSL_DEFAULT_CA_FILE
 #define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #endif
@@ -801,7 +819,15 @@ typedef struct sio_bearssl_config {
     const char *key_file;            /* its private key (PEM: RSA or EC, PKCS#1, SEC1 or PKCS#8) */
     int half_duplex;                 /* one 16.7 KiB buffer instead of 16.7 + 16.4 KiB per connection */
     sio_allocator allocator;
+    /* Relaxations of the policy, each off by default (for old servers only): */
+    unsigned min_version;            /* 0: TLS 1.2; SIO_TLS_1_0 or SIO_TLS_1_1 also allows those */
+    int allow_legacy_suites;         /* CBC and static-RSA suites too (no AEAD, no forward secrecy) */
+    int allow_renegotiation;         /* honour the server's renegotiation requests */
+    int allow_any_eku;               /* accept a certificate whose Extended Key Usage lacks serverAuth */
 } sio_bearssl_config;
+#define SIO_TLS_1_0 0x0301
+#define SIO_TLS_1_1 0x0302
+#define SIO_TLS_1_2 0x0303
 
 typedef struct sio_bearssl sio_bearssl;
 /* Loads anchors and the client key once; the returned table serves any
@@ -1801,6 +1827,62 @@ SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out)
     return n;
 }
 
+SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
+{
+    unsigned groups[8];
+    int n = 0, gap = -1, i;
+    const char *p = t;
+    if (!t || !*t) return 0;
+    if (!strchr(t, ':')) {                      /* IPv4: four decimal parts, each 0-255 */
+        for (i = 0; i < 4; i++) {
+            unsigned v = 0, digits = 0;
+            while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
+            if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
+            out[i] = (unsigned char)v;
+            if (i < 3) p++;
+        }
+        return 4;
+    }
+    if (p[0] == ':' && p[1] == ':') { gap = 0; p += 2; }
+    else if (p[0] == ':') return 0;
+    while (*p && n < 8) {
+        unsigned v = 0, digits = 0;
+        if (strchr(p, ':') == NULL && strchr(p, '.') != NULL) {   /* a dotted IPv4 tail */
+            unsigned char v4[16];
+            if (n > 6 || sio_ip_parse(p, v4) != 4) return 0;
+            groups[n++] = ((unsigned)v4[0] << 8) | v4[1];
+            groups[n++] = ((unsigned)v4[2] << 8) | v4[3];
+            p += strlen(p);
+            break;
+        }
+        while (digits < 5 && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))) {
+            v = v * 16 + (unsigned)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+            p++;
+            digits++;
+        }
+        if (!digits || digits > 4) return 0;
+        groups[n++] = v;
+        if (*p == 0) break;
+        if (*p != ':') return 0;
+        p++;
+        if (*p == ':') {
+            if (gap >= 0) return 0;             /* "::" only once */
+            gap = n;
+            p++;
+        } else if (*p == 0) {
+            return 0;                           /* a trailing single ':' */
+        }
+    }
+    if (*p || (gap < 0 && n != 8) || (gap >= 0 && n > 7)) return 0;
+    memset(out, 0, 16);
+    for (i = 0; i < n; i++) {
+        int at = gap >= 0 && i >= gap ? 8 - (n - i) : i;
+        out[2 * at] = (unsigned char)(groups[i] >> 8);
+        out[2 * at + 1] = (unsigned char)groups[i];
+    }
+    return 16;
+}
+
 SIO_API int sio_ip_literal(const char *t)
 {
     int dots = 0, digits = 0;
@@ -1825,6 +1907,115 @@ SIO_API int sio_ip_literal(const char *t)
         }
     }
     return dots == 3 && digits > 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* x509: Extended Key Usage and IP address SANs (RFC 5280)                */
+/* ---------------------------------------------------------------------- */
+
+/* One DER element in p[0..n): its tag, header length and content length.
+ * Returns 0 when it does not fit or is not DER this code reads. */
+static int sio__der(const unsigned char *p, size_t n, unsigned *tag, size_t *hdr, size_t *len)
+{
+    size_t l, k, i;
+    if (n < 2 || (p[0] & 0x1f) == 0x1f) return 0;       /* certificates use no high tag numbers */
+    *tag = p[0];
+    l = p[1];
+    *hdr = 2;
+    if (l & 0x80) {
+        k = l & 0x7f;
+        if (k == 0 || k > 3 || n - 2 < k) return 0;     /* 16 MiB is more than any certificate */
+        for (l = 0, i = 0; i < k; i++) l = (l << 8) | p[2 + i];
+        *hdr = 2 + k;
+    }
+    if (l > n - *hdr) return 0;
+    *len = l;
+    return 1;
+}
+
+/* The contents of extension oid's extnValue.  Returns 1, 0 (absent), -1. */
+static int sio__x509_extension(const unsigned char *der, size_t n, const unsigned char *oid, size_t oid_len,
+                               const unsigned char **value, size_t *value_len)
+{
+    unsigned tag;
+    size_t hdr, len, pos;
+    int field;
+    if (!sio__der(der, n, &tag, &hdr, &len) || tag != 0x30) return -1;        /* Certificate */
+    der += hdr;
+    if (!sio__der(der, len, &tag, &hdr, &len) || tag != 0x30) return -1;      /* TBSCertificate */
+    der += hdr;
+    n = len;
+    for (pos = 0, field = 0; pos < n; pos += hdr + len, field++) {
+        if (!sio__der(der + pos, n - pos, &tag, &hdr, &len) || field > 10) return -1;
+        if (tag == 0xa3) break;                                               /* [3] extensions */
+    }
+    if (pos >= n) return 0;
+    der += pos + hdr;
+    if (!sio__der(der, len, &tag, &hdr, &len) || tag != 0x30) return -1;
+    der += hdr;
+    n = len;
+    for (pos = 0; pos < n; pos += hdr + len) {
+        const unsigned char *e;
+        size_t ehdr, elen, at, h2, l2;
+        unsigned t2;
+        if (!sio__der(der + pos, n - pos, &tag, &hdr, &len) || tag != 0x30) return -1;   /* Extension */
+        e = der + pos + hdr;
+        if (!sio__der(e, len, &t2, &ehdr, &elen) || t2 != 0x06) return -1;              /* extnID */
+        if (ehdr + elen != oid_len || memcmp(e, oid, oid_len) != 0) continue;
+        at = ehdr + elen;
+        if (!sio__der(e + at, len - at, &t2, &h2, &l2)) return -1;
+        if (t2 == 0x01) {                                                               /* critical */
+            at += h2 + l2;
+            if (!sio__der(e + at, len - at, &t2, &h2, &l2)) return -1;
+        }
+        if (t2 != 0x04) return -1;                                                      /* extnValue */
+        *value = e + at + h2;
+        *value_len = l2;
+        return 1;
+    }
+    return 0;
+}
+
+SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len)
+{
+    static const unsigned char eku[] = { 0x06, 0x03, 0x55, 0x1d, 0x25 };
+    static const unsigned char server_auth[] = { 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 };
+    static const unsigned char any_eku[] = { 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00 };
+    const unsigned char *v;
+    size_t n, pos, hdr, l;
+    unsigned tag;
+    int r;
+    if (!der) return -1;
+    r = sio__x509_extension(der, len, eku, sizeof eku, &v, &n);
+    if (r <= 0) return r < 0 ? -1 : 1;                  /* no Extended Key Usage: any use */
+    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x30) return -1;
+    v += hdr;
+    for (pos = 0; pos < l; pos += hdr + n) {
+        if (!sio__der(v + pos, l - pos, &tag, &hdr, &n) || tag != 0x06) return -1;
+        if ((hdr + n == sizeof server_auth && memcmp(v + pos, server_auth, sizeof server_auth) == 0) ||
+            (hdr + n == sizeof any_eku && memcmp(v + pos, any_eku, sizeof any_eku) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len)
+{
+    static const unsigned char san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
+    const unsigned char *v;
+    size_t n, pos, hdr, l;
+    unsigned tag;
+    int r;
+    if (!der || !ip) return -1;
+    r = sio__x509_extension(der, len, san, sizeof san, &v, &n);
+    if (r <= 0) return r;
+    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x30) return -1;
+    v += hdr;
+    for (pos = 0; pos < l; pos += hdr + n) {
+        if (!sio__der(v + pos, l - pos, &tag, &hdr, &n)) return -1;
+        if (tag == 0x87 && n == ip_len && memcmp(v + pos + hdr, ip, ip_len) == 0) return 1;   /* [7] iPAddress */
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -6988,6 +7179,8 @@ struct sio_bearssl {
     size_t chain_len, chain_cap;
     br_skey_decoder_context key;       /* the client's private key lives in here */
     int has_key, insecure, half_duplex;
+    unsigned min_version;
+    int legacy_suites, renegotiation, any_eku;
 };
 
 /* Accepts any certificate: only the end-entity key is extracted. */
@@ -6997,10 +7190,27 @@ typedef struct sio__bssl_insecure {
     int first;
 } sio__bssl_insecure;
 
+/* BearSSL's chain validation, plus what it leaves out: the server
+ * certificate's Extended Key Usage, and its IP address SANs for an IP
+ * host (no SNI is sent for those, so BearSSL has no name to check). */
+typedef struct sio__bssl_check {
+    const br_x509_class *vtable;
+    const br_x509_class **inner;       /* the minimal validator */
+    const sio_allocator *alloc;
+    unsigned char *ee;                 /* the server's own certificate, while the chain arrives */
+    size_t ee_len, ee_cap;
+    unsigned depth;
+    int any_eku, too_big;
+    unsigned char ip[16];              /* the host as an address (ip_len 4 or 16), or ip_len 0 */
+    size_t ip_len;
+    const char *why;                   /* set when this check (not BearSSL's) refused */
+} sio__bssl_check;
+
 typedef struct sio__bssl_session {
     br_ssl_client_context cc;
     br_x509_minimal_context xc;
     sio__bssl_insecure xi;
+    sio__bssl_check check;
     sio_bearssl *owner;
     unsigned char *iobuf;
 } sio__bssl_session;
@@ -7053,6 +7263,78 @@ static const br_x509_pkey *sio__xi_get_pkey(const br_x509_class *const *ctx, uns
 static const br_x509_class sio__xi_vtable = {
     sizeof(sio__bssl_insecure), sio__xi_start_chain, sio__xi_start_cert, sio__xi_append,
     sio__xi_end_cert, sio__xi_end_chain, sio__xi_get_pkey
+};
+
+#define SIO__MAX_CERT (64u * 1024u)     /* a server certificate larger than this is refused */
+
+static void sio__xc_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+    sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
+    x->depth = 0;
+    x->ee_len = 0;
+    x->too_big = 0;
+    x->why = NULL;
+    (*x->inner)->start_chain(x->inner, server_name);
+}
+static void sio__xc_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+    sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
+    if (x->depth == 0) {
+        if (length > SIO__MAX_CERT || sio__reserve(x->alloc, &x->ee, &x->ee_cap, length) != SIO_OK) x->too_big = 1;
+    }
+    (*x->inner)->start_cert(x->inner, length);
+}
+static void sio__xc_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+    sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
+    if (x->depth == 0 && !x->too_big) {
+        if (len > x->ee_cap - x->ee_len) x->too_big = 1;
+        else {
+            memcpy(x->ee + x->ee_len, buf, len);
+            x->ee_len += len;
+        }
+    }
+    (*x->inner)->append(x->inner, buf, len);
+}
+static void sio__xc_end_cert(const br_x509_class **ctx)
+{
+    sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
+    x->depth++;
+    (*x->inner)->end_cert(x->inner);
+}
+static unsigned sio__xc_end_chain(const br_x509_class **ctx)
+{
+    sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
+    unsigned r = (*x->inner)->end_chain(x->inner);
+    int eku = 1, ip = 1;
+    if (r == 0) {
+        if (x->too_big || !x->ee_len) {
+            x->why = "the server's certificate is too large to check (64 KiB at most)";
+            r = BR_ERR_X509_LIMIT_EXCEEDED;
+        } else {
+            if (!x->any_eku) eku = sio_x509_allows_server(x->ee, x->ee_len);
+            if (eku == 1 && x->ip_len) ip = sio_x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len);
+            if (eku != 1 || ip != 1) {
+                x->why = eku < 0 || ip < 0 ? "the server's certificate is malformed"
+                         : !eku ? "the certificate's Extended Key Usage does not allow a TLS server (serverAuth)"
+                                : "the certificate has no IP address SAN for the host";
+                r = eku == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
+            }
+        }
+    }
+    sio__free(x->alloc, x->ee);
+    x->ee = NULL;
+    x->ee_len = x->ee_cap = 0;
+    return r;
+}
+static const br_x509_pkey *sio__xc_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+    const sio__bssl_check *x = (const sio__bssl_check *)(const void *)ctx;
+    return (*x->inner)->get_pkey(x->inner, usages);
+}
+static const br_x509_class sio__xc_vtable = {
+    sizeof(sio__bssl_check), sio__xc_start_chain, sio__xc_start_cert, sio__xc_append,
+    sio__xc_end_cert, sio__xc_end_chain, sio__xc_get_pkey
 };
 
 /* Calls fn for every PEM object in text. */
@@ -7220,10 +7502,12 @@ static int sio__pem_file(sio_bearssl *b, const char *path, const char *what,
 }
 
 /* Why a session failed, in words. */
-static void sio__bssl_describe(int e, char *err, size_t err_size)
+static void sio__bssl_describe(const sio__bssl_session *s, int e, char *err, size_t err_size)
 {
     if (!err || !err_size) return;
-    if (e == BR_ERR_X509_NOT_TRUSTED)
+    if (s && s->check.why)
+        snprintf(err, err_size, "%s", s->check.why);
+    else if (e == BR_ERR_X509_NOT_TRUSTED)
         snprintf(err, err_size, "certificate chain is not trusted (no trust anchor matches; see --cafile)");
     else if (e == BR_ERR_X509_BAD_SERVER_NAME)
         snprintf(err, err_size, "certificate does not match the host name");
@@ -7231,10 +7515,16 @@ static void sio__bssl_describe(int e, char *err, size_t err_size)
         snprintf(err, err_size, "certificate expired or not yet valid");
     else if (e >= BR_ERR_X509_OK && e < BR_ERR_X509_OK + 64)
         snprintf(err, err_size, "certificate rejected (BearSSL X.509 error %d)", e);
+    else if (e == BR_ERR_BAD_VERSION || e == BR_ERR_BAD_CIPHER_SUITE || e == BR_ERR_RECV_FATAL_ALERT + 70 ||
+             e == BR_ERR_RECV_FATAL_ALERT + 71)
+        snprintf(err, err_size, "handshake failed: no TLS version or cipher suite in common with the server "
+                 "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed)");
     else if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT)
         snprintf(err, err_size, "handshake failed: the server sent fatal alert %d%s", e - BR_ERR_RECV_FATAL_ALERT,
-                 (e - BR_ERR_RECV_FATAL_ALERT == 42 || e - BR_ERR_RECV_FATAL_ALERT == 116 ||
-                  e - BR_ERR_RECV_FATAL_ALERT == 40) ? " (a client certificate may be required)" : "");
+                 (e - BR_ERR_RECV_FATAL_ALERT == 42 || e - BR_ERR_RECV_FATAL_ALERT == 116) ? " (a client certificate may be required)"
+                 : e - BR_ERR_RECV_FATAL_ALERT == 40 ? " (handshake failure: no TLS version or cipher suite in common "
+                   "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed), a client certificate "
+                   "required, or a renegotiation refused)" : "");
     else if (e >= BR_ERR_SEND_FATAL_ALERT)
         snprintf(err, err_size, "handshake failed: sent fatal alert %d", e - BR_ERR_SEND_FATAL_ALERT);
     else
@@ -7256,10 +7546,27 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
         return NULL;
     }
     br_ssl_client_init_full(&s->cc, &s->xc, b->anchors, b->anchor_count);
+    s->check.ip_len = sio_ip_parse(host, s->check.ip);
     if (b->insecure) {
         s->xi.vtable = &sio__xi_vtable;
         br_ssl_engine_set_x509(&s->cc.eng, &s->xi.vtable);
+    } else {
+        s->check.vtable = &sio__xc_vtable;
+        s->check.inner = &s->xc.vtable;
+        s->check.alloc = &b->alloc;
+        s->check.any_eku = b->any_eku;
+        br_ssl_engine_set_x509(&s->cc.eng, &s->check.vtable);
     }
+    br_ssl_engine_set_versions(&s->cc.eng, b->min_version ? b->min_version : BR_TLS12, BR_TLS12);
+    if (!b->legacy_suites) {
+        static const uint16_t suites[] = {
+            BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+        };
+        br_ssl_engine_set_suites(&s->cc.eng, suites, sizeof suites / sizeof suites[0]);
+    }
+    if (!b->renegotiation) br_ssl_engine_add_flags(&s->cc.eng, BR_OPT_NO_RENEGOTIATION);
     if (b->has_key && b->chain_len) {
         if (br_skey_decoder_key_type(&b->key) == BR_KEYTYPE_RSA)
             br_ssl_client_set_single_rsa(&s->cc, b->chain, b->chain_len, br_skey_decoder_get_rsa(&b->key),
@@ -7270,8 +7577,9 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
                                         br_ecdsa_sign_asn1_get_default());
     }
     br_ssl_engine_set_buffer(&s->cc.eng, s->iobuf, iolen, !b->half_duplex);
-    if (!br_ssl_client_reset(&s->cc, host, 0)) {
-        sio__bssl_describe(br_ssl_engine_last_error(&s->cc.eng), err, err_size);
+    /* No SNI for an address (RFC 6066 3); the check above matches its IP SANs. */
+    if (!br_ssl_client_reset(&s->cc, s->check.ip_len ? NULL : host, 0)) {
+        sio__bssl_describe(s, br_ssl_engine_last_error(&s->cc.eng), err, err_size);
         sio__realloc(&b->alloc, s->iobuf, 0);
         sio__realloc(&b->alloc, s, 0);
         return NULL;
@@ -7283,6 +7591,7 @@ static void sio__bssl_close(void *session)
 {
     sio__bssl_session *s = (sio__bssl_session *)session;
     sio_bearssl *b = s->owner;
+    sio__free(&b->alloc, s->check.ee);           /* a handshake cut off while the chain arrived */
     sio__realloc(&b->alloc, s->iobuf, 0);
     sio__realloc(&b->alloc, s, 0);
 }
@@ -7307,7 +7616,7 @@ static int sio__bssl_status(void *s, char *err, size_t err_size)
     if (br_ssl_engine_current_state(SIO__ENG(s)) != BR_SSL_CLOSED) return 0;
     e = br_ssl_engine_last_error(SIO__ENG(s));
     if (e == BR_ERR_OK) return 1;
-    sio__bssl_describe(e, err, err_size);
+    sio__bssl_describe((const sio__bssl_session *)s, e, err, err_size);
     return -1;
 }
 
@@ -7328,6 +7637,15 @@ SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out,
     b->alloc = a;
     b->insecure = cfg->insecure_skip_verify;
     b->half_duplex = cfg->half_duplex;
+    if (cfg->min_version && (cfg->min_version < SIO_TLS_1_0 || cfg->min_version > SIO_TLS_1_2)) {
+        sio__realloc(&a, b, 0);
+        snprintf(err, err_size, "tls: min_version must be SIO_TLS_1_0, SIO_TLS_1_1 or SIO_TLS_1_2");
+        return SIO_ERR_INVALID;
+    }
+    b->min_version = cfg->min_version;
+    b->legacy_suites = cfg->allow_legacy_suites;
+    b->renegotiation = cfg->allow_renegotiation;
+    b->any_eku = cfg->allow_any_eku;
     b->table.user = b;
     b->table.open = sio__bssl_open;
     b->table.close = sio__bssl_close;

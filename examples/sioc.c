@@ -29,6 +29,8 @@ typedef struct sioc_options {
     const char *ack_reply, *auth, *path;
     const char *cafile, *cert, *key;
     int insecure;
+    unsigned tls_min_version;
+    int tls_legacy_suites, tls_renegotiation, tls_any_eku;
     int no_reconnect;
     const char *dns_server;
     int transport;
@@ -70,6 +72,8 @@ static void usage(FILE *f)
         "  --exit-after N         exit 0 after N message records\n"
         "  --cafile FILE          trust anchors (PEM) for wss/https (default: the system bundle)\n"
         "  --insecure             skip certificate verification (explicit only; never the default)\n"
+        "  --tls-relax WHAT       allow, for old servers: tls1.0, tls1.1, legacy-suites (CBC and\n"
+        "                         static RSA), renegotiation, any-eku (repeatable)\n"
         "  --cert FILE --key FILE client certificate and key (PEM) for mutual TLS\n"
         "  --dns-server IP[:PORT] resolve host names with this nameserver (default: resolv.conf)\n"
         "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
@@ -171,10 +175,21 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--header") == 0 || (strcmp(a, "--protocol") == 0 && !o->io) || strcmp(a, "--cafile") == 0 ||
                  strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--dns-server") == 0 ||
                  strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
-                 strcmp(a, "--exit-after") == 0) {
+                 strcmp(a, "--exit-after") == 0 || strcmp(a, "--tls-relax") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
             i++;
-            if (strcmp(a, "--header") == 0) {
+            if (strcmp(a, "--tls-relax") == 0) {
+                if (strcmp(next, "tls1.0") == 0) o->tls_min_version = 0x0301;
+                else if (strcmp(next, "tls1.1") == 0) o->tls_min_version = 0x0302;
+                else if (strcmp(next, "legacy-suites") == 0) o->tls_legacy_suites = 1;
+                else if (strcmp(next, "renegotiation") == 0) o->tls_renegotiation = 1;
+                else if (strcmp(next, "any-eku") == 0) o->tls_any_eku = 1;
+                else {
+                    fprintf(stderr, "sioc: --tls-relax %s: expected tls1.0, tls1.1, legacy-suites, renegotiation "
+                            "or any-eku\n", next);
+                    return 2;
+                }
+            } else if (strcmp(a, "--header") == 0) {
                 if (o->header_count == SIOC_MAX_LIST || !strchr(next, ':')) {
                     fprintf(stderr, "sioc: bad or too many --header values ('%s')\n", next);
                     return 2;
@@ -822,6 +837,10 @@ int main(int argc, char **argv)
             memset(&tc, 0, sizeof tc);
             tc.ca_file = s.opt.cafile;
             tc.insecure_skip_verify = s.opt.insecure;
+            tc.min_version = s.opt.tls_min_version;
+            tc.allow_legacy_suites = s.opt.tls_legacy_suites;
+            tc.allow_renegotiation = s.opt.tls_renegotiation;
+            tc.allow_any_eku = s.opt.tls_any_eku;
             tc.cert_file = s.opt.cert;
             tc.key_file = s.opt.key;
             if (s.opt.insecure) fprintf(stderr, "sioc: --insecure: the server's certificate is NOT verified\n");

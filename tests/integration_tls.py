@@ -451,6 +451,69 @@ def wss_cafile_without_certificates_fails():
     check(not r.of("open"), "connected with an empty trust store: %s" % r.describe())
 
 
+# --- policy: TLS 1.2+, ECDHE + AEAD, no renegotiation, EKU, no SNI for IPs ---
+
+@test
+def wss_tls10_server_refused_unless_relaxed():
+    r = sioc(["ws"] + ca_args() + [wss("tls10")], close_stdin=False)
+    expect_tls_failure(r, "cipher suite in common")
+    text_echo("tls10", ca_args() + ["--tls-relax", "tls1.0", "--tls-relax", "legacy-suites"], b"old server")
+
+
+@test
+def wss_static_rsa_suites_refused_unless_relaxed():
+    r = sioc(["ws"] + ca_args() + [wss("staticrsa")], close_stdin=False)
+    expect_tls_failure(r, "cipher suite in common")
+    text_echo("staticrsa", ca_args() + ["--tls-relax", "legacy-suites"], b"no forward secrecy")
+
+
+@test
+def wss_default_suite_is_ecdhe_aead():
+    info = whoami("tls12", ca_args())
+    check(info.get("protocol") == "TLSv1.2", "protocol %s" % short(info))
+    check(str(info.get("cipher", "")).startswith("ECDHE-") and
+          ("GCM" in info.get("cipher", "") or "CHACHA20" in info.get("cipher", "")),
+          "cipher %s" % short(info))
+
+
+@test
+def wss_renegotiation_refused_unless_relaxed():
+    # Refused, the server (OpenSSL) ends the connection; relaxed, it goes on.
+    r = sioc(["ws", "--exit-after", "1"] + ca_args() + [wss("tls12", "/renegotiate")], close_stdin=False)
+    check(not any(m.get("data", "").startswith("renegotiated") for m in r.messages),
+          "the client renegotiated: %s" % r.describe())
+    r = sioc(["ws", "--exit-after", "1"] + ca_args() + ["--tls-relax", "renegotiation",
+                                                         wss("tls12", "/renegotiate")], close_stdin=False)
+    expect_rc(r, 0)
+    texts = [m.get("data", "") for m in r.messages]
+    check(texts[:1] == ["renegotiated"], "relaxed, the server saw %s" % short(texts))
+
+
+@test
+def wss_email_only_eku_is_refused_unless_relaxed():
+    r = sioc(["ws"] + ca_args() + [wss("emailonly")], close_stdin=False)
+    expect_tls_failure(r, "Extended Key Usage")
+    text_echo("emailonly", ca_args() + ["--tls-relax", "any-eku"], b"eku relaxed")
+
+
+@test
+def wss_ip_host_sends_no_sni_and_matches_ip_sans():
+    r = sioc(["ws", "--exit-after", "1"] + ca_args() + ["wss://127.0.0.1:%d/whoami" % PORTS["ipsan"]],
+             close_stdin=False)
+    expect_rc(r, 0)
+    info = json.loads(r.messages[0]["data"]) if r.messages else {}
+    check(info.get("servername") is False, "the client sent SNI for an IP host: %s" % short(info))
+    info = whoami("server", ca_args())
+    check(info.get("servername") == "localhost", "SNI for a name: %s" % short(info))
+
+
+@test
+def wss_ip_host_not_in_ip_sans_is_refused():
+    # server.pem has DNS:127.0.0.1 but no IP SAN for ::1; wrongname has none
+    r = sioc(["ws"] + ca_args() + ["wss://127.0.0.1:%d/echo" % PORTS["wrongname"]], close_stdin=False)
+    expect_tls_failure(r, "IP address SAN")
+
+
 # --- --insecure -------------------------------------------------------------
 
 @test

@@ -47,7 +47,7 @@ checker_suites() {
     if [ "$mode" = asan ]; then dir=$ASAN_DIR; prefix=""; label="ASan+UBSan"; wrap=""
     else dir=$BUILD_DIR; prefix=$VALGRIND; label="valgrind"; wrap=$VALGRIND; fi
     if [ "$mode" = asan ]; then
-        for t in ws_rx url http sio_packet json client; do
+        for t in ws_rx url http dns eio_payload sio_packet json x509 client; do
             check "fuzz corpus + regressions replay under ASan: $t" "$dir/fuzz_${t}_replay" fuzz/corpus/$t fuzz/regressions/$t
         done
     fi

@@ -13,6 +13,8 @@
 #   expired.pem / .key          signed by the CA, valid 2020-01-01 .. 2021-01-01 (all past)
 #   other_ca.pem / other_ca.key an unrelated second CA
 #   untrusted.pem / .key        signed by other_ca, SAN as server (so only the CA is wrong)
+#   emailonly.pem / .key        as server, but extendedKeyUsage emailProtection only
+#   ipsan.pem / .key            signed by the CA, SAN IP:127.0.0.1 and IP:::1 only
 #   client.pem / client.key     signed by the CA, extendedKeyUsage clientAuth
 #   client_chain.pem            client.pem followed by ca.pem
 #   client_pkcs8.key            client.key's key in PKCS#8
@@ -105,6 +107,18 @@ extendedKeyUsage = serverAuth'
 rsa_key untrusted.key
 sign untrusted other_ca localhost "$SERVER_EXT"
 
+# Right CA and name, but an Extended Key Usage for e-mail only (not a TLS server)
+rsa_key emailonly.key
+sign emailonly ca localhost 'subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = emailProtection'
+
+# For hosts given as addresses: IP address SANs only (no DNS name equal to the address)
+rsa_key ipsan.key
+sign ipsan ca "127.0.0.1" 'subjectAltName = IP:127.0.0.1, IP:::1
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth'
+
 # Expired: `openssl x509 -req` cannot back-date, so use a throwaway `openssl ca`
 # database with explicit -startdate/-enddate.
 rsa_key expired.key
@@ -159,7 +173,7 @@ chmod 644 ./*.pem
 chmod 600 ./*.key
 
 # Sanity checks (fail loudly rather than produce a wrong set)
-"$OPENSSL" verify -CAfile ca.pem server.pem server_ec.pem wrongname.pem client.pem client_ec.pem >/dev/null
+"$OPENSSL" verify -CAfile ca.pem server.pem server_ec.pem wrongname.pem client.pem client_ec.pem ipsan.pem >/dev/null
 "$OPENSSL" verify -CAfile other_ca.pem untrusted.pem client_untrusted.pem >/dev/null
 if "$OPENSSL" x509 -in expired.pem -noout -checkend 0 >/dev/null; then
     echo "make_certs.sh: expired.pem is not expired" >&2

@@ -39,7 +39,7 @@ fi
 
 # Fuzzing smoke run: every libFuzzer harness for FUZZ_SECONDS (20) under ASan+UBSan.
 if command -v clang >/dev/null; then
-    for t in ws_rx url http sio_packet json client; do
+    for t in ws_rx url http dns eio_payload sio_packet json x509 client; do
         fuzz_smoke() { make -s fuzz-smoke FUZZ_TARGETS="$1" FUZZ_SECONDS="${FUZZ_SECONDS:-20}" BUILD_DIR=build-fuzz >"$2" 2>&1; }
         log=$(mktemp)
         if fuzz_smoke "$t" "$log"; then

@@ -1887,6 +1887,127 @@ static void test_dns_addr_text_and_literals(void)
     CHECK(!sio_ip_literal(""));
 }
 
+static void test_ip_parse_to_bytes(void)
+{
+    unsigned char b[16];
+    static const unsigned char v6_1[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    static const unsigned char mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4 };
+    static const unsigned char fe80[16] = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2 };
+    static const unsigned char full[16] = { 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0xab, 0xcd };
+    CHECK_INT(sio_ip_parse("127.0.0.1", b), 4);
+    CHECK_MEM(b, "\x7f\x00\x00\x01", 4);
+    CHECK_INT(sio_ip_parse("255.255.255.255", b), 4);
+    CHECK_INT(sio_ip_parse("::1", b), 16);
+    CHECK_MEM(b, v6_1, 16);
+    CHECK_INT(sio_ip_parse("::ffff:1.2.3.4", b), 16);
+    CHECK_MEM(b, mapped, 16);
+    CHECK_INT(sio_ip_parse("FE80::1:2", b), 16);
+    CHECK_MEM(b, fe80, 16);
+    CHECK_INT(sio_ip_parse("1:2:3:4:5:6:7:abcd", b), 16);
+    CHECK_MEM(b, full, 16);
+    CHECK_INT(sio_ip_parse("::", b), 16);
+    CHECK_INT(sio_ip_parse("1::", b), 16);
+    CHECK_INT(sio_ip_parse("256.1.1.1", b), 0);
+    CHECK_INT(sio_ip_parse("1.2.3", b), 0);
+    CHECK_INT(sio_ip_parse("1.2.3.4.", b), 0);
+    CHECK_INT(sio_ip_parse("1.2.3.4.5", b), 0);
+    CHECK_INT(sio_ip_parse("1::2::3", b), 0);
+    CHECK_INT(sio_ip_parse(":1::", b), 0);
+    CHECK_INT(sio_ip_parse("1:2:3:4:5:6:7", b), 0);
+    CHECK_INT(sio_ip_parse("1:2:3:4:5:6:7:8:9", b), 0);
+    CHECK_INT(sio_ip_parse("1:2:3:4:5:6:7:8::", b), 0);
+    CHECK_INT(sio_ip_parse("12345::", b), 0);
+    CHECK_INT(sio_ip_parse("1:", b), 0);
+    CHECK_INT(sio_ip_parse("localhost", b), 0);
+    CHECK_INT(sio_ip_parse("", b), 0);
+}
+
+/* A certificate cut down to what the checks read: the TBSCertificate's
+ * fields up to [3] extensions, each extension given as OID and value. */
+static size_t der_put(unsigned char *out, unsigned tag, const unsigned char *content, size_t n)
+{
+    size_t h = 2;
+    out[0] = (unsigned char)tag;
+    if (n < 128) out[1] = (unsigned char)n;
+    else { out[1] = 0x82; out[2] = (unsigned char)(n >> 8); out[3] = (unsigned char)n; h = 4; }
+    memmove(out + h, content, n);
+    return h + n;
+}
+static size_t fake_cert(unsigned char *out, const unsigned char *exts, size_t exts_len)
+{
+    unsigned char tbs[600], seq[600];
+    size_t n = 0, m;
+    static const unsigned char head[] = { 0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x01, 0x07, 0x30, 0x00 };
+    memcpy(tbs, head, sizeof head);
+    n = sizeof head;
+    if (exts) {
+        m = der_put(seq, 0x30, exts, exts_len);
+        n += der_put(tbs + n, 0xa3, seq, m);
+    }
+    m = der_put(seq, 0x30, tbs, n);
+    seq[m++] = 0x30; seq[m++] = 0x00;              /* signatureAlgorithm, signature: not read */
+    return der_put(out, 0x30, seq, m);
+}
+static size_t fake_ext(unsigned char *out, const unsigned char *oid, size_t oid_len, int critical,
+                       const unsigned char *value, size_t value_len)
+{
+    unsigned char e[300], v[300];
+    size_t n = 0;
+    memcpy(e, oid, oid_len);
+    n = oid_len;
+    if (critical) { e[n++] = 0x01; e[n++] = 0x01; e[n++] = 0xff; }
+    n += der_put(e + n, 0x04, (memcpy(v, value, value_len), v), value_len);
+    return der_put(out, 0x30, e, n);
+}
+
+static void test_x509_extended_key_usage(void)
+{
+    static const unsigned char eku_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x25 };
+    static const unsigned char ku_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x0f };
+    static const unsigned char server_auth[] = { 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 };
+    static const unsigned char email_only[] = { 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04 };
+    static const unsigned char client_then_any[] = { 0x30, 0x10, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03,
+                                                     0x02, 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00 };
+    static const unsigned char ku[] = { 0x03, 0x02, 0x05, 0xa0 };
+    unsigned char ext[400], cert[700];
+    size_t e, n;
+    n = fake_cert(cert, NULL, 0);                                   /* no extensions at all */
+    CHECK_INT(sio_x509_allows_server(cert, n), 1);
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, ku, sizeof ku);    /* extensions, no EKU */
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_allows_server(cert, n), 1);
+    e += fake_ext(ext + e, eku_oid, sizeof eku_oid, 0, server_auth, sizeof server_auth);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_allows_server(cert, n), 1);
+    e = fake_ext(ext, eku_oid, sizeof eku_oid, 1, email_only, sizeof email_only);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_allows_server(cert, n), 0);
+    e = fake_ext(ext, eku_oid, sizeof eku_oid, 0, client_then_any, sizeof client_then_any);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_allows_server(cert, n), 1);                 /* anyExtendedKeyUsage */
+    CHECK_INT(sio_x509_allows_server(cert, n - 3), -1);            /* cut short */
+    CHECK_INT(sio_x509_allows_server(cert, 1), -1);
+    cert[0] = 0x31;
+    CHECK_INT(sio_x509_allows_server(cert, n), -1);
+}
+
+static void test_x509_ip_address_sans(void)
+{
+    static const unsigned char san_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
+    static const unsigned char names[] = { 0x30, 0x23, 0x82, 0x09, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't',
+                                           0x87, 0x04, 127, 0, 0, 1,
+                                           0x87, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    static const unsigned char lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    unsigned char ext[300], cert[600];
+    size_t e = fake_ext(ext, san_oid, sizeof san_oid, 0, names, sizeof names), n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_has_ip(cert, n, (const unsigned char *)"\x7f\x00\x00\x01", 4), 1);
+    CHECK_INT(sio_x509_has_ip(cert, n, lo6, 16), 1);
+    CHECK_INT(sio_x509_has_ip(cert, n, (const unsigned char *)"\x7f\x00\x00\x02", 4), 0);
+    CHECK_INT(sio_x509_has_ip(cert, n, lo6, 4), 0);              /* "::" is not 0.0.0.0 */
+    n = fake_cert(cert, NULL, 0);
+    CHECK_INT(sio_x509_has_ip(cert, n, lo6, 16), 0);             /* no SAN: no address matches */
+}
+
 int main(void)
 {
     /* dns */
@@ -1894,6 +2015,10 @@ int main(void)
     RUN(test_dns_parse_answers);
     RUN(test_dns_parse_rejects_malformed);
     RUN(test_dns_addr_text_and_literals);
+    RUN(test_ip_parse_to_bytes);
+    /* x509 */
+    RUN(test_x509_extended_key_usage);
+    RUN(test_x509_ip_address_sans);
     /* url */
     RUN(test_url_ws_defaults_port_80);
     RUN(test_url_wss_defaults_port_443);

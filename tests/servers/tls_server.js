@@ -12,6 +12,11 @@
 //   PORT untrusted <n>   untrusted.pem (signed by other_ca)
 //   PORT ec        <n>   server_ec.pem (ECDSA P-256)
 //   PORT mtls      <n>   server.pem; requires a client certificate signed by ca.pem
+//   PORT emailonly <n>   emailonly.pem (extendedKeyUsage emailProtection only)
+//   PORT ipsan     <n>   ipsan.pem (SAN IP:127.0.0.1, IP:::1 only)
+//   PORT tls10     <n>   server.pem, TLS 1.0 only (ECDHE-RSA-AES128-SHA)
+//   PORT staticrsa <n>   server.pem, TLS 1.2 with static-RSA suites only (AES128-GCM-SHA256)
+//   PORT tls12     <n>   server.pem, TLS 1.2 at most (renegotiation is possible)
 //   READY
 // Every variant serves the same content:
 //   WebSocket /                send "root <variant>", then echo
@@ -22,7 +27,10 @@
 //                              it back (sioc --echo); compare and send "ok <sha256 hex>"
 //                              or "bad <why>" as text, then close 1000
 //   WebSocket /whoami          send a text message: JSON {authorized, subject CN of
-//                              the client certificate or null, protocol, cipher}
+//                              the client certificate or null, protocol, cipher,
+//                              servername (the SNI the client sent, or false)}
+//   WebSocket /renegotiate     ask the client to renegotiate (TLS 1.2); send
+//                              "renegotiated" or "refused: <why>", then echo
 //   Socket.IO /socket.io/      namespace "/": message ...args -> emit message-back ...args;
 //                              message-with-ack ...args -> ack(...args)
 //   GET /hello                 200 "hello <variant>" (plain HTTPS check)
@@ -52,6 +60,13 @@ const VARIANTS = [
   ['ec', 'server_ec.pem', 'server_ec.key', {}],
   ['mtls', 'server.pem', 'server.key',
     { requestCert: true, rejectUnauthorized: true, ca: [rd('ca.pem')] }],
+  ['emailonly', 'emailonly.pem', 'emailonly.key', {}],
+  ['ipsan', 'ipsan.pem', 'ipsan.key', {}],
+  ['tls10', 'server.pem', 'server.key',
+    { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' }],
+  ['staticrsa', 'server.pem', 'server.key',
+    { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384' }],
+  ['tls12', 'server.pem', 'server.key', { maxVersion: 'TLSv1.2' }],
 ];
 
 function alphabet(n) {
@@ -101,7 +116,20 @@ function handleWs(ws, req, variant) {
         client_cn: peer && peer.subject ? peer.subject.CN : null,
         protocol: s.getProtocol ? s.getProtocol() : null,
         cipher: cipher ? cipher.name : null,
+        servername: s.servername || false,
       }));
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary, compress: false }));
+      break;
+    }
+    case '/renegotiate': {
+      const s = req.socket;
+      let said = false;
+      const say = (text) => { if (!said) { said = true; ws.send(text); } };
+      s.once('error', (err) => say(`refused: ${err.message}`));
+      const asked = s.renegotiate({ rejectUnauthorized: false }, (err) =>
+        say(err ? `refused: ${err.message}` : 'renegotiated'));
+      if (asked === false) say('refused: not possible on this connection');
+      setTimeout(() => say('refused: no answer within 2 s'), 2000).unref();
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary, compress: false }));
       break;
     }
@@ -150,7 +178,7 @@ function start(variant, certFile, keyFile, extra) {
     server.on('upgrade', (req, socket, head) => {
       const p = req.url.split('?')[0];
       if (p.startsWith('/socket.io/')) return;       // engine.io's listener
-      if (p === '/' || p === '/echo' || p === '/push' || p === '/whoami') {
+      if (p === '/' || p === '/echo' || p === '/push' || p === '/whoami' || p === '/renegotiate') {
         wss.handleUpgrade(req, socket, head, (ws) => handleWs(ws, req, variant));
       } else {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

@@ -1,0 +1,22 @@
+/* Fuzzes the certificate checks the BearSSL backend adds (Extended Key
+ * Usage, IP address SANs) and the address parser: never a read outside the
+ * input, and answers that agree with each other. */
+#include "sio.h"
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    unsigned char ip[16];
+    char text[64];
+    size_t n, len = size < sizeof text - 1 ? size : sizeof text - 1;
+    int eku = sio_x509_allows_server(data, size);
+    int v4 = sio_x509_has_ip(data, size, (const unsigned char *)"\x7f\x00\x00\x01", 4);
+    if (eku < -1 || eku > 1 || v4 < -1 || v4 > 1) abort();
+    memcpy(text, data, len);
+    text[len] = 0;
+    n = sio_ip_parse(text, ip);
+    if (n != 0 && n != 4 && n != 16) abort();
+    if (n && !sio_ip_literal(text)) abort();     /* every parsed address is a literal */
+    return 0;
+}
