@@ -3285,6 +3285,7 @@ typedef struct sio__link {
     size_t chunk;                      /* next read size: grows while reads fill the buffer */
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
+    int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
 } sio__link;
 
 /* An HTTP response being read on a link; offsets are from the link's rx_start. */
@@ -3707,6 +3708,7 @@ static long sio__tls_read(sio_client *c, sio__link *l, unsigned char *dst, size_
         r = c->pf->recv(c->pf->user, l->sock, in, n, err, err_size);
         if (r <= 0) {
             if (r == SIO_ERR_AGAIN) l->may_read = 0;
+            if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
             return r;
         }
         c->tls->recv_done(l->tls, (size_t)r);
@@ -4096,6 +4098,7 @@ static void sio__step_connect(sio_client *c)
             char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
             why[0] = 0;
             c->ln.tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+            c->ln.truncated = 0;
             if (!c->ln.tls) {
                 snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
                 sio__abort(c, SIO_ERR_TLS, text);
@@ -5337,6 +5340,11 @@ static int sio__http_receive(sio_client *c, sio__link *l, sio__http_in *in, uint
         n = sio__link_read(c, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == 0 && in->head_done && in->body.mode == SIO_HTTP_BODY_UNTIL_CLOSE) {
+            if (l->truncated) {                  /* the end is the body's length: it must be TLS's own */
+                snprintf(text, text_size, "tls: the server ended a body delimited by the connection's end "
+                         "without close_notify: it may have been cut short (truncation)");
+                return SIO_ERR_TLS;
+            }
             in->closes = 1;
             return 1;
         }
@@ -5409,6 +5417,7 @@ static int sio__link_ready(sio_client *c, sio__link *l, char *text, size_t text_
         char why[SIO__TEXT_SIZE - 8];
         why[0] = 0;
         l->tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+        l->truncated = 0;
         if (!l->tls) {
             snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
             return SIO_ERR_TLS;

@@ -514,6 +514,15 @@ def wss_ip_host_not_in_ip_sans_is_refused():
     expect_tls_failure(r, "IP address SAN")
 
 
+@test
+def io_polling_body_cut_without_close_notify_is_an_error():
+    # 0.2.0 took a TCP close without close_notify as the end of a body
+    # delimited by the connection's end, which an attacker can forge.
+    r = sioc(["io", "--json", "--no-reconnect", "--transport", "polling", "--path", "/trunc/"] + ca_args() +
+             [https("server")], close_stdin=False, timeout=10)
+    expect_tls_failure(r, "close_notify")
+
+
 # --- --insecure -------------------------------------------------------------
 
 @test

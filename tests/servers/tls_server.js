@@ -34,6 +34,8 @@
 //   Socket.IO /socket.io/      namespace "/": message ...args -> emit message-back ...args;
 //                              message-with-ack ...args -> ack(...args)
 //   GET /hello                 200 "hello <variant>" (plain HTTPS check)
+//   GET /trunc/...             an Engine.IO polling answer (open packet and CONNECT) whose
+//                              body ends with the connection, closed without close_notify
 // TLS handshake failures seen by the server are logged to stderr as
 //   "tlsClientError <variant>: <message>".
 'use strict';
@@ -146,6 +148,17 @@ function start(variant, certFile, keyFile, extra) {
     const server = https.createServer(opts, (req, res) => {
       // socket.io handles its own path; everything else:
       if (req.url.startsWith('/socket.io/')) return;
+      if (req.url.startsWith('/trunc/')) {
+        // A polling body delimited by the connection's end (no length, no
+        // chunks), then TCP closed without TLS close_notify, as an attacker
+        // cutting the stream would: the client must not take it as whole.
+        const s = req.socket;
+        if (req.method !== 'GET') { s.destroy(); return; }
+        const open = '0{"sid":"trunc-sid","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}';
+        s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=UTF-8\r\nConnection: close\r\n\r\n' +
+                open + '\x1e40{"sid":"trunc"}', () => setTimeout(() => s.destroy(), 100));
+        return;
+      }
       if (req.url === '/hello') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.end(`hello ${variant}`);
