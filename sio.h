@@ -4962,8 +4962,9 @@ static int sio__placeholders_ok(sio_json v, size_t count)
     if (t != SIO_JSON_OBJECT && t != SIO_JSON_ARRAY) return 1;
     if (t == SIO_JSON_OBJECT && sio_json_find(v, "_placeholder", &flag) && sio_json_typeof(flag) == SIO_JSON_TRUE) {
         double d;
+        /* the range first: converting 1e300 to an integer is undefined */
         return sio_json_find(v, "num", &num) && sio_json_number(num, &d) == SIO_OK && d >= 0 &&
-               d == (double)(size_t)d && (size_t)d < count;
+               d < (double)count && d == (double)(size_t)d;
     }
     sio_json_iter_init(&it, v);
     while (sio_json_iter_next(&it, &key, &val))
@@ -5370,8 +5371,10 @@ static void sio__http_error_text(const sio__link *l, const sio__http_in *in, con
         sio_json_string(m, msg, sizeof msg, NULL);
     if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "code", &code))
         sio_json_number(code, &num);
-    if (msg[0])
-        snprintf(text, size, "eio: %s refused: HTTP %d: %s (code %d)", what, in->status, msg, (int)num);
+    if (msg[0] && num >= 0 && num <= 1e6 && num == (double)(long)num)   /* range first, then convert */
+        snprintf(text, size, "eio: %s refused: HTTP %d: %s (code %ld)", what, in->status, msg, (long)num);
+    else if (msg[0])
+        snprintf(text, size, "eio: %s refused: HTTP %d: %s", what, in->status, msg);
     else
         snprintf(text, size, "eio: %s refused: HTTP %d%s%.*s", what, in->status, len ? ": " : "",
                  (int)(len > 80 ? 80 : len), len ? body : "");

@@ -105,11 +105,14 @@ int main(int argc, char **argv)
         if (strcmp(argv[a], "--json") == 0) { json = 1; continue; }
         if (argv[a][0] != '-') { url = argv[a]; continue; }
         if (!next) { usage(); return 2; }
-        if (strcmp(argv[a], "--clients") == 0) n = atol(next);
+        if (strcmp(argv[a], "--clients") == 0) n = strtol(next, NULL, 10);     /* range-checked below */
         else if (strcmp(argv[a], "--rate") == 0) rate = atof(next);
         else if (strcmp(argv[a], "--duration") == 0) duration = atof(next);
         else if (strcmp(argv[a], "--event") == 0) event = next;
-        else if (strcmp(argv[a], "--payload") == 0) payload = (size_t)atol(next);
+        else if (strcmp(argv[a], "--payload") == 0) {
+            long v = strtol(next, NULL, 10);
+            payload = v < 0 ? (size_t)-1 : (size_t)v;                     /* refused below */
+        }
         else if (strcmp(argv[a], "--transport") == 0)
             transport = strcmp(next, "polling") == 0 ? SIO_TRANSPORT_POLLING
                       : strcmp(next, "auto") == 0 ? SIO_TRANSPORT_AUTO : SIO_TRANSPORT_WEBSOCKET;
@@ -175,8 +178,10 @@ int main(int argc, char **argv)
         }
         if (now >= t_end && !busy) break;
         if (now >= t_end + 15) break;                 /* acks that never come */
-        wait_ms = (int)((next - now) * 1000);
-        if (wait_ms < 0 || now >= t_end) wait_ms = now >= t_end ? 100 : 0;
+        {
+            double w = (next - now) * 1000;             /* bounded before it becomes an int */
+            wait_ms = now >= t_end ? 100 : w > 1000 ? 1000 : w > 0 ? (int)w : 0;
+        }
         while (sio_set_poll(set, &ev, wait_ms) == 1) {
             client *k = (client *)ev.user_data;
             wait_ms = 0;

@@ -397,7 +397,7 @@ static void print_value(FILE *f, sio_json v, const sio_event *ev)
     if (t == SIO_JSON_OBJECT && sio_json_find(v, "_placeholder", &flag) && sio_json_typeof(flag) == SIO_JSON_TRUE &&
         sio_json_find(v, "num", &num)) {
         double d;
-        if (sio_json_number(num, &d) == SIO_OK && d >= 0 && (size_t)d < ev->attachment_count) {
+        if (sio_json_number(num, &d) == SIO_OK && d >= 0 && d < (double)ev->attachment_count) {
             fputs("{\"_binary_b64\":\"", f);
             print_base64(f, ev->attachments[(size_t)d].data, ev->attachments[(size_t)d].len);
             fputs("\"}", f);

@@ -1445,6 +1445,8 @@ def make_fake_poll_error_test(scenario, want, eio="4"):
 
 
 add_test("fake_polling_unknown_sid_error_body", make_fake_poll_error_test("unknown-sid", "HTTP 400: Session ID unknown (code 1)"))
+add_test("fake_polling_error_code_out_of_range_is_left_out",
+         make_fake_poll_error_test("huge-code", "HTTP 400: Bad handshake\""[:-1]))
 add_test("fake_polling_huge_content_length_refused", make_fake_poll_error_test("huge-length", "too big"))
 add_test("fake_polling_not_http_refused", make_fake_poll_error_test("not-http", "not valid HTTP"))
 add_test("fake_polling_malformed_v3_payload", make_fake_poll_error_test("garbage-v3", "malformed Engine.IO 3 payload", "3"))

@@ -528,6 +528,27 @@ static void test_io_pongs_count_against_the_send_queue(void)
     sio_destroy(c);
 }
 
+/* A placeholder number no integer can hold is refused before any
+ * conversion (0.2.0 converted 1e300 to size_t: undefined behaviour). */
+static void test_io_placeholder_num_out_of_range_is_a_parse_error(void)
+{
+    static const char *nums[] = { "1e300", "-1e300", "18446744073709551616", "1.5", "-0.5", "1" };
+    size_t i;
+    for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        sio_client *c = io_client("http://h.test/", NULL);
+        sio_event ev;
+        char packet[128];
+        server_text("40{\"sid\":\"S1\"}");
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+        snprintf(packet, sizeof packet, "451-[\"x\",{\"_placeholder\":true,\"num\":%s}]", nums[i]);
+        server_text(packet);
+        server_frame(1, SIO_WS_BINARY, "\x01", 1);
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+        CHECK(ev.message && strstr(ev.message, "placeholder") != NULL);
+        sio_destroy(c);
+    }
+}
+
 static void parse_error_case(const char *packet)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1078,6 +1099,7 @@ int main(void)
     RUN(test_io_server_disconnect_closes_when_last_namespace);
     RUN(test_io_stop_disconnects_namespaces_then_closes);
     RUN(test_io_parse_errors);
+    RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_pending_acks_fail_when_connection_drops);
     RUN(test_io_attachments_over_limit_are_a_parse_error);

@@ -16,6 +16,7 @@ Scenarios:
   close-each     every response says Connection: close and the server closes
   unknown-sid    the first long-poll GET gets 400 {"code":1,"message":"Session ID unknown"}
   huge-length    the handshake answer announces Content-Length: 99999999999
+  huge-code      the handshake gets 400 {"code":1e300,...} (no integer can hold it)
   not-http       the handshake is answered with "HELLO" (not HTTP)
   garbage-v3     (EIO=3) the first long poll answers "5:4ab" (length longer than the data)
 Engine.IO 3 payloads (<units>:<packet>) are spoken when the request has EIO=3;
@@ -103,6 +104,9 @@ async def handle(reader, writer):
                     writer.write(b"HELLO\r\n\r\n")
                     await writer.drain()
                     return
+                if scenario == "huge-code":
+                    await respond(writer, "400 Bad Request", '{"code":1e300,"message":"Bad handshake"}', "plain")
+                    continue
                 if scenario == "huge-length":
                     writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n0{")
                     await writer.drain()
