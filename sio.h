@@ -3357,6 +3357,7 @@ struct sio_client {
     size_t bin_text_len;
     sio_bytes *bins;                   /* attachments received so far (owned) */
     size_t bin_have, bin_need;
+    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
     int bins_delivered;                /* freed at the next step */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
@@ -4681,7 +4682,7 @@ static void sio__io_release(sio_client *c)
     sio__free(&c->alloc, c->bin_text);
     c->bins = NULL;
     c->bin_text = NULL;
-    c->bin_have = c->bin_need = 0;
+    c->bin_have = c->bin_need = c->bin_bytes = 0;
     c->bins_delivered = 0;
 }
 
@@ -4952,24 +4953,78 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
     }
 }
 
-/* Every {"_placeholder":true,...} in a binary packet must name an
- * attachment that exists (recursion is bounded by the validated depth). */
-static int sio__placeholders_ok(sio_json v, size_t count)
+/* Whether a {"_placeholder":true,"num":N} object names an attachment that
+ * exists.  The range first: converting 1e300 to an integer is undefined. */
+static int sio__placeholder_num_ok(const char *text, size_t len, size_t count)
 {
-    sio_json_iter it;
-    sio_json key, val, flag, num;
-    sio_json_type t = sio_json_typeof(v);
-    if (t != SIO_JSON_OBJECT && t != SIO_JSON_ARRAY) return 1;
-    if (t == SIO_JSON_OBJECT && sio_json_find(v, "_placeholder", &flag) && sio_json_typeof(flag) == SIO_JSON_TRUE) {
-        double d;
-        /* the range first: converting 1e300 to an integer is undefined */
-        return sio_json_find(v, "num", &num) && sio_json_number(num, &d) == SIO_OK && d >= 0 &&
-               d < (double)count && d == (double)(size_t)d;
+    double d;
+    return sio_json_number(sio_json_make(text, len), &d) == SIO_OK && d >= 0 && d < (double)count &&
+           d == (double)(size_t)d;
+}
+
+enum { SIO__PH_OBJECT = 1, SIO__PH_KEY = 2, SIO__PH_SEEN = 4, SIO__PH_TRUE = 8, SIO__PH_NUM_SEEN = 16,
+       SIO__PH_NUM_OK = 32, SIO__PH_BAD = 64 };
+
+/* Every {"_placeholder":true,...} in a binary packet must name an
+ * attachment that exists; what is inside a placeholder is not looked at
+ * (as socket.io-parser).  One pass over the validated text with a state
+ * byte per open object or array: linear in the size at any depth (walking
+ * each level again cost size x depth).  Returns 1, 0, or SIO_ERR_NOMEM. */
+static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t count)
+{
+    unsigned char small[64], *st = small;
+    size_t i, depth = 0, max_depth = 0, d = 0;
+    int pending = 0, ok = 1;                     /* 1: _placeholder's value next, 2: num's */
+    for (i = 0; i < n; i++) {                    /* how deep, so the stack can be sized */
+        if (p[i] == '"') { for (i++; i < n && p[i] != '"'; i++) if (p[i] == '\\') i++; }
+        else if (p[i] == '{' || p[i] == '[') { if (++d > max_depth) max_depth = d; }
+        else if (p[i] == '}' || p[i] == ']') d--;
     }
-    sio_json_iter_init(&it, v);
-    while (sio_json_iter_next(&it, &key, &val))
-        if (!sio__placeholders_ok(val, count)) return 0;
-    return 1;
+    if (max_depth > sizeof small && !(st = (unsigned char *)sio__realloc(&c->alloc, NULL, max_depth))) return SIO_ERR_NOMEM;
+    for (i = 0; i < n && ok; i++) {
+        unsigned char *top = depth ? &st[depth - 1] : NULL;
+        size_t start = i;
+        switch (p[i]) {
+        case ' ': case '\t': case '\r': case '\n': case ':':
+            continue;
+        case ',':
+            if (top && (*top & SIO__PH_OBJECT)) *top |= SIO__PH_KEY;
+            continue;
+        case '{': case '[':
+            if (pending == 1 && top) *top &= (unsigned char)~SIO__PH_TRUE;
+            pending = 0;
+            st[depth++] = p[i] == '{' ? SIO__PH_OBJECT | SIO__PH_KEY : 0;
+            continue;
+        case '}': case ']': {
+            int good = (*top & SIO__PH_TRUE) ? (*top & SIO__PH_NUM_OK) != 0 : !(*top & SIO__PH_BAD);
+            depth--;
+            if (!good && depth) st[depth - 1] |= SIO__PH_BAD;
+            else if (!good) ok = 0;
+            continue;
+        }
+        case '"':
+            for (i++; i < n && p[i] != '"'; i++) if (p[i] == '\\') i++;
+            if (top && (*top & SIO__PH_KEY)) {   /* a key: remember the first _placeholder and num */
+                sio_json k = sio_json_make(p + start, i + 1 - start);
+                *top &= (unsigned char)~SIO__PH_KEY;
+                if (!(*top & SIO__PH_SEEN) && sio_json_string_equals(k, "_placeholder")) { *top |= SIO__PH_SEEN; pending = 1; }
+                else if (!(*top & SIO__PH_NUM_SEEN) && sio_json_string_equals(k, "num")) { *top |= SIO__PH_NUM_SEEN; pending = 2; }
+                continue;
+            }
+            pending = 0;                         /* a string value */
+            continue;
+        default:                                 /* a number, true, false or null */
+            while (i + 1 < n && p[i + 1] != ',' && p[i + 1] != '}' && p[i + 1] != ']' && p[i + 1] != ' ' &&
+                   p[i + 1] != '\t' && p[i + 1] != '\r' && p[i + 1] != '\n')
+                i++;
+            if (top && pending == 1 && i + 1 - start == 4 && memcmp(p + start, "true", 4) == 0) *top |= SIO__PH_TRUE;
+            if (top && pending == 2 && sio__placeholder_num_ok(p + start, i + 1 - start, count)) *top |= SIO__PH_NUM_OK;
+            pending = 0;
+            continue;
+        }
+    }
+    if (st != small) sio__free(&c->alloc, st);
+    return ok;
 }
 
 static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
@@ -4977,10 +5032,21 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
+    int r;
     if (!c->bin_need) {
         sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     }
+    if (c->bin_bytes > c->max_message || len > c->max_message - c->bin_bytes) {   /* each fits; all must too */
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
+                 (unsigned long)c->max_message);
+        c->bin_need = 0;
+        c->bins_delivered = 1;                   /* free what was collected */
+        sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
+        return 0;
+    }
+    c->bin_bytes += len;
     copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
     if (!copy) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
@@ -4994,7 +5060,12 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     c->bins_delivered = 1;
     c->bin_need = 0;
     sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__placeholders_ok(sio_json_make(pk.data, pk.data_len), c->bin_have)) {
+    r = sio__placeholders_ok(c, pk.data, pk.data_len, c->bin_have);
+    if (r == SIO_ERR_NOMEM) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
+        return 0;
+    }
+    if (!r) {
         sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
         return 0;
     }
@@ -5163,6 +5234,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         memcpy(c->bin_text, data + 1, len - 1);
         c->bin_text[len - 1] = 0;
         c->bin_text_len = len - 1;
+        c->bin_bytes = len - 1;                 /* at most max_message: it came in one message */
         c->bin_need = pk.attachments;
         c->bin_have = 0;
         return 0;

@@ -549,6 +549,85 @@ static void test_io_placeholder_num_out_of_range_is_a_parse_error(void)
     }
 }
 
+/* 1 if a binary event with these arguments and count attachments is
+ * delivered, 0 if refused as a parse error. */
+static int placeholder_verdict(const char *args, int count)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    char packet[512];
+    int i, r;
+    server_text("40{\"sid\":\"S1\"}");
+    poll_type(c, &ev);
+    snprintf(packet, sizeof packet, "45%d-[\"x\",%s]", count, args);
+    server_text(packet);
+    for (i = 0; i < count; i++) server_frame(1, SIO_WS_BINARY, "\x01", 1);
+    r = poll_type(c, &ev);
+    sio_destroy(c);
+    return r == SIO_EVENT_EVENT ? 1 : r == SIO_EVENT_ERROR ? 0 : -1;
+}
+
+/* The placeholder check reads the text once (linear at any depth) and
+ * decides as socket.io-parser: the first _placeholder and num keys count,
+ * and nothing inside a placeholder object is looked at. */
+static void test_io_placeholder_check_cases(void)
+{
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":0}", 1), 1);
+    CHECK_INT(placeholder_verdict("{\"num\":1,\"_placeholder\":true}", 2), 1);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":1}", 1), 0);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true}", 1), 0);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":\"0\"}", 1), 0);
+    CHECK_INT(placeholder_verdict("[[[[{\"a\":[{\"_placeholder\":true,\"num\":0}]}]]]]", 1), 1);
+    CHECK_INT(placeholder_verdict("[[[[{\"a\":[{\"_placeholder\":true,\"num\":3}]}]]]]", 1), 0);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":0,\"x\":{\"_placeholder\":true,\"num\":9}}", 1), 1);
+    CHECK_INT(placeholder_verdict("{\"x\":{\"_placeholder\":true,\"num\":9},\"_placeholder\":true,\"num\":0}", 1), 1);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":false,\"x\":{\"_placeholder\":true,\"num\":9}}", 1), 0);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":\"true\",\"num\":9}", 1), 1);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":0,\"num\":9}", 1), 1);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":9,\"num\":0}", 1), 0);
+    CHECK_INT(placeholder_verdict("[\"{\\\"_placeholder\\\":true,\\\"num\\\":7}\",{\"_placeholder\":true,\"num\":0}]", 1), 1);
+    CHECK_INT(placeholder_verdict("{\"\\u005fplaceholder\":true,\"num\":7}", 1), 0);
+    CHECK_INT(placeholder_verdict("{ \"_placeholder\" : true , \"num\" : 0 }", 1), 1);
+    CHECK_INT(placeholder_verdict("[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]", 2), 1);
+}
+
+/* max_message bounds one binary packet as a whole, not only each of its
+ * attachments (ten attachments of max_message each were accepted). */
+static void test_io_attachments_together_are_bounded_by_max_message(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static unsigned char att[400];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.max_message = 1000;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("452-[\"two\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    server_frame(1, SIO_WS_BINARY, att, sizeof att);
+    server_frame(1, SIO_WS_BINARY, att, sizeof att);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);                /* 2 x 400 and the header fit */
+    server_text("453-[\"three\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1},"
+                "{\"_placeholder\":true,\"num\":2}]");
+    server_frame(1, SIO_WS_BINARY, att, sizeof att);
+    server_frame(1, SIO_WS_BINARY, att, sizeof att);
+    server_frame(1, SIO_WS_BINARY, att, sizeof att);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TOO_BIG);
+    CHECK(ev.message && strstr(ev.message, "max_message") != NULL);
+    sio_destroy(c);
+}
+
 static void parse_error_case(const char *packet)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1099,6 +1178,8 @@ int main(void)
     RUN(test_io_server_disconnect_closes_when_last_namespace);
     RUN(test_io_stop_disconnects_namespaces_then_closes);
     RUN(test_io_parse_errors);
+    RUN(test_io_attachments_together_are_bounded_by_max_message);
+    RUN(test_io_placeholder_check_cases);
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_pending_acks_fail_when_connection_drops);
