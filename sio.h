@@ -415,14 +415,15 @@ typedef struct sio_dns_addr {
  * and type into buf.  Returns its length, or 0 if the name is not a valid
  * host name or cap (512 is always enough) is too small. */
 SIO_API size_t sio_dns_query(unsigned char *buf, size_t cap, unsigned id, const char *name, int type);
-/* Parses the answer to the query with this id and type: the addresses of
- * that type anywhere in the answer section (a CNAME chain included) go to
- * out (at most max; *count says how many).  Returns SIO_OK (count may be 0:
- * the name has no such record), SIO_ERR_NO_ADDRESS for "no such name",
- * SIO_ERR_AGAIN when it is not the answer to this query (other id), or
+/* Parses the answer to the query with this id, name and type: the
+ * addresses of that type for the name, or at the end of its CNAME chain,
+ * go to out (at most max; *count says how many); records for other owners
+ * are ignored.  Returns SIO_OK (count may be 0: the name has no such
+ * record), SIO_ERR_NO_ADDRESS for "no such name", SIO_ERR_AGAIN when it is
+ * not the answer to this query (another id, or another question), or
  * SIO_ERR_PROTOCOL for a malformed, truncated or failed answer (*why says which). */
-SIO_API int sio_dns_parse(const unsigned char *msg, size_t len, unsigned id, int type, sio_dns_addr *out,
-                          size_t max, size_t *count, const char **why);
+SIO_API int sio_dns_parse(const unsigned char *msg, size_t len, unsigned id, const char *name, int type,
+                          sio_dns_addr *out, size_t max, size_t *count, const char **why);
 /* An address as text ("127.0.0.1", "::1"); returns its length.  out: 46 bytes. */
 SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out);
 /* 1 if text is an IPv4 or IPv6 literal (no resolution needed). */
@@ -1753,10 +1754,73 @@ static size_t sio__dns_skip_name(const unsigned char *m, size_t len, size_t pos)
 
 static unsigned sio__be16(const unsigned char *p) { return ((unsigned)p[0] << 8) | p[1]; }
 
-SIO_API int sio_dns_parse(const unsigned char *m, size_t len, unsigned id, int type, sio_dns_addr *out,
-                          size_t max, size_t *count, const char **why)
+/* The name at pos in its wire form, uncompressed and lower-cased (names
+ * compare without case), into out.  Returns 1, or 0 when malformed. */
+static int sio__dns_name_wire(const unsigned char *m, size_t len, size_t pos, unsigned char out[256])
 {
-    size_t pos = 12, qd, an, i;
+    size_t n = 0, hops = 0, i;
+    for (;;) {
+        unsigned char b;
+        if (pos >= len) return 0;
+        b = m[pos];
+        if ((b & 0xC0) == 0xC0) {
+            size_t target;
+            if (pos + 1 >= len) return 0;
+            target = ((size_t)(b & 0x3F) << 8) | m[pos + 1];
+            if (target >= pos || ++hops > 64) return 0;
+            pos = target;
+            continue;
+        }
+        if ((b & 0xC0) || n + 1 + b > 255 || pos + 1 + b > len) return 0;
+        out[n++] = b;
+        if (b == 0) return 1;
+        for (i = 0; i < b; i++) {
+            unsigned char ch = m[pos + 1 + i];
+            out[n++] = (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        }
+        pos += 1 + (size_t)b;
+    }
+}
+
+static int sio__dns_names_equal(const unsigned char *a, const unsigned char *b)
+{
+    size_t n = 0;
+    while (a[n]) n += 1 + a[n];
+    return memcmp(a, b, n + 1) == 0;
+}
+
+/* Walks the answer records once: the index-th record's owner name, type,
+ * class and data.  Returns 1, 0 past the last, or -1 (*why set). */
+static int sio__dns_record(const unsigned char *m, size_t len, size_t first, size_t an, size_t index,
+                           size_t *owner, unsigned *rtype, unsigned *rclass, size_t *rdata, size_t *rlen,
+                           const char **why)
+{
+    size_t pos = first, i;
+    for (i = 0; i < an; i++) {
+        *owner = pos;
+        if (!(pos = sio__dns_skip_name(m, len, pos)) || pos + 10 > len) {
+            *why = "dns: malformed answer record";
+            return -1;
+        }
+        *rtype = sio__be16(m + pos);
+        *rclass = sio__be16(m + pos + 2);
+        *rlen = sio__be16(m + pos + 8);
+        *rdata = pos + 10;
+        if (*rdata + *rlen > len) {
+            *why = "dns: answer record runs past the message";
+            return -1;
+        }
+        if (i == index) return 1;
+        pos = *rdata + *rlen;
+    }
+    return 0;
+}
+
+SIO_API int sio_dns_parse(const unsigned char *m, size_t len, unsigned id, const char *name, int type,
+                          sio_dns_addr *out, size_t max, size_t *count, const char **why)
+{
+    unsigned char asked[300], owner_name[256], current[256];
+    size_t pos = 12, an, i, qlen, hop;
     unsigned rcode;
     const char *dummy;
     if (!why) why = &dummy;
@@ -1764,42 +1828,50 @@ SIO_API int sio_dns_parse(const unsigned char *m, size_t len, unsigned id, int t
     *count = 0;
     if (len < 12) { *why = "dns: answer shorter than its header"; return SIO_ERR_PROTOCOL; }
     if (sio__be16(m) != (id & 0xFFFF) || !(m[2] & 0x80)) return SIO_ERR_AGAIN;   /* not our answer */
+    /* The question must be ours too: one question, the same name, type and class. */
+    qlen = name ? sio_dns_query(asked, sizeof asked, id, name, type) : 0;
+    if (!qlen || !sio__dns_name_wire(asked, qlen, 12, current) || sio__be16(m + 4) != 1 ||
+        !sio__dns_name_wire(m, len, 12, owner_name) || !sio__dns_names_equal(owner_name, current))
+        return SIO_ERR_AGAIN;
+    if (!(pos = sio__dns_skip_name(m, len, 12)) || pos + 4 > len || (int)sio__be16(m + pos) != type ||
+        sio__be16(m + pos + 2) != 1)
+        return SIO_ERR_AGAIN;
+    pos += 4;
     if (m[2] & 0x02) { *why = "dns: truncated answer (TCP fallback is not supported)"; return SIO_ERR_PROTOCOL; }
     rcode = m[3] & 0x0F;
     if (rcode == 3) return SIO_ERR_NO_ADDRESS;
     if (rcode != 0) { *why = "dns: the nameserver answered with an error"; return SIO_ERR_PROTOCOL; }
-    qd = sio__be16(m + 4);
     an = sio__be16(m + 6);
-    for (i = 0; i < qd; i++) {
-        if (!(pos = sio__dns_skip_name(m, len, pos)) || pos + 4 > len) {
-            *why = "dns: malformed question in the answer";
-            return SIO_ERR_PROTOCOL;
-        }
-        pos += 4;
+    for (i = 0; i < an; i++) {                   /* every record well-formed, or nothing is taken */
+        size_t o, d, l;
+        unsigned t, k;
+        if (sio__dns_record(m, len, pos, an, i, &o, &t, &k, &d, &l, why) < 0) return SIO_ERR_PROTOCOL;
     }
-    for (i = 0; i < an; i++) {
-        unsigned rtype, rlen;
-        if (!(pos = sio__dns_skip_name(m, len, pos)) || pos + 10 > len) {
-            *why = "dns: malformed answer record";
-            *count = 0;                          /* nothing from a broken answer */
+    /* Only records for the asked name count, following its CNAME chain
+     * (a few hops); addresses for any other owner are ignored. */
+    for (hop = 0; hop < 8; hop++) {
+        size_t next = 0, next_end = 0;           /* where the CNAME's target name is */
+        for (i = 0; i < an; i++) {
+            size_t o, d, l;
+            unsigned t, k;
+            if (sio__dns_record(m, len, pos, an, i, &o, &t, &k, &d, &l, why) < 0) return SIO_ERR_PROTOCOL;
+            if (k != 1 || !sio__dns_name_wire(m, len, o, owner_name) || !sio__dns_names_equal(owner_name, current))
+                continue;
+            if ((int)t == type && l == (type == SIO_DNS_A ? 4u : 16u) && *count < max) {
+                out[*count].family = type == SIO_DNS_A ? 4 : 6;
+                memset(out[*count].bytes, 0, 16);
+                memcpy(out[*count].bytes, m + d, l);
+                (*count)++;
+            } else if (t == 5 && !next) {        /* CNAME: the chain goes on at its target */
+                next = d;
+                next_end = d + l;
+            }
+        }
+        if (*count || !next) break;
+        if (!sio__dns_name_wire(m, next_end, next, current)) {
+            *why = "dns: malformed CNAME record";
             return SIO_ERR_PROTOCOL;
         }
-        rtype = sio__be16(m + pos);
-        rlen = sio__be16(m + pos + 8);
-        pos += 10;
-        if (pos + rlen > len) {
-            *why = "dns: answer record runs past the message";
-            *count = 0;
-            return SIO_ERR_PROTOCOL;
-        }
-        if ((int)rtype == type && sio__be16(m + pos - 8) == 1 &&
-            rlen == (type == SIO_DNS_A ? 4u : 16u) && *count < max) {
-            out[*count].family = type == SIO_DNS_A ? 4 : 6;
-            memset(out[*count].bytes, 0, 16);
-            memcpy(out[*count].bytes, m + pos, rlen);
-            (*count)++;
-        }
-        pos += rlen;
     }
     return SIO_OK;
 }
@@ -3397,7 +3469,8 @@ struct sio_client {
     char *dns_server;
     char addrs[SIO__MAX_ADDRESSES][46]; /* resolved addresses as text, IPv6 first */
     size_t addr_count;
-    unsigned dns_index, dns_tries, dns_id;
+    unsigned dns_index, dns_tries;
+    unsigned dns_ids[2];               /* the current query ids: AAAA, A (16 random bits, new per send) */
     int dns_waiting;                   /* 1: the A answer, 2: the AAAA answer still to come */
     int dns_nxdomain;
     const char *dns_why;               /* why an answer was unusable (static text) */
@@ -3918,16 +3991,23 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 
 /* ---- resolving names without blocking ---- */
 
-static void sio__dns_send(sio_client *c)
+/* Asks for the families still missing (dns_waiting: 2 AAAA, 1 A), each
+ * question with 16 fresh random bits of id, so a forged answer must guess
+ * a new id for every question and every retry.  -1 when no randomness. */
+static int sio__dns_send(sio_client *c)
 {
-    unsigned char q[300];
+    unsigned char q[300], id[4];
     size_t n;
     char err[64];
-    n = sio_dns_query(q, sizeof q, c->dns_id, c->host, SIO_DNS_AAAA);
-    if (n && (c->dns_waiting & 2)) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
-    n = sio_dns_query(q, sizeof q, c->dns_id + 1, c->host, SIO_DNS_A);
-    if (n && (c->dns_waiting & 1)) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
+    int k;
+    if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
+    for (k = 0; k < 2; k++) {
+        c->dns_ids[k] = ((unsigned)id[2 * k] << 8) | id[2 * k + 1];
+        n = sio_dns_query(q, sizeof q, c->dns_ids[k], c->host, k == 0 ? SIO_DNS_AAAA : SIO_DNS_A);
+        if (n && (c->dns_waiting & (k == 0 ? 2 : 1))) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
+    }
     c->dns_deadline = sio__now(c) + SIO__DNS_TRY_MS;
+    return 0;
 }
 
 /* sio_config.dns_server ("IP", "IP:port", "[IPv6]:port") as the address and
@@ -3958,7 +4038,6 @@ static int sio__nameserver_split(const char *text, char *host, size_t host_size,
  * the platform could not open one). */
 static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
 {
-    unsigned char id[2];
     char host[64];
     unsigned short port = 53;
     err[0] = 0;
@@ -3974,12 +4053,13 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
         c->ln.sock = SIO_INVALID_SOCKET;
         return -1;
     }
-    if (sio__random(c, id, 2) != SIO_OK) return -1;
-    c->dns_id = (((unsigned)id[0] << 8) | id[1]) & 0xFFFE;
     c->dns_tries = 0;
     c->dns_waiting = 3;
     c->ln.may_read = 1;
-    sio__dns_send(c);
+    if (sio__dns_send(c) < 0) {
+        snprintf(err, err_size, "no random source for query ids");
+        return -1;
+    }
     return 0;
 }
 
@@ -4051,9 +4131,14 @@ static void sio__step_resolve(sio_client *c)
             if (sio__dns_next_server(c, err, sizeof err) < 0) sio__dns_done(c);
             return;
         }
-        which = (int)(n >= 2 && (((unsigned)msg[0] << 8) | msg[1]) == c->dns_id ? 2 : 1);
-        r = sio_dns_parse(msg, (size_t)n, which == 2 ? c->dns_id : c->dns_id + 1,
-                          which == 2 ? SIO_DNS_AAAA : SIO_DNS_A, found, SIO__MAX_ADDRESSES, &count, &why);
+        which = 2;                               /* the AAAA question's answer, or else the A one's */
+        r = sio_dns_parse(msg, (size_t)n, c->dns_ids[0], c->host, SIO_DNS_AAAA, found, SIO__MAX_ADDRESSES, &count,
+                          &why);
+        if (r == SIO_ERR_AGAIN) {
+            which = 1;
+            r = sio_dns_parse(msg, (size_t)n, c->dns_ids[1], c->host, SIO_DNS_A, found, SIO__MAX_ADDRESSES, &count,
+                              &why);
+        }
         if (r == SIO_ERR_AGAIN || !(c->dns_waiting & which)) continue;   /* stale or foreign */
         if (r == SIO_ERR_NO_ADDRESS) c->dns_nxdomain = 1;
         if (r == SIO_ERR_PROTOCOL) c->dns_why = why;
@@ -4069,10 +4154,7 @@ static void sio__resolve_timer(sio_client *c)
 {
     char why[128];
     if (sio__now(c) < c->dns_deadline) return;
-    if (++c->dns_tries < 2) {
-        sio__dns_send(c);
-        return;
-    }
+    if (++c->dns_tries < 2 && sio__dns_send(c) == 0) return;
     if (c->addr_count) {                                  /* one family answered: enough */
         c->dns_waiting = 0;
         sio__dns_done(c);

@@ -974,6 +974,53 @@ static void test_dns_server_text_is_split_into_address_and_port(void)
     CHECK_INT(sio__nameserver_split("[::1]:", host, sizeof host, &port), -1);
 }
 
+/* Each question and each retry has its own 16 random bits of id; an answer
+ * to another question or to an earlier try (its id known to an attacker
+ * who saw it) feeds nothing in. */
+static void test_dns_retry_has_new_ids_and_forged_answers_are_ignored(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    unsigned first_aaaa, first_a, id_aaaa, id_a;
+    int type;
+    size_t qlen = 12 + 11 + 4;
+    uint64_t t0;
+    unsigned char m[128];
+    size_t n;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://name.test:8080/";
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    first_aaaa = query_id(0, qlen, &type);
+    first_a = query_id(1, qlen, &type);
+    CHECK(first_aaaa != first_a);
+    net.out_len = 0;
+    n = sio_dns_query(m, sizeof m, first_a, "evil.test", SIO_DNS_A);   /* right id, other question */
+    m[2] = 0x81; m[3] = 0x83;                                          /* NXDOMAIN */
+    server_send(m, n);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_CONNECTING);
+    t0 = net.now;
+    while (net.out_len == 0 && net.now - t0 < 5000) sio_poll(c, &ev, 100);   /* the retry */
+    CHECK_INT(net.out_len, 2 * qlen);
+    id_aaaa = query_id(0, qlen, &type);
+    CHECK_INT(type, SIO_DNS_AAAA);
+    id_a = query_id(1, qlen, &type);
+    CHECK(id_aaaa != first_aaaa && id_a != first_a);
+    answer_a(first_a, SIO_DNS_A, 1);                   /* the earlier try's id: stale */
+    sio_poll(c, &ev, 0);
+    CHECK(strcmp(net.last_host, "10.0.0.7") != 0);
+    answer_a(id_aaaa, SIO_DNS_AAAA, 0);
+    sio_poll(c, &ev, 0);                               /* (one datagram per read here) */
+    answer_a(id_a, SIO_DNS_A, 1);
+    sio_poll(c, &ev, 0);
+    CHECK_STR(net.last_host, "10.0.0.7");
+    sio_destroy(c);
+}
+
 static void test_dns_hosts_file_then_silence_times_out(void)
 {
     sio_config cfg;
@@ -1048,6 +1095,7 @@ int main(void)
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
+    RUN(test_dns_retry_has_new_ids_and_forged_answers_are_ignored);
     RUN(test_dns_server_text_is_split_into_address_and_port);
 #ifdef SIO_NO_SOCKETIO
     RUN(test_no_socketio_build_refuses_socketio_mode);

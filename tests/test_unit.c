@@ -1820,27 +1820,77 @@ static void test_dns_parse_answers(void)
     /* CNAME (compressed owner) then an A record for the target */
     static const unsigned char cname_then_a[] = {
         0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'b', 0xC0, 14,
-        0xC0, 28, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 7 };
+        0xC0, 36, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 7 };   /* owner: the CNAME target b.test */
     static const unsigned char aaaa[] = {
         0xC0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
     n = dns_answer(m, 7, 0, cname_then_a, sizeof cname_then_a, 2);
-    CHECK_INT(sio_dns_parse(m, n, 7, SIO_DNS_A, a, 4, &count, &why), SIO_OK);
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_OK);
     CHECK_INT(count, 1);
     sio_dns_addr_text(&a[0], text);
     CHECK_STR(text, "10.0.0.7");
-    CHECK_INT(sio_dns_parse(m, n, 7, SIO_DNS_AAAA, a, 4, &count, &why), SIO_OK);   /* no AAAA: empty */
+    m[21] = SIO_DNS_AAAA;
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_AAAA, a, 4, &count, &why), SIO_OK);   /* no AAAA: empty */
     CHECK_INT(count, 0);
-    CHECK_INT(sio_dns_parse(m, n, 8, SIO_DNS_A, a, 4, &count, &why), SIO_ERR_AGAIN); /* someone else's */
+    m[21] = SIO_DNS_A;
+    CHECK_INT(sio_dns_parse(m, n, 8, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_ERR_AGAIN); /* someone else's */
     n = dns_answer(m, 9, 0, aaaa, sizeof aaaa, 1);
-    CHECK_INT(sio_dns_parse(m, n, 9, SIO_DNS_AAAA, a, 4, &count, &why), SIO_OK);
+    m[21] = SIO_DNS_AAAA;                                  /* the question's type */
+    CHECK_INT(sio_dns_parse(m, n, 9, "a.test", SIO_DNS_AAAA, a, 4, &count, &why), SIO_OK);
     CHECK_INT(count, 1);
     sio_dns_addr_text(&a[0], text);
     CHECK_STR(text, "2001:db8::1");
     n = dns_answer(m, 9, 3, NULL, 0, 0);                   /* NXDOMAIN */
-    CHECK_INT(sio_dns_parse(m, n, 9, SIO_DNS_A, a, 4, &count, &why), SIO_ERR_NO_ADDRESS);
+    CHECK_INT(sio_dns_parse(m, n, 9, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_ERR_NO_ADDRESS);
     n = dns_answer(m, 9, 2, NULL, 0, 0);                   /* SERVFAIL */
-    CHECK_INT(sio_dns_parse(m, n, 9, SIO_DNS_A, a, 4, &count, &why), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, n, 9, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_ERR_PROTOCOL);
     CHECK(why != NULL);
+}
+
+/* Only the asked name and its CNAME chain count; an answer to another
+ * question is not ours (it cannot fail the query or feed it addresses). */
+static void test_dns_parse_follows_the_chain_from_the_asked_name(void)
+{
+    unsigned char m[512];
+    sio_dns_addr a[4];
+    size_t count, n;
+    char text[46];
+    const char *why;
+    /* an A record for "b.test" (not asked, not in a chain), then one for "a.test" */
+    static const unsigned char stranger_then_own[] = {
+        1, 'b', 0xC0, 14, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 6, 6, 6, 6,
+        0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 1 };
+    /* a.test CNAME c.test; c.test CNAME d.test; d.test A 10.0.0.9; x A 6.6.6.6 (listed before) */
+    static const unsigned char chain[] = {
+        1, 'x', 0, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 6, 6, 6, 6,
+        1, 'd', 0xC0, 14, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 9,
+        0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'c', 0xC0, 14,
+        0xC0, 71, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xC0, 41 };
+    /* a CNAME loop: a.test -> a.test */
+    static const unsigned char loop[] = { 0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 2, 0xC0, 12 };
+    static const unsigned char other_question[] = { 1, 'z', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1 };
+    n = dns_answer(m, 7, 0, stranger_then_own, sizeof stranger_then_own, 2);
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_OK);
+    CHECK_INT(count, 1);
+    sio_dns_addr_text(&a[0], text);
+    CHECK_STR(text, "10.0.0.1");
+    CHECK_INT(sio_dns_parse(m, n, 7, "A.TEST.", SIO_DNS_A, a, 4, &count, &why), SIO_OK);   /* names ignore case */
+    CHECK_INT(count, 1);
+    n = dns_answer(m, 7, 0, chain, sizeof chain, 4);
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_OK);
+    CHECK_INT(count, 1);
+    sio_dns_addr_text(&a[0], text);
+    CHECK_STR(text, "10.0.0.9");
+    n = dns_answer(m, 7, 0, loop, sizeof loop, 1);
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_OK);
+    CHECK_INT(count, 0);
+    n = dns_answer(m, 7, 0, stranger_then_own, sizeof stranger_then_own, 2);
+    CHECK_INT(sio_dns_parse(m, n, 7, "b.test", SIO_DNS_A, a, 4, &count, &why), SIO_ERR_AGAIN);   /* other question */
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_AAAA, a, 4, &count, &why), SIO_ERR_AGAIN); /* other type */
+    memcpy(m + 12, other_question, sizeof other_question);
+    m[3] = 0x83;                                           /* a forged NXDOMAIN for another name */
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_ERR_AGAIN);
+    m[5] = 0;                                              /* no question at all */
+    CHECK_INT(sio_dns_parse(m, n, 7, "a.test", SIO_DNS_A, a, 4, &count, &why), SIO_ERR_AGAIN);
 }
 
 static void test_dns_parse_rejects_malformed(void)
@@ -1851,14 +1901,14 @@ static void test_dns_parse_rejects_malformed(void)
     static const unsigned char loop[] = { 0xC0, 32, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };  /* pointer forward */
     static const unsigned char overrun[] = { 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0x01, 0x00, 1, 2 };
     n = dns_answer(m, 5, 0, loop, sizeof loop, 1);
-    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, n, 5, "a.test", SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
     n = dns_answer(m, 5, 0, overrun, sizeof overrun, 1);
-    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, n, 5, "a.test", SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
     n = dns_answer(m, 5, 0, NULL, 0, 3);                  /* claims 3 records, has none */
-    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, n, 5, "a.test", SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
     m[2] |= 0x02;                                          /* truncated */
-    CHECK_INT(sio_dns_parse(m, n, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
-    CHECK_INT(sio_dns_parse(m, 11, 5, SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, n, 5, "a.test", SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
+    CHECK_INT(sio_dns_parse(m, 11, 5, "a.test", SIO_DNS_A, a, 4, &count, NULL), SIO_ERR_PROTOCOL);
 }
 
 static void test_dns_addr_text_and_literals(void)
@@ -2014,6 +2064,7 @@ int main(void)
     RUN(test_dns_query_bytes);
     RUN(test_dns_parse_answers);
     RUN(test_dns_parse_rejects_malformed);
+    RUN(test_dns_parse_follows_the_chain_from_the_asked_name);
     RUN(test_dns_addr_text_and_literals);
     RUN(test_ip_parse_to_bytes);
     /* x509 */

@@ -193,7 +193,7 @@ static void test_dns_open_asks_the_given_server(void)
     }
     CHECK(got > 0);
     if (got > 0) {
-        CHECK_INT(sio_dns_parse(answer, (size_t)got, 0x1234, SIO_DNS_A, addr, 4, &count, &why), SIO_OK);
+        CHECK_INT(sio_dns_parse(answer, (size_t)got, 0x1234, "v4.test", SIO_DNS_A, addr, 4, &count, &why), SIO_OK);
         CHECK_INT(count, 1);
         if (count == 1) sio_dns_addr_text(&addr[0], text);
         CHECK_STR(text, "127.0.0.1");
