@@ -1587,6 +1587,7 @@ static int sio__hex(int c)
 
 static int sio__body_add(sio_http_body *b, uint64_t n)
 {
+    if (n > UINT64_MAX - b->total) return SIO_ERR_TOO_BIG;
     b->total += n;
     return (b->max_body && b->total > b->max_body) ? SIO_ERR_TOO_BIG : SIO_OK;
 }
@@ -1638,7 +1639,8 @@ SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t l
             in++;
         size_done:
             if (b->remaining == 0) { b->state = SIO__CHUNK_TRAILER_START; break; }
-            if (b->max_body && b->total + b->remaining > b->max_body) return SIO_ERR_TOO_BIG;
+            if (b->max_body && (b->total > b->max_body || b->remaining > b->max_body - b->total))
+                return SIO_ERR_TOO_BIG;           /* compared, never summed: a size near 2^64 would wrap */
             b->state = SIO__CHUNK_DATA;
             break;
         case SIO__CHUNK_DATA: {
@@ -3401,6 +3403,7 @@ struct sio_client {
 
     sio__pending *pending;             /* ring of events waiting to be returned */
     size_t pending_cap, pending_head, pending_count;
+    int close_owed, owed_code, owed_clean;   /* a CLOSE the queue had no room for: delivered last */
     sio__pending current;              /* storage behind the last returned event */
     unsigned char *nul_at;             /* byte replaced by the NUL after a message */
     unsigned char nul_saved;
@@ -3503,7 +3506,14 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
     if (c->pending_count == c->pending_cap) {
         size_t cap = c->pending_cap ? c->pending_cap * 2 : 4, i;
         sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
-        if (!q) return NULL;
+        if (!q) {
+            if (type == SIO_EVENT_CLOSE) {        /* every start still ends in exactly one CLOSE */
+                c->close_owed = 1;
+                c->owed_code = code;
+                c->owed_clean = clean;
+            }
+            return NULL;
+        }
         for (i = 0; i < c->pending_count; i++) q[i] = c->pending[(c->pending_head + i) % c->pending_cap];
         sio__free(&c->alloc, c->pending);
         c->pending = q;
@@ -3528,10 +3538,19 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
 
 static int sio__pop(sio_client *c, sio_event *ev)
 {
-    sio__pending *p = &c->pending[c->pending_head];
-    c->current = *p;
-    c->pending_head = (c->pending_head + 1) % c->pending_cap;
-    c->pending_count--;
+    if (c->pending_count) {
+        c->current = c->pending[c->pending_head];
+        c->pending_head = (c->pending_head + 1) % c->pending_cap;
+        c->pending_count--;
+    } else {                                     /* only the owed CLOSE is left */
+        memset(&c->current, 0, sizeof c->current);
+        c->current.type = SIO_EVENT_CLOSE;
+        c->current.code = c->owed_code;
+        c->current.clean = c->owed_clean;
+        c->current.ns = -1;
+        c->current.ack_id = -1;
+        c->close_owed = 0;
+    }
     ev->type = (sio_event_type)c->current.type;
     if (c->current.ns >= 0) ev->ns = c->nss[c->current.ns]->name;
     ev->ack_id = c->current.ack_id;
@@ -4574,7 +4593,8 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
                  (unsigned long)ns->queued, ns->name, why);
-        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text)->ns = i;
+        sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        if (p) p->ns = i;
     }
     sio__ns_drop_queue(c, ns);
 }
@@ -6492,7 +6512,7 @@ static int sio__step(sio_client *c, sio_event *ev)
         c->replayed = NULL;
     }
     sio__trim(c);
-    if (c->pending_count) return sio__pop(c, ev);
+    if (c->pending_count || c->close_owed) return sio__pop(c, ev);
     if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
@@ -6507,7 +6527,7 @@ static int sio__step(sio_client *c, sio_event *ev)
                     got = sio__step_polling(c, ev);
             }
             if (got) return 1;
-            return c->pending_count ? sio__pop(c, ev) : 0;
+            return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
         }
         /* upgraded to WebSocket just now: frames may be waiting already */
     }
@@ -6523,7 +6543,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
         sio__flush(c);                       /* pongs and acks queued while reading */
     if (got) return 1;
-    return c->pending_count ? sio__pop(c, ev) : 0;
+    return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
 }
 
 static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
@@ -6557,15 +6577,15 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
     char *p;
     int default_port = c->port == (c->url.secure ? 443 : 80);
+    const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + (cfg->path ? strlen(cfg->path) : 16));
+    c->target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
     c->query = (char *)sio__realloc(&c->alloc, NULL, qsize);
     p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
     if (!p || !c->target || !c->query) return SIO_ERR_NOMEM;
     c->query[0] = 0;
     if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";
         char *q = c->query;
         sprintf(c->target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
@@ -6856,7 +6876,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->post) ||
+    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->post) ||
         c->pkt_end > c->pkt_pos || c->held_bytes)
         return 0;
     deadline = c->deadline;

@@ -651,6 +651,67 @@ static void test_custom_allocator_sees_every_block(void)
     CHECK_INT(live_blocks, 0);
 }
 
+/* Every allocation failing in turn: the k-th call (and all after it) says
+ * no.  Whatever fails, nothing crashes or leaks, and a started client
+ * still ends in exactly one CLOSE (the event queue's growth failing
+ * included). */
+static long fail_after, alloc_seen;
+static void *failing_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size == 0) { if (ptr) live_blocks--; free(ptr); return NULL; }
+    if (++alloc_seen > fail_after) return NULL;
+    if (!ptr) live_blocks++;
+    return realloc(ptr, size);
+}
+
+static void test_every_allocation_failing_still_ends_in_one_close(void)
+{
+    long k, tried_all = 0;
+    for (k = 0; k < 1000 && !tried_all; k++) {
+        sio_client *c = NULL;
+        sio_config cfg;
+        sio_event ev;
+        int closes = 0, i;
+        static unsigned char big[20000];
+        memset(&cfg, 0, sizeof cfg);
+        cfg.url = "ws://h.test/";
+        cfg.allocator.realloc = failing_realloc;
+        fail_after = k;
+        alloc_seen = 0;
+        live_blocks = 0;
+        net_reset();
+        if (sio_create(&cfg, &c) != SIO_OK) { CHECK(c == NULL); CHECK_INT(live_blocks, 0); continue; }
+        if (sio_start(c) == SIO_OK) {
+            int accepted = 0, closed_by_server = 0;
+            for (i = 0; i < 50; i++) {
+                if (sio_poll(c, &ev, 0) == 1) {
+                    if (ev.type == SIO_EVENT_CLOSE) closes++;
+                    if (ev.type == SIO_EVENT_OPEN) { sio_send_text(c, "x", 1); sio_stop(c); }
+                } else if (!accepted && net.out_len) {   /* the request is out: the server answers */
+                    accepted = 1;
+                    server_accept(NULL);
+                    server_frame(1, SIO_WS_TEXT, "hello", 5);
+                    server_frame(1, SIO_WS_BINARY, big, sizeof big);
+                    server_frame(1, SIO_WS_PING, "p", 1);
+                } else if (sio_get_state(c) == SIO_STATE_CLOSING && !closed_by_server) {
+                    closed_by_server = 1;
+                    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+                    net.eof = 1;
+                } else {
+                    net.now += 1000;                     /* timers: a client that cannot read gives up */
+                }
+            }
+            CHECK_INT(closes, 1);
+            if (closes != 1) fprintf(stderr, "  (allocation %ld failing)\n", k + 1);
+        }
+        tried_all = alloc_seen <= fail_after;           /* no call failed: every one has been tried */
+        sio_destroy(c);
+        CHECK_INT(live_blocks, 0);
+    }
+    CHECK(tried_all);
+}
+
 static void test_poll_set_serves_both_clients(void)
 {
     sio_client *a = open_client(NULL), *b;
@@ -1091,6 +1152,7 @@ int main(void)
     RUN(test_random_failure_never_sends_unmasked);
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
+    RUN(test_every_allocation_failing_still_ends_in_one_close);
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);

@@ -78,6 +78,26 @@ static void test_io_handshake_uses_engine_path_and_query(void)
     sio_destroy(c);
 }
 
+/* An empty Engine.IO path means the default; its request target was once
+ * written past a buffer sized for the empty text. */
+static void test_io_empty_path_is_the_default_path(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.path = "";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strncmp((const char *)net.out, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n", 52) == 0);
+    sio_destroy(c);
+}
+
 static void test_io_open_packet_gives_open_event_and_connects_url_namespace(void)
 {
     sio_client *c = io_client("http://h.test/admin", "{\"token\":\"secret\"}");
@@ -628,6 +648,69 @@ static void test_io_attachments_together_are_bounded_by_max_message(void)
     sio_destroy(c);
 }
 
+/* Every allocation failing in turn, for a Socket.IO client with emits
+ * queued before the connection, a second namespace, a binary event and
+ * acks: nothing crashes or leaks, and a start ends in exactly one CLOSE. */
+static long io_fail_after, io_alloc_seen, io_live;
+static void *io_failing_realloc(void *user, void *ptr, size_t size)
+{
+    (void)user;
+    if (size == 0) { if (ptr) io_live--; free(ptr); return NULL; }
+    if (++io_alloc_seen > io_fail_after) return NULL;
+    if (!ptr) io_live++;
+    return realloc(ptr, size);
+}
+
+static void test_io_every_allocation_failing_still_ends_in_one_close(void)
+{
+    long k, tried_all = 0;
+    for (k = 0; k < 2000 && !tried_all; k++) {
+        sio_client *c = NULL;
+        sio_config cfg;
+        sio_event ev;
+        int closes = 0, i, step = 0;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.url = "http://h.test/";
+        cfg.mode = SIO_MODE_SOCKETIO;
+        cfg.reconnect = SIO_RECONNECT_OFF;
+        cfg.allocator.realloc = io_failing_realloc;
+        io_fail_after = k;
+        io_alloc_seen = 0;
+        io_live = 0;
+        net_reset();
+        if (sio_create(&cfg, &c) != SIO_OK) { CHECK(c == NULL); CHECK_INT(io_live, 0); continue; }
+        sio_emit(c, NULL, "early", "[1]");
+        sio_emit(c, "/news", "early", "[2]");
+        if (sio_start(c) == SIO_OK) {
+            for (i = 0; i < 60; i++) {
+                if (sio_poll(c, &ev, 0) == 1) {
+                    if (ev.type == SIO_EVENT_CLOSE) closes++;
+                    if (ev.type == SIO_EVENT_EVENT && ev.ack_id >= 0) sio_ack(c, &ev, "[true]", NULL, 0);
+                    continue;
+                }
+                switch (step++) {
+                case 0: if (net.out_len) { server_accept(NULL); server_text(OPEN_PACKET); } else step--; break;
+                case 1: server_text("40{\"sid\":\"S1\"}"); break;
+                case 2:
+                    server_text("451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
+                    server_frame(1, SIO_WS_BINARY, "\x01\x02", 2);
+                    server_text("427[\"ask\",\"x\"]");
+                    break;
+                case 3: server_text("2"); break;
+                case 4: server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2); net.eof = 1; break;
+                default: net.now += 1000; break;
+                }
+            }
+            CHECK_INT(closes, 1);
+            if (closes != 1) fprintf(stderr, "  (allocation %ld failing)\n", k + 1);
+        }
+        tried_all = io_alloc_seen <= io_fail_after;
+        sio_destroy(c);
+        CHECK_INT(io_live, 0);
+    }
+    CHECK(tried_all);
+}
+
 static void parse_error_case(const char *packet)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1159,6 +1242,7 @@ int main(void)
 {
     (void)open_client;                 /* the WebSocket tests' helper */
     RUN(test_io_handshake_uses_engine_path_and_query);
+    RUN(test_io_empty_path_is_the_default_path);
     RUN(test_io_open_packet_gives_open_event_and_connects_url_namespace);
     RUN(test_io_event_fields);
     RUN(test_io_steady_state_has_no_allocations);
@@ -1178,6 +1262,7 @@ int main(void)
     RUN(test_io_server_disconnect_closes_when_last_namespace);
     RUN(test_io_stop_disconnects_namespaces_then_closes);
     RUN(test_io_parse_errors);
+    RUN(test_io_every_allocation_failing_still_ends_in_one_close);
     RUN(test_io_attachments_together_are_bounded_by_max_message);
     RUN(test_io_placeholder_check_cases);
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);

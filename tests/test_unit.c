@@ -937,6 +937,18 @@ static void test_http_body_chunked_past_max_body(void)
     CHECK_INT(body_run(&b, wikipedia, strlen(wikipedia), 1000, out, &total, &used), SIO_ERR_TOO_BIG);
 }
 
+/* A chunk size near 2^64 must not wrap the total past max_body: the sum
+ * is checked before it is made. */
+static void test_http_body_chunk_size_sum_cannot_wrap(void)
+{
+    sio_http_body b;
+    char out[64];
+    size_t total, used;
+    static const char raw[] = "a\r\n0123456789\r\nFFFFFFFFFFFFFFF9\r\nxyz";
+    CHECK_INT(body_for(&b, chunked_head, 100), SIO_OK);
+    CHECK_INT(body_run(&b, raw, strlen(raw), 1000, out, &total, &used), SIO_ERR_TOO_BIG);
+}
+
 static void test_http_body_content_length_over_max_body(void)
 {
     sio_http_body b;
@@ -2143,6 +2155,7 @@ int main(void)
     RUN(test_http_body_chunked_bad_hex);
     RUN(test_http_body_chunked_missing_crlf_after_data);
     RUN(test_http_body_chunked_past_max_body);
+    RUN(test_http_body_chunk_size_sum_cannot_wrap);
     RUN(test_http_body_content_length_over_max_body);
     RUN(test_http_body_bad_content_length);
     RUN(test_http_body_none_for_204_304_101);
