@@ -5677,9 +5677,12 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
  * or SIO_ERR_PROTOCOL for a malformed v3 payload. */
 static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
 {
-    unsigned char *body = c->ln.rx + c->ln.rx_start, *p;
+    unsigned char *body, *p;
     size_t off = 0, len = 0;
-    int r = sio_eio_payload_next(c->eio_v, body, c->pkt_end, &c->pkt_pos, &off, &len);
+    int r;
+    if (!c->ln.rx) return 0;                      /* released (the connection failed): nothing left */
+    body = c->ln.rx + c->ln.rx_start;
+    r = sio_eio_payload_next(c->eio_v, body, c->pkt_end, &c->pkt_pos, &off, &len);
     if (r != 1) return r;
     p = body + off;
     if (c->eio_v == 3) {
@@ -6666,6 +6669,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
                         (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
     if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
+    if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;

@@ -23,6 +23,16 @@ typedef struct mem_net {
     unsigned char rnd;
     char last_host[64];           /* the host of the last connect() */
     int dns_opens;                /* nameserver sockets opened (mem_platform_dns) */
+    /* multi: each connection gets its own inbox (sockets 100 + box), for
+     * the polling transport's GET and POST connections and the upgrade
+     * probe; what the client writes still goes to out. */
+    int multi;
+    struct mem_box {
+        unsigned char in[1 << 15];
+        size_t in_len, in_pos;
+        int open, eof;
+        char key[25];             /* the Sec-WebSocket-Key it sent, if any */
+    } box[4];
 } mem_net;
 
 static mem_net net;
@@ -37,7 +47,19 @@ static int mem_connect(void *u, const char *host, unsigned short port, unsigned 
     net.attempt = attempt;
     net.sockets++;
     *s = 7;
+    if (net.multi) {
+        int i;
+        for (i = 0; i < 4 && net.box[i].open; i++) {}
+        if (i == 4) { net.sockets--; snprintf(err, n, "no free in-memory socket"); return SIO_ERR_IO; }
+        memset(&net.box[i], 0, sizeof net.box[i]);
+        net.box[i].open = 1;
+        *s = 100 + i;
+    }
     return SIO_OK;
+}
+static struct mem_box *mem_box_of(sio_socket s)
+{
+    return net.multi && s >= 100 && s < 104 ? &net.box[s - 100] : NULL;
 }
 static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
 {
@@ -53,12 +75,26 @@ static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err
     if (len == 0) return SIO_ERR_AGAIN;
     memcpy(net.out + net.out_len, b, len);
     net.out_len += len;
+    if (mem_box_of(s) && len > 19) {          /* remember a handshake's key for the answer */
+        const char *k = (const char *)b, *end = k + len - 19 - 24;
+        for (; k <= end; k++)
+            if (memcmp(k, "Sec-WebSocket-Key: ", 19) == 0) { memcpy(mem_box_of(s)->key, k + 19, 24); break; }
+    }
     return (long)len;
 }
 static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size_t n)
 {
     size_t avail = net.in_len - net.in_pos;
-    (void)u; (void)s; (void)err; (void)n;
+    struct mem_box *x = mem_box_of(s);
+    (void)u; (void)err; (void)n;
+    if (x) {
+        avail = x->in_len - x->in_pos;
+        if (avail == 0) return x->eof ? 0 : SIO_ERR_AGAIN;
+        if (len > avail) len = avail;
+        memcpy(b, x->in + x->in_pos, len);
+        x->in_pos += len;
+        return (long)len;
+    }
     if (avail == 0) return net.eof ? 0 : SIO_ERR_AGAIN;
     if (len > avail) len = avail;
     if (net.max_read && len > net.max_read) len = net.max_read;
@@ -66,15 +102,22 @@ static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size
     net.in_pos += len;
     return (long)len;
 }
-static void mem_close(void *u, sio_socket s) { (void)u; (void)s; net.closed++; net.sockets--; }
+static void mem_close(void *u, sio_socket s)
+{
+    (void)u;
+    if (mem_box_of(s)) mem_box_of(s)->open = 0;
+    net.closed++;
+    net.sockets--;
+}
 static int mem_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
 {
     size_t i;
     int ready = 0;
     (void)u;
     for (i = 0; i < count; i++) {
-        items[i].revents = (items[i].events & SIO_WAIT_WRITE) |
-                           ((net.in_pos < net.in_len || net.eof) ? SIO_WAIT_READ : 0);
+        struct mem_box *x = mem_box_of(items[i].socket);
+        int readable = x ? (x->in_pos < x->in_len || x->eof) : (net.in_pos < net.in_len || net.eof);
+        items[i].revents = (items[i].events & SIO_WAIT_WRITE) | (readable ? SIO_WAIT_READ : 0);
         if (items[i].revents) ready++;
     }
     if (ready) return ready;
@@ -145,6 +188,34 @@ static void server_accept(const char *extra)
     snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
              "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n", accept, extra ? extra : "");
     server_send(head, strlen(head));
+}
+
+/* multi: bytes from the server on one connection (box 0..3). */
+static inline void box_send(int i, const void *p, size_t n)
+{
+    struct mem_box *x = &net.box[i & 3];
+    if (x->in_pos == x->in_len) x->in_pos = x->in_len = 0;
+    if (n > sizeof x->in - x->in_len) n = sizeof x->in - x->in_len;
+    memcpy(x->in + x->in_len, p, n);
+    x->in_len += n;
+}
+/* multi: an HTTP 200 answer carrying body on one connection. */
+static inline void box_http(int i, const void *body, size_t n)
+{
+    char head[128];
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n\r\n",
+             (unsigned long)n);
+    box_send(i, head, strlen(head));
+    box_send(i, body, n);
+}
+/* multi: the 101 for the WebSocket handshake made on that connection. */
+static inline void box_accept(int i)
+{
+    char accept[29], head[256];
+    sio_ws_accept_key(net.box[i & 3].key, accept);
+    snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", accept);
+    box_send(i, head, strlen(head));
 }
 
 static int poll_type(sio_client *c, sio_event *ev) { return sio_poll(c, ev, 100) == 1 ? (int)ev->type : -1; }

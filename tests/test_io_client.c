@@ -711,6 +711,65 @@ static void test_io_every_allocation_failing_still_ends_in_one_close(void)
     CHECK(tried_all);
 }
 
+/* The polling transport over in-memory connections (one inbox each):
+ * the handshake GET, the CONNECT in a POST, the reply in a long-poll GET.
+ * Then pings whose pongs the server never collects (it answers no POST)
+ * count against max_send_queue as over WebSocket. */
+static int open_box(void)
+{
+    int i;
+    for (i = 3; i >= 0; i--)
+        if (net.box[i].open && net.box[i].in_len == net.box[i].in_pos) return i;
+    return -1;
+}
+static void test_io_polling_in_memory_and_pongs_bounded(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200,\"maxPayload\":1000000}";
+    static char pings[16 * 602];
+    int i, got_error = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.transport = SIO_TRANSPORT_POLLING;
+    cfg.max_send_queue = 4000;
+    net_reset();
+    net.multi = 1;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "GET /socket.io/?EIO=4&transport=polling") != NULL);
+    net.out_len = 0;
+    box_http(0, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "POST /socket.io/?EIO=4&transport=polling") != NULL);
+    CHECK(strstr((const char *)net.out, "\r\n\r\n40") != NULL);
+    net.out_len = 0;
+    box_http(0, "40{\"sid\":\"S1\"}", 14);                  /* the long poll */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    /* sixteen 600-byte pings in one long-poll answer; the POST of the
+     * first pongs is never answered, so the rest stay queued */
+    for (i = 0; i < 16; i++) {
+        char *p = pings + i * 602;
+        if (i) *p++ = 0x1e;
+        p[0] = '2';
+        memset(p + 1, 'p', 600);
+    }
+    box_http(0, pings, 16 * 602 - 1);
+    for (i = 0; i < 20 && !got_error; i++)
+        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) got_error = 1;
+    CHECK(got_error);
+    CHECK(got_error && ev.error == SIO_ERR_TOO_BIG && strstr(ev.message, "max_send_queue") != NULL);
+    CHECK(open_box() >= -1);
+    sio_destroy(c);
+}
+
 static void parse_error_case(const char *packet)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1262,6 +1321,7 @@ int main(void)
     RUN(test_io_server_disconnect_closes_when_last_namespace);
     RUN(test_io_stop_disconnects_namespaces_then_closes);
     RUN(test_io_parse_errors);
+    RUN(test_io_polling_in_memory_and_pongs_bounded);
     RUN(test_io_every_allocation_failing_still_ends_in_one_close);
     RUN(test_io_attachments_together_are_bounded_by_max_message);
     RUN(test_io_placeholder_check_cases);
