@@ -106,7 +106,7 @@ bench-io: $(BUILD_DIR)/bench_io $(BUILD_DIR)/bench_tcp node_modules
 
 # make install PREFIX=/usr/local: libsio.a, sio.h, sioc and a pkg-config file.
 PREFIX ?= /usr/local
-VERSION = 0.2.0
+VERSION = 0.2.1
 $(BUILD_DIR)/libsio.a: $(BUILD_DIR)/sio.o
 	$(AR) rcs $@ $(BUILD_DIR)/sio.o
 

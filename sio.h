@@ -235,7 +235,7 @@
 
 #define SIO_VERSION_MAJOR 0
 #define SIO_VERSION_MINOR 2
-#define SIO_VERSION_PATCH 0
+#define SIO_VERSION_PATCH 1
 
 #ifndef SIO_API
 #define SIO_API extern
@@ -1094,7 +1094,7 @@ SIO_API size_t sio_memory(const sio_client *c);
 extern "C" {
 #endif
 
-SIO_API const char *sio_version(void) { return "0.2.0"; }
+SIO_API const char *sio_version(void) { return "0.2.1"; }
 
 SIO_API const char *sio_status_text(int status)
 {
@@ -7920,6 +7920,8 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
  * Change history
  *   0.1.0 (2026-11-22)  WebSocket client (RFC 6455), POSIX platform, sioc ws.
  *   0.2.0 (2026-11-22)  Socket.IO polling and upgrade, Engine.IO 3, reconnection.
+ *   0.2.1 (2026-12-03)  Security fixes (six defects from an independent review),
+ *                       TLS policy, sets, non-blocking DNS, smaller builds.
  * ----------------------------------------------------------------------
  * MIT License
  *
