@@ -54,6 +54,27 @@ static sio_client *io_client(const char *url, const char *auth)
     return c;
 }
 
+/* A Socket.IO client made from cfg (url "http://h.test/", reconnection
+ * off), opened and connected to "/"; NULL if any step failed. */
+static sio_client *io_connected(sio_config *cfg)
+{
+    sio_client *c = NULL;
+    sio_event ev;
+    cfg->url = "http://h.test/";
+    cfg->mode = SIO_MODE_SOCKETIO;
+    cfg->reconnect = SIO_RECONNECT_OFF;
+    net_reset();
+    if (sio_create(cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text(OPEN_PACKET);
+    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    server_text("40{\"sid\":\"S1\"}");
+    if (poll_type(c, &ev) != SIO_EVENT_CONNECT) { sio_destroy(c); return NULL; }
+    return c;
+}
+
 static void test_io_handshake_uses_engine_path_and_query(void)
 {
     sio_client *c;
@@ -509,25 +530,15 @@ static void test_io_stop_disconnects_namespaces_then_closes(void)
  * every pong: 150 pings of 1 MiB held 150 MB with an 8 MiB limit). */
 static void test_io_pongs_count_against_the_send_queue(void)
 {
-    sio_client *c = NULL;
+    sio_client *c;
     sio_config cfg;
     sio_event ev;
     static char ping[1 + 600];
     int i;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.max_send_queue = 4000;
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    server_accept(NULL);
-    server_text(OPEN_PACKET);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    server_text("40{\"sid\":\"S1\"}");
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    c = io_connected(&cfg);
+    if (!c) { CHECK(c != NULL); return; }
     net.out_len = sizeof net.out;        /* the server stops reading */
     memset(ping, 'p', sizeof ping - 1);
     ping[0] = '2';
@@ -615,24 +626,14 @@ static void test_io_placeholder_check_cases(void)
  * attachments (ten attachments of max_message each were accepted). */
 static void test_io_attachments_together_are_bounded_by_max_message(void)
 {
-    sio_client *c = NULL;
+    sio_client *c;
     sio_config cfg;
     sio_event ev;
     static unsigned char att[400];
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.max_message = 1000;
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    server_accept(NULL);
-    server_text(OPEN_PACKET);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    server_text("40{\"sid\":\"S1\"}");
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    c = io_connected(&cfg);
+    if (!c) { CHECK(c != NULL); return; }
     server_text("452-[\"two\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
     server_frame(1, SIO_WS_BINARY, att, sizeof att);
     server_frame(1, SIO_WS_BINARY, att, sizeof att);
