@@ -34,6 +34,14 @@ BENCHES = bench_ws bench_io bench_mem bench_tcp
 
 all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))
 
+# sio.h is built from the parts under src/ (the order is src/PARTS); edit
+# those, not sio.h.  `make amalgamate` rebuilds it; make test checks it is fresh.
+sio.h: src/PARTS $(wildcard src/*.h src/*.c) tools/amalgamate.sh
+	sh tools/amalgamate.sh
+
+amalgamate:
+	sh tools/amalgamate.sh
+
 $(BUILD_DIR):
 	mkdir -p $(BUILD_DIR)
 
@@ -148,4 +156,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all asan test check-asan check-valgrind demo bench bench-io bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

@@ -1,3 +1,6 @@
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/begin.h"
+#endif
 /* sio.h - WebSocket (RFC 6455) and Socket.IO client in portable C99.
  *
  * Single-header library: declarations are always visible; the implementation
@@ -245,6 +248,9 @@
 extern "C" {
 #endif
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/status.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* Status codes                                                            */
 /* ---------------------------------------------------------------------- */
@@ -277,6 +283,9 @@ typedef struct sio_allocator {
     void *user;
 } sio_allocator;
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/url.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* url: ws://, wss://, http://, https://                                  */
 /* ---------------------------------------------------------------------- */
@@ -299,6 +308,9 @@ typedef struct sio_url {
  * control characters). */
 SIO_API int sio_url_parse(sio_url *url, const char *text);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/sha1_base64.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* sha1 / base64                                                           */
 /* ---------------------------------------------------------------------- */
@@ -323,6 +335,9 @@ SIO_API size_t sio_base64_encode(const void *data, size_t len, char *out);
  * misplaced padding or an impossible length. */
 SIO_API int sio_base64_decode(const char *text, size_t len, void *out, size_t *out_len);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/utf8.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* utf8: incremental validator (RFC 3629: no overlongs, no surrogates,    */
 /* nothing above U+10FFFF)                                                 */
@@ -340,6 +355,9 @@ SIO_API int sio_utf8_feed(sio_utf8 *v, const void *data, size_t len);
 SIO_API int sio_utf8_complete(const sio_utf8 *v);
 SIO_API int sio_utf8_valid(const void *data, size_t len);   /* 1 or 0 */
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/http.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* http: HTTP/1.1 response head parser and body decoder                   */
 /* ---------------------------------------------------------------------- */
@@ -399,6 +417,9 @@ SIO_API int sio_http_body_init(sio_http_body *b, const sio_http_response *r, uin
 SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t len,
                                  size_t *consumed, size_t *out_len);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/dns.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* dns: query encoder and answer parser (RFC 1035), for a non-blocking     */
 /* resolver over UDP                                                       */
@@ -432,6 +453,9 @@ SIO_API int sio_ip_literal(const char *text);
  * network order: returns 4 or 16, or 0 if text is not an address. */
 SIO_API size_t sio_ip_parse(const char *text, unsigned char out[16]);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/x509.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* x509: the certificate fields some TLS backends leave unchecked          */
 /* ---------------------------------------------------------------------- */
@@ -443,6 +467,9 @@ SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len);
 /* Whether a subjectAltName iPAddress entry equals ip (4 or 16 bytes). */
 SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/ws.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* ws: RFC 6455 frame codec and receiver                                  */
 /* ---------------------------------------------------------------------- */
@@ -535,6 +562,9 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
                            size_t *consumed, size_t *need, sio_ws_message *msg);
 SIO_API void sio_ws_rx_free(sio_ws_rx *rx);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/eio.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* eio: Engine.IO v4 packets (carried one per WebSocket message)           */
 /* ---------------------------------------------------------------------- */
@@ -575,6 +605,9 @@ SIO_API int sio_eio_payload_next(int eio, const unsigned char *body, size_t len,
  * "b<base64>" become "b4<base64>").  Returns its size; out NULL: size only. */
 SIO_API size_t sio_eio_v3_encode(unsigned char *out, const unsigned char *in, size_t len);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/packet.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* sio: Socket.IO v5 packet codec                                          */
 /* ---------------------------------------------------------------------- */
@@ -614,6 +647,9 @@ SIO_API int sio_packet_decode(sio_packet *p, const char *text, size_t len, unsig
 SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachments, const char *ns,
                                         int has_id, uint64_t id);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/json.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* json: validator, reader and writer (no allocation except the writer's  */
 /* optional growth)                                                        */
@@ -696,6 +732,9 @@ SIO_API void sio_jw_placeholder(sio_json_writer *w, unsigned num);          /* {
 /* The NUL-terminated text, or NULL when error is set. */
 SIO_API const char *sio_jw_result(const sio_json_writer *w, size_t *len);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/platform.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* platform: what a port implements                                        */
 /* ---------------------------------------------------------------------- */
@@ -767,6 +806,9 @@ typedef struct sio_platform {
 /* Defined by the platform file (sio_impl_posix.c, sio_impl_win32.c, yours). */
 SIO_API const sio_platform *sio_platform_default(void);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/tls.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* tls: the plug-in interface between the socket and HTTP                 */
 /* ---------------------------------------------------------------------- */
@@ -839,6 +881,9 @@ SIO_API const sio_tls *sio_bearssl_tls(const sio_bearssl *b);
 SIO_API void sio_bearssl_destroy(sio_bearssl *b);   /* after every client using it */
 #endif
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/client.h"
+#endif
 /* ---------------------------------------------------------------------- */
 /* client                                                                  */
 /* ---------------------------------------------------------------------- */
@@ -1040,12 +1085,18 @@ SIO_API size_t sio_queued_bytes(const sio_client *c);
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */
 SIO_API size_t sio_memory(const sio_client *c);
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/end.h"
+#endif
 #ifdef __cplusplus
 }
 #endif
 
 #endif /* SIO_H */
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/common.c"
+#endif
 /* ====================================================================== */
 /* Implementation                                                          */
 /* ====================================================================== */
@@ -1151,6 +1202,9 @@ static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap
     return SIO_OK;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/url.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* url                                                                     */
 /* ---------------------------------------------------------------------- */
@@ -1231,6 +1285,9 @@ SIO_API int sio_url_parse(sio_url *u, const char *text)
     return SIO_OK;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/sha1_base64.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* sha1 (FIPS 180-4) / base64 (RFC 4648)                                   */
 /* ---------------------------------------------------------------------- */
@@ -1363,6 +1420,9 @@ SIO_API int sio_base64_decode(const char *text, size_t len, void *out, size_t *o
     return SIO_OK;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/utf8.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* utf8                                                                    */
 /* ---------------------------------------------------------------------- */
@@ -1424,6 +1484,9 @@ SIO_API int sio_utf8_valid(const void *data, size_t len)
     return sio_utf8_feed(&v, data, len) == SIO_OK && v.need == 0;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/http.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* http                                                                    */
 /* ---------------------------------------------------------------------- */
@@ -1691,6 +1754,9 @@ SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t l
     return rc;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/dns.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* dns                                                                     */
 /* ---------------------------------------------------------------------- */
@@ -1983,6 +2049,9 @@ SIO_API int sio_ip_literal(const char *t)
     return dots == 3 && digits > 0;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/x509.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* x509: Extended Key Usage and IP address SANs (RFC 5280)                */
 /* ---------------------------------------------------------------------- */
@@ -2092,6 +2161,9 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
     return 0;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/ws.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* ws                                                                      */
 /* ---------------------------------------------------------------------- */
@@ -2433,6 +2505,9 @@ SIO_API void sio_ws_rx_free(sio_ws_rx *rx)
     rx->buffer_len = rx->buffer_cap = 0;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/json.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* json                                                                    */
 /* ---------------------------------------------------------------------- */
@@ -3006,6 +3081,9 @@ SIO_API const char *sio_jw_result(const sio_json_writer *w, size_t *len)
     return w->buf ? w->buf : "";
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/packet.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* eio / sio packet codecs                                                 */
 /* ---------------------------------------------------------------------- */
@@ -3244,6 +3322,9 @@ SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachment
     return n;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/client.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* client: glue between the platform socket, HTTP and WebSocket layers    */
 /* ---------------------------------------------------------------------- */
@@ -3725,6 +3806,9 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
     c->deadline = sio__now(c) + (uint64_t)linger;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/link_tls.c"
+#endif
 /* ---- TLS: ciphertext between the socket and the engine ---- */
 
 /* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
@@ -4008,6 +4092,9 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
     return c->pf->connect(c->pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/resolve.c"
+#endif
 /* ---- resolving names without blocking ---- */
 
 /* Asks for the families still missing (dns_waiting: 2 AAAA, 1 A), each
@@ -4420,6 +4507,9 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
     }
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/socketio.c"
+#endif
 /* ---- Socket.IO over the WebSocket connection ---------------------------- */
 
 /* Queues one WebSocket frame whose payload is the concatenation of pieces. */
@@ -5344,6 +5434,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     return sio__io_packet(c, &pk, (char *)pk.data, ev);
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/polling.c"
+#endif
 /* ---- Socket.IO over HTTP long-polling ------------------------------------ */
 
 /* Appends an Engine.IO packet to the next POST body: packets are separated
@@ -5726,6 +5819,9 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     return 0;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/upgrade.c"
+#endif
 /* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
  * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
  * the server's "3probe", then polling pauses (the pending GET is answered
@@ -5955,6 +6051,9 @@ static void sio__poll_reset(sio_client *c)
     c->ln.connecting = 0;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/socketio_api.c"
+#endif
 /* An emit whose ack timed out while it still waited in the queue is not
  * sent any more (as the JS client drops it from its send buffer). */
 static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
@@ -6379,6 +6478,9 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
     return SIO_OK;
 }
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/client_api.c"
+#endif
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -7010,6 +7112,9 @@ SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev
 }
 
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/set.c"
+#endif
 /* ---- sets: many clients driven from one thread ---------------------------
  * Readiness comes from the platform's poller (epoll on Linux, WSAPoll on
  * Windows), so a wake-up costs work only for the clients that have
@@ -7354,6 +7459,9 @@ SIO_API void sio_set_destroy(sio_set *s)
 }
 
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/bearssl.c"
+#endif
 /* ---------------------------------------------------------------------- */
 /* tls: the BearSSL backend (SIO_WITH_BEARSSL)                             */
 /* ---------------------------------------------------------------------- */
@@ -7907,6 +8015,9 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
     sio__realloc(&a, b, 0);
 }
 #endif /* SIO_WITH_BEARSSL */
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/end.c"
+#endif
 
 #ifdef __cplusplus
 }

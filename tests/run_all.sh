@@ -7,6 +7,8 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 
+check "sio.h is the amalgamation of src/ (sh tools/amalgamate.sh --check)" sh tools/amalgamate.sh --check
+check "sio.h with #line directives into src/ (-DSIO_SOURCE_LINES) compiles" gcc $WARN -DSIO_SOURCE_LINES -O2 -c sio_impl_posix.c -o /dev/null
 check "gcc -std=c99 -Wall -Wextra -pedantic" gcc $WARN -O2 -c sio_impl_posix.c -o /dev/null
 if command -v clang >/dev/null; then
     check "clang -std=c99 -Wall -Wextra -pedantic" clang $WARN -O2 -c sio_impl_posix.c -o /dev/null

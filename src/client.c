@@ -1,0 +1,481 @@
+/* ---------------------------------------------------------------------- */
+/* client: glue between the platform socket, HTTP and WebSocket layers    */
+/* ---------------------------------------------------------------------- */
+
+enum sio__phase {
+    SIO__IDLE,
+    SIO__BACKOFF,        /* Socket.IO: waiting to reconnect (deadline = the next attempt) */
+    SIO__RESOLVING,      /* asking the nameserver (ln.sock is the UDP socket) */
+    SIO__CONNECTING,     /* TCP connect in progress */
+    SIO__HANDSHAKE,      /* request sent or being sent; waiting for 101 */
+    SIO__OPEN,
+    SIO__CLOSING,        /* we sent close; waiting for the server's */
+    SIO__CLOSE_WAIT,     /* both close frames exchanged; waiting for TCP EOF */
+    SIO__FAILING         /* protocol error: flushing our close, then dropping */
+};
+
+#define SIO__TEXT_SIZE 256
+#define SIO__MAX_ADDRESSES 16
+#define SIO__DNS_TRY_MS 1000                   /* resend after this long without an answer */
+#define SIO__FAIL_LINGER_MS 1000
+#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
+#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
+#define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
+#define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
+
+typedef struct sio__pending {
+    int type, code, error, clean;
+    int attempt, delay_ms;         /* RECONNECTING, RECONNECT, RECONNECT_FAILED */
+    int ns;                        /* namespace index, -1 for the connection */
+    int64_t ack_id;
+    const char *reason;            /* static text (DISCONNECT reasons) */
+    char text[SIO__TEXT_SIZE];     /* error message or close reason */
+} sio__pending;
+
+/* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
+ * the text message, then each attachment (lengths in lens[]). */
+typedef struct sio__queued {
+    struct sio__queued *next;
+    size_t text_len, count, total;
+    int64_t ack_id;                /* the emit's ack id, -1 when it asks for none */
+    size_t *lens;
+    unsigned char *bytes;
+} sio__queued;
+
+/* An event that arrived before its namespace's CONNECT reply (a server
+ * recovering a session sends the missed ones first): delivered after it. */
+typedef struct sio__held {
+    struct sio__held *next;
+    int has_id;
+    uint64_t id;
+    size_t data_len, count, total;
+    sio_bytes *atts;
+    char *data;                    /* the JSON array, NUL-terminated */
+} sio__held;
+
+enum { SIO__NS_OFF, SIO__NS_WANTED, SIO__NS_CONNECTING, SIO__NS_CONNECTED };
+
+typedef struct sio__ns {
+    char *name;                    /* "/" or "/admin" */
+    char *auth;                    /* CONNECT payload, NULL for none */
+    int state;
+    int joined;                    /* the application wants it connected */
+    char sid[64];
+    char pid[64], offset[64];      /* state recovery: JSON string tokens, "" when unknown */
+    sio__queued *queue_head, *queue_tail;
+    size_t queued;                 /* packets in the queue */
+    sio__held *held_head, *held_tail;
+    char **subs;                   /* subscribed event names */
+    size_t sub_count, sub_cap;
+} sio__ns;
+
+typedef struct sio__ack {
+    uint64_t id;
+    int ns;
+    uint64_t deadline;             /* 0: none */
+    int sent;                      /* the emit left the queue: a lost connection ends it */
+} sio__ack;
+
+/* SIO_NO_SOCKETIO (defined where the implementation is compiled) leaves the
+ * Socket.IO client out: the conditions below become constant, the compiler
+ * drops the calls, and --gc-sections the code (a WebSocket-only build). */
+#ifdef SIO_NO_SOCKETIO
+#define SIO__WITH_IO 0
+#else
+#define SIO__WITH_IO 1
+#endif
+/* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
+ * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
+ * (names go to the platform's connect, which may block). */
+#if defined(SIO_NO_POLLING)
+#define SIO__WITH_POLLING 0
+#else
+#define SIO__WITH_POLLING SIO__WITH_IO
+#endif
+#if defined(SIO_NO_DNS)
+#define SIO__WITH_DNS 0
+#else
+#define SIO__WITH_DNS 1
+#endif
+#define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
+#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling)
+
+/* One TCP connection (with its TLS session) and its buffers. */
+typedef struct sio__link {
+    sio_socket sock;
+    void *tls;                         /* TLS session, NULL when plain */
+    unsigned char *rx;                 /* bytes from the socket */
+    size_t rx_start, rx_len, rx_cap;
+    unsigned char *tx;                 /* bytes for the socket */
+    size_t tx_sent, tx_len, tx_cap;
+    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
+    int connecting;                    /* TCP connect in progress (polling links) */
+    size_t chunk;                      /* next read size: grows while reads fill the buffer */
+    int streaming;                     /* the last read filled the buffer: more is coming */
+    uint64_t last_read;                /* ms of the last bytes read */
+    int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
+} sio__link;
+
+/* An HTTP response being read on a link; offsets are from the link's rx_start. */
+typedef struct sio__http_in {
+    int head_done, status, closes;     /* closes: the server ends the connection after it */
+    sio_http_body body;
+    size_t body_at, raw, dec;          /* body start; undecoded bytes; end of the decoded body */
+} sio__http_in;
+
+#define SIO__MAX_COOKIES 16
+
+/* Upgrade from polling to WebSocket, step by step. */
+enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
+       SIO__PROBE_FAILED };
+
+struct sio_client {
+    sio_allocator alloc;
+    const sio_platform *pf;
+    void *user_data;
+    char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
+    sio_url url;
+    unsigned short port;
+    size_t max_message, max_handshake, max_send_queue, fragment;
+    int connect_timeout, close_timeout;
+    char **protocols;
+    size_t protocol_count;
+
+    int phase;
+    sio__link ln;                      /* the WebSocket, or the polling GETs */
+    unsigned attempt;
+    uint64_t deadline;                 /* 0: no timer */
+    char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+
+    const sio_tls *tls;                /* backend for secure URLs */
+    size_t rx_need, hs_scanned;
+    sio_ws_rx ws;
+    char accept[29];
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    int close_sent, close_code;
+    char close_reason[128];
+
+    sio__pending *pending;             /* ring of events waiting to be returned */
+    size_t pending_cap, pending_head, pending_count;
+    int close_owed, owed_code, owed_clean;   /* a CLOSE the queue had no room for: delivered last */
+    sio__pending current;              /* storage behind the last returned event */
+    unsigned char *nul_at;             /* byte replaced by the NUL after a message */
+    unsigned char nul_saved;
+
+    unsigned char random_pool[256];      /* CSPRNG bytes for masking keys, drawn in batches */
+    size_t random_left;
+    unsigned long served;              /* events returned; rotates sio_poll_set */
+
+    /* Socket.IO mode */
+    int mode;
+    sio__ns **nss;                     /* pointers stay put while the array grows */
+    size_t ns_count;
+    size_t max_attachments, max_namespaces, max_pending_acks;
+    unsigned max_json_depth;
+    int eio_open;
+    sio_eio_open eio;
+    uint64_t ping_deadline;
+    size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
+    unsigned pings_ahead;              /* pings already answered by the look-ahead */
+    const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
+    sio__ack *acks;
+    size_t ack_count, ack_cap;
+    uint64_t next_ack_id;
+    size_t queued_bytes;               /* bytes in namespace queues */
+    char *bin_text;                    /* binary packet header waiting for attachments */
+    size_t bin_text_len;
+    sio_bytes *bins;                   /* attachments received so far (owned) */
+    size_t bin_have, bin_need;
+    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
+    int bins_delivered;                /* freed at the next step */
+    char *scratch;                     /* event name and first argument, unescaped */
+    size_t scratch_cap;
+    sio__held *replayed;               /* delivered last; freed at the next step */
+    size_t held_bytes;
+    int reconnect, user_stop;
+    unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
+    int delay_min, delay_max, jitter_pct;
+
+    /* Engine.IO over HTTP long-polling: GETs on ln, POSTs on post */
+    int transport;                     /* sio_config.transport */
+    int polling;                       /* this session runs over polling */
+    sio__link post;
+    sio__http_in get_in, post_in;
+    int get_busy, post_busy;           /* a request is in flight */
+    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
+    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
+    size_t out_len, out_cap;
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back */
+    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
+    sio__link probe;                   /* transport AUTO: the WebSocket being tried */
+    int probe_state;
+    uint64_t probe_deadline;
+    int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    uint64_t next_ping;                /* Engine.IO 3: when the client pings next (0: pong awaited) */
+
+    /* membership of a sio_set */
+    struct sio_set *set;
+    sio_client *ready_next, *ready_prev, *all_next, *all_prev;
+    int in_ready;
+    size_t heap_pos;
+    uint64_t set_deadline;
+    sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
+    int reg_events[3];
+
+    /* name resolution without blocking (platforms with dns_open) */
+    char *dns_server;
+    char addrs[SIO__MAX_ADDRESSES][46]; /* resolved addresses as text, IPv6 first */
+    size_t addr_count;
+    unsigned dns_index, dns_tries;
+    unsigned dns_ids[2];               /* the current query ids: AAAA, A (16 random bits, new per send) */
+    int dns_waiting;                   /* 1: the A answer, 2: the AAAA answer still to come */
+    int dns_nxdomain;
+    const char *dns_why;               /* why an answer was unusable (static text) */
+    uint64_t dns_deadline;
+};
+
+#define SIO__NO_POS ((size_t)-1)
+
+static char *sio__strdup(const sio_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = (char *)sio__realloc(a, NULL, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static void sio__free(const sio_allocator *a, void *p)
+{
+    if (p) sio__realloc(a, p, 0);
+}
+
+static uint64_t sio__now(const sio_client *c) { return c->pf->now_ms(c->pf->user); }
+
+/* Queues an event.  The ring grows as needed; its size is bounded by the
+ * namespaces and pending acks a connection can have, plus a few. */
+static sio__pending *sio__push(sio_client *c, int type, int code, int error, int clean, const char *text)
+{
+    sio__pending *p;
+    size_t n;
+    if (c->pending_count == c->pending_cap) {
+        size_t cap = c->pending_cap ? c->pending_cap * 2 : 4, i;
+        sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
+        if (!q) {
+            if (type == SIO_EVENT_CLOSE) {        /* every start still ends in exactly one CLOSE */
+                c->close_owed = 1;
+                c->owed_code = code;
+                c->owed_clean = clean;
+            }
+            return NULL;
+        }
+        for (i = 0; i < c->pending_count; i++) q[i] = c->pending[(c->pending_head + i) % c->pending_cap];
+        sio__free(&c->alloc, c->pending);
+        c->pending = q;
+        c->pending_cap = cap;
+        c->pending_head = 0;
+    }
+    p = &c->pending[(c->pending_head + c->pending_count++) % c->pending_cap];
+    p->ns = -1;
+    p->ack_id = -1;
+    p->attempt = p->delay_ms = 0;
+    p->reason = NULL;
+    p->type = type;
+    p->code = code;
+    p->error = error;
+    p->clean = clean;
+    n = text ? strlen(text) : 0;
+    if (n >= SIO__TEXT_SIZE) n = SIO__TEXT_SIZE - 1;
+    if (n) memcpy(p->text, text, n);
+    p->text[n] = 0;
+    return p;
+}
+
+static int sio__pop(sio_client *c, sio_event *ev)
+{
+    if (c->pending_count) {
+        c->current = c->pending[c->pending_head];
+        c->pending_head = (c->pending_head + 1) % c->pending_cap;
+        c->pending_count--;
+    } else {                                     /* only the owed CLOSE is left */
+        memset(&c->current, 0, sizeof c->current);
+        c->current.type = SIO_EVENT_CLOSE;
+        c->current.code = c->owed_code;
+        c->current.clean = c->owed_clean;
+        c->current.ns = -1;
+        c->current.ack_id = -1;
+        c->close_owed = 0;
+    }
+    ev->type = (sio_event_type)c->current.type;
+    if (c->current.ns >= 0) ev->ns = c->nss[c->current.ns]->name;
+    ev->ack_id = c->current.ack_id;
+    ev->attempt = c->current.attempt;
+    ev->delay_ms = c->current.delay_ms;
+    ev->error = c->current.error;
+    ev->message = c->current.text;
+    ev->reason = c->current.reason ? c->current.reason : c->current.text;
+    if (ev->type == SIO_EVENT_CLOSE) {
+        ev->code = c->current.code;
+        ev->clean = c->current.clean;
+    }
+    if (ev->type == SIO_EVENT_ACK) ev->args = "[]";
+    return 1;
+}
+
+/* CSPRNG bytes, drawn from the platform in batches. */
+static int sio__random(sio_client *c, unsigned char *out, size_t n)
+{
+    while (n > 0) {
+        size_t take;
+        if (c->random_left == 0) {
+            if (c->pf->random(c->pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
+            c->random_left = sizeof c->random_pool;
+        }
+        take = n < c->random_left ? n : c->random_left;
+        memcpy(out, c->random_pool + sizeof c->random_pool - c->random_left, take);
+        memset(c->random_pool + sizeof c->random_pool - c->random_left, 0, take);
+        c->random_left -= take;
+        out += take;
+        n -= take;
+    }
+    return SIO_OK;
+}
+
+static void sio__io_teardown(sio_client *c, int keep_queues);
+static int sio__io_retry_wanted(const sio_client *c);
+static void sio__io_schedule_retry(sio_client *c);
+static void sio__begin(sio_client *c);
+static void sio__poll_reset(sio_client *c);
+static void sio__wake(sio_client *c);
+static void sio__leave_set(sio_client *c);
+static void sio__set_forget(sio_client *c, sio_socket sock);
+
+/* Closes one of the client's sockets; a set's poller forgets it first, so
+ * that a handle the system hands out again is never reported for this
+ * client (WSAPoll keeps closed handles; epoll would drop the new owner's
+ * registration when this client later leaves the set). */
+static void sio__close_socket(sio_client *c, sio_socket sock)
+{
+    if (c->set) sio__set_forget(c, sock);
+    c->pf->close(c->pf->user, sock);
+}
+static sio__link *sio__link_at(const sio_client *c, int i);
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
+static void sio__io_pings_ahead(sio_client *c);
+static uint64_t sio__io_next_deadline(const sio_client *c);
+static void sio__io_free(sio_client *c);
+static int sio__ns_get(sio_client *c, const char *name);
+static int sio__fail_acks_and_leave_all(sio_client *c);
+
+/* Ends the connection: socket closed, buffers released, CLOSE queued
+ * (after the DISCONNECT events of a Socket.IO connection), unless a
+ * Socket.IO client will reconnect: then RECONNECTING instead. */
+static void sio__finish(sio_client *c, int code, const char *reason, int clean)
+{
+    int retry = SIO__IO(c) && sio__io_retry_wanted(c);
+    int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
+    if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
+    c->nul_at = NULL;                    /* the buffer it points into goes away */
+    if (c->ln.tls) c->tls->close(c->ln.tls);
+    c->ln.tls = NULL;
+    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
+    if (SIO__WITH_IO) sio__poll_reset(c);
+    c->phase = SIO__IDLE;
+    c->deadline = 0;
+    sio__free(&c->alloc, c->ln.rx);
+    sio__free(&c->alloc, c->ln.tx);
+    c->ln.rx = c->ln.tx = NULL;
+    c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
+    sio_ws_rx_free(&c->ws);
+    if (give_up) {
+        sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
+                                    "sio: reconnection attempts exhausted");
+        if (p) p->attempt = (int)c->retries;
+    } else if (retry) {
+        sio__io_schedule_retry(c);
+        return;
+    }
+    sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
+}
+
+/* Connection lost or never made: ERROR then CLOSE 1006. */
+static void sio__abort(sio_client *c, int error, const char *text)
+{
+    if (!c->disconnect_reason) c->disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
+    sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
+    sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+}
+
+static int sio__link_reserve(sio_client *c, sio__link *l, size_t more)
+{
+    if (l->tx_sent > 0 && l->tx_cap - l->tx_len < more) {
+        memmove(l->tx, l->tx + l->tx_sent, l->tx_len - l->tx_sent);
+        l->tx_len -= l->tx_sent;
+        l->tx_sent = 0;
+    }
+    return sio__reserve(&c->alloc, &l->tx, &l->tx_cap, l->tx_len + more);
+}
+
+static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(c, &c->ln, more); }
+
+/* Queues one message as one or more masked frames. */
+static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
+{
+    size_t frag = (c->fragment && opcode < 8) ? c->fragment : (len ? len : 1);
+    size_t total = 0, off;
+    int first = 1;
+    for (off = 0; off < len || first; off += frag, first = 0) {
+        size_t n = len - off < frag ? len - off : frag;
+        total += sio_ws_frame_size(n, 1);
+        if (off + n >= len) break;
+    }
+    if (!bypass_limit && (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
+    if (sio__tx_reserve(c, total) != SIO_OK) return SIO_ERR_NOMEM;
+    off = 0;
+    do {
+        unsigned char key[4];
+        size_t n = len - off < frag ? len - off : frag;
+        int fin = off + n >= len;
+        if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
+        c->ln.tx_len += sio_ws_encode(c->ln.tx + c->ln.tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION,
+                                   data + off, n, key);
+        off += n;
+    } while (off < len);
+    return SIO_OK;
+}
+
+static int sio__queue_close(sio_client *c, int code, const char *reason)
+{
+    unsigned char payload[125];
+    size_t n = 0, rlen = reason ? strlen(reason) : 0;
+    if (code) {
+        payload[0] = (unsigned char)(code >> 8);
+        payload[1] = (unsigned char)code;
+        if (rlen > 123) rlen = 123;
+        if (rlen) memcpy(payload + 2, reason, rlen);
+        n = 2 + rlen;
+    }
+    c->close_sent = 1;
+    return sio__queue_frames(c, SIO_WS_CLOSE, payload, n, 1);
+}
+
+/* Fail the WebSocket connection (RFC 6455 7.1.7): report, send our close
+ * frame, then give the server a moment to read it before dropping TCP. */
+static void sio__fail(sio_client *c, int code, int error, const char *why)
+{
+    const char *reason = code == SIO_CLOSE_TOO_BIG ? "message too big"
+                       : code == SIO_CLOSE_INVALID_DATA ? "invalid UTF-8"
+                       : code == SIO_CLOSE_INTERNAL ? "internal error" : "protocol error";
+    int linger = c->close_timeout < SIO__FAIL_LINGER_MS ? c->close_timeout : SIO__FAIL_LINGER_MS;
+    sio__push(c, SIO_EVENT_ERROR, 0, error, 0, why);
+    if (SIO__POLLING(c)) {                    /* no close frame to send: the session just ends */
+        sio__finish(c, code, reason, 0);
+        return;
+    }
+    if (!c->close_sent) sio__queue_close(c, code, reason);
+    c->close_code = code;
+    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+    c->phase = SIO__FAILING;
+    c->deadline = sio__now(c) + (uint64_t)linger;
+}
+

@@ -1,0 +1,631 @@
+static void sio__check_timer(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    sio__io_timers(c);
+    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+    if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
+    switch (c->phase) {
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE:
+        snprintf(text, sizeof text, "ws: connecting to %.80s port %u timed out after %d ms", c->host,
+                 (unsigned)c->port, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
+        snprintf(text, sizeof text, "eio: no open packet from %.80s port %u within %d ms", c->host,
+                 (unsigned)c->port, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__CLOSING:
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
+        break;
+    case SIO__BACKOFF:
+        sio__begin(c);
+        break;
+    case SIO__RESOLVING:
+        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", c->host, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__CLOSE_WAIT:
+    case SIO__FAILING:
+        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        break;
+    default:
+        c->deadline = 0;
+    }
+}
+
+/* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
+ * once it is empty and nothing was read for SIO__IDLE_MS (traffic keeps its
+ * buffer: freeing it per wake-up would cost an allocation and, for big
+ * buffers, system calls each time), the send buffer once it is flushed. */
+static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
+{
+    if (!receiving && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP &&
+        sio__now(c) - l->last_read >= SIO__IDLE_MS) {
+        sio__free(&c->alloc, l->rx);
+        l->rx = NULL;
+        l->rx_start = l->rx_len = l->rx_cap = 0;
+        l->chunk /= 2;                   /* a burst after a pause still reads big */
+    }
+    if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
+        sio__free(&c->alloc, l->tx);
+        l->tx = NULL;
+        l->tx_sent = l->tx_len = l->tx_cap = 0;
+    }
+}
+
+/* Idle clients shrink back to small buffers (called when the data of the
+ * last event is no longer valid). */
+static void sio__trim(sio_client *c)
+{
+    sio__link_trim(c, &c->ln, c->pkt_end != 0 || c->get_in.head_done || c->ws.in_message);
+    sio__link_trim(c, &c->post, c->post_in.head_done);
+    if (!c->ws.in_message && c->ws.buffer_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->ws.buffer);
+        c->ws.buffer = NULL;
+        c->ws.buffer_len = c->ws.buffer_cap = 0;
+    }
+    if (c->scratch_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->scratch);
+        c->scratch = NULL;
+        c->scratch_cap = 0;
+    }
+    if (!c->out_len && c->out_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->out);
+        c->out = NULL;
+        c->out_cap = 0;
+    }
+    if (!c->pending_count && c->pending_cap > 16) {
+        sio__free(&c->alloc, c->pending);
+        c->pending = NULL;
+        c->pending_cap = c->pending_head = 0;
+    }
+    if (!c->ack_count && c->ack_cap > 64) {
+        sio__free(&c->alloc, c->acks);
+        c->acks = NULL;
+        c->ack_cap = 0;
+    }
+}
+
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+SIO_API size_t sio_memory(const sio_client *c)
+{
+    size_t n, i, k;
+    if (!c) return 0;
+    n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
+        sio__str_size(c->request_head) + sio__str_size(c->target) + sio__str_size(c->query);
+    n += c->protocol_count * sizeof(char *);
+    for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
+    for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
+    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
+    n += c->scratch_cap + c->out_cap + c->ns_count * sizeof(sio__ns *);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+    for (i = 0; i < c->ns_count; i++) {
+        const sio__ns *ns = c->nss[i];
+        const sio__queued *q;
+        const sio__held *h;
+        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
+        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
+        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
+        for (h = ns->held_head; h; h = h->next) n += h->total;
+    }
+    if (c->bin_text) n += c->bin_text_len + 1;
+    if (c->bins) {
+        n += c->bin_need * sizeof(sio_bytes);
+        for (i = 0; i < c->bin_have; i++) n += c->bins[i].len ? c->bins[i].len : 1;
+    }
+    if (c->replayed) n += c->replayed->total;
+    return n;
+}
+
+/* One bounded round of work; returns 1 with *ev filled, else 0. */
+static int sio__step(sio_client *c, sio_event *ev)
+{
+    int got = 0;
+    if (c->nul_at) {
+        *c->nul_at = c->nul_saved;
+        c->nul_at = NULL;
+    }
+    if (SIO__IO(c)) {
+        sio__io_release(c);
+        sio__free(&c->alloc, c->replayed);
+        c->replayed = NULL;
+    }
+    sio__trim(c);
+    if (c->pending_count || c->close_owed) return sio__pop(c, ev);
+    if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
+    if (c->phase == SIO__CONNECTING) sio__step_connect(c);
+    if (SIO__POLLING(c)) {
+        if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
+        if (got) return 1;
+        if (SIO__POLLING(c) || c->pending_count) {
+            if (!c->pending_count) {
+                sio__check_timer(c);
+                /* a ping the timer queued goes out now, not at the next wake-up */
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->out_len && !c->post_busy && !c->pending_count)
+                    got = sio__step_polling(c, ev);
+            }
+            if (got) return 1;
+            return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
+        }
+        /* upgraded to WebSocket just now: frames may be waiting already */
+    }
+    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
+        got = sio__step_handshake(c, ev);
+        if (got && SIO__IO(c)) {   /* the session opens with Engine.IO's open packet */
+            got = 0;
+            memset(ev, 0, sizeof *ev);
+        }
+    }
+    if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->pending_count) sio__check_timer(c);
+    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
+        sio__flush(c);                       /* pongs and acks queued while reading */
+    if (got) return 1;
+    return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
+}
+
+static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
+{
+    *dst = sio__strdup(a, s);
+    return *dst ? SIO_OK : SIO_ERR_NOMEM;
+}
+
+static int sio__header_ok(const char *h)
+{
+    const char *colon = strchr(h, ':'), *p;
+    if (!colon || colon == h) return 0;
+    for (p = h; p < colon; p++)
+        if (!sio__is_tchar((unsigned char)*p)) return 0;
+    for (p = colon; *p; p++)
+        if (*p == '\r' || *p == '\n') return 0;
+    return 1;
+}
+
+static void sio__shrink(const sio_allocator *a, char **s)
+{
+    char *p = (char *)sio__realloc(a, *s, strlen(*s) + 1);
+    if (p) *s = p;
+}
+
+/* The parts of every request built once: the target (the URL's path and
+ * query, or the Engine.IO path and the extra query), then Host and the
+ * application's headers. */
+static int sio__make_request_head(sio_client *c, const sio_config *cfg)
+{
+    size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
+    char *p;
+    int default_port = c->port == (c->url.secure ? 443 : 80);
+    const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
+    for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
+    for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
+    c->target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->query = (char *)sio__realloc(&c->alloc, NULL, qsize);
+    p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
+    if (!p || !c->target || !c->query) return SIO_ERR_NOMEM;
+    c->query[0] = 0;
+    if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
+        char *q = c->query;
+        sprintf(c->target, "%s%s", path[0] == '/' ? "" : "/", path);
+        if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
+        for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
+    } else {
+        sprintf(c->target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+                c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    }
+    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
+    if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
+    p += sprintf(p, "\r\n");
+    for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
+    /* exact sizes, so that sio_memory() can count them */
+    sio__shrink(&c->alloc, &c->request_head);
+    sio__shrink(&c->alloc, &c->target);
+    sio__shrink(&c->alloc, &c->query);
+    return SIO_OK;
+}
+
+SIO_API int sio_create(const sio_config *cfg, sio_client **out)
+{
+    sio_client *c;
+    sio_allocator a;
+    size_t i;
+    int r;
+    if (!cfg || !out || !cfg->url) return SIO_ERR_INVALID;
+    *out = NULL;
+    a = cfg->allocator;
+    for (i = 0; i < cfg->header_count; i++)
+        if (!cfg->headers || !cfg->headers[i] || !sio__header_ok(cfg->headers[i])) return SIO_ERR_INVALID;
+    for (i = 0; i < cfg->protocol_count; i++) {
+        const char *p;
+        if (!cfg->protocols || !cfg->protocols[i] || !cfg->protocols[i][0]) return SIO_ERR_INVALID;
+        for (p = cfg->protocols[i]; *p; p++)
+            if (!sio__is_tchar((unsigned char)*p)) return SIO_ERR_INVALID;
+        if (p - cfg->protocols[i] > SIO_MAX_PROTOCOL) return SIO_ERR_TOO_BIG;   /* the event's field holds no more */
+    }
+    c = (sio_client *)sio__realloc(&a, NULL, sizeof *c);
+    if (!c) return SIO_ERR_NOMEM;
+    memset(c, 0, sizeof *c);
+    c->alloc = a;
+    c->ln.sock = SIO_INVALID_SOCKET;
+    c->pf = cfg->platform ? cfg->platform : sio_platform_default();
+    c->user_data = cfg->user_data;
+    c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
+    c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
+    c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
+    c->fragment = cfg->send_fragment_size;
+    c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
+    c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
+    r = sio__add_string(&a, &c->name, cfg->name ? cfg->name : "");
+    if (r == SIO_OK) r = sio__add_string(&a, &c->url_text, cfg->url);
+    if (r == SIO_OK && cfg->dns_server) r = sio__add_string(&a, &c->dns_server, cfg->dns_server);
+    if (r == SIO_OK && sio_url_parse(&c->url, c->url_text) != SIO_OK) r = SIO_ERR_URL;
+    if (r == SIO_OK) {
+        c->host = (char *)sio__realloc(&a, NULL, c->url.host_len + 1);
+        if (!c->host) r = SIO_ERR_NOMEM;
+        else {
+            memcpy(c->host, c->url.host, c->url.host_len);
+            c->host[c->url.host_len] = 0;
+        }
+    }
+    c->mode = cfg->mode;
+    if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c))) r = SIO_ERR_INVALID;
+    c->tls = cfg->tls;
+    if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
+    c->port = cfg->port ? cfg->port : c->url.port;
+    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
+    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
+    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
+    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->reconnect = cfg->reconnect;
+    c->transport = cfg->transport;
+    c->eio_v = cfg->eio ? cfg->eio : 4;
+    if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
+    c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
+    if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
+                        (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
+        r = SIO_ERR_INVALID;
+    if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
+    if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
+    c->reconnect_attempts = cfg->reconnect_attempts;
+    c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
+    c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
+    if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
+    c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
+    if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
+    if (r == SIO_OK && cfg->protocol_count) {
+        c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
+        if (!c->protocols) r = SIO_ERR_NOMEM;
+        else memset(c->protocols, 0, cfg->protocol_count * sizeof(char *));
+        for (i = 0; r == SIO_OK && i < cfg->protocol_count; i++) {
+            r = sio__add_string(&a, &c->protocols[i], cfg->protocols[i]);
+            c->protocol_count = i + 1;
+        }
+    }
+    if (r == SIO_OK) r = sio__make_request_head(c, cfg);
+    c->ws.allocator = a;
+    c->ws.max_message = c->max_message;
+    if (r != SIO_OK) {
+        sio_destroy(c);
+        return r;
+    }
+    *out = c;
+    return SIO_OK;
+}
+
+SIO_API void sio_destroy(sio_client *c)
+{
+    size_t i;
+    sio_allocator a;
+    if (!c) return;
+    if (c->set) sio__leave_set(c);
+    a = c->alloc;
+    if (c->ln.tls) c->tls->close(c->ln.tls);
+    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
+    sio_ws_rx_free(&c->ws);
+    sio__free(&a, c->ln.rx);
+    sio__free(&a, c->ln.tx);
+    sio__free(&a, c->name);
+    sio__free(&a, c->url_text);
+    sio__free(&a, c->dns_server);
+    sio__free(&a, c->host);
+    sio__free(&a, c->request_head);
+    sio__free(&a, c->target);
+    sio__free(&a, c->query);
+    sio__link_close(c, &c->post);
+    sio__link_close(c, &c->probe);
+    sio__free(&a, c->out);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+    for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
+    sio__free(&a, c->protocols);
+    if (SIO__WITH_IO) sio__io_free(c);
+    sio__free(&a, c->pending);
+    sio__free(&a, c);
+}
+
+/* Starts one connection attempt (sio_start, or a reconnection). */
+static void sio__begin(sio_client *c)
+{
+    c->attempt = 0;
+    c->first_error[0] = 0;
+    c->close_sent = 0;
+    c->close_code = SIO_CLOSE_ABNORMAL;
+    c->close_reason[0] = 0;
+    c->protocol[0] = 0;
+    c->hs_scanned = c->rx_need = 0;
+    memset(&c->ws, 0, sizeof c->ws);
+    c->ws.allocator = c->alloc;
+    c->ws.max_message = c->max_message;
+    c->phase = SIO__CONNECTING;
+    c->ln.may_read = 1;
+    c->disconnect_reason = NULL;
+    c->polling = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
+        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
+        return;
+    }
+    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    c->addr_count = 0;
+    if (SIO__WITH_DNS && c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    else sio__start_next_address(c);
+}
+
+SIO_API int sio_start(sio_client *c)
+{
+    if (!c) return SIO_ERR_INVALID;
+    if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
+    c->user_stop = 0;
+    c->retries = 0;
+    if (SIO__IO(c)) {
+        size_t i;
+        c->nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
+        for (i = 0; i < c->ns_count; i++)
+            c->nss[i]->state = c->nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+    }
+    sio__begin(c);
+    sio__wake(c);
+    return SIO_OK;
+}
+
+SIO_API int sio_close(sio_client *c, int code, const char *reason)
+{
+    size_t rlen;
+    if (!c) return SIO_ERR_INVALID;
+    rlen = reason ? strlen(reason) : 0;
+    if ((code && !sio_ws_close_code_valid(code)) || rlen > 123 || (!code && rlen) ||
+        (rlen && !sio_utf8_valid(reason, rlen)))
+        return SIO_ERR_INVALID;
+    sio__wake(c);
+    switch (c->phase) {
+    case SIO__IDLE:
+        return SIO_ERR_STATE;
+    case SIO__BACKOFF:
+        c->user_stop = 1;
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped while waiting to reconnect", 0);
+        return SIO_OK;
+    case SIO__RESOLVING:
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE:
+        c->user_stop = 1;
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
+        return SIO_OK;
+    case SIO__OPEN:
+        c->user_stop = 1;
+        if (SIO__IO(c)) sio__fail_acks_and_leave_all(c);
+        if (SIO__POLLING(c) && !c->eio_open) {
+            sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
+            return SIO_OK;
+        }
+        if (sio__io_close_transport(c, code, reason) != SIO_OK) {
+            sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
+            return SIO_OK;
+        }
+        return SIO_OK;
+    default:
+        return SIO_OK;                       /* already closing */
+    }
+}
+
+SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, ""); }
+
+static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
+{
+    if (!c || (!data && len)) return SIO_ERR_INVALID;
+    if (c->phase != SIO__OPEN || c->close_sent || SIO__IO(c)) return SIO_ERR_STATE;
+    sio__wake(c);
+    return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
+}
+
+SIO_API int sio_send_text(sio_client *c, const char *text, size_t len)
+{
+    if (text && !sio_utf8_valid(text, len)) return SIO_ERR_INVALID;
+    return sio__send_data(c, SIO_WS_TEXT, text, len);
+}
+
+SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len)
+{
+    return sio__send_data(c, SIO_WS_BINARY, data, len);
+}
+
+SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
+{
+    if (len > 125) return SIO_ERR_INVALID;
+    return sio__send_data(c, SIO_WS_PING, data, len);
+}
+
+SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
+
+static int sio__link_wants_write(const sio_client *c, const sio__link *l)
+{
+    size_t n = 0;
+    if (l->sock == SIO_INVALID_SOCKET) return 0;
+    if (l->tls && c->tls->send_buf(l->tls, &n) && n) return 1;
+    return l->connecting || l->tx_sent < l->tx_len;
+}
+
+SIO_API int sio_wants_write(const sio_client *c)
+{
+    /* while resolving, ln.sock is the nameserver's and the request waits */
+    if (!c || c->ln.sock == SIO_INVALID_SOCKET || c->phase == SIO__RESOLVING) return 0;
+    return c->phase == SIO__CONNECTING || sio__link_wants_write(c, &c->ln);
+}
+
+/* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
+static sio__link *sio__link_at(const sio_client *c, int i)
+{
+    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->post : &c->probe);
+}
+
+SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
+{
+    size_t n = 0;
+    int i;
+    if (!c || !items) return 0;
+    for (i = 0; i < 3 && n < max; i++) {
+        const sio__link *l = sio__link_at(c, i);
+        if (l->sock == SIO_INVALID_SOCKET) continue;
+        items[n].socket = l->sock;
+        items[n].events = (l->connecting || (i == 0 && c->phase == SIO__CONNECTING) ? 0 : SIO_WAIT_READ) |
+                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(c, l)) ? SIO_WAIT_WRITE : 0);
+        items[n++].revents = 0;
+    }
+    return n;
+}
+
+SIO_API int sio_next_timeout_ms(const sio_client *c)
+{
+    uint64_t now;
+    uint64_t deadline;
+    if (!c) return -1;
+    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->post) ||
+        c->pkt_end > c->pkt_pos || c->held_bytes)
+        return 0;
+    deadline = c->deadline;
+    if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
+    if (c->phase == SIO__RESOLVING && (!deadline || c->dns_deadline < deadline)) deadline = c->dns_deadline;
+    if (SIO__IO(c)) {
+        uint64_t d = sio__io_next_deadline(c);
+        if (d && (!deadline || d < deadline)) deadline = d;
+    }
+    now = sio__now(c);
+    /* A connect in progress is also asked now and then: a poller may never
+     * report a refused one (WSAPoll before Windows 10 2004). */
+    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->post.connecting || c->probe.connecting) &&
+        (!deadline || now + SIO__CONNECT_RECHECK_MS < deadline))
+        deadline = now + SIO__CONNECT_RECHECK_MS;
+    if (!deadline) return -1;
+    if (now >= deadline) return 0;
+    return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);
+}
+
+SIO_API sio_state sio_get_state(const sio_client *c)
+{
+    if (!c) return SIO_STATE_IDLE;
+    switch (c->phase) {
+    case SIO__RESOLVING:
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
+    case SIO__OPEN: return SIO__IO(c) && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__IDLE: return SIO_STATE_IDLE;
+    case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
+    default: return SIO_STATE_CLOSING;
+    }
+}
+
+SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
+
+SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c) : 0; }
+
+SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
+{
+    if (!c) return SIO_ERR_INVALID;
+    return sio_poll_set(&c, 1, ev, timeout_ms);
+}
+
+#define SIO__WAIT_STACK 16
+
+/* One step of the client; 1 with ev filled in (never NULL strings) when it
+ * has an event. */
+static int sio__next_event(sio_client *c, sio_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (!sio__step(c, ev)) return 0;
+    ev->client = c;
+    ev->name = c->name;
+    ev->user_data = c->user_data;
+    if (!ev->reason) ev->reason = "";
+    if (!ev->message) ev->message = "";
+    if (!ev->protocol) ev->protocol = "";
+    return 1;
+}
+
+SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
+{
+    const sio_platform *pf;
+    uint64_t start;
+    size_t i;
+    if (!clients || !ev || count == 0) return SIO_ERR_INVALID;
+    for (i = 0; i < count; i++)
+        if (!clients[i]) return SIO_ERR_INVALID;
+    pf = clients[0]->pf;
+    start = pf->now_ms(pf->user);
+    if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
+        for (i = 0; i < count; i++)
+            clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
+    for (;;) {
+        sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
+        size_t rotate = 0, n = 0;
+        int wait_ms = timeout_ms, r;
+        uint64_t now;
+        for (i = 0; i < count; i++) rotate += clients[i]->served;
+        for (i = 0; i < count; i++) {
+            sio_client *c = clients[(rotate + i) % count];
+            if (sio__next_event(c, ev)) {
+                c->served++;
+                return 1;
+            }
+        }
+        memset(ev, 0, sizeof *ev);
+        now = pf->now_ms(pf->user);
+        if (timeout_ms >= 0) {
+            if (now - start >= (uint64_t)timeout_ms) return 0;
+            wait_ms = (int)((uint64_t)timeout_ms - (now - start));
+        }
+        if (3 * count > SIO__WAIT_STACK) {
+            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, 3 * count * sizeof *items);
+            if (!items) return SIO_ERR_NOMEM;
+        }
+        for (i = 0; i < count; i++) {
+            const sio_client *c = clients[i];
+            int t = sio_next_timeout_ms(c);
+            if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
+            n += sio_sockets(c, items + n, 3);
+        }
+        if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
+            if (items != stack_items) sio__free(&clients[0]->alloc, items);
+            return 0;
+        }
+        r = pf->wait(pf->user, items, n, wait_ms);
+        if (r > 0) {                          /* readiness: allow reads again (items follow clients' order) */
+            size_t k = 0, marked = 0;
+            for (i = 0; i < count && k < n; i++) {
+                int m;
+                for (m = 0; m < 3 && k < n; m++) {
+                    sio__link *l = sio__link_at(clients[i], m);
+                    if (l->sock == SIO_INVALID_SOCKET) continue;
+                    if (items[k].revents) { l->may_read = 1; marked++; }
+                    k++;
+                }
+            }
+            if (!marked)                      /* a platform that reports no revents: try everyone */
+                for (i = 0; i < count; i++)
+                    clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
+        }
+        if (items != stack_items) sio__free(&clients[0]->alloc, items);
+        if (r < 0) return 0;
+    }
+}
+
+

@@ -1,0 +1,105 @@
+/* ====================================================================== */
+/* Implementation                                                          */
+/* ====================================================================== */
+#ifdef SIO_IMPLEMENTATION
+#ifndef SIO__IMPLEMENTED
+#define SIO__IMPLEMENTED
+
+#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <limits.h>
+#include <locale.h>
+
+#if !defined(SIO_REALLOC) || !defined(SIO_FREE)
+#include <stdlib.h>
+#define SIO_REALLOC(p, n) realloc((p), (n))
+#define SIO_FREE(p) free(p)
+#endif
+#ifndef SIO_ASSERT
+#include <assert.h>
+#define SIO_ASSERT(x) assert(x)
+#endif
+/* Masking 16 bytes at a time where the compiler offers SSE2 or NEON, 32
+ * with AVX2 (-mavx2, -march=native); the word-at-a-time loop stays as the
+ * fallback and for tails.  SIO_NO_SIMD turns it off. */
+#if !defined(SIO_NO_SIMD) && defined(__AVX2__)
+#include <immintrin.h>
+#define SIO__SIMD_AVX2 1
+#define SIO__SIMD_SSE2 1
+#elif !defined(SIO_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2))
+#include <emmintrin.h>
+#define SIO__SIMD_SSE2 1
+#elif !defined(SIO_NO_SIMD) && defined(__ARM_NEON)
+#include <arm_neon.h>
+#define SIO__SIMD_NEON 1
+#endif
+
+#define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
+#define SIO__CONNECT_RECHECK_MS 250
+#define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
+#define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
+#define SIO__DEFAULT_CONNECT_TIMEOUT 10000
+#define SIO__DEFAULT_CLOSE_TIMEOUT 5000
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+SIO_API const char *sio_version(void) { return "0.2.1"; }
+
+SIO_API const char *sio_status_text(int status)
+{
+    switch (status) {
+    case SIO_OK: return "ok";
+    case SIO_ERR_INVALID: return "invalid argument";
+    case SIO_ERR_NOMEM: return "out of memory";
+    case SIO_ERR_STATE: return "not possible in the current state";
+    case SIO_ERR_FULL: return "send queue full";
+    case SIO_ERR_URL: return "bad or unsupported URL";
+    case SIO_ERR_TLS: return "TLS failure or TLS not available";
+    case SIO_ERR_PROTOCOL: return "protocol violation by the peer";
+    case SIO_ERR_AGAIN: return "operation would block";
+    case SIO_ERR_IO: return "I/O error";
+    case SIO_ERR_TIMEOUT: return "timed out";
+    case SIO_ERR_HANDSHAKE: return "handshake failed";
+    case SIO_ERR_TOO_BIG: return "size limit exceeded";
+    case SIO_ERR_CLOSED: return "connection closed";
+    case SIO_ERR_NO_ADDRESS: return "no address for host";
+    default: return "unknown status";
+    }
+}
+
+/* Allocation through the configured allocator or SIO_REALLOC/SIO_FREE. */
+static void *sio__realloc(const sio_allocator *a, void *ptr, size_t size)
+{
+    if (a && a->realloc) return a->realloc(a->user, ptr, size);
+    if (size == 0) { SIO_FREE(ptr); return NULL; }
+    return SIO_REALLOC(ptr, size);
+}
+
+static int sio__lower(int ch) { return (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch; }
+
+static int sio__span_ieq(const char *a, size_t alen, const char *b)
+{
+    size_t i;
+    for (i = 0; i < alen; i++)
+        if (b[i] == '\0' || sio__lower((unsigned char)a[i]) != sio__lower((unsigned char)b[i])) return 0;
+    return b[alen] == '\0';
+}
+
+/* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
+static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
+{
+    size_t ncap;
+    void *p;
+    if (need <= *cap) return SIO_OK;
+    ncap = *cap ? *cap : 256;
+    while (ncap < need) ncap = (ncap > ((size_t)-1) / 2) ? need : ncap * 2;
+    p = sio__realloc(a, *buf, ncap);
+    if (!p) return SIO_ERR_NOMEM;
+    *buf = (unsigned char *)p;
+    *cap = ncap;
+    return SIO_OK;
+}
+

@@ -1,0 +1,412 @@
+/* ---- resolving names without blocking ---- */
+
+/* Asks for the families still missing (dns_waiting: 2 AAAA, 1 A), each
+ * question with 16 fresh random bits of id, so a forged answer must guess
+ * a new id for every question and every retry.  -1 when no randomness. */
+static int sio__dns_send(sio_client *c)
+{
+    unsigned char q[300], id[4];
+    size_t n;
+    char err[64];
+    int k;
+    if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
+    for (k = 0; k < 2; k++) {
+        c->dns_ids[k] = ((unsigned)id[2 * k] << 8) | id[2 * k + 1];
+        n = sio_dns_query(q, sizeof q, c->dns_ids[k], c->host, k == 0 ? SIO_DNS_AAAA : SIO_DNS_A);
+        if (n && (c->dns_waiting & (k == 0 ? 2 : 1))) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
+    }
+    c->dns_deadline = sio__now(c) + SIO__DNS_TRY_MS;
+    return 0;
+}
+
+/* sio_config.dns_server ("IP", "IP:port", "[IPv6]:port") as the address and
+ * the port (53 when none is given); 0, or -1 when the port is not 1-65535. */
+static int sio__nameserver_split(const char *text, char *host, size_t host_size, unsigned short *port)
+{
+    const char *end = text + strlen(text), *colon = strrchr(text, ':'), *p;
+    unsigned long v = 0;
+    *port = 53;
+    if (text[0] == '[' && (p = strchr(text, ']')) != NULL) {
+        colon = p[1] == ':' ? p + 1 : NULL;
+        end = p;
+        text++;
+    } else if (colon && strchr(text, ':') != colon) {
+        colon = NULL;                                     /* IPv6 without a port */
+    }
+    if (colon) {
+        if (end > colon) end = colon;
+        for (p = colon + 1; *p >= '0' && *p <= '9' && v <= 65535; p++) v = v * 10 + (unsigned long)(*p - '0');
+        if (*p || v == 0 || v > 65535) return -1;
+        *port = (unsigned short)v;
+    }
+    snprintf(host, host_size, "%.*s", (int)(end - text), text);
+    return 0;
+}
+
+/* Asks the next nameserver; -1 when there is none (err then says why, if
+ * the platform could not open one). */
+static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
+{
+    char host[64];
+    unsigned short port = 53;
+    err[0] = 0;
+    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
+    if (c->dns_server && c->dns_index > 0) return -1;
+    if (c->dns_server && sio__nameserver_split(c->dns_server, host, sizeof host, &port) < 0) {
+        snprintf(err, err_size, "bad nameserver port '%s'", strrchr(c->dns_server, ':') + 1);
+        return -1;
+    }
+    if (c->pf->dns_open(c->pf->user, c->dns_server ? host : NULL, port, c->dns_index, &c->ln.sock, err, err_size) !=
+        SIO_OK) {
+        c->ln.sock = SIO_INVALID_SOCKET;
+        return -1;
+    }
+    c->dns_tries = 0;
+    c->dns_waiting = 3;
+    c->ln.may_read = 1;
+    if (sio__dns_send(c) < 0) {
+        snprintf(err, err_size, "no random source for query ids");
+        return -1;
+    }
+    return 0;
+}
+
+/* Begins connecting by name: the hosts file first, then the nameservers. */
+static void sio__resolve(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE], why[128];
+    c->addr_count = 0;
+    while (c->addr_count < SIO__MAX_ADDRESSES &&
+           c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)c->addr_count, c->addrs[c->addr_count],
+                               sizeof c->addrs[0]) == 1)
+        c->addr_count++;
+    if (c->addr_count) {
+        sio__start_next_address(c);
+        return;
+    }
+    c->phase = SIO__RESOLVING;
+    c->dns_index = 0;
+    c->dns_nxdomain = 0;
+    c->dns_why = NULL;
+    if (sio__dns_next_server(c, why, sizeof why) < 0) {
+        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", c->host, why[0] ? why : "no nameserver to ask");
+        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+    }
+}
+
+static void sio__dns_done(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE], tmp[46];
+    size_t i, j, v6 = 0;
+    for (i = 0; i < c->addr_count; i++)                  /* IPv6 first, as getaddrinfo orders them */
+        if (strchr(c->addrs[i], ':')) {
+            memcpy(tmp, c->addrs[i], sizeof tmp);
+            for (j = i; j > v6; j--) memcpy(c->addrs[j], c->addrs[j - 1], sizeof tmp);
+            memcpy(c->addrs[v6++], tmp, sizeof tmp);
+        }
+    sio__close_socket(c, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
+    c->phase = SIO__CONNECTING;
+    if (c->addr_count) {
+        sio__start_next_address(c);
+        return;
+    }
+    if (c->dns_why)
+        snprintf(text, sizeof text, "dns: %.80s: %s", c->host, c->dns_why + 5);   /* past "dns: " */
+    else
+        snprintf(text, sizeof text, "dns: %.80s: %s", c->host, c->dns_nxdomain ? "no such name" : "the name has no address");
+    sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+}
+
+/* Reads nameserver answers; AAAA addresses go first, then A. */
+static void sio__step_resolve(sio_client *c)
+{
+    unsigned char msg[1500];
+    char err[128];
+    const char *why = NULL;
+    int i;
+    for (i = 0; i < 8 && c->dns_waiting; i++) {
+        sio_dns_addr found[SIO__MAX_ADDRESSES];
+        size_t count = 0, k;
+        int which, r;
+        long n;
+        err[0] = 0;
+        if (!c->ln.may_read) return;
+        n = c->pf->recv(c->pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
+        if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
+            c->dns_index++;
+            if (sio__dns_next_server(c, err, sizeof err) < 0) sio__dns_done(c);
+            return;
+        }
+        which = 2;                               /* the AAAA question's answer, or else the A one's */
+        r = sio_dns_parse(msg, (size_t)n, c->dns_ids[0], c->host, SIO_DNS_AAAA, found, SIO__MAX_ADDRESSES, &count,
+                          &why);
+        if (r == SIO_ERR_AGAIN) {
+            which = 1;
+            r = sio_dns_parse(msg, (size_t)n, c->dns_ids[1], c->host, SIO_DNS_A, found, SIO__MAX_ADDRESSES, &count,
+                              &why);
+        }
+        if (r == SIO_ERR_AGAIN || !(c->dns_waiting & which)) continue;   /* stale or foreign */
+        if (r == SIO_ERR_NO_ADDRESS) c->dns_nxdomain = 1;
+        if (r == SIO_ERR_PROTOCOL) c->dns_why = why;
+        c->dns_waiting &= ~which;
+        for (k = 0; r == SIO_OK && k < count && c->addr_count < SIO__MAX_ADDRESSES; k++)
+            sio_dns_addr_text(&found[k], c->addrs[c->addr_count++]);
+    }
+    if (!c->dns_waiting) sio__dns_done(c);
+}
+
+/* No answer in time: ask again, then the next nameserver. */
+static void sio__resolve_timer(sio_client *c)
+{
+    char why[128];
+    if (sio__now(c) < c->dns_deadline) return;
+    if (++c->dns_tries < 2 && sio__dns_send(c) == 0) return;
+    if (c->addr_count) {                                  /* one family answered: enough */
+        c->dns_waiting = 0;
+        sio__dns_done(c);
+        return;
+    }
+    c->dns_index++;
+    if (sio__dns_next_server(c, why, sizeof why) < 0) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", c->host);
+        c->phase = SIO__CONNECTING;
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+    }
+}
+
+static void sio__step_connect(sio_client *c)
+{
+    char err[128];
+    int r;
+    err[0] = 0;
+    r = c->pf->connect_result(c->pf->user, c->ln.sock, err, sizeof err);
+    if (r == 0) return;
+    if (r > 0) {
+        if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
+            char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
+            why[0] = 0;
+            c->ln.tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+            c->ln.truncated = 0;
+            if (!c->ln.tls) {
+                snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
+                sio__abort(c, SIO_ERR_TLS, text);
+                return;
+            }
+        }
+        c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
+        return;
+    }
+    if (!c->first_error[0])
+        snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
+                 (unsigned)c->port, err[0] ? err : sio_status_text(r));
+    sio__close_socket(c, c->ln.sock);
+    c->ln.sock = SIO_INVALID_SOCKET;
+    c->attempt++;
+    sio__start_next_address(c);
+}
+
+
+/* Starts a connection to the next address of the host that does not fail
+ * at once (IPv6/IPv4 fallback); reports the first failure when none is left. */
+static void sio__start_next_address(sio_client *c)
+{
+    char err[128], text[SIO__TEXT_SIZE];
+    int r = SIO_ERR_NO_ADDRESS;
+    for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
+        err[0] = 0;
+        r = sio__connect_attempt(c, &c->ln.sock, err, sizeof err);
+        if (r == SIO_OK) return;
+        c->ln.sock = SIO_INVALID_SOCKET;
+        if (r == SIO_ERR_NO_ADDRESS) break;
+        if (!c->first_error[0])
+            snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
+                     (unsigned)c->port, err[0] ? err : sio_status_text(r));
+    }
+    if (c->first_error[0]) {
+        memcpy(text, c->first_error, sizeof text);
+        sio__abort(c, SIO_ERR_IO, text);
+    } else {
+        snprintf(text, sizeof text, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+                 err[0] ? err : "no address");
+        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+    }
+}
+
+/* Returns 1 with the OPEN event when the handshake completed. */
+static int sio__step_handshake(sio_client *c, sio_event *ev)
+{
+    char err[128];
+    int reads;
+    for (reads = 0;; reads++) {
+        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
+        long n;
+        /* Parse only once a blank line can be there. */
+        if (have > from && (memchr(c->ln.rx + c->ln.rx_start + from, '\n', have - from))) {
+            sio_http_response resp;
+            int r = sio_http_parse_response(&resp, (const char *)c->ln.rx + c->ln.rx_start, have);
+            if (r < 0) {
+                sio__abort(c, SIO_ERR_HANDSHAKE, r == SIO_ERR_TOO_BIG
+                           ? "ws: handshake response has too many headers"
+                           : "ws: handshake response is not valid HTTP/1.1");
+                return 0;
+            }
+            if (r == 1) {
+                if (sio__check_response(c, &resp, err, sizeof err) != SIO_OK) {
+                    sio__abort(c, SIO_ERR_HANDSHAKE, err);
+                    return 0;
+                }
+                c->ln.rx_start += resp.head_len;     /* frames in the same read stay buffered */
+                c->phase = SIO__OPEN;
+                if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+                ev->type = SIO_EVENT_OPEN;
+                ev->protocol = c->protocol;
+                return 1;
+            }
+        }
+        c->hs_scanned = have;
+        if (have >= c->max_handshake) {
+            snprintf(err, sizeof err, "ws: handshake response head exceeds %lu bytes (max_handshake)",
+                     (unsigned long)c->max_handshake);
+            sio__abort(c, SIO_ERR_TOO_BIG, err);
+            return 0;
+        }
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+/* Reacts to a control frame; returns 1 if the connection left the OPEN path. */
+static void sio__on_control(sio_client *c, const sio_ws_message *m)
+{
+    if (m->opcode == SIO_WS_PING) {
+        /* Pongs may exceed the send limit a little; beyond that they are
+         * skipped, which RFC 6455 5.5.3 allows for unanswered pings. */
+        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + 4096)
+            sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
+        return;
+    }
+    if (m->opcode != SIO_WS_CLOSE) return;
+    c->close_code = m->close_code;
+    snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)m->reason_len, m->reason);
+    if (!c->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
+        sio__queue_close(c, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
+    c->phase = SIO__CLOSE_WAIT;
+    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+}
+
+/* Waits for the server to drop TCP after the close handshake or a failure. */
+static void sio__step_drain(sio_client *c)
+{
+    char err[128];
+    int i;
+    if (c->ln.tx_sent < c->ln.tx_len) return;
+    for (i = 0; i < 4; i++) {
+        long n;
+        c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return;
+        if (n <= 0) {
+            sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+            return;
+        }
+    }
+}
+
+/* Returns 1 with a MESSAGE event. */
+static int sio__step_frames(sio_client *c, sio_event *ev)
+{
+    char err[128];
+    int reads;
+    for (reads = 0;; reads++) {
+        long n;
+        if (sio__flush(c) < 0) return 0;
+        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
+            sio__step_drain(c);
+            return 0;
+        }
+        while (c->ln.rx_start < c->ln.rx_len) {
+            sio_ws_message m;
+            size_t used, need;
+            int r = sio_ws_rx_feed(&c->ws, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
+            c->ln.rx_start += used;
+            if (r < 0) {
+                sio__fail(c, c->ws.fail_code, r, c->ws.error);
+                return 0;
+            }
+            if (r == 0) {
+                c->rx_need = need;
+                break;
+            }
+            c->rx_need = 0;                      /* a whole frame: nothing pending any more */
+            if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
+                unsigned char *end = (unsigned char *)m.data + m.len;
+                if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
+                    c->nul_at = end;
+                    c->nul_saved = *end;
+                }
+                *end = 0;
+                if (SIO__IO(c)) {
+                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
+                        sio__io_pings_ahead(c);
+                        return 1;
+                    }
+                    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
+                    if (c->nul_at) {                   /* nothing borrowed any more */
+                        *c->nul_at = c->nul_saved;
+                        c->nul_at = NULL;
+                    }
+                    continue;
+                }
+                ev->type = SIO_EVENT_MESSAGE;
+                ev->binary = m.opcode == SIO_WS_BINARY;
+                ev->data = m.data;
+                ev->len = m.len;
+                return 1;
+            }
+            sio__on_control(c, &m);
+            if (c->phase == SIO__CLOSE_WAIT) break;
+        }
+        if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, c->rx_need, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
+        if (n == SIO_ERR_NOMEM) {
+            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            if (c->phase == SIO__CLOSING) {          /* we wanted to close anyway */
+                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+                return 0;
+            }
+            snprintf(text, sizeof text, "ws: connection %s without a close frame%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+

@@ -1,0 +1,924 @@
+/* ---- Socket.IO over the WebSocket connection ---------------------------- */
+
+/* Queues one WebSocket frame whose payload is the concatenation of pieces. */
+static int sio__queue_pieces(sio_client *c, int opcode, const void *const *pieces, const size_t *lens, size_t n)
+{
+    unsigned char key[4];
+    size_t total = 0, i, off = 0, hl;
+    for (i = 0; i < n; i++) total += lens[i];
+    if (sio__tx_reserve(c, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
+    hl = sio__ws_write_header(c->ln.tx + c->ln.tx_len, 1, opcode, (uint64_t)total, key);
+    for (i = 0; i < n; i++) {
+        sio__mask_copy(c->ln.tx + c->ln.tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+        off += lens[i];
+    }
+    c->ln.tx_len += hl + total;
+    return SIO_OK;
+}
+
+static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n);
+
+/* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
+ * frame, or an entry of the next polling POST. */
+static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
+{
+    if (SIO__POLLING(c)) return sio__poll_append(c, binary, pieces, lens, n);
+    if (binary && c->eio_v == 3) {              /* v3 binary frames start with the packet type */
+        const void *p2[2];
+        size_t l2[2];
+        p2[0] = "\x04"; l2[0] = 1;
+        p2[1] = pieces[0]; l2[1] = lens[0];
+        return sio__queue_pieces(c, SIO_WS_BINARY, p2, l2, 2);
+    }
+    return sio__queue_pieces(c, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+}
+
+static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
+{
+    const void *pieces[2];
+    size_t lens[2];
+    pieces[0] = a; lens[0] = alen;
+    pieces[1] = b; lens[1] = blen;
+    return sio__eio_send(c, 0, pieces, lens, blen ? 2 : 1);
+}
+
+/* Bytes accepted for sending but not yet handed to the kernel. */
+static size_t sio__backlog(const sio_client *c)
+{
+    return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
+}
+
+/* Answers an Engine.IO ping.  The pong counts against max_send_queue like
+ * any queued byte: a server that keeps pinging while it reads nothing is
+ * dropped rather than allowed to grow the client's memory.  Returns 0
+ * when the connection failed. */
+static int sio__io_pong(sio_client *c, const char *payload, size_t len)
+{
+    if (c->queued_bytes + sio__backlog(c) + 1 + len > c->max_send_queue) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
+                 "(max_send_queue %lu bytes); the server sends more than it reads",
+                 (unsigned long)len, (unsigned long)c->max_send_queue);
+        sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, text);
+        return 0;
+    }
+    sio__io_send_text(c, "3", 1, payload, len);
+    return 1;
+}
+
+static int sio__ns_index(const sio_client *c, const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count; i++)
+        if (strlen(c->nss[i]->name) == len && memcmp(c->nss[i]->name, name, len) == 0) return (int)i;
+    return -1;
+}
+
+static int sio__ns_name_ok(const char *ns)
+{
+    const char *p;
+    if (!ns || ns[0] != '/' || strlen(ns) > 200) return 0;
+    for (p = ns; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == ',' || *p == 0x7f) return 0;
+    return 1;
+}
+
+/* Finds or creates a namespace (NULL: the URL's, index 0). Returns the
+ * index or a negative status. */
+static int sio__ns_get(sio_client *c, const char *name)
+{
+    sio__ns *ns, **grown;
+    int i;
+    if (!name) return c->ns_count ? 0 : SIO_ERR_STATE;
+    if (!sio__ns_name_ok(name)) return SIO_ERR_INVALID;
+    i = sio__ns_index(c, name, strlen(name));
+    if (i >= 0) return i;
+    if (c->ns_count >= c->max_namespaces) return SIO_ERR_FULL;
+    ns = (sio__ns *)sio__realloc(&c->alloc, NULL, sizeof *ns);
+    grown = (sio__ns **)sio__realloc(&c->alloc, c->nss, (c->ns_count + 1) * sizeof *grown);
+    if (grown) c->nss = grown;
+    if (!ns || !grown) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    memset(ns, 0, sizeof *ns);
+    ns->name = sio__strdup(&c->alloc, name);
+    if (!ns->name) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    c->nss[c->ns_count] = ns;
+    return (int)c->ns_count++;
+}
+
+static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
+{
+    while (ns->queue_head) {
+        sio__queued *q = ns->queue_head;
+        ns->queue_head = q->next;
+        c->queued_bytes -= q->total;
+        sio__free(&c->alloc, q);
+    }
+    ns->queue_tail = NULL;
+    ns->queued = 0;
+}
+
+static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
+{
+    while (ns->held_head) {
+        sio__held *h = ns->held_head;
+        ns->held_head = h->next;
+        c->held_bytes -= h->total;
+        sio__free(&c->alloc, h);
+    }
+    ns->held_tail = NULL;
+}
+
+/* Keeps an event of a namespace still waiting for its CONNECT reply. */
+static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const char *data,
+                        const sio_bytes *atts, size_t count)
+{
+    size_t total = sizeof(sio__held) + count * sizeof(sio_bytes) + pk->data_len + 1, k;
+    sio__held *h;
+    unsigned char *p;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    if (c->held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
+    if (!(h = (sio__held *)sio__realloc(&c->alloc, NULL, total))) return SIO_ERR_NOMEM;
+    h->next = NULL;
+    h->has_id = pk->has_id;
+    h->id = pk->id;
+    h->data_len = pk->data_len;
+    h->count = count;
+    h->total = total;
+    h->atts = (sio_bytes *)(h + 1);
+    h->data = (char *)(h->atts + count);
+    memcpy(h->data, data, pk->data_len);
+    h->data[pk->data_len] = 0;
+    p = (unsigned char *)h->data + pk->data_len + 1;
+    for (k = 0; k < count; k++) {
+        if (atts[k].len) memcpy(p, atts[k].data, atts[k].len);
+        h->atts[k].data = p;
+        h->atts[k].len = atts[k].len;
+        p += atts[k].len;
+    }
+    if (ns->held_tail) ns->held_tail->next = h;
+    else ns->held_head = h;
+    ns->held_tail = h;
+    c->held_bytes += total;
+    return SIO_OK;
+}
+
+/* Reports emits that can no longer be sent, so nothing is lost silently. */
+static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
+{
+    sio__ns *ns = c->nss[i];
+    if (ns->queued) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
+                 (unsigned long)ns->queued, ns->name, why);
+        sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        if (p) p->ns = i;
+    }
+    sio__ns_drop_queue(c, ns);
+}
+
+/* Removes one pending ack, keeping the others in emit order. */
+static void sio__ack_remove(sio_client *c, size_t i)
+{
+    memmove(&c->acks[i], &c->acks[i + 1], (c->ack_count - i - 1) * sizeof *c->acks);
+    c->ack_count--;
+}
+
+/* Ends the pending acks of one namespace (or all: ns < 0) with an error;
+ * with only_sent, those of emits still queued for a reconnection stay. */
+static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, int only_sent)
+{
+    size_t i = 0;
+    while (i < c->ack_count) {
+        if ((ns >= 0 && c->acks[i].ns != ns) || (only_sent && !c->acks[i].sent)) { i++; continue; }
+        {
+            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+        }
+        sio__ack_remove(c, i);
+    }
+}
+
+/* CONNECT with the auth object; after a session with state recovery the
+ * server's pid and the last offset seen go first, as the JS client's
+ * Object.assign({pid, offset}, auth) (keys of auth win). */
+static int sio__send_connect(sio_client *c, int i)
+{
+    sio__ns *ns = c->nss[i];
+    char head[256], recovery[160];
+    const void *pieces[3];
+    size_t lens[3], n = 1;
+    const char *auth = ns->auth ? ns->auth : "";
+    head[0] = '4';
+    n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
+    ns->state = SIO__NS_CONNECTING;
+    pieces[0] = head; lens[0] = n;
+    if (c->eio_v == 3 && c->query[0] && strcmp(ns->name, "/") != 0) {
+        /* Socket.IO v4: the query goes in the namespace, "40/admin?token=1," */
+        const void *q[4];
+        size_t ql[4];
+        q[0] = head; ql[0] = n - 1;                       /* without the ',' */
+        q[1] = "?"; ql[1] = 1;
+        q[2] = c->query + 1; ql[2] = strlen(c->query + 1);   /* past the leading '&' */
+        q[3] = ","; ql[3] = 1;
+        return sio__eio_send(c, 0, q, ql, 4);
+    }
+    pieces[1] = auth; lens[1] = c->eio_v == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
+    if (ns->pid[0] && ns->offset[0] && c->eio_v == 4) {
+        const char *inner = auth;
+        while (*inner && *inner != '{') inner++;             /* auth is a validated object or "" */
+        if (*inner) inner++;
+        while (*inner == ' ' || *inner == '\t' || *inner == '\r' || *inner == '\n') inner++;
+        lens[1] = (size_t)snprintf(recovery, sizeof recovery, "{\"pid\":%s,\"offset\":%s%s", ns->pid,
+                                   ns->offset, *inner && *inner != '}' ? "," : "");
+        pieces[1] = recovery;
+        pieces[2] = *inner ? inner : "}";
+        lens[2] = strlen((const char *)pieces[2]);
+        return sio__eio_send(c, 0, pieces, lens, 3);
+    }
+    return sio__eio_send(c, 0, pieces, lens, lens[1] ? 2 : 1);
+}
+
+/* Sends an encoded packet (text message + attachments) now. */
+static int sio__send_queued(sio_client *c, const sio__queued *q)
+{
+    size_t i, off = q->text_len;
+    const void *piece = q->bytes;
+    int r = sio__eio_send(c, 0, &piece, &q->text_len, 1);
+    for (i = 0; r == SIO_OK && i < q->count; i++) {
+        piece = q->bytes + off;
+        r = sio__eio_send(c, 1, &piece, &q->lens[i], 1);
+        off += q->lens[i];
+    }
+    return r;
+}
+
+/* Ends the session from our side: a close frame, or Engine.IO's close
+ * packet in the next POST.  CLOSING until it is delivered. */
+static void sio__probe_fail(sio_client *c);
+
+static int sio__io_close_transport(sio_client *c, int code, const char *reason)
+{
+    int r;
+    if (SIO__POLLING(c)) {
+        const void *piece = "1";
+        size_t one = 1;
+        if (c->probe_state != SIO__PROBE_NONE && c->probe_state != SIO__PROBE_FAILED)
+            sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
+        r = sio__poll_append(c, 0, &piece, &one, 1);
+        c->close_sent = 1;
+    } else {
+        r = sio__queue_close(c, code, reason);
+    }
+    c->phase = SIO__CLOSING;
+    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+    return r;
+}
+
+/* When no namespace is wanted any more the connection closes, as the JS
+ * client's Manager does. */
+static void sio__io_maybe_close(sio_client *c)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count; i++)
+        if (c->nss[i]->joined) return;
+    if (c->phase == SIO__OPEN && !c->close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
+}
+
+static void sio__io_parse_error(sio_client *c, const char *why)
+{
+    c->disconnect_reason = "parse error";
+    sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
+}
+
+/* The namespace DISCONNECTs, failed acks and dropped queues of a lost
+ * connection; namespaces the application still wants go back to WANTED.
+ * Before a reconnection (keep_queues) emits not sent yet stay queued. */
+static void sio__io_teardown(sio_client *c, int keep_queues)
+{
+    size_t i;
+    const char *reason = c->disconnect_reason ? c->disconnect_reason : "transport close";
+    for (i = 0; i < c->ns_count; i++) {
+        sio__ns *ns = c->nss[i];
+        if (ns->state == SIO__NS_CONNECTED) {
+            sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+            if (p) { p->ns = (int)i; p->reason = reason; }
+        }
+        if (!keep_queues || !ns->joined)
+            sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
+        sio__ns_drop_held(c, ns);
+        ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+    }
+    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
+    c->eio_open = 0;
+    c->next_ping = 0;
+    c->ping_deadline = 0;
+    c->ping_scan = 0;
+    c->pings_ahead = 0;
+    c->bin_need = 0;
+    c->bins_delivered = 1;                /* attachments collected so far are freed next step */
+}
+
+/* As the JS client's Manager: reconnect after any loss except a stop by
+ * the application or a namespace the server disconnected (left = not joined). */
+static int sio__io_retry_wanted(const sio_client *c)
+{
+    size_t i;
+    if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
+    if (c->disconnect_reason && strcmp(c->disconnect_reason, "io client disconnect") == 0) return 0;
+    for (i = 0; i < c->ns_count; i++)
+        if (c->nss[i]->joined) return 1;
+    return 0;
+}
+
+/* Exponential backoff with the JS client's randomization: delay_min *
+ * 2^retries, moved up or down by up to jitter percent, capped at delay_max. */
+static void sio__io_schedule_retry(sio_client *c)
+{
+    uint64_t ms = (uint64_t)c->delay_min;
+    unsigned i;
+    unsigned char r[3];
+    sio__pending *p;
+    for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
+    if (c->jitter_pct > 0 && sio__random(c, r, sizeof r) == SIO_OK) {
+        uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
+        ms = (r[2] & 1) ? ms + deviation : ms - deviation;
+    }
+    if (ms > (uint64_t)c->delay_max) ms = (uint64_t)c->delay_max;
+    c->retries++;
+    c->phase = SIO__BACKOFF;
+    c->deadline = sio__now(c) + ms;
+    if (!c->deadline) c->deadline = 1;                    /* 0 means "no timer" */
+    p = sio__push(c, SIO_EVENT_RECONNECTING, 0, 0, 0, NULL);
+    if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
+}
+
+static void sio__io_release(sio_client *c)
+{
+    size_t i;
+    if (!c->bins_delivered) return;
+    for (i = 0; i < c->bin_have; i++) sio__free(&c->alloc, (void *)c->bins[i].data);
+    sio__free(&c->alloc, c->bins);
+    sio__free(&c->alloc, c->bin_text);
+    c->bins = NULL;
+    c->bin_text = NULL;
+    c->bin_have = c->bin_need = c->bin_bytes = 0;
+    c->bins_delivered = 0;
+}
+
+static char *sio__scratch(sio_client *c, size_t need)
+{
+    if (need > c->scratch_cap) {
+        /* doubling up to what trimming keeps, so that values growing a byte
+         * at a time do not realloc each time; beyond that, the exact size */
+        size_t cap = need < 64 ? 64 : need;
+        if (need <= SIO__KEEP && 2 * c->scratch_cap > cap)
+            cap = 2 * c->scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->scratch_cap;
+        char *p = (char *)sio__realloc(&c->alloc, c->scratch, cap);
+        if (!p) return NULL;
+        c->scratch = p;
+        c->scratch_cap = cap;
+    }
+    return c->scratch;
+}
+
+/* A value as text: strings unescaped, anything else as its JSON. */
+static size_t sio__value_text(sio_json v, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (sio_json_typeof(v) == SIO_JSON_STRING) {
+        sio_json_string(v, out, cap, &n);
+        return n;
+    }
+    n = v.len < cap ? v.len : cap - 1;
+    memcpy(out, v.text, n);
+    out[n] = 0;
+    return n;
+}
+
+static int sio__subscribed(const sio__ns *ns, const char *name)
+{
+    size_t i;
+    if (ns->sub_count == 0) return 1;            /* catch-all */
+    for (i = 0; i < ns->sub_count; i++)
+        if (strcmp(ns->subs[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Fills an EVENT from a validated ["name", args...] array held in writable
+ * memory whose byte after the array may be overwritten with a NUL. */
+static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+{
+    sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
+    sio_json_iter it;
+    sio__ns *ns = c->nss[i];
+    char *name, *msg, *cut = NULL;
+    size_t need, count = 0;
+    sio_json_iter_init(&it, arr);
+    sio_json_iter_next(&it, NULL, &first);
+    need = first.len + 1;
+    if (sio_json_iter_next(&it, NULL, &second)) {
+        last = second;
+        count = 1;
+        while (sio_json_iter_next(&it, NULL, &v)) { last = v; count++; }
+    } else {
+        second.len = 0;
+    }
+    /* With state recovery the server appends the offset to its broadcasts:
+     * remember it for the next CONNECT and hand the event over without it. */
+    if (ns->pid[0] && count && sio_json_typeof(last) == SIO_JSON_STRING) {
+        if (last.len < sizeof ns->offset) {
+            memcpy(ns->offset, last.text, last.len);
+            ns->offset[last.len] = 0;
+        }
+        if (count == 1) second.len = 0;
+        else for (cut = (char *)last.text - 1; *cut != ','; cut--) {}
+    }
+    need += second.len + 1;
+    if (!(name = sio__scratch(c, need))) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory delivering an event");
+        return 0;
+    }
+    sio__value_text(first, name, first.len + 1);
+    if (!sio__subscribed(c->nss[i], name)) return 0;
+    msg = name + first.len + 1;
+    ev->len = second.len ? sio__value_text(second, msg, second.len + 1) : 0;
+    msg[ev->len] = 0;
+    ev->type = SIO_EVENT_EVENT;
+    ev->ns = c->nss[i]->name;
+    ev->event_name = name;
+    ev->data = (const unsigned char *)msg;
+    if (second.len) {
+        /* Zero-copy args: the comma before the second element becomes '['
+         * (and the one before a stripped offset ']'). */
+        char *comma = (char *)second.text - 1;
+        while (*comma != ',') comma--;
+        *comma = '[';
+        ev->args = comma;
+        if (cut) *cut = ']';
+        ev->args_len = (size_t)((cut ? cut + 1 : arr.text + arr.len) - comma);
+        comma[ev->args_len] = 0;
+    } else {
+        ev->args = "[]";
+        ev->args_len = 2;
+    }
+    ev->ack_id = pk->has_id ? (int64_t)pk->id : -1;
+    return 1;
+}
+
+/* Delivers the next event held back until its namespace connected. */
+static int sio__io_replay(sio_client *c, sio_event *ev)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count && c->held_bytes; i++) {
+        sio__ns *ns = c->nss[i];
+        while (ns->state == SIO__NS_CONNECTED && ns->held_head) {
+            sio__held *h = ns->held_head;
+            sio_packet pk;
+            ns->held_head = h->next;
+            if (!ns->held_head) ns->held_tail = NULL;
+            c->held_bytes -= h->total;
+            memset(&pk, 0, sizeof pk);
+            pk.type = SIO_PACKET_EVENT;
+            pk.has_id = h->has_id;
+            pk.id = h->id;
+            pk.data = h->data;
+            pk.data_len = h->data_len;
+            if (sio__io_event(c, (int)i, &pk, h->data, ev)) {
+                c->replayed = h;                 /* freed at the next step */
+                if (h->count) {
+                    ev->attachments = h->atts;
+                    ev->attachment_count = h->count;
+                }
+                return 1;
+            }
+            sio__free(&c->alloc, h);
+        }
+    }
+    return 0;
+}
+
+static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
+{
+    size_t i;
+    for (i = 0; i < c->ack_count; i++)
+        if (c->acks[i].id == id && c->acks[i].ns == ns) return (int)i;
+    return -1;
+}
+
+/* Handles one decoded Socket.IO packet; data is writable (see above). */
+static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
+{
+    int i = sio__ns_index(c, pk->ns, pk->ns_len);
+    sio__ns *ns = i >= 0 ? c->nss[i] : NULL;
+    sio_json payload = sio_json_make(data, pk->data_len);
+    if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
+    switch (pk->type) {
+    case SIO_PACKET_CONNECT: {
+        sio_json sid;
+        sio__queued *q;
+        if (ns->state != SIO__NS_CONNECTING) return 0;
+        if (c->eio_v == 3) {                    /* Socket.IO v4: no sid; the socket id is the engine's */
+            size_t k = 0;
+            const char *part[3], *src;
+            int m;
+            part[0] = strcmp(ns->name, "/") ? ns->name : "";
+            part[1] = strcmp(ns->name, "/") ? "#" : "";
+            part[2] = c->eio.sid;
+            for (m = 0; m < 3; m++)
+                for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
+            ns->sid[k] = 0;
+        } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
+            ns->state = SIO__NS_OFF;
+            ns->joined = 0;
+            ev->type = SIO_EVENT_CONNECT_ERROR;
+            ev->ns = ns->name;
+            ev->error = SIO_ERR_HANDSHAKE;
+            ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
+                          "but they are not compatible";
+            ev->args = "null";
+            ev->args_len = 4;
+            return 1;
+        }
+        ns->state = SIO__NS_CONNECTED;
+        {
+            sio_json pid;                                 /* state recovery (Socket.IO 4.6+) */
+            if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
+                pid.len < sizeof ns->pid) {
+                ev->recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
+                if (!ev->recovered) ns->offset[0] = 0;
+                memcpy(ns->pid, pid.text, pid.len);
+                ns->pid[pid.len] = 0;
+            } else {
+                ns->pid[0] = ns->offset[0] = 0;
+            }
+        }
+        for (q = ns->queue_head; q; q = q->next) {        /* emits made earlier, in order */
+            int k;
+            if (sio__send_queued(c, q) != SIO_OK) break;
+            if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->acks[k].sent = 1;
+        }
+        sio__ns_drop_queue(c, ns);
+        ev->type = SIO_EVENT_CONNECT;
+        ev->ns = ns->name;
+        ev->sid = ns->sid;
+        return 1;
+    }
+    case SIO_PACKET_CONNECT_ERROR: {
+        sio_json m, d;
+        char *text;
+        if (ns->state != SIO__NS_CONNECTING) return 0;
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        ev->type = SIO_EVENT_CONNECT_ERROR;
+        ev->ns = ns->name;
+        ev->error = SIO_ERR_HANDSHAKE;
+        ev->args = "null";
+        ev->args_len = 4;
+        if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
+        else if (!sio_json_find(payload, "message", &m)) m.len = 0;
+        if (c->eio_v == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
+            data[pk->data_len] = 0;             /* Socket.IO v4 ERROR: the payload is the data */
+            ev->args = data;
+            ev->args_len = pk->data_len;
+        } else if (sio_json_typeof(payload) == SIO_JSON_OBJECT && sio_json_find(payload, "data", &d)) {
+            ((char *)d.text)[d.len] = 0;        /* inside our buffer: the ',' or '}' after it */
+            ev->args = d.text;
+            ev->args_len = d.len;
+        }
+        text = sio__scratch(c, m.len + 1);
+        if (text && m.len) sio__value_text(m, text, m.len + 1);
+        else if (text) text[0] = 0;
+        ev->message = text ? text : "";
+        sio__ns_discard_queue(c, i, "the namespace refused the connection");
+        sio__ns_drop_held(c, ns);
+        return 1;
+    }
+    case SIO_PACKET_DISCONNECT:
+        if (ns->state != SIO__NS_CONNECTED) return 0;
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+        ev->type = SIO_EVENT_DISCONNECT;
+        ev->ns = ns->name;
+        ev->reason = "io server disconnect";
+        sio__io_maybe_close(c);
+        return 1;
+    case SIO_PACKET_EVENT:
+    case SIO_PACKET_BINARY_EVENT:
+        if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
+            size_t count = pk->attachments ? c->bin_have : 0;
+            if (sio__ns_hold(c, ns, pk, data, count ? c->bins : NULL, count) != SIO_OK)
+                sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
+                          "sio: events before the CONNECT reply exceed max_message");
+            return 0;
+        }
+        if (ns->state != SIO__NS_CONNECTED) return 0;
+        return sio__io_event(c, i, pk, data, ev);
+    case SIO_PACKET_ACK:
+    case SIO_PACKET_BINARY_ACK: {
+        int k;
+        if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+        sio__ack_remove(c, (size_t)k);
+        ev->type = SIO_EVENT_ACK;
+        ev->ns = ns->name;
+        ev->ack_id = (int64_t)pk->id;
+        ev->args = data;
+        ev->args_len = pk->data_len;
+        data[pk->data_len] = 0;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Whether a {"_placeholder":true,"num":N} object names an attachment that
+ * exists.  The range first: converting 1e300 to an integer is undefined. */
+static int sio__placeholder_num_ok(const char *text, size_t len, size_t count)
+{
+    double d;
+    return sio_json_number(sio_json_make(text, len), &d) == SIO_OK && d >= 0 && d < (double)count &&
+           d == (double)(size_t)d;
+}
+
+enum { SIO__PH_OBJECT = 1, SIO__PH_KEY = 2, SIO__PH_SEEN = 4, SIO__PH_TRUE = 8, SIO__PH_NUM_SEEN = 16,
+       SIO__PH_NUM_OK = 32, SIO__PH_BAD = 64 };
+
+/* Every {"_placeholder":true,...} in a binary packet must name an
+ * attachment that exists; what is inside a placeholder is not looked at
+ * (as socket.io-parser).  One pass over the validated text with a state
+ * byte per open object or array: linear in the size at any depth (walking
+ * each level again cost size x depth).  Returns 1, 0, or SIO_ERR_NOMEM. */
+static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t count)
+{
+    unsigned char small[64], *st = small;
+    size_t i, depth = 0, max_depth = 0, d = 0;
+    int pending = 0, ok = 1;                     /* 1: _placeholder's value next, 2: num's */
+    for (i = 0; i < n; i++) {                    /* how deep, so the stack can be sized */
+        if (p[i] == '"') { for (i++; i < n && p[i] != '"'; i++) if (p[i] == '\\') i++; }
+        else if (p[i] == '{' || p[i] == '[') { if (++d > max_depth) max_depth = d; }
+        else if (p[i] == '}' || p[i] == ']') d--;
+    }
+    if (max_depth > sizeof small && !(st = (unsigned char *)sio__realloc(&c->alloc, NULL, max_depth))) return SIO_ERR_NOMEM;
+    for (i = 0; i < n && ok; i++) {
+        unsigned char *top = depth ? &st[depth - 1] : NULL;
+        size_t start = i;
+        switch (p[i]) {
+        case ' ': case '\t': case '\r': case '\n': case ':':
+            continue;
+        case ',':
+            if (top && (*top & SIO__PH_OBJECT)) *top |= SIO__PH_KEY;
+            continue;
+        case '{': case '[':
+            if (pending == 1 && top) *top &= (unsigned char)~SIO__PH_TRUE;
+            pending = 0;
+            st[depth++] = p[i] == '{' ? SIO__PH_OBJECT | SIO__PH_KEY : 0;
+            continue;
+        case '}': case ']': {
+            int good = (*top & SIO__PH_TRUE) ? (*top & SIO__PH_NUM_OK) != 0 : !(*top & SIO__PH_BAD);
+            depth--;
+            if (!good && depth) st[depth - 1] |= SIO__PH_BAD;
+            else if (!good) ok = 0;
+            continue;
+        }
+        case '"':
+            for (i++; i < n && p[i] != '"'; i++) if (p[i] == '\\') i++;
+            if (top && (*top & SIO__PH_KEY)) {   /* a key: remember the first _placeholder and num */
+                sio_json k = sio_json_make(p + start, i + 1 - start);
+                *top &= (unsigned char)~SIO__PH_KEY;
+                if (!(*top & SIO__PH_SEEN) && sio_json_string_equals(k, "_placeholder")) { *top |= SIO__PH_SEEN; pending = 1; }
+                else if (!(*top & SIO__PH_NUM_SEEN) && sio_json_string_equals(k, "num")) { *top |= SIO__PH_NUM_SEEN; pending = 2; }
+                continue;
+            }
+            pending = 0;                         /* a string value */
+            continue;
+        default:                                 /* a number, true, false or null */
+            while (i + 1 < n && p[i + 1] != ',' && p[i + 1] != '}' && p[i + 1] != ']' && p[i + 1] != ' ' &&
+                   p[i + 1] != '\t' && p[i + 1] != '\r' && p[i + 1] != '\n')
+                i++;
+            if (top && pending == 1 && i + 1 - start == 4 && memcmp(p + start, "true", 4) == 0) *top |= SIO__PH_TRUE;
+            if (top && pending == 2 && sio__placeholder_num_ok(p + start, i + 1 - start, count)) *top |= SIO__PH_NUM_OK;
+            pending = 0;
+            continue;
+        }
+    }
+    if (st != small) sio__free(&c->alloc, st);
+    return ok;
+}
+
+static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+{
+    unsigned char *copy;
+    sio_packet pk;
+    const char *why = NULL;
+    int r;
+    if (!c->bin_need) {
+        sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
+        return 0;
+    }
+    if (c->bin_bytes > c->max_message || len > c->max_message - c->bin_bytes) {   /* each fits; all must too */
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
+                 (unsigned long)c->max_message);
+        c->bin_need = 0;
+        c->bins_delivered = 1;                   /* free what was collected */
+        sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
+        return 0;
+    }
+    c->bin_bytes += len;
+    copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
+    if (!copy) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
+        return 0;
+    }
+    if (len) memcpy(copy, data, len);
+    c->bins[c->bin_have].data = copy;
+    c->bins[c->bin_have].len = len;
+    if (++c->bin_have < c->bin_need) return 0;
+    /* All attachments are here: deliver the packet that announced them. */
+    c->bins_delivered = 1;
+    c->bin_need = 0;
+    sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    r = sio__placeholders_ok(c, pk.data, pk.data_len, c->bin_have);
+    if (r == SIO_ERR_NOMEM) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
+        return 0;
+    }
+    if (!r) {
+        sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
+        return 0;
+    }
+    if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
+        sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
+        return 0;
+    }
+    ev->attachments = c->bins;
+    ev->attachment_count = c->bin_have;
+    return 1;
+}
+
+/* Answers pings that wait behind other frames in the receive buffer, so a
+ * burst of events the application is still working through cannot make the
+ * server's pingTimeout expire.  Each byte is looked at once. */
+static void sio__io_pings_ahead(sio_client *c)
+{
+    size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
+    if (!c->eio_open || SIO__POLLING(c) || c->eio_v == 3) return;
+    while (pos < c->ln.rx_len) {
+        sio_ws_frame f;
+        const unsigned char *payload;
+        if (sio_ws_parse_header(&f, c->ln.rx + pos, c->ln.rx_len - pos, NULL) != 1 ||
+            f.length > c->ln.rx_len - pos - f.header_len)
+            break;
+        payload = c->ln.rx + pos + f.header_len;
+        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
+            if (c->queued_bytes + sio__backlog(c) + (size_t)f.length > c->max_send_queue)
+                break;                          /* the ping's own turn reports the full queue */
+            sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
+            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            c->pings_ahead++;
+        }
+        pos += f.header_len + (size_t)f.length;
+    }
+    c->ping_scan = pos;
+}
+
+/* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+{
+    const char *why = NULL;
+    sio_packet pk;
+    if (binary && c->eio_v == 3) {              /* type byte 4 (message) first */
+        if (len < 1 || data[0] != 4) {
+            sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
+            return 0;
+        }
+        data++;
+        len--;
+    }
+    if (binary) return sio__io_attachment(c, data, len, ev);
+    if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
+        c->bin_need = 0;
+        c->bins_delivered = 1;                /* free what was collected */
+        sio__io_parse_error(c, "sio: text message while binary attachments were expected");
+        return 0;
+    }
+    if (len == 0) {
+        sio__io_parse_error(c, "eio: empty packet");
+        return 0;
+    }
+    if (c->eio_open) {
+        /* A server busy with a burst sends its ping late, behind the burst:
+         * any packet proves the connection alive for pingTimeout more (v3:
+         * until the next ping's answer is due). */
+        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout +
+                         (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
+        if (alive > c->ping_deadline) c->ping_deadline = alive;
+    }
+    switch (data[0]) {
+    case '0':
+        if (c->eio_open) return 0;
+        if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
+            sio__io_parse_error(c, why);
+            return 0;
+        }
+        c->eio_open = 1;
+        c->deadline = 0;                        /* connected: the connect timeout is over */
+        c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+        if (c->eio_v == 3) c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+        {
+            size_t i;
+            for (i = 0; i < c->ns_count; i++) {
+                if (!c->nss[i]->joined) continue;
+                if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
+                    c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+                else
+                    sio__send_connect(c, (int)i);
+            }
+        }
+        ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
+        ev->attempt = (int)c->retries;
+        ev->sid = c->eio.sid;
+        c->retries = 0;                         /* the backoff starts over */
+        return 1;
+    case '1':                                   /* the server closes the session */
+        c->disconnect_reason = "transport close";
+        if (SIO__POLLING(c)) {
+            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
+            return 0;
+        }
+        if (!c->close_sent) {
+            sio__queue_close(c, SIO_CLOSE_NORMAL, "");
+            c->phase = SIO__CLOSING;
+            c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+        }
+        return 0;
+    case '2':                                   /* heartbeat: answer at once */
+        if (c->pings_ahead) {                   /* answered already by the look-ahead */
+            c->pings_ahead--;
+            return 0;
+        }
+        if (c->eio_open) {
+            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__io_pong(c, (const char *)data + 1, len - 1);
+        }
+        return 0;
+    case '3':                                   /* v3: the answer to our ping */
+        if (c->eio_v == 3 && c->eio_open && !c->next_ping)
+            c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+        return 0;
+    case '6':
+        return 0;
+    case '4':
+        break;
+    case 'b': {                                 /* base64 attachment (b64 mode) */
+        unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
+        size_t n = 0;
+        int r;
+        if (!raw) return 0;
+        if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
+            sio__free(&c->alloc, raw);
+            sio__io_parse_error(c, "eio: bad base64 in a binary packet");
+            return 0;
+        }
+        r = sio__io_attachment(c, raw, n, ev);
+        sio__free(&c->alloc, raw);
+        return r;
+    }
+    default:
+        sio__io_parse_error(c, "eio: unknown packet type");
+        return 0;
+    }
+    if (!c->eio_open) {
+        sio__io_parse_error(c, "eio: message before the open packet");
+        return 0;
+    }
+    if (sio_packet_decode(&pk, (const char *)data + 1, len - 1, (unsigned)c->max_attachments,
+                          c->max_json_depth, &why) != SIO_OK) {
+        sio__io_parse_error(c, why);
+        return 0;
+    }
+    if (pk.attachments) {                       /* keep the header until its attachments arrive */
+        sio__io_release(c);                     /* a packet delivered earlier in this step */
+        if (c->bin_text) {                      /* never overwrite one still collecting */
+            sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
+            return 0;
+        }
+        c->bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
+        c->bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->bins);
+        if (!c->bin_text || !c->bins) {
+            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
+            return 0;
+        }
+        memcpy(c->bin_text, data + 1, len - 1);
+        c->bin_text[len - 1] = 0;
+        c->bin_text_len = len - 1;
+        c->bin_bytes = len - 1;                 /* at most max_message: it came in one message */
+        c->bin_need = pk.attachments;
+        c->bin_have = 0;
+        return 0;
+    }
+    return sio__io_packet(c, &pk, (char *)pk.data, ev);
+}
+

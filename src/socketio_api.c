@@ -1,0 +1,424 @@
+/* An emit whose ack timed out while it still waited in the queue is not
+ * sent any more (as the JS client drops it from its send buffer). */
+static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
+{
+    sio__queued **link = &ns->queue_head, *prev = NULL;
+    while (*link) {
+        sio__queued *q = *link;
+        if (q->ack_id == (int64_t)ack_id) {
+            *link = q->next;
+            if (ns->queue_tail == q) ns->queue_tail = prev;
+            ns->queued--;
+            c->queued_bytes -= q->total;
+            sio__free(&c->alloc, q);
+            return;
+        }
+        prev = q;
+        link = &q->next;
+    }
+}
+
+static void sio__io_timers(sio_client *c)
+{
+    uint64_t now;
+    size_t i = 0;
+    if (!SIO__IO(c)) return;
+    now = sio__now(c);
+    while (i < c->ack_count) {                  /* ack timers run while offline too */
+        if (c->acks[i].deadline && now >= c->acks[i].deadline) {
+            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
+            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+            if (!c->acks[i].sent) sio__ns_unqueue(c, c->nss[c->acks[i].ns], c->acks[i].id);
+            sio__ack_remove(c, i);
+        } else {
+            i++;
+        }
+    }
+    if (c->eio_v == 3 && c->eio_open && c->next_ping && now >= c->next_ping && c->phase == SIO__OPEN) {
+        sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+        c->next_ping = 0;
+        c->ping_deadline = now + (uint64_t)c->eio.ping_timeout;
+    }
+    if (c->eio_open && c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
+                 c->eio.ping_interval + c->eio.ping_timeout);
+        c->disconnect_reason = "ping timeout";
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
+    }
+}
+
+static uint64_t sio__io_next_deadline(const sio_client *c)
+{
+    uint64_t d = c->ping_deadline;
+    size_t i;
+    if (c->next_ping && c->eio_open && (!d || c->next_ping < d)) d = c->next_ping;
+    for (i = 0; i < c->ack_count; i++)
+        if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
+    return d;
+}
+
+/* Encodes an event or ack and sends it now or queues it for its namespace. */
+/* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
+ * at once (no copy, no allocation: straight into the transport's buffer) or
+ * copies it into the namespace's queue until the CONNECT reply. */
+static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
+                        const char *args, const sio_bytes *atts, size_t count)
+{
+    sio__ns *ns = c->nss[i];
+    const char *inner = "";
+    const void *pieces[6];
+    size_t lens[6], n = 0, inner_len = 0, text_len = 0, total, k, off;
+    char head[256], name_buf[256];
+    sio_json_writer w;
+    sio__queued *q;
+    int r = SIO_OK;
+    if (args && *args) {
+        sio_json arr = sio_json_make(args, strlen(args));
+        if (arr.len > 2) {
+            inner = arr.text + 1;
+            inner_len = arr.len - 2;
+            while (inner_len && strchr(" \t\r\n", *inner)) { inner++; inner_len--; }
+        }
+    }
+    head[0] = '4';
+    pieces[n] = head;
+    lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
+    pieces[n] = "[";
+    lens[n++] = 1;
+    sio_jw_init(&w, name_buf, sizeof name_buf);   /* the escaped name: on the stack unless long */
+    if (event) {
+        sio_jw_cstring(&w, event);
+        if (w.error) {
+            sio_jw_init(&w, NULL, 0);
+            w.allocator = c->alloc;
+            sio_jw_cstring(&w, event);
+            if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
+        }
+        pieces[n] = w.buf;
+        lens[n++] = w.len;
+    }
+    if (inner_len) {
+        if (event) { pieces[n] = ","; lens[n++] = 1; }
+        pieces[n] = inner;
+        lens[n++] = inner_len;
+    }
+    pieces[n] = "]";
+    lens[n++] = 1;
+    for (k = 0; k < n; k++) text_len += lens[k];
+    total = text_len;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+        sio_jw_free(&w);
+        return SIO_ERR_FULL;
+    }
+    if (ns->state == SIO__NS_CONNECTED && c->eio_open) {
+        r = sio__eio_send(c, 0, pieces, lens, n);
+        for (k = 0; r == SIO_OK && k < count; k++) {
+            const void *piece = atts[k].data;
+            r = sio__eio_send(c, 1, &piece, &atts[k].len, 1);
+        }
+        sio_jw_free(&w);
+        return r;
+    }
+    q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+    if (!q) {
+        sio_jw_free(&w);
+        return SIO_ERR_NOMEM;
+    }
+    q->lens = (size_t *)(q + 1);
+    q->bytes = (unsigned char *)(q->lens + count);
+    for (off = 0, k = 0; k < n; k++) {
+        memcpy(q->bytes + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    sio_jw_free(&w);
+    for (k = 0; k < count; k++) {
+        q->lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+    q->next = NULL;
+    q->ack_id = type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1;
+    q->text_len = text_len;
+    q->count = count;
+    q->total = total;
+    if (ns->queue_tail) ns->queue_tail->next = q;
+    else ns->queue_head = q;
+    ns->queue_tail = q;
+    ns->queued++;
+    c->queued_bytes += total;
+    return SIO_OK;
+}
+
+static int sio__check_args(const sio_client *c, const char *args)
+{
+    sio_json v;
+    if (!args || !*args) return SIO_OK;
+    if (sio_json_validate(args, strlen(args), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK) return SIO_ERR_INVALID;
+    v = sio_json_make(args, strlen(args));
+    (void)c;
+    return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
+}
+
+/* Joins a namespace: CONNECT now if the session is open, else after it opens. */
+static int sio__join(sio_client *c, int i)
+{
+    sio__ns *ns = c->nss[i];
+    sio__wake(c);
+    ns->joined = 1;
+    if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
+    if (ns->state == SIO__NS_WANTED && c->eio_open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
+    return SIO_OK;
+}
+
+SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
+{
+    int i;
+    if (!c) return SIO_ERR_INVALID;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (auth_json && *auth_json &&
+        (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
+         sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
+        return SIO_ERR_INVALID;
+    if ((i = sio__ns_get(c, ns)) < 0) return i;
+    if (auth_json && *auth_json) {
+        char *copy = sio__strdup(&c->alloc, auth_json);
+        if (!copy) return SIO_ERR_NOMEM;
+        sio__free(&c->alloc, c->nss[i]->auth);
+        c->nss[i]->auth = copy;
+    }
+    return sio__join(c, i);
+}
+
+SIO_API int sio_leave(sio_client *c, const char *name)
+{
+    int i;
+    sio__ns *ns;
+    if (!c) return SIO_ERR_INVALID;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    if (i < 0) return SIO_ERR_STATE;
+    ns = c->nss[i];
+    sio__wake(c);
+    if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
+        char head[256];
+        size_t n = 1;
+        head[0] = '4';
+        n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
+        sio__io_send_text(c, head, n, "", 0);
+    }
+    if (ns->state == SIO__NS_CONNECTED) {
+        sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+        if (p) { p->ns = i; p->reason = "io client disconnect"; }
+    }
+    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__ns_discard_queue(c, i, "the namespace was left");
+    sio__ns_drop_held(c, ns);
+    ns->state = SIO__NS_OFF;
+    ns->joined = 0;
+    sio__io_maybe_close(c);
+    return SIO_OK;
+}
+
+static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
+
+/* Queues the emit and lets a set know the client has work. */
+SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
+{
+    int r = sio__emit(c, o, ack_id);
+    if (r == SIO_OK) sio__wake(c);
+    return r;
+}
+
+static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
+{
+    int i, r;
+    uint64_t id = 0;
+    if (ack_id) *ack_id = -1;
+    if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
+    if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
+    if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
+    if ((i = sio__ns_get(c, o->ns)) < 0) return i;
+    if (!c->nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
+    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (o->ack) {
+        sio__ack *a;
+        if (c->ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
+        if (c->ack_count == c->ack_cap) {
+            size_t cap = c->ack_cap ? c->ack_cap * 2 : 8;
+            void *p = sio__realloc(&c->alloc, c->acks, cap * sizeof *c->acks);
+            if (!p) return SIO_ERR_NOMEM;
+            c->acks = (sio__ack *)p;
+            c->ack_cap = cap;
+        }
+        id = c->next_ack_id;
+        r = sio__io_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
+        if (r != SIO_OK) return r;
+        c->next_ack_id++;
+        a = &c->acks[c->ack_count++];
+        a->id = id;
+        a->ns = i;
+        a->sent = c->nss[i]->queue_head == NULL;      /* else it waits in the queue */
+        a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
+        if (ack_id) *ack_id = (int64_t)id;
+        return SIO_OK;
+    }
+    return sio__io_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+}
+
+SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
+{
+    sio_emit_options o;
+    memset(&o, 0, sizeof o);
+    o.ns = ns;
+    o.event = event;
+    o.args = args_json;
+    return sio_emit_ex(c, &o, NULL);
+}
+
+SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message)
+{
+    sio_json_writer w;
+    int r;
+    if (!c || !message) return SIO_ERR_INVALID;
+    sio_jw_init(&w, NULL, 0);
+    w.allocator = c->alloc;
+    sio_jw_array_begin(&w);
+    sio_jw_cstring(&w, message);
+    sio_jw_array_end(&w);
+    r = w.error ? w.error : sio_emit(c, ns, event, w.buf);
+    sio_jw_free(&w);
+    return r;
+}
+
+SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
+                    const sio_bytes *attachments, size_t attachment_count)
+{
+    int i, r;
+    if (!c || !ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns) return SIO_ERR_INVALID;
+    if (attachment_count && !attachments) return SIO_ERR_INVALID;
+    if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
+    i = sio__ns_index(c, ev->ns, strlen(ev->ns));
+    if (i < 0 || c->nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    sio__wake(c);
+    return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
+}
+
+SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
+{
+    int i;
+    sio__ns *ns;
+    char *copy;
+    if (!c || !event || !event[0]) return SIO_ERR_INVALID;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if ((i = sio__ns_get(c, name)) < 0) return i;
+    ns = c->nss[i];
+    if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
+        if (ns->sub_count >= 1024) return SIO_ERR_FULL;
+        if (ns->sub_count == ns->sub_cap) {
+            size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
+            void *p = sio__realloc(&c->alloc, ns->subs, cap * sizeof(char *));
+            if (!p) return SIO_ERR_NOMEM;
+            ns->subs = (char **)p;
+            ns->sub_cap = cap;
+        }
+        if (!(copy = sio__strdup(&c->alloc, event))) return SIO_ERR_NOMEM;
+        ns->subs[ns->sub_count++] = copy;
+    }
+    return ns->joined ? SIO_OK : sio__join(c, i);
+}
+
+SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
+{
+    int i;
+    size_t k;
+    sio__ns *ns;
+    if (!c || !event) return SIO_ERR_INVALID;
+    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    if (i < 0) return SIO_OK;
+    ns = c->nss[i];
+    for (k = 0; k < ns->sub_count; k++)
+        if (strcmp(ns->subs[k], event) == 0) {
+            sio__free(&c->alloc, ns->subs[k]);
+            ns->subs[k] = ns->subs[--ns->sub_count];
+            break;
+        }
+    return SIO_OK;
+}
+
+static void sio__io_free(sio_client *c)
+{
+    size_t i, k;
+    c->bins_delivered = 1;
+    sio__io_release(c);
+    for (i = 0; i < c->ns_count; i++) {
+        sio__ns *ns = c->nss[i];
+        sio__ns_drop_queue(c, ns);
+        sio__ns_drop_held(c, ns);
+        for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
+        sio__free(&c->alloc, ns->subs);
+        sio__free(&c->alloc, ns->auth);
+        sio__free(&c->alloc, ns->name);
+        sio__free(&c->alloc, ns);
+    }
+    sio__free(&c->alloc, c->nss);
+    sio__free(&c->alloc, c->acks);
+    sio__free(&c->alloc, c->scratch);
+    sio__free(&c->alloc, c->replayed);
+}
+
+/* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
+static int sio__io_configure(sio_client *c, const sio_config *cfg)
+{
+    size_t i;
+    int r;
+    char ns[256];
+    for (i = 0; i < cfg->query_count; i++) {
+        const char *p;
+        if (!cfg->query || !cfg->query[i] || !strchr(cfg->query[i], '=')) return SIO_ERR_INVALID;
+        for (p = cfg->query[i]; *p; p++)
+            if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) return SIO_ERR_INVALID;
+    }
+    if (cfg->path)
+        for (i = 0; cfg->path[i]; i++)
+            if ((unsigned char)cfg->path[i] <= 0x20 || strchr("?#", cfg->path[i])) return SIO_ERR_INVALID;
+    if (c->url.path_len >= sizeof ns) return SIO_ERR_URL;
+    if (c->url.path_len <= 1) strcpy(ns, "/");
+    else {
+        memcpy(ns, c->url.path, c->url.path_len);
+        ns[c->url.path_len] = 0;
+    }
+    if ((r = sio__ns_get(c, ns)) < 0) return r == SIO_ERR_INVALID ? SIO_ERR_URL : r;
+    return sio_join(c, ns, cfg->auth);
+}
+
+/* sio_stop on a Socket.IO connection: DISCONNECT every namespace first. */
+static int sio__fail_acks_and_leave_all(sio_client *c)
+{
+    size_t i;
+    for (i = 0; i < c->ns_count; i++) {
+        sio__ns *ns = c->nss[i];
+        if (ns->state == SIO__NS_CONNECTED) {
+            char head[256];
+            size_t n = 1;
+            sio__pending *p;
+            head[0] = '4';
+            n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
+            sio__io_send_text(c, head, n, "", 0);
+            p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+            if (p) { p->ns = (int)i; p->reason = "io client disconnect"; }
+            ns->state = SIO__NS_WANTED;
+        }
+        sio__ns_discard_queue(c, (int)i, "the connection was stopped");
+    }
+    sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    c->disconnect_reason = "io client disconnect";
+    return SIO_OK;
+}
+

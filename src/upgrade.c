@@ -1,0 +1,229 @@
+/* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
+ * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
+ * the server's "3probe", then polling pauses (the pending GET is answered
+ * with a noop, the POST in flight completes), "5" goes over the WebSocket
+ * and it becomes the transport.  Packets emitted meanwhile wait and follow
+ * the "5".  Any failure keeps the session on polling. */
+
+static void sio__probe_fail(sio_client *c)
+{
+    sio__link_close(c, &c->probe);
+    c->probe_state = SIO__PROBE_FAILED;
+}
+
+/* One masked frame into a link's output. */
+static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
+{
+    unsigned char key[4];
+    if (sio__link_reserve(c, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
+    l->tx_len += sio_ws_encode(l->tx + l->tx_len, 1, opcode, (const unsigned char *)data, len, key);
+    return SIO_OK;
+}
+
+/* The WebSocket becomes the transport: polling links closed, the packets
+ * that waited sent as frames after the "5". */
+static void sio__probe_commit(sio_client *c)
+{
+    size_t pos = 0;
+    if (c->nul_at) *c->nul_at = c->nul_saved;
+    c->nul_at = NULL;
+    sio__link_close(c, &c->ln);
+    sio__link_close(c, &c->post);
+    c->ln = c->probe;
+    memset(&c->probe, 0, sizeof c->probe);
+    c->probe.sock = SIO_INVALID_SOCKET;
+    c->probe_state = SIO__PROBE_NONE;
+    c->polling = 0;
+    c->get_busy = c->post_busy = 0;
+    memset(&c->get_in, 0, sizeof c->get_in);
+    memset(&c->post_in, 0, sizeof c->post_in);
+    sio_ws_rx_free(&c->ws);
+    memset(&c->ws, 0, sizeof c->ws);
+    c->ws.allocator = c->alloc;
+    c->ws.max_message = c->max_message;
+    c->rx_need = 0;
+    c->ping_scan = c->ln.rx_start;
+    c->pings_ahead = 0;
+    while (pos < c->out_len) {
+        unsigned char *p = c->out + pos;
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->out_len - pos);
+        size_t len = sep ? (size_t)(sep - p) : c->out_len - pos;
+        const void *piece = p;
+        pos += len + 1;
+        if (len && p[0] == 'b') {               /* attachments go as binary frames again */
+            size_t n = 0;
+            if (sio_base64_decode((const char *)p + 1, len - 1, p, &n) != SIO_OK) continue;
+            sio__eio_send(c, 1, &piece, &n, 1);
+        } else {
+            sio__eio_send(c, 0, &piece, &len, 1);
+        }
+    }
+    c->out_len = 0;
+}
+
+static void sio__probe_start(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.upgrade_websocket) {
+        c->probe_state = SIO__PROBE_FAILED;          /* nothing to try */
+        return;
+    }
+    if (sio__link_open(c, &c->probe, text, sizeof text) != SIO_OK) {
+        c->probe_state = SIO__PROBE_FAILED;
+        return;
+    }
+    c->probe_state = SIO__PROBE_CONNECTING;
+    c->probe_deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
+}
+
+/* Advances the upgrade; returns 1 when the WebSocket took over. */
+static int sio__probe_step(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE], err[128];
+    int r, reads;
+    sio__link *l = &c->probe;
+    if (sio__now(c) >= c->probe_deadline && c->probe_state != SIO__PROBE_PAUSE) {
+        sio__probe_fail(c);
+        return 0;
+    }
+    if (c->probe_state == SIO__PROBE_CONNECTING) {
+        if ((r = sio__link_ready(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if (r == 0) return 0;
+        if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
+        c->probe_state = SIO__PROBE_HANDSHAKE;
+    }
+    if (sio__link_flush(c, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
+    for (reads = 0; reads < 3; reads++) {
+        size_t have = l->rx_len - l->rx_start;
+        long n;
+        if (c->probe_state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
+            sio_http_response resp;
+            r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+            if (r < 0 || (r == 1 && sio__check_response(c, &resp, text, sizeof text) != SIO_OK)) {
+                sio__probe_fail(c);
+                return 0;
+            }
+            if (r == 1) {
+                l->rx_start += resp.head_len;
+                if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
+                    sio__link_flush(c, l, text, sizeof text) != 0) {
+                    sio__probe_fail(c);
+                    return 0;
+                }
+                c->probe_state = SIO__PROBE_PONG;
+                continue;
+            }
+        }
+        if (c->probe_state == SIO__PROBE_PONG && have) {
+            sio_ws_frame f;
+            r = sio_ws_parse_header(&f, l->rx + l->rx_start, have, NULL);
+            if (r < 0 || (r == 1 && (f.masked || f.opcode != SIO_WS_TEXT || !f.fin || f.length != 6))) {
+                sio__probe_fail(c);
+                return 0;
+            }
+            if (r == 1 && have >= f.header_len + 6) {
+                if (memcmp(l->rx + l->rx_start + f.header_len, "3probe", 6) != 0) {
+                    sio__probe_fail(c);
+                    return 0;
+                }
+                l->rx_start += f.header_len + 6;
+                c->probe_state = SIO__PROBE_PAUSE;  /* no new GET or POST from now on */
+            }
+        }
+        if (c->probe_state == SIO__PROBE_PAUSE) break;
+        if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
+        err[0] = 0;
+        n = sio__link_read(c, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) { sio__probe_fail(c); return 0; }
+    }
+    if (c->probe_state != SIO__PROBE_PAUSE || c->get_busy || c->pkt_end || c->post_busy) return 0;
+    if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
+        sio__probe_fail(c);
+        return 0;
+    }
+    sio__probe_commit(c);
+    return 1;
+}
+
+/* One round of the polling transport; returns 1 with an event. */
+static int sio__step_polling(sio_client *c, sio_event *ev)
+{
+    char text[SIO__TEXT_SIZE];
+    int round, r;
+    uint64_t max_body = (uint64_t)c->max_message + 4096;
+    for (round = 0; round < 4; round++) {
+        int progress = 0;
+        if (sio__poll_packets(c, ev)) return 1;
+        if (c->phase < SIO__OPEN) return 0;
+        if (c->eio_open && c->phase == SIO__OPEN) {
+            if (c->probe_state == SIO__PROBE_NONE) sio__probe_start(c);
+            if (c->probe_state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+        }
+        if (c->phase == SIO__CLOSING && !c->post_busy && !c->out_len) {
+            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
+            return 0;
+        }
+        text[0] = 0;
+        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
+        if ((r = sio__link_ready(c, &c->ln, text, sizeof text)) < 0) break;
+        if (r > 0 && (r = sio__link_flush(c, &c->ln, text, sizeof text)) != 0) break;
+        if (c->post.sock != SIO_INVALID_SOCKET) {
+            if ((r = sio__link_ready(c, &c->post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(c, &c->post, text, sizeof text)) != 0) break;
+        }
+        if (c->get_busy && !c->ln.connecting && c->pkt_end == 0) {
+            r = sio__http_receive(c, &c->ln, &c->get_in, max_body, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                c->get_busy = 0;
+                if (c->get_in.status != 200) {
+                    sio__http_error_text(&c->ln, &c->get_in, c->eio_open ? "polling GET" : "handshake", text, sizeof text);
+                    r = c->eio_open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
+                    break;
+                }
+                c->pkt_pos = c->get_in.body_at;
+                c->pkt_end = c->get_in.dec;
+                if (c->pkt_end == c->pkt_pos) sio__http_done(c, &c->ln, &c->get_in);
+                progress = 1;
+            }
+        }
+        if (c->post_busy && c->post.sock != SIO_INVALID_SOCKET && !c->post.connecting) {
+            r = sio__http_receive(c, &c->post, &c->post_in, 4096, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                if (c->post_in.status != 200) {
+                    sio__http_error_text(&c->post, &c->post_in, "polling POST", text, sizeof text);
+                    r = SIO_ERR_PROTOCOL;
+                    break;
+                }
+                sio__http_done(c, &c->post, &c->post_in);
+                c->post_busy = 0;
+                progress = 1;
+            }
+        }
+        if (!progress) return 0;
+    }
+    if (round < 4 && r < 0) {
+        if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
+                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
+    }
+    return 0;
+}
+
+/* Polling links and state of an ended session. */
+static void sio__poll_reset(sio_client *c)
+{
+    sio__link_close(c, &c->post);
+    sio__link_close(c, &c->probe);
+    c->probe_state = SIO__PROBE_NONE;
+    memset(&c->get_in, 0, sizeof c->get_in);
+    memset(&c->post_in, 0, sizeof c->post_in);
+    c->get_busy = c->post_busy = 0;
+    c->pkt_pos = c->pkt_end = 0;
+    c->out_len = 0;
+    c->ln.connecting = 0;
+}
+
