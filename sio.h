@@ -34,7 +34,7 @@
  * ======================================================================
  *
  * - No threads, no callbacks, no globals.  The library does work only inside
- *   sio_poll() (and sio_poll_set()), on the caller's thread, and reports what
+ *   sio_poll() (and sio_poll_clients()), on the caller's thread, and reports what
  *   happened as sio_event structs, one per call.
  * - Start and stop are asynchronous.  Every successful sio_start() is answered
  *   by exactly one SIO_EVENT_CLOSE eventually: after SIO_EVENT_OPEN when the
@@ -82,7 +82,7 @@
  * readiness each wants, sleeps at most sio_next_timeout_ms(c), then calls
  * sio_poll(c, &ev, 0) until it returns 0 (readiness is level-triggered).
  * Sends only queue bytes; they are written by the next sio_poll().
- * sio_poll_set() does the same for a few named connections at once, fairly.
+ * sio_poll_clients() does the same for a few named connections at once, fairly.
  * For thousands of clients in one thread use a sio_set: it waits with the
  * platform's poller (epoll on Linux, WSAPoll on Windows), keeps timers in
  * a heap, and steps only the clients that are ready; sio_set_poll() returns
@@ -109,7 +109,7 @@
  *   nameserver list).  Nothing else allocates.
  * - Received data is zero-copy where possible: ev.data points into the
  *   client's receive buffer and is valid until the next sio_poll() or
- *   sio_poll_set() call that includes this client, or sio_destroy().  Text
+ *   sio_poll_clients() call that includes this client, or sio_destroy().  Text
  *   messages (and binary ones) are followed by a NUL byte at data[len] for
  *   convenience; text may itself contain NUL.  The same holds for every
  *   string and attachment of a Socket.IO event.
@@ -1022,12 +1022,15 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * timeout_ms (0: do not block; -1: wait forever), or a negative status for
  * bad arguments. */
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms);
-/* The same over several clients: returns the next event of any of them. */
+/* The same over a few clients (an array): the next event of any of them. */
+SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
+/* Deprecated (0.x only): the old name of sio_poll_clients, easily taken
+ * for sio_set_poll (a sio_set).  It stays until 1.0. */
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
 
 /* Sets: many clients driven from one thread (thousands).  A client belongs
  * to at most one set; all of a set's clients share one platform.
- * sio_set_poll returns the next event of any client, like sio_poll_set,
+ * sio_set_poll returns the next event of any client, like sio_poll_clients,
  * but a wake-up costs work only for the clients that are ready (epoll on
  * Linux, a timer heap).  sio_destroy() takes a client out of its set. */
 typedef struct sio_set sio_set;
@@ -1145,7 +1148,12 @@ SIO_API size_t sio_memory(const sio_client *c);
 extern "C" {
 #endif
 
-SIO_API const char *sio_version(void) { return "0.2.1"; }
+#define SIO__TEXT_OF(x) #x
+#define SIO__VERSION_TEXT(a, b, c) SIO__TEXT_OF(a) "." SIO__TEXT_OF(b) "." SIO__TEXT_OF(c)
+SIO_API const char *sio_version(void)
+{
+    return SIO__VERSION_TEXT(SIO_VERSION_MAJOR, SIO_VERSION_MINOR, SIO_VERSION_PATCH);
+}
 
 SIO_API const char *sio_status_text(int status)
 {
@@ -3491,7 +3499,7 @@ struct sio_client {
 
     unsigned char random_pool[256];      /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
-    unsigned long served;              /* events returned; rotates sio_poll_set */
+    unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* Socket.IO mode */
     int mode;
@@ -5296,6 +5304,8 @@ static void sio__io_pings_ahead(sio_client *c)
     c->ping_scan = pos;
 }
 
+#define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
+
 /* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
@@ -5328,8 +5338,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
                          (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
         if (alive > c->ping_deadline) c->ping_deadline = alive;
     }
-    switch (data[0]) {
-    case '0':
+    /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
+    switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
+    case SIO_EIO_OPEN:
         if (c->eio_open) return 0;
         if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
             sio__io_parse_error(c, why);
@@ -5354,7 +5365,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         ev->sid = c->eio.sid;
         c->retries = 0;                         /* the backoff starts over */
         return 1;
-    case '1':                                   /* the server closes the session */
+    case SIO_EIO_CLOSE:                         /* the server closes the session */
         c->disconnect_reason = "transport close";
         if (SIO__POLLING(c)) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
@@ -5366,7 +5377,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
         }
         return 0;
-    case '2':                                   /* heartbeat: answer at once */
+    case SIO_EIO_PING:                          /* heartbeat: answer at once */
         if (c->pings_ahead) {                   /* answered already by the look-ahead */
             c->pings_ahead--;
             return 0;
@@ -5376,15 +5387,15 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
-    case '3':                                   /* v3: the answer to our ping */
+    case SIO_EIO_PONG:                          /* v3: the answer to our ping */
         if (c->eio_v == 3 && c->eio_open && !c->next_ping)
             c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
         return 0;
-    case '6':
+    case SIO_EIO_NOOP:
         return 0;
-    case '4':
+    case SIO_EIO_MESSAGE:
         break;
-    case 'b': {                                 /* base64 attachment (b64 mode) */
+    case SIO__EIO_BASE64: {                     /* base64 attachment (b64 mode) */
         unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
         size_t n = 0;
         int r;
@@ -7024,7 +7035,7 @@ SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 {
     if (!c) return SIO_ERR_INVALID;
-    return sio_poll_set(&c, 1, ev, timeout_ms);
+    return sio_poll_clients(&c, 1, ev, timeout_ms);
 }
 
 #define SIO__WAIT_STACK 16
@@ -7045,6 +7056,11 @@ static int sio__next_event(sio_client *c, sio_event *ev)
 }
 
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
+{
+    return sio_poll_clients(clients, count, ev, timeout_ms);
+}
+
+SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
 {
     const sio_platform *pf;
     uint64_t start;

@@ -5,7 +5,7 @@
  *   Stop         -> sio_stop()             On Stop    <- SIO_EVENT_CLOSE
  *   Send         -> sio_send_text() / sio_send_binary() (Is Binary flag)
  *   On Receive   <- SIO_EVENT_MESSAGE      On Error   <- SIO_EVENT_ERROR
- * Several named connections are driven by one sio_poll_set() loop.
+ * Several named connections are driven by one sio_poll_clients() loop.
  *     incari_ws_nodes ws://127.0.0.1:8080/echo [ws://127.0.0.1:8080/echo] */
 #include "sio.h"
 #include <stdio.h>
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     }
     while (stopped < count) {
         connection *conn;
-        if (sio_poll_set(set, count, &ev, 1000) <= 0) continue;
+        if (sio_poll_clients(set, count, &ev, 1000) <= 0) continue;
         conn = (connection *)ev.user_data;
         switch (ev.type) {
         case SIO_EVENT_OPEN:                                  /* On Start */

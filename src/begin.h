@@ -31,7 +31,7 @@
  * ======================================================================
  *
  * - No threads, no callbacks, no globals.  The library does work only inside
- *   sio_poll() (and sio_poll_set()), on the caller's thread, and reports what
+ *   sio_poll() (and sio_poll_clients()), on the caller's thread, and reports what
  *   happened as sio_event structs, one per call.
  * - Start and stop are asynchronous.  Every successful sio_start() is answered
  *   by exactly one SIO_EVENT_CLOSE eventually: after SIO_EVENT_OPEN when the
@@ -79,7 +79,7 @@
  * readiness each wants, sleeps at most sio_next_timeout_ms(c), then calls
  * sio_poll(c, &ev, 0) until it returns 0 (readiness is level-triggered).
  * Sends only queue bytes; they are written by the next sio_poll().
- * sio_poll_set() does the same for a few named connections at once, fairly.
+ * sio_poll_clients() does the same for a few named connections at once, fairly.
  * For thousands of clients in one thread use a sio_set: it waits with the
  * platform's poller (epoll on Linux, WSAPoll on Windows), keeps timers in
  * a heap, and steps only the clients that are ready; sio_set_poll() returns
@@ -106,7 +106,7 @@
  *   nameserver list).  Nothing else allocates.
  * - Received data is zero-copy where possible: ev.data points into the
  *   client's receive buffer and is valid until the next sio_poll() or
- *   sio_poll_set() call that includes this client, or sio_destroy().  Text
+ *   sio_poll_clients() call that includes this client, or sio_destroy().  Text
  *   messages (and binary ones) are followed by a NUL byte at data[len] for
  *   convenience; text may itself contain NUL.  The same holds for every
  *   string and attachment of a Socket.IO event.

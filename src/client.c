@@ -164,7 +164,7 @@ struct sio_client {
 
     unsigned char random_pool[256];      /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
-    unsigned long served;              /* events returned; rotates sio_poll_set */
+    unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* Socket.IO mode */
     int mode;

@@ -136,12 +136,15 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * timeout_ms (0: do not block; -1: wait forever), or a negative status for
  * bad arguments. */
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms);
-/* The same over several clients: returns the next event of any of them. */
+/* The same over a few clients (an array): the next event of any of them. */
+SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
+/* Deprecated (0.x only): the old name of sio_poll_clients, easily taken
+ * for sio_set_poll (a sio_set).  It stays until 1.0. */
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
 
 /* Sets: many clients driven from one thread (thousands).  A client belongs
  * to at most one set; all of a set's clients share one platform.
- * sio_set_poll returns the next event of any client, like sio_poll_set,
+ * sio_set_poll returns the next event of any client, like sio_poll_clients,
  * but a wake-up costs work only for the clients that are ready (epoll on
  * Linux, a timer heap).  sio_destroy() takes a client out of its set. */
 typedef struct sio_set sio_set;

@@ -541,7 +541,7 @@ SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c
 SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 {
     if (!c) return SIO_ERR_INVALID;
-    return sio_poll_set(&c, 1, ev, timeout_ms);
+    return sio_poll_clients(&c, 1, ev, timeout_ms);
 }
 
 #define SIO__WAIT_STACK 16
@@ -562,6 +562,11 @@ static int sio__next_event(sio_client *c, sio_event *ev)
 }
 
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
+{
+    return sio_poll_clients(clients, count, ev, timeout_ms);
+}
+
+SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
 {
     const sio_platform *pf;
     uint64_t start;

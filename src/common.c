@@ -46,7 +46,12 @@
 extern "C" {
 #endif
 
-SIO_API const char *sio_version(void) { return "0.2.1"; }
+#define SIO__TEXT_OF(x) #x
+#define SIO__VERSION_TEXT(a, b, c) SIO__TEXT_OF(a) "." SIO__TEXT_OF(b) "." SIO__TEXT_OF(c)
+SIO_API const char *sio_version(void)
+{
+    return SIO__VERSION_TEXT(SIO_VERSION_MAJOR, SIO_VERSION_MINOR, SIO_VERSION_PATCH);
+}
 
 SIO_API const char *sio_status_text(int status)
 {

@@ -784,6 +784,8 @@ static void sio__io_pings_ahead(sio_client *c)
     c->ping_scan = pos;
 }
 
+#define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
+
 /* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
@@ -816,8 +818,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
                          (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
         if (alive > c->ping_deadline) c->ping_deadline = alive;
     }
-    switch (data[0]) {
-    case '0':
+    /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
+    switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
+    case SIO_EIO_OPEN:
         if (c->eio_open) return 0;
         if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
             sio__io_parse_error(c, why);
@@ -842,7 +845,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         ev->sid = c->eio.sid;
         c->retries = 0;                         /* the backoff starts over */
         return 1;
-    case '1':                                   /* the server closes the session */
+    case SIO_EIO_CLOSE:                         /* the server closes the session */
         c->disconnect_reason = "transport close";
         if (SIO__POLLING(c)) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
@@ -854,7 +857,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
         }
         return 0;
-    case '2':                                   /* heartbeat: answer at once */
+    case SIO_EIO_PING:                          /* heartbeat: answer at once */
         if (c->pings_ahead) {                   /* answered already by the look-ahead */
             c->pings_ahead--;
             return 0;
@@ -864,15 +867,15 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
-    case '3':                                   /* v3: the answer to our ping */
+    case SIO_EIO_PONG:                          /* v3: the answer to our ping */
         if (c->eio_v == 3 && c->eio_open && !c->next_ping)
             c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
         return 0;
-    case '6':
+    case SIO_EIO_NOOP:
         return 0;
-    case '4':
+    case SIO_EIO_MESSAGE:
         break;
-    case 'b': {                                 /* base64 attachment (b64 mode) */
+    case SIO__EIO_BASE64: {                     /* base64 attachment (b64 mode) */
         unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
         size_t n = 0;
         int r;
