@@ -949,15 +949,15 @@ typedef struct sio_bytes {
 
 typedef enum sio_event_type {
     SIO_EVENT_NONE = 0,
-    SIO_EVENT_OPEN,      /* handshake done; sends are allowed (On Start) */
-    SIO_EVENT_MESSAGE,   /* one whole message (On Receive) */
-    SIO_EVENT_CLOSE,     /* the connection is gone (On Stop) */
-    SIO_EVENT_ERROR,     /* something failed (On Error); for the connection a CLOSE follows */
+    SIO_EVENT_OPEN,      /* handshake done; sends are allowed */
+    SIO_EVENT_MESSAGE,   /* one whole message */
+    SIO_EVENT_CLOSE,     /* the connection is gone */
+    SIO_EVENT_ERROR,     /* something failed; for the connection a CLOSE follows */
     /* Socket.IO mode */
     SIO_EVENT_CONNECT,       /* a namespace connected: ns, sid (On Socket.IO Start for the URL's) */
     SIO_EVENT_CONNECT_ERROR, /* a namespace was refused: ns, message, args = the data JSON or "null" */
     SIO_EVENT_DISCONNECT,    /* a namespace is gone: ns, reason ("io server disconnect", ...) */
-    SIO_EVENT_EVENT,         /* an event arrived (On Receive): ns, event_name, args, data, attachments, ack_id */
+    SIO_EVENT_EVENT,         /* an event arrived: ns, event_name, args, data, attachments, ack_id */
     SIO_EVENT_ACK,           /* the answer to an emit with ack: ns, ack_id, args, attachments;
                                 error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
     SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms */
@@ -985,7 +985,7 @@ typedef struct sio_event {
     const char *message;          /* human sentence / connect_error message, NUL-terminated */
     /* Socket.IO events; strings NUL-terminated, valid until the next poll.
      * For EVENT, data/len hold the first argument as text (a string's
-     * unescaped value, other values as JSON): the Incari "Message". */
+     * unescaped value, other values as JSON). */
     const char *ns;               /* namespace, "" for connection-wide events */
     const char *event_name;       /* EVENT: the name (a numeric name as its digits) */
     const char *args;             /* EVENT/ACK: JSON array of the arguments, without the name */
@@ -1047,7 +1047,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /*
 SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
 /* args_json: a JSON array of the arguments after the event name, or NULL. */
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json);
-/* One string argument (Incari Send: Namespace, Event Name, Message). */
+/* An event with one string argument. */
 SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message);
 
 typedef struct sio_emit_options {
@@ -1066,7 +1066,7 @@ SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_i
 /* Answers an EVENT whose ack_id >= 0 (at most once). */
 SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
                     const sio_bytes *attachments, size_t attachment_count);
-/* Incari Subscribe/Unsubscribe: while a namespace has subscriptions only
+/* Subscriptions: while a namespace has subscriptions only
  * those events are delivered; without any, every event is (catch-all).
  * Subscribing joins the namespace if needed. */
 SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
