@@ -249,7 +249,7 @@ extern "C" {
 #endif
 
 #ifdef SIO_SOURCE_LINES
-#line 1 "src/status.h"
+#line 1 "src/common.h"
 #endif
 /* ---------------------------------------------------------------------- */
 /* Status codes                                                            */
@@ -840,6 +840,9 @@ typedef struct sio_tls {
     int (*status)(void *session, char *err, size_t err_size);
 } sio_tls;
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/bearssl.h"
+#endif
 #ifdef SIO_WITH_BEARSSL
 /* The BearSSL backend (define SIO_WITH_BEARSSL everywhere, link -lbearssl).
  * Verification is on unless insecure_skip_verify is set: the chain must
@@ -3090,10 +3093,10 @@ SIO_API const char *sio_jw_result(const sio_json_writer *w, size_t *len)
 }
 
 #ifdef SIO_SOURCE_LINES
-#line 1 "src/packet.c"
+#line 1 "src/eio.c"
 #endif
 /* ---------------------------------------------------------------------- */
-/* eio / sio packet codecs                                                 */
+/* eio: the Engine.IO open packet and polling payloads (v3 and v4)       */
 /* ---------------------------------------------------------------------- */
 
 static int sio__json_ms(sio_json obj, const char *key, long *out)
@@ -3204,6 +3207,13 @@ SIO_API int sio_eio_payload_next(int eio, const unsigned char *body, size_t len,
     *pos += i;
     return 1;
 }
+
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/packet.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* packet: the Socket.IO packet codec                                      */
+/* ---------------------------------------------------------------------- */
 
 static const char *const sio__reserved_events[] = {
     "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"
