@@ -125,6 +125,50 @@ def parse_records(out):
     return records, bad
 
 
+class Records:
+    """What one sioc run printed with --json, and the record helpers the
+    runners share (integration.py, integration_io.py, integration_tls.py).
+    A subclass sets records, rc, elapsed and says where stderr is."""
+    describe_limit = 400
+
+    def __init__(self):
+        self.records = []
+        self.bad_lines = []
+        self.rc = None
+        self.elapsed = 0.0
+        self.timed_out = False
+
+    def stderr(self):
+        return ""
+
+    def of(self, typ):
+        return [r for r in self.records if r.get("type") == typ]
+
+    @property
+    def messages(self):
+        return self.of("message")
+
+    def texts(self):
+        return [m.get("data") for m in self.messages if m.get("binary") is False]
+
+    def events(self, name=None):
+        return [e for e in self.of("event") if name is None or e.get("name") == name]
+
+    def close_rec(self):
+        c = self.of("close")
+        return c[-1] if c else None
+
+    def error_text(self):
+        return " | ".join(str(e.get("message", "")) for e in self.of("error"))
+
+    def describe(self):
+        err = self.stderr().strip().replace("\n", " | ")
+        recs = json.dumps([{k: v for k, v in r.items() if k != "_t"} for r in self.records], ensure_ascii=True)
+        if len(recs) > self.describe_limit:
+            recs = recs[:self.describe_limit] + "...(%d records)" % len(self.records)
+        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (self.rc, self.elapsed, recs, short(err, 300))
+
+
 def check_exit(rc, timed_out, timeout, wrapped, stderr_text, describe):
     """Failures common to every sioc run."""
     check(not timed_out, "sioc did not exit within %.0fs (killed): %s" % (timeout, describe()))

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 
-from harness import (check, short, spawn, parse_records, check_exit, kill_live,
+from harness import (check, short, spawn, parse_records, check_exit, kill_live, Records,
                      Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -95,38 +95,15 @@ class ServerSet:
 
 # --------------------------------------------------------------- running sioc
 
-class Run:
+class Run(Records):
     def __init__(self, argv):
+        Records.__init__(self)
         self.argv = argv
-        self.rc = None
         self.out = b""
         self.err = b""
-        self.elapsed = 0.0
-        self.timed_out = False
-        self.records = []
-        self.bad_lines = []
 
-    def of(self, typ):
-        return [r for r in self.records if r.get("type") == typ]
-
-    @property
-    def messages(self):
-        return self.of("message")
-
-    def close_rec(self):
-        c = self.of("close")
-        return c[-1] if c else None
-
-    def texts(self):
-        return [m.get("data") for m in self.messages if m.get("binary") is False]
-
-    def describe(self):
-        err = self.err.decode("utf-8", "replace").strip().replace("\n", " | ")
-        recs = json.dumps(self.records)
-        if len(recs) > 400:
-            recs = recs[:400] + "...(%d records)" % len(self.records)
-        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (
-            self.rc, self.elapsed, recs, short(err, 300))
+    def stderr(self):
+        return self.err.decode("utf-8", "replace")
 
 
 def sioc(args, stdin=b"", close_stdin=True, timeout=15.0, json_mode=True):

@@ -32,7 +32,7 @@ import threading
 import time
 
 from harness import (TestFailure, TestSkip, check, spawn, track, untrack, kill_live, parse_record,
-                     Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
+                     Records, Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -275,10 +275,11 @@ sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 _usage_n = [0]
 
 
-class Run:
+class Run(Records):
     """One sioc process.  Records are parsed as they arrive (wait_for).
     usage=True (and no --wrapper): run it under USAGE_WRAPPER; after finish()
     self.usage is {"maxrss_kb", "utime", "stime"} of the sioc process."""
+    describe_limit = 700
 
     def __init__(self, args, stdin=b"", close_stdin=False, usage=False, reconnect=False):
         # Reconnection is sioc's default; tests of other behaviour turn it off
@@ -410,22 +411,6 @@ class Run:
 
     def stderr(self):
         return b"".join(self.err_chunks).decode("utf-8", "replace")
-
-    def describe(self):
-        err = self.stderr().strip().replace("\n", " | ")
-        recs = json.dumps([{k: v for k, v in r.items() if k != "_t"} for r in self.records],
-                          ensure_ascii=True)
-        if len(recs) > 700:
-            recs = recs[:700] + "...(%d records)" % len(self.records)
-        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (
-            self.rc, self.elapsed, recs, short(err, 300))
-
-    # record helpers
-    def of(self, typ):
-        return [r for r in self.records if r.get("type") == typ]
-
-    def events(self, name=None):
-        return [r for r in self.of("event") if name is None or r.get("name") == name]
 
     def event_args(self, name):
         evs = self.events(name)

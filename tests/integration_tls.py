@@ -31,7 +31,7 @@ import threading
 import time
 
 from harness import (TestFailure, TestSkip, check, short, spawn, parse_records, check_exit, kill_live,
-                     Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
+                     Records, Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -127,41 +127,17 @@ SERVER = TlsServer()
 
 # --------------------------------------------------------------- running sioc
 
-class Run:
+class Run(Records):
+    describe_limit = 500
+
     def __init__(self, argv):
+        Records.__init__(self)
         self.argv = argv
-        self.rc = None
         self.out = b""
         self.err = b""
-        self.elapsed = 0.0
-        self.timed_out = False
-        self.records = []
-        self.bad_lines = []
 
-    def of(self, typ):
-        return [r for r in self.records if r.get("type") == typ]
-
-    @property
-    def messages(self):
-        return self.of("message")
-
-    def events(self, name=None):
-        return [e for e in self.of("event") if name is None or e.get("name") == name]
-
-    def close_rec(self):
-        c = self.of("close")
-        return c[-1] if c else None
-
-    def error_text(self):
-        return " | ".join(str(e.get("message", "")) for e in self.of("error"))
-
-    def describe(self):
-        err = self.err.decode("utf-8", "replace").strip().replace("\n", " | ")
-        recs = json.dumps(self.records)
-        if len(recs) > 500:
-            recs = recs[:500] + "...(%d records)" % len(self.records)
-        return "rc=%s elapsed=%.2fs records=%s stderr=%s" % (
-            self.rc, self.elapsed, recs, short(err, 300))
+    def stderr(self):
+        return self.err.decode("utf-8", "replace")
 
 
 def run_sioc(binary, args, stdin=b"", close_stdin=True, timeout=15.0):
