@@ -3367,6 +3367,11 @@ enum sio__phase {
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
+/* Pongs (WebSocket and Engine.IO) may exceed max_send_queue by this much:
+ * an application that filled the queue with emits must not lose its
+ * connection to the next ping, yet a server that pings without reading
+ * still meets a bound. */
+#define SIO__PONG_SLACK ((size_t)4096)
 
 typedef struct sio__pending {
     int type, code, error, clean;
@@ -4411,9 +4416,9 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
 static void sio__on_control(sio_client *c, const sio_ws_message *m)
 {
     if (m->opcode == SIO_WS_PING) {
-        /* Pongs may exceed the send limit a little; beyond that they are
-         * skipped, which RFC 6455 5.5.3 allows for unanswered pings. */
-        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + 4096)
+        /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
+         * allows for unanswered pings. */
+        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
             sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
         return;
     }
@@ -4579,13 +4584,21 @@ static size_t sio__backlog(const sio_client *c)
     return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
 }
 
-/* Answers an Engine.IO ping.  The pong counts against max_send_queue like
- * any queued byte: a server that keeps pinging while it reads nothing is
- * dropped rather than allowed to grow the client's memory.  Returns 0
- * when the connection failed. */
+/* 1 if a pong of len payload bytes fits: within max_send_queue plus the
+ * pong slack, so a queue the application filled with emits (whose frame
+ * headers the emit check does not see) still answers the next ping. */
+static int sio__pong_fits(const sio_client *c, size_t len)
+{
+    return c->queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+}
+
+/* Answers an Engine.IO ping.  The pong counts against the send queue: a
+ * server that keeps pinging while it reads nothing is dropped rather than
+ * allowed to grow the client's memory.  Returns 0 when the connection
+ * failed. */
 static int sio__io_pong(sio_client *c, const char *payload, size_t len)
 {
-    if (c->queued_bytes + sio__backlog(c) + 1 + len > c->max_send_queue) {
+    if (!sio__pong_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
                  "(max_send_queue %lu bytes); the server sends more than it reads",
@@ -5303,7 +5316,7 @@ static void sio__io_pings_ahead(sio_client *c)
             break;
         payload = c->ln.rx + pos + f.header_len;
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
-            if (c->queued_bytes + sio__backlog(c) + (size_t)f.length > c->max_send_queue)
+            if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;

@@ -22,6 +22,11 @@ enum sio__phase {
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
+/* Pongs (WebSocket and Engine.IO) may exceed max_send_queue by this much:
+ * an application that filled the queue with emits must not lose its
+ * connection to the next ping, yet a server that pings without reading
+ * still meets a bound. */
+#define SIO__PONG_SLACK ((size_t)4096)
 
 typedef struct sio__pending {
     int type, code, error, clean;

@@ -296,9 +296,9 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
 static void sio__on_control(sio_client *c, const sio_ws_message *m)
 {
     if (m->opcode == SIO_WS_PING) {
-        /* Pongs may exceed the send limit a little; beyond that they are
-         * skipped, which RFC 6455 5.5.3 allows for unanswered pings. */
-        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + 4096)
+        /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
+         * allows for unanswered pings. */
+        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
             sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
         return;
     }

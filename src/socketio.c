@@ -49,13 +49,21 @@ static size_t sio__backlog(const sio_client *c)
     return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
 }
 
-/* Answers an Engine.IO ping.  The pong counts against max_send_queue like
- * any queued byte: a server that keeps pinging while it reads nothing is
- * dropped rather than allowed to grow the client's memory.  Returns 0
- * when the connection failed. */
+/* 1 if a pong of len payload bytes fits: within max_send_queue plus the
+ * pong slack, so a queue the application filled with emits (whose frame
+ * headers the emit check does not see) still answers the next ping. */
+static int sio__pong_fits(const sio_client *c, size_t len)
+{
+    return c->queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+}
+
+/* Answers an Engine.IO ping.  The pong counts against the send queue: a
+ * server that keeps pinging while it reads nothing is dropped rather than
+ * allowed to grow the client's memory.  Returns 0 when the connection
+ * failed. */
 static int sio__io_pong(sio_client *c, const char *payload, size_t len)
 {
-    if (c->queued_bytes + sio__backlog(c) + 1 + len > c->max_send_queue) {
+    if (!sio__pong_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
                  "(max_send_queue %lu bytes); the server sends more than it reads",
@@ -773,7 +781,7 @@ static void sio__io_pings_ahead(sio_client *c)
             break;
         payload = c->ln.rx + pos + f.header_len;
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
-            if (c->queued_bytes + sio__backlog(c) + (size_t)f.length > c->max_send_queue)
+            if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;

@@ -559,6 +559,37 @@ static void test_io_pongs_count_against_the_send_queue(void)
     sio_destroy(c);
 }
 
+/* The emit check counts the Socket.IO bytes of the new emit, not the
+ * WebSocket frame header around them, so a queue filled with emits can hold
+ * a little more than max_send_queue.  The next ping must still be answered
+ * (0.2.1 failed the connection with "cannot be answered": one ping after
+ * SIO_ERR_FULL). */
+static void test_io_ping_after_emits_filled_the_queue_is_answered(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    static char args[2000];
+    size_t before;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_send_queue = 2000;
+    c = io_connected(&cfg);
+    if (!c) { CHECK(c != NULL); return; }
+    net.out_len = sizeof net.out;        /* the server stops reading */
+    memset(args, 'x', sizeof args);      /* 42["e","x..."]: exactly 2,000 bytes */
+    memcpy(args, "[\"", 2);
+    memcpy(args + 1992, "\"]", 3);      /* args: 1,994 bytes; inner 1,992 + 8 */
+    CHECK_INT(sio_emit(c, NULL, "e", args), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "e", "[1]"), SIO_ERR_FULL);
+    before = sio_queued_bytes(c);
+    CHECK(before > 2000);                /* the frame header on top */
+    server_text("2");
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    CHECK(sio_queued_bytes(c) > before); /* the pong waits behind the emit */
+    sio_destroy(c);
+}
+
 /* A placeholder number no integer can hold is refused before any
  * conversion (0.2.0 converted 1e300 to size_t: undefined behaviour). */
 static void test_io_placeholder_num_out_of_range_is_a_parse_error(void)
@@ -1328,6 +1359,7 @@ int main(void)
     RUN(test_io_placeholder_check_cases);
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
     RUN(test_io_pongs_count_against_the_send_queue);
+    RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);
     RUN(test_io_attachments_over_limit_are_a_parse_error);
     RUN(test_io_placeholder_out_of_range_is_a_parse_error);
