@@ -651,13 +651,15 @@ static int sio__placeholder_num_ok(const char *text, size_t len, size_t count)
 }
 
 enum { SIO__PH_OBJECT = 1, SIO__PH_KEY = 2, SIO__PH_SEEN = 4, SIO__PH_TRUE = 8, SIO__PH_NUM_SEEN = 16,
-       SIO__PH_NUM_OK = 32, SIO__PH_BAD = 64 };
+       SIO__PH_NUM_OK = 32, SIO__PH_BAD = 64, SIO__PH_TWICE = 128 };
 
 /* Every {"_placeholder":true,...} in a binary packet must name an
- * attachment that exists; what is inside a placeholder is not looked at
- * (as socket.io-parser).  One pass over the validated text with a state
- * byte per open object or array: linear in the size at any depth (walking
- * each level again cost size x depth).  Returns 1, 0, or SIO_ERR_NOMEM. */
+ * attachment that exists; what is inside a placeholder is not looked at.
+ * An object with "_placeholder" that repeats it or "num" is refused: the
+ * server's JSON.parse keeps the last value, this check would see the first.
+ * One pass over the validated text with a state byte per open object or
+ * array: linear in the size at any depth (walking each level again cost
+ * size x depth).  Returns 1, 0, or SIO_ERR_NOMEM. */
 static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t count)
 {
     unsigned char small[64], *st = small;
@@ -684,7 +686,8 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
             st[depth++] = p[i] == '{' ? SIO__PH_OBJECT | SIO__PH_KEY : 0;
             continue;
         case '}': case ']': {
-            int good = (*top & SIO__PH_TRUE) ? (*top & SIO__PH_NUM_OK) != 0 : !(*top & SIO__PH_BAD);
+            int good = ((*top & SIO__PH_SEEN) && (*top & SIO__PH_TWICE)) ? 0 :
+                       (*top & SIO__PH_TRUE) ? (*top & SIO__PH_NUM_OK) != 0 : !(*top & SIO__PH_BAD);
             depth--;
             if (!good && depth) st[depth - 1] |= SIO__PH_BAD;
             else if (!good) ok = 0;
@@ -692,11 +695,13 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
         }
         case '"':
             for (i++; i < n && p[i] != '"'; i++) if (p[i] == '\\') i++;
-            if (top && (*top & SIO__PH_KEY)) {   /* a key: remember the first _placeholder and num */
+            if (top && (*top & SIO__PH_KEY)) {   /* a key: _placeholder and num matter */
                 sio_json k = sio_json_make(p + start, i + 1 - start);
+                unsigned char seen = sio_json_string_equals(k, "_placeholder") ? SIO__PH_SEEN :
+                                     sio_json_string_equals(k, "num") ? SIO__PH_NUM_SEEN : 0;
                 *top &= (unsigned char)~SIO__PH_KEY;
-                if (!(*top & SIO__PH_SEEN) && sio_json_string_equals(k, "_placeholder")) { *top |= SIO__PH_SEEN; pending = 1; }
-                else if (!(*top & SIO__PH_NUM_SEEN) && sio_json_string_equals(k, "num")) { *top |= SIO__PH_NUM_SEEN; pending = 2; }
+                if (seen && (*top & seen)) *top |= SIO__PH_TWICE;
+                else if (seen) { *top |= seen; pending = seen == SIO__PH_SEEN ? 1 : 2; }
                 continue;
             }
             pending = 0;                         /* a string value */
@@ -715,12 +720,24 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
     return ok;
 }
 
+/* Checks the placeholders of a binary packet against count attachments;
+ * 0 (the connection failing) when one names none of them. */
+static int sio__io_placeholders_check(sio_client *c, const sio_packet *pk, size_t count)
+{
+    int r = sio__placeholders_ok(c, pk->data, pk->data_len, count);
+    if (r == SIO_ERR_NOMEM) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
+        return 0;
+    }
+    if (!r) sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
+    return r;
+}
+
 static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
-    int r;
     if (!c->bin_need) {
         sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
@@ -748,15 +765,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     c->bins_delivered = 1;
     c->bin_need = 0;
     sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    r = sio__placeholders_ok(c, pk.data, pk.data_len, c->bin_have);
-    if (r == SIO_ERR_NOMEM) {
-        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
-        return 0;
-    }
-    if (!r) {
-        sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
-        return 0;
-    }
+    if (!sio__io_placeholders_check(c, &pk, c->bin_have)) return 0;
     if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
         sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
@@ -930,6 +939,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         c->bin_have = 0;
         return 0;
     }
+    if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
+        !sio__io_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
+        return 0;
     return sio__io_packet(c, &pk, (char *)pk.data, ev);
 }
 

@@ -645,8 +645,14 @@ static void test_io_placeholder_check_cases(void)
     CHECK_INT(placeholder_verdict("{\"x\":{\"_placeholder\":true,\"num\":9},\"_placeholder\":true,\"num\":0}", 1), 1);
     CHECK_INT(placeholder_verdict("{\"_placeholder\":false,\"x\":{\"_placeholder\":true,\"num\":9}}", 1), 0);
     CHECK_INT(placeholder_verdict("{\"_placeholder\":\"true\",\"num\":9}", 1), 1);
-    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":0,\"num\":9}", 1), 1);
+    /* repeated keys: the server's JSON.parse keeps the last, so both are refused */
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":0,\"num\":9}", 1), 0);
     CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":9,\"num\":0}", 1), 0);
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":false,\"_placeholder\":true,\"num\":9}", 1), 0);
+    CHECK_INT(placeholder_verdict("[{\"num\":1,\"num\":2},{\"_placeholder\":true,\"num\":0}]", 1), 1);
+    /* no attachments ("0-"): a placeholder names nothing */
+    CHECK_INT(placeholder_verdict("{\"_placeholder\":true,\"num\":0}", 0), 0);
+    CHECK_INT(placeholder_verdict("{\"a\":1}", 0), 1);
     CHECK_INT(placeholder_verdict("[\"{\\\"_placeholder\\\":true,\\\"num\\\":7}\",{\"_placeholder\":true,\"num\":0}]", 1), 1);
     CHECK_INT(placeholder_verdict("{\"\\u005fplaceholder\":true,\"num\":7}", 1), 0);
     CHECK_INT(placeholder_verdict("{ \"_placeholder\" : true , \"num\" : 0 }", 1), 1);
