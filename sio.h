@@ -305,7 +305,9 @@ typedef struct sio_url {
 
 /* Returns SIO_OK, or SIO_ERR_URL for anything malformed or unsupported
  * (unknown scheme, empty host, port 0 or > 65535, user info, spaces or
- * control characters). */
+ * control characters, a host ending in a number that is not four decimal
+ * parts without leading zeros: "010.0.0.1", "10.1", "0x7f.0.0.1", which
+ * resolvers read in different ways). */
 SIO_API int sio_url_parse(sio_url *url, const char *text);
 
 #ifdef SIO_SOURCE_LINES
@@ -450,7 +452,9 @@ SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out);
 /* 1 if text is an IPv4 or IPv6 literal (no resolution needed). */
 SIO_API int sio_ip_literal(const char *text);
 /* The address in text ("10.0.0.1", "::1", "::ffff:1.2.3.4") as bytes in
- * network order: returns 4 or 16, or 0 if text is not an address. */
+ * network order: returns 4 or 16, or 0 if text is not an address.  IPv4
+ * is four decimal parts without leading zeros: the C library reads
+ * "010.0.0.1" as octal (8.0.0.1), so that form is no address here. */
 SIO_API size_t sio_ip_parse(const char *text, unsigned char out[16]);
 
 #ifdef SIO_SOURCE_LINES
@@ -1220,6 +1224,44 @@ static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap
 /* url                                                                     */
 /* ---------------------------------------------------------------------- */
 
+/* 1 if the n bytes at t are a decimal part of an IPv4 address (0-255,
+ * no leading zero). */
+static int sio__url_v4_part(const char *t, size_t n)
+{
+    size_t i;
+    unsigned v = 0;
+    if (n == 0 || n > 3 || (n > 1 && t[0] == '0')) return 0;
+    for (i = 0; i < n; i++) {
+        if (t[i] < '0' || t[i] > '9') return 0;
+        v = v * 10 + (unsigned)(t[i] - '0');
+    }
+    return v <= 255;
+}
+
+/* A host whose last label is a number is an IPv4 address to resolvers and
+ * browsers, which also read "010.0.0.1" (octal), "0x7f.1" and "10.1"; they
+ * disagree on those forms, so only four plain decimal parts are allowed. */
+static int sio__url_numeric_host_ok(const char *h, size_t n)
+{
+    size_t end = n && h[n - 1] == '.' ? n - 1 : n, start = end, i, parts = 0, from = 0;
+    int number = 1, hex = 0;
+    while (start > 0 && h[start - 1] != '.') start--;
+    if (start == end) return 1;
+    i = start;
+    if (end - start > 2 && h[i] == '0' && (h[i + 1] | 0x20) == 'x') { i += 2; hex = 1; }
+    for (; i < end; i++)
+        if (!(h[i] >= '0' && h[i] <= '9') && !(hex && strchr("abcdefABCDEF", h[i]))) number = 0;
+    if (!number) return 1;                      /* a name */
+    if (end != n) return 0;
+    for (i = 0; i <= n; i++) {
+        if (i < n && h[i] != '.') continue;
+        if (!sio__url_v4_part(h + from, i - from)) return 0;
+        parts++;
+        from = i + 1;
+    }
+    return parts == 4;
+}
+
 SIO_API int sio_url_parse(sio_url *u, const char *text)
 {
     const char *p, *auth, *auth_end, *s;
@@ -1261,6 +1303,7 @@ SIO_API int sio_url_parse(sio_url *u, const char *text)
         if (u->host_len == 0) return SIO_ERR_URL;
         for (i = 0; i < u->host_len; i++)
             if (strchr("[]<>\"\\^`{|}%", u->host[i])) return SIO_ERR_URL;
+        if (!sio__url_numeric_host_ok(u->host, u->host_len)) return SIO_ERR_URL;
     }
     if (s < auth_end) {                                /* ":port" */
         unsigned long port = 0;
@@ -1987,6 +2030,7 @@ SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
     if (!strchr(t, ':')) {                      /* IPv4: four decimal parts, each 0-255 */
         for (i = 0; i < 4; i++) {
             unsigned v = 0, digits = 0;
+            if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') return 0;   /* inet_aton reads "010" as octal 8 */
             while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
             if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
             out[i] = (unsigned char)v;
@@ -2036,28 +2080,8 @@ SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
 
 SIO_API int sio_ip_literal(const char *t)
 {
-    int dots = 0, digits = 0;
-    const char *p;
-    if (!t || !*t) return 0;
-    if (strchr(t, ':')) {                       /* IPv6: hex groups and colons (a dotted tail allowed) */
-        for (p = t; *p; p++)
-            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
-                  *p == ':' || *p == '.'))
-                return 0;
-        return 1;
-    }
-    for (p = t; *p; p++) {
-        if (*p == '.') {
-            if (!digits) return 0;
-            dots++;
-            digits = 0;
-        } else if (*p >= '0' && *p <= '9') {
-            if (++digits > 3) return 0;
-        } else {
-            return 0;
-        }
-    }
-    return dots == 3 && digits > 0;
+    unsigned char bytes[16];
+    return sio_ip_parse(t, bytes) != 0;
 }
 
 #ifdef SIO_SOURCE_LINES
@@ -5186,13 +5210,15 @@ static int sio__placeholder_num_ok(const char *text, size_t len, size_t count)
 }
 
 enum { SIO__PH_OBJECT = 1, SIO__PH_KEY = 2, SIO__PH_SEEN = 4, SIO__PH_TRUE = 8, SIO__PH_NUM_SEEN = 16,
-       SIO__PH_NUM_OK = 32, SIO__PH_BAD = 64 };
+       SIO__PH_NUM_OK = 32, SIO__PH_BAD = 64, SIO__PH_TWICE = 128 };
 
 /* Every {"_placeholder":true,...} in a binary packet must name an
- * attachment that exists; what is inside a placeholder is not looked at
- * (as socket.io-parser).  One pass over the validated text with a state
- * byte per open object or array: linear in the size at any depth (walking
- * each level again cost size x depth).  Returns 1, 0, or SIO_ERR_NOMEM. */
+ * attachment that exists; what is inside a placeholder is not looked at.
+ * An object with "_placeholder" that repeats it or "num" is refused: the
+ * server's JSON.parse keeps the last value, this check would see the first.
+ * One pass over the validated text with a state byte per open object or
+ * array: linear in the size at any depth (walking each level again cost
+ * size x depth).  Returns 1, 0, or SIO_ERR_NOMEM. */
 static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t count)
 {
     unsigned char small[64], *st = small;
@@ -5219,7 +5245,8 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
             st[depth++] = p[i] == '{' ? SIO__PH_OBJECT | SIO__PH_KEY : 0;
             continue;
         case '}': case ']': {
-            int good = (*top & SIO__PH_TRUE) ? (*top & SIO__PH_NUM_OK) != 0 : !(*top & SIO__PH_BAD);
+            int good = ((*top & SIO__PH_SEEN) && (*top & SIO__PH_TWICE)) ? 0 :
+                       (*top & SIO__PH_TRUE) ? (*top & SIO__PH_NUM_OK) != 0 : !(*top & SIO__PH_BAD);
             depth--;
             if (!good && depth) st[depth - 1] |= SIO__PH_BAD;
             else if (!good) ok = 0;
@@ -5227,11 +5254,13 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
         }
         case '"':
             for (i++; i < n && p[i] != '"'; i++) if (p[i] == '\\') i++;
-            if (top && (*top & SIO__PH_KEY)) {   /* a key: remember the first _placeholder and num */
+            if (top && (*top & SIO__PH_KEY)) {   /* a key: _placeholder and num matter */
                 sio_json k = sio_json_make(p + start, i + 1 - start);
+                unsigned char seen = sio_json_string_equals(k, "_placeholder") ? SIO__PH_SEEN :
+                                     sio_json_string_equals(k, "num") ? SIO__PH_NUM_SEEN : 0;
                 *top &= (unsigned char)~SIO__PH_KEY;
-                if (!(*top & SIO__PH_SEEN) && sio_json_string_equals(k, "_placeholder")) { *top |= SIO__PH_SEEN; pending = 1; }
-                else if (!(*top & SIO__PH_NUM_SEEN) && sio_json_string_equals(k, "num")) { *top |= SIO__PH_NUM_SEEN; pending = 2; }
+                if (seen && (*top & seen)) *top |= SIO__PH_TWICE;
+                else if (seen) { *top |= seen; pending = seen == SIO__PH_SEEN ? 1 : 2; }
                 continue;
             }
             pending = 0;                         /* a string value */
@@ -5250,12 +5279,24 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
     return ok;
 }
 
+/* Checks the placeholders of a binary packet against count attachments;
+ * 0 (the connection failing) when one names none of them. */
+static int sio__io_placeholders_check(sio_client *c, const sio_packet *pk, size_t count)
+{
+    int r = sio__placeholders_ok(c, pk->data, pk->data_len, count);
+    if (r == SIO_ERR_NOMEM) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
+        return 0;
+    }
+    if (!r) sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
+    return r;
+}
+
 static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
-    int r;
     if (!c->bin_need) {
         sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
@@ -5283,15 +5324,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     c->bins_delivered = 1;
     c->bin_need = 0;
     sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    r = sio__placeholders_ok(c, pk.data, pk.data_len, c->bin_have);
-    if (r == SIO_ERR_NOMEM) {
-        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
-        return 0;
-    }
-    if (!r) {
-        sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
-        return 0;
-    }
+    if (!sio__io_placeholders_check(c, &pk, c->bin_have)) return 0;
     if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
         sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
@@ -5465,6 +5498,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         c->bin_have = 0;
         return 0;
     }
+    if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
+        !sio__io_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
+        return 0;
     return sio__io_packet(c, &pk, (char *)pk.data, ev);
 }
 

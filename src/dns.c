@@ -217,6 +217,7 @@ SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
     if (!strchr(t, ':')) {                      /* IPv4: four decimal parts, each 0-255 */
         for (i = 0; i < 4; i++) {
             unsigned v = 0, digits = 0;
+            if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') return 0;   /* inet_aton reads "010" as octal 8 */
             while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
             if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
             out[i] = (unsigned char)v;
@@ -266,27 +267,7 @@ SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
 
 SIO_API int sio_ip_literal(const char *t)
 {
-    int dots = 0, digits = 0;
-    const char *p;
-    if (!t || !*t) return 0;
-    if (strchr(t, ':')) {                       /* IPv6: hex groups and colons (a dotted tail allowed) */
-        for (p = t; *p; p++)
-            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
-                  *p == ':' || *p == '.'))
-                return 0;
-        return 1;
-    }
-    for (p = t; *p; p++) {
-        if (*p == '.') {
-            if (!digits) return 0;
-            dots++;
-            digits = 0;
-        } else if (*p >= '0' && *p <= '9') {
-            if (++digits > 3) return 0;
-        } else {
-            return 0;
-        }
-    }
-    return dots == 3 && digits > 0;
+    unsigned char bytes[16];
+    return sio_ip_parse(t, bytes) != 0;
 }
 

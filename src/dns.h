@@ -28,6 +28,8 @@ SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out);
 /* 1 if text is an IPv4 or IPv6 literal (no resolution needed). */
 SIO_API int sio_ip_literal(const char *text);
 /* The address in text ("10.0.0.1", "::1", "::ffff:1.2.3.4") as bytes in
- * network order: returns 4 or 16, or 0 if text is not an address. */
+ * network order: returns 4 or 16, or 0 if text is not an address.  IPv4
+ * is four decimal parts without leading zeros: the C library reads
+ * "010.0.0.1" as octal (8.0.0.1), so that form is no address here. */
 SIO_API size_t sio_ip_parse(const char *text, unsigned char out[16]);
 

@@ -2,6 +2,44 @@
 /* url                                                                     */
 /* ---------------------------------------------------------------------- */
 
+/* 1 if the n bytes at t are a decimal part of an IPv4 address (0-255,
+ * no leading zero). */
+static int sio__url_v4_part(const char *t, size_t n)
+{
+    size_t i;
+    unsigned v = 0;
+    if (n == 0 || n > 3 || (n > 1 && t[0] == '0')) return 0;
+    for (i = 0; i < n; i++) {
+        if (t[i] < '0' || t[i] > '9') return 0;
+        v = v * 10 + (unsigned)(t[i] - '0');
+    }
+    return v <= 255;
+}
+
+/* A host whose last label is a number is an IPv4 address to resolvers and
+ * browsers, which also read "010.0.0.1" (octal), "0x7f.1" and "10.1"; they
+ * disagree on those forms, so only four plain decimal parts are allowed. */
+static int sio__url_numeric_host_ok(const char *h, size_t n)
+{
+    size_t end = n && h[n - 1] == '.' ? n - 1 : n, start = end, i, parts = 0, from = 0;
+    int number = 1, hex = 0;
+    while (start > 0 && h[start - 1] != '.') start--;
+    if (start == end) return 1;
+    i = start;
+    if (end - start > 2 && h[i] == '0' && (h[i + 1] | 0x20) == 'x') { i += 2; hex = 1; }
+    for (; i < end; i++)
+        if (!(h[i] >= '0' && h[i] <= '9') && !(hex && strchr("abcdefABCDEF", h[i]))) number = 0;
+    if (!number) return 1;                      /* a name */
+    if (end != n) return 0;
+    for (i = 0; i <= n; i++) {
+        if (i < n && h[i] != '.') continue;
+        if (!sio__url_v4_part(h + from, i - from)) return 0;
+        parts++;
+        from = i + 1;
+    }
+    return parts == 4;
+}
+
 SIO_API int sio_url_parse(sio_url *u, const char *text)
 {
     const char *p, *auth, *auth_end, *s;
@@ -43,6 +81,7 @@ SIO_API int sio_url_parse(sio_url *u, const char *text)
         if (u->host_len == 0) return SIO_ERR_URL;
         for (i = 0; i < u->host_len; i++)
             if (strchr("[]<>\"\\^`{|}%", u->host[i])) return SIO_ERR_URL;
+        if (!sio__url_numeric_host_ok(u->host, u->host_len)) return SIO_ERR_URL;
     }
     if (s < auth_end) {                                /* ":port" */
         unsigned long port = 0;

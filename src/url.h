@@ -17,6 +17,8 @@ typedef struct sio_url {
 
 /* Returns SIO_OK, or SIO_ERR_URL for anything malformed or unsupported
  * (unknown scheme, empty host, port 0 or > 65535, user info, spaces or
- * control characters). */
+ * control characters, a host ending in a number that is not four decimal
+ * parts without leading zeros: "010.0.0.1", "10.1", "0x7f.0.0.1", which
+ * resolvers read in different ways). */
 SIO_API int sio_url_parse(sio_url *url, const char *text);
 

@@ -128,6 +128,23 @@ static void test_url_ipv6_literal(void)
     CHECK_SPAN(u.path, u.path_len, "/x");
 }
 
+/* Resolvers read a host ending in a number as IPv4, octal and hex and
+ * short forms included, and do not agree on them: only four decimal parts
+ * without leading zeros pass (a certificate for 10.0.0.1 must not be
+ * matched while the C library connects "010.0.0.1" to 8.0.0.1). */
+static void test_url_numeric_host_must_be_plain_ipv4(void)
+{
+    static const char *good[] = { "ws://10.0.0.1/", "ws://0.0.0.0:1/", "ws://255.255.255.255/", "ws://a1.example/",
+                                  "ws://example.0x/", "ws://1.example.com/", "ws://host-1/", "ws://example.12ab/" };
+    static const char *bad[] = { "ws://010.0.0.1/", "ws://10.0.0.01/", "ws://10.1/", "ws://167772161/",
+                                 "ws://0x7f.0.0.1/", "ws://10.0.0.1./", "ws://example.0x1f/", "ws://256.0.0.1/",
+                                 "ws://1.2.3.4.5/", "ws://a.1/", "ws://10.0.0.1.2/" };
+    sio_url u;
+    size_t i;
+    for (i = 0; i < sizeof good / sizeof good[0]; i++) CHECK_INT(sio_url_parse(&u, good[i]), SIO_OK);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK_INT(sio_url_parse(&u, bad[i]), SIO_ERR_URL);
+}
+
 static void test_url_ipv6_literal_default_port(void)
 {
     sio_url u;
@@ -1947,6 +1964,9 @@ static void test_dns_addr_text_and_literals(void)
     CHECK(!sio_ip_literal("1234.1.1.1"));
     CHECK(!sio_ip_literal("a.b.c.d"));
     CHECK(!sio_ip_literal(""));
+    CHECK(!sio_ip_literal("010.0.0.1"));         /* octal to inet_aton: 8.0.0.1 */
+    CHECK(!sio_ip_literal("1:2"));
+    CHECK(sio_ip_literal("10.0.0.0"));
 }
 
 static void test_ip_parse_to_bytes(void)
@@ -1981,6 +2001,11 @@ static void test_ip_parse_to_bytes(void)
     CHECK_INT(sio_ip_parse("12345::", b), 0);
     CHECK_INT(sio_ip_parse("1:", b), 0);
     CHECK_INT(sio_ip_parse("localhost", b), 0);
+    CHECK_INT(sio_ip_parse("010.0.0.1", b), 0);   /* leading zeros: octal to the C library */
+    CHECK_INT(sio_ip_parse("10.0.0.01", b), 0);
+    CHECK_INT(sio_ip_parse("::ffff:1.2.3.04", b), 0);
+    CHECK_INT(sio_ip_parse("0.0.0.0", b), 4);
+    CHECK_INT(sio_ip_parse("10.0.0.100", b), 4);
     CHECK_INT(sio_ip_parse("", b), 0);
 }
 
@@ -2090,6 +2115,7 @@ int main(void)
     RUN(test_url_explicit_port);
     RUN(test_url_ipv6_literal);
     RUN(test_url_ipv6_literal_default_port);
+    RUN(test_url_numeric_host_must_be_plain_ipv4);
     RUN(test_url_path_and_query_split);
     RUN(test_url_fragment_dropped);
     RUN(test_url_no_path);
