@@ -1018,6 +1018,7 @@ typedef enum sio_state {
 
 SIO_API int sio_create(const sio_config *cfg, sio_client **out);
 SIO_API void sio_destroy(sio_client *c);                 /* at any time */
+/* SIO_ERR_STATE unless idle with the last run's CLOSE event polled. */
 SIO_API int sio_start(sio_client *c);
 SIO_API int sio_stop(sio_client *c);                     /* close 1000 */
 SIO_API int sio_close(sio_client *c, int code, const char *reason);
@@ -6928,7 +6929,7 @@ static void sio__begin(sio_client *c)
 SIO_API int sio_start(sio_client *c)
 {
     if (!c) return SIO_ERR_INVALID;
-    if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
+    if (c->phase != SIO__IDLE || c->close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
     if (SIO__IO(c)) {

@@ -375,7 +375,7 @@ static void sio__begin(sio_client *c)
 SIO_API int sio_start(sio_client *c)
 {
     if (!c) return SIO_ERR_INVALID;
-    if (c->phase != SIO__IDLE) return SIO_ERR_STATE;
+    if (c->phase != SIO__IDLE || c->close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
     if (SIO__IO(c)) {

@@ -712,6 +712,43 @@ static void test_every_allocation_failing_still_ends_in_one_close(void)
     CHECK(tried_all);
 }
 
+/* A CLOSE the event queue had no room for is still owed to the
+ * application: until it is polled, the client has not ended, and a new
+ * start would see the old run's CLOSE arrive in the middle of it. */
+static void test_start_waits_for_an_owed_close(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    int i, closes = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.allocator.realloc = failing_realloc;
+    fail_after = 1000000;
+    alloc_seen = 0;
+    live_blocks = 0;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    CHECK_INT(sio_start(c), SIO_OK);
+    fail_after = alloc_seen;                 /* from now on nothing can be allocated */
+    CHECK_INT(sio_stop(c), SIO_OK);
+    for (i = 0; i < 20 && sio_get_state(c) != SIO_STATE_IDLE; i++) {
+        net.now += 1000;
+        sio_poll(c, &ev, 0);
+        if (ev.type == SIO_EVENT_CLOSE) closes++;
+    }
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    CHECK_INT(closes, 0);                    /* the queue could not take it: the CLOSE is owed */
+    CHECK_INT(sio_start(c), SIO_ERR_STATE);
+    CHECK_INT(sio_poll(c, &ev, 0), 1);
+    CHECK_INT(ev.type, SIO_EVENT_CLOSE);
+    fail_after = 1000000;
+    CHECK_INT(sio_start(c), SIO_OK);
+    sio_destroy(c);
+    CHECK_INT(live_blocks, 0);
+}
+
 static void test_poll_set_serves_both_clients(void)
 {
     sio_client *a = open_client(NULL), *b;
@@ -1153,6 +1190,7 @@ int main(void)
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_every_allocation_failing_still_ends_in_one_close);
+    RUN(test_start_waits_for_an_owed_close);
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
