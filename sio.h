@@ -1018,7 +1018,8 @@ typedef enum sio_state {
 
 SIO_API int sio_create(const sio_config *cfg, sio_client **out);
 SIO_API void sio_destroy(sio_client *c);                 /* at any time */
-/* SIO_ERR_STATE unless idle with the last run's CLOSE event polled. */
+/* SIO_ERR_STATE unless idle, or while a CLOSE the event queue had no
+ * memory for is still to be polled. */
 SIO_API int sio_start(sio_client *c);
 SIO_API int sio_stop(sio_client *c);                     /* close 1000 */
 SIO_API int sio_close(sio_client *c, int code, const char *reason);
