@@ -114,7 +114,8 @@ static void sio__xc_start_cert(const br_x509_class **ctx, uint32_t length)
 {
     sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
     if (x->depth == 0) {
-        if (length > SIO__MAX_CERT || sio__reserve(x->alloc, &x->ee, &x->ee_cap, length) != SIO_OK) x->too_big = 1;
+        if (length > SIO__MAX_CERT) x->too_big = 1;
+        else if (sio__reserve(x->alloc, &x->ee, &x->ee_cap, length) != SIO_OK) x->too_big = 2;   /* no memory */
     }
     (*x->inner)->start_cert(x->inner, length);
 }
@@ -143,7 +144,9 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
     int eku = 1, ip = 1;
     if (r == 0) {
         if (x->too_big || !x->ee_len) {
-            x->why = "the server's certificate is too large to check (64 KiB at most)";
+            x->why = x->too_big == 1 ? "the server's certificate is too large to check (64 KiB at most)"
+                     : x->too_big ? "out of memory checking the server's certificate"
+                                  : "the server sent an empty certificate";
             r = BR_ERR_X509_LIMIT_EXCEEDED;
         } else {
             if (!x->any_eku) eku = sio_x509_allows_server(x->ee, x->ee_len);
@@ -393,12 +396,17 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
     }
     br_ssl_engine_set_versions(&s->cc.eng, b->min_version ? b->min_version : BR_TLS12, BR_TLS12);
     if (!b->legacy_suites) {
+        /* AEAD first; a server held at TLS 1.0/1.1 has no AEAD suite, so
+         * allowing those versions allows their forward-secret CBC suites */
         static const uint16_t suites[] = {
             BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
             BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-            BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+            BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+            BR_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, BR_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
         };
-        br_ssl_engine_set_suites(&s->cc.eng, suites, sizeof suites / sizeof suites[0]);
+        size_t n = sizeof suites / sizeof suites[0];
+        br_ssl_engine_set_suites(&s->cc.eng, suites, b->min_version && b->min_version < BR_TLS12 ? n : n - 4);
     }
     if (!b->renegotiation) br_ssl_engine_add_flags(&s->cc.eng, BR_OPT_NO_RENEGOTIATION);
     if (b->has_key && b->chain_len) {

@@ -21,8 +21,9 @@ typedef struct sio_bearssl_config {
     int half_duplex;                 /* one 16.7 KiB buffer instead of 16.7 + 16.4 KiB per connection */
     sio_allocator allocator;
     /* Relaxations of the policy, each off by default (for old servers only): */
-    unsigned min_version;            /* 0: TLS 1.2; SIO_TLS_1_0 or SIO_TLS_1_1 also allows those */
-    int allow_legacy_suites;         /* CBC and static-RSA suites too (no AEAD, no forward secrecy) */
+    unsigned min_version;            /* 0: TLS 1.2; SIO_TLS_1_0 or SIO_TLS_1_1 also allows those,
+                                        with their ECDHE CBC suites */
+    int allow_legacy_suites;         /* every suite BearSSL has: static RSA (no forward secrecy), CBC */
     int allow_renegotiation;         /* honour the server's renegotiation requests */
     int allow_any_eku;               /* accept a certificate whose Extended Key Usage lacks serverAuth */
 } sio_bearssl_config;
