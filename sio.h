@@ -512,6 +512,12 @@ typedef struct sio_ws_frame {
  * SIO_ERR_PROTOCOL for a non-minimal length or a 64-bit length with the top
  * bit set; *why (if not NULL) then names the rule. */
 SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_t len, const char **why);
+/* A whole frame at the start of buf, without consuming it (for looking
+ * ahead of a receiver): 1 with *f and *payload (still masked if it was)
+ * once header and payload are all in buf, which then holds
+ * f->header_len + f->length bytes of it; 0 if more bytes are needed;
+ * SIO_ERR_PROTOCOL for a header sio_ws_parse_header refuses. */
+SIO_API int sio_ws_peek_frame(const unsigned char *buf, size_t len, sio_ws_frame *f, const unsigned char **payload);
 /* Bytes a frame with this payload takes on the wire (client frames: masked). */
 SIO_API size_t sio_ws_frame_size(uint64_t payload_len, int masked);
 /* Writes one whole frame: header, then payload XORed with mask (mask NULL:
@@ -2249,6 +2255,15 @@ SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_
         memset(f->mask, 0, 4);
     }
     f->header_len = hl;
+    return 1;
+}
+
+SIO_API int sio_ws_peek_frame(const unsigned char *buf, size_t len, sio_ws_frame *f, const unsigned char **payload)
+{
+    int r = sio_ws_parse_header(f, buf, len, NULL);
+    if (r != 1) return r;
+    if (f->length > len - f->header_len) return 0;
+    *payload = buf + f->header_len;
     return 1;
 }
 
@@ -5347,10 +5362,7 @@ static void sio__io_pings_ahead(sio_client *c)
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
-        if (sio_ws_parse_header(&f, c->ln.rx + pos, c->ln.rx_len - pos, NULL) != 1 ||
-            f.length > c->ln.rx_len - pos - f.header_len)
-            break;
-        payload = c->ln.rx + pos + f.header_len;
+        if (sio_ws_peek_frame(c->ln.rx + pos, c->ln.rx_len - pos, &f, &payload) != 1) break;
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
@@ -5959,6 +5971,28 @@ static void sio__probe_commit(sio_client *c)
     c->out_len = 0;
 }
 
+/* The server's frames on the probe up to its "3probe": 1 once it came, 0
+ * while more bytes are needed, -1 for anything else.  Pings may come
+ * first (RFC 6455 5.5.2: at any time after the handshake) and are
+ * answered; pongs are ignored. */
+static int sio__probe_frames(sio_client *c, sio__link *l)
+{
+    sio_ws_frame f;
+    const unsigned char *p;
+    int r;
+    while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
+        size_t n = (size_t)f.length;
+        if (f.masked || f.rsv || !f.fin) return -1;
+        l->rx_start += f.header_len + n;
+        if (f.opcode == SIO_WS_PING && n <= 125) {
+            if (sio__link_frame(c, l, SIO_WS_PONG, p, n) != SIO_OK) return -1;
+        } else if (f.opcode != SIO_WS_PONG || n > 125) {
+            return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
 static void sio__probe_start(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -6013,20 +6047,11 @@ static int sio__probe_step(sio_client *c)
             }
         }
         if (c->probe_state == SIO__PROBE_PONG && have) {
-            sio_ws_frame f;
-            r = sio_ws_parse_header(&f, l->rx + l->rx_start, have, NULL);
-            if (r < 0 || (r == 1 && (f.masked || f.opcode != SIO_WS_TEXT || !f.fin || f.length != 6))) {
+            if ((r = sio__probe_frames(c, l)) < 0) {
                 sio__probe_fail(c);
                 return 0;
             }
-            if (r == 1 && have >= f.header_len + 6) {
-                if (memcmp(l->rx + l->rx_start + f.header_len, "3probe", 6) != 0) {
-                    sio__probe_fail(c);
-                    return 0;
-                }
-                l->rx_start += f.header_len + 6;
-                c->probe_state = SIO__PROBE_PAUSE;  /* no new GET or POST from now on */
-            }
+            if (r == 1) c->probe_state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (c->probe_state == SIO__PROBE_PAUSE) break;
         if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }

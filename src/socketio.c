@@ -785,10 +785,7 @@ static void sio__io_pings_ahead(sio_client *c)
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
-        if (sio_ws_parse_header(&f, c->ln.rx + pos, c->ln.rx_len - pos, NULL) != 1 ||
-            f.length > c->ln.rx_len - pos - f.header_len)
-            break;
-        payload = c->ln.rx + pos + f.header_len;
+        if (sio_ws_peek_frame(c->ln.rx + pos, c->ln.rx_len - pos, &f, &payload) != 1) break;
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */

@@ -62,6 +62,28 @@ static void sio__probe_commit(sio_client *c)
     c->out_len = 0;
 }
 
+/* The server's frames on the probe up to its "3probe": 1 once it came, 0
+ * while more bytes are needed, -1 for anything else.  Pings may come
+ * first (RFC 6455 5.5.2: at any time after the handshake) and are
+ * answered; pongs are ignored. */
+static int sio__probe_frames(sio_client *c, sio__link *l)
+{
+    sio_ws_frame f;
+    const unsigned char *p;
+    int r;
+    while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
+        size_t n = (size_t)f.length;
+        if (f.masked || f.rsv || !f.fin) return -1;
+        l->rx_start += f.header_len + n;
+        if (f.opcode == SIO_WS_PING && n <= 125) {
+            if (sio__link_frame(c, l, SIO_WS_PONG, p, n) != SIO_OK) return -1;
+        } else if (f.opcode != SIO_WS_PONG || n > 125) {
+            return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
 static void sio__probe_start(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -116,20 +138,11 @@ static int sio__probe_step(sio_client *c)
             }
         }
         if (c->probe_state == SIO__PROBE_PONG && have) {
-            sio_ws_frame f;
-            r = sio_ws_parse_header(&f, l->rx + l->rx_start, have, NULL);
-            if (r < 0 || (r == 1 && (f.masked || f.opcode != SIO_WS_TEXT || !f.fin || f.length != 6))) {
+            if ((r = sio__probe_frames(c, l)) < 0) {
                 sio__probe_fail(c);
                 return 0;
             }
-            if (r == 1 && have >= f.header_len + 6) {
-                if (memcmp(l->rx + l->rx_start + f.header_len, "3probe", 6) != 0) {
-                    sio__probe_fail(c);
-                    return 0;
-                }
-                l->rx_start += f.header_len + 6;
-                c->probe_state = SIO__PROBE_PAUSE;  /* no new GET or POST from now on */
-            }
+            if (r == 1) c->probe_state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (c->probe_state == SIO__PROBE_PAUSE) break;
         if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }

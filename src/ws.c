@@ -48,6 +48,15 @@ SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_
     return 1;
 }
 
+SIO_API int sio_ws_peek_frame(const unsigned char *buf, size_t len, sio_ws_frame *f, const unsigned char **payload)
+{
+    int r = sio_ws_parse_header(f, buf, len, NULL);
+    if (r != 1) return r;
+    if (f->length > len - f->header_len) return 0;
+    *payload = buf + f->header_len;
+    return 1;
+}
+
 SIO_API size_t sio_ws_frame_size(uint64_t payload_len, int masked)
 {
     size_t hl = payload_len < 126 ? 2 : payload_len < 65536 ? 4 : 10;

@@ -36,6 +36,12 @@ typedef struct sio_ws_frame {
  * SIO_ERR_PROTOCOL for a non-minimal length or a 64-bit length with the top
  * bit set; *why (if not NULL) then names the rule. */
 SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_t len, const char **why);
+/* A whole frame at the start of buf, without consuming it (for looking
+ * ahead of a receiver): 1 with *f and *payload (still masked if it was)
+ * once header and payload are all in buf, which then holds
+ * f->header_len + f->length bytes of it; 0 if more bytes are needed;
+ * SIO_ERR_PROTOCOL for a header sio_ws_parse_header refuses. */
+SIO_API int sio_ws_peek_frame(const unsigned char *buf, size_t len, sio_ws_frame *f, const unsigned char **payload);
 /* Bytes a frame with this payload takes on the wire (client frames: masked). */
 SIO_API size_t sio_ws_frame_size(uint64_t payload_len, int masked);
 /* Writes one whole frame: header, then payload XORed with mask (mask NULL:

@@ -808,6 +808,67 @@ static void test_io_polling_in_memory_and_pongs_bounded(void)
     sio_destroy(c);
 }
 
+/* An unmasked server frame on one in-memory connection. */
+static void box_frame(int i, int opcode, const char *payload, size_t len)
+{
+    unsigned char f[256];
+    box_send(i, f, sio_ws_encode(f, 1, opcode, payload, len, NULL));
+}
+
+/* The upgrade probe answers a WebSocket ping that comes before "3probe"
+ * (RFC 6455 5.5.2 allows control frames at any time; 0.2.1 gave up on the
+ * upgrade and stayed on polling), then the WebSocket takes over. */
+static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
+                                "\"pingTimeout\":20000,\"maxPayload\":1000000}";
+    int i, probe = -1, get = 0, post = -1;
+    sio_ws_frame f;
+    unsigned char payload[128];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.transport = SIO_TRANSPORT_AUTO;
+    net_reset();
+    net.multi = 1;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    box_http(get, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);      /* POST "40", long-poll GET, the probe's handshake */
+    for (i = 1; i < 4; i++) {
+        if (!net.box[i].open) continue;
+        if (net.box[i].key[0]) probe = i;
+        else post = i;
+    }
+    CHECK(probe > 0 && post > 0);
+    if (probe < 0 || post < 0) { sio_destroy(c); return; }
+    box_http(post, "ok", 2);
+    box_http(get, "40{\"sid\":\"S1\"}", 14);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    box_accept(probe);
+    for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);      /* "2probe" goes out */
+    net.out_len = 0;
+    box_frame(probe, SIO_WS_PING, "hb", 2);
+    box_frame(probe, SIO_WS_TEXT, "3probe", 6);
+    for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));              /* the ping's pong, on the probe */
+    CHECK_INT(f.opcode, SIO_WS_PONG);
+    CHECK_MEM(payload, "hb", 2);
+    box_http(get, "6", 1);                            /* the paused long poll ends */
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);      /* "5": the WebSocket is the transport */
+    CHECK(net.out_len > 0);
+    box_frame(probe, SIO_WS_TEXT, "42[\"over\",\"ws\"]", 15);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "over");
+    sio_destroy(c);
+}
+
 static void parse_error_case(const char *packet)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1360,6 +1421,7 @@ int main(void)
     RUN(test_io_stop_disconnects_namespaces_then_closes);
     RUN(test_io_parse_errors);
     RUN(test_io_polling_in_memory_and_pongs_bounded);
+    RUN(test_io_upgrade_probe_answers_a_ping_before_3probe);
     RUN(test_io_every_allocation_failing_still_ends_in_one_close);
     RUN(test_io_attachments_together_are_bounded_by_max_message);
     RUN(test_io_placeholder_check_cases);

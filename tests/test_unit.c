@@ -1007,6 +1007,26 @@ static void test_http_body_until_close_without_length(void)
 static const unsigned char hello[5] = { 0x48, 0x65, 0x6c, 0x6c, 0x6f };   /* "Hello" */
 static const unsigned char rfc_mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
 
+/* Peeking at whole frames without consuming them: the look-ahead for
+ * pings and the upgrade probe read frames this way. */
+static void test_ws_peek_frame_needs_the_whole_payload(void)
+{
+    static const unsigned char two[] = { 0x81, 0x02, 'h', 'i', 0x89, 0x00 };
+    static const unsigned char bad[] = { 0x81, 0x7e, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o' };
+    sio_ws_frame f;
+    const unsigned char *p = NULL;
+    size_t n;
+    for (n = 0; n < 4; n++) CHECK_INT(sio_ws_peek_frame(two, n, &f, &p), 0);
+    CHECK_INT(sio_ws_peek_frame(two, 4, &f, &p), 1);
+    CHECK(p == two + 2);
+    CHECK_INT((int)f.length, 2);
+    CHECK_INT((int)f.opcode, SIO_WS_TEXT);
+    CHECK_INT(sio_ws_peek_frame(two + 4, 2, &f, &p), 1);
+    CHECK_INT((int)f.opcode, SIO_WS_PING);
+    CHECK_INT((int)f.length, 0);
+    CHECK_INT(sio_ws_peek_frame(bad, sizeof bad, &f, &p), SIO_ERR_PROTOCOL);   /* non-minimal length */
+}
+
 static void test_ws_encode_unmasked_hello(void)
 {
     static const unsigned char want[] = { 0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f };
@@ -2187,6 +2207,7 @@ int main(void)
     RUN(test_http_body_none_for_204_304_101);
     RUN(test_http_body_until_close_without_length);
     /* ws codec */
+    RUN(test_ws_peek_frame_needs_the_whole_payload);
     RUN(test_ws_encode_unmasked_hello);
     RUN(test_ws_encode_masked_hello);
     RUN(test_ws_mask_round_trips_rfc_example);
