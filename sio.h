@@ -5092,93 +5092,104 @@ static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
 }
 
 /* Handles one decoded Socket.IO packet; data is writable (see above). */
-static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
+/* The namespace's CONNECT reply: its sid (v4: made from the engine's),
+ * the recovery pid, then the emits made before it go out in order. */
+static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event *ev)
 {
-    int i = sio__ns_index(c, pk->ns, pk->ns_len);
-    sio__ns *ns = i >= 0 ? c->nss[i] : NULL;
-    sio_json payload = sio_json_make(data, pk->data_len);
-    if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
-    switch (pk->type) {
-    case SIO_PACKET_CONNECT: {
-        sio_json sid;
-        sio__queued *q;
-        if (ns->state != SIO__NS_CONNECTING) return 0;
-        if (c->eio_v == 3) {                    /* Socket.IO v4: no sid; the socket id is the engine's */
-            size_t k = 0;
-            const char *part[3], *src;
-            int m;
-            part[0] = strcmp(ns->name, "/") ? ns->name : "";
-            part[1] = strcmp(ns->name, "/") ? "#" : "";
-            part[2] = c->eio.sid;
-            for (m = 0; m < 3; m++)
-                for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
-            ns->sid[k] = 0;
-        } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
-            ns->state = SIO__NS_OFF;
-            ns->joined = 0;
-            ev->type = SIO_EVENT_CONNECT_ERROR;
-            ev->ns = ns->name;
-            ev->error = SIO_ERR_HANDSHAKE;
-            ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
-                          "but they are not compatible";
-            ev->args = "null";
-            ev->args_len = 4;
-            return 1;
-        }
-        ns->state = SIO__NS_CONNECTED;
-        {
-            sio_json pid;                                 /* state recovery (Socket.IO 4.6+) */
-            if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
-                pid.len < sizeof ns->pid) {
-                ev->recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
-                if (!ev->recovered) ns->offset[0] = 0;
-                memcpy(ns->pid, pid.text, pid.len);
-                ns->pid[pid.len] = 0;
-            } else {
-                ns->pid[0] = ns->offset[0] = 0;
-            }
-        }
-        for (q = ns->queue_head; q; q = q->next) {        /* emits made earlier, in order */
-            int k;
-            if (sio__send_queued(c, q) != SIO_OK) break;
-            if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->acks[k].sent = 1;
-        }
-        sio__ns_drop_queue(c, ns);
-        ev->type = SIO_EVENT_CONNECT;
-        ev->ns = ns->name;
-        ev->sid = ns->sid;
-        return 1;
-    }
-    case SIO_PACKET_CONNECT_ERROR: {
-        sio_json m, d;
-        char *text;
-        if (ns->state != SIO__NS_CONNECTING) return 0;
+    sio__ns *ns = c->nss[i];
+    sio_json sid, pid;
+    sio__queued *q;
+    if (ns->state != SIO__NS_CONNECTING) return 0;
+    if (c->eio_v == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
+        size_t k = 0;
+        const char *part[3], *src;
+        int m;
+        part[0] = strcmp(ns->name, "/") ? ns->name : "";
+        part[1] = strcmp(ns->name, "/") ? "#" : "";
+        part[2] = c->eio.sid;
+        for (m = 0; m < 3; m++)
+            for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
+        ns->sid[k] = 0;
+    } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
         ns->state = SIO__NS_OFF;
         ns->joined = 0;
         ev->type = SIO_EVENT_CONNECT_ERROR;
         ev->ns = ns->name;
         ev->error = SIO_ERR_HANDSHAKE;
+        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
+                      "but they are not compatible";
         ev->args = "null";
         ev->args_len = 4;
-        if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
-        else if (!sio_json_find(payload, "message", &m)) m.len = 0;
-        if (c->eio_v == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
-            data[pk->data_len] = 0;             /* Socket.IO v4 ERROR: the payload is the data */
-            ev->args = data;
-            ev->args_len = pk->data_len;
-        } else if (sio_json_typeof(payload) == SIO_JSON_OBJECT && sio_json_find(payload, "data", &d)) {
-            ((char *)d.text)[d.len] = 0;        /* inside our buffer: the ',' or '}' after it */
-            ev->args = d.text;
-            ev->args_len = d.len;
-        }
-        text = sio__scratch(c, m.len + 1);
-        if (text && m.len) sio__value_text(m, text, m.len + 1);
-        else if (text) text[0] = 0;
-        ev->message = text ? text : "";
-        sio__ns_discard_queue(c, i, "the namespace refused the connection");
-        sio__ns_drop_held(c, ns);
         return 1;
     }
+    ns->state = SIO__NS_CONNECTED;
+    if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
+        pid.len < sizeof ns->pid) {             /* state recovery (Socket.IO 4.6+) */
+        ev->recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
+        if (!ev->recovered) ns->offset[0] = 0;
+        memcpy(ns->pid, pid.text, pid.len);
+        ns->pid[pid.len] = 0;
+    } else {
+        ns->pid[0] = ns->offset[0] = 0;
+    }
+    for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
+        int k;
+        if (sio__send_queued(c, q) != SIO_OK) break;
+        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->acks[k].sent = 1;
+    }
+    sio__ns_drop_queue(c, ns);
+    ev->type = SIO_EVENT_CONNECT;
+    ev->ns = ns->name;
+    ev->sid = ns->sid;
+    return 1;
+}
+
+/* The namespace refused the connection: message and data for the event
+ * (v4's ERROR packet carries the data alone); its queued emits fail. */
+static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+{
+    sio__ns *ns = c->nss[i];
+    sio_json payload = sio_json_make(data, pk->data_len), m, d;
+    char *text;
+    if (ns->state != SIO__NS_CONNECTING) return 0;
+    ns->state = SIO__NS_OFF;
+    ns->joined = 0;
+    ev->type = SIO_EVENT_CONNECT_ERROR;
+    ev->ns = ns->name;
+    ev->error = SIO_ERR_HANDSHAKE;
+    ev->args = "null";
+    ev->args_len = 4;
+    if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
+    else if (!sio_json_find(payload, "message", &m)) m.len = 0;
+    if (c->eio_v == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
+        data[pk->data_len] = 0;                 /* Socket.IO v4 ERROR: the payload is the data */
+        ev->args = data;
+        ev->args_len = pk->data_len;
+    } else if (sio_json_typeof(payload) == SIO_JSON_OBJECT && sio_json_find(payload, "data", &d)) {
+        ((char *)d.text)[d.len] = 0;            /* inside our buffer: the ',' or '}' after it */
+        ev->args = d.text;
+        ev->args_len = d.len;
+    }
+    text = sio__scratch(c, m.len + 1);
+    if (text && m.len) sio__value_text(m, text, m.len + 1);
+    else if (text) text[0] = 0;
+    ev->message = text ? text : "";
+    sio__ns_discard_queue(c, i, "the namespace refused the connection");
+    sio__ns_drop_held(c, ns);
+    return 1;
+}
+
+/* One Socket.IO packet for a namespace of ours; returns 1 with an event. */
+static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
+{
+    int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
+    sio__ns *ns = i >= 0 ? c->nss[i] : NULL;
+    if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
+    switch (pk->type) {
+    case SIO_PACKET_CONNECT:
+        return sio__ns_on_connect(c, i, sio_json_make(data, pk->data_len), ev);
+    case SIO_PACKET_CONNECT_ERROR:
+        return sio__ns_on_connect_error(c, i, pk, data, ev);
     case SIO_PACKET_DISCONNECT:
         if (ns->state != SIO__NS_CONNECTED) return 0;
         ns->state = SIO__NS_OFF;
@@ -5201,8 +5212,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         if (ns->state != SIO__NS_CONNECTED) return 0;
         return sio__io_event(c, i, pk, data, ev);
     case SIO_PACKET_ACK:
-    case SIO_PACKET_BINARY_ACK: {
-        int k;
+    case SIO_PACKET_BINARY_ACK:
         if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
         sio__ack_remove(c, (size_t)k);
         ev->type = SIO_EVENT_ACK;
@@ -5212,7 +5222,6 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         ev->args_len = pk->data_len;
         data[pk->data_len] = 0;
         return 1;
-    }
     default:
         return 0;
     }
@@ -5378,112 +5387,73 @@ static void sio__io_pings_ahead(sio_client *c)
 #define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
 
 /* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
-static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+/* The Engine.IO open packet: the session's parameters, then the joined
+ * namespaces connect. */
+static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+{
+    const char *why = NULL;
+    size_t i;
+    if (c->eio_open) return 0;
+    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
+        sio__io_parse_error(c, why);
+        return 0;
+    }
+    c->eio_open = 1;
+    c->deadline = 0;                        /* connected: the connect timeout is over */
+    c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+    if (c->eio_v == 3) c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+    for (i = 0; i < c->ns_count; i++) {
+        if (!c->nss[i]->joined) continue;
+        if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
+            c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+        else
+            sio__send_connect(c, (int)i);
+    }
+    ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
+    ev->attempt = (int)c->retries;
+    ev->sid = c->eio.sid;
+    c->retries = 0;                         /* the backoff starts over */
+    return 1;
+}
+
+/* The server closes the session. */
+static void sio__eio_on_close(sio_client *c)
+{
+    c->disconnect_reason = "transport close";
+    if (SIO__POLLING(c)) {
+        sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
+        return;
+    }
+    if (!c->close_sent) {
+        sio__queue_close(c, SIO_CLOSE_NORMAL, "");
+        c->phase = SIO__CLOSING;
+        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+    }
+}
+
+/* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
+static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+{
+    unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
+    size_t n = 0;
+    int r;
+    if (!raw) return 0;
+    if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
+        sio__free(&c->alloc, raw);
+        sio__io_parse_error(c, "eio: bad base64 in a binary packet");
+        return 0;
+    }
+    r = sio__io_attachment(c, raw, n, ev);
+    sio__free(&c->alloc, raw);
+    return r;
+}
+
+/* A Socket.IO packet in an Engine.IO message ("4..."); a binary one is kept
+ * until its attachments arrive.  data[len] is writable. */
+static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
 {
     const char *why = NULL;
     sio_packet pk;
-    if (binary && c->eio_v == 3) {              /* type byte 4 (message) first */
-        if (len < 1 || data[0] != 4) {
-            sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
-            return 0;
-        }
-        data++;
-        len--;
-    }
-    if (binary) return sio__io_attachment(c, data, len, ev);
-    if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
-        c->bin_need = 0;
-        c->bins_delivered = 1;                /* free what was collected */
-        sio__io_parse_error(c, "sio: text message while binary attachments were expected");
-        return 0;
-    }
-    if (len == 0) {
-        sio__io_parse_error(c, "eio: empty packet");
-        return 0;
-    }
-    if (c->eio_open) {
-        /* A server busy with a burst sends its ping late, behind the burst:
-         * any packet proves the connection alive for pingTimeout more (v3:
-         * until the next ping's answer is due). */
-        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout +
-                         (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
-        if (alive > c->ping_deadline) c->ping_deadline = alive;
-    }
-    /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
-    switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
-    case SIO_EIO_OPEN:
-        if (c->eio_open) return 0;
-        if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
-            sio__io_parse_error(c, why);
-            return 0;
-        }
-        c->eio_open = 1;
-        c->deadline = 0;                        /* connected: the connect timeout is over */
-        c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
-        if (c->eio_v == 3) c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
-        {
-            size_t i;
-            for (i = 0; i < c->ns_count; i++) {
-                if (!c->nss[i]->joined) continue;
-                if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
-                    c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
-                else
-                    sio__send_connect(c, (int)i);
-            }
-        }
-        ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
-        ev->attempt = (int)c->retries;
-        ev->sid = c->eio.sid;
-        c->retries = 0;                         /* the backoff starts over */
-        return 1;
-    case SIO_EIO_CLOSE:                         /* the server closes the session */
-        c->disconnect_reason = "transport close";
-        if (SIO__POLLING(c)) {
-            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
-            return 0;
-        }
-        if (!c->close_sent) {
-            sio__queue_close(c, SIO_CLOSE_NORMAL, "");
-            c->phase = SIO__CLOSING;
-            c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
-        }
-        return 0;
-    case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->pings_ahead) {                   /* answered already by the look-ahead */
-            c->pings_ahead--;
-            return 0;
-        }
-        if (c->eio_open) {
-            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
-            sio__io_pong(c, (const char *)data + 1, len - 1);
-        }
-        return 0;
-    case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio_v == 3 && c->eio_open && !c->next_ping)
-            c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
-        return 0;
-    case SIO_EIO_NOOP:
-        return 0;
-    case SIO_EIO_MESSAGE:
-        break;
-    case SIO__EIO_BASE64: {                     /* base64 attachment (b64 mode) */
-        unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
-        size_t n = 0;
-        int r;
-        if (!raw) return 0;
-        if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
-            sio__free(&c->alloc, raw);
-            sio__io_parse_error(c, "eio: bad base64 in a binary packet");
-            return 0;
-        }
-        r = sio__io_attachment(c, raw, n, ev);
-        sio__free(&c->alloc, raw);
-        return r;
-    }
-    default:
-        sio__io_parse_error(c, "eio: unknown packet type");
-        return 0;
-    }
     if (!c->eio_open) {
         sio__io_parse_error(c, "eio: message before the open packet");
         return 0;
@@ -5517,6 +5487,70 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         !sio__io_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
         return 0;
     return sio__io_packet(c, &pk, (char *)pk.data, ev);
+}
+
+/* One WebSocket message of a Socket.IO connection: an Engine.IO packet, or
+ * an attachment.  data[len] is writable. */
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+{
+    if (binary && c->eio_v == 3) {              /* type byte 4 (message) first */
+        if (len < 1 || data[0] != 4) {
+            sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
+            return 0;
+        }
+        data++;
+        len--;
+    }
+    if (binary) return sio__io_attachment(c, data, len, ev);
+    if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
+        c->bin_need = 0;
+        c->bins_delivered = 1;                /* free what was collected */
+        sio__io_parse_error(c, "sio: text message while binary attachments were expected");
+        return 0;
+    }
+    if (len == 0) {
+        sio__io_parse_error(c, "eio: empty packet");
+        return 0;
+    }
+    if (c->eio_open) {
+        /* A server busy with a burst sends its ping late, behind the burst:
+         * any packet proves the connection alive for pingTimeout more (v3:
+         * until the next ping's answer is due). */
+        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout +
+                         (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
+        if (alive > c->ping_deadline) c->ping_deadline = alive;
+    }
+    /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
+    switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
+    case SIO_EIO_OPEN:
+        return sio__eio_on_open(c, data, len, ev);
+    case SIO_EIO_CLOSE:
+        sio__eio_on_close(c);
+        return 0;
+    case SIO_EIO_PING:                          /* heartbeat: answer at once */
+        if (c->pings_ahead) {                   /* answered already by the look-ahead */
+            c->pings_ahead--;
+            return 0;
+        }
+        if (c->eio_open) {
+            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__io_pong(c, (const char *)data + 1, len - 1);
+        }
+        return 0;
+    case SIO_EIO_PONG:                          /* v3: the answer to our ping */
+        if (c->eio_v == 3 && c->eio_open && !c->next_ping)
+            c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+        return 0;
+    case SIO_EIO_NOOP:
+        return 0;
+    case SIO_EIO_MESSAGE:
+        return sio__io_text_packet(c, data, len, ev);
+    case SIO__EIO_BASE64:
+        return sio__io_base64_attachment(c, data, len, ev);
+    default:
+        sio__io_parse_error(c, "eio: unknown packet type");
+        return 0;
+    }
 }
 
 #ifdef SIO_SOURCE_LINES
