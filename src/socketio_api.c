@@ -59,7 +59,42 @@ static uint64_t sio__io_next_deadline(const sio_client *c)
     return d;
 }
 
-/* Encodes an event or ack and sends it now or queues it for its namespace. */
+/* Copies a packet (text pieces, then attachments) to the end of the
+ * namespace's queue, where it waits for the CONNECT reply. */
+static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces, const size_t *lens, size_t n,
+                           const sio_bytes *atts, size_t count, int64_t ack_id)
+{
+    size_t k, off = 0, text_len = 0, total;
+    sio__queued *q;
+    for (k = 0; k < n; k++) text_len += lens[k];
+    total = text_len;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+    if (!q) return SIO_ERR_NOMEM;
+    q->lens = (size_t *)(q + 1);
+    q->bytes = (unsigned char *)(q->lens + count);
+    for (k = 0; k < n; k++) {
+        memcpy(q->bytes + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    for (k = 0; k < count; k++) {
+        q->lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+    q->next = NULL;
+    q->ack_id = ack_id;
+    q->text_len = text_len;
+    q->count = count;
+    q->total = total;
+    if (ns->queue_tail) ns->queue_tail->next = q;
+    else ns->queue_head = q;
+    ns->queue_tail = q;
+    ns->queued++;
+    c->queued_bytes += total;
+    return SIO_OK;
+}
+
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
  * copies it into the namespace's queue until the CONNECT reply. */
@@ -69,10 +104,9 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
     sio__ns *ns = c->nss[i];
     const char *inner = "";
     const void *pieces[6];
-    size_t lens[6], n = 0, inner_len = 0, text_len = 0, total, k, off;
+    size_t lens[6], n = 0, inner_len = 0, total = 0, k;
     char head[256], name_buf[256];
     sio_json_writer w;
-    sio__queued *q;
     int r = SIO_OK;
     if (args && *args) {
         sio_json arr = sio_json_make(args, strlen(args));
@@ -106,8 +140,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
     }
     pieces[n] = "]";
     lens[n++] = 1;
-    for (k = 0; k < n; k++) text_len += lens[k];
-    total = text_len;
+    for (k = 0; k < n; k++) total += lens[k];
     for (k = 0; k < count; k++) total += atts[k].len;
     if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
@@ -122,34 +155,9 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         sio_jw_free(&w);
         return r;
     }
-    q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
-    if (!q) {
-        sio_jw_free(&w);
-        return SIO_ERR_NOMEM;
-    }
-    q->lens = (size_t *)(q + 1);
-    q->bytes = (unsigned char *)(q->lens + count);
-    for (off = 0, k = 0; k < n; k++) {
-        memcpy(q->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
+    r = sio__ns_enqueue(c, ns, pieces, lens, n, atts, count, type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
     sio_jw_free(&w);
-    for (k = 0; k < count; k++) {
-        q->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
-    q->next = NULL;
-    q->ack_id = type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1;
-    q->text_len = text_len;
-    q->count = count;
-    q->total = total;
-    if (ns->queue_tail) ns->queue_tail->next = q;
-    else ns->queue_head = q;
-    ns->queue_tail = q;
-    ns->queued++;
-    c->queued_bytes += total;
-    return SIO_OK;
+    return r;
 }
 
 static int sio__check_args(const sio_client *c, const char *args)
