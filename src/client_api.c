@@ -227,15 +227,10 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     return SIO_OK;
 }
 
-SIO_API int sio_create(const sio_config *cfg, sio_client **out)
+/* The caller's headers and subprotocols: SIO_OK or why not. */
+static int sio__config_strings_ok(const sio_config *cfg)
 {
-    sio_client *c;
-    sio_allocator a;
     size_t i;
-    int r;
-    if (!cfg || !out || !cfg->url) return SIO_ERR_INVALID;
-    *out = NULL;
-    a = cfg->allocator;
     for (i = 0; i < cfg->header_count; i++)
         if (!cfg->headers || !cfg->headers[i] || !sio__header_ok(cfg->headers[i])) return SIO_ERR_INVALID;
     for (i = 0; i < cfg->protocol_count; i++) {
@@ -245,6 +240,40 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             if (!sio__is_tchar((unsigned char)*p)) return SIO_ERR_INVALID;
         if (p - cfg->protocols[i] > SIO_MAX_PROTOCOL) return SIO_ERR_TOO_BIG;   /* the event's field holds no more */
     }
+    return SIO_OK;
+}
+
+/* The limits, timeouts and reconnection settings, defaults for zeros. */
+static void sio__config_numbers(sio_client *c, const sio_config *cfg)
+{
+    c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
+    c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
+    c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
+    c->fragment = cfg->send_fragment_size;
+    c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
+    c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
+    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
+    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
+    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
+    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->reconnect = cfg->reconnect;
+    c->reconnect_attempts = cfg->reconnect_attempts;
+    c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
+    c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
+    if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
+    c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
+}
+
+SIO_API int sio_create(const sio_config *cfg, sio_client **out)
+{
+    sio_client *c;
+    sio_allocator a;
+    size_t i;
+    int r;
+    if (!cfg || !out || !cfg->url) return SIO_ERR_INVALID;
+    *out = NULL;
+    a = cfg->allocator;
+    if ((r = sio__config_strings_ok(cfg)) != SIO_OK) return r;
     c = (sio_client *)sio__realloc(&a, NULL, sizeof *c);
     if (!c) return SIO_ERR_NOMEM;
     memset(c, 0, sizeof *c);
@@ -252,12 +281,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->ln.sock = SIO_INVALID_SOCKET;
     c->pf = cfg->platform ? cfg->platform : sio_platform_default();
     c->user_data = cfg->user_data;
-    c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
-    c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
-    c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
-    c->fragment = cfg->send_fragment_size;
-    c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
-    c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
+    sio__config_numbers(c, cfg);
     r = sio__add_string(&a, &c->name, cfg->name ? cfg->name : "");
     if (r == SIO_OK) r = sio__add_string(&a, &c->url_text, cfg->url);
     if (r == SIO_OK && cfg->dns_server) r = sio__add_string(&a, &c->dns_server, cfg->dns_server);
@@ -275,11 +299,6 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
-    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
-    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
-    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
-    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
-    c->reconnect = cfg->reconnect;
     c->transport = cfg->transport;
     c->eio_v = cfg->eio ? cfg->eio : 4;
     if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
@@ -289,11 +308,6 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         r = SIO_ERR_INVALID;
     if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
-    c->reconnect_attempts = cfg->reconnect_attempts;
-    c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
-    c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
-    if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
-    c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
     if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
         c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
