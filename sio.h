@@ -1718,6 +1718,47 @@ static int sio__body_add(sio_http_body *b, uint64_t n)
     return (b->max_body && b->total > b->max_body) ? SIO_ERR_TOO_BIG : SIO_OK;
 }
 
+/* One byte of a chunk-size line ("1a;ext\r\n"): a negative status, 1 when
+ * the line ended, else 0. */
+static int sio__chunk_size_byte(sio_http_body *b, int c)
+{
+    int h = sio__hex(c);
+    if (b->state == SIO__CHUNK_SIZE) {          /* the first hex digit is required */
+        if (h < 0) return SIO_ERR_PROTOCOL;
+        b->state = SIO__CHUNK_SIZE_MORE;
+    }
+    if (b->state == SIO__CHUNK_SIZE_MORE) {
+        if (h >= 0) {
+            if (b->remaining > (UINT64_MAX >> 4)) return SIO_ERR_TOO_BIG;
+            b->remaining = b->remaining * 16 + (uint64_t)h;
+            return 0;
+        }
+        if (c == ';' || c == ' ' || c == '\t') { b->state = SIO__CHUNK_EXT; return 0; }
+        if (c == '\r') { b->state = SIO__CHUNK_SIZE_LF; return 0; }
+        return c == '\n' ? 1 : SIO_ERR_PROTOCOL;
+    }
+    if (b->state == SIO__CHUNK_EXT) {
+        if (c == '\r') { b->state = SIO__CHUNK_SIZE_LF; return 0; }
+        if (c == '\n') return 1;
+        return c < 0x20 && c != '\t' ? SIO_ERR_PROTOCOL : 0;
+    }
+    return c == '\n' ? 1 : SIO_ERR_PROTOCOL;    /* SIO__CHUNK_SIZE_LF */
+}
+
+/* The size line ended: the chunk's data next, or the trailers after the
+ * last (empty) chunk. */
+static int sio__chunk_size_done(sio_http_body *b)
+{
+    if (b->remaining == 0) {
+        b->state = SIO__CHUNK_TRAILER_START;
+        return 0;
+    }
+    if (b->max_body && (b->total > b->max_body || b->remaining > b->max_body - b->total))
+        return SIO_ERR_TOO_BIG;                 /* compared, never summed: a size near 2^64 would wrap */
+    b->state = SIO__CHUNK_DATA;
+    return 0;
+}
+
 SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t len,
                                  size_t *consumed, size_t *out_len)
 {
@@ -1738,37 +1779,13 @@ SIO_API int sio_http_body_decode(sio_http_body *b, unsigned char *data, size_t l
     while (in < len && rc == 0) {
         int c = data[in];
         switch (b->state) {
-        case SIO__CHUNK_SIZE:               /* the first hex digit is required */
-            if (sio__hex(c) < 0) return SIO_ERR_PROTOCOL;
-            b->state = SIO__CHUNK_SIZE_MORE;
-            break;                          /* re-read the digit below */
-        case SIO__CHUNK_SIZE_MORE: {
-            int h = sio__hex(c);
-            if (h >= 0) {
-                if (b->remaining > (UINT64_MAX >> 4)) return SIO_ERR_TOO_BIG;
-                b->remaining = b->remaining * 16 + (uint64_t)h;
-            } else if (c == ';' || c == ' ' || c == '\t') b->state = SIO__CHUNK_EXT;
-            else if (c == '\r') b->state = SIO__CHUNK_SIZE_LF;
-            else if (c == '\n') { in++; goto size_done; }
-            else return SIO_ERR_PROTOCOL;
+        case SIO__CHUNK_SIZE: case SIO__CHUNK_SIZE_MORE: case SIO__CHUNK_EXT: case SIO__CHUNK_SIZE_LF: {
+            int r = sio__chunk_size_byte(b, c);
+            if (r < 0) return r;
             in++;
+            if (r == 1 && (r = sio__chunk_size_done(b)) < 0) return r;
             break;
         }
-        case SIO__CHUNK_EXT:
-            if (c == '\r') b->state = SIO__CHUNK_SIZE_LF;
-            else if (c == '\n') { in++; goto size_done; }
-            else if (c < 0x20 && c != '\t') return SIO_ERR_PROTOCOL;
-            in++;
-            break;
-        case SIO__CHUNK_SIZE_LF:
-            if (c != '\n') return SIO_ERR_PROTOCOL;
-            in++;
-        size_done:
-            if (b->remaining == 0) { b->state = SIO__CHUNK_TRAILER_START; break; }
-            if (b->max_body && (b->total > b->max_body || b->remaining > b->max_body - b->total))
-                return SIO_ERR_TOO_BIG;           /* compared, never summed: a size near 2^64 would wrap */
-            b->state = SIO__CHUNK_DATA;
-            break;
         case SIO__CHUNK_DATA: {
             size_t take = len - in;
             if (take > b->remaining) take = (size_t)b->remaining;
