@@ -3292,13 +3292,59 @@ static int sio__packet_fail(const char **why, const char *text, int status)
     return status;
 }
 
+/* The payload after the header: valid JSON of the shape the packet type
+ * takes (an event: a non-empty array led by a name that is not reserved). */
+static int sio__packet_payload_ok(const sio_packet *pk, unsigned max_depth, const char **why)
+{
+    sio_json data, first;
+    sio_json_type t = SIO_JSON_INVALID;
+    char name[32];
+    size_t n;
+    int r;
+    if (pk->data_len) {
+        r = sio_json_validate(pk->data, pk->data_len, max_depth, NULL);
+        if (r != SIO_OK)
+            return sio__packet_fail(why, r == SIO_ERR_TOO_BIG ? "sio: payload JSON nested too deep"
+                                                              : "sio: payload is not valid JSON", r);
+        data = sio_json_make(pk->data, pk->data_len);
+        t = sio_json_typeof(data);
+    }
+    switch (pk->type) {
+    case SIO_PACKET_CONNECT:
+        if (pk->data_len && t != SIO_JSON_OBJECT) return sio__packet_fail(why, "sio: CONNECT payload must be an object", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_DISCONNECT:
+        if (pk->data_len) return sio__packet_fail(why, "sio: DISCONNECT must have no payload", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_EVENT:
+    case SIO_PACKET_BINARY_EVENT:
+        if (t != SIO_JSON_ARRAY || !sio_json_at(data, 0, &first))
+            return sio__packet_fail(why, "sio: EVENT payload must be a non-empty array", SIO_ERR_PROTOCOL);
+        t = sio_json_typeof(first);
+        if (t != SIO_JSON_STRING && t != SIO_JSON_NUMBER)
+            return sio__packet_fail(why, "sio: event name must be a string or a number", SIO_ERR_PROTOCOL);
+        if (t == SIO_JSON_STRING && sio_json_string(first, name, sizeof name, &n) == SIO_OK && n == strlen(name) &&
+            sio__reserved_event(name))
+            return sio__packet_fail(why, "sio: reserved event name", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_ACK:
+    case SIO_PACKET_BINARY_ACK:
+        if (t != SIO_JSON_ARRAY) return sio__packet_fail(why, "sio: ACK payload must be an array", SIO_ERR_PROTOCOL);
+        break;
+    case SIO_PACKET_CONNECT_ERROR:
+        if (pk->data_len && t != SIO_JSON_OBJECT && t != SIO_JSON_STRING)
+            return sio__packet_fail(why, "sio: CONNECT_ERROR payload must be an object or a string", SIO_ERR_PROTOCOL);
+        break;
+    default:
+        break;
+    }
+    return SIO_OK;
+}
+
 SIO_API int sio_packet_decode(sio_packet *pk, const char *text, size_t len, unsigned max_attachments,
                               unsigned max_depth, const char **why)
 {
     const char *p = text, *end = text + len;
-    sio_json data;
-    sio_json_type t;
-    int r;
     memset(pk, 0, sizeof *pk);
     pk->ns = "/";
     pk->ns_len = 1;
@@ -3336,49 +3382,7 @@ SIO_API int sio_packet_decode(sio_packet *pk, const char *text, size_t len, unsi
     }
     pk->data = p;
     pk->data_len = (size_t)(end - p);
-    t = SIO_JSON_INVALID;
-    if (pk->data_len) {
-        r = sio_json_validate(p, pk->data_len, max_depth, NULL);
-        if (r != SIO_OK)
-            return sio__packet_fail(why, r == SIO_ERR_TOO_BIG ? "sio: payload JSON nested too deep"
-                                                              : "sio: payload is not valid JSON", r);
-        data = sio_json_make(p, pk->data_len);
-        t = sio_json_typeof(data);
-    }
-    switch (pk->type) {
-    case SIO_PACKET_CONNECT:
-        if (pk->data_len && t != SIO_JSON_OBJECT) return sio__packet_fail(why, "sio: CONNECT payload must be an object", SIO_ERR_PROTOCOL);
-        break;
-    case SIO_PACKET_DISCONNECT:
-        if (pk->data_len) return sio__packet_fail(why, "sio: DISCONNECT must have no payload", SIO_ERR_PROTOCOL);
-        break;
-    case SIO_PACKET_EVENT:
-    case SIO_PACKET_BINARY_EVENT: {
-        sio_json first;
-        char name[32];
-        size_t n;
-        if (t != SIO_JSON_ARRAY || !sio_json_at(data, 0, &first))
-            return sio__packet_fail(why, "sio: EVENT payload must be a non-empty array", SIO_ERR_PROTOCOL);
-        t = sio_json_typeof(first);
-        if (t != SIO_JSON_STRING && t != SIO_JSON_NUMBER)
-            return sio__packet_fail(why, "sio: event name must be a string or a number", SIO_ERR_PROTOCOL);
-        if (t == SIO_JSON_STRING && sio_json_string(first, name, sizeof name, &n) == SIO_OK && n == strlen(name) &&
-            sio__reserved_event(name))
-            return sio__packet_fail(why, "sio: reserved event name", SIO_ERR_PROTOCOL);
-        break;
-    }
-    case SIO_PACKET_ACK:
-    case SIO_PACKET_BINARY_ACK:
-        if (t != SIO_JSON_ARRAY) return sio__packet_fail(why, "sio: ACK payload must be an array", SIO_ERR_PROTOCOL);
-        break;
-    case SIO_PACKET_CONNECT_ERROR:
-        if (pk->data_len && t != SIO_JSON_OBJECT && t != SIO_JSON_STRING)
-            return sio__packet_fail(why, "sio: CONNECT_ERROR payload must be an object or a string", SIO_ERR_PROTOCOL);
-        break;
-    default:
-        break;
-    }
-    return SIO_OK;
+    return sio__packet_payload_ok(pk, max_depth, why);
 }
 
 SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachments, const char *ns,
