@@ -253,6 +253,42 @@ static int sio__ws_rx_close(sio_ws_rx *rx, const unsigned char *p, size_t len, s
     return SIO_OK;
 }
 
+/* Bytes the header starting at buf takes, as far as rest bytes tell. */
+static size_t sio__ws_header_need(const unsigned char *buf, size_t rest)
+{
+    size_t hl = 2;
+    if (rest >= 2) {
+        unsigned n = buf[1] & 127u;
+        hl += (n == 126 ? 2u : n == 127 ? 8u : 0u) + ((buf[1] & 0x80) ? 4u : 0u);
+    }
+    return hl;
+}
+
+/* A data frame that is part of a fragmented message: appended to the
+ * assembly buffer.  1 with *msg when the message is complete, 0 while more
+ * fragments are due, or a negative status. */
+static int sio__ws_rx_fragment(sio_ws_rx *rx, const sio_ws_frame *f, const unsigned char *payload, sio_ws_message *msg)
+{
+    if (sio__reserve(&rx->allocator, &rx->buffer, &rx->buffer_cap,
+                     rx->buffer_len + (size_t)f->length + 1) != SIO_OK)
+        return sio__ws_rx_fail(rx, 1011, "ws: out of memory assembling a fragmented message");
+    if (f->length) memcpy(rx->buffer + rx->buffer_len, payload, (size_t)f->length);
+    rx->buffer_len += (size_t)f->length;
+    if (f->opcode != SIO_WS_CONTINUATION) {
+        rx->in_message = 1;
+        rx->message_opcode = (int)f->opcode;
+    }
+    if (!f->fin) return 0;
+    rx->buffer[rx->buffer_len] = 0;
+    msg->opcode = rx->message_opcode;
+    msg->data = rx->buffer;
+    msg->len = rx->buffer_len;
+    rx->buffer_len = 0;                          /* reused from the next call on */
+    rx->in_message = 0;
+    memset(&rx->utf8, 0, sizeof rx->utf8);
+    return 1;
+}
+
 SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
                            size_t *consumed, size_t *need, sio_ws_message *msg)
 {
@@ -270,14 +306,7 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         int text, r = sio_ws_parse_header(&f, buf + pos, len - pos, &why);
         if (r == 0) {
             *consumed = pos;
-            if (need) {
-                size_t rest = len - pos, hl = 2;
-                if (rest >= 2) {
-                    unsigned n = buf[pos + 1] & 127u;
-                    hl += (n == 126 ? 2u : n == 127 ? 8u : 0u) + ((buf[pos + 1] & 0x80) ? 4u : 0u);
-                }
-                *need = hl;
-            }
+            if (need) *need = sio__ws_header_need(buf + pos, len - pos);
             return 0;
         }
         if (r < 0) return sio__ws_rx_fail(rx, 1002, why);
@@ -318,25 +347,9 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
             *consumed = pos;
             return 1;
         }
-        if (sio__reserve(&rx->allocator, &rx->buffer, &rx->buffer_cap,
-                         rx->buffer_len + (size_t)f.length + 1) != SIO_OK)
-            return sio__ws_rx_fail(rx, 1011, "ws: out of memory assembling a fragmented message");
-        if (f.length) memcpy(rx->buffer + rx->buffer_len, payload, (size_t)f.length);
-        rx->buffer_len += (size_t)f.length;
-        if (f.opcode != SIO_WS_CONTINUATION) {
-            rx->in_message = 1;
-            rx->message_opcode = (int)f.opcode;
-        }
-        if (f.fin) {
-            rx->buffer[rx->buffer_len] = 0;
-            msg->opcode = rx->message_opcode;
-            msg->data = rx->buffer;
-            msg->len = rx->buffer_len;
-            rx->buffer_len = 0;                      /* reused from the next call on */
-            rx->in_message = 0;
-            memset(&rx->utf8, 0, sizeof rx->utf8);
-            *consumed = pos;
-            return 1;
+        if ((r = sio__ws_rx_fragment(rx, &f, payload, msg)) != 0) {
+            if (r == 1) *consumed = pos;
+            return r;
         }
     }
 }
