@@ -3417,6 +3417,82 @@ SIO_API size_t sio_packet_encode_header(char *out, int type, unsigned attachment
 }
 
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/heartbeat.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* heartbeat: the Engine.IO session's timers                               */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O: the time comes in as an argument, and
+ * sio__heartbeat_due says what the session needs at that time (send a ping,
+ * or give up on the server); sio__heartbeat_deadline says when to ask next.
+ * Engine.IO 4: the server pings every pingInterval and the client answers;
+ * a server silent for pingInterval + pingTimeout is gone.  Engine.IO 3:
+ * the client pings every pingInterval; a pong must come within
+ * pingTimeout. */
+typedef struct sio__heartbeat {
+    int client_pings;             /* Engine.IO 3 */
+    uint64_t interval, timeout;   /* pingInterval, pingTimeout (ms) */
+    uint64_t deadline;            /* nothing heard by then: the server is gone (0: not running) */
+    uint64_t next_ping;           /* Engine.IO 3: when to ping (0: a pong is awaited) */
+} sio__heartbeat;
+
+enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
+
+/* The open packet came: interval and timeout from it (ms, at most a day). */
+static void sio__heartbeat_start(sio__heartbeat *h, int client_pings, long interval, long timeout, uint64_t now)
+{
+    h->client_pings = client_pings;
+    h->interval = (uint64_t)interval;
+    h->timeout = (uint64_t)timeout;
+    h->deadline = now + h->interval + h->timeout;
+    h->next_ping = client_pings ? now + h->interval : 0;
+}
+
+static void sio__heartbeat_stop(sio__heartbeat *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+/* Any packet proves the server alive: one busy with a burst sends its
+ * ping late, behind the burst (Engine.IO 3: until the next pong is due). */
+static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
+{
+    uint64_t alive = now + h->timeout + (h->client_pings ? h->interval : 0);
+    if (h->deadline && alive > h->deadline) h->deadline = alive;
+}
+
+/* The server's ping (Engine.IO 4): the next is due within an interval. */
+static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)
+{
+    if (h->deadline) h->deadline = now + h->interval + h->timeout;
+}
+
+/* The server's pong (Engine.IO 3): the next ping in an interval. */
+static void sio__heartbeat_ponged(sio__heartbeat *h, uint64_t now)
+{
+    if (h->client_pings && h->deadline && !h->next_ping) h->next_ping = now + h->interval;
+}
+
+/* What is due at now: SIO__HEARTBEAT_PING (send one; its pong is awaited
+ * from now on), SIO__HEARTBEAT_TIMEOUT (the server is gone), or nothing. */
+static int sio__heartbeat_due(sio__heartbeat *h, uint64_t now)
+{
+    if (!h->deadline) return SIO__HEARTBEAT_NOTHING;
+    if (h->next_ping && now >= h->next_ping) {
+        h->next_ping = 0;
+        h->deadline = now + h->timeout;
+        return SIO__HEARTBEAT_PING;
+    }
+    return now >= h->deadline ? SIO__HEARTBEAT_TIMEOUT : SIO__HEARTBEAT_NOTHING;
+}
+
+/* When sio__heartbeat_due has something next; 0: never. */
+static uint64_t sio__heartbeat_deadline(const sio__heartbeat *h)
+{
+    return h->next_ping && h->next_ping < h->deadline ? h->next_ping : h->deadline;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -3600,7 +3676,7 @@ struct sio_client {
     unsigned max_json_depth;
     int eio_open;
     sio_eio_open eio;
-    uint64_t ping_deadline;
+    sio__heartbeat heartbeat;
     size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
@@ -3637,7 +3713,6 @@ struct sio_client {
     int probe_state;
     uint64_t probe_deadline;
     int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
-    uint64_t next_ping;                /* Engine.IO 3: when the client pings next (0: pong awaited) */
 
     /* membership of a sio_set */
     struct sio_set *set;
@@ -4930,8 +5005,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio_open = 0;
-    c->next_ping = 0;
-    c->ping_deadline = 0;
+    sio__heartbeat_stop(&c->heartbeat);
     c->ping_scan = 0;
     c->pings_ahead = 0;
     c->bin_need = 0;
@@ -5410,7 +5484,7 @@ static void sio__io_pings_ahead(sio_client *c)
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
-            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
             c->pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
@@ -5434,8 +5508,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
     }
     c->eio_open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
-    if (c->eio_v == 3) c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+    sio__heartbeat_start(&c->heartbeat, c->eio_v == 3, c->eio.ping_interval, c->eio.ping_timeout, sio__now(c));
     for (i = 0; i < c->ns_count; i++) {
         if (!c->nss[i]->joined) continue;
         if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
@@ -5546,14 +5619,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__io_parse_error(c, "eio: empty packet");
         return 0;
     }
-    if (c->eio_open) {
-        /* A server busy with a burst sends its ping late, behind the burst:
-         * any packet proves the connection alive for pingTimeout more (v3:
-         * until the next ping's answer is due). */
-        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout +
-                         (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
-        if (alive > c->ping_deadline) c->ping_deadline = alive;
-    }
+    if (c->eio_open) sio__heartbeat_heard(&c->heartbeat, sio__now(c));
     /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
     switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
     case SIO_EIO_OPEN:
@@ -5567,13 +5633,12 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             return 0;
         }
         if (c->eio_open) {
-            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
             sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio_v == 3 && c->eio_open && !c->next_ping)
-            c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+        if (c->eio_open) sio__heartbeat_ponged(&c->heartbeat, sio__now(c));
         return 0;
     case SIO_EIO_NOOP:
         return 0;
@@ -6256,26 +6321,29 @@ static void sio__io_timers(sio_client *c)
             i++;
         }
     }
-    if (c->eio_v == 3 && c->eio_open && c->next_ping && now >= c->next_ping && c->phase == SIO__OPEN) {
+    if (!c->eio_open || c->phase != SIO__OPEN) return;
+    switch (sio__heartbeat_due(&c->heartbeat, now)) {
+    case SIO__HEARTBEAT_PING:
         sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
-        c->next_ping = 0;
-        c->ping_deadline = now + (uint64_t)c->eio.ping_timeout;
-    }
-    if (c->eio_open && c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
+        break;
+    case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.ping_interval + c->eio.ping_timeout);
         c->disconnect_reason = "ping timeout";
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
         sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
+        break;
+    }
+    default:
+        break;
     }
 }
 
 static uint64_t sio__io_next_deadline(const sio_client *c)
 {
-    uint64_t d = c->ping_deadline;
+    uint64_t d = sio__heartbeat_deadline(&c->heartbeat);
     size_t i;
-    if (c->next_ping && c->eio_open && (!d || c->next_ping < d)) d = c->next_ping;
     for (i = 0; i < c->ack_count; i++)
         if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
     return d;

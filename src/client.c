@@ -179,7 +179,7 @@ struct sio_client {
     unsigned max_json_depth;
     int eio_open;
     sio_eio_open eio;
-    uint64_t ping_deadline;
+    sio__heartbeat heartbeat;
     size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
@@ -216,7 +216,6 @@ struct sio_client {
     int probe_state;
     uint64_t probe_deadline;
     int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
-    uint64_t next_ping;                /* Engine.IO 3: when the client pings next (0: pong awaited) */
 
     /* membership of a sio_set */
     struct sio_set *set;

@@ -319,8 +319,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio_open = 0;
-    c->next_ping = 0;
-    c->ping_deadline = 0;
+    sio__heartbeat_stop(&c->heartbeat);
     c->ping_scan = 0;
     c->pings_ahead = 0;
     c->bin_need = 0;
@@ -799,7 +798,7 @@ static void sio__io_pings_ahead(sio_client *c)
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
-            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
             c->pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
@@ -823,8 +822,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
     }
     c->eio_open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
-    if (c->eio_v == 3) c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+    sio__heartbeat_start(&c->heartbeat, c->eio_v == 3, c->eio.ping_interval, c->eio.ping_timeout, sio__now(c));
     for (i = 0; i < c->ns_count; i++) {
         if (!c->nss[i]->joined) continue;
         if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
@@ -935,14 +933,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__io_parse_error(c, "eio: empty packet");
         return 0;
     }
-    if (c->eio_open) {
-        /* A server busy with a burst sends its ping late, behind the burst:
-         * any packet proves the connection alive for pingTimeout more (v3:
-         * until the next ping's answer is due). */
-        uint64_t alive = sio__now(c) + (uint64_t)c->eio.ping_timeout +
-                         (c->eio_v == 3 ? (uint64_t)c->eio.ping_interval : 0);
-        if (alive > c->ping_deadline) c->ping_deadline = alive;
-    }
+    if (c->eio_open) sio__heartbeat_heard(&c->heartbeat, sio__now(c));
     /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
     switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
     case SIO_EIO_OPEN:
@@ -956,13 +947,12 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             return 0;
         }
         if (c->eio_open) {
-            c->ping_deadline = sio__now(c) + (uint64_t)c->eio.ping_interval + (uint64_t)c->eio.ping_timeout;
+            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
             sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio_v == 3 && c->eio_open && !c->next_ping)
-            c->next_ping = sio__now(c) + (uint64_t)c->eio.ping_interval;
+        if (c->eio_open) sio__heartbeat_ponged(&c->heartbeat, sio__now(c));
         return 0;
     case SIO_EIO_NOOP:
         return 0;

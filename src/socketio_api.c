@@ -34,26 +34,29 @@ static void sio__io_timers(sio_client *c)
             i++;
         }
     }
-    if (c->eio_v == 3 && c->eio_open && c->next_ping && now >= c->next_ping && c->phase == SIO__OPEN) {
+    if (!c->eio_open || c->phase != SIO__OPEN) return;
+    switch (sio__heartbeat_due(&c->heartbeat, now)) {
+    case SIO__HEARTBEAT_PING:
         sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
-        c->next_ping = 0;
-        c->ping_deadline = now + (uint64_t)c->eio.ping_timeout;
-    }
-    if (c->eio_open && c->ping_deadline && now >= c->ping_deadline && c->phase == SIO__OPEN) {
+        break;
+    case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.ping_interval + c->eio.ping_timeout);
         c->disconnect_reason = "ping timeout";
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
         sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
+        break;
+    }
+    default:
+        break;
     }
 }
 
 static uint64_t sio__io_next_deadline(const sio_client *c)
 {
-    uint64_t d = c->ping_deadline;
+    uint64_t d = sio__heartbeat_deadline(&c->heartbeat);
     size_t i;
-    if (c->next_ping && c->eio_open && (!d || c->next_ping < d)) d = c->next_ping;
     for (i = 0; i < c->ack_count; i++)
         if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
     return d;

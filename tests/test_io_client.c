@@ -590,6 +590,60 @@ static void test_io_ping_after_emits_filled_the_queue_is_answered(void)
     sio_destroy(c);
 }
 
+/* The Engine.IO heartbeat engine alone: times in, what is due out.
+ * Each row is one step: an input at a time, then what sio__heartbeat_due
+ * says at that time and the next deadline. */
+static void test_heartbeat_engine_by_time(void)
+{
+    enum { START4, START3, HEARD, PINGED, PONGED, STOP, ASK };
+    typedef struct { int input; uint64_t now; int due; uint64_t deadline; } row_t;
+    static const row_t v4[] = {
+        { START4, 1000, SIO__HEARTBEAT_NOTHING, 1000 + 300 + 200 },   /* interval 300, timeout 200 */
+        { ASK, 1499, SIO__HEARTBEAT_NOTHING, 1500 },
+        { PINGED, 1300, SIO__HEARTBEAT_NOTHING, 1800 },
+        { HEARD, 1700, SIO__HEARTBEAT_NOTHING, 1900 },                /* a late ping behind a burst */
+        { HEARD, 1650, SIO__HEARTBEAT_NOTHING, 1900 },                /* never earlier */
+        { ASK, 1900, SIO__HEARTBEAT_TIMEOUT, 1900 },
+        { STOP, 1900, SIO__HEARTBEAT_NOTHING, 0 },
+        { PINGED, 2000, SIO__HEARTBEAT_NOTHING, 0 },                  /* stopped stays stopped */
+    }, v3[] = {
+        { START3, 1000, SIO__HEARTBEAT_NOTHING, 1300 },               /* the client pings first */
+        { ASK, 1300, SIO__HEARTBEAT_PING, 1500 },                     /* the pong within the timeout */
+        { ASK, 1400, SIO__HEARTBEAT_NOTHING, 1500 },
+        { HEARD, 1450, SIO__HEARTBEAT_NOTHING, 1950 },
+        { PONGED, 1450, SIO__HEARTBEAT_NOTHING, 1750 },               /* the next ping an interval later */
+        { PONGED, 1500, SIO__HEARTBEAT_NOTHING, 1750 },               /* a second pong changes nothing */
+        { ASK, 1750, SIO__HEARTBEAT_PING, 1950 },
+        { ASK, 1950, SIO__HEARTBEAT_TIMEOUT, 1950 },                  /* no pong */
+    };
+    const row_t *runs[2];
+    size_t counts[2], r, i;
+    runs[0] = v4; counts[0] = sizeof v4 / sizeof v4[0];
+    runs[1] = v3; counts[1] = sizeof v3 / sizeof v3[0];
+    for (r = 0; r < 2; r++) {
+        sio__heartbeat h;
+        memset(&h, 0, sizeof h);
+        for (i = 0; i < counts[r]; i++) {
+            const row_t *row = &runs[r][i];
+            int due = SIO__HEARTBEAT_NOTHING;
+            switch (row->input) {
+            case START4: sio__heartbeat_start(&h, 0, 300, 200, row->now); break;
+            case START3: sio__heartbeat_start(&h, 1, 300, 200, row->now); break;
+            case HEARD: sio__heartbeat_heard(&h, row->now); break;
+            case PINGED: sio__heartbeat_pinged(&h, row->now); break;
+            case PONGED: sio__heartbeat_ponged(&h, row->now); break;
+            case STOP: sio__heartbeat_stop(&h); break;
+            default: due = sio__heartbeat_due(&h, row->now); break;
+            }
+            if (due != row->due || sio__heartbeat_deadline(&h) != row->deadline)
+                fprintf(stderr, "  run %lu row %lu: due %d deadline %lu\n", (unsigned long)r, (unsigned long)i, due,
+                        (unsigned long)sio__heartbeat_deadline(&h));
+            CHECK_INT(due, row->due);
+            CHECK(sio__heartbeat_deadline(&h) == row->deadline);
+        }
+    }
+}
+
 /* A placeholder number no integer can hold is refused before any
  * conversion (0.2.0 converted 1e300 to size_t: undefined behaviour). */
 static void test_io_placeholder_num_out_of_range_is_a_parse_error(void)
@@ -1426,6 +1480,7 @@ int main(void)
     RUN(test_io_attachments_together_are_bounded_by_max_message);
     RUN(test_io_placeholder_check_cases);
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
+    RUN(test_heartbeat_engine_by_time);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);

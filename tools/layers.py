@@ -20,6 +20,10 @@ SRC = os.path.join(ROOT, "src")
 # The parsers: sans-I/O codecs that know no client.  They may use each
 # other (json in packet, utf8 in ws) and "common" (status texts, allocation).
 PARSERS = {"common", "status", "url", "sha1_base64", "utf8", "http", "dns", "x509", "ws", "eio", "packet", "json"}
+# Engines: the client's state machines that already own their struct, take
+# the time as an argument and say what they want.  Like parsers they know
+# no client and no platform.
+ENGINES = {"heartbeat"}
 # Interfaces the client is built against.
 INTERFACES = {"platform", "tls"}
 # Wrappers and the amalgamation's frame.
@@ -127,6 +131,8 @@ def violations(uses):
                 continue
             if a in PARSERS and b not in PARSERS:
                 bad.append("%s -> %s: a parser uses the client side" % (a, b))
+            if a in ENGINES and b not in PARSERS | ENGINES:
+                bad.append("%s -> %s: an engine uses the client or the platform" % (a, b))
             if a in INTERFACES and b not in PARSERS | INTERFACES | FRAME | {"client"}:
                 bad.append("%s -> %s: an interface uses an implementation" % (a, b))
     return bad
