@@ -87,9 +87,8 @@ Record: id, scenario, request_line, path, query, headers (lower-case names),
   close_code / close_t (first client close frame), eof / eof_t, notes, done.
   Every t is seconds since the TCP connection was accepted.
 """
-import base64
-import hashlib
 import json
+import os
 import queue
 import socket
 import socketserver
@@ -97,41 +96,21 @@ import struct
 import sys
 import threading
 import time
-from urllib.parse import urlsplit, parse_qs
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-RESULTS = {}
-RESULTS_LOCK = threading.Condition()
-LOG_FILE = None
-COUNTER = [0]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsserver import (RECORDS, FrameTooLong, Stream, accept_for, close_code_of,  # noqa: E402
+                      frame, parse_request, serve)
 
 
 def ws_frame(opcode, payload=b""):
-    n = len(payload)
-    b0 = 0x80 | opcode
-    if n < 126:
-        hdr = struct.pack("!BB", b0, n)
-    elif n < 65536:
-        hdr = struct.pack("!BBH", b0, 126, n)
-    else:
-        hdr = struct.pack("!BBQ", b0, 127, n)
-    return hdr + payload
+    return frame(opcode, payload)
 
 
-def unmask(payload, key):
-    n = len(payload)
-    if n == 0:
-        return payload
-    k = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(payload, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
-
-
-class Conn:
+class Conn(Stream):
     def __init__(self, sock, rec):
-        self.sock = sock
+        Stream.__init__(self, sock)
         self.rec = rec
         self.t0 = time.monotonic()
-        self.buf = b""
         self.wlock = threading.Lock()
         self.q = queue.Queue()
         self.closed_sent = False
@@ -144,36 +123,6 @@ class Conn:
 
     def mark(self, name):
         self.rec["marks"][name] = self.now()
-
-    # -- low level
-    def _fill(self, deadline):
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
-            raise TimeoutError()
-        self.sock.settimeout(left)
-        try:
-            data = self.sock.recv(65536)
-        except socket.timeout:
-            raise TimeoutError()
-        except OSError:
-            data = b""
-        if not data:
-            raise EOFError()
-        self.buf += data
-
-    def read_exact(self, n, deadline=None):
-        while len(self.buf) < n:
-            self._fill(deadline)
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def read_head(self, deadline):
-        while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > 65536:
-                raise EOFError()
-            self._fill(deadline)
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        return head.decode("latin-1")
 
     def send_raw(self, data):
         with self.wlock:
@@ -206,20 +155,12 @@ class Conn:
                 if self.deaf.is_set():          # stop reading: the client's writes back up
                     self.gone.wait(30)
                     return
-                b0, b1 = self.read_exact(2)
-                n = b1 & 0x7F
-                if n == 126:
-                    n = struct.unpack("!H", self.read_exact(2))[0]
-                elif n == 127:
-                    n = struct.unpack("!Q", self.read_exact(8))[0]
-                masked = bool(b1 & 0x80)
-                key = self.read_exact(4) if masked else b""
-                if n > 64 * 1024 * 1024:
-                    self.rec["notes"].append("client frame too long: %d" % n)
+                try:
+                    b0, masked, key, payload = self.read_frame()
+                except FrameTooLong as e:
+                    self.rec["notes"].append("client frame too long: %d" % e.args[0])
                     break
-                payload = self.read_exact(n)
-                if masked:
-                    payload = unmask(payload, key)
+                n = len(payload)
                 op = b0 & 0x0F
                 f = {"t": self.now(), "opcode": op, "fin": bool(b0 & 0x80),
                      "masked": masked, "length": n}
@@ -228,8 +169,7 @@ class Conn:
                 else:
                     f["hex"] = payload[:512].hex()
                 if op == 8:
-                    f["close_code"] = struct.unpack("!H", payload[:2])[0] \
-                        if len(payload) >= 2 else None
+                    f["close_code"] = close_code_of(payload)
                     if "close_code" not in self.rec:
                         self.rec["close_code"] = f["close_code"]
                         self.rec["close_t"] = f["t"]
@@ -700,10 +640,6 @@ def _ping_flood(c, q):
 
 # ------------------------------------------------------------------- server
 
-def accept_for(key):
-    return base64.b64encode(hashlib.sha1(key.encode("latin-1") + GUID).digest()).decode()
-
-
 def public(rec):
     for _ in range(5):
         try:
@@ -724,33 +660,17 @@ class Handler(socketserver.BaseRequestHandler):
             head = c.read_head(time.monotonic() + 10)
         except (EOFError, TimeoutError):
             return
-        lines = head.split("\r\n")
-        rec["request_line"] = lines[0]
-        headers = {}
-        for ln in lines[1:]:
-            if ":" in ln:
-                k, v = ln.split(":", 1)
-                k = k.strip().lower()
-                headers[k] = (headers[k] + ", " + v.strip()) if k in headers else v.strip()
-        rec["headers"] = headers
-        parts = lines[0].split(" ")
-        target = parts[1] if len(parts) > 1 else "/"
-        u = urlsplit(target)
-        q = parse_qs(u.query)
-        rec["path"] = target
+        path, q = parse_request(head, rec)
         rec["query"] = {k: v[0] for k, v in q.items()}
-        name = u.path.strip("/").split("/")[0]
+        name = path.strip("/").split("/")[0]
         rec["scenario"] = name
+        headers = rec["headers"]
 
         if name == "__result":
-            self.result(c, q)
+            c.send_raw(RECORDS.answer(q, public))
             return
 
-        with RESULTS_LOCK:
-            COUNTER[0] += 1
-            tag = q.get("id", ["anon-%d" % COUNTER[0]])[0]
-            rec["id"] = tag
-            RESULTS[tag] = rec
+        RECORDS.add(rec, q)
         try:
             fn = SCENARIOS.get(name)
             if fn is None:
@@ -784,59 +704,8 @@ class Handler(socketserver.BaseRequestHandler):
                 sock.close()
             except OSError:
                 pass
-            with RESULTS_LOCK:
-                rec["done"] = True
-                RESULTS_LOCK.notify_all()
-            if LOG_FILE:
-                with RESULTS_LOCK, open(LOG_FILE, "a") as fh:
-                    fh.write(json.dumps(public(rec)) + "\n")
-
-    def result(self, c, q):
-        tag = q.get("id", [""])[0]
-        wait = float(q.get("wait", ["5"])[0])
-        deadline = time.monotonic() + wait
-        with RESULTS_LOCK:
-            while True:
-                rec = RESULTS.get(tag)
-                if rec is not None and rec["done"]:
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                RESULTS_LOCK.wait(left)
-            if rec is None:
-                body = json.dumps({"id": tag, "missing": True, "done": False})
-            else:
-                body = json.dumps(public(rec))
-        data = body.encode()
-        c.send_raw(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                   b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
-
-
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
-def main():
-    global LOG_FILE
-    args = sys.argv[1:]
-    if "--log" in args:
-        i = args.index("--log")
-        LOG_FILE = args[i + 1]
-        del args[i:i + 2]
-    port = int(args[0]) if args else 0
-    srv = Server(("127.0.0.1", port), Handler)
-    sys.stdout.write("PORT %d\n" % srv.server_address[1])
-    sys.stdout.flush()
-    try:
-        srv.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.server_close()
+            RECORDS.finish(rec, public)
 
 
 if __name__ == "__main__":
-    main()
+    serve(Handler)

@@ -26,66 +26,23 @@ Record fields:
   notes: free-form strings (e.g. "pong-ok"), done.
 """
 import base64
-import hashlib
-import json
 import os
 import socket
 import socketserver
 import struct
 import sys
-import threading
 import time
-from urllib.parse import urlsplit, parse_qs
 
-GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-
-RESULTS = {}
-RESULTS_LOCK = threading.Condition()
-LOG_FILE = None
-COUNTER = [0]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wsserver import (RECORDS, FrameTooLong, Stream, accept_for, close_code_of,  # noqa: E402
+                      close_payload, frame, parse_request, serve)
 
 
-def accept_for(key):
-    return base64.b64encode(hashlib.sha1(key.encode("latin-1") + GUID).digest()).decode()
-
-
-def frame(opcode, payload=b"", fin=True, rsv=0, mask=None, len_mode="auto",
-          declared_len=None):
-    """Build a server frame. len_mode: auto | 16 | 64 | 64msb."""
-    n = len(payload) if declared_len is None else declared_len
-    b0 = (0x80 if fin else 0) | (rsv << 4) | (opcode & 0x0F)
-    mbit = 0x80 if mask is not None else 0
-    if len_mode == "auto":
-        if n < 126:
-            hdr = struct.pack("!BB", b0, mbit | n)
-        elif n < 65536:
-            hdr = struct.pack("!BBH", b0, mbit | 126, n)
-        else:
-            hdr = struct.pack("!BBQ", b0, mbit | 127, n)
-    elif len_mode == "16":
-        hdr = struct.pack("!BBH", b0, mbit | 126, n)
-    elif len_mode == "64":
-        hdr = struct.pack("!BBQ", b0, mbit | 127, n)
-    elif len_mode == "64msb":
-        hdr = struct.pack("!BBQ", b0, mbit | 127, n | (1 << 63))
-    else:
-        raise ValueError(len_mode)
-    if mask is not None:
-        hdr += mask
-        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return hdr + payload
-
-
-def close_payload(code, reason=b""):
-    return struct.pack("!H", code) + reason
-
-
-class Conn:
-    """Buffered reader over the client socket plus the connection record."""
+class Conn(Stream):
+    """The client's socket plus the connection record."""
 
     def __init__(self, sock, rec):
-        self.sock = sock
-        self.buf = b""
+        Stream.__init__(self, sock)
         self.rec = rec
         self.mark = time.monotonic()
 
@@ -100,53 +57,14 @@ class Conn:
     def set_mark(self):
         self.mark = time.monotonic()
 
-    def _fill(self, deadline):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError()
-        self.sock.settimeout(remaining)
-        try:
-            data = self.sock.recv(65536)
-        except socket.timeout:
-            raise TimeoutError()
-        except OSError:
-            data = b""
-        if not data:
-            raise EOFError()
-        self.buf += data
-
-    def read_exact(self, n, deadline):
-        while len(self.buf) < n:
-            self._fill(deadline)
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def read_head(self, deadline, limit=65536):
-        while b"\r\n\r\n" not in self.buf:
-            if len(self.buf) > limit:
-                raise EOFError()
-            self._fill(deadline)
-        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
-        return head.decode("latin-1")
-
     def read_frame(self, timeout):
         """Read one client frame and record it. Raises EOFError/TimeoutError."""
-        deadline = time.monotonic() + timeout
-        b0, b1 = self.read_exact(2, deadline)
-        n = b1 & 0x7F
-        if n == 126:
-            n = struct.unpack("!H", self.read_exact(2, deadline))[0]
-        elif n == 127:
-            n = struct.unpack("!Q", self.read_exact(8, deadline))[0]
-        masked = bool(b1 & 0x80)
-        key = self.read_exact(4, deadline) if masked else b""
-        if n > 64 * 1024 * 1024:
-            self.rec["notes"].append("client frame too long: %d" % n)
+        try:
+            b0, masked, key, payload = Stream.read_frame(self, time.monotonic() + timeout)
+        except FrameTooLong as e:
+            self.rec["notes"].append("client frame too long: %d" % e.args[0])
             raise EOFError()
-        payload = self.read_exact(n, deadline)
-        if masked:
-            payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload)) \
-                if n < 4096 else _unmask_fast(payload, key)
+        n = len(payload)
         f = {
             "opcode": b0 & 0x0F, "fin": bool(b0 & 0x80), "rsv": (b0 >> 4) & 7,
             "masked": masked, "mask_key": key.hex(), "length": n,
@@ -156,14 +74,9 @@ class Conn:
         if not masked:
             self.rec["unmasked"] = True
         if f["opcode"] == 8:
-            if len(payload) >= 2:
-                f["close_code"] = struct.unpack("!H", payload[:2])[0]
-                f["close_reason_hex"] = payload[2:].hex()
-                f["close_reason"] = payload[2:].decode("utf-8", "replace")
-            else:
-                f["close_code"] = None
-                f["close_reason"] = ""
-                f["close_reason_hex"] = ""
+            f["close_code"] = close_code_of(payload)
+            f["close_reason_hex"] = payload[2:].hex()
+            f["close_reason"] = payload[2:].decode("utf-8", "replace")
             if "close_code" not in self.rec:
                 self.rec["close_code"] = f["close_code"]
                 self.rec["close_reason"] = f["close_reason"]
@@ -199,13 +112,6 @@ class Conn:
             self.rec["eof_t"] = round(time.monotonic() - self.mark, 4)
         except TimeoutError:
             self.rec["notes"].append("finish timeout")
-
-
-def _unmask_fast(payload, key):
-    # XOR as big integers: same result as the byte-wise loop, much faster.
-    n = len(payload)
-    k = (key * (n // 4 + 1))[:n]
-    return (int.from_bytes(payload, "big") ^ int.from_bytes(k, "big")).to_bytes(n, "big")
 
 
 def response_101(key, extra=(), accept=None, status="101 Switching Protocols",
@@ -622,38 +528,19 @@ class Handler(socketserver.BaseRequestHandler):
             head = c.read_head(time.monotonic() + 10)
         except (EOFError, TimeoutError):
             return
-        lines = head.split("\r\n")
-        rec["request_line"] = lines[0]
-        headers = {}
-        for ln in lines[1:]:
-            if ":" in ln:
-                k, v = ln.split(":", 1)
-                k = k.strip().lower()
-                headers[k] = (headers[k] + ", " + v.strip()) if k in headers else v.strip()
-        rec["headers"] = headers
-        parts = lines[0].split(" ")
-        target = parts[1] if len(parts) > 1 else "/"
-        u = urlsplit(target)
-        q = parse_qs(u.query)
-        rec["path"] = target
-        rec["scenario"] = u.path
-
-        if u.path == "/__result":
-            self.result(c, q)
+        path, q = parse_request(head, rec)
+        rec["scenario"] = path
+        if path == "/__result":
+            c.send(RECORDS.answer(q, public))
             return
-
-        with RESULTS_LOCK:
-            COUNTER[0] += 1
-            tag = q.get("id", ["anon-%d" % COUNTER[0]])[0]
-            rec["id"] = tag
-            RESULTS[tag] = rec
-        key = headers.get("sec-websocket-key", "")
+        RECORDS.add(rec, q)
+        key = rec["headers"].get("sec-websocket-key", "")
         rec["key"] = key
         try:
             rec["key_b64_len"] = len(base64.b64decode(key, validate=True))
         except Exception:
             rec["key_b64_len"] = -1
-        fn = SCENARIOS.get(u.path)
+        fn = SCENARIOS.get(path)
         try:
             if fn is None:
                 c.send(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
@@ -667,59 +554,8 @@ class Handler(socketserver.BaseRequestHandler):
                 sock.close()
             except OSError:
                 pass
-            with RESULTS_LOCK:
-                rec["done"] = True
-                RESULTS_LOCK.notify_all()
-            if LOG_FILE:
-                with RESULTS_LOCK, open(LOG_FILE, "a") as fh:
-                    fh.write(json.dumps(public(rec)) + "\n")
-
-    def result(self, c, q):
-        tag = q.get("id", [""])[0]
-        wait = float(q.get("wait", ["5"])[0])
-        deadline = time.monotonic() + wait
-        with RESULTS_LOCK:
-            while True:
-                rec = RESULTS.get(tag)
-                if rec is not None and rec["done"]:
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                RESULTS_LOCK.wait(left)
-            if rec is None:
-                body = json.dumps({"id": tag, "missing": True, "done": False})
-            else:
-                body = json.dumps(public(rec))
-        data = body.encode()
-        c.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-               b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(data) + data)
-
-
-class Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 64
-
-
-def main():
-    global LOG_FILE
-    args = sys.argv[1:]
-    if "--log" in args:
-        i = args.index("--log")
-        LOG_FILE = args[i + 1]
-        del args[i:i + 2]
-    port = int(args[0]) if args else 0
-    srv = Server(("127.0.0.1", port), Handler)
-    sys.stdout.write("PORT %d\n" % srv.server_address[1])
-    sys.stdout.flush()
-    try:
-        srv.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        srv.server_close()
+            RECORDS.finish(rec, public)
 
 
 if __name__ == "__main__":
-    main()
+    serve(Handler)
