@@ -3493,6 +3493,129 @@ static uint64_t sio__heartbeat_deadline(const sio__heartbeat *h)
     return h->next_ping && h->next_ping < h->deadline ? h->next_ping : h->deadline;
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/resolver.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* resolver: a name to addresses over DNS, without blocking              */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O: the caller opens the nameserver's socket, sends
+ * what sio__resolver_queries writes, feeds the datagrams that come back to
+ * sio__resolver_answer, and asks sio__resolver_due at the deadline what to
+ * do (ask again, try the next nameserver, or stop).  Both families are
+ * asked (AAAA and A); the addresses come out IPv6 first, as getaddrinfo
+ * orders them. */
+
+#define SIO__MAX_ADDRESSES 16
+#define SIO__DNS_TRY_MS 1000                   /* ask again after this long without an answer */
+
+typedef struct sio__resolver {
+    const char *host;                      /* the name (the caller's, kept while resolving) */
+    char addrs[SIO__MAX_ADDRESSES][46];    /* found addresses as text */
+    size_t addr_count;
+    unsigned server;                       /* which nameserver is asked (0: the first) */
+    unsigned tries;                        /* questions sent to it */
+    unsigned ids[2];                       /* the current query ids: AAAA, A */
+    int waiting;                           /* 2: the AAAA answer, 1: the A answer still to come */
+    int nxdomain;                          /* a server said the name does not exist */
+    const char *why;                       /* why an answer was unusable (static text) */
+    uint64_t deadline;                     /* ask again or move on then */
+} sio__resolver;
+
+enum { SIO__RESOLVER_WAIT, SIO__RESOLVER_ASK_AGAIN, SIO__RESOLVER_NEXT_SERVER, SIO__RESOLVER_DONE };
+
+static void sio__resolver_begin(sio__resolver *r, const char *host)
+{
+    memset(r, 0, sizeof *r);
+    r->host = host;
+}
+
+/* A new nameserver: both questions are due again. */
+static void sio__resolver_new_server(sio__resolver *r)
+{
+    r->tries = 0;
+    r->waiting = 3;
+}
+
+/* The questions still unanswered, each with 16 fresh random bits of id
+ * (from random[4]), so a forged answer must guess a new id for every
+ * question and every retry.  q[k] gets n[k] bytes (0: not asked). */
+static void sio__resolver_queries(sio__resolver *r, const unsigned char random[4], uint64_t now,
+                                  unsigned char q[2][300], size_t n[2])
+{
+    int k;
+    for (k = 0; k < 2; k++) {
+        r->ids[k] = ((unsigned)random[2 * k] << 8) | random[2 * k + 1];
+        n[k] = (r->waiting & (k == 0 ? 2 : 1)) ? sio_dns_query(q[k], 300, r->ids[k], r->host,
+                                                              k == 0 ? SIO_DNS_AAAA : SIO_DNS_A) : 0;
+    }
+    r->deadline = now + SIO__DNS_TRY_MS;
+}
+
+/* One datagram from the nameserver: an answer to a question still open
+ * counts, anything else (stale, forged, foreign) is ignored. */
+static void sio__resolver_answer(sio__resolver *r, const unsigned char *msg, size_t len)
+{
+    sio_dns_addr found[SIO__MAX_ADDRESSES];
+    size_t count = 0, k;
+    const char *why = NULL;
+    int which = 2, st;                         /* the AAAA question's answer, or else the A one's */
+    st = sio_dns_parse(msg, len, r->ids[0], r->host, SIO_DNS_AAAA, found, SIO__MAX_ADDRESSES, &count, &why);
+    if (st == SIO_ERR_AGAIN) {
+        which = 1;
+        st = sio_dns_parse(msg, len, r->ids[1], r->host, SIO_DNS_A, found, SIO__MAX_ADDRESSES, &count, &why);
+    }
+    if (st == SIO_ERR_AGAIN || !(r->waiting & which)) return;
+    if (st == SIO_ERR_NO_ADDRESS) r->nxdomain = 1;
+    if (st == SIO_ERR_PROTOCOL) r->why = why;
+    r->waiting &= ~which;
+    for (k = 0; st == SIO_OK && k < count && r->addr_count < SIO__MAX_ADDRESSES; k++)
+        sio_dns_addr_text(&found[k], r->addrs[r->addr_count++]);
+}
+
+/* What to do at now: wait, ask the same server again (once), move to the
+ * next server, or stop (both answered, or one family answered and the
+ * other timed out: enough). */
+static int sio__resolver_due(sio__resolver *r, uint64_t now)
+{
+    if (!r->waiting) return SIO__RESOLVER_DONE;
+    if (now < r->deadline) return SIO__RESOLVER_WAIT;
+    if (++r->tries < 2) return SIO__RESOLVER_ASK_AGAIN;
+    if (r->addr_count) {
+        r->waiting = 0;
+        return SIO__RESOLVER_DONE;
+    }
+    r->server++;
+    return SIO__RESOLVER_NEXT_SERVER;
+}
+
+/* The nameserver cannot be used (the socket failed): the next one. */
+static void sio__resolver_server_failed(sio__resolver *r)
+{
+    r->server++;
+}
+
+/* Resolving ended: IPv6 addresses first; 0, or SIO_ERR_NO_ADDRESS with
+ * text saying why there is none. */
+static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
+{
+    char tmp[46];
+    size_t i, j, v6 = 0;
+    for (i = 0; i < r->addr_count; i++)
+        if (strchr(r->addrs[i], ':')) {
+            memcpy(tmp, r->addrs[i], sizeof tmp);
+            for (j = i; j > v6; j--) memcpy(r->addrs[j], r->addrs[j - 1], sizeof tmp);
+            memcpy(r->addrs[v6++], tmp, sizeof tmp);
+        }
+    r->waiting = 0;
+    if (r->addr_count) return 0;
+    if (r->why)
+        snprintf(text, size, "dns: %.80s: %s", r->host, r->why + 5);   /* past "dns: " */
+    else
+        snprintf(text, size, "dns: %.80s: %s", r->host, r->nxdomain ? "no such name" : "the name has no address");
+    return SIO_ERR_NO_ADDRESS;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -3512,8 +3635,6 @@ enum sio__phase {
 };
 
 #define SIO__TEXT_SIZE 256
-#define SIO__MAX_ADDRESSES 16
-#define SIO__DNS_TRY_MS 1000                   /* resend after this long without an answer */
 #define SIO__FAIL_LINGER_MS 1000
 #define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
@@ -3725,14 +3846,7 @@ struct sio_client {
 
     /* name resolution without blocking (platforms with dns_open) */
     char *dns_server;
-    char addrs[SIO__MAX_ADDRESSES][46]; /* resolved addresses as text, IPv6 first */
-    size_t addr_count;
-    unsigned dns_index, dns_tries;
-    unsigned dns_ids[2];               /* the current query ids: AAAA, A (16 random bits, new per send) */
-    int dns_waiting;                   /* 1: the A answer, 2: the AAAA answer still to come */
-    int dns_nxdomain;
-    const char *dns_why;               /* why an answer was unusable (static text) */
-    uint64_t dns_deadline;
+    sio__resolver resolver;            /* also holds the hosts file's addresses */
 };
 
 #define SIO__NO_POS ((size_t)-1)
@@ -4259,9 +4373,9 @@ static void sio__start_next_address(sio_client *c);
  * the platform's own lookup of the host. */
 static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size_t err_size)
 {
-    if (c->addr_count) {
-        if (c->attempt >= c->addr_count) return SIO_ERR_NO_ADDRESS;
-        return c->pf->connect(c->pf->user, c->addrs[c->attempt], c->port, 0, sock, err, err_size);
+    if (c->resolver.addr_count) {
+        if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
+        return c->pf->connect(c->pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
     }
     return c->pf->connect(c->pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
@@ -4271,22 +4385,18 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 #endif
 /* ---- resolving names without blocking ---- */
 
-/* Asks for the families still missing (dns_waiting: 2 AAAA, 1 A), each
- * question with 16 fresh random bits of id, so a forged answer must guess
- * a new id for every question and every retry.  -1 when no randomness. */
+/* Sends the questions still unanswered to the nameserver's socket; -1
+ * when there is no randomness for their ids. */
 static int sio__dns_send(sio_client *c)
 {
-    unsigned char q[300], id[4];
-    size_t n;
+    unsigned char q[2][300], id[4];
+    size_t n[2];
     char err[64];
     int k;
     if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
-    for (k = 0; k < 2; k++) {
-        c->dns_ids[k] = ((unsigned)id[2 * k] << 8) | id[2 * k + 1];
-        n = sio_dns_query(q, sizeof q, c->dns_ids[k], c->host, k == 0 ? SIO_DNS_AAAA : SIO_DNS_A);
-        if (n && (c->dns_waiting & (k == 0 ? 2 : 1))) c->pf->send(c->pf->user, c->ln.sock, q, n, err, sizeof err);
-    }
-    c->dns_deadline = sio__now(c) + SIO__DNS_TRY_MS;
+    sio__resolver_queries(&c->resolver, id, sio__now(c), q, n);
+    for (k = 0; k < 2; k++)
+        if (n[k]) c->pf->send(c->pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
     return 0;
 }
 
@@ -4314,8 +4424,8 @@ static int sio__nameserver_split(const char *text, char *host, size_t host_size,
     return 0;
 }
 
-/* Asks the next nameserver; -1 when there is none (err then says why, if
- * the platform could not open one). */
+/* Asks the resolver's current nameserver; -1 when there is none (err then
+ * says why, if the platform could not open one). */
 static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
 {
     char host[64];
@@ -4323,18 +4433,17 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
     err[0] = 0;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
-    if (c->dns_server && c->dns_index > 0) return -1;
+    if (c->dns_server && c->resolver.server > 0) return -1;
     if (c->dns_server && sio__nameserver_split(c->dns_server, host, sizeof host, &port) < 0) {
         snprintf(err, err_size, "bad nameserver port '%s'", strrchr(c->dns_server, ':') + 1);
         return -1;
     }
-    if (c->pf->dns_open(c->pf->user, c->dns_server ? host : NULL, port, c->dns_index, &c->ln.sock, err, err_size) !=
-        SIO_OK) {
+    if (c->pf->dns_open(c->pf->user, c->dns_server ? host : NULL, port, c->resolver.server, &c->ln.sock, err,
+                        err_size) != SIO_OK) {
         c->ln.sock = SIO_INVALID_SOCKET;
         return -1;
     }
-    c->dns_tries = 0;
-    c->dns_waiting = 3;
+    sio__resolver_new_server(&c->resolver);
     c->ln.may_read = 1;
     if (sio__dns_send(c) < 0) {
         snprintf(err, err_size, "no random source for query ids");
@@ -4347,105 +4456,78 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
 static void sio__resolve(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], why[128];
-    c->addr_count = 0;
-    while (c->addr_count < SIO__MAX_ADDRESSES &&
-           c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)c->addr_count, c->addrs[c->addr_count],
-                               sizeof c->addrs[0]) == 1)
-        c->addr_count++;
-    if (c->addr_count) {
+    sio__resolver *r = &c->resolver;
+    sio__resolver_begin(r, c->host);
+    while (r->addr_count < SIO__MAX_ADDRESSES &&
+           c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
+                               sizeof r->addrs[0]) == 1)
+        r->addr_count++;
+    if (r->addr_count) {
         sio__start_next_address(c);
         return;
     }
     c->phase = SIO__RESOLVING;
-    c->dns_index = 0;
-    c->dns_nxdomain = 0;
-    c->dns_why = NULL;
     if (sio__dns_next_server(c, why, sizeof why) < 0) {
         snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", c->host, why[0] ? why : "no nameserver to ask");
         sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }
 }
 
+/* Resolving ended: connect to what was found, or fail saying why not. */
 static void sio__dns_done(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE], tmp[46];
-    size_t i, j, v6 = 0;
-    for (i = 0; i < c->addr_count; i++)                  /* IPv6 first, as getaddrinfo orders them */
-        if (strchr(c->addrs[i], ':')) {
-            memcpy(tmp, c->addrs[i], sizeof tmp);
-            for (j = i; j > v6; j--) memcpy(c->addrs[j], c->addrs[j - 1], sizeof tmp);
-            memcpy(c->addrs[v6++], tmp, sizeof tmp);
-        }
+    char text[SIO__TEXT_SIZE];
+    int r = sio__resolver_finish(&c->resolver, text, sizeof text);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
-    if (c->addr_count) {
-        sio__start_next_address(c);
-        return;
-    }
-    if (c->dns_why)
-        snprintf(text, sizeof text, "dns: %.80s: %s", c->host, c->dns_why + 5);   /* past "dns: " */
-    else
-        snprintf(text, sizeof text, "dns: %.80s: %s", c->host, c->dns_nxdomain ? "no such name" : "the name has no address");
-    sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+    if (r == 0) sio__start_next_address(c);
+    else sio__abort(c, r, text);
 }
 
-/* Reads nameserver answers; AAAA addresses go first, then A. */
+/* Reads nameserver answers. */
 static void sio__step_resolve(sio_client *c)
 {
     unsigned char msg[1500];
     char err[128];
-    const char *why = NULL;
     int i;
-    for (i = 0; i < 8 && c->dns_waiting; i++) {
-        sio_dns_addr found[SIO__MAX_ADDRESSES];
-        size_t count = 0, k;
-        int which, r;
+    for (i = 0; i < 8 && c->resolver.waiting; i++) {
         long n;
         err[0] = 0;
         if (!c->ln.may_read) return;
         n = c->pf->recv(c->pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
         if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
         if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
-            c->dns_index++;
+            sio__resolver_server_failed(&c->resolver);
             if (sio__dns_next_server(c, err, sizeof err) < 0) sio__dns_done(c);
             return;
         }
-        which = 2;                               /* the AAAA question's answer, or else the A one's */
-        r = sio_dns_parse(msg, (size_t)n, c->dns_ids[0], c->host, SIO_DNS_AAAA, found, SIO__MAX_ADDRESSES, &count,
-                          &why);
-        if (r == SIO_ERR_AGAIN) {
-            which = 1;
-            r = sio_dns_parse(msg, (size_t)n, c->dns_ids[1], c->host, SIO_DNS_A, found, SIO__MAX_ADDRESSES, &count,
-                              &why);
-        }
-        if (r == SIO_ERR_AGAIN || !(c->dns_waiting & which)) continue;   /* stale or foreign */
-        if (r == SIO_ERR_NO_ADDRESS) c->dns_nxdomain = 1;
-        if (r == SIO_ERR_PROTOCOL) c->dns_why = why;
-        c->dns_waiting &= ~which;
-        for (k = 0; r == SIO_OK && k < count && c->addr_count < SIO__MAX_ADDRESSES; k++)
-            sio_dns_addr_text(&found[k], c->addrs[c->addr_count++]);
+        sio__resolver_answer(&c->resolver, msg, (size_t)n);
     }
-    if (!c->dns_waiting) sio__dns_done(c);
+    if (!c->resolver.waiting) sio__dns_done(c);
 }
 
 /* No answer in time: ask again, then the next nameserver. */
 static void sio__resolve_timer(sio_client *c)
 {
-    char why[128];
-    if (sio__now(c) < c->dns_deadline) return;
-    if (++c->dns_tries < 2 && sio__dns_send(c) == 0) return;
-    if (c->addr_count) {                                  /* one family answered: enough */
-        c->dns_waiting = 0;
+    char why[128], text[SIO__TEXT_SIZE];
+    switch (sio__resolver_due(&c->resolver, sio__now(c))) {
+    case SIO__RESOLVER_ASK_AGAIN:
+        if (sio__dns_send(c) == 0) return;
+        c->resolver.tries = 2;                        /* no randomness: as if no answer came */
+        sio__resolve_timer(c);
+        return;
+    case SIO__RESOLVER_DONE:
         sio__dns_done(c);
         return;
-    }
-    c->dns_index++;
-    if (sio__dns_next_server(c, why, sizeof why) < 0) {
-        char text[SIO__TEXT_SIZE];
+    case SIO__RESOLVER_NEXT_SERVER:
+        if (sio__dns_next_server(c, why, sizeof why) == 0) return;
         snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", c->host);
         c->phase = SIO__CONNECTING;
         sio__abort(c, SIO_ERR_TIMEOUT, text);
+        return;
+    default:
+        return;
     }
 }
 
@@ -7106,7 +7188,7 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    c->addr_count = 0;
+    c->resolver.addr_count = 0;
     if (SIO__WITH_DNS && c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
     else sio__start_next_address(c);
 }
@@ -7243,7 +7325,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         return 0;
     deadline = c->deadline;
     if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
-    if (c->phase == SIO__RESOLVING && (!deadline || c->dns_deadline < deadline)) deadline = c->dns_deadline;
+    if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
     if (SIO__IO(c)) {
         uint64_t d = sio__io_next_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;

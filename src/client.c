@@ -15,8 +15,6 @@ enum sio__phase {
 };
 
 #define SIO__TEXT_SIZE 256
-#define SIO__MAX_ADDRESSES 16
-#define SIO__DNS_TRY_MS 1000                   /* resend after this long without an answer */
 #define SIO__FAIL_LINGER_MS 1000
 #define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
@@ -228,14 +226,7 @@ struct sio_client {
 
     /* name resolution without blocking (platforms with dns_open) */
     char *dns_server;
-    char addrs[SIO__MAX_ADDRESSES][46]; /* resolved addresses as text, IPv6 first */
-    size_t addr_count;
-    unsigned dns_index, dns_tries;
-    unsigned dns_ids[2];               /* the current query ids: AAAA, A (16 random bits, new per send) */
-    int dns_waiting;                   /* 1: the A answer, 2: the AAAA answer still to come */
-    int dns_nxdomain;
-    const char *dns_why;               /* why an answer was unusable (static text) */
-    uint64_t dns_deadline;
+    sio__resolver resolver;            /* also holds the hosts file's addresses */
 };
 
 #define SIO__NO_POS ((size_t)-1)

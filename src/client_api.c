@@ -381,7 +381,7 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    c->addr_count = 0;
+    c->resolver.addr_count = 0;
     if (SIO__WITH_DNS && c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
     else sio__start_next_address(c);
 }
@@ -518,7 +518,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         return 0;
     deadline = c->deadline;
     if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
-    if (c->phase == SIO__RESOLVING && (!deadline || c->dns_deadline < deadline)) deadline = c->dns_deadline;
+    if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
     if (SIO__IO(c)) {
         uint64_t d = sio__io_next_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;

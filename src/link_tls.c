@@ -274,9 +274,9 @@ static void sio__start_next_address(sio_client *c);
  * the platform's own lookup of the host. */
 static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size_t err_size)
 {
-    if (c->addr_count) {
-        if (c->attempt >= c->addr_count) return SIO_ERR_NO_ADDRESS;
-        return c->pf->connect(c->pf->user, c->addrs[c->attempt], c->port, 0, sock, err, err_size);
+    if (c->resolver.addr_count) {
+        if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
+        return c->pf->connect(c->pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
     }
     return c->pf->connect(c->pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }

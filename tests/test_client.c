@@ -1006,6 +1006,71 @@ static void answer_a(unsigned id, int type, int with_address)
     server_send(m, n);
 }
 
+/* A response to a query for name.test (type 1 A, 28 AAAA) with the given
+ * id and rcode, carrying one A record 10.0.0.7 when with_address. */
+static size_t dns_response(unsigned char *m, unsigned id, int type, int rcode, int with_address)
+{
+    static const unsigned char rr[] = { 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 7 };
+    size_t n = sio_dns_query(m, 128, id, "name.test", type);
+    m[2] = 0x81;
+    m[3] = (unsigned char)(0x80 | rcode);
+    if (with_address) {
+        m[7] = 1;
+        memcpy(m + n, rr, sizeof rr);
+        n += sizeof rr;
+    }
+    return n;
+}
+
+/* The resolver engine alone: queries out, datagrams and times in, what to
+ * do next out; no platform, no client. */
+static void test_resolver_engine_by_time_and_bytes(void)
+{
+    static const unsigned char rnd1[4] = { 0x12, 0x34, 0x56, 0x78 }, rnd2[4] = { 0x9a, 0xbc, 0xde, 0xf0 };
+    unsigned char q[2][300], m[128];
+    size_t n[2];
+    char text[128];
+    sio__resolver r;
+    sio__resolver_begin(&r, "name.test");
+    sio__resolver_new_server(&r);
+    sio__resolver_queries(&r, rnd1, 1000, q, n);
+    CHECK(n[0] > 12 && n[1] > 12);                      /* AAAA and A */
+    CHECK_INT((int)r.ids[0], 0x1234);
+    CHECK_INT((int)r.ids[1], 0x5678);
+    CHECK_INT(sio__resolver_due(&r, 1999), SIO__RESOLVER_WAIT);
+    sio__resolver_answer(&r, m, dns_response(m, 0x5679, SIO_DNS_A, 0, 1));   /* wrong id: ignored */
+    CHECK_INT((int)r.addr_count, 0);
+    sio__resolver_answer(&r, m, dns_response(m, 0x5678, SIO_DNS_A, 0, 1));
+    CHECK_INT((int)r.addr_count, 1);
+    CHECK_STR(r.addrs[0], "10.0.0.7");
+    CHECK_INT(r.waiting, 2);                            /* the AAAA answer still to come */
+    CHECK_INT(sio__resolver_due(&r, 2000), SIO__RESOLVER_ASK_AGAIN);
+    sio__resolver_queries(&r, rnd2, 2000, q, n);        /* only the open question, new id */
+    CHECK(n[0] > 12 && n[1] == 0);
+    CHECK_INT((int)r.ids[0], 0x9abc);
+    sio__resolver_answer(&r, m, dns_response(m, 0x1234, SIO_DNS_AAAA, 0, 0));   /* the old id: ignored */
+    CHECK_INT(r.waiting, 2);
+    CHECK_INT(sio__resolver_due(&r, 3000), SIO__RESOLVER_DONE);   /* one family is enough */
+    CHECK_INT(sio__resolver_finish(&r, text, sizeof text), 0);
+
+    sio__resolver_begin(&r, "name.test");               /* no such name, then the next server */
+    sio__resolver_new_server(&r);
+    sio__resolver_queries(&r, rnd1, 0, q, n);
+    sio__resolver_answer(&r, m, dns_response(m, 0x1234, SIO_DNS_AAAA, 3, 0));
+    sio__resolver_answer(&r, m, dns_response(m, 0x5678, SIO_DNS_A, 3, 0));
+    CHECK_INT(sio__resolver_due(&r, 0), SIO__RESOLVER_DONE);
+    CHECK_INT(sio__resolver_finish(&r, text, sizeof text), SIO_ERR_NO_ADDRESS);
+    CHECK_STR(text, "dns: name.test: no such name");
+
+    sio__resolver_begin(&r, "name.test");               /* silence: ask again once, then move on */
+    sio__resolver_new_server(&r);
+    sio__resolver_queries(&r, rnd1, 0, q, n);
+    CHECK_INT(sio__resolver_due(&r, 1000), SIO__RESOLVER_ASK_AGAIN);
+    sio__resolver_queries(&r, rnd2, 1000, q, n);
+    CHECK_INT(sio__resolver_due(&r, 2000), SIO__RESOLVER_NEXT_SERVER);
+    CHECK_INT((int)r.server, 1);
+}
+
 static void test_dns_resolution_does_not_block_and_connects_to_the_answer(void)
 {
     sio_config cfg;
@@ -1193,6 +1258,7 @@ int main(void)
     RUN(test_start_waits_for_an_owed_close);
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
+    RUN(test_resolver_engine_by_time_and_bytes);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
     RUN(test_dns_retry_has_new_ids_and_forged_answers_are_ignored);
