@@ -3721,7 +3721,7 @@ typedef struct sio__ack {
 #define SIO__WITH_DNS 1
 #endif
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
-#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling)
+#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
 /* One TCP connection (with its TLS session) and its buffers. */
 typedef struct sio__link {
@@ -3748,9 +3748,37 @@ typedef struct sio__http_in {
 
 #define SIO__MAX_COOKIES 16
 
+/* Engine.IO over HTTP long-polling: one long-poll GET on the client's link,
+ * at most one POST on a link of its own. */
+typedef struct sio__polling {
+    int active;                        /* this session runs over polling */
+    sio__link post;
+    sio__http_in get_in, post_in;
+    int get_busy, post_busy;           /* a request is in flight */
+    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
+    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
+    size_t out_len, out_cap;
+} sio__polling;
+
+/* The Engine.IO session, whatever its transport. */
+typedef struct sio__engineio {
+    int version;                       /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    int open;                          /* the open packet came */
+    sio_eio_open session;              /* what it said: sid, pingInterval, pingTimeout, ... */
+    sio__heartbeat heartbeat;
+    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
+} sio__engineio;
+
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
        SIO__PROBE_FAILED };
+
+typedef struct sio__upgrade {
+    sio__link link;                    /* the probe: a WebSocket with the session's sid */
+    int state;                         /* SIO__PROBE_* */
+    uint64_t deadline;                 /* the probe gives up then */
+} sio__upgrade;
 
 struct sio_client {
     sio_allocator alloc;
@@ -3795,9 +3823,7 @@ struct sio_client {
     size_t ns_count;
     size_t max_attachments, max_namespaces, max_pending_acks;
     unsigned max_json_depth;
-    int eio_open;
-    sio_eio_open eio;
-    sio__heartbeat heartbeat;
+    sio__engineio eio;
     size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
@@ -3819,21 +3845,9 @@ struct sio_client {
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
 
-    /* Engine.IO over HTTP long-polling: GETs on ln, POSTs on post */
     int transport;                     /* sio_config.transport */
-    int polling;                       /* this session runs over polling */
-    sio__link post;
-    sio__http_in get_in, post_in;
-    int get_busy, post_busy;           /* a request is in flight */
-    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
-    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
-    size_t out_len, out_cap;
-    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back */
-    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
-    sio__link probe;                   /* transport AUTO: the WebSocket being tried */
-    int probe_state;
-    uint64_t probe_deadline;
-    int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
+    sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
 
     /* membership of a sio_set */
     struct sio_set *set;
@@ -4301,12 +4315,12 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     if (SIO__IO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
-        need += strlen(c->target) + strlen(c->request_head);
+        need += strlen(c->eio.target) + strlen(c->request_head);
     }
     for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
     if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     p = (char *)l->tx + l->tx_len;
-    if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->target, c->request_head);
+    if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
     for (i = 0; i < c->protocol_count; i++)
         p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", c->protocols[i],
@@ -4792,7 +4806,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     if (SIO__POLLING(c)) return sio__poll_append(c, binary, pieces, lens, n);
-    if (binary && c->eio_v == 3) {              /* v3 binary frames start with the packet type */
+    if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
@@ -4814,7 +4828,7 @@ static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const ch
 /* Bytes accepted for sending but not yet handed to the kernel. */
 static size_t sio__backlog(const sio_client *c)
 {
-    return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
+    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
 }
 
 /* 1 if a pong of len payload bytes fits: within max_send_queue plus the
@@ -4989,18 +5003,18 @@ static int sio__send_connect(sio_client *c, int i)
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
     pieces[0] = head; lens[0] = n;
-    if (c->eio_v == 3 && c->query[0] && strcmp(ns->name, "/") != 0) {
+    if (c->eio.version == 3 && c->eio.query[0] && strcmp(ns->name, "/") != 0) {
         /* Socket.IO v4: the query goes in the namespace, "40/admin?token=1," */
         const void *q[4];
         size_t ql[4];
         q[0] = head; ql[0] = n - 1;                       /* without the ',' */
         q[1] = "?"; ql[1] = 1;
-        q[2] = c->query + 1; ql[2] = strlen(c->query + 1);   /* past the leading '&' */
+        q[2] = c->eio.query + 1; ql[2] = strlen(c->eio.query + 1);   /* past the leading '&' */
         q[3] = ","; ql[3] = 1;
         return sio__eio_send(c, 0, q, ql, 4);
     }
-    pieces[1] = auth; lens[1] = c->eio_v == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
-    if (ns->pid[0] && ns->offset[0] && c->eio_v == 4) {
+    pieces[1] = auth; lens[1] = c->eio.version == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
+    if (ns->pid[0] && ns->offset[0] && c->eio.version == 4) {
         const char *inner = auth;
         while (*inner && *inner != '{') inner++;             /* auth is a validated object or "" */
         if (*inner) inner++;
@@ -5039,7 +5053,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
     if (SIO__POLLING(c)) {
         const void *piece = "1";
         size_t one = 1;
-        if (c->probe_state != SIO__PROBE_NONE && c->probe_state != SIO__PROBE_FAILED)
+        if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__poll_append(c, 0, &piece, &one, 1);
         c->close_sent = 1;
@@ -5086,8 +5100,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
         ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
-    c->eio_open = 0;
-    sio__heartbeat_stop(&c->heartbeat);
+    c->eio.open = 0;
+    sio__heartbeat_stop(&c->eio.heartbeat);
     c->ping_scan = 0;
     c->pings_ahead = 0;
     c->bin_need = 0;
@@ -5290,13 +5304,13 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
     sio_json sid, pid;
     sio__queued *q;
     if (ns->state != SIO__NS_CONNECTING) return 0;
-    if (c->eio_v == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
+    if (c->eio.version == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
         size_t k = 0;
         const char *part[3], *src;
         int m;
         part[0] = strcmp(ns->name, "/") ? ns->name : "";
         part[1] = strcmp(ns->name, "/") ? "#" : "";
-        part[2] = c->eio.sid;
+        part[2] = c->eio.session.sid;
         for (m = 0; m < 3; m++)
             for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
         ns->sid[k] = 0;
@@ -5351,7 +5365,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     ev->args_len = 4;
     if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
     else if (!sio_json_find(payload, "message", &m)) m.len = 0;
-    if (c->eio_v == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
+    if (c->eio.version == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
         data[pk->data_len] = 0;                 /* Socket.IO v4 ERROR: the payload is the data */
         ev->args = data;
         ev->args_len = pk->data_len;
@@ -5557,7 +5571,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 static void sio__io_pings_ahead(sio_client *c)
 {
     size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
-    if (!c->eio_open || SIO__POLLING(c) || c->eio_v == 3) return;
+    if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
@@ -5566,7 +5580,7 @@ static void sio__io_pings_ahead(sio_client *c)
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
-            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
+            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
             c->pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
@@ -5583,24 +5597,24 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
 {
     const char *why = NULL;
     size_t i;
-    if (c->eio_open) return 0;
-    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
+    if (c->eio.open) return 0;
+    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio.session, &why) != SIO_OK) {
         sio__io_parse_error(c, why);
         return 0;
     }
-    c->eio_open = 1;
+    c->eio.open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    sio__heartbeat_start(&c->heartbeat, c->eio_v == 3, c->eio.ping_interval, c->eio.ping_timeout, sio__now(c));
+    sio__heartbeat_start(&c->eio.heartbeat, c->eio.version == 3, c->eio.session.ping_interval, c->eio.session.ping_timeout, sio__now(c));
     for (i = 0; i < c->ns_count; i++) {
         if (!c->nss[i]->joined) continue;
-        if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
+        if (c->eio.version == 3 && strcmp(c->nss[i]->name, "/") == 0)
             c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
         else
             sio__send_connect(c, (int)i);
     }
     ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
     ev->attempt = (int)c->retries;
-    ev->sid = c->eio.sid;
+    ev->sid = c->eio.session.sid;
     c->retries = 0;                         /* the backoff starts over */
     return 1;
 }
@@ -5643,7 +5657,7 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
 {
     const char *why = NULL;
     sio_packet pk;
-    if (!c->eio_open) {
+    if (!c->eio.open) {
         sio__io_parse_error(c, "eio: message before the open packet");
         return 0;
     }
@@ -5682,7 +5696,7 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
  * an attachment.  data[len] is writable. */
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
-    if (binary && c->eio_v == 3) {              /* type byte 4 (message) first */
+    if (binary && c->eio.version == 3) {              /* type byte 4 (message) first */
         if (len < 1 || data[0] != 4) {
             sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
             return 0;
@@ -5701,7 +5715,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__io_parse_error(c, "eio: empty packet");
         return 0;
     }
-    if (c->eio_open) sio__heartbeat_heard(&c->heartbeat, sio__now(c));
+    if (c->eio.open) sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
     /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
     switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
     case SIO_EIO_OPEN:
@@ -5714,13 +5728,13 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             c->pings_ahead--;
             return 0;
         }
-        if (c->eio_open) {
-            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
+        if (c->eio.open) {
+            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
             sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio_open) sio__heartbeat_ponged(&c->heartbeat, sio__now(c));
+        if (c->eio.open) sio__heartbeat_ponged(&c->eio.heartbeat, sio__now(c));
         return 0;
     case SIO_EIO_NOOP:
         return 0;
@@ -5747,9 +5761,9 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
     unsigned char *p;
     for (i = 0; i < n; i++) total += lens[i];
     need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
-    if (sio__reserve(&c->alloc, &c->out, &c->out_cap, c->out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
-    p = c->out + c->out_len;
-    if (c->out_len) *p++ = 0x1e;
+    if (sio__reserve(&c->alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = c->polling.out + c->polling.out_len;
+    if (c->polling.out_len) *p++ = 0x1e;
     if (!binary) {
         for (i = 0; i < n; i++) {
             if (lens[i]) memcpy(p, pieces[i], lens[i]);
@@ -5759,7 +5773,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
         *p++ = 'b';
         p += sio_base64_encode((const unsigned char *)pieces[0], lens[0], (char *)p);
     }
-    c->out_len = (size_t)(p - c->out);
+    c->polling.out_len = (size_t)(p - c->polling.out);
     return SIO_OK;
 }
 
@@ -5786,33 +5800,33 @@ static size_t sio__url_escape(char *out, const char *s)
  * cookies to a link's output; the caller adds its own headers and the blank line. */
 static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid)
 {
-    char sid[3 * sizeof c->eio.sid], stamp[12];
+    char sid[3 * sizeof c->eio.session.sid], stamp[12];
     unsigned char rnd[6];
-    size_t need = 128 + strlen(c->target) + strlen(c->query) + strlen(c->request_head) + sizeof sid, i;
+    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
     char *p;
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
+        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
     if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
-    if (with_sid) sio__url_escape(sid, c->eio.sid);
+    if (with_sid) sio__url_escape(sid, c->eio.session.sid);
     stamp[0] = 0;
     if (strcmp(transport, "polling") == 0 && sio__random(c, rnd, sizeof rnd) == SIO_OK) {
         sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }
     p = (char *)l->tx + l->tx_len;
-    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->target, c->eio_v, transport,
-                 c->query, stamp[0] ? "&t=" : "", stamp, c->eio_v == 3 && stamp[0] ? "&b64=1" : "",
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
+                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
                  with_sid ? "&sid=" : "", sid, c->request_head);
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) {
+        if (c->eio.cookies[i]) {
             int first = 1;
             size_t k;
-            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
+            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
         }
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
+        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
@@ -5837,8 +5851,8 @@ static void sio__take_cookies(sio_client *c, const sio_http_response *r)
         if (i < len) continue;
         name_len = (size_t)(eq - hd->value) + 1;           /* with the '=' */
         for (i = 0; i < SIO__MAX_COOKIES; i++) {
-            if (!c->cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
-            if (strncmp(c->cookies[i], hd->value, name_len) == 0) break;
+            if (!c->eio.cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
+            if (strncmp(c->eio.cookies[i], hd->value, name_len) == 0) break;
         }
         if (i == SIO__MAX_COOKIES) i = free_slot;
         if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
@@ -5846,8 +5860,8 @@ static void sio__take_cookies(sio_client *c, const sio_http_response *r)
         if (!copy) continue;
         memcpy(copy, hd->value, len);
         copy[len] = 0;
-        sio__free(&c->alloc, c->cookies[i]);
-        c->cookies[i] = copy;
+        sio__free(&c->alloc, c->eio.cookies[i]);
+        c->eio.cookies[i] = copy;
     }
 }
 
@@ -6027,40 +6041,40 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
 static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
 {
     int r;
-    if (c->probe_state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
-    if (!c->get_busy && c->pkt_end == 0 && c->phase == SIO__OPEN) {
+    if (c->upgrade.state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
+    if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
         if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
-        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio_open)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
         if (sio__link_reserve(c, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
         c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
-        c->get_busy = 1;
+        c->polling.get_busy = 1;
     }
-    if (!c->post_busy && c->out_len && c->eio_open) {
-        size_t max = c->eio.max_payload ? (size_t)c->eio.max_payload : 1000000, take = 0, next, body;
-        if (c->eio_v == 3) max /= 2;                        /* room for the length prefixes */
+    if (!c->polling.post_busy && c->polling.out_len && c->eio.open) {
+        size_t max = c->eio.session.max_payload ? (size_t)c->eio.session.max_payload : 1000000, take = 0, next, body;
+        if (c->eio.version == 3) max /= 2;                        /* room for the length prefixes */
         /* Whole packets while they fit under the server's maxPayload (at least one). */
         for (;;) {
-            const unsigned char *sep = (const unsigned char *)memchr(c->out + take + (take ? 1 : 0), 0x1e,
-                                                                     c->out_len - take - (take ? 1 : 0));
-            next = sep ? (size_t)(sep - c->out) : c->out_len;
+            const unsigned char *sep = (const unsigned char *)memchr(c->polling.out + take + (take ? 1 : 0), 0x1e,
+                                                                     c->polling.out_len - take - (take ? 1 : 0));
+            next = sep ? (size_t)(sep - c->polling.out) : c->polling.out_len;
             if (take && next > max) break;
             take = next;
             if (!sep || take >= max) break;
         }
-        if (c->post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->post, text, text_size)) != SIO_OK) return r;
-        if ((r = sio__http_head(c, &c->post, "POST", "polling", 1)) != SIO_OK) return r;
-        body = c->eio_v == 3 ? sio_eio_v3_encode(NULL, c->out, take) : take;
-        if (sio__link_reserve(c, &c->post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
-        c->post.tx_len += (size_t)sprintf((char *)c->post.tx + c->post.tx_len,
+        if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
+        body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
+        if (sio__link_reserve(c, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
+        c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
                                           "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
                                           (unsigned long)body);
-        if (c->eio_v == 3) sio_eio_v3_encode(c->post.tx + c->post.tx_len, c->out, take);
-        else memcpy(c->post.tx + c->post.tx_len, c->out, take);
-        c->post.tx_len += body;
-        if (take < c->out_len) take++;                      /* the separator after the batch */
-        memmove(c->out, c->out + take, c->out_len - take);
-        c->out_len -= take;
-        c->post_busy = 1;
+        if (c->eio.version == 3) sio_eio_v3_encode(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        else memcpy(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        c->polling.post.tx_len += body;
+        if (take < c->polling.out_len) take++;                      /* the separator after the batch */
+        memmove(c->polling.out, c->polling.out + take, c->polling.out_len - take);
+        c->polling.out_len -= take;
+        c->polling.post_busy = 1;
     }
     return 0;
 }
@@ -6075,15 +6089,15 @@ static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
     int r;
     if (!c->ln.rx) return 0;                      /* released (the connection failed): nothing left */
     body = c->ln.rx + c->ln.rx_start;
-    r = sio_eio_payload_next(c->eio_v, body, c->pkt_end, &c->pkt_pos, &off, &len);
+    r = sio_eio_payload_next(c->eio.version, body, c->polling.pkt_end, &c->polling.pkt_pos, &off, &len);
     if (r != 1) return r;
     p = body + off;
-    if (c->eio_v == 3) {
+    if (c->eio.version == 3) {
         c->nul_at = p + len;
         c->nul_saved = p[len];
     }
     p[len] = 0;                                   /* the separator, the next length, or the spare byte */
-    if (c->eio_v == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
+    if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
         p[1] = 'b';
         p++;
         len--;
@@ -6112,9 +6126,9 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
         sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
         return 0;
     }
-    if (c->pkt_end) {                                         /* the body is handled */
-        c->pkt_pos = c->pkt_end = 0;
-        sio__http_done(c, &c->ln, &c->get_in);
+    if (c->polling.pkt_end) {                                         /* the body is handled */
+        c->polling.pkt_pos = c->polling.pkt_end = 0;
+        sio__http_done(c, &c->ln, &c->polling.get_in);
     }
     return 0;
 }
@@ -6131,8 +6145,8 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
 
 static void sio__probe_fail(sio_client *c)
 {
-    sio__link_close(c, &c->probe);
-    c->probe_state = SIO__PROBE_FAILED;
+    sio__link_close(c, &c->upgrade.link);
+    c->upgrade.state = SIO__PROBE_FAILED;
 }
 
 /* One masked frame into a link's output. */
@@ -6153,15 +6167,15 @@ static void sio__probe_commit(sio_client *c)
     if (c->nul_at) *c->nul_at = c->nul_saved;
     c->nul_at = NULL;
     sio__link_close(c, &c->ln);
-    sio__link_close(c, &c->post);
-    c->ln = c->probe;
-    memset(&c->probe, 0, sizeof c->probe);
-    c->probe.sock = SIO_INVALID_SOCKET;
-    c->probe_state = SIO__PROBE_NONE;
-    c->polling = 0;
-    c->get_busy = c->post_busy = 0;
-    memset(&c->get_in, 0, sizeof c->get_in);
-    memset(&c->post_in, 0, sizeof c->post_in);
+    sio__link_close(c, &c->polling.post);
+    c->ln = c->upgrade.link;
+    memset(&c->upgrade.link, 0, sizeof c->upgrade.link);
+    c->upgrade.link.sock = SIO_INVALID_SOCKET;
+    c->upgrade.state = SIO__PROBE_NONE;
+    c->polling.active = 0;
+    c->polling.get_busy = c->polling.post_busy = 0;
+    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
+    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
     sio_ws_rx_free(&c->ws);
     memset(&c->ws, 0, sizeof c->ws);
     c->ws.allocator = c->alloc;
@@ -6169,10 +6183,10 @@ static void sio__probe_commit(sio_client *c)
     c->rx_need = 0;
     c->ping_scan = c->ln.rx_start;
     c->pings_ahead = 0;
-    while (pos < c->out_len) {
-        unsigned char *p = c->out + pos;
-        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->out_len - pos);
-        size_t len = sep ? (size_t)(sep - p) : c->out_len - pos;
+    while (pos < c->polling.out_len) {
+        unsigned char *p = c->polling.out + pos;
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
+        size_t len = sep ? (size_t)(sep - p) : c->polling.out_len - pos;
         const void *piece = p;
         pos += len + 1;
         if (len && p[0] == 'b') {               /* attachments go as binary frames again */
@@ -6183,7 +6197,7 @@ static void sio__probe_commit(sio_client *c)
             sio__eio_send(c, 0, &piece, &len, 1);
         }
     }
-    c->out_len = 0;
+    c->polling.out_len = 0;
 }
 
 /* The server's frames on the probe up to its "3probe": 1 once it came, 0
@@ -6211,16 +6225,16 @@ static int sio__probe_frames(sio_client *c, sio__link *l)
 static void sio__probe_start(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.upgrade_websocket) {
-        c->probe_state = SIO__PROBE_FAILED;          /* nothing to try */
+    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket) {
+        c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try */
         return;
     }
-    if (sio__link_open(c, &c->probe, text, sizeof text) != SIO_OK) {
-        c->probe_state = SIO__PROBE_FAILED;
+    if (sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
+        c->upgrade.state = SIO__PROBE_FAILED;
         return;
     }
-    c->probe_state = SIO__PROBE_CONNECTING;
-    c->probe_deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
+    c->upgrade.state = SIO__PROBE_CONNECTING;
+    c->upgrade.deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
 }
 
 /* Advances the upgrade; returns 1 when the WebSocket took over. */
@@ -6228,22 +6242,22 @@ static int sio__probe_step(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], err[128];
     int r, reads;
-    sio__link *l = &c->probe;
-    if (sio__now(c) >= c->probe_deadline && c->probe_state != SIO__PROBE_PAUSE) {
+    sio__link *l = &c->upgrade.link;
+    if (sio__now(c) >= c->upgrade.deadline && c->upgrade.state != SIO__PROBE_PAUSE) {
         sio__probe_fail(c);
         return 0;
     }
-    if (c->probe_state == SIO__PROBE_CONNECTING) {
+    if (c->upgrade.state == SIO__PROBE_CONNECTING) {
         if ((r = sio__link_ready(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
         if (r == 0) return 0;
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
-        c->probe_state = SIO__PROBE_HANDSHAKE;
+        c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
     if (sio__link_flush(c, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
     for (reads = 0; reads < 3; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
-        if (c->probe_state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
+        if (c->upgrade.state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
             sio_http_response resp;
             r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
             if (r < 0 || (r == 1 && sio__check_response(c, &resp, text, sizeof text) != SIO_OK)) {
@@ -6257,25 +6271,25 @@ static int sio__probe_step(sio_client *c)
                     sio__probe_fail(c);
                     return 0;
                 }
-                c->probe_state = SIO__PROBE_PONG;
+                c->upgrade.state = SIO__PROBE_PONG;
                 continue;
             }
         }
-        if (c->probe_state == SIO__PROBE_PONG && have) {
+        if (c->upgrade.state == SIO__PROBE_PONG && have) {
             if ((r = sio__probe_frames(c, l)) < 0) {
                 sio__probe_fail(c);
                 return 0;
             }
-            if (r == 1) c->probe_state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
+            if (r == 1) c->upgrade.state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
-        if (c->probe_state == SIO__PROBE_PAUSE) break;
+        if (c->upgrade.state == SIO__PROBE_PAUSE) break;
         if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
         err[0] = 0;
         n = sio__link_read(c, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) { sio__probe_fail(c); return 0; }
     }
-    if (c->probe_state != SIO__PROBE_PAUSE || c->get_busy || c->pkt_end || c->post_busy) return 0;
+    if (c->upgrade.state != SIO__PROBE_PAUSE || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
     if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
         sio__probe_fail(c);
         return 0;
@@ -6294,11 +6308,11 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         int progress = 0;
         if (sio__poll_packets(c, ev)) return 1;
         if (c->phase < SIO__OPEN) return 0;
-        if (c->eio_open && c->phase == SIO__OPEN) {
-            if (c->probe_state == SIO__PROBE_NONE) sio__probe_start(c);
-            if (c->probe_state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+        if (c->eio.open && c->phase == SIO__OPEN) {
+            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
+            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
         }
-        if (c->phase == SIO__CLOSING && !c->post_busy && !c->out_len) {
+        if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
             return 0;
         }
@@ -6306,37 +6320,37 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
         if ((r = sio__link_ready(c, &c->ln, text, sizeof text)) < 0) break;
         if (r > 0 && (r = sio__link_flush(c, &c->ln, text, sizeof text)) != 0) break;
-        if (c->post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_ready(c, &c->post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(c, &c->post, text, sizeof text)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
+            if ((r = sio__link_ready(c, &c->polling.post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(c, &c->polling.post, text, sizeof text)) != 0) break;
         }
-        if (c->get_busy && !c->ln.connecting && c->pkt_end == 0) {
-            r = sio__http_receive(c, &c->ln, &c->get_in, max_body, text, sizeof text);
+        if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
+            r = sio__http_receive(c, &c->ln, &c->polling.get_in, max_body, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
-                c->get_busy = 0;
-                if (c->get_in.status != 200) {
-                    sio__http_error_text(&c->ln, &c->get_in, c->eio_open ? "polling GET" : "handshake", text, sizeof text);
-                    r = c->eio_open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
+                c->polling.get_busy = 0;
+                if (c->polling.get_in.status != 200) {
+                    sio__http_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
+                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
                     break;
                 }
-                c->pkt_pos = c->get_in.body_at;
-                c->pkt_end = c->get_in.dec;
-                if (c->pkt_end == c->pkt_pos) sio__http_done(c, &c->ln, &c->get_in);
+                c->polling.pkt_pos = c->polling.get_in.body_at;
+                c->polling.pkt_end = c->polling.get_in.dec;
+                if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
                 progress = 1;
             }
         }
-        if (c->post_busy && c->post.sock != SIO_INVALID_SOCKET && !c->post.connecting) {
-            r = sio__http_receive(c, &c->post, &c->post_in, 4096, text, sizeof text);
+        if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
+            r = sio__http_receive(c, &c->polling.post, &c->polling.post_in, 4096, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
-                if (c->post_in.status != 200) {
-                    sio__http_error_text(&c->post, &c->post_in, "polling POST", text, sizeof text);
+                if (c->polling.post_in.status != 200) {
+                    sio__http_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
                     r = SIO_ERR_PROTOCOL;
                     break;
                 }
-                sio__http_done(c, &c->post, &c->post_in);
-                c->post_busy = 0;
+                sio__http_done(c, &c->polling.post, &c->polling.post_in);
+                c->polling.post_busy = 0;
                 progress = 1;
             }
         }
@@ -6353,14 +6367,14 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
 {
-    sio__link_close(c, &c->post);
-    sio__link_close(c, &c->probe);
-    c->probe_state = SIO__PROBE_NONE;
-    memset(&c->get_in, 0, sizeof c->get_in);
-    memset(&c->post_in, 0, sizeof c->post_in);
-    c->get_busy = c->post_busy = 0;
-    c->pkt_pos = c->pkt_end = 0;
-    c->out_len = 0;
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
+    c->upgrade.state = SIO__PROBE_NONE;
+    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
+    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
+    c->polling.get_busy = c->polling.post_busy = 0;
+    c->polling.pkt_pos = c->polling.pkt_end = 0;
+    c->polling.out_len = 0;
     c->ln.connecting = 0;
 }
 
@@ -6403,15 +6417,15 @@ static void sio__io_timers(sio_client *c)
             i++;
         }
     }
-    if (!c->eio_open || c->phase != SIO__OPEN) return;
-    switch (sio__heartbeat_due(&c->heartbeat, now)) {
+    if (!c->eio.open || c->phase != SIO__OPEN) return;
+    switch (sio__heartbeat_due(&c->eio.heartbeat, now)) {
     case SIO__HEARTBEAT_PING:
         sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
-                 c->eio.ping_interval + c->eio.ping_timeout);
+                 c->eio.session.ping_interval + c->eio.session.ping_timeout);
         c->disconnect_reason = "ping timeout";
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
         sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
@@ -6424,7 +6438,7 @@ static void sio__io_timers(sio_client *c)
 
 static uint64_t sio__io_next_deadline(const sio_client *c)
 {
-    uint64_t d = sio__heartbeat_deadline(&c->heartbeat);
+    uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
     size_t i;
     for (i = 0; i < c->ack_count; i++)
         if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
@@ -6518,7 +6532,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
-    if (ns->state == SIO__NS_CONNECTED && c->eio_open) {
+    if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
         r = sio__eio_send(c, 0, pieces, lens, n);
         for (k = 0; r == SIO_OK && k < count; k++) {
             const void *piece = atts[k].data;
@@ -6549,7 +6563,7 @@ static int sio__join(sio_client *c, int i)
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
-    if (ns->state == SIO__NS_WANTED && c->eio_open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
+    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
     return SIO_OK;
 }
 
@@ -6866,8 +6880,8 @@ static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(c, &c->ln, c->pkt_end != 0 || c->get_in.head_done || c->ws.in_message);
-    sio__link_trim(c, &c->post, c->post_in.head_done);
+    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->ws.in_message);
+    sio__link_trim(c, &c->polling.post, c->polling.post_in.head_done);
     if (!c->ws.in_message && c->ws.buffer_cap > SIO__KEEP) {
         sio__free(&c->alloc, c->ws.buffer);
         c->ws.buffer = NULL;
@@ -6878,10 +6892,10 @@ static void sio__trim(sio_client *c)
         c->scratch = NULL;
         c->scratch_cap = 0;
     }
-    if (!c->out_len && c->out_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->out);
-        c->out = NULL;
-        c->out_cap = 0;
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
     }
     if (!c->pending_count && c->pending_cap > 16) {
         sio__free(&c->alloc, c->pending);
@@ -6902,13 +6916,13 @@ SIO_API size_t sio_memory(const sio_client *c)
     size_t n, i, k;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
-        sio__str_size(c->request_head) + sio__str_size(c->target) + sio__str_size(c->query);
+        sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
-    n += c->scratch_cap + c->out_cap + c->ns_count * sizeof(sio__ns *);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+    n += c->scratch_cap + c->polling.out_cap + c->ns_count * sizeof(sio__ns *);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
     for (i = 0; i < c->ns_count; i++) {
         const sio__ns *ns = c->nss[i];
         const sio__queued *q;
@@ -6952,7 +6966,7 @@ static int sio__step(sio_client *c, sio_event *ev)
             if (!c->pending_count) {
                 sio__check_timer(c);
                 /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->out_len && !c->post_busy && !c->pending_count)
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->pending_count)
                     got = sio__step_polling(c, ev);
             }
             if (got) return 1;
@@ -7009,18 +7023,18 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->query = (char *)sio__realloc(&c->alloc, NULL, qsize);
+    c->eio.target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->eio.query = (char *)sio__realloc(&c->alloc, NULL, qsize);
     p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
-    if (!p || !c->target || !c->query) return SIO_ERR_NOMEM;
-    c->query[0] = 0;
+    if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
+    c->eio.query[0] = 0;
     if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        char *q = c->query;
-        sprintf(c->target, "%s%s", path[0] == '/' ? "" : "/", path);
+        char *q = c->eio.query;
+        sprintf(c->eio.target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
         for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        sprintf(c->target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+        sprintf(c->eio.target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
                 c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
     }
     p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
@@ -7029,8 +7043,8 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
     sio__shrink(&c->alloc, &c->request_head);
-    sio__shrink(&c->alloc, &c->target);
-    sio__shrink(&c->alloc, &c->query);
+    sio__shrink(&c->alloc, &c->eio.target);
+    sio__shrink(&c->alloc, &c->eio.query);
     return SIO_OK;
 }
 
@@ -7107,9 +7121,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
-    c->eio_v = cfg->eio ? cfg->eio : 4;
-    if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
-    c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
+    c->eio.version = cfg->eio ? cfg->eio : 4;
+    if (r == SIO_OK && c->eio.version != 3 && c->eio.version != 4) r = SIO_ERR_INVALID;
+    c->polling.post.sock = c->upgrade.link.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
                         (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
@@ -7153,12 +7167,12 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->request_head);
-    sio__free(&a, c->target);
-    sio__free(&a, c->query);
-    sio__link_close(c, &c->post);
-    sio__link_close(c, &c->probe);
-    sio__free(&a, c->out);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+    sio__free(&a, c->eio.target);
+    sio__free(&a, c->eio.query);
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
+    sio__free(&a, c->polling.out);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
     if (SIO__WITH_IO) sio__io_free(c);
@@ -7182,7 +7196,7 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->disconnect_reason = NULL;
-    c->polling = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -7235,7 +7249,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
     case SIO__OPEN:
         c->user_stop = 1;
         if (SIO__IO(c)) sio__fail_acks_and_leave_all(c);
-        if (SIO__POLLING(c) && !c->eio_open) {
+        if (SIO__POLLING(c) && !c->eio.open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
@@ -7296,7 +7310,7 @@ SIO_API int sio_wants_write(const sio_client *c)
 /* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
 {
-    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->post : &c->probe);
+    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
 }
 
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
@@ -7320,11 +7334,11 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->post) ||
-        c->pkt_end > c->pkt_pos || c->held_bytes)
+    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
+        c->polling.pkt_end > c->polling.pkt_pos || c->held_bytes)
         return 0;
     deadline = c->deadline;
-    if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
+    if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
     if (SIO__IO(c)) {
         uint64_t d = sio__io_next_deadline(c);
@@ -7333,7 +7347,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->post.connecting || c->probe.connecting) &&
+    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting) &&
         (!deadline || now + SIO__CONNECT_RECHECK_MS < deadline))
         deadline = now + SIO__CONNECT_RECHECK_MS;
     if (!deadline) return -1;
@@ -7348,7 +7362,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO__IO(c) && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return SIO__IO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;
@@ -7399,7 +7413,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
         for (i = 0; i < count; i++)
-            clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
+            clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -7447,7 +7461,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
                 for (i = 0; i < count; i++)
-                    clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
+                    clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
         }
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;
@@ -7741,7 +7755,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
         if (r < 0) return r;
         for (c = s->all; c; c = c->all_next) {    /* readiness is not mapped back: let everyone read */
             if (r == 0) break;
-            c->ln.may_read = c->post.may_read = c->probe.may_read = 1;
+            c->ln.may_read = c->polling.post.may_read = c->upgrade.link.may_read = 1;
             sio__ready_push(s, c);
         }
         return 0;

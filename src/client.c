@@ -101,7 +101,7 @@ typedef struct sio__ack {
 #define SIO__WITH_DNS 1
 #endif
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
-#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling)
+#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
 /* One TCP connection (with its TLS session) and its buffers. */
 typedef struct sio__link {
@@ -128,9 +128,37 @@ typedef struct sio__http_in {
 
 #define SIO__MAX_COOKIES 16
 
+/* Engine.IO over HTTP long-polling: one long-poll GET on the client's link,
+ * at most one POST on a link of its own. */
+typedef struct sio__polling {
+    int active;                        /* this session runs over polling */
+    sio__link post;
+    sio__http_in get_in, post_in;
+    int get_busy, post_busy;           /* a request is in flight */
+    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
+    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
+    size_t out_len, out_cap;
+} sio__polling;
+
+/* The Engine.IO session, whatever its transport. */
+typedef struct sio__engineio {
+    int version;                       /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    int open;                          /* the open packet came */
+    sio_eio_open session;              /* what it said: sid, pingInterval, pingTimeout, ... */
+    sio__heartbeat heartbeat;
+    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
+} sio__engineio;
+
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
        SIO__PROBE_FAILED };
+
+typedef struct sio__upgrade {
+    sio__link link;                    /* the probe: a WebSocket with the session's sid */
+    int state;                         /* SIO__PROBE_* */
+    uint64_t deadline;                 /* the probe gives up then */
+} sio__upgrade;
 
 struct sio_client {
     sio_allocator alloc;
@@ -175,9 +203,7 @@ struct sio_client {
     size_t ns_count;
     size_t max_attachments, max_namespaces, max_pending_acks;
     unsigned max_json_depth;
-    int eio_open;
-    sio_eio_open eio;
-    sio__heartbeat heartbeat;
+    sio__engineio eio;
     size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
@@ -199,21 +225,9 @@ struct sio_client {
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
 
-    /* Engine.IO over HTTP long-polling: GETs on ln, POSTs on post */
     int transport;                     /* sio_config.transport */
-    int polling;                       /* this session runs over polling */
-    sio__link post;
-    sio__http_in get_in, post_in;
-    int get_busy, post_busy;           /* a request is in flight */
-    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
-    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
-    size_t out_len, out_cap;
-    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back */
-    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
-    sio__link probe;                   /* transport AUTO: the WebSocket being tried */
-    int probe_state;
-    uint64_t probe_deadline;
-    int eio_v;                         /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
+    sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
 
     /* membership of a sio_set */
     struct sio_set *set;

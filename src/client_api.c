@@ -59,8 +59,8 @@ static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(c, &c->ln, c->pkt_end != 0 || c->get_in.head_done || c->ws.in_message);
-    sio__link_trim(c, &c->post, c->post_in.head_done);
+    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->ws.in_message);
+    sio__link_trim(c, &c->polling.post, c->polling.post_in.head_done);
     if (!c->ws.in_message && c->ws.buffer_cap > SIO__KEEP) {
         sio__free(&c->alloc, c->ws.buffer);
         c->ws.buffer = NULL;
@@ -71,10 +71,10 @@ static void sio__trim(sio_client *c)
         c->scratch = NULL;
         c->scratch_cap = 0;
     }
-    if (!c->out_len && c->out_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->out);
-        c->out = NULL;
-        c->out_cap = 0;
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
     }
     if (!c->pending_count && c->pending_cap > 16) {
         sio__free(&c->alloc, c->pending);
@@ -95,13 +95,13 @@ SIO_API size_t sio_memory(const sio_client *c)
     size_t n, i, k;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
-        sio__str_size(c->request_head) + sio__str_size(c->target) + sio__str_size(c->query);
+        sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
-    n += c->scratch_cap + c->out_cap + c->ns_count * sizeof(sio__ns *);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+    n += c->scratch_cap + c->polling.out_cap + c->ns_count * sizeof(sio__ns *);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
     for (i = 0; i < c->ns_count; i++) {
         const sio__ns *ns = c->nss[i];
         const sio__queued *q;
@@ -145,7 +145,7 @@ static int sio__step(sio_client *c, sio_event *ev)
             if (!c->pending_count) {
                 sio__check_timer(c);
                 /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->out_len && !c->post_busy && !c->pending_count)
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->pending_count)
                     got = sio__step_polling(c, ev);
             }
             if (got) return 1;
@@ -202,18 +202,18 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->query = (char *)sio__realloc(&c->alloc, NULL, qsize);
+    c->eio.target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->eio.query = (char *)sio__realloc(&c->alloc, NULL, qsize);
     p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
-    if (!p || !c->target || !c->query) return SIO_ERR_NOMEM;
-    c->query[0] = 0;
+    if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
+    c->eio.query[0] = 0;
     if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        char *q = c->query;
-        sprintf(c->target, "%s%s", path[0] == '/' ? "" : "/", path);
+        char *q = c->eio.query;
+        sprintf(c->eio.target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
         for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        sprintf(c->target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+        sprintf(c->eio.target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
                 c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
     }
     p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
@@ -222,8 +222,8 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
     sio__shrink(&c->alloc, &c->request_head);
-    sio__shrink(&c->alloc, &c->target);
-    sio__shrink(&c->alloc, &c->query);
+    sio__shrink(&c->alloc, &c->eio.target);
+    sio__shrink(&c->alloc, &c->eio.query);
     return SIO_OK;
 }
 
@@ -300,9 +300,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
-    c->eio_v = cfg->eio ? cfg->eio : 4;
-    if (r == SIO_OK && c->eio_v != 3 && c->eio_v != 4) r = SIO_ERR_INVALID;
-    c->post.sock = c->probe.sock = SIO_INVALID_SOCKET;
+    c->eio.version = cfg->eio ? cfg->eio : 4;
+    if (r == SIO_OK && c->eio.version != 3 && c->eio.version != 4) r = SIO_ERR_INVALID;
+    c->polling.post.sock = c->upgrade.link.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
                         (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
@@ -346,12 +346,12 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->request_head);
-    sio__free(&a, c->target);
-    sio__free(&a, c->query);
-    sio__link_close(c, &c->post);
-    sio__link_close(c, &c->probe);
-    sio__free(&a, c->out);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+    sio__free(&a, c->eio.target);
+    sio__free(&a, c->eio.query);
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
+    sio__free(&a, c->polling.out);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
     if (SIO__WITH_IO) sio__io_free(c);
@@ -375,7 +375,7 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->disconnect_reason = NULL;
-    c->polling = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -428,7 +428,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
     case SIO__OPEN:
         c->user_stop = 1;
         if (SIO__IO(c)) sio__fail_acks_and_leave_all(c);
-        if (SIO__POLLING(c) && !c->eio_open) {
+        if (SIO__POLLING(c) && !c->eio.open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
@@ -489,7 +489,7 @@ SIO_API int sio_wants_write(const sio_client *c)
 /* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
 {
-    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->post : &c->probe);
+    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
 }
 
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
@@ -513,11 +513,11 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->post) ||
-        c->pkt_end > c->pkt_pos || c->held_bytes)
+    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
+        c->polling.pkt_end > c->polling.pkt_pos || c->held_bytes)
         return 0;
     deadline = c->deadline;
-    if (c->probe.sock != SIO_INVALID_SOCKET && (!deadline || c->probe_deadline < deadline)) deadline = c->probe_deadline;
+    if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
     if (SIO__IO(c)) {
         uint64_t d = sio__io_next_deadline(c);
@@ -526,7 +526,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->post.connecting || c->probe.connecting) &&
+    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting) &&
         (!deadline || now + SIO__CONNECT_RECHECK_MS < deadline))
         deadline = now + SIO__CONNECT_RECHECK_MS;
     if (!deadline) return -1;
@@ -541,7 +541,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO__IO(c) && !c->eio_open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return SIO__IO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;
@@ -592,7 +592,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
         for (i = 0; i < count; i++)
-            clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
+            clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -640,7 +640,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
                 for (i = 0; i < count; i++)
-                    clients[i]->ln.may_read = clients[i]->post.may_read = clients[i]->probe.may_read = 1;
+                    clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
         }
         if (items != stack_items) sio__free(&clients[0]->alloc, items);
         if (r < 0) return 0;

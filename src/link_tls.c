@@ -202,12 +202,12 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     if (SIO__IO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
-        need += strlen(c->target) + strlen(c->request_head);
+        need += strlen(c->eio.target) + strlen(c->request_head);
     }
     for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
     if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     p = (char *)l->tx + l->tx_len;
-    if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->target, c->request_head);
+    if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
     for (i = 0; i < c->protocol_count; i++)
         p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", c->protocols[i],

@@ -8,9 +8,9 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
     unsigned char *p;
     for (i = 0; i < n; i++) total += lens[i];
     need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
-    if (sio__reserve(&c->alloc, &c->out, &c->out_cap, c->out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
-    p = c->out + c->out_len;
-    if (c->out_len) *p++ = 0x1e;
+    if (sio__reserve(&c->alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = c->polling.out + c->polling.out_len;
+    if (c->polling.out_len) *p++ = 0x1e;
     if (!binary) {
         for (i = 0; i < n; i++) {
             if (lens[i]) memcpy(p, pieces[i], lens[i]);
@@ -20,7 +20,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
         *p++ = 'b';
         p += sio_base64_encode((const unsigned char *)pieces[0], lens[0], (char *)p);
     }
-    c->out_len = (size_t)(p - c->out);
+    c->polling.out_len = (size_t)(p - c->polling.out);
     return SIO_OK;
 }
 
@@ -47,33 +47,33 @@ static size_t sio__url_escape(char *out, const char *s)
  * cookies to a link's output; the caller adds its own headers and the blank line. */
 static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid)
 {
-    char sid[3 * sizeof c->eio.sid], stamp[12];
+    char sid[3 * sizeof c->eio.session.sid], stamp[12];
     unsigned char rnd[6];
-    size_t need = 128 + strlen(c->target) + strlen(c->query) + strlen(c->request_head) + sizeof sid, i;
+    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
     char *p;
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
+        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
     if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
-    if (with_sid) sio__url_escape(sid, c->eio.sid);
+    if (with_sid) sio__url_escape(sid, c->eio.session.sid);
     stamp[0] = 0;
     if (strcmp(transport, "polling") == 0 && sio__random(c, rnd, sizeof rnd) == SIO_OK) {
         sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }
     p = (char *)l->tx + l->tx_len;
-    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->target, c->eio_v, transport,
-                 c->query, stamp[0] ? "&t=" : "", stamp, c->eio_v == 3 && stamp[0] ? "&b64=1" : "",
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
+                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
                  with_sid ? "&sid=" : "", sid, c->request_head);
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) {
+        if (c->eio.cookies[i]) {
             int first = 1;
             size_t k;
-            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
+            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
         }
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
+        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
@@ -98,8 +98,8 @@ static void sio__take_cookies(sio_client *c, const sio_http_response *r)
         if (i < len) continue;
         name_len = (size_t)(eq - hd->value) + 1;           /* with the '=' */
         for (i = 0; i < SIO__MAX_COOKIES; i++) {
-            if (!c->cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
-            if (strncmp(c->cookies[i], hd->value, name_len) == 0) break;
+            if (!c->eio.cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
+            if (strncmp(c->eio.cookies[i], hd->value, name_len) == 0) break;
         }
         if (i == SIO__MAX_COOKIES) i = free_slot;
         if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
@@ -107,8 +107,8 @@ static void sio__take_cookies(sio_client *c, const sio_http_response *r)
         if (!copy) continue;
         memcpy(copy, hd->value, len);
         copy[len] = 0;
-        sio__free(&c->alloc, c->cookies[i]);
-        c->cookies[i] = copy;
+        sio__free(&c->alloc, c->eio.cookies[i]);
+        c->eio.cookies[i] = copy;
     }
 }
 
@@ -288,40 +288,40 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
 static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
 {
     int r;
-    if (c->probe_state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
-    if (!c->get_busy && c->pkt_end == 0 && c->phase == SIO__OPEN) {
+    if (c->upgrade.state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
+    if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
         if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
-        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio_open)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
         if (sio__link_reserve(c, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
         c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
-        c->get_busy = 1;
+        c->polling.get_busy = 1;
     }
-    if (!c->post_busy && c->out_len && c->eio_open) {
-        size_t max = c->eio.max_payload ? (size_t)c->eio.max_payload : 1000000, take = 0, next, body;
-        if (c->eio_v == 3) max /= 2;                        /* room for the length prefixes */
+    if (!c->polling.post_busy && c->polling.out_len && c->eio.open) {
+        size_t max = c->eio.session.max_payload ? (size_t)c->eio.session.max_payload : 1000000, take = 0, next, body;
+        if (c->eio.version == 3) max /= 2;                        /* room for the length prefixes */
         /* Whole packets while they fit under the server's maxPayload (at least one). */
         for (;;) {
-            const unsigned char *sep = (const unsigned char *)memchr(c->out + take + (take ? 1 : 0), 0x1e,
-                                                                     c->out_len - take - (take ? 1 : 0));
-            next = sep ? (size_t)(sep - c->out) : c->out_len;
+            const unsigned char *sep = (const unsigned char *)memchr(c->polling.out + take + (take ? 1 : 0), 0x1e,
+                                                                     c->polling.out_len - take - (take ? 1 : 0));
+            next = sep ? (size_t)(sep - c->polling.out) : c->polling.out_len;
             if (take && next > max) break;
             take = next;
             if (!sep || take >= max) break;
         }
-        if (c->post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->post, text, text_size)) != SIO_OK) return r;
-        if ((r = sio__http_head(c, &c->post, "POST", "polling", 1)) != SIO_OK) return r;
-        body = c->eio_v == 3 ? sio_eio_v3_encode(NULL, c->out, take) : take;
-        if (sio__link_reserve(c, &c->post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
-        c->post.tx_len += (size_t)sprintf((char *)c->post.tx + c->post.tx_len,
+        if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
+        body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
+        if (sio__link_reserve(c, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
+        c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
                                           "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
                                           (unsigned long)body);
-        if (c->eio_v == 3) sio_eio_v3_encode(c->post.tx + c->post.tx_len, c->out, take);
-        else memcpy(c->post.tx + c->post.tx_len, c->out, take);
-        c->post.tx_len += body;
-        if (take < c->out_len) take++;                      /* the separator after the batch */
-        memmove(c->out, c->out + take, c->out_len - take);
-        c->out_len -= take;
-        c->post_busy = 1;
+        if (c->eio.version == 3) sio_eio_v3_encode(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        else memcpy(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        c->polling.post.tx_len += body;
+        if (take < c->polling.out_len) take++;                      /* the separator after the batch */
+        memmove(c->polling.out, c->polling.out + take, c->polling.out_len - take);
+        c->polling.out_len -= take;
+        c->polling.post_busy = 1;
     }
     return 0;
 }
@@ -336,15 +336,15 @@ static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
     int r;
     if (!c->ln.rx) return 0;                      /* released (the connection failed): nothing left */
     body = c->ln.rx + c->ln.rx_start;
-    r = sio_eio_payload_next(c->eio_v, body, c->pkt_end, &c->pkt_pos, &off, &len);
+    r = sio_eio_payload_next(c->eio.version, body, c->polling.pkt_end, &c->polling.pkt_pos, &off, &len);
     if (r != 1) return r;
     p = body + off;
-    if (c->eio_v == 3) {
+    if (c->eio.version == 3) {
         c->nul_at = p + len;
         c->nul_saved = p[len];
     }
     p[len] = 0;                                   /* the separator, the next length, or the spare byte */
-    if (c->eio_v == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
+    if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
         p[1] = 'b';
         p++;
         len--;
@@ -373,9 +373,9 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
         sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
         return 0;
     }
-    if (c->pkt_end) {                                         /* the body is handled */
-        c->pkt_pos = c->pkt_end = 0;
-        sio__http_done(c, &c->ln, &c->get_in);
+    if (c->polling.pkt_end) {                                         /* the body is handled */
+        c->polling.pkt_pos = c->polling.pkt_end = 0;
+        sio__http_done(c, &c->ln, &c->polling.get_in);
     }
     return 0;
 }

@@ -281,7 +281,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
         if (r < 0) return r;
         for (c = s->all; c; c = c->all_next) {    /* readiness is not mapped back: let everyone read */
             if (r == 0) break;
-            c->ln.may_read = c->post.may_read = c->probe.may_read = 1;
+            c->ln.may_read = c->polling.post.may_read = c->upgrade.link.may_read = 1;
             sio__ready_push(s, c);
         }
         return 0;

@@ -24,7 +24,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     if (SIO__POLLING(c)) return sio__poll_append(c, binary, pieces, lens, n);
-    if (binary && c->eio_v == 3) {              /* v3 binary frames start with the packet type */
+    if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
@@ -46,7 +46,7 @@ static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const ch
 /* Bytes accepted for sending but not yet handed to the kernel. */
 static size_t sio__backlog(const sio_client *c)
 {
-    return (c->ln.tx_len - c->ln.tx_sent) + c->out_len + (c->post.tx_len - c->post.tx_sent);
+    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
 }
 
 /* 1 if a pong of len payload bytes fits: within max_send_queue plus the
@@ -221,18 +221,18 @@ static int sio__send_connect(sio_client *c, int i)
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
     pieces[0] = head; lens[0] = n;
-    if (c->eio_v == 3 && c->query[0] && strcmp(ns->name, "/") != 0) {
+    if (c->eio.version == 3 && c->eio.query[0] && strcmp(ns->name, "/") != 0) {
         /* Socket.IO v4: the query goes in the namespace, "40/admin?token=1," */
         const void *q[4];
         size_t ql[4];
         q[0] = head; ql[0] = n - 1;                       /* without the ',' */
         q[1] = "?"; ql[1] = 1;
-        q[2] = c->query + 1; ql[2] = strlen(c->query + 1);   /* past the leading '&' */
+        q[2] = c->eio.query + 1; ql[2] = strlen(c->eio.query + 1);   /* past the leading '&' */
         q[3] = ","; ql[3] = 1;
         return sio__eio_send(c, 0, q, ql, 4);
     }
-    pieces[1] = auth; lens[1] = c->eio_v == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
-    if (ns->pid[0] && ns->offset[0] && c->eio_v == 4) {
+    pieces[1] = auth; lens[1] = c->eio.version == 3 ? 0 : strlen(auth);   /* Socket.IO v4 has no auth */
+    if (ns->pid[0] && ns->offset[0] && c->eio.version == 4) {
         const char *inner = auth;
         while (*inner && *inner != '{') inner++;             /* auth is a validated object or "" */
         if (*inner) inner++;
@@ -271,7 +271,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
     if (SIO__POLLING(c)) {
         const void *piece = "1";
         size_t one = 1;
-        if (c->probe_state != SIO__PROBE_NONE && c->probe_state != SIO__PROBE_FAILED)
+        if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__poll_append(c, 0, &piece, &one, 1);
         c->close_sent = 1;
@@ -318,8 +318,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
         ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
-    c->eio_open = 0;
-    sio__heartbeat_stop(&c->heartbeat);
+    c->eio.open = 0;
+    sio__heartbeat_stop(&c->eio.heartbeat);
     c->ping_scan = 0;
     c->pings_ahead = 0;
     c->bin_need = 0;
@@ -522,13 +522,13 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
     sio_json sid, pid;
     sio__queued *q;
     if (ns->state != SIO__NS_CONNECTING) return 0;
-    if (c->eio_v == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
+    if (c->eio.version == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
         size_t k = 0;
         const char *part[3], *src;
         int m;
         part[0] = strcmp(ns->name, "/") ? ns->name : "";
         part[1] = strcmp(ns->name, "/") ? "#" : "";
-        part[2] = c->eio.sid;
+        part[2] = c->eio.session.sid;
         for (m = 0; m < 3; m++)
             for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
         ns->sid[k] = 0;
@@ -583,7 +583,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     ev->args_len = 4;
     if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
     else if (!sio_json_find(payload, "message", &m)) m.len = 0;
-    if (c->eio_v == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
+    if (c->eio.version == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
         data[pk->data_len] = 0;                 /* Socket.IO v4 ERROR: the payload is the data */
         ev->args = data;
         ev->args_len = pk->data_len;
@@ -789,7 +789,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 static void sio__io_pings_ahead(sio_client *c)
 {
     size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
-    if (!c->eio_open || SIO__POLLING(c) || c->eio_v == 3) return;
+    if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
         const unsigned char *payload;
@@ -798,7 +798,7 @@ static void sio__io_pings_ahead(sio_client *c)
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
-            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
+            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
             c->pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
@@ -815,24 +815,24 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
 {
     const char *why = NULL;
     size_t i;
-    if (c->eio_open) return 0;
-    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio, &why) != SIO_OK) {
+    if (c->eio.open) return 0;
+    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio.session, &why) != SIO_OK) {
         sio__io_parse_error(c, why);
         return 0;
     }
-    c->eio_open = 1;
+    c->eio.open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    sio__heartbeat_start(&c->heartbeat, c->eio_v == 3, c->eio.ping_interval, c->eio.ping_timeout, sio__now(c));
+    sio__heartbeat_start(&c->eio.heartbeat, c->eio.version == 3, c->eio.session.ping_interval, c->eio.session.ping_timeout, sio__now(c));
     for (i = 0; i < c->ns_count; i++) {
         if (!c->nss[i]->joined) continue;
-        if (c->eio_v == 3 && strcmp(c->nss[i]->name, "/") == 0)
+        if (c->eio.version == 3 && strcmp(c->nss[i]->name, "/") == 0)
             c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
         else
             sio__send_connect(c, (int)i);
     }
     ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
     ev->attempt = (int)c->retries;
-    ev->sid = c->eio.sid;
+    ev->sid = c->eio.session.sid;
     c->retries = 0;                         /* the backoff starts over */
     return 1;
 }
@@ -875,7 +875,7 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
 {
     const char *why = NULL;
     sio_packet pk;
-    if (!c->eio_open) {
+    if (!c->eio.open) {
         sio__io_parse_error(c, "eio: message before the open packet");
         return 0;
     }
@@ -914,7 +914,7 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
  * an attachment.  data[len] is writable. */
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
-    if (binary && c->eio_v == 3) {              /* type byte 4 (message) first */
+    if (binary && c->eio.version == 3) {              /* type byte 4 (message) first */
         if (len < 1 || data[0] != 4) {
             sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
             return 0;
@@ -933,7 +933,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__io_parse_error(c, "eio: empty packet");
         return 0;
     }
-    if (c->eio_open) sio__heartbeat_heard(&c->heartbeat, sio__now(c));
+    if (c->eio.open) sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
     /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
     switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
     case SIO_EIO_OPEN:
@@ -946,13 +946,13 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
             c->pings_ahead--;
             return 0;
         }
-        if (c->eio_open) {
-            sio__heartbeat_pinged(&c->heartbeat, sio__now(c));
+        if (c->eio.open) {
+            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
             sio__io_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio_open) sio__heartbeat_ponged(&c->heartbeat, sio__now(c));
+        if (c->eio.open) sio__heartbeat_ponged(&c->eio.heartbeat, sio__now(c));
         return 0;
     case SIO_EIO_NOOP:
         return 0;

@@ -34,15 +34,15 @@ static void sio__io_timers(sio_client *c)
             i++;
         }
     }
-    if (!c->eio_open || c->phase != SIO__OPEN) return;
-    switch (sio__heartbeat_due(&c->heartbeat, now)) {
+    if (!c->eio.open || c->phase != SIO__OPEN) return;
+    switch (sio__heartbeat_due(&c->eio.heartbeat, now)) {
     case SIO__HEARTBEAT_PING:
         sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
-                 c->eio.ping_interval + c->eio.ping_timeout);
+                 c->eio.session.ping_interval + c->eio.session.ping_timeout);
         c->disconnect_reason = "ping timeout";
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
         sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
@@ -55,7 +55,7 @@ static void sio__io_timers(sio_client *c)
 
 static uint64_t sio__io_next_deadline(const sio_client *c)
 {
-    uint64_t d = sio__heartbeat_deadline(&c->heartbeat);
+    uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
     size_t i;
     for (i = 0; i < c->ack_count; i++)
         if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
@@ -149,7 +149,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
-    if (ns->state == SIO__NS_CONNECTED && c->eio_open) {
+    if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
         r = sio__eio_send(c, 0, pieces, lens, n);
         for (k = 0; r == SIO_OK && k < count; k++) {
             const void *piece = atts[k].data;
@@ -180,7 +180,7 @@ static int sio__join(sio_client *c, int i)
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
-    if (ns->state == SIO__NS_WANTED && c->eio_open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
+    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
     return SIO_OK;
 }
 

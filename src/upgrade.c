@@ -7,8 +7,8 @@
 
 static void sio__probe_fail(sio_client *c)
 {
-    sio__link_close(c, &c->probe);
-    c->probe_state = SIO__PROBE_FAILED;
+    sio__link_close(c, &c->upgrade.link);
+    c->upgrade.state = SIO__PROBE_FAILED;
 }
 
 /* One masked frame into a link's output. */
@@ -29,15 +29,15 @@ static void sio__probe_commit(sio_client *c)
     if (c->nul_at) *c->nul_at = c->nul_saved;
     c->nul_at = NULL;
     sio__link_close(c, &c->ln);
-    sio__link_close(c, &c->post);
-    c->ln = c->probe;
-    memset(&c->probe, 0, sizeof c->probe);
-    c->probe.sock = SIO_INVALID_SOCKET;
-    c->probe_state = SIO__PROBE_NONE;
-    c->polling = 0;
-    c->get_busy = c->post_busy = 0;
-    memset(&c->get_in, 0, sizeof c->get_in);
-    memset(&c->post_in, 0, sizeof c->post_in);
+    sio__link_close(c, &c->polling.post);
+    c->ln = c->upgrade.link;
+    memset(&c->upgrade.link, 0, sizeof c->upgrade.link);
+    c->upgrade.link.sock = SIO_INVALID_SOCKET;
+    c->upgrade.state = SIO__PROBE_NONE;
+    c->polling.active = 0;
+    c->polling.get_busy = c->polling.post_busy = 0;
+    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
+    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
     sio_ws_rx_free(&c->ws);
     memset(&c->ws, 0, sizeof c->ws);
     c->ws.allocator = c->alloc;
@@ -45,10 +45,10 @@ static void sio__probe_commit(sio_client *c)
     c->rx_need = 0;
     c->ping_scan = c->ln.rx_start;
     c->pings_ahead = 0;
-    while (pos < c->out_len) {
-        unsigned char *p = c->out + pos;
-        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->out_len - pos);
-        size_t len = sep ? (size_t)(sep - p) : c->out_len - pos;
+    while (pos < c->polling.out_len) {
+        unsigned char *p = c->polling.out + pos;
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
+        size_t len = sep ? (size_t)(sep - p) : c->polling.out_len - pos;
         const void *piece = p;
         pos += len + 1;
         if (len && p[0] == 'b') {               /* attachments go as binary frames again */
@@ -59,7 +59,7 @@ static void sio__probe_commit(sio_client *c)
             sio__eio_send(c, 0, &piece, &len, 1);
         }
     }
-    c->out_len = 0;
+    c->polling.out_len = 0;
 }
 
 /* The server's frames on the probe up to its "3probe": 1 once it came, 0
@@ -87,16 +87,16 @@ static int sio__probe_frames(sio_client *c, sio__link *l)
 static void sio__probe_start(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.upgrade_websocket) {
-        c->probe_state = SIO__PROBE_FAILED;          /* nothing to try */
+    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket) {
+        c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try */
         return;
     }
-    if (sio__link_open(c, &c->probe, text, sizeof text) != SIO_OK) {
-        c->probe_state = SIO__PROBE_FAILED;
+    if (sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
+        c->upgrade.state = SIO__PROBE_FAILED;
         return;
     }
-    c->probe_state = SIO__PROBE_CONNECTING;
-    c->probe_deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
+    c->upgrade.state = SIO__PROBE_CONNECTING;
+    c->upgrade.deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
 }
 
 /* Advances the upgrade; returns 1 when the WebSocket took over. */
@@ -104,22 +104,22 @@ static int sio__probe_step(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], err[128];
     int r, reads;
-    sio__link *l = &c->probe;
-    if (sio__now(c) >= c->probe_deadline && c->probe_state != SIO__PROBE_PAUSE) {
+    sio__link *l = &c->upgrade.link;
+    if (sio__now(c) >= c->upgrade.deadline && c->upgrade.state != SIO__PROBE_PAUSE) {
         sio__probe_fail(c);
         return 0;
     }
-    if (c->probe_state == SIO__PROBE_CONNECTING) {
+    if (c->upgrade.state == SIO__PROBE_CONNECTING) {
         if ((r = sio__link_ready(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
         if (r == 0) return 0;
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
-        c->probe_state = SIO__PROBE_HANDSHAKE;
+        c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
     if (sio__link_flush(c, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
     for (reads = 0; reads < 3; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
-        if (c->probe_state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
+        if (c->upgrade.state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
             sio_http_response resp;
             r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
             if (r < 0 || (r == 1 && sio__check_response(c, &resp, text, sizeof text) != SIO_OK)) {
@@ -133,25 +133,25 @@ static int sio__probe_step(sio_client *c)
                     sio__probe_fail(c);
                     return 0;
                 }
-                c->probe_state = SIO__PROBE_PONG;
+                c->upgrade.state = SIO__PROBE_PONG;
                 continue;
             }
         }
-        if (c->probe_state == SIO__PROBE_PONG && have) {
+        if (c->upgrade.state == SIO__PROBE_PONG && have) {
             if ((r = sio__probe_frames(c, l)) < 0) {
                 sio__probe_fail(c);
                 return 0;
             }
-            if (r == 1) c->probe_state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
+            if (r == 1) c->upgrade.state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
-        if (c->probe_state == SIO__PROBE_PAUSE) break;
+        if (c->upgrade.state == SIO__PROBE_PAUSE) break;
         if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
         err[0] = 0;
         n = sio__link_read(c, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) { sio__probe_fail(c); return 0; }
     }
-    if (c->probe_state != SIO__PROBE_PAUSE || c->get_busy || c->pkt_end || c->post_busy) return 0;
+    if (c->upgrade.state != SIO__PROBE_PAUSE || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
     if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
         sio__probe_fail(c);
         return 0;
@@ -170,11 +170,11 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         int progress = 0;
         if (sio__poll_packets(c, ev)) return 1;
         if (c->phase < SIO__OPEN) return 0;
-        if (c->eio_open && c->phase == SIO__OPEN) {
-            if (c->probe_state == SIO__PROBE_NONE) sio__probe_start(c);
-            if (c->probe_state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+        if (c->eio.open && c->phase == SIO__OPEN) {
+            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
+            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
         }
-        if (c->phase == SIO__CLOSING && !c->post_busy && !c->out_len) {
+        if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
             return 0;
         }
@@ -182,37 +182,37 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
         if ((r = sio__link_ready(c, &c->ln, text, sizeof text)) < 0) break;
         if (r > 0 && (r = sio__link_flush(c, &c->ln, text, sizeof text)) != 0) break;
-        if (c->post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_ready(c, &c->post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(c, &c->post, text, sizeof text)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
+            if ((r = sio__link_ready(c, &c->polling.post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(c, &c->polling.post, text, sizeof text)) != 0) break;
         }
-        if (c->get_busy && !c->ln.connecting && c->pkt_end == 0) {
-            r = sio__http_receive(c, &c->ln, &c->get_in, max_body, text, sizeof text);
+        if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
+            r = sio__http_receive(c, &c->ln, &c->polling.get_in, max_body, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
-                c->get_busy = 0;
-                if (c->get_in.status != 200) {
-                    sio__http_error_text(&c->ln, &c->get_in, c->eio_open ? "polling GET" : "handshake", text, sizeof text);
-                    r = c->eio_open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
+                c->polling.get_busy = 0;
+                if (c->polling.get_in.status != 200) {
+                    sio__http_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
+                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
                     break;
                 }
-                c->pkt_pos = c->get_in.body_at;
-                c->pkt_end = c->get_in.dec;
-                if (c->pkt_end == c->pkt_pos) sio__http_done(c, &c->ln, &c->get_in);
+                c->polling.pkt_pos = c->polling.get_in.body_at;
+                c->polling.pkt_end = c->polling.get_in.dec;
+                if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
                 progress = 1;
             }
         }
-        if (c->post_busy && c->post.sock != SIO_INVALID_SOCKET && !c->post.connecting) {
-            r = sio__http_receive(c, &c->post, &c->post_in, 4096, text, sizeof text);
+        if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
+            r = sio__http_receive(c, &c->polling.post, &c->polling.post_in, 4096, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
-                if (c->post_in.status != 200) {
-                    sio__http_error_text(&c->post, &c->post_in, "polling POST", text, sizeof text);
+                if (c->polling.post_in.status != 200) {
+                    sio__http_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
                     r = SIO_ERR_PROTOCOL;
                     break;
                 }
-                sio__http_done(c, &c->post, &c->post_in);
-                c->post_busy = 0;
+                sio__http_done(c, &c->polling.post, &c->polling.post_in);
+                c->polling.post_busy = 0;
                 progress = 1;
             }
         }
@@ -229,14 +229,14 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
 {
-    sio__link_close(c, &c->post);
-    sio__link_close(c, &c->probe);
-    c->probe_state = SIO__PROBE_NONE;
-    memset(&c->get_in, 0, sizeof c->get_in);
-    memset(&c->post_in, 0, sizeof c->post_in);
-    c->get_busy = c->post_busy = 0;
-    c->pkt_pos = c->pkt_end = 0;
-    c->out_len = 0;
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
+    c->upgrade.state = SIO__PROBE_NONE;
+    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
+    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
+    c->polling.get_busy = c->polling.post_busy = 0;
+    c->polling.pkt_pos = c->polling.pkt_end = 0;
+    c->polling.out_len = 0;
     c->ln.connecting = 0;
 }
 
