@@ -3699,6 +3699,27 @@ typedef struct sio__ack {
     int sent;                      /* the emit left the queue: a lost connection ends it */
 } sio__ack;
 
+/* Socket.IO over an Engine.IO session: namespaces, acks, binary packets. */
+typedef struct sio__socketio {
+    sio__ns **nss;                     /* pointers stay put while the array grows */
+    size_t ns_count;
+    const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
+    sio__ack *acks;
+    size_t ack_count, ack_cap;
+    uint64_t next_ack_id;
+    size_t queued_bytes;               /* bytes in namespace queues */
+    char *bin_text;                    /* binary packet header waiting for attachments */
+    size_t bin_text_len;
+    sio_bytes *bins;                   /* attachments received so far (owned) */
+    size_t bin_have, bin_need;
+    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
+    int bins_delivered;                /* freed at the next step */
+    char *scratch;                     /* event name and first argument, unescaped */
+    size_t scratch_cap;
+    sio__held *replayed;               /* delivered last; freed at the next step */
+    size_t held_bytes;
+} sio__socketio;
+
 /* SIO_NO_SOCKETIO (defined where the implementation is compiled) leaves the
  * Socket.IO client out: the conditions below become constant, the compiler
  * drops the calls, and --gc-sections the code (a WebSocket-only build). */
@@ -3819,28 +3840,12 @@ struct sio_client {
 
     /* Socket.IO mode */
     int mode;
-    sio__ns **nss;                     /* pointers stay put while the array grows */
-    size_t ns_count;
     size_t max_attachments, max_namespaces, max_pending_acks;
     unsigned max_json_depth;
     sio__engineio eio;
+    sio__socketio socketio;
     size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
-    const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
-    sio__ack *acks;
-    size_t ack_count, ack_cap;
-    uint64_t next_ack_id;
-    size_t queued_bytes;               /* bytes in namespace queues */
-    char *bin_text;                    /* binary packet header waiting for attachments */
-    size_t bin_text_len;
-    sio_bytes *bins;                   /* attachments received so far (owned) */
-    size_t bin_have, bin_need;
-    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
-    int bins_delivered;                /* freed at the next step */
-    char *scratch;                     /* event name and first argument, unescaped */
-    size_t scratch_cap;
-    sio__held *replayed;               /* delivered last; freed at the next step */
-    size_t held_bytes;
     int reconnect, user_stop;
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
@@ -3935,7 +3940,7 @@ static int sio__pop(sio_client *c, sio_event *ev)
         c->close_owed = 0;
     }
     ev->type = (sio_event_type)c->current.type;
-    if (c->current.ns >= 0) ev->ns = c->nss[c->current.ns]->name;
+    if (c->current.ns >= 0) ev->ns = c->socketio.nss[c->current.ns]->name;
     ev->ack_id = c->current.ack_id;
     ev->attempt = c->current.attempt;
     ev->delay_ms = c->current.delay_ms;
@@ -4030,7 +4035,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 /* Connection lost or never made: ERROR then CLOSE 1006. */
 static void sio__abort(sio_client *c, int error, const char *text)
 {
-    if (!c->disconnect_reason) c->disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
+    if (!c->socketio.disconnect_reason) c->socketio.disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
@@ -4836,7 +4841,7 @@ static size_t sio__backlog(const sio_client *c)
  * headers the emit check does not see) still answers the next ping. */
 static int sio__pong_fits(const sio_client *c, size_t len)
 {
-    return c->queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    return c->socketio.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -4860,8 +4865,8 @@ static int sio__io_pong(sio_client *c, const char *payload, size_t len)
 static int sio__ns_index(const sio_client *c, const char *name, size_t len)
 {
     size_t i;
-    for (i = 0; i < c->ns_count; i++)
-        if (strlen(c->nss[i]->name) == len && memcmp(c->nss[i]->name, name, len) == 0) return (int)i;
+    for (i = 0; i < c->socketio.ns_count; i++)
+        if (strlen(c->socketio.nss[i]->name) == len && memcmp(c->socketio.nss[i]->name, name, len) == 0) return (int)i;
     return -1;
 }
 
@@ -4880,20 +4885,20 @@ static int sio__ns_get(sio_client *c, const char *name)
 {
     sio__ns *ns, **grown;
     int i;
-    if (!name) return c->ns_count ? 0 : SIO_ERR_STATE;
+    if (!name) return c->socketio.ns_count ? 0 : SIO_ERR_STATE;
     if (!sio__ns_name_ok(name)) return SIO_ERR_INVALID;
     i = sio__ns_index(c, name, strlen(name));
     if (i >= 0) return i;
-    if (c->ns_count >= c->max_namespaces) return SIO_ERR_FULL;
+    if (c->socketio.ns_count >= c->max_namespaces) return SIO_ERR_FULL;
     ns = (sio__ns *)sio__realloc(&c->alloc, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(&c->alloc, c->nss, (c->ns_count + 1) * sizeof *grown);
-    if (grown) c->nss = grown;
+    grown = (sio__ns **)sio__realloc(&c->alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
+    if (grown) c->socketio.nss = grown;
     if (!ns || !grown) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
     memset(ns, 0, sizeof *ns);
     ns->name = sio__strdup(&c->alloc, name);
     if (!ns->name) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
-    c->nss[c->ns_count] = ns;
-    return (int)c->ns_count++;
+    c->socketio.nss[c->socketio.ns_count] = ns;
+    return (int)c->socketio.ns_count++;
 }
 
 static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
@@ -4901,7 +4906,7 @@ static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
     while (ns->queue_head) {
         sio__queued *q = ns->queue_head;
         ns->queue_head = q->next;
-        c->queued_bytes -= q->total;
+        c->socketio.queued_bytes -= q->total;
         sio__free(&c->alloc, q);
     }
     ns->queue_tail = NULL;
@@ -4913,7 +4918,7 @@ static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
     while (ns->held_head) {
         sio__held *h = ns->held_head;
         ns->held_head = h->next;
-        c->held_bytes -= h->total;
+        c->socketio.held_bytes -= h->total;
         sio__free(&c->alloc, h);
     }
     ns->held_tail = NULL;
@@ -4927,7 +4932,7 @@ static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const 
     sio__held *h;
     unsigned char *p;
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
+    if (c->socketio.held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
     if (!(h = (sio__held *)sio__realloc(&c->alloc, NULL, total))) return SIO_ERR_NOMEM;
     h->next = NULL;
     h->has_id = pk->has_id;
@@ -4949,14 +4954,14 @@ static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const 
     if (ns->held_tail) ns->held_tail->next = h;
     else ns->held_head = h;
     ns->held_tail = h;
-    c->held_bytes += total;
+    c->socketio.held_bytes += total;
     return SIO_OK;
 }
 
 /* Reports emits that can no longer be sent, so nothing is lost silently. */
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
@@ -4970,8 +4975,8 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 /* Removes one pending ack, keeping the others in emit order. */
 static void sio__ack_remove(sio_client *c, size_t i)
 {
-    memmove(&c->acks[i], &c->acks[i + 1], (c->ack_count - i - 1) * sizeof *c->acks);
-    c->ack_count--;
+    memmove(&c->socketio.acks[i], &c->socketio.acks[i + 1], (c->socketio.ack_count - i - 1) * sizeof *c->socketio.acks);
+    c->socketio.ack_count--;
 }
 
 /* Ends the pending acks of one namespace (or all: ns < 0) with an error;
@@ -4979,11 +4984,11 @@ static void sio__ack_remove(sio_client *c, size_t i)
 static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, int only_sent)
 {
     size_t i = 0;
-    while (i < c->ack_count) {
-        if ((ns >= 0 && c->acks[i].ns != ns) || (only_sent && !c->acks[i].sent)) { i++; continue; }
+    while (i < c->socketio.ack_count) {
+        if ((ns >= 0 && c->socketio.acks[i].ns != ns) || (only_sent && !c->socketio.acks[i].sent)) { i++; continue; }
         {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
-            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
         }
         sio__ack_remove(c, i);
     }
@@ -4994,7 +4999,7 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
  * Object.assign({pid, offset}, auth) (keys of auth win). */
 static int sio__send_connect(sio_client *c, int i)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     char head[256], recovery[160];
     const void *pieces[3];
     size_t lens[3], n = 1;
@@ -5070,14 +5075,14 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
 static void sio__io_maybe_close(sio_client *c)
 {
     size_t i;
-    for (i = 0; i < c->ns_count; i++)
-        if (c->nss[i]->joined) return;
+    for (i = 0; i < c->socketio.ns_count; i++)
+        if (c->socketio.nss[i]->joined) return;
     if (c->phase == SIO__OPEN && !c->close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__io_parse_error(sio_client *c, const char *why)
 {
-    c->disconnect_reason = "parse error";
+    c->socketio.disconnect_reason = "parse error";
     sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
 }
 
@@ -5087,9 +5092,9 @@ static void sio__io_parse_error(sio_client *c, const char *why)
 static void sio__io_teardown(sio_client *c, int keep_queues)
 {
     size_t i;
-    const char *reason = c->disconnect_reason ? c->disconnect_reason : "transport close";
-    for (i = 0; i < c->ns_count; i++) {
-        sio__ns *ns = c->nss[i];
+    const char *reason = c->socketio.disconnect_reason ? c->socketio.disconnect_reason : "transport close";
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         if (ns->state == SIO__NS_CONNECTED) {
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
@@ -5104,8 +5109,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     sio__heartbeat_stop(&c->eio.heartbeat);
     c->ping_scan = 0;
     c->pings_ahead = 0;
-    c->bin_need = 0;
-    c->bins_delivered = 1;                /* attachments collected so far are freed next step */
+    c->socketio.bin_need = 0;
+    c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
@@ -5114,9 +5119,9 @@ static int sio__io_retry_wanted(const sio_client *c)
 {
     size_t i;
     if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
-    if (c->disconnect_reason && strcmp(c->disconnect_reason, "io client disconnect") == 0) return 0;
-    for (i = 0; i < c->ns_count; i++)
-        if (c->nss[i]->joined) return 1;
+    if (c->socketio.disconnect_reason && strcmp(c->socketio.disconnect_reason, "io client disconnect") == 0) return 0;
+    for (i = 0; i < c->socketio.ns_count; i++)
+        if (c->socketio.nss[i]->joined) return 1;
     return 0;
 }
 
@@ -5145,30 +5150,30 @@ static void sio__io_schedule_retry(sio_client *c)
 static void sio__io_release(sio_client *c)
 {
     size_t i;
-    if (!c->bins_delivered) return;
-    for (i = 0; i < c->bin_have; i++) sio__free(&c->alloc, (void *)c->bins[i].data);
-    sio__free(&c->alloc, c->bins);
-    sio__free(&c->alloc, c->bin_text);
-    c->bins = NULL;
-    c->bin_text = NULL;
-    c->bin_have = c->bin_need = c->bin_bytes = 0;
-    c->bins_delivered = 0;
+    if (!c->socketio.bins_delivered) return;
+    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->alloc, (void *)c->socketio.bins[i].data);
+    sio__free(&c->alloc, c->socketio.bins);
+    sio__free(&c->alloc, c->socketio.bin_text);
+    c->socketio.bins = NULL;
+    c->socketio.bin_text = NULL;
+    c->socketio.bin_have = c->socketio.bin_need = c->socketio.bin_bytes = 0;
+    c->socketio.bins_delivered = 0;
 }
 
 static char *sio__scratch(sio_client *c, size_t need)
 {
-    if (need > c->scratch_cap) {
+    if (need > c->socketio.scratch_cap) {
         /* doubling up to what trimming keeps, so that values growing a byte
          * at a time do not realloc each time; beyond that, the exact size */
         size_t cap = need < 64 ? 64 : need;
-        if (need <= SIO__KEEP && 2 * c->scratch_cap > cap)
-            cap = 2 * c->scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->scratch_cap;
-        char *p = (char *)sio__realloc(&c->alloc, c->scratch, cap);
+        if (need <= SIO__KEEP && 2 * c->socketio.scratch_cap > cap)
+            cap = 2 * c->socketio.scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->socketio.scratch_cap;
+        char *p = (char *)sio__realloc(&c->alloc, c->socketio.scratch, cap);
         if (!p) return NULL;
-        c->scratch = p;
-        c->scratch_cap = cap;
+        c->socketio.scratch = p;
+        c->socketio.scratch_cap = cap;
     }
-    return c->scratch;
+    return c->socketio.scratch;
 }
 
 /* A value as text: strings unescaped, anything else as its JSON. */
@@ -5200,7 +5205,7 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
 {
     sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     char *name, *msg, *cut = NULL;
     size_t need, count = 0;
     sio_json_iter_init(&it, arr);
@@ -5229,12 +5234,12 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
         return 0;
     }
     sio__value_text(first, name, first.len + 1);
-    if (!sio__subscribed(c->nss[i], name)) return 0;
+    if (!sio__subscribed(c->socketio.nss[i], name)) return 0;
     msg = name + first.len + 1;
     ev->len = second.len ? sio__value_text(second, msg, second.len + 1) : 0;
     msg[ev->len] = 0;
     ev->type = SIO_EVENT_EVENT;
-    ev->ns = c->nss[i]->name;
+    ev->ns = c->socketio.nss[i]->name;
     ev->event_name = name;
     ev->data = (const unsigned char *)msg;
     if (second.len) {
@@ -5259,14 +5264,14 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
 static int sio__io_replay(sio_client *c, sio_event *ev)
 {
     size_t i;
-    for (i = 0; i < c->ns_count && c->held_bytes; i++) {
-        sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count && c->socketio.held_bytes; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         while (ns->state == SIO__NS_CONNECTED && ns->held_head) {
             sio__held *h = ns->held_head;
             sio_packet pk;
             ns->held_head = h->next;
             if (!ns->held_head) ns->held_tail = NULL;
-            c->held_bytes -= h->total;
+            c->socketio.held_bytes -= h->total;
             memset(&pk, 0, sizeof pk);
             pk.type = SIO_PACKET_EVENT;
             pk.has_id = h->has_id;
@@ -5274,7 +5279,7 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
             pk.data = h->data;
             pk.data_len = h->data_len;
             if (sio__io_event(c, (int)i, &pk, h->data, ev)) {
-                c->replayed = h;                 /* freed at the next step */
+                c->socketio.replayed = h;                 /* freed at the next step */
                 if (h->count) {
                     ev->attachments = h->atts;
                     ev->attachment_count = h->count;
@@ -5290,8 +5295,8 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
 static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
 {
     size_t i;
-    for (i = 0; i < c->ack_count; i++)
-        if (c->acks[i].id == id && c->acks[i].ns == ns) return (int)i;
+    for (i = 0; i < c->socketio.ack_count; i++)
+        if (c->socketio.acks[i].id == id && c->socketio.acks[i].ns == ns) return (int)i;
     return -1;
 }
 
@@ -5300,7 +5305,7 @@ static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
  * the recovery pid, then the emits made before it go out in order. */
 static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event *ev)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     sio_json sid, pid;
     sio__queued *q;
     if (ns->state != SIO__NS_CONNECTING) return 0;
@@ -5339,7 +5344,7 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
     for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
-        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->acks[k].sent = 1;
+        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->socketio.acks[k].sent = 1;
     }
     sio__ns_drop_queue(c, ns);
     ev->type = SIO_EVENT_CONNECT;
@@ -5352,7 +5357,7 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
  * (v4's ERROR packet carries the data alone); its queued emits fail. */
 static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     sio_json payload = sio_json_make(data, pk->data_len), m, d;
     char *text;
     if (ns->state != SIO__NS_CONNECTING) return 0;
@@ -5387,7 +5392,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
 static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
 {
     int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
-    sio__ns *ns = i >= 0 ? c->nss[i] : NULL;
+    sio__ns *ns = i >= 0 ? c->socketio.nss[i] : NULL;
     if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
     switch (pk->type) {
     case SIO_PACKET_CONNECT:
@@ -5407,8 +5412,8 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
         if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
-            size_t count = pk->attachments ? c->bin_have : 0;
-            if (sio__ns_hold(c, ns, pk, data, count ? c->bins : NULL, count) != SIO_OK)
+            size_t count = pk->attachments ? c->socketio.bin_have : 0;
+            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.bins : NULL, count) != SIO_OK)
                 sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
                           "sio: events before the CONNECT reply exceed max_message");
             return 0;
@@ -5528,40 +5533,40 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
-    if (!c->bin_need) {
+    if (!c->socketio.bin_need) {
         sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     }
-    if (c->bin_bytes > c->max_message || len > c->max_message - c->bin_bytes) {   /* each fits; all must too */
+    if (c->socketio.bin_bytes > c->max_message || len > c->max_message - c->socketio.bin_bytes) {   /* each fits; all must too */
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
                  (unsigned long)c->max_message);
-        c->bin_need = 0;
-        c->bins_delivered = 1;                   /* free what was collected */
+        c->socketio.bin_need = 0;
+        c->socketio.bins_delivered = 1;                   /* free what was collected */
         sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
         return 0;
     }
-    c->bin_bytes += len;
+    c->socketio.bin_bytes += len;
     copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
     if (!copy) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
         return 0;
     }
     if (len) memcpy(copy, data, len);
-    c->bins[c->bin_have].data = copy;
-    c->bins[c->bin_have].len = len;
-    if (++c->bin_have < c->bin_need) return 0;
+    c->socketio.bins[c->socketio.bin_have].data = copy;
+    c->socketio.bins[c->socketio.bin_have].len = len;
+    if (++c->socketio.bin_have < c->socketio.bin_need) return 0;
     /* All attachments are here: deliver the packet that announced them. */
-    c->bins_delivered = 1;
-    c->bin_need = 0;
-    sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__io_placeholders_check(c, &pk, c->bin_have)) return 0;
+    c->socketio.bins_delivered = 1;
+    c->socketio.bin_need = 0;
+    sio_packet_decode(&pk, c->socketio.bin_text, c->socketio.bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    if (!sio__io_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
     if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
         sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
-    ev->attachments = c->bins;
-    ev->attachment_count = c->bin_have;
+    ev->attachments = c->socketio.bins;
+    ev->attachment_count = c->socketio.bin_have;
     return 1;
 }
 
@@ -5605,10 +5610,10 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
     c->eio.open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
     sio__heartbeat_start(&c->eio.heartbeat, c->eio.version == 3, c->eio.session.ping_interval, c->eio.session.ping_timeout, sio__now(c));
-    for (i = 0; i < c->ns_count; i++) {
-        if (!c->nss[i]->joined) continue;
-        if (c->eio.version == 3 && strcmp(c->nss[i]->name, "/") == 0)
-            c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        if (!c->socketio.nss[i]->joined) continue;
+        if (c->eio.version == 3 && strcmp(c->socketio.nss[i]->name, "/") == 0)
+            c->socketio.nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
         else
             sio__send_connect(c, (int)i);
     }
@@ -5622,7 +5627,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
 /* The server closes the session. */
 static void sio__eio_on_close(sio_client *c)
 {
-    c->disconnect_reason = "transport close";
+    c->socketio.disconnect_reason = "transport close";
     if (SIO__POLLING(c)) {
         sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
         return;
@@ -5668,22 +5673,22 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
         sio__io_release(c);                     /* a packet delivered earlier in this step */
-        if (c->bin_text) {                      /* never overwrite one still collecting */
+        if (c->socketio.bin_text) {                      /* never overwrite one still collecting */
             sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
-        c->bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
-        c->bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->bins);
-        if (!c->bin_text || !c->bins) {
+        c->socketio.bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
+        c->socketio.bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
+        if (!c->socketio.bin_text || !c->socketio.bins) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
             return 0;
         }
-        memcpy(c->bin_text, data + 1, len - 1);
-        c->bin_text[len - 1] = 0;
-        c->bin_text_len = len - 1;
-        c->bin_bytes = len - 1;                 /* at most max_message: it came in one message */
-        c->bin_need = pk.attachments;
-        c->bin_have = 0;
+        memcpy(c->socketio.bin_text, data + 1, len - 1);
+        c->socketio.bin_text[len - 1] = 0;
+        c->socketio.bin_text_len = len - 1;
+        c->socketio.bin_bytes = len - 1;                 /* at most max_message: it came in one message */
+        c->socketio.bin_need = pk.attachments;
+        c->socketio.bin_have = 0;
         return 0;
     }
     if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
@@ -5705,9 +5710,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         len--;
     }
     if (binary) return sio__io_attachment(c, data, len, ev);
-    if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
-        c->bin_need = 0;
-        c->bins_delivered = 1;                /* free what was collected */
+    if (c->socketio.bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
+        c->socketio.bin_need = 0;
+        c->socketio.bins_delivered = 1;                /* free what was collected */
         sio__io_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
@@ -6392,7 +6397,7 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
             *link = q->next;
             if (ns->queue_tail == q) ns->queue_tail = prev;
             ns->queued--;
-            c->queued_bytes -= q->total;
+            c->socketio.queued_bytes -= q->total;
             sio__free(&c->alloc, q);
             return;
         }
@@ -6407,11 +6412,11 @@ static void sio__io_timers(sio_client *c)
     size_t i = 0;
     if (!SIO__IO(c)) return;
     now = sio__now(c);
-    while (i < c->ack_count) {                  /* ack timers run while offline too */
-        if (c->acks[i].deadline && now >= c->acks[i].deadline) {
+    while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
+        if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
-            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
-            if (!c->acks[i].sent) sio__ns_unqueue(c, c->nss[c->acks[i].ns], c->acks[i].id);
+            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
+            if (!c->socketio.acks[i].sent) sio__ns_unqueue(c, c->socketio.nss[c->socketio.acks[i].ns], c->socketio.acks[i].id);
             sio__ack_remove(c, i);
         } else {
             i++;
@@ -6426,7 +6431,7 @@ static void sio__io_timers(sio_client *c)
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.session.ping_interval + c->eio.session.ping_timeout);
-        c->disconnect_reason = "ping timeout";
+        c->socketio.disconnect_reason = "ping timeout";
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
         sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
         break;
@@ -6440,8 +6445,8 @@ static uint64_t sio__io_next_deadline(const sio_client *c)
 {
     uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
     size_t i;
-    for (i = 0; i < c->ack_count; i++)
-        if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
+    for (i = 0; i < c->socketio.ack_count; i++)
+        if (c->socketio.acks[i].deadline && (!d || c->socketio.acks[i].deadline < d)) d = c->socketio.acks[i].deadline;
     return d;
 }
 
@@ -6477,7 +6482,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
     else ns->queue_head = q;
     ns->queue_tail = q;
     ns->queued++;
-    c->queued_bytes += total;
+    c->socketio.queued_bytes += total;
     return SIO_OK;
 }
 
@@ -6487,7 +6492,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
 static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     const char *inner = "";
     const void *pieces[6];
     size_t lens[6], n = 0, inner_len = 0, total = 0, k;
@@ -6528,7 +6533,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
     lens[n++] = 1;
     for (k = 0; k < n; k++) total += lens[k];
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+    if (c->socketio.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
@@ -6559,7 +6564,7 @@ static int sio__check_args(const sio_client *c, const char *args)
 /* Joins a namespace: CONNECT now if the session is open, else after it opens. */
 static int sio__join(sio_client *c, int i)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
@@ -6580,8 +6585,8 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
     if (auth_json && *auth_json) {
         char *copy = sio__strdup(&c->alloc, auth_json);
         if (!copy) return SIO_ERR_NOMEM;
-        sio__free(&c->alloc, c->nss[i]->auth);
-        c->nss[i]->auth = copy;
+        sio__free(&c->alloc, c->socketio.nss[i]->auth);
+        c->socketio.nss[i]->auth = copy;
     }
     return sio__join(c, i);
 }
@@ -6593,9 +6598,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__IO(c)) return SIO_ERR_STATE;
     if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_ERR_STATE;
-    ns = c->nss[i];
+    ns = c->socketio.nss[i];
     sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
@@ -6638,26 +6643,26 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((i = sio__ns_get(c, o->ns)) < 0) return i;
-    if (!c->nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (!c->socketio.nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
+    if (o->is_volatile && (c->socketio.nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
         sio__ack *a;
-        if (c->ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
-        if (c->ack_count == c->ack_cap) {
-            size_t cap = c->ack_cap ? c->ack_cap * 2 : 8;
-            void *p = sio__realloc(&c->alloc, c->acks, cap * sizeof *c->acks);
+        if (c->socketio.ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
+        if (c->socketio.ack_count == c->socketio.ack_cap) {
+            size_t cap = c->socketio.ack_cap ? c->socketio.ack_cap * 2 : 8;
+            void *p = sio__realloc(&c->alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
             if (!p) return SIO_ERR_NOMEM;
-            c->acks = (sio__ack *)p;
-            c->ack_cap = cap;
+            c->socketio.acks = (sio__ack *)p;
+            c->socketio.ack_cap = cap;
         }
-        id = c->next_ack_id;
+        id = c->socketio.next_ack_id;
         r = sio__io_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
-        c->next_ack_id++;
-        a = &c->acks[c->ack_count++];
+        c->socketio.next_ack_id++;
+        a = &c->socketio.acks[c->socketio.ack_count++];
         a->id = id;
         a->ns = i;
-        a->sent = c->nss[i]->queue_head == NULL;      /* else it waits in the queue */
+        a->sent = c->socketio.nss[i]->queue_head == NULL;      /* else it waits in the queue */
         a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
@@ -6698,7 +6703,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     if (attachment_count && !attachments) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
     i = sio__ns_index(c, ev->ns, strlen(ev->ns));
-    if (i < 0 || c->nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    if (i < 0 || c->socketio.nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
@@ -6711,7 +6716,7 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
     if (!SIO__IO(c)) return SIO_ERR_STATE;
     if ((i = sio__ns_get(c, name)) < 0) return i;
-    ns = c->nss[i];
+    ns = c->socketio.nss[i];
     if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
         if (ns->sub_count >= 1024) return SIO_ERR_FULL;
         if (ns->sub_count == ns->sub_cap) {
@@ -6734,9 +6739,9 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
     if (!SIO__IO(c)) return SIO_ERR_STATE;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_OK;
-    ns = c->nss[i];
+    ns = c->socketio.nss[i];
     for (k = 0; k < ns->sub_count; k++)
         if (strcmp(ns->subs[k], event) == 0) {
             sio__free(&c->alloc, ns->subs[k]);
@@ -6749,10 +6754,10 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 static void sio__io_free(sio_client *c)
 {
     size_t i, k;
-    c->bins_delivered = 1;
+    c->socketio.bins_delivered = 1;
     sio__io_release(c);
-    for (i = 0; i < c->ns_count; i++) {
-        sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         sio__ns_drop_queue(c, ns);
         sio__ns_drop_held(c, ns);
         for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
@@ -6761,10 +6766,10 @@ static void sio__io_free(sio_client *c)
         sio__free(&c->alloc, ns->name);
         sio__free(&c->alloc, ns);
     }
-    sio__free(&c->alloc, c->nss);
-    sio__free(&c->alloc, c->acks);
-    sio__free(&c->alloc, c->scratch);
-    sio__free(&c->alloc, c->replayed);
+    sio__free(&c->alloc, c->socketio.nss);
+    sio__free(&c->alloc, c->socketio.acks);
+    sio__free(&c->alloc, c->socketio.scratch);
+    sio__free(&c->alloc, c->socketio.replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
@@ -6796,8 +6801,8 @@ static int sio__io_configure(sio_client *c, const sio_config *cfg)
 static int sio__fail_acks_and_leave_all(sio_client *c)
 {
     size_t i;
-    for (i = 0; i < c->ns_count; i++) {
-        sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         if (ns->state == SIO__NS_CONNECTED) {
             char head[256];
             size_t n = 1;
@@ -6812,7 +6817,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
         sio__ns_discard_queue(c, (int)i, "the connection was stopped");
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
-    c->disconnect_reason = "io client disconnect";
+    c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
 
@@ -6887,10 +6892,10 @@ static void sio__trim(sio_client *c)
         c->ws.buffer = NULL;
         c->ws.buffer_len = c->ws.buffer_cap = 0;
     }
-    if (c->scratch_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->scratch);
-        c->scratch = NULL;
-        c->scratch_cap = 0;
+    if (c->socketio.scratch_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->socketio.scratch);
+        c->socketio.scratch = NULL;
+        c->socketio.scratch_cap = 0;
     }
     if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
         sio__free(&c->alloc, c->polling.out);
@@ -6902,10 +6907,10 @@ static void sio__trim(sio_client *c)
         c->pending = NULL;
         c->pending_cap = c->pending_head = 0;
     }
-    if (!c->ack_count && c->ack_cap > 64) {
-        sio__free(&c->alloc, c->acks);
-        c->acks = NULL;
-        c->ack_cap = 0;
+    if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
+        sio__free(&c->alloc, c->socketio.acks);
+        c->socketio.acks = NULL;
+        c->socketio.ack_cap = 0;
     }
 }
 
@@ -6920,11 +6925,11 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
-    n += c->scratch_cap + c->polling.out_cap + c->ns_count * sizeof(sio__ns *);
+    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
-    for (i = 0; i < c->ns_count; i++) {
-        const sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        const sio__ns *ns = c->socketio.nss[i];
         const sio__queued *q;
         const sio__held *h;
         n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
@@ -6932,12 +6937,12 @@ SIO_API size_t sio_memory(const sio_client *c)
         for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
         for (h = ns->held_head; h; h = h->next) n += h->total;
     }
-    if (c->bin_text) n += c->bin_text_len + 1;
-    if (c->bins) {
-        n += c->bin_need * sizeof(sio_bytes);
-        for (i = 0; i < c->bin_have; i++) n += c->bins[i].len ? c->bins[i].len : 1;
+    if (c->socketio.bin_text) n += c->socketio.bin_text_len + 1;
+    if (c->socketio.bins) {
+        n += c->socketio.bin_need * sizeof(sio_bytes);
+        for (i = 0; i < c->socketio.bin_have; i++) n += c->socketio.bins[i].len ? c->socketio.bins[i].len : 1;
     }
-    if (c->replayed) n += c->replayed->total;
+    if (c->socketio.replayed) n += c->socketio.replayed->total;
     return n;
 }
 
@@ -6951,12 +6956,12 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (SIO__IO(c)) {
         sio__io_release(c);
-        sio__free(&c->alloc, c->replayed);
-        c->replayed = NULL;
+        sio__free(&c->alloc, c->socketio.replayed);
+        c->socketio.replayed = NULL;
     }
     sio__trim(c);
     if (c->pending_count || c->close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
@@ -7195,7 +7200,7 @@ static void sio__begin(sio_client *c)
     c->ws.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
-    c->disconnect_reason = NULL;
+    c->socketio.disconnect_reason = NULL;
     c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
@@ -7215,9 +7220,9 @@ SIO_API int sio_start(sio_client *c)
     c->retries = 0;
     if (SIO__IO(c)) {
         size_t i;
-        c->nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
-        for (i = 0; i < c->ns_count; i++)
-            c->nss[i]->state = c->nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+        c->socketio.nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
+        for (i = 0; i < c->socketio.ns_count; i++)
+            c->socketio.nss[i]->state = c->socketio.nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__begin(c);
     sio__wake(c);
@@ -7335,7 +7340,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t deadline;
     if (!c) return -1;
     if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
-        c->polling.pkt_end > c->polling.pkt_pos || c->held_bytes)
+        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;
     if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;

@@ -79,6 +79,27 @@ typedef struct sio__ack {
     int sent;                      /* the emit left the queue: a lost connection ends it */
 } sio__ack;
 
+/* Socket.IO over an Engine.IO session: namespaces, acks, binary packets. */
+typedef struct sio__socketio {
+    sio__ns **nss;                     /* pointers stay put while the array grows */
+    size_t ns_count;
+    const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
+    sio__ack *acks;
+    size_t ack_count, ack_cap;
+    uint64_t next_ack_id;
+    size_t queued_bytes;               /* bytes in namespace queues */
+    char *bin_text;                    /* binary packet header waiting for attachments */
+    size_t bin_text_len;
+    sio_bytes *bins;                   /* attachments received so far (owned) */
+    size_t bin_have, bin_need;
+    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
+    int bins_delivered;                /* freed at the next step */
+    char *scratch;                     /* event name and first argument, unescaped */
+    size_t scratch_cap;
+    sio__held *replayed;               /* delivered last; freed at the next step */
+    size_t held_bytes;
+} sio__socketio;
+
 /* SIO_NO_SOCKETIO (defined where the implementation is compiled) leaves the
  * Socket.IO client out: the conditions below become constant, the compiler
  * drops the calls, and --gc-sections the code (a WebSocket-only build). */
@@ -199,28 +220,12 @@ struct sio_client {
 
     /* Socket.IO mode */
     int mode;
-    sio__ns **nss;                     /* pointers stay put while the array grows */
-    size_t ns_count;
     size_t max_attachments, max_namespaces, max_pending_acks;
     unsigned max_json_depth;
     sio__engineio eio;
+    sio__socketio socketio;
     size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
-    const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
-    sio__ack *acks;
-    size_t ack_count, ack_cap;
-    uint64_t next_ack_id;
-    size_t queued_bytes;               /* bytes in namespace queues */
-    char *bin_text;                    /* binary packet header waiting for attachments */
-    size_t bin_text_len;
-    sio_bytes *bins;                   /* attachments received so far (owned) */
-    size_t bin_have, bin_need;
-    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
-    int bins_delivered;                /* freed at the next step */
-    char *scratch;                     /* event name and first argument, unescaped */
-    size_t scratch_cap;
-    sio__held *replayed;               /* delivered last; freed at the next step */
-    size_t held_bytes;
     int reconnect, user_stop;
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
@@ -315,7 +320,7 @@ static int sio__pop(sio_client *c, sio_event *ev)
         c->close_owed = 0;
     }
     ev->type = (sio_event_type)c->current.type;
-    if (c->current.ns >= 0) ev->ns = c->nss[c->current.ns]->name;
+    if (c->current.ns >= 0) ev->ns = c->socketio.nss[c->current.ns]->name;
     ev->ack_id = c->current.ack_id;
     ev->attempt = c->current.attempt;
     ev->delay_ms = c->current.delay_ms;
@@ -410,7 +415,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 /* Connection lost or never made: ERROR then CLOSE 1006. */
 static void sio__abort(sio_client *c, int error, const char *text)
 {
-    if (!c->disconnect_reason) c->disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
+    if (!c->socketio.disconnect_reason) c->socketio.disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }

@@ -66,10 +66,10 @@ static void sio__trim(sio_client *c)
         c->ws.buffer = NULL;
         c->ws.buffer_len = c->ws.buffer_cap = 0;
     }
-    if (c->scratch_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->scratch);
-        c->scratch = NULL;
-        c->scratch_cap = 0;
+    if (c->socketio.scratch_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->socketio.scratch);
+        c->socketio.scratch = NULL;
+        c->socketio.scratch_cap = 0;
     }
     if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
         sio__free(&c->alloc, c->polling.out);
@@ -81,10 +81,10 @@ static void sio__trim(sio_client *c)
         c->pending = NULL;
         c->pending_cap = c->pending_head = 0;
     }
-    if (!c->ack_count && c->ack_cap > 64) {
-        sio__free(&c->alloc, c->acks);
-        c->acks = NULL;
-        c->ack_cap = 0;
+    if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
+        sio__free(&c->alloc, c->socketio.acks);
+        c->socketio.acks = NULL;
+        c->socketio.ack_cap = 0;
     }
 }
 
@@ -99,11 +99,11 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->ack_cap * sizeof(sio__ack);
-    n += c->scratch_cap + c->polling.out_cap + c->ns_count * sizeof(sio__ns *);
+    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
-    for (i = 0; i < c->ns_count; i++) {
-        const sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        const sio__ns *ns = c->socketio.nss[i];
         const sio__queued *q;
         const sio__held *h;
         n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
@@ -111,12 +111,12 @@ SIO_API size_t sio_memory(const sio_client *c)
         for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
         for (h = ns->held_head; h; h = h->next) n += h->total;
     }
-    if (c->bin_text) n += c->bin_text_len + 1;
-    if (c->bins) {
-        n += c->bin_need * sizeof(sio_bytes);
-        for (i = 0; i < c->bin_have; i++) n += c->bins[i].len ? c->bins[i].len : 1;
+    if (c->socketio.bin_text) n += c->socketio.bin_text_len + 1;
+    if (c->socketio.bins) {
+        n += c->socketio.bin_need * sizeof(sio_bytes);
+        for (i = 0; i < c->socketio.bin_have; i++) n += c->socketio.bins[i].len ? c->socketio.bins[i].len : 1;
     }
-    if (c->replayed) n += c->replayed->total;
+    if (c->socketio.replayed) n += c->socketio.replayed->total;
     return n;
 }
 
@@ -130,12 +130,12 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (SIO__IO(c)) {
         sio__io_release(c);
-        sio__free(&c->alloc, c->replayed);
-        c->replayed = NULL;
+        sio__free(&c->alloc, c->socketio.replayed);
+        c->socketio.replayed = NULL;
     }
     sio__trim(c);
     if (c->pending_count || c->close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_IO && c->held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
@@ -374,7 +374,7 @@ static void sio__begin(sio_client *c)
     c->ws.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
-    c->disconnect_reason = NULL;
+    c->socketio.disconnect_reason = NULL;
     c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
@@ -394,9 +394,9 @@ SIO_API int sio_start(sio_client *c)
     c->retries = 0;
     if (SIO__IO(c)) {
         size_t i;
-        c->nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
-        for (i = 0; i < c->ns_count; i++)
-            c->nss[i]->state = c->nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+        c->socketio.nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
+        for (i = 0; i < c->socketio.ns_count; i++)
+            c->socketio.nss[i]->state = c->socketio.nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__begin(c);
     sio__wake(c);
@@ -514,7 +514,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t deadline;
     if (!c) return -1;
     if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
-        c->polling.pkt_end > c->polling.pkt_pos || c->held_bytes)
+        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;
     if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;

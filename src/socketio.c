@@ -54,7 +54,7 @@ static size_t sio__backlog(const sio_client *c)
  * headers the emit check does not see) still answers the next ping. */
 static int sio__pong_fits(const sio_client *c, size_t len)
 {
-    return c->queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    return c->socketio.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -78,8 +78,8 @@ static int sio__io_pong(sio_client *c, const char *payload, size_t len)
 static int sio__ns_index(const sio_client *c, const char *name, size_t len)
 {
     size_t i;
-    for (i = 0; i < c->ns_count; i++)
-        if (strlen(c->nss[i]->name) == len && memcmp(c->nss[i]->name, name, len) == 0) return (int)i;
+    for (i = 0; i < c->socketio.ns_count; i++)
+        if (strlen(c->socketio.nss[i]->name) == len && memcmp(c->socketio.nss[i]->name, name, len) == 0) return (int)i;
     return -1;
 }
 
@@ -98,20 +98,20 @@ static int sio__ns_get(sio_client *c, const char *name)
 {
     sio__ns *ns, **grown;
     int i;
-    if (!name) return c->ns_count ? 0 : SIO_ERR_STATE;
+    if (!name) return c->socketio.ns_count ? 0 : SIO_ERR_STATE;
     if (!sio__ns_name_ok(name)) return SIO_ERR_INVALID;
     i = sio__ns_index(c, name, strlen(name));
     if (i >= 0) return i;
-    if (c->ns_count >= c->max_namespaces) return SIO_ERR_FULL;
+    if (c->socketio.ns_count >= c->max_namespaces) return SIO_ERR_FULL;
     ns = (sio__ns *)sio__realloc(&c->alloc, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(&c->alloc, c->nss, (c->ns_count + 1) * sizeof *grown);
-    if (grown) c->nss = grown;
+    grown = (sio__ns **)sio__realloc(&c->alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
+    if (grown) c->socketio.nss = grown;
     if (!ns || !grown) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
     memset(ns, 0, sizeof *ns);
     ns->name = sio__strdup(&c->alloc, name);
     if (!ns->name) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
-    c->nss[c->ns_count] = ns;
-    return (int)c->ns_count++;
+    c->socketio.nss[c->socketio.ns_count] = ns;
+    return (int)c->socketio.ns_count++;
 }
 
 static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
@@ -119,7 +119,7 @@ static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
     while (ns->queue_head) {
         sio__queued *q = ns->queue_head;
         ns->queue_head = q->next;
-        c->queued_bytes -= q->total;
+        c->socketio.queued_bytes -= q->total;
         sio__free(&c->alloc, q);
     }
     ns->queue_tail = NULL;
@@ -131,7 +131,7 @@ static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
     while (ns->held_head) {
         sio__held *h = ns->held_head;
         ns->held_head = h->next;
-        c->held_bytes -= h->total;
+        c->socketio.held_bytes -= h->total;
         sio__free(&c->alloc, h);
     }
     ns->held_tail = NULL;
@@ -145,7 +145,7 @@ static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const 
     sio__held *h;
     unsigned char *p;
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
+    if (c->socketio.held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
     if (!(h = (sio__held *)sio__realloc(&c->alloc, NULL, total))) return SIO_ERR_NOMEM;
     h->next = NULL;
     h->has_id = pk->has_id;
@@ -167,14 +167,14 @@ static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const 
     if (ns->held_tail) ns->held_tail->next = h;
     else ns->held_head = h;
     ns->held_tail = h;
-    c->held_bytes += total;
+    c->socketio.held_bytes += total;
     return SIO_OK;
 }
 
 /* Reports emits that can no longer be sent, so nothing is lost silently. */
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
@@ -188,8 +188,8 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 /* Removes one pending ack, keeping the others in emit order. */
 static void sio__ack_remove(sio_client *c, size_t i)
 {
-    memmove(&c->acks[i], &c->acks[i + 1], (c->ack_count - i - 1) * sizeof *c->acks);
-    c->ack_count--;
+    memmove(&c->socketio.acks[i], &c->socketio.acks[i + 1], (c->socketio.ack_count - i - 1) * sizeof *c->socketio.acks);
+    c->socketio.ack_count--;
 }
 
 /* Ends the pending acks of one namespace (or all: ns < 0) with an error;
@@ -197,11 +197,11 @@ static void sio__ack_remove(sio_client *c, size_t i)
 static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, int only_sent)
 {
     size_t i = 0;
-    while (i < c->ack_count) {
-        if ((ns >= 0 && c->acks[i].ns != ns) || (only_sent && !c->acks[i].sent)) { i++; continue; }
+    while (i < c->socketio.ack_count) {
+        if ((ns >= 0 && c->socketio.acks[i].ns != ns) || (only_sent && !c->socketio.acks[i].sent)) { i++; continue; }
         {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
-            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
+            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
         }
         sio__ack_remove(c, i);
     }
@@ -212,7 +212,7 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
  * Object.assign({pid, offset}, auth) (keys of auth win). */
 static int sio__send_connect(sio_client *c, int i)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     char head[256], recovery[160];
     const void *pieces[3];
     size_t lens[3], n = 1;
@@ -288,14 +288,14 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
 static void sio__io_maybe_close(sio_client *c)
 {
     size_t i;
-    for (i = 0; i < c->ns_count; i++)
-        if (c->nss[i]->joined) return;
+    for (i = 0; i < c->socketio.ns_count; i++)
+        if (c->socketio.nss[i]->joined) return;
     if (c->phase == SIO__OPEN && !c->close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__io_parse_error(sio_client *c, const char *why)
 {
-    c->disconnect_reason = "parse error";
+    c->socketio.disconnect_reason = "parse error";
     sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
 }
 
@@ -305,9 +305,9 @@ static void sio__io_parse_error(sio_client *c, const char *why)
 static void sio__io_teardown(sio_client *c, int keep_queues)
 {
     size_t i;
-    const char *reason = c->disconnect_reason ? c->disconnect_reason : "transport close";
-    for (i = 0; i < c->ns_count; i++) {
-        sio__ns *ns = c->nss[i];
+    const char *reason = c->socketio.disconnect_reason ? c->socketio.disconnect_reason : "transport close";
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         if (ns->state == SIO__NS_CONNECTED) {
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
@@ -322,8 +322,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     sio__heartbeat_stop(&c->eio.heartbeat);
     c->ping_scan = 0;
     c->pings_ahead = 0;
-    c->bin_need = 0;
-    c->bins_delivered = 1;                /* attachments collected so far are freed next step */
+    c->socketio.bin_need = 0;
+    c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
@@ -332,9 +332,9 @@ static int sio__io_retry_wanted(const sio_client *c)
 {
     size_t i;
     if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
-    if (c->disconnect_reason && strcmp(c->disconnect_reason, "io client disconnect") == 0) return 0;
-    for (i = 0; i < c->ns_count; i++)
-        if (c->nss[i]->joined) return 1;
+    if (c->socketio.disconnect_reason && strcmp(c->socketio.disconnect_reason, "io client disconnect") == 0) return 0;
+    for (i = 0; i < c->socketio.ns_count; i++)
+        if (c->socketio.nss[i]->joined) return 1;
     return 0;
 }
 
@@ -363,30 +363,30 @@ static void sio__io_schedule_retry(sio_client *c)
 static void sio__io_release(sio_client *c)
 {
     size_t i;
-    if (!c->bins_delivered) return;
-    for (i = 0; i < c->bin_have; i++) sio__free(&c->alloc, (void *)c->bins[i].data);
-    sio__free(&c->alloc, c->bins);
-    sio__free(&c->alloc, c->bin_text);
-    c->bins = NULL;
-    c->bin_text = NULL;
-    c->bin_have = c->bin_need = c->bin_bytes = 0;
-    c->bins_delivered = 0;
+    if (!c->socketio.bins_delivered) return;
+    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->alloc, (void *)c->socketio.bins[i].data);
+    sio__free(&c->alloc, c->socketio.bins);
+    sio__free(&c->alloc, c->socketio.bin_text);
+    c->socketio.bins = NULL;
+    c->socketio.bin_text = NULL;
+    c->socketio.bin_have = c->socketio.bin_need = c->socketio.bin_bytes = 0;
+    c->socketio.bins_delivered = 0;
 }
 
 static char *sio__scratch(sio_client *c, size_t need)
 {
-    if (need > c->scratch_cap) {
+    if (need > c->socketio.scratch_cap) {
         /* doubling up to what trimming keeps, so that values growing a byte
          * at a time do not realloc each time; beyond that, the exact size */
         size_t cap = need < 64 ? 64 : need;
-        if (need <= SIO__KEEP && 2 * c->scratch_cap > cap)
-            cap = 2 * c->scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->scratch_cap;
-        char *p = (char *)sio__realloc(&c->alloc, c->scratch, cap);
+        if (need <= SIO__KEEP && 2 * c->socketio.scratch_cap > cap)
+            cap = 2 * c->socketio.scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->socketio.scratch_cap;
+        char *p = (char *)sio__realloc(&c->alloc, c->socketio.scratch, cap);
         if (!p) return NULL;
-        c->scratch = p;
-        c->scratch_cap = cap;
+        c->socketio.scratch = p;
+        c->socketio.scratch_cap = cap;
     }
-    return c->scratch;
+    return c->socketio.scratch;
 }
 
 /* A value as text: strings unescaped, anything else as its JSON. */
@@ -418,7 +418,7 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
 {
     sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     char *name, *msg, *cut = NULL;
     size_t need, count = 0;
     sio_json_iter_init(&it, arr);
@@ -447,12 +447,12 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
         return 0;
     }
     sio__value_text(first, name, first.len + 1);
-    if (!sio__subscribed(c->nss[i], name)) return 0;
+    if (!sio__subscribed(c->socketio.nss[i], name)) return 0;
     msg = name + first.len + 1;
     ev->len = second.len ? sio__value_text(second, msg, second.len + 1) : 0;
     msg[ev->len] = 0;
     ev->type = SIO_EVENT_EVENT;
-    ev->ns = c->nss[i]->name;
+    ev->ns = c->socketio.nss[i]->name;
     ev->event_name = name;
     ev->data = (const unsigned char *)msg;
     if (second.len) {
@@ -477,14 +477,14 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
 static int sio__io_replay(sio_client *c, sio_event *ev)
 {
     size_t i;
-    for (i = 0; i < c->ns_count && c->held_bytes; i++) {
-        sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count && c->socketio.held_bytes; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         while (ns->state == SIO__NS_CONNECTED && ns->held_head) {
             sio__held *h = ns->held_head;
             sio_packet pk;
             ns->held_head = h->next;
             if (!ns->held_head) ns->held_tail = NULL;
-            c->held_bytes -= h->total;
+            c->socketio.held_bytes -= h->total;
             memset(&pk, 0, sizeof pk);
             pk.type = SIO_PACKET_EVENT;
             pk.has_id = h->has_id;
@@ -492,7 +492,7 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
             pk.data = h->data;
             pk.data_len = h->data_len;
             if (sio__io_event(c, (int)i, &pk, h->data, ev)) {
-                c->replayed = h;                 /* freed at the next step */
+                c->socketio.replayed = h;                 /* freed at the next step */
                 if (h->count) {
                     ev->attachments = h->atts;
                     ev->attachment_count = h->count;
@@ -508,8 +508,8 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
 static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
 {
     size_t i;
-    for (i = 0; i < c->ack_count; i++)
-        if (c->acks[i].id == id && c->acks[i].ns == ns) return (int)i;
+    for (i = 0; i < c->socketio.ack_count; i++)
+        if (c->socketio.acks[i].id == id && c->socketio.acks[i].ns == ns) return (int)i;
     return -1;
 }
 
@@ -518,7 +518,7 @@ static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
  * the recovery pid, then the emits made before it go out in order. */
 static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event *ev)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     sio_json sid, pid;
     sio__queued *q;
     if (ns->state != SIO__NS_CONNECTING) return 0;
@@ -557,7 +557,7 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
     for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
-        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->acks[k].sent = 1;
+        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->socketio.acks[k].sent = 1;
     }
     sio__ns_drop_queue(c, ns);
     ev->type = SIO_EVENT_CONNECT;
@@ -570,7 +570,7 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
  * (v4's ERROR packet carries the data alone); its queued emits fail. */
 static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     sio_json payload = sio_json_make(data, pk->data_len), m, d;
     char *text;
     if (ns->state != SIO__NS_CONNECTING) return 0;
@@ -605,7 +605,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
 static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
 {
     int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
-    sio__ns *ns = i >= 0 ? c->nss[i] : NULL;
+    sio__ns *ns = i >= 0 ? c->socketio.nss[i] : NULL;
     if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
     switch (pk->type) {
     case SIO_PACKET_CONNECT:
@@ -625,8 +625,8 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
         if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
-            size_t count = pk->attachments ? c->bin_have : 0;
-            if (sio__ns_hold(c, ns, pk, data, count ? c->bins : NULL, count) != SIO_OK)
+            size_t count = pk->attachments ? c->socketio.bin_have : 0;
+            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.bins : NULL, count) != SIO_OK)
                 sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
                           "sio: events before the CONNECT reply exceed max_message");
             return 0;
@@ -746,40 +746,40 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
-    if (!c->bin_need) {
+    if (!c->socketio.bin_need) {
         sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     }
-    if (c->bin_bytes > c->max_message || len > c->max_message - c->bin_bytes) {   /* each fits; all must too */
+    if (c->socketio.bin_bytes > c->max_message || len > c->max_message - c->socketio.bin_bytes) {   /* each fits; all must too */
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
                  (unsigned long)c->max_message);
-        c->bin_need = 0;
-        c->bins_delivered = 1;                   /* free what was collected */
+        c->socketio.bin_need = 0;
+        c->socketio.bins_delivered = 1;                   /* free what was collected */
         sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
         return 0;
     }
-    c->bin_bytes += len;
+    c->socketio.bin_bytes += len;
     copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
     if (!copy) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
         return 0;
     }
     if (len) memcpy(copy, data, len);
-    c->bins[c->bin_have].data = copy;
-    c->bins[c->bin_have].len = len;
-    if (++c->bin_have < c->bin_need) return 0;
+    c->socketio.bins[c->socketio.bin_have].data = copy;
+    c->socketio.bins[c->socketio.bin_have].len = len;
+    if (++c->socketio.bin_have < c->socketio.bin_need) return 0;
     /* All attachments are here: deliver the packet that announced them. */
-    c->bins_delivered = 1;
-    c->bin_need = 0;
-    sio_packet_decode(&pk, c->bin_text, c->bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__io_placeholders_check(c, &pk, c->bin_have)) return 0;
+    c->socketio.bins_delivered = 1;
+    c->socketio.bin_need = 0;
+    sio_packet_decode(&pk, c->socketio.bin_text, c->socketio.bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    if (!sio__io_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
     if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
         sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
-    ev->attachments = c->bins;
-    ev->attachment_count = c->bin_have;
+    ev->attachments = c->socketio.bins;
+    ev->attachment_count = c->socketio.bin_have;
     return 1;
 }
 
@@ -823,10 +823,10 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
     c->eio.open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
     sio__heartbeat_start(&c->eio.heartbeat, c->eio.version == 3, c->eio.session.ping_interval, c->eio.session.ping_timeout, sio__now(c));
-    for (i = 0; i < c->ns_count; i++) {
-        if (!c->nss[i]->joined) continue;
-        if (c->eio.version == 3 && strcmp(c->nss[i]->name, "/") == 0)
-            c->nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        if (!c->socketio.nss[i]->joined) continue;
+        if (c->eio.version == 3 && strcmp(c->socketio.nss[i]->name, "/") == 0)
+            c->socketio.nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
         else
             sio__send_connect(c, (int)i);
     }
@@ -840,7 +840,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
 /* The server closes the session. */
 static void sio__eio_on_close(sio_client *c)
 {
-    c->disconnect_reason = "transport close";
+    c->socketio.disconnect_reason = "transport close";
     if (SIO__POLLING(c)) {
         sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
         return;
@@ -886,22 +886,22 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
         sio__io_release(c);                     /* a packet delivered earlier in this step */
-        if (c->bin_text) {                      /* never overwrite one still collecting */
+        if (c->socketio.bin_text) {                      /* never overwrite one still collecting */
             sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
-        c->bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
-        c->bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->bins);
-        if (!c->bin_text || !c->bins) {
+        c->socketio.bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
+        c->socketio.bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
+        if (!c->socketio.bin_text || !c->socketio.bins) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
             return 0;
         }
-        memcpy(c->bin_text, data + 1, len - 1);
-        c->bin_text[len - 1] = 0;
-        c->bin_text_len = len - 1;
-        c->bin_bytes = len - 1;                 /* at most max_message: it came in one message */
-        c->bin_need = pk.attachments;
-        c->bin_have = 0;
+        memcpy(c->socketio.bin_text, data + 1, len - 1);
+        c->socketio.bin_text[len - 1] = 0;
+        c->socketio.bin_text_len = len - 1;
+        c->socketio.bin_bytes = len - 1;                 /* at most max_message: it came in one message */
+        c->socketio.bin_need = pk.attachments;
+        c->socketio.bin_have = 0;
         return 0;
     }
     if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
@@ -923,9 +923,9 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         len--;
     }
     if (binary) return sio__io_attachment(c, data, len, ev);
-    if (c->bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
-        c->bin_need = 0;
-        c->bins_delivered = 1;                /* free what was collected */
+    if (c->socketio.bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
+        c->socketio.bin_need = 0;
+        c->socketio.bins_delivered = 1;                /* free what was collected */
         sio__io_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }

@@ -9,7 +9,7 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
             *link = q->next;
             if (ns->queue_tail == q) ns->queue_tail = prev;
             ns->queued--;
-            c->queued_bytes -= q->total;
+            c->socketio.queued_bytes -= q->total;
             sio__free(&c->alloc, q);
             return;
         }
@@ -24,11 +24,11 @@ static void sio__io_timers(sio_client *c)
     size_t i = 0;
     if (!SIO__IO(c)) return;
     now = sio__now(c);
-    while (i < c->ack_count) {                  /* ack timers run while offline too */
-        if (c->acks[i].deadline && now >= c->acks[i].deadline) {
+    while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
+        if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
-            if (p) { p->ns = c->acks[i].ns; p->ack_id = (int64_t)c->acks[i].id; }
-            if (!c->acks[i].sent) sio__ns_unqueue(c, c->nss[c->acks[i].ns], c->acks[i].id);
+            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
+            if (!c->socketio.acks[i].sent) sio__ns_unqueue(c, c->socketio.nss[c->socketio.acks[i].ns], c->socketio.acks[i].id);
             sio__ack_remove(c, i);
         } else {
             i++;
@@ -43,7 +43,7 @@ static void sio__io_timers(sio_client *c)
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.session.ping_interval + c->eio.session.ping_timeout);
-        c->disconnect_reason = "ping timeout";
+        c->socketio.disconnect_reason = "ping timeout";
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
         sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);   /* the server is gone: no close handshake */
         break;
@@ -57,8 +57,8 @@ static uint64_t sio__io_next_deadline(const sio_client *c)
 {
     uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
     size_t i;
-    for (i = 0; i < c->ack_count; i++)
-        if (c->acks[i].deadline && (!d || c->acks[i].deadline < d)) d = c->acks[i].deadline;
+    for (i = 0; i < c->socketio.ack_count; i++)
+        if (c->socketio.acks[i].deadline && (!d || c->socketio.acks[i].deadline < d)) d = c->socketio.acks[i].deadline;
     return d;
 }
 
@@ -94,7 +94,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
     else ns->queue_head = q;
     ns->queue_tail = q;
     ns->queued++;
-    c->queued_bytes += total;
+    c->socketio.queued_bytes += total;
     return SIO_OK;
 }
 
@@ -104,7 +104,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
 static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     const char *inner = "";
     const void *pieces[6];
     size_t lens[6], n = 0, inner_len = 0, total = 0, k;
@@ -145,7 +145,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
     lens[n++] = 1;
     for (k = 0; k < n; k++) total += lens[k];
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+    if (c->socketio.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
@@ -176,7 +176,7 @@ static int sio__check_args(const sio_client *c, const char *args)
 /* Joins a namespace: CONNECT now if the session is open, else after it opens. */
 static int sio__join(sio_client *c, int i)
 {
-    sio__ns *ns = c->nss[i];
+    sio__ns *ns = c->socketio.nss[i];
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
@@ -197,8 +197,8 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
     if (auth_json && *auth_json) {
         char *copy = sio__strdup(&c->alloc, auth_json);
         if (!copy) return SIO_ERR_NOMEM;
-        sio__free(&c->alloc, c->nss[i]->auth);
-        c->nss[i]->auth = copy;
+        sio__free(&c->alloc, c->socketio.nss[i]->auth);
+        c->socketio.nss[i]->auth = copy;
     }
     return sio__join(c, i);
 }
@@ -210,9 +210,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__IO(c)) return SIO_ERR_STATE;
     if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_ERR_STATE;
-    ns = c->nss[i];
+    ns = c->socketio.nss[i];
     sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
@@ -255,26 +255,26 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((i = sio__ns_get(c, o->ns)) < 0) return i;
-    if (!c->nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (!c->socketio.nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
+    if (o->is_volatile && (c->socketio.nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
         sio__ack *a;
-        if (c->ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
-        if (c->ack_count == c->ack_cap) {
-            size_t cap = c->ack_cap ? c->ack_cap * 2 : 8;
-            void *p = sio__realloc(&c->alloc, c->acks, cap * sizeof *c->acks);
+        if (c->socketio.ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
+        if (c->socketio.ack_count == c->socketio.ack_cap) {
+            size_t cap = c->socketio.ack_cap ? c->socketio.ack_cap * 2 : 8;
+            void *p = sio__realloc(&c->alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
             if (!p) return SIO_ERR_NOMEM;
-            c->acks = (sio__ack *)p;
-            c->ack_cap = cap;
+            c->socketio.acks = (sio__ack *)p;
+            c->socketio.ack_cap = cap;
         }
-        id = c->next_ack_id;
+        id = c->socketio.next_ack_id;
         r = sio__io_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
-        c->next_ack_id++;
-        a = &c->acks[c->ack_count++];
+        c->socketio.next_ack_id++;
+        a = &c->socketio.acks[c->socketio.ack_count++];
         a->id = id;
         a->ns = i;
-        a->sent = c->nss[i]->queue_head == NULL;      /* else it waits in the queue */
+        a->sent = c->socketio.nss[i]->queue_head == NULL;      /* else it waits in the queue */
         a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
@@ -315,7 +315,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     if (attachment_count && !attachments) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
     i = sio__ns_index(c, ev->ns, strlen(ev->ns));
-    if (i < 0 || c->nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    if (i < 0 || c->socketio.nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
@@ -328,7 +328,7 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
     if (!SIO__IO(c)) return SIO_ERR_STATE;
     if ((i = sio__ns_get(c, name)) < 0) return i;
-    ns = c->nss[i];
+    ns = c->socketio.nss[i];
     if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
         if (ns->sub_count >= 1024) return SIO_ERR_FULL;
         if (ns->sub_count == ns->sub_cap) {
@@ -351,9 +351,9 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
     if (!SIO__IO(c)) return SIO_ERR_STATE;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->ns_count ? 0 : -1);
+    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_OK;
-    ns = c->nss[i];
+    ns = c->socketio.nss[i];
     for (k = 0; k < ns->sub_count; k++)
         if (strcmp(ns->subs[k], event) == 0) {
             sio__free(&c->alloc, ns->subs[k]);
@@ -366,10 +366,10 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 static void sio__io_free(sio_client *c)
 {
     size_t i, k;
-    c->bins_delivered = 1;
+    c->socketio.bins_delivered = 1;
     sio__io_release(c);
-    for (i = 0; i < c->ns_count; i++) {
-        sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         sio__ns_drop_queue(c, ns);
         sio__ns_drop_held(c, ns);
         for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
@@ -378,10 +378,10 @@ static void sio__io_free(sio_client *c)
         sio__free(&c->alloc, ns->name);
         sio__free(&c->alloc, ns);
     }
-    sio__free(&c->alloc, c->nss);
-    sio__free(&c->alloc, c->acks);
-    sio__free(&c->alloc, c->scratch);
-    sio__free(&c->alloc, c->replayed);
+    sio__free(&c->alloc, c->socketio.nss);
+    sio__free(&c->alloc, c->socketio.acks);
+    sio__free(&c->alloc, c->socketio.scratch);
+    sio__free(&c->alloc, c->socketio.replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
@@ -413,8 +413,8 @@ static int sio__io_configure(sio_client *c, const sio_config *cfg)
 static int sio__fail_acks_and_leave_all(sio_client *c)
 {
     size_t i;
-    for (i = 0; i < c->ns_count; i++) {
-        sio__ns *ns = c->nss[i];
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        sio__ns *ns = c->socketio.nss[i];
         if (ns->state == SIO__NS_CONNECTED) {
             char head[256];
             size_t n = 1;
@@ -429,7 +429,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
         sio__ns_discard_queue(c, (int)i, "the connection was stopped");
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
-    c->disconnect_reason = "io client disconnect";
+    c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
 
