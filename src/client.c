@@ -181,6 +181,18 @@ typedef struct sio__upgrade {
     uint64_t deadline;                 /* the probe gives up then */
 } sio__upgrade;
 
+/* A client's place in a sio_set: its ready list, its deadline in the
+ * timer heap, and what the set's poller watches for it. */
+typedef struct sio__membership {
+    struct sio_set *set;               /* NULL: in none */
+    sio_client *ready_next, *ready_prev, *all_next, *all_prev;
+    int in_ready;
+    size_t heap_pos;
+    uint64_t set_deadline;
+    sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
+    int reg_events[3];
+} sio__membership;
+
 struct sio_client {
     sio_allocator alloc;
     const sio_platform *pf;
@@ -234,14 +246,7 @@ struct sio_client {
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
     sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
 
-    /* membership of a sio_set */
-    struct sio_set *set;
-    sio_client *ready_next, *ready_prev, *all_next, *all_prev;
-    int in_ready;
-    size_t heap_pos;
-    uint64_t set_deadline;
-    sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
-    int reg_events[3];
+    sio__membership membership;        /* in a sio_set */
 
     /* name resolution without blocking (platforms with dns_open) */
     char *dns_server;
@@ -369,7 +374,7 @@ static void sio__set_forget(sio_client *c, sio_socket sock);
  * registration when this client later leaves the set). */
 static void sio__close_socket(sio_client *c, sio_socket sock)
 {
-    if (c->set) sio__set_forget(c, sock);
+    if (c->membership.set) sio__set_forget(c, sock);
     c->pf->close(c->pf->user, sock);
 }
 static sio__link *sio__link_at(const sio_client *c, int i);

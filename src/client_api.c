@@ -334,7 +334,7 @@ SIO_API void sio_destroy(sio_client *c)
     size_t i;
     sio_allocator a;
     if (!c) return;
-    if (c->set) sio__leave_set(c);
+    if (c->membership.set) sio__leave_set(c);
     a = c->alloc;
     if (c->ln.tls) c->tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);

@@ -41,7 +41,7 @@ SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
 
 static int sio__heap_less(const sio_set *s, size_t i, size_t j)
 {
-    return s->heap[i]->set_deadline < s->heap[j]->set_deadline;
+    return s->heap[i]->membership.set_deadline < s->heap[j]->membership.set_deadline;
 }
 
 static void sio__heap_swap(sio_set *s, size_t i, size_t j)
@@ -49,8 +49,8 @@ static void sio__heap_swap(sio_set *s, size_t i, size_t j)
     sio_client *t = s->heap[i];
     s->heap[i] = s->heap[j];
     s->heap[j] = t;
-    s->heap[i]->heap_pos = i;
-    s->heap[j]->heap_pos = j;
+    s->heap[i]->membership.heap_pos = i;
+    s->heap[j]->membership.heap_pos = j;
 }
 
 static void sio__heap_fix(sio_set *s, size_t i)
@@ -71,15 +71,15 @@ static void sio__heap_fix(sio_set *s, size_t i)
 
 static void sio__heap_remove(sio_set *s, sio_client *c)
 {
-    size_t i = c->heap_pos;
+    size_t i = c->membership.heap_pos;
     if (i == SIO__NO_POS) return;
     s->heap_count--;
     if (i != s->heap_count) {
         s->heap[i] = s->heap[s->heap_count];
-        s->heap[i]->heap_pos = i;
+        s->heap[i]->membership.heap_pos = i;
         sio__heap_fix(s, i);
     }
-    c->heap_pos = SIO__NO_POS;
+    c->membership.heap_pos = SIO__NO_POS;
 }
 
 /* Puts the client's next deadline (0: none) into the heap. */
@@ -89,8 +89,8 @@ static int sio__heap_set(sio_set *s, sio_client *c, uint64_t deadline)
         sio__heap_remove(s, c);
         return SIO_OK;
     }
-    c->set_deadline = deadline;
-    if (c->heap_pos == SIO__NO_POS) {
+    c->membership.set_deadline = deadline;
+    if (c->membership.heap_pos == SIO__NO_POS) {
         if (s->heap_count == s->heap_cap) {
             size_t cap = s->heap_cap ? s->heap_cap * 2 : 16;
             void *p = sio__realloc(&s->alloc, s->heap, cap * sizeof *s->heap);
@@ -98,33 +98,33 @@ static int sio__heap_set(sio_set *s, sio_client *c, uint64_t deadline)
             s->heap = (sio_client **)p;
             s->heap_cap = cap;
         }
-        c->heap_pos = s->heap_count;
+        c->membership.heap_pos = s->heap_count;
         s->heap[s->heap_count++] = c;
     }
-    sio__heap_fix(s, c->heap_pos);
+    sio__heap_fix(s, c->membership.heap_pos);
     return SIO_OK;
 }
 
 static void sio__ready_push(sio_set *s, sio_client *c)
 {
-    if (c->in_ready) return;
-    c->in_ready = 1;
-    c->ready_next = NULL;
-    c->ready_prev = s->ready_tail;
-    if (s->ready_tail) s->ready_tail->ready_next = c;
+    if (c->membership.in_ready) return;
+    c->membership.in_ready = 1;
+    c->membership.ready_next = NULL;
+    c->membership.ready_prev = s->ready_tail;
+    if (s->ready_tail) s->ready_tail->membership.ready_next = c;
     else s->ready_head = c;
     s->ready_tail = c;
 }
 
 static void sio__ready_unlink(sio_set *s, sio_client *c)
 {
-    if (!c->in_ready) return;
-    if (c->ready_prev) c->ready_prev->ready_next = c->ready_next;
-    else s->ready_head = c->ready_next;
-    if (c->ready_next) c->ready_next->ready_prev = c->ready_prev;
-    else s->ready_tail = c->ready_prev;
-    c->in_ready = 0;
-    c->ready_next = c->ready_prev = NULL;
+    if (!c->membership.in_ready) return;
+    if (c->membership.ready_prev) c->membership.ready_prev->membership.ready_next = c->membership.ready_next;
+    else s->ready_head = c->membership.ready_next;
+    if (c->membership.ready_next) c->membership.ready_next->membership.ready_prev = c->membership.ready_prev;
+    else s->ready_tail = c->membership.ready_prev;
+    c->membership.in_ready = 0;
+    c->membership.ready_next = c->membership.ready_prev = NULL;
 }
 
 /* A tag names a client's link for the poller: the client pointer with the
@@ -151,15 +151,15 @@ static void sio__set_sync(sio_set *s, sio_client *c)
             for (k = 0; k < n; k++)
                 if (items[k].socket == sock) events = items[k].events;
             if (sock == SIO_INVALID_SOCKET) {
-                c->reg_sock[link] = SIO_INVALID_SOCKET;   /* closed: the poller forgot it already */
+                c->membership.reg_sock[link] = SIO_INVALID_SOCKET;   /* closed: the poller forgot it already */
                 continue;
             }
-            if (sock != c->reg_sock[link]) c->reg_events[link] = 0;
-            if (events != c->reg_events[link] || sock != c->reg_sock[link]) {
-                if (s->pf->poller_update(s->pf->user, s->poller, sock, c->reg_events[link], events,
+            if (sock != c->membership.reg_sock[link]) c->membership.reg_events[link] = 0;
+            if (events != c->membership.reg_events[link] || sock != c->membership.reg_sock[link]) {
+                if (s->pf->poller_update(s->pf->user, s->poller, sock, c->membership.reg_events[link], events,
                                          sio__tag(c, link)) == SIO_OK) {
-                    c->reg_sock[link] = sock;
-                    c->reg_events[link] = events;
+                    c->membership.reg_sock[link] = sock;
+                    c->membership.reg_events[link] = events;
                 }
             }
         }
@@ -172,20 +172,20 @@ static void sio__set_sync(sio_set *s, sio_client *c)
  * client ready, so the set writes it out without waiting for the socket. */
 static void sio__wake(sio_client *c)
 {
-    if (c->set) sio__ready_push(c->set, c);
+    if (c->membership.set) sio__ready_push(c->membership.set, c);
 }
 
-static void sio__leave_set(sio_client *c) { c->set->remove(c->set, c); }
+static void sio__leave_set(sio_client *c) { c->membership.set->remove(c->membership.set, c); }
 
 static void sio__set_forget(sio_client *c, sio_socket sock)
 {
-    sio_set *s = c->set;
+    sio_set *s = c->membership.set;
     int i;
     for (i = 0; i < 3; i++) {
-        if (c->reg_sock[i] != sock) continue;
-        if (s->poller && c->reg_events[i]) s->pf->poller_update(s->pf->user, s->poller, sock, c->reg_events[i], 0, NULL);
-        c->reg_sock[i] = SIO_INVALID_SOCKET;
-        c->reg_events[i] = 0;
+        if (c->membership.reg_sock[i] != sock) continue;
+        if (s->poller && c->membership.reg_events[i]) s->pf->poller_update(s->pf->user, s->poller, sock, c->membership.reg_events[i], 0, NULL);
+        c->membership.reg_sock[i] = SIO_INVALID_SOCKET;
+        c->membership.reg_events[i] = 0;
     }
 }
 
@@ -193,22 +193,22 @@ SIO_API int sio_set_add(sio_set *s, sio_client *c)
 {
     int i;
     if (!s || !c) return SIO_ERR_INVALID;
-    if (c->set) return c->set == s ? SIO_OK : SIO_ERR_STATE;
+    if (c->membership.set) return c->membership.set == s ? SIO_OK : SIO_ERR_STATE;
     if (!s->pf) {
         s->pf = c->pf;
         if (s->pf->poller_open && !(s->poller = s->pf->poller_open(s->pf->user))) return SIO_ERR_IO;
     } else if (s->pf != c->pf) {
         return SIO_ERR_INVALID;                 /* one platform per set */
     }
-    c->set = s;
-    c->heap_pos = SIO__NO_POS;
+    c->membership.set = s;
+    c->membership.heap_pos = SIO__NO_POS;
     for (i = 0; i < 3; i++) {
-        c->reg_sock[i] = SIO_INVALID_SOCKET;
-        c->reg_events[i] = 0;
+        c->membership.reg_sock[i] = SIO_INVALID_SOCKET;
+        c->membership.reg_events[i] = 0;
     }
-    c->all_next = s->all;
-    c->all_prev = NULL;
-    if (s->all) s->all->all_prev = c;
+    c->membership.all_next = s->all;
+    c->membership.all_prev = NULL;
+    if (s->all) s->all->membership.all_prev = c;
     s->all = c;
     s->count++;
     sio__ready_push(s, c);
@@ -218,16 +218,16 @@ SIO_API int sio_set_add(sio_set *s, sio_client *c)
 SIO_API int sio_set_remove(sio_set *s, sio_client *c)
 {
     int i;
-    if (!s || !c || c->set != s) return SIO_ERR_INVALID;
+    if (!s || !c || c->membership.set != s) return SIO_ERR_INVALID;
     sio__ready_unlink(s, c);
     sio__heap_remove(s, c);
     for (i = 0; i < 3 && s->poller; i++)
-        if (c->reg_sock[i] != SIO_INVALID_SOCKET)
-            s->pf->poller_update(s->pf->user, s->poller, c->reg_sock[i], c->reg_events[i], 0, NULL);
-    if (c->all_prev) c->all_prev->all_next = c->all_next;
-    else s->all = c->all_next;
-    if (c->all_next) c->all_next->all_prev = c->all_prev;
-    c->set = NULL;
+        if (c->membership.reg_sock[i] != SIO_INVALID_SOCKET)
+            s->pf->poller_update(s->pf->user, s->poller, c->membership.reg_sock[i], c->membership.reg_events[i], 0, NULL);
+    if (c->membership.all_prev) c->membership.all_prev->membership.all_next = c->membership.all_next;
+    else s->all = c->membership.all_next;
+    if (c->membership.all_next) c->membership.all_next->membership.all_prev = c->membership.all_prev;
+    c->membership.set = NULL;
     s->count--;
     return SIO_OK;
 }
@@ -261,7 +261,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
             uintptr_t tag = (uintptr_t)s->events[i].tag;
             sio_client *c = (sio_client *)(tag & ~(uintptr_t)3);
             int link = (int)(tag & 3);
-            if (c->set != s) continue;
+            if (c->membership.set != s) continue;
             sio__link_at(c, link)->may_read = 1;
             sio__ready_push(s, c);
         }
@@ -276,10 +276,10 @@ static int sio__set_wait(sio_set *s, int wait_ms)
             s->items = (sio_wait_item *)p;
             s->items_cap = 3 * s->count;
         }
-        for (c = s->all; c; c = c->all_next) n += sio_sockets(c, s->items + n, 3);
+        for (c = s->all; c; c = c->membership.all_next) n += sio_sockets(c, s->items + n, 3);
         r = s->pf ? s->pf->wait(s->pf->user, s->items, n, wait_ms) : 0;
         if (r < 0) return r;
-        for (c = s->all; c; c = c->all_next) {    /* readiness is not mapped back: let everyone read */
+        for (c = s->all; c; c = c->membership.all_next) {    /* readiness is not mapped back: let everyone read */
             if (r == 0) break;
             c->ln.may_read = c->polling.post.may_read = c->upgrade.link.may_read = 1;
             sio__ready_push(s, c);
@@ -309,7 +309,7 @@ SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
         }
         memset(ev, 0, sizeof *ev);
         now = s->pf->now_ms(s->pf->user);
-        while (s->heap_count && s->heap[0]->set_deadline <= now) {   /* timers due */
+        while (s->heap_count && s->heap[0]->membership.set_deadline <= now) {   /* timers due */
             sio_client *c = s->heap[0];
             sio__heap_remove(s, c);
             sio__ready_push(s, c);
@@ -320,7 +320,7 @@ SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms)
             wait_ms = now - start >= (uint64_t)timeout_ms ? 0 : (int)((uint64_t)timeout_ms - (now - start));
         }
         if (s->heap_count) {
-            uint64_t d = s->heap[0]->set_deadline;
+            uint64_t d = s->heap[0]->membership.set_deadline;
             int t = d <= now ? 0 : d - now > (uint64_t)INT_MAX ? INT_MAX : (int)(d - now);
             if (wait_ms < 0 || t < wait_ms) wait_ms = t;
         }
