@@ -3791,6 +3791,18 @@ typedef struct sio__engineio {
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
 } sio__engineio;
 
+/* A WebSocket connection: the handshake's answer, frames in, the close. */
+typedef struct sio__websocket {
+    sio_ws_rx rx;                      /* the frame receiver */
+    size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
+    char accept[29];                   /* the Sec-WebSocket-Accept expected */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    int close_sent, close_code;
+    char close_reason[128];
+    size_t ping_scan;                  /* Engine.IO look-ahead: rx offset up to which frames were checked */
+    unsigned pings_ahead;              /* pings already answered by the look-ahead */
+} sio__websocket;
+
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
        SIO__PROBE_FAILED };
@@ -3832,12 +3844,7 @@ struct sio_client {
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 
     const sio_tls *tls;                /* backend for secure URLs */
-    size_t rx_need, hs_scanned;
-    sio_ws_rx ws;
-    char accept[29];
-    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
-    int close_sent, close_code;
-    char close_reason[128];
+    sio__websocket websocket;          /* the WebSocket connection on ln */
 
     sio__pending *pending;             /* ring of events waiting to be returned */
     size_t pending_cap, pending_head, pending_count;
@@ -3856,8 +3863,6 @@ struct sio_client {
     unsigned max_json_depth;
     sio__engineio eio;
     sio__socketio socketio;
-    size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
-    unsigned pings_ahead;              /* pings already answered by the look-ahead */
     int reconnect, user_stop;
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
@@ -4025,7 +4030,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     sio__free(&c->alloc, c->ln.tx);
     c->ln.rx = c->ln.tx = NULL;
     c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
-    sio_ws_rx_free(&c->ws);
+    sio_ws_rx_free(&c->websocket.rx);
     if (give_up) {
         sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
                                     "sio: reconnection attempts exhausted");
@@ -4094,7 +4099,7 @@ static int sio__queue_close(sio_client *c, int code, const char *reason)
         if (rlen) memcpy(payload + 2, reason, rlen);
         n = 2 + rlen;
     }
-    c->close_sent = 1;
+    c->websocket.close_sent = 1;
     return sio__queue_frames(c, SIO_WS_CLOSE, payload, n, 1);
 }
 
@@ -4111,9 +4116,9 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
         sio__finish(c, code, reason, 0);
         return;
     }
-    if (!c->close_sent) sio__queue_close(c, code, reason);
-    c->close_code = code;
-    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+    if (!c->websocket.close_sent) sio__queue_close(c, code, reason);
+    c->websocket.close_code = code;
+    snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%s", reason);
     c->phase = SIO__FAILING;
     c->deadline = sio__now(c) + (uint64_t)linger;
 }
@@ -4259,7 +4264,7 @@ static int sio__flush(sio_client *c)
     int r = sio__link_flush(c, &c->ln, text, sizeof text);
     if (r == 0) return 0;
     if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
-        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
     else
         sio__abort(c, r, text);
     return -1;
@@ -4281,7 +4286,7 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
     if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
         memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
         l->rx_len -= l->rx_start;
-        if (l == &c->ln) c->ping_scan = c->ping_scan > l->rx_start ? c->ping_scan - l->rx_start : 0;
+        if (l == &c->ln) c->websocket.ping_scan = c->websocket.ping_scan > l->rx_start ? c->websocket.ping_scan - l->rx_start : 0;
         l->rx_start = 0;
     }
     if (l->rx_cap - l->rx_len < want + 1 &&
@@ -4321,7 +4326,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     int r;
     if (sio__random(c, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
     sio_base64_encode(nonce, sizeof nonce, key);
-    sio_ws_accept_key(key, c->accept);
+    sio_ws_accept_key(key, c->websocket.accept);
     if (SIO__IO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
@@ -4360,7 +4365,7 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
         return SIO_ERR_HANDSHAKE;
     }
     h = sio_http_find_header(r, "Sec-WebSocket-Accept");
-    if (!h || h->value_len != 28 || memcmp(h->value, c->accept, 28) != 0) {
+    if (!h || h->value_len != 28 || memcmp(h->value, c->websocket.accept, 28) != 0) {
         snprintf(why, why_size, "ws: handshake response has a %s Sec-WebSocket-Accept (RFC 6455 4.1)",
                  h ? "wrong" : "missing");
         return SIO_ERR_HANDSHAKE;
@@ -4369,7 +4374,7 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
         snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
         return SIO_ERR_HANDSHAKE;
     }
-    c->protocol[0] = 0;
+    c->websocket.protocol[0] = 0;
     h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
     if (h) {
         size_t i;
@@ -4381,12 +4386,12 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
                      (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
             return SIO_ERR_HANDSHAKE;
         }
-        if (h->value_len >= sizeof c->protocol) {   /* offers are bounded at sio_create; never trust that here */
+        if (h->value_len >= sizeof c->websocket.protocol) {   /* offers are bounded at sio_create; never trust that here */
             snprintf(why, why_size, "ws: server selected a subprotocol longer than %d bytes", SIO_MAX_PROTOCOL);
             return SIO_ERR_HANDSHAKE;
         }
-        memcpy(c->protocol, h->value, h->value_len);
-        c->protocol[h->value_len] = 0;
+        memcpy(c->websocket.protocol, h->value, h->value_len);
+        c->websocket.protocol[h->value_len] = 0;
     }
     return SIO_OK;
 }
@@ -4619,7 +4624,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
     char err[128];
     int reads;
     for (reads = 0;; reads++) {
-        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
+        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->websocket.hs_scanned > 3 ? c->websocket.hs_scanned - 3 : 0;
         long n;
         /* Parse only once a blank line can be there. */
         if (have > from && (memchr(c->ln.rx + c->ln.rx_start + from, '\n', have - from))) {
@@ -4640,11 +4645,11 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
                 c->phase = SIO__OPEN;
                 if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
                 ev->type = SIO_EVENT_OPEN;
-                ev->protocol = c->protocol;
+                ev->protocol = c->websocket.protocol;
                 return 1;
             }
         }
-        c->hs_scanned = have;
+        c->websocket.hs_scanned = have;
         if (have >= c->max_handshake) {
             snprintf(err, sizeof err, "ws: handshake response head exceeds %lu bytes (max_handshake)",
                      (unsigned long)c->max_handshake);
@@ -4675,14 +4680,14 @@ static void sio__on_control(sio_client *c, const sio_ws_message *m)
     if (m->opcode == SIO_WS_PING) {
         /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
          * allows for unanswered pings. */
-        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
+        if (!c->websocket.close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
             sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
         return;
     }
     if (m->opcode != SIO_WS_CLOSE) return;
-    c->close_code = m->close_code;
-    snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)m->reason_len, m->reason);
-    if (!c->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
+    c->websocket.close_code = m->close_code;
+    snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%.*s", (int)m->reason_len, m->reason);
+    if (!c->websocket.close_sent)   /* echo the status code (RFC 6455 5.5.1) */
         sio__queue_close(c, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
     c->phase = SIO__CLOSE_WAIT;
     c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
@@ -4700,7 +4705,7 @@ static void sio__step_drain(sio_client *c)
         n = sio__read(c, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return;
         if (n <= 0) {
-            sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+            sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
             return;
         }
     }
@@ -4721,17 +4726,17 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         while (c->ln.rx_start < c->ln.rx_len) {
             sio_ws_message m;
             size_t used, need;
-            int r = sio_ws_rx_feed(&c->ws, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
+            int r = sio_ws_rx_feed(&c->websocket.rx, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
             c->ln.rx_start += used;
             if (r < 0) {
-                sio__fail(c, c->ws.fail_code, r, c->ws.error);
+                sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
                 return 0;
             }
             if (r == 0) {
-                c->rx_need = need;
+                c->websocket.rx_need = need;
                 break;
             }
-            c->rx_need = 0;                      /* a whole frame: nothing pending any more */
+            c->websocket.rx_need = 0;                      /* a whole frame: nothing pending any more */
             if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
@@ -4763,7 +4768,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;
         err[0] = 0;
-        n = sio__read(c, c->rx_need, err, sizeof err);
+        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == SIO_ERR_TLS) {
             sio__abort(c, SIO_ERR_TLS, err);
@@ -5066,7 +5071,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
         if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__poll_append(c, 0, &piece, &one, 1);
-        c->close_sent = 1;
+        c->websocket.close_sent = 1;
     } else {
         r = sio__queue_close(c, code, reason);
     }
@@ -5082,7 +5087,7 @@ static void sio__io_maybe_close(sio_client *c)
     size_t i;
     for (i = 0; i < c->socketio.ns_count; i++)
         if (c->socketio.nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
+    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__io_parse_error(sio_client *c, const char *why)
@@ -5112,8 +5117,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio.open = 0;
     sio__heartbeat_stop(&c->eio.heartbeat);
-    c->ping_scan = 0;
-    c->pings_ahead = 0;
+    c->websocket.ping_scan = 0;
+    c->websocket.pings_ahead = 0;
     c->socketio.bin_need = 0;
     c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -5580,7 +5585,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
  * server's pingTimeout expire.  Each byte is looked at once. */
 static void sio__io_pings_ahead(sio_client *c)
 {
-    size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
+    size_t pos = c->websocket.ping_scan > c->ln.rx_start ? c->websocket.ping_scan : c->ln.rx_start;
     if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
@@ -5591,11 +5596,11 @@ static void sio__io_pings_ahead(sio_client *c)
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            c->pings_ahead++;
+            c->websocket.pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
     }
-    c->ping_scan = pos;
+    c->websocket.ping_scan = pos;
 }
 
 #define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
@@ -5637,7 +5642,7 @@ static void sio__eio_on_close(sio_client *c)
         sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
         return;
     }
-    if (!c->close_sent) {
+    if (!c->websocket.close_sent) {
         sio__queue_close(c, SIO_CLOSE_NORMAL, "");
         c->phase = SIO__CLOSING;
         c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
@@ -5734,8 +5739,8 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__eio_on_close(c);
         return 0;
     case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->pings_ahead) {                   /* answered already by the look-ahead */
-            c->pings_ahead--;
+        if (c->websocket.pings_ahead) {                   /* answered already by the look-ahead */
+            c->websocket.pings_ahead--;
             return 0;
         }
         if (c->eio.open) {
@@ -6186,13 +6191,13 @@ static void sio__probe_commit(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio_ws_rx_free(&c->ws);
-    memset(&c->ws, 0, sizeof c->ws);
-    c->ws.allocator = c->alloc;
-    c->ws.max_message = c->max_message;
-    c->rx_need = 0;
-    c->ping_scan = c->ln.rx_start;
-    c->pings_ahead = 0;
+    sio_ws_rx_free(&c->websocket.rx);
+    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
+    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.max_message = c->max_message;
+    c->websocket.rx_need = 0;
+    c->websocket.ping_scan = c->ln.rx_start;
+    c->websocket.pings_ahead = 0;
     while (pos < c->polling.out_len) {
         unsigned char *p = c->polling.out + pos;
         unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
@@ -6859,7 +6864,7 @@ static void sio__check_timer(sio_client *c)
         break;
     case SIO__CLOSE_WAIT:
     case SIO__FAILING:
-        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
         break;
     default:
         c->deadline = 0;
@@ -6890,12 +6895,12 @@ static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->ws.in_message);
+    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
     sio__link_trim(c, &c->polling.post, c->polling.post_in.head_done);
-    if (!c->ws.in_message && c->ws.buffer_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->ws.buffer);
-        c->ws.buffer = NULL;
-        c->ws.buffer_len = c->ws.buffer_cap = 0;
+    if (!c->websocket.rx.in_message && c->websocket.rx.buffer_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->websocket.rx.buffer);
+        c->websocket.rx.buffer = NULL;
+        c->websocket.rx.buffer_len = c->websocket.rx.buffer_cap = 0;
     }
     if (c->socketio.scratch_cap > SIO__KEEP) {
         sio__free(&c->alloc, c->socketio.scratch);
@@ -6930,7 +6935,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->websocket.rx.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {
@@ -7150,8 +7155,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         }
     }
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
-    c->ws.allocator = a;
-    c->ws.max_message = c->max_message;
+    c->websocket.rx.allocator = a;
+    c->websocket.rx.max_message = c->max_message;
     if (r != SIO_OK) {
         sio_destroy(c);
         return r;
@@ -7169,7 +7174,7 @@ SIO_API void sio_destroy(sio_client *c)
     a = c->alloc;
     if (c->ln.tls) c->tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
-    sio_ws_rx_free(&c->ws);
+    sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->ln.rx);
     sio__free(&a, c->ln.tx);
     sio__free(&a, c->name);
@@ -7195,14 +7200,14 @@ static void sio__begin(sio_client *c)
 {
     c->attempt = 0;
     c->first_error[0] = 0;
-    c->close_sent = 0;
-    c->close_code = SIO_CLOSE_ABNORMAL;
-    c->close_reason[0] = 0;
-    c->protocol[0] = 0;
-    c->hs_scanned = c->rx_need = 0;
-    memset(&c->ws, 0, sizeof c->ws);
-    c->ws.allocator = c->alloc;
-    c->ws.max_message = c->max_message;
+    c->websocket.close_sent = 0;
+    c->websocket.close_code = SIO_CLOSE_ABNORMAL;
+    c->websocket.close_reason[0] = 0;
+    c->websocket.protocol[0] = 0;
+    c->websocket.hs_scanned = c->websocket.rx_need = 0;
+    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
+    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->socketio.disconnect_reason = NULL;
@@ -7278,7 +7283,7 @@ SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, "");
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->close_sent || SIO__IO(c)) return SIO_ERR_STATE;
+    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__IO(c)) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
 }

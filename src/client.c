@@ -171,6 +171,18 @@ typedef struct sio__engineio {
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
 } sio__engineio;
 
+/* A WebSocket connection: the handshake's answer, frames in, the close. */
+typedef struct sio__websocket {
+    sio_ws_rx rx;                      /* the frame receiver */
+    size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
+    char accept[29];                   /* the Sec-WebSocket-Accept expected */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    int close_sent, close_code;
+    char close_reason[128];
+    size_t ping_scan;                  /* Engine.IO look-ahead: rx offset up to which frames were checked */
+    unsigned pings_ahead;              /* pings already answered by the look-ahead */
+} sio__websocket;
+
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
        SIO__PROBE_FAILED };
@@ -212,12 +224,7 @@ struct sio_client {
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 
     const sio_tls *tls;                /* backend for secure URLs */
-    size_t rx_need, hs_scanned;
-    sio_ws_rx ws;
-    char accept[29];
-    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
-    int close_sent, close_code;
-    char close_reason[128];
+    sio__websocket websocket;          /* the WebSocket connection on ln */
 
     sio__pending *pending;             /* ring of events waiting to be returned */
     size_t pending_cap, pending_head, pending_count;
@@ -236,8 +243,6 @@ struct sio_client {
     unsigned max_json_depth;
     sio__engineio eio;
     sio__socketio socketio;
-    size_t ping_scan;                  /* rx offset up to which frames were checked for pings */
-    unsigned pings_ahead;              /* pings already answered by the look-ahead */
     int reconnect, user_stop;
     unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
     int delay_min, delay_max, jitter_pct;
@@ -405,7 +410,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     sio__free(&c->alloc, c->ln.tx);
     c->ln.rx = c->ln.tx = NULL;
     c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
-    sio_ws_rx_free(&c->ws);
+    sio_ws_rx_free(&c->websocket.rx);
     if (give_up) {
         sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
                                     "sio: reconnection attempts exhausted");
@@ -474,7 +479,7 @@ static int sio__queue_close(sio_client *c, int code, const char *reason)
         if (rlen) memcpy(payload + 2, reason, rlen);
         n = 2 + rlen;
     }
-    c->close_sent = 1;
+    c->websocket.close_sent = 1;
     return sio__queue_frames(c, SIO_WS_CLOSE, payload, n, 1);
 }
 
@@ -491,9 +496,9 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
         sio__finish(c, code, reason, 0);
         return;
     }
-    if (!c->close_sent) sio__queue_close(c, code, reason);
-    c->close_code = code;
-    snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+    if (!c->websocket.close_sent) sio__queue_close(c, code, reason);
+    c->websocket.close_code = code;
+    snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%s", reason);
     c->phase = SIO__FAILING;
     c->deadline = sio__now(c) + (uint64_t)linger;
 }

@@ -28,7 +28,7 @@ static void sio__check_timer(sio_client *c)
         break;
     case SIO__CLOSE_WAIT:
     case SIO__FAILING:
-        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
         break;
     default:
         c->deadline = 0;
@@ -59,12 +59,12 @@ static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->ws.in_message);
+    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
     sio__link_trim(c, &c->polling.post, c->polling.post_in.head_done);
-    if (!c->ws.in_message && c->ws.buffer_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->ws.buffer);
-        c->ws.buffer = NULL;
-        c->ws.buffer_len = c->ws.buffer_cap = 0;
+    if (!c->websocket.rx.in_message && c->websocket.rx.buffer_cap > SIO__KEEP) {
+        sio__free(&c->alloc, c->websocket.rx.buffer);
+        c->websocket.rx.buffer = NULL;
+        c->websocket.rx.buffer_len = c->websocket.rx.buffer_cap = 0;
     }
     if (c->socketio.scratch_cap > SIO__KEEP) {
         sio__free(&c->alloc, c->socketio.scratch);
@@ -99,7 +99,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->ws.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->websocket.rx.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {
@@ -319,8 +319,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         }
     }
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
-    c->ws.allocator = a;
-    c->ws.max_message = c->max_message;
+    c->websocket.rx.allocator = a;
+    c->websocket.rx.max_message = c->max_message;
     if (r != SIO_OK) {
         sio_destroy(c);
         return r;
@@ -338,7 +338,7 @@ SIO_API void sio_destroy(sio_client *c)
     a = c->alloc;
     if (c->ln.tls) c->tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
-    sio_ws_rx_free(&c->ws);
+    sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->ln.rx);
     sio__free(&a, c->ln.tx);
     sio__free(&a, c->name);
@@ -364,14 +364,14 @@ static void sio__begin(sio_client *c)
 {
     c->attempt = 0;
     c->first_error[0] = 0;
-    c->close_sent = 0;
-    c->close_code = SIO_CLOSE_ABNORMAL;
-    c->close_reason[0] = 0;
-    c->protocol[0] = 0;
-    c->hs_scanned = c->rx_need = 0;
-    memset(&c->ws, 0, sizeof c->ws);
-    c->ws.allocator = c->alloc;
-    c->ws.max_message = c->max_message;
+    c->websocket.close_sent = 0;
+    c->websocket.close_code = SIO_CLOSE_ABNORMAL;
+    c->websocket.close_reason[0] = 0;
+    c->websocket.protocol[0] = 0;
+    c->websocket.hs_scanned = c->websocket.rx_need = 0;
+    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
+    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->socketio.disconnect_reason = NULL;
@@ -447,7 +447,7 @@ SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, "");
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->close_sent || SIO__IO(c)) return SIO_ERR_STATE;
+    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__IO(c)) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
 }

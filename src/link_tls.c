@@ -136,7 +136,7 @@ static int sio__flush(sio_client *c)
     int r = sio__link_flush(c, &c->ln, text, sizeof text);
     if (r == 0) return 0;
     if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
-        sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
     else
         sio__abort(c, r, text);
     return -1;
@@ -158,7 +158,7 @@ static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, 
     if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
         memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
         l->rx_len -= l->rx_start;
-        if (l == &c->ln) c->ping_scan = c->ping_scan > l->rx_start ? c->ping_scan - l->rx_start : 0;
+        if (l == &c->ln) c->websocket.ping_scan = c->websocket.ping_scan > l->rx_start ? c->websocket.ping_scan - l->rx_start : 0;
         l->rx_start = 0;
     }
     if (l->rx_cap - l->rx_len < want + 1 &&
@@ -198,7 +198,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     int r;
     if (sio__random(c, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
     sio_base64_encode(nonce, sizeof nonce, key);
-    sio_ws_accept_key(key, c->accept);
+    sio_ws_accept_key(key, c->websocket.accept);
     if (SIO__IO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
@@ -237,7 +237,7 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
         return SIO_ERR_HANDSHAKE;
     }
     h = sio_http_find_header(r, "Sec-WebSocket-Accept");
-    if (!h || h->value_len != 28 || memcmp(h->value, c->accept, 28) != 0) {
+    if (!h || h->value_len != 28 || memcmp(h->value, c->websocket.accept, 28) != 0) {
         snprintf(why, why_size, "ws: handshake response has a %s Sec-WebSocket-Accept (RFC 6455 4.1)",
                  h ? "wrong" : "missing");
         return SIO_ERR_HANDSHAKE;
@@ -246,7 +246,7 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
         snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
         return SIO_ERR_HANDSHAKE;
     }
-    c->protocol[0] = 0;
+    c->websocket.protocol[0] = 0;
     h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
     if (h) {
         size_t i;
@@ -258,12 +258,12 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
                      (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
             return SIO_ERR_HANDSHAKE;
         }
-        if (h->value_len >= sizeof c->protocol) {   /* offers are bounded at sio_create; never trust that here */
+        if (h->value_len >= sizeof c->websocket.protocol) {   /* offers are bounded at sio_create; never trust that here */
             snprintf(why, why_size, "ws: server selected a subprotocol longer than %d bytes", SIO_MAX_PROTOCOL);
             return SIO_ERR_HANDSHAKE;
         }
-        memcpy(c->protocol, h->value, h->value_len);
-        c->protocol[h->value_len] = 0;
+        memcpy(c->websocket.protocol, h->value, h->value_len);
+        c->websocket.protocol[h->value_len] = 0;
     }
     return SIO_OK;
 }

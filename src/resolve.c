@@ -210,7 +210,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
     char err[128];
     int reads;
     for (reads = 0;; reads++) {
-        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->hs_scanned > 3 ? c->hs_scanned - 3 : 0;
+        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->websocket.hs_scanned > 3 ? c->websocket.hs_scanned - 3 : 0;
         long n;
         /* Parse only once a blank line can be there. */
         if (have > from && (memchr(c->ln.rx + c->ln.rx_start + from, '\n', have - from))) {
@@ -231,11 +231,11 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
                 c->phase = SIO__OPEN;
                 if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
                 ev->type = SIO_EVENT_OPEN;
-                ev->protocol = c->protocol;
+                ev->protocol = c->websocket.protocol;
                 return 1;
             }
         }
-        c->hs_scanned = have;
+        c->websocket.hs_scanned = have;
         if (have >= c->max_handshake) {
             snprintf(err, sizeof err, "ws: handshake response head exceeds %lu bytes (max_handshake)",
                      (unsigned long)c->max_handshake);
@@ -266,14 +266,14 @@ static void sio__on_control(sio_client *c, const sio_ws_message *m)
     if (m->opcode == SIO_WS_PING) {
         /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
          * allows for unanswered pings. */
-        if (!c->close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
+        if (!c->websocket.close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
             sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
         return;
     }
     if (m->opcode != SIO_WS_CLOSE) return;
-    c->close_code = m->close_code;
-    snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)m->reason_len, m->reason);
-    if (!c->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
+    c->websocket.close_code = m->close_code;
+    snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%.*s", (int)m->reason_len, m->reason);
+    if (!c->websocket.close_sent)   /* echo the status code (RFC 6455 5.5.1) */
         sio__queue_close(c, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
     c->phase = SIO__CLOSE_WAIT;
     c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
@@ -291,7 +291,7 @@ static void sio__step_drain(sio_client *c)
         n = sio__read(c, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return;
         if (n <= 0) {
-            sio__finish(c, c->close_code, c->close_reason, c->phase == SIO__CLOSE_WAIT);
+            sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
             return;
         }
     }
@@ -312,17 +312,17 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         while (c->ln.rx_start < c->ln.rx_len) {
             sio_ws_message m;
             size_t used, need;
-            int r = sio_ws_rx_feed(&c->ws, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
+            int r = sio_ws_rx_feed(&c->websocket.rx, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
             c->ln.rx_start += used;
             if (r < 0) {
-                sio__fail(c, c->ws.fail_code, r, c->ws.error);
+                sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
                 return 0;
             }
             if (r == 0) {
-                c->rx_need = need;
+                c->websocket.rx_need = need;
                 break;
             }
-            c->rx_need = 0;                      /* a whole frame: nothing pending any more */
+            c->websocket.rx_need = 0;                      /* a whole frame: nothing pending any more */
             if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
@@ -354,7 +354,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;
         err[0] = 0;
-        n = sio__read(c, c->rx_need, err, sizeof err);
+        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == SIO_ERR_TLS) {
             sio__abort(c, SIO_ERR_TLS, err);

@@ -274,7 +274,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
         if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__poll_append(c, 0, &piece, &one, 1);
-        c->close_sent = 1;
+        c->websocket.close_sent = 1;
     } else {
         r = sio__queue_close(c, code, reason);
     }
@@ -290,7 +290,7 @@ static void sio__io_maybe_close(sio_client *c)
     size_t i;
     for (i = 0; i < c->socketio.ns_count; i++)
         if (c->socketio.nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
+    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__io_parse_error(sio_client *c, const char *why)
@@ -320,8 +320,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio.open = 0;
     sio__heartbeat_stop(&c->eio.heartbeat);
-    c->ping_scan = 0;
-    c->pings_ahead = 0;
+    c->websocket.ping_scan = 0;
+    c->websocket.pings_ahead = 0;
     c->socketio.bin_need = 0;
     c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -788,7 +788,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
  * server's pingTimeout expire.  Each byte is looked at once. */
 static void sio__io_pings_ahead(sio_client *c)
 {
-    size_t pos = c->ping_scan > c->ln.rx_start ? c->ping_scan : c->ln.rx_start;
+    size_t pos = c->websocket.ping_scan > c->ln.rx_start ? c->websocket.ping_scan : c->ln.rx_start;
     if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
@@ -799,11 +799,11 @@ static void sio__io_pings_ahead(sio_client *c)
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            c->pings_ahead++;
+            c->websocket.pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
     }
-    c->ping_scan = pos;
+    c->websocket.ping_scan = pos;
 }
 
 #define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
@@ -845,7 +845,7 @@ static void sio__eio_on_close(sio_client *c)
         sio__finish(c, SIO_CLOSE_NORMAL, "", 1);
         return;
     }
-    if (!c->close_sent) {
+    if (!c->websocket.close_sent) {
         sio__queue_close(c, SIO_CLOSE_NORMAL, "");
         c->phase = SIO__CLOSING;
         c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
@@ -942,8 +942,8 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__eio_on_close(c);
         return 0;
     case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->pings_ahead) {                   /* answered already by the look-ahead */
-            c->pings_ahead--;
+        if (c->websocket.pings_ahead) {                   /* answered already by the look-ahead */
+            c->websocket.pings_ahead--;
             return 0;
         }
         if (c->eio.open) {

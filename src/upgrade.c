@@ -38,13 +38,13 @@ static void sio__probe_commit(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio_ws_rx_free(&c->ws);
-    memset(&c->ws, 0, sizeof c->ws);
-    c->ws.allocator = c->alloc;
-    c->ws.max_message = c->max_message;
-    c->rx_need = 0;
-    c->ping_scan = c->ln.rx_start;
-    c->pings_ahead = 0;
+    sio_ws_rx_free(&c->websocket.rx);
+    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
+    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.max_message = c->max_message;
+    c->websocket.rx_need = 0;
+    c->websocket.ping_scan = c->ln.rx_start;
+    c->websocket.pings_ahead = 0;
     while (pos < c->polling.out_len) {
         unsigned char *p = c->polling.out + pos;
         unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
