@@ -3655,6 +3655,16 @@ typedef struct sio__pending {
     char text[SIO__TEXT_SIZE];     /* error message or close reason */
 } sio__pending;
 
+/* The events waiting to be returned, and the one returned last. */
+typedef struct sio__events {
+    sio__pending *ring;
+    size_t cap, head, count;
+    sio__pending current;              /* storage behind the last returned event */
+    unsigned char *nul_at;             /* byte replaced by the NUL after a message */
+    int close_owed, owed_code, owed_clean;   /* a CLOSE the ring had no room for: delivered last */
+    unsigned char nul_saved;
+} sio__events;
+
 /* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
  * the text message, then each attachment (lengths in lens[]). */
 typedef struct sio__queued {
@@ -3795,12 +3805,12 @@ typedef struct sio__engineio {
 typedef struct sio__websocket {
     sio_ws_rx rx;                      /* the frame receiver */
     size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
-    char accept[29];                   /* the Sec-WebSocket-Accept expected */
-    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
-    int close_sent, close_code;
-    char close_reason[128];
     size_t ping_scan;                  /* Engine.IO look-ahead: rx offset up to which frames were checked */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
+    int close_sent, close_code;
+    char accept[29];                   /* the Sec-WebSocket-Accept expected */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    char close_reason[128];
 } sio__websocket;
 
 /* Upgrade from polling to WebSocket, step by step. */
@@ -3818,64 +3828,58 @@ typedef struct sio__upgrade {
 typedef struct sio__membership {
     struct sio_set *set;               /* NULL: in none */
     sio_client *ready_next, *ready_prev, *all_next, *all_prev;
-    int in_ready;
     size_t heap_pos;
     uint64_t set_deadline;
     sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
     int reg_events[3];
+    int in_ready;
 } sio__membership;
 
+/* The client: its settings, the pump's own state, and one struct per
+ * engine.  Data flows up from ln (and the polling and probe links) through
+ * websocket or polling, eio, socketio, to the events. */
 struct sio_client {
+    /* settings (sio_create) */
     sio_allocator alloc;
     const sio_platform *pf;
+    const sio_tls *tls;                /* backend for secure URLs */
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
-    unsigned short port;
     size_t max_message, max_handshake, max_send_queue, fragment;
-    int connect_timeout, close_timeout;
+    size_t max_attachments, max_namespaces, max_pending_acks;
     char **protocols;
     size_t protocol_count;
+    char *dns_server;
+    unsigned short port;
+    int mode, transport;               /* sio_config.mode, .transport */
+    unsigned max_json_depth;
+    int connect_timeout, close_timeout;
+    int reconnect;
+    unsigned reconnect_attempts;
+    int delay_min, delay_max, jitter_pct;
 
+    /* the pump */
     int phase;
+    unsigned attempt;                  /* the address tried */
+    int user_stop;
+    unsigned retries;                  /* reconnection attempts since the last open session */
     sio__link ln;                      /* the WebSocket, or the polling GETs */
-    unsigned attempt;
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
-
-    const sio_tls *tls;                /* backend for secure URLs */
-    sio__websocket websocket;          /* the WebSocket connection on ln */
-
-    sio__pending *pending;             /* ring of events waiting to be returned */
-    size_t pending_cap, pending_head, pending_count;
-    int close_owed, owed_code, owed_clean;   /* a CLOSE the queue had no room for: delivered last */
-    sio__pending current;              /* storage behind the last returned event */
-    unsigned char *nul_at;             /* byte replaced by the NUL after a message */
-    unsigned char nul_saved;
-
-    unsigned char random_pool[256];      /* CSPRNG bytes for masking keys, drawn in batches */
+    sio__events events;                /* waiting to be returned by sio_poll */
+    unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
-    /* Socket.IO mode */
-    int mode;
-    size_t max_attachments, max_namespaces, max_pending_acks;
-    unsigned max_json_depth;
-    sio__engineio eio;
-    sio__socketio socketio;
-    int reconnect, user_stop;
-    unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
-    int delay_min, delay_max, jitter_pct;
-
-    int transport;                     /* sio_config.transport */
+    /* the engines */
+    sio__resolver resolver;            /* names without blocking; also the hosts file's addresses */
+    sio__websocket websocket;          /* the WebSocket connection on ln */
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
     sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
-
+    sio__engineio eio;                 /* the Engine.IO session */
+    sio__socketio socketio;            /* namespaces, acks, binary packets */
     sio__membership membership;        /* in a sio_set */
-
-    /* name resolution without blocking (platforms with dns_open) */
-    char *dns_server;
-    sio__resolver resolver;            /* also holds the hosts file's addresses */
 };
 
 #define SIO__NO_POS ((size_t)-1)
@@ -3901,24 +3905,24 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
 {
     sio__pending *p;
     size_t n;
-    if (c->pending_count == c->pending_cap) {
-        size_t cap = c->pending_cap ? c->pending_cap * 2 : 4, i;
+    if (c->events.count == c->events.cap) {
+        size_t cap = c->events.cap ? c->events.cap * 2 : 4, i;
         sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
         if (!q) {
             if (type == SIO_EVENT_CLOSE) {        /* every start still ends in exactly one CLOSE */
-                c->close_owed = 1;
-                c->owed_code = code;
-                c->owed_clean = clean;
+                c->events.close_owed = 1;
+                c->events.owed_code = code;
+                c->events.owed_clean = clean;
             }
             return NULL;
         }
-        for (i = 0; i < c->pending_count; i++) q[i] = c->pending[(c->pending_head + i) % c->pending_cap];
-        sio__free(&c->alloc, c->pending);
-        c->pending = q;
-        c->pending_cap = cap;
-        c->pending_head = 0;
+        for (i = 0; i < c->events.count; i++) q[i] = c->events.ring[(c->events.head + i) % c->events.cap];
+        sio__free(&c->alloc, c->events.ring);
+        c->events.ring = q;
+        c->events.cap = cap;
+        c->events.head = 0;
     }
-    p = &c->pending[(c->pending_head + c->pending_count++) % c->pending_cap];
+    p = &c->events.ring[(c->events.head + c->events.count++) % c->events.cap];
     p->ns = -1;
     p->ack_id = -1;
     p->attempt = p->delay_ms = 0;
@@ -3936,30 +3940,30 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
 
 static int sio__pop(sio_client *c, sio_event *ev)
 {
-    if (c->pending_count) {
-        c->current = c->pending[c->pending_head];
-        c->pending_head = (c->pending_head + 1) % c->pending_cap;
-        c->pending_count--;
+    if (c->events.count) {
+        c->events.current = c->events.ring[c->events.head];
+        c->events.head = (c->events.head + 1) % c->events.cap;
+        c->events.count--;
     } else {                                     /* only the owed CLOSE is left */
-        memset(&c->current, 0, sizeof c->current);
-        c->current.type = SIO_EVENT_CLOSE;
-        c->current.code = c->owed_code;
-        c->current.clean = c->owed_clean;
-        c->current.ns = -1;
-        c->current.ack_id = -1;
-        c->close_owed = 0;
+        memset(&c->events.current, 0, sizeof c->events.current);
+        c->events.current.type = SIO_EVENT_CLOSE;
+        c->events.current.code = c->events.owed_code;
+        c->events.current.clean = c->events.owed_clean;
+        c->events.current.ns = -1;
+        c->events.current.ack_id = -1;
+        c->events.close_owed = 0;
     }
-    ev->type = (sio_event_type)c->current.type;
-    if (c->current.ns >= 0) ev->ns = c->socketio.nss[c->current.ns]->name;
-    ev->ack_id = c->current.ack_id;
-    ev->attempt = c->current.attempt;
-    ev->delay_ms = c->current.delay_ms;
-    ev->error = c->current.error;
-    ev->message = c->current.text;
-    ev->reason = c->current.reason ? c->current.reason : c->current.text;
+    ev->type = (sio_event_type)c->events.current.type;
+    if (c->events.current.ns >= 0) ev->ns = c->socketio.nss[c->events.current.ns]->name;
+    ev->ack_id = c->events.current.ack_id;
+    ev->attempt = c->events.current.attempt;
+    ev->delay_ms = c->events.current.delay_ms;
+    ev->error = c->events.current.error;
+    ev->message = c->events.current.text;
+    ev->reason = c->events.current.reason ? c->events.current.reason : c->events.current.text;
     if (ev->type == SIO_EVENT_CLOSE) {
-        ev->code = c->current.code;
-        ev->clean = c->current.clean;
+        ev->code = c->events.current.code;
+        ev->clean = c->events.current.clean;
     }
     if (ev->type == SIO_EVENT_ACK) ev->args = "[]";
     return 1;
@@ -4018,7 +4022,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int retry = SIO__IO(c) && sio__io_retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
-    c->nul_at = NULL;                    /* the buffer it points into goes away */
+    c->events.nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
@@ -4740,8 +4744,8 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
-                    c->nul_at = end;
-                    c->nul_saved = *end;
+                    c->events.nul_at = end;
+                    c->events.nul_saved = *end;
                 }
                 *end = 0;
                 if (SIO__IO(c)) {
@@ -4750,9 +4754,9 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                         return 1;
                     }
                     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
-                    if (c->nul_at) {                   /* nothing borrowed any more */
-                        *c->nul_at = c->nul_saved;
-                        c->nul_at = NULL;
+                    if (c->events.nul_at) {                   /* nothing borrowed any more */
+                        *c->events.nul_at = c->events.nul_saved;
+                        c->events.nul_at = NULL;
                     }
                     continue;
                 }
@@ -6108,8 +6112,8 @@ static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
     if (r != 1) return r;
     p = body + off;
     if (c->eio.version == 3) {
-        c->nul_at = p + len;
-        c->nul_saved = p[len];
+        c->events.nul_at = p + len;
+        c->events.nul_saved = p[len];
     }
     p[len] = 0;                                   /* the separator, the next length, or the spare byte */
     if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
@@ -6132,9 +6136,9 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
         if (sio__io_message(c, 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
-        if (c->nul_at) {
-            *c->nul_at = c->nul_saved;
-            c->nul_at = NULL;
+        if (c->events.nul_at) {
+            *c->events.nul_at = c->events.nul_saved;
+            c->events.nul_at = NULL;
         }
     }
     if (r < 0) {
@@ -6179,8 +6183,8 @@ static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *
 static void sio__probe_commit(sio_client *c)
 {
     size_t pos = 0;
-    if (c->nul_at) *c->nul_at = c->nul_saved;
-    c->nul_at = NULL;
+    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
+    c->events.nul_at = NULL;
     sio__link_close(c, &c->ln);
     sio__link_close(c, &c->polling.post);
     c->ln = c->upgrade.link;
@@ -6912,10 +6916,10 @@ static void sio__trim(sio_client *c)
         c->polling.out = NULL;
         c->polling.out_cap = 0;
     }
-    if (!c->pending_count && c->pending_cap > 16) {
-        sio__free(&c->alloc, c->pending);
-        c->pending = NULL;
-        c->pending_cap = c->pending_head = 0;
+    if (!c->events.count && c->events.cap > 16) {
+        sio__free(&c->alloc, c->events.ring);
+        c->events.ring = NULL;
+        c->events.cap = c->events.head = 0;
     }
     if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
         sio__free(&c->alloc, c->socketio.acks);
@@ -6935,7 +6939,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {
@@ -6960,9 +6964,9 @@ SIO_API size_t sio_memory(const sio_client *c)
 static int sio__step(sio_client *c, sio_event *ev)
 {
     int got = 0;
-    if (c->nul_at) {
-        *c->nul_at = c->nul_saved;
-        c->nul_at = NULL;
+    if (c->events.nul_at) {
+        *c->events.nul_at = c->events.nul_saved;
+        c->events.nul_at = NULL;
     }
     if (SIO__IO(c)) {
         sio__io_release(c);
@@ -6970,22 +6974,22 @@ static int sio__step(sio_client *c, sio_event *ev)
         c->socketio.replayed = NULL;
     }
     sio__trim(c);
-    if (c->pending_count || c->close_owed) return sio__pop(c, ev);
+    if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
     if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
         if (got) return 1;
-        if (SIO__POLLING(c) || c->pending_count) {
-            if (!c->pending_count) {
+        if (SIO__POLLING(c) || c->events.count) {
+            if (!c->events.count) {
                 sio__check_timer(c);
                 /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->pending_count)
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
                     got = sio__step_polling(c, ev);
             }
             if (got) return 1;
-            return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
+            return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
         }
         /* upgraded to WebSocket just now: frames may be waiting already */
     }
@@ -6996,12 +7000,12 @@ static int sio__step(sio_client *c, sio_event *ev)
             memset(ev, 0, sizeof *ev);
         }
     }
-    if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
-    if (!got && !c->pending_count) sio__check_timer(c);
+    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->events.count) sio__check_timer(c);
     if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
         sio__flush(c);                       /* pongs and acks queued while reading */
     if (got) return 1;
-    return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
+    return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
 }
 
 static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
@@ -7191,7 +7195,7 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
     if (SIO__WITH_IO) sio__io_free(c);
-    sio__free(&a, c->pending);
+    sio__free(&a, c->events.ring);
     sio__free(&a, c);
 }
 
@@ -7225,7 +7229,7 @@ static void sio__begin(sio_client *c)
 SIO_API int sio_start(sio_client *c)
 {
     if (!c) return SIO_ERR_INVALID;
-    if (c->phase != SIO__IDLE || c->close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
+    if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
     if (SIO__IO(c)) {
@@ -7349,7 +7353,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
         c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;

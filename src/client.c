@@ -35,6 +35,16 @@ typedef struct sio__pending {
     char text[SIO__TEXT_SIZE];     /* error message or close reason */
 } sio__pending;
 
+/* The events waiting to be returned, and the one returned last. */
+typedef struct sio__events {
+    sio__pending *ring;
+    size_t cap, head, count;
+    sio__pending current;              /* storage behind the last returned event */
+    unsigned char *nul_at;             /* byte replaced by the NUL after a message */
+    int close_owed, owed_code, owed_clean;   /* a CLOSE the ring had no room for: delivered last */
+    unsigned char nul_saved;
+} sio__events;
+
 /* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
  * the text message, then each attachment (lengths in lens[]). */
 typedef struct sio__queued {
@@ -175,12 +185,12 @@ typedef struct sio__engineio {
 typedef struct sio__websocket {
     sio_ws_rx rx;                      /* the frame receiver */
     size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
-    char accept[29];                   /* the Sec-WebSocket-Accept expected */
-    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
-    int close_sent, close_code;
-    char close_reason[128];
     size_t ping_scan;                  /* Engine.IO look-ahead: rx offset up to which frames were checked */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
+    int close_sent, close_code;
+    char accept[29];                   /* the Sec-WebSocket-Accept expected */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    char close_reason[128];
 } sio__websocket;
 
 /* Upgrade from polling to WebSocket, step by step. */
@@ -198,64 +208,58 @@ typedef struct sio__upgrade {
 typedef struct sio__membership {
     struct sio_set *set;               /* NULL: in none */
     sio_client *ready_next, *ready_prev, *all_next, *all_prev;
-    int in_ready;
     size_t heap_pos;
     uint64_t set_deadline;
     sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
     int reg_events[3];
+    int in_ready;
 } sio__membership;
 
+/* The client: its settings, the pump's own state, and one struct per
+ * engine.  Data flows up from ln (and the polling and probe links) through
+ * websocket or polling, eio, socketio, to the events. */
 struct sio_client {
+    /* settings (sio_create) */
     sio_allocator alloc;
     const sio_platform *pf;
+    const sio_tls *tls;                /* backend for secure URLs */
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
-    unsigned short port;
     size_t max_message, max_handshake, max_send_queue, fragment;
-    int connect_timeout, close_timeout;
+    size_t max_attachments, max_namespaces, max_pending_acks;
     char **protocols;
     size_t protocol_count;
+    char *dns_server;
+    unsigned short port;
+    int mode, transport;               /* sio_config.mode, .transport */
+    unsigned max_json_depth;
+    int connect_timeout, close_timeout;
+    int reconnect;
+    unsigned reconnect_attempts;
+    int delay_min, delay_max, jitter_pct;
 
+    /* the pump */
     int phase;
+    unsigned attempt;                  /* the address tried */
+    int user_stop;
+    unsigned retries;                  /* reconnection attempts since the last open session */
     sio__link ln;                      /* the WebSocket, or the polling GETs */
-    unsigned attempt;
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
-
-    const sio_tls *tls;                /* backend for secure URLs */
-    sio__websocket websocket;          /* the WebSocket connection on ln */
-
-    sio__pending *pending;             /* ring of events waiting to be returned */
-    size_t pending_cap, pending_head, pending_count;
-    int close_owed, owed_code, owed_clean;   /* a CLOSE the queue had no room for: delivered last */
-    sio__pending current;              /* storage behind the last returned event */
-    unsigned char *nul_at;             /* byte replaced by the NUL after a message */
-    unsigned char nul_saved;
-
-    unsigned char random_pool[256];      /* CSPRNG bytes for masking keys, drawn in batches */
+    sio__events events;                /* waiting to be returned by sio_poll */
+    unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
-    /* Socket.IO mode */
-    int mode;
-    size_t max_attachments, max_namespaces, max_pending_acks;
-    unsigned max_json_depth;
-    sio__engineio eio;
-    sio__socketio socketio;
-    int reconnect, user_stop;
-    unsigned reconnect_attempts, retries;   /* retries: attempts since the last open session */
-    int delay_min, delay_max, jitter_pct;
-
-    int transport;                     /* sio_config.transport */
+    /* the engines */
+    sio__resolver resolver;            /* names without blocking; also the hosts file's addresses */
+    sio__websocket websocket;          /* the WebSocket connection on ln */
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
     sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
-
+    sio__engineio eio;                 /* the Engine.IO session */
+    sio__socketio socketio;            /* namespaces, acks, binary packets */
     sio__membership membership;        /* in a sio_set */
-
-    /* name resolution without blocking (platforms with dns_open) */
-    char *dns_server;
-    sio__resolver resolver;            /* also holds the hosts file's addresses */
 };
 
 #define SIO__NO_POS ((size_t)-1)
@@ -281,24 +285,24 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
 {
     sio__pending *p;
     size_t n;
-    if (c->pending_count == c->pending_cap) {
-        size_t cap = c->pending_cap ? c->pending_cap * 2 : 4, i;
+    if (c->events.count == c->events.cap) {
+        size_t cap = c->events.cap ? c->events.cap * 2 : 4, i;
         sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
         if (!q) {
             if (type == SIO_EVENT_CLOSE) {        /* every start still ends in exactly one CLOSE */
-                c->close_owed = 1;
-                c->owed_code = code;
-                c->owed_clean = clean;
+                c->events.close_owed = 1;
+                c->events.owed_code = code;
+                c->events.owed_clean = clean;
             }
             return NULL;
         }
-        for (i = 0; i < c->pending_count; i++) q[i] = c->pending[(c->pending_head + i) % c->pending_cap];
-        sio__free(&c->alloc, c->pending);
-        c->pending = q;
-        c->pending_cap = cap;
-        c->pending_head = 0;
+        for (i = 0; i < c->events.count; i++) q[i] = c->events.ring[(c->events.head + i) % c->events.cap];
+        sio__free(&c->alloc, c->events.ring);
+        c->events.ring = q;
+        c->events.cap = cap;
+        c->events.head = 0;
     }
-    p = &c->pending[(c->pending_head + c->pending_count++) % c->pending_cap];
+    p = &c->events.ring[(c->events.head + c->events.count++) % c->events.cap];
     p->ns = -1;
     p->ack_id = -1;
     p->attempt = p->delay_ms = 0;
@@ -316,30 +320,30 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
 
 static int sio__pop(sio_client *c, sio_event *ev)
 {
-    if (c->pending_count) {
-        c->current = c->pending[c->pending_head];
-        c->pending_head = (c->pending_head + 1) % c->pending_cap;
-        c->pending_count--;
+    if (c->events.count) {
+        c->events.current = c->events.ring[c->events.head];
+        c->events.head = (c->events.head + 1) % c->events.cap;
+        c->events.count--;
     } else {                                     /* only the owed CLOSE is left */
-        memset(&c->current, 0, sizeof c->current);
-        c->current.type = SIO_EVENT_CLOSE;
-        c->current.code = c->owed_code;
-        c->current.clean = c->owed_clean;
-        c->current.ns = -1;
-        c->current.ack_id = -1;
-        c->close_owed = 0;
+        memset(&c->events.current, 0, sizeof c->events.current);
+        c->events.current.type = SIO_EVENT_CLOSE;
+        c->events.current.code = c->events.owed_code;
+        c->events.current.clean = c->events.owed_clean;
+        c->events.current.ns = -1;
+        c->events.current.ack_id = -1;
+        c->events.close_owed = 0;
     }
-    ev->type = (sio_event_type)c->current.type;
-    if (c->current.ns >= 0) ev->ns = c->socketio.nss[c->current.ns]->name;
-    ev->ack_id = c->current.ack_id;
-    ev->attempt = c->current.attempt;
-    ev->delay_ms = c->current.delay_ms;
-    ev->error = c->current.error;
-    ev->message = c->current.text;
-    ev->reason = c->current.reason ? c->current.reason : c->current.text;
+    ev->type = (sio_event_type)c->events.current.type;
+    if (c->events.current.ns >= 0) ev->ns = c->socketio.nss[c->events.current.ns]->name;
+    ev->ack_id = c->events.current.ack_id;
+    ev->attempt = c->events.current.attempt;
+    ev->delay_ms = c->events.current.delay_ms;
+    ev->error = c->events.current.error;
+    ev->message = c->events.current.text;
+    ev->reason = c->events.current.reason ? c->events.current.reason : c->events.current.text;
     if (ev->type == SIO_EVENT_CLOSE) {
-        ev->code = c->current.code;
-        ev->clean = c->current.clean;
+        ev->code = c->events.current.code;
+        ev->clean = c->events.current.clean;
     }
     if (ev->type == SIO_EVENT_ACK) ev->args = "[]";
     return 1;
@@ -398,7 +402,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int retry = SIO__IO(c) && sio__io_retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
-    c->nul_at = NULL;                    /* the buffer it points into goes away */
+    c->events.nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);

@@ -76,10 +76,10 @@ static void sio__trim(sio_client *c)
         c->polling.out = NULL;
         c->polling.out_cap = 0;
     }
-    if (!c->pending_count && c->pending_cap > 16) {
-        sio__free(&c->alloc, c->pending);
-        c->pending = NULL;
-        c->pending_cap = c->pending_head = 0;
+    if (!c->events.count && c->events.cap > 16) {
+        sio__free(&c->alloc, c->events.ring);
+        c->events.ring = NULL;
+        c->events.cap = c->events.head = 0;
     }
     if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
         sio__free(&c->alloc, c->socketio.acks);
@@ -99,7 +99,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->protocol_count * sizeof(char *);
     for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->pending_cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {
@@ -124,9 +124,9 @@ SIO_API size_t sio_memory(const sio_client *c)
 static int sio__step(sio_client *c, sio_event *ev)
 {
     int got = 0;
-    if (c->nul_at) {
-        *c->nul_at = c->nul_saved;
-        c->nul_at = NULL;
+    if (c->events.nul_at) {
+        *c->events.nul_at = c->events.nul_saved;
+        c->events.nul_at = NULL;
     }
     if (SIO__IO(c)) {
         sio__io_release(c);
@@ -134,22 +134,22 @@ static int sio__step(sio_client *c, sio_event *ev)
         c->socketio.replayed = NULL;
     }
     sio__trim(c);
-    if (c->pending_count || c->close_owed) return sio__pop(c, ev);
+    if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
     if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
         if (got) return 1;
-        if (SIO__POLLING(c) || c->pending_count) {
-            if (!c->pending_count) {
+        if (SIO__POLLING(c) || c->events.count) {
+            if (!c->events.count) {
                 sio__check_timer(c);
                 /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->pending_count)
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
                     got = sio__step_polling(c, ev);
             }
             if (got) return 1;
-            return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
+            return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
         }
         /* upgraded to WebSocket just now: frames may be waiting already */
     }
@@ -160,12 +160,12 @@ static int sio__step(sio_client *c, sio_event *ev)
             memset(ev, 0, sizeof *ev);
         }
     }
-    if (!got && !c->pending_count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
-    if (!got && !c->pending_count) sio__check_timer(c);
+    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->events.count) sio__check_timer(c);
     if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
         sio__flush(c);                       /* pongs and acks queued while reading */
     if (got) return 1;
-    return (c->pending_count || c->close_owed) ? sio__pop(c, ev) : 0;
+    return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
 }
 
 static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
@@ -355,7 +355,7 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
     sio__free(&a, c->protocols);
     if (SIO__WITH_IO) sio__io_free(c);
-    sio__free(&a, c->pending);
+    sio__free(&a, c->events.ring);
     sio__free(&a, c);
 }
 
@@ -389,7 +389,7 @@ static void sio__begin(sio_client *c)
 SIO_API int sio_start(sio_client *c)
 {
     if (!c) return SIO_ERR_INVALID;
-    if (c->phase != SIO__IDLE || c->close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
+    if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
     if (SIO__IO(c)) {
@@ -513,7 +513,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->pending_count || c->close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
         c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;

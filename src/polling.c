@@ -340,8 +340,8 @@ static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
     if (r != 1) return r;
     p = body + off;
     if (c->eio.version == 3) {
-        c->nul_at = p + len;
-        c->nul_saved = p[len];
+        c->events.nul_at = p + len;
+        c->events.nul_saved = p[len];
     }
     p[len] = 0;                                   /* the separator, the next length, or the spare byte */
     if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
@@ -364,9 +364,9 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
         if (sio__io_message(c, 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
-        if (c->nul_at) {
-            *c->nul_at = c->nul_saved;
-            c->nul_at = NULL;
+        if (c->events.nul_at) {
+            *c->events.nul_at = c->events.nul_saved;
+            c->events.nul_at = NULL;
         }
     }
     if (r < 0) {

@@ -326,8 +326,8 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
-                    c->nul_at = end;
-                    c->nul_saved = *end;
+                    c->events.nul_at = end;
+                    c->events.nul_saved = *end;
                 }
                 *end = 0;
                 if (SIO__IO(c)) {
@@ -336,9 +336,9 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                         return 1;
                     }
                     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
-                    if (c->nul_at) {                   /* nothing borrowed any more */
-                        *c->nul_at = c->nul_saved;
-                        c->nul_at = NULL;
+                    if (c->events.nul_at) {                   /* nothing borrowed any more */
+                        *c->events.nul_at = c->events.nul_saved;
+                        c->events.nul_at = NULL;
                     }
                     continue;
                 }

@@ -26,8 +26,8 @@ static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *
 static void sio__probe_commit(sio_client *c)
 {
     size_t pos = 0;
-    if (c->nul_at) *c->nul_at = c->nul_saved;
-    c->nul_at = NULL;
+    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
+    c->events.nul_at = NULL;
     sio__link_close(c, &c->ln);
     sio__link_close(c, &c->polling.post);
     c->ln = c->upgrade.link;
