@@ -1233,42 +1233,22 @@ static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap
 /* url                                                                     */
 /* ---------------------------------------------------------------------- */
 
-/* 1 if the n bytes at t are a decimal part of an IPv4 address (0-255,
- * no leading zero). */
-static int sio__url_v4_part(const char *t, size_t n)
-{
-    size_t i;
-    unsigned v = 0;
-    if (n == 0 || n > 3 || (n > 1 && t[0] == '0')) return 0;
-    for (i = 0; i < n; i++) {
-        if (t[i] < '0' || t[i] > '9') return 0;
-        v = v * 10 + (unsigned)(t[i] - '0');
-    }
-    return v <= 255;
-}
-
 /* A host whose last label is a number is an IPv4 address to resolvers and
  * browsers, which also read "010.0.0.1" (octal), "0x7f.1" and "10.1"; they
  * disagree on those forms, so only four plain decimal parts are allowed. */
 static int sio__url_numeric_host_ok(const char *h, size_t n)
 {
-    size_t end = n && h[n - 1] == '.' ? n - 1 : n, start = end, i, parts = 0, from = 0;
-    int number = 1, hex = 0;
+    char text[16];
+    size_t end = n && h[n - 1] == '.' ? n - 1 : n, start = end, hex = 0;
     while (start > 0 && h[start - 1] != '.') start--;
-    if (start == end) return 1;
-    i = start;
-    if (end - start > 2 && h[i] == '0' && (h[i + 1] | 0x20) == 'x') { i += 2; hex = 1; }
-    for (; i < end; i++)
-        if (!(h[i] >= '0' && h[i] <= '9') && !(hex && strchr("abcdefABCDEF", h[i]))) number = 0;
-    if (!number) return 1;                      /* a name */
-    if (end != n) return 0;
-    for (i = 0; i <= n; i++) {
-        if (i < n && h[i] != '.') continue;
-        if (!sio__url_v4_part(h + from, i - from)) return 0;
-        parts++;
-        from = i + 1;
-    }
-    return parts == 4;
+    if (start == end || !(h[start] >= '0' && h[start] <= '9')) return 1;
+    if (end - start > 2 && h[start] == '0' && (h[start + 1] | 0x20) == 'x') hex = start += 2;
+    for (; start < end; start++)
+        if (!(h[start] >= '0' && h[start] <= '9') && !(hex && strchr("abcdefABCDEF", h[start]))) return 1;   /* a name */
+    if (n >= sizeof text) return 0;
+    memcpy(text, h, n);
+    text[n] = 0;
+    return sio_ip_literal(text);                 /* four decimal parts, no trailing dot */
 }
 
 SIO_API int sio_url_parse(sio_url *u, const char *text)
@@ -2106,8 +2086,29 @@ SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
 
 SIO_API int sio_ip_literal(const char *t)
 {
-    unsigned char bytes[16];
-    return sio_ip_parse(t, bytes) != 0;
+    int dots = 0, digits = 0, value = 0;
+    const char *p;
+    if (!t || !*t) return 0;
+    if (strchr(t, ':')) {                       /* IPv6: hex groups and colons (a dotted tail allowed) */
+        for (p = t; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+                  *p == ':' || *p == '.'))
+                return 0;
+        return 1;
+    }
+    for (p = t; *p; p++) {                      /* IPv4: sio_ip_parse's rule, without its code */
+        if (*p == '.') {
+            if (!digits) return 0;
+            dots++;
+            digits = value = 0;
+        } else if (*p >= '0' && *p <= '9') {
+            value = value * 10 + (*p - '0');
+            if (++digits > 3 || value > 255 || (digits == 2 && p[-1] == '0')) return 0;   /* no leading zero */
+        } else {
+            return 0;
+        }
+    }
+    return dots == 3 && digits > 0;
 }
 
 #ifdef SIO_SOURCE_LINES

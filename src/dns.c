@@ -267,7 +267,28 @@ SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
 
 SIO_API int sio_ip_literal(const char *t)
 {
-    unsigned char bytes[16];
-    return sio_ip_parse(t, bytes) != 0;
+    int dots = 0, digits = 0, value = 0;
+    const char *p;
+    if (!t || !*t) return 0;
+    if (strchr(t, ':')) {                       /* IPv6: hex groups and colons (a dotted tail allowed) */
+        for (p = t; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F') ||
+                  *p == ':' || *p == '.'))
+                return 0;
+        return 1;
+    }
+    for (p = t; *p; p++) {                      /* IPv4: sio_ip_parse's rule, without its code */
+        if (*p == '.') {
+            if (!digits) return 0;
+            dots++;
+            digits = value = 0;
+        } else if (*p >= '0' && *p <= '9') {
+            value = value * 10 + (*p - '0');
+            if (++digits > 3 || value > 255 || (digits == 2 && p[-1] == '0')) return 0;   /* no leading zero */
+        } else {
+            return 0;
+        }
+    }
+    return dots == 3 && digits > 0;
 }
 

@@ -2,42 +2,22 @@
 /* url                                                                     */
 /* ---------------------------------------------------------------------- */
 
-/* 1 if the n bytes at t are a decimal part of an IPv4 address (0-255,
- * no leading zero). */
-static int sio__url_v4_part(const char *t, size_t n)
-{
-    size_t i;
-    unsigned v = 0;
-    if (n == 0 || n > 3 || (n > 1 && t[0] == '0')) return 0;
-    for (i = 0; i < n; i++) {
-        if (t[i] < '0' || t[i] > '9') return 0;
-        v = v * 10 + (unsigned)(t[i] - '0');
-    }
-    return v <= 255;
-}
-
 /* A host whose last label is a number is an IPv4 address to resolvers and
  * browsers, which also read "010.0.0.1" (octal), "0x7f.1" and "10.1"; they
  * disagree on those forms, so only four plain decimal parts are allowed. */
 static int sio__url_numeric_host_ok(const char *h, size_t n)
 {
-    size_t end = n && h[n - 1] == '.' ? n - 1 : n, start = end, i, parts = 0, from = 0;
-    int number = 1, hex = 0;
+    char text[16];
+    size_t end = n && h[n - 1] == '.' ? n - 1 : n, start = end, hex = 0;
     while (start > 0 && h[start - 1] != '.') start--;
-    if (start == end) return 1;
-    i = start;
-    if (end - start > 2 && h[i] == '0' && (h[i + 1] | 0x20) == 'x') { i += 2; hex = 1; }
-    for (; i < end; i++)
-        if (!(h[i] >= '0' && h[i] <= '9') && !(hex && strchr("abcdefABCDEF", h[i]))) number = 0;
-    if (!number) return 1;                      /* a name */
-    if (end != n) return 0;
-    for (i = 0; i <= n; i++) {
-        if (i < n && h[i] != '.') continue;
-        if (!sio__url_v4_part(h + from, i - from)) return 0;
-        parts++;
-        from = i + 1;
-    }
-    return parts == 4;
+    if (start == end || !(h[start] >= '0' && h[start] <= '9')) return 1;
+    if (end - start > 2 && h[start] == '0' && (h[start + 1] | 0x20) == 'x') hex = start += 2;
+    for (; start < end; start++)
+        if (!(h[start] >= '0' && h[start] <= '9') && !(hex && strchr("abcdefABCDEF", h[start]))) return 1;   /* a name */
+    if (n >= sizeof text) return 0;
+    memcpy(text, h, n);
+    text[n] = 0;
+    return sio_ip_literal(text);                 /* four decimal parts, no trailing dot */
 }
 
 SIO_API int sio_url_parse(sio_url *u, const char *text)

@@ -1985,7 +1985,8 @@ static void test_dns_addr_text_and_literals(void)
     CHECK(!sio_ip_literal("a.b.c.d"));
     CHECK(!sio_ip_literal(""));
     CHECK(!sio_ip_literal("010.0.0.1"));         /* octal to inet_aton: 8.0.0.1 */
-    CHECK(!sio_ip_literal("1:2"));
+    CHECK(!sio_ip_literal("10.0.0.01"));
+    CHECK(!sio_ip_literal("256.0.0.1"));
     CHECK(sio_ip_literal("10.0.0.0"));
 }
 
