@@ -177,6 +177,151 @@ def check_exit(rc, timed_out, timeout, wrapped, stderr_text, describe):
           % (-rc if rc is not None else "?", describe()))
 
 
+class Run(Records):
+    """One sioc run to its end: argv, its whole stdout and stderr."""
+
+    def __init__(self, argv, describe_limit=400):
+        Records.__init__(self)
+        self.argv = argv
+        self.describe_limit = describe_limit
+        self.out = b""
+        self.err = b""
+
+    def stderr(self):
+        return self.err.decode("utf-8", "replace")
+
+
+def run_json(argv, stdin=b"", close_stdin=True, timeout=15.0, wrapped=False, describe_limit=400):
+    """Runs a `sioc ... --json` command line to its end (killed after
+    timeout seconds) and checks what every run must hold: it exited by itself,
+    no wrapper report, no signal, every stdout line a record."""
+    run = Run(argv, describe_limit)
+    run.rc, run.out, run.err, run.timed_out, run.elapsed = spawn(argv, stdin, close_stdin, timeout)
+    run.records, run.bad_lines = parse_records(run.out)
+    check_exit(run.rc, run.timed_out, timeout, wrapped, run.stderr(), run.describe)
+    check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
+    return run
+
+
+class LiveRun(Records):
+    """One sioc process the test talks to while it runs: records are parsed
+    as they arrive (wait_for), stdin takes more (send), finish() waits for the
+    exit and runs the checks common to every run.  slow multiplies the time
+    limits; wrapped says a --wrapper (valgrind) runs it."""
+
+    def __init__(self, argv, stdin=b"", close_stdin=False, slow=1.0, wrapped=False, describe_limit=700):
+        Records.__init__(self)
+        self.argv = argv
+        self.slow = slow
+        self.wrapped = wrapped
+        self.describe_limit = describe_limit
+        self.err_chunks = []
+        self.cond = threading.Condition()
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, start_new_session=True)
+        track(self.p)
+        self.threads = [threading.Thread(target=self._read_out, daemon=True),
+                        threading.Thread(target=self._read_err, daemon=True)]
+        for t in self.threads:
+            t.start()
+        self.stdin_data, self.close_stdin = stdin, close_stdin
+        self.writer = threading.Thread(target=self._write, daemon=True)
+        self.writer.start()
+
+    def _write(self):
+        try:
+            if self.stdin_data:
+                self.p.stdin.write(self.stdin_data)
+                self.p.stdin.flush()
+            if self.close_stdin:
+                self.p.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def send(self, data):
+        try:
+            self.p.stdin.write(data)
+            self.p.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def _read_out(self):
+        for line in iter(self.p.stdout.readline, b""):
+            if not line.strip():
+                continue
+            obj = parse_record(line)
+            with self.cond:
+                if obj is None:
+                    self.bad_lines.append(line[:200])
+                else:
+                    obj["_t"] = round(time.monotonic() - self.t0, 4)
+                    self.records.append(obj)
+                    self.cond.notify_all()
+        with self.cond:
+            self.cond.notify_all()
+
+    def _read_err(self):
+        for chunk in iter(lambda: self.p.stderr.read(4096), b""):
+            if sum(len(c) for c in self.err_chunks) < 1 << 20:
+                self.err_chunks.append(chunk)
+
+    def wait_for(self, pred, timeout):
+        deadline = time.monotonic() + timeout * self.slow
+        with self.cond:
+            while True:
+                if any(pred(r) for r in self.records):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0 or self.p.poll() is not None and not self.threads[0].is_alive():
+                    return any(pred(r) for r in self.records)
+                self.cond.wait(min(left, 0.1))
+
+    def kill(self, sig):
+        try:
+            os.kill(self.p.pid, sig)
+        except OSError:
+            pass
+
+    def finish(self, timeout):
+        """Wait for exit (kill after timeout) and run the checks common to every run."""
+        try:
+            self.p.wait(timeout * self.slow)
+        except subprocess.TimeoutExpired:
+            self.timed_out = True
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.p.wait()
+        self.elapsed = time.monotonic() - self.t0
+        try:
+            self.p.stdin.close()
+        except (OSError, ValueError):
+            pass
+        for t in self.threads:
+            t.join(10)
+        untrack(self.p)
+        self.rc = self.p.returncode
+        self.after_exit()
+        check_exit(self.rc, self.timed_out, timeout * self.slow, self.wrapped, self.stderr(), self.describe)
+        check(self.rc != 2, "sioc rejected the command line (exit 2): %s" % self.describe())
+        err = self.stderr()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in err:
+                raise TestFailure("sanitizer report on stderr: %s"
+                                  % short(err[max(0, err.index(marker) - 20):], 1500))
+        check(not self.bad_lines, "non-JSON stdout lines with --json: %s"
+              % short(repr(self.bad_lines)))
+        return self
+
+    def after_exit(self):
+        """What a subclass collects once the process has ended."""
+
+    def stderr(self):
+        return b"".join(self.err_chunks).decode("utf-8", "replace")
+
+
 class Registry:
     """Tests in definition order; @REG.test or REG.add(name, fn)."""
 

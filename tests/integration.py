@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 
-from harness import (check, short, spawn, parse_records, check_exit, kill_live, Records,
+from harness import (check, short, spawn, check_exit, kill_live, Run, run_json,
                      Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -95,29 +95,17 @@ class ServerSet:
 
 # --------------------------------------------------------------- running sioc
 
-class Run(Records):
-    def __init__(self, argv):
-        Records.__init__(self)
-        self.argv = argv
-        self.out = b""
-        self.err = b""
-
-    def stderr(self):
-        return self.err.decode("utf-8", "replace")
-
-
 def sioc(args, stdin=b"", close_stdin=True, timeout=15.0, json_mode=True):
     """Run sioc; stdin is written, then closed unless close_stdin is False
     (then it stays open until sioc exits, so EOF cannot race the test)."""
     if json_mode and "--json" not in args and args and args[0] == "ws":
         args = ["ws", "--json"] + list(args[1:])
-    run = Run(WRAPPER + [OPTS.sioc] + list(args))
-    timeout *= SLOW
-    run.rc, run.out, run.err, run.timed_out, run.elapsed = spawn(run.argv, stdin, close_stdin, timeout)
+    argv = WRAPPER + [OPTS.sioc] + list(args)
     if json_mode:
-        run.records, run.bad_lines = parse_records(run.out)
-    check_exit(run.rc, run.timed_out, timeout, bool(WRAPPER), run.err.decode("utf-8", "replace"), run.describe)
-    check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
+        return run_json(argv, stdin, close_stdin, timeout * SLOW, bool(WRAPPER))
+    run = Run(argv)
+    run.rc, run.out, run.err, run.timed_out, run.elapsed = spawn(argv, stdin, close_stdin, timeout * SLOW)
+    check_exit(run.rc, run.timed_out, timeout * SLOW, bool(WRAPPER), run.stderr(), run.describe)
     return run
 
 

@@ -31,8 +31,8 @@ import tempfile
 import threading
 import time
 
-from harness import (TestFailure, TestSkip, check, spawn, track, untrack, kill_live, parse_record,
-                     Records, Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
+from harness import (TestFailure, TestSkip, check, spawn, track, untrack, kill_live,
+                     LiveRun, Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -275,17 +275,16 @@ sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 _usage_n = [0]
 
 
-class Run(Records):
-    """One sioc process.  Records are parsed as they arrive (wait_for).
-    usage=True (and no --wrapper): run it under USAGE_WRAPPER; after finish()
-    self.usage is {"maxrss_kb", "utime", "stime"} of the sioc process."""
-    describe_limit = 700
+class Run(LiveRun):
+    """One `sioc io --json` process.  usage=True (and no --wrapper): run it
+    under USAGE_WRAPPER; after finish() self.usage is {"maxrss_kb", "utime",
+    "stime"} of the sioc process."""
 
     def __init__(self, args, stdin=b"", close_stdin=False, usage=False, reconnect=False):
         # Reconnection is sioc's default; tests of other behaviour turn it off
         # so that a lost connection ends the run.
-        self.argv = (WRAPPER + [OPTS.sioc, "io", "--json"] + ([] if reconnect else ["--no-reconnect"])
-                     + (["--transport", OPTS.transport] if OPTS.transport else []) + list(args))
+        argv = (WRAPPER + [OPTS.sioc, "io", "--json"] + ([] if reconnect else ["--no-reconnect"])
+                + (["--transport", OPTS.transport] if OPTS.transport else []) + list(args))
         if OPTS.transport not in ("", "websocket") and any(":%s/" % PORTS.get("fake", -1) in str(a) for a in args):
             raise TestSkip("the fake server speaks WebSocket only")
         self.usage = None
@@ -293,124 +292,16 @@ class Run(Records):
         if usage and not WRAPPER:
             _usage_n[0] += 1
             self.usage_file = os.path.join(OPTS.tmp, "usage-%d.json" % _usage_n[0])
-            self.argv = [PY, "-c", USAGE_WRAPPER, self.usage_file] + self.argv
-        self.records = []
-        self.bad_lines = []
-        self.err_chunks = []
-        self.rc = None
-        self.timed_out = False
-        self.cond = threading.Condition()
-        self.t0 = time.monotonic()
-        self.elapsed = 0.0
-        self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, start_new_session=True)
-        track(self.p)
-        self.threads = [threading.Thread(target=self._read_out, daemon=True),
-                        threading.Thread(target=self._read_err, daemon=True)]
-        for t in self.threads:
-            t.start()
-        self.stdin_data, self.close_stdin = stdin, close_stdin
-        self.writer = threading.Thread(target=self._write, daemon=True)
-        self.writer.start()
+            argv = [PY, "-c", USAGE_WRAPPER, self.usage_file] + argv
+        LiveRun.__init__(self, argv, stdin, close_stdin, SLOW, bool(WRAPPER))
 
-    def _write(self):
-        try:
-            if self.stdin_data:
-                self.p.stdin.write(self.stdin_data)
-                self.p.stdin.flush()
-            if self.close_stdin:
-                self.p.stdin.close()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    def send(self, data):
-        try:
-            self.p.stdin.write(data)
-            self.p.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    def _read_out(self):
-        for line in iter(self.p.stdout.readline, b""):
-            if not line.strip():
-                continue
-            obj = parse_record(line)
-            with self.cond:
-                if obj is None:
-                    self.bad_lines.append(line[:200])
-                else:
-                    obj["_t"] = round(time.monotonic() - self.t0, 4)
-                    self.records.append(obj)
-                    self.cond.notify_all()
-        with self.cond:
-            self.cond.notify_all()
-
-    def _read_err(self):
-        for chunk in iter(lambda: self.p.stderr.read(4096), b""):
-            if sum(len(c) for c in self.err_chunks) < 1 << 20:
-                self.err_chunks.append(chunk)
-
-    def wait_for(self, pred, timeout):
-        deadline = time.monotonic() + timeout * SLOW
-        with self.cond:
-            while True:
-                if any(pred(r) for r in self.records):
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0 or self.p.poll() is not None and not self.threads[0].is_alive():
-                    return any(pred(r) for r in self.records)
-                self.cond.wait(min(left, 0.1))
-
-    def kill(self, sig):
-        try:
-            os.kill(self.p.pid, sig)
-        except OSError:
-            pass
-
-    def finish(self, timeout):
-        """Wait for exit (kill after timeout) and run the checks common to every run."""
-        try:
-            self.p.wait(timeout * SLOW)
-        except subprocess.TimeoutExpired:
-            self.timed_out = True
-            try:
-                os.killpg(self.p.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            self.p.wait()
-        self.elapsed = time.monotonic() - self.t0
-        try:
-            self.p.stdin.close()
-        except (OSError, ValueError):
-            pass
-        for t in self.threads:
-            t.join(10)
-        untrack(self.p)
-        self.rc = self.p.returncode
+    def after_exit(self):
         if self.usage_file:
             try:
                 with open(self.usage_file) as fh:
                     self.usage = json.load(fh)
             except (OSError, ValueError):
                 self.usage = None
-        check(not self.timed_out, "sioc did not exit within %.0fs (killed): %s"
-              % (timeout * SLOW, self.describe()))
-        check(not (WRAPPER and self.rc == 99), "wrapper reported errors (exit 99): %s"
-              % short(self.stderr(), 2000))
-        check(self.rc is not None and self.rc >= 0, "sioc died from signal %s: %s"
-              % (-self.rc if self.rc is not None else "?", self.describe()))
-        check(self.rc != 2, "sioc rejected the command line (exit 2): %s" % self.describe())
-        err = self.stderr()
-        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
-            if marker in err:
-                raise TestFailure("sanitizer report on stderr: %s"
-                                  % short(err[max(0, err.index(marker) - 20):], 1500))
-        check(not self.bad_lines, "non-JSON stdout lines with --json: %s"
-              % short(repr(self.bad_lines)))
-        return self
-
-    def stderr(self):
-        return b"".join(self.err_chunks).decode("utf-8", "replace")
 
     def event_args(self, name):
         evs = self.events(name)

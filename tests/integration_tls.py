@@ -30,8 +30,8 @@ import tempfile
 import threading
 import time
 
-from harness import (TestFailure, TestSkip, check, short, spawn, parse_records, check_exit, kill_live,
-                     Records, Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
+from harness import (TestFailure, TestSkip, check, short, kill_live, run_json,
+                     Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -127,32 +127,13 @@ SERVER = TlsServer()
 
 # --------------------------------------------------------------- running sioc
 
-class Run(Records):
-    describe_limit = 500
-
-    def __init__(self, argv):
-        Records.__init__(self)
-        self.argv = argv
-        self.out = b""
-        self.err = b""
-
-    def stderr(self):
-        return self.err.decode("utf-8", "replace")
-
-
 def run_sioc(binary, args, stdin=b"", close_stdin=True, timeout=15.0):
     """Run BINARY MODE --json ARGS.  stdin is written, then closed unless
     close_stdin is False (then it stays open until sioc exits)."""
     args = list(args)
     if "--json" not in args:
         args = [args[0], "--json"] + args[1:]
-    run = Run(WRAPPER + [binary] + args)
-    timeout *= SLOW
-    run.rc, run.out, run.err, run.timed_out, run.elapsed = spawn(run.argv, stdin, close_stdin, timeout)
-    run.records, run.bad_lines = parse_records(run.out)
-    check_exit(run.rc, run.timed_out, timeout, bool(WRAPPER), run.err.decode("utf-8", "replace"), run.describe)
-    check(not run.bad_lines, "non-JSON stdout lines with --json: %s" % short(run.bad_lines))
-    return run
+    return run_json(WRAPPER + [binary] + args, stdin, close_stdin, timeout * SLOW, bool(WRAPPER), 500)
 
 
 def sioc(args, **kw):
