@@ -1211,6 +1211,11 @@ static int sio__span_ieq(const char *a, size_t alen, const char *b)
     return b[alen] == '\0';
 }
 
+static void sio__free(const sio_allocator *a, void *p)
+{
+    if (p) sio__realloc(a, p, 0);
+}
+
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {
@@ -3617,6 +3622,291 @@ static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
     return SIO_ERR_NO_ADDRESS;
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/link.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* link: one TCP connection, its TLS session and its buffers              */
+/* ---------------------------------------------------------------------- */
+
+#define SIO__TEXT_SIZE 256
+#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
+#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
+#define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
+#define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
+
+/* What a client's links share: the allocator for their buffers, the
+ * platform's sockets and clock, the TLS backend for secure URLs.  The link
+ * is the only layer that calls them (the client pump closes sockets, as a
+ * sio_set must forget them first). */
+typedef struct sio__system {
+    sio_allocator alloc;
+    const sio_platform *pf;
+    const sio_tls *tls;
+} sio__system;
+
+/* One TCP connection (with its TLS session) and its buffers. */
+typedef struct sio__link {
+    sio_socket sock;
+    void *tls;                         /* TLS session, NULL when plain */
+    unsigned char *rx;                 /* bytes from the socket */
+    size_t rx_start, rx_len, rx_cap;
+    unsigned char *tx;                 /* bytes for the socket */
+    size_t tx_sent, tx_len, tx_cap;
+    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
+    int connecting;                    /* TCP connect in progress (polling links) */
+    size_t chunk;                      /* next read size: grows while reads fill the buffer */
+    int streaming;                     /* the last read filled the buffer: more is coming */
+    uint64_t last_read;                /* ms of the last bytes read */
+    int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
+} sio__link;
+
+static uint64_t sio__link_now(const sio__system *sys) { return sys->pf->now_ms(sys->pf->user); }
+
+/* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
+static int sio__tls_buffered(const sio__system *sys, const sio__link *l)
+{
+    size_t n = 0;
+    return l->tls && sys->tls->read_buf(l->tls, &n) && n > 0;
+}
+
+static int sio__tls_failed(const sio__system *sys, sio__link *l, char *err, size_t err_size)
+{
+    char why[SIO__TEXT_SIZE - 8];
+    why[0] = 0;
+    if (sys->tls->status(l->tls, why, sizeof why) >= 0) return 0;
+    snprintf(err, err_size, "tls: %s", why[0] ? why : "failure");
+    return 1;
+}
+
+/* Sends the ciphertext the engine has; 0, or -1 when the socket failed. */
+static int sio__tls_push_out(const sio__system *sys, sio__link *l, char *err, size_t err_size)
+{
+    for (;;) {
+        size_t n = 0;
+        const unsigned char *p = sys->tls->send_buf(l->tls, &n);
+        long w;
+        if (!p || !n) return 0;
+        w = sys->pf->send(sys->pf->user, l->sock, p, n, err, err_size);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) return -1;
+        sys->tls->send_done(l->tls, (size_t)w);
+    }
+}
+
+/* A send failed (the peer closed): the reason may be a TLS alert still
+ * waiting in the socket, so feed what can be read before blaming TCP.
+ * Returns 1 (err filled with the TLS cause) if the engine failed. */
+static int sio__tls_salvage(const sio__system *sys, sio__link *l, char *err, size_t err_size)
+{
+    int i;
+    for (i = 0; i < 4; i++) {
+        size_t n = 0;
+        char ignored[64];
+        unsigned char *in = sys->tls->recv_buf(l->tls, &n);
+        long r;
+        if (!in || !n) break;
+        r = sys->pf->recv(sys->pf->user, l->sock, in, n, ignored, sizeof ignored);
+        if (r <= 0) break;
+        sys->tls->recv_done(l->tls, (size_t)r);
+    }
+    return sio__tls_failed(sys, l, err, err_size);
+}
+
+/* Plaintext into dst: bytes, 0 at a clean end, SIO_ERR_AGAIN, or an error. */
+static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *dst, size_t room, char *err, size_t err_size)
+{
+    int round;
+    for (round = 0; round < 16; round++) {
+        size_t n = 0;
+        const unsigned char *p = sys->tls->read_buf(l->tls, &n);
+        unsigned char *in;
+        long r;
+        if (p && n) {
+            if (n > room) n = room;
+            memcpy(dst, p, n);
+            sys->tls->read_done(l->tls, n);
+            return (long)n;
+        }
+        if (sio__tls_failed(sys, l, err, err_size)) return SIO_ERR_TLS;
+        if (sys->tls->status(l->tls, NULL, 0) == 1) return 0;
+        if (sio__tls_push_out(sys, l, err, err_size) < 0)                    /* handshake replies first */
+            return sio__tls_salvage(sys, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
+        in = sys->tls->recv_buf(l->tls, &n);
+        if (!in || !n) return SIO_ERR_AGAIN;
+        r = sys->pf->recv(sys->pf->user, l->sock, in, n, err, err_size);
+        if (r <= 0) {
+            if (r == SIO_ERR_AGAIN) l->may_read = 0;
+            if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
+            return r;
+        }
+        sys->tls->recv_done(l->tls, (size_t)r);
+    }
+    return SIO_ERR_AGAIN;
+}
+
+/* Plaintext from tx into the engine, then its ciphertext to the socket. */
+static int sio__tls_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    err[0] = 0;
+    while (l->tx_sent < l->tx_len) {
+        size_t room = 0, n = l->tx_len - l->tx_sent;
+        unsigned char *w = sys->tls->write_buf(l->tls, &room);
+        if (!w || !room) break;                  /* handshake still running, or the engine is full */
+        if (n > room) n = room;
+        memcpy(w, l->tx + l->tx_sent, n);
+        sys->tls->write_done(l->tls, n);
+        l->tx_sent += n;
+    }
+    if (l->tx_sent == l->tx_len) l->tx_sent = l->tx_len = 0;
+    if (sio__tls_push_out(sys, l, err, sizeof err) < 0) {
+        if (sio__tls_salvage(sys, l, text, text_size)) return SIO_ERR_TLS;
+        snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : "error");
+        return SIO_ERR_IO;
+    }
+    return sio__tls_failed(sys, l, text, text_size) ? SIO_ERR_TLS : 0;
+}
+
+/* Writes a link's queued bytes until the socket would block.  Returns 0,
+ * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
+static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    if (l->tls) return sio__tls_flush(sys, l, text, text_size);
+    while (l->tx_sent < l->tx_len) {
+        size_t n = l->tx_len - l->tx_sent;
+        long w;
+        if (n > (size_t)1 << 30) n = (size_t)1 << 30;
+        err[0] = 0;
+        w = sys->pf->send(sys->pf->user, l->sock, l->tx + l->tx_sent, n, err, sizeof err);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) {
+            snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : sio_status_text((int)w));
+            return SIO_ERR_IO;
+        }
+        l->tx_sent += (size_t)w;
+    }
+    l->tx_sent = l->tx_len = 0;
+    return 0;
+}
+
+/* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
+ * SIO_ERR_AGAIN, or another negative status (err filled). */
+static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, char *err, size_t err_size)
+{
+    size_t want, room;
+    long r;
+    if (l->chunk < SIO__READ_FIRST) l->chunk = SIO__READ_FIRST;
+    /* chunk - 1 plus the spare NUL byte: a power of two, so the largest
+     * buffer stays under malloc's mmap threshold (no mmap/munmap per burst) */
+    want = need > l->chunk - 1 ? need : l->chunk - 1;
+    /* A short read means the socket is drained: skip the recv that would
+     * only say EAGAIN and let the caller wait for readiness instead. */
+    if (!l->may_read && !sio__tls_buffered(sys, l)) return SIO_ERR_AGAIN;
+    if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
+        memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
+        l->rx_len -= l->rx_start;
+        l->rx_start = 0;
+    }
+    if (l->rx_cap - l->rx_len < want + 1 &&
+        sio__reserve(&sys->alloc, &l->rx, &l->rx_cap, l->rx_len + want + 1) != SIO_OK)
+        return SIO_ERR_NOMEM;
+    /* Keep one spare byte so a message at the end can be NUL-terminated. */
+    room = l->rx_cap - l->rx_len - 1;
+    if (l->tls) {
+        r = sio__tls_read(sys, l, l->rx + l->rx_len, room, err, err_size);
+    } else {
+        r = sys->pf->recv(sys->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
+        if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
+    }
+    if (r > 0) {
+        l->rx_len += (size_t)r;
+        l->last_read = sio__link_now(sys);
+    }
+    l->streaming = r > 0 && (size_t)r == room;
+    if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
+    return r;
+}
+
+static int sio__link_reserve(const sio__system *sys, sio__link *l, size_t more)
+{
+    if (l->tx_sent > 0 && l->tx_cap - l->tx_len < more) {
+        memmove(l->tx, l->tx + l->tx_sent, l->tx_len - l->tx_sent);
+        l->tx_len -= l->tx_sent;
+        l->tx_sent = 0;
+    }
+    return sio__reserve(&sys->alloc, &l->tx, &l->tx_cap, l->tx_len + more);
+}
+
+/* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
+ * once it is empty and nothing was read for SIO__IDLE_MS (traffic keeps its
+ * buffer: freeing it per wake-up would cost an allocation and, for big
+ * buffers, system calls each time), the send buffer once it is flushed. */
+static void sio__link_trim(const sio__system *sys, sio__link *l, int receiving)
+{
+    if (!receiving && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP &&
+        sio__link_now(sys) - l->last_read >= SIO__IDLE_MS) {
+        sio__free(&sys->alloc, l->rx);
+        l->rx = NULL;
+        l->rx_start = l->rx_len = l->rx_cap = 0;
+        l->chunk /= 2;                   /* a burst after a pause still reads big */
+    }
+    if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
+        sio__free(&sys->alloc, l->tx);
+        l->tx = NULL;
+        l->tx_sent = l->tx_len = l->tx_cap = 0;
+    }
+}
+
+static int sio__link_wants_write(const sio__system *sys, const sio__link *l)
+{
+    size_t n = 0;
+    if (l->sock == SIO_INVALID_SOCKET) return 0;
+    if (l->tls && sys->tls->send_buf(l->tls, &n) && n) return 1;
+    return l->connecting || l->tx_sent < l->tx_len;
+}
+
+/* 1 when the link is connected (TLS started when tls_host is set), 0 while
+ * connecting, or a negative status with text saying why. */
+static int sio__link_ready(const sio__system *sys, sio__link *l, const char *host, unsigned short port,
+                           int secure, char *text, size_t text_size)
+{
+    char err[128];
+    int r;
+    if (!l->connecting) return 1;
+    err[0] = 0;
+    r = sys->pf->connect_result(sys->pf->user, l->sock, err, sizeof err);
+    if (r == 0) return 0;
+    if (r < 0) {
+        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", host, (unsigned)port,
+                 err[0] ? err : sio_status_text(r));
+        return SIO_ERR_IO;
+    }
+    l->connecting = 0;
+    if (secure) {
+        char why[SIO__TEXT_SIZE - 8];
+        why[0] = 0;
+        l->tls = sys->tls->open(sys->tls->user, host, why, sizeof why);
+        l->truncated = 0;
+        if (!l->tls) {
+            snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
+            return SIO_ERR_TLS;
+        }
+    }
+    return 1;
+}
+
+/* Ends the TLS session and frees the buffers; the socket must be closed
+ * already (by the client, which tells its set first). */
+static void sio__link_free(const sio__system *sys, sio__link *l)
+{
+    if (l->tls) sys->tls->close(l->tls);
+    sio__free(&sys->alloc, l->rx);
+    sio__free(&sys->alloc, l->tx);
+    memset(l, 0, sizeof *l);
+    l->sock = SIO_INVALID_SOCKET;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -3635,12 +3925,7 @@ enum sio__phase {
     SIO__FAILING         /* protocol error: flushing our close, then dropping */
 };
 
-#define SIO__TEXT_SIZE 256
 #define SIO__FAIL_LINGER_MS 1000
-#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
-#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
-#define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
-#define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 /* Pongs (WebSocket and Engine.IO) may exceed max_send_queue by this much:
  * an application that filled the queue with emits must not lose its
  * connection to the next ping, yet a server that pings without reading
@@ -3755,22 +4040,6 @@ typedef struct sio__socketio {
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
-/* One TCP connection (with its TLS session) and its buffers. */
-typedef struct sio__link {
-    sio_socket sock;
-    void *tls;                         /* TLS session, NULL when plain */
-    unsigned char *rx;                 /* bytes from the socket */
-    size_t rx_start, rx_len, rx_cap;
-    unsigned char *tx;                 /* bytes for the socket */
-    size_t tx_sent, tx_len, tx_cap;
-    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
-    int connecting;                    /* TCP connect in progress (polling links) */
-    size_t chunk;                      /* next read size: grows while reads fill the buffer */
-    int streaming;                     /* the last read filled the buffer: more is coming */
-    uint64_t last_read;                /* ms of the last bytes read */
-    int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
-} sio__link;
-
 /* An HTTP response being read on a link; offsets are from the link's rx_start. */
 typedef struct sio__http_in {
     int head_done, status, closes;     /* closes: the server ends the connection after it */
@@ -3841,9 +4110,7 @@ typedef struct sio__membership {
  * websocket or polling, eio, socketio, to the events. */
 struct sio_client {
     /* settings (sio_create) */
-    sio_allocator alloc;
-    const sio_platform *pf;
-    const sio_tls *tls;                /* backend for secure URLs */
+    sio__system sys;                   /* allocator, platform, TLS backend for secure URLs */
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
@@ -3893,12 +4160,7 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
     return p;
 }
 
-static void sio__free(const sio_allocator *a, void *p)
-{
-    if (p) sio__realloc(a, p, 0);
-}
-
-static uint64_t sio__now(const sio_client *c) { return c->pf->now_ms(c->pf->user); }
+static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
 
 /* Queues an event.  The ring grows as needed; its size is bounded by the
  * namespaces and pending acks a connection can have, plus a few. */
@@ -3908,7 +4170,7 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
     size_t n;
     if (c->events.count == c->events.cap) {
         size_t cap = c->events.cap ? c->events.cap * 2 : 4, i;
-        sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
+        sio__pending *q = (sio__pending *)sio__realloc(&c->sys.alloc, NULL, cap * sizeof *q);
         if (!q) {
             if (type == SIO_EVENT_CLOSE) {        /* every start still ends in exactly one CLOSE */
                 c->events.close_owed = 1;
@@ -3918,7 +4180,7 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
             return NULL;
         }
         for (i = 0; i < c->events.count; i++) q[i] = c->events.ring[(c->events.head + i) % c->events.cap];
-        sio__free(&c->alloc, c->events.ring);
+        sio__free(&c->sys.alloc, c->events.ring);
         c->events.ring = q;
         c->events.cap = cap;
         c->events.head = 0;
@@ -3976,7 +4238,7 @@ static int sio__random(sio_client *c, unsigned char *out, size_t n)
     while (n > 0) {
         size_t take;
         if (c->random_left == 0) {
-            if (c->pf->random(c->pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
+            if (c->sys.pf->random(c->sys.pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
             c->random_left = sizeof c->random_pool;
         }
         take = n < c->random_left ? n : c->random_left;
@@ -4005,9 +4267,21 @@ static void sio__set_forget(sio_client *c, sio_socket sock);
 static void sio__close_socket(sio_client *c, sio_socket sock)
 {
     if (c->membership.set) sio__set_forget(c, sock);
-    c->pf->close(c->pf->user, sock);
+    c->sys.pf->close(c->sys.pf->user, sock);
 }
 static sio__link *sio__link_at(const sio_client *c, int i);
+
+static void sio__link_close(sio_client *c, sio__link *l)
+{
+    if (l->sock != SIO_INVALID_SOCKET) sio__close_socket(c, l->sock);
+    sio__link_free(&c->sys, l);
+}
+
+/* A link of this client's server: connected, TLS started when the URL is secure. */
+static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
+}
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
@@ -4024,15 +4298,15 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
-    if (c->ln.tls) c->tls->close(c->ln.tls);
+    if (c->ln.tls) c->sys.tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     if (SIO__WITH_IO) sio__poll_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
-    sio__free(&c->alloc, c->ln.rx);
-    sio__free(&c->alloc, c->ln.tx);
+    sio__free(&c->sys.alloc, c->ln.rx);
+    sio__free(&c->sys.alloc, c->ln.tx);
     c->ln.rx = c->ln.tx = NULL;
     c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
     sio_ws_rx_free(&c->websocket.rx);
@@ -4055,17 +4329,7 @@ static void sio__abort(sio_client *c, int error, const char *text)
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
 
-static int sio__link_reserve(sio_client *c, sio__link *l, size_t more)
-{
-    if (l->tx_sent > 0 && l->tx_cap - l->tx_len < more) {
-        memmove(l->tx, l->tx + l->tx_sent, l->tx_len - l->tx_sent);
-        l->tx_len -= l->tx_sent;
-        l->tx_sent = 0;
-    }
-    return sio__reserve(&c->alloc, &l->tx, &l->tx_cap, l->tx_len + more);
-}
-
-static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(c, &c->ln, more); }
+static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(&c->sys, &c->ln, more); }
 
 /* Queues one message as one or more masked frames. */
 static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
@@ -4128,145 +4392,12 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
     c->deadline = sio__now(c) + (uint64_t)linger;
 }
 
-#ifdef SIO_SOURCE_LINES
-#line 1 "src/link_tls.c"
-#endif
-/* ---- TLS: ciphertext between the socket and the engine ---- */
-
-/* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
-static int sio__tls_buffered(const sio_client *c, const sio__link *l)
-{
-    size_t n = 0;
-    return l->tls && c->tls->read_buf(l->tls, &n) && n > 0;
-}
-
-static int sio__tls_failed(sio_client *c, sio__link *l, char *err, size_t err_size)
-{
-    char why[SIO__TEXT_SIZE - 8];
-    why[0] = 0;
-    if (c->tls->status(l->tls, why, sizeof why) >= 0) return 0;
-    snprintf(err, err_size, "tls: %s", why[0] ? why : "failure");
-    return 1;
-}
-
-/* Sends the ciphertext the engine has; 0, or -1 when the socket failed. */
-static int sio__tls_push_out(sio_client *c, sio__link *l, char *err, size_t err_size)
-{
-    for (;;) {
-        size_t n = 0;
-        const unsigned char *p = c->tls->send_buf(l->tls, &n);
-        long w;
-        if (!p || !n) return 0;
-        w = c->pf->send(c->pf->user, l->sock, p, n, err, err_size);
-        if (w == SIO_ERR_AGAIN) return 0;
-        if (w <= 0) return -1;
-        c->tls->send_done(l->tls, (size_t)w);
-    }
-}
-
-/* A send failed (the peer closed): the reason may be a TLS alert still
- * waiting in the socket, so feed what can be read before blaming TCP.
- * Returns 1 (err filled with the TLS cause) if the engine failed. */
-static int sio__tls_salvage(sio_client *c, sio__link *l, char *err, size_t err_size)
-{
-    int i;
-    for (i = 0; i < 4; i++) {
-        size_t n = 0;
-        char ignored[64];
-        unsigned char *in = c->tls->recv_buf(l->tls, &n);
-        long r;
-        if (!in || !n) break;
-        r = c->pf->recv(c->pf->user, l->sock, in, n, ignored, sizeof ignored);
-        if (r <= 0) break;
-        c->tls->recv_done(l->tls, (size_t)r);
-    }
-    return sio__tls_failed(c, l, err, err_size);
-}
-
-/* Plaintext into dst: bytes, 0 at a clean end, SIO_ERR_AGAIN, or an error. */
-static long sio__tls_read(sio_client *c, sio__link *l, unsigned char *dst, size_t room, char *err, size_t err_size)
-{
-    int round;
-    for (round = 0; round < 16; round++) {
-        size_t n = 0;
-        const unsigned char *p = c->tls->read_buf(l->tls, &n);
-        unsigned char *in;
-        long r;
-        if (p && n) {
-            if (n > room) n = room;
-            memcpy(dst, p, n);
-            c->tls->read_done(l->tls, n);
-            return (long)n;
-        }
-        if (sio__tls_failed(c, l, err, err_size)) return SIO_ERR_TLS;
-        if (c->tls->status(l->tls, NULL, 0) == 1) return 0;
-        if (sio__tls_push_out(c, l, err, err_size) < 0)                    /* handshake replies first */
-            return sio__tls_salvage(c, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
-        in = c->tls->recv_buf(l->tls, &n);
-        if (!in || !n) return SIO_ERR_AGAIN;
-        r = c->pf->recv(c->pf->user, l->sock, in, n, err, err_size);
-        if (r <= 0) {
-            if (r == SIO_ERR_AGAIN) l->may_read = 0;
-            if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
-            return r;
-        }
-        c->tls->recv_done(l->tls, (size_t)r);
-    }
-    return SIO_ERR_AGAIN;
-}
-
-/* Plaintext from tx into the engine, then its ciphertext to the socket. */
-static int sio__tls_flush(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    char err[128];
-    err[0] = 0;
-    while (l->tx_sent < l->tx_len) {
-        size_t room = 0, n = l->tx_len - l->tx_sent;
-        unsigned char *w = c->tls->write_buf(l->tls, &room);
-        if (!w || !room) break;                  /* handshake still running, or the engine is full */
-        if (n > room) n = room;
-        memcpy(w, l->tx + l->tx_sent, n);
-        c->tls->write_done(l->tls, n);
-        l->tx_sent += n;
-    }
-    if (l->tx_sent == l->tx_len) l->tx_sent = l->tx_len = 0;
-    if (sio__tls_push_out(c, l, err, sizeof err) < 0) {
-        if (sio__tls_salvage(c, l, text, text_size)) return SIO_ERR_TLS;
-        snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : "error");
-        return SIO_ERR_IO;
-    }
-    return sio__tls_failed(c, l, text, text_size) ? SIO_ERR_TLS : 0;
-}
-
-/* Writes a link's queued bytes until the socket would block.  Returns 0,
- * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
-static int sio__link_flush(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    char err[128];
-    if (l->tls) return sio__tls_flush(c, l, text, text_size);
-    while (l->tx_sent < l->tx_len) {
-        size_t n = l->tx_len - l->tx_sent;
-        long w;
-        if (n > (size_t)1 << 30) n = (size_t)1 << 30;
-        err[0] = 0;
-        w = c->pf->send(c->pf->user, l->sock, l->tx + l->tx_sent, n, err, sizeof err);
-        if (w == SIO_ERR_AGAIN) return 0;
-        if (w <= 0) {
-            snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : sio_status_text((int)w));
-            return SIO_ERR_IO;
-        }
-        l->tx_sent += (size_t)w;
-    }
-    l->tx_sent = l->tx_len = 0;
-    return 0;
-}
-
 /* The main link's flush.  Returns 0, or -1 when the connection was lost
  * (events queued). */
 static int sio__flush(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    int r = sio__link_flush(c, &c->ln, text, sizeof text);
+    int r = sio__link_flush(&c->sys, &c->ln, text, sizeof text);
     if (r == 0) return 0;
     if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
         sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
@@ -4275,49 +4406,22 @@ static int sio__flush(sio_client *c)
     return -1;
 }
 
-/* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
- * SIO_ERR_AGAIN, or another negative status (err filled). */
-static long sio__link_read(sio_client *c, sio__link *l, size_t need, char *err, size_t err_size)
-{
-    size_t want, room;
-    long r;
-    if (l->chunk < SIO__READ_FIRST) l->chunk = SIO__READ_FIRST;
-    /* chunk - 1 plus the spare NUL byte: a power of two, so the largest
-     * buffer stays under malloc's mmap threshold (no mmap/munmap per burst) */
-    want = need > l->chunk - 1 ? need : l->chunk - 1;
-    /* A short read means the socket is drained: skip the recv that would
-     * only say EAGAIN and let the caller wait for readiness instead. */
-    if (!l->may_read && !sio__tls_buffered(c, l)) return SIO_ERR_AGAIN;
-    if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
-        memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
-        l->rx_len -= l->rx_start;
-        if (l == &c->ln) c->websocket.ping_scan = c->websocket.ping_scan > l->rx_start ? c->websocket.ping_scan - l->rx_start : 0;
-        l->rx_start = 0;
-    }
-    if (l->rx_cap - l->rx_len < want + 1 &&
-        sio__reserve(&c->alloc, &l->rx, &l->rx_cap, l->rx_len + want + 1) != SIO_OK)
-        return SIO_ERR_NOMEM;
-    /* Keep one spare byte so a message at the end can be NUL-terminated. */
-    room = l->rx_cap - l->rx_len - 1;
-    if (l->tls) {
-        r = sio__tls_read(c, l, l->rx + l->rx_len, room, err, err_size);
-    } else {
-        r = c->pf->recv(c->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
-        if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
-    }
-    if (r > 0) {
-        l->rx_len += (size_t)r;
-        l->last_read = sio__now(c);
-    }
-    l->streaming = r > 0 && (size_t)r == room;
-    if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
-    return r;
-}
-
+/* Reads once on the main link; the look-ahead's offset follows the bytes
+ * when the link moves them to the front of its buffer. */
 static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
 {
-    return sio__link_read(c, &c->ln, need, err, err_size);
+    size_t start = c->ln.rx_start;
+    long r = sio__link_read(&c->sys, &c->ln, need, err, err_size);
+    if (c->ln.rx_start != start)
+        c->websocket.ping_scan = c->websocket.ping_scan > start ? c->websocket.ping_scan - start : 0;
+    return r;
 }
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/handshake.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* handshake: the WebSocket opening handshake (RFC 6455 4.1)             */
+/* ---------------------------------------------------------------------- */
 
 static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
 
@@ -4338,7 +4442,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
         need += strlen(c->eio.target) + strlen(c->request_head);
     }
     for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
-    if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     p = (char *)l->tx + l->tx_len;
     if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
@@ -4400,6 +4504,10 @@ static int sio__check_response(sio_client *c, const sio_http_response *r, char *
     }
     return SIO_OK;
 }
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/resolve.c"
+#endif
+/* ---- resolving names without blocking ---- */
 
 static void sio__start_next_address(sio_client *c);
 
@@ -4409,15 +4517,10 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 {
     if (c->resolver.addr_count) {
         if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
-        return c->pf->connect(c->pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
+        return c->sys.pf->connect(c->sys.pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
     }
-    return c->pf->connect(c->pf->user, c->host, c->port, c->attempt, sock, err, err_size);
+    return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
-
-#ifdef SIO_SOURCE_LINES
-#line 1 "src/resolve.c"
-#endif
-/* ---- resolving names without blocking ---- */
 
 /* Sends the questions still unanswered to the nameserver's socket; -1
  * when there is no randomness for their ids. */
@@ -4430,7 +4533,7 @@ static int sio__dns_send(sio_client *c)
     if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
     sio__resolver_queries(&c->resolver, id, sio__now(c), q, n);
     for (k = 0; k < 2; k++)
-        if (n[k]) c->pf->send(c->pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
+        if (n[k]) c->sys.pf->send(c->sys.pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
     return 0;
 }
 
@@ -4472,7 +4575,7 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
         snprintf(err, err_size, "bad nameserver port '%s'", strrchr(c->dns_server, ':') + 1);
         return -1;
     }
-    if (c->pf->dns_open(c->pf->user, c->dns_server ? host : NULL, port, c->resolver.server, &c->ln.sock, err,
+    if (c->sys.pf->dns_open(c->sys.pf->user, c->dns_server ? host : NULL, port, c->resolver.server, &c->ln.sock, err,
                         err_size) != SIO_OK) {
         c->ln.sock = SIO_INVALID_SOCKET;
         return -1;
@@ -4493,7 +4596,7 @@ static void sio__resolve(sio_client *c)
     sio__resolver *r = &c->resolver;
     sio__resolver_begin(r, c->host);
     while (r->addr_count < SIO__MAX_ADDRESSES &&
-           c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
+           c->sys.pf->hosts_lookup(c->sys.pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
                                sizeof r->addrs[0]) == 1)
         r->addr_count++;
     if (r->addr_count) {
@@ -4529,7 +4632,7 @@ static void sio__step_resolve(sio_client *c)
         long n;
         err[0] = 0;
         if (!c->ln.may_read) return;
-        n = c->pf->recv(c->pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
+        n = c->sys.pf->recv(c->sys.pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
         if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
         if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
             sio__resolver_server_failed(&c->resolver);
@@ -4570,13 +4673,13 @@ static void sio__step_connect(sio_client *c)
     char err[128];
     int r;
     err[0] = 0;
-    r = c->pf->connect_result(c->pf->user, c->ln.sock, err, sizeof err);
+    r = c->sys.pf->connect_result(c->sys.pf->user, c->ln.sock, err, sizeof err);
     if (r == 0) return;
     if (r > 0) {
         if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
             char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
             why[0] = 0;
-            c->ln.tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+            c->ln.tls = c->sys.tls->open(c->sys.tls->user, c->host, why, sizeof why);
             c->ln.truncated = 0;
             if (!c->ln.tls) {
                 snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
@@ -4905,13 +5008,13 @@ static int sio__ns_get(sio_client *c, const char *name)
     i = sio__ns_index(c, name, strlen(name));
     if (i >= 0) return i;
     if (c->socketio.ns_count >= c->max_namespaces) return SIO_ERR_FULL;
-    ns = (sio__ns *)sio__realloc(&c->alloc, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(&c->alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
+    ns = (sio__ns *)sio__realloc(&c->sys.alloc, NULL, sizeof *ns);
+    grown = (sio__ns **)sio__realloc(&c->sys.alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
     if (grown) c->socketio.nss = grown;
-    if (!ns || !grown) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    if (!ns || !grown) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
     memset(ns, 0, sizeof *ns);
-    ns->name = sio__strdup(&c->alloc, name);
-    if (!ns->name) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    ns->name = sio__strdup(&c->sys.alloc, name);
+    if (!ns->name) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
     c->socketio.nss[c->socketio.ns_count] = ns;
     return (int)c->socketio.ns_count++;
 }
@@ -4922,7 +5025,7 @@ static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
         sio__queued *q = ns->queue_head;
         ns->queue_head = q->next;
         c->socketio.queued_bytes -= q->total;
-        sio__free(&c->alloc, q);
+        sio__free(&c->sys.alloc, q);
     }
     ns->queue_tail = NULL;
     ns->queued = 0;
@@ -4934,7 +5037,7 @@ static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
         sio__held *h = ns->held_head;
         ns->held_head = h->next;
         c->socketio.held_bytes -= h->total;
-        sio__free(&c->alloc, h);
+        sio__free(&c->sys.alloc, h);
     }
     ns->held_tail = NULL;
 }
@@ -4948,7 +5051,7 @@ static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const 
     unsigned char *p;
     for (k = 0; k < count; k++) total += atts[k].len;
     if (c->socketio.held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
-    if (!(h = (sio__held *)sio__realloc(&c->alloc, NULL, total))) return SIO_ERR_NOMEM;
+    if (!(h = (sio__held *)sio__realloc(&c->sys.alloc, NULL, total))) return SIO_ERR_NOMEM;
     h->next = NULL;
     h->has_id = pk->has_id;
     h->id = pk->id;
@@ -5166,9 +5269,9 @@ static void sio__io_release(sio_client *c)
 {
     size_t i;
     if (!c->socketio.bins_delivered) return;
-    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->alloc, (void *)c->socketio.bins[i].data);
-    sio__free(&c->alloc, c->socketio.bins);
-    sio__free(&c->alloc, c->socketio.bin_text);
+    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->sys.alloc, (void *)c->socketio.bins[i].data);
+    sio__free(&c->sys.alloc, c->socketio.bins);
+    sio__free(&c->sys.alloc, c->socketio.bin_text);
     c->socketio.bins = NULL;
     c->socketio.bin_text = NULL;
     c->socketio.bin_have = c->socketio.bin_need = c->socketio.bin_bytes = 0;
@@ -5183,7 +5286,7 @@ static char *sio__scratch(sio_client *c, size_t need)
         size_t cap = need < 64 ? 64 : need;
         if (need <= SIO__KEEP && 2 * c->socketio.scratch_cap > cap)
             cap = 2 * c->socketio.scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->socketio.scratch_cap;
-        char *p = (char *)sio__realloc(&c->alloc, c->socketio.scratch, cap);
+        char *p = (char *)sio__realloc(&c->sys.alloc, c->socketio.scratch, cap);
         if (!p) return NULL;
         c->socketio.scratch = p;
         c->socketio.scratch_cap = cap;
@@ -5301,7 +5404,7 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
                 }
                 return 1;
             }
-            sio__free(&c->alloc, h);
+            sio__free(&c->sys.alloc, h);
         }
     }
     return 0;
@@ -5480,7 +5583,7 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
         else if (p[i] == '{' || p[i] == '[') { if (++d > max_depth) max_depth = d; }
         else if (p[i] == '}' || p[i] == ']') d--;
     }
-    if (max_depth > sizeof small && !(st = (unsigned char *)sio__realloc(&c->alloc, NULL, max_depth))) return SIO_ERR_NOMEM;
+    if (max_depth > sizeof small && !(st = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, max_depth))) return SIO_ERR_NOMEM;
     for (i = 0; i < n && ok; i++) {
         unsigned char *top = depth ? &st[depth - 1] : NULL;
         size_t start = i;
@@ -5526,7 +5629,7 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
             continue;
         }
     }
-    if (st != small) sio__free(&c->alloc, st);
+    if (st != small) sio__free(&c->sys.alloc, st);
     return ok;
 }
 
@@ -5562,7 +5665,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
         return 0;
     }
     c->socketio.bin_bytes += len;
-    copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
+    copy = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len ? len : 1);
     if (!copy) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
         return 0;
@@ -5657,17 +5760,17 @@ static void sio__eio_on_close(sio_client *c)
 /* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
 static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
-    unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
+    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len);
     size_t n = 0;
     int r;
     if (!raw) return 0;
     if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
-        sio__free(&c->alloc, raw);
+        sio__free(&c->sys.alloc, raw);
         sio__io_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
     }
     r = sio__io_attachment(c, raw, n, ev);
-    sio__free(&c->alloc, raw);
+    sio__free(&c->sys.alloc, raw);
     return r;
 }
 
@@ -5692,8 +5795,8 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
             sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
-        c->socketio.bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
-        c->socketio.bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
+        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len);
+        c->socketio.bins = (sio_bytes *)sio__realloc(&c->sys.alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
         if (!c->socketio.bin_text || !c->socketio.bins) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
             return 0;
@@ -5781,7 +5884,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
     unsigned char *p;
     for (i = 0; i < n; i++) total += lens[i];
     need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
-    if (sio__reserve(&c->alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__reserve(&c->sys.alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
     p = c->polling.out + c->polling.out_len;
     if (c->polling.out_len) *p++ = 0x1e;
     if (!binary) {
@@ -5826,7 +5929,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     char *p;
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
-    if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
     stamp[0] = 0;
@@ -5876,11 +5979,11 @@ static void sio__take_cookies(sio_client *c, const sio_http_response *r)
         }
         if (i == SIO__MAX_COOKIES) i = free_slot;
         if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
-        copy = (char *)sio__realloc(&c->alloc, NULL, len + 1);
+        copy = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
         if (!copy) continue;
         memcpy(copy, hd->value, len);
         copy[len] = 0;
-        sio__free(&c->alloc, c->eio.cookies[i]);
+        sio__free(&c->sys.alloc, c->eio.cookies[i]);
         c->eio.cookies[i] = copy;
     }
 }
@@ -5939,7 +6042,7 @@ static int sio__http_receive(sio_client *c, sio__link *l, sio__http_in *in, uint
             if (r == 1) return 1;
         }
         err[0] = 0;
-        n = sio__link_read(c, l, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == 0 && in->head_done && in->body.mode == SIO_HTTP_BODY_UNTIL_CLOSE) {
             if (l->truncated) {                  /* the end is the body's length: it must be TLS's own */
@@ -6002,44 +6105,6 @@ static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_s
     return SIO_OK;
 }
 
-/* 1 when the link is connected (TLS started), 0 while connecting, or a negative status. */
-static int sio__link_ready(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    char err[128];
-    int r;
-    if (!l->connecting) return 1;
-    err[0] = 0;
-    r = c->pf->connect_result(c->pf->user, l->sock, err, sizeof err);
-    if (r == 0) return 0;
-    if (r < 0) {
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
-                 err[0] ? err : sio_status_text(r));
-        return SIO_ERR_IO;
-    }
-    l->connecting = 0;
-    if (c->url.secure) {
-        char why[SIO__TEXT_SIZE - 8];
-        why[0] = 0;
-        l->tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
-        l->truncated = 0;
-        if (!l->tls) {
-            snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
-            return SIO_ERR_TLS;
-        }
-    }
-    return 1;
-}
-
-static void sio__link_close(sio_client *c, sio__link *l)
-{
-    if (l->tls) c->tls->close(l->tls);
-    if (l->sock != SIO_INVALID_SOCKET) sio__close_socket(c, l->sock);
-    sio__free(&c->alloc, l->rx);
-    sio__free(&c->alloc, l->tx);
-    memset(l, 0, sizeof *l);
-    l->sock = SIO_INVALID_SOCKET;
-}
-
 /* Drops the response just handled; a connection the server ends is closed
  * (a new one is opened for the next request). */
 static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
@@ -6047,7 +6112,7 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
     l->rx_start += in->raw;
     if (l->rx_start == l->rx_len) l->rx_start = l->rx_len = 0;
     if (in->closes) {
-        if (l->tls) c->tls->close(l->tls);
+        if (l->tls) c->sys.tls->close(l->tls);
         sio__close_socket(c, l->sock);
         l->tls = NULL;
         l->sock = SIO_INVALID_SOCKET;
@@ -6065,7 +6130,7 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
     if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
         if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
-        if (sio__link_reserve(c, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
+        if (sio__link_reserve(&c->sys, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
         c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
         c->polling.get_busy = 1;
     }
@@ -6084,7 +6149,7 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
         if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
         body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
-        if (sio__link_reserve(c, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
+        if (sio__link_reserve(&c->sys, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
         c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
                                           "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
                                           (unsigned long)body);
@@ -6173,7 +6238,7 @@ static void sio__probe_fail(sio_client *c)
 static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
 {
     unsigned char key[4];
-    if (sio__link_reserve(c, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(&c->sys, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
     if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
     l->tx_len += sio_ws_encode(l->tx + l->tx_len, 1, opcode, (const unsigned char *)data, len, key);
     return SIO_OK;
@@ -6198,7 +6263,7 @@ static void sio__probe_commit(sio_client *c)
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
     sio_ws_rx_free(&c->websocket.rx);
     memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.allocator = c->sys.alloc;
     c->websocket.rx.max_message = c->max_message;
     c->websocket.rx_need = 0;
     c->websocket.ping_scan = c->ln.rx_start;
@@ -6268,12 +6333,12 @@ static int sio__probe_step(sio_client *c)
         return 0;
     }
     if (c->upgrade.state == SIO__PROBE_CONNECTING) {
-        if ((r = sio__link_ready(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if ((r = sio__link_connected(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
         if (r == 0) return 0;
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
         c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
-    if (sio__link_flush(c, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
+    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
     for (reads = 0; reads < 3; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
@@ -6287,7 +6352,7 @@ static int sio__probe_step(sio_client *c)
             if (r == 1) {
                 l->rx_start += resp.head_len;
                 if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
-                    sio__link_flush(c, l, text, sizeof text) != 0) {
+                    sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
                     sio__probe_fail(c);
                     return 0;
                 }
@@ -6305,7 +6370,7 @@ static int sio__probe_step(sio_client *c)
         if (c->upgrade.state == SIO__PROBE_PAUSE) break;
         if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
         err[0] = 0;
-        n = sio__link_read(c, l, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) { sio__probe_fail(c); return 0; }
     }
@@ -6338,11 +6403,11 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         }
         text[0] = 0;
         if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__link_ready(c, &c->ln, text, sizeof text)) < 0) break;
-        if (r > 0 && (r = sio__link_flush(c, &c->ln, text, sizeof text)) != 0) break;
+        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
+        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
         if (c->polling.post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_ready(c, &c->polling.post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(c, &c->polling.post, text, sizeof text)) != 0) break;
+            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
         }
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
             r = sio__http_receive(c, &c->ln, &c->polling.get_in, max_body, text, sizeof text);
@@ -6413,7 +6478,7 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
             if (ns->queue_tail == q) ns->queue_tail = prev;
             ns->queued--;
             c->socketio.queued_bytes -= q->total;
-            sio__free(&c->alloc, q);
+            sio__free(&c->sys.alloc, q);
             return;
         }
         prev = q;
@@ -6475,7 +6540,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
     for (k = 0; k < n; k++) text_len += lens[k];
     total = text_len;
     for (k = 0; k < count; k++) total += atts[k].len;
-    q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+    q = (sio__queued *)sio__realloc(&c->sys.alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
     if (!q) return SIO_ERR_NOMEM;
     q->lens = (size_t *)(q + 1);
     q->bytes = (unsigned char *)(q->lens + count);
@@ -6532,7 +6597,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         sio_jw_cstring(&w, event);
         if (w.error) {
             sio_jw_init(&w, NULL, 0);
-            w.allocator = c->alloc;
+            w.allocator = c->sys.alloc;
             sio_jw_cstring(&w, event);
             if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
         }
@@ -6598,9 +6663,9 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
         return SIO_ERR_INVALID;
     if ((i = sio__ns_get(c, ns)) < 0) return i;
     if (auth_json && *auth_json) {
-        char *copy = sio__strdup(&c->alloc, auth_json);
+        char *copy = sio__strdup(&c->sys.alloc, auth_json);
         if (!copy) return SIO_ERR_NOMEM;
-        sio__free(&c->alloc, c->socketio.nss[i]->auth);
+        sio__free(&c->sys.alloc, c->socketio.nss[i]->auth);
         c->socketio.nss[i]->auth = copy;
     }
     return sio__join(c, i);
@@ -6665,7 +6730,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
         if (c->socketio.ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
         if (c->socketio.ack_count == c->socketio.ack_cap) {
             size_t cap = c->socketio.ack_cap ? c->socketio.ack_cap * 2 : 8;
-            void *p = sio__realloc(&c->alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
+            void *p = sio__realloc(&c->sys.alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
             if (!p) return SIO_ERR_NOMEM;
             c->socketio.acks = (sio__ack *)p;
             c->socketio.ack_cap = cap;
@@ -6701,7 +6766,7 @@ SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, co
     int r;
     if (!c || !message) return SIO_ERR_INVALID;
     sio_jw_init(&w, NULL, 0);
-    w.allocator = c->alloc;
+    w.allocator = c->sys.alloc;
     sio_jw_array_begin(&w);
     sio_jw_cstring(&w, message);
     sio_jw_array_end(&w);
@@ -6736,12 +6801,12 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
         if (ns->sub_count >= 1024) return SIO_ERR_FULL;
         if (ns->sub_count == ns->sub_cap) {
             size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
-            void *p = sio__realloc(&c->alloc, ns->subs, cap * sizeof(char *));
+            void *p = sio__realloc(&c->sys.alloc, ns->subs, cap * sizeof(char *));
             if (!p) return SIO_ERR_NOMEM;
             ns->subs = (char **)p;
             ns->sub_cap = cap;
         }
-        if (!(copy = sio__strdup(&c->alloc, event))) return SIO_ERR_NOMEM;
+        if (!(copy = sio__strdup(&c->sys.alloc, event))) return SIO_ERR_NOMEM;
         ns->subs[ns->sub_count++] = copy;
     }
     return ns->joined ? SIO_OK : sio__join(c, i);
@@ -6759,7 +6824,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     ns = c->socketio.nss[i];
     for (k = 0; k < ns->sub_count; k++)
         if (strcmp(ns->subs[k], event) == 0) {
-            sio__free(&c->alloc, ns->subs[k]);
+            sio__free(&c->sys.alloc, ns->subs[k]);
             ns->subs[k] = ns->subs[--ns->sub_count];
             break;
         }
@@ -6775,16 +6840,16 @@ static void sio__io_free(sio_client *c)
         sio__ns *ns = c->socketio.nss[i];
         sio__ns_drop_queue(c, ns);
         sio__ns_drop_held(c, ns);
-        for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
-        sio__free(&c->alloc, ns->subs);
-        sio__free(&c->alloc, ns->auth);
-        sio__free(&c->alloc, ns->name);
-        sio__free(&c->alloc, ns);
+        for (k = 0; k < ns->sub_count; k++) sio__free(&c->sys.alloc, ns->subs[k]);
+        sio__free(&c->sys.alloc, ns->subs);
+        sio__free(&c->sys.alloc, ns->auth);
+        sio__free(&c->sys.alloc, ns->name);
+        sio__free(&c->sys.alloc, ns);
     }
-    sio__free(&c->alloc, c->socketio.nss);
-    sio__free(&c->alloc, c->socketio.acks);
-    sio__free(&c->alloc, c->socketio.scratch);
-    sio__free(&c->alloc, c->socketio.replayed);
+    sio__free(&c->sys.alloc, c->socketio.nss);
+    sio__free(&c->sys.alloc, c->socketio.acks);
+    sio__free(&c->sys.alloc, c->socketio.scratch);
+    sio__free(&c->sys.alloc, c->socketio.replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
@@ -6876,54 +6941,34 @@ static void sio__check_timer(sio_client *c)
     }
 }
 
-/* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
- * once it is empty and nothing was read for SIO__IDLE_MS (traffic keeps its
- * buffer: freeing it per wake-up would cost an allocation and, for big
- * buffers, system calls each time), the send buffer once it is flushed. */
-static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
-{
-    if (!receiving && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP &&
-        sio__now(c) - l->last_read >= SIO__IDLE_MS) {
-        sio__free(&c->alloc, l->rx);
-        l->rx = NULL;
-        l->rx_start = l->rx_len = l->rx_cap = 0;
-        l->chunk /= 2;                   /* a burst after a pause still reads big */
-    }
-    if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
-        sio__free(&c->alloc, l->tx);
-        l->tx = NULL;
-        l->tx_sent = l->tx_len = l->tx_cap = 0;
-    }
-}
-
 /* Idle clients shrink back to small buffers (called when the data of the
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
-    sio__link_trim(c, &c->polling.post, c->polling.post_in.head_done);
+    sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
+    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
     if (!c->websocket.rx.in_message && c->websocket.rx.buffer_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->websocket.rx.buffer);
+        sio__free(&c->sys.alloc, c->websocket.rx.buffer);
         c->websocket.rx.buffer = NULL;
         c->websocket.rx.buffer_len = c->websocket.rx.buffer_cap = 0;
     }
     if (c->socketio.scratch_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->socketio.scratch);
+        sio__free(&c->sys.alloc, c->socketio.scratch);
         c->socketio.scratch = NULL;
         c->socketio.scratch_cap = 0;
     }
     if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->polling.out);
+        sio__free(&c->sys.alloc, c->polling.out);
         c->polling.out = NULL;
         c->polling.out_cap = 0;
     }
     if (!c->events.count && c->events.cap > 16) {
-        sio__free(&c->alloc, c->events.ring);
+        sio__free(&c->sys.alloc, c->events.ring);
         c->events.ring = NULL;
         c->events.cap = c->events.head = 0;
     }
     if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
-        sio__free(&c->alloc, c->socketio.acks);
+        sio__free(&c->sys.alloc, c->socketio.acks);
         c->socketio.acks = NULL;
         c->socketio.ack_cap = 0;
     }
@@ -6971,7 +7016,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (SIO__IO(c)) {
         sio__io_release(c);
-        sio__free(&c->alloc, c->socketio.replayed);
+        sio__free(&c->sys.alloc, c->socketio.replayed);
         c->socketio.replayed = NULL;
     }
     sio__trim(c);
@@ -7043,9 +7088,9 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->eio.target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->eio.query = (char *)sio__realloc(&c->alloc, NULL, qsize);
-    p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
+    c->eio.target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->eio.query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
+    p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
     if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
     c->eio.query[0] = 0;
     if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
@@ -7062,9 +7107,9 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     p += sprintf(p, "\r\n");
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
-    sio__shrink(&c->alloc, &c->request_head);
-    sio__shrink(&c->alloc, &c->eio.target);
-    sio__shrink(&c->alloc, &c->eio.query);
+    sio__shrink(&c->sys.alloc, &c->request_head);
+    sio__shrink(&c->sys.alloc, &c->eio.target);
+    sio__shrink(&c->sys.alloc, &c->eio.query);
     return SIO_OK;
 }
 
@@ -7118,9 +7163,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c = (sio_client *)sio__realloc(&a, NULL, sizeof *c);
     if (!c) return SIO_ERR_NOMEM;
     memset(c, 0, sizeof *c);
-    c->alloc = a;
+    c->sys.alloc = a;
     c->ln.sock = SIO_INVALID_SOCKET;
-    c->pf = cfg->platform ? cfg->platform : sio_platform_default();
+    c->sys.pf = cfg->platform ? cfg->platform : sio_platform_default();
     c->user_data = cfg->user_data;
     sio__config_numbers(c, cfg);
     r = sio__add_string(&a, &c->name, cfg->name ? cfg->name : "");
@@ -7137,8 +7182,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     }
     c->mode = cfg->mode;
     if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c))) r = SIO_ERR_INVALID;
-    c->tls = cfg->tls;
-    if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
+    c->sys.tls = cfg->tls;
+    if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
     c->eio.version = cfg->eio ? cfg->eio : 4;
@@ -7176,8 +7221,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio_allocator a;
     if (!c) return;
     if (c->membership.set) sio__leave_set(c);
-    a = c->alloc;
-    if (c->ln.tls) c->tls->close(c->ln.tls);
+    a = c->sys.alloc;
+    if (c->ln.tls) c->sys.tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->ln.rx);
@@ -7211,7 +7256,7 @@ static void sio__begin(sio_client *c)
     c->websocket.protocol[0] = 0;
     c->websocket.hs_scanned = c->websocket.rx_need = 0;
     memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.allocator = c->sys.alloc;
     c->websocket.rx.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
@@ -7223,7 +7268,7 @@ static void sio__begin(sio_client *c)
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     c->resolver.addr_count = 0;
-    if (SIO__WITH_DNS && c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
     else sio__start_next_address(c);
 }
 
@@ -7312,19 +7357,11 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-static int sio__link_wants_write(const sio_client *c, const sio__link *l)
-{
-    size_t n = 0;
-    if (l->sock == SIO_INVALID_SOCKET) return 0;
-    if (l->tls && c->tls->send_buf(l->tls, &n) && n) return 1;
-    return l->connecting || l->tx_sent < l->tx_len;
-}
-
 SIO_API int sio_wants_write(const sio_client *c)
 {
     /* while resolving, ln.sock is the nameserver's and the request waits */
     if (!c || c->ln.sock == SIO_INVALID_SOCKET || c->phase == SIO__RESOLVING) return 0;
-    return c->phase == SIO__CONNECTING || sio__link_wants_write(c, &c->ln);
+    return c->phase == SIO__CONNECTING || sio__link_wants_write(&c->sys, &c->ln);
 }
 
 /* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
@@ -7343,7 +7380,7 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
         if (l->sock == SIO_INVALID_SOCKET) continue;
         items[n].socket = l->sock;
         items[n].events = (l->connecting || (i == 0 && c->phase == SIO__CONNECTING) ? 0 : SIO_WAIT_READ) |
-                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(c, l)) ? SIO_WAIT_WRITE : 0);
+                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(&c->sys, l)) ? SIO_WAIT_WRITE : 0);
         items[n++].revents = 0;
     }
     return n;
@@ -7354,7 +7391,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) || sio__tls_buffered(&c->sys, &c->polling.post) ||
         c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;
@@ -7429,7 +7466,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
     if (!clients || !ev || count == 0) return SIO_ERR_INVALID;
     for (i = 0; i < count; i++)
         if (!clients[i]) return SIO_ERR_INVALID;
-    pf = clients[0]->pf;
+    pf = clients[0]->sys.pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
         for (i = 0; i < count; i++)
@@ -7454,7 +7491,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             wait_ms = (int)((uint64_t)timeout_ms - (now - start));
         }
         if (3 * count > SIO__WAIT_STACK) {
-            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, 3 * count * sizeof *items);
+            items = (sio_wait_item *)sio__realloc(&clients[0]->sys.alloc, NULL, 3 * count * sizeof *items);
             if (!items) return SIO_ERR_NOMEM;
         }
         for (i = 0; i < count; i++) {
@@ -7464,7 +7501,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             n += sio_sockets(c, items + n, 3);
         }
         if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
-            if (items != stack_items) sio__free(&clients[0]->alloc, items);
+            if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
             return 0;
         }
         r = pf->wait(pf->user, items, n, wait_ms);
@@ -7483,7 +7520,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
                 for (i = 0; i < count; i++)
                     clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
         }
-        if (items != stack_items) sio__free(&clients[0]->alloc, items);
+        if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
         if (r < 0) return 0;
     }
 }
@@ -7689,9 +7726,9 @@ SIO_API int sio_set_add(sio_set *s, sio_client *c)
     if (!s || !c) return SIO_ERR_INVALID;
     if (c->membership.set) return c->membership.set == s ? SIO_OK : SIO_ERR_STATE;
     if (!s->pf) {
-        s->pf = c->pf;
+        s->pf = c->sys.pf;
         if (s->pf->poller_open && !(s->poller = s->pf->poller_open(s->pf->user))) return SIO_ERR_IO;
-    } else if (s->pf != c->pf) {
+    } else if (s->pf != c->sys.pf) {
         return SIO_ERR_INVALID;                 /* one platform per set */
     }
     c->membership.set = s;

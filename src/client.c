@@ -14,12 +14,7 @@ enum sio__phase {
     SIO__FAILING         /* protocol error: flushing our close, then dropping */
 };
 
-#define SIO__TEXT_SIZE 256
 #define SIO__FAIL_LINGER_MS 1000
-#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
-#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
-#define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
-#define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 /* Pongs (WebSocket and Engine.IO) may exceed max_send_queue by this much:
  * an application that filled the queue with emits must not lose its
  * connection to the next ping, yet a server that pings without reading
@@ -134,22 +129,6 @@ typedef struct sio__socketio {
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
-/* One TCP connection (with its TLS session) and its buffers. */
-typedef struct sio__link {
-    sio_socket sock;
-    void *tls;                         /* TLS session, NULL when plain */
-    unsigned char *rx;                 /* bytes from the socket */
-    size_t rx_start, rx_len, rx_cap;
-    unsigned char *tx;                 /* bytes for the socket */
-    size_t tx_sent, tx_len, tx_cap;
-    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
-    int connecting;                    /* TCP connect in progress (polling links) */
-    size_t chunk;                      /* next read size: grows while reads fill the buffer */
-    int streaming;                     /* the last read filled the buffer: more is coming */
-    uint64_t last_read;                /* ms of the last bytes read */
-    int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
-} sio__link;
-
 /* An HTTP response being read on a link; offsets are from the link's rx_start. */
 typedef struct sio__http_in {
     int head_done, status, closes;     /* closes: the server ends the connection after it */
@@ -220,9 +199,7 @@ typedef struct sio__membership {
  * websocket or polling, eio, socketio, to the events. */
 struct sio_client {
     /* settings (sio_create) */
-    sio_allocator alloc;
-    const sio_platform *pf;
-    const sio_tls *tls;                /* backend for secure URLs */
+    sio__system sys;                   /* allocator, platform, TLS backend for secure URLs */
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
@@ -272,12 +249,7 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
     return p;
 }
 
-static void sio__free(const sio_allocator *a, void *p)
-{
-    if (p) sio__realloc(a, p, 0);
-}
-
-static uint64_t sio__now(const sio_client *c) { return c->pf->now_ms(c->pf->user); }
+static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
 
 /* Queues an event.  The ring grows as needed; its size is bounded by the
  * namespaces and pending acks a connection can have, plus a few. */
@@ -287,7 +259,7 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
     size_t n;
     if (c->events.count == c->events.cap) {
         size_t cap = c->events.cap ? c->events.cap * 2 : 4, i;
-        sio__pending *q = (sio__pending *)sio__realloc(&c->alloc, NULL, cap * sizeof *q);
+        sio__pending *q = (sio__pending *)sio__realloc(&c->sys.alloc, NULL, cap * sizeof *q);
         if (!q) {
             if (type == SIO_EVENT_CLOSE) {        /* every start still ends in exactly one CLOSE */
                 c->events.close_owed = 1;
@@ -297,7 +269,7 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
             return NULL;
         }
         for (i = 0; i < c->events.count; i++) q[i] = c->events.ring[(c->events.head + i) % c->events.cap];
-        sio__free(&c->alloc, c->events.ring);
+        sio__free(&c->sys.alloc, c->events.ring);
         c->events.ring = q;
         c->events.cap = cap;
         c->events.head = 0;
@@ -355,7 +327,7 @@ static int sio__random(sio_client *c, unsigned char *out, size_t n)
     while (n > 0) {
         size_t take;
         if (c->random_left == 0) {
-            if (c->pf->random(c->pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
+            if (c->sys.pf->random(c->sys.pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
             c->random_left = sizeof c->random_pool;
         }
         take = n < c->random_left ? n : c->random_left;
@@ -384,9 +356,21 @@ static void sio__set_forget(sio_client *c, sio_socket sock);
 static void sio__close_socket(sio_client *c, sio_socket sock)
 {
     if (c->membership.set) sio__set_forget(c, sock);
-    c->pf->close(c->pf->user, sock);
+    c->sys.pf->close(c->sys.pf->user, sock);
 }
 static sio__link *sio__link_at(const sio_client *c, int i);
+
+static void sio__link_close(sio_client *c, sio__link *l)
+{
+    if (l->sock != SIO_INVALID_SOCKET) sio__close_socket(c, l->sock);
+    sio__link_free(&c->sys, l);
+}
+
+/* A link of this client's server: connected, TLS started when the URL is secure. */
+static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
+}
 static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
 static void sio__io_pings_ahead(sio_client *c);
 static uint64_t sio__io_next_deadline(const sio_client *c);
@@ -403,15 +387,15 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
-    if (c->ln.tls) c->tls->close(c->ln.tls);
+    if (c->ln.tls) c->sys.tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     if (SIO__WITH_IO) sio__poll_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
-    sio__free(&c->alloc, c->ln.rx);
-    sio__free(&c->alloc, c->ln.tx);
+    sio__free(&c->sys.alloc, c->ln.rx);
+    sio__free(&c->sys.alloc, c->ln.tx);
     c->ln.rx = c->ln.tx = NULL;
     c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
     sio_ws_rx_free(&c->websocket.rx);
@@ -434,17 +418,7 @@ static void sio__abort(sio_client *c, int error, const char *text)
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
 
-static int sio__link_reserve(sio_client *c, sio__link *l, size_t more)
-{
-    if (l->tx_sent > 0 && l->tx_cap - l->tx_len < more) {
-        memmove(l->tx, l->tx + l->tx_sent, l->tx_len - l->tx_sent);
-        l->tx_len -= l->tx_sent;
-        l->tx_sent = 0;
-    }
-    return sio__reserve(&c->alloc, &l->tx, &l->tx_cap, l->tx_len + more);
-}
-
-static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(c, &c->ln, more); }
+static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(&c->sys, &c->ln, more); }
 
 /* Queues one message as one or more masked frames. */
 static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
@@ -507,3 +481,27 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
     c->deadline = sio__now(c) + (uint64_t)linger;
 }
 
+/* The main link's flush.  Returns 0, or -1 when the connection was lost
+ * (events queued). */
+static int sio__flush(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    int r = sio__link_flush(&c->sys, &c->ln, text, sizeof text);
+    if (r == 0) return 0;
+    if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
+        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
+    else
+        sio__abort(c, r, text);
+    return -1;
+}
+
+/* Reads once on the main link; the look-ahead's offset follows the bytes
+ * when the link moves them to the front of its buffer. */
+static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
+{
+    size_t start = c->ln.rx_start;
+    long r = sio__link_read(&c->sys, &c->ln, need, err, err_size);
+    if (c->ln.rx_start != start)
+        c->websocket.ping_scan = c->websocket.ping_scan > start ? c->websocket.ping_scan - start : 0;
+    return r;
+}

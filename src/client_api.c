@@ -35,54 +35,34 @@ static void sio__check_timer(sio_client *c)
     }
 }
 
-/* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
- * once it is empty and nothing was read for SIO__IDLE_MS (traffic keeps its
- * buffer: freeing it per wake-up would cost an allocation and, for big
- * buffers, system calls each time), the send buffer once it is flushed. */
-static void sio__link_trim(sio_client *c, sio__link *l, int receiving)
-{
-    if (!receiving && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP &&
-        sio__now(c) - l->last_read >= SIO__IDLE_MS) {
-        sio__free(&c->alloc, l->rx);
-        l->rx = NULL;
-        l->rx_start = l->rx_len = l->rx_cap = 0;
-        l->chunk /= 2;                   /* a burst after a pause still reads big */
-    }
-    if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
-        sio__free(&c->alloc, l->tx);
-        l->tx = NULL;
-        l->tx_sent = l->tx_len = l->tx_cap = 0;
-    }
-}
-
 /* Idle clients shrink back to small buffers (called when the data of the
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(c, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
-    sio__link_trim(c, &c->polling.post, c->polling.post_in.head_done);
+    sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
+    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
     if (!c->websocket.rx.in_message && c->websocket.rx.buffer_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->websocket.rx.buffer);
+        sio__free(&c->sys.alloc, c->websocket.rx.buffer);
         c->websocket.rx.buffer = NULL;
         c->websocket.rx.buffer_len = c->websocket.rx.buffer_cap = 0;
     }
     if (c->socketio.scratch_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->socketio.scratch);
+        sio__free(&c->sys.alloc, c->socketio.scratch);
         c->socketio.scratch = NULL;
         c->socketio.scratch_cap = 0;
     }
     if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->alloc, c->polling.out);
+        sio__free(&c->sys.alloc, c->polling.out);
         c->polling.out = NULL;
         c->polling.out_cap = 0;
     }
     if (!c->events.count && c->events.cap > 16) {
-        sio__free(&c->alloc, c->events.ring);
+        sio__free(&c->sys.alloc, c->events.ring);
         c->events.ring = NULL;
         c->events.cap = c->events.head = 0;
     }
     if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
-        sio__free(&c->alloc, c->socketio.acks);
+        sio__free(&c->sys.alloc, c->socketio.acks);
         c->socketio.acks = NULL;
         c->socketio.ack_cap = 0;
     }
@@ -130,7 +110,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (SIO__IO(c)) {
         sio__io_release(c);
-        sio__free(&c->alloc, c->socketio.replayed);
+        sio__free(&c->sys.alloc, c->socketio.replayed);
         c->socketio.replayed = NULL;
     }
     sio__trim(c);
@@ -202,9 +182,9 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->eio.target = (char *)sio__realloc(&c->alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->eio.query = (char *)sio__realloc(&c->alloc, NULL, qsize);
-    p = c->request_head = (char *)sio__realloc(&c->alloc, NULL, size);
+    c->eio.target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->eio.query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
+    p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
     if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
     c->eio.query[0] = 0;
     if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
@@ -221,9 +201,9 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     p += sprintf(p, "\r\n");
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
-    sio__shrink(&c->alloc, &c->request_head);
-    sio__shrink(&c->alloc, &c->eio.target);
-    sio__shrink(&c->alloc, &c->eio.query);
+    sio__shrink(&c->sys.alloc, &c->request_head);
+    sio__shrink(&c->sys.alloc, &c->eio.target);
+    sio__shrink(&c->sys.alloc, &c->eio.query);
     return SIO_OK;
 }
 
@@ -277,9 +257,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c = (sio_client *)sio__realloc(&a, NULL, sizeof *c);
     if (!c) return SIO_ERR_NOMEM;
     memset(c, 0, sizeof *c);
-    c->alloc = a;
+    c->sys.alloc = a;
     c->ln.sock = SIO_INVALID_SOCKET;
-    c->pf = cfg->platform ? cfg->platform : sio_platform_default();
+    c->sys.pf = cfg->platform ? cfg->platform : sio_platform_default();
     c->user_data = cfg->user_data;
     sio__config_numbers(c, cfg);
     r = sio__add_string(&a, &c->name, cfg->name ? cfg->name : "");
@@ -296,8 +276,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     }
     c->mode = cfg->mode;
     if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c))) r = SIO_ERR_INVALID;
-    c->tls = cfg->tls;
-    if (r == SIO_OK && c->url.secure && !c->tls) r = SIO_ERR_TLS;   /* never plaintext instead */
+    c->sys.tls = cfg->tls;
+    if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
     c->eio.version = cfg->eio ? cfg->eio : 4;
@@ -335,8 +315,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio_allocator a;
     if (!c) return;
     if (c->membership.set) sio__leave_set(c);
-    a = c->alloc;
-    if (c->ln.tls) c->tls->close(c->ln.tls);
+    a = c->sys.alloc;
+    if (c->ln.tls) c->sys.tls->close(c->ln.tls);
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->ln.rx);
@@ -370,7 +350,7 @@ static void sio__begin(sio_client *c)
     c->websocket.protocol[0] = 0;
     c->websocket.hs_scanned = c->websocket.rx_need = 0;
     memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.allocator = c->sys.alloc;
     c->websocket.rx.max_message = c->max_message;
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
@@ -382,7 +362,7 @@ static void sio__begin(sio_client *c)
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     c->resolver.addr_count = 0;
-    if (SIO__WITH_DNS && c->pf->dns_open && c->pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
     else sio__start_next_address(c);
 }
 
@@ -471,19 +451,11 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-static int sio__link_wants_write(const sio_client *c, const sio__link *l)
-{
-    size_t n = 0;
-    if (l->sock == SIO_INVALID_SOCKET) return 0;
-    if (l->tls && c->tls->send_buf(l->tls, &n) && n) return 1;
-    return l->connecting || l->tx_sent < l->tx_len;
-}
-
 SIO_API int sio_wants_write(const sio_client *c)
 {
     /* while resolving, ln.sock is the nameserver's and the request waits */
     if (!c || c->ln.sock == SIO_INVALID_SOCKET || c->phase == SIO__RESOLVING) return 0;
-    return c->phase == SIO__CONNECTING || sio__link_wants_write(c, &c->ln);
+    return c->phase == SIO__CONNECTING || sio__link_wants_write(&c->sys, &c->ln);
 }
 
 /* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
@@ -502,7 +474,7 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
         if (l->sock == SIO_INVALID_SOCKET) continue;
         items[n].socket = l->sock;
         items[n].events = (l->connecting || (i == 0 && c->phase == SIO__CONNECTING) ? 0 : SIO_WAIT_READ) |
-                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(c, l)) ? SIO_WAIT_WRITE : 0);
+                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(&c->sys, l)) ? SIO_WAIT_WRITE : 0);
         items[n++].revents = 0;
     }
     return n;
@@ -513,7 +485,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(c, &c->ln) || sio__tls_buffered(c, &c->polling.post) ||
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) || sio__tls_buffered(&c->sys, &c->polling.post) ||
         c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;
@@ -588,7 +560,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
     if (!clients || !ev || count == 0) return SIO_ERR_INVALID;
     for (i = 0; i < count; i++)
         if (!clients[i]) return SIO_ERR_INVALID;
-    pf = clients[0]->pf;
+    pf = clients[0]->sys.pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
         for (i = 0; i < count; i++)
@@ -613,7 +585,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             wait_ms = (int)((uint64_t)timeout_ms - (now - start));
         }
         if (3 * count > SIO__WAIT_STACK) {
-            items = (sio_wait_item *)sio__realloc(&clients[0]->alloc, NULL, 3 * count * sizeof *items);
+            items = (sio_wait_item *)sio__realloc(&clients[0]->sys.alloc, NULL, 3 * count * sizeof *items);
             if (!items) return SIO_ERR_NOMEM;
         }
         for (i = 0; i < count; i++) {
@@ -623,7 +595,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             n += sio_sockets(c, items + n, 3);
         }
         if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
-            if (items != stack_items) sio__free(&clients[0]->alloc, items);
+            if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
             return 0;
         }
         r = pf->wait(pf->user, items, n, wait_ms);
@@ -642,7 +614,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
                 for (i = 0; i < count; i++)
                     clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
         }
-        if (items != stack_items) sio__free(&clients[0]->alloc, items);
+        if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
         if (r < 0) return 0;
     }
 }

@@ -93,6 +93,11 @@ static int sio__span_ieq(const char *a, size_t alen, const char *b)
     return b[alen] == '\0';
 }
 
+static void sio__free(const sio_allocator *a, void *p)
+{
+    if (p) sio__realloc(a, p, 0);
+}
+
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {

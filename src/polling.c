@@ -8,7 +8,7 @@ static int sio__poll_append(sio_client *c, int binary, const void *const *pieces
     unsigned char *p;
     for (i = 0; i < n; i++) total += lens[i];
     need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
-    if (sio__reserve(&c->alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__reserve(&c->sys.alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
     p = c->polling.out + c->polling.out_len;
     if (c->polling.out_len) *p++ = 0x1e;
     if (!binary) {
@@ -53,7 +53,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     char *p;
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
-    if (sio__link_reserve(c, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
     stamp[0] = 0;
@@ -103,11 +103,11 @@ static void sio__take_cookies(sio_client *c, const sio_http_response *r)
         }
         if (i == SIO__MAX_COOKIES) i = free_slot;
         if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
-        copy = (char *)sio__realloc(&c->alloc, NULL, len + 1);
+        copy = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
         if (!copy) continue;
         memcpy(copy, hd->value, len);
         copy[len] = 0;
-        sio__free(&c->alloc, c->eio.cookies[i]);
+        sio__free(&c->sys.alloc, c->eio.cookies[i]);
         c->eio.cookies[i] = copy;
     }
 }
@@ -166,7 +166,7 @@ static int sio__http_receive(sio_client *c, sio__link *l, sio__http_in *in, uint
             if (r == 1) return 1;
         }
         err[0] = 0;
-        n = sio__link_read(c, l, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == 0 && in->head_done && in->body.mode == SIO_HTTP_BODY_UNTIL_CLOSE) {
             if (l->truncated) {                  /* the end is the body's length: it must be TLS's own */
@@ -229,44 +229,6 @@ static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_s
     return SIO_OK;
 }
 
-/* 1 when the link is connected (TLS started), 0 while connecting, or a negative status. */
-static int sio__link_ready(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    char err[128];
-    int r;
-    if (!l->connecting) return 1;
-    err[0] = 0;
-    r = c->pf->connect_result(c->pf->user, l->sock, err, sizeof err);
-    if (r == 0) return 0;
-    if (r < 0) {
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
-                 err[0] ? err : sio_status_text(r));
-        return SIO_ERR_IO;
-    }
-    l->connecting = 0;
-    if (c->url.secure) {
-        char why[SIO__TEXT_SIZE - 8];
-        why[0] = 0;
-        l->tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
-        l->truncated = 0;
-        if (!l->tls) {
-            snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
-            return SIO_ERR_TLS;
-        }
-    }
-    return 1;
-}
-
-static void sio__link_close(sio_client *c, sio__link *l)
-{
-    if (l->tls) c->tls->close(l->tls);
-    if (l->sock != SIO_INVALID_SOCKET) sio__close_socket(c, l->sock);
-    sio__free(&c->alloc, l->rx);
-    sio__free(&c->alloc, l->tx);
-    memset(l, 0, sizeof *l);
-    l->sock = SIO_INVALID_SOCKET;
-}
-
 /* Drops the response just handled; a connection the server ends is closed
  * (a new one is opened for the next request). */
 static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
@@ -274,7 +236,7 @@ static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
     l->rx_start += in->raw;
     if (l->rx_start == l->rx_len) l->rx_start = l->rx_len = 0;
     if (in->closes) {
-        if (l->tls) c->tls->close(l->tls);
+        if (l->tls) c->sys.tls->close(l->tls);
         sio__close_socket(c, l->sock);
         l->tls = NULL;
         l->sock = SIO_INVALID_SOCKET;
@@ -292,7 +254,7 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
     if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
         if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
-        if (sio__link_reserve(c, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
+        if (sio__link_reserve(&c->sys, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
         c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
         c->polling.get_busy = 1;
     }
@@ -311,7 +273,7 @@ static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
         if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
         if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
         body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
-        if (sio__link_reserve(c, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
+        if (sio__link_reserve(&c->sys, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
         c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
                                           "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
                                           (unsigned long)body);

@@ -1,5 +1,18 @@
 /* ---- resolving names without blocking ---- */
 
+static void sio__start_next_address(sio_client *c);
+
+/* Connects to the attempt-th address: one the client resolved itself, or
+ * the platform's own lookup of the host. */
+static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size_t err_size)
+{
+    if (c->resolver.addr_count) {
+        if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
+        return c->sys.pf->connect(c->sys.pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
+    }
+    return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
+}
+
 /* Sends the questions still unanswered to the nameserver's socket; -1
  * when there is no randomness for their ids. */
 static int sio__dns_send(sio_client *c)
@@ -11,7 +24,7 @@ static int sio__dns_send(sio_client *c)
     if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
     sio__resolver_queries(&c->resolver, id, sio__now(c), q, n);
     for (k = 0; k < 2; k++)
-        if (n[k]) c->pf->send(c->pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
+        if (n[k]) c->sys.pf->send(c->sys.pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
     return 0;
 }
 
@@ -53,7 +66,7 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
         snprintf(err, err_size, "bad nameserver port '%s'", strrchr(c->dns_server, ':') + 1);
         return -1;
     }
-    if (c->pf->dns_open(c->pf->user, c->dns_server ? host : NULL, port, c->resolver.server, &c->ln.sock, err,
+    if (c->sys.pf->dns_open(c->sys.pf->user, c->dns_server ? host : NULL, port, c->resolver.server, &c->ln.sock, err,
                         err_size) != SIO_OK) {
         c->ln.sock = SIO_INVALID_SOCKET;
         return -1;
@@ -74,7 +87,7 @@ static void sio__resolve(sio_client *c)
     sio__resolver *r = &c->resolver;
     sio__resolver_begin(r, c->host);
     while (r->addr_count < SIO__MAX_ADDRESSES &&
-           c->pf->hosts_lookup(c->pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
+           c->sys.pf->hosts_lookup(c->sys.pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
                                sizeof r->addrs[0]) == 1)
         r->addr_count++;
     if (r->addr_count) {
@@ -110,7 +123,7 @@ static void sio__step_resolve(sio_client *c)
         long n;
         err[0] = 0;
         if (!c->ln.may_read) return;
-        n = c->pf->recv(c->pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
+        n = c->sys.pf->recv(c->sys.pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
         if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
         if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
             sio__resolver_server_failed(&c->resolver);
@@ -151,13 +164,13 @@ static void sio__step_connect(sio_client *c)
     char err[128];
     int r;
     err[0] = 0;
-    r = c->pf->connect_result(c->pf->user, c->ln.sock, err, sizeof err);
+    r = c->sys.pf->connect_result(c->sys.pf->user, c->ln.sock, err, sizeof err);
     if (r == 0) return;
     if (r > 0) {
         if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
             char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
             why[0] = 0;
-            c->ln.tls = c->tls->open(c->tls->user, c->host, why, sizeof why);
+            c->ln.tls = c->sys.tls->open(c->sys.tls->user, c->host, why, sizeof why);
             c->ln.truncated = 0;
             if (!c->ln.tls) {
                 snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");

@@ -195,9 +195,9 @@ SIO_API int sio_set_add(sio_set *s, sio_client *c)
     if (!s || !c) return SIO_ERR_INVALID;
     if (c->membership.set) return c->membership.set == s ? SIO_OK : SIO_ERR_STATE;
     if (!s->pf) {
-        s->pf = c->pf;
+        s->pf = c->sys.pf;
         if (s->pf->poller_open && !(s->poller = s->pf->poller_open(s->pf->user))) return SIO_ERR_IO;
-    } else if (s->pf != c->pf) {
+    } else if (s->pf != c->sys.pf) {
         return SIO_ERR_INVALID;                 /* one platform per set */
     }
     c->membership.set = s;

@@ -103,13 +103,13 @@ static int sio__ns_get(sio_client *c, const char *name)
     i = sio__ns_index(c, name, strlen(name));
     if (i >= 0) return i;
     if (c->socketio.ns_count >= c->max_namespaces) return SIO_ERR_FULL;
-    ns = (sio__ns *)sio__realloc(&c->alloc, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(&c->alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
+    ns = (sio__ns *)sio__realloc(&c->sys.alloc, NULL, sizeof *ns);
+    grown = (sio__ns **)sio__realloc(&c->sys.alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
     if (grown) c->socketio.nss = grown;
-    if (!ns || !grown) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    if (!ns || !grown) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
     memset(ns, 0, sizeof *ns);
-    ns->name = sio__strdup(&c->alloc, name);
-    if (!ns->name) { sio__free(&c->alloc, ns); return SIO_ERR_NOMEM; }
+    ns->name = sio__strdup(&c->sys.alloc, name);
+    if (!ns->name) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
     c->socketio.nss[c->socketio.ns_count] = ns;
     return (int)c->socketio.ns_count++;
 }
@@ -120,7 +120,7 @@ static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
         sio__queued *q = ns->queue_head;
         ns->queue_head = q->next;
         c->socketio.queued_bytes -= q->total;
-        sio__free(&c->alloc, q);
+        sio__free(&c->sys.alloc, q);
     }
     ns->queue_tail = NULL;
     ns->queued = 0;
@@ -132,7 +132,7 @@ static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
         sio__held *h = ns->held_head;
         ns->held_head = h->next;
         c->socketio.held_bytes -= h->total;
-        sio__free(&c->alloc, h);
+        sio__free(&c->sys.alloc, h);
     }
     ns->held_tail = NULL;
 }
@@ -146,7 +146,7 @@ static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const 
     unsigned char *p;
     for (k = 0; k < count; k++) total += atts[k].len;
     if (c->socketio.held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
-    if (!(h = (sio__held *)sio__realloc(&c->alloc, NULL, total))) return SIO_ERR_NOMEM;
+    if (!(h = (sio__held *)sio__realloc(&c->sys.alloc, NULL, total))) return SIO_ERR_NOMEM;
     h->next = NULL;
     h->has_id = pk->has_id;
     h->id = pk->id;
@@ -364,9 +364,9 @@ static void sio__io_release(sio_client *c)
 {
     size_t i;
     if (!c->socketio.bins_delivered) return;
-    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->alloc, (void *)c->socketio.bins[i].data);
-    sio__free(&c->alloc, c->socketio.bins);
-    sio__free(&c->alloc, c->socketio.bin_text);
+    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->sys.alloc, (void *)c->socketio.bins[i].data);
+    sio__free(&c->sys.alloc, c->socketio.bins);
+    sio__free(&c->sys.alloc, c->socketio.bin_text);
     c->socketio.bins = NULL;
     c->socketio.bin_text = NULL;
     c->socketio.bin_have = c->socketio.bin_need = c->socketio.bin_bytes = 0;
@@ -381,7 +381,7 @@ static char *sio__scratch(sio_client *c, size_t need)
         size_t cap = need < 64 ? 64 : need;
         if (need <= SIO__KEEP && 2 * c->socketio.scratch_cap > cap)
             cap = 2 * c->socketio.scratch_cap > SIO__KEEP ? SIO__KEEP : 2 * c->socketio.scratch_cap;
-        char *p = (char *)sio__realloc(&c->alloc, c->socketio.scratch, cap);
+        char *p = (char *)sio__realloc(&c->sys.alloc, c->socketio.scratch, cap);
         if (!p) return NULL;
         c->socketio.scratch = p;
         c->socketio.scratch_cap = cap;
@@ -499,7 +499,7 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
                 }
                 return 1;
             }
-            sio__free(&c->alloc, h);
+            sio__free(&c->sys.alloc, h);
         }
     }
     return 0;
@@ -678,7 +678,7 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
         else if (p[i] == '{' || p[i] == '[') { if (++d > max_depth) max_depth = d; }
         else if (p[i] == '}' || p[i] == ']') d--;
     }
-    if (max_depth > sizeof small && !(st = (unsigned char *)sio__realloc(&c->alloc, NULL, max_depth))) return SIO_ERR_NOMEM;
+    if (max_depth > sizeof small && !(st = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, max_depth))) return SIO_ERR_NOMEM;
     for (i = 0; i < n && ok; i++) {
         unsigned char *top = depth ? &st[depth - 1] : NULL;
         size_t start = i;
@@ -724,7 +724,7 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
             continue;
         }
     }
-    if (st != small) sio__free(&c->alloc, st);
+    if (st != small) sio__free(&c->sys.alloc, st);
     return ok;
 }
 
@@ -760,7 +760,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
         return 0;
     }
     c->socketio.bin_bytes += len;
-    copy = (unsigned char *)sio__realloc(&c->alloc, NULL, len ? len : 1);
+    copy = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len ? len : 1);
     if (!copy) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
         return 0;
@@ -855,17 +855,17 @@ static void sio__eio_on_close(sio_client *c)
 /* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
 static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
-    unsigned char *raw = (unsigned char *)sio__realloc(&c->alloc, NULL, len);
+    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len);
     size_t n = 0;
     int r;
     if (!raw) return 0;
     if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
-        sio__free(&c->alloc, raw);
+        sio__free(&c->sys.alloc, raw);
         sio__io_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
     }
     r = sio__io_attachment(c, raw, n, ev);
-    sio__free(&c->alloc, raw);
+    sio__free(&c->sys.alloc, raw);
     return r;
 }
 
@@ -890,8 +890,8 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
             sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
-        c->socketio.bin_text = (char *)sio__realloc(&c->alloc, NULL, len);
-        c->socketio.bins = (sio_bytes *)sio__realloc(&c->alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
+        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len);
+        c->socketio.bins = (sio_bytes *)sio__realloc(&c->sys.alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
         if (!c->socketio.bin_text || !c->socketio.bins) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
             return 0;

@@ -10,7 +10,7 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
             if (ns->queue_tail == q) ns->queue_tail = prev;
             ns->queued--;
             c->socketio.queued_bytes -= q->total;
-            sio__free(&c->alloc, q);
+            sio__free(&c->sys.alloc, q);
             return;
         }
         prev = q;
@@ -72,7 +72,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
     for (k = 0; k < n; k++) text_len += lens[k];
     total = text_len;
     for (k = 0; k < count; k++) total += atts[k].len;
-    q = (sio__queued *)sio__realloc(&c->alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
+    q = (sio__queued *)sio__realloc(&c->sys.alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
     if (!q) return SIO_ERR_NOMEM;
     q->lens = (size_t *)(q + 1);
     q->bytes = (unsigned char *)(q->lens + count);
@@ -129,7 +129,7 @@ static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id,
         sio_jw_cstring(&w, event);
         if (w.error) {
             sio_jw_init(&w, NULL, 0);
-            w.allocator = c->alloc;
+            w.allocator = c->sys.alloc;
             sio_jw_cstring(&w, event);
             if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
         }
@@ -195,9 +195,9 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
         return SIO_ERR_INVALID;
     if ((i = sio__ns_get(c, ns)) < 0) return i;
     if (auth_json && *auth_json) {
-        char *copy = sio__strdup(&c->alloc, auth_json);
+        char *copy = sio__strdup(&c->sys.alloc, auth_json);
         if (!copy) return SIO_ERR_NOMEM;
-        sio__free(&c->alloc, c->socketio.nss[i]->auth);
+        sio__free(&c->sys.alloc, c->socketio.nss[i]->auth);
         c->socketio.nss[i]->auth = copy;
     }
     return sio__join(c, i);
@@ -262,7 +262,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
         if (c->socketio.ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
         if (c->socketio.ack_count == c->socketio.ack_cap) {
             size_t cap = c->socketio.ack_cap ? c->socketio.ack_cap * 2 : 8;
-            void *p = sio__realloc(&c->alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
+            void *p = sio__realloc(&c->sys.alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
             if (!p) return SIO_ERR_NOMEM;
             c->socketio.acks = (sio__ack *)p;
             c->socketio.ack_cap = cap;
@@ -298,7 +298,7 @@ SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, co
     int r;
     if (!c || !message) return SIO_ERR_INVALID;
     sio_jw_init(&w, NULL, 0);
-    w.allocator = c->alloc;
+    w.allocator = c->sys.alloc;
     sio_jw_array_begin(&w);
     sio_jw_cstring(&w, message);
     sio_jw_array_end(&w);
@@ -333,12 +333,12 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
         if (ns->sub_count >= 1024) return SIO_ERR_FULL;
         if (ns->sub_count == ns->sub_cap) {
             size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
-            void *p = sio__realloc(&c->alloc, ns->subs, cap * sizeof(char *));
+            void *p = sio__realloc(&c->sys.alloc, ns->subs, cap * sizeof(char *));
             if (!p) return SIO_ERR_NOMEM;
             ns->subs = (char **)p;
             ns->sub_cap = cap;
         }
-        if (!(copy = sio__strdup(&c->alloc, event))) return SIO_ERR_NOMEM;
+        if (!(copy = sio__strdup(&c->sys.alloc, event))) return SIO_ERR_NOMEM;
         ns->subs[ns->sub_count++] = copy;
     }
     return ns->joined ? SIO_OK : sio__join(c, i);
@@ -356,7 +356,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     ns = c->socketio.nss[i];
     for (k = 0; k < ns->sub_count; k++)
         if (strcmp(ns->subs[k], event) == 0) {
-            sio__free(&c->alloc, ns->subs[k]);
+            sio__free(&c->sys.alloc, ns->subs[k]);
             ns->subs[k] = ns->subs[--ns->sub_count];
             break;
         }
@@ -372,16 +372,16 @@ static void sio__io_free(sio_client *c)
         sio__ns *ns = c->socketio.nss[i];
         sio__ns_drop_queue(c, ns);
         sio__ns_drop_held(c, ns);
-        for (k = 0; k < ns->sub_count; k++) sio__free(&c->alloc, ns->subs[k]);
-        sio__free(&c->alloc, ns->subs);
-        sio__free(&c->alloc, ns->auth);
-        sio__free(&c->alloc, ns->name);
-        sio__free(&c->alloc, ns);
+        for (k = 0; k < ns->sub_count; k++) sio__free(&c->sys.alloc, ns->subs[k]);
+        sio__free(&c->sys.alloc, ns->subs);
+        sio__free(&c->sys.alloc, ns->auth);
+        sio__free(&c->sys.alloc, ns->name);
+        sio__free(&c->sys.alloc, ns);
     }
-    sio__free(&c->alloc, c->socketio.nss);
-    sio__free(&c->alloc, c->socketio.acks);
-    sio__free(&c->alloc, c->socketio.scratch);
-    sio__free(&c->alloc, c->socketio.replayed);
+    sio__free(&c->sys.alloc, c->socketio.nss);
+    sio__free(&c->sys.alloc, c->socketio.acks);
+    sio__free(&c->sys.alloc, c->socketio.scratch);
+    sio__free(&c->sys.alloc, c->socketio.replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */

@@ -15,7 +15,7 @@ static void sio__probe_fail(sio_client *c)
 static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
 {
     unsigned char key[4];
-    if (sio__link_reserve(c, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(&c->sys, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
     if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
     l->tx_len += sio_ws_encode(l->tx + l->tx_len, 1, opcode, (const unsigned char *)data, len, key);
     return SIO_OK;
@@ -40,7 +40,7 @@ static void sio__probe_commit(sio_client *c)
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
     sio_ws_rx_free(&c->websocket.rx);
     memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->alloc;
+    c->websocket.rx.allocator = c->sys.alloc;
     c->websocket.rx.max_message = c->max_message;
     c->websocket.rx_need = 0;
     c->websocket.ping_scan = c->ln.rx_start;
@@ -110,12 +110,12 @@ static int sio__probe_step(sio_client *c)
         return 0;
     }
     if (c->upgrade.state == SIO__PROBE_CONNECTING) {
-        if ((r = sio__link_ready(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if ((r = sio__link_connected(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
         if (r == 0) return 0;
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
         c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
-    if (sio__link_flush(c, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
+    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
     for (reads = 0; reads < 3; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
@@ -129,7 +129,7 @@ static int sio__probe_step(sio_client *c)
             if (r == 1) {
                 l->rx_start += resp.head_len;
                 if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
-                    sio__link_flush(c, l, text, sizeof text) != 0) {
+                    sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
                     sio__probe_fail(c);
                     return 0;
                 }
@@ -147,7 +147,7 @@ static int sio__probe_step(sio_client *c)
         if (c->upgrade.state == SIO__PROBE_PAUSE) break;
         if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
         err[0] = 0;
-        n = sio__link_read(c, l, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) { sio__probe_fail(c); return 0; }
     }
@@ -180,11 +180,11 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         }
         text[0] = 0;
         if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__link_ready(c, &c->ln, text, sizeof text)) < 0) break;
-        if (r > 0 && (r = sio__link_flush(c, &c->ln, text, sizeof text)) != 0) break;
+        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
+        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
         if (c->polling.post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_ready(c, &c->polling.post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(c, &c->polling.post, text, sizeof text)) != 0) break;
+            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
         }
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
             r = sio__http_receive(c, &c->ln, &c->polling.get_in, max_body, text, sizeof text);

@@ -1024,6 +1024,58 @@ static size_t dns_response(unsigned char *m, unsigned id, int type, int rcode, i
 
 /* The resolver engine alone: queries out, datagrams and times in, what to
  * do next out; no platform, no client. */
+/* The link alone: a socket's bytes in and out through sio__system, no
+ * client.  Reads grow the buffer from SIO__READ_FIRST, a short read stops
+ * reading until the socket is ready again, consumed bytes are moved to the
+ * front only when room is needed, queued bytes survive a socket that takes
+ * part of them, and an idle link gives its buffers back. */
+static void test_link_alone_reads_flushes_and_trims(void)
+{
+    sio__system sys;
+    sio__link l;
+    char err[64], text[128];
+    size_t i;
+    memset(&sys, 0, sizeof sys);
+    sys.pf = &mem_platform;
+    net_reset();
+    memset(&l, 0, sizeof l);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, err, sizeof err), SIO_OK);
+    l.connecting = 1;
+    l.may_read = 1;
+    CHECK_INT(sio__link_ready(&sys, &l, "h", 1, 0, text, sizeof text), 1);
+    CHECK(!l.tls && !l.connecting);
+    for (i = 0; i < 3000; i++) net.in[i] = (unsigned char)i;
+    net.in_len = 3000;
+    CHECK_INT((int)sio__link_read(&sys, &l, 0, err, sizeof err), (int)SIO__READ_FIRST - 1);
+    CHECK(l.streaming && l.chunk == 2 * SIO__READ_FIRST);            /* a full read: read more next time */
+    CHECK_INT((int)sio__link_read(&sys, &l, 0, err, sizeof err), 3000 - (int)SIO__READ_FIRST + 1);
+    CHECK(!l.may_read);                                              /* short: the socket is drained */
+    CHECK_INT((int)sio__link_read(&sys, &l, 0, err, sizeof err), SIO_ERR_AGAIN);
+    CHECK(memcmp(l.rx, net.in, 3000) == 0 && l.rx_len == 3000);
+    CHECK_INT((int)l.last_read, 1000);
+    l.rx_start = 2990;                                               /* all but 10 bytes consumed */
+    net.in_len += 5000;
+    l.may_read = 1;
+    CHECK_INT((int)sio__link_read(&sys, &l, 9000, err, sizeof err), 5000);   /* needs room: the rest moves to the front */
+    CHECK_INT((int)l.rx_start, 0);
+    CHECK(l.rx[0] == (unsigned char)2990 && l.rx_len == 5010 && l.rx_cap > SIO__KEEP);
+
+    CHECK_INT(sio__link_reserve(&sys, &l, 20000), SIO_OK);
+    memset(l.tx, 'x', 20000);
+    l.tx_len = 20000;
+    net.max_write = 7000;
+    CHECK_INT(sio__link_flush(&sys, &l, text, sizeof text), 0);     /* the socket takes all, 7000 at a time */
+    CHECK_INT((int)net.out_len, 20000);
+    CHECK(l.tx_len == 0 && l.tx_sent == 0);
+    l.rx_start = l.rx_len;
+    net.now += SIO__IDLE_MS;
+    sio__link_trim(&sys, &l, 0);
+    CHECK(l.rx == NULL && l.tx == NULL);                             /* idle: both buffers given back */
+    mem_platform.close(NULL, l.sock);
+    sio__link_free(&sys, &l);
+    CHECK_INT((int)l.sock, (int)SIO_INVALID_SOCKET);
+}
+
 static void test_resolver_engine_by_time_and_bytes(void)
 {
     static const unsigned char rnd1[4] = { 0x12, 0x34, 0x56, 0x78 }, rnd2[4] = { 0x9a, 0xbc, 0xde, 0xf0 };
@@ -1259,6 +1311,7 @@ int main(void)
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_resolver_engine_by_time_and_bytes);
+    RUN(test_link_alone_reads_flushes_and_trims);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
     RUN(test_dns_retry_has_new_ids_and_forged_answers_are_ignored);

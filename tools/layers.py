@@ -26,6 +26,9 @@ PARSERS = {"common", "status", "url", "sha1_base64", "utf8", "http", "dns", "x50
 ENGINES = {"heartbeat", "resolver"}
 # Interfaces the client is built against.
 INTERFACES = {"platform", "tls"}
+# The link: the one layer under the engines that calls the platform (a
+# socket, its TLS session, its buffers).  It knows no client.
+LINKS = {"link"}
 # Wrappers and the amalgamation's frame.
 FRAME = {"begin", "end"}
 
@@ -133,6 +136,8 @@ def violations(uses):
                 bad.append("%s -> %s: a parser uses the client side" % (a, b))
             if a in ENGINES and b not in PARSERS | ENGINES:
                 bad.append("%s -> %s: an engine uses the client or the platform" % (a, b))
+            if a in LINKS and b not in PARSERS | INTERFACES:
+                bad.append("%s -> %s: the link uses more than the parsers, the platform and TLS" % (a, b))
             if a in INTERFACES and b not in PARSERS | INTERFACES | FRAME | {"client"}:
                 bad.append("%s -> %s: an interface uses an implementation" % (a, b))
     return bad

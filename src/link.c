@@ -1,0 +1,282 @@
+/* ---------------------------------------------------------------------- */
+/* link: one TCP connection, its TLS session and its buffers              */
+/* ---------------------------------------------------------------------- */
+
+#define SIO__TEXT_SIZE 256
+#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
+#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
+#define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
+#define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
+
+/* What a client's links share: the allocator for their buffers, the
+ * platform's sockets and clock, the TLS backend for secure URLs.  The link
+ * is the only layer that calls them (the client pump closes sockets, as a
+ * sio_set must forget them first). */
+typedef struct sio__system {
+    sio_allocator alloc;
+    const sio_platform *pf;
+    const sio_tls *tls;
+} sio__system;
+
+/* One TCP connection (with its TLS session) and its buffers. */
+typedef struct sio__link {
+    sio_socket sock;
+    void *tls;                         /* TLS session, NULL when plain */
+    unsigned char *rx;                 /* bytes from the socket */
+    size_t rx_start, rx_len, rx_cap;
+    unsigned char *tx;                 /* bytes for the socket */
+    size_t tx_sent, tx_len, tx_cap;
+    int may_read;                      /* 0 after a short or empty read, until wait() says readable */
+    int connecting;                    /* TCP connect in progress (polling links) */
+    size_t chunk;                      /* next read size: grows while reads fill the buffer */
+    int streaming;                     /* the last read filled the buffer: more is coming */
+    uint64_t last_read;                /* ms of the last bytes read */
+    int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
+} sio__link;
+
+static uint64_t sio__link_now(const sio__system *sys) { return sys->pf->now_ms(sys->pf->user); }
+
+/* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
+static int sio__tls_buffered(const sio__system *sys, const sio__link *l)
+{
+    size_t n = 0;
+    return l->tls && sys->tls->read_buf(l->tls, &n) && n > 0;
+}
+
+static int sio__tls_failed(const sio__system *sys, sio__link *l, char *err, size_t err_size)
+{
+    char why[SIO__TEXT_SIZE - 8];
+    why[0] = 0;
+    if (sys->tls->status(l->tls, why, sizeof why) >= 0) return 0;
+    snprintf(err, err_size, "tls: %s", why[0] ? why : "failure");
+    return 1;
+}
+
+/* Sends the ciphertext the engine has; 0, or -1 when the socket failed. */
+static int sio__tls_push_out(const sio__system *sys, sio__link *l, char *err, size_t err_size)
+{
+    for (;;) {
+        size_t n = 0;
+        const unsigned char *p = sys->tls->send_buf(l->tls, &n);
+        long w;
+        if (!p || !n) return 0;
+        w = sys->pf->send(sys->pf->user, l->sock, p, n, err, err_size);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) return -1;
+        sys->tls->send_done(l->tls, (size_t)w);
+    }
+}
+
+/* A send failed (the peer closed): the reason may be a TLS alert still
+ * waiting in the socket, so feed what can be read before blaming TCP.
+ * Returns 1 (err filled with the TLS cause) if the engine failed. */
+static int sio__tls_salvage(const sio__system *sys, sio__link *l, char *err, size_t err_size)
+{
+    int i;
+    for (i = 0; i < 4; i++) {
+        size_t n = 0;
+        char ignored[64];
+        unsigned char *in = sys->tls->recv_buf(l->tls, &n);
+        long r;
+        if (!in || !n) break;
+        r = sys->pf->recv(sys->pf->user, l->sock, in, n, ignored, sizeof ignored);
+        if (r <= 0) break;
+        sys->tls->recv_done(l->tls, (size_t)r);
+    }
+    return sio__tls_failed(sys, l, err, err_size);
+}
+
+/* Plaintext into dst: bytes, 0 at a clean end, SIO_ERR_AGAIN, or an error. */
+static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *dst, size_t room, char *err, size_t err_size)
+{
+    int round;
+    for (round = 0; round < 16; round++) {
+        size_t n = 0;
+        const unsigned char *p = sys->tls->read_buf(l->tls, &n);
+        unsigned char *in;
+        long r;
+        if (p && n) {
+            if (n > room) n = room;
+            memcpy(dst, p, n);
+            sys->tls->read_done(l->tls, n);
+            return (long)n;
+        }
+        if (sio__tls_failed(sys, l, err, err_size)) return SIO_ERR_TLS;
+        if (sys->tls->status(l->tls, NULL, 0) == 1) return 0;
+        if (sio__tls_push_out(sys, l, err, err_size) < 0)                    /* handshake replies first */
+            return sio__tls_salvage(sys, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
+        in = sys->tls->recv_buf(l->tls, &n);
+        if (!in || !n) return SIO_ERR_AGAIN;
+        r = sys->pf->recv(sys->pf->user, l->sock, in, n, err, err_size);
+        if (r <= 0) {
+            if (r == SIO_ERR_AGAIN) l->may_read = 0;
+            if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
+            return r;
+        }
+        sys->tls->recv_done(l->tls, (size_t)r);
+    }
+    return SIO_ERR_AGAIN;
+}
+
+/* Plaintext from tx into the engine, then its ciphertext to the socket. */
+static int sio__tls_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    err[0] = 0;
+    while (l->tx_sent < l->tx_len) {
+        size_t room = 0, n = l->tx_len - l->tx_sent;
+        unsigned char *w = sys->tls->write_buf(l->tls, &room);
+        if (!w || !room) break;                  /* handshake still running, or the engine is full */
+        if (n > room) n = room;
+        memcpy(w, l->tx + l->tx_sent, n);
+        sys->tls->write_done(l->tls, n);
+        l->tx_sent += n;
+    }
+    if (l->tx_sent == l->tx_len) l->tx_sent = l->tx_len = 0;
+    if (sio__tls_push_out(sys, l, err, sizeof err) < 0) {
+        if (sio__tls_salvage(sys, l, text, text_size)) return SIO_ERR_TLS;
+        snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : "error");
+        return SIO_ERR_IO;
+    }
+    return sio__tls_failed(sys, l, text, text_size) ? SIO_ERR_TLS : 0;
+}
+
+/* Writes a link's queued bytes until the socket would block.  Returns 0,
+ * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
+static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    if (l->tls) return sio__tls_flush(sys, l, text, text_size);
+    while (l->tx_sent < l->tx_len) {
+        size_t n = l->tx_len - l->tx_sent;
+        long w;
+        if (n > (size_t)1 << 30) n = (size_t)1 << 30;
+        err[0] = 0;
+        w = sys->pf->send(sys->pf->user, l->sock, l->tx + l->tx_sent, n, err, sizeof err);
+        if (w == SIO_ERR_AGAIN) return 0;
+        if (w <= 0) {
+            snprintf(text, text_size, "tcp: send failed: %s", err[0] ? err : sio_status_text((int)w));
+            return SIO_ERR_IO;
+        }
+        l->tx_sent += (size_t)w;
+    }
+    l->tx_sent = l->tx_len = 0;
+    return 0;
+}
+
+/* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
+ * SIO_ERR_AGAIN, or another negative status (err filled). */
+static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, char *err, size_t err_size)
+{
+    size_t want, room;
+    long r;
+    if (l->chunk < SIO__READ_FIRST) l->chunk = SIO__READ_FIRST;
+    /* chunk - 1 plus the spare NUL byte: a power of two, so the largest
+     * buffer stays under malloc's mmap threshold (no mmap/munmap per burst) */
+    want = need > l->chunk - 1 ? need : l->chunk - 1;
+    /* A short read means the socket is drained: skip the recv that would
+     * only say EAGAIN and let the caller wait for readiness instead. */
+    if (!l->may_read && !sio__tls_buffered(sys, l)) return SIO_ERR_AGAIN;
+    if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
+        memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
+        l->rx_len -= l->rx_start;
+        l->rx_start = 0;
+    }
+    if (l->rx_cap - l->rx_len < want + 1 &&
+        sio__reserve(&sys->alloc, &l->rx, &l->rx_cap, l->rx_len + want + 1) != SIO_OK)
+        return SIO_ERR_NOMEM;
+    /* Keep one spare byte so a message at the end can be NUL-terminated. */
+    room = l->rx_cap - l->rx_len - 1;
+    if (l->tls) {
+        r = sio__tls_read(sys, l, l->rx + l->rx_len, room, err, err_size);
+    } else {
+        r = sys->pf->recv(sys->pf->user, l->sock, l->rx + l->rx_len, room, err, err_size);
+        if (r == SIO_ERR_AGAIN || (r > 0 && (size_t)r < room)) l->may_read = 0;
+    }
+    if (r > 0) {
+        l->rx_len += (size_t)r;
+        l->last_read = sio__link_now(sys);
+    }
+    l->streaming = r > 0 && (size_t)r == room;
+    if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
+    return r;
+}
+
+static int sio__link_reserve(const sio__system *sys, sio__link *l, size_t more)
+{
+    if (l->tx_sent > 0 && l->tx_cap - l->tx_len < more) {
+        memmove(l->tx, l->tx + l->tx_sent, l->tx_len - l->tx_sent);
+        l->tx_len -= l->tx_sent;
+        l->tx_sent = 0;
+    }
+    return sio__reserve(&sys->alloc, &l->tx, &l->tx_cap, l->tx_len + more);
+}
+
+/* Gives back what an idle link holds beyond SIO__KEEP: the receive buffer
+ * once it is empty and nothing was read for SIO__IDLE_MS (traffic keeps its
+ * buffer: freeing it per wake-up would cost an allocation and, for big
+ * buffers, system calls each time), the send buffer once it is flushed. */
+static void sio__link_trim(const sio__system *sys, sio__link *l, int receiving)
+{
+    if (!receiving && l->rx_start == l->rx_len && l->rx_cap > SIO__KEEP &&
+        sio__link_now(sys) - l->last_read >= SIO__IDLE_MS) {
+        sio__free(&sys->alloc, l->rx);
+        l->rx = NULL;
+        l->rx_start = l->rx_len = l->rx_cap = 0;
+        l->chunk /= 2;                   /* a burst after a pause still reads big */
+    }
+    if (l->tx_sent == l->tx_len && l->tx_cap > SIO__KEEP) {
+        sio__free(&sys->alloc, l->tx);
+        l->tx = NULL;
+        l->tx_sent = l->tx_len = l->tx_cap = 0;
+    }
+}
+
+static int sio__link_wants_write(const sio__system *sys, const sio__link *l)
+{
+    size_t n = 0;
+    if (l->sock == SIO_INVALID_SOCKET) return 0;
+    if (l->tls && sys->tls->send_buf(l->tls, &n) && n) return 1;
+    return l->connecting || l->tx_sent < l->tx_len;
+}
+
+/* 1 when the link is connected (TLS started when tls_host is set), 0 while
+ * connecting, or a negative status with text saying why. */
+static int sio__link_ready(const sio__system *sys, sio__link *l, const char *host, unsigned short port,
+                           int secure, char *text, size_t text_size)
+{
+    char err[128];
+    int r;
+    if (!l->connecting) return 1;
+    err[0] = 0;
+    r = sys->pf->connect_result(sys->pf->user, l->sock, err, sizeof err);
+    if (r == 0) return 0;
+    if (r < 0) {
+        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", host, (unsigned)port,
+                 err[0] ? err : sio_status_text(r));
+        return SIO_ERR_IO;
+    }
+    l->connecting = 0;
+    if (secure) {
+        char why[SIO__TEXT_SIZE - 8];
+        why[0] = 0;
+        l->tls = sys->tls->open(sys->tls->user, host, why, sizeof why);
+        l->truncated = 0;
+        if (!l->tls) {
+            snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
+            return SIO_ERR_TLS;
+        }
+    }
+    return 1;
+}
+
+/* Ends the TLS session and frees the buffers; the socket must be closed
+ * already (by the client, which tells its set first). */
+static void sio__link_free(const sio__system *sys, sio__link *l)
+{
+    if (l->tls) sys->tls->close(l->tls);
+    sio__free(&sys->alloc, l->rx);
+    sio__free(&sys->alloc, l->tx);
+    memset(l, 0, sizeof *l);
+    l->sock = SIO_INVALID_SOCKET;
+}
