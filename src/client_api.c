@@ -316,11 +316,8 @@ SIO_API void sio_destroy(sio_client *c)
     if (!c) return;
     if (c->membership.set) sio__leave_set(c);
     a = c->sys.alloc;
-    if (c->ln.tls) c->sys.tls->close(c->ln.tls);
-    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
+    sio__link_close(c, &c->ln);
     sio_ws_rx_free(&c->websocket.rx);
-    sio__free(&a, c->ln.rx);
-    sio__free(&a, c->ln.tx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);
     sio__free(&a, c->dns_server);
