@@ -501,6 +501,8 @@ enum {
     SIO_CLOSE_INTERNAL = 1011
 };
 
+#define SIO_MAX_PROTOCOL 127       /* longest subprotocol offer; sio_create refuses longer (SIO_ERR_TOO_BIG) */
+
 typedef struct sio_ws_frame {
     unsigned fin, rsv, opcode, masked;   /* rsv: the three bits as 0..7 */
     unsigned char mask[4];
@@ -1094,7 +1096,6 @@ SIO_API int sio_wants_write(const sio_client *c);
  * polling transport uses two, three while upgrading): for loops that wait
  * themselves.  Returns how many items were filled (at most max). */
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
-#define SIO_MAX_PROTOCOL 127       /* longest subprotocol offer; sio_create refuses longer (SIO_ERR_TOO_BIG) */
 #define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);
@@ -3635,13 +3636,15 @@ static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 
 /* What a client's links share: the allocator for their buffers, the
- * platform's sockets and clock, the TLS backend for secure URLs.  The link
- * is the only layer that calls them (the client pump closes sockets, as a
- * sio_set must forget them first). */
+ * platform's sockets, clock and randomness, the TLS backend for secure
+ * URLs.  The link is the only layer that calls them (the client pump
+ * closes sockets, as a sio_set must forget them first). */
 typedef struct sio__system {
     sio_allocator alloc;
     const sio_platform *pf;
     const sio_tls *tls;
+    unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
+    size_t random_left;
 } sio__system;
 
 /* One TCP connection (with its TLS session) and its buffers. */
@@ -3661,6 +3664,25 @@ typedef struct sio__link {
 } sio__link;
 
 static uint64_t sio__link_now(const sio__system *sys) { return sys->pf->now_ms(sys->pf->user); }
+
+/* CSPRNG bytes, drawn from the platform in batches; used bytes are wiped. */
+static int sio__random(sio__system *sys, unsigned char *out, size_t n)
+{
+    while (n > 0) {
+        size_t take;
+        if (sys->random_left == 0) {
+            if (sys->pf->random(sys->pf->user, sys->random_pool, sizeof sys->random_pool) != SIO_OK) return SIO_ERR_IO;
+            sys->random_left = sizeof sys->random_pool;
+        }
+        take = n < sys->random_left ? n : sys->random_left;
+        memcpy(out, sys->random_pool + sizeof sys->random_pool - sys->random_left, take);
+        memset(sys->random_pool + sizeof sys->random_pool - sys->random_left, 0, take);
+        sys->random_left -= take;
+        out += take;
+        n -= take;
+    }
+    return SIO_OK;
+}
 
 /* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
 static int sio__tls_buffered(const sio__system *sys, const sio__link *l)
@@ -3907,6 +3929,264 @@ static void sio__link_free(const sio__system *sys, sio__link *l)
     l->sock = SIO_INVALID_SOCKET;
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/websocket.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* websocket: one WebSocket connection on a link (RFC 6455): the opening  */
+/* handshake, frames both ways, the close handshake                       */
+/* ---------------------------------------------------------------------- */
+
+/* Pongs (WebSocket and Engine.IO) may exceed the send queue's bound by this
+ * much: an application that filled the queue must not lose its connection
+ * to the next ping, yet a server that pings without reading still meets a
+ * bound. */
+#define SIO__PONG_SLACK ((size_t)4096)
+
+/* What sio__websocket_receive found. */
+enum { SIO__WS_MORE = 0, SIO__WS_MESSAGE = 1, SIO__WS_PEER_CLOSED = 2 };
+
+/* A WebSocket connection's state; the link it runs on is an argument. */
+typedef struct sio__websocket {
+    sio_ws_rx rx;                      /* the frame receiver (with max_message and the allocator) */
+    size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
+    size_t fragment;                   /* payload bytes per outgoing data frame; 0: a frame per message */
+    char **protocols;                  /* the Sec-WebSocket-Protocol offers (owned) */
+    size_t protocol_count;
+    int close_sent, close_code;
+    char accept[29];                   /* the Sec-WebSocket-Accept expected */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    char close_reason[128];
+} sio__websocket;
+
+/* Forgets a message in progress (a new connection, or a new transport). */
+static void sio__websocket_rx_reset(sio__websocket *ws)
+{
+    sio_allocator a = ws->rx.allocator;
+    size_t max = ws->rx.max_message;
+    sio_ws_rx_free(&ws->rx);
+    memset(&ws->rx, 0, sizeof ws->rx);
+    ws->rx.allocator = a;
+    ws->rx.max_message = max;
+    ws->rx_need = 0;
+}
+
+/* A new connection: nothing received, nothing negotiated, no close yet. */
+static void sio__websocket_begin(sio__websocket *ws)
+{
+    sio__websocket_rx_reset(ws);
+    ws->hs_scanned = 0;
+    ws->close_sent = 0;
+    ws->close_code = SIO_CLOSE_ABNORMAL;
+    ws->close_reason[0] = 0;
+    ws->protocol[0] = 0;
+}
+
+/* An idle connection gives back a large message buffer. */
+static void sio__websocket_trim(sio__websocket *ws)
+{
+    if (!ws->rx.in_message && ws->rx.buffer_cap > SIO__KEEP) sio_ws_rx_free(&ws->rx);
+}
+
+/* Ends the opening handshake's request, begun by the caller on l, with the
+ * WebSocket headers and a fresh key (RFC 6455 4.1). */
+static int sio__websocket_request(sio__websocket *ws, sio__system *sys, sio__link *l)
+{
+    unsigned char nonce[16];
+    char key[SIO_BASE64_SIZE(16)], *p;
+    size_t need = 160, i;
+    if (sio__random(sys, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
+    sio_base64_encode(nonce, sizeof nonce, key);
+    sio_ws_accept_key(key, ws->accept);
+    for (i = 0; i < ws->protocol_count; i++) need += strlen(ws->protocols[i]) + 2;
+    if (sio__link_reserve(sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = (char *)l->tx + l->tx_len;
+    p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+    for (i = 0; i < ws->protocol_count; i++)
+        p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", ws->protocols[i],
+                     i + 1 == ws->protocol_count ? "\r\n" : "");
+    p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
+    l->tx_len = (size_t)((unsigned char *)p - l->tx);
+    return SIO_OK;
+}
+
+/* Checks the server's 101 answer (RFC 6455 4.1, client requirements 1-6). */
+static int sio__websocket_check(sio__websocket *ws, const sio_http_response *r, char *why, size_t why_size)
+{
+    const sio_http_header *h;
+    size_t i;
+    if (r->status != 101) {
+        snprintf(why, why_size, "ws: handshake refused: server answered HTTP %d %.*s", r->status,
+                 (int)(r->reason_len > 80 ? 80 : r->reason_len), r->reason);
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Upgrade");
+    if (!h || !sio_http_has_token(h->value, h->value_len, "websocket")) {
+        snprintf(why, why_size, "ws: handshake response lacks 'Upgrade: websocket' (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Connection");
+    if (!h || !sio_http_has_token(h->value, h->value_len, "upgrade")) {
+        snprintf(why, why_size, "ws: handshake response lacks 'Connection: upgrade' (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Sec-WebSocket-Accept");
+    if (!h || h->value_len != 28 || memcmp(h->value, ws->accept, 28) != 0) {
+        snprintf(why, why_size, "ws: handshake response has a %s Sec-WebSocket-Accept (RFC 6455 4.1)",
+                 h ? "wrong" : "missing");
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (sio_http_find_header(r, "Sec-WebSocket-Extensions")) {
+        snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    ws->protocol[0] = 0;
+    h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
+    if (!h) return SIO_OK;
+    for (i = 0; i < ws->protocol_count; i++)
+        if (strlen(ws->protocols[i]) == h->value_len && memcmp(ws->protocols[i], h->value, h->value_len) == 0)
+            break;
+    if (i == ws->protocol_count) {
+        snprintf(why, why_size, "ws: server selected subprotocol '%.*s' that the client did not offer (RFC 6455 4.1)",
+                 (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (h->value_len >= sizeof ws->protocol) {   /* offers are bounded at sio_create; never trust that here */
+        snprintf(why, why_size, "ws: server selected a subprotocol longer than %d bytes", SIO_MAX_PROTOCOL);
+        return SIO_ERR_HANDSHAKE;
+    }
+    memcpy(ws->protocol, h->value, h->value_len);
+    ws->protocol[h->value_len] = 0;
+    return SIO_OK;
+}
+
+/* Looks for the server's answer to the opening handshake in l's bytes.
+ * Returns 1 when a valid 101 came (its head consumed; frames after it stay
+ * buffered), 0 while the head is incomplete, or a negative status with why
+ * filled. */
+static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max_head, char *why, size_t why_size)
+{
+    size_t have = l->rx_len - l->rx_start, from = ws->hs_scanned > 3 ? ws->hs_scanned - 3 : 0;
+    /* Parse only once a blank line can be there. */
+    if (have > from && memchr(l->rx + l->rx_start + from, '\n', have - from)) {
+        sio_http_response resp;
+        int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+        if (r < 0) {
+            snprintf(why, why_size, "%s", r == SIO_ERR_TOO_BIG ? "ws: handshake response has too many headers"
+                                                                : "ws: handshake response is not valid HTTP/1.1");
+            return SIO_ERR_HANDSHAKE;
+        }
+        if (r == 1) {
+            if ((r = sio__websocket_check(ws, &resp, why, why_size)) != SIO_OK) return r;
+            l->rx_start += resp.head_len;
+            return 1;
+        }
+    }
+    ws->hs_scanned = have;
+    if (have >= max_head) {
+        snprintf(why, why_size, "ws: handshake response head exceeds %lu bytes (max_handshake)", (unsigned long)max_head);
+        return SIO_ERR_TOO_BIG;
+    }
+    return 0;
+}
+
+/* Queues one masked frame on l whose payload is the pieces, one after the other. */
+static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, const void *const *pieces,
+                                const size_t *lens, size_t n)
+{
+    unsigned char key[4];
+    size_t total = 0, i, off = 0, hl;
+    for (i = 0; i < n; i++) total += lens[i];
+    if (sio__link_reserve(sys, l, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+    hl = sio__ws_write_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
+    for (i = 0; i < n; i++) {
+        sio__mask_copy(l->tx + l->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+        off += lens[i];
+    }
+    l->tx_len += hl + total;
+    return SIO_OK;
+}
+
+/* Queues one message as frames of at most ws->fragment payload bytes
+ * (control frames whole).  Refuses (SIO_ERR_FULL) when the bytes waiting
+ * on the link would pass limit ((size_t)-1 for the close and pongs). */
+static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
+                               const unsigned char *data, size_t len, size_t limit)
+{
+    size_t frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
+    size_t total = 0, off;
+    int first = 1;
+    for (off = 0; off < len || first; off += frag, first = 0) {
+        size_t n = len - off < frag ? len - off : frag;
+        total += sio_ws_frame_size(n, 1);
+        if (off + n >= len) break;
+    }
+    if ((l->tx_len - l->tx_sent) + total > limit) return SIO_ERR_FULL;
+    if (sio__link_reserve(sys, l, total) != SIO_OK) return SIO_ERR_NOMEM;
+    off = 0;
+    do {
+        unsigned char key[4];
+        size_t n = len - off < frag ? len - off : frag;
+        int fin = off + n >= len;
+        if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+        l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
+        off += n;
+    } while (off < len);
+    return SIO_OK;
+}
+
+/* Queues our close frame (code 0: none); nothing may be sent after it. */
+static int sio__websocket_close(sio__websocket *ws, sio__system *sys, sio__link *l, int code, const char *reason)
+{
+    unsigned char payload[125];
+    size_t n = 0, rlen = reason ? strlen(reason) : 0;
+    if (code) {
+        payload[0] = (unsigned char)(code >> 8);
+        payload[1] = (unsigned char)code;
+        if (rlen > 123) rlen = 123;
+        if (rlen) memcpy(payload + 2, reason, rlen);
+        n = 2 + rlen;
+    }
+    ws->close_sent = 1;
+    return sio__websocket_send(ws, sys, l, SIO_WS_CLOSE, payload, n, (size_t)-1);
+}
+
+/* The next message from the bytes buffered on l.  Pings are answered and
+ * the server's close frame is recorded and echoed on the way.  Returns
+ * SIO__WS_MESSAGE (a data message in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
+ * (read, at least rx_need bytes when not 0), or a negative status when the
+ * server broke the protocol (rx.fail_code and rx.error say how).  Pongs
+ * are skipped once max_queue plus the slack wait on the link. */
+static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__link *l, size_t max_queue,
+                                  sio_ws_message *m)
+{
+    while (l->rx_start < l->rx_len) {
+        size_t used, need;
+        int r = sio_ws_rx_feed(&ws->rx, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, &need, m);
+        l->rx_start += used;
+        if (r < 0) return r;
+        if (r == 0) {
+            ws->rx_need = need;
+            return SIO__WS_MORE;
+        }
+        ws->rx_need = 0;                              /* a whole frame: nothing pending any more */
+        if (m->opcode == SIO_WS_TEXT || m->opcode == SIO_WS_BINARY) return SIO__WS_MESSAGE;
+        if (m->opcode == SIO_WS_PING) {
+            /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
+             * allows for unanswered pings. */
+            if (!ws->close_sent && (l->tx_len - l->tx_sent) < max_queue + SIO__PONG_SLACK)
+                sio__websocket_send(ws, sys, l, SIO_WS_PONG, m->data, m->len, (size_t)-1);
+        } else if (m->opcode == SIO_WS_CLOSE) {
+            ws->close_code = m->close_code;
+            snprintf(ws->close_reason, sizeof ws->close_reason, "%.*s", (int)m->reason_len, m->reason);
+            if (!ws->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
+                sio__websocket_close(ws, sys, l, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
+            return SIO__WS_PEER_CLOSED;
+        }
+    }
+    return SIO__WS_MORE;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -3926,12 +4206,6 @@ enum sio__phase {
 };
 
 #define SIO__FAIL_LINGER_MS 1000
-/* Pongs (WebSocket and Engine.IO) may exceed max_send_queue by this much:
- * an application that filled the queue with emits must not lose its
- * connection to the next ping, yet a server that pings without reading
- * still meets a bound. */
-#define SIO__PONG_SLACK ((size_t)4096)
-
 typedef struct sio__pending {
     int type, code, error, clean;
     int attempt, delay_ms;         /* RECONNECTING, RECONNECT, RECONNECT_FAILED */
@@ -4069,19 +4343,9 @@ typedef struct sio__engineio {
     sio__heartbeat heartbeat;
     char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
-} sio__engineio;
-
-/* A WebSocket connection: the handshake's answer, frames in, the close. */
-typedef struct sio__websocket {
-    sio_ws_rx rx;                      /* the frame receiver */
-    size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
-    size_t ping_scan;                  /* Engine.IO look-ahead: rx offset up to which frames were checked */
+    size_t ping_scan;                  /* WebSocket look-ahead: ln.rx offset up to which frames were checked */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
-    int close_sent, close_code;
-    char accept[29];                   /* the Sec-WebSocket-Accept expected */
-    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
-    char close_reason[128];
-} sio__websocket;
+} sio__engineio;
 
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
@@ -4114,10 +4378,8 @@ struct sio_client {
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
-    size_t max_message, max_handshake, max_send_queue, fragment;
+    size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
-    char **protocols;
-    size_t protocol_count;
     char *dns_server;
     unsigned short port;
     int mode, transport;               /* sio_config.mode, .transport */
@@ -4136,8 +4398,6 @@ struct sio_client {
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
     sio__events events;                /* waiting to be returned by sio_poll */
-    unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
-    size_t random_left;
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
@@ -4232,25 +4492,6 @@ static int sio__pop(sio_client *c, sio_event *ev)
     return 1;
 }
 
-/* CSPRNG bytes, drawn from the platform in batches. */
-static int sio__random(sio_client *c, unsigned char *out, size_t n)
-{
-    while (n > 0) {
-        size_t take;
-        if (c->random_left == 0) {
-            if (c->sys.pf->random(c->sys.pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
-            c->random_left = sizeof c->random_pool;
-        }
-        take = n < c->random_left ? n : c->random_left;
-        memcpy(out, c->random_pool + sizeof c->random_pool - c->random_left, take);
-        memset(c->random_pool + sizeof c->random_pool - c->random_left, 0, take);
-        c->random_left -= take;
-        out += take;
-        n -= take;
-    }
-    return SIO_OK;
-}
-
 static void sio__io_teardown(sio_client *c, int keep_queues);
 static int sio__io_retry_wanted(const sio_client *c);
 static void sio__io_schedule_retry(sio_client *c);
@@ -4329,49 +4570,6 @@ static void sio__abort(sio_client *c, int error, const char *text)
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
 
-static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(&c->sys, &c->ln, more); }
-
-/* Queues one message as one or more masked frames. */
-static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
-{
-    size_t frag = (c->fragment && opcode < 8) ? c->fragment : (len ? len : 1);
-    size_t total = 0, off;
-    int first = 1;
-    for (off = 0; off < len || first; off += frag, first = 0) {
-        size_t n = len - off < frag ? len - off : frag;
-        total += sio_ws_frame_size(n, 1);
-        if (off + n >= len) break;
-    }
-    if (!bypass_limit && (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
-    if (sio__tx_reserve(c, total) != SIO_OK) return SIO_ERR_NOMEM;
-    off = 0;
-    do {
-        unsigned char key[4];
-        size_t n = len - off < frag ? len - off : frag;
-        int fin = off + n >= len;
-        if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-        c->ln.tx_len += sio_ws_encode(c->ln.tx + c->ln.tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION,
-                                   data + off, n, key);
-        off += n;
-    } while (off < len);
-    return SIO_OK;
-}
-
-static int sio__queue_close(sio_client *c, int code, const char *reason)
-{
-    unsigned char payload[125];
-    size_t n = 0, rlen = reason ? strlen(reason) : 0;
-    if (code) {
-        payload[0] = (unsigned char)(code >> 8);
-        payload[1] = (unsigned char)code;
-        if (rlen > 123) rlen = 123;
-        if (rlen) memcpy(payload + 2, reason, rlen);
-        n = 2 + rlen;
-    }
-    c->websocket.close_sent = 1;
-    return sio__queue_frames(c, SIO_WS_CLOSE, payload, n, 1);
-}
-
 /* Fail the WebSocket connection (RFC 6455 7.1.7): report, send our close
  * frame, then give the server a moment to read it before dropping TCP. */
 static void sio__fail(sio_client *c, int code, int error, const char *why)
@@ -4385,7 +4583,7 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
         sio__finish(c, code, reason, 0);
         return;
     }
-    if (!c->websocket.close_sent) sio__queue_close(c, code, reason);
+    if (!c->websocket.close_sent) sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
     c->websocket.close_code = code;
     snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%s", reason);
     c->phase = SIO__FAILING;
@@ -4413,96 +4611,8 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
     size_t start = c->ln.rx_start;
     long r = sio__link_read(&c->sys, &c->ln, need, err, err_size);
     if (c->ln.rx_start != start)
-        c->websocket.ping_scan = c->websocket.ping_scan > start ? c->websocket.ping_scan - start : 0;
+        c->eio.ping_scan = c->eio.ping_scan > start ? c->eio.ping_scan - start : 0;
     return r;
-}
-#ifdef SIO_SOURCE_LINES
-#line 1 "src/handshake.c"
-#endif
-/* ---------------------------------------------------------------------- */
-/* handshake: the WebSocket opening handshake (RFC 6455 4.1)             */
-/* ---------------------------------------------------------------------- */
-
-static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
-
-/* The WebSocket handshake request on the main link (with_sid: an upgrade
- * of a polling session). */
-static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
-{
-    unsigned char nonce[16];
-    char key[SIO_BASE64_SIZE(16)], *p;
-    size_t need = 160, i;
-    int r;
-    if (sio__random(c, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
-    sio_base64_encode(nonce, sizeof nonce, key);
-    sio_ws_accept_key(key, c->websocket.accept);
-    if (SIO__IO(c)) {
-        if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
-    } else {
-        need += strlen(c->eio.target) + strlen(c->request_head);
-    }
-    for (i = 0; i < c->protocol_count; i++) need += strlen(c->protocols[i]) + 2;
-    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
-    p = (char *)l->tx + l->tx_len;
-    if (!SIO__IO(c)) p += sprintf(p, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
-    p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
-    for (i = 0; i < c->protocol_count; i++)
-        p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", c->protocols[i],
-                     i + 1 == c->protocol_count ? "\r\n" : "");
-    p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
-    l->tx_len = (size_t)((unsigned char *)p - l->tx);
-    return SIO_OK;
-}
-
-/* Checks the server's 101 answer (RFC 6455 4.1, client requirements 1-6). */
-static int sio__check_response(sio_client *c, const sio_http_response *r, char *why, size_t why_size)
-{
-    const sio_http_header *h;
-    if (r->status != 101) {
-        snprintf(why, why_size, "ws: handshake refused: server answered HTTP %d %.*s", r->status,
-                 (int)(r->reason_len > 80 ? 80 : r->reason_len), r->reason);
-        return SIO_ERR_HANDSHAKE;
-    }
-    h = sio_http_find_header(r, "Upgrade");
-    if (!h || !sio_http_has_token(h->value, h->value_len, "websocket")) {
-        snprintf(why, why_size, "ws: handshake response lacks 'Upgrade: websocket' (RFC 6455 4.1)");
-        return SIO_ERR_HANDSHAKE;
-    }
-    h = sio_http_find_header(r, "Connection");
-    if (!h || !sio_http_has_token(h->value, h->value_len, "upgrade")) {
-        snprintf(why, why_size, "ws: handshake response lacks 'Connection: upgrade' (RFC 6455 4.1)");
-        return SIO_ERR_HANDSHAKE;
-    }
-    h = sio_http_find_header(r, "Sec-WebSocket-Accept");
-    if (!h || h->value_len != 28 || memcmp(h->value, c->websocket.accept, 28) != 0) {
-        snprintf(why, why_size, "ws: handshake response has a %s Sec-WebSocket-Accept (RFC 6455 4.1)",
-                 h ? "wrong" : "missing");
-        return SIO_ERR_HANDSHAKE;
-    }
-    if (sio_http_find_header(r, "Sec-WebSocket-Extensions")) {
-        snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
-        return SIO_ERR_HANDSHAKE;
-    }
-    c->websocket.protocol[0] = 0;
-    h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
-    if (h) {
-        size_t i;
-        for (i = 0; i < c->protocol_count; i++)
-            if (strlen(c->protocols[i]) == h->value_len && memcmp(c->protocols[i], h->value, h->value_len) == 0)
-                break;
-        if (i == c->protocol_count) {
-            snprintf(why, why_size, "ws: server selected subprotocol '%.*s' that the client did not offer (RFC 6455 4.1)",
-                     (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
-            return SIO_ERR_HANDSHAKE;
-        }
-        if (h->value_len >= sizeof c->websocket.protocol) {   /* offers are bounded at sio_create; never trust that here */
-            snprintf(why, why_size, "ws: server selected a subprotocol longer than %d bytes", SIO_MAX_PROTOCOL);
-            return SIO_ERR_HANDSHAKE;
-        }
-        memcpy(c->websocket.protocol, h->value, h->value_len);
-        c->websocket.protocol[h->value_len] = 0;
-    }
-    return SIO_OK;
 }
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/resolve.c"
@@ -4530,7 +4640,7 @@ static int sio__dns_send(sio_client *c)
     size_t n[2];
     char err[64];
     int k;
-    if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
+    if (sio__random(&c->sys, id, sizeof id) != SIO_OK) return -1;
     sio__resolver_queries(&c->resolver, id, sio__now(c), q, n);
     for (k = 0; k < 2; k++)
         if (n[k]) c->sys.pf->send(c->sys.pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
@@ -4726,43 +4836,41 @@ static void sio__start_next_address(sio_client *c)
     }
 }
 
+static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
+
+/* The WebSocket handshake request on l (with_sid: an upgrade of a polling
+ * session): the request line and the client's headers, then the
+ * connection's own. */
+static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
+{
+    int r;
+    if (SIO__IO(c)) {
+        if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
+    } else {
+        if (sio__link_reserve(&c->sys, l, strlen(c->eio.target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
+        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
+    }
+    return sio__websocket_request(&c->websocket, &c->sys, l);
+}
+
 /* Returns 1 with the OPEN event when the handshake completed. */
 static int sio__step_handshake(sio_client *c, sio_event *ev)
 {
     char err[128];
     int reads;
     for (reads = 0;; reads++) {
-        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->websocket.hs_scanned > 3 ? c->websocket.hs_scanned - 3 : 0;
         long n;
-        /* Parse only once a blank line can be there. */
-        if (have > from && (memchr(c->ln.rx + c->ln.rx_start + from, '\n', have - from))) {
-            sio_http_response resp;
-            int r = sio_http_parse_response(&resp, (const char *)c->ln.rx + c->ln.rx_start, have);
-            if (r < 0) {
-                sio__abort(c, SIO_ERR_HANDSHAKE, r == SIO_ERR_TOO_BIG
-                           ? "ws: handshake response has too many headers"
-                           : "ws: handshake response is not valid HTTP/1.1");
-                return 0;
-            }
-            if (r == 1) {
-                if (sio__check_response(c, &resp, err, sizeof err) != SIO_OK) {
-                    sio__abort(c, SIO_ERR_HANDSHAKE, err);
-                    return 0;
-                }
-                c->ln.rx_start += resp.head_len;     /* frames in the same read stay buffered */
-                c->phase = SIO__OPEN;
-                if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
-                ev->type = SIO_EVENT_OPEN;
-                ev->protocol = c->websocket.protocol;
-                return 1;
-            }
-        }
-        c->websocket.hs_scanned = have;
-        if (have >= c->max_handshake) {
-            snprintf(err, sizeof err, "ws: handshake response head exceeds %lu bytes (max_handshake)",
-                     (unsigned long)c->max_handshake);
-            sio__abort(c, SIO_ERR_TOO_BIG, err);
+        int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
+        if (r < 0) {
+            sio__abort(c, r, err);
             return 0;
+        }
+        if (r == 1) {
+            c->phase = SIO__OPEN;
+            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+            ev->type = SIO_EVENT_OPEN;
+            ev->protocol = c->websocket.protocol;
+            return 1;
         }
         if (reads == 1) return 0;
         err[0] = 0;
@@ -4780,25 +4888,6 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
             return 0;
         }
     }
-}
-
-/* Reacts to a control frame; returns 1 if the connection left the OPEN path. */
-static void sio__on_control(sio_client *c, const sio_ws_message *m)
-{
-    if (m->opcode == SIO_WS_PING) {
-        /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
-         * allows for unanswered pings. */
-        if (!c->websocket.close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
-            sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
-        return;
-    }
-    if (m->opcode != SIO_WS_CLOSE) return;
-    c->websocket.close_code = m->close_code;
-    snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%.*s", (int)m->reason_len, m->reason);
-    if (!c->websocket.close_sent)   /* echo the status code (RFC 6455 5.5.1) */
-        sio__queue_close(c, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
-    c->phase = SIO__CLOSE_WAIT;
-    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
 }
 
 /* Waits for the server to drop TCP after the close handshake or a failure. */
@@ -4831,21 +4920,19 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             sio__step_drain(c);
             return 0;
         }
-        while (c->ln.rx_start < c->ln.rx_len) {
+        for (;;) {
             sio_ws_message m;
-            size_t used, need;
-            int r = sio_ws_rx_feed(&c->websocket.rx, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
-            c->ln.rx_start += used;
+            int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
             if (r < 0) {
                 sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
                 return 0;
             }
-            if (r == 0) {
-                c->websocket.rx_need = need;
-                break;
+            if (r == SIO__WS_PEER_CLOSED) {
+                c->phase = SIO__CLOSE_WAIT;
+                c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
             }
-            c->websocket.rx_need = 0;                      /* a whole frame: nothing pending any more */
-            if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
+            if (r != SIO__WS_MESSAGE) break;
+            {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
                     c->events.nul_at = end;
@@ -4870,8 +4957,6 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 ev->len = m.len;
                 return 1;
             }
-            sio__on_control(c, &m);
-            if (c->phase == SIO__CLOSE_WAIT) break;
         }
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;
@@ -4905,23 +4990,6 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
 #endif
 /* ---- Socket.IO over the WebSocket connection ---------------------------- */
 
-/* Queues one WebSocket frame whose payload is the concatenation of pieces. */
-static int sio__queue_pieces(sio_client *c, int opcode, const void *const *pieces, const size_t *lens, size_t n)
-{
-    unsigned char key[4];
-    size_t total = 0, i, off = 0, hl;
-    for (i = 0; i < n; i++) total += lens[i];
-    if (sio__tx_reserve(c, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
-    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-    hl = sio__ws_write_header(c->ln.tx + c->ln.tx_len, 1, opcode, (uint64_t)total, key);
-    for (i = 0; i < n; i++) {
-        sio__mask_copy(c->ln.tx + c->ln.tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
-        off += lens[i];
-    }
-    c->ln.tx_len += hl + total;
-    return SIO_OK;
-}
-
 static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n);
 
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
@@ -4934,9 +5002,9 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
         p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__queue_pieces(c, SIO_WS_BINARY, p2, l2, 2);
+        return sio__websocket_frame(&c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
     }
-    return sio__queue_pieces(c, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+    return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 
 static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
@@ -5181,7 +5249,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
         r = sio__poll_append(c, 0, &piece, &one, 1);
         c->websocket.close_sent = 1;
     } else {
-        r = sio__queue_close(c, code, reason);
+        r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
     }
     c->phase = SIO__CLOSING;
     c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
@@ -5225,8 +5293,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio.open = 0;
     sio__heartbeat_stop(&c->eio.heartbeat);
-    c->websocket.ping_scan = 0;
-    c->websocket.pings_ahead = 0;
+    c->eio.ping_scan = 0;
+    c->eio.pings_ahead = 0;
     c->socketio.bin_need = 0;
     c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -5252,7 +5320,7 @@ static void sio__io_schedule_retry(sio_client *c)
     unsigned char r[3];
     sio__pending *p;
     for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
-    if (c->jitter_pct > 0 && sio__random(c, r, sizeof r) == SIO_OK) {
+    if (c->jitter_pct > 0 && sio__random(&c->sys, r, sizeof r) == SIO_OK) {
         uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
         ms = (r[2] & 1) ? ms + deviation : ms - deviation;
     }
@@ -5693,7 +5761,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
  * server's pingTimeout expire.  Each byte is looked at once. */
 static void sio__io_pings_ahead(sio_client *c)
 {
-    size_t pos = c->websocket.ping_scan > c->ln.rx_start ? c->websocket.ping_scan : c->ln.rx_start;
+    size_t pos = c->eio.ping_scan > c->ln.rx_start ? c->eio.ping_scan : c->ln.rx_start;
     if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
@@ -5704,11 +5772,11 @@ static void sio__io_pings_ahead(sio_client *c)
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            c->websocket.pings_ahead++;
+            c->eio.pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
     }
-    c->websocket.ping_scan = pos;
+    c->eio.ping_scan = pos;
 }
 
 #define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
@@ -5751,7 +5819,7 @@ static void sio__eio_on_close(sio_client *c)
         return;
     }
     if (!c->websocket.close_sent) {
-        sio__queue_close(c, SIO_CLOSE_NORMAL, "");
+        sio__websocket_close(&c->websocket, &c->sys, &c->ln, SIO_CLOSE_NORMAL, "");
         c->phase = SIO__CLOSING;
         c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
     }
@@ -5847,8 +5915,8 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__eio_on_close(c);
         return 0;
     case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->websocket.pings_ahead) {                   /* answered already by the look-ahead */
-            c->websocket.pings_ahead--;
+        if (c->eio.pings_ahead) {                   /* answered already by the look-ahead */
+            c->eio.pings_ahead--;
             return 0;
         }
         if (c->eio.open) {
@@ -5933,7 +6001,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
     stamp[0] = 0;
-    if (strcmp(transport, "polling") == 0 && sio__random(c, rnd, sizeof rnd) == SIO_OK) {
+    if (strcmp(transport, "polling") == 0 && sio__random(&c->sys, rnd, sizeof rnd) == SIO_OK) {
         sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }
@@ -6237,11 +6305,7 @@ static void sio__probe_fail(sio_client *c)
 /* One masked frame into a link's output. */
 static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
 {
-    unsigned char key[4];
-    if (sio__link_reserve(&c->sys, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
-    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-    l->tx_len += sio_ws_encode(l->tx + l->tx_len, 1, opcode, (const unsigned char *)data, len, key);
-    return SIO_OK;
+    return sio__websocket_frame(&c->sys, l, opcode, &data, &len, 1);
 }
 
 /* The WebSocket becomes the transport: polling links closed, the packets
@@ -6261,13 +6325,9 @@ static void sio__probe_commit(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio_ws_rx_free(&c->websocket.rx);
-    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->sys.alloc;
-    c->websocket.rx.max_message = c->max_message;
-    c->websocket.rx_need = 0;
-    c->websocket.ping_scan = c->ln.rx_start;
-    c->websocket.pings_ahead = 0;
+    sio__websocket_rx_reset(&c->websocket);
+    c->eio.ping_scan = c->ln.rx_start;
+    c->eio.pings_ahead = 0;
     while (pos < c->polling.out_len) {
         unsigned char *p = c->polling.out + pos;
         unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
@@ -6342,15 +6402,13 @@ static int sio__probe_step(sio_client *c)
     for (reads = 0; reads < 3; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
-        if (c->upgrade.state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
-            sio_http_response resp;
-            r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
-            if (r < 0 || (r == 1 && sio__check_response(c, &resp, text, sizeof text) != SIO_OK)) {
+        if (c->upgrade.state == SIO__PROBE_HANDSHAKE) {
+            r = sio__websocket_handshake(&c->websocket, l, c->max_handshake, text, sizeof text);
+            if (r < 0) {
                 sio__probe_fail(c);
                 return 0;
             }
             if (r == 1) {
-                l->rx_start += resp.head_len;
                 if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
                     sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
                     sio__probe_fail(c);
@@ -6947,11 +7005,7 @@ static void sio__trim(sio_client *c)
 {
     sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
     sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
-    if (!c->websocket.rx.in_message && c->websocket.rx.buffer_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->websocket.rx.buffer);
-        c->websocket.rx.buffer = NULL;
-        c->websocket.rx.buffer_len = c->websocket.rx.buffer_cap = 0;
-    }
+    sio__websocket_trim(&c->websocket);
     if (c->socketio.scratch_cap > SIO__KEEP) {
         sio__free(&c->sys.alloc, c->socketio.scratch);
         c->socketio.scratch = NULL;
@@ -6982,8 +7036,8 @@ SIO_API size_t sio_memory(const sio_client *c)
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
         sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
-    n += c->protocol_count * sizeof(char *);
-    for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
+    n += c->websocket.protocol_count * sizeof(char *);
+    for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
@@ -7135,7 +7189,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
     c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
     c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
-    c->fragment = cfg->send_fragment_size;
+    c->websocket.fragment = cfg->send_fragment_size;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
@@ -7196,12 +7250,12 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
     if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
-        c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
-        if (!c->protocols) r = SIO_ERR_NOMEM;
-        else memset(c->protocols, 0, cfg->protocol_count * sizeof(char *));
+        c->websocket.protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
+        if (!c->websocket.protocols) r = SIO_ERR_NOMEM;
+        else memset(c->websocket.protocols, 0, cfg->protocol_count * sizeof(char *));
         for (i = 0; r == SIO_OK && i < cfg->protocol_count; i++) {
-            r = sio__add_string(&a, &c->protocols[i], cfg->protocols[i]);
-            c->protocol_count = i + 1;
+            r = sio__add_string(&a, &c->websocket.protocols[i], cfg->protocols[i]);
+            c->websocket.protocol_count = i + 1;
         }
     }
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
@@ -7235,8 +7289,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio__link_close(c, &c->upgrade.link);
     sio__free(&a, c->polling.out);
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
-    for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
-    sio__free(&a, c->protocols);
+    for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
+    sio__free(&a, c->websocket.protocols);
     if (SIO__WITH_IO) sio__io_free(c);
     sio__free(&a, c->events.ring);
     sio__free(&a, c);
@@ -7247,14 +7301,7 @@ static void sio__begin(sio_client *c)
 {
     c->attempt = 0;
     c->first_error[0] = 0;
-    c->websocket.close_sent = 0;
-    c->websocket.close_code = SIO_CLOSE_ABNORMAL;
-    c->websocket.close_reason[0] = 0;
-    c->websocket.protocol[0] = 0;
-    c->websocket.hs_scanned = c->websocket.rx_need = 0;
-    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->sys.alloc;
-    c->websocket.rx.max_message = c->max_message;
+    sio__websocket_begin(&c->websocket);
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->socketio.disconnect_reason = NULL;
@@ -7332,7 +7379,7 @@ static int sio__send_data(sio_client *c, int opcode, const void *data, size_t le
     if (!c || (!data && len)) return SIO_ERR_INVALID;
     if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__IO(c)) return SIO_ERR_STATE;
     sio__wake(c);
-    return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
+    return sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, (const unsigned char *)data, len, c->max_send_queue);
 }
 
 SIO_API int sio_send_text(sio_client *c, const char *text, size_t len)

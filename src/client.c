@@ -15,12 +15,6 @@ enum sio__phase {
 };
 
 #define SIO__FAIL_LINGER_MS 1000
-/* Pongs (WebSocket and Engine.IO) may exceed max_send_queue by this much:
- * an application that filled the queue with emits must not lose its
- * connection to the next ping, yet a server that pings without reading
- * still meets a bound. */
-#define SIO__PONG_SLACK ((size_t)4096)
-
 typedef struct sio__pending {
     int type, code, error, clean;
     int attempt, delay_ms;         /* RECONNECTING, RECONNECT, RECONNECT_FAILED */
@@ -158,19 +152,9 @@ typedef struct sio__engineio {
     sio__heartbeat heartbeat;
     char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
-} sio__engineio;
-
-/* A WebSocket connection: the handshake's answer, frames in, the close. */
-typedef struct sio__websocket {
-    sio_ws_rx rx;                      /* the frame receiver */
-    size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
-    size_t ping_scan;                  /* Engine.IO look-ahead: rx offset up to which frames were checked */
+    size_t ping_scan;                  /* WebSocket look-ahead: ln.rx offset up to which frames were checked */
     unsigned pings_ahead;              /* pings already answered by the look-ahead */
-    int close_sent, close_code;
-    char accept[29];                   /* the Sec-WebSocket-Accept expected */
-    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
-    char close_reason[128];
-} sio__websocket;
+} sio__engineio;
 
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
@@ -203,10 +187,8 @@ struct sio_client {
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
-    size_t max_message, max_handshake, max_send_queue, fragment;
+    size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
-    char **protocols;
-    size_t protocol_count;
     char *dns_server;
     unsigned short port;
     int mode, transport;               /* sio_config.mode, .transport */
@@ -225,8 +207,6 @@ struct sio_client {
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
     sio__events events;                /* waiting to be returned by sio_poll */
-    unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
-    size_t random_left;
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
@@ -321,25 +301,6 @@ static int sio__pop(sio_client *c, sio_event *ev)
     return 1;
 }
 
-/* CSPRNG bytes, drawn from the platform in batches. */
-static int sio__random(sio_client *c, unsigned char *out, size_t n)
-{
-    while (n > 0) {
-        size_t take;
-        if (c->random_left == 0) {
-            if (c->sys.pf->random(c->sys.pf->user, c->random_pool, sizeof c->random_pool) != SIO_OK) return SIO_ERR_IO;
-            c->random_left = sizeof c->random_pool;
-        }
-        take = n < c->random_left ? n : c->random_left;
-        memcpy(out, c->random_pool + sizeof c->random_pool - c->random_left, take);
-        memset(c->random_pool + sizeof c->random_pool - c->random_left, 0, take);
-        c->random_left -= take;
-        out += take;
-        n -= take;
-    }
-    return SIO_OK;
-}
-
 static void sio__io_teardown(sio_client *c, int keep_queues);
 static int sio__io_retry_wanted(const sio_client *c);
 static void sio__io_schedule_retry(sio_client *c);
@@ -418,49 +379,6 @@ static void sio__abort(sio_client *c, int error, const char *text)
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
 
-static int sio__tx_reserve(sio_client *c, size_t more) { return sio__link_reserve(&c->sys, &c->ln, more); }
-
-/* Queues one message as one or more masked frames. */
-static int sio__queue_frames(sio_client *c, int opcode, const unsigned char *data, size_t len, int bypass_limit)
-{
-    size_t frag = (c->fragment && opcode < 8) ? c->fragment : (len ? len : 1);
-    size_t total = 0, off;
-    int first = 1;
-    for (off = 0; off < len || first; off += frag, first = 0) {
-        size_t n = len - off < frag ? len - off : frag;
-        total += sio_ws_frame_size(n, 1);
-        if (off + n >= len) break;
-    }
-    if (!bypass_limit && (c->ln.tx_len - c->ln.tx_sent) + total > c->max_send_queue) return SIO_ERR_FULL;
-    if (sio__tx_reserve(c, total) != SIO_OK) return SIO_ERR_NOMEM;
-    off = 0;
-    do {
-        unsigned char key[4];
-        size_t n = len - off < frag ? len - off : frag;
-        int fin = off + n >= len;
-        if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-        c->ln.tx_len += sio_ws_encode(c->ln.tx + c->ln.tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION,
-                                   data + off, n, key);
-        off += n;
-    } while (off < len);
-    return SIO_OK;
-}
-
-static int sio__queue_close(sio_client *c, int code, const char *reason)
-{
-    unsigned char payload[125];
-    size_t n = 0, rlen = reason ? strlen(reason) : 0;
-    if (code) {
-        payload[0] = (unsigned char)(code >> 8);
-        payload[1] = (unsigned char)code;
-        if (rlen > 123) rlen = 123;
-        if (rlen) memcpy(payload + 2, reason, rlen);
-        n = 2 + rlen;
-    }
-    c->websocket.close_sent = 1;
-    return sio__queue_frames(c, SIO_WS_CLOSE, payload, n, 1);
-}
-
 /* Fail the WebSocket connection (RFC 6455 7.1.7): report, send our close
  * frame, then give the server a moment to read it before dropping TCP. */
 static void sio__fail(sio_client *c, int code, int error, const char *why)
@@ -474,7 +392,7 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
         sio__finish(c, code, reason, 0);
         return;
     }
-    if (!c->websocket.close_sent) sio__queue_close(c, code, reason);
+    if (!c->websocket.close_sent) sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
     c->websocket.close_code = code;
     snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%s", reason);
     c->phase = SIO__FAILING;
@@ -502,6 +420,6 @@ static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
     size_t start = c->ln.rx_start;
     long r = sio__link_read(&c->sys, &c->ln, need, err, err_size);
     if (c->ln.rx_start != start)
-        c->websocket.ping_scan = c->websocket.ping_scan > start ? c->websocket.ping_scan - start : 0;
+        c->eio.ping_scan = c->eio.ping_scan > start ? c->eio.ping_scan - start : 0;
     return r;
 }

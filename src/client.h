@@ -194,7 +194,6 @@ SIO_API int sio_wants_write(const sio_client *c);
  * polling transport uses two, three while upgrading): for loops that wait
  * themselves.  Returns how many items were filled (at most max). */
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
-#define SIO_MAX_PROTOCOL 127       /* longest subprotocol offer; sio_create refuses longer (SIO_ERR_TOO_BIG) */
 #define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);

@@ -41,11 +41,7 @@ static void sio__trim(sio_client *c)
 {
     sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
     sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
-    if (!c->websocket.rx.in_message && c->websocket.rx.buffer_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->websocket.rx.buffer);
-        c->websocket.rx.buffer = NULL;
-        c->websocket.rx.buffer_len = c->websocket.rx.buffer_cap = 0;
-    }
+    sio__websocket_trim(&c->websocket);
     if (c->socketio.scratch_cap > SIO__KEEP) {
         sio__free(&c->sys.alloc, c->socketio.scratch);
         c->socketio.scratch = NULL;
@@ -76,8 +72,8 @@ SIO_API size_t sio_memory(const sio_client *c)
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
         sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
-    n += c->protocol_count * sizeof(char *);
-    for (i = 0; i < c->protocol_count; i++) n += sio__str_size(c->protocols[i]);
+    n += c->websocket.protocol_count * sizeof(char *);
+    for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
@@ -229,7 +225,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
     c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
     c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
-    c->fragment = cfg->send_fragment_size;
+    c->websocket.fragment = cfg->send_fragment_size;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
@@ -290,12 +286,12 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
     if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
-        c->protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
-        if (!c->protocols) r = SIO_ERR_NOMEM;
-        else memset(c->protocols, 0, cfg->protocol_count * sizeof(char *));
+        c->websocket.protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
+        if (!c->websocket.protocols) r = SIO_ERR_NOMEM;
+        else memset(c->websocket.protocols, 0, cfg->protocol_count * sizeof(char *));
         for (i = 0; r == SIO_OK && i < cfg->protocol_count; i++) {
-            r = sio__add_string(&a, &c->protocols[i], cfg->protocols[i]);
-            c->protocol_count = i + 1;
+            r = sio__add_string(&a, &c->websocket.protocols[i], cfg->protocols[i]);
+            c->websocket.protocol_count = i + 1;
         }
     }
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
@@ -329,8 +325,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio__link_close(c, &c->upgrade.link);
     sio__free(&a, c->polling.out);
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
-    for (i = 0; i < c->protocol_count; i++) sio__free(&a, c->protocols[i]);
-    sio__free(&a, c->protocols);
+    for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
+    sio__free(&a, c->websocket.protocols);
     if (SIO__WITH_IO) sio__io_free(c);
     sio__free(&a, c->events.ring);
     sio__free(&a, c);
@@ -341,14 +337,7 @@ static void sio__begin(sio_client *c)
 {
     c->attempt = 0;
     c->first_error[0] = 0;
-    c->websocket.close_sent = 0;
-    c->websocket.close_code = SIO_CLOSE_ABNORMAL;
-    c->websocket.close_reason[0] = 0;
-    c->websocket.protocol[0] = 0;
-    c->websocket.hs_scanned = c->websocket.rx_need = 0;
-    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->sys.alloc;
-    c->websocket.rx.max_message = c->max_message;
+    sio__websocket_begin(&c->websocket);
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->socketio.disconnect_reason = NULL;
@@ -426,7 +415,7 @@ static int sio__send_data(sio_client *c, int opcode, const void *data, size_t le
     if (!c || (!data && len)) return SIO_ERR_INVALID;
     if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__IO(c)) return SIO_ERR_STATE;
     sio__wake(c);
-    return sio__queue_frames(c, opcode, (const unsigned char *)data, len, 0);
+    return sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, (const unsigned char *)data, len, c->max_send_queue);
 }
 
 SIO_API int sio_send_text(sio_client *c, const char *text, size_t len)

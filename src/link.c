@@ -9,13 +9,15 @@
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 
 /* What a client's links share: the allocator for their buffers, the
- * platform's sockets and clock, the TLS backend for secure URLs.  The link
- * is the only layer that calls them (the client pump closes sockets, as a
- * sio_set must forget them first). */
+ * platform's sockets, clock and randomness, the TLS backend for secure
+ * URLs.  The link is the only layer that calls them (the client pump
+ * closes sockets, as a sio_set must forget them first). */
 typedef struct sio__system {
     sio_allocator alloc;
     const sio_platform *pf;
     const sio_tls *tls;
+    unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
+    size_t random_left;
 } sio__system;
 
 /* One TCP connection (with its TLS session) and its buffers. */
@@ -35,6 +37,25 @@ typedef struct sio__link {
 } sio__link;
 
 static uint64_t sio__link_now(const sio__system *sys) { return sys->pf->now_ms(sys->pf->user); }
+
+/* CSPRNG bytes, drawn from the platform in batches; used bytes are wiped. */
+static int sio__random(sio__system *sys, unsigned char *out, size_t n)
+{
+    while (n > 0) {
+        size_t take;
+        if (sys->random_left == 0) {
+            if (sys->pf->random(sys->pf->user, sys->random_pool, sizeof sys->random_pool) != SIO_OK) return SIO_ERR_IO;
+            sys->random_left = sizeof sys->random_pool;
+        }
+        take = n < sys->random_left ? n : sys->random_left;
+        memcpy(out, sys->random_pool + sizeof sys->random_pool - sys->random_left, take);
+        memset(sys->random_pool + sizeof sys->random_pool - sys->random_left, 0, take);
+        sys->random_left -= take;
+        out += take;
+        n -= take;
+    }
+    return SIO_OK;
+}
 
 /* Plaintext waiting inside the TLS engine (so no need to wait on the socket). */
 static int sio__tls_buffered(const sio__system *sys, const sio__link *l)

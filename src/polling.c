@@ -57,7 +57,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
     stamp[0] = 0;
-    if (strcmp(transport, "polling") == 0 && sio__random(c, rnd, sizeof rnd) == SIO_OK) {
+    if (strcmp(transport, "polling") == 0 && sio__random(&c->sys, rnd, sizeof rnd) == SIO_OK) {
         sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }

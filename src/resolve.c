@@ -21,7 +21,7 @@ static int sio__dns_send(sio_client *c)
     size_t n[2];
     char err[64];
     int k;
-    if (sio__random(c, id, sizeof id) != SIO_OK) return -1;
+    if (sio__random(&c->sys, id, sizeof id) != SIO_OK) return -1;
     sio__resolver_queries(&c->resolver, id, sio__now(c), q, n);
     for (k = 0; k < 2; k++)
         if (n[k]) c->sys.pf->send(c->sys.pf->user, c->ln.sock, q[k], n[k], err, sizeof err);
@@ -217,43 +217,41 @@ static void sio__start_next_address(sio_client *c)
     }
 }
 
+static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
+
+/* The WebSocket handshake request on l (with_sid: an upgrade of a polling
+ * session): the request line and the client's headers, then the
+ * connection's own. */
+static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
+{
+    int r;
+    if (SIO__IO(c)) {
+        if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
+    } else {
+        if (sio__link_reserve(&c->sys, l, strlen(c->eio.target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
+        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
+    }
+    return sio__websocket_request(&c->websocket, &c->sys, l);
+}
+
 /* Returns 1 with the OPEN event when the handshake completed. */
 static int sio__step_handshake(sio_client *c, sio_event *ev)
 {
     char err[128];
     int reads;
     for (reads = 0;; reads++) {
-        size_t have = c->ln.rx_len - c->ln.rx_start, from = c->websocket.hs_scanned > 3 ? c->websocket.hs_scanned - 3 : 0;
         long n;
-        /* Parse only once a blank line can be there. */
-        if (have > from && (memchr(c->ln.rx + c->ln.rx_start + from, '\n', have - from))) {
-            sio_http_response resp;
-            int r = sio_http_parse_response(&resp, (const char *)c->ln.rx + c->ln.rx_start, have);
-            if (r < 0) {
-                sio__abort(c, SIO_ERR_HANDSHAKE, r == SIO_ERR_TOO_BIG
-                           ? "ws: handshake response has too many headers"
-                           : "ws: handshake response is not valid HTTP/1.1");
-                return 0;
-            }
-            if (r == 1) {
-                if (sio__check_response(c, &resp, err, sizeof err) != SIO_OK) {
-                    sio__abort(c, SIO_ERR_HANDSHAKE, err);
-                    return 0;
-                }
-                c->ln.rx_start += resp.head_len;     /* frames in the same read stay buffered */
-                c->phase = SIO__OPEN;
-                if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
-                ev->type = SIO_EVENT_OPEN;
-                ev->protocol = c->websocket.protocol;
-                return 1;
-            }
-        }
-        c->websocket.hs_scanned = have;
-        if (have >= c->max_handshake) {
-            snprintf(err, sizeof err, "ws: handshake response head exceeds %lu bytes (max_handshake)",
-                     (unsigned long)c->max_handshake);
-            sio__abort(c, SIO_ERR_TOO_BIG, err);
+        int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
+        if (r < 0) {
+            sio__abort(c, r, err);
             return 0;
+        }
+        if (r == 1) {
+            c->phase = SIO__OPEN;
+            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+            ev->type = SIO_EVENT_OPEN;
+            ev->protocol = c->websocket.protocol;
+            return 1;
         }
         if (reads == 1) return 0;
         err[0] = 0;
@@ -271,25 +269,6 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
             return 0;
         }
     }
-}
-
-/* Reacts to a control frame; returns 1 if the connection left the OPEN path. */
-static void sio__on_control(sio_client *c, const sio_ws_message *m)
-{
-    if (m->opcode == SIO_WS_PING) {
-        /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
-         * allows for unanswered pings. */
-        if (!c->websocket.close_sent && (c->ln.tx_len - c->ln.tx_sent) < c->max_send_queue + SIO__PONG_SLACK)
-            sio__queue_frames(c, SIO_WS_PONG, m->data, m->len, 1);
-        return;
-    }
-    if (m->opcode != SIO_WS_CLOSE) return;
-    c->websocket.close_code = m->close_code;
-    snprintf(c->websocket.close_reason, sizeof c->websocket.close_reason, "%.*s", (int)m->reason_len, m->reason);
-    if (!c->websocket.close_sent)   /* echo the status code (RFC 6455 5.5.1) */
-        sio__queue_close(c, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
-    c->phase = SIO__CLOSE_WAIT;
-    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
 }
 
 /* Waits for the server to drop TCP after the close handshake or a failure. */
@@ -322,21 +301,19 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             sio__step_drain(c);
             return 0;
         }
-        while (c->ln.rx_start < c->ln.rx_len) {
+        for (;;) {
             sio_ws_message m;
-            size_t used, need;
-            int r = sio_ws_rx_feed(&c->websocket.rx, c->ln.rx + c->ln.rx_start, c->ln.rx_len - c->ln.rx_start, &used, &need, &m);
-            c->ln.rx_start += used;
+            int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
             if (r < 0) {
                 sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
                 return 0;
             }
-            if (r == 0) {
-                c->websocket.rx_need = need;
-                break;
+            if (r == SIO__WS_PEER_CLOSED) {
+                c->phase = SIO__CLOSE_WAIT;
+                c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
             }
-            c->websocket.rx_need = 0;                      /* a whole frame: nothing pending any more */
-            if (m.opcode == SIO_WS_TEXT || m.opcode == SIO_WS_BINARY) {
+            if (r != SIO__WS_MESSAGE) break;
+            {
                 unsigned char *end = (unsigned char *)m.data + m.len;
                 if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
                     c->events.nul_at = end;
@@ -361,8 +338,6 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 ev->len = m.len;
                 return 1;
             }
-            sio__on_control(c, &m);
-            if (c->phase == SIO__CLOSE_WAIT) break;
         }
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;

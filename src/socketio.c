@@ -1,22 +1,5 @@
 /* ---- Socket.IO over the WebSocket connection ---------------------------- */
 
-/* Queues one WebSocket frame whose payload is the concatenation of pieces. */
-static int sio__queue_pieces(sio_client *c, int opcode, const void *const *pieces, const size_t *lens, size_t n)
-{
-    unsigned char key[4];
-    size_t total = 0, i, off = 0, hl;
-    for (i = 0; i < n; i++) total += lens[i];
-    if (sio__tx_reserve(c, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
-    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-    hl = sio__ws_write_header(c->ln.tx + c->ln.tx_len, 1, opcode, (uint64_t)total, key);
-    for (i = 0; i < n; i++) {
-        sio__mask_copy(c->ln.tx + c->ln.tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
-        off += lens[i];
-    }
-    c->ln.tx_len += hl + total;
-    return SIO_OK;
-}
-
 static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n);
 
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
@@ -29,9 +12,9 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
         p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__queue_pieces(c, SIO_WS_BINARY, p2, l2, 2);
+        return sio__websocket_frame(&c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
     }
-    return sio__queue_pieces(c, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+    return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 
 static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
@@ -276,7 +259,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
         r = sio__poll_append(c, 0, &piece, &one, 1);
         c->websocket.close_sent = 1;
     } else {
-        r = sio__queue_close(c, code, reason);
+        r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
     }
     c->phase = SIO__CLOSING;
     c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
@@ -320,8 +303,8 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     c->eio.open = 0;
     sio__heartbeat_stop(&c->eio.heartbeat);
-    c->websocket.ping_scan = 0;
-    c->websocket.pings_ahead = 0;
+    c->eio.ping_scan = 0;
+    c->eio.pings_ahead = 0;
     c->socketio.bin_need = 0;
     c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -347,7 +330,7 @@ static void sio__io_schedule_retry(sio_client *c)
     unsigned char r[3];
     sio__pending *p;
     for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
-    if (c->jitter_pct > 0 && sio__random(c, r, sizeof r) == SIO_OK) {
+    if (c->jitter_pct > 0 && sio__random(&c->sys, r, sizeof r) == SIO_OK) {
         uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
         ms = (r[2] & 1) ? ms + deviation : ms - deviation;
     }
@@ -788,7 +771,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
  * server's pingTimeout expire.  Each byte is looked at once. */
 static void sio__io_pings_ahead(sio_client *c)
 {
-    size_t pos = c->websocket.ping_scan > c->ln.rx_start ? c->websocket.ping_scan : c->ln.rx_start;
+    size_t pos = c->eio.ping_scan > c->ln.rx_start ? c->eio.ping_scan : c->ln.rx_start;
     if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
     while (pos < c->ln.rx_len) {
         sio_ws_frame f;
@@ -799,11 +782,11 @@ static void sio__io_pings_ahead(sio_client *c)
                 break;                          /* the ping's own turn reports the full queue */
             sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            c->websocket.pings_ahead++;
+            c->eio.pings_ahead++;
         }
         pos += f.header_len + (size_t)f.length;
     }
-    c->websocket.ping_scan = pos;
+    c->eio.ping_scan = pos;
 }
 
 #define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
@@ -846,7 +829,7 @@ static void sio__eio_on_close(sio_client *c)
         return;
     }
     if (!c->websocket.close_sent) {
-        sio__queue_close(c, SIO_CLOSE_NORMAL, "");
+        sio__websocket_close(&c->websocket, &c->sys, &c->ln, SIO_CLOSE_NORMAL, "");
         c->phase = SIO__CLOSING;
         c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
     }
@@ -942,8 +925,8 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         sio__eio_on_close(c);
         return 0;
     case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->websocket.pings_ahead) {                   /* answered already by the look-ahead */
-            c->websocket.pings_ahead--;
+        if (c->eio.pings_ahead) {                   /* answered already by the look-ahead */
+            c->eio.pings_ahead--;
             return 0;
         }
         if (c->eio.open) {

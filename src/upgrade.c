@@ -14,11 +14,7 @@ static void sio__probe_fail(sio_client *c)
 /* One masked frame into a link's output. */
 static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
 {
-    unsigned char key[4];
-    if (sio__link_reserve(&c->sys, l, sio_ws_frame_size(len, 1)) != SIO_OK) return SIO_ERR_NOMEM;
-    if (sio__random(c, key, 4) != SIO_OK) return SIO_ERR_IO;
-    l->tx_len += sio_ws_encode(l->tx + l->tx_len, 1, opcode, (const unsigned char *)data, len, key);
-    return SIO_OK;
+    return sio__websocket_frame(&c->sys, l, opcode, &data, &len, 1);
 }
 
 /* The WebSocket becomes the transport: polling links closed, the packets
@@ -38,13 +34,9 @@ static void sio__probe_commit(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio_ws_rx_free(&c->websocket.rx);
-    memset(&c->websocket.rx, 0, sizeof c->websocket.rx);
-    c->websocket.rx.allocator = c->sys.alloc;
-    c->websocket.rx.max_message = c->max_message;
-    c->websocket.rx_need = 0;
-    c->websocket.ping_scan = c->ln.rx_start;
-    c->websocket.pings_ahead = 0;
+    sio__websocket_rx_reset(&c->websocket);
+    c->eio.ping_scan = c->ln.rx_start;
+    c->eio.pings_ahead = 0;
     while (pos < c->polling.out_len) {
         unsigned char *p = c->polling.out + pos;
         unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
@@ -119,15 +111,13 @@ static int sio__probe_step(sio_client *c)
     for (reads = 0; reads < 3; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
-        if (c->upgrade.state == SIO__PROBE_HANDSHAKE && have && memchr(l->rx + l->rx_start, '\n', have)) {
-            sio_http_response resp;
-            r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
-            if (r < 0 || (r == 1 && sio__check_response(c, &resp, text, sizeof text) != SIO_OK)) {
+        if (c->upgrade.state == SIO__PROBE_HANDSHAKE) {
+            r = sio__websocket_handshake(&c->websocket, l, c->max_handshake, text, sizeof text);
+            if (r < 0) {
                 sio__probe_fail(c);
                 return 0;
             }
             if (r == 1) {
-                l->rx_start += resp.head_len;
                 if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
                     sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
                     sio__probe_fail(c);

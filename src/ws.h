@@ -25,6 +25,8 @@ enum {
     SIO_CLOSE_INTERNAL = 1011
 };
 
+#define SIO_MAX_PROTOCOL 127       /* longest subprotocol offer; sio_create refuses longer (SIO_ERR_TOO_BIG) */
+
 typedef struct sio_ws_frame {
     unsigned fin, rsv, opcode, masked;   /* rsv: the three bits as 0..7 */
     unsigned char mask[4];

@@ -562,7 +562,7 @@ static void test_random_failure_never_sends_unmasked(void)
 {
     sio_client *c = open_client(NULL);
     net.random_fail = 1;
-    c->random_left = 0;                 /* force a refill */
+    c->sys.random_left = 0;               /* force a refill */
     CHECK(sio_send_text(c, "x", 1) != SIO_OK);
     sio_destroy(c);
 }
@@ -1076,6 +1076,91 @@ static void test_link_alone_reads_flushes_and_trims(void)
     CHECK_INT((int)l.sock, (int)SIO_INVALID_SOCKET);
 }
 
+/* The WebSocket connection engine alone, over a link whose bytes the test
+ * places and reads: no client, no socket. */
+static void ws_engine_sent(sio__link *l)
+{
+    memcpy(net.out, l->tx, l->tx_len);
+    net.out_len = l->tx_len;
+    l->tx_len = 0;
+}
+
+static void test_websocket_engine_alone(void)
+{
+    static char proto[] = "chat", *protos[1] = { proto };
+    sio__system sys;
+    sio__link l;
+    sio__websocket ws;
+    sio_ws_message m;
+    sio_ws_frame f;
+    unsigned char p[64];
+    char why[128];
+    size_t head;
+    memset(&sys, 0, sizeof sys);
+    sys.pf = &mem_platform;
+    net_reset();
+    memset(&l, 0, sizeof l);
+    memset(&ws, 0, sizeof ws);
+    ws.rx.max_message = 1000;
+    ws.fragment = 3;
+    ws.protocols = protos;
+    ws.protocol_count = 1;
+    sio__websocket_begin(&ws);
+    CHECK_INT(sio__websocket_request(&ws, &sys, &l), SIO_OK);
+    ws_engine_sent(&l);
+    CHECK(strstr((const char *)net.out, "Sec-WebSocket-Protocol: chat\r\n") != NULL);
+    CHECK(memcmp(net.out + net.out_len - 4, "\r\n\r\n", 4) == 0);
+
+    server_accept("Sec-WebSocket-Protocol: chat\r\n");
+    head = net.in_len;
+    server_frame(1, SIO_WS_PING, "p", 1);
+    server_frame(1, SIO_WS_TEXT, "hi", 2);
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8" "bye", 5);
+    l.rx = net.in;
+    l.rx_cap = sizeof net.in;
+    l.rx_len = head - 3;                                          /* the head without its last bytes */
+    CHECK_INT(sio__websocket_handshake(&ws, &l, 4096, why, sizeof why), 0);
+    l.rx_len = net.in_len;
+    CHECK_INT(sio__websocket_handshake(&ws, &l, 4096, why, sizeof why), 1);
+    CHECK_INT((int)l.rx_start, (int)head);                        /* the frames stay buffered */
+    CHECK_STR(ws.protocol, "chat");
+
+    CHECK_INT(sio__websocket_receive(&ws, &sys, &l, 100, &m), SIO__WS_MESSAGE);
+    CHECK_SPAN(m.data, m.len, "hi");
+    ws_engine_sent(&l);
+    CHECK(client_frame(0, &f, p) && f.opcode == SIO_WS_PONG && f.masked);   /* the ping, answered on the way */
+    CHECK_SPAN(p, f.length, "p");
+    CHECK_INT(sio__websocket_receive(&ws, &sys, &l, 100, &m), SIO__WS_PEER_CLOSED);
+    CHECK_INT(ws.close_code, 1000);
+    CHECK_STR(ws.close_reason, "bye");
+    CHECK(ws.close_sent);
+    ws_engine_sent(&l);
+    CHECK(client_frame(0, &f, p) && f.opcode == SIO_WS_CLOSE && f.length == 2);   /* the code echoed */
+    CHECK(p[0] == 0x03 && p[1] == 0xe8);
+    CHECK_INT(sio__websocket_receive(&ws, &sys, &l, 100, &m), SIO__WS_MORE);
+
+    CHECK_INT(sio__websocket_send(&ws, &sys, &l, SIO_WS_TEXT, (const unsigned char *)"abcdefg", 7, 100), SIO_OK);
+    ws_engine_sent(&l);
+    CHECK(client_frame(0, &f, p) && f.opcode == SIO_WS_TEXT && !f.fin);
+    CHECK_SPAN(p, f.length, "abc");
+    CHECK(client_frame(2, &f, p) && f.opcode == SIO_WS_CONTINUATION && f.fin);
+    CHECK_SPAN(p, f.length, "g");
+    l.tx_len = 95;                                                /* 95 bytes wait: 7 more pass the bound */
+    CHECK_INT(sio__websocket_send(&ws, &sys, &l, SIO_WS_BINARY, (const unsigned char *)"x", 1, 100), SIO_ERR_FULL);
+    CHECK_INT((int)l.tx_len, 95);
+
+    sio__websocket_begin(&ws);                                    /* a masked server frame: 1002 */
+    l.rx_start = l.rx_len = 0;
+    net.in_len = 0;
+    net.in_len += sio_ws_encode(net.in, 1, SIO_WS_TEXT, "x", 1, (const unsigned char *)"abcd");
+    l.rx_len = net.in_len;
+    CHECK(sio__websocket_receive(&ws, &sys, &l, 100, &m) < 0);
+    CHECK_INT(ws.rx.fail_code, 1002);
+    l.rx = NULL;
+    sio__link_free(&sys, &l);
+    sio_ws_rx_free(&ws.rx);
+}
+
 static void test_resolver_engine_by_time_and_bytes(void)
 {
     static const unsigned char rnd1[4] = { 0x12, 0x34, 0x56, 0x78 }, rnd2[4] = { 0x9a, 0xbc, 0xde, 0xf0 };
@@ -1312,6 +1397,7 @@ int main(void)
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_resolver_engine_by_time_and_bytes);
     RUN(test_link_alone_reads_flushes_and_trims);
+    RUN(test_websocket_engine_alone);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
     RUN(test_dns_retry_has_new_ids_and_forged_answers_are_ignored);

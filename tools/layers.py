@@ -29,6 +29,10 @@ INTERFACES = {"platform", "tls"}
 # The link: the one layer under the engines that calls the platform (a
 # socket, its TLS session, its buffers).  It knows no client.
 LINKS = {"link"}
+# Connections: protocol engines over a link (the WebSocket connection).
+# They use the parsers and the link below them, never the client, and
+# reach the platform only through the link.
+CONNECTIONS = {"websocket"}
 # Wrappers and the amalgamation's frame.
 FRAME = {"begin", "end"}
 
@@ -138,6 +142,8 @@ def violations(uses):
                 bad.append("%s -> %s: an engine uses the client or the platform" % (a, b))
             if a in LINKS and b not in PARSERS | INTERFACES:
                 bad.append("%s -> %s: the link uses more than the parsers, the platform and TLS" % (a, b))
+            if a in CONNECTIONS and b not in PARSERS | LINKS:
+                bad.append("%s -> %s: a connection uses more than the parsers and the link" % (a, b))
             if a in INTERFACES and b not in PARSERS | INTERFACES | FRAME | {"client"}:
                 bad.append("%s -> %s: an interface uses an implementation" % (a, b))
     return bad

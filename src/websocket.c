@@ -1,0 +1,255 @@
+/* ---------------------------------------------------------------------- */
+/* websocket: one WebSocket connection on a link (RFC 6455): the opening  */
+/* handshake, frames both ways, the close handshake                       */
+/* ---------------------------------------------------------------------- */
+
+/* Pongs (WebSocket and Engine.IO) may exceed the send queue's bound by this
+ * much: an application that filled the queue must not lose its connection
+ * to the next ping, yet a server that pings without reading still meets a
+ * bound. */
+#define SIO__PONG_SLACK ((size_t)4096)
+
+/* What sio__websocket_receive found. */
+enum { SIO__WS_MORE = 0, SIO__WS_MESSAGE = 1, SIO__WS_PEER_CLOSED = 2 };
+
+/* A WebSocket connection's state; the link it runs on is an argument. */
+typedef struct sio__websocket {
+    sio_ws_rx rx;                      /* the frame receiver (with max_message and the allocator) */
+    size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
+    size_t fragment;                   /* payload bytes per outgoing data frame; 0: a frame per message */
+    char **protocols;                  /* the Sec-WebSocket-Protocol offers (owned) */
+    size_t protocol_count;
+    int close_sent, close_code;
+    char accept[29];                   /* the Sec-WebSocket-Accept expected */
+    char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
+    char close_reason[128];
+} sio__websocket;
+
+/* Forgets a message in progress (a new connection, or a new transport). */
+static void sio__websocket_rx_reset(sio__websocket *ws)
+{
+    sio_allocator a = ws->rx.allocator;
+    size_t max = ws->rx.max_message;
+    sio_ws_rx_free(&ws->rx);
+    memset(&ws->rx, 0, sizeof ws->rx);
+    ws->rx.allocator = a;
+    ws->rx.max_message = max;
+    ws->rx_need = 0;
+}
+
+/* A new connection: nothing received, nothing negotiated, no close yet. */
+static void sio__websocket_begin(sio__websocket *ws)
+{
+    sio__websocket_rx_reset(ws);
+    ws->hs_scanned = 0;
+    ws->close_sent = 0;
+    ws->close_code = SIO_CLOSE_ABNORMAL;
+    ws->close_reason[0] = 0;
+    ws->protocol[0] = 0;
+}
+
+/* An idle connection gives back a large message buffer. */
+static void sio__websocket_trim(sio__websocket *ws)
+{
+    if (!ws->rx.in_message && ws->rx.buffer_cap > SIO__KEEP) sio_ws_rx_free(&ws->rx);
+}
+
+/* Ends the opening handshake's request, begun by the caller on l, with the
+ * WebSocket headers and a fresh key (RFC 6455 4.1). */
+static int sio__websocket_request(sio__websocket *ws, sio__system *sys, sio__link *l)
+{
+    unsigned char nonce[16];
+    char key[SIO_BASE64_SIZE(16)], *p;
+    size_t need = 160, i;
+    if (sio__random(sys, nonce, sizeof nonce) != SIO_OK) return SIO_ERR_IO;
+    sio_base64_encode(nonce, sizeof nonce, key);
+    sio_ws_accept_key(key, ws->accept);
+    for (i = 0; i < ws->protocol_count; i++) need += strlen(ws->protocols[i]) + 2;
+    if (sio__link_reserve(sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = (char *)l->tx + l->tx_len;
+    p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+    for (i = 0; i < ws->protocol_count; i++)
+        p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", ws->protocols[i],
+                     i + 1 == ws->protocol_count ? "\r\n" : "");
+    p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
+    l->tx_len = (size_t)((unsigned char *)p - l->tx);
+    return SIO_OK;
+}
+
+/* Checks the server's 101 answer (RFC 6455 4.1, client requirements 1-6). */
+static int sio__websocket_check(sio__websocket *ws, const sio_http_response *r, char *why, size_t why_size)
+{
+    const sio_http_header *h;
+    size_t i;
+    if (r->status != 101) {
+        snprintf(why, why_size, "ws: handshake refused: server answered HTTP %d %.*s", r->status,
+                 (int)(r->reason_len > 80 ? 80 : r->reason_len), r->reason);
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Upgrade");
+    if (!h || !sio_http_has_token(h->value, h->value_len, "websocket")) {
+        snprintf(why, why_size, "ws: handshake response lacks 'Upgrade: websocket' (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Connection");
+    if (!h || !sio_http_has_token(h->value, h->value_len, "upgrade")) {
+        snprintf(why, why_size, "ws: handshake response lacks 'Connection: upgrade' (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    h = sio_http_find_header(r, "Sec-WebSocket-Accept");
+    if (!h || h->value_len != 28 || memcmp(h->value, ws->accept, 28) != 0) {
+        snprintf(why, why_size, "ws: handshake response has a %s Sec-WebSocket-Accept (RFC 6455 4.1)",
+                 h ? "wrong" : "missing");
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (sio_http_find_header(r, "Sec-WebSocket-Extensions")) {
+        snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
+        return SIO_ERR_HANDSHAKE;
+    }
+    ws->protocol[0] = 0;
+    h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
+    if (!h) return SIO_OK;
+    for (i = 0; i < ws->protocol_count; i++)
+        if (strlen(ws->protocols[i]) == h->value_len && memcmp(ws->protocols[i], h->value, h->value_len) == 0)
+            break;
+    if (i == ws->protocol_count) {
+        snprintf(why, why_size, "ws: server selected subprotocol '%.*s' that the client did not offer (RFC 6455 4.1)",
+                 (int)(h->value_len > 60 ? 60 : h->value_len), h->value);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (h->value_len >= sizeof ws->protocol) {   /* offers are bounded at sio_create; never trust that here */
+        snprintf(why, why_size, "ws: server selected a subprotocol longer than %d bytes", SIO_MAX_PROTOCOL);
+        return SIO_ERR_HANDSHAKE;
+    }
+    memcpy(ws->protocol, h->value, h->value_len);
+    ws->protocol[h->value_len] = 0;
+    return SIO_OK;
+}
+
+/* Looks for the server's answer to the opening handshake in l's bytes.
+ * Returns 1 when a valid 101 came (its head consumed; frames after it stay
+ * buffered), 0 while the head is incomplete, or a negative status with why
+ * filled. */
+static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max_head, char *why, size_t why_size)
+{
+    size_t have = l->rx_len - l->rx_start, from = ws->hs_scanned > 3 ? ws->hs_scanned - 3 : 0;
+    /* Parse only once a blank line can be there. */
+    if (have > from && memchr(l->rx + l->rx_start + from, '\n', have - from)) {
+        sio_http_response resp;
+        int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+        if (r < 0) {
+            snprintf(why, why_size, "%s", r == SIO_ERR_TOO_BIG ? "ws: handshake response has too many headers"
+                                                                : "ws: handshake response is not valid HTTP/1.1");
+            return SIO_ERR_HANDSHAKE;
+        }
+        if (r == 1) {
+            if ((r = sio__websocket_check(ws, &resp, why, why_size)) != SIO_OK) return r;
+            l->rx_start += resp.head_len;
+            return 1;
+        }
+    }
+    ws->hs_scanned = have;
+    if (have >= max_head) {
+        snprintf(why, why_size, "ws: handshake response head exceeds %lu bytes (max_handshake)", (unsigned long)max_head);
+        return SIO_ERR_TOO_BIG;
+    }
+    return 0;
+}
+
+/* Queues one masked frame on l whose payload is the pieces, one after the other. */
+static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, const void *const *pieces,
+                                const size_t *lens, size_t n)
+{
+    unsigned char key[4];
+    size_t total = 0, i, off = 0, hl;
+    for (i = 0; i < n; i++) total += lens[i];
+    if (sio__link_reserve(sys, l, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+    hl = sio__ws_write_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
+    for (i = 0; i < n; i++) {
+        sio__mask_copy(l->tx + l->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+        off += lens[i];
+    }
+    l->tx_len += hl + total;
+    return SIO_OK;
+}
+
+/* Queues one message as frames of at most ws->fragment payload bytes
+ * (control frames whole).  Refuses (SIO_ERR_FULL) when the bytes waiting
+ * on the link would pass limit ((size_t)-1 for the close and pongs). */
+static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
+                               const unsigned char *data, size_t len, size_t limit)
+{
+    size_t frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
+    size_t total = 0, off;
+    int first = 1;
+    for (off = 0; off < len || first; off += frag, first = 0) {
+        size_t n = len - off < frag ? len - off : frag;
+        total += sio_ws_frame_size(n, 1);
+        if (off + n >= len) break;
+    }
+    if ((l->tx_len - l->tx_sent) + total > limit) return SIO_ERR_FULL;
+    if (sio__link_reserve(sys, l, total) != SIO_OK) return SIO_ERR_NOMEM;
+    off = 0;
+    do {
+        unsigned char key[4];
+        size_t n = len - off < frag ? len - off : frag;
+        int fin = off + n >= len;
+        if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+        l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
+        off += n;
+    } while (off < len);
+    return SIO_OK;
+}
+
+/* Queues our close frame (code 0: none); nothing may be sent after it. */
+static int sio__websocket_close(sio__websocket *ws, sio__system *sys, sio__link *l, int code, const char *reason)
+{
+    unsigned char payload[125];
+    size_t n = 0, rlen = reason ? strlen(reason) : 0;
+    if (code) {
+        payload[0] = (unsigned char)(code >> 8);
+        payload[1] = (unsigned char)code;
+        if (rlen > 123) rlen = 123;
+        if (rlen) memcpy(payload + 2, reason, rlen);
+        n = 2 + rlen;
+    }
+    ws->close_sent = 1;
+    return sio__websocket_send(ws, sys, l, SIO_WS_CLOSE, payload, n, (size_t)-1);
+}
+
+/* The next message from the bytes buffered on l.  Pings are answered and
+ * the server's close frame is recorded and echoed on the way.  Returns
+ * SIO__WS_MESSAGE (a data message in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
+ * (read, at least rx_need bytes when not 0), or a negative status when the
+ * server broke the protocol (rx.fail_code and rx.error say how).  Pongs
+ * are skipped once max_queue plus the slack wait on the link. */
+static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__link *l, size_t max_queue,
+                                  sio_ws_message *m)
+{
+    while (l->rx_start < l->rx_len) {
+        size_t used, need;
+        int r = sio_ws_rx_feed(&ws->rx, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, &need, m);
+        l->rx_start += used;
+        if (r < 0) return r;
+        if (r == 0) {
+            ws->rx_need = need;
+            return SIO__WS_MORE;
+        }
+        ws->rx_need = 0;                              /* a whole frame: nothing pending any more */
+        if (m->opcode == SIO_WS_TEXT || m->opcode == SIO_WS_BINARY) return SIO__WS_MESSAGE;
+        if (m->opcode == SIO_WS_PING) {
+            /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
+             * allows for unanswered pings. */
+            if (!ws->close_sent && (l->tx_len - l->tx_sent) < max_queue + SIO__PONG_SLACK)
+                sio__websocket_send(ws, sys, l, SIO_WS_PONG, m->data, m->len, (size_t)-1);
+        } else if (m->opcode == SIO_WS_CLOSE) {
+            ws->close_code = m->close_code;
+            snprintf(ws->close_reason, sizeof ws->close_reason, "%.*s", (int)m->reason_len, m->reason);
+            if (!ws->close_sent)   /* echo the status code (RFC 6455 5.5.1) */
+                sio__websocket_close(ws, sys, l, m->close_code == SIO_CLOSE_NO_STATUS ? 0 : m->close_code, "");
+            return SIO__WS_PEER_CLOSED;
+        }
+    }
+    return SIO__WS_MORE;
+}
