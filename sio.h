@@ -905,6 +905,7 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b);   /* after every client using 
 /* ---------------------------------------------------------------------- */
 
 typedef struct sio_client sio_client;
+typedef struct sio_set sio_set;   /* many clients in one thread: set.h */
 
 /* Zero means "default" for every field. */
 typedef struct sio_config {
@@ -1024,6 +1025,12 @@ typedef enum sio_state {
     SIO_STATE_CLOSING,
     SIO_STATE_RECONNECTING       /* waiting before the next reconnection attempt */
 } sio_state;
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/client_api.h"
+#endif
+/* ---------------------------------------------------------------------- */
+/* client_api: create, start, poll, send, stop; what the client waits for */
+/* ---------------------------------------------------------------------- */
 
 SIO_API int sio_create(const sio_config *cfg, sio_client **out);
 SIO_API void sio_destroy(sio_client *c);                 /* at any time */
@@ -1046,18 +1053,26 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
  * for sio_set_poll (a sio_set).  It stays until 1.0. */
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
 
-/* Sets: many clients driven from one thread (thousands).  A client belongs
- * to at most one set; all of a set's clients share one platform.
- * sio_set_poll returns the next event of any client, like sio_poll_clients,
- * but a wake-up costs work only for the clients that are ready (epoll on
- * Linux, a timer heap).  sio_destroy() takes a client out of its set. */
-typedef struct sio_set sio_set;
-SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out);   /* alloc NULL: default */
-SIO_API int sio_set_add(sio_set *s, sio_client *c);
-SIO_API int sio_set_remove(sio_set *s, sio_client *c);
-SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms);
-SIO_API size_t sio_set_count(const sio_set *s);
-SIO_API void sio_set_destroy(sio_set *s);               /* after removing or destroying its clients */
+SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
+SIO_API int sio_wants_write(const sio_client *c);
+/* Every socket the client uses now, with the readiness it waits for (the
+ * polling transport uses two, three while upgrading): for loops that wait
+ * themselves.  Returns how many items were filled (at most max). */
+SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
+#define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
+SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
+SIO_API sio_state sio_get_state(const sio_client *c);
+SIO_API const char *sio_name(const sio_client *c);
+SIO_API size_t sio_queued_bytes(const sio_client *c);
+/* Heap bytes this client holds now (not counting a TLS backend's session).
+ * Buffers grow with the traffic and shrink back to a few KiB when idle. */
+SIO_API size_t sio_memory(const sio_client *c);
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/socketio_api.h"
+#endif
+/* ---------------------------------------------------------------------- */
+/* socketio_api: namespaces, emits, acks, subscriptions                   */
+/* ---------------------------------------------------------------------- */
 
 /* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
  * queues: packets for a namespace wait (in order) until its CONNECT reply. */
@@ -1089,22 +1104,24 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
  * Subscribing joins the namespace if needed. */
 SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
 SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/set.h"
+#endif
+/* ---------------------------------------------------------------------- */
+/* set: many clients driven from one thread                               */
+/* ---------------------------------------------------------------------- */
 
-SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
-SIO_API int sio_wants_write(const sio_client *c);
-/* Every socket the client uses now, with the readiness it waits for (the
- * polling transport uses two, three while upgrading): for loops that wait
- * themselves.  Returns how many items were filled (at most max). */
-SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
-#define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
-SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
-SIO_API sio_state sio_get_state(const sio_client *c);
-SIO_API const char *sio_name(const sio_client *c);
-SIO_API size_t sio_queued_bytes(const sio_client *c);
-/* Heap bytes this client holds now (not counting a TLS backend's session).
- * Buffers grow with the traffic and shrink back to a few KiB when idle. */
-SIO_API size_t sio_memory(const sio_client *c);
-
+/* Sets: many clients driven from one thread (thousands).  A client belongs
+ * to at most one set; all of a set's clients share one platform.
+ * sio_set_poll returns the next event of any client, like sio_poll_clients,
+ * but a wake-up costs work only for the clients that are ready (epoll on
+ * Linux, a timer heap).  sio_destroy() takes a client out of its set. */
+SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out);   /* alloc NULL: default */
+SIO_API int sio_set_add(sio_set *s, sio_client *c);
+SIO_API int sio_set_remove(sio_set *s, sio_client *c);
+SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms);
+SIO_API size_t sio_set_count(const sio_set *s);
+SIO_API void sio_set_destroy(sio_set *s);               /* after removing or destroying its clients */
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/end.h"
 #endif
@@ -4187,6 +4204,207 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
     return SIO__WS_MORE;
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/polling.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* polling: Engine.IO's HTTP long-polling transport on links: the POST     */
+/* body, the responses (head, cookies, body), their end                   */
+/* ---------------------------------------------------------------------- */
+
+/* An HTTP response being read on a link; offsets are from the link's rx_start. */
+typedef struct sio__http_in {
+    int head_done, status, closes;     /* closes: the server ends the connection after it */
+    sio_http_body body;
+    size_t body_at, raw, dec;          /* body start; undecoded bytes; end of the decoded body */
+} sio__http_in;
+
+#define SIO__MAX_COOKIES 16
+
+/* Engine.IO over HTTP long-polling: one long-poll GET on the client's link,
+ * at most one POST on a link of its own. */
+typedef struct sio__polling {
+    int active;                        /* this session runs over polling */
+    sio__link post;
+    sio__http_in get_in, post_in;
+    int get_busy, post_busy;           /* a request is in flight */
+    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
+    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
+    size_t out_len, out_cap;
+} sio__polling;
+
+/* Appends an Engine.IO packet to the next POST body: packets are separated
+ * by 0x1e, binary ones are "b" + base64. */
+static int sio__polling_append(sio__polling *pl, const sio_allocator *a, int binary, const void *const *pieces, const size_t *lens, size_t n)
+{
+    size_t total = 0, i, need;
+    unsigned char *p;
+    for (i = 0; i < n; i++) total += lens[i];
+    need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
+    if (sio__reserve(a, &pl->out, &pl->out_cap, pl->out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
+    p = pl->out + pl->out_len;
+    if (pl->out_len) *p++ = 0x1e;
+    if (!binary) {
+        for (i = 0; i < n; i++) {
+            if (lens[i]) memcpy(p, pieces[i], lens[i]);
+            p += lens[i];
+        }
+    } else {                                    /* attachments come as one piece */
+        *p++ = 'b';
+        p += sio_base64_encode((const unsigned char *)pieces[0], lens[0], (char *)p);
+    }
+    pl->out_len = (size_t)(p - pl->out);
+    return SIO_OK;
+}
+
+/* Keeps the name=value of every Set-Cookie (sticky-session load balancers
+ * route by them) to send back on later requests of this client. */
+static void sio__polling_take_cookies(const sio_allocator *a, char **cookies, const sio_http_response *r)
+{
+    size_t h;
+    for (h = 0; h < r->header_count; h++) {
+        const sio_http_header *hd = &r->headers[h];
+        size_t len = 0, name_len, i, free_slot = SIO__MAX_COOKIES;
+        const char *eq;
+        char *copy;
+        if (!sio__span_ieq(hd->name, hd->name_len, "Set-Cookie")) continue;
+        while (len < hd->value_len && hd->value[len] != ';') len++;
+        while (len && (hd->value[len - 1] == ' ' || hd->value[len - 1] == '\t')) len--;
+        eq = (const char *)memchr(hd->value, '=', len);
+        if (!eq || eq == hd->value || len > 1024) continue;
+        for (i = 0; i < len; i++)
+            if ((unsigned char)hd->value[i] < 0x21 || hd->value[i] == 0x7f) break;
+        if (i < len) continue;
+        name_len = (size_t)(eq - hd->value) + 1;           /* with the '=' */
+        for (i = 0; i < SIO__MAX_COOKIES; i++) {
+            if (!cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
+            if (strncmp(cookies[i], hd->value, name_len) == 0) break;
+        }
+        if (i == SIO__MAX_COOKIES) i = free_slot;
+        if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
+        copy = (char *)sio__realloc(a, NULL, len + 1);
+        if (!copy) continue;
+        memcpy(copy, hd->value, len);
+        copy[len] = 0;
+        sio__free(a, cookies[i]);
+        cookies[i] = copy;
+    }
+}
+
+/* Reads one HTTP response on a link, keeping its cookies.  Returns 1 when
+ * it is complete (the body at rx_start + body_at .. dec), 0 when more is
+ * needed, or a negative status with text filled. */
+static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in, size_t max_head, uint64_t max_body,
+                                char **cookies, char *text, size_t text_size)
+{
+    char err[128];
+    int reads;
+    for (reads = 0; reads < 3; reads++) {
+        long n;
+        size_t have = l->rx_len - l->rx_start;
+        if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
+            sio_http_response resp;
+            int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+            const sio_http_header *h;
+            if (r < 0) {
+                snprintf(text, text_size, "eio: polling response is not valid HTTP/1.1");
+                return SIO_ERR_PROTOCOL;
+            }
+            if (r == 1) {
+                in->head_done = 1;
+                in->status = resp.status;
+                h = sio_http_find_header(&resp, "Connection");
+                in->closes = resp.minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
+                sio__polling_take_cookies(&sys->alloc, cookies, &resp);
+                if (sio_http_body_init(&in->body, &resp, max_body) != SIO_OK) {
+                    snprintf(text, text_size, "eio: polling response body is too big or badly framed (limit %lu bytes)",
+                             (unsigned long)max_body);
+                    return SIO_ERR_TOO_BIG;
+                }
+                in->body_at = in->raw = in->dec = resp.head_len;
+            }
+        }
+        if (!in->head_done && have >= max_head) {
+            snprintf(text, text_size, "eio: polling response head exceeds %lu bytes", (unsigned long)max_head);
+            return SIO_ERR_TOO_BIG;
+        }
+        if (in->head_done) {
+            size_t used = 0, out = 0;
+            int r = 1;
+            if (in->body.mode != SIO_HTTP_BODY_NONE) {
+                r = sio_http_body_decode(&in->body, l->rx + l->rx_start + in->raw, have - in->raw, &used, &out);
+                if (r < 0) {
+                    snprintf(text, text_size, "eio: polling response body is %s",
+                             r == SIO_ERR_TOO_BIG ? "too big" : "badly chunked");
+                    return r;
+                }
+                if (out && in->dec != in->raw) memmove(l->rx + l->rx_start + in->dec, l->rx + l->rx_start + in->raw, out);
+                in->dec += out;
+                in->raw += used;
+            }
+            if (r == 1) return 1;
+        }
+        err[0] = 0;
+        n = sio__link_read(sys, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == 0 && in->head_done && in->body.mode == SIO_HTTP_BODY_UNTIL_CLOSE) {
+            if (l->truncated) {                  /* the end is the body's length: it must be TLS's own */
+                snprintf(text, text_size, "tls: the server ended a body delimited by the connection's end "
+                         "without close_notify: it may have been cut short (truncation)");
+                return SIO_ERR_TLS;
+            }
+            in->closes = 1;
+            return 1;
+        }
+        if (n <= 0) {
+            snprintf(text, text_size, "eio: polling connection %s%s%s", n == 0 ? "closed by the server" : "failed",
+                     n == 0 ? "" : ": ", n == 0 ? "" : err);
+            return n == 0 ? SIO_ERR_CLOSED : n == SIO_ERR_TLS ? SIO_ERR_TLS : SIO_ERR_IO;
+        }
+    }
+    return 0;
+}
+
+/* An error status: the server's {"code","message"} body, or its first bytes. */
+static void sio__polling_error_text(const sio__link *l, const sio__http_in *in, const char *what, char *text, size_t size)
+{
+    const char *body = (const char *)l->rx + l->rx_start + in->body_at;
+    size_t len = in->dec - in->body_at;
+    sio_json v = sio_json_make(body, len), m, code;
+    char msg[120];
+    double num = -1;
+    msg[0] = 0;
+    if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "message", &m))
+        sio_json_string(m, msg, sizeof msg, NULL);
+    if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "code", &code))
+        sio_json_number(code, &num);
+    if (msg[0] && num >= 0 && num <= 1e6 && num == (double)(long)num)   /* range first, then convert */
+        snprintf(text, size, "eio: %s refused: HTTP %d: %s (code %ld)", what, in->status, msg, (long)num);
+    else if (msg[0])
+        snprintf(text, size, "eio: %s refused: HTTP %d: %s", what, in->status, msg);
+    else
+        snprintf(text, size, "eio: %s refused: HTTP %d%s%.*s", what, in->status, len ? ": " : "",
+                 (int)(len > 80 ? 80 : len), len ? body : "");
+    for (len = 0; text[len]; len++)
+        if ((unsigned char)text[len] < 0x20) text[len] = ' ';
+}
+
+/* Drops the response just handled.  Returns 1 when the server ends the
+ * connection after it: its TLS session is closed and the caller closes the
+ * socket (a new connection is opened for the next request). */
+static int sio__polling_done(const sio__system *sys, sio__link *l, sio__http_in *in)
+{
+    int closes = in->closes;
+    l->rx_start += in->raw;
+    if (l->rx_start == l->rx_len) l->rx_start = l->rx_len = 0;
+    if (closes) {
+        if (l->tls) sys->tls->close(l->tls);
+        l->tls = NULL;
+        l->rx_start = l->rx_len = l->tx_sent = l->tx_len = 0;
+    }
+    memset(in, 0, sizeof *in);
+    return closes;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -4313,27 +4531,6 @@ typedef struct sio__socketio {
 #endif
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
-
-/* An HTTP response being read on a link; offsets are from the link's rx_start. */
-typedef struct sio__http_in {
-    int head_done, status, closes;     /* closes: the server ends the connection after it */
-    sio_http_body body;
-    size_t body_at, raw, dec;          /* body start; undecoded bytes; end of the decoded body */
-} sio__http_in;
-
-#define SIO__MAX_COOKIES 16
-
-/* Engine.IO over HTTP long-polling: one long-poll GET on the client's link,
- * at most one POST on a link of its own. */
-typedef struct sio__polling {
-    int active;                        /* this session runs over polling */
-    sio__link post;
-    sio__http_in get_in, post_in;
-    int get_busy, post_busy;           /* a request is in flight */
-    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
-    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
-    size_t out_len, out_cap;
-} sio__polling;
 
 /* The Engine.IO session, whatever its transport. */
 typedef struct sio__engineio {
@@ -4495,11 +4692,28 @@ static int sio__pop(sio_client *c, sio_event *ev)
 static void sio__io_teardown(sio_client *c, int keep_queues);
 static int sio__io_retry_wanted(const sio_client *c);
 static void sio__io_schedule_retry(sio_client *c);
-static void sio__begin(sio_client *c);
 static void sio__poll_reset(sio_client *c);
-static void sio__wake(sio_client *c);
-static void sio__leave_set(sio_client *c);
-static void sio__set_forget(sio_client *c, sio_socket sock);
+
+/* The set a client belongs to, as the client sees it: set.c puts these
+ * first in struct sio_set, so the client reaches its set without knowing
+ * it (and programs without sets do not link them). */
+typedef struct sio__set_hooks {
+    void (*wake)(sio_set *s, sio_client *c);                      /* work was queued from outside */
+    void (*forget)(sio_set *s, sio_client *c, sio_socket sock);   /* before one of c's sockets closes */
+    int (*remove)(sio_set *s, sio_client *c);                     /* c is destroyed */
+} sio__set_hooks;
+
+static const sio__set_hooks *sio__set_of(const sio_client *c)
+{
+    return (const sio__set_hooks *)(const void *)c->membership.set;
+}
+
+/* Work queued from outside sio_set_poll (an emit, a send, a stop) makes the
+ * client ready, so its set writes it out without waiting for the socket. */
+static void sio__wake(sio_client *c)
+{
+    if (c->membership.set) sio__set_of(c)->wake(c->membership.set, c);
+}
 
 /* Closes one of the client's sockets; a set's poller forgets it first, so
  * that a handle the system hands out again is never reported for this
@@ -4507,10 +4721,9 @@ static void sio__set_forget(sio_client *c, sio_socket sock);
  * registration when this client later leaves the set). */
 static void sio__close_socket(sio_client *c, sio_socket sock)
 {
-    if (c->membership.set) sio__set_forget(c, sock);
+    if (c->membership.set) sio__set_of(c)->forget(c->membership.set, c, sock);
     c->sys.pf->close(c->sys.pf->user, sock);
 }
-static sio__link *sio__link_at(const sio_client *c, int i);
 
 static void sio__link_close(sio_client *c, sio__link *l)
 {
@@ -4523,12 +4736,6 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
 {
     return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
 }
-static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
-static void sio__io_pings_ahead(sio_client *c);
-static uint64_t sio__io_next_deadline(const sio_client *c);
-static void sio__io_free(sio_client *c);
-static int sio__ns_get(sio_client *c, const char *name);
-static int sio__fail_acks_and_leave_all(sio_client *c);
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued
  * (after the DISCONNECT events of a Socket.IO connection), unless a
@@ -4836,7 +5043,62 @@ static void sio__start_next_address(sio_client *c)
     }
 }
 
-static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
+static void sio__io_pings_ahead(sio_client *c);
+
+/* Query values the server chose (the sid) are percent-encoded. */
+static size_t sio__url_escape(char *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-_.~", ch)) {
+            out[n++] = (char)ch;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        }
+    }
+    out[n] = 0;
+    return n;
+}
+
+/* Appends "METHOD target HTTP/1.1", Host, the application's headers and the
+ * cookies to a link's output; the caller adds its own headers and the blank line. */
+static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid)
+{
+    char sid[3 * sizeof c->eio.session.sid], stamp[12];
+    unsigned char rnd[6];
+    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
+    char *p;
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
+    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    sid[0] = 0;
+    if (with_sid) sio__url_escape(sid, c->eio.session.sid);
+    stamp[0] = 0;
+    if (strcmp(transport, "polling") == 0 && sio__random(&c->sys, rnd, sizeof rnd) == SIO_OK) {
+        sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
+        for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
+    }
+    p = (char *)l->tx + l->tx_len;
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
+                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
+                 with_sid ? "&sid=" : "", sid, c->request_head);
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->eio.cookies[i]) {
+            int first = 1;
+            size_t k;
+            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
+        }
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
+    l->tx_len = (size_t)((unsigned char *)p - l->tx);
+    return SIO_OK;
+}
 
 /* The WebSocket handshake request on l (with_sid: an upgrade of a polling
  * session): the request line and the client's headers, then the
@@ -4990,13 +5252,12 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
 #endif
 /* ---- Socket.IO over the WebSocket connection ---------------------------- */
 
-static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n);
 
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
-    if (SIO__POLLING(c)) return sio__poll_append(c, binary, pieces, lens, n);
+    if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
     if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
@@ -5246,7 +5507,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
         size_t one = 1;
         if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
-        r = sio__poll_append(c, 0, &piece, &one, 1);
+        r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
         c->websocket.close_sent = 1;
     } else {
         r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
@@ -5940,219 +6201,11 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
 }
 
 #ifdef SIO_SOURCE_LINES
-#line 1 "src/polling.c"
+#line 1 "src/upgrade.c"
 #endif
-/* ---- Socket.IO over HTTP long-polling ------------------------------------ */
-
-/* Appends an Engine.IO packet to the next POST body: packets are separated
- * by 0x1e, binary ones are "b" + base64. */
-static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
-{
-    size_t total = 0, i, need;
-    unsigned char *p;
-    for (i = 0; i < n; i++) total += lens[i];
-    need = 1 + (binary ? 1 + SIO_BASE64_SIZE(total) : total);
-    if (sio__reserve(&c->sys.alloc, &c->polling.out, &c->polling.out_cap, c->polling.out_len + need) != SIO_OK) return SIO_ERR_NOMEM;
-    p = c->polling.out + c->polling.out_len;
-    if (c->polling.out_len) *p++ = 0x1e;
-    if (!binary) {
-        for (i = 0; i < n; i++) {
-            if (lens[i]) memcpy(p, pieces[i], lens[i]);
-            p += lens[i];
-        }
-    } else {                                    /* attachments come as one piece */
-        *p++ = 'b';
-        p += sio_base64_encode((const unsigned char *)pieces[0], lens[0], (char *)p);
-    }
-    c->polling.out_len = (size_t)(p - c->polling.out);
-    return SIO_OK;
-}
-
-/* Query values the server chose (the sid) are percent-encoded. */
-static size_t sio__url_escape(char *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = 0;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-_.~", ch)) {
-            out[n++] = (char)ch;
-        } else {
-            out[n++] = '%';
-            out[n++] = hex[ch >> 4];
-            out[n++] = hex[ch & 15];
-        }
-    }
-    out[n] = 0;
-    return n;
-}
-
-/* Appends "METHOD target HTTP/1.1", Host, the application's headers and the
- * cookies to a link's output; the caller adds its own headers and the blank line. */
-static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid)
-{
-    char sid[3 * sizeof c->eio.session.sid], stamp[12];
-    unsigned char rnd[6];
-    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
-    char *p;
-    for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
-    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
-    sid[0] = 0;
-    if (with_sid) sio__url_escape(sid, c->eio.session.sid);
-    stamp[0] = 0;
-    if (strcmp(transport, "polling") == 0 && sio__random(&c->sys, rnd, sizeof rnd) == SIO_OK) {
-        sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
-        for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
-    }
-    p = (char *)l->tx + l->tx_len;
-    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
-                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
-                 with_sid ? "&sid=" : "", sid, c->request_head);
-    for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) {
-            int first = 1;
-            size_t k;
-            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
-        }
-    for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
-    l->tx_len = (size_t)((unsigned char *)p - l->tx);
-    return SIO_OK;
-}
-
-/* Keeps the name=value of every Set-Cookie (sticky-session load balancers
- * route by them) to send back on later requests of this client. */
-static void sio__take_cookies(sio_client *c, const sio_http_response *r)
-{
-    size_t h;
-    for (h = 0; h < r->header_count; h++) {
-        const sio_http_header *hd = &r->headers[h];
-        size_t len = 0, name_len, i, free_slot = SIO__MAX_COOKIES;
-        const char *eq;
-        char *copy;
-        if (!sio__span_ieq(hd->name, hd->name_len, "Set-Cookie")) continue;
-        while (len < hd->value_len && hd->value[len] != ';') len++;
-        while (len && (hd->value[len - 1] == ' ' || hd->value[len - 1] == '\t')) len--;
-        eq = (const char *)memchr(hd->value, '=', len);
-        if (!eq || eq == hd->value || len > 1024) continue;
-        for (i = 0; i < len; i++)
-            if ((unsigned char)hd->value[i] < 0x21 || hd->value[i] == 0x7f) break;
-        if (i < len) continue;
-        name_len = (size_t)(eq - hd->value) + 1;           /* with the '=' */
-        for (i = 0; i < SIO__MAX_COOKIES; i++) {
-            if (!c->eio.cookies[i]) { if (free_slot == SIO__MAX_COOKIES) free_slot = i; continue; }
-            if (strncmp(c->eio.cookies[i], hd->value, name_len) == 0) break;
-        }
-        if (i == SIO__MAX_COOKIES) i = free_slot;
-        if (i == SIO__MAX_COOKIES) continue;              /* full: the first ones win */
-        copy = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
-        if (!copy) continue;
-        memcpy(copy, hd->value, len);
-        copy[len] = 0;
-        sio__free(&c->sys.alloc, c->eio.cookies[i]);
-        c->eio.cookies[i] = copy;
-    }
-}
-
-/* Reads one HTTP response on a link.  Returns 1 when it is complete (the
- * body at rx_start + body_at .. dec), 0 when more is needed, or a negative
- * status with text filled. */
-static int sio__http_receive(sio_client *c, sio__link *l, sio__http_in *in, uint64_t max_body,
-                             char *text, size_t text_size)
-{
-    char err[128];
-    int reads;
-    for (reads = 0; reads < 3; reads++) {
-        long n;
-        size_t have = l->rx_len - l->rx_start;
-        if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
-            sio_http_response resp;
-            int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
-            const sio_http_header *h;
-            if (r < 0) {
-                snprintf(text, text_size, "eio: polling response is not valid HTTP/1.1");
-                return SIO_ERR_PROTOCOL;
-            }
-            if (r == 1) {
-                in->head_done = 1;
-                in->status = resp.status;
-                h = sio_http_find_header(&resp, "Connection");
-                in->closes = resp.minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
-                sio__take_cookies(c, &resp);
-                if (sio_http_body_init(&in->body, &resp, max_body) != SIO_OK) {
-                    snprintf(text, text_size, "eio: polling response body is too big or badly framed (limit %lu bytes)",
-                             (unsigned long)max_body);
-                    return SIO_ERR_TOO_BIG;
-                }
-                in->body_at = in->raw = in->dec = resp.head_len;
-            }
-        }
-        if (!in->head_done && have >= c->max_handshake) {
-            snprintf(text, text_size, "eio: polling response head exceeds %lu bytes", (unsigned long)c->max_handshake);
-            return SIO_ERR_TOO_BIG;
-        }
-        if (in->head_done) {
-            size_t used = 0, out = 0;
-            int r = 1;
-            if (in->body.mode != SIO_HTTP_BODY_NONE) {
-                r = sio_http_body_decode(&in->body, l->rx + l->rx_start + in->raw, have - in->raw, &used, &out);
-                if (r < 0) {
-                    snprintf(text, text_size, "eio: polling response body is %s",
-                             r == SIO_ERR_TOO_BIG ? "too big" : "badly chunked");
-                    return r;
-                }
-                if (out && in->dec != in->raw) memmove(l->rx + l->rx_start + in->dec, l->rx + l->rx_start + in->raw, out);
-                in->dec += out;
-                in->raw += used;
-            }
-            if (r == 1) return 1;
-        }
-        err[0] = 0;
-        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
-        if (n == SIO_ERR_AGAIN) return 0;
-        if (n == 0 && in->head_done && in->body.mode == SIO_HTTP_BODY_UNTIL_CLOSE) {
-            if (l->truncated) {                  /* the end is the body's length: it must be TLS's own */
-                snprintf(text, text_size, "tls: the server ended a body delimited by the connection's end "
-                         "without close_notify: it may have been cut short (truncation)");
-                return SIO_ERR_TLS;
-            }
-            in->closes = 1;
-            return 1;
-        }
-        if (n <= 0) {
-            snprintf(text, text_size, "eio: polling connection %s%s%s", n == 0 ? "closed by the server" : "failed",
-                     n == 0 ? "" : ": ", n == 0 ? "" : err);
-            return n == 0 ? SIO_ERR_CLOSED : n == SIO_ERR_TLS ? SIO_ERR_TLS : SIO_ERR_IO;
-        }
-    }
-    return 0;
-}
-
-/* An error status: the server's {"code","message"} body, or its first bytes. */
-static void sio__http_error_text(const sio__link *l, const sio__http_in *in, const char *what, char *text, size_t size)
-{
-    const char *body = (const char *)l->rx + l->rx_start + in->body_at;
-    size_t len = in->dec - in->body_at;
-    sio_json v = sio_json_make(body, len), m, code;
-    char msg[120];
-    double num = -1;
-    msg[0] = 0;
-    if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "message", &m))
-        sio_json_string(m, msg, sizeof msg, NULL);
-    if (len && sio_json_validate(body, len, 8, NULL) == SIO_OK && sio_json_find(v, "code", &code))
-        sio_json_number(code, &num);
-    if (msg[0] && num >= 0 && num <= 1e6 && num == (double)(long)num)   /* range first, then convert */
-        snprintf(text, size, "eio: %s refused: HTTP %d: %s (code %ld)", what, in->status, msg, (long)num);
-    else if (msg[0])
-        snprintf(text, size, "eio: %s refused: HTTP %d: %s", what, in->status, msg);
-    else
-        snprintf(text, size, "eio: %s refused: HTTP %d%s%.*s", what, in->status, len ? ": " : "",
-                 (int)(len > 80 ? 80 : len), len ? body : "");
-    for (len = 0; text[len]; len++)
-        if ((unsigned char)text[len] < 0x20) text[len] = ' ';
-}
+/* ---- the polling transport's requests and the upgrade --------------------
+ * The client's side of long-polling: the GET and POST of a session, the
+ * packets of a GET body handed to Engine.IO; then the upgrade. */
 
 /* Opens a link to the address that worked for the session (polling POSTs,
  * or a GET connection the server closed). */
@@ -6173,20 +6226,13 @@ static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_s
     return SIO_OK;
 }
 
-/* Drops the response just handled; a connection the server ends is closed
- * (a new one is opened for the next request). */
+/* Drops the response just handled; closes the connection when the server ends it. */
 static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
 {
-    l->rx_start += in->raw;
-    if (l->rx_start == l->rx_len) l->rx_start = l->rx_len = 0;
-    if (in->closes) {
-        if (l->tls) c->sys.tls->close(l->tls);
+    if (sio__polling_done(&c->sys, l, in)) {
         sio__close_socket(c, l->sock);
-        l->tls = NULL;
         l->sock = SIO_INVALID_SOCKET;
-        l->rx_start = l->rx_len = l->tx_sent = l->tx_len = 0;
     }
-    memset(in, 0, sizeof *in);
 }
 
 /* Starts the GET (the handshake, then the long poll) and the POST of the
@@ -6286,9 +6332,6 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     return 0;
 }
 
-#ifdef SIO_SOURCE_LINES
-#line 1 "src/upgrade.c"
-#endif
 /* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
  * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
  * the server's "3probe", then polling pauses (the pending GET is answered
@@ -6468,12 +6511,12 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
         }
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__http_receive(c, &c->ln, &c->polling.get_in, max_body, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;
                 if (c->polling.get_in.status != 200) {
-                    sio__http_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
+                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
                     r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
                     break;
                 }
@@ -6484,11 +6527,11 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__http_receive(c, &c->polling.post, &c->polling.post_in, 4096, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 if (c->polling.post_in.status != 200) {
-                    sio__http_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
+                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
                     r = SIO_ERR_PROTOCOL;
                     break;
                 }
@@ -6962,6 +7005,9 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/client_api.c"
 #endif
+static void sio__begin(sio_client *c);
+static sio__link *sio__link_at(const sio_client *c, int i);
+
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -7274,7 +7320,7 @@ SIO_API void sio_destroy(sio_client *c)
     size_t i;
     sio_allocator a;
     if (!c) return;
-    if (c->membership.set) sio__leave_set(c);
+    if (c->membership.set) sio__set_of(c)->remove(c->membership.set, c);
     a = c->sys.alloc;
     sio__link_close(c, &c->ln);
     sio_ws_rx_free(&c->websocket.rx);
@@ -7581,8 +7627,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
  * first out.  A client's socket leaves the poller before it is closed. */
 
 struct sio_set {
-    /* through a pointer, so that programs without sets do not link them */
-    int (*remove)(sio_set *s, sio_client *c);
+    sio__set_hooks hooks;              /* first: what its clients call (sio__set_of) */
     sio_allocator alloc;
     const sio_platform *pf;
     void *poller;
@@ -7596,23 +7641,6 @@ struct sio_set {
     size_t items_cap;
     sio_client *all;                   /* every client, for the fallback */
 };
-
-SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
-{
-    sio_set *s;
-    sio_allocator a;
-    if (!out) return SIO_ERR_INVALID;
-    *out = NULL;
-    memset(&a, 0, sizeof a);
-    if (alloc) a = *alloc;
-    s = (sio_set *)sio__realloc(&a, NULL, sizeof *s);
-    if (!s) return SIO_ERR_NOMEM;
-    memset(s, 0, sizeof *s);
-    s->remove = sio_set_remove;
-    s->alloc = a;
-    *out = s;
-    return SIO_OK;
-}
 
 static int sio__heap_less(const sio_set *s, size_t i, size_t j)
 {
@@ -7743,18 +7771,9 @@ static void sio__set_sync(sio_set *s, sio_client *c)
     sio__heap_set(s, c, d);
 }
 
-/* Work queued from outside sio_set_poll (an emit, a send, a stop) makes the
- * client ready, so the set writes it out without waiting for the socket. */
-static void sio__wake(sio_client *c)
+/* A client's socket is about to close: the poller forgets it first. */
+static void sio__set_forget(sio_set *s, sio_client *c, sio_socket sock)
 {
-    if (c->membership.set) sio__ready_push(c->membership.set, c);
-}
-
-static void sio__leave_set(sio_client *c) { c->membership.set->remove(c->membership.set, c); }
-
-static void sio__set_forget(sio_client *c, sio_socket sock)
-{
-    sio_set *s = c->membership.set;
     int i;
     for (i = 0; i < 3; i++) {
         if (c->membership.reg_sock[i] != sock) continue;
@@ -7804,6 +7823,25 @@ SIO_API int sio_set_remove(sio_set *s, sio_client *c)
     if (c->membership.all_next) c->membership.all_next->membership.all_prev = c->membership.all_prev;
     c->membership.set = NULL;
     s->count--;
+    return SIO_OK;
+}
+
+SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
+{
+    sio_set *s;
+    sio_allocator a;
+    if (!out) return SIO_ERR_INVALID;
+    *out = NULL;
+    memset(&a, 0, sizeof a);
+    if (alloc) a = *alloc;
+    s = (sio_set *)sio__realloc(&a, NULL, sizeof *s);
+    if (!s) return SIO_ERR_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->hooks.wake = sio__ready_push;
+    s->hooks.forget = sio__set_forget;
+    s->hooks.remove = sio_set_remove;
+    s->alloc = a;
+    *out = s;
     return SIO_OK;
 }
 

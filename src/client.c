@@ -123,27 +123,6 @@ typedef struct sio__socketio {
 #define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
-/* An HTTP response being read on a link; offsets are from the link's rx_start. */
-typedef struct sio__http_in {
-    int head_done, status, closes;     /* closes: the server ends the connection after it */
-    sio_http_body body;
-    size_t body_at, raw, dec;          /* body start; undecoded bytes; end of the decoded body */
-} sio__http_in;
-
-#define SIO__MAX_COOKIES 16
-
-/* Engine.IO over HTTP long-polling: one long-poll GET on the client's link,
- * at most one POST on a link of its own. */
-typedef struct sio__polling {
-    int active;                        /* this session runs over polling */
-    sio__link post;
-    sio__http_in get_in, post_in;
-    int get_busy, post_busy;           /* a request is in flight */
-    size_t pkt_pos, pkt_end;           /* packets of a GET body still to handle (ln.rx offsets) */
-    unsigned char *out;                /* packets for the next POST, 0x1e-separated */
-    size_t out_len, out_cap;
-} sio__polling;
-
 /* The Engine.IO session, whatever its transport. */
 typedef struct sio__engineio {
     int version;                       /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
@@ -304,11 +283,28 @@ static int sio__pop(sio_client *c, sio_event *ev)
 static void sio__io_teardown(sio_client *c, int keep_queues);
 static int sio__io_retry_wanted(const sio_client *c);
 static void sio__io_schedule_retry(sio_client *c);
-static void sio__begin(sio_client *c);
 static void sio__poll_reset(sio_client *c);
-static void sio__wake(sio_client *c);
-static void sio__leave_set(sio_client *c);
-static void sio__set_forget(sio_client *c, sio_socket sock);
+
+/* The set a client belongs to, as the client sees it: set.c puts these
+ * first in struct sio_set, so the client reaches its set without knowing
+ * it (and programs without sets do not link them). */
+typedef struct sio__set_hooks {
+    void (*wake)(sio_set *s, sio_client *c);                      /* work was queued from outside */
+    void (*forget)(sio_set *s, sio_client *c, sio_socket sock);   /* before one of c's sockets closes */
+    int (*remove)(sio_set *s, sio_client *c);                     /* c is destroyed */
+} sio__set_hooks;
+
+static const sio__set_hooks *sio__set_of(const sio_client *c)
+{
+    return (const sio__set_hooks *)(const void *)c->membership.set;
+}
+
+/* Work queued from outside sio_set_poll (an emit, a send, a stop) makes the
+ * client ready, so its set writes it out without waiting for the socket. */
+static void sio__wake(sio_client *c)
+{
+    if (c->membership.set) sio__set_of(c)->wake(c->membership.set, c);
+}
 
 /* Closes one of the client's sockets; a set's poller forgets it first, so
  * that a handle the system hands out again is never reported for this
@@ -316,10 +312,9 @@ static void sio__set_forget(sio_client *c, sio_socket sock);
  * registration when this client later leaves the set). */
 static void sio__close_socket(sio_client *c, sio_socket sock)
 {
-    if (c->membership.set) sio__set_forget(c, sock);
+    if (c->membership.set) sio__set_of(c)->forget(c->membership.set, c, sock);
     c->sys.pf->close(c->sys.pf->user, sock);
 }
-static sio__link *sio__link_at(const sio_client *c, int i);
 
 static void sio__link_close(sio_client *c, sio__link *l)
 {
@@ -332,12 +327,6 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
 {
     return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
 }
-static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
-static void sio__io_pings_ahead(sio_client *c);
-static uint64_t sio__io_next_deadline(const sio_client *c);
-static void sio__io_free(sio_client *c);
-static int sio__ns_get(sio_client *c, const char *name);
-static int sio__fail_acks_and_leave_all(sio_client *c);
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued
  * (after the DISCONNECT events of a Socket.IO connection), unless a

@@ -3,6 +3,7 @@
 /* ---------------------------------------------------------------------- */
 
 typedef struct sio_client sio_client;
+typedef struct sio_set sio_set;   /* many clients in one thread: set.h */
 
 /* Zero means "default" for every field. */
 typedef struct sio_config {
@@ -122,84 +123,3 @@ typedef enum sio_state {
     SIO_STATE_CLOSING,
     SIO_STATE_RECONNECTING       /* waiting before the next reconnection attempt */
 } sio_state;
-
-SIO_API int sio_create(const sio_config *cfg, sio_client **out);
-SIO_API void sio_destroy(sio_client *c);                 /* at any time */
-/* SIO_ERR_STATE unless idle, or while a CLOSE the event queue had no
- * memory for is still to be polled. */
-SIO_API int sio_start(sio_client *c);
-SIO_API int sio_stop(sio_client *c);                     /* close 1000 */
-SIO_API int sio_close(sio_client *c, int code, const char *reason);
-SIO_API int sio_send_text(sio_client *c, const char *text, size_t len);  /* must be UTF-8 */
-SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len);
-SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 125 bytes */
-
-/* Does pending work; returns 1 with *ev filled, 0 if no event came within
- * timeout_ms (0: do not block; -1: wait forever), or a negative status for
- * bad arguments. */
-SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms);
-/* The same over a few clients (an array): the next event of any of them. */
-SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
-/* Deprecated (0.x only): the old name of sio_poll_clients, easily taken
- * for sio_set_poll (a sio_set).  It stays until 1.0. */
-SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
-
-/* Sets: many clients driven from one thread (thousands).  A client belongs
- * to at most one set; all of a set's clients share one platform.
- * sio_set_poll returns the next event of any client, like sio_poll_clients,
- * but a wake-up costs work only for the clients that are ready (epoll on
- * Linux, a timer heap).  sio_destroy() takes a client out of its set. */
-typedef struct sio_set sio_set;
-SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out);   /* alloc NULL: default */
-SIO_API int sio_set_add(sio_set *s, sio_client *c);
-SIO_API int sio_set_remove(sio_set *s, sio_client *c);
-SIO_API int sio_set_poll(sio_set *s, sio_event *ev, int timeout_ms);
-SIO_API size_t sio_set_count(const sio_set *s);
-SIO_API void sio_set_destroy(sio_set *s);               /* after removing or destroying its clients */
-
-/* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
- * queues: packets for a namespace wait (in order) until its CONNECT reply. */
-SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
-SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
-/* args_json: a JSON array of the arguments after the event name, or NULL. */
-SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json);
-/* An event with one string argument. */
-SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message);
-
-typedef struct sio_emit_options {
-    const char *ns;               /* NULL: the URL's namespace */
-    const char *event;
-    const char *args;             /* JSON array or NULL; binary values as {"_placeholder":true,"num":N} */
-    const sio_bytes *attachments; /* attachment N for placeholder N */
-    size_t attachment_count;
-    int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
-    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives */
-    int is_volatile;              /* drop instead of queueing when not connected */
-} sio_emit_options;
-/* Returns SIO_OK (and the ack id when asked), SIO_ERR_INVALID (reserved or
- * empty name, args not a JSON array), SIO_ERR_FULL (queue or ack limits). */
-SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
-/* Answers an EVENT whose ack_id >= 0 (at most once). */
-SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
-                    const sio_bytes *attachments, size_t attachment_count);
-/* Subscriptions: while a namespace has subscriptions only
- * those events are delivered; without any, every event is (catch-all).
- * Subscribing joins the namespace if needed. */
-SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
-SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
-
-SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
-SIO_API int sio_wants_write(const sio_client *c);
-/* Every socket the client uses now, with the readiness it waits for (the
- * polling transport uses two, three while upgrading): for loops that wait
- * themselves.  Returns how many items were filled (at most max). */
-SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
-#define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
-SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
-SIO_API sio_state sio_get_state(const sio_client *c);
-SIO_API const char *sio_name(const sio_client *c);
-SIO_API size_t sio_queued_bytes(const sio_client *c);
-/* Heap bytes this client holds now (not counting a TLS backend's session).
- * Buffers grow with the traffic and shrink back to a few KiB when idle. */
-SIO_API size_t sio_memory(const sio_client *c);
-

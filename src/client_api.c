@@ -1,3 +1,6 @@
+static void sio__begin(sio_client *c);
+static sio__link *sio__link_at(const sio_client *c, int i);
+
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -310,7 +313,7 @@ SIO_API void sio_destroy(sio_client *c)
     size_t i;
     sio_allocator a;
     if (!c) return;
-    if (c->membership.set) sio__leave_set(c);
+    if (c->membership.set) sio__set_of(c)->remove(c->membership.set, c);
     a = c->sys.alloc;
     sio__link_close(c, &c->ln);
     sio_ws_rx_free(&c->websocket.rx);

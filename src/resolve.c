@@ -217,7 +217,62 @@ static void sio__start_next_address(sio_client *c)
     }
 }
 
-static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid);
+static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
+static void sio__io_pings_ahead(sio_client *c);
+
+/* Query values the server chose (the sid) are percent-encoded. */
+static size_t sio__url_escape(char *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("-_.~", ch)) {
+            out[n++] = (char)ch;
+        } else {
+            out[n++] = '%';
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        }
+    }
+    out[n] = 0;
+    return n;
+}
+
+/* Appends "METHOD target HTTP/1.1", Host, the application's headers and the
+ * cookies to a link's output; the caller adds its own headers and the blank line. */
+static int sio__http_head(sio_client *c, sio__link *l, const char *method, const char *transport, int with_sid)
+{
+    char sid[3 * sizeof c->eio.session.sid], stamp[12];
+    unsigned char rnd[6];
+    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
+    char *p;
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
+    if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    sid[0] = 0;
+    if (with_sid) sio__url_escape(sid, c->eio.session.sid);
+    stamp[0] = 0;
+    if (strcmp(transport, "polling") == 0 && sio__random(&c->sys, rnd, sizeof rnd) == SIO_OK) {
+        sio_base64_encode(rnd, sizeof rnd, stamp);       /* the JS client's cache buster, URL-safe */
+        for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
+    }
+    p = (char *)l->tx + l->tx_len;
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
+                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
+                 with_sid ? "&sid=" : "", sid, c->request_head);
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->eio.cookies[i]) {
+            int first = 1;
+            size_t k;
+            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
+        }
+    for (i = 0; i < SIO__MAX_COOKIES; i++)
+        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
+    l->tx_len = (size_t)((unsigned char *)p - l->tx);
+    return SIO_OK;
+}
 
 /* The WebSocket handshake request on l (with_sid: an upgrade of a polling
  * session): the request line and the client's headers, then the

@@ -6,8 +6,7 @@
  * first out.  A client's socket leaves the poller before it is closed. */
 
 struct sio_set {
-    /* through a pointer, so that programs without sets do not link them */
-    int (*remove)(sio_set *s, sio_client *c);
+    sio__set_hooks hooks;              /* first: what its clients call (sio__set_of) */
     sio_allocator alloc;
     const sio_platform *pf;
     void *poller;
@@ -21,23 +20,6 @@ struct sio_set {
     size_t items_cap;
     sio_client *all;                   /* every client, for the fallback */
 };
-
-SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
-{
-    sio_set *s;
-    sio_allocator a;
-    if (!out) return SIO_ERR_INVALID;
-    *out = NULL;
-    memset(&a, 0, sizeof a);
-    if (alloc) a = *alloc;
-    s = (sio_set *)sio__realloc(&a, NULL, sizeof *s);
-    if (!s) return SIO_ERR_NOMEM;
-    memset(s, 0, sizeof *s);
-    s->remove = sio_set_remove;
-    s->alloc = a;
-    *out = s;
-    return SIO_OK;
-}
 
 static int sio__heap_less(const sio_set *s, size_t i, size_t j)
 {
@@ -168,18 +150,9 @@ static void sio__set_sync(sio_set *s, sio_client *c)
     sio__heap_set(s, c, d);
 }
 
-/* Work queued from outside sio_set_poll (an emit, a send, a stop) makes the
- * client ready, so the set writes it out without waiting for the socket. */
-static void sio__wake(sio_client *c)
+/* A client's socket is about to close: the poller forgets it first. */
+static void sio__set_forget(sio_set *s, sio_client *c, sio_socket sock)
 {
-    if (c->membership.set) sio__ready_push(c->membership.set, c);
-}
-
-static void sio__leave_set(sio_client *c) { c->membership.set->remove(c->membership.set, c); }
-
-static void sio__set_forget(sio_client *c, sio_socket sock)
-{
-    sio_set *s = c->membership.set;
     int i;
     for (i = 0; i < 3; i++) {
         if (c->membership.reg_sock[i] != sock) continue;
@@ -229,6 +202,25 @@ SIO_API int sio_set_remove(sio_set *s, sio_client *c)
     if (c->membership.all_next) c->membership.all_next->membership.all_prev = c->membership.all_prev;
     c->membership.set = NULL;
     s->count--;
+    return SIO_OK;
+}
+
+SIO_API int sio_set_create(const sio_allocator *alloc, sio_set **out)
+{
+    sio_set *s;
+    sio_allocator a;
+    if (!out) return SIO_ERR_INVALID;
+    *out = NULL;
+    memset(&a, 0, sizeof a);
+    if (alloc) a = *alloc;
+    s = (sio_set *)sio__realloc(&a, NULL, sizeof *s);
+    if (!s) return SIO_ERR_NOMEM;
+    memset(s, 0, sizeof *s);
+    s->hooks.wake = sio__ready_push;
+    s->hooks.forget = sio__set_forget;
+    s->hooks.remove = sio_set_remove;
+    s->alloc = a;
+    *out = s;
     return SIO_OK;
 }
 

@@ -1,12 +1,11 @@
 /* ---- Socket.IO over the WebSocket connection ---------------------------- */
 
-static int sio__poll_append(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n);
 
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
-    if (SIO__POLLING(c)) return sio__poll_append(c, binary, pieces, lens, n);
+    if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
     if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
@@ -256,7 +255,7 @@ static int sio__io_close_transport(sio_client *c, int code, const char *reason)
         size_t one = 1;
         if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
-        r = sio__poll_append(c, 0, &piece, &one, 1);
+        r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
         c->websocket.close_sent = 1;
     } else {
         r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);

@@ -1,3 +1,132 @@
+/* ---- the polling transport's requests and the upgrade --------------------
+ * The client's side of long-polling: the GET and POST of a session, the
+ * packets of a GET body handed to Engine.IO; then the upgrade. */
+
+/* Opens a link to the address that worked for the session (polling POSTs,
+ * or a GET connection the server closed). */
+static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    int r;
+    err[0] = 0;
+    r = sio__connect_attempt(c, &l->sock, err, sizeof err);
+    if (r != SIO_OK) {
+        l->sock = SIO_INVALID_SOCKET;
+        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+                 err[0] ? err : sio_status_text(r));
+        return r == SIO_ERR_NO_ADDRESS ? SIO_ERR_IO : r;
+    }
+    l->connecting = 1;
+    l->may_read = 1;
+    return SIO_OK;
+}
+
+/* Drops the response just handled; closes the connection when the server ends it. */
+static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
+{
+    if (sio__polling_done(&c->sys, l, in)) {
+        sio__close_socket(c, l->sock);
+        l->sock = SIO_INVALID_SOCKET;
+    }
+}
+
+/* Starts the GET (the handshake, then the long poll) and the POST of the
+ * packets waiting, each when none is in flight.  Returns 0 or a status. */
+static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
+{
+    int r;
+    if (c->upgrade.state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
+    if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
+        if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
+        if (sio__link_reserve(&c->sys, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
+        c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
+        c->polling.get_busy = 1;
+    }
+    if (!c->polling.post_busy && c->polling.out_len && c->eio.open) {
+        size_t max = c->eio.session.max_payload ? (size_t)c->eio.session.max_payload : 1000000, take = 0, next, body;
+        if (c->eio.version == 3) max /= 2;                        /* room for the length prefixes */
+        /* Whole packets while they fit under the server's maxPayload (at least one). */
+        for (;;) {
+            const unsigned char *sep = (const unsigned char *)memchr(c->polling.out + take + (take ? 1 : 0), 0x1e,
+                                                                     c->polling.out_len - take - (take ? 1 : 0));
+            next = sep ? (size_t)(sep - c->polling.out) : c->polling.out_len;
+            if (take && next > max) break;
+            take = next;
+            if (!sep || take >= max) break;
+        }
+        if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
+        body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
+        if (sio__link_reserve(&c->sys, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
+        c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
+                                          "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
+                                          (unsigned long)body);
+        if (c->eio.version == 3) sio_eio_v3_encode(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        else memcpy(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        c->polling.post.tx_len += body;
+        if (take < c->polling.out_len) take++;                      /* the separator after the batch */
+        memmove(c->polling.out, c->polling.out + take, c->polling.out_len - take);
+        c->polling.out_len -= take;
+        c->polling.post_busy = 1;
+    }
+    return 0;
+}
+
+/* The next packet of a GET body, NUL-terminated in place (v4: on the
+ * separator; v3: the byte after it is borrowed).  Returns 1, 0 at the end,
+ * or SIO_ERR_PROTOCOL for a malformed v3 payload. */
+static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
+{
+    unsigned char *body, *p;
+    size_t off = 0, len = 0;
+    int r;
+    if (!c->ln.rx) return 0;                      /* released (the connection failed): nothing left */
+    body = c->ln.rx + c->ln.rx_start;
+    r = sio_eio_payload_next(c->eio.version, body, c->polling.pkt_end, &c->polling.pkt_pos, &off, &len);
+    if (r != 1) return r;
+    p = body + off;
+    if (c->eio.version == 3) {
+        c->events.nul_at = p + len;
+        c->events.nul_saved = p[len];
+    }
+    p[len] = 0;                                   /* the separator, the next length, or the spare byte */
+    if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
+        p[1] = 'b';
+        p++;
+        len--;
+    }
+    *out = p;
+    *out_len = len;
+    return 1;
+}
+
+/* Hands the packets of a received GET body to the Engine.IO layer, one
+ * event at a time.  Returns 1 with an event. */
+static int sio__poll_packets(sio_client *c, sio_event *ev)
+{
+    unsigned char *p;
+    size_t len;
+    int r;
+    while ((r = sio__poll_next(c, &p, &len)) == 1) {
+        if (sio__io_message(c, 0, p, len, ev)) return 1;
+        if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
+        if (c->events.nul_at) {
+            *c->events.nul_at = c->events.nul_saved;
+            c->events.nul_at = NULL;
+        }
+    }
+    if (r < 0) {
+        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
+        return 0;
+    }
+    if (c->polling.pkt_end) {                                         /* the body is handled */
+        c->polling.pkt_pos = c->polling.pkt_end = 0;
+        sio__http_done(c, &c->ln, &c->polling.get_in);
+    }
+    return 0;
+}
+
 /* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
  * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
  * the server's "3probe", then polling pauses (the pending GET is answered
@@ -177,12 +306,12 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
         }
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__http_receive(c, &c->ln, &c->polling.get_in, max_body, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;
                 if (c->polling.get_in.status != 200) {
-                    sio__http_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
+                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
                     r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
                     break;
                 }
@@ -193,11 +322,11 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__http_receive(c, &c->polling.post, &c->polling.post_in, 4096, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 if (c->polling.post_in.status != 200) {
-                    sio__http_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
+                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
                     r = SIO_ERR_PROTOCOL;
                     break;
                 }

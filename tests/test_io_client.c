@@ -593,6 +593,75 @@ static void test_io_ping_after_emits_filled_the_queue_is_answered(void)
 /* The Engine.IO heartbeat engine alone: times in, what is due out.
  * Each row is one step: an input at a time, then what sio__heartbeat_due
  * says at that time and the next deadline. */
+/* The polling transport's engine alone: a POST body built from packets, a
+ * response read from a link in pieces (chunked, with cookies), its end. */
+static void test_polling_engine_alone(void)
+{
+    static const char resp[] = "HTTP/1.1 200 OK\r\nSet-Cookie: io=abc; Path=/\r\nConnection: close\r\n"
+                               "Transfer-Encoding: chunked\r\n\r\n6\r\n4hello\r\n0\r\n\r\n";
+    static const char refused[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 34\r\n\r\n"
+                                  "{\"code\":3,\"message\":\"Bad request\"}";
+    sio__system sys;
+    sio__polling pl;
+    sio__link l;
+    sio__http_in in;
+    sio_allocator a;
+    char *cookies[SIO__MAX_COOKIES], text[200];
+    const void *piece;
+    size_t len, i;
+    memset(&sys, 0, sizeof sys);
+    sys.pf = &mem_platform;
+    memset(&a, 0, sizeof a);
+    memset(&pl, 0, sizeof pl);
+    memset(cookies, 0, sizeof cookies);
+    piece = "4hi";
+    len = 3;
+    CHECK_INT(sio__polling_append(&pl, &a, 0, &piece, &len, 1), SIO_OK);
+    piece = "\x01\x02\x03";
+    CHECK_INT(sio__polling_append(&pl, &a, 1, &piece, &len, 1), SIO_OK);
+    CHECK_SPAN(pl.out, pl.out_len, "4hi\x1e" "bAQID");          /* separated; binary as "b" + base64 */
+
+    net_reset();
+    memset(&l, 0, sizeof l);
+    memset(&in, 0, sizeof in);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, text, sizeof text), SIO_OK);
+    l.may_read = 1;
+    for (i = 0; i + 1 < sizeof resp; i += 7) {                   /* seven bytes a read */
+        size_t n = sizeof resp - 1 - i < 7 ? sizeof resp - 1 - i : 7;
+        int r;
+        memcpy(net.in + net.in_len, resp + i, n);
+        net.in_len += n;
+        l.may_read = 1;
+        r = sio__polling_receive(&sys, &l, &in, 4096, 1000, cookies, text, sizeof text);
+        CHECK_INT(r, i + n == sizeof resp - 1 ? 1 : 0);
+    }
+    CHECK_INT(in.status, 200);
+    CHECK_SPAN(l.rx + l.rx_start + in.body_at, in.dec - in.body_at, "4hello");
+    CHECK_STR(cookies[0], "io=abc");
+    CHECK_INT(sio__polling_done(&sys, &l, &in), 1);              /* Connection: close */
+    CHECK(l.rx_start == 0 && l.rx_len == 0 && !in.head_done);
+
+    memset(&in, 0, sizeof in);
+    memcpy(net.in + net.in_len, refused, sizeof refused - 1);
+    net.in_len += sizeof refused - 1;
+    l.may_read = 1;
+    CHECK_INT(sio__polling_receive(&sys, &l, &in, 4096, 1000, cookies, text, sizeof text), 1);
+    sio__polling_error_text(&l, &in, "handshake", text, sizeof text);
+    CHECK_STR(text, "eio: handshake refused: HTTP 400: Bad request (code 3)");
+    memset(&in, 0, sizeof in);
+    l.rx_start = l.rx_len = 0;
+    CHECK_INT(sio__polling_receive(&sys, &l, &in, 10, 1000, cookies, text, sizeof text), 0);
+    net.in_len = 0;
+    memcpy(net.in, "HTTP/1.1 200 OK\r\nX-Long: 0123456789", 35);
+    net.in_len = 35;
+    l.may_read = 1;
+    CHECK_INT(sio__polling_receive(&sys, &l, &in, 10, 1000, cookies, text, sizeof text), SIO_ERR_TOO_BIG);
+    mem_platform.close(NULL, l.sock);
+    sio__link_free(&sys, &l);
+    sio__free(&a, pl.out);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, cookies[i]);
+}
+
 static void test_heartbeat_engine_by_time(void)
 {
     enum { START4, START3, HEARD, PINGED, PONGED, STOP, ASK };
@@ -1481,6 +1550,7 @@ int main(void)
     RUN(test_io_placeholder_check_cases);
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
     RUN(test_heartbeat_engine_by_time);
+    RUN(test_polling_engine_alone);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);

@@ -29,10 +29,11 @@ INTERFACES = {"platform", "tls"}
 # The link: the one layer under the engines that calls the platform (a
 # socket, its TLS session, its buffers).  It knows no client.
 LINKS = {"link"}
-# Connections: protocol engines over a link (the WebSocket connection).
+# Connections: protocol engines over a link (the WebSocket connection, the
+# long-polling transport's HTTP exchanges).
 # They use the parsers and the link below them, never the client, and
 # reach the platform only through the link.
-CONNECTIONS = {"websocket"}
+CONNECTIONS = {"websocket", "polling"}
 # Wrappers and the amalgamation's frame.
 FRAME = {"begin", "end"}
 

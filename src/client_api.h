@@ -1,0 +1,39 @@
+/* ---------------------------------------------------------------------- */
+/* client_api: create, start, poll, send, stop; what the client waits for */
+/* ---------------------------------------------------------------------- */
+
+SIO_API int sio_create(const sio_config *cfg, sio_client **out);
+SIO_API void sio_destroy(sio_client *c);                 /* at any time */
+/* SIO_ERR_STATE unless idle, or while a CLOSE the event queue had no
+ * memory for is still to be polled. */
+SIO_API int sio_start(sio_client *c);
+SIO_API int sio_stop(sio_client *c);                     /* close 1000 */
+SIO_API int sio_close(sio_client *c, int code, const char *reason);
+SIO_API int sio_send_text(sio_client *c, const char *text, size_t len);  /* must be UTF-8 */
+SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len);
+SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 125 bytes */
+
+/* Does pending work; returns 1 with *ev filled, 0 if no event came within
+ * timeout_ms (0: do not block; -1: wait forever), or a negative status for
+ * bad arguments. */
+SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms);
+/* The same over a few clients (an array): the next event of any of them. */
+SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
+/* Deprecated (0.x only): the old name of sio_poll_clients, easily taken
+ * for sio_set_poll (a sio_set).  It stays until 1.0. */
+SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms);
+
+SIO_API sio_socket sio_socket_of(const sio_client *c);   /* SIO_INVALID_SOCKET if none */
+SIO_API int sio_wants_write(const sio_client *c);
+/* Every socket the client uses now, with the readiness it waits for (the
+ * polling transport uses two, three while upgrading): for loops that wait
+ * themselves.  Returns how many items were filled (at most max). */
+SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max);
+#define SIO_MAX_SOCKETS 3         /* per client: polling GET and POST, and an upgrade being tried */
+SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
+SIO_API sio_state sio_get_state(const sio_client *c);
+SIO_API const char *sio_name(const sio_client *c);
+SIO_API size_t sio_queued_bytes(const sio_client *c);
+/* Heap bytes this client holds now (not counting a TLS backend's session).
+ * Buffers grow with the traffic and shrink back to a few KiB when idle. */
+SIO_API size_t sio_memory(const sio_client *c);

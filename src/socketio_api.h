@@ -1,0 +1,34 @@
+/* ---------------------------------------------------------------------- */
+/* socketio_api: namespaces, emits, acks, subscriptions                   */
+/* ---------------------------------------------------------------------- */
+
+/* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
+ * queues: packets for a namespace wait (in order) until its CONNECT reply. */
+SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
+SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
+/* args_json: a JSON array of the arguments after the event name, or NULL. */
+SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json);
+/* An event with one string argument. */
+SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message);
+
+typedef struct sio_emit_options {
+    const char *ns;               /* NULL: the URL's namespace */
+    const char *event;
+    const char *args;             /* JSON array or NULL; binary values as {"_placeholder":true,"num":N} */
+    const sio_bytes *attachments; /* attachment N for placeholder N */
+    size_t attachment_count;
+    int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
+    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives */
+    int is_volatile;              /* drop instead of queueing when not connected */
+} sio_emit_options;
+/* Returns SIO_OK (and the ack id when asked), SIO_ERR_INVALID (reserved or
+ * empty name, args not a JSON array), SIO_ERR_FULL (queue or ack limits). */
+SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
+/* Answers an EVENT whose ack_id >= 0 (at most once). */
+SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
+                    const sio_bytes *attachments, size_t attachment_count);
+/* Subscriptions: while a namespace has subscriptions only
+ * those events are delivered; without any, every event is (catch-all).
+ * Subscribing joins the namespace if needed. */
+SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
+SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
