@@ -4529,7 +4529,7 @@ typedef struct sio__socketio {
 #else
 #define SIO__WITH_DNS 1
 #endif
-#define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
+#define SIO__IO(c) (SIO__WITH_IO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
 /* The Engine.IO session, whatever its transport. */
@@ -4566,6 +4566,16 @@ typedef struct sio__membership {
     int in_ready;
 } sio__membership;
 
+/* What the client's core calls of the Socket.IO session above it when a
+ * connection ends.  socketio.c provides it for SIO_MODE_SOCKETIO, so the
+ * core knows no session (and a WebSocket client has none). */
+typedef struct sio__session_hooks {
+    int (*retry_wanted)(const sio_client *c);              /* reconnect after this loss? */
+    void (*teardown)(sio_client *c, int keep_queues);      /* DISCONNECTs, failed acks, dropped queues */
+    void (*transports_reset)(sio_client *c);               /* polling links and the probe, after ln */
+    void (*schedule_retry)(sio_client *c);                 /* RECONNECTING and the backoff */
+} sio__session_hooks;
+
 /* The client: its settings, the pump's own state, and one struct per
  * engine.  Data flows up from ln (and the polling and probe links) through
  * websocket or polling, eio, socketio, to the events. */
@@ -4578,8 +4588,9 @@ struct sio_client {
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
+    const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
-    int mode, transport;               /* sio_config.mode, .transport */
+    int transport;                     /* sio_config.transport */
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
     int reconnect;
@@ -4689,10 +4700,6 @@ static int sio__pop(sio_client *c, sio_event *ev)
     return 1;
 }
 
-static void sio__io_teardown(sio_client *c, int keep_queues);
-static int sio__io_retry_wanted(const sio_client *c);
-static void sio__io_schedule_retry(sio_client *c);
-static void sio__poll_reset(sio_client *c);
 
 /* The set a client belongs to, as the client sees it: set.c puts these
  * first in struct sio_set, so the client reaches its set without knowing
@@ -4742,15 +4749,16 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    int retry = SIO__IO(c) && sio__io_retry_wanted(c);
+    const sio__session_hooks *session = SIO__WITH_IO ? c->session : NULL;
+    int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
-    if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
+    if (session) session->teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->sys.tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
-    if (SIO__WITH_IO) sio__poll_reset(c);
+    if (session) session->transports_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
     sio__free(&c->sys.alloc, c->ln.rx);
@@ -4763,7 +4771,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
                                     "sio: reconnection attempts exhausted");
         if (p) p->attempt = (int)c->retries;
     } else if (retry) {
-        sio__io_schedule_retry(c);
+        session->schedule_retry(c);
         return;
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
@@ -5043,8 +5051,6 @@ static void sio__start_next_address(sio_client *c)
     }
 }
 
-static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev);
-static void sio__io_pings_ahead(sio_client *c);
 
 /* Query values the server chose (the sid) are percent-encoded. */
 static size_t sio__url_escape(char *out, const char *s)
@@ -5114,144 +5120,13 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     }
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }
-
-/* Returns 1 with the OPEN event when the handshake completed. */
-static int sio__step_handshake(sio_client *c, sio_event *ev)
-{
-    char err[128];
-    int reads;
-    for (reads = 0;; reads++) {
-        long n;
-        int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
-        if (r < 0) {
-            sio__abort(c, r, err);
-            return 0;
-        }
-        if (r == 1) {
-            c->phase = SIO__OPEN;
-            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
-            ev->type = SIO_EVENT_OPEN;
-            ev->protocol = c->websocket.protocol;
-            return 1;
-        }
-        if (reads == 1) return 0;
-        err[0] = 0;
-        n = sio__read(c, 0, err, sizeof err);
-        if (n == SIO_ERR_AGAIN) return 0;
-        if (n == SIO_ERR_TLS) {
-            sio__abort(c, SIO_ERR_TLS, err);
-            return 0;
-        }
-        if (n <= 0) {
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
-                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
-            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
-            return 0;
-        }
-    }
-}
-
-/* Waits for the server to drop TCP after the close handshake or a failure. */
-static void sio__step_drain(sio_client *c)
-{
-    char err[128];
-    int i;
-    if (c->ln.tx_sent < c->ln.tx_len) return;
-    for (i = 0; i < 4; i++) {
-        long n;
-        c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
-        n = sio__read(c, 0, err, sizeof err);
-        if (n == SIO_ERR_AGAIN) return;
-        if (n <= 0) {
-            sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
-            return;
-        }
-    }
-}
-
-/* Returns 1 with a MESSAGE event. */
-static int sio__step_frames(sio_client *c, sio_event *ev)
-{
-    char err[128];
-    int reads;
-    for (reads = 0;; reads++) {
-        long n;
-        if (sio__flush(c) < 0) return 0;
-        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
-            sio__step_drain(c);
-            return 0;
-        }
-        for (;;) {
-            sio_ws_message m;
-            int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
-            if (r < 0) {
-                sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
-                return 0;
-            }
-            if (r == SIO__WS_PEER_CLOSED) {
-                c->phase = SIO__CLOSE_WAIT;
-                c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
-            }
-            if (r != SIO__WS_MESSAGE) break;
-            {
-                unsigned char *end = (unsigned char *)m.data + m.len;
-                if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
-                    c->events.nul_at = end;
-                    c->events.nul_saved = *end;
-                }
-                *end = 0;
-                if (SIO__IO(c)) {
-                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
-                        sio__io_pings_ahead(c);
-                        return 1;
-                    }
-                    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
-                    if (c->events.nul_at) {                   /* nothing borrowed any more */
-                        *c->events.nul_at = c->events.nul_saved;
-                        c->events.nul_at = NULL;
-                    }
-                    continue;
-                }
-                ev->type = SIO_EVENT_MESSAGE;
-                ev->binary = m.opcode == SIO_WS_BINARY;
-                ev->data = m.data;
-                ev->len = m.len;
-                return 1;
-            }
-        }
-        if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
-        if (reads == 1) return 0;
-        err[0] = 0;
-        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
-        if (n == SIO_ERR_AGAIN) return 0;
-        if (n == SIO_ERR_TLS) {
-            sio__abort(c, SIO_ERR_TLS, err);
-            return 0;
-        }
-        if (n == SIO_ERR_NOMEM) {
-            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
-            return 0;
-        }
-        if (n <= 0) {
-            char text[SIO__TEXT_SIZE];
-            if (c->phase == SIO__CLOSING) {          /* we wanted to close anyway */
-                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
-                return 0;
-            }
-            snprintf(text, sizeof text, "ws: connection %s without a close frame%s%s",
-                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
-            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
-            return 0;
-        }
-    }
-}
-
 #ifdef SIO_SOURCE_LINES
-#line 1 "src/socketio.c"
+#line 1 "src/transport.c"
 #endif
-/* ---- Socket.IO over the WebSocket connection ---------------------------- */
-
+/* ---- transport: the Engine.IO session's transports -----------------------
+ * Packets out over the WebSocket or the next polling POST, the close of the
+ * session, the GET and POST requests of long-polling, and the upgrade from
+ * polling to WebSocket. */
 
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
  * frame, or an entry of the next polling POST. */
@@ -5268,6 +5143,308 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
     return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 
+/* Bytes accepted for sending but not yet handed to the kernel. */
+static size_t sio__backlog(const sio_client *c)
+{
+    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
+}
+
+static void sio__probe_fail(sio_client *c);
+
+/* Ends the session from our side: a close frame, or Engine.IO's close
+ * packet in the next POST.  CLOSING until it is delivered. */
+static int sio__io_close_transport(sio_client *c, int code, const char *reason)
+{
+    int r;
+    if (SIO__POLLING(c)) {
+        const void *piece = "1";
+        size_t one = 1;
+        if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
+            sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
+        r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
+        c->websocket.close_sent = 1;
+    } else {
+        r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
+    }
+    c->phase = SIO__CLOSING;
+    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+    return r;
+}
+
+/* Opens a link to the address that worked for the session (polling POSTs,
+ * or a GET connection the server closed). */
+static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    char err[128];
+    int r;
+    err[0] = 0;
+    r = sio__connect_attempt(c, &l->sock, err, sizeof err);
+    if (r != SIO_OK) {
+        l->sock = SIO_INVALID_SOCKET;
+        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+                 err[0] ? err : sio_status_text(r));
+        return r == SIO_ERR_NO_ADDRESS ? SIO_ERR_IO : r;
+    }
+    l->connecting = 1;
+    l->may_read = 1;
+    return SIO_OK;
+}
+
+/* Drops the response just handled; closes the connection when the server ends it. */
+static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
+{
+    if (sio__polling_done(&c->sys, l, in)) {
+        sio__close_socket(c, l->sock);
+        l->sock = SIO_INVALID_SOCKET;
+    }
+}
+
+/* Starts the GET (the handshake, then the long poll) and the POST of the
+ * packets waiting, each when none is in flight.  Returns 0 or a status. */
+static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
+{
+    int r;
+    if (c->upgrade.state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
+    if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
+        if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
+        if (sio__link_reserve(&c->sys, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
+        c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
+        c->polling.get_busy = 1;
+    }
+    if (!c->polling.post_busy && c->polling.out_len && c->eio.open) {
+        size_t max = c->eio.session.max_payload ? (size_t)c->eio.session.max_payload : 1000000, take = 0, next, body;
+        if (c->eio.version == 3) max /= 2;                        /* room for the length prefixes */
+        /* Whole packets while they fit under the server's maxPayload (at least one). */
+        for (;;) {
+            const unsigned char *sep = (const unsigned char *)memchr(c->polling.out + take + (take ? 1 : 0), 0x1e,
+                                                                     c->polling.out_len - take - (take ? 1 : 0));
+            next = sep ? (size_t)(sep - c->polling.out) : c->polling.out_len;
+            if (take && next > max) break;
+            take = next;
+            if (!sep || take >= max) break;
+        }
+        if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
+        if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
+        body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
+        if (sio__link_reserve(&c->sys, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
+        c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
+                                          "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
+                                          (unsigned long)body);
+        if (c->eio.version == 3) sio_eio_v3_encode(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        else memcpy(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
+        c->polling.post.tx_len += body;
+        if (take < c->polling.out_len) take++;                      /* the separator after the batch */
+        memmove(c->polling.out, c->polling.out + take, c->polling.out_len - take);
+        c->polling.out_len -= take;
+        c->polling.post_busy = 1;
+    }
+    return 0;
+}
+
+/* The next packet of a GET body, NUL-terminated in place (v4: on the
+ * separator; v3: the byte after it is borrowed).  Returns 1, 0 at the end,
+ * or SIO_ERR_PROTOCOL for a malformed v3 payload. */
+static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
+{
+    unsigned char *body, *p;
+    size_t off = 0, len = 0;
+    int r;
+    if (!c->ln.rx) return 0;                      /* released (the connection failed): nothing left */
+    body = c->ln.rx + c->ln.rx_start;
+    r = sio_eio_payload_next(c->eio.version, body, c->polling.pkt_end, &c->polling.pkt_pos, &off, &len);
+    if (r != 1) return r;
+    p = body + off;
+    if (c->eio.version == 3) {
+        c->events.nul_at = p + len;
+        c->events.nul_saved = p[len];
+    }
+    p[len] = 0;                                   /* the separator, the next length, or the spare byte */
+    if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
+        p[1] = 'b';
+        p++;
+        len--;
+    }
+    *out = p;
+    *out_len = len;
+    return 1;
+}
+
+
+/* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
+ * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
+ * the server's "3probe", then polling pauses (the pending GET is answered
+ * with a noop, the POST in flight completes), "5" goes over the WebSocket
+ * and it becomes the transport.  Packets emitted meanwhile wait and follow
+ * the "5".  Any failure keeps the session on polling. */
+
+static void sio__probe_fail(sio_client *c)
+{
+    sio__link_close(c, &c->upgrade.link);
+    c->upgrade.state = SIO__PROBE_FAILED;
+}
+
+/* One masked frame into a link's output. */
+static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
+{
+    return sio__websocket_frame(&c->sys, l, opcode, &data, &len, 1);
+}
+
+
+/* The WebSocket becomes the transport: polling links closed, the packets
+ * that waited sent as frames after the "5". */
+static void sio__probe_commit(sio_client *c)
+{
+    size_t pos = 0;
+    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
+    c->events.nul_at = NULL;
+    sio__link_close(c, &c->ln);
+    sio__link_close(c, &c->polling.post);
+    c->ln = c->upgrade.link;
+    memset(&c->upgrade.link, 0, sizeof c->upgrade.link);
+    c->upgrade.link.sock = SIO_INVALID_SOCKET;
+    c->upgrade.state = SIO__PROBE_NONE;
+    c->polling.active = 0;
+    c->polling.get_busy = c->polling.post_busy = 0;
+    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
+    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
+    sio__websocket_rx_reset(&c->websocket);
+    c->eio.ping_scan = c->ln.rx_start;
+    c->eio.pings_ahead = 0;
+    while (pos < c->polling.out_len) {
+        unsigned char *p = c->polling.out + pos;
+        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
+        size_t len = sep ? (size_t)(sep - p) : c->polling.out_len - pos;
+        const void *piece = p;
+        pos += len + 1;
+        if (len && p[0] == 'b') {               /* attachments go as binary frames again */
+            size_t n = 0;
+            if (sio_base64_decode((const char *)p + 1, len - 1, p, &n) != SIO_OK) continue;
+            sio__eio_send(c, 1, &piece, &n, 1);
+        } else {
+            sio__eio_send(c, 0, &piece, &len, 1);
+        }
+    }
+    c->polling.out_len = 0;
+}
+
+/* The server's frames on the probe up to its "3probe": 1 once it came, 0
+ * while more bytes are needed, -1 for anything else.  Pings may come
+ * first (RFC 6455 5.5.2: at any time after the handshake) and are
+ * answered; pongs are ignored. */
+static int sio__probe_frames(sio_client *c, sio__link *l)
+{
+    sio_ws_frame f;
+    const unsigned char *p;
+    int r;
+    while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
+        size_t n = (size_t)f.length;
+        if (f.masked || f.rsv || !f.fin) return -1;
+        l->rx_start += f.header_len + n;
+        if (f.opcode == SIO_WS_PING && n <= 125) {
+            if (sio__link_frame(c, l, SIO_WS_PONG, p, n) != SIO_OK) return -1;
+        } else if (f.opcode != SIO_WS_PONG || n > 125) {
+            return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
+static void sio__probe_start(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket) {
+        c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try */
+        return;
+    }
+    if (sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
+        c->upgrade.state = SIO__PROBE_FAILED;
+        return;
+    }
+    c->upgrade.state = SIO__PROBE_CONNECTING;
+    c->upgrade.deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
+}
+
+/* Advances the upgrade; returns 1 when the WebSocket took over. */
+static int sio__probe_step(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE], err[128];
+    int r, reads;
+    sio__link *l = &c->upgrade.link;
+    if (sio__now(c) >= c->upgrade.deadline && c->upgrade.state != SIO__PROBE_PAUSE) {
+        sio__probe_fail(c);
+        return 0;
+    }
+    if (c->upgrade.state == SIO__PROBE_CONNECTING) {
+        if ((r = sio__link_connected(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if (r == 0) return 0;
+        if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
+        c->upgrade.state = SIO__PROBE_HANDSHAKE;
+    }
+    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
+    for (reads = 0; reads < 3; reads++) {
+        size_t have = l->rx_len - l->rx_start;
+        long n;
+        if (c->upgrade.state == SIO__PROBE_HANDSHAKE) {
+            r = sio__websocket_handshake(&c->websocket, l, c->max_handshake, text, sizeof text);
+            if (r < 0) {
+                sio__probe_fail(c);
+                return 0;
+            }
+            if (r == 1) {
+                if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
+                    sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
+                    sio__probe_fail(c);
+                    return 0;
+                }
+                c->upgrade.state = SIO__PROBE_PONG;
+                continue;
+            }
+        }
+        if (c->upgrade.state == SIO__PROBE_PONG && have) {
+            if ((r = sio__probe_frames(c, l)) < 0) {
+                sio__probe_fail(c);
+                return 0;
+            }
+            if (r == 1) c->upgrade.state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
+        }
+        if (c->upgrade.state == SIO__PROBE_PAUSE) break;
+        if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
+        err[0] = 0;
+        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) { sio__probe_fail(c); return 0; }
+    }
+    if (c->upgrade.state != SIO__PROBE_PAUSE || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
+    if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
+        sio__probe_fail(c);
+        return 0;
+    }
+    sio__probe_commit(c);
+    return 1;
+}
+
+
+/* Polling links and state of an ended session. */
+static void sio__poll_reset(sio_client *c)
+{
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
+    c->upgrade.state = SIO__PROBE_NONE;
+    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
+    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
+    c->polling.get_busy = c->polling.post_busy = 0;
+    c->polling.pkt_pos = c->polling.pkt_end = 0;
+    c->polling.out_len = 0;
+    c->ln.connecting = 0;
+}
+
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/socketio.c"
+#endif
+/* ---- Engine.IO and Socket.IO over the session's transport ---------------- */
+
+
 static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
 {
     const void *pieces[2];
@@ -5277,11 +5454,6 @@ static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const ch
     return sio__eio_send(c, 0, pieces, lens, blen ? 2 : 1);
 }
 
-/* Bytes accepted for sending but not yet handed to the kernel. */
-static size_t sio__backlog(const sio_client *c)
-{
-    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
-}
 
 /* 1 if a pong of len payload bytes fits: within max_send_queue plus the
  * pong slack, so a queue the application filled with emits (whose frame
@@ -5495,27 +5667,6 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
     return r;
 }
 
-/* Ends the session from our side: a close frame, or Engine.IO's close
- * packet in the next POST.  CLOSING until it is delivered. */
-static void sio__probe_fail(sio_client *c);
-
-static int sio__io_close_transport(sio_client *c, int code, const char *reason)
-{
-    int r;
-    if (SIO__POLLING(c)) {
-        const void *piece = "1";
-        size_t one = 1;
-        if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
-            sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
-        r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
-        c->websocket.close_sent = 1;
-    } else {
-        r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
-    }
-    c->phase = SIO__CLOSING;
-    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
-    return r;
-}
 
 /* When no namespace is wanted any more the connection closes, as the JS
  * client's Manager does. */
@@ -5593,6 +5744,11 @@ static void sio__io_schedule_retry(sio_client *c)
     p = sio__push(c, SIO_EVENT_RECONNECTING, 0, 0, 0, NULL);
     if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
 }
+
+/* The session the client's core ends through (sio__finish). */
+static const sio__session_hooks sio__socketio_session = {
+    sio__io_retry_wanted, sio__io_teardown, sio__poll_reset, sio__io_schedule_retry
+};
 
 static void sio__io_release(sio_client *c)
 {
@@ -6201,370 +6357,6 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
 }
 
 #ifdef SIO_SOURCE_LINES
-#line 1 "src/upgrade.c"
-#endif
-/* ---- the polling transport's requests and the upgrade --------------------
- * The client's side of long-polling: the GET and POST of a session, the
- * packets of a GET body handed to Engine.IO; then the upgrade. */
-
-/* Opens a link to the address that worked for the session (polling POSTs,
- * or a GET connection the server closed). */
-static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    char err[128];
-    int r;
-    err[0] = 0;
-    r = sio__connect_attempt(c, &l->sock, err, sizeof err);
-    if (r != SIO_OK) {
-        l->sock = SIO_INVALID_SOCKET;
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
-                 err[0] ? err : sio_status_text(r));
-        return r == SIO_ERR_NO_ADDRESS ? SIO_ERR_IO : r;
-    }
-    l->connecting = 1;
-    l->may_read = 1;
-    return SIO_OK;
-}
-
-/* Drops the response just handled; closes the connection when the server ends it. */
-static void sio__http_done(sio_client *c, sio__link *l, sio__http_in *in)
-{
-    if (sio__polling_done(&c->sys, l, in)) {
-        sio__close_socket(c, l->sock);
-        l->sock = SIO_INVALID_SOCKET;
-    }
-}
-
-/* Starts the GET (the handshake, then the long poll) and the POST of the
- * packets waiting, each when none is in flight.  Returns 0 or a status. */
-static int sio__poll_requests(sio_client *c, char *text, size_t text_size)
-{
-    int r;
-    if (c->upgrade.state == SIO__PROBE_PAUSE) return 0;       /* upgrading: polling is paused */
-    if (!c->polling.get_busy && c->polling.pkt_end == 0 && c->phase == SIO__OPEN) {
-        if (c->ln.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->ln, text, text_size)) != SIO_OK) return r;
-        if ((r = sio__http_head(c, &c->ln, "GET", "polling", c->eio.open)) != SIO_OK) return r;
-        if (sio__link_reserve(&c->sys, &c->ln, 32) != SIO_OK) return SIO_ERR_NOMEM;
-        c->ln.tx_len += (size_t)sprintf((char *)c->ln.tx + c->ln.tx_len, "Accept: */*\r\n\r\n");
-        c->polling.get_busy = 1;
-    }
-    if (!c->polling.post_busy && c->polling.out_len && c->eio.open) {
-        size_t max = c->eio.session.max_payload ? (size_t)c->eio.session.max_payload : 1000000, take = 0, next, body;
-        if (c->eio.version == 3) max /= 2;                        /* room for the length prefixes */
-        /* Whole packets while they fit under the server's maxPayload (at least one). */
-        for (;;) {
-            const unsigned char *sep = (const unsigned char *)memchr(c->polling.out + take + (take ? 1 : 0), 0x1e,
-                                                                     c->polling.out_len - take - (take ? 1 : 0));
-            next = sep ? (size_t)(sep - c->polling.out) : c->polling.out_len;
-            if (take && next > max) break;
-            take = next;
-            if (!sep || take >= max) break;
-        }
-        if (c->polling.post.sock == SIO_INVALID_SOCKET && (r = sio__link_open(c, &c->polling.post, text, text_size)) != SIO_OK) return r;
-        if ((r = sio__http_head(c, &c->polling.post, "POST", "polling", 1)) != SIO_OK) return r;
-        body = c->eio.version == 3 ? sio_eio_v3_encode(NULL, c->polling.out, take) : take;
-        if (sio__link_reserve(&c->sys, &c->polling.post, 96 + body) != SIO_OK) return SIO_ERR_NOMEM;
-        c->polling.post.tx_len += (size_t)sprintf((char *)c->polling.post.tx + c->polling.post.tx_len,
-                                          "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: %lu\r\n\r\n",
-                                          (unsigned long)body);
-        if (c->eio.version == 3) sio_eio_v3_encode(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
-        else memcpy(c->polling.post.tx + c->polling.post.tx_len, c->polling.out, take);
-        c->polling.post.tx_len += body;
-        if (take < c->polling.out_len) take++;                      /* the separator after the batch */
-        memmove(c->polling.out, c->polling.out + take, c->polling.out_len - take);
-        c->polling.out_len -= take;
-        c->polling.post_busy = 1;
-    }
-    return 0;
-}
-
-/* The next packet of a GET body, NUL-terminated in place (v4: on the
- * separator; v3: the byte after it is borrowed).  Returns 1, 0 at the end,
- * or SIO_ERR_PROTOCOL for a malformed v3 payload. */
-static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
-{
-    unsigned char *body, *p;
-    size_t off = 0, len = 0;
-    int r;
-    if (!c->ln.rx) return 0;                      /* released (the connection failed): nothing left */
-    body = c->ln.rx + c->ln.rx_start;
-    r = sio_eio_payload_next(c->eio.version, body, c->polling.pkt_end, &c->polling.pkt_pos, &off, &len);
-    if (r != 1) return r;
-    p = body + off;
-    if (c->eio.version == 3) {
-        c->events.nul_at = p + len;
-        c->events.nul_saved = p[len];
-    }
-    p[len] = 0;                                   /* the separator, the next length, or the spare byte */
-    if (c->eio.version == 3 && len >= 2 && p[0] == 'b') {   /* "b4<base64>": drop the type */
-        p[1] = 'b';
-        p++;
-        len--;
-    }
-    *out = p;
-    *out_len = len;
-    return 1;
-}
-
-/* Hands the packets of a received GET body to the Engine.IO layer, one
- * event at a time.  Returns 1 with an event. */
-static int sio__poll_packets(sio_client *c, sio_event *ev)
-{
-    unsigned char *p;
-    size_t len;
-    int r;
-    while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__io_message(c, 0, p, len, ev)) return 1;
-        if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
-        if (c->events.nul_at) {
-            *c->events.nul_at = c->events.nul_saved;
-            c->events.nul_at = NULL;
-        }
-    }
-    if (r < 0) {
-        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
-        return 0;
-    }
-    if (c->polling.pkt_end) {                                         /* the body is handled */
-        c->polling.pkt_pos = c->polling.pkt_end = 0;
-        sio__http_done(c, &c->ln, &c->polling.get_in);
-    }
-    return 0;
-}
-
-/* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
- * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
- * the server's "3probe", then polling pauses (the pending GET is answered
- * with a noop, the POST in flight completes), "5" goes over the WebSocket
- * and it becomes the transport.  Packets emitted meanwhile wait and follow
- * the "5".  Any failure keeps the session on polling. */
-
-static void sio__probe_fail(sio_client *c)
-{
-    sio__link_close(c, &c->upgrade.link);
-    c->upgrade.state = SIO__PROBE_FAILED;
-}
-
-/* One masked frame into a link's output. */
-static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
-{
-    return sio__websocket_frame(&c->sys, l, opcode, &data, &len, 1);
-}
-
-/* The WebSocket becomes the transport: polling links closed, the packets
- * that waited sent as frames after the "5". */
-static void sio__probe_commit(sio_client *c)
-{
-    size_t pos = 0;
-    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
-    c->events.nul_at = NULL;
-    sio__link_close(c, &c->ln);
-    sio__link_close(c, &c->polling.post);
-    c->ln = c->upgrade.link;
-    memset(&c->upgrade.link, 0, sizeof c->upgrade.link);
-    c->upgrade.link.sock = SIO_INVALID_SOCKET;
-    c->upgrade.state = SIO__PROBE_NONE;
-    c->polling.active = 0;
-    c->polling.get_busy = c->polling.post_busy = 0;
-    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
-    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio__websocket_rx_reset(&c->websocket);
-    c->eio.ping_scan = c->ln.rx_start;
-    c->eio.pings_ahead = 0;
-    while (pos < c->polling.out_len) {
-        unsigned char *p = c->polling.out + pos;
-        unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
-        size_t len = sep ? (size_t)(sep - p) : c->polling.out_len - pos;
-        const void *piece = p;
-        pos += len + 1;
-        if (len && p[0] == 'b') {               /* attachments go as binary frames again */
-            size_t n = 0;
-            if (sio_base64_decode((const char *)p + 1, len - 1, p, &n) != SIO_OK) continue;
-            sio__eio_send(c, 1, &piece, &n, 1);
-        } else {
-            sio__eio_send(c, 0, &piece, &len, 1);
-        }
-    }
-    c->polling.out_len = 0;
-}
-
-/* The server's frames on the probe up to its "3probe": 1 once it came, 0
- * while more bytes are needed, -1 for anything else.  Pings may come
- * first (RFC 6455 5.5.2: at any time after the handshake) and are
- * answered; pongs are ignored. */
-static int sio__probe_frames(sio_client *c, sio__link *l)
-{
-    sio_ws_frame f;
-    const unsigned char *p;
-    int r;
-    while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
-        size_t n = (size_t)f.length;
-        if (f.masked || f.rsv || !f.fin) return -1;
-        l->rx_start += f.header_len + n;
-        if (f.opcode == SIO_WS_PING && n <= 125) {
-            if (sio__link_frame(c, l, SIO_WS_PONG, p, n) != SIO_OK) return -1;
-        } else if (f.opcode != SIO_WS_PONG || n > 125) {
-            return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
-        }
-    }
-    return r < 0 ? -1 : 0;
-}
-
-static void sio__probe_start(sio_client *c)
-{
-    char text[SIO__TEXT_SIZE];
-    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket) {
-        c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try */
-        return;
-    }
-    if (sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
-        c->upgrade.state = SIO__PROBE_FAILED;
-        return;
-    }
-    c->upgrade.state = SIO__PROBE_CONNECTING;
-    c->upgrade.deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
-}
-
-/* Advances the upgrade; returns 1 when the WebSocket took over. */
-static int sio__probe_step(sio_client *c)
-{
-    char text[SIO__TEXT_SIZE], err[128];
-    int r, reads;
-    sio__link *l = &c->upgrade.link;
-    if (sio__now(c) >= c->upgrade.deadline && c->upgrade.state != SIO__PROBE_PAUSE) {
-        sio__probe_fail(c);
-        return 0;
-    }
-    if (c->upgrade.state == SIO__PROBE_CONNECTING) {
-        if ((r = sio__link_connected(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
-        if (r == 0) return 0;
-        if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
-        c->upgrade.state = SIO__PROBE_HANDSHAKE;
-    }
-    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
-    for (reads = 0; reads < 3; reads++) {
-        size_t have = l->rx_len - l->rx_start;
-        long n;
-        if (c->upgrade.state == SIO__PROBE_HANDSHAKE) {
-            r = sio__websocket_handshake(&c->websocket, l, c->max_handshake, text, sizeof text);
-            if (r < 0) {
-                sio__probe_fail(c);
-                return 0;
-            }
-            if (r == 1) {
-                if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
-                    sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
-                    sio__probe_fail(c);
-                    return 0;
-                }
-                c->upgrade.state = SIO__PROBE_PONG;
-                continue;
-            }
-        }
-        if (c->upgrade.state == SIO__PROBE_PONG && have) {
-            if ((r = sio__probe_frames(c, l)) < 0) {
-                sio__probe_fail(c);
-                return 0;
-            }
-            if (r == 1) c->upgrade.state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
-        }
-        if (c->upgrade.state == SIO__PROBE_PAUSE) break;
-        if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
-        err[0] = 0;
-        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
-        if (n == SIO_ERR_AGAIN) return 0;
-        if (n <= 0) { sio__probe_fail(c); return 0; }
-    }
-    if (c->upgrade.state != SIO__PROBE_PAUSE || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
-    if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
-        sio__probe_fail(c);
-        return 0;
-    }
-    sio__probe_commit(c);
-    return 1;
-}
-
-/* One round of the polling transport; returns 1 with an event. */
-static int sio__step_polling(sio_client *c, sio_event *ev)
-{
-    char text[SIO__TEXT_SIZE];
-    int round, r;
-    uint64_t max_body = (uint64_t)c->max_message + 4096;
-    for (round = 0; round < 4; round++) {
-        int progress = 0;
-        if (sio__poll_packets(c, ev)) return 1;
-        if (c->phase < SIO__OPEN) return 0;
-        if (c->eio.open && c->phase == SIO__OPEN) {
-            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
-            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
-        }
-        if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
-            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
-            return 0;
-        }
-        text[0] = 0;
-        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
-        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
-        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
-        }
-        if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
-            if (r < 0) break;
-            if (r == 1) {
-                c->polling.get_busy = 0;
-                if (c->polling.get_in.status != 200) {
-                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
-                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
-                    break;
-                }
-                c->polling.pkt_pos = c->polling.get_in.body_at;
-                c->polling.pkt_end = c->polling.get_in.dec;
-                if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
-                progress = 1;
-            }
-        }
-        if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
-            if (r < 0) break;
-            if (r == 1) {
-                if (c->polling.post_in.status != 200) {
-                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
-                    r = SIO_ERR_PROTOCOL;
-                    break;
-                }
-                sio__http_done(c, &c->polling.post, &c->polling.post_in);
-                c->polling.post_busy = 0;
-                progress = 1;
-            }
-        }
-        if (!progress) return 0;
-    }
-    if (round < 4 && r < 0) {
-        if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
-        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
-                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
-    }
-    return 0;
-}
-
-/* Polling links and state of an ended session. */
-static void sio__poll_reset(sio_client *c)
-{
-    sio__link_close(c, &c->polling.post);
-    sio__link_close(c, &c->upgrade.link);
-    c->upgrade.state = SIO__PROBE_NONE;
-    memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
-    memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    c->polling.get_busy = c->polling.post_busy = 0;
-    c->polling.pkt_pos = c->polling.pkt_end = 0;
-    c->polling.out_len = 0;
-    c->ln.connecting = 0;
-}
-
-#ifdef SIO_SOURCE_LINES
 #line 1 "src/socketio_api.c"
 #endif
 /* An emit whose ack timed out while it still waited in the queue is not
@@ -7003,10 +6795,255 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
 }
 
 #ifdef SIO_SOURCE_LINES
-#line 1 "src/client_api.c"
+#line 1 "src/pump.c"
 #endif
-static void sio__begin(sio_client *c);
-static sio__link *sio__link_at(const sio_client *c, int i);
+/* ---------------------------------------------------------------------- */
+/* pump: one bounded round of a client's work, the events it yields       */
+/* ---------------------------------------------------------------------- */
+
+/* Starts one connection attempt (sio_start, or a reconnection). */
+static void sio__begin(sio_client *c)
+{
+    c->attempt = 0;
+    c->first_error[0] = 0;
+    sio__websocket_begin(&c->websocket);
+    c->phase = SIO__CONNECTING;
+    c->ln.may_read = 1;
+    c->socketio.disconnect_reason = NULL;
+    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
+        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
+        return;
+    }
+    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    c->resolver.addr_count = 0;
+    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    else sio__start_next_address(c);
+}
+
+/* Returns 1 with the OPEN event when the handshake completed. */
+static int sio__step_handshake(sio_client *c, sio_event *ev)
+{
+    char err[128];
+    int reads;
+    for (reads = 0;; reads++) {
+        long n;
+        int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
+        if (r < 0) {
+            sio__abort(c, r, err);
+            return 0;
+        }
+        if (r == 1) {
+            c->phase = SIO__OPEN;
+            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+            ev->type = SIO_EVENT_OPEN;
+            ev->protocol = c->websocket.protocol;
+            return 1;
+        }
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+/* Waits for the server to drop TCP after the close handshake or a failure. */
+static void sio__step_drain(sio_client *c)
+{
+    char err[128];
+    int i;
+    if (c->ln.tx_sent < c->ln.tx_len) return;
+    for (i = 0; i < 4; i++) {
+        long n;
+        c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return;
+        if (n <= 0) {
+            sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
+            return;
+        }
+    }
+}
+
+/* Returns 1 with a MESSAGE event. */
+static int sio__step_frames(sio_client *c, sio_event *ev)
+{
+    char err[128];
+    int reads;
+    for (reads = 0;; reads++) {
+        long n;
+        if (sio__flush(c) < 0) return 0;
+        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
+            sio__step_drain(c);
+            return 0;
+        }
+        for (;;) {
+            sio_ws_message m;
+            int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
+            if (r < 0) {
+                sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
+                return 0;
+            }
+            if (r == SIO__WS_PEER_CLOSED) {
+                c->phase = SIO__CLOSE_WAIT;
+                c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+            }
+            if (r != SIO__WS_MESSAGE) break;
+            {
+                unsigned char *end = (unsigned char *)m.data + m.len;
+                if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
+                    c->events.nul_at = end;
+                    c->events.nul_saved = *end;
+                }
+                *end = 0;
+                if (SIO__IO(c)) {
+                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
+                        sio__io_pings_ahead(c);
+                        return 1;
+                    }
+                    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
+                    if (c->events.nul_at) {                   /* nothing borrowed any more */
+                        *c->events.nul_at = c->events.nul_saved;
+                        c->events.nul_at = NULL;
+                    }
+                    continue;
+                }
+                ev->type = SIO_EVENT_MESSAGE;
+                ev->binary = m.opcode == SIO_WS_BINARY;
+                ev->data = m.data;
+                ev->len = m.len;
+                return 1;
+            }
+        }
+        if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
+        if (n == SIO_ERR_NOMEM) {
+            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            if (c->phase == SIO__CLOSING) {          /* we wanted to close anyway */
+                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+                return 0;
+            }
+            snprintf(text, sizeof text, "ws: connection %s without a close frame%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+/* Hands the packets of a received GET body to the Engine.IO layer, one
+ * event at a time.  Returns 1 with an event. */
+static int sio__poll_packets(sio_client *c, sio_event *ev)
+{
+    unsigned char *p;
+    size_t len;
+    int r;
+    while ((r = sio__poll_next(c, &p, &len)) == 1) {
+        if (sio__io_message(c, 0, p, len, ev)) return 1;
+        if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
+        if (c->events.nul_at) {
+            *c->events.nul_at = c->events.nul_saved;
+            c->events.nul_at = NULL;
+        }
+    }
+    if (r < 0) {
+        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
+        return 0;
+    }
+    if (c->polling.pkt_end) {                                         /* the body is handled */
+        c->polling.pkt_pos = c->polling.pkt_end = 0;
+        sio__http_done(c, &c->ln, &c->polling.get_in);
+    }
+    return 0;
+}
+
+/* One round of the polling transport; returns 1 with an event. */
+static int sio__step_polling(sio_client *c, sio_event *ev)
+{
+    char text[SIO__TEXT_SIZE];
+    int round, r;
+    uint64_t max_body = (uint64_t)c->max_message + 4096;
+    for (round = 0; round < 4; round++) {
+        int progress = 0;
+        if (sio__poll_packets(c, ev)) return 1;
+        if (c->phase < SIO__OPEN) return 0;
+        if (c->eio.open && c->phase == SIO__OPEN) {
+            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
+            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+        }
+        if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
+            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
+            return 0;
+        }
+        text[0] = 0;
+        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
+        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
+        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
+            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
+        }
+        if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
+            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                c->polling.get_busy = 0;
+                if (c->polling.get_in.status != 200) {
+                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
+                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
+                    break;
+                }
+                c->polling.pkt_pos = c->polling.get_in.body_at;
+                c->polling.pkt_end = c->polling.get_in.dec;
+                if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
+                progress = 1;
+            }
+        }
+        if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
+            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                if (c->polling.post_in.status != 200) {
+                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
+                    r = SIO_ERR_PROTOCOL;
+                    break;
+                }
+                sio__http_done(c, &c->polling.post, &c->polling.post_in);
+                c->polling.post_busy = 0;
+                progress = 1;
+            }
+        }
+        if (!progress) return 0;
+    }
+    if (round < 4 && r < 0) {
+        if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
+                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
+    }
+    return 0;
+}
 
 static void sio__check_timer(sio_client *c)
 {
@@ -7074,38 +7111,6 @@ static void sio__trim(sio_client *c)
     }
 }
 
-static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
-
-SIO_API size_t sio_memory(const sio_client *c)
-{
-    size_t n, i, k;
-    if (!c) return 0;
-    n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
-        sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
-    n += c->websocket.protocol_count * sizeof(char *);
-    for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
-    for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
-    n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        const sio__ns *ns = c->socketio.nss[i];
-        const sio__queued *q;
-        const sio__held *h;
-        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
-        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
-        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
-        for (h = ns->held_head; h; h = h->next) n += h->total;
-    }
-    if (c->socketio.bin_text) n += c->socketio.bin_text_len + 1;
-    if (c->socketio.bins) {
-        n += c->socketio.bin_need * sizeof(sio_bytes);
-        for (i = 0; i < c->socketio.bin_have; i++) n += c->socketio.bins[i].len ? c->socketio.bins[i].len : 1;
-    }
-    if (c->socketio.replayed) n += c->socketio.replayed->total;
-    return n;
-}
-
 /* One bounded round of work; returns 1 with *ev filled, else 0. */
 static int sio__step(sio_client *c, sio_event *ev)
 {
@@ -7153,6 +7158,60 @@ static int sio__step(sio_client *c, sio_event *ev)
     if (got) return 1;
     return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
 }
+
+/* One step of the client; 1 with ev filled in (never NULL strings) when it
+ * has an event. */
+static int sio__next_event(sio_client *c, sio_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (!sio__step(c, ev)) return 0;
+    ev->client = c;
+    ev->name = c->name;
+    ev->user_data = c->user_data;
+    if (!ev->reason) ev->reason = "";
+    if (!ev->message) ev->message = "";
+    if (!ev->protocol) ev->protocol = "";
+    return 1;
+}
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/client_api.c"
+#endif
+static sio__link *sio__link_at(const sio_client *c, int i);
+
+
+
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+SIO_API size_t sio_memory(const sio_client *c)
+{
+    size_t n, i, k;
+    if (!c) return 0;
+    n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
+        sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
+    n += c->websocket.protocol_count * sizeof(char *);
+    for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
+    for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        const sio__ns *ns = c->socketio.nss[i];
+        const sio__queued *q;
+        const sio__held *h;
+        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
+        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
+        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
+        for (h = ns->held_head; h; h = h->next) n += h->total;
+    }
+    if (c->socketio.bin_text) n += c->socketio.bin_text_len + 1;
+    if (c->socketio.bins) {
+        n += c->socketio.bin_need * sizeof(sio_bytes);
+        for (i = 0; i < c->socketio.bin_have; i++) n += c->socketio.bins[i].len ? c->socketio.bins[i].len : 1;
+    }
+    if (c->socketio.replayed) n += c->socketio.replayed->total;
+    return n;
+}
+
 
 static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
 {
@@ -7280,8 +7339,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
-    c->mode = cfg->mode;
-    if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c))) r = SIO_ERR_INVALID;
+    if (SIO__WITH_IO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+    if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -7342,25 +7401,6 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c);
 }
 
-/* Starts one connection attempt (sio_start, or a reconnection). */
-static void sio__begin(sio_client *c)
-{
-    c->attempt = 0;
-    c->first_error[0] = 0;
-    sio__websocket_begin(&c->websocket);
-    c->phase = SIO__CONNECTING;
-    c->ln.may_read = 1;
-    c->socketio.disconnect_reason = NULL;
-    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
-    if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
-        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
-        return;
-    }
-    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    c->resolver.addr_count = 0;
-    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
-    else sio__start_next_address(c);
-}
 
 SIO_API int sio_start(sio_client *c)
 {
@@ -7528,20 +7568,6 @@ SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 
 #define SIO__WAIT_STACK 16
 
-/* One step of the client; 1 with ev filled in (never NULL strings) when it
- * has an event. */
-static int sio__next_event(sio_client *c, sio_event *ev)
-{
-    memset(ev, 0, sizeof *ev);
-    if (!sio__step(c, ev)) return 0;
-    ev->client = c;
-    ev->name = c->name;
-    ev->user_data = c->user_data;
-    if (!ev->reason) ev->reason = "";
-    if (!ev->message) ev->message = "";
-    if (!ev->protocol) ev->protocol = "";
-    return 1;
-}
 
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
 {

@@ -120,7 +120,7 @@ typedef struct sio__socketio {
 #else
 #define SIO__WITH_DNS 1
 #endif
-#define SIO__IO(c) (SIO__WITH_IO && (c)->mode == SIO_MODE_SOCKETIO)
+#define SIO__IO(c) (SIO__WITH_IO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
 /* The Engine.IO session, whatever its transport. */
@@ -157,6 +157,16 @@ typedef struct sio__membership {
     int in_ready;
 } sio__membership;
 
+/* What the client's core calls of the Socket.IO session above it when a
+ * connection ends.  socketio.c provides it for SIO_MODE_SOCKETIO, so the
+ * core knows no session (and a WebSocket client has none). */
+typedef struct sio__session_hooks {
+    int (*retry_wanted)(const sio_client *c);              /* reconnect after this loss? */
+    void (*teardown)(sio_client *c, int keep_queues);      /* DISCONNECTs, failed acks, dropped queues */
+    void (*transports_reset)(sio_client *c);               /* polling links and the probe, after ln */
+    void (*schedule_retry)(sio_client *c);                 /* RECONNECTING and the backoff */
+} sio__session_hooks;
+
 /* The client: its settings, the pump's own state, and one struct per
  * engine.  Data flows up from ln (and the polling and probe links) through
  * websocket or polling, eio, socketio, to the events. */
@@ -169,8 +179,9 @@ struct sio_client {
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
+    const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
-    int mode, transport;               /* sio_config.mode, .transport */
+    int transport;                     /* sio_config.transport */
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
     int reconnect;
@@ -280,10 +291,6 @@ static int sio__pop(sio_client *c, sio_event *ev)
     return 1;
 }
 
-static void sio__io_teardown(sio_client *c, int keep_queues);
-static int sio__io_retry_wanted(const sio_client *c);
-static void sio__io_schedule_retry(sio_client *c);
-static void sio__poll_reset(sio_client *c);
 
 /* The set a client belongs to, as the client sees it: set.c puts these
  * first in struct sio_set, so the client reaches its set without knowing
@@ -333,15 +340,16 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    int retry = SIO__IO(c) && sio__io_retry_wanted(c);
+    const sio__session_hooks *session = SIO__WITH_IO ? c->session : NULL;
+    int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
-    if (SIO__IO(c)) sio__io_teardown(c, retry && !give_up);
+    if (session) session->teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
     if (c->ln.tls) c->sys.tls->close(c->ln.tls);
     c->ln.tls = NULL;
     if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
-    if (SIO__WITH_IO) sio__poll_reset(c);
+    if (session) session->transports_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
     sio__free(&c->sys.alloc, c->ln.rx);
@@ -354,7 +362,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
                                     "sio: reconnection attempts exhausted");
         if (p) p->attempt = (int)c->retries;
     } else if (retry) {
-        sio__io_schedule_retry(c);
+        session->schedule_retry(c);
         return;
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);

@@ -1,71 +1,6 @@
-static void sio__begin(sio_client *c);
 static sio__link *sio__link_at(const sio_client *c, int i);
 
-static void sio__check_timer(sio_client *c)
-{
-    char text[SIO__TEXT_SIZE];
-    sio__io_timers(c);
-    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
-    if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
-    switch (c->phase) {
-    case SIO__CONNECTING:
-    case SIO__HANDSHAKE:
-        snprintf(text, sizeof text, "ws: connecting to %.80s port %u timed out after %d ms", c->host,
-                 (unsigned)c->port, c->connect_timeout);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
-        break;
-    case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
-        snprintf(text, sizeof text, "eio: no open packet from %.80s port %u within %d ms", c->host,
-                 (unsigned)c->port, c->connect_timeout);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
-        break;
-    case SIO__CLOSING:
-        sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
-        break;
-    case SIO__BACKOFF:
-        sio__begin(c);
-        break;
-    case SIO__RESOLVING:
-        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", c->host, c->connect_timeout);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
-        break;
-    case SIO__CLOSE_WAIT:
-    case SIO__FAILING:
-        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
-        break;
-    default:
-        c->deadline = 0;
-    }
-}
 
-/* Idle clients shrink back to small buffers (called when the data of the
- * last event is no longer valid). */
-static void sio__trim(sio_client *c)
-{
-    sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
-    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
-    sio__websocket_trim(&c->websocket);
-    if (c->socketio.scratch_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->socketio.scratch);
-        c->socketio.scratch = NULL;
-        c->socketio.scratch_cap = 0;
-    }
-    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->polling.out);
-        c->polling.out = NULL;
-        c->polling.out_cap = 0;
-    }
-    if (!c->events.count && c->events.cap > 16) {
-        sio__free(&c->sys.alloc, c->events.ring);
-        c->events.ring = NULL;
-        c->events.cap = c->events.head = 0;
-    }
-    if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
-        sio__free(&c->sys.alloc, c->socketio.acks);
-        c->socketio.acks = NULL;
-        c->socketio.ack_cap = 0;
-    }
-}
 
 static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
@@ -99,53 +34,6 @@ SIO_API size_t sio_memory(const sio_client *c)
     return n;
 }
 
-/* One bounded round of work; returns 1 with *ev filled, else 0. */
-static int sio__step(sio_client *c, sio_event *ev)
-{
-    int got = 0;
-    if (c->events.nul_at) {
-        *c->events.nul_at = c->events.nul_saved;
-        c->events.nul_at = NULL;
-    }
-    if (SIO__IO(c)) {
-        sio__io_release(c);
-        sio__free(&c->sys.alloc, c->socketio.replayed);
-        c->socketio.replayed = NULL;
-    }
-    sio__trim(c);
-    if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
-    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
-    if (c->phase == SIO__CONNECTING) sio__step_connect(c);
-    if (SIO__POLLING(c)) {
-        if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
-        if (got) return 1;
-        if (SIO__POLLING(c) || c->events.count) {
-            if (!c->events.count) {
-                sio__check_timer(c);
-                /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
-                    got = sio__step_polling(c, ev);
-            }
-            if (got) return 1;
-            return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
-        }
-        /* upgraded to WebSocket just now: frames may be waiting already */
-    }
-    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
-        got = sio__step_handshake(c, ev);
-        if (got && SIO__IO(c)) {   /* the session opens with Engine.IO's open packet */
-            got = 0;
-            memset(ev, 0, sizeof *ev);
-        }
-    }
-    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
-    if (!got && !c->events.count) sio__check_timer(c);
-    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
-        sio__flush(c);                       /* pongs and acks queued while reading */
-    if (got) return 1;
-    return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
-}
 
 static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
 {
@@ -273,8 +161,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
-    c->mode = cfg->mode;
-    if (r == SIO_OK && (c->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c))) r = SIO_ERR_INVALID;
+    if (SIO__WITH_IO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+    if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -335,25 +223,6 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c);
 }
 
-/* Starts one connection attempt (sio_start, or a reconnection). */
-static void sio__begin(sio_client *c)
-{
-    c->attempt = 0;
-    c->first_error[0] = 0;
-    sio__websocket_begin(&c->websocket);
-    c->phase = SIO__CONNECTING;
-    c->ln.may_read = 1;
-    c->socketio.disconnect_reason = NULL;
-    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
-    if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
-        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
-        return;
-    }
-    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    c->resolver.addr_count = 0;
-    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
-    else sio__start_next_address(c);
-}
 
 SIO_API int sio_start(sio_client *c)
 {
@@ -521,20 +390,6 @@ SIO_API int sio_poll(sio_client *c, sio_event *ev, int timeout_ms)
 
 #define SIO__WAIT_STACK 16
 
-/* One step of the client; 1 with ev filled in (never NULL strings) when it
- * has an event. */
-static int sio__next_event(sio_client *c, sio_event *ev)
-{
-    memset(ev, 0, sizeof *ev);
-    if (!sio__step(c, ev)) return 0;
-    ev->client = c;
-    ev->name = c->name;
-    ev->user_data = c->user_data;
-    if (!ev->reason) ev->reason = "";
-    if (!ev->message) ev->message = "";
-    if (!ev->protocol) ev->protocol = "";
-    return 1;
-}
 
 SIO_API int sio_poll_set(sio_client *const *clients, size_t count, sio_event *ev, int timeout_ms)
 {

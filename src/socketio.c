@@ -1,20 +1,5 @@
-/* ---- Socket.IO over the WebSocket connection ---------------------------- */
+/* ---- Engine.IO and Socket.IO over the session's transport ---------------- */
 
-
-/* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
- * frame, or an entry of the next polling POST. */
-static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
-{
-    if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
-    if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
-        const void *p2[2];
-        size_t l2[2];
-        p2[0] = "\x04"; l2[0] = 1;
-        p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__websocket_frame(&c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
-    }
-    return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
-}
 
 static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -25,11 +10,6 @@ static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const ch
     return sio__eio_send(c, 0, pieces, lens, blen ? 2 : 1);
 }
 
-/* Bytes accepted for sending but not yet handed to the kernel. */
-static size_t sio__backlog(const sio_client *c)
-{
-    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
-}
 
 /* 1 if a pong of len payload bytes fits: within max_send_queue plus the
  * pong slack, so a queue the application filled with emits (whose frame
@@ -243,27 +223,6 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
     return r;
 }
 
-/* Ends the session from our side: a close frame, or Engine.IO's close
- * packet in the next POST.  CLOSING until it is delivered. */
-static void sio__probe_fail(sio_client *c);
-
-static int sio__io_close_transport(sio_client *c, int code, const char *reason)
-{
-    int r;
-    if (SIO__POLLING(c)) {
-        const void *piece = "1";
-        size_t one = 1;
-        if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
-            sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
-        r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
-        c->websocket.close_sent = 1;
-    } else {
-        r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
-    }
-    c->phase = SIO__CLOSING;
-    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
-    return r;
-}
 
 /* When no namespace is wanted any more the connection closes, as the JS
  * client's Manager does. */
@@ -341,6 +300,11 @@ static void sio__io_schedule_retry(sio_client *c)
     p = sio__push(c, SIO_EVENT_RECONNECTING, 0, 0, 0, NULL);
     if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
 }
+
+/* The session the client's core ends through (sio__finish). */
+static const sio__session_hooks sio__socketio_session = {
+    sio__io_retry_wanted, sio__io_teardown, sio__poll_reset, sio__io_schedule_retry
+};
 
 static void sio__io_release(sio_client *c)
 {

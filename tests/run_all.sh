@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 
 check "sio.h is the amalgamation of src/ (sh tools/amalgamate.sh --check)" sh tools/amalgamate.sh --check
-check "layers: no parser uses the client side, no interface an implementation (tools/layers.py --check)" "$PYTHON" tools/layers.py --check
+check "layers: no parser uses the client side, no engine the client, no cycle between parts (tools/layers.py --check)" "$PYTHON" tools/layers.py --check
 check "sio.h with #line directives into src/ (-DSIO_SOURCE_LINES) compiles" gcc $WARN -DSIO_SOURCE_LINES -O2 -c sio_impl_posix.c -o /dev/null
 check "gcc -std=c99 -Wall -Wextra -pedantic" gcc $WARN -O2 -c sio_impl_posix.c -o /dev/null
 if command -v clang >/dev/null; then

@@ -3,7 +3,7 @@
 
     python3 tools/layers.py            the arrows, one line per part, and the cycles
     python3 tools/layers.py --dot      the same as a Graphviz graph
-    python3 tools/layers.py --check    exit 1 if an arrow breaks a rule of ARCHITECTURE.md
+    python3 tools/layers.py --check    exit 1 if an arrow breaks a rule of ARCHITECTURE.md or closes a cycle
 
 A part uses another when its text names a function, type, macro or enum
 constant that the other part defines (declarations in *.h count for the
@@ -161,6 +161,8 @@ def main():
         print("}")
         return 0
     bad = violations(uses)
+    groups = cycles({a: {b for b in t if b not in FRAME} for a, t in uses.items() if a not in FRAME})
+    bad += ["a cycle: %s" % " <-> ".join(g) for g in groups]
     if "--check" in sys.argv:
         for line in bad:
             print("layers: " + line, file=sys.stderr)
@@ -168,7 +170,6 @@ def main():
     for a in order():
         targets = [b for b in order() if b in uses.get(a, ()) and b not in FRAME]
         print("%-14s -> %s" % (a, ", ".join(targets) if targets else "(nothing)"))
-    groups = cycles({a: {b for b in t if b not in FRAME} for a, t in uses.items() if a not in FRAME})
     print("\ncycles (layers that use each other, directly or around a loop):")
     for g in groups:
         print("  " + " <-> ".join(g))

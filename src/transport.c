@@ -1,6 +1,50 @@
-/* ---- the polling transport's requests and the upgrade --------------------
- * The client's side of long-polling: the GET and POST of a session, the
- * packets of a GET body handed to Engine.IO; then the upgrade. */
+/* ---- transport: the Engine.IO session's transports -----------------------
+ * Packets out over the WebSocket or the next polling POST, the close of the
+ * session, the GET and POST requests of long-polling, and the upgrade from
+ * polling to WebSocket. */
+
+/* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
+ * frame, or an entry of the next polling POST. */
+static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
+{
+    if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
+    if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
+        const void *p2[2];
+        size_t l2[2];
+        p2[0] = "\x04"; l2[0] = 1;
+        p2[1] = pieces[0]; l2[1] = lens[0];
+        return sio__websocket_frame(&c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
+    }
+    return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+}
+
+/* Bytes accepted for sending but not yet handed to the kernel. */
+static size_t sio__backlog(const sio_client *c)
+{
+    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
+}
+
+static void sio__probe_fail(sio_client *c);
+
+/* Ends the session from our side: a close frame, or Engine.IO's close
+ * packet in the next POST.  CLOSING until it is delivered. */
+static int sio__io_close_transport(sio_client *c, int code, const char *reason)
+{
+    int r;
+    if (SIO__POLLING(c)) {
+        const void *piece = "1";
+        size_t one = 1;
+        if (c->upgrade.state != SIO__PROBE_NONE && c->upgrade.state != SIO__PROBE_FAILED)
+            sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
+        r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
+        c->websocket.close_sent = 1;
+    } else {
+        r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
+    }
+    c->phase = SIO__CLOSING;
+    c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+    return r;
+}
 
 /* Opens a link to the address that worked for the session (polling POSTs,
  * or a GET connection the server closed). */
@@ -101,31 +145,6 @@ static int sio__poll_next(sio_client *c, unsigned char **out, size_t *out_len)
     return 1;
 }
 
-/* Hands the packets of a received GET body to the Engine.IO layer, one
- * event at a time.  Returns 1 with an event. */
-static int sio__poll_packets(sio_client *c, sio_event *ev)
-{
-    unsigned char *p;
-    size_t len;
-    int r;
-    while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__io_message(c, 0, p, len, ev)) return 1;
-        if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
-        if (c->events.nul_at) {
-            *c->events.nul_at = c->events.nul_saved;
-            c->events.nul_at = NULL;
-        }
-    }
-    if (r < 0) {
-        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
-        return 0;
-    }
-    if (c->polling.pkt_end) {                                         /* the body is handled */
-        c->polling.pkt_pos = c->polling.pkt_end = 0;
-        sio__http_done(c, &c->ln, &c->polling.get_in);
-    }
-    return 0;
-}
 
 /* ---- Upgrade from polling to WebSocket (transport SIO_TRANSPORT_AUTO) ----
  * As Engine.IO requires: a WebSocket with the session's sid, "2probe" and
@@ -145,6 +164,7 @@ static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *
 {
     return sio__websocket_frame(&c->sys, l, opcode, &data, &len, 1);
 }
+
 
 /* The WebSocket becomes the transport: polling links closed, the packets
  * that waited sent as frames after the "5". */
@@ -279,71 +299,6 @@ static int sio__probe_step(sio_client *c)
     return 1;
 }
 
-/* One round of the polling transport; returns 1 with an event. */
-static int sio__step_polling(sio_client *c, sio_event *ev)
-{
-    char text[SIO__TEXT_SIZE];
-    int round, r;
-    uint64_t max_body = (uint64_t)c->max_message + 4096;
-    for (round = 0; round < 4; round++) {
-        int progress = 0;
-        if (sio__poll_packets(c, ev)) return 1;
-        if (c->phase < SIO__OPEN) return 0;
-        if (c->eio.open && c->phase == SIO__OPEN) {
-            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
-            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
-        }
-        if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
-            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
-            return 0;
-        }
-        text[0] = 0;
-        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
-        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
-        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
-        }
-        if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
-            if (r < 0) break;
-            if (r == 1) {
-                c->polling.get_busy = 0;
-                if (c->polling.get_in.status != 200) {
-                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
-                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
-                    break;
-                }
-                c->polling.pkt_pos = c->polling.get_in.body_at;
-                c->polling.pkt_end = c->polling.get_in.dec;
-                if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
-                progress = 1;
-            }
-        }
-        if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
-            if (r < 0) break;
-            if (r == 1) {
-                if (c->polling.post_in.status != 200) {
-                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
-                    r = SIO_ERR_PROTOCOL;
-                    break;
-                }
-                sio__http_done(c, &c->polling.post, &c->polling.post_in);
-                c->polling.post_busy = 0;
-                progress = 1;
-            }
-        }
-        if (!progress) return 0;
-    }
-    if (round < 4 && r < 0) {
-        if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
-        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
-                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
-    }
-    return 0;
-}
 
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)

@@ -1,0 +1,376 @@
+/* ---------------------------------------------------------------------- */
+/* pump: one bounded round of a client's work, the events it yields       */
+/* ---------------------------------------------------------------------- */
+
+/* Starts one connection attempt (sio_start, or a reconnection). */
+static void sio__begin(sio_client *c)
+{
+    c->attempt = 0;
+    c->first_error[0] = 0;
+    sio__websocket_begin(&c->websocket);
+    c->phase = SIO__CONNECTING;
+    c->ln.may_read = 1;
+    c->socketio.disconnect_reason = NULL;
+    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
+        sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
+        return;
+    }
+    c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    c->resolver.addr_count = 0;
+    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
+    else sio__start_next_address(c);
+}
+
+/* Returns 1 with the OPEN event when the handshake completed. */
+static int sio__step_handshake(sio_client *c, sio_event *ev)
+{
+    char err[128];
+    int reads;
+    for (reads = 0;; reads++) {
+        long n;
+        int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
+        if (r < 0) {
+            sio__abort(c, r, err);
+            return 0;
+        }
+        if (r == 1) {
+            c->phase = SIO__OPEN;
+            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+            ev->type = SIO_EVENT_OPEN;
+            ev->protocol = c->websocket.protocol;
+            return 1;
+        }
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+/* Waits for the server to drop TCP after the close handshake or a failure. */
+static void sio__step_drain(sio_client *c)
+{
+    char err[128];
+    int i;
+    if (c->ln.tx_sent < c->ln.tx_len) return;
+    for (i = 0; i < 4; i++) {
+        long n;
+        c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
+        n = sio__read(c, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return;
+        if (n <= 0) {
+            sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
+            return;
+        }
+    }
+}
+
+/* Returns 1 with a MESSAGE event. */
+static int sio__step_frames(sio_client *c, sio_event *ev)
+{
+    char err[128];
+    int reads;
+    for (reads = 0;; reads++) {
+        long n;
+        if (sio__flush(c) < 0) return 0;
+        if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
+            sio__step_drain(c);
+            return 0;
+        }
+        for (;;) {
+            sio_ws_message m;
+            int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
+            if (r < 0) {
+                sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
+                return 0;
+            }
+            if (r == SIO__WS_PEER_CLOSED) {
+                c->phase = SIO__CLOSE_WAIT;
+                c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+            }
+            if (r != SIO__WS_MESSAGE) break;
+            {
+                unsigned char *end = (unsigned char *)m.data + m.len;
+                if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
+                    c->events.nul_at = end;
+                    c->events.nul_saved = *end;
+                }
+                *end = 0;
+                if (SIO__IO(c)) {
+                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
+                        sio__io_pings_ahead(c);
+                        return 1;
+                    }
+                    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
+                    if (c->events.nul_at) {                   /* nothing borrowed any more */
+                        *c->events.nul_at = c->events.nul_saved;
+                        c->events.nul_at = NULL;
+                    }
+                    continue;
+                }
+                ev->type = SIO_EVENT_MESSAGE;
+                ev->binary = m.opcode == SIO_WS_BINARY;
+                ev->data = m.data;
+                ev->len = m.len;
+                return 1;
+            }
+        }
+        if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
+        if (reads == 1) return 0;
+        err[0] = 0;
+        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n == SIO_ERR_TLS) {
+            sio__abort(c, SIO_ERR_TLS, err);
+            return 0;
+        }
+        if (n == SIO_ERR_NOMEM) {
+            sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
+            return 0;
+        }
+        if (n <= 0) {
+            char text[SIO__TEXT_SIZE];
+            if (c->phase == SIO__CLOSING) {          /* we wanted to close anyway */
+                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+                return 0;
+            }
+            snprintf(text, sizeof text, "ws: connection %s without a close frame%s%s",
+                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
+            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            return 0;
+        }
+    }
+}
+
+/* Hands the packets of a received GET body to the Engine.IO layer, one
+ * event at a time.  Returns 1 with an event. */
+static int sio__poll_packets(sio_client *c, sio_event *ev)
+{
+    unsigned char *p;
+    size_t len;
+    int r;
+    while ((r = sio__poll_next(c, &p, &len)) == 1) {
+        if (sio__io_message(c, 0, p, len, ev)) return 1;
+        if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
+        if (c->events.nul_at) {
+            *c->events.nul_at = c->events.nul_saved;
+            c->events.nul_at = NULL;
+        }
+    }
+    if (r < 0) {
+        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
+        return 0;
+    }
+    if (c->polling.pkt_end) {                                         /* the body is handled */
+        c->polling.pkt_pos = c->polling.pkt_end = 0;
+        sio__http_done(c, &c->ln, &c->polling.get_in);
+    }
+    return 0;
+}
+
+/* One round of the polling transport; returns 1 with an event. */
+static int sio__step_polling(sio_client *c, sio_event *ev)
+{
+    char text[SIO__TEXT_SIZE];
+    int round, r;
+    uint64_t max_body = (uint64_t)c->max_message + 4096;
+    for (round = 0; round < 4; round++) {
+        int progress = 0;
+        if (sio__poll_packets(c, ev)) return 1;
+        if (c->phase < SIO__OPEN) return 0;
+        if (c->eio.open && c->phase == SIO__OPEN) {
+            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
+            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+        }
+        if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
+            sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
+            return 0;
+        }
+        text[0] = 0;
+        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
+        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
+        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
+            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
+            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
+        }
+        if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
+            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                c->polling.get_busy = 0;
+                if (c->polling.get_in.status != 200) {
+                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
+                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
+                    break;
+                }
+                c->polling.pkt_pos = c->polling.get_in.body_at;
+                c->polling.pkt_end = c->polling.get_in.dec;
+                if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
+                progress = 1;
+            }
+        }
+        if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
+            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
+            if (r < 0) break;
+            if (r == 1) {
+                if (c->polling.post_in.status != 200) {
+                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
+                    r = SIO_ERR_PROTOCOL;
+                    break;
+                }
+                sio__http_done(c, &c->polling.post, &c->polling.post_in);
+                c->polling.post_busy = 0;
+                progress = 1;
+            }
+        }
+        if (!progress) return 0;
+    }
+    if (round < 4 && r < 0) {
+        if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
+        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
+                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
+    }
+    return 0;
+}
+
+static void sio__check_timer(sio_client *c)
+{
+    char text[SIO__TEXT_SIZE];
+    sio__io_timers(c);
+    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+    if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
+    switch (c->phase) {
+    case SIO__CONNECTING:
+    case SIO__HANDSHAKE:
+        snprintf(text, sizeof text, "ws: connecting to %.80s port %u timed out after %d ms", c->host,
+                 (unsigned)c->port, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
+        snprintf(text, sizeof text, "eio: no open packet from %.80s port %u within %d ms", c->host,
+                 (unsigned)c->port, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__CLOSING:
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
+        break;
+    case SIO__BACKOFF:
+        sio__begin(c);
+        break;
+    case SIO__RESOLVING:
+        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", c->host, c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    case SIO__CLOSE_WAIT:
+    case SIO__FAILING:
+        sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
+        break;
+    default:
+        c->deadline = 0;
+    }
+}
+
+/* Idle clients shrink back to small buffers (called when the data of the
+ * last event is no longer valid). */
+static void sio__trim(sio_client *c)
+{
+    sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
+    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+    sio__websocket_trim(&c->websocket);
+    if (c->socketio.scratch_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->socketio.scratch);
+        c->socketio.scratch = NULL;
+        c->socketio.scratch_cap = 0;
+    }
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
+    }
+    if (!c->events.count && c->events.cap > 16) {
+        sio__free(&c->sys.alloc, c->events.ring);
+        c->events.ring = NULL;
+        c->events.cap = c->events.head = 0;
+    }
+    if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
+        sio__free(&c->sys.alloc, c->socketio.acks);
+        c->socketio.acks = NULL;
+        c->socketio.ack_cap = 0;
+    }
+}
+
+/* One bounded round of work; returns 1 with *ev filled, else 0. */
+static int sio__step(sio_client *c, sio_event *ev)
+{
+    int got = 0;
+    if (c->events.nul_at) {
+        *c->events.nul_at = c->events.nul_saved;
+        c->events.nul_at = NULL;
+    }
+    if (SIO__IO(c)) {
+        sio__io_release(c);
+        sio__free(&c->sys.alloc, c->socketio.replayed);
+        c->socketio.replayed = NULL;
+    }
+    sio__trim(c);
+    if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
+    if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
+    if (c->phase == SIO__CONNECTING) sio__step_connect(c);
+    if (SIO__POLLING(c)) {
+        if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
+        if (got) return 1;
+        if (SIO__POLLING(c) || c->events.count) {
+            if (!c->events.count) {
+                sio__check_timer(c);
+                /* a ping the timer queued goes out now, not at the next wake-up */
+                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
+                    got = sio__step_polling(c, ev);
+            }
+            if (got) return 1;
+            return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
+        }
+        /* upgraded to WebSocket just now: frames may be waiting already */
+    }
+    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
+        got = sio__step_handshake(c, ev);
+        if (got && SIO__IO(c)) {   /* the session opens with Engine.IO's open packet */
+            got = 0;
+            memset(ev, 0, sizeof *ev);
+        }
+    }
+    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->events.count) sio__check_timer(c);
+    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
+        sio__flush(c);                       /* pongs and acks queued while reading */
+    if (got) return 1;
+    return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
+}
+
+/* One step of the client; 1 with ev filled in (never NULL strings) when it
+ * has an event. */
+static int sio__next_event(sio_client *c, sio_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (!sio__step(c, ev)) return 0;
+    ev->client = c;
+    ev->name = c->name;
+    ev->user_data = c->user_data;
+    if (!ev->reason) ev->reason = "";
+    if (!ev->message) ev->message = "";
+    if (!ev->protocol) ev->protocol = "";
+    return 1;
+}
