@@ -4512,9 +4512,9 @@ typedef struct sio__socketio {
  * Socket.IO client out: the conditions below become constant, the compiler
  * drops the calls, and --gc-sections the code (a WebSocket-only build). */
 #ifdef SIO_NO_SOCKETIO
-#define SIO__WITH_IO 0
+#define SIO__WITH_SOCKETIO 0
 #else
-#define SIO__WITH_IO 1
+#define SIO__WITH_SOCKETIO 1
 #endif
 /* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
  * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
@@ -4522,14 +4522,14 @@ typedef struct sio__socketio {
 #if defined(SIO_NO_POLLING)
 #define SIO__WITH_POLLING 0
 #else
-#define SIO__WITH_POLLING SIO__WITH_IO
+#define SIO__WITH_POLLING SIO__WITH_SOCKETIO
 #endif
 #if defined(SIO_NO_DNS)
 #define SIO__WITH_DNS 0
 #else
 #define SIO__WITH_DNS 1
 #endif
-#define SIO__IO(c) (SIO__WITH_IO && (c)->session != NULL)
+#define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
 /* The Engine.IO session, whatever its transport. */
@@ -4749,7 +4749,7 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    const sio__session_hooks *session = SIO__WITH_IO ? c->session : NULL;
+    const sio__session_hooks *session = SIO__WITH_SOCKETIO ? c->session : NULL;
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
@@ -5112,7 +5112,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
 static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
 {
     int r;
-    if (SIO__IO(c)) {
+    if (SIO__SOCKETIO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
         if (sio__link_reserve(&c->sys, l, strlen(c->eio.target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
@@ -5153,7 +5153,7 @@ static void sio__probe_fail(sio_client *c);
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered. */
-static int sio__io_close_transport(sio_client *c, int code, const char *reason)
+static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
     if (SIO__POLLING(c)) {
@@ -5445,7 +5445,7 @@ static void sio__poll_reset(sio_client *c)
 /* ---- Engine.IO and Socket.IO over the session's transport ---------------- */
 
 
-static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
+static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
 {
     const void *pieces[2];
     size_t lens[2];
@@ -5467,7 +5467,7 @@ static int sio__pong_fits(const sio_client *c, size_t len)
  * server that keeps pinging while it reads nothing is dropped rather than
  * allowed to grow the client's memory.  Returns 0 when the connection
  * failed. */
-static int sio__io_pong(sio_client *c, const char *payload, size_t len)
+static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (!sio__pong_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
@@ -5477,7 +5477,7 @@ static int sio__io_pong(sio_client *c, const char *payload, size_t len)
         sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, text);
         return 0;
     }
-    sio__io_send_text(c, "3", 1, payload, len);
+    sio__eio_send_text(c, "3", 1, payload, len);
     return 1;
 }
 
@@ -5670,15 +5670,15 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
 
 /* When no namespace is wanted any more the connection closes, as the JS
  * client's Manager does. */
-static void sio__io_maybe_close(sio_client *c)
+static void sio__socketio_maybe_close(sio_client *c)
 {
     size_t i;
     for (i = 0; i < c->socketio.ns_count; i++)
         if (c->socketio.nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
+    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__eio_close(c, SIO_CLOSE_NORMAL, "");
 }
 
-static void sio__io_parse_error(sio_client *c, const char *why)
+static void sio__socketio_parse_error(sio_client *c, const char *why)
 {
     c->socketio.disconnect_reason = "parse error";
     sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
@@ -5687,7 +5687,7 @@ static void sio__io_parse_error(sio_client *c, const char *why)
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
  * connection; namespaces the application still wants go back to WANTED.
  * Before a reconnection (keep_queues) emits not sent yet stay queued. */
-static void sio__io_teardown(sio_client *c, int keep_queues)
+static void sio__socketio_teardown(sio_client *c, int keep_queues)
 {
     size_t i;
     const char *reason = c->socketio.disconnect_reason ? c->socketio.disconnect_reason : "transport close";
@@ -5713,7 +5713,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
  * the application or a namespace the server disconnected (left = not joined). */
-static int sio__io_retry_wanted(const sio_client *c)
+static int sio__socketio_retry_wanted(const sio_client *c)
 {
     size_t i;
     if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
@@ -5725,7 +5725,7 @@ static int sio__io_retry_wanted(const sio_client *c)
 
 /* Exponential backoff with the JS client's randomization: delay_min *
  * 2^retries, moved up or down by up to jitter percent, capped at delay_max. */
-static void sio__io_schedule_retry(sio_client *c)
+static void sio__socketio_schedule_retry(sio_client *c)
 {
     uint64_t ms = (uint64_t)c->delay_min;
     unsigned i;
@@ -5747,10 +5747,10 @@ static void sio__io_schedule_retry(sio_client *c)
 
 /* The session the client's core ends through (sio__finish). */
 static const sio__session_hooks sio__socketio_session = {
-    sio__io_retry_wanted, sio__io_teardown, sio__poll_reset, sio__io_schedule_retry
+    sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset, sio__socketio_schedule_retry
 };
 
-static void sio__io_release(sio_client *c)
+static void sio__socketio_release(sio_client *c)
 {
     size_t i;
     if (!c->socketio.bins_delivered) return;
@@ -5804,7 +5804,7 @@ static int sio__subscribed(const sio__ns *ns, const char *name)
 
 /* Fills an EVENT from a validated ["name", args...] array held in writable
  * memory whose byte after the array may be overwritten with a NUL. */
-static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
     sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
@@ -5864,7 +5864,7 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
 }
 
 /* Delivers the next event held back until its namespace connected. */
-static int sio__io_replay(sio_client *c, sio_event *ev)
+static int sio__socketio_replay(sio_client *c, sio_event *ev)
 {
     size_t i;
     for (i = 0; i < c->socketio.ns_count && c->socketio.held_bytes; i++) {
@@ -5881,7 +5881,7 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
             pk.id = h->id;
             pk.data = h->data;
             pk.data_len = h->data_len;
-            if (sio__io_event(c, (int)i, &pk, h->data, ev)) {
+            if (sio__socketio_event(c, (int)i, &pk, h->data, ev)) {
                 c->socketio.replayed = h;                 /* freed at the next step */
                 if (h->count) {
                     ev->attachments = h->atts;
@@ -5992,7 +5992,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
 }
 
 /* One Socket.IO packet for a namespace of ours; returns 1 with an event. */
-static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
+static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
 {
     int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
     sio__ns *ns = i >= 0 ? c->socketio.nss[i] : NULL;
@@ -6010,7 +6010,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         ev->type = SIO_EVENT_DISCONNECT;
         ev->ns = ns->name;
         ev->reason = "io server disconnect";
-        sio__io_maybe_close(c);
+        sio__socketio_maybe_close(c);
         return 1;
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
@@ -6022,7 +6022,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
             return 0;
         }
         if (ns->state != SIO__NS_CONNECTED) return 0;
-        return sio__io_event(c, i, pk, data, ev);
+        return sio__socketio_event(c, i, pk, data, ev);
     case SIO_PACKET_ACK:
     case SIO_PACKET_BINARY_ACK:
         if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
@@ -6120,24 +6120,24 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
 
 /* Checks the placeholders of a binary packet against count attachments;
  * 0 (the connection failing) when one names none of them. */
-static int sio__io_placeholders_check(sio_client *c, const sio_packet *pk, size_t count)
+static int sio__socketio_placeholders_check(sio_client *c, const sio_packet *pk, size_t count)
 {
     int r = sio__placeholders_ok(c, pk->data, pk->data_len, count);
     if (r == SIO_ERR_NOMEM) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
         return 0;
     }
-    if (!r) sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
+    if (!r) sio__socketio_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
     return r;
 }
 
-static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
     if (!c->socketio.bin_need) {
-        sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
+        sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     }
     if (c->socketio.bin_bytes > c->max_message || len > c->max_message - c->socketio.bin_bytes) {   /* each fits; all must too */
@@ -6163,9 +6163,9 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     c->socketio.bins_delivered = 1;
     c->socketio.bin_need = 0;
     sio_packet_decode(&pk, c->socketio.bin_text, c->socketio.bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__io_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
-    if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
-        sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
+    if (!sio__socketio_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
+    if (!sio__socketio_packet(c, &pk, (char *)pk.data, ev)) {
+        sio__socketio_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
     ev->attachments = c->socketio.bins;
@@ -6176,7 +6176,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 /* Answers pings that wait behind other frames in the receive buffer, so a
  * burst of events the application is still working through cannot make the
  * server's pingTimeout expire.  Each byte is looked at once. */
-static void sio__io_pings_ahead(sio_client *c)
+static void sio__eio_pings_ahead(sio_client *c)
 {
     size_t pos = c->eio.ping_scan > c->ln.rx_start ? c->eio.ping_scan : c->ln.rx_start;
     if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
@@ -6187,7 +6187,7 @@ static void sio__io_pings_ahead(sio_client *c)
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
-            sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
+            sio__eio_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
             c->eio.pings_ahead++;
         }
@@ -6207,7 +6207,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
     size_t i;
     if (c->eio.open) return 0;
     if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio.session, &why) != SIO_OK) {
-        sio__io_parse_error(c, why);
+        sio__socketio_parse_error(c, why);
         return 0;
     }
     c->eio.open = 1;
@@ -6243,7 +6243,7 @@ static void sio__eio_on_close(sio_client *c)
 }
 
 /* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
-static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len);
     size_t n = 0;
@@ -6251,33 +6251,33 @@ static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, s
     if (!raw) return 0;
     if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
         sio__free(&c->sys.alloc, raw);
-        sio__io_parse_error(c, "eio: bad base64 in a binary packet");
+        sio__socketio_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
     }
-    r = sio__io_attachment(c, raw, n, ev);
+    r = sio__socketio_attachment(c, raw, n, ev);
     sio__free(&c->sys.alloc, raw);
     return r;
 }
 
 /* A Socket.IO packet in an Engine.IO message ("4..."); a binary one is kept
  * until its attachments arrive.  data[len] is writable. */
-static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
+static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
 {
     const char *why = NULL;
     sio_packet pk;
     if (!c->eio.open) {
-        sio__io_parse_error(c, "eio: message before the open packet");
+        sio__socketio_parse_error(c, "eio: message before the open packet");
         return 0;
     }
     if (sio_packet_decode(&pk, (const char *)data + 1, len - 1, (unsigned)c->max_attachments,
                           c->max_json_depth, &why) != SIO_OK) {
-        sio__io_parse_error(c, why);
+        sio__socketio_parse_error(c, why);
         return 0;
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
-        sio__io_release(c);                     /* a packet delivered earlier in this step */
+        sio__socketio_release(c);                     /* a packet delivered earlier in this step */
         if (c->socketio.bin_text) {                      /* never overwrite one still collecting */
-            sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
+            sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
         c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len);
@@ -6295,32 +6295,32 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
         return 0;
     }
     if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
-        !sio__io_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
+        !sio__socketio_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
         return 0;
-    return sio__io_packet(c, &pk, (char *)pk.data, ev);
+    return sio__socketio_packet(c, &pk, (char *)pk.data, ev);
 }
 
 /* One WebSocket message of a Socket.IO connection: an Engine.IO packet, or
  * an attachment.  data[len] is writable. */
-static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+static int sio__eio_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
     if (binary && c->eio.version == 3) {              /* type byte 4 (message) first */
         if (len < 1 || data[0] != 4) {
-            sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
+            sio__socketio_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
             return 0;
         }
         data++;
         len--;
     }
-    if (binary) return sio__io_attachment(c, data, len, ev);
+    if (binary) return sio__socketio_attachment(c, data, len, ev);
     if (c->socketio.bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
         c->socketio.bin_need = 0;
         c->socketio.bins_delivered = 1;                /* free what was collected */
-        sio__io_parse_error(c, "sio: text message while binary attachments were expected");
+        sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
     if (len == 0) {
-        sio__io_parse_error(c, "eio: empty packet");
+        sio__socketio_parse_error(c, "eio: empty packet");
         return 0;
     }
     if (c->eio.open) sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
@@ -6338,7 +6338,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         }
         if (c->eio.open) {
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            sio__io_pong(c, (const char *)data + 1, len - 1);
+            sio__eio_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case SIO_EIO_PONG:                          /* v3: the answer to our ping */
@@ -6347,11 +6347,11 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     case SIO_EIO_NOOP:
         return 0;
     case SIO_EIO_MESSAGE:
-        return sio__io_text_packet(c, data, len, ev);
+        return sio__socketio_text_packet(c, data, len, ev);
     case SIO__EIO_BASE64:
-        return sio__io_base64_attachment(c, data, len, ev);
+        return sio__socketio_base64_attachment(c, data, len, ev);
     default:
-        sio__io_parse_error(c, "eio: unknown packet type");
+        sio__socketio_parse_error(c, "eio: unknown packet type");
         return 0;
     }
 }
@@ -6379,11 +6379,11 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
     }
 }
 
-static void sio__io_timers(sio_client *c)
+static void sio__socketio_timers(sio_client *c)
 {
     uint64_t now;
     size_t i = 0;
-    if (!SIO__IO(c)) return;
+    if (!SIO__SOCKETIO(c)) return;
     now = sio__now(c);
     while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
         if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
@@ -6398,7 +6398,7 @@ static void sio__io_timers(sio_client *c)
     if (!c->eio.open || c->phase != SIO__OPEN) return;
     switch (sio__heartbeat_due(&c->eio.heartbeat, now)) {
     case SIO__HEARTBEAT_PING:
-        sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+        sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
@@ -6414,7 +6414,7 @@ static void sio__io_timers(sio_client *c)
     }
 }
 
-static uint64_t sio__io_next_deadline(const sio_client *c)
+static uint64_t sio__socketio_deadline(const sio_client *c)
 {
     uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
     size_t i;
@@ -6462,7 +6462,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
  * copies it into the namespace's queue until the CONNECT reply. */
-static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
+static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
     sio__ns *ns = c->socketio.nss[i];
@@ -6549,7 +6549,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
 {
     int i;
     if (!c) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (auth_json && *auth_json &&
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
@@ -6569,7 +6569,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     int i;
     sio__ns *ns;
     if (!c) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_ERR_STATE;
@@ -6580,7 +6580,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         size_t n = 1;
         head[0] = '4';
         n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
-        sio__io_send_text(c, head, n, "", 0);
+        sio__eio_send_text(c, head, n, "", 0);
     }
     if (ns->state == SIO__NS_CONNECTED) {
         sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
@@ -6591,7 +6591,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__ns_drop_held(c, ns);
     ns->state = SIO__NS_OFF;
     ns->joined = 0;
-    sio__io_maybe_close(c);
+    sio__socketio_maybe_close(c);
     return SIO_OK;
 }
 
@@ -6611,7 +6611,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     uint64_t id = 0;
     if (ack_id) *ack_id = -1;
     if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
@@ -6629,7 +6629,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
             c->socketio.ack_cap = cap;
         }
         id = c->socketio.next_ack_id;
-        r = sio__io_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
+        r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
         c->socketio.next_ack_id++;
         a = &c->socketio.acks[c->socketio.ack_count++];
@@ -6640,7 +6640,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
     }
-    return sio__io_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+    return sio__socketio_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
 }
 
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
@@ -6678,7 +6678,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     i = sio__ns_index(c, ev->ns, strlen(ev->ns));
     if (i < 0 || c->socketio.nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
     sio__wake(c);
-    return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
+    return sio__socketio_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
 
 SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
@@ -6687,7 +6687,7 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
     sio__ns *ns;
     char *copy;
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if ((i = sio__ns_get(c, name)) < 0) return i;
     ns = c->socketio.nss[i];
     if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
@@ -6711,7 +6711,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     size_t k;
     sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_OK;
     ns = c->socketio.nss[i];
@@ -6724,11 +6724,11 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     return SIO_OK;
 }
 
-static void sio__io_free(sio_client *c)
+static void sio__socketio_free(sio_client *c)
 {
     size_t i, k;
     c->socketio.bins_delivered = 1;
-    sio__io_release(c);
+    sio__socketio_release(c);
     for (i = 0; i < c->socketio.ns_count; i++) {
         sio__ns *ns = c->socketio.nss[i];
         sio__ns_drop_queue(c, ns);
@@ -6746,7 +6746,7 @@ static void sio__io_free(sio_client *c)
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
-static int sio__io_configure(sio_client *c, const sio_config *cfg)
+static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
 {
     size_t i;
     int r;
@@ -6782,7 +6782,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
             sio__pending *p;
             head[0] = '4';
             n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
-            sio__io_send_text(c, head, n, "", 0);
+            sio__eio_send_text(c, head, n, "", 0);
             p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = "io client disconnect"; }
             ns->state = SIO__NS_WANTED;
@@ -6810,7 +6810,7 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->socketio.disconnect_reason = NULL;
-    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling.active = SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -6835,7 +6835,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
-            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+            if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
             ev->protocol = c->websocket.protocol;
             return 1;
@@ -6907,9 +6907,9 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                     c->events.nul_saved = *end;
                 }
                 *end = 0;
-                if (SIO__IO(c)) {
-                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
-                        sio__io_pings_ahead(c);
+                if (SIO__SOCKETIO(c)) {
+                    if (sio__eio_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
+                        sio__eio_pings_ahead(c);
                         return 1;
                     }
                     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
@@ -6961,7 +6961,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     size_t len;
     int r;
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__io_message(c, 0, p, len, ev)) return 1;
+        if (sio__eio_message(c, 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
         if (c->events.nul_at) {
             *c->events.nul_at = c->events.nul_saved;
@@ -6969,7 +6969,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
         }
     }
     if (r < 0) {
-        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
+        sio__socketio_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
         return 0;
     }
     if (c->polling.pkt_end) {                                         /* the body is handled */
@@ -7048,7 +7048,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    sio__io_timers(c);
+    sio__socketio_timers(c);
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
     if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
@@ -7119,14 +7119,14 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->events.nul_at = c->events.nul_saved;
         c->events.nul_at = NULL;
     }
-    if (SIO__IO(c)) {
-        sio__io_release(c);
+    if (SIO__SOCKETIO(c)) {
+        sio__socketio_release(c);
         sio__free(&c->sys.alloc, c->socketio.replayed);
         c->socketio.replayed = NULL;
     }
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_SOCKETIO && c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
@@ -7146,7 +7146,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
-        if (got && SIO__IO(c)) {   /* the session opens with Engine.IO's open packet */
+        if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */
             got = 0;
             memset(ev, 0, sizeof *ev);
         }
@@ -7252,7 +7252,7 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
     if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
     c->eio.query[0] = 0;
-    if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
+    if (SIO__SOCKETIO(c)) {     /* Engine.IO path; the URL path is the namespace */
         char *q = c->eio.query;
         sprintf(c->eio.target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
@@ -7339,8 +7339,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
-    if (SIO__WITH_IO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
-    if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c)) r = SIO_ERR_INVALID;
+    if (SIO__WITH_SOCKETIO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+    if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -7349,11 +7349,11 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->eio.version != 3 && c->eio.version != 4) r = SIO_ERR_INVALID;
     c->polling.post.sock = c->upgrade.link.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
-                        (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
+                        (!SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
     if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
-    if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
+    if (r == SIO_OK && SIO__SOCKETIO(c)) r = sio__socketio_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
         c->websocket.protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
         if (!c->websocket.protocols) r = SIO_ERR_NOMEM;
@@ -7396,7 +7396,7 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
-    if (SIO__WITH_IO) sio__io_free(c);
+    if (SIO__WITH_SOCKETIO) sio__socketio_free(c);
     sio__free(&a, c->events.ring);
     sio__free(&a, c);
 }
@@ -7408,7 +7408,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
-    if (SIO__IO(c)) {
+    if (SIO__SOCKETIO(c)) {
         size_t i;
         c->socketio.nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
         for (i = 0; i < c->socketio.ns_count; i++)
@@ -7443,12 +7443,12 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
         c->user_stop = 1;
-        if (SIO__IO(c)) sio__fail_acks_and_leave_all(c);
+        if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
         if (SIO__POLLING(c) && !c->eio.open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
-        if (sio__io_close_transport(c, code, reason) != SIO_OK) {
+        if (sio__eio_close(c, code, reason) != SIO_OK) {
             sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
             return SIO_OK;
         }
@@ -7463,7 +7463,7 @@ SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, "");
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__IO(c)) return SIO_ERR_STATE;
+    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, (const unsigned char *)data, len, c->max_send_queue);
 }
@@ -7527,8 +7527,8 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     deadline = c->deadline;
     if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
-    if (SIO__IO(c)) {
-        uint64_t d = sio__io_next_deadline(c);
+    if (SIO__SOCKETIO(c)) {
+        uint64_t d = sio__socketio_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
     }
     now = sio__now(c);
@@ -7549,7 +7549,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO__IO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return SIO__SOCKETIO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;

@@ -103,9 +103,9 @@ typedef struct sio__socketio {
  * Socket.IO client out: the conditions below become constant, the compiler
  * drops the calls, and --gc-sections the code (a WebSocket-only build). */
 #ifdef SIO_NO_SOCKETIO
-#define SIO__WITH_IO 0
+#define SIO__WITH_SOCKETIO 0
 #else
-#define SIO__WITH_IO 1
+#define SIO__WITH_SOCKETIO 1
 #endif
 /* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
  * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
@@ -113,14 +113,14 @@ typedef struct sio__socketio {
 #if defined(SIO_NO_POLLING)
 #define SIO__WITH_POLLING 0
 #else
-#define SIO__WITH_POLLING SIO__WITH_IO
+#define SIO__WITH_POLLING SIO__WITH_SOCKETIO
 #endif
 #if defined(SIO_NO_DNS)
 #define SIO__WITH_DNS 0
 #else
 #define SIO__WITH_DNS 1
 #endif
-#define SIO__IO(c) (SIO__WITH_IO && (c)->session != NULL)
+#define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
 /* The Engine.IO session, whatever its transport. */
@@ -340,7 +340,7 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    const sio__session_hooks *session = SIO__WITH_IO ? c->session : NULL;
+    const sio__session_hooks *session = SIO__WITH_SOCKETIO ? c->session : NULL;
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);

@@ -74,7 +74,7 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
     if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
     c->eio.query[0] = 0;
-    if (SIO__IO(c)) {     /* Engine.IO path; the URL path is the namespace */
+    if (SIO__SOCKETIO(c)) {     /* Engine.IO path; the URL path is the namespace */
         char *q = c->eio.query;
         sprintf(c->eio.target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
@@ -161,8 +161,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
-    if (SIO__WITH_IO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
-    if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__IO(c)) r = SIO_ERR_INVALID;
+    if (SIO__WITH_SOCKETIO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+    if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -171,11 +171,11 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->eio.version != 3 && c->eio.version != 4) r = SIO_ERR_INVALID;
     c->polling.post.sock = c->upgrade.link.sock = SIO_INVALID_SOCKET;
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
-                        (!SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
+                        (!SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
     if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
-    if (r == SIO_OK && SIO__IO(c)) r = sio__io_configure(c, cfg);
+    if (r == SIO_OK && SIO__SOCKETIO(c)) r = sio__socketio_configure(c, cfg);
     if (r == SIO_OK && cfg->protocol_count) {
         c->websocket.protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
         if (!c->websocket.protocols) r = SIO_ERR_NOMEM;
@@ -218,7 +218,7 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
-    if (SIO__WITH_IO) sio__io_free(c);
+    if (SIO__WITH_SOCKETIO) sio__socketio_free(c);
     sio__free(&a, c->events.ring);
     sio__free(&a, c);
 }
@@ -230,7 +230,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
-    if (SIO__IO(c)) {
+    if (SIO__SOCKETIO(c)) {
         size_t i;
         c->socketio.nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
         for (i = 0; i < c->socketio.ns_count; i++)
@@ -265,12 +265,12 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
         c->user_stop = 1;
-        if (SIO__IO(c)) sio__fail_acks_and_leave_all(c);
+        if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
         if (SIO__POLLING(c) && !c->eio.open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
-        if (sio__io_close_transport(c, code, reason) != SIO_OK) {
+        if (sio__eio_close(c, code, reason) != SIO_OK) {
             sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
             return SIO_OK;
         }
@@ -285,7 +285,7 @@ SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, "");
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__IO(c)) return SIO_ERR_STATE;
+    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, (const unsigned char *)data, len, c->max_send_queue);
 }
@@ -349,8 +349,8 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     deadline = c->deadline;
     if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
-    if (SIO__IO(c)) {
-        uint64_t d = sio__io_next_deadline(c);
+    if (SIO__SOCKETIO(c)) {
+        uint64_t d = sio__socketio_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
     }
     now = sio__now(c);
@@ -371,7 +371,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO__IO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return SIO__SOCKETIO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;

@@ -11,7 +11,7 @@ static void sio__begin(sio_client *c)
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
     c->socketio.disconnect_reason = NULL;
-    c->polling.active = SIO__WITH_POLLING && SIO__IO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling.active = SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -36,7 +36,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
-            if (!SIO__IO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
+            if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
             ev->protocol = c->websocket.protocol;
             return 1;
@@ -108,9 +108,9 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                     c->events.nul_saved = *end;
                 }
                 *end = 0;
-                if (SIO__IO(c)) {
-                    if (sio__io_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
-                        sio__io_pings_ahead(c);
+                if (SIO__SOCKETIO(c)) {
+                    if (sio__eio_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
+                        sio__eio_pings_ahead(c);
                         return 1;
                     }
                     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
@@ -162,7 +162,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     size_t len;
     int r;
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__io_message(c, 0, p, len, ev)) return 1;
+        if (sio__eio_message(c, 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
         if (c->events.nul_at) {
             *c->events.nul_at = c->events.nul_saved;
@@ -170,7 +170,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
         }
     }
     if (r < 0) {
-        sio__io_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
+        sio__socketio_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
         return 0;
     }
     if (c->polling.pkt_end) {                                         /* the body is handled */
@@ -249,7 +249,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    sio__io_timers(c);
+    sio__socketio_timers(c);
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
     if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
@@ -320,14 +320,14 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->events.nul_at = c->events.nul_saved;
         c->events.nul_at = NULL;
     }
-    if (SIO__IO(c)) {
-        sio__io_release(c);
+    if (SIO__SOCKETIO(c)) {
+        sio__socketio_release(c);
         sio__free(&c->sys.alloc, c->socketio.replayed);
         c->socketio.replayed = NULL;
     }
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_IO && c->socketio.held_bytes && sio__io_replay(c, ev)) return 1;
+    if (SIO__WITH_SOCKETIO && c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
     if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
@@ -347,7 +347,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     }
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
-        if (got && SIO__IO(c)) {   /* the session opens with Engine.IO's open packet */
+        if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */
             got = 0;
             memset(ev, 0, sizeof *ev);
         }

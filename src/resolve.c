@@ -278,7 +278,7 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
 static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
 {
     int r;
-    if (SIO__IO(c)) {
+    if (SIO__SOCKETIO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
         if (sio__link_reserve(&c->sys, l, strlen(c->eio.target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;

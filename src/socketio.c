@@ -1,7 +1,7 @@
 /* ---- Engine.IO and Socket.IO over the session's transport ---------------- */
 
 
-static int sio__io_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
+static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
 {
     const void *pieces[2];
     size_t lens[2];
@@ -23,7 +23,7 @@ static int sio__pong_fits(const sio_client *c, size_t len)
  * server that keeps pinging while it reads nothing is dropped rather than
  * allowed to grow the client's memory.  Returns 0 when the connection
  * failed. */
-static int sio__io_pong(sio_client *c, const char *payload, size_t len)
+static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (!sio__pong_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
@@ -33,7 +33,7 @@ static int sio__io_pong(sio_client *c, const char *payload, size_t len)
         sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, text);
         return 0;
     }
-    sio__io_send_text(c, "3", 1, payload, len);
+    sio__eio_send_text(c, "3", 1, payload, len);
     return 1;
 }
 
@@ -226,15 +226,15 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
 
 /* When no namespace is wanted any more the connection closes, as the JS
  * client's Manager does. */
-static void sio__io_maybe_close(sio_client *c)
+static void sio__socketio_maybe_close(sio_client *c)
 {
     size_t i;
     for (i = 0; i < c->socketio.ns_count; i++)
         if (c->socketio.nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__io_close_transport(c, SIO_CLOSE_NORMAL, "");
+    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__eio_close(c, SIO_CLOSE_NORMAL, "");
 }
 
-static void sio__io_parse_error(sio_client *c, const char *why)
+static void sio__socketio_parse_error(sio_client *c, const char *why)
 {
     c->socketio.disconnect_reason = "parse error";
     sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
@@ -243,7 +243,7 @@ static void sio__io_parse_error(sio_client *c, const char *why)
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
  * connection; namespaces the application still wants go back to WANTED.
  * Before a reconnection (keep_queues) emits not sent yet stay queued. */
-static void sio__io_teardown(sio_client *c, int keep_queues)
+static void sio__socketio_teardown(sio_client *c, int keep_queues)
 {
     size_t i;
     const char *reason = c->socketio.disconnect_reason ? c->socketio.disconnect_reason : "transport close";
@@ -269,7 +269,7 @@ static void sio__io_teardown(sio_client *c, int keep_queues)
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
  * the application or a namespace the server disconnected (left = not joined). */
-static int sio__io_retry_wanted(const sio_client *c)
+static int sio__socketio_retry_wanted(const sio_client *c)
 {
     size_t i;
     if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
@@ -281,7 +281,7 @@ static int sio__io_retry_wanted(const sio_client *c)
 
 /* Exponential backoff with the JS client's randomization: delay_min *
  * 2^retries, moved up or down by up to jitter percent, capped at delay_max. */
-static void sio__io_schedule_retry(sio_client *c)
+static void sio__socketio_schedule_retry(sio_client *c)
 {
     uint64_t ms = (uint64_t)c->delay_min;
     unsigned i;
@@ -303,10 +303,10 @@ static void sio__io_schedule_retry(sio_client *c)
 
 /* The session the client's core ends through (sio__finish). */
 static const sio__session_hooks sio__socketio_session = {
-    sio__io_retry_wanted, sio__io_teardown, sio__poll_reset, sio__io_schedule_retry
+    sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset, sio__socketio_schedule_retry
 };
 
-static void sio__io_release(sio_client *c)
+static void sio__socketio_release(sio_client *c)
 {
     size_t i;
     if (!c->socketio.bins_delivered) return;
@@ -360,7 +360,7 @@ static int sio__subscribed(const sio__ns *ns, const char *name)
 
 /* Fills an EVENT from a validated ["name", args...] array held in writable
  * memory whose byte after the array may be overwritten with a NUL. */
-static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
     sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
@@ -420,7 +420,7 @@ static int sio__io_event(sio_client *c, int i, const sio_packet *pk, char *data,
 }
 
 /* Delivers the next event held back until its namespace connected. */
-static int sio__io_replay(sio_client *c, sio_event *ev)
+static int sio__socketio_replay(sio_client *c, sio_event *ev)
 {
     size_t i;
     for (i = 0; i < c->socketio.ns_count && c->socketio.held_bytes; i++) {
@@ -437,7 +437,7 @@ static int sio__io_replay(sio_client *c, sio_event *ev)
             pk.id = h->id;
             pk.data = h->data;
             pk.data_len = h->data_len;
-            if (sio__io_event(c, (int)i, &pk, h->data, ev)) {
+            if (sio__socketio_event(c, (int)i, &pk, h->data, ev)) {
                 c->socketio.replayed = h;                 /* freed at the next step */
                 if (h->count) {
                     ev->attachments = h->atts;
@@ -548,7 +548,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
 }
 
 /* One Socket.IO packet for a namespace of ours; returns 1 with an event. */
-static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
+static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
 {
     int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
     sio__ns *ns = i >= 0 ? c->socketio.nss[i] : NULL;
@@ -566,7 +566,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
         ev->type = SIO_EVENT_DISCONNECT;
         ev->ns = ns->name;
         ev->reason = "io server disconnect";
-        sio__io_maybe_close(c);
+        sio__socketio_maybe_close(c);
         return 1;
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
@@ -578,7 +578,7 @@ static int sio__io_packet(sio_client *c, const sio_packet *pk, char *data, sio_e
             return 0;
         }
         if (ns->state != SIO__NS_CONNECTED) return 0;
-        return sio__io_event(c, i, pk, data, ev);
+        return sio__socketio_event(c, i, pk, data, ev);
     case SIO_PACKET_ACK:
     case SIO_PACKET_BINARY_ACK:
         if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
@@ -676,24 +676,24 @@ static int sio__placeholders_ok(sio_client *c, const char *p, size_t n, size_t c
 
 /* Checks the placeholders of a binary packet against count attachments;
  * 0 (the connection failing) when one names none of them. */
-static int sio__io_placeholders_check(sio_client *c, const sio_packet *pk, size_t count)
+static int sio__socketio_placeholders_check(sio_client *c, const sio_packet *pk, size_t count)
 {
     int r = sio__placeholders_ok(c, pk->data, pk->data_len, count);
     if (r == SIO_ERR_NOMEM) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory checking attachment placeholders");
         return 0;
     }
-    if (!r) sio__io_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
+    if (!r) sio__socketio_parse_error(c, "sio: attachment placeholder with a missing or out-of-range num");
     return r;
 }
 
-static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *copy;
     sio_packet pk;
     const char *why = NULL;
     if (!c->socketio.bin_need) {
-        sio__io_parse_error(c, "sio: binary message without a binary packet announcing it");
+        sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     }
     if (c->socketio.bin_bytes > c->max_message || len > c->max_message - c->socketio.bin_bytes) {   /* each fits; all must too */
@@ -719,9 +719,9 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
     c->socketio.bins_delivered = 1;
     c->socketio.bin_need = 0;
     sio_packet_decode(&pk, c->socketio.bin_text, c->socketio.bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__io_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
-    if (!sio__io_packet(c, &pk, (char *)pk.data, ev)) {
-        sio__io_release(c);           /* not delivered: the next binary packet may follow in this read */
+    if (!sio__socketio_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
+    if (!sio__socketio_packet(c, &pk, (char *)pk.data, ev)) {
+        sio__socketio_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
     ev->attachments = c->socketio.bins;
@@ -732,7 +732,7 @@ static int sio__io_attachment(sio_client *c, const unsigned char *data, size_t l
 /* Answers pings that wait behind other frames in the receive buffer, so a
  * burst of events the application is still working through cannot make the
  * server's pingTimeout expire.  Each byte is looked at once. */
-static void sio__io_pings_ahead(sio_client *c)
+static void sio__eio_pings_ahead(sio_client *c)
 {
     size_t pos = c->eio.ping_scan > c->ln.rx_start ? c->eio.ping_scan : c->ln.rx_start;
     if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
@@ -743,7 +743,7 @@ static void sio__io_pings_ahead(sio_client *c)
         if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
-            sio__io_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
+            sio__eio_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
             c->eio.pings_ahead++;
         }
@@ -763,7 +763,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
     size_t i;
     if (c->eio.open) return 0;
     if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio.session, &why) != SIO_OK) {
-        sio__io_parse_error(c, why);
+        sio__socketio_parse_error(c, why);
         return 0;
     }
     c->eio.open = 1;
@@ -799,7 +799,7 @@ static void sio__eio_on_close(sio_client *c)
 }
 
 /* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
-static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
     unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len);
     size_t n = 0;
@@ -807,33 +807,33 @@ static int sio__io_base64_attachment(sio_client *c, const unsigned char *data, s
     if (!raw) return 0;
     if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
         sio__free(&c->sys.alloc, raw);
-        sio__io_parse_error(c, "eio: bad base64 in a binary packet");
+        sio__socketio_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
     }
-    r = sio__io_attachment(c, raw, n, ev);
+    r = sio__socketio_attachment(c, raw, n, ev);
     sio__free(&c->sys.alloc, raw);
     return r;
 }
 
 /* A Socket.IO packet in an Engine.IO message ("4..."); a binary one is kept
  * until its attachments arrive.  data[len] is writable. */
-static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
+static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
 {
     const char *why = NULL;
     sio_packet pk;
     if (!c->eio.open) {
-        sio__io_parse_error(c, "eio: message before the open packet");
+        sio__socketio_parse_error(c, "eio: message before the open packet");
         return 0;
     }
     if (sio_packet_decode(&pk, (const char *)data + 1, len - 1, (unsigned)c->max_attachments,
                           c->max_json_depth, &why) != SIO_OK) {
-        sio__io_parse_error(c, why);
+        sio__socketio_parse_error(c, why);
         return 0;
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
-        sio__io_release(c);                     /* a packet delivered earlier in this step */
+        sio__socketio_release(c);                     /* a packet delivered earlier in this step */
         if (c->socketio.bin_text) {                      /* never overwrite one still collecting */
-            sio__io_parse_error(c, "sio: binary packet while another one's attachments were expected");
+            sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
         c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len);
@@ -851,32 +851,32 @@ static int sio__io_text_packet(sio_client *c, unsigned char *data, size_t len, s
         return 0;
     }
     if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
-        !sio__io_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
+        !sio__socketio_placeholders_check(c, &pk, 0))  /* "0-": no placeholder can be right */
         return 0;
-    return sio__io_packet(c, &pk, (char *)pk.data, ev);
+    return sio__socketio_packet(c, &pk, (char *)pk.data, ev);
 }
 
 /* One WebSocket message of a Socket.IO connection: an Engine.IO packet, or
  * an attachment.  data[len] is writable. */
-static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+static int sio__eio_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
     if (binary && c->eio.version == 3) {              /* type byte 4 (message) first */
         if (len < 1 || data[0] != 4) {
-            sio__io_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
+            sio__socketio_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
             return 0;
         }
         data++;
         len--;
     }
-    if (binary) return sio__io_attachment(c, data, len, ev);
+    if (binary) return sio__socketio_attachment(c, data, len, ev);
     if (c->socketio.bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
         c->socketio.bin_need = 0;
         c->socketio.bins_delivered = 1;                /* free what was collected */
-        sio__io_parse_error(c, "sio: text message while binary attachments were expected");
+        sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
     if (len == 0) {
-        sio__io_parse_error(c, "eio: empty packet");
+        sio__socketio_parse_error(c, "eio: empty packet");
         return 0;
     }
     if (c->eio.open) sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
@@ -894,7 +894,7 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
         }
         if (c->eio.open) {
             sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            sio__io_pong(c, (const char *)data + 1, len - 1);
+            sio__eio_pong(c, (const char *)data + 1, len - 1);
         }
         return 0;
     case SIO_EIO_PONG:                          /* v3: the answer to our ping */
@@ -903,11 +903,11 @@ static int sio__io_message(sio_client *c, int binary, unsigned char *data, size_
     case SIO_EIO_NOOP:
         return 0;
     case SIO_EIO_MESSAGE:
-        return sio__io_text_packet(c, data, len, ev);
+        return sio__socketio_text_packet(c, data, len, ev);
     case SIO__EIO_BASE64:
-        return sio__io_base64_attachment(c, data, len, ev);
+        return sio__socketio_base64_attachment(c, data, len, ev);
     default:
-        sio__io_parse_error(c, "eio: unknown packet type");
+        sio__socketio_parse_error(c, "eio: unknown packet type");
         return 0;
     }
 }

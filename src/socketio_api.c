@@ -18,11 +18,11 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
     }
 }
 
-static void sio__io_timers(sio_client *c)
+static void sio__socketio_timers(sio_client *c)
 {
     uint64_t now;
     size_t i = 0;
-    if (!SIO__IO(c)) return;
+    if (!SIO__SOCKETIO(c)) return;
     now = sio__now(c);
     while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
         if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
@@ -37,7 +37,7 @@ static void sio__io_timers(sio_client *c)
     if (!c->eio.open || c->phase != SIO__OPEN) return;
     switch (sio__heartbeat_due(&c->eio.heartbeat, now)) {
     case SIO__HEARTBEAT_PING:
-        sio__io_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+        sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
@@ -53,7 +53,7 @@ static void sio__io_timers(sio_client *c)
     }
 }
 
-static uint64_t sio__io_next_deadline(const sio_client *c)
+static uint64_t sio__socketio_deadline(const sio_client *c)
 {
     uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
     size_t i;
@@ -101,7 +101,7 @@ static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
  * copies it into the namespace's queue until the CONNECT reply. */
-static int sio__io_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
+static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
     sio__ns *ns = c->socketio.nss[i];
@@ -188,7 +188,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
 {
     int i;
     if (!c) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (auth_json && *auth_json &&
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
@@ -208,7 +208,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     int i;
     sio__ns *ns;
     if (!c) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_ERR_STATE;
@@ -219,7 +219,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         size_t n = 1;
         head[0] = '4';
         n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
-        sio__io_send_text(c, head, n, "", 0);
+        sio__eio_send_text(c, head, n, "", 0);
     }
     if (ns->state == SIO__NS_CONNECTED) {
         sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
@@ -230,7 +230,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__ns_drop_held(c, ns);
     ns->state = SIO__NS_OFF;
     ns->joined = 0;
-    sio__io_maybe_close(c);
+    sio__socketio_maybe_close(c);
     return SIO_OK;
 }
 
@@ -250,7 +250,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     uint64_t id = 0;
     if (ack_id) *ack_id = -1;
     if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
@@ -268,7 +268,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
             c->socketio.ack_cap = cap;
         }
         id = c->socketio.next_ack_id;
-        r = sio__io_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
+        r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
         c->socketio.next_ack_id++;
         a = &c->socketio.acks[c->socketio.ack_count++];
@@ -279,7 +279,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
     }
-    return sio__io_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+    return sio__socketio_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
 }
 
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
@@ -317,7 +317,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     i = sio__ns_index(c, ev->ns, strlen(ev->ns));
     if (i < 0 || c->socketio.nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
     sio__wake(c);
-    return sio__io_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
+    return sio__socketio_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
 
 SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
@@ -326,7 +326,7 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
     sio__ns *ns;
     char *copy;
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if ((i = sio__ns_get(c, name)) < 0) return i;
     ns = c->socketio.nss[i];
     if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
@@ -350,7 +350,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     size_t k;
     sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
-    if (!SIO__IO(c)) return SIO_ERR_STATE;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
     if (i < 0) return SIO_OK;
     ns = c->socketio.nss[i];
@@ -363,11 +363,11 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     return SIO_OK;
 }
 
-static void sio__io_free(sio_client *c)
+static void sio__socketio_free(sio_client *c)
 {
     size_t i, k;
     c->socketio.bins_delivered = 1;
-    sio__io_release(c);
+    sio__socketio_release(c);
     for (i = 0; i < c->socketio.ns_count; i++) {
         sio__ns *ns = c->socketio.nss[i];
         sio__ns_drop_queue(c, ns);
@@ -385,7 +385,7 @@ static void sio__io_free(sio_client *c)
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
-static int sio__io_configure(sio_client *c, const sio_config *cfg)
+static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
 {
     size_t i;
     int r;
@@ -421,7 +421,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
             sio__pending *p;
             head[0] = '4';
             n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
-            sio__io_send_text(c, head, n, "", 0);
+            sio__eio_send_text(c, head, n, "", 0);
             p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = "io client disconnect"; }
             ns->state = SIO__NS_WANTED;

@@ -28,7 +28,7 @@ static void sio__probe_fail(sio_client *c);
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered. */
-static int sio__io_close_transport(sio_client *c, int code, const char *reason)
+static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
     if (SIO__POLLING(c)) {
