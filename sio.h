@@ -1171,6 +1171,28 @@ SIO_API void sio_set_destroy(sio_set *s);               /* after removing or des
 #define SIO__SIMD_NEON 1
 #endif
 
+/* Build options, defined where the implementation is compiled.
+ * SIO_NO_SOCKETIO leaves the Socket.IO client out (a WebSocket-only build). */
+#ifdef SIO_NO_SOCKETIO
+#define SIO__WITH_SOCKETIO 0
+#else
+#define SIO__WITH_SOCKETIO 1
+#endif
+/* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
+ * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
+ * (names go to the platform's connect, which may block): its code is in
+ * #if SIO__WITH_DNS blocks. */
+#if defined(SIO_NO_POLLING)
+#define SIO__WITH_POLLING 0
+#else
+#define SIO__WITH_POLLING SIO__WITH_SOCKETIO
+#endif
+#if defined(SIO_NO_DNS)
+#define SIO__WITH_DNS 0
+#else
+#define SIO__WITH_DNS 1
+#endif
+
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250
 #define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
@@ -3548,6 +3570,7 @@ typedef struct sio__resolver {
 
 enum { SIO__RESOLVER_WAIT, SIO__RESOLVER_ASK_AGAIN, SIO__RESOLVER_NEXT_SERVER, SIO__RESOLVER_DONE };
 
+#if SIO__WITH_DNS
 static void sio__resolver_begin(sio__resolver *r, const char *host)
 {
     memset(r, 0, sizeof *r);
@@ -3639,6 +3662,7 @@ static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
         snprintf(text, size, "dns: %.80s: %s", r->host, r->nxdomain ? "no such name" : "the name has no address");
     return SIO_ERR_NO_ADDRESS;
 }
+#endif /* SIO__WITH_DNS */
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/link.c"
 #endif
@@ -4508,27 +4532,6 @@ typedef struct sio__socketio {
     size_t held_bytes;
 } sio__socketio;
 
-/* SIO_NO_SOCKETIO (defined where the implementation is compiled) leaves the
- * Socket.IO client out: the conditions below become constant, the compiler
- * drops the calls, and --gc-sections the code (a WebSocket-only build). */
-#ifdef SIO_NO_SOCKETIO
-#define SIO__WITH_SOCKETIO 0
-#else
-#define SIO__WITH_SOCKETIO 1
-#endif
-/* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
- * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
- * (names go to the platform's connect, which may block). */
-#if defined(SIO_NO_POLLING)
-#define SIO__WITH_POLLING 0
-#else
-#define SIO__WITH_POLLING SIO__WITH_SOCKETIO
-#endif
-#if defined(SIO_NO_DNS)
-#define SIO__WITH_DNS 0
-#else
-#define SIO__WITH_DNS 1
-#endif
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
@@ -4847,6 +4850,7 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
     return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
 
+#if SIO__WITH_DNS
 /* Sends the questions still unanswered to the nameserver's socket; -1
  * when there is no randomness for their ids. */
 static int sio__dns_send(sio_client *c)
@@ -4992,6 +4996,7 @@ static void sio__resolve_timer(sio_client *c)
         return;
     }
 }
+#endif /* SIO__WITH_DNS */
 
 static void sio__step_connect(sio_client *c)
 {
@@ -6817,8 +6822,13 @@ static void sio__begin(sio_client *c)
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     c->resolver.addr_count = 0;
-    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
-    else sio__start_next_address(c);
+#if SIO__WITH_DNS
+    if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) {
+        sio__resolve(c);
+        return;
+    }
+#endif
+    sio__start_next_address(c);
 }
 
 /* Returns 1 with the OPEN event when the handshake completed. */
@@ -7049,7 +7059,9 @@ static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
     sio__socketio_timers(c);
-    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+#if SIO__WITH_DNS
+    if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+#endif
     if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
@@ -7127,7 +7139,9 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
     if (SIO__WITH_SOCKETIO && c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
-    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
+#if SIO__WITH_DNS
+    if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
+#endif
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);

@@ -99,27 +99,6 @@ typedef struct sio__socketio {
     size_t held_bytes;
 } sio__socketio;
 
-/* SIO_NO_SOCKETIO (defined where the implementation is compiled) leaves the
- * Socket.IO client out: the conditions below become constant, the compiler
- * drops the calls, and --gc-sections the code (a WebSocket-only build). */
-#ifdef SIO_NO_SOCKETIO
-#define SIO__WITH_SOCKETIO 0
-#else
-#define SIO__WITH_SOCKETIO 1
-#endif
-/* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
- * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
- * (names go to the platform's connect, which may block). */
-#if defined(SIO_NO_POLLING)
-#define SIO__WITH_POLLING 0
-#else
-#define SIO__WITH_POLLING SIO__WITH_SOCKETIO
-#endif
-#if defined(SIO_NO_DNS)
-#define SIO__WITH_DNS 0
-#else
-#define SIO__WITH_DNS 1
-#endif
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 

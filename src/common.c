@@ -35,6 +35,28 @@
 #define SIO__SIMD_NEON 1
 #endif
 
+/* Build options, defined where the implementation is compiled.
+ * SIO_NO_SOCKETIO leaves the Socket.IO client out (a WebSocket-only build). */
+#ifdef SIO_NO_SOCKETIO
+#define SIO__WITH_SOCKETIO 0
+#else
+#define SIO__WITH_SOCKETIO 1
+#endif
+/* SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
+ * over WebSocket only); SIO_NO_DNS leaves the client's own resolver out
+ * (names go to the platform's connect, which may block): its code is in
+ * #if SIO__WITH_DNS blocks. */
+#if defined(SIO_NO_POLLING)
+#define SIO__WITH_POLLING 0
+#else
+#define SIO__WITH_POLLING SIO__WITH_SOCKETIO
+#endif
+#if defined(SIO_NO_DNS)
+#define SIO__WITH_DNS 0
+#else
+#define SIO__WITH_DNS 1
+#endif
+
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250
 #define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)

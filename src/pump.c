@@ -18,8 +18,13 @@ static void sio__begin(sio_client *c)
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     c->resolver.addr_count = 0;
-    if (SIO__WITH_DNS && c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) sio__resolve(c);
-    else sio__start_next_address(c);
+#if SIO__WITH_DNS
+    if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) {
+        sio__resolve(c);
+        return;
+    }
+#endif
+    sio__start_next_address(c);
 }
 
 /* Returns 1 with the OPEN event when the handshake completed. */
@@ -250,7 +255,9 @@ static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
     sio__socketio_timers(c);
-    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+#if SIO__WITH_DNS
+    if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
+#endif
     if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
@@ -328,7 +335,9 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
     if (SIO__WITH_SOCKETIO && c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
-    if (SIO__WITH_DNS && c->phase == SIO__RESOLVING) sio__step_resolve(c);
+#if SIO__WITH_DNS
+    if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
+#endif
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);

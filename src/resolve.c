@@ -13,6 +13,7 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
     return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
 
+#if SIO__WITH_DNS
 /* Sends the questions still unanswered to the nameserver's socket; -1
  * when there is no randomness for their ids. */
 static int sio__dns_send(sio_client *c)
@@ -158,6 +159,7 @@ static void sio__resolve_timer(sio_client *c)
         return;
     }
 }
+#endif /* SIO__WITH_DNS */
 
 static void sio__step_connect(sio_client *c)
 {

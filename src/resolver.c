@@ -27,6 +27,7 @@ typedef struct sio__resolver {
 
 enum { SIO__RESOLVER_WAIT, SIO__RESOLVER_ASK_AGAIN, SIO__RESOLVER_NEXT_SERVER, SIO__RESOLVER_DONE };
 
+#if SIO__WITH_DNS
 static void sio__resolver_begin(sio__resolver *r, const char *host)
 {
     memset(r, 0, sizeof *r);
@@ -118,3 +119,4 @@ static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
         snprintf(text, size, "dns: %.80s: %s", r->host, r->nxdomain ? "no such name" : "the name has no address");
     return SIO_ERR_NO_ADDRESS;
 }
+#endif /* SIO__WITH_DNS */
