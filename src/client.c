@@ -324,17 +324,10 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
-    if (c->ln.tls) c->sys.tls->close(c->ln.tls);
-    c->ln.tls = NULL;
-    if (c->ln.sock != SIO_INVALID_SOCKET) sio__close_socket(c, c->ln.sock);
-    c->ln.sock = SIO_INVALID_SOCKET;
+    sio__link_close(c, &c->ln);
     if (session) session->transports_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
-    sio__free(&c->sys.alloc, c->ln.rx);
-    sio__free(&c->sys.alloc, c->ln.tx);
-    c->ln.rx = c->ln.tx = NULL;
-    c->ln.rx_start = c->ln.rx_len = c->ln.rx_cap = c->ln.tx_sent = c->ln.tx_len = c->ln.tx_cap = 0;
     sio_ws_rx_free(&c->websocket.rx);
     if (give_up) {
         sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
