@@ -101,6 +101,10 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
                 return 0;
             }
+            if (r == SIO__WS_PEER_CLOSED && !c->websocket.close_sent) {   /* our answer could not be queued */
+                sio__abort(c, SIO_ERR_IO, "ws: could not answer the server's close frame (random source or memory failed)");
+                return 0;
+            }
             if (r == SIO__WS_PEER_CLOSED) {
                 c->phase = SIO__CLOSE_WAIT;
                 c->deadline = sio__now(c) + (uint64_t)c->close_timeout;

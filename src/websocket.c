@@ -175,13 +175,14 @@ static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, cons
 }
 
 /* Queues one message as frames of at most ws->fragment payload bytes
- * (control frames whole).  Refuses (SIO_ERR_FULL) when the bytes waiting
- * on the link would pass limit ((size_t)-1 for the close and pongs). */
+ * (control frames whole), all of them or none.  Refuses (SIO_ERR_FULL) when
+ * the bytes waiting on the link would pass limit ((size_t)-1 for the close
+ * and pongs). */
 static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
                                const unsigned char *data, size_t len, size_t limit)
 {
     size_t frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
-    size_t total = 0, off;
+    size_t total = 0, off, start = l->tx_len;
     int first = 1;
     for (off = 0; off < len || first; off += frag, first = 0) {
         size_t n = len - off < frag ? len - off : frag;
@@ -195,16 +196,22 @@ static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *
         unsigned char key[4];
         size_t n = len - off < frag ? len - off : frag;
         int fin = off + n >= len;
-        if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+        if (sio__random(sys, key, 4) != SIO_OK) {
+            l->tx_len = start;                    /* no fragment of a message that cannot be finished */
+            return SIO_ERR_IO;
+        }
         l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
         off += n;
     } while (off < len);
     return SIO_OK;
 }
 
-/* Queues our close frame (code 0: none); nothing may be sent after it. */
+/* Queues our close frame (code 0: none); nothing may be sent after it.
+ * close_sent says it was queued: a close that could not be (no randomness
+ * for its mask, no memory) leaves it 0, and the close is then not clean. */
 static int sio__websocket_close(sio__websocket *ws, sio__system *sys, sio__link *l, int code, const char *reason)
 {
+    int r;
     unsigned char payload[125];
     size_t n = 0, rlen = reason ? strlen(reason) : 0;
     if (code) {
@@ -214,8 +221,9 @@ static int sio__websocket_close(sio__websocket *ws, sio__system *sys, sio__link 
         if (rlen) memcpy(payload + 2, reason, rlen);
         n = 2 + rlen;
     }
-    ws->close_sent = 1;
-    return sio__websocket_send(ws, sys, l, SIO_WS_CLOSE, payload, n, (size_t)-1);
+    r = sio__websocket_send(ws, sys, l, SIO_WS_CLOSE, payload, n, (size_t)-1);
+    ws->close_sent = r == SIO_OK;
+    return r;
 }
 
 /* The next message from the bytes buffered on l.  Pings are answered and

@@ -567,6 +567,50 @@ static void test_random_failure_never_sends_unmasked(void)
     sio_destroy(c);
 }
 
+/* A message the random source fails in the middle of is not sent in part:
+ * its first fragments would open a message that never ends. */
+static void test_random_failure_leaves_no_partial_fragmented_message(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char payload[64];
+    size_t i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.send_fragment_size = 10;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    c->sys.random_left = 8;                 /* two masking keys left in the pool */
+    net.random_fail = 1;
+    CHECK(sio_send_text(c, "0123456789abcdefghijABCDE", 25) != SIO_OK);   /* needs three */
+    sio_poll(c, &ev, 0);
+    for (i = 0; client_frame(i, &f, payload); i++) {}
+    CHECK_INT(i, 0);                        /* nothing of the refused message went out */
+    sio_destroy(c);
+}
+
+/* The server's close could not be answered (no randomness for the mask):
+ * the close is an error, not a clean one. */
+static void test_close_echo_that_cannot_be_queued_is_not_clean(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    if (!c) { CHECK(c != NULL); return; }
+    c->sys.random_left = 0;
+    net.random_fail = 1;
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_IO);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.clean, 0);
+    CHECK_INT(ev.code, SIO_CLOSE_ABNORMAL);
+    CHECK_INT((int)net.out_len, 0);         /* no unmasked close went out instead */
+    sio_destroy(c);
+}
+
 static void test_restart_after_close(void)
 {
     sio_client *c = open_client(NULL);
@@ -1389,6 +1433,8 @@ int main(void)
     RUN(test_outgoing_fragmentation);
     RUN(test_partial_writes_keep_byte_order);
     RUN(test_random_failure_never_sends_unmasked);
+    RUN(test_random_failure_leaves_no_partial_fragmented_message);
+    RUN(test_close_echo_that_cannot_be_queued_is_not_clean);
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_every_allocation_failing_still_ends_in_one_close);
