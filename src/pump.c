@@ -82,6 +82,36 @@ static void sio__step_drain(sio_client *c)
     }
 }
 
+/* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
+ * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
+ * with the next frame, -1 when the connection stopped. */
+static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+{
+    unsigned char *end = (unsigned char *)m->data + m->len;
+    if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
+        c->events.nul_at = end;
+        c->events.nul_saved = *end;
+    }
+    *end = 0;
+    if (!SIO__SOCKETIO(c)) {
+        ev->type = SIO_EVENT_MESSAGE;
+        ev->binary = m->opcode == SIO_WS_BINARY;
+        ev->data = m->data;
+        ev->len = m->len;
+        return 1;
+    }
+    if (sio__eio_message(c, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+        sio__eio_pings_ahead(c);
+        return 1;
+    }
+    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
+    if (c->events.nul_at) {                                   /* nothing borrowed any more */
+        *c->events.nul_at = c->events.nul_saved;
+        c->events.nul_at = NULL;
+    }
+    return 0;
+}
+
 /* Returns 1 with a MESSAGE event. */
 static int sio__step_frames(sio_client *c, sio_event *ev)
 {
@@ -101,40 +131,16 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 sio__fail(c, c->websocket.rx.fail_code, r, c->websocket.rx.error);
                 return 0;
             }
-            if (r == SIO__WS_PEER_CLOSED && !c->websocket.close_sent) {   /* our answer could not be queued */
-                sio__abort(c, SIO_ERR_IO, "ws: could not answer the server's close frame (random source or memory failed)");
-                return 0;
-            }
             if (r == SIO__WS_PEER_CLOSED) {
+                if (!c->websocket.close_sent) {                        /* our answer could not be queued */
+                    sio__abort(c, SIO_ERR_IO, "ws: could not answer the server's close frame (random source or memory failed)");
+                    return 0;
+                }
                 c->phase = SIO__CLOSE_WAIT;
                 c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
             }
             if (r != SIO__WS_MESSAGE) break;
-            {
-                unsigned char *end = (unsigned char *)m.data + m.len;
-                if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
-                    c->events.nul_at = end;
-                    c->events.nul_saved = *end;
-                }
-                *end = 0;
-                if (SIO__SOCKETIO(c)) {
-                    if (sio__eio_message(c, m.opcode == SIO_WS_BINARY, (unsigned char *)m.data, m.len, ev)) {
-                        sio__eio_pings_ahead(c);
-                        return 1;
-                    }
-                    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
-                    if (c->events.nul_at) {                   /* nothing borrowed any more */
-                        *c->events.nul_at = c->events.nul_saved;
-                        c->events.nul_at = NULL;
-                    }
-                    continue;
-                }
-                ev->type = SIO_EVENT_MESSAGE;
-                ev->binary = m.opcode == SIO_WS_BINARY;
-                ev->data = m.data;
-                ev->len = m.len;
-                return 1;
-            }
+            if ((r = sio__ws_message_event(c, &m, ev)) != 0) return r > 0;
         }
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;
