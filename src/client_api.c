@@ -116,6 +116,8 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_message = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
     c->max_handshake = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
     c->max_send_queue = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
+    if (c->max_send_queue > (size_t)-1 - SIO__PONG_SLACK)      /* "no bound": the pongs' slack must not wrap */
+        c->max_send_queue = (size_t)-1 - SIO__PONG_SLACK;
     c->websocket.fragment = cfg->send_fragment_size;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;

@@ -611,6 +611,34 @@ static void test_close_echo_that_cannot_be_queued_is_not_clean(void)
     sio_destroy(c);
 }
 
+/* max_send_queue SIZE_MAX ("no bound"): the pong slack must not wrap the
+ * bound around to 4 KiB, which skipped pongs behind a small backlog. */
+static void test_unbounded_send_queue_still_answers_pings(void)
+{
+    static unsigned char big[4000];
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_ws_frame f;
+    static unsigned char p[4096];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.max_send_queue = (size_t)-1;
+    c = open_client(&cfg);
+    if (!c) { CHECK(c != NULL); return; }
+    net.out_len = sizeof net.out;           /* the server reads nothing for now */
+    CHECK_INT(sio_send_binary(c, big, sizeof big), SIO_OK);
+    CHECK_INT(sio_send_binary(c, big, sizeof big), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_frame(1, SIO_WS_PING, "p", 1);
+    sio_poll(c, &ev, 0);
+    net.out_len = 0;                        /* it reads again */
+    sio_poll(c, &ev, 0);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(2, &f, p) && f.opcode == SIO_WS_PONG);
+    sio_destroy(c);
+}
+
 static void test_restart_after_close(void)
 {
     sio_client *c = open_client(NULL);
@@ -1435,6 +1463,7 @@ int main(void)
     RUN(test_random_failure_never_sends_unmasked);
     RUN(test_random_failure_leaves_no_partial_fragmented_message);
     RUN(test_close_echo_that_cannot_be_queued_is_not_clean);
+    RUN(test_unbounded_send_queue_still_answers_pings);
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_every_allocation_failing_still_ends_in_one_close);
