@@ -3991,6 +3991,7 @@ typedef struct sio__websocket {
     sio_ws_rx rx;                      /* the frame receiver (with max_message and the allocator) */
     size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
     size_t fragment;                   /* payload bytes per outgoing data frame; 0: a frame per message */
+    size_t peeked;                     /* bytes after the link's rx_start already seen by sio__websocket_peek */
     char **protocols;                  /* the Sec-WebSocket-Protocol offers (owned) */
     size_t protocol_count;
     int close_sent, close_code;
@@ -4009,6 +4010,7 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
     ws->rx.allocator = a;
     ws->rx.max_message = max;
     ws->rx_need = 0;
+    ws->peeked = 0;
 }
 
 /* A new connection: nothing received, nothing negotiated, no close yet. */
@@ -4213,6 +4215,7 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
         size_t used, need;
         int r = sio_ws_rx_feed(&ws->rx, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, &need, m);
         l->rx_start += used;
+        ws->peeked = ws->peeked > used ? ws->peeked - used : 0;
         if (r < 0) return r;
         if (r == 0) {
             ws->rx_need = need;
@@ -4234,6 +4237,25 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
         }
     }
     return SIO__WS_MORE;
+}
+
+/* The next whole frame buffered on l behind what receive has reached and
+ * what earlier peeks have seen, without consuming it: a layer above may
+ * look ahead (Engine.IO answers pings waiting behind a burst).  Returns 1
+ * with the frame; sio__websocket_peek_next moves past it. */
+static int sio__websocket_peek(sio__websocket *ws, const sio__link *l, sio_ws_frame *f, const unsigned char **payload)
+{
+    size_t have = l->rx_len - l->rx_start;
+    if (ws->peeked >= have) {
+        ws->peeked = have;
+        return 0;
+    }
+    return sio_ws_peek_frame(l->rx + l->rx_start + ws->peeked, have - ws->peeked, f, payload) == 1;
+}
+
+static void sio__websocket_peek_next(sio__websocket *ws, const sio_ws_frame *f)
+{
+    ws->peeked += f->header_len + (size_t)f->length;
 }
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/polling.c"
@@ -4437,6 +4459,142 @@ static int sio__polling_done(const sio__system *sys, sio__link *l, sio__http_in 
     return closes;
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/engineio.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* engineio: the Engine.IO session over any transport                      */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O: packets come in one at a time with the time, and
+ * sio__eio_receive says what each asks of the client above (answer a
+ * ping, hand a Socket.IO packet up, end the session).  The heartbeat's
+ * timers live here too. */
+typedef struct sio__engineio {
+    int version;                       /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
+    int open;                          /* the open packet came */
+    sio_eio_open session;              /* what it said: sid, pingInterval, pingTimeout, ... */
+    sio__heartbeat heartbeat;
+    unsigned pings_ahead;              /* pings answered ahead of their turn (sio__eio_ping_ahead) */
+} sio__engineio;
+
+/* What a packet asks of the client (sio__eio_receive). */
+enum {
+    SIO__EIO_NOTHING,                  /* handled here (a pong, a noop, a ping answered ahead) */
+    SIO__EIO_OPENED,                   /* the session opened: session holds its parameters */
+    SIO__EIO_CLOSED,                   /* the server ends the session */
+    SIO__EIO_PONG_WANTED,              /* answer "3" with the packet's payload */
+    SIO__EIO_PACKET,                   /* a Socket.IO packet (text) */
+    SIO__EIO_ATTACHMENT,               /* a binary attachment (raw bytes) */
+    SIO__EIO_BASE64_ATTACHMENT,        /* a binary attachment in base64 ("b...": polling in b64 mode) */
+    SIO__EIO_ERROR                     /* the server broke the protocol: *why says how */
+};
+
+/* The session is over (the transport went away): nothing open, no timers. */
+static void sio__eio_end(sio__engineio *e)
+{
+    e->open = 0;
+    e->pings_ahead = 0;
+    sio__heartbeat_stop(&e->heartbeat);
+}
+
+static int sio__eio_open_packet(sio__engineio *e, const unsigned char *data, size_t len, uint64_t now, const char **why)
+{
+    if (e->open) return SIO__EIO_NOTHING;
+    if (sio_eio_parse_open((const char *)data, len, &e->session, why) != SIO_OK) return SIO__EIO_ERROR;
+    e->open = 1;
+    sio__heartbeat_start(&e->heartbeat, e->version == 3, e->session.ping_interval, e->session.ping_timeout, now);
+    return SIO__EIO_OPENED;
+}
+
+/* One message of the transport at time now.  *data and *len are moved to
+ * what the verdict is about: the payload after the packet type (a ping's
+ * payload, the Socket.IO packet, the base64 text) or the raw attachment. */
+static int sio__eio_receive(sio__engineio *e, int binary, const unsigned char **data, size_t *len, uint64_t now,
+                            const char **why)
+{
+    const unsigned char *p = *data;
+    int type;
+    if (binary) {
+        if (e->version == 3) {                 /* type byte 4 (message) first */
+            if (*len < 1 || p[0] != 4) {
+                *why = "eio: Engine.IO 3 binary message without its type byte 4";
+                return SIO__EIO_ERROR;
+            }
+            (*data)++;
+            (*len)--;
+        }
+        return SIO__EIO_ATTACHMENT;
+    }
+    if (*len == 0) {
+        *why = "eio: empty packet";
+        return SIO__EIO_ERROR;
+    }
+    if (e->open) sio__heartbeat_heard(&e->heartbeat, now);
+    type = p[0] >= '0' && p[0] <= '6' ? p[0] - '0' : -1;
+    (*data)++;
+    (*len)--;
+    if (p[0] == 'b') return SIO__EIO_BASE64_ATTACHMENT;
+    switch (type) {
+    case SIO_EIO_OPEN:
+        return sio__eio_open_packet(e, *data, *len, now, why);
+    case SIO_EIO_CLOSE:
+        return SIO__EIO_CLOSED;
+    case SIO_EIO_PING:                        /* Engine.IO 4: the server's heartbeat, answered at once */
+        if (e->pings_ahead) {
+            e->pings_ahead--;
+            return SIO__EIO_NOTHING;
+        }
+        if (!e->open) return SIO__EIO_NOTHING;
+        sio__heartbeat_pinged(&e->heartbeat, now);
+        return SIO__EIO_PONG_WANTED;
+    case SIO_EIO_PONG:                        /* Engine.IO 3: the answer to our ping */
+        if (e->open) sio__heartbeat_ponged(&e->heartbeat, now);
+        return SIO__EIO_NOTHING;
+    case SIO_EIO_NOOP:
+        return SIO__EIO_NOTHING;
+    case SIO_EIO_MESSAGE:
+        if (e->open) return SIO__EIO_PACKET;
+        *why = "eio: message before the open packet";
+        return SIO__EIO_ERROR;
+    default:
+        *why = "eio: unknown packet type";
+        return SIO__EIO_ERROR;
+    }
+}
+
+/* Whether pings still waiting behind other messages are answered now,
+ * ahead of their turn (so a burst the application is still working
+ * through cannot make pingTimeout expire).  Engine.IO 4 only: in 3 the
+ * client pings. */
+static int sio__eio_looks_ahead(const sio__engineio *e)
+{
+    return e->open && e->version != 3;
+}
+
+static int sio__eio_is_ping(const unsigned char *text, size_t len)
+{
+    return len >= 1 && text[0] == '0' + SIO_EIO_PING;
+}
+
+/* The client answered such a ping: it is skipped when its turn comes. */
+static void sio__eio_ping_ahead(sio__engineio *e, uint64_t now)
+{
+    sio__heartbeat_pinged(&e->heartbeat, now);
+    e->pings_ahead++;
+}
+
+/* What the heartbeat needs at now (SIO__HEARTBEAT_*), and when to ask next
+ * (0: never). */
+static int sio__eio_due(sio__engineio *e, uint64_t now)
+{
+    return e->open ? sio__heartbeat_due(&e->heartbeat, now) : SIO__HEARTBEAT_NOTHING;
+}
+
+static uint64_t sio__eio_deadline(const sio__engineio *e)
+{
+    return sio__heartbeat_deadline(&e->heartbeat);
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -4543,18 +4701,6 @@ typedef struct sio__socketio {
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
-/* The Engine.IO session, whatever its transport. */
-typedef struct sio__engineio {
-    int version;                       /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
-    int open;                          /* the open packet came */
-    sio_eio_open session;              /* what it said: sid, pingInterval, pingTimeout, ... */
-    sio__heartbeat heartbeat;
-    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
-    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
-    size_t ping_scan;                  /* WebSocket look-ahead: ln.rx offset up to which frames were checked */
-    unsigned pings_ahead;              /* pings already answered by the look-ahead */
-} sio__engineio;
-
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
        SIO__PROBE_FAILED };
@@ -4599,6 +4745,7 @@ struct sio_client {
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
+    char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
     const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
     int transport;                     /* sio_config.transport */
@@ -4617,6 +4764,7 @@ struct sio_client {
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
     sio__events events;                /* waiting to be returned by sio_poll */
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
@@ -4821,17 +4969,6 @@ static int sio__flush(sio_client *c)
     else
         sio__abort(c, r, text);
     return -1;
-}
-
-/* Reads once on the main link; the look-ahead's offset follows the bytes
- * when the link moves them to the front of its buffer. */
-static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
-{
-    size_t start = c->ln.rx_start;
-    long r = sio__link_read(&c->sys, &c->ln, need, err, err_size);
-    if (c->ln.rx_start != start)
-        c->eio.ping_scan = c->eio.ping_scan > start ? c->eio.ping_scan - start : 0;
-    return r;
 }
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/resolve.c"
@@ -5083,10 +5220,10 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
 {
     char sid[3 * sizeof c->eio.session.sid], stamp[12];
     unsigned char rnd[6];
-    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
+    size_t need = 128 + strlen(c->eio_target) + strlen(c->eio_query) + strlen(c->request_head) + sizeof sid, i;
     char *p;
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
+        if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
     if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
@@ -5096,18 +5233,18 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }
     p = (char *)l->tx + l->tx_len;
-    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
-                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio_target, c->eio.version, transport,
+                 c->eio_query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
                  with_sid ? "&sid=" : "", sid, c->request_head);
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) {
+        if (c->cookies[i]) {
             int first = 1;
             size_t k;
-            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
+            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
         }
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
+        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
@@ -5121,8 +5258,8 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     if (SIO__SOCKETIO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
-        if (sio__link_reserve(&c->sys, l, strlen(c->eio.target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
-        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
+        if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
+        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
     }
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }
@@ -5314,9 +5451,7 @@ static void sio__probe_commit(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio__websocket_rx_reset(&c->websocket);
-    c->eio.ping_scan = c->ln.rx_start;
-    c->eio.pings_ahead = 0;
+    sio__websocket_rx_reset(&c->websocket);          /* nothing peeked on the new link either */
     while (pos < c->polling.out_len) {
         unsigned char *p = c->polling.out + pos;
         unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);
@@ -5633,13 +5768,13 @@ static int sio__send_connect(sio_client *c, int i)
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
     pieces[0] = head; lens[0] = n;
-    if (c->eio.version == 3 && c->eio.query[0] && strcmp(ns->name, "/") != 0) {
+    if (c->eio.version == 3 && c->eio_query[0] && strcmp(ns->name, "/") != 0) {
         /* Socket.IO v4: the query goes in the namespace, "40/admin?token=1," */
         const void *q[4];
         size_t ql[4];
         q[0] = head; ql[0] = n - 1;                       /* without the ',' */
         q[1] = "?"; ql[1] = 1;
-        q[2] = c->eio.query + 1; ql[2] = strlen(c->eio.query + 1);   /* past the leading '&' */
+        q[2] = c->eio_query + 1; ql[2] = strlen(c->eio_query + 1);   /* past the leading '&' */
         q[3] = ","; ql[3] = 1;
         return sio__eio_send(c, 0, q, ql, 4);
     }
@@ -5709,10 +5844,7 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
         ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
-    c->eio.open = 0;
-    sio__heartbeat_stop(&c->eio.heartbeat);
-    c->eio.ping_scan = 0;
-    c->eio.pings_ahead = 0;
+    sio__eio_end(&c->eio);
     c->socketio.bin_need = 0;
     c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -6179,46 +6311,31 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
     return 1;
 }
 
-/* Answers pings that wait behind other frames in the receive buffer, so a
- * burst of events the application is still working through cannot make the
- * server's pingTimeout expire.  Each byte is looked at once. */
-static void sio__eio_pings_ahead(sio_client *c)
+/* Answers Engine.IO pings that wait behind other frames on the WebSocket,
+ * so a burst of events the application is still working through cannot
+ * make the server's pingTimeout expire.  Each frame is looked at once. */
+static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
 {
-    size_t pos = c->eio.ping_scan > c->ln.rx_start ? c->eio.ping_scan : c->ln.rx_start;
-    if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
-    while (pos < c->ln.rx_len) {
-        sio_ws_frame f;
-        const unsigned char *payload;
-        if (sio_ws_peek_frame(c->ln.rx + pos, c->ln.rx_len - pos, &f, &payload) != 1) break;
-        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
+    sio_ws_frame f;
+    const unsigned char *payload;
+    if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
+    while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
+        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length <= 125 &&
+            sio__eio_is_ping(payload, (size_t)f.length)) {
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__eio_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
-            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            c->eio.pings_ahead++;
+            sio__eio_ping_ahead(&c->eio, now);
         }
-        pos += f.header_len + (size_t)f.length;
+        sio__websocket_peek_next(&c->websocket, &f);
     }
-    c->eio.ping_scan = pos;
 }
 
-#define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
-
-/* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
-/* The Engine.IO open packet: the session's parameters, then the joined
- * namespaces connect. */
-static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+/* The Engine.IO session opened: the joined namespaces connect. */
+static int sio__eio_on_open(sio_client *c, sio_event *ev)
 {
-    const char *why = NULL;
     size_t i;
-    if (c->eio.open) return 0;
-    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio.session, &why) != SIO_OK) {
-        sio__socketio_parse_error(c, why);
-        return 0;
-    }
-    c->eio.open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    sio__heartbeat_start(&c->eio.heartbeat, c->eio.version == 3, c->eio.session.ping_interval, c->eio.session.ping_timeout, sio__now(c));
     for (i = 0; i < c->socketio.ns_count; i++) {
         if (!c->socketio.nss[i]->joined) continue;
         if (c->eio.version == 3 && strcmp(c->socketio.nss[i]->name, "/") == 0)
@@ -6234,7 +6351,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
 }
 
 /* The server closes the session. */
-static void sio__eio_on_close(sio_client *c)
+static void sio__eio_on_close(sio_client *c, uint64_t now)
 {
     c->socketio.disconnect_reason = "transport close";
     if (SIO__POLLING(c)) {
@@ -6244,18 +6361,18 @@ static void sio__eio_on_close(sio_client *c)
     if (!c->websocket.close_sent) {
         sio__websocket_close(&c->websocket, &c->sys, &c->ln, SIO_CLOSE_NORMAL, "");
         c->phase = SIO__CLOSING;
-        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+        c->deadline = now + (uint64_t)c->close_timeout;
     }
 }
 
-/* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
-static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+/* A base64 attachment (polling in b64 mode, Engine.IO 3). */
+static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *text, size_t len, sio_event *ev)
 {
-    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len);
+    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
     size_t n = 0;
     int r;
     if (!raw) return 0;
-    if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
+    if (sio_base64_decode((const char *)text, len, raw, &n) != SIO_OK) {
         sio__free(&c->sys.alloc, raw);
         sio__socketio_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
@@ -6265,17 +6382,13 @@ static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *d
     return r;
 }
 
-/* A Socket.IO packet in an Engine.IO message ("4..."); a binary one is kept
- * until its attachments arrive.  data[len] is writable. */
-static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
+/* A Socket.IO packet (the text after Engine.IO's "4"); a binary one is
+ * kept until its attachments arrive.  text[len] is writable. */
+static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t len, sio_event *ev)
 {
     const char *why = NULL;
     sio_packet pk;
-    if (!c->eio.open) {
-        sio__socketio_parse_error(c, "eio: message before the open packet");
-        return 0;
-    }
-    if (sio_packet_decode(&pk, (const char *)data + 1, len - 1, (unsigned)c->max_attachments,
+    if (sio_packet_decode(&pk, (const char *)text, len, (unsigned)c->max_attachments,
                           c->max_json_depth, &why) != SIO_OK) {
         sio__socketio_parse_error(c, why);
         return 0;
@@ -6286,16 +6399,16 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t 
             sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
-        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len);
+        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
         c->socketio.bins = (sio_bytes *)sio__realloc(&c->sys.alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
         if (!c->socketio.bin_text || !c->socketio.bins) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
             return 0;
         }
-        memcpy(c->socketio.bin_text, data + 1, len - 1);
-        c->socketio.bin_text[len - 1] = 0;
-        c->socketio.bin_text_len = len - 1;
-        c->socketio.bin_bytes = len - 1;                 /* at most max_message: it came in one message */
+        memcpy(c->socketio.bin_text, text, len);
+        c->socketio.bin_text[len] = 0;
+        c->socketio.bin_text_len = len;
+        c->socketio.bin_bytes = len;                     /* at most max_message: it came in one message */
         c->socketio.bin_need = pk.attachments;
         c->socketio.bin_have = 0;
         return 0;
@@ -6306,62 +6419,41 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t 
     return sio__socketio_packet(c, &pk, (char *)pk.data, ev);
 }
 
-/* One WebSocket message of a Socket.IO connection: an Engine.IO packet, or
- * an attachment.  data[len] is writable. */
-static int sio__eio_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+/* One message of the transport at time now: what Engine.IO makes of it,
+ * and the Socket.IO packet or attachment it carries.  Returns 1 with an
+ * event.  data[len] is writable. */
+static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
-    if (binary && c->eio.version == 3) {              /* type byte 4 (message) first */
-        if (len < 1 || data[0] != 4) {
-            sio__socketio_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
-            return 0;
-        }
-        data++;
-        len--;
-    }
-    if (binary) return sio__socketio_attachment(c, data, len, ev);
-    if (c->socketio.bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
-        c->socketio.bin_need = 0;
-        c->socketio.bins_delivered = 1;                /* free what was collected */
+    const unsigned char *p = data;
+    const char *why = NULL;
+    if (!binary && c->socketio.bin_need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
+        c->socketio.bin_need = 0;                  /* Engine.IO pings and noops may come between */
+        c->socketio.bins_delivered = 1;            /* free what was collected */
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
-    if (len == 0) {
-        sio__socketio_parse_error(c, "eio: empty packet");
+    switch (sio__eio_receive(&c->eio, binary, &p, &len, now, &why)) {
+    case SIO__EIO_OPENED:
+        return sio__eio_on_open(c, ev);
+    case SIO__EIO_CLOSED:
+        sio__eio_on_close(c, now);
         return 0;
-    }
-    if (c->eio.open) sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
-    /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
-    switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
-    case SIO_EIO_OPEN:
-        return sio__eio_on_open(c, data, len, ev);
-    case SIO_EIO_CLOSE:
-        sio__eio_on_close(c);
+    case SIO__EIO_PONG_WANTED:
+        sio__eio_pong(c, (const char *)p, len);
         return 0;
-    case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->eio.pings_ahead) {                   /* answered already by the look-ahead */
-            c->eio.pings_ahead--;
-            return 0;
-        }
-        if (c->eio.open) {
-            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            sio__eio_pong(c, (const char *)data + 1, len - 1);
-        }
+    case SIO__EIO_PACKET:
+        return sio__socketio_text_packet(c, (unsigned char *)p, len, ev);
+    case SIO__EIO_ATTACHMENT:
+        return sio__socketio_attachment(c, p, len, ev);
+    case SIO__EIO_BASE64_ATTACHMENT:
+        return sio__socketio_base64_attachment(c, p, len, ev);
+    case SIO__EIO_ERROR:
+        sio__socketio_parse_error(c, why);
         return 0;
-    case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio.open) sio__heartbeat_ponged(&c->eio.heartbeat, sio__now(c));
-        return 0;
-    case SIO_EIO_NOOP:
-        return 0;
-    case SIO_EIO_MESSAGE:
-        return sio__socketio_text_packet(c, data, len, ev);
-    case SIO__EIO_BASE64:
-        return sio__socketio_base64_attachment(c, data, len, ev);
     default:
-        sio__socketio_parse_error(c, "eio: unknown packet type");
         return 0;
     }
 }
-
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/socketio_api.c"
 #endif
@@ -6385,12 +6477,10 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
     }
 }
 
-static void sio__socketio_timers(sio_client *c)
+static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
-    uint64_t now;
     size_t i = 0;
     if (!SIO__SOCKETIO(c)) return;
-    now = sio__now(c);
     while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
         if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
@@ -6401,8 +6491,8 @@ static void sio__socketio_timers(sio_client *c)
             i++;
         }
     }
-    if (!c->eio.open || c->phase != SIO__OPEN) return;
-    switch (sio__heartbeat_due(&c->eio.heartbeat, now)) {
+    if (c->phase != SIO__OPEN) return;
+    switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:
         sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
         break;
@@ -6422,7 +6512,7 @@ static void sio__socketio_timers(sio_client *c)
 
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
+    uint64_t d = sio__eio_deadline(&c->eio);
     size_t i;
     for (i = 0; i < c->socketio.ack_count; i++)
         if (c->socketio.acks[i].deadline && (!d || c->socketio.acks[i].deadline < d)) d = c->socketio.acks[i].deadline;
@@ -6853,7 +6943,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (reads == 1) return 0;
         err[0] = 0;
-        n = sio__read(c, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == SIO_ERR_TLS) {
             sio__abort(c, SIO_ERR_TLS, err);
@@ -6878,7 +6968,7 @@ static void sio__step_drain(sio_client *c)
     for (i = 0; i < 4; i++) {
         long n;
         c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
-        n = sio__read(c, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return;
         if (n <= 0) {
             sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
@@ -6893,6 +6983,7 @@ static void sio__step_drain(sio_client *c)
 static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
     unsigned char *end = (unsigned char *)m->data + m->len;
+    uint64_t now;
     if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
         c->events.nul_at = end;
         c->events.nul_saved = *end;
@@ -6905,8 +6996,9 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         ev->len = m->len;
         return 1;
     }
-    if (sio__eio_message(c, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
-        sio__eio_pings_ahead(c);
+    now = sio__now(c);
+    if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+        sio__eio_pings_ahead(c, now);
         return 1;
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
@@ -6950,7 +7042,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;
         err[0] = 0;
-        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
+        n = sio__link_read(&c->sys, &c->ln, c->websocket.rx_need, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == SIO_ERR_TLS) {
             sio__abort(c, SIO_ERR_TLS, err);
@@ -6982,7 +7074,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     size_t len;
     int r;
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__eio_message(c, 0, p, len, ev)) return 1;
+        if (sio__eio_message(c, sio__now(c), 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
         if (c->events.nul_at) {
             *c->events.nul_at = c->events.nul_saved;
@@ -7027,7 +7119,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
         }
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;
@@ -7043,7 +7135,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 if (c->polling.post_in.status != 200) {
@@ -7069,11 +7161,12 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    sio__socketio_timers(c);
+    uint64_t now = sio__now(c);
+    sio__socketio_timers(c, now);
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
 #endif
-    if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
+    if (!c->deadline || now < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
@@ -7212,13 +7305,13 @@ SIO_API size_t sio_memory(const sio_client *c)
     size_t n, i, k;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
-        sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
+        sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {
         const sio__ns *ns = c->socketio.nss[i];
         const sio__queued *q;
@@ -7272,18 +7365,18 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->eio.target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->eio.query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
+    c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->eio_query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
     p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
-    if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
-    c->eio.query[0] = 0;
+    if (!p || !c->eio_target || !c->eio_query) return SIO_ERR_NOMEM;
+    c->eio_query[0] = 0;
     if (SIO__SOCKETIO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        char *q = c->eio.query;
-        sprintf(c->eio.target, "%s%s", path[0] == '/' ? "" : "/", path);
+        char *q = c->eio_query;
+        sprintf(c->eio_target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
         for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        sprintf(c->eio.target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+        sprintf(c->eio_target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
                 c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
     }
     p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
@@ -7292,8 +7385,8 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
     sio__shrink(&c->sys.alloc, &c->request_head);
-    sio__shrink(&c->sys.alloc, &c->eio.target);
-    sio__shrink(&c->sys.alloc, &c->eio.query);
+    sio__shrink(&c->sys.alloc, &c->eio_target);
+    sio__shrink(&c->sys.alloc, &c->eio_query);
     return SIO_OK;
 }
 
@@ -7415,12 +7508,12 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->request_head);
-    sio__free(&a, c->eio.target);
-    sio__free(&a, c->eio.query);
+    sio__free(&a, c->eio_target);
+    sio__free(&a, c->eio_query);
     sio__link_close(c, &c->polling.post);
     sio__link_close(c, &c->upgrade.link);
     sio__free(&a, c->polling.out);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
     if (SIO__WITH_SOCKETIO) sio__socketio_free(c);

@@ -102,18 +102,6 @@ typedef struct sio__socketio {
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
-/* The Engine.IO session, whatever its transport. */
-typedef struct sio__engineio {
-    int version;                       /* 4, or 3: client pings, length-prefixed payloads, Socket.IO v4 */
-    int open;                          /* the open packet came */
-    sio_eio_open session;              /* what it said: sid, pingInterval, pingTimeout, ... */
-    sio__heartbeat heartbeat;
-    char *target, *query;              /* Engine.IO path; extra query "&k=v..." */
-    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
-    size_t ping_scan;                  /* WebSocket look-ahead: ln.rx offset up to which frames were checked */
-    unsigned pings_ahead;              /* pings already answered by the look-ahead */
-} sio__engineio;
-
 /* Upgrade from polling to WebSocket, step by step. */
 enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
        SIO__PROBE_FAILED };
@@ -158,6 +146,7 @@ struct sio_client {
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
+    char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
     const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
     int transport;                     /* sio_config.transport */
@@ -176,6 +165,7 @@ struct sio_client {
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
     sio__events events;                /* waiting to be returned by sio_poll */
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
@@ -380,15 +370,4 @@ static int sio__flush(sio_client *c)
     else
         sio__abort(c, r, text);
     return -1;
-}
-
-/* Reads once on the main link; the look-ahead's offset follows the bytes
- * when the link moves them to the front of its buffer. */
-static long sio__read(sio_client *c, size_t need, char *err, size_t err_size)
-{
-    size_t start = c->ln.rx_start;
-    long r = sio__link_read(&c->sys, &c->ln, need, err, err_size);
-    if (c->ln.rx_start != start)
-        c->eio.ping_scan = c->eio.ping_scan > start ? c->eio.ping_scan - start : 0;
-    return r;
 }

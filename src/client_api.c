@@ -9,13 +9,13 @@ SIO_API size_t sio_memory(const sio_client *c)
     size_t n, i, k;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
-        sio__str_size(c->request_head) + sio__str_size(c->eio.target) + sio__str_size(c->eio.query);
+        sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->eio.cookies[i]);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {
         const sio__ns *ns = c->socketio.nss[i];
         const sio__queued *q;
@@ -69,18 +69,18 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->eio.target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->eio.query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
+    c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
+    c->eio_query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
     p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
-    if (!p || !c->eio.target || !c->eio.query) return SIO_ERR_NOMEM;
-    c->eio.query[0] = 0;
+    if (!p || !c->eio_target || !c->eio_query) return SIO_ERR_NOMEM;
+    c->eio_query[0] = 0;
     if (SIO__SOCKETIO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        char *q = c->eio.query;
-        sprintf(c->eio.target, "%s%s", path[0] == '/' ? "" : "/", path);
+        char *q = c->eio_query;
+        sprintf(c->eio_target, "%s%s", path[0] == '/' ? "" : "/", path);
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
         for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        sprintf(c->eio.target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+        sprintf(c->eio_target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
                 c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
     }
     p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
@@ -89,8 +89,8 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
     sio__shrink(&c->sys.alloc, &c->request_head);
-    sio__shrink(&c->sys.alloc, &c->eio.target);
-    sio__shrink(&c->sys.alloc, &c->eio.query);
+    sio__shrink(&c->sys.alloc, &c->eio_target);
+    sio__shrink(&c->sys.alloc, &c->eio_query);
     return SIO_OK;
 }
 
@@ -212,12 +212,12 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->request_head);
-    sio__free(&a, c->eio.target);
-    sio__free(&a, c->eio.query);
+    sio__free(&a, c->eio_target);
+    sio__free(&a, c->eio_query);
     sio__link_close(c, &c->polling.post);
     sio__link_close(c, &c->upgrade.link);
     sio__free(&a, c->polling.out);
-    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->eio.cookies[i]);
+    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
     if (SIO__WITH_SOCKETIO) sio__socketio_free(c);

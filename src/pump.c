@@ -48,7 +48,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (reads == 1) return 0;
         err[0] = 0;
-        n = sio__read(c, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == SIO_ERR_TLS) {
             sio__abort(c, SIO_ERR_TLS, err);
@@ -73,7 +73,7 @@ static void sio__step_drain(sio_client *c)
     for (i = 0; i < 4; i++) {
         long n;
         c->ln.rx_start = c->ln.rx_len = 0;     /* whatever comes now is discarded */
-        n = sio__read(c, 0, err, sizeof err);
+        n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return;
         if (n <= 0) {
             sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
@@ -88,6 +88,7 @@ static void sio__step_drain(sio_client *c)
 static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
     unsigned char *end = (unsigned char *)m->data + m->len;
+    uint64_t now;
     if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
         c->events.nul_at = end;
         c->events.nul_saved = *end;
@@ -100,8 +101,9 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         ev->len = m->len;
         return 1;
     }
-    if (sio__eio_message(c, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
-        sio__eio_pings_ahead(c);
+    now = sio__now(c);
+    if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+        sio__eio_pings_ahead(c, now);
         return 1;
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
@@ -145,7 +147,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
         if (reads == 1) return 0;
         err[0] = 0;
-        n = sio__read(c, c->websocket.rx_need, err, sizeof err);
+        n = sio__link_read(&c->sys, &c->ln, c->websocket.rx_need, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n == SIO_ERR_TLS) {
             sio__abort(c, SIO_ERR_TLS, err);
@@ -177,7 +179,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     size_t len;
     int r;
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__eio_message(c, 0, p, len, ev)) return 1;
+        if (sio__eio_message(c, sio__now(c), 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
         if (c->events.nul_at) {
             *c->events.nul_at = c->events.nul_saved;
@@ -222,7 +224,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
         }
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->eio.cookies, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;
@@ -238,7 +240,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->eio.cookies, text, sizeof text);
+            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->cookies, text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 if (c->polling.post_in.status != 200) {
@@ -264,11 +266,12 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    sio__socketio_timers(c);
+    uint64_t now = sio__now(c);
+    sio__socketio_timers(c, now);
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
 #endif
-    if (!c->deadline || sio__now(c) < c->deadline || c->phase == SIO__IDLE) return;
+    if (!c->deadline || now < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:

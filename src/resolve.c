@@ -245,10 +245,10 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
 {
     char sid[3 * sizeof c->eio.session.sid], stamp[12];
     unsigned char rnd[6];
-    size_t need = 128 + strlen(c->eio.target) + strlen(c->eio.query) + strlen(c->request_head) + sizeof sid, i;
+    size_t need = 128 + strlen(c->eio_target) + strlen(c->eio_query) + strlen(c->request_head) + sizeof sid, i;
     char *p;
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) need += strlen(c->eio.cookies[i]) + 2;
+        if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
     if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
@@ -258,18 +258,18 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
         for (i = 0; stamp[i]; i++) stamp[i] = stamp[i] == '+' ? '-' : stamp[i] == '/' ? '_' : stamp[i];
     }
     p = (char *)l->tx + l->tx_len;
-    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio.target, c->eio.version, transport,
-                 c->eio.query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
+    p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio_target, c->eio.version, transport,
+                 c->eio_query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
                  with_sid ? "&sid=" : "", sid, c->request_head);
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) {
+        if (c->cookies[i]) {
             int first = 1;
             size_t k;
-            for (k = 0; k < i; k++) if (c->eio.cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->eio.cookies[i]);
+            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
+            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
         }
     for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->eio.cookies[i]) { p += sprintf(p, "\r\n"); break; }
+        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
@@ -283,8 +283,8 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     if (SIO__SOCKETIO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
     } else {
-        if (sio__link_reserve(&c->sys, l, strlen(c->eio.target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
-        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio.target, c->request_head);
+        if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
+        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
     }
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }

@@ -183,13 +183,13 @@ static int sio__send_connect(sio_client *c, int i)
     n += sio_packet_encode_header(head + 1, SIO_PACKET_CONNECT, 0, ns->name, 0, 0);
     ns->state = SIO__NS_CONNECTING;
     pieces[0] = head; lens[0] = n;
-    if (c->eio.version == 3 && c->eio.query[0] && strcmp(ns->name, "/") != 0) {
+    if (c->eio.version == 3 && c->eio_query[0] && strcmp(ns->name, "/") != 0) {
         /* Socket.IO v4: the query goes in the namespace, "40/admin?token=1," */
         const void *q[4];
         size_t ql[4];
         q[0] = head; ql[0] = n - 1;                       /* without the ',' */
         q[1] = "?"; ql[1] = 1;
-        q[2] = c->eio.query + 1; ql[2] = strlen(c->eio.query + 1);   /* past the leading '&' */
+        q[2] = c->eio_query + 1; ql[2] = strlen(c->eio_query + 1);   /* past the leading '&' */
         q[3] = ","; ql[3] = 1;
         return sio__eio_send(c, 0, q, ql, 4);
     }
@@ -259,10 +259,7 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
         ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
-    c->eio.open = 0;
-    sio__heartbeat_stop(&c->eio.heartbeat);
-    c->eio.ping_scan = 0;
-    c->eio.pings_ahead = 0;
+    sio__eio_end(&c->eio);
     c->socketio.bin_need = 0;
     c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
 }
@@ -729,46 +726,31 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
     return 1;
 }
 
-/* Answers pings that wait behind other frames in the receive buffer, so a
- * burst of events the application is still working through cannot make the
- * server's pingTimeout expire.  Each byte is looked at once. */
-static void sio__eio_pings_ahead(sio_client *c)
+/* Answers Engine.IO pings that wait behind other frames on the WebSocket,
+ * so a burst of events the application is still working through cannot
+ * make the server's pingTimeout expire.  Each frame is looked at once. */
+static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
 {
-    size_t pos = c->eio.ping_scan > c->ln.rx_start ? c->eio.ping_scan : c->ln.rx_start;
-    if (!c->eio.open || SIO__POLLING(c) || c->eio.version == 3) return;
-    while (pos < c->ln.rx_len) {
-        sio_ws_frame f;
-        const unsigned char *payload;
-        if (sio_ws_peek_frame(c->ln.rx + pos, c->ln.rx_len - pos, &f, &payload) != 1) break;
-        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length >= 1 && f.length <= 125 && payload[0] == '2') {
+    sio_ws_frame f;
+    const unsigned char *payload;
+    if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
+    while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
+        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length <= 125 &&
+            sio__eio_is_ping(payload, (size_t)f.length)) {
             if (!sio__pong_fits(c, (size_t)f.length - 1))
                 break;                          /* the ping's own turn reports the full queue */
             sio__eio_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
-            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            c->eio.pings_ahead++;
+            sio__eio_ping_ahead(&c->eio, now);
         }
-        pos += f.header_len + (size_t)f.length;
+        sio__websocket_peek_next(&c->websocket, &f);
     }
-    c->eio.ping_scan = pos;
 }
 
-#define SIO__EIO_BASE64 100               /* not a packet type: the 'b' of a base64 attachment */
-
-/* One WebSocket message of a Socket.IO connection.  data[len] is writable. */
-/* The Engine.IO open packet: the session's parameters, then the joined
- * namespaces connect. */
-static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+/* The Engine.IO session opened: the joined namespaces connect. */
+static int sio__eio_on_open(sio_client *c, sio_event *ev)
 {
-    const char *why = NULL;
     size_t i;
-    if (c->eio.open) return 0;
-    if (sio_eio_parse_open((const char *)data + 1, len - 1, &c->eio.session, &why) != SIO_OK) {
-        sio__socketio_parse_error(c, why);
-        return 0;
-    }
-    c->eio.open = 1;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    sio__heartbeat_start(&c->eio.heartbeat, c->eio.version == 3, c->eio.session.ping_interval, c->eio.session.ping_timeout, sio__now(c));
     for (i = 0; i < c->socketio.ns_count; i++) {
         if (!c->socketio.nss[i]->joined) continue;
         if (c->eio.version == 3 && strcmp(c->socketio.nss[i]->name, "/") == 0)
@@ -784,7 +766,7 @@ static int sio__eio_on_open(sio_client *c, const unsigned char *data, size_t len
 }
 
 /* The server closes the session. */
-static void sio__eio_on_close(sio_client *c)
+static void sio__eio_on_close(sio_client *c, uint64_t now)
 {
     c->socketio.disconnect_reason = "transport close";
     if (SIO__POLLING(c)) {
@@ -794,18 +776,18 @@ static void sio__eio_on_close(sio_client *c)
     if (!c->websocket.close_sent) {
         sio__websocket_close(&c->websocket, &c->sys, &c->ln, SIO_CLOSE_NORMAL, "");
         c->phase = SIO__CLOSING;
-        c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+        c->deadline = now + (uint64_t)c->close_timeout;
     }
 }
 
-/* A base64 attachment ("b...": polling in b64 mode, Engine.IO 3). */
-static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+/* A base64 attachment (polling in b64 mode, Engine.IO 3). */
+static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *text, size_t len, sio_event *ev)
 {
-    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len);
+    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
     size_t n = 0;
     int r;
     if (!raw) return 0;
-    if (sio_base64_decode((const char *)data + 1, len - 1, raw, &n) != SIO_OK) {
+    if (sio_base64_decode((const char *)text, len, raw, &n) != SIO_OK) {
         sio__free(&c->sys.alloc, raw);
         sio__socketio_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
@@ -815,17 +797,13 @@ static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *d
     return r;
 }
 
-/* A Socket.IO packet in an Engine.IO message ("4..."); a binary one is kept
- * until its attachments arrive.  data[len] is writable. */
-static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t len, sio_event *ev)
+/* A Socket.IO packet (the text after Engine.IO's "4"); a binary one is
+ * kept until its attachments arrive.  text[len] is writable. */
+static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t len, sio_event *ev)
 {
     const char *why = NULL;
     sio_packet pk;
-    if (!c->eio.open) {
-        sio__socketio_parse_error(c, "eio: message before the open packet");
-        return 0;
-    }
-    if (sio_packet_decode(&pk, (const char *)data + 1, len - 1, (unsigned)c->max_attachments,
+    if (sio_packet_decode(&pk, (const char *)text, len, (unsigned)c->max_attachments,
                           c->max_json_depth, &why) != SIO_OK) {
         sio__socketio_parse_error(c, why);
         return 0;
@@ -836,16 +814,16 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t 
             sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
             return 0;
         }
-        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len);
+        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
         c->socketio.bins = (sio_bytes *)sio__realloc(&c->sys.alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
         if (!c->socketio.bin_text || !c->socketio.bins) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
             return 0;
         }
-        memcpy(c->socketio.bin_text, data + 1, len - 1);
-        c->socketio.bin_text[len - 1] = 0;
-        c->socketio.bin_text_len = len - 1;
-        c->socketio.bin_bytes = len - 1;                 /* at most max_message: it came in one message */
+        memcpy(c->socketio.bin_text, text, len);
+        c->socketio.bin_text[len] = 0;
+        c->socketio.bin_text_len = len;
+        c->socketio.bin_bytes = len;                     /* at most max_message: it came in one message */
         c->socketio.bin_need = pk.attachments;
         c->socketio.bin_have = 0;
         return 0;
@@ -856,59 +834,38 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *data, size_t 
     return sio__socketio_packet(c, &pk, (char *)pk.data, ev);
 }
 
-/* One WebSocket message of a Socket.IO connection: an Engine.IO packet, or
- * an attachment.  data[len] is writable. */
-static int sio__eio_message(sio_client *c, int binary, unsigned char *data, size_t len, sio_event *ev)
+/* One message of the transport at time now: what Engine.IO makes of it,
+ * and the Socket.IO packet or attachment it carries.  Returns 1 with an
+ * event.  data[len] is writable. */
+static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned char *data, size_t len, sio_event *ev)
 {
-    if (binary && c->eio.version == 3) {              /* type byte 4 (message) first */
-        if (len < 1 || data[0] != 4) {
-            sio__socketio_parse_error(c, "eio: Engine.IO 3 binary message without its type byte 4");
-            return 0;
-        }
-        data++;
-        len--;
-    }
-    if (binary) return sio__socketio_attachment(c, data, len, ev);
-    if (c->socketio.bin_need && len > 0 && data[0] == '4') {   /* Engine.IO pings and noops may come between */
-        c->socketio.bin_need = 0;
-        c->socketio.bins_delivered = 1;                /* free what was collected */
+    const unsigned char *p = data;
+    const char *why = NULL;
+    if (!binary && c->socketio.bin_need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
+        c->socketio.bin_need = 0;                  /* Engine.IO pings and noops may come between */
+        c->socketio.bins_delivered = 1;            /* free what was collected */
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
-    if (len == 0) {
-        sio__socketio_parse_error(c, "eio: empty packet");
+    switch (sio__eio_receive(&c->eio, binary, &p, &len, now, &why)) {
+    case SIO__EIO_OPENED:
+        return sio__eio_on_open(c, ev);
+    case SIO__EIO_CLOSED:
+        sio__eio_on_close(c, now);
         return 0;
-    }
-    if (c->eio.open) sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
-    /* the packet type digit (SIO_EIO_*), or 'b': a base64 attachment (polling, b64 mode) */
-    switch (data[0] == 'b' ? SIO__EIO_BASE64 : data[0] >= '0' && data[0] <= '6' ? data[0] - '0' : -1) {
-    case SIO_EIO_OPEN:
-        return sio__eio_on_open(c, data, len, ev);
-    case SIO_EIO_CLOSE:
-        sio__eio_on_close(c);
+    case SIO__EIO_PONG_WANTED:
+        sio__eio_pong(c, (const char *)p, len);
         return 0;
-    case SIO_EIO_PING:                          /* heartbeat: answer at once */
-        if (c->eio.pings_ahead) {                   /* answered already by the look-ahead */
-            c->eio.pings_ahead--;
-            return 0;
-        }
-        if (c->eio.open) {
-            sio__heartbeat_pinged(&c->eio.heartbeat, sio__now(c));
-            sio__eio_pong(c, (const char *)data + 1, len - 1);
-        }
+    case SIO__EIO_PACKET:
+        return sio__socketio_text_packet(c, (unsigned char *)p, len, ev);
+    case SIO__EIO_ATTACHMENT:
+        return sio__socketio_attachment(c, p, len, ev);
+    case SIO__EIO_BASE64_ATTACHMENT:
+        return sio__socketio_base64_attachment(c, p, len, ev);
+    case SIO__EIO_ERROR:
+        sio__socketio_parse_error(c, why);
         return 0;
-    case SIO_EIO_PONG:                          /* v3: the answer to our ping */
-        if (c->eio.open) sio__heartbeat_ponged(&c->eio.heartbeat, sio__now(c));
-        return 0;
-    case SIO_EIO_NOOP:
-        return 0;
-    case SIO_EIO_MESSAGE:
-        return sio__socketio_text_packet(c, data, len, ev);
-    case SIO__EIO_BASE64:
-        return sio__socketio_base64_attachment(c, data, len, ev);
     default:
-        sio__socketio_parse_error(c, "eio: unknown packet type");
         return 0;
     }
 }
-

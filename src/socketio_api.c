@@ -18,12 +18,10 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
     }
 }
 
-static void sio__socketio_timers(sio_client *c)
+static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
-    uint64_t now;
     size_t i = 0;
     if (!SIO__SOCKETIO(c)) return;
-    now = sio__now(c);
     while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
         if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
             sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
@@ -34,8 +32,8 @@ static void sio__socketio_timers(sio_client *c)
             i++;
         }
     }
-    if (!c->eio.open || c->phase != SIO__OPEN) return;
-    switch (sio__heartbeat_due(&c->eio.heartbeat, now)) {
+    if (c->phase != SIO__OPEN) return;
+    switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:
         sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
         break;
@@ -55,7 +53,7 @@ static void sio__socketio_timers(sio_client *c)
 
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = sio__heartbeat_deadline(&c->eio.heartbeat);
+    uint64_t d = sio__eio_deadline(&c->eio);
     size_t i;
     for (i = 0; i < c->socketio.ack_count; i++)
         if (c->socketio.acks[i].deadline && (!d || c->socketio.acks[i].deadline < d)) d = c->socketio.acks[i].deadline;

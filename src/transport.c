@@ -183,9 +183,7 @@ static void sio__probe_commit(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
-    sio__websocket_rx_reset(&c->websocket);
-    c->eio.ping_scan = c->ln.rx_start;
-    c->eio.pings_ahead = 0;
+    sio__websocket_rx_reset(&c->websocket);          /* nothing peeked on the new link either */
     while (pos < c->polling.out_len) {
         unsigned char *p = c->polling.out + pos;
         unsigned char *sep = (unsigned char *)memchr(p, 0x1e, c->polling.out_len - pos);

@@ -17,6 +17,7 @@ typedef struct sio__websocket {
     sio_ws_rx rx;                      /* the frame receiver (with max_message and the allocator) */
     size_t rx_need, hs_scanned;        /* bytes wanted before parsing again; handshake bytes scanned */
     size_t fragment;                   /* payload bytes per outgoing data frame; 0: a frame per message */
+    size_t peeked;                     /* bytes after the link's rx_start already seen by sio__websocket_peek */
     char **protocols;                  /* the Sec-WebSocket-Protocol offers (owned) */
     size_t protocol_count;
     int close_sent, close_code;
@@ -35,6 +36,7 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
     ws->rx.allocator = a;
     ws->rx.max_message = max;
     ws->rx_need = 0;
+    ws->peeked = 0;
 }
 
 /* A new connection: nothing received, nothing negotiated, no close yet. */
@@ -239,6 +241,7 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
         size_t used, need;
         int r = sio_ws_rx_feed(&ws->rx, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, &need, m);
         l->rx_start += used;
+        ws->peeked = ws->peeked > used ? ws->peeked - used : 0;
         if (r < 0) return r;
         if (r == 0) {
             ws->rx_need = need;
@@ -260,4 +263,23 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
         }
     }
     return SIO__WS_MORE;
+}
+
+/* The next whole frame buffered on l behind what receive has reached and
+ * what earlier peeks have seen, without consuming it: a layer above may
+ * look ahead (Engine.IO answers pings waiting behind a burst).  Returns 1
+ * with the frame; sio__websocket_peek_next moves past it. */
+static int sio__websocket_peek(sio__websocket *ws, const sio__link *l, sio_ws_frame *f, const unsigned char **payload)
+{
+    size_t have = l->rx_len - l->rx_start;
+    if (ws->peeked >= have) {
+        ws->peeked = have;
+        return 0;
+    }
+    return sio_ws_peek_frame(l->rx + l->rx_start + ws->peeked, have - ws->peeked, f, payload) == 1;
+}
+
+static void sio__websocket_peek_next(sio__websocket *ws, const sio_ws_frame *f)
+{
+    ws->peeked += f->header_len + (size_t)f->length;
 }

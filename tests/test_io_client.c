@@ -593,6 +593,81 @@ static void test_io_ping_after_emits_filled_the_queue_is_answered(void)
 /* The Engine.IO heartbeat engine alone: times in, what is due out.
  * Each row is one step: an input at a time, then what sio__heartbeat_due
  * says at that time and the next deadline. */
+/* One packet through the Engine.IO engine alone: the verdict and where the
+ * payload starts. */
+static int eio_verdict(sio__engineio *e, int binary, const char *packet, size_t len, uint64_t now,
+                       const unsigned char **p, size_t *plen, const char **why)
+{
+    *p = (const unsigned char *)packet;
+    *plen = len;
+    *why = NULL;
+    return sio__eio_receive(e, binary, p, plen, now, why);
+}
+
+/* The Engine.IO engine alone (no client, no clock): packets in with the
+ * time, verdicts out, the heartbeat's timers. */
+static void test_engineio_engine_alone(void)
+{
+    static const char open4[] = "0{\"sid\":\"s1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000}";
+    sio__engineio e;
+    const unsigned char *p;
+    const char *why;
+    size_t n;
+    memset(&e, 0, sizeof e);
+    e.version = 4;
+    CHECK_INT(eio_verdict(&e, 0, "2", 1, 10, &p, &n, &why), SIO__EIO_NOTHING);      /* no session: no pong */
+    CHECK_INT(eio_verdict(&e, 0, "4hi", 3, 10, &p, &n, &why), SIO__EIO_ERROR);
+    CHECK_STR(why, "eio: message before the open packet");
+    CHECK_INT(eio_verdict(&e, 0, open4, sizeof open4 - 1, 1000, &p, &n, &why), SIO__EIO_OPENED);
+    CHECK_STR(e.session.sid, "s1");
+    CHECK_INT(sio__eio_deadline(&e), 1000 + 25000 + 20000);
+    CHECK_INT(eio_verdict(&e, 0, open4, sizeof open4 - 1, 1100, &p, &n, &why), SIO__EIO_NOTHING);  /* once */
+    CHECK_INT(eio_verdict(&e, 0, "2probe", 6, 2000, &p, &n, &why), SIO__EIO_PONG_WANTED);
+    CHECK_SPAN(p, n, "probe");
+    CHECK_INT(sio__eio_deadline(&e), 2000 + 25000 + 20000);
+    CHECK_INT(eio_verdict(&e, 0, "42[\"a\"]", 7, 2100, &p, &n, &why), SIO__EIO_PACKET);
+    CHECK_SPAN(p, n, "2[\"a\"]");
+    CHECK_INT(eio_verdict(&e, 0, "bAQI=", 5, 2100, &p, &n, &why), SIO__EIO_BASE64_ATTACHMENT);
+    CHECK_SPAN(p, n, "AQI=");
+    CHECK_INT(eio_verdict(&e, 1, "\x04\x01", 2, 2100, &p, &n, &why), SIO__EIO_ATTACHMENT);
+    CHECK_INT(n, 2);                                           /* Engine.IO 4: no type byte */
+    CHECK_INT(eio_verdict(&e, 0, "6", 1, 2100, &p, &n, &why), SIO__EIO_NOTHING);
+    CHECK_INT(eio_verdict(&e, 0, "", 0, 2100, &p, &n, &why), SIO__EIO_ERROR);
+    CHECK_STR(why, "eio: empty packet");
+    CHECK_INT(eio_verdict(&e, 0, "9", 1, 2100, &p, &n, &why), SIO__EIO_ERROR);
+    CHECK_STR(why, "eio: unknown packet type");
+    /* a ping answered ahead of its turn is not answered again in it */
+    CHECK(sio__eio_looks_ahead(&e));
+    CHECK(sio__eio_is_ping((const unsigned char *)"2", 1) && !sio__eio_is_ping((const unsigned char *)"3", 1));
+    sio__eio_ping_ahead(&e, 3000);
+    CHECK_INT(sio__eio_deadline(&e), 3000 + 25000 + 20000);
+    CHECK_INT(eio_verdict(&e, 0, "2", 1, 3500, &p, &n, &why), SIO__EIO_NOTHING);
+    CHECK_INT(eio_verdict(&e, 0, "2", 1, 3600, &p, &n, &why), SIO__EIO_PONG_WANTED);
+    CHECK_INT(sio__eio_due(&e, 3600 + 45000 - 1), SIO__HEARTBEAT_NOTHING);
+    CHECK_INT(sio__eio_due(&e, 3600 + 45000), SIO__HEARTBEAT_TIMEOUT);
+    CHECK_INT(eio_verdict(&e, 0, "1", 1, 3700, &p, &n, &why), SIO__EIO_CLOSED);
+    sio__eio_end(&e);
+    CHECK(!e.open && !sio__eio_looks_ahead(&e));
+    CHECK_INT(sio__eio_due(&e, 1000000), SIO__HEARTBEAT_NOTHING);
+    CHECK_INT(sio__eio_deadline(&e), 0);
+
+    /* Engine.IO 3: the client pings; binary messages carry the type byte 4 */
+    memset(&e, 0, sizeof e);
+    e.version = 3;
+    CHECK_INT(eio_verdict(&e, 0, open4, sizeof open4 - 1, 0, &p, &n, &why), SIO__EIO_OPENED);
+    CHECK(!sio__eio_looks_ahead(&e));
+    CHECK_INT(sio__eio_due(&e, 24999), SIO__HEARTBEAT_NOTHING);
+    CHECK_INT(sio__eio_due(&e, 25000), SIO__HEARTBEAT_PING);
+    CHECK_INT(sio__eio_deadline(&e), 25000 + 20000);           /* the pong is awaited */
+    CHECK_INT(eio_verdict(&e, 0, "3", 1, 26000, &p, &n, &why), SIO__EIO_NOTHING);
+    CHECK_INT(sio__eio_deadline(&e), 26000 + 25000);           /* the next ping */
+    CHECK_INT(eio_verdict(&e, 1, "\x04\x07\x08", 3, 26000, &p, &n, &why), SIO__EIO_ATTACHMENT);
+    CHECK_INT(n, 2);
+    CHECK_INT(p[0], 7);
+    CHECK_INT(eio_verdict(&e, 1, "\x07", 1, 26000, &p, &n, &why), SIO__EIO_ERROR);
+    CHECK_STR(why, "eio: Engine.IO 3 binary message without its type byte 4");
+}
+
 /* The polling transport's engine alone: a POST body built from packets, a
  * response read from a link in pieces (chunked, with cookies), its end. */
 static void test_polling_engine_alone(void)
@@ -1551,6 +1626,7 @@ int main(void)
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
     RUN(test_heartbeat_engine_by_time);
     RUN(test_polling_engine_alone);
+    RUN(test_engineio_engine_alone);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);
