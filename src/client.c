@@ -102,16 +102,6 @@ typedef struct sio__socketio {
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
-/* Upgrade from polling to WebSocket, step by step. */
-enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
-       SIO__PROBE_FAILED };
-
-typedef struct sio__upgrade {
-    sio__link link;                    /* the probe: a WebSocket with the session's sid */
-    int state;                         /* SIO__PROBE_* */
-    uint64_t deadline;                 /* the probe gives up then */
-} sio__upgrade;
-
 /* A client's place in a sio_set: its ready list, its deadline in the
  * timer heap, and what the set's poller watches for it. */
 typedef struct sio__membership {

@@ -208,8 +208,9 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if (sio__poll_packets(c, ev)) return 1;
         if (c->phase < SIO__OPEN) return 0;
         if (c->eio.open && c->phase == SIO__OPEN) {
-            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c);
-            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c)) return 0;
+            uint64_t now = sio__now(c);
+            if (c->upgrade.state == SIO__PROBE_NONE) sio__probe_start(c, now);
+            if (c->upgrade.state != SIO__PROBE_FAILED && sio__probe_step(c, now)) return 0;
         }
         if (c->phase == SIO__CLOSING && !c->polling.post_busy && !c->polling.out_len) {
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */

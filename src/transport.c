@@ -159,11 +159,6 @@ static void sio__probe_fail(sio_client *c)
     c->upgrade.state = SIO__PROBE_FAILED;
 }
 
-/* One masked frame into a link's output. */
-static int sio__link_frame(sio_client *c, sio__link *l, int opcode, const void *data, size_t len)
-{
-    return sio__websocket_frame(&c->sys, l, opcode, &data, &len, 1);
-}
 
 
 /* The WebSocket becomes the transport: polling links closed, the packets
@@ -201,50 +196,26 @@ static void sio__probe_commit(sio_client *c)
     c->polling.out_len = 0;
 }
 
-/* The server's frames on the probe up to its "3probe": 1 once it came, 0
- * while more bytes are needed, -1 for anything else.  Pings may come
- * first (RFC 6455 5.5.2: at any time after the handshake) and are
- * answered; pongs are ignored. */
-static int sio__probe_frames(sio_client *c, sio__link *l)
-{
-    sio_ws_frame f;
-    const unsigned char *p;
-    int r;
-    while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
-        size_t n = (size_t)f.length;
-        if (f.masked || f.rsv || !f.fin) return -1;
-        l->rx_start += f.header_len + n;
-        if (f.opcode == SIO_WS_PING && n <= 125) {
-            if (sio__link_frame(c, l, SIO_WS_PONG, p, n) != SIO_OK) return -1;
-        } else if (f.opcode != SIO_WS_PONG || n > 125) {
-            return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
-        }
-    }
-    return r < 0 ? -1 : 0;
-}
-
-static void sio__probe_start(sio_client *c)
+static void sio__probe_start(sio_client *c, uint64_t now)
 {
     char text[SIO__TEXT_SIZE];
-    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket) {
-        c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try */
+    if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket ||
+        sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
+        c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try, or it cannot */
         return;
     }
-    if (sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
-        c->upgrade.state = SIO__PROBE_FAILED;
-        return;
-    }
-    c->upgrade.state = SIO__PROBE_CONNECTING;
-    c->upgrade.deadline = sio__now(c) + (uint64_t)(c->connect_timeout > 0 ? c->connect_timeout : 10000);
+    sio__upgrade_begin(&c->upgrade, now, c->connect_timeout);
 }
 
 /* Advances the upgrade; returns 1 when the WebSocket took over. */
-static int sio__probe_step(sio_client *c)
+static int sio__probe_step(sio_client *c, uint64_t now)
 {
-    char text[SIO__TEXT_SIZE], err[128];
-    int r, reads;
+    char text[SIO__TEXT_SIZE];
+    const void *upgrade = "5";
+    size_t one = 1;
+    int r;
     sio__link *l = &c->upgrade.link;
-    if (sio__now(c) >= c->upgrade.deadline && c->upgrade.state != SIO__PROBE_PAUSE) {
+    if (sio__upgrade_expired(&c->upgrade, now)) {
         sio__probe_fail(c);
         return 0;
     }
@@ -254,42 +225,13 @@ static int sio__probe_step(sio_client *c)
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
         c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
-    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0) { sio__probe_fail(c); return 0; }
-    for (reads = 0; reads < 3; reads++) {
-        size_t have = l->rx_len - l->rx_start;
-        long n;
-        if (c->upgrade.state == SIO__PROBE_HANDSHAKE) {
-            r = sio__websocket_handshake(&c->websocket, l, c->max_handshake, text, sizeof text);
-            if (r < 0) {
-                sio__probe_fail(c);
-                return 0;
-            }
-            if (r == 1) {
-                if (sio__link_frame(c, l, SIO_WS_TEXT, "2probe", 6) != SIO_OK ||
-                    sio__link_flush(&c->sys, l, text, sizeof text) != 0) {
-                    sio__probe_fail(c);
-                    return 0;
-                }
-                c->upgrade.state = SIO__PROBE_PONG;
-                continue;
-            }
-        }
-        if (c->upgrade.state == SIO__PROBE_PONG && have) {
-            if ((r = sio__probe_frames(c, l)) < 0) {
-                sio__probe_fail(c);
-                return 0;
-            }
-            if (r == 1) c->upgrade.state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
-        }
-        if (c->upgrade.state == SIO__PROBE_PAUSE) break;
-        if (have >= c->max_handshake) { sio__probe_fail(c); return 0; }
-        err[0] = 0;
-        n = sio__link_read(&c->sys, l, 0, err, sizeof err);
-        if (n == SIO_ERR_AGAIN) return 0;
-        if (n <= 0) { sio__probe_fail(c); return 0; }
+    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0 ||
+        (r = sio__upgrade_receive(&c->upgrade, &c->sys, &c->websocket, c->max_handshake)) < 0) {
+        sio__probe_fail(c);
+        return 0;
     }
-    if (c->upgrade.state != SIO__PROBE_PAUSE || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
-    if (sio__link_frame(c, l, SIO_WS_TEXT, "5", 1) != SIO_OK) {
+    if (r == 0 || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
+    if (sio__websocket_frame(&c->sys, l, SIO_WS_TEXT, &upgrade, &one, 1) != SIO_OK) {
         sio__probe_fail(c);
         return 0;
     }

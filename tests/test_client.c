@@ -1157,6 +1157,69 @@ static void ws_engine_sent(sio__link *l)
     l->tx_len = 0;
 }
 
+/* The upgrade probe's engine alone (no client): the 101 checked, "2probe"
+ * sent, a ping before "3probe" answered, then the pause; the deadline. */
+static void test_upgrade_engine_alone(void)
+{
+    sio__system sys;
+    sio__upgrade u;
+    sio__websocket ws;
+    sio_ws_frame f;
+    unsigned char p[64];
+    char text[128];
+    memset(&sys, 0, sizeof sys);
+    sys.pf = &mem_platform;
+    net_reset();
+    memset(&u, 0, sizeof u);
+    memset(&ws, 0, sizeof ws);
+    ws.rx.max_message = 1000;
+    sio__websocket_begin(&ws);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
+    u.link.may_read = 1;
+    sio__upgrade_begin(&u, 1000, 0);
+    CHECK_INT(u.state, SIO__PROBE_CONNECTING);
+    CHECK(!sio__upgrade_expired(&u, 10999) && sio__upgrade_expired(&u, 11000));   /* 10 s by default */
+    CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);   /* the caller's part: connected, request */
+    CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
+    u.state = SIO__PROBE_HANDSHAKE;
+    CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), 0);         /* nothing from the server yet */
+    server_accept(NULL);
+    net.out_len = 0;
+    u.link.may_read = 1;                                             /* as a poller says after new bytes */
+    CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), 0);
+    CHECK_INT(u.state, SIO__PROBE_PONG);
+    CHECK(client_frame(0, &f, p) && f.opcode == SIO_WS_TEXT && f.masked);
+    CHECK_SPAN(p, f.length, "2probe");
+    server_frame(1, SIO_WS_PING, "hb", 2);                           /* RFC 6455 5.5.2: at any time */
+    server_frame(1, SIO_WS_TEXT, "3probe", 6);
+    net.out_len = 0;
+    u.link.may_read = 1;
+    CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), 1);
+    CHECK_INT(u.state, SIO__PROBE_PAUSE);
+    CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
+    CHECK(client_frame(0, &f, p) && f.opcode == SIO_WS_PONG);
+    CHECK_SPAN(p, f.length, "hb");
+    CHECK(!sio__upgrade_expired(&u, 1000000));                       /* paused: waits for polling to idle */
+    CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), 1);
+    sio__link_free(&sys, &u.link);
+
+    /* anything but "3probe" (here the server's own data) fails the probe */
+    net_reset();
+    memset(&u, 0, sizeof u);
+    sio__websocket_begin(&ws);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
+    u.link.may_read = 1;
+    sio__upgrade_begin(&u, 1000, 500);
+    CHECK(sio__upgrade_expired(&u, 1500));
+    CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);
+    CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
+    u.state = SIO__PROBE_HANDSHAKE;
+    server_accept(NULL);
+    server_frame(1, SIO_WS_TEXT, "4hi", 3);
+    CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), -1);
+    sio__link_free(&sys, &u.link);
+}
+
 static void test_websocket_engine_alone(void)
 {
     static char proto[] = "chat", *protos[1] = { proto };
@@ -1473,6 +1536,7 @@ int main(void)
     RUN(test_resolver_engine_by_time_and_bytes);
     RUN(test_link_alone_reads_flushes_and_trims);
     RUN(test_websocket_engine_alone);
+    RUN(test_upgrade_engine_alone);
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
     RUN(test_dns_retry_has_new_ids_and_forged_answers_are_ignored);

@@ -34,6 +34,9 @@ LINKS = {"link"}
 # They use the parsers and the link below them, never the client, and
 # reach the platform only through the link.
 CONNECTIONS = {"websocket", "polling"}
+# The upgrade: a probe connection that uses the WebSocket connection's
+# handshake and frames; like a connection it knows no client.
+UPGRADES = {"upgrade"}
 # Wrappers and the amalgamation's frame.
 FRAME = {"begin", "end"}
 
@@ -145,6 +148,8 @@ def violations(uses):
                 bad.append("%s -> %s: the link uses more than the parsers, the platform and TLS" % (a, b))
             if a in CONNECTIONS and b not in PARSERS | LINKS:
                 bad.append("%s -> %s: a connection uses more than the parsers and the link" % (a, b))
+            if a in UPGRADES and b not in PARSERS | LINKS | CONNECTIONS:
+                bad.append("%s -> %s: the upgrade uses more than the parsers, the link and the connections" % (a, b))
             if a in INTERFACES and b not in PARSERS | INTERFACES | FRAME | {"client"}:
                 bad.append("%s -> %s: an interface uses an implementation" % (a, b))
     return bad

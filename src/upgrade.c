@@ -1,0 +1,89 @@
+/* ---------------------------------------------------------------------- */
+/* upgrade: from long-polling to a WebSocket of the same Engine.IO session */
+/* ---------------------------------------------------------------------- */
+
+/* The probe: a WebSocket with the session's sid.  After its handshake it
+ * sends "2probe", waits for "3probe" (answering pings that come first),
+ * then pauses; the client sends "5" and switches once polling is idle. */
+enum { SIO__PROBE_NONE, SIO__PROBE_CONNECTING, SIO__PROBE_HANDSHAKE, SIO__PROBE_PONG, SIO__PROBE_PAUSE,
+       SIO__PROBE_FAILED };
+
+typedef struct sio__upgrade {
+    sio__link link;                    /* the probe's connection */
+    int state;                         /* SIO__PROBE_* */
+    uint64_t deadline;                 /* the probe gives up then, unless paused */
+} sio__upgrade;
+
+/* The probe's connect began at now; it has timeout_ms to reach the pause. */
+static void sio__upgrade_begin(sio__upgrade *u, uint64_t now, int timeout_ms)
+{
+    u->state = SIO__PROBE_CONNECTING;
+    u->deadline = now + (uint64_t)(timeout_ms > 0 ? timeout_ms : 10000);
+}
+
+static int sio__upgrade_expired(const sio__upgrade *u, uint64_t now)
+{
+    return now >= u->deadline && u->state != SIO__PROBE_PAUSE;
+}
+
+/* The server's frames on the probe up to its "3probe": 1 once it came, 0
+ * while more bytes are needed, -1 for anything else.  Pings may come
+ * first (RFC 6455 5.5.2: at any time after the handshake) and are
+ * answered; pongs are ignored. */
+static int sio__upgrade_frames(sio__system *sys, sio__link *l)
+{
+    sio_ws_frame f;
+    const unsigned char *p;
+    int r;
+    while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
+        const void *payload = p;
+        size_t n = (size_t)f.length;
+        if (f.masked || f.rsv || !f.fin) return -1;
+        l->rx_start += f.header_len + n;
+        if (f.opcode == SIO_WS_PING && n <= 125) {
+            if (sio__websocket_frame(sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
+        } else if (f.opcode != SIO_WS_PONG || n > 125) {
+            return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
+        }
+    }
+    return r < 0 ? -1 : 0;
+}
+
+/* Reads the probe's link (its request sent or being sent): the handshake
+ * checked with ws, "2probe" queued and flushed, frames up to "3probe".
+ * Returns 1 once paused, 0 while waiting for bytes, -1 when the probe
+ * failed. */
+static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocket *ws, size_t max_handshake)
+{
+    const void *probe = "2probe";
+    size_t six = 6;
+    char text[SIO__TEXT_SIZE], err[128];
+    sio__link *l = &u->link;
+    int r, reads;
+    for (reads = 0; reads < 3; reads++) {
+        size_t have = l->rx_len - l->rx_start;
+        long n;
+        if (u->state == SIO__PROBE_HANDSHAKE) {
+            r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
+            if (r < 0) return -1;
+            if (r == 1) {
+                if (sio__websocket_frame(sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
+                    sio__link_flush(sys, l, text, sizeof text) != 0)
+                    return -1;
+                u->state = SIO__PROBE_PONG;
+                continue;
+            }
+        }
+        if (u->state == SIO__PROBE_PONG && have) {
+            if ((r = sio__upgrade_frames(sys, l)) < 0) return -1;
+            if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
+        }
+        if (u->state == SIO__PROBE_PAUSE) return 1;
+        if (have >= max_handshake) return -1;
+        err[0] = 0;
+        n = sio__link_read(sys, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) return -1;
+    }
+    return 0;
+}
