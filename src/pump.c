@@ -103,7 +103,9 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
     }
     now = sio__now(c);
     if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+        if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
         sio__eio_pings_ahead(c, now);
+        if (c->events.nul_at) *c->events.nul_at = 0;
         return 1;
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;

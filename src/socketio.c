@@ -728,18 +728,21 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
 
 /* Answers Engine.IO pings that wait behind other frames on the WebSocket,
  * so a burst of events the application is still working through cannot
- * make the server's pingTimeout expire.  Each frame is looked at once. */
+ * make the server's pingTimeout expire.  Each frame is looked at once.
+ * The pings answered ahead are skipped in their turn by count, so they
+ * must be the next ones in the stream: the look-ahead stops at a ping it
+ * cannot answer now (fragmented, over-long, or no room for the pong). */
 static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
 {
     sio_ws_frame f;
     const unsigned char *payload;
     if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
     while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
-        if (f.opcode == SIO_WS_TEXT && f.fin && !f.masked && f.length <= 125 &&
-            sio__eio_is_ping(payload, (size_t)f.length)) {
-            if (!sio__pong_fits(c, (size_t)f.length - 1))
-                break;                          /* the ping's own turn reports the full queue */
-            sio__eio_send_text(c, "3", 1, (const char *)payload + 1, (size_t)f.length - 1);
+        size_t n = (size_t)f.length;
+        if (f.opcode == SIO_WS_TEXT && sio__eio_is_ping(payload, n)) {
+            if (!f.fin || f.masked || n > 125 || !sio__pong_fits(c, n - 1))
+                break;                          /* its own turn answers it (or reports the full queue) */
+            sio__eio_send_text(c, "3", 1, (const char *)payload + 1, n - 1);
             sio__eio_ping_ahead(&c->eio, now);
         }
         sio__websocket_peek_next(&c->websocket, &f);

@@ -289,6 +289,90 @@ static void test_io_ping_behind_a_burst_is_answered_once_and_early(void)
     sio_destroy(c);
 }
 
+/* Every ping gets its own pong, once, whether answered ahead or in its
+ * turn: a ping right behind a delivered message (whose first byte the
+ * message's NUL borrowed) and a fragmented one (which the look-ahead
+ * cannot read) must not take the credit of a later ping.  Both echoed a
+ * payload twice and another never before. */
+static void test_io_pings_ahead_answer_each_payload_once(void)
+{
+    int round;
+    for (round = 0; round < 2; round++) {
+        sio_client *c = io_client("http://h.test/", NULL);
+        sio_event ev;
+        char pongs[256] = "";
+        size_t i, n;
+        server_text("40{\"sid\":\"S1\"}");
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+        client_texts();
+        server_text("42[\"a\"]");
+        if (round == 0) {
+            server_text("2x1");
+        } else {
+            server_frame(0, SIO_WS_TEXT, "2x", 2);
+            server_frame(1, SIO_WS_CONTINUATION, "1", 1);
+        }
+        server_text("42[\"b\"]");
+        server_text("2x2");
+        server_text("42[\"c\"]");
+        while (sio_poll(c, &ev, 0) == 1) {
+            n = client_texts();
+            for (i = 0; i < n; i++) { strcat(pongs, sent[i]); strcat(pongs, " "); }
+        }
+        n = client_texts();
+        for (i = 0; i < n; i++) { strcat(pongs, sent[i]); strcat(pongs, " "); }
+        CHECK_STR(pongs, "3x1 3x2 ");
+        sio_destroy(c);
+    }
+}
+
+/* A ping behind a burst is answered ahead also after an idle link gave
+ * its big receive buffer back (the buffer starts over at 0; the
+ * look-ahead's absolute offset used to point past it, so the pong waited
+ * for the ping's turn, or a frame was read from its middle). */
+static void test_io_ping_ahead_after_the_buffer_shrank(void)
+{
+    static char big[12100];
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text("0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    memcpy(big, "42[\"x\",\"", 8);
+    memset(big + 8, 'a', 12000);
+    strcpy(big + 8 + 12000, "\"]");
+    server_text("42[\"w\"]");
+    server_text(big);
+    server_text("42[\"y\"]");
+    while (sio_poll(c, &ev, 0) == 1) {}
+    CHECK(c->ln.rx_cap > 12000);
+    net.now += 1500;                                         /* idle: the link shrinks */
+    sio_poll(c, &ev, 0);
+    CHECK(c->ln.rx_cap < 12000);
+    client_texts();
+    server_text("42[\"b\"]");
+    server_text("42[\"c\"]");
+    server_text("2");
+    server_text("42[\"d\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);           /* b */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);           /* c; the pong went out with b */
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "3");
+    while (sio_poll(c, &ev, 0) == 1) {}
+    CHECK_INT(client_texts(), 0);                            /* not twice */
+    sio_destroy(c);
+}
+
 static void test_io_ping_timeout_disconnects(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1606,6 +1690,8 @@ int main(void)
     RUN(test_io_emit_validates_name_and_args);
     RUN(test_io_ping_is_answered_with_pong);
     RUN(test_io_ping_behind_a_burst_is_answered_once_and_early);
+    RUN(test_io_pings_ahead_answer_each_payload_once);
+    RUN(test_io_ping_ahead_after_the_buffer_shrank);
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
     RUN(test_io_undelivered_binary_packet_leaves_the_next_intact);
