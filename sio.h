@@ -6949,6 +6949,19 @@ static void sio__begin(sio_client *c)
     sio__start_next_address(c);
 }
 
+/* A read on the main link ended (0) or failed (n < 0, err says why). */
+static void sio__read_failed(sio_client *c, long n, const char *err, const char *when)
+{
+    char text[SIO__TEXT_SIZE];
+    if (n == SIO_ERR_TLS) {
+        sio__abort(c, SIO_ERR_TLS, err);
+        return;
+    }
+    snprintf(text, sizeof text, "ws: connection %s %s%s%s", n == 0 ? "closed by the server" : "failed", when,
+             n == 0 ? "" : ": ", n == 0 ? "" : err);
+    sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+}
+
 /* Returns 1 with the OPEN event when the handshake completed. */
 static int sio__step_handshake(sio_client *c, sio_event *ev)
 {
@@ -6972,15 +6985,8 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         err[0] = 0;
         n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
-        if (n == SIO_ERR_TLS) {
-            sio__abort(c, SIO_ERR_TLS, err);
-            return 0;
-        }
         if (n <= 0) {
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "ws: connection %s during the handshake%s%s",
-                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
-            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            sio__read_failed(c, n, err, "during the handshake");
             return 0;
         }
     }
@@ -7073,23 +7079,15 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
         err[0] = 0;
         n = sio__link_read(&c->sys, &c->ln, c->websocket.rx_need, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
-        if (n == SIO_ERR_TLS) {
-            sio__abort(c, SIO_ERR_TLS, err);
-            return 0;
-        }
         if (n == SIO_ERR_NOMEM) {
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "ws: out of memory growing the receive buffer");
             return 0;
         }
         if (n <= 0) {
-            char text[SIO__TEXT_SIZE];
-            if (c->phase == SIO__CLOSING) {          /* we wanted to close anyway */
-                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
-                return 0;
-            }
-            snprintf(text, sizeof text, "ws: connection %s without a close frame%s%s",
-                     n == 0 ? "closed by the server" : "failed", n == 0 ? "" : ": ", n == 0 ? "" : err);
-            sio__abort(c, n == 0 ? SIO_ERR_CLOSED : SIO_ERR_IO, text);
+            if (c->phase == SIO__CLOSING && n != SIO_ERR_TLS)
+                sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);   /* we wanted to close anyway */
+            else
+                sio__read_failed(c, n, err, "without a close frame");
             return 0;
         }
     }
