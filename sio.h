@@ -3539,6 +3539,97 @@ static uint64_t sio__heartbeat_deadline(const sio__heartbeat *h)
     return h->next_ping && h->next_ping < h->deadline ? h->next_ping : h->deadline;
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/acks.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* acks: the emits waiting for the server's answer                         */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O: ids handed out in order, found again when the
+ * answer comes, and timed out by the time passed in. */
+typedef struct sio__ack {
+    uint64_t id;
+    int ns;                        /* the namespace's index */
+    uint64_t deadline;             /* 0: none */
+    int sent;                      /* the emit left the queue: a lost connection ends it */
+} sio__ack;
+
+typedef struct sio__acks {
+    sio__ack *list;                /* in emit order */
+    size_t count, cap;
+    uint64_t next_id;
+} sio__acks;
+
+/* Room for one more, within max: SIO_OK, SIO_ERR_FULL or SIO_ERR_NOMEM. */
+static int sio__acks_reserve(sio__acks *a, const sio_allocator *alloc, size_t max)
+{
+    if (a->count >= max) return SIO_ERR_FULL;
+    if (a->count == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 8;
+        void *p = sio__realloc(alloc, a->list, cap * sizeof *a->list);
+        if (!p) return SIO_ERR_NOMEM;
+        a->list = (sio__ack *)p;
+        a->cap = cap;
+    }
+    return SIO_OK;
+}
+
+/* Takes the next id (after sio__acks_reserve). */
+static uint64_t sio__acks_add(sio__acks *a, int ns, int sent, uint64_t deadline)
+{
+    sio__ack *k = &a->list[a->count++];
+    k->id = a->next_id++;
+    k->ns = ns;
+    k->sent = sent;
+    k->deadline = deadline;
+    return k->id;
+}
+
+/* The index of the ack for id in namespace ns, or -1. */
+static int sio__acks_find(const sio__acks *a, int ns, uint64_t id)
+{
+    size_t i;
+    for (i = 0; i < a->count; i++)
+        if (a->list[i].id == id && a->list[i].ns == ns) return (int)i;
+    return -1;
+}
+
+/* Removes one, keeping the others in emit order. */
+static void sio__acks_remove(sio__acks *a, size_t i)
+{
+    memmove(&a->list[i], &a->list[i + 1], (a->count - i - 1) * sizeof *a->list);
+    a->count--;
+}
+
+/* The first ack at or after index from whose deadline has passed at now,
+ * or -1. */
+static int sio__acks_expired(const sio__acks *a, size_t from, uint64_t now)
+{
+    for (; from < a->count; from++)
+        if (a->list[from].deadline && now >= a->list[from].deadline) return (int)from;
+    return -1;
+}
+
+/* The earliest deadline, 0 when none. */
+static uint64_t sio__acks_deadline(const sio__acks *a)
+{
+    uint64_t d = 0;
+    size_t i;
+    for (i = 0; i < a->count; i++)
+        if (a->list[i].deadline && (!d || a->list[i].deadline < d)) d = a->list[i].deadline;
+    return d;
+}
+
+/* An empty list gives back a large array. */
+static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
+{
+    if (!a->count && a->cap > 64) {
+        sio__free(alloc, a->list);
+        a->list = NULL;
+        a->cap = 0;
+    }
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/resolver.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -4762,21 +4853,12 @@ typedef struct sio__ns {
     size_t sub_count, sub_cap;
 } sio__ns;
 
-typedef struct sio__ack {
-    uint64_t id;
-    int ns;
-    uint64_t deadline;             /* 0: none */
-    int sent;                      /* the emit left the queue: a lost connection ends it */
-} sio__ack;
-
 /* Socket.IO over an Engine.IO session: namespaces, acks, binary packets. */
 typedef struct sio__socketio {
     sio__ns **nss;                     /* pointers stay put while the array grows */
     size_t ns_count;
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
-    sio__ack *acks;
-    size_t ack_count, ack_cap;
-    uint64_t next_ack_id;
+    sio__acks acks;                    /* emits waiting for their answer */
     size_t queued_bytes;               /* bytes in namespace queues */
     char *bin_text;                    /* binary packet header waiting for attachments */
     size_t bin_text_len;
@@ -5756,25 +5838,18 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
     sio__ns_drop_queue(c, ns);
 }
 
-/* Removes one pending ack, keeping the others in emit order. */
-static void sio__ack_remove(sio_client *c, size_t i)
-{
-    memmove(&c->socketio.acks[i], &c->socketio.acks[i + 1], (c->socketio.ack_count - i - 1) * sizeof *c->socketio.acks);
-    c->socketio.ack_count--;
-}
-
 /* Ends the pending acks of one namespace (or all: ns < 0) with an error;
  * with only_sent, those of emits still queued for a reconnection stay. */
 static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, int only_sent)
 {
     size_t i = 0;
-    while (i < c->socketio.ack_count) {
-        if ((ns >= 0 && c->socketio.acks[i].ns != ns) || (only_sent && !c->socketio.acks[i].sent)) { i++; continue; }
-        {
-            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
-            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
-        }
-        sio__ack_remove(c, i);
+    while (i < c->socketio.acks.count) {
+        const sio__ack *a = &c->socketio.acks.list[i];
+        sio__pending *p;
+        if ((ns >= 0 && a->ns != ns) || (only_sent && !a->sent)) { i++; continue; }
+        p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+        if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
+        sio__acks_remove(&c->socketio.acks, i);
     }
 }
 
@@ -6057,14 +6132,6 @@ static int sio__socketio_replay(sio_client *c, sio_event *ev)
     return 0;
 }
 
-static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
-{
-    size_t i;
-    for (i = 0; i < c->socketio.ack_count; i++)
-        if (c->socketio.acks[i].id == id && c->socketio.acks[i].ns == ns) return (int)i;
-    return -1;
-}
-
 /* Handles one decoded Socket.IO packet; data is writable (see above). */
 /* The namespace's CONNECT reply: its sid (v4: made from the engine's),
  * the recovery pid, then the emits made before it go out in order. */
@@ -6109,7 +6176,8 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
     for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
-        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->socketio.acks[k].sent = 1;
+        if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
+            c->socketio.acks.list[k].sent = 1;
     }
     sio__ns_drop_queue(c, ns);
     ev->type = SIO_EVENT_CONNECT;
@@ -6187,8 +6255,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
         return sio__socketio_event(c, i, pk, data, ev);
     case SIO_PACKET_ACK:
     case SIO_PACKET_BINARY_ACK:
-        if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
-        sio__ack_remove(c, (size_t)k);
+        if (!pk->has_id || (k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+        sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;
         ev->ns = ns->name;
         ev->ack_id = (int64_t)pk->id;
@@ -6506,17 +6574,14 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
 
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
-    size_t i = 0;
+    int k = 0;
     if (!SIO__SOCKETIO(c)) return;
-    while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
-        if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
-            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
-            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
-            if (!c->socketio.acks[i].sent) sio__ns_unqueue(c, c->socketio.nss[c->socketio.acks[i].ns], c->socketio.acks[i].id);
-            sio__ack_remove(c, i);
-        } else {
-            i++;
-        }
+    while ((k = sio__acks_expired(&c->socketio.acks, (size_t)k, now)) >= 0) {   /* ack timers run while offline too */
+        const sio__ack *a = &c->socketio.acks.list[k];
+        sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
+        if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
+        if (!a->sent) sio__ns_unqueue(c, c->socketio.nss[a->ns], a->id);
+        sio__acks_remove(&c->socketio.acks, (size_t)k);
     }
     if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
@@ -6539,11 +6604,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
 
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = sio__eio_deadline(&c->eio);
-    size_t i;
-    for (i = 0; i < c->socketio.ack_count; i++)
-        if (c->socketio.acks[i].deadline && (!d || c->socketio.acks[i].deadline < d)) d = c->socketio.acks[i].deadline;
-    return d;
+    uint64_t d = sio__eio_deadline(&c->eio), a = sio__acks_deadline(&c->socketio.acks);
+    return a && (!d || a < d) ? a : d;
 }
 
 /* Copies a packet (text pieces, then attachments) to the end of the
@@ -6742,24 +6804,12 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (!c->socketio.nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (o->is_volatile && (c->socketio.nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
-        sio__ack *a;
-        if (c->socketio.ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
-        if (c->socketio.ack_count == c->socketio.ack_cap) {
-            size_t cap = c->socketio.ack_cap ? c->socketio.ack_cap * 2 : 8;
-            void *p = sio__realloc(&c->sys.alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
-            if (!p) return SIO_ERR_NOMEM;
-            c->socketio.acks = (sio__ack *)p;
-            c->socketio.ack_cap = cap;
-        }
-        id = c->socketio.next_ack_id;
+        if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
+        id = c->socketio.acks.next_id;
         r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
-        c->socketio.next_ack_id++;
-        a = &c->socketio.acks[c->socketio.ack_count++];
-        a->id = id;
-        a->ns = i;
-        a->sent = c->socketio.nss[i]->queue_head == NULL;      /* else it waits in the queue */
-        a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
+        sio__acks_add(&c->socketio.acks, i, c->socketio.nss[i]->queue_head == NULL,   /* else it waits in the queue */
+                      o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0);
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
     }
@@ -6863,7 +6913,7 @@ static void sio__socketio_free(sio_client *c)
         sio__free(&c->sys.alloc, ns);
     }
     sio__free(&c->sys.alloc, c->socketio.nss);
-    sio__free(&c->sys.alloc, c->socketio.acks);
+    sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
     sio__free(&c->sys.alloc, c->socketio.replayed);
 }
@@ -7248,11 +7298,7 @@ static void sio__trim(sio_client *c)
         c->events.ring = NULL;
         c->events.cap = c->events.head = 0;
     }
-    if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
-        sio__free(&c->sys.alloc, c->socketio.acks);
-        c->socketio.acks = NULL;
-        c->socketio.ack_cap = 0;
-    }
+    sio__acks_trim(&c->socketio.acks, &c->sys.alloc);
 }
 
 /* One bounded round of work; returns 1 with *ev filled, else 0. */
@@ -7337,7 +7383,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.ack_cap * sizeof(sio__ack);
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.acks.cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     for (i = 0; i < c->socketio.ns_count; i++) {

@@ -71,21 +71,12 @@ typedef struct sio__ns {
     size_t sub_count, sub_cap;
 } sio__ns;
 
-typedef struct sio__ack {
-    uint64_t id;
-    int ns;
-    uint64_t deadline;             /* 0: none */
-    int sent;                      /* the emit left the queue: a lost connection ends it */
-} sio__ack;
-
 /* Socket.IO over an Engine.IO session: namespaces, acks, binary packets. */
 typedef struct sio__socketio {
     sio__ns **nss;                     /* pointers stay put while the array grows */
     size_t ns_count;
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
-    sio__ack *acks;
-    size_t ack_count, ack_cap;
-    uint64_t next_ack_id;
+    sio__acks acks;                    /* emits waiting for their answer */
     size_t queued_bytes;               /* bytes in namespace queues */
     char *bin_text;                    /* binary packet header waiting for attachments */
     size_t bin_text_len;

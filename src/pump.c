@@ -326,11 +326,7 @@ static void sio__trim(sio_client *c)
         c->events.ring = NULL;
         c->events.cap = c->events.head = 0;
     }
-    if (!c->socketio.ack_count && c->socketio.ack_cap > 64) {
-        sio__free(&c->sys.alloc, c->socketio.acks);
-        c->socketio.acks = NULL;
-        c->socketio.ack_cap = 0;
-    }
+    sio__acks_trim(&c->socketio.acks, &c->sys.alloc);
 }
 
 /* One bounded round of work; returns 1 with *ev filled, else 0. */

@@ -147,25 +147,18 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
     sio__ns_drop_queue(c, ns);
 }
 
-/* Removes one pending ack, keeping the others in emit order. */
-static void sio__ack_remove(sio_client *c, size_t i)
-{
-    memmove(&c->socketio.acks[i], &c->socketio.acks[i + 1], (c->socketio.ack_count - i - 1) * sizeof *c->socketio.acks);
-    c->socketio.ack_count--;
-}
-
 /* Ends the pending acks of one namespace (or all: ns < 0) with an error;
  * with only_sent, those of emits still queued for a reconnection stay. */
 static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, int only_sent)
 {
     size_t i = 0;
-    while (i < c->socketio.ack_count) {
-        if ((ns >= 0 && c->socketio.acks[i].ns != ns) || (only_sent && !c->socketio.acks[i].sent)) { i++; continue; }
-        {
-            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
-            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
-        }
-        sio__ack_remove(c, i);
+    while (i < c->socketio.acks.count) {
+        const sio__ack *a = &c->socketio.acks.list[i];
+        sio__pending *p;
+        if ((ns >= 0 && a->ns != ns) || (only_sent && !a->sent)) { i++; continue; }
+        p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+        if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
+        sio__acks_remove(&c->socketio.acks, i);
     }
 }
 
@@ -448,14 +441,6 @@ static int sio__socketio_replay(sio_client *c, sio_event *ev)
     return 0;
 }
 
-static int sio__ack_find(const sio_client *c, int ns, uint64_t id)
-{
-    size_t i;
-    for (i = 0; i < c->socketio.ack_count; i++)
-        if (c->socketio.acks[i].id == id && c->socketio.acks[i].ns == ns) return (int)i;
-    return -1;
-}
-
 /* Handles one decoded Socket.IO packet; data is writable (see above). */
 /* The namespace's CONNECT reply: its sid (v4: made from the engine's),
  * the recovery pid, then the emits made before it go out in order. */
@@ -500,7 +485,8 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
     for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
-        if (q->ack_id >= 0 && (k = sio__ack_find(c, i, (uint64_t)q->ack_id)) >= 0) c->socketio.acks[k].sent = 1;
+        if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
+            c->socketio.acks.list[k].sent = 1;
     }
     sio__ns_drop_queue(c, ns);
     ev->type = SIO_EVENT_CONNECT;
@@ -578,8 +564,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
         return sio__socketio_event(c, i, pk, data, ev);
     case SIO_PACKET_ACK:
     case SIO_PACKET_BINARY_ACK:
-        if (!pk->has_id || (k = sio__ack_find(c, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
-        sio__ack_remove(c, (size_t)k);
+        if (!pk->has_id || (k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+        sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;
         ev->ns = ns->name;
         ev->ack_id = (int64_t)pk->id;

@@ -20,17 +20,14 @@ static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
 
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
-    size_t i = 0;
+    int k = 0;
     if (!SIO__SOCKETIO(c)) return;
-    while (i < c->socketio.ack_count) {                  /* ack timers run while offline too */
-        if (c->socketio.acks[i].deadline && now >= c->socketio.acks[i].deadline) {
-            sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
-            if (p) { p->ns = c->socketio.acks[i].ns; p->ack_id = (int64_t)c->socketio.acks[i].id; }
-            if (!c->socketio.acks[i].sent) sio__ns_unqueue(c, c->socketio.nss[c->socketio.acks[i].ns], c->socketio.acks[i].id);
-            sio__ack_remove(c, i);
-        } else {
-            i++;
-        }
+    while ((k = sio__acks_expired(&c->socketio.acks, (size_t)k, now)) >= 0) {   /* ack timers run while offline too */
+        const sio__ack *a = &c->socketio.acks.list[k];
+        sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
+        if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
+        if (!a->sent) sio__ns_unqueue(c, c->socketio.nss[a->ns], a->id);
+        sio__acks_remove(&c->socketio.acks, (size_t)k);
     }
     if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
@@ -53,11 +50,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
 
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = sio__eio_deadline(&c->eio);
-    size_t i;
-    for (i = 0; i < c->socketio.ack_count; i++)
-        if (c->socketio.acks[i].deadline && (!d || c->socketio.acks[i].deadline < d)) d = c->socketio.acks[i].deadline;
-    return d;
+    uint64_t d = sio__eio_deadline(&c->eio), a = sio__acks_deadline(&c->socketio.acks);
+    return a && (!d || a < d) ? a : d;
 }
 
 /* Copies a packet (text pieces, then attachments) to the end of the
@@ -256,24 +250,12 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (!c->socketio.nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (o->is_volatile && (c->socketio.nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
-        sio__ack *a;
-        if (c->socketio.ack_count >= c->max_pending_acks) return SIO_ERR_FULL;
-        if (c->socketio.ack_count == c->socketio.ack_cap) {
-            size_t cap = c->socketio.ack_cap ? c->socketio.ack_cap * 2 : 8;
-            void *p = sio__realloc(&c->sys.alloc, c->socketio.acks, cap * sizeof *c->socketio.acks);
-            if (!p) return SIO_ERR_NOMEM;
-            c->socketio.acks = (sio__ack *)p;
-            c->socketio.ack_cap = cap;
-        }
-        id = c->socketio.next_ack_id;
+        if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
+        id = c->socketio.acks.next_id;
         r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
-        c->socketio.next_ack_id++;
-        a = &c->socketio.acks[c->socketio.ack_count++];
-        a->id = id;
-        a->ns = i;
-        a->sent = c->socketio.nss[i]->queue_head == NULL;      /* else it waits in the queue */
-        a->deadline = o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0;
+        sio__acks_add(&c->socketio.acks, i, c->socketio.nss[i]->queue_head == NULL,   /* else it waits in the queue */
+                      o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0);
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
     }
@@ -377,7 +359,7 @@ static void sio__socketio_free(sio_client *c)
         sio__free(&c->sys.alloc, ns);
     }
     sio__free(&c->sys.alloc, c->socketio.nss);
-    sio__free(&c->sys.alloc, c->socketio.acks);
+    sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
     sio__free(&c->sys.alloc, c->socketio.replayed);
 }

@@ -677,6 +677,44 @@ static void test_io_ping_after_emits_filled_the_queue_is_answered(void)
 /* The Engine.IO heartbeat engine alone: times in, what is due out.
  * Each row is one step: an input at a time, then what sio__heartbeat_due
  * says at that time and the next deadline. */
+/* The pending acks alone: ids in order, found by namespace and id, the
+ * earliest deadline, expiry by the time given, the bound, trimming. */
+static void test_acks_engine_alone(void)
+{
+    sio__acks a;
+    sio_allocator alloc;
+    size_t i;
+    memset(&a, 0, sizeof a);
+    memset(&alloc, 0, sizeof alloc);
+    CHECK_INT(sio__acks_reserve(&a, &alloc, 2), SIO_OK);
+    CHECK_INT(sio__acks_add(&a, 0, 1, 0), 0);
+    CHECK_INT(sio__acks_reserve(&a, &alloc, 2), SIO_OK);
+    CHECK_INT(sio__acks_add(&a, 1, 0, 500), 1);
+    CHECK_INT(sio__acks_reserve(&a, &alloc, 2), SIO_ERR_FULL);
+    CHECK_INT(sio__acks_find(&a, 1, 1), 1);
+    CHECK_INT(sio__acks_find(&a, 0, 1), -1);                   /* the id belongs to another namespace */
+    CHECK_INT(sio__acks_deadline(&a), 500);
+    CHECK_INT(sio__acks_expired(&a, 0, 499), -1);
+    CHECK_INT(sio__acks_expired(&a, 0, 500), 1);
+    sio__acks_remove(&a, 0);
+    CHECK_INT(a.count, 1);
+    CHECK_INT(a.list[0].id, 1);                                /* the rest keep their order */
+    CHECK(!a.list[0].sent);
+    sio__acks_remove(&a, 0);
+    CHECK_INT(sio__acks_deadline(&a), 0);
+    for (i = 0; i < 100; i++) {
+        CHECK_INT(sio__acks_reserve(&a, &alloc, 1000), SIO_OK);
+        sio__acks_add(&a, 0, 1, 0);
+    }
+    CHECK_INT(a.list[99].id, 101);
+    sio__acks_trim(&a, &alloc);
+    CHECK(a.list != NULL);                                     /* in use: kept */
+    while (a.count) sio__acks_remove(&a, a.count - 1);
+    sio__acks_trim(&a, &alloc);
+    CHECK(a.list == NULL && a.cap == 0);
+    CHECK_INT(a.next_id, 102);                                 /* ids never repeat */
+}
+
 /* One packet through the Engine.IO engine alone: the verdict and where the
  * payload starts. */
 static int eio_verdict(sio__engineio *e, int binary, const char *packet, size_t len, uint64_t now,
@@ -1713,6 +1751,7 @@ int main(void)
     RUN(test_heartbeat_engine_by_time);
     RUN(test_polling_engine_alone);
     RUN(test_engineio_engine_alone);
+    RUN(test_acks_engine_alone);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);
