@@ -283,6 +283,11 @@ typedef struct sio_allocator {
     void *user;
 } sio_allocator;
 
+/* Bytes of a binary attachment. */
+typedef struct sio_bytes {
+    const unsigned char *data;
+    size_t len;
+} sio_bytes;
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/url.h"
 #endif
@@ -957,12 +962,6 @@ enum { SIO_TRANSPORT_WEBSOCKET = 0, SIO_TRANSPORT_POLLING = 1, SIO_TRANSPORT_AUT
 enum { SIO_RECONNECT_ON = 0, SIO_RECONNECT_OFF = 1 };
 
 enum { SIO_MODE_WEBSOCKET = 0, SIO_MODE_SOCKETIO = 1 };
-
-/* Bytes of a binary attachment. */
-typedef struct sio_bytes {
-    const unsigned char *data;
-    size_t len;
-} sio_bytes;
 
 typedef enum sio_event_type {
     SIO_EVENT_NONE = 0,
@@ -3630,6 +3629,95 @@ static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
     }
 }
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/binary.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* binary: a Socket.IO binary packet and the attachments that follow it    */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O.  The packet's text is kept until its attachments
+ * have come (each its own message); then the whole is delivered, and its
+ * memory stays valid until sio__binary_release at the next step. */
+typedef struct sio__binary {
+    char *text;                        /* the packet's text, NUL-terminated */
+    size_t text_len;
+    sio_bytes *parts;                  /* attachments so far (owned), room for slots */
+    size_t slots, have, need;          /* need: still collecting while not 0 */
+    size_t bytes;                      /* text and attachments so far: max_message at most */
+    int done;                          /* delivered or abandoned: freed at the next release */
+} sio__binary;
+
+/* Frees a delivered or abandoned packet (nothing while one is collecting). */
+static void sio__binary_release(sio__binary *b, const sio_allocator *alloc)
+{
+    size_t i;
+    if (!b->done) return;
+    for (i = 0; i < b->have; i++) sio__free(alloc, (void *)b->parts[i].data);
+    sio__free(alloc, b->parts);
+    sio__free(alloc, b->text);
+    memset(b, 0, sizeof *b);
+}
+
+/* Stops collecting: what came is freed at the next release. */
+static void sio__binary_abandon(sio__binary *b)
+{
+    b->need = 0;
+    b->done = 1;
+}
+
+/* A packet announcing count attachments (text[len], at most max_message).
+ * SIO_ERR_STATE while another is still collecting; SIO_ERR_NOMEM. */
+static int sio__binary_begin(sio__binary *b, const sio_allocator *alloc, const char *text, size_t len, size_t count)
+{
+    if (b->text) return SIO_ERR_STATE;
+    b->text = (char *)sio__realloc(alloc, NULL, len + 1);
+    b->parts = (sio_bytes *)sio__realloc(alloc, NULL, count * sizeof *b->parts);
+    b->slots = count;
+    b->done = 1;                                 /* on failure, freed at the next release */
+    if (!b->text || !b->parts) return SIO_ERR_NOMEM;
+    memcpy(b->text, text, len);
+    b->text[len] = 0;
+    b->text_len = len;
+    b->bytes = len;
+    b->need = count;
+    b->have = 0;
+    b->done = 0;
+    return SIO_OK;
+}
+
+/* One attachment.  Returns 1 when it was the last (the packet is whole:
+ * text, parts, have), 0 when more are needed, SIO_ERR_STATE when none was
+ * announced, SIO_ERR_TOO_BIG when the packet would pass max_message
+ * (abandoned), SIO_ERR_NOMEM. */
+static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const unsigned char *data, size_t len,
+                           size_t max_message)
+{
+    unsigned char *copy;
+    if (!b->need) return SIO_ERR_STATE;
+    if (b->bytes > max_message || len > max_message - b->bytes) {   /* each fits; all must too */
+        sio__binary_abandon(b);
+        return SIO_ERR_TOO_BIG;
+    }
+    copy = (unsigned char *)sio__realloc(alloc, NULL, len ? len : 1);
+    if (!copy) return SIO_ERR_NOMEM;
+    if (len) memcpy(copy, data, len);
+    b->bytes += len;
+    b->parts[b->have].data = copy;
+    b->parts[b->have].len = len;
+    if (++b->have < b->need) return 0;
+    sio__binary_abandon(b);                      /* whole: delivered now, freed at the next release */
+    return 1;
+}
+
+/* Heap held, for sio_memory. */
+static size_t sio__binary_memory(const sio__binary *b)
+{
+    size_t n = b->text ? b->text_len + 1 : 0, i;
+    if (b->parts) n += b->slots * sizeof(sio_bytes);
+    for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
+    return n;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/resolver.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -4860,12 +4948,7 @@ typedef struct sio__socketio {
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__acks acks;                    /* emits waiting for their answer */
     size_t queued_bytes;               /* bytes in namespace queues */
-    char *bin_text;                    /* binary packet header waiting for attachments */
-    size_t bin_text_len;
-    sio_bytes *bins;                   /* attachments received so far (owned) */
-    size_t bin_have, bin_need;
-    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
-    int bins_delivered;                /* freed at the next step */
+    sio__binary binary;                /* a binary packet collecting its attachments */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
     sio__held *replayed;               /* delivered last; freed at the next step */
@@ -5944,8 +6027,7 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
-    c->socketio.bin_need = 0;
-    c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
+    sio__binary_abandon(&c->socketio.binary);     /* attachments collected so far are freed next step */
 }
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
@@ -5989,15 +6071,7 @@ static const sio__session_hooks sio__socketio_session = {
 
 static void sio__socketio_release(sio_client *c)
 {
-    size_t i;
-    if (!c->socketio.bins_delivered) return;
-    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->sys.alloc, (void *)c->socketio.bins[i].data);
-    sio__free(&c->sys.alloc, c->socketio.bins);
-    sio__free(&c->sys.alloc, c->socketio.bin_text);
-    c->socketio.bins = NULL;
-    c->socketio.bin_text = NULL;
-    c->socketio.bin_have = c->socketio.bin_need = c->socketio.bin_bytes = 0;
-    c->socketio.bins_delivered = 0;
+    sio__binary_release(&c->socketio.binary, &c->sys.alloc);
 }
 
 static char *sio__scratch(sio_client *c, size_t need)
@@ -6245,8 +6319,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
         if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
-            size_t count = pk->attachments ? c->socketio.bin_have : 0;
-            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.bins : NULL, count) != SIO_OK)
+            size_t count = pk->attachments ? c->socketio.binary.have : 0;
+            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.binary.parts : NULL, count) != SIO_OK)
                 sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
                           "sio: events before the CONNECT reply exceed max_message");
             return 0;
@@ -6363,43 +6437,36 @@ static int sio__socketio_placeholders_check(sio_client *c, const sio_packet *pk,
 
 static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
-    unsigned char *copy;
+    sio__binary *b = &c->socketio.binary;
     sio_packet pk;
     const char *why = NULL;
-    if (!c->socketio.bin_need) {
+    char text[SIO__TEXT_SIZE];
+    switch (sio__binary_add(b, &c->sys.alloc, data, len, c->max_message)) {
+    case 0:
+        return 0;
+    case 1:
+        break;
+    case SIO_ERR_STATE:
         sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
-    }
-    if (c->socketio.bin_bytes > c->max_message || len > c->max_message - c->socketio.bin_bytes) {   /* each fits; all must too */
-        char text[SIO__TEXT_SIZE];
+    case SIO_ERR_TOO_BIG:
         snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
                  (unsigned long)c->max_message);
-        c->socketio.bin_need = 0;
-        c->socketio.bins_delivered = 1;                   /* free what was collected */
         sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
         return 0;
-    }
-    c->socketio.bin_bytes += len;
-    copy = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len ? len : 1);
-    if (!copy) {
+    default:
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
         return 0;
     }
-    if (len) memcpy(copy, data, len);
-    c->socketio.bins[c->socketio.bin_have].data = copy;
-    c->socketio.bins[c->socketio.bin_have].len = len;
-    if (++c->socketio.bin_have < c->socketio.bin_need) return 0;
     /* All attachments are here: deliver the packet that announced them. */
-    c->socketio.bins_delivered = 1;
-    c->socketio.bin_need = 0;
-    sio_packet_decode(&pk, c->socketio.bin_text, c->socketio.bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__socketio_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
+    sio_packet_decode(&pk, b->text, b->text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    if (!sio__socketio_placeholders_check(c, &pk, b->have)) return 0;
     if (!sio__socketio_packet(c, &pk, (char *)pk.data, ev)) {
         sio__socketio_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
-    ev->attachments = c->socketio.bins;
-    ev->attachment_count = c->socketio.bin_have;
+    ev->attachments = b->parts;
+    ev->attachment_count = b->have;
     return 1;
 }
 
@@ -6483,6 +6550,7 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
 {
     const char *why = NULL;
     sio_packet pk;
+    int r;
     if (sio_packet_decode(&pk, (const char *)text, len, (unsigned)c->max_attachments,
                           c->max_json_depth, &why) != SIO_OK) {
         sio__socketio_parse_error(c, why);
@@ -6490,22 +6558,11 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
         sio__socketio_release(c);                     /* a packet delivered earlier in this step */
-        if (c->socketio.bin_text) {                      /* never overwrite one still collecting */
+        r = sio__binary_begin(&c->socketio.binary, &c->sys.alloc, (const char *)text, len, pk.attachments);
+        if (r == SIO_ERR_STATE)                          /* never overwrite one still collecting */
             sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
-            return 0;
-        }
-        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
-        c->socketio.bins = (sio_bytes *)sio__realloc(&c->sys.alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
-        if (!c->socketio.bin_text || !c->socketio.bins) {
+        else if (r != SIO_OK)
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
-            return 0;
-        }
-        memcpy(c->socketio.bin_text, text, len);
-        c->socketio.bin_text[len] = 0;
-        c->socketio.bin_text_len = len;
-        c->socketio.bin_bytes = len;                     /* at most max_message: it came in one message */
-        c->socketio.bin_need = pk.attachments;
-        c->socketio.bin_have = 0;
         return 0;
     }
     if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
@@ -6521,9 +6578,8 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 {
     const unsigned char *p = data;
     const char *why = NULL;
-    if (!binary && c->socketio.bin_need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
-        c->socketio.bin_need = 0;                  /* Engine.IO pings and noops may come between */
-        c->socketio.bins_delivered = 1;            /* free what was collected */
+    if (!binary && c->socketio.binary.need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
+        sio__binary_abandon(&c->socketio.binary);  /* Engine.IO pings and noops may come between */
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
@@ -6900,7 +6956,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 static void sio__socketio_free(sio_client *c)
 {
     size_t i, k;
-    c->socketio.bins_delivered = 1;
+    sio__binary_abandon(&c->socketio.binary);
     sio__socketio_release(c);
     for (i = 0; i < c->socketio.ns_count; i++) {
         sio__ns *ns = c->socketio.nss[i];
@@ -7395,11 +7451,7 @@ SIO_API size_t sio_memory(const sio_client *c)
         for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
         for (h = ns->held_head; h; h = h->next) n += h->total;
     }
-    if (c->socketio.bin_text) n += c->socketio.bin_text_len + 1;
-    if (c->socketio.bins) {
-        n += c->socketio.bin_need * sizeof(sio_bytes);
-        for (i = 0; i < c->socketio.bin_have; i++) n += c->socketio.bins[i].len ? c->socketio.bins[i].len : 1;
-    }
+    n += sio__binary_memory(&c->socketio.binary);
     if (c->socketio.replayed) n += c->socketio.replayed->total;
     return n;
 }

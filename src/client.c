@@ -78,12 +78,7 @@ typedef struct sio__socketio {
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__acks acks;                    /* emits waiting for their answer */
     size_t queued_bytes;               /* bytes in namespace queues */
-    char *bin_text;                    /* binary packet header waiting for attachments */
-    size_t bin_text_len;
-    sio_bytes *bins;                   /* attachments received so far (owned) */
-    size_t bin_have, bin_need;
-    size_t bin_bytes;                  /* the header and the attachments so far: max_message at most */
-    int bins_delivered;                /* freed at the next step */
+    sio__binary binary;                /* a binary packet collecting its attachments */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
     sio__held *replayed;               /* delivered last; freed at the next step */

@@ -56,12 +56,6 @@ enum { SIO_RECONNECT_ON = 0, SIO_RECONNECT_OFF = 1 };
 
 enum { SIO_MODE_WEBSOCKET = 0, SIO_MODE_SOCKETIO = 1 };
 
-/* Bytes of a binary attachment. */
-typedef struct sio_bytes {
-    const unsigned char *data;
-    size_t len;
-} sio_bytes;
-
 typedef enum sio_event_type {
     SIO_EVENT_NONE = 0,
     SIO_EVENT_OPEN,      /* handshake done; sends are allowed */

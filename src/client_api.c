@@ -25,11 +25,7 @@ SIO_API size_t sio_memory(const sio_client *c)
         for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
         for (h = ns->held_head; h; h = h->next) n += h->total;
     }
-    if (c->socketio.bin_text) n += c->socketio.bin_text_len + 1;
-    if (c->socketio.bins) {
-        n += c->socketio.bin_need * sizeof(sio_bytes);
-        for (i = 0; i < c->socketio.bin_have; i++) n += c->socketio.bins[i].len ? c->socketio.bins[i].len : 1;
-    }
+    n += sio__binary_memory(&c->socketio.binary);
     if (c->socketio.replayed) n += c->socketio.replayed->total;
     return n;
 }

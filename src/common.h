@@ -30,3 +30,8 @@ typedef struct sio_allocator {
     void *user;
 } sio_allocator;
 
+/* Bytes of a binary attachment. */
+typedef struct sio_bytes {
+    const unsigned char *data;
+    size_t len;
+} sio_bytes;

@@ -253,8 +253,7 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
-    c->socketio.bin_need = 0;
-    c->socketio.bins_delivered = 1;                /* attachments collected so far are freed next step */
+    sio__binary_abandon(&c->socketio.binary);     /* attachments collected so far are freed next step */
 }
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
@@ -298,15 +297,7 @@ static const sio__session_hooks sio__socketio_session = {
 
 static void sio__socketio_release(sio_client *c)
 {
-    size_t i;
-    if (!c->socketio.bins_delivered) return;
-    for (i = 0; i < c->socketio.bin_have; i++) sio__free(&c->sys.alloc, (void *)c->socketio.bins[i].data);
-    sio__free(&c->sys.alloc, c->socketio.bins);
-    sio__free(&c->sys.alloc, c->socketio.bin_text);
-    c->socketio.bins = NULL;
-    c->socketio.bin_text = NULL;
-    c->socketio.bin_have = c->socketio.bin_need = c->socketio.bin_bytes = 0;
-    c->socketio.bins_delivered = 0;
+    sio__binary_release(&c->socketio.binary, &c->sys.alloc);
 }
 
 static char *sio__scratch(sio_client *c, size_t need)
@@ -554,8 +545,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     case SIO_PACKET_EVENT:
     case SIO_PACKET_BINARY_EVENT:
         if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
-            size_t count = pk->attachments ? c->socketio.bin_have : 0;
-            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.bins : NULL, count) != SIO_OK)
+            size_t count = pk->attachments ? c->socketio.binary.have : 0;
+            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.binary.parts : NULL, count) != SIO_OK)
                 sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
                           "sio: events before the CONNECT reply exceed max_message");
             return 0;
@@ -672,43 +663,36 @@ static int sio__socketio_placeholders_check(sio_client *c, const sio_packet *pk,
 
 static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
 {
-    unsigned char *copy;
+    sio__binary *b = &c->socketio.binary;
     sio_packet pk;
     const char *why = NULL;
-    if (!c->socketio.bin_need) {
+    char text[SIO__TEXT_SIZE];
+    switch (sio__binary_add(b, &c->sys.alloc, data, len, c->max_message)) {
+    case 0:
+        return 0;
+    case 1:
+        break;
+    case SIO_ERR_STATE:
         sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
-    }
-    if (c->socketio.bin_bytes > c->max_message || len > c->max_message - c->socketio.bin_bytes) {   /* each fits; all must too */
-        char text[SIO__TEXT_SIZE];
+    case SIO_ERR_TOO_BIG:
         snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
                  (unsigned long)c->max_message);
-        c->socketio.bin_need = 0;
-        c->socketio.bins_delivered = 1;                   /* free what was collected */
         sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
         return 0;
-    }
-    c->socketio.bin_bytes += len;
-    copy = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len ? len : 1);
-    if (!copy) {
+    default:
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
         return 0;
     }
-    if (len) memcpy(copy, data, len);
-    c->socketio.bins[c->socketio.bin_have].data = copy;
-    c->socketio.bins[c->socketio.bin_have].len = len;
-    if (++c->socketio.bin_have < c->socketio.bin_need) return 0;
     /* All attachments are here: deliver the packet that announced them. */
-    c->socketio.bins_delivered = 1;
-    c->socketio.bin_need = 0;
-    sio_packet_decode(&pk, c->socketio.bin_text, c->socketio.bin_text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
-    if (!sio__socketio_placeholders_check(c, &pk, c->socketio.bin_have)) return 0;
+    sio_packet_decode(&pk, b->text, b->text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
+    if (!sio__socketio_placeholders_check(c, &pk, b->have)) return 0;
     if (!sio__socketio_packet(c, &pk, (char *)pk.data, ev)) {
         sio__socketio_release(c);           /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
-    ev->attachments = c->socketio.bins;
-    ev->attachment_count = c->socketio.bin_have;
+    ev->attachments = b->parts;
+    ev->attachment_count = b->have;
     return 1;
 }
 
@@ -792,6 +776,7 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
 {
     const char *why = NULL;
     sio_packet pk;
+    int r;
     if (sio_packet_decode(&pk, (const char *)text, len, (unsigned)c->max_attachments,
                           c->max_json_depth, &why) != SIO_OK) {
         sio__socketio_parse_error(c, why);
@@ -799,22 +784,11 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
         sio__socketio_release(c);                     /* a packet delivered earlier in this step */
-        if (c->socketio.bin_text) {                      /* never overwrite one still collecting */
+        r = sio__binary_begin(&c->socketio.binary, &c->sys.alloc, (const char *)text, len, pk.attachments);
+        if (r == SIO_ERR_STATE)                          /* never overwrite one still collecting */
             sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
-            return 0;
-        }
-        c->socketio.bin_text = (char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
-        c->socketio.bins = (sio_bytes *)sio__realloc(&c->sys.alloc, NULL, pk.attachments * sizeof *c->socketio.bins);
-        if (!c->socketio.bin_text || !c->socketio.bins) {
+        else if (r != SIO_OK)
             sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
-            return 0;
-        }
-        memcpy(c->socketio.bin_text, text, len);
-        c->socketio.bin_text[len] = 0;
-        c->socketio.bin_text_len = len;
-        c->socketio.bin_bytes = len;                     /* at most max_message: it came in one message */
-        c->socketio.bin_need = pk.attachments;
-        c->socketio.bin_have = 0;
         return 0;
     }
     if ((pk.type == SIO_PACKET_BINARY_EVENT || pk.type == SIO_PACKET_BINARY_ACK) &&
@@ -830,9 +804,8 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 {
     const unsigned char *p = data;
     const char *why = NULL;
-    if (!binary && c->socketio.bin_need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
-        c->socketio.bin_need = 0;                  /* Engine.IO pings and noops may come between */
-        c->socketio.bins_delivered = 1;            /* free what was collected */
+    if (!binary && c->socketio.binary.need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
+        sio__binary_abandon(&c->socketio.binary);  /* Engine.IO pings and noops may come between */
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }

@@ -346,7 +346,7 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 static void sio__socketio_free(sio_client *c)
 {
     size_t i, k;
-    c->socketio.bins_delivered = 1;
+    sio__binary_abandon(&c->socketio.binary);
     sio__socketio_release(c);
     for (i = 0; i < c->socketio.ns_count; i++) {
         sio__ns *ns = c->socketio.nss[i];

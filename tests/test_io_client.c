@@ -715,6 +715,42 @@ static void test_acks_engine_alone(void)
     CHECK_INT(a.next_id, 102);                                 /* ids never repeat */
 }
 
+/* A binary packet's assembly alone: the text kept, attachments counted
+ * against max_message, the whole delivered, then freed at release; one
+ * at a time; nothing announced. */
+static void test_binary_engine_alone(void)
+{
+    sio__binary b;
+    sio_allocator alloc;
+    memset(&b, 0, sizeof b);
+    memset(&alloc, 0, sizeof alloc);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 100), SIO_ERR_STATE);
+    CHECK_INT(sio__binary_begin(&b, &alloc, "52-[\"e\"]", 8, 2), SIO_OK);
+    CHECK_INT(sio__binary_begin(&b, &alloc, "51-[\"f\"]", 8, 1), SIO_ERR_STATE);   /* one at a time */
+    CHECK_STR(b.text, "52-[\"e\"]");
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"\x01\x02", 2, 100), 0);
+    sio__binary_release(&b, &alloc);                          /* collecting: kept */
+    CHECK_INT(b.have, 1);
+    CHECK_INT(sio__binary_memory(&b), 9 + 2 * sizeof(sio_bytes) + 2);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"", 0, 100), 1);
+    CHECK_INT(b.have, 2);
+    CHECK_MEM(b.parts[0].data, "\x01\x02", 2);
+    CHECK_INT(b.parts[1].len, 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 100), SIO_ERR_STATE);   /* whole */
+    sio__binary_release(&b, &alloc);
+    CHECK(b.text == NULL && b.parts == NULL && b.have == 0);
+    CHECK_INT(sio__binary_memory(&b), 0);
+
+    /* the text and the attachments together stay within max_message */
+    CHECK_INT(sio__binary_begin(&b, &alloc, "51-[1]", 6, 3), SIO_OK);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"1234", 4, 12), 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"12", 2, 12), 0);   /* 12 bytes so far */
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"1", 1, 12), SIO_ERR_TOO_BIG);
+    CHECK(b.done && !b.need);                                  /* abandoned */
+    sio__binary_release(&b, &alloc);
+    CHECK(b.text == NULL);
+}
+
 /* One packet through the Engine.IO engine alone: the verdict and where the
  * payload starts. */
 static int eio_verdict(sio__engineio *e, int binary, const char *packet, size_t len, uint64_t now,
@@ -1752,6 +1788,7 @@ int main(void)
     RUN(test_polling_engine_alone);
     RUN(test_engineio_engine_alone);
     RUN(test_acks_engine_alone);
+    RUN(test_binary_engine_alone);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);
