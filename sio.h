@@ -3641,8 +3641,8 @@ static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
 typedef struct sio__binary {
     char *text;                        /* the packet's text, NUL-terminated */
     size_t text_len;
-    sio_bytes *parts;                  /* attachments so far (owned), room for slots */
-    size_t slots, have, need;          /* need: still collecting while not 0 */
+    sio_bytes *parts;                  /* attachments so far (owned), room for all announced */
+    size_t have, need;                 /* need: the number announced, 0 once whole or abandoned */
     size_t bytes;                      /* text and attachments so far: max_message at most */
     int done;                          /* delivered or abandoned: freed at the next release */
 } sio__binary;
@@ -3672,7 +3672,6 @@ static int sio__binary_begin(sio__binary *b, const sio_allocator *alloc, const c
     if (b->text) return SIO_ERR_STATE;
     b->text = (char *)sio__realloc(alloc, NULL, len + 1);
     b->parts = (sio_bytes *)sio__realloc(alloc, NULL, count * sizeof *b->parts);
-    b->slots = count;
     b->done = 1;                                 /* on failure, freed at the next release */
     if (!b->text || !b->parts) return SIO_ERR_NOMEM;
     memcpy(b->text, text, len);
@@ -3713,7 +3712,7 @@ static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const uns
 static size_t sio__binary_memory(const sio__binary *b)
 {
     size_t n = b->text ? b->text_len + 1 : 0, i;
-    if (b->parts) n += b->slots * sizeof(sio_bytes);
+    if (b->parts) n += (b->need ? b->need : b->have) * sizeof(sio_bytes);
     for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }
@@ -3734,9 +3733,11 @@ static size_t sio__binary_memory(const sio__binary *b)
 #define SIO__MAX_ADDRESSES 16
 #define SIO__DNS_TRY_MS 1000                   /* ask again after this long without an answer */
 
+typedef char sio__address[46];            /* an address as text ("10.0.0.1", "::1") */
+
 typedef struct sio__resolver {
     const char *host;                      /* the name (the caller's, kept while resolving) */
-    char addrs[SIO__MAX_ADDRESSES][46];    /* found addresses as text */
+    sio__address *addrs;                   /* found addresses: the caller's table of SIO__MAX_ADDRESSES */
     size_t addr_count;
     unsigned server;                       /* which nameserver is asked (0: the first) */
     unsigned tries;                        /* questions sent to it */
@@ -3750,10 +3751,11 @@ typedef struct sio__resolver {
 enum { SIO__RESOLVER_WAIT, SIO__RESOLVER_ASK_AGAIN, SIO__RESOLVER_NEXT_SERVER, SIO__RESOLVER_DONE };
 
 #if SIO__WITH_DNS
-static void sio__resolver_begin(sio__resolver *r, const char *host)
+static void sio__resolver_begin(sio__resolver *r, const char *host, sio__address *table)
 {
     memset(r, 0, sizeof *r);
     r->host = host;
+    r->addrs = table;
 }
 
 /* A new nameserver: both questions are due again. */
@@ -5010,6 +5012,7 @@ struct sio_client {
     sio__link ln;                      /* the WebSocket, or the polling GETs */
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+    sio__address address;              /* the resolved address that connected ("": none) */
     sio__events events;                /* waiting to be returned by sio_poll */
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
     unsigned long served;              /* events returned; rotates sio_poll_clients */
@@ -5150,6 +5153,23 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
     return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
 }
 
+/* The resolved addresses are given back once one connected (kept: the
+ * session's other connections go to it) or the attempt is over. */
+static void sio__addresses_release(sio_client *c, int connected)
+{
+#if !SIO__WITH_DNS
+    (void)c;                                   /* the platform's connect resolves: nothing kept */
+    (void)connected;
+#else
+    c->address[0] = 0;
+    if (connected && c->resolver.addr_count && c->attempt < c->resolver.addr_count)
+        memcpy(c->address, c->resolver.addrs[c->attempt], sizeof c->address);
+    sio__free(&c->sys.alloc, c->resolver.addrs);
+    c->resolver.addrs = NULL;
+    c->resolver.addr_count = 0;
+#endif
+}
+
 /* Ends the connection: socket closed, buffers released, CLOSE queued
  * (after the DISCONNECT events of a Socket.IO connection), unless a
  * Socket.IO client will reconnect: then RECONNECTING instead. */
@@ -5161,6 +5181,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     if (session) session->teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
     sio__link_close(c, &c->ln);
+    sio__addresses_release(c, 0);
     if (session) session->transports_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
@@ -5228,10 +5249,14 @@ static void sio__start_next_address(sio_client *c);
  * the platform's own lookup of the host. */
 static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size_t err_size)
 {
+#if SIO__WITH_DNS
+    const char *address = c->address[0] ? c->address : NULL;
     if (c->resolver.addr_count) {
         if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
-        return c->sys.pf->connect(c->sys.pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
+        address = c->resolver.addrs[c->attempt];
     }
+    if (address) return c->sys.pf->connect(c->sys.pf->user, address, c->port, 0, sock, err, err_size);
+#endif
     return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
 
@@ -5308,7 +5333,12 @@ static void sio__resolve(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], why[128];
     sio__resolver *r = &c->resolver;
-    sio__resolver_begin(r, c->host);
+    sio__address *table = (sio__address *)sio__realloc(&c->sys.alloc, NULL, SIO__MAX_ADDRESSES * sizeof *table);
+    if (!table) {
+        sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
+        return;
+    }
+    sio__resolver_begin(r, c->host, table);
     while (r->addr_count < SIO__MAX_ADDRESSES &&
            c->sys.pf->hosts_lookup(c->sys.pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
                                sizeof r->addrs[0]) == 1)
@@ -5403,6 +5433,7 @@ static void sio__step_connect(sio_client *c)
             }
         }
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
+        sio__addresses_release(c, 1);
         return;
     }
     if (!c->first_error[0])
@@ -7045,7 +7076,7 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    c->resolver.addr_count = 0;
+    sio__addresses_release(c, 0);
 #if SIO__WITH_DNS
     if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) {
         sio__resolve(c);
@@ -7442,6 +7473,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.acks.cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+    if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
     for (i = 0; i < c->socketio.ns_count; i++) {
         const sio__ns *ns = c->socketio.nss[i];
         const sio__queued *q;
@@ -7628,6 +7660,7 @@ SIO_API void sio_destroy(sio_client *c)
     if (c->membership.set) sio__set_of(c)->remove(c->membership.set, c);
     a = c->sys.alloc;
     sio__link_close(c, &c->ln);
+    sio__addresses_release(c, 0);
     sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);

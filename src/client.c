@@ -140,6 +140,7 @@ struct sio_client {
     sio__link ln;                      /* the WebSocket, or the polling GETs */
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+    sio__address address;              /* the resolved address that connected ("": none) */
     sio__events events;                /* waiting to be returned by sio_poll */
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
     unsigned long served;              /* events returned; rotates sio_poll_clients */
@@ -280,6 +281,23 @@ static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t t
     return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
 }
 
+/* The resolved addresses are given back once one connected (kept: the
+ * session's other connections go to it) or the attempt is over. */
+static void sio__addresses_release(sio_client *c, int connected)
+{
+#if !SIO__WITH_DNS
+    (void)c;                                   /* the platform's connect resolves: nothing kept */
+    (void)connected;
+#else
+    c->address[0] = 0;
+    if (connected && c->resolver.addr_count && c->attempt < c->resolver.addr_count)
+        memcpy(c->address, c->resolver.addrs[c->attempt], sizeof c->address);
+    sio__free(&c->sys.alloc, c->resolver.addrs);
+    c->resolver.addrs = NULL;
+    c->resolver.addr_count = 0;
+#endif
+}
+
 /* Ends the connection: socket closed, buffers released, CLOSE queued
  * (after the DISCONNECT events of a Socket.IO connection), unless a
  * Socket.IO client will reconnect: then RECONNECTING instead. */
@@ -291,6 +309,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     if (session) session->teardown(c, retry && !give_up);
     c->events.nul_at = NULL;                    /* the buffer it points into goes away */
     sio__link_close(c, &c->ln);
+    sio__addresses_release(c, 0);
     if (session) session->transports_reset(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;

@@ -16,6 +16,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.acks.cap * sizeof(sio__ack);
     n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+    if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
     for (i = 0; i < c->socketio.ns_count; i++) {
         const sio__ns *ns = c->socketio.nss[i];
         const sio__queued *q;
@@ -202,6 +203,7 @@ SIO_API void sio_destroy(sio_client *c)
     if (c->membership.set) sio__set_of(c)->remove(c->membership.set, c);
     a = c->sys.alloc;
     sio__link_close(c, &c->ln);
+    sio__addresses_release(c, 0);
     sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);

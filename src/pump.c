@@ -17,7 +17,7 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
-    c->resolver.addr_count = 0;
+    sio__addresses_release(c, 0);
 #if SIO__WITH_DNS
     if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) {
         sio__resolve(c);

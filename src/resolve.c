@@ -6,10 +6,14 @@ static void sio__start_next_address(sio_client *c);
  * the platform's own lookup of the host. */
 static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size_t err_size)
 {
+#if SIO__WITH_DNS
+    const char *address = c->address[0] ? c->address : NULL;
     if (c->resolver.addr_count) {
         if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
-        return c->sys.pf->connect(c->sys.pf->user, c->resolver.addrs[c->attempt], c->port, 0, sock, err, err_size);
+        address = c->resolver.addrs[c->attempt];
     }
+    if (address) return c->sys.pf->connect(c->sys.pf->user, address, c->port, 0, sock, err, err_size);
+#endif
     return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
 }
 
@@ -86,7 +90,12 @@ static void sio__resolve(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], why[128];
     sio__resolver *r = &c->resolver;
-    sio__resolver_begin(r, c->host);
+    sio__address *table = (sio__address *)sio__realloc(&c->sys.alloc, NULL, SIO__MAX_ADDRESSES * sizeof *table);
+    if (!table) {
+        sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
+        return;
+    }
+    sio__resolver_begin(r, c->host, table);
     while (r->addr_count < SIO__MAX_ADDRESSES &&
            c->sys.pf->hosts_lookup(c->sys.pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
                                sizeof r->addrs[0]) == 1)
@@ -181,6 +190,7 @@ static void sio__step_connect(sio_client *c)
             }
         }
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
+        sio__addresses_release(c, 1);
         return;
     }
     if (!c->first_error[0])

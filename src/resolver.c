@@ -12,9 +12,11 @@
 #define SIO__MAX_ADDRESSES 16
 #define SIO__DNS_TRY_MS 1000                   /* ask again after this long without an answer */
 
+typedef char sio__address[46];            /* an address as text ("10.0.0.1", "::1") */
+
 typedef struct sio__resolver {
     const char *host;                      /* the name (the caller's, kept while resolving) */
-    char addrs[SIO__MAX_ADDRESSES][46];    /* found addresses as text */
+    sio__address *addrs;                   /* found addresses: the caller's table of SIO__MAX_ADDRESSES */
     size_t addr_count;
     unsigned server;                       /* which nameserver is asked (0: the first) */
     unsigned tries;                        /* questions sent to it */
@@ -28,10 +30,11 @@ typedef struct sio__resolver {
 enum { SIO__RESOLVER_WAIT, SIO__RESOLVER_ASK_AGAIN, SIO__RESOLVER_NEXT_SERVER, SIO__RESOLVER_DONE };
 
 #if SIO__WITH_DNS
-static void sio__resolver_begin(sio__resolver *r, const char *host)
+static void sio__resolver_begin(sio__resolver *r, const char *host, sio__address *table)
 {
     memset(r, 0, sizeof *r);
     r->host = host;
+    r->addrs = table;
 }
 
 /* A new nameserver: both questions are due again. */

@@ -921,6 +921,37 @@ static void test_memory_is_exact_and_shrinks_after_a_big_message(void)
     CHECK_INT(live_bytes, 0);
 }
 
+/* The table of resolved addresses is counted while it exists and given
+ * back once a connection is up. */
+static void test_memory_counts_the_resolved_addresses_while_connecting(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://hosts.test/";                           /* 10.9.9.9 in the in-memory hosts file */
+    cfg.platform = &mem_platform_dns;
+    cfg.allocator.realloc = sized_realloc;
+    live_bytes = 0;
+    net_reset();
+    net.connected_after = 1;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_memory(c), live_bytes);
+    CHECK(c->resolver.addrs != NULL);
+    sio_poll(c, &ev, 0);                                   /* still connecting */
+    CHECK_INT(sio_memory(c), live_bytes);
+    sio_poll(c, &ev, 0);                                   /* connected: the table is given back */
+    CHECK_INT(sio_memory(c), live_bytes);
+    CHECK(c->resolver.addrs == NULL);
+    CHECK_STR(c->address, "10.9.9.9");
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_INT(sio_memory(c), live_bytes);
+    sio_destroy(c);
+    CHECK_INT(live_bytes, 0);
+}
+
 /* ---- sets ---- */
 
 /* A poller that records what is registered for the client's socket (7): a
@@ -1303,7 +1334,8 @@ static void test_resolver_engine_by_time_and_bytes(void)
     size_t n[2];
     char text[128];
     sio__resolver r;
-    sio__resolver_begin(&r, "name.test");
+    sio__address table[SIO__MAX_ADDRESSES];
+    sio__resolver_begin(&r, "name.test", table);
     sio__resolver_new_server(&r);
     sio__resolver_queries(&r, rnd1, 1000, q, n);
     CHECK(n[0] > 12 && n[1] > 12);                      /* AAAA and A */
@@ -1325,7 +1357,7 @@ static void test_resolver_engine_by_time_and_bytes(void)
     CHECK_INT(sio__resolver_due(&r, 3000), SIO__RESOLVER_DONE);   /* one family is enough */
     CHECK_INT(sio__resolver_finish(&r, text, sizeof text), 0);
 
-    sio__resolver_begin(&r, "name.test");               /* no such name, then the next server */
+    sio__resolver_begin(&r, "name.test", table);        /* no such name, then the next server */
     sio__resolver_new_server(&r);
     sio__resolver_queries(&r, rnd1, 0, q, n);
     sio__resolver_answer(&r, m, dns_response(m, 0x1234, SIO_DNS_AAAA, 3, 0));
@@ -1334,7 +1366,7 @@ static void test_resolver_engine_by_time_and_bytes(void)
     CHECK_INT(sio__resolver_finish(&r, text, sizeof text), SIO_ERR_NO_ADDRESS);
     CHECK_STR(text, "dns: name.test: no such name");
 
-    sio__resolver_begin(&r, "name.test");               /* silence: ask again once, then move on */
+    sio__resolver_begin(&r, "name.test", table);        /* silence: ask again once, then move on */
     sio__resolver_new_server(&r);
     sio__resolver_queries(&r, rnd1, 0, q, n);
     CHECK_INT(sio__resolver_due(&r, 1000), SIO__RESOLVER_ASK_AGAIN);
@@ -1533,6 +1565,7 @@ int main(void)
     RUN(test_start_waits_for_an_owed_close);
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
+    RUN(test_memory_counts_the_resolved_addresses_while_connecting);
     RUN(test_resolver_engine_by_time_and_bytes);
     RUN(test_link_alone_reads_flushes_and_trims);
     RUN(test_websocket_engine_alone);

@@ -1171,6 +1171,44 @@ static void box_frame(int i, int opcode, const char *payload, size_t len)
     box_send(i, f, sio_ws_encode(f, 1, opcode, payload, len, NULL));
 }
 
+/* A name resolved by the client: the table of addresses is given back
+ * once the first connection is up, and the session's other connections
+ * (the POST, the upgrade probe) go to the address that worked. */
+static void test_io_polling_links_reuse_the_resolved_address(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
+                                "\"pingTimeout\":20000,\"maxPayload\":1000000}";
+    int i, opened = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://hosts.test/";                   /* 10.9.9.9 in the in-memory hosts file */
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.transport = SIO_TRANSPORT_AUTO;
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    net.multi = 1;
+    net.connected_after = 1;                          /* the connect takes a step */
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    CHECK(c->resolver.addrs != NULL);
+    CHECK_STR(net.last_host, "10.9.9.9");
+    sio_poll(c, &ev, 0);
+    CHECK(c->resolver.addrs != NULL);                 /* still connecting: other addresses may follow */
+    sio_poll(c, &ev, 0);
+    CHECK(c->resolver.addrs == NULL);                 /* connected: the table is given back */
+    box_http(0, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    strcpy(net.last_host, "?");
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);      /* POST "40", long-poll GET, the probe */
+    for (i = 1; i < 4; i++) opened += net.box[i].open;
+    CHECK_INT(opened, 2);                             /* the POST and the probe ... */
+    CHECK_STR(net.last_host, "10.9.9.9");             /* ... to the address that worked */
+    sio_destroy(c);
+}
+
 /* The upgrade probe answers a WebSocket ping that comes before "3probe"
  * (RFC 6455 5.5.2 allows control frames at any time; 0.2.1 gave up on the
  * upgrade and stayed on polling), then the WebSocket takes over. */
@@ -1780,6 +1818,7 @@ int main(void)
     RUN(test_io_parse_errors);
     RUN(test_io_polling_in_memory_and_pongs_bounded);
     RUN(test_io_upgrade_probe_answers_a_ping_before_3probe);
+    RUN(test_io_polling_links_reuse_the_resolved_address);
     RUN(test_io_every_allocation_failing_still_ends_in_one_close);
     RUN(test_io_attachments_together_are_bounded_by_max_message);
     RUN(test_io_placeholder_check_cases);
