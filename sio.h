@@ -117,7 +117,7 @@
  *   them), grow to what a message needs (bounded by the limits below),
  *   shrink back to a few KiB once a connection is idle (no reads for a
  *   second), and are released when it closes.  An idle connected Socket.IO
- *   client holds about 6.4 KB; sio_memory(c) says how much it holds now.
+ *   client holds about 5.7 KB; sio_memory(c) says how much it holds now.
  * - Smaller builds, by macros defined where the implementation is compiled:
  *   SIO_NO_SOCKETIO leaves the Socket.IO client out (WebSocket only);
  *   SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
@@ -4469,6 +4469,7 @@ typedef struct sio__polling {
 
 /* Appends an Engine.IO packet to the next POST body: packets are separated
  * by 0x1e, binary ones are "b" + base64. */
+#if SIO__WITH_POLLING   /* SIO_NO_POLLING leaves the long-polling transport out */
 static int sio__polling_append(sio__polling *pl, const sio_allocator *a, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     size_t total = 0, i, need;
@@ -4639,6 +4640,7 @@ static int sio__polling_done(const sio__system *sys, sio__link *l, sio__http_in 
     memset(in, 0, sizeof *in);
     return closes;
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/engineio.c"
 #endif
@@ -4794,6 +4796,7 @@ typedef struct sio__upgrade {
     uint64_t deadline;                 /* the probe gives up then, unless paused */
 } sio__upgrade;
 
+#if SIO__WITH_POLLING   /* SIO_NO_POLLING leaves the upgrade out */
 /* The probe's connect began at now; it has timeout_ms to reach the pause. */
 static void sio__upgrade_begin(sio__upgrade *u, uint64_t now, int timeout_ms)
 {
@@ -4867,6 +4870,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     }
     return 0;
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/client.c"
 #endif
@@ -5147,12 +5151,6 @@ static void sio__link_close(sio_client *c, sio__link *l)
     sio__link_free(&c->sys, l);
 }
 
-/* A link of this client's server: connected, TLS started when the URL is secure. */
-static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
-}
-
 /* The resolved addresses are given back once one connected (kept: the
  * session's other connections go to it) or the attempt is over. */
 static void sio__addresses_release(sio_client *c, int connected)
@@ -5415,30 +5413,21 @@ static void sio__resolve_timer(sio_client *c)
 
 static void sio__step_connect(sio_client *c)
 {
-    char err[128];
+    char text[SIO__TEXT_SIZE];
     int r;
-    err[0] = 0;
-    r = c->sys.pf->connect_result(c->sys.pf->user, c->ln.sock, err, sizeof err);
+    c->ln.connecting = 1;
+    r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
     if (r == 0) return;
     if (r > 0) {
-        if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
-            char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
-            why[0] = 0;
-            c->ln.tls = c->sys.tls->open(c->sys.tls->user, c->host, why, sizeof why);
-            c->ln.truncated = 0;
-            if (!c->ln.tls) {
-                snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
-                sio__abort(c, SIO_ERR_TLS, text);
-                return;
-            }
-        }
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
         sio__addresses_release(c, 1);
         return;
     }
-    if (!c->first_error[0])
-        snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
-                 (unsigned)c->port, err[0] ? err : sio_status_text(r));
+    if (r == SIO_ERR_TLS) {                     /* TLS starts as soon as TCP is up */
+        sio__abort(c, SIO_ERR_TLS, text);
+        return;
+    }
+    if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->attempt++;
@@ -5553,7 +5542,9 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
+#if SIO__WITH_POLLING
     if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
+#endif
     if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
@@ -5570,13 +5561,16 @@ static size_t sio__backlog(const sio_client *c)
     return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
 }
 
+#if SIO__WITH_POLLING
 static void sio__probe_fail(sio_client *c);
+#endif
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered. */
 static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
+#if SIO__WITH_POLLING
     if (SIO__POLLING(c)) {
         const void *piece = "1";
         size_t one = 1;
@@ -5584,12 +5578,21 @@ static int sio__eio_close(sio_client *c, int code, const char *reason)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
         c->websocket.close_sent = 1;
-    } else {
+    } else
+#endif
+    {
         r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
     }
     c->phase = SIO__CLOSING;
     c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
     return r;
+}
+
+#if SIO__WITH_POLLING   /* the polling requests and the upgrade */
+/* A link of this client's server: connected, TLS started when the URL is secure. */
+static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
 }
 
 /* Opens a link to the address that worked for the session (polling POSTs,
@@ -5784,7 +5787,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
     sio__probe_commit(c);
     return 1;
 }
-
+#endif
 
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
@@ -7230,6 +7233,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
     }
 }
 
+#if SIO__WITH_POLLING   /* SIO_NO_POLLING leaves the long-polling transport out */
 /* Hands the packets of a received GET body to the Engine.IO layer, one
  * event at a time.  Returns 1 with an event. */
 static int sio__poll_packets(sio_client *c, sio_event *ev)
@@ -7322,6 +7326,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
     }
     return 0;
 }
+#endif
 
 static void sio__check_timer(sio_client *c)
 {
@@ -7408,6 +7413,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
 #endif
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
+#if SIO__WITH_POLLING
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
         if (got) return 1;
@@ -7423,6 +7429,7 @@ static int sio__step(sio_client *c, sio_event *ev)
         }
         /* upgraded to WebSocket just now: frames may be waiting already */
     }
+#endif
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
         if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */

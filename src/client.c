@@ -275,12 +275,6 @@ static void sio__link_close(sio_client *c, sio__link *l)
     sio__link_free(&c->sys, l);
 }
 
-/* A link of this client's server: connected, TLS started when the URL is secure. */
-static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
-{
-    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
-}
-
 /* The resolved addresses are given back once one connected (kept: the
  * session's other connections go to it) or the attempt is over. */
 static void sio__addresses_release(sio_client *c, int connected)

@@ -26,6 +26,7 @@ typedef struct sio__polling {
 
 /* Appends an Engine.IO packet to the next POST body: packets are separated
  * by 0x1e, binary ones are "b" + base64. */
+#if SIO__WITH_POLLING   /* SIO_NO_POLLING leaves the long-polling transport out */
 static int sio__polling_append(sio__polling *pl, const sio_allocator *a, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     size_t total = 0, i, need;
@@ -196,3 +197,4 @@ static int sio__polling_done(const sio__system *sys, sio__link *l, sio__http_in 
     memset(in, 0, sizeof *in);
     return closes;
 }
+#endif

@@ -171,6 +171,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
     }
 }
 
+#if SIO__WITH_POLLING   /* SIO_NO_POLLING leaves the long-polling transport out */
 /* Hands the packets of a received GET body to the Engine.IO layer, one
  * event at a time.  Returns 1 with an event. */
 static int sio__poll_packets(sio_client *c, sio_event *ev)
@@ -263,6 +264,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
     }
     return 0;
 }
+#endif
 
 static void sio__check_timer(sio_client *c)
 {
@@ -349,6 +351,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
 #endif
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
+#if SIO__WITH_POLLING
     if (SIO__POLLING(c)) {
         if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
         if (got) return 1;
@@ -364,6 +367,7 @@ static int sio__step(sio_client *c, sio_event *ev)
         }
         /* upgraded to WebSocket just now: frames may be waiting already */
     }
+#endif
     if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
         got = sio__step_handshake(c, ev);
         if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */

@@ -172,30 +172,21 @@ static void sio__resolve_timer(sio_client *c)
 
 static void sio__step_connect(sio_client *c)
 {
-    char err[128];
+    char text[SIO__TEXT_SIZE];
     int r;
-    err[0] = 0;
-    r = c->sys.pf->connect_result(c->sys.pf->user, c->ln.sock, err, sizeof err);
+    c->ln.connecting = 1;
+    r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
     if (r == 0) return;
     if (r > 0) {
-        if (c->url.secure) {                    /* TLS starts as soon as TCP is up */
-            char why[SIO__TEXT_SIZE - 8], text[SIO__TEXT_SIZE];
-            why[0] = 0;
-            c->ln.tls = c->sys.tls->open(c->sys.tls->user, c->host, why, sizeof why);
-            c->ln.truncated = 0;
-            if (!c->ln.tls) {
-                snprintf(text, sizeof text, "tls: %s", why[0] ? why : "could not start a session");
-                sio__abort(c, SIO_ERR_TLS, text);
-                return;
-            }
-        }
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
         sio__addresses_release(c, 1);
         return;
     }
-    if (!c->first_error[0])
-        snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
-                 (unsigned)c->port, err[0] ? err : sio_status_text(r));
+    if (r == SIO_ERR_TLS) {                     /* TLS starts as soon as TCP is up */
+        sio__abort(c, SIO_ERR_TLS, text);
+        return;
+    }
+    if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->attempt++;

@@ -7,7 +7,9 @@
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
+#if SIO__WITH_POLLING
     if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
+#endif
     if (binary && c->eio.version == 3) {              /* v3 binary frames start with the packet type */
         const void *p2[2];
         size_t l2[2];
@@ -24,13 +26,16 @@ static size_t sio__backlog(const sio_client *c)
     return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
 }
 
+#if SIO__WITH_POLLING
 static void sio__probe_fail(sio_client *c);
+#endif
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered. */
 static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
+#if SIO__WITH_POLLING
     if (SIO__POLLING(c)) {
         const void *piece = "1";
         size_t one = 1;
@@ -38,12 +43,21 @@ static int sio__eio_close(sio_client *c, int code, const char *reason)
             sio__probe_fail(c);          /* no upgrade now: polling resumes to deliver the close */
         r = sio__polling_append(&c->polling, &c->sys.alloc, 0, &piece, &one, 1);
         c->websocket.close_sent = 1;
-    } else {
+    } else
+#endif
+    {
         r = sio__websocket_close(&c->websocket, &c->sys, &c->ln, code, reason);
     }
     c->phase = SIO__CLOSING;
     c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
     return r;
+}
+
+#if SIO__WITH_POLLING   /* the polling requests and the upgrade */
+/* A link of this client's server: connected, TLS started when the URL is secure. */
+static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
+{
+    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
 }
 
 /* Opens a link to the address that worked for the session (polling POSTs,
@@ -238,7 +252,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
     sio__probe_commit(c);
     return 1;
 }
-
+#endif
 
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)

@@ -14,6 +14,7 @@ typedef struct sio__upgrade {
     uint64_t deadline;                 /* the probe gives up then, unless paused */
 } sio__upgrade;
 
+#if SIO__WITH_POLLING   /* SIO_NO_POLLING leaves the upgrade out */
 /* The probe's connect began at now; it has timeout_ms to reach the pause. */
 static void sio__upgrade_begin(sio__upgrade *u, uint64_t now, int timeout_ms)
 {
@@ -87,3 +88,4 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     }
     return 0;
 }
+#endif

@@ -1188,6 +1188,7 @@ static void ws_engine_sent(sio__link *l)
     l->tx_len = 0;
 }
 
+#if SIO__WITH_POLLING   /* the upgrade exists only with polling */
 /* The upgrade probe's engine alone (no client): the 101 checked, "2probe"
  * sent, a ping before "3probe" answered, then the pause; the deadline. */
 static void test_upgrade_engine_alone(void)
@@ -1250,6 +1251,7 @@ static void test_upgrade_engine_alone(void)
     CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), -1);
     sio__link_free(&sys, &u.link);
 }
+#endif
 
 static void test_websocket_engine_alone(void)
 {
@@ -1569,7 +1571,9 @@ int main(void)
     RUN(test_resolver_engine_by_time_and_bytes);
     RUN(test_link_alone_reads_flushes_and_trims);
     RUN(test_websocket_engine_alone);
+#if SIO__WITH_POLLING
     RUN(test_upgrade_engine_alone);
+#endif
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
     RUN(test_dns_retry_has_new_ids_and_forged_answers_are_ignored);
