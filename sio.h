@@ -3484,6 +3484,7 @@ typedef struct sio__heartbeat {
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Engine.IO out */
 /* The open packet came: interval and timeout from it (ms, at most a day). */
 static void sio__heartbeat_start(sio__heartbeat *h, int client_pings, long interval, long timeout, uint64_t now)
 {
@@ -3537,6 +3538,7 @@ static uint64_t sio__heartbeat_deadline(const sio__heartbeat *h)
 {
     return h->next_ping && h->next_ping < h->deadline ? h->next_ping : h->deadline;
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/acks.c"
 #endif
@@ -3559,6 +3561,7 @@ typedef struct sio__acks {
     uint64_t next_id;
 } sio__acks;
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
 /* Room for one more, within max: SIO_OK, SIO_ERR_FULL or SIO_ERR_NOMEM. */
 static int sio__acks_reserve(sio__acks *a, const sio_allocator *alloc, size_t max)
 {
@@ -3628,6 +3631,7 @@ static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
         a->cap = 0;
     }
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/binary.c"
 #endif
@@ -3647,6 +3651,7 @@ typedef struct sio__binary {
     int done;                          /* delivered or abandoned: freed at the next release */
 } sio__binary;
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
 /* Frees a delivered or abandoned packet (nothing while one is collecting). */
 static void sio__binary_release(sio__binary *b, const sio_allocator *alloc)
 {
@@ -3716,6 +3721,7 @@ static size_t sio__binary_memory(const sio__binary *b)
     for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/resolver.c"
 #endif
@@ -4313,6 +4319,7 @@ static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max
     return 0;
 }
 
+#if SIO__WITH_SOCKETIO   /* Engine.IO packets and the probe's frames */
 /* Queues one masked frame on l whose payload is the pieces, one after the other. */
 static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, const void *const *pieces,
                                 const size_t *lens, size_t n)
@@ -4330,6 +4337,7 @@ static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, cons
     l->tx_len += hl + total;
     return SIO_OK;
 }
+#endif
 
 /* Queues one message as frames of at most ws->fragment payload bytes
  * (control frames whole), all of them or none.  Refuses (SIO_ERR_FULL) when
@@ -4420,6 +4428,7 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
     return SIO__WS_MORE;
 }
 
+#if SIO__WITH_SOCKETIO   /* Engine.IO's look-ahead is its one user */
 /* The next whole frame buffered on l behind what receive has reached and
  * what earlier peeks have seen, without consuming it: a layer above may
  * look ahead (Engine.IO answers pings waiting behind a burst).  Returns 1
@@ -4438,6 +4447,7 @@ static void sio__websocket_peek_next(sio__websocket *ws, const sio_ws_frame *f)
 {
     ws->peeked += f->header_len + (size_t)f->length;
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/polling.c"
 #endif
@@ -4672,6 +4682,7 @@ enum {
     SIO__EIO_ERROR                     /* the server broke the protocol: *why says how */
 };
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Engine.IO out */
 /* The session is over (the transport went away): nothing open, no timers. */
 static void sio__eio_end(sio__engineio *e)
 {
@@ -4777,6 +4788,7 @@ static uint64_t sio__eio_deadline(const sio__engineio *e)
 {
     return sio__heartbeat_deadline(&e->heartbeat);
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/upgrade.c"
 #endif
@@ -5041,6 +5053,8 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
     return p;
 }
 
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
 static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
 
 /* Queues an event.  The ring grows as needed; its size is bounded by the
@@ -5173,7 +5187,7 @@ static void sio__addresses_release(sio_client *c, int connected)
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    const sio__session_hooks *session = SIO__WITH_SOCKETIO ? c->session : NULL;
+    const sio__session_hooks *session = c->session;
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
@@ -5538,6 +5552,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
  * session, the GET and POST requests of long-polling, and the upgrade from
  * polling to WebSocket. */
 
+#if SIO__WITH_SOCKETIO
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
@@ -5554,6 +5569,7 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
     }
     return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
+#endif
 
 /* Bytes accepted for sending but not yet handed to the kernel. */
 static size_t sio__backlog(const sio_client *c)
@@ -5789,6 +5805,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
 }
 #endif
 
+#if SIO__WITH_SOCKETIO
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
 {
@@ -5802,11 +5819,12 @@ static void sio__poll_reset(sio_client *c)
     c->polling.out_len = 0;
     c->ln.connecting = 0;
 }
-
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/socketio.c"
 #endif
 /* ---- Engine.IO and Socket.IO over the session's transport ---------------- */
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
 
 
 static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
@@ -6103,9 +6121,24 @@ static const sio__session_hooks sio__socketio_session = {
     sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset, sio__socketio_schedule_retry
 };
 
+/* What the last event lent out (a binary packet, replayed held events) is
+ * given back at the next step. */
 static void sio__socketio_release(sio_client *c)
 {
     sio__binary_release(&c->socketio.binary, &c->sys.alloc);
+    sio__free(&c->sys.alloc, c->socketio.replayed);
+    c->socketio.replayed = NULL;
+}
+
+/* An idle session gives back large buffers. */
+static void sio__socketio_trim(sio_client *c)
+{
+    if (c->socketio.scratch_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->socketio.scratch);
+        c->socketio.scratch = NULL;
+        c->socketio.scratch_cap = 0;
+    }
+    sio__acks_trim(&c->socketio.acks, &c->sys.alloc);
 }
 
 static char *sio__scratch(sio_client *c, size_t need)
@@ -6496,7 +6529,7 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
     sio_packet_decode(&pk, b->text, b->text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
     if (!sio__socketio_placeholders_check(c, &pk, b->have)) return 0;
     if (!sio__socketio_packet(c, &pk, (char *)pk.data, ev)) {
-        sio__socketio_release(c);           /* not delivered: the next binary packet may follow in this read */
+        sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
     ev->attachments = b->parts;
@@ -6591,7 +6624,7 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
         return 0;
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
-        sio__socketio_release(c);                     /* a packet delivered earlier in this step */
+        sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
         r = sio__binary_begin(&c->socketio.binary, &c->sys.alloc, (const char *)text, len, pk.attachments);
         if (r == SIO_ERR_STATE)                          /* never overwrite one still collecting */
             sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
@@ -6639,9 +6672,11 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
         return 0;
     }
 }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/socketio_api.c"
 #endif
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
 /* An emit whose ack timed out while it still waited in the queue is not
  * sent any more (as the JS client drops it from its send buffer). */
 static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
@@ -6987,6 +7022,25 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     return SIO_OK;
 }
 
+/* Heap held by the session, for sio_memory. */
+static size_t sio__socketio_memory(const sio_client *c)
+{
+    size_t n = c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + c->socketio.ns_count * sizeof(sio__ns *);
+    size_t i, k;
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        const sio__ns *ns = c->socketio.nss[i];
+        const sio__queued *q;
+        const sio__held *h;
+        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
+        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
+        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
+        for (h = ns->held_head; h; h = h->next) n += h->total;
+    }
+    n += sio__binary_memory(&c->socketio.binary);
+    if (c->socketio.replayed) n += c->socketio.replayed->total;
+    return n;
+}
+
 static void sio__socketio_free(sio_client *c)
 {
     size_t i, k;
@@ -7005,7 +7059,6 @@ static void sio__socketio_free(sio_client *c)
     sio__free(&c->sys.alloc, c->socketio.nss);
     sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
-    sio__free(&c->sys.alloc, c->socketio.replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
@@ -7056,7 +7109,38 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
     c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
-
+#else
+/* SIO_NO_SOCKETIO: the Socket.IO calls exist, and no client is a Socket.IO
+ * client (sio_create refuses the mode). */
+SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
+{
+    (void)ns; (void)auth_json;
+    return c ? SIO_ERR_STATE : SIO_ERR_INVALID;
+}
+SIO_API int sio_leave(sio_client *c, const char *name) { return sio_join(c, name, NULL); }
+SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
+{
+    if (ack_id) *ack_id = -1;
+    return o ? sio_join(c, NULL, NULL) : SIO_ERR_INVALID;
+}
+SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
+{
+    (void)event; (void)args_json;
+    return sio_join(c, ns, NULL);
+}
+SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message)
+{
+    return sio_emit(c, ns, event, message);
+}
+SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
+                    const sio_bytes *attachments, size_t attachment_count)
+{
+    (void)ev; (void)attachments; (void)attachment_count;
+    return sio_join(c, NULL, args_json);
+}
+SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
+SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
+#endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/pump.c"
 #endif
@@ -7156,7 +7240,6 @@ static void sio__step_drain(sio_client *c)
 static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
     unsigned char *end = (unsigned char *)m->data + m->len;
-    uint64_t now;
     if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
         c->events.nul_at = end;
         c->events.nul_saved = *end;
@@ -7169,18 +7252,22 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         ev->len = m->len;
         return 1;
     }
-    now = sio__now(c);
-    if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
-        if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
-        sio__eio_pings_ahead(c, now);
-        if (c->events.nul_at) *c->events.nul_at = 0;
-        return 1;
+#if SIO__WITH_SOCKETIO
+    {
+        uint64_t now = sio__now(c);
+        if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+            if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
+            sio__eio_pings_ahead(c, now);
+            if (c->events.nul_at) *c->events.nul_at = 0;
+            return 1;
+        }
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
     if (c->events.nul_at) {                                   /* nothing borrowed any more */
         *c->events.nul_at = c->events.nul_saved;
         c->events.nul_at = NULL;
     }
+#endif
     return 0;
 }
 
@@ -7332,7 +7419,9 @@ static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
     uint64_t now = sio__now(c);
+#if SIO__WITH_SOCKETIO
     sio__socketio_timers(c, now);
+#endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
 #endif
@@ -7375,22 +7464,19 @@ static void sio__trim(sio_client *c)
     sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
     sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
     sio__websocket_trim(&c->websocket);
-    if (c->socketio.scratch_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->socketio.scratch);
-        c->socketio.scratch = NULL;
-        c->socketio.scratch_cap = 0;
-    }
-    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->polling.out);
-        c->polling.out = NULL;
-        c->polling.out_cap = 0;
-    }
     if (!c->events.count && c->events.cap > 16) {
         sio__free(&c->sys.alloc, c->events.ring);
         c->events.ring = NULL;
         c->events.cap = c->events.head = 0;
     }
-    sio__acks_trim(&c->socketio.acks, &c->sys.alloc);
+#if SIO__WITH_SOCKETIO
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
+    }
+    sio__socketio_trim(c);
+#endif
 }
 
 /* One bounded round of work; returns 1 with *ev filled, else 0. */
@@ -7401,14 +7487,14 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->events.nul_at = c->events.nul_saved;
         c->events.nul_at = NULL;
     }
-    if (SIO__SOCKETIO(c)) {
-        sio__socketio_release(c);
-        sio__free(&c->sys.alloc, c->socketio.replayed);
-        c->socketio.replayed = NULL;
-    }
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) sio__socketio_release(c);
+#endif
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_SOCKETIO && c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
+#if SIO__WITH_SOCKETIO
+    if (c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
+#endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
 #endif
@@ -7466,32 +7552,22 @@ static sio__link *sio__link_at(const sio_client *c, int i);
 
 
 
-static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 SIO_API size_t sio_memory(const sio_client *c)
 {
-    size_t n, i, k;
+    size_t n, i;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
         sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.acks.cap * sizeof(sio__ack);
-    n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->polling.out_cap;
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        const sio__ns *ns = c->socketio.nss[i];
-        const sio__queued *q;
-        const sio__held *h;
-        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
-        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
-        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
-        for (h = ns->held_head; h; h = h->next) n += h->total;
-    }
-    n += sio__binary_memory(&c->socketio.binary);
-    if (c->socketio.replayed) n += c->socketio.replayed->total;
+#if SIO__WITH_SOCKETIO
+    n += sio__socketio_memory(c);
+#endif
     return n;
 }
 
@@ -7624,7 +7700,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
-    if (SIO__WITH_SOCKETIO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+#if SIO__WITH_SOCKETIO
+    if (cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+#endif
     if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
@@ -7638,7 +7716,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         r = SIO_ERR_INVALID;
     if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
+#if SIO__WITH_SOCKETIO
     if (r == SIO_OK && SIO__SOCKETIO(c)) r = sio__socketio_configure(c, cfg);
+#endif
     if (r == SIO_OK && cfg->protocol_count) {
         c->websocket.protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
         if (!c->websocket.protocols) r = SIO_ERR_NOMEM;
@@ -7682,7 +7762,9 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
-    if (SIO__WITH_SOCKETIO) sio__socketio_free(c);
+#if SIO__WITH_SOCKETIO
+    sio__socketio_free(c);
+#endif
     sio__free(&a, c->events.ring);
     sio__free(&a, c);
 }
@@ -7729,7 +7811,9 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
         c->user_stop = 1;
+#if SIO__WITH_SOCKETIO
         if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
+#endif
         if (SIO__POLLING(c) && !c->eio.open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
@@ -7813,10 +7897,12 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     deadline = c->deadline;
     if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
+#if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) {
         uint64_t d = sio__socketio_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
     }
+#endif
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */

@@ -17,6 +17,7 @@ typedef struct sio__acks {
     uint64_t next_id;
 } sio__acks;
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
 /* Room for one more, within max: SIO_OK, SIO_ERR_FULL or SIO_ERR_NOMEM. */
 static int sio__acks_reserve(sio__acks *a, const sio_allocator *alloc, size_t max)
 {
@@ -86,3 +87,4 @@ static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
         a->cap = 0;
     }
 }
+#endif

@@ -14,6 +14,7 @@ typedef struct sio__binary {
     int done;                          /* delivered or abandoned: freed at the next release */
 } sio__binary;
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
 /* Frees a delivered or abandoned packet (nothing while one is collecting). */
 static void sio__binary_release(sio__binary *b, const sio_allocator *alloc)
 {
@@ -83,3 +84,4 @@ static size_t sio__binary_memory(const sio__binary *b)
     for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }
+#endif

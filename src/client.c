@@ -165,6 +165,8 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
     return p;
 }
 
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
 static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
 
 /* Queues an event.  The ring grows as needed; its size is bounded by the
@@ -297,7 +299,7 @@ static void sio__addresses_release(sio_client *c, int connected)
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    const sio__session_hooks *session = SIO__WITH_SOCKETIO ? c->session : NULL;
+    const sio__session_hooks *session = c->session;
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);

@@ -2,32 +2,22 @@ static sio__link *sio__link_at(const sio_client *c, int i);
 
 
 
-static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 SIO_API size_t sio_memory(const sio_client *c)
 {
-    size_t n, i, k;
+    size_t n, i;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
         sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->socketio.acks.cap * sizeof(sio__ack);
-    n += c->socketio.scratch_cap + c->polling.out_cap + c->socketio.ns_count * sizeof(sio__ns *);
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->polling.out_cap;
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        const sio__ns *ns = c->socketio.nss[i];
-        const sio__queued *q;
-        const sio__held *h;
-        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
-        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
-        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
-        for (h = ns->held_head; h; h = h->next) n += h->total;
-    }
-    n += sio__binary_memory(&c->socketio.binary);
-    if (c->socketio.replayed) n += c->socketio.replayed->total;
+#if SIO__WITH_SOCKETIO
+    n += sio__socketio_memory(c);
+#endif
     return n;
 }
 
@@ -160,7 +150,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->host[c->url.host_len] = 0;
         }
     }
-    if (SIO__WITH_SOCKETIO && cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+#if SIO__WITH_SOCKETIO
+    if (cfg->mode == SIO_MODE_SOCKETIO) c->session = &sio__socketio_session;
+#endif
     if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
@@ -174,7 +166,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
         r = SIO_ERR_INVALID;
     if (r == SIO_OK && !SIO__WITH_DNS && cfg->dns_server) r = SIO_ERR_INVALID;   /* no resolver to give it to */
     if (r == SIO_OK && cfg->dns_server && strlen(cfg->dns_server) > 63) r = SIO_ERR_INVALID;   /* "[v6]:port" fits */
+#if SIO__WITH_SOCKETIO
     if (r == SIO_OK && SIO__SOCKETIO(c)) r = sio__socketio_configure(c, cfg);
+#endif
     if (r == SIO_OK && cfg->protocol_count) {
         c->websocket.protocols = (char **)sio__realloc(&a, NULL, cfg->protocol_count * sizeof(char *));
         if (!c->websocket.protocols) r = SIO_ERR_NOMEM;
@@ -218,7 +212,9 @@ SIO_API void sio_destroy(sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
-    if (SIO__WITH_SOCKETIO) sio__socketio_free(c);
+#if SIO__WITH_SOCKETIO
+    sio__socketio_free(c);
+#endif
     sio__free(&a, c->events.ring);
     sio__free(&a, c);
 }
@@ -265,7 +261,9 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
         c->user_stop = 1;
+#if SIO__WITH_SOCKETIO
         if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
+#endif
         if (SIO__POLLING(c) && !c->eio.open) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
@@ -349,10 +347,12 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     deadline = c->deadline;
     if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
+#if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) {
         uint64_t d = sio__socketio_deadline(c);
         if (d && (!deadline || d < deadline)) deadline = d;
     }
+#endif
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */

@@ -26,6 +26,7 @@ enum {
     SIO__EIO_ERROR                     /* the server broke the protocol: *why says how */
 };
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Engine.IO out */
 /* The session is over (the transport went away): nothing open, no timers. */
 static void sio__eio_end(sio__engineio *e)
 {
@@ -131,3 +132,4 @@ static uint64_t sio__eio_deadline(const sio__engineio *e)
 {
     return sio__heartbeat_deadline(&e->heartbeat);
 }
+#endif

@@ -18,6 +18,7 @@ typedef struct sio__heartbeat {
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
 
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Engine.IO out */
 /* The open packet came: interval and timeout from it (ms, at most a day). */
 static void sio__heartbeat_start(sio__heartbeat *h, int client_pings, long interval, long timeout, uint64_t now)
 {
@@ -71,3 +72,4 @@ static uint64_t sio__heartbeat_deadline(const sio__heartbeat *h)
 {
     return h->next_ping && h->next_ping < h->deadline ? h->next_ping : h->deadline;
 }
+#endif

@@ -94,7 +94,6 @@ static void sio__step_drain(sio_client *c)
 static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
     unsigned char *end = (unsigned char *)m->data + m->len;
-    uint64_t now;
     if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
         c->events.nul_at = end;
         c->events.nul_saved = *end;
@@ -107,18 +106,22 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         ev->len = m->len;
         return 1;
     }
-    now = sio__now(c);
-    if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
-        if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
-        sio__eio_pings_ahead(c, now);
-        if (c->events.nul_at) *c->events.nul_at = 0;
-        return 1;
+#if SIO__WITH_SOCKETIO
+    {
+        uint64_t now = sio__now(c);
+        if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+            if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
+            sio__eio_pings_ahead(c, now);
+            if (c->events.nul_at) *c->events.nul_at = 0;
+            return 1;
+        }
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
     if (c->events.nul_at) {                                   /* nothing borrowed any more */
         *c->events.nul_at = c->events.nul_saved;
         c->events.nul_at = NULL;
     }
+#endif
     return 0;
 }
 
@@ -270,7 +273,9 @@ static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
     uint64_t now = sio__now(c);
+#if SIO__WITH_SOCKETIO
     sio__socketio_timers(c, now);
+#endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
 #endif
@@ -313,22 +318,19 @@ static void sio__trim(sio_client *c)
     sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
     sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
     sio__websocket_trim(&c->websocket);
-    if (c->socketio.scratch_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->socketio.scratch);
-        c->socketio.scratch = NULL;
-        c->socketio.scratch_cap = 0;
-    }
-    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->polling.out);
-        c->polling.out = NULL;
-        c->polling.out_cap = 0;
-    }
     if (!c->events.count && c->events.cap > 16) {
         sio__free(&c->sys.alloc, c->events.ring);
         c->events.ring = NULL;
         c->events.cap = c->events.head = 0;
     }
-    sio__acks_trim(&c->socketio.acks, &c->sys.alloc);
+#if SIO__WITH_SOCKETIO
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
+    }
+    sio__socketio_trim(c);
+#endif
 }
 
 /* One bounded round of work; returns 1 with *ev filled, else 0. */
@@ -339,14 +341,14 @@ static int sio__step(sio_client *c, sio_event *ev)
         *c->events.nul_at = c->events.nul_saved;
         c->events.nul_at = NULL;
     }
-    if (SIO__SOCKETIO(c)) {
-        sio__socketio_release(c);
-        sio__free(&c->sys.alloc, c->socketio.replayed);
-        c->socketio.replayed = NULL;
-    }
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) sio__socketio_release(c);
+#endif
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
-    if (SIO__WITH_SOCKETIO && c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
+#if SIO__WITH_SOCKETIO
+    if (c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
+#endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
 #endif

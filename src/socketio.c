@@ -1,4 +1,5 @@
 /* ---- Engine.IO and Socket.IO over the session's transport ---------------- */
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
 
 
 static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const char *b, size_t blen)
@@ -295,9 +296,24 @@ static const sio__session_hooks sio__socketio_session = {
     sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset, sio__socketio_schedule_retry
 };
 
+/* What the last event lent out (a binary packet, replayed held events) is
+ * given back at the next step. */
 static void sio__socketio_release(sio_client *c)
 {
     sio__binary_release(&c->socketio.binary, &c->sys.alloc);
+    sio__free(&c->sys.alloc, c->socketio.replayed);
+    c->socketio.replayed = NULL;
+}
+
+/* An idle session gives back large buffers. */
+static void sio__socketio_trim(sio_client *c)
+{
+    if (c->socketio.scratch_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->socketio.scratch);
+        c->socketio.scratch = NULL;
+        c->socketio.scratch_cap = 0;
+    }
+    sio__acks_trim(&c->socketio.acks, &c->sys.alloc);
 }
 
 static char *sio__scratch(sio_client *c, size_t need)
@@ -688,7 +704,7 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
     sio_packet_decode(&pk, b->text, b->text_len, (unsigned)c->max_attachments, c->max_json_depth, &why);
     if (!sio__socketio_placeholders_check(c, &pk, b->have)) return 0;
     if (!sio__socketio_packet(c, &pk, (char *)pk.data, ev)) {
-        sio__socketio_release(c);           /* not delivered: the next binary packet may follow in this read */
+        sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* not delivered: the next binary packet may follow in this read */
         return 0;
     }
     ev->attachments = b->parts;
@@ -783,7 +799,7 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
         return 0;
     }
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
-        sio__socketio_release(c);                     /* a packet delivered earlier in this step */
+        sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
         r = sio__binary_begin(&c->socketio.binary, &c->sys.alloc, (const char *)text, len, pk.attachments);
         if (r == SIO_ERR_STATE)                          /* never overwrite one still collecting */
             sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
@@ -831,3 +847,4 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
         return 0;
     }
 }
+#endif

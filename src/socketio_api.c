@@ -1,3 +1,4 @@
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
 /* An emit whose ack timed out while it still waited in the queue is not
  * sent any more (as the JS client drops it from its send buffer). */
 static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
@@ -343,6 +344,25 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     return SIO_OK;
 }
 
+/* Heap held by the session, for sio_memory. */
+static size_t sio__socketio_memory(const sio_client *c)
+{
+    size_t n = c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + c->socketio.ns_count * sizeof(sio__ns *);
+    size_t i, k;
+    for (i = 0; i < c->socketio.ns_count; i++) {
+        const sio__ns *ns = c->socketio.nss[i];
+        const sio__queued *q;
+        const sio__held *h;
+        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
+        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
+        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
+        for (h = ns->held_head; h; h = h->next) n += h->total;
+    }
+    n += sio__binary_memory(&c->socketio.binary);
+    if (c->socketio.replayed) n += c->socketio.replayed->total;
+    return n;
+}
+
 static void sio__socketio_free(sio_client *c)
 {
     size_t i, k;
@@ -361,7 +381,6 @@ static void sio__socketio_free(sio_client *c)
     sio__free(&c->sys.alloc, c->socketio.nss);
     sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
-    sio__free(&c->sys.alloc, c->socketio.replayed);
 }
 
 /* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
@@ -412,4 +431,35 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
     c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
-
+#else
+/* SIO_NO_SOCKETIO: the Socket.IO calls exist, and no client is a Socket.IO
+ * client (sio_create refuses the mode). */
+SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
+{
+    (void)ns; (void)auth_json;
+    return c ? SIO_ERR_STATE : SIO_ERR_INVALID;
+}
+SIO_API int sio_leave(sio_client *c, const char *name) { return sio_join(c, name, NULL); }
+SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
+{
+    if (ack_id) *ack_id = -1;
+    return o ? sio_join(c, NULL, NULL) : SIO_ERR_INVALID;
+}
+SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
+{
+    (void)event; (void)args_json;
+    return sio_join(c, ns, NULL);
+}
+SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message)
+{
+    return sio_emit(c, ns, event, message);
+}
+SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
+                    const sio_bytes *attachments, size_t attachment_count)
+{
+    (void)ev; (void)attachments; (void)attachment_count;
+    return sio_join(c, NULL, args_json);
+}
+SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
+SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
+#endif

@@ -3,6 +3,7 @@
  * session, the GET and POST requests of long-polling, and the upgrade from
  * polling to WebSocket. */
 
+#if SIO__WITH_SOCKETIO
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
@@ -19,6 +20,7 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
     }
     return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
+#endif
 
 /* Bytes accepted for sending but not yet handed to the kernel. */
 static size_t sio__backlog(const sio_client *c)
@@ -254,6 +256,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
 }
 #endif
 
+#if SIO__WITH_SOCKETIO
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
 {
@@ -267,4 +270,4 @@ static void sio__poll_reset(sio_client *c)
     c->polling.out_len = 0;
     c->ln.connecting = 0;
 }
-
+#endif

@@ -158,6 +158,7 @@ static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max
     return 0;
 }
 
+#if SIO__WITH_SOCKETIO   /* Engine.IO packets and the probe's frames */
 /* Queues one masked frame on l whose payload is the pieces, one after the other. */
 static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, const void *const *pieces,
                                 const size_t *lens, size_t n)
@@ -175,6 +176,7 @@ static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, cons
     l->tx_len += hl + total;
     return SIO_OK;
 }
+#endif
 
 /* Queues one message as frames of at most ws->fragment payload bytes
  * (control frames whole), all of them or none.  Refuses (SIO_ERR_FULL) when
@@ -265,6 +267,7 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
     return SIO__WS_MORE;
 }
 
+#if SIO__WITH_SOCKETIO   /* Engine.IO's look-ahead is its one user */
 /* The next whole frame buffered on l behind what receive has reached and
  * what earlier peeks have seen, without consuming it: a layer above may
  * look ahead (Engine.IO answers pings waiting behind a burst).  Returns 1
@@ -283,3 +286,4 @@ static void sio__websocket_peek_next(sio__websocket *ws, const sio_ws_frame *f)
 {
     ws->peeked += f->header_len + (size_t)f->length;
 }
+#endif

@@ -1081,6 +1081,32 @@ static void test_no_socketio_build_refuses_socketio_mode(void)
     CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
     CHECK(c == NULL);
 }
+
+/* Its Socket.IO calls exist (programs link) and refuse: no client is a
+ * Socket.IO client. */
+static void test_no_socketio_build_answers_socketio_calls(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_emit_options o;
+    sio_event ev;
+    int64_t id = 5;
+    memset(&o, 0, sizeof o);
+    memset(&ev, 0, sizeof ev);
+    o.event = "e";
+    CHECK(c != NULL);
+    CHECK_INT(sio_join(c, "/a", NULL), SIO_ERR_STATE);
+    CHECK_INT(sio_leave(c, "/a"), SIO_ERR_STATE);
+    CHECK_INT(sio_emit(c, NULL, "e", NULL), SIO_ERR_STATE);
+    CHECK_INT(sio_emit_string(c, NULL, "e", "m"), SIO_ERR_STATE);
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_ERR_STATE);
+    CHECK_INT(id, -1);
+    CHECK_INT(sio_subscribe(c, NULL, "e"), SIO_ERR_STATE);
+    CHECK_INT(sio_unsubscribe(c, NULL, "e"), SIO_ERR_STATE);
+    CHECK_INT(sio_join(NULL, "/a", NULL), SIO_ERR_INVALID);
+    CHECK_INT(sio_ack(NULL, &ev, NULL, NULL, 0), SIO_ERR_INVALID);
+    CHECK_INT(sio_send_text(c, "still a WebSocket", 17), SIO_OK);
+    sio_destroy(c);
+}
 #endif
 
 /* ---- name resolution without blocking (a platform with DNS hooks) ---- */
@@ -1580,6 +1606,7 @@ int main(void)
     RUN(test_dns_server_text_is_split_into_address_and_port);
 #ifdef SIO_NO_SOCKETIO
     RUN(test_no_socketio_build_refuses_socketio_mode);
+    RUN(test_no_socketio_build_answers_socketio_calls);
 #endif
     RUN(test_set_delivers_events_runs_timers_and_forgets_destroyed_clients);
     RUN(test_poll_set_serves_both_clients);
