@@ -283,13 +283,10 @@ static void sio__check_timer(sio_client *c)
     switch (c->phase) {
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
-        snprintf(text, sizeof text, "ws: connecting to %.80s port %u timed out after %d ms", c->host,
-                 (unsigned)c->port, c->connect_timeout);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
-        break;
     case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
-        snprintf(text, sizeof text, "eio: no open packet from %.80s port %u within %d ms", c->host,
-                 (unsigned)c->port, c->connect_timeout);
+        snprintf(text, sizeof text, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
+                                                          : "ws: connecting to %.80s port %u timed out after %d ms",
+                 c->host, (unsigned)c->port, c->connect_timeout);
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
     case SIO__CLOSING:
