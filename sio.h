@@ -3645,8 +3645,8 @@ static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
 typedef struct sio__binary {
     char *text;                        /* the packet's text, NUL-terminated */
     size_t text_len;
-    sio_bytes *parts;                  /* attachments so far (owned), room for all announced */
-    size_t have, need;                 /* need: the number announced, 0 once whole or abandoned */
+    sio_bytes *parts;                  /* attachments so far (owned), room for slots */
+    size_t slots, have, need;          /* need: the number announced, 0 once whole or abandoned */
     size_t bytes;                      /* text and attachments so far: max_message at most */
     int done;                          /* delivered or abandoned: freed at the next release */
 } sio__binary;
@@ -3677,11 +3677,12 @@ static int sio__binary_begin(sio__binary *b, const sio_allocator *alloc, const c
     if (b->text) return SIO_ERR_STATE;
     b->text = (char *)sio__realloc(alloc, NULL, len + 1);
     b->parts = (sio_bytes *)sio__realloc(alloc, NULL, count * sizeof *b->parts);
+    b->text_len = len;
+    b->slots = b->parts ? count : 0;
     b->done = 1;                                 /* on failure, freed at the next release */
     if (!b->text || !b->parts) return SIO_ERR_NOMEM;
     memcpy(b->text, text, len);
     b->text[len] = 0;
-    b->text_len = len;
     b->bytes = len;
     b->need = count;
     b->have = 0;
@@ -3717,7 +3718,7 @@ static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const uns
 static size_t sio__binary_memory(const sio__binary *b)
 {
     size_t n = b->text ? b->text_len + 1 : 0, i;
-    if (b->parts) n += (b->need ? b->need : b->have) * sizeof(sio_bytes);
+    n += b->slots * sizeof(sio_bytes);
     for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }
@@ -6727,9 +6728,12 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     }
 }
 
+/* When sio__socketio_timers has something to do: the acks' deadlines
+ * always, the heartbeat's while the session is open (closing, it has none:
+ * the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = sio__eio_deadline(&c->eio), a = sio__acks_deadline(&c->socketio.acks);
+    uint64_t d = c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, a = sio__acks_deadline(&c->socketio.acks);
     return a && (!d || a < d) ? a : d;
 }
 
@@ -7121,25 +7125,31 @@ SIO_API int sio_leave(sio_client *c, const char *name) { return sio_join(c, name
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
     if (ack_id) *ack_id = -1;
-    return o ? sio_join(c, NULL, NULL) : SIO_ERR_INVALID;
+    if (!o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    return sio_join(c, NULL, NULL);
 }
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
 {
-    (void)event; (void)args_json;
-    return sio_join(c, ns, NULL);
+    (void)args_json;
+    return event && event[0] ? sio_join(c, ns, NULL) : SIO_ERR_INVALID;
 }
 SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message)
 {
-    return sio_emit(c, ns, event, message);
+    return message ? sio_emit(c, ns, event, NULL) : SIO_ERR_INVALID;
 }
 SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
                     const sio_bytes *attachments, size_t attachment_count)
 {
-    (void)ev; (void)attachments; (void)attachment_count;
-    return sio_join(c, NULL, args_json);
+    (void)args_json;
+    if (!ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns || (attachment_count && !attachments))
+        return SIO_ERR_INVALID;
+    return sio_join(c, NULL, NULL);
 }
 SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
-SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
+SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
+{
+    return event ? sio_join(c, name, NULL) : SIO_ERR_INVALID;
+}
 #endif
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/pump.c"

@@ -8,8 +8,8 @@
 typedef struct sio__binary {
     char *text;                        /* the packet's text, NUL-terminated */
     size_t text_len;
-    sio_bytes *parts;                  /* attachments so far (owned), room for all announced */
-    size_t have, need;                 /* need: the number announced, 0 once whole or abandoned */
+    sio_bytes *parts;                  /* attachments so far (owned), room for slots */
+    size_t slots, have, need;          /* need: the number announced, 0 once whole or abandoned */
     size_t bytes;                      /* text and attachments so far: max_message at most */
     int done;                          /* delivered or abandoned: freed at the next release */
 } sio__binary;
@@ -40,11 +40,12 @@ static int sio__binary_begin(sio__binary *b, const sio_allocator *alloc, const c
     if (b->text) return SIO_ERR_STATE;
     b->text = (char *)sio__realloc(alloc, NULL, len + 1);
     b->parts = (sio_bytes *)sio__realloc(alloc, NULL, count * sizeof *b->parts);
+    b->text_len = len;
+    b->slots = b->parts ? count : 0;
     b->done = 1;                                 /* on failure, freed at the next release */
     if (!b->text || !b->parts) return SIO_ERR_NOMEM;
     memcpy(b->text, text, len);
     b->text[len] = 0;
-    b->text_len = len;
     b->bytes = len;
     b->need = count;
     b->have = 0;
@@ -80,7 +81,7 @@ static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const uns
 static size_t sio__binary_memory(const sio__binary *b)
 {
     size_t n = b->text ? b->text_len + 1 : 0, i;
-    if (b->parts) n += (b->need ? b->need : b->have) * sizeof(sio_bytes);
+    n += b->slots * sizeof(sio_bytes);
     for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }

@@ -49,9 +49,12 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     }
 }
 
+/* When sio__socketio_timers has something to do: the acks' deadlines
+ * always, the heartbeat's while the session is open (closing, it has none:
+ * the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = sio__eio_deadline(&c->eio), a = sio__acks_deadline(&c->socketio.acks);
+    uint64_t d = c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, a = sio__acks_deadline(&c->socketio.acks);
     return a && (!d || a < d) ? a : d;
 }
 
@@ -443,23 +446,29 @@ SIO_API int sio_leave(sio_client *c, const char *name) { return sio_join(c, name
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
     if (ack_id) *ack_id = -1;
-    return o ? sio_join(c, NULL, NULL) : SIO_ERR_INVALID;
+    if (!o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    return sio_join(c, NULL, NULL);
 }
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
 {
-    (void)event; (void)args_json;
-    return sio_join(c, ns, NULL);
+    (void)args_json;
+    return event && event[0] ? sio_join(c, ns, NULL) : SIO_ERR_INVALID;
 }
 SIO_API int sio_emit_string(sio_client *c, const char *ns, const char *event, const char *message)
 {
-    return sio_emit(c, ns, event, message);
+    return message ? sio_emit(c, ns, event, NULL) : SIO_ERR_INVALID;
 }
 SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
                     const sio_bytes *attachments, size_t attachment_count)
 {
-    (void)ev; (void)attachments; (void)attachment_count;
-    return sio_join(c, NULL, args_json);
+    (void)args_json;
+    if (!ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns || (attachment_count && !attachments))
+        return SIO_ERR_INVALID;
+    return sio_join(c, NULL, NULL);
 }
 SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
-SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event) { return sio_emit(c, name, event, NULL); }
+SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
+{
+    return event ? sio_join(c, name, NULL) : SIO_ERR_INVALID;
+}
 #endif

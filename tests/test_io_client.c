@@ -373,6 +373,84 @@ static void test_io_ping_ahead_after_the_buffer_shrank(void)
     sio_destroy(c);
 }
 
+/* Closing, the heartbeat has no deadline any more (the close timeout runs):
+ * a passed one made sio_next_timeout_ms say 0 on every call, so a
+ * caller's loop spun until the close timeout. */
+static void test_io_closing_does_not_spin_on_the_heartbeat(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    int i, zeros = 0;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_stop(c), SIO_OK);
+    while (sio_poll(c, &ev, 0) == 1) {}
+    net.now += 600;                                          /* past pingInterval + pingTimeout */
+    for (i = 0; i < 100; i++) {
+        if (sio_next_timeout_ms(c) == 0) zeros++;
+        if (sio_poll(c, &ev, 0) == 1) break;
+    }
+    CHECK(zeros < 2);
+    CHECK(sio_next_timeout_ms(c) > 0);                       /* the close timeout's remainder */
+    sio_destroy(c);
+}
+
+static long io_live_bytes;
+static void *io_sized_realloc(void *user, void *p, size_t size)
+{
+    size_t *h = p ? (size_t *)p - 2 : NULL;
+    (void)user;
+    if (h) io_live_bytes -= (long)h[0];
+    if (size == 0) { free(h); return NULL; }
+    h = (size_t *)realloc(h, size + 2 * sizeof(size_t));
+    if (!h) return NULL;
+    h[0] = size;
+    io_live_bytes += (long)size;
+    return h + 2;
+}
+
+/* sio_memory counts a binary packet exactly while it collects, once it is
+ * whole, and after it was abandoned part-way (its unfilled slots were
+ * missed until the next poll). */
+static void test_io_memory_is_exact_around_binary_packets(void)
+{
+    static const char three[] = "453-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1},"
+                                "{\"_placeholder\":true,\"num\":2}]";
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.allocator.realloc = io_sized_realloc;
+    io_live_bytes = 0;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text(three);
+    server_frame(1, SIO_WS_BINARY, "\x01", 1);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_memory(c), io_live_bytes);                 /* collecting */
+    server_frame(1, SIO_WS_BINARY, "\x02", 1);
+    server_frame(1, SIO_WS_BINARY, "\x03", 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(sio_memory(c), io_live_bytes);                 /* whole, lent to the event */
+    server_text(three);
+    server_frame(1, SIO_WS_BINARY, "\x01", 1);
+    server_text("42[\"y\"]");                                /* abandoned after one of three */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(sio_memory(c), io_live_bytes);
+    sio_destroy(c);
+    CHECK_INT(io_live_bytes, 0);
+}
+
 static void test_io_ping_timeout_disconnects(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -1804,6 +1882,8 @@ int main(void)
     RUN(test_io_ping_behind_a_burst_is_answered_once_and_early);
     RUN(test_io_pings_ahead_answer_each_payload_once);
     RUN(test_io_ping_ahead_after_the_buffer_shrank);
+    RUN(test_io_closing_does_not_spin_on_the_heartbeat);
+    RUN(test_io_memory_is_exact_around_binary_packets);
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
     RUN(test_io_undelivered_binary_packet_leaves_the_next_intact);
