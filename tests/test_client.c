@@ -1104,6 +1104,9 @@ static void test_no_socketio_build_answers_socketio_calls(void)
     CHECK_INT(sio_unsubscribe(c, NULL, "e"), SIO_ERR_STATE);
     CHECK_INT(sio_join(NULL, "/a", NULL), SIO_ERR_INVALID);
     CHECK_INT(sio_ack(NULL, &ev, NULL, NULL, 0), SIO_ERR_INVALID);
+    CHECK_INT(sio_ack(c, &ev, NULL, NULL, 0), SIO_ERR_INVALID);        /* as the full build: no EVENT */
+    CHECK_INT(sio_emit(c, NULL, NULL, NULL), SIO_ERR_INVALID);
+    CHECK_INT(sio_emit_string(c, NULL, "e", NULL), SIO_ERR_INVALID);
     CHECK_INT(sio_send_text(c, "still a WebSocket", 17), SIO_OK);
     sio_destroy(c);
 }
