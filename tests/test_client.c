@@ -1217,6 +1217,16 @@ static void ws_engine_sent(sio__link *l)
     l->tx_len = 0;
 }
 
+/* A WebSocket engine and the system it runs on, for the engine tests. */
+static void ws_engine_init(sio__system *sys, sio__websocket *ws)
+{
+    memset(sys, 0, sizeof *sys);
+    sys->pf = &mem_platform;
+    net_reset();
+    memset(ws, 0, sizeof *ws);
+    ws->rx.max_message = 1000;
+}
+
 #if SIO__WITH_POLLING   /* the upgrade exists only with polling */
 /* The upgrade probe's engine alone (no client): the 101 checked, "2probe"
  * sent, a ping before "3probe" answered, then the pause; the deadline. */
@@ -1228,12 +1238,8 @@ static void test_upgrade_engine_alone(void)
     sio_ws_frame f;
     unsigned char p[64];
     char text[128];
-    memset(&sys, 0, sizeof sys);
-    sys.pf = &mem_platform;
-    net_reset();
+    ws_engine_init(&sys, &ws);
     memset(&u, 0, sizeof u);
-    memset(&ws, 0, sizeof ws);
-    ws.rx.max_message = 1000;
     sio__websocket_begin(&ws);
     CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
     u.link.may_read = 1;
@@ -1293,12 +1299,8 @@ static void test_websocket_engine_alone(void)
     unsigned char p[64];
     char why[128];
     size_t head;
-    memset(&sys, 0, sizeof sys);
-    sys.pf = &mem_platform;
-    net_reset();
+    ws_engine_init(&sys, &ws);
     memset(&l, 0, sizeof l);
-    memset(&ws, 0, sizeof ws);
-    ws.rx.max_message = 1000;
     ws.fragment = 3;
     ws.protocols = protos;
     ws.protocol_count = 1;

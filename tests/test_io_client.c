@@ -56,7 +56,8 @@ static sio_client *io_client(const char *url, const char *auth)
 
 /* A Socket.IO client made from cfg (url "http://h.test/", reconnection
  * off), opened and connected to "/"; NULL if any step failed. */
-static sio_client *io_connected(sio_config *cfg)
+/* A client whose session opened with open_packet and whose "/" connected. */
+static sio_client *io_connected_with(sio_config *cfg, const char *open_packet)
 {
     sio_client *c = NULL;
     sio_event ev;
@@ -68,12 +69,14 @@ static sio_client *io_connected(sio_config *cfg)
     sio_start(c);
     sio_poll(c, &ev, 0);
     server_accept(NULL);
-    server_text(OPEN_PACKET);
+    server_text(open_packet);
     if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
     server_text("40{\"sid\":\"S1\"}");
     if (poll_type(c, &ev) != SIO_EVENT_CONNECT) { sio_destroy(c); return NULL; }
     return c;
 }
+
+static sio_client *io_connected(sio_config *cfg) { return io_connected_with(cfg, OPEN_PACKET); }
 
 static void test_io_handshake_uses_engine_path_and_query(void)
 {
@@ -196,25 +199,15 @@ static void steady_round(sio_client *c, int i)
 
 static void test_io_steady_state_has_no_allocations(void)
 {
-    sio_client *c = NULL;
+    sio_client *c;
     sio_config cfg;
-    sio_event ev;
     size_t before;
     int i;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.allocator.realloc = counting_realloc;
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    server_accept(NULL);
-    server_text(OPEN_PACKET);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    server_text("40{\"sid\":\"S1\"}");
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
     for (i = 0; i < 50; i++) steady_round(c, i);         /* buffers reach their size */
     before = alloc_calls;
     for (i = 0; i < 1000; i++) steady_round(c, i);
@@ -333,21 +326,13 @@ static void test_io_pings_ahead_answer_each_payload_once(void)
 static void test_io_ping_ahead_after_the_buffer_shrank(void)
 {
     static char big[12100];
-    sio_client *c = NULL;
+    sio_client *c;
     sio_config cfg;
     sio_event ev;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    server_accept(NULL);
-    server_text("0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000}");
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    server_text("40{\"sid\":\"S1\"}");
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    c = io_connected_with(&cfg, "0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000}");
+    CHECK(c != NULL);
+    if (!c) return;
     memcpy(big, "42[\"x\",\"", 8);
     memset(big + 8, 'a', 12000);
     strcpy(big + 8 + 12000, "\"]");
@@ -416,24 +401,15 @@ static void test_io_memory_is_exact_around_binary_packets(void)
 {
     static const char three[] = "453-[\"x\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1},"
                                 "{\"_placeholder\":true,\"num\":2}]";
-    sio_client *c = NULL;
+    sio_client *c;
     sio_config cfg;
     sio_event ev;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.allocator.realloc = io_sized_realloc;
     io_live_bytes = 0;
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    server_accept(NULL);
-    server_text(OPEN_PACKET);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    server_text("40{\"sid\":\"S1\"}");
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
     server_text(three);
     server_frame(1, SIO_WS_BINARY, "\x01", 1);
     CHECK_INT(sio_poll(c, &ev, 0), 0);
