@@ -42,10 +42,15 @@
  *   could not be.  sio_stop() begins the close handshake; the CLOSE event says
  *   when the connection is really gone.  A client can be started again after
  *   its CLOSE event.
- * - Layers, each a small sans-I/O piece with its own tests, in this order:
- *   url, sha1/base64, utf8, http, ws; then the client glue and the platform
- *   interface.  The protocol code never touches a socket: bytes go in, bytes
- *   and events come out, so it can be fuzzed and unit-tested with byte vectors.
+ * - Layers, each with its own tests: the parsers (url, sha1/base64, utf8,
+ *   http, dns, x509, ws, json, eio, packet); the engines (heartbeat, acks,
+ *   binary, resolver, engineio), which take the time as an argument; the
+ *   link (a socket, its TLS session, its buffers) and the connections over
+ *   it (websocket, polling, upgrade); then the client (client, resolve,
+ *   transport, socketio, pump, the public calls, set) over the platform
+ *   interface.  Only the link and the client's pump touch sockets and the
+ *   clock: bytes go in, bytes and events come out, so the protocol code can
+ *   be fuzzed and unit-tested with byte vectors.  ARCHITECTURE.md draws it.
  * - Words: a "message" is a whole WebSocket message, a "frame" one WebSocket
  *   frame, an "event" one sio_event returned by sio_poll().
  *
