@@ -4822,9 +4822,17 @@ static void sio__upgrade_begin(sio__upgrade *u, uint64_t now, int timeout_ms)
     u->deadline = now + (uint64_t)(timeout_ms > 0 ? timeout_ms : 10000);
 }
 
+/* When the probe gives up, unless it paused (it then waits for polling to
+ * finish its exchanges); 0: no deadline. */
+static uint64_t sio__upgrade_deadline(const sio__upgrade *u)
+{
+    return u->state > SIO__PROBE_NONE && u->state < SIO__PROBE_PAUSE ? u->deadline : 0;
+}
+
 static int sio__upgrade_expired(const sio__upgrade *u, uint64_t now)
 {
-    return now >= u->deadline && u->state != SIO__PROBE_PAUSE;
+    uint64_t d = sio__upgrade_deadline(u);
+    return d && now >= d;
 }
 
 /* The server's frames on the probe up to its "3probe": 1 once it came, 0
@@ -7907,7 +7915,12 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;
-    if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
+#if SIO__WITH_POLLING
+    {
+        uint64_t d = sio__upgrade_deadline(&c->upgrade);
+        if (d && (!deadline || d < deadline)) deadline = d;
+    }
+#endif
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) {

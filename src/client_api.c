@@ -345,7 +345,12 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
         return 0;
     deadline = c->deadline;
-    if (c->upgrade.link.sock != SIO_INVALID_SOCKET && (!deadline || c->upgrade.deadline < deadline)) deadline = c->upgrade.deadline;
+#if SIO__WITH_POLLING
+    {
+        uint64_t d = sio__upgrade_deadline(&c->upgrade);
+        if (d && (!deadline || d < deadline)) deadline = d;
+    }
+#endif
     if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) {

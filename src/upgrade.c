@@ -22,9 +22,17 @@ static void sio__upgrade_begin(sio__upgrade *u, uint64_t now, int timeout_ms)
     u->deadline = now + (uint64_t)(timeout_ms > 0 ? timeout_ms : 10000);
 }
 
+/* When the probe gives up, unless it paused (it then waits for polling to
+ * finish its exchanges); 0: no deadline. */
+static uint64_t sio__upgrade_deadline(const sio__upgrade *u)
+{
+    return u->state > SIO__PROBE_NONE && u->state < SIO__PROBE_PAUSE ? u->deadline : 0;
+}
+
 static int sio__upgrade_expired(const sio__upgrade *u, uint64_t now)
 {
-    return now >= u->deadline && u->state != SIO__PROBE_PAUSE;
+    uint64_t d = sio__upgrade_deadline(u);
+    return d && now >= d;
 }
 
 /* The server's frames on the probe up to its "3probe": 1 once it came, 0

@@ -1263,19 +1263,17 @@ static void test_io_polling_links_reuse_the_resolved_address(void)
     sio_destroy(c);
 }
 
-/* The upgrade probe answers a WebSocket ping that comes before "3probe"
- * (RFC 6455 5.5.2 allows control frames at any time; 0.2.1 gave up on the
- * upgrade and stayed on polling), then the WebSocket takes over. */
-static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
+/* A Socket.IO client on polling (transport AUTO) whose "/" connected and
+ * whose upgrade probe sent "2probe" on connection *probe (the GET is
+ * connection 0).  NULL when it did not get there. */
+static sio_client *io_probing(int *probe)
 {
     sio_client *c = NULL;
     sio_config cfg;
     sio_event ev;
     static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[\"websocket\"],\"pingInterval\":25000,"
                                 "\"pingTimeout\":20000,\"maxPayload\":1000000}";
-    int i, probe = -1, get = 0, post = -1;
-    sio_ws_frame f;
-    unsigned char payload[128];
+    int i, get = 0, post = -1;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = "http://h.test/";
     cfg.mode = SIO_MODE_SOCKETIO;
@@ -1283,6 +1281,7 @@ static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
     cfg.transport = SIO_TRANSPORT_AUTO;
     net_reset();
     net.multi = 1;
+    *probe = -1;
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
     sio_start(c);
     sio_poll(c, &ev, 0);
@@ -1291,17 +1290,31 @@ static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
     for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);      /* POST "40", long-poll GET, the probe's handshake */
     for (i = 1; i < 4; i++) {
         if (!net.box[i].open) continue;
-        if (net.box[i].key[0]) probe = i;
+        if (net.box[i].key[0]) *probe = i;
         else post = i;
     }
-    CHECK(probe > 0 && post > 0);
-    if (probe < 0 || post < 0) { sio_destroy(c); return; }
+    CHECK(*probe > 0 && post > 0);
+    if (*probe < 0 || post < 0) { sio_destroy(c); return NULL; }
     box_http(post, "ok", 2);
     box_http(get, "40{\"sid\":\"S1\"}", 14);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-    box_accept(probe);
+    box_accept(*probe);
     for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);      /* "2probe" goes out */
     net.out_len = 0;
+    return c;
+}
+
+/* The upgrade probe answers a WebSocket ping that comes before "3probe"
+ * (RFC 6455 5.5.2 allows control frames at any time; 0.2.1 gave up on the
+ * upgrade and stayed on polling), then the WebSocket takes over. */
+static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
+{
+    sio_event ev;
+    int i, probe, get = 0;
+    sio_ws_frame f;
+    unsigned char payload[128];
+    sio_client *c = io_probing(&probe);
+    if (!c) return;
     box_frame(probe, SIO_WS_PING, "hb", 2);
     box_frame(probe, SIO_WS_TEXT, "3probe", 6);
     for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);
@@ -1314,6 +1327,30 @@ static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
     box_frame(probe, SIO_WS_TEXT, "42[\"over\",\"ws\"]", 15);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
     CHECK_STR(ev.event_name, "over");
+    sio_destroy(c);
+}
+
+/* A probe that paused (polling finishing its GET) has no deadline: one
+ * that had passed made sio_next_timeout_ms say 0 on every call, so a
+ * caller spun for as long as the server held the GET. */
+static void test_io_paused_probe_does_not_spin(void)
+{
+    sio_event ev;
+    int i, probe, zeros = 0;
+    sio_client *c = io_probing(&probe);
+    if (!c) return;
+    box_frame(probe, SIO_WS_TEXT, "3probe", 6);
+    for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);      /* paused */
+    net.now += 11000;                                 /* past the probe's 10 s */
+    for (i = 0; i < 100; i++) {
+        if (sio_next_timeout_ms(c) == 0) zeros++;
+        sio_poll(c, &ev, 0);
+    }
+    CHECK(zeros < 2);
+    box_http(0, "6", 1);                              /* the GET ends: the WebSocket takes over */
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    box_frame(probe, SIO_WS_TEXT, "42[\"over\",\"ws\"]", 15);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
     sio_destroy(c);
 }
 
@@ -1874,6 +1911,7 @@ int main(void)
     RUN(test_io_parse_errors);
     RUN(test_io_polling_in_memory_and_pongs_bounded);
     RUN(test_io_upgrade_probe_answers_a_ping_before_3probe);
+    RUN(test_io_paused_probe_does_not_spin);
     RUN(test_io_polling_links_reuse_the_resolved_address);
     RUN(test_io_every_allocation_failing_still_ends_in_one_close);
     RUN(test_io_attachments_together_are_bounded_by_max_message);
