@@ -5067,6 +5067,14 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
     return p;
 }
 
+/* The byte after a message that its NUL borrowed goes back (the event's
+ * data is no longer valid). */
+static void sio__nul_give_back(sio_client *c)
+{
+    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
+    c->events.nul_at = NULL;
+}
+
 static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
@@ -5745,8 +5753,7 @@ static void sio__probe_fail(sio_client *c)
 static void sio__probe_commit(sio_client *c)
 {
     size_t pos = 0;
-    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
-    c->events.nul_at = NULL;
+    sio__nul_give_back(c);
     sio__link_close(c, &c->ln);
     sio__link_close(c, &c->polling.post);
     c->ln = c->upgrade.link;
@@ -7286,10 +7293,7 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         }
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
-    if (c->events.nul_at) {                                   /* nothing borrowed any more */
-        *c->events.nul_at = c->events.nul_saved;
-        c->events.nul_at = NULL;
-    }
+    sio__nul_give_back(c);                                    /* nothing borrowed any more */
 #endif
     return 0;
 }
@@ -7354,10 +7358,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
         if (sio__eio_message(c, sio__now(c), 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
-        if (c->events.nul_at) {
-            *c->events.nul_at = c->events.nul_saved;
-            c->events.nul_at = NULL;
-        }
+        sio__nul_give_back(c);
     }
     if (r < 0) {
         sio__socketio_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
@@ -7503,10 +7504,7 @@ static void sio__trim(sio_client *c)
 static int sio__step(sio_client *c, sio_event *ev)
 {
     int got = 0;
-    if (c->events.nul_at) {
-        *c->events.nul_at = c->events.nul_saved;
-        c->events.nul_at = NULL;
-    }
+    sio__nul_give_back(c);
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__socketio_release(c);
 #endif

@@ -165,6 +165,14 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
     return p;
 }
 
+/* The byte after a message that its NUL borrowed goes back (the event's
+ * data is no longer valid). */
+static void sio__nul_give_back(sio_client *c)
+{
+    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
+    c->events.nul_at = NULL;
+}
+
 static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }

@@ -117,10 +117,7 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         }
     }
     if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return -1;
-    if (c->events.nul_at) {                                   /* nothing borrowed any more */
-        *c->events.nul_at = c->events.nul_saved;
-        c->events.nul_at = NULL;
-    }
+    sio__nul_give_back(c);                                    /* nothing borrowed any more */
 #endif
     return 0;
 }
@@ -185,10 +182,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
         if (sio__eio_message(c, sio__now(c), 0, p, len, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
-        if (c->events.nul_at) {
-            *c->events.nul_at = c->events.nul_saved;
-            c->events.nul_at = NULL;
-        }
+        sio__nul_give_back(c);
     }
     if (r < 0) {
         sio__socketio_parse_error(c, "eio: malformed Engine.IO 3 payload (<length>:<packet> expected)");
@@ -334,10 +328,7 @@ static void sio__trim(sio_client *c)
 static int sio__step(sio_client *c, sio_event *ev)
 {
     int got = 0;
-    if (c->events.nul_at) {
-        *c->events.nul_at = c->events.nul_saved;
-        c->events.nul_at = NULL;
-    }
+    sio__nul_give_back(c);
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__socketio_release(c);
 #endif

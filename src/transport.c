@@ -182,8 +182,7 @@ static void sio__probe_fail(sio_client *c)
 static void sio__probe_commit(sio_client *c)
 {
     size_t pos = 0;
-    if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
-    c->events.nul_at = NULL;
+    sio__nul_give_back(c);
     sio__link_close(c, &c->ln);
     sio__link_close(c, &c->polling.post);
     c->ln = c->upgrade.link;
