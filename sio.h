@@ -44,13 +44,14 @@
  *   its CLOSE event.
  * - Layers, each with its own tests: the parsers (url, sha1/base64, utf8,
  *   http, dns, x509, ws, json, eio, packet); the engines (heartbeat, acks,
- *   binary, resolver, engineio), which take the time as an argument; the
- *   link (a socket, its TLS session, its buffers) and the connections over
- *   it (websocket, polling, upgrade); then the client (client, resolve,
- *   transport, socketio, pump, the public calls, set) over the platform
- *   interface.  Only the link and the client's pump touch sockets and the
- *   clock: bytes go in, bytes and events come out, so the protocol code can
- *   be fuzzed and unit-tested with byte vectors.  ARCHITECTURE.md draws it.
+ *   binary, namespaces, resolver, engineio), which take the time as an
+ *   argument; the link (a socket, its TLS session, its buffers) and the
+ *   connections over it (websocket, polling, upgrade); then the client
+ *   (client, resolve, transport, socketio, pump, the public calls, set)
+ *   over the platform interface.  Only the link and the client's pump
+ *   touch sockets and the clock: bytes go in, bytes and events come out,
+ *   so the protocol code can be fuzzed and unit-tested with byte vectors.
+ *   ARCHITECTURE.md draws it.
  * - Words: a "message" is a whole WebSocket message, a "frame" one WebSocket
  *   frame, an "event" one sio_event returned by sio_poll().
  *
@@ -1259,6 +1260,16 @@ static void sio__free(const sio_allocator *a, void *p)
 {
     if (p) sio__realloc(a, p, 0);
 }
+
+static char *sio__strdup(const sio_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = (char *)sio__realloc(a, NULL, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
@@ -3729,6 +3740,445 @@ static size_t sio__binary_memory(const sio__binary *b)
 }
 #endif
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/namespaces.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* namespaces: Socket.IO's namespaces, their queues and held events        */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O.  It keeps what each namespace is (wanted,
+ * connecting, connected), the emits waiting for its CONNECT reply and the
+ * events that came before it, and says what a received packet means for
+ * it; the session above sends, delivers and reports. */
+
+/* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
+ * the text message, then each attachment (lengths in lens[]). */
+typedef struct sio__queued {
+    struct sio__queued *next;
+    size_t text_len, count, total;
+    int64_t ack_id;                /* the emit's ack id, -1 when it asks for none */
+    size_t *lens;
+    unsigned char *bytes;
+} sio__queued;
+
+/* An event that arrived before its namespace's CONNECT reply (a server
+ * recovering a session sends the missed ones first): delivered after it. */
+typedef struct sio__held {
+    struct sio__held *next;
+    int has_id;
+    uint64_t id;
+    size_t data_len, count, total;
+    sio_bytes *atts;
+    char *data;                    /* the JSON array, NUL-terminated */
+} sio__held;
+
+enum { SIO__NS_OFF, SIO__NS_WANTED, SIO__NS_CONNECTING, SIO__NS_CONNECTED };
+
+typedef struct sio__ns {
+    char *name;                    /* "/" or "/admin" */
+    char *auth;                    /* CONNECT payload, NULL for none */
+    int state;
+    int joined;                    /* the application wants it connected */
+    char sid[64];
+    char pid[64], offset[64];      /* state recovery: JSON string tokens, "" when unknown */
+    sio__queued *queue_head, *queue_tail;
+    size_t queued;                 /* packets in the queue */
+    sio__held *held_head, *held_tail;
+    char **subs;                   /* subscribed event names */
+    size_t sub_count, sub_cap;
+} sio__ns;
+
+typedef struct sio__namespaces {
+    sio__ns **list;                /* pointers stay put while the array grows */
+    size_t count;
+    size_t queued_bytes;           /* in the queues */
+    size_t held_bytes;             /* in the held events */
+    sio__held *replayed;           /* delivered last; freed at the next step */
+} sio__namespaces;
+
+/* What a received packet means for its namespace (sio__namespaces_receive). */
+enum sio__ns_verdict {
+    SIO__NS_IGNORED,               /* not ours, or not expected in its state: dropped, as the JS client does */
+    SIO__NS_JOINED,                /* the CONNECT reply: connected; the queue goes out now */
+    SIO__NS_NO_SID,                /* a CONNECT reply without a sid: a Socket.IO v2 server; refused */
+    SIO__NS_REFUSED,               /* CONNECT_ERROR: refused; the queue and the held events are to go */
+    SIO__NS_LEFT,                  /* the server DISCONNECTed it */
+    SIO__NS_EVENT,                 /* an event to deliver */
+    SIO__NS_EARLY,                 /* an event before the CONNECT reply: to hold */
+    SIO__NS_ACK                    /* an ack to match */
+};
+
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
+static int sio__namespace_name_ok(const char *name)
+{
+    const char *p;
+    if (!name || name[0] != '/' || strlen(name) > 200) return 0;
+    for (p = name; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == ',' || *p == 0x7f) return 0;
+    return 1;
+}
+
+/* The index of the namespace called name (len bytes), or -1. */
+static int sio__namespaces_find(const sio__namespaces *n, const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; i < n->count; i++)
+        if (strlen(n->list[i]->name) == len && memcmp(n->list[i]->name, name, len) == 0) return (int)i;
+    return -1;
+}
+
+/* Finds or adds a namespace (NULL: the URL's, index 0), at most max of
+ * them.  Returns the index or a negative status. */
+static int sio__namespaces_add(sio__namespaces *n, const sio_allocator *a, const char *name, size_t max)
+{
+    sio__ns *ns, **grown;
+    int i;
+    if (!name) return n->count ? 0 : SIO_ERR_STATE;
+    if (!sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
+    i = sio__namespaces_find(n, name, strlen(name));
+    if (i >= 0) return i;
+    if (n->count >= max) return SIO_ERR_FULL;
+    ns = (sio__ns *)sio__realloc(a, NULL, sizeof *ns);
+    grown = (sio__ns **)sio__realloc(a, n->list, (n->count + 1) * sizeof *grown);
+    if (grown) n->list = grown;
+    if (!ns || !grown) { sio__free(a, ns); return SIO_ERR_NOMEM; }
+    memset(ns, 0, sizeof *ns);
+    ns->name = sio__strdup(a, name);
+    if (!ns->name) { sio__free(a, ns); return SIO_ERR_NOMEM; }
+    n->list[n->count] = ns;
+    return (int)n->count++;
+}
+
+/* Copies a packet (text pieces, then attachments) to the end of the
+ * namespace's queue, where it waits for the CONNECT reply. */
+static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns, const void *const *pieces,
+                                   const size_t *lens, size_t pieces_count, const sio_bytes *atts, size_t count,
+                                   int64_t ack_id)
+{
+    size_t k, off = 0, text_len = 0, total;
+    sio__queued *q;
+    for (k = 0; k < pieces_count; k++) text_len += lens[k];
+    total = text_len;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    q = (sio__queued *)sio__realloc(a, NULL, sizeof *q + count * sizeof(size_t) + total);
+    if (!q) return SIO_ERR_NOMEM;
+    q->lens = (size_t *)(q + 1);
+    q->bytes = (unsigned char *)(q->lens + count);
+    for (k = 0; k < pieces_count; k++) {
+        memcpy(q->bytes + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    for (k = 0; k < count; k++) {
+        q->lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+    q->next = NULL;
+    q->ack_id = ack_id;
+    q->text_len = text_len;
+    q->count = count;
+    q->total = total;
+    if (ns->queue_tail) ns->queue_tail->next = q;
+    else ns->queue_head = q;
+    ns->queue_tail = q;
+    ns->queued++;
+    n->queued_bytes += total;
+    return SIO_OK;
+}
+
+/* An emit whose ack timed out while it still waited in the queue is not
+ * sent any more (as the JS client drops it from its send buffer). */
+static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns, uint64_t ack_id)
+{
+    sio__queued **link = &ns->queue_head, *prev = NULL;
+    while (*link) {
+        sio__queued *q = *link;
+        if (q->ack_id == (int64_t)ack_id) {
+            *link = q->next;
+            if (ns->queue_tail == q) ns->queue_tail = prev;
+            ns->queued--;
+            n->queued_bytes -= q->total;
+            sio__free(a, q);
+            return;
+        }
+        prev = q;
+        link = &q->next;
+    }
+}
+
+static void sio__namespaces_drop_queue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
+{
+    while (ns->queue_head) {
+        sio__queued *q = ns->queue_head;
+        ns->queue_head = q->next;
+        n->queued_bytes -= q->total;
+        sio__free(a, q);
+    }
+    ns->queue_tail = NULL;
+    ns->queued = 0;
+}
+
+static void sio__namespaces_drop_held(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
+{
+    while (ns->held_head) {
+        sio__held *h = ns->held_head;
+        ns->held_head = h->next;
+        n->held_bytes -= h->total;
+        sio__free(a, h);
+    }
+    ns->held_tail = NULL;
+}
+
+/* Keeps an event of a namespace still waiting for its CONNECT reply, all
+ * held events together within max bytes. */
+static int sio__namespaces_hold(sio__namespaces *n, const sio_allocator *a, sio__ns *ns, const sio_packet *pk,
+                                const char *data, const sio_bytes *atts, size_t count, size_t max)
+{
+    size_t total = sizeof(sio__held) + count * sizeof(sio_bytes) + pk->data_len + 1, k;
+    sio__held *h;
+    unsigned char *p;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    if (n->held_bytes + total > max) return SIO_ERR_TOO_BIG;
+    if (!(h = (sio__held *)sio__realloc(a, NULL, total))) return SIO_ERR_NOMEM;
+    h->next = NULL;
+    h->has_id = pk->has_id;
+    h->id = pk->id;
+    h->data_len = pk->data_len;
+    h->count = count;
+    h->total = total;
+    h->atts = (sio_bytes *)(h + 1);
+    h->data = (char *)(h->atts + count);
+    memcpy(h->data, data, pk->data_len);
+    h->data[pk->data_len] = 0;
+    p = (unsigned char *)h->data + pk->data_len + 1;
+    for (k = 0; k < count; k++) {
+        if (atts[k].len) memcpy(p, atts[k].data, atts[k].len);
+        h->atts[k].data = p;
+        h->atts[k].len = atts[k].len;
+        p += atts[k].len;
+    }
+    if (ns->held_tail) ns->held_tail->next = h;
+    else ns->held_head = h;
+    ns->held_tail = h;
+    n->held_bytes += total;
+    return SIO_OK;
+}
+
+/* The next held event of a connected namespace (*i its index), or NULL.
+ * It stays valid until the next call or sio__namespaces_release. */
+static const sio__held *sio__namespaces_next_held(sio__namespaces *n, const sio_allocator *a, int *i)
+{
+    size_t k;
+    sio__free(a, n->replayed);
+    n->replayed = NULL;
+    for (k = 0; k < n->count && n->held_bytes; k++) {
+        sio__ns *ns = n->list[k];
+        sio__held *h = ns->held_head;
+        if (ns->state != SIO__NS_CONNECTED || !h) continue;
+        ns->held_head = h->next;
+        if (!ns->held_head) ns->held_tail = NULL;
+        n->held_bytes -= h->total;
+        n->replayed = h;
+        *i = (int)k;
+        return h;
+    }
+    return NULL;
+}
+
+/* Gives back the event delivered last. */
+static void sio__namespaces_release(sio__namespaces *n, const sio_allocator *a)
+{
+    sio__free(a, n->replayed);
+    n->replayed = NULL;
+}
+
+/* 1 while the application wants a namespace connected. */
+static int sio__namespaces_wanted(const sio__namespaces *n)
+{
+    size_t i;
+    for (i = 0; i < n->count; i++)
+        if (n->list[i]->joined) return 1;
+    return 0;
+}
+
+/* A new start: the URL's namespace (index 0) and those joined are wanted. */
+static void sio__namespaces_start(sio__namespaces *n)
+{
+    size_t i;
+    n->list[0]->joined = 1;                                /* as io(url) */
+    for (i = 0; i < n->count; i++) n->list[i]->state = n->list[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+}
+
+/* The application or the server ended namespace i: what it held goes. */
+static void sio__namespaces_leave(sio__namespaces *n, const sio_allocator *a, int i)
+{
+    sio__ns *ns = n->list[i];
+    sio__namespaces_drop_queue(n, a, ns);
+    sio__namespaces_drop_held(n, a, ns);
+    ns->state = SIO__NS_OFF;
+    ns->joined = 0;
+}
+
+/* The connection ended: the held events go, and the queues too unless
+ * keep_queues (a reconnection follows) and the namespace is still wanted;
+ * those go back to WANTED. */
+static void sio__namespaces_end(sio__namespaces *n, const sio_allocator *a, int keep_queues)
+{
+    size_t i;
+    for (i = 0; i < n->count; i++) {
+        sio__ns *ns = n->list[i];
+        if (!keep_queues || !ns->joined) sio__namespaces_drop_queue(n, a, ns);
+        sio__namespaces_drop_held(n, a, ns);
+        ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
+    }
+}
+
+/* The session's CONNECT reply: the socket id (Engine.IO 3 has none and
+ * takes the engine's, "sid" or "/admin#sid") and the recovery pid.
+ * *recovered is 1 when the server resumed the last session. */
+static int sio__namespaces_joined(sio__ns *ns, int eio_version, const char *engine_sid, sio_json payload,
+                                  int *recovered)
+{
+    sio_json sid, pid;
+    if (eio_version == 3) {
+        size_t k = 0;
+        const char *part[3], *src;
+        int m;
+        part[0] = strcmp(ns->name, "/") ? ns->name : "";
+        part[1] = strcmp(ns->name, "/") ? "#" : "";
+        part[2] = engine_sid;
+        for (m = 0; m < 3; m++)
+            for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
+        ns->sid[k] = 0;
+    } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        return SIO__NS_NO_SID;
+    }
+    ns->state = SIO__NS_CONNECTED;
+    *recovered = 0;
+    if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
+        pid.len < sizeof ns->pid) {             /* state recovery (Socket.IO 4.6+) */
+        *recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
+        if (!*recovered) ns->offset[0] = 0;
+        memcpy(ns->pid, pid.text, pid.len);
+        ns->pid[pid.len] = 0;
+    } else {
+        ns->pid[0] = ns->offset[0] = 0;
+    }
+    return SIO__NS_JOINED;
+}
+
+/* What a received packet means for its namespace (*i: its index; for
+ * JOINED, *recovered as above).  The state changes here; the queue, the
+ * held events, the acks and the events are the caller's to handle. */
+static int sio__namespaces_receive(sio__namespaces *n, int eio_version, const char *engine_sid, const sio_packet *pk,
+                                   sio_json payload, int *i, int *recovered)
+{
+    sio__ns *ns;
+    if ((*i = sio__namespaces_find(n, pk->ns, pk->ns_len)) < 0) return SIO__NS_IGNORED;
+    ns = n->list[*i];
+    switch (pk->type) {
+    case SIO_PACKET_CONNECT:
+        if (ns->state != SIO__NS_CONNECTING) return SIO__NS_IGNORED;
+        return sio__namespaces_joined(ns, eio_version, engine_sid, payload, recovered);
+    case SIO_PACKET_CONNECT_ERROR:
+        if (ns->state != SIO__NS_CONNECTING) return SIO__NS_IGNORED;
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        return SIO__NS_REFUSED;
+    case SIO_PACKET_DISCONNECT:
+        if (ns->state != SIO__NS_CONNECTED) return SIO__NS_IGNORED;
+        ns->state = SIO__NS_OFF;
+        ns->joined = 0;
+        return SIO__NS_LEFT;
+    case SIO_PACKET_EVENT:
+    case SIO_PACKET_BINARY_EVENT:
+        if (ns->state == SIO__NS_CONNECTING) return SIO__NS_EARLY;   /* delivered after the CONNECT reply */
+        return ns->state == SIO__NS_CONNECTED ? SIO__NS_EVENT : SIO__NS_IGNORED;
+    case SIO_PACKET_ACK:
+    case SIO_PACKET_BINARY_ACK:
+        return pk->has_id ? SIO__NS_ACK : SIO__NS_IGNORED;
+    default:
+        return SIO__NS_IGNORED;
+    }
+}
+
+/* 1 when events called name reach the application (no subscription: all). */
+static int sio__namespace_subscribed(const sio__ns *ns, const char *name)
+{
+    size_t i;
+    if (ns->sub_count == 0) return 1;
+    for (i = 0; i < ns->sub_count; i++)
+        if (strcmp(ns->subs[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Adds event to the namespace's subscriptions, at most 1,024 of them. */
+static int sio__namespace_subscribe(sio__ns *ns, const sio_allocator *a, const char *event)
+{
+    char *copy;
+    if (ns->sub_count && sio__namespace_subscribed(ns, event)) return SIO_OK;
+    if (ns->sub_count >= 1024) return SIO_ERR_FULL;
+    if (ns->sub_count == ns->sub_cap) {
+        size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
+        void *p = sio__realloc(a, ns->subs, cap * sizeof(char *));
+        if (!p) return SIO_ERR_NOMEM;
+        ns->subs = (char **)p;
+        ns->sub_cap = cap;
+    }
+    if (!(copy = sio__strdup(a, event))) return SIO_ERR_NOMEM;
+    ns->subs[ns->sub_count++] = copy;
+    return SIO_OK;
+}
+
+static void sio__namespace_unsubscribe(sio__ns *ns, const sio_allocator *a, const char *event)
+{
+    size_t k;
+    for (k = 0; k < ns->sub_count; k++)
+        if (strcmp(ns->subs[k], event) == 0) {
+            sio__free(a, ns->subs[k]);
+            ns->subs[k] = ns->subs[--ns->sub_count];
+            return;
+        }
+}
+
+/* Heap held by the namespaces, for sio_memory. */
+static size_t sio__namespaces_memory(const sio__namespaces *n)
+{
+    size_t bytes = n->count * sizeof(sio__ns *), i, k;
+    for (i = 0; i < n->count; i++) {
+        const sio__ns *ns = n->list[i];
+        const sio__queued *q;
+        const sio__held *h;
+        bytes += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
+        for (k = 0; k < ns->sub_count; k++) bytes += sio__str_size(ns->subs[k]);
+        for (q = ns->queue_head; q; q = q->next) bytes += sizeof *q + q->count * sizeof(size_t) + q->total;
+        for (h = ns->held_head; h; h = h->next) bytes += h->total;
+    }
+    return bytes + (n->replayed ? n->replayed->total : 0);
+}
+
+static void sio__namespaces_free(sio__namespaces *n, const sio_allocator *a)
+{
+    size_t i, k;
+    sio__namespaces_release(n, a);
+    for (i = 0; i < n->count; i++) {
+        sio__ns *ns = n->list[i];
+        sio__namespaces_drop_queue(n, a, ns);
+        sio__namespaces_drop_held(n, a, ns);
+        for (k = 0; k < ns->sub_count; k++) sio__free(a, ns->subs[k]);
+        sio__free(a, ns->subs);
+        sio__free(a, ns->auth);
+        sio__free(a, ns->name);
+        sio__free(a, ns);
+    }
+    sio__free(a, n->list);
+    n->list = NULL;
+    n->count = 0;
+}
+#endif
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/resolver.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -4936,55 +5386,14 @@ typedef struct sio__events {
     unsigned char nul_saved;
 } sio__events;
 
-/* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
- * the text message, then each attachment (lengths in lens[]). */
-typedef struct sio__queued {
-    struct sio__queued *next;
-    size_t text_len, count, total;
-    int64_t ack_id;                /* the emit's ack id, -1 when it asks for none */
-    size_t *lens;
-    unsigned char *bytes;
-} sio__queued;
-
-/* An event that arrived before its namespace's CONNECT reply (a server
- * recovering a session sends the missed ones first): delivered after it. */
-typedef struct sio__held {
-    struct sio__held *next;
-    int has_id;
-    uint64_t id;
-    size_t data_len, count, total;
-    sio_bytes *atts;
-    char *data;                    /* the JSON array, NUL-terminated */
-} sio__held;
-
-enum { SIO__NS_OFF, SIO__NS_WANTED, SIO__NS_CONNECTING, SIO__NS_CONNECTED };
-
-typedef struct sio__ns {
-    char *name;                    /* "/" or "/admin" */
-    char *auth;                    /* CONNECT payload, NULL for none */
-    int state;
-    int joined;                    /* the application wants it connected */
-    char sid[64];
-    char pid[64], offset[64];      /* state recovery: JSON string tokens, "" when unknown */
-    sio__queued *queue_head, *queue_tail;
-    size_t queued;                 /* packets in the queue */
-    sio__held *held_head, *held_tail;
-    char **subs;                   /* subscribed event names */
-    size_t sub_count, sub_cap;
-} sio__ns;
-
 /* Socket.IO over an Engine.IO session: namespaces, acks, binary packets. */
 typedef struct sio__socketio {
-    sio__ns **nss;                     /* pointers stay put while the array grows */
-    size_t ns_count;
+    sio__namespaces namespaces;        /* their queues and held events */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__acks acks;                    /* emits waiting for their answer */
-    size_t queued_bytes;               /* bytes in namespace queues */
     sio__binary binary;                /* a binary packet collecting its attachments */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
-    sio__held *replayed;               /* delivered last; freed at the next step */
-    size_t held_bytes;
 } sio__socketio;
 
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
@@ -5059,14 +5468,6 @@ struct sio_client {
 
 #define SIO__NO_POS ((size_t)-1)
 
-static char *sio__strdup(const sio_allocator *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = (char *)sio__realloc(a, NULL, n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
 /* The byte after a message that its NUL borrowed goes back (the event's
  * data is no longer valid). */
 static void sio__nul_give_back(sio_client *c)
@@ -5074,8 +5475,6 @@ static void sio__nul_give_back(sio_client *c)
     if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
     c->events.nul_at = NULL;
 }
-
-static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
 
@@ -5134,7 +5533,7 @@ static int sio__pop(sio_client *c, sio_event *ev)
         c->events.close_owed = 0;
     }
     ev->type = (sio_event_type)c->events.current.type;
-    if (c->events.current.ns >= 0) ev->ns = c->socketio.nss[c->events.current.ns]->name;
+    if (c->events.current.ns >= 0) ev->ns = c->socketio.namespaces.list[c->events.current.ns]->name;
     ev->ack_id = c->events.current.ack_id;
     ev->attempt = c->events.current.attempt;
     ev->delay_ms = c->events.current.delay_ms;
@@ -5863,7 +6262,7 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
  * headers the emit check does not see) still answers the next ping. */
 static int sio__pong_fits(const sio_client *c, size_t len)
 {
-    return c->socketio.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    return c->socketio.namespaces.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -5884,106 +6283,24 @@ static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
     return 1;
 }
 
-static int sio__ns_index(const sio_client *c, const char *name, size_t len)
+/* Finds or adds the namespace called name (NULL: the URL's): its index or a
+ * negative status. */
+static int sio__namespace(sio_client *c, const char *name)
 {
-    size_t i;
-    for (i = 0; i < c->socketio.ns_count; i++)
-        if (strlen(c->socketio.nss[i]->name) == len && memcmp(c->socketio.nss[i]->name, name, len) == 0) return (int)i;
-    return -1;
+    return sio__namespaces_add(&c->socketio.namespaces, &c->sys.alloc, name, c->max_namespaces);
 }
 
-static int sio__ns_name_ok(const char *ns)
+/* The index of the namespace called name (NULL: the URL's), or -1. */
+static int sio__namespace_index(const sio_client *c, const char *name)
 {
-    const char *p;
-    if (!ns || ns[0] != '/' || strlen(ns) > 200) return 0;
-    for (p = ns; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == ',' || *p == 0x7f) return 0;
-    return 1;
-}
-
-/* Finds or creates a namespace (NULL: the URL's, index 0). Returns the
- * index or a negative status. */
-static int sio__ns_get(sio_client *c, const char *name)
-{
-    sio__ns *ns, **grown;
-    int i;
-    if (!name) return c->socketio.ns_count ? 0 : SIO_ERR_STATE;
-    if (!sio__ns_name_ok(name)) return SIO_ERR_INVALID;
-    i = sio__ns_index(c, name, strlen(name));
-    if (i >= 0) return i;
-    if (c->socketio.ns_count >= c->max_namespaces) return SIO_ERR_FULL;
-    ns = (sio__ns *)sio__realloc(&c->sys.alloc, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(&c->sys.alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
-    if (grown) c->socketio.nss = grown;
-    if (!ns || !grown) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
-    memset(ns, 0, sizeof *ns);
-    ns->name = sio__strdup(&c->sys.alloc, name);
-    if (!ns->name) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
-    c->socketio.nss[c->socketio.ns_count] = ns;
-    return (int)c->socketio.ns_count++;
-}
-
-static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
-{
-    while (ns->queue_head) {
-        sio__queued *q = ns->queue_head;
-        ns->queue_head = q->next;
-        c->socketio.queued_bytes -= q->total;
-        sio__free(&c->sys.alloc, q);
-    }
-    ns->queue_tail = NULL;
-    ns->queued = 0;
-}
-
-static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
-{
-    while (ns->held_head) {
-        sio__held *h = ns->held_head;
-        ns->held_head = h->next;
-        c->socketio.held_bytes -= h->total;
-        sio__free(&c->sys.alloc, h);
-    }
-    ns->held_tail = NULL;
-}
-
-/* Keeps an event of a namespace still waiting for its CONNECT reply. */
-static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const char *data,
-                        const sio_bytes *atts, size_t count)
-{
-    size_t total = sizeof(sio__held) + count * sizeof(sio_bytes) + pk->data_len + 1, k;
-    sio__held *h;
-    unsigned char *p;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->socketio.held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
-    if (!(h = (sio__held *)sio__realloc(&c->sys.alloc, NULL, total))) return SIO_ERR_NOMEM;
-    h->next = NULL;
-    h->has_id = pk->has_id;
-    h->id = pk->id;
-    h->data_len = pk->data_len;
-    h->count = count;
-    h->total = total;
-    h->atts = (sio_bytes *)(h + 1);
-    h->data = (char *)(h->atts + count);
-    memcpy(h->data, data, pk->data_len);
-    h->data[pk->data_len] = 0;
-    p = (unsigned char *)h->data + pk->data_len + 1;
-    for (k = 0; k < count; k++) {
-        if (atts[k].len) memcpy(p, atts[k].data, atts[k].len);
-        h->atts[k].data = p;
-        h->atts[k].len = atts[k].len;
-        p += atts[k].len;
-    }
-    if (ns->held_tail) ns->held_tail->next = h;
-    else ns->held_head = h;
-    ns->held_tail = h;
-    c->socketio.held_bytes += total;
-    return SIO_OK;
+    if (!name) return c->socketio.namespaces.count ? 0 : -1;
+    return sio__namespaces_find(&c->socketio.namespaces, name, strlen(name));
 }
 
 /* Reports emits that can no longer be sent, so nothing is lost silently. */
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
@@ -5991,7 +6308,7 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
         sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
         if (p) p->ns = i;
     }
-    sio__ns_drop_queue(c, ns);
+    sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
 }
 
 /* Ends the pending acks of one namespace (or all: ns < 0) with an error;
@@ -6014,7 +6331,7 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
  * Object.assign({pid, offset}, auth) (keys of auth win). */
 static int sio__send_connect(sio_client *c, int i)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     char head[256], recovery[160];
     const void *pieces[3];
     size_t lens[3], n = 1;
@@ -6068,10 +6385,8 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
  * client's Manager does. */
 static void sio__socketio_maybe_close(sio_client *c)
 {
-    size_t i;
-    for (i = 0; i < c->socketio.ns_count; i++)
-        if (c->socketio.nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__eio_close(c, SIO_CLOSE_NORMAL, "");
+    if (!sio__namespaces_wanted(&c->socketio.namespaces) && c->phase == SIO__OPEN && !c->websocket.close_sent)
+        sio__eio_close(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__socketio_parse_error(sio_client *c, const char *why)
@@ -6085,19 +6400,18 @@ static void sio__socketio_parse_error(sio_client *c, const char *why)
  * Before a reconnection (keep_queues) emits not sent yet stay queued. */
 static void sio__socketio_teardown(sio_client *c, int keep_queues)
 {
+    sio__namespaces *n = &c->socketio.namespaces;
     size_t i;
     const char *reason = c->socketio.disconnect_reason ? c->socketio.disconnect_reason : "transport close";
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        sio__ns *ns = c->socketio.nss[i];
-        if (ns->state == SIO__NS_CONNECTED) {
+    for (i = 0; i < n->count; i++) {
+        if (n->list[i]->state == SIO__NS_CONNECTED) {
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
         }
-        if (!keep_queues || !ns->joined)
+        if (!keep_queues || !n->list[i]->joined)
             sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
-        sio__ns_drop_held(c, ns);
-        ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
+    sio__namespaces_end(n, &c->sys.alloc, keep_queues);
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
     sio__binary_abandon(&c->socketio.binary);     /* attachments collected so far are freed next step */
@@ -6107,12 +6421,9 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
  * the application or a namespace the server disconnected (left = not joined). */
 static int sio__socketio_retry_wanted(const sio_client *c)
 {
-    size_t i;
     if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
     if (c->socketio.disconnect_reason && strcmp(c->socketio.disconnect_reason, "io client disconnect") == 0) return 0;
-    for (i = 0; i < c->socketio.ns_count; i++)
-        if (c->socketio.nss[i]->joined) return 1;
-    return 0;
+    return sio__namespaces_wanted(&c->socketio.namespaces);
 }
 
 /* Exponential backoff with the JS client's randomization: delay_min *
@@ -6147,8 +6458,7 @@ static const sio__session_hooks sio__socketio_session = {
 static void sio__socketio_release(sio_client *c)
 {
     sio__binary_release(&c->socketio.binary, &c->sys.alloc);
-    sio__free(&c->sys.alloc, c->socketio.replayed);
-    c->socketio.replayed = NULL;
+    sio__namespaces_release(&c->socketio.namespaces, &c->sys.alloc);
 }
 
 /* An idle session gives back large buffers. */
@@ -6192,22 +6502,13 @@ static size_t sio__value_text(sio_json v, char *out, size_t cap)
     return n;
 }
 
-static int sio__subscribed(const sio__ns *ns, const char *name)
-{
-    size_t i;
-    if (ns->sub_count == 0) return 1;            /* catch-all */
-    for (i = 0; i < ns->sub_count; i++)
-        if (strcmp(ns->subs[i], name) == 0) return 1;
-    return 0;
-}
-
 /* Fills an EVENT from a validated ["name", args...] array held in writable
  * memory whose byte after the array may be overwritten with a NUL. */
 static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
     sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     char *name, *msg, *cut = NULL;
     size_t need, count = 0;
     sio_json_iter_init(&it, arr);
@@ -6236,12 +6537,12 @@ static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char 
         return 0;
     }
     sio__value_text(first, name, first.len + 1);
-    if (!sio__subscribed(c->socketio.nss[i], name)) return 0;
+    if (!sio__namespace_subscribed(ns, name)) return 0;
     msg = name + first.len + 1;
     ev->len = second.len ? sio__value_text(second, msg, second.len + 1) : 0;
     msg[ev->len] = 0;
     ev->type = SIO_EVENT_EVENT;
-    ev->ns = c->socketio.nss[i]->name;
+    ev->ns = ns->name;
     ev->event_name = name;
     ev->data = (const unsigned char *)msg;
     if (second.len) {
@@ -6265,86 +6566,44 @@ static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char 
 /* Delivers the next event held back until its namespace connected. */
 static int sio__socketio_replay(sio_client *c, sio_event *ev)
 {
-    size_t i;
-    for (i = 0; i < c->socketio.ns_count && c->socketio.held_bytes; i++) {
-        sio__ns *ns = c->socketio.nss[i];
-        while (ns->state == SIO__NS_CONNECTED && ns->held_head) {
-            sio__held *h = ns->held_head;
-            sio_packet pk;
-            ns->held_head = h->next;
-            if (!ns->held_head) ns->held_tail = NULL;
-            c->socketio.held_bytes -= h->total;
-            memset(&pk, 0, sizeof pk);
-            pk.type = SIO_PACKET_EVENT;
-            pk.has_id = h->has_id;
-            pk.id = h->id;
-            pk.data = h->data;
-            pk.data_len = h->data_len;
-            if (sio__socketio_event(c, (int)i, &pk, h->data, ev)) {
-                c->socketio.replayed = h;                 /* freed at the next step */
-                if (h->count) {
-                    ev->attachments = h->atts;
-                    ev->attachment_count = h->count;
-                }
-                return 1;
+    const sio__held *h;
+    int i;
+    while ((h = sio__namespaces_next_held(&c->socketio.namespaces, &c->sys.alloc, &i)) != NULL) {
+        sio_packet pk;
+        memset(&pk, 0, sizeof pk);
+        pk.type = SIO_PACKET_EVENT;
+        pk.has_id = h->has_id;
+        pk.id = h->id;
+        pk.data = h->data;
+        pk.data_len = h->data_len;
+        if (sio__socketio_event(c, i, &pk, h->data, ev)) {    /* h is freed at the next step */
+            if (h->count) {
+                ev->attachments = h->atts;
+                ev->attachment_count = h->count;
             }
-            sio__free(&c->sys.alloc, h);
+            return 1;
         }
     }
     return 0;
 }
 
-/* Handles one decoded Socket.IO packet; data is writable (see above). */
-/* The namespace's CONNECT reply: its sid (v4: made from the engine's),
- * the recovery pid, then the emits made before it go out in order. */
-static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event *ev)
+/* The namespace connected (CONNECT reply): the emits made before it go
+ * out in order. */
+static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev)
 {
-    sio__ns *ns = c->socketio.nss[i];
-    sio_json sid, pid;
+    sio__ns *ns = c->socketio.namespaces.list[i];
     sio__queued *q;
-    if (ns->state != SIO__NS_CONNECTING) return 0;
-    if (c->eio.version == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
-        size_t k = 0;
-        const char *part[3], *src;
-        int m;
-        part[0] = strcmp(ns->name, "/") ? ns->name : "";
-        part[1] = strcmp(ns->name, "/") ? "#" : "";
-        part[2] = c->eio.session.sid;
-        for (m = 0; m < 3; m++)
-            for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
-        ns->sid[k] = 0;
-    } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
-        ns->state = SIO__NS_OFF;
-        ns->joined = 0;
-        ev->type = SIO_EVENT_CONNECT_ERROR;
-        ev->ns = ns->name;
-        ev->error = SIO_ERR_HANDSHAKE;
-        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
-                      "but they are not compatible";
-        ev->args = "null";
-        ev->args_len = 4;
-        return 1;
-    }
-    ns->state = SIO__NS_CONNECTED;
-    if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
-        pid.len < sizeof ns->pid) {             /* state recovery (Socket.IO 4.6+) */
-        ev->recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
-        if (!ev->recovered) ns->offset[0] = 0;
-        memcpy(ns->pid, pid.text, pid.len);
-        ns->pid[pid.len] = 0;
-    } else {
-        ns->pid[0] = ns->offset[0] = 0;
-    }
     for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
         if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
             c->socketio.acks.list[k].sent = 1;
     }
-    sio__ns_drop_queue(c, ns);
+    sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
     ev->type = SIO_EVENT_CONNECT;
     ev->ns = ns->name;
     ev->sid = ns->sid;
+    ev->recovered = recovered;
     return 1;
 }
 
@@ -6352,14 +6611,10 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
  * (v4's ERROR packet carries the data alone); its queued emits fail. */
 static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
-    sio__ns *ns = c->socketio.nss[i];
     sio_json payload = sio_json_make(data, pk->data_len), m, d;
     char *text;
-    if (ns->state != SIO__NS_CONNECTING) return 0;
-    ns->state = SIO__NS_OFF;
-    ns->joined = 0;
     ev->type = SIO_EVENT_CONNECT_ERROR;
-    ev->ns = ns->name;
+    ev->ns = c->socketio.namespaces.list[i]->name;
     ev->error = SIO_ERR_HANDSHAKE;
     ev->args = "null";
     ev->args_len = 4;
@@ -6379,48 +6634,52 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     else if (text) text[0] = 0;
     ev->message = text ? text : "";
     sio__ns_discard_queue(c, i, "the namespace refused the connection");
-    sio__ns_drop_held(c, ns);
+    sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     return 1;
 }
 
-/* One Socket.IO packet for a namespace of ours; returns 1 with an event. */
+/* One Socket.IO packet; data is writable (see above).  Returns 1 with an
+ * event. */
 static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
 {
-    int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
-    sio__ns *ns = i >= 0 ? c->socketio.nss[i] : NULL;
-    if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
-    switch (pk->type) {
-    case SIO_PACKET_CONNECT:
-        return sio__ns_on_connect(c, i, sio_json_make(data, pk->data_len), ev);
-    case SIO_PACKET_CONNECT_ERROR:
+    sio__namespaces *n = &c->socketio.namespaces;
+    int i, k, recovered = 0;
+    switch (sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len), &i,
+                                    &recovered)) {
+    case SIO__NS_JOINED:
+        return sio__ns_on_connect(c, i, recovered, ev);
+    case SIO__NS_NO_SID:
+        ev->type = SIO_EVENT_CONNECT_ERROR;
+        ev->ns = n->list[i]->name;
+        ev->error = SIO_ERR_HANDSHAKE;
+        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
+                      "but they are not compatible";
+        ev->args = "null";
+        ev->args_len = 4;
+        return 1;
+    case SIO__NS_REFUSED:
         return sio__ns_on_connect_error(c, i, pk, data, ev);
-    case SIO_PACKET_DISCONNECT:
-        if (ns->state != SIO__NS_CONNECTED) return 0;
-        ns->state = SIO__NS_OFF;
-        ns->joined = 0;
+    case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
         ev->type = SIO_EVENT_DISCONNECT;
-        ev->ns = ns->name;
+        ev->ns = n->list[i]->name;
         ev->reason = "io server disconnect";
         sio__socketio_maybe_close(c);
         return 1;
-    case SIO_PACKET_EVENT:
-    case SIO_PACKET_BINARY_EVENT:
-        if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
-            size_t count = pk->attachments ? c->socketio.binary.have : 0;
-            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.binary.parts : NULL, count) != SIO_OK)
-                sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
-                          "sio: events before the CONNECT reply exceed max_message");
-            return 0;
-        }
-        if (ns->state != SIO__NS_CONNECTED) return 0;
+    case SIO__NS_EARLY: {
+        size_t count = pk->attachments ? c->socketio.binary.have : 0;
+        if (sio__namespaces_hold(n, &c->sys.alloc, n->list[i], pk, data, count ? c->socketio.binary.parts : NULL, count,
+                                 c->max_message) != SIO_OK)
+            sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, "sio: events before the CONNECT reply exceed max_message");
+        return 0;
+    }
+    case SIO__NS_EVENT:
         return sio__socketio_event(c, i, pk, data, ev);
-    case SIO_PACKET_ACK:
-    case SIO_PACKET_BINARY_ACK:
-        if (!pk->has_id || (k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+    case SIO__NS_ACK:
+        if ((k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
         sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;
-        ev->ns = ns->name;
+        ev->ns = n->list[i]->name;
         ev->ack_id = (int64_t)pk->id;
         ev->args = data;
         ev->args_len = pk->data_len;
@@ -6586,10 +6845,11 @@ static int sio__eio_on_open(sio_client *c, sio_event *ev)
 {
     size_t i;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        if (!c->socketio.nss[i]->joined) continue;
-        if (c->eio.version == 3 && strcmp(c->socketio.nss[i]->name, "/") == 0)
-            c->socketio.nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+    for (i = 0; i < c->socketio.namespaces.count; i++) {
+        sio__ns *ns = c->socketio.namespaces.list[i];
+        if (!ns->joined) continue;
+        if (c->eio.version == 3 && strcmp(ns->name, "/") == 0)
+            ns->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
         else
             sio__send_connect(c, (int)i);
     }
@@ -6698,26 +6958,6 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 #line 1 "src/socketio_api.c"
 #endif
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
-/* An emit whose ack timed out while it still waited in the queue is not
- * sent any more (as the JS client drops it from its send buffer). */
-static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
-{
-    sio__queued **link = &ns->queue_head, *prev = NULL;
-    while (*link) {
-        sio__queued *q = *link;
-        if (q->ack_id == (int64_t)ack_id) {
-            *link = q->next;
-            if (ns->queue_tail == q) ns->queue_tail = prev;
-            ns->queued--;
-            c->socketio.queued_bytes -= q->total;
-            sio__free(&c->sys.alloc, q);
-            return;
-        }
-        prev = q;
-        link = &q->next;
-    }
-}
-
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
     int k = 0;
@@ -6726,7 +6966,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
         const sio__ack *a = &c->socketio.acks.list[k];
         sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
         if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
-        if (!a->sent) sio__ns_unqueue(c, c->socketio.nss[a->ns], a->id);
+        if (!a->sent)
+            sio__namespaces_unqueue(&c->socketio.namespaces, &c->sys.alloc, c->socketio.namespaces.list[a->ns], a->id);
         sio__acks_remove(&c->socketio.acks, (size_t)k);
     }
     if (c->phase != SIO__OPEN) return;
@@ -6757,49 +6998,13 @@ static uint64_t sio__socketio_deadline(const sio_client *c)
     return a && (!d || a < d) ? a : d;
 }
 
-/* Copies a packet (text pieces, then attachments) to the end of the
- * namespace's queue, where it waits for the CONNECT reply. */
-static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces, const size_t *lens, size_t n,
-                           const sio_bytes *atts, size_t count, int64_t ack_id)
-{
-    size_t k, off = 0, text_len = 0, total;
-    sio__queued *q;
-    for (k = 0; k < n; k++) text_len += lens[k];
-    total = text_len;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    q = (sio__queued *)sio__realloc(&c->sys.alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
-    if (!q) return SIO_ERR_NOMEM;
-    q->lens = (size_t *)(q + 1);
-    q->bytes = (unsigned char *)(q->lens + count);
-    for (k = 0; k < n; k++) {
-        memcpy(q->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
-    for (k = 0; k < count; k++) {
-        q->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
-    q->next = NULL;
-    q->ack_id = ack_id;
-    q->text_len = text_len;
-    q->count = count;
-    q->total = total;
-    if (ns->queue_tail) ns->queue_tail->next = q;
-    else ns->queue_head = q;
-    ns->queue_tail = q;
-    ns->queued++;
-    c->socketio.queued_bytes += total;
-    return SIO_OK;
-}
-
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
  * copies it into the namespace's queue until the CONNECT reply. */
 static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     const char *inner = "";
     const void *pieces[6];
     size_t lens[6], n = 0, inner_len = 0, total = 0, k;
@@ -6840,7 +7045,7 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
     lens[n++] = 1;
     for (k = 0; k < n; k++) total += lens[k];
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->socketio.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+    if (c->socketio.namespaces.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
@@ -6853,7 +7058,8 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
         sio_jw_free(&w);
         return r;
     }
-    r = sio__ns_enqueue(c, ns, pieces, lens, n, atts, count, type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
+    r = sio__namespaces_enqueue(&c->socketio.namespaces, &c->sys.alloc, ns, pieces, lens, n, atts, count,
+                                type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
     sio_jw_free(&w);
     return r;
 }
@@ -6871,7 +7077,7 @@ static int sio__check_args(const sio_client *c, const char *args)
 /* Joins a namespace: CONNECT now if the session is open, else after it opens. */
 static int sio__join(sio_client *c, int i)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
@@ -6888,12 +7094,12 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
         return SIO_ERR_INVALID;
-    if ((i = sio__ns_get(c, ns)) < 0) return i;
+    if ((i = sio__namespace(c, ns)) < 0) return i;
     if (auth_json && *auth_json) {
         char *copy = sio__strdup(&c->sys.alloc, auth_json);
         if (!copy) return SIO_ERR_NOMEM;
-        sio__free(&c->sys.alloc, c->socketio.nss[i]->auth);
-        c->socketio.nss[i]->auth = copy;
+        sio__free(&c->sys.alloc, c->socketio.namespaces.list[i]->auth);
+        c->socketio.namespaces.list[i]->auth = copy;
     }
     return sio__join(c, i);
 }
@@ -6904,10 +7110,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__ns *ns;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
-    if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
-    if (i < 0) return SIO_ERR_STATE;
-    ns = c->socketio.nss[i];
+    if (name && !sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
+    if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
+    ns = c->socketio.namespaces.list[i];
     sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
@@ -6922,9 +7127,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     }
     sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
     sio__ns_discard_queue(c, i, "the namespace was left");
-    sio__ns_drop_held(c, ns);
-    ns->state = SIO__NS_OFF;
-    ns->joined = 0;
+    sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     sio__socketio_maybe_close(c);
     return SIO_OK;
 }
@@ -6949,15 +7152,15 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
-    if ((i = sio__ns_get(c, o->ns)) < 0) return i;
-    if (!c->socketio.nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->socketio.nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if ((i = sio__namespace(c, o->ns)) < 0) return i;
+    if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
+    if (o->is_volatile && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
         id = c->socketio.acks.next_id;
         r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
-        sio__acks_add(&c->socketio.acks, i, c->socketio.nss[i]->queue_head == NULL,   /* else it waits in the queue */
+        sio__acks_add(&c->socketio.acks, i, c->socketio.namespaces.list[i]->queue_head == NULL,   /* else it waits in the queue */
                       o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0);
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
@@ -6997,90 +7200,44 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     if (!c || !ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns) return SIO_ERR_INVALID;
     if (attachment_count && !attachments) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
-    i = sio__ns_index(c, ev->ns, strlen(ev->ns));
-    if (i < 0 || c->socketio.nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    i = sio__namespace_index(c, ev->ns);
+    if (i < 0 || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__socketio_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
 
 SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
 {
-    int i;
-    sio__ns *ns;
-    char *copy;
+    int i, r;
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
-    if ((i = sio__ns_get(c, name)) < 0) return i;
-    ns = c->socketio.nss[i];
-    if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
-        if (ns->sub_count >= 1024) return SIO_ERR_FULL;
-        if (ns->sub_count == ns->sub_cap) {
-            size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
-            void *p = sio__realloc(&c->sys.alloc, ns->subs, cap * sizeof(char *));
-            if (!p) return SIO_ERR_NOMEM;
-            ns->subs = (char **)p;
-            ns->sub_cap = cap;
-        }
-        if (!(copy = sio__strdup(&c->sys.alloc, event))) return SIO_ERR_NOMEM;
-        ns->subs[ns->sub_count++] = copy;
-    }
-    return ns->joined ? SIO_OK : sio__join(c, i);
+    if ((i = sio__namespace(c, name)) < 0) return i;
+    if ((r = sio__namespace_subscribe(c->socketio.namespaces.list[i], &c->sys.alloc, event)) != SIO_OK) return r;
+    return c->socketio.namespaces.list[i]->joined ? SIO_OK : sio__join(c, i);
 }
 
 SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 {
     int i;
-    size_t k;
-    sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
-    if (i < 0) return SIO_OK;
-    ns = c->socketio.nss[i];
-    for (k = 0; k < ns->sub_count; k++)
-        if (strcmp(ns->subs[k], event) == 0) {
-            sio__free(&c->sys.alloc, ns->subs[k]);
-            ns->subs[k] = ns->subs[--ns->sub_count];
-            break;
-        }
+    if ((i = sio__namespace_index(c, name)) >= 0)
+        sio__namespace_unsubscribe(c->socketio.namespaces.list[i], &c->sys.alloc, event);
     return SIO_OK;
 }
 
 /* Heap held by the session, for sio_memory. */
 static size_t sio__socketio_memory(const sio_client *c)
 {
-    size_t n = c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + c->socketio.ns_count * sizeof(sio__ns *);
-    size_t i, k;
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        const sio__ns *ns = c->socketio.nss[i];
-        const sio__queued *q;
-        const sio__held *h;
-        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
-        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
-        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
-        for (h = ns->held_head; h; h = h->next) n += h->total;
-    }
-    n += sio__binary_memory(&c->socketio.binary);
-    if (c->socketio.replayed) n += c->socketio.replayed->total;
-    return n;
+    return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap +
+           sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary);
 }
 
 static void sio__socketio_free(sio_client *c)
 {
-    size_t i, k;
     sio__binary_abandon(&c->socketio.binary);
     sio__socketio_release(c);
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        sio__ns *ns = c->socketio.nss[i];
-        sio__ns_drop_queue(c, ns);
-        sio__ns_drop_held(c, ns);
-        for (k = 0; k < ns->sub_count; k++) sio__free(&c->sys.alloc, ns->subs[k]);
-        sio__free(&c->sys.alloc, ns->subs);
-        sio__free(&c->sys.alloc, ns->auth);
-        sio__free(&c->sys.alloc, ns->name);
-        sio__free(&c->sys.alloc, ns);
-    }
-    sio__free(&c->sys.alloc, c->socketio.nss);
+    sio__namespaces_free(&c->socketio.namespaces, &c->sys.alloc);
     sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
 }
@@ -7106,7 +7263,7 @@ static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
         memcpy(ns, c->url.path, c->url.path_len);
         ns[c->url.path_len] = 0;
     }
-    if ((r = sio__ns_get(c, ns)) < 0) return r == SIO_ERR_INVALID ? SIO_ERR_URL : r;
+    if ((r = sio__namespace(c, ns)) < 0) return r == SIO_ERR_INVALID ? SIO_ERR_URL : r;
     return sio_join(c, ns, cfg->auth);
 }
 
@@ -7114,8 +7271,8 @@ static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
 static int sio__fail_acks_and_leave_all(sio_client *c)
 {
     size_t i;
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        sio__ns *ns = c->socketio.nss[i];
+    for (i = 0; i < c->socketio.namespaces.count; i++) {
+        sio__ns *ns = c->socketio.namespaces.list[i];
         if (ns->state == SIO__NS_CONNECTED) {
             char head[256];
             size_t n = 1;
@@ -7511,7 +7668,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
 #if SIO__WITH_SOCKETIO
-    if (c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
+    if (c->socketio.namespaces.held_bytes && sio__socketio_replay(c, ev)) return 1;
 #endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
@@ -7794,12 +7951,9 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
-    if (SIO__SOCKETIO(c)) {
-        size_t i;
-        c->socketio.nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
-        for (i = 0; i < c->socketio.ns_count; i++)
-            c->socketio.nss[i]->state = c->socketio.nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
-    }
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) sio__namespaces_start(&c->socketio.namespaces);
+#endif
     sio__begin(c);
     sio__wake(c);
     return SIO_OK;
@@ -7910,7 +8064,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t deadline;
     if (!c) return -1;
     if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) || sio__tls_buffered(&c->sys, &c->polling.post) ||
-        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
+        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.namespaces.held_bytes)
         return 0;
     deadline = c->deadline;
 #if SIO__WITH_POLLING

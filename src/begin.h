@@ -41,13 +41,14 @@
  *   its CLOSE event.
  * - Layers, each with its own tests: the parsers (url, sha1/base64, utf8,
  *   http, dns, x509, ws, json, eio, packet); the engines (heartbeat, acks,
- *   binary, resolver, engineio), which take the time as an argument; the
- *   link (a socket, its TLS session, its buffers) and the connections over
- *   it (websocket, polling, upgrade); then the client (client, resolve,
- *   transport, socketio, pump, the public calls, set) over the platform
- *   interface.  Only the link and the client's pump touch sockets and the
- *   clock: bytes go in, bytes and events come out, so the protocol code can
- *   be fuzzed and unit-tested with byte vectors.  ARCHITECTURE.md draws it.
+ *   binary, namespaces, resolver, engineio), which take the time as an
+ *   argument; the link (a socket, its TLS session, its buffers) and the
+ *   connections over it (websocket, polling, upgrade); then the client
+ *   (client, resolve, transport, socketio, pump, the public calls, set)
+ *   over the platform interface.  Only the link and the client's pump
+ *   touch sockets and the clock: bytes go in, bytes and events come out,
+ *   so the protocol code can be fuzzed and unit-tested with byte vectors.
+ *   ARCHITECTURE.md draws it.
  * - Words: a "message" is a whole WebSocket message, a "frame" one WebSocket
  *   frame, an "event" one sio_event returned by sio_poll().
  *

@@ -34,55 +34,14 @@ typedef struct sio__events {
     unsigned char nul_saved;
 } sio__events;
 
-/* An encoded Socket.IO packet waiting for its namespace's CONNECT reply:
- * the text message, then each attachment (lengths in lens[]). */
-typedef struct sio__queued {
-    struct sio__queued *next;
-    size_t text_len, count, total;
-    int64_t ack_id;                /* the emit's ack id, -1 when it asks for none */
-    size_t *lens;
-    unsigned char *bytes;
-} sio__queued;
-
-/* An event that arrived before its namespace's CONNECT reply (a server
- * recovering a session sends the missed ones first): delivered after it. */
-typedef struct sio__held {
-    struct sio__held *next;
-    int has_id;
-    uint64_t id;
-    size_t data_len, count, total;
-    sio_bytes *atts;
-    char *data;                    /* the JSON array, NUL-terminated */
-} sio__held;
-
-enum { SIO__NS_OFF, SIO__NS_WANTED, SIO__NS_CONNECTING, SIO__NS_CONNECTED };
-
-typedef struct sio__ns {
-    char *name;                    /* "/" or "/admin" */
-    char *auth;                    /* CONNECT payload, NULL for none */
-    int state;
-    int joined;                    /* the application wants it connected */
-    char sid[64];
-    char pid[64], offset[64];      /* state recovery: JSON string tokens, "" when unknown */
-    sio__queued *queue_head, *queue_tail;
-    size_t queued;                 /* packets in the queue */
-    sio__held *held_head, *held_tail;
-    char **subs;                   /* subscribed event names */
-    size_t sub_count, sub_cap;
-} sio__ns;
-
 /* Socket.IO over an Engine.IO session: namespaces, acks, binary packets. */
 typedef struct sio__socketio {
-    sio__ns **nss;                     /* pointers stay put while the array grows */
-    size_t ns_count;
+    sio__namespaces namespaces;        /* their queues and held events */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__acks acks;                    /* emits waiting for their answer */
-    size_t queued_bytes;               /* bytes in namespace queues */
     sio__binary binary;                /* a binary packet collecting its attachments */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
-    sio__held *replayed;               /* delivered last; freed at the next step */
-    size_t held_bytes;
 } sio__socketio;
 
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
@@ -157,14 +116,6 @@ struct sio_client {
 
 #define SIO__NO_POS ((size_t)-1)
 
-static char *sio__strdup(const sio_allocator *a, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = (char *)sio__realloc(a, NULL, n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
 /* The byte after a message that its NUL borrowed goes back (the event's
  * data is no longer valid). */
 static void sio__nul_give_back(sio_client *c)
@@ -172,8 +123,6 @@ static void sio__nul_give_back(sio_client *c)
     if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;
     c->events.nul_at = NULL;
 }
-
-static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
 static uint64_t sio__now(const sio_client *c) { return c->sys.pf->now_ms(c->sys.pf->user); }
 
@@ -232,7 +181,7 @@ static int sio__pop(sio_client *c, sio_event *ev)
         c->events.close_owed = 0;
     }
     ev->type = (sio_event_type)c->events.current.type;
-    if (c->events.current.ns >= 0) ev->ns = c->socketio.nss[c->events.current.ns]->name;
+    if (c->events.current.ns >= 0) ev->ns = c->socketio.namespaces.list[c->events.current.ns]->name;
     ev->ack_id = c->events.current.ack_id;
     ev->attempt = c->events.current.attempt;
     ev->delay_ms = c->events.current.delay_ms;

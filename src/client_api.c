@@ -226,12 +226,9 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
-    if (SIO__SOCKETIO(c)) {
-        size_t i;
-        c->socketio.nss[0]->joined = 1;                /* the URL's namespace, as io(url) */
-        for (i = 0; i < c->socketio.ns_count; i++)
-            c->socketio.nss[i]->state = c->socketio.nss[i]->joined ? SIO__NS_WANTED : SIO__NS_OFF;
-    }
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) sio__namespaces_start(&c->socketio.namespaces);
+#endif
     sio__begin(c);
     sio__wake(c);
     return SIO_OK;
@@ -342,7 +339,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t deadline;
     if (!c) return -1;
     if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) || sio__tls_buffered(&c->sys, &c->polling.post) ||
-        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.held_bytes)
+        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.namespaces.held_bytes)
         return 0;
     deadline = c->deadline;
 #if SIO__WITH_POLLING

@@ -120,6 +120,16 @@ static void sio__free(const sio_allocator *a, void *p)
     if (p) sio__realloc(a, p, 0);
 }
 
+static char *sio__strdup(const sio_allocator *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = (char *)sio__realloc(a, NULL, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {

@@ -335,7 +335,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
 #if SIO__WITH_SOCKETIO
-    if (c->socketio.held_bytes && sio__socketio_replay(c, ev)) return 1;
+    if (c->socketio.namespaces.held_bytes && sio__socketio_replay(c, ev)) return 1;
 #endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);

@@ -17,7 +17,7 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
  * headers the emit check does not see) still answers the next ping. */
 static int sio__pong_fits(const sio_client *c, size_t len)
 {
-    return c->socketio.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    return c->socketio.namespaces.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -38,106 +38,24 @@ static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
     return 1;
 }
 
-static int sio__ns_index(const sio_client *c, const char *name, size_t len)
+/* Finds or adds the namespace called name (NULL: the URL's): its index or a
+ * negative status. */
+static int sio__namespace(sio_client *c, const char *name)
 {
-    size_t i;
-    for (i = 0; i < c->socketio.ns_count; i++)
-        if (strlen(c->socketio.nss[i]->name) == len && memcmp(c->socketio.nss[i]->name, name, len) == 0) return (int)i;
-    return -1;
+    return sio__namespaces_add(&c->socketio.namespaces, &c->sys.alloc, name, c->max_namespaces);
 }
 
-static int sio__ns_name_ok(const char *ns)
+/* The index of the namespace called name (NULL: the URL's), or -1. */
+static int sio__namespace_index(const sio_client *c, const char *name)
 {
-    const char *p;
-    if (!ns || ns[0] != '/' || strlen(ns) > 200) return 0;
-    for (p = ns; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == ',' || *p == 0x7f) return 0;
-    return 1;
-}
-
-/* Finds or creates a namespace (NULL: the URL's, index 0). Returns the
- * index or a negative status. */
-static int sio__ns_get(sio_client *c, const char *name)
-{
-    sio__ns *ns, **grown;
-    int i;
-    if (!name) return c->socketio.ns_count ? 0 : SIO_ERR_STATE;
-    if (!sio__ns_name_ok(name)) return SIO_ERR_INVALID;
-    i = sio__ns_index(c, name, strlen(name));
-    if (i >= 0) return i;
-    if (c->socketio.ns_count >= c->max_namespaces) return SIO_ERR_FULL;
-    ns = (sio__ns *)sio__realloc(&c->sys.alloc, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(&c->sys.alloc, c->socketio.nss, (c->socketio.ns_count + 1) * sizeof *grown);
-    if (grown) c->socketio.nss = grown;
-    if (!ns || !grown) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
-    memset(ns, 0, sizeof *ns);
-    ns->name = sio__strdup(&c->sys.alloc, name);
-    if (!ns->name) { sio__free(&c->sys.alloc, ns); return SIO_ERR_NOMEM; }
-    c->socketio.nss[c->socketio.ns_count] = ns;
-    return (int)c->socketio.ns_count++;
-}
-
-static void sio__ns_drop_queue(sio_client *c, sio__ns *ns)
-{
-    while (ns->queue_head) {
-        sio__queued *q = ns->queue_head;
-        ns->queue_head = q->next;
-        c->socketio.queued_bytes -= q->total;
-        sio__free(&c->sys.alloc, q);
-    }
-    ns->queue_tail = NULL;
-    ns->queued = 0;
-}
-
-static void sio__ns_drop_held(sio_client *c, sio__ns *ns)
-{
-    while (ns->held_head) {
-        sio__held *h = ns->held_head;
-        ns->held_head = h->next;
-        c->socketio.held_bytes -= h->total;
-        sio__free(&c->sys.alloc, h);
-    }
-    ns->held_tail = NULL;
-}
-
-/* Keeps an event of a namespace still waiting for its CONNECT reply. */
-static int sio__ns_hold(sio_client *c, sio__ns *ns, const sio_packet *pk, const char *data,
-                        const sio_bytes *atts, size_t count)
-{
-    size_t total = sizeof(sio__held) + count * sizeof(sio_bytes) + pk->data_len + 1, k;
-    sio__held *h;
-    unsigned char *p;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->socketio.held_bytes + total > c->max_message) return SIO_ERR_TOO_BIG;
-    if (!(h = (sio__held *)sio__realloc(&c->sys.alloc, NULL, total))) return SIO_ERR_NOMEM;
-    h->next = NULL;
-    h->has_id = pk->has_id;
-    h->id = pk->id;
-    h->data_len = pk->data_len;
-    h->count = count;
-    h->total = total;
-    h->atts = (sio_bytes *)(h + 1);
-    h->data = (char *)(h->atts + count);
-    memcpy(h->data, data, pk->data_len);
-    h->data[pk->data_len] = 0;
-    p = (unsigned char *)h->data + pk->data_len + 1;
-    for (k = 0; k < count; k++) {
-        if (atts[k].len) memcpy(p, atts[k].data, atts[k].len);
-        h->atts[k].data = p;
-        h->atts[k].len = atts[k].len;
-        p += atts[k].len;
-    }
-    if (ns->held_tail) ns->held_tail->next = h;
-    else ns->held_head = h;
-    ns->held_tail = h;
-    c->socketio.held_bytes += total;
-    return SIO_OK;
+    if (!name) return c->socketio.namespaces.count ? 0 : -1;
+    return sio__namespaces_find(&c->socketio.namespaces, name, strlen(name));
 }
 
 /* Reports emits that can no longer be sent, so nothing is lost silently. */
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
@@ -145,7 +63,7 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
         sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
         if (p) p->ns = i;
     }
-    sio__ns_drop_queue(c, ns);
+    sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
 }
 
 /* Ends the pending acks of one namespace (or all: ns < 0) with an error;
@@ -168,7 +86,7 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
  * Object.assign({pid, offset}, auth) (keys of auth win). */
 static int sio__send_connect(sio_client *c, int i)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     char head[256], recovery[160];
     const void *pieces[3];
     size_t lens[3], n = 1;
@@ -222,10 +140,8 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
  * client's Manager does. */
 static void sio__socketio_maybe_close(sio_client *c)
 {
-    size_t i;
-    for (i = 0; i < c->socketio.ns_count; i++)
-        if (c->socketio.nss[i]->joined) return;
-    if (c->phase == SIO__OPEN && !c->websocket.close_sent) sio__eio_close(c, SIO_CLOSE_NORMAL, "");
+    if (!sio__namespaces_wanted(&c->socketio.namespaces) && c->phase == SIO__OPEN && !c->websocket.close_sent)
+        sio__eio_close(c, SIO_CLOSE_NORMAL, "");
 }
 
 static void sio__socketio_parse_error(sio_client *c, const char *why)
@@ -239,19 +155,18 @@ static void sio__socketio_parse_error(sio_client *c, const char *why)
  * Before a reconnection (keep_queues) emits not sent yet stay queued. */
 static void sio__socketio_teardown(sio_client *c, int keep_queues)
 {
+    sio__namespaces *n = &c->socketio.namespaces;
     size_t i;
     const char *reason = c->socketio.disconnect_reason ? c->socketio.disconnect_reason : "transport close";
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        sio__ns *ns = c->socketio.nss[i];
-        if (ns->state == SIO__NS_CONNECTED) {
+    for (i = 0; i < n->count; i++) {
+        if (n->list[i]->state == SIO__NS_CONNECTED) {
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
         }
-        if (!keep_queues || !ns->joined)
+        if (!keep_queues || !n->list[i]->joined)
             sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
-        sio__ns_drop_held(c, ns);
-        ns->state = ns->joined ? SIO__NS_WANTED : SIO__NS_OFF;
     }
+    sio__namespaces_end(n, &c->sys.alloc, keep_queues);
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
     sio__binary_abandon(&c->socketio.binary);     /* attachments collected so far are freed next step */
@@ -261,12 +176,9 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
  * the application or a namespace the server disconnected (left = not joined). */
 static int sio__socketio_retry_wanted(const sio_client *c)
 {
-    size_t i;
     if (c->reconnect == SIO_RECONNECT_OFF || c->user_stop) return 0;
     if (c->socketio.disconnect_reason && strcmp(c->socketio.disconnect_reason, "io client disconnect") == 0) return 0;
-    for (i = 0; i < c->socketio.ns_count; i++)
-        if (c->socketio.nss[i]->joined) return 1;
-    return 0;
+    return sio__namespaces_wanted(&c->socketio.namespaces);
 }
 
 /* Exponential backoff with the JS client's randomization: delay_min *
@@ -301,8 +213,7 @@ static const sio__session_hooks sio__socketio_session = {
 static void sio__socketio_release(sio_client *c)
 {
     sio__binary_release(&c->socketio.binary, &c->sys.alloc);
-    sio__free(&c->sys.alloc, c->socketio.replayed);
-    c->socketio.replayed = NULL;
+    sio__namespaces_release(&c->socketio.namespaces, &c->sys.alloc);
 }
 
 /* An idle session gives back large buffers. */
@@ -346,22 +257,13 @@ static size_t sio__value_text(sio_json v, char *out, size_t cap)
     return n;
 }
 
-static int sio__subscribed(const sio__ns *ns, const char *name)
-{
-    size_t i;
-    if (ns->sub_count == 0) return 1;            /* catch-all */
-    for (i = 0; i < ns->sub_count; i++)
-        if (strcmp(ns->subs[i], name) == 0) return 1;
-    return 0;
-}
-
 /* Fills an EVENT from a validated ["name", args...] array held in writable
  * memory whose byte after the array may be overwritten with a NUL. */
 static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
     sio_json arr = sio_json_make(data, pk->data_len), first, second, last, v;
     sio_json_iter it;
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     char *name, *msg, *cut = NULL;
     size_t need, count = 0;
     sio_json_iter_init(&it, arr);
@@ -390,12 +292,12 @@ static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char 
         return 0;
     }
     sio__value_text(first, name, first.len + 1);
-    if (!sio__subscribed(c->socketio.nss[i], name)) return 0;
+    if (!sio__namespace_subscribed(ns, name)) return 0;
     msg = name + first.len + 1;
     ev->len = second.len ? sio__value_text(second, msg, second.len + 1) : 0;
     msg[ev->len] = 0;
     ev->type = SIO_EVENT_EVENT;
-    ev->ns = c->socketio.nss[i]->name;
+    ev->ns = ns->name;
     ev->event_name = name;
     ev->data = (const unsigned char *)msg;
     if (second.len) {
@@ -419,86 +321,44 @@ static int sio__socketio_event(sio_client *c, int i, const sio_packet *pk, char 
 /* Delivers the next event held back until its namespace connected. */
 static int sio__socketio_replay(sio_client *c, sio_event *ev)
 {
-    size_t i;
-    for (i = 0; i < c->socketio.ns_count && c->socketio.held_bytes; i++) {
-        sio__ns *ns = c->socketio.nss[i];
-        while (ns->state == SIO__NS_CONNECTED && ns->held_head) {
-            sio__held *h = ns->held_head;
-            sio_packet pk;
-            ns->held_head = h->next;
-            if (!ns->held_head) ns->held_tail = NULL;
-            c->socketio.held_bytes -= h->total;
-            memset(&pk, 0, sizeof pk);
-            pk.type = SIO_PACKET_EVENT;
-            pk.has_id = h->has_id;
-            pk.id = h->id;
-            pk.data = h->data;
-            pk.data_len = h->data_len;
-            if (sio__socketio_event(c, (int)i, &pk, h->data, ev)) {
-                c->socketio.replayed = h;                 /* freed at the next step */
-                if (h->count) {
-                    ev->attachments = h->atts;
-                    ev->attachment_count = h->count;
-                }
-                return 1;
+    const sio__held *h;
+    int i;
+    while ((h = sio__namespaces_next_held(&c->socketio.namespaces, &c->sys.alloc, &i)) != NULL) {
+        sio_packet pk;
+        memset(&pk, 0, sizeof pk);
+        pk.type = SIO_PACKET_EVENT;
+        pk.has_id = h->has_id;
+        pk.id = h->id;
+        pk.data = h->data;
+        pk.data_len = h->data_len;
+        if (sio__socketio_event(c, i, &pk, h->data, ev)) {    /* h is freed at the next step */
+            if (h->count) {
+                ev->attachments = h->atts;
+                ev->attachment_count = h->count;
             }
-            sio__free(&c->sys.alloc, h);
+            return 1;
         }
     }
     return 0;
 }
 
-/* Handles one decoded Socket.IO packet; data is writable (see above). */
-/* The namespace's CONNECT reply: its sid (v4: made from the engine's),
- * the recovery pid, then the emits made before it go out in order. */
-static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event *ev)
+/* The namespace connected (CONNECT reply): the emits made before it go
+ * out in order. */
+static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev)
 {
-    sio__ns *ns = c->socketio.nss[i];
-    sio_json sid, pid;
+    sio__ns *ns = c->socketio.namespaces.list[i];
     sio__queued *q;
-    if (ns->state != SIO__NS_CONNECTING) return 0;
-    if (c->eio.version == 3) {                        /* Socket.IO v4: no sid; the socket id is the engine's */
-        size_t k = 0;
-        const char *part[3], *src;
-        int m;
-        part[0] = strcmp(ns->name, "/") ? ns->name : "";
-        part[1] = strcmp(ns->name, "/") ? "#" : "";
-        part[2] = c->eio.session.sid;
-        for (m = 0; m < 3; m++)
-            for (src = part[m]; *src && k + 1 < sizeof ns->sid; src++) ns->sid[k++] = *src;
-        ns->sid[k] = 0;
-    } else if (!sio_json_find(payload, "sid", &sid) || sio_json_string(sid, ns->sid, sizeof ns->sid, NULL) != SIO_OK) {
-        ns->state = SIO__NS_OFF;
-        ns->joined = 0;
-        ev->type = SIO_EVENT_CONNECT_ERROR;
-        ev->ns = ns->name;
-        ev->error = SIO_ERR_HANDSHAKE;
-        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
-                      "but they are not compatible";
-        ev->args = "null";
-        ev->args_len = 4;
-        return 1;
-    }
-    ns->state = SIO__NS_CONNECTED;
-    if (sio_json_find(payload, "pid", &pid) && sio_json_typeof(pid) == SIO_JSON_STRING &&
-        pid.len < sizeof ns->pid) {             /* state recovery (Socket.IO 4.6+) */
-        ev->recovered = ns->pid[0] && strlen(ns->pid) == pid.len && memcmp(ns->pid, pid.text, pid.len) == 0;
-        if (!ev->recovered) ns->offset[0] = 0;
-        memcpy(ns->pid, pid.text, pid.len);
-        ns->pid[pid.len] = 0;
-    } else {
-        ns->pid[0] = ns->offset[0] = 0;
-    }
     for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
         if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
             c->socketio.acks.list[k].sent = 1;
     }
-    sio__ns_drop_queue(c, ns);
+    sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
     ev->type = SIO_EVENT_CONNECT;
     ev->ns = ns->name;
     ev->sid = ns->sid;
+    ev->recovered = recovered;
     return 1;
 }
 
@@ -506,14 +366,10 @@ static int sio__ns_on_connect(sio_client *c, int i, sio_json payload, sio_event 
  * (v4's ERROR packet carries the data alone); its queued emits fail. */
 static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
 {
-    sio__ns *ns = c->socketio.nss[i];
     sio_json payload = sio_json_make(data, pk->data_len), m, d;
     char *text;
-    if (ns->state != SIO__NS_CONNECTING) return 0;
-    ns->state = SIO__NS_OFF;
-    ns->joined = 0;
     ev->type = SIO_EVENT_CONNECT_ERROR;
-    ev->ns = ns->name;
+    ev->ns = c->socketio.namespaces.list[i]->name;
     ev->error = SIO_ERR_HANDSHAKE;
     ev->args = "null";
     ev->args_len = 4;
@@ -533,48 +389,52 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     else if (text) text[0] = 0;
     ev->message = text ? text : "";
     sio__ns_discard_queue(c, i, "the namespace refused the connection");
-    sio__ns_drop_held(c, ns);
+    sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     return 1;
 }
 
-/* One Socket.IO packet for a namespace of ours; returns 1 with an event. */
+/* One Socket.IO packet; data is writable (see above).  Returns 1 with an
+ * event. */
 static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data, sio_event *ev)
 {
-    int i = sio__ns_index(c, pk->ns, pk->ns_len), k;
-    sio__ns *ns = i >= 0 ? c->socketio.nss[i] : NULL;
-    if (!ns) return 0;                          /* not ours: ignored, as the JS client does */
-    switch (pk->type) {
-    case SIO_PACKET_CONNECT:
-        return sio__ns_on_connect(c, i, sio_json_make(data, pk->data_len), ev);
-    case SIO_PACKET_CONNECT_ERROR:
+    sio__namespaces *n = &c->socketio.namespaces;
+    int i, k, recovered = 0;
+    switch (sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len), &i,
+                                    &recovered)) {
+    case SIO__NS_JOINED:
+        return sio__ns_on_connect(c, i, recovered, ev);
+    case SIO__NS_NO_SID:
+        ev->type = SIO_EVENT_CONNECT_ERROR;
+        ev->ns = n->list[i]->name;
+        ev->error = SIO_ERR_HANDSHAKE;
+        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
+                      "but they are not compatible";
+        ev->args = "null";
+        ev->args_len = 4;
+        return 1;
+    case SIO__NS_REFUSED:
         return sio__ns_on_connect_error(c, i, pk, data, ev);
-    case SIO_PACKET_DISCONNECT:
-        if (ns->state != SIO__NS_CONNECTED) return 0;
-        ns->state = SIO__NS_OFF;
-        ns->joined = 0;
+    case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
         ev->type = SIO_EVENT_DISCONNECT;
-        ev->ns = ns->name;
+        ev->ns = n->list[i]->name;
         ev->reason = "io server disconnect";
         sio__socketio_maybe_close(c);
         return 1;
-    case SIO_PACKET_EVENT:
-    case SIO_PACKET_BINARY_EVENT:
-        if (ns->state == SIO__NS_CONNECTING) {         /* delivered after the CONNECT reply */
-            size_t count = pk->attachments ? c->socketio.binary.have : 0;
-            if (sio__ns_hold(c, ns, pk, data, count ? c->socketio.binary.parts : NULL, count) != SIO_OK)
-                sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG,
-                          "sio: events before the CONNECT reply exceed max_message");
-            return 0;
-        }
-        if (ns->state != SIO__NS_CONNECTED) return 0;
+    case SIO__NS_EARLY: {
+        size_t count = pk->attachments ? c->socketio.binary.have : 0;
+        if (sio__namespaces_hold(n, &c->sys.alloc, n->list[i], pk, data, count ? c->socketio.binary.parts : NULL, count,
+                                 c->max_message) != SIO_OK)
+            sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, "sio: events before the CONNECT reply exceed max_message");
+        return 0;
+    }
+    case SIO__NS_EVENT:
         return sio__socketio_event(c, i, pk, data, ev);
-    case SIO_PACKET_ACK:
-    case SIO_PACKET_BINARY_ACK:
-        if (!pk->has_id || (k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+    case SIO__NS_ACK:
+        if ((k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
         sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;
-        ev->ns = ns->name;
+        ev->ns = n->list[i]->name;
         ev->ack_id = (int64_t)pk->id;
         ev->args = data;
         ev->args_len = pk->data_len;
@@ -740,10 +600,11 @@ static int sio__eio_on_open(sio_client *c, sio_event *ev)
 {
     size_t i;
     c->deadline = 0;                        /* connected: the connect timeout is over */
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        if (!c->socketio.nss[i]->joined) continue;
-        if (c->eio.version == 3 && strcmp(c->socketio.nss[i]->name, "/") == 0)
-            c->socketio.nss[i]->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
+    for (i = 0; i < c->socketio.namespaces.count; i++) {
+        sio__ns *ns = c->socketio.namespaces.list[i];
+        if (!ns->joined) continue;
+        if (c->eio.version == 3 && strcmp(ns->name, "/") == 0)
+            ns->state = SIO__NS_CONNECTING;   /* Socket.IO v4: the server connects "/" itself */
         else
             sio__send_connect(c, (int)i);
     }

@@ -1,24 +1,4 @@
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
-/* An emit whose ack timed out while it still waited in the queue is not
- * sent any more (as the JS client drops it from its send buffer). */
-static void sio__ns_unqueue(sio_client *c, sio__ns *ns, uint64_t ack_id)
-{
-    sio__queued **link = &ns->queue_head, *prev = NULL;
-    while (*link) {
-        sio__queued *q = *link;
-        if (q->ack_id == (int64_t)ack_id) {
-            *link = q->next;
-            if (ns->queue_tail == q) ns->queue_tail = prev;
-            ns->queued--;
-            c->socketio.queued_bytes -= q->total;
-            sio__free(&c->sys.alloc, q);
-            return;
-        }
-        prev = q;
-        link = &q->next;
-    }
-}
-
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
     int k = 0;
@@ -27,7 +7,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
         const sio__ack *a = &c->socketio.acks.list[k];
         sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
         if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
-        if (!a->sent) sio__ns_unqueue(c, c->socketio.nss[a->ns], a->id);
+        if (!a->sent)
+            sio__namespaces_unqueue(&c->socketio.namespaces, &c->sys.alloc, c->socketio.namespaces.list[a->ns], a->id);
         sio__acks_remove(&c->socketio.acks, (size_t)k);
     }
     if (c->phase != SIO__OPEN) return;
@@ -58,49 +39,13 @@ static uint64_t sio__socketio_deadline(const sio_client *c)
     return a && (!d || a < d) ? a : d;
 }
 
-/* Copies a packet (text pieces, then attachments) to the end of the
- * namespace's queue, where it waits for the CONNECT reply. */
-static int sio__ns_enqueue(sio_client *c, sio__ns *ns, const void *const *pieces, const size_t *lens, size_t n,
-                           const sio_bytes *atts, size_t count, int64_t ack_id)
-{
-    size_t k, off = 0, text_len = 0, total;
-    sio__queued *q;
-    for (k = 0; k < n; k++) text_len += lens[k];
-    total = text_len;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    q = (sio__queued *)sio__realloc(&c->sys.alloc, NULL, sizeof *q + count * sizeof(size_t) + total);
-    if (!q) return SIO_ERR_NOMEM;
-    q->lens = (size_t *)(q + 1);
-    q->bytes = (unsigned char *)(q->lens + count);
-    for (k = 0; k < n; k++) {
-        memcpy(q->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
-    for (k = 0; k < count; k++) {
-        q->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
-    q->next = NULL;
-    q->ack_id = ack_id;
-    q->text_len = text_len;
-    q->count = count;
-    q->total = total;
-    if (ns->queue_tail) ns->queue_tail->next = q;
-    else ns->queue_head = q;
-    ns->queue_tail = q;
-    ns->queued++;
-    c->socketio.queued_bytes += total;
-    return SIO_OK;
-}
-
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
  * copies it into the namespace's queue until the CONNECT reply. */
 static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     const char *inner = "";
     const void *pieces[6];
     size_t lens[6], n = 0, inner_len = 0, total = 0, k;
@@ -141,7 +86,7 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
     lens[n++] = 1;
     for (k = 0; k < n; k++) total += lens[k];
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->socketio.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+    if (c->socketio.namespaces.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
@@ -154,7 +99,8 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
         sio_jw_free(&w);
         return r;
     }
-    r = sio__ns_enqueue(c, ns, pieces, lens, n, atts, count, type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
+    r = sio__namespaces_enqueue(&c->socketio.namespaces, &c->sys.alloc, ns, pieces, lens, n, atts, count,
+                                type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
     sio_jw_free(&w);
     return r;
 }
@@ -172,7 +118,7 @@ static int sio__check_args(const sio_client *c, const char *args)
 /* Joins a namespace: CONNECT now if the session is open, else after it opens. */
 static int sio__join(sio_client *c, int i)
 {
-    sio__ns *ns = c->socketio.nss[i];
+    sio__ns *ns = c->socketio.namespaces.list[i];
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
@@ -189,12 +135,12 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
         return SIO_ERR_INVALID;
-    if ((i = sio__ns_get(c, ns)) < 0) return i;
+    if ((i = sio__namespace(c, ns)) < 0) return i;
     if (auth_json && *auth_json) {
         char *copy = sio__strdup(&c->sys.alloc, auth_json);
         if (!copy) return SIO_ERR_NOMEM;
-        sio__free(&c->sys.alloc, c->socketio.nss[i]->auth);
-        c->socketio.nss[i]->auth = copy;
+        sio__free(&c->sys.alloc, c->socketio.namespaces.list[i]->auth);
+        c->socketio.namespaces.list[i]->auth = copy;
     }
     return sio__join(c, i);
 }
@@ -205,10 +151,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__ns *ns;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
-    if (name && !sio__ns_name_ok(name)) return SIO_ERR_INVALID;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
-    if (i < 0) return SIO_ERR_STATE;
-    ns = c->socketio.nss[i];
+    if (name && !sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
+    if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
+    ns = c->socketio.namespaces.list[i];
     sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
@@ -223,9 +168,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     }
     sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
     sio__ns_discard_queue(c, i, "the namespace was left");
-    sio__ns_drop_held(c, ns);
-    ns->state = SIO__NS_OFF;
-    ns->joined = 0;
+    sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     sio__socketio_maybe_close(c);
     return SIO_OK;
 }
@@ -250,15 +193,15 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
-    if ((i = sio__ns_get(c, o->ns)) < 0) return i;
-    if (!c->socketio.nss[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->socketio.nss[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if ((i = sio__namespace(c, o->ns)) < 0) return i;
+    if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
+    if (o->is_volatile && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
         id = c->socketio.acks.next_id;
         r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 1, id, o->event, o->args, o->attachments, o->attachment_count);
         if (r != SIO_OK) return r;
-        sio__acks_add(&c->socketio.acks, i, c->socketio.nss[i]->queue_head == NULL,   /* else it waits in the queue */
+        sio__acks_add(&c->socketio.acks, i, c->socketio.namespaces.list[i]->queue_head == NULL,   /* else it waits in the queue */
                       o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0);
         if (ack_id) *ack_id = (int64_t)id;
         return SIO_OK;
@@ -298,90 +241,44 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     if (!c || !ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns) return SIO_ERR_INVALID;
     if (attachment_count && !attachments) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
-    i = sio__ns_index(c, ev->ns, strlen(ev->ns));
-    if (i < 0 || c->socketio.nss[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
+    i = sio__namespace_index(c, ev->ns);
+    if (i < 0 || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__socketio_emit(c, i, SIO_PACKET_ACK, 1, (uint64_t)ev->ack_id, NULL, args_json, attachments, attachment_count);
 }
 
 SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event)
 {
-    int i;
-    sio__ns *ns;
-    char *copy;
+    int i, r;
     if (!c || !event || !event[0]) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
-    if ((i = sio__ns_get(c, name)) < 0) return i;
-    ns = c->socketio.nss[i];
-    if (!sio__subscribed(ns, event) || ns->sub_count == 0) {
-        if (ns->sub_count >= 1024) return SIO_ERR_FULL;
-        if (ns->sub_count == ns->sub_cap) {
-            size_t cap = ns->sub_cap ? ns->sub_cap * 2 : 4;
-            void *p = sio__realloc(&c->sys.alloc, ns->subs, cap * sizeof(char *));
-            if (!p) return SIO_ERR_NOMEM;
-            ns->subs = (char **)p;
-            ns->sub_cap = cap;
-        }
-        if (!(copy = sio__strdup(&c->sys.alloc, event))) return SIO_ERR_NOMEM;
-        ns->subs[ns->sub_count++] = copy;
-    }
-    return ns->joined ? SIO_OK : sio__join(c, i);
+    if ((i = sio__namespace(c, name)) < 0) return i;
+    if ((r = sio__namespace_subscribe(c->socketio.namespaces.list[i], &c->sys.alloc, event)) != SIO_OK) return r;
+    return c->socketio.namespaces.list[i]->joined ? SIO_OK : sio__join(c, i);
 }
 
 SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 {
     int i;
-    size_t k;
-    sio__ns *ns;
     if (!c || !event) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
-    i = name ? sio__ns_index(c, name, strlen(name)) : (c->socketio.ns_count ? 0 : -1);
-    if (i < 0) return SIO_OK;
-    ns = c->socketio.nss[i];
-    for (k = 0; k < ns->sub_count; k++)
-        if (strcmp(ns->subs[k], event) == 0) {
-            sio__free(&c->sys.alloc, ns->subs[k]);
-            ns->subs[k] = ns->subs[--ns->sub_count];
-            break;
-        }
+    if ((i = sio__namespace_index(c, name)) >= 0)
+        sio__namespace_unsubscribe(c->socketio.namespaces.list[i], &c->sys.alloc, event);
     return SIO_OK;
 }
 
 /* Heap held by the session, for sio_memory. */
 static size_t sio__socketio_memory(const sio_client *c)
 {
-    size_t n = c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + c->socketio.ns_count * sizeof(sio__ns *);
-    size_t i, k;
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        const sio__ns *ns = c->socketio.nss[i];
-        const sio__queued *q;
-        const sio__held *h;
-        n += sizeof *ns + sio__str_size(ns->name) + sio__str_size(ns->auth) + ns->sub_cap * sizeof(char *);
-        for (k = 0; k < ns->sub_count; k++) n += sio__str_size(ns->subs[k]);
-        for (q = ns->queue_head; q; q = q->next) n += sizeof *q + q->count * sizeof(size_t) + q->total;
-        for (h = ns->held_head; h; h = h->next) n += h->total;
-    }
-    n += sio__binary_memory(&c->socketio.binary);
-    if (c->socketio.replayed) n += c->socketio.replayed->total;
-    return n;
+    return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap +
+           sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary);
 }
 
 static void sio__socketio_free(sio_client *c)
 {
-    size_t i, k;
     sio__binary_abandon(&c->socketio.binary);
     sio__socketio_release(c);
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        sio__ns *ns = c->socketio.nss[i];
-        sio__ns_drop_queue(c, ns);
-        sio__ns_drop_held(c, ns);
-        for (k = 0; k < ns->sub_count; k++) sio__free(&c->sys.alloc, ns->subs[k]);
-        sio__free(&c->sys.alloc, ns->subs);
-        sio__free(&c->sys.alloc, ns->auth);
-        sio__free(&c->sys.alloc, ns->name);
-        sio__free(&c->sys.alloc, ns);
-    }
-    sio__free(&c->sys.alloc, c->socketio.nss);
+    sio__namespaces_free(&c->socketio.namespaces, &c->sys.alloc);
     sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
 }
@@ -407,7 +304,7 @@ static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
         memcpy(ns, c->url.path, c->url.path_len);
         ns[c->url.path_len] = 0;
     }
-    if ((r = sio__ns_get(c, ns)) < 0) return r == SIO_ERR_INVALID ? SIO_ERR_URL : r;
+    if ((r = sio__namespace(c, ns)) < 0) return r == SIO_ERR_INVALID ? SIO_ERR_URL : r;
     return sio_join(c, ns, cfg->auth);
 }
 
@@ -415,8 +312,8 @@ static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
 static int sio__fail_acks_and_leave_all(sio_client *c)
 {
     size_t i;
-    for (i = 0; i < c->socketio.ns_count; i++) {
-        sio__ns *ns = c->socketio.nss[i];
+    for (i = 0; i < c->socketio.namespaces.count; i++) {
+        sio__ns *ns = c->socketio.namespaces.list[i];
         if (ns->state == SIO__NS_CONNECTED) {
             char head[256];
             size_t n = 1;

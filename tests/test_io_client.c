@@ -805,6 +805,125 @@ static void test_binary_engine_alone(void)
     CHECK(b.text == NULL);
 }
 
+/* One Socket.IO packet through the namespaces engine alone. */
+static int ns_verdict(sio__namespaces *n, int eio, const char *packet, int *i, int *recovered)
+{
+    sio_packet pk;
+    const char *why = NULL;
+    CHECK_INT(sio_packet_decode(&pk, packet, strlen(packet), 10, 32, &why), SIO_OK);
+    *i = -1;
+    *recovered = -1;
+    return sio__namespaces_receive(n, eio, "ENGINE", &pk, sio_json_make(pk.data, pk.data_len), i, recovered);
+}
+
+static void test_namespaces_engine_alone(void)
+{
+    sio__namespaces n;
+    sio_allocator alloc;
+    sio_packet pk;
+    const sio__held *h;
+    const char *why = NULL, *piece = "42[\"e\"]";
+    size_t len = 7, base;
+    int i, rec, admin;
+    memset(&n, 0, sizeof n);
+    memset(&alloc, 0, sizeof alloc);
+    CHECK_INT(sio__namespaces_add(&n, &alloc, NULL, 4), SIO_ERR_STATE);        /* no URL namespace yet */
+    CHECK_INT(sio__namespaces_add(&n, &alloc, "/", 4), 0);
+    CHECK_INT(sio__namespaces_add(&n, &alloc, NULL, 4), 0);
+    CHECK_INT(sio__namespaces_add(&n, &alloc, "admin", 4), SIO_ERR_INVALID);  /* no leading '/' */
+    CHECK_INT(sio__namespaces_add(&n, &alloc, "/a,b", 4), SIO_ERR_INVALID);
+    admin = sio__namespaces_add(&n, &alloc, "/admin", 2);
+    CHECK_INT(admin, 1);
+    CHECK_INT(sio__namespaces_add(&n, &alloc, "/admin", 2), 1);                /* found, not added */
+    CHECK_INT(sio__namespaces_add(&n, &alloc, "/x", 2), SIO_ERR_FULL);
+    CHECK_INT(sio__namespaces_find(&n, "/admin", 6), 1);
+    CHECK_INT(sio__namespaces_find(&n, "/adm", 4), -1);
+    n.list[admin]->joined = 1;
+    sio__namespaces_start(&n);
+    CHECK(n.list[0]->joined && n.list[0]->state == SIO__NS_WANTED && n.list[admin]->state == SIO__NS_WANTED);
+
+    /* nothing is expected before our CONNECT */
+    CHECK_INT(ns_verdict(&n, 4, "0/admin,{\"sid\":\"S\"}", &i, &rec), SIO__NS_IGNORED);
+    CHECK_INT(ns_verdict(&n, 4, "2/admin,[\"e\"]", &i, &rec), SIO__NS_IGNORED);
+    CHECK_INT(ns_verdict(&n, 4, "2/other,[\"e\"]", &i, &rec), SIO__NS_IGNORED);
+    CHECK_INT(i, -1);
+
+    /* emits queue and events wait while connecting; held events count within their bound */
+    n.list[admin]->state = SIO__NS_CONNECTING;
+    CHECK_INT(sio__namespaces_enqueue(&n, &alloc, n.list[admin], (const void *const *)&piece, &len, 1, NULL, 0, 7), SIO_OK);
+    CHECK_INT(sio__namespaces_enqueue(&n, &alloc, n.list[admin], (const void *const *)&piece, &len, 1, NULL, 0, -1), SIO_OK);
+    CHECK_INT(n.queued_bytes, 14);
+    sio__namespaces_unqueue(&n, &alloc, n.list[admin], 7);                    /* its ack timed out */
+    CHECK_INT(n.queued_bytes, 7);
+    CHECK_INT(n.list[admin]->queued, 1);
+    CHECK_INT(ns_verdict(&n, 4, "2/admin,[\"early\",1]", &i, &rec), SIO__NS_EARLY);
+    CHECK_INT(i, admin);
+    CHECK_INT(sio_packet_decode(&pk, "2/admin,[\"early\",1]", 19, 10, 32, &why), SIO_OK);
+    CHECK_INT(sio__namespaces_hold(&n, &alloc, n.list[admin], &pk, pk.data, NULL, 0, 1000), SIO_OK);
+    base = n.held_bytes;
+    CHECK_INT(sio__namespaces_hold(&n, &alloc, n.list[admin], &pk, pk.data, NULL, 0, 2 * base - 1), SIO_ERR_TOO_BIG);
+    CHECK_INT(n.held_bytes, base);
+    CHECK(sio__namespaces_next_held(&n, &alloc, &i) == NULL);                 /* not connected yet */
+
+    /* the CONNECT reply: the sid, then a recovered session with the same pid */
+    CHECK_INT(ns_verdict(&n, 4, "0/admin,{\"sid\":\"S1\",\"pid\":\"P\"}", &i, &rec), SIO__NS_JOINED);
+    CHECK(i == admin && rec == 0 && n.list[admin]->state == SIO__NS_CONNECTED);
+    CHECK_STR(n.list[admin]->sid, "S1");
+    CHECK_INT(ns_verdict(&n, 4, "0/admin,{\"sid\":\"S2\"}", &i, &rec), SIO__NS_IGNORED);   /* only once */
+    h = sio__namespaces_next_held(&n, &alloc, &i);
+    CHECK(h != NULL && i == admin);
+    if (h) CHECK_STR(h->data, "[\"early\",1]");
+    CHECK_INT(n.held_bytes, 0);
+    CHECK_INT(sio__namespaces_memory(&n) > base, 1);                          /* the replayed one until released */
+    CHECK(sio__namespaces_next_held(&n, &alloc, &i) == NULL);
+    CHECK(n.replayed == NULL);
+    CHECK_INT(ns_verdict(&n, 4, "2/admin,[\"e\"]", &i, &rec), SIO__NS_EVENT);
+    CHECK_INT(ns_verdict(&n, 4, "3/admin,[]", &i, &rec), SIO__NS_IGNORED);    /* an ack needs an id */
+    CHECK_INT(ns_verdict(&n, 4, "3/admin,5[]", &i, &rec), SIO__NS_ACK);
+    n.list[admin]->state = SIO__NS_CONNECTING;
+    CHECK_INT(ns_verdict(&n, 4, "0/admin,{\"sid\":\"S3\",\"pid\":\"P\"}", &i, &rec), SIO__NS_JOINED);
+    CHECK_INT(rec, 1);
+
+    /* the server disconnects it: not wanted any more */
+    CHECK_INT(ns_verdict(&n, 4, "1/admin,", &i, &rec), SIO__NS_LEFT);
+    CHECK(!n.list[admin]->joined && n.list[admin]->state == SIO__NS_OFF);
+    CHECK_INT(ns_verdict(&n, 4, "1/admin,", &i, &rec), SIO__NS_IGNORED);
+
+    /* Engine.IO 3: the socket id is the engine's; without a sid in v4 the server is v2 */
+    n.list[0]->state = SIO__NS_CONNECTING;
+    CHECK_INT(ns_verdict(&n, 3, "0", &i, &rec), SIO__NS_JOINED);
+    CHECK_STR(n.list[0]->sid, "ENGINE");
+    n.list[admin]->state = SIO__NS_CONNECTING;
+    CHECK_INT(ns_verdict(&n, 3, "0/admin,", &i, &rec), SIO__NS_JOINED);
+    CHECK_STR(n.list[admin]->sid, "/admin#ENGINE");
+    n.list[admin]->state = SIO__NS_CONNECTING;
+    n.list[admin]->joined = 1;
+    CHECK_INT(ns_verdict(&n, 4, "0/admin,{}", &i, &rec), SIO__NS_NO_SID);
+    CHECK(!n.list[admin]->joined && n.list[admin]->state == SIO__NS_OFF);
+    n.list[admin]->state = SIO__NS_CONNECTING;
+    CHECK_INT(ns_verdict(&n, 4, "4/admin,{\"message\":\"no\"}", &i, &rec), SIO__NS_REFUSED);
+
+    /* a lost connection: queues stay for a reconnection while wanted */
+    CHECK_INT(sio__namespaces_enqueue(&n, &alloc, n.list[0], (const void *const *)&piece, &len, 1, NULL, 0, -1), SIO_OK);
+    CHECK_INT(n.queued_bytes, 14);
+    sio__namespaces_end(&n, &alloc, 1);
+    CHECK_INT(n.queued_bytes, 7);                                             /* /admin's went: not wanted */
+    CHECK(n.list[0]->state == SIO__NS_WANTED && n.list[admin]->state == SIO__NS_OFF);
+    CHECK_INT(sio__namespaces_wanted(&n), 1);
+    sio__namespaces_leave(&n, &alloc, 0);
+    CHECK_INT(n.queued_bytes, 0);
+    CHECK_INT(sio__namespaces_wanted(&n), 0);
+
+    CHECK_INT(sio__namespace_subscribe(n.list[0], &alloc, "a"), SIO_OK);
+    CHECK_INT(sio__namespace_subscribe(n.list[0], &alloc, "a"), SIO_OK);      /* once */
+    CHECK_INT(n.list[0]->sub_count, 1);
+    CHECK(sio__namespace_subscribed(n.list[0], "a") && !sio__namespace_subscribed(n.list[0], "b"));
+    sio__namespace_unsubscribe(n.list[0], &alloc, "a");
+    CHECK(sio__namespace_subscribed(n.list[0], "b"));                          /* none: all */
+    sio__namespaces_free(&n, &alloc);
+    CHECK(n.list == NULL && n.count == 0);
+}
+
 /* One packet through the Engine.IO engine alone: the verdict and where the
  * payload starts. */
 static int eio_verdict(sio__engineio *e, int binary, const char *packet, size_t len, uint64_t now,
@@ -1922,6 +2041,7 @@ int main(void)
     RUN(test_engineio_engine_alone);
     RUN(test_acks_engine_alone);
     RUN(test_binary_engine_alone);
+    RUN(test_namespaces_engine_alone);
     RUN(test_io_pongs_count_against_the_send_queue);
     RUN(test_io_ping_after_emits_filled_the_queue_is_answered);
     RUN(test_io_pending_acks_fail_when_connection_drops);
