@@ -1271,6 +1271,12 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
 
 static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
+/* The earlier of two deadlines, 0 standing for none. */
+static uint64_t sio__earliest(uint64_t a, uint64_t b)
+{
+    return a && (!b || a < b) ? a : b;
+}
+
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {
@@ -3633,8 +3639,7 @@ static uint64_t sio__acks_deadline(const sio__acks *a)
 {
     uint64_t d = 0;
     size_t i;
-    for (i = 0; i < a->count; i++)
-        if (a->list[i].deadline && (!d || a->list[i].deadline < d)) d = a->list[i].deadline;
+    for (i = 0; i < a->count; i++) d = sio__earliest(a->list[i].deadline, d);
     return d;
 }
 
@@ -4279,6 +4284,13 @@ static int sio__resolver_due(sio__resolver *r, uint64_t now)
     return SIO__RESOLVER_NEXT_SERVER;
 }
 
+/* When sio__resolver_due has something to do (0: never): while it has a
+ * table and answers are still to come. */
+static uint64_t sio__resolver_deadline(const sio__resolver *r)
+{
+    return r->addrs && r->waiting ? r->deadline : 0;
+}
+
 /* The nameserver cannot be used (the socket failed): the next one. */
 static void sio__resolver_server_failed(sio__resolver *r)
 {
@@ -4570,6 +4582,15 @@ static int sio__link_wants_write(const sio__system *sys, const sio__link *l)
     if (l->sock == SIO_INVALID_SOCKET) return 0;
     if (l->tls && sys->tls->send_buf(l->tls, &n) && n) return 1;
     return l->connecting || l->tx_sent < l->tx_len;
+}
+
+/* What the link waits for (SIO_WAIT_READ, SIO_WAIT_WRITE): a connect in
+ * progress only its completion (writable), else the peer's bytes, and room
+ * while it has bytes to send. */
+static int sio__link_wants(const sio__system *sys, const sio__link *l)
+{
+    if (l->sock == SIO_INVALID_SOCKET) return 0;
+    return (l->connecting ? 0 : SIO_WAIT_READ) | (sio__link_wants_write(sys, l) ? SIO_WAIT_WRITE : 0);
 }
 
 /* 1 when the link is connected (TLS started when tls_host is set), 0 while
@@ -5849,9 +5870,7 @@ static void sio__resolve_timer(sio_client *c)
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    int r;
-    c->ln.connecting = 1;
-    r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
+    int r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
     if (r == 0) return;
     if (r > 0) {
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
@@ -5879,7 +5898,10 @@ static void sio__start_next_address(sio_client *c)
     for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
         err[0] = 0;
         r = sio__connect_attempt(c, &c->ln.sock, err, sizeof err);
-        if (r == SIO_OK) return;
+        if (r == SIO_OK) {
+            c->ln.connecting = 1;
+            return;
+        }
         c->ln.sock = SIO_INVALID_SOCKET;
         if (r == SIO_ERR_NO_ADDRESS) break;
         if (!c->first_error[0])
@@ -6994,8 +7016,7 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
  * the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, a = sio__acks_deadline(&c->socketio.acks);
-    return a && (!d || a < d) ? a : d;
+    return sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, sio__acks_deadline(&c->socketio.acks));
 }
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
@@ -8029,17 +8050,23 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-SIO_API int sio_wants_write(const sio_client *c)
-{
-    /* while resolving, ln.sock is the nameserver's and the request waits */
-    if (!c || c->ln.sock == SIO_INVALID_SOCKET || c->phase == SIO__RESOLVING) return 0;
-    return c->phase == SIO__CONNECTING || sio__link_wants_write(&c->sys, &c->ln);
-}
-
 /* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
 {
     return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
+}
+
+/* What link i waits for (SIO_WAIT_*).  While resolving, the main link's
+ * socket is the nameserver's: its answers are read, the request waits. */
+static int sio__wants(const sio_client *c, int i)
+{
+    if (i == 0 && c->phase == SIO__RESOLVING) return c->ln.sock == SIO_INVALID_SOCKET ? 0 : SIO_WAIT_READ;
+    return sio__link_wants(&c->sys, sio__link_at(c, i));
+}
+
+SIO_API int sio_wants_write(const sio_client *c)
+{
+    return c && (sio__wants(c, 0) & SIO_WAIT_WRITE) != 0;
 }
 
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
@@ -8051,13 +8078,13 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
         const sio__link *l = sio__link_at(c, i);
         if (l->sock == SIO_INVALID_SOCKET) continue;
         items[n].socket = l->sock;
-        items[n].events = (l->connecting || (i == 0 && c->phase == SIO__CONNECTING) ? 0 : SIO_WAIT_READ) |
-                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(&c->sys, l)) ? SIO_WAIT_WRITE : 0);
+        items[n].events = sio__wants(c, i);
         items[n++].revents = 0;
     }
     return n;
 }
 
+/* The minimum of what the pump's timer and the engines' deadlines ask for. */
 SIO_API int sio_next_timeout_ms(const sio_client *c)
 {
     uint64_t now;
@@ -8068,24 +8095,19 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         return 0;
     deadline = c->deadline;
 #if SIO__WITH_POLLING
-    {
-        uint64_t d = sio__upgrade_deadline(&c->upgrade);
-        if (d && (!deadline || d < deadline)) deadline = d;
-    }
+    deadline = sio__earliest(deadline, sio__upgrade_deadline(&c->upgrade));
 #endif
-    if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
+#if SIO__WITH_DNS
+    deadline = sio__earliest(deadline, sio__resolver_deadline(&c->resolver));
+#endif
 #if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) {
-        uint64_t d = sio__socketio_deadline(c);
-        if (d && (!deadline || d < deadline)) deadline = d;
-    }
+    if (SIO__SOCKETIO(c)) deadline = sio__earliest(deadline, sio__socketio_deadline(c));
 #endif
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting) &&
-        (!deadline || now + SIO__CONNECT_RECHECK_MS < deadline))
-        deadline = now + SIO__CONNECT_RECHECK_MS;
+    if (c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting)
+        deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
     return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);

@@ -73,8 +73,7 @@ static uint64_t sio__acks_deadline(const sio__acks *a)
 {
     uint64_t d = 0;
     size_t i;
-    for (i = 0; i < a->count; i++)
-        if (a->list[i].deadline && (!d || a->list[i].deadline < d)) d = a->list[i].deadline;
+    for (i = 0; i < a->count; i++) d = sio__earliest(a->list[i].deadline, d);
     return d;
 }
 

@@ -304,17 +304,23 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-SIO_API int sio_wants_write(const sio_client *c)
-{
-    /* while resolving, ln.sock is the nameserver's and the request waits */
-    if (!c || c->ln.sock == SIO_INVALID_SOCKET || c->phase == SIO__RESOLVING) return 0;
-    return c->phase == SIO__CONNECTING || sio__link_wants_write(&c->sys, &c->ln);
-}
-
 /* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
 {
     return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
+}
+
+/* What link i waits for (SIO_WAIT_*).  While resolving, the main link's
+ * socket is the nameserver's: its answers are read, the request waits. */
+static int sio__wants(const sio_client *c, int i)
+{
+    if (i == 0 && c->phase == SIO__RESOLVING) return c->ln.sock == SIO_INVALID_SOCKET ? 0 : SIO_WAIT_READ;
+    return sio__link_wants(&c->sys, sio__link_at(c, i));
+}
+
+SIO_API int sio_wants_write(const sio_client *c)
+{
+    return c && (sio__wants(c, 0) & SIO_WAIT_WRITE) != 0;
 }
 
 SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max)
@@ -326,13 +332,13 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
         const sio__link *l = sio__link_at(c, i);
         if (l->sock == SIO_INVALID_SOCKET) continue;
         items[n].socket = l->sock;
-        items[n].events = (l->connecting || (i == 0 && c->phase == SIO__CONNECTING) ? 0 : SIO_WAIT_READ) |
-                          ((i == 0 ? sio_wants_write(c) : sio__link_wants_write(&c->sys, l)) ? SIO_WAIT_WRITE : 0);
+        items[n].events = sio__wants(c, i);
         items[n++].revents = 0;
     }
     return n;
 }
 
+/* The minimum of what the pump's timer and the engines' deadlines ask for. */
 SIO_API int sio_next_timeout_ms(const sio_client *c)
 {
     uint64_t now;
@@ -343,24 +349,19 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
         return 0;
     deadline = c->deadline;
 #if SIO__WITH_POLLING
-    {
-        uint64_t d = sio__upgrade_deadline(&c->upgrade);
-        if (d && (!deadline || d < deadline)) deadline = d;
-    }
+    deadline = sio__earliest(deadline, sio__upgrade_deadline(&c->upgrade));
 #endif
-    if (c->phase == SIO__RESOLVING && (!deadline || c->resolver.deadline < deadline)) deadline = c->resolver.deadline;
+#if SIO__WITH_DNS
+    deadline = sio__earliest(deadline, sio__resolver_deadline(&c->resolver));
+#endif
 #if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) {
-        uint64_t d = sio__socketio_deadline(c);
-        if (d && (!deadline || d < deadline)) deadline = d;
-    }
+    if (SIO__SOCKETIO(c)) deadline = sio__earliest(deadline, sio__socketio_deadline(c));
 #endif
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if ((c->phase == SIO__CONNECTING || c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting) &&
-        (!deadline || now + SIO__CONNECT_RECHECK_MS < deadline))
-        deadline = now + SIO__CONNECT_RECHECK_MS;
+    if (c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting)
+        deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
     return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);

@@ -130,6 +130,12 @@ static char *sio__strdup(const sio_allocator *a, const char *s)
 
 static size_t sio__str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
 
+/* The earlier of two deadlines, 0 standing for none. */
+static uint64_t sio__earliest(uint64_t a, uint64_t b)
+{
+    return a && (!b || a < b) ? a : b;
+}
+
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {

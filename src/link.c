@@ -261,6 +261,15 @@ static int sio__link_wants_write(const sio__system *sys, const sio__link *l)
     return l->connecting || l->tx_sent < l->tx_len;
 }
 
+/* What the link waits for (SIO_WAIT_READ, SIO_WAIT_WRITE): a connect in
+ * progress only its completion (writable), else the peer's bytes, and room
+ * while it has bytes to send. */
+static int sio__link_wants(const sio__system *sys, const sio__link *l)
+{
+    if (l->sock == SIO_INVALID_SOCKET) return 0;
+    return (l->connecting ? 0 : SIO_WAIT_READ) | (sio__link_wants_write(sys, l) ? SIO_WAIT_WRITE : 0);
+}
+
 /* 1 when the link is connected (TLS started when tls_host is set), 0 while
  * connecting, or a negative status with text saying why. */
 static int sio__link_ready(const sio__system *sys, sio__link *l, const char *host, unsigned short port,

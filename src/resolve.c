@@ -173,9 +173,7 @@ static void sio__resolve_timer(sio_client *c)
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    int r;
-    c->ln.connecting = 1;
-    r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
+    int r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
     if (r == 0) return;
     if (r > 0) {
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
@@ -203,7 +201,10 @@ static void sio__start_next_address(sio_client *c)
     for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
         err[0] = 0;
         r = sio__connect_attempt(c, &c->ln.sock, err, sizeof err);
-        if (r == SIO_OK) return;
+        if (r == SIO_OK) {
+            c->ln.connecting = 1;
+            return;
+        }
         c->ln.sock = SIO_INVALID_SOCKET;
         if (r == SIO_ERR_NO_ADDRESS) break;
         if (!c->first_error[0])

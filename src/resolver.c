@@ -96,6 +96,13 @@ static int sio__resolver_due(sio__resolver *r, uint64_t now)
     return SIO__RESOLVER_NEXT_SERVER;
 }
 
+/* When sio__resolver_due has something to do (0: never): while it has a
+ * table and answers are still to come. */
+static uint64_t sio__resolver_deadline(const sio__resolver *r)
+{
+    return r->addrs && r->waiting ? r->deadline : 0;
+}
+
 /* The nameserver cannot be used (the socket failed): the next one. */
 static void sio__resolver_server_failed(sio__resolver *r)
 {

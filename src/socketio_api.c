@@ -35,8 +35,7 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
  * the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t d = c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, a = sio__acks_deadline(&c->socketio.acks);
-    return a && (!d || a < d) ? a : d;
+    return sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, sio__acks_deadline(&c->socketio.acks));
 }
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it

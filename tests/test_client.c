@@ -1408,6 +1408,56 @@ static void test_resolver_engine_by_time_and_bytes(void)
     CHECK_INT((int)r.server, 1);
 }
 
+/* What a client waits for comes from its links and the resolver: the
+ * nameserver's answers while resolving (the request waits), a connect's
+ * completion, then the peer's bytes; nothing once a run ended. */
+static void test_sockets_and_timeout_follow_what_the_links_want(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_wait_item items[3];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://name.test:8080/";
+    cfg.platform = &mem_platform_dns;
+    cfg.connect_timeout_ms = 60000;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_sockets(c, items, 3), 0);
+    CHECK_INT(sio_next_timeout_ms(c), -1);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_sockets(c, items, 3), 1);
+    CHECK_INT(items[0].events, SIO_WAIT_READ);            /* the nameserver's answers */
+    CHECK_INT(sio_wants_write(c), 0);                     /* the built request waits */
+    CHECK(sio_next_timeout_ms(c) > 0 && sio_next_timeout_ms(c) <= 1000);   /* the resolver asks again then */
+    net.now += 70000;                                     /* no answer: the connect timeout ends the run */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "timed out") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_sockets(c, items, 3), 0);
+    CHECK_INT(sio_next_timeout_ms(c), -1);                /* no stale resolver deadline */
+    sio_destroy(c);
+
+    cfg.url = "ws://h.test/";
+    cfg.platform = NULL;
+    net_reset();
+    net.addresses = 2;
+    net.async_refuse_first = 1;                           /* the first connect stays in progress */
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_sockets(c, items, 3), 1);
+    CHECK_INT(items[0].events, SIO_WAIT_WRITE);           /* its completion only */
+    CHECK_INT(sio_wants_write(c), 1);
+    CHECK(sio_next_timeout_ms(c) >= 0 && sio_next_timeout_ms(c) <= SIO__CONNECT_RECHECK_MS);
+    sio_destroy(c);
+    c = open_client(NULL);
+    CHECK_INT(sio_sockets(c, items, 3), 1);
+    CHECK_INT(items[0].events, SIO_WAIT_READ);            /* open and idle: the peer's bytes */
+    CHECK_INT(sio_wants_write(c), 0);
+    CHECK_INT(sio_next_timeout_ms(c), -1);
+    sio_destroy(c);
+}
+
 static void test_dns_resolution_does_not_block_and_connects_to_the_answer(void)
 {
     sio_config cfg;
@@ -1600,6 +1650,7 @@ int main(void)
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
     RUN(test_memory_counts_the_resolved_addresses_while_connecting);
     RUN(test_resolver_engine_by_time_and_bytes);
+    RUN(test_sockets_and_timeout_follow_what_the_links_want);
     RUN(test_link_alone_reads_flushes_and_trims);
     RUN(test_websocket_engine_alone);
 #if SIO__WITH_POLLING
