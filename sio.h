@@ -7549,6 +7549,25 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     return 0;
 }
 
+/* A polling link's round: connected (TLS started), then what waits to go
+ * out.  0, or a negative status with text saying why. */
+static int sio__poll_link(sio_client *c, sio__link *l, char *text, size_t size)
+{
+    int r = sio__link_connected(c, l, text, size);
+    return r > 0 ? sio__link_flush(&c->sys, l, text, size) : r;
+}
+
+/* Reads the response on a polling link: 1 when it is whole and a 200, 0
+ * while it is not whole, or a negative status with text saying why. */
+static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uint64_t max_body, const char *what,
+                              char *text, size_t size)
+{
+    int r = sio__polling_receive(&c->sys, l, in, c->max_handshake, max_body, c->cookies, text, size);
+    if (r != 1 || in->status == 200) return r;
+    sio__polling_error_text(l, in, what, text, size);
+    return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
+}
+
 /* One round of the polling transport; returns 1 with an event. */
 static int sio__step_polling(sio_client *c, sio_event *ev)
 {
@@ -7570,22 +7589,15 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         }
         text[0] = 0;
         if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__link_connected(c, &c->ln, text, sizeof text)) < 0) break;
-        if (r > 0 && (r = sio__link_flush(&c->sys, &c->ln, text, sizeof text)) != 0) break;
-        if (c->polling.post.sock != SIO_INVALID_SOCKET) {
-            if ((r = sio__link_connected(c, &c->polling.post, text, sizeof text)) < 0) break;
-            if (r > 0 && (r = sio__link_flush(&c->sys, &c->polling.post, text, sizeof text)) != 0) break;
-        }
+        if ((r = sio__poll_link(c, &c->ln, text, sizeof text)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, text, sizeof text)) != 0)
+            break;
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__polling_receive(&c->sys, &c->ln, &c->polling.get_in, c->max_handshake, max_body, c->cookies, text, sizeof text);
+            r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", text,
+                                   sizeof text);
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;
-                if (c->polling.get_in.status != 200) {
-                    sio__polling_error_text(&c->ln, &c->polling.get_in, c->eio.open ? "polling GET" : "handshake", text, sizeof text);
-                    r = c->eio.open ? SIO_ERR_PROTOCOL : SIO_ERR_HANDSHAKE;
-                    break;
-                }
                 c->polling.pkt_pos = c->polling.get_in.body_at;
                 c->polling.pkt_end = c->polling.get_in.dec;
                 if (c->polling.pkt_end == c->polling.pkt_pos) sio__http_done(c, &c->ln, &c->polling.get_in);
@@ -7593,14 +7605,9 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__polling_receive(&c->sys, &c->polling.post, &c->polling.post_in, c->max_handshake, 4096, c->cookies, text, sizeof text);
+            r = sio__poll_response(c, &c->polling.post, &c->polling.post_in, 4096, "polling POST", text, sizeof text);
             if (r < 0) break;
             if (r == 1) {
-                if (c->polling.post_in.status != 200) {
-                    sio__polling_error_text(&c->polling.post, &c->polling.post_in, "polling POST", text, sizeof text);
-                    r = SIO_ERR_PROTOCOL;
-                    break;
-                }
                 sio__http_done(c, &c->polling.post, &c->polling.post_in);
                 c->polling.post_busy = 0;
                 progress = 1;
