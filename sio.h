@@ -5420,6 +5420,10 @@ typedef struct sio__socketio {
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
+/* The client's links: the main one; with polling also the POSTs' and the
+ * upgrade probe's (sio__link_at). */
+#define SIO__LINKS (SIO__WITH_POLLING ? 3 : 1)
+
 /* A client's place in a sio_set: its ready list, its deadline in the
  * timer heap, and what the set's poller watches for it. */
 typedef struct sio__membership {
@@ -5427,8 +5431,8 @@ typedef struct sio__membership {
     sio_client *ready_next, *ready_prev, *all_next, *all_prev;
     size_t heap_pos;
     uint64_t set_deadline;
-    sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
-    int reg_events[3];
+    sio_socket reg_sock[SIO__LINKS];   /* what the poller has for ln, post, probe */
+    int reg_events[SIO__LINKS];
     int in_ready;
 } sio__membership;
 
@@ -5488,6 +5492,19 @@ struct sio_client {
 };
 
 #define SIO__NO_POS ((size_t)-1)
+
+/* Link i of the client (i < SIO__LINKS): 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
+static sio__link *sio__link_at(const sio_client *c, int i)
+{
+    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
+}
+
+/* Readiness was seen but not told apart: every link tries to read. */
+static void sio__links_may_read(sio_client *c)
+{
+    int i;
+    for (i = 0; i < SIO__LINKS; i++) sio__link_at(c, i)->may_read = 1;
+}
 
 /* The byte after a message that its NUL borrowed goes back (the event's
  * data is no longer valid). */
@@ -5629,7 +5646,7 @@ static void sio__addresses_release(sio_client *c, int connected)
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    const sio__session_hooks *session = c->session;
+    const sio__session_hooks *session = SIO__SOCKETIO(c) ? c->session : NULL;   /* none in SIO_NO_SOCKETIO builds */
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
@@ -6630,8 +6647,10 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
 }
 
 /* The namespace refused the connection: message and data for the event
- * (v4's ERROR packet carries the data alone); its queued emits fail. */
-static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+ * (v4's ERROR packet carries the data alone); its queued emits fail.  A
+ * CONNECT reply without a sid (why) refuses it too, leaving the queue. */
+static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev,
+                                    const char *why)
 {
     sio_json payload = sio_json_make(data, pk->data_len), m, d;
     char *text;
@@ -6640,6 +6659,10 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     ev->error = SIO_ERR_HANDSHAKE;
     ev->args = "null";
     ev->args_len = 4;
+    if (why) {
+        ev->message = why;
+        return 1;
+    }
     if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
     else if (!sio_json_find(payload, "message", &m)) m.len = 0;
     if (c->eio.version == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
@@ -6671,16 +6694,10 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     case SIO__NS_JOINED:
         return sio__ns_on_connect(c, i, recovered, ev);
     case SIO__NS_NO_SID:
-        ev->type = SIO_EVENT_CONNECT_ERROR;
-        ev->ns = n->list[i]->name;
-        ev->error = SIO_ERR_HANDSHAKE;
-        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
-                      "but they are not compatible";
-        ev->args = "null";
-        ev->args_len = 4;
-        return 1;
+        return sio__ns_on_connect_error(c, i, pk, data, ev, "It seems you are trying to reach a Socket.IO server "
+                                        "in v2.x with a v3.x client, but they are not compatible");
     case SIO__NS_REFUSED:
-        return sio__ns_on_connect_error(c, i, pk, data, ev);
+        return sio__ns_on_connect_error(c, i, pk, data, ev, NULL);
     case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
         ev->type = SIO_EVENT_DISCONNECT;
@@ -7667,8 +7684,9 @@ static void sio__check_timer(sio_client *c)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
-    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message ||
+                   (SIO__WITH_POLLING && (c->polling.pkt_end != 0 || c->polling.get_in.head_done)));
+    if (SIO__WITH_POLLING) sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
     sio__websocket_trim(&c->websocket);
     if (!c->events.count && c->events.cap > 16) {
         sio__free(&c->sys.alloc, c->events.ring);
@@ -7685,10 +7703,48 @@ static void sio__trim(sio_client *c)
 #endif
 }
 
-/* One bounded round of work; returns 1 with *ev filled, else 0. */
-static int sio__step(sio_client *c, sio_event *ev)
+/* The WebSocket transport's round: the handshake, then frames, the timers,
+ * and the pongs and acks queued while reading.  Returns 1 with an event. */
+static int sio__step_websocket_transport(sio_client *c, sio_event *ev)
 {
     int got = 0;
+    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
+        got = sio__step_handshake(c, ev);
+        if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */
+            got = 0;
+            memset(ev, 0, sizeof *ev);
+        }
+    }
+    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->events.count) sio__check_timer(c);
+    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
+        sio__flush(c);
+    return got;
+}
+
+#if SIO__WITH_POLLING
+/* The polling transport's round, then the timers.  Returns 1 with an
+ * event, 0, or -1 when the session moved to WebSocket just now (its
+ * frames may be waiting already). */
+static int sio__step_polling_transport(sio_client *c, sio_event *ev)
+{
+    if (c->phase >= SIO__OPEN && sio__step_polling(c, ev)) return 1;
+    if (c->events.count) return 0;
+    if (!SIO__POLLING(c)) return -1;
+    sio__check_timer(c);
+    /* a ping the timer queued goes out now, not at the next wake-up */
+    if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
+        return sio__step_polling(c, ev);
+    return 0;
+}
+#endif
+
+/* One bounded round of work: what the last event lent is given back, the
+ * waiting events first, then the phase's work and the transport's round.
+ * Returns 1 with *ev filled, else 0. */
+static int sio__step(sio_client *c, sio_event *ev)
+{
+    int got = -1;
     sio__nul_give_back(c);
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__socketio_release(c);
@@ -7703,33 +7759,9 @@ static int sio__step(sio_client *c, sio_event *ev)
 #endif
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
 #if SIO__WITH_POLLING
-    if (SIO__POLLING(c)) {
-        if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
-        if (got) return 1;
-        if (SIO__POLLING(c) || c->events.count) {
-            if (!c->events.count) {
-                sio__check_timer(c);
-                /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
-                    got = sio__step_polling(c, ev);
-            }
-            if (got) return 1;
-            return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
-        }
-        /* upgraded to WebSocket just now: frames may be waiting already */
-    }
+    if (SIO__POLLING(c)) got = sio__step_polling_transport(c, ev);
 #endif
-    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
-        got = sio__step_handshake(c, ev);
-        if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */
-            got = 0;
-            memset(ev, 0, sizeof *ev);
-        }
-    }
-    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
-    if (!got && !c->events.count) sio__check_timer(c);
-    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
-        sio__flush(c);                       /* pongs and acks queued while reading */
+    if (got < 0) got = sio__step_websocket_transport(c, ev);
     if (got) return 1;
     return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
 }
@@ -7751,7 +7783,6 @@ static int sio__next_event(sio_client *c, sio_event *ev)
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/client_api.c"
 #endif
-static sio__link *sio__link_at(const sio_client *c, int i);
 
 
 
@@ -7764,7 +7795,7 @@ SIO_API size_t sio_memory(const sio_client *c)
         sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
-    for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
+    for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->polling.out_cap;
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
@@ -7959,8 +7990,10 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);
-    sio__link_close(c, &c->polling.post);
-    sio__link_close(c, &c->upgrade.link);
+    if (SIO__WITH_POLLING) {
+        sio__link_close(c, &c->polling.post);
+        sio__link_close(c, &c->upgrade.link);
+    }
     sio__free(&a, c->polling.out);
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
@@ -8057,12 +8090,6 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-/* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
-static sio__link *sio__link_at(const sio_client *c, int i)
-{
-    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
-}
-
 /* What link i waits for (SIO_WAIT_*).  While resolving, the main link's
  * socket is the nameserver's: its answers are read, the request waits. */
 static int sio__wants(const sio_client *c, int i)
@@ -8081,7 +8108,7 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
     size_t n = 0;
     int i;
     if (!c || !items) return 0;
-    for (i = 0; i < 3 && n < max; i++) {
+    for (i = 0; i < SIO__LINKS && n < max; i++) {
         const sio__link *l = sio__link_at(c, i);
         if (l->sock == SIO_INVALID_SOCKET) continue;
         items[n].socket = l->sock;
@@ -8097,8 +8124,9 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) || sio__tls_buffered(&c->sys, &c->polling.post) ||
-        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.namespaces.held_bytes)
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) ||       /* work waiting */
+        (SIO__WITH_POLLING && (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos)) ||
+        (SIO__WITH_SOCKETIO && c->socketio.namespaces.held_bytes))
         return 0;
     deadline = c->deadline;
 #if SIO__WITH_POLLING
@@ -8113,7 +8141,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if (c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting)
+    if (c->ln.connecting || (SIO__WITH_POLLING && (c->polling.post.connecting || c->upgrade.link.connecting)))
         deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
@@ -8163,8 +8191,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
     pf = clients[0]->sys.pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
-        for (i = 0; i < count; i++)
-            clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
+        for (i = 0; i < count; i++) sio__links_may_read(clients[i]);
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -8184,15 +8211,15 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             if (now - start >= (uint64_t)timeout_ms) return 0;
             wait_ms = (int)((uint64_t)timeout_ms - (now - start));
         }
-        if (3 * count > SIO__WAIT_STACK) {
-            items = (sio_wait_item *)sio__realloc(&clients[0]->sys.alloc, NULL, 3 * count * sizeof *items);
+        if (SIO__LINKS * count > SIO__WAIT_STACK) {
+            items = (sio_wait_item *)sio__realloc(&clients[0]->sys.alloc, NULL, SIO__LINKS * count * sizeof *items);
             if (!items) return SIO_ERR_NOMEM;
         }
         for (i = 0; i < count; i++) {
             const sio_client *c = clients[i];
             int t = sio_next_timeout_ms(c);
             if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
-            n += sio_sockets(c, items + n, 3);
+            n += sio_sockets(c, items + n, SIO__LINKS);
         }
         if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
             if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
@@ -8203,7 +8230,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             size_t k = 0, marked = 0;
             for (i = 0; i < count && k < n; i++) {
                 int m;
-                for (m = 0; m < 3 && k < n; m++) {
+                for (m = 0; m < SIO__LINKS && k < n; m++) {
                     sio__link *l = sio__link_at(clients[i], m);
                     if (l->sock == SIO_INVALID_SOCKET) continue;
                     if (items[k].revents) { l->may_read = 1; marked++; }
@@ -8211,8 +8238,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
                 }
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
-                for (i = 0; i < count; i++)
-                    clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
+                for (i = 0; i < count; i++) sio__links_may_read(clients[i]);
         }
         if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
         if (r < 0) return 0;
@@ -8352,7 +8378,7 @@ static void sio__set_sync(sio_set *s, sio_client *c)
         return;
     }
     if (s->poller) {
-        for (link = 0; link < 3; link++) {
+        for (link = 0; link < SIO__LINKS; link++) {
             sio_socket sock = sio__link_at(c, link)->sock;
             int events = 0;
             for (k = 0; k < n; k++)
@@ -8379,7 +8405,7 @@ static void sio__set_sync(sio_set *s, sio_client *c)
 static void sio__set_forget(sio_set *s, sio_client *c, sio_socket sock)
 {
     int i;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < SIO__LINKS; i++) {
         if (c->membership.reg_sock[i] != sock) continue;
         if (s->poller && c->membership.reg_events[i]) s->pf->poller_update(s->pf->user, s->poller, sock, c->membership.reg_events[i], 0, NULL);
         c->membership.reg_sock[i] = SIO_INVALID_SOCKET;
@@ -8400,7 +8426,7 @@ SIO_API int sio_set_add(sio_set *s, sio_client *c)
     }
     c->membership.set = s;
     c->membership.heap_pos = SIO__NO_POS;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < SIO__LINKS; i++) {
         c->membership.reg_sock[i] = SIO_INVALID_SOCKET;
         c->membership.reg_events[i] = 0;
     }
@@ -8419,7 +8445,7 @@ SIO_API int sio_set_remove(sio_set *s, sio_client *c)
     if (!s || !c || c->membership.set != s) return SIO_ERR_INVALID;
     sio__ready_unlink(s, c);
     sio__heap_remove(s, c);
-    for (i = 0; i < 3 && s->poller; i++)
+    for (i = 0; i < SIO__LINKS && s->poller; i++)
         if (c->membership.reg_sock[i] != SIO_INVALID_SOCKET)
             s->pf->poller_update(s->pf->user, s->poller, c->membership.reg_sock[i], c->membership.reg_events[i], 0, NULL);
     if (c->membership.all_prev) c->membership.all_prev->membership.all_next = c->membership.all_next;
@@ -8465,7 +8491,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
             s->events_cap = 256;
         }
         n = s->pf->poller_wait(s->pf->user, s->poller, s->events, s->events_cap, wait_ms);
-        if (n > 0 && (size_t)n == s->events_cap && s->events_cap < 3 * s->count) {
+        if (n > 0 && (size_t)n == s->events_cap && s->events_cap < SIO__LINKS * s->count) {
             /* a full batch: take more per call next time (a WSAPoll-style
              * poller pays for every registered socket on each call) */
             void *p = sio__realloc(&s->alloc, s->events, 2 * s->events_cap * sizeof *s->events);
@@ -8487,18 +8513,18 @@ static int sio__set_wait(sio_set *s, int wait_ms)
         size_t n = 0;
         sio_client *c;
         int r;
-        if (s->items_cap < 3 * s->count) {
-            void *p = sio__realloc(&s->alloc, s->items, 3 * s->count * sizeof *s->items);
+        if (s->items_cap < SIO__LINKS * s->count) {
+            void *p = sio__realloc(&s->alloc, s->items, SIO__LINKS * s->count * sizeof *s->items);
             if (!p) return SIO_ERR_NOMEM;
             s->items = (sio_wait_item *)p;
-            s->items_cap = 3 * s->count;
+            s->items_cap = SIO__LINKS * s->count;
         }
-        for (c = s->all; c; c = c->membership.all_next) n += sio_sockets(c, s->items + n, 3);
+        for (c = s->all; c; c = c->membership.all_next) n += sio_sockets(c, s->items + n, SIO__LINKS);
         r = s->pf ? s->pf->wait(s->pf->user, s->items, n, wait_ms) : 0;
         if (r < 0) return r;
         for (c = s->all; c; c = c->membership.all_next) {    /* readiness is not mapped back: let everyone read */
             if (r == 0) break;
-            c->ln.may_read = c->polling.post.may_read = c->upgrade.link.may_read = 1;
+            sio__links_may_read(c);
             sio__ready_push(s, c);
         }
         return 0;

@@ -47,6 +47,10 @@ typedef struct sio__socketio {
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
 #define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
 
+/* The client's links: the main one; with polling also the POSTs' and the
+ * upgrade probe's (sio__link_at). */
+#define SIO__LINKS (SIO__WITH_POLLING ? 3 : 1)
+
 /* A client's place in a sio_set: its ready list, its deadline in the
  * timer heap, and what the set's poller watches for it. */
 typedef struct sio__membership {
@@ -54,8 +58,8 @@ typedef struct sio__membership {
     sio_client *ready_next, *ready_prev, *all_next, *all_prev;
     size_t heap_pos;
     uint64_t set_deadline;
-    sio_socket reg_sock[3];            /* what the poller has for ln, post, probe */
-    int reg_events[3];
+    sio_socket reg_sock[SIO__LINKS];   /* what the poller has for ln, post, probe */
+    int reg_events[SIO__LINKS];
     int in_ready;
 } sio__membership;
 
@@ -115,6 +119,19 @@ struct sio_client {
 };
 
 #define SIO__NO_POS ((size_t)-1)
+
+/* Link i of the client (i < SIO__LINKS): 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
+static sio__link *sio__link_at(const sio_client *c, int i)
+{
+    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
+}
+
+/* Readiness was seen but not told apart: every link tries to read. */
+static void sio__links_may_read(sio_client *c)
+{
+    int i;
+    for (i = 0; i < SIO__LINKS; i++) sio__link_at(c, i)->may_read = 1;
+}
 
 /* The byte after a message that its NUL borrowed goes back (the event's
  * data is no longer valid). */
@@ -256,7 +273,7 @@ static void sio__addresses_release(sio_client *c, int connected)
  * Socket.IO client will reconnect: then RECONNECTING instead. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
-    const sio__session_hooks *session = c->session;
+    const sio__session_hooks *session = SIO__SOCKETIO(c) ? c->session : NULL;   /* none in SIO_NO_SOCKETIO builds */
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);

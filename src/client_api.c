@@ -1,4 +1,3 @@
-static sio__link *sio__link_at(const sio_client *c, int i);
 
 
 
@@ -11,7 +10,7 @@ SIO_API size_t sio_memory(const sio_client *c)
         sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
-    for (i = 0; i < 3; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
+    for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->polling.out_cap;
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
@@ -206,8 +205,10 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);
-    sio__link_close(c, &c->polling.post);
-    sio__link_close(c, &c->upgrade.link);
+    if (SIO__WITH_POLLING) {
+        sio__link_close(c, &c->polling.post);
+        sio__link_close(c, &c->upgrade.link);
+    }
     sio__free(&a, c->polling.out);
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
@@ -304,12 +305,6 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }
 
-/* The client's links by index: 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
-static sio__link *sio__link_at(const sio_client *c, int i)
-{
-    return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
-}
-
 /* What link i waits for (SIO_WAIT_*).  While resolving, the main link's
  * socket is the nameserver's: its answers are read, the request waits. */
 static int sio__wants(const sio_client *c, int i)
@@ -328,7 +323,7 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
     size_t n = 0;
     int i;
     if (!c || !items) return 0;
-    for (i = 0; i < 3 && n < max; i++) {
+    for (i = 0; i < SIO__LINKS && n < max; i++) {
         const sio__link *l = sio__link_at(c, i);
         if (l->sock == SIO_INVALID_SOCKET) continue;
         items[n].socket = l->sock;
@@ -344,8 +339,9 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) || sio__tls_buffered(&c->sys, &c->polling.post) ||
-        c->polling.pkt_end > c->polling.pkt_pos || c->socketio.namespaces.held_bytes)
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) ||       /* work waiting */
+        (SIO__WITH_POLLING && (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos)) ||
+        (SIO__WITH_SOCKETIO && c->socketio.namespaces.held_bytes))
         return 0;
     deadline = c->deadline;
 #if SIO__WITH_POLLING
@@ -360,7 +356,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if (c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting)
+    if (c->ln.connecting || (SIO__WITH_POLLING && (c->polling.post.connecting || c->upgrade.link.connecting)))
         deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
@@ -410,8 +406,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
     pf = clients[0]->sys.pf;
     start = pf->now_ms(pf->user);
     if (timeout_ms == 0)                      /* an external loop saw readiness: try to read */
-        for (i = 0; i < count; i++)
-            clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
+        for (i = 0; i < count; i++) sio__links_may_read(clients[i]);
     for (;;) {
         sio_wait_item stack_items[SIO__WAIT_STACK], *items = stack_items;
         size_t rotate = 0, n = 0;
@@ -431,15 +426,15 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             if (now - start >= (uint64_t)timeout_ms) return 0;
             wait_ms = (int)((uint64_t)timeout_ms - (now - start));
         }
-        if (3 * count > SIO__WAIT_STACK) {
-            items = (sio_wait_item *)sio__realloc(&clients[0]->sys.alloc, NULL, 3 * count * sizeof *items);
+        if (SIO__LINKS * count > SIO__WAIT_STACK) {
+            items = (sio_wait_item *)sio__realloc(&clients[0]->sys.alloc, NULL, SIO__LINKS * count * sizeof *items);
             if (!items) return SIO_ERR_NOMEM;
         }
         for (i = 0; i < count; i++) {
             const sio_client *c = clients[i];
             int t = sio_next_timeout_ms(c);
             if (t >= 0 && (wait_ms < 0 || t < wait_ms)) wait_ms = t;
-            n += sio_sockets(c, items + n, 3);
+            n += sio_sockets(c, items + n, SIO__LINKS);
         }
         if (n == 0 && wait_ms < 0) {          /* nothing could ever happen */
             if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
@@ -450,7 +445,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
             size_t k = 0, marked = 0;
             for (i = 0; i < count && k < n; i++) {
                 int m;
-                for (m = 0; m < 3 && k < n; m++) {
+                for (m = 0; m < SIO__LINKS && k < n; m++) {
                     sio__link *l = sio__link_at(clients[i], m);
                     if (l->sock == SIO_INVALID_SOCKET) continue;
                     if (items[k].revents) { l->may_read = 1; marked++; }
@@ -458,8 +453,7 @@ SIO_API int sio_poll_clients(sio_client *const *clients, size_t count, sio_event
                 }
             }
             if (!marked)                      /* a platform that reports no revents: try everyone */
-                for (i = 0; i < count; i++)
-                    clients[i]->ln.may_read = clients[i]->polling.post.may_read = clients[i]->upgrade.link.may_read = 1;
+                for (i = 0; i < count; i++) sio__links_may_read(clients[i]);
         }
         if (items != stack_items) sio__free(&clients[0]->sys.alloc, items);
         if (r < 0) return 0;

@@ -313,8 +313,9 @@ static void sio__check_timer(sio_client *c)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(&c->sys, &c->ln, c->polling.pkt_end != 0 || c->polling.get_in.head_done || c->websocket.rx.in_message);
-    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message ||
+                   (SIO__WITH_POLLING && (c->polling.pkt_end != 0 || c->polling.get_in.head_done)));
+    if (SIO__WITH_POLLING) sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
     sio__websocket_trim(&c->websocket);
     if (!c->events.count && c->events.cap > 16) {
         sio__free(&c->sys.alloc, c->events.ring);
@@ -331,10 +332,48 @@ static void sio__trim(sio_client *c)
 #endif
 }
 
-/* One bounded round of work; returns 1 with *ev filled, else 0. */
-static int sio__step(sio_client *c, sio_event *ev)
+/* The WebSocket transport's round: the handshake, then frames, the timers,
+ * and the pongs and acks queued while reading.  Returns 1 with an event. */
+static int sio__step_websocket_transport(sio_client *c, sio_event *ev)
 {
     int got = 0;
+    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
+        got = sio__step_handshake(c, ev);
+        if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */
+            got = 0;
+            memset(ev, 0, sizeof *ev);
+        }
+    }
+    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
+    if (!got && !c->events.count) sio__check_timer(c);
+    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
+        sio__flush(c);
+    return got;
+}
+
+#if SIO__WITH_POLLING
+/* The polling transport's round, then the timers.  Returns 1 with an
+ * event, 0, or -1 when the session moved to WebSocket just now (its
+ * frames may be waiting already). */
+static int sio__step_polling_transport(sio_client *c, sio_event *ev)
+{
+    if (c->phase >= SIO__OPEN && sio__step_polling(c, ev)) return 1;
+    if (c->events.count) return 0;
+    if (!SIO__POLLING(c)) return -1;
+    sio__check_timer(c);
+    /* a ping the timer queued goes out now, not at the next wake-up */
+    if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
+        return sio__step_polling(c, ev);
+    return 0;
+}
+#endif
+
+/* One bounded round of work: what the last event lent is given back, the
+ * waiting events first, then the phase's work and the transport's round.
+ * Returns 1 with *ev filled, else 0. */
+static int sio__step(sio_client *c, sio_event *ev)
+{
+    int got = -1;
     sio__nul_give_back(c);
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__socketio_release(c);
@@ -349,33 +388,9 @@ static int sio__step(sio_client *c, sio_event *ev)
 #endif
     if (c->phase == SIO__CONNECTING) sio__step_connect(c);
 #if SIO__WITH_POLLING
-    if (SIO__POLLING(c)) {
-        if (c->phase >= SIO__OPEN) got = sio__step_polling(c, ev);
-        if (got) return 1;
-        if (SIO__POLLING(c) || c->events.count) {
-            if (!c->events.count) {
-                sio__check_timer(c);
-                /* a ping the timer queued goes out now, not at the next wake-up */
-                if (SIO__POLLING(c) && c->phase >= SIO__OPEN && c->polling.out_len && !c->polling.post_busy && !c->events.count)
-                    got = sio__step_polling(c, ev);
-            }
-            if (got) return 1;
-            return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
-        }
-        /* upgraded to WebSocket just now: frames may be waiting already */
-    }
+    if (SIO__POLLING(c)) got = sio__step_polling_transport(c, ev);
 #endif
-    if (c->phase == SIO__HANDSHAKE && sio__flush(c) == 0 && c->phase == SIO__HANDSHAKE) {
-        got = sio__step_handshake(c, ev);
-        if (got && SIO__SOCKETIO(c)) {   /* the session opens with Engine.IO's open packet */
-            got = 0;
-            memset(ev, 0, sizeof *ev);
-        }
-    }
-    if (!got && !c->events.count && c->phase >= SIO__OPEN) got = sio__step_frames(c, ev);
-    if (!got && !c->events.count) sio__check_timer(c);
-    if (!got && c->ln.sock != SIO_INVALID_SOCKET && c->phase >= SIO__OPEN && c->ln.tx_len > c->ln.tx_sent)
-        sio__flush(c);                       /* pongs and acks queued while reading */
+    if (got < 0) got = sio__step_websocket_transport(c, ev);
     if (got) return 1;
     return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
 }

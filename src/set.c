@@ -127,7 +127,7 @@ static void sio__set_sync(sio_set *s, sio_client *c)
         return;
     }
     if (s->poller) {
-        for (link = 0; link < 3; link++) {
+        for (link = 0; link < SIO__LINKS; link++) {
             sio_socket sock = sio__link_at(c, link)->sock;
             int events = 0;
             for (k = 0; k < n; k++)
@@ -154,7 +154,7 @@ static void sio__set_sync(sio_set *s, sio_client *c)
 static void sio__set_forget(sio_set *s, sio_client *c, sio_socket sock)
 {
     int i;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < SIO__LINKS; i++) {
         if (c->membership.reg_sock[i] != sock) continue;
         if (s->poller && c->membership.reg_events[i]) s->pf->poller_update(s->pf->user, s->poller, sock, c->membership.reg_events[i], 0, NULL);
         c->membership.reg_sock[i] = SIO_INVALID_SOCKET;
@@ -175,7 +175,7 @@ SIO_API int sio_set_add(sio_set *s, sio_client *c)
     }
     c->membership.set = s;
     c->membership.heap_pos = SIO__NO_POS;
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < SIO__LINKS; i++) {
         c->membership.reg_sock[i] = SIO_INVALID_SOCKET;
         c->membership.reg_events[i] = 0;
     }
@@ -194,7 +194,7 @@ SIO_API int sio_set_remove(sio_set *s, sio_client *c)
     if (!s || !c || c->membership.set != s) return SIO_ERR_INVALID;
     sio__ready_unlink(s, c);
     sio__heap_remove(s, c);
-    for (i = 0; i < 3 && s->poller; i++)
+    for (i = 0; i < SIO__LINKS && s->poller; i++)
         if (c->membership.reg_sock[i] != SIO_INVALID_SOCKET)
             s->pf->poller_update(s->pf->user, s->poller, c->membership.reg_sock[i], c->membership.reg_events[i], 0, NULL);
     if (c->membership.all_prev) c->membership.all_prev->membership.all_next = c->membership.all_next;
@@ -240,7 +240,7 @@ static int sio__set_wait(sio_set *s, int wait_ms)
             s->events_cap = 256;
         }
         n = s->pf->poller_wait(s->pf->user, s->poller, s->events, s->events_cap, wait_ms);
-        if (n > 0 && (size_t)n == s->events_cap && s->events_cap < 3 * s->count) {
+        if (n > 0 && (size_t)n == s->events_cap && s->events_cap < SIO__LINKS * s->count) {
             /* a full batch: take more per call next time (a WSAPoll-style
              * poller pays for every registered socket on each call) */
             void *p = sio__realloc(&s->alloc, s->events, 2 * s->events_cap * sizeof *s->events);
@@ -262,18 +262,18 @@ static int sio__set_wait(sio_set *s, int wait_ms)
         size_t n = 0;
         sio_client *c;
         int r;
-        if (s->items_cap < 3 * s->count) {
-            void *p = sio__realloc(&s->alloc, s->items, 3 * s->count * sizeof *s->items);
+        if (s->items_cap < SIO__LINKS * s->count) {
+            void *p = sio__realloc(&s->alloc, s->items, SIO__LINKS * s->count * sizeof *s->items);
             if (!p) return SIO_ERR_NOMEM;
             s->items = (sio_wait_item *)p;
-            s->items_cap = 3 * s->count;
+            s->items_cap = SIO__LINKS * s->count;
         }
-        for (c = s->all; c; c = c->membership.all_next) n += sio_sockets(c, s->items + n, 3);
+        for (c = s->all; c; c = c->membership.all_next) n += sio_sockets(c, s->items + n, SIO__LINKS);
         r = s->pf ? s->pf->wait(s->pf->user, s->items, n, wait_ms) : 0;
         if (r < 0) return r;
         for (c = s->all; c; c = c->membership.all_next) {    /* readiness is not mapped back: let everyone read */
             if (r == 0) break;
-            c->ln.may_read = c->polling.post.may_read = c->upgrade.link.may_read = 1;
+            sio__links_may_read(c);
             sio__ready_push(s, c);
         }
         return 0;

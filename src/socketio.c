@@ -363,8 +363,10 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
 }
 
 /* The namespace refused the connection: message and data for the event
- * (v4's ERROR packet carries the data alone); its queued emits fail. */
-static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev)
+ * (v4's ERROR packet carries the data alone); its queued emits fail.  A
+ * CONNECT reply without a sid (why) refuses it too, leaving the queue. */
+static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev,
+                                    const char *why)
 {
     sio_json payload = sio_json_make(data, pk->data_len), m, d;
     char *text;
@@ -373,6 +375,10 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     ev->error = SIO_ERR_HANDSHAKE;
     ev->args = "null";
     ev->args_len = 4;
+    if (why) {
+        ev->message = why;
+        return 1;
+    }
     if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
     else if (!sio_json_find(payload, "message", &m)) m.len = 0;
     if (c->eio.version == 3 && pk->data_len && sio_json_typeof(payload) != SIO_JSON_STRING) {
@@ -404,16 +410,10 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     case SIO__NS_JOINED:
         return sio__ns_on_connect(c, i, recovered, ev);
     case SIO__NS_NO_SID:
-        ev->type = SIO_EVENT_CONNECT_ERROR;
-        ev->ns = n->list[i]->name;
-        ev->error = SIO_ERR_HANDSHAKE;
-        ev->message = "It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, "
-                      "but they are not compatible";
-        ev->args = "null";
-        ev->args_len = 4;
-        return 1;
+        return sio__ns_on_connect_error(c, i, pk, data, ev, "It seems you are trying to reach a Socket.IO server "
+                                        "in v2.x with a v3.x client, but they are not compatible");
     case SIO__NS_REFUSED:
-        return sio__ns_on_connect_error(c, i, pk, data, ev);
+        return sio__ns_on_connect_error(c, i, pk, data, ev, NULL);
     case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
         ev->type = SIO_EVENT_DISCONNECT;
