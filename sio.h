@@ -3805,7 +3805,7 @@ typedef struct sio__namespaces {
 enum sio__ns_verdict {
     SIO__NS_IGNORED,               /* not ours, or not expected in its state: dropped, as the JS client does */
     SIO__NS_JOINED,                /* the CONNECT reply: connected; the queue goes out now */
-    SIO__NS_NO_SID,                /* a CONNECT reply without a sid: a Socket.IO v2 server; refused */
+    SIO__NS_NO_SID,                /* a CONNECT reply without a sid (a Socket.IO v2 server): refused; the held events are to go */
     SIO__NS_REFUSED,               /* CONNECT_ERROR: refused; the queue and the held events are to go */
     SIO__NS_LEFT,                  /* the server DISCONNECTed it */
     SIO__NS_EVENT,                 /* an event to deliver */
@@ -3843,13 +3843,17 @@ static int sio__namespaces_add(sio__namespaces *n, const sio_allocator *a, const
     i = sio__namespaces_find(n, name, strlen(name));
     if (i >= 0) return i;
     if (n->count >= max) return SIO_ERR_FULL;
-    ns = (sio__ns *)sio__realloc(a, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(a, n->list, (n->count + 1) * sizeof *grown);
-    if (grown) n->list = grown;
-    if (!ns || !grown) { sio__free(a, ns); return SIO_ERR_NOMEM; }
+    /* the list grows last, so that it never holds a slot without a namespace */
+    if (!(ns = (sio__ns *)sio__realloc(a, NULL, sizeof *ns))) return SIO_ERR_NOMEM;
     memset(ns, 0, sizeof *ns);
     ns->name = sio__strdup(a, name);
-    if (!ns->name) { sio__free(a, ns); return SIO_ERR_NOMEM; }
+    grown = ns->name ? (sio__ns **)sio__realloc(a, n->list, (n->count + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        sio__free(a, ns->name);
+        sio__free(a, ns);
+        return SIO_ERR_NOMEM;
+    }
+    n->list = grown;
     n->list[n->count] = ns;
     return (int)n->count++;
 }
@@ -3911,6 +3915,17 @@ static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, 
     }
 }
 
+/* The first queued emit went out: it leaves the queue. */
+static void sio__namespaces_sent_first(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
+{
+    sio__queued *q = ns->queue_head;
+    ns->queue_head = q->next;
+    if (!ns->queue_head) ns->queue_tail = NULL;
+    ns->queued--;
+    n->queued_bytes -= q->total;
+    sio__free(a, q);
+}
+
 static void sio__namespaces_drop_queue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
 {
     while (ns->queue_head) {
@@ -3967,6 +3982,15 @@ static int sio__namespaces_hold(sio__namespaces *n, const sio_allocator *a, sio_
     ns->held_tail = h;
     n->held_bytes += total;
     return SIO_OK;
+}
+
+/* 1 when a held event can be delivered now: its namespace is connected. */
+static int sio__namespaces_deliverable(const sio__namespaces *n)
+{
+    size_t i;
+    for (i = 0; i < n->count && n->held_bytes; i++)
+        if (n->list[i]->state == SIO__NS_CONNECTED && n->list[i]->held_head) return 1;
+    return 0;
 }
 
 /* The next held event of a connected namespace (*i its index), or NULL.
@@ -5418,7 +5442,11 @@ typedef struct sio__socketio {
 } sio__socketio;
 
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
-#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
+#if SIO__WITH_POLLING
+#define SIO__POLLING(c) ((c)->polling.active)
+#else
+#define SIO__POLLING(c) 0
+#endif
 
 /* The client's links: the main one; with polling also the POSTs' and the
  * upgrade probe's (sio__link_at). */
@@ -5478,16 +5506,22 @@ struct sio_client {
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
     sio__address address;              /* the resolved address that connected ("": none) */
     sio__events events;                /* waiting to be returned by sio_poll */
-    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
+#if SIO__WITH_POLLING
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie of polling responses, sent back (sticky sessions) */
+#endif
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
     sio__resolver resolver;            /* names without blocking; also the hosts file's addresses */
     sio__websocket websocket;          /* the WebSocket connection on ln */
+#if SIO__WITH_POLLING
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
     sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
+#endif
+#if SIO__WITH_SOCKETIO
     sio__engineio eio;                 /* the Engine.IO session */
     sio__socketio socketio;            /* namespaces, acks, binary packets */
+#endif
     sio__membership membership;        /* in a sio_set */
 };
 
@@ -5496,7 +5530,24 @@ struct sio_client {
 /* Link i of the client (i < SIO__LINKS): 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
 {
+#if SIO__WITH_POLLING
     return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
+#else
+    (void)i;
+    return (sio__link *)&c->ln;
+#endif
+}
+
+/* 1 while a Socket.IO client's connection is up but Engine.IO's open
+ * packet has not come yet. */
+static int sio__awaiting_session(const sio_client *c)
+{
+#if SIO__WITH_SOCKETIO
+    return SIO__SOCKETIO(c) && !c->eio.open;
+#else
+    (void)c;
+    return 0;
+#endif
 }
 
 /* Readiness was seen but not told apart: every link tries to read. */
@@ -5571,7 +5622,9 @@ static int sio__pop(sio_client *c, sio_event *ev)
         c->events.close_owed = 0;
     }
     ev->type = (sio_event_type)c->events.current.type;
+#if SIO__WITH_SOCKETIO
     if (c->events.current.ns >= 0) ev->ns = c->socketio.namespaces.list[c->events.current.ns]->name;
+#endif
     ev->ack_id = c->events.current.ack_id;
     ev->attempt = c->events.current.attempt;
     ev->delay_ms = c->events.current.delay_ms;
@@ -5671,7 +5724,9 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 /* Connection lost or never made: ERROR then CLOSE 1006. */
 static void sio__abort(sio_client *c, int error, const char *text)
 {
+#if SIO__WITH_SOCKETIO
     if (!c->socketio.disconnect_reason) c->socketio.disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
+#endif
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }
@@ -5936,6 +5991,7 @@ static void sio__start_next_address(sio_client *c)
 }
 
 
+#if SIO__WITH_SOCKETIO
 /* Query values the server chose (the sid) are percent-encoded. */
 static size_t sio__url_escape(char *out, const char *s)
 {
@@ -5963,8 +6019,11 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     unsigned char rnd[6];
     size_t need = 128 + strlen(c->eio_target) + strlen(c->eio_query) + strlen(c->request_head) + sizeof sid, i;
     char *p;
+#if SIO__WITH_POLLING
+    const char *sep = "Cookie: ";
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
+#endif
     if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
@@ -5977,31 +6036,35 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio_target, c->eio.version, transport,
                  c->eio_query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
                  with_sid ? "&sid=" : "", sid, c->request_head);
+#if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->cookies[i]) {
-            int first = 1;
-            size_t k;
-            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
+            p += sprintf(p, "%s%s", sep, c->cookies[i]);
+            sep = "; ";
         }
-    for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
+    if (sep[0] == ';') p += sprintf(p, "\r\n");
+#endif
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
+
+#endif
 
 /* The WebSocket handshake request on l (with_sid: an upgrade of a polling
  * session): the request line and the client's headers, then the
  * connection's own. */
 static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
 {
+#if SIO__WITH_SOCKETIO
     int r;
     if (SIO__SOCKETIO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
-    } else {
-        if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
-        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
+        return sio__websocket_request(&c->websocket, &c->sys, l);
     }
+#endif
+    (void)with_sid;
+    if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
+    l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }
 #ifdef SIO_SOURCE_LINES
@@ -6034,7 +6097,11 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
 /* Bytes accepted for sending but not yet handed to the kernel. */
 static size_t sio__backlog(const sio_client *c)
 {
+#if SIO__WITH_POLLING
     return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
+#else
+    return c->ln.tx_len - c->ln.tx_sent;
+#endif
 }
 
 #if SIO__WITH_POLLING
@@ -6268,6 +6335,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
 {
+#if SIO__WITH_POLLING
     sio__link_close(c, &c->polling.post);
     sio__link_close(c, &c->upgrade.link);
     c->upgrade.state = SIO__PROBE_NONE;
@@ -6276,6 +6344,7 @@ static void sio__poll_reset(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     c->polling.pkt_pos = c->polling.pkt_end = 0;
     c->polling.out_len = 0;
+#endif
     c->ln.connecting = 0;
 }
 #endif
@@ -6340,12 +6409,21 @@ static int sio__namespace_index(const sio_client *c, const char *name)
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
+    const sio__queued *q;
+    sio__pending *p;
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
                  (unsigned long)ns->queued, ns->name, why);
-        sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
         if (p) p->ns = i;
+    }
+    for (q = ns->queue_head; q; q = q->next) {         /* nothing will answer their acks */
+        int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
+        if (k < 0) continue;
+        p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_CLOSED, 0, "socket has been disconnected");
+        if (p) { p->ns = i; p->ack_id = q->ack_id; }
+        sio__acks_remove(&c->socketio.acks, (size_t)k);
     }
     sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
 }
@@ -6627,18 +6705,19 @@ static int sio__socketio_replay(sio_client *c, sio_event *ev)
 }
 
 /* The namespace connected (CONNECT reply): the emits made before it go
- * out in order. */
+ * out in order; those that cannot are reported, as their acks. */
 static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    sio__queued *q;
-    for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
+    const sio__queued *q;
+    while ((q = ns->queue_head) != NULL) {
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
         if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
             c->socketio.acks.list[k].sent = 1;
+        sio__namespaces_sent_first(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
-    sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
+    sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
     ev->type = SIO_EVENT_CONNECT;
     ev->ns = ns->name;
     ev->sid = ns->sid;
@@ -6648,7 +6727,8 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
 
 /* The namespace refused the connection: message and data for the event
  * (v4's ERROR packet carries the data alone); its queued emits fail.  A
- * CONNECT reply without a sid (why) refuses it too, leaving the queue. */
+ * CONNECT reply without a sid (why) refuses it too: the events held for
+ * it go, its queue waits for a new join. */
 static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev,
                                     const char *why)
 {
@@ -6661,6 +6741,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     ev->args_len = 4;
     if (why) {
         ev->message = why;
+        sio__namespaces_drop_held(&c->socketio.namespaces, &c->sys.alloc, c->socketio.namespaces.list[i]);
         return 1;
     }
     if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;
@@ -7381,8 +7462,12 @@ static void sio__begin(sio_client *c)
     sio__websocket_begin(&c->websocket);
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
+#if SIO__WITH_SOCKETIO
     c->socketio.disconnect_reason = NULL;
-    c->polling.active = SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+#endif
+#if SIO__WITH_POLLING
+    c->polling.active = SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+#endif
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -7684,9 +7769,17 @@ static void sio__check_timer(sio_client *c)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message ||
-                   (SIO__WITH_POLLING && (c->polling.pkt_end != 0 || c->polling.get_in.head_done)));
-    if (SIO__WITH_POLLING) sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+#if SIO__WITH_POLLING
+    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message || c->polling.pkt_end != 0 || c->polling.get_in.head_done);
+    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
+    }
+#else
+    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message);
+#endif
     sio__websocket_trim(&c->websocket);
     if (!c->events.count && c->events.cap > 16) {
         sio__free(&c->sys.alloc, c->events.ring);
@@ -7694,11 +7787,6 @@ static void sio__trim(sio_client *c)
         c->events.cap = c->events.head = 0;
     }
 #if SIO__WITH_SOCKETIO
-    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->polling.out);
-        c->polling.out = NULL;
-        c->polling.out_cap = 0;
-    }
     sio__socketio_trim(c);
 #endif
 }
@@ -7752,7 +7840,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
 #if SIO__WITH_SOCKETIO
-    if (c->socketio.namespaces.held_bytes && sio__socketio_replay(c, ev)) return 1;
+    if (sio__namespaces_deliverable(&c->socketio.namespaces) && sio__socketio_replay(c, ev)) return 1;
 #endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);
@@ -7796,8 +7884,13 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->polling.out_cap;
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending);
+#if SIO__WITH_POLLING
+    n += c->polling.out_cap;
+#endif
+#if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+#endif
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
 #if SIO__WITH_SOCKETIO
     n += sio__socketio_memory(c);
@@ -7942,9 +8035,13 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
+    if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
+#if SIO__WITH_SOCKETIO
     c->eio.version = cfg->eio ? cfg->eio : 4;
-    if (r == SIO_OK && c->eio.version != 3 && c->eio.version != 4) r = SIO_ERR_INVALID;
+#endif
+#if SIO__WITH_POLLING
     c->polling.post.sock = c->upgrade.link.sock = SIO_INVALID_SOCKET;
+#endif
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
                         (!SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
@@ -7990,12 +8087,14 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);
-    if (SIO__WITH_POLLING) {
-        sio__link_close(c, &c->polling.post);
-        sio__link_close(c, &c->upgrade.link);
-    }
+#if SIO__WITH_POLLING
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
     sio__free(&a, c->polling.out);
+#endif
+#if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+#endif
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
 #if SIO__WITH_SOCKETIO
@@ -8047,7 +8146,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
 #if SIO__WITH_SOCKETIO
         if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
 #endif
-        if (SIO__POLLING(c) && !c->eio.open) {
+        if (SIO__POLLING(c) && sio__awaiting_session(c)) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
@@ -8124,10 +8223,13 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) ||       /* work waiting */
-        (SIO__WITH_POLLING && (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos)) ||
-        (SIO__WITH_SOCKETIO && c->socketio.namespaces.held_bytes))
-        return 0;
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln)) return 0;   /* work waiting */
+#if SIO__WITH_POLLING
+    if (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos) return 0;
+#endif
+#if SIO__WITH_SOCKETIO
+    if (sio__namespaces_deliverable(&c->socketio.namespaces)) return 0;
+#endif
     deadline = c->deadline;
 #if SIO__WITH_POLLING
     deadline = sio__earliest(deadline, sio__upgrade_deadline(&c->upgrade));
@@ -8141,7 +8243,11 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if (c->ln.connecting || (SIO__WITH_POLLING && (c->polling.post.connecting || c->upgrade.link.connecting)))
+    if (c->ln.connecting ||
+#if SIO__WITH_POLLING
+        c->polling.post.connecting || c->upgrade.link.connecting ||
+#endif
+        0)
         deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
@@ -8155,7 +8261,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO__SOCKETIO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return sio__awaiting_session(c) ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;

@@ -45,7 +45,11 @@ typedef struct sio__socketio {
 } sio__socketio;
 
 #define SIO__SOCKETIO(c) (SIO__WITH_SOCKETIO && (c)->session != NULL)
-#define SIO__POLLING(c) (SIO__WITH_POLLING && (c)->polling.active)
+#if SIO__WITH_POLLING
+#define SIO__POLLING(c) ((c)->polling.active)
+#else
+#define SIO__POLLING(c) 0
+#endif
 
 /* The client's links: the main one; with polling also the POSTs' and the
  * upgrade probe's (sio__link_at). */
@@ -105,16 +109,22 @@ struct sio_client {
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
     sio__address address;              /* the resolved address that connected ("": none) */
     sio__events events;                /* waiting to be returned by sio_poll */
-    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie, sent back (sticky sessions) */
+#if SIO__WITH_POLLING
+    char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie of polling responses, sent back (sticky sessions) */
+#endif
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
     sio__resolver resolver;            /* names without blocking; also the hosts file's addresses */
     sio__websocket websocket;          /* the WebSocket connection on ln */
+#if SIO__WITH_POLLING
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
     sio__upgrade upgrade;              /* transport AUTO: the WebSocket being tried */
+#endif
+#if SIO__WITH_SOCKETIO
     sio__engineio eio;                 /* the Engine.IO session */
     sio__socketio socketio;            /* namespaces, acks, binary packets */
+#endif
     sio__membership membership;        /* in a sio_set */
 };
 
@@ -123,7 +133,24 @@ struct sio_client {
 /* Link i of the client (i < SIO__LINKS): 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
 {
+#if SIO__WITH_POLLING
     return (sio__link *)(i == 0 ? &c->ln : i == 1 ? &c->polling.post : &c->upgrade.link);
+#else
+    (void)i;
+    return (sio__link *)&c->ln;
+#endif
+}
+
+/* 1 while a Socket.IO client's connection is up but Engine.IO's open
+ * packet has not come yet. */
+static int sio__awaiting_session(const sio_client *c)
+{
+#if SIO__WITH_SOCKETIO
+    return SIO__SOCKETIO(c) && !c->eio.open;
+#else
+    (void)c;
+    return 0;
+#endif
 }
 
 /* Readiness was seen but not told apart: every link tries to read. */
@@ -198,7 +225,9 @@ static int sio__pop(sio_client *c, sio_event *ev)
         c->events.close_owed = 0;
     }
     ev->type = (sio_event_type)c->events.current.type;
+#if SIO__WITH_SOCKETIO
     if (c->events.current.ns >= 0) ev->ns = c->socketio.namespaces.list[c->events.current.ns]->name;
+#endif
     ev->ack_id = c->events.current.ack_id;
     ev->attempt = c->events.current.attempt;
     ev->delay_ms = c->events.current.delay_ms;
@@ -298,7 +327,9 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 /* Connection lost or never made: ERROR then CLOSE 1006. */
 static void sio__abort(sio_client *c, int error, const char *text)
 {
+#if SIO__WITH_SOCKETIO
     if (!c->socketio.disconnect_reason) c->socketio.disconnect_reason = error == SIO_ERR_CLOSED ? "transport close" : "transport error";
+#endif
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, text);
     sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
 }

@@ -11,8 +11,13 @@ SIO_API size_t sio_memory(const sio_client *c)
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending) + c->polling.out_cap;
+    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending);
+#if SIO__WITH_POLLING
+    n += c->polling.out_cap;
+#endif
+#if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
+#endif
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
 #if SIO__WITH_SOCKETIO
     n += sio__socketio_memory(c);
@@ -157,9 +162,13 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
+    if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
+#if SIO__WITH_SOCKETIO
     c->eio.version = cfg->eio ? cfg->eio : 4;
-    if (r == SIO_OK && c->eio.version != 3 && c->eio.version != 4) r = SIO_ERR_INVALID;
+#endif
+#if SIO__WITH_POLLING
     c->polling.post.sock = c->upgrade.link.sock = SIO_INVALID_SOCKET;
+#endif
     if (r == SIO_OK && (c->transport < SIO_TRANSPORT_WEBSOCKET || c->transport > SIO_TRANSPORT_AUTO ||
                         (!SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET)))
         r = SIO_ERR_INVALID;
@@ -205,12 +214,14 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);
-    if (SIO__WITH_POLLING) {
-        sio__link_close(c, &c->polling.post);
-        sio__link_close(c, &c->upgrade.link);
-    }
+#if SIO__WITH_POLLING
+    sio__link_close(c, &c->polling.post);
+    sio__link_close(c, &c->upgrade.link);
     sio__free(&a, c->polling.out);
+#endif
+#if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+#endif
     for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
     sio__free(&a, c->websocket.protocols);
 #if SIO__WITH_SOCKETIO
@@ -262,7 +273,7 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
 #if SIO__WITH_SOCKETIO
         if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
 #endif
-        if (SIO__POLLING(c) && !c->eio.open) {
+        if (SIO__POLLING(c) && sio__awaiting_session(c)) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
         }
@@ -339,10 +350,13 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     uint64_t now;
     uint64_t deadline;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln) ||       /* work waiting */
-        (SIO__WITH_POLLING && (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos)) ||
-        (SIO__WITH_SOCKETIO && c->socketio.namespaces.held_bytes))
-        return 0;
+    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln)) return 0;   /* work waiting */
+#if SIO__WITH_POLLING
+    if (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos) return 0;
+#endif
+#if SIO__WITH_SOCKETIO
+    if (sio__namespaces_deliverable(&c->socketio.namespaces)) return 0;
+#endif
     deadline = c->deadline;
 #if SIO__WITH_POLLING
     deadline = sio__earliest(deadline, sio__upgrade_deadline(&c->upgrade));
@@ -356,7 +370,11 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if (c->ln.connecting || (SIO__WITH_POLLING && (c->polling.post.connecting || c->upgrade.link.connecting)))
+    if (c->ln.connecting ||
+#if SIO__WITH_POLLING
+        c->polling.post.connecting || c->upgrade.link.connecting ||
+#endif
+        0)
         deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
@@ -370,7 +388,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
     case SIO__RESOLVING:
     case SIO__CONNECTING:
     case SIO__HANDSHAKE: return SIO_STATE_CONNECTING;
-    case SIO__OPEN: return SIO__SOCKETIO(c) && !c->eio.open ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
+    case SIO__OPEN: return sio__awaiting_session(c) ? SIO_STATE_CONNECTING : SIO_STATE_OPEN;
     case SIO__IDLE: return SIO_STATE_IDLE;
     case SIO__BACKOFF: return SIO_STATE_RECONNECTING;
     default: return SIO_STATE_CLOSING;

@@ -56,7 +56,7 @@ typedef struct sio__namespaces {
 enum sio__ns_verdict {
     SIO__NS_IGNORED,               /* not ours, or not expected in its state: dropped, as the JS client does */
     SIO__NS_JOINED,                /* the CONNECT reply: connected; the queue goes out now */
-    SIO__NS_NO_SID,                /* a CONNECT reply without a sid: a Socket.IO v2 server; refused */
+    SIO__NS_NO_SID,                /* a CONNECT reply without a sid (a Socket.IO v2 server): refused; the held events are to go */
     SIO__NS_REFUSED,               /* CONNECT_ERROR: refused; the queue and the held events are to go */
     SIO__NS_LEFT,                  /* the server DISCONNECTed it */
     SIO__NS_EVENT,                 /* an event to deliver */
@@ -94,13 +94,17 @@ static int sio__namespaces_add(sio__namespaces *n, const sio_allocator *a, const
     i = sio__namespaces_find(n, name, strlen(name));
     if (i >= 0) return i;
     if (n->count >= max) return SIO_ERR_FULL;
-    ns = (sio__ns *)sio__realloc(a, NULL, sizeof *ns);
-    grown = (sio__ns **)sio__realloc(a, n->list, (n->count + 1) * sizeof *grown);
-    if (grown) n->list = grown;
-    if (!ns || !grown) { sio__free(a, ns); return SIO_ERR_NOMEM; }
+    /* the list grows last, so that it never holds a slot without a namespace */
+    if (!(ns = (sio__ns *)sio__realloc(a, NULL, sizeof *ns))) return SIO_ERR_NOMEM;
     memset(ns, 0, sizeof *ns);
     ns->name = sio__strdup(a, name);
-    if (!ns->name) { sio__free(a, ns); return SIO_ERR_NOMEM; }
+    grown = ns->name ? (sio__ns **)sio__realloc(a, n->list, (n->count + 1) * sizeof *grown) : NULL;
+    if (!grown) {
+        sio__free(a, ns->name);
+        sio__free(a, ns);
+        return SIO_ERR_NOMEM;
+    }
+    n->list = grown;
     n->list[n->count] = ns;
     return (int)n->count++;
 }
@@ -162,6 +166,17 @@ static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, 
     }
 }
 
+/* The first queued emit went out: it leaves the queue. */
+static void sio__namespaces_sent_first(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
+{
+    sio__queued *q = ns->queue_head;
+    ns->queue_head = q->next;
+    if (!ns->queue_head) ns->queue_tail = NULL;
+    ns->queued--;
+    n->queued_bytes -= q->total;
+    sio__free(a, q);
+}
+
 static void sio__namespaces_drop_queue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
 {
     while (ns->queue_head) {
@@ -218,6 +233,15 @@ static int sio__namespaces_hold(sio__namespaces *n, const sio_allocator *a, sio_
     ns->held_tail = h;
     n->held_bytes += total;
     return SIO_OK;
+}
+
+/* 1 when a held event can be delivered now: its namespace is connected. */
+static int sio__namespaces_deliverable(const sio__namespaces *n)
+{
+    size_t i;
+    for (i = 0; i < n->count && n->held_bytes; i++)
+        if (n->list[i]->state == SIO__NS_CONNECTED && n->list[i]->held_head) return 1;
+    return 0;
 }
 
 /* The next held event of a connected namespace (*i its index), or NULL.

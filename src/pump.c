@@ -10,8 +10,12 @@ static void sio__begin(sio_client *c)
     sio__websocket_begin(&c->websocket);
     c->phase = SIO__CONNECTING;
     c->ln.may_read = 1;
+#if SIO__WITH_SOCKETIO
     c->socketio.disconnect_reason = NULL;
-    c->polling.active = SIO__WITH_POLLING && SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+#endif
+#if SIO__WITH_POLLING
+    c->polling.active = SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+#endif
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -313,9 +317,17 @@ static void sio__check_timer(sio_client *c)
  * last event is no longer valid). */
 static void sio__trim(sio_client *c)
 {
-    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message ||
-                   (SIO__WITH_POLLING && (c->polling.pkt_end != 0 || c->polling.get_in.head_done)));
-    if (SIO__WITH_POLLING) sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+#if SIO__WITH_POLLING
+    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message || c->polling.pkt_end != 0 || c->polling.get_in.head_done);
+    sio__link_trim(&c->sys, &c->polling.post, c->polling.post_in.head_done);
+    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
+        sio__free(&c->sys.alloc, c->polling.out);
+        c->polling.out = NULL;
+        c->polling.out_cap = 0;
+    }
+#else
+    sio__link_trim(&c->sys, &c->ln, c->websocket.rx.in_message);
+#endif
     sio__websocket_trim(&c->websocket);
     if (!c->events.count && c->events.cap > 16) {
         sio__free(&c->sys.alloc, c->events.ring);
@@ -323,11 +335,6 @@ static void sio__trim(sio_client *c)
         c->events.cap = c->events.head = 0;
     }
 #if SIO__WITH_SOCKETIO
-    if (!c->polling.out_len && c->polling.out_cap > SIO__KEEP) {
-        sio__free(&c->sys.alloc, c->polling.out);
-        c->polling.out = NULL;
-        c->polling.out_cap = 0;
-    }
     sio__socketio_trim(c);
 #endif
 }
@@ -381,7 +388,7 @@ static int sio__step(sio_client *c, sio_event *ev)
     sio__trim(c);
     if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
 #if SIO__WITH_SOCKETIO
-    if (c->socketio.namespaces.held_bytes && sio__socketio_replay(c, ev)) return 1;
+    if (sio__namespaces_deliverable(&c->socketio.namespaces) && sio__socketio_replay(c, ev)) return 1;
 #endif
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__step_resolve(c);

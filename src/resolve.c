@@ -222,6 +222,7 @@ static void sio__start_next_address(sio_client *c)
 }
 
 
+#if SIO__WITH_SOCKETIO
 /* Query values the server chose (the sid) are percent-encoded. */
 static size_t sio__url_escape(char *out, const char *s)
 {
@@ -249,8 +250,11 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     unsigned char rnd[6];
     size_t need = 128 + strlen(c->eio_target) + strlen(c->eio_query) + strlen(c->request_head) + sizeof sid, i;
     char *p;
+#if SIO__WITH_POLLING
+    const char *sep = "Cookie: ";
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->cookies[i]) need += strlen(c->cookies[i]) + 2;
+#endif
     if (sio__link_reserve(&c->sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
     sid[0] = 0;
     if (with_sid) sio__url_escape(sid, c->eio.session.sid);
@@ -263,30 +267,34 @@ static int sio__http_head(sio_client *c, sio__link *l, const char *method, const
     p += sprintf(p, "%s %s?EIO=%d&transport=%s%s%s%s%s%s%s HTTP/1.1\r\n%s", method, c->eio_target, c->eio.version, transport,
                  c->eio_query, stamp[0] ? "&t=" : "", stamp, c->eio.version == 3 && stamp[0] ? "&b64=1" : "",
                  with_sid ? "&sid=" : "", sid, c->request_head);
+#if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++)
         if (c->cookies[i]) {
-            int first = 1;
-            size_t k;
-            for (k = 0; k < i; k++) if (c->cookies[k]) first = 0;
-            p += sprintf(p, "%s%s", first ? "Cookie: " : "; ", c->cookies[i]);
+            p += sprintf(p, "%s%s", sep, c->cookies[i]);
+            sep = "; ";
         }
-    for (i = 0; i < SIO__MAX_COOKIES; i++)
-        if (c->cookies[i]) { p += sprintf(p, "\r\n"); break; }
+    if (sep[0] == ';') p += sprintf(p, "\r\n");
+#endif
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
 }
+
+#endif
 
 /* The WebSocket handshake request on l (with_sid: an upgrade of a polling
  * session): the request line and the client's headers, then the
  * connection's own. */
 static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
 {
+#if SIO__WITH_SOCKETIO
     int r;
     if (SIO__SOCKETIO(c)) {
         if ((r = sio__http_head(c, l, "GET", "websocket", with_sid)) != SIO_OK) return r;
-    } else {
-        if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
-        l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
+        return sio__websocket_request(&c->websocket, &c->sys, l);
     }
+#endif
+    (void)with_sid;
+    if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
+    l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }

@@ -56,12 +56,21 @@ static int sio__namespace_index(const sio_client *c, const char *name)
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
+    const sio__queued *q;
+    sio__pending *p;
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
                  (unsigned long)ns->queued, ns->name, why);
-        sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
         if (p) p->ns = i;
+    }
+    for (q = ns->queue_head; q; q = q->next) {         /* nothing will answer their acks */
+        int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
+        if (k < 0) continue;
+        p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_CLOSED, 0, "socket has been disconnected");
+        if (p) { p->ns = i; p->ack_id = q->ack_id; }
+        sio__acks_remove(&c->socketio.acks, (size_t)k);
     }
     sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
 }
@@ -343,18 +352,19 @@ static int sio__socketio_replay(sio_client *c, sio_event *ev)
 }
 
 /* The namespace connected (CONNECT reply): the emits made before it go
- * out in order. */
+ * out in order; those that cannot are reported, as their acks. */
 static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    sio__queued *q;
-    for (q = ns->queue_head; q; q = q->next) {  /* emits made earlier, in order */
+    const sio__queued *q;
+    while ((q = ns->queue_head) != NULL) {
         int k;
         if (sio__send_queued(c, q) != SIO_OK) break;
         if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
             c->socketio.acks.list[k].sent = 1;
+        sio__namespaces_sent_first(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
-    sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
+    sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
     ev->type = SIO_EVENT_CONNECT;
     ev->ns = ns->name;
     ev->sid = ns->sid;
@@ -364,7 +374,8 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
 
 /* The namespace refused the connection: message and data for the event
  * (v4's ERROR packet carries the data alone); its queued emits fail.  A
- * CONNECT reply without a sid (why) refuses it too, leaving the queue. */
+ * CONNECT reply without a sid (why) refuses it too: the events held for
+ * it go, its queue waits for a new join. */
 static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, char *data, sio_event *ev,
                                     const char *why)
 {
@@ -377,6 +388,7 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     ev->args_len = 4;
     if (why) {
         ev->message = why;
+        sio__namespaces_drop_held(&c->socketio.namespaces, &c->sys.alloc, c->socketio.namespaces.list[i]);
         return 1;
     }
     if (sio_json_typeof(payload) == SIO_JSON_STRING) m = payload;

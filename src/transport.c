@@ -25,7 +25,11 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
 /* Bytes accepted for sending but not yet handed to the kernel. */
 static size_t sio__backlog(const sio_client *c)
 {
+#if SIO__WITH_POLLING
     return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
+#else
+    return c->ln.tx_len - c->ln.tx_sent;
+#endif
 }
 
 #if SIO__WITH_POLLING
@@ -259,6 +263,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
 /* Polling links and state of an ended session. */
 static void sio__poll_reset(sio_client *c)
 {
+#if SIO__WITH_POLLING
     sio__link_close(c, &c->polling.post);
     sio__link_close(c, &c->upgrade.link);
     c->upgrade.state = SIO__PROBE_NONE;
@@ -267,6 +272,7 @@ static void sio__poll_reset(sio_client *c)
     c->polling.get_busy = c->polling.post_busy = 0;
     c->polling.pkt_pos = c->polling.pkt_end = 0;
     c->polling.out_len = 0;
+#endif
     c->ln.connecting = 0;
 }
 #endif

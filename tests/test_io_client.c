@@ -380,6 +380,93 @@ static void test_io_closing_does_not_spin_on_the_heartbeat(void)
     sio_destroy(c);
 }
 
+/* Events held for a namespace whose CONNECT reply has not come cannot be
+ * delivered: they give the caller no work to do now (the loop would spin),
+ * and a reply without a sid drops them. */
+static void test_io_held_events_wait_without_spinning(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    size_t before = sio_memory(c);
+    server_text("42[\"early\",1]");                          /* before the CONNECT reply */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(sio_memory(c) > before);                           /* held */
+    CHECK(sio_next_timeout_ms(c) > 0);                       /* the heartbeat's, not "now" */
+    server_text("40{}");                                     /* no sid: a Socket.IO v2 server */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT_ERROR);
+    CHECK(strstr(ev.message, "v2.x") != NULL);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_memory(c), before);                        /* the held event went */
+    CHECK(sio_next_timeout_ms(c) > 0);
+    CHECK_INT(sio_join(c, NULL, NULL), SIO_OK);
+    server_text("40{\"sid\":\"S2\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                       /* not delivered to the new join */
+    sio_destroy(c);
+}
+
+/* A namespace that refuses the connection drops its queued emits, and the
+ * acks they asked for end with an error; an answer to one is ignored. */
+static void test_io_refused_namespace_ends_the_acks_of_its_queued_emits(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_emit_options o;
+    int64_t id = -1;
+    int acks = 0, errors = 0;
+    memset(&o, 0, sizeof o);
+    o.ns = "/z";
+    o.event = "e";
+    o.ack = 1;
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);              /* queued until /z's reply */
+    CHECK_INT(id, 0);
+    server_text("44/z,{\"message\":\"nope\"}");
+    while (sio_poll(c, &ev, 0) == 1) {
+        if (ev.type == SIO_EVENT_ACK) {
+            acks++;
+            CHECK_INT(ev.ack_id, 0);
+            CHECK_INT(ev.error, SIO_ERR_CLOSED);
+            CHECK_STR(ev.ns, "/z");
+        }
+        if (ev.type == SIO_EVENT_ERROR) errors++;
+    }
+    CHECK_INT(acks, 1);
+    CHECK_INT(errors, 1);                                    /* "1 queued emit(s) ... dropped" */
+    server_text("43/z,0[\"late\"]");
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                       /* nobody waits for it any more */
+    sio_destroy(c);
+}
+
+/* Emits queued until the CONNECT reply that cannot go out then (no
+ * randomness for the frame mask) are reported with their acks, not lost. */
+static void test_io_queued_emits_that_cannot_be_sent_are_reported(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    sio_event ev;
+    sio_emit_options o;
+    int64_t id = -1;
+    int acks = 0, errors = 0;
+    memset(&o, 0, sizeof o);
+    o.event = "e";
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);              /* queued until "/"'s reply */
+    net.random_fail = 1;
+    c->sys.random_left = 0;                                  /* no random bytes kept either */
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    while (sio_poll(c, &ev, 0) == 1) {
+        if (ev.type == SIO_EVENT_ACK && ev.ack_id == id && ev.error == SIO_ERR_CLOSED) acks++;
+        if (ev.type == SIO_EVENT_ERROR && strstr(ev.message, "could not be sent")) errors++;
+    }
+    CHECK_INT(acks, 1);
+    CHECK_INT(errors, 1);
+    CHECK_INT(sio_queued_bytes(c), 0);
+    net.random_fail = 0;
+    sio_destroy(c);
+}
+
 static long io_live_bytes;
 static void *io_sized_realloc(void *user, void *p, size_t size)
 {
@@ -816,6 +903,21 @@ static int ns_verdict(sio__namespaces *n, int eio, const char *packet, int *i, i
     return sio__namespaces_receive(n, eio, "ENGINE", &pk, sio_json_make(pk.data, pk.data_len), i, recovered);
 }
 
+/* Refuses to allocate a namespace's struct and counts the growths of a
+ * list of three namespaces; everything else as usual. */
+static int ns_list_grown;
+static void *ns_struct_refused(void *user, void *p, size_t size)
+{
+    (void)user;
+    if (size == sizeof(sio__ns)) return NULL;
+    if (size == 3 * sizeof(sio__ns *)) ns_list_grown++;
+    if (size == 0) {
+        free(p);
+        return NULL;
+    }
+    return realloc(p, size);
+}
+
 static void test_namespaces_engine_alone(void)
 {
     sio__namespaces n;
@@ -920,6 +1022,14 @@ static void test_namespaces_engine_alone(void)
     CHECK(sio__namespace_subscribed(n.list[0], "a") && !sio__namespace_subscribed(n.list[0], "b"));
     sio__namespace_unsubscribe(n.list[0], &alloc, "a");
     CHECK(sio__namespace_subscribed(n.list[0], "b"));                          /* none: all */
+
+    /* a namespace that cannot be made leaves the list as it was */
+    base = sio__namespaces_memory(&n);
+    alloc.realloc = ns_struct_refused;
+    CHECK_INT(sio__namespaces_add(&n, &alloc, "/more", 8), SIO_ERR_NOMEM);
+    CHECK_INT(n.count, 2);
+    CHECK_INT(ns_list_grown, 0);                                              /* sio_memory stays exact */
+    CHECK_INT(sio__namespaces_memory(&n), base);
     sio__namespaces_free(&n, &alloc);
     CHECK(n.list == NULL && n.count == 0);
 }
@@ -2015,6 +2125,9 @@ int main(void)
     RUN(test_io_pings_ahead_answer_each_payload_once);
     RUN(test_io_ping_ahead_after_the_buffer_shrank);
     RUN(test_io_closing_does_not_spin_on_the_heartbeat);
+    RUN(test_io_held_events_wait_without_spinning);
+    RUN(test_io_refused_namespace_ends_the_acks_of_its_queued_emits);
+    RUN(test_io_queued_emits_that_cannot_be_sent_are_reported);
     RUN(test_io_memory_is_exact_around_binary_packets);
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
