@@ -5504,7 +5504,9 @@ struct sio_client {
     sio__link ln;                      /* the WebSocket, or the polling GETs */
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+#if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */
+#endif
     sio__events events;                /* waiting to be returned by sio_poll */
 #if SIO__WITH_POLLING
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie of polling responses, sent back (sticky sessions) */
@@ -5512,7 +5514,9 @@ struct sio_client {
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
+#if SIO__WITH_DNS
     sio__resolver resolver;            /* names without blocking; also the hosts file's addresses */
+#endif
     sio__websocket websocket;          /* the WebSocket connection on ln */
 #if SIO__WITH_POLLING
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
@@ -7891,7 +7895,9 @@ SIO_API size_t sio_memory(const sio_client *c)
 #if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
 #endif
+#if SIO__WITH_DNS
     if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
+#endif
 #if SIO__WITH_SOCKETIO
     n += sio__socketio_memory(c);
 #endif

@@ -107,7 +107,9 @@ struct sio_client {
     sio__link ln;                      /* the WebSocket, or the polling GETs */
     uint64_t deadline;                 /* 0: no timer */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+#if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */
+#endif
     sio__events events;                /* waiting to be returned by sio_poll */
 #if SIO__WITH_POLLING
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie of polling responses, sent back (sticky sessions) */
@@ -115,7 +117,9 @@ struct sio_client {
     unsigned long served;              /* events returned; rotates sio_poll_clients */
 
     /* the engines */
+#if SIO__WITH_DNS
     sio__resolver resolver;            /* names without blocking; also the hosts file's addresses */
+#endif
     sio__websocket websocket;          /* the WebSocket connection on ln */
 #if SIO__WITH_POLLING
     sio__polling polling;              /* Engine.IO over HTTP long-polling: GETs on ln */
