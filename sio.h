@@ -6799,8 +6799,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     }
     case SIO__NS_EVENT:
         return sio__socketio_event(c, i, pk, data, ev);
-    case SIO__NS_ACK:
-        if ((k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0) return 0;   /* unknown ids are ignored */
+    case SIO__NS_ACK:   /* unknown ids are ignored, and those of emits still queued: the server cannot know them */
+        if ((k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0 || !c->socketio.acks.list[k].sent) return 0;
         sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;
         ev->ns = n->list[i]->name;
