@@ -405,37 +405,51 @@ static void test_io_held_events_wait_without_spinning(void)
     sio_destroy(c);
 }
 
+/* Emits "e" on ns (NULL: the URL's) asking for an ack; returns its id. */
+static int64_t io_emit_with_ack(sio_client *c, const char *ns)
+{
+    sio_emit_options o;
+    int64_t id = -1;
+    memset(&o, 0, sizeof o);
+    o.ns = ns;
+    o.event = "e";
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    return id;
+}
+
+/* Polls what is waiting: the ACK events ending ack id with SIO_ERR_CLOSED
+ * on ns, and the ERROR events saying why (containing why). */
+static void io_count_dropped(sio_client *c, int64_t id, const char *ns, const char *why, int *acks, int *errors)
+{
+    sio_event ev;
+    *acks = *errors = 0;
+    while (sio_poll(c, &ev, 0) == 1) {
+        if (ev.type == SIO_EVENT_ACK && ev.ack_id == id && ev.error == SIO_ERR_CLOSED && strcmp(ev.ns, ns) == 0)
+            ++*acks;
+        if (ev.type == SIO_EVENT_ERROR && strstr(ev.message, why)) ++*errors;
+    }
+}
+
 /* A namespace that refuses the connection drops its queued emits, and the
- * acks they asked for end with an error; an answer to one is ignored. */
+ * acks they asked for end with an error; an answer to one, before or after, is
+ * ignored. */
 static void test_io_refused_namespace_ends_the_acks_of_its_queued_emits(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
     sio_event ev;
-    sio_emit_options o;
-    int64_t id = -1;
-    int acks = 0, errors = 0;
-    memset(&o, 0, sizeof o);
-    o.ns = "/z";
-    o.event = "e";
-    o.ack = 1;
+    int64_t id;
+    int acks, errors;
     server_text("40{\"sid\":\"S1\"}");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);              /* queued until /z's reply */
+    id = io_emit_with_ack(c, "/z");                          /* queued until /z's reply */
     CHECK_INT(id, 0);
     server_text("43/z,0[\"guessed\"]");                      /* an answer to an emit it never got */
     CHECK_INT(sio_poll(c, &ev, 0), 0);
     server_text("44/z,{\"message\":\"nope\"}");
-    while (sio_poll(c, &ev, 0) == 1) {
-        if (ev.type == SIO_EVENT_ACK) {
-            acks++;
-            CHECK_INT(ev.ack_id, 0);
-            CHECK_INT(ev.error, SIO_ERR_CLOSED);
-            CHECK_STR(ev.ns, "/z");
-        }
-        if (ev.type == SIO_EVENT_ERROR) errors++;
-    }
+    io_count_dropped(c, id, "/z", "queued emit(s) on /z were dropped", &acks, &errors);
     CHECK_INT(acks, 1);
-    CHECK_INT(errors, 1);                                    /* "1 queued emit(s) ... dropped" */
+    CHECK_INT(errors, 1);
     server_text("43/z,0[\"late\"]");
     CHECK_INT(sio_poll(c, &ev, 0), 0);                       /* nobody waits for it any more */
     sio_destroy(c);
@@ -447,21 +461,13 @@ static void test_io_queued_emits_that_cannot_be_sent_are_reported(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
     sio_event ev;
-    sio_emit_options o;
-    int64_t id = -1;
-    int acks = 0, errors = 0;
-    memset(&o, 0, sizeof o);
-    o.event = "e";
-    o.ack = 1;
-    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);              /* queued until "/"'s reply */
+    int64_t id = io_emit_with_ack(c, NULL);                   /* queued until "/"'s reply */
+    int acks, errors;
     net.random_fail = 1;
     c->sys.random_left = 0;                                  /* no random bytes kept either */
     server_text("40{\"sid\":\"S1\"}");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-    while (sio_poll(c, &ev, 0) == 1) {
-        if (ev.type == SIO_EVENT_ACK && ev.ack_id == id && ev.error == SIO_ERR_CLOSED) acks++;
-        if (ev.type == SIO_EVENT_ERROR && strstr(ev.message, "could not be sent")) errors++;
-    }
+    io_count_dropped(c, id, "/", "could not be sent", &acks, &errors);
     CHECK_INT(acks, 1);
     CHECK_INT(errors, 1);
     CHECK_INT(sio_queued_bytes(c), 0);
