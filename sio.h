@@ -3915,8 +3915,8 @@ static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, 
     }
 }
 
-/* The first queued emit went out: it leaves the queue. */
-static void sio__namespaces_sent_first(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
+/* The first queued emit leaves the queue (it went out, or is dropped). */
+static void sio__namespaces_shift(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
 {
     sio__queued *q = ns->queue_head;
     ns->queue_head = q->next;
@@ -3928,14 +3928,7 @@ static void sio__namespaces_sent_first(sio__namespaces *n, const sio_allocator *
 
 static void sio__namespaces_drop_queue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
 {
-    while (ns->queue_head) {
-        sio__queued *q = ns->queue_head;
-        ns->queue_head = q->next;
-        n->queued_bytes -= q->total;
-        sio__free(a, q);
-    }
-    ns->queue_tail = NULL;
-    ns->queued = 0;
+    while (ns->queue_head) sio__namespaces_shift(n, a, ns);
 }
 
 static void sio__namespaces_drop_held(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
@@ -5554,6 +5547,16 @@ static int sio__awaiting_session(const sio_client *c)
 #endif
 }
 
+/* 1 while one of the client's links waits for its TCP connect. */
+static int sio__links_connecting(const sio_client *c)
+{
+#if SIO__WITH_POLLING
+    return c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting;
+#else
+    return c->ln.connecting;
+#endif
+}
+
 /* Readiness was seen but not told apart: every link tries to read. */
 static void sio__links_may_read(sio_client *c)
 {
@@ -6719,7 +6722,7 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
         if (sio__send_queued(c, q) != SIO_OK) break;
         if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
             c->socketio.acks.list[k].sent = 1;
-        sio__namespaces_sent_first(&c->socketio.namespaces, &c->sys.alloc, ns);
+        sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
     ev->type = SIO_EVENT_CONNECT;
@@ -8249,12 +8252,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if (c->ln.connecting ||
-#if SIO__WITH_POLLING
-        c->polling.post.connecting || c->upgrade.link.connecting ||
-#endif
-        0)
-        deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
+    if (sio__links_connecting(c)) deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
     return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);

@@ -157,6 +157,16 @@ static int sio__awaiting_session(const sio_client *c)
 #endif
 }
 
+/* 1 while one of the client's links waits for its TCP connect. */
+static int sio__links_connecting(const sio_client *c)
+{
+#if SIO__WITH_POLLING
+    return c->ln.connecting || c->polling.post.connecting || c->upgrade.link.connecting;
+#else
+    return c->ln.connecting;
+#endif
+}
+
 /* Readiness was seen but not told apart: every link tries to read. */
 static void sio__links_may_read(sio_client *c)
 {

@@ -372,12 +372,7 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */
-    if (c->ln.connecting ||
-#if SIO__WITH_POLLING
-        c->polling.post.connecting || c->upgrade.link.connecting ||
-#endif
-        0)
-        deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
+    if (sio__links_connecting(c)) deadline = sio__earliest(deadline, now + SIO__CONNECT_RECHECK_MS);
     if (!deadline) return -1;
     if (now >= deadline) return 0;
     return deadline - now > (uint64_t)INT_MAX ? INT_MAX : (int)(deadline - now);

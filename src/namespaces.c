@@ -166,8 +166,8 @@ static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, 
     }
 }
 
-/* The first queued emit went out: it leaves the queue. */
-static void sio__namespaces_sent_first(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
+/* The first queued emit leaves the queue (it went out, or is dropped). */
+static void sio__namespaces_shift(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
 {
     sio__queued *q = ns->queue_head;
     ns->queue_head = q->next;
@@ -179,14 +179,7 @@ static void sio__namespaces_sent_first(sio__namespaces *n, const sio_allocator *
 
 static void sio__namespaces_drop_queue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)
 {
-    while (ns->queue_head) {
-        sio__queued *q = ns->queue_head;
-        ns->queue_head = q->next;
-        n->queued_bytes -= q->total;
-        sio__free(a, q);
-    }
-    ns->queue_tail = NULL;
-    ns->queued = 0;
+    while (ns->queue_head) sio__namespaces_shift(n, a, ns);
 }
 
 static void sio__namespaces_drop_held(sio__namespaces *n, const sio_allocator *a, sio__ns *ns)

@@ -362,7 +362,7 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
         if (sio__send_queued(c, q) != SIO_OK) break;
         if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
             c->socketio.acks.list[k].sent = 1;
-        sio__namespaces_sent_first(&c->socketio.namespaces, &c->sys.alloc, ns);
+        sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
     ev->type = SIO_EVENT_CONNECT;
