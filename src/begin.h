@@ -40,7 +40,7 @@
  *   when the connection is really gone.  A client can be started again after
  *   its CLOSE event.
  * - Layers, each with its own tests: the parsers (url, sha1/base64, utf8,
- *   http, dns, x509, ws, json, eio, packet); the engines (heartbeat, acks,
+ *   http, dns, x509, proxy, ws, json, eio, packet); the engines (heartbeat, acks,
  *   binary, namespaces, resolver, engineio), which take the time as an
  *   argument; the link (a socket, its TLS session, its buffers) and the
  *   connections over it (websocket, polling, upgrade); then the client

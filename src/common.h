@@ -17,7 +17,8 @@ typedef enum sio_status {
     SIO_ERR_HANDSHAKE = -11, /* the server refused or botched the handshake */
     SIO_ERR_TOO_BIG = -12,   /* a configured size limit was hit */
     SIO_ERR_CLOSED = -13,    /* the peer closed the connection */
-    SIO_ERR_NO_ADDRESS = -14 /* platform: no (more) addresses for the host */
+    SIO_ERR_NO_ADDRESS = -14, /* platform: no (more) addresses for the host */
+    SIO_ERR_PROXY = -15      /* the proxy refused the tunnel */
 } sio_status;
 
 SIO_API const char *sio_status_text(int status);

@@ -2116,8 +2116,266 @@ static void test_x509_ip_address_sans(void)
     CHECK_INT(sio_x509_has_ip(cert, n, lo6, 16), 0);             /* no SAN: no address matches */
 }
 
+/* ====================================================================== */
+/* proxy                                                                   */
+/* ====================================================================== */
+
+static void test_proxy_url_parse_accepts_the_three_kinds(void)
+{
+    sio_proxy_url p;
+    CHECK_INT(sio_proxy_url_parse(&p, "http://proxy.lan:3128"), SIO_OK);
+    CHECK_INT(p.kind, SIO_PROXY_HTTP);
+    CHECK_SPAN(p.host, p.host_len, "proxy.lan");
+    CHECK_INT(p.port, 3128);
+    CHECK(p.user == NULL);
+    CHECK_INT(sio_proxy_url_parse(&p, "HTTP://10.0.0.1/"), SIO_OK);
+    CHECK_INT(p.port, 80);
+    CHECK_INT(sio_proxy_url_parse(&p, "socks5://127.0.0.1"), SIO_OK);
+    CHECK_INT(p.kind, SIO_PROXY_SOCKS5);
+    CHECK_INT(p.port, 1080);
+    CHECK_INT(sio_proxy_url_parse(&p, "socks5h://u%40x:p%3Aw@[::1]:1081"), SIO_OK);
+    CHECK_INT(p.kind, SIO_PROXY_SOCKS5H);
+    CHECK_SPAN(p.host, p.host_len, "::1");
+    CHECK(p.ipv6);
+    CHECK_INT(p.port, 1081);
+    CHECK_SPAN(p.user, p.user_len, "u%40x");
+    CHECK_SPAN(p.password, p.password_len, "p%3Aw");
+    CHECK_INT(sio_proxy_url_parse(&p, "http://user@h:1"), SIO_OK);   /* no password: an empty one */
+    CHECK_SPAN(p.user, p.user_len, "user");
+    CHECK_INT(p.password_len, 0);
+}
+
+static void test_proxy_url_parse_refuses_what_it_cannot_use(void)
+{
+    static const char *const bad[] = {
+        NULL, "", "proxy:3128", "https://proxy:3128", "socks4://h", "ftp://h", "http://", "http://:80",
+        "http://h:0", "http://h:65536", "http://h:", "http://h:8a", "http://h/path", "http://h?x", "http://h#x",
+        "http://u%zz@h", "http://u%0@h", "http://u:%00@h", "http://[::1", "http://[zz]:1", "http://h h",
+        "http://010.0.0.1", "http://a%b@c@h", "http://[::1]x"
+    };
+    char longer[400];
+    sio_proxy_url p;
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int r = sio_proxy_url_parse(&p, bad[i]);
+        if (r != SIO_ERR_URL) fprintf(stderr, "    accepted: %s\n", bad[i] ? bad[i] : "(null)");
+        CHECK_INT(r, SIO_ERR_URL);
+    }
+    /* credentials of 255 bytes once decoded pass, 256 do not */
+    strcpy(longer, "socks5://");
+    memset(longer + 9, 'u', 255);
+    strcpy(longer + 9 + 255, ":p@h");
+    CHECK_INT(sio_proxy_url_parse(&p, longer), SIO_OK);
+    memset(longer + 9, 'u', 256);
+    strcpy(longer + 9 + 256, ":p@h");
+    CHECK_INT(sio_proxy_url_parse(&p, longer), SIO_ERR_URL);
+}
+
+/* Feeds a reply one byte at a time: the codec never needs more than it says. */
+static int proxy_feed_slowly(sio_proxy_handshake *h, const char *reply, size_t n, size_t *used, unsigned char *out,
+                             size_t *out_len, char *why)
+{
+    size_t k;
+    int r = 0;
+    for (k = 1; k <= n; k++) {
+        r = sio_proxy_receive(h, (const unsigned char *)reply, k, used, out, SIO_PROXY_OUT_SIZE, out_len, why, 256);
+        if (r != 0 || *used || *out_len) break;
+    }
+    return r;
+}
+
+static void test_proxy_http_connect_request_and_reply(void)
+{
+    sio_proxy_url p;
+    sio_proxy_handshake h;
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+    char why[256];
+    size_t n, used;
+    static const char reply[] = "HTTP/1.0 200 Connection established\r\nProxy-Agent: t\r\n\r\n\x81\x02hi";
+    sio_proxy_url_parse(&p, "http://127.0.0.1:8888");
+    CHECK_INT(sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, sizeof out, &n), SIO_OK);
+    CHECK_SPAN((const char *)out, n, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    CHECK_INT(proxy_feed_slowly(&h, reply, sizeof reply - 1, &used, out, &n, why), 1);
+    CHECK_INT(used, sizeof reply - 1 - 4);                  /* the WebSocket frame after it is the origin's */
+    CHECK_INT(n, 0);
+    /* credentials, percent-decoded, as Basic; an IPv6 origin in brackets */
+    sio_proxy_url_parse(&p, "http://Al%20ice:p%3Ass@[::1]:8888");
+    CHECK_INT(sio_proxy_begin(&h, &p, "::1", 8080, 16384, out, sizeof out, &n), SIO_OK);
+    CHECK_SPAN((const char *)out, n, "CONNECT [::1]:8080 HTTP/1.1\r\nHost: [::1]:8080\r\n"
+                                     "Proxy-Authorization: Basic QWwgaWNlOnA6c3M=\r\n\r\n");   /* "Al ice:p:ss" */
+    /* too little room, no origin */
+    CHECK_INT(sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, 100, &n), SIO_ERR_TOO_BIG);
+    CHECK_INT(sio_proxy_begin(&h, &p, "", 443, 16384, out, sizeof out, &n), SIO_ERR_INVALID);
+}
+
+static void test_proxy_http_refusals_are_sentences(void)
+{
+    static const struct { const char *url, *reply; int status; const char *why; } cases[] = {
+        { "http://h:1", "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"Squid proxy\"\r\n"
+          "Content-Length: 0\r\n\r\n", SIO_ERR_PROXY, "proxy: 407 authentication required (realm \"Squid proxy\")" },
+        { "http://u:p@h:1", "HTTP/1.1 407 x\r\nProxy-Authenticate: Basic charset=\"UTF-8\", realm=corp\r\n\r\n",
+          SIO_ERR_PROXY, "proxy: 407 authentication failed (realm \"corp\")" },
+        { "http://h:1", "HTTP/1.1 407 x\r\n\r\n", SIO_ERR_PROXY, "proxy: 407 authentication required" },
+        { "http://h:1", "HTTP/1.1 403 Forbidden\r\n\r\n", SIO_ERR_PROXY,
+          "proxy: CONNECT to example.com port 443 refused: 403 Forbidden" },
+        { "http://h:1", "HTTP/1.1 101 Switching\r\n\r\n", SIO_ERR_PROXY,
+          "proxy: CONNECT to example.com port 443 refused: 101 Switching" },
+        { "http://h:1", "\x05\x01", SIO_ERR_PROTOCOL, "proxy: the answer to CONNECT is not HTTP (is it an HTTP proxy?)" },
+        { "http://h:1", "SSH-2.0-OpenSSH_9.2\r\n", SIO_ERR_PROTOCOL,
+          "proxy: the answer to CONNECT is not HTTP (is it an HTTP proxy?)" }
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sio_proxy_url p;
+        sio_proxy_handshake h;
+        unsigned char out[SIO_PROXY_OUT_SIZE];
+        char why[256];
+        size_t n, used;
+        sio_proxy_url_parse(&p, cases[i].url);
+        sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, sizeof out, &n);
+        CHECK_INT(proxy_feed_slowly(&h, cases[i].reply, strlen(cases[i].reply), &used, out, &n, why), cases[i].status);
+        CHECK_STR(why, cases[i].why);
+    }
+}
+
+static void test_proxy_http_endless_head_is_bounded(void)
+{
+    sio_proxy_url p;
+    sio_proxy_handshake h;
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+    char why[256], *head = (char *)malloc(5000);
+    size_t n, used;
+    sio_proxy_url_parse(&p, "http://h:1");
+    sio_proxy_begin(&h, &p, "example.com", 443, 1024, out, sizeof out, &n);
+    strcpy(head, "HTTP/1.1 200 OK\r\nX: ");
+    memset(head + 20, 'a', 4000);
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)head, 1000, &used, out, sizeof out, &n, why, sizeof why), 0);
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)head, 4020, &used, out, sizeof out, &n, why, sizeof why),
+              SIO_ERR_TOO_BIG);
+    CHECK_STR(why, "proxy: the response to CONNECT exceeds 1024 bytes");
+    free(head);
+}
+
+static void test_proxy_socks5_without_and_with_credentials(void)
+{
+    sio_proxy_url p;
+    sio_proxy_handshake h;
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+    char why[256];
+    size_t n, used;
+    /* socks5: an address literal, no credentials */
+    sio_proxy_url_parse(&p, "socks5://127.0.0.1:1080");
+    CHECK_INT(sio_proxy_begin(&h, &p, "example.com", 80, 0, out, sizeof out, &n), SIO_ERR_INVALID);   /* resolve first */
+    CHECK_INT(sio_proxy_begin(&h, &p, "127.0.0.1", 8080, 0, out, sizeof out, &n), SIO_OK);
+    CHECK_INT(n, 3);
+    CHECK_MEM(out, "\x05\x01\x00", 3);
+    CHECK_INT(proxy_feed_slowly(&h, "\x05\x00", 2, &used, out, &n, why), 0);
+    CHECK_INT(used, 2);
+    CHECK_INT(n, 10);
+    CHECK_MEM(out, "\x05\x01\x00\x01\x7f\x00\x00\x01\x1f\x90", 10);
+    CHECK_INT(proxy_feed_slowly(&h, "\x05\x00\x00\x01\x7f\x00\x00\x01\x99\x99GET", 13, &used, out, &n, why), 1);
+    CHECK_INT(used, 10);
+    /* socks5h: the name goes to the proxy; user and password (RFC 1929) */
+    sio_proxy_url_parse(&p, "socks5h://al%69ce:s3cret@127.0.0.1");
+    CHECK_INT(sio_proxy_begin(&h, &p, "example.com", 443, 0, out, sizeof out, &n), SIO_OK);
+    CHECK_INT(n, 4);
+    CHECK_MEM(out, "\x05\x02\x00\x02", 4);
+    CHECK_INT(proxy_feed_slowly(&h, "\x05\x02", 2, &used, out, &n, why), 0);
+    CHECK_INT(n, 14);
+    CHECK_MEM(out, "\x01\x05" "alice" "\x06" "s3cret", 14);
+    CHECK_INT(proxy_feed_slowly(&h, "\x01\x00", 2, &used, out, &n, why), 0);
+    CHECK_INT(n, 18);
+    CHECK_MEM(out, "\x05\x01\x00\x03\x0b" "example.com" "\x01\xbb", 18);
+    /* the reply may carry a name or an IPv6 address */
+    CHECK_INT(proxy_feed_slowly(&h, "\x05\x00\x00\x03\x03" "abc" "\x00\x50", 10, &used, out, &n, why), 1);
+    CHECK_INT(used, 10);
+    sio_proxy_begin(&h, &p, "::1", 443, 0, out, sizeof out, &n);
+    proxy_feed_slowly(&h, "\x05\x00", 2, &used, out, &n, why);
+    CHECK_INT(n, 22);
+    CHECK_MEM(out, "\x05\x01\x00\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\x01\xbb", 22);
+    CHECK_INT(proxy_feed_slowly(&h, "\x05\x00\x00\x04" "0123456789abcdef" "\x00\x50", 22, &used, out, &n, why), 1);
+    CHECK_INT(used, 22);
+}
+
+static void test_proxy_socks5_refusals_are_sentences(void)
+{
+    /* each case: the replies (length first, then the bytes) fed in turn */
+    static const struct { const char *url, *replies; int status; const char *why; } cases[] = {
+        { "socks5h://h", "\2\x05\xff", SIO_ERR_PROXY,
+          "proxy: SOCKS5 accepts none of our methods (it may want a user and password)" },
+        { "socks5h://u:p@h", "\2\x05\x02" "\2\x01\x01", SIO_ERR_PROXY,
+          "proxy: SOCKS5 authentication failed (user name or password refused)" },
+        { "socks5h://h", "\2\x05\x00" "\4\x05\x04\x00\x01", SIO_ERR_PROXY, "proxy: SOCKS5 host unreachable" },
+        { "socks5h://h", "\2\x05\x00" "\2\x05\x05", SIO_ERR_PROXY, "proxy: SOCKS5 connection refused" },
+        { "socks5h://h", "\2\x05\x00" "\2\x05\x63", SIO_ERR_PROXY, "proxy: SOCKS5 unknown error" },
+        { "socks5h://h", "\2\x05\x02", SIO_ERR_PROTOCOL,
+          "proxy: the answer to the greeting is not SOCKS5 (is it a SOCKS5 proxy?)" },
+        { "socks5h://h", "\x10HTTP/1.1 400 Bad", SIO_ERR_PROTOCOL,
+          "proxy: the answer to the greeting is not SOCKS5 (is it a SOCKS5 proxy?)" },
+        { "socks5h://h", "\2\x05\x00" "\5\x05\x00\x00\x07\x00", SIO_ERR_PROTOCOL,
+          "proxy: the answer to CONNECT is not SOCKS5 (address type 7)" },
+        { "socks5h://h", "\2\x05\x00" "\2\x04\x5a", SIO_ERR_PROTOCOL, "proxy: the answer to CONNECT is not SOCKS5" }
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sio_proxy_url p;
+        sio_proxy_handshake h;
+        unsigned char out[SIO_PROXY_OUT_SIZE];
+        char why[256];
+        size_t n, used;
+        const char *r = cases[i].replies;
+        int st = 0;
+        sio_proxy_url_parse(&p, cases[i].url);
+        sio_proxy_begin(&h, &p, "example.com", 443, 0, out, sizeof out, &n);
+        while (*r && st == 0) {
+            st = proxy_feed_slowly(&h, r + 1, (size_t)*r, &used, out, &n, why);
+            r += 1 + *r;
+        }
+        CHECK_INT(st, cases[i].status);
+        CHECK_STR(why, cases[i].why);
+    }
+}
+
+static void test_proxy_excluded_follows_no_proxy(void)
+{
+    const char *list = " localhost, .corp.example ,example.org:8080,10.0.0.0/8,[::1]:9000, fe80::/10,192.168.1.7";
+    CHECK(sio_proxy_excluded(list, "localhost", 80));
+    CHECK(sio_proxy_excluded(list, "LOCALHOST.", 80));
+    CHECK(!sio_proxy_excluded(list, "notlocalhost", 80));
+    CHECK(sio_proxy_excluded(list, "corp.example", 443));
+    CHECK(sio_proxy_excluded(list, "a.b.corp.example", 443));
+    CHECK(!sio_proxy_excluded(list, "xcorp.example", 443));
+    CHECK(sio_proxy_excluded(list, "example.org", 8080));
+    CHECK(sio_proxy_excluded(list, "www.example.org", 8080));
+    CHECK(!sio_proxy_excluded(list, "example.org", 80));
+    CHECK(sio_proxy_excluded(list, "10.200.3.4", 80));
+    CHECK(!sio_proxy_excluded(list, "11.0.0.1", 80));
+    CHECK(sio_proxy_excluded(list, "::1", 9000));
+    CHECK(!sio_proxy_excluded(list, "::1", 9001));
+    CHECK(sio_proxy_excluded(list, "fe80::1", 80));
+    CHECK(!sio_proxy_excluded(list, "fec0::1", 80));
+    CHECK(sio_proxy_excluded(list, "192.168.1.7", 1));
+    CHECK(!sio_proxy_excluded(list, "192.168.1.8", 1));
+    CHECK(!sio_proxy_excluded(list, "10.example", 80));      /* a name is not matched against a block */
+    CHECK(sio_proxy_excluded("*", "anything", 1));
+    CHECK(sio_proxy_excluded("*.example.com", "a.example.com", 1));
+    CHECK(!sio_proxy_excluded("", "a", 1));
+    CHECK(!sio_proxy_excluded(NULL, "a", 1));
+    CHECK(!sio_proxy_excluded("10.0.0.0/33,10.0.0.0/,/8", "10.0.0.1", 1));
+    CHECK(sio_proxy_excluded("0.0.0.0/0", "1.2.3.4", 1));
+}
+
 int main(void)
 {
+    /* proxy */
+    RUN(test_proxy_url_parse_accepts_the_three_kinds);
+    RUN(test_proxy_url_parse_refuses_what_it_cannot_use);
+    RUN(test_proxy_http_connect_request_and_reply);
+    RUN(test_proxy_http_refusals_are_sentences);
+    RUN(test_proxy_http_endless_head_is_bounded);
+    RUN(test_proxy_socks5_without_and_with_credentials);
+    RUN(test_proxy_socks5_refusals_are_sentences);
+    RUN(test_proxy_excluded_follows_no_proxy);
     /* dns */
     RUN(test_dns_query_bytes);
     RUN(test_dns_parse_answers);
