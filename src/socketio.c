@@ -417,15 +417,16 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
 {
     sio__namespaces *n = &c->socketio.namespaces;
     int i, k, recovered = 0;
-    switch (sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len), &i,
-                                    &recovered)) {
+    int verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
+                                          &i, &recovered);
+    switch (verdict) {
     case SIO__NS_JOINED:
         return sio__ns_on_connect(c, i, recovered, ev);
     case SIO__NS_NO_SID:
-        return sio__ns_on_connect_error(c, i, pk, data, ev, "It seems you are trying to reach a Socket.IO server "
-                                        "in v2.x with a v3.x client, but they are not compatible");
     case SIO__NS_REFUSED:
-        return sio__ns_on_connect_error(c, i, pk, data, ev, NULL);
+        return sio__ns_on_connect_error(c, i, pk, data, ev, verdict == SIO__NS_REFUSED ? NULL :
+                                        "It seems you are trying to reach a Socket.IO server "
+                                        "in v2.x with a v3.x client, but they are not compatible");
     case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
         ev->type = SIO_EVENT_DISCONNECT;
