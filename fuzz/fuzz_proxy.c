@@ -30,7 +30,7 @@ static void fuzz_url(const uint8_t *data, size_t size)
 
 static void fuzz_handshake(int choice, const uint8_t *data, size_t size)
 {
-    static const char *const urls[] = { "http://h:1", "http://u%3a:p@h:1", "socks5h://h", "socks5h://us:pw@h",
+    static const char *const urls[] = { "http://h:1", "http://u%41:p%3a@h:1", "socks5h://h", "socks5h://us:pw@h",
                                         "socks5://1.2.3.4", "socks5://u:p@[::1]" };
     static const char *const hosts[] = { "example.com", "::1", "10.0.0.1" };
     sio_proxy_url p;

@@ -53,9 +53,14 @@ SIO_API int sio_proxy_url_parse(sio_proxy_url *p, const char *text)
         p->user_len = (size_t)((colon ? colon : at) - auth);
         p->password = colon ? colon + 1 : at;
         p->password_len = (size_t)(at - p->password);
-        if (sio__proxy_unescape(p->user, p->user_len, NULL) > SIO_PROXY_MAX_CREDENTIAL ||
-            sio__proxy_unescape(p->password, p->password_len, NULL) > SIO_PROXY_MAX_CREDENTIAL)
+        char user[SIO_PROXY_MAX_CREDENTIAL + 1];
+        size_t un = sio__proxy_unescape(p->user, p->user_len, NULL), pn;
+        pn = sio__proxy_unescape(p->password, p->password_len, NULL);
+        if (un == 0 || un > SIO_PROXY_MAX_CREDENTIAL || pn > SIO_PROXY_MAX_CREDENTIAL)
             return SIO_ERR_URL;                                     /* (size_t)-1 included */
+        if (p->kind != SIO_PROXY_HTTP && pn == 0) return SIO_ERR_URL;   /* RFC 1929: 1 to 255 bytes each */
+        sio__proxy_unescape(p->user, p->user_len, user);
+        if (p->kind == SIO_PROXY_HTTP && memchr(user, ':', un)) return SIO_ERR_URL;   /* RFC 7617: no colon in a user-id */
         auth = at + 1;
     }
     if (*auth == '[') {
@@ -222,11 +227,18 @@ SIO_API int sio_proxy_begin(sio_proxy_handshake *h, const sio_proxy_url *proxy, 
                             unsigned short port, size_t max_head, unsigned char *out, size_t cap, size_t *out_len)
 {
     unsigned char ip[16];
-    size_t n = host ? strlen(host) : 0;
+    size_t n = host ? strlen(host) : 0, i;
+    int literal = n && sio_ip_parse(host, ip) != 0;
     *out_len = 0;
-    if (!n || n > SIO_PROXY_MAX_HOST || !proxy) return SIO_ERR_INVALID;
-    if (proxy->kind == SIO_PROXY_SOCKS5 && !sio_ip_parse(host, ip)) return SIO_ERR_INVALID;   /* resolve it first */
-    if (cap < SIO_PROXY_OUT_SIZE) return SIO_ERR_TOO_BIG;
+    if (!n || n > SIO_PROXY_MAX_HOST || !proxy || !port || proxy->kind < SIO_PROXY_HTTP || proxy->kind > SIO_PROXY_SOCKS5H)
+        return SIO_ERR_INVALID;
+    if (proxy->kind == SIO_PROXY_SOCKS5 && !literal) return SIO_ERR_INVALID;   /* the client resolves it first */
+    for (i = 0; !literal && i < n; i++) {     /* a name goes into the request as it is: letters, digits, - . _ */
+        char ch = host[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._", ch)))
+            return SIO_ERR_INVALID;
+    }
+    if (cap < SIO_PROXY_OUT_SIZE) return SIO_ERR_INVALID;
     memset(h, 0, sizeof *h);
     h->proxy = proxy;
     h->host = host;
@@ -246,58 +258,98 @@ SIO_API int sio_proxy_begin(sio_proxy_handshake *h, const sio_proxy_url *proxy, 
     return SIO_OK;
 }
 
-/* The realm of a Proxy-Authenticate challenge, for the error sentence. */
-static void sio__proxy_realm(const sio_http_response *r, const char **realm, size_t *len)
+/* Copies the proxy's text s[0..n) for a sentence: at most 60 bytes, and
+ * '?' for anything but printable ASCII (no control bytes reach a log). */
+static const char *sio__proxy_printable(const char *s, size_t n, char out[61])
+{
+    size_t i;
+    if (n > 60) n = 60;
+    for (i = 0; i < n; i++) out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    out[n] = 0;
+    return out;
+}
+
+/* The realm of a Proxy-Authenticate challenge, for the error sentence
+ * ("" when there is none). */
+static const char *sio__proxy_realm(const sio_http_response *r, char out[61])
 {
     const sio_http_header *hd = sio_http_find_header(r, "Proxy-Authenticate");
     size_t i;
-    *realm = "";
-    *len = 0;
     for (i = 0; hd && i + 6 <= hd->value_len; i++) {
         if (sio__span_ieq(hd->value + i, 6, "realm=") && (i == 0 || strchr(" ,\t", hd->value[i - 1]))) {
-            const char *v = hd->value + i + 6, *end = hd->value + hd->value_len;
+            const char *v = hd->value + i + 6, *end = hd->value + hd->value_len, *start;
             if (v < end && *v == '"') v++;
-            *realm = v;
-            while (v < end && *v != '"' && *v != ',') v++;
-            *len = (size_t)(v - *realm) > 80 ? 80 : (size_t)(v - *realm);
-            return;
+            for (start = v; v < end && *v != '"' && *v != ','; v++) {}
+            return sio__proxy_printable(start, (size_t)(v - start), out);
         }
     }
+    out[0] = 0;
+    return out;
 }
 
-/* The proxy's answer to CONNECT: a whole head, 2xx opens the tunnel. */
+/* Where the head in[0..len) ends (just past its blank line), or 0 while it
+ * does not.  Scanning resumes near where the last call stopped, so a head
+ * that arrives a byte at a time costs one pass, not one parse per byte. */
+static size_t sio__proxy_head_end(sio_proxy_handshake *h, const unsigned char *in, size_t len)
+{
+    size_t i;
+    for (i = h->scanned > 2 ? h->scanned - 2 : 0; i < len; i++) {
+        if (in[i] != '\n') continue;
+        if (i + 1 < len && in[i + 1] == '\n') return i + 2;
+        if (i + 2 < len && in[i + 1] == '\r' && in[i + 2] == '\n') return i + 3;
+    }
+    h->scanned = len;
+    return 0;
+}
+
+/* The proxy's answer to CONNECT: interim 1xx heads are skipped, a 2xx
+ * opens the tunnel, anything else is a refusal. */
 static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in, size_t len, size_t *used,
                                  char *why, size_t why_size)
 {
-    sio_http_response r;
-    /* what cannot become "HTTP/" fails now rather than at the connect timeout */
-    int st = memcmp(in, "HTTP/", len < 5 ? len : 5) != 0 ? SIO_ERR_PROTOCOL
-           : sio_http_parse_response(&r, (const char *)in, len > h->max_head ? h->max_head : len);
-    if (st == 0 && len < h->max_head) return 0;
-    if (st == 0 || st == SIO_ERR_TOO_BIG) {
-        snprintf(why, why_size, "proxy: the response to CONNECT exceeds %lu bytes", (unsigned long)h->max_head);
-        return SIO_ERR_TOO_BIG;
+    char text[61];
+    for (;;) {
+        sio_http_response r;
+        size_t limit = len - *used > h->max_head ? h->max_head : len - *used;
+        const unsigned char *p = in + *used;
+        int st;
+        if (memcmp(p, "HTTP/", limit < 5 ? limit : 5) != 0) {   /* fails now, not at the connect timeout */
+            snprintf(why, why_size, "proxy: the answer to CONNECT is not HTTP (is it an HTTP proxy?)");
+            return SIO_ERR_PROTOCOL;
+        }
+        if (!sio__proxy_head_end(h, p, limit)) {
+            if (len - *used < h->max_head) return 0;
+            snprintf(why, why_size, "proxy: the response to CONNECT exceeds %lu bytes", (unsigned long)h->max_head);
+            return SIO_ERR_TOO_BIG;
+        }
+        st = sio_http_parse_response(&r, (const char *)p, limit);
+        if (st == SIO_ERR_TOO_BIG) {
+            snprintf(why, why_size, "proxy: the response to CONNECT has more than %d headers", SIO_HTTP_MAX_HEADERS);
+            return SIO_ERR_TOO_BIG;
+        }
+        if (st != 1) {
+            snprintf(why, why_size, "proxy: the answer to CONNECT is not HTTP (is it an HTTP proxy?)");
+            return SIO_ERR_PROTOCOL;
+        }
+        if (r.status >= 200 && r.status <= 299) {
+            *used += r.head_len;
+            h->step = SIO__PROXY_OPEN;
+            return 1;
+        }
+        if (r.status == 407) {
+            sio__proxy_realm(&r, text);
+            snprintf(why, why_size, "proxy: 407 authentication %s%s%s%s", h->proxy->user ? "failed" : "required",
+                     text[0] ? " (realm \"" : "", text, text[0] ? "\")" : "");
+            return SIO_ERR_PROXY;
+        }
+        if (r.status < 100 || r.status > 199 || r.status == 101) {
+            snprintf(why, why_size, "proxy: CONNECT to %.100s port %u refused: %d %s", h->host, (unsigned)h->port,
+                     r.status, sio__proxy_printable(r.reason, r.reason_len, text));
+            return SIO_ERR_PROXY;
+        }
+        *used += r.head_len;                       /* 100, 102, 103: the final answer follows (RFC 9110 15.2) */
+        h->scanned = 0;
     }
-    if (st < 0) {
-        snprintf(why, why_size, "proxy: the answer to CONNECT is not HTTP (is it an HTTP proxy?)");
-        return SIO_ERR_PROTOCOL;
-    }
-    if (r.status == 407) {
-        const char *realm;
-        size_t n;
-        sio__proxy_realm(&r, &realm, &n);
-        snprintf(why, why_size, "proxy: 407 authentication %s%s%.*s%s", h->proxy->user ? "failed" : "required",
-                 n ? " (realm \"" : "", (int)n, realm, n ? "\")" : "");
-        return SIO_ERR_PROXY;
-    }
-    if (r.status < 200 || r.status > 299) {
-        snprintf(why, why_size, "proxy: CONNECT to %.100s port %u refused: %d %.*s", h->host, (unsigned)h->port,
-                 r.status, (int)(r.reason_len > 60 ? 60 : r.reason_len), r.reason);
-        return SIO_ERR_PROXY;
-    }
-    *used = r.head_len;
-    h->step = SIO__PROXY_OPEN;
-    return 1;
 }
 
 /* RFC 1928 6: what a SOCKS5 reply code means. */
@@ -353,7 +405,8 @@ static int sio__proxy_socks_reply(sio_proxy_handshake *h, const unsigned char *i
     if (len < 5) return 0;
     need = in[3] == 1 ? 10 : in[3] == 4 ? 22 : in[3] == 3 ? 7 + (size_t)in[4] : 0;
     if (!need || in[2] != 0) {
-        snprintf(why, why_size, "proxy: the answer to CONNECT is not SOCKS5 (address type %u)", (unsigned)in[3]);
+        snprintf(why, why_size, "proxy: the answer to CONNECT is not SOCKS5 (%s %u)", in[2] ? "reserved byte" : "address type",
+                 (unsigned)(in[2] ? in[2] : in[3]));
         return SIO_ERR_PROTOCOL;
     }
     if (len < need) return 0;
@@ -365,10 +418,21 @@ static int sio__proxy_socks_reply(sio_proxy_handshake *h, const unsigned char *i
 SIO_API int sio_proxy_receive(sio_proxy_handshake *h, const unsigned char *in, size_t len, size_t *used,
                               unsigned char *out, size_t cap, size_t *out_len, char *why, size_t why_size)
 {
+    int r;
     *used = *out_len = 0;
     if (why_size) why[0] = 0;
     if (h->step == SIO__PROXY_OPEN) return 1;
-    if (cap < SIO_PROXY_OUT_SIZE) return SIO_ERR_TOO_BIG;
-    if (h->step == SIO__PROXY_HTTP_REPLY) return sio__proxy_http_reply(h, in, len, used, why, why_size);
-    return sio__proxy_socks_reply(h, in, len, used, out, out_len, why, why_size);
+    if (h->failed) {
+        snprintf(why, why_size, "proxy: the handshake has failed already");
+        return h->failed;
+    }
+    if (cap < SIO_PROXY_OUT_SIZE) {
+        snprintf(why, why_size, "proxy: the room for the replies is smaller than SIO_PROXY_OUT_SIZE");
+        return SIO_ERR_INVALID;
+    }
+    if (len == 0) return 0;
+    r = h->step == SIO__PROXY_HTTP_REPLY ? sio__proxy_http_reply(h, in, len, used, why, why_size)
+                                         : sio__proxy_socks_reply(h, in, len, used, out, out_len, why, why_size);
+    if (r < 0) h->failed = r;
+    return r;
 }

@@ -2151,7 +2151,9 @@ static void test_proxy_url_parse_refuses_what_it_cannot_use(void)
         NULL, "", "proxy:3128", "https://proxy:3128", "socks4://h", "ftp://h", "http://", "http://:80",
         "http://h:0", "http://h:65536", "http://h:", "http://h:8a", "http://h/path", "http://h?x", "http://h#x",
         "http://u%zz@h", "http://u%0@h", "http://u:%00@h", "http://[::1", "http://[zz]:1", "http://h h",
-        "http://010.0.0.1", "http://a%b@c@h", "http://[::1]x"
+        "http://010.0.0.1", "http://a%b@c@h", "http://[::1]x",
+        /* credentials: RFC 1929 wants 1 to 255 bytes each, RFC 7617 no ':' in a user-id */
+        "http://@h", "socks5://:pw@h", "socks5://user@h", "socks5h://user:@h", "socks5://@h", "http://u%3a:p@h"
     };
     char longer[400];
     sio_proxy_url p;
@@ -2204,8 +2206,79 @@ static void test_proxy_http_connect_request_and_reply(void)
     CHECK_SPAN((const char *)out, n, "CONNECT [::1]:8080 HTTP/1.1\r\nHost: [::1]:8080\r\n"
                                      "Proxy-Authorization: Basic QWwgaWNlOnA6c3M=\r\n\r\n");   /* "Al ice:p:ss" */
     /* too little room, no origin */
-    CHECK_INT(sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, 100, &n), SIO_ERR_TOO_BIG);
+    CHECK_INT(sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, 100, &n), SIO_ERR_INVALID);
     CHECK_INT(sio_proxy_begin(&h, &p, "", 443, 16384, out, sizeof out, &n), SIO_ERR_INVALID);
+}
+
+/* What goes into the request is a name or an address literal: nothing a
+ * caller passes can add a header or change the request line. */
+static void test_proxy_begin_refuses_what_is_no_host(void)
+{
+    static const char *const bad[] = { "evil.com:80 HTTP/1.1\r\nX-Injected: 1\r\nY: z", "ex ample", "[::1]", "a:b",
+                                       "a/b", "a@b", "a\tb" };
+    sio_proxy_url http, socks;
+    sio_proxy_handshake h;
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+    size_t i, n;
+    sio_proxy_url_parse(&http, "http://h:1");
+    sio_proxy_url_parse(&socks, "socks5h://h");
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_INT(sio_proxy_begin(&h, &http, bad[i], 443, 16384, out, sizeof out, &n), SIO_ERR_INVALID);
+        CHECK_INT(sio_proxy_begin(&h, &socks, bad[i], 443, 16384, out, sizeof out, &n), SIO_ERR_INVALID);
+        CHECK_INT(n, 0);
+    }
+    CHECK_INT(sio_proxy_begin(&h, &http, "example.com", 0, 16384, out, sizeof out, &n), SIO_ERR_INVALID);
+    CHECK_INT(sio_proxy_begin(&h, &http, "x_y-1.example.com", 1, 16384, out, sizeof out, &n), SIO_OK);
+    http.kind = 0;                                            /* a struct a failed parse left zeroed */
+    CHECK_INT(sio_proxy_begin(&h, &http, "example.com", 1, 16384, out, sizeof out, &n), SIO_ERR_INVALID);
+}
+
+/* Interim 1xx answers come before the final one (RFC 9110 15.2); an empty
+ * read, a small room and a call after a failure are answered plainly. */
+static void test_proxy_http_interim_answers_and_odd_calls(void)
+{
+    static const char reply[] = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early\r\nLink: x\r\n\r\n"
+                                "HTTP/1.1 200 OK\r\n\r\nrest";
+    sio_proxy_url p;
+    sio_proxy_handshake h;
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+    char why[256], *many = (char *)malloc(2000);
+    size_t n, used, k, total = 0;
+    int r = 0;
+    sio_proxy_url_parse(&p, "http://h:1");
+    sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, sizeof out, &n);
+    CHECK_INT(sio_proxy_receive(&h, NULL, 0, &used, out, sizeof out, &n, why, sizeof why), 0);
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)reply, 5, &used, out, 10, &n, why, sizeof why), SIO_ERR_INVALID);
+    CHECK(why[0] != 0);
+    for (k = 1; k <= sizeof reply - 1 && r == 0; k++) {         /* a byte at a time, dropping what was used */
+        r = sio_proxy_receive(&h, (const unsigned char *)reply + total, k - total, &used, out, sizeof out, &n, why,
+                              sizeof why);
+        total += used;
+    }
+    CHECK_INT(r, 1);
+    CHECK_INT(total, sizeof reply - 1 - 4);
+    sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, sizeof out, &n);
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)reply, sizeof reply - 1, &used, out, sizeof out, &n, why,
+                                sizeof why), 1);
+    CHECK_INT(used, sizeof reply - 1 - 4);
+    /* 65 headers: the parser's bound, said as such; the reason's control bytes never reach the sentence */
+    strcpy(many, "HTTP/1.1 200 OK\r\n");
+    for (k = 0; k < 65; k++) strcat(many, "A: b\r\n");
+    strcat(many, "\r\n");
+    sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, sizeof out, &n);
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)many, strlen(many), &used, out, sizeof out, &n, why,
+                                sizeof why), SIO_ERR_TOO_BIG);
+    CHECK_STR(why, "proxy: the response to CONNECT has more than 64 headers");
+    sio_proxy_begin(&h, &p, "example.com", 443, 16384, out, sizeof out, &n);
+    strcpy(many, "HTTP/1.1 502 \x1b[31mRED\x07\r\n\r\n");
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)many, strlen(many), &used, out, sizeof out, &n, why,
+                                sizeof why), SIO_ERR_PROXY);
+    CHECK_STR(why, "proxy: CONNECT to example.com port 443 refused: 502 ?[31mRED?");
+    /* a failed handshake stays failed */
+    CHECK_INT(sio_proxy_receive(&h, (const unsigned char *)"HTTP/1.1 200 OK\r\n\r\n", 19, &used, out, sizeof out,
+                                &n, why, sizeof why), SIO_ERR_PROXY);
+    CHECK_STR(why, "proxy: the handshake has failed already");
+    free(many);
 }
 
 static void test_proxy_http_refusals_are_sentences(void)
@@ -2372,6 +2445,8 @@ int main(void)
     RUN(test_proxy_url_parse_refuses_what_it_cannot_use);
     RUN(test_proxy_http_connect_request_and_reply);
     RUN(test_proxy_http_refusals_are_sentences);
+    RUN(test_proxy_begin_refuses_what_is_no_host);
+    RUN(test_proxy_http_interim_answers_and_odd_calls);
     RUN(test_proxy_http_endless_head_is_bounded);
     RUN(test_proxy_socks5_without_and_with_credentials);
     RUN(test_proxy_socks5_refusals_are_sentences);
