@@ -52,14 +52,23 @@ static int sio__namespace_index(const sio_client *c, const char *name)
     return sio__namespaces_find(&c->socketio.namespaces, name, strlen(name));
 }
 
+/* Ends pending ack k with an ACK event carrying error and text. */
+static void sio__end_ack(sio_client *c, size_t k, int error, const char *text)
+{
+    const sio__ack *a = &c->socketio.acks.list[k];
+    sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+    if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
+    sio__acks_remove(&c->socketio.acks, k);
+}
+
 /* Reports emits that can no longer be sent, so nothing is lost silently. */
 static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
     const sio__queued *q;
-    sio__pending *p;
     if (ns->queued) {
         char text[SIO__TEXT_SIZE];
+        sio__pending *p;
         snprintf(text, sizeof text, "sio: %lu queued emit(s) on %.100s were dropped: %s",
                  (unsigned long)ns->queued, ns->name, why);
         p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
@@ -67,10 +76,7 @@ static void sio__ns_discard_queue(sio_client *c, int i, const char *why)
     }
     for (q = ns->queue_head; q; q = q->next) {         /* nothing will answer their acks */
         int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
-        if (k < 0) continue;
-        p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_CLOSED, 0, "socket has been disconnected");
-        if (p) { p->ns = i; p->ack_id = q->ack_id; }
-        sio__acks_remove(&c->socketio.acks, (size_t)k);
+        if (k >= 0) sio__end_ack(c, (size_t)k, SIO_ERR_CLOSED, "socket has been disconnected");
     }
     sio__namespaces_drop_queue(&c->socketio.namespaces, &c->sys.alloc, ns);
 }
@@ -82,11 +88,8 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
     size_t i = 0;
     while (i < c->socketio.acks.count) {
         const sio__ack *a = &c->socketio.acks.list[i];
-        sio__pending *p;
-        if ((ns >= 0 && a->ns != ns) || (only_sent && !a->sent)) { i++; continue; }
-        p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
-        if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
-        sio__acks_remove(&c->socketio.acks, i);
+        if ((ns >= 0 && a->ns != ns) || (only_sent && !a->sent)) i++;
+        else sio__end_ack(c, i, error, text);
     }
 }
 

@@ -5,11 +5,9 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     if (!SIO__SOCKETIO(c)) return;
     while ((k = sio__acks_expired(&c->socketio.acks, (size_t)k, now)) >= 0) {   /* ack timers run while offline too */
         const sio__ack *a = &c->socketio.acks.list[k];
-        sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, SIO_ERR_TIMEOUT, 0, "operation has timed out");
-        if (p) { p->ns = a->ns; p->ack_id = (int64_t)a->id; }
         if (!a->sent)
             sio__namespaces_unqueue(&c->socketio.namespaces, &c->sys.alloc, c->socketio.namespaces.list[a->ns], a->id);
-        sio__acks_remove(&c->socketio.acks, (size_t)k);
+        sio__end_ack(c, (size_t)k, SIO_ERR_TIMEOUT, "operation has timed out");
     }
     if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
