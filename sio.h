@@ -130,9 +130,10 @@
  *   over WebSocket only: transports other than SIO_TRANSPORT_WEBSOCKET are
  *   refused by sio_create); SIO_NO_DNS leaves the client's own non-blocking
  *   resolver out (names then go to the platform's connect, which may block;
- *   IP literals never do; sio_config.dns_server is refused); SIO_NO_SIMD
- *   masks without SSE2/AVX2/NEON.  `make
- *   size` shows what each saves.
+ *   IP literals never do; sio_config.dns_server is refused); SIO_NO_PROXY
+ *   leaves proxies out (a proxy in sio_config, or from the environment when
+ *   asked, is refused, never bypassed); SIO_NO_SIMD masks without
+ *   SSE2/AVX2/NEON.  `make size` shows what each saves.
  *
  * ======================================================================
  * 7. TLS
@@ -1029,6 +1030,12 @@ typedef struct sio_config {
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
     const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */
+    const char *proxy;               /* every connection through it: "http://[user:password@]host[:port]"
+                                        (CONNECT), "socks5://..." (names resolved here), "socks5h://..."
+                                        (names resolved by the proxy); NULL: none */
+    const char *no_proxy;            /* hosts reached directly: "localhost,.corp.example,10.0.0.0/8,[::1]:8080" */
+    int proxy_from_environment;      /* 1: with proxy NULL, read http_proxy or https_proxy (by the URL's
+                                        scheme), then all_proxy, and no_proxy, lower case first */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
@@ -1267,6 +1274,13 @@ SIO_API void sio_set_destroy(sio_set *s);               /* after removing or des
 #define SIO__WITH_DNS 0
 #else
 #define SIO__WITH_DNS 1
+#endif
+/* SIO_NO_PROXY leaves the links' proxy stage out (the proxy codecs stay,
+ * unused): sio_create refuses a proxy instead of connecting around it. */
+#if defined(SIO_NO_PROXY)
+#define SIO__WITH_PROXY 0
+#else
+#define SIO__WITH_PROXY 1
 #endif
 
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
@@ -4873,6 +4887,28 @@ typedef struct sio__system {
     size_t random_left;
 } sio__system;
 
+/* Where a link goes: the origin (TLS runs to it, with its name), directly
+ * or through a tunnel the proxy opens to target (the origin's name, or for
+ * socks5:// its address). */
+typedef struct sio__route {
+    const char *host;                  /* the origin */
+    unsigned short port;
+    int secure;                        /* TLS to the origin */
+    const sio_proxy_url *proxy;        /* NULL: no proxy */
+    size_t max_head;                   /* the longest HTTP answer from the proxy */
+} sio__route;
+
+/* The proxy stage of a link while its tunnel opens (after TCP, before TLS). */
+typedef struct sio__tunnel {
+#if SIO__WITH_PROXY
+    sio_proxy_handshake shake;
+    size_t out_len, out_sent;          /* the handshake's bytes for the proxy */
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+#else
+    size_t out_len, out_sent;          /* never allocated */
+#endif
+} sio__tunnel;
+
 /* One TCP connection (with its TLS session) and its buffers. */
 typedef struct sio__link {
     sio_socket sock;
@@ -4887,6 +4923,7 @@ typedef struct sio__link {
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
+    sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
 } sio__link;
 
 static uint64_t sio__link_now(const sio__system *sys) { return sys->pf->now_ms(sys->pf->user); }
@@ -5110,40 +5147,122 @@ static int sio__link_wants_write(const sio__system *sys, const sio__link *l)
 {
     size_t n = 0;
     if (l->sock == SIO_INVALID_SOCKET) return 0;
+    if (l->tunnel) return l->tunnel->out_sent < l->tunnel->out_len;
     if (l->tls && sys->tls->send_buf(l->tls, &n) && n) return 1;
     return l->connecting || l->tx_sent < l->tx_len;
 }
 
 /* What the link waits for (SIO_WAIT_READ, SIO_WAIT_WRITE): a connect in
- * progress only its completion (writable), else the peer's bytes, and room
- * while it has bytes to send. */
+ * progress only its completion (writable), else the peer's bytes (the
+ * proxy's while the tunnel opens), and room while it has bytes to send. */
 static int sio__link_wants(const sio__system *sys, const sio__link *l)
 {
     if (l->sock == SIO_INVALID_SOCKET) return 0;
-    return (l->connecting ? 0 : SIO_WAIT_READ) | (sio__link_wants_write(sys, l) ? SIO_WAIT_WRITE : 0);
+    return (l->connecting && !l->tunnel ? 0 : SIO_WAIT_READ) | (sio__link_wants_write(sys, l) ? SIO_WAIT_WRITE : 0);
 }
 
-/* 1 when the link is connected (TLS started when tls_host is set), 0 while
- * connecting, or a negative status with text saying why. */
-static int sio__link_ready(const sio__system *sys, sio__link *l, const char *host, unsigned short port,
-                           int secure, char *text, size_t text_size)
+#if SIO__WITH_PROXY
+/* Runs the proxy's handshake: its bytes out, its answers in, until the
+ * tunnel is open (1), more is awaited (0), or it failed (negative, text
+ * says why).  The answers are read into the link's receive buffer, whose
+ * growth the codec bounds (max_head); what follows them is the origin's. */
+static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__route *route, char *text, size_t text_size)
+{
+    sio__tunnel *t = l->tunnel;
+    char err[SIO__TEXT_SIZE - 32];
+    int round;
+    for (round = 0; round < 16; round++) {
+        size_t used = 0;
+        long n;
+        int r;
+        while (t->out_sent < t->out_len) {
+            err[0] = 0;
+            n = sys->pf->send(sys->pf->user, l->sock, t->out + t->out_sent, t->out_len - t->out_sent, err, sizeof err);
+            if (n == SIO_ERR_AGAIN) return 0;
+            if (n <= 0) {
+                snprintf(text, text_size, "proxy: send failed: %s", err[0] ? err : sio_status_text((int)n));
+                return SIO_ERR_IO;
+            }
+            t->out_sent += (size_t)n;
+        }
+        r = sio_proxy_receive(&t->shake, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, t->out, sizeof t->out,
+                              &t->out_len, err, sizeof err);
+        l->rx_start += used;
+        t->out_sent = 0;
+        if (r < 0) {
+            snprintf(text, text_size, "%s", err);
+            return r;
+        }
+        if (r == 1) break;
+        if (used || t->out_len) continue;                 /* a step done: the next may be buffered already */
+        err[0] = 0;
+        n = sio__link_read(sys, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) {
+            snprintf(text, text_size, "proxy: %s during its handshake%s%s", n == 0 ? "the proxy closed the connection"
+                     : "reading failed", n == 0 ? "" : ": ", n == 0 ? "" : err[0] ? err : sio_status_text((int)n));
+            return n == 0 ? SIO_ERR_PROXY : (int)n;
+        }
+    }
+    if (round == 16) return 0;
+    if (route->secure && l->rx_len > l->rx_start) {        /* TLS starts with our hello: nothing may come first */
+        snprintf(text, text_size, "proxy: bytes came through the tunnel before TLS started");
+        return SIO_ERR_PROXY;
+    }
+    sio__free(&sys->alloc, t);
+    l->tunnel = NULL;
+    return 1;
+}
+
+#endif
+
+/* 1 when the link is connected (through the proxy's tunnel when the route
+ * has one, TLS started when it is secure), 0 while connecting, or a
+ * negative status with text saying why.  target: where the tunnel goes
+ * (NULL: the origin's name). */
+static int sio__link_ready(const sio__system *sys, sio__link *l, const sio__route *route, const char *target,
+                           char *text, size_t text_size)
 {
     char err[128];
     int r;
     if (!l->connecting) return 1;
-    err[0] = 0;
-    r = sys->pf->connect_result(sys->pf->user, l->sock, err, sizeof err);
-    if (r == 0) return 0;
-    if (r < 0) {
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", host, (unsigned)port,
-                 err[0] ? err : sio_status_text(r));
-        return SIO_ERR_IO;
+    if (!l->tunnel) {
+        const sio_proxy_url *p = route->proxy;
+        err[0] = 0;
+        r = sys->pf->connect_result(sys->pf->user, l->sock, err, sizeof err);
+        if (r == 0) return 0;
+        if (r < 0) {
+            size_t n = p ? p->host_len : strlen(route->host);     /* the proxy's host is a span of its URL */
+            snprintf(text, text_size, "%s: cannot connect to %.*s port %u: %s", p ? "proxy" : "tcp",
+                     (int)(n > 80 ? 80 : n), p ? p->host : route->host, (unsigned)(p ? p->port : route->port),
+                     err[0] ? err : sio_status_text(r));
+            return SIO_ERR_IO;
+        }
+#if SIO__WITH_PROXY
+        if (p && !(l->tunnel = (sio__tunnel *)sio__realloc(&sys->alloc, NULL, sizeof *l->tunnel))) {
+            snprintf(text, text_size, "proxy: out of memory for the handshake");
+            return SIO_ERR_NOMEM;
+        }
+        if (p && sio_proxy_begin(&l->tunnel->shake, p, target ? target : route->host, route->port, route->max_head,
+                                 l->tunnel->out, sizeof l->tunnel->out, &l->tunnel->out_len) != SIO_OK) {
+            snprintf(text, text_size, "proxy: cannot ask for a tunnel to %.80s%s", target ? target : route->host,
+                     !target && p->kind == SIO_PROXY_SOCKS5 ? " (socks5:// needs its address, which this client "
+                     "cannot resolve itself: use socks5h://)" : "");
+            return SIO_ERR_INVALID;
+        }
+        if (p) l->tunnel->out_sent = 0;
+#else
+        (void)target;
+#endif
     }
+#if SIO__WITH_PROXY
+    if (l->tunnel && (r = sio__link_tunnel(sys, l, route, text, text_size)) <= 0) return r;
+#endif
     l->connecting = 0;
-    if (secure) {
+    if (route->secure) {
         char why[SIO__TEXT_SIZE - 8];
         why[0] = 0;
-        l->tls = sys->tls->open(sys->tls->user, host, why, sizeof why);
+        l->tls = sys->tls->open(sys->tls->user, route->host, why, sizeof why);
         l->truncated = 0;
         if (!l->tls) {
             snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
@@ -5158,6 +5277,7 @@ static int sio__link_ready(const sio__system *sys, sio__link *l, const char *hos
 static void sio__link_free(const sio__system *sys, sio__link *l)
 {
     if (l->tls) sys->tls->close(l->tls);
+    sio__free(&sys->alloc, l->tunnel);
     sio__free(&sys->alloc, l->rx);
     sio__free(&sys->alloc, l->tx);
     memset(l, 0, sizeof *l);
@@ -5993,6 +6113,12 @@ struct sio_client {
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
     char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
+    sio__route route;                  /* the origin, and the proxy on the way (links' TLS and tunnels) */
+#if SIO__WITH_PROXY
+    sio_proxy_url proxy;               /* spans into proxy_text; kind 0: none */
+    char *proxy_text, *hop_host;       /* hop_host: the proxy's name (NULL: the first hop is the origin) */
+    unsigned short hop_port;
+#endif
     const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
     int transport;                     /* sio_config.transport */
@@ -6036,6 +6162,41 @@ struct sio_client {
 };
 
 #define SIO__NO_POS ((size_t)-1)
+
+/* The first hop of every connection: the proxy, or the origin itself.
+ * Names are resolved and TCP connects go there; TLS goes to the origin. */
+#if SIO__WITH_PROXY
+static const char *sio__hop_host(const sio_client *c) { return c->hop_host ? c->hop_host : c->host; }
+static unsigned short sio__hop_port(const sio_client *c) { return c->hop_host ? c->hop_port : c->port; }
+static const char *sio__hop_word(const sio_client *c) { return c->hop_host ? "proxy" : "tcp"; }
+
+/* socks5:// takes the origin's address, which the client resolves: the
+ * name resolved is the origin's, while TCP goes to the proxy. */
+static int sio__proxy_wants_address(const sio_client *c) { return c->proxy.kind == SIO_PROXY_SOCKS5; }
+#else
+static const char *sio__hop_host(const sio_client *c) { return c->host; }
+static unsigned short sio__hop_port(const sio_client *c) { return c->port; }
+static const char *sio__hop_word(const sio_client *c) { (void)c; return "tcp"; }
+static int sio__proxy_wants_address(const sio_client *c) { (void)c; return 0; }
+#endif
+static const char *sio__resolved_name(const sio_client *c)
+{
+    return sio__proxy_wants_address(c) ? c->host : sio__hop_host(c);
+}
+
+/* Where a link's tunnel goes: for socks5:// the origin's address (the one
+ * being tried, or the one that worked for the session), else its name. */
+static const char *sio__tunnel_target(const sio_client *c)
+{
+#if SIO__WITH_DNS
+    if (!sio__proxy_wants_address(c)) return NULL;
+    if (c->resolver.addrs && c->attempt < c->resolver.addr_count) return c->resolver.addrs[c->attempt];
+    if (c->address[0]) return c->address;
+#else
+    (void)c;                                   /* the platform resolves: no address to give */
+#endif
+    return NULL;
+}
 
 /* Link i of the client (i < SIO__LINKS): 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)
@@ -6297,13 +6458,17 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 {
 #if SIO__WITH_DNS
     const char *address = c->address[0] ? c->address : NULL;
+    if (sio__proxy_wants_address(c)) {              /* the addresses are the origin's: TCP goes to the proxy */
+        if (c->resolver.addr_count && c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
+        return c->sys.pf->connect(c->sys.pf->user, sio__hop_host(c), sio__hop_port(c), 0, sock, err, err_size);
+    }
     if (c->resolver.addr_count) {
         if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
         address = c->resolver.addrs[c->attempt];
     }
-    if (address) return c->sys.pf->connect(c->sys.pf->user, address, c->port, 0, sock, err, err_size);
+    if (address) return c->sys.pf->connect(c->sys.pf->user, address, sio__hop_port(c), 0, sock, err, err_size);
 #endif
-    return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
+    return c->sys.pf->connect(c->sys.pf->user, sio__hop_host(c), sio__hop_port(c), c->attempt, sock, err, err_size);
 }
 
 #if SIO__WITH_DNS
@@ -6384,9 +6549,9 @@ static void sio__resolve(sio_client *c)
         sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
         return;
     }
-    sio__resolver_begin(r, c->host, table);
+    sio__resolver_begin(r, sio__resolved_name(c), table);
     while (r->addr_count < SIO__MAX_ADDRESSES &&
-           c->sys.pf->hosts_lookup(c->sys.pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
+           c->sys.pf->hosts_lookup(c->sys.pf->user, sio__resolved_name(c), (unsigned)r->addr_count, r->addrs[r->addr_count],
                                sizeof r->addrs[0]) == 1)
         r->addr_count++;
     if (r->addr_count) {
@@ -6395,7 +6560,7 @@ static void sio__resolve(sio_client *c)
     }
     c->phase = SIO__RESOLVING;
     if (sio__dns_next_server(c, why, sizeof why) < 0) {
-        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", c->host, why[0] ? why : "no nameserver to ask");
+        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c), why[0] ? why : "no nameserver to ask");
         sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }
 }
@@ -6449,7 +6614,7 @@ static void sio__resolve_timer(sio_client *c)
         return;
     case SIO__RESOLVER_NEXT_SERVER:
         if (sio__dns_next_server(c, why, sizeof why) == 0) return;
-        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", c->host);
+        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", sio__resolved_name(c));
         c->phase = SIO__CONNECTING;
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         return;
@@ -6462,15 +6627,15 @@ static void sio__resolve_timer(sio_client *c)
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    int r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
+    int r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), text, sizeof text);
     if (r == 0) return;
     if (r > 0) {
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
         sio__addresses_release(c, 1);
         return;
     }
-    if (r == SIO_ERR_TLS) {                     /* TLS starts as soon as TCP is up */
-        sio__abort(c, SIO_ERR_TLS, text);
+    if (r != SIO_ERR_IO) {                      /* TCP is up: TLS or the proxy said no, not the address */
+        sio__abort(c, r, text);
         return;
     }
     if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
@@ -6497,14 +6662,15 @@ static void sio__start_next_address(sio_client *c)
         c->ln.sock = SIO_INVALID_SOCKET;
         if (r == SIO_ERR_NO_ADDRESS) break;
         if (!c->first_error[0])
-            snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
-                     (unsigned)c->port, err[0] ? err : sio_status_text(r));
+            snprintf(c->first_error, sizeof c->first_error, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c),
+                     sio__hop_host(c), (unsigned)sio__hop_port(c), err[0] ? err : sio_status_text(r));
     }
     if (c->first_error[0]) {
         memcpy(text, c->first_error, sizeof text);
         sio__abort(c, SIO_ERR_IO, text);
     } else {
-        snprintf(text, sizeof text, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+        snprintf(text, sizeof text, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
+                 (unsigned)sio__hop_port(c),
                  err[0] ? err : "no address");
         sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }
@@ -6655,7 +6821,7 @@ static int sio__eio_close(sio_client *c, int code, const char *reason)
 /* A link of this client's server: connected, TLS started when the URL is secure. */
 static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
 {
-    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
+    return sio__link_ready(&c->sys, l, &c->route, sio__tunnel_target(c), text, text_size);
 }
 
 /* Opens a link to the address that worked for the session (polling POSTs,
@@ -6668,7 +6834,8 @@ static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_s
     r = sio__connect_attempt(c, &l->sock, err, sizeof err);
     if (r != SIO_OK) {
         l->sock = SIO_INVALID_SOCKET;
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+        snprintf(text, text_size, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
+                 (unsigned)sio__hop_port(c),
                  err[0] ? err : sio_status_text(r));
         return r == SIO_ERR_NO_ADDRESS ? SIO_ERR_IO : r;
     }
@@ -7997,7 +8164,7 @@ static void sio__begin(sio_client *c)
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     sio__addresses_release(c, 0);
 #if SIO__WITH_DNS
-    if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) {
+    if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(sio__resolved_name(c))) {
         sio__resolve(c);
         return;
     }
@@ -8241,8 +8408,8 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
     }
     if (round < 4 && r < 0) {
         if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
-        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
-                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
+        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE || r == SIO_ERR_TOO_BIG ||
+                            r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY ? r : SIO_ERR_IO, text);
     }
     return 0;
 }
@@ -8275,7 +8442,7 @@ static void sio__check_timer(sio_client *c)
         sio__begin(c);
         break;
     case SIO__RESOLVING:
-        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", c->host, c->connect_timeout);
+        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", sio__resolved_name(c), c->connect_timeout);
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
     case SIO__CLOSE_WAIT:
@@ -8402,7 +8569,11 @@ SIO_API size_t sio_memory(const sio_client *c)
     size_t n, i;
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
+
         sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
+#if SIO__WITH_PROXY
+    n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
+#endif
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
@@ -8498,6 +8669,45 @@ static int sio__config_strings_ok(const sio_config *cfg)
     return SIO_OK;
 }
 
+/* An environment variable by its lower-case name, then its upper-case one;
+ * NULL when neither is set to something. */
+static const char *sio__env(const char *lower, const char *upper)
+{
+    const char *v = getenv(lower);
+    if (!v || !v[0]) v = getenv(upper);
+    return v && v[0] ? v : NULL;
+}
+
+/* The proxy on the way to the origin, if any: the configured one, or the
+ * environment's when asked; none when no_proxy names the origin. */
+static int sio__config_proxy(sio_client *c, const sio_config *cfg)
+{
+    const char *url = cfg->proxy, *except = cfg->no_proxy;
+    if (!url && cfg->proxy_from_environment) {
+        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
+        if (!url) url = sio__env("all_proxy", "ALL_PROXY");
+        if (!except) except = sio__env("no_proxy", "NO_PROXY");
+    }
+    c->route.host = c->host;
+    c->route.port = c->port;
+    c->route.secure = c->url.secure;
+    c->route.max_head = c->max_handshake;
+#if !SIO__WITH_PROXY
+    (void)except;
+    return url && url[0] ? SIO_ERR_INVALID : SIO_OK;   /* a proxy this build cannot use: never around it */
+#else
+    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
+    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
+    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
+    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
+    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
+    c->hop_host[c->proxy.host_len] = 0;
+    c->hop_port = c->proxy.port;
+    c->route.proxy = &c->proxy;
+    return SIO_OK;
+#endif
+}
+
 /* The limits, timeouts and reconnection settings, defaults for zeros. */
 static void sio__config_numbers(sio_client *c, const sio_config *cfg)
 {
@@ -8583,6 +8793,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->websocket.protocol_count = i + 1;
         }
     }
+    if (r == SIO_OK) r = sio__config_proxy(c, cfg);
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
@@ -8608,6 +8819,10 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->url_text);
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
+#if SIO__WITH_PROXY
+    sio__free(&a, c->proxy_text);
+    sio__free(&a, c->hop_host);
+#endif
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);

@@ -71,4 +71,6 @@ ws|-DSIO_FULL|WebSocket client, full library
 io|-DSIO_FULL|Socket.IO client, full library
 io|-DSIO_NO_POLLING|Socket.IO client, SIO_NO_POLLING
 io|-DSIO_NO_POLLING,-DSIO_NO_DNS|Socket.IO client, SIO_NO_POLLING SIO_NO_DNS
+ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DNS,-DSIO_NO_PROXY|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DNS SIO_NO_PROXY
+io|-DSIO_NO_PROXY|Socket.IO client, SIO_NO_PROXY
 LIST

@@ -33,6 +33,7 @@ typedef struct sioc_options {
     int tls_legacy_suites, tls_renegotiation, tls_any_eku;
     int no_reconnect;
     const char *dns_server;
+    const char *proxy, *no_proxy;      /* NULL: the environment's */
     int transport;
     int eio;
     const char *queries[SIOC_MAX_LIST];
@@ -76,6 +77,9 @@ static void usage(FILE *f)
         "                         legacy-suites (static RSA too), renegotiation, any-eku (repeatable)\n"
         "  --cert FILE --key FILE client certificate and key (PEM) for mutual TLS\n"
         "  --dns-server IP[:PORT] resolve host names with this nameserver (default: resolv.conf)\n"
+        "  --proxy URL            connect through http://[user:pass@]host:port (CONNECT), socks5://\n"
+        "                         or socks5h://; default: http_proxy / https_proxy / all_proxy\n"
+        "  --no-proxy LIST        hosts reached directly (default: no_proxy); --no-proxy '*': none\n"
         "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
         "io mode options:\n"
         "  --ack                  each stdin emit asks for an ack, printed as an ack record\n"
@@ -174,7 +178,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         }
         else if (strcmp(a, "--header") == 0 || (strcmp(a, "--protocol") == 0 && !o->io) || strcmp(a, "--cafile") == 0 ||
                  strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--dns-server") == 0 ||
-                 strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
+                 strcmp(a, "--proxy") == 0 || strcmp(a, "--no-proxy") == 0 || strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
                  strcmp(a, "--exit-after") == 0 || strcmp(a, "--tls-relax") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
             i++;
@@ -204,6 +208,10 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                 o->cert = next;
             } else if (strcmp(a, "--dns-server") == 0) {
                 o->dns_server = next;
+            } else if (strcmp(a, "--proxy") == 0) {
+                o->proxy = next;
+            } else if (strcmp(a, "--no-proxy") == 0) {
+                o->no_proxy = next;
             } else if (strcmp(a, "--key") == 0) {
                 o->key = next;
             } else if (strcmp(a, "--connect-timeout") == 0) {
@@ -815,6 +823,9 @@ int main(int argc, char **argv)
     cfg.protocol_count = s.opt.protocol_count;
     cfg.max_message = (size_t)s.opt.max_message;
     cfg.dns_server = s.opt.dns_server;
+    cfg.proxy = s.opt.proxy;
+    cfg.no_proxy = s.opt.no_proxy;
+    cfg.proxy_from_environment = 1;                 /* as curl and wscat: http_proxy and friends */
     if (s.opt.io) {
         cfg.mode = SIO_MODE_SOCKETIO;
         cfg.path = s.opt.path;

@@ -127,9 +127,10 @@
  *   over WebSocket only: transports other than SIO_TRANSPORT_WEBSOCKET are
  *   refused by sio_create); SIO_NO_DNS leaves the client's own non-blocking
  *   resolver out (names then go to the platform's connect, which may block;
- *   IP literals never do; sio_config.dns_server is refused); SIO_NO_SIMD
- *   masks without SSE2/AVX2/NEON.  `make
- *   size` shows what each saves.
+ *   IP literals never do; sio_config.dns_server is refused); SIO_NO_PROXY
+ *   leaves proxies out (a proxy in sio_config, or from the environment when
+ *   asked, is refused, never bypassed); SIO_NO_SIMD masks without
+ *   SSE2/AVX2/NEON.  `make size` shows what each saves.
  *
  * ======================================================================
  * 7. TLS

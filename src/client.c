@@ -90,6 +90,12 @@ struct sio_client {
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
     char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
+    sio__route route;                  /* the origin, and the proxy on the way (links' TLS and tunnels) */
+#if SIO__WITH_PROXY
+    sio_proxy_url proxy;               /* spans into proxy_text; kind 0: none */
+    char *proxy_text, *hop_host;       /* hop_host: the proxy's name (NULL: the first hop is the origin) */
+    unsigned short hop_port;
+#endif
     const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
     int transport;                     /* sio_config.transport */
@@ -133,6 +139,41 @@ struct sio_client {
 };
 
 #define SIO__NO_POS ((size_t)-1)
+
+/* The first hop of every connection: the proxy, or the origin itself.
+ * Names are resolved and TCP connects go there; TLS goes to the origin. */
+#if SIO__WITH_PROXY
+static const char *sio__hop_host(const sio_client *c) { return c->hop_host ? c->hop_host : c->host; }
+static unsigned short sio__hop_port(const sio_client *c) { return c->hop_host ? c->hop_port : c->port; }
+static const char *sio__hop_word(const sio_client *c) { return c->hop_host ? "proxy" : "tcp"; }
+
+/* socks5:// takes the origin's address, which the client resolves: the
+ * name resolved is the origin's, while TCP goes to the proxy. */
+static int sio__proxy_wants_address(const sio_client *c) { return c->proxy.kind == SIO_PROXY_SOCKS5; }
+#else
+static const char *sio__hop_host(const sio_client *c) { return c->host; }
+static unsigned short sio__hop_port(const sio_client *c) { return c->port; }
+static const char *sio__hop_word(const sio_client *c) { (void)c; return "tcp"; }
+static int sio__proxy_wants_address(const sio_client *c) { (void)c; return 0; }
+#endif
+static const char *sio__resolved_name(const sio_client *c)
+{
+    return sio__proxy_wants_address(c) ? c->host : sio__hop_host(c);
+}
+
+/* Where a link's tunnel goes: for socks5:// the origin's address (the one
+ * being tried, or the one that worked for the session), else its name. */
+static const char *sio__tunnel_target(const sio_client *c)
+{
+#if SIO__WITH_DNS
+    if (!sio__proxy_wants_address(c)) return NULL;
+    if (c->resolver.addrs && c->attempt < c->resolver.addr_count) return c->resolver.addrs[c->attempt];
+    if (c->address[0]) return c->address;
+#else
+    (void)c;                                   /* the platform resolves: no address to give */
+#endif
+    return NULL;
+}
 
 /* Link i of the client (i < SIO__LINKS): 0 the main one, 1 polling's POSTs, 2 an upgrade's probe. */
 static sio__link *sio__link_at(const sio_client *c, int i)

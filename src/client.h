@@ -45,6 +45,12 @@ typedef struct sio_config {
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
     const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */
+    const char *proxy;               /* every connection through it: "http://[user:password@]host[:port]"
+                                        (CONNECT), "socks5://..." (names resolved here), "socks5h://..."
+                                        (names resolved by the proxy); NULL: none */
+    const char *no_proxy;            /* hosts reached directly: "localhost,.corp.example,10.0.0.0/8,[::1]:8080" */
+    int proxy_from_environment;      /* 1: with proxy NULL, read http_proxy or https_proxy (by the URL's
+                                        scheme), then all_proxy, and no_proxy, lower case first */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling

@@ -56,6 +56,13 @@
 #else
 #define SIO__WITH_DNS 1
 #endif
+/* SIO_NO_PROXY leaves the links' proxy stage out (the proxy codecs stay,
+ * unused): sio_create refuses a proxy instead of connecting around it. */
+#if defined(SIO_NO_PROXY)
+#define SIO__WITH_PROXY 0
+#else
+#define SIO__WITH_PROXY 1
+#endif
 
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250

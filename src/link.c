@@ -20,6 +20,28 @@ typedef struct sio__system {
     size_t random_left;
 } sio__system;
 
+/* Where a link goes: the origin (TLS runs to it, with its name), directly
+ * or through a tunnel the proxy opens to target (the origin's name, or for
+ * socks5:// its address). */
+typedef struct sio__route {
+    const char *host;                  /* the origin */
+    unsigned short port;
+    int secure;                        /* TLS to the origin */
+    const sio_proxy_url *proxy;        /* NULL: no proxy */
+    size_t max_head;                   /* the longest HTTP answer from the proxy */
+} sio__route;
+
+/* The proxy stage of a link while its tunnel opens (after TCP, before TLS). */
+typedef struct sio__tunnel {
+#if SIO__WITH_PROXY
+    sio_proxy_handshake shake;
+    size_t out_len, out_sent;          /* the handshake's bytes for the proxy */
+    unsigned char out[SIO_PROXY_OUT_SIZE];
+#else
+    size_t out_len, out_sent;          /* never allocated */
+#endif
+} sio__tunnel;
+
 /* One TCP connection (with its TLS session) and its buffers. */
 typedef struct sio__link {
     sio_socket sock;
@@ -34,6 +56,7 @@ typedef struct sio__link {
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
+    sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
 } sio__link;
 
 static uint64_t sio__link_now(const sio__system *sys) { return sys->pf->now_ms(sys->pf->user); }
@@ -257,40 +280,122 @@ static int sio__link_wants_write(const sio__system *sys, const sio__link *l)
 {
     size_t n = 0;
     if (l->sock == SIO_INVALID_SOCKET) return 0;
+    if (l->tunnel) return l->tunnel->out_sent < l->tunnel->out_len;
     if (l->tls && sys->tls->send_buf(l->tls, &n) && n) return 1;
     return l->connecting || l->tx_sent < l->tx_len;
 }
 
 /* What the link waits for (SIO_WAIT_READ, SIO_WAIT_WRITE): a connect in
- * progress only its completion (writable), else the peer's bytes, and room
- * while it has bytes to send. */
+ * progress only its completion (writable), else the peer's bytes (the
+ * proxy's while the tunnel opens), and room while it has bytes to send. */
 static int sio__link_wants(const sio__system *sys, const sio__link *l)
 {
     if (l->sock == SIO_INVALID_SOCKET) return 0;
-    return (l->connecting ? 0 : SIO_WAIT_READ) | (sio__link_wants_write(sys, l) ? SIO_WAIT_WRITE : 0);
+    return (l->connecting && !l->tunnel ? 0 : SIO_WAIT_READ) | (sio__link_wants_write(sys, l) ? SIO_WAIT_WRITE : 0);
 }
 
-/* 1 when the link is connected (TLS started when tls_host is set), 0 while
- * connecting, or a negative status with text saying why. */
-static int sio__link_ready(const sio__system *sys, sio__link *l, const char *host, unsigned short port,
-                           int secure, char *text, size_t text_size)
+#if SIO__WITH_PROXY
+/* Runs the proxy's handshake: its bytes out, its answers in, until the
+ * tunnel is open (1), more is awaited (0), or it failed (negative, text
+ * says why).  The answers are read into the link's receive buffer, whose
+ * growth the codec bounds (max_head); what follows them is the origin's. */
+static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__route *route, char *text, size_t text_size)
+{
+    sio__tunnel *t = l->tunnel;
+    char err[SIO__TEXT_SIZE - 32];
+    int round;
+    for (round = 0; round < 16; round++) {
+        size_t used = 0;
+        long n;
+        int r;
+        while (t->out_sent < t->out_len) {
+            err[0] = 0;
+            n = sys->pf->send(sys->pf->user, l->sock, t->out + t->out_sent, t->out_len - t->out_sent, err, sizeof err);
+            if (n == SIO_ERR_AGAIN) return 0;
+            if (n <= 0) {
+                snprintf(text, text_size, "proxy: send failed: %s", err[0] ? err : sio_status_text((int)n));
+                return SIO_ERR_IO;
+            }
+            t->out_sent += (size_t)n;
+        }
+        r = sio_proxy_receive(&t->shake, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, t->out, sizeof t->out,
+                              &t->out_len, err, sizeof err);
+        l->rx_start += used;
+        t->out_sent = 0;
+        if (r < 0) {
+            snprintf(text, text_size, "%s", err);
+            return r;
+        }
+        if (r == 1) break;
+        if (used || t->out_len) continue;                 /* a step done: the next may be buffered already */
+        err[0] = 0;
+        n = sio__link_read(sys, l, 0, err, sizeof err);
+        if (n == SIO_ERR_AGAIN) return 0;
+        if (n <= 0) {
+            snprintf(text, text_size, "proxy: %s during its handshake%s%s", n == 0 ? "the proxy closed the connection"
+                     : "reading failed", n == 0 ? "" : ": ", n == 0 ? "" : err[0] ? err : sio_status_text((int)n));
+            return n == 0 ? SIO_ERR_PROXY : (int)n;
+        }
+    }
+    if (round == 16) return 0;
+    if (route->secure && l->rx_len > l->rx_start) {        /* TLS starts with our hello: nothing may come first */
+        snprintf(text, text_size, "proxy: bytes came through the tunnel before TLS started");
+        return SIO_ERR_PROXY;
+    }
+    sio__free(&sys->alloc, t);
+    l->tunnel = NULL;
+    return 1;
+}
+
+#endif
+
+/* 1 when the link is connected (through the proxy's tunnel when the route
+ * has one, TLS started when it is secure), 0 while connecting, or a
+ * negative status with text saying why.  target: where the tunnel goes
+ * (NULL: the origin's name). */
+static int sio__link_ready(const sio__system *sys, sio__link *l, const sio__route *route, const char *target,
+                           char *text, size_t text_size)
 {
     char err[128];
     int r;
     if (!l->connecting) return 1;
-    err[0] = 0;
-    r = sys->pf->connect_result(sys->pf->user, l->sock, err, sizeof err);
-    if (r == 0) return 0;
-    if (r < 0) {
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", host, (unsigned)port,
-                 err[0] ? err : sio_status_text(r));
-        return SIO_ERR_IO;
+    if (!l->tunnel) {
+        const sio_proxy_url *p = route->proxy;
+        err[0] = 0;
+        r = sys->pf->connect_result(sys->pf->user, l->sock, err, sizeof err);
+        if (r == 0) return 0;
+        if (r < 0) {
+            size_t n = p ? p->host_len : strlen(route->host);     /* the proxy's host is a span of its URL */
+            snprintf(text, text_size, "%s: cannot connect to %.*s port %u: %s", p ? "proxy" : "tcp",
+                     (int)(n > 80 ? 80 : n), p ? p->host : route->host, (unsigned)(p ? p->port : route->port),
+                     err[0] ? err : sio_status_text(r));
+            return SIO_ERR_IO;
+        }
+#if SIO__WITH_PROXY
+        if (p && !(l->tunnel = (sio__tunnel *)sio__realloc(&sys->alloc, NULL, sizeof *l->tunnel))) {
+            snprintf(text, text_size, "proxy: out of memory for the handshake");
+            return SIO_ERR_NOMEM;
+        }
+        if (p && sio_proxy_begin(&l->tunnel->shake, p, target ? target : route->host, route->port, route->max_head,
+                                 l->tunnel->out, sizeof l->tunnel->out, &l->tunnel->out_len) != SIO_OK) {
+            snprintf(text, text_size, "proxy: cannot ask for a tunnel to %.80s%s", target ? target : route->host,
+                     !target && p->kind == SIO_PROXY_SOCKS5 ? " (socks5:// needs its address, which this client "
+                     "cannot resolve itself: use socks5h://)" : "");
+            return SIO_ERR_INVALID;
+        }
+        if (p) l->tunnel->out_sent = 0;
+#else
+        (void)target;
+#endif
     }
+#if SIO__WITH_PROXY
+    if (l->tunnel && (r = sio__link_tunnel(sys, l, route, text, text_size)) <= 0) return r;
+#endif
     l->connecting = 0;
-    if (secure) {
+    if (route->secure) {
         char why[SIO__TEXT_SIZE - 8];
         why[0] = 0;
-        l->tls = sys->tls->open(sys->tls->user, host, why, sizeof why);
+        l->tls = sys->tls->open(sys->tls->user, route->host, why, sizeof why);
         l->truncated = 0;
         if (!l->tls) {
             snprintf(text, text_size, "tls: %s", why[0] ? why : "could not start a session");
@@ -305,6 +410,7 @@ static int sio__link_ready(const sio__system *sys, sio__link *l, const char *hos
 static void sio__link_free(const sio__system *sys, sio__link *l)
 {
     if (l->tls) sys->tls->close(l->tls);
+    sio__free(&sys->alloc, l->tunnel);
     sio__free(&sys->alloc, l->rx);
     sio__free(&sys->alloc, l->tx);
     memset(l, 0, sizeof *l);

@@ -23,7 +23,7 @@ static void sio__begin(sio_client *c)
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     sio__addresses_release(c, 0);
 #if SIO__WITH_DNS
-    if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(c->host)) {
+    if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(sio__resolved_name(c))) {
         sio__resolve(c);
         return;
     }
@@ -267,8 +267,8 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
     }
     if (round < 4 && r < 0) {
         if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
-        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE ||
-                            r == SIO_ERR_TOO_BIG || r == SIO_ERR_PROTOCOL ? r : SIO_ERR_IO, text);
+        else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE || r == SIO_ERR_TOO_BIG ||
+                            r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY ? r : SIO_ERR_IO, text);
     }
     return 0;
 }
@@ -301,7 +301,7 @@ static void sio__check_timer(sio_client *c)
         sio__begin(c);
         break;
     case SIO__RESOLVING:
-        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", c->host, c->connect_timeout);
+        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", sio__resolved_name(c), c->connect_timeout);
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
     case SIO__CLOSE_WAIT:

@@ -8,13 +8,17 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 {
 #if SIO__WITH_DNS
     const char *address = c->address[0] ? c->address : NULL;
+    if (sio__proxy_wants_address(c)) {              /* the addresses are the origin's: TCP goes to the proxy */
+        if (c->resolver.addr_count && c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
+        return c->sys.pf->connect(c->sys.pf->user, sio__hop_host(c), sio__hop_port(c), 0, sock, err, err_size);
+    }
     if (c->resolver.addr_count) {
         if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
         address = c->resolver.addrs[c->attempt];
     }
-    if (address) return c->sys.pf->connect(c->sys.pf->user, address, c->port, 0, sock, err, err_size);
+    if (address) return c->sys.pf->connect(c->sys.pf->user, address, sio__hop_port(c), 0, sock, err, err_size);
 #endif
-    return c->sys.pf->connect(c->sys.pf->user, c->host, c->port, c->attempt, sock, err, err_size);
+    return c->sys.pf->connect(c->sys.pf->user, sio__hop_host(c), sio__hop_port(c), c->attempt, sock, err, err_size);
 }
 
 #if SIO__WITH_DNS
@@ -95,9 +99,9 @@ static void sio__resolve(sio_client *c)
         sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
         return;
     }
-    sio__resolver_begin(r, c->host, table);
+    sio__resolver_begin(r, sio__resolved_name(c), table);
     while (r->addr_count < SIO__MAX_ADDRESSES &&
-           c->sys.pf->hosts_lookup(c->sys.pf->user, c->host, (unsigned)r->addr_count, r->addrs[r->addr_count],
+           c->sys.pf->hosts_lookup(c->sys.pf->user, sio__resolved_name(c), (unsigned)r->addr_count, r->addrs[r->addr_count],
                                sizeof r->addrs[0]) == 1)
         r->addr_count++;
     if (r->addr_count) {
@@ -106,7 +110,7 @@ static void sio__resolve(sio_client *c)
     }
     c->phase = SIO__RESOLVING;
     if (sio__dns_next_server(c, why, sizeof why) < 0) {
-        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", c->host, why[0] ? why : "no nameserver to ask");
+        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c), why[0] ? why : "no nameserver to ask");
         sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }
 }
@@ -160,7 +164,7 @@ static void sio__resolve_timer(sio_client *c)
         return;
     case SIO__RESOLVER_NEXT_SERVER:
         if (sio__dns_next_server(c, why, sizeof why) == 0) return;
-        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", c->host);
+        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", sio__resolved_name(c));
         c->phase = SIO__CONNECTING;
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         return;
@@ -173,15 +177,15 @@ static void sio__resolve_timer(sio_client *c)
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    int r = sio__link_ready(&c->sys, &c->ln, c->host, c->port, c->url.secure, text, sizeof text);
+    int r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), text, sizeof text);
     if (r == 0) return;
     if (r > 0) {
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
         sio__addresses_release(c, 1);
         return;
     }
-    if (r == SIO_ERR_TLS) {                     /* TLS starts as soon as TCP is up */
-        sio__abort(c, SIO_ERR_TLS, text);
+    if (r != SIO_ERR_IO) {                      /* TCP is up: TLS or the proxy said no, not the address */
+        sio__abort(c, r, text);
         return;
     }
     if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
@@ -208,14 +212,15 @@ static void sio__start_next_address(sio_client *c)
         c->ln.sock = SIO_INVALID_SOCKET;
         if (r == SIO_ERR_NO_ADDRESS) break;
         if (!c->first_error[0])
-            snprintf(c->first_error, sizeof c->first_error, "tcp: cannot connect to %.80s port %u: %s", c->host,
-                     (unsigned)c->port, err[0] ? err : sio_status_text(r));
+            snprintf(c->first_error, sizeof c->first_error, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c),
+                     sio__hop_host(c), (unsigned)sio__hop_port(c), err[0] ? err : sio_status_text(r));
     }
     if (c->first_error[0]) {
         memcpy(text, c->first_error, sizeof text);
         sio__abort(c, SIO_ERR_IO, text);
     } else {
-        snprintf(text, sizeof text, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+        snprintf(text, sizeof text, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
+                 (unsigned)sio__hop_port(c),
                  err[0] ? err : "no address");
         sio__abort(c, SIO_ERR_NO_ADDRESS, text);
     }

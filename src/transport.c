@@ -63,7 +63,7 @@ static int sio__eio_close(sio_client *c, int code, const char *reason)
 /* A link of this client's server: connected, TLS started when the URL is secure. */
 static int sio__link_connected(sio_client *c, sio__link *l, char *text, size_t text_size)
 {
-    return sio__link_ready(&c->sys, l, c->host, c->port, c->url.secure, text, text_size);
+    return sio__link_ready(&c->sys, l, &c->route, sio__tunnel_target(c), text, text_size);
 }
 
 /* Opens a link to the address that worked for the session (polling POSTs,
@@ -76,7 +76,8 @@ static int sio__link_open(sio_client *c, sio__link *l, char *text, size_t text_s
     r = sio__connect_attempt(c, &l->sock, err, sizeof err);
     if (r != SIO_OK) {
         l->sock = SIO_INVALID_SOCKET;
-        snprintf(text, text_size, "tcp: cannot connect to %.80s port %u: %s", c->host, (unsigned)c->port,
+        snprintf(text, text_size, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
+                 (unsigned)sio__hop_port(c),
                  err[0] ? err : sio_status_text(r));
         return r == SIO_ERR_NO_ADDRESS ? SIO_ERR_IO : r;
     }

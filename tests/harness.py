@@ -11,6 +11,13 @@ import time
 import traceback
 
 
+# sioc reads http_proxy and its kin by default, as curl does: a runner's own
+# environment must not send the tests through a proxy they did not choose.
+for _name in list(os.environ):
+    if _name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        del os.environ[_name]
+
+
 class TestFailure(Exception):
     pass
 

@@ -32,6 +32,7 @@ import time
 
 from harness import (TestFailure, TestSkip, check, short, kill_live, run_json,
                      Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
+from proxies import Proxies
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -44,6 +45,7 @@ WRAPPER = []         # argv prefix for every sioc run
 SLOW = 1.0           # multiplier for time limits (bigger under a wrapper)
 PORTS = {}           # variant -> port
 CERTS = None         # directory with the generated certificates
+PROXIES = None       # tinyproxy, microsocks and the fake proxies (tests/proxies.py)
 
 
 def cert(name):
@@ -573,6 +575,52 @@ def io_echo_ack(url, extra=()):
     return r
 
 
+# ------------------------------------------------------------------ TLS inside a proxy's tunnel
+
+def need_proxy(name):
+    if not PROXIES.has(name):
+        raise TestSkip("%s is not installed" % name)
+
+
+@test
+def wss_through_http_proxy_verifies_the_origin():
+    need_proxy("tinyproxy")
+    r = sioc(["ws", "--proxy", PROXIES.url("tinyproxy"), "--exit-after", "1"] + ca_args() + [wss("server")],
+             stdin=b"through\n", close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts() == ["through"], "no echo: %s" % r.describe())
+
+
+@test
+def wss_through_proxy_checks_the_origins_name_not_the_proxys():
+    need_proxy("tinyproxy")
+    r = sioc(["ws", "--proxy", PROXIES.url("tinyproxy")] + ca_args() + [wss("wrongname")], close_stdin=False)
+    expect_tls_failure(r, "host name")
+
+
+@test
+def wss_through_socks5h_by_name():
+    need_proxy("microsocks")
+    r = sioc(["ws", "--proxy", PROXIES.url("microsocks", scheme="socks5h"), "--exit-after", "1"] + ca_args()
+             + [wss("server")], stdin=b"socks\n", close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts() == ["socks"], "no echo: %s" % r.describe())
+
+
+@test
+def wss_proxy_speaking_before_tls_is_refused():
+    r = sioc(["ws", "--proxy", "http://127.0.0.1:%d" % PROXIES.port("fake", "early")] + ca_args() + [wss("server")],
+             close_stdin=False)
+    check(r.rc == 1 and "proxy: bytes came through the tunnel before TLS started" in r.error_text(),
+          "expected the early bytes refused: %s" % r.describe())
+
+
+@test
+def io_https_through_http_proxy_polling_and_upgrade():
+    need_proxy("tinyproxy")
+    io_echo_ack(https("server"), extra=("--proxy", PROXIES.url("tinyproxy"), "--transport", "auto"))
+
+
 @test
 def io_https_connect_event_and_ack():
     io_echo_ack(https("server"))
@@ -660,7 +708,7 @@ def detect_polling():
 
 
 def main():
-    global OPTS, WRAPPER, SLOW, CERTS
+    global OPTS, WRAPPER, SLOW, CERTS, PROXIES
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sioc", default=os.path.join(ROOT, "build-tls", "sioc"),
                     help="sioc built with TLS (default build-tls/sioc)")
@@ -687,6 +735,7 @@ def main():
     OPTS.tmp = tempfile.mkdtemp(prefix="sio-integration-tls-")
     OPTS.polling = detect_polling()
     CERTS = os.path.join(OPTS.tmp, "certs")
+    PROXIES = Proxies(OPTS.tmp)
 
     sigterm_as_interrupt()
 
@@ -704,6 +753,7 @@ def main():
             raise RuntimeError("make_certs.sh failed: %s"
                                % mk.stdout.decode("utf-8", "replace").strip()[-600:])
         SERVER.start()
+        PROXIES.start()
         run_tests(REG.select(OPTS.filter), counts, server_alive)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -714,6 +764,7 @@ def main():
     finally:
         kill_live()
         SERVER.stop()
+        PROXIES.stop()
     passed, failed, skipped = counts["pass"], counts["fail"], counts["skip"]
     if failed:
         print("(%.1fs; certificates and server log in %s)"

@@ -22,6 +22,8 @@ run_suite "unit tests" "$BUILD_DIR/test_unit"
 run_suite "client tests, WebSocket-only build (SIO_NO_SOCKETIO, no warnings)" sh -c \
     "gcc $WARN -Wshadow -Werror -DSIO_NO_SOCKETIO -I. -Itests tests/test_client.c -o '$BUILD_DIR/test_client_ws_only' && '$BUILD_DIR/test_client_ws_only'"
 run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
+run_suite "client tests, build without proxies (SIO_NO_PROXY, no warnings)" sh -c \
+    "gcc $WARN -Wshadow -Werror -DSIO_NO_PROXY -I. -Itests tests/test_client.c -o '$BUILD_DIR/test_client_no_proxy' && '$BUILD_DIR/test_client_no_proxy'"
 run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
@@ -31,6 +33,7 @@ run_suite "Socket.IO library, smallest build (SIO_NO_POLLING SIO_NO_DNS, no warn
 run_suite "Socket.IO integration (socket.io, python-socketio, fake servers; sioc's default transport: polling, then upgrade)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO integration over WebSocket only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport websocket
 run_suite "Socket.IO integration over HTTP long-polling only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport polling
+run_suite "proxies (tinyproxy, microsocks, recording and hostile proxies; WebSocket and Socket.IO on every transport)" "$PYTHON" tests/integration_proxy.py --sioc "$BUILD_DIR/sioc"
 
 # The same again under ASan+UBSan, then under valgrind (make check-asan / check-valgrind alone).
 checker_suites asan
@@ -42,7 +45,7 @@ fi
 
 # Fuzzing smoke run: every libFuzzer harness for FUZZ_SECONDS (20) under ASan+UBSan.
 if command -v clang >/dev/null; then
-    for t in ws_rx url http dns eio_payload sio_packet json x509 client; do
+    for t in ws_rx url http dns eio_payload sio_packet json x509 proxy client; do
         fuzz_smoke() { make -s fuzz-smoke FUZZ_TARGETS="$1" FUZZ_SECONDS="${FUZZ_SECONDS:-20}" BUILD_DIR=build-fuzz >"$2" 2>&1; }
         log=$(mktemp)
         if fuzz_smoke "$t" "$log"; then

@@ -1165,16 +1165,20 @@ static void test_link_alone_reads_flushes_and_trims(void)
 {
     sio__system sys;
     sio__link l;
+    sio__route route;
     char err[64], text[128];
     size_t i;
     memset(&sys, 0, sizeof sys);
+    memset(&route, 0, sizeof route);
     sys.pf = &mem_platform;
     net_reset();
     memset(&l, 0, sizeof l);
     CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, err, sizeof err), SIO_OK);
     l.connecting = 1;
     l.may_read = 1;
-    CHECK_INT(sio__link_ready(&sys, &l, "h", 1, 0, text, sizeof text), 1);
+    route.host = "h";
+    route.port = 1;
+    CHECK_INT(sio__link_ready(&sys, &l, &route, NULL, text, sizeof text), 1);
     CHECK(!l.tls && !l.connecting);
     for (i = 0; i < 3000; i++) net.in[i] = (unsigned char)i;
     net.in_len = 3000;
@@ -1607,9 +1611,157 @@ static void test_dns_hosts_file_then_silence_times_out(void)
     sio_destroy(c);
 }
 
+/* ---- through a proxy ---- */
+#ifdef SIO_NO_PROXY
+/* A build without proxies refuses one rather than connecting around it. */
+static void test_proxy_refused_without_the_proxy_stage(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = "http://proxy.test:3128";
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    CHECK(c == NULL);
+    cfg.proxy = "";
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_destroy(c);
+}
+#else
+
+/* The tunnel's handshake comes first on the connection, to the proxy; the
+ * WebSocket handshake follows only once the proxy said yes, and while the
+ * client waits for that answer it waits to read, not to write. */
+static void test_proxy_http_tunnel_comes_before_the_handshake(void)
+{
+    static const char connect_req[] = "CONNECT example.test:8080 HTTP/1.1\r\nHost: example.test:8080\r\n"
+                                      "Proxy-Authorization: Basic dTpw\r\n\r\n";
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_wait_item w[SIO_MAX_SOCKETS];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = "http://u:p@proxy.test:3128";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "proxy.test");
+    CHECK_SPAN((const char *)net.out, net.out_len, connect_req);
+    CHECK_INT(sio_sockets(c, w, SIO_MAX_SOCKETS), 1);
+    CHECK_INT(w[0].events, SIO_WAIT_READ);
+    CHECK(!sio_wants_write(c));
+    CHECK_INT(sio_get_state(c), SIO_STATE_CONNECTING);
+    server_send("HTTP/1.1 200 Connec", 19);                    /* half an answer: still waiting */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(net.out_len, sizeof connect_req - 1);
+    server_send("tion established\r\n\r\n", 20);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(net.out_len > sizeof connect_req - 1);
+    CHECK(strncmp((const char *)net.out + sizeof connect_req - 1, "GET /chat HTTP/1.1\r\nHost: example.test:8080\r\n",
+                  45) == 0);
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    net.out_len = 0;
+    server_frame(1, SIO_WS_TEXT, "hi", 2);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN((const char *)ev.data, ev.len, "hi");
+    CHECK(sio_memory(c) > 0);
+    sio_destroy(c);
+}
+
+static void test_proxy_refusal_is_an_error_then_close(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = "http://proxy.test:3128";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    {
+        static const char refusal[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                      "Proxy-Authenticate: Basic realm=\"corp\"\r\n\r\n";
+        server_send(refusal, sizeof refusal - 1);
+    }
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_PROXY);
+    CHECK_STR(ev.message, "proxy: 407 authentication required (realm \"corp\")");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, SIO_CLOSE_ABNORMAL);
+    CHECK(strstr((const char *)net.out, "GET ") == NULL);             /* nothing for the origin went out */
+    sio_destroy(c);
+}
+
+static void test_proxy_socks5h_names_the_origin(void)
+{
+    static const unsigned char request[] = "\x05\x01\x00\x03\x0c" "example.test" "\x1f\x90";
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = "socks5h://[::1]:1080";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "::1");
+    CHECK_INT(net.out_len, 3);
+    CHECK_MEM(net.out, "\x05\x01\x00", 3);
+    server_send("\x05\x00\x05\x00\x00\x01\x7f\x00\x00", 9);         /* the method, most of the reply */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(net.out_len, 3 + sizeof request - 1);
+    CHECK_MEM(net.out + 3, request, sizeof request - 1);
+    server_send("\x01\x00\x50", 3);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(strncmp((const char *)net.out + 3 + sizeof request - 1, "GET /chat HTTP/1.1\r\n", 20) == 0);
+    net.out_len -= 3 + sizeof request - 1;                          /* the request alone, for its key */
+    memmove(net.out, net.out + 3 + sizeof request - 1, net.out_len);
+    net.out[net.out_len] = 0;
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    if (ev.type == SIO_EVENT_ERROR) fprintf(stderr, "    %s\n", ev.message);
+    sio_destroy(c);
+}
+
+/* no_proxy leaves the origin direct; a bad proxy URL is refused at create. */
+static void test_proxy_choice_at_create(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = "socks4://proxy.test";
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_URL);
+    cfg.proxy = "http://proxy.test:3128";
+    cfg.no_proxy = "localhost, .test";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "example.test");
+    CHECK(strncmp((const char *)net.out, "GET /chat", 9) == 0);
+    sio_destroy(c);
+}
+#endif
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
+#ifdef SIO_NO_PROXY
+    RUN(test_proxy_refused_without_the_proxy_stage);
+#else
+    RUN(test_proxy_http_tunnel_comes_before_the_handshake);
+    RUN(test_proxy_refusal_is_an_error_then_close);
+    RUN(test_proxy_socks5h_names_the_origin);
+    RUN(test_proxy_choice_at_create);
+#endif
     RUN(test_host_header_omits_default_port_and_brackets_ipv6);
     RUN(test_open_reports_the_chosen_subprotocol);
     RUN(test_long_subprotocol_is_refused_and_never_overflows);
