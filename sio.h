@@ -952,7 +952,9 @@ typedef struct sio_tls {
 #define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #endif
 typedef struct sio_bearssl_config {
-    const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the default file */
+    const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the system's store
+                                        (SSL_CERT_FILE, SSL_CERT_DIR, then the usual bundles of
+                                        Debian, Fedora/RHEL, SUSE, Alpine, macOS, FreeBSD) */
     const char *ca_pem;              /* or PEM text in memory */
     size_t ca_pem_len;
     int insecure_skip_verify;        /* DANGER: accept any certificate (tests, debugging) */
@@ -9433,6 +9435,12 @@ SIO_API void sio_set_destroy(sio_set *s)
 /* ---------------------------------------------------------------------- */
 #ifdef SIO_WITH_BEARSSL
 #include <bearssl.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <dirent.h>                       /* SSL_CERT_DIR */
+#define SIO__BSSL_HAS_DIRS 1
+#else
+#define SIO__BSSL_HAS_DIRS 0
+#endif
 
 struct sio_bearssl {
     sio_tls table;
@@ -9768,6 +9776,75 @@ static int sio__pem_file(sio_bearssl *b, const char *path, const char *what,
     return r;
 }
 
+/* Where systems keep their trust store, in the order tried when no CA is
+ * given (after SSL_CERT_FILE and SSL_CERT_DIR). */
+static const char *const sio__bssl_bundles[] = {
+    SIO_BEARSSL_DEFAULT_CA_FILE,                            /* Debian, Ubuntu, Arch, Gentoo */
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",    /* Fedora, RHEL 7+ */
+    "/etc/pki/tls/certs/ca-bundle.crt",                     /* RHEL 6, CentOS */
+    "/etc/ssl/ca-bundle.pem",                               /* openSUSE, SLES */
+    "/etc/ssl/cert.pem",                                    /* Alpine, macOS, OpenBSD */
+    "/usr/local/share/certs/ca-root-nss.crt",               /* FreeBSD */
+    "/usr/local/etc/openssl/cert.pem"                       /* macOS with Homebrew's OpenSSL */
+};
+
+#if SIO__BSSL_HAS_DIRS
+/* Every PEM file of the directories in list (':'-separated, as OpenSSL's
+ * SSL_CERT_DIR); files that are not PEM certificates are skipped. */
+static void sio__bssl_anchor_dirs(sio_bearssl *b, const char *list)
+{
+    char dir[512], path[1024], ignored[8];
+    while (*list) {
+        size_t n = strcspn(list, ":");
+        DIR *d;
+        struct dirent *e;
+        if (n && n < sizeof dir) {
+            memcpy(dir, list, n);
+            dir[n] = 0;
+            if ((d = opendir(dir)) != NULL) {
+                while ((e = readdir(d)) != NULL) {
+                    if (e->d_name[0] == '.' || strlen(dir) + strlen(e->d_name) + 2 > sizeof path) continue;
+                    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+                    sio__pem_file(b, path, "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
+                }
+                closedir(d);
+            }
+        }
+        list += n + (list[n] == ':');
+    }
+}
+#endif
+
+/* The system's trust store, when the caller gave no CA: SSL_CERT_FILE
+ * (which must then be good), the files of SSL_CERT_DIR, then the first of
+ * the usual bundles that holds an anchor.  err names what was tried. */
+static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
+{
+    const char *file = getenv("SSL_CERT_FILE"), *dirs = getenv("SSL_CERT_DIR");
+    char ignored[8];
+    size_t i;
+    if (file && file[0]) {
+        int r = sio__pem_file(b, file, "trust anchor file (SSL_CERT_FILE)", sio__bssl_add_anchor, err, err_size);
+        if (r == SIO_OK && !b->anchor_count) {
+            snprintf(err, err_size, "tls: no usable trust anchor in '%.150s' (SSL_CERT_FILE)", file);
+            r = SIO_ERR_TLS;
+        }
+        return r;
+    }
+#if SIO__BSSL_HAS_DIRS
+    if (dirs && dirs[0]) sio__bssl_anchor_dirs(b, dirs);
+#else
+    (void)dirs;
+#endif
+    for (i = 0; !b->anchor_count && i < sizeof sio__bssl_bundles / sizeof sio__bssl_bundles[0]; i++)
+        sio__pem_file(b, sio__bssl_bundles[i], "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
+    if (b->anchor_count) return SIO_OK;
+    snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, %s and %d other bundles): "
+             "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_BEARSSL_DEFAULT_CA_FILE,
+             (int)(sizeof sio__bssl_bundles / sizeof sio__bssl_bundles[0]) - 1);
+    return SIO_ERR_TLS;
+}
+
 /* Why a session failed, in words. */
 static void sio__bssl_describe(const sio__bssl_session *s, int e, char *err, size_t err_size)
 {
@@ -9934,13 +10011,13 @@ SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out,
         r = sio__pem_each(&b->alloc, (const unsigned char *)cfg->ca_pem,
                           cfg->ca_pem_len ? cfg->ca_pem_len : strlen(cfg->ca_pem), sio__bssl_add_anchor, b);
         if (r != SIO_OK) snprintf(err, err_size, "tls: the trust anchors in memory are not valid PEM");
-    } else if (!b->insecure || cfg->ca_file) {
-        r = sio__pem_file(b, cfg->ca_file ? cfg->ca_file : SIO_BEARSSL_DEFAULT_CA_FILE, "trust anchor file",
-                          sio__bssl_add_anchor, err, err_size);
+    } else if (cfg->ca_file) {
+        r = sio__pem_file(b, cfg->ca_file, "trust anchor file", sio__bssl_add_anchor, err, err_size);
+    } else if (!b->insecure) {
+        r = sio__bssl_system_anchors(b, err, err_size);
     }
     if (r == SIO_OK && !b->insecure && b->anchor_count == 0) {
-        snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'",
-                 cfg->ca_file ? cfg->ca_file : cfg->ca_pem ? "(memory)" : SIO_BEARSSL_DEFAULT_CA_FILE);
+        snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'", cfg->ca_file ? cfg->ca_file : "(memory)");
         r = SIO_ERR_TLS;
     }
     if (r == SIO_OK && (cfg->cert_file || cfg->key_file)) {

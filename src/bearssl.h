@@ -12,7 +12,9 @@
 #define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
 #endif
 typedef struct sio_bearssl_config {
-    const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the default file */
+    const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the system's store
+                                        (SSL_CERT_FILE, SSL_CERT_DIR, then the usual bundles of
+                                        Debian, Fedora/RHEL, SUSE, Alpine, macOS, FreeBSD) */
     const char *ca_pem;              /* or PEM text in memory */
     size_t ca_pem_len;
     int insecure_skip_verify;        /* DANGER: accept any certificate (tests, debugging) */

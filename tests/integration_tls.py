@@ -385,6 +385,45 @@ def wss_default_trust_store_rejects_private_ca():
     expect_tls_failure(r, "not trusted")
 
 
+def with_env(env, fn):
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        return fn()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@test
+def wss_trust_store_from_ssl_cert_file():
+    r = with_env({"SSL_CERT_FILE": cert("ca.pem")},
+                 lambda: sioc(["ws", "--exit-after", "1", wss("server")], stdin=b"env\n", close_stdin=False))
+    expect_rc(r, 0)
+    check(r.texts() == ["env"], "no echo: %s" % r.describe())
+
+
+@test
+def wss_trust_store_from_ssl_cert_dir():
+    d = os.path.join(OPTS.tmp, "certdir")
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(cert("ca.pem"), os.path.join(d, "ca.pem"))
+    with open(os.path.join(d, "README"), "w") as f:
+        f.write("not a certificate\n")
+    r = with_env({"SSL_CERT_FILE": "", "SSL_CERT_DIR": "/nonexistent:" + d},   # SSL_CERT_FILE would win
+                 lambda: sioc(["ws", "--exit-after", "1", wss("server")], stdin=b"dir\n", close_stdin=False))
+    expect_rc(r, 0)
+    check(r.texts() == ["dir"], "no echo: %s" % r.describe())
+
+
+@test
+def wss_bad_ssl_cert_file_is_named():
+    r = with_env({"SSL_CERT_FILE": "/nonexistent/ca.pem"}, lambda: sioc(["ws", wss("server")], close_stdin=False))
+    check(r.rc != 0 and not r.of("open"), "connected: %s" % r.describe())
+    text = r.error_text() + r.stderr()
+    check("SSL_CERT_FILE" in text and "/nonexistent/ca.pem" in text, "SSL_CERT_FILE not named: %s" % r.describe())
+
+
 @test
 def wss_cafile_of_other_ca_rejects_server():
     r = sioc(["ws"] + ca_args("other_ca.pem") + [wss("server")], close_stdin=False)
