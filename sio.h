@@ -47,7 +47,8 @@
  *   binary, namespaces, resolver, engineio), which take the time as an
  *   argument; the link (a socket, its TLS session, its buffers) and the
  *   connections over it (websocket, polling, upgrade); then the client
- *   (client, resolve, transport, socketio, pump, the public calls, set)
+ *   (client, resolve, transport, socketio, redirect, pump, the public
+ *   calls, set)
  *   over the platform interface.  Only the link and the client's pump
  *   touch sockets and the clock: bytes go in, bytes and events come out,
  *   so the protocol code can be fuzzed and unit-tested with byte vectors.
@@ -1038,6 +1039,8 @@ typedef struct sio_config {
     const char *no_proxy;            /* hosts reached directly: "localhost,.corp.example,10.0.0.0/8,[::1]:8080" */
     int proxy_from_environment;      /* 1: with proxy NULL, read http_proxy or https_proxy (by the URL's
                                         scheme), then all_proxy, and no_proxy, lower case first */
+    int max_redirects;               /* 301/302/303/307/308 answers to the handshake followed per
+                                        connection: 0 = 5; < 0: none (the answer is an error) */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
@@ -1148,6 +1151,9 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);
 SIO_API const char *sio_name(const sio_client *c);
+/* The URL the client connects to: sio_config.url until a handshake was
+ * redirected, then the URL it was sent to (reconnections use it too). */
+SIO_API const char *sio_url_of(const sio_client *c);
 SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */
@@ -6126,6 +6132,7 @@ struct sio_client {
     int transport;                     /* sio_config.transport */
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
+    int max_redirects, redirects;      /* redirects: followed since the connection began */
     int reconnect;
     unsigned reconnect_attempts;
     int delay_min, delay_max, jitter_pct;
@@ -7666,6 +7673,7 @@ static int sio__eio_on_open(sio_client *c, sio_event *ev)
         else
             sio__send_connect(c, (int)i);
     }
+    c->redirects = 0;
     ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
     ev->attempt = (int)c->retries;
     ev->sid = c->eio.session.sid;
@@ -8139,6 +8147,160 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 }
 #endif
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/redirect.c"
+#endif
+/* ---- redirects of the handshake ------------------------------------------
+ * A 301, 302, 303, 307 or 308 answer to the WebSocket handshake or to the
+ * Engine.IO handshake sends the client to its Location, up to
+ * max_redirects times per connection: never from a secure URL to a plain
+ * one, and without the cookies and the Authorization header when the host
+ * changes.  The URL reached is the client's from then on (sio_url_of), for
+ * reconnections too. */
+
+#define SIO__MAX_LOCATION 1024
+
+/* The Location of a redirect whose head starts l's received bytes: 1 with
+ * the URL in out, else 0 (not a redirect, or no usable Location). */
+static int sio__redirect_location(const sio__link *l, char *out, size_t size)
+{
+    sio_http_response r;
+    const sio_http_header *h;
+    if (!l->rx || sio_http_parse_response(&r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1) return 0;
+    if (r.status != 301 && r.status != 302 && r.status != 303 && r.status != 307 && r.status != 308) return 0;
+    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= size) return 0;
+    memcpy(out, h->value, h->value_len);
+    out[h->value_len] = 0;
+    return 1;
+}
+
+/* The absolute URL a Location names, in this client's kind of scheme (ws
+ * and wss for WebSocket, http and https for Socket.IO), into out.  0, or
+ * -1 for a Location that is neither absolute nor an absolute path. */
+static int sio__redirect_target(const sio_client *c, const char *loc, char *out, size_t size)
+{
+    const char *rest = strstr(loc, "://");
+    int secure;
+    if (rest) {
+        size_t n = (size_t)(rest - loc);
+        if (sio__span_ieq(loc, n, "https") || sio__span_ieq(loc, n, "wss")) secure = 1;
+        else if (sio__span_ieq(loc, n, "http") || sio__span_ieq(loc, n, "ws")) secure = 0;
+        else return -1;
+        rest += 3;
+    } else if (loc[0] == '/' && loc[1] != '/') {        /* an absolute path on the same server */
+        secure = c->url.secure;
+    } else {
+        return -1;
+    }
+    if (!rest) {
+        char port[8] = "";
+        if (c->url.has_port) snprintf(port, sizeof port, ":%u", (unsigned)c->url.port);
+        snprintf(out, size, "%s://%s%.*s%s%s%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"),
+                 c->url.ipv6 ? "[" : "", (int)c->url.host_len, c->url.host, c->url.ipv6 ? "]" : "", port, loc);
+    } else {
+        snprintf(out, size, "%s://%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"), rest);
+    }
+    return 0;
+}
+
+/* The request head's lines for the new host: its Host line, then the
+ * caller's headers, without Authorization and Cookie when the host
+ * changed.  SIO_OK or SIO_ERR_NOMEM. */
+static int sio__redirect_head(sio_client *c, int other_host)
+{
+    const char *old = c->request_head, *line = strstr(old, "\r\n") + 2;
+    char *head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(old) + strlen(c->host) + 16), *p = head;
+    if (!head) return SIO_ERR_NOMEM;
+    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
+    if (c->port != (c->url.secure ? 443 : 80)) p += sprintf(p, ":%u", (unsigned)c->port);
+    p += sprintf(p, "\r\n");
+    while (*line) {
+        const char *end = strstr(line, "\r\n");
+        size_t n = end ? (size_t)(end + 2 - line) : strlen(line);
+        if (!other_host || !(sio__span_ieq(line, 14, "authorization:") || sio__span_ieq(line, 7, "cookie:"))) {
+            memcpy(p, line, n);
+            p += n;
+        }
+        line += n;
+    }
+    *p = 0;
+    sio__free(&c->sys.alloc, c->request_head);
+    c->request_head = head;
+    return SIO_OK;
+}
+
+/* A WebSocket client's request target: the URL's path and query. */
+static int sio__redirect_target_path(sio_client *c)
+{
+    char *t = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.path_len + c->url.query_len + 3);
+    if (!t) return SIO_ERR_NOMEM;
+    sprintf(t, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+            c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    sio__free(&c->sys.alloc, c->eio_target);
+    c->eio_target = t;
+    return SIO_OK;
+}
+
+/* Points the client at location.  SIO_OK, or a negative status with text
+ * saying why it will not go there. */
+static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
+{
+    char url[SIO__MAX_LOCATION + 16], *url_text, *host;
+    sio_url u;
+    int other_host, i;
+    if (c->redirects >= c->max_redirects) {
+        snprintf(text, size, "%s: too many redirects (%d; last to %.120s)", SIO__SOCKETIO(c) ? "eio" : "ws",
+                 c->redirects, location);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (sio__redirect_target(c, location, url, sizeof url) < 0 || sio_url_parse(&u, url) != SIO_OK) {
+        snprintf(text, size, "redirect: unusable Location '%.120s'", location);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (c->url.secure && !u.secure) {
+        snprintf(text, size, "redirect: from a secure URL to a plain one refused (Location '%.120s')", location);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (u.secure && !c->sys.tls) {
+        snprintf(text, size, "redirect: to '%.120s' needs TLS, and the client has no TLS backend", location);
+        return SIO_ERR_TLS;
+    }
+    url_text = sio__strdup(&c->sys.alloc, url);
+    host = (char *)sio__realloc(&c->sys.alloc, NULL, u.host_len + 1);
+    if (!url_text || !host) {
+        sio__free(&c->sys.alloc, url_text);
+        sio__free(&c->sys.alloc, host);
+        snprintf(text, size, "redirect: out of memory");
+        return SIO_ERR_NOMEM;
+    }
+    sio_url_parse(&u, url_text);                          /* spans into the client's own copy */
+    memcpy(host, u.host, u.host_len);
+    host[u.host_len] = 0;
+    other_host = strlen(host) != strlen(c->host) || !sio__span_ieq(host, strlen(host), c->host) || u.port != c->port;
+    sio__free(&c->sys.alloc, c->url_text);
+    sio__free(&c->sys.alloc, c->host);
+    c->url_text = url_text;
+    c->url = u;
+    c->host = host;
+    c->port = u.port;
+    c->route.host = c->host;
+    c->route.port = c->port;
+    c->route.secure = u.secure;
+    c->redirects++;
+#if SIO__WITH_POLLING
+    for (i = 0; other_host && i < SIO__MAX_COOKIES; i++) {   /* cookies stay with their host */
+        sio__free(&c->sys.alloc, c->cookies[i]);
+        c->cookies[i] = NULL;
+    }
+#else
+    (void)i;
+#endif
+    if (sio__redirect_head(c, other_host) != SIO_OK || (!SIO__SOCKETIO(c) && sio__redirect_target_path(c) != SIO_OK)) {
+        snprintf(text, size, "redirect: out of memory");
+        return SIO_ERR_NOMEM;
+    }
+    return SIO_OK;
+}
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/pump.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -8174,6 +8336,30 @@ static void sio__begin(sio_client *c)
     sio__start_next_address(c);
 }
 
+/* A redirect answer to the handshake on l: 1 when the client starts over at
+ * its Location (the attempt's connections closed, no event), 0 when the
+ * answer is no redirect, -1 when the client will not follow it (ERROR and
+ * CLOSE queued). */
+static int sio__follow_redirect(sio_client *c, const sio__link *l)
+{
+    char location[SIO__MAX_LOCATION], text[SIO__TEXT_SIZE];
+    int r;
+    if (!sio__redirect_location(l, location, sizeof location)) return 0;
+    if ((r = sio__redirect_to(c, location, text, sizeof text)) != SIO_OK) {
+        sio__abort(c, r, text);
+        return -1;
+    }
+    sio__nul_give_back(c);
+    c->events.nul_at = NULL;
+    sio__link_close(c, &c->ln);
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
+#endif
+    sio_ws_rx_free(&c->websocket.rx);
+    sio__begin(c);
+    return 1;
+}
+
 /* A read on the main link ended (0) or failed (n < 0, err says why). */
 static void sio__read_failed(sio_client *c, long n, const char *err, const char *when)
 {
@@ -8196,11 +8382,12 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         long n;
         int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
         if (r < 0) {
-            sio__abort(c, r, err);
+            if (r != SIO_ERR_HANDSHAKE || sio__follow_redirect(c, &c->ln) == 0) sio__abort(c, r, err);
             return 0;
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
+            c->redirects = 0;
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
             ev->protocol = c->websocket.protocol;
@@ -8351,12 +8538,15 @@ static int sio__poll_link(sio_client *c, sio__link *l, char *text, size_t size)
 }
 
 /* Reads the response on a polling link: 1 when it is whole and a 200, 0
- * while it is not whole, or a negative status with text saying why. */
+ * while it is not whole, 2 when the handshake was redirected (the client
+ * started over, or failed with its events queued), or a negative status
+ * with text saying why. */
 static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uint64_t max_body, const char *what,
                               char *text, size_t size)
 {
     int r = sio__polling_receive(&c->sys, l, in, c->max_handshake, max_body, c->cookies, text, size);
     if (r != 1 || in->status == 200) return r;
+    if (l == &c->ln && !c->eio.open && sio__follow_redirect(c, l) != 0) return 2;   /* started over, or failed */
     sio__polling_error_text(l, in, what, text, size);
     return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
 }
@@ -8388,6 +8578,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
             r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", text,
                                    sizeof text);
+            if (r == 2) return 0;
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;
@@ -8725,6 +8916,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
     c->reconnect = cfg->reconnect;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
@@ -8852,6 +9044,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
+    c->redirects = 0;
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__namespaces_start(&c->socketio.namespaces);
 #endif
@@ -9005,6 +9198,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 }
 
 SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
+SIO_API const char *sio_url_of(const sio_client *c) { return c ? c->url_text : ""; }
 
 SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c) : 0; }
 

@@ -44,7 +44,8 @@
  *   binary, namespaces, resolver, engineio), which take the time as an
  *   argument; the link (a socket, its TLS session, its buffers) and the
  *   connections over it (websocket, polling, upgrade); then the client
- *   (client, resolve, transport, socketio, pump, the public calls, set)
+ *   (client, resolve, transport, socketio, redirect, pump, the public
+ *   calls, set)
  *   over the platform interface.  Only the link and the client's pump
  *   touch sockets and the clock: bytes go in, bytes and events come out,
  *   so the protocol code can be fuzzed and unit-tested with byte vectors.

@@ -101,6 +101,7 @@ struct sio_client {
     int transport;                     /* sio_config.transport */
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
+    int max_redirects, redirects;      /* redirects: followed since the connection began */
     int reconnect;
     unsigned reconnect_attempts;
     int delay_min, delay_max, jitter_pct;

@@ -51,6 +51,8 @@ typedef struct sio_config {
     const char *no_proxy;            /* hosts reached directly: "localhost,.corp.example,10.0.0.0/8,[::1]:8080" */
     int proxy_from_environment;      /* 1: with proxy NULL, read http_proxy or https_proxy (by the URL's
                                         scheme), then all_proxy, and no_proxy, lower case first */
+    int max_redirects;               /* 301/302/303/307/308 answers to the handshake followed per
+                                        connection: 0 = 5; < 0: none (the answer is an error) */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling

@@ -161,6 +161,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
     c->reconnect = cfg->reconnect;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
@@ -288,6 +289,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
+    c->redirects = 0;
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__namespaces_start(&c->socketio.namespaces);
 #endif
@@ -441,6 +443,7 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 }
 
 SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
+SIO_API const char *sio_url_of(const sio_client *c) { return c ? c->url_text : ""; }
 
 SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c) : 0; }
 

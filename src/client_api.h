@@ -33,6 +33,9 @@ SIO_API size_t sio_sockets(const sio_client *c, sio_wait_item *items, size_t max
 SIO_API int sio_next_timeout_ms(const sio_client *c);    /* -1: no timer pending */
 SIO_API sio_state sio_get_state(const sio_client *c);
 SIO_API const char *sio_name(const sio_client *c);
+/* The URL the client connects to: sio_config.url until a handshake was
+ * redirected, then the URL it was sent to (reconnections use it too). */
+SIO_API const char *sio_url_of(const sio_client *c);
 SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */

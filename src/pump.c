@@ -31,6 +31,30 @@ static void sio__begin(sio_client *c)
     sio__start_next_address(c);
 }
 
+/* A redirect answer to the handshake on l: 1 when the client starts over at
+ * its Location (the attempt's connections closed, no event), 0 when the
+ * answer is no redirect, -1 when the client will not follow it (ERROR and
+ * CLOSE queued). */
+static int sio__follow_redirect(sio_client *c, const sio__link *l)
+{
+    char location[SIO__MAX_LOCATION], text[SIO__TEXT_SIZE];
+    int r;
+    if (!sio__redirect_location(l, location, sizeof location)) return 0;
+    if ((r = sio__redirect_to(c, location, text, sizeof text)) != SIO_OK) {
+        sio__abort(c, r, text);
+        return -1;
+    }
+    sio__nul_give_back(c);
+    c->events.nul_at = NULL;
+    sio__link_close(c, &c->ln);
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
+#endif
+    sio_ws_rx_free(&c->websocket.rx);
+    sio__begin(c);
+    return 1;
+}
+
 /* A read on the main link ended (0) or failed (n < 0, err says why). */
 static void sio__read_failed(sio_client *c, long n, const char *err, const char *when)
 {
@@ -53,11 +77,12 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         long n;
         int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
         if (r < 0) {
-            sio__abort(c, r, err);
+            if (r != SIO_ERR_HANDSHAKE || sio__follow_redirect(c, &c->ln) == 0) sio__abort(c, r, err);
             return 0;
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
+            c->redirects = 0;
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
             ev->protocol = c->websocket.protocol;
@@ -208,12 +233,15 @@ static int sio__poll_link(sio_client *c, sio__link *l, char *text, size_t size)
 }
 
 /* Reads the response on a polling link: 1 when it is whole and a 200, 0
- * while it is not whole, or a negative status with text saying why. */
+ * while it is not whole, 2 when the handshake was redirected (the client
+ * started over, or failed with its events queued), or a negative status
+ * with text saying why. */
 static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uint64_t max_body, const char *what,
                               char *text, size_t size)
 {
     int r = sio__polling_receive(&c->sys, l, in, c->max_handshake, max_body, c->cookies, text, size);
     if (r != 1 || in->status == 200) return r;
+    if (l == &c->ln && !c->eio.open && sio__follow_redirect(c, l) != 0) return 2;   /* started over, or failed */
     sio__polling_error_text(l, in, what, text, size);
     return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
 }
@@ -245,6 +273,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
             r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", text,
                                    sizeof text);
+            if (r == 2) return 0;
             if (r < 0) break;
             if (r == 1) {
                 c->polling.get_busy = 0;

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Proxy integration tests: `sioc ws` and `sioc io` through real proxies
+"""Real-network integration tests: proxies and redirects.  `sioc ws` and `sioc io` through real proxies
 (Debian's tinyproxy for HTTP CONNECT with and without Basic authentication,
 microsocks for SOCKS5 with and without user/password) and through the fake
 ones of tests/servers/fake_proxy.py (a recording SOCKS5 proxy, and proxies
 that answer garbage, close, never end their header, stay silent or speak
-first), to the repo's Node servers (ws, socket.io 4.8) on 127.0.0.1.
+first), to the repo's Node servers (ws, socket.io 4.8) on 127.0.0.1; and
+handshakes redirected by tests/servers/redirector.py (chains, a loop, another
+host) to those servers.
 
     tests/integration_proxy.py --sioc build/sioc
     tests/integration_proxy.py --sioc build/sioc --wrapper 'valgrind --error-exitcode=99 -q'
@@ -58,6 +60,19 @@ def start_node(name, script):
     if len(line) != 2 or line[0] != "PORT":
         raise RuntimeError("%s did not start: %r" % (script, box))
     PORTS[name] = int(line[1])
+
+
+def start_redirector():
+    p = subprocess.Popen([sys.executable if not os.path.exists("/usr/bin/python3") else "/usr/bin/python3",
+                          os.path.join(SERVERS, "redirector.py"), str(PORTS["ws"]), str(PORTS["io"])],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=open(os.path.join(OPTS.tmp, "server-redirector.log"), "wb"), start_new_session=True)
+    PROCS.append(p)
+    line = p.stdout.readline().decode("ascii", "replace").split()
+    if len(line) != 2 or line[0] != "PORT":
+        raise RuntimeError("redirector.py did not start")
+    PORTS["redirector"] = int(line[1])
+    threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()   # keep its pipe drained
 
 
 def sioc(args, stdin=b"", timeout=15.0, env=None, close_stdin=True):
@@ -300,6 +315,57 @@ for _t in ("websocket", "polling", "auto"):
 REG.add("io_through_microsocks_socks5_polling", make_io_socks_test("polling", "socks5"))
 
 
+# ------------------------------------------------------------------ redirects
+
+def redirector(path):
+    return "ws://127.0.0.1:%d%s" % (PORTS["redirector"], path)
+
+
+@test
+def ws_redirect_is_followed():
+    r = sioc(["ws", "--exit-after", "1", redirector("/to-echo")], stdin=b"moved\n", close_stdin=False)
+    check(r.rc == 0 and r.texts() == ["moved"], r.describe())
+
+
+@test
+def ws_redirect_chain_of_five_is_followed_six_is_not():
+    r = sioc(["ws", "--exit-after", "1", redirector("/chain/4")], stdin=b"chain\n", close_stdin=False)
+    check(r.rc == 0 and r.texts() == ["chain"], "5 redirects not followed: %s" % r.describe())
+    r = sioc(["ws", redirector("/chain/5")], close_stdin=False)
+    check(r.rc == 1 and "ws: too many redirects (5" in r.error_text(), "6 redirects followed: %s" % r.describe())
+
+
+@test
+def ws_redirect_loop_ends_with_an_error():
+    r = sioc(["ws", redirector("/loop")], close_stdin=False)
+    check(r.rc == 1 and "too many redirects" in r.error_text(), r.describe())
+    check(r.elapsed < 5 * SLOW, "took %.1fs" % r.elapsed)
+
+
+@test
+def ws_redirect_to_another_host_drops_the_authorization_header():
+    r = sioc(["ws", "--exit-after", "1", "--header", "Authorization: Bearer s3cret", "--header", "X-Keep: yes",
+              redirector("/to-headers")], close_stdin=False)
+    check(r.rc == 0 and r.messages, r.describe())
+    headers = json.loads(r.messages[0]["data"])
+    check(headers.get("x-keep") == "yes", "X-Keep lost: %s" % short(headers))
+    check("authorization" not in headers, "Authorization carried to another host: %s" % short(headers))
+
+
+@test
+def io_redirected_engine_io_handshake_polling():
+    r = sioc(["io", "--transport", "polling", "--exit-after", "3", "http://127.0.0.1:%d/" % PORTS["redirector"]],
+             stdin=b'["delay",300,"r"]\n', close_stdin=False)
+    check(r.rc == 0 and [e.get("args") for e in r.events("delayed-back")] == [["r"]], r.describe())
+
+
+@test
+def io_redirected_engine_io_handshake_websocket():
+    r = sioc(["io", "--transport", "websocket", "--exit-after", "3", "http://127.0.0.1:%d/" % PORTS["redirector"]],
+             stdin=b'["delay",300,"w"]\n', close_stdin=False)
+    check(r.rc == 0 and [e.get("args") for e in r.events("delayed-back")] == [["w"]], r.describe())
+
+
 # ------------------------------------------------------------------ main
 
 def main():
@@ -327,6 +393,7 @@ def main():
     try:
         start_node("ws", "ws_echo.js")
         start_node("io", "io_server.js")
+        start_redirector()
         PROXIES.start()
         run_tests(REG.select(OPTS.filter), counts, alive)
     except KeyboardInterrupt:

@@ -1751,9 +1751,100 @@ static void test_proxy_choice_at_create(void)
 }
 #endif
 
+/* ---- redirects of the handshake ---- */
+
+static sio_client *redirect_client(int max_redirects)
+{
+    static const char *hdrs[] = { "Authorization: Bearer secret", "X-Keep: 1" };
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.headers = hdrs;
+    cfg.header_count = 2;
+    cfg.max_redirects = max_redirects;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    return c;
+}
+
+static void redirect_answer(const char *status, const char *location)
+{
+    char head[512];
+    snprintf(head, sizeof head, "HTTP/1.1 %s\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n", status, location);
+    server_send(head, strlen(head));
+    net.out_len = 0;                                   /* the next request starts the output */
+    memset(net.out, 0, 64);
+}
+
+static void test_redirect_is_followed_to_its_location(void)
+{
+    sio_client *c = redirect_client(0);
+    sio_event ev;
+    const char *req = (const char *)net.out;
+    redirect_answer("301 Moved Permanently", "ws://other.test:9000/new?x=1");
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                 /* no event: it starts over */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "other.test");
+    CHECK(strncmp(req, "GET /new?x=1 HTTP/1.1\r\nHost: other.test:9000\r\n", 46) == 0);
+    CHECK(strstr(req, "X-Keep: 1\r\n") != NULL);
+    CHECK(strstr(req, "Authorization") == NULL);      /* credentials stay with their host */
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_STR(sio_url_of(c), "ws://other.test:9000/new?x=1");
+    sio_destroy(c);
+    /* an absolute path stays on the server, with its credentials */
+    c = redirect_client(0);
+    redirect_answer("307 Temporary Redirect", "/moved");
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK(strncmp(req, "GET /moved HTTP/1.1\r\nHost: example.test:8080\r\n", 46) == 0);
+    CHECK(strstr(req, "Authorization: Bearer secret\r\n") != NULL);
+    CHECK_STR(sio_url_of(c), "ws://example.test:8080/moved");
+    sio_destroy(c);
+}
+
+static void test_redirects_are_bounded(void)
+{
+    sio_client *c = redirect_client(2);
+    sio_event ev;
+    int i;
+    for (i = 0; i < 2; i++) {
+        redirect_answer("302 Found", "/loop");
+        CHECK_INT(sio_poll(c, &ev, 0), 0);
+        CHECK_INT(sio_poll(c, &ev, 0), 0);
+    }
+    redirect_answer("302 Found", "/loop");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_HANDSHAKE);
+    CHECK_STR(ev.message, "ws: too many redirects (2; last to /loop)");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    sio_destroy(c);
+    c = redirect_client(-1);                            /* none followed: the answer is the error */
+    redirect_answer("308 Permanent Redirect", "ws://other.test/");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_STR(ev.message, "ws: too many redirects (0; last to ws://other.test/)");
+    sio_destroy(c);
+    c = redirect_client(0);
+    redirect_answer("302 Found", "ftp://other.test/");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_STR(ev.message, "redirect: unusable Location 'ftp://other.test/'");
+    sio_destroy(c);
+    c = redirect_client(0);
+    redirect_answer("302 Found", "wss://other.test/");   /* no TLS backend */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TLS);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
+    RUN(test_redirect_is_followed_to_its_location);
+    RUN(test_redirects_are_bounded);
 #ifdef SIO_NO_PROXY
     RUN(test_proxy_refused_without_the_proxy_stage);
 #else

@@ -1,0 +1,151 @@
+/* ---- redirects of the handshake ------------------------------------------
+ * A 301, 302, 303, 307 or 308 answer to the WebSocket handshake or to the
+ * Engine.IO handshake sends the client to its Location, up to
+ * max_redirects times per connection: never from a secure URL to a plain
+ * one, and without the cookies and the Authorization header when the host
+ * changes.  The URL reached is the client's from then on (sio_url_of), for
+ * reconnections too. */
+
+#define SIO__MAX_LOCATION 1024
+
+/* The Location of a redirect whose head starts l's received bytes: 1 with
+ * the URL in out, else 0 (not a redirect, or no usable Location). */
+static int sio__redirect_location(const sio__link *l, char *out, size_t size)
+{
+    sio_http_response r;
+    const sio_http_header *h;
+    if (!l->rx || sio_http_parse_response(&r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1) return 0;
+    if (r.status != 301 && r.status != 302 && r.status != 303 && r.status != 307 && r.status != 308) return 0;
+    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= size) return 0;
+    memcpy(out, h->value, h->value_len);
+    out[h->value_len] = 0;
+    return 1;
+}
+
+/* The absolute URL a Location names, in this client's kind of scheme (ws
+ * and wss for WebSocket, http and https for Socket.IO), into out.  0, or
+ * -1 for a Location that is neither absolute nor an absolute path. */
+static int sio__redirect_target(const sio_client *c, const char *loc, char *out, size_t size)
+{
+    const char *rest = strstr(loc, "://");
+    int secure;
+    if (rest) {
+        size_t n = (size_t)(rest - loc);
+        if (sio__span_ieq(loc, n, "https") || sio__span_ieq(loc, n, "wss")) secure = 1;
+        else if (sio__span_ieq(loc, n, "http") || sio__span_ieq(loc, n, "ws")) secure = 0;
+        else return -1;
+        rest += 3;
+    } else if (loc[0] == '/' && loc[1] != '/') {        /* an absolute path on the same server */
+        secure = c->url.secure;
+    } else {
+        return -1;
+    }
+    if (!rest) {
+        char port[8] = "";
+        if (c->url.has_port) snprintf(port, sizeof port, ":%u", (unsigned)c->url.port);
+        snprintf(out, size, "%s://%s%.*s%s%s%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"),
+                 c->url.ipv6 ? "[" : "", (int)c->url.host_len, c->url.host, c->url.ipv6 ? "]" : "", port, loc);
+    } else {
+        snprintf(out, size, "%s://%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"), rest);
+    }
+    return 0;
+}
+
+/* The request head's lines for the new host: its Host line, then the
+ * caller's headers, without Authorization and Cookie when the host
+ * changed.  SIO_OK or SIO_ERR_NOMEM. */
+static int sio__redirect_head(sio_client *c, int other_host)
+{
+    const char *old = c->request_head, *line = strstr(old, "\r\n") + 2;
+    char *head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(old) + strlen(c->host) + 16), *p = head;
+    if (!head) return SIO_ERR_NOMEM;
+    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
+    if (c->port != (c->url.secure ? 443 : 80)) p += sprintf(p, ":%u", (unsigned)c->port);
+    p += sprintf(p, "\r\n");
+    while (*line) {
+        const char *end = strstr(line, "\r\n");
+        size_t n = end ? (size_t)(end + 2 - line) : strlen(line);
+        if (!other_host || !(sio__span_ieq(line, 14, "authorization:") || sio__span_ieq(line, 7, "cookie:"))) {
+            memcpy(p, line, n);
+            p += n;
+        }
+        line += n;
+    }
+    *p = 0;
+    sio__free(&c->sys.alloc, c->request_head);
+    c->request_head = head;
+    return SIO_OK;
+}
+
+/* A WebSocket client's request target: the URL's path and query. */
+static int sio__redirect_target_path(sio_client *c)
+{
+    char *t = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.path_len + c->url.query_len + 3);
+    if (!t) return SIO_ERR_NOMEM;
+    sprintf(t, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+            c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    sio__free(&c->sys.alloc, c->eio_target);
+    c->eio_target = t;
+    return SIO_OK;
+}
+
+/* Points the client at location.  SIO_OK, or a negative status with text
+ * saying why it will not go there. */
+static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
+{
+    char url[SIO__MAX_LOCATION + 16], *url_text, *host;
+    sio_url u;
+    int other_host, i;
+    if (c->redirects >= c->max_redirects) {
+        snprintf(text, size, "%s: too many redirects (%d; last to %.120s)", SIO__SOCKETIO(c) ? "eio" : "ws",
+                 c->redirects, location);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (sio__redirect_target(c, location, url, sizeof url) < 0 || sio_url_parse(&u, url) != SIO_OK) {
+        snprintf(text, size, "redirect: unusable Location '%.120s'", location);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (c->url.secure && !u.secure) {
+        snprintf(text, size, "redirect: from a secure URL to a plain one refused (Location '%.120s')", location);
+        return SIO_ERR_HANDSHAKE;
+    }
+    if (u.secure && !c->sys.tls) {
+        snprintf(text, size, "redirect: to '%.120s' needs TLS, and the client has no TLS backend", location);
+        return SIO_ERR_TLS;
+    }
+    url_text = sio__strdup(&c->sys.alloc, url);
+    host = (char *)sio__realloc(&c->sys.alloc, NULL, u.host_len + 1);
+    if (!url_text || !host) {
+        sio__free(&c->sys.alloc, url_text);
+        sio__free(&c->sys.alloc, host);
+        snprintf(text, size, "redirect: out of memory");
+        return SIO_ERR_NOMEM;
+    }
+    sio_url_parse(&u, url_text);                          /* spans into the client's own copy */
+    memcpy(host, u.host, u.host_len);
+    host[u.host_len] = 0;
+    other_host = strlen(host) != strlen(c->host) || !sio__span_ieq(host, strlen(host), c->host) || u.port != c->port;
+    sio__free(&c->sys.alloc, c->url_text);
+    sio__free(&c->sys.alloc, c->host);
+    c->url_text = url_text;
+    c->url = u;
+    c->host = host;
+    c->port = u.port;
+    c->route.host = c->host;
+    c->route.port = c->port;
+    c->route.secure = u.secure;
+    c->redirects++;
+#if SIO__WITH_POLLING
+    for (i = 0; other_host && i < SIO__MAX_COOKIES; i++) {   /* cookies stay with their host */
+        sio__free(&c->sys.alloc, c->cookies[i]);
+        c->cookies[i] = NULL;
+    }
+#else
+    (void)i;
+#endif
+    if (sio__redirect_head(c, other_host) != SIO_OK || (!SIO__SOCKETIO(c) && sio__redirect_target_path(c) != SIO_OK)) {
+        snprintf(text, size, "redirect: out of memory");
+        return SIO_ERR_NOMEM;
+    }
+    return SIO_OK;
+}
