@@ -614,6 +614,22 @@ def io_echo_ack(url, extra=()):
     return r
 
 
+# ------------------------------------------------------------------ redirects over TLS
+
+@test
+def wss_redirect_to_plain_ws_is_refused():
+    r = sioc(["ws"] + ca_args() + [wss("server", "/redirect-plain")], close_stdin=False)
+    check(r.rc == 1 and "redirect: from a secure URL to a plain one refused" in r.error_text(), r.describe())
+
+
+@test
+def wss_redirect_on_the_same_server_stays_secure():
+    r = sioc(["ws", "--exit-after", "1"] + ca_args() + [wss("server", "/redirect-secure")], stdin=b"still tls\n",
+             close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts() == ["still tls"], r.describe())
+
+
 # ------------------------------------------------------------------ TLS inside a proxy's tunnel
 
 def need_proxy(name):

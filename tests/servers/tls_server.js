@@ -21,6 +21,8 @@
 // Every variant serves the same content:
 //   WebSocket /                send "root <variant>", then echo
 //   WebSocket /echo            echo every message with the same opcode (maxPayload 64 MiB)
+//   /redirect-plain            302 to ws://localhost:1/echo (a client must refuse the downgrade)
+//   /redirect-secure           302 to /echo on this server
 //   WebSocket /push?size=N[&text=1]
 //                              send N random bytes as one binary message (text=1:
 //                              N bytes 'a'..'z' repeating, as text); the client echoes
@@ -193,6 +195,10 @@ function start(variant, certFile, keyFile, extra) {
       if (p.startsWith('/socket.io/')) return;       // engine.io's listener
       if (p === '/' || p === '/echo' || p === '/push' || p === '/whoami' || p === '/renegotiate') {
         wss.handleUpgrade(req, socket, head, (ws) => handleWs(ws, req, variant));
+      } else if (p === '/redirect-plain' || p === '/redirect-secure') {
+        // a redirect to plain ws:// (which a client must refuse) or back to /echo over wss://
+        const to = p === '/redirect-plain' ? 'ws://localhost:1/echo' : '/echo';
+        socket.end('HTTP/1.1 302 Found\r\nLocation: ' + to + '\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       } else {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
