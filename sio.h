@@ -1041,6 +1041,8 @@ typedef struct sio_config {
                                         scheme), then all_proxy, and no_proxy, lower case first */
     int max_redirects;               /* 301/302/303/307/308 answers to the handshake followed per
                                         connection: 0 = 5; < 0: none (the answer is an error) */
+    int keep_handshake;              /* 1: keep the accepted handshake's response for sio_handshake
+                                        (a refused one is always kept) */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
@@ -1154,6 +1156,22 @@ SIO_API const char *sio_name(const sio_client *c);
 /* The URL the client connects to: sio_config.url until a handshake was
  * redirected, then the URL it was sent to (reconnections use it too). */
 SIO_API const char *sio_url_of(const sio_client *c);
+
+/* The server's answer to the handshake of this run (the WebSocket's 101,
+ * or the Engine.IO handshake's 200 over polling): kept for a refusal (401,
+ * 403, ...) always, for an accepted one when sio_config.keep_handshake is
+ * set; until the next sio_start.  The head can be read with
+ * sio_http_parse_response / sio_http_find_header. */
+typedef struct sio_handshake_response {
+    int status;                        /* the HTTP status */
+    const char *head;                  /* status line and headers, through the blank line */
+    size_t head_len;
+    const char *body;                  /* a refusal's body, as far as it came with the head */
+    size_t body_len;                   /* (at most SIO_HANDSHAKE_BODY_MAX bytes) */
+} sio_handshake_response;
+#define SIO_HANDSHAKE_BODY_MAX 512
+/* SIO_OK with *out filled, or SIO_ERR_STATE when none is kept. */
+SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out);
 SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */
@@ -6133,6 +6151,10 @@ struct sio_client {
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
     int max_redirects, redirects;      /* redirects: followed since the connection began */
+    int keep_handshake;
+    char *handshake;                   /* the kept answer to the handshake: head, then body */
+    size_t handshake_head, handshake_body;
+    int handshake_status;
     int reconnect;
     unsigned reconnect_attempts;
     int delay_min, delay_max, jitter_pct;
@@ -6382,6 +6404,35 @@ static void sio__addresses_release(sio_client *c, int connected)
     c->resolver.addrs = NULL;
     c->resolver.addr_count = 0;
 #endif
+}
+
+/* Keeps the server's answer to the handshake (head, and the start of a
+ * refusal's body) for sio_handshake; without memory it is not kept. */
+static void sio__keep_handshake(sio_client *c, int status, const unsigned char *head, size_t head_len,
+                                const unsigned char *body, size_t body_len)
+{
+    if (body_len > SIO_HANDSHAKE_BODY_MAX) body_len = SIO_HANDSHAKE_BODY_MAX;
+    sio__free(&c->sys.alloc, c->handshake);
+    c->handshake_head = c->handshake_body = 0;
+    c->handshake_status = 0;
+    if (!(c->handshake = (char *)sio__realloc(&c->sys.alloc, NULL, head_len + body_len + 1))) return;
+    memcpy(c->handshake, head, head_len);
+    if (body_len) memcpy(c->handshake + head_len, body, body_len);
+    c->handshake[head_len + body_len] = 0;
+    c->handshake_head = head_len;
+    c->handshake_body = body_len;
+    c->handshake_status = status;
+}
+
+/* A refused answer at the start of l's received bytes, kept with what came
+ * of its body. */
+static void sio__keep_refusal(sio_client *c, const sio__link *l)
+{
+    sio_http_response r;
+    const unsigned char *p = l->rx ? l->rx + l->rx_start : NULL;
+    size_t n = l->rx ? l->rx_len - l->rx_start : 0;
+    if (p && sio_http_parse_response(&r, (const char *)p, n) == 1)
+        sio__keep_handshake(c, r.status, p, r.head_len, p + r.head_len, n - r.head_len);
 }
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued
@@ -8380,14 +8431,18 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
     int reads;
     for (reads = 0;; reads++) {
         long n;
+        size_t start = c->ln.rx_start;
         int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
         if (r < 0) {
-            if (r != SIO_ERR_HANDSHAKE || sio__follow_redirect(c, &c->ln) == 0) sio__abort(c, r, err);
+            if (r == SIO_ERR_HANDSHAKE && sio__follow_redirect(c, &c->ln) != 0) return 0;
+            if (r == SIO_ERR_HANDSHAKE) sio__keep_refusal(c, &c->ln);
+            sio__abort(c, r, err);
             return 0;
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
             c->redirects = 0;
+            if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
             ev->protocol = c->websocket.protocol;
@@ -8547,6 +8602,9 @@ static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uin
     int r = sio__polling_receive(&c->sys, l, in, c->max_handshake, max_body, c->cookies, text, size);
     if (r != 1 || in->status == 200) return r;
     if (l == &c->ln && !c->eio.open && sio__follow_redirect(c, l) != 0) return 2;   /* started over, or failed */
+    if (l == &c->ln && !c->eio.open)
+        sio__keep_handshake(c, in->status, l->rx + l->rx_start, in->body_at, l->rx + l->rx_start + in->body_at,
+                            in->dec - in->body_at);
     sio__polling_error_text(l, in, what, text, size);
     return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
 }
@@ -8580,6 +8638,8 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
                                    sizeof text);
             if (r == 2) return 0;
             if (r < 0) break;
+            if (r == 1 && !c->eio.open && c->keep_handshake)
+                sio__keep_handshake(c, 200, c->ln.rx + c->ln.rx_start, c->polling.get_in.body_at, NULL, 0);
             if (r == 1) {
                 c->polling.get_busy = 0;
                 c->polling.pkt_pos = c->polling.get_in.body_at;
@@ -8767,6 +8827,7 @@ SIO_API size_t sio_memory(const sio_client *c)
 #if SIO__WITH_PROXY
     n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
 #endif
+    if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
@@ -8917,6 +8978,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
     c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
+    c->keep_handshake = cfg->keep_handshake;
     c->reconnect = cfg->reconnect;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
@@ -9013,6 +9075,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->url_text);
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
+    sio__free(&a, c->handshake);
 #if SIO__WITH_PROXY
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
@@ -9045,6 +9108,8 @@ SIO_API int sio_start(sio_client *c)
     c->user_stop = 0;
     c->retries = 0;
     c->redirects = 0;
+    sio__free(&c->sys.alloc, c->handshake);          /* this run's answer replaces the last one's */
+    c->handshake = NULL;
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__namespaces_start(&c->socketio.namespaces);
 #endif
@@ -9199,6 +9264,19 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 
 SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
 SIO_API const char *sio_url_of(const sio_client *c) { return c ? c->url_text : ""; }
+
+SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out)
+{
+    if (!c || !out) return SIO_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    if (!c->handshake) return SIO_ERR_STATE;
+    out->status = c->handshake_status;
+    out->head = c->handshake;
+    out->head_len = c->handshake_head;
+    out->body = c->handshake + c->handshake_head;
+    out->body_len = c->handshake_body;
+    return SIO_OK;
+}
 
 SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c) : 0; }
 

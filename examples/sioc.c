@@ -313,6 +313,27 @@ static void record_error(sioc_state *s, const char *msg)
     }
 }
 
+/* An ERROR event; a refused handshake adds the server's status and what
+ * came of its body ("status", "body"). */
+static void record_event_error(sioc_state *s, const sio_event *ev)
+{
+    sio_handshake_response hs;
+    if (ev->error != SIO_ERR_HANDSHAKE || sio_handshake(s->client, &hs) != SIO_OK || hs.status < 300) {
+        record_error(s, ev->message);
+        return;
+    }
+    if (s->opt.json) {
+        fputs("{\"type\":\"error\",\"message\":", stdout);
+        json_cstr(stdout, ev->message);
+        printf(",\"status\":%d,\"body\":", hs.status);
+        json_string(stdout, (const unsigned char *)hs.body, hs.body_len);
+        fputs("}\n", stdout);
+        fflush(stdout);
+    } else {
+        fprintf(stderr, "error: %s\n  server answered %d: %.*s\n", ev->message, hs.status, (int)hs.body_len, hs.body);
+    }
+}
+
 static void stop_client(sioc_state *s)
 {
     if (s->closing) return;
@@ -373,7 +394,7 @@ static void on_event(sioc_state *s, const sio_event *ev)
         break;
     case SIO_EVENT_ERROR:
         if (s->opt.exit_after != -2) s->failed = 1;
-        record_error(s, ev->message);
+        record_event_error(s, ev);
         break;
     case SIO_EVENT_CLOSE:
         if (s->opt.json) {
@@ -639,7 +660,7 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
     }
     case SIO_EVENT_ERROR:
         s->failed = 1;
-        record_error(s, ev->message);
+        record_event_error(s, ev);
         break;
     case SIO_EVENT_CLOSE:
         s->done = 1;

@@ -102,6 +102,10 @@ struct sio_client {
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
     int max_redirects, redirects;      /* redirects: followed since the connection began */
+    int keep_handshake;
+    char *handshake;                   /* the kept answer to the handshake: head, then body */
+    size_t handshake_head, handshake_body;
+    int handshake_status;
     int reconnect;
     unsigned reconnect_attempts;
     int delay_min, delay_max, jitter_pct;
@@ -351,6 +355,35 @@ static void sio__addresses_release(sio_client *c, int connected)
     c->resolver.addrs = NULL;
     c->resolver.addr_count = 0;
 #endif
+}
+
+/* Keeps the server's answer to the handshake (head, and the start of a
+ * refusal's body) for sio_handshake; without memory it is not kept. */
+static void sio__keep_handshake(sio_client *c, int status, const unsigned char *head, size_t head_len,
+                                const unsigned char *body, size_t body_len)
+{
+    if (body_len > SIO_HANDSHAKE_BODY_MAX) body_len = SIO_HANDSHAKE_BODY_MAX;
+    sio__free(&c->sys.alloc, c->handshake);
+    c->handshake_head = c->handshake_body = 0;
+    c->handshake_status = 0;
+    if (!(c->handshake = (char *)sio__realloc(&c->sys.alloc, NULL, head_len + body_len + 1))) return;
+    memcpy(c->handshake, head, head_len);
+    if (body_len) memcpy(c->handshake + head_len, body, body_len);
+    c->handshake[head_len + body_len] = 0;
+    c->handshake_head = head_len;
+    c->handshake_body = body_len;
+    c->handshake_status = status;
+}
+
+/* A refused answer at the start of l's received bytes, kept with what came
+ * of its body. */
+static void sio__keep_refusal(sio_client *c, const sio__link *l)
+{
+    sio_http_response r;
+    const unsigned char *p = l->rx ? l->rx + l->rx_start : NULL;
+    size_t n = l->rx ? l->rx_len - l->rx_start : 0;
+    if (p && sio_http_parse_response(&r, (const char *)p, n) == 1)
+        sio__keep_handshake(c, r.status, p, r.head_len, p + r.head_len, n - r.head_len);
 }
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued

@@ -53,6 +53,8 @@ typedef struct sio_config {
                                         scheme), then all_proxy, and no_proxy, lower case first */
     int max_redirects;               /* 301/302/303/307/308 answers to the handshake followed per
                                         connection: 0 = 5; < 0: none (the answer is an error) */
+    int keep_handshake;              /* 1: keep the accepted handshake's response for sio_handshake
+                                        (a refused one is always kept) */
 } sio_config;
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling

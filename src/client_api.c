@@ -12,6 +12,7 @@ SIO_API size_t sio_memory(const sio_client *c)
 #if SIO__WITH_PROXY
     n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
 #endif
+    if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
     for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
@@ -162,6 +163,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
     c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
+    c->keep_handshake = cfg->keep_handshake;
     c->reconnect = cfg->reconnect;
     c->reconnect_attempts = cfg->reconnect_attempts;
     c->delay_min = cfg->reconnect_delay_ms > 0 ? cfg->reconnect_delay_ms : 1000;
@@ -258,6 +260,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->url_text);
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
+    sio__free(&a, c->handshake);
 #if SIO__WITH_PROXY
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
@@ -290,6 +293,8 @@ SIO_API int sio_start(sio_client *c)
     c->user_stop = 0;
     c->retries = 0;
     c->redirects = 0;
+    sio__free(&c->sys.alloc, c->handshake);          /* this run's answer replaces the last one's */
+    c->handshake = NULL;
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) sio__namespaces_start(&c->socketio.namespaces);
 #endif
@@ -444,6 +449,19 @@ SIO_API sio_state sio_get_state(const sio_client *c)
 
 SIO_API const char *sio_name(const sio_client *c) { return c ? c->name : ""; }
 SIO_API const char *sio_url_of(const sio_client *c) { return c ? c->url_text : ""; }
+
+SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out)
+{
+    if (!c || !out) return SIO_ERR_INVALID;
+    memset(out, 0, sizeof *out);
+    if (!c->handshake) return SIO_ERR_STATE;
+    out->status = c->handshake_status;
+    out->head = c->handshake;
+    out->head_len = c->handshake_head;
+    out->body = c->handshake + c->handshake_head;
+    out->body_len = c->handshake_body;
+    return SIO_OK;
+}
 
 SIO_API size_t sio_queued_bytes(const sio_client *c) { return c ? sio__backlog(c) : 0; }
 

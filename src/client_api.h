@@ -36,6 +36,22 @@ SIO_API const char *sio_name(const sio_client *c);
 /* The URL the client connects to: sio_config.url until a handshake was
  * redirected, then the URL it was sent to (reconnections use it too). */
 SIO_API const char *sio_url_of(const sio_client *c);
+
+/* The server's answer to the handshake of this run (the WebSocket's 101,
+ * or the Engine.IO handshake's 200 over polling): kept for a refusal (401,
+ * 403, ...) always, for an accepted one when sio_config.keep_handshake is
+ * set; until the next sio_start.  The head can be read with
+ * sio_http_parse_response / sio_http_find_header. */
+typedef struct sio_handshake_response {
+    int status;                        /* the HTTP status */
+    const char *head;                  /* status line and headers, through the blank line */
+    size_t head_len;
+    const char *body;                  /* a refusal's body, as far as it came with the head */
+    size_t body_len;                   /* (at most SIO_HANDSHAKE_BODY_MAX bytes) */
+} sio_handshake_response;
+#define SIO_HANDSHAKE_BODY_MAX 512
+/* SIO_OK with *out filled, or SIO_ERR_STATE when none is kept. */
+SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out);
 SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */

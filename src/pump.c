@@ -75,14 +75,18 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
     int reads;
     for (reads = 0;; reads++) {
         long n;
+        size_t start = c->ln.rx_start;
         int r = sio__websocket_handshake(&c->websocket, &c->ln, c->max_handshake, err, sizeof err);
         if (r < 0) {
-            if (r != SIO_ERR_HANDSHAKE || sio__follow_redirect(c, &c->ln) == 0) sio__abort(c, r, err);
+            if (r == SIO_ERR_HANDSHAKE && sio__follow_redirect(c, &c->ln) != 0) return 0;
+            if (r == SIO_ERR_HANDSHAKE) sio__keep_refusal(c, &c->ln);
+            sio__abort(c, r, err);
             return 0;
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
             c->redirects = 0;
+            if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
             ev->protocol = c->websocket.protocol;
@@ -242,6 +246,9 @@ static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uin
     int r = sio__polling_receive(&c->sys, l, in, c->max_handshake, max_body, c->cookies, text, size);
     if (r != 1 || in->status == 200) return r;
     if (l == &c->ln && !c->eio.open && sio__follow_redirect(c, l) != 0) return 2;   /* started over, or failed */
+    if (l == &c->ln && !c->eio.open)
+        sio__keep_handshake(c, in->status, l->rx + l->rx_start, in->body_at, l->rx + l->rx_start + in->body_at,
+                            in->dec - in->body_at);
     sio__polling_error_text(l, in, what, text, size);
     return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
 }
@@ -275,6 +282,8 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
                                    sizeof text);
             if (r == 2) return 0;
             if (r < 0) break;
+            if (r == 1 && !c->eio.open && c->keep_handshake)
+                sio__keep_handshake(c, 200, c->ln.rx + c->ln.rx_start, c->polling.get_in.body_at, NULL, 0);
             if (r == 1) {
                 c->polling.get_busy = 0;
                 c->polling.pkt_pos = c->polling.get_in.body_at;

@@ -366,6 +366,15 @@ def io_redirected_engine_io_handshake_websocket():
     check(r.rc == 0 and [e.get("args") for e in r.events("delayed-back")] == [["w"]], r.describe())
 
 
+@test
+def refused_handshake_record_has_status_and_body():
+    r = sioc(["ws", redirector("/unauthorized")], close_stdin=False)
+    errs = r.of("error")
+    check(r.rc == 1 and errs, r.describe())
+    check(errs[0].get("status") == 401 and errs[0].get("body") == "token expired",
+          "no status and body in the error record: %s" % r.describe())
+
+
 # ------------------------------------------------------------------ main
 
 def main():

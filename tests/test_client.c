@@ -1840,9 +1840,52 @@ static void test_redirects_are_bounded(void)
     sio_destroy(c);
 }
 
+/* ---- the server's answer to the handshake ---- */
+
+static void test_handshake_answer_is_kept_for_a_refusal_and_when_asked(void)
+{
+    static const char refusal[] = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 13\r\n\r\n"
+                                  "token expired";
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_handshake_response hs;
+    sio_http_response r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_handshake(c, &hs), SIO_ERR_STATE);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_send(refusal, sizeof refusal - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_HANDSHAKE);
+    CHECK_INT(sio_handshake(c, &hs), SIO_OK);
+    CHECK_INT(hs.status, 401);
+    CHECK_SPAN(hs.body, hs.body_len, "token expired");
+    CHECK_INT(sio_http_parse_response(&r, hs.head, hs.head_len), 1);
+    CHECK(sio_http_find_header(&r, "WWW-Authenticate") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK(sio_memory(c) >= sizeof refusal);
+    sio_destroy(c);
+    /* an accepted one only when asked */
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    CHECK_INT(sio_handshake(c, &hs), SIO_ERR_STATE);
+    sio_destroy(c);
+    cfg.keep_handshake = 1;
+    c = open_client(&cfg);
+    CHECK_INT(sio_handshake(c, &hs), SIO_OK);
+    CHECK_INT(hs.status, 101);
+    CHECK(strncmp(hs.head, "HTTP/1.1 101 ", 13) == 0 && hs.head_len > 20 && hs.body_len == 0);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
+    RUN(test_handshake_answer_is_kept_for_a_refusal_and_when_asked);
     RUN(test_redirect_is_followed_to_its_location);
     RUN(test_redirects_are_bounded);
 #ifdef SIO_NO_PROXY

@@ -9,6 +9,7 @@ Listens on 127.0.0.1 and prints "PORT <n>".  By the request's path:
   /chain/N          302 to /chain/N-1 on this server; /chain/0 as /to-echo
   /loop             302 to /loop
   /socket.io/...    302 to http://127.0.0.1:IO_PORT/socket.io/ (the Engine.IO handshake)
+  /unauthorized     401 with the body "token expired"
   anything else     404
 Each request is printed as "REQUEST <path> <header names, comma-separated>".
 Standard library only.
@@ -41,6 +42,10 @@ def answer(conn, ws_port, io_port):
         status, loc = "302 Found", "/loop"
     elif base.startswith("/socket.io/"):
         status, loc = "302 Found", "http://127.0.0.1:%d%s" % (io_port, path)
+    elif base == "/unauthorized":
+        conn.sendall(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nContent-Length: 13\r\n\r\n"
+                     b"token expired")
+        return
     else:
         conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
         return
