@@ -1629,6 +1629,23 @@ static void test_proxy_refused_without_the_proxy_stage(void)
 }
 #else
 
+/* A client of ws://example.test:8080/chat through proxy, started: its
+ * first bytes are out. */
+static sio_client *proxied_client(const char *proxy)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = proxy;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    return c;
+}
+
 /* The tunnel's handshake comes first on the connection, to the proxy; the
  * WebSocket handshake follows only once the proxy said yes, and while the
  * client waits for that answer it waits to read, not to write. */
@@ -1636,17 +1653,9 @@ static void test_proxy_http_tunnel_comes_before_the_handshake(void)
 {
     static const char connect_req[] = "CONNECT example.test:8080 HTTP/1.1\r\nHost: example.test:8080\r\n"
                                       "Proxy-Authorization: Basic dTpw\r\n\r\n";
-    sio_client *c;
-    sio_config cfg;
+    sio_client *c = proxied_client("http://u:p@proxy.test:3128");
     sio_event ev;
     sio_wait_item w[SIO_MAX_SOCKETS];
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://example.test:8080/chat";
-    cfg.proxy = "http://u:p@proxy.test:3128";
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_STR(net.last_host, "proxy.test");
     CHECK_SPAN((const char *)net.out, net.out_len, connect_req);
     CHECK_INT(sio_sockets(c, w, SIO_MAX_SOCKETS), 1);
@@ -1673,16 +1682,8 @@ static void test_proxy_http_tunnel_comes_before_the_handshake(void)
 
 static void test_proxy_refusal_is_an_error_then_close(void)
 {
-    sio_client *c;
-    sio_config cfg;
+    sio_client *c = proxied_client("http://proxy.test:3128");
     sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://example.test:8080/chat";
-    cfg.proxy = "http://proxy.test:3128";
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
     {
         static const char refusal[] = "HTTP/1.1 407 Proxy Authentication Required\r\n"
                                       "Proxy-Authenticate: Basic realm=\"corp\"\r\n\r\n";
@@ -1700,16 +1701,8 @@ static void test_proxy_refusal_is_an_error_then_close(void)
 static void test_proxy_socks5h_names_the_origin(void)
 {
     static const unsigned char request[] = "\x05\x01\x00\x03\x0c" "example.test" "\x1f\x90";
-    sio_client *c;
-    sio_config cfg;
+    sio_client *c = proxied_client("socks5h://[::1]:1080");
     sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://example.test:8080/chat";
-    cfg.proxy = "socks5h://[::1]:1080";
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_STR(net.last_host, "::1");
     CHECK_INT(net.out_len, 3);
     CHECK_MEM(net.out, "\x05\x01\x00", 3);
