@@ -351,8 +351,18 @@ static void on_event(sioc_state *s, const sio_event *ev)
     }
     switch (ev->type) {
     case SIO_EVENT_OPEN:
-        if (s->opt.json) fputs("{\"type\":\"open\"}\n", stdout);
-        else fprintf(stderr, "connected%s%s\n", ev->protocol[0] ? ", protocol " : "", ev->protocol);
+        if (s->opt.json) {
+            fputs("{\"type\":\"open\"", stdout);
+            if (strcmp(sio_url_of(s->client), s->opt.url) != 0) {   /* a redirect took it elsewhere */
+                fputs(",\"url\":", stdout);
+                json_cstr(stdout, sio_url_of(s->client));
+            }
+            fputs("}\n", stdout);
+        } else {
+            fprintf(stderr, "connected%s%s%s%s\n", ev->protocol[0] ? ", protocol " : "", ev->protocol,
+                    strcmp(sio_url_of(s->client), s->opt.url) != 0 ? " to " : "",
+                    strcmp(sio_url_of(s->client), s->opt.url) != 0 ? sio_url_of(s->client) : "");
+        }
         break;
     case SIO_EVENT_MESSAGE:
         if (s->limit_reached) break;           /* --exit-after: nothing past the N-th record */

@@ -325,6 +325,8 @@ def redirector(path):
 def ws_redirect_is_followed():
     r = sioc(["ws", "--exit-after", "1", redirector("/to-echo")], stdin=b"moved\n", close_stdin=False)
     check(r.rc == 0 and r.texts() == ["moved"], r.describe())
+    check(r.of("open")[0].get("url") == "ws://127.0.0.1:%d/echo" % PORTS["ws"], "final URL not reported: %s"
+          % r.describe())
 
 
 @test
