@@ -7724,7 +7724,6 @@ static int sio__eio_on_open(sio_client *c, sio_event *ev)
         else
             sio__send_connect(c, (int)i);
     }
-    c->redirects = 0;
     ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
     ev->attempt = (int)c->retries;
     ev->sid = c->eio.session.sid;
@@ -8242,9 +8241,9 @@ static int sio__redirect_target(const sio_client *c, const char *loc, char *out,
     } else {
         return -1;
     }
-    if (!rest) {
+    if (!rest) {                                       /* the port in use, which sio_config.port may have set */
         char port[8] = "";
-        if (c->url.has_port) snprintf(port, sizeof port, ":%u", (unsigned)c->url.port);
+        if (c->port != (secure ? 443 : 80)) snprintf(port, sizeof port, ":%u", (unsigned)c->port);
         snprintf(out, size, "%s://%s%.*s%s%s%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"),
                  c->url.ipv6 ? "[" : "", (int)c->url.host_len, c->url.host, c->url.ipv6 ? "]" : "", port, loc);
     } else {
@@ -8377,6 +8376,7 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    c->redirects = 0;                     /* each attempt may follow max_redirects */
     sio__addresses_release(c, 0);
 #if SIO__WITH_DNS
     if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(sio__resolved_name(c))) {
@@ -8407,7 +8407,9 @@ static int sio__follow_redirect(sio_client *c, const sio__link *l)
     if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
 #endif
     sio_ws_rx_free(&c->websocket.rx);
+    r = c->redirects;
     sio__begin(c);
+    c->redirects = r;                     /* the same attempt goes on */
     return 1;
 }
 
@@ -8441,7 +8443,6 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
-            c->redirects = 0;
             if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
@@ -9107,7 +9108,6 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
-    c->redirects = 0;
     sio__free(&c->sys.alloc, c->handshake);          /* this run's answer replaces the last one's */
     c->handshake = NULL;
 #if SIO__WITH_SOCKETIO

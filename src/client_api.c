@@ -292,7 +292,6 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
-    c->redirects = 0;
     sio__free(&c->sys.alloc, c->handshake);          /* this run's answer replaces the last one's */
     c->handshake = NULL;
 #if SIO__WITH_SOCKETIO

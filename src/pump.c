@@ -21,6 +21,7 @@ static void sio__begin(sio_client *c)
         return;
     }
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
+    c->redirects = 0;                     /* each attempt may follow max_redirects */
     sio__addresses_release(c, 0);
 #if SIO__WITH_DNS
     if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(sio__resolved_name(c))) {
@@ -51,7 +52,9 @@ static int sio__follow_redirect(sio_client *c, const sio__link *l)
     if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
 #endif
     sio_ws_rx_free(&c->websocket.rx);
+    r = c->redirects;
     sio__begin(c);
+    c->redirects = r;                     /* the same attempt goes on */
     return 1;
 }
 
@@ -85,7 +88,6 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
-            c->redirects = 0;
             if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;

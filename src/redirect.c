@@ -40,9 +40,9 @@ static int sio__redirect_target(const sio_client *c, const char *loc, char *out,
     } else {
         return -1;
     }
-    if (!rest) {
+    if (!rest) {                                       /* the port in use, which sio_config.port may have set */
         char port[8] = "";
-        if (c->url.has_port) snprintf(port, sizeof port, ":%u", (unsigned)c->url.port);
+        if (c->port != (secure ? 443 : 80)) snprintf(port, sizeof port, ":%u", (unsigned)c->port);
         snprintf(out, size, "%s://%s%.*s%s%s%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"),
                  c->url.ipv6 ? "[" : "", (int)c->url.host_len, c->url.host, c->url.ipv6 ? "]" : "", port, loc);
     } else {

@@ -624,7 +624,6 @@ static int sio__eio_on_open(sio_client *c, sio_event *ev)
         else
             sio__send_connect(c, (int)i);
     }
-    c->redirects = 0;
     ev->type = c->retries ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
     ev->attempt = (int)c->retries;
     ev->sid = c->eio.session.sid;
