@@ -994,6 +994,8 @@ typedef struct sio_client sio_client;
 typedef struct sio_set sio_set;   /* many clients in one thread: set.h */
 
 /* Zero means "default" for every field. */
+#define SIO_HANDSHAKE_BODY_MAX 512     /* sio_handshake: the most of a refusal's body kept */
+
 typedef struct sio_config {
     const char *url;                 /* ws://host:port/path?query (copied) */
     const char *name;                /* connection name, reported in events (copied) */
@@ -1169,7 +1171,6 @@ typedef struct sio_handshake_response {
     const char *body;                  /* a refusal's body, as far as it came with the head */
     size_t body_len;                   /* (at most SIO_HANDSHAKE_BODY_MAX bytes) */
 } sio_handshake_response;
-#define SIO_HANDSHAKE_BODY_MAX 512
 /* SIO_OK with *out filled, or SIO_ERR_STATE when none is kept. */
 SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out);
 SIO_API size_t sio_queued_bytes(const sio_client *c);
@@ -5211,8 +5212,8 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
             }
             t->out_sent += (size_t)n;
         }
-        r = sio_proxy_receive(&t->shake, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, t->out, sizeof t->out,
-                              &t->out_len, err, sizeof err);
+        r = sio_proxy_receive(&t->shake, l->rx ? l->rx + l->rx_start : NULL, l->rx_len - l->rx_start, &used, t->out,
+                              sizeof t->out, &t->out_len, err, sizeof err);
         l->rx_start += used;
         t->out_sent = 0;
         if (r < 0) {
@@ -5296,6 +5297,15 @@ static int sio__link_ready(const sio__system *sys, sio__link *l, const sio__rout
         }
     }
     return 1;
+}
+
+/* After a failed connect attempt (its socket closed by the client): no
+ * tunnel state and none of the proxy's bytes are left for the next. */
+static void sio__link_retry(const sio__system *sys, sio__link *l)
+{
+    sio__free(&sys->alloc, l->tunnel);
+    l->tunnel = NULL;
+    l->rx_start = l->rx_len = 0;
 }
 
 /* Ends the TLS session and frees the buffers; the socket must be closed
@@ -6694,13 +6704,16 @@ static void sio__step_connect(sio_client *c)
         sio__addresses_release(c, 1);
         return;
     }
-    if (r != SIO_ERR_IO) {                      /* TCP is up: TLS or the proxy said no, not the address */
+    /* TCP is up: TLS or the proxy said no, not the address; but socks5://
+     * is asked for one of the origin's addresses, and the next may work */
+    if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c))) {
         sio__abort(c, r, text);
         return;
     }
     if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
+    sio__link_retry(&c->sys, &c->ln);
     c->attempt++;
     sio__start_next_address(c);
 }
@@ -8831,7 +8844,10 @@ SIO_API size_t sio_memory(const sio_client *c)
     if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
-    for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
+    for (i = 0; i < SIO__LINKS; i++) {
+        const sio__link *l = sio__link_at(c, (int)i);
+        n += l->rx_cap + l->tx_cap + (l->tunnel ? sizeof *l->tunnel : 0);
+    }
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending);
 #if SIO__WITH_POLLING
     n += c->polling.out_cap;
@@ -8947,11 +8963,10 @@ static int sio__config_proxy(sio_client *c, const sio_config *cfg)
     c->route.port = c->port;
     c->route.secure = c->url.secure;
     c->route.max_head = c->max_handshake;
-#if !SIO__WITH_PROXY
-    (void)except;
-    return url && url[0] ? SIO_ERR_INVALID : SIO_OK;   /* a proxy this build cannot use: never around it */
-#else
     if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
+#if !SIO__WITH_PROXY
+    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
+#else
     if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
     if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
     if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;

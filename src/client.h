@@ -6,6 +6,8 @@ typedef struct sio_client sio_client;
 typedef struct sio_set sio_set;   /* many clients in one thread: set.h */
 
 /* Zero means "default" for every field. */
+#define SIO_HANDSHAKE_BODY_MAX 512     /* sio_handshake: the most of a refusal's body kept */
+
 typedef struct sio_config {
     const char *url;                 /* ws://host:port/path?query (copied) */
     const char *name;                /* connection name, reported in events (copied) */

@@ -15,7 +15,10 @@ SIO_API size_t sio_memory(const sio_client *c)
     if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
-    for (i = 0; i < SIO__LINKS; i++) n += sio__link_at(c, (int)i)->rx_cap + sio__link_at(c, (int)i)->tx_cap;
+    for (i = 0; i < SIO__LINKS; i++) {
+        const sio__link *l = sio__link_at(c, (int)i);
+        n += l->rx_cap + l->tx_cap + (l->tunnel ? sizeof *l->tunnel : 0);
+    }
     n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending);
 #if SIO__WITH_POLLING
     n += c->polling.out_cap;
@@ -131,11 +134,10 @@ static int sio__config_proxy(sio_client *c, const sio_config *cfg)
     c->route.port = c->port;
     c->route.secure = c->url.secure;
     c->route.max_head = c->max_handshake;
-#if !SIO__WITH_PROXY
-    (void)except;
-    return url && url[0] ? SIO_ERR_INVALID : SIO_OK;   /* a proxy this build cannot use: never around it */
-#else
     if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
+#if !SIO__WITH_PROXY
+    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
+#else
     if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
     if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
     if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;

@@ -49,7 +49,6 @@ typedef struct sio_handshake_response {
     const char *body;                  /* a refusal's body, as far as it came with the head */
     size_t body_len;                   /* (at most SIO_HANDSHAKE_BODY_MAX bytes) */
 } sio_handshake_response;
-#define SIO_HANDSHAKE_BODY_MAX 512
 /* SIO_OK with *out filled, or SIO_ERR_STATE when none is kept. */
 SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out);
 SIO_API size_t sio_queued_bytes(const sio_client *c);

@@ -318,8 +318,8 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
             }
             t->out_sent += (size_t)n;
         }
-        r = sio_proxy_receive(&t->shake, l->rx + l->rx_start, l->rx_len - l->rx_start, &used, t->out, sizeof t->out,
-                              &t->out_len, err, sizeof err);
+        r = sio_proxy_receive(&t->shake, l->rx ? l->rx + l->rx_start : NULL, l->rx_len - l->rx_start, &used, t->out,
+                              sizeof t->out, &t->out_len, err, sizeof err);
         l->rx_start += used;
         t->out_sent = 0;
         if (r < 0) {
@@ -403,6 +403,15 @@ static int sio__link_ready(const sio__system *sys, sio__link *l, const sio__rout
         }
     }
     return 1;
+}
+
+/* After a failed connect attempt (its socket closed by the client): no
+ * tunnel state and none of the proxy's bytes are left for the next. */
+static void sio__link_retry(const sio__system *sys, sio__link *l)
+{
+    sio__free(&sys->alloc, l->tunnel);
+    l->tunnel = NULL;
+    l->rx_start = l->rx_len = 0;
 }
 
 /* Ends the TLS session and frees the buffers; the socket must be closed

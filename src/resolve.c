@@ -184,13 +184,16 @@ static void sio__step_connect(sio_client *c)
         sio__addresses_release(c, 1);
         return;
     }
-    if (r != SIO_ERR_IO) {                      /* TCP is up: TLS or the proxy said no, not the address */
+    /* TCP is up: TLS or the proxy said no, not the address; but socks5://
+     * is asked for one of the origin's addresses, and the next may work */
+    if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c))) {
         sio__abort(c, r, text);
         return;
     }
     if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
+    sio__link_retry(&c->sys, &c->ln);
     c->attempt++;
     sio__start_next_address(c);
 }

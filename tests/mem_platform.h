@@ -140,13 +140,15 @@ const sio_platform *sio_platform_default(void) { return &mem_platform; }
 
 /* The same with name resolution hooks: the test plays the nameserver too
  * (queries land in net.out, answers come from net.in); "hosts.test" is in
- * the hosts file as 10.9.9.9; only one nameserver exists. */
+ * the hosts file as 10.9.9.9, "two.test" as 10.9.9.9 and 10.9.9.8; only
+ * one nameserver exists. */
 static int mem_hosts_lookup(void *u, const char *name, unsigned index, char *out, size_t size)
 {
     (void)u;
-    if (strcmp(name, "hosts.test") != 0 || index > 0 || size < 9) return 0;
-    strcpy(out, "10.9.9.9");
-    return 1;
+    if (size < 9) return 0;
+    if (strcmp(name, "hosts.test") == 0 && index == 0) { strcpy(out, "10.9.9.9"); return 1; }
+    if (strcmp(name, "two.test") == 0 && index < 2) { strcpy(out, index ? "10.9.9.8" : "10.9.9.9"); return 1; }
+    return 0;
 }
 static int mem_dns_open(void *u, const char *server, unsigned short port, unsigned index, sio_socket *s, char *err,
                         size_t n)

@@ -1623,7 +1623,11 @@ static void test_proxy_refused_without_the_proxy_stage(void)
     cfg.proxy = "http://proxy.test:3128";
     CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
     CHECK(c == NULL);
+    cfg.no_proxy = "*";                                  /* no proxy wanted for this origin */
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_destroy(c);
     cfg.proxy = "";
+    cfg.no_proxy = NULL;
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
     sio_destroy(c);
 }
@@ -1662,6 +1666,7 @@ static void test_proxy_http_tunnel_comes_before_the_handshake(void)
     CHECK_INT(w[0].events, SIO_WAIT_READ);
     CHECK(!sio_wants_write(c));
     CHECK_INT(sio_get_state(c), SIO_STATE_CONNECTING);
+    CHECK(sio_memory(c) >= sizeof(sio__tunnel) + sizeof(struct sio_client));   /* the tunnel's state counts */
     server_send("HTTP/1.1 200 Connec", 19);                    /* half an answer: still waiting */
     CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_INT(net.out_len, sizeof connect_req - 1);
@@ -1719,6 +1724,40 @@ static void test_proxy_socks5h_names_the_origin(void)
     server_accept(NULL);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
     if (ev.type == SIO_EVENT_ERROR) fprintf(stderr, "    %s\n", ev.message);
+    sio_destroy(c);
+}
+
+/* socks5:// hands the proxy the origin's addresses one by one: a refusal
+ * of one is not the end, as a direct connection would try the next. */
+static void test_proxy_socks5_tries_the_origins_next_address(void)
+{
+    static const unsigned char first[] = "\x05\x01\x00\x01\x0a\x09\x09\x09\x1f\x90";
+    static const unsigned char second[] = "\x05\x01\x00\x01\x0a\x09\x09\x08\x1f\x90";
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://two.test:8080/chat";
+    cfg.proxy = "socks5://10.0.0.5:1080";
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "10.0.0.5");
+    server_send("\x05\x00", 2);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(net.out_len, 3 + 10);
+    CHECK_MEM(net.out + 3, first, 10);
+    server_send("\x05\x04\x00\x01\x00\x00\x00\x00\x00\x00", 10);   /* host unreachable */
+    net.out_len = 0;
+    CHECK_INT(sio_poll(c, &ev, 0), 0);                  /* no event: the next address */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "10.0.0.5");
+    CHECK_MEM(net.out, "\x05\x01\x00", 3);
+    server_send("\x05\x00", 2);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_MEM(net.out + 3, second, 10);
     sio_destroy(c);
 }
 
@@ -1888,6 +1927,7 @@ int main(void)
     RUN(test_proxy_refusal_is_an_error_then_close);
     RUN(test_proxy_socks5h_names_the_origin);
     RUN(test_proxy_choice_at_create);
+    RUN(test_proxy_socks5_tries_the_origins_next_address);
 #endif
     RUN(test_host_header_omits_default_port_and_brackets_ipv6);
     RUN(test_open_reports_the_chosen_subprotocol);
