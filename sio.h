@@ -6445,6 +6445,35 @@ static void sio__keep_refusal(sio_client *c, const sio__link *l)
         sio__keep_handshake(c, r.status, p, r.head_len, p + r.head_len, n - r.head_len);
 }
 
+/* The request head's Host line for the client's server; its length. */
+static size_t sio__host_line(const sio_client *c, char *out)
+{
+    char *p = out;
+    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
+    if (c->port != (c->url.secure ? 443 : 80)) p += sprintf(p, ":%u", (unsigned)c->port);
+    p += sprintf(p, "\r\n");
+    return (size_t)(p - out);
+}
+
+/* A WebSocket client's request target: the URL's path ("/" when it has
+ * none) and query; out holds path_len + query_len + 3 bytes. */
+static void sio__websocket_target(const sio_client *c, char *out)
+{
+    sprintf(out, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+            c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+}
+
+/* The connection's sockets and buffers go (the session's other links too);
+ * what happens next is the caller's. */
+static void sio__drop_connection(sio_client *c)
+{
+    c->events.nul_at = NULL;                    /* the buffer it points into goes away */
+    sio__link_close(c, &c->ln);
+    sio__addresses_release(c, 0);
+    if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
+    sio_ws_rx_free(&c->websocket.rx);
+}
+
 /* Ends the connection: socket closed, buffers released, CLOSE queued
  * (after the DISCONNECT events of a Socket.IO connection), unless a
  * Socket.IO client will reconnect: then RECONNECTING instead. */
@@ -6454,13 +6483,9 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
-    c->events.nul_at = NULL;                    /* the buffer it points into goes away */
-    sio__link_close(c, &c->ln);
-    sio__addresses_release(c, 0);
-    if (session) session->transports_reset(c);
+    sio__drop_connection(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
-    sio_ws_rx_free(&c->websocket.rx);
     if (give_up) {
         sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
                                     "sio: reconnection attempts exhausted");
@@ -8273,9 +8298,7 @@ static int sio__redirect_head(sio_client *c, int other_host)
     const char *old = c->request_head, *line = strstr(old, "\r\n") + 2;
     char *head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(old) + strlen(c->host) + 16), *p = head;
     if (!head) return SIO_ERR_NOMEM;
-    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
-    if (c->port != (c->url.secure ? 443 : 80)) p += sprintf(p, ":%u", (unsigned)c->port);
-    p += sprintf(p, "\r\n");
+    p += sio__host_line(c, p);
     while (*line) {
         const char *end = strstr(line, "\r\n");
         size_t n = end ? (size_t)(end + 2 - line) : strlen(line);
@@ -8296,8 +8319,7 @@ static int sio__redirect_target_path(sio_client *c)
 {
     char *t = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.path_len + c->url.query_len + 3);
     if (!t) return SIO_ERR_NOMEM;
-    sprintf(t, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
-            c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    sio__websocket_target(c, t);
     sio__free(&c->sys.alloc, c->eio_target);
     c->eio_target = t;
     return SIO_OK;
@@ -8413,13 +8435,7 @@ static int sio__follow_redirect(sio_client *c, const sio__link *l)
         sio__abort(c, r, text);
         return -1;
     }
-    sio__nul_give_back(c);
-    c->events.nul_at = NULL;
-    sio__link_close(c, &c->ln);
-#if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
-#endif
-    sio_ws_rx_free(&c->websocket.rx);
+    sio__drop_connection(c);
     r = c->redirects;
     sio__begin(c);
     c->redirects = r;                     /* the same attempt goes on */
@@ -8895,7 +8911,6 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
     size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
     char *p;
-    int default_port = c->port == (c->url.secure ? 443 : 80);
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
@@ -8910,12 +8925,9 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
         for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        sprintf(c->eio_target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
-                c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+        sio__websocket_target(c, c->eio_target);
     }
-    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
-    if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
-    p += sprintf(p, "\r\n");
+    p += sio__host_line(c, p);
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
     sio__shrink(&c->sys.alloc, &c->request_head);

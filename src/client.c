@@ -386,6 +386,35 @@ static void sio__keep_refusal(sio_client *c, const sio__link *l)
         sio__keep_handshake(c, r.status, p, r.head_len, p + r.head_len, n - r.head_len);
 }
 
+/* The request head's Host line for the client's server; its length. */
+static size_t sio__host_line(const sio_client *c, char *out)
+{
+    char *p = out;
+    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
+    if (c->port != (c->url.secure ? 443 : 80)) p += sprintf(p, ":%u", (unsigned)c->port);
+    p += sprintf(p, "\r\n");
+    return (size_t)(p - out);
+}
+
+/* A WebSocket client's request target: the URL's path ("/" when it has
+ * none) and query; out holds path_len + query_len + 3 bytes. */
+static void sio__websocket_target(const sio_client *c, char *out)
+{
+    sprintf(out, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
+            c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+}
+
+/* The connection's sockets and buffers go (the session's other links too);
+ * what happens next is the caller's. */
+static void sio__drop_connection(sio_client *c)
+{
+    c->events.nul_at = NULL;                    /* the buffer it points into goes away */
+    sio__link_close(c, &c->ln);
+    sio__addresses_release(c, 0);
+    if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
+    sio_ws_rx_free(&c->websocket.rx);
+}
+
 /* Ends the connection: socket closed, buffers released, CLOSE queued
  * (after the DISCONNECT events of a Socket.IO connection), unless a
  * Socket.IO client will reconnect: then RECONNECTING instead. */
@@ -395,13 +424,9 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
     int retry = session && session->retry_wanted(c);
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
-    c->events.nul_at = NULL;                    /* the buffer it points into goes away */
-    sio__link_close(c, &c->ln);
-    sio__addresses_release(c, 0);
-    if (session) session->transports_reset(c);
+    sio__drop_connection(c);
     c->phase = SIO__IDLE;
     c->deadline = 0;
-    sio_ws_rx_free(&c->websocket.rx);
     if (give_up) {
         sio__pending *p = sio__push(c, SIO_EVENT_RECONNECT_FAILED, 0, SIO_ERR_CLOSED, 0,
                                     "sio: reconnection attempts exhausted");

@@ -66,7 +66,6 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
     size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
     char *p;
-    int default_port = c->port == (c->url.secure ? 443 : 80);
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
     for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
     for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
@@ -81,12 +80,9 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
         if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
         for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
     } else {
-        sprintf(c->eio_target, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
-                c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+        sio__websocket_target(c, c->eio_target);
     }
-    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
-    if (!default_port) p += sprintf(p, ":%u", (unsigned)c->port);
-    p += sprintf(p, "\r\n");
+    p += sio__host_line(c, p);
     for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
     /* exact sizes, so that sio_memory() can count them */
     sio__shrink(&c->sys.alloc, &c->request_head);

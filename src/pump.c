@@ -45,13 +45,7 @@ static int sio__follow_redirect(sio_client *c, const sio__link *l)
         sio__abort(c, r, text);
         return -1;
     }
-    sio__nul_give_back(c);
-    c->events.nul_at = NULL;
-    sio__link_close(c, &c->ln);
-#if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
-#endif
-    sio_ws_rx_free(&c->websocket.rx);
+    sio__drop_connection(c);
     r = c->redirects;
     sio__begin(c);
     c->redirects = r;                     /* the same attempt goes on */

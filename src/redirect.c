@@ -59,9 +59,7 @@ static int sio__redirect_head(sio_client *c, int other_host)
     const char *old = c->request_head, *line = strstr(old, "\r\n") + 2;
     char *head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(old) + strlen(c->host) + 16), *p = head;
     if (!head) return SIO_ERR_NOMEM;
-    p += sprintf(p, "Host: %s%s%s", c->url.ipv6 ? "[" : "", c->host, c->url.ipv6 ? "]" : "");
-    if (c->port != (c->url.secure ? 443 : 80)) p += sprintf(p, ":%u", (unsigned)c->port);
-    p += sprintf(p, "\r\n");
+    p += sio__host_line(c, p);
     while (*line) {
         const char *end = strstr(line, "\r\n");
         size_t n = end ? (size_t)(end + 2 - line) : strlen(line);
@@ -82,8 +80,7 @@ static int sio__redirect_target_path(sio_client *c)
 {
     char *t = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.path_len + c->url.query_len + 3);
     if (!t) return SIO_ERR_NOMEM;
-    sprintf(t, "%s%.*s%s%.*s", c->url.path_len ? "" : "/", (int)c->url.path_len, c->url.path,
-            c->url.query_len ? "?" : "", (int)c->url.query_len, c->url.query);
+    sio__websocket_target(c, t);
     sio__free(&c->sys.alloc, c->eio_target);
     c->eio_target = t;
     return SIO_OK;
