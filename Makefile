@@ -9,8 +9,17 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) -I.
 PYTHON ?= /usr/bin/python3
 
-# make TLS=bearssl: wss:// and https:// through the BearSSL backend (Debian libbearssl-dev).
-TLS ?=
+# TLS backend: by default BearSSL when the compiler finds it (Debian libbearssl-dev), and one line
+# saying so when it does not; make TLS=bearssl insists on it, make TLS=none leaves it out (wss://
+# and https:// are then refused with "TLS not available", never sent in plaintext).
+TLS ?= auto
+ifeq ($(TLS),auto)
+  TLS := $(shell printf '\043include <bearssl.h>\nint main(void){br_sha256_context c; br_sha256_init(&c); return 0;}\n' \
+           | $(CC) -x c - -lbearssl -o /dev/null >/dev/null 2>&1 && echo bearssl || echo none)
+  ifeq ($(TLS),none)
+    $(info sio: building without TLS (BearSSL not found by $(CC): apt-get install libbearssl-dev); wss:// and https:// will be refused. TLS=none silences this line.)
+  endif
+endif
 ifeq ($(TLS),bearssl)
   ALL_CFLAGS += -DSIO_WITH_BEARSSL
   TLS_LIBS = -lbearssl
@@ -45,7 +54,12 @@ amalgamate:
 $(BUILD_DIR):
 	mkdir -p $(BUILD_DIR)
 
-$(BUILD_DIR)/sio.o: $(PLATFORM_SRC) sio.h | $(BUILD_DIR)
+# The flags the build was made with: a change (TLS found or not, CFLAGS) rebuilds everything.
+$(BUILD_DIR)/flags: FORCE | $(BUILD_DIR)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLATFORM_LIBS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(PLATFORM_LIBS)' >$@
+FORCE:
+
+$(BUILD_DIR)/sio.o: $(PLATFORM_SRC) sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -c $(PLATFORM_SRC) -o $@
 
 $(EXAMPLES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): examples/%.c $(BUILD_DIR)/sio.o
@@ -54,7 +68,7 @@ $(EXAMPLES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): examples/%.c $(BUILD_D
 $(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h sio.h | $(BUILD_DIR)
+$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(LDFLAGS) $(TLS_LIBS) -o $@
 
 $(BENCHES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): bench/%.c bench/bench_clock.h $(BUILD_DIR)/sio.o
@@ -63,7 +77,7 @@ $(BENCHES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): bench/%.c bench/bench_c
 # Windows programs, cross-built with mingw-w64 (run them with wine).
 WIN_CC ?= x86_64-w64-mingw32-gcc
 win:
-	$(MAKE) CC=$(WIN_CC) BUILD_DIR=build-win all build-win/test_win_platform.exe
+	$(MAKE) CC=$(WIN_CC) TLS=none BUILD_DIR=build-win all build-win/test_win_platform.exe
 
 # The Windows platform's own hooks (resolver, WSAPoll poller): tests/run_win_platform.sh
 $(BUILD_DIR)/test_win_platform.exe: tests/test_win_platform.c tests/test.h $(BUILD_DIR)/sio.o
@@ -124,7 +138,7 @@ install: $(BUILD_DIR)/libsio.a $(BUILD_DIR)/sioc$(EXE)
 	cp $(BUILD_DIR)/libsio.a $(DESTDIR)$(PREFIX)/lib/
 	cp $(BUILD_DIR)/sioc$(EXE) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@prefix@|$(PREFIX)|; s|@libdir@|$${prefix}/lib|; s|@includedir@|$${prefix}/include|' \
-	    -e 's|@PROJECT_VERSION@|$(VERSION)|; s|@SIO_PC_LIBS@|$(PLATFORM_LIBS)|' sio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sio.pc
+	    -e 's|@PROJECT_VERSION@|$(VERSION)|; s|@SIO_PC_LIBS@|$(PLATFORM_LIBS)|; s|@SIO_PC_CFLAGS@|$(if $(TLS_LIBS),-DSIO_WITH_BEARSSL)|' sio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sio.pc
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win build-i386 build-s390x build-arm
@@ -136,10 +150,10 @@ FUZZ_LIB_TARGETS = ws_rx url http dns eio_payload sio_packet json x509 proxy
 FUZZ_TARGETS = $(FUZZ_LIB_TARGETS) client
 FUZZ_SECONDS ?= 30
 $(FUZZ_LIB_TARGETS:%=$(BUILD_DIR)/fuzz_%_replay): $(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o
-	$(CC) $(ALL_CFLAGS) $< fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) -o $@
+	$(CC) $(ALL_CFLAGS) $< fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
 $(BUILD_DIR)/fuzz_client_replay: fuzz/fuzz_client.c fuzz/replay_main.c tests/mem_platform.h sio.h | $(BUILD_DIR)
-	$(CC) $(ALL_CFLAGS) -Itests fuzz/fuzz_client.c fuzz/replay_main.c $(LDFLAGS) -o $@
+	$(CC) $(ALL_CFLAGS) -Itests fuzz/fuzz_client.c fuzz/replay_main.c $(LDFLAGS) $(TLS_LIBS) -o $@
 
 fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD_DIR)/fuzz_$(t)_replay)
 	@for t in $(FUZZ_TARGETS); do $(BUILD_DIR)/fuzz_$${t}_replay fuzz/corpus/$$t fuzz/regressions/$$t || exit 1; done
@@ -156,4 +170,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

@@ -144,7 +144,9 @@
  * client feeds with ciphertext from the socket and plaintext from HTTP, so
  * any library (or a hardware engine) fits; examples/tls_custom_backend.c is
  * a complete worked backend.  The bundled backend is BearSSL: define
- * SIO_WITH_BEARSSL for every file and link -lbearssl (make TLS=bearssl);
+ * SIO_WITH_BEARSSL for every file and link -lbearssl (make does when it
+ * finds BearSSL).  Then a secure URL works with cfg.tls NULL: the client
+ * makes a backend with the system's trust store when it first connects.
  * sio_bearssl_create() loads trust anchors (a PEM file, PEM in memory, or
  * the system bundle by default) and an optional client certificate, and
  * sio_bearssl_tls() gives the table for sio_config.tls.  Verification is
@@ -1013,7 +1015,9 @@ typedef struct sio_config {
     int close_timeout_ms;            /* waiting for the peer's close: 5000 */
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
-    const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: refused */
+    const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: with
+                                        SIO_WITH_BEARSSL one the client makes (system trust
+                                        store), else refused */
     void *user_data;                 /* handed back in every event */
     /* Socket.IO (mode SIO_MODE_SOCKETIO) */
     int mode;                        /* SIO_MODE_WEBSOCKET (0) or SIO_MODE_SOCKETIO */
@@ -6142,6 +6146,9 @@ typedef struct sio__session_hooks {
 struct sio_client {
     /* settings (sio_create) */
     sio__system sys;                   /* allocator, platform, TLS backend for secure URLs */
+#ifdef SIO_WITH_BEARSSL
+    sio_bearssl *default_tls;          /* sys.tls when sio_config.tls was NULL (sio__need_tls) */
+#endif
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
@@ -6495,6 +6502,28 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
         return;
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
+}
+
+/* The TLS backend for a secure URL: the caller's (sio_config.tls), else in
+ * a build with BearSSL one the client makes the first time it needs it,
+ * verifying against the system's trust store, so that a wss:// URL works
+ * with no TLS code in the program.  Never plaintext instead. */
+static int sio__need_tls(sio_client *c, char *text, size_t size)
+{
+    if (c->sys.tls) return SIO_OK;
+#ifdef SIO_WITH_BEARSSL
+    {
+        sio_bearssl_config tc;
+        memset(&tc, 0, sizeof tc);
+        tc.allocator = c->sys.alloc;
+        if (sio_bearssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
+        c->sys.tls = sio_bearssl_tls(c->default_tls);
+        return SIO_OK;
+    }
+#else
+    snprintf(text, size, "tls: TLS not available: this build has no TLS backend");
+    return SIO_ERR_TLS;
+#endif
 }
 
 /* Connection lost or never made: ERROR then CLOSE 1006. */
@@ -8329,7 +8358,7 @@ static int sio__redirect_target_path(sio_client *c)
  * saying why it will not go there. */
 static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
 {
-    char url[SIO__MAX_LOCATION + 16], *url_text, *host;
+    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host;
     sio_url u;
     int other_host, i;
     if (c->redirects >= c->max_redirects) {
@@ -8345,8 +8374,8 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
         snprintf(text, size, "redirect: from a secure URL to a plain one refused (Location '%.120s')", location);
         return SIO_ERR_HANDSHAKE;
     }
-    if (u.secure && !c->sys.tls) {
-        snprintf(text, size, "redirect: to '%.120s' needs TLS, and the client has no TLS backend", location);
+    if (u.secure && sio__need_tls(c, why, sizeof why) != SIO_OK) {
+        snprintf(text, size, "redirect: to '%.80s': %.150s", location, why);
         return SIO_ERR_TLS;
     }
     url_text = sio__strdup(&c->sys.alloc, url);
@@ -8395,6 +8424,8 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
 /* Starts one connection attempt (sio_start, or a reconnection). */
 static void sio__begin(sio_client *c)
 {
+    char text[SIO__TEXT_SIZE];
+    int r;
     c->attempt = 0;
     c->first_error[0] = 0;
     sio__websocket_begin(&c->websocket);
@@ -8406,6 +8437,10 @@ static void sio__begin(sio_client *c)
 #if SIO__WITH_POLLING
     c->polling.active = SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
 #endif
+    if (c->url.secure && (r = sio__need_tls(c, text, sizeof text)) != SIO_OK) {
+        sio__abort(c, r, text);
+        return;
+    }
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;
@@ -9050,7 +9085,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 #endif
     if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
+#ifndef SIO_WITH_BEARSSL
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
+#endif
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
     if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
@@ -9125,6 +9162,9 @@ SIO_API void sio_destroy(sio_client *c)
     sio__socketio_free(c);
 #endif
     sio__free(&a, c->events.ring);
+#ifdef SIO_WITH_BEARSSL
+    sio_bearssl_destroy(c->default_tls);
+#endif
     sio__free(&a, c);
 }
 

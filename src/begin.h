@@ -141,7 +141,9 @@
  * client feeds with ciphertext from the socket and plaintext from HTTP, so
  * any library (or a hardware engine) fits; examples/tls_custom_backend.c is
  * a complete worked backend.  The bundled backend is BearSSL: define
- * SIO_WITH_BEARSSL for every file and link -lbearssl (make TLS=bearssl);
+ * SIO_WITH_BEARSSL for every file and link -lbearssl (make does when it
+ * finds BearSSL).  Then a secure URL works with cfg.tls NULL: the client
+ * makes a backend with the system's trust store when it first connects.
  * sio_bearssl_create() loads trust anchors (a PEM file, PEM in memory, or
  * the system bundle by default) and an optional client certificate, and
  * sio_bearssl_tls() gives the table for sio_config.tls.  Verification is

@@ -83,6 +83,9 @@ typedef struct sio__session_hooks {
 struct sio_client {
     /* settings (sio_create) */
     sio__system sys;                   /* allocator, platform, TLS backend for secure URLs */
+#ifdef SIO_WITH_BEARSSL
+    sio_bearssl *default_tls;          /* sys.tls when sio_config.tls was NULL (sio__need_tls) */
+#endif
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
     sio_url url;
@@ -436,6 +439,28 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
         return;
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
+}
+
+/* The TLS backend for a secure URL: the caller's (sio_config.tls), else in
+ * a build with BearSSL one the client makes the first time it needs it,
+ * verifying against the system's trust store, so that a wss:// URL works
+ * with no TLS code in the program.  Never plaintext instead. */
+static int sio__need_tls(sio_client *c, char *text, size_t size)
+{
+    if (c->sys.tls) return SIO_OK;
+#ifdef SIO_WITH_BEARSSL
+    {
+        sio_bearssl_config tc;
+        memset(&tc, 0, sizeof tc);
+        tc.allocator = c->sys.alloc;
+        if (sio_bearssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
+        c->sys.tls = sio_bearssl_tls(c->default_tls);
+        return SIO_OK;
+    }
+#else
+    snprintf(text, size, "tls: TLS not available: this build has no TLS backend");
+    return SIO_ERR_TLS;
+#endif
 }
 
 /* Connection lost or never made: ERROR then CLOSE 1006. */

@@ -25,7 +25,9 @@ typedef struct sio_config {
     int close_timeout_ms;            /* waiting for the peer's close: 5000 */
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
-    const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: refused */
+    const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: with
+                                        SIO_WITH_BEARSSL one the client makes (system trust
+                                        store), else refused */
     void *user_data;                 /* handed back in every event */
     /* Socket.IO (mode SIO_MODE_SOCKETIO) */
     int mode;                        /* SIO_MODE_WEBSOCKET (0) or SIO_MODE_SOCKETIO */

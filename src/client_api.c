@@ -205,7 +205,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 #endif
     if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
+#ifndef SIO_WITH_BEARSSL
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
+#endif
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
     if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
@@ -280,6 +282,9 @@ SIO_API void sio_destroy(sio_client *c)
     sio__socketio_free(c);
 #endif
     sio__free(&a, c->events.ring);
+#ifdef SIO_WITH_BEARSSL
+    sio_bearssl_destroy(c->default_tls);
+#endif
     sio__free(&a, c);
 }
 

@@ -5,6 +5,8 @@
 /* Starts one connection attempt (sio_start, or a reconnection). */
 static void sio__begin(sio_client *c)
 {
+    char text[SIO__TEXT_SIZE];
+    int r;
     c->attempt = 0;
     c->first_error[0] = 0;
     sio__websocket_begin(&c->websocket);
@@ -16,6 +18,10 @@ static void sio__begin(sio_client *c)
 #if SIO__WITH_POLLING
     c->polling.active = SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
 #endif
+    if (c->url.secure && (r = sio__need_tls(c, text, sizeof text)) != SIO_OK) {
+        sio__abort(c, r, text);
+        return;
+    }
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
         sio__abort(c, SIO_ERR_IO, "ws: could not build the handshake (random source or memory failed)");
         return;

@@ -90,7 +90,7 @@ static int sio__redirect_target_path(sio_client *c)
  * saying why it will not go there. */
 static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
 {
-    char url[SIO__MAX_LOCATION + 16], *url_text, *host;
+    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host;
     sio_url u;
     int other_host, i;
     if (c->redirects >= c->max_redirects) {
@@ -106,8 +106,8 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
         snprintf(text, size, "redirect: from a secure URL to a plain one refused (Location '%.120s')", location);
         return SIO_ERR_HANDSHAKE;
     }
-    if (u.secure && !c->sys.tls) {
-        snprintf(text, size, "redirect: to '%.120s' needs TLS, and the client has no TLS backend", location);
+    if (u.secure && sio__need_tls(c, why, sizeof why) != SIO_OK) {
+        snprintf(text, size, "redirect: to '%.80s': %.150s", location, why);
         return SIO_ERR_TLS;
     }
     url_text = sio__strdup(&c->sys.alloc, url);

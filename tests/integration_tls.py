@@ -416,6 +416,44 @@ def wss_trust_store_from_ssl_cert_dir():
     check(r.texts() == ["dir"], "no echo: %s" % r.describe())
 
 
+def run_program(argv, timeout=15.0):
+    p = subprocess.run(WRAPPER + argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout * SLOW)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def library_program(name):
+    path = os.path.join(os.path.dirname(OPTS.sioc), name)
+    if not os.access(path, os.X_OK):
+        raise TestSkip("no %s next to %s" % (name, OPTS.sioc))
+    return path
+
+
+@test
+def library_wss_without_tls_code_uses_the_system_store():
+    # examples/echo_client.c sets only cfg.url: a build with BearSSL makes the
+    # backend itself, verified against the system's store (here SSL_CERT_FILE).
+    prog = library_program("echo_client")
+    rc, out = with_env({"SSL_CERT_FILE": cert("ca.pem")}, lambda: run_program([prog, wss("server")]))
+    check(rc == 0 and "[echo] text message: hello from sio" in out and "binary message, 3 bytes" in out,
+          "exit %s: %s" % (rc, short(out, 600)))
+
+
+@test
+def library_wss_without_tls_code_refuses_an_untrusted_server():
+    prog = library_program("echo_client")
+    rc, out = with_env({"SSL_CERT_FILE": cert("other_ca.pem")}, lambda: run_program([prog, wss("server")]))
+    check(rc != 0 and "open" not in out and "certificate chain is not trusted" in out,
+          "exit %s: %s" % (rc, short(out, 600)))
+
+
+@test
+def library_https_without_tls_code_uses_the_system_store():
+    prog = library_program("incari_nodes")
+    rc, out = with_env({"SSL_CERT_FILE": cert("ca.pem")}, lambda: run_program([prog, https("server")]))
+    check(rc == 0 and "On Socket.IO Start" in out and "On Socket.IO Receive" in out, "exit %s: %s" % (rc, short(out, 800)))
+
+
 @test
 def wss_bad_ssl_cert_file_is_named():
     r = with_env({"SSL_CERT_FILE": "/nonexistent/ca.pem"}, lambda: sioc(["ws", wss("server")], close_stdin=False))

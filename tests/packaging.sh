@@ -22,5 +22,11 @@ step "pkg-config consumer (cmake install)" sh -c "cc tests/cmake_consumer/main.c
 step "make install PREFIX=... + pkg-config consumer" sh -c "make -s install PREFIX='$tmp/m' BUILD_DIR='$tmp/mb' >/dev/null &&
     cc tests/cmake_consumer/main.c \$(PKG_CONFIG_PATH='$tmp/m/lib/pkgconfig' pkg-config --cflags --libs sio) -o '$tmp/pm' && '$tmp/pm' &&
     test -x '$tmp/m/bin/sioc'"
+if [ -f /usr/include/bearssl.h ]; then     # found, so every route builds with TLS (SIO_TLS=AUTO, make's TLS=auto)
+    step "consumers get the BearSSL backend (CMake, pkg-config, make install)" sh -c \
+        "'$tmp/c1/consumer' | grep -q BearSSL && '$tmp/c2/consumer' | grep -q BearSSL && '$tmp/pc' | grep -q BearSSL && '$tmp/pm' | grep -q BearSSL"
+fi
+step "CMake with SIO_TLS=NONE builds without TLS" sh -c "cmake -S '$root' -B '$tmp/n' -DSIO_TLS=NONE >/dev/null &&
+    cmake --build '$tmp/n' >/dev/null && ! grep -q SIO_WITH_BEARSSL '$tmp/n/sio.pc'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -63,13 +63,26 @@ fi
 # Socket.IO over https; once more under valgrind for the TLS code's memory.
 run_suite "TLS plug-in interface: a custom backend end to end" bash tests/run_tls_custom.sh "$BUILD_DIR/tls_custom_backend"
 if [ -f /usr/include/bearssl.h ]; then
+    check "make finds BearSSL by itself (TLS=auto: -DSIO_WITH_BEARSSL, -lbearssl)" sh -c \
+        "make -n -B BUILD_DIR=build-probe build-probe/sioc | grep -q -- '-DSIO_WITH_BEARSSL.*-lbearssl'"
+    check "without BearSSL, make says so in one line and builds without TLS" sh -c \
+        "out=\$(make -n -B CC='gcc -nostdinc' BUILD_DIR=build-probe build-probe/sio.o) &&
+         [ \"\$(printf '%s\n' \"\$out\" | grep -c 'building without TLS')\" = 1 ] && ! printf '%s' \"\$out\" | grep -q SIO_WITH_BEARSSL"
     check "TLS build: make TLS=bearssl BUILD_DIR=build-tls (no warnings)" make -s TLS=bearssl BUILD_DIR=build-tls all
+    check "build without TLS: make TLS=none BUILD_DIR=build-notls (no warnings)" \
+        make -s TLS=none BUILD_DIR=build-notls build-notls/sioc build-notls/test_client
+    run_suite "client tests without a TLS backend (wss:// refused by sio_create)" build-notls/test_client
     check "BearSSL backend compiles as C++11 and under -Wshadow -Wconversion" sh -c \
         "g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -DSIO_WITH_BEARSSL -c sio_impl_posix.c -o /dev/null &&
          gcc $WARN -Wshadow -Wconversion -DSIO_WITH_BEARSSL -c sio_impl_posix.c -o /dev/null"
     run_suite "client tests with the BearSSL backend compiled in" build-tls/test_client
-    run_suite "TLS (BearSSL) against Node https servers" "$PYTHON" tests/integration_tls.py --sioc build-tls/sioc --sioc-plain "$BUILD_DIR/sioc"
-    run_suite "TLS (BearSSL), sioc under valgrind" "$PYTHON" tests/integration_tls.py --sioc build-tls/sioc --sioc-plain "$BUILD_DIR/sioc" --wrapper "$VALGRIND"
+    run_suite "TLS (BearSSL) against Node https servers" "$PYTHON" tests/integration_tls.py --sioc build-tls/sioc --sioc-plain build-notls/sioc
+    run_suite "TLS (BearSSL), sioc under valgrind" "$PYTHON" tests/integration_tls.py --sioc build-tls/sioc --sioc-plain build-notls/sioc --wrapper "$VALGRIND"
+    check "make demo (the README's first command): Socket.IO, WebSocket, then verified wss:// and https://" sh -c \
+        "make -s BUILD_DIR='$BUILD_DIR' demo >'$BUILD_DIR/demo.log' 2>&1 &&
+         grep -q '\"data\":\"hello over wss\"' '$BUILD_DIR/demo.log' &&
+         grep -q 'TLS, verified' '$BUILD_DIR/demo.log' && grep -q 'certificate chain is not trusted' '$BUILD_DIR/demo.log' &&
+         grep -q 'On Socket.IO Start\|On Start' '$BUILD_DIR/demo.log' || { tail -30 '$BUILD_DIR/demo.log'; exit 1; }"
 else
     echo "FAIL TLS: libbearssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
 fi
