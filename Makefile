@@ -28,7 +28,7 @@ endif
 TARGET := $(shell $(CC) -dumpmachine 2>/dev/null)
 ifneq (,$(findstring mingw,$(TARGET)))
   PLATFORM_SRC = sio_impl_win32.c
-  PLATFORM_LIBS = -lws2_32 -lbcrypt -liphlpapi $(TLS_LIBS)
+  PLATFORM_LIBS = -lws2_32 -lbcrypt -liphlpapi $(TLS_LIBS) $(if $(TLS_LIBS),-lcrypt32)
   EXE = .exe
 else
   PLATFORM_SRC = sio_impl_posix.c

@@ -9,6 +9,13 @@
 #else
 #define SIO__BSSL_HAS_DIRS 0
 #endif
+#ifdef _WIN32
+#include <windows.h>
+#include <wincrypt.h>                     /* the ROOT store (link crypt32) */
+#ifdef _MSC_VER
+#pragma comment(lib, "crypt32.lib")
+#endif
+#endif
 
 struct sio_bearssl {
     sio_tls table;
@@ -383,9 +390,30 @@ static void sio__bssl_anchor_dirs(sio_bearssl *b, const char *list)
 }
 #endif
 
+#ifdef _WIN32
+/* Windows keeps its trust anchors in the system's ROOT certificate store,
+ * not in a file.  Certificates BearSSL cannot use are skipped. */
+static int sio__bssl_windows_roots(sio_bearssl *b)
+{
+    HCERTSTORE store = CertOpenSystemStoreA(0, "ROOT");
+    PCCERT_CONTEXT cert = NULL;
+    int r = SIO_OK;
+    if (!store) return SIO_OK;
+    while (r == SIO_OK && (cert = CertEnumCertificatesInStore(store, cert)) != NULL)
+        r = sio__bssl_add_anchor(b, "CERTIFICATE", cert->pbCertEncoded, cert->cbCertEncoded);
+    if (cert) CertFreeCertificateContext(cert);
+    CertCloseStore(store, 0);
+    return r;
+}
+#define SIO__BSSL_SYSTEM_STORE "the Windows ROOT store, "
+#else
+#define SIO__BSSL_SYSTEM_STORE ""
+#endif
+
 /* The system's trust store, when the caller gave no CA: SSL_CERT_FILE
- * (which must then be good), the files of SSL_CERT_DIR, then the first of
- * the usual bundles that holds an anchor.  err names what was tried. */
+ * (which must then be good), the files of SSL_CERT_DIR, on Windows the
+ * ROOT store, then the first of the usual bundles that holds an anchor.
+ * err names what was tried. */
 static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
 {
     const char *file = getenv("SSL_CERT_FILE"), *dirs = getenv("SSL_CERT_DIR");
@@ -404,10 +432,16 @@ static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
 #else
     (void)dirs;
 #endif
+#ifdef _WIN32
+    if (!b->anchor_count && sio__bssl_windows_roots(b) != SIO_OK) {
+        snprintf(err, err_size, "tls: out of memory reading the Windows ROOT store");
+        return SIO_ERR_NOMEM;
+    }
+#endif
     for (i = 0; !b->anchor_count && i < sizeof sio__bssl_bundles / sizeof sio__bssl_bundles[0]; i++)
         sio__pem_file(b, sio__bssl_bundles[i], "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
     if (b->anchor_count) return SIO_OK;
-    snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, %s and %d other bundles): "
+    snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, " SIO__BSSL_SYSTEM_STORE "%s and %d other bundles): "
              "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_BEARSSL_DEFAULT_CA_FILE,
              (int)(sizeof sio__bssl_bundles / sizeof sio__bssl_bundles[0]) - 1);
     return SIO_ERR_TLS;
