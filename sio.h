@@ -6157,6 +6157,8 @@ struct sio_client {
     char *dns_server;
     char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
     sio__route route;                  /* the origin, and the proxy on the way (links' TLS and tunnels) */
+    char *proxy_setting, *no_proxy;    /* sio_config.proxy and .no_proxy: chosen from again after a redirect */
+    int proxy_from_environment;
 #if SIO__WITH_PROXY
     sio_proxy_url proxy;               /* spans into proxy_text; kind 0: none */
     char *proxy_text, *hop_host;       /* hop_host: the proxy's name (NULL: the first hop is the origin) */
@@ -6523,6 +6525,53 @@ static int sio__need_tls(sio_client *c, char *text, size_t size)
 #else
     snprintf(text, size, "tls: TLS not available: this build has no TLS backend");
     return SIO_ERR_TLS;
+#endif
+}
+
+/* An environment variable by its lower-case name, then its upper-case one;
+ * NULL when neither is set to something. */
+static const char *sio__env(const char *lower, const char *upper)
+{
+    const char *v = getenv(lower);
+    if (!v || !v[0]) v = getenv(upper);
+    return v && v[0] ? v : NULL;
+}
+
+/* The proxy on the way to the origin, if any: the configured one, or the
+ * environment's when asked (by the URL's scheme); none when no_proxy names
+ * the origin.  Made at sio_create and again when a redirect changes the
+ * origin.  SIO_ERR_INVALID: a proxy applies and this build has none. */
+static int sio__choose_proxy(sio_client *c)
+{
+    const char *url = c->proxy_setting, *except = c->no_proxy;
+    if (!url && c->proxy_from_environment) {
+        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
+        if (!url) url = sio__env("all_proxy", "ALL_PROXY");
+        if (!except) except = sio__env("no_proxy", "NO_PROXY");
+    }
+    c->route.host = c->host;
+    c->route.port = c->port;
+    c->route.secure = c->url.secure;
+    c->route.max_head = c->max_handshake;
+#if SIO__WITH_PROXY
+    c->route.proxy = NULL;
+    sio__free(&c->sys.alloc, c->proxy_text);
+    sio__free(&c->sys.alloc, c->hop_host);
+    c->proxy_text = c->hop_host = NULL;
+    memset(&c->proxy, 0, sizeof c->proxy);
+#endif
+    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
+#if !SIO__WITH_PROXY
+    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
+#else
+    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
+    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
+    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
+    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
+    c->hop_host[c->proxy.host_len] = 0;
+    c->hop_port = c->proxy.port;
+    c->route.proxy = &c->proxy;
+    return SIO_OK;
 #endif
 }
 
@@ -8360,7 +8409,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
 {
     char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host;
     sio_url u;
-    int other_host, i;
+    int other_host, i, r;
     if (c->redirects >= c->max_redirects) {
         snprintf(text, size, "%s: too many redirects (%d; last to %.120s)", SIO__SOCKETIO(c) ? "eio" : "ws",
                  c->redirects, location);
@@ -8396,10 +8445,13 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
     c->url = u;
     c->host = host;
     c->port = u.port;
-    c->route.host = c->host;
-    c->route.port = c->port;
-    c->route.secure = u.secure;
     c->redirects++;
+    if ((r = sio__choose_proxy(c)) != SIO_OK) {           /* another origin, maybe another proxy or none */
+        snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
+                 ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
+                 : r == SIO_ERR_URL ? "the proxy URL is not valid" : "out of memory");
+        return r;
+    }
 #if SIO__WITH_POLLING
     for (i = 0; other_host && i < SIO__MAX_COOKIES; i++) {   /* cookies stay with their host */
         sio__free(&c->sys.alloc, c->cookies[i]);
@@ -8892,6 +8944,7 @@ SIO_API size_t sio_memory(const sio_client *c)
 #if SIO__WITH_PROXY
     n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
 #endif
+    n += sio__str_size(c->proxy_setting) + sio__str_size(c->no_proxy);
     if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
@@ -8987,44 +9040,6 @@ static int sio__config_strings_ok(const sio_config *cfg)
     return SIO_OK;
 }
 
-/* An environment variable by its lower-case name, then its upper-case one;
- * NULL when neither is set to something. */
-static const char *sio__env(const char *lower, const char *upper)
-{
-    const char *v = getenv(lower);
-    if (!v || !v[0]) v = getenv(upper);
-    return v && v[0] ? v : NULL;
-}
-
-/* The proxy on the way to the origin, if any: the configured one, or the
- * environment's when asked; none when no_proxy names the origin. */
-static int sio__config_proxy(sio_client *c, const sio_config *cfg)
-{
-    const char *url = cfg->proxy, *except = cfg->no_proxy;
-    if (!url && cfg->proxy_from_environment) {
-        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
-        if (!url) url = sio__env("all_proxy", "ALL_PROXY");
-        if (!except) except = sio__env("no_proxy", "NO_PROXY");
-    }
-    c->route.host = c->host;
-    c->route.port = c->port;
-    c->route.secure = c->url.secure;
-    c->route.max_head = c->max_handshake;
-    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
-#if !SIO__WITH_PROXY
-    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
-#else
-    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
-    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
-    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
-    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
-    c->hop_host[c->proxy.host_len] = 0;
-    c->hop_port = c->proxy.port;
-    c->route.proxy = &c->proxy;
-    return SIO_OK;
-#endif
-}
-
 /* The limits, timeouts and reconnection settings, defaults for zeros. */
 static void sio__config_numbers(sio_client *c, const sio_config *cfg)
 {
@@ -9114,7 +9129,10 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->websocket.protocol_count = i + 1;
         }
     }
-    if (r == SIO_OK) r = sio__config_proxy(c, cfg);
+    if (r == SIO_OK && cfg->proxy) r = sio__add_string(&a, &c->proxy_setting, cfg->proxy);
+    if (r == SIO_OK && cfg->no_proxy) r = sio__add_string(&a, &c->no_proxy, cfg->no_proxy);
+    c->proxy_from_environment = cfg->proxy_from_environment;
+    if (r == SIO_OK) r = sio__choose_proxy(c);
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
@@ -9145,6 +9163,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
 #endif
+    sio__free(&a, c->proxy_setting);
+    sio__free(&a, c->no_proxy);
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);

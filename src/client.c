@@ -94,6 +94,8 @@ struct sio_client {
     char *dns_server;
     char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
     sio__route route;                  /* the origin, and the proxy on the way (links' TLS and tunnels) */
+    char *proxy_setting, *no_proxy;    /* sio_config.proxy and .no_proxy: chosen from again after a redirect */
+    int proxy_from_environment;
 #if SIO__WITH_PROXY
     sio_proxy_url proxy;               /* spans into proxy_text; kind 0: none */
     char *proxy_text, *hop_host;       /* hop_host: the proxy's name (NULL: the first hop is the origin) */
@@ -460,6 +462,53 @@ static int sio__need_tls(sio_client *c, char *text, size_t size)
 #else
     snprintf(text, size, "tls: TLS not available: this build has no TLS backend");
     return SIO_ERR_TLS;
+#endif
+}
+
+/* An environment variable by its lower-case name, then its upper-case one;
+ * NULL when neither is set to something. */
+static const char *sio__env(const char *lower, const char *upper)
+{
+    const char *v = getenv(lower);
+    if (!v || !v[0]) v = getenv(upper);
+    return v && v[0] ? v : NULL;
+}
+
+/* The proxy on the way to the origin, if any: the configured one, or the
+ * environment's when asked (by the URL's scheme); none when no_proxy names
+ * the origin.  Made at sio_create and again when a redirect changes the
+ * origin.  SIO_ERR_INVALID: a proxy applies and this build has none. */
+static int sio__choose_proxy(sio_client *c)
+{
+    const char *url = c->proxy_setting, *except = c->no_proxy;
+    if (!url && c->proxy_from_environment) {
+        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
+        if (!url) url = sio__env("all_proxy", "ALL_PROXY");
+        if (!except) except = sio__env("no_proxy", "NO_PROXY");
+    }
+    c->route.host = c->host;
+    c->route.port = c->port;
+    c->route.secure = c->url.secure;
+    c->route.max_head = c->max_handshake;
+#if SIO__WITH_PROXY
+    c->route.proxy = NULL;
+    sio__free(&c->sys.alloc, c->proxy_text);
+    sio__free(&c->sys.alloc, c->hop_host);
+    c->proxy_text = c->hop_host = NULL;
+    memset(&c->proxy, 0, sizeof c->proxy);
+#endif
+    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
+#if !SIO__WITH_PROXY
+    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
+#else
+    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
+    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
+    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
+    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
+    c->hop_host[c->proxy.host_len] = 0;
+    c->hop_port = c->proxy.port;
+    c->route.proxy = &c->proxy;
+    return SIO_OK;
 #endif
 }
 

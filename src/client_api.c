@@ -12,6 +12,7 @@ SIO_API size_t sio_memory(const sio_client *c)
 #if SIO__WITH_PROXY
     n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
 #endif
+    n += sio__str_size(c->proxy_setting) + sio__str_size(c->no_proxy);
     if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
     n += c->websocket.protocol_count * sizeof(char *);
     for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
@@ -107,44 +108,6 @@ static int sio__config_strings_ok(const sio_config *cfg)
     return SIO_OK;
 }
 
-/* An environment variable by its lower-case name, then its upper-case one;
- * NULL when neither is set to something. */
-static const char *sio__env(const char *lower, const char *upper)
-{
-    const char *v = getenv(lower);
-    if (!v || !v[0]) v = getenv(upper);
-    return v && v[0] ? v : NULL;
-}
-
-/* The proxy on the way to the origin, if any: the configured one, or the
- * environment's when asked; none when no_proxy names the origin. */
-static int sio__config_proxy(sio_client *c, const sio_config *cfg)
-{
-    const char *url = cfg->proxy, *except = cfg->no_proxy;
-    if (!url && cfg->proxy_from_environment) {
-        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
-        if (!url) url = sio__env("all_proxy", "ALL_PROXY");
-        if (!except) except = sio__env("no_proxy", "NO_PROXY");
-    }
-    c->route.host = c->host;
-    c->route.port = c->port;
-    c->route.secure = c->url.secure;
-    c->route.max_head = c->max_handshake;
-    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
-#if !SIO__WITH_PROXY
-    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
-#else
-    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
-    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
-    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
-    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
-    c->hop_host[c->proxy.host_len] = 0;
-    c->hop_port = c->proxy.port;
-    c->route.proxy = &c->proxy;
-    return SIO_OK;
-#endif
-}
-
 /* The limits, timeouts and reconnection settings, defaults for zeros. */
 static void sio__config_numbers(sio_client *c, const sio_config *cfg)
 {
@@ -234,7 +197,10 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
             c->websocket.protocol_count = i + 1;
         }
     }
-    if (r == SIO_OK) r = sio__config_proxy(c, cfg);
+    if (r == SIO_OK && cfg->proxy) r = sio__add_string(&a, &c->proxy_setting, cfg->proxy);
+    if (r == SIO_OK && cfg->no_proxy) r = sio__add_string(&a, &c->no_proxy, cfg->no_proxy);
+    c->proxy_from_environment = cfg->proxy_from_environment;
+    if (r == SIO_OK) r = sio__choose_proxy(c);
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
@@ -265,6 +231,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
 #endif
+    sio__free(&a, c->proxy_setting);
+    sio__free(&a, c->no_proxy);
     sio__free(&a, c->request_head);
     sio__free(&a, c->eio_target);
     sio__free(&a, c->eio_query);

@@ -92,7 +92,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
 {
     char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host;
     sio_url u;
-    int other_host, i;
+    int other_host, i, r;
     if (c->redirects >= c->max_redirects) {
         snprintf(text, size, "%s: too many redirects (%d; last to %.120s)", SIO__SOCKETIO(c) ? "eio" : "ws",
                  c->redirects, location);
@@ -128,10 +128,13 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
     c->url = u;
     c->host = host;
     c->port = u.port;
-    c->route.host = c->host;
-    c->route.port = c->port;
-    c->route.secure = u.secure;
     c->redirects++;
+    if ((r = sio__choose_proxy(c)) != SIO_OK) {           /* another origin, maybe another proxy or none */
+        snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
+                 ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
+                 : r == SIO_ERR_URL ? "the proxy URL is not valid" : "out of memory");
+        return r;
+    }
 #if SIO__WITH_POLLING
     for (i = 0; other_host && i < SIO__MAX_COOKIES; i++) {   /* cookies stay with their host */
         sio__free(&c->sys.alloc, c->cookies[i]);

@@ -345,6 +345,29 @@ def ws_redirect_loop_ends_with_an_error():
 
 
 @test
+def ws_redirect_through_a_proxy_goes_through_it_again():
+    need("tinyproxy")
+    before = PROXIES.connects("tinyproxy")
+    r = sioc(["ws", "--proxy", PROXIES.url("tinyproxy"), "--exit-after", "1", redirector("/to-echo")],
+             stdin=b"via\n", close_stdin=False)
+    check(r.rc == 0 and r.texts() == ["via"], r.describe())
+    check(PROXIES.connects("tinyproxy") == before + 2, "tinyproxy opened %d tunnels, not 2 (redirector, echo)"
+          % (PROXIES.connects("tinyproxy") - before))
+
+
+@test
+def ws_redirect_chooses_the_proxy_again_for_the_new_host():
+    # 127.0.0.1 through the proxy; the redirect goes to localhost, which --no-proxy names: direct.
+    need("tinyproxy")
+    before = PROXIES.connects("tinyproxy")
+    r = sioc(["ws", "--proxy", PROXIES.url("tinyproxy"), "--no-proxy", "localhost", "--exit-after", "1",
+              redirector("/to-headers")], close_stdin=False)
+    check(r.rc == 0 and r.messages, r.describe())
+    check(PROXIES.connects("tinyproxy") == before + 1, "tinyproxy opened %d tunnels, not 1 (the redirector only)"
+          % (PROXIES.connects("tinyproxy") - before))
+
+
+@test
 def ws_redirect_to_another_host_drops_the_authorization_header():
     r = sioc(["ws", "--exit-after", "1", "--header", "Authorization: Bearer s3cret", "--header", "X-Keep: yes",
               redirector("/to-headers")], close_stdin=False)

@@ -1901,6 +1901,68 @@ static void test_redirects_are_bounded(void)
 #endif
 }
 
+/* A redirect to another origin chooses its proxy again: no_proxy may name
+ * the new host, or not name it any more. */
+static sio_client *redirect_proxy_client(const char *no_proxy)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = "http://proxy.test:3128";
+    cfg.no_proxy = no_proxy;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    return c;
+}
+
+#ifdef SIO_NO_PROXY
+static void test_redirect_refused_where_a_proxy_would_be_needed(void)
+{
+    sio_client *c = redirect_proxy_client("example.test");   /* direct, so this build may go */
+    sio_event ev;
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_STR(net.last_host, "example.test");
+    redirect_answer("302 Found", "ws://far.test:9000/x");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_INVALID);
+    CHECK_STR(ev.message, "redirect: to 'ws://far.test:9000/x': this origin is reached through a proxy, "
+                          "and this build has none (SIO_NO_PROXY)");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_STR(net.last_host, "example.test");                 /* never around the proxy */
+    sio_destroy(c);
+}
+#else
+static void test_redirect_chooses_the_proxy_again(void)
+{
+    sio_client *c = redirect_proxy_client("direct.test");
+    sio_event ev;
+    CHECK_STR(net.last_host, "proxy.test");
+    CHECK(strncmp((const char *)net.out, "CONNECT example.test:8080 ", 26) == 0);
+    server_send("HTTP/1.1 200 Connection established\r\n\r\n", 39);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    redirect_answer("302 Found", "ws://direct.test/x");     /* no_proxy names it: direct */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "direct.test");
+    CHECK(strncmp((const char *)net.out, "GET /x HTTP/1.1\r\nHost: direct.test\r\n", 36) == 0);
+    sio_destroy(c);
+
+    c = redirect_proxy_client("example.test");               /* direct first, then through the proxy */
+    CHECK_STR(net.last_host, "example.test");
+    redirect_answer("307 Temporary Redirect", "ws://far.test:9000/y");
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "proxy.test");
+    CHECK(strncmp((const char *)net.out, "CONNECT far.test:9000 HTTP/1.1\r\n", 32) == 0);
+    sio_destroy(c);
+}
+#endif
+
 /* ---- the server's answer to the handshake ---- */
 
 static void test_handshake_answer_is_kept_for_a_refusal_and_when_asked(void)
@@ -1949,6 +2011,11 @@ int main(void)
     RUN(test_handshake_answer_is_kept_for_a_refusal_and_when_asked);
     RUN(test_redirect_is_followed_to_its_location);
     RUN(test_redirects_are_bounded);
+#ifdef SIO_NO_PROXY
+    RUN(test_redirect_refused_where_a_proxy_would_be_needed);
+#else
+    RUN(test_redirect_chooses_the_proxy_again);
+#endif
 #ifdef SIO_NO_PROXY
     RUN(test_proxy_refused_without_the_proxy_stage);
 #else
