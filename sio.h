@@ -281,7 +281,7 @@ typedef enum sio_status {
     SIO_ERR_TOO_BIG = -12,   /* a configured size limit was hit */
     SIO_ERR_CLOSED = -13,    /* the peer closed the connection */
     SIO_ERR_NO_ADDRESS = -14, /* platform: no (more) addresses for the host */
-    SIO_ERR_PROXY = -15      /* the proxy refused the tunnel */
+    SIO_ERR_PROXY = -15      /* the proxy refused the tunnel; from sio_create: its URL is unusable */
 } sio_status;
 
 SIO_API const char *sio_status_text(int status);
@@ -1041,7 +1041,8 @@ typedef struct sio_config {
     const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */
     const char *proxy;               /* every connection through it: "http://[user:password@]host[:port]"
                                         (CONNECT), "socks5://..." (names resolved here), "socks5h://..."
-                                        (names resolved by the proxy); NULL: none */
+                                        (names resolved by the proxy); "host:port" alone is
+                                        http://; NULL: none.  Unusable: sio_create says SIO_ERR_PROXY */
     const char *no_proxy;            /* hosts reached directly: "localhost,.corp.example,10.0.0.0/8,[::1]:8080" */
     int proxy_from_environment;      /* 1: with proxy NULL, read http_proxy or https_proxy (by the URL's
                                         scheme), then all_proxy, and no_proxy, lower case first */
@@ -1350,7 +1351,7 @@ SIO_API const char *sio_status_text(int status)
     case SIO_ERR_TOO_BIG: return "size limit exceeded";
     case SIO_ERR_CLOSED: return "connection closed";
     case SIO_ERR_NO_ADDRESS: return "no address for host";
-    case SIO_ERR_PROXY: return "the proxy refused the tunnel";
+    case SIO_ERR_PROXY: return "the proxy refused the tunnel, or its URL is unusable";
     default: return "unknown status";
     }
 }
@@ -6540,7 +6541,8 @@ static const char *sio__env(const char *lower, const char *upper)
 /* The proxy on the way to the origin, if any: the configured one, or the
  * environment's when asked (by the URL's scheme); none when no_proxy names
  * the origin.  Made at sio_create and again when a redirect changes the
- * origin.  SIO_ERR_INVALID: a proxy applies and this build has none. */
+ * origin.  SIO_ERR_INVALID: a proxy applies and this build has none;
+ * SIO_ERR_PROXY: its URL is not usable. */
 static int sio__choose_proxy(sio_client *c)
 {
     const char *url = c->proxy_setting, *except = c->no_proxy;
@@ -6564,8 +6566,13 @@ static int sio__choose_proxy(sio_client *c)
 #if !SIO__WITH_PROXY
     return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
 #else
-    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
-    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
+    {   /* "host:port" alone means an HTTP proxy, as curl and wget read http_proxy */
+        const char *scheme = strstr(url, "://") ? "" : "http://";
+        size_t n = strlen(scheme) + strlen(url) + 1;
+        if (!(c->proxy_text = (char *)sio__realloc(&c->sys.alloc, NULL, n))) return SIO_ERR_NOMEM;
+        snprintf(c->proxy_text, n, "%s%s", scheme, url);
+    }
+    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_PROXY;
     if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
     memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
     c->hop_host[c->proxy.host_len] = 0;
@@ -8449,7 +8456,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
     if ((r = sio__choose_proxy(c)) != SIO_OK) {           /* another origin, maybe another proxy or none */
         snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
                  ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
-                 : r == SIO_ERR_URL ? "the proxy URL is not valid" : "out of memory");
+                 : r == SIO_ERR_PROXY ? "the proxy URL is not usable" : "out of memory");
         return r;
     }
 #if SIO__WITH_POLLING
@@ -8803,6 +8810,11 @@ static void sio__check_timer(sio_client *c)
         snprintf(text, sizeof text, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
                                                           : "ws: connecting to %.80s port %u timed out after %d ms",
                  c->host, (unsigned)c->port, c->connect_timeout);
+#if SIO__WITH_PROXY
+        if (c->ln.connecting && c->route.proxy)   /* the proxy has not let it through: say so, not the origin */
+            snprintf(text, sizeof text, "proxy: no tunnel from %.80s port %u to %.80s port %u within %d ms",
+                     c->hop_host, (unsigned)c->hop_port, c->host, (unsigned)c->port, c->connect_timeout);
+#endif
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
     case SIO__CLOSING:

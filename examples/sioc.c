@@ -900,6 +900,12 @@ int main(int argc, char **argv)
                                                             : "invalid header or protocol", s.opt.url);
         return 2;
     }
+    if (r == SIO_ERR_PROXY) {
+        fprintf(stderr, "sioc: bad proxy URL (expected http://[USER:PASS@]HOST:PORT, socks5:// or socks5h://) "
+                        "in %s: '%s'\n", cfg.proxy ? "--proxy" : "the environment (https_proxy, http_proxy, all_proxy)",
+                cfg.proxy ? cfg.proxy : "");
+        return 2;
+    }
     if (r == SIO_ERR_TOO_BIG) {
         fprintf(stderr, "sioc: a --protocol is longer than %d bytes\n", SIO_MAX_PROTOCOL);
         return 2;

@@ -477,7 +477,8 @@ static const char *sio__env(const char *lower, const char *upper)
 /* The proxy on the way to the origin, if any: the configured one, or the
  * environment's when asked (by the URL's scheme); none when no_proxy names
  * the origin.  Made at sio_create and again when a redirect changes the
- * origin.  SIO_ERR_INVALID: a proxy applies and this build has none. */
+ * origin.  SIO_ERR_INVALID: a proxy applies and this build has none;
+ * SIO_ERR_PROXY: its URL is not usable. */
 static int sio__choose_proxy(sio_client *c)
 {
     const char *url = c->proxy_setting, *except = c->no_proxy;
@@ -501,8 +502,13 @@ static int sio__choose_proxy(sio_client *c)
 #if !SIO__WITH_PROXY
     return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
 #else
-    if (!(c->proxy_text = sio__strdup(&c->sys.alloc, url))) return SIO_ERR_NOMEM;
-    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_URL;
+    {   /* "host:port" alone means an HTTP proxy, as curl and wget read http_proxy */
+        const char *scheme = strstr(url, "://") ? "" : "http://";
+        size_t n = strlen(scheme) + strlen(url) + 1;
+        if (!(c->proxy_text = (char *)sio__realloc(&c->sys.alloc, NULL, n))) return SIO_ERR_NOMEM;
+        snprintf(c->proxy_text, n, "%s%s", scheme, url);
+    }
+    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_PROXY;
     if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
     memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
     c->hop_host[c->proxy.host_len] = 0;

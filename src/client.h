@@ -51,7 +51,8 @@ typedef struct sio_config {
     const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */
     const char *proxy;               /* every connection through it: "http://[user:password@]host[:port]"
                                         (CONNECT), "socks5://..." (names resolved here), "socks5h://..."
-                                        (names resolved by the proxy); NULL: none */
+                                        (names resolved by the proxy); "host:port" alone is
+                                        http://; NULL: none.  Unusable: sio_create says SIO_ERR_PROXY */
     const char *no_proxy;            /* hosts reached directly: "localhost,.corp.example,10.0.0.0/8,[::1]:8080" */
     int proxy_from_environment;      /* 1: with proxy NULL, read http_proxy or https_proxy (by the URL's
                                         scheme), then all_proxy, and no_proxy, lower case first */

@@ -100,7 +100,7 @@ SIO_API const char *sio_status_text(int status)
     case SIO_ERR_TOO_BIG: return "size limit exceeded";
     case SIO_ERR_CLOSED: return "connection closed";
     case SIO_ERR_NO_ADDRESS: return "no address for host";
-    case SIO_ERR_PROXY: return "the proxy refused the tunnel";
+    case SIO_ERR_PROXY: return "the proxy refused the tunnel, or its URL is unusable";
     default: return "unknown status";
     }
 }

@@ -18,7 +18,7 @@ typedef enum sio_status {
     SIO_ERR_TOO_BIG = -12,   /* a configured size limit was hit */
     SIO_ERR_CLOSED = -13,    /* the peer closed the connection */
     SIO_ERR_NO_ADDRESS = -14, /* platform: no (more) addresses for the host */
-    SIO_ERR_PROXY = -15      /* the proxy refused the tunnel */
+    SIO_ERR_PROXY = -15      /* the proxy refused the tunnel; from sio_create: its URL is unusable */
 } sio_status;
 
 SIO_API const char *sio_status_text(int status);

@@ -332,6 +332,11 @@ static void sio__check_timer(sio_client *c)
         snprintf(text, sizeof text, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
                                                           : "ws: connecting to %.80s port %u timed out after %d ms",
                  c->host, (unsigned)c->port, c->connect_timeout);
+#if SIO__WITH_PROXY
+        if (c->ln.connecting && c->route.proxy)   /* the proxy has not let it through: say so, not the origin */
+            snprintf(text, sizeof text, "proxy: no tunnel from %.80s port %u to %.80s port %u within %d ms",
+                     c->hop_host, (unsigned)c->hop_port, c->host, (unsigned)c->port, c->connect_timeout);
+#endif
         sio__abort(c, SIO_ERR_TIMEOUT, text);
         break;
     case SIO__CLOSING:

@@ -132,7 +132,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
     if ((r = sio__choose_proxy(c)) != SIO_OK) {           /* another origin, maybe another proxy or none */
         snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
                  ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
-                 : r == SIO_ERR_URL ? "the proxy URL is not valid" : "out of memory");
+                 : r == SIO_ERR_PROXY ? "the proxy URL is not usable" : "out of memory");
         return r;
     }
 #if SIO__WITH_POLLING

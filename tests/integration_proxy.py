@@ -226,8 +226,9 @@ def proxy_with_an_endless_header_meets_max_handshake():
 
 @test
 def silent_proxy_is_bounded_by_the_connect_timeout():
-    r = refused_by("http://127.0.0.1:%d" % PROXIES.port("fake", "silent"), "timed out after 1500 ms",
-                   extra=("--connect-timeout", "1500"))
+    port = PROXIES.port("fake", "silent")
+    r = refused_by("http://127.0.0.1:%d" % port, "proxy: no tunnel from 127.0.0.1 port %d to 127.0.0.1 port %d "
+                   "within 1500 ms" % (port, PORTS["ws"]), extra=("--connect-timeout", "1500"))
     check(r.elapsed < 6 * SLOW, "took %.1fs" % r.elapsed)
 
 
@@ -245,7 +246,21 @@ def proxy_that_is_not_listening():
 @test
 def bad_proxy_url_is_refused_at_create():
     r = sioc(["ws", "--proxy", "ftp://127.0.0.1:1", ws_url()])
-    check(r.rc != 0 and not r.of("open"), "accepted: %s" % r.describe())
+    check(r.rc == 2 and not r.of("open"), "accepted: %s" % r.describe())
+    check("bad proxy URL" in r.stderr() and "--proxy" in r.stderr() and "bad URL (expected ws" not in r.stderr(),
+          "not said to be the proxy's URL: %s" % r.describe())
+    r = sioc(["ws", ws_url()], env={"http_proxy": "socks4://127.0.0.1:1", "no_proxy": ""})
+    check(r.rc == 2 and "bad proxy URL" in r.stderr() and "environment" in r.stderr(), r.describe())
+
+
+@test
+def environment_proxy_without_a_scheme_is_http():
+    need("tinyproxy")
+    before = PROXIES.connects("tinyproxy")
+    r = sioc(["ws", "--exit-after", "1", ws_url()], stdin=b"bare\n", close_stdin=False,
+             env={"http_proxy": PROXIES.url("tinyproxy").replace("http://", ""), "no_proxy": ""})
+    check(r.rc == 0 and r.texts() == ["bare"], r.describe())
+    check(PROXIES.connects("tinyproxy") == before + 1, "not through tinyproxy")
 
 
 # ------------------------------------------------------------------ choosing the proxy

@@ -1796,7 +1796,15 @@ static void test_proxy_choice_at_create(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.url = "ws://example.test:8080/chat";
     cfg.proxy = "socks4://proxy.test";
-    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_URL);
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_PROXY);
+    cfg.proxy = "proxy.test:3128";                       /* no scheme: HTTP, as curl reads http_proxy */
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "proxy.test");
+    CHECK(strncmp((const char *)net.out, "CONNECT example.test:8080 HTTP/1.1\r\n", 36) == 0);
+    sio_destroy(c);
     cfg.proxy = "http://proxy.test:3128";
     cfg.no_proxy = "localhost, .test";
     net_reset();
