@@ -125,6 +125,11 @@ struct sio_client {
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 #if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */
+#if SIO__WITH_PROXY
+    sio__address proxy_address[2];     /* socks5://: the proxy's first address of each family, resolved
+                                          before the origin's ("": not yet) */
+    unsigned proxy_attempt;            /* the one tried */
+#endif
 #endif
     sio__events events;                /* waiting to be returned by sio_poll */
 #if SIO__WITH_POLLING
@@ -166,9 +171,20 @@ static unsigned short sio__hop_port(const sio_client *c) { return c->port; }
 static const char *sio__hop_word(const sio_client *c) { (void)c; return "tcp"; }
 static int sio__proxy_wants_address(const sio_client *c) { (void)c; return 0; }
 #endif
+/* socks5:// by name: the proxy's name is resolved first, the origin's next. */
+static int sio__resolving_proxy(const sio_client *c)
+{
+#if SIO__WITH_PROXY && SIO__WITH_DNS
+    return sio__proxy_wants_address(c) && !c->proxy_address[0][0] && !sio_ip_literal(c->hop_host);
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 static const char *sio__resolved_name(const sio_client *c)
 {
-    return sio__proxy_wants_address(c) ? c->host : sio__hop_host(c);
+    return sio__proxy_wants_address(c) && !sio__resolving_proxy(c) ? c->host : sio__hop_host(c);
 }
 
 /* Where a link's tunnel goes: for socks5:// the origin's address (the one

@@ -29,6 +29,10 @@ static void sio__begin(sio_client *c)
     c->deadline = c->connect_timeout > 0 ? sio__now(c) + (uint64_t)c->connect_timeout : 0;
     c->redirects = 0;                     /* each attempt may follow max_redirects */
     sio__addresses_release(c, 0);
+#if SIO__WITH_DNS && SIO__WITH_PROXY
+    c->proxy_address[0][0] = c->proxy_address[1][0] = 0;
+    c->proxy_attempt = 0;
+#endif
 #if SIO__WITH_DNS
     if (c->sys.pf->dns_open && c->sys.pf->hosts_lookup && !sio_ip_literal(sio__resolved_name(c))) {
         sio__resolve(c);

@@ -8,10 +8,14 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 {
 #if SIO__WITH_DNS
     const char *address = c->address[0] ? c->address : NULL;
+#if SIO__WITH_PROXY
     if (sio__proxy_wants_address(c)) {              /* the addresses are the origin's: TCP goes to the proxy */
         if (c->resolver.addr_count && c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
-        return c->sys.pf->connect(c->sys.pf->user, sio__hop_host(c), sio__hop_port(c), 0, sock, err, err_size);
+        const char *proxy = c->proxy_address[c->proxy_attempt];
+        return c->sys.pf->connect(c->sys.pf->user, proxy[0] ? proxy : sio__hop_host(c), sio__hop_port(c), 0, sock,
+                                  err, err_size);
     }
+#endif
     if (c->resolver.addr_count) {
         if (c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
         address = c->resolver.addrs[c->attempt];
@@ -89,6 +93,32 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
     return 0;
 }
 
+static void sio__resolve(sio_client *c);
+
+/* A name is resolved: connect, unless it was a socks5:// proxy's, whose
+ * first address is kept while the origin's name is resolved in turn. */
+static void sio__resolved(sio_client *c)
+{
+#if SIO__WITH_PROXY
+    if (sio__resolving_proxy(c)) {            /* IPv6 first when there is one, as for the origin */
+        unsigned i;
+        int v6 = strchr(c->resolver.addrs[0], ':') != NULL;
+        memcpy(c->proxy_address[0], c->resolver.addrs[0], sizeof c->proxy_address[0]);
+        for (i = 1; i < c->resolver.addr_count; i++)
+            if ((strchr(c->resolver.addrs[i], ':') != NULL) != v6) {
+                memcpy(c->proxy_address[1], c->resolver.addrs[i], sizeof c->proxy_address[1]);
+                break;
+            }
+        sio__addresses_release(c, 0);
+        if (!sio_ip_literal(c->host)) {
+            sio__resolve(c);
+            return;
+        }
+    }
+#endif
+    sio__start_next_address(c);
+}
+
 /* Begins connecting by name: the hosts file first, then the nameservers. */
 static void sio__resolve(sio_client *c)
 {
@@ -105,7 +135,7 @@ static void sio__resolve(sio_client *c)
                                sizeof r->addrs[0]) == 1)
         r->addr_count++;
     if (r->addr_count) {
-        sio__start_next_address(c);
+        sio__resolved(c);
         return;
     }
     c->phase = SIO__RESOLVING;
@@ -123,7 +153,7 @@ static void sio__dns_done(sio_client *c)
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
-    if (r == 0) sio__start_next_address(c);
+    if (r == 0) sio__resolved(c);
     else sio__abort(c, r, text);
 }
 
@@ -174,6 +204,20 @@ static void sio__resolve_timer(sio_client *c)
 }
 #endif /* SIO__WITH_DNS */
 
+/* socks5:// by name: after a failure to reach the proxy at one address, its
+ * other family's (1), before the origin's next address is given a turn. */
+static int sio__next_proxy_address(sio_client *c)
+{
+#if SIO__WITH_PROXY && SIO__WITH_DNS
+    if (!sio__proxy_wants_address(c) || c->proxy_attempt > 0 || !c->proxy_address[1][0]) return 0;
+    c->proxy_attempt = 1;
+    return 1;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -194,7 +238,7 @@ static void sio__step_connect(sio_client *c)
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     sio__link_retry(&c->sys, &c->ln);
-    c->attempt++;
+    if (!(r == SIO_ERR_IO && sio__next_proxy_address(c))) c->attempt++;
     sio__start_next_address(c);
 }
 
@@ -205,7 +249,7 @@ static void sio__start_next_address(sio_client *c)
 {
     char err[128], text[SIO__TEXT_SIZE];
     int r = SIO_ERR_NO_ADDRESS;
-    for (; c->attempt < SIO__MAX_ADDRESSES; c->attempt++) {
+    while (c->attempt < SIO__MAX_ADDRESSES) {
         err[0] = 0;
         r = sio__connect_attempt(c, &c->ln.sock, err, sizeof err);
         if (r == SIO_OK) {
@@ -217,6 +261,7 @@ static void sio__start_next_address(sio_client *c)
         if (!c->first_error[0])
             snprintf(c->first_error, sizeof c->first_error, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c),
                      sio__hop_host(c), (unsigned)sio__hop_port(c), err[0] ? err : sio_status_text(r));
+        if (!sio__next_proxy_address(c)) c->attempt++;
     }
     if (c->first_error[0]) {
         memcpy(text, c->first_error, sizeof text);

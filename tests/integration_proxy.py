@@ -163,6 +163,14 @@ def ws_through_microsocks_socks5_client_resolves():
 
 
 @test
+def ws_through_microsocks_socks5_proxy_given_by_name():
+    # The client resolves the proxy's name too (never the platform's blocking
+    # lookup); localhost is ::1 and 127.0.0.1, and microsocks listens on the latter only.
+    need("microsocks")
+    echo_through(PROXIES.url("microsocks", scheme="socks5").replace("127.0.0.1", "localhost"), ws_url("localhost"))
+
+
+@test
 def ws_through_microsocks_with_password():
     need("microsocks-auth")
     echo_through(PROXIES.url("microsocks-auth", CREDS, scheme="socks5h"), ws_url("localhost"))

@@ -22,6 +22,7 @@ typedef struct mem_net {
     uint64_t now;
     unsigned char rnd;
     char last_host[64];           /* the host of the last connect() */
+    const char *refuse_host;      /* connects to this host (an address) are refused at once */
     int dns_opens;                /* nameserver sockets opened (mem_platform_dns) */
     /* multi: each connection gets its own inbox (sockets 100 + box), for
      * the polling transport's GET and POST connections and the upgrade
@@ -43,7 +44,10 @@ static int mem_connect(void *u, const char *host, unsigned short port, unsigned 
     (void)u; (void)port;
     snprintf(net.last_host, sizeof net.last_host, "%s", host);
     if (attempt >= (net.addresses ? net.addresses : 1)) return SIO_ERR_NO_ADDRESS;
-    if (net.connect_fail || attempt < net.refuse_first) { snprintf(err, n, "Connection refused"); return SIO_ERR_IO; }
+    if (net.connect_fail || attempt < net.refuse_first || (net.refuse_host && strcmp(host, net.refuse_host) == 0)) {
+        snprintf(err, n, "Connection refused");
+        return SIO_ERR_IO;
+    }
     net.attempt = attempt;
     net.sockets++;
     *s = 7;
@@ -148,6 +152,7 @@ static int mem_hosts_lookup(void *u, const char *name, unsigned index, char *out
     if (size < 9) return 0;
     if (strcmp(name, "hosts.test") == 0 && index == 0) { strcpy(out, "10.9.9.9"); return 1; }
     if (strcmp(name, "two.test") == 0 && index < 2) { strcpy(out, index ? "10.9.9.8" : "10.9.9.9"); return 1; }
+    if (strcmp(name, "dual.test") == 0 && index < 2) { strcpy(out, index ? "10.9.9.7" : "fd00::7"); return 1; }
     return 0;
 }
 static int mem_dns_open(void *u, const char *server, unsigned short port, unsigned index, sio_socket *s, char *err,

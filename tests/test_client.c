@@ -1787,6 +1787,52 @@ static void test_proxy_socks5_tries_the_origins_next_address(void)
     sio_destroy(c);
 }
 
+/* socks5:// with a proxy given by name: the client resolves the proxy's
+ * name first (never the platform's blocking lookup), then the origin's. */
+static void test_proxy_socks5_by_name_resolves_both_names(void)
+{
+    static const unsigned char first[] = "\x05\x01\x00\x01\x0a\x09\x09\x09\x1f\x90";
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://two.test:8080/chat";
+    cfg.proxy = "socks5://hosts.test:1080";
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "10.9.9.9");                /* the proxy, by the address found for its name */
+    server_send("\x05\x00", 2);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(net.out_len, 3 + 10);
+    CHECK_MEM(net.out + 3, first, 10);                   /* the origin, by its first address */
+    sio_destroy(c);
+    cfg.url = "ws://10.1.2.3:8080/chat";                  /* an origin given as an address: the proxy's name only */
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "10.9.9.9");
+    server_send("\x05\x00", 2);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_MEM(net.out + 3, "\x05\x01\x00\x01\x0a\x01\x02\x03\x1f\x90", 10);
+    sio_destroy(c);
+    cfg.url = "ws://hosts.test:8080/chat";                /* the proxy's IPv6 address refuses: its IPv4 one */
+    cfg.proxy = "socks5://dual.test:1080";
+    net_reset();
+    net.refuse_host = "fd00::7";
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "10.9.9.7");
+    server_send("\x05\x00", 2);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_MEM(net.out + 3, first, 10);                   /* still the origin's first address */
+    sio_destroy(c);
+}
+
 /* no_proxy leaves the origin direct; a bad proxy URL is refused at create. */
 static void test_proxy_choice_at_create(void)
 {
@@ -2032,6 +2078,7 @@ int main(void)
     RUN(test_proxy_socks5h_names_the_origin);
     RUN(test_proxy_choice_at_create);
     RUN(test_proxy_socks5_tries_the_origins_next_address);
+    RUN(test_proxy_socks5_by_name_resolves_both_names);
 #endif
     RUN(test_host_header_omits_default_port_and_brackets_ipv6);
     RUN(test_open_reports_the_chosen_subprotocol);
