@@ -171,6 +171,24 @@ def ws_through_microsocks_socks5_proxy_given_by_name():
 
 
 @test
+def ws_through_dante_socks5h_by_name():
+    need("dante")
+    before = PROXIES.connects("dante")
+    echo_through(PROXIES.url("dante", scheme="socks5h"), ws_url("localhost"))
+    for _ in range(50):                       # dante's connection process writes its log line itself
+        if PROXIES.connects("dante") > before:
+            break
+        time.sleep(0.1)
+    check(PROXIES.connects("dante") > before, "dante logged no connection")
+
+
+@test
+def ws_through_dante_socks5_client_resolves():
+    need("dante")
+    echo_through(PROXIES.url("dante", scheme="socks5"), ws_url("localhost"))
+
+
+@test
 def ws_through_microsocks_with_password():
     need("microsocks-auth")
     echo_through(PROXIES.url("microsocks-auth", CREDS, scheme="socks5h"), ws_url("localhost"))
@@ -336,6 +354,17 @@ def make_io_socks_test(transport, scheme):
 for _t in ("websocket", "polling", "auto"):
     REG.add("io_through_microsocks_socks5h_%s" % _t, make_io_socks_test(_t, "socks5h"))
 REG.add("io_through_microsocks_socks5_polling", make_io_socks_test("polling", "socks5"))
+
+
+def make_io_dante_test(transport):
+    def fn():
+        need("dante")
+        io_through(PROXIES.url("dante", scheme="socks5h"), transport, host="localhost")
+    return fn
+
+
+for _t in ("websocket", "auto"):
+    REG.add("io_through_dante_socks5h_%s" % _t, make_io_dante_test(_t))
 
 
 # ------------------------------------------------------------------ redirects

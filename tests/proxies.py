@@ -1,6 +1,7 @@
 """Real and fake proxies for the integration runners, on 127.0.0.1 only:
 Debian's tinyproxy (HTTP CONNECT, with and without Basic authentication),
-microsocks (SOCKS5, with and without user/password) and
+microsocks (SOCKS5, with and without user/password), dante-server (SOCKS5,
+no authentication: user/password in dante means system accounts) and
 tests/servers/fake_proxy.py (a recording SOCKS5 proxy and hostile ones).
 
     p = Proxies(tmpdir); p.start(); ...; p.stop()
@@ -54,7 +55,8 @@ class Proxies:
 
     def available(self):
         """Names of the real proxies installed here."""
-        return [n for n, exe in (("tinyproxy", "tinyproxy"), ("microsocks", "microsocks")) if shutil.which(exe)]
+        return [n for n, exe in (("tinyproxy", "tinyproxy"), ("microsocks", "microsocks"), ("dante", "danted"))
+                if shutil.which(exe)]
 
     def _spawn(self, name, argv, port):
         log = open(os.path.join(self.tmp, "proxy-%s.log" % name), "wb")
@@ -81,6 +83,18 @@ class Proxies:
         if auth:
             argv += ["-u", AUTH[0], "-P", AUTH[1]]
         self._spawn(name, argv, port)
+
+    def _dante(self, name):
+        port = free_port()
+        conf = os.path.join(self.tmp, "%s.conf" % name)
+        with open(conf, "w") as f:
+            f.write("logoutput: %s\ninternal: 127.0.0.1 port = %d\nexternal: 127.0.0.1\n"
+                    "clientmethod: none\nsocksmethod: none\n" % (os.path.join(self.tmp, "%s.connects" % name), port))
+            if os.geteuid() == 0:
+                f.write("user.unprivileged: nobody\n")
+            f.write("client pass {\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n}\n"
+                    "socks pass {\n  from: 127.0.0.0/8 to: 0.0.0.0/0\n  log: connect\n}\n")
+        self._spawn(name, [shutil.which("danted"), "-f", conf, "-p", os.path.join(self.tmp, "%s.pid" % name)], port)
 
     def _fake(self):
         p = subprocess.Popen([PY, os.path.join(HERE, "servers", "fake_proxy.py")], stdin=subprocess.DEVNULL,
@@ -112,6 +126,8 @@ class Proxies:
         if shutil.which("microsocks"):
             self._microsocks("microsocks", False)
             self._microsocks("microsocks-auth", True)
+        if shutil.which("danted"):
+            self._dante("dante")
 
     def stop(self):
         for p in self.procs:
@@ -132,7 +148,7 @@ class Proxies:
 
     def url(self, name, credentials=None, scheme=None):
         if scheme is None:
-            scheme = "http" if name.startswith("tinyproxy") or not name.startswith(("microsocks", "fake-socks")) \
+            scheme = "http" if name.startswith("tinyproxy") or not name.startswith(("microsocks", "dante", "fake-socks")) \
                 else "socks5h"
         return "%s://%s127.0.0.1:%d" % (scheme, credentials + "@" if credentials else "", self.ports[name])
 
@@ -143,6 +159,7 @@ class Proxies:
     def connects(self, name):
         try:
             with open(os.path.join(self.tmp, "%s.connects" % name), "rb") as f:
-                return f.read().count(b"Established connection to host")
+                text = f.read()
+                return text.count(b"Established connection to host") + text.count(b"tcp/connect [:")
         except OSError:
             return 0

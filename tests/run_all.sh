@@ -33,7 +33,7 @@ run_suite "Socket.IO library, smallest build (SIO_NO_POLLING SIO_NO_DNS, no warn
 run_suite "Socket.IO integration (socket.io, python-socketio, fake servers; sioc's default transport: polling, then upgrade)" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO integration over WebSocket only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport websocket
 run_suite "Socket.IO integration over HTTP long-polling only" "$PYTHON" tests/integration_io.py --sioc "$BUILD_DIR/sioc" --transport polling
-run_suite "proxies (tinyproxy, microsocks, recording and hostile proxies; WebSocket and Socket.IO on every transport)" "$PYTHON" tests/integration_proxy.py --sioc "$BUILD_DIR/sioc"
+run_suite "proxies (tinyproxy, microsocks, dante, recording and hostile proxies; WebSocket and Socket.IO on every transport)" "$PYTHON" tests/integration_proxy.py --sioc "$BUILD_DIR/sioc"
 
 # The same again under ASan+UBSan, then under valgrind (make check-asan / check-valgrind alone).
 checker_suites asan
