@@ -126,6 +126,9 @@ bench-mem: $(BUILD_DIR)/bench_mem node_modules
 bench-io: $(BUILD_DIR)/bench_io $(BUILD_DIR)/bench_tcp node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
+bench-sioc: $(BUILD_DIR)/sioc node_modules
+	BUILD_DIR=$(BUILD_DIR) bash bench/run_sioc.sh
+
 # make install PREFIX=/usr/local: libsio.a, sio.h, sioc and a pkg-config file.
 PREFIX ?= /usr/local
 VERSION = 0.2.1
@@ -170,4 +173,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

@@ -16,11 +16,20 @@
 #include <fcntl.h>
 #else
 #include <poll.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
 #define SIOC_MAX_LIST 64
 #define SIOC_STDIN_PAUSE_BYTES ((size_t)4 * 1024 * 1024)
+/* Records are written in batches: stdout is fully buffered and flushed when
+ * the client has nothing more ready (before sioc waits), at exit, and at
+ * least every SIOC_FLUSH_MS while a stream keeps the client busy. */
+#define SIOC_FLUSH_MS 5
+#define SIOC_FLUSH_CHECK 64          /* events between looks at the clock */
+/* --exit-after: the server's answer to the close is awaited this long at most. */
+#define SIOC_EXIT_GRACE_MS 500
 
 typedef struct sioc_options {
     int io;                   /* io mode (Socket.IO) */
@@ -296,6 +305,7 @@ typedef struct sioc_state {
     int limit_reached;      /* --exit-after N records printed */
     int opened;             /* io: a session was open once (reconnections follow) */
     int clean_end;          /* io: the URL namespace ended by a server/client disconnect */
+    unsigned long long exit_by;   /* --exit-after reached: exit at this time (ms) whatever the server does */
 #ifdef SIO_WITH_BEARSSL
     sio_bearssl *tls;
 #endif
@@ -334,17 +344,52 @@ static void record_event_error(sioc_state *s, const sio_event *ev)
     }
 }
 
+/* Milliseconds on a clock that only goes forward. */
+static unsigned long long sioc_now_ms(void)
+{
+#ifdef _WIN32
+    return (unsigned long long)GetTickCount64();
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000u + (unsigned long long)(ts.tv_nsec / 1000000);
+#endif
+}
+
+static void record_close(sioc_state *s, int code, const char *reason, int clean)
+{
+    if (s->opt.json) {
+        printf("{\"type\":\"close\",\"code\":%d,\"reason\":", code);
+        json_cstr(stdout, reason);
+        printf(",\"clean\":%s}\n", clean ? "true" : "false");
+    } else {
+        fprintf(stderr, "closed: code %d%s%s%s\n", code, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+    }
+}
+
 static void stop_client(sioc_state *s)
 {
+    if (s->limit_reached && !s->exit_by) s->exit_by = sioc_now_ms() + SIOC_EXIT_GRACE_MS;
     if (s->closing) return;
     s->closing = 1;
     sio_stop(s->client);                       /* the CLOSE event (maybe already queued) ends the loop */
 }
 
 static void io_on_event(sioc_state *s, const sio_event *ev);
+#ifndef _WIN32
+static void term_hide(void);
+static void term_text(const unsigned char *p, size_t n);
+static struct sioc_term *term_active(void);
+#define SIOC_TTY (term_active() != NULL)
+#else
+#define SIOC_TTY 0
+#define term_hide() ((void)0)
+#define term_text(p, n) fwrite((p), 1, (n), stdout)
+#endif
 
 static void on_event(sioc_state *s, const sio_event *ev)
 {
+    term_hide();                                 /* a terminal's prompt line makes room */
     if (s->opt.io) {
         io_on_event(s, ev);
         return;
@@ -380,6 +425,10 @@ static void on_event(sioc_state *s, const sio_event *ev)
             fputs("[binary] ", stdout);
             print_base64(stdout, ev->data, ev->len);
             fputc('\n', stdout);
+        } else if (SIOC_TTY) {
+            fputs("< ", stdout);
+            term_text(ev->data, ev->len);
+            fputc('\n', stdout);
         } else {
             fwrite(ev->data, 1, ev->len, stdout);
             fputc('\n', stdout);
@@ -407,20 +456,12 @@ static void on_event(sioc_state *s, const sio_event *ev)
         record_event_error(s, ev);
         break;
     case SIO_EVENT_CLOSE:
-        if (s->opt.json) {
-            printf("{\"type\":\"close\",\"code\":%d,\"reason\":", ev->code);
-            json_cstr(stdout, ev->reason);
-            printf(",\"clean\":%s}\n", ev->clean ? "true" : "false");
-        } else {
-            fprintf(stderr, "closed: code %d%s%s%s\n", ev->code, ev->reason[0] ? " (" : "", ev->reason,
-                    ev->reason[0] ? ")" : "");
-        }
+        record_close(s, ev->code, ev->reason, ev->clean);
         s->done = 1;
         break;
     default:
         break;
     }
-    fflush(stdout);
 }
 
 
@@ -606,6 +647,14 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             io_print_args(ev);
             if (ev->ack_id >= 0) printf(",\"ack_id\":%lld", (long long)ev->ack_id);
             fputs("}\n", stdout);
+        } else if (SIOC_TTY) {
+            fputs("< ", stdout);
+            term_text((const unsigned char *)ev->ns, strlen(ev->ns));
+            fputc(' ', stdout);
+            term_text((const unsigned char *)ev->event_name, strlen(ev->event_name));
+            fputc(' ', stdout);
+            io_print_args(ev);
+            fputc('\n', stdout);
         } else {
             printf("%s %s ", ev->ns, ev->event_name);
             io_print_args(ev);
@@ -678,7 +727,6 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
     default:
         break;
     }
-    fflush(stdout);
 }
 
 static void send_line(sioc_state *s, char *line, size_t len)
@@ -770,6 +818,114 @@ static long stdin_take(char *out, size_t cap)
 }
 #endif
 
+/* ---- a terminal at both ends: a prompt and a small line editor -------- */
+/* When stdin and stdout are a terminal (and neither --json nor --echo), sioc
+ * edits the line itself with the terminal's echo off, so a record that
+ * arrives while a line is being typed is printed above it and the line is
+ * drawn again; received text is shown as "< text", control characters made
+ * visible (a server cannot drive the terminal). */
+#ifndef _WIN32
+static struct sioc_term {
+    int on, shown;                 /* our editing is active; the prompt line is on screen */
+    struct termios saved;
+    char line[4096];
+    size_t len;
+    int esc;                       /* in an escape sequence: 1 after ESC, 2 CSI, 3 SS3 */
+} sioc_tty;
+
+static struct sioc_term *term_active(void) { return sioc_tty.on ? &sioc_tty : NULL; }
+
+static void term_restore(void)
+{
+    if (sioc_tty.on) tcsetattr(0, TCSANOW, &sioc_tty.saved);
+    sioc_tty.on = 0;
+}
+
+static void term_start(void)
+{
+    struct termios raw;
+    const char *t = getenv("TERM");
+    if (!isatty(0) || !isatty(1) || (t && strcmp(t, "dumb") == 0) || tcgetattr(0, &sioc_tty.saved) != 0) return;
+    raw = sioc_tty.saved;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);       /* ISIG stays: Ctrl-C closes cleanly */
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    if (tcsetattr(0, TCSANOW, &raw) != 0) return;
+    sioc_tty.on = 1;
+    atexit(term_restore);
+}
+
+/* Clears the prompt line so records (and stderr's lines) start on a clean one. */
+static void term_hide(void)
+{
+    if (!sioc_tty.shown) return;
+    fputs("\r\033[K", stdout);
+    fflush(stdout);
+    sioc_tty.shown = 0;
+}
+
+static void term_show(void)
+{
+    if (sioc_tty.shown) return;
+    fputs("\r\033[K> ", stdout);
+    fwrite(sioc_tty.line, 1, sioc_tty.len, stdout);
+    sioc_tty.shown = 1;
+}
+
+/* Text for the screen: C0 and C1 controls and DEL shown as \xNN. */
+static void term_text(const unsigned char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f) printf("\\x%02x", p[i]);
+        else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xa0) printf("\\u%04x", p[++i]);
+        else fputc(p[i], stdout);
+    }
+}
+
+/* Keys typed: edits the line, sends it on Enter.  Returns 0 on Ctrl-D at an
+ * empty line (the end of input), else 1. */
+static int term_keys(sioc_state *s, const unsigned char *k, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char b = k[i];
+        if (sioc_tty.esc) {                          /* arrow keys and the like: ignored */
+            if (sioc_tty.esc == 1) sioc_tty.esc = b == '[' ? 2 : b == 'O' ? 3 : 0;
+            else if (sioc_tty.esc == 3 || (b >= 0x40 && b <= 0x7e)) sioc_tty.esc = 0;
+            continue;
+        }
+        if (b == 0x1b) {
+            sioc_tty.esc = 1;
+        } else if (b == '\r' || b == '\n') {
+            sioc_tty.shown = 0;                      /* the line as sent, drawn whole */
+            term_show();
+            fputc('\n', stdout);                      /* the typed line stays, as in wscat */
+            sioc_tty.shown = 0;
+            fflush(stdout);
+            send_line(s, sioc_tty.line, sioc_tty.len);
+            sioc_tty.len = 0;
+        } else if (b == 0x7f || b == 0x08) {         /* one character back, all its UTF-8 bytes */
+            while (sioc_tty.len && (sioc_tty.line[sioc_tty.len - 1] & 0xc0) == 0x80) sioc_tty.len--;
+            if (sioc_tty.len) sioc_tty.len--;
+        } else if (b == 0x15) {                      /* Ctrl-U */
+            sioc_tty.len = 0;
+        } else if (b == 0x04) {                      /* Ctrl-D */
+            if (!sioc_tty.len) {
+                term_hide();
+                return 0;
+            }
+        } else if (b >= 0x20 && sioc_tty.len < sizeof sioc_tty.line) {
+            sioc_tty.line[sioc_tty.len++] = (char)b;
+        }
+    }
+    sioc_tty.shown = 0;
+    term_show();
+    fflush(stdout);
+    return 1;
+}
+#endif
+
 /* Reads what stdin has; sends complete lines.  Lines longer than the
  * message limit are reported and skipped. */
 static void read_stdin(sioc_state *s, size_t max_line)
@@ -778,6 +934,10 @@ static void read_stdin(sioc_state *s, size_t max_line)
     long n = stdin_take(buf, sizeof buf);
     size_t i, start = 0;
     if (n < 0) return;
+#ifndef _WIN32
+    if (sioc_tty.on && n > 0 && term_keys(s, (const unsigned char *)buf, (size_t)n)) return;
+    if (sioc_tty.on) n = 0;                           /* Ctrl-D at an empty line */
+#endif
     if (n == 0) {
         if (s->line_len && !s->skipping_line) send_line(s, s->line, s->line_len);
         s->line_len = 0;
@@ -826,9 +986,11 @@ int main(int argc, char **argv)
     sio_config cfg;
     sio_event ev;
     int r;
+    unsigned long long last_flush;
 #ifndef _WIN32
     struct sigaction sa;
 #endif
+    setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);   /* records leave in batches (SIOC_FLUSH_MS) */
     memset(&s, 0, sizeof s);
     r = parse_args(argc, argv, &s.opt);
     if (r) return r;
@@ -921,7 +1083,11 @@ int main(int argc, char **argv)
         for (k = 0; k < s.opt.subscribe_count; k++) sio_subscribe(s.client, NULL, s.opt.subscribes[k]);
     }
     if (s.stdin_open) stdin_start();
+#ifndef _WIN32
+    if (s.stdin_open && !s.opt.json) term_start();
+#endif
     sio_start(s.client);
+    last_flush = sioc_now_ms();
     while (!s.done) {
 #ifndef _WIN32
         struct pollfd fds[SIO_MAX_SOCKETS + 1];
@@ -929,8 +1095,22 @@ int main(int argc, char **argv)
         int timeout;
 #endif
         int want_stdin;
-        while (!s.done && (r = sio_poll(s.client, &ev, 0)) > 0) on_event(&s, &ev);
+        unsigned long long now;
+        unsigned batch = 0;
+        while (!s.done && (r = sio_poll(s.client, &ev, 0)) > 0) {
+            on_event(&s, &ev);
+            if (++batch % SIOC_FLUSH_CHECK == 0 && (now = sioc_now_ms()) - last_flush >= SIOC_FLUSH_MS) {
+                fflush(stdout);
+                last_flush = now;
+            }
+        }
+        fflush(stdout);                              /* nothing more ready: the batch goes out */
+        last_flush = now = sioc_now_ms();
         if (s.done) break;
+        if (s.exit_by && now >= s.exit_by) {         /* the server did not answer the close in time */
+            if (!s.opt.io) record_close(&s, SIO_CLOSE_ABNORMAL, "", 0);
+            break;
+        }
         if (sioc_signalled) {
             sioc_signalled = 0;
             s.failed = 0;
@@ -941,6 +1121,12 @@ int main(int argc, char **argv)
         want_stdin = s.stdin_open && !s.closing &&
             (s.opt.io ? sio_get_state(s.client) != SIO_STATE_IDLE : sio_get_state(s.client) == SIO_STATE_OPEN) &&
             sio_queued_bytes(s.client) < SIOC_STDIN_PAUSE_BYTES;
+#ifndef _WIN32
+        if (sioc_tty.on && want_stdin) {             /* the prompt, once the batch above it is out */
+            term_show();
+            fflush(stdout);
+        }
+#endif
 #ifdef _WIN32
         if (want_stdin) read_stdin(&s, cfg.max_message ? cfg.max_message : (size_t)16 << 20);
         if (!s.done && sio_poll(s.client, &ev, want_stdin ? 10 : 50) > 0) on_event(&s, &ev);
@@ -962,10 +1148,14 @@ int main(int argc, char **argv)
             n++;
         }
         timeout = sio_next_timeout_ms(s.client);
+        if (s.exit_by && (timeout < 0 || (unsigned long long)timeout > s.exit_by - now))
+            timeout = (int)(s.exit_by - now);
         if (poll(fds, n, timeout) > 0 && n && fds[n - 1].fd == 0 && (fds[n - 1].revents & (POLLIN | POLLHUP | POLLERR)))
             read_stdin(&s, cfg.max_message ? cfg.max_message : (size_t)16 << 20);
 #endif
     }
+    term_hide();
+    fflush(stdout);
     sio_destroy(s.client);
 #ifdef SIO_WITH_BEARSSL
     sio_bearssl_destroy(s.tls);

@@ -18,16 +18,19 @@ import base64
 import hashlib
 import http.client
 import json
+import re
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
 
-from harness import (check, short, spawn, check_exit, kill_live, Run, run_json,
+from harness import (check, short, spawn, check_exit, kill_live, Run, run_json, TestSkip,
                      Registry, add_common_options, run_tests, new_counts, sigterm_as_interrupt)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -812,6 +815,111 @@ def hostile_burst_of_1000_frames_in_one_write():
           "got %d messages, first mismatch at %s" % (
               len(r.texts()), next((i for i, t in enumerate(r.texts()) if t != "m%d" % i),
                                    None)))
+
+
+@test
+def sioc_prints_a_burst_in_batches_not_a_write_per_record():
+    # 5000 records in one burst: stdout is written when the client has nothing
+    # more ready (and every few ms under a stream), not once per record.
+    if WRAPPER or not shutil.which("strace"):
+        raise TestSkip("needs strace and no wrapper")
+    tag = new_tag("bw")
+    fd, trace = tempfile.mkstemp(prefix="sio-strace-")
+    os.close(fd)
+    try:
+        argv = ["strace", "-f", "-qq", "-e", "trace=write", "-o", trace, OPTS.sioc, "ws", "--json",
+                "--exit-after", "5000", hurl("/burst?n=5000", tag)]
+        r = run_json(argv, b"", False, 20.0, False)
+        hresult(tag)
+        with open(trace) as f:
+            writes = sum(1 for line in f if re.search(r"\bwrite\(1,", line))
+    finally:
+        os.unlink(trace)
+    expect_rc(r, 0)
+    check(len(r.texts()) == 5000, "got %d messages: %s" % (len(r.texts()), r.describe()))
+    check(0 < writes <= 100, "%d writes to stdout for 5000 records" % writes)
+
+
+@test
+def ws_exit_after_does_not_wait_for_an_unanswered_close():
+    tag = new_tag("ea")
+    r = sioc(["ws", "--exit-after", "1", hurl("/no-close-reply", tag)], close_stdin=False, timeout=20)
+    rec = hresult(tag, wait=15)
+    expect_rc(r, 0)
+    check(r.texts() == ["hi"], r.describe())
+    check(r.elapsed < 2.0 * SLOW, "exit took %.2fs with a server that never answers the close" % r.elapsed)
+    c = r.close_rec()
+    check(c is not None and c.get("code") == 1006 and c.get("clean") is False, "close record: %s" % r.describe())
+    check(rec.get("close_code") == 1000, "the client's close frame did not go out first: %s" % short(rec))
+
+
+class Tmux:
+    """sioc in a terminal: a detached tmux session driven by send-keys and
+    read with capture-pane."""
+
+    def __init__(self, argv):
+        if WRAPPER or not shutil.which("tmux"):
+            raise TestSkip("needs tmux and no wrapper")
+        self.name = "sioc-test-%d-%d" % (os.getpid(), time.monotonic_ns() % 1000000)
+        cmd = " ".join(shlex.quote(a) for a in argv) + "; echo EXIT $?; sleep 30"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", cmd], check=True,
+                       env=dict(os.environ, TERM="xterm"))
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "send-keys", "-t", self.name] + list(keys), check=True)
+
+    def screen(self):
+        p = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], stdout=subprocess.PIPE, check=True)
+        return [l.rstrip() for l in p.stdout.decode("utf-8", "replace").split("\n")]
+
+    def wait_for(self, want, timeout=5.0):
+        end = time.monotonic() + timeout * SLOW
+        while time.monotonic() < end:
+            lines = [l for l in self.screen() if l]
+            if want(lines):
+                return lines
+            time.sleep(0.05)
+        return [l for l in self.screen() if l]
+
+    def close(self):
+        subprocess.run(["tmux", "kill-session", "-t", self.name], stderr=subprocess.DEVNULL)
+
+
+@test
+def terminal_prompt_keeps_the_typed_line_when_a_message_arrives():
+    # Like wscat: "> " prompt, sent lines stay, received ones are "< text"; a
+    # message that arrives while a line is half typed goes above it.
+    t = Tmux([OPTS.sioc, "ws", echo_url("ws", "/delayed-echo?ms=700")])
+    try:
+        t.wait_for(lambda l: l[-1:] == [">"])
+        t.keys("one", "Enter")
+        t.wait_for(lambda l: "> one" in l)
+        t.keys("pa")
+        t.keys("rt")
+        lines = t.wait_for(lambda l: "< one" in l)
+        check(lines[-3:] == ["> one", "< one", "> part"], "screen: %s" % lines)
+        t.keys("BSpace", "y", "Enter")
+        lines = t.wait_for(lambda l: "< pary" in l)
+        check(lines[-3:] == ["> pary", "< pary", ">"], "screen: %s" % lines)
+        t.keys("C-d")
+        lines = t.wait_for(lambda l: any(x.startswith("EXIT") for x in l))
+        check("EXIT 0" in lines and "closed: code 1000" in lines, "Ctrl-D did not close cleanly: %s" % lines)
+    finally:
+        t.close()
+
+
+@test
+def terminal_shows_control_characters_instead_of_obeying_them():
+    tag = new_tag("te")
+    t = Tmux([OPTS.sioc, "ws", hurl("/terminal-escapes", tag)])
+    try:
+        lines = t.wait_for(lambda l: any(x.startswith("< ") for x in l))
+        check("< a\\x1b[2J\\x1b[31mred\\x07\\u009bz" in lines, "screen: %s" % lines)
+        t.keys("C-d")
+        t.wait_for(lambda l: any(x.startswith("EXIT") for x in l))
+    finally:
+        t.close()
+    hresult(tag)
 
 
 @test

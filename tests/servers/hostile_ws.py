@@ -435,6 +435,15 @@ def _hs_drip(c, key, q):
     c.finish()
 
 
+@scenario("/terminal-escapes")
+def _terminal_escapes(c, key, q):
+    """A text message full of terminal controls (ESC sequences, BEL, a C1 CSI)."""
+    std(c, key)
+    c.set_mark()
+    c.send(frame(1, "a\x1b[2J\x1b[31mred\x07\u009bz".encode("utf-8")))
+    c.finish()
+
+
 @scenario("/burst")
 def _burst(c, key, q):
     """N small text frames ("m0".."m{N-1}") in one write."""

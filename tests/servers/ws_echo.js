@@ -11,6 +11,7 @@
 //                                 repeating) as K fragments, then one binary
 //                                 message of N bytes (i & 0xff) as K fragments,
 //                                 then wait (echoing anything received)
+//   /delayed-echo?ms=N            echo every message N ms later
 //   /close?code=C&reason=R        close with C/R right after open
 //   /subprotocol                  (first offered subprotocol is selected)
 //                                 send a text message naming the selected one
@@ -80,6 +81,12 @@ wss.on('connection', (ws, req) => {
     case '/echo':
       echo(ws);
       break;
+
+    case '/delayed-echo': {                       // each message back after ms (a push while typing)
+      const ms = parseInt(q.get('ms') || '1000', 10);
+      ws.on('message', (data, isBinary) => setTimeout(() => ws.send(data, { binary: isBinary }), ms));
+      break;
+    }
 
     case '/fragmented': {
       const size = parseInt(q.get('size') || '1000', 10);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# sioc io --json as a whole process: CPU (user + sys, startup included) per
+# received event printed as a JSON line, against the Node socket.io-client
+# and python-socketio printing the same records, same server, same run.  A
+# reader drains each client's stdout pipe, as a script would; every client
+# must print all N event records.
+#   make bench-sioc        (or: bash bench/run_sioc.sh [N] [ROUNDS])
+set -eu
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+N=${1:-200000}
+ROUNDS=${2:-5}
+log=$(mktemp)
+node bench/io_server.js 0 >"$log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
+for _ in $(seq 50); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
+url="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$log")/"
+/usr/bin/python3 - "$url" "$N" "$ROUNDS" "$BUILD_DIR/sioc" <<'PY'
+import os, statistics, subprocess, sys
+url, n, rounds, sioc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+clients = {
+    "sioc io --json": ([sioc, "io", "--json", "--transport", "websocket", "--exit-after", str(n), url],
+                       ('["stream",%d]\n' % n).encode()),
+    "node socket.io-client 4.8": (["node", "bench/print_node.js", url, str(n)], b""),
+}
+try:
+    import socketio, aiohttp  # noqa: F401  (Debian python3-socketio)
+    clients["python-socketio (asyncio)"] = (["/usr/bin/python3", "bench/print_python.py", url, str(n)], b"")
+except ImportError:
+    pass
+
+def run(argv, stdin):
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p.stdin.write(stdin)
+    p.stdin.flush()
+    records = 0
+    for line in p.stdout:               # a script reading the pipe, line by line
+        if line.startswith(b'{"type":"event"') and b'"tick"' in line:
+            records += 1
+    p.stdin.close()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = status
+    if records != n:
+        sys.exit("%s printed %d tick records, not %d" % (argv[0], records, n))
+    return (ru.ru_utime + ru.ru_stime) * 1e6 / n, ru.ru_utime * 1e6 / n
+
+cpu = {c: [] for c in clients}
+for _ in range(rounds):
+    for c, (argv, stdin) in clients.items():
+        cpu[c].append(run(argv, stdin))
+print("%d events, printed as JSON lines to a pipe; whole-process CPU per event, medians of %d rounds" % (n, rounds))
+med = {c: (statistics.median(t for t, _ in v), statistics.median(u for _, u in v)) for c, v in cpu.items()}
+for c, (t, u) in med.items():
+    print("%-30s user+sys %7.3f us   user %7.3f us" % (c, t, u))
+s = med["sioc io --json"][0]
+for c, (t, _) in med.items():
+    if c != "sioc io --json":
+        print("sioc / %s: %.3fx" % (c, s / t))
+PY
