@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -1225,6 +1226,88 @@ def loadgen_example_all_acked():
         rec = json.loads(out.decode().strip().splitlines()[-1])
         check(rec["connected"] == 30 and rec["sent"] >= 500 and rec["acked"] == rec["sent"] and rec["p99_ms"] > 0,
               "loadgen (%s) result %s" % (transport, rec))
+
+
+def png_pixels(path):
+    """(width, height, rows of RGBA bytes) of an 8-bit RGB(A) PNG, non-interlaced."""
+    import struct
+    import zlib
+    data = open(path, "rb").read()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG")
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            check(depth == 8 and ctype in (2, 6) and interlace == 0, "PNG kind %d/%d/%d" % (depth, ctype, interlace))
+            bpp = 4 if ctype == 6 else 3
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, rows, prev = zlib.decompress(idat), [], bytearray(w * bpp)
+    stride = w * bpp
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line) if bpp == 4 else b"".join(bytes(line[i:i + 3]) + b"\xff" for i in range(0, stride, 3)))
+        prev = line
+    return w, h, rows
+
+
+@test
+def loadgen_ramp_intervals_and_html_report_render_in_chromium():
+    """loadgen with a ramp-up, a fixed duration and intervals: JSON records per
+    interval, connect and ack percentiles, and an HTML report whose SVG charts
+    headless Chromium draws (their line colours are on the screenshot)."""
+    only_default_pass()
+    exe = os.path.join(os.path.dirname(OPTS.sioc), "loadgen")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not os.access(exe, os.X_OK) or WRAPPER:
+        raise TestSkip("no loadgen next to this sioc, or a wrapper")
+    report = os.path.join(OPTS.tmp, "loadgen-report.html")
+    rc, out, err, _, _ = spawn([exe, "--clients", "40", "--rate", "20", "--ramp", "0.5", "--duration", "1",
+                                "--interval", "0.25", "--event", "message-with-ack", "--json", "--report", report,
+                                url("io")], timeout=60 * SLOW)
+    check(rc == 0, "loadgen exit %s: %s %s" % (rc, short(out), short(err)))
+    recs = [json.loads(l) for l in out.decode().splitlines() if l.strip()]
+    iv = [r for r in recs if r["type"] == "interval"]
+    summary = recs[-1]
+    check(summary["type"] == "summary" and summary["connected"] == 40 and summary["acked"] == summary["sent"] > 0,
+          "summary %s" % summary)
+    check(len(iv) >= 5 and iv[0]["connected"] < 40 and iv[-1]["connected"] == 40,
+          "no ramp in the intervals: %s" % [(r["t"], r["connected"]) for r in iv])
+    check(sum(r["connects"] for r in iv) == 40 and all(r["p99_ms"] >= r["p50_ms"] for r in iv),
+          "intervals: %s" % short(iv))
+    check(summary["connect_p50_ms"] > 0 and summary["p999_ms"] >= summary["p99_ms"], "summary %s" % summary)
+    check(b"[" in err and b"connected" in err, "no progress lines on stderr: %s" % short(err))
+    html = open(report).read()
+    check(html.count("<svg") == 4 and not any(x in html for x in ("<script", "src=", "href=", "url(")) and
+          "http://" not in html.replace(url("io"), ""),
+          "report not self-contained: %s" % short(html))
+    if not chromium:
+        raise TestSkip("chromium is not installed (.ci/run installs it)")
+    shot = os.path.join(OPTS.tmp, "loadgen-report.png")
+    profile = tempfile.mkdtemp(prefix="sio-chromium-", dir=OPTS.tmp)
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--user-data-dir=" + profile, "--window-size=1000,1500", "--screenshot=" + shot,
+                    "file://" + report], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    w, h, rows = png_pixels(shot)
+    colours = {"p50 latency": b"\x1f\x77\xb4\xff", "acks per second": b"\x17\xbe\xcf\xff",
+               "connected clients": b"\x2c\xa0\x2c\xff"}
+    for name, rgba in colours.items():
+        n = sum(row.count(rgba) for row in rows)            # a 12x4 legend swatch alone is 48
+        check(n > 300, "the %s line is not drawn: %d pixels of its colour in %dx%d" % (name, n, w, h))
 
 
 # --- name resolution that never blocks (tests/servers/fake_dns.py) --------------
