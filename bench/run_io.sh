@@ -7,18 +7,11 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 N=${1:-200000}
 ROUNDS=${2:-5}
-log=$(mktemp)
-node bench/io_server.js 0 >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
-for _ in $(seq 50); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
-url="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$log")/"
-elog=$(mktemp)
-node bench/tcp_echo.js 0 >"$elog" 2>&1 &
-echo_server=$!
-trap 'kill $server $echo_server 2>/dev/null; rm -f "$log" "$elog"' EXIT
-for _ in $(seq 50); do grep -q '^PORT ' "$elog" && break; sleep 0.1; done
-echo_port=$(awk '/^PORT /{print $2; exit}' "$elog")
+. bench/lib.sh
+start_node bench/io_server.js
+url="http://127.0.0.1:$port/"
+start_node bench/tcp_echo.js
+echo_port=$port
 out=$(mktemp)
 tcp=$(mktemp)
 for r in $(seq "$ROUNDS"); do

@@ -10,12 +10,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 N=${1:-200000}
 ROUNDS=${2:-5}
-log=$(mktemp)
-node bench/io_server.js 0 >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -f "$log"' EXIT
-for _ in $(seq 50); do grep -q '^PORT ' "$log" && break; sleep 0.1; done
-url="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$log")/"
+. bench/lib.sh
+start_node bench/io_server.js
+url="http://127.0.0.1:$port/"
 /usr/bin/python3 - "$url" "$N" "$ROUNDS" "$BUILD_DIR/sioc" <<'PY'
 import os, statistics, subprocess, sys
 url, n, rounds, sioc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]

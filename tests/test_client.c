@@ -1638,6 +1638,25 @@ static void test_dns_hosts_file_then_silence_times_out(void)
 }
 
 /* ---- through a proxy ---- */
+
+/* A client of ws://example.test:8080/chat through proxy (no_proxy may
+ * exclude hosts), started: its first bytes are out. */
+static sio_client *proxied_client_excluding(const char *proxy, const char *no_proxy)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.proxy = proxy;
+    cfg.no_proxy = no_proxy;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    return c;
+}
+
 #ifdef SIO_NO_PROXY
 /* A build without proxies refuses one rather than connecting around it. */
 static void test_proxy_refused_without_the_proxy_stage(void)
@@ -1659,22 +1678,7 @@ static void test_proxy_refused_without_the_proxy_stage(void)
 }
 #else
 
-/* A client of ws://example.test:8080/chat through proxy, started: its
- * first bytes are out. */
-static sio_client *proxied_client(const char *proxy)
-{
-    sio_client *c = NULL;
-    sio_config cfg;
-    sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://example.test:8080/chat";
-    cfg.proxy = proxy;
-    net_reset();
-    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    return c;
-}
+static sio_client *proxied_client(const char *proxy) { return proxied_client_excluding(proxy, NULL); }
 
 /* The tunnel's handshake comes first on the connection, to the proxy; the
  * WebSocket handshake follows only once the proxy said yes, and while the
@@ -1959,18 +1963,7 @@ static void test_redirects_are_bounded(void)
  * the new host, or not name it any more. */
 static sio_client *redirect_proxy_client(const char *no_proxy)
 {
-    sio_client *c = NULL;
-    sio_config cfg;
-    sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://example.test:8080/chat";
-    cfg.proxy = "http://proxy.test:3128";
-    cfg.no_proxy = no_proxy;
-    net_reset();
-    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    return c;
+    return proxied_client_excluding("http://proxy.test:3128", no_proxy);
 }
 
 #ifdef SIO_NO_PROXY
