@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Peer for the Socket.IO benchmarks (bench/run_io.sh): 127.0.0.1, prints "PORT n".
 //   stream n   -> emits "tick" i for i in 0..n-1 (the receive path)
+//   burst n    -> emits "ready", then 500 ms later the n ticks: bench/run_sioc.sh
+//                 stops the client meanwhile (SIGSTOP), so they wait in the socket
+//                 and are read as a backlog, many per wake-up
 //   expect n   -> counts "up" events and emits "done" after the n-th (the send path)
 //   echo x, cb -> cb(x) (the emit-to-ack round trip)
 //   cpu cb     -> cb(server CPU microseconds so far)
@@ -16,6 +19,10 @@ const io = new Server({
 io.on('connection', (socket) => {
   let want = 0, got = 0;
   socket.on('stream', (n) => { for (let i = 0; i < n; i++) socket.emit('tick', i); });
+  socket.on('burst', (n) => {
+    socket.emit('ready', n);
+    setTimeout(() => { for (let i = 0; i < n; i++) socket.emit('tick', i); }, 500);
+  });
   socket.on('expect', (n) => { want = n; got = 0; });
   socket.on('up', () => { if (++got === want) socket.emit('done', got); });
   socket.on('echo', (x, cb) => cb(x));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A Node socket.io-client that prints what sioc io --json prints for each
 // event (one JSON line on stdout), for bench/run_sioc.sh.
-//   node bench/print_node.js URL N
+//   node bench/print_node.js URL N [stream|burst]
 'use strict';
 const { io } = require('socket.io-client');
 const url = process.argv[2];
@@ -15,4 +15,4 @@ socket.onAny((name, ...args) => {
     process.stdout.end(() => process.exit(0));
   }
 });
-socket.on('connect', () => socket.emit('stream', n));
+socket.on('connect', () => socket.emit(process.argv[4] || 'stream', n));

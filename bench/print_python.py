@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A python-socketio client (Debian's, asyncio) that prints what sioc io
 --json prints for each event (one JSON line on stdout), for bench/run_sioc.sh.
-    /usr/bin/python3 bench/print_python.py URL N"""
+    /usr/bin/python3 bench/print_python.py URL N [stream|burst]"""
 import asyncio
 import json
 import sys
@@ -19,13 +19,15 @@ async def main(url, n):
         nonlocal got
         sys.stdout.write(json.dumps({"type": "event", "ns": "/", "name": name, "args": list(args)},
                                     separators=(",", ":")) + "\n")
+        if name != "tick":
+            sys.stdout.flush()                     # "ready": the bench waits for it
         if name == "tick":
             got += 1
             if got == n and not done.done():
                 done.set_result(True)
 
     await sio.connect(url, transports=["websocket"])
-    await sio.emit("stream", n)
+    await sio.emit(sys.argv[3] if len(sys.argv) > 3 else "stream", n)
     await done
     sys.stdout.flush()
     await sio.disconnect()
