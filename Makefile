@@ -15,7 +15,7 @@ PYTHON ?= /usr/bin/python3
 TLS ?= auto
 ifeq ($(TLS),auto)
   TLS := $(shell printf '\043include <bearssl.h>\nint main(void){br_sha256_context c; br_sha256_init(&c); return 0;}\n' \
-           | $(CC) -x c - -lbearssl -o /dev/null >/dev/null 2>&1 && echo bearssl || echo none)
+           | $(CC) $(CPPFLAGS) $(CFLAGS) -x c - $(LDFLAGS) -lbearssl -o /dev/null >/dev/null 2>&1 && echo bearssl || echo none)
   ifeq ($(TLS),none)
     $(info sio: building without TLS (BearSSL not found by $(CC): apt-get install libbearssl-dev); wss:// and https:// will be refused. TLS=none silences this line.)
   endif
@@ -155,7 +155,7 @@ FUZZ_SECONDS ?= 30
 $(FUZZ_LIB_TARGETS:%=$(BUILD_DIR)/fuzz_%_replay): $(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) $< fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(BUILD_DIR)/fuzz_client_replay: fuzz/fuzz_client.c fuzz/replay_main.c tests/mem_platform.h sio.h | $(BUILD_DIR)
+$(BUILD_DIR)/fuzz_client_replay: fuzz/fuzz_client.c fuzz/replay_main.c tests/mem_platform.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -Itests fuzz/fuzz_client.c fuzz/replay_main.c $(LDFLAGS) $(TLS_LIBS) -o $@
 
 fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD_DIR)/fuzz_$(t)_replay)

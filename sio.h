@@ -6554,48 +6554,84 @@ static const char *sio__env(const char *lower, const char *upper)
     return v && v[0] ? v : NULL;
 }
 
-/* The proxy on the way to the origin, if any: the configured one, or the
+/* The proxy for an origin, decided and parsed before the client uses it,
+ * so that a refusal leaves the client as it was. */
+typedef struct sio__proxy_plan {
+    char *text;                        /* its URL; NULL: the origin directly */
+#if SIO__WITH_PROXY
+    sio_proxy_url parsed;              /* spans into text */
+    char *hop_host;
+#endif
+} sio__proxy_plan;
+
+static void sio__proxy_plan_free(sio_client *c, sio__proxy_plan *p)
+{
+    sio__free(&c->sys.alloc, p->text);
+#if SIO__WITH_PROXY
+    sio__free(&c->sys.alloc, p->hop_host);
+#endif
+    memset(p, 0, sizeof *p);
+}
+
+/* The proxy on the way to an origin, if any: the configured one, or the
  * environment's when asked (by the URL's scheme); none when no_proxy names
- * the origin.  Made at sio_create and again when a redirect changes the
- * origin.  SIO_ERR_INVALID: a proxy applies and this build has none;
- * SIO_ERR_PROXY: its URL is not usable. */
-static int sio__choose_proxy(sio_client *c)
+ * the origin (unless check_all: a configured proxy is checked even then).
+ * SIO_ERR_INVALID: a proxy applies and this build has none; SIO_ERR_PROXY:
+ * its URL is not usable; SIO_ERR_NOMEM. */
+static int sio__plan_proxy(sio_client *c, int secure, const char *host, unsigned short port, int check_all,
+                           sio__proxy_plan *p)
 {
     const char *url = c->proxy_setting, *except = c->no_proxy;
+    memset(p, 0, sizeof *p);
     if (!url && c->proxy_from_environment) {
-        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
+        url = secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
         if (!url) url = sio__env("all_proxy", "ALL_PROXY");
         if (!except) except = sio__env("no_proxy", "NO_PROXY");
     }
+    if (!url || !url[0] || (!check_all && sio_proxy_excluded(except, host, port))) return SIO_OK;
+#if !SIO__WITH_PROXY
+    return check_all ? SIO_OK : SIO_ERR_INVALID;     /* a proxy this build cannot use: never around it */
+#else
+    {   /* "host:port" alone means an HTTP proxy, as curl and wget read http_proxy */
+        const char *scheme = strstr(url, "://") ? "" : "http://";
+        size_t n = strlen(scheme) + strlen(url) + 1;
+        if (!(p->text = (char *)sio__realloc(&c->sys.alloc, NULL, n))) return SIO_ERR_NOMEM;
+        snprintf(p->text, n, "%s%s", scheme, url);
+    }
+    if (sio_proxy_url_parse(&p->parsed, p->text) != SIO_OK) {
+        sio__proxy_plan_free(c, p);
+        return SIO_ERR_PROXY;
+    }
+    if (!(p->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, p->parsed.host_len + 1))) {
+        sio__proxy_plan_free(c, p);
+        return SIO_ERR_NOMEM;
+    }
+    memcpy(p->hop_host, p->parsed.host, p->parsed.host_len);
+    p->hop_host[p->parsed.host_len] = 0;
+    return SIO_OK;
+#endif
+}
+
+/* Makes plan the client's route to its origin (c->host, c->port), taking
+ * the plan's memory. */
+static void sio__use_proxy(sio_client *c, sio__proxy_plan *plan)
+{
     c->route.host = c->host;
     c->route.port = c->port;
     c->route.secure = c->url.secure;
     c->route.max_head = c->max_handshake;
 #if SIO__WITH_PROXY
-    c->route.proxy = NULL;
     sio__free(&c->sys.alloc, c->proxy_text);
     sio__free(&c->sys.alloc, c->hop_host);
-    c->proxy_text = c->hop_host = NULL;
-    memset(&c->proxy, 0, sizeof c->proxy);
-#endif
-    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
-#if !SIO__WITH_PROXY
-    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
+    c->proxy_text = plan->text;
+    c->hop_host = plan->hop_host;
+    c->proxy = plan->parsed;
+    c->hop_port = plan->parsed.port;
+    c->route.proxy = plan->text ? &c->proxy : NULL;
 #else
-    {   /* "host:port" alone means an HTTP proxy, as curl and wget read http_proxy */
-        const char *scheme = strstr(url, "://") ? "" : "http://";
-        size_t n = strlen(scheme) + strlen(url) + 1;
-        if (!(c->proxy_text = (char *)sio__realloc(&c->sys.alloc, NULL, n))) return SIO_ERR_NOMEM;
-        snprintf(c->proxy_text, n, "%s%s", scheme, url);
-    }
-    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_PROXY;
-    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
-    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
-    c->hop_host[c->proxy.host_len] = 0;
-    c->hop_port = c->proxy.port;
-    c->route.proxy = &c->proxy;
-    return SIO_OK;
+    sio__free(&c->sys.alloc, plan->text);
 #endif
+    memset(plan, 0, sizeof *plan);
 }
 
 /* Connection lost or never made: ERROR then CLOSE 1006. */
@@ -6656,8 +6692,11 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
     const char *address = c->address[0] ? c->address : NULL;
 #if SIO__WITH_PROXY
     if (sio__proxy_wants_address(c)) {              /* the addresses are the origin's: TCP goes to the proxy */
-        if (c->resolver.addr_count && c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
         const char *proxy = c->proxy_address[c->proxy_attempt];
+        /* one try per origin address; an origin given as an address (or one
+         * that connected before) has one */
+        if (c->resolver.addr_count ? c->attempt >= c->resolver.addr_count : c->attempt >= 1 && !c->address[0])
+            return SIO_ERR_NO_ADDRESS;
         return c->sys.pf->connect(c->sys.pf->user, proxy[0] ? proxy : sio__hop_host(c), sio__hop_port(c), 0, sock,
                                   err, err_size);
     }
@@ -6864,6 +6903,17 @@ static int sio__next_proxy_address(sio_client *c)
 #endif
 }
 
+/* Addresses of the origin left after the one being tried. */
+static int sio__more_addresses(const sio_client *c)
+{
+#if SIO__WITH_DNS
+    return c->attempt + 1 < c->resolver.addr_count;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -6876,7 +6926,7 @@ static void sio__step_connect(sio_client *c)
     }
     /* TCP is up: TLS or the proxy said no, not the address; but socks5://
      * is asked for one of the origin's addresses, and the next may work */
-    if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c))) {
+    if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c) && sio__more_addresses(c))) {
         sio__abort(c, r, text);
         return;
     }
@@ -8436,14 +8486,13 @@ static int sio__redirect_target(const sio_client *c, const char *loc, char *out,
     return 0;
 }
 
-/* The request head's lines for the new host: its Host line, then the
- * caller's headers, without Authorization and Cookie when the host
- * changed.  SIO_OK or SIO_ERR_NOMEM. */
-static int sio__redirect_head(sio_client *c, int other_host)
+/* The request head's lines for the new host (into head, room for the old
+ * head and the new host's line): its Host line, then the caller's headers,
+ * without Authorization and Cookie when the host changed. */
+static void sio__redirect_head(sio_client *c, char *head, int other_host)
 {
     const char *old = c->request_head, *line = strstr(old, "\r\n") + 2;
-    char *head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(old) + strlen(c->host) + 16), *p = head;
-    if (!head) return SIO_ERR_NOMEM;
+    char *p = head;
     p += sio__host_line(c, p);
     while (*line) {
         const char *end = strstr(line, "\r\n");
@@ -8457,26 +8506,15 @@ static int sio__redirect_head(sio_client *c, int other_host)
     *p = 0;
     sio__free(&c->sys.alloc, c->request_head);
     c->request_head = head;
-    return SIO_OK;
-}
-
-/* A WebSocket client's request target: the URL's path and query. */
-static int sio__redirect_target_path(sio_client *c)
-{
-    char *t = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.path_len + c->url.query_len + 3);
-    if (!t) return SIO_ERR_NOMEM;
-    sio__websocket_target(c, t);
-    sio__free(&c->sys.alloc, c->eio_target);
-    c->eio_target = t;
-    return SIO_OK;
 }
 
 /* Points the client at location.  SIO_OK, or a negative status with text
  * saying why it will not go there. */
 static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
 {
-    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host;
+    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host, *head, *target = NULL;
     sio_url u;
+    sio__proxy_plan plan;
     int other_host, i, r;
     if (c->redirects >= c->max_redirects) {
         snprintf(text, size, "%s: too many redirects (%d; last to %.120s)", SIO__SOCKETIO(c) ? "eio" : "ws",
@@ -8495,17 +8533,29 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
         snprintf(text, size, "redirect: to '%.80s': %.150s", location, why);
         return SIO_ERR_TLS;
     }
+    /* Everything that can fail comes before the client changes: a refusal
+     * leaves it as it was (its URL, proxy and headers) for a reconnection. */
     url_text = sio__strdup(&c->sys.alloc, url);
     host = (char *)sio__realloc(&c->sys.alloc, NULL, u.host_len + 1);
-    if (!url_text || !host) {
+    head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(c->request_head) + u.host_len + 16);
+    if (!SIO__SOCKETIO(c)) target = (char *)sio__realloc(&c->sys.alloc, NULL, u.path_len + u.query_len + 3);
+    r = url_text && host && head && (SIO__SOCKETIO(c) || target) ? SIO_OK : SIO_ERR_NOMEM;
+    if (r == SIO_OK) {
+        sio_url_parse(&u, url_text);                      /* spans into the client's own copy */
+        memcpy(host, u.host, u.host_len);
+        host[u.host_len] = 0;
+        r = sio__plan_proxy(c, u.secure, host, u.port, 0, &plan);   /* another origin: maybe another proxy, or none */
+    }
+    if (r != SIO_OK) {
         sio__free(&c->sys.alloc, url_text);
         sio__free(&c->sys.alloc, host);
-        snprintf(text, size, "redirect: out of memory");
-        return SIO_ERR_NOMEM;
+        sio__free(&c->sys.alloc, head);
+        sio__free(&c->sys.alloc, target);
+        snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
+                 ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
+                 : r == SIO_ERR_PROXY ? "the proxy URL is not usable" : "out of memory");
+        return r;
     }
-    sio_url_parse(&u, url_text);                          /* spans into the client's own copy */
-    memcpy(host, u.host, u.host_len);
-    host[u.host_len] = 0;
     other_host = strlen(host) != strlen(c->host) || !sio__span_ieq(host, strlen(host), c->host) || u.port != c->port;
     sio__free(&c->sys.alloc, c->url_text);
     sio__free(&c->sys.alloc, c->host);
@@ -8514,12 +8564,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
     c->host = host;
     c->port = u.port;
     c->redirects++;
-    if ((r = sio__choose_proxy(c)) != SIO_OK) {           /* another origin, maybe another proxy or none */
-        snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
-                 ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
-                 : r == SIO_ERR_PROXY ? "the proxy URL is not usable" : "out of memory");
-        return r;
-    }
+    sio__use_proxy(c, &plan);
 #if SIO__WITH_POLLING
     for (i = 0; other_host && i < SIO__MAX_COOKIES; i++) {   /* cookies stay with their host */
         sio__free(&c->sys.alloc, c->cookies[i]);
@@ -8528,9 +8573,11 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
 #else
     (void)i;
 #endif
-    if (sio__redirect_head(c, other_host) != SIO_OK || (!SIO__SOCKETIO(c) && sio__redirect_target_path(c) != SIO_OK)) {
-        snprintf(text, size, "redirect: out of memory");
-        return SIO_ERR_NOMEM;
+    sio__redirect_head(c, head, other_host);
+    if (target) {                                         /* a WebSocket client's request target: path and query */
+        sio__websocket_target(c, target);
+        sio__free(&c->sys.alloc, c->eio_target);
+        c->eio_target = target;
     }
     return SIO_OK;
 }
@@ -9209,7 +9256,15 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && cfg->proxy) r = sio__add_string(&a, &c->proxy_setting, cfg->proxy);
     if (r == SIO_OK && cfg->no_proxy) r = sio__add_string(&a, &c->no_proxy, cfg->no_proxy);
     c->proxy_from_environment = cfg->proxy_from_environment;
-    if (r == SIO_OK) r = sio__choose_proxy(c);
+    if (r == SIO_OK) {
+        sio__proxy_plan plan;
+        /* a configured proxy must be usable even where no_proxy leaves it out:
+         * a redirect may lead to an origin it serves */
+        if (cfg->proxy && cfg->proxy[0] && (r = sio__plan_proxy(c, c->url.secure, c->host, c->port, 1, &plan)) == SIO_OK)
+            sio__proxy_plan_free(c, &plan);
+        if (r == SIO_OK && (r = sio__plan_proxy(c, c->url.secure, c->host, c->port, 0, &plan)) == SIO_OK)
+            sio__use_proxy(c, &plan);
+    }
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
@@ -10148,6 +10203,14 @@ static int sio__bssl_add_anchor(sio_bearssl *b, const char *name, const unsigned
         ta->pkey.key.ec.curve = pk->key.ec.curve;
         ta->pkey.key.ec.q = sio__bssl_dup(b, pk->key.ec.q, pk->key.ec.qlen);
         ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+    }
+    if (pk->key_type == BR_KEYTYPE_RSA ? !ta->pkey.key.rsa.n || !ta->pkey.key.rsa.e : !ta->pkey.key.ec.q) {
+        if (pk->key_type == BR_KEYTYPE_RSA) {     /* out of memory: not an anchor with a NULL key */
+            sio__free(&b->alloc, ta->pkey.key.rsa.n);
+            sio__free(&b->alloc, ta->pkey.key.rsa.e);
+        }
+        sio__free(&b->alloc, dn.buf);
+        return SIO_ERR_NOMEM;
     }
     b->anchor_count++;
     return SIO_OK;

@@ -281,6 +281,14 @@ static int sio__bssl_add_anchor(sio_bearssl *b, const char *name, const unsigned
         ta->pkey.key.ec.q = sio__bssl_dup(b, pk->key.ec.q, pk->key.ec.qlen);
         ta->pkey.key.ec.qlen = pk->key.ec.qlen;
     }
+    if (pk->key_type == BR_KEYTYPE_RSA ? !ta->pkey.key.rsa.n || !ta->pkey.key.rsa.e : !ta->pkey.key.ec.q) {
+        if (pk->key_type == BR_KEYTYPE_RSA) {     /* out of memory: not an anchor with a NULL key */
+            sio__free(&b->alloc, ta->pkey.key.rsa.n);
+            sio__free(&b->alloc, ta->pkey.key.rsa.e);
+        }
+        sio__free(&b->alloc, dn.buf);
+        return SIO_ERR_NOMEM;
+    }
     b->anchor_count++;
     return SIO_OK;
 }

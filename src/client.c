@@ -490,48 +490,84 @@ static const char *sio__env(const char *lower, const char *upper)
     return v && v[0] ? v : NULL;
 }
 
-/* The proxy on the way to the origin, if any: the configured one, or the
+/* The proxy for an origin, decided and parsed before the client uses it,
+ * so that a refusal leaves the client as it was. */
+typedef struct sio__proxy_plan {
+    char *text;                        /* its URL; NULL: the origin directly */
+#if SIO__WITH_PROXY
+    sio_proxy_url parsed;              /* spans into text */
+    char *hop_host;
+#endif
+} sio__proxy_plan;
+
+static void sio__proxy_plan_free(sio_client *c, sio__proxy_plan *p)
+{
+    sio__free(&c->sys.alloc, p->text);
+#if SIO__WITH_PROXY
+    sio__free(&c->sys.alloc, p->hop_host);
+#endif
+    memset(p, 0, sizeof *p);
+}
+
+/* The proxy on the way to an origin, if any: the configured one, or the
  * environment's when asked (by the URL's scheme); none when no_proxy names
- * the origin.  Made at sio_create and again when a redirect changes the
- * origin.  SIO_ERR_INVALID: a proxy applies and this build has none;
- * SIO_ERR_PROXY: its URL is not usable. */
-static int sio__choose_proxy(sio_client *c)
+ * the origin (unless check_all: a configured proxy is checked even then).
+ * SIO_ERR_INVALID: a proxy applies and this build has none; SIO_ERR_PROXY:
+ * its URL is not usable; SIO_ERR_NOMEM. */
+static int sio__plan_proxy(sio_client *c, int secure, const char *host, unsigned short port, int check_all,
+                           sio__proxy_plan *p)
 {
     const char *url = c->proxy_setting, *except = c->no_proxy;
+    memset(p, 0, sizeof *p);
     if (!url && c->proxy_from_environment) {
-        url = c->url.secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
+        url = secure ? sio__env("https_proxy", "HTTPS_PROXY") : sio__env("http_proxy", "HTTP_PROXY");
         if (!url) url = sio__env("all_proxy", "ALL_PROXY");
         if (!except) except = sio__env("no_proxy", "NO_PROXY");
     }
+    if (!url || !url[0] || (!check_all && sio_proxy_excluded(except, host, port))) return SIO_OK;
+#if !SIO__WITH_PROXY
+    return check_all ? SIO_OK : SIO_ERR_INVALID;     /* a proxy this build cannot use: never around it */
+#else
+    {   /* "host:port" alone means an HTTP proxy, as curl and wget read http_proxy */
+        const char *scheme = strstr(url, "://") ? "" : "http://";
+        size_t n = strlen(scheme) + strlen(url) + 1;
+        if (!(p->text = (char *)sio__realloc(&c->sys.alloc, NULL, n))) return SIO_ERR_NOMEM;
+        snprintf(p->text, n, "%s%s", scheme, url);
+    }
+    if (sio_proxy_url_parse(&p->parsed, p->text) != SIO_OK) {
+        sio__proxy_plan_free(c, p);
+        return SIO_ERR_PROXY;
+    }
+    if (!(p->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, p->parsed.host_len + 1))) {
+        sio__proxy_plan_free(c, p);
+        return SIO_ERR_NOMEM;
+    }
+    memcpy(p->hop_host, p->parsed.host, p->parsed.host_len);
+    p->hop_host[p->parsed.host_len] = 0;
+    return SIO_OK;
+#endif
+}
+
+/* Makes plan the client's route to its origin (c->host, c->port), taking
+ * the plan's memory. */
+static void sio__use_proxy(sio_client *c, sio__proxy_plan *plan)
+{
     c->route.host = c->host;
     c->route.port = c->port;
     c->route.secure = c->url.secure;
     c->route.max_head = c->max_handshake;
 #if SIO__WITH_PROXY
-    c->route.proxy = NULL;
     sio__free(&c->sys.alloc, c->proxy_text);
     sio__free(&c->sys.alloc, c->hop_host);
-    c->proxy_text = c->hop_host = NULL;
-    memset(&c->proxy, 0, sizeof c->proxy);
-#endif
-    if (!url || !url[0] || sio_proxy_excluded(except, c->host, c->port)) return SIO_OK;
-#if !SIO__WITH_PROXY
-    return SIO_ERR_INVALID;                          /* a proxy this build cannot use: never around it */
+    c->proxy_text = plan->text;
+    c->hop_host = plan->hop_host;
+    c->proxy = plan->parsed;
+    c->hop_port = plan->parsed.port;
+    c->route.proxy = plan->text ? &c->proxy : NULL;
 #else
-    {   /* "host:port" alone means an HTTP proxy, as curl and wget read http_proxy */
-        const char *scheme = strstr(url, "://") ? "" : "http://";
-        size_t n = strlen(scheme) + strlen(url) + 1;
-        if (!(c->proxy_text = (char *)sio__realloc(&c->sys.alloc, NULL, n))) return SIO_ERR_NOMEM;
-        snprintf(c->proxy_text, n, "%s%s", scheme, url);
-    }
-    if (sio_proxy_url_parse(&c->proxy, c->proxy_text) != SIO_OK) return SIO_ERR_PROXY;
-    if (!(c->hop_host = (char *)sio__realloc(&c->sys.alloc, NULL, c->proxy.host_len + 1))) return SIO_ERR_NOMEM;
-    memcpy(c->hop_host, c->proxy.host, c->proxy.host_len);
-    c->hop_host[c->proxy.host_len] = 0;
-    c->hop_port = c->proxy.port;
-    c->route.proxy = &c->proxy;
-    return SIO_OK;
+    sio__free(&c->sys.alloc, plan->text);
 #endif
+    memset(plan, 0, sizeof *plan);
 }
 
 /* Connection lost or never made: ERROR then CLOSE 1006. */

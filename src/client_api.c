@@ -200,7 +200,15 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK && cfg->proxy) r = sio__add_string(&a, &c->proxy_setting, cfg->proxy);
     if (r == SIO_OK && cfg->no_proxy) r = sio__add_string(&a, &c->no_proxy, cfg->no_proxy);
     c->proxy_from_environment = cfg->proxy_from_environment;
-    if (r == SIO_OK) r = sio__choose_proxy(c);
+    if (r == SIO_OK) {
+        sio__proxy_plan plan;
+        /* a configured proxy must be usable even where no_proxy leaves it out:
+         * a redirect may lead to an origin it serves */
+        if (cfg->proxy && cfg->proxy[0] && (r = sio__plan_proxy(c, c->url.secure, c->host, c->port, 1, &plan)) == SIO_OK)
+            sio__proxy_plan_free(c, &plan);
+        if (r == SIO_OK && (r = sio__plan_proxy(c, c->url.secure, c->host, c->port, 0, &plan)) == SIO_OK)
+            sio__use_proxy(c, &plan);
+    }
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;

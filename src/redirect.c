@@ -51,14 +51,13 @@ static int sio__redirect_target(const sio_client *c, const char *loc, char *out,
     return 0;
 }
 
-/* The request head's lines for the new host: its Host line, then the
- * caller's headers, without Authorization and Cookie when the host
- * changed.  SIO_OK or SIO_ERR_NOMEM. */
-static int sio__redirect_head(sio_client *c, int other_host)
+/* The request head's lines for the new host (into head, room for the old
+ * head and the new host's line): its Host line, then the caller's headers,
+ * without Authorization and Cookie when the host changed. */
+static void sio__redirect_head(sio_client *c, char *head, int other_host)
 {
     const char *old = c->request_head, *line = strstr(old, "\r\n") + 2;
-    char *head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(old) + strlen(c->host) + 16), *p = head;
-    if (!head) return SIO_ERR_NOMEM;
+    char *p = head;
     p += sio__host_line(c, p);
     while (*line) {
         const char *end = strstr(line, "\r\n");
@@ -72,26 +71,15 @@ static int sio__redirect_head(sio_client *c, int other_host)
     *p = 0;
     sio__free(&c->sys.alloc, c->request_head);
     c->request_head = head;
-    return SIO_OK;
-}
-
-/* A WebSocket client's request target: the URL's path and query. */
-static int sio__redirect_target_path(sio_client *c)
-{
-    char *t = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.path_len + c->url.query_len + 3);
-    if (!t) return SIO_ERR_NOMEM;
-    sio__websocket_target(c, t);
-    sio__free(&c->sys.alloc, c->eio_target);
-    c->eio_target = t;
-    return SIO_OK;
 }
 
 /* Points the client at location.  SIO_OK, or a negative status with text
  * saying why it will not go there. */
 static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
 {
-    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host;
+    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host, *head, *target = NULL;
     sio_url u;
+    sio__proxy_plan plan;
     int other_host, i, r;
     if (c->redirects >= c->max_redirects) {
         snprintf(text, size, "%s: too many redirects (%d; last to %.120s)", SIO__SOCKETIO(c) ? "eio" : "ws",
@@ -110,17 +98,29 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
         snprintf(text, size, "redirect: to '%.80s': %.150s", location, why);
         return SIO_ERR_TLS;
     }
+    /* Everything that can fail comes before the client changes: a refusal
+     * leaves it as it was (its URL, proxy and headers) for a reconnection. */
     url_text = sio__strdup(&c->sys.alloc, url);
     host = (char *)sio__realloc(&c->sys.alloc, NULL, u.host_len + 1);
-    if (!url_text || !host) {
+    head = (char *)sio__realloc(&c->sys.alloc, NULL, strlen(c->request_head) + u.host_len + 16);
+    if (!SIO__SOCKETIO(c)) target = (char *)sio__realloc(&c->sys.alloc, NULL, u.path_len + u.query_len + 3);
+    r = url_text && host && head && (SIO__SOCKETIO(c) || target) ? SIO_OK : SIO_ERR_NOMEM;
+    if (r == SIO_OK) {
+        sio_url_parse(&u, url_text);                      /* spans into the client's own copy */
+        memcpy(host, u.host, u.host_len);
+        host[u.host_len] = 0;
+        r = sio__plan_proxy(c, u.secure, host, u.port, 0, &plan);   /* another origin: maybe another proxy, or none */
+    }
+    if (r != SIO_OK) {
         sio__free(&c->sys.alloc, url_text);
         sio__free(&c->sys.alloc, host);
-        snprintf(text, size, "redirect: out of memory");
-        return SIO_ERR_NOMEM;
+        sio__free(&c->sys.alloc, head);
+        sio__free(&c->sys.alloc, target);
+        snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
+                 ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
+                 : r == SIO_ERR_PROXY ? "the proxy URL is not usable" : "out of memory");
+        return r;
     }
-    sio_url_parse(&u, url_text);                          /* spans into the client's own copy */
-    memcpy(host, u.host, u.host_len);
-    host[u.host_len] = 0;
     other_host = strlen(host) != strlen(c->host) || !sio__span_ieq(host, strlen(host), c->host) || u.port != c->port;
     sio__free(&c->sys.alloc, c->url_text);
     sio__free(&c->sys.alloc, c->host);
@@ -129,12 +129,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
     c->host = host;
     c->port = u.port;
     c->redirects++;
-    if ((r = sio__choose_proxy(c)) != SIO_OK) {           /* another origin, maybe another proxy or none */
-        snprintf(text, size, "redirect: to '%.80s': %s", location, r == SIO_ERR_INVALID
-                 ? "this origin is reached through a proxy, and this build has none (SIO_NO_PROXY)"
-                 : r == SIO_ERR_PROXY ? "the proxy URL is not usable" : "out of memory");
-        return r;
-    }
+    sio__use_proxy(c, &plan);
 #if SIO__WITH_POLLING
     for (i = 0; other_host && i < SIO__MAX_COOKIES; i++) {   /* cookies stay with their host */
         sio__free(&c->sys.alloc, c->cookies[i]);
@@ -143,9 +138,11 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
 #else
     (void)i;
 #endif
-    if (sio__redirect_head(c, other_host) != SIO_OK || (!SIO__SOCKETIO(c) && sio__redirect_target_path(c) != SIO_OK)) {
-        snprintf(text, size, "redirect: out of memory");
-        return SIO_ERR_NOMEM;
+    sio__redirect_head(c, head, other_host);
+    if (target) {                                         /* a WebSocket client's request target: path and query */
+        sio__websocket_target(c, target);
+        sio__free(&c->sys.alloc, c->eio_target);
+        c->eio_target = target;
     }
     return SIO_OK;
 }

@@ -10,8 +10,11 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
     const char *address = c->address[0] ? c->address : NULL;
 #if SIO__WITH_PROXY
     if (sio__proxy_wants_address(c)) {              /* the addresses are the origin's: TCP goes to the proxy */
-        if (c->resolver.addr_count && c->attempt >= c->resolver.addr_count) return SIO_ERR_NO_ADDRESS;
         const char *proxy = c->proxy_address[c->proxy_attempt];
+        /* one try per origin address; an origin given as an address (or one
+         * that connected before) has one */
+        if (c->resolver.addr_count ? c->attempt >= c->resolver.addr_count : c->attempt >= 1 && !c->address[0])
+            return SIO_ERR_NO_ADDRESS;
         return c->sys.pf->connect(c->sys.pf->user, proxy[0] ? proxy : sio__hop_host(c), sio__hop_port(c), 0, sock,
                                   err, err_size);
     }
@@ -218,6 +221,17 @@ static int sio__next_proxy_address(sio_client *c)
 #endif
 }
 
+/* Addresses of the origin left after the one being tried. */
+static int sio__more_addresses(const sio_client *c)
+{
+#if SIO__WITH_DNS
+    return c->attempt + 1 < c->resolver.addr_count;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 static void sio__step_connect(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -230,7 +244,7 @@ static void sio__step_connect(sio_client *c)
     }
     /* TCP is up: TLS or the proxy said no, not the address; but socks5://
      * is asked for one of the origin's addresses, and the next may work */
-    if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c))) {
+    if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c) && sio__more_addresses(c))) {
         sio__abort(c, r, text);
         return;
     }

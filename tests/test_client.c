@@ -790,6 +790,64 @@ static void test_every_allocation_failing_still_ends_in_one_close(void)
 /* A CLOSE the event queue had no room for is still owed to the
  * application: until it is polled, the client has not ended, and a new
  * start would see the old run's CLOSE arrive in the middle of it. */
+
+#ifdef SIO_WITH_BEARSSL
+/* Loading trust anchors with every allocation failing in turn: a failure
+ * is SIO_ERR_NOMEM with nothing leaked, never an anchor with a missing key
+ * (BearSSL would dereference it while verifying a chain). */
+static void test_bearssl_anchors_with_every_allocation_failing(void)
+{
+    static const char pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIDJDCCAgygAwIBAgIUa+o7lNFzDhLAk0WCNicyMdXTdI8wDQYJKoZIhvcNAQEL\n"
+    "BQAwKjESMBAGA1UECgwJc2lvIHRlc3RzMRQwEgYDVQQDDAtzaW8gdGVzdCBDQTAe\n"
+    "Fw0yNjEyMDQxNTA5NDBaFw0zNjEyMDExNTA5NDBaMCoxEjAQBgNVBAoMCXNpbyB0\n"
+    "ZXN0czEUMBIGA1UEAwwLc2lvIHRlc3QgQ0EwggEiMA0GCSqGSIb3DQEBAQUAA4IB\n"
+    "DwAwggEKAoIBAQCq3kto7oDoXe0EmV/joNUYGhTqM6PLNMHtPtmjNTZ7ZHioYLDX\n"
+    "2RfDcD6JQUqum3C+6uHdzKWKIMvAl3gtzh+2Iq0+BSL/0rNKZuonvIiBx0Ou4q2q\n"
+    "U729ryaHjFV+bt5XTbPTrHwqPbQTvpyMBa+X6NqRvxiuUJBYkOvWcEcVFmu1ggf8\n"
+    "B+ovCsUk8hnUWZVbWjpozhcn52xAZZkakN80K460N+VtW0A5spu6K/+OA19qrCGM\n"
+    "aZVdZrF/3sl8F8I+t2cidHy4068o8bzJBtQikf9ScYLaExoze7nBBt+zuiXvaiF1\n"
+    "fR8eP/1dHLLVaIg87XJDA3SVe+UenbCDv3GrAgMBAAGjQjBAMA8GA1UdEwEB/wQF\n"
+    "MAMBAf8wDgYDVR0PAQH/BAQDAgEGMB0GA1UdDgQWBBSO+8ryZas7ISIdYLELHyFd\n"
+    "OQGQiDANBgkqhkiG9w0BAQsFAAOCAQEAbOq9B6DAxXjqkxaApjBHXegmjIRtLaZE\n"
+    "U/e9xfONjHGnzifo77JzmX4p75adbbNJvR/yYMDxqZCRfUkNwOcXlkxRhKtI9PLs\n"
+    "4At0M0mzZHP3rHcJfoVLZaavNDf3KKLoAmTE7eePcyslhG/TvXWPNZxOtXYj33iz\n"
+    "2fYxitWz2Nmp0q+k04zT41pQNyOMKvAzaqQhhDyP1sT0Yjg5zuQPaJtYmOfALYvt\n"
+    "JeWpDWEc0r+l6W2ldQF2iKaYuK8yVrjGcUqdZp8EWRFp97UuugLiIUQzigUxsavf\n"
+    "/1pJM5o09uddc2S0SZFChT8BsCLdD4hWrY7wTdndRU6DayTpUV7rMg==\n"
+    "-----END CERTIFICATE-----\n";
+    long k, done = 0;
+    for (k = 0; k < 200 && !done; k++) {
+        sio_bearssl_config tc;
+        sio_bearssl *b = NULL;
+        char err[256];
+        int r;
+        memset(&tc, 0, sizeof tc);
+        tc.ca_pem = pem;
+        tc.ca_pem_len = sizeof pem - 1;
+        tc.allocator.realloc = failing_realloc;
+        fail_after = k;
+        alloc_seen = 0;
+        live_blocks = 0;
+        r = sio_bearssl_create(&tc, &b, err, sizeof err);
+        if (r == SIO_OK) {
+            size_t i;
+            CHECK(b->anchor_count == 1);
+            for (i = 0; i < b->anchor_count; i++)
+                CHECK(b->anchors[i].pkey.key_type == BR_KEYTYPE_RSA && b->anchors[i].pkey.key.rsa.n &&
+                      b->anchors[i].pkey.key.rsa.e);
+            done = alloc_seen <= fail_after;
+            sio_bearssl_destroy(b);
+        } else {
+            CHECK(b == NULL);
+        }
+        CHECK_INT(live_blocks, 0);
+    }
+    CHECK(done);
+}
+#endif
+
 static void test_start_waits_for_an_owed_close(void)
 {
     sio_client *c = NULL;
@@ -1837,6 +1895,32 @@ static void test_proxy_socks5_by_name_resolves_both_names(void)
     sio_destroy(c);
 }
 
+/* socks5:// and an origin given as an address: one request, and the
+ * proxy's refusal is the end (not a request per address slot). */
+static void test_proxy_socks5_refusal_of_an_address_origin_ends_it(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    int opens;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://10.1.2.3:8080/chat";
+    cfg.proxy = "socks5://10.0.0.5:1080";
+    cfg.platform = &mem_platform_dns;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    server_send("\x05\x00\x05\x04\x00\x01\x00\x00\x00\x00\x00\x00", 12);   /* no auth; host unreachable */
+    opens = net.sockets;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_PROXY);
+    CHECK(strstr(ev.message, "host unreachable") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK(net.sockets <= opens);                          /* no second connection was opened */
+    sio_destroy(c);
+}
+
 /* no_proxy leaves the origin direct; a bad proxy URL is refused at create. */
 static void test_proxy_choice_at_create(void)
 {
@@ -1847,6 +1931,9 @@ static void test_proxy_choice_at_create(void)
     cfg.url = "ws://example.test:8080/chat";
     cfg.proxy = "socks4://proxy.test";
     CHECK_INT(sio_create(&cfg, &c), SIO_ERR_PROXY);
+    cfg.no_proxy = "example.test";                       /* unusable even where no_proxy leaves it out */
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_PROXY);
+    cfg.no_proxy = NULL;
     cfg.proxy = "proxy.test:3128";                       /* no scheme: HTTP, as curl reads http_proxy */
     net_reset();
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
@@ -1981,6 +2068,12 @@ static void test_redirect_refused_where_a_proxy_would_be_needed(void)
                           "and this build has none (SIO_NO_PROXY)");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
     CHECK_STR(net.last_host, "example.test");                 /* never around the proxy */
+    CHECK_STR(sio_url_of(c), "ws://example.test:8080/chat");  /* the refused redirect changed nothing */
+    net.out_len = 0;
+    CHECK_INT(sio_start(c), SIO_OK);                          /* so a new start goes where it went */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(net.last_host, "example.test");
+    CHECK(strncmp((const char *)net.out, "GET /chat HTTP/1.1\r\nHost: example.test:8080\r\n", 45) == 0);
     sio_destroy(c);
 }
 #else
@@ -2072,6 +2165,7 @@ int main(void)
     RUN(test_proxy_choice_at_create);
     RUN(test_proxy_socks5_tries_the_origins_next_address);
     RUN(test_proxy_socks5_by_name_resolves_both_names);
+    RUN(test_proxy_socks5_refusal_of_an_address_origin_ends_it);
 #endif
     RUN(test_host_header_omits_default_port_and_brackets_ipv6);
     RUN(test_open_reports_the_chosen_subprotocol);
@@ -2108,6 +2202,9 @@ int main(void)
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_every_allocation_failing_still_ends_in_one_close);
+#ifdef SIO_WITH_BEARSSL
+    RUN(test_bearssl_anchors_with_every_allocation_failing);
+#endif
     RUN(test_start_waits_for_an_owed_close);
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
