@@ -10322,8 +10322,24 @@ static void sio__bssl_anchor_dirs(sio_bearssl *b, const char *list)
 #endif
 
 #ifdef _WIN32
+/* Whether Windows lets a root vouch for servers: its purposes, when the
+ * store restricts them, include server authentication. */
+static int sio__bssl_root_for_servers(PCCERT_CONTEXT cert)
+{
+    union { CERT_ENHKEY_USAGE usage; unsigned char room[1024]; } buf;
+    PCERT_ENHKEY_USAGE usage = &buf.usage;
+    DWORD size = sizeof buf, i;
+    if (!CertGetEnhancedKeyUsage(cert, CERT_FIND_PROP_ONLY_ENHKEY_USAGE_FLAG, usage, &size))
+        return GetLastError() == (DWORD)CRYPT_E_NOT_FOUND;  /* no restriction; a longer list: not trusted */
+    if (usage->cUsageIdentifier == 0) return 1;
+    for (i = 0; i < usage->cUsageIdentifier; i++)
+        if (strcmp(usage->rgpszUsageIdentifier[i], szOID_PKIX_KP_SERVER_AUTH) == 0) return 1;
+    return 0;
+}
+
 /* Windows keeps its trust anchors in the system's ROOT certificate store,
- * not in a file.  Certificates BearSSL cannot use are skipped. */
+ * not in a file.  Roots restricted to other purposes (e-mail, code
+ * signing) and certificates BearSSL cannot use are skipped. */
 static int sio__bssl_windows_roots(sio_bearssl *b)
 {
     HCERTSTORE store = CertOpenSystemStoreA(0, "ROOT");
@@ -10331,7 +10347,8 @@ static int sio__bssl_windows_roots(sio_bearssl *b)
     int r = SIO_OK;
     if (!store) return SIO_OK;
     while (r == SIO_OK && (cert = CertEnumCertificatesInStore(store, cert)) != NULL)
-        r = sio__bssl_add_anchor(b, "CERTIFICATE", cert->pbCertEncoded, cert->cbCertEncoded);
+        if (sio__bssl_root_for_servers(cert))
+            r = sio__bssl_add_anchor(b, "CERTIFICATE", cert->pbCertEncoded, cert->cbCertEncoded);
     if (cert) CertFreeCertificateContext(cert);
     CertCloseStore(store, 0);
     return r;
