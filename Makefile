@@ -129,6 +129,9 @@ bench-io: $(BUILD_DIR)/bench_io $(BUILD_DIR)/bench_tcp node_modules
 bench-sioc: $(BUILD_DIR)/sioc node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_sioc.sh
 
+bench-echo: $(BUILD_DIR)/sioc node_modules
+	BUILD_DIR=$(BUILD_DIR) bash bench/run_echo.sh
+
 # make install PREFIX=/usr/local: libsio.a, sio.h, sioc and a pkg-config file.
 PREFIX ?= /usr/local
 VERSION = 0.2.1
@@ -173,4 +176,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
