@@ -44,6 +44,7 @@ OPTS = None          # parsed command line
 WRAPPER = []         # argv prefix for every sioc run
 SLOW = 1.0           # multiplier for time limits (bigger under a wrapper)
 PORTS = {}           # variant -> port
+EXTRA_PROCS = []     # helpers started by tests (fake_dns.py), stopped at the end
 CERTS = None         # directory with the generated certificates
 PROXIES = None       # tinyproxy, microsocks and the fake proxies (tests/proxies.py)
 
@@ -545,6 +546,32 @@ def wss_ip_host_sends_no_sni_and_matches_ip_sans():
     check(info.get("servername") == "localhost", "SNI for a name: %s" % short(info))
 
 
+def start_fake_dns():
+    """tests/servers/fake_dns.py on a free UDP port (www.sio.test and deep.www.sio.test are 127.0.0.1)."""
+    if "dns" not in PORTS:
+        py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        p = subprocess.Popen([py, os.path.join(SERVERS, "fake_dns.py"), "0"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+        EXTRA_PROCS.append(p)
+        PORTS["dns"] = int(p.stdout.readline().split()[1])
+    return "127.0.0.1:%d" % PORTS["dns"]
+
+
+@test
+def wss_wildcard_certificate_matches_one_label():
+    # DNS:*.sio.test: www.sio.test matches; deep.www.sio.test (two labels) does not (RFC 6125 6.4.3)
+    dns = start_fake_dns()
+    port = PORTS["wildcard"]
+    r = sioc(["ws", "--exit-after", "1", "--dns-server", dns] + ca_args() + ["wss://www.sio.test:%d/echo" % port],
+             stdin=b"wild\n", close_stdin=False)
+    expect_rc(r, 0)
+    check(r.texts() == ["wild"], "no echo through the wildcard name: %s" % r.describe())
+    r = sioc(["ws", "--dns-server", dns] + ca_args() + ["wss://deep.www.sio.test:%d/echo" % port], close_stdin=False)
+    expect_tls_failure(r, "does not match the host name")
+    r = sioc(["ws"] + ca_args() + ["wss://localhost:%d/echo" % port], close_stdin=False)
+    expect_tls_failure(r, "does not match the host name")
+
+
 @test
 def wss_ip_host_not_in_ip_sans_is_refused():
     # server.pem has DNS:127.0.0.1 but no IP SAN for ::1; wrongname has none
@@ -858,6 +885,9 @@ def main():
         kill_live()
         SERVER.stop()
         PROXIES.stop()
+        for p in EXTRA_PROCS:
+            p.kill()
+            p.wait()
     passed, failed, skipped = counts["pass"], counts["fail"], counts["skip"]
     if failed:
         print("(%.1fs; certificates and server log in %s)"

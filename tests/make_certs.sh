@@ -15,6 +15,7 @@
 #   untrusted.pem / .key        signed by other_ca, SAN as server (so only the CA is wrong)
 #   emailonly.pem / .key        as server, but extendedKeyUsage emailProtection only
 #   ipsan.pem / .key            signed by the CA, SAN IP:127.0.0.1 and IP:::1 only
+#   wildcard.pem / .key         signed by the CA, SAN DNS:*.sio.test only
 #   client.pem / client.key     signed by the CA, extendedKeyUsage clientAuth
 #   client_chain.pem            client.pem followed by ca.pem
 #   client_pkcs8.key            client.key's key in PKCS#8
@@ -116,6 +117,12 @@ extendedKeyUsage = emailProtection'
 # For hosts given as addresses: IP address SANs only (no DNS name equal to the address)
 rsa_key ipsan.key
 sign ipsan ca "127.0.0.1" 'subjectAltName = IP:127.0.0.1, IP:::1
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth'
+
+# A wildcard name only (RFC 6125: one whole leftmost label)
+rsa_key wildcard.key
+sign wildcard ca "*.sio.test" 'subjectAltName = DNS:*.sio.test
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth'
 

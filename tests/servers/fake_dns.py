@@ -13,6 +13,7 @@ Names (anything else: NXDOMAIN):
   silent.test   never answers
   trunc.test    answers with the TC bit (truncated)
   garbage.test  answers with bytes that are not DNS
+  www.sio.test, deep.www.sio.test   A 127.0.0.1 (for a *.sio.test certificate)
 """
 import socket
 import struct
@@ -55,7 +56,7 @@ def answer(msg):
         return None
     if name in ("sio.test", "slow.test"):
         answers = [rr(name, 1, A)] if qtype == 1 else [rr(name, 28, AAAA)] if qtype == 28 else []
-    elif name == "v4.test":
+    elif name in ("v4.test", "www.sio.test", "deep.www.sio.test"):
         answers = [rr(name, 1, A)] if qtype == 1 else []
     elif name == "cname.test":
         answers = [rr(name, 5, encode_name("sio.test"))]

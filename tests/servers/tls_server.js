@@ -66,6 +66,7 @@ const VARIANTS = [
     { requestCert: true, rejectUnauthorized: true, ca: [rd('ca.pem')] }],
   ['emailonly', 'emailonly.pem', 'emailonly.key', {}],
   ['ipsan', 'ipsan.pem', 'ipsan.key', {}],
+  ['wildcard', 'wildcard.pem', 'wildcard.key', {}],
   ['tls10', 'server.pem', 'server.key',
     { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' }],
   ['staticrsa', 'server.pem', 'server.key',
