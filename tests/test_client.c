@@ -1815,6 +1815,23 @@ static void test_proxy_socks5h_names_the_origin(void)
     sio_destroy(c);
 }
 
+/* A client of url through a socks5 proxy with the resolving in-memory
+ * platform, started: its first bytes are out (NULL if refused). */
+static sio_client *socks_client(const char *url, const char *proxy)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = url;
+    cfg.proxy = proxy;
+    cfg.platform = &mem_platform_dns;
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    return c;
+}
+
 /* socks5:// hands the proxy the origin's addresses one by one: a refusal
  * of one is not the end, as a direct connection would try the next. */
 static void test_proxy_socks5_tries_the_origins_next_address(void)
@@ -1822,16 +1839,11 @@ static void test_proxy_socks5_tries_the_origins_next_address(void)
     static const unsigned char first[] = "\x05\x01\x00\x01\x0a\x09\x09\x09\x1f\x90";
     static const unsigned char second[] = "\x05\x01\x00\x01\x0a\x09\x09\x08\x1f\x90";
     sio_client *c;
-    sio_config cfg;
     sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://two.test:8080/chat";
-    cfg.proxy = "socks5://10.0.0.5:1080";
-    cfg.platform = &mem_platform_dns;
     net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    c = socks_client("ws://two.test:8080/chat", "socks5://10.0.0.5:1080");
+    CHECK(c != NULL);
+    if (!c) return;
     CHECK_STR(net.last_host, "10.0.0.5");
     server_send("\x05\x00", 2);
     CHECK_INT(sio_poll(c, &ev, 0), 0);
@@ -1855,39 +1867,31 @@ static void test_proxy_socks5_by_name_resolves_both_names(void)
 {
     static const unsigned char first[] = "\x05\x01\x00\x01\x0a\x09\x09\x09\x1f\x90";
     sio_client *c;
-    sio_config cfg;
     sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://two.test:8080/chat";
-    cfg.proxy = "socks5://hosts.test:1080";
-    cfg.platform = &mem_platform_dns;
     net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    c = socks_client("ws://two.test:8080/chat", "socks5://hosts.test:1080");
+    CHECK(c != NULL);
+    if (!c) return;
     CHECK_STR(net.last_host, "10.9.9.9");                /* the proxy, by the address found for its name */
     server_send("\x05\x00", 2);
     CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_INT(net.out_len, 3 + 10);
     CHECK_MEM(net.out + 3, first, 10);                   /* the origin, by its first address */
     sio_destroy(c);
-    cfg.url = "ws://10.1.2.3:8080/chat";                  /* an origin given as an address: the proxy's name only */
-    net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    net_reset();                                          /* an origin given as an address: the proxy's name only */
+    c = socks_client("ws://10.1.2.3:8080/chat", "socks5://hosts.test:1080");
+    CHECK(c != NULL);
+    if (!c) return;
     CHECK_STR(net.last_host, "10.9.9.9");
     server_send("\x05\x00", 2);
     CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_MEM(net.out + 3, "\x05\x01\x00\x01\x0a\x01\x02\x03\x1f\x90", 10);
     sio_destroy(c);
-    cfg.url = "ws://hosts.test:8080/chat";                /* the proxy's IPv6 address refuses: its IPv4 one */
-    cfg.proxy = "socks5://dual.test:1080";
-    net_reset();
+    net_reset();                                          /* the proxy's IPv6 address refuses: its IPv4 one */
     net.refuse_host = "fd00::7";
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    c = socks_client("ws://hosts.test:8080/chat", "socks5://dual.test:1080");
+    CHECK(c != NULL);
+    if (!c) return;
     CHECK_STR(net.last_host, "10.9.9.7");
     server_send("\x05\x00", 2);
     CHECK_INT(sio_poll(c, &ev, 0), 0);
@@ -1900,17 +1904,12 @@ static void test_proxy_socks5_by_name_resolves_both_names(void)
 static void test_proxy_socks5_refusal_of_an_address_origin_ends_it(void)
 {
     sio_client *c;
-    sio_config cfg;
     sio_event ev;
     int opens;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "ws://10.1.2.3:8080/chat";
-    cfg.proxy = "socks5://10.0.0.5:1080";
-    cfg.platform = &mem_platform_dns;
     net_reset();
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    CHECK_INT(sio_start(c), SIO_OK);
-    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    c = socks_client("ws://10.1.2.3:8080/chat", "socks5://10.0.0.5:1080");
+    CHECK(c != NULL);
+    if (!c) return;
     server_send("\x05\x00\x05\x04\x00\x01\x00\x00\x00\x00\x00\x00", 12);   /* no auth; host unreachable */
     opens = net.sockets;
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
