@@ -21,7 +21,9 @@
  *
  * Progress goes to stderr: one line rewritten in place on a terminal, one
  * line per interval otherwise.  Exit status: 0 when every client connected
- * and every emit was acked, 1 otherwise, 2 for bad usage. */
+ * and every emit went out and was acked (and the report was written), 1
+ * otherwise, 2 for bad usage.  Every latency is kept for the percentiles:
+ * 8 bytes per ack. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -145,8 +147,12 @@ static void close_interval(run *r, double t)
     v->sent = r->i_sent;
     v->acked = r->i_acked;
     v->failed = r->i_failed;
-    v->rate[0] = (double)v->acked / r->every;
-    v->rate[1] = (double)v->failed / r->every;
+    {   /* the last interval may be shorter */
+        double len = r->iv_count > 1 ? t - r->iv[r->iv_count - 2].t : t;
+        if (!(len > 0)) len = r->every;
+        v->rate[0] = (double)v->acked / len;
+        v->rate[1] = (double)v->failed / len;
+    }
     sort(&r->lat_now);
     sort(&r->conn_now);
     for (k = 0; k < 4; k++) v->lat[k] = quantile(&r->lat_now, QUANTILES[k]);
@@ -162,7 +168,7 @@ static void close_interval(run *r, double t)
                v->lat[3], v->lat[4], v->conn[0], v->conn[1]);
     if (!r->quiet)
         fprintf(stderr, "%s[%6.1fs] %ld/%ld connected  %6.0f acks/s  ack ms p50 %.2f p90 %.2f p99 %.2f p999 %.2f max %.2f%s",
-                r->tty ? "\r\033[K" : "", t, r->connected, r->n, (double)v->acked / r->every, v->lat[0], v->lat[1],
+                r->tty ? "\r\033[K" : "", t, r->connected, r->n, v->rate[0], v->lat[0], v->lat[1],
                 v->lat[2], v->lat[3], v->lat[4], r->tty ? "" : "\n");
     fflush(stdout);
     r->lat_now.count = r->conn_now.count = 0;
@@ -339,7 +345,7 @@ int main(int argc, char **argv)
     double t0, t_load_end, next_report, elapsed;
     size_t payload = 16;
     const char *event = "echo", *url = NULL, *report = NULL;
-    int transport = SIO_TRANSPORT_WEBSOCKET, a, k;
+    int transport = SIO_TRANSPORT_WEBSOCKET, a, k, report_failed = 0;
     char *args, summary[512];
     client *cl;
     run r;
@@ -474,7 +480,10 @@ int main(int argc, char **argv)
         else
             printf("%s\n", summary);
     }
-    if (report && write_report(report, &r, url, summary) != 0) fprintf(stderr, "loadgen: cannot write %s\n", report);
+    if (report && write_report(report, &r, url, summary) != 0) {
+        fprintf(stderr, "loadgen: cannot write %s\n", report);
+        report_failed = 1;
+    }
     for (i = 0; i < r.n; i++) sio_destroy(cl[i].c);
     sio_set_destroy(set);
     free(cl);
@@ -484,5 +493,5 @@ int main(int argc, char **argv)
     free(r.lat_now.v);
     free(r.conn_now.v);
     free(r.iv);
-    return r.connects == r.n && r.sent > 0 && r.acked == r.sent ? 0 : 1;
+    return r.connects == r.n && r.sent > 0 && r.acked == r.sent && !r.refused && !report_failed ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 #include "sio.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +312,36 @@ typedef struct sioc_state {
 #endif
 } sioc_state;
 
+/* Text a server chose, for a terminal: C0 and C1 controls and DEL shown as
+ * \xNN / \uNNNN instead of obeyed (keep_newlines: our own line breaks). */
+static void print_safe(FILE *f, const unsigned char *p, size_t n, int keep_newlines)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (p[i] == '\n' && keep_newlines) fputc('\n', f);
+        else if (p[i] < 0x20 || p[i] == 0x7f) fprintf(f, "\\x%02x", p[i]);
+        else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xa0) fprintf(f, "\\u%04x", p[++i]);
+        else fputc(p[i], f);
+    }
+}
+
+/* A line for stderr: after the records already printed (stdout first, so
+ * the order holds), and made safe when stderr is a terminal. */
+static void say(const char *fmt, ...)
+{
+    char text[4096];
+    va_list ap;
+    int n;
+    fflush(stdout);
+    va_start(ap, fmt);
+    n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof text) n = (int)sizeof text - 1;
+    if (isatty(fileno(stderr))) print_safe(stderr, (const unsigned char *)text, (size_t)n, 1);
+    else fwrite(text, 1, (size_t)n, stderr);
+}
+
 static void record_error(sioc_state *s, const char *msg)
 {
     if (s->opt.json) {
@@ -319,7 +350,7 @@ static void record_error(sioc_state *s, const char *msg)
         fputs("}\n", stdout);
         fflush(stdout);
     } else {
-        fprintf(stderr, "error: %s\n", msg);
+        say("error: %s\n", msg);
     }
 }
 
@@ -340,7 +371,7 @@ static void record_event_error(sioc_state *s, const sio_event *ev)
         fputs("}\n", stdout);
         fflush(stdout);
     } else {
-        fprintf(stderr, "error: %s\n  server answered %d: %.*s\n", ev->message, hs.status, (int)hs.body_len, hs.body);
+        say("error: %s\n  server answered %d: %.*s\n", ev->message, hs.status, (int)hs.body_len, hs.body);
     }
 }
 
@@ -363,7 +394,7 @@ static void record_close(sioc_state *s, int code, const char *reason, int clean)
         json_cstr(stdout, reason);
         printf(",\"clean\":%s}\n", clean ? "true" : "false");
     } else {
-        fprintf(stderr, "closed: code %d%s%s%s\n", code, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+        say("closed: code %d%s%s%s\n", code, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
     }
 }
 
@@ -404,7 +435,7 @@ static void on_event(sioc_state *s, const sio_event *ev)
             }
             fputs("}\n", stdout);
         } else {
-            fprintf(stderr, "connected%s%s%s%s\n", ev->protocol[0] ? ", protocol " : "", ev->protocol,
+            say("connected%s%s%s%s\n", ev->protocol[0] ? ", protocol " : "", ev->protocol,
                     strcmp(sio_url_of(s->client), s->opt.url) != 0 ? " to " : "",
                     strcmp(sio_url_of(s->client), s->opt.url) != 0 ? sio_url_of(s->client) : "");
         }
@@ -593,6 +624,20 @@ static void io_send_line(sioc_state *s, const char *line, size_t len)
 
 static void io_print_args(const sio_event *ev)
 {
+#ifndef _WIN32
+    if (SIOC_TTY) {                 /* JSON may carry C1 controls as they are: made safe for the screen */
+        char *text = NULL;
+        size_t n = 0;
+        FILE *m = open_memstream(&text, &n);
+        if (m) {
+            print_value(m, sio_json_make(ev->args, ev->args_len), ev);
+            fclose(m);
+            term_text((const unsigned char *)text, n);
+            free(text);
+            return;
+        }
+    }
+#endif
     print_value(stdout, sio_json_make(ev->args, ev->args_len), ev);
 }
 
@@ -602,7 +647,7 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
     switch (ev->type) {
     case SIO_EVENT_OPEN:
         s->opened = 1;
-        if (!s->opt.json) fprintf(stderr, "engine open (sid %s)\n", ev->sid);
+        if (!s->opt.json) say("engine open (sid %s)\n", ev->sid);
         break;
     case SIO_EVENT_RECONNECTING:
         /* --connect-timeout bounds the first connection: no retries before it. */
@@ -612,18 +657,18 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             break;
         }
         if (s->opt.json) printf("{\"type\":\"reconnecting\",\"attempt\":%d,\"delay_ms\":%d}\n", ev->attempt, ev->delay_ms);
-        else fprintf(stderr, "reconnecting: attempt %d in %d ms\n", ev->attempt, ev->delay_ms);
+        else say("reconnecting: attempt %d in %d ms\n", ev->attempt, ev->delay_ms);
         break;
     case SIO_EVENT_RECONNECT:
         s->opened = 1;
         s->failed = 0;                          /* the errors before it were survived */
         if (s->opt.json) printf("{\"type\":\"reconnect\",\"attempt\":%d}\n", ev->attempt);
-        else fprintf(stderr, "reconnected after %d attempt(s) (sid %s)\n", ev->attempt, ev->sid);
+        else say("reconnected after %d attempt(s) (sid %s)\n", ev->attempt, ev->sid);
         break;
     case SIO_EVENT_RECONNECT_FAILED:
         s->failed = 1;
         if (s->opt.json) printf("{\"type\":\"reconnect_failed\",\"attempts\":%d}\n", ev->attempt);
-        else fprintf(stderr, "reconnection failed after %d attempt(s)\n", ev->attempt);
+        else say("reconnection failed after %d attempt(s)\n", ev->attempt);
         break;
     case SIO_EVENT_CONNECT:
         if (s->opt.json) {
@@ -634,7 +679,7 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             if (ev->recovered) fputs(",\"recovered\":true", stdout);
             fputs("}\n", stdout);
         } else {
-            fprintf(stderr, "connected to %s (sid %s)\n", ev->ns, ev->sid);
+            say("connected to %s (sid %s)\n", ev->ns, ev->sid);
         }
         break;
     case SIO_EVENT_EVENT:
@@ -696,7 +741,7 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             fwrite(ev->args, 1, ev->args_len, stdout);
             fputs("}\n", stdout);
         } else {
-            fprintf(stderr, "connect_error on %s: %s\n", ev->ns, ev->message);
+            say("connect_error on %s: %s\n", ev->ns, ev->message);
         }
         stop_client(s);
         break;
@@ -712,7 +757,7 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             json_cstr(stdout, ev->reason);
             fputs("}\n", stdout);
         } else {
-            fprintf(stderr, "disconnected from %s: %s\n", ev->ns, ev->reason);
+            say("disconnected from %s: %s\n", ev->ns, ev->reason);
         }
         if (!retried) stop_client(s);
         break;
@@ -841,6 +886,14 @@ static void term_restore(void)
     sioc_tty.on = 0;
 }
 
+/* A signal that ends the process: the terminal as it was, then the default. */
+static void term_signal(int sig)
+{
+    tcsetattr(0, TCSANOW, &sioc_tty.saved);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 static void term_start(void)
 {
     struct termios raw;
@@ -853,6 +906,8 @@ static void term_start(void)
     if (tcsetattr(0, TCSANOW, &raw) != 0) return;
     sioc_tty.on = 1;
     atexit(term_restore);
+    signal(SIGHUP, term_signal);                      /* signals that end sioc at once */
+    signal(SIGQUIT, term_signal);
 }
 
 /* Clears the prompt line so records (and stderr's lines) start on a clean one. */
@@ -873,15 +928,7 @@ static void term_show(void)
 }
 
 /* Text for the screen: C0 and C1 controls and DEL shown as \xNN. */
-static void term_text(const unsigned char *p, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7f) printf("\\x%02x", p[i]);
-        else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xa0) printf("\\u%04x", p[++i]);
-        else fputc(p[i], stdout);
-    }
-}
+static void term_text(const unsigned char *p, size_t n) { print_safe(stdout, p, n, 0); }
 
 /* Keys typed: edits the line, sends it on Enter.  Returns 0 on Ctrl-D at an
  * empty line (the end of input), else 1. */
@@ -915,8 +962,10 @@ static int term_keys(sioc_state *s, const unsigned char *k, size_t n)
                 term_hide();
                 return 0;
             }
-        } else if (b >= 0x20 && sioc_tty.len < sizeof sioc_tty.line) {
+        } else if ((b >= 0x20 || b == '\t') && sioc_tty.len < sizeof sioc_tty.line) {
             sioc_tty.line[sioc_tty.len++] = (char)b;
+        } else if (b >= 0x20 || b == '\t') {
+            fputc('\a', stdout);                     /* the line is full: said, not dropped silently */
         }
     }
     sioc_tty.shown = 0;
@@ -1113,6 +1162,7 @@ int main(int argc, char **argv)
         }
         if (sioc_signalled) {
             sioc_signalled = 0;
+            if (s.closing) break;                    /* a second Ctrl-C: no more waiting for the close */
             s.failed = 0;
             s.opt.exit_after = -2;
             stop_client(&s);

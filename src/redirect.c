@@ -28,7 +28,7 @@ static int sio__redirect_location(const sio__link *l, char *out, size_t size)
 static int sio__redirect_target(const sio_client *c, const char *loc, char *out, size_t size)
 {
     const char *rest = strstr(loc, "://");
-    int secure;
+    int secure, len;
     if (rest) {
         size_t n = (size_t)(rest - loc);
         if (sio__span_ieq(loc, n, "https") || sio__span_ieq(loc, n, "wss")) secure = 1;
@@ -43,12 +43,12 @@ static int sio__redirect_target(const sio_client *c, const char *loc, char *out,
     if (!rest) {                                       /* the port in use, which sio_config.port may have set */
         char port[8] = "";
         if (c->port != (secure ? 443 : 80)) snprintf(port, sizeof port, ":%u", (unsigned)c->port);
-        snprintf(out, size, "%s://%s%.*s%s%s%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"),
-                 c->url.ipv6 ? "[" : "", (int)c->url.host_len, c->url.host, c->url.ipv6 ? "]" : "", port, loc);
+        len = snprintf(out, size, "%s://%s%.*s%s%s%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"),
+                       c->url.ipv6 ? "[" : "", (int)c->url.host_len, c->url.host, c->url.ipv6 ? "]" : "", port, loc);
     } else {
-        snprintf(out, size, "%s://%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"), rest);
+        len = snprintf(out, size, "%s://%s", SIO__SOCKETIO(c) ? (secure ? "https" : "http") : (secure ? "wss" : "ws"), rest);
     }
-    return 0;
+    return len >= 0 && (size_t)len < size ? 0 : -1;       /* a URL cut short is no URL */
 }
 
 /* The request head's lines for the new host (into head, room for the old

@@ -437,10 +437,22 @@ def _hs_drip(c, key, q):
 
 @scenario("/terminal-escapes")
 def _terminal_escapes(c, key, q):
-    """A text message full of terminal controls (ESC sequences, BEL, a C1 CSI)."""
+    """A text message full of terminal controls (ESC sequences, BEL, a C1 CSI),
+    then a close whose reason sets the window title."""
     std(c, key)
     c.set_mark()
     c.send(frame(1, "a\x1b[2J\x1b[31mred\x07\u009bz".encode("utf-8")))
+    time.sleep(0.3)
+    c.send(frame(8, struct.pack("!H", 1000) + b"\x1b]0;T\x07bye"))
+    c.finish()
+
+
+@scenario("/messages-then-rsv")
+def _messages_then_rsv(c, key, q):
+    """Three text messages, then a frame with a reserved bit set (a protocol error)."""
+    std(c, key)
+    c.set_mark()
+    c.send(frame(1, b"m0") + frame(1, b"m1") + frame(1, b"m2") + frame(1, b"bad", rsv=4))
     c.finish()
 
 
