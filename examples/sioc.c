@@ -408,10 +408,26 @@ static void stop_client(sioc_state *s)
 
 static void io_on_event(sioc_state *s, const sio_event *ev);
 #ifndef _WIN32
-static void term_hide(void);
-static void term_text(const unsigned char *p, size_t n);
-static struct sioc_term *term_active(void);
-#define SIOC_TTY (term_active() != NULL)
+/* The terminal's state; the line editor that uses it is with stdin, below. */
+static struct sioc_term {
+    int on, shown;                 /* our editing is active; the prompt line is on screen */
+    struct termios saved;
+    char line[4096];
+    size_t len;
+    int esc;                       /* in an escape sequence: 1 after ESC, 2 CSI, 3 SS3 */
+} sioc_tty;
+#define SIOC_TTY (sioc_tty.on)
+
+/* Clears the prompt line so records (and stderr's lines) start on a clean one. */
+static void term_hide(void)
+{
+    if (!sioc_tty.shown) return;
+    fputs("\r\033[K", stdout);
+    fflush(stdout);
+    sioc_tty.shown = 0;
+}
+
+static void term_text(const unsigned char *p, size_t n) { print_safe(stdout, p, n, 0); }
 #else
 #define SIOC_TTY 0
 #define term_hide() ((void)0)
@@ -870,15 +886,6 @@ static long stdin_take(char *out, size_t cap)
  * drawn again; received text is shown as "< text", control characters made
  * visible (a server cannot drive the terminal). */
 #ifndef _WIN32
-static struct sioc_term {
-    int on, shown;                 /* our editing is active; the prompt line is on screen */
-    struct termios saved;
-    char line[4096];
-    size_t len;
-    int esc;                       /* in an escape sequence: 1 after ESC, 2 CSI, 3 SS3 */
-} sioc_tty;
-
-static struct sioc_term *term_active(void) { return sioc_tty.on ? &sioc_tty : NULL; }
 
 static void term_restore(void)
 {
@@ -910,15 +917,6 @@ static void term_start(void)
     signal(SIGQUIT, term_signal);
 }
 
-/* Clears the prompt line so records (and stderr's lines) start on a clean one. */
-static void term_hide(void)
-{
-    if (!sioc_tty.shown) return;
-    fputs("\r\033[K", stdout);
-    fflush(stdout);
-    sioc_tty.shown = 0;
-}
-
 static void term_show(void)
 {
     if (sioc_tty.shown) return;
@@ -928,7 +926,6 @@ static void term_show(void)
 }
 
 /* Text for the screen: C0 and C1 controls and DEL shown as \xNN. */
-static void term_text(const unsigned char *p, size_t n) { print_safe(stdout, p, n, 0); }
 
 /* Keys typed: edits the line, sends it on Enter.  Returns 0 on Ctrl-D at an
  * empty line (the end of input), else 1. */
