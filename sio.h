@@ -488,6 +488,59 @@ SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len);
 SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len);
 
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/deflate.h"
+#endif
+/* ---------------------------------------------------------------------- */
+/* deflate: raw DEFLATE (RFC 1951) both ways, a whole message at a time,  */
+/* for permessage-deflate (RFC 7692); SIO_NO_DEFLATE leaves it out        */
+/* ---------------------------------------------------------------------- */
+
+/* The receiving side.  Inflated bytes go into one flat buffer after the
+ * history the sender may refer to (context takeover), so a match is a copy
+ * within the buffer and no separate window is kept. */
+typedef struct sio_inflater {
+    sio_allocator allocator;
+    size_t window;               /* history kept between messages: 0 (no context takeover) or 1 << bits */
+    /* state (zero-initialise, then set allocator and window) */
+    unsigned char *buffer;       /* buffer[0..history) is the history, then the message being inflated */
+    size_t history, cap;
+    const char *error;           /* sentence naming what was wrong with the last message */
+} sio_inflater;
+
+/* Inflates one message: the raw DEFLATE data in[0..len), followed (when
+ * sync_tail is 1) by the 00 00 ff ff that RFC 7692 7.2.2 has a receiver
+ * append.  Never produces more than max bytes.  Returns SIO_OK with
+ * *out and *out_len (valid until the next call, sio_inflater_trim or
+ * sio_inflater_free), or SIO_ERR_PROTOCOL (the data is not valid DEFLATE or
+ * ends early), SIO_ERR_TOO_BIG (it inflates to more than max bytes) or
+ * SIO_ERR_NOMEM, with z->error saying which rule broke.  After an error the
+ * history is gone: the connection cannot go on. */
+SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t len, int sync_tail,
+                                size_t max, const unsigned char **out, size_t *out_len);
+/* Gives the buffer back when no history has to be kept (idle, no context takeover). */
+SIO_API void sio_inflater_trim(sio_inflater *z);
+SIO_API void sio_inflater_free(sio_inflater *z);
+
+/* The sending side: each message is compressed on its own (no context
+ * takeover), so nothing is kept between messages. */
+typedef struct sio_deflater {
+    sio_allocator allocator;
+    unsigned window_bits;        /* matches reach back at most 1 << window_bits bytes (8..15; 0 = 15) */
+    /* state (zero-initialise, then set allocator and window_bits) */
+    unsigned char *out;          /* the last message's compressed bytes */
+    size_t out_cap;
+} sio_deflater;
+
+/* Compresses in[0..len) as raw DEFLATE that ends with an empty non-final
+ * stored block whose 00 00 ff ff is left off (RFC 7692 7.2.1).  Returns
+ * SIO_OK with *out and *out_len (valid until the next call or
+ * sio_deflater_free), SIO_ERR_TOO_BIG when the result would take limit
+ * bytes or more (send the message as it is), or SIO_ERR_NOMEM.  Work
+ * tables live only during the call. */
+SIO_API int sio_deflate_message(sio_deflater *d, const unsigned char *in, size_t len, size_t limit,
+                                const unsigned char **out, size_t *out_len);
+SIO_API void sio_deflater_free(sio_deflater *d);
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/proxy.h"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -628,6 +681,8 @@ typedef struct sio_ws_message {
     int close_code;              /* CLOSE: code, or 1005 when absent */
     const char *reason;          /* CLOSE: reason text (not NUL-terminated) */
     size_t reason_len;
+    int compressed;              /* TEXT/BINARY: the payload is compressed (RSV1, RFC 7692) and
+                                    not yet checked as UTF-8: inflate and check it above */
 } sio_ws_message;
 
 /* The receiving half of a client connection: validates every RFC 6455 rule
@@ -637,9 +692,11 @@ typedef struct sio_ws_message {
 typedef struct sio_ws_rx {
     size_t max_message;          /* 0 = 16 MiB */
     sio_allocator allocator;
+    int compression;             /* 1: permessage-deflate was agreed, RSV1 marks a compressed message */
     /* state (zero-initialise the whole struct) */
     int in_message;              /* a fragmented message is being assembled */
     int message_opcode;
+    int message_compressed;      /* the message being assembled had RSV1 */
     sio_utf8 utf8;               /* validation state of the text in flight */
     uint64_t frame_checked;      /* payload bytes of the current frame already validated */
     unsigned char *buffer;       /* fragment assembly */
@@ -1050,7 +1107,22 @@ typedef struct sio_config {
                                         connection: 0 = 5; < 0: none (the answer is an error) */
     int keep_handshake;              /* 1: keep the accepted handshake's response for sio_handshake
                                         (a refused one is always kept) */
+    /* permessage-deflate (RFC 7692), for WebSocket and Socket.IO over WebSocket */
+    int deflate;                     /* SIO_DEFLATE_OFF (0, the default) or SIO_DEFLATE_ON: offer it.
+                                        Off by default: it costs CPU, and the server's history
+                                        (up to 32 KiB per connection) unless the server keeps none */
+    int deflate_window_bits;         /* the largest server window accepted, 9..15 (0 = 15): the history
+                                        kept per connection is 1 << bits bytes */
+    int deflate_no_context_takeover; /* 1: ask the server to compress each message on its own, so no
+                                        history is kept between messages */
+    size_t deflate_threshold;        /* messages shorter than this go out uncompressed: 0 = 128 */
 } sio_config;
+
+/* Offering permessage-deflate (sio_config.deflate).  The client compresses
+ * each message on its own (client_no_context_takeover) and sends one
+ * uncompressed when compressing would not shrink it.  In a SIO_NO_DEFLATE
+ * build it is never offered. */
+enum { SIO_DEFLATE_OFF = 0, SIO_DEFLATE_ON = 1 };
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
  * only (for proxies that block WebSocket), or polling first and then an
@@ -1315,6 +1387,14 @@ SIO_API void sio_set_destroy(sio_set *s);               /* after removing or des
 #define SIO__WITH_PROXY 1
 #endif
 
+/* SIO_NO_DEFLATE leaves permessage-deflate and its codec out. */
+#if defined(SIO_NO_DEFLATE)
+#define SIO__WITH_DEFLATE 0
+#else
+#define SIO__WITH_DEFLATE 1
+#endif
+
+#define SIO__DEFLATE_THRESHOLD 128   /* shorter messages rarely shrink enough to pay */
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250
 #define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
@@ -2408,6 +2488,820 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
 }
 
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/deflate.c"
+#endif
+/* ---- deflate: raw DEFLATE (RFC 1951) for permessage-deflate ------------- */
+
+#if SIO__WITH_DEFLATE
+
+/* Lengths and distances: base values and extra bits (RFC 1951 3.2.5). */
+static const unsigned short sio__len_base[29] = {
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
+    131, 163, 195, 227, 258};
+static const unsigned char sio__len_extra[29] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const unsigned short sio__dist_base[30] = {
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+    2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const unsigned char sio__dist_extra[30] = {
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+/* The order code length code lengths come in (RFC 1951 3.2.7). */
+static const unsigned char sio__clen_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+
+static unsigned sio__reverse_bits(unsigned code, unsigned len)
+{
+    unsigned r = 0;
+    while (len--) {
+        r = (r << 1) | (code & 1);
+        code >>= 1;
+    }
+    return r;
+}
+
+/* ---- inflate ------------------------------------------------------------ */
+
+#define SIO__FAST_BITS 10
+/* A Huffman code for decoding: codes up to SIO__FAST_BITS long are found
+ * with one look-up of the next bits; longer ones by walking the canonical
+ * code one bit at a time. */
+typedef struct sio__huffman {
+    uint16_t fast[1u << SIO__FAST_BITS];   /* next bits -> symbol << 4 | length; 0: a longer code or none */
+    uint16_t count[16];                    /* codes of each length */
+    uint16_t symbol[288];                  /* symbols in code order */
+} sio__huffman;
+
+typedef struct sio__inflate_tables {
+    sio__huffman lit, dist;
+} sio__inflate_tables;
+
+static const unsigned char sio__sync_tail[4] = {0, 0, 0xff, 0xff};
+
+/* The input as bits, lowest first, with the sync tail after it. */
+typedef struct sio__bits {
+    const unsigned char *in;
+    size_t len, total, pos;    /* total: len plus the tail */
+    uint64_t buf;
+    unsigned cnt;
+} sio__bits;
+
+/* Fills buf to at least 57 bits.  Past the end come zero bytes, counted in
+ * pos so that sio__bits_over can tell the data ended early. */
+static void sio__bits_refill(sio__bits *b)
+{
+    if (b->pos + 8 <= b->len) {
+        while (b->cnt <= 56) {
+            b->buf |= (uint64_t)b->in[b->pos++] << b->cnt;
+            b->cnt += 8;
+        }
+        return;
+    }
+    while (b->cnt <= 56) {
+        unsigned byte = b->pos < b->len ? b->in[b->pos] : b->pos < b->total ? sio__sync_tail[b->pos - b->len] : 0;
+        b->buf |= (uint64_t)byte << b->cnt;
+        b->cnt += 8;
+        b->pos++;
+    }
+}
+
+/* 1 once more bits were used than the input has. */
+static int sio__bits_over(const sio__bits *b)
+{
+    return b->pos * 8 - b->cnt > b->total * 8;
+}
+
+static unsigned sio__bits_take(sio__bits *b, unsigned n)   /* n <= 32, after a refill */
+{
+    unsigned v = (unsigned)(b->buf & ((((uint64_t)1) << n) - 1));
+    b->buf >>= n;
+    b->cnt -= n;
+    return v;
+}
+
+/* Builds a decoding code from code lengths.  Returns the number of unused
+ * codes (0: complete), or -1 when the lengths over-subscribe the code. */
+static int sio__huffman_build(sio__huffman *h, const unsigned char *lengths, unsigned n)
+{
+    uint16_t offs[16], next[16];
+    unsigned s, len;
+    int left = 1;
+    memset(h->count, 0, sizeof h->count);
+    memset(h->fast, 0, sizeof h->fast);
+    for (s = 0; s < n; s++) h->count[lengths[s]]++;
+    h->count[0] = 0;
+    for (len = 1; len < 16; len++) {
+        left = left * 2 - h->count[len];
+        if (left < 0) return -1;
+    }
+    offs[1] = 0;
+    next[1] = 0;
+    for (len = 1; len < 15; len++) {
+        offs[len + 1] = (uint16_t)(offs[len] + h->count[len]);
+        next[len + 1] = (uint16_t)((next[len] + h->count[len]) << 1);
+    }
+    for (s = 0; s < n; s++) {
+        unsigned l = lengths[s], code, i;
+        if (!l) continue;
+        h->symbol[offs[l]++] = (uint16_t)s;
+        code = next[l]++;
+        if (l > SIO__FAST_BITS) continue;
+        for (i = sio__reverse_bits(code, l); i < (1u << SIO__FAST_BITS); i += 1u << l)
+            h->fast[i] = (uint16_t)(s << 4 | l);
+    }
+    return left;
+}
+
+/* A code may be incomplete only when it has a single code of one bit
+ * (RFC 1951 3.2.7 allows one distance code; zlib allows the same for
+ * literals). */
+static int sio__huffman_usable(const sio__huffman *h, int left)
+{
+    unsigned len, used = 0;
+    if (left == 0) return 1;
+    if (left < 0) return 0;
+    for (len = 1; len < 16; len++) used += h->count[len];
+    return used == 1 && h->count[1] == 1;
+}
+
+/* The next symbol, after a refill; -1 for bits that are no code. */
+static int sio__huffman_decode(sio__bits *b, const sio__huffman *h)
+{
+    unsigned e = h->fast[b->buf & ((1u << SIO__FAST_BITS) - 1)];
+    unsigned code = 0, first = 0, index = 0, len;
+    uint64_t bits = b->buf;
+    if (e) {
+        b->buf >>= e & 15;
+        b->cnt -= e & 15;
+        return (int)(e >> 4);
+    }
+    for (len = 1; len < 16; len++) {     /* the canonical code, most significant bit first */
+        unsigned count = h->count[len];
+        code |= (unsigned)(bits & 1);
+        bits >>= 1;
+        if (code - first < count) {
+            b->buf >>= len;
+            b->cnt -= len;
+            return h->symbol[index + code - first];
+        }
+        index += count;
+        first = (first + count) << 1;
+        code <<= 1;
+    }
+    return -1;
+}
+
+static int sio__inflate_fail(sio_inflater *z, int status, const char *why)
+{
+    z->error = why;
+    return status;
+}
+
+/* Room for need more bytes at out position o, growing the buffer by
+ * doubling but never past limit (history plus max). */
+static int sio__inflate_room(sio_inflater *z, size_t o, size_t need, size_t limit)
+{
+    size_t cap;
+    void *p;
+    if (need > limit - o) return SIO_ERR_TOO_BIG;
+    if (o + need <= z->cap && z->buffer) return SIO_OK;
+    cap = z->cap < 1024 ? 1024 : z->cap;
+    while (cap < o + need) cap = cap > limit / 2 ? limit : cap * 2;
+    if (cap > limit) cap = limit;
+    p = sio__realloc(&z->allocator, z->buffer, cap + 1);   /* + 1: the NUL after a message */
+    if (!p) return SIO_ERR_NOMEM;
+    z->buffer = (unsigned char *)p;
+    z->cap = cap;
+    return SIO_OK;
+}
+
+/* Code lengths of a dynamic block (RFC 1951 3.2.7) into lit and dist. */
+static int sio__inflate_dynamic_codes(sio_inflater *z, sio__bits *b, sio__inflate_tables *t)
+{
+    unsigned char lengths[286 + 30], clen[19];
+    unsigned nlit, ndist, ncode, i = 0, k;
+    int left;
+    sio__bits_refill(b);
+    nlit = sio__bits_take(b, 5) + 257;
+    ndist = sio__bits_take(b, 5) + 1;
+    ncode = sio__bits_take(b, 4) + 4;
+    if (nlit > 286 || ndist > 30)
+        return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: a dynamic block has too many length or distance codes");
+    memset(clen, 0, sizeof clen);
+    for (k = 0; k < ncode; k++) {
+        sio__bits_refill(b);
+        clen[sio__clen_order[k]] = (unsigned char)sio__bits_take(b, 3);
+    }
+    left = sio__huffman_build(&t->lit, clen, 19);   /* lit holds the code length code for a while */
+    if (left != 0)
+        return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: a dynamic block's code length code is not complete");
+    while (i < nlit + ndist) {
+        int sym;
+        unsigned repeat, value = 0;
+        sio__bits_refill(b);
+        sym = sio__huffman_decode(b, &t->lit);
+        if (sym < 0) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid code length code");
+        if (sym < 16) {
+            lengths[i++] = (unsigned char)sym;
+            continue;
+        }
+        if (sym == 16) {
+            if (i == 0) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: code length repeat with no previous length");
+            value = lengths[i - 1];
+            repeat = 3 + sio__bits_take(b, 2);
+        } else if (sym == 17) {
+            repeat = 3 + sio__bits_take(b, 3);
+        } else {
+            repeat = 11 + sio__bits_take(b, 7);
+        }
+        if (repeat > nlit + ndist - i)
+            return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: code lengths repeat past the end of the block's codes");
+        while (repeat--) lengths[i++] = (unsigned char)value;
+    }
+    if (sio__bits_over(b)) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
+    if (!lengths[256]) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: a dynamic block has no end-of-block code");
+    if (!sio__huffman_usable(&t->lit, sio__huffman_build(&t->lit, lengths, nlit)))
+        return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid literal/length code lengths");
+    left = sio__huffman_build(&t->dist, lengths + nlit, ndist);
+    if (left != 1 << 15 && !sio__huffman_usable(&t->dist, left))   /* none at all: literals only */
+        return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid distance code lengths");
+    return SIO_OK;
+}
+
+static void sio__inflate_fixed_codes(sio__inflate_tables *t)
+{
+    unsigned char lengths[288];
+    unsigned i;
+    for (i = 0; i < 144; i++) lengths[i] = 8;
+    for (; i < 256; i++) lengths[i] = 9;
+    for (; i < 280; i++) lengths[i] = 7;
+    for (; i < 288; i++) lengths[i] = 8;
+    sio__huffman_build(&t->lit, lengths, 288);
+    for (i = 0; i < 30; i++) lengths[i] = 5;
+    sio__huffman_build(&t->dist, lengths, 30);
+}
+
+/* The symbols of one Huffman-coded block, up to its end-of-block code;
+ * *o is where output goes, start where this message began (the history
+ * before it may be referred to), limit where max bytes would be passed. */
+static int sio__inflate_codes(sio_inflater *z, sio__bits *b, const sio__inflate_tables *t, size_t *o_io, size_t limit)
+{
+    size_t o = *o_io, end = z->cap < limit ? z->cap : limit;   /* output may go up to end without a check */
+    int r;
+    for (;;) {
+        int sym;
+        unsigned len, dist;
+        sio__bits_refill(b);
+        if (b->pos > b->total + 8)
+            return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
+        sym = sio__huffman_decode(b, &t->lit);
+        if (sym < 256) {
+            if (sym < 0) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid literal/length code");
+            if (o >= end) {
+                if ((r = sio__inflate_room(z, o, 1, limit)) != SIO_OK) break;
+                end = z->cap < limit ? z->cap : limit;
+            }
+            z->buffer[o++] = (unsigned char)sym;
+            continue;
+        }
+        if (sym == 256) {
+            *o_io = o;
+            return SIO_OK;
+        }
+        sym -= 257;
+        if (sym >= 29) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid length code");
+        len = sio__len_base[sym] + sio__bits_take(b, sio__len_extra[sym]);
+        sym = sio__huffman_decode(b, &t->dist);      /* 15 + 5 + 15 + 13 bits fit in one refill */
+        if (sym < 0 || sym >= 30) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid distance code");
+        dist = sio__dist_base[sym] + sio__bits_take(b, sio__dist_extra[sym]);
+        if (dist > o) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: distance refers to before the start of the data");
+        if (len > end - o) {
+            if ((r = sio__inflate_room(z, o, len, limit)) != SIO_OK) break;
+            end = z->cap < limit ? z->cap : limit;
+        }
+        {
+            unsigned char *dst = z->buffer + o;
+            const unsigned char *src = dst - dist;
+            o += len;
+            if (dist >= len) memcpy(dst, src, len);
+            else while (len--) *dst++ = *src++;          /* the copy overlaps itself: a repeat */
+        }
+    }
+    return sio__inflate_fail(z, r, r == SIO_ERR_NOMEM ? "deflate: out of memory" : "deflate: message inflates past max_message");
+}
+
+/* A stored block: its header was read; the bits left in the byte are skipped. */
+static int sio__inflate_stored(sio_inflater *z, sio__bits *b, size_t *o, size_t limit)
+{
+    unsigned n, nn;
+    size_t at, from_in;
+    int r;
+    sio__bits_take(b, b->cnt & 7);
+    sio__bits_refill(b);
+    n = sio__bits_take(b, 16);
+    nn = sio__bits_take(b, 16);
+    if (sio__bits_over(b)) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
+    if ((n ^ 0xffffu) != nn) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: stored block length does not match its complement");
+    at = b->pos - b->cnt / 8;              /* the bytes still in buf go back to the input */
+    b->buf = 0;
+    b->cnt = 0;
+    if (n > b->total - at) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
+    if ((r = sio__inflate_room(z, *o, n, limit)) != SIO_OK)
+        return sio__inflate_fail(z, r, r == SIO_ERR_NOMEM ? "deflate: out of memory" : "deflate: message inflates past max_message");
+    from_in = at < b->len ? (b->len - at < n ? b->len - at : n) : 0;
+    if (from_in) memcpy(z->buffer + *o, b->in + at, from_in);
+    if (n > from_in) memcpy(z->buffer + *o + from_in, sio__sync_tail + (at + from_in - b->len), n - from_in);
+    *o += n;
+    b->pos = at + n;
+    return SIO_OK;
+}
+
+SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t len, int sync_tail,
+                                size_t max, const unsigned char **out, size_t *out_len)
+{
+    sio__bits b;
+    sio__inflate_tables *t;
+    size_t start, o, limit;
+    int final = 0, r = SIO_OK;
+    *out = NULL;
+    *out_len = 0;
+    z->error = NULL;
+    /* The next message may refer back a window: what lies before it is
+     * dropped only once twice the window has piled up. */
+    if (z->window && z->history > 2 * z->window) {
+        memmove(z->buffer, z->buffer + z->history - z->window, z->window);
+        z->history = z->window;
+    }
+    if (!z->window) z->history = 0;
+    start = o = z->history;
+    limit = max > (size_t)-1 - start - 1 ? (size_t)-2 : start + max;
+    if (sio__inflate_room(z, o, 0, limit) != SIO_OK) return sio__inflate_fail(z, SIO_ERR_NOMEM, "deflate: out of memory");
+    if (len == 0) {                      /* no data at all: an empty message, leniently */
+        z->buffer[o] = 0;
+        *out = z->buffer + o;
+        return SIO_OK;
+    }
+    t = (sio__inflate_tables *)sio__realloc(&z->allocator, NULL, sizeof *t);
+    if (!t) return sio__inflate_fail(z, SIO_ERR_NOMEM, "deflate: out of memory");
+    memset(&b, 0, sizeof b);
+    b.in = in;
+    b.len = len;
+    b.total = len + (sync_tail ? 4 : 0);
+    while (!final && r == SIO_OK) {
+        unsigned type;
+        if ((b.pos * 8 - b.cnt + 7) / 8 >= b.total) break;   /* only the last byte's padding is left */
+        sio__bits_refill(&b);
+        final = (int)sio__bits_take(&b, 1);
+        type = sio__bits_take(&b, 2);
+        if (type == 0) {
+            r = sio__inflate_stored(z, &b, &o, limit);
+        } else if (type == 3) {
+            r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid block type 3");
+        } else {
+            if (type == 1) sio__inflate_fixed_codes(t);
+            else r = sio__inflate_dynamic_codes(z, &b, t);
+            if (r == SIO_OK) r = sio__inflate_codes(z, &b, t, &o, limit);
+        }
+        if (r == SIO_OK && sio__bits_over(&b))
+            r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
+    }
+    sio__free(&z->allocator, t);
+    if (r != SIO_OK) {
+        z->history = 0;
+        return r;
+    }
+    z->buffer[o] = 0;                                   /* room for it was kept (cap + 1) */
+    *out = z->buffer + start;
+    *out_len = o - start;
+    z->history = z->window ? o : 0;
+    return SIO_OK;
+}
+
+SIO_API void sio_inflater_trim(sio_inflater *z)
+{
+    if (z->window) return;
+    sio__free(&z->allocator, z->buffer);
+    z->buffer = NULL;
+    z->cap = z->history = 0;
+}
+
+SIO_API void sio_inflater_free(sio_inflater *z)
+{
+    sio__free(&z->allocator, z->buffer);
+    z->buffer = NULL;
+    z->cap = z->history = 0;
+}
+
+/* ---- deflate ------------------------------------------------------------ */
+
+#define SIO__BLOCK_SYMBOLS 16384     /* symbols per block: each block gets its own codes */
+#define SIO__MAX_CHAIN 8             /* candidates tried per position: a fast level */
+#define SIO__NICE_MATCH 64           /* a match this long is taken without looking further */
+#define SIO__INSERT_MAX 16           /* positions inside matches up to this long are hashed */
+
+/* Bits out, lowest first; gives up (full) rather than pass cap. */
+typedef struct sio__bitwriter {
+    unsigned char *out;
+    size_t pos, cap;
+    uint64_t buf;
+    unsigned cnt;
+    int full;
+} sio__bitwriter;
+
+static void sio__put_bits(sio__bitwriter *w, unsigned bits, unsigned n)   /* n <= 32 */
+{
+    w->buf |= (uint64_t)bits << w->cnt;
+    w->cnt += n;
+    if (w->cnt >= 32) {
+        if (w->pos + 4 > w->cap) {
+            w->full = 1;
+            w->pos = 0;                  /* keep writing in place: the result is dropped */
+        }
+        w->out[w->pos++] = (unsigned char)w->buf;
+        w->out[w->pos++] = (unsigned char)(w->buf >> 8);
+        w->out[w->pos++] = (unsigned char)(w->buf >> 16);
+        w->out[w->pos++] = (unsigned char)(w->buf >> 24);
+        w->buf >>= 32;
+        w->cnt -= 32;
+    }
+}
+
+/* Pads to a whole byte and writes out everything pending. */
+static void sio__put_align(sio__bitwriter *w)
+{
+    while (w->cnt > 0) {
+        if (w->pos + 1 > w->cap) {
+            w->full = 1;
+            w->pos = 0;
+        }
+        w->out[w->pos++] = (unsigned char)w->buf;
+        w->buf >>= 8;
+        w->cnt = w->cnt > 8 ? w->cnt - 8 : 0;
+    }
+    w->buf = 0;
+}
+
+/* Code lengths of at most limit bits for the symbols' frequencies: a
+ * Huffman tree, then the longest codes pushed back under the limit by
+ * moving leaves while keeping the code complete.  At least two symbols get
+ * a code, so every code is complete (some inflaters refuse others). */
+static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths)
+{
+    uint16_t order[288], parent[2 * 288];
+    uint32_t weight[2 * 288];
+    unsigned depth[2 * 288], counts[16] = {0};
+    unsigned used = 0, i, j, leaf, node, next, total, len;
+    memset(lengths, 0, n);
+    for (i = 0; i < n; i++)
+        if (freq[i]) order[used++] = (uint16_t)i;
+    for (i = 0; used < 2 && i < n; i++)              /* too few symbols: add a zero-weight one */
+        if (!freq[i] && (used == 0 || order[0] != i)) order[used++] = (uint16_t)i;
+    for (i = 1; i < used; i++) {                      /* ascending frequency (insertion sort: n <= 288) */
+        uint16_t s = order[i];
+        for (j = i; j > 0 && (freq[order[j - 1]] > freq[s] || (freq[order[j - 1]] == freq[s] && order[j - 1] > s)); j--)
+            order[j] = order[j - 1];
+        order[j] = s;
+    }
+    /* Two queues: leaves in order, then internal nodes as they are made
+     * (made in ascending weight).  Nodes 0..used-1 are leaves. */
+    for (i = 0; i < used; i++) weight[i] = freq[order[i]];
+    leaf = 0;
+    next = used;
+    for (node = used; node < 2 * used - 1; node++) {
+        unsigned pick[2], k;
+        for (k = 0; k < 2; k++) {
+            if (leaf < used && (next >= node || weight[leaf] <= weight[next])) pick[k] = leaf++;
+            else pick[k] = next++;
+        }
+        weight[node] = weight[pick[0]] + weight[pick[1]];
+        parent[pick[0]] = parent[pick[1]] = (uint16_t)node;
+    }
+    depth[2 * used - 2] = 0;
+    for (node = 2 * used - 2; node-- > 0;) {
+        depth[node] = depth[parent[node]] + 1;
+        if (node < used) counts[depth[node] > limit ? limit : depth[node]]++;
+    }
+    total = 0;
+    for (len = 1; len <= limit; len++) total += counts[len] << (limit - len);
+    while (total > (1u << limit)) {                   /* over the limit: move leaves up */
+        counts[limit]--;
+        for (len = limit - 1; len > 0; len--)
+            if (counts[len]) {
+                counts[len]--;
+                counts[len + 1] += 2;
+                break;
+            }
+        total--;
+    }
+    /* The rarest symbols get the longest codes. */
+    i = 0;
+    for (len = limit; len > 0; len--)
+        for (j = 0; j < counts[len]; j++) lengths[order[i++]] = (unsigned char)len;
+}
+
+/* Canonical codes for the lengths, bit-reversed for writing lowest first. */
+static void sio__huffman_codes(const unsigned char *lengths, unsigned n, uint16_t *codes)
+{
+    unsigned count[16] = {0}, next[16], len, code = 0, s;
+    for (s = 0; s < n; s++) count[lengths[s]]++;
+    count[0] = 0;
+    for (len = 1; len < 16; len++) {
+        code = (code + count[len - 1]) << 1;
+        next[len] = code;
+    }
+    for (s = 0; s < n; s++)
+        codes[s] = lengths[s] ? (uint16_t)sio__reverse_bits(next[lengths[s]]++, lengths[s]) : 0;
+}
+
+static unsigned sio__top_bit(unsigned v)          /* v > 0 */
+{
+    unsigned n = 0;
+    while (v >>= 1) n++;
+    return n;
+}
+
+/* The length symbol (0..28) of a match length - 3 (0..255), and the
+ * distance symbol (0..29) of a distance - 1 (0..32767): each four (two)
+ * symbols share a count of extra bits that grows by one per power of two. */
+static unsigned sio__len_symbol(unsigned n)
+{
+    unsigned top;
+    if (n < 8) return n;
+    if (n == 255) return 28;
+    top = sio__top_bit(n);
+    return 4 * (top - 1) + ((n >> (top - 2)) & 3);
+}
+
+static unsigned sio__dist_symbol(unsigned d)
+{
+    unsigned top;
+    if (d < 4) return d;
+    top = sio__top_bit(d);
+    return 2 * top + ((d >> (top - 1)) & 1);
+}
+
+/* A block's symbols: a literal byte, or a match (0x100 | (length - 3),
+ * distance << 9). */
+typedef struct sio__block {
+    const unsigned char *in;
+    size_t start, end;                 /* the input bytes it covers */
+    uint32_t *symbols;
+    size_t count;
+} sio__block;
+
+/* The code length codes for lit/dist lengths: (symbol, extra) pairs. */
+static unsigned sio__rle_lengths(const unsigned char *lengths, unsigned n, uint16_t *out)
+{
+    unsigned i = 0, m = 0;
+    while (i < n) {
+        unsigned v = lengths[i], run = 1;
+        while (i + run < n && lengths[i + run] == v) run++;
+        i += run;
+        if (v == 0) {
+            while (run >= 11) {
+                unsigned r = run > 138 ? 138 : run;
+                out[m++] = (uint16_t)(18 | (r - 11) << 5);
+                run -= r;
+            }
+            if (run >= 3) {
+                out[m++] = (uint16_t)(17 | (run - 3) << 5);
+                run = 0;
+            }
+        } else {
+            out[m++] = (uint16_t)v;
+            run--;
+            while (run >= 3) {
+                unsigned r = run > 6 ? 6 : run;
+                out[m++] = (uint16_t)(16 | (r - 3) << 5);
+                run -= r;
+            }
+        }
+        while (run--) out[m++] = (uint16_t)v;
+    }
+    return m;
+}
+
+/* Writes one block, dynamic, fixed or stored, whichever is shortest. */
+static void sio__write_block(sio__bitwriter *w, const sio__block *k)
+{
+    uint32_t lit_freq[286] = {0}, dist_freq[30] = {0}, clen_freq[19] = {0};
+    unsigned char lengths[286 + 30], clen_len[19], fixed_len[288], fixed_dist[30];
+    uint16_t lit_codes[288], dist_codes[30], clen_codes[19], rle[286 + 30];
+    const unsigned char *lit_len, *dist_len;
+    unsigned nlit = 286, ndist = 30, nclen = 19, nrle, i;
+    size_t extra = 0, dyn = 0, fix = 0, stored, raw = k->end - k->start;
+    for (i = 0; i < k->count; i++) {
+        uint32_t s = k->symbols[i];
+        if (s < 256) {
+            lit_freq[s]++;
+        } else {
+            unsigned ls = sio__len_symbol(s & 0xff), ds = sio__dist_symbol((s >> 9) - 1);
+            lit_freq[257 + ls]++;
+            dist_freq[ds]++;
+            extra += sio__len_extra[ls] + sio__dist_extra[ds];
+        }
+    }
+    lit_freq[256] = 1;
+    sio__huffman_lengths(lit_freq, 286, 15, lengths);
+    sio__huffman_lengths(dist_freq, 30, 15, lengths + 286);
+    while (nlit > 257 && !lengths[nlit - 1]) nlit--;
+    while (ndist > 1 && !lengths[286 + ndist - 1]) ndist--;
+    memmove(lengths + nlit, lengths + 286, ndist);
+    nrle = sio__rle_lengths(lengths, nlit + ndist, rle);
+    for (i = 0; i < nrle; i++) clen_freq[rle[i] & 31]++;
+    sio__huffman_lengths(clen_freq, 19, 7, clen_len);
+    while (nclen > 4 && !clen_len[sio__clen_order[nclen - 1]]) nclen--;
+    /* What each choice costs in bits. */
+    dyn = 3 + 14 + 3 * nclen;
+    for (i = 0; i < nrle; i++) {
+        unsigned s = rle[i] & 31;
+        dyn += clen_len[s] + (s == 16 ? 2 : s == 17 ? 3 : s == 18 ? 7 : 0);
+    }
+    for (i = 0; i < 144; i++) fixed_len[i] = 8;
+    for (; i < 256; i++) fixed_len[i] = 9;
+    for (; i < 280; i++) fixed_len[i] = 7;
+    for (; i < 288; i++) fixed_len[i] = 8;
+    memset(fixed_dist, 5, sizeof fixed_dist);
+    fix = 3 + extra;
+    dyn += extra;
+    for (i = 0; i < 286; i++) {
+        fix += (size_t)lit_freq[i] * fixed_len[i];
+        dyn += (size_t)lit_freq[i] * (i < nlit ? lengths[i] : 0);
+    }
+    for (i = 0; i < 30; i++) {
+        fix += (size_t)dist_freq[i] * 5;
+        dyn += (size_t)dist_freq[i] * (i < ndist ? lengths[nlit + i] : 0);
+    }
+    stored = (raw + 5 * (raw / 65535 + 1)) * 8 + 7;
+    if (stored < dyn && stored < fix) {
+        size_t at = k->start;
+        do {
+            size_t n = k->end - at > 65535 ? 65535 : k->end - at, j;
+            sio__put_bits(w, 0, 3);
+            sio__put_align(w);
+            sio__put_bits(w, (unsigned)(n | (n ^ 0xffff) << 16), 32);
+            for (j = 0; j < n; j++) sio__put_bits(w, k->in[at + j], 8);
+            at += n;
+        } while (at < k->end);
+        return;
+    }
+    if (fix <= dyn) {
+        lit_len = fixed_len;
+        dist_len = fixed_dist;
+        sio__huffman_codes(fixed_len, 288, lit_codes);
+        sio__huffman_codes(fixed_dist, 30, dist_codes);
+        sio__put_bits(w, 1 << 1, 3);
+    } else {
+        lit_len = lengths;
+        dist_len = lengths + nlit;
+        sio__huffman_codes(lengths, nlit, lit_codes);
+        sio__huffman_codes(lengths + nlit, ndist, dist_codes);
+        sio__huffman_codes(clen_len, 19, clen_codes);
+        sio__put_bits(w, 2 << 1, 3);
+        sio__put_bits(w, (nlit - 257) | (ndist - 1) << 5 | (nclen - 4) << 10, 14);
+        for (i = 0; i < nclen; i++) sio__put_bits(w, clen_len[sio__clen_order[i]], 3);
+        for (i = 0; i < nrle; i++) {
+            unsigned s = rle[i] & 31, x = rle[i] >> 5;
+            sio__put_bits(w, clen_codes[s], clen_len[s]);
+            if (s >= 16) sio__put_bits(w, x, s == 16 ? 2 : s == 17 ? 3 : 7);
+        }
+    }
+    for (i = 0; i < k->count && !w->full; i++) {
+        uint32_t s = k->symbols[i];
+        if (s < 256) {
+            sio__put_bits(w, lit_codes[s], lit_len[s]);
+        } else {
+            unsigned len = (s & 0xff) + 3, dist = s >> 9;
+            unsigned ls = sio__len_symbol(s & 0xff), ds = sio__dist_symbol(dist - 1);
+            sio__put_bits(w, lit_codes[257 + ls], lit_len[257 + ls]);
+            sio__put_bits(w, len - sio__len_base[ls], sio__len_extra[ls]);
+            sio__put_bits(w, dist_codes[ds], dist_len[ds]);
+            sio__put_bits(w, dist - sio__dist_base[ds], sio__dist_extra[ds]);
+        }
+    }
+    sio__put_bits(w, lit_codes[256], lit_len[256]);
+}
+
+static uint32_t sio__hash3(const unsigned char *p, unsigned bits)
+{
+    return (((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 2654435761u) >> (32 - bits);
+}
+
+/* Work tables for one message, sized by it: small messages need little. */
+typedef struct sio__lz {
+    uint32_t *head, *prev;       /* position + 1 of the last and the previous occurrence of a hash */
+    unsigned hash_bits;
+    size_t prev_mask, window;
+} sio__lz;
+
+/* The longest match for position i within the window, 0 when under 3. */
+static unsigned sio__lz_match(const sio__lz *z, const unsigned char *in, size_t len, size_t i, uint32_t cand, unsigned *dist)
+{
+    unsigned best = 2, chain = SIO__MAX_CHAIN;
+    size_t max = len - i > 258 ? 258 : len - i;
+    while (cand && chain--) {
+        size_t c = cand - 1, n = 0;
+        uint32_t older;
+        if (i - c > z->window) break;
+        if (in[c + best] == in[i + best]) {
+            while (n < max && in[c + n] == in[i + n]) n++;
+            if (n > best) {
+                best = (unsigned)n;
+                *dist = (unsigned)(i - c);
+                if (n >= SIO__NICE_MATCH || n == max) break;
+            }
+        }
+        older = z->prev[c & z->prev_mask];
+        if (older >= cand) break;                  /* the slot was reused by a newer position */
+        cand = older;
+    }
+    return best >= 3 ? best : 0;
+}
+
+static void sio__lz_insert(sio__lz *z, const unsigned char *in, size_t i)
+{
+    uint32_t h = sio__hash3(in + i, z->hash_bits);
+    z->prev[i & z->prev_mask] = z->head[h];
+    z->head[h] = (uint32_t)i + 1;
+}
+
+SIO_API int sio_deflate_message(sio_deflater *d, const unsigned char *in, size_t len, size_t limit,
+                                const unsigned char **out, size_t *out_len)
+{
+    sio__lz z;
+    sio__block k;
+    sio__bitwriter w;
+    size_t i = 0, cap, prev_size = 1, table;
+    unsigned bits = d->window_bits >= 8 && d->window_bits <= 15 ? d->window_bits : 15;
+    void *mem;
+    *out = NULL;
+    *out_len = 0;
+    if (limit == 0 || len > (size_t)0xffffffffu - 1) return SIO_ERR_TOO_BIG;
+    cap = (limit < len + len / 1024 + 64 ? limit : len + len / 1024 + 64) + 8;
+    if (d->out_cap < cap) {
+        void *p = sio__realloc(&d->allocator, d->out, cap);
+        if (!p) return SIO_ERR_NOMEM;
+        d->out = (unsigned char *)p;
+        d->out_cap = cap;
+    }
+    memset(&z, 0, sizeof z);
+    z.window = (size_t)1 << bits;
+    z.hash_bits = 8;
+    while (z.hash_bits < 15 && ((size_t)1 << z.hash_bits) < len) z.hash_bits++;
+    while (prev_size < z.window && prev_size < len) prev_size <<= 1;
+    z.prev_mask = prev_size - 1;
+    table = ((size_t)1 << z.hash_bits) + prev_size;
+    mem = sio__realloc(&d->allocator, NULL, table * sizeof(uint32_t) + SIO__BLOCK_SYMBOLS * sizeof(uint32_t));
+    if (!mem) return SIO_ERR_NOMEM;
+    z.head = (uint32_t *)mem;
+    z.prev = z.head + ((size_t)1 << z.hash_bits);
+    memset(z.head, 0, ((size_t)1 << z.hash_bits) * sizeof(uint32_t));
+    memset(&k, 0, sizeof k);
+    k.in = in;
+    k.symbols = z.prev + prev_size;
+    memset(&w, 0, sizeof w);
+    w.out = d->out;
+    w.cap = d->out_cap - 8;
+    while (i < len && !w.full) {
+        unsigned mlen = 0, dist = 0;
+        if (i + 3 <= len) {
+            uint32_t h = sio__hash3(in + i, z.hash_bits);
+            mlen = sio__lz_match(&z, in, len, i, z.head[h], &dist);
+            z.prev[i & z.prev_mask] = z.head[h];
+            z.head[h] = (uint32_t)i + 1;
+        }
+        if (mlen) {
+            size_t j, end = i + mlen;
+            k.symbols[k.count++] = 0x100u | (mlen - 3) | (uint32_t)dist << 9;
+            if (mlen <= SIO__INSERT_MAX)
+                for (j = i + 1; j < end && j + 3 <= len; j++) sio__lz_insert(&z, in, j);
+            i = end;
+        } else {
+            k.symbols[k.count++] = in[i++];
+        }
+        if (k.count == SIO__BLOCK_SYMBOLS || i == len) {
+            k.end = i;
+            sio__write_block(&w, &k);
+            k.start = i;
+            k.count = 0;
+        }
+    }
+    sio__put_bits(&w, 0, 3);              /* the empty stored block of the sync flush */
+    sio__put_align(&w);
+    sio__free(&d->allocator, mem);
+    if (w.full || w.pos >= limit) return SIO_ERR_TOO_BIG;
+    *out = d->out;
+    *out_len = w.pos;
+    return SIO_OK;
+}
+
+SIO_API void sio_deflater_free(sio_deflater *d)
+{
+    sio__free(&d->allocator, d->out);
+    d->out = NULL;
+    d->out_cap = 0;
+}
+
+#endif
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/proxy.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -3063,8 +3957,10 @@ static int sio__ws_rx_fail(sio_ws_rx *rx, int code, const char *why)
 /* Checks a frame header against the rules for server frames (RFC 6455 5). */
 static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
 {
-    if (f->rsv)
+    if ((f->rsv & 3) || ((f->rsv & 4) && !rx->compression))
         return sio__ws_rx_fail(rx, 1002, "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)");
+    if ((f->rsv & 4) && (f->opcode >= 8 || f->opcode == SIO_WS_CONTINUATION))
+        return sio__ws_rx_fail(rx, 1002, "ws: RSV1 set on a control or continuation frame (RFC 7692 6.1)");
     if (f->masked)
         return sio__ws_rx_fail(rx, 1002, "ws: server frame was masked (RFC 6455 5.1)");
     if (f->opcode >= 8) {
@@ -3130,12 +4026,14 @@ static int sio__ws_rx_fragment(sio_ws_rx *rx, const sio_ws_frame *f, const unsig
     if (f->opcode != SIO_WS_CONTINUATION) {
         rx->in_message = 1;
         rx->message_opcode = (int)f->opcode;
+        rx->message_compressed = (f->rsv & 4) != 0;
     }
     if (!f->fin) return 0;
     rx->buffer[rx->buffer_len] = 0;
     msg->opcode = rx->message_opcode;
     msg->data = rx->buffer;
     msg->len = rx->buffer_len;
+    msg->compressed = rx->message_compressed;
     rx->buffer_len = 0;                          /* reused from the next call on */
     rx->in_message = 0;
     memset(&rx->utf8, 0, sizeof rx->utf8);
@@ -3167,6 +4065,8 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         payload = buf + pos + f.header_len;
         avail = len - pos - f.header_len;
         text = f.opcode == SIO_WS_TEXT || (f.opcode == SIO_WS_CONTINUATION && rx->message_opcode == SIO_WS_TEXT);
+        if (f.opcode == SIO_WS_CONTINUATION ? rx->message_compressed : (f.rsv & 4) != 0)
+            text = 0;                                /* compressed: checked once inflated */
         if (avail > f.length) avail = (size_t)f.length;
         /* Validate text as it arrives, even before the frame is complete. */
         if (text && avail > rx->frame_checked) {
@@ -3197,6 +4097,7 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
             msg->opcode = (int)f.opcode;
             msg->data = payload;
             msg->len = (size_t)f.length;
+            msg->compressed = (f.rsv & 4) != 0;
             *consumed = pos;
             return 1;
         }
@@ -5353,6 +6254,16 @@ typedef struct sio__websocket {
     char accept[29];                   /* the Sec-WebSocket-Accept expected */
     char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
     char close_reason[128];
+    /* permessage-deflate (RFC 7692): what the client offers, then what the
+     * connection agreed.  Each message is compressed on its own; the
+     * server's history is kept only when it keeps one (context takeover). */
+    int deflate_offer;                 /* offer it (sio_config.deflate) */
+    int deflate_bits;                  /* the server's window asked for, 9..15 (server_max_window_bits) */
+    int deflate_no_takeover;           /* ask for server_no_context_takeover */
+    size_t deflate_threshold;          /* shorter messages go out uncompressed */
+    int deflate_on;                    /* agreed for this connection */
+    sio_inflater inflater;
+    sio_deflater deflater;
 } sio__websocket;
 
 /* Forgets a message in progress (a new connection, or a new transport). */
@@ -5364,6 +6275,7 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
     memset(&ws->rx, 0, sizeof ws->rx);
     ws->rx.allocator = a;
     ws->rx.max_message = max;
+    ws->rx.compression = ws->deflate_on;       /* a new transport keeps what its handshake agreed */
     ws->rx_need = 0;
     ws->peeked = 0;
 }
@@ -5371,7 +6283,9 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
 /* A new connection: nothing received, nothing negotiated, no close yet. */
 static void sio__websocket_begin(sio__websocket *ws)
 {
+    ws->deflate_on = 0;
     sio__websocket_rx_reset(ws);
+    sio_inflater_free(&ws->inflater);          /* no history from the last connection */
     ws->hs_scanned = 0;
     ws->close_sent = 0;
     ws->close_code = SIO_CLOSE_ABNORMAL;
@@ -5383,6 +6297,32 @@ static void sio__websocket_begin(sio__websocket *ws)
 static void sio__websocket_trim(sio__websocket *ws)
 {
     if (!ws->rx.in_message && ws->rx.buffer_cap > SIO__KEEP) sio_ws_rx_free(&ws->rx);
+#if SIO__WITH_DEFLATE
+    sio_inflater_trim(&ws->inflater);          /* kept only with the server's history */
+#endif
+}
+
+/* The heap a connection holds beyond its struct and its link. */
+static size_t sio__websocket_memory(const sio__websocket *ws)
+{
+    size_t i, n = ws->rx.buffer_cap + ws->protocol_count * sizeof(char *);
+    for (i = 0; i < ws->protocol_count; i++) n += sio__str_size(ws->protocols[i]);
+    return n + (ws->inflater.buffer ? ws->inflater.cap + 1 : 0) + ws->deflater.out_cap;
+}
+
+/* Gives back everything; a is what the protocols were copied with. */
+static void sio__websocket_free(sio__websocket *ws, const sio_allocator *a)
+{
+    size_t i;
+    sio_ws_rx_free(&ws->rx);
+    for (i = 0; i < ws->protocol_count; i++) sio__free(a, ws->protocols[i]);
+    sio__free(a, ws->protocols);
+    ws->protocols = NULL;
+    ws->protocol_count = 0;
+#if SIO__WITH_DEFLATE
+    sio_inflater_free(&ws->inflater);
+    sio_deflater_free(&ws->deflater);
+#endif
 }
 
 /* Ends the opening handshake's request, begun by the caller on l, with the
@@ -5396,15 +6336,131 @@ static int sio__websocket_request(sio__websocket *ws, sio__system *sys, sio__lin
     sio_base64_encode(nonce, sizeof nonce, key);
     sio_ws_accept_key(key, ws->accept);
     for (i = 0; i < ws->protocol_count; i++) need += strlen(ws->protocols[i]) + 2;
-    if (sio__link_reserve(sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(sys, l, need + 160) != SIO_OK) return SIO_ERR_NOMEM;
     p = (char *)l->tx + l->tx_len;
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+#if SIO__WITH_DEFLATE
+    /* We never refer back to earlier messages; the server may keep its
+     * history (within the window asked for) unless told not to. */
+    if (ws->deflate_offer) {
+        p += sprintf(p, "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits");
+        if (ws->deflate_bits < 15) p += sprintf(p, "; server_max_window_bits=%d", ws->deflate_bits);
+        if (ws->deflate_no_takeover) p += sprintf(p, "; server_no_context_takeover");
+        p += sprintf(p, "\r\n");
+    }
+#endif
     for (i = 0; i < ws->protocol_count; i++)
         p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", ws->protocols[i],
                      i + 1 == ws->protocol_count ? "\r\n" : "");
     p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
+}
+
+#if SIO__WITH_DEFLATE
+/* One parameter of an extension: name [= value], value a token or a
+ * quoted string.  Returns the position after it, or NULL if malformed. */
+static const char *sio__extension_param(const char *p, const char *end, const char **name, size_t *name_len,
+                                        char *value, size_t value_size)
+{
+    size_t n = 0;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    *name = p;
+    while (p < end && sio__is_tchar((unsigned char)*p)) p++;
+    *name_len = (size_t)(p - *name);
+    value[0] = 0;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    if (!*name_len) return NULL;
+    if (p < end && *p == '=') {
+        int quoted;
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        quoted = p < end && *p == '"';
+        if (quoted) p++;
+        while (p < end && (quoted ? *p != '"' : sio__is_tchar((unsigned char)*p))) {
+            if (quoted && *p == '\\' && p + 1 < end) p++;
+            if (n + 1 >= value_size) return NULL;
+            value[n++] = *p++;
+        }
+        if (quoted && (p == end || *p++ != '"')) return NULL;
+        value[n] = 0;
+        if (!n) return NULL;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+    }
+    return p;
+}
+#endif
+
+/* The server's Sec-WebSocket-Extensions: nothing, or permessage-deflate
+ * within what was offered (RFC 7692 7.1); anything else fails the
+ * handshake with why filled. */
+static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response *r, char *why, size_t why_size)
+{
+    size_t i, count = 0;
+    const sio_http_header *h = NULL;
+#if SIO__WITH_DEFLATE
+    static const char *const names[4] = {"server_no_context_takeover", "client_no_context_takeover",
+                                          "server_max_window_bits", "client_max_window_bits"};
+    const char *p, *end, *name, *problem = NULL;
+    size_t name_len;
+    int seen[4] = {0, 0, 0, 0}, bits[4] = {0, 0, 15, 15};
+    char value[8];
+#endif
+    for (i = 0; i < r->header_count; i++)
+        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, "Sec-WebSocket-Extensions")) {
+            h = &r->headers[i];
+            count++;
+        }
+    ws->deflate_on = 0;
+    ws->rx.compression = 0;
+    if (!h) return SIO_OK;
+#if SIO__WITH_DEFLATE
+    if (ws->deflate_offer && count == 1) {
+        p = h->value;
+        end = h->value + h->value_len;
+        p = sio__extension_param(p, end, &name, &name_len, value, sizeof value);
+        if (!p || !sio__span_ieq(name, name_len, "permessage-deflate") || value[0])
+            problem = "an extension the client did not offer";
+        while (!problem && p < end) {
+            int k;
+            if (*p != ';') {
+                problem = *p == ',' ? "more than one extension" : "a malformed permessage-deflate response";
+                break;
+            }
+            if (!(p = sio__extension_param(p + 1, end, &name, &name_len, value, sizeof value))) {
+                problem = "a malformed permessage-deflate response";
+                break;
+            }
+            for (k = 0; k < 4 && !sio__span_ieq(name, name_len, names[k]); k++) {}
+            if (k == 4) problem = "a permessage-deflate parameter the client did not offer";
+            else if (seen[k]++) problem = "a permessage-deflate parameter twice";
+            else if (k < 2 && value[0]) problem = "a value on a no_context_takeover parameter";
+            else if (k >= 2) {
+                /* 8..15 as plain digits, no sign, no leading zero */
+                bits[k] = value[0] >= '1' && value[0] <= '9' && (!value[1] || (!value[2] && value[1] >= '0' && value[1] <= '9'))
+                        ? atoi(value) : 0;
+                if (bits[k] < 8 || bits[k] > 15) problem = "window bits missing or outside 8..15";
+                else if (k == 2 && bits[k] > ws->deflate_bits) problem = "server_max_window_bits above the one offered";
+            }
+        }
+        if (!problem) {
+            /* Whatever the answer left out, decoding stays right: without
+             * server_no_context_takeover the history is kept. zlib makes a
+             * 512-byte window when a server says 8. */
+            ws->deflate_on = 1;
+            ws->rx.compression = 1;
+            ws->inflater.window = seen[0] ? 0 : (size_t)1 << (bits[2] < 9 ? 9 : bits[2]);
+            ws->inflater.allocator = ws->rx.allocator;
+            ws->deflater.allocator = ws->rx.allocator;
+            ws->deflater.window_bits = (unsigned)bits[3];
+            return SIO_OK;
+        }
+        snprintf(why, why_size, "ws: server answered permessage-deflate with %s (RFC 7692 7.1)", problem);
+        return SIO_ERR_HANDSHAKE;
+    }
+#endif
+    snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
+    return SIO_ERR_HANDSHAKE;
 }
 
 /* Checks the server's 101 answer (RFC 6455 4.1, client requirements 1-6). */
@@ -5433,10 +6489,7 @@ static int sio__websocket_check(sio__websocket *ws, const sio_http_response *r, 
                  h ? "wrong" : "missing");
         return SIO_ERR_HANDSHAKE;
     }
-    if (sio_http_find_header(r, "Sec-WebSocket-Extensions")) {
-        snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
-        return SIO_ERR_HANDSHAKE;
-    }
+    if (sio__websocket_extensions(ws, r, why, why_size) != SIO_OK) return SIO_ERR_HANDSHAKE;
     ws->protocol[0] = 0;
     h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
     if (!h) return SIO_OK;
@@ -5487,22 +6540,90 @@ static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max
     return 0;
 }
 
+/* A data message of at least the threshold, compressed when that makes
+ * it shorter: 1 with *data and *len the compressed bytes (the deflater's,
+ * until sio__websocket_compressed_sent), 0 to send it as it is, or
+ * SIO_ERR_NOMEM. */
+static int sio__websocket_compress(sio__websocket *ws, int opcode, const unsigned char **data, size_t *len)
+{
+#if SIO__WITH_DEFLATE
+    const unsigned char *out;
+    size_t n;
+    int r;
+    if (!ws->deflate_on || opcode > SIO_WS_BINARY || *len < ws->deflate_threshold) return 0;
+    r = sio_deflate_message(&ws->deflater, *data, *len, *len, &out, &n);
+    if (r == SIO_ERR_TOO_BIG) return 0;
+    if (r != SIO_OK) return r;
+    *data = out;
+    *len = n;
+    return 1;
+#else
+    (void)ws; (void)opcode; (void)data; (void)len;
+    return 0;
+#endif
+}
+
+/* The compressed bytes were framed: an idle sender holds no buffer. */
+static void sio__websocket_compressed_sent(sio__websocket *ws)
+{
+#if SIO__WITH_DEFLATE
+    sio_deflater_free(&ws->deflater);
+#else
+    (void)ws;
+#endif
+}
+
 #if SIO__WITH_SOCKETIO   /* Engine.IO packets and the probe's frames */
-/* Queues one masked frame on l whose payload is the pieces, one after the other. */
-static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, const void *const *pieces,
-                                const size_t *lens, size_t n)
+/* Queues one masked frame on l whose payload is the pieces, one after the
+ * other (compressed as one message when that was agreed and pays). */
+static int sio__websocket_frame(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
+                                const void *const *pieces, const size_t *lens, size_t n)
 {
     unsigned char key[4];
     size_t total = 0, i, off = 0, hl;
+    const unsigned char *packed = NULL;
+    unsigned char *joined = NULL;
+    int compressed = 0, r = SIO_OK;
     for (i = 0; i < n; i++) total += lens[i];
-    if (sio__link_reserve(sys, l, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
-    if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+    if (ws->deflate_on && opcode <= SIO_WS_BINARY && total >= ws->deflate_threshold) {
+        joined = (unsigned char *)sio__realloc(&sys->alloc, NULL, total ? total : 1);
+        if (!joined) return SIO_ERR_NOMEM;
+        for (i = 0; i < n; i++) {
+            if (lens[i]) memcpy(joined + off, pieces[i], lens[i]);
+            off += lens[i];
+        }
+        off = 0;
+        packed = joined;
+        compressed = sio__websocket_compress(ws, opcode, &packed, &total);
+        if (compressed < 0) {
+            sio__free(&sys->alloc, joined);
+            return compressed;
+        }
+        if (compressed) {
+            sio__free(&sys->alloc, joined);
+            joined = NULL;
+        }
+    }
+    if (sio__link_reserve(sys, l, sio_ws_frame_size(total, 1)) != SIO_OK) r = SIO_ERR_NOMEM;
+    else if (sio__random(sys, key, 4) != SIO_OK) r = SIO_ERR_IO;
+    if (r != SIO_OK) {
+        sio__free(&sys->alloc, joined);
+        if (compressed) sio__websocket_compressed_sent(ws);
+        return r;
+    }
     hl = sio__ws_write_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
-    for (i = 0; i < n; i++) {
-        sio__mask_copy(l->tx + l->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
-        off += lens[i];
+    if (compressed) l->tx[l->tx_len] |= 0x40;                 /* RSV1: compressed (RFC 7692 6) */
+    if (packed) {
+        sio__mask_copy(l->tx + l->tx_len + hl, packed, total, key, 0);
+    } else {
+        for (i = 0; i < n; i++) {
+            sio__mask_copy(l->tx + l->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+            off += lens[i];
+        }
     }
     l->tx_len += hl + total;
+    sio__free(&sys->alloc, joined);
+    if (compressed) sio__websocket_compressed_sent(ws);
     return SIO_OK;
 }
 #endif
@@ -5514,29 +6635,33 @@ static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, cons
 static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
                                const unsigned char *data, size_t len, size_t limit)
 {
-    size_t frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
-    size_t total = 0, off, start = l->tx_len;
-    int first = 1;
+    size_t frag, total = 0, off, start = l->tx_len;
+    int first = 1, r = SIO_OK, compressed = sio__websocket_compress(ws, opcode, &data, &len);
+    if (compressed < 0) return compressed;
+    frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
     for (off = 0; off < len || first; off += frag, first = 0) {
         size_t n = len - off < frag ? len - off : frag;
         total += sio_ws_frame_size(n, 1);
         if (off + n >= len) break;
     }
-    if ((l->tx_len - l->tx_sent) + total > limit) return SIO_ERR_FULL;
-    if (sio__link_reserve(sys, l, total) != SIO_OK) return SIO_ERR_NOMEM;
+    if ((l->tx_len - l->tx_sent) + total > limit) r = SIO_ERR_FULL;
+    else if (sio__link_reserve(sys, l, total) != SIO_OK) r = SIO_ERR_NOMEM;
     off = 0;
-    do {
+    if (r == SIO_OK) do {
         unsigned char key[4];
         size_t n = len - off < frag ? len - off : frag;
         int fin = off + n >= len;
         if (sio__random(sys, key, 4) != SIO_OK) {
             l->tx_len = start;                    /* no fragment of a message that cannot be finished */
-            return SIO_ERR_IO;
+            r = SIO_ERR_IO;
+            break;
         }
         l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
+        if (off == 0 && compressed) l->tx[start] |= 0x40;   /* RSV1 on the first frame only (RFC 7692 6) */
         off += n;
     } while (off < len);
-    return SIO_OK;
+    if (compressed) sio__websocket_compressed_sent(ws);
+    return r;
 }
 
 /* Queues our close frame (code 0: none); nothing may be sent after it.
@@ -5559,6 +6684,36 @@ static int sio__websocket_close(sio__websocket *ws, sio__system *sys, sio__link 
     return r;
 }
 
+/* A compressed message, inflated in place of m's data: SIO__WS_MESSAGE,
+ * or a negative status with rx's error set (it sticks, as a frame error). */
+static int sio__websocket_inflate(sio__websocket *ws, sio_ws_message *m)
+{
+#if SIO__WITH_DEFLATE
+    const unsigned char *out;
+    size_t n;
+    int r = sio_inflate_message(&ws->inflater, m->data, m->len, 1,
+                                ws->rx.max_message ? ws->rx.max_message : SIO__DEFAULT_MAX_MESSAGE, &out, &n);
+    if (r == SIO_OK && m->opcode == SIO_WS_TEXT && !sio_utf8_valid(out, n)) {
+        ws->inflater.error = "ws: text message is not valid UTF-8 (RFC 6455 8.1)";
+        r = SIO_ERR_PROTOCOL;
+    }
+    if (r != SIO_OK) {
+        ws->rx.fail_code = r == SIO_ERR_TOO_BIG ? SIO_CLOSE_TOO_BIG : r == SIO_ERR_NOMEM ? SIO_CLOSE_INTERNAL
+                                                                    : SIO_CLOSE_INVALID_DATA;
+        ws->rx.error = ws->inflater.error;
+        return r;
+    }
+    m->data = out;
+    m->len = n;
+    m->compressed = 0;
+    return SIO__WS_MESSAGE;
+#else
+    (void)m;
+    ws->rx.fail_code = SIO_CLOSE_PROTOCOL_ERROR;
+    return SIO_ERR_PROTOCOL;
+#endif
+}
+
 /* The next message from the bytes buffered on l.  Pings are answered and
  * the server's close frame is recorded and echoed on the way.  Returns
  * SIO__WS_MESSAGE (a data message in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
@@ -5579,7 +6734,8 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
             return SIO__WS_MORE;
         }
         ws->rx_need = 0;                              /* a whole frame: nothing pending any more */
-        if (m->opcode == SIO_WS_TEXT || m->opcode == SIO_WS_BINARY) return SIO__WS_MESSAGE;
+        if (m->opcode == SIO_WS_TEXT || m->opcode == SIO_WS_BINARY)
+            return m->compressed ? sio__websocket_inflate(ws, m) : SIO__WS_MESSAGE;
         if (m->opcode == SIO_WS_PING) {
             /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
              * allows for unanswered pings. */
@@ -6001,7 +7157,7 @@ static int sio__upgrade_expired(const sio__upgrade *u, uint64_t now)
  * while more bytes are needed, -1 for anything else.  Pings may come
  * first (RFC 6455 5.5.2: at any time after the handshake) and are
  * answered; pongs are ignored. */
-static int sio__upgrade_frames(sio__system *sys, sio__link *l)
+static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *l)
 {
     sio_ws_frame f;
     const unsigned char *p;
@@ -6009,11 +7165,15 @@ static int sio__upgrade_frames(sio__system *sys, sio__link *l)
     while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
         const void *payload = p;
         size_t n = (size_t)f.length;
-        if (f.masked || f.rsv || !f.fin) return -1;
+        if (f.masked || (f.rsv & (ws->deflate_on ? 3u : 7u)) || !f.fin) return -1;
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
-            if (sio__websocket_frame(sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
+            if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
+#if SIO__WITH_DEFLATE
+            if (f.rsv && (f.opcode >= 8 || sio_inflate_message(&ws->inflater, p, n, 1, 64, &p, &n) != SIO_OK))
+                return -1;                      /* a compressed "3probe" is inflated, keeping the history */
+#endif
             return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
         }
     }
@@ -6038,7 +7198,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
             r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
             if (r < 0) return -1;
             if (r == 1) {
-                if (sio__websocket_frame(sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
+                if (sio__websocket_frame(ws, sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
                     sio__link_flush(sys, l, text, sizeof text) != 0)
                     return -1;
                 u->state = SIO__PROBE_PONG;
@@ -6046,7 +7206,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
             }
         }
         if (u->state == SIO__PROBE_PONG && have) {
-            if ((r = sio__upgrade_frames(sys, l)) < 0) return -1;
+            if ((r = sio__upgrade_frames(ws, sys, l)) < 0) return -1;
             if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
@@ -7068,9 +8228,9 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
         p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__websocket_frame(&c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
+        return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
     }
-    return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+    return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 #endif
 
@@ -7303,7 +8463,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
         return 0;
     }
     if (r == 0 || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
-    if (sio__websocket_frame(&c->sys, l, SIO_WS_TEXT, &upgrade, &one, 1) != SIO_OK) {
+    if (sio__websocket_frame(&c->websocket, &c->sys, l, SIO_WS_TEXT, &upgrade, &one, 1) != SIO_OK) {
         sio__probe_fail(c);
         return 0;
     }
@@ -7935,6 +9095,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
     if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
     while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
         size_t n = (size_t)f.length;
+        if (f.rsv) break;                       /* compressed: only its turn can read it */
         if (f.opcode == SIO_WS_TEXT && sio__eio_is_ping(payload, n)) {
             if (!f.fin || f.masked || n > 125 || !sio__pong_fits(c, n - 1))
                 break;                          /* its own turn answers it (or reports the full queue) */
@@ -9070,13 +10231,12 @@ SIO_API size_t sio_memory(const sio_client *c)
 #endif
     n += sio__str_size(c->proxy_setting) + sio__str_size(c->no_proxy);
     if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
-    n += c->websocket.protocol_count * sizeof(char *);
-    for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
+    n += sio__websocket_memory(&c->websocket);
     for (i = 0; i < SIO__LINKS; i++) {
         const sio__link *l = sio__link_at(c, (int)i);
         n += l->rx_cap + l->tx_cap + (l->tunnel ? sizeof *l->tunnel : 0);
     }
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending);
+    n += c->events.cap * sizeof(sio__pending);
 #if SIO__WITH_POLLING
     n += c->polling.out_cap;
 #endif
@@ -9173,6 +10333,10 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     if (c->max_send_queue > (size_t)-1 - SIO__PONG_SLACK)      /* "no bound": the pongs' slack must not wrap */
         c->max_send_queue = (size_t)-1 - SIO__PONG_SLACK;
     c->websocket.fragment = cfg->send_fragment_size;
+    c->websocket.deflate_offer = SIO__WITH_DEFLATE && cfg->deflate == SIO_DEFLATE_ON;
+    c->websocket.deflate_bits = cfg->deflate_window_bits ? cfg->deflate_window_bits : 15;
+    c->websocket.deflate_no_takeover = cfg->deflate_no_context_takeover != 0;
+    c->websocket.deflate_threshold = cfg->deflate_threshold ? cfg->deflate_threshold : SIO__DEFLATE_THRESHOLD;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
@@ -9230,6 +10394,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
     if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
+    if (r == SIO_OK && ((cfg->deflate != SIO_DEFLATE_OFF && cfg->deflate != SIO_DEFLATE_ON) ||
+                        (cfg->deflate_window_bits && (cfg->deflate_window_bits < 9 || cfg->deflate_window_bits > 15))))
+        r = SIO_ERR_INVALID;
 #if SIO__WITH_SOCKETIO
     c->eio.version = cfg->eio ? cfg->eio : 4;
 #endif
@@ -9285,7 +10452,6 @@ SIO_API void sio_destroy(sio_client *c)
     a = c->sys.alloc;
     sio__link_close(c, &c->ln);
     sio__addresses_release(c, 0);
-    sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);
     sio__free(&a, c->dns_server);
@@ -9308,8 +10474,7 @@ SIO_API void sio_destroy(sio_client *c)
 #if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
 #endif
-    for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
-    sio__free(&a, c->websocket.protocols);
+    sio__websocket_free(&c->websocket, &a);
 #if SIO__WITH_SOCKETIO
     sio__socketio_free(c);
 #endif

@@ -39,6 +39,7 @@ typedef struct sioc_options {
     const char *ack_reply, *auth, *path;
     const char *cafile, *cert, *key;
     int insecure;
+    int no_deflate;           /* --no-deflate: do not offer permessage-deflate */
     unsigned tls_min_version;
     int tls_legacy_suites, tls_renegotiation, tls_any_eku;
     int no_reconnect;
@@ -80,6 +81,7 @@ static void usage(FILE *f)
         "  --protocol NAME        Sec-WebSocket-Protocol to offer (repeatable)\n"
         "  --connect-timeout MS   give up connecting after MS milliseconds\n"
         "  --max-message BYTES    largest message accepted (default 16 MiB)\n"
+        "  --no-deflate           do not offer permessage-deflate (offered by default: --deflate)\n"
         "  --exit-after N         exit 0 after N message records\n"
         "  --cafile FILE          trust anchors (PEM) for wss/https (default: the system bundle)\n"
         "  --insecure             skip certificate verification (explicit only; never the default)\n"
@@ -145,6 +147,8 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--ack") == 0 && o->io) o->ack = 1;
         else if (strcmp(a, "--no-reconnect") == 0 && o->io) o->no_reconnect = 1;
         else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
+        else if (strcmp(a, "--deflate") == 0) o->no_deflate = 0;
+        else if (strcmp(a, "--no-deflate") == 0) o->no_deflate = 1;
         else if (o->io && (strcmp(a, "--ack-timeout") == 0 || strcmp(a, "--ack-reply") == 0 ||
                            strcmp(a, "--auth") == 0 || strcmp(a, "--query") == 0 || strcmp(a, "--path") == 0 ||
                            strcmp(a, "--subscribe") == 0 || strcmp(a, "--transport") == 0 ||
@@ -1061,6 +1065,7 @@ int main(int argc, char **argv)
     cfg.protocols = s.opt.protocols;
     cfg.protocol_count = s.opt.protocol_count;
     cfg.max_message = (size_t)s.opt.max_message;
+    cfg.deflate = s.opt.no_deflate ? SIO_DEFLATE_OFF : SIO_DEFLATE_ON;
     cfg.dns_server = s.opt.dns_server;
     cfg.proxy = s.opt.proxy;
     cfg.no_proxy = s.opt.no_proxy;

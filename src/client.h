@@ -60,7 +60,22 @@ typedef struct sio_config {
                                         connection: 0 = 5; < 0: none (the answer is an error) */
     int keep_handshake;              /* 1: keep the accepted handshake's response for sio_handshake
                                         (a refused one is always kept) */
+    /* permessage-deflate (RFC 7692), for WebSocket and Socket.IO over WebSocket */
+    int deflate;                     /* SIO_DEFLATE_OFF (0, the default) or SIO_DEFLATE_ON: offer it.
+                                        Off by default: it costs CPU, and the server's history
+                                        (up to 32 KiB per connection) unless the server keeps none */
+    int deflate_window_bits;         /* the largest server window accepted, 9..15 (0 = 15): the history
+                                        kept per connection is 1 << bits bytes */
+    int deflate_no_context_takeover; /* 1: ask the server to compress each message on its own, so no
+                                        history is kept between messages */
+    size_t deflate_threshold;        /* messages shorter than this go out uncompressed: 0 = 128 */
 } sio_config;
+
+/* Offering permessage-deflate (sio_config.deflate).  The client compresses
+ * each message on its own (client_no_context_takeover) and sends one
+ * uncompressed when compressing would not shrink it.  In a SIO_NO_DEFLATE
+ * build it is never offered. */
+enum { SIO_DEFLATE_OFF = 0, SIO_DEFLATE_ON = 1 };
 
 /* Socket.IO transports: WebSocket only (the default here), HTTP long-polling
  * only (for proxies that block WebSocket), or polling first and then an

@@ -14,13 +14,12 @@ SIO_API size_t sio_memory(const sio_client *c)
 #endif
     n += sio__str_size(c->proxy_setting) + sio__str_size(c->no_proxy);
     if (c->handshake) n += c->handshake_head + c->handshake_body + 1;
-    n += c->websocket.protocol_count * sizeof(char *);
-    for (i = 0; i < c->websocket.protocol_count; i++) n += sio__str_size(c->websocket.protocols[i]);
+    n += sio__websocket_memory(&c->websocket);
     for (i = 0; i < SIO__LINKS; i++) {
         const sio__link *l = sio__link_at(c, (int)i);
         n += l->rx_cap + l->tx_cap + (l->tunnel ? sizeof *l->tunnel : 0);
     }
-    n += c->websocket.rx.buffer_cap + c->events.cap * sizeof(sio__pending);
+    n += c->events.cap * sizeof(sio__pending);
 #if SIO__WITH_POLLING
     n += c->polling.out_cap;
 #endif
@@ -117,6 +116,10 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     if (c->max_send_queue > (size_t)-1 - SIO__PONG_SLACK)      /* "no bound": the pongs' slack must not wrap */
         c->max_send_queue = (size_t)-1 - SIO__PONG_SLACK;
     c->websocket.fragment = cfg->send_fragment_size;
+    c->websocket.deflate_offer = SIO__WITH_DEFLATE && cfg->deflate == SIO_DEFLATE_ON;
+    c->websocket.deflate_bits = cfg->deflate_window_bits ? cfg->deflate_window_bits : 15;
+    c->websocket.deflate_no_takeover = cfg->deflate_no_context_takeover != 0;
+    c->websocket.deflate_threshold = cfg->deflate_threshold ? cfg->deflate_threshold : SIO__DEFLATE_THRESHOLD;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
@@ -174,6 +177,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
     if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
+    if (r == SIO_OK && ((cfg->deflate != SIO_DEFLATE_OFF && cfg->deflate != SIO_DEFLATE_ON) ||
+                        (cfg->deflate_window_bits && (cfg->deflate_window_bits < 9 || cfg->deflate_window_bits > 15))))
+        r = SIO_ERR_INVALID;
 #if SIO__WITH_SOCKETIO
     c->eio.version = cfg->eio ? cfg->eio : 4;
 #endif
@@ -229,7 +235,6 @@ SIO_API void sio_destroy(sio_client *c)
     a = c->sys.alloc;
     sio__link_close(c, &c->ln);
     sio__addresses_release(c, 0);
-    sio_ws_rx_free(&c->websocket.rx);
     sio__free(&a, c->name);
     sio__free(&a, c->url_text);
     sio__free(&a, c->dns_server);
@@ -252,8 +257,7 @@ SIO_API void sio_destroy(sio_client *c)
 #if SIO__WITH_POLLING
     for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
 #endif
-    for (i = 0; i < c->websocket.protocol_count; i++) sio__free(&a, c->websocket.protocols[i]);
-    sio__free(&a, c->websocket.protocols);
+    sio__websocket_free(&c->websocket, &a);
 #if SIO__WITH_SOCKETIO
     sio__socketio_free(c);
 #endif

@@ -64,6 +64,14 @@
 #define SIO__WITH_PROXY 1
 #endif
 
+/* SIO_NO_DEFLATE leaves permessage-deflate and its codec out. */
+#if defined(SIO_NO_DEFLATE)
+#define SIO__WITH_DEFLATE 0
+#else
+#define SIO__WITH_DEFLATE 1
+#endif
+
+#define SIO__DEFLATE_THRESHOLD 128   /* shorter messages rarely shrink enough to pay */
 #define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250
 #define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)

@@ -601,6 +601,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
     if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
     while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
         size_t n = (size_t)f.length;
+        if (f.rsv) break;                       /* compressed: only its turn can read it */
         if (f.opcode == SIO_WS_TEXT && sio__eio_is_ping(payload, n)) {
             if (!f.fin || f.masked || n > 125 || !sio__pong_fits(c, n - 1))
                 break;                          /* its own turn answers it (or reports the full queue) */

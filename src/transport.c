@@ -16,9 +16,9 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
         p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__websocket_frame(&c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
+        return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
     }
-    return sio__websocket_frame(&c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+    return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 #endif
 
@@ -251,7 +251,7 @@ static int sio__probe_step(sio_client *c, uint64_t now)
         return 0;
     }
     if (r == 0 || c->polling.get_busy || c->polling.pkt_end || c->polling.post_busy) return 0;
-    if (sio__websocket_frame(&c->sys, l, SIO_WS_TEXT, &upgrade, &one, 1) != SIO_OK) {
+    if (sio__websocket_frame(&c->websocket, &c->sys, l, SIO_WS_TEXT, &upgrade, &one, 1) != SIO_OK) {
         sio__probe_fail(c);
         return 0;
     }

@@ -39,7 +39,7 @@ static int sio__upgrade_expired(const sio__upgrade *u, uint64_t now)
  * while more bytes are needed, -1 for anything else.  Pings may come
  * first (RFC 6455 5.5.2: at any time after the handshake) and are
  * answered; pongs are ignored. */
-static int sio__upgrade_frames(sio__system *sys, sio__link *l)
+static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *l)
 {
     sio_ws_frame f;
     const unsigned char *p;
@@ -47,11 +47,15 @@ static int sio__upgrade_frames(sio__system *sys, sio__link *l)
     while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
         const void *payload = p;
         size_t n = (size_t)f.length;
-        if (f.masked || f.rsv || !f.fin) return -1;
+        if (f.masked || (f.rsv & (ws->deflate_on ? 3u : 7u)) || !f.fin) return -1;
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
-            if (sio__websocket_frame(sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
+            if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
+#if SIO__WITH_DEFLATE
+            if (f.rsv && (f.opcode >= 8 || sio_inflate_message(&ws->inflater, p, n, 1, 64, &p, &n) != SIO_OK))
+                return -1;                      /* a compressed "3probe" is inflated, keeping the history */
+#endif
             return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
         }
     }
@@ -76,7 +80,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
             r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
             if (r < 0) return -1;
             if (r == 1) {
-                if (sio__websocket_frame(sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
+                if (sio__websocket_frame(ws, sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
                     sio__link_flush(sys, l, text, sizeof text) != 0)
                     return -1;
                 u->state = SIO__PROBE_PONG;
@@ -84,7 +88,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
             }
         }
         if (u->state == SIO__PROBE_PONG && have) {
-            if ((r = sio__upgrade_frames(sys, l)) < 0) return -1;
+            if ((r = sio__upgrade_frames(ws, sys, l)) < 0) return -1;
             if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;

@@ -24,6 +24,16 @@ typedef struct sio__websocket {
     char accept[29];                   /* the Sec-WebSocket-Accept expected */
     char protocol[SIO_MAX_PROTOCOL + 1]; /* negotiated subprotocol */
     char close_reason[128];
+    /* permessage-deflate (RFC 7692): what the client offers, then what the
+     * connection agreed.  Each message is compressed on its own; the
+     * server's history is kept only when it keeps one (context takeover). */
+    int deflate_offer;                 /* offer it (sio_config.deflate) */
+    int deflate_bits;                  /* the server's window asked for, 9..15 (server_max_window_bits) */
+    int deflate_no_takeover;           /* ask for server_no_context_takeover */
+    size_t deflate_threshold;          /* shorter messages go out uncompressed */
+    int deflate_on;                    /* agreed for this connection */
+    sio_inflater inflater;
+    sio_deflater deflater;
 } sio__websocket;
 
 /* Forgets a message in progress (a new connection, or a new transport). */
@@ -35,6 +45,7 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
     memset(&ws->rx, 0, sizeof ws->rx);
     ws->rx.allocator = a;
     ws->rx.max_message = max;
+    ws->rx.compression = ws->deflate_on;       /* a new transport keeps what its handshake agreed */
     ws->rx_need = 0;
     ws->peeked = 0;
 }
@@ -42,7 +53,9 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
 /* A new connection: nothing received, nothing negotiated, no close yet. */
 static void sio__websocket_begin(sio__websocket *ws)
 {
+    ws->deflate_on = 0;
     sio__websocket_rx_reset(ws);
+    sio_inflater_free(&ws->inflater);          /* no history from the last connection */
     ws->hs_scanned = 0;
     ws->close_sent = 0;
     ws->close_code = SIO_CLOSE_ABNORMAL;
@@ -54,6 +67,32 @@ static void sio__websocket_begin(sio__websocket *ws)
 static void sio__websocket_trim(sio__websocket *ws)
 {
     if (!ws->rx.in_message && ws->rx.buffer_cap > SIO__KEEP) sio_ws_rx_free(&ws->rx);
+#if SIO__WITH_DEFLATE
+    sio_inflater_trim(&ws->inflater);          /* kept only with the server's history */
+#endif
+}
+
+/* The heap a connection holds beyond its struct and its link. */
+static size_t sio__websocket_memory(const sio__websocket *ws)
+{
+    size_t i, n = ws->rx.buffer_cap + ws->protocol_count * sizeof(char *);
+    for (i = 0; i < ws->protocol_count; i++) n += sio__str_size(ws->protocols[i]);
+    return n + (ws->inflater.buffer ? ws->inflater.cap + 1 : 0) + ws->deflater.out_cap;
+}
+
+/* Gives back everything; a is what the protocols were copied with. */
+static void sio__websocket_free(sio__websocket *ws, const sio_allocator *a)
+{
+    size_t i;
+    sio_ws_rx_free(&ws->rx);
+    for (i = 0; i < ws->protocol_count; i++) sio__free(a, ws->protocols[i]);
+    sio__free(a, ws->protocols);
+    ws->protocols = NULL;
+    ws->protocol_count = 0;
+#if SIO__WITH_DEFLATE
+    sio_inflater_free(&ws->inflater);
+    sio_deflater_free(&ws->deflater);
+#endif
 }
 
 /* Ends the opening handshake's request, begun by the caller on l, with the
@@ -67,15 +106,131 @@ static int sio__websocket_request(sio__websocket *ws, sio__system *sys, sio__lin
     sio_base64_encode(nonce, sizeof nonce, key);
     sio_ws_accept_key(key, ws->accept);
     for (i = 0; i < ws->protocol_count; i++) need += strlen(ws->protocols[i]) + 2;
-    if (sio__link_reserve(sys, l, need) != SIO_OK) return SIO_ERR_NOMEM;
+    if (sio__link_reserve(sys, l, need + 160) != SIO_OK) return SIO_ERR_NOMEM;
     p = (char *)l->tx + l->tx_len;
     p += sprintf(p, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n");
+#if SIO__WITH_DEFLATE
+    /* We never refer back to earlier messages; the server may keep its
+     * history (within the window asked for) unless told not to. */
+    if (ws->deflate_offer) {
+        p += sprintf(p, "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; client_max_window_bits");
+        if (ws->deflate_bits < 15) p += sprintf(p, "; server_max_window_bits=%d", ws->deflate_bits);
+        if (ws->deflate_no_takeover) p += sprintf(p, "; server_no_context_takeover");
+        p += sprintf(p, "\r\n");
+    }
+#endif
     for (i = 0; i < ws->protocol_count; i++)
         p += sprintf(p, "%s%s%s", i ? ", " : "Sec-WebSocket-Protocol: ", ws->protocols[i],
                      i + 1 == ws->protocol_count ? "\r\n" : "");
     p += sprintf(p, "Sec-WebSocket-Key: %s\r\n\r\n", key);
     l->tx_len = (size_t)((unsigned char *)p - l->tx);
     return SIO_OK;
+}
+
+#if SIO__WITH_DEFLATE
+/* One parameter of an extension: name [= value], value a token or a
+ * quoted string.  Returns the position after it, or NULL if malformed. */
+static const char *sio__extension_param(const char *p, const char *end, const char **name, size_t *name_len,
+                                        char *value, size_t value_size)
+{
+    size_t n = 0;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    *name = p;
+    while (p < end && sio__is_tchar((unsigned char)*p)) p++;
+    *name_len = (size_t)(p - *name);
+    value[0] = 0;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    if (!*name_len) return NULL;
+    if (p < end && *p == '=') {
+        int quoted;
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        quoted = p < end && *p == '"';
+        if (quoted) p++;
+        while (p < end && (quoted ? *p != '"' : sio__is_tchar((unsigned char)*p))) {
+            if (quoted && *p == '\\' && p + 1 < end) p++;
+            if (n + 1 >= value_size) return NULL;
+            value[n++] = *p++;
+        }
+        if (quoted && (p == end || *p++ != '"')) return NULL;
+        value[n] = 0;
+        if (!n) return NULL;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+    }
+    return p;
+}
+#endif
+
+/* The server's Sec-WebSocket-Extensions: nothing, or permessage-deflate
+ * within what was offered (RFC 7692 7.1); anything else fails the
+ * handshake with why filled. */
+static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response *r, char *why, size_t why_size)
+{
+    size_t i, count = 0;
+    const sio_http_header *h = NULL;
+#if SIO__WITH_DEFLATE
+    static const char *const names[4] = {"server_no_context_takeover", "client_no_context_takeover",
+                                          "server_max_window_bits", "client_max_window_bits"};
+    const char *p, *end, *name, *problem = NULL;
+    size_t name_len;
+    int seen[4] = {0, 0, 0, 0}, bits[4] = {0, 0, 15, 15};
+    char value[8];
+#endif
+    for (i = 0; i < r->header_count; i++)
+        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, "Sec-WebSocket-Extensions")) {
+            h = &r->headers[i];
+            count++;
+        }
+    ws->deflate_on = 0;
+    ws->rx.compression = 0;
+    if (!h) return SIO_OK;
+#if SIO__WITH_DEFLATE
+    if (ws->deflate_offer && count == 1) {
+        p = h->value;
+        end = h->value + h->value_len;
+        p = sio__extension_param(p, end, &name, &name_len, value, sizeof value);
+        if (!p || !sio__span_ieq(name, name_len, "permessage-deflate") || value[0])
+            problem = "an extension the client did not offer";
+        while (!problem && p < end) {
+            int k;
+            if (*p != ';') {
+                problem = *p == ',' ? "more than one extension" : "a malformed permessage-deflate response";
+                break;
+            }
+            if (!(p = sio__extension_param(p + 1, end, &name, &name_len, value, sizeof value))) {
+                problem = "a malformed permessage-deflate response";
+                break;
+            }
+            for (k = 0; k < 4 && !sio__span_ieq(name, name_len, names[k]); k++) {}
+            if (k == 4) problem = "a permessage-deflate parameter the client did not offer";
+            else if (seen[k]++) problem = "a permessage-deflate parameter twice";
+            else if (k < 2 && value[0]) problem = "a value on a no_context_takeover parameter";
+            else if (k >= 2) {
+                /* 8..15 as plain digits, no sign, no leading zero */
+                bits[k] = value[0] >= '1' && value[0] <= '9' && (!value[1] || (!value[2] && value[1] >= '0' && value[1] <= '9'))
+                        ? atoi(value) : 0;
+                if (bits[k] < 8 || bits[k] > 15) problem = "window bits missing or outside 8..15";
+                else if (k == 2 && bits[k] > ws->deflate_bits) problem = "server_max_window_bits above the one offered";
+            }
+        }
+        if (!problem) {
+            /* Whatever the answer left out, decoding stays right: without
+             * server_no_context_takeover the history is kept. zlib makes a
+             * 512-byte window when a server says 8. */
+            ws->deflate_on = 1;
+            ws->rx.compression = 1;
+            ws->inflater.window = seen[0] ? 0 : (size_t)1 << (bits[2] < 9 ? 9 : bits[2]);
+            ws->inflater.allocator = ws->rx.allocator;
+            ws->deflater.allocator = ws->rx.allocator;
+            ws->deflater.window_bits = (unsigned)bits[3];
+            return SIO_OK;
+        }
+        snprintf(why, why_size, "ws: server answered permessage-deflate with %s (RFC 7692 7.1)", problem);
+        return SIO_ERR_HANDSHAKE;
+    }
+#endif
+    snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
+    return SIO_ERR_HANDSHAKE;
 }
 
 /* Checks the server's 101 answer (RFC 6455 4.1, client requirements 1-6). */
@@ -104,10 +259,7 @@ static int sio__websocket_check(sio__websocket *ws, const sio_http_response *r, 
                  h ? "wrong" : "missing");
         return SIO_ERR_HANDSHAKE;
     }
-    if (sio_http_find_header(r, "Sec-WebSocket-Extensions")) {
-        snprintf(why, why_size, "ws: server selected an extension the client did not offer (RFC 6455 4.1)");
-        return SIO_ERR_HANDSHAKE;
-    }
+    if (sio__websocket_extensions(ws, r, why, why_size) != SIO_OK) return SIO_ERR_HANDSHAKE;
     ws->protocol[0] = 0;
     h = sio_http_find_header(r, "Sec-WebSocket-Protocol");
     if (!h) return SIO_OK;
@@ -158,22 +310,90 @@ static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max
     return 0;
 }
 
+/* A data message of at least the threshold, compressed when that makes
+ * it shorter: 1 with *data and *len the compressed bytes (the deflater's,
+ * until sio__websocket_compressed_sent), 0 to send it as it is, or
+ * SIO_ERR_NOMEM. */
+static int sio__websocket_compress(sio__websocket *ws, int opcode, const unsigned char **data, size_t *len)
+{
+#if SIO__WITH_DEFLATE
+    const unsigned char *out;
+    size_t n;
+    int r;
+    if (!ws->deflate_on || opcode > SIO_WS_BINARY || *len < ws->deflate_threshold) return 0;
+    r = sio_deflate_message(&ws->deflater, *data, *len, *len, &out, &n);
+    if (r == SIO_ERR_TOO_BIG) return 0;
+    if (r != SIO_OK) return r;
+    *data = out;
+    *len = n;
+    return 1;
+#else
+    (void)ws; (void)opcode; (void)data; (void)len;
+    return 0;
+#endif
+}
+
+/* The compressed bytes were framed: an idle sender holds no buffer. */
+static void sio__websocket_compressed_sent(sio__websocket *ws)
+{
+#if SIO__WITH_DEFLATE
+    sio_deflater_free(&ws->deflater);
+#else
+    (void)ws;
+#endif
+}
+
 #if SIO__WITH_SOCKETIO   /* Engine.IO packets and the probe's frames */
-/* Queues one masked frame on l whose payload is the pieces, one after the other. */
-static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, const void *const *pieces,
-                                const size_t *lens, size_t n)
+/* Queues one masked frame on l whose payload is the pieces, one after the
+ * other (compressed as one message when that was agreed and pays). */
+static int sio__websocket_frame(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
+                                const void *const *pieces, const size_t *lens, size_t n)
 {
     unsigned char key[4];
     size_t total = 0, i, off = 0, hl;
+    const unsigned char *packed = NULL;
+    unsigned char *joined = NULL;
+    int compressed = 0, r = SIO_OK;
     for (i = 0; i < n; i++) total += lens[i];
-    if (sio__link_reserve(sys, l, sio_ws_frame_size(total, 1)) != SIO_OK) return SIO_ERR_NOMEM;
-    if (sio__random(sys, key, 4) != SIO_OK) return SIO_ERR_IO;
+    if (ws->deflate_on && opcode <= SIO_WS_BINARY && total >= ws->deflate_threshold) {
+        joined = (unsigned char *)sio__realloc(&sys->alloc, NULL, total ? total : 1);
+        if (!joined) return SIO_ERR_NOMEM;
+        for (i = 0; i < n; i++) {
+            if (lens[i]) memcpy(joined + off, pieces[i], lens[i]);
+            off += lens[i];
+        }
+        off = 0;
+        packed = joined;
+        compressed = sio__websocket_compress(ws, opcode, &packed, &total);
+        if (compressed < 0) {
+            sio__free(&sys->alloc, joined);
+            return compressed;
+        }
+        if (compressed) {
+            sio__free(&sys->alloc, joined);
+            joined = NULL;
+        }
+    }
+    if (sio__link_reserve(sys, l, sio_ws_frame_size(total, 1)) != SIO_OK) r = SIO_ERR_NOMEM;
+    else if (sio__random(sys, key, 4) != SIO_OK) r = SIO_ERR_IO;
+    if (r != SIO_OK) {
+        sio__free(&sys->alloc, joined);
+        if (compressed) sio__websocket_compressed_sent(ws);
+        return r;
+    }
     hl = sio__ws_write_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
-    for (i = 0; i < n; i++) {
-        sio__mask_copy(l->tx + l->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
-        off += lens[i];
+    if (compressed) l->tx[l->tx_len] |= 0x40;                 /* RSV1: compressed (RFC 7692 6) */
+    if (packed) {
+        sio__mask_copy(l->tx + l->tx_len + hl, packed, total, key, 0);
+    } else {
+        for (i = 0; i < n; i++) {
+            sio__mask_copy(l->tx + l->tx_len + hl + off, (const unsigned char *)pieces[i], lens[i], key, off);
+            off += lens[i];
+        }
     }
     l->tx_len += hl + total;
+    sio__free(&sys->alloc, joined);
+    if (compressed) sio__websocket_compressed_sent(ws);
     return SIO_OK;
 }
 #endif
@@ -185,29 +405,33 @@ static int sio__websocket_frame(sio__system *sys, sio__link *l, int opcode, cons
 static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
                                const unsigned char *data, size_t len, size_t limit)
 {
-    size_t frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
-    size_t total = 0, off, start = l->tx_len;
-    int first = 1;
+    size_t frag, total = 0, off, start = l->tx_len;
+    int first = 1, r = SIO_OK, compressed = sio__websocket_compress(ws, opcode, &data, &len);
+    if (compressed < 0) return compressed;
+    frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
     for (off = 0; off < len || first; off += frag, first = 0) {
         size_t n = len - off < frag ? len - off : frag;
         total += sio_ws_frame_size(n, 1);
         if (off + n >= len) break;
     }
-    if ((l->tx_len - l->tx_sent) + total > limit) return SIO_ERR_FULL;
-    if (sio__link_reserve(sys, l, total) != SIO_OK) return SIO_ERR_NOMEM;
+    if ((l->tx_len - l->tx_sent) + total > limit) r = SIO_ERR_FULL;
+    else if (sio__link_reserve(sys, l, total) != SIO_OK) r = SIO_ERR_NOMEM;
     off = 0;
-    do {
+    if (r == SIO_OK) do {
         unsigned char key[4];
         size_t n = len - off < frag ? len - off : frag;
         int fin = off + n >= len;
         if (sio__random(sys, key, 4) != SIO_OK) {
             l->tx_len = start;                    /* no fragment of a message that cannot be finished */
-            return SIO_ERR_IO;
+            r = SIO_ERR_IO;
+            break;
         }
         l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
+        if (off == 0 && compressed) l->tx[start] |= 0x40;   /* RSV1 on the first frame only (RFC 7692 6) */
         off += n;
     } while (off < len);
-    return SIO_OK;
+    if (compressed) sio__websocket_compressed_sent(ws);
+    return r;
 }
 
 /* Queues our close frame (code 0: none); nothing may be sent after it.
@@ -230,6 +454,36 @@ static int sio__websocket_close(sio__websocket *ws, sio__system *sys, sio__link 
     return r;
 }
 
+/* A compressed message, inflated in place of m's data: SIO__WS_MESSAGE,
+ * or a negative status with rx's error set (it sticks, as a frame error). */
+static int sio__websocket_inflate(sio__websocket *ws, sio_ws_message *m)
+{
+#if SIO__WITH_DEFLATE
+    const unsigned char *out;
+    size_t n;
+    int r = sio_inflate_message(&ws->inflater, m->data, m->len, 1,
+                                ws->rx.max_message ? ws->rx.max_message : SIO__DEFAULT_MAX_MESSAGE, &out, &n);
+    if (r == SIO_OK && m->opcode == SIO_WS_TEXT && !sio_utf8_valid(out, n)) {
+        ws->inflater.error = "ws: text message is not valid UTF-8 (RFC 6455 8.1)";
+        r = SIO_ERR_PROTOCOL;
+    }
+    if (r != SIO_OK) {
+        ws->rx.fail_code = r == SIO_ERR_TOO_BIG ? SIO_CLOSE_TOO_BIG : r == SIO_ERR_NOMEM ? SIO_CLOSE_INTERNAL
+                                                                    : SIO_CLOSE_INVALID_DATA;
+        ws->rx.error = ws->inflater.error;
+        return r;
+    }
+    m->data = out;
+    m->len = n;
+    m->compressed = 0;
+    return SIO__WS_MESSAGE;
+#else
+    (void)m;
+    ws->rx.fail_code = SIO_CLOSE_PROTOCOL_ERROR;
+    return SIO_ERR_PROTOCOL;
+#endif
+}
+
 /* The next message from the bytes buffered on l.  Pings are answered and
  * the server's close frame is recorded and echoed on the way.  Returns
  * SIO__WS_MESSAGE (a data message in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
@@ -250,7 +504,8 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
             return SIO__WS_MORE;
         }
         ws->rx_need = 0;                              /* a whole frame: nothing pending any more */
-        if (m->opcode == SIO_WS_TEXT || m->opcode == SIO_WS_BINARY) return SIO__WS_MESSAGE;
+        if (m->opcode == SIO_WS_TEXT || m->opcode == SIO_WS_BINARY)
+            return m->compressed ? sio__websocket_inflate(ws, m) : SIO__WS_MESSAGE;
         if (m->opcode == SIO_WS_PING) {
             /* Beyond the slack pongs are skipped, which RFC 6455 5.5.3
              * allows for unanswered pings. */

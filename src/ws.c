@@ -210,8 +210,10 @@ static int sio__ws_rx_fail(sio_ws_rx *rx, int code, const char *why)
 /* Checks a frame header against the rules for server frames (RFC 6455 5). */
 static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
 {
-    if (f->rsv)
+    if ((f->rsv & 3) || ((f->rsv & 4) && !rx->compression))
         return sio__ws_rx_fail(rx, 1002, "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)");
+    if ((f->rsv & 4) && (f->opcode >= 8 || f->opcode == SIO_WS_CONTINUATION))
+        return sio__ws_rx_fail(rx, 1002, "ws: RSV1 set on a control or continuation frame (RFC 7692 6.1)");
     if (f->masked)
         return sio__ws_rx_fail(rx, 1002, "ws: server frame was masked (RFC 6455 5.1)");
     if (f->opcode >= 8) {
@@ -277,12 +279,14 @@ static int sio__ws_rx_fragment(sio_ws_rx *rx, const sio_ws_frame *f, const unsig
     if (f->opcode != SIO_WS_CONTINUATION) {
         rx->in_message = 1;
         rx->message_opcode = (int)f->opcode;
+        rx->message_compressed = (f->rsv & 4) != 0;
     }
     if (!f->fin) return 0;
     rx->buffer[rx->buffer_len] = 0;
     msg->opcode = rx->message_opcode;
     msg->data = rx->buffer;
     msg->len = rx->buffer_len;
+    msg->compressed = rx->message_compressed;
     rx->buffer_len = 0;                          /* reused from the next call on */
     rx->in_message = 0;
     memset(&rx->utf8, 0, sizeof rx->utf8);
@@ -314,6 +318,8 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         payload = buf + pos + f.header_len;
         avail = len - pos - f.header_len;
         text = f.opcode == SIO_WS_TEXT || (f.opcode == SIO_WS_CONTINUATION && rx->message_opcode == SIO_WS_TEXT);
+        if (f.opcode == SIO_WS_CONTINUATION ? rx->message_compressed : (f.rsv & 4) != 0)
+            text = 0;                                /* compressed: checked once inflated */
         if (avail > f.length) avail = (size_t)f.length;
         /* Validate text as it arrives, even before the frame is complete. */
         if (text && avail > rx->frame_checked) {
@@ -344,6 +350,7 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
             msg->opcode = (int)f.opcode;
             msg->data = payload;
             msg->len = (size_t)f.length;
+            msg->compressed = (f.rsv & 4) != 0;
             *consumed = pos;
             return 1;
         }

@@ -66,6 +66,8 @@ typedef struct sio_ws_message {
     int close_code;              /* CLOSE: code, or 1005 when absent */
     const char *reason;          /* CLOSE: reason text (not NUL-terminated) */
     size_t reason_len;
+    int compressed;              /* TEXT/BINARY: the payload is compressed (RSV1, RFC 7692) and
+                                    not yet checked as UTF-8: inflate and check it above */
 } sio_ws_message;
 
 /* The receiving half of a client connection: validates every RFC 6455 rule
@@ -75,9 +77,11 @@ typedef struct sio_ws_message {
 typedef struct sio_ws_rx {
     size_t max_message;          /* 0 = 16 MiB */
     sio_allocator allocator;
+    int compression;             /* 1: permessage-deflate was agreed, RSV1 marks a compressed message */
     /* state (zero-initialise the whole struct) */
     int in_message;              /* a fragmented message is being assembled */
     int message_opcode;
+    int message_compressed;      /* the message being assembled had RSV1 */
     sio_utf8 utf8;               /* validation state of the text in flight */
     uint64_t frame_checked;      /* payload bytes of the current frame already validated */
     unsigned char *buffer;       /* fragment assembly */

@@ -669,9 +669,11 @@ def make_handshake_fail(path, args=(), limit=3.0):
 
 
 for _path in ("/hs-status200", "/hs-no-upgrade", "/hs-bad-upgrade", "/hs-no-connection",
-              "/hs-bad-accept", "/hs-no-accept", "/hs-unoffered-protocol", "/hs-extensions"):
+              "/hs-bad-accept", "/hs-no-accept", "/hs-unoffered-protocol"):
     add_test("hostile_handshake_" + _path[4:].replace("-", "_") + "_fails",
              make_handshake_fail(_path))
+add_test("hostile_handshake_extension_not_offered_fails",
+         make_handshake_fail("/hs-extensions", args=("--no-deflate",)))
 add_test("hostile_handshake_unoffered_protocol_when_others_offered_fails",
          make_handshake_fail("/hs-unoffered-protocol", args=("--protocol", "chat")))
 add_test("hostile_handshake_1mib_headers_fails_bounded",
@@ -729,8 +731,8 @@ def hostile_request_is_a_valid_upgrade():
     check(rec["key_b64_len"] == 16, "Sec-WebSocket-Key %r is not 16 bytes base64" % rec["key"])
     offered = [x.strip() for x in h.get("sec-websocket-protocol", "").split(",")]
     check(offered == ["p1", "p2"], "offered protocols %r" % offered)
-    check("sec-websocket-extensions" not in h, "client offered extensions %r"
-          % h.get("sec-websocket-extensions"))
+    check(h.get("sec-websocket-extensions") == "permessage-deflate; client_no_context_takeover; "
+          "client_max_window_bits", "offered extensions %r" % h.get("sec-websocket-extensions"))
 
 
 @test

@@ -2438,6 +2438,243 @@ static void test_proxy_excluded_follows_no_proxy(void)
     CHECK(sio_proxy_excluded("0.0.0.0/0", "1.2.3.4", 1));
 }
 
+/* ---- deflate ------------------------------------------------------------- */
+
+static int inflate_once(sio_inflater *z, const unsigned char *in, size_t len, size_t max,
+                        const unsigned char **out, size_t *out_len)
+{
+    return sio_inflate_message(z, in, len, 1, max, out, out_len);
+}
+
+/* RFC 7692 7.2.3.1: "Hello" in one fixed-Huffman block. */
+static void test_inflate_rfc7692_hello(void)
+{
+    static const unsigned char hello[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+    sio_inflater z;
+    const unsigned char *out;
+    size_t n;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(inflate_once(&z, hello, sizeof hello, 100, &out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "Hello");
+    CHECK_INT(out[n], 0);
+    sio_inflater_free(&z);
+}
+
+/* RFC 7692 7.2.3.2: the second "Hello" refers back into the first message,
+ * which only a receiver that kept the history can follow. */
+static void test_inflate_context_takeover_refers_to_the_last_message(void)
+{
+    static const unsigned char first[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+    static const unsigned char second[] = {0xf2, 0x00, 0x11, 0x00, 0x00};
+    sio_inflater z;
+    const unsigned char *out;
+    size_t n;
+    memset(&z, 0, sizeof z);
+    z.window = 32768;
+    CHECK_INT(inflate_once(&z, first, sizeof first, 100, &out, &n), SIO_OK);
+    CHECK_INT(inflate_once(&z, second, sizeof second, 100, &out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "Hello");
+    sio_inflater_free(&z);
+    memset(&z, 0, sizeof z);                      /* no history kept: the reference is refused */
+    CHECK_INT(inflate_once(&z, first, sizeof first, 100, &out, &n), SIO_OK);
+    CHECK_INT(inflate_once(&z, second, sizeof second, 100, &out, &n), SIO_ERR_PROTOCOL);
+    CHECK(z.error && strstr(z.error, "before the start"));
+    sio_inflater_free(&z);
+}
+
+/* RFC 7692 7.2.3.3 (stored block), 7.2.3.5 (two blocks, the first ended by
+ * a sync flush) and 7.2.3.6 (BFINAL set). */
+static void test_inflate_rfc7692_stored_two_blocks_and_final(void)
+{
+    static const unsigned char stored[] = {0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00};
+    static const unsigned char two[] = {0xf2, 0x48, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00};
+    static const unsigned char final[] = {0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0x00};
+    sio_inflater z;
+    const unsigned char *out;
+    size_t n;
+    memset(&z, 0, sizeof z);
+    CHECK_INT(inflate_once(&z, stored, sizeof stored, 100, &out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "Hello");
+    CHECK_INT(inflate_once(&z, two, sizeof two, 100, &out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "Hello");
+    CHECK_INT(inflate_once(&z, final, sizeof final, 100, &out, &n), SIO_OK);
+    CHECK_SPAN(out, n, "Hello");
+    CHECK_INT(inflate_once(&z, (const unsigned char *)"", 0, 100, &out, &n), SIO_OK);   /* empty: leniently "" */
+    CHECK_INT(n, 0);
+    sio_inflater_free(&z);
+}
+
+/* A dynamic-Huffman block made by zlib (level 9, raw, sync flush) from 40
+ * generated lines. */
+static void test_inflate_dynamic_block_from_zlib(void)
+{
+    static const unsigned char data[] = {
+        0x7c, 0x94, 0xc1, 0x55, 0x03, 0x31, 0x0c, 0x44, 0xef, 0x54, 0xa1, 0x12, 0x2c, 0xc9, 0xf6, 0xda,
+        0xe5, 0x00, 0x09, 0x10, 0x48, 0x58, 0x08, 0x1b, 0x20, 0x54, 0x4f, 0x0a, 0xd0, 0xd7, 0x7d, 0xe6,
+        0xd9, 0xd2, 0x9f, 0xd1, 0xf6, 0xb2, 0x97, 0xcf, 0xcb, 0xe1, 0xf1, 0x4d, 0x1e, 0xce, 0xeb, 0xcf,
+        0xbb, 0x3c, 0xad, 0xbf, 0x52, 0xe4, 0xf5, 0x72, 0xfa, 0xf8, 0x92, 0xf5, 0x7b, 0x7f, 0x96, 0xed,
+        0x26, 0x38, 0xde, 0xff, 0x5d, 0x65, 0xb7, 0x3e, 0x4b, 0xb9, 0xdb, 0x02, 0xbd, 0xa2, 0x5e, 0x43,
+        0xbd, 0xa1, 0xbe, 0x86, 0x7a, 0x47, 0xfd, 0x0c, 0xf5, 0x95, 0xff, 0xd3, 0x43, 0x43, 0x43, 0x83,
+        0xb5, 0xd0, 0xd0, 0xd1, 0xe0, 0xf1, 0x0b, 0x0b, 0x8f, 0x1c, 0xcf, 0x30, 0xd0, 0xd0, 0xe3, 0x25,
+        0x4d, 0x34, 0x8c, 0x98, 0x82, 0x32, 0x66, 0x2d, 0x00, 0x3a, 0x21, 0x6d, 0xf0, 0x0a, 0xc3, 0xd6,
+        0x1a, 0x4f, 0xa2, 0x9e, 0xf0, 0x8b, 0xb7, 0xa5, 0x09, 0xf2, 0x19, 0x13, 0xd1, 0x04, 0x3a, 0x50,
+        0xd7, 0x9e, 0xe4, 0x04, 0x5e, 0x61, 0xf0, 0x36, 0x60, 0x16, 0x46, 0xef, 0x06, 0x1b, 0x9b, 0x49,
+        0x1e, 0xa1, 0x83, 0x4c, 0xbf, 0x02, 0x7d, 0x63, 0xfa, 0xb5, 0xc2, 0x2b, 0x49, 0xd5, 0x47, 0x3c,
+        0x8b, 0x31, 0xfd, 0x66, 0xf1, 0xc6, 0x8c, 0xe9, 0xb7, 0x25, 0xe6, 0x62, 0x4c, 0xbf, 0x03, 0x7d,
+        0x63, 0xfa, 0x9d, 0x5e, 0x61, 0xfa, 0x0b, 0xcd, 0xc2, 0xf4, 0x17, 0xda, 0x58, 0x52, 0x7d, 0xe0,
+        0xe2, 0x4c, 0x7f, 0x02, 0x7d, 0x67, 0xfa, 0x13, 0x32, 0xe6, 0x49, 0xf7, 0x0b, 0x44, 0xd9, 0x93,
+        0xf2, 0x17, 0x68, 0x8c, 0x27, 0xed, 0x57, 0x28, 0xa6, 0xb7, 0xe4, 0x94, 0x41, 0x02, 0xbc, 0x27,
+        0x1e, 0x38, 0x33, 0xce, 0x11, 0x50, 0x87, 0x6b, 0xe6, 0x23, 0xbb, 0x99, 0xb0, 0x37, 0x0e, 0x81,
+        0xb6, 0xdb, 0x6d, 0xfe, 0x07};
+    char expect[4096];
+    size_t elen = 0, n;
+    int i;
+    sio_inflater z;
+    const unsigned char *out;
+    for (i = 0; i < 40; i++)
+        elen += (size_t)sprintf(expect + elen, "the quick brown fox %d jumps over the lazy dog %d\n", i, i * i);
+    memset(&z, 0, sizeof z);
+    CHECK_INT(inflate_once(&z, data, sizeof data, 1 << 20, &out, &n), SIO_OK);
+    CHECK_INT(n, elen);
+    CHECK(n == elen && memcmp(out, expect, n) == 0);
+    CHECK_INT(inflate_once(&z, data, sizeof data, elen - 1, &out, &n), SIO_ERR_TOO_BIG);   /* one byte short */
+    CHECK_INT(inflate_once(&z, data, sizeof data - 20, 1 << 20, &out, &n), SIO_ERR_PROTOCOL); /* cut short */
+    sio_inflater_free(&z);
+}
+
+/* Hostile streams: each is refused with a sentence, never read past. */
+static void test_inflate_refuses_invalid_streams(void)
+{
+    static const struct { const char *bytes; size_t len; const char *why; } cases[] = {
+        {"\x07", 1, "block type 3"},                                  /* BTYPE 11 */
+        {"\x00\x05\x00\xfb\xff" "Hello", 10, "complement"},           /* NLEN wrong */
+        {"\x00\x05\x00\xfa\xff" "He", 7, "ends early"},               /* stored block cut */
+        {"\x03\x02\x00", 3, "before the start"},                      /* fixed: a match at distance 1 first */
+        {"\x04\xff\xff\xff\xff\xff", 6, NULL},                        /* dynamic header of ones */
+        {"\x05\xe0\xff\xff\xff\xff\xff\xff", 8, NULL},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sio_inflater z;
+        const unsigned char *out;
+        size_t n;
+        int r;
+        memset(&z, 0, sizeof z);
+        r = sio_inflate_message(&z, (const unsigned char *)cases[i].bytes, cases[i].len, 0, 1 << 20, &out, &n);
+        CHECK(r == SIO_ERR_PROTOCOL);
+        CHECK(z.error != NULL);
+        if (cases[i].why && z.error && !strstr(z.error, cases[i].why)) {
+            fprintf(stderr, "  case %lu: %s\n", (unsigned long)i, z.error);
+            CHECK(0);
+        }
+        sio_inflater_free(&z);
+    }
+}
+
+/* A deflate bomb: 10 MiB of zeros in a few KiB is refused at max, having
+ * allocated no more than max. */
+static size_t bomb_peak, bomb_now;
+static void *bomb_realloc(void *user, void *p, size_t n)
+{
+    size_t *sizes = (size_t *)user, old = p ? ((size_t *)p)[-1] : 0;
+    size_t *q;
+    (void)sizes;
+    if (n == 0) {
+        if (p) { bomb_now -= old; free((size_t *)p - 1); }
+        return NULL;
+    }
+    q = (size_t *)realloc(p ? (size_t *)p - 1 : NULL, n + sizeof(size_t));
+    if (!q) return NULL;
+    bomb_now += n - old;
+    if (bomb_now > bomb_peak) bomb_peak = bomb_now;
+    q[0] = n;
+    return q + 1;
+}
+
+static void test_inflate_bomb_is_bounded_by_max(void)
+{
+    sio_deflater d;
+    sio_inflater z;
+    unsigned char *zeros = (unsigned char *)calloc(1, 10 << 20), *copy;
+    const unsigned char *c, *out;
+    size_t clen, n;
+    memset(&d, 0, sizeof d);
+    CHECK_INT(sio_deflate_message(&d, zeros, 10 << 20, 10 << 20, &c, &clen), SIO_OK);
+    CHECK(clen < 64 * 1024);
+    copy = (unsigned char *)malloc(clen);
+    memcpy(copy, c, clen);
+    sio_deflater_free(&d);
+    memset(&z, 0, sizeof z);
+    z.allocator.realloc = bomb_realloc;
+    bomb_peak = bomb_now = 0;
+    CHECK_INT(sio_inflate_message(&z, copy, clen, 1, 64 * 1024, &out, &n), SIO_ERR_TOO_BIG);
+    CHECK(z.error && strstr(z.error, "max_message"));
+    CHECK(bomb_peak < 64 * 1024 + 16 * 1024);
+    sio_inflater_free(&z);
+    CHECK_INT(bomb_now, 0);
+    free(copy);
+    free(zeros);
+}
+
+/* Round trips through our own compressor for many shapes of data: text,
+ * runs, random bytes, every small length, each window size. */
+static void test_deflate_round_trips(void)
+{
+    static unsigned char data[300000];
+    size_t lens[] = {0, 1, 2, 3, 4, 5, 7, 130, 258, 259, 1000, 32768, 40000, 65536, 70000, 300000};
+    unsigned seed = 12345, bits;
+    size_t i, k;
+    int shape;
+    for (shape = 0; shape < 3; shape++) {
+        for (i = 0; i < sizeof data; i++) {
+            seed = seed * 1103515245u + 12345u;
+            data[i] = shape == 0 ? (unsigned char)"abcdefgh hello world {}\"\n"[(seed >> 16) % 25]
+                    : shape == 1 ? (unsigned char)((i / 300) & 0xff)
+                    : (unsigned char)(seed >> 16);
+        }
+        for (bits = 8; bits <= 15; bits += 7)
+            for (k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+                sio_deflater d;
+                sio_inflater z;
+                const unsigned char *c, *out;
+                size_t clen, n;
+                int r;
+                memset(&d, 0, sizeof d);
+                memset(&z, 0, sizeof z);
+                d.window_bits = bits;
+                r = sio_deflate_message(&d, data, lens[k], lens[k] + lens[k] / 1024 + 64, &c, &clen);
+                CHECK_INT(r, SIO_OK);
+                if (r == SIO_OK) {
+                    r = sio_inflate_message(&z, c, clen, 1, lens[k], &out, &n);
+                    CHECK_INT(r, SIO_OK);
+                    CHECK(r == SIO_OK && n == lens[k] && (n == 0 || memcmp(out, data, n) == 0));
+                    if (shape == 1 && lens[k] >= 1000) CHECK(clen * 20 < lens[k]);
+                }
+                sio_deflater_free(&d);
+                sio_inflater_free(&z);
+            }
+    }
+}
+
+/* Data that would not shrink is left to be sent as it is. */
+static void test_deflate_says_when_it_does_not_pay(void)
+{
+    unsigned char data[1000];
+    unsigned seed = 7;
+    size_t i, clen;
+    const unsigned char *c;
+    sio_deflater d;
+    for (i = 0; i < sizeof data; i++) {
+        seed = seed * 1103515245u + 12345u;
+        data[i] = (unsigned char)(seed >> 16);
+    }
+    memset(&d, 0, sizeof d);
+    CHECK_INT(sio_deflate_message(&d, data, sizeof data, sizeof data, &c, &clen), SIO_ERR_TOO_BIG);
+    CHECK_INT(sio_deflate_message(&d, (const unsigned char *)"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 32, 32, &c, &clen), SIO_OK);
+    CHECK(clen < 10);
+    sio_deflater_free(&d);
+}
+
 int main(void)
 {
     /* proxy */
@@ -2498,6 +2735,14 @@ int main(void)
     RUN(test_base64_decode_rejects_length_1_mod_4);
     RUN(test_ws_accept_key_rfc6455_example);
     /* utf8 */
+    RUN(test_inflate_rfc7692_hello);
+    RUN(test_inflate_context_takeover_refers_to_the_last_message);
+    RUN(test_inflate_rfc7692_stored_two_blocks_and_final);
+    RUN(test_inflate_dynamic_block_from_zlib);
+    RUN(test_inflate_refuses_invalid_streams);
+    RUN(test_inflate_bomb_is_bounded_by_max);
+    RUN(test_deflate_round_trips);
+    RUN(test_deflate_says_when_it_does_not_pay);
     RUN(test_utf8_valid_ascii);
     RUN(test_utf8_valid_2_byte_char);
     RUN(test_utf8_valid_3_byte_char);

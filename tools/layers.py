@@ -19,7 +19,7 @@ SRC = os.path.join(ROOT, "src")
 
 # The parsers: sans-I/O codecs that know no client.  They may use each
 # other (json in packet, utf8 in ws) and "common" (status texts, allocation).
-PARSERS = {"common", "status", "url", "sha1_base64", "utf8", "http", "dns", "x509", "proxy", "ws", "eio", "packet", "json"}
+PARSERS = {"common", "status", "url", "sha1_base64", "utf8", "deflate", "http", "dns", "x509", "proxy", "ws", "eio", "packet", "json"}
 # Engines: the client's state machines that already own their struct, take
 # the time as an argument and say what they want.  Like parsers they know
 # no client and no platform.
