@@ -779,8 +779,9 @@ SIO_API int sio_deflate_message(sio_deflater *d, const unsigned char *in, size_t
         if (mlen) {
             size_t j, end = i + mlen;
             k.symbols[k.count++] = 0x100u | (mlen - 3) | (uint32_t)dist << 9;
-            if (mlen <= SIO__INSERT_MAX)
-                for (j = i + 1; j < end && j + 3 <= len; j++) sio__lz_insert(&z, in, j);
+            /* Short matches hash every position inside them; long ones
+             * only their last few, so that the next match is near. */
+            for (j = mlen <= SIO__INSERT_MAX ? i + 1 : end - 3; j < end && j + 3 <= len; j++) sio__lz_insert(&z, in, j);
             i = end;
         } else {
             k.symbols[k.count++] = in[i++];

@@ -2144,6 +2144,253 @@ static void test_handshake_answer_is_kept_for_a_refusal_and_when_asked(void)
     sio_destroy(c);
 }
 
+/* ---- permessage-deflate ------------------------------------------------- */
+
+static sio_client *deflate_client(const char *answer, sio_config *cfg_in)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    char extra[256];
+    if (cfg_in) cfg = *cfg_in;
+    else {
+        memset(&cfg, 0, sizeof cfg);
+        cfg.deflate = SIO_DEFLATE_ON;
+    }
+    cfg.url = "ws://h.test/";
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    snprintf(extra, sizeof extra, "Sec-WebSocket-Extensions: %s\r\n", answer);
+    server_accept(answer ? extra : NULL);
+    return c;
+}
+
+/* A server frame with RSV1 (compressed) set. */
+static void server_frame_rsv1(int fin, int op, const void *p, size_t n)
+{
+    size_t at = net.in_len;
+    server_frame(fin, op, p, n);
+    net.in[at] |= 0x40;
+}
+
+static void test_deflate_offer_lists_what_the_caller_chose(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);              /* off by default: nothing offered */
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "Sec-WebSocket-Extensions") == NULL);
+    sio_destroy(c);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.deflate_window_bits = 10;
+    cfg.deflate_no_context_takeover = 1;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "\r\nSec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover; "
+                 "client_max_window_bits; server_max_window_bits=10; server_no_context_takeover\r\n") != NULL);
+    sio_destroy(c);
+    cfg.deflate_window_bits = 8;                               /* zlib cannot honour 8: refused */
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+    cfg.deflate_window_bits = 0;
+    cfg.deflate = 2;
+    CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
+}
+
+/* Answers that break RFC 7692 7.1 fail the handshake with a sentence. */
+static void test_deflate_answer_outside_the_offer_fails_the_handshake(void)
+{
+    static const struct { const char *answer, *why; } cases[] = {
+        {"permessage-deflate; foo", "did not offer"},
+        {"permessage-deflate; server_max_window_bits=16", "outside 8..15"},
+        {"permessage-deflate; server_max_window_bits=7", "outside 8..15"},
+        {"permessage-deflate; server_max_window_bits=09", "outside 8..15"},
+        {"permessage-deflate; client_max_window_bits", "outside 8..15"},
+        {"permessage-deflate; server_max_window_bits=12", "above the one offered"},
+        {"permessage-deflate; server_no_context_takeover; server_no_context_takeover", "twice"},
+        {"permessage-deflate; client_no_context_takeover=1", "a value"},
+        {"permessage-deflate, permessage-deflate", "more than one"},
+        {"x-webkit-deflate-frame", "did not offer"},
+        {"permessage-deflate;", "malformed"},
+        {"permessage-deflate\r\nSec-WebSocket-Extensions: permessage-deflate", "did not offer"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sio_config cfg;
+        sio_client *c;
+        sio_event ev;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.deflate = SIO_DEFLATE_ON;
+        cfg.deflate_window_bits = 10;
+        c = deflate_client(cases[i].answer, &cfg);
+        CHECK(c != NULL);
+        if (!c) continue;
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+        CHECK_INT(ev.error, SIO_ERR_HANDSHAKE);
+        if (!ev.message || !strstr(ev.message, cases[i].why)) {
+            fprintf(stderr, "  answer '%s': %s\n", cases[i].answer, ev.message ? ev.message : "(none)");
+            CHECK(0);
+        }
+        sio_destroy(c);
+    }
+}
+
+/* The server keeps its history: the second "Hello" of RFC 7692 7.2.3.2
+ * refers into the first.  A message in fragments carries RSV1 on its first
+ * frame only. */
+static void test_deflate_receives_compressed_messages(void)
+{
+    static const unsigned char hello[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+    static const unsigned char again[] = {0xf2, 0x00, 0x11, 0x00, 0x00};
+    sio_client *c = deflate_client("permessage-deflate; server_max_window_bits=10", NULL);
+    sio_event ev;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_frame_rsv1(1, SIO_WS_TEXT, hello, sizeof hello);
+    server_frame_rsv1(1, SIO_WS_BINARY, again, sizeof again);
+    server_frame_rsv1(0, SIO_WS_TEXT, hello, 3);
+    server_frame(1, SIO_WS_CONTINUATION, hello + 3, sizeof hello - 3);
+    server_frame(1, SIO_WS_TEXT, "plain", 5);                   /* RSV1 clear: not compressed */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN(ev.data, ev.len, "Hello");
+    CHECK_INT(ev.binary, 0);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN(ev.data, ev.len, "Hello");
+    CHECK_INT(ev.binary, 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN(ev.data, ev.len, "Hello");
+    CHECK_INT(ev.data[ev.len], 0);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_SPAN(ev.data, ev.len, "plain");
+    CHECK(sio_memory(c) > 1024);                                /* the history is held... */
+    sio_destroy(c);
+}
+
+/* Each rule RFC 7692 adds to the frames, and what inflates wrongly: a
+ * protocol error with the close code that names it. */
+static void test_deflate_frame_rules_and_bad_data_fail_the_connection(void)
+{
+    static const unsigned char hello[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
+    static const unsigned char bad_utf8[] = {0xfa, 0x0f, 0x00};   /* one byte 0xff, fixed Huffman */
+    int k;
+    for (k = 0; k < 5; k++) {
+        sio_client *c = deflate_client(k == 4 ? NULL : "permessage-deflate", NULL);
+        sio_event ev;
+        sio_ws_frame f;
+        unsigned char payload[256];
+        int expect_code = 1002;
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+        net.out_len = 0;
+        if (k == 0) server_frame_rsv1(1, SIO_WS_PING, "", 0);
+        if (k == 1) {
+            server_frame(0, SIO_WS_TEXT, "He", 2);
+            server_frame_rsv1(1, SIO_WS_CONTINUATION, "llo", 3);
+        }
+        if (k == 2) {
+            server_frame_rsv1(1, SIO_WS_TEXT, bad_utf8, sizeof bad_utf8);
+            expect_code = 1007;
+        }
+        if (k == 3) {
+            server_frame_rsv1(1, SIO_WS_TEXT, "\x07", 1);         /* block type 3 */
+            expect_code = 1007;
+        }
+        if (k == 4) server_frame_rsv1(1, SIO_WS_TEXT, hello, sizeof hello);   /* not agreed */
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+        CHECK_INT(ev.error, SIO_ERR_PROTOCOL);
+        CHECK(client_frame(0, &f, payload) && f.opcode == SIO_WS_CLOSE);
+        CHECK_INT((payload[0] << 8) | payload[1], expect_code);
+        sio_destroy(c);
+    }
+}
+
+/* Inflating past max_message is a 1009 close, not an allocation. */
+static void test_deflate_bomb_closes_with_1009(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_ws_frame f;
+    sio_deflater d;
+    unsigned char payload[16], *zeros = (unsigned char *)calloc(1, 1 << 20);
+    const unsigned char *packed;
+    size_t n;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.max_message = 4096;
+    c = deflate_client("permessage-deflate", &cfg);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    memset(&d, 0, sizeof d);
+    CHECK_INT(sio_deflate_message(&d, zeros, 1 << 20, 1 << 20, &packed, &n), SIO_OK);
+    CHECK(n < 4096);
+    net.out_len = 0;
+    server_frame_rsv1(1, SIO_WS_BINARY, packed, n);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TOO_BIG);
+    CHECK(client_frame(0, &f, payload) && f.opcode == SIO_WS_CLOSE);
+    CHECK_INT((payload[0] << 8) | payload[1], 1009);
+    CHECK(sio_memory(c) < 64 * 1024);
+    sio_destroy(c);
+    sio_deflater_free(&d);
+    free(zeros);
+}
+
+/* Sends: at or above the threshold and shrinking, compressed with RSV1 on
+ * the first frame; below it, or not shrinking, as they are. */
+static void test_deflate_sends_compressed_when_it_pays(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_ws_frame f;
+    sio_inflater z;
+    static unsigned char payload[4096];
+    char text[1000];
+    const unsigned char *out;
+    size_t n, i;
+    unsigned seed = 1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.send_fragment_size = 100;
+    c = deflate_client("permessage-deflate; client_max_window_bits=9", &cfg);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    net.out_len = 0;
+    for (i = 0; i < sizeof text; i++) text[i] = "Hello, world! "[i % 14];
+    CHECK_INT(sio_send_text(c, text, sizeof text), SIO_OK);
+    CHECK_INT(sio_send_text(c, "short", 5), SIO_OK);
+    for (i = 0; i < 500; i++) {
+        seed = seed * 1103515245u + 12345u;
+        payload[i] = (unsigned char)(seed >> 16);
+    }
+    CHECK_INT(sio_send_binary(c, payload, 500), SIO_OK);       /* random: would not shrink */
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK_INT(f.rsv, 4);
+    CHECK_INT(f.fin, 1);                                        /* compressed into one frame of < 100 */
+    memset(&z, 0, sizeof z);
+    CHECK_INT(sio_inflate_message(&z, payload, (size_t)f.length, 1, 1 << 20, &out, &n), SIO_OK);
+    CHECK(n == sizeof text && memcmp(out, text, n) == 0);
+    sio_inflater_free(&z);
+    CHECK(client_frame(1, &f, payload));
+    CHECK_INT(f.rsv, 0);
+    CHECK_SPAN(payload, f.length, "short");
+    CHECK(client_frame(2, &f, payload));
+    CHECK_INT(f.rsv, 0);
+    CHECK_INT(f.fin, 0);                                        /* sent as is, in fragments */
+    CHECK(client_frame(3, &f, payload));
+    CHECK_INT(f.rsv, 0);
+    CHECK_INT(f.opcode, SIO_WS_CONTINUATION);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
@@ -2172,6 +2419,12 @@ int main(void)
     RUN(test_handshake_rejects_wrong_accept);
     RUN(test_handshake_rejects_non_101_status);
     RUN(test_handshake_rejects_missing_upgrade);
+    RUN(test_deflate_offer_lists_what_the_caller_chose);
+    RUN(test_deflate_answer_outside_the_offer_fails_the_handshake);
+    RUN(test_deflate_receives_compressed_messages);
+    RUN(test_deflate_frame_rules_and_bad_data_fail_the_connection);
+    RUN(test_deflate_bomb_closes_with_1009);
+    RUN(test_deflate_sends_compressed_when_it_pays);
     RUN(test_handshake_rejects_unoffered_extension);
     RUN(test_handshake_head_over_limit_fails);
     RUN(test_frame_in_same_read_as_101_is_delivered);
