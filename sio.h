@@ -504,6 +504,9 @@ typedef struct sio_inflater {
     /* state (zero-initialise, then set allocator and window) */
     unsigned char *buffer;       /* buffer[0..history) is the history, then the message being inflated */
     size_t history, cap;
+    unsigned char *copy;         /* with a window: the message handed out, which its user may change
+                                    while the history must stay as the sender has it */
+    size_t copy_cap;
     const char *error;           /* sentence naming what was wrong with the last message */
 } sio_inflater;
 
@@ -517,7 +520,7 @@ typedef struct sio_inflater {
  * history is gone: the connection cannot go on. */
 SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t len, int sync_tail,
                                 size_t max, const unsigned char **out, size_t *out_len);
-/* Gives the buffer back when no history has to be kept (idle, no context takeover). */
+/* Idle: gives back all but the history (with a window), or everything. */
 SIO_API void sio_inflater_trim(sio_inflater *z);
 SIO_API void sio_inflater_free(sio_inflater *z);
 
@@ -2871,23 +2874,53 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
     z->buffer[o] = 0;                                   /* room for it was kept (cap + 1) */
     *out = z->buffer + start;
     *out_len = o - start;
+    if (z->window) {
+        /* The caller may write into what it gets (a parser that works in
+         * place); the history the next message refers to must not change. */
+        if (o - start + 1 > z->copy_cap) {
+            void *p = sio__realloc(&z->allocator, z->copy, o - start + 1);
+            if (!p) {
+                z->history = 0;
+                return sio__inflate_fail(z, SIO_ERR_NOMEM, "deflate: out of memory");
+            }
+            z->copy = (unsigned char *)p;
+            z->copy_cap = o - start + 1;
+        }
+        memcpy(z->copy, z->buffer + start, o - start + 1);
+        *out = z->copy;
+    }
     z->history = z->window ? o : 0;
     return SIO_OK;
 }
 
 SIO_API void sio_inflater_trim(sio_inflater *z)
 {
-    if (z->window) return;
-    sio__free(&z->allocator, z->buffer);
-    z->buffer = NULL;
-    z->cap = z->history = 0;
+    sio__free(&z->allocator, z->copy);
+    z->copy = NULL;
+    z->copy_cap = 0;
+    if (!z->window) {
+        sio__free(&z->allocator, z->buffer);
+        z->buffer = NULL;
+        z->cap = z->history = 0;
+    } else if (z->cap > z->window) {               /* only the window stays */
+        void *p;
+        size_t keep = z->history < z->window ? z->history : z->window;
+        memmove(z->buffer, z->buffer + z->history - keep, keep);
+        z->history = keep;
+        p = sio__realloc(&z->allocator, z->buffer, z->window + 1);
+        if (p) {
+            z->buffer = (unsigned char *)p;
+            z->cap = z->window;
+        }
+    }
 }
 
 SIO_API void sio_inflater_free(sio_inflater *z)
 {
     sio__free(&z->allocator, z->buffer);
-    z->buffer = NULL;
-    z->cap = z->history = 0;
+    sio__free(&z->allocator, z->copy);
+    z->buffer = z->copy = NULL;
+    z->cap = z->history = z->copy_cap = 0;
 }
 
 /* ---- deflate ------------------------------------------------------------ */
@@ -6308,7 +6341,7 @@ static size_t sio__websocket_memory(const sio__websocket *ws)
 {
     size_t i, n = ws->rx.buffer_cap + ws->protocol_count * sizeof(char *);
     for (i = 0; i < ws->protocol_count; i++) n += sio__str_size(ws->protocols[i]);
-    return n + (ws->inflater.buffer ? ws->inflater.cap + 1 : 0) + ws->deflater.out_cap;
+    return n + (ws->inflater.buffer ? ws->inflater.cap + 1 : 0) + ws->inflater.copy_cap + ws->deflater.out_cap;
 }
 
 /* Gives back everything; a is what the protocols were copied with. */

@@ -379,23 +379,53 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
     z->buffer[o] = 0;                                   /* room for it was kept (cap + 1) */
     *out = z->buffer + start;
     *out_len = o - start;
+    if (z->window) {
+        /* The caller may write into what it gets (a parser that works in
+         * place); the history the next message refers to must not change. */
+        if (o - start + 1 > z->copy_cap) {
+            void *p = sio__realloc(&z->allocator, z->copy, o - start + 1);
+            if (!p) {
+                z->history = 0;
+                return sio__inflate_fail(z, SIO_ERR_NOMEM, "deflate: out of memory");
+            }
+            z->copy = (unsigned char *)p;
+            z->copy_cap = o - start + 1;
+        }
+        memcpy(z->copy, z->buffer + start, o - start + 1);
+        *out = z->copy;
+    }
     z->history = z->window ? o : 0;
     return SIO_OK;
 }
 
 SIO_API void sio_inflater_trim(sio_inflater *z)
 {
-    if (z->window) return;
-    sio__free(&z->allocator, z->buffer);
-    z->buffer = NULL;
-    z->cap = z->history = 0;
+    sio__free(&z->allocator, z->copy);
+    z->copy = NULL;
+    z->copy_cap = 0;
+    if (!z->window) {
+        sio__free(&z->allocator, z->buffer);
+        z->buffer = NULL;
+        z->cap = z->history = 0;
+    } else if (z->cap > z->window) {               /* only the window stays */
+        void *p;
+        size_t keep = z->history < z->window ? z->history : z->window;
+        memmove(z->buffer, z->buffer + z->history - keep, keep);
+        z->history = keep;
+        p = sio__realloc(&z->allocator, z->buffer, z->window + 1);
+        if (p) {
+            z->buffer = (unsigned char *)p;
+            z->cap = z->window;
+        }
+    }
 }
 
 SIO_API void sio_inflater_free(sio_inflater *z)
 {
     sio__free(&z->allocator, z->buffer);
-    z->buffer = NULL;
-    z->cap = z->history = 0;
+    sio__free(&z->allocator, z->copy);
+    z->buffer = z->copy = NULL;
+    z->cap = z->history = z->copy_cap = 0;
 }
 
 /* ---- deflate ------------------------------------------------------------ */

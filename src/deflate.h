@@ -12,6 +12,9 @@ typedef struct sio_inflater {
     /* state (zero-initialise, then set allocator and window) */
     unsigned char *buffer;       /* buffer[0..history) is the history, then the message being inflated */
     size_t history, cap;
+    unsigned char *copy;         /* with a window: the message handed out, which its user may change
+                                    while the history must stay as the sender has it */
+    size_t copy_cap;
     const char *error;           /* sentence naming what was wrong with the last message */
 } sio_inflater;
 
@@ -25,7 +28,7 @@ typedef struct sio_inflater {
  * history is gone: the connection cannot go on. */
 SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t len, int sync_tail,
                                 size_t max, const unsigned char **out, size_t *out_len);
-/* Gives the buffer back when no history has to be kept (idle, no context takeover). */
+/* Idle: gives back all but the history (with a window), or everything. */
 SIO_API void sio_inflater_trim(sio_inflater *z);
 SIO_API void sio_inflater_free(sio_inflater *z);
 

@@ -77,7 +77,7 @@ static size_t sio__websocket_memory(const sio__websocket *ws)
 {
     size_t i, n = ws->rx.buffer_cap + ws->protocol_count * sizeof(char *);
     for (i = 0; i < ws->protocol_count; i++) n += sio__str_size(ws->protocols[i]);
-    return n + (ws->inflater.buffer ? ws->inflater.cap + 1 : 0) + ws->deflater.out_cap;
+    return n + (ws->inflater.buffer ? ws->inflater.cap + 1 : 0) + ws->inflater.copy_cap + ws->deflater.out_cap;
 }
 
 /* Gives back everything; a is what the protocols were copied with. */

@@ -74,6 +74,7 @@ class ServerSet:
             raise RuntimeError("node_modules/ws missing: run `npm ci` in %s" % ROOT)
         env["NODE_PATH"] = nm + (os.pathsep + env["NODE_PATH"] if env.get("NODE_PATH") else "")
         self.start("ws", ["node", os.path.join(SERVERS, "ws_echo.js"), "0"], env)
+        self.start("wsd", ["node", os.path.join(SERVERS, "ws_deflate.js"), "0"], env)
         self.start("py", [PY, os.path.join(SERVERS, "py_echo.py"), "0"])
         self.start("hostile", [PY, os.path.join(SERVERS, "hostile_ws.py"), "0",
                                "--log", os.path.join(OPTS.tmp, "hostile.jsonl")])
@@ -322,6 +323,27 @@ def ws_default_max_message_rejects_16mib_plus_1():
     check(r.of("error") or r.of("close"), "no error/close record: %s" % r.describe())
     c = r.close_rec()
     check(c is None or c.get("code") in (1009, 1006), "close record %s" % short(c))
+
+
+def make_ws_deflate(path, agreed):
+    def t():
+        # npm ws with perMessageDeflate (threshold 0: all it sends is compressed),
+        # one server per parameter set; messages larger than windows and
+        # messages that refer back to earlier ones.
+        lines = ["permessage-deflate %d " % i * 300 for i in range(3)] + ["x", "ext?"]
+        r = sioc(["ws", "--exit-after", str(len(lines)), echo_url("wsd", path)],
+                 stdin="".join(l + "\n" for l in lines).encode(), close_stdin=False)
+        expect_rc(r, 0)
+        check(r.texts()[:-1] == lines[:-1], "echo differs: %s" % r.describe())
+        ext = r.texts()[-1] if r.texts() else ""
+        check(ext.endswith("-> " + agreed), "agreed %r, expected %r" % (ext, agreed))
+    return t
+
+
+for _path, _agreed in (("/takeover", "permessage-deflate"), ("/no-takeover", "permessage-deflate"),
+                       ("/window-9", "permessage-deflate"), ("/client-9", "permessage-deflate"),
+                       ("/off", "")):
+    add_test("ws_deflate_npm_ws" + _path.replace("/", "_").replace("-", "_"), make_ws_deflate(_path, _agreed))
 
 
 @test

@@ -193,6 +193,8 @@ class ServerSet:
                                "--ping-timeout", str(pt)], env)
             self.start("io_polling", ["node", io_js, "0", "--polling-only", "--ping-interval", str(pi),
                                       "--ping-timeout", str(pt)], env)
+            self.start("io_deflate", ["node", io_js, "0", "--deflate", "--ping-interval", str(pi),
+                                      "--ping-timeout", str(pt)], env)
             if os.path.isdir(os.path.join(nm, "socket.io-v2")):
                 self.start("v2", ["node", os.path.join(SERVERS, "io_v2_server.js"), "0"], env)
             else:
@@ -529,6 +531,27 @@ def io_binary_to_server_echoed_byte_exact():
     r = sioc(["--exit-after", "3", url("io")], lines=[["message"] + args])
     expect_rc(r, 0)
     expect_args(r, "message-back", args)
+
+
+def make_io_deflate(transport):
+    def t():
+        # socket.io with perMessageDeflate (threshold 0): every frame both ways
+        # compressed, the upgrade probe's "3probe" too; text and binary.
+        big = "socket.io permessage-deflate " * 400
+        blob = bytes(range(256)) * 40
+        args = [big, B(blob), {"x": [big[:100], B(b"\x00" * 3000)]}]
+        r = sioc(["--transport", transport, "--exit-after", "4", url("io_deflate")],
+                 lines=[["message"] + args, ["extensions"]])
+        expect_rc(r, 0)
+        expect_args(r, "message-back", args)
+        ext = [e for e in r.of("event") if e.get("name") == "extensions"]
+        check(ext and norm(ext[0].get("args")) == [["permessage-deflate"], "websocket"],
+              "extensions agreed: %s" % r.describe())
+    return t
+
+
+add_test("io_deflate_over_websocket_round_trip", make_io_deflate("websocket"))
+add_test("io_deflate_after_upgrade_round_trip", make_io_deflate("auto"))
 
 
 @test

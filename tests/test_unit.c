@@ -2472,6 +2472,7 @@ static void test_inflate_context_takeover_refers_to_the_last_message(void)
     memset(&z, 0, sizeof z);
     z.window = 32768;
     CHECK_INT(inflate_once(&z, first, sizeof first, 100, &out, &n), SIO_OK);
+    memset((unsigned char *)out, '#', n);         /* a parser working in place must not change the history */
     CHECK_INT(inflate_once(&z, second, sizeof second, 100, &out, &n), SIO_OK);
     CHECK_SPAN(out, n, "Hello");
     sio_inflater_free(&z);

@@ -9,6 +9,8 @@
 //     --connect-timeout MS   (default 1000)
 //     --allow-eio3           accept Engine.IO 3 clients (allowEIO3)
 //     --polling-only         transports: ['polling'] (no upgrade offered)
+//     --deflate              perMessageDeflate with threshold 0: every WebSocket frame
+//                            compressed, the upgrade probe's "3probe" too
 //   The same settings can come from the environment: IO_PING_INTERVAL,
 //   IO_PING_TIMEOUT, IO_MAX_BUFFER, IO_CONNECT_TIMEOUT (argv wins).
 //
@@ -82,6 +84,7 @@ const cfg = {
   cors: { origin: '*' },
   // --allow-eio3: Engine.IO 3 / Socket.IO v4 clients too (as servers upgraded from 2.x)
   allowEIO3: process.argv.includes('--allow-eio3'),
+  perMessageDeflate: process.argv.includes('--deflate') ? { threshold: 0 } : false,
   // A handshake whose query has deny=1 is refused: 403 {"code":4,"message":"denied by test"}.
   allowRequest: (req, cb) => cb(/[?&]deny=1/.test(req.url) ? 'denied by test' : null, !/[?&]deny=1/.test(req.url)),
 };
@@ -125,6 +128,16 @@ io.on('connection', (socket) => {
   socket.on('message-with-ack', (...raw) => {
     const { args, ack } = stripAck(raw);
     if (ack) ack(...args);
+  });
+  // "extensions": what the WebSocket under this socket agreed, once the
+  // connection runs on one (after the upgrade when it started on polling)
+  socket.on('extensions', () => {
+    const reply = () => {
+      const ws = socket.conn.transport.socket;
+      socket.emit('extensions', Object.keys((ws && ws._extensions) || {}), socket.conn.transport.name);
+    };
+    if (socket.conn.transport.name === 'websocket') reply();
+    else socket.conn.once('upgrade', reply);
   });
   socket.on('inspect', (...raw) => {
     const { args } = stripAck(raw);
