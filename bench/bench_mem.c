@@ -1,5 +1,7 @@
 /* bench_mem - heap and RSS per connected idle Socket.IO client.
- *     bench_mem URL N [HOLD_SECONDS]      prints one JSON line
+ *     bench_mem URL N [HOLD_SECONDS [DEFLATE]]      prints one JSON line
+ * DEFLATE: off (default), on (the server may keep its history) or
+ * no-takeover (server_no_context_takeover asked).
  * Connects N clients (WebSocket transport) from one thread, waits until every
  * one has its namespace CONNECT, then keeps them idle for HOLD_SECONDS
  * (default 5) answering the server's pings, and reports:
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
     const char *url = argc > 1 ? argv[1] : "http://127.0.0.1:3000/";
     long n = argc > 2 ? atol(argv[2]) : 100, i, connected = 0, lost = 0;
     double hold = argc > 3 ? atof(argv[3]) : 5.0, t0, api = 0;
+    const char *deflate = argc > 4 ? argv[4] : "off";
     counter k = {0, 0};
     sio_client **cs;
     sio_set *set;
@@ -82,6 +85,8 @@ int main(int argc, char **argv)
         cfg.connect_timeout_ms = 60000;
         cfg.allocator.realloc = count_realloc;
         cfg.allocator.user = &k;
+        cfg.deflate = strcmp(deflate, "off") != 0 ? SIO_DEFLATE_ON : SIO_DEFLATE_OFF;
+        cfg.deflate_no_context_takeover = strcmp(deflate, "no-takeover") == 0;
         if (sio_create(&cfg, &cs[i]) != SIO_OK || sio_set_add(set, cs[i]) != SIO_OK) return 2;
         sio_start(cs[i]);
     }

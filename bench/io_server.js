@@ -10,13 +10,18 @@
 'use strict';
 const { Server } = require('socket.io');
 // IO_PING_INTERVAL / IO_PING_TIMEOUT (ms) override the defaults (bench_mem holds
-// thousands of idle clients with short heartbeats).
+// thousands of idle clients with short heartbeats); IO_DEFLATE=1 compresses.
 const io = new Server({
   pingInterval: Number(process.env.IO_PING_INTERVAL) || 25000,
   pingTimeout: Number(process.env.IO_PING_TIMEOUT) || 20000,
   maxHttpBufferSize: 1e8,
+  // IO_DEFLATE=1: permessage-deflate, every frame compressed (bench_mem's "on" rows)
+  perMessageDeflate: process.env.IO_DEFLATE ? { threshold: 0 } : false,
 });
 io.on('connection', (socket) => {
+  // IO_WELCOME=1: a first message long enough to compress, so that a client
+  // that keeps the server's history has one
+  if (process.env.IO_WELCOME) socket.emit('welcome', 'compressed welcome '.repeat(20));
   let want = 0, got = 0;
   socket.on('stream', (n) => { for (let i = 0; i < n; i++) socket.emit('tick', i); });
   socket.on('burst', (n) => {

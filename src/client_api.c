@@ -228,7 +228,6 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 
 SIO_API void sio_destroy(sio_client *c)
 {
-    size_t i;
     sio_allocator a;
     if (!c) return;
     if (c->membership.set) sio__set_of(c)->remove(c->membership.set, c);
@@ -255,7 +254,10 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->polling.out);
 #endif
 #if SIO__WITH_POLLING
-    for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+    {
+        size_t i;
+        for (i = 0; i < SIO__MAX_COOKIES; i++) sio__free(&a, c->cookies[i]);
+    }
 #endif
     sio__websocket_free(&c->websocket, &a);
 #if SIO__WITH_SOCKETIO

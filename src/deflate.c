@@ -57,10 +57,14 @@ typedef struct sio__bits {
 static void sio__bits_refill(sio__bits *b)
 {
     if (b->pos + 8 <= b->len) {
-        while (b->cnt <= 56) {
-            b->buf |= (uint64_t)b->in[b->pos++] << b->cnt;
-            b->cnt += 8;
-        }
+        /* Eight bytes at once; the bits of the byte only partly taken are
+         * taken again next time, so the two ORs agree. */
+        const unsigned char *p = b->in + b->pos;
+        uint64_t v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+                     (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+        b->buf |= v << b->cnt;
+        b->pos += (63 - b->cnt) >> 3;
+        b->cnt |= 56;
         return;
     }
     while (b->cnt <= 56) {
@@ -171,7 +175,7 @@ static int sio__inflate_room(sio_inflater *z, size_t o, size_t need, size_t limi
     void *p;
     if (need > limit - o) return SIO_ERR_TOO_BIG;
     if (o + need <= z->cap && z->buffer) return SIO_OK;
-    cap = z->cap < 1024 ? 1024 : z->cap;
+    cap = z->cap < 256 ? 256 : z->cap;
     while (cap < o + need) cap = cap > limit / 2 ? limit : cap * 2;
     if (cap > limit) cap = limit;
     p = sio__realloc(&z->allocator, z->buffer, cap + 1);   /* + 1: the NUL after a message */
@@ -250,50 +254,82 @@ static void sio__inflate_fixed_codes(sio__inflate_tables *t)
 /* The symbols of one Huffman-coded block, up to its end-of-block code;
  * *o is where output goes, start where this message began (the history
  * before it may be referred to), limit where max bytes would be passed. */
-static int sio__inflate_codes(sio_inflater *z, sio__bits *b, const sio__inflate_tables *t, size_t *o_io, size_t limit)
+static int sio__inflate_codes(sio_inflater *z, sio__bits *bits, const sio__inflate_tables *t, size_t *o_io, size_t limit)
 {
+    /* Local copies: stores into the output could alias the structs. */
+    sio__bits b = *bits;
+    unsigned char *buf = z->buffer;
     size_t o = *o_io, end = z->cap < limit ? z->cap : limit;   /* output may go up to end without a check */
-    int r;
+    int r = SIO_OK;
+    const char *why = NULL;
     for (;;) {
         int sym;
         unsigned len, dist;
-        sio__bits_refill(b);
-        if (b->pos > b->total + 8)
-            return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
-        sym = sio__huffman_decode(b, &t->lit);
+        sio__bits_refill(&b);
+        if (b.pos > b.total + 8) {
+            why = "deflate: compressed data ends early";
+            break;
+        }
+        sym = sio__huffman_decode(&b, &t->lit);
         if (sym < 256) {
-            if (sym < 0) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid literal/length code");
+            if (sym < 0) {
+                why = "deflate: invalid literal/length code";
+                break;
+            }
             if (o >= end) {
                 if ((r = sio__inflate_room(z, o, 1, limit)) != SIO_OK) break;
+                buf = z->buffer;
                 end = z->cap < limit ? z->cap : limit;
             }
-            z->buffer[o++] = (unsigned char)sym;
+            buf[o++] = (unsigned char)sym;
             continue;
         }
-        if (sym == 256) {
-            *o_io = o;
-            return SIO_OK;
-        }
+        if (sym == 256) break;
         sym -= 257;
-        if (sym >= 29) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid length code");
-        len = sio__len_base[sym] + sio__bits_take(b, sio__len_extra[sym]);
-        sym = sio__huffman_decode(b, &t->dist);      /* 15 + 5 + 15 + 13 bits fit in one refill */
-        if (sym < 0 || sym >= 30) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid distance code");
-        dist = sio__dist_base[sym] + sio__bits_take(b, sio__dist_extra[sym]);
-        if (dist > o) return sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: distance refers to before the start of the data");
+        if (sym >= 29) {
+            why = "deflate: invalid length code";
+            break;
+        }
+        len = sio__len_base[sym] + sio__bits_take(&b, sio__len_extra[sym]);
+        sym = sio__huffman_decode(&b, &t->dist);      /* 15 + 5 + 15 + 13 bits fit in one refill */
+        if (sym < 0 || sym >= 30) {
+            why = "deflate: invalid distance code";
+            break;
+        }
+        dist = sio__dist_base[sym] + sio__bits_take(&b, sio__dist_extra[sym]);
+        if (dist > o) {
+            why = "deflate: distance refers to before the start of the data";
+            break;
+        }
         if (len > end - o) {
             if ((r = sio__inflate_room(z, o, len, limit)) != SIO_OK) break;
+            buf = z->buffer;
             end = z->cap < limit ? z->cap : limit;
         }
         {
-            unsigned char *dst = z->buffer + o;
+            unsigned char *dst = buf + o;
             const unsigned char *src = dst - dist;
             o += len;
-            if (dist >= len) memcpy(dst, src, len);
-            else while (len--) *dst++ = *src++;          /* the copy overlaps itself: a repeat */
+            if (dist >= len) {
+                memcpy(dst, src, len);
+            } else if (dist >= 8) {                   /* overlapping: in steps that do not */
+                while (len >= 8) {
+                    memcpy(dst, src, 8);
+                    dst += 8;
+                    src += 8;
+                    len -= 8;
+                }
+                while (len--) *dst++ = *src++;
+            } else {
+                while (len--) *dst++ = *src++;        /* a short repeat */
+            }
         }
     }
-    return sio__inflate_fail(z, r, r == SIO_ERR_NOMEM ? "deflate: out of memory" : "deflate: message inflates past max_message");
+    *bits = b;
+    *o_io = o;
+    if (r != SIO_OK)
+        return sio__inflate_fail(z, r, r == SIO_ERR_NOMEM ? "deflate: out of memory" : "deflate: message inflates past max_message");
+    return why ? sio__inflate_fail(z, SIO_ERR_PROTOCOL, why) : SIO_OK;
 }
 
 /* A stored block: its header was read; the bits left in the byte are skipped. */
@@ -431,9 +467,9 @@ SIO_API void sio_inflater_free(sio_inflater *z)
 /* ---- deflate ------------------------------------------------------------ */
 
 #define SIO__BLOCK_SYMBOLS 16384     /* symbols per block: each block gets its own codes */
-#define SIO__MAX_CHAIN 8             /* candidates tried per position: a fast level */
-#define SIO__NICE_MATCH 64           /* a match this long is taken without looking further */
-#define SIO__INSERT_MAX 16           /* positions inside matches up to this long are hashed */
+#define SIO__MAX_CHAIN 4             /* candidates tried per position: a fast level */
+#define SIO__NICE_MATCH 32           /* a match this long is taken without looking further */
+#define SIO__INSERT_MAX 4           /* positions inside matches up to this long are hashed */
 
 /* Bits out, lowest first; gives up (full) rather than pass cap. */
 typedef struct sio__bitwriter {
@@ -576,8 +612,10 @@ static unsigned sio__dist_symbol(unsigned d)
     return 2 * top + ((d >> (top - 1)) & 1);
 }
 
-/* A block's symbols: a literal byte, or a match (0x100 | (length - 3),
- * distance << 9). */
+/* A block's symbols: a literal byte, or a match: the top bit, then the
+ * length symbol and its extra value (5 bits each), the distance symbol (5)
+ * and the distance - 1 (15). */
+#define SIO__MATCH 0x80000000u
 typedef struct sio__block {
     const unsigned char *in;
     size_t start, end;                 /* the input bytes it covers */
@@ -631,7 +669,7 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
         if (s < 256) {
             lit_freq[s]++;
         } else {
-            unsigned ls = sio__len_symbol(s & 0xff), ds = sio__dist_symbol((s >> 9) - 1);
+            unsigned ls = s & 31, ds = (s >> 10) & 31;
             lit_freq[257 + ls]++;
             dist_freq[ds]++;
             extra += sio__len_extra[ls] + sio__dist_extra[ds];
@@ -702,18 +740,21 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
             if (s >= 16) sio__put_bits(w, x, s == 16 ? 2 : s == 17 ? 3 : 7);
         }
     }
-    for (i = 0; i < k->count && !w->full; i++) {
-        uint32_t s = k->symbols[i];
-        if (s < 256) {
-            sio__put_bits(w, lit_codes[s], lit_len[s]);
-        } else {
-            unsigned len = (s & 0xff) + 3, dist = s >> 9;
-            unsigned ls = sio__len_symbol(s & 0xff), ds = sio__dist_symbol(dist - 1);
-            sio__put_bits(w, lit_codes[257 + ls], lit_len[257 + ls]);
-            sio__put_bits(w, len - sio__len_base[ls], sio__len_extra[ls]);
-            sio__put_bits(w, dist_codes[ds], dist_len[ds]);
-            sio__put_bits(w, dist - sio__dist_base[ds], sio__dist_extra[ds]);
+    {
+        sio__bitwriter lw = *w;                    /* a local copy: output stores could alias it */
+        for (i = 0; i < k->count && !lw.full; i++) {
+            uint32_t s = k->symbols[i];
+            if (s < 256) {
+                sio__put_bits(&lw, lit_codes[s], lit_len[s]);
+            } else {
+                unsigned ls = s & 31, ds = (s >> 10) & 31;
+                unsigned dx = ((s >> 15) & 0x7fff) - (sio__dist_base[ds] - 1u);
+                sio__put_bits(&lw, lit_codes[257 + ls] | ((s >> 5) & 31) << lit_len[257 + ls],
+                              lit_len[257 + ls] + sio__len_extra[ls]);
+                sio__put_bits(&lw, dist_codes[ds] | dx << dist_len[ds], dist_len[ds] + sio__dist_extra[ds]);
+            }
         }
+        *w = lw;
     }
     sio__put_bits(w, lit_codes[256], lit_len[256]);
 }
@@ -808,7 +849,8 @@ SIO_API int sio_deflate_message(sio_deflater *d, const unsigned char *in, size_t
         }
         if (mlen) {
             size_t j, end = i + mlen;
-            k.symbols[k.count++] = 0x100u | (mlen - 3) | (uint32_t)dist << 9;
+            unsigned ls = sio__len_symbol(mlen - 3), ds = sio__dist_symbol(dist - 1);
+            k.symbols[k.count++] = SIO__MATCH | ls | (mlen - sio__len_base[ls]) << 5 | ds << 10 | (uint32_t)(dist - 1) << 15;
             /* Short matches hash every position inside them; long ones
              * only their last few, so that the next match is near. */
             for (j = mlen <= SIO__INSERT_MAX ? i + 1 : end - 3; j < end && j + 3 <= len; j++) sio__lz_insert(&z, in, j);

@@ -55,7 +55,9 @@ static void sio__websocket_begin(sio__websocket *ws)
 {
     ws->deflate_on = 0;
     sio__websocket_rx_reset(ws);
+#if SIO__WITH_DEFLATE
     sio_inflater_free(&ws->inflater);          /* no history from the last connection */
+#endif
     ws->hs_scanned = 0;
     ws->close_sent = 0;
     ws->close_code = SIO_CLOSE_ABNORMAL;

@@ -24,6 +24,8 @@ run_suite "client tests, WebSocket-only build (SIO_NO_SOCKETIO, no warnings)" sh
 run_suite "client tests (in-memory platform)" "$BUILD_DIR/test_client"
 run_suite "client tests, build without proxies (SIO_NO_PROXY, no warnings)" sh -c \
     "gcc $WARN -Wshadow -Werror -DSIO_NO_PROXY -I. -Itests tests/test_client.c -o '$BUILD_DIR/test_client_no_proxy' && '$BUILD_DIR/test_client_no_proxy'"
+run_suite "client tests, build without permessage-deflate (SIO_NO_DEFLATE, no warnings)" sh -c \
+    "gcc $WARN -Wshadow -Werror -DSIO_NO_DEFLATE -I. -Itests tests/test_client.c -o '$BUILD_DIR/test_client_no_deflate' && '$BUILD_DIR/test_client_no_deflate'"
 run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
