@@ -2,7 +2,8 @@
 # .text of the library code in a minimal WebSocket program and a minimal
 # Socket.IO program (x86-64, gcc -Os, -ffunction-sections + --gc-sections),
 # each minus an empty program linked the same way.  The WebSocket program is
-# built twice: with the full library and with SIO_NO_SOCKETIO.
+# built twice: with the full library and with SIO_NO_SOCKETIO.  Further rows
+# leave out more (SIO_NO_DNS, SIO_NO_PROXY, SIO_NO_POLLING, SIO_NO_DEFLATE).
 #   make size        (or: bash bench/code_size.sh)
 set -eu
 cd "$(dirname "$0")/.."
@@ -73,4 +74,7 @@ io|-DSIO_NO_POLLING|Socket.IO client, SIO_NO_POLLING
 io|-DSIO_NO_POLLING,-DSIO_NO_DNS|Socket.IO client, SIO_NO_POLLING SIO_NO_DNS
 ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DNS,-DSIO_NO_PROXY|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DNS SIO_NO_PROXY
 io|-DSIO_NO_PROXY|Socket.IO client, SIO_NO_PROXY
+ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DEFLATE|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DEFLATE
+io|-DSIO_NO_DEFLATE|Socket.IO client, SIO_NO_DEFLATE
+ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DNS,-DSIO_NO_PROXY,-DSIO_NO_DEFLATE|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DNS SIO_NO_PROXY SIO_NO_DEFLATE
 LIST

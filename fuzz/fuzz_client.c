@@ -19,7 +19,9 @@ static void feed(const uint8_t *p, size_t n)
     net.in_len += n;
 }
 
-/* Byte 0 picks the client:
+/* The client offers permessage-deflate, and the harness's own 101 agrees
+ * (RSV1 frames are then inflated); the fuzzer's 101 says what it likes.
+ * Byte 0 picks the client:
  *   bit 0  Socket.IO (else WebSocket)      bit 1  the harness opens Engine.IO and /admin
  *   bit 2  reconnection on                 bit 3  the fuzzer answers the handshake (op 7)
  *   bits 4-5  Socket.IO transport: 1 polling, 2 polling then upgrade (else WebSocket)
@@ -69,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_send_queue = 4096;
     cfg.max_pending_acks = 16;
     cfg.max_namespaces = 4;
+    cfg.deflate = SIO_DEFLATE_ON;            /* agreed below, or whatever the fuzzer's 101 says */
     if (own_handshake && size >= 2) {
         size_t n = 64 + (size_t)data[1];
         memset(offer, 'p', n);
@@ -91,10 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sio_poll(c, &ev, 0);
         }
     } else {
-        if (!own_handshake) server_accept(NULL);
+        if (!own_handshake) server_accept("Sec-WebSocket-Extensions: permessage-deflate\r\n");
         if (socketio && (data[0] & 2)) {
             static const char open4[] = "0{\"sid\":\"F\",\"pingInterval\":100,\"pingTimeout\":100}";
-            if (own_handshake) server_accept(NULL);
+            if (own_handshake) server_accept("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n");
             server_frame(1, SIO_WS_TEXT, open4, sizeof open4 - 1);
             if (cfg.eio == 3) server_frame(1, SIO_WS_TEXT, "40", 2);
             server_frame(1, SIO_WS_TEXT, "40/admin,{\"sid\":\"S\"}", 20);

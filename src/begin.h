@@ -130,7 +130,8 @@
  *   resolver out (names then go to the platform's connect, which may block;
  *   IP literals never do; sio_config.dns_server is refused); SIO_NO_PROXY
  *   leaves proxies out (a proxy in sio_config, or from the environment when
- *   asked, is refused, never bypassed); SIO_NO_SIMD masks without
+ *   asked, is refused, never bypassed); SIO_NO_DEFLATE leaves
+ *   permessage-deflate and its codec out; SIO_NO_SIMD masks without
  *   SSE2/AVX2/NEON.  `make size` shows what each saves.
  *
  * ======================================================================
