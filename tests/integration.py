@@ -76,6 +76,7 @@ class ServerSet:
         self.start("ws", ["node", os.path.join(SERVERS, "ws_echo.js"), "0"], env)
         self.start("wsd", ["node", os.path.join(SERVERS, "ws_deflate.js"), "0"], env)
         self.start("py", [PY, os.path.join(SERVERS, "py_echo.py"), "0"])
+        self.start("pyd", [PY, os.path.join(SERVERS, "py_echo.py"), "0", "--deflate"])
         self.start("hostile", [PY, os.path.join(SERVERS, "hostile_ws.py"), "0",
                                "--log", os.path.join(OPTS.tmp, "hostile.jsonl")])
 
@@ -344,6 +345,60 @@ for _path, _agreed in (("/takeover", "permessage-deflate"), ("/no-takeover", "pe
                        ("/window-9", "permessage-deflate"), ("/client-9", "permessage-deflate"),
                        ("/off", "")):
     add_test("ws_deflate_npm_ws" + _path.replace("/", "_").replace("-", "_"), make_ws_deflate(_path, _agreed))
+
+
+@test
+def ws_deflate_python_websockets_agrees_and_round_trips():
+    # Python websockets compresses by default: its answer, then large echoes
+    big = "compress me " * 2000
+    r = sioc(["ws", "--exit-after", "3", echo_url("pyd", "/extensions")],
+             stdin=(big + "\n" + big[::-1] + "\n").encode(), close_stdin=False)
+    expect_rc(r, 0)
+    t = r.texts()
+    check(t and t[0].startswith("permessage-deflate"), "answer %r" % (t[:1],))
+    check(t[1:] == [big, big[::-1]], "echo differs: %s" % r.describe())
+    r = sioc(["ws", "--no-deflate", "--exit-after", "1", echo_url("pyd", "/extensions")], close_stdin=False)
+    check(r.texts() == [""], "with --no-deflate: %s" % r.describe())
+
+
+def make_pyd_echo_check(kind, size):
+    def t():
+        # a large message from Python websockets compressed (random bytes too),
+        # echoed by sioc, compared by the server
+        r = sioc(["ws", "--echo", echo_url("pyd", "/%s-echo-check?size=%d" % (kind, size))],
+                 close_stdin=False, timeout=30)
+        expect_rc(r, 0)
+        check(len(r.messages) >= 2 and r.messages[1].get("data", "").startswith("ok "),
+              "server verdict: %s" % r.describe())
+    return t
+
+
+add_test("ws_deflate_python_websockets_text_5mb_echo", make_pyd_echo_check("text", 5 * MIB))
+add_test("ws_deflate_python_websockets_random_binary_1mb_echo", make_pyd_echo_check("binary", MIB))
+
+
+@test
+def hostile_deflate_bomb_closes_1009_without_printing_it():
+    tag = new_tag("db")
+    r = sioc(["ws", hurl("/deflate-bomb", tag)], close_stdin=False, timeout=15)
+    rec = hresult(tag)
+    expect_rc(r, 1)
+    check(r.texts() == ["small one"], "messages: %s" % r.describe())
+    closes = [f for f in rec["frames"] if f["opcode"] == 8]
+    check(closes and closes[0]["length"] >= 2 and int(closes[0]["payload_hex"][:4], 16) == 1009,
+          "client close frames: %s" % short(closes))
+    check(r.elapsed < 3 * SLOW, "took %.1fs" % r.elapsed)
+
+
+@test
+def hostile_deflate_garbage_closes_1007():
+    tag = new_tag("dg")
+    r = sioc(["ws", hurl("/deflate-garbage", tag)], close_stdin=False, timeout=15)
+    rec = hresult(tag)
+    expect_rc(r, 1)
+    expect_error_record(r)
+    closes = [f for f in rec["frames"] if f["opcode"] == 8]
+    check(closes and int(closes[0]["payload_hex"][:4], 16) == 1007, "client close frames: %s" % short(closes))
 
 
 @test
@@ -696,6 +751,7 @@ for _path in ("/hs-status200", "/hs-no-upgrade", "/hs-bad-upgrade", "/hs-no-conn
              make_handshake_fail(_path))
 add_test("hostile_handshake_extension_not_offered_fails",
          make_handshake_fail("/hs-extensions", args=("--no-deflate",)))
+add_test("hostile_handshake_deflate_answer_outside_the_offer_fails", make_handshake_fail("/deflate-bad-answer"))
 add_test("hostile_handshake_unoffered_protocol_when_others_offered_fails",
          make_handshake_fail("/hs-unoffered-protocol", args=("--protocol", "chat")))
 add_test("hostile_handshake_1mib_headers_fails_bounded",

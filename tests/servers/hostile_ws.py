@@ -32,6 +32,7 @@ import socketserver
 import struct
 import sys
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wsserver import (RECORDS, FrameTooLong, Stream, accept_for, close_code_of,  # noqa: E402
@@ -346,6 +347,36 @@ def _hs_echo_protocol(c, key, q):
 @scenario("/hs-extensions")
 def _hs_ext(c, key, q):
     c.send(response_101(key, extra=["Sec-WebSocket-Extensions: permessage-deflate"]))
+    c.finish(timeout=3)
+
+
+def _raw_deflate(data):
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+    return out[:-4]                     # the 00 00 ff ff left off (RFC 7692 7.2.1)
+
+
+@scenario("/deflate-bomb")
+def _deflate_bomb(c, key, q):
+    # Agrees to permessage-deflate, sends one small compressed message, then
+    # 64 MiB of zeros compressed into about 64 KiB: past any max_message.
+    c.send(response_101(key, extra=["Sec-WebSocket-Extensions: permessage-deflate"]))
+    c.send(frame(1, _raw_deflate(b"small one"), rsv=4))
+    c.send(frame(2, _raw_deflate(b"\0" * (64 << 20)), rsv=4))
+    c.finish(timeout=5)
+
+
+@scenario("/deflate-garbage")
+def _deflate_garbage(c, key, q):
+    # RSV1 set on bytes that are not DEFLATE (block type 3).
+    c.send(response_101(key, extra=["Sec-WebSocket-Extensions: permessage-deflate"]))
+    c.send(frame(1, b"\x07\xff\xff", rsv=4))
+    c.finish(timeout=5)
+
+
+@scenario("/deflate-bad-answer")
+def _deflate_bad_answer(c, key, q):
+    c.send(response_101(key, extra=["Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=99"]))
     c.finish(timeout=3)
 
 

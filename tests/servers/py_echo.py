@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Reference echo server on Python `websockets` (Debian python3-websockets).
 
-    /usr/bin/python3 tests/servers/py_echo.py PORT     (0 = pick a free port)
+    /usr/bin/python3 tests/servers/py_echo.py PORT [--deflate]    (0 = pick a free port;
+                                 --deflate: permessage-deflate, websockets' default)
 
 Listens on 127.0.0.1 only; prints "PORT <n>" as its first stdout line.
 Paths:
@@ -11,6 +12,7 @@ Paths:
                                them; compare, send "ok <sha256 hex>" or
                                "bad ...", close 1000
   /close?code=C&reason=R       close with C/R right after open
+  /extensions                  send the Sec-WebSocket-Extensions answered, then echo
 Anything else is echoed too.
 """
 import asyncio
@@ -51,6 +53,10 @@ async def handler(ws, path=None):
                     "bad content len=%d want=%d" % (len(raw), size)
             await ws.send(verdict)
             await ws.close(1000, "")
+        elif u.path == "/extensions":
+            await ws.send(ws.response_headers.get("Sec-WebSocket-Extensions", ""))
+            async for msg in ws:
+                await ws.send(msg)
         elif u.path == "/close":
             code = int(q.get("code", ["1000"])[0])
             reason = q.get("reason", [""])[0]
@@ -64,9 +70,11 @@ async def handler(ws, path=None):
 
 async def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    # --deflate: permessage-deflate as websockets does by default
+    compression = "deflate" if "--deflate" in sys.argv else None
     server = await websockets.serve(
         handler, "127.0.0.1", port,
-        max_size=MAX, max_queue=4, compression=None,
+        max_size=MAX, max_queue=4, compression=compression,
         ping_interval=None, close_timeout=5)
     real = server.sockets[0].getsockname()[1]
     sys.stdout.write("PORT %d\n" % real)
