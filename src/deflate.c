@@ -260,6 +260,7 @@ static int sio__inflate_codes(sio_inflater *z, sio__bits *bits, const sio__infla
     sio__bits b = *bits;
     unsigned char *buf = z->buffer;
     size_t o = *o_io, end = z->cap < limit ? z->cap : limit;   /* output may go up to end without a check */
+    size_t reach = z->window ? z->window : 32768;                 /* the farthest a match may refer back */
     int r = SIO_OK;
     const char *why = NULL;
     for (;;) {
@@ -297,8 +298,9 @@ static int sio__inflate_codes(sio_inflater *z, sio__bits *bits, const sio__infla
             break;
         }
         dist = sio__dist_base[sym] + sio__bits_take(&b, sio__dist_extra[sym]);
-        if (dist > o) {
-            why = "deflate: distance refers to before the start of the data";
+        if (dist > o || dist > reach) {
+            why = dist > o ? "deflate: distance refers to before the start of the data"
+                           : "deflate: distance reaches beyond the agreed window";
             break;
         }
         if (len > end - o) {

@@ -331,11 +331,13 @@ def make_ws_deflate(path, agreed):
         # npm ws with perMessageDeflate (threshold 0: all it sends is compressed),
         # one server per parameter set; messages larger than windows and
         # messages that refer back to earlier ones.
-        lines = ["permessage-deflate %d " % i * 300 for i in range(3)] + ["x", "ext?"]
+        lines = ["permessage-deflate %d " % i * 300 for i in range(3)] + ["x", "frag?", "ext?"]
         r = sioc(["ws", "--exit-after", str(len(lines)), echo_url("wsd", path)],
                  stdin="".join(l + "\n" for l in lines).encode(), close_stdin=False)
         expect_rc(r, 0)
-        check(r.texts()[:-1] == lines[:-1], "echo differs: %s" % r.describe())
+        check(r.texts()[:-2] == lines[:-2], "echo differs: %s" % r.describe())
+        frag = "".join("fragment %d %s" % (i, "x" * 3000) for i in range(3))
+        check(r.texts()[-2:-1] == [frag], "the fragmented message differs: %s" % r.describe())
         ext = r.texts()[-1] if r.texts() else ""
         check(ext.endswith("-> " + agreed), "agreed %r, expected %r" % (ext, agreed))
     return t

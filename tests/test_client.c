@@ -2416,6 +2416,50 @@ static void test_deflate_sends_compressed_when_it_pays(void)
 
 #endif
 
+#ifndef SIO_NO_DEFLATE
+/* With send_fragment_size, the compressed bytes are what is cut: RSV1 on
+ * the first fragment, clear on the continuations. */
+static void test_deflate_compressed_message_goes_out_in_fragments(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_ws_frame f;
+    sio_inflater z;
+    static unsigned char joined[8192], payload[8192];
+    char text[5000];
+    const unsigned char *out;
+    size_t n, i, have = 0;
+    unsigned x = 1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.send_fragment_size = 100;
+    c = deflate_client("permessage-deflate", &cfg);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    net.out_len = 0;
+    for (i = 0; i < sizeof text; i++) {
+        x = x * 1103515245u + 12345u;
+        text[i] = (char)('a' + (x >> 16) % 16);
+    }
+    CHECK_INT(sio_send_text(c, text, sizeof text), SIO_OK);
+    sio_poll(c, &ev, 0);
+    for (i = 0; client_frame(i, &f, payload); i++) {
+        CHECK_INT(f.rsv, i == 0 ? 4 : 0);
+        CHECK_INT(f.opcode, i == 0 ? SIO_WS_TEXT : SIO_WS_CONTINUATION);
+        CHECK(f.length <= 100);
+        memcpy(joined + have, payload, (size_t)f.length);
+        have += (size_t)f.length;
+        if (f.fin) break;
+    }
+    CHECK(i > 2 && have < sizeof text);
+    memset(&z, 0, sizeof z);
+    CHECK_INT(sio_inflate_message(&z, joined, have, 1, 1 << 20, &out, &n), SIO_OK);
+    CHECK(n == sizeof text && memcmp(out, text, n) == 0);
+    sio_inflater_free(&z);
+    sio_destroy(c);
+}
+#endif
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
@@ -2447,6 +2491,7 @@ int main(void)
 #ifdef SIO_NO_DEFLATE
     RUN(test_deflate_left_out_offers_nothing);
 #else
+    RUN(test_deflate_compressed_message_goes_out_in_fragments);
     RUN(test_deflate_offer_lists_what_the_caller_chose);
     RUN(test_deflate_answer_outside_the_offer_fails_the_handshake);
     RUN(test_deflate_receives_compressed_messages);

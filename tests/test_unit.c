@@ -2483,6 +2483,41 @@ static void test_inflate_context_takeover_refers_to_the_last_message(void)
     sio_inflater_free(&z);
 }
 
+/* A server that agreed on a 512-byte window may not refer 1000 bytes back,
+ * though the bytes are there. */
+static void test_inflate_distance_beyond_the_window_is_refused(void)
+{
+    static const unsigned char second[] = {0x4a, 0xa7, 0x43, 0x3e, 0x07, 0x00};   /* zlib: 100 bytes from 1000 back */
+    unsigned char first[1000];
+    const unsigned char *packed, *out;
+    size_t packed_len, n, i;
+    sio_deflater d;
+    sio_inflater z;
+    unsigned window, x = 1;
+    for (i = 0; i < sizeof first; i++) {                 /* letters that repeat nowhere closer */
+        x = x * 1103515245u + 12345u;
+        first[i] = (unsigned char)('a' + (x >> 16) % 16);
+    }
+    memset(&d, 0, sizeof d);
+    d.window_bits = 9;                                   /* as the server agreed */
+    CHECK_INT(sio_deflate_message(&d, first, sizeof first, 2000, &packed, &packed_len), SIO_OK);
+    for (window = 512; window <= 1024; window *= 2) {
+        memset(&z, 0, sizeof z);
+        z.window = window;
+        CHECK_INT(inflate_once(&z, packed, packed_len, 2000, &out, &n), SIO_OK);
+        CHECK(n == sizeof first && memcmp(out, first, n) == 0);
+        if (window == 512) {
+            CHECK_INT(inflate_once(&z, second, sizeof second, 2000, &out, &n), SIO_ERR_PROTOCOL);
+            CHECK(z.error && strstr(z.error, "beyond the agreed window"));
+        } else {
+            CHECK_INT(inflate_once(&z, second, sizeof second, 2000, &out, &n), SIO_OK);
+            CHECK(n == 100 && memcmp(out, first, 100) == 0);
+        }
+        sio_inflater_free(&z);
+    }
+    sio_deflater_free(&d);
+}
+
 /* RFC 7692 7.2.3.3 (stored block), 7.2.3.5 (two blocks, the first ended by
  * a sync flush) and 7.2.3.6 (BFINAL set). */
 static void test_inflate_rfc7692_stored_two_blocks_and_final(void)
@@ -2738,6 +2773,7 @@ int main(void)
     /* utf8 */
     RUN(test_inflate_rfc7692_hello);
     RUN(test_inflate_context_takeover_refers_to_the_last_message);
+    RUN(test_inflate_distance_beyond_the_window_is_refused);
     RUN(test_inflate_rfc7692_stored_two_blocks_and_final);
     RUN(test_inflate_dynamic_block_from_zlib);
     RUN(test_inflate_refuses_invalid_streams);

@@ -7,7 +7,8 @@
 // Listens on 127.0.0.1 only and prints "PORT <n>" as its first stdout line.
 // Each path is a server with its own perMessageDeflate settings (threshold 0:
 // every message it sends is compressed); all echo every message with the same
-// opcode, and answer the text "ext?" with the extension they agreed.
+// opcode, answer the text "ext?" with the extension they agreed, and "frag?"
+// with one compressed message sent in three fragments.
 //   /takeover      defaults (context takeover both ways allowed)
 //   /no-takeover   serverNoContextTakeover
 //   /window-9      serverMaxWindowBits 9
@@ -30,7 +31,10 @@ for (const [path, pmd] of Object.entries(settings)) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: pmd });
   wss.on('connection', (ws, req) => {
     ws.on('message', (data, isBinary) => {
-      if (!isBinary && data.toString() === 'ext?') {
+      if (!isBinary && data.toString() === 'frag?') {
+        // one compressed message in three fragments (RSV1 on the first)
+        for (let i = 0; i < 3; i++) ws.send('fragment ' + i + ' '.repeat(1) + 'x'.repeat(3000), { fin: i === 2, compress: true });
+      } else if (!isBinary && data.toString() === 'ext?') {
         ws.send(String(req.headers['sec-websocket-extensions'] || '') + ' -> ' + Object.keys(ws._extensions).join(','));
       } else {
         ws.send(data, { binary: isBinary });
