@@ -2198,6 +2198,22 @@ static void server_frame_rsv1(int fin, int op, const void *p, size_t n)
     net.in[at] |= 0x40;
 }
 
+/* An open client that agreed to answer, with frames of at most 100 bytes
+ * and nothing written yet. */
+static sio_client *deflate_sender(const char *answer)
+{
+    sio_config cfg;
+    sio_event ev;
+    sio_client *c;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.send_fragment_size = 100;
+    c = deflate_client(answer, &cfg);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    net.out_len = 0;
+    return c;
+}
+
 static void test_deflate_offer_lists_what_the_caller_chose(void)
 {
     sio_client *c;
@@ -2370,7 +2386,6 @@ static void test_deflate_bomb_closes_with_1009(void)
  * the first frame; below it, or not shrinking, as they are. */
 static void test_deflate_sends_compressed_when_it_pays(void)
 {
-    sio_config cfg;
     sio_client *c;
     sio_event ev;
     sio_ws_frame f;
@@ -2380,12 +2395,7 @@ static void test_deflate_sends_compressed_when_it_pays(void)
     const unsigned char *out;
     size_t n, i;
     unsigned seed = 1;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.deflate = SIO_DEFLATE_ON;
-    cfg.send_fragment_size = 100;
-    c = deflate_client("permessage-deflate; client_max_window_bits=9", &cfg);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    net.out_len = 0;
+    c = deflate_sender("permessage-deflate; client_max_window_bits=9");
     for (i = 0; i < sizeof text; i++) text[i] = "Hello, world! "[i % 14];
     CHECK_INT(sio_send_text(c, text, sizeof text), SIO_OK);
     CHECK_INT(sio_send_text(c, "short", 5), SIO_OK);
@@ -2421,7 +2431,6 @@ static void test_deflate_sends_compressed_when_it_pays(void)
  * the first fragment, clear on the continuations. */
 static void test_deflate_compressed_message_goes_out_in_fragments(void)
 {
-    sio_config cfg;
     sio_client *c;
     sio_event ev;
     sio_ws_frame f;
@@ -2431,12 +2440,7 @@ static void test_deflate_compressed_message_goes_out_in_fragments(void)
     const unsigned char *out;
     size_t n, i, have = 0;
     unsigned x = 1;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.deflate = SIO_DEFLATE_ON;
-    cfg.send_fragment_size = 100;
-    c = deflate_client("permessage-deflate", &cfg);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    net.out_len = 0;
+    c = deflate_sender("permessage-deflate");
     for (i = 0; i < sizeof text; i++) {
         x = x * 1103515245u + 12345u;
         text[i] = (char)('a' + (x >> 16) % 16);
