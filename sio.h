@@ -6494,7 +6494,7 @@ static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response
         }
     ws->deflate_on = 0;
     ws->rx.compression = 0;
-    if (!h) return SIO_OK;
+    if (!h || (count == 1 && h->value_len == 0)) return SIO_OK;   /* an empty list is none */
 #if SIO__WITH_DEFLATE
     if (ws->deflate_offer && count == 1) {
         p = h->value;

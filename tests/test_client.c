@@ -2284,6 +2284,35 @@ static void test_deflate_answer_outside_the_offer_fails_the_handshake(void)
     }
 }
 
+/* What RFC 7692 allows an answer to say: quoted values, any case, spaces,
+ * fewer parameters than offered, an empty list (none agreed). */
+static void test_deflate_answers_within_the_offer_are_accepted(void)
+{
+    static const struct { const char *answer; int agreed; } cases[] = {
+        {"permessage-deflate", 1},
+        {"permessage-deflate; server_max_window_bits=\"10\"", 1},
+        {"PERMESSAGE-DEFLATE ;Server_No_Context_Takeover ; client_max_window_bits = 9", 1},
+        {"permessage-deflate; client_no_context_takeover; server_max_window_bits=8", 1},
+        {"", 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sio_config cfg;
+        sio_client *c;
+        sio_event ev;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.deflate = SIO_DEFLATE_ON;
+        cfg.deflate_window_bits = 10;
+        c = deflate_client(cases[i].answer, &cfg);
+        if (poll_type(c, &ev) != SIO_EVENT_OPEN) {
+            fprintf(stderr, "  answer '%s': %s\n", cases[i].answer, ev.message ? ev.message : "(no open)");
+            CHECK(0);
+        }
+        CHECK_INT(c->websocket.deflate_on, cases[i].agreed);
+        sio_destroy(c);
+    }
+}
+
 /* The server keeps its history: the second "Hello" of RFC 7692 7.2.3.2
  * refers into the first.  A message in fragments carries RSV1 on its first
  * frame only. */
@@ -2498,6 +2527,7 @@ int main(void)
     RUN(test_deflate_compressed_message_goes_out_in_fragments);
     RUN(test_deflate_offer_lists_what_the_caller_chose);
     RUN(test_deflate_answer_outside_the_offer_fails_the_handshake);
+    RUN(test_deflate_answers_within_the_offer_are_accepted);
     RUN(test_deflate_receives_compressed_messages);
     RUN(test_deflate_frame_rules_and_bad_data_fail_the_connection);
     RUN(test_deflate_bomb_closes_with_1009);
