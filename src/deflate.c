@@ -482,22 +482,26 @@ typedef struct sio__bitwriter {
     int full;
 } sio__bitwriter;
 
+/* Writes out the low 32 bits that are full. */
+static void sio__put_word(sio__bitwriter *w)
+{
+    if (w->pos + 4 > w->cap) {
+        w->full = 1;
+        w->pos = 0;                      /* keep writing in place: the result is dropped */
+    }
+    w->out[w->pos++] = (unsigned char)w->buf;
+    w->out[w->pos++] = (unsigned char)(w->buf >> 8);
+    w->out[w->pos++] = (unsigned char)(w->buf >> 16);
+    w->out[w->pos++] = (unsigned char)(w->buf >> 24);
+    w->buf >>= 32;
+    w->cnt -= 32;
+}
+
 static void sio__put_bits(sio__bitwriter *w, unsigned bits, unsigned n)   /* n <= 32 */
 {
     w->buf |= (uint64_t)bits << w->cnt;
     w->cnt += n;
-    if (w->cnt >= 32) {
-        if (w->pos + 4 > w->cap) {
-            w->full = 1;
-            w->pos = 0;                  /* keep writing in place: the result is dropped */
-        }
-        w->out[w->pos++] = (unsigned char)w->buf;
-        w->out[w->pos++] = (unsigned char)(w->buf >> 8);
-        w->out[w->pos++] = (unsigned char)(w->buf >> 16);
-        w->out[w->pos++] = (unsigned char)(w->buf >> 24);
-        w->buf >>= 32;
-        w->cnt -= 32;
-    }
+    if (w->cnt >= 32) sio__put_word(w);
 }
 
 /* Pads to a whole byte and writes out everything pending. */
@@ -587,11 +591,13 @@ static void sio__huffman_codes(const unsigned char *lengths, unsigned n, uint16_
         codes[s] = lengths[s] ? (uint16_t)sio__reverse_bits(next[lengths[s]]++, lengths[s]) : 0;
 }
 
-static unsigned sio__top_bit(unsigned v)          /* v > 0 */
+static unsigned sio__top_bit(unsigned v)          /* 0 < v < 65536 */
 {
     unsigned n = 0;
-    while (v >>= 1) n++;
-    return n;
+    if (v >= 1u << 8) { v >>= 8; n += 8; }
+    if (v >= 1u << 4) { v >>= 4; n += 4; }
+    if (v >= 1u << 2) { v >>= 2; n += 2; }
+    return n + (v >= 2);
 }
 
 /* The length symbol (0..28) of a match length - 3 (0..255), and the
@@ -783,6 +789,7 @@ static unsigned sio__lz_match(const sio__lz *z, const unsigned char *in, size_t 
         uint32_t older;
         if (i - c > z->window) break;
         if (in[c + best] == in[i + best]) {
+            while (n + 8 <= max && memcmp(in + c + n, in + i + n, 8) == 0) n += 8;
             while (n < max && in[c + n] == in[i + n]) n++;
             if (n > best) {
                 best = (unsigned)n;
