@@ -40,6 +40,8 @@ typedef struct sioc_options {
     const char *cafile, *cert, *key;
     int insecure;
     int no_deflate;           /* --no-deflate: do not offer permessage-deflate */
+    int deflate_window;       /* --deflate-window BITS: the largest server window (0: 15) */
+    int deflate_no_takeover;  /* --deflate-no-takeover: ask for server_no_context_takeover */
     unsigned tls_min_version;
     int tls_legacy_suites, tls_renegotiation, tls_any_eku;
     int no_reconnect;
@@ -82,6 +84,8 @@ static void usage(FILE *f)
         "  --connect-timeout MS   give up connecting after MS milliseconds\n"
         "  --max-message BYTES    largest message accepted (default 16 MiB)\n"
         "  --no-deflate           do not offer permessage-deflate (offered by default: --deflate)\n"
+        "  --deflate-window BITS  the largest compression window accepted from the server, 9..15\n"
+        "  --deflate-no-takeover  ask the server to compress each message on its own\n"
         "  --exit-after N         exit 0 after N message records\n"
         "  --cafile FILE          trust anchors (PEM) for wss/https (default: the system bundle)\n"
         "  --insecure             skip certificate verification (explicit only; never the default)\n"
@@ -149,6 +153,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
         else if (strcmp(a, "--deflate") == 0) o->no_deflate = 0;
         else if (strcmp(a, "--no-deflate") == 0) o->no_deflate = 1;
+        else if (strcmp(a, "--deflate-no-takeover") == 0) o->deflate_no_takeover = 1;
         else if (o->io && (strcmp(a, "--ack-timeout") == 0 || strcmp(a, "--ack-reply") == 0 ||
                            strcmp(a, "--auth") == 0 || strcmp(a, "--query") == 0 || strcmp(a, "--path") == 0 ||
                            strcmp(a, "--subscribe") == 0 || strcmp(a, "--transport") == 0 ||
@@ -193,6 +198,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--header") == 0 || (strcmp(a, "--protocol") == 0 && !o->io) || strcmp(a, "--cafile") == 0 ||
                  strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--dns-server") == 0 ||
                  strcmp(a, "--proxy") == 0 || strcmp(a, "--no-proxy") == 0 || strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
+                 strcmp(a, "--deflate-window") == 0 ||
                  strcmp(a, "--exit-after") == 0 || strcmp(a, "--tls-relax") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
             i++;
@@ -231,6 +237,9 @@ static int parse_args(int argc, char **argv, sioc_options *o)
             } else if (strcmp(a, "--connect-timeout") == 0) {
                 if (!parse_number(next, 2147483647ULL, &v)) { fprintf(stderr, "sioc: bad --connect-timeout\n"); return 2; }
                 o->connect_timeout = (long)v;
+            } else if (strcmp(a, "--deflate-window") == 0) {
+                if (!parse_number(next, 15, &v) || v < 9) { fprintf(stderr, "sioc: bad --deflate-window (9..15)\n"); return 2; }
+                o->deflate_window = (int)v;
             } else if (strcmp(a, "--max-message") == 0) {
                 if (!parse_number(next, (unsigned long long)((size_t)-1 / 2), &v) || v == 0) {
                     fprintf(stderr, "sioc: bad --max-message\n");
@@ -1066,6 +1075,8 @@ int main(int argc, char **argv)
     cfg.protocol_count = s.opt.protocol_count;
     cfg.max_message = (size_t)s.opt.max_message;
     cfg.deflate = s.opt.no_deflate ? SIO_DEFLATE_OFF : SIO_DEFLATE_ON;
+    cfg.deflate_window_bits = s.opt.deflate_window;
+    cfg.deflate_no_context_takeover = s.opt.deflate_no_takeover;
     cfg.dns_server = s.opt.dns_server;
     cfg.proxy = s.opt.proxy;
     cfg.no_proxy = s.opt.no_proxy;

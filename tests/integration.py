@@ -326,13 +326,13 @@ def ws_default_max_message_rejects_16mib_plus_1():
     check(c is None or c.get("code") in (1009, 1006), "close record %s" % short(c))
 
 
-def make_ws_deflate(path, agreed):
+def make_ws_deflate(path, agreed, args=()):
     def t():
         # npm ws with perMessageDeflate (threshold 0: all it sends is compressed),
         # one server per parameter set; messages larger than windows and
         # messages that refer back to earlier ones.
         lines = ["permessage-deflate %d " % i * 300 for i in range(3)] + ["x", "frag?", "ext?"]
-        r = sioc(["ws", "--exit-after", str(len(lines)), echo_url("wsd", path)],
+        r = sioc(["ws", "--exit-after", str(len(lines))] + list(args) + [echo_url("wsd", path)],
                  stdin="".join(l + "\n" for l in lines).encode(), close_stdin=False)
         expect_rc(r, 0)
         check(r.texts()[:-2] == lines[:-2], "echo differs: %s" % r.describe())
@@ -345,8 +345,16 @@ def make_ws_deflate(path, agreed):
 
 for _path, _agreed in (("/takeover", "permessage-deflate"), ("/no-takeover", "permessage-deflate"),
                        ("/window-9", "permessage-deflate"), ("/client-9", "permessage-deflate"),
+                       ("/client-no-takeover", "permessage-deflate"), ("/all", "permessage-deflate"),
                        ("/off", "")):
     add_test("ws_deflate_npm_ws" + _path.replace("/", "_").replace("-", "_"), make_ws_deflate(_path, _agreed))
+# what the client asks for: a smaller server window, no server history
+add_test("ws_deflate_npm_ws_client_asks_window_9", make_ws_deflate("/takeover", "permessage-deflate",
+                                                                   ("--deflate-window", "9")))
+add_test("ws_deflate_npm_ws_client_asks_no_takeover", make_ws_deflate("/takeover", "permessage-deflate",
+                                                                      ("--deflate-no-takeover",)))
+add_test("ws_deflate_npm_ws_client_asks_both", make_ws_deflate("/window-9", "permessage-deflate",
+                                                               ("--deflate-window", "12", "--deflate-no-takeover")))
 
 
 @test

@@ -13,6 +13,8 @@
 //   /no-takeover   serverNoContextTakeover
 //   /window-9      serverMaxWindowBits 9
 //   /client-9      clientMaxWindowBits 9 (the client must stay within 512 bytes)
+//   /client-no-takeover  clientNoContextTakeover
+//   /all           every parameter: both no takeover, both windows 10 bits
 //   /off           perMessageDeflate false
 'use strict';
 
@@ -24,6 +26,9 @@ const settings = {
   '/no-takeover': { threshold: 0, serverNoContextTakeover: true },
   '/window-9': { threshold: 0, serverMaxWindowBits: 9 },
   '/client-9': { threshold: 0, clientMaxWindowBits: 9 },
+  '/client-no-takeover': { threshold: 0, clientNoContextTakeover: true },
+  '/all': { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true,
+            serverMaxWindowBits: 10, clientMaxWindowBits: 10 },
   '/off': false,
 };
 const servers = {};
