@@ -7258,10 +7258,17 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
         if (f.opcode == SIO_WS_PING && n <= 125) {
             if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
-#if SIO__WITH_DEFLATE
-            if (f.rsv && (f.opcode >= 8 || sio_inflate_message(&ws->inflater, p, n, 1, 64, &p, &n) != SIO_OK))
-                return -1;                      /* a compressed "3probe" is inflated, keeping the history */
-#endif
+            if (f.rsv) {                        /* a compressed "3probe", inflated to keep the history */
+                sio_ws_message m;
+                memset(&m, 0, sizeof m);
+                m.opcode = (int)f.opcode;
+                m.data = p;
+                m.len = n;
+                m.compressed = 1;
+                if (f.opcode >= 8 || sio__websocket_inflate(ws, &m) != SIO__WS_MESSAGE) return -1;
+                p = m.data;
+                n = m.len;
+            }
             return f.opcode == SIO_WS_TEXT && n == 6 && memcmp(p, "3probe", 6) == 0 ? 1 : -1;
         }
     }
