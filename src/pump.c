@@ -448,7 +448,9 @@ static int sio__step(sio_client *c, sio_event *ev)
 #endif
     if (got < 0) got = sio__step_websocket_transport(c, ev);
     if (got) return 1;
-    return (c->events.count || c->events.close_owed) ? sio__pop(c, ev) : 0;
+    if (c->events.count || c->events.close_owed) return sio__pop(c, ev);
+    sio__websocket_trim(&c->websocket);   /* nothing lent out: what a compressed ping needed goes now */
+    return 0;
 }
 
 /* One step of the client; 1 with ev filled in (never NULL strings) when it
