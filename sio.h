@@ -1116,7 +1116,7 @@ typedef struct sio_config {
                                         Off by default: it costs CPU, and the server's history
                                         (up to 32 KiB per connection) unless the server keeps none */
     int deflate_window_bits;         /* the largest server window accepted, 9..15 (0 = 15): the history
-                                        kept per connection is 1 << bits bytes */
+                                        kept per connection between messages is 1 << bits bytes */
     int deflate_no_context_takeover; /* 1: ask the server to compress each message on its own, so no
                                         history is kept between messages */
     size_t deflate_threshold;        /* messages shorter than this go out uncompressed: 0 = 128 */
@@ -2862,7 +2862,7 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
     sio__bits b;
     sio__inflate_tables *t;
     size_t start, o, limit;
-    int final = 0, r = SIO_OK;
+    int final = 0, closed = 0, r = SIO_OK;
     *out = NULL;
     *out_len = 0;
     z->error = NULL;
@@ -2893,8 +2893,11 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
         sio__bits_refill(&b);
         final = (int)sio__bits_take(&b, 1);
         type = sio__bits_take(&b, 2);
+        closed = 0;
         if (type == 0) {
+            size_t before = o;
             r = sio__inflate_stored(z, &b, &o, limit);
+            closed = r == SIO_OK && o == before && b.pos == b.total;   /* the sync flush's empty block */
         } else if (type == 3) {
             r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid block type 3");
         } else {
@@ -2905,6 +2908,10 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
         if (r == SIO_OK && sio__bits_over(&b))
             r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
     }
+    /* With the tail appended, a message that is not final must end exactly
+     * with it as an empty stored block: else the tail was taken as data. */
+    if (r == SIO_OK && sync_tail && !final && !closed)
+        r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: the data does not end with a sync flush (RFC 7692 7.2.2)");
     sio__free(&z->allocator, t);
     if (r != SIO_OK) {
         z->history = 0;
@@ -6390,6 +6397,18 @@ static void sio__websocket_trim(sio__websocket *ws)
 #endif
 }
 
+/* The connection is gone: the server's history and any compression
+ * buffers go with it. */
+static void sio__websocket_forget(sio__websocket *ws)
+{
+#if SIO__WITH_DEFLATE
+    sio_inflater_free(&ws->inflater);
+    sio_deflater_free(&ws->deflater);
+#else
+    (void)ws;
+#endif
+}
+
 /* The heap a connection holds beyond its struct and its link. */
 static size_t sio__websocket_memory(const sio__websocket *ws)
 {
@@ -6445,6 +6464,15 @@ static int sio__websocket_request(sio__websocket *ws, sio__system *sys, sio__lin
     return SIO_OK;
 }
 
+/* How much of a header value is commas and blanks only: all of it for an
+ * empty list. */
+static size_t sio__list_blank(const char *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (v[i] == ',' || v[i] == ' ' || v[i] == '\t')) i++;
+    return i;
+}
+
 #if SIO__WITH_DEFLATE
 /* One parameter of an extension: name [= value], value a token or a
  * quoted string.  Returns the position after it, or NULL if malformed. */
@@ -6494,18 +6522,21 @@ static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response
     int seen[4] = {0, 0, 0, 0}, bits[4] = {0, 0, 15, 15};
     char value[8];
 #endif
-    for (i = 0; i < r->header_count; i++)
-        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, "Sec-WebSocket-Extensions")) {
+    for (i = 0; i < r->header_count; i++)     /* empty lists count as none (RFC 7230 7) */
+        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, "Sec-WebSocket-Extensions") &&
+            r->headers[i].value_len > sio__list_blank(r->headers[i].value, r->headers[i].value_len)) {
             h = &r->headers[i];
             count++;
         }
     ws->deflate_on = 0;
     ws->rx.compression = 0;
-    if (!h || (count == 1 && h->value_len == 0)) return SIO_OK;   /* an empty list is none */
+    if (!h) return SIO_OK;
 #if SIO__WITH_DEFLATE
     if (ws->deflate_offer && count == 1) {
         p = h->value;
         end = h->value + h->value_len;
+        while (p < end && (*p == ',' || *p == ' ' || *p == '\t')) p++;              /* empty elements */
+        while (end > p && (end[-1] == ',' || end[-1] == ' ' || end[-1] == '\t')) end--;
         p = sio__extension_param(p, end, &name, &name_len, value, sizeof value);
         if (!p || !sio__span_ieq(name, name_len, "permessage-deflate") || value[0])
             problem = "an extension the client did not offer";
@@ -6531,10 +6562,12 @@ static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response
                 else if (k == 2 && bits[k] > ws->deflate_bits) problem = "server_max_window_bits above the one offered";
             }
         }
+        /* What the client asked of the server is accepted only by being
+         * repeated (RFC 7692 7.1.1.1, 7.1.2.1). */
+        if (!problem && ws->deflate_no_takeover && !seen[0]) problem = "server_no_context_takeover left out";
+        if (!problem && ws->deflate_bits < 15 && !seen[2]) problem = "server_max_window_bits left out";
         if (!problem) {
-            /* Whatever the answer left out, decoding stays right: without
-             * server_no_context_takeover the history is kept. zlib makes a
-             * 512-byte window when a server says 8. */
+            /* zlib makes a 512-byte window when a server says 8 */
             ws->deflate_on = 1;
             ws->rx.compression = 1;
             ws->inflater.window = seen[0] ? 0 : (size_t)1 << (bits[2] < 9 ? 9 : bits[2]);
@@ -7253,7 +7286,7 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
     while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
         const void *payload = p;
         size_t n = (size_t)f.length;
-        if (f.masked || (f.rsv & (ws->deflate_on ? 3u : 7u)) || !f.fin) return -1;
+        if (f.masked || (f.rsv & (ws->deflate_on && f.opcode < 8 ? 3u : 7u)) || !f.fin) return -1;
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
             if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
@@ -7753,6 +7786,7 @@ static void sio__drop_connection(sio_client *c)
     sio__addresses_release(c, 0);
     if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
     sio_ws_rx_free(&c->websocket.rx);
+    sio__websocket_forget(&c->websocket);
 }
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued
@@ -7904,7 +7938,7 @@ static void sio__abort(sio_client *c, int error, const char *text)
 static void sio__fail(sio_client *c, int code, int error, const char *why)
 {
     const char *reason = code == SIO_CLOSE_TOO_BIG ? "message too big"
-                       : code == SIO_CLOSE_INVALID_DATA ? "invalid UTF-8"
+                       : code == SIO_CLOSE_INVALID_DATA ? (why && strstr(why, "UTF-8") ? "invalid UTF-8" : "invalid compressed data")
                        : code == SIO_CLOSE_INTERNAL ? "internal error" : "protocol error";
     int linger = c->close_timeout < SIO__FAIL_LINGER_MS ? c->close_timeout : SIO__FAIL_LINGER_MS;
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, why);

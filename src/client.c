@@ -434,6 +434,7 @@ static void sio__drop_connection(sio_client *c)
     sio__addresses_release(c, 0);
     if (SIO__SOCKETIO(c)) c->session->transports_reset(c);
     sio_ws_rx_free(&c->websocket.rx);
+    sio__websocket_forget(&c->websocket);
 }
 
 /* Ends the connection: socket closed, buffers released, CLOSE queued
@@ -585,7 +586,7 @@ static void sio__abort(sio_client *c, int error, const char *text)
 static void sio__fail(sio_client *c, int code, int error, const char *why)
 {
     const char *reason = code == SIO_CLOSE_TOO_BIG ? "message too big"
-                       : code == SIO_CLOSE_INVALID_DATA ? "invalid UTF-8"
+                       : code == SIO_CLOSE_INVALID_DATA ? (why && strstr(why, "UTF-8") ? "invalid UTF-8" : "invalid compressed data")
                        : code == SIO_CLOSE_INTERNAL ? "internal error" : "protocol error";
     int linger = c->close_timeout < SIO__FAIL_LINGER_MS ? c->close_timeout : SIO__FAIL_LINGER_MS;
     sio__push(c, SIO_EVENT_ERROR, 0, error, 0, why);

@@ -65,7 +65,7 @@ typedef struct sio_config {
                                         Off by default: it costs CPU, and the server's history
                                         (up to 32 KiB per connection) unless the server keeps none */
     int deflate_window_bits;         /* the largest server window accepted, 9..15 (0 = 15): the history
-                                        kept per connection is 1 << bits bytes */
+                                        kept per connection between messages is 1 << bits bytes */
     int deflate_no_context_takeover; /* 1: ask the server to compress each message on its own, so no
                                         history is kept between messages */
     size_t deflate_threshold;        /* messages shorter than this go out uncompressed: 0 = 128 */

@@ -366,7 +366,7 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
     sio__bits b;
     sio__inflate_tables *t;
     size_t start, o, limit;
-    int final = 0, r = SIO_OK;
+    int final = 0, closed = 0, r = SIO_OK;
     *out = NULL;
     *out_len = 0;
     z->error = NULL;
@@ -397,8 +397,11 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
         sio__bits_refill(&b);
         final = (int)sio__bits_take(&b, 1);
         type = sio__bits_take(&b, 2);
+        closed = 0;
         if (type == 0) {
+            size_t before = o;
             r = sio__inflate_stored(z, &b, &o, limit);
+            closed = r == SIO_OK && o == before && b.pos == b.total;   /* the sync flush's empty block */
         } else if (type == 3) {
             r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: invalid block type 3");
         } else {
@@ -409,6 +412,10 @@ SIO_API int sio_inflate_message(sio_inflater *z, const unsigned char *in, size_t
         if (r == SIO_OK && sio__bits_over(&b))
             r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: compressed data ends early");
     }
+    /* With the tail appended, a message that is not final must end exactly
+     * with it as an empty stored block: else the tail was taken as data. */
+    if (r == SIO_OK && sync_tail && !final && !closed)
+        r = sio__inflate_fail(z, SIO_ERR_PROTOCOL, "deflate: the data does not end with a sync flush (RFC 7692 7.2.2)");
     sio__free(&z->allocator, t);
     if (r != SIO_OK) {
         z->history = 0;

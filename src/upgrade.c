@@ -47,7 +47,7 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
     while ((r = sio_ws_peek_frame(l->rx + l->rx_start, l->rx_len - l->rx_start, &f, &p)) == 1) {
         const void *payload = p;
         size_t n = (size_t)f.length;
-        if (f.masked || (f.rsv & (ws->deflate_on ? 3u : 7u)) || !f.fin) return -1;
+        if (f.masked || (f.rsv & (ws->deflate_on && f.opcode < 8 ? 3u : 7u)) || !f.fin) return -1;
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
             if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;

@@ -74,6 +74,18 @@ static void sio__websocket_trim(sio__websocket *ws)
 #endif
 }
 
+/* The connection is gone: the server's history and any compression
+ * buffers go with it. */
+static void sio__websocket_forget(sio__websocket *ws)
+{
+#if SIO__WITH_DEFLATE
+    sio_inflater_free(&ws->inflater);
+    sio_deflater_free(&ws->deflater);
+#else
+    (void)ws;
+#endif
+}
+
 /* The heap a connection holds beyond its struct and its link. */
 static size_t sio__websocket_memory(const sio__websocket *ws)
 {
@@ -129,6 +141,15 @@ static int sio__websocket_request(sio__websocket *ws, sio__system *sys, sio__lin
     return SIO_OK;
 }
 
+/* How much of a header value is commas and blanks only: all of it for an
+ * empty list. */
+static size_t sio__list_blank(const char *v, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (v[i] == ',' || v[i] == ' ' || v[i] == '\t')) i++;
+    return i;
+}
+
 #if SIO__WITH_DEFLATE
 /* One parameter of an extension: name [= value], value a token or a
  * quoted string.  Returns the position after it, or NULL if malformed. */
@@ -178,18 +199,21 @@ static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response
     int seen[4] = {0, 0, 0, 0}, bits[4] = {0, 0, 15, 15};
     char value[8];
 #endif
-    for (i = 0; i < r->header_count; i++)
-        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, "Sec-WebSocket-Extensions")) {
+    for (i = 0; i < r->header_count; i++)     /* empty lists count as none (RFC 7230 7) */
+        if (sio__span_ieq(r->headers[i].name, r->headers[i].name_len, "Sec-WebSocket-Extensions") &&
+            r->headers[i].value_len > sio__list_blank(r->headers[i].value, r->headers[i].value_len)) {
             h = &r->headers[i];
             count++;
         }
     ws->deflate_on = 0;
     ws->rx.compression = 0;
-    if (!h || (count == 1 && h->value_len == 0)) return SIO_OK;   /* an empty list is none */
+    if (!h) return SIO_OK;
 #if SIO__WITH_DEFLATE
     if (ws->deflate_offer && count == 1) {
         p = h->value;
         end = h->value + h->value_len;
+        while (p < end && (*p == ',' || *p == ' ' || *p == '\t')) p++;              /* empty elements */
+        while (end > p && (end[-1] == ',' || end[-1] == ' ' || end[-1] == '\t')) end--;
         p = sio__extension_param(p, end, &name, &name_len, value, sizeof value);
         if (!p || !sio__span_ieq(name, name_len, "permessage-deflate") || value[0])
             problem = "an extension the client did not offer";
@@ -215,10 +239,12 @@ static int sio__websocket_extensions(sio__websocket *ws, const sio_http_response
                 else if (k == 2 && bits[k] > ws->deflate_bits) problem = "server_max_window_bits above the one offered";
             }
         }
+        /* What the client asked of the server is accepted only by being
+         * repeated (RFC 7692 7.1.1.1, 7.1.2.1). */
+        if (!problem && ws->deflate_no_takeover && !seen[0]) problem = "server_no_context_takeover left out";
+        if (!problem && ws->deflate_bits < 15 && !seen[2]) problem = "server_max_window_bits left out";
         if (!problem) {
-            /* Whatever the answer left out, decoding stays right: without
-             * server_no_context_takeover the history is kept. zlib makes a
-             * 512-byte window when a server says 8. */
+            /* zlib makes a 512-byte window when a server says 8 */
             ws->deflate_on = 1;
             ws->rx.compression = 1;
             ws->inflater.window = seen[0] ? 0 : (size_t)1 << (bits[2] < 9 ? 9 : bits[2]);

@@ -2262,6 +2262,7 @@ static void test_deflate_answer_outside_the_offer_fails_the_handshake(void)
         {"x-webkit-deflate-frame", "did not offer"},
         {"permessage-deflate;", "malformed"},
         {"permessage-deflate\r\nSec-WebSocket-Extensions: permessage-deflate", "did not offer"},
+        {"permessage-deflate", "server_max_window_bits left out"},        /* asked for 10 */
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -2284,15 +2285,36 @@ static void test_deflate_answer_outside_the_offer_fails_the_handshake(void)
     }
 }
 
+/* Asked for server_no_context_takeover, a server must repeat it. */
+static void test_deflate_no_takeover_asked_must_be_agreed(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.deflate_no_context_takeover = 1;
+    c = deflate_client("permessage-deflate", &cfg);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "server_no_context_takeover left out") != NULL);
+    sio_destroy(c);
+    c = deflate_client("permessage-deflate; server_no_context_takeover", &cfg);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_INT(c->websocket.inflater.window, 0);
+    sio_destroy(c);
+}
+
 /* What RFC 7692 allows an answer to say: quoted values, any case, spaces,
  * fewer parameters than offered, an empty list (none agreed). */
 static void test_deflate_answers_within_the_offer_are_accepted(void)
 {
     static const struct { const char *answer; int agreed; } cases[] = {
-        {"permessage-deflate", 1},
+        {"permessage-deflate; server_max_window_bits=10", 1},
         {"permessage-deflate; server_max_window_bits=\"10\"", 1},
-        {"PERMESSAGE-DEFLATE ;Server_No_Context_Takeover ; client_max_window_bits = 9", 1},
+        {"PERMESSAGE-DEFLATE ;Server_No_Context_Takeover ; server_max_window_bits = 9 ; client_max_window_bits = 9", 1},
         {"permessage-deflate; client_no_context_takeover; server_max_window_bits=8", 1},
+        {", permessage-deflate; server_max_window_bits=10 ,", 1},          /* empty list elements */
+        {"permessage-deflate; server_max_window_bits=10\r\nSec-WebSocket-Extensions: ,", 1},
         {"", 0},
     };
     size_t i;
@@ -2339,7 +2361,11 @@ static void test_deflate_receives_compressed_messages(void)
     CHECK_INT(ev.data[ev.len], 0);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
     CHECK_SPAN(ev.data, ev.len, "plain");
-    CHECK(sio_memory(c) > 1024);                                /* the history is held... */
+    CHECK(c->websocket.inflater.buffer != NULL);                /* the history is held... */
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+    net.eof = 1;                                                /* and drops TCP */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK(c->websocket.inflater.buffer == NULL);                /* ...and goes with the connection */
     sio_destroy(c);
 }
 
@@ -2528,6 +2554,7 @@ int main(void)
     RUN(test_deflate_offer_lists_what_the_caller_chose);
     RUN(test_deflate_answer_outside_the_offer_fails_the_handshake);
     RUN(test_deflate_answers_within_the_offer_are_accepted);
+    RUN(test_deflate_no_takeover_asked_must_be_agreed);
     RUN(test_deflate_receives_compressed_messages);
     RUN(test_deflate_frame_rules_and_bad_data_fail_the_connection);
     RUN(test_deflate_bomb_closes_with_1009);

@@ -2537,6 +2537,9 @@ static void test_inflate_rfc7692_stored_two_blocks_and_final(void)
     CHECK_SPAN(out, n, "Hello");
     CHECK_INT(inflate_once(&z, (const unsigned char *)"", 0, 100, &out, &n), SIO_OK);   /* empty: leniently "" */
     CHECK_INT(n, 0);
+    /* a stored block of 4 bytes with none given would take the appended tail as its data */
+    CHECK_INT(inflate_once(&z, (const unsigned char *)"\x00\x04\x00\xfb\xff", 5, 100, &out, &n), SIO_ERR_PROTOCOL);
+    CHECK(z.error && strstr(z.error, "sync flush"));
     sio_inflater_free(&z);
 }
 
