@@ -704,7 +704,7 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
     dyn = 3 + 14 + 3 * nclen;
     for (i = 0; i < nrle; i++) {
         unsigned s = rle[i] & 31;
-        dyn += clen_len[s] + (s == 16 ? 2 : s == 17 ? 3 : s == 18 ? 7 : 0);
+        dyn += (size_t)clen_len[s] + (s == 16 ? 2u : s == 17 ? 3u : s == 18 ? 7u : 0u);
     }
     for (i = 0; i < 144; i++) fixed_len[i] = 8;
     for (; i < 256; i++) fixed_len[i] = 9;
