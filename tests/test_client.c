@@ -2246,6 +2246,16 @@ static void test_deflate_offer_lists_what_the_caller_chose(void)
     CHECK_INT(sio_create(&cfg, &c), SIO_ERR_INVALID);
 }
 
+/* A client that asked for a 10-bit server window, given answer. */
+static sio_client *deflate_client_window_10(const char *answer)
+{
+    sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.deflate_window_bits = 10;
+    return deflate_client(answer, &cfg);
+}
+
 /* Answers that break RFC 7692 7.1 fail the handshake with a sentence. */
 static void test_deflate_answer_outside_the_offer_fails_the_handshake(void)
 {
@@ -2266,13 +2276,8 @@ static void test_deflate_answer_outside_the_offer_fails_the_handshake(void)
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sio_config cfg;
-        sio_client *c;
         sio_event ev;
-        memset(&cfg, 0, sizeof cfg);
-        cfg.deflate = SIO_DEFLATE_ON;
-        cfg.deflate_window_bits = 10;
-        c = deflate_client(cases[i].answer, &cfg);
+        sio_client *c = deflate_client_window_10(cases[i].answer);
         CHECK(c != NULL);
         if (!c) continue;
         CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
@@ -2319,13 +2324,8 @@ static void test_deflate_answers_within_the_offer_are_accepted(void)
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        sio_config cfg;
-        sio_client *c;
         sio_event ev;
-        memset(&cfg, 0, sizeof cfg);
-        cfg.deflate = SIO_DEFLATE_ON;
-        cfg.deflate_window_bits = 10;
-        c = deflate_client(cases[i].answer, &cfg);
+        sio_client *c = deflate_client_window_10(cases[i].answer);
         if (poll_type(c, &ev) != SIO_EVENT_OPEN) {
             fprintf(stderr, "  answer '%s': %s\n", cases[i].answer, ev.message ? ev.message : "(no open)");
             CHECK(0);
