@@ -22,8 +22,9 @@
  * Progress goes to stderr: one line rewritten in place on a terminal, one
  * line per interval otherwise.  Exit status: 0 when every client connected
  * and every emit went out and was acked (and the report was written), 1
- * otherwise, 2 for bad usage.  Every latency is kept for the percentiles:
- * 8 bytes per ack. */
+ * otherwise, 2 for bad usage.  Percentiles come from fixed-size histograms
+ * (exact to the microsecond below 1 ms, within 1.6% above; the maximum
+ * exact), so memory does not grow with the length of the run. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -52,11 +53,70 @@ typedef struct client {
     long outstanding;
 } client;
 
-/* A growing list of milliseconds. */
-typedef struct samples {
-    double *v;
-    size_t count, cap;
-} samples;
+/* Latencies as a log-linear histogram, so a run of any length takes the same
+ * memory: whole microseconds exactly below 1,024 us, then 64 buckets per
+ * power of two (each under 1.6% of its value wide) up to 2^36 us (19 h).
+ * The largest value is kept exactly. */
+#define HIST_EXACT 1024u
+#define HIST_SUB_BITS 6
+#define HIST_TOP_BITS 36
+#define HIST_BUCKETS (HIST_EXACT + ((HIST_TOP_BITS - 10) << HIST_SUB_BITS))
+typedef struct histogram {
+    uint64_t count;
+    double max;                       /* ms */
+    uint64_t bucket[HIST_BUCKETS];
+} histogram;
+
+static size_t bucket_of(uint64_t us)
+{
+    unsigned bits = 10;
+    if (us < HIST_EXACT) return (size_t)us;
+    if (us >> HIST_TOP_BITS) return HIST_BUCKETS - 1;
+    while (us >> (bits + 1)) bits++;               /* us is in [2^bits, 2^(bits+1)) */
+    return HIST_EXACT + ((size_t)(bits - 10) << HIST_SUB_BITS) +
+           (size_t)((us >> (bits - HIST_SUB_BITS)) & ((1u << HIST_SUB_BITS) - 1));
+}
+
+/* The middle of bucket b, in ms. */
+static double bucket_ms(size_t b)
+{
+    size_t k, bits;
+    double low, width;
+    if (b < HIST_EXACT) return (double)b / 1000.0;
+    k = b - HIST_EXACT;
+    bits = 10 + (k >> HIST_SUB_BITS);
+    width = (double)((uint64_t)1 << (bits - HIST_SUB_BITS));
+    low = (double)(((uint64_t)1 << bits) + (uint64_t)(k & ((1u << HIST_SUB_BITS) - 1)) * (uint64_t)width);
+    return (low + (width - 1) / 2) / 1000.0;
+}
+
+static void add(histogram *h, double ms)
+{
+    double us = ms * 1000.0 + 0.5;
+    if (!(us >= 0)) us = 0;                         /* NaN or a clock step back */
+    h->bucket[bucket_of(us >= (double)((uint64_t)1 << HIST_TOP_BITS) ? (uint64_t)1 << HIST_TOP_BITS : (uint64_t)us)]++;
+    if (h->count++ == 0 || ms > h->max) h->max = ms;
+}
+
+/* The q-quantile (nearest rank), never above the largest value; 0 when empty. */
+static double quantile(const histogram *h, double q)
+{
+    uint64_t rank, seen = 0;
+    size_t b;
+    double v;
+    if (!h->count) return 0;
+    rank = (uint64_t)(q * (double)(h->count - 1) + 0.5);
+    for (b = 0; b < HIST_BUCKETS; b++) {
+        seen += h->bucket[b];
+        if (seen > rank) break;
+    }
+    v = bucket_ms(b < HIST_BUCKETS ? b : HIST_BUCKETS - 1);
+    return v < h->max ? v : h->max;
+}
+
+static double max_of(const histogram *h) { return h->count ? h->max : 0.0; }
+
+static void clear(histogram *h) { memset(h, 0, sizeof *h); }
 
 /* What one interval saw, for the progress line, the JSON and the report. */
 typedef struct interval {
@@ -71,8 +131,8 @@ typedef struct run {
     long n;
     double rate, ramp, duration, every;
     int json, quiet, tty;
-    samples lat, conn;                /* whole run */
-    samples lat_now, conn_now;        /* this interval */
+    histogram lat, conn;              /* whole run */
+    histogram lat_now, conn_now;      /* this interval */
     long sent, acked, failed, refused, connected, connects, closed;   /* connects: clients that ever connected */
     long i_sent, i_acked, i_failed, i_connects;
     interval *iv;
@@ -95,37 +155,6 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 #endif
 }
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static void add(samples *s, double ms)
-{
-    if (s->count == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4096;
-        double *p = (double *)realloc(s->v, cap * sizeof *p);
-        if (!p) return;                           /* a sample lost, not the run */
-        s->v = p;
-        s->cap = cap;
-    }
-    s->v[s->count++] = ms;
-}
-
-/* Sorts s, then the q-quantile (nearest rank); 0 when empty. */
-static double quantile(samples *s, double q)
-{
-    size_t i;
-    if (!s->count) return 0;
-    i = (size_t)(q * (double)(s->count - 1) + 0.5);
-    return s->v[i];
-}
-
-static void sort(samples *s) { qsort(s->v, s->count, sizeof *s->v, cmp_double); }
-
-static double max_of(const samples *s) { return s->count ? s->v[s->count - 1] : 0.0; }
 
 /* Closes the interval ending at t: its figures, then the progress line or record. */
 static void close_interval(run *r, double t)
@@ -153,8 +182,6 @@ static void close_interval(run *r, double t)
         v->rate[0] = (double)v->acked / len;
         v->rate[1] = (double)v->failed / len;
     }
-    sort(&r->lat_now);
-    sort(&r->conn_now);
     for (k = 0; k < 4; k++) v->lat[k] = quantile(&r->lat_now, QUANTILES[k]);
     v->lat[4] = max_of(&r->lat_now);
     v->conn[0] = quantile(&r->conn_now, 0.5);
@@ -171,7 +198,8 @@ static void close_interval(run *r, double t)
                 r->tty ? "\r\033[K" : "", t, r->connected, r->n, v->rate[0], v->lat[0], v->lat[1],
                 v->lat[2], v->lat[3], v->lat[4], r->tty ? "" : "\n");
     fflush(stdout);
-    r->lat_now.count = r->conn_now.count = 0;
+    clear(&r->lat_now);
+    clear(&r->conn_now);
     r->i_sent = r->i_acked = r->i_failed = r->i_connects = 0;
 }
 
@@ -458,8 +486,6 @@ int main(int argc, char **argv)
     elapsed = now_s() - t0;
     if (r.i_sent || r.i_acked || r.i_failed || r.i_connects) close_interval(&r, elapsed);
     if (!r.quiet && r.tty) fputc('\n', stderr);
-    sort(&r.lat);
-    sort(&r.conn);
     {
         double q[4];
         for (k = 0; k < 4; k++) q[k] = quantile(&r.lat, QUANTILES[k]);
@@ -488,10 +514,6 @@ int main(int argc, char **argv)
     sio_set_destroy(set);
     free(cl);
     free(args);
-    free(r.lat.v);
-    free(r.conn.v);
-    free(r.lat_now.v);
-    free(r.conn_now.v);
     free(r.iv);
     return r.connects == r.n && r.sent > 0 && r.acked == r.sent && !r.refused && !report_failed ? 0 : 1;
 }

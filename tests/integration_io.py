@@ -1251,6 +1251,29 @@ def loadgen_example_all_acked():
               "loadgen (%s) result %s" % (transport, rec))
 
 
+@test
+def loadgen_percentiles_match_known_latencies():
+    """loadgen's percentiles (fixed-size histograms) against a server that acks
+    after 20, 30, 40, 50, 60 ms in turn: p50 near 40 ms, p90 and p99 near 60
+    ms, no percentile above the maximum, and intervals that agree."""
+    only_default_pass()
+    exe = os.path.join(os.path.dirname(OPTS.sioc), "loadgen")
+    if not os.access(exe, os.X_OK) or WRAPPER:
+        raise TestSkip("no loadgen next to this sioc, or a wrapper")
+    rc, out, err, _, _ = spawn([exe, "--clients", "10", "--rate", "50", "--duration", "1.5", "--interval", "0.5",
+                                "--event", "ack-in-steps", "--json", "--quiet", url("io")], timeout=60 * SLOW)
+    check(rc == 0, "loadgen exit %s: %s %s" % (rc, short(out), short(err)))
+    recs = [json.loads(l) for l in out.decode().splitlines() if l.strip()]
+    s = recs[-1]
+    check(s["type"] == "summary" and s["acked"] == s["sent"] >= 500, "summary %s" % s)
+    # timers fire late, never early: each step is a floor, scheduling noise only adds
+    check(39.5 <= s["p50_ms"] < 46 and 59.5 <= s["p90_ms"] < 68 and s["p90_ms"] <= s["p99_ms"] <=
+          s["p999_ms"] <= s["max_ms"], "percentiles %s" % s)
+    iv = [r for r in recs if r["type"] == "interval" and r["acked"] > 50]
+    check(iv and all(39.5 <= r["p50_ms"] < 48 and r["max_ms"] >= r["p999_ms"] >= r["p99_ms"] >= 59.5 for r in iv),
+          "intervals %s" % short(iv))
+
+
 def png_pixels(path):
     """(width, height, rows of RGBA bytes) of an 8-bit RGB(A) PNG, non-interlaced."""
     import struct

@@ -22,6 +22,8 @@
 //                           emit "query" socket.handshake.query
 //   message ...args         emit "message-back" ...args (binary preserved)
 //   message-with-ack ...    ack(...args)
+//   ack-in-steps ...        ack(...args) after 20, 30, 40, 50, 60, 20, ... ms,
+//                           stepping per socket (known latency percentiles)
 //   inspect ...args         emit "inspected" ...args where every Buffer is
 //                           replaced by {"$buffer":"<hex>"} (shows whether the
 //                           client sent real binary attachments)
@@ -128,6 +130,12 @@ io.on('connection', (socket) => {
   socket.on('message-with-ack', (...raw) => {
     const { args, ack } = stripAck(raw);
     if (ack) ack(...args);
+  });
+  let step = 0;
+  socket.on('ack-in-steps', (...raw) => {
+    const { args, ack } = stripAck(raw);
+    const ms = 20 + 10 * (step++ % 5);
+    if (ack) setTimeout(() => ack(...args), ms);
   });
   // "extensions": what the WebSocket under this socket agreed, once the
   // connection runs on one (after the upgrade when it started on polling)
