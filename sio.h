@@ -88,7 +88,9 @@
  * WebSocket; two for HTTP long-polling, three during an upgrade) for the
  * readiness each wants, sleeps at most sio_next_timeout_ms(c), then calls
  * sio_poll(c, &ev, 0) until it returns 0 (readiness is level-triggered).
- * Sends only queue bytes; they are written by the next sio_poll().
+ * Sends only queue bytes; they are written by the next sio_poll(), except
+ * that while the bytes already read still hold messages they wait for those
+ * (at most 1 ms), so the answers to a burst leave in one write.
  * sio_poll_clients() does the same for a few named connections at once, fairly.
  * For thousands of clients in one thread use a sio_set: it waits with the
  * platform's poller (epoll on Linux, WSAPoll on Windows), keeps timers in
@@ -7474,6 +7476,9 @@ struct sio_client {
     unsigned retries;                  /* reconnection attempts since the last open session */
     sio__link ln;                      /* the WebSocket, or the polling GETs */
     uint64_t deadline;                 /* 0: no timer */
+    uint64_t stepped_at;               /* when the WebSocket was last stepped (ms) */
+    uint64_t output_since;             /* output waiting since at least then; 0: none */
+    int output_now;                    /* it must not wait for the bytes read to be worked through */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 #if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */
@@ -9230,6 +9235,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
                 break;                          /* its own turn answers it (or reports the full queue) */
             sio__eio_send_text(c, "3", 1, (const char *)payload + 1, n - 1);
             sio__eio_ping_ahead(&c->eio, now);
+            c->output_now = 1;                  /* the point is to answer before the burst is worked through */
         }
         sio__websocket_peek_next(&c->websocket, &f);
     }
@@ -10037,6 +10043,28 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
     return 0;
 }
 
+/* Output waits while bytes already read still hold messages, so answers to
+ * a burst leave in one write; it goes before the next read from the socket,
+ * once it has waited SIO__OUTPUT_WAIT_MS (a caller taking one event per
+ * frame), or at once when marked urgent (a pong answered ahead of a burst).
+ * Returns 1 when it is due now. */
+#define SIO__OUTPUT_WAIT_MS 1
+static int sio__output_due(sio_client *c)
+{
+    uint64_t now = sio__now(c), last = c->stepped_at;
+    c->stepped_at = now;
+    if (c->ln.tx_sent >= c->ln.tx_len) {
+        c->output_since = 0;
+        c->output_now = 0;
+        return 0;
+    }
+    if (!c->output_since) c->output_since = last ? last : now;   /* queued after the last step began */
+    if (!c->output_now && now - c->output_since < SIO__OUTPUT_WAIT_MS) return 0;
+    c->output_since = 0;                       /* it goes now: the next output waits anew */
+    c->output_now = 0;
+    return 1;
+}
+
 /* Returns 1 with a MESSAGE event. */
 static int sio__step_frames(sio_client *c, sio_event *ev)
 {
@@ -10044,11 +10072,11 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
     int reads;
     for (reads = 0;; reads++) {
         long n;
-        if (sio__flush(c) < 0) return 0;
         if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
-            sio__step_drain(c);
+            if (sio__flush(c) == 0) sio__step_drain(c);
             return 0;
         }
+        if (reads == 0 && sio__output_due(c) && sio__flush(c) < 0) return 0;
         for (;;) {
             sio_ws_message m;
             int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
@@ -10068,6 +10096,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             if ((r = sio__ws_message_event(c, &m, ev)) != 0) return r > 0;
         }
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
+        if (sio__flush(c) < 0) return 0;              /* nothing read is left: the output goes */
         if (reads == 1) return 0;
         err[0] = 0;
         n = sio__link_read(&c->sys, &c->ln, c->websocket.rx_need, err, sizeof err);

@@ -85,7 +85,9 @@
  * WebSocket; two for HTTP long-polling, three during an upgrade) for the
  * readiness each wants, sleeps at most sio_next_timeout_ms(c), then calls
  * sio_poll(c, &ev, 0) until it returns 0 (readiness is level-triggered).
- * Sends only queue bytes; they are written by the next sio_poll().
+ * Sends only queue bytes; they are written by the next sio_poll(), except
+ * that while the bytes already read still hold messages they wait for those
+ * (at most 1 ms), so the answers to a burst leave in one write.
  * sio_poll_clients() does the same for a few named connections at once, fairly.
  * For thousands of clients in one thread use a sio_set: it waits with the
  * platform's poller (epoll on Linux, WSAPoll on Windows), keeps timers in

@@ -122,6 +122,9 @@ struct sio_client {
     unsigned retries;                  /* reconnection attempts since the last open session */
     sio__link ln;                      /* the WebSocket, or the polling GETs */
     uint64_t deadline;                 /* 0: no timer */
+    uint64_t stepped_at;               /* when the WebSocket was last stepped (ms) */
+    uint64_t output_since;             /* output waiting since at least then; 0: none */
+    int output_now;                    /* it must not wait for the bytes read to be worked through */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
 #if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */

@@ -161,6 +161,28 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
     return 0;
 }
 
+/* Output waits while bytes already read still hold messages, so answers to
+ * a burst leave in one write; it goes before the next read from the socket,
+ * once it has waited SIO__OUTPUT_WAIT_MS (a caller taking one event per
+ * frame), or at once when marked urgent (a pong answered ahead of a burst).
+ * Returns 1 when it is due now. */
+#define SIO__OUTPUT_WAIT_MS 1
+static int sio__output_due(sio_client *c)
+{
+    uint64_t now = sio__now(c), last = c->stepped_at;
+    c->stepped_at = now;
+    if (c->ln.tx_sent >= c->ln.tx_len) {
+        c->output_since = 0;
+        c->output_now = 0;
+        return 0;
+    }
+    if (!c->output_since) c->output_since = last ? last : now;   /* queued after the last step began */
+    if (!c->output_now && now - c->output_since < SIO__OUTPUT_WAIT_MS) return 0;
+    c->output_since = 0;                       /* it goes now: the next output waits anew */
+    c->output_now = 0;
+    return 1;
+}
+
 /* Returns 1 with a MESSAGE event. */
 static int sio__step_frames(sio_client *c, sio_event *ev)
 {
@@ -168,11 +190,11 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
     int reads;
     for (reads = 0;; reads++) {
         long n;
-        if (sio__flush(c) < 0) return 0;
         if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING) {
-            sio__step_drain(c);
+            if (sio__flush(c) == 0) sio__step_drain(c);
             return 0;
         }
+        if (reads == 0 && sio__output_due(c) && sio__flush(c) < 0) return 0;
         for (;;) {
             sio_ws_message m;
             int r = sio__websocket_receive(&c->websocket, &c->sys, &c->ln, c->max_send_queue, &m);
@@ -192,6 +214,7 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
             if ((r = sio__ws_message_event(c, &m, ev)) != 0) return r > 0;
         }
         if (c->phase == SIO__CLOSE_WAIT) continue;   /* flush our close, then drain */
+        if (sio__flush(c) < 0) return 0;              /* nothing read is left: the output goes */
         if (reads == 1) return 0;
         err[0] = 0;
         n = sio__link_read(&c->sys, &c->ln, c->websocket.rx_need, err, sizeof err);

@@ -607,6 +607,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
                 break;                          /* its own turn answers it (or reports the full queue) */
             sio__eio_send_text(c, "3", 1, (const char *)payload + 1, n - 1);
             sio__eio_ping_ahead(&c->eio, now);
+            c->output_now = 1;                  /* the point is to answer before the burst is worked through */
         }
         sio__websocket_peek_next(&c->websocket, &f);
     }

@@ -14,6 +14,7 @@ typedef struct mem_net {
     size_t in_len, in_pos, max_read;
     unsigned char out[1 << 20];   /* client -> server */
     size_t out_len, max_write;
+    unsigned sends;               /* send() calls that wrote something */
     int eof, connect_fail, connected_after, closed, random_fail, sockets;
     unsigned addresses;           /* addresses the host has (0 = 1) */
     unsigned refuse_first;        /* the first N addresses refuse at once */
@@ -79,6 +80,7 @@ static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err
     if (len == 0) return SIO_ERR_AGAIN;
     memcpy(net.out + net.out_len, b, len);
     net.out_len += len;
+    net.sends++;
     if (mem_box_of(s) && len > 19) {          /* remember a handshake's key for the answer */
         const char *k = (const char *)b, *end = k + len - 19 - 24;
         for (; k <= end; k++)

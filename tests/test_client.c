@@ -278,6 +278,54 @@ static void test_ping_is_answered_with_same_payload(void)
     sio_destroy(c);
 }
 
+/* Answers to a burst leave in one write: output waits while the bytes
+ * already read still hold messages, and goes before the next read. */
+static void test_answers_to_a_burst_leave_in_one_write(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[16];
+    unsigned sends;
+    int i;
+    server_frame(1, SIO_WS_TEXT, "m0", 2);
+    server_frame(1, SIO_WS_TEXT, "m1", 2);
+    server_frame(1, SIO_WS_TEXT, "m2", 2);
+    sends = net.sends;
+    for (i = 0; i < 3; i++) {
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+        CHECK_INT(sio_send_text(c, (const char *)ev.data, ev.len), SIO_OK);
+    }
+    CHECK_INT(net.sends, sends);                             /* nothing yet: m2 may have company */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(net.sends, sends + 1);
+    for (i = 0; i < 3; i++) {
+        CHECK(client_frame((size_t)i, &f, p));
+        CHECK_INT(f.opcode, SIO_WS_TEXT);
+        CHECK_INT(p[1], '0' + i);
+    }
+    sio_destroy(c);
+}
+
+/* ... but not for long: a caller taking one event per frame has its answer
+ * out at its next call, before the next event. */
+static void test_answer_waits_at_most_a_millisecond_for_the_burst(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[16];
+    server_frame(1, SIO_WS_TEXT, "m0", 2);
+    server_frame(1, SIO_WS_TEXT, "m1", 2);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_INT(sio_send_text(c, "a0", 2), SIO_OK);
+    net.now += 16;                                           /* the next frame */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK(client_frame(0, &f, p));
+    CHECK_SPAN(p, f.length, "a0");
+    sio_destroy(c);
+}
+
 static void test_server_close_is_echoed_and_reported_clean(void)
 {
     sio_client *c = open_client(NULL);
@@ -2567,6 +2615,8 @@ int main(void)
     RUN(test_message_arriving_one_byte_per_read);
     RUN(test_client_frames_are_masked_with_fresh_keys);
     RUN(test_ping_is_answered_with_same_payload);
+    RUN(test_answers_to_a_burst_leave_in_one_write);
+    RUN(test_answer_waits_at_most_a_millisecond_for_the_burst);
     RUN(test_server_close_is_echoed_and_reported_clean);
     RUN(test_stop_sends_close_1000_and_waits_for_server);
     RUN(test_close_timeout_when_server_never_answers);
