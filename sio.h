@@ -1076,6 +1076,10 @@ typedef struct sio_config {
                                         this payload size; 0 = never split */
     int connect_timeout_ms;          /* TCP connect + handshake: 10000; < 0 none */
     int close_timeout_ms;            /* waiting for the peer's close: 5000 */
+    /* keepalive, plain WebSocket only (Engine.IO has its own heartbeat) */
+    int ping_interval_ms;            /* a ping every this many ms: 0 (the default) or < 0: none */
+    int pong_timeout_ms;             /* nothing read within this after a ping: the connection is
+                                        dead (ERROR SIO_ERR_TIMEOUT, CLOSE 1006): 0 = 10000; < 0 never */
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
     const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: with
@@ -1155,7 +1159,8 @@ typedef enum sio_event_type {
     SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms */
     SIO_EVENT_RECONNECT,     /* a new session opened after attempt N (instead of OPEN); the
                                 namespaces that were connected get CONNECT again */
-    SIO_EVENT_RECONNECT_FAILED /* reconnect_attempts used up; CLOSE follows */
+    SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
+    SIO_EVENT_PONG           /* WebSocket: the server's pong: data/len its payload; rtt_ms */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -1191,6 +1196,8 @@ typedef struct sio_event {
     int delay_ms;                 /* RECONNECTING: wait before the attempt */
     int recovered;                /* CONNECT: the server restored the session (state recovery);
                                      missed events follow */
+    int rtt_ms;                   /* PONG: ms since the keepalive ping it answers; -1 for any
+                                     other pong (one for sio_send_ping, or unasked) */
 } sio_event;
 
 typedef enum sio_state {
@@ -1407,6 +1414,7 @@ SIO_API void sio_set_destroy(sio_set *s);               /* after removing or des
 #define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
 #define SIO__DEFAULT_CONNECT_TIMEOUT 10000
 #define SIO__DEFAULT_CLOSE_TIMEOUT 5000
+#define SIO__DEFAULT_PONG_TIMEOUT 10000
 
 #ifdef __cplusplus
 extern "C" {
@@ -6335,7 +6343,73 @@ static void sio__link_free(const sio__system *sys, sio__link *l)
 #define SIO__PONG_SLACK ((size_t)4096)
 
 /* What sio__websocket_receive found. */
-enum { SIO__WS_MORE = 0, SIO__WS_MESSAGE = 1, SIO__WS_PEER_CLOSED = 2 };
+enum { SIO__WS_MORE = 0, SIO__WS_MESSAGE = 1, SIO__WS_PEER_CLOSED = 2, SIO__WS_PONG = 3 };
+
+/* Keepalive for a plain WebSocket (sio_config.ping_interval_ms): an engine
+ * without I/O.  A ping goes out every interval; a connection from which
+ * nothing at all (the pong, or anything else: a server busy with a burst
+ * answers behind it) was read within timeout after a ping is dead, so a
+ * dead one is found within interval + timeout.  The pings carry a
+ * sequence number, so the pong answering the latest one gives the
+ * round-trip time. */
+typedef struct sio__keepalive {
+    uint64_t interval, timeout;        /* ms; interval 0: off; timeout 0: never dead */
+    uint64_t next_ping;                /* 0: not running */
+    uint64_t ping_at;                  /* the latest ping (0: none unanswered) */
+    uint32_t seq;                      /* its number, the payload of its pong */
+} sio__keepalive;
+
+enum { SIO__KEEPALIVE_NOTHING, SIO__KEEPALIVE_PING, SIO__KEEPALIVE_DEAD };
+
+static void sio__keepalive_start(sio__keepalive *k, uint64_t now)
+{
+    k->ping_at = 0;
+    k->next_ping = k->interval ? now + k->interval : 0;
+}
+
+static void sio__keepalive_stop(sio__keepalive *k) { k->next_ping = k->ping_at = 0; }
+
+/* When the last ping is due to have been answered: 0 when no answer is awaited. */
+static uint64_t sio__keepalive_dead_at(const sio__keepalive *k, uint64_t heard)
+{
+    if (!k->ping_at || !k->timeout || heard >= k->ping_at) return 0;
+    return k->ping_at + k->timeout;
+}
+
+/* What is due at now, given when the link last read anything: a ping (its
+ * number in k->seq; its pong is awaited from now on), or death. */
+static int sio__keepalive_due(sio__keepalive *k, uint64_t now, uint64_t heard)
+{
+    uint64_t dead = sio__keepalive_dead_at(k, heard);
+    if (!k->next_ping) return SIO__KEEPALIVE_NOTHING;
+    if (dead && now >= dead) return SIO__KEEPALIVE_DEAD;
+    if (now < k->next_ping) return SIO__KEEPALIVE_NOTHING;
+    k->next_ping = now + k->interval;
+    if (!dead) {                       /* an unanswered ping still has its own deadline */
+        k->ping_at = now;
+        k->seq++;
+    }
+    return SIO__KEEPALIVE_PING;
+}
+
+/* When sio__keepalive_due has something next; 0: never. */
+static uint64_t sio__keepalive_deadline(const sio__keepalive *k, uint64_t heard)
+{
+    uint64_t dead = sio__keepalive_dead_at(k, heard);
+    if (!k->next_ping) return 0;
+    return dead && dead < k->next_ping ? dead : k->next_ping;
+}
+
+/* A pong's round-trip time in ms if it answers the latest ping, else -1. */
+static int sio__keepalive_pong(sio__keepalive *k, const unsigned char *p, size_t n, uint64_t now)
+{
+    uint64_t rtt;
+    if (!k->ping_at || n != 4) return -1;
+    if ((((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]) != k->seq) return -1;
+    rtt = now - k->ping_at;
+    k->ping_at = 0;
+    return rtt > (uint64_t)INT_MAX ? INT_MAX : (int)rtt;
+}
 
 /* A WebSocket connection's state; the link it runs on is an argument. */
 typedef struct sio__websocket {
@@ -6359,6 +6433,7 @@ typedef struct sio__websocket {
     int deflate_on;                    /* agreed for this connection */
     sio_inflater inflater;
     sio_deflater deflater;
+    sio__keepalive keepalive;          /* plain WebSocket only: Engine.IO has its heartbeat */
 } sio__websocket;
 
 /* Forgets a message in progress (a new connection, or a new transport). */
@@ -6839,7 +6914,8 @@ static int sio__websocket_inflate(sio__websocket *ws, sio_ws_message *m)
 
 /* The next message from the bytes buffered on l.  Pings are answered and
  * the server's close frame is recorded and echoed on the way.  Returns
- * SIO__WS_MESSAGE (a data message in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
+ * SIO__WS_MESSAGE (a data message in m), SIO__WS_PONG (the server's pong
+ * in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
  * (read, at least rx_need bytes when not 0), or a negative status when the
  * server broke the protocol (rx.fail_code and rx.error say how).  Pongs
  * are skipped once max_queue plus the slack wait on the link. */
@@ -6864,6 +6940,8 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
              * allows for unanswered pings. */
             if (!ws->close_sent && (l->tx_len - l->tx_sent) < max_queue + SIO__PONG_SLACK)
                 sio__websocket_send(ws, sys, l, SIO_WS_PONG, m->data, m->len, (size_t)-1);
+        } else if (m->opcode == SIO_WS_PONG) {
+            return SIO__WS_PONG;
         } else if (m->opcode == SIO_WS_CLOSE) {
             ws->close_code = m->close_code;
             snprintf(ws->close_reason, sizeof ws->close_reason, "%.*s", (int)m->reason_len, m->reason);
@@ -9974,6 +10052,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
+            if (!SIO__SOCKETIO(c)) sio__keepalive_start(&c->websocket.keepalive, sio__now(c));
             if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
@@ -10012,7 +10091,9 @@ static void sio__step_drain(sio_client *c)
 /* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
  * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
  * with the next frame, -1 when the connection stopped. */
-static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+/* m's payload ends with a NUL for the event: the byte after it is borrowed
+ * (given back before the next frame is read). */
+static void sio__terminate_payload(sio_client *c, const sio_ws_message *m)
 {
     unsigned char *end = (unsigned char *)m->data + m->len;
     if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
@@ -10020,6 +10101,25 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         c->events.nul_saved = *end;
     }
     *end = 0;
+}
+
+/* The server's pong: a PONG event on a plain WebSocket, with the round
+ * trip when it answers the keepalive's latest ping.  Returns 1 with it. */
+static int sio__ws_pong_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+{
+    if (SIO__SOCKETIO(c)) return 0;
+    ev->rtt_ms = sio__keepalive_pong(&c->websocket.keepalive, m->data, m->len, sio__now(c));
+    sio__terminate_payload(c, m);
+    ev->type = SIO_EVENT_PONG;
+    ev->binary = 1;
+    ev->data = m->data;
+    ev->len = m->len;
+    return 1;
+}
+
+static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+{
+    sio__terminate_payload(c, m);
     if (!SIO__SOCKETIO(c)) {
         ev->type = SIO_EVENT_MESSAGE;
         ev->binary = m->opcode == SIO_WS_BINARY;
@@ -10091,6 +10191,10 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 }
                 c->phase = SIO__CLOSE_WAIT;
                 c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+            }
+            if (r == SIO__WS_PONG) {
+                if (sio__ws_pong_event(c, &m, ev)) return 1;
+                continue;
             }
             if (r != SIO__WS_MESSAGE) break;
             if ((r = sio__ws_message_event(c, &m, ev)) != 0) return r > 0;
@@ -10223,6 +10327,34 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 }
 #endif
 
+/* The plain WebSocket's keepalive at now: a ping, or the verdict that the
+ * connection is dead (nothing read for pong_timeout after a ping). */
+static void sio__keepalive_timer(sio_client *c, uint64_t now)
+{
+    sio__keepalive *k = &c->websocket.keepalive;
+    char text[SIO__TEXT_SIZE];
+    unsigned char seq[4];
+    switch (sio__keepalive_due(k, now, c->ln.last_read)) {
+    case SIO__KEEPALIVE_PING:
+        if (c->ln.tx_len - c->ln.tx_sent >= c->max_send_queue + SIO__PONG_SLACK) break;   /* stuck: its deadline tells */
+        seq[0] = (unsigned char)(k->seq >> 24);
+        seq[1] = (unsigned char)(k->seq >> 16);
+        seq[2] = (unsigned char)(k->seq >> 8);
+        seq[3] = (unsigned char)k->seq;
+        sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, seq, sizeof seq, (size_t)-1);
+        c->output_now = 1;
+        break;
+    case SIO__KEEPALIVE_DEAD:
+        snprintf(text, sizeof text, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
+                 c->host, (unsigned)c->port, (unsigned long)k->timeout);
+        sio__keepalive_stop(k);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    default:
+        break;
+    }
+}
+
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -10233,6 +10365,7 @@ static void sio__check_timer(sio_client *c)
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
 #endif
+    if (c->phase == SIO__OPEN && !SIO__SOCKETIO(c)) sio__keepalive_timer(c, now);
     if (!c->deadline || now < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:
@@ -10499,6 +10632,9 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->websocket.deflate_threshold = cfg->deflate_threshold ? cfg->deflate_threshold : SIO__DEFLATE_THRESHOLD;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
+    c->websocket.keepalive.interval = cfg->ping_interval_ms > 0 ? (uint64_t)cfg->ping_interval_ms : 0;
+    c->websocket.keepalive.timeout = cfg->pong_timeout_ms == 0 ? SIO__DEFAULT_PONG_TIMEOUT
+                                   : cfg->pong_timeout_ms < 0 ? 0 : (uint64_t)cfg->pong_timeout_ms;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
@@ -10785,6 +10921,8 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) deadline = sio__earliest(deadline, sio__socketio_deadline(c));
 #endif
+    if (c->phase == SIO__OPEN && !SIO__SOCKETIO(c))
+        deadline = sio__earliest(deadline, sio__keepalive_deadline(&c->websocket.keepalive, c->ln.last_read));
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */

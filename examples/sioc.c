@@ -59,6 +59,7 @@ typedef struct sioc_options {
     const char *protocols[SIOC_MAX_LIST];
     size_t protocol_count;
     long connect_timeout;
+    long ping_interval, pong_timeout;   /* ws: keepalive (0: off; pong_timeout 0: the library's) */
     unsigned long long max_message;
     long exit_after;          /* -1: never */
 } sioc_options;
@@ -81,6 +82,9 @@ static void usage(FILE *f)
         "  --echo                 send every received message back (same opcode); stdin unused\n"
         "  --header 'K: V'        extra handshake header (repeatable)\n"
         "  --protocol NAME        Sec-WebSocket-Protocol to offer (repeatable)\n"
+        "  --ping-interval MS     ws: send a ping every MS; {\"type\":\"pong\",\"rtt_ms\":N} records with --json\n"
+        "  --pong-timeout MS      ws: nothing from the server within MS of a ping: an error, exit 1\n"
+        "                         (default 10000 with --ping-interval)\n"
         "  --connect-timeout MS   give up connecting after MS milliseconds\n"
         "  --max-message BYTES    largest message accepted (default 16 MiB)\n"
         "  --no-deflate           do not offer permessage-deflate (offered by default: --deflate)\n"
@@ -199,6 +203,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                  strcmp(a, "--cert") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--dns-server") == 0 ||
                  strcmp(a, "--proxy") == 0 || strcmp(a, "--no-proxy") == 0 || strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
                  strcmp(a, "--deflate-window") == 0 ||
+                 (!o->io && (strcmp(a, "--ping-interval") == 0 || strcmp(a, "--pong-timeout") == 0)) ||
                  strcmp(a, "--exit-after") == 0 || strcmp(a, "--tls-relax") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
             i++;
@@ -237,6 +242,9 @@ static int parse_args(int argc, char **argv, sioc_options *o)
             } else if (strcmp(a, "--connect-timeout") == 0) {
                 if (!parse_number(next, 2147483647ULL, &v)) { fprintf(stderr, "sioc: bad --connect-timeout\n"); return 2; }
                 o->connect_timeout = (long)v;
+            } else if (strcmp(a, "--ping-interval") == 0 || strcmp(a, "--pong-timeout") == 0) {
+                if (!parse_number(next, 2147483647ULL, &v) || v == 0) { fprintf(stderr, "sioc: bad %s (MS > 0)\n", a); return 2; }
+                if (strcmp(a, "--ping-interval") == 0) o->ping_interval = (long)v; else o->pong_timeout = (long)v;
             } else if (strcmp(a, "--deflate-window") == 0) {
                 if (!parse_number(next, 15, &v) || v < 9) { fprintf(stderr, "sioc: bad --deflate-window (9..15)\n"); return 2; }
                 o->deflate_window = (int)v;
@@ -510,6 +518,9 @@ static void on_event(sioc_state *s, const sio_event *ev)
             s->limit_reached = 1;
             stop_client(s);
         }
+        break;
+    case SIO_EVENT_PONG:
+        if (s->opt.json && ev->rtt_ms >= 0) printf("{\"type\":\"pong\",\"rtt_ms\":%d}\n", ev->rtt_ms);
         break;
     case SIO_EVENT_ERROR:
         if (s->opt.exit_after != -2) s->failed = 1;
@@ -1092,6 +1103,8 @@ int main(int argc, char **argv)
         cfg.eio = s.opt.eio;
     }
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
+    cfg.ping_interval_ms = (int)s.opt.ping_interval;
+    cfg.pong_timeout_ms = (int)s.opt.pong_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */
     cfg.max_send_queue = (cfg.max_message ? cfg.max_message : (size_t)16 << 20) * 4;
 #ifdef SIO_WITH_BEARSSL

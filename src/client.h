@@ -23,6 +23,10 @@ typedef struct sio_config {
                                         this payload size; 0 = never split */
     int connect_timeout_ms;          /* TCP connect + handshake: 10000; < 0 none */
     int close_timeout_ms;            /* waiting for the peer's close: 5000 */
+    /* keepalive, plain WebSocket only (Engine.IO has its own heartbeat) */
+    int ping_interval_ms;            /* a ping every this many ms: 0 (the default) or < 0: none */
+    int pong_timeout_ms;             /* nothing read within this after a ping: the connection is
+                                        dead (ERROR SIO_ERR_TIMEOUT, CLOSE 1006): 0 = 10000; < 0 never */
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
     const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: with
@@ -102,7 +106,8 @@ typedef enum sio_event_type {
     SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms */
     SIO_EVENT_RECONNECT,     /* a new session opened after attempt N (instead of OPEN); the
                                 namespaces that were connected get CONNECT again */
-    SIO_EVENT_RECONNECT_FAILED /* reconnect_attempts used up; CLOSE follows */
+    SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
+    SIO_EVENT_PONG           /* WebSocket: the server's pong: data/len its payload; rtt_ms */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -138,6 +143,8 @@ typedef struct sio_event {
     int delay_ms;                 /* RECONNECTING: wait before the attempt */
     int recovered;                /* CONNECT: the server restored the session (state recovery);
                                      missed events follow */
+    int rtt_ms;                   /* PONG: ms since the keepalive ping it answers; -1 for any
+                                     other pong (one for sio_send_ping, or unasked) */
 } sio_event;
 
 typedef enum sio_state {

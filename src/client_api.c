@@ -122,6 +122,9 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->websocket.deflate_threshold = cfg->deflate_threshold ? cfg->deflate_threshold : SIO__DEFLATE_THRESHOLD;
     c->connect_timeout = cfg->connect_timeout_ms ? cfg->connect_timeout_ms : SIO__DEFAULT_CONNECT_TIMEOUT;
     c->close_timeout = cfg->close_timeout_ms > 0 ? cfg->close_timeout_ms : SIO__DEFAULT_CLOSE_TIMEOUT;
+    c->websocket.keepalive.interval = cfg->ping_interval_ms > 0 ? (uint64_t)cfg->ping_interval_ms : 0;
+    c->websocket.keepalive.timeout = cfg->pong_timeout_ms == 0 ? SIO__DEFAULT_PONG_TIMEOUT
+                                   : cfg->pong_timeout_ms < 0 ? 0 : (uint64_t)cfg->pong_timeout_ms;
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
@@ -408,6 +411,8 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c)) deadline = sio__earliest(deadline, sio__socketio_deadline(c));
 #endif
+    if (c->phase == SIO__OPEN && !SIO__SOCKETIO(c))
+        deadline = sio__earliest(deadline, sio__keepalive_deadline(&c->websocket.keepalive, c->ln.last_read));
     now = sio__now(c);
     /* A connect in progress is also asked now and then: a poller may never
      * report a refused one (WSAPoll before Windows 10 2004). */

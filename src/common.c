@@ -78,6 +78,7 @@
 #define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
 #define SIO__DEFAULT_CONNECT_TIMEOUT 10000
 #define SIO__DEFAULT_CLOSE_TIMEOUT 5000
+#define SIO__DEFAULT_PONG_TIMEOUT 10000
 
 #ifdef __cplusplus
 extern "C" {

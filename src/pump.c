@@ -92,6 +92,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         }
         if (r == 1) {
             c->phase = SIO__OPEN;
+            if (!SIO__SOCKETIO(c)) sio__keepalive_start(&c->websocket.keepalive, sio__now(c));
             if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
             if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
             ev->type = SIO_EVENT_OPEN;
@@ -130,7 +131,9 @@ static void sio__step_drain(sio_client *c)
 /* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
  * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
  * with the next frame, -1 when the connection stopped. */
-static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+/* m's payload ends with a NUL for the event: the byte after it is borrowed
+ * (given back before the next frame is read). */
+static void sio__terminate_payload(sio_client *c, const sio_ws_message *m)
 {
     unsigned char *end = (unsigned char *)m->data + m->len;
     if (end >= c->ln.rx && end < c->ln.rx + c->ln.rx_cap) {   /* zero-copy: borrow the next byte */
@@ -138,6 +141,25 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         c->events.nul_saved = *end;
     }
     *end = 0;
+}
+
+/* The server's pong: a PONG event on a plain WebSocket, with the round
+ * trip when it answers the keepalive's latest ping.  Returns 1 with it. */
+static int sio__ws_pong_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+{
+    if (SIO__SOCKETIO(c)) return 0;
+    ev->rtt_ms = sio__keepalive_pong(&c->websocket.keepalive, m->data, m->len, sio__now(c));
+    sio__terminate_payload(c, m);
+    ev->type = SIO_EVENT_PONG;
+    ev->binary = 1;
+    ev->data = m->data;
+    ev->len = m->len;
+    return 1;
+}
+
+static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
+{
+    sio__terminate_payload(c, m);
     if (!SIO__SOCKETIO(c)) {
         ev->type = SIO_EVENT_MESSAGE;
         ev->binary = m->opcode == SIO_WS_BINARY;
@@ -209,6 +231,10 @@ static int sio__step_frames(sio_client *c, sio_event *ev)
                 }
                 c->phase = SIO__CLOSE_WAIT;
                 c->deadline = sio__now(c) + (uint64_t)c->close_timeout;
+            }
+            if (r == SIO__WS_PONG) {
+                if (sio__ws_pong_event(c, &m, ev)) return 1;
+                continue;
             }
             if (r != SIO__WS_MESSAGE) break;
             if ((r = sio__ws_message_event(c, &m, ev)) != 0) return r > 0;
@@ -341,6 +367,34 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 }
 #endif
 
+/* The plain WebSocket's keepalive at now: a ping, or the verdict that the
+ * connection is dead (nothing read for pong_timeout after a ping). */
+static void sio__keepalive_timer(sio_client *c, uint64_t now)
+{
+    sio__keepalive *k = &c->websocket.keepalive;
+    char text[SIO__TEXT_SIZE];
+    unsigned char seq[4];
+    switch (sio__keepalive_due(k, now, c->ln.last_read)) {
+    case SIO__KEEPALIVE_PING:
+        if (c->ln.tx_len - c->ln.tx_sent >= c->max_send_queue + SIO__PONG_SLACK) break;   /* stuck: its deadline tells */
+        seq[0] = (unsigned char)(k->seq >> 24);
+        seq[1] = (unsigned char)(k->seq >> 16);
+        seq[2] = (unsigned char)(k->seq >> 8);
+        seq[3] = (unsigned char)k->seq;
+        sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, seq, sizeof seq, (size_t)-1);
+        c->output_now = 1;
+        break;
+    case SIO__KEEPALIVE_DEAD:
+        snprintf(text, sizeof text, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
+                 c->host, (unsigned)c->port, (unsigned long)k->timeout);
+        sio__keepalive_stop(k);
+        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        break;
+    default:
+        break;
+    }
+}
+
 static void sio__check_timer(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
@@ -351,6 +405,7 @@ static void sio__check_timer(sio_client *c)
 #if SIO__WITH_DNS
     if (c->phase == SIO__RESOLVING) sio__resolve_timer(c);
 #endif
+    if (c->phase == SIO__OPEN && !SIO__SOCKETIO(c)) sio__keepalive_timer(c, now);
     if (!c->deadline || now < c->deadline || c->phase == SIO__IDLE) return;
     switch (c->phase) {
     case SIO__CONNECTING:

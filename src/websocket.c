@@ -10,7 +10,73 @@
 #define SIO__PONG_SLACK ((size_t)4096)
 
 /* What sio__websocket_receive found. */
-enum { SIO__WS_MORE = 0, SIO__WS_MESSAGE = 1, SIO__WS_PEER_CLOSED = 2 };
+enum { SIO__WS_MORE = 0, SIO__WS_MESSAGE = 1, SIO__WS_PEER_CLOSED = 2, SIO__WS_PONG = 3 };
+
+/* Keepalive for a plain WebSocket (sio_config.ping_interval_ms): an engine
+ * without I/O.  A ping goes out every interval; a connection from which
+ * nothing at all (the pong, or anything else: a server busy with a burst
+ * answers behind it) was read within timeout after a ping is dead, so a
+ * dead one is found within interval + timeout.  The pings carry a
+ * sequence number, so the pong answering the latest one gives the
+ * round-trip time. */
+typedef struct sio__keepalive {
+    uint64_t interval, timeout;        /* ms; interval 0: off; timeout 0: never dead */
+    uint64_t next_ping;                /* 0: not running */
+    uint64_t ping_at;                  /* the latest ping (0: none unanswered) */
+    uint32_t seq;                      /* its number, the payload of its pong */
+} sio__keepalive;
+
+enum { SIO__KEEPALIVE_NOTHING, SIO__KEEPALIVE_PING, SIO__KEEPALIVE_DEAD };
+
+static void sio__keepalive_start(sio__keepalive *k, uint64_t now)
+{
+    k->ping_at = 0;
+    k->next_ping = k->interval ? now + k->interval : 0;
+}
+
+static void sio__keepalive_stop(sio__keepalive *k) { k->next_ping = k->ping_at = 0; }
+
+/* When the last ping is due to have been answered: 0 when no answer is awaited. */
+static uint64_t sio__keepalive_dead_at(const sio__keepalive *k, uint64_t heard)
+{
+    if (!k->ping_at || !k->timeout || heard >= k->ping_at) return 0;
+    return k->ping_at + k->timeout;
+}
+
+/* What is due at now, given when the link last read anything: a ping (its
+ * number in k->seq; its pong is awaited from now on), or death. */
+static int sio__keepalive_due(sio__keepalive *k, uint64_t now, uint64_t heard)
+{
+    uint64_t dead = sio__keepalive_dead_at(k, heard);
+    if (!k->next_ping) return SIO__KEEPALIVE_NOTHING;
+    if (dead && now >= dead) return SIO__KEEPALIVE_DEAD;
+    if (now < k->next_ping) return SIO__KEEPALIVE_NOTHING;
+    k->next_ping = now + k->interval;
+    if (!dead) {                       /* an unanswered ping still has its own deadline */
+        k->ping_at = now;
+        k->seq++;
+    }
+    return SIO__KEEPALIVE_PING;
+}
+
+/* When sio__keepalive_due has something next; 0: never. */
+static uint64_t sio__keepalive_deadline(const sio__keepalive *k, uint64_t heard)
+{
+    uint64_t dead = sio__keepalive_dead_at(k, heard);
+    if (!k->next_ping) return 0;
+    return dead && dead < k->next_ping ? dead : k->next_ping;
+}
+
+/* A pong's round-trip time in ms if it answers the latest ping, else -1. */
+static int sio__keepalive_pong(sio__keepalive *k, const unsigned char *p, size_t n, uint64_t now)
+{
+    uint64_t rtt;
+    if (!k->ping_at || n != 4) return -1;
+    if ((((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]) != k->seq) return -1;
+    rtt = now - k->ping_at;
+    k->ping_at = 0;
+    return rtt > (uint64_t)INT_MAX ? INT_MAX : (int)rtt;
+}
 
 /* A WebSocket connection's state; the link it runs on is an argument. */
 typedef struct sio__websocket {
@@ -34,6 +100,7 @@ typedef struct sio__websocket {
     int deflate_on;                    /* agreed for this connection */
     sio_inflater inflater;
     sio_deflater deflater;
+    sio__keepalive keepalive;          /* plain WebSocket only: Engine.IO has its heartbeat */
 } sio__websocket;
 
 /* Forgets a message in progress (a new connection, or a new transport). */
@@ -514,7 +581,8 @@ static int sio__websocket_inflate(sio__websocket *ws, sio_ws_message *m)
 
 /* The next message from the bytes buffered on l.  Pings are answered and
  * the server's close frame is recorded and echoed on the way.  Returns
- * SIO__WS_MESSAGE (a data message in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
+ * SIO__WS_MESSAGE (a data message in m), SIO__WS_PONG (the server's pong
+ * in m), SIO__WS_PEER_CLOSED, SIO__WS_MORE
  * (read, at least rx_need bytes when not 0), or a negative status when the
  * server broke the protocol (rx.fail_code and rx.error say how).  Pongs
  * are skipped once max_queue plus the slack wait on the link. */
@@ -539,6 +607,8 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
              * allows for unanswered pings. */
             if (!ws->close_sent && (l->tx_len - l->tx_sent) < max_queue + SIO__PONG_SLACK)
                 sio__websocket_send(ws, sys, l, SIO_WS_PONG, m->data, m->len, (size_t)-1);
+        } else if (m->opcode == SIO_WS_PONG) {
+            return SIO__WS_PONG;
         } else if (m->opcode == SIO_WS_CLOSE) {
             ws->close_code = m->close_code;
             snprintf(ws->close_reason, sizeof ws->close_reason, "%.*s", (int)m->reason_len, m->reason);

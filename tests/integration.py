@@ -8,6 +8,7 @@
 
 Starts three servers on free 127.0.0.1 ports:
   tests/servers/ws_echo.js    (node + the repo's pinned `ws`; `npm ci` first)
+  tests/servers/ws_keepalive.js (the same `ws`, not answering pings)
   tests/servers/py_echo.py    (Debian python3-websockets)
   tests/servers/hostile_ws.py (standard library; records what the client sends)
 Prints "PASS name" / "FAIL name: why" per test and then "N passed, N failed";
@@ -75,6 +76,7 @@ class ServerSet:
         env["NODE_PATH"] = nm + (os.pathsep + env["NODE_PATH"] if env.get("NODE_PATH") else "")
         self.start("ws", ["node", os.path.join(SERVERS, "ws_echo.js"), "0"], env)
         self.start("wsd", ["node", os.path.join(SERVERS, "ws_deflate.js"), "0"], env)
+        self.start("wsk", ["node", os.path.join(SERVERS, "ws_keepalive.js"), "0"], env)
         self.start("py", [PY, os.path.join(SERVERS, "py_echo.py"), "0"])
         self.start("pyd", [PY, os.path.join(SERVERS, "py_echo.py"), "0", "--deflate"])
         self.start("hostile", [PY, os.path.join(SERVERS, "hostile_ws.py"), "0",
@@ -409,6 +411,110 @@ def hostile_deflate_garbage_closes_1007():
     expect_error_record(r)
     closes = [f for f in rec["frames"] if f["opcode"] == 8]
     check(closes and int(closes[0]["payload_hex"][:4], 16) == 1007, "client close frames: %s" % short(closes))
+
+
+# --- keepalive: --ping-interval / --pong-timeout ----------------------------
+
+def sioc_live(args, until=None, seconds=15.0):
+    """sioc --json with stdin open: stopped with SIGINT after `seconds`, or
+    when until(record) is true (then until() may act, e.g. stop a server);
+    returns (exit status, records, stderr, seconds it ran)."""
+    argv = WRAPPER + [OPTS.sioc] + args[:1] + ["--json"] + args[1:]
+    t0 = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    recs, deadline = [], t0 + seconds * SLOW
+    timer = threading.Timer(seconds * SLOW, lambda: p.poll() is None and p.send_signal(signal.SIGINT))
+    timer.start()
+    try:
+        for line in p.stdout:
+            if line.strip():
+                recs.append(json.loads(line))
+                if until and until(recs[-1]):
+                    until = None
+        _, err = p.communicate(timeout=20 * SLOW)
+    finally:
+        timer.cancel()
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, recs, err, time.monotonic() - t0
+
+
+@test
+def ws_keepalive_pongs_from_ws_and_websockets_give_round_trips():
+    """--ping-interval against npm ws and Python websockets, which answer
+    pings: pong records with the round trip, the connection kept, exit 0."""
+    for server in ("ws", "py"):
+        rc, recs, err, _ = sioc_live(["ws", "--ping-interval", "100", echo_url(server, "/echo")], seconds=0.75)
+        pongs = [r for r in recs if r["type"] == "pong"]
+        check(rc == 0 and 4 <= len(pongs) <= 9 and all(0 <= r["rtt_ms"] < 100 for r in pongs) and
+              not [r for r in recs if r["type"] == "error"],
+              "%s: exit %s, records %s %s" % (server, rc, short(recs), short(err)))
+
+
+@test
+def ws_keepalive_finds_a_server_that_never_pongs_dead():
+    """npm ws with autoPong off, silent: dead within ping interval + pong
+    timeout (0.2 + 0.3 s), an error record saying so, close 1006, exit 1.
+    Before, the client waited for ever."""
+    rc, recs, err, took = sioc_live(["ws", "--ping-interval", "200", "--pong-timeout", "300",
+                                     echo_url("wsk", "/silent")], seconds=10)
+    errors = [r for r in recs if r["type"] == "error"]
+    closes = [r for r in recs if r["type"] == "close"]
+    check(rc == 1 and errors and "dead" in errors[0]["message"] and closes and closes[0]["code"] == 1006,
+          "exit %s, records %s %s" % (rc, short(recs), short(err)))
+    check(0.45 <= took < 0.5 + 1.5 * SLOW, "took %.2f s" % took)
+
+
+@test
+def ws_keepalive_data_without_pongs_keeps_the_connection():
+    """A ws server sending every 50 ms but never answering pings is alive:
+    no error over 1 s with pings every 100 ms and a 200 ms pong timeout.
+    A server that answers the first ping only, then goes silent, is dead
+    after its one pong."""
+    rc, recs, err, _ = sioc_live(["ws", "--ping-interval", "100", "--pong-timeout", "200",
+                                  echo_url("wsk", "/busy?every=50")], seconds=1.0)
+    ticks = [r for r in recs if r["type"] == "message"]
+    check(rc == 0 and len(ticks) >= 10 and not [r for r in recs if r["type"] == "error"],
+          "busy: exit %s, records %s %s" % (rc, short(recs), short(err)))
+    rc, recs, err, _ = sioc_live(["ws", "--ping-interval", "100", "--pong-timeout", "200",
+                                  echo_url("wsk", "/pong-once")], seconds=10)
+    kinds = [r["type"] for r in recs]
+    check(rc == 1 and kinds[:2] == ["open", "pong"] and "error" in kinds and kinds[-1] == "close",
+          "pong-once: exit %s, records %s %s" % (rc, short(recs), short(err)))
+
+
+@test
+def ws_keepalive_finds_a_stopped_websockets_server_dead():
+    """A Python websockets server stopped (SIGSTOP) after the open: its kernel
+    still holds TCP, only the pongs stop; found dead within 0.2 + 0.3 s of
+    the stop (plus the ping's phase), exit 1."""
+    srv = subprocess.Popen([PY, os.path.join(SERVERS, "py_echo.py"), "0"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        port = int(srv.stdout.readline().split()[1])
+        stopped = []
+
+        def stop(rec):
+            if rec["type"] == "pong":                    # the server answered once: now it stops
+                os.kill(srv.pid, signal.SIGSTOP)
+                stopped.append(time.monotonic())
+                return True
+            return False
+        rc, recs, err, _ = sioc_live(["ws", "--ping-interval", "200", "--pong-timeout", "300",
+                                      "ws://127.0.0.1:%d/echo" % port], until=stop, seconds=10)
+        ended = time.monotonic()
+        errors = [r for r in recs if r["type"] == "error"]
+        check(stopped and rc == 1 and errors and "dead" in errors[0]["message"],
+              "exit %s, records %s %s" % (rc, short(recs), short(err)))
+        check(stopped and ended - stopped[0] < 0.5 + 1.5 * SLOW, "dead after %.2f s" % (ended - stopped[0]))
+    finally:
+        try:
+            os.kill(srv.pid, signal.SIGCONT)
+        except OSError:
+            pass
+        srv.kill()
+        srv.wait()
 
 
 @test

@@ -326,6 +326,131 @@ static void test_answer_waits_at_most_a_millisecond_for_the_burst(void)
     sio_destroy(c);
 }
 
+/* ---- keepalive (ping_interval_ms, pong_timeout_ms) ---- */
+
+static sio_client *keepalive_client(int interval, int timeout)
+{
+    sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.ping_interval_ms = interval;
+    cfg.pong_timeout_ms = timeout;
+    return open_client(&cfg);
+}
+
+/* The n-th client frame must be a keepalive ping; its payload (4 bytes) in p. */
+static int keepalive_ping(size_t n, unsigned char *p)
+{
+    sio_ws_frame f;
+    return client_frame(n, &f, p) && f.opcode == SIO_WS_PING && f.length == 4;
+}
+
+static void test_keepalive_pings_every_interval_and_reports_the_round_trip(void)
+{
+    sio_client *c = keepalive_client(1000, 500);
+    sio_event ev;
+    unsigned char p[16];
+    uint64_t opened = net.now;
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_next_timeout_ms(c), 1000);
+    CHECK_INT(sio_poll(c, &ev, 999), 0);
+    CHECK_INT((int)net.out_len, 0);                          /* not before the interval */
+    CHECK_INT(sio_poll(c, &ev, 1), 0);
+    CHECK(keepalive_ping(0, p));
+    CHECK_INT((int)(net.now - opened), 1000);
+    net.now += 7;
+    server_frame(1, SIO_WS_PONG, p, 4);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_PONG);
+    CHECK_INT(ev.rtt_ms, 7);
+    CHECK(ev.len == 4 && memcmp(ev.data, p, 4) == 0);
+    net.out_len = 0;
+    CHECK_INT(sio_poll(c, &ev, 993), 0);                    /* answered: the next one, a new number */
+    CHECK(keepalive_ping(0, p + 4));
+    CHECK(memcmp(p, p + 4, 4) != 0);
+    server_frame(1, SIO_WS_PONG, p, 4);                      /* the old number: no round trip */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_PONG);
+    CHECK_INT(ev.rtt_ms, -1);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* No answer: dead within interval + timeout, not a moment sooner, with a
+ * sentence and CLOSE 1006; before, a silent server held the client open
+ * for ever. */
+static void test_keepalive_finds_a_silent_server_dead(void)
+{
+    sio_client *c = keepalive_client(1000, 500);
+    sio_event ev;
+    uint64_t opened = net.now;
+    int i;
+    CHECK(c != NULL);
+    if (!c) return;
+    for (i = 0; i < 1000 && sio_poll(c, &ev, 10) == 0; i++) {}
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK(strstr(ev.message, "within 500 ms of a ping") != NULL);
+    CHECK_INT((int)(net.now - opened), 1500);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, SIO_CLOSE_ABNORMAL);
+    CHECK_INT(net.sockets, 0);
+    sio_destroy(c);
+}
+
+/* Anything read after the ping proves the server alive (its pong may be
+ * behind a burst), and an unanswered ping keeps its deadline. */
+static void test_keepalive_data_after_a_ping_keeps_the_connection(void)
+{
+    sio_client *c = keepalive_client(1000, 500);
+    sio_event ev;
+    unsigned char p[16];
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_poll(c, &ev, 1000), 0);
+    CHECK(keepalive_ping(0, p));
+    net.now += 400;
+    server_frame(1, SIO_WS_TEXT, "busy", 4);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
+    CHECK_INT(sio_poll(c, &ev, 550), 0);                     /* 950 ms after the ping: alive */
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    net.out_len = 0;
+    CHECK_INT(sio_poll(c, &ev, 50), 0);                      /* the next ping, a new number */
+    CHECK(keepalive_ping(0, p + 4));
+    CHECK(memcmp(p, p + 4, 4) != 0);
+    CHECK_INT(sio_poll(c, &ev, 499), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    CHECK_INT(sio_poll(c, &ev, 1), 1);
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    sio_destroy(c);
+}
+
+/* Off by default; a pong to sio_send_ping is still reported, without a
+ * round trip; pong_timeout_ms < 0 pings without ever giving up. */
+static void test_keepalive_off_by_default_and_pongs_still_reported(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_next_timeout_ms(c), -1);
+    CHECK_INT(sio_poll(c, &ev, 600000), 0);
+    CHECK_INT((int)net.out_len, 0);
+    CHECK_INT(sio_send_ping(c, "hi", 2), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    server_frame(1, SIO_WS_PONG, "hi", 2);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_PONG);
+    CHECK_SPAN(ev.data, ev.len, "hi");
+    CHECK_INT(ev.rtt_ms, -1);
+    sio_destroy(c);
+    c = keepalive_client(1000, -1);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_poll(c, &ev, 60000), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    CHECK(net.out_len >= 59 * 10);                           /* still pinging */
+    sio_destroy(c);
+}
+
 static void test_server_close_is_echoed_and_reported_clean(void)
 {
     sio_client *c = open_client(NULL);
@@ -2616,6 +2741,10 @@ int main(void)
     RUN(test_client_frames_are_masked_with_fresh_keys);
     RUN(test_ping_is_answered_with_same_payload);
     RUN(test_answers_to_a_burst_leave_in_one_write);
+    RUN(test_keepalive_pings_every_interval_and_reports_the_round_trip);
+    RUN(test_keepalive_finds_a_silent_server_dead);
+    RUN(test_keepalive_data_after_a_ping_keeps_the_connection);
+    RUN(test_keepalive_off_by_default_and_pongs_still_reported);
     RUN(test_answer_waits_at_most_a_millisecond_for_the_burst);
     RUN(test_server_close_is_echoed_and_reported_clean);
     RUN(test_stop_sends_close_1000_and_waits_for_server);
