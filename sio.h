@@ -77,7 +77,13 @@
  * for WebSocket; Socket.IO adds CONNECT, CONNECT_ERROR, EVENT, ACK and
  * DISCONNECT (section 11).  Each event carries the connection's name and
  * user_data.  ERROR carries a status and a sentence; CLOSE a close code,
- * reason and whether the close handshake completed.
+ * reason and whether the close handshake completed.  A WebSocket also gives
+ * PONG (rtt_ms for the keepalive's pings, ping_interval_ms), and with
+ * reconnect = SIO_RECONNECT_ON RECONNECTING (instead of CLOSE, with what
+ * ended the connection), RECONNECT (instead of OPEN) and RECONNECT_FAILED;
+ * messages sent meanwhile wait for the next connection (reconnect_queue).
+ * sio_set_headers() and sio_set_query() change what the next handshake
+ * sends.
  *
  * ======================================================================
  * 5. Living in your own loop; threads
@@ -228,7 +234,8 @@
  * count and placeholders, ack id range); anything malformed is a "parse
  * error" disconnect.  The JSON reader/writer used for this is public.
  *
- * Reconnection (on unless cfg.reconnect = SIO_RECONNECT_OFF) follows the JS
+ * Reconnection (on unless cfg.reconnect = SIO_RECONNECT_OFF; for a plain
+ * WebSocket only with SIO_RECONNECT_ON, section 4) follows the JS
  * client's Manager: after a lost or failed connection RECONNECTING (attempt,
  * delay_ms) comes instead of CLOSE; delays start at 1 s and double up to 5 s,
  * each moved by up to 50 %; RECONNECT opens the new session and every
@@ -1097,11 +1104,15 @@ typedef struct sio_config {
     size_t max_pending_acks;         /* emits waiting for an ack: 1024 */
     unsigned max_json_depth;         /* nesting accepted from the server: 64 */
     /* Socket.IO reconnection (the JS client's Manager and its defaults) */
-    int reconnect;                   /* SIO_RECONNECT_ON (0, the default) or SIO_RECONNECT_OFF */
+    int reconnect;                   /* SIO_RECONNECT_DEFAULT (0: on for Socket.IO, off for WebSocket),
+                                        SIO_RECONNECT_ON or SIO_RECONNECT_OFF */
     unsigned reconnect_attempts;     /* attempts before giving up: 0 = no limit */
     int reconnect_delay_ms;          /* first delay, doubled per attempt: 1000 */
     int reconnect_delay_max_ms;      /* 5000 */
     int reconnect_jitter_pct;        /* randomization factor in percent: 50; < 0 none */
+    int reconnect_queue;             /* WebSocket with reconnection: SIO_RECONNECT_QUEUE (0): messages
+                                        sent while not connected wait for the next connection, within
+                                        max_send_queue; SIO_RECONNECT_REFUSE: refused (SIO_ERR_STATE) */
     int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
@@ -1139,7 +1150,12 @@ enum { SIO_DEFLATE_OFF = 0, SIO_DEFLATE_ON = 1 };
  * upgrade to WebSocket (the JS client's default). */
 enum { SIO_TRANSPORT_WEBSOCKET = 0, SIO_TRANSPORT_POLLING = 1, SIO_TRANSPORT_AUTO = 2 };
 
-enum { SIO_RECONNECT_ON = 0, SIO_RECONNECT_OFF = 1 };
+/* Reconnection after a lost connection (or one not made), with backoff:
+ * RECONNECTING, then RECONNECT instead of OPEN, or RECONNECT_FAILED and
+ * CLOSE when reconnect_attempts are used up.  Only sio_stop/sio_close end
+ * it. */
+enum { SIO_RECONNECT_DEFAULT = 0, SIO_RECONNECT_OFF = 1, SIO_RECONNECT_ON = 2 };
+enum { SIO_RECONNECT_QUEUE = 0, SIO_RECONNECT_REFUSE = 1 };
 
 enum { SIO_MODE_WEBSOCKET = 0, SIO_MODE_SOCKETIO = 1 };
 
@@ -1156,9 +1172,11 @@ typedef enum sio_event_type {
     SIO_EVENT_EVENT,         /* an event arrived: ns, event_name, args, data, attachments, ack_id */
     SIO_EVENT_ACK,           /* the answer to an emit with ack: ns, ack_id, args, attachments;
                                 error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
-    SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms */
-    SIO_EVENT_RECONNECT,     /* a new session opened after attempt N (instead of OPEN); the
-                                namespaces that were connected get CONNECT again */
+    SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms;
+                                code, clean and reason of what ended it */
+    SIO_EVENT_RECONNECT,     /* a new connection opened after attempt N (instead of OPEN); the
+                                namespaces that were connected get CONNECT again; WebSocket:
+                                protocol, and the messages queued meanwhile go out first */
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
     SIO_EVENT_PONG           /* WebSocket: the server's pong: data/len its payload; rtt_ms */
 } sio_event_type;
@@ -1172,9 +1190,9 @@ typedef struct sio_event {
     int binary;                   /* 0 text (valid UTF-8), 1 binary */
     const unsigned char *data;    /* valid until the next poll; data[len] == 0 */
     size_t len;
-    /* OPEN */
+    /* OPEN, RECONNECT */
     const char *protocol;         /* subprotocol the server chose, "" if none */
-    /* CLOSE */
+    /* CLOSE (and RECONNECTING) */
     int code;                     /* close code; 1006 when no close frame, 1005 none given */
     int clean;                    /* 1 if both close frames were exchanged */
     /* ERROR (and ACK, CONNECT_ERROR) */
@@ -1188,7 +1206,7 @@ typedef struct sio_event {
     const char *args;             /* EVENT/ACK: JSON array of the arguments, without the name */
     size_t args_len;
     const char *sid;              /* CONNECT: the Socket.IO id; OPEN: the Engine.IO id */
-    const char *reason;           /* CLOSE and DISCONNECT */
+    const char *reason;           /* CLOSE, RECONNECTING and DISCONNECT */
     const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
     size_t attachment_count;
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
@@ -1224,6 +1242,14 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason);
 SIO_API int sio_send_text(sio_client *c, const char *text, size_t len);  /* must be UTF-8 */
 SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 125 bytes */
+/* Replace the extra handshake headers ("Name: value") or query entries
+ * ("k=v"; for WebSocket after the URL's own query) sio_create copied from
+ * the config, for every handshake from the next one on: in any state, also
+ * while RECONNECTING (a token that expired).  For a Socket.IO namespace's
+ * auth, sio_join(c, ns, auth) again.  SIO_ERR_INVALID for a malformed one
+ * (nothing changes). */
+SIO_API int sio_set_headers(sio_client *c, const char *const *headers, size_t count);
+SIO_API int sio_set_query(sio_client *c, const char *const *query, size_t count);
 
 /* Does pending work; returns 1 with *ev filled, 0 if no event came within
  * timeout_ms (0: do not block; -1: wait forever), or a negative status for
@@ -7436,7 +7462,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
 
 enum sio__phase {
     SIO__IDLE,
-    SIO__BACKOFF,        /* Socket.IO: waiting to reconnect (deadline = the next attempt) */
+    SIO__BACKOFF,        /* waiting to reconnect (deadline = the next attempt) */
     SIO__RESOLVING,      /* asking the nameserver (ln.sock is the UDP socket) */
     SIO__CONNECTING,     /* TCP connect in progress */
     SIO__HANDSHAKE,      /* request sent or being sent; waiting for 101 */
@@ -7506,7 +7532,6 @@ typedef struct sio__session_hooks {
     int (*retry_wanted)(const sio_client *c);              /* reconnect after this loss? */
     void (*teardown)(sio_client *c, int keep_queues);      /* DISCONNECTs, failed acks, dropped queues */
     void (*transports_reset)(sio_client *c);               /* polling links and the probe, after ln */
-    void (*schedule_retry)(sio_client *c);                 /* RECONNECTING and the backoff */
 } sio__session_hooks;
 
 /* The client: its settings, the pump's own state, and one struct per
@@ -7546,6 +7571,7 @@ struct sio_client {
     int reconnect;
     unsigned reconnect_attempts;
     int delay_min, delay_max, jitter_pct;
+    int reconnect_queue;               /* WebSocket: SIO_RECONNECT_QUEUE or _REFUSE */
 
     /* the pump */
     int phase;
@@ -7567,6 +7593,9 @@ struct sio_client {
 #endif
 #endif
     sio__events events;                /* waiting to be returned by sio_poll */
+    unsigned char *offline;            /* WebSocket: messages sent while not connected, each
+                                          [opcode][size_t length][payload], for the next connection */
+    size_t offline_len, offline_cap, offline_count;
 #if SIO__WITH_POLLING
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie of polling responses, sent back (sticky sessions) */
 #endif
@@ -7750,7 +7779,7 @@ static int sio__pop(sio_client *c, sio_event *ev)
     ev->error = c->events.current.error;
     ev->message = c->events.current.text;
     ev->reason = c->events.current.reason ? c->events.current.reason : c->events.current.text;
-    if (ev->type == SIO_EVENT_CLOSE) {
+    if (ev->type == SIO_EVENT_CLOSE || ev->type == SIO_EVENT_RECONNECTING) {
         ev->code = c->events.current.code;
         ev->clean = c->events.current.clean;
     }
@@ -7872,13 +7901,91 @@ static void sio__drop_connection(sio_client *c)
     sio__websocket_forget(&c->websocket);
 }
 
+/* ---- messages sent while a reconnecting WebSocket is not connected ---- */
+
+/* Keeps one for the next connection, within max_send_queue. */
+static int sio__offline_add(sio_client *c, int opcode, const unsigned char *data, size_t len)
+{
+    size_t need = 1 + sizeof len + len;
+    if (len > c->max_send_queue || need > c->max_send_queue - c->offline_len) return SIO_ERR_FULL;
+    if (c->offline_len + need > c->offline_cap) {
+        size_t cap = c->offline_cap ? c->offline_cap : 256;
+        unsigned char *p;
+        while (cap < c->offline_len + need) cap = cap > (size_t)-1 / 2 ? c->offline_len + need : cap * 2;
+        p = (unsigned char *)sio__realloc(&c->sys.alloc, c->offline, cap);
+        if (!p) return SIO_ERR_NOMEM;
+        c->offline = p;
+        c->offline_cap = cap;
+    }
+    c->offline[c->offline_len] = (unsigned char)opcode;
+    memcpy(c->offline + c->offline_len + 1, &len, sizeof len);
+    if (len) memcpy(c->offline + c->offline_len + 1 + sizeof len, data, len);
+    c->offline_len += need;
+    c->offline_count++;
+    return SIO_OK;
+}
+
+static void sio__offline_clear(sio_client *c)
+{
+    sio__free(&c->sys.alloc, c->offline);
+    c->offline = NULL;
+    c->offline_len = c->offline_cap = c->offline_count = 0;
+}
+
+/* The connection opened: the kept messages go first, in order. */
+static void sio__offline_send(sio_client *c)
+{
+    size_t pos = 0;
+    while (pos < c->offline_len) {
+        size_t len;
+        int opcode = c->offline[pos];
+        memcpy(&len, c->offline + pos + 1, sizeof len);
+        if (sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, c->offline + pos + 1 + sizeof len, len,
+                                (size_t)-1) != SIO_OK) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were lost (out of memory)",
+                     (unsigned long)c->offline_count);
+            sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_NOMEM, 0, text);
+            break;
+        }
+        pos += 1 + sizeof len + len;
+        c->offline_count--;
+    }
+    sio__offline_clear(c);
+}
+
+/* Exponential backoff with the JS client's randomization: delay_min *
+ * 2^retries, moved up or down by up to jitter percent, capped at delay_max;
+ * RECONNECTING says what ended the connection and when the next try is. */
+static void sio__schedule_retry(sio_client *c, int code, const char *reason, int clean)
+{
+    uint64_t ms = (uint64_t)c->delay_min;
+    unsigned i;
+    unsigned char r[3];
+    sio__pending *p;
+    for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
+    if (c->jitter_pct > 0 && sio__random(&c->sys, r, sizeof r) == SIO_OK) {
+        uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
+        ms = (r[2] & 1) ? ms + deviation : ms - deviation;
+    }
+    if (ms > (uint64_t)c->delay_max) ms = (uint64_t)c->delay_max;
+    c->retries++;
+    c->phase = SIO__BACKOFF;
+    c->deadline = sio__now(c) + ms;
+    if (!c->deadline) c->deadline = 1;                    /* 0 means "no timer" */
+    p = sio__push(c, SIO_EVENT_RECONNECTING, code, 0, clean, reason);
+    if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
+}
+
 /* Ends the connection: socket closed, buffers released, CLOSE queued
- * (after the DISCONNECT events of a Socket.IO connection), unless a
- * Socket.IO client will reconnect: then RECONNECTING instead. */
+ * (after the DISCONNECT events of a Socket.IO connection), unless the
+ * client will reconnect: then RECONNECTING instead.  A WebSocket client
+ * reconnects only when asked to (SIO_RECONNECT_ON), after any end the
+ * application did not ask for. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
     const sio__session_hooks *session = SIO__SOCKETIO(c) ? c->session : NULL;   /* none in SIO_NO_SOCKETIO builds */
-    int retry = session && session->retry_wanted(c);
+    int retry = session ? session->retry_wanted(c) : c->reconnect == SIO_RECONNECT_ON && !c->user_stop;
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
     sio__drop_connection(c);
@@ -7889,8 +7996,15 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
                                     "sio: reconnection attempts exhausted");
         if (p) p->attempt = (int)c->retries;
     } else if (retry) {
-        session->schedule_retry(c);
+        sio__schedule_retry(c, code, reason, clean);
         return;
+    }
+    if (c->offline_count) {                      /* the end: nothing will send them */
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were not sent: the client stopped",
+                 (unsigned long)c->offline_count);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        sio__offline_clear(c);
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
 }
@@ -8415,8 +8529,11 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     }
 #endif
     (void)with_sid;
-    if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
-    l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
+    if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->eio_query) + strlen(c->request_head) + 16) != SIO_OK)
+        return SIO_ERR_NOMEM;
+    l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s%s%s HTTP/1.1\r\n%s", c->eio_target,
+                                 !c->eio_query[0] ? "" : strchr(c->eio_target, '?') ? "&" : "?",
+                                 c->eio_query[0] ? c->eio_query + 1 : "", c->request_head);
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }
 #ifdef SIO_SOURCE_LINES
@@ -8899,31 +9016,9 @@ static int sio__socketio_retry_wanted(const sio_client *c)
     return sio__namespaces_wanted(&c->socketio.namespaces);
 }
 
-/* Exponential backoff with the JS client's randomization: delay_min *
- * 2^retries, moved up or down by up to jitter percent, capped at delay_max. */
-static void sio__socketio_schedule_retry(sio_client *c)
-{
-    uint64_t ms = (uint64_t)c->delay_min;
-    unsigned i;
-    unsigned char r[3];
-    sio__pending *p;
-    for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
-    if (c->jitter_pct > 0 && sio__random(&c->sys, r, sizeof r) == SIO_OK) {
-        uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
-        ms = (r[2] & 1) ? ms + deviation : ms - deviation;
-    }
-    if (ms > (uint64_t)c->delay_max) ms = (uint64_t)c->delay_max;
-    c->retries++;
-    c->phase = SIO__BACKOFF;
-    c->deadline = sio__now(c) + ms;
-    if (!c->deadline) c->deadline = 1;                    /* 0 means "no timer" */
-    p = sio__push(c, SIO_EVENT_RECONNECTING, 0, 0, 0, NULL);
-    if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
-}
-
 /* The session the client's core ends through (sio__finish). */
 static const sio__session_hooks sio__socketio_session = {
-    sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset, sio__socketio_schedule_retry
+    sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset
 };
 
 /* What the last event lent out (a binary packet, replayed held events) is
@@ -9718,18 +9813,12 @@ static void sio__socketio_free(sio_client *c)
     sio__free(&c->sys.alloc, c->socketio.scratch);
 }
 
-/* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
+/* Socket.IO part of sio_create: the URL's namespace and its auth. */
 static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
 {
     size_t i;
     int r;
     char ns[256];
-    for (i = 0; i < cfg->query_count; i++) {
-        const char *p;
-        if (!cfg->query || !cfg->query[i] || !strchr(cfg->query[i], '=')) return SIO_ERR_INVALID;
-        for (p = cfg->query[i]; *p; p++)
-            if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) return SIO_ERR_INVALID;
-    }
     if (cfg->path)
         for (i = 0; cfg->path[i]; i++)
             if ((unsigned char)cfg->path[i] <= 0x20 || strchr("?#", cfg->path[i])) return SIO_ERR_INVALID;
@@ -10054,8 +10143,13 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
             c->phase = SIO__OPEN;
             if (!SIO__SOCKETIO(c)) sio__keepalive_start(&c->websocket.keepalive, sio__now(c));
             if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
-            if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
-            ev->type = SIO_EVENT_OPEN;
+            if (!SIO__SOCKETIO(c)) {
+                c->deadline = 0;                      /* Socket.IO: until the open packet */
+                sio__offline_send(c);
+            }
+            ev->type = c->retries && !SIO__SOCKETIO(c) ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
+            ev->attempt = (int)c->retries;
+            if (!SIO__SOCKETIO(c)) c->retries = 0;    /* the backoff starts over */
             ev->protocol = c->websocket.protocol;
             return 1;
         }
@@ -10569,35 +10663,91 @@ static void sio__shrink(const sio_allocator *a, char **s)
     if (p) *s = p;
 }
 
+static int sio__query_ok(const char *const *query, size_t count)
+{
+    size_t i;
+    for (i = 0; i < count; i++) {
+        const char *p;
+        if (!query || !query[i] || !strchr(query[i], '=')) return 0;
+        for (p = query[i]; *p; p++)
+            if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) return 0;
+    }
+    return 1;
+}
+
+static int sio__headers_ok(const char *const *headers, size_t count)
+{
+    size_t i;
+    for (i = 0; i < count; i++)
+        if (!headers || !headers[i] || !sio__header_ok(headers[i])) return 0;
+    return 1;
+}
+
+/* The query every handshake adds, "&k=v..." (Socket.IO: after the URL's
+ * own, which goes there since the URL's path is the namespace). */
+static char *sio__make_query(sio_client *c, const char *const *query, size_t count)
+{
+    size_t size = 1 + (SIO__SOCKETIO(c) ? 1 + c->url.query_len : 0), i;
+    char *q, *p;
+    for (i = 0; i < count; i++) size += strlen(query[i]) + 1;
+    p = q = (char *)sio__realloc(&c->sys.alloc, NULL, size);
+    if (!q) return NULL;
+    *p = 0;
+    if (SIO__SOCKETIO(c) && c->url.query_len) p += sprintf(p, "&%.*s", (int)c->url.query_len, c->url.query);
+    for (i = 0; i < count; i++) p += sprintf(p, "&%s", query[i]);
+    sio__shrink(&c->sys.alloc, &q);
+    return q;
+}
+
+/* The request head's lines but the request line: Host, then the caller's headers. */
+static char *sio__make_head(sio_client *c, const char *const *headers, size_t count)
+{
+    size_t size = 64 + strlen(c->host), i;
+    char *head, *p;
+    for (i = 0; i < count; i++) size += strlen(headers[i]) + 2;
+    p = head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
+    if (!head) return NULL;
+    p += sio__host_line(c, p);
+    for (i = 0; i < count; i++) p += sprintf(p, "%s\r\n", headers[i]);
+    sio__shrink(&c->sys.alloc, &head);            /* exact sizes, so that sio_memory() can count them */
+    return head;
+}
+
 /* The parts of every request built once: the target (the URL's path and
- * query, or the Engine.IO path and the extra query), then Host and the
+ * query, or the Engine.IO path), the extra query, then Host and the
  * application's headers. */
 static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
-    size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
-    char *p;
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
-    for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
-    for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->eio_query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
-    p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
-    if (!p || !c->eio_target || !c->eio_query) return SIO_ERR_NOMEM;
-    c->eio_query[0] = 0;
-    if (SIO__SOCKETIO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        char *q = c->eio_query;
+    c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 3 + c->url.path_len + c->url.query_len + strlen(path));
+    c->eio_query = sio__make_query(c, cfg->query, cfg->query_count);
+    c->request_head = sio__make_head(c, cfg->headers, cfg->header_count);
+    if (!c->request_head || !c->eio_target || !c->eio_query) return SIO_ERR_NOMEM;
+    if (SIO__SOCKETIO(c))       /* Engine.IO path; the URL path is the namespace */
         sprintf(c->eio_target, "%s%s", path[0] == '/' ? "" : "/", path);
-        if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
-        for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
-    } else {
+    else
         sio__websocket_target(c, c->eio_target);
-    }
-    p += sio__host_line(c, p);
-    for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
-    /* exact sizes, so that sio_memory() can count them */
-    sio__shrink(&c->sys.alloc, &c->request_head);
     sio__shrink(&c->sys.alloc, &c->eio_target);
-    sio__shrink(&c->sys.alloc, &c->eio_query);
+    return SIO_OK;
+}
+
+SIO_API int sio_set_headers(sio_client *c, const char *const *headers, size_t count)
+{
+    char *head;
+    if (!c || !sio__headers_ok(headers, count)) return SIO_ERR_INVALID;
+    if (!(head = sio__make_head(c, headers, count))) return SIO_ERR_NOMEM;
+    sio__free(&c->sys.alloc, c->request_head);
+    c->request_head = head;
+    return SIO_OK;
+}
+
+SIO_API int sio_set_query(sio_client *c, const char *const *query, size_t count)
+{
+    char *q;
+    if (!c || !sio__query_ok(query, count)) return SIO_ERR_INVALID;
+    if (!(q = sio__make_query(c, query, count))) return SIO_ERR_NOMEM;
+    sio__free(&c->sys.alloc, c->eio_query);
+    c->eio_query = q;
     return SIO_OK;
 }
 
@@ -10605,8 +10755,8 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 static int sio__config_strings_ok(const sio_config *cfg)
 {
     size_t i;
-    for (i = 0; i < cfg->header_count; i++)
-        if (!cfg->headers || !cfg->headers[i] || !sio__header_ok(cfg->headers[i])) return SIO_ERR_INVALID;
+    if (!sio__headers_ok(cfg->headers, cfg->header_count) || !sio__query_ok(cfg->query, cfg->query_count))
+        return SIO_ERR_INVALID;
     for (i = 0; i < cfg->protocol_count; i++) {
         const char *p;
         if (!cfg->protocols || !cfg->protocols[i] || !cfg->protocols[i][0]) return SIO_ERR_INVALID;
@@ -10647,6 +10797,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
     if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
     c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
+    c->reconnect_queue = cfg->reconnect_queue;
 }
 
 SIO_API int sio_create(const sio_config *cfg, sio_client **out)
@@ -10752,6 +10903,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->handshake);
+    sio__free(&a, c->offline);
 #if SIO__WITH_PROXY
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
@@ -10843,10 +10995,20 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
 
 SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, ""); }
 
+/* While a reconnecting WebSocket is not connected (between sio_start and
+ * the end), messages wait for the next connection, unless refused. */
+static int sio__sends_kept(const sio_client *c, int opcode)
+{
+    return c->reconnect == SIO_RECONNECT_ON && c->reconnect_queue == SIO_RECONNECT_QUEUE && !c->user_stop &&
+           opcode != SIO_WS_PING && c->phase != SIO__IDLE && c->phase < SIO__OPEN;
+}
+
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (sio__sends_kept(c, opcode)) return sio__offline_add(c, opcode, (const unsigned char *)data, len);
+    if (c->phase != SIO__OPEN || c->websocket.close_sent) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, (const unsigned char *)data, len, c->max_send_queue);
 }

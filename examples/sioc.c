@@ -44,7 +44,8 @@ typedef struct sioc_options {
     int deflate_no_takeover;  /* --deflate-no-takeover: ask for server_no_context_takeover */
     unsigned tls_min_version;
     int tls_legacy_suites, tls_renegotiation, tls_any_eku;
-    int no_reconnect;
+    int no_reconnect;         /* io: reconnection is on unless this */
+    int reconnect;            /* ws: reconnection is off unless this */
     const char *dns_server;
     const char *proxy, *no_proxy;      /* NULL: the environment's */
     int transport;
@@ -85,6 +86,8 @@ static void usage(FILE *f)
         "  --ping-interval MS     ws: send a ping every MS; {\"type\":\"pong\",\"rtt_ms\":N} records with --json\n"
         "  --pong-timeout MS      ws: nothing from the server within MS of a ping: an error, exit 1\n"
         "                         (default 10000 with --ping-interval)\n"
+        "  --reconnect            ws: reconnect after a lost connection (backoff 1-5 s); lines typed\n"
+        "                         meanwhile are sent after the reconnection\n"
         "  --connect-timeout MS   give up connecting after MS milliseconds\n"
         "  --max-message BYTES    largest message accepted (default 16 MiB)\n"
         "  --no-deflate           do not offer permessage-deflate (offered by default: --deflate)\n"
@@ -154,6 +157,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--echo") == 0 && !o->io) o->echo = 1;
         else if (strcmp(a, "--ack") == 0 && o->io) o->ack = 1;
         else if (strcmp(a, "--no-reconnect") == 0 && o->io) o->no_reconnect = 1;
+        else if (strcmp(a, "--reconnect") == 0 && !o->io) o->reconnect = 1;
         else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
         else if (strcmp(a, "--deflate") == 0) o->no_deflate = 0;
         else if (strcmp(a, "--no-deflate") == 0) o->no_deflate = 1;
@@ -455,6 +459,8 @@ static void term_text(const unsigned char *p, size_t n) { print_safe(stdout, p, 
 #define term_text(p, n) fwrite((p), 1, (n), stdout)
 #endif
 
+static void record_reconnection(sioc_state *s, const sio_event *ev);
+
 static void on_event(sioc_state *s, const sio_event *ev)
 {
     term_hide();                                 /* a terminal's prompt line makes room */
@@ -464,6 +470,7 @@ static void on_event(sioc_state *s, const sio_event *ev)
     }
     switch (ev->type) {
     case SIO_EVENT_OPEN:
+        s->opened = 1;
         if (s->opt.json) {
             fputs("{\"type\":\"open\"", stdout);
             if (strcmp(sio_url_of(s->client), s->opt.url) != 0) {   /* a redirect took it elsewhere */
@@ -518,6 +525,11 @@ static void on_event(sioc_state *s, const sio_event *ev)
             s->limit_reached = 1;
             stop_client(s);
         }
+        break;
+    case SIO_EVENT_RECONNECTING:
+    case SIO_EVENT_RECONNECT:
+    case SIO_EVENT_RECONNECT_FAILED:
+        record_reconnection(s, ev);
         break;
     case SIO_EVENT_PONG:
         if (s->opt.json && ev->rtt_ms >= 0) printf("{\"type\":\"pong\",\"rtt_ms\":%d}\n", ev->rtt_ms);
@@ -681,6 +693,43 @@ static void io_print_args(const sio_event *ev)
     print_value(stdout, sio_json_make(ev->args, ev->args_len), ev);
 }
 
+/* RECONNECTING, RECONNECT and RECONNECT_FAILED, in both modes. */
+static void record_reconnection(sioc_state *s, const sio_event *ev)
+{
+    switch (ev->type) {
+    case SIO_EVENT_RECONNECTING:
+        /* --connect-timeout bounds the first connection: no retries before it. */
+        if (!s->opened && s->opt.connect_timeout > 0) {
+            s->failed = 1;
+            stop_client(s);
+            break;
+        }
+        if (s->opt.json) {
+            printf("{\"type\":\"reconnecting\",\"attempt\":%d,\"delay_ms\":%d", ev->attempt, ev->delay_ms);
+            if (!s->opt.io) {                       /* what ended the WebSocket connection */
+                printf(",\"code\":%d,\"reason\":", ev->code);
+                json_cstr(stdout, ev->reason);
+            }
+            fputs("}\n", stdout);
+        } else {
+            say("reconnecting: attempt %d in %d ms\n", ev->attempt, ev->delay_ms);
+        }
+        break;
+    case SIO_EVENT_RECONNECT:
+        s->opened = 1;
+        s->failed = 0;                          /* the errors before it were survived */
+        if (s->opt.json) printf("{\"type\":\"reconnect\",\"attempt\":%d}\n", ev->attempt);
+        else if (s->opt.io) say("reconnected after %d attempt(s) (sid %s)\n", ev->attempt, ev->sid);
+        else say("reconnected after %d attempt(s)\n", ev->attempt);
+        break;
+    default:                                    /* RECONNECT_FAILED */
+        s->failed = 1;
+        if (s->opt.json) printf("{\"type\":\"reconnect_failed\",\"attempts\":%d}\n", ev->attempt);
+        else say("reconnection failed after %d attempt(s)\n", ev->attempt);
+        break;
+    }
+}
+
 static void io_on_event(sioc_state *s, const sio_event *ev)
 {
     if (s->limit_reached && ev->type != SIO_EVENT_CLOSE) return;
@@ -690,25 +739,9 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
         if (!s->opt.json) say("engine open (sid %s)\n", ev->sid);
         break;
     case SIO_EVENT_RECONNECTING:
-        /* --connect-timeout bounds the first connection: no retries before it. */
-        if (!s->opened && s->opt.connect_timeout > 0) {
-            s->failed = 1;
-            stop_client(s);
-            break;
-        }
-        if (s->opt.json) printf("{\"type\":\"reconnecting\",\"attempt\":%d,\"delay_ms\":%d}\n", ev->attempt, ev->delay_ms);
-        else say("reconnecting: attempt %d in %d ms\n", ev->attempt, ev->delay_ms);
-        break;
     case SIO_EVENT_RECONNECT:
-        s->opened = 1;
-        s->failed = 0;                          /* the errors before it were survived */
-        if (s->opt.json) printf("{\"type\":\"reconnect\",\"attempt\":%d}\n", ev->attempt);
-        else say("reconnected after %d attempt(s) (sid %s)\n", ev->attempt, ev->sid);
-        break;
     case SIO_EVENT_RECONNECT_FAILED:
-        s->failed = 1;
-        if (s->opt.json) printf("{\"type\":\"reconnect_failed\",\"attempts\":%d}\n", ev->attempt);
-        else say("reconnection failed after %d attempt(s)\n", ev->attempt);
+        record_reconnection(s, ev);
         break;
     case SIO_EVENT_CONNECT:
         if (s->opt.json) {
@@ -1101,6 +1134,8 @@ int main(int argc, char **argv)
         cfg.reconnect = s.opt.no_reconnect ? SIO_RECONNECT_OFF : SIO_RECONNECT_ON;
         cfg.transport = s.opt.transport;
         cfg.eio = s.opt.eio;
+    } else {
+        cfg.reconnect = s.opt.reconnect ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
     }
     if (s.opt.connect_timeout > 0) cfg.connect_timeout_ms = (int)s.opt.connect_timeout;
     cfg.ping_interval_ms = (int)s.opt.ping_interval;
@@ -1195,7 +1230,8 @@ int main(int argc, char **argv)
             continue;
         }
         want_stdin = s.stdin_open && !s.closing &&
-            (s.opt.io ? sio_get_state(s.client) != SIO_STATE_IDLE : sio_get_state(s.client) == SIO_STATE_OPEN) &&
+            (s.opt.io || s.opt.reconnect ? sio_get_state(s.client) != SIO_STATE_IDLE    /* queued meanwhile */
+                                         : sio_get_state(s.client) == SIO_STATE_OPEN) &&
             sio_queued_bytes(s.client) < SIOC_STDIN_PAUSE_BYTES;
 #ifndef _WIN32
         if (sioc_tty.on && want_stdin) {             /* the prompt, once the batch above it is out */

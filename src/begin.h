@@ -74,7 +74,13 @@
  * for WebSocket; Socket.IO adds CONNECT, CONNECT_ERROR, EVENT, ACK and
  * DISCONNECT (section 11).  Each event carries the connection's name and
  * user_data.  ERROR carries a status and a sentence; CLOSE a close code,
- * reason and whether the close handshake completed.
+ * reason and whether the close handshake completed.  A WebSocket also gives
+ * PONG (rtt_ms for the keepalive's pings, ping_interval_ms), and with
+ * reconnect = SIO_RECONNECT_ON RECONNECTING (instead of CLOSE, with what
+ * ended the connection), RECONNECT (instead of OPEN) and RECONNECT_FAILED;
+ * messages sent meanwhile wait for the next connection (reconnect_queue).
+ * sio_set_headers() and sio_set_query() change what the next handshake
+ * sends.
  *
  * ======================================================================
  * 5. Living in your own loop; threads
@@ -225,7 +231,8 @@
  * count and placeholders, ack id range); anything malformed is a "parse
  * error" disconnect.  The JSON reader/writer used for this is public.
  *
- * Reconnection (on unless cfg.reconnect = SIO_RECONNECT_OFF) follows the JS
+ * Reconnection (on unless cfg.reconnect = SIO_RECONNECT_OFF; for a plain
+ * WebSocket only with SIO_RECONNECT_ON, section 4) follows the JS
  * client's Manager: after a lost or failed connection RECONNECTING (attempt,
  * delay_ms) comes instead of CLOSE; delays start at 1 s and double up to 5 s,
  * each moved by up to 50 %; RECONNECT opens the new session and every

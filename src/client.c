@@ -4,7 +4,7 @@
 
 enum sio__phase {
     SIO__IDLE,
-    SIO__BACKOFF,        /* Socket.IO: waiting to reconnect (deadline = the next attempt) */
+    SIO__BACKOFF,        /* waiting to reconnect (deadline = the next attempt) */
     SIO__RESOLVING,      /* asking the nameserver (ln.sock is the UDP socket) */
     SIO__CONNECTING,     /* TCP connect in progress */
     SIO__HANDSHAKE,      /* request sent or being sent; waiting for 101 */
@@ -74,7 +74,6 @@ typedef struct sio__session_hooks {
     int (*retry_wanted)(const sio_client *c);              /* reconnect after this loss? */
     void (*teardown)(sio_client *c, int keep_queues);      /* DISCONNECTs, failed acks, dropped queues */
     void (*transports_reset)(sio_client *c);               /* polling links and the probe, after ln */
-    void (*schedule_retry)(sio_client *c);                 /* RECONNECTING and the backoff */
 } sio__session_hooks;
 
 /* The client: its settings, the pump's own state, and one struct per
@@ -114,6 +113,7 @@ struct sio_client {
     int reconnect;
     unsigned reconnect_attempts;
     int delay_min, delay_max, jitter_pct;
+    int reconnect_queue;               /* WebSocket: SIO_RECONNECT_QUEUE or _REFUSE */
 
     /* the pump */
     int phase;
@@ -135,6 +135,9 @@ struct sio_client {
 #endif
 #endif
     sio__events events;                /* waiting to be returned by sio_poll */
+    unsigned char *offline;            /* WebSocket: messages sent while not connected, each
+                                          [opcode][size_t length][payload], for the next connection */
+    size_t offline_len, offline_cap, offline_count;
 #if SIO__WITH_POLLING
     char *cookies[SIO__MAX_COOKIES];   /* "name=value" from Set-Cookie of polling responses, sent back (sticky sessions) */
 #endif
@@ -318,7 +321,7 @@ static int sio__pop(sio_client *c, sio_event *ev)
     ev->error = c->events.current.error;
     ev->message = c->events.current.text;
     ev->reason = c->events.current.reason ? c->events.current.reason : c->events.current.text;
-    if (ev->type == SIO_EVENT_CLOSE) {
+    if (ev->type == SIO_EVENT_CLOSE || ev->type == SIO_EVENT_RECONNECTING) {
         ev->code = c->events.current.code;
         ev->clean = c->events.current.clean;
     }
@@ -440,13 +443,91 @@ static void sio__drop_connection(sio_client *c)
     sio__websocket_forget(&c->websocket);
 }
 
+/* ---- messages sent while a reconnecting WebSocket is not connected ---- */
+
+/* Keeps one for the next connection, within max_send_queue. */
+static int sio__offline_add(sio_client *c, int opcode, const unsigned char *data, size_t len)
+{
+    size_t need = 1 + sizeof len + len;
+    if (len > c->max_send_queue || need > c->max_send_queue - c->offline_len) return SIO_ERR_FULL;
+    if (c->offline_len + need > c->offline_cap) {
+        size_t cap = c->offline_cap ? c->offline_cap : 256;
+        unsigned char *p;
+        while (cap < c->offline_len + need) cap = cap > (size_t)-1 / 2 ? c->offline_len + need : cap * 2;
+        p = (unsigned char *)sio__realloc(&c->sys.alloc, c->offline, cap);
+        if (!p) return SIO_ERR_NOMEM;
+        c->offline = p;
+        c->offline_cap = cap;
+    }
+    c->offline[c->offline_len] = (unsigned char)opcode;
+    memcpy(c->offline + c->offline_len + 1, &len, sizeof len);
+    if (len) memcpy(c->offline + c->offline_len + 1 + sizeof len, data, len);
+    c->offline_len += need;
+    c->offline_count++;
+    return SIO_OK;
+}
+
+static void sio__offline_clear(sio_client *c)
+{
+    sio__free(&c->sys.alloc, c->offline);
+    c->offline = NULL;
+    c->offline_len = c->offline_cap = c->offline_count = 0;
+}
+
+/* The connection opened: the kept messages go first, in order. */
+static void sio__offline_send(sio_client *c)
+{
+    size_t pos = 0;
+    while (pos < c->offline_len) {
+        size_t len;
+        int opcode = c->offline[pos];
+        memcpy(&len, c->offline + pos + 1, sizeof len);
+        if (sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, c->offline + pos + 1 + sizeof len, len,
+                                (size_t)-1) != SIO_OK) {
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were lost (out of memory)",
+                     (unsigned long)c->offline_count);
+            sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_NOMEM, 0, text);
+            break;
+        }
+        pos += 1 + sizeof len + len;
+        c->offline_count--;
+    }
+    sio__offline_clear(c);
+}
+
+/* Exponential backoff with the JS client's randomization: delay_min *
+ * 2^retries, moved up or down by up to jitter percent, capped at delay_max;
+ * RECONNECTING says what ended the connection and when the next try is. */
+static void sio__schedule_retry(sio_client *c, int code, const char *reason, int clean)
+{
+    uint64_t ms = (uint64_t)c->delay_min;
+    unsigned i;
+    unsigned char r[3];
+    sio__pending *p;
+    for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
+    if (c->jitter_pct > 0 && sio__random(&c->sys, r, sizeof r) == SIO_OK) {
+        uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
+        ms = (r[2] & 1) ? ms + deviation : ms - deviation;
+    }
+    if (ms > (uint64_t)c->delay_max) ms = (uint64_t)c->delay_max;
+    c->retries++;
+    c->phase = SIO__BACKOFF;
+    c->deadline = sio__now(c) + ms;
+    if (!c->deadline) c->deadline = 1;                    /* 0 means "no timer" */
+    p = sio__push(c, SIO_EVENT_RECONNECTING, code, 0, clean, reason);
+    if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
+}
+
 /* Ends the connection: socket closed, buffers released, CLOSE queued
- * (after the DISCONNECT events of a Socket.IO connection), unless a
- * Socket.IO client will reconnect: then RECONNECTING instead. */
+ * (after the DISCONNECT events of a Socket.IO connection), unless the
+ * client will reconnect: then RECONNECTING instead.  A WebSocket client
+ * reconnects only when asked to (SIO_RECONNECT_ON), after any end the
+ * application did not ask for. */
 static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 {
     const sio__session_hooks *session = SIO__SOCKETIO(c) ? c->session : NULL;   /* none in SIO_NO_SOCKETIO builds */
-    int retry = session && session->retry_wanted(c);
+    int retry = session ? session->retry_wanted(c) : c->reconnect == SIO_RECONNECT_ON && !c->user_stop;
     int give_up = retry && c->reconnect_attempts && c->retries >= c->reconnect_attempts;
     if (session) session->teardown(c, retry && !give_up);
     sio__drop_connection(c);
@@ -457,8 +538,15 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
                                     "sio: reconnection attempts exhausted");
         if (p) p->attempt = (int)c->retries;
     } else if (retry) {
-        session->schedule_retry(c);
+        sio__schedule_retry(c, code, reason, clean);
         return;
+    }
+    if (c->offline_count) {                      /* the end: nothing will send them */
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were not sent: the client stopped",
+                 (unsigned long)c->offline_count);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        sio__offline_clear(c);
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
 }

@@ -44,11 +44,15 @@ typedef struct sio_config {
     size_t max_pending_acks;         /* emits waiting for an ack: 1024 */
     unsigned max_json_depth;         /* nesting accepted from the server: 64 */
     /* Socket.IO reconnection (the JS client's Manager and its defaults) */
-    int reconnect;                   /* SIO_RECONNECT_ON (0, the default) or SIO_RECONNECT_OFF */
+    int reconnect;                   /* SIO_RECONNECT_DEFAULT (0: on for Socket.IO, off for WebSocket),
+                                        SIO_RECONNECT_ON or SIO_RECONNECT_OFF */
     unsigned reconnect_attempts;     /* attempts before giving up: 0 = no limit */
     int reconnect_delay_ms;          /* first delay, doubled per attempt: 1000 */
     int reconnect_delay_max_ms;      /* 5000 */
     int reconnect_jitter_pct;        /* randomization factor in percent: 50; < 0 none */
+    int reconnect_queue;             /* WebSocket with reconnection: SIO_RECONNECT_QUEUE (0): messages
+                                        sent while not connected wait for the next connection, within
+                                        max_send_queue; SIO_RECONNECT_REFUSE: refused (SIO_ERR_STATE) */
     int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
@@ -86,7 +90,12 @@ enum { SIO_DEFLATE_OFF = 0, SIO_DEFLATE_ON = 1 };
  * upgrade to WebSocket (the JS client's default). */
 enum { SIO_TRANSPORT_WEBSOCKET = 0, SIO_TRANSPORT_POLLING = 1, SIO_TRANSPORT_AUTO = 2 };
 
-enum { SIO_RECONNECT_ON = 0, SIO_RECONNECT_OFF = 1 };
+/* Reconnection after a lost connection (or one not made), with backoff:
+ * RECONNECTING, then RECONNECT instead of OPEN, or RECONNECT_FAILED and
+ * CLOSE when reconnect_attempts are used up.  Only sio_stop/sio_close end
+ * it. */
+enum { SIO_RECONNECT_DEFAULT = 0, SIO_RECONNECT_OFF = 1, SIO_RECONNECT_ON = 2 };
+enum { SIO_RECONNECT_QUEUE = 0, SIO_RECONNECT_REFUSE = 1 };
 
 enum { SIO_MODE_WEBSOCKET = 0, SIO_MODE_SOCKETIO = 1 };
 
@@ -103,9 +112,11 @@ typedef enum sio_event_type {
     SIO_EVENT_EVENT,         /* an event arrived: ns, event_name, args, data, attachments, ack_id */
     SIO_EVENT_ACK,           /* the answer to an emit with ack: ns, ack_id, args, attachments;
                                 error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
-    SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms */
-    SIO_EVENT_RECONNECT,     /* a new session opened after attempt N (instead of OPEN); the
-                                namespaces that were connected get CONNECT again */
+    SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms;
+                                code, clean and reason of what ended it */
+    SIO_EVENT_RECONNECT,     /* a new connection opened after attempt N (instead of OPEN); the
+                                namespaces that were connected get CONNECT again; WebSocket:
+                                protocol, and the messages queued meanwhile go out first */
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
     SIO_EVENT_PONG           /* WebSocket: the server's pong: data/len its payload; rtt_ms */
 } sio_event_type;
@@ -119,9 +130,9 @@ typedef struct sio_event {
     int binary;                   /* 0 text (valid UTF-8), 1 binary */
     const unsigned char *data;    /* valid until the next poll; data[len] == 0 */
     size_t len;
-    /* OPEN */
+    /* OPEN, RECONNECT */
     const char *protocol;         /* subprotocol the server chose, "" if none */
-    /* CLOSE */
+    /* CLOSE (and RECONNECTING) */
     int code;                     /* close code; 1006 when no close frame, 1005 none given */
     int clean;                    /* 1 if both close frames were exchanged */
     /* ERROR (and ACK, CONNECT_ERROR) */
@@ -135,7 +146,7 @@ typedef struct sio_event {
     const char *args;             /* EVENT/ACK: JSON array of the arguments, without the name */
     size_t args_len;
     const char *sid;              /* CONNECT: the Socket.IO id; OPEN: the Engine.IO id */
-    const char *reason;           /* CLOSE and DISCONNECT */
+    const char *reason;           /* CLOSE, RECONNECTING and DISCONNECT */
     const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
     size_t attachment_count;
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */

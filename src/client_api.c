@@ -59,35 +59,91 @@ static void sio__shrink(const sio_allocator *a, char **s)
     if (p) *s = p;
 }
 
+static int sio__query_ok(const char *const *query, size_t count)
+{
+    size_t i;
+    for (i = 0; i < count; i++) {
+        const char *p;
+        if (!query || !query[i] || !strchr(query[i], '=')) return 0;
+        for (p = query[i]; *p; p++)
+            if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) return 0;
+    }
+    return 1;
+}
+
+static int sio__headers_ok(const char *const *headers, size_t count)
+{
+    size_t i;
+    for (i = 0; i < count; i++)
+        if (!headers || !headers[i] || !sio__header_ok(headers[i])) return 0;
+    return 1;
+}
+
+/* The query every handshake adds, "&k=v..." (Socket.IO: after the URL's
+ * own, which goes there since the URL's path is the namespace). */
+static char *sio__make_query(sio_client *c, const char *const *query, size_t count)
+{
+    size_t size = 1 + (SIO__SOCKETIO(c) ? 1 + c->url.query_len : 0), i;
+    char *q, *p;
+    for (i = 0; i < count; i++) size += strlen(query[i]) + 1;
+    p = q = (char *)sio__realloc(&c->sys.alloc, NULL, size);
+    if (!q) return NULL;
+    *p = 0;
+    if (SIO__SOCKETIO(c) && c->url.query_len) p += sprintf(p, "&%.*s", (int)c->url.query_len, c->url.query);
+    for (i = 0; i < count; i++) p += sprintf(p, "&%s", query[i]);
+    sio__shrink(&c->sys.alloc, &q);
+    return q;
+}
+
+/* The request head's lines but the request line: Host, then the caller's headers. */
+static char *sio__make_head(sio_client *c, const char *const *headers, size_t count)
+{
+    size_t size = 64 + strlen(c->host), i;
+    char *head, *p;
+    for (i = 0; i < count; i++) size += strlen(headers[i]) + 2;
+    p = head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
+    if (!head) return NULL;
+    p += sio__host_line(c, p);
+    for (i = 0; i < count; i++) p += sprintf(p, "%s\r\n", headers[i]);
+    sio__shrink(&c->sys.alloc, &head);            /* exact sizes, so that sio_memory() can count them */
+    return head;
+}
+
 /* The parts of every request built once: the target (the URL's path and
- * query, or the Engine.IO path and the extra query), then Host and the
+ * query, or the Engine.IO path), the extra query, then Host and the
  * application's headers. */
 static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
-    size_t size = 64 + strlen(c->host), qsize = 1 + c->url.query_len + 1, i;
-    char *p;
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
-    for (i = 0; i < cfg->query_count; i++) qsize += strlen(cfg->query[i]) + 1;
-    for (i = 0; i < cfg->header_count; i++) size += strlen(cfg->headers[i]) + 2;
-    c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 2 + c->url.path_len + qsize + strlen(path));
-    c->eio_query = (char *)sio__realloc(&c->sys.alloc, NULL, qsize);
-    p = c->request_head = (char *)sio__realloc(&c->sys.alloc, NULL, size);
-    if (!p || !c->eio_target || !c->eio_query) return SIO_ERR_NOMEM;
-    c->eio_query[0] = 0;
-    if (SIO__SOCKETIO(c)) {     /* Engine.IO path; the URL path is the namespace */
-        char *q = c->eio_query;
+    c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 3 + c->url.path_len + c->url.query_len + strlen(path));
+    c->eio_query = sio__make_query(c, cfg->query, cfg->query_count);
+    c->request_head = sio__make_head(c, cfg->headers, cfg->header_count);
+    if (!c->request_head || !c->eio_target || !c->eio_query) return SIO_ERR_NOMEM;
+    if (SIO__SOCKETIO(c))       /* Engine.IO path; the URL path is the namespace */
         sprintf(c->eio_target, "%s%s", path[0] == '/' ? "" : "/", path);
-        if (c->url.query_len) q += sprintf(q, "&%.*s", (int)c->url.query_len, c->url.query);
-        for (i = 0; i < cfg->query_count; i++) q += sprintf(q, "&%s", cfg->query[i]);
-    } else {
+    else
         sio__websocket_target(c, c->eio_target);
-    }
-    p += sio__host_line(c, p);
-    for (i = 0; i < cfg->header_count; i++) p += sprintf(p, "%s\r\n", cfg->headers[i]);
-    /* exact sizes, so that sio_memory() can count them */
-    sio__shrink(&c->sys.alloc, &c->request_head);
     sio__shrink(&c->sys.alloc, &c->eio_target);
-    sio__shrink(&c->sys.alloc, &c->eio_query);
+    return SIO_OK;
+}
+
+SIO_API int sio_set_headers(sio_client *c, const char *const *headers, size_t count)
+{
+    char *head;
+    if (!c || !sio__headers_ok(headers, count)) return SIO_ERR_INVALID;
+    if (!(head = sio__make_head(c, headers, count))) return SIO_ERR_NOMEM;
+    sio__free(&c->sys.alloc, c->request_head);
+    c->request_head = head;
+    return SIO_OK;
+}
+
+SIO_API int sio_set_query(sio_client *c, const char *const *query, size_t count)
+{
+    char *q;
+    if (!c || !sio__query_ok(query, count)) return SIO_ERR_INVALID;
+    if (!(q = sio__make_query(c, query, count))) return SIO_ERR_NOMEM;
+    sio__free(&c->sys.alloc, c->eio_query);
+    c->eio_query = q;
     return SIO_OK;
 }
 
@@ -95,8 +151,8 @@ static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 static int sio__config_strings_ok(const sio_config *cfg)
 {
     size_t i;
-    for (i = 0; i < cfg->header_count; i++)
-        if (!cfg->headers || !cfg->headers[i] || !sio__header_ok(cfg->headers[i])) return SIO_ERR_INVALID;
+    if (!sio__headers_ok(cfg->headers, cfg->header_count) || !sio__query_ok(cfg->query, cfg->query_count))
+        return SIO_ERR_INVALID;
     for (i = 0; i < cfg->protocol_count; i++) {
         const char *p;
         if (!cfg->protocols || !cfg->protocols[i] || !cfg->protocols[i][0]) return SIO_ERR_INVALID;
@@ -137,6 +193,7 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->delay_max = cfg->reconnect_delay_max_ms > 0 ? cfg->reconnect_delay_max_ms : 5000;
     if (c->delay_max < c->delay_min) c->delay_max = c->delay_min;
     c->jitter_pct = cfg->reconnect_jitter_pct == 0 ? 50 : cfg->reconnect_jitter_pct > 100 ? 100 : cfg->reconnect_jitter_pct;
+    c->reconnect_queue = cfg->reconnect_queue;
 }
 
 SIO_API int sio_create(const sio_config *cfg, sio_client **out)
@@ -242,6 +299,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->dns_server);
     sio__free(&a, c->host);
     sio__free(&a, c->handshake);
+    sio__free(&a, c->offline);
 #if SIO__WITH_PROXY
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
@@ -333,10 +391,20 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
 
 SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, ""); }
 
+/* While a reconnecting WebSocket is not connected (between sio_start and
+ * the end), messages wait for the next connection, unless refused. */
+static int sio__sends_kept(const sio_client *c, int opcode)
+{
+    return c->reconnect == SIO_RECONNECT_ON && c->reconnect_queue == SIO_RECONNECT_QUEUE && !c->user_stop &&
+           opcode != SIO_WS_PING && c->phase != SIO__IDLE && c->phase < SIO__OPEN;
+}
+
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (c->phase != SIO__OPEN || c->websocket.close_sent || SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (sio__sends_kept(c, opcode)) return sio__offline_add(c, opcode, (const unsigned char *)data, len);
+    if (c->phase != SIO__OPEN || c->websocket.close_sent) return SIO_ERR_STATE;
     sio__wake(c);
     return sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, (const unsigned char *)data, len, c->max_send_queue);
 }

@@ -12,6 +12,14 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason);
 SIO_API int sio_send_text(sio_client *c, const char *text, size_t len);  /* must be UTF-8 */
 SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 125 bytes */
+/* Replace the extra handshake headers ("Name: value") or query entries
+ * ("k=v"; for WebSocket after the URL's own query) sio_create copied from
+ * the config, for every handshake from the next one on: in any state, also
+ * while RECONNECTING (a token that expired).  For a Socket.IO namespace's
+ * auth, sio_join(c, ns, auth) again.  SIO_ERR_INVALID for a malformed one
+ * (nothing changes). */
+SIO_API int sio_set_headers(sio_client *c, const char *const *headers, size_t count);
+SIO_API int sio_set_query(sio_client *c, const char *const *query, size_t count);
 
 /* Does pending work; returns 1 with *ev filled, 0 if no event came within
  * timeout_ms (0: do not block; -1: wait forever), or a negative status for

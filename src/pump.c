@@ -94,8 +94,13 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
             c->phase = SIO__OPEN;
             if (!SIO__SOCKETIO(c)) sio__keepalive_start(&c->websocket.keepalive, sio__now(c));
             if (c->keep_handshake) sio__keep_handshake(c, 101, c->ln.rx + start, c->ln.rx_start - start, NULL, 0);
-            if (!SIO__SOCKETIO(c)) c->deadline = 0;   /* Socket.IO: until the open packet */
-            ev->type = SIO_EVENT_OPEN;
+            if (!SIO__SOCKETIO(c)) {
+                c->deadline = 0;                      /* Socket.IO: until the open packet */
+                sio__offline_send(c);
+            }
+            ev->type = c->retries && !SIO__SOCKETIO(c) ? SIO_EVENT_RECONNECT : SIO_EVENT_OPEN;
+            ev->attempt = (int)c->retries;
+            if (!SIO__SOCKETIO(c)) c->retries = 0;    /* the backoff starts over */
             ev->protocol = c->websocket.protocol;
             return 1;
         }

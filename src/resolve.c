@@ -361,7 +361,10 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
     }
 #endif
     (void)with_sid;
-    if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->request_head) + 16) != SIO_OK) return SIO_ERR_NOMEM;
-    l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s HTTP/1.1\r\n%s", c->eio_target, c->request_head);
+    if (sio__link_reserve(&c->sys, l, strlen(c->eio_target) + strlen(c->eio_query) + strlen(c->request_head) + 16) != SIO_OK)
+        return SIO_ERR_NOMEM;
+    l->tx_len += (size_t)sprintf((char *)l->tx + l->tx_len, "GET %s%s%s HTTP/1.1\r\n%s", c->eio_target,
+                                 !c->eio_query[0] ? "" : strchr(c->eio_target, '?') ? "&" : "?",
+                                 c->eio_query[0] ? c->eio_query + 1 : "", c->request_head);
     return sio__websocket_request(&c->websocket, &c->sys, l);
 }

@@ -193,31 +193,9 @@ static int sio__socketio_retry_wanted(const sio_client *c)
     return sio__namespaces_wanted(&c->socketio.namespaces);
 }
 
-/* Exponential backoff with the JS client's randomization: delay_min *
- * 2^retries, moved up or down by up to jitter percent, capped at delay_max. */
-static void sio__socketio_schedule_retry(sio_client *c)
-{
-    uint64_t ms = (uint64_t)c->delay_min;
-    unsigned i;
-    unsigned char r[3];
-    sio__pending *p;
-    for (i = 0; i < c->retries && ms < (uint64_t)c->delay_max; i++) ms *= 2;
-    if (c->jitter_pct > 0 && sio__random(&c->sys, r, sizeof r) == SIO_OK) {
-        uint64_t deviation = ms * (uint64_t)c->jitter_pct * (((uint64_t)r[0] << 8) | r[1]) / (100u * 65536u);
-        ms = (r[2] & 1) ? ms + deviation : ms - deviation;
-    }
-    if (ms > (uint64_t)c->delay_max) ms = (uint64_t)c->delay_max;
-    c->retries++;
-    c->phase = SIO__BACKOFF;
-    c->deadline = sio__now(c) + ms;
-    if (!c->deadline) c->deadline = 1;                    /* 0 means "no timer" */
-    p = sio__push(c, SIO_EVENT_RECONNECTING, 0, 0, 0, NULL);
-    if (p) { p->attempt = (int)c->retries; p->delay_ms = (int)ms; }
-}
-
 /* The session the client's core ends through (sio__finish). */
 static const sio__session_hooks sio__socketio_session = {
-    sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset, sio__socketio_schedule_retry
+    sio__socketio_retry_wanted, sio__socketio_teardown, sio__poll_reset
 };
 
 /* What the last event lent out (a binary packet, replayed held events) is

@@ -280,18 +280,12 @@ static void sio__socketio_free(sio_client *c)
     sio__free(&c->sys.alloc, c->socketio.scratch);
 }
 
-/* Socket.IO part of sio_create: query entries, the URL's namespace and its auth. */
+/* Socket.IO part of sio_create: the URL's namespace and its auth. */
 static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
 {
     size_t i;
     int r;
     char ns[256];
-    for (i = 0; i < cfg->query_count; i++) {
-        const char *p;
-        if (!cfg->query || !cfg->query[i] || !strchr(cfg->query[i], '=')) return SIO_ERR_INVALID;
-        for (p = cfg->query[i]; *p; p++)
-            if ((unsigned char)*p <= 0x20 || *p == '#' || *p == 0x7f) return SIO_ERR_INVALID;
-    }
     if (cfg->path)
         for (i = 0; cfg->path[i]; i++)
             if ((unsigned char)cfg->path[i] <= 0x20 || strchr("?#", cfg->path[i])) return SIO_ERR_INVALID;

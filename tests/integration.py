@@ -21,6 +21,7 @@ import http.client
 import json
 import re
 import os
+import queue
 import shlex
 import shutil
 import signal
@@ -515,6 +516,74 @@ def ws_keepalive_finds_a_stopped_websockets_server_dead():
             pass
         srv.kill()
         srv.wait()
+
+
+# --- reconnection: --reconnect ---------------------------------------------------
+
+def restartable_server(kind, port):
+    """A private echo server on port: npm ws or Python websockets."""
+    env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))
+    argv = (["node", os.path.join(SERVERS, "ws_echo.js"), str(port)] if kind == "ws"
+            else [PY, os.path.join(SERVERS, "py_echo.py"), str(port)])
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    line = p.stdout.readline()
+    check(line.startswith(b"PORT "), "%s server did not start on port %d: %r" % (kind, port, line))
+    return p
+
+
+@test
+def ws_reconnect_survives_server_restarts_and_sends_lines_typed_meanwhile():
+    """sioc ws --reconnect against npm ws and Python websockets servers killed
+    (SIGKILL) and restarted on the same port twice: reconnecting records with
+    the close code, a reconnect record each time, the line typed while the
+    server was down echoed after the reconnection, then EOF ends it (exit 0)."""
+    for kind in ("ws", "py"):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        srv = restartable_server(kind, port)
+        p = subprocess.Popen(WRAPPER + [OPTS.sioc, "ws", "--json", "--reconnect", "ws://127.0.0.1:%d/echo" % port],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        recs, lines = [], queue.Queue()
+        threading.Thread(target=lambda: [lines.put(l) for l in p.stdout] and None, daemon=True).start()
+
+        def wait_for(kind_, n=1, timeout=15):
+            end = time.monotonic() + timeout * SLOW
+            while time.monotonic() < end:
+                try:
+                    r = json.loads(lines.get(timeout=0.2))
+                except queue.Empty:
+                    continue
+                recs.append(r)
+                if sum(1 for x in recs if x["type"] == kind_) >= n:
+                    return r
+            raise AssertionError("%s: no %s record #%d: %s" % (kind, kind_, n, short(recs)))
+        try:
+            wait_for("open")
+            for round_ in (1, 2):
+                p.stdin.write(b"before %d\n" % round_)
+                p.stdin.flush()
+                check(wait_for("message", 2 * round_ - 1)["data"] == "before %d" % round_, short(recs))
+                srv.kill()
+                srv.wait()
+                r = wait_for("reconnecting", round_)
+                check(r["code"] == 1006 and r["attempt"] >= 1, "reconnecting record %s" % r)
+                p.stdin.write(b"meanwhile %d\n" % round_)           # kept by the library
+                p.stdin.flush()
+                time.sleep(0.3)
+                srv = restartable_server(kind, port)
+                wait_for("reconnect", round_)
+                check(wait_for("message", 2 * round_)["data"] == "meanwhile %d" % round_, short(recs))
+            p.stdin.close()
+            rc = p.wait(timeout=15 * SLOW)
+            check(rc == 0, "%s: exit %s: %s %s" % (kind, rc, short(recs), short(p.stderr.read())))
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            srv.kill()
+            srv.wait()
 
 
 @test

@@ -451,6 +451,160 @@ static void test_keepalive_off_by_default_and_pongs_still_reported(void)
     sio_destroy(c);
 }
 
+/* ---- WebSocket reconnection (reconnect = SIO_RECONNECT_ON) ---- */
+
+static sio_client *reconnecting_client(sio_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->url = "ws://example.test:8080/feed?room=1";
+    cfg->reconnect = SIO_RECONNECT_ON;
+    cfg->reconnect_jitter_pct = -1;                          /* delays exactly 1000, 2000, 4000, 5000 */
+    return open_client(cfg);
+}
+
+/* Polls (the clock moves while idle) until the client wrote a handshake on
+ * a new connection; the milliseconds that took, or -1. */
+static long ws_wait_for_attempt(sio_client *c)
+{
+    uint64_t t0 = net.now;
+    sio_event ev;
+    int i;
+    for (i = 0; i < 200 && !strstr((const char *)net.out, "GET "); i++)
+        if (sio_poll(c, &ev, 50) == 1 && ev.type != SIO_EVENT_RECONNECTING) return -1;
+    return strstr((const char *)net.out, "GET ") ? (long)(net.now - t0) : -1;
+}
+
+static void ws_new_connection(void)
+{
+    net.in_len = net.in_pos = net.out_len = 0;
+    net.eof = 0;
+    memset(net.out, 0, 4096);
+}
+
+/* A lost connection is retried with backoff; what was sent meanwhile goes
+ * out first on the new one, in order; RECONNECT replaces OPEN.  Before, a
+ * WebSocket client just closed. */
+static void test_ws_reconnects_and_sends_what_was_queued(void)
+{
+    sio_config cfg;
+    sio_client *c = reconnecting_client(&cfg);
+    sio_event ev;
+    sio_ws_frame f;
+    unsigned char p[64];
+    long waited;
+    CHECK(c != NULL);
+    if (!c) return;
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe9", 2);                /* 1001: the server restarts */
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_INT(ev.delay_ms, 1000);
+    CHECK_INT(ev.code, 1001);
+    CHECK_INT(sio_get_state(c), SIO_STATE_RECONNECTING);
+    CHECK_INT(sio_send_text(c, "one", 3), SIO_OK);           /* kept for the next connection */
+    CHECK_INT(sio_send_binary(c, "\x02", 1), SIO_OK);
+    CHECK_INT(sio_send_ping(c, "", 0), SIO_ERR_STATE);       /* a ping means nothing later */
+    ws_new_connection();
+    waited = ws_wait_for_attempt(c);
+    CHECK(waited >= 1000 && waited <= 1050);                 /* the delay, then the connect's step */
+    CHECK(strstr((const char *)net.out, "GET /feed?room=1 HTTP/1.1\r\n") != NULL);
+    server_accept(NULL);
+    net.out_len = 0;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECT);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_INT(sio_send_text(c, "three", 5), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, p));
+    CHECK_SPAN(p, f.length, "one");
+    CHECK(client_frame(1, &f, p) && f.opcode == SIO_WS_BINARY && f.length == 1 && p[0] == 2);
+    CHECK(client_frame(2, &f, p));
+    CHECK_SPAN(p, f.length, "three");
+    net.eof = 1;                                             /* lost again: the backoff started over */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_INT(ev.code, SIO_CLOSE_ABNORMAL);
+    CHECK_INT(sio_stop(c), SIO_OK);                          /* the application ends it */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    sio_destroy(c);
+}
+
+/* Headers and query replaced while RECONNECTING (a token that expired) are
+ * in the next handshake, the old ones gone. */
+static void test_ws_new_credentials_take_effect_at_the_next_handshake(void)
+{
+    sio_config cfg;
+    const char *h1[] = { "Authorization: Bearer old" }, *h2[] = { "Authorization: Bearer new", "X-Try: 2" };
+    const char *q2[] = { "token=fresh" }, *bad[] = { "Bad Header" };
+    sio_client *c;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    c = reconnecting_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_set_headers(c, h1, 1), SIO_OK);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(sio_set_headers(c, h2, 2), SIO_OK);
+    CHECK_INT(sio_set_headers(c, bad, 1), SIO_ERR_INVALID);  /* refused: nothing changes */
+    CHECK_INT(sio_set_query(c, q2, 1), SIO_OK);
+    ws_new_connection();
+    CHECK(ws_wait_for_attempt(c) > 0);
+    CHECK(strstr((const char *)net.out, "GET /feed?room=1&token=fresh HTTP/1.1\r\n") != NULL);
+    CHECK(strstr((const char *)net.out, "Authorization: Bearer new\r\nX-Try: 2\r\n") != NULL);
+    CHECK(strstr((const char *)net.out, "old") == NULL);
+    CHECK(strstr((const char *)net.out, "Host: example.test:8080\r\n") != NULL);
+    sio_destroy(c);
+}
+
+/* Attempts used up: RECONNECT_FAILED, the messages kept are reported as not
+ * sent, then CLOSE; refused instead of kept when the caller chose so. */
+static void test_ws_gives_up_after_the_attempts_and_says_what_was_lost(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    int i, lost = 0, failed = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/feed";
+    cfg.reconnect = SIO_RECONNECT_ON;
+    cfg.reconnect_attempts = 2;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    net.eof = 1;
+    net.connect_fail = 1;                                    /* the server does not come back */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(sio_send_text(c, "kept", 4), SIO_OK);
+    for (i = 0; i < 400 && sio_poll(c, &ev, 50) >= 0 && ev.type != SIO_EVENT_CLOSE; i++) {
+        if (ev.type == SIO_EVENT_RECONNECT_FAILED) failed++;
+        if (ev.type == SIO_EVENT_ERROR && strstr(ev.message, "1 messages kept while reconnecting were not sent")) lost++;
+    }
+    CHECK_INT(ev.type, SIO_EVENT_CLOSE);
+    CHECK_INT(failed, 1);
+    CHECK_INT(lost, 1);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    CHECK_INT(sio_send_text(c, "late", 4), SIO_ERR_STATE);
+    sio_destroy(c);
+    memset(&cfg, 0, sizeof cfg);
+    c = reconnecting_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    sio_destroy(c);
+    cfg.reconnect_queue = SIO_RECONNECT_REFUSE;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    CHECK_INT(sio_send_text(c, "refused", 7), SIO_ERR_STATE);
+    sio_destroy(c);
+}
+
 static void test_server_close_is_echoed_and_reported_clean(void)
 {
     sio_client *c = open_client(NULL);
@@ -2745,6 +2899,9 @@ int main(void)
     RUN(test_keepalive_finds_a_silent_server_dead);
     RUN(test_keepalive_data_after_a_ping_keeps_the_connection);
     RUN(test_keepalive_off_by_default_and_pongs_still_reported);
+    RUN(test_ws_reconnects_and_sends_what_was_queued);
+    RUN(test_ws_new_credentials_take_effect_at_the_next_handshake);
+    RUN(test_ws_gives_up_after_the_attempts_and_says_what_was_lost);
     RUN(test_answer_waits_at_most_a_millisecond_for_the_burst);
     RUN(test_server_close_is_echoed_and_reported_clean);
     RUN(test_stop_sends_close_1000_and_waits_for_server);
