@@ -134,6 +134,26 @@ static int sio__send_connect(sio_client *c, int i)
 }
 
 /* Sends an encoded packet (text message + attachments) now. */
+/* A server drops a packet over its maxPayload (which an Engine.IO 4
+ * handshake states; it stays known while reconnecting) together with the
+ * whole connection, seen by the application as a "transport close": such
+ * a packet is refused before it goes.  Over polling a binary packet
+ * travels as "b" and base64. */
+static int sio__packet_fits(const sio_client *c, size_t len, int binary)
+{
+    uint64_t max = c->eio.session.max_payload;
+    return !max || (binary && SIO__POLLING(c) ? 1 + ((uint64_t)len / 3 + 1) * 4 : (uint64_t)len) <= max;
+}
+
+static int sio__queued_fits(const sio_client *c, const sio__queued *q)
+{
+    size_t i;
+    if (!sio__packet_fits(c, q->text_len, 0)) return 0;
+    for (i = 0; i < q->count; i++)
+        if (!sio__packet_fits(c, q->lens[i], 1)) return 0;
+    return 1;
+}
+
 static int sio__send_queued(sio_client *c, const sio__queued *q)
 {
     size_t i, off = q->text_len;
@@ -339,10 +359,21 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
     sio__ns *ns = c->socketio.namespaces.list[i];
     const sio__queued *q;
     while ((q = ns->queue_head) != NULL) {
-        int k;
-        if (sio__send_queued(c, q) != SIO_OK) break;
-        if (q->ack_id >= 0 && (k = sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id)) >= 0)
-            c->socketio.acks.list[k].sent = 1;
+        int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
+        if (!sio__queued_fits(c, q)) {       /* emitted before the server's maxPayload was known */
+            char text[SIO__TEXT_SIZE];
+            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+                     ns->name, (unsigned long)c->eio.session.max_payload);
+            if (k >= 0) {
+                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, text);
+            } else {
+                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, text);
+                if (p) p->ns = i;
+            }
+        } else {
+            if (sio__send_queued(c, q) != SIO_OK) break;
+            if (k >= 0) c->socketio.acks.list[k].sent = 1;
+        }
         sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");

@@ -82,6 +82,11 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
     pieces[n] = "]";
     lens[n++] = 1;
     for (k = 0; k < n; k++) total += lens[k];
+    for (k = 0; k < count && sio__packet_fits(c, atts[k].len, 1); k++) {}
+    if (!sio__packet_fits(c, total, 0) || k < count) {
+        sio_jw_free(&w);
+        return SIO_ERR_TOO_BIG;
+    }
     for (k = 0; k < count; k++) total += atts[k].len;
     if (c->socketio.namespaces.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);

@@ -22,7 +22,9 @@ typedef struct sio_emit_options {
     int is_volatile;              /* drop instead of queueing when not connected */
 } sio_emit_options;
 /* Returns SIO_OK (and the ack id when asked), SIO_ERR_INVALID (reserved or
- * empty name, args not a JSON array), SIO_ERR_FULL (queue or ack limits). */
+ * empty name, args not a JSON array), SIO_ERR_FULL (queue or ack limits),
+ * SIO_ERR_TOO_BIG (more attachments than max_attachments, or a packet over
+ * the server's maxPayload, which it would drop with the connection). */
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
 /* Answers an EVENT whose ack_id >= 0 (at most once). */
 SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,

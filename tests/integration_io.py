@@ -23,6 +23,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -483,6 +484,22 @@ def io_event_args_nested_json_round_trip():
     r = sioc(["--exit-after", "3", url("io")], lines=[["message"] + NESTED_ARGS])
     expect_rc(r, 0)
     expect_args(r, "message-back", NESTED_ARGS)
+
+
+@test
+def io_emit_over_max_payload_refused_and_connection_kept():
+    """socket.io 4.8 advertises maxPayload (its maxHttpBufferSize, 1 MB here):
+    an emit over it gets an error record at once and the connection stays
+    (the next emit is answered, no disconnect), over WebSocket and polling.
+    Before, the server dropped the connection ("transport close")."""
+    for transport in ("websocket", "polling"):
+        r = sioc(["--exit-after", "3", "--transport", transport, url("io")],
+                 lines=[["message", "x" * 1100000], ["message", "small"]])
+        expect_rc(r, 0)
+        errors = r.of("error")
+        check(errors and re.search("too big|maxpayload", errors[0].get("message", "").lower()) and not r.of("disconnect"),
+              "%s: %s" % (transport, r.describe()))
+        expect_args(r, "message-back", ["small"])
 
 
 @test

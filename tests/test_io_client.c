@@ -259,6 +259,87 @@ static void test_io_ping_is_answered_with_pong(void)
     sio_destroy(c);
 }
 
+/* An emit over the server's maxPayload is refused at once (SIO_ERR_TOO_BIG,
+ * nothing sent, the connection kept) instead of the server dropping the
+ * connection ("transport close"); one that fits goes. */
+static void test_io_emit_over_max_payload_is_refused(void)
+{
+    static char args[300];
+    sio_config cfg;
+    sio_client *c;
+    sio_bytes big;
+    sio_emit_options o;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    c = io_connected_with(&cfg, "0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":25000,"
+                                "\"pingTimeout\":20000,\"maxPayload\":100}");
+    CHECK(c != NULL);
+    if (!c) return;
+    client_texts();
+    memset(args, 'a', sizeof args);
+    memcpy(args, "[\"", 2);
+    memcpy(args + 93, "\"]", 3);                            /* 42["e","a" x 91]: 101 bytes */
+    CHECK_INT(sio_emit(c, NULL, "e", args), SIO_ERR_TOO_BIG);
+    memcpy(args + 92, "\"]", 3);                            /* 100 bytes: fits */
+    CHECK_INT(sio_emit(c, NULL, "e", args), SIO_OK);
+    memset(&o, 0, sizeof o);
+    o.event = "bin";
+    big.data = (const unsigned char *)args;
+    big.len = 101;
+    o.attachments = &big;
+    o.attachment_count = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_ERR_TOO_BIG);   /* the attachment alone is too big */
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_INT((int)strlen(sent[0]), 100);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* Emitted before the handshake said maxPayload: queued, then refused when
+ * the namespace connects (its ack ends with SIO_ERR_TOO_BIG); the next
+ * queued one still goes. */
+static void test_io_queued_emit_over_max_payload_fails_its_ack(void)
+{
+    static char args[300];
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_emit_options o;
+    sio_event ev;
+    int64_t id = -1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    sio_start(c);
+    memset(args, 'a', sizeof args);
+    memcpy(args, "[\"", 2);
+    memcpy(args + 200, "\"]", 3);
+    memset(&o, 0, sizeof o);
+    o.event = "big";
+    o.args = args;
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "small", "[1]"), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    server_text("0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":100}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    client_texts();
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK(ev.ack_id == id && ev.error == SIO_ERR_TOO_BIG && strstr(ev.message, "maxPayload (100 bytes)") != NULL);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 2);                            /* the CONNECT, then the small one alone */
+    CHECK_STR(sent[0], "40");
+    CHECK_STR(sent[1], "42[\"small\",1]");
+    sio_destroy(c);
+}
+
 static void test_io_ping_behind_a_burst_is_answered_once_and_early(void)
 {
     sio_client *c = io_client("http://h.test/", NULL);
@@ -2130,6 +2211,8 @@ int main(void)
     RUN(test_io_emit_validates_name_and_args);
     RUN(test_io_ping_is_answered_with_pong);
     RUN(test_io_ping_behind_a_burst_is_answered_once_and_early);
+    RUN(test_io_emit_over_max_payload_is_refused);
+    RUN(test_io_queued_emit_over_max_payload_fails_its_ack);
     RUN(test_io_pings_ahead_answer_each_payload_once);
     RUN(test_io_ping_ahead_after_the_buffer_shrank);
     RUN(test_io_closing_does_not_spin_on_the_heartbeat);
