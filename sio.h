@@ -1114,6 +1114,12 @@ typedef struct sio_config {
                                         sent while not connected wait for the next connection, within
                                         max_send_queue; SIO_RECONNECT_REFUSE: refused (SIO_ERR_STATE) */
     int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
+    int try_all_transports;          /* 1: a WebSocket refused in a way polling may get through (an
+                                        HTTP answer other than 101, or dropped during the handshake:
+                                        a proxy that does not pass upgrades) falls back to polling
+                                        for the rest of the run (the JS client's tryAllTransports) */
+    int remember_upgrade;            /* 1 with _AUTO: after an upgrade succeeded, reconnections start
+                                        on WebSocket (falling back to polling if it is refused) */
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
     const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */
@@ -7563,6 +7569,10 @@ struct sio_client {
     const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
     int transport;                     /* sio_config.transport */
+    int try_all_transports;            /* WebSocket refused: polling instead (sio_config) */
+    int remember_upgrade;              /* AUTO: after an upgrade, reconnect on WebSocket (sio_config) */
+    int fell_back;                     /* this run: the WebSocket was refused, polling took over */
+    int upgraded;                      /* this run: an upgrade to WebSocket succeeded */
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
     int max_redirects, redirects;      /* redirects: followed since the connection began */
@@ -8738,6 +8748,7 @@ static void sio__probe_commit(sio_client *c)
     c->upgrade.link.sock = SIO_INVALID_SOCKET;
     c->upgrade.state = SIO__PROBE_NONE;
     c->polling.active = 0;
+    c->upgraded = 1;                                 /* remember_upgrade: reconnections start here */
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);
@@ -10089,6 +10100,42 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
 /* pump: one bounded round of a client's work, the events it yields       */
 /* ---------------------------------------------------------------------- */
 
+/* Whether a Socket.IO connection starts on long-polling: as configured;
+ * AUTO goes straight to WebSocket after an upgrade with remember_upgrade;
+ * a refused WebSocket falls back for the rest of the run. */
+#if SIO__WITH_POLLING
+static int sio__polling_first(const sio_client *c)
+{
+    if (!SIO__SOCKETIO(c)) return 0;
+    if (c->fell_back || c->transport == SIO_TRANSPORT_POLLING) return 1;
+    if (c->transport == SIO_TRANSPORT_AUTO) return !(c->remember_upgrade && c->upgraded);
+    return 0;
+}
+#endif
+
+static void sio__begin(sio_client *c);
+
+/* A Socket.IO WebSocket refused in a way polling may get through (an HTTP
+ * answer other than 101, or the connection dropped during the handshake:
+ * a proxy or load balancer that does not pass upgrades): the attempt
+ * starts over on polling, if the caller allowed it (try_all_transports, or
+ * AUTO whose remembered upgrade failed).  Returns 1 when it did. */
+static int sio__fall_back_to_polling(sio_client *c)
+{
+#if SIO__WITH_POLLING
+    if (!SIO__SOCKETIO(c) || SIO__POLLING(c) || c->fell_back) return 0;
+    if (c->transport == SIO_TRANSPORT_WEBSOCKET ? !c->try_all_transports : c->transport != SIO_TRANSPORT_AUTO) return 0;
+    sio__drop_connection(c);
+    c->fell_back = 1;
+    c->upgraded = 0;
+    sio__begin(c);
+    return 1;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 /* Starts one connection attempt (sio_start, or a reconnection). */
 static void sio__begin(sio_client *c)
 {
@@ -10103,7 +10150,7 @@ static void sio__begin(sio_client *c)
     c->socketio.disconnect_reason = NULL;
 #endif
 #if SIO__WITH_POLLING
-    c->polling.active = SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling.active = sio__polling_first(c);
 #endif
     if (c->url.secure && (r = sio__need_tls(c, text, sizeof text)) != SIO_OK) {
         sio__abort(c, r, text);
@@ -10174,6 +10221,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         if (r < 0) {
             if (r == SIO_ERR_HANDSHAKE && sio__follow_redirect(c, &c->ln) != 0) return 0;
             if (r == SIO_ERR_HANDSHAKE) sio__keep_refusal(c, &c->ln);
+            if (r == SIO_ERR_HANDSHAKE && sio__fall_back_to_polling(c)) return 0;
             sio__abort(c, r, err);
             return 0;
         }
@@ -10196,6 +10244,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) {
+            if (n != SIO_ERR_TLS && sio__fall_back_to_polling(c)) return 0;
             sio__read_failed(c, n, err, "during the handshake");
             return 0;
         }
@@ -10878,6 +10927,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 #endif
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
+    c->try_all_transports = cfg->try_all_transports != 0;
+    c->remember_upgrade = cfg->remember_upgrade != 0;
     if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
     if (r == SIO_OK && ((cfg->deflate != SIO_DEFLATE_OFF && cfg->deflate != SIO_DEFLATE_ON) ||
                         (cfg->deflate_window_bits && (cfg->deflate_window_bits < 9 || cfg->deflate_window_bits > 15))))
@@ -10980,6 +11031,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
+    c->fell_back = c->upgraded = 0;                  /* a new run tries the configured transport again */
     sio__free(&c->sys.alloc, c->handshake);          /* this run's answer replaces the last one's */
     c->handshake = NULL;
 #if SIO__WITH_SOCKETIO

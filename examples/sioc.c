@@ -46,6 +46,7 @@ typedef struct sioc_options {
     int tls_legacy_suites, tls_renegotiation, tls_any_eku;
     int no_reconnect;         /* io: reconnection is on unless this */
     int reconnect;            /* ws: reconnection is off unless this */
+    int try_all_transports, remember_upgrade;   /* io: sio_config's */
     const char *dns_server;
     const char *proxy, *no_proxy;      /* NULL: the environment's */
     int transport;
@@ -115,6 +116,9 @@ static void usage(FILE *f)
         "  --no-reconnect         do not reconnect after a lost connection (default: reconnect\n"
         "                         with backoff 1-5 s, printing reconnecting records)\n"
         "  --transport T          websocket, polling or auto (default: polling, then upgrade)\n"
+        "  --try-all-transports   a WebSocket refused (an HTTP error, or dropped during the handshake)\n"
+        "                         falls back to polling\n"
+        "  --remember-upgrade     with auto: after an upgrade, reconnect on WebSocket directly\n"
         "  --eio 3|4              Engine.IO revision (default 4; 3 for Socket.IO 2.x servers\n"
         "                         and servers with allowEIO3)\n"
         "io mode stdin: each line is a JSON array [\"event\", arg, ...] emitted on the URL's\n"
@@ -158,6 +162,8 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--ack") == 0 && o->io) o->ack = 1;
         else if (strcmp(a, "--no-reconnect") == 0 && o->io) o->no_reconnect = 1;
         else if (strcmp(a, "--reconnect") == 0 && !o->io) o->reconnect = 1;
+        else if (strcmp(a, "--try-all-transports") == 0 && o->io) o->try_all_transports = 1;
+        else if (strcmp(a, "--remember-upgrade") == 0 && o->io) o->remember_upgrade = 1;
         else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
         else if (strcmp(a, "--deflate") == 0) o->no_deflate = 0;
         else if (strcmp(a, "--no-deflate") == 0) o->no_deflate = 1;
@@ -1133,6 +1139,8 @@ int main(int argc, char **argv)
         cfg.auth = s.opt.auth;
         cfg.reconnect = s.opt.no_reconnect ? SIO_RECONNECT_OFF : SIO_RECONNECT_ON;
         cfg.transport = s.opt.transport;
+        cfg.try_all_transports = s.opt.try_all_transports;
+        cfg.remember_upgrade = s.opt.remember_upgrade;
         cfg.eio = s.opt.eio;
     } else {
         cfg.reconnect = s.opt.reconnect ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;

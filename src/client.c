@@ -103,6 +103,10 @@ struct sio_client {
     const sio__session_hooks *session; /* SIO_MODE_SOCKETIO: the session above; NULL: plain WebSocket */
     unsigned short port;
     int transport;                     /* sio_config.transport */
+    int try_all_transports;            /* WebSocket refused: polling instead (sio_config) */
+    int remember_upgrade;              /* AUTO: after an upgrade, reconnect on WebSocket (sio_config) */
+    int fell_back;                     /* this run: the WebSocket was refused, polling took over */
+    int upgraded;                      /* this run: an upgrade to WebSocket succeeded */
     unsigned max_json_depth;
     int connect_timeout, close_timeout;
     int max_redirects, redirects;      /* redirects: followed since the connection began */

@@ -54,6 +54,12 @@ typedef struct sio_config {
                                         sent while not connected wait for the next connection, within
                                         max_send_queue; SIO_RECONNECT_REFUSE: refused (SIO_ERR_STATE) */
     int transport;                   /* SIO_TRANSPORT_WEBSOCKET (0), _POLLING or _AUTO */
+    int try_all_transports;          /* 1: a WebSocket refused in a way polling may get through (an
+                                        HTTP answer other than 101, or dropped during the handshake:
+                                        a proxy that does not pass upgrades) falls back to polling
+                                        for the rest of the run (the JS client's tryAllTransports) */
+    int remember_upgrade;            /* 1 with _AUTO: after an upgrade succeeded, reconnections start
+                                        on WebSocket (falling back to polling if it is refused) */
     int eio;                         /* Engine.IO revision: 4 (0 = default), or 3 for Socket.IO
                                         1.x/2.x servers and 3.x/4.x servers with allowEIO3 */
     const char *dns_server;          /* "IP[:port]" to ask instead of the system's nameservers */

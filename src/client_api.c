@@ -236,6 +236,8 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 #endif
     c->port = cfg->port ? cfg->port : c->url.port;
     c->transport = cfg->transport;
+    c->try_all_transports = cfg->try_all_transports != 0;
+    c->remember_upgrade = cfg->remember_upgrade != 0;
     if (r == SIO_OK && cfg->eio && cfg->eio != 3 && cfg->eio != 4) r = SIO_ERR_INVALID;
     if (r == SIO_OK && ((cfg->deflate != SIO_DEFLATE_OFF && cfg->deflate != SIO_DEFLATE_ON) ||
                         (cfg->deflate_window_bits && (cfg->deflate_window_bits < 9 || cfg->deflate_window_bits > 15))))
@@ -338,6 +340,7 @@ SIO_API int sio_start(sio_client *c)
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
     c->user_stop = 0;
     c->retries = 0;
+    c->fell_back = c->upgraded = 0;                  /* a new run tries the configured transport again */
     sio__free(&c->sys.alloc, c->handshake);          /* this run's answer replaces the last one's */
     c->handshake = NULL;
 #if SIO__WITH_SOCKETIO

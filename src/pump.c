@@ -2,6 +2,42 @@
 /* pump: one bounded round of a client's work, the events it yields       */
 /* ---------------------------------------------------------------------- */
 
+/* Whether a Socket.IO connection starts on long-polling: as configured;
+ * AUTO goes straight to WebSocket after an upgrade with remember_upgrade;
+ * a refused WebSocket falls back for the rest of the run. */
+#if SIO__WITH_POLLING
+static int sio__polling_first(const sio_client *c)
+{
+    if (!SIO__SOCKETIO(c)) return 0;
+    if (c->fell_back || c->transport == SIO_TRANSPORT_POLLING) return 1;
+    if (c->transport == SIO_TRANSPORT_AUTO) return !(c->remember_upgrade && c->upgraded);
+    return 0;
+}
+#endif
+
+static void sio__begin(sio_client *c);
+
+/* A Socket.IO WebSocket refused in a way polling may get through (an HTTP
+ * answer other than 101, or the connection dropped during the handshake:
+ * a proxy or load balancer that does not pass upgrades): the attempt
+ * starts over on polling, if the caller allowed it (try_all_transports, or
+ * AUTO whose remembered upgrade failed).  Returns 1 when it did. */
+static int sio__fall_back_to_polling(sio_client *c)
+{
+#if SIO__WITH_POLLING
+    if (!SIO__SOCKETIO(c) || SIO__POLLING(c) || c->fell_back) return 0;
+    if (c->transport == SIO_TRANSPORT_WEBSOCKET ? !c->try_all_transports : c->transport != SIO_TRANSPORT_AUTO) return 0;
+    sio__drop_connection(c);
+    c->fell_back = 1;
+    c->upgraded = 0;
+    sio__begin(c);
+    return 1;
+#else
+    (void)c;
+    return 0;
+#endif
+}
+
 /* Starts one connection attempt (sio_start, or a reconnection). */
 static void sio__begin(sio_client *c)
 {
@@ -16,7 +52,7 @@ static void sio__begin(sio_client *c)
     c->socketio.disconnect_reason = NULL;
 #endif
 #if SIO__WITH_POLLING
-    c->polling.active = SIO__SOCKETIO(c) && c->transport != SIO_TRANSPORT_WEBSOCKET;
+    c->polling.active = sio__polling_first(c);
 #endif
     if (c->url.secure && (r = sio__need_tls(c, text, sizeof text)) != SIO_OK) {
         sio__abort(c, r, text);
@@ -87,6 +123,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         if (r < 0) {
             if (r == SIO_ERR_HANDSHAKE && sio__follow_redirect(c, &c->ln) != 0) return 0;
             if (r == SIO_ERR_HANDSHAKE) sio__keep_refusal(c, &c->ln);
+            if (r == SIO_ERR_HANDSHAKE && sio__fall_back_to_polling(c)) return 0;
             sio__abort(c, r, err);
             return 0;
         }
@@ -109,6 +146,7 @@ static int sio__step_handshake(sio_client *c, sio_event *ev)
         n = sio__link_read(&c->sys, &c->ln, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) {
+            if (n != SIO_ERR_TLS && sio__fall_back_to_polling(c)) return 0;
             sio__read_failed(c, n, err, "during the handshake");
             return 0;
         }

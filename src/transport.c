@@ -195,6 +195,7 @@ static void sio__probe_commit(sio_client *c)
     c->upgrade.link.sock = SIO_INVALID_SOCKET;
     c->upgrade.state = SIO__PROBE_NONE;
     c->polling.active = 0;
+    c->upgraded = 1;                                 /* remember_upgrade: reconnections start here */
     c->polling.get_busy = c->polling.post_busy = 0;
     memset(&c->polling.get_in, 0, sizeof c->polling.get_in);
     memset(&c->polling.post_in, 0, sizeof c->polling.post_in);

@@ -1043,6 +1043,63 @@ def io_upgrade_refused_falls_back_to_polling():
         check("upgrade refused" in fh.read(), "the client never tried to upgrade")
 
 
+@test
+def io_websocket_refused_falls_back_to_polling_with_try_all_transports():
+    """--transport websocket against socket.io with transports ['polling'] (its
+    answer to the upgrade request: 400) and through a proxy that answers
+    upgrades with 503: with --try-all-transports the session runs on polling,
+    with no error; without it, the connection fails as before."""
+    only_default_pass()
+    proxy, port, log = start_sticky_proxy(need("io"), ["--refuse-upgrade"])
+    try:
+        for target in (url("io_polling"), "http://127.0.0.1:%d/" % port):
+            run = transport_run(["--transport", "websocket", "--try-all-transports", target],
+                                [["message", "one"], ["transport"]], lambda r: r.get("name") == "transport")
+            expect_rc(run, 0)
+            expect_args(run, "message-back", ["one"])
+            check(last_transport(run) == "polling" and not run.of("error"), "%s: %s" % (target, run.describe()))
+            run = Run(["--transport", "websocket", target], b'["message","one"]\n', False)
+            run.finish(10)
+            check(run.rc == 1 and run.of("error") and not run.of("connect"), "%s: %s" % (target, run.describe()))
+    finally:
+        stop_fault_server(proxy)
+
+
+@test
+def io_remember_upgrade_reconnects_on_websocket():
+    """--transport auto --remember-upgrade: the first session starts on polling
+    and upgrades; the server is killed and restarted on the same port; the
+    reconnection's handshake is a WebSocket one (the server's "query" event
+    shows transport=websocket), where without the flag it is polling again."""
+    only_default_pass()
+
+    def start_io(port):
+        env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))
+        p = subprocess.Popen(["node", os.path.join(SERVERS, "io_server.js"), str(port)], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        track(p)
+        check(p.stdout.readline().startswith(b"PORT "), "io_server did not start on %d" % port)
+        return p
+    for remember, first_again in ((True, "websocket"), (False, "polling")):
+        port = free_port()
+        srv = start_io(port)
+        run = Run(["--transport", "auto"] + (["--remember-upgrade"] if remember else []) +
+                  ["http://127.0.0.1:%d/" % port], b'["extensions"]\n', False, reconnect=True)
+        try:
+            check(run.wait_for(lambda r: r.get("name") == "extensions", 10), "no upgrade: %s" % run.describe())
+            stop_fault_server(srv)
+            check(run.wait_for(lambda r: r.get("type") == "reconnecting", 10), "no reconnecting: %s" % run.describe())
+            srv = start_io(port)
+            check(run.wait_for(lambda r: r.get("type") == "reconnect", 15), "no reconnect: %s" % run.describe())
+            check(run.wait_for(lambda r: len(run.events("query")) == 2, 5), "no second query: %s" % run.describe())
+            queries = [q["args"][0].get("transport") for q in run.events("query")]
+            check(queries == ["polling", first_again], "remember=%s: handshakes %s" % (remember, queries))
+            run.kill(signal.SIGINT)
+        finally:
+            run.finish(10)
+            stop_fault_server(srv)
+
+
 add_test("io_sticky_session_cookie_polling", make_sticky_test("polling"))
 add_test("io_sticky_session_cookie_auto_upgrade", make_sticky_test("auto"))
 
