@@ -1956,6 +1956,34 @@ static void test_io_reconnect_keeps_offline_emits_and_rejoins(void)
     sio_destroy(c);
 }
 
+/* A token that expired while RECONNECTING: the new query and headers are
+ * in the next handshake, the auth of sio_join again in the next CONNECT. */
+static void test_io_new_credentials_while_reconnecting(void)
+{
+    sio_client *c = reconnecting_client("{\"token\":\"old\"}", 0);
+    const char *q[] = { "token=new" }, *h[] = { "Authorization: Bearer new" };
+    sio_event ev;
+    CHECK(c != NULL);
+    if (!c) return;
+    open_session(c, "E1", SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    net.eof = 1;
+    while (poll_type(c, &ev) != SIO_EVENT_RECONNECTING) {}
+    CHECK_INT(sio_set_query(c, q, 1), SIO_OK);
+    CHECK_INT(sio_set_headers(c, h, 1), SIO_OK);
+    CHECK_INT(sio_join(c, "/", "{\"token\":\"new\"}"), SIO_OK);
+    net_new_connection();
+    CHECK(wait_for_attempt(c) > 0);
+    CHECK(strstr((const char *)net.out, "&token=new HTTP/1.1\r\n") != NULL);
+    CHECK(strstr((const char *)net.out, "Authorization: Bearer new\r\n") != NULL);
+    open_session(c, "E2", SIO_EVENT_RECONNECT);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(sent[0], "40{\"token\":\"new\"}");
+    sio_destroy(c);
+}
+
 static void test_io_reconnect_backoff_grows_then_gives_up(void)
 {
     sio_client *c;
@@ -2257,6 +2285,7 @@ int main(void)
     RUN(test_io_deep_json_is_a_parse_error);
     RUN(test_io_restart_rejoins_namespaces);
     RUN(test_io_reconnect_keeps_offline_emits_and_rejoins);
+    RUN(test_io_new_credentials_while_reconnecting);
     RUN(test_io_reconnect_backoff_grows_then_gives_up);
     RUN(test_io_no_reconnect_after_server_disconnect_or_stop);
     RUN(test_io_connection_state_recovery);
