@@ -673,7 +673,8 @@ static void io_send_line(sioc_state *s, const char *line, size_t len)
     if (r != SIO_OK) {
         char msg[200];
         snprintf(msg, sizeof msg, "sioc: could not emit '%.100s': %s%s", name, sio_status_text(r),
-                 bins.error ? " (bad {\"_binary_b64\"} value)" : "");
+                 bins.error ? " (bad {\"_binary_b64\"} value)"
+                 : r == SIO_ERR_TOO_BIG ? " (a packet over the server's maxPayload, or too many attachments)" : "");
         record_error(s, msg);
     }
     for (i = 0; i < bins.count; i++) free((void *)bins.items[i].data);
