@@ -328,6 +328,36 @@ static void test_answer_waits_at_most_a_millisecond_for_the_burst(void)
 
 /* ---- keepalive (ping_interval_ms, pong_timeout_ms) ---- */
 
+/* The keepalive engine alone: times in, verdicts out. */
+static void test_keepalive_engine_by_time(void)
+{
+    sio__keepalive k;
+    unsigned char pong[4];
+    memset(&k, 0, sizeof k);
+    k.interval = 1000;
+    k.timeout = 300;
+    sio__keepalive_start(&k, 5000);
+    CHECK_INT((int)sio__keepalive_deadline(&k, 5000), 6000);
+    CHECK_INT(sio__keepalive_due(&k, 5999, 5000), SIO__KEEPALIVE_NOTHING);
+    CHECK_INT(sio__keepalive_due(&k, 6000, 5000), SIO__KEEPALIVE_PING);
+    CHECK_INT((int)sio__keepalive_deadline(&k, 5000), 6300);  /* nothing read since: dead then */
+    CHECK_INT((int)sio__keepalive_deadline(&k, 6100), 7000);  /* something read: the next ping */
+    pong[0] = (unsigned char)(k.seq >> 24); pong[1] = (unsigned char)(k.seq >> 16);
+    pong[2] = (unsigned char)(k.seq >> 8); pong[3] = (unsigned char)k.seq;
+    CHECK_INT(sio__keepalive_pong(&k, pong, 3, 6050), -1);   /* not ours: wrong length */
+    CHECK_INT(sio__keepalive_pong(&k, pong, 4, 6050), 50);
+    CHECK_INT(sio__keepalive_pong(&k, pong, 4, 6060), -1);   /* answered already */
+    CHECK_INT(sio__keepalive_due(&k, 7000, 6050), SIO__KEEPALIVE_PING);
+    CHECK_INT(sio__keepalive_due(&k, 7299, 6050), SIO__KEEPALIVE_NOTHING);
+    CHECK_INT(sio__keepalive_due(&k, 7300, 6050), SIO__KEEPALIVE_DEAD);
+    sio__keepalive_stop(&k);
+    CHECK_INT(sio__keepalive_due(&k, 99999, 0), SIO__KEEPALIVE_NOTHING);
+    CHECK_INT((int)sio__keepalive_deadline(&k, 0), 0);
+    k.interval = 0;                                          /* off */
+    sio__keepalive_start(&k, 5000);
+    CHECK_INT((int)sio__keepalive_deadline(&k, 5000), 0);
+}
+
 static sio_client *keepalive_client(int interval, int timeout)
 {
     sio_config cfg;
@@ -2895,6 +2925,7 @@ int main(void)
     RUN(test_client_frames_are_masked_with_fresh_keys);
     RUN(test_ping_is_answered_with_same_payload);
     RUN(test_answers_to_a_burst_leave_in_one_write);
+    RUN(test_keepalive_engine_by_time);
     RUN(test_keepalive_pings_every_interval_and_reports_the_round_trip);
     RUN(test_keepalive_finds_a_silent_server_dead);
     RUN(test_keepalive_data_after_a_ping_keeps_the_connection);
