@@ -5992,6 +5992,7 @@ typedef struct sio__link {
     size_t chunk;                      /* next read size: grows while reads fill the buffer */
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
+    uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
 } sio__link;
@@ -6178,6 +6179,7 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
         l->rx_len += (size_t)r;
         l->last_read = sio__link_now(sys);
     }
+    if (!l->may_read) l->drained_at = sio__link_now(sys);   /* nothing more was there then */
     l->streaming = r > 0 && (size_t)r == room;
     if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
     return r;
@@ -7557,7 +7559,8 @@ struct sio_client {
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
-    char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
+    char *eio_target, *eio_query;      /* the request target (Socket.IO: the Engine.IO path); extra query "&k=v..." */
+    char *own_query;                   /* Socket.IO: the configured URL's query, which a redirect does not change */
     sio__route route;                  /* the origin, and the proxy on the way (links' TLS and tunnels) */
     char *proxy_setting, *no_proxy;    /* sio_config.proxy and .no_proxy: chosen from again after a redirect */
     int proxy_from_environment;
@@ -7913,6 +7916,17 @@ static void sio__drop_connection(sio_client *c)
     sio__websocket_forget(&c->websocket);
 }
 
+/* Whether the server's silence since t is known: the socket was found
+ * empty at t or later.  Else (the application was busy and what came
+ * meanwhile is unread) the socket is read again first, and the verdict
+ * waits for that step. */
+static int sio__silent_since(sio_client *c, uint64_t t)
+{
+    if (c->ln.sock == SIO_INVALID_SOCKET || (!c->ln.may_read && c->ln.drained_at >= t)) return 1;
+    c->ln.may_read = 1;
+    return 0;
+}
+
 /* ---- messages sent while a reconnecting WebSocket is not connected ---- */
 
 /* Keeps one for the next connection, within max_send_queue. */
@@ -7924,6 +7938,7 @@ static int sio__offline_add(sio_client *c, int opcode, const unsigned char *data
         size_t cap = c->offline_cap ? c->offline_cap : 256;
         unsigned char *p;
         while (cap < c->offline_len + need) cap = cap > (size_t)-1 / 2 ? c->offline_len + need : cap * 2;
+        if (cap > c->max_send_queue) cap = c->max_send_queue;      /* never more than the bound */
         p = (unsigned char *)sio__realloc(&c->sys.alloc, c->offline, cap);
         if (!p) return SIO_ERR_NOMEM;
         c->offline = p;
@@ -8973,12 +8988,18 @@ static int sio__send_connect(sio_client *c, int i)
 /* A server drops a packet over its maxPayload (which an Engine.IO 4
  * handshake states; it stays known while reconnecting) together with the
  * whole connection, seen by the application as a "transport close": such
- * a packet is refused before it goes.  Over polling a binary packet
- * travels as "b" and base64. */
+ * a packet is refused before it goes, counted as it travels: over
+ * polling binary as "b" and base64, in Engine.IO 3 with a length prefix. */
 static int sio__packet_fits(const sio_client *c, size_t len, int binary)
 {
-    uint64_t max = c->eio.session.max_payload;
-    return !max || (binary && SIO__POLLING(c) ? 1 + ((uint64_t)len / 3 + 1) * 4 : (uint64_t)len) <= max;
+    uint64_t max = c->eio.session.max_payload, n = (uint64_t)len, digits;
+    int v3 = c->eio.version == 3;
+    if (!max) return 1;
+    if (binary && SIO__POLLING(c)) n = (v3 ? 2 : 1) + (n + 2) / 3 * 4;   /* "b" (v3: "b4") and base64 */
+    else if (binary && v3) n++;                                           /* v3 frames start with the type */
+    if (v3 && SIO__POLLING(c))                                            /* and "<length>:" before each */
+        for (digits = n, n++; digits; digits /= 10) n++;
+    return n <= max;
 }
 
 static int sio__queued_fits(const sio_client *c, const sio__queued *q)
@@ -9593,6 +9614,7 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
+        if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.session.ping_interval + c->eio.session.ping_timeout);
         c->socketio.disconnect_reason = "ping timeout";
@@ -10526,6 +10548,7 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
         c->output_now = 1;
         break;
     case SIO__KEEPALIVE_DEAD:
+        if (!sio__silent_since(c, sio__keepalive_dead_at(k, c->ln.last_read))) break;
         snprintf(text, sizeof text, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
                  c->host, (unsigned)c->port, (unsigned long)k->timeout);
         sio__keepalive_stop(k);
@@ -10699,7 +10722,8 @@ SIO_API size_t sio_memory(const sio_client *c)
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
 
-        sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
+        sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query) +
+        sio__str_size(c->own_query) + c->offline_cap;
 #if SIO__WITH_PROXY
     n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
 #endif
@@ -10774,13 +10798,13 @@ static int sio__headers_ok(const char *const *headers, size_t count)
  * own, which goes there since the URL's path is the namespace). */
 static char *sio__make_query(sio_client *c, const char *const *query, size_t count)
 {
-    size_t size = 1 + (SIO__SOCKETIO(c) ? 1 + c->url.query_len : 0), i;
+    size_t size = 2 + (c->own_query ? strlen(c->own_query) : 0), i;
     char *q, *p;
     for (i = 0; i < count; i++) size += strlen(query[i]) + 1;
     p = q = (char *)sio__realloc(&c->sys.alloc, NULL, size);
     if (!q) return NULL;
     *p = 0;
-    if (SIO__SOCKETIO(c) && c->url.query_len) p += sprintf(p, "&%.*s", (int)c->url.query_len, c->url.query);
+    if (c->own_query && c->own_query[0]) p += sprintf(p, "&%s", c->own_query);
     for (i = 0; i < count; i++) p += sprintf(p, "&%s", query[i]);
     sio__shrink(&c->sys.alloc, &q);
     return q;
@@ -10806,6 +10830,12 @@ static char *sio__make_head(sio_client *c, const char *const *headers, size_t co
 static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
+    if (SIO__SOCKETIO(c) && c->url.query_len) {
+        c->own_query = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.query_len + 1);
+        if (!c->own_query) return SIO_ERR_NOMEM;
+        memcpy(c->own_query, c->url.query, c->url.query_len);
+        c->own_query[c->url.query_len] = 0;
+    }
     c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 3 + c->url.path_len + c->url.query_len + strlen(path));
     c->eio_query = sio__make_query(c, cfg->query, cfg->query_count);
     c->request_head = sio__make_head(c, cfg->headers, cfg->header_count);
@@ -10993,6 +11023,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->host);
     sio__free(&a, c->handshake);
     sio__free(&a, c->offline);
+    sio__free(&a, c->own_query);
 #if SIO__WITH_PROXY
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
@@ -11078,19 +11109,23 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
             return SIO_OK;
         }
         return SIO_OK;
-    default:
-        return SIO_OK;                       /* already closing */
+    default:                                 /* already closing: it ends there, without a reconnection */
+        c->user_stop = 1;
+        return SIO_OK;
     }
 }
 
 SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, ""); }
 
 /* While a reconnecting WebSocket is not connected (between sio_start and
- * the end), messages wait for the next connection, unless refused. */
+ * the end, the server's close or a failure included), messages wait for
+ * the next connection, unless refused. */
 static int sio__sends_kept(const sio_client *c, int opcode)
 {
+    int between = (c->phase != SIO__IDLE && c->phase < SIO__OPEN) || c->phase == SIO__CLOSE_WAIT ||
+                  c->phase == SIO__FAILING;
     return c->reconnect == SIO_RECONNECT_ON && c->reconnect_queue == SIO_RECONNECT_QUEUE && !c->user_stop &&
-           opcode != SIO_WS_PING && c->phase != SIO__IDLE && c->phase < SIO__OPEN;
+           opcode != SIO_WS_PING && between;
 }
 
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)

@@ -92,8 +92,9 @@ static double bucket_ms(size_t b)
 
 static void add(histogram *h, double ms)
 {
-    double us = ms * 1000.0 + 0.5;
-    if (!(us >= 0)) us = 0;                         /* NaN or a clock step back */
+    double us;
+    if (!(ms >= 0)) ms = 0;                         /* NaN or a clock step back */
+    us = ms * 1000.0 + 0.5;
     h->bucket[bucket_of(us >= (double)((uint64_t)1 << HIST_TOP_BITS) ? (uint64_t)1 << HIST_TOP_BITS : (uint64_t)us)]++;
     if (h->count++ == 0 || ms > h->max) h->max = ms;
 }

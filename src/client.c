@@ -91,7 +91,8 @@ struct sio_client {
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
     char *dns_server;
-    char *eio_target, *eio_query;      /* Socket.IO: the Engine.IO path; extra query "&k=v..." */
+    char *eio_target, *eio_query;      /* the request target (Socket.IO: the Engine.IO path); extra query "&k=v..." */
+    char *own_query;                   /* Socket.IO: the configured URL's query, which a redirect does not change */
     sio__route route;                  /* the origin, and the proxy on the way (links' TLS and tunnels) */
     char *proxy_setting, *no_proxy;    /* sio_config.proxy and .no_proxy: chosen from again after a redirect */
     int proxy_from_environment;
@@ -447,6 +448,17 @@ static void sio__drop_connection(sio_client *c)
     sio__websocket_forget(&c->websocket);
 }
 
+/* Whether the server's silence since t is known: the socket was found
+ * empty at t or later.  Else (the application was busy and what came
+ * meanwhile is unread) the socket is read again first, and the verdict
+ * waits for that step. */
+static int sio__silent_since(sio_client *c, uint64_t t)
+{
+    if (c->ln.sock == SIO_INVALID_SOCKET || (!c->ln.may_read && c->ln.drained_at >= t)) return 1;
+    c->ln.may_read = 1;
+    return 0;
+}
+
 /* ---- messages sent while a reconnecting WebSocket is not connected ---- */
 
 /* Keeps one for the next connection, within max_send_queue. */
@@ -458,6 +470,7 @@ static int sio__offline_add(sio_client *c, int opcode, const unsigned char *data
         size_t cap = c->offline_cap ? c->offline_cap : 256;
         unsigned char *p;
         while (cap < c->offline_len + need) cap = cap > (size_t)-1 / 2 ? c->offline_len + need : cap * 2;
+        if (cap > c->max_send_queue) cap = c->max_send_queue;      /* never more than the bound */
         p = (unsigned char *)sio__realloc(&c->sys.alloc, c->offline, cap);
         if (!p) return SIO_ERR_NOMEM;
         c->offline = p;

@@ -8,7 +8,8 @@ SIO_API size_t sio_memory(const sio_client *c)
     if (!c) return 0;
     n = sizeof *c + sio__str_size(c->name) + sio__str_size(c->url_text) + sio__str_size(c->host) +
 
-        sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query);
+        sio__str_size(c->request_head) + sio__str_size(c->eio_target) + sio__str_size(c->eio_query) +
+        sio__str_size(c->own_query) + c->offline_cap;
 #if SIO__WITH_PROXY
     n += sio__str_size(c->proxy_text) + sio__str_size(c->hop_host);
 #endif
@@ -83,13 +84,13 @@ static int sio__headers_ok(const char *const *headers, size_t count)
  * own, which goes there since the URL's path is the namespace). */
 static char *sio__make_query(sio_client *c, const char *const *query, size_t count)
 {
-    size_t size = 1 + (SIO__SOCKETIO(c) ? 1 + c->url.query_len : 0), i;
+    size_t size = 2 + (c->own_query ? strlen(c->own_query) : 0), i;
     char *q, *p;
     for (i = 0; i < count; i++) size += strlen(query[i]) + 1;
     p = q = (char *)sio__realloc(&c->sys.alloc, NULL, size);
     if (!q) return NULL;
     *p = 0;
-    if (SIO__SOCKETIO(c) && c->url.query_len) p += sprintf(p, "&%.*s", (int)c->url.query_len, c->url.query);
+    if (c->own_query && c->own_query[0]) p += sprintf(p, "&%s", c->own_query);
     for (i = 0; i < count; i++) p += sprintf(p, "&%s", query[i]);
     sio__shrink(&c->sys.alloc, &q);
     return q;
@@ -115,6 +116,12 @@ static char *sio__make_head(sio_client *c, const char *const *headers, size_t co
 static int sio__make_request_head(sio_client *c, const sio_config *cfg)
 {
     const char *path = cfg->path && cfg->path[0] ? cfg->path : "/socket.io/";   /* "" too: the default */
+    if (SIO__SOCKETIO(c) && c->url.query_len) {
+        c->own_query = (char *)sio__realloc(&c->sys.alloc, NULL, c->url.query_len + 1);
+        if (!c->own_query) return SIO_ERR_NOMEM;
+        memcpy(c->own_query, c->url.query, c->url.query_len);
+        c->own_query[c->url.query_len] = 0;
+    }
     c->eio_target = (char *)sio__realloc(&c->sys.alloc, NULL, 3 + c->url.path_len + c->url.query_len + strlen(path));
     c->eio_query = sio__make_query(c, cfg->query, cfg->query_count);
     c->request_head = sio__make_head(c, cfg->headers, cfg->header_count);
@@ -302,6 +309,7 @@ SIO_API void sio_destroy(sio_client *c)
     sio__free(&a, c->host);
     sio__free(&a, c->handshake);
     sio__free(&a, c->offline);
+    sio__free(&a, c->own_query);
 #if SIO__WITH_PROXY
     sio__free(&a, c->proxy_text);
     sio__free(&a, c->hop_host);
@@ -387,19 +395,23 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
             return SIO_OK;
         }
         return SIO_OK;
-    default:
-        return SIO_OK;                       /* already closing */
+    default:                                 /* already closing: it ends there, without a reconnection */
+        c->user_stop = 1;
+        return SIO_OK;
     }
 }
 
 SIO_API int sio_stop(sio_client *c) { return sio_close(c, SIO_CLOSE_NORMAL, ""); }
 
 /* While a reconnecting WebSocket is not connected (between sio_start and
- * the end), messages wait for the next connection, unless refused. */
+ * the end, the server's close or a failure included), messages wait for
+ * the next connection, unless refused. */
 static int sio__sends_kept(const sio_client *c, int opcode)
 {
+    int between = (c->phase != SIO__IDLE && c->phase < SIO__OPEN) || c->phase == SIO__CLOSE_WAIT ||
+                  c->phase == SIO__FAILING;
     return c->reconnect == SIO_RECONNECT_ON && c->reconnect_queue == SIO_RECONNECT_QUEUE && !c->user_stop &&
-           opcode != SIO_WS_PING && c->phase != SIO__IDLE && c->phase < SIO__OPEN;
+           opcode != SIO_WS_PING && between;
 }
 
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)

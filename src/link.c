@@ -55,6 +55,7 @@ typedef struct sio__link {
     size_t chunk;                      /* next read size: grows while reads fill the buffer */
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
+    uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
 } sio__link;
@@ -241,6 +242,7 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
         l->rx_len += (size_t)r;
         l->last_read = sio__link_now(sys);
     }
+    if (!l->may_read) l->drained_at = sio__link_now(sys);   /* nothing more was there then */
     l->streaming = r > 0 && (size_t)r == room;
     if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
     return r;

@@ -428,6 +428,7 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
         c->output_now = 1;
         break;
     case SIO__KEEPALIVE_DEAD:
+        if (!sio__silent_since(c, sio__keepalive_dead_at(k, c->ln.last_read))) break;
         snprintf(text, sizeof text, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
                  c->host, (unsigned)c->port, (unsigned long)k->timeout);
         sio__keepalive_stop(k);

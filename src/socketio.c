@@ -137,12 +137,18 @@ static int sio__send_connect(sio_client *c, int i)
 /* A server drops a packet over its maxPayload (which an Engine.IO 4
  * handshake states; it stays known while reconnecting) together with the
  * whole connection, seen by the application as a "transport close": such
- * a packet is refused before it goes.  Over polling a binary packet
- * travels as "b" and base64. */
+ * a packet is refused before it goes, counted as it travels: over
+ * polling binary as "b" and base64, in Engine.IO 3 with a length prefix. */
 static int sio__packet_fits(const sio_client *c, size_t len, int binary)
 {
-    uint64_t max = c->eio.session.max_payload;
-    return !max || (binary && SIO__POLLING(c) ? 1 + ((uint64_t)len / 3 + 1) * 4 : (uint64_t)len) <= max;
+    uint64_t max = c->eio.session.max_payload, n = (uint64_t)len, digits;
+    int v3 = c->eio.version == 3;
+    if (!max) return 1;
+    if (binary && SIO__POLLING(c)) n = (v3 ? 2 : 1) + (n + 2) / 3 * 4;   /* "b" (v3: "b4") and base64 */
+    else if (binary && v3) n++;                                           /* v3 frames start with the type */
+    if (v3 && SIO__POLLING(c))                                            /* and "<length>:" before each */
+        for (digits = n, n++; digits; digits /= 10) n++;
+    return n <= max;
 }
 
 static int sio__queued_fits(const sio_client *c, const sio__queued *q)

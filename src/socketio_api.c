@@ -16,6 +16,7 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
+        if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.session.ping_interval + c->eio.session.ping_timeout);
         c->socketio.disconnect_reason = "ping timeout";

@@ -434,6 +434,7 @@ static void test_keepalive_data_after_a_ping_keeps_the_connection(void)
     sio_client *c = keepalive_client(1000, 500);
     sio_event ev;
     unsigned char p[16];
+    uint64_t pinged;
     CHECK(c != NULL);
     if (!c) return;
     CHECK_INT(sio_poll(c, &ev, 1000), 0);
@@ -445,12 +446,35 @@ static void test_keepalive_data_after_a_ping_keeps_the_connection(void)
     CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
     net.out_len = 0;
     CHECK_INT(sio_poll(c, &ev, 50), 0);                      /* the next ping, a new number */
+    pinged = net.now;
     CHECK(keepalive_ping(0, p + 4));
     CHECK(memcmp(p, p + 4, 4) != 0);
     CHECK_INT(sio_poll(c, &ev, 499), 0);
     CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
-    CHECK_INT(sio_poll(c, &ev, 1), 1);
-    CHECK_INT(ev.type, SIO_EVENT_ERROR);
+    CHECK_INT(sio_poll(c, &ev, 2), 1);                       /* due at 500 ms: the socket is looked at, */
+    CHECK_INT(ev.type, SIO_EVENT_ERROR);                     /* found empty, and then it is dead */
+    CHECK_INT((int)(net.now - pinged), 500);
+    sio_destroy(c);
+}
+
+/* A pong that came while the application was busy (longer than the pong
+ * timeout) is read before any verdict: the connection is alive.  Before,
+ * it was declared dead with the pong unread. */
+static void test_keepalive_reads_a_waiting_pong_before_a_verdict(void)
+{
+    sio_client *c = keepalive_client(1000, 500);
+    sio_event ev;
+    unsigned char p[16];
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_poll(c, &ev, 1000), 0);
+    CHECK(keepalive_ping(0, p));
+    net.now += 50;
+    server_frame(1, SIO_WS_PONG, p, 4);                      /* it arrives ... */
+    net.now += 2000;                                         /* ... while the application is busy */
+    CHECK_INT(sio_poll(c, &ev, 100), 1);
+    CHECK_INT(ev.type, SIO_EVENT_PONG);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
     sio_destroy(c);
 }
 
@@ -556,6 +580,29 @@ static void test_ws_reconnects_and_sends_what_was_queued(void)
     CHECK_INT(ev.code, SIO_CLOSE_ABNORMAL);
     CHECK_INT(sio_stop(c), SIO_OK);                          /* the application ends it */
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    sio_destroy(c);
+}
+
+/* sio_stop while the server's close is being answered (CLOSE_WAIT) ends
+ * the run: CLOSE, not a reconnection.  Before, the stop was ignored. */
+static void test_ws_stop_while_closing_does_not_reconnect(void)
+{
+    sio_config cfg;
+    sio_client *c = reconnecting_client(&cfg);
+    sio_event ev;
+    CHECK(c != NULL);
+    if (!c) return;
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe9", 2);                /* 1001, TCP kept open */
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_CLOSING);
+    CHECK_INT(sio_send_text(c, "late", 4), SIO_OK);          /* kept: a reconnection would follow */
+    CHECK_INT(sio_stop(c), SIO_OK);
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);           /* ... but the application ended it */
+    CHECK(strstr(ev.message, "1 messages kept while reconnecting were not sent") != NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CLOSE);
+    CHECK_INT(ev.code, 1001);
     CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
     sio_destroy(c);
 }
@@ -1358,6 +1405,41 @@ static void test_memory_is_exact_and_shrinks_after_a_big_message(void)
     sio_poll(c, &ev, 1500);                                /* ... until the link is idle a while */
     CHECK_INT(sio_memory(c), live_bytes);
     CHECK(live_bytes <= idle + 2 * 8192);                  /* back to small buffers */
+    sio_destroy(c);
+    CHECK_INT(live_bytes, 0);
+}
+
+/* Messages kept while reconnecting are counted, held in no more than
+ * max_send_queue, and given back when sent.  Before, sio_memory left them
+ * out and the buffer could double past the bound. */
+static void test_memory_counts_messages_kept_while_reconnecting(void)
+{
+    static unsigned char chunk[10000];
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    int i, kept = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://h.test/";
+    cfg.allocator.realloc = sized_realloc;
+    cfg.reconnect = SIO_RECONNECT_ON;
+    cfg.max_send_queue = 50000;
+    live_bytes = 0;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    net.eof = 1;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);
+    for (i = 0; i < 10; i++) kept += sio_send_binary(c, chunk, sizeof chunk) == SIO_OK;
+    CHECK_INT(kept, 4);                                      /* the fifth would pass 50,000 bytes */
+    CHECK_INT(sio_memory(c), live_bytes);
+    CHECK(live_bytes < 50000 + 8192);
+    ws_new_connection();
+    CHECK(ws_wait_for_attempt(c) > 0);
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECT);
+    CHECK_INT(sio_memory(c), live_bytes);
     sio_destroy(c);
     CHECK_INT(live_bytes, 0);
 }
@@ -2929,8 +3011,10 @@ int main(void)
     RUN(test_keepalive_pings_every_interval_and_reports_the_round_trip);
     RUN(test_keepalive_finds_a_silent_server_dead);
     RUN(test_keepalive_data_after_a_ping_keeps_the_connection);
+    RUN(test_keepalive_reads_a_waiting_pong_before_a_verdict);
     RUN(test_keepalive_off_by_default_and_pongs_still_reported);
     RUN(test_ws_reconnects_and_sends_what_was_queued);
+    RUN(test_ws_stop_while_closing_does_not_reconnect);
     RUN(test_ws_new_credentials_take_effect_at_the_next_handshake);
     RUN(test_ws_gives_up_after_the_attempts_and_says_what_was_lost);
     RUN(test_answer_waits_at_most_a_millisecond_for_the_burst);
@@ -2962,6 +3046,7 @@ int main(void)
     RUN(test_start_waits_for_an_owed_close);
     RUN(test_steady_state_has_no_allocations);
     RUN(test_memory_is_exact_and_shrinks_after_a_big_message);
+    RUN(test_memory_counts_messages_kept_while_reconnecting);
     RUN(test_memory_counts_the_resolved_addresses_while_connecting);
     RUN(test_resolver_engine_by_time_and_bytes);
     RUN(test_sockets_and_timeout_follow_what_the_links_want);

@@ -296,6 +296,29 @@ static void test_io_emit_over_max_payload_is_refused(void)
     sio_destroy(c);
 }
 
+/* maxPayload counts packets as they travel: Engine.IO 3's type byte on a
+ * binary frame, and over polling "b"/"b4" with base64 and v3's "<length>:"
+ * prefix.  Before, a packet the server then refused (HTTP 413, or a closed
+ * WebSocket) passed. */
+static void test_io_max_payload_counts_the_framing(void)
+{
+    sio_client *c = io_client("http://h.test/", NULL);
+    CHECK(c != NULL);
+    if (!c) return;
+    c->eio.session.max_payload = 1000;
+    CHECK(sio__packet_fits(c, 1000, 0) && !sio__packet_fits(c, 1001, 0));
+    CHECK(sio__packet_fits(c, 1000, 1) && !sio__packet_fits(c, 1001, 1));
+    c->eio.version = 3;
+    CHECK(sio__packet_fits(c, 999, 1) && !sio__packet_fits(c, 1000, 1));        /* 0x04 first */
+    c->polling.active = 1;
+    CHECK(sio__packet_fits(c, 996, 0) && !sio__packet_fits(c, 997, 0));        /* "996:" + 996 */
+    CHECK(sio__packet_fits(c, 744, 1) && !sio__packet_fits(c, 745, 1));        /* "994:b4" + 992 of base64 */
+    c->eio.version = 4;
+    CHECK(sio__packet_fits(c, 747, 1) && !sio__packet_fits(c, 748, 1));        /* "b" + 996 of base64 */
+    c->polling.active = 0;
+    sio_destroy(c);
+}
+
 /* Emitted before the handshake said maxPayload: queued, then refused when
  * the namespace connects (its ack ends with SIO_ERR_TOO_BIG); the next
  * queued one still goes. */
@@ -1956,6 +1979,38 @@ static void test_io_reconnect_keeps_offline_emits_and_rejoins(void)
     sio_destroy(c);
 }
 
+/* For Socket.IO a redirect takes scheme, host and port only: the URL's own
+ * query stays, also when sio_set_query replaces the caller's entries.
+ * Before, it became the Location's query. */
+static void test_io_set_query_after_a_redirect_keeps_the_url_query(void)
+{
+    static const char redirect[] = "HTTP/1.1 302 Found\r\nLocation: http://other.test:3000/x?evil=1\r\n"
+                                   "Content-Length: 0\r\n\r\n";
+    const char *q[] = { "token=t2" };
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test:3000/?room=1";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_send(redirect, sizeof redirect - 1);
+    net.out_len = 0;
+    memset(net.out, 0, 512);
+    sio_poll(c, &ev, 0);
+    sio_poll(c, &ev, 0);
+    CHECK_STR(net.last_host, "other.test");
+    CHECK(strstr((const char *)net.out, "&room=1 HTTP/1.1") != NULL && strstr((const char *)net.out, "evil") == NULL);
+    CHECK_INT(sio_set_query(c, q, 1), SIO_OK);
+    CHECK_STR(c->eio_query, "&room=1&token=t2");
+    sio_destroy(c);
+}
+
 /* A token that expired while RECONNECTING: the new query and headers are
  * in the next handshake, the auth of sio_join again in the next CONNECT. */
 static void test_io_new_credentials_while_reconnecting(void)
@@ -2240,6 +2295,7 @@ int main(void)
     RUN(test_io_ping_is_answered_with_pong);
     RUN(test_io_ping_behind_a_burst_is_answered_once_and_early);
     RUN(test_io_emit_over_max_payload_is_refused);
+    RUN(test_io_max_payload_counts_the_framing);
     RUN(test_io_queued_emit_over_max_payload_fails_its_ack);
     RUN(test_io_pings_ahead_answer_each_payload_once);
     RUN(test_io_ping_ahead_after_the_buffer_shrank);
@@ -2286,6 +2342,7 @@ int main(void)
     RUN(test_io_restart_rejoins_namespaces);
     RUN(test_io_reconnect_keeps_offline_emits_and_rejoins);
     RUN(test_io_new_credentials_while_reconnecting);
+    RUN(test_io_set_query_after_a_redirect_keeps_the_url_query);
     RUN(test_io_reconnect_backoff_grows_then_gives_up);
     RUN(test_io_no_reconnect_after_server_disconnect_or_stop);
     RUN(test_io_connection_state_recovery);
