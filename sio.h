@@ -6436,11 +6436,21 @@ static uint64_t sio__keepalive_deadline(const sio__keepalive *k, uint64_t heard)
     return dead && dead < k->next_ping ? dead : k->next_ping;
 }
 
+/* The latest ping's payload: its number, big-endian. */
+#define SIO__KEEPALIVE_PAYLOAD 4
+static void sio__keepalive_payload(const sio__keepalive *k, unsigned char out[SIO__KEEPALIVE_PAYLOAD])
+{
+    out[0] = (unsigned char)(k->seq >> 24);
+    out[1] = (unsigned char)(k->seq >> 16);
+    out[2] = (unsigned char)(k->seq >> 8);
+    out[3] = (unsigned char)k->seq;
+}
+
 /* A pong's round-trip time in ms if it answers the latest ping, else -1. */
 static int sio__keepalive_pong(sio__keepalive *k, const unsigned char *p, size_t n, uint64_t now)
 {
     uint64_t rtt;
-    if (!k->ping_at || n != 4) return -1;
+    if (!k->ping_at || n != SIO__KEEPALIVE_PAYLOAD) return -1;
     if ((((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]) != k->seq) return -1;
     rtt = now - k->ping_at;
     k->ping_at = 0;
@@ -10291,9 +10301,6 @@ static void sio__step_drain(sio_client *c)
     }
 }
 
-/* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
- * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
- * with the next frame, -1 when the connection stopped. */
 /* m's payload ends with a NUL for the event: the byte after it is borrowed
  * (given back before the next frame is read). */
 static void sio__terminate_payload(sio_client *c, const sio_ws_message *m)
@@ -10320,6 +10327,9 @@ static int sio__ws_pong_event(sio_client *c, const sio_ws_message *m, sio_event 
     return 1;
 }
 
+/* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
+ * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
+ * with the next frame, -1 when the connection stopped. */
 static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
     sio__terminate_payload(c, m);
@@ -10536,15 +10546,12 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
 {
     sio__keepalive *k = &c->websocket.keepalive;
     char text[SIO__TEXT_SIZE];
-    unsigned char seq[4];
+    unsigned char payload[SIO__KEEPALIVE_PAYLOAD];
     switch (sio__keepalive_due(k, now, c->ln.last_read)) {
     case SIO__KEEPALIVE_PING:
         if (c->ln.tx_len - c->ln.tx_sent >= c->max_send_queue + SIO__PONG_SLACK) break;   /* stuck: its deadline tells */
-        seq[0] = (unsigned char)(k->seq >> 24);
-        seq[1] = (unsigned char)(k->seq >> 16);
-        seq[2] = (unsigned char)(k->seq >> 8);
-        seq[3] = (unsigned char)k->seq;
-        sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, seq, sizeof seq, (size_t)-1);
+        sio__keepalive_payload(k, payload);
+        sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, payload, sizeof payload, (size_t)-1);
         c->output_now = 1;
         break;
     case SIO__KEEPALIVE_DEAD:

@@ -171,9 +171,6 @@ static void sio__step_drain(sio_client *c)
     }
 }
 
-/* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
- * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
- * with the next frame, -1 when the connection stopped. */
 /* m's payload ends with a NUL for the event: the byte after it is borrowed
  * (given back before the next frame is read). */
 static void sio__terminate_payload(sio_client *c, const sio_ws_message *m)
@@ -200,6 +197,9 @@ static int sio__ws_pong_event(sio_client *c, const sio_ws_message *m, sio_event 
     return 1;
 }
 
+/* A data message from the WebSocket: the MESSAGE event, or for Socket.IO
+ * the Engine.IO packet it carries.  Returns 1 with an event, 0 to go on
+ * with the next frame, -1 when the connection stopped. */
 static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
     sio__terminate_payload(c, m);
@@ -416,15 +416,12 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
 {
     sio__keepalive *k = &c->websocket.keepalive;
     char text[SIO__TEXT_SIZE];
-    unsigned char seq[4];
+    unsigned char payload[SIO__KEEPALIVE_PAYLOAD];
     switch (sio__keepalive_due(k, now, c->ln.last_read)) {
     case SIO__KEEPALIVE_PING:
         if (c->ln.tx_len - c->ln.tx_sent >= c->max_send_queue + SIO__PONG_SLACK) break;   /* stuck: its deadline tells */
-        seq[0] = (unsigned char)(k->seq >> 24);
-        seq[1] = (unsigned char)(k->seq >> 16);
-        seq[2] = (unsigned char)(k->seq >> 8);
-        seq[3] = (unsigned char)k->seq;
-        sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, seq, sizeof seq, (size_t)-1);
+        sio__keepalive_payload(k, payload);
+        sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, payload, sizeof payload, (size_t)-1);
         c->output_now = 1;
         break;
     case SIO__KEEPALIVE_DEAD:

@@ -67,11 +67,21 @@ static uint64_t sio__keepalive_deadline(const sio__keepalive *k, uint64_t heard)
     return dead && dead < k->next_ping ? dead : k->next_ping;
 }
 
+/* The latest ping's payload: its number, big-endian. */
+#define SIO__KEEPALIVE_PAYLOAD 4
+static void sio__keepalive_payload(const sio__keepalive *k, unsigned char out[SIO__KEEPALIVE_PAYLOAD])
+{
+    out[0] = (unsigned char)(k->seq >> 24);
+    out[1] = (unsigned char)(k->seq >> 16);
+    out[2] = (unsigned char)(k->seq >> 8);
+    out[3] = (unsigned char)k->seq;
+}
+
 /* A pong's round-trip time in ms if it answers the latest ping, else -1. */
 static int sio__keepalive_pong(sio__keepalive *k, const unsigned char *p, size_t n, uint64_t now)
 {
     uint64_t rtt;
-    if (!k->ping_at || n != 4) return -1;
+    if (!k->ping_at || n != SIO__KEEPALIVE_PAYLOAD) return -1;
     if ((((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]) != k->seq) return -1;
     rtt = now - k->ping_at;
     k->ping_at = 0;

@@ -342,8 +342,7 @@ static void test_keepalive_engine_by_time(void)
     CHECK_INT(sio__keepalive_due(&k, 6000, 5000), SIO__KEEPALIVE_PING);
     CHECK_INT((int)sio__keepalive_deadline(&k, 5000), 6300);  /* nothing read since: dead then */
     CHECK_INT((int)sio__keepalive_deadline(&k, 6100), 7000);  /* something read: the next ping */
-    pong[0] = (unsigned char)(k.seq >> 24); pong[1] = (unsigned char)(k.seq >> 16);
-    pong[2] = (unsigned char)(k.seq >> 8); pong[3] = (unsigned char)k.seq;
+    sio__keepalive_payload(&k, pong);
     CHECK_INT(sio__keepalive_pong(&k, pong, 3, 6050), -1);   /* not ours: wrong length */
     CHECK_INT(sio__keepalive_pong(&k, pong, 4, 6050), 50);
     CHECK_INT(sio__keepalive_pong(&k, pong, 4, 6060), -1);   /* answered already */
