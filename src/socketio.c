@@ -133,7 +133,6 @@ static int sio__send_connect(sio_client *c, int i)
     return sio__eio_send(c, 0, pieces, lens, lens[1] ? 2 : 1);
 }
 
-/* Sends an encoded packet (text message + attachments) now. */
 /* A server drops a packet over its maxPayload (which an Engine.IO 4
  * handshake states; it stays known while reconnecting) together with the
  * whole connection, seen by the application as a "transport close": such
@@ -160,6 +159,7 @@ static int sio__queued_fits(const sio_client *c, const sio__queued *q)
     return 1;
 }
 
+/* Sends an encoded packet (text message + attachments) now. */
 static int sio__send_queued(sio_client *c, const sio__queued *q)
 {
     size_t i, off = q->text_len;
