@@ -157,7 +157,7 @@ clean:
 # Fuzzing: libFuzzer harnesses in fuzz/; the same files build as plain
 # replay programs so every compiler (and valgrind) can re-run the corpora.
 # fuzz_client compiles the implementation itself, with the in-memory platform.
-FUZZ_LIB_TARGETS = ws_rx url http dns eio_payload sio_packet json x509 proxy inflate
+FUZZ_LIB_TARGETS = ws_rx url http dns eio_payload sio_packet json x509 proxy inflate queue
 FUZZ_TARGETS = $(FUZZ_LIB_TARGETS) client
 FUZZ_SECONDS ?= 30
 $(FUZZ_LIB_TARGETS:%=$(BUILD_DIR)/fuzz_%_replay): $(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o

@@ -248,6 +248,14 @@
  * reports recovered, the missed events follow it, and the offset the server
  * appends to broadcasts is removed from args.
  *
+ * At least once (cfg.retries > 0, the JS client's retries and ackTimeout):
+ * every emit but a volatile one asks for an ack and is kept until it comes,
+ * a namespace's emits one at a time and in order; a try not answered within
+ * ack_timeout_ms, or lost with its connection, is sent again (RETRY) up to
+ * retries times, then given up (ACK with SIO_ERR_TIMEOUT).
+ * sio_queue_save() and sio_queue_load() carry the emits not yet acknowledged
+ * across a restart as a blob.
+ *
  * License: MIT, see the end of this file.
  */
 #ifndef SIO_H
@@ -1143,6 +1151,15 @@ typedef struct sio_config {
     int deflate_no_context_takeover; /* 1: ask the server to compress each message on its own, so no
                                         history is kept between messages */
     size_t deflate_threshold;        /* messages shorter than this go out uncompressed: 0 = 128 */
+    /* at-least-once emits (Socket.IO; the JS client's retries and ackTimeout) */
+    int retries;                     /* > 0: every emit but a volatile one asks the server for an ack
+                                        and is kept until it comes; a namespace's emits go one at a
+                                        time, in order; an emit whose ack did not come within
+                                        ack_timeout_ms, or whose connection was lost, is sent again
+                                        (RETRY event), up to retries times, then given up (ACK with
+                                        SIO_ERR_TIMEOUT).  0 (the default): sent once */
+    int ack_timeout_ms;              /* with retries: how long each try waits for its ack; 0: until
+                                        the connection is lost */
 } sio_config;
 
 /* Offering permessage-deflate (sio_config.deflate).  The client compresses
@@ -1177,14 +1194,17 @@ typedef enum sio_event_type {
     SIO_EVENT_DISCONNECT,    /* a namespace is gone: ns, reason ("io server disconnect", ...) */
     SIO_EVENT_EVENT,         /* an event arrived: ns, event_name, args, data, attachments, ack_id */
     SIO_EVENT_ACK,           /* the answer to an emit with ack: ns, ack_id, args, attachments;
-                                error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
+                                error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come
+                                (with retries: for every emit given up, asked for an ack or not) */
     SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms;
                                 code, clean and reason of what ended it */
     SIO_EVENT_RECONNECT,     /* a new connection opened after attempt N (instead of OPEN); the
                                 namespaces that were connected get CONNECT again; WebSocket:
                                 protocol, and the messages queued meanwhile go out first */
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
-    SIO_EVENT_PONG           /* WebSocket: the server's pong: data/len its payload; rtt_ms */
+    SIO_EVENT_PONG,          /* WebSocket: the server's pong: data/len its payload; rtt_ms */
+    SIO_EVENT_RETRY          /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
+                                (the retry, from 1) */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -1216,7 +1236,8 @@ typedef struct sio_event {
     const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
     size_t attachment_count;
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
-    int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1 */
+    int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1; RETRY: the
+                                     retry, from 1; ACK of an emit with retries: the tries it took */
     int delay_ms;                 /* RECONNECTING: wait before the attempt */
     int recovered;                /* CONNECT: the server restored the session (state recovery);
                                      missed events follow */
@@ -1322,7 +1343,8 @@ typedef struct sio_emit_options {
     const sio_bytes *attachments; /* attachment N for placeholder N */
     size_t attachment_count;
     int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
-    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives */
+    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives; with
+                                     sio_config.retries: each try's wait (0: its ack_timeout_ms) */
     int is_volatile;              /* drop instead of queueing when not connected */
 } sio_emit_options;
 /* Returns SIO_OK (and the ack id when asked), SIO_ERR_INVALID (reserved or
@@ -1338,6 +1360,19 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
  * Subscribing joins the namespace if needed. */
 SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
 SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
+
+/* At-least-once emits kept across a restart (sio_config.retries): the
+ * emits not yet acknowledged, in order, as a blob for a file or flash.
+ * sio_queue_save writes it into out (cap bytes) and its size into *len;
+ * with out NULL or cap too small it only says the size (SIO_ERR_FULL).
+ * sio_queue_load, on a client with retries, appends a saved queue to its
+ * emits: each keeps its id and goes when its namespace connects (joined
+ * if needed); the tries start over.  SIO_ERR_INVALID for bytes that are
+ * not a whole blob (cut short, changed), SIO_ERR_STATE when an id is in
+ * use, SIO_ERR_FULL over max_send_queue or max_pending_acks; on any error
+ * nothing is loaded. */
+SIO_API int sio_queue_save(const sio_client *c, unsigned char *out, size_t cap, size_t *len);
+SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len);
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/set.h"
 #endif
@@ -5251,6 +5286,340 @@ static void sio__acks_trim(sio__acks *a, const sio_allocator *alloc)
 }
 #endif
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/outbox.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* outbox: emits sent at least once (sio_config.retries)                   */
+/* ---------------------------------------------------------------------- */
+
+/* An engine without I/O: the emits a client with retries holds until the
+ * server acknowledges them, in emit order.  A namespace has one try in
+ * flight at a time, its first emit, so a resend never overtakes a later
+ * emit.  The time comes in as an argument; the bytes can be saved as a
+ * blob and read back after a restart. */
+typedef struct sio__outgoing {
+    struct sio__outgoing *next;
+    uint64_t id;                   /* the application's handle: its ACK event carries it */
+    uint64_t wire_id;              /* the ack id of the try in flight: each try has its own */
+    uint64_t deadline;             /* of the try in flight; 0: none */
+    uint64_t timeout;              /* how long each try waits for its answer; 0: no limit */
+    int ns;                        /* the namespace's index */
+    int tries;                     /* sends so far */
+    int in_flight;
+    int want_ack;                  /* the answer is reported (a failure always is) */
+    size_t body_len, count, total; /* the ["name",args...] text, the attachments, all bytes */
+    size_t *lens;                  /* of the attachments */
+    unsigned char *bytes;          /* the body, then the attachments */
+} sio__outgoing;
+
+typedef struct sio__outbox {
+    sio__outgoing *head, *tail;
+    size_t count, bytes;           /* entries, and the bytes they hold */
+} sio__outbox;
+
+/* A blob: "SIOQ", version 1, the count, then per emit its id, flags (1:
+ * wants the answer), namespace, body and attachments, each length before
+ * its bytes, all big-endian; last an FNV-1a hash of everything before it,
+ * so that a file cut short or a flash page gone bad is refused. */
+#define SIO__QUEUE_MAGIC "SIOQ"
+#define SIO__QUEUE_VERSION 1
+
+/* One emit as a blob holds it, pointing into the blob. */
+typedef struct sio__saved_emit {
+    uint64_t id;
+    int want_ack;
+    const char *ns;
+    size_t ns_len;
+    const char *body;
+    size_t body_len;
+    size_t count;                  /* attachments: count x (4-byte length, bytes) at atts */
+    const unsigned char *atts;
+} sio__saved_emit;
+
+typedef struct sio__queue_reader {
+    const unsigned char *p, *end;
+    size_t left;                   /* emits not read yet */
+} sio__queue_reader;
+
+#if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
+/* Appends an emit with room for body_len + the attachments' bytes (total
+ * in all) and count lengths, for the caller to fill; NULL without memory. */
+static sio__outgoing *sio__outbox_append(sio__outbox *o, const sio_allocator *a, int ns, uint64_t id, int want_ack,
+                                         size_t body_len, size_t count, size_t total)
+{
+    sio__outgoing *e = (sio__outgoing *)sio__realloc(a, NULL, sizeof *e + count * sizeof(size_t) + total);
+    if (!e) return NULL;
+    memset(e, 0, sizeof *e);
+    e->lens = (size_t *)(e + 1);
+    e->bytes = (unsigned char *)(e->lens + count);
+    e->id = id;
+    e->ns = ns;
+    e->want_ack = want_ack;
+    e->body_len = body_len;
+    e->count = count;
+    e->total = total;
+    if (o->tail) o->tail->next = e; else o->head = e;
+    o->tail = e;
+    o->count++;
+    o->bytes += total;
+    return e;
+}
+
+/* Appends an emit: its body as pieces, then count attachments. */
+static int sio__outbox_add(sio__outbox *o, const sio_allocator *a, int ns, uint64_t id, int want_ack,
+                           const void *const *pieces, const size_t *lens, size_t n,
+                           const sio_bytes *atts, size_t count)
+{
+    size_t k, body = 0, total, off = 0;
+    sio__outgoing *e;
+    for (k = 0; k < n; k++) body += lens[k];
+    total = body;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    if (!(e = sio__outbox_append(o, a, ns, id, want_ack, body, count, total))) return SIO_ERR_NOMEM;
+    for (k = 0; k < n; k++) {
+        memcpy(e->bytes + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    for (k = 0; k < count; k++) {
+        e->lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(e->bytes + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+    return SIO_OK;
+}
+
+/* The first emit of namespace ns (the one that goes next), or NULL. */
+static sio__outgoing *sio__outbox_first(const sio__outbox *o, int ns)
+{
+    sio__outgoing *e;
+    for (e = o->head; e && e->ns != ns; e = e->next) {}
+    return e;
+}
+
+/* The emit whose try in flight has ack id wire_id, or NULL: the answer to
+ * an earlier try comes too late and is ignored. */
+static sio__outgoing *sio__outbox_answered(const sio__outbox *o, int ns, uint64_t wire_id)
+{
+    sio__outgoing *e = sio__outbox_first(o, ns);
+    return e && e->in_flight && e->wire_id == wire_id ? e : NULL;
+}
+
+/* An emit with this id, or NULL. */
+static sio__outgoing *sio__outbox_find(const sio__outbox *o, uint64_t id)
+{
+    sio__outgoing *e;
+    for (e = o->head; e && e->id != id; e = e->next) {}
+    return e;
+}
+
+static void sio__outbox_remove(sio__outbox *o, const sio_allocator *a, sio__outgoing *e)
+{
+    sio__outgoing **link = &o->head, *prev = NULL;
+    while (*link && *link != e) { prev = *link; link = &(*link)->next; }
+    if (!*link) return;
+    *link = e->next;
+    if (o->tail == e) o->tail = prev;
+    o->count--;
+    o->bytes -= e->total;
+    sio__free(a, e);
+}
+
+/* The try was sent now with ack id wire_id: its answer is due by now +
+ * the emit's timeout (none: the connection's end decides). */
+static void sio__outbox_sent(sio__outgoing *e, uint64_t wire_id, uint64_t now)
+{
+    e->tries++;
+    e->in_flight = 1;
+    e->wire_id = wire_id;
+    e->deadline = e->timeout ? now + e->timeout : 0;
+}
+
+/* A try in flight whose deadline has passed at now, or NULL. */
+static sio__outgoing *sio__outbox_expired(const sio__outbox *o, uint64_t now)
+{
+    sio__outgoing *e;
+    for (e = o->head; e; e = e->next)
+        if (e->in_flight && e->deadline && now >= e->deadline) return e;
+    return NULL;
+}
+
+/* The earliest deadline of a try in flight, 0 when none. */
+static uint64_t sio__outbox_deadline(const sio__outbox *o)
+{
+    uint64_t d = 0;
+    const sio__outgoing *e;
+    for (e = o->head; e; e = e->next)
+        if (e->in_flight) d = sio__earliest(e->deadline, d);
+    return d;
+}
+
+/* The connection is gone and with it every answer on the way: the tries in
+ * flight go again on the next one. */
+static void sio__outbox_land(sio__outbox *o)
+{
+    sio__outgoing *e;
+    for (e = o->head; e; e = e->next) e->in_flight = 0;
+}
+
+static size_t sio__outbox_memory(const sio__outbox *o)
+{
+    const sio__outgoing *e;
+    size_t n = 0;
+    for (e = o->head; e; e = e->next) n += sizeof *e + e->count * sizeof(size_t) + e->total;
+    return n;
+}
+
+static void sio__outbox_free(sio__outbox *o, const sio_allocator *a)
+{
+    while (o->head) sio__outbox_remove(o, a, o->head);
+}
+
+static uint32_t sio__fnv1a(const unsigned char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    while (n--) h = (h ^ *p++) * 16777619u;
+    return h;
+}
+
+static unsigned char *sio__put_be(unsigned char *p, uint64_t v, int bytes)
+{
+    while (bytes--) *p++ = (unsigned char)(v >> (8 * bytes));
+    return p;
+}
+
+static uint64_t sio__get_be(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    while (bytes--) v = v << 8 | *p++;
+    return v;
+}
+
+/* Writes the emits as a blob into out (cap bytes; out may be NULL to ask)
+ * and says its size in *len.  name(ctx, ns) gives a namespace's name.
+ * SIO_ERR_FULL when cap is too small; SIO_ERR_TOO_BIG for a piece that a
+ * blob's lengths cannot say. */
+static int sio__outbox_save(const sio__outbox *o, const char *(*name)(const void *ctx, int ns), const void *ctx,
+                            unsigned char *out, size_t cap, size_t *len)
+{
+    const sio__outgoing *e;
+    size_t need = 4 + 1 + 4 + 4, k;
+    unsigned char *p = out;
+    if ((uint64_t)o->count > 0xFFFFFFFFu) return SIO_ERR_TOO_BIG;
+    for (e = o->head; e; e = e->next) {
+        size_t ns_len = strlen(name(ctx, e->ns));
+        if (ns_len > 0xFFFF || (uint64_t)e->body_len > 0xFFFFFFFFu || e->count > 0xFFFF) return SIO_ERR_TOO_BIG;
+        for (k = 0; k < e->count; k++)
+            if ((uint64_t)e->lens[k] > 0xFFFFFFFFu) return SIO_ERR_TOO_BIG;
+        need += 8 + 1 + 2 + ns_len + 4 + 2 + 4 * e->count + e->total;   /* within memory already held */
+    }
+    *len = need;
+    if (!out || cap < need) return SIO_ERR_FULL;
+    memcpy(p, SIO__QUEUE_MAGIC, 4);
+    p[4] = SIO__QUEUE_VERSION;
+    p = sio__put_be(p + 5, o->count, 4);
+    for (e = o->head; e; e = e->next) {
+        const char *ns = name(ctx, e->ns);
+        size_t ns_len = strlen(ns), off = e->body_len;
+        p = sio__put_be(p, e->id, 8);
+        *p++ = (unsigned char)(e->want_ack ? 1 : 0);
+        p = sio__put_be(p, ns_len, 2);
+        memcpy(p, ns, ns_len);
+        p = sio__put_be(p + ns_len, e->body_len, 4);
+        memcpy(p, e->bytes, e->body_len);
+        p = sio__put_be(p + e->body_len, e->count, 2);
+        for (k = 0; k < e->count; k++) {
+            p = sio__put_be(p, e->lens[k], 4);
+            if (e->lens[k]) memcpy(p, e->bytes + off, e->lens[k]);
+            p += e->lens[k];
+            off += e->lens[k];
+        }
+    }
+    sio__put_be(p, sio__fnv1a(out, (size_t)(p - out)), 4);
+    return SIO_OK;
+}
+
+/* Checks a blob's frame (magic, version, hash) and gets ready to read its
+ * emits: SIO_OK or SIO_ERR_INVALID. */
+static int sio__queue_read_begin(sio__queue_reader *r, const unsigned char *blob, size_t len)
+{
+    if (!blob || len < 13 || memcmp(blob, SIO__QUEUE_MAGIC, 4) != 0 || blob[4] != SIO__QUEUE_VERSION ||
+        sio__get_be(blob + len - 4, 4) != sio__fnv1a(blob, len - 4))
+        return SIO_ERR_INVALID;
+    r->left = (size_t)sio__get_be(blob + 5, 4);
+    r->p = blob + 9;
+    r->end = blob + len - 4;
+    return SIO_OK;
+}
+
+/* Takes n bytes of the blob (NULL when fewer are left). */
+static const unsigned char *sio__queue_take(sio__queue_reader *r, size_t n)
+{
+    const unsigned char *p = r->p;
+    if ((size_t)(r->end - r->p) < n) return NULL;
+    r->p += n;
+    return p;
+}
+
+/* The next emit: 1, 0 after the last (with every byte read), or
+ * SIO_ERR_INVALID for a blob whose lengths do not add up. */
+static int sio__queue_read_next(sio__queue_reader *r, sio__saved_emit *s)
+{
+    const unsigned char *p;
+    size_t k;
+    if (!r->left) return r->p == r->end ? 0 : SIO_ERR_INVALID;
+    if (!(p = sio__queue_take(r, 11))) return SIO_ERR_INVALID;
+    s->id = sio__get_be(p, 8);
+    if (p[8] > 1) return SIO_ERR_INVALID;
+    s->want_ack = p[8];
+    s->ns_len = (size_t)sio__get_be(p + 9, 2);
+    if (!(s->ns = (const char *)sio__queue_take(r, s->ns_len)) || !(p = sio__queue_take(r, 4))) return SIO_ERR_INVALID;
+    s->body_len = (size_t)sio__get_be(p, 4);
+    if (!(s->body = (const char *)sio__queue_take(r, s->body_len)) || !(p = sio__queue_take(r, 2))) return SIO_ERR_INVALID;
+    s->count = (size_t)sio__get_be(p, 2);
+    s->atts = r->p;
+    for (k = 0; k < s->count; k++)
+        if (!(p = sio__queue_take(r, 4)) || !sio__queue_take(r, (size_t)sio__get_be(p, 4))) return SIO_ERR_INVALID;
+    r->left--;
+    return 1;
+}
+
+/* The bytes a saved emit holds. */
+static size_t sio__saved_size(const sio__saved_emit *s)
+{
+    const unsigned char *p = s->atts;
+    size_t k, n = s->body_len;
+    for (k = 0; k < s->count; k++) {
+        size_t len = (size_t)sio__get_be(p, 4);
+        n += len;
+        p += 4 + len;
+    }
+    return n;
+}
+
+/* Appends a saved emit (read from a blob) to namespace ns. */
+static int sio__outbox_add_saved(sio__outbox *o, const sio_allocator *a, int ns, const sio__saved_emit *s)
+{
+    const unsigned char *p = s->atts;
+    size_t k, off = s->body_len;
+    sio__outgoing *e = sio__outbox_append(o, a, ns, s->id, s->want_ack, s->body_len, s->count, sio__saved_size(s));
+    if (!e) return SIO_ERR_NOMEM;
+    memcpy(e->bytes, s->body, s->body_len);
+    for (k = 0; k < s->count; k++) {
+        e->lens[k] = (size_t)sio__get_be(p, 4);
+        if (e->lens[k]) memcpy(e->bytes + off, p + 4, e->lens[k]);
+        off += e->lens[k];
+        p += 4 + e->lens[k];
+    }
+    return SIO_OK;
+}
+
+/* Removes the emits after last (all: last NULL), newest first. */
+static void sio__outbox_cut(sio__outbox *o, const sio_allocator *a, sio__outgoing *last)
+{
+    while (o->tail && o->tail != last) sio__outbox_remove(o, a, o->tail);
+}
+#endif
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/binary.c"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -7517,6 +7886,8 @@ typedef struct sio__socketio {
     sio__namespaces namespaces;        /* their queues and held events */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__acks acks;                    /* emits waiting for their answer */
+    sio__outbox outbox;                /* emits with retries, until their answer */
+    int outbox_stalled;                /* sending its next emit failed: the timers try again */
     sio__binary binary;                /* a binary packet collecting its attachments */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
@@ -7568,6 +7939,8 @@ struct sio_client {
     sio_url url;
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
+    int emit_retries;                  /* sio_config.retries */
+    uint64_t emit_ack_timeout;         /* sio_config.ack_timeout_ms; 0: none */
     char *dns_server;
     char *eio_target, *eio_query;      /* the request target (Socket.IO: the Engine.IO path); extra query "&k=v..." */
     char *own_query;                   /* Socket.IO: the configured URL's query, which a redirect does not change */
@@ -9035,6 +9408,82 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
 }
 
 
+/* Ends an emit of the outbox with an ACK event carrying error and text. */
+static void sio__outbox_give_up(sio_client *c, sio__outgoing *e, int error, const char *text)
+{
+    sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+    if (p) { p->ns = e->ns; p->ack_id = (int64_t)e->id; p->attempt = e->tries; }
+    sio__outbox_remove(&c->socketio.outbox, &c->sys.alloc, e);
+}
+
+/* Gives up the outbox's emits on namespace ns (all: ns < 0). */
+static void sio__outbox_fail(sio_client *c, int ns, int error, const char *text)
+{
+    sio__outgoing *e = c->socketio.outbox.head, *next;
+    for (; e; e = next) {
+        next = e->next;
+        if (ns < 0 || e->ns == ns) sio__outbox_give_up(c, e, error, text);
+    }
+}
+
+/* One try of an emit: 4<header with a new ack id><body>, then the
+ * attachments.  The try counts once its text went. */
+static int sio__outbox_send(sio_client *c, sio__outgoing *e, uint64_t now)
+{
+    char head[256];
+    const void *pieces[2];
+    size_t lens[2], k, off = e->body_len;
+    uint64_t wire_id = c->socketio.acks.next_id;
+    int r;
+    head[0] = '4';
+    pieces[0] = head;
+    lens[0] = 1 + sio_packet_encode_header(head + 1, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+                                           (unsigned)e->count, c->socketio.namespaces.list[e->ns]->name, 1, wire_id);
+    pieces[1] = e->bytes;
+    lens[1] = e->body_len;
+    if ((r = sio__eio_send(c, 0, pieces, lens, 2)) != SIO_OK) return r;
+    c->socketio.acks.next_id++;
+    sio__outbox_sent(e, wire_id, now);
+    for (k = 0; r == SIO_OK && k < e->count; k++) {
+        pieces[0] = e->bytes + off;
+        r = sio__eio_send(c, 1, pieces, &e->lens[k], 1);
+        off += e->lens[k];
+    }
+    return SIO_OK;                               /* a lost attachment is a lost try: its deadline or the connection's end resends it */
+}
+
+/* Sends namespace i's next emit of the outbox when none is in flight and
+ * the namespace is connected; an emit out of tries, or over the server's
+ * maxPayload, is given up and the one after it goes. */
+static void sio__outbox_next(sio_client *c, int i)
+{
+    sio__outgoing *e;
+    uint64_t now = sio__now(c);
+    if (c->phase != SIO__OPEN || !c->eio.open || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED) return;
+    while ((e = sio__outbox_first(&c->socketio.outbox, i)) != NULL && !e->in_flight) {
+        char text[SIO__TEXT_SIZE];
+        size_t k, head = 1 + sio_packet_encode_header(text, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+                                                      (unsigned)e->count, c->socketio.namespaces.list[i]->name, 1,
+                                                      c->socketio.acks.next_id);
+        int fits = sio__packet_fits(c, head + e->body_len, 0);
+        for (k = 0; fits && k < e->count; k++) fits = sio__packet_fits(c, e->lens[k], 1);
+        if (e->tries > c->emit_retries) {
+            snprintf(text, sizeof text, "operation has timed out: no ack after %d tries", e->tries);
+            sio__outbox_give_up(c, e, SIO_ERR_TIMEOUT, text);
+        } else if (!fits) {
+            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+                     c->socketio.namespaces.list[i]->name, (unsigned long)c->eio.session.max_payload);
+            sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, text);
+        } else if (sio__outbox_send(c, e, now) != SIO_OK) {
+            c->socketio.outbox_stalled = 1;      /* memory or the random source failed: the timers try again */
+            return;
+        } else if (e->tries > 1) {
+            sio__pending *p = sio__push(c, SIO_EVENT_RETRY, 0, 0, 0, NULL);
+            if (p) { p->ns = i; p->ack_id = (int64_t)e->id; p->attempt = e->tries - 1; }
+        }
+    }
+}
+
 /* When no namespace is wanted any more the connection closes, as the JS
  * client's Manager does. */
 static void sio__socketio_maybe_close(sio_client *c)
@@ -9062,9 +9511,12 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
         }
-        if (!keep_queues || !n->list[i]->joined)
+        if (!keep_queues || !n->list[i]->joined) {
             sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
+            sio__outbox_fail(c, (int)i, SIO_ERR_CLOSED, "socket has been disconnected");
+        }
     }
+    sio__outbox_land(&c->socketio.outbox);       /* the answers on the way are lost: resent on the next connection */
     sio__namespaces_end(n, &c->sys.alloc, keep_queues);
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
@@ -9244,6 +9696,7 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
         sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
+    sio__outbox_next(c, i);
     ev->type = SIO_EVENT_CONNECT;
     ev->ns = ns->name;
     ev->sid = ns->sid;
@@ -9286,8 +9739,28 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     else if (text) text[0] = 0;
     ev->message = text ? text : "";
     sio__ns_discard_queue(c, i, "the namespace refused the connection");
+    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace refused the connection");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     return 1;
+}
+
+/* The server answered the try in flight of an outbox emit: the emit is
+ * done (reported when it asked for the answer) and the next one goes. */
+static int sio__outbox_on_ack(sio_client *c, sio__outgoing *e, char *data, size_t len, sio_event *ev)
+{
+    int i = e->ns, report = e->want_ack;
+    if (report) {
+        ev->type = SIO_EVENT_ACK;
+        ev->ns = c->socketio.namespaces.list[i]->name;
+        ev->ack_id = (int64_t)e->id;
+        ev->attempt = e->tries;
+        ev->args = data;
+        ev->args_len = len;
+        data[len] = 0;
+    }
+    sio__outbox_remove(&c->socketio.outbox, &c->sys.alloc, e);
+    sio__outbox_next(c, i);
+    return report;
 }
 
 /* One Socket.IO packet; data is writable (see above).  Returns 1 with an
@@ -9296,6 +9769,7 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
 {
     sio__namespaces *n = &c->socketio.namespaces;
     int i, k, recovered = 0;
+    sio__outgoing *e;
     int verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
                                           &i, &recovered);
     switch (verdict) {
@@ -9308,6 +9782,7 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
                                         "in v2.x with a v3.x client, but they are not compatible");
     case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+        sio__outbox_fail(c, i, SIO_ERR_CLOSED, "socket has been disconnected");
         ev->type = SIO_EVENT_DISCONNECT;
         ev->ns = n->list[i]->name;
         ev->reason = "io server disconnect";
@@ -9323,6 +9798,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     case SIO__NS_EVENT:
         return sio__socketio_event(c, i, pk, data, ev);
     case SIO__NS_ACK:   /* unknown ids are ignored, and those of emits still queued: the server cannot know them */
+        if ((e = sio__outbox_answered(&c->socketio.outbox, i, pk->id)) != NULL)
+            return sio__outbox_on_ack(c, e, data, pk->data_len, ev);
         if ((k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0 || !c->socketio.acks.list[k].sent) return 0;
         sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;
@@ -9610,7 +10087,17 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
     int k = 0;
+    size_t i;
+    sio__outgoing *e;
     if (!SIO__SOCKETIO(c)) return;
+    while ((e = sio__outbox_expired(&c->socketio.outbox, now)) != NULL) {   /* ends: resent with a later deadline, or not in flight */
+        e->in_flight = 0;
+        sio__outbox_next(c, e->ns);
+    }
+    if (c->socketio.outbox_stalled) {
+        c->socketio.outbox_stalled = 0;
+        for (i = 0; i < c->socketio.namespaces.count; i++) sio__outbox_next(c, (int)i);
+    }
     while ((k = sio__acks_expired(&c->socketio.acks, (size_t)k, now)) >= 0) {   /* ack timers run while offline too */
         const sio__ack *a = &c->socketio.acks.list[k];
         if (!a->sent)
@@ -9642,7 +10129,64 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
  * the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    return sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, sio__acks_deadline(&c->socketio.acks));
+    return sio__earliest(sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0,
+                                       sio__acks_deadline(&c->socketio.acks)),
+                         sio__outbox_deadline(&c->socketio.outbox));
+}
+
+/* The body of an event or ack as pieces, [<name>,<args>], pointing into
+ * event, args and name_buf (or w, for a long name: sio_jw_free it). */
+static int sio__emit_body(sio_client *c, const char *event, const char *args, sio_json_writer *w,
+                          char *name_buf, size_t name_cap, const void **pieces, size_t *lens, size_t *n)
+{
+    const char *inner = "";
+    size_t inner_len = 0;
+    if (args && *args) {
+        sio_json arr = sio_json_make(args, strlen(args));
+        if (arr.len > 2) {
+            inner = arr.text + 1;
+            inner_len = arr.len - 2;
+            while (inner_len && strchr(" \t\r\n", *inner)) { inner++; inner_len--; }
+        }
+    }
+    pieces[*n] = "[";
+    lens[(*n)++] = 1;
+    sio_jw_init(w, name_buf, name_cap);   /* the escaped name: on the stack unless long */
+    if (event) {
+        sio_jw_cstring(w, event);
+        if (w->error) {
+            sio_jw_init(w, NULL, 0);
+            w->allocator = c->sys.alloc;
+            sio_jw_cstring(w, event);
+            if (w->error) { sio_jw_free(w); return SIO_ERR_NOMEM; }
+        }
+        pieces[*n] = w->buf;
+        lens[(*n)++] = w->len;
+    }
+    if (inner_len) {
+        if (event) { pieces[*n] = ","; lens[(*n)++] = 1; }
+        pieces[*n] = inner;
+        lens[(*n)++] = inner_len;
+    }
+    pieces[*n] = "]";
+    lens[(*n)++] = 1;
+    return SIO_OK;
+}
+
+/* 1 if a packet of text_len bytes and count attachments fits the server's
+ * maxPayload. */
+static int sio__emit_fits(const sio_client *c, size_t text_len, const sio_bytes *atts, size_t count)
+{
+    size_t k;
+    for (k = 0; k < count && sio__packet_fits(c, atts[k].len, 1); k++) {}
+    return k == count && sio__packet_fits(c, text_len, 0);
+}
+
+/* Bytes the client holds to send later: the namespaces' queues and the
+ * outbox. */
+static size_t sio__to_send_later(const sio_client *c)
+{
+    return c->socketio.namespaces.queued_bytes + c->socketio.outbox.bytes;
 }
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
@@ -9652,52 +10196,22 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
                         const char *args, const sio_bytes *atts, size_t count)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    const char *inner = "";
     const void *pieces[6];
-    size_t lens[6], n = 0, inner_len = 0, total = 0, k;
+    size_t lens[6], n = 0, total = 0, k;
     char head[256], name_buf[256];
     sio_json_writer w;
     int r = SIO_OK;
-    if (args && *args) {
-        sio_json arr = sio_json_make(args, strlen(args));
-        if (arr.len > 2) {
-            inner = arr.text + 1;
-            inner_len = arr.len - 2;
-            while (inner_len && strchr(" \t\r\n", *inner)) { inner++; inner_len--; }
-        }
-    }
     head[0] = '4';
     pieces[n] = head;
     lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
-    pieces[n] = "[";
-    lens[n++] = 1;
-    sio_jw_init(&w, name_buf, sizeof name_buf);   /* the escaped name: on the stack unless long */
-    if (event) {
-        sio_jw_cstring(&w, event);
-        if (w.error) {
-            sio_jw_init(&w, NULL, 0);
-            w.allocator = c->sys.alloc;
-            sio_jw_cstring(&w, event);
-            if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
-        }
-        pieces[n] = w.buf;
-        lens[n++] = w.len;
-    }
-    if (inner_len) {
-        if (event) { pieces[n] = ","; lens[n++] = 1; }
-        pieces[n] = inner;
-        lens[n++] = inner_len;
-    }
-    pieces[n] = "]";
-    lens[n++] = 1;
+    if ((r = sio__emit_body(c, event, args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
     for (k = 0; k < n; k++) total += lens[k];
-    for (k = 0; k < count && sio__packet_fits(c, atts[k].len, 1); k++) {}
-    if (!sio__packet_fits(c, total, 0) || k < count) {
+    if (!sio__emit_fits(c, total, atts, count)) {
         sio_jw_free(&w);
         return SIO_ERR_TOO_BIG;
     }
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->socketio.namespaces.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+    if (sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
@@ -9714,6 +10228,37 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
                                 type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
     sio_jw_free(&w);
     return r;
+}
+
+/* An emit with retries: kept in the outbox until the server answers it,
+ * sent when its turn comes.  Its id is taken from the acks' ids, so that
+ * every ACK event names one emit. */
+static int sio__emit_at_least_once(sio_client *c, int i, const sio_emit_options *o, int64_t *ack_id)
+{
+    const void *pieces[5];
+    size_t lens[5], n = 0, total = 0, k;
+    char head[256], name_buf[256];
+    sio_json_writer w;
+    uint64_t id = c->socketio.acks.next_id;
+    int r;
+    if (c->socketio.outbox.count + c->socketio.acks.count >= c->max_pending_acks) return SIO_ERR_FULL;
+    if ((r = sio__emit_body(c, o->event, o->args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
+    for (k = 0; k < n; k++) total += lens[k];
+    total += 1 + sio_packet_encode_header(head, o->attachment_count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+                                          (unsigned)o->attachment_count, c->socketio.namespaces.list[i]->name, 1, id);
+    if (!sio__emit_fits(c, total, o->attachments, o->attachment_count)) r = SIO_ERR_TOO_BIG;
+    for (k = 0; k < o->attachment_count; k++) total += o->attachments[k].len;
+    if (r == SIO_OK && sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue) r = SIO_ERR_FULL;
+    if (r == SIO_OK)
+        r = sio__outbox_add(&c->socketio.outbox, &c->sys.alloc, i, id, o->ack, pieces, lens, n,
+                            o->attachments, o->attachment_count);
+    sio_jw_free(&w);
+    if (r != SIO_OK) return r;
+    c->socketio.outbox.tail->timeout = o->ack_timeout_ms > 0 ? (uint64_t)o->ack_timeout_ms : c->emit_ack_timeout;
+    c->socketio.acks.next_id++;
+    if (ack_id) *ack_id = (int64_t)id;
+    sio__outbox_next(c, i);
+    return SIO_OK;
 }
 
 static int sio__check_args(const sio_client *c, const char *args)
@@ -9778,6 +10323,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         if (p) { p->ns = i; p->reason = "io client disconnect"; }
     }
     sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
     sio__ns_discard_queue(c, i, "the namespace was left");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     sio__socketio_maybe_close(c);
@@ -9807,6 +10353,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if ((i = sio__namespace(c, o->ns)) < 0) return i;
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (o->is_volatile && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
         id = c->socketio.acks.next_id;
@@ -9878,10 +10425,94 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     return SIO_OK;
 }
 
+static const char *sio__namespace_name_at(const void *ctx, int ns)
+{
+    return ((const sio_client *)ctx)->socketio.namespaces.list[ns]->name;
+}
+
+SIO_API int sio_queue_save(const sio_client *c, unsigned char *out, size_t cap, size_t *len)
+{
+    if (!c || !len) return SIO_ERR_INVALID;
+    *len = 0;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    return sio__outbox_save(&c->socketio.outbox, sio__namespace_name_at, c, out, cap, len);
+}
+
+/* Whether id names an emit the client holds (its outbox or its acks). */
+static int sio__emit_id_taken(const sio_client *c, uint64_t id)
+{
+    size_t k;
+    for (k = 0; k < c->socketio.acks.count; k++)
+        if (c->socketio.acks.list[k].id == id) return 1;
+    return sio__outbox_find(&c->socketio.outbox, id) != NULL;
+}
+
+/* A saved emit the client can send: a namespace name, a body that is a
+ * JSON array starting with the event's name, attachments within
+ * max_attachments, an id no emit has.  Copies the name into name. */
+static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, char *name, size_t cap)
+{
+    sio_json body, first;
+    if (s->ns_len >= cap || s->id >= ((uint64_t)1 << 53)) return SIO_ERR_INVALID;
+    memcpy(name, s->ns, s->ns_len);
+    name[s->ns_len] = 0;
+    if (strlen(name) != s->ns_len || !sio__namespace_name_ok(name) ||
+        sio_json_validate(s->body, s->body_len, SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
+        sio_json_typeof(body = sio_json_make(s->body, s->body_len)) != SIO_JSON_ARRAY ||
+        !sio_json_at(body, 0, &first) || sio_json_typeof(first) != SIO_JSON_STRING)
+        return SIO_ERR_INVALID;
+    if (s->count > c->max_attachments) return SIO_ERR_TOO_BIG;
+    return sio__emit_id_taken(c, s->id) ? SIO_ERR_STATE : SIO_OK;
+}
+
+/* Two passes over the blob: every emit is checked before any is taken, so
+ * that a blob goes in whole or not at all. */
+SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
+{
+    sio__queue_reader r;
+    sio__saved_emit s;
+    sio__outgoing *last;
+    char name[256];
+    size_t count = 0, bytes = 0, i;
+    int k, ns = 0, st = SIO_OK;
+    if (!c) return SIO_ERR_INVALID;
+    if (!SIO__SOCKETIO(c) || c->emit_retries <= 0) return SIO_ERR_STATE;
+    if (sio__queue_read_begin(&r, blob, len) != SIO_OK) return SIO_ERR_INVALID;
+    while ((k = sio__queue_read_next(&r, &s)) == 1) {
+        if ((st = sio__saved_emit_check(c, &s, name, sizeof name)) != SIO_OK) return st;
+        count++;
+        bytes += sio__saved_size(&s);
+    }
+    if (k < 0) return SIO_ERR_INVALID;
+    if (c->socketio.outbox.count + c->socketio.acks.count + count > c->max_pending_acks ||
+        sio__to_send_later(c) + bytes > c->max_send_queue)
+        return SIO_ERR_FULL;
+    last = c->socketio.outbox.tail;
+    sio__queue_read_begin(&r, blob, len);
+    while (st == SIO_OK && sio__queue_read_next(&r, &s) == 1) {
+        sio__saved_emit_check(c, &s, name, sizeof name);   /* for the name; passed above */
+        if ((ns = sio__namespace(c, name)) < 0) st = ns;
+        else st = sio__outbox_add_saved(&c->socketio.outbox, &c->sys.alloc, ns, &s);
+        if (st == SIO_OK) c->socketio.outbox.tail->timeout = c->emit_ack_timeout;
+        if (st == SIO_OK && s.id >= c->socketio.acks.next_id) c->socketio.acks.next_id = s.id + 1;
+    }
+    if (st != SIO_OK) {
+        sio__outbox_cut(&c->socketio.outbox, &c->sys.alloc, last);
+        return st;
+    }
+    for (i = 0; i < c->socketio.namespaces.count; i++)
+        if (sio__outbox_first(&c->socketio.outbox, (int)i)) {
+            if (!c->socketio.namespaces.list[i]->joined && (st = sio__join(c, (int)i)) != SIO_OK) return st;
+            sio__outbox_next(c, (int)i);
+        }
+    sio__wake(c);
+    return SIO_OK;
+}
+
 /* Heap held by the session, for sio_memory. */
 static size_t sio__socketio_memory(const sio_client *c)
 {
-    return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap +
+    return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + sio__outbox_memory(&c->socketio.outbox) +
            sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary);
 }
 
@@ -9892,6 +10523,7 @@ static void sio__socketio_free(sio_client *c)
     sio__namespaces_free(&c->socketio.namespaces, &c->sys.alloc);
     sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
+    sio__outbox_free(&c->socketio.outbox, &c->sys.alloc);
 }
 
 /* Socket.IO part of sio_create: the URL's namespace and its auth. */
@@ -9933,6 +10565,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
         sio__ns_discard_queue(c, (int)i, "the connection was stopped");
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__outbox_fail(c, -1, SIO_ERR_CLOSED, "the connection was stopped");
     c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
@@ -9972,6 +10605,17 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event) { 
 SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 {
     return event ? sio_join(c, name, NULL) : SIO_ERR_INVALID;
+}
+SIO_API int sio_queue_save(const sio_client *c, unsigned char *out, size_t cap, size_t *len)
+{
+    (void)out; (void)cap;
+    if (len) *len = 0;
+    return c && len ? SIO_ERR_STATE : SIO_ERR_INVALID;
+}
+SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
+{
+    (void)blob; (void)len;
+    return c ? SIO_ERR_STATE : SIO_ERR_INVALID;
 }
 #endif
 #ifdef SIO_SOURCE_LINES
@@ -10912,6 +11556,8 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
     c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
     c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
+    c->emit_retries = cfg->retries > 0 ? cfg->retries : 0;
+    c->emit_ack_timeout = cfg->ack_timeout_ms > 0 ? (uint64_t)cfg->ack_timeout_ms : 0;
     c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
     c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
     c->keep_handshake = cfg->keep_handshake;

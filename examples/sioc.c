@@ -36,6 +36,8 @@ typedef struct sioc_options {
     int io;                   /* io mode (Socket.IO) */
     int json, echo, ack;
     long ack_timeout;
+    long retries;             /* io: sio_config.retries (at-least-once emits) */
+    const char *queue_file;   /* io with --retries: the emits not yet acknowledged, kept across runs */
     const char *ack_reply, *auth, *path;
     const char *cafile, *cert, *key;
     int insecure;
@@ -107,7 +109,13 @@ static void usage(FILE *f)
         "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
         "io mode options:\n"
         "  --ack                  each stdin emit asks for an ack, printed as an ack record\n"
-        "  --ack-timeout MS       give up waiting for an ack (error record)\n"
+        "  --ack-timeout MS       give up waiting for an ack (error record); with --retries: each\n"
+        "                         try's wait before it is sent again\n"
+        "  --retries N            at least once: every emit waits for the server's ack, one at a\n"
+        "                         time and in order, and is sent again (retry record) after\n"
+        "                         --ack-timeout or a reconnection, up to N times (then give-up)\n"
+        "  --queue-file FILE      with --retries: emits not acknowledged yet are kept in FILE and\n"
+        "                         sent first by the next run (written after each change)\n"
         "  --ack-reply JSON       answer every server ack request with this JSON array\n"
         "  --auth JSON            CONNECT auth object\n"
         "  --query k=v            extra handshake query parameter (repeatable)\n"
@@ -169,6 +177,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--no-deflate") == 0) o->no_deflate = 1;
         else if (strcmp(a, "--deflate-no-takeover") == 0) o->deflate_no_takeover = 1;
         else if (o->io && (strcmp(a, "--ack-timeout") == 0 || strcmp(a, "--ack-reply") == 0 ||
+                           strcmp(a, "--retries") == 0 || strcmp(a, "--queue-file") == 0 ||
                            strcmp(a, "--auth") == 0 || strcmp(a, "--query") == 0 || strcmp(a, "--path") == 0 ||
                            strcmp(a, "--subscribe") == 0 || strcmp(a, "--transport") == 0 ||
                            strcmp(a, "--eio") == 0)) {
@@ -177,6 +186,11 @@ static int parse_args(int argc, char **argv, sioc_options *o)
             if (strcmp(a, "--ack-timeout") == 0) {
                 if (!parse_number(next, 2147483647ULL, &v)) { fprintf(stderr, "sioc: bad --ack-timeout\n"); return 2; }
                 o->ack_timeout = (long)v;
+            } else if (strcmp(a, "--retries") == 0) {
+                if (!parse_number(next, 1000000, &v) || v == 0) { fprintf(stderr, "sioc: bad --retries (1..1000000)\n"); return 2; }
+                o->retries = (long)v;
+            } else if (strcmp(a, "--queue-file") == 0) {
+                o->queue_file = next;
             } else if (strcmp(a, "--ack-reply") == 0 || strcmp(a, "--auth") == 0) {
                 int want_object = strcmp(a, "--auth") == 0;
                 sio_json_type t;
@@ -280,6 +294,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         }
     }
     if (!o->url) { fprintf(stderr, "sioc: no URL given\n"); usage(stderr); return 2; }
+    if (o->queue_file && !o->retries) { fprintf(stderr, "sioc: --queue-file needs --retries\n"); return 2; }
     return 0;
 }
 
@@ -337,6 +352,8 @@ typedef struct sioc_state {
     int limit_reached;      /* --exit-after N records printed */
     int opened;             /* io: a session was open once (reconnections follow) */
     int clean_end;          /* io: the URL namespace ended by a server/client disconnect */
+    int queue_dirty;        /* --queue-file: the emits changed since it was written */
+    int queue_frozen;       /* --queue-file: the run is ending; the file keeps what is left */
     unsigned long long exit_by;   /* --exit-after reached: exit at this time (ms) whatever the server does */
 #ifdef SIO_WITH_BEARSSL
     sio_bearssl *tls;
@@ -429,11 +446,80 @@ static void record_close(sioc_state *s, int code, const char *reason, int clean)
     }
 }
 
+/* --queue-file: the emits not acknowledged yet, written to a new file that
+ * then replaces the old one, so that a kill leaves one or the other whole. */
+static void queue_save(sioc_state *s)
+{
+    size_t len = 0;
+    unsigned char *blob;
+    char tmp[4096];
+    FILE *f;
+    int ok;
+    s->queue_dirty = 0;
+    if (!s->opt.queue_file || s->queue_frozen) return;
+    sio_queue_save(s->client, NULL, 0, &len);
+    if (!(blob = (unsigned char *)malloc(len ? len : 1)) || sio_queue_save(s->client, blob, len, &len) != SIO_OK) {
+        free(blob);
+        record_error(s, "sioc: --queue-file: out of memory");
+        return;
+    }
+    snprintf(tmp, sizeof tmp, "%s.tmp", s->opt.queue_file);
+    f = fopen(tmp, "wb");
+    ok = f && fwrite(blob, 1, len, f) == len;
+    if (f && fclose(f) != 0) ok = 0;
+#ifdef _WIN32
+    if (ok) remove(s->opt.queue_file);         /* rename does not replace a file there */
+#endif
+    if (!ok || rename(tmp, s->opt.queue_file) != 0) {
+        char msg[4200];
+        snprintf(msg, sizeof msg, "sioc: --queue-file %s: %s", s->opt.queue_file, strerror(errno));
+        record_error(s, msg);
+    }
+    free(blob);
+}
+
+/* --queue-file: the emits a run before left, sent before stdin's.  A file
+ * that is not there is an empty queue.  Returns 0, or 1 (message printed). */
+static int queue_load(sioc_state *s)
+{
+    FILE *f = fopen(s->opt.queue_file, "rb");
+    unsigned char *blob = NULL;
+    size_t len = 0, cap = 0;
+    int r = SIO_OK;
+    if (!f) {
+        if (errno == ENOENT) return 0;
+        fprintf(stderr, "sioc: --queue-file %s: %s\n", s->opt.queue_file, strerror(errno));
+        return 1;
+    }
+    for (;;) {
+        size_t n;
+        if (len == cap) {
+            unsigned char *p = cap >= ((size_t)1 << 30) ? NULL : (unsigned char *)realloc(blob, cap ? cap * 2 : 65536);
+            if (!p) { r = SIO_ERR_NOMEM; break; }
+            blob = p;
+            cap = cap ? cap * 2 : 65536;
+        }
+        if ((n = fread(blob + len, 1, cap - len, f)) == 0) break;
+        len += n;
+    }
+    fclose(f);
+    if (r == SIO_OK) r = sio_queue_load(s->client, blob, len);
+    free(blob);
+    if (r != SIO_OK) {
+        fprintf(stderr, "sioc: --queue-file %s: %s%s\n", s->opt.queue_file, sio_status_text(r),
+                r == SIO_ERR_INVALID ? " (not a whole queue file)" : "");
+        return 1;
+    }
+    return 0;
+}
+
 static void stop_client(sioc_state *s)
 {
     if (s->limit_reached && !s->exit_by) s->exit_by = sioc_now_ms() + SIOC_EXIT_GRACE_MS;
     if (s->closing) return;
     s->closing = 1;
+    if (s->queue_dirty) queue_save(s);
+    s->queue_frozen = 1;                       /* what the stop gives up stays in the file */
     sio_stop(s->client);                       /* the CLOSE event (maybe already queued) ends the loop */
 }
 
@@ -670,6 +756,7 @@ static void io_send_line(sioc_state *s, const char *line, size_t len)
     o.ack_timeout_ms = (int)s->opt.ack_timeout;
     if (bins.error || !o.args) r = SIO_ERR_INVALID;
     else r = sio_emit_ex(s->client, &o, &id);
+    if (r == SIO_OK) s->queue_dirty = 1;
     if (r != SIO_OK) {
         char msg[200];
         snprintf(msg, sizeof msg, "sioc: could not emit '%.100s': %s%s", name, sio_status_text(r),
@@ -793,15 +880,40 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             stop_client(s);
         }
         break;
+    case SIO_EVENT_RETRY:
+        if (s->opt.json) {
+            fputs("{\"type\":\"retry\",\"ns\":", stdout);
+            json_cstr(stdout, ev->ns);
+            printf(",\"id\":%lld,\"attempt\":%d}\n", (long long)ev->ack_id, ev->attempt);
+        } else {
+            say("retry %lld on %s (attempt %d)\n", (long long)ev->ack_id, ev->ns, ev->attempt);
+        }
+        break;
     case SIO_EVENT_ACK:
-        if (ev->error) {
+        if (s->opt.retries) {
+            if (ev->error == SIO_ERR_CLOSED) s->queue_frozen = 1;   /* the run ends: the file keeps them */
+            else s->queue_dirty = 1;
+        }
+        if (ev->error && s->opt.retries) {
+            if (s->opt.json) {
+                fputs("{\"type\":\"give-up\",\"ns\":", stdout);
+                json_cstr(stdout, ev->ns);
+                printf(",\"id\":%lld,\"tries\":%d,\"message\":", (long long)ev->ack_id, ev->attempt);
+                json_cstr(stdout, ev->message);
+                fputs("}\n", stdout);
+            } else {
+                say("give-up %lld on %s after %d tries: %s\n", (long long)ev->ack_id, ev->ns, ev->attempt, ev->message);
+            }
+        } else if (ev->error) {
             char msg[200];
             snprintf(msg, sizeof msg, "ack %lld on %.100s: %s", (long long)ev->ack_id, ev->ns, ev->message);
             record_error(s, msg);
         } else if (s->opt.json) {
             fputs("{\"type\":\"ack\",\"ns\":", stdout);
             json_cstr(stdout, ev->ns);
-            printf(",\"id\":%lld,\"args\":", (long long)ev->ack_id);
+            printf(",\"id\":%lld,", (long long)ev->ack_id);
+            if (s->opt.retries) printf("\"tries\":%d,", ev->attempt);
+            fputs("\"args\":", stdout);
             io_print_args(ev);
             fputs("}\n", stdout);
         } else {
@@ -1143,6 +1255,8 @@ int main(int argc, char **argv)
         cfg.try_all_transports = s.opt.try_all_transports;
         cfg.remember_upgrade = s.opt.remember_upgrade;
         cfg.eio = s.opt.eio;
+        cfg.retries = (int)s.opt.retries;
+        cfg.ack_timeout_ms = (int)s.opt.ack_timeout;
     } else {
         cfg.reconnect = s.opt.reconnect ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
     }
@@ -1200,6 +1314,10 @@ int main(int argc, char **argv)
     if (s.opt.io) {
         size_t k;
         for (k = 0; k < s.opt.subscribe_count; k++) sio_subscribe(s.client, NULL, s.opt.subscribes[k]);
+        if (s.opt.queue_file && queue_load(&s)) {
+            sio_destroy(s.client);
+            return 1;
+        }
     }
     if (s.stdin_open) stdin_start();
 #ifndef _WIN32
@@ -1224,6 +1342,7 @@ int main(int argc, char **argv)
             }
         }
         fflush(stdout);                              /* nothing more ready: the batch goes out */
+        if (s.queue_dirty) queue_save(&s);
         last_flush = now = sioc_now_ms();
         if (s.done) break;
         if (s.exit_by && now >= s.exit_by) {         /* the server did not answer the close in time */
@@ -1277,6 +1396,7 @@ int main(int argc, char **argv)
     }
     term_hide();
     fflush(stdout);
+    if (s.queue_dirty) queue_save(&s);
     sio_destroy(s.client);
 #ifdef SIO_WITH_BEARSSL
     sio_bearssl_destroy(s.tls);

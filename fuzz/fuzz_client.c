@@ -1,7 +1,8 @@
 /* Drives a whole client (WebSocket or Socket.IO) through the sans-I/O core
  * with an in-memory transport: after a valid handshake the fuzzer supplies
  * the server's bytes, interleaved with API calls, clock jumps and polls.
- * Input: byte 0 picks the mode; then records of <op> <len> <bytes...>. */
+ * Input: byte 0 picks the mode (an odd length adds retries); then records
+ * of <op> <len> <bytes...>. */
 #define SIO_IMPLEMENTATION
 #include "sio.h"
 #include "mem_platform.h"
@@ -71,6 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_send_queue = 4096;
     cfg.max_pending_acks = 16;
     cfg.max_namespaces = 4;
+    cfg.retries = socketio && (size & 1) ? 2 : 0;   /* odd inputs: at-least-once emits, resent on timeouts */
+    cfg.ack_timeout_ms = 50;
     cfg.deflate = SIO_DEFLATE_ON;            /* agreed below, or whatever the fuzzer's 101 says */
     if (own_handshake && size >= 2) {
         size_t n = 64 + (size_t)data[1];

@@ -245,6 +245,14 @@
  * reports recovered, the missed events follow it, and the offset the server
  * appends to broadcasts is removed from args.
  *
+ * At least once (cfg.retries > 0, the JS client's retries and ackTimeout):
+ * every emit but a volatile one asks for an ack and is kept until it comes,
+ * a namespace's emits one at a time and in order; a try not answered within
+ * ack_timeout_ms, or lost with its connection, is sent again (RETRY) up to
+ * retries times, then given up (ACK with SIO_ERR_TIMEOUT).
+ * sio_queue_save() and sio_queue_load() carry the emits not yet acknowledged
+ * across a restart as a blob.
+ *
  * License: MIT, see the end of this file.
  */
 #ifndef SIO_H

@@ -39,6 +39,8 @@ typedef struct sio__socketio {
     sio__namespaces namespaces;        /* their queues and held events */
     const char *disconnect_reason;     /* for the DISCONNECT events of a lost connection */
     sio__acks acks;                    /* emits waiting for their answer */
+    sio__outbox outbox;                /* emits with retries, until their answer */
+    int outbox_stalled;                /* sending its next emit failed: the timers try again */
     sio__binary binary;                /* a binary packet collecting its attachments */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
@@ -90,6 +92,8 @@ struct sio_client {
     sio_url url;
     size_t max_message, max_handshake, max_send_queue;
     size_t max_attachments, max_namespaces, max_pending_acks;
+    int emit_retries;                  /* sio_config.retries */
+    uint64_t emit_ack_timeout;         /* sio_config.ack_timeout_ms; 0: none */
     char *dns_server;
     char *eio_target, *eio_query;      /* the request target (Socket.IO: the Engine.IO path); extra query "&k=v..." */
     char *own_query;                   /* Socket.IO: the configured URL's query, which a redirect does not change */

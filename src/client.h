@@ -83,6 +83,15 @@ typedef struct sio_config {
     int deflate_no_context_takeover; /* 1: ask the server to compress each message on its own, so no
                                         history is kept between messages */
     size_t deflate_threshold;        /* messages shorter than this go out uncompressed: 0 = 128 */
+    /* at-least-once emits (Socket.IO; the JS client's retries and ackTimeout) */
+    int retries;                     /* > 0: every emit but a volatile one asks the server for an ack
+                                        and is kept until it comes; a namespace's emits go one at a
+                                        time, in order; an emit whose ack did not come within
+                                        ack_timeout_ms, or whose connection was lost, is sent again
+                                        (RETRY event), up to retries times, then given up (ACK with
+                                        SIO_ERR_TIMEOUT).  0 (the default): sent once */
+    int ack_timeout_ms;              /* with retries: how long each try waits for its ack; 0: until
+                                        the connection is lost */
 } sio_config;
 
 /* Offering permessage-deflate (sio_config.deflate).  The client compresses
@@ -117,14 +126,17 @@ typedef enum sio_event_type {
     SIO_EVENT_DISCONNECT,    /* a namespace is gone: ns, reason ("io server disconnect", ...) */
     SIO_EVENT_EVENT,         /* an event arrived: ns, event_name, args, data, attachments, ack_id */
     SIO_EVENT_ACK,           /* the answer to an emit with ack: ns, ack_id, args, attachments;
-                                error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come */
+                                error SIO_ERR_TIMEOUT or SIO_ERR_CLOSED when it cannot come
+                                (with retries: for every emit given up, asked for an ack or not) */
     SIO_EVENT_RECONNECTING,  /* the connection was lost (or not made): attempt N in delay_ms;
                                 code, clean and reason of what ended it */
     SIO_EVENT_RECONNECT,     /* a new connection opened after attempt N (instead of OPEN); the
                                 namespaces that were connected get CONNECT again; WebSocket:
                                 protocol, and the messages queued meanwhile go out first */
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
-    SIO_EVENT_PONG           /* WebSocket: the server's pong: data/len its payload; rtt_ms */
+    SIO_EVENT_PONG,          /* WebSocket: the server's pong: data/len its payload; rtt_ms */
+    SIO_EVENT_RETRY          /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
+                                (the retry, from 1) */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -156,7 +168,8 @@ typedef struct sio_event {
     const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
     size_t attachment_count;
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
-    int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1 */
+    int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1; RETRY: the
+                                     retry, from 1; ACK of an emit with retries: the tries it took */
     int delay_ms;                 /* RECONNECTING: wait before the attempt */
     int recovered;                /* CONNECT: the server restored the session (state recovery);
                                      missed events follow */

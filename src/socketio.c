@@ -174,6 +174,82 @@ static int sio__send_queued(sio_client *c, const sio__queued *q)
 }
 
 
+/* Ends an emit of the outbox with an ACK event carrying error and text. */
+static void sio__outbox_give_up(sio_client *c, sio__outgoing *e, int error, const char *text)
+{
+    sio__pending *p = sio__push(c, SIO_EVENT_ACK, 0, error, 0, text);
+    if (p) { p->ns = e->ns; p->ack_id = (int64_t)e->id; p->attempt = e->tries; }
+    sio__outbox_remove(&c->socketio.outbox, &c->sys.alloc, e);
+}
+
+/* Gives up the outbox's emits on namespace ns (all: ns < 0). */
+static void sio__outbox_fail(sio_client *c, int ns, int error, const char *text)
+{
+    sio__outgoing *e = c->socketio.outbox.head, *next;
+    for (; e; e = next) {
+        next = e->next;
+        if (ns < 0 || e->ns == ns) sio__outbox_give_up(c, e, error, text);
+    }
+}
+
+/* One try of an emit: 4<header with a new ack id><body>, then the
+ * attachments.  The try counts once its text went. */
+static int sio__outbox_send(sio_client *c, sio__outgoing *e, uint64_t now)
+{
+    char head[256];
+    const void *pieces[2];
+    size_t lens[2], k, off = e->body_len;
+    uint64_t wire_id = c->socketio.acks.next_id;
+    int r;
+    head[0] = '4';
+    pieces[0] = head;
+    lens[0] = 1 + sio_packet_encode_header(head + 1, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+                                           (unsigned)e->count, c->socketio.namespaces.list[e->ns]->name, 1, wire_id);
+    pieces[1] = e->bytes;
+    lens[1] = e->body_len;
+    if ((r = sio__eio_send(c, 0, pieces, lens, 2)) != SIO_OK) return r;
+    c->socketio.acks.next_id++;
+    sio__outbox_sent(e, wire_id, now);
+    for (k = 0; r == SIO_OK && k < e->count; k++) {
+        pieces[0] = e->bytes + off;
+        r = sio__eio_send(c, 1, pieces, &e->lens[k], 1);
+        off += e->lens[k];
+    }
+    return SIO_OK;                               /* a lost attachment is a lost try: its deadline or the connection's end resends it */
+}
+
+/* Sends namespace i's next emit of the outbox when none is in flight and
+ * the namespace is connected; an emit out of tries, or over the server's
+ * maxPayload, is given up and the one after it goes. */
+static void sio__outbox_next(sio_client *c, int i)
+{
+    sio__outgoing *e;
+    uint64_t now = sio__now(c);
+    if (c->phase != SIO__OPEN || !c->eio.open || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED) return;
+    while ((e = sio__outbox_first(&c->socketio.outbox, i)) != NULL && !e->in_flight) {
+        char text[SIO__TEXT_SIZE];
+        size_t k, head = 1 + sio_packet_encode_header(text, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+                                                      (unsigned)e->count, c->socketio.namespaces.list[i]->name, 1,
+                                                      c->socketio.acks.next_id);
+        int fits = sio__packet_fits(c, head + e->body_len, 0);
+        for (k = 0; fits && k < e->count; k++) fits = sio__packet_fits(c, e->lens[k], 1);
+        if (e->tries > c->emit_retries) {
+            snprintf(text, sizeof text, "operation has timed out: no ack after %d tries", e->tries);
+            sio__outbox_give_up(c, e, SIO_ERR_TIMEOUT, text);
+        } else if (!fits) {
+            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+                     c->socketio.namespaces.list[i]->name, (unsigned long)c->eio.session.max_payload);
+            sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, text);
+        } else if (sio__outbox_send(c, e, now) != SIO_OK) {
+            c->socketio.outbox_stalled = 1;      /* memory or the random source failed: the timers try again */
+            return;
+        } else if (e->tries > 1) {
+            sio__pending *p = sio__push(c, SIO_EVENT_RETRY, 0, 0, 0, NULL);
+            if (p) { p->ns = i; p->ack_id = (int64_t)e->id; p->attempt = e->tries - 1; }
+        }
+    }
+}
+
 /* When no namespace is wanted any more the connection closes, as the JS
  * client's Manager does. */
 static void sio__socketio_maybe_close(sio_client *c)
@@ -201,9 +277,12 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
             sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
             if (p) { p->ns = (int)i; p->reason = reason; }
         }
-        if (!keep_queues || !n->list[i]->joined)
+        if (!keep_queues || !n->list[i]->joined) {
             sio__ns_discard_queue(c, (int)i, "the connection closed before the namespace connected");
+            sio__outbox_fail(c, (int)i, SIO_ERR_CLOSED, "socket has been disconnected");
+        }
     }
+    sio__outbox_land(&c->socketio.outbox);       /* the answers on the way are lost: resent on the next connection */
     sio__namespaces_end(n, &c->sys.alloc, keep_queues);
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
@@ -383,6 +462,7 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
         sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
+    sio__outbox_next(c, i);
     ev->type = SIO_EVENT_CONNECT;
     ev->ns = ns->name;
     ev->sid = ns->sid;
@@ -425,8 +505,28 @@ static int sio__ns_on_connect_error(sio_client *c, int i, const sio_packet *pk, 
     else if (text) text[0] = 0;
     ev->message = text ? text : "";
     sio__ns_discard_queue(c, i, "the namespace refused the connection");
+    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace refused the connection");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     return 1;
+}
+
+/* The server answered the try in flight of an outbox emit: the emit is
+ * done (reported when it asked for the answer) and the next one goes. */
+static int sio__outbox_on_ack(sio_client *c, sio__outgoing *e, char *data, size_t len, sio_event *ev)
+{
+    int i = e->ns, report = e->want_ack;
+    if (report) {
+        ev->type = SIO_EVENT_ACK;
+        ev->ns = c->socketio.namespaces.list[i]->name;
+        ev->ack_id = (int64_t)e->id;
+        ev->attempt = e->tries;
+        ev->args = data;
+        ev->args_len = len;
+        data[len] = 0;
+    }
+    sio__outbox_remove(&c->socketio.outbox, &c->sys.alloc, e);
+    sio__outbox_next(c, i);
+    return report;
 }
 
 /* One Socket.IO packet; data is writable (see above).  Returns 1 with an
@@ -435,6 +535,7 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
 {
     sio__namespaces *n = &c->socketio.namespaces;
     int i, k, recovered = 0;
+    sio__outgoing *e;
     int verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
                                           &i, &recovered);
     switch (verdict) {
@@ -447,6 +548,7 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
                                         "in v2.x with a v3.x client, but they are not compatible");
     case SIO__NS_LEFT:
         sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+        sio__outbox_fail(c, i, SIO_ERR_CLOSED, "socket has been disconnected");
         ev->type = SIO_EVENT_DISCONNECT;
         ev->ns = n->list[i]->name;
         ev->reason = "io server disconnect";
@@ -462,6 +564,8 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     case SIO__NS_EVENT:
         return sio__socketio_event(c, i, pk, data, ev);
     case SIO__NS_ACK:   /* unknown ids are ignored, and those of emits still queued: the server cannot know them */
+        if ((e = sio__outbox_answered(&c->socketio.outbox, i, pk->id)) != NULL)
+            return sio__outbox_on_ack(c, e, data, pk->data_len, ev);
         if ((k = sio__acks_find(&c->socketio.acks, i, pk->id)) < 0 || !c->socketio.acks.list[k].sent) return 0;
         sio__acks_remove(&c->socketio.acks, (size_t)k);
         ev->type = SIO_EVENT_ACK;

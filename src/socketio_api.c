@@ -2,7 +2,17 @@
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
     int k = 0;
+    size_t i;
+    sio__outgoing *e;
     if (!SIO__SOCKETIO(c)) return;
+    while ((e = sio__outbox_expired(&c->socketio.outbox, now)) != NULL) {   /* ends: resent with a later deadline, or not in flight */
+        e->in_flight = 0;
+        sio__outbox_next(c, e->ns);
+    }
+    if (c->socketio.outbox_stalled) {
+        c->socketio.outbox_stalled = 0;
+        for (i = 0; i < c->socketio.namespaces.count; i++) sio__outbox_next(c, (int)i);
+    }
     while ((k = sio__acks_expired(&c->socketio.acks, (size_t)k, now)) >= 0) {   /* ack timers run while offline too */
         const sio__ack *a = &c->socketio.acks.list[k];
         if (!a->sent)
@@ -34,7 +44,64 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
  * the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    return sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0, sio__acks_deadline(&c->socketio.acks));
+    return sio__earliest(sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0,
+                                       sio__acks_deadline(&c->socketio.acks)),
+                         sio__outbox_deadline(&c->socketio.outbox));
+}
+
+/* The body of an event or ack as pieces, [<name>,<args>], pointing into
+ * event, args and name_buf (or w, for a long name: sio_jw_free it). */
+static int sio__emit_body(sio_client *c, const char *event, const char *args, sio_json_writer *w,
+                          char *name_buf, size_t name_cap, const void **pieces, size_t *lens, size_t *n)
+{
+    const char *inner = "";
+    size_t inner_len = 0;
+    if (args && *args) {
+        sio_json arr = sio_json_make(args, strlen(args));
+        if (arr.len > 2) {
+            inner = arr.text + 1;
+            inner_len = arr.len - 2;
+            while (inner_len && strchr(" \t\r\n", *inner)) { inner++; inner_len--; }
+        }
+    }
+    pieces[*n] = "[";
+    lens[(*n)++] = 1;
+    sio_jw_init(w, name_buf, name_cap);   /* the escaped name: on the stack unless long */
+    if (event) {
+        sio_jw_cstring(w, event);
+        if (w->error) {
+            sio_jw_init(w, NULL, 0);
+            w->allocator = c->sys.alloc;
+            sio_jw_cstring(w, event);
+            if (w->error) { sio_jw_free(w); return SIO_ERR_NOMEM; }
+        }
+        pieces[*n] = w->buf;
+        lens[(*n)++] = w->len;
+    }
+    if (inner_len) {
+        if (event) { pieces[*n] = ","; lens[(*n)++] = 1; }
+        pieces[*n] = inner;
+        lens[(*n)++] = inner_len;
+    }
+    pieces[*n] = "]";
+    lens[(*n)++] = 1;
+    return SIO_OK;
+}
+
+/* 1 if a packet of text_len bytes and count attachments fits the server's
+ * maxPayload. */
+static int sio__emit_fits(const sio_client *c, size_t text_len, const sio_bytes *atts, size_t count)
+{
+    size_t k;
+    for (k = 0; k < count && sio__packet_fits(c, atts[k].len, 1); k++) {}
+    return k == count && sio__packet_fits(c, text_len, 0);
+}
+
+/* Bytes the client holds to send later: the namespaces' queues and the
+ * outbox. */
+static size_t sio__to_send_later(const sio_client *c)
+{
+    return c->socketio.namespaces.queued_bytes + c->socketio.outbox.bytes;
 }
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
@@ -44,52 +111,22 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
                         const char *args, const sio_bytes *atts, size_t count)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    const char *inner = "";
     const void *pieces[6];
-    size_t lens[6], n = 0, inner_len = 0, total = 0, k;
+    size_t lens[6], n = 0, total = 0, k;
     char head[256], name_buf[256];
     sio_json_writer w;
     int r = SIO_OK;
-    if (args && *args) {
-        sio_json arr = sio_json_make(args, strlen(args));
-        if (arr.len > 2) {
-            inner = arr.text + 1;
-            inner_len = arr.len - 2;
-            while (inner_len && strchr(" \t\r\n", *inner)) { inner++; inner_len--; }
-        }
-    }
     head[0] = '4';
     pieces[n] = head;
     lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
-    pieces[n] = "[";
-    lens[n++] = 1;
-    sio_jw_init(&w, name_buf, sizeof name_buf);   /* the escaped name: on the stack unless long */
-    if (event) {
-        sio_jw_cstring(&w, event);
-        if (w.error) {
-            sio_jw_init(&w, NULL, 0);
-            w.allocator = c->sys.alloc;
-            sio_jw_cstring(&w, event);
-            if (w.error) { sio_jw_free(&w); return SIO_ERR_NOMEM; }
-        }
-        pieces[n] = w.buf;
-        lens[n++] = w.len;
-    }
-    if (inner_len) {
-        if (event) { pieces[n] = ","; lens[n++] = 1; }
-        pieces[n] = inner;
-        lens[n++] = inner_len;
-    }
-    pieces[n] = "]";
-    lens[n++] = 1;
+    if ((r = sio__emit_body(c, event, args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
     for (k = 0; k < n; k++) total += lens[k];
-    for (k = 0; k < count && sio__packet_fits(c, atts[k].len, 1); k++) {}
-    if (!sio__packet_fits(c, total, 0) || k < count) {
+    if (!sio__emit_fits(c, total, atts, count)) {
         sio_jw_free(&w);
         return SIO_ERR_TOO_BIG;
     }
     for (k = 0; k < count; k++) total += atts[k].len;
-    if (c->socketio.namespaces.queued_bytes + sio__backlog(c) + total > c->max_send_queue) {
+    if (sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue) {
         sio_jw_free(&w);
         return SIO_ERR_FULL;
     }
@@ -106,6 +143,37 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
                                 type == SIO_PACKET_EVENT && has_id ? (int64_t)id : -1);
     sio_jw_free(&w);
     return r;
+}
+
+/* An emit with retries: kept in the outbox until the server answers it,
+ * sent when its turn comes.  Its id is taken from the acks' ids, so that
+ * every ACK event names one emit. */
+static int sio__emit_at_least_once(sio_client *c, int i, const sio_emit_options *o, int64_t *ack_id)
+{
+    const void *pieces[5];
+    size_t lens[5], n = 0, total = 0, k;
+    char head[256], name_buf[256];
+    sio_json_writer w;
+    uint64_t id = c->socketio.acks.next_id;
+    int r;
+    if (c->socketio.outbox.count + c->socketio.acks.count >= c->max_pending_acks) return SIO_ERR_FULL;
+    if ((r = sio__emit_body(c, o->event, o->args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
+    for (k = 0; k < n; k++) total += lens[k];
+    total += 1 + sio_packet_encode_header(head, o->attachment_count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+                                          (unsigned)o->attachment_count, c->socketio.namespaces.list[i]->name, 1, id);
+    if (!sio__emit_fits(c, total, o->attachments, o->attachment_count)) r = SIO_ERR_TOO_BIG;
+    for (k = 0; k < o->attachment_count; k++) total += o->attachments[k].len;
+    if (r == SIO_OK && sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue) r = SIO_ERR_FULL;
+    if (r == SIO_OK)
+        r = sio__outbox_add(&c->socketio.outbox, &c->sys.alloc, i, id, o->ack, pieces, lens, n,
+                            o->attachments, o->attachment_count);
+    sio_jw_free(&w);
+    if (r != SIO_OK) return r;
+    c->socketio.outbox.tail->timeout = o->ack_timeout_ms > 0 ? (uint64_t)o->ack_timeout_ms : c->emit_ack_timeout;
+    c->socketio.acks.next_id++;
+    if (ack_id) *ack_id = (int64_t)id;
+    sio__outbox_next(c, i);
+    return SIO_OK;
 }
 
 static int sio__check_args(const sio_client *c, const char *args)
@@ -170,6 +238,7 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         if (p) { p->ns = i; p->reason = "io client disconnect"; }
     }
     sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
     sio__ns_discard_queue(c, i, "the namespace was left");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     sio__socketio_maybe_close(c);
@@ -199,6 +268,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if ((i = sio__namespace(c, o->ns)) < 0) return i;
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (o->is_volatile && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
         id = c->socketio.acks.next_id;
@@ -270,10 +340,94 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
     return SIO_OK;
 }
 
+static const char *sio__namespace_name_at(const void *ctx, int ns)
+{
+    return ((const sio_client *)ctx)->socketio.namespaces.list[ns]->name;
+}
+
+SIO_API int sio_queue_save(const sio_client *c, unsigned char *out, size_t cap, size_t *len)
+{
+    if (!c || !len) return SIO_ERR_INVALID;
+    *len = 0;
+    if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    return sio__outbox_save(&c->socketio.outbox, sio__namespace_name_at, c, out, cap, len);
+}
+
+/* Whether id names an emit the client holds (its outbox or its acks). */
+static int sio__emit_id_taken(const sio_client *c, uint64_t id)
+{
+    size_t k;
+    for (k = 0; k < c->socketio.acks.count; k++)
+        if (c->socketio.acks.list[k].id == id) return 1;
+    return sio__outbox_find(&c->socketio.outbox, id) != NULL;
+}
+
+/* A saved emit the client can send: a namespace name, a body that is a
+ * JSON array starting with the event's name, attachments within
+ * max_attachments, an id no emit has.  Copies the name into name. */
+static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, char *name, size_t cap)
+{
+    sio_json body, first;
+    if (s->ns_len >= cap || s->id >= ((uint64_t)1 << 53)) return SIO_ERR_INVALID;
+    memcpy(name, s->ns, s->ns_len);
+    name[s->ns_len] = 0;
+    if (strlen(name) != s->ns_len || !sio__namespace_name_ok(name) ||
+        sio_json_validate(s->body, s->body_len, SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
+        sio_json_typeof(body = sio_json_make(s->body, s->body_len)) != SIO_JSON_ARRAY ||
+        !sio_json_at(body, 0, &first) || sio_json_typeof(first) != SIO_JSON_STRING)
+        return SIO_ERR_INVALID;
+    if (s->count > c->max_attachments) return SIO_ERR_TOO_BIG;
+    return sio__emit_id_taken(c, s->id) ? SIO_ERR_STATE : SIO_OK;
+}
+
+/* Two passes over the blob: every emit is checked before any is taken, so
+ * that a blob goes in whole or not at all. */
+SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
+{
+    sio__queue_reader r;
+    sio__saved_emit s;
+    sio__outgoing *last;
+    char name[256];
+    size_t count = 0, bytes = 0, i;
+    int k, ns = 0, st = SIO_OK;
+    if (!c) return SIO_ERR_INVALID;
+    if (!SIO__SOCKETIO(c) || c->emit_retries <= 0) return SIO_ERR_STATE;
+    if (sio__queue_read_begin(&r, blob, len) != SIO_OK) return SIO_ERR_INVALID;
+    while ((k = sio__queue_read_next(&r, &s)) == 1) {
+        if ((st = sio__saved_emit_check(c, &s, name, sizeof name)) != SIO_OK) return st;
+        count++;
+        bytes += sio__saved_size(&s);
+    }
+    if (k < 0) return SIO_ERR_INVALID;
+    if (c->socketio.outbox.count + c->socketio.acks.count + count > c->max_pending_acks ||
+        sio__to_send_later(c) + bytes > c->max_send_queue)
+        return SIO_ERR_FULL;
+    last = c->socketio.outbox.tail;
+    sio__queue_read_begin(&r, blob, len);
+    while (st == SIO_OK && sio__queue_read_next(&r, &s) == 1) {
+        sio__saved_emit_check(c, &s, name, sizeof name);   /* for the name; passed above */
+        if ((ns = sio__namespace(c, name)) < 0) st = ns;
+        else st = sio__outbox_add_saved(&c->socketio.outbox, &c->sys.alloc, ns, &s);
+        if (st == SIO_OK) c->socketio.outbox.tail->timeout = c->emit_ack_timeout;
+        if (st == SIO_OK && s.id >= c->socketio.acks.next_id) c->socketio.acks.next_id = s.id + 1;
+    }
+    if (st != SIO_OK) {
+        sio__outbox_cut(&c->socketio.outbox, &c->sys.alloc, last);
+        return st;
+    }
+    for (i = 0; i < c->socketio.namespaces.count; i++)
+        if (sio__outbox_first(&c->socketio.outbox, (int)i)) {
+            if (!c->socketio.namespaces.list[i]->joined && (st = sio__join(c, (int)i)) != SIO_OK) return st;
+            sio__outbox_next(c, (int)i);
+        }
+    sio__wake(c);
+    return SIO_OK;
+}
+
 /* Heap held by the session, for sio_memory. */
 static size_t sio__socketio_memory(const sio_client *c)
 {
-    return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap +
+    return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + sio__outbox_memory(&c->socketio.outbox) +
            sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary);
 }
 
@@ -284,6 +438,7 @@ static void sio__socketio_free(sio_client *c)
     sio__namespaces_free(&c->socketio.namespaces, &c->sys.alloc);
     sio__free(&c->sys.alloc, c->socketio.acks.list);
     sio__free(&c->sys.alloc, c->socketio.scratch);
+    sio__outbox_free(&c->socketio.outbox, &c->sys.alloc);
 }
 
 /* Socket.IO part of sio_create: the URL's namespace and its auth. */
@@ -325,6 +480,7 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
         sio__ns_discard_queue(c, (int)i, "the connection was stopped");
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__outbox_fail(c, -1, SIO_ERR_CLOSED, "the connection was stopped");
     c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
 }
@@ -364,5 +520,16 @@ SIO_API int sio_subscribe(sio_client *c, const char *name, const char *event) { 
 SIO_API int sio_unsubscribe(sio_client *c, const char *name, const char *event)
 {
     return event ? sio_join(c, name, NULL) : SIO_ERR_INVALID;
+}
+SIO_API int sio_queue_save(const sio_client *c, unsigned char *out, size_t cap, size_t *len)
+{
+    (void)out; (void)cap;
+    if (len) *len = 0;
+    return c && len ? SIO_ERR_STATE : SIO_ERR_INVALID;
+}
+SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
+{
+    (void)blob; (void)len;
+    return c ? SIO_ERR_STATE : SIO_ERR_INVALID;
 }
 #endif

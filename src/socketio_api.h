@@ -18,7 +18,8 @@ typedef struct sio_emit_options {
     const sio_bytes *attachments; /* attachment N for placeholder N */
     size_t attachment_count;
     int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
-    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives */
+    int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives; with
+                                     sio_config.retries: each try's wait (0: its ack_timeout_ms) */
     int is_volatile;              /* drop instead of queueing when not connected */
 } sio_emit_options;
 /* Returns SIO_OK (and the ack id when asked), SIO_ERR_INVALID (reserved or
@@ -34,3 +35,16 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
  * Subscribing joins the namespace if needed. */
 SIO_API int sio_subscribe(sio_client *c, const char *ns, const char *event);
 SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
+
+/* At-least-once emits kept across a restart (sio_config.retries): the
+ * emits not yet acknowledged, in order, as a blob for a file or flash.
+ * sio_queue_save writes it into out (cap bytes) and its size into *len;
+ * with out NULL or cap too small it only says the size (SIO_ERR_FULL).
+ * sio_queue_load, on a client with retries, appends a saved queue to its
+ * emits: each keeps its id and goes when its namespace connects (joined
+ * if needed); the tries start over.  SIO_ERR_INVALID for bytes that are
+ * not a whole blob (cut short, changed), SIO_ERR_STATE when an id is in
+ * use, SIO_ERR_FULL over max_send_queue or max_pending_acks; on any error
+ * nothing is loaded. */
+SIO_API int sio_queue_save(const sio_client *c, unsigned char *out, size_t cap, size_t *len);
+SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len);

@@ -1096,6 +1096,157 @@ def io_remember_upgrade_reconnects_on_websocket():
             stop_fault_server(srv)
 
 
+# --- at-least-once emits: --retries, --ack-timeout, --queue-file ------------------
+
+def start_recording_server(port, log, delay_ms):
+    """io_server.js on port, appending every "record" value to log before it
+    acks (after delay_ms)."""
+    env = dict(os.environ, NODE_PATH=os.path.join(ROOT, "node_modules"))
+    p = subprocess.Popen(["node", os.path.join(SERVERS, "io_server.js"), str(port), "--record-log", log,
+                          "--record-delay", str(delay_ms)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         env=env, start_new_session=True)
+    track(p)
+    check(p.stdout.readline().startswith(b"PORT "), "io_server did not start on %d" % port)
+    return p
+
+
+def recorded(log):
+    try:
+        with open(log) as fh:
+            return [json.loads(l) for l in fh if l.endswith("\n")]
+    except OSError:
+        return []
+
+
+def check_in_order_at_least_once(values, n, first=0):
+    """Every value first..n-1 arrived, in order; a value may come again only
+    right after itself (the try in flight when the connection went)."""
+    check(values[:1] == [first] and values[-1:] == [n - 1], "first/last recorded: %s ... %s" % (values[:3], values[-3:]))
+    steps = [b - a for a, b in zip(values, values[1:])]
+    bad = [(i, values[i], values[i + 1]) for i, d in enumerate(steps) if d not in (0, 1)]
+    check(not bad, "out of order or lost at %s" % short(bad))
+
+
+def wait_until(pred, timeout, what):
+    end = time.monotonic() + timeout * SLOW
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.02)
+    raise TestFailure("timed out waiting for %s" % what)
+
+
+@test
+def io_retries_survive_three_server_restarts_in_order():
+    """--retries 5 --ack-timeout 2000 with 1000 emits queued at once against a
+    socket.io 4.8 server that acks each after 3 ms and is killed (SIGKILL) and
+    restarted on the same port three times: the server's handler saw every
+    emit at least once and in order (a repeat only of the emit in flight at a
+    kill), sioc printed 1000 ack records and no give-up, and the emits in
+    flight at the kills were resent (retry records)."""
+    only_default_pass()
+    port, log = free_port(), os.path.join(OPTS.tmp, "record-%d.log" % os.getpid())
+    if os.path.exists(log):
+        os.unlink(log)
+    srv = start_recording_server(port, log, 3)
+    lines = b"".join(b'["record",%d]\n' % i for i in range(1000))
+    run = Run(["--ack", "--retries", "5", "--ack-timeout", "2000", "http://127.0.0.1:%d/" % port], lines, False,
+              reconnect=True)
+    try:
+        for k, at in enumerate((150, 400, 650)):
+            wait_until(lambda: len(recorded(log)) >= at, 30, "%d records (%s)" % (at, run.describe()))
+            lost = len(run.of("reconnecting"))
+            stop_fault_server(srv)
+            check(run.wait_for(lambda r, lost=lost: len(run.of("reconnecting")) > lost, 10),
+                  "no reconnecting record: %s" % run.describe())
+            time.sleep(0.3)
+            srv = start_recording_server(port, log, 3)
+            check(run.wait_for(lambda r, k=k: len(run.of("reconnect")) > k, 20), "no reconnect: %s" % run.describe())
+        check(run.wait_for(lambda r: len(run.of("ack")) >= 1000, 60), "not 1000 acks: %s" % run.describe())
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+        stop_fault_server(srv)
+    expect_rc(run, 0)
+    check_in_order_at_least_once(recorded(log), 1000)
+    acks = run.of("ack")
+    check(len(acks) == 1000 and len(set(a["id"] for a in acks)) == 1000 and all(a["args"] == ["ok"] for a in acks),
+          "ack records: %d, ids %d" % (len(acks), len(set(a["id"] for a in acks))))
+    check(not run.of("give-up"), "give-up records: %s" % run.of("give-up")[:3])
+    check(len(run.of("reconnect")) == 3, "reconnects: %d" % len(run.of("reconnect")))
+    check(run.of("retry") and all(r["attempt"] == 1 for r in run.of("retry")),
+          "retry records: %s" % run.of("retry")[:5])
+
+
+@test
+def io_retries_give_up_after_the_last_try():
+    """--retries 2 --ack-timeout 300 and an event the server never acks: two
+    retry records, then a give-up record (tries 3); the emit after it waited
+    its turn and is acked; the session lives on (exit 0 on SIGINT)."""
+    run = Run(["--ack", "--retries", "2", "--ack-timeout", "300", url("io")],
+              b'["ignore-me",1]\n["message-with-ack","after"]\n', False)
+    try:
+        check(run.wait_for(lambda r: r.get("type") == "ack", 10), "no ack: %s" % run.describe())
+        run.kill(signal.SIGINT)
+    finally:
+        run.finish(10)
+    expect_rc(run, 0)
+    kinds = [r["type"] for r in run.records if r["type"] in ("retry", "give-up", "ack")]
+    check(kinds == ["retry", "retry", "give-up", "ack"], "records in order: %s" % kinds)
+    retries, gave_up, ack = run.of("retry"), run.of("give-up")[0], run.of("ack")[0]
+    check([r["attempt"] for r in retries] == [1, 2] and retries[0]["id"] == gave_up["id"],
+          "retry records: %s" % retries)
+    check(gave_up["tries"] == 3 and "no ack after 3 tries" in gave_up["message"], "give-up: %s" % gave_up)
+    check(ack["args"] == ["after"] and ack["tries"] == 1 and ack["id"] != gave_up["id"], "ack: %s" % ack)
+    check(gave_up["_t"] >= 0.8, "gave up after %.2fs, before 3 x 300 ms" % gave_up["_t"])
+
+
+@test
+def io_queue_file_carries_emits_across_a_killed_client():
+    """sioc --retries --queue-file F with 300 emits queued against a server
+    that acks each after 10 ms, killed (SIGKILL) after about 80 arrived; a
+    new sioc with the same F and no stdin sends the rest: the server's
+    handler saw all 300, in order (a repeat only of what was in flight or
+    acked but not yet written down), and the file ends empty."""
+    only_default_pass()
+    port, log = free_port(), os.path.join(OPTS.tmp, "record-q-%d.log" % os.getpid())
+    qfile = os.path.join(OPTS.tmp, "queue-%d.bin" % os.getpid())
+    for f in (log, qfile):
+        if os.path.exists(f):
+            os.unlink(f)
+    srv = start_recording_server(port, log, 10)
+    args = ["--ack", "--retries", "3", "--ack-timeout", "2000", "--queue-file", qfile, "http://127.0.0.1:%d/" % port]
+    try:
+        first = Run(args, b"".join(b'["record",%d]\n' % i for i in range(300)), False, reconnect=True)
+        wait_until(lambda: len(recorded(log)) >= 80, 30, "80 records (%s)" % first.describe())
+        os.killpg(first.p.pid, signal.SIGKILL)
+        first.p.wait()
+        untrack(first.p)
+        time.sleep(0.3)                          # what the killed client had sent reaches the handler
+        got = len(recorded(log))
+        check(got < 300, "all 300 arrived before the kill")
+        check(os.path.getsize(qfile) > 13, "the queue file holds nothing: %d bytes" % os.path.getsize(qfile))
+        second = Run(args, b"", False, reconnect=True)
+        try:
+            wait_until(lambda: recorded(log)[-1:] == [299], 30, "the last emit (%s)" % second.describe())
+            check(second.wait_for(lambda r: r.get("type") == "ack" and r.get("args") == ["ok"] and
+                                  len(second.of("ack")) >= 300 - got, 10), "acks: %s" % second.describe())
+            time.sleep(0.2)
+            second.kill(signal.SIGINT)
+        finally:
+            second.finish(10)
+    finally:
+        stop_fault_server(srv)
+    expect_rc(second, 0)
+    values = recorded(log)
+    check_in_order_at_least_once(values[:got], values[got - 1] + 1)
+    # the new run starts from the oldest emit the file kept: at most the one
+    # after the last that arrived (those acked since the last write come again)
+    check(values[got] <= values[got - 1] + 1, "the second run started at %d after %d" % (values[got], values[got - 1]))
+    check_in_order_at_least_once(values[got:], 300, values[got])
+    check(os.path.getsize(qfile) == 13, "the queue file is not empty at the end: %d bytes" % os.path.getsize(qfile))
+
+
 add_test("io_sticky_session_cookie_polling", make_sticky_test("polling"))
 add_test("io_sticky_session_cookie_auto_upgrade", make_sticky_test("auto"))
 

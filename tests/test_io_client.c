@@ -1450,9 +1450,12 @@ static void *io_failing_realloc(void *user, void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
+/* With and without retries (whose outbox resends on the clock). */
 static void test_io_every_allocation_failing_still_ends_in_one_close(void)
 {
     long k, tried_all = 0;
+    int retries, modes_done = 0;
+    for (retries = 0; retries <= 2; retries += 2, tried_all = 0)
     for (k = 0; k < 2000 && !tried_all; k++) {
         sio_client *c = NULL;
         sio_config cfg;
@@ -1463,6 +1466,8 @@ static void test_io_every_allocation_failing_still_ends_in_one_close(void)
         cfg.mode = SIO_MODE_SOCKETIO;
         cfg.reconnect = SIO_RECONNECT_OFF;
         cfg.allocator.realloc = io_failing_realloc;
+        cfg.retries = retries;
+        cfg.ack_timeout_ms = 500;
         io_fail_after = k;
         io_alloc_seen = 0;
         io_live = 0;
@@ -1496,8 +1501,9 @@ static void test_io_every_allocation_failing_still_ends_in_one_close(void)
         tried_all = io_alloc_seen <= io_fail_after;
         sio_destroy(c);
         CHECK_INT(io_live, 0);
+        modes_done += (int)tried_all;
     }
-    CHECK(tried_all);
+    CHECK_INT(modes_done, 2);
 }
 
 /* The polling transport over in-memory connections (one inbox each):
@@ -2282,6 +2288,327 @@ static void test_io_eio3_namespace_error_packet(void)
     sio_destroy(c);
 }
 
+/* ---- at-least-once emits (sio_config.retries) ---- */
+
+/* The ack id of a sent event "42<id>[...": -1 when it has none. */
+static long long wire_id(const char *text)
+{
+    const char *p = text + 2;
+    long long id = 0;
+    if (strncmp(text, "42", 2) != 0 || *p < '0' || *p > '9') return -1;
+    while (*p >= '0' && *p <= '9') id = id * 10 + (*p++ - '0');
+    return id;
+}
+
+/* The body after the header of a sent event. */
+static const char *wire_body(const char *text)
+{
+    return strchr(text, '[');
+}
+
+/* Polls the ms that pass in steps of 50 with the server's pings keeping the
+ * session alive; returns the first event (0 when none came). */
+static int io_wait_alive(sio_client *c, sio_event *ev, int ms)
+{
+    int t;
+    for (t = 0; t < ms; t += 50) {
+        server_text("2");
+        if (sio_poll(c, ev, 50) == 1) return (int)ev->type;
+    }
+    return 0;
+}
+
+static int64_t io_emit_reliable(sio_client *c, const char *ns, const char *event, const char *args, int ack)
+{
+    sio_emit_options o;
+    int64_t id = -1;
+    memset(&o, 0, sizeof o);
+    o.ns = ns;
+    o.event = event;
+    o.args = args;
+    o.ack = ack;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    return id;
+}
+
+/* One emit in flight at a time, resent with a new ack id when its ack does
+ * not come in time (a RETRY event), the late answer to an earlier try
+ * ignored; the next emit goes only after the answer; out of tries, an ACK
+ * event with SIO_ERR_TIMEOUT, also for an emit that asked for no ack. */
+static void test_io_retries_send_in_order_and_resend_on_timeout(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    int64_t a, b, d;
+    long long w1, w2;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.retries = 2;
+    cfg.ack_timeout_ms = 200;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    client_texts();
+    a = io_emit_reliable(c, NULL, "a", "[1]", 0);
+    b = io_emit_reliable(c, NULL, "b", "[2]", 1);
+    CHECK(a >= 0 && b > a);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);                           /* b waits for a's answer */
+    CHECK_STR(wire_body(sent[0]), "[\"a\",1]");
+    CHECK((w1 = wire_id(sent[0])) >= 0);
+    CHECK_INT(io_wait_alive(c, &ev, 400), SIO_EVENT_RETRY);
+    CHECK_INT(ev.ack_id, a);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_STR(ev.ns, "/");
+    client_texts();
+    CHECK_INT((int)sent_count - 1 >= 0, 1);
+    CHECK_STR(wire_body(sent[sent_count - 1]), "[\"a\",1]");
+    CHECK((w2 = wire_id(sent[sent_count - 1])) >= 0 && w2 != w1);
+    {
+        char late[64];
+        snprintf(late, sizeof late, "43%lld[\"late\"]", w1);    /* the first try's answer: too late */
+        server_text(late);
+        CHECK_INT(sio_poll(c, &ev, 0), 0);
+        CHECK_INT(client_texts(), 0);                        /* b still waits */
+        snprintf(late, sizeof late, "43%lld[\"ok\"]", w2);
+        server_text(late);
+        CHECK_INT(sio_poll(c, &ev, 0), 0);                   /* a asked for no ack: no event */
+    }
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(wire_body(sent[0]), "[\"b\",2]");
+    {
+        char ack[64];
+        snprintf(ack, sizeof ack, "43%lld[\"yes\",3]", wire_id(sent[0]));
+        server_text(ack);
+    }
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, b);
+    CHECK_INT(ev.error, 0);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_STR(ev.args, "[\"yes\",3]");
+    d = io_emit_reliable(c, NULL, "d", NULL, 0);            /* never answered: 1 + 2 tries */
+    CHECK_INT(io_wait_alive(c, &ev, 400), SIO_EVENT_RETRY);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_INT(io_wait_alive(c, &ev, 400), SIO_EVENT_RETRY);
+    CHECK_INT(ev.attempt, 2);
+    CHECK_INT(io_wait_alive(c, &ev, 400), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, d);
+    CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+    CHECK_INT(ev.attempt, 3);
+    CHECK(strstr(ev.message, "no ack after 3 tries") != NULL);
+    {
+        size_t k, tries = 0;
+        client_texts();
+        for (k = 0; k < sent_count; k++) tries += wire_body(sent[k]) && strcmp(wire_body(sent[k]), "[\"d\"]") == 0;
+        CHECK_INT((int)tries, 3);                           /* one frame per try */
+    }
+    CHECK_INT(sio_memory(c) >= sizeof(sio_client), 1);
+    sio_destroy(c);
+}
+
+/* A connection lost while an emit waits for its answer: the emit goes again
+ * on the next connection, before those made while offline, and each is
+ * reported once; a stop ends the rest with SIO_ERR_CLOSED. */
+static void test_io_retries_resend_after_a_reconnection(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    int64_t a, b, d;
+    int closed = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect_jitter_pct = -1;
+    cfg.retries = 3;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    open_session(c, "E1", SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_texts();
+    a = io_emit_reliable(c, NULL, "a", NULL, 1);
+    sio_poll(c, &ev, 0);
+    CHECK_INT(client_texts(), 1);
+    net.eof = 1;                                             /* the server is gone before answering */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_DISCONNECT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RECONNECTING);   /* no ACK event: a is kept */
+    b = io_emit_reliable(c, NULL, "b", NULL, 1);             /* made while offline */
+    net_new_connection();
+    CHECK(wait_for_attempt(c) >= 1000);
+    open_session(c, "E2", SIO_EVENT_RECONNECT);
+    sio_poll(c, &ev, 0);
+    client_texts();
+    server_text("40{\"sid\":\"S2\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_RETRY);
+    CHECK_INT(ev.ack_id, a);
+    CHECK_INT(ev.attempt, 1);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(wire_body(sent[0]), "[\"a\"]");
+    {
+        char ack[64];
+        snprintf(ack, sizeof ack, "43%lld[]", wire_id(sent[0]));
+        server_text(ack);
+    }
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, a);
+    CHECK_INT(ev.attempt, 2);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(wire_body(sent[0]), "[\"b\"]");               /* b's first try */
+    d = io_emit_reliable(c, NULL, "d", NULL, 0);
+    CHECK_INT(sio_stop(c), SIO_OK);
+    while (sio_poll(c, &ev, 0) == 1)
+        if (ev.type == SIO_EVENT_ACK && ev.error == SIO_ERR_CLOSED && (ev.ack_id == b || ev.ack_id == d)) closed++;
+    CHECK_INT(closed, 2);
+    sio_destroy(c);
+}
+
+/* Emits with retries made before any connection, on two namespaces and with
+ * an attachment, saved as a blob and loaded into a new client: they go out
+ * in order with their ids once the namespaces connect.  A blob cut short or
+ * changed, loaded twice, or into a client without retries is refused whole. */
+static void test_io_queue_save_and_load(void)
+{
+    static unsigned char blob[4096], bad[4096];
+    sio_client *c = NULL, *d = NULL;
+    sio_config cfg;
+    sio_event ev;
+    sio_emit_options o;
+    sio_bytes att;
+    size_t len = 0, len2 = 0;
+    int64_t ids[3];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.retries = 1;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_queue_save(c, NULL, 0, &len), SIO_ERR_FULL);   /* the size of an empty queue */
+    CHECK_INT((int)len, 13);
+    ids[0] = io_emit_reliable(c, NULL, "first", "[1]", 1);
+    memset(&o, 0, sizeof o);
+    o.ns = "/admin";
+    o.event = "bin";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    att.data = (const unsigned char *)"\x01\x02\x00\x03";
+    att.len = 4;
+    o.attachments = &att;
+    o.attachment_count = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &ids[1]), SIO_OK);
+    ids[2] = io_emit_reliable(c, NULL, "third", NULL, 0);
+    CHECK_INT(sio_queue_save(c, blob, 10, &len), SIO_ERR_FULL);
+    CHECK_INT(sio_queue_save(c, blob, sizeof blob, &len2), SIO_OK);
+    CHECK_INT((int)len2, (int)len);
+    sio_destroy(c);
+
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &d), SIO_OK);
+    CHECK_INT(sio_queue_load(d, blob, len - 1), SIO_ERR_INVALID);      /* cut short */
+    memcpy(bad, blob, len);
+    bad[len / 2] ^= 0x20;
+    CHECK_INT(sio_queue_load(d, bad, len), SIO_ERR_INVALID);           /* changed */
+    CHECK_INT(sio_queue_load(d, NULL, 0), SIO_ERR_INVALID);
+    CHECK_INT(sio_queue_load(d, blob, len), SIO_OK);
+    CHECK_INT(sio_queue_load(d, blob, len), SIO_ERR_STATE);            /* the ids are taken now */
+    CHECK_INT(sio_queue_save(d, bad, sizeof bad, &len2), SIO_OK);
+    CHECK_INT((int)len2, (int)len);
+    CHECK(memcmp(bad, blob, len) == 0);                                 /* the same queue again */
+    sio_start(d);
+    sio_poll(d, &ev, 0);
+    server_accept(NULL);
+    net.out_len = 0;
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(d, &ev), SIO_EVENT_OPEN);
+    CHECK_INT(sio_poll(d, &ev, 0), 0);
+    client_texts();
+    CHECK_INT((int)sent_count, 2);
+    CHECK_STR(sent[1], "40/admin,");                                    /* joined by the load */
+    server_text("40/admin,{\"sid\":\"A1\"}");
+    CHECK_INT(poll_type(d, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_poll(d, &ev, 0), 0);
+    client_texts();
+    CHECK_INT((int)sent_count, 2);
+    CHECK(strncmp(sent[0], "451-/admin,", 11) == 0);
+    CHECK(strstr(sent[0], "[\"bin\",{\"_placeholder\":true,\"num\":0}]") != NULL);
+    CHECK_INT(sent[1][0], '#');                                         /* the attachment */
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(d, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_poll(d, &ev, 0), 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(wire_body(sent[0]), "[\"first\",1]");
+    {
+        char ack[64];
+        snprintf(ack, sizeof ack, "43%lld[7]", wire_id(sent[0]));
+        server_text(ack);
+    }
+    CHECK_INT(poll_type(d, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, ids[0]);                                       /* the id it had before the restart */
+    CHECK_STR(ev.args, "[7]");
+    CHECK_INT(sio_poll(d, &ev, 0), 0);
+    CHECK_INT(client_texts(), 1);
+    CHECK_STR(wire_body(sent[0]), "[\"third\"]");
+    CHECK(io_emit_reliable(d, NULL, "new", NULL, 0) > ids[2]);          /* new ids come after the loaded */
+    sio_destroy(d);
+
+    cfg.retries = 0;
+    CHECK_INT(sio_create(&cfg, &d), SIO_OK);
+    CHECK_INT(sio_queue_load(d, blob, len), SIO_ERR_STATE);             /* no retries: nothing to keep them */
+    sio_destroy(d);
+    cfg.retries = 1;
+    cfg.max_pending_acks = 2;
+    CHECK_INT(sio_create(&cfg, &d), SIO_OK);
+    CHECK_INT(sio_queue_load(d, blob, len), SIO_ERR_FULL);
+    CHECK_INT(sio_queue_save(d, bad, sizeof bad, &len2), SIO_OK);
+    CHECK_INT((int)len2, 13);                                           /* nothing was taken */
+    sio_destroy(d);
+}
+
+/* Every length in a blob is checked: a blob whose hash is right but whose
+ * lengths run past its end, or whose body is not an event, is refused. */
+static void test_io_queue_load_checks_every_length(void)
+{
+    static const unsigned char good_body[] = "[\"e\"]";
+    unsigned char b[128];
+    size_t n;
+    sio_client *c = NULL;
+    sio_config cfg;
+    int len_at, k;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.retries = 1;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    for (k = 0; k < 6; k++) {
+        uint32_t h = 2166136261u;
+        size_t i;
+        n = 0;
+        memcpy(b, "SIOQ\x01\x00\x00\x00\x01", 9);
+        n = 9;
+        memset(b + n, 0, 8); b[n + 7] = 5; n += 8;            /* id 5 */
+        b[n++] = 0;                                           /* flags */
+        b[n++] = 0; b[n++] = 1; b[n++] = '/';                 /* namespace "/" */
+        len_at = (int)n;
+        b[n++] = 0; b[n++] = 0; b[n++] = 0; b[n++] = 5;       /* body length */
+        memcpy(b + n, good_body, 5); n += 5;
+        b[n++] = 0; b[n++] = 0;                               /* no attachments */
+        if (k == 1) b[len_at + 3] = 200;                      /* the body runs past the end */
+        if (k == 2) b[n - 1] = 1;                             /* an attachment with no bytes for it */
+        if (k == 3) b[len_at + 4] = '{';                      /* a body that is not an array */
+        if (k == 4) b[len_at - 1] = 'x';                      /* not a namespace name */
+        if (k == 5) b[17] = 2;                                /* unknown flags */
+        for (i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
+        b[n++] = (unsigned char)(h >> 24); b[n++] = (unsigned char)(h >> 16);
+        b[n++] = (unsigned char)(h >> 8); b[n++] = (unsigned char)h;
+        CHECK_INT(sio_queue_load(c, b, n), k == 0 ? SIO_OK : SIO_ERR_INVALID);
+        if (k == 0) { sio_destroy(c); c = NULL; CHECK_INT(sio_create(&cfg, &c), SIO_OK); }
+    }
+    sio_destroy(c);
+}
+
 int main(void)
 {
     (void)open_client;                 /* the WebSocket tests' helper */
@@ -2310,6 +2637,10 @@ int main(void)
     RUN(test_io_binary_emit_and_ack_with_attachments);
     RUN(test_io_server_ack_request_is_answered);
     RUN(test_io_ack_timeout_and_unknown_ack_ignored);
+    RUN(test_io_retries_send_in_order_and_resend_on_timeout);
+    RUN(test_io_retries_resend_after_a_reconnection);
+    RUN(test_io_queue_save_and_load);
+    RUN(test_io_queue_load_checks_every_length);
     RUN(test_io_subscriptions_filter_events);
     RUN(test_io_subscribe_joins_second_namespace);
     RUN(test_io_connect_error_with_data);

@@ -23,7 +23,7 @@ PARSERS = {"common", "status", "url", "sha1_base64", "utf8", "deflate", "http", 
 # Engines: the client's state machines that already own their struct, take
 # the time as an argument and say what they want.  Like parsers they know
 # no client and no platform.
-ENGINES = {"heartbeat", "acks", "binary", "namespaces", "resolver", "engineio"}
+ENGINES = {"heartbeat", "acks", "outbox", "binary", "namespaces", "resolver", "engineio"}
 # Interfaces the client is built against.
 INTERFACES = {"platform", "tls"}
 # The link: the one layer under the engines that calls the platform (a

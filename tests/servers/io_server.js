@@ -24,6 +24,10 @@
 //   message-with-ack ...    ack(...args)
 //   ack-in-steps ...        ack(...args) after 20, 30, 40, 50, 60, 20, ... ms,
 //                           stepping per socket (known latency percentiles)
+//   record value            appends JSON value and a newline to the file named by
+//                           --record-log FILE (written before the ack, so a kill
+//                           never loses a delivery the client saw acked), then
+//                           acks ("ok") after --record-delay MS (default 0)
 //   inspect ...args         emit "inspected" ...args where every Buffer is
 //                           replaced by {"$buffer":"<hex>"} (shows whether the
 //                           client sent real binary attachments)
@@ -130,6 +134,12 @@ io.on('connection', (socket) => {
   socket.on('message-with-ack', (...raw) => {
     const { args, ack } = stripAck(raw);
     if (ack) ack(...args);
+  });
+  socket.on('record', (...raw) => {
+    const { args, ack } = stripAck(raw);
+    const i = process.argv.indexOf('--record-log');
+    if (i >= 0) require('fs').appendFileSync(process.argv[i + 1], JSON.stringify(args[0]) + '\n');
+    if (ack) setTimeout(() => ack('ok'), opt('--record-delay', 'IO_RECORD_DELAY', 0));
   });
   let step = 0;
   socket.on('ack-in-steps', (...raw) => {
