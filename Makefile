@@ -37,7 +37,7 @@ else
 endif
 
 EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen
-LIB_TESTS = test_unit test_io_unit test_io_live          # link the library object
+LIB_TESTS = test_unit test_io_unit test_io_live test_parts_live   # link the library object
 SELF_TESTS = test_client test_io_client                  # compile the implementation with an in-memory platform
 BENCHES = bench_ws bench_io bench_mem bench_tcp
 
@@ -88,7 +88,7 @@ ASAN_DIR ?= build-asan
 # Every UBSan report halts the run (float-cast-overflow is not in gcc's "undefined" set).
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client $(ASAN_DIR)/test_io_live \
+	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client $(ASAN_DIR)/test_io_live $(ASAN_DIR)/test_parts_live \
 	  $(foreach t,$(FUZZ_TARGETS),$(ASAN_DIR)/fuzz_$(t)_replay)
 
 # The registry sometimes times out: try three times before giving up.

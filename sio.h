@@ -83,7 +83,9 @@
  * ended the connection), RECONNECT (instead of OPEN) and RECONNECT_FAILED;
  * messages sent meanwhile wait for the next connection (reconnect_queue).
  * sio_set_headers() and sio_set_query() change what the next handshake
- * sends.
+ * sends.  With receive_parts a MESSAGE is a part of a message (offset,
+ * final) as its bytes arrived; sio_send_begin/part/end send one in parts,
+ * so messages of any size move through a few KiB.
  *
  * ======================================================================
  * 5. Living in your own loop; threads
@@ -704,6 +706,8 @@ typedef struct sio_ws_message {
     size_t reason_len;
     int compressed;              /* TEXT/BINARY: the payload is compressed (RSV1, RFC 7692) and
                                     not yet checked as UTF-8: inflate and check it above */
+    uint64_t offset;             /* TEXT/BINARY with rx.parts: the message's bytes before this part */
+    int final;                   /* TEXT/BINARY: the message ends here (always 1 without rx.parts) */
 } sio_ws_message;
 
 /* The receiving half of a client connection: validates every RFC 6455 rule
@@ -724,6 +728,13 @@ typedef struct sio_ws_rx {
     size_t buffer_len, buffer_cap;
     int fail_code;               /* close code to send after an error */
     const char *error;           /* sentence naming the broken rule */
+    /* parts: uncompressed data is handed over as it arrives, in parts
+     * (offset, final), never assembled: no buffer and no max_message for
+     * it.  A compressed message still comes whole (inflating needs it). */
+    int parts;
+    uint64_t frame_left;         /* parts: payload bytes of the current frame still to come */
+    int frame_fin;
+    uint64_t part_offset;        /* parts: bytes of the message handed over so far */
 } sio_ws_rx;
 
 /* Consumes bytes from buf[0..len) (server frames, not masked).
@@ -1160,6 +1171,12 @@ typedef struct sio_config {
                                         SIO_ERR_TIMEOUT).  0 (the default): sent once */
     int ack_timeout_ms;              /* with retries: how long each try waits for its ack; 0: until
                                         the connection is lost */
+    /* WebSocket messages of any size in little memory */
+    int receive_parts;               /* 1 (plain WebSocket): MESSAGE events hand each message over in
+                                        parts as its bytes arrive (offset, final), never assembled,
+                                        so max_message does not bound it and reads stay small
+                                        (16 KiB); text is checked as UTF-8 across the parts.  A
+                                        compressed message still comes whole, within max_message */
 } sio_config;
 
 /* Offering permessage-deflate (sio_config.deflate).  The client compresses
@@ -1216,6 +1233,9 @@ typedef struct sio_event {
     int binary;                   /* 0 text (valid UTF-8), 1 binary */
     const unsigned char *data;    /* valid until the next poll; data[len] == 0 */
     size_t len;
+    uint64_t offset;              /* MESSAGE with receive_parts: the message's bytes before this part */
+    int final;                    /* MESSAGE: the message ends with this part (always 1 without
+                                     receive_parts); a text part may end inside a character */
     /* OPEN, RECONNECT */
     const char *protocol;         /* subprotocol the server chose, "" if none */
     /* CLOSE (and RECONNECTING) */
@@ -1269,6 +1289,18 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason);
 SIO_API int sio_send_text(sio_client *c, const char *text, size_t len);  /* must be UTF-8 */
 SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 125 bytes */
+/* One message in parts, for messages larger than the memory at hand (a
+ * firmware image): begin, then parts as they are ready, then end.  Each
+ * part goes out as one or more fragments at once (uncompressed); a part
+ * that does not fit max_send_queue now is refused (SIO_ERR_FULL: poll and
+ * offer it again), text parts must be UTF-8 taken together (a character
+ * may span parts; SIO_ERR_INVALID, nothing sent, otherwise).  Until end,
+ * other messages are refused (SIO_ERR_STATE); pings may go between.  A
+ * connection that ends takes the message with it (SIO_ERR_STATE then).
+ * Plain WebSocket only. */
+SIO_API int sio_send_begin(sio_client *c, int binary);
+SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
+SIO_API int sio_send_end(sio_client *c);
 /* Replace the extra handshake headers ("Name: value") or query entries
  * ("k=v"; for WebSocket after the URL's own query) sio_create copied from
  * the config, for every handshake from the next one on: in any state, also
@@ -4205,10 +4237,40 @@ static int sio__ws_rx_fragment(sio_ws_rx *rx, const sio_ws_frame *f, const unsig
     msg->opcode = rx->message_opcode;
     msg->data = rx->buffer;
     msg->len = rx->buffer_len;
+    msg->final = 1;
     msg->compressed = rx->message_compressed;
     rx->buffer_len = 0;                          /* reused from the next call on */
     rx->in_message = 0;
     memset(&rx->utf8, 0, sizeof rx->utf8);
+    return 1;
+}
+
+/* rx.parts: the payload bytes of the current data frame that buf holds,
+ * handed over as one part (validated as UTF-8 on the way when text).
+ * Returns 1 with *msg, 0 when buf holds none, or a negative status. */
+static int sio__ws_rx_part(sio_ws_rx *rx, const unsigned char *buf, size_t len, size_t *pos, sio_ws_message *msg)
+{
+    size_t n = len - *pos;
+    int text = rx->message_opcode == SIO_WS_TEXT;
+    if ((uint64_t)n > rx->frame_left) n = (size_t)rx->frame_left;
+    if (n == 0 && (rx->frame_left || !rx->frame_fin)) return 0;
+    if (text && sio_utf8_feed(&rx->utf8, buf + *pos, n) != SIO_OK)
+        return sio__ws_rx_fail(rx, 1007, "ws: text message is not valid UTF-8 (RFC 6455 8.1)");
+    msg->opcode = rx->message_opcode;
+    msg->data = buf + *pos;
+    msg->len = n;
+    msg->offset = rx->part_offset;
+    rx->frame_left -= n;
+    rx->part_offset += n;
+    *pos += n;
+    msg->final = rx->frame_fin && rx->frame_left == 0;
+    if (msg->final) {
+        if (text && !sio_utf8_complete(&rx->utf8))
+            return sio__ws_rx_fail(rx, 1007, "ws: text message ends inside a UTF-8 sequence (RFC 6455 8.1)");
+        rx->in_message = 0;
+        rx->part_offset = 0;
+        memset(&rx->utf8, 0, sizeof rx->utf8);
+    }
     return 1;
 }
 
@@ -4226,14 +4288,40 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         const char *why = NULL;
         const unsigned char *payload;
         size_t avail;
-        int text, r = sio_ws_parse_header(&f, buf + pos, len - pos, &why);
+        int text, r, streamed;
+        if (rx->frame_left) {                        /* inside a frame handed over in parts */
+            r = sio__ws_rx_part(rx, buf, len, &pos, msg);
+            *consumed = pos;
+            if (r == 0 && need) *need = 1;
+            return r;
+        }
+        r = sio_ws_parse_header(&f, buf + pos, len - pos, &why);
         if (r == 0) {
             *consumed = pos;
             if (need) *need = sio__ws_header_need(buf + pos, len - pos);
             return 0;
         }
         if (r < 0) return sio__ws_rx_fail(rx, 1002, why);
-        if ((r = sio__ws_rx_check(rx, &f, max)) != SIO_OK) return r;
+        streamed = rx->parts && f.opcode < 8 &&
+                   (f.opcode == SIO_WS_CONTINUATION ? rx->in_message && !rx->message_compressed : !(f.rsv & 4));
+        if ((r = sio__ws_rx_check(rx, &f, streamed ? (size_t)-1 : max)) != SIO_OK) return r;
+        if (streamed) {                              /* its payload goes out as it comes */
+            if (f.opcode != SIO_WS_CONTINUATION) {
+                rx->in_message = 1;
+                rx->message_opcode = (int)f.opcode;
+                rx->message_compressed = 0;
+            }
+            pos += f.header_len;
+            rx->frame_left = f.length;
+            rx->frame_fin = f.fin != 0;
+            if (f.length || f.fin) {
+                r = sio__ws_rx_part(rx, buf, len, &pos, msg);
+                *consumed = pos;
+                if (r == 0 && need) *need = 1;
+                return r;
+            }
+            continue;                                /* an empty fragment: nothing to hand over */
+        }
         payload = buf + pos + f.header_len;
         avail = len - pos - f.header_len;
         text = f.opcode == SIO_WS_TEXT || (f.opcode == SIO_WS_CONTINUATION && rx->message_opcode == SIO_WS_TEXT);
@@ -4269,6 +4357,7 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
             msg->opcode = (int)f.opcode;
             msg->data = payload;
             msg->len = (size_t)f.length;
+            msg->final = 1;
             msg->compressed = (f.rsv & 4) != 0;
             *consumed = pos;
             return 1;
@@ -6310,6 +6399,7 @@ static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
 
 #define SIO__TEXT_SIZE 256
 #define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
+#define SIO__PARTS_READ ((size_t)16 * 1024)   /* largest read when messages are handed over in parts */
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
@@ -6324,6 +6414,7 @@ typedef struct sio__system {
     const sio_tls *tls;
     unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
+    size_t read_max;                   /* largest read: 0 = SIO__READ_CHUNK */
 } sio__system;
 
 /* Where a link goes: the origin (TLS runs to it, with its name), directly
@@ -6550,7 +6641,8 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
     }
     if (!l->may_read) l->drained_at = sio__link_now(sys);   /* nothing more was there then */
     l->streaming = r > 0 && (size_t)r == room;
-    if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
+    if (l->streaming && l->chunk < (sys->read_max ? sys->read_max : SIO__READ_CHUNK))
+        l->chunk *= 2;                   /* a stream: read more at once */
     return r;
 }
 
@@ -6849,6 +6941,17 @@ typedef struct sio__websocket {
     sio_inflater inflater;
     sio_deflater deflater;
     sio__keepalive keepalive;          /* plain WebSocket only: Engine.IO has its heartbeat */
+    int tx_parts;                      /* a message sent in parts is open */
+    int tx_opcode;                     /* its next frame's: TEXT or BINARY, then CONTINUATION */
+    int tx_text;
+    sio_utf8 tx_utf8;                  /* its text so far */
+    /* The last frame queued on the link, while it is the link's last bytes:
+     * a part may grow it instead of adding a fragment (servers cap the
+     * fragments of a message: npm ws at 16384). */
+    int tail;                          /* a fragment of the message in parts, nothing after it */
+    int tail_opcode;
+    size_t tail_head, tail_payload;    /* header (with the mask) and payload bytes */
+    unsigned char tail_key[4];
 } sio__websocket;
 
 /* Forgets a message in progress (a new connection, or a new transport). */
@@ -6856,10 +6959,12 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
 {
     sio_allocator a = ws->rx.allocator;
     size_t max = ws->rx.max_message;
+    int parts = ws->rx.parts;
     sio_ws_rx_free(&ws->rx);
     memset(&ws->rx, 0, sizeof ws->rx);
     ws->rx.allocator = a;
     ws->rx.max_message = max;
+    ws->rx.parts = parts;
     ws->rx.compression = ws->deflate_on;       /* a new transport keeps what its handshake agreed */
     ws->rx_need = 0;
     ws->peeked = 0;
@@ -6874,6 +6979,7 @@ static void sio__websocket_begin(sio__websocket *ws)
     sio_inflater_free(&ws->inflater);          /* no history from the last connection */
 #endif
     ws->hs_scanned = 0;
+    ws->tx_parts = ws->tail = 0;               /* a message sent in parts ended with its connection */
     ws->close_sent = 0;
     ws->close_code = SIO_CLOSE_ABNORMAL;
     ws->close_reason[0] = 0;
@@ -7235,22 +7341,23 @@ static int sio__websocket_frame(sio__websocket *ws, sio__system *sys, sio__link 
         }
     }
     l->tx_len += hl + total;
+    ws->tail = 0;
     sio__free(&sys->alloc, joined);
     if (compressed) sio__websocket_compressed_sent(ws);
     return SIO_OK;
 }
 #endif
 
-/* Queues one message as frames of at most ws->fragment payload bytes
- * (control frames whole), all of them or none.  Refuses (SIO_ERR_FULL) when
- * the bytes waiting on the link would pass limit ((size_t)-1 for the close
- * and pongs). */
-static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
-                               const unsigned char *data, size_t len, size_t limit)
+/* Queues data as frames of at most ws->fragment payload bytes (control
+ * frames whole): the first with opcode (and RSV1 when compressed), the
+ * others continuations, the last with FIN when fin; all of them or none.
+ * Refuses (SIO_ERR_FULL) when the bytes waiting on the link would pass
+ * limit ((size_t)-1 for the close and pongs). */
+static int sio__websocket_frames(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode, int compressed,
+                                 int fin_last, const unsigned char *data, size_t len, size_t limit)
 {
-    size_t frag, total = 0, off, start = l->tx_len;
-    int first = 1, r = SIO_OK, compressed = sio__websocket_compress(ws, opcode, &data, &len);
-    if (compressed < 0) return compressed;
+    size_t frag, total = 0, off, start;
+    int first = 1, r = SIO_OK;
     frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
     for (off = 0; off < len || first; off += frag, first = 0) {
         size_t n = len - off < frag ? len - off : frag;
@@ -7260,19 +7367,95 @@ static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *
     if ((l->tx_len - l->tx_sent) + total > limit) r = SIO_ERR_FULL;
     else if (sio__link_reserve(sys, l, total) != SIO_OK) r = SIO_ERR_NOMEM;
     off = 0;
+    start = l->tx_len;                            /* after the reserve, which may move what is pending */
     if (r == SIO_OK) do {
         unsigned char key[4];
         size_t n = len - off < frag ? len - off : frag;
-        int fin = off + n >= len;
+        int fin = off + n >= len && fin_last;
         if (sio__random(sys, key, 4) != SIO_OK) {
             l->tx_len = start;                    /* no fragment of a message that cannot be finished */
             r = SIO_ERR_IO;
             break;
         }
-        l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
+        ws->tail_opcode = off == 0 ? opcode : SIO_WS_CONTINUATION;
+        ws->tail_payload = n;
+        ws->tail_head = sio_ws_frame_size(n, 1) - n;
+        memcpy(ws->tail_key, key, 4);
+        l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, ws->tail_opcode, data + off, n, key);
         if (off == 0 && compressed) l->tx[start] |= 0x40;   /* RSV1 on the first frame only (RFC 7692 6) */
         off += n;
     } while (off < len);
+    ws->tail = 0;                                 /* what comes after a fragment ends its growing */
+    return r;
+}
+
+/* Grows the last fragment of the message in parts by a part, when that
+ * fragment is the link's last bytes and none of it went yet (FIN too with
+ * fin): 1 when done, 0 when a new fragment is needed, or SIO_ERR_FULL /
+ * SIO_ERR_NOMEM.  The payload keeps its mask key, continued at its offset. */
+static int sio__websocket_grow(sio__websocket *ws, sio__system *sys, sio__link *l, const unsigned char *data,
+                               size_t len, int fin, size_t limit)
+{
+    size_t start, head, more;
+    if (!ws->tail || l->tx_len - l->tx_sent < ws->tail_head + ws->tail_payload ||
+        (ws->fragment && ws->tail_payload + len > ws->fragment))
+        return 0;
+    head = sio_ws_frame_size(ws->tail_payload + len, 1) - (ws->tail_payload + len);
+    more = head - ws->tail_head + len;
+    if ((l->tx_len - l->tx_sent) + more > limit) return SIO_ERR_FULL;
+    if (sio__link_reserve(sys, l, more) != SIO_OK) return SIO_ERR_NOMEM;
+    start = l->tx_len - ws->tail_head - ws->tail_payload;     /* the reserve may have moved it: from the end */
+    if (head != ws->tail_head)
+        memmove(l->tx + start + head, l->tx + start + ws->tail_head, ws->tail_payload);
+    sio__ws_write_header(l->tx + start, fin, ws->tail_opcode, ws->tail_payload + len, ws->tail_key);
+    sio__mask_copy(l->tx + start + head + ws->tail_payload, data, len, ws->tail_key, ws->tail_payload);
+    l->tx_len += more;
+    ws->tail_head = head;
+    ws->tail_payload += len;
+    ws->tail = !fin;
+    return 1;
+}
+
+/* A message sent in parts begins (sio_send_begin). */
+static void sio__websocket_parts_begin(sio__websocket *ws, int binary)
+{
+    ws->tx_parts = 1;
+    ws->tx_opcode = binary ? SIO_WS_BINARY : SIO_WS_TEXT;
+    ws->tx_text = !binary;
+    memset(&ws->tx_utf8, 0, sizeof ws->tx_utf8);
+}
+
+/* One part of the message sent in parts, as fragments (uncompressed: a
+ * message is compressed whole or not at all), within limit; the last part
+ * (fin) ends the message and is not held back by limit, the parts were.
+ * Text must stay UTF-8 across the parts: SIO_ERR_INVALID, nothing sent. */
+static int sio__websocket_part(sio__websocket *ws, sio__system *sys, sio__link *l, const unsigned char *data,
+                               size_t len, int fin, size_t limit)
+{
+    sio_utf8 text = ws->tx_utf8;
+    int r;
+    if (!len && !fin) return SIO_OK;
+    if (ws->tx_text && (sio_utf8_feed(&text, data, len) != SIO_OK || (fin && !sio_utf8_complete(&text))))
+        return SIO_ERR_INVALID;
+    if (fin) limit = (size_t)-1;
+    if ((r = sio__websocket_grow(ws, sys, l, data, len, fin, limit)) == 0) {
+        r = sio__websocket_frames(ws, sys, l, ws->tx_opcode, 0, fin, data, len, limit);
+        ws->tail = r == SIO_OK && !fin;
+    }
+    if (r < 0) return r;
+    ws->tx_parts = !fin;
+    ws->tx_opcode = SIO_WS_CONTINUATION;
+    ws->tx_utf8 = text;
+    return SIO_OK;
+}
+
+/* Queues one message (compressed when that was agreed and pays). */
+static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
+                               const unsigned char *data, size_t len, size_t limit)
+{
+    int r, compressed = sio__websocket_compress(ws, opcode, &data, &len);
+    if (compressed < 0) return compressed;
+    r = sio__websocket_frames(ws, sys, l, opcode, compressed, 1, data, len, limit);
     if (compressed) sio__websocket_compressed_sent(ws);
     return r;
 }
@@ -10982,6 +11165,8 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         ev->binary = m->opcode == SIO_WS_BINARY;
         ev->data = m->data;
         ev->len = m->len;
+        ev->offset = m->offset;
+        ev->final = m->final;
         return 1;
     }
 #if SIO__WITH_SOCKETIO
@@ -11654,6 +11839,10 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
+    if (cfg->receive_parts && !SIO__SOCKETIO(c)) {   /* Engine.IO needs its messages whole */
+        c->websocket.rx.parts = 1;
+        c->sys.read_max = SIO__PARTS_READ;
+    }
     if (r != SIO_OK) {
         sio_destroy(c);
         return r;
@@ -11781,10 +11970,17 @@ static int sio__sends_kept(const sio_client *c, int opcode)
            opcode != SIO_WS_PING && between;
 }
 
+/* A message in parts goes out as fragments on this connection: between
+ * its frames only control frames may go (RFC 6455 5.4). */
+static int sio__sending_parts(const sio_client *c)
+{
+    return c->websocket.tx_parts && c->phase == SIO__OPEN && !c->websocket.close_sent;
+}
+
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (SIO__SOCKETIO(c) || (c->websocket.tx_parts && opcode != SIO_WS_PING && sio__sending_parts(c))) return SIO_ERR_STATE;
     if (sio__sends_kept(c, opcode)) return sio__offline_add(c, opcode, (const unsigned char *)data, len);
     if (c->phase != SIO__OPEN || c->websocket.close_sent) return SIO_ERR_STATE;
     sio__wake(c);
@@ -11806,6 +12002,35 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 {
     if (len > 125) return SIO_ERR_INVALID;
     return sio__send_data(c, SIO_WS_PING, data, len);
+}
+
+SIO_API int sio_send_begin(sio_client *c, int binary)
+{
+    if (!c) return SIO_ERR_INVALID;
+    if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || c->websocket.tx_parts)
+        return SIO_ERR_STATE;
+    sio__websocket_parts_begin(&c->websocket, binary);
+    return SIO_OK;
+}
+
+SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
+{
+    int r;
+    if (!c || (!data && len)) return SIO_ERR_INVALID;
+    if (!sio__sending_parts(c)) return SIO_ERR_STATE;
+    r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, c->max_send_queue);
+    if (r == SIO_OK) sio__wake(c);
+    return r;
+}
+
+SIO_API int sio_send_end(sio_client *c)
+{
+    int r;
+    if (!c) return SIO_ERR_INVALID;
+    if (!sio__sending_parts(c)) return SIO_ERR_STATE;
+    r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"", 0, 1, c->max_send_queue);
+    if (r == SIO_OK) sio__wake(c);
+    return r;
 }
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }

@@ -1,8 +1,8 @@
 /* Drives a whole client (WebSocket or Socket.IO) through the sans-I/O core
  * with an in-memory transport: after a valid handshake the fuzzer supplies
  * the server's bytes, interleaved with API calls, clock jumps and polls.
- * Input: byte 0 picks the mode (an odd length adds retries); then records
- * of <op> <len> <bytes...>. */
+ * Input: byte 0 picks the mode (an odd length adds retries, or messages in
+ * parts); then records of <op> <len> <bytes...>. */
 #define SIO_IMPLEMENTATION
 #include "sio.h"
 #include "mem_platform.h"
@@ -73,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_pending_acks = 16;
     cfg.max_namespaces = 4;
     cfg.retries = socketio && (size & 1) ? 2 : 0;   /* odd inputs: at-least-once emits, resent on timeouts */
+    cfg.receive_parts = !socketio && (size & 1);     /* or a WebSocket's messages in parts */
     cfg.ack_timeout_ms = 50;
     cfg.deflate = SIO_DEFLATE_ON;            /* agreed below, or whatever the fuzzer's 101 says */
     if (own_handshake && size >= 2) {
@@ -141,6 +142,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else {
                 sio_send_text(c, (const char *)p, n);
                 sio_send_binary(c, p, n);
+                sio_send_begin(c, n & 1);                        /* a message in parts, ended or not */
+                sio_send_part(c, p, n);
+                if (n & 2) sio_send_end(c);
             }
             break;
         case 4: net.now += n * 10; break;                        /* timers */

@@ -80,7 +80,9 @@
  * ended the connection), RECONNECT (instead of OPEN) and RECONNECT_FAILED;
  * messages sent meanwhile wait for the next connection (reconnect_queue).
  * sio_set_headers() and sio_set_query() change what the next handshake
- * sends.
+ * sends.  With receive_parts a MESSAGE is a part of a message (offset,
+ * final) as its bytes arrived; sio_send_begin/part/end send one in parts,
+ * so messages of any size move through a few KiB.
  *
  * ======================================================================
  * 5. Living in your own loop; threads

@@ -92,6 +92,12 @@ typedef struct sio_config {
                                         SIO_ERR_TIMEOUT).  0 (the default): sent once */
     int ack_timeout_ms;              /* with retries: how long each try waits for its ack; 0: until
                                         the connection is lost */
+    /* WebSocket messages of any size in little memory */
+    int receive_parts;               /* 1 (plain WebSocket): MESSAGE events hand each message over in
+                                        parts as its bytes arrive (offset, final), never assembled,
+                                        so max_message does not bound it and reads stay small
+                                        (16 KiB); text is checked as UTF-8 across the parts.  A
+                                        compressed message still comes whole, within max_message */
 } sio_config;
 
 /* Offering permessage-deflate (sio_config.deflate).  The client compresses
@@ -148,6 +154,9 @@ typedef struct sio_event {
     int binary;                   /* 0 text (valid UTF-8), 1 binary */
     const unsigned char *data;    /* valid until the next poll; data[len] == 0 */
     size_t len;
+    uint64_t offset;              /* MESSAGE with receive_parts: the message's bytes before this part */
+    int final;                    /* MESSAGE: the message ends with this part (always 1 without
+                                     receive_parts); a text part may end inside a character */
     /* OPEN, RECONNECT */
     const char *protocol;         /* subprotocol the server chose, "" if none */
     /* CLOSE (and RECONNECTING) */

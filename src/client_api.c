@@ -289,6 +289,10 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
+    if (cfg->receive_parts && !SIO__SOCKETIO(c)) {   /* Engine.IO needs its messages whole */
+        c->websocket.rx.parts = 1;
+        c->sys.read_max = SIO__PARTS_READ;
+    }
     if (r != SIO_OK) {
         sio_destroy(c);
         return r;
@@ -416,10 +420,17 @@ static int sio__sends_kept(const sio_client *c, int opcode)
            opcode != SIO_WS_PING && between;
 }
 
+/* A message in parts goes out as fragments on this connection: between
+ * its frames only control frames may go (RFC 6455 5.4). */
+static int sio__sending_parts(const sio_client *c)
+{
+    return c->websocket.tx_parts && c->phase == SIO__OPEN && !c->websocket.close_sent;
+}
+
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (SIO__SOCKETIO(c) || (c->websocket.tx_parts && opcode != SIO_WS_PING && sio__sending_parts(c))) return SIO_ERR_STATE;
     if (sio__sends_kept(c, opcode)) return sio__offline_add(c, opcode, (const unsigned char *)data, len);
     if (c->phase != SIO__OPEN || c->websocket.close_sent) return SIO_ERR_STATE;
     sio__wake(c);
@@ -441,6 +452,35 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 {
     if (len > 125) return SIO_ERR_INVALID;
     return sio__send_data(c, SIO_WS_PING, data, len);
+}
+
+SIO_API int sio_send_begin(sio_client *c, int binary)
+{
+    if (!c) return SIO_ERR_INVALID;
+    if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || c->websocket.tx_parts)
+        return SIO_ERR_STATE;
+    sio__websocket_parts_begin(&c->websocket, binary);
+    return SIO_OK;
+}
+
+SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
+{
+    int r;
+    if (!c || (!data && len)) return SIO_ERR_INVALID;
+    if (!sio__sending_parts(c)) return SIO_ERR_STATE;
+    r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, c->max_send_queue);
+    if (r == SIO_OK) sio__wake(c);
+    return r;
+}
+
+SIO_API int sio_send_end(sio_client *c)
+{
+    int r;
+    if (!c) return SIO_ERR_INVALID;
+    if (!sio__sending_parts(c)) return SIO_ERR_STATE;
+    r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"", 0, 1, c->max_send_queue);
+    if (r == SIO_OK) sio__wake(c);
+    return r;
 }
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }

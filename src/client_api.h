@@ -12,6 +12,18 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason);
 SIO_API int sio_send_text(sio_client *c, const char *text, size_t len);  /* must be UTF-8 */
 SIO_API int sio_send_binary(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 125 bytes */
+/* One message in parts, for messages larger than the memory at hand (a
+ * firmware image): begin, then parts as they are ready, then end.  Each
+ * part goes out as one or more fragments at once (uncompressed); a part
+ * that does not fit max_send_queue now is refused (SIO_ERR_FULL: poll and
+ * offer it again), text parts must be UTF-8 taken together (a character
+ * may span parts; SIO_ERR_INVALID, nothing sent, otherwise).  Until end,
+ * other messages are refused (SIO_ERR_STATE); pings may go between.  A
+ * connection that ends takes the message with it (SIO_ERR_STATE then).
+ * Plain WebSocket only. */
+SIO_API int sio_send_begin(sio_client *c, int binary);
+SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
+SIO_API int sio_send_end(sio_client *c);
 /* Replace the extra handshake headers ("Name: value") or query entries
  * ("k=v"; for WebSocket after the URL's own query) sio_create copied from
  * the config, for every handshake from the next one on: in any state, also

@@ -4,6 +4,7 @@
 
 #define SIO__TEXT_SIZE 256
 #define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
+#define SIO__PARTS_READ ((size_t)16 * 1024)   /* largest read when messages are handed over in parts */
 #define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
@@ -18,6 +19,7 @@ typedef struct sio__system {
     const sio_tls *tls;
     unsigned char random_pool[256];    /* CSPRNG bytes for masking keys, drawn in batches */
     size_t random_left;
+    size_t read_max;                   /* largest read: 0 = SIO__READ_CHUNK */
 } sio__system;
 
 /* Where a link goes: the origin (TLS runs to it, with its name), directly
@@ -244,7 +246,8 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
     }
     if (!l->may_read) l->drained_at = sio__link_now(sys);   /* nothing more was there then */
     l->streaming = r > 0 && (size_t)r == room;
-    if (l->streaming && l->chunk < SIO__READ_CHUNK) l->chunk *= 2;   /* a stream: read more at once */
+    if (l->streaming && l->chunk < (sys->read_max ? sys->read_max : SIO__READ_CHUNK))
+        l->chunk *= 2;                   /* a stream: read more at once */
     return r;
 }
 

@@ -208,6 +208,8 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
         ev->binary = m->opcode == SIO_WS_BINARY;
         ev->data = m->data;
         ev->len = m->len;
+        ev->offset = m->offset;
+        ev->final = m->final;
         return 1;
     }
 #if SIO__WITH_SOCKETIO

@@ -111,6 +111,17 @@ typedef struct sio__websocket {
     sio_inflater inflater;
     sio_deflater deflater;
     sio__keepalive keepalive;          /* plain WebSocket only: Engine.IO has its heartbeat */
+    int tx_parts;                      /* a message sent in parts is open */
+    int tx_opcode;                     /* its next frame's: TEXT or BINARY, then CONTINUATION */
+    int tx_text;
+    sio_utf8 tx_utf8;                  /* its text so far */
+    /* The last frame queued on the link, while it is the link's last bytes:
+     * a part may grow it instead of adding a fragment (servers cap the
+     * fragments of a message: npm ws at 16384). */
+    int tail;                          /* a fragment of the message in parts, nothing after it */
+    int tail_opcode;
+    size_t tail_head, tail_payload;    /* header (with the mask) and payload bytes */
+    unsigned char tail_key[4];
 } sio__websocket;
 
 /* Forgets a message in progress (a new connection, or a new transport). */
@@ -118,10 +129,12 @@ static void sio__websocket_rx_reset(sio__websocket *ws)
 {
     sio_allocator a = ws->rx.allocator;
     size_t max = ws->rx.max_message;
+    int parts = ws->rx.parts;
     sio_ws_rx_free(&ws->rx);
     memset(&ws->rx, 0, sizeof ws->rx);
     ws->rx.allocator = a;
     ws->rx.max_message = max;
+    ws->rx.parts = parts;
     ws->rx.compression = ws->deflate_on;       /* a new transport keeps what its handshake agreed */
     ws->rx_need = 0;
     ws->peeked = 0;
@@ -136,6 +149,7 @@ static void sio__websocket_begin(sio__websocket *ws)
     sio_inflater_free(&ws->inflater);          /* no history from the last connection */
 #endif
     ws->hs_scanned = 0;
+    ws->tx_parts = ws->tail = 0;               /* a message sent in parts ended with its connection */
     ws->close_sent = 0;
     ws->close_code = SIO_CLOSE_ABNORMAL;
     ws->close_reason[0] = 0;
@@ -497,22 +511,23 @@ static int sio__websocket_frame(sio__websocket *ws, sio__system *sys, sio__link 
         }
     }
     l->tx_len += hl + total;
+    ws->tail = 0;
     sio__free(&sys->alloc, joined);
     if (compressed) sio__websocket_compressed_sent(ws);
     return SIO_OK;
 }
 #endif
 
-/* Queues one message as frames of at most ws->fragment payload bytes
- * (control frames whole), all of them or none.  Refuses (SIO_ERR_FULL) when
- * the bytes waiting on the link would pass limit ((size_t)-1 for the close
- * and pongs). */
-static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
-                               const unsigned char *data, size_t len, size_t limit)
+/* Queues data as frames of at most ws->fragment payload bytes (control
+ * frames whole): the first with opcode (and RSV1 when compressed), the
+ * others continuations, the last with FIN when fin; all of them or none.
+ * Refuses (SIO_ERR_FULL) when the bytes waiting on the link would pass
+ * limit ((size_t)-1 for the close and pongs). */
+static int sio__websocket_frames(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode, int compressed,
+                                 int fin_last, const unsigned char *data, size_t len, size_t limit)
 {
-    size_t frag, total = 0, off, start = l->tx_len;
-    int first = 1, r = SIO_OK, compressed = sio__websocket_compress(ws, opcode, &data, &len);
-    if (compressed < 0) return compressed;
+    size_t frag, total = 0, off, start;
+    int first = 1, r = SIO_OK;
     frag = (ws->fragment && opcode < 8) ? ws->fragment : (len ? len : 1);
     for (off = 0; off < len || first; off += frag, first = 0) {
         size_t n = len - off < frag ? len - off : frag;
@@ -522,19 +537,95 @@ static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *
     if ((l->tx_len - l->tx_sent) + total > limit) r = SIO_ERR_FULL;
     else if (sio__link_reserve(sys, l, total) != SIO_OK) r = SIO_ERR_NOMEM;
     off = 0;
+    start = l->tx_len;                            /* after the reserve, which may move what is pending */
     if (r == SIO_OK) do {
         unsigned char key[4];
         size_t n = len - off < frag ? len - off : frag;
-        int fin = off + n >= len;
+        int fin = off + n >= len && fin_last;
         if (sio__random(sys, key, 4) != SIO_OK) {
             l->tx_len = start;                    /* no fragment of a message that cannot be finished */
             r = SIO_ERR_IO;
             break;
         }
-        l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, off == 0 ? opcode : SIO_WS_CONTINUATION, data + off, n, key);
+        ws->tail_opcode = off == 0 ? opcode : SIO_WS_CONTINUATION;
+        ws->tail_payload = n;
+        ws->tail_head = sio_ws_frame_size(n, 1) - n;
+        memcpy(ws->tail_key, key, 4);
+        l->tx_len += sio_ws_encode(l->tx + l->tx_len, fin, ws->tail_opcode, data + off, n, key);
         if (off == 0 && compressed) l->tx[start] |= 0x40;   /* RSV1 on the first frame only (RFC 7692 6) */
         off += n;
     } while (off < len);
+    ws->tail = 0;                                 /* what comes after a fragment ends its growing */
+    return r;
+}
+
+/* Grows the last fragment of the message in parts by a part, when that
+ * fragment is the link's last bytes and none of it went yet (FIN too with
+ * fin): 1 when done, 0 when a new fragment is needed, or SIO_ERR_FULL /
+ * SIO_ERR_NOMEM.  The payload keeps its mask key, continued at its offset. */
+static int sio__websocket_grow(sio__websocket *ws, sio__system *sys, sio__link *l, const unsigned char *data,
+                               size_t len, int fin, size_t limit)
+{
+    size_t start, head, more;
+    if (!ws->tail || l->tx_len - l->tx_sent < ws->tail_head + ws->tail_payload ||
+        (ws->fragment && ws->tail_payload + len > ws->fragment))
+        return 0;
+    head = sio_ws_frame_size(ws->tail_payload + len, 1) - (ws->tail_payload + len);
+    more = head - ws->tail_head + len;
+    if ((l->tx_len - l->tx_sent) + more > limit) return SIO_ERR_FULL;
+    if (sio__link_reserve(sys, l, more) != SIO_OK) return SIO_ERR_NOMEM;
+    start = l->tx_len - ws->tail_head - ws->tail_payload;     /* the reserve may have moved it: from the end */
+    if (head != ws->tail_head)
+        memmove(l->tx + start + head, l->tx + start + ws->tail_head, ws->tail_payload);
+    sio__ws_write_header(l->tx + start, fin, ws->tail_opcode, ws->tail_payload + len, ws->tail_key);
+    sio__mask_copy(l->tx + start + head + ws->tail_payload, data, len, ws->tail_key, ws->tail_payload);
+    l->tx_len += more;
+    ws->tail_head = head;
+    ws->tail_payload += len;
+    ws->tail = !fin;
+    return 1;
+}
+
+/* A message sent in parts begins (sio_send_begin). */
+static void sio__websocket_parts_begin(sio__websocket *ws, int binary)
+{
+    ws->tx_parts = 1;
+    ws->tx_opcode = binary ? SIO_WS_BINARY : SIO_WS_TEXT;
+    ws->tx_text = !binary;
+    memset(&ws->tx_utf8, 0, sizeof ws->tx_utf8);
+}
+
+/* One part of the message sent in parts, as fragments (uncompressed: a
+ * message is compressed whole or not at all), within limit; the last part
+ * (fin) ends the message and is not held back by limit, the parts were.
+ * Text must stay UTF-8 across the parts: SIO_ERR_INVALID, nothing sent. */
+static int sio__websocket_part(sio__websocket *ws, sio__system *sys, sio__link *l, const unsigned char *data,
+                               size_t len, int fin, size_t limit)
+{
+    sio_utf8 text = ws->tx_utf8;
+    int r;
+    if (!len && !fin) return SIO_OK;
+    if (ws->tx_text && (sio_utf8_feed(&text, data, len) != SIO_OK || (fin && !sio_utf8_complete(&text))))
+        return SIO_ERR_INVALID;
+    if (fin) limit = (size_t)-1;
+    if ((r = sio__websocket_grow(ws, sys, l, data, len, fin, limit)) == 0) {
+        r = sio__websocket_frames(ws, sys, l, ws->tx_opcode, 0, fin, data, len, limit);
+        ws->tail = r == SIO_OK && !fin;
+    }
+    if (r < 0) return r;
+    ws->tx_parts = !fin;
+    ws->tx_opcode = SIO_WS_CONTINUATION;
+    ws->tx_utf8 = text;
+    return SIO_OK;
+}
+
+/* Queues one message (compressed when that was agreed and pays). */
+static int sio__websocket_send(sio__websocket *ws, sio__system *sys, sio__link *l, int opcode,
+                               const unsigned char *data, size_t len, size_t limit)
+{
+    int r, compressed = sio__websocket_compress(ws, opcode, &data, &len);
+    if (compressed < 0) return compressed;
+    r = sio__websocket_frames(ws, sys, l, opcode, compressed, 1, data, len, limit);
     if (compressed) sio__websocket_compressed_sent(ws);
     return r;
 }

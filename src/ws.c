@@ -286,10 +286,40 @@ static int sio__ws_rx_fragment(sio_ws_rx *rx, const sio_ws_frame *f, const unsig
     msg->opcode = rx->message_opcode;
     msg->data = rx->buffer;
     msg->len = rx->buffer_len;
+    msg->final = 1;
     msg->compressed = rx->message_compressed;
     rx->buffer_len = 0;                          /* reused from the next call on */
     rx->in_message = 0;
     memset(&rx->utf8, 0, sizeof rx->utf8);
+    return 1;
+}
+
+/* rx.parts: the payload bytes of the current data frame that buf holds,
+ * handed over as one part (validated as UTF-8 on the way when text).
+ * Returns 1 with *msg, 0 when buf holds none, or a negative status. */
+static int sio__ws_rx_part(sio_ws_rx *rx, const unsigned char *buf, size_t len, size_t *pos, sio_ws_message *msg)
+{
+    size_t n = len - *pos;
+    int text = rx->message_opcode == SIO_WS_TEXT;
+    if ((uint64_t)n > rx->frame_left) n = (size_t)rx->frame_left;
+    if (n == 0 && (rx->frame_left || !rx->frame_fin)) return 0;
+    if (text && sio_utf8_feed(&rx->utf8, buf + *pos, n) != SIO_OK)
+        return sio__ws_rx_fail(rx, 1007, "ws: text message is not valid UTF-8 (RFC 6455 8.1)");
+    msg->opcode = rx->message_opcode;
+    msg->data = buf + *pos;
+    msg->len = n;
+    msg->offset = rx->part_offset;
+    rx->frame_left -= n;
+    rx->part_offset += n;
+    *pos += n;
+    msg->final = rx->frame_fin && rx->frame_left == 0;
+    if (msg->final) {
+        if (text && !sio_utf8_complete(&rx->utf8))
+            return sio__ws_rx_fail(rx, 1007, "ws: text message ends inside a UTF-8 sequence (RFC 6455 8.1)");
+        rx->in_message = 0;
+        rx->part_offset = 0;
+        memset(&rx->utf8, 0, sizeof rx->utf8);
+    }
     return 1;
 }
 
@@ -307,14 +337,40 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         const char *why = NULL;
         const unsigned char *payload;
         size_t avail;
-        int text, r = sio_ws_parse_header(&f, buf + pos, len - pos, &why);
+        int text, r, streamed;
+        if (rx->frame_left) {                        /* inside a frame handed over in parts */
+            r = sio__ws_rx_part(rx, buf, len, &pos, msg);
+            *consumed = pos;
+            if (r == 0 && need) *need = 1;
+            return r;
+        }
+        r = sio_ws_parse_header(&f, buf + pos, len - pos, &why);
         if (r == 0) {
             *consumed = pos;
             if (need) *need = sio__ws_header_need(buf + pos, len - pos);
             return 0;
         }
         if (r < 0) return sio__ws_rx_fail(rx, 1002, why);
-        if ((r = sio__ws_rx_check(rx, &f, max)) != SIO_OK) return r;
+        streamed = rx->parts && f.opcode < 8 &&
+                   (f.opcode == SIO_WS_CONTINUATION ? rx->in_message && !rx->message_compressed : !(f.rsv & 4));
+        if ((r = sio__ws_rx_check(rx, &f, streamed ? (size_t)-1 : max)) != SIO_OK) return r;
+        if (streamed) {                              /* its payload goes out as it comes */
+            if (f.opcode != SIO_WS_CONTINUATION) {
+                rx->in_message = 1;
+                rx->message_opcode = (int)f.opcode;
+                rx->message_compressed = 0;
+            }
+            pos += f.header_len;
+            rx->frame_left = f.length;
+            rx->frame_fin = f.fin != 0;
+            if (f.length || f.fin) {
+                r = sio__ws_rx_part(rx, buf, len, &pos, msg);
+                *consumed = pos;
+                if (r == 0 && need) *need = 1;
+                return r;
+            }
+            continue;                                /* an empty fragment: nothing to hand over */
+        }
         payload = buf + pos + f.header_len;
         avail = len - pos - f.header_len;
         text = f.opcode == SIO_WS_TEXT || (f.opcode == SIO_WS_CONTINUATION && rx->message_opcode == SIO_WS_TEXT);
@@ -350,6 +406,7 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
             msg->opcode = (int)f.opcode;
             msg->data = payload;
             msg->len = (size_t)f.length;
+            msg->final = 1;
             msg->compressed = (f.rsv & 4) != 0;
             *consumed = pos;
             return 1;

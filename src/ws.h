@@ -68,6 +68,8 @@ typedef struct sio_ws_message {
     size_t reason_len;
     int compressed;              /* TEXT/BINARY: the payload is compressed (RSV1, RFC 7692) and
                                     not yet checked as UTF-8: inflate and check it above */
+    uint64_t offset;             /* TEXT/BINARY with rx.parts: the message's bytes before this part */
+    int final;                   /* TEXT/BINARY: the message ends here (always 1 without rx.parts) */
 } sio_ws_message;
 
 /* The receiving half of a client connection: validates every RFC 6455 rule
@@ -88,6 +90,13 @@ typedef struct sio_ws_rx {
     size_t buffer_len, buffer_cap;
     int fail_code;               /* close code to send after an error */
     const char *error;           /* sentence naming the broken rule */
+    /* parts: uncompressed data is handed over as it arrives, in parts
+     * (offset, final), never assembled: no buffer and no max_message for
+     * it.  A compressed message still comes whole (inflating needs it). */
+    int parts;
+    uint64_t frame_left;         /* parts: payload bytes of the current frame still to come */
+    int frame_fin;
+    uint64_t part_offset;        /* parts: bytes of the message handed over so far */
 } sio_ws_rx;
 
 /* Consumes bytes from buf[0..len) (server frames, not masked).

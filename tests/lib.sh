@@ -47,7 +47,7 @@ checker_suites() {
     if [ "$mode" = asan ]; then dir=$ASAN_DIR; prefix=""; label="ASan+UBSan"; wrap=""
     else dir=$BUILD_DIR; prefix=$VALGRIND; label="valgrind"; wrap=$VALGRIND; fi
     if [ "$mode" = asan ]; then
-        for t in ws_rx url http dns eio_payload sio_packet json x509 proxy client; do
+        for t in ws_rx url http dns eio_payload sio_packet json x509 proxy inflate queue client; do
             check "fuzz corpus + regressions replay under ASan: $t" "$dir/fuzz_${t}_replay" fuzz/corpus/$t fuzz/regressions/$t
         done
     fi
@@ -56,6 +56,8 @@ checker_suites() {
     run_suite "Socket.IO codec unit tests ($label)" $prefix "$dir/test_io_unit"
     run_suite "Socket.IO client tests ($label)" $prefix "$dir/test_io_client"
     run_suite "Socket.IO library against socket.io 4.8 ($label)" bash tests/run_io_live.sh $prefix "$dir/test_io_live"
+    run_suite "WebSocket messages in parts, 8 MiB each way against npm ws and Python websockets ($label)" \
+        bash tests/run_parts_live.sh $prefix "$dir/test_parts_live" 8
     run_suite "integration ($label sioc)" "$PYTHON" tests/integration.py --sioc "$dir/sioc" --wrapper "$wrap"
     run_suite "Socket.IO integration ($label sioc)" "$PYTHON" tests/integration_io.py --sioc "$dir/sioc" --wrapper "$wrap"
     run_suite "proxies ($label sioc)" "$PYTHON" tests/integration_proxy.py --sioc "$dir/sioc" --wrapper "$wrap"

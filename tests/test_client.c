@@ -2652,6 +2652,39 @@ static sio_client *deflate_sender(const char *answer)
     return c;
 }
 
+/* A compressed message queued behind one the socket took only part of, when
+ * the send buffer must move what is pending to make room: its RSV1 bit is
+ * set on its own first byte.  0.2 set it where the frame would have been
+ * before the move, sending the compressed bytes as plain data. */
+static void test_deflate_rsv1_after_the_send_buffer_moved(void)
+{
+    static unsigned char noise[8180], payload[9000];          /* its frame: 8188 bytes of the buffer's 8192 */
+    static char text[3000];
+    sio_client *c = deflate_client("permessage-deflate", NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    size_t i;
+    uint32_t x = 12345;
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    net.out_len = 0;
+    for (i = 0; i < sizeof noise; i++) { x = x * 1103515245u + 12345u; noise[i] = (unsigned char)(x >> 24); }
+    memset(text, 'a', sizeof text);
+    CHECK_INT(sio_send_binary(c, noise, sizeof noise), SIO_OK);   /* does not shrink: sent as it is */
+    net.out_len = sizeof net.out - 1000;                          /* the socket takes 1000 bytes */
+    sio_poll(c, &ev, 0);
+    CHECK_INT(net.out_len, sizeof net.out);
+    memmove(net.out, net.out + sizeof net.out - 1000, 1000);      /* (kept at the start, for reading) */
+    net.out_len = 1000;
+    CHECK(c->ln.tx_sent == 1000 && c->ln.tx_cap - c->ln.tx_len < 20);   /* no room without moving */
+    CHECK_INT(sio_send_text(c, text, sizeof text), SIO_OK);     /* compressed, behind the rest */
+    for (i = 0; i < 10; i++) sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK(f.opcode == SIO_WS_BINARY && f.rsv == 0 && f.length == sizeof noise);
+    CHECK(client_frame(1, &f, payload));
+    CHECK(f.opcode == SIO_WS_TEXT && f.rsv == 4 && f.length < 100);
+    sio_destroy(c);
+}
+
 static void test_deflate_offer_lists_what_the_caller_chose(void)
 {
     sio_client *c;
@@ -2957,6 +2990,217 @@ static void test_deflate_compressed_message_goes_out_in_fragments(void)
 }
 #endif
 
+/* ---- messages in parts (receive_parts, sio_send_begin/part/end) ---- */
+
+static sio_client *parts_client(size_t max_message)
+{
+    static sio_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.receive_parts = 1;
+    cfg.max_message = max_message;
+    return open_client(&cfg);
+}
+
+/* A binary message five times max_message, in one frame whose bytes come
+ * in reads of 3000: handed over in parts as they arrive, offsets without
+ * gaps, final on the last only, every byte as sent, and the client's heap
+ * stays small (the reads are bounded, nothing is assembled). */
+static void test_parts_a_big_frame_arrives_in_parts(void)
+{
+    static unsigned char msg[200000];
+    sio_client *c = parts_client(40000);
+    sio_event ev;
+    uint64_t next = 0;
+    size_t i, parts = 0, most = 0;
+    int finals = 0;
+    CHECK(c != NULL);
+    for (i = 0; i < sizeof msg; i++) msg[i] = (unsigned char)(i * 7 + (i >> 9));
+    net.max_read = 3000;
+    server_frame(1, SIO_WS_BINARY, msg, sizeof msg);
+    while (sio_poll(c, &ev, 0) == 1 || net.in_pos < net.in_len) {
+        if (ev.type != SIO_EVENT_MESSAGE) continue;
+        CHECK_INT(ev.binary, 1);
+        CHECK(ev.offset == next);
+        CHECK(ev.len > 0 && ev.offset + ev.len <= sizeof msg);
+        if (ev.offset + ev.len <= sizeof msg) CHECK(memcmp(ev.data, msg + ev.offset, ev.len) == 0);
+        CHECK_INT(ev.data[ev.len], 0);
+        next += ev.len;
+        parts++;
+        finals += ev.final;
+        if (ev.final) CHECK(next == sizeof msg);
+        if (sio_memory(c) > most) most = sio_memory(c);
+        ev.type = SIO_EVENT_NONE;
+    }
+    CHECK(next == sizeof msg);
+    CHECK_INT(finals, 1);
+    CHECK(parts >= sizeof msg / 3000);
+    CHECK(most < 64 * 1024);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* A fragmented text message whose characters span frames and reads, with a
+ * ping between the fragments: parts in order, the ping answered, the text
+ * whole when joined; then one whose bytes stop being UTF-8 mid-frame fails
+ * at once (1007), before the message ends. */
+static void test_parts_text_across_fragments_and_invalid_utf8(void)
+{
+    static const char text[] = "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80 end";
+    sio_client *c = parts_client(0);
+    sio_event ev;
+    char joined[64];
+    size_t have = 0;
+    int finals = 0, i;
+    sio_ws_frame f;
+    unsigned char payload[64];
+    CHECK(c != NULL);
+    net.max_read = 3;
+    server_frame(0, SIO_WS_TEXT, text, 2);                     /* "h" and half of e-acute */
+    server_frame(0, SIO_WS_CONTINUATION, text + 2, 0);         /* an empty fragment */
+    server_frame(1, SIO_WS_PING, "p", 1);
+    server_frame(0, SIO_WS_CONTINUATION, text + 2, 9);
+    server_frame(1, SIO_WS_CONTINUATION, text + 11, sizeof text - 1 - 11);
+    for (i = 0; i < 400 && finals == 0; i++) {
+        if (sio_poll(c, &ev, 0) != 1 || ev.type != SIO_EVENT_MESSAGE) continue;
+        CHECK_INT(ev.binary, 0);
+        CHECK(ev.offset == have);
+        memcpy(joined + have, ev.data, ev.len);
+        have += ev.len;
+        finals += ev.final;
+    }
+    CHECK_INT(finals, 1);
+    CHECK_INT((int)have, (int)sizeof text - 1);
+    CHECK(memcmp(joined, text, sizeof text - 1) == 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK_INT(f.opcode, SIO_WS_PONG);
+    net.out_len = 0;
+    server_frame(0, SIO_WS_TEXT, "ok \xc3", 4);
+    server_frame(1, SIO_WS_CONTINUATION, "(", 1);              /* not a continuation byte */
+    for (i = 0; i < 50 && sio_get_state(c) == SIO_STATE_OPEN; i++) sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK_INT(f.opcode, SIO_WS_CLOSE);
+    CHECK_INT((payload[0] << 8) | payload[1], 1007);
+    sio_destroy(c);
+}
+
+/* sio_send_begin/part/end: TEXT without FIN, continuations, an empty final
+ * continuation; between them other messages are refused, pings go; a part
+ * that would pass max_send_queue waits (SIO_ERR_FULL) and goes once the
+ * queue drained; text must be UTF-8 across parts, also at the end. */
+static void test_parts_sent_as_fragments(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_ws_frame f;
+    static unsigned char payload[8192], big[3000];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://example.test:8080/chat";
+    cfg.max_send_queue = 4000;
+    c = open_client(&cfg);
+    CHECK(c != NULL);
+    CHECK_INT(sio_send_part(c, "x", 1), SIO_ERR_STATE);        /* no message begun */
+    CHECK_INT(sio_send_end(c), SIO_ERR_STATE);
+    CHECK_INT(sio_send_begin(c, 0), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 0), SIO_ERR_STATE);
+    CHECK_INT(sio_send_part(c, "caf\xc3", 4), SIO_OK);         /* a character split between parts */
+    CHECK_INT(sio_send_text(c, "other", 5), SIO_ERR_STATE);
+    CHECK_INT(sio_send_ping(c, "p", 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "\xff", 1), SIO_ERR_INVALID);   /* nothing sent */
+    CHECK_INT(sio_send_end(c), SIO_ERR_INVALID);               /* ends inside the character */
+    CHECK_INT(sio_send_part(c, "\xa9!", 2), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK(f.opcode == SIO_WS_TEXT && !f.fin && f.length == 4);
+    CHECK(client_frame(1, &f, payload));
+    CHECK(f.opcode == SIO_WS_PING && f.fin);
+    CHECK(client_frame(2, &f, payload));                        /* the end grew the last part's fragment */
+    CHECK(f.opcode == SIO_WS_CONTINUATION && f.fin && f.length == 2 && memcmp(payload, "\xa9!", 2) == 0);
+    CHECK(!client_frame(3, &f, payload));
+    net.out_len = 0;
+    /* binary, with back-pressure: the server reads nothing for a while */
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    net.out_len = sizeof net.out;                               /* the server's window is shut */
+    CHECK_INT(sio_send_part(c, big, sizeof big), SIO_OK);
+    CHECK_INT(sio_send_part(c, big, sizeof big), SIO_ERR_FULL);
+    net.out_len = 0;                                            /* it reads again */
+    sio_poll(c, &ev, 0);
+    CHECK_INT(sio_send_part(c, big, sizeof big), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK(f.opcode == SIO_WS_BINARY && !f.fin && f.length == sizeof big);
+    CHECK(client_frame(1, &f, payload));
+    CHECK(f.opcode == SIO_WS_CONTINUATION && f.fin && f.length == sizeof big);
+    CHECK_INT(sio_send_text(c, "after", 5), SIO_OK);           /* messages again */
+    sio_destroy(c);
+}
+
+/* Parts queued while the server reads nothing grow one fragment instead of
+ * adding one each (servers cap the fragments of a message), across the
+ * header's 2-, 4- and 10-byte lengths, the mask continued: the bytes
+ * arrive as sent; a ping between them starts a new fragment. */
+static void test_parts_grow_the_unsent_fragment(void)
+{
+    static unsigned char part[1000], payload[80000];
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    sio_ws_frame f;
+    size_t i, k;
+    CHECK(c != NULL);
+    net.out_len = sizeof net.out;                               /* nothing goes out for now */
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    for (k = 0; k < 70; k++) {                                  /* 100 bytes, then 69,100 in all */
+        size_t n = k == 0 ? 100 : sizeof part;
+        for (i = 0; i < n; i++) part[i] = (unsigned char)(k * 31 + i);
+        CHECK_INT(sio_send_part(c, part, n), SIO_OK);
+    }
+    CHECK_INT(sio_send_ping(c, "p", 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "tail", 4), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    net.out_len = 0;
+    sio_poll(c, &ev, 0);
+    CHECK(client_frame(0, &f, payload));
+    CHECK(f.opcode == SIO_WS_BINARY && !f.fin && f.length == 100 + 69 * sizeof part);
+    for (k = 0; k < 70; k++) {
+        size_t n = k == 0 ? 100 : sizeof part, at = k == 0 ? 0 : 100 + (k - 1) * sizeof part;
+        for (i = 0; i < n && payload[at + i] == (unsigned char)(k * 31 + i); i++) {}
+        CHECK(i == n);
+    }
+    CHECK(client_frame(1, &f, payload));
+    CHECK(f.opcode == SIO_WS_PING);
+    CHECK(client_frame(2, &f, payload));
+    CHECK(f.opcode == SIO_WS_CONTINUATION && f.fin && f.length == 4 && memcmp(payload, "tail", 4) == 0);
+    CHECK(!client_frame(3, &f, payload));
+    sio_destroy(c);
+}
+
+/* A connection that ends takes the message in parts with it: the next part
+ * is refused, and a new connection starts with no message in progress. */
+static void test_parts_end_with_the_connection(void)
+{
+    sio_client *c = open_client(NULL);
+    sio_event ev;
+    CHECK(c != NULL);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "ab", 2), SIO_OK);
+    net.eof = 1;
+    while (sio_poll(c, &ev, 0) == 1 && ev.type != SIO_EVENT_CLOSE) {}
+    CHECK_INT(sio_send_part(c, "cd", 2), SIO_ERR_STATE);
+    CHECK_INT(sio_send_end(c), SIO_ERR_STATE);
+    net_reset();
+    CHECK_INT(sio_start(c), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    CHECK_INT(sio_send_part(c, "cd", 2), SIO_ERR_STATE);
+    CHECK_INT(sio_send_text(c, "new", 3), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 0), SIO_OK);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     RUN(test_handshake_request_has_required_fields);
@@ -2990,6 +3234,7 @@ int main(void)
 #else
     RUN(test_deflate_compressed_message_goes_out_in_fragments);
     RUN(test_deflate_offer_lists_what_the_caller_chose);
+    RUN(test_deflate_rsv1_after_the_send_buffer_moved);
     RUN(test_deflate_answer_outside_the_offer_fails_the_handshake);
     RUN(test_deflate_answers_within_the_offer_are_accepted);
     RUN(test_deflate_no_takeover_asked_must_be_agreed);
@@ -3066,5 +3311,10 @@ int main(void)
     RUN(test_poll_set_serves_both_clients);
     RUN(test_set_forgets_a_socket_before_closing_it);
     RUN(test_wss_without_tls_backend_is_refused);
+    RUN(test_parts_a_big_frame_arrives_in_parts);
+    RUN(test_parts_text_across_fragments_and_invalid_utf8);
+    RUN(test_parts_sent_as_fragments);
+    RUN(test_parts_grow_the_unsent_fragment);
+    RUN(test_parts_end_with_the_connection);
     return TEST_REPORT();
 }
