@@ -1591,6 +1591,36 @@ static uint64_t sio__earliest(uint64_t a, uint64_t b)
 }
 
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
+#if SIO__WITH_SOCKETIO
+/* A Socket.IO packet kept to send later, in one block: its text as pieces,
+ * then its attachments.  sio__packed_size says the bytes (and *text_len the
+ * text's); sio__pack copies them to out and the attachments' lengths to
+ * att_lens. */
+static size_t sio__packed_size(const size_t *lens, size_t n, const sio_bytes *atts, size_t count, size_t *text_len)
+{
+    size_t k, total = 0;
+    for (k = 0; k < n; k++) total += lens[k];
+    *text_len = total;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    return total;
+}
+
+static void sio__pack(unsigned char *out, size_t *att_lens, const void *const *pieces, const size_t *lens, size_t n,
+                      const sio_bytes *atts, size_t count)
+{
+    size_t k, off = 0;
+    for (k = 0; k < n; k++) {
+        memcpy(out + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    for (k = 0; k < count; k++) {
+        att_lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(out + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+}
+#endif
+
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {
     size_t ncap;
@@ -5459,21 +5489,10 @@ static int sio__outbox_add(sio__outbox *o, const sio_allocator *a, int ns, uint6
                            const void *const *pieces, const size_t *lens, size_t n,
                            const sio_bytes *atts, size_t count)
 {
-    size_t k, body = 0, total, off = 0;
-    sio__outgoing *e;
-    for (k = 0; k < n; k++) body += lens[k];
-    total = body;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    if (!(e = sio__outbox_append(o, a, ns, id, want_ack, body, count, total))) return SIO_ERR_NOMEM;
-    for (k = 0; k < n; k++) {
-        memcpy(e->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
-    for (k = 0; k < count; k++) {
-        e->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(e->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
+    size_t body, total = sio__packed_size(lens, n, atts, count, &body);
+    sio__outgoing *e = sio__outbox_append(o, a, ns, id, want_ack, body, count, total);
+    if (!e) return SIO_ERR_NOMEM;
+    sio__pack(e->bytes, e->lens, pieces, lens, n, atts, count);
     return SIO_OK;
 }
 
@@ -5919,24 +5938,12 @@ static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, s
                                    const size_t *lens, size_t pieces_count, const sio_bytes *atts, size_t count,
                                    int64_t ack_id)
 {
-    size_t k, off = 0, text_len = 0, total;
-    sio__queued *q;
-    for (k = 0; k < pieces_count; k++) text_len += lens[k];
-    total = text_len;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    q = (sio__queued *)sio__realloc(a, NULL, sizeof *q + count * sizeof(size_t) + total);
+    size_t text_len, total = sio__packed_size(lens, pieces_count, atts, count, &text_len);
+    sio__queued *q = (sio__queued *)sio__realloc(a, NULL, sizeof *q + count * sizeof(size_t) + total);
     if (!q) return SIO_ERR_NOMEM;
     q->lens = (size_t *)(q + 1);
     q->bytes = (unsigned char *)(q->lens + count);
-    for (k = 0; k < pieces_count; k++) {
-        memcpy(q->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
-    for (k = 0; k < count; k++) {
-        q->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
+    sio__pack(q->bytes, q->lens, pieces, lens, pieces_count, atts, count);
     q->next = NULL;
     q->ack_id = ack_id;
     q->text_len = text_len;

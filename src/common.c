@@ -154,6 +154,36 @@ static uint64_t sio__earliest(uint64_t a, uint64_t b)
 }
 
 /* Grows *buf so it holds at least need bytes (doubling, bounded by need). */
+#if SIO__WITH_SOCKETIO
+/* A Socket.IO packet kept to send later, in one block: its text as pieces,
+ * then its attachments.  sio__packed_size says the bytes (and *text_len the
+ * text's); sio__pack copies them to out and the attachments' lengths to
+ * att_lens. */
+static size_t sio__packed_size(const size_t *lens, size_t n, const sio_bytes *atts, size_t count, size_t *text_len)
+{
+    size_t k, total = 0;
+    for (k = 0; k < n; k++) total += lens[k];
+    *text_len = total;
+    for (k = 0; k < count; k++) total += atts[k].len;
+    return total;
+}
+
+static void sio__pack(unsigned char *out, size_t *att_lens, const void *const *pieces, const size_t *lens, size_t n,
+                      const sio_bytes *atts, size_t count)
+{
+    size_t k, off = 0;
+    for (k = 0; k < n; k++) {
+        memcpy(out + off, pieces[k], lens[k]);
+        off += lens[k];
+    }
+    for (k = 0; k < count; k++) {
+        att_lens[k] = atts[k].len;
+        if (atts[k].len) memcpy(out + off, atts[k].data, atts[k].len);
+        off += atts[k].len;
+    }
+}
+#endif
+
 static int sio__reserve(const sio_allocator *a, unsigned char **buf, size_t *cap, size_t need)
 {
     size_t ncap;

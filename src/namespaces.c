@@ -115,24 +115,12 @@ static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, s
                                    const size_t *lens, size_t pieces_count, const sio_bytes *atts, size_t count,
                                    int64_t ack_id)
 {
-    size_t k, off = 0, text_len = 0, total;
-    sio__queued *q;
-    for (k = 0; k < pieces_count; k++) text_len += lens[k];
-    total = text_len;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    q = (sio__queued *)sio__realloc(a, NULL, sizeof *q + count * sizeof(size_t) + total);
+    size_t text_len, total = sio__packed_size(lens, pieces_count, atts, count, &text_len);
+    sio__queued *q = (sio__queued *)sio__realloc(a, NULL, sizeof *q + count * sizeof(size_t) + total);
     if (!q) return SIO_ERR_NOMEM;
     q->lens = (size_t *)(q + 1);
     q->bytes = (unsigned char *)(q->lens + count);
-    for (k = 0; k < pieces_count; k++) {
-        memcpy(q->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
-    for (k = 0; k < count; k++) {
-        q->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(q->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
+    sio__pack(q->bytes, q->lens, pieces, lens, pieces_count, atts, count);
     q->next = NULL;
     q->ack_id = ack_id;
     q->text_len = text_len;

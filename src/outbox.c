@@ -80,21 +80,10 @@ static int sio__outbox_add(sio__outbox *o, const sio_allocator *a, int ns, uint6
                            const void *const *pieces, const size_t *lens, size_t n,
                            const sio_bytes *atts, size_t count)
 {
-    size_t k, body = 0, total, off = 0;
-    sio__outgoing *e;
-    for (k = 0; k < n; k++) body += lens[k];
-    total = body;
-    for (k = 0; k < count; k++) total += atts[k].len;
-    if (!(e = sio__outbox_append(o, a, ns, id, want_ack, body, count, total))) return SIO_ERR_NOMEM;
-    for (k = 0; k < n; k++) {
-        memcpy(e->bytes + off, pieces[k], lens[k]);
-        off += lens[k];
-    }
-    for (k = 0; k < count; k++) {
-        e->lens[k] = atts[k].len;
-        if (atts[k].len) memcpy(e->bytes + off, atts[k].data, atts[k].len);
-        off += atts[k].len;
-    }
+    size_t body, total = sio__packed_size(lens, n, atts, count, &body);
+    sio__outgoing *e = sio__outbox_append(o, a, ns, id, want_ack, body, count, total);
+    if (!e) return SIO_ERR_NOMEM;
+    sio__pack(e->bytes, e->lens, pieces, lens, n, atts, count);
     return SIO_OK;
 }
 

@@ -2306,6 +2306,14 @@ static const char *wire_body(const char *text)
     return strchr(text, '[');
 }
 
+/* The server answers the event the client sent as text with args. */
+static void server_ack_of(const char *text, const char *args)
+{
+    char ack[128];
+    snprintf(ack, sizeof ack, "43%lld%s", wire_id(text), args);
+    server_text(ack);
+}
+
 /* Polls the ms that pass in steps of 50 with the server's pings keeping the
  * session alive; returns the first event (0 when none came). */
 static int io_wait_alive(sio_client *c, sio_event *ev, int ms)
@@ -2375,11 +2383,7 @@ static void test_io_retries_send_in_order_and_resend_on_timeout(void)
     }
     CHECK_INT(client_texts(), 1);
     CHECK_STR(wire_body(sent[0]), "[\"b\",2]");
-    {
-        char ack[64];
-        snprintf(ack, sizeof ack, "43%lld[\"yes\",3]", wire_id(sent[0]));
-        server_text(ack);
-    }
+    server_ack_of(sent[0], "[\"yes\",3]");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
     CHECK_INT(ev.ack_id, b);
     CHECK_INT(ev.error, 0);
@@ -2448,11 +2452,7 @@ static void test_io_retries_resend_after_a_reconnection(void)
     CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_INT(client_texts(), 1);
     CHECK_STR(wire_body(sent[0]), "[\"a\"]");
-    {
-        char ack[64];
-        snprintf(ack, sizeof ack, "43%lld[]", wire_id(sent[0]));
-        server_text(ack);
-    }
+    server_ack_of(sent[0], "[]");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
     CHECK_INT(ev.ack_id, a);
     CHECK_INT(ev.attempt, 2);
@@ -2540,11 +2540,7 @@ static void test_io_queue_save_and_load(void)
     CHECK_INT(sio_poll(d, &ev, 0), 0);
     CHECK_INT(client_texts(), 1);
     CHECK_STR(wire_body(sent[0]), "[\"first\",1]");
-    {
-        char ack[64];
-        snprintf(ack, sizeof ack, "43%lld[7]", wire_id(sent[0]));
-        server_text(ack);
-    }
+    server_ack_of(sent[0], "[7]");
     CHECK_INT(poll_type(d, &ev), SIO_EVENT_ACK);
     CHECK_INT(ev.ack_id, ids[0]);                                       /* the id it had before the restart */
     CHECK_STR(ev.args, "[7]");
