@@ -1221,7 +1221,7 @@ typedef enum sio_event_type {
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
     SIO_EVENT_PONG,          /* WebSocket: the server's pong: data/len its payload; rtt_ms */
     SIO_EVENT_RETRY          /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
-                                (the retry, from 1) */
+                                (the retry, from 1), reason (why the last try got no answer) */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -5425,6 +5425,7 @@ typedef struct sio__outgoing {
     int ns;                        /* the namespace's index */
     int tries;                     /* sends so far */
     int in_flight;
+    const char *why;               /* why the last try ended without an answer (static text) */
     int want_ack;                  /* the answer is reported (a failure always is) */
     size_t body_len, count, total; /* the ["name",args...] text, the attachments, all bytes */
     size_t *lens;                  /* of the attachments */
@@ -5542,12 +5543,17 @@ static void sio__outbox_sent(sio__outgoing *e, uint64_t wire_id, uint64_t now)
     e->deadline = e->timeout ? now + e->timeout : 0;
 }
 
-/* A try in flight whose deadline has passed at now, or NULL. */
+/* A try in flight whose deadline has passed at now, or NULL; the try is
+ * over. */
 static sio__outgoing *sio__outbox_expired(const sio__outbox *o, uint64_t now)
 {
     sio__outgoing *e;
     for (e = o->head; e; e = e->next)
-        if (e->in_flight && e->deadline && now >= e->deadline) return e;
+        if (e->in_flight && e->deadline && now >= e->deadline) {
+            e->in_flight = 0;
+            e->why = "no ack within the ack timeout";
+            return e;
+        }
     return NULL;
 }
 
@@ -5566,7 +5572,11 @@ static uint64_t sio__outbox_deadline(const sio__outbox *o)
 static void sio__outbox_land(sio__outbox *o)
 {
     sio__outgoing *e;
-    for (e = o->head; e; e = e->next) e->in_flight = 0;
+    for (e = o->head; e; e = e->next)
+        if (e->in_flight) {
+            e->in_flight = 0;
+            e->why = "the connection was lost";
+        }
 }
 
 static size_t sio__outbox_memory(const sio__outbox *o)
@@ -9669,7 +9679,7 @@ static void sio__outbox_next(sio_client *c, int i)
             return;
         } else if (e->tries > 1) {
             sio__pending *p = sio__push(c, SIO_EVENT_RETRY, 0, 0, 0, NULL);
-            if (p) { p->ns = i; p->ack_id = (int64_t)e->id; p->attempt = e->tries - 1; }
+            if (p) { p->ns = i; p->ack_id = (int64_t)e->id; p->attempt = e->tries - 1; p->reason = e->why; }
         }
     }
 }
@@ -10280,10 +10290,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     size_t i;
     sio__outgoing *e;
     if (!SIO__SOCKETIO(c)) return;
-    while ((e = sio__outbox_expired(&c->socketio.outbox, now)) != NULL) {   /* ends: resent with a later deadline, or not in flight */
-        e->in_flight = 0;
+    while ((e = sio__outbox_expired(&c->socketio.outbox, now)) != NULL)   /* ends: resent with a later deadline, or not in flight */
         sio__outbox_next(c, e->ns);
-    }
     if (c->socketio.outbox_stalled) {
         c->socketio.outbox_stalled = 0;
         for (i = 0; i < c->socketio.namespaces.count; i++) sio__outbox_next(c, (int)i);

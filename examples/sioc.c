@@ -884,9 +884,12 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
         if (s->opt.json) {
             fputs("{\"type\":\"retry\",\"ns\":", stdout);
             json_cstr(stdout, ev->ns);
-            printf(",\"id\":%lld,\"attempt\":%d}\n", (long long)ev->ack_id, ev->attempt);
+            printf(",\"id\":%lld,\"attempt\":%d,\"reason\":", (long long)ev->ack_id, ev->attempt);
+            json_cstr(stdout, ev->reason ? ev->reason : "");
+            fputs("}\n", stdout);
         } else {
-            say("retry %lld on %s (attempt %d)\n", (long long)ev->ack_id, ev->ns, ev->attempt);
+            say("retry %lld on %s (attempt %d): %s\n", (long long)ev->ack_id, ev->ns, ev->attempt,
+                ev->reason ? ev->reason : "");
         }
         break;
     case SIO_EVENT_ACK:

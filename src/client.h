@@ -142,7 +142,7 @@ typedef enum sio_event_type {
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
     SIO_EVENT_PONG,          /* WebSocket: the server's pong: data/len its payload; rtt_ms */
     SIO_EVENT_RETRY          /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
-                                (the retry, from 1) */
+                                (the retry, from 1), reason (why the last try got no answer) */
 } sio_event_type;
 
 typedef struct sio_event {

@@ -16,6 +16,7 @@ typedef struct sio__outgoing {
     int ns;                        /* the namespace's index */
     int tries;                     /* sends so far */
     int in_flight;
+    const char *why;               /* why the last try ended without an answer (static text) */
     int want_ack;                  /* the answer is reported (a failure always is) */
     size_t body_len, count, total; /* the ["name",args...] text, the attachments, all bytes */
     size_t *lens;                  /* of the attachments */
@@ -133,12 +134,17 @@ static void sio__outbox_sent(sio__outgoing *e, uint64_t wire_id, uint64_t now)
     e->deadline = e->timeout ? now + e->timeout : 0;
 }
 
-/* A try in flight whose deadline has passed at now, or NULL. */
+/* A try in flight whose deadline has passed at now, or NULL; the try is
+ * over. */
 static sio__outgoing *sio__outbox_expired(const sio__outbox *o, uint64_t now)
 {
     sio__outgoing *e;
     for (e = o->head; e; e = e->next)
-        if (e->in_flight && e->deadline && now >= e->deadline) return e;
+        if (e->in_flight && e->deadline && now >= e->deadline) {
+            e->in_flight = 0;
+            e->why = "no ack within the ack timeout";
+            return e;
+        }
     return NULL;
 }
 
@@ -157,7 +163,11 @@ static uint64_t sio__outbox_deadline(const sio__outbox *o)
 static void sio__outbox_land(sio__outbox *o)
 {
     sio__outgoing *e;
-    for (e = o->head; e; e = e->next) e->in_flight = 0;
+    for (e = o->head; e; e = e->next)
+        if (e->in_flight) {
+            e->in_flight = 0;
+            e->why = "the connection was lost";
+        }
 }
 
 static size_t sio__outbox_memory(const sio__outbox *o)

@@ -245,7 +245,7 @@ static void sio__outbox_next(sio_client *c, int i)
             return;
         } else if (e->tries > 1) {
             sio__pending *p = sio__push(c, SIO_EVENT_RETRY, 0, 0, 0, NULL);
-            if (p) { p->ns = i; p->ack_id = (int64_t)e->id; p->attempt = e->tries - 1; }
+            if (p) { p->ns = i; p->ack_id = (int64_t)e->id; p->attempt = e->tries - 1; p->reason = e->why; }
         }
     }
 }

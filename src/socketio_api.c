@@ -5,10 +5,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     size_t i;
     sio__outgoing *e;
     if (!SIO__SOCKETIO(c)) return;
-    while ((e = sio__outbox_expired(&c->socketio.outbox, now)) != NULL) {   /* ends: resent with a later deadline, or not in flight */
-        e->in_flight = 0;
+    while ((e = sio__outbox_expired(&c->socketio.outbox, now)) != NULL)   /* ends: resent with a later deadline, or not in flight */
         sio__outbox_next(c, e->ns);
-    }
     if (c->socketio.outbox_stalled) {
         c->socketio.outbox_stalled = 0;
         for (i = 0; i < c->socketio.namespaces.count; i++) sio__outbox_next(c, (int)i);

@@ -1174,7 +1174,7 @@ def io_retries_survive_three_server_restarts_in_order():
           "ack records: %d, ids %d" % (len(acks), len(set(a["id"] for a in acks))))
     check(not run.of("give-up"), "give-up records: %s" % run.of("give-up")[:3])
     check(len(run.of("reconnect")) == 3, "reconnects: %d" % len(run.of("reconnect")))
-    check(run.of("retry") and all(r["attempt"] == 1 for r in run.of("retry")),
+    check(run.of("retry") and all(r["attempt"] == 1 and r["reason"] == "the connection was lost" for r in run.of("retry")),
           "retry records: %s" % run.of("retry")[:5])
 
 
@@ -1194,8 +1194,8 @@ def io_retries_give_up_after_the_last_try():
     kinds = [r["type"] for r in run.records if r["type"] in ("retry", "give-up", "ack")]
     check(kinds == ["retry", "retry", "give-up", "ack"], "records in order: %s" % kinds)
     retries, gave_up, ack = run.of("retry"), run.of("give-up")[0], run.of("ack")[0]
-    check([r["attempt"] for r in retries] == [1, 2] and retries[0]["id"] == gave_up["id"],
-          "retry records: %s" % retries)
+    check([r["attempt"] for r in retries] == [1, 2] and retries[0]["id"] == gave_up["id"] and
+          all(r["reason"] == "no ack within the ack timeout" for r in retries), "retry records: %s" % retries)
     check(gave_up["tries"] == 3 and "no ack after 3 tries" in gave_up["message"], "give-up: %s" % gave_up)
     check(ack["args"] == ["after"] and ack["tries"] == 1 and ack["id"] != gave_up["id"], "ack: %s" % ack)
     check(gave_up["_t"] >= 0.8, "gave up after %.2fs, before 3 x 300 ms" % gave_up["_t"])

@@ -2367,6 +2367,7 @@ static void test_io_retries_send_in_order_and_resend_on_timeout(void)
     CHECK_INT(ev.ack_id, a);
     CHECK_INT(ev.attempt, 1);
     CHECK_STR(ev.ns, "/");
+    CHECK_STR(ev.reason, "no ack within the ack timeout");
     client_texts();
     CHECK_INT((int)sent_count - 1 >= 0, 1);
     CHECK_STR(wire_body(sent[sent_count - 1]), "[\"a\",1]");
@@ -2449,6 +2450,7 @@ static void test_io_retries_resend_after_a_reconnection(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_RETRY);
     CHECK_INT(ev.ack_id, a);
     CHECK_INT(ev.attempt, 1);
+    CHECK_STR(ev.reason, "the connection was lost");
     CHECK_INT(sio_poll(c, &ev, 0), 0);
     CHECK_INT(client_texts(), 1);
     CHECK_STR(wire_body(sent[0]), "[\"a\"]");
