@@ -5592,6 +5592,10 @@ static void sio__outbox_free(sio__outbox *o, const sio_allocator *a)
     while (o->head) sio__outbox_remove(o, a, o->head);
 }
 
+/* 1 if v fits a blob's 4-byte length (no comparison a 32-bit size_t makes
+ * always true). */
+static int sio__fits_u32(size_t v) { return (v >> 16 >> 16) == 0; }
+
 static uint32_t sio__fnv1a(const unsigned char *p, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -5622,13 +5626,15 @@ static int sio__outbox_save(const sio__outbox *o, const char *(*name)(const void
     const sio__outgoing *e;
     size_t need = 4 + 1 + 4 + 4, k;
     unsigned char *p = out;
-    if ((uint64_t)o->count > 0xFFFFFFFFu) return SIO_ERR_TOO_BIG;
+    if (!sio__fits_u32(o->count)) return SIO_ERR_TOO_BIG;
     for (e = o->head; e; e = e->next) {
-        size_t ns_len = strlen(name(ctx, e->ns));
-        if (ns_len > 0xFFFF || (uint64_t)e->body_len > 0xFFFFFFFFu || e->count > 0xFFFF) return SIO_ERR_TOO_BIG;
+        size_t ns_len = strlen(name(ctx, e->ns)), more;
+        if (ns_len > 0xFFFF || !sio__fits_u32(e->body_len) || e->count > 0xFFFF) return SIO_ERR_TOO_BIG;
         for (k = 0; k < e->count; k++)
-            if ((uint64_t)e->lens[k] > 0xFFFFFFFFu) return SIO_ERR_TOO_BIG;
-        need += 8 + 1 + 2 + ns_len + 4 + 2 + 4 * e->count + e->total;   /* within memory already held */
+            if (!sio__fits_u32(e->lens[k])) return SIO_ERR_TOO_BIG;
+        more = 8 + 1 + 2 + ns_len + 4 + 2 + 4 * e->count;       /* the name is written once per emit: */
+        if (more > (size_t)-1 - need || e->total > (size_t)-1 - need - more) return SIO_ERR_TOO_BIG;   /* count it */
+        need += more + e->total;
     }
     *len = need;
     if (!out || cap < need) return SIO_ERR_FULL;
@@ -9674,6 +9680,9 @@ static void sio__outbox_next(sio_client *c, int i)
             snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      c->socketio.namespaces.list[i]->name, (unsigned long)c->eio.session.max_payload);
             sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, text);
+        } else if (sio__backlog(c) + e->total > c->max_send_queue) {
+            c->socketio.outbox_stalled = 1;      /* the last try has not even left: no copy over the limit */
+            return;
         } else if (sio__outbox_send(c, e, now) != SIO_OK) {
             c->socketio.outbox_stalled = 1;      /* memory or the random source failed: the timers try again */
             return;
@@ -10651,7 +10660,7 @@ static int sio__emit_id_taken(const sio_client *c, uint64_t id)
 static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, char *name, size_t cap)
 {
     sio_json body, first;
-    if (s->ns_len >= cap || s->id >= ((uint64_t)1 << 53)) return SIO_ERR_INVALID;
+    if (s->ns_len >= cap || s->id >= ((uint64_t)1 << 52)) return SIO_ERR_INVALID;   /* ids after it stay below 2^53 */
     memcpy(name, s->ns, s->ns_len);
     name[s->ns_len] = 0;
     if (strlen(name) != s->ns_len || !sio__namespace_name_ok(name) ||
@@ -10688,8 +10697,8 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
     last = c->socketio.outbox.tail;
     sio__queue_read_begin(&r, blob, len);
     while (st == SIO_OK && sio__queue_read_next(&r, &s) == 1) {
-        sio__saved_emit_check(c, &s, name, sizeof name);   /* for the name; passed above */
-        if ((ns = sio__namespace(c, name)) < 0) st = ns;
+        if (sio__saved_emit_check(c, &s, name, sizeof name) != SIO_OK) st = SIO_ERR_INVALID;   /* an id twice in the blob */
+        else if ((ns = sio__namespace(c, name)) < 0) st = ns;
         else st = sio__outbox_add_saved(&c->socketio.outbox, &c->sys.alloc, ns, &s);
         if (st == SIO_OK) c->socketio.outbox.tail->timeout = c->emit_ack_timeout;
         if (st == SIO_OK && s.id >= c->socketio.acks.next_id) c->socketio.acks.next_id = s.id + 1;

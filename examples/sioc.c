@@ -752,7 +752,7 @@ static void io_send_line(sioc_state *s, const char *line, size_t len)
     o.args = sio_jw_result(&w, NULL);
     o.attachments = bins.items;
     o.attachment_count = bins.count;
-    o.ack = s->opt.ack;
+    o.ack = s->opt.ack || s->opt.queue_file;    /* --queue-file: each answer takes its emit out of the file */
     o.ack_timeout_ms = (int)s->opt.ack_timeout;
     if (bins.error || !o.args) r = SIO_ERR_INVALID;
     else r = sio_emit_ex(s->client, &o, &id);
@@ -911,6 +911,8 @@ static void io_on_event(sioc_state *s, const sio_event *ev)
             char msg[200];
             snprintf(msg, sizeof msg, "ack %lld on %.100s: %s", (long long)ev->ack_id, ev->ns, ev->message);
             record_error(s, msg);
+        } else if (!s->opt.ack) {
+            break;                                 /* asked for by --queue-file only */
         } else if (s->opt.json) {
             fputs("{\"type\":\"ack\",\"ns\":", stdout);
             json_cstr(stdout, ev->ns);

@@ -183,6 +183,10 @@ static void sio__outbox_free(sio__outbox *o, const sio_allocator *a)
     while (o->head) sio__outbox_remove(o, a, o->head);
 }
 
+/* 1 if v fits a blob's 4-byte length (no comparison a 32-bit size_t makes
+ * always true). */
+static int sio__fits_u32(size_t v) { return (v >> 16 >> 16) == 0; }
+
 static uint32_t sio__fnv1a(const unsigned char *p, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -213,13 +217,15 @@ static int sio__outbox_save(const sio__outbox *o, const char *(*name)(const void
     const sio__outgoing *e;
     size_t need = 4 + 1 + 4 + 4, k;
     unsigned char *p = out;
-    if ((uint64_t)o->count > 0xFFFFFFFFu) return SIO_ERR_TOO_BIG;
+    if (!sio__fits_u32(o->count)) return SIO_ERR_TOO_BIG;
     for (e = o->head; e; e = e->next) {
-        size_t ns_len = strlen(name(ctx, e->ns));
-        if (ns_len > 0xFFFF || (uint64_t)e->body_len > 0xFFFFFFFFu || e->count > 0xFFFF) return SIO_ERR_TOO_BIG;
+        size_t ns_len = strlen(name(ctx, e->ns)), more;
+        if (ns_len > 0xFFFF || !sio__fits_u32(e->body_len) || e->count > 0xFFFF) return SIO_ERR_TOO_BIG;
         for (k = 0; k < e->count; k++)
-            if ((uint64_t)e->lens[k] > 0xFFFFFFFFu) return SIO_ERR_TOO_BIG;
-        need += 8 + 1 + 2 + ns_len + 4 + 2 + 4 * e->count + e->total;   /* within memory already held */
+            if (!sio__fits_u32(e->lens[k])) return SIO_ERR_TOO_BIG;
+        more = 8 + 1 + 2 + ns_len + 4 + 2 + 4 * e->count;       /* the name is written once per emit: */
+        if (more > (size_t)-1 - need || e->total > (size_t)-1 - need - more) return SIO_ERR_TOO_BIG;   /* count it */
+        need += more + e->total;
     }
     *len = need;
     if (!out || cap < need) return SIO_ERR_FULL;

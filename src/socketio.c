@@ -240,6 +240,9 @@ static void sio__outbox_next(sio_client *c, int i)
             snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      c->socketio.namespaces.list[i]->name, (unsigned long)c->eio.session.max_payload);
             sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, text);
+        } else if (sio__backlog(c) + e->total > c->max_send_queue) {
+            c->socketio.outbox_stalled = 1;      /* the last try has not even left: no copy over the limit */
+            return;
         } else if (sio__outbox_send(c, e, now) != SIO_OK) {
             c->socketio.outbox_stalled = 1;      /* memory or the random source failed: the timers try again */
             return;

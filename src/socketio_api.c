@@ -366,7 +366,7 @@ static int sio__emit_id_taken(const sio_client *c, uint64_t id)
 static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, char *name, size_t cap)
 {
     sio_json body, first;
-    if (s->ns_len >= cap || s->id >= ((uint64_t)1 << 53)) return SIO_ERR_INVALID;
+    if (s->ns_len >= cap || s->id >= ((uint64_t)1 << 52)) return SIO_ERR_INVALID;   /* ids after it stay below 2^53 */
     memcpy(name, s->ns, s->ns_len);
     name[s->ns_len] = 0;
     if (strlen(name) != s->ns_len || !sio__namespace_name_ok(name) ||
@@ -403,8 +403,8 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
     last = c->socketio.outbox.tail;
     sio__queue_read_begin(&r, blob, len);
     while (st == SIO_OK && sio__queue_read_next(&r, &s) == 1) {
-        sio__saved_emit_check(c, &s, name, sizeof name);   /* for the name; passed above */
-        if ((ns = sio__namespace(c, name)) < 0) st = ns;
+        if (sio__saved_emit_check(c, &s, name, sizeof name) != SIO_OK) st = SIO_ERR_INVALID;   /* an id twice in the blob */
+        else if ((ns = sio__namespace(c, name)) < 0) st = ns;
         else st = sio__outbox_add_saved(&c->socketio.outbox, &c->sys.alloc, ns, &s);
         if (st == SIO_OK) c->socketio.outbox.tail->timeout = c->emit_ack_timeout;
         if (st == SIO_OK && s.id >= c->socketio.acks.next_id) c->socketio.acks.next_id = s.id + 1;
