@@ -5545,7 +5545,7 @@ static void sio__outbox_sent(sio__outgoing *e, uint64_t wire_id, uint64_t now)
 
 /* A try in flight whose deadline has passed at now, or NULL; the try is
  * over. */
-static sio__outgoing *sio__outbox_expired(const sio__outbox *o, uint64_t now)
+static sio__outgoing *sio__outbox_expired(sio__outbox *o, uint64_t now)
 {
     sio__outgoing *e;
     for (e = o->head; e; e = e->next)
@@ -10380,20 +10380,25 @@ static int sio__emit_body(sio_client *c, const char *event, const char *args, si
     return SIO_OK;
 }
 
-/* 1 if a packet of text_len bytes and count attachments fits the server's
- * maxPayload. */
-static int sio__emit_fits(const sio_client *c, size_t text_len, const sio_bytes *atts, size_t count)
-{
-    size_t k;
-    for (k = 0; k < count && sio__packet_fits(c, atts[k].len, 1); k++) {}
-    return k == count && sio__packet_fits(c, text_len, 0);
-}
-
 /* Bytes the client holds to send later: the namespaces' queues and the
  * outbox. */
 static size_t sio__to_send_later(const sio_client *c)
 {
     return c->socketio.namespaces.queued_bytes + c->socketio.outbox.bytes;
+}
+
+/* Whether a packet of text_len bytes and count attachments may be taken:
+ * SIO_ERR_TOO_BIG over the server's maxPayload, SIO_ERR_FULL when the bytes
+ * waiting to go would pass max_send_queue, else SIO_OK. */
+static int sio__emit_room(const sio_client *c, size_t text_len, const sio_bytes *atts, size_t count)
+{
+    size_t k, total = text_len;
+    for (k = 0; k < count; k++) {
+        if (!sio__packet_fits(c, atts[k].len, 1)) return SIO_ERR_TOO_BIG;
+        total += atts[k].len;
+    }
+    if (!sio__packet_fits(c, text_len, 0)) return SIO_ERR_TOO_BIG;
+    return sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue ? SIO_ERR_FULL : SIO_OK;
 }
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
@@ -10413,14 +10418,9 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
     lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
     if ((r = sio__emit_body(c, event, args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
     for (k = 0; k < n; k++) total += lens[k];
-    if (!sio__emit_fits(c, total, atts, count)) {
+    if ((r = sio__emit_room(c, total, atts, count)) != SIO_OK) {
         sio_jw_free(&w);
-        return SIO_ERR_TOO_BIG;
-    }
-    for (k = 0; k < count; k++) total += atts[k].len;
-    if (sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue) {
-        sio_jw_free(&w);
-        return SIO_ERR_FULL;
+        return r;
     }
     if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
         r = sio__eio_send(c, 0, pieces, lens, n);
@@ -10453,9 +10453,7 @@ static int sio__emit_at_least_once(sio_client *c, int i, const sio_emit_options 
     for (k = 0; k < n; k++) total += lens[k];
     total += 1 + sio_packet_encode_header(head, o->attachment_count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
                                           (unsigned)o->attachment_count, c->socketio.namespaces.list[i]->name, 1, id);
-    if (!sio__emit_fits(c, total, o->attachments, o->attachment_count)) r = SIO_ERR_TOO_BIG;
-    for (k = 0; k < o->attachment_count; k++) total += o->attachments[k].len;
-    if (r == SIO_OK && sio__to_send_later(c) + sio__backlog(c) + total > c->max_send_queue) r = SIO_ERR_FULL;
+    r = sio__emit_room(c, total, o->attachments, o->attachment_count);
     if (r == SIO_OK)
         r = sio__outbox_add(&c->socketio.outbox, &c->sys.alloc, i, id, o->ack, pieces, lens, n,
                             o->attachments, o->attachment_count);
@@ -12004,7 +12002,7 @@ static int sio__sending_parts(const sio_client *c)
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (SIO__SOCKETIO(c) || (c->websocket.tx_parts && opcode != SIO_WS_PING && sio__sending_parts(c))) return SIO_ERR_STATE;
+    if (SIO__SOCKETIO(c) || (opcode != SIO_WS_PING && sio__sending_parts(c))) return SIO_ERR_STATE;
     if (sio__sends_kept(c, opcode)) return sio__offline_add(c, opcode, (const unsigned char *)data, len);
     if (c->phase != SIO__OPEN || c->websocket.close_sent) return SIO_ERR_STATE;
     sio__wake(c);
@@ -12031,7 +12029,7 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 SIO_API int sio_send_begin(sio_client *c, int binary)
 {
     if (!c) return SIO_ERR_INVALID;
-    if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || c->websocket.tx_parts)
+    if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || sio__sending_parts(c))
         return SIO_ERR_STATE;
     sio__websocket_parts_begin(&c->websocket, binary);
     return SIO_OK;

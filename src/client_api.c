@@ -430,7 +430,7 @@ static int sio__sending_parts(const sio_client *c)
 static int sio__send_data(sio_client *c, int opcode, const void *data, size_t len)
 {
     if (!c || (!data && len)) return SIO_ERR_INVALID;
-    if (SIO__SOCKETIO(c) || (c->websocket.tx_parts && opcode != SIO_WS_PING && sio__sending_parts(c))) return SIO_ERR_STATE;
+    if (SIO__SOCKETIO(c) || (opcode != SIO_WS_PING && sio__sending_parts(c))) return SIO_ERR_STATE;
     if (sio__sends_kept(c, opcode)) return sio__offline_add(c, opcode, (const unsigned char *)data, len);
     if (c->phase != SIO__OPEN || c->websocket.close_sent) return SIO_ERR_STATE;
     sio__wake(c);
@@ -457,7 +457,7 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 SIO_API int sio_send_begin(sio_client *c, int binary)
 {
     if (!c) return SIO_ERR_INVALID;
-    if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || c->websocket.tx_parts)
+    if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || sio__sending_parts(c))
         return SIO_ERR_STATE;
     sio__websocket_parts_begin(&c->websocket, binary);
     return SIO_OK;

@@ -136,7 +136,7 @@ static void sio__outbox_sent(sio__outgoing *e, uint64_t wire_id, uint64_t now)
 
 /* A try in flight whose deadline has passed at now, or NULL; the try is
  * over. */
-static sio__outgoing *sio__outbox_expired(const sio__outbox *o, uint64_t now)
+static sio__outgoing *sio__outbox_expired(sio__outbox *o, uint64_t now)
 {
     sio__outgoing *e;
     for (e = o->head; e; e = e->next)
