@@ -710,6 +710,8 @@ typedef struct sio_ws_message {
     int final;                   /* TEXT/BINARY: the message ends here (always 1 without rx.parts) */
 } sio_ws_message;
 
+enum { SIO_WS_PARTS_OFF = 0, SIO_WS_PARTS_ALL = 1, SIO_WS_PARTS_BINARY = 2 };
+
 /* The receiving half of a client connection: validates every RFC 6455 rule
  * for frames from a server, reassembles fragmented messages, checks text
  * UTF-8 incrementally (failing as soon as the bytes that arrived cannot be
@@ -730,7 +732,8 @@ typedef struct sio_ws_rx {
     const char *error;           /* sentence naming the broken rule */
     /* parts: uncompressed data is handed over as it arrives, in parts
      * (offset, final), never assembled: no buffer and no max_message for
-     * it.  A compressed message still comes whole (inflating needs it). */
+     * it.  A compressed message still comes whole (inflating needs it).
+     * SIO_WS_PARTS_ALL, or SIO_WS_PARTS_BINARY: text messages come whole. */
     int parts;
     uint64_t frame_left;         /* parts: payload bytes of the current frame still to come */
     int frame_fin;
@@ -1176,7 +1179,11 @@ typedef struct sio_config {
                                         parts as its bytes arrive (offset, final), never assembled,
                                         so max_message does not bound it and reads stay small
                                         (16 KiB); text is checked as UTF-8 across the parts.  A
-                                        compressed message still comes whole, within max_message */
+                                        compressed message still comes whole, within max_message.
+                                        Socket.IO: an EVENT or ACK with attachments comes at once
+                                        (attachments NULL), its attachments after it as ATTACHMENT
+                                        events, each in parts over WebSocket (whole over polling,
+                                        or when compressed), never held together */
 } sio_config;
 
 /* Offering permessage-deflate (sio_config.deflate).  The client compresses
@@ -1220,8 +1227,11 @@ typedef enum sio_event_type {
                                 protocol, and the messages queued meanwhile go out first */
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
     SIO_EVENT_PONG,          /* WebSocket: the server's pong: data/len its payload; rtt_ms */
-    SIO_EVENT_RETRY          /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
+    SIO_EVENT_RETRY,         /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
                                 (the retry, from 1), reason (why the last try got no answer) */
+    SIO_EVENT_ATTACHMENT     /* receive_parts: a part of an attachment of the EVENT or ACK just
+                                delivered: ns, ack_id (the EVENT's, or the emit's), attachment_index
+                                of attachment_count, data/len, offset, final */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -1253,8 +1263,10 @@ typedef struct sio_event {
     size_t args_len;
     const char *sid;              /* CONNECT: the Socket.IO id; OPEN: the Engine.IO id */
     const char *reason;           /* CLOSE, RECONNECTING and DISCONNECT */
-    const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
+    const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num (NULL with
+                                     receive_parts: ATTACHMENT events follow, in order) */
     size_t attachment_count;
+    size_t attachment_index;      /* ATTACHMENT: whose part this is (the placeholder's num) */
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
     int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1; RETRY: the
                                      retry, from 1; ACK of an emit with retries: the tries it took */
@@ -4333,7 +4345,9 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         }
         if (r < 0) return sio__ws_rx_fail(rx, 1002, why);
         streamed = rx->parts && f.opcode < 8 &&
-                   (f.opcode == SIO_WS_CONTINUATION ? rx->in_message && !rx->message_compressed : !(f.rsv & 4));
+                   (f.opcode == SIO_WS_CONTINUATION ? rx->in_message && !rx->message_compressed : !(f.rsv & 4)) &&
+                   (rx->parts != SIO_WS_PARTS_BINARY ||
+                    (f.opcode == SIO_WS_CONTINUATION ? rx->message_opcode : (int)f.opcode) == SIO_WS_BINARY);
         if ((r = sio__ws_rx_check(rx, &f, streamed ? (size_t)-1 : max)) != SIO_OK) return r;
         if (streamed) {                              /* its payload goes out as it comes */
             if (f.opcode != SIO_WS_CONTINUATION) {
@@ -5751,15 +5765,23 @@ static void sio__outbox_cut(sio__outbox *o, const sio_allocator *a, sio__outgoin
 /* ---------------------------------------------------------------------- */
 
 /* An engine without I/O.  The packet's text is kept until its attachments
- * have come (each its own message); then the whole is delivered, and its
- * memory stays valid until sio__binary_release at the next step. */
+ * have come (each its own message, or its parts in order); then the whole
+ * is delivered, and its memory stays valid until sio__binary_release at
+ * the next step.  With receive_parts the packet is delivered at once and
+ * its attachments are only counted as their parts go by (in_parts). */
 typedef struct sio__binary {
     char *text;                        /* the packet's text, NUL-terminated */
     size_t text_len;
     sio_bytes *parts;                  /* attachments so far (owned), room for slots */
-    size_t slots, have, need;          /* need: the number announced, 0 once whole or abandoned */
+    size_t slots, have, need;          /* need: the number announced, 0 once whole or abandoned;
+                                          in_parts: have = the attachments ended */
+    size_t filled, room;               /* the attachment parts[have] being put together from parts */
     size_t bytes;                      /* text and attachments so far: max_message at most */
     int done;                          /* delivered or abandoned: freed at the next release */
+    int in_parts;                      /* its attachments are handed over in parts as they come */
+    int deliver;                       /* in_parts: the packet was delivered, so its attachments are */
+    char *ns;                          /* in_parts and deliver: the packet's namespace (owned) */
+    int64_t id;                        /* in_parts and deliver: its ack id (-1 none) */
 } sio__binary;
 
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO leaves Socket.IO out */
@@ -5768,9 +5790,10 @@ static void sio__binary_release(sio__binary *b, const sio_allocator *alloc)
 {
     size_t i;
     if (!b->done) return;
-    for (i = 0; i < b->have; i++) sio__free(alloc, (void *)b->parts[i].data);
+    for (i = 0; b->parts && i < b->have + (b->room ? 1 : 0); i++) sio__free(alloc, (void *)b->parts[i].data);
     sio__free(alloc, b->parts);
     sio__free(alloc, b->text);
+    sio__free(alloc, b->ns);
     memset(b, 0, sizeof *b);
 }
 
@@ -5779,6 +5802,35 @@ static void sio__binary_abandon(sio__binary *b)
 {
     b->need = 0;
     b->done = 1;
+}
+
+/* A packet delivered at once (deliver: in namespace ns, ack id id) or
+ * dropped, whose count attachments are handed over in parts as they come.
+ * SIO_ERR_STATE while another is still collecting; SIO_ERR_NOMEM. */
+static int sio__binary_begin_parts(sio__binary *b, const sio_allocator *alloc, size_t count, int deliver,
+                                   const char *ns, int64_t id)
+{
+    if (b->need) return SIO_ERR_STATE;
+    b->done = 1;                                 /* on failure, freed at the next release */
+    if (deliver && !(b->ns = sio__strdup(alloc, ns))) return SIO_ERR_NOMEM;
+    b->in_parts = 1;
+    b->deliver = deliver;
+    b->id = id;
+    b->need = count;
+    b->have = 0;
+    b->done = 0;
+    return SIO_OK;
+}
+
+/* One part of the attachment in parts: which one it is (from 0); the
+ * packet is done after the final part of its last.  SIO_ERR_STATE when
+ * no attachment was announced. */
+static long sio__binary_part(sio__binary *b, int final)
+{
+    size_t index = b->have;
+    if (!b->need || !b->in_parts) return SIO_ERR_STATE;
+    if (final && ++b->have == b->need) sio__binary_abandon(b);   /* the last: freed at the next release */
+    return (long)index;
 }
 
 /* A packet announcing count attachments (text[len], at most max_message).
@@ -5801,25 +5853,39 @@ static int sio__binary_begin(sio__binary *b, const sio_allocator *alloc, const c
     return SIO_OK;
 }
 
-/* One attachment.  Returns 1 when it was the last (the packet is whole:
- * text, parts, have), 0 when more are needed, SIO_ERR_STATE when none was
- * announced, SIO_ERR_TOO_BIG when the packet would pass max_message
- * (abandoned), SIO_ERR_NOMEM. */
+/* Bytes of an attachment (all of it, or a part of it with final 0 until
+ * its last).  Returns 1 when the packet is whole (text, parts, have), 0
+ * when more is needed, SIO_ERR_STATE when no attachment was announced,
+ * SIO_ERR_TOO_BIG when the packet would pass max_message (abandoned),
+ * SIO_ERR_NOMEM. */
 static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const unsigned char *data, size_t len,
-                           size_t max_message)
+                           int final, size_t max_message)
 {
-    unsigned char *copy;
-    if (!b->need) return SIO_ERR_STATE;
+    unsigned char *at;
+    if (!b->need || b->in_parts) return SIO_ERR_STATE;
     if (b->bytes > max_message || len > max_message - b->bytes) {   /* each fits; all must too */
         sio__binary_abandon(b);
         return SIO_ERR_TOO_BIG;
     }
-    copy = (unsigned char *)sio__realloc(alloc, NULL, len ? len : 1);
-    if (!copy) return SIO_ERR_NOMEM;
-    if (len) memcpy(copy, data, len);
+    if (!b->room) b->parts[b->have].data = NULL;
+    if (b->filled + len > b->room || !b->room) {  /* doubling: parts add up in linear time */
+        size_t need = b->filled + len, room = final || b->room * 2 < need ? need : b->room * 2;
+        if (room > max_message) room = need;
+        if (!(at = (unsigned char *)sio__realloc(alloc, (void *)b->parts[b->have].data, room ? room : 1)))
+            return SIO_ERR_NOMEM;
+        b->parts[b->have].data = at;
+        b->room = room ? room : 1;
+    }
+    at = (unsigned char *)b->parts[b->have].data;
+    if (len) memcpy(at + b->filled, data, len);
+    b->filled += len;
     b->bytes += len;
-    b->parts[b->have].data = copy;
-    b->parts[b->have].len = len;
+    if (!final) return 0;
+    if (b->room > b->filled && b->filled &&     /* doubled past the end: give the rest back */
+        (at = (unsigned char *)sio__realloc(alloc, (void *)b->parts[b->have].data, b->filled)) != NULL)
+        b->parts[b->have].data = at;
+    b->parts[b->have].len = b->filled;
+    b->filled = b->room = 0;
     if (++b->have < b->need) return 0;
     sio__binary_abandon(b);                      /* whole: delivered now, freed at the next release */
     return 1;
@@ -5829,8 +5895,8 @@ static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const uns
 static size_t sio__binary_memory(const sio__binary *b)
 {
     size_t n = b->text ? b->text_len + 1 : 0, i;
-    n += b->slots * sizeof(sio_bytes);
-    for (i = 0; i < b->have; i++) n += b->parts[i].len ? b->parts[i].len : 1;
+    n += b->slots * sizeof(sio_bytes) + b->room + (b->ns ? strlen(b->ns) + 1 : 0);
+    for (i = 0; i < b->have && b->parts; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }
 #endif
@@ -6202,6 +6268,15 @@ static int sio__namespaces_receive(sio__namespaces *n, int eio_version, const ch
     default:
         return SIO__NS_IGNORED;
     }
+}
+
+/* 1 when pk is an event sio__namespaces_receive would hold until its
+ * namespace's CONNECT reply (SIO__NS_EARLY). */
+static int sio__namespaces_early(const sio__namespaces *n, const sio_packet *pk)
+{
+    int i = sio__namespaces_find(n, pk->ns, pk->ns_len);
+    return i >= 0 && (pk->type == SIO_PACKET_EVENT || pk->type == SIO_PACKET_BINARY_EVENT) &&
+           n->list[i]->state == SIO__NS_CONNECTING;
 }
 
 /* 1 when events called name reach the application (no subscription: all). */
@@ -7582,6 +7657,7 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
 static int sio__websocket_peek(sio__websocket *ws, const sio__link *l, sio_ws_frame *f, const unsigned char **payload)
 {
     size_t have = l->rx_len - l->rx_start;
+    if (ws->rx.frame_left) return 0;             /* inside a frame handed over in parts: no header here */
     if (ws->peeked >= have) {
         ws->peeked = have;
         return 0;
@@ -7855,6 +7931,7 @@ static int sio__eio_receive(sio__engineio *e, int binary, const unsigned char **
     const unsigned char *p = *data;
     int type;
     if (binary) {
+        if (e->open) sio__heartbeat_heard(&e->heartbeat, now);
         if (e->version == 3) {                 /* type byte 4 (message) first */
             if (*len < 1 || p[0] != 4) {
                 *why = "eio: Engine.IO 3 binary message without its type byte 4";
@@ -8095,6 +8172,7 @@ typedef struct sio__socketio {
     sio__outbox outbox;                /* emits with retries, until their answer */
     int outbox_stalled;                /* sending its next emit failed: the timers try again */
     sio__binary binary;                /* a binary packet collecting its attachments */
+    int receive_parts;                 /* attachments are handed over in parts (ATTACHMENT events) */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
 } sio__socketio;
@@ -10115,13 +10193,44 @@ static int sio__socketio_placeholders_check(sio_client *c, const sio_packet *pk,
     return r;
 }
 
-static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+/* A part of an attachment handed over as it came (receive_parts): an
+ * ATTACHMENT event when its packet was delivered.  Returns 1 with it. */
+static int sio__socketio_attachment_part(sio_client *c, const unsigned char *data, size_t len, uint64_t offset,
+                                         int final, sio_event *ev)
+{
+    sio__binary *b = &c->socketio.binary;
+    size_t count = b->need;                      /* the last part ends the packet */
+    long index = sio__binary_part(b, final);
+    if (index < 0) {
+        sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
+        return 0;
+    }
+    if (!b->deliver || (!len && !final)) return 0;
+    ev->type = SIO_EVENT_ATTACHMENT;
+    ev->ns = b->ns;
+    ev->ack_id = b->id;
+    ev->attachment_index = (size_t)index;
+    ev->attachment_count = count;
+    ev->binary = 1;
+    ev->data = data;
+    ev->len = len;
+    ev->offset = offset;
+    ev->final = final;
+    return 1;
+}
+
+/* Bytes of an attachment (a part of it when final is 0): kept until its
+ * packet is whole, or with receive_parts handed over at once.  Returns 1
+ * with an event. */
+static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, uint64_t offset,
+                                    int final, sio_event *ev)
 {
     sio__binary *b = &c->socketio.binary;
     sio_packet pk;
     const char *why = NULL;
     char text[SIO__TEXT_SIZE];
-    switch (sio__binary_add(b, &c->sys.alloc, data, len, c->max_message)) {
+    if (b->in_parts) return sio__socketio_attachment_part(c, data, len, offset, final, ev);
+    switch (sio__binary_add(b, &c->sys.alloc, data, len, final, c->max_message)) {
     case 0:
         return 0;
     case 1:
@@ -10210,21 +10319,42 @@ static void sio__eio_on_close(sio_client *c, uint64_t now)
     }
 }
 
-/* A base64 attachment (polling in b64 mode, Engine.IO 3). */
-static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *text, size_t len, sio_event *ev)
+/* A base64 attachment (polling), decoded where it lies: the bytes are
+ * written behind the text being read, never ahead of it. */
+static int sio__socketio_base64_attachment(sio_client *c, unsigned char *text, size_t len, sio_event *ev)
 {
-    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
     size_t n = 0;
-    int r;
-    if (!raw) return 0;
-    if (sio_base64_decode((const char *)text, len, raw, &n) != SIO_OK) {
-        sio__free(&c->sys.alloc, raw);
+    if (sio_base64_decode((const char *)text, len, text, &n) != SIO_OK) {
         sio__socketio_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
     }
-    r = sio__socketio_attachment(c, raw, n, ev);
-    sio__free(&c->sys.alloc, raw);
-    return r;
+    text[n] = 0;
+    return sio__socketio_attachment(c, text, n, 0, 1, ev);
+}
+
+/* A binary packet whose attachments are handed over in parts as they come
+ * (receive_parts): delivered now, with attachment_count and no
+ * attachments; or dropped (an unknown ack, an event not subscribed to),
+ * its attachments then too.  Returns 1 with an event. */
+static int sio__socketio_packet_in_parts(sio_client *c, const sio_packet *pk, sio_event *ev)
+{
+    int delivered, r;
+    if (!sio__socketio_placeholders_check(c, pk, pk->attachments)) return 0;
+    sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
+    delivered = sio__socketio_packet(c, pk, (char *)pk->data, ev);
+    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
+    r = sio__binary_begin_parts(&c->socketio.binary, &c->sys.alloc, pk->attachments, delivered,
+                                delivered ? ev->ns : NULL, delivered ? ev->ack_id : -1);
+    if (r == SIO_ERR_STATE) {
+        sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
+        return 0;
+    }
+    if (r != SIO_OK) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
+        return 0;
+    }
+    if (delivered) ev->attachment_count = pk->attachments;
+    return delivered;
 }
 
 /* A Socket.IO packet (the text after Engine.IO's "4"); a binary one is
@@ -10239,6 +10369,9 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
         sio__socketio_parse_error(c, why);
         return 0;
     }
+    if (pk.attachments && c->socketio.receive_parts &&
+        !sio__namespaces_early(&c->socketio.namespaces, &pk))   /* held events need their attachments whole */
+        return sio__socketio_packet_in_parts(c, &pk, ev);
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
         sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
         r = sio__binary_begin(&c->socketio.binary, &c->sys.alloc, (const char *)text, len, pk.attachments);
@@ -10257,10 +10390,15 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
 /* One message of the transport at time now: what Engine.IO makes of it,
  * and the Socket.IO packet or attachment it carries.  Returns 1 with an
  * event.  data[len] is writable. */
-static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned char *data, size_t len, sio_event *ev)
+static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned char *data, size_t len,
+                            uint64_t offset, int final, sio_event *ev)
 {
     const unsigned char *p = data;
     const char *why = NULL;
+    if (binary && offset > 0) {                 /* the rest of an attachment in parts: Engine.IO saw its start */
+        sio__heartbeat_heard(&c->eio.heartbeat, now);
+        return sio__socketio_attachment(c, data, len, offset - (c->eio.version == 3), final, ev);
+    }
     if (!binary && c->socketio.binary.need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
         sio__binary_abandon(&c->socketio.binary);  /* Engine.IO pings and noops may come between */
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
@@ -10278,9 +10416,9 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
     case SIO__EIO_PACKET:
         return sio__socketio_text_packet(c, (unsigned char *)p, len, ev);
     case SIO__EIO_ATTACHMENT:
-        return sio__socketio_attachment(c, p, len, ev);
+        return sio__socketio_attachment(c, p, len, 0, final, ev);
     case SIO__EIO_BASE64_ATTACHMENT:
-        return sio__socketio_base64_attachment(c, p, len, ev);
+        return sio__socketio_base64_attachment(c, (unsigned char *)p, len, ev);
     case SIO__EIO_ERROR:
         sio__socketio_parse_error(c, why);
         return 0;
@@ -11194,7 +11332,8 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
 #if SIO__WITH_SOCKETIO
     {
         uint64_t now = sio__now(c);
-        if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+        if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, m->offset,
+                             m->final, ev)) {
             if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
             sio__eio_pings_ahead(c, now);
             if (c->events.nul_at) *c->events.nul_at = 0;
@@ -11292,7 +11431,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     size_t len;
     int r;
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__eio_message(c, sio__now(c), 0, p, len, ev)) return 1;
+        if (sio__eio_message(c, sio__now(c), 0, p, len, 0, 1, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
         sio__nul_give_back(c);
     }
@@ -11861,9 +12000,10 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
-    if (cfg->receive_parts && !SIO__SOCKETIO(c)) {   /* Engine.IO needs its messages whole */
-        c->websocket.rx.parts = 1;
+    if (cfg->receive_parts) {                    /* Engine.IO's text packets still come whole */
+        c->websocket.rx.parts = SIO__SOCKETIO(c) ? SIO_WS_PARTS_BINARY : SIO_WS_PARTS_ALL;
         c->sys.read_max = SIO__PARTS_READ;
+        c->socketio.receive_parts = SIO__SOCKETIO(c);
     }
     if (r != SIO_OK) {
         sio_destroy(c);

@@ -42,6 +42,7 @@ typedef struct sio__socketio {
     sio__outbox outbox;                /* emits with retries, until their answer */
     int outbox_stalled;                /* sending its next emit failed: the timers try again */
     sio__binary binary;                /* a binary packet collecting its attachments */
+    int receive_parts;                 /* attachments are handed over in parts (ATTACHMENT events) */
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
 } sio__socketio;

@@ -97,7 +97,11 @@ typedef struct sio_config {
                                         parts as its bytes arrive (offset, final), never assembled,
                                         so max_message does not bound it and reads stay small
                                         (16 KiB); text is checked as UTF-8 across the parts.  A
-                                        compressed message still comes whole, within max_message */
+                                        compressed message still comes whole, within max_message.
+                                        Socket.IO: an EVENT or ACK with attachments comes at once
+                                        (attachments NULL), its attachments after it as ATTACHMENT
+                                        events, each in parts over WebSocket (whole over polling,
+                                        or when compressed), never held together */
 } sio_config;
 
 /* Offering permessage-deflate (sio_config.deflate).  The client compresses
@@ -141,8 +145,11 @@ typedef enum sio_event_type {
                                 protocol, and the messages queued meanwhile go out first */
     SIO_EVENT_RECONNECT_FAILED, /* reconnect_attempts used up; CLOSE follows */
     SIO_EVENT_PONG,          /* WebSocket: the server's pong: data/len its payload; rtt_ms */
-    SIO_EVENT_RETRY          /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
+    SIO_EVENT_RETRY,         /* an emit with retries is sent again: ns, ack_id (the emit's id), attempt
                                 (the retry, from 1), reason (why the last try got no answer) */
+    SIO_EVENT_ATTACHMENT     /* receive_parts: a part of an attachment of the EVENT or ACK just
+                                delivered: ns, ack_id (the EVENT's, or the emit's), attachment_index
+                                of attachment_count, data/len, offset, final */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -174,8 +181,10 @@ typedef struct sio_event {
     size_t args_len;
     const char *sid;              /* CONNECT: the Socket.IO id; OPEN: the Engine.IO id */
     const char *reason;           /* CLOSE, RECONNECTING and DISCONNECT */
-    const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num */
+    const sio_bytes *attachments; /* EVENT/ACK: binary attachments, by placeholder num (NULL with
+                                     receive_parts: ATTACHMENT events follow, in order) */
     size_t attachment_count;
+    size_t attachment_index;      /* ATTACHMENT: whose part this is (the placeholder's num) */
     int64_t ack_id;               /* EVENT: id to answer with sio_ack(), -1 none; ACK: the emit's id */
     int attempt;                  /* RECONNECTING, RECONNECT: attempt number, from 1; RETRY: the
                                      retry, from 1; ACK of an emit with retries: the tries it took */

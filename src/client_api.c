@@ -289,9 +289,10 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (r == SIO_OK) r = sio__make_request_head(c, cfg);
     c->websocket.rx.allocator = a;
     c->websocket.rx.max_message = c->max_message;
-    if (cfg->receive_parts && !SIO__SOCKETIO(c)) {   /* Engine.IO needs its messages whole */
-        c->websocket.rx.parts = 1;
+    if (cfg->receive_parts) {                    /* Engine.IO's text packets still come whole */
+        c->websocket.rx.parts = SIO__SOCKETIO(c) ? SIO_WS_PARTS_BINARY : SIO_WS_PARTS_ALL;
         c->sys.read_max = SIO__PARTS_READ;
+        c->socketio.receive_parts = SIO__SOCKETIO(c);
     }
     if (r != SIO_OK) {
         sio_destroy(c);

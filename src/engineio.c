@@ -53,6 +53,7 @@ static int sio__eio_receive(sio__engineio *e, int binary, const unsigned char **
     const unsigned char *p = *data;
     int type;
     if (binary) {
+        if (e->open) sio__heartbeat_heard(&e->heartbeat, now);
         if (e->version == 3) {                 /* type byte 4 (message) first */
             if (*len < 1 || p[0] != 4) {
                 *why = "eio: Engine.IO 3 binary message without its type byte 4";

@@ -365,6 +365,15 @@ static int sio__namespaces_receive(sio__namespaces *n, int eio_version, const ch
     }
 }
 
+/* 1 when pk is an event sio__namespaces_receive would hold until its
+ * namespace's CONNECT reply (SIO__NS_EARLY). */
+static int sio__namespaces_early(const sio__namespaces *n, const sio_packet *pk)
+{
+    int i = sio__namespaces_find(n, pk->ns, pk->ns_len);
+    return i >= 0 && (pk->type == SIO_PACKET_EVENT || pk->type == SIO_PACKET_BINARY_EVENT) &&
+           n->list[i]->state == SIO__NS_CONNECTING;
+}
+
 /* 1 when events called name reach the application (no subscription: all). */
 static int sio__namespace_subscribed(const sio__ns *ns, const char *name)
 {

@@ -215,7 +215,8 @@ static int sio__ws_message_event(sio_client *c, const sio_ws_message *m, sio_eve
 #if SIO__WITH_SOCKETIO
     {
         uint64_t now = sio__now(c);
-        if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, ev)) {
+        if (sio__eio_message(c, now, m->opcode == SIO_WS_BINARY, (unsigned char *)m->data, m->len, m->offset,
+                             m->final, ev)) {
             if (c->events.nul_at) *c->events.nul_at = c->events.nul_saved;   /* the next frame whole again */
             sio__eio_pings_ahead(c, now);
             if (c->events.nul_at) *c->events.nul_at = 0;
@@ -313,7 +314,7 @@ static int sio__poll_packets(sio_client *c, sio_event *ev)
     size_t len;
     int r;
     while ((r = sio__poll_next(c, &p, &len)) == 1) {
-        if (sio__eio_message(c, sio__now(c), 0, p, len, ev)) return 1;
+        if (sio__eio_message(c, sio__now(c), 0, p, len, 0, 1, ev)) return 1;
         if (c->phase < SIO__OPEN || c->phase == SIO__FAILING) return 0;
         sio__nul_give_back(c);
     }

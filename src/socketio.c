@@ -675,13 +675,44 @@ static int sio__socketio_placeholders_check(sio_client *c, const sio_packet *pk,
     return r;
 }
 
-static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, sio_event *ev)
+/* A part of an attachment handed over as it came (receive_parts): an
+ * ATTACHMENT event when its packet was delivered.  Returns 1 with it. */
+static int sio__socketio_attachment_part(sio_client *c, const unsigned char *data, size_t len, uint64_t offset,
+                                         int final, sio_event *ev)
+{
+    sio__binary *b = &c->socketio.binary;
+    size_t count = b->need;                      /* the last part ends the packet */
+    long index = sio__binary_part(b, final);
+    if (index < 0) {
+        sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
+        return 0;
+    }
+    if (!b->deliver || (!len && !final)) return 0;
+    ev->type = SIO_EVENT_ATTACHMENT;
+    ev->ns = b->ns;
+    ev->ack_id = b->id;
+    ev->attachment_index = (size_t)index;
+    ev->attachment_count = count;
+    ev->binary = 1;
+    ev->data = data;
+    ev->len = len;
+    ev->offset = offset;
+    ev->final = final;
+    return 1;
+}
+
+/* Bytes of an attachment (a part of it when final is 0): kept until its
+ * packet is whole, or with receive_parts handed over at once.  Returns 1
+ * with an event. */
+static int sio__socketio_attachment(sio_client *c, const unsigned char *data, size_t len, uint64_t offset,
+                                    int final, sio_event *ev)
 {
     sio__binary *b = &c->socketio.binary;
     sio_packet pk;
     const char *why = NULL;
     char text[SIO__TEXT_SIZE];
-    switch (sio__binary_add(b, &c->sys.alloc, data, len, c->max_message)) {
+    if (b->in_parts) return sio__socketio_attachment_part(c, data, len, offset, final, ev);
+    switch (sio__binary_add(b, &c->sys.alloc, data, len, final, c->max_message)) {
     case 0:
         return 0;
     case 1:
@@ -770,21 +801,42 @@ static void sio__eio_on_close(sio_client *c, uint64_t now)
     }
 }
 
-/* A base64 attachment (polling in b64 mode, Engine.IO 3). */
-static int sio__socketio_base64_attachment(sio_client *c, const unsigned char *text, size_t len, sio_event *ev)
+/* A base64 attachment (polling), decoded where it lies: the bytes are
+ * written behind the text being read, never ahead of it. */
+static int sio__socketio_base64_attachment(sio_client *c, unsigned char *text, size_t len, sio_event *ev)
 {
-    unsigned char *raw = (unsigned char *)sio__realloc(&c->sys.alloc, NULL, len + 1);
     size_t n = 0;
-    int r;
-    if (!raw) return 0;
-    if (sio_base64_decode((const char *)text, len, raw, &n) != SIO_OK) {
-        sio__free(&c->sys.alloc, raw);
+    if (sio_base64_decode((const char *)text, len, text, &n) != SIO_OK) {
         sio__socketio_parse_error(c, "eio: bad base64 in a binary packet");
         return 0;
     }
-    r = sio__socketio_attachment(c, raw, n, ev);
-    sio__free(&c->sys.alloc, raw);
-    return r;
+    text[n] = 0;
+    return sio__socketio_attachment(c, text, n, 0, 1, ev);
+}
+
+/* A binary packet whose attachments are handed over in parts as they come
+ * (receive_parts): delivered now, with attachment_count and no
+ * attachments; or dropped (an unknown ack, an event not subscribed to),
+ * its attachments then too.  Returns 1 with an event. */
+static int sio__socketio_packet_in_parts(sio_client *c, const sio_packet *pk, sio_event *ev)
+{
+    int delivered, r;
+    if (!sio__socketio_placeholders_check(c, pk, pk->attachments)) return 0;
+    sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
+    delivered = sio__socketio_packet(c, pk, (char *)pk->data, ev);
+    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
+    r = sio__binary_begin_parts(&c->socketio.binary, &c->sys.alloc, pk->attachments, delivered,
+                                delivered ? ev->ns : NULL, delivered ? ev->ack_id : -1);
+    if (r == SIO_ERR_STATE) {
+        sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
+        return 0;
+    }
+    if (r != SIO_OK) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
+        return 0;
+    }
+    if (delivered) ev->attachment_count = pk->attachments;
+    return delivered;
 }
 
 /* A Socket.IO packet (the text after Engine.IO's "4"); a binary one is
@@ -799,6 +851,9 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
         sio__socketio_parse_error(c, why);
         return 0;
     }
+    if (pk.attachments && c->socketio.receive_parts &&
+        !sio__namespaces_early(&c->socketio.namespaces, &pk))   /* held events need their attachments whole */
+        return sio__socketio_packet_in_parts(c, &pk, ev);
     if (pk.attachments) {                       /* keep the header until its attachments arrive */
         sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
         r = sio__binary_begin(&c->socketio.binary, &c->sys.alloc, (const char *)text, len, pk.attachments);
@@ -817,10 +872,15 @@ static int sio__socketio_text_packet(sio_client *c, unsigned char *text, size_t 
 /* One message of the transport at time now: what Engine.IO makes of it,
  * and the Socket.IO packet or attachment it carries.  Returns 1 with an
  * event.  data[len] is writable. */
-static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned char *data, size_t len, sio_event *ev)
+static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned char *data, size_t len,
+                            uint64_t offset, int final, sio_event *ev)
 {
     const unsigned char *p = data;
     const char *why = NULL;
+    if (binary && offset > 0) {                 /* the rest of an attachment in parts: Engine.IO saw its start */
+        sio__heartbeat_heard(&c->eio.heartbeat, now);
+        return sio__socketio_attachment(c, data, len, offset - (c->eio.version == 3), final, ev);
+    }
     if (!binary && c->socketio.binary.need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
         sio__binary_abandon(&c->socketio.binary);  /* Engine.IO pings and noops may come between */
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
@@ -838,9 +898,9 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
     case SIO__EIO_PACKET:
         return sio__socketio_text_packet(c, (unsigned char *)p, len, ev);
     case SIO__EIO_ATTACHMENT:
-        return sio__socketio_attachment(c, p, len, ev);
+        return sio__socketio_attachment(c, p, len, 0, final, ev);
     case SIO__EIO_BASE64_ATTACHMENT:
-        return sio__socketio_base64_attachment(c, p, len, ev);
+        return sio__socketio_base64_attachment(c, (unsigned char *)p, len, ev);
     case SIO__EIO_ERROR:
         sio__socketio_parse_error(c, why);
         return 0;

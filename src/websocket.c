@@ -729,6 +729,7 @@ static int sio__websocket_receive(sio__websocket *ws, sio__system *sys, sio__lin
 static int sio__websocket_peek(sio__websocket *ws, const sio__link *l, sio_ws_frame *f, const unsigned char **payload)
 {
     size_t have = l->rx_len - l->rx_start;
+    if (ws->rx.frame_left) return 0;             /* inside a frame handed over in parts: no header here */
     if (ws->peeked >= have) {
         ws->peeked = have;
         return 0;

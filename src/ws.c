@@ -352,7 +352,9 @@ SIO_API int sio_ws_rx_feed(sio_ws_rx *rx, const unsigned char *buf, size_t len,
         }
         if (r < 0) return sio__ws_rx_fail(rx, 1002, why);
         streamed = rx->parts && f.opcode < 8 &&
-                   (f.opcode == SIO_WS_CONTINUATION ? rx->in_message && !rx->message_compressed : !(f.rsv & 4));
+                   (f.opcode == SIO_WS_CONTINUATION ? rx->in_message && !rx->message_compressed : !(f.rsv & 4)) &&
+                   (rx->parts != SIO_WS_PARTS_BINARY ||
+                    (f.opcode == SIO_WS_CONTINUATION ? rx->message_opcode : (int)f.opcode) == SIO_WS_BINARY);
         if ((r = sio__ws_rx_check(rx, &f, streamed ? (size_t)-1 : max)) != SIO_OK) return r;
         if (streamed) {                              /* its payload goes out as it comes */
             if (f.opcode != SIO_WS_CONTINUATION) {

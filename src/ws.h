@@ -72,6 +72,8 @@ typedef struct sio_ws_message {
     int final;                   /* TEXT/BINARY: the message ends here (always 1 without rx.parts) */
 } sio_ws_message;
 
+enum { SIO_WS_PARTS_OFF = 0, SIO_WS_PARTS_ALL = 1, SIO_WS_PARTS_BINARY = 2 };
+
 /* The receiving half of a client connection: validates every RFC 6455 rule
  * for frames from a server, reassembles fragmented messages, checks text
  * UTF-8 incrementally (failing as soon as the bytes that arrived cannot be
@@ -92,7 +94,8 @@ typedef struct sio_ws_rx {
     const char *error;           /* sentence naming the broken rule */
     /* parts: uncompressed data is handed over as it arrives, in parts
      * (offset, final), never assembled: no buffer and no max_message for
-     * it.  A compressed message still comes whole (inflating needs it). */
+     * it.  A compressed message still comes whole (inflating needs it).
+     * SIO_WS_PARTS_ALL, or SIO_WS_PARTS_BINARY: text messages come whole. */
     int parts;
     uint64_t frame_left;         /* parts: payload bytes of the current frame still to come */
     int frame_fin;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the npm ws and Python websockets echo servers on 127.0.0.1 and runs
-# a test_parts_live binary (optionally behind a wrapper) against each.
+# Starts the npm ws and Python websockets echo servers and a socket.io server
+# on 127.0.0.1 and runs a test_parts_live binary (optionally behind a
+# wrapper) against each.
 #   tests/run_parts_live.sh [WRAPPER ...] build/test_parts_live [MIB]
 set -u
 cd "$(dirname "$0")/.."
@@ -19,13 +20,14 @@ start() {
 }
 ws_port=$(start node tests/servers/ws_echo.js)
 py_port=$(start "$PYTHON" tests/servers/py_echo.py)
-[ -n "$ws_port" ] && [ -n "$py_port" ] || { echo "an echo server did not start"; cat "${logs[@]}"; exit 1; }
+io_port=$(IO_MAX_BUFFER=300000000 IO_PING_INTERVAL=2000 IO_PING_TIMEOUT=5000 start node tests/servers/io_server.js)
+[ -n "$ws_port" ] && [ -n "$py_port" ] && [ -n "$io_port" ] || { echo "a server did not start"; cat "${logs[@]}"; exit 1; }
 mib=""
 args=("$@")
 last=${args[$((${#args[@]} - 1))]}
 case "$last" in *[!0-9]*|"") ;; *) mib=$last; unset 'args[${#args[@]}-1]';; esac
 pass=0 fail=0
-for url in "ws://127.0.0.1:$ws_port/echo" "ws://127.0.0.1:$py_port/echo"; do
+for url in "ws://127.0.0.1:$ws_port/echo" "ws://127.0.0.1:$py_port/echo" "http://127.0.0.1:$io_port/"; do
     if out=$("${args[@]}" "$url" $mib 2>&1); then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     printf '%s\n' "$out" | grep -v ' passed, '
 done

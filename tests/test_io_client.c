@@ -664,6 +664,147 @@ static void test_io_binary_event_reassembled(void)
     sio_destroy(c);
 }
 
+/* receive_parts: the EVENT comes at its header, its attachments after it
+ * in parts as their frames arrive (never put together), then the next
+ * packet; an ACK's the same; a dropped packet's attachments are dropped. */
+static void test_io_attachments_in_parts(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_emit_options o;
+    int64_t id = -1;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.receive_parts = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    server_text("452-7[\"bin\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);             /* at once: nothing held */
+    CHECK_STR(ev.event_name, "bin");
+    CHECK_INT(ev.attachment_count, 2);
+    CHECK(ev.attachments == NULL);
+    CHECK_INT(ev.ack_id, 7);
+    server_frame(0, SIO_WS_BINARY, "\x01\x02", 2);
+    server_frame(1, SIO_WS_CONTINUATION, "\x03", 1);
+    server_frame(1, SIO_WS_BINARY, "", 0);                     /* an empty attachment */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_STR(ev.ns, "/");
+    CHECK_INT(ev.ack_id, 7);
+    CHECK_INT(ev.attachment_index, 0);
+    CHECK_INT(ev.attachment_count, 2);
+    CHECK_INT(ev.offset, 0);
+    CHECK_INT(ev.len, 2);
+    CHECK_MEM(ev.data, "\x01\x02", 2);
+    CHECK_INT(ev.final, 0);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev.attachment_index, 0);
+    CHECK_INT(ev.offset, 2);
+    CHECK_INT(ev.len, 1);
+    CHECK_INT(ev.final, 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev.attachment_index, 1);
+    CHECK_INT(ev.offset, 0);
+    CHECK_INT(ev.len, 0);
+    CHECK_INT(ev.final, 1);
+    /* an ACK with an attachment */
+    memset(&o, 0, sizeof o);
+    o.event = "q";
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    server_text("461-0[{\"_placeholder\":true,\"num\":0}]");
+    server_frame(1, SIO_WS_BINARY, "\x09", 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, id);
+    CHECK_INT(ev.attachment_count, 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev.ack_id, id);
+    CHECK_MEM(ev.data, "\x09", 1);
+    /* not subscribed: the packet and its attachment go unseen */
+    CHECK_INT(sio_subscribe(c, "/", "want"), SIO_OK);
+    server_text("451-[\"other\",{\"_placeholder\":true,\"num\":0}]");
+    server_frame(0, SIO_WS_BINARY, "\x0a", 1);
+    server_frame(1, SIO_WS_CONTINUATION, "\x0b", 1);
+    server_text("42[\"want\",\"after\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR((const char *)ev.data, "after");
+    /* text where an attachment was announced is still an error */
+    server_text("451-[\"want\",{\"_placeholder\":true,\"num\":0}]");
+    server_text("42[\"want\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
+    CHECK(strstr(ev.message, "attachments were expected") != NULL);
+    sio_destroy(c);
+}
+
+/* receive_parts: a large attachment goes through in parts with the
+ * client's memory bounded by its reads, not by the attachment. */
+static void test_io_attachment_in_parts_in_little_memory(void)
+{
+    static unsigned char chunk[60000];
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    size_t got = 0, peak = 0;
+    int i, k, frames = 16, final = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.receive_parts = 1;
+    cfg.max_message = 100000;                      /* the attachment is ten times that */
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(chunk, 0x5a, sizeof chunk);
+    server_text("451-[\"fw\",{\"_placeholder\":true,\"num\":0}]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    for (i = 0; i < frames; i++) {
+        server_frame(i == frames - 1, i ? SIO_WS_CONTINUATION : SIO_WS_BINARY, chunk, sizeof chunk);
+        for (k = 0; k < 100; k++) {
+            if (sio_poll(c, &ev, 0) != 1) continue;
+            CHECK_INT(ev.type, SIO_EVENT_ATTACHMENT);
+            CHECK_INT(ev.offset, got);
+            got += ev.len;
+            final = ev.final;
+            if (sio_memory(c) > peak) peak = sio_memory(c);
+        }
+        CHECK_INT(net.in_pos, net.in_len);
+        net.in_len = net.in_pos = 0;
+    }
+    CHECK_INT(got, (size_t)frames * sizeof chunk);
+    CHECK(final);
+    CHECK(peak < 64 * 1024);
+    sio_destroy(c);
+}
+
+/* receive_parts: an event before its namespace's CONNECT reply is held, so
+ * its attachments are put together from their parts as without it. */
+static void test_io_early_event_in_parts_is_held_whole(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.receive_parts = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_join(c, "/b", NULL), SIO_OK);
+    sio_poll(c, &ev, 0);
+    server_text("451-/b,[\"early\",{\"_placeholder\":true,\"num\":0}]");
+    server_frame(0, SIO_WS_BINARY, "\x01", 1);
+    server_frame(1, SIO_WS_CONTINUATION, "\x02\x03", 2);
+    server_text("40/b,{\"sid\":\"S2\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "early");
+    CHECK_INT(ev.attachment_count, 1);
+    CHECK(ev.attachments != NULL);
+    if (ev.attachments) {
+        CHECK_INT(ev.attachments[0].len, 3);
+        CHECK_MEM(ev.attachments[0].data, "\x01\x02\x03", 3);
+    }
+    sio_destroy(c);
+}
+
 /* A binary packet that is not delivered (filtered out by the
  * subscriptions, for a namespace the client has not joined, an ack for an
  * unknown id) must leave nothing behind: the next binary packet in the same
@@ -977,31 +1118,69 @@ static void test_binary_engine_alone(void)
     sio_allocator alloc;
     memset(&b, 0, sizeof b);
     memset(&alloc, 0, sizeof alloc);
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 100), SIO_ERR_STATE);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 1, 100), SIO_ERR_STATE);
     CHECK_INT(sio__binary_begin(&b, &alloc, "52-[\"e\"]", 8, 2), SIO_OK);
     CHECK_INT(sio__binary_begin(&b, &alloc, "51-[\"f\"]", 8, 1), SIO_ERR_STATE);   /* one at a time */
     CHECK_STR(b.text, "52-[\"e\"]");
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"\x01\x02", 2, 100), 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"\x01\x02", 2, 1, 100), 0);
     sio__binary_release(&b, &alloc);                          /* collecting: kept */
     CHECK_INT(b.have, 1);
     CHECK_INT(sio__binary_memory(&b), 9 + 2 * sizeof(sio_bytes) + 2);
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"", 0, 100), 1);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"", 0, 1, 100), 1);
     CHECK_INT(b.have, 2);
     CHECK_MEM(b.parts[0].data, "\x01\x02", 2);
     CHECK_INT(b.parts[1].len, 0);
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 100), SIO_ERR_STATE);   /* whole */
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 1, 100), SIO_ERR_STATE);   /* whole */
     sio__binary_release(&b, &alloc);
     CHECK(b.text == NULL && b.parts == NULL && b.have == 0);
     CHECK_INT(sio__binary_memory(&b), 0);
 
     /* the text and the attachments together stay within max_message */
     CHECK_INT(sio__binary_begin(&b, &alloc, "51-[1]", 6, 3), SIO_OK);
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"1234", 4, 12), 0);
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"12", 2, 12), 0);   /* 12 bytes so far */
-    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"1", 1, 12), SIO_ERR_TOO_BIG);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"1234", 4, 1, 12), 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"12", 2, 1, 12), 0);   /* 12 bytes so far */
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"1", 1, 1, 12), SIO_ERR_TOO_BIG);
     CHECK(b.done && !b.need);                                  /* abandoned */
     sio__binary_release(&b, &alloc);
     CHECK(b.text == NULL);
+
+    /* an attachment put together from parts, doubling its room, exact at its end */
+    CHECK_INT(sio__binary_begin(&b, &alloc, "51-[1]", 6, 1), SIO_OK);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"abc", 3, 0, 100), 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"", 0, 0, 100), 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"de", 2, 0, 100), 0);
+    CHECK_INT(b.have, 0);
+    CHECK_INT(sio__binary_memory(&b), 7 + sizeof(sio_bytes) + b.room);
+    sio__binary_release(&b, &alloc);                          /* collecting: kept */
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"f", 1, 1, 100), 1);
+    CHECK_INT(b.parts[0].len, 6);
+    CHECK_MEM(b.parts[0].data, "abcdef", 6);
+    CHECK_INT(sio__binary_memory(&b), 7 + sizeof(sio_bytes) + 6);
+    sio__binary_release(&b, &alloc);
+    /* parts past max_message abandon it; what was put together is freed */
+    CHECK_INT(sio__binary_begin(&b, &alloc, "51-[1]", 6, 1), SIO_OK);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"abcd", 4, 0, 12), 0);
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"abc", 3, 0, 12), SIO_ERR_TOO_BIG);
+    sio__binary_release(&b, &alloc);
+    CHECK(b.text == NULL && b.parts == NULL && b.room == 0);
+
+    /* in parts: only counted; the last part of the last attachment ends it */
+    CHECK_INT(sio__binary_begin_parts(&b, &alloc, 2, 1, "/a", 7), SIO_OK);
+    CHECK_INT(sio__binary_begin_parts(&b, &alloc, 1, 0, NULL, -1), SIO_ERR_STATE);   /* one at a time */
+    CHECK_INT(sio__binary_add(&b, &alloc, (const unsigned char *)"x", 1, 1, 100), SIO_ERR_STATE);
+    CHECK_INT(sio__binary_part(&b, 0), 0);
+    CHECK_INT(sio__binary_part(&b, 1), 0);
+    CHECK_INT(sio__binary_part(&b, 1), 1);
+    CHECK(b.done && !b.need);
+    CHECK_INT(sio__binary_part(&b, 1), SIO_ERR_STATE);
+    CHECK_STR(b.ns, "/a");
+    CHECK_INT(sio__binary_memory(&b), 3);
+    sio__binary_release(&b, &alloc);
+    CHECK(b.ns == NULL && !b.in_parts);
+    CHECK_INT(sio__binary_begin_parts(&b, &alloc, 1, 0, NULL, -1), SIO_OK);         /* dropped: no copy */
+    CHECK(b.ns == NULL);
+    CHECK_INT(sio__binary_part(&b, 1), 0);
+    sio__binary_release(&b, &alloc);
 }
 
 /* One Socket.IO packet through the namespaces engine alone. */
@@ -1562,6 +1741,46 @@ static void test_io_polling_in_memory_and_pongs_bounded(void)
     CHECK(got_error);
     CHECK(got_error && ev.error == SIO_ERR_TOO_BIG && strstr(ev.message, "max_send_queue") != NULL);
     CHECK(open_box() >= -1);
+    sio_destroy(c);
+}
+
+/* receive_parts over polling: each attachment comes whole as one
+ * ATTACHMENT event (its base64 decoded where it lay). */
+static void test_io_polling_attachments_in_parts(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}";
+    static const char bin[] = "451-[\"b\",{\"_placeholder\":true,\"num\":0}]\x1e" "bAQID\x1e" "42[\"after\"]";
+    int i;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.transport = SIO_TRANSPORT_POLLING;
+    cfg.receive_parts = 1;
+    net_reset();
+    net.multi = 1;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    box_http(0, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
+    box_http(0, "40{\"sid\":\"S1\"}", 14);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    box_http(0, bin, sizeof bin - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(ev.attachment_count, 1);
+    CHECK(ev.attachments == NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev.len, 3);
+    CHECK_MEM(ev.data, "\x01\x02\x03", 3);
+    CHECK(ev.data[3] == 0);
+    CHECK(ev.offset == 0 && ev.final == 1 && ev.attachment_index == 0);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "after");
     sio_destroy(c);
 }
 
@@ -2171,12 +2390,13 @@ static void test_io_connection_state_recovery(void)
 
 /* ---- Engine.IO 3 / Socket.IO protocol v4 over WebSocket ---- */
 
-static sio_client *eio3_client(const char *url)
+static sio_client *eio3_client_with(const char *url, int receive_parts)
 {
     sio_client *c = NULL;
     sio_config cfg;
     sio_event ev;
     memset(&cfg, 0, sizeof cfg);
+    cfg.receive_parts = receive_parts;
     cfg.url = url;
     cfg.mode = SIO_MODE_SOCKETIO;
     cfg.reconnect = SIO_RECONNECT_OFF;
@@ -2192,6 +2412,40 @@ static sio_client *eio3_client(const char *url)
     server_text("0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
     if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
     return c;
+}
+
+static sio_client *eio3_client(const char *url) { return eio3_client_with(url, 0); }
+
+/* Engine.IO 3 in parts: the type byte is taken off the first part and
+ * the offsets count the attachment's bytes only. */
+static void test_io_eio3_attachment_in_parts(void)
+{
+    sio_client *c = eio3_client_with("http://h.test/", 1);
+    sio_event ev;
+    CHECK(c != NULL);
+    if (!c) return;
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    server_text("451-[\"b\",{\"_placeholder\":true,\"num\":0}]");
+    server_frame(0, SIO_WS_BINARY, "\x04", 1);             /* the type byte alone: nothing to hand over */
+    server_frame(0, SIO_WS_CONTINUATION, "\x01\x02", 2);
+    server_frame(1, SIO_WS_CONTINUATION, "\x03", 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_INT(ev.attachment_count, 1);
+    CHECK(ev.attachments == NULL);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev.offset, 0);
+    CHECK_INT(ev.len, 2);
+    CHECK_MEM(ev.data, "\x01\x02", 2);
+    CHECK_INT(ev.final, 0);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev.offset, 2);
+    CHECK_INT(ev.len, 1);
+    CHECK_INT(ev.final, 1);
+    server_text("42[\"after\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    CHECK_STR(ev.event_name, "after");
+    sio_destroy(c);
 }
 
 static void test_io_eio3_implicit_connect_and_client_pings(void)
@@ -2694,6 +2948,10 @@ int main(void)
     RUN(test_io_memory_is_exact_around_binary_packets);
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
+    RUN(test_io_attachments_in_parts);
+    RUN(test_io_polling_attachments_in_parts);
+    RUN(test_io_attachment_in_parts_in_little_memory);
+    RUN(test_io_early_event_in_parts_is_held_whole);
     RUN(test_io_undelivered_binary_packet_leaves_the_next_intact);
     RUN(test_io_binary_emit_and_ack_with_attachments);
     RUN(test_io_server_ack_request_is_answered);
@@ -2742,6 +3000,7 @@ int main(void)
     RUN(test_io_connection_state_recovery);
     RUN(test_io_eio3_implicit_connect_and_client_pings);
     RUN(test_io_eio3_binary_frames_carry_a_type_byte);
+    RUN(test_io_eio3_attachment_in_parts);
     RUN(test_io_eio3_namespace_error_packet);
     return TEST_REPORT();
 }

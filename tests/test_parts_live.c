@@ -1,7 +1,9 @@
 /* A 64 MiB binary message sent and received in parts through a real
  * WebSocket echo server (npm ws, Python websockets), with the client's
  * heap measured by a counting allocator and sio_memory().
- *     test_parts_live ws://127.0.0.1:PORT/echo [MIB]   (tests/run_parts_live.sh starts the servers) */
+ * Against a socket.io server (an http:// URL), a 64 MiB attachment.
+ *     test_parts_live ws://127.0.0.1:PORT/echo [MIB]   (tests/run_parts_live.sh starts the servers)
+ *     test_parts_live http://127.0.0.1:PORT/ [MIB] */
 #include "sio.h"
 #include "test.h"
 #include <stdlib.h>
@@ -100,6 +102,66 @@ static void test_64_mib_each_way_in_little_heap(void)
     CHECK_INT(k.live, 0);
 }
 
+/* Socket.IO: a 64 MiB attachment from a socket.io server received in parts
+ * (ATTACHMENT events), with the same bound on the client's heap. */
+static void test_io_64_mib_attachment_in_little_heap(void)
+{
+    sio_config cfg;
+    sio_client *c = NULL;
+    sio_event ev;
+    counted k = { 0, 0 };
+    size_t got = 0, most = 0, bad_at = (size_t)-1, parts = 0;
+    int events = 0, finals = 0, closed = 0, loops = 0;
+    char args[64];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = url;
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.receive_parts = 1;
+    cfg.allocator.realloc = counting_realloc;
+    cfg.allocator.user = &k;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK_INT(sio_start(c), SIO_OK);
+    snprintf(args, sizeof args, "[%lu]", (unsigned long)total);
+    while (!closed && loops++ < 10000000) {
+        if (sio_poll(c, &ev, 50) != 1) continue;
+        if (ev.type == SIO_EVENT_CONNECT) {
+            CHECK_INT(sio_emit(c, NULL, "big-binary", args), SIO_OK);
+        } else if (ev.type == SIO_EVENT_EVENT && strcmp(ev.event_name, "big-binary") == 0) {
+            events++;                          /* the server also greets with "auth" and "query" */
+            CHECK(ev.attachment_count == 1 && ev.attachments == NULL);
+        } else if (ev.type == SIO_EVENT_ATTACHMENT) {
+            size_t i;
+            CHECK(ev.offset == got && ev.attachment_index == 0);
+            for (i = 0; i < ev.len && bad_at == (size_t)-1; i++)
+                if (ev.data[i] != pattern(ev.offset + i)) bad_at = (size_t)ev.offset + i;
+            got += ev.len;
+            parts++;
+            if (ev.final) {
+                finals++;
+                sio_stop(c);
+            }
+        } else if (ev.type == SIO_EVENT_CLOSE) {
+            closed = 1;
+        } else if (ev.type == SIO_EVENT_ERROR) {
+            fprintf(stderr, "  error: %s\n", ev.message);
+        }
+        if (sio_memory(c) > most) most = sio_memory(c);
+    }
+    CHECK(closed);
+    CHECK_INT(events, 1);
+    CHECK_INT(finals, 1);
+    CHECK(got == total);
+    CHECK(bad_at == (size_t)-1);
+    CHECK(k.peak < 64 * 1024);
+    CHECK(most < 64 * 1024);
+    printf("# %s: a %lu MiB attachment received in %lu parts; peak heap %lu bytes (counting allocator), "
+           "sio_memory at most %lu\n", url, (unsigned long)(total >> 20), (unsigned long)parts,
+           (unsigned long)k.peak, (unsigned long)most);
+    sio_destroy(c);
+    CHECK_INT(k.live, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -108,6 +170,10 @@ int main(int argc, char **argv)
     }
     url = argv[1];
     if (argc > 2) total = (size_t)strtoul(argv[2], NULL, 10) << 20;
-    RUN(test_64_mib_each_way_in_little_heap);
+    if (strncmp(url, "http", 4) == 0) {
+        RUN(test_io_64_mib_attachment_in_little_heap);
+    } else {
+        RUN(test_64_mib_each_way_in_little_heap);
+    }
     return TEST_REPORT();
 }

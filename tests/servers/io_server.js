@@ -36,6 +36,10 @@
 //   request-binary          emit "binary" <Buffer 01 02 03>, {"deep":[<Buffer 04 05>]}
 //   nested                  emit "nested" ...NESTED_ARGS (fixed, see below)
 //   big n                   emit "big" "x" * n
+//   big-binary bytes        emit "big-binary" bytes, <Buffer of that many pattern bytes>
+//   upload buf ...          ack({len, bad}): buf's length and the first byte that is not
+//                           the pattern (-1: none), for attachments sent in parts
+//                           (pattern: byte i = (i*131 + (i>>13)*7 + (i>>21)) & 255)
 //   disconnect-me           socket.disconnect(true)
 //   disconnect-me-soft      socket.disconnect()   (namespace only)
 //   transport               emit "transport" <the Engine.IO transport in use now>
@@ -122,6 +126,9 @@ function log(msg) {
   process.stderr.write(`io_server: ${msg}\n`);
 }
 
+// Byte i of a large test message: not periodic in any power of two.
+function pattern(i) { return (i * 131 + Math.floor(i / 8192) * 7 + Math.floor(i / 2097152)) & 255; }
+
 io.on('connection', (socket) => {
   log(`connect / ${socket.id} auth=${JSON.stringify(socket.handshake.auth)}`);
   socket.emit('auth', socket.handshake.auth);
@@ -182,6 +189,19 @@ io.on('connection', (socket) => {
   });
   socket.on('big', (n) => {
     socket.emit('big', 'x'.repeat(Math.max(0, Math.min(Number(n) || 0, 64 * 1024 * 1024))));
+  });
+  socket.on('big-binary', (n) => {
+    n = Math.max(0, Math.min(Number(n) || 0, 256 * 1024 * 1024));
+    const b = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i++) b[i] = pattern(i);
+    socket.emit('big-binary', n, b);
+  });
+  socket.on('upload', (buf, ...rest) => {
+    const ack = rest.length && typeof rest[rest.length - 1] === 'function' ? rest.pop() : null;
+    let bad = -1;
+    if (!Buffer.isBuffer(buf)) bad = -2;
+    else for (let i = 0; i < buf.length; i++) if (buf[i] !== pattern(i)) { bad = i; break; }
+    if (ack) ack({ len: Buffer.isBuffer(buf) ? buf.length : -1, bad });
   });
   socket.on('disconnect-me', () => socket.disconnect(true));
   socket.on('disconnect-me-soft', () => socket.disconnect());
