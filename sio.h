@@ -85,7 +85,10 @@
  * sio_set_headers() and sio_set_query() change what the next handshake
  * sends.  With receive_parts a MESSAGE is a part of a message (offset,
  * final) as its bytes arrived; sio_send_begin/part/end send one in parts,
- * so messages of any size move through a few KiB.
+ * so messages of any size move through a few KiB.  Socket.IO attachments
+ * move the same way: ATTACHMENT events after their EVENT or ACK, and an
+ * emit with attachment_count but no attachments followed by one message
+ * in parts per attachment.
  *
  * ======================================================================
  * 5. Living in your own loop; threads
@@ -1309,7 +1312,14 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * may span parts; SIO_ERR_INVALID, nothing sent, otherwise).  Until end,
  * other messages are refused (SIO_ERR_STATE); pings may go between.  A
  * connection that ends takes the message with it (SIO_ERR_STATE then).
- * Plain WebSocket only. */
+ * Socket.IO: the attachments of an emit made with attachment_count and
+ * attachments NULL (over WebSocket, its namespace connected, no retries;
+ * SIO_ERR_STATE otherwise), binary, one message each, in order.  Until the
+ * last ends, the other packets (emits, acks, the answers to the server's
+ * pings) wait behind them, within max_send_queue: send them promptly, as
+ * a server that waits longer than its pingTimeout drops the connection.
+ * A part that would take an attachment past the server's maxPayload is
+ * refused (SIO_ERR_TOO_BIG). */
 SIO_API int sio_send_begin(sio_client *c, int binary);
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_end(sio_client *c);
@@ -1384,7 +1394,8 @@ typedef struct sio_emit_options {
     const char *ns;               /* NULL: the URL's namespace */
     const char *event;
     const char *args;             /* JSON array or NULL; binary values as {"_placeholder":true,"num":N} */
-    const sio_bytes *attachments; /* attachment N for placeholder N */
+    const sio_bytes *attachments; /* attachment N for placeholder N; NULL with attachment_count:
+                                     they follow in parts, sio_send_begin(c, 1)/part/end each */
     size_t attachment_count;
     int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
     int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives; with
@@ -8173,6 +8184,12 @@ typedef struct sio__socketio {
     int outbox_stalled;                /* sending its next emit failed: the timers try again */
     sio__binary binary;                /* a binary packet collecting its attachments */
     int receive_parts;                 /* attachments are handed over in parts (ATTACHMENT events) */
+    /* An emit whose attachments the application sends in parts: until the
+     * last has ended the WebSocket carries nothing else, so every other
+     * frame waits in held (only its send buffer is used), in order. */
+    size_t parts_to_send;              /* its attachments not yet ended */
+    uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
+    sio__link held;
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
 } sio__socketio;
@@ -9243,6 +9260,7 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
+    sio__link *l = c->socketio.parts_to_send ? &c->socketio.held : &c->ln;   /* behind attachments in parts */
 #if SIO__WITH_POLLING
     if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
 #endif
@@ -9251,9 +9269,9 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
         p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
+        return sio__websocket_frame(&c->websocket, &c->sys, l, SIO_WS_BINARY, p2, l2, 2);
     }
-    return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+    return sio__websocket_frame(&c->websocket, &c->sys, l, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 #endif
 
@@ -9261,7 +9279,10 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
 static size_t sio__backlog(const sio_client *c)
 {
 #if SIO__WITH_POLLING
-    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
+    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent) +
+           c->socketio.held.tx_len;
+#elif SIO__WITH_SOCKETIO
+    return c->ln.tx_len - c->ln.tx_sent + c->socketio.held.tx_len;
 #else
     return c->ln.tx_len - c->ln.tx_sent;
 #endif
@@ -9785,6 +9806,57 @@ static void sio__socketio_parse_error(sio_client *c, const char *why)
     sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
 }
 
+/* ---- attachments sent in parts (sio_emit_ex without attachments, then
+ * sio_send_begin/part/end for each) ---- */
+
+/* The connection ended: what waited behind the attachments goes with it,
+ * as frames already on its link do. */
+static void sio__socketio_parts_drop(sio_client *c)
+{
+    sio__free(&c->sys.alloc, c->socketio.held.tx);
+    memset(&c->socketio.held, 0, sizeof c->socketio.held);
+    c->socketio.parts_to_send = 0;
+}
+
+/* sio_send_begin: the next attachment (binary; Engine.IO 3 puts the packet
+ * type first). */
+static int sio__socketio_parts_begin(sio_client *c, int binary)
+{
+    int r = SIO_OK;
+    if (!c->socketio.parts_to_send || c->websocket.tx_parts || c->phase != SIO__OPEN || c->websocket.close_sent)
+        return SIO_ERR_STATE;
+    if (!binary) return SIO_ERR_INVALID;
+    sio__websocket_parts_begin(&c->websocket, 1);
+    c->socketio.part_bytes = 0;
+    if (c->eio.version == 3 &&
+        (r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"\x04", 1, 0, (size_t)-1)) != SIO_OK)
+        c->websocket.tx_parts = 0;
+    return r;
+}
+
+/* sio_send_part: whether the attachment stays within the server's
+ * maxPayload with len more bytes (a larger one is dropped with the
+ * connection). */
+static int sio__socketio_part_fits(const sio_client *c, size_t len)
+{
+    uint64_t after = c->socketio.part_bytes + len;
+    return after <= (uint64_t)((size_t)-1 - 8) && sio__packet_fits(c, (size_t)after, 1);
+}
+
+/* sio_send_end: an attachment ended; after the last, what waited goes. */
+static void sio__socketio_part_ended(sio_client *c)
+{
+    sio__link *held = &c->socketio.held;
+    if (--c->socketio.parts_to_send) return;
+    if (held->tx_len && sio__link_reserve(&c->sys, &c->ln, held->tx_len) != SIO_OK) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory sending what waited behind attachments");
+        return;
+    }
+    if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
+    c->ln.tx_len += held->tx_len;
+    sio__socketio_parts_drop(c);
+}
+
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
  * connection; namespaces the application still wants go back to WANTED.
  * Before a reconnection (keep_queues) emits not sent yet stay queued. */
@@ -9808,6 +9880,7 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
     sio__binary_abandon(&c->socketio.binary);     /* attachments collected so far are freed next step */
+    sio__socketio_parts_drop(c);
 }
 
 /* As the JS client's Manager: reconnect after any loss except a stop by
@@ -10541,7 +10614,8 @@ static int sio__emit_room(const sio_client *c, size_t text_len, const sio_bytes 
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
- * copies it into the namespace's queue until the CONNECT reply. */
+ * copies it into the namespace's queue until the CONNECT reply.  atts NULL
+ * with count: the attachments follow in parts (sent at once, see below). */
 static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
@@ -10556,13 +10630,13 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
     lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
     if ((r = sio__emit_body(c, event, args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
     for (k = 0; k < n; k++) total += lens[k];
-    if ((r = sio__emit_room(c, total, atts, count)) != SIO_OK) {
+    if ((r = sio__emit_room(c, total, atts, atts ? count : 0)) != SIO_OK) {
         sio_jw_free(&w);
         return r;
     }
     if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
         r = sio__eio_send(c, 0, pieces, lens, n);
-        for (k = 0; r == SIO_OK && k < count; k++) {
+        for (k = 0; r == SIO_OK && atts && k < count; k++) {
             const void *piece = atts[k].data;
             r = sio__eio_send(c, 1, &piece, &atts[k].len, 1);
         }
@@ -10675,6 +10749,18 @@ SIO_API int sio_leave(sio_client *c, const char *name)
 
 static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
 
+/* Whether an emit's attachments may follow in parts now: over an open
+ * WebSocket, its namespace connected with nothing queued, no other
+ * attachments in parts under way.  Without retries: a resend would need
+ * the attachments again. */
+static int sio__may_send_parts(const sio_client *c, int i)
+{
+    const sio__ns *ns = c->socketio.namespaces.list[i];
+    return c->emit_retries == 0 && c->phase == SIO__OPEN && c->eio.open && !SIO__POLLING(c) &&
+           !c->websocket.close_sent && !c->socketio.parts_to_send && !c->websocket.tx_parts &&
+           ns->state == SIO__NS_CONNECTED && !ns->queue_head;
+}
+
 /* Queues the emit and lets a set know the client has work. */
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
@@ -10685,17 +10771,19 @@ SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_i
 
 static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
-    int i, r;
+    int i, r, in_parts = o && o->attachment_count && !o->attachments;
     uint64_t id = 0;
     if (ack_id) *ack_id = -1;
-    if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    if (!c || !o || !o->event || !o->event[0]) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((i = sio__namespace(c, o->ns)) < 0) return i;
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (in_parts && !sio__may_send_parts(c, i)) return SIO_ERR_STATE;
+    if (o->is_volatile && !in_parts &&
+        (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
@@ -10705,9 +10793,12 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
         sio__acks_add(&c->socketio.acks, i, c->socketio.namespaces.list[i]->queue_head == NULL,   /* else it waits in the queue */
                       o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0);
         if (ack_id) *ack_id = (int64_t)id;
-        return SIO_OK;
+    } else {
+        r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+        if (r != SIO_OK) return r;
     }
-    return sio__socketio_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+    if (in_parts) c->socketio.parts_to_send = o->attachment_count;
+    return SIO_OK;
 }
 
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
@@ -10856,11 +10947,13 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
 static size_t sio__socketio_memory(const sio_client *c)
 {
     return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + sio__outbox_memory(&c->socketio.outbox) +
-           sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary);
+           sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary) +
+           c->socketio.held.tx_cap;
 }
 
 static void sio__socketio_free(sio_client *c)
 {
+    sio__free(&c->sys.alloc, c->socketio.held.tx);
     sio__binary_abandon(&c->socketio.binary);
     sio__socketio_release(c);
     sio__namespaces_free(&c->socketio.namespaces, &c->sys.alloc);
@@ -12003,7 +12096,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (cfg->receive_parts) {                    /* Engine.IO's text packets still come whole */
         c->websocket.rx.parts = SIO__SOCKETIO(c) ? SIO_WS_PARTS_BINARY : SIO_WS_PARTS_ALL;
         c->sys.read_max = SIO__PARTS_READ;
+#if SIO__WITH_SOCKETIO
         c->socketio.receive_parts = SIO__SOCKETIO(c);
+#endif
     }
     if (r != SIO_OK) {
         sio_destroy(c);
@@ -12169,6 +12264,9 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 SIO_API int sio_send_begin(sio_client *c, int binary)
 {
     if (!c) return SIO_ERR_INVALID;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) return sio__socketio_parts_begin(c, binary);   /* an emit's next attachment */
+#endif
     if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || sio__sending_parts(c))
         return SIO_ERR_STATE;
     sio__websocket_parts_begin(&c->websocket, binary);
@@ -12180,9 +12278,16 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
     int r;
     if (!c || (!data && len)) return SIO_ERR_INVALID;
     if (!sio__sending_parts(c)) return SIO_ERR_STATE;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c) && !sio__socketio_part_fits(c, len)) return SIO_ERR_TOO_BIG;
+#endif
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, c->max_send_queue);
-    if (r == SIO_OK) sio__wake(c);
-    return r;
+    if (r != SIO_OK) return r;
+#if SIO__WITH_SOCKETIO
+    c->socketio.part_bytes += len;
+#endif
+    sio__wake(c);
+    return SIO_OK;
 }
 
 SIO_API int sio_send_end(sio_client *c)
@@ -12191,8 +12296,12 @@ SIO_API int sio_send_end(sio_client *c)
     if (!c) return SIO_ERR_INVALID;
     if (!sio__sending_parts(c)) return SIO_ERR_STATE;
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"", 0, 1, c->max_send_queue);
-    if (r == SIO_OK) sio__wake(c);
-    return r;
+    if (r != SIO_OK) return r;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) sio__socketio_part_ended(c);
+#endif
+    sio__wake(c);
+    return SIO_OK;
 }
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }

@@ -2,7 +2,8 @@
  * with an in-memory transport: after a valid handshake the fuzzer supplies
  * the server's bytes, interleaved with API calls, clock jumps and polls.
  * Input: byte 0 picks the mode (an odd length adds retries, or messages in
- * parts); then records of <op> <len> <bytes...>. */
+ * parts; Socket.IO lengths 2 mod 4 take attachments in parts); then records
+ * of <op> <len> <bytes...>. */
 #define SIO_IMPLEMENTATION
 #include "sio.h"
 #include "mem_platform.h"
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.max_pending_acks = 16;
     cfg.max_namespaces = 4;
     cfg.retries = socketio && (size & 1) ? 2 : 0;   /* odd inputs: at-least-once emits, resent on timeouts */
-    cfg.receive_parts = !socketio && (size & 1);     /* or a WebSocket's messages in parts */
+    cfg.receive_parts = socketio ? (size & 3) == 2 : (size & 1);   /* messages or attachments in parts */
     cfg.ack_timeout_ms = 50;
     cfg.deflate = SIO_DEFLATE_ON;            /* agreed below, or whatever the fuzzer's 101 says */
     if (own_handshake && size >= 2) {
@@ -139,6 +140,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 args[n] = 0;
                 sio_emit(c, (n & 1) ? "/admin" : NULL, "ev", args);
                 sio_subscribe(c, "/admin", (n & 2) ? "x" : "y");
+                if (n & 4) {                                     /* attachments in parts, ended or not */
+                    sio_emit_options o;
+                    memset(&o, 0, sizeof o);
+                    o.event = "up";
+                    o.attachment_count = 1 + (n & 1);
+                    o.ack = (n & 16) != 0;
+                    sio_emit_ex(c, &o, NULL);
+                    sio_send_begin(c, 1);
+                    sio_send_part(c, p, n);
+                    if (n & 8) sio_send_end(c);
+                }
             } else {
                 sio_send_text(c, (const char *)p, n);
                 sio_send_binary(c, p, n);
@@ -167,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         while (sio_poll(c, &ev, 0) == 1 && polls++ < 100000) {
             if (ev.type == SIO_EVENT_EVENT && ev.ack_id >= 0) sio_ack(c, &ev, "[1]", NULL, 0);
             if (ev.type == SIO_EVENT_MESSAGE && ev.data[ev.len] != 0) abort();
+            if (ev.type == SIO_EVENT_ATTACHMENT && (ev.attachment_index >= ev.attachment_count || !ev.ns)) abort();
         }
         /* Whatever the server sends, the client queues no more than the
          * send limit plus its small control frames (pongs, close, CONNECT). */

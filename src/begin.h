@@ -82,7 +82,10 @@
  * sio_set_headers() and sio_set_query() change what the next handshake
  * sends.  With receive_parts a MESSAGE is a part of a message (offset,
  * final) as its bytes arrived; sio_send_begin/part/end send one in parts,
- * so messages of any size move through a few KiB.
+ * so messages of any size move through a few KiB.  Socket.IO attachments
+ * move the same way: ATTACHMENT events after their EVENT or ACK, and an
+ * emit with attachment_count but no attachments followed by one message
+ * in parts per attachment.
  *
  * ======================================================================
  * 5. Living in your own loop; threads

@@ -43,6 +43,12 @@ typedef struct sio__socketio {
     int outbox_stalled;                /* sending its next emit failed: the timers try again */
     sio__binary binary;                /* a binary packet collecting its attachments */
     int receive_parts;                 /* attachments are handed over in parts (ATTACHMENT events) */
+    /* An emit whose attachments the application sends in parts: until the
+     * last has ended the WebSocket carries nothing else, so every other
+     * frame waits in held (only its send buffer is used), in order. */
+    size_t parts_to_send;              /* its attachments not yet ended */
+    uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
+    sio__link held;
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
 } sio__socketio;

@@ -292,7 +292,9 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
     if (cfg->receive_parts) {                    /* Engine.IO's text packets still come whole */
         c->websocket.rx.parts = SIO__SOCKETIO(c) ? SIO_WS_PARTS_BINARY : SIO_WS_PARTS_ALL;
         c->sys.read_max = SIO__PARTS_READ;
+#if SIO__WITH_SOCKETIO
         c->socketio.receive_parts = SIO__SOCKETIO(c);
+#endif
     }
     if (r != SIO_OK) {
         sio_destroy(c);
@@ -458,6 +460,9 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len)
 SIO_API int sio_send_begin(sio_client *c, int binary)
 {
     if (!c) return SIO_ERR_INVALID;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) return sio__socketio_parts_begin(c, binary);   /* an emit's next attachment */
+#endif
     if (SIO__SOCKETIO(c) || c->phase != SIO__OPEN || c->websocket.close_sent || sio__sending_parts(c))
         return SIO_ERR_STATE;
     sio__websocket_parts_begin(&c->websocket, binary);
@@ -469,9 +474,16 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
     int r;
     if (!c || (!data && len)) return SIO_ERR_INVALID;
     if (!sio__sending_parts(c)) return SIO_ERR_STATE;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c) && !sio__socketio_part_fits(c, len)) return SIO_ERR_TOO_BIG;
+#endif
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, c->max_send_queue);
-    if (r == SIO_OK) sio__wake(c);
-    return r;
+    if (r != SIO_OK) return r;
+#if SIO__WITH_SOCKETIO
+    c->socketio.part_bytes += len;
+#endif
+    sio__wake(c);
+    return SIO_OK;
 }
 
 SIO_API int sio_send_end(sio_client *c)
@@ -480,8 +492,12 @@ SIO_API int sio_send_end(sio_client *c)
     if (!c) return SIO_ERR_INVALID;
     if (!sio__sending_parts(c)) return SIO_ERR_STATE;
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"", 0, 1, c->max_send_queue);
-    if (r == SIO_OK) sio__wake(c);
-    return r;
+    if (r != SIO_OK) return r;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) sio__socketio_part_ended(c);
+#endif
+    sio__wake(c);
+    return SIO_OK;
 }
 
 SIO_API sio_socket sio_socket_of(const sio_client *c) { return c ? c->ln.sock : SIO_INVALID_SOCKET; }

@@ -20,7 +20,14 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * may span parts; SIO_ERR_INVALID, nothing sent, otherwise).  Until end,
  * other messages are refused (SIO_ERR_STATE); pings may go between.  A
  * connection that ends takes the message with it (SIO_ERR_STATE then).
- * Plain WebSocket only. */
+ * Socket.IO: the attachments of an emit made with attachment_count and
+ * attachments NULL (over WebSocket, its namespace connected, no retries;
+ * SIO_ERR_STATE otherwise), binary, one message each, in order.  Until the
+ * last ends, the other packets (emits, acks, the answers to the server's
+ * pings) wait behind them, within max_send_queue: send them promptly, as
+ * a server that waits longer than its pingTimeout drops the connection.
+ * A part that would take an attachment past the server's maxPayload is
+ * refused (SIO_ERR_TOO_BIG). */
 SIO_API int sio_send_begin(sio_client *c, int binary);
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_end(sio_client *c);

@@ -267,6 +267,57 @@ static void sio__socketio_parse_error(sio_client *c, const char *why)
     sio__fail(c, SIO_CLOSE_PROTOCOL_ERROR, SIO_ERR_PROTOCOL, why);
 }
 
+/* ---- attachments sent in parts (sio_emit_ex without attachments, then
+ * sio_send_begin/part/end for each) ---- */
+
+/* The connection ended: what waited behind the attachments goes with it,
+ * as frames already on its link do. */
+static void sio__socketio_parts_drop(sio_client *c)
+{
+    sio__free(&c->sys.alloc, c->socketio.held.tx);
+    memset(&c->socketio.held, 0, sizeof c->socketio.held);
+    c->socketio.parts_to_send = 0;
+}
+
+/* sio_send_begin: the next attachment (binary; Engine.IO 3 puts the packet
+ * type first). */
+static int sio__socketio_parts_begin(sio_client *c, int binary)
+{
+    int r = SIO_OK;
+    if (!c->socketio.parts_to_send || c->websocket.tx_parts || c->phase != SIO__OPEN || c->websocket.close_sent)
+        return SIO_ERR_STATE;
+    if (!binary) return SIO_ERR_INVALID;
+    sio__websocket_parts_begin(&c->websocket, 1);
+    c->socketio.part_bytes = 0;
+    if (c->eio.version == 3 &&
+        (r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"\x04", 1, 0, (size_t)-1)) != SIO_OK)
+        c->websocket.tx_parts = 0;
+    return r;
+}
+
+/* sio_send_part: whether the attachment stays within the server's
+ * maxPayload with len more bytes (a larger one is dropped with the
+ * connection). */
+static int sio__socketio_part_fits(const sio_client *c, size_t len)
+{
+    uint64_t after = c->socketio.part_bytes + len;
+    return after <= (uint64_t)((size_t)-1 - 8) && sio__packet_fits(c, (size_t)after, 1);
+}
+
+/* sio_send_end: an attachment ended; after the last, what waited goes. */
+static void sio__socketio_part_ended(sio_client *c)
+{
+    sio__link *held = &c->socketio.held;
+    if (--c->socketio.parts_to_send) return;
+    if (held->tx_len && sio__link_reserve(&c->sys, &c->ln, held->tx_len) != SIO_OK) {
+        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory sending what waited behind attachments");
+        return;
+    }
+    if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
+    c->ln.tx_len += held->tx_len;
+    sio__socketio_parts_drop(c);
+}
+
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
  * connection; namespaces the application still wants go back to WANTED.
  * Before a reconnection (keep_queues) emits not sent yet stay queued. */
@@ -290,6 +341,7 @@ static void sio__socketio_teardown(sio_client *c, int keep_queues)
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", keep_queues);
     sio__eio_end(&c->eio);
     sio__binary_abandon(&c->socketio.binary);     /* attachments collected so far are freed next step */
+    sio__socketio_parts_drop(c);
 }
 
 /* As the JS client's Manager: reconnect after any loss except a stop by

@@ -109,7 +109,8 @@ static int sio__emit_room(const sio_client *c, size_t text_len, const sio_bytes 
 
 /* Encodes an event or ack as pieces: 4<header>[<name>,<args>] and sends it
  * at once (no copy, no allocation: straight into the transport's buffer) or
- * copies it into the namespace's queue until the CONNECT reply. */
+ * copies it into the namespace's queue until the CONNECT reply.  atts NULL
+ * with count: the attachments follow in parts (sent at once, see below). */
 static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64_t id, const char *event,
                         const char *args, const sio_bytes *atts, size_t count)
 {
@@ -124,13 +125,13 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
     lens[n++] = 1 + sio_packet_encode_header(head + 1, count ? type + 3 : type, (unsigned)count, ns->name, has_id, id);
     if ((r = sio__emit_body(c, event, args, &w, name_buf, sizeof name_buf, pieces, lens, &n)) != SIO_OK) return r;
     for (k = 0; k < n; k++) total += lens[k];
-    if ((r = sio__emit_room(c, total, atts, count)) != SIO_OK) {
+    if ((r = sio__emit_room(c, total, atts, atts ? count : 0)) != SIO_OK) {
         sio_jw_free(&w);
         return r;
     }
     if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
         r = sio__eio_send(c, 0, pieces, lens, n);
-        for (k = 0; r == SIO_OK && k < count; k++) {
+        for (k = 0; r == SIO_OK && atts && k < count; k++) {
             const void *piece = atts[k].data;
             r = sio__eio_send(c, 1, &piece, &atts[k].len, 1);
         }
@@ -243,6 +244,18 @@ SIO_API int sio_leave(sio_client *c, const char *name)
 
 static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
 
+/* Whether an emit's attachments may follow in parts now: over an open
+ * WebSocket, its namespace connected with nothing queued, no other
+ * attachments in parts under way.  Without retries: a resend would need
+ * the attachments again. */
+static int sio__may_send_parts(const sio_client *c, int i)
+{
+    const sio__ns *ns = c->socketio.namespaces.list[i];
+    return c->emit_retries == 0 && c->phase == SIO__OPEN && c->eio.open && !SIO__POLLING(c) &&
+           !c->websocket.close_sent && !c->socketio.parts_to_send && !c->websocket.tx_parts &&
+           ns->state == SIO__NS_CONNECTED && !ns->queue_head;
+}
+
 /* Queues the emit and lets a set know the client has work. */
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
@@ -253,17 +266,19 @@ SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_i
 
 static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
-    int i, r;
+    int i, r, in_parts = o && o->attachment_count && !o->attachments;
     uint64_t id = 0;
     if (ack_id) *ack_id = -1;
-    if (!c || !o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    if (!c || !o || !o->event || !o->event[0]) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((i = sio__namespace(c, o->ns)) < 0) return i;
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
-    if (o->is_volatile && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (in_parts && !sio__may_send_parts(c, i)) return SIO_ERR_STATE;
+    if (o->is_volatile && !in_parts &&
+        (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
     if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
@@ -273,9 +288,12 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
         sio__acks_add(&c->socketio.acks, i, c->socketio.namespaces.list[i]->queue_head == NULL,   /* else it waits in the queue */
                       o->ack_timeout_ms > 0 ? sio__now(c) + (uint64_t)o->ack_timeout_ms : 0);
         if (ack_id) *ack_id = (int64_t)id;
-        return SIO_OK;
+    } else {
+        r = sio__socketio_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+        if (r != SIO_OK) return r;
     }
-    return sio__socketio_emit(c, i, SIO_PACKET_EVENT, 0, 0, o->event, o->args, o->attachments, o->attachment_count);
+    if (in_parts) c->socketio.parts_to_send = o->attachment_count;
+    return SIO_OK;
 }
 
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)
@@ -424,11 +442,13 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
 static size_t sio__socketio_memory(const sio_client *c)
 {
     return c->socketio.acks.cap * sizeof(sio__ack) + c->socketio.scratch_cap + sio__outbox_memory(&c->socketio.outbox) +
-           sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary);
+           sio__namespaces_memory(&c->socketio.namespaces) + sio__binary_memory(&c->socketio.binary) +
+           c->socketio.held.tx_cap;
 }
 
 static void sio__socketio_free(sio_client *c)
 {
+    sio__free(&c->sys.alloc, c->socketio.held.tx);
     sio__binary_abandon(&c->socketio.binary);
     sio__socketio_release(c);
     sio__namespaces_free(&c->socketio.namespaces, &c->sys.alloc);

@@ -15,7 +15,8 @@ typedef struct sio_emit_options {
     const char *ns;               /* NULL: the URL's namespace */
     const char *event;
     const char *args;             /* JSON array or NULL; binary values as {"_placeholder":true,"num":N} */
-    const sio_bytes *attachments; /* attachment N for placeholder N */
+    const sio_bytes *attachments; /* attachment N for placeholder N; NULL with attachment_count:
+                                     they follow in parts, sio_send_begin(c, 1)/part/end each */
     size_t attachment_count;
     int ack;                      /* ask for an ack: an SIO_EVENT_ACK follows */
     int ack_timeout_ms;           /* with ack: 0 = wait as long as the connection lives; with

@@ -8,6 +8,7 @@
  * frame, or an entry of the next polling POST. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
+    sio__link *l = c->socketio.parts_to_send ? &c->socketio.held : &c->ln;   /* behind attachments in parts */
 #if SIO__WITH_POLLING
     if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
 #endif
@@ -16,9 +17,9 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
         size_t l2[2];
         p2[0] = "\x04"; l2[0] = 1;
         p2[1] = pieces[0]; l2[1] = lens[0];
-        return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, SIO_WS_BINARY, p2, l2, 2);
+        return sio__websocket_frame(&c->websocket, &c->sys, l, SIO_WS_BINARY, p2, l2, 2);
     }
-    return sio__websocket_frame(&c->websocket, &c->sys, &c->ln, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
+    return sio__websocket_frame(&c->websocket, &c->sys, l, binary ? SIO_WS_BINARY : SIO_WS_TEXT, pieces, lens, n);
 }
 #endif
 
@@ -26,7 +27,10 @@ static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, c
 static size_t sio__backlog(const sio_client *c)
 {
 #if SIO__WITH_POLLING
-    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent);
+    return (c->ln.tx_len - c->ln.tx_sent) + c->polling.out_len + (c->polling.post.tx_len - c->polling.post.tx_sent) +
+           c->socketio.held.tx_len;
+#elif SIO__WITH_SOCKETIO
+    return c->ln.tx_len - c->ln.tx_sent + c->socketio.held.tx_len;
 #else
     return c->ln.tx_len - c->ln.tx_sent;
 #endif

@@ -737,6 +737,124 @@ static void test_io_attachments_in_parts(void)
     sio_destroy(c);
 }
 
+/* The client's frames since the last call as one line: T (text), B
+ * (binary), C (continuation), lower case without FIN, each with its
+ * payload (binary bytes in hex), separated by "|". */
+static const char *client_frames_line(void)
+{
+    static char line[4096];
+    static unsigned char payload[1 << 16];
+    sio_ws_frame f;
+    size_t i, k, n = 0;
+    line[0] = 0;
+    for (i = 0; client_frame(i, &f, payload) && n < sizeof line - 200; i++) {
+        char kind = f.opcode == SIO_WS_TEXT ? 'T' : f.opcode == SIO_WS_BINARY ? 'B' : f.opcode == 0 ? 'C' : '?';
+        n += (size_t)snprintf(line + n, sizeof line - n, "%s%c:", i ? "|" : "", f.fin ? kind : kind + 32);
+        for (k = 0; k < f.length && n < sizeof line - 8; k++)
+            n += (size_t)snprintf(line + n, sizeof line - n, f.opcode == SIO_WS_TEXT ? "%c" : "%02x", payload[k]);
+    }
+    net.out_len = 0;
+    return line;
+}
+
+/* An emit's attachments sent in parts: the header at once, each attachment
+ * one binary message of fragments, and every other packet (an emit, a
+ * pong) behind the last. */
+static void test_io_attachments_sent_in_parts(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_emit_options o;
+    int64_t id = -1;
+    memset(&cfg, 0, sizeof cfg);
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    client_frames_line();
+    CHECK_INT(sio_send_begin(c, 1), SIO_ERR_STATE);            /* no emit announced attachments */
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]";
+    o.attachment_count = 2;
+    o.ack = 1;
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_OK);
+    CHECK_INT(id, 0);
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_ERR_STATE);        /* one at a time */
+    CHECK_INT(sio_emit(c, NULL, "later", "[1]"), SIO_OK);      /* waits behind the attachments */
+    server_text("2");                                          /* so does the pong */
+    sio_poll(c, &ev, 0);
+    CHECK_INT(sio_send_begin(c, 0), SIO_ERR_INVALID);          /* attachments are binary */
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_ERR_STATE);
+    CHECK_INT(sio_send_part(c, "\x01\x02", 2), SIO_OK);
+    sio_poll(c, &ev, 0);                                       /* the first fragment leaves now */
+    CHECK_INT(sio_send_part(c, "\x03", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);                        /* an empty one */
+    CHECK_INT(sio_send_begin(c, 1), SIO_ERR_STATE);            /* both ended */
+    sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:452-0[\"up\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,"
+              "\"num\":1}]|b:0102|C:03|B:|T:42[\"later\",1]|T:3");
+    server_text("460-0[\"ok\"]");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ACK);
+    CHECK_INT(ev.ack_id, 0);
+    sio_destroy(c);
+}
+
+static sio_client *eio3_client(const char *url);
+
+/* Engine.IO 3 puts the packet type first; the server's maxPayload bounds
+ * each attachment; the connection's end ends the attachments. */
+static void test_io_attachments_sent_in_parts_bounds(void)
+{
+    sio_client *c = eio3_client("http://h.test/");
+    sio_config cfg;
+    sio_event ev;
+    sio_emit_options o;
+    static unsigned char big[1000];
+    CHECK(c != NULL);
+    if (!c) return;
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    client_frames_line();
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "\xaa", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|B:04aa");
+    sio_destroy(c);
+
+    memset(&cfg, 0, sizeof cfg);                               /* maxPayload 1000000 in OPEN_PACKET */
+    c = io_connected_with(&cfg, "0{\"sid\":\"E1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200,"
+                                "\"maxPayload\":1500}");
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, big, sizeof big), SIO_OK);
+    CHECK_INT(sio_send_part(c, big, sizeof big), SIO_ERR_TOO_BIG);
+    CHECK_INT(sio_send_part(c, big, 500), SIO_OK);
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);             /* the connection ends */
+    while (sio_poll(c, &ev, 0) == 1 && ev.type != SIO_EVENT_CLOSE) {}
+    CHECK_INT(sio_send_part(c, big, 1), SIO_ERR_STATE);
+    CHECK_INT(sio_send_end(c), SIO_ERR_STATE);
+    sio_destroy(c);
+
+    cfg.retries = 2;                                           /* a resend would need the bytes again */
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_ERR_STATE);
+    sio_destroy(c);
+}
+
 /* receive_parts: a large attachment goes through in parts with the
  * client's memory bounded by its reads, not by the attachment. */
 static void test_io_attachment_in_parts_in_little_memory(void)
@@ -2949,6 +3067,8 @@ int main(void)
     RUN(test_io_ping_timeout_disconnects);
     RUN(test_io_binary_event_reassembled);
     RUN(test_io_attachments_in_parts);
+    RUN(test_io_attachments_sent_in_parts);
+    RUN(test_io_attachments_sent_in_parts_bounds);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_attachment_in_parts_in_little_memory);
     RUN(test_io_early_event_in_parts_is_held_whole);

@@ -103,28 +103,46 @@ static void test_64_mib_each_way_in_little_heap(void)
 }
 
 /* Socket.IO: a 64 MiB attachment from a socket.io server received in parts
- * (ATTACHMENT events), with the same bound on the client's heap. */
+ * (ATTACHMENT events), then one sent in parts (the server acks its length
+ * and the first wrong byte), with the same bound on the client's heap. */
 static void test_io_64_mib_attachment_in_little_heap(void)
 {
     sio_config cfg;
     sio_client *c = NULL;
     sio_event ev;
     counted k = { 0, 0 };
-    size_t got = 0, most = 0, bad_at = (size_t)-1, parts = 0;
-    int events = 0, finals = 0, closed = 0, loops = 0;
-    char args[64];
+    size_t got = 0, most = 0, bad_at = (size_t)-1, parts = 0, sent = 0;
+    int events = 0, finals = 0, closed = 0, loops = 0, sending = 0, acked = 0;
+    char args[64], want[96];
+    unsigned char part[4096];
+    sio_emit_options up;
+    memset(&up, 0, sizeof up);
+    up.event = "upload";
+    up.args = "[{\"_placeholder\":true,\"num\":0}]";
+    up.attachment_count = 1;
+    up.ack = 1;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = url;
     cfg.mode = SIO_MODE_SOCKETIO;
     cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.receive_parts = 1;
+    cfg.max_send_queue = 16 * 1024;            /* the parts wait for the socket, not in memory */
     cfg.allocator.realloc = counting_realloc;
     cfg.allocator.user = &k;
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
     CHECK_INT(sio_start(c), SIO_OK);
     snprintf(args, sizeof args, "[%lu]", (unsigned long)total);
+    snprintf(want, sizeof want, "[{\"len\":%lu,\"bad\":-1}]", (unsigned long)total);
     while (!closed && loops++ < 10000000) {
-        if (sio_poll(c, &ev, 50) != 1) continue;
+        while (sending && sent < total) {        /* as many parts as the queue takes now */
+            size_t n = total - sent < sizeof part ? total - sent : sizeof part, i;
+            for (i = 0; i < n; i++) part[i] = pattern(sent + i);
+            if (sio_send_part(c, part, n) != SIO_OK) break;
+            sent += n;
+            if (sent == total) CHECK_INT(sio_send_end(c), SIO_OK);
+        }
+        if (sio_memory(c) > most) most = sio_memory(c);
+        if (sio_poll(c, &ev, sending && sent < total ? 0 : 50) != 1) continue;
         if (ev.type == SIO_EVENT_CONNECT) {
             CHECK_INT(sio_emit(c, NULL, "big-binary", args), SIO_OK);
         } else if (ev.type == SIO_EVENT_EVENT && strcmp(ev.event_name, "big-binary") == 0) {
@@ -139,8 +157,14 @@ static void test_io_64_mib_attachment_in_little_heap(void)
             parts++;
             if (ev.final) {
                 finals++;
-                sio_stop(c);
+                CHECK_INT(sio_emit_ex(c, &up, NULL), SIO_OK);
+                CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+                sending = 1;
             }
+        } else if (ev.type == SIO_EVENT_ACK) {
+            acked++;
+            CHECK_STR(ev.args, want);
+            sio_stop(c);
         } else if (ev.type == SIO_EVENT_CLOSE) {
             closed = 1;
         } else if (ev.type == SIO_EVENT_ERROR) {
@@ -151,11 +175,12 @@ static void test_io_64_mib_attachment_in_little_heap(void)
     CHECK(closed);
     CHECK_INT(events, 1);
     CHECK_INT(finals, 1);
-    CHECK(got == total);
+    CHECK_INT(acked, 1);
+    CHECK(got == total && sent == total);
     CHECK(bad_at == (size_t)-1);
     CHECK(k.peak < 64 * 1024);
     CHECK(most < 64 * 1024);
-    printf("# %s: a %lu MiB attachment received in %lu parts; peak heap %lu bytes (counting allocator), "
+    printf("# %s: a %lu MiB attachment each way, %lu parts received; peak heap %lu bytes (counting allocator), "
            "sio_memory at most %lu\n", url, (unsigned long)(total >> 20), (unsigned long)parts,
            (unsigned long)k.peak, (unsigned long)most);
     sio_destroy(c);
