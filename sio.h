@@ -1422,7 +1422,8 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
  * with out NULL or cap too small it only says the size (SIO_ERR_FULL).
  * sio_queue_load, on a client with retries, appends a saved queue to its
  * emits: each keeps its id and goes when its namespace connects (joined
- * if needed); the tries start over.  SIO_ERR_INVALID for bytes that are
+ * if needed); the tries start over, each waiting this client's
+ * ack_timeout_ms (an emit's own timeout is not saved).  SIO_ERR_INVALID for bytes that are
  * not a whole blob (cut short, changed), SIO_ERR_STATE when an id is in
  * use, SIO_ERR_FULL over max_send_queue or max_pending_acks; on any error
  * nothing is loaded. */
@@ -5140,6 +5141,15 @@ static int sio__reserved_event(const char *name)
     for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
         if (strcmp(name, sio__reserved_events[i]) == 0) return 1;
     return 0;
+}
+
+/* The same for a name still in JSON (a saved emit's). */
+static int sio__reserved_event_json(sio_json name)
+{
+    size_t i;
+    for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
+        if (sio_json_string_equals(name, sio__reserved_events[i])) return 1;
+    return sio_json_string_equals(name, "");
 }
 
 static int sio__packet_fail(const char **why, const char *text, int status)
@@ -10882,7 +10892,8 @@ static int sio__emit_id_taken(const sio_client *c, uint64_t id)
 }
 
 /* A saved emit the client can send: a namespace name, a body that is a
- * JSON array starting with the event's name, attachments within
+ * JSON array starting with the event's name (one sio_emit takes),
+ * attachments within
  * max_attachments, an id no emit has.  Copies the name into name. */
 static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, char *name, size_t cap)
 {
@@ -10893,7 +10904,8 @@ static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, 
     if (strlen(name) != s->ns_len || !sio__namespace_name_ok(name) ||
         sio_json_validate(s->body, s->body_len, SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
         sio_json_typeof(body = sio_json_make(s->body, s->body_len)) != SIO_JSON_ARRAY ||
-        !sio_json_at(body, 0, &first) || sio_json_typeof(first) != SIO_JSON_STRING)
+        !sio_json_at(body, 0, &first) || sio_json_typeof(first) != SIO_JSON_STRING ||
+        sio__reserved_event_json(first))
         return SIO_ERR_INVALID;
     if (s->count > c->max_attachments) return SIO_ERR_TOO_BIG;
     return sio__emit_id_taken(c, s->id) ? SIO_ERR_STATE : SIO_OK;
@@ -10916,11 +10928,11 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
         if ((st = sio__saved_emit_check(c, &s, name, sizeof name)) != SIO_OK) return st;
         count++;
         bytes += sio__saved_size(&s);
+        if (c->socketio.outbox.count + c->socketio.acks.count + count > c->max_pending_acks ||
+            sio__to_send_later(c) + bytes > c->max_send_queue)
+            return SIO_ERR_FULL;                 /* said as soon as known: a huge blob is not read through */
     }
     if (k < 0) return SIO_ERR_INVALID;
-    if (c->socketio.outbox.count + c->socketio.acks.count + count > c->max_pending_acks ||
-        sio__to_send_later(c) + bytes > c->max_send_queue)
-        return SIO_ERR_FULL;
     last = c->socketio.outbox.tail;
     sio__queue_read_begin(&r, blob, len);
     while (st == SIO_OK && sio__queue_read_next(&r, &s) == 1) {

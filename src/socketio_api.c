@@ -377,7 +377,8 @@ static int sio__emit_id_taken(const sio_client *c, uint64_t id)
 }
 
 /* A saved emit the client can send: a namespace name, a body that is a
- * JSON array starting with the event's name, attachments within
+ * JSON array starting with the event's name (one sio_emit takes),
+ * attachments within
  * max_attachments, an id no emit has.  Copies the name into name. */
 static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, char *name, size_t cap)
 {
@@ -388,7 +389,8 @@ static int sio__saved_emit_check(const sio_client *c, const sio__saved_emit *s, 
     if (strlen(name) != s->ns_len || !sio__namespace_name_ok(name) ||
         sio_json_validate(s->body, s->body_len, SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
         sio_json_typeof(body = sio_json_make(s->body, s->body_len)) != SIO_JSON_ARRAY ||
-        !sio_json_at(body, 0, &first) || sio_json_typeof(first) != SIO_JSON_STRING)
+        !sio_json_at(body, 0, &first) || sio_json_typeof(first) != SIO_JSON_STRING ||
+        sio__reserved_event_json(first))
         return SIO_ERR_INVALID;
     if (s->count > c->max_attachments) return SIO_ERR_TOO_BIG;
     return sio__emit_id_taken(c, s->id) ? SIO_ERR_STATE : SIO_OK;
@@ -411,11 +413,11 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
         if ((st = sio__saved_emit_check(c, &s, name, sizeof name)) != SIO_OK) return st;
         count++;
         bytes += sio__saved_size(&s);
+        if (c->socketio.outbox.count + c->socketio.acks.count + count > c->max_pending_acks ||
+            sio__to_send_later(c) + bytes > c->max_send_queue)
+            return SIO_ERR_FULL;                 /* said as soon as known: a huge blob is not read through */
     }
     if (k < 0) return SIO_ERR_INVALID;
-    if (c->socketio.outbox.count + c->socketio.acks.count + count > c->max_pending_acks ||
-        sio__to_send_later(c) + bytes > c->max_send_queue)
-        return SIO_ERR_FULL;
     last = c->socketio.outbox.tail;
     sio__queue_read_begin(&r, blob, len);
     while (st == SIO_OK && sio__queue_read_next(&r, &s) == 1) {

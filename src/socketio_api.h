@@ -43,7 +43,8 @@ SIO_API int sio_unsubscribe(sio_client *c, const char *ns, const char *event);
  * with out NULL or cap too small it only says the size (SIO_ERR_FULL).
  * sio_queue_load, on a client with retries, appends a saved queue to its
  * emits: each keeps its id and goes when its namespace connects (joined
- * if needed); the tries start over.  SIO_ERR_INVALID for bytes that are
+ * if needed); the tries start over, each waiting this client's
+ * ack_timeout_ms (an emit's own timeout is not saved).  SIO_ERR_INVALID for bytes that are
  * not a whole blob (cut short, changed), SIO_ERR_STATE when an id is in
  * use, SIO_ERR_FULL over max_send_queue or max_pending_acks; on any error
  * nothing is loaded. */

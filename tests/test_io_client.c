@@ -3001,7 +3001,8 @@ static void test_io_queue_load_refuses_an_id_twice(void)
 }
 
 /* Every length in a blob is checked: a blob whose hash is right but whose
- * lengths run past its end, or whose body is not an event, is refused. */
+ * lengths run past its end, or whose body is not an event sio_emit would
+ * take, is refused. */
 static void test_io_queue_load_checks_every_length(void)
 {
     static const unsigned char good_body[] = "[\"e\"]";
@@ -3015,7 +3016,7 @@ static void test_io_queue_load_checks_every_length(void)
     cfg.mode = SIO_MODE_SOCKETIO;
     cfg.retries = 1;
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    for (k = 0; k < 6; k++) {
+    for (k = 0; k < 7; k++) {
         uint32_t h = 2166136261u;
         size_t i;
         n = 0;
@@ -3033,6 +3034,7 @@ static void test_io_queue_load_checks_every_length(void)
         if (k == 3) b[len_at + 4] = '{';                      /* a body that is not an array */
         if (k == 4) b[len_at - 1] = 'x';                      /* not a namespace name */
         if (k == 5) b[17] = 2;                                /* unknown flags */
+        if (k == 6) memcpy(b + len_at + 4, "[\"\"] ", 5);       /* an event no emit could name */
         for (i = 0; i < n; i++) h = (h ^ b[i]) * 16777619u;
         b[n++] = (unsigned char)(h >> 24); b[n++] = (unsigned char)(h >> 16);
         b[n++] = (unsigned char)(h >> 8); b[n++] = (unsigned char)h;
