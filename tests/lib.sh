@@ -56,7 +56,7 @@ checker_suites() {
     run_suite "Socket.IO codec unit tests ($label)" $prefix "$dir/test_io_unit"
     run_suite "Socket.IO client tests ($label)" $prefix "$dir/test_io_client"
     run_suite "Socket.IO library against socket.io 4.8 ($label)" bash tests/run_io_live.sh $prefix "$dir/test_io_live"
-    run_suite "WebSocket messages in parts, 8 MiB each way against npm ws and Python websockets ($label)" \
+    run_suite "messages and attachments in parts, 8 MiB each way against npm ws, Python websockets, socket.io, python-socketio ($label)" \
         bash tests/run_parts_live.sh $prefix "$dir/test_parts_live" 8
     run_suite "integration ($label sioc)" "$PYTHON" tests/integration.py --sioc "$dir/sioc" --wrapper "$wrap"
     run_suite "Socket.IO integration ($label sioc)" "$PYTHON" tests/integration_io.py --sioc "$dir/sioc" --wrapper "$wrap"

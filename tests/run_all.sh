@@ -30,7 +30,7 @@ run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
-run_suite "WebSocket messages in parts: 64 MiB each way against npm ws and Python websockets in under 64 KiB of heap" \
+run_suite "messages and attachments in parts: 64 MiB each way against npm ws, Python websockets, socket.io, python-socketio (3 MiB up) in under 64 KiB of heap" \
     bash tests/run_parts_live.sh "$BUILD_DIR/test_parts_live"
 run_suite "Socket.IO library, smallest build (SIO_NO_POLLING SIO_NO_DNS, no warnings) against socket.io 4.8" sh -c \
     "gcc $WARN -Wshadow -Werror -DSIO_NO_POLLING -DSIO_NO_DNS -I. -Itests tests/test_io_live.c sio_impl_posix.c -o '$BUILD_DIR/test_io_live_small' && bash tests/run_io_live.sh '$BUILD_DIR/test_io_live_small'"

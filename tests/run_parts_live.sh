@@ -21,14 +21,19 @@ start() {
 ws_port=$(start node tests/servers/ws_echo.js)
 py_port=$(start "$PYTHON" tests/servers/py_echo.py)
 io_port=$(IO_MAX_BUFFER=300000000 IO_PING_INTERVAL=2000 IO_PING_TIMEOUT=5000 start node tests/servers/io_server.js)
-[ -n "$ws_port" ] && [ -n "$py_port" ] && [ -n "$io_port" ] || { echo "a server did not start"; cat "${logs[@]}"; exit 1; }
+pyio_port=$(start "$PYTHON" tests/servers/py_io_server.py --ping-interval 2 --ping-timeout 5)
+[ -n "$ws_port" ] && [ -n "$py_port" ] && [ -n "$io_port" ] && [ -n "$pyio_port" ] ||
+    { echo "a server did not start"; cat "${logs[@]}"; exit 1; }
 mib=""
 args=("$@")
 last=${args[$((${#args[@]} - 1))]}
 case "$last" in *[!0-9]*|"") ;; *) mib=$last; unset 'args[${#args[@]}-1]';; esac
 pass=0 fail=0
-for url in "ws://127.0.0.1:$ws_port/echo" "ws://127.0.0.1:$py_port/echo" "http://127.0.0.1:$io_port/"; do
-    if out=$("${args[@]}" "$url" $mib 2>&1); then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+for url in "ws://127.0.0.1:$ws_port/echo" "ws://127.0.0.1:$py_port/echo" "http://127.0.0.1:$io_port/" \
+           "http://127.0.0.1:$pyio_port/"; do
+    up=""                                  # aiohttp takes WebSocket messages of 4 MiB at most
+    [ "$url" = "http://127.0.0.1:$pyio_port/" ] && up=3
+    if out=$(SIO_UPLOAD_MIB=$up "${args[@]}" "$url" $mib 2>&1); then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     printf '%s\n' "$out" | grep -v ' passed, '
 done
 echo "$pass passed, $fail failed"

@@ -15,6 +15,10 @@ Engine.IO path /socket.io/.  Namespace "/":
   binary ...args          emit "binary-back" ...args
   request-binary          emit "binary" b"\\x01\\x02\\x03", {"deep": [b"\\x04\\x05"]}
   inspect ...args         emit "inspected" with bytes replaced by {"$buffer": hex}
+  big-binary n            emit "big-binary" n, <n pattern bytes>
+  upload buf              ack {"len": len(buf), "bad": first byte not the pattern or -1}
+                          (aiohttp takes WebSocket messages of 4 MiB at most)
+  pattern: byte i = (i*131 + (i>>13)*7 + (i>>21)) & 255, as tests/test_parts_live.c
 """
 import asyncio
 import socket
@@ -46,10 +50,22 @@ def inspect(v):
     return v
 
 
+def pattern(n):
+    """The first n pattern bytes, a block of 8192 at a time: within a block
+    only i*131 changes, and 8192*131 is 0 modulo 256."""
+    base = bytes((i * 131) & 255 for i in range(8192))
+    out = bytearray()
+    for k in range((n + 8191) // 8192):
+        add = (k * 7 + (k >> 8)) & 255
+        out += base.translate(bytes((b + add) & 255 for b in range(256)))
+    return bytes(out[:n])
+
+
 def build():
     sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*",
                                ping_interval=OPTS.ping_interval,
                                ping_timeout=OPTS.ping_timeout,
+                               max_http_buffer_size=300000000,
                                always_connect=True,
                                logger=False, engineio_logger=False)
 
@@ -76,6 +92,19 @@ def build():
     @sio.on("inspect")
     async def inspect_ev(sid, *args):
         await sio.emit("inspected", tuple(inspect(a) for a in args), to=sid)
+
+    @sio.on("big-binary")
+    async def big_binary(sid, n):
+        n = max(0, min(int(n), 256 << 20))
+        await sio.emit("big-binary", (n, pattern(n)), to=sid)
+
+    @sio.on("upload")
+    async def upload(sid, buf, *args):
+        if not isinstance(buf, (bytes, bytearray)):
+            return {"len": -1, "bad": -2}
+        want = pattern(len(buf))
+        bad = next((i for i in range(len(buf)) if buf[i] != want[i]), -1) if buf != want else -1
+        return {"len": len(buf), "bad": bad}
 
     app = web.Application()
     sio.attach(app)
