@@ -1814,6 +1814,23 @@ static int open_box(void)
         if (net.box[i].open && net.box[i].in_len == net.box[i].in_pos) return i;
     return -1;
 }
+/* A polling client made from cfg, its first GET written. */
+static sio_client *polling_client(sio_config *cfg)
+{
+    sio_client *c = NULL;
+    sio_event ev;
+    cfg->url = "http://h.test/";
+    cfg->mode = SIO_MODE_SOCKETIO;
+    cfg->reconnect = SIO_RECONNECT_OFF;
+    cfg->transport = SIO_TRANSPORT_POLLING;
+    net_reset();
+    net.multi = 1;
+    CHECK_INT(sio_create(cfg, &c), SIO_OK);
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    return c;
+}
+
 static void test_io_polling_in_memory_and_pongs_bounded(void)
 {
     sio_client *c = NULL;
@@ -1823,16 +1840,8 @@ static void test_io_polling_in_memory_and_pongs_bounded(void)
     static char pings[16 * 602];
     int i, got_error = 0;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
-    cfg.transport = SIO_TRANSPORT_POLLING;
     cfg.max_send_queue = 4000;
-    net_reset();
-    net.multi = 1;
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
+    c = polling_client(&cfg);
     net.out[net.out_len] = 0;
     CHECK(strstr((const char *)net.out, "GET /socket.io/?EIO=4&transport=polling") != NULL);
     net.out_len = 0;
@@ -1873,16 +1882,8 @@ static void test_io_polling_attachments_in_parts(void)
     static const char bin[] = "451-[\"b\",{\"_placeholder\":true,\"num\":0}]\x1e" "bAQID\x1e" "42[\"after\"]";
     int i;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
-    cfg.transport = SIO_TRANSPORT_POLLING;
     cfg.receive_parts = 1;
-    net_reset();
-    net.multi = 1;
-    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
-    sio_start(c);
-    sio_poll(c, &ev, 0);
+    c = polling_client(&cfg);
     box_http(0, open4, sizeof open4 - 1);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
     for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
