@@ -664,6 +664,19 @@ static void test_io_binary_event_reassembled(void)
     sio_destroy(c);
 }
 
+/* The next event is a part of attachment index at offset: these bytes. */
+static void next_part(sio_client *c, sio_event *ev, size_t index, uint64_t offset, const char *bytes, size_t len,
+                      int final)
+{
+    CHECK_INT(poll_type(c, ev), SIO_EVENT_ATTACHMENT);
+    CHECK_INT(ev->attachment_index, index);
+    CHECK_INT(ev->offset, offset);
+    CHECK_INT(ev->len, len);
+    CHECK(ev->len != len || memcmp(ev->data, bytes, len) == 0);
+    CHECK(ev->data && ev->data[ev->len] == 0);
+    CHECK_INT(ev->final, final);
+}
+
 /* receive_parts: the EVENT comes at its header, its attachments after it
  * in parts as their frames arrive (never put together), then the next
  * packet; an ACK's the same; a dropped packet's attachments are dropped. */
@@ -688,25 +701,12 @@ static void test_io_attachments_in_parts(void)
     server_frame(0, SIO_WS_BINARY, "\x01\x02", 2);
     server_frame(1, SIO_WS_CONTINUATION, "\x03", 1);
     server_frame(1, SIO_WS_BINARY, "", 0);                     /* an empty attachment */
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
+    next_part(c, &ev, 0, 0, "\x01\x02", 2, 0);
     CHECK_STR(ev.ns, "/");
     CHECK_INT(ev.ack_id, 7);
-    CHECK_INT(ev.attachment_index, 0);
     CHECK_INT(ev.attachment_count, 2);
-    CHECK_INT(ev.offset, 0);
-    CHECK_INT(ev.len, 2);
-    CHECK_MEM(ev.data, "\x01\x02", 2);
-    CHECK_INT(ev.final, 0);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
-    CHECK_INT(ev.attachment_index, 0);
-    CHECK_INT(ev.offset, 2);
-    CHECK_INT(ev.len, 1);
-    CHECK_INT(ev.final, 1);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
-    CHECK_INT(ev.attachment_index, 1);
-    CHECK_INT(ev.offset, 0);
-    CHECK_INT(ev.len, 0);
-    CHECK_INT(ev.final, 1);
+    next_part(c, &ev, 0, 2, "\x03", 1, 1);
+    next_part(c, &ev, 1, 0, "", 0, 1);
     /* an ACK with an attachment */
     memset(&o, 0, sizeof o);
     o.event = "q";
@@ -2552,15 +2552,8 @@ static void test_io_eio3_attachment_in_parts(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
     CHECK_INT(ev.attachment_count, 1);
     CHECK(ev.attachments == NULL);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
-    CHECK_INT(ev.offset, 0);
-    CHECK_INT(ev.len, 2);
-    CHECK_MEM(ev.data, "\x01\x02", 2);
-    CHECK_INT(ev.final, 0);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_ATTACHMENT);
-    CHECK_INT(ev.offset, 2);
-    CHECK_INT(ev.len, 1);
-    CHECK_INT(ev.final, 1);
+    next_part(c, &ev, 0, 0, "\x01\x02", 2, 0);
+    next_part(c, &ev, 0, 2, "\x03", 1, 1);
     server_text("42[\"after\"]");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
     CHECK_STR(ev.event_name, "after");
