@@ -18,7 +18,8 @@ typedef struct sio__binary {
     int done;                          /* delivered or abandoned: freed at the next release */
     int in_parts;                      /* its attachments are handed over in parts as they come */
     int deliver;                       /* in_parts: the packet was delivered, so its attachments are */
-    char *ns;                          /* in_parts and deliver: the packet's namespace (owned) */
+    const char *ns;                    /* in_parts and deliver: the packet's namespace's name (a
+                                          namespace lives as long as its client) */
     int64_t id;                        /* in_parts and deliver: its ack id (-1 none) */
 } sio__binary;
 
@@ -31,7 +32,6 @@ static void sio__binary_release(sio__binary *b, const sio_allocator *alloc)
     for (i = 0; b->parts && i < b->have + (b->room ? 1 : 0); i++) sio__free(alloc, (void *)b->parts[i].data);
     sio__free(alloc, b->parts);
     sio__free(alloc, b->text);
-    sio__free(alloc, b->ns);
     memset(b, 0, sizeof *b);
 }
 
@@ -44,13 +44,11 @@ static void sio__binary_abandon(sio__binary *b)
 
 /* A packet delivered at once (deliver: in namespace ns, ack id id) or
  * dropped, whose count attachments are handed over in parts as they come.
- * SIO_ERR_STATE while another is still collecting; SIO_ERR_NOMEM. */
-static int sio__binary_begin_parts(sio__binary *b, const sio_allocator *alloc, size_t count, int deliver,
-                                   const char *ns, int64_t id)
+ * SIO_ERR_STATE while another is still collecting. */
+static int sio__binary_begin_parts(sio__binary *b, size_t count, int deliver, const char *ns, int64_t id)
 {
     if (b->need) return SIO_ERR_STATE;
-    b->done = 1;                                 /* on failure, freed at the next release */
-    if (deliver && !(b->ns = sio__strdup(alloc, ns))) return SIO_ERR_NOMEM;
+    b->ns = deliver ? ns : NULL;
     b->in_parts = 1;
     b->deliver = deliver;
     b->id = id;
@@ -133,7 +131,7 @@ static int sio__binary_add(sio__binary *b, const sio_allocator *alloc, const uns
 static size_t sio__binary_memory(const sio__binary *b)
 {
     size_t n = b->text ? b->text_len + 1 : 0, i;
-    n += b->slots * sizeof(sio_bytes) + b->room + (b->ns ? strlen(b->ns) + 1 : 0);
+    n += b->slots * sizeof(sio_bytes) + b->room;
     for (i = 0; i < b->have && b->parts; i++) n += b->parts[i].len ? b->parts[i].len : 1;
     return n;
 }

@@ -872,21 +872,17 @@ static int sio__socketio_base64_attachment(sio_client *c, unsigned char *text, s
  * its attachments then too.  Returns 1 with an event. */
 static int sio__socketio_packet_in_parts(sio_client *c, const sio_packet *pk, sio_event *ev)
 {
-    int delivered, r;
+    int delivered;
     if (!sio__socketio_placeholders_check(c, pk, pk->attachments)) return 0;
-    sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
-    delivered = sio__socketio_packet(c, pk, (char *)pk->data, ev);
-    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
-    r = sio__binary_begin_parts(&c->socketio.binary, &c->sys.alloc, pk->attachments, delivered,
-                                delivered ? ev->ns : NULL, delivered ? ev->ack_id : -1);
-    if (r == SIO_ERR_STATE) {
+    if (c->socketio.binary.need) {               /* before anything is delivered (text in between fails earlier) */
         sio__socketio_parse_error(c, "sio: binary packet while another one's attachments were expected");
         return 0;
     }
-    if (r != SIO_OK) {
-        sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory for a binary packet");
-        return 0;
-    }
+    sio__binary_release(&c->socketio.binary, &c->sys.alloc);   /* a packet delivered earlier in this step */
+    delivered = sio__socketio_packet(c, pk, (char *)pk->data, ev);
+    if (c->phase == SIO__FAILING || c->phase < SIO__CONNECTING) return 0;
+    sio__binary_begin_parts(&c->socketio.binary, pk->attachments, delivered, delivered ? ev->ns : NULL,
+                            delivered ? ev->ack_id : -1);
     if (delivered) ev->attachment_count = pk->attachments;
     return delivered;
 }
