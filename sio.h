@@ -9863,6 +9863,8 @@ static void sio__socketio_part_ended(sio_client *c)
     if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
     c->ln.tx_len += held->tx_len;
     sio__socketio_parts_drop(c);
+    if (c->eio.heartbeat.client_pings)           /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
+        sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
 }
 
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
@@ -10534,6 +10536,10 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
+        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings) {
+            sio__heartbeat_heard(&c->eio.heartbeat, now);   /* Engine.IO 3: our ping waits behind the attachments */
+            break;
+        }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.session.ping_interval + c->eio.session.ping_timeout);
         c->socketio.disconnect_reason = "ping timeout";

@@ -316,6 +316,8 @@ static void sio__socketio_part_ended(sio_client *c)
     if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
     c->ln.tx_len += held->tx_len;
     sio__socketio_parts_drop(c);
+    if (c->eio.heartbeat.client_pings)           /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
+        sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
 }
 
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost

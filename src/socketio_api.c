@@ -25,6 +25,10 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
+        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings) {
+            sio__heartbeat_heard(&c->eio.heartbeat, now);   /* Engine.IO 3: our ping waits behind the attachments */
+            break;
+        }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
                  c->eio.session.ping_interval + c->eio.session.ping_timeout);
         c->socketio.disconnect_reason = "ping timeout";

@@ -2560,6 +2560,38 @@ static void test_io_eio3_attachment_in_parts(void)
     sio_destroy(c);
 }
 
+/* Engine.IO 3 sending attachments in parts: the client's pings wait behind
+ * them, so their pongs cannot come; that is no ping timeout. */
+static void test_io_eio3_pings_wait_behind_attachments(void)
+{
+    sio_client *c = eio3_client("http://h.test/");
+    sio_event ev;
+    sio_emit_options o;
+    int n;
+    CHECK(c != NULL);
+    if (!c) return;
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "\x01", 1), SIO_OK);
+    for (n = 0; n < 40; n++)                                   /* 2 s: pingInterval 300, pingTimeout 200 */
+        if (sio_poll(c, &ev, 50) == 1) CHECK_INT(ev.type, SIO_EVENT_NONE);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    client_frames_line();
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    CHECK_STR(client_frames_line(), "C:|T:2");                 /* the attachment's end, then the ping */
+    server_text("3");
+    for (n = 0; n < 4; n++) CHECK_INT(sio_poll(c, &ev, 50), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
 static void test_io_eio3_implicit_connect_and_client_pings(void)
 {
     sio_client *c = eio3_client("http://h.test/");
@@ -3117,6 +3149,7 @@ int main(void)
     RUN(test_io_eio3_implicit_connect_and_client_pings);
     RUN(test_io_eio3_binary_frames_carry_a_type_byte);
     RUN(test_io_eio3_attachment_in_parts);
+    RUN(test_io_eio3_pings_wait_behind_attachments);
     RUN(test_io_eio3_namespace_error_packet);
     return TEST_REPORT();
 }
