@@ -5143,15 +5143,6 @@ static int sio__reserved_event(const char *name)
     return 0;
 }
 
-/* The same for a name still in JSON (a saved emit's). */
-static int sio__reserved_event_json(sio_json name)
-{
-    size_t i;
-    for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
-        if (sio_json_string_equals(name, sio__reserved_events[i])) return 1;
-    return sio_json_string_equals(name, "");
-}
-
 static int sio__packet_fail(const char **why, const char *text, int status)
 {
     if (why) *why = text;
@@ -10889,6 +10880,15 @@ static int sio__emit_id_taken(const sio_client *c, uint64_t id)
     for (k = 0; k < c->socketio.acks.count; k++)
         if (c->socketio.acks.list[k].id == id) return 1;
     return sio__outbox_find(&c->socketio.outbox, id) != NULL;
+}
+
+/* Whether a saved emit's event name, still JSON, is one sio_emit refuses. */
+static int sio__reserved_event_json(sio_json name)
+{
+    size_t i;
+    for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
+        if (sio_json_string_equals(name, sio__reserved_events[i])) return 1;
+    return sio_json_string_equals(name, "");
 }
 
 /* A saved emit the client can send: a namespace name, a body that is a

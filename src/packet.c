@@ -14,15 +14,6 @@ static int sio__reserved_event(const char *name)
     return 0;
 }
 
-/* The same for a name still in JSON (a saved emit's). */
-static int sio__reserved_event_json(sio_json name)
-{
-    size_t i;
-    for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
-        if (sio_json_string_equals(name, sio__reserved_events[i])) return 1;
-    return sio_json_string_equals(name, "");
-}
-
 static int sio__packet_fail(const char **why, const char *text, int status)
 {
     if (why) *why = text;

@@ -380,6 +380,15 @@ static int sio__emit_id_taken(const sio_client *c, uint64_t id)
     return sio__outbox_find(&c->socketio.outbox, id) != NULL;
 }
 
+/* Whether a saved emit's event name, still JSON, is one sio_emit refuses. */
+static int sio__reserved_event_json(sio_json name)
+{
+    size_t i;
+    for (i = 0; i < sizeof sio__reserved_events / sizeof sio__reserved_events[0]; i++)
+        if (sio_json_string_equals(name, sio__reserved_events[i])) return 1;
+    return sio_json_string_equals(name, "");
+}
+
 /* A saved emit the client can send: a namespace name, a body that is a
  * JSON array starting with the event's name (one sio_emit takes),
  * attachments within
