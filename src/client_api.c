@@ -469,6 +469,18 @@ SIO_API int sio_send_begin(sio_client *c, int binary)
     return SIO_OK;
 }
 
+/* Room on the link for a part: max_send_queue less what an emit's
+ * attachments hold back (their packet and what waits behind them). */
+static size_t sio__parts_limit(const sio_client *c)
+{
+#if SIO__WITH_SOCKETIO
+    size_t behind = c->socketio.held.tx_len + c->socketio.namespaces.queued_bytes;
+    return behind < c->max_send_queue ? c->max_send_queue - behind : 0;
+#else
+    return c->max_send_queue;
+#endif
+}
+
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
 {
     int r;
@@ -477,7 +489,7 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
 #if SIO__WITH_SOCKETIO
     if (SIO__SOCKETIO(c) && !sio__socketio_part_fits(c, len)) return SIO_ERR_TOO_BIG;
 #endif
-    r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, c->max_send_queue);
+    r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, sio__parts_limit(c));
     if (r != SIO_OK) return r;
 #if SIO__WITH_SOCKETIO
     c->socketio.part_bytes += len;

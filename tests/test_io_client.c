@@ -814,6 +814,7 @@ static void test_io_attachments_sent_in_parts_bounds(void)
     sio_event ev;
     sio_emit_options o;
     static unsigned char big[1000];
+    int k;
     CHECK(c != NULL);
     if (!c) return;
     server_text("40");
@@ -847,6 +848,21 @@ static void test_io_attachments_sent_in_parts_bounds(void)
     CHECK_INT(sio_send_end(c), SIO_ERR_STATE);
     sio_destroy(c);
 
+    cfg.max_send_queue = 100000;        /* what waits behind the attachment counts against the queue */
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    for (k = 0; k < 5000 && sio_emit(c, "/", "fill", "[\"0123456789012345678901234567890123456789\"]") == SIO_OK; k++) {}
+    CHECK(k > 0 && k < 5000);
+    CHECK(sio_queued_bytes(c) > 0);
+    CHECK_INT(sio_send_part(c, big, sizeof big), SIO_ERR_FULL);
+    CHECK(sio_queued_bytes(c) <= cfg.max_send_queue + 64);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    sio_destroy(c);
+
+    cfg.max_send_queue = 0;
     cfg.retries = 2;                                           /* a resend would need the bytes again */
     c = io_connected(&cfg);
     CHECK(c != NULL);
