@@ -527,7 +527,7 @@ SIO_API int sio_leave(sio_client *c, const char *name) { return sio_join(c, name
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
 {
     if (ack_id) *ack_id = -1;
-    if (!o || !o->event || !o->event[0] || (o->attachment_count && !o->attachments)) return SIO_ERR_INVALID;
+    if (!o || !o->event || !o->event[0]) return SIO_ERR_INVALID;
     return sio_join(c, NULL, NULL);
 }
 SIO_API int sio_emit(sio_client *c, const char *ns, const char *event, const char *args_json)

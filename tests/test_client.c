@@ -1622,6 +1622,9 @@ static void test_no_socketio_build_answers_socketio_calls(void)
     CHECK_INT(sio_emit_string(c, NULL, "e", "m"), SIO_ERR_STATE);
     CHECK_INT(sio_emit_ex(c, &o, &id), SIO_ERR_STATE);
     CHECK_INT(id, -1);
+    o.attachment_count = 1;                     /* attachments to follow in parts: as the full build */
+    CHECK_INT(sio_emit_ex(c, &o, &id), SIO_ERR_STATE);
+    o.attachment_count = 0;
     CHECK_INT(sio_subscribe(c, NULL, "e"), SIO_ERR_STATE);
     CHECK_INT(sio_unsubscribe(c, NULL, "e"), SIO_ERR_STATE);
     CHECK_INT(sio_join(NULL, "/a", NULL), SIO_ERR_INVALID);
