@@ -1234,7 +1234,8 @@ typedef enum sio_event_type {
                                 (the retry, from 1), reason (why the last try got no answer) */
     SIO_EVENT_ATTACHMENT     /* receive_parts: a part of an attachment of the EVENT or ACK just
                                 delivered: ns, ack_id (the EVENT's, or the emit's), attachment_index
-                                of attachment_count, data/len, offset, final */
+                                of attachment_count, data/len, offset, final.  They all come,
+                                also after sio_leave meanwhile */
 } sio_event_type;
 
 typedef struct sio_event {
@@ -1314,12 +1315,18 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * connection that ends takes the message with it (SIO_ERR_STATE then).
  * Socket.IO: the attachments of an emit made with attachment_count and
  * attachments NULL (over WebSocket, its namespace connected, no retries;
- * SIO_ERR_STATE otherwise), binary, one message each, in order.  Until the
- * last ends, the other packets (emits, acks, the answers to the server's
- * pings) wait behind them, within max_send_queue: send them promptly, as
- * a server that waits longer than its pingTimeout drops the connection.
- * A part that would take an attachment past the server's maxPayload is
- * refused (SIO_ERR_TOO_BIG). */
+ * SIO_ERR_STATE otherwise, after joining a namespace not joined yet),
+ * binary, one message each, in order.  Until the last ends, the other
+ * packets (emits, acks, the answers to the server's pings; with Engine.IO
+ * 3 the client's pings, whose pong is awaited from when they leave) wait
+ * behind them, within max_send_queue and counted by sio_queued_bytes:
+ * send them promptly, as a server that waits longer than its pingTimeout
+ * drops the connection.  A part that would take an attachment past the
+ * server's maxPayload is refused (SIO_ERR_TOO_BIG).  sio_stop/sio_close
+ * meanwhile waits for the last to end: what was accepted goes first, then
+ * the namespaces' DISCONNECT and the close; called again before that, it
+ * closes at once, and the emit and what waited behind it are not sent (an
+ * ERROR, SIO_ERR_CLOSED, says so). */
 SIO_API int sio_send_begin(sio_client *c, int binary);
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_end(sio_client *c);
@@ -1370,6 +1377,8 @@ typedef struct sio_handshake_response {
 } sio_handshake_response;
 /* SIO_OK with *out filled, or SIO_ERR_STATE when none is kept. */
 SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out);
+/* Bytes accepted for sending and not yet handed to the kernel (with
+ * attachments sent in parts, also what waits behind them). */
 SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */
@@ -8189,6 +8198,9 @@ typedef struct sio__socketio {
     size_t parts_to_send;              /* its attachments not yet ended */
     uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
     sio__link held;
+    int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
+    int stop_code;
+    char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
 } sio__socketio;
@@ -9815,6 +9827,7 @@ static void sio__socketio_parts_drop(sio_client *c)
     sio__free(&c->sys.alloc, c->socketio.held.tx);
     memset(&c->socketio.held, 0, sizeof c->socketio.held);
     c->socketio.parts_to_send = 0;
+    c->socketio.stop_waits = 0;
 }
 
 /* sio_send_begin: the next attachment (binary; Engine.IO 3 puts the packet
@@ -9846,6 +9859,7 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
 static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
+    int stop = c->socketio.stop_waits;
     if (--c->socketio.parts_to_send) return;
     if (held->tx_len && sio__link_reserve(&c->sys, &c->ln, held->tx_len) != SIO_OK) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory sending what waited behind attachments");
@@ -9854,6 +9868,10 @@ static void sio__socketio_part_ended(sio_client *c)
     if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
     c->ln.tx_len += held->tx_len;
     sio__socketio_parts_drop(c);
+    if (stop && sio__eio_close(c, c->socketio.stop_code, c->socketio.stop_reason) != SIO_OK) {
+        sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
+        return;
+    }
     if (c->eio.heartbeat.client_pings)           /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
         sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
 }
@@ -10696,7 +10714,8 @@ static int sio__join(sio_client *c, int i)
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
-    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
+    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop)
+        return sio__send_connect(c, i);
     return SIO_OK;
 }
 
@@ -11016,6 +11035,27 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
     sio__outbox_fail(c, -1, SIO_ERR_CLOSED, "the connection was stopped");
     c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
+}
+
+/* sio_close while an emit's attachments are being sent: the first waits
+ * for the last to end (what was accepted goes first, then the namespaces'
+ * DISCONNECTs and the close) and returns 1; a second abandons the emit
+ * and what waits behind it, says so, and returns 0 (close now). */
+static int sio__socketio_stop_after_parts(sio_client *c, int code, const char *reason)
+{
+    if (!c->socketio.parts_to_send) return 0;
+    if (c->socketio.stop_waits) {
+        sio__socketio_parts_drop(c);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0,
+                  "sio: stopped again before the emit's attachments ended: it, and what waited behind it, was not sent");
+        return 0;
+    }
+    c->user_stop = 1;
+    c->socketio.stop_waits = 1;
+    c->socketio.stop_code = code;
+    strcpy(c->socketio.stop_reason, reason ? reason : "");   /* sio_close checked: at most 123 bytes */
+    sio__fail_acks_and_leave_all(c);
+    return 1;
 }
 #else
 /* SIO_NO_SOCKETIO: the Socket.IO calls exist, and no client is a Socket.IO
@@ -12207,6 +12247,9 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
         return SIO_OK;
     case SIO__OPEN:
+#if SIO__WITH_SOCKETIO
+        if (SIO__SOCKETIO(c) && sio__socketio_stop_after_parts(c, code, reason)) return SIO_OK;
+#endif
         c->user_stop = 1;
 #if SIO__WITH_SOCKETIO
         if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);

@@ -49,6 +49,9 @@ typedef struct sio__socketio {
     size_t parts_to_send;              /* its attachments not yet ended */
     uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
     sio__link held;
+    int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
+    int stop_code;
+    char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */
     size_t scratch_cap;
 } sio__socketio;

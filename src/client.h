@@ -149,7 +149,8 @@ typedef enum sio_event_type {
                                 (the retry, from 1), reason (why the last try got no answer) */
     SIO_EVENT_ATTACHMENT     /* receive_parts: a part of an attachment of the EVENT or ACK just
                                 delivered: ns, ack_id (the EVENT's, or the emit's), attachment_index
-                                of attachment_count, data/len, offset, final */
+                                of attachment_count, data/len, offset, final.  They all come,
+                                also after sio_leave meanwhile */
 } sio_event_type;
 
 typedef struct sio_event {

@@ -391,6 +391,9 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
         return SIO_OK;
     case SIO__OPEN:
+#if SIO__WITH_SOCKETIO
+        if (SIO__SOCKETIO(c) && sio__socketio_stop_after_parts(c, code, reason)) return SIO_OK;
+#endif
         c->user_stop = 1;
 #if SIO__WITH_SOCKETIO
         if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);

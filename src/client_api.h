@@ -22,12 +22,18 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * connection that ends takes the message with it (SIO_ERR_STATE then).
  * Socket.IO: the attachments of an emit made with attachment_count and
  * attachments NULL (over WebSocket, its namespace connected, no retries;
- * SIO_ERR_STATE otherwise), binary, one message each, in order.  Until the
- * last ends, the other packets (emits, acks, the answers to the server's
- * pings) wait behind them, within max_send_queue: send them promptly, as
- * a server that waits longer than its pingTimeout drops the connection.
- * A part that would take an attachment past the server's maxPayload is
- * refused (SIO_ERR_TOO_BIG). */
+ * SIO_ERR_STATE otherwise, after joining a namespace not joined yet),
+ * binary, one message each, in order.  Until the last ends, the other
+ * packets (emits, acks, the answers to the server's pings; with Engine.IO
+ * 3 the client's pings, whose pong is awaited from when they leave) wait
+ * behind them, within max_send_queue and counted by sio_queued_bytes:
+ * send them promptly, as a server that waits longer than its pingTimeout
+ * drops the connection.  A part that would take an attachment past the
+ * server's maxPayload is refused (SIO_ERR_TOO_BIG).  sio_stop/sio_close
+ * meanwhile waits for the last to end: what was accepted goes first, then
+ * the namespaces' DISCONNECT and the close; called again before that, it
+ * closes at once, and the emit and what waited behind it are not sent (an
+ * ERROR, SIO_ERR_CLOSED, says so). */
 SIO_API int sio_send_begin(sio_client *c, int binary);
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_end(sio_client *c);
@@ -78,6 +84,8 @@ typedef struct sio_handshake_response {
 } sio_handshake_response;
 /* SIO_OK with *out filled, or SIO_ERR_STATE when none is kept. */
 SIO_API int sio_handshake(const sio_client *c, sio_handshake_response *out);
+/* Bytes accepted for sending and not yet handed to the kernel (with
+ * attachments sent in parts, also what waits behind them). */
 SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */

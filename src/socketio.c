@@ -277,6 +277,7 @@ static void sio__socketio_parts_drop(sio_client *c)
     sio__free(&c->sys.alloc, c->socketio.held.tx);
     memset(&c->socketio.held, 0, sizeof c->socketio.held);
     c->socketio.parts_to_send = 0;
+    c->socketio.stop_waits = 0;
 }
 
 /* sio_send_begin: the next attachment (binary; Engine.IO 3 puts the packet
@@ -308,6 +309,7 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
 static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
+    int stop = c->socketio.stop_waits;
     if (--c->socketio.parts_to_send) return;
     if (held->tx_len && sio__link_reserve(&c->sys, &c->ln, held->tx_len) != SIO_OK) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory sending what waited behind attachments");
@@ -316,6 +318,10 @@ static void sio__socketio_part_ended(sio_client *c)
     if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
     c->ln.tx_len += held->tx_len;
     sio__socketio_parts_drop(c);
+    if (stop && sio__eio_close(c, c->socketio.stop_code, c->socketio.stop_reason) != SIO_OK) {
+        sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
+        return;
+    }
     if (c->eio.heartbeat.client_pings)           /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
         sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
 }

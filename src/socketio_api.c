@@ -194,7 +194,8 @@ static int sio__join(sio_client *c, int i)
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
-    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN) return sio__send_connect(c, i);
+    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop)
+        return sio__send_connect(c, i);
     return SIO_OK;
 }
 
@@ -514,6 +515,27 @@ static int sio__fail_acks_and_leave_all(sio_client *c)
     sio__outbox_fail(c, -1, SIO_ERR_CLOSED, "the connection was stopped");
     c->socketio.disconnect_reason = "io client disconnect";
     return SIO_OK;
+}
+
+/* sio_close while an emit's attachments are being sent: the first waits
+ * for the last to end (what was accepted goes first, then the namespaces'
+ * DISCONNECTs and the close) and returns 1; a second abandons the emit
+ * and what waits behind it, says so, and returns 0 (close now). */
+static int sio__socketio_stop_after_parts(sio_client *c, int code, const char *reason)
+{
+    if (!c->socketio.parts_to_send) return 0;
+    if (c->socketio.stop_waits) {
+        sio__socketio_parts_drop(c);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0,
+                  "sio: stopped again before the emit's attachments ended: it, and what waited behind it, was not sent");
+        return 0;
+    }
+    c->user_stop = 1;
+    c->socketio.stop_waits = 1;
+    c->socketio.stop_code = code;
+    strcpy(c->socketio.stop_reason, reason ? reason : "");   /* sio_close checked: at most 123 bytes */
+    sio__fail_acks_and_leave_all(c);
+    return 1;
 }
 #else
 /* SIO_NO_SOCKETIO: the Socket.IO calls exist, and no client is a Socket.IO

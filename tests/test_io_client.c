@@ -803,6 +803,58 @@ static void test_io_attachments_sent_in_parts(void)
     sio_destroy(c);
 }
 
+/* sio_stop while an emit's attachments are open: what was accepted goes
+ * first (the attachments as the application finishes them, the emits
+ * behind them), then the namespace's DISCONNECT and the close.  A second
+ * sio_stop does not wait: the emit is abandoned, and an error says so. */
+static void test_io_stop_waits_for_attachments_in_parts(void)
+{
+    sio_client *c;
+    sio_config cfg;
+    sio_event ev;
+    sio_emit_options o;
+    int k, errors = 0;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    client_frames_line();
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "\x01", 1), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "after", "[1]"), SIO_OK);      /* waits behind the attachment */
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(sio_join(c, "/other", NULL), SIO_OK);            /* stopping: no CONNECT goes */
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01");
+    CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "C:02|T:42[\"after\",1]|T:41|?:03e8");
+    sio_destroy(c);
+
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    client_frames_line();
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    CHECK_INT(sio_send_part(c, "\x01", 1), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "after", "[1]"), SIO_OK);
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(sio_stop(c), SIO_OK);                            /* no waiting: abandoned */
+    CHECK_INT(sio_send_part(c, "\x02", 1), SIO_ERR_STATE);
+    for (k = 0; k < 20; k++)
+        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+    CHECK_INT(errors, 1);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01|?:03e8");
+    sio_destroy(c);
+}
+
 static sio_client *eio3_client(const char *url);
 
 /* Engine.IO 3 puts the packet type first; the server's maxPayload bounds
@@ -3113,6 +3165,7 @@ int main(void)
     RUN(test_io_attachments_in_parts);
     RUN(test_io_attachments_sent_in_parts);
     RUN(test_io_attachments_sent_in_parts_bounds);
+    RUN(test_io_stop_waits_for_attachments_in_parts);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_attachment_in_parts_in_little_memory);
     RUN(test_io_early_event_in_parts_is_held_whole);
