@@ -46,6 +46,9 @@ typedef struct sioc_options {
     int deflate_no_takeover;  /* --deflate-no-takeover: ask for server_no_context_takeover */
     unsigned tls_min_version;
     int tls_legacy_suites, tls_renegotiation, tls_any_eku;
+    const char *pins[SIOC_MAX_LIST];
+    size_t pin_count;
+    int pins_instead_of_chain;
     int no_reconnect;         /* io: reconnection is on unless this */
     int reconnect;            /* ws: reconnection is off unless this */
     int try_all_transports, remember_upgrade;   /* io: sio_config's */
@@ -102,10 +105,14 @@ static void usage(FILE *f)
         "  --tls-relax WHAT       allow, for old servers: tls1.0, tls1.1 (with ECDHE CBC suites),\n"
         "                         legacy-suites (static RSA too), renegotiation, any-eku (repeatable)\n"
         "  --cert FILE --key FILE client certificate and key (PEM) for mutual TLS\n"
+        "  --pin sha256/BASE64    the server's key must have this SHA-256 SubjectPublicKeyInfo hash\n"
+        "                         (repeatable: any one of them)\n"
+        "  --pins-instead-of-chain  the pins stand in for trust anchors (name and dates still checked)\n"
         "  --dns-server IP[:PORT] resolve host names with this nameserver (default: resolv.conf)\n"
         "  --proxy URL            connect through http://[user:pass@]host:port (CONNECT), socks5://\n"
         "                         or socks5h://; default: http_proxy / https_proxy / all_proxy\n"
-        "  --no-proxy LIST        hosts reached directly (default: no_proxy); --no-proxy '*': none\n"
+        "  --no-proxy LIST        hosts reached directly (default: no_proxy); --no-proxy '*': none\n");
+    fprintf(f,
         "ws mode stdin: each line is sent as one text message; EOF closes (1000) and exits 0.\n"
         "io mode options:\n"
         "  --ack                  each stdin emit asks for an ack, printed as an ack record\n"
@@ -173,6 +180,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
         else if (strcmp(a, "--try-all-transports") == 0 && o->io) o->try_all_transports = 1;
         else if (strcmp(a, "--remember-upgrade") == 0 && o->io) o->remember_upgrade = 1;
         else if (strcmp(a, "--insecure") == 0) o->insecure = 1;
+        else if (strcmp(a, "--pins-instead-of-chain") == 0) o->pins_instead_of_chain = 1;
         else if (strcmp(a, "--deflate") == 0) o->no_deflate = 0;
         else if (strcmp(a, "--no-deflate") == 0) o->no_deflate = 1;
         else if (strcmp(a, "--deflate-no-takeover") == 0) o->deflate_no_takeover = 1;
@@ -228,7 +236,7 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                  strcmp(a, "--proxy") == 0 || strcmp(a, "--no-proxy") == 0 || strcmp(a, "--connect-timeout") == 0 || strcmp(a, "--max-message") == 0 ||
                  strcmp(a, "--deflate-window") == 0 ||
                  (!o->io && (strcmp(a, "--ping-interval") == 0 || strcmp(a, "--pong-timeout") == 0)) ||
-                 strcmp(a, "--exit-after") == 0 || strcmp(a, "--tls-relax") == 0) {
+                 strcmp(a, "--exit-after") == 0 || strcmp(a, "--tls-relax") == 0 || strcmp(a, "--pin") == 0) {
             if (!next) { fprintf(stderr, "sioc: %s needs a value\n", a); return 2; }
             i++;
             if (strcmp(a, "--tls-relax") == 0) {
@@ -253,6 +261,13 @@ static int parse_args(int argc, char **argv, sioc_options *o)
                 o->protocols[o->protocol_count++] = next;
             } else if (strcmp(a, "--cafile") == 0) {
                 o->cafile = next;
+            } else if (strcmp(a, "--pin") == 0) {
+                unsigned char hash[32];
+                if (o->pin_count == SIOC_MAX_LIST || !sio_tls_pin_parse(next, hash)) {
+                    fprintf(stderr, "sioc: bad or too many --pin values ('%s': expected sha256/ and the base64 of 32 bytes)\n", next);
+                    return 2;
+                }
+                o->pins[o->pin_count++] = next;
             } else if (strcmp(a, "--cert") == 0) {
                 o->cert = next;
             } else if (strcmp(a, "--dns-server") == 0) {
@@ -1283,6 +1298,9 @@ int main(int argc, char **argv)
             tc.allow_legacy_suites = s.opt.tls_legacy_suites;
             tc.allow_renegotiation = s.opt.tls_renegotiation;
             tc.allow_any_eku = s.opt.tls_any_eku;
+            tc.pins = s.opt.pins;
+            tc.pin_count = s.opt.pin_count;
+            tc.pins_instead_of_chain = s.opt.pins_instead_of_chain;
             tc.cert_file = s.opt.cert;
             tc.key_file = s.opt.key;
             if (s.opt.insecure) fprintf(stderr, "sioc: --insecure: the server's certificate is NOT verified\n");

@@ -28,6 +28,11 @@ struct sio_bearssl {
     int has_key, insecure, half_duplex;
     unsigned min_version;
     int legacy_suites, renegotiation, any_eku;
+    unsigned char (*pins)[32];         /* SHA-256 of pinned SubjectPublicKeyInfos */
+    size_t pin_count;
+    int pins_only;
+    int (*verify)(void *, const char *, const unsigned char *, size_t, char *, size_t);
+    void *verify_user;
 };
 
 /* Accepts any certificate: only the end-entity key is extracted. */
@@ -50,10 +55,14 @@ typedef struct sio__bssl_check {
     int any_eku, too_big;
     unsigned char ip[16];              /* the host as an address (ip_len 4 or 16), or ip_len 0 */
     size_t ip_len;
+    const struct sio_bearssl *owner;   /* pins and the verification hook */
+    const char *host;
     const char *why;                   /* set when this check (not BearSSL's) refused */
+    char hook_why[160];
 } sio__bssl_check;
 
 typedef struct sio__bssl_session {
+    char host[256];
     br_ssl_client_context cc;
     br_x509_minimal_context xc;
     sio__bssl_insecure xi;
@@ -150,11 +159,46 @@ static void sio__xc_end_cert(const br_x509_class **ctx)
     x->depth++;
     (*x->inner)->end_cert(x->inner);
 }
+/* The pins and the hook, once every other check passed: 0, or why not. */
+static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
+{
+    const sio_bearssl *b = x->owner;
+    if (b->pin_count) {
+        const unsigned char *spki;
+        size_t spki_len, i;
+        unsigned char hash[32];
+        br_sha256_context h;
+        if (sio_x509_spki(x->ee, x->ee_len, &spki, &spki_len) != 1) {
+            x->why = "the server's certificate is malformed";
+            return BR_ERR_X509_INVALID_VALUE;
+        }
+        br_sha256_init(&h);
+        br_sha256_update(&h, spki, spki_len);
+        br_sha256_out(&h, hash);
+        for (i = 0; i < b->pin_count && memcmp(b->pins[i], hash, 32) != 0; i++) {}
+        if (i == b->pin_count) {
+            x->why = "the server's key matches none of the pins";
+            return BR_ERR_X509_NOT_TRUSTED;
+        }
+    }
+    if (b->verify) {
+        x->hook_why[0] = 0;
+        if (b->verify(b->verify_user, x->host, x->ee, x->ee_len, x->hook_why, sizeof x->hook_why)) {
+            x->hook_why[sizeof x->hook_why - 1] = 0;
+            if (!x->hook_why[0]) snprintf(x->hook_why, sizeof x->hook_why, "the verification hook refused the certificate");
+            x->why = x->hook_why;
+            return BR_ERR_X509_NOT_TRUSTED;
+        }
+    }
+    return 0;
+}
+
 static unsigned sio__xc_end_chain(const br_x509_class **ctx)
 {
     sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
     unsigned r = (*x->inner)->end_chain(x->inner);
     int eku = 1, ip = 1;
+    if (r == BR_ERR_X509_NOT_TRUSTED && x->owner->pins_only) r = 0;    /* the pins decide */
     if (r == 0) {
         if (x->too_big || !x->ee_len) {
             x->why = x->too_big == 1 ? "the server's certificate is too large to check (64 KiB at most)"
@@ -170,6 +214,7 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                                 : "the certificate has no IP address SAN for the host";
                 r = eku == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
             }
+            if (r == 0) r = sio__xc_pins_and_hook(x);
         }
     }
     sio__free(x->alloc, x->ee);
@@ -510,6 +555,12 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
     if (!s) { snprintf(err, err_size, "out of memory"); return NULL; }
     memset(s, 0, sizeof *s);
     s->owner = b;
+    if (strlen(host) >= sizeof s->host) {
+        sio__realloc(&b->alloc, s, 0);
+        snprintf(err, err_size, "tls: the host name is too long");
+        return NULL;
+    }
+    strcpy(s->host, host);
     s->iobuf = (unsigned char *)sio__realloc(&b->alloc, NULL, iolen);
     if (!s->iobuf) {
         sio__realloc(&b->alloc, s, 0);
@@ -526,6 +577,8 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
         s->check.inner = &s->xc.vtable;
         s->check.alloc = &b->alloc;
         s->check.any_eku = b->any_eku;
+        s->check.owner = b;
+        s->check.host = s->host;
         br_ssl_engine_set_x509(&s->cc.eng, &s->check.vtable);
     }
     br_ssl_engine_set_versions(&s->cc.eng, b->min_version ? b->min_version : BR_TLS12, BR_TLS12);
@@ -596,6 +649,32 @@ static int sio__bssl_status(void *s, char *err, size_t err_size)
     return -1;
 }
 
+/* Parses the configured pins into b. */
+static int sio__bssl_pins(sio_bearssl *b, const sio_bearssl_config *cfg, char *err, size_t err_size)
+{
+    size_t i;
+    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
+        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
+        return SIO_ERR_INVALID;
+    }
+    if (!cfg->pin_count) return SIO_OK;
+    if (!cfg->pins || cfg->pin_count > 1024) {
+        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
+        return SIO_ERR_INVALID;
+    }
+    b->pins = (unsigned char (*)[32])sio__realloc(&b->alloc, NULL, cfg->pin_count * 32);
+    if (!b->pins) return SIO_ERR_NOMEM;
+    for (i = 0; i < cfg->pin_count; i++)
+        if (!sio_tls_pin_parse(cfg->pins[i], b->pins[i])) {
+            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
+                     cfg->pins[i] ? cfg->pins[i] : "(null)");
+            return SIO_ERR_INVALID;
+        }
+    b->pin_count = cfg->pin_count;
+    b->pins_only = cfg->pins_instead_of_chain;
+    return SIO_OK;
+}
+
 SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out, char *err, size_t err_size)
 {
     sio_bearssl *b;
@@ -622,6 +701,12 @@ SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out,
     b->legacy_suites = cfg->allow_legacy_suites;
     b->renegotiation = cfg->allow_renegotiation;
     b->any_eku = cfg->allow_any_eku;
+    b->verify = cfg->verify;
+    b->verify_user = cfg->verify_user;
+    if ((r = sio__bssl_pins(b, cfg, err, err_size)) != SIO_OK) {
+        sio_bearssl_destroy(b);
+        return r;
+    }
     b->table.user = b;
     b->table.open = sio__bssl_open;
     b->table.close = sio__bssl_close;
@@ -640,10 +725,10 @@ SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out,
         if (r != SIO_OK) snprintf(err, err_size, "tls: the trust anchors in memory are not valid PEM");
     } else if (cfg->ca_file) {
         r = sio__pem_file(b, cfg->ca_file, "trust anchor file", sio__bssl_add_anchor, err, err_size);
-    } else if (!b->insecure) {
+    } else if (!b->insecure && !b->pins_only) {
         r = sio__bssl_system_anchors(b, err, err_size);
     }
-    if (r == SIO_OK && !b->insecure && b->anchor_count == 0) {
+    if (r == SIO_OK && !b->insecure && !b->pins_only && b->anchor_count == 0) {
         snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'", cfg->ca_file ? cfg->ca_file : "(memory)");
         r = SIO_ERR_TLS;
     }
@@ -689,6 +774,7 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
     if (b->anchors) sio__realloc(&a, b->anchors, 0);
     for (i = 0; i < b->chain_len; i++) sio__realloc(&a, b->chain[i].data, 0);
     if (b->chain) sio__realloc(&a, b->chain, 0);
+    if (b->pins) sio__realloc(&a, b->pins, 0);
     memset(&b->key, 0, sizeof b->key);        /* do not leave the private key in freed memory */
     sio__realloc(&a, b, 0);
 }

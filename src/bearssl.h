@@ -28,6 +28,19 @@ typedef struct sio_bearssl_config {
     int allow_legacy_suites;         /* every suite BearSSL has: static RSA (no forward secrecy), CBC */
     int allow_renegotiation;         /* honour the server's renegotiation requests */
     int allow_any_eku;               /* accept a certificate whose Extended Key Usage lacks serverAuth */
+    /* Checked after the rest (not with insecure_skip_verify): */
+    const char *const *pins;         /* "sha256/BASE64" each (sio_tls_pin_parse): the server's key
+                                        must be one of them */
+    size_t pin_count;
+    int pins_instead_of_chain;       /* the pins stand in for trust anchors: a chain that leads to
+                                        none is accepted when the server's key is pinned (its name,
+                                        validity and usage are still checked); no trust store is
+                                        loaded unless ca_file or ca_pem is given */
+    /* Last, with the server's certificate (DER) once every check passed:
+     * nonzero refuses it, for the reason written into why. */
+    int (*verify)(void *verify_user, const char *host, const unsigned char *der, size_t len,
+                  char *why, size_t why_size);
+    void *verify_user;
 } sio_bearssl_config;
 #define SIO_TLS_1_0 0x0301
 #define SIO_TLS_1_1 0x0302

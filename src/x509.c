@@ -88,6 +88,42 @@ SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len)
     return 0;
 }
 
+/* TBSCertificate: [0] version (optional), serialNumber, signature, issuer,
+ * validity, subject, subjectPublicKeyInfo (RFC 5280 4.1). */
+SIO_API int sio_x509_spki(const unsigned char *der, size_t len, const unsigned char **spki, size_t *spki_len)
+{
+    unsigned tag;
+    size_t hdr, n, pos, el = 0;
+    int field;
+    if (!der || !spki || !spki_len) return -1;
+    if (!sio__der(der, len, &tag, &hdr, &n) || tag != 0x30) return -1;       /* Certificate */
+    der += hdr;
+    if (!sio__der(der, n, &tag, &hdr, &n) || tag != 0x30) return -1;         /* TBSCertificate */
+    der += hdr;
+    for (pos = 0, field = 0; pos < n; pos += hdr + el) {
+        if (!sio__der(der + pos, n - pos, &tag, &hdr, &el)) return -1;
+        if (pos == 0 && tag == 0xa0) continue;                               /* the version does not count */
+        if (field++ == 5) {
+            if (tag != 0x30) return -1;
+            *spki = der + pos;
+            *spki_len = hdr + el;
+            return 1;
+        }
+    }
+    return -1;
+}
+
+SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
+{
+    unsigned char out[36];
+    size_t n = 0;
+    if (!pin || !hash || strncmp(pin, "sha256/", 7) != 0 || strlen(pin + 7) != 44 || pin[7 + 43] != '=' ||
+        pin[7 + 42] == '=' || sio_base64_decode(pin + 7, 44, out, &n) != SIO_OK || n != 32)
+        return 0;
+    memcpy(hash, out, 32);
+    return 1;
+}
+
 SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len)
 {
     static const unsigned char san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };

@@ -386,6 +386,61 @@ def wss_default_trust_store_rejects_private_ca():
     expect_tls_failure(r, "not trusted")
 
 
+# --- pinning (SHA-256 of the server's SubjectPublicKeyInfo) ------------------
+
+def pin_of(name):
+    """sha256/BASE64 of the public key in certificate NAME (the openssl command line)."""
+    pub = subprocess.run(["openssl", "x509", "-in", cert(name), "-pubkey", "-noout"],
+                         check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=pub,
+                         check=True, capture_output=True).stdout
+    return "sha256/" + base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+WRONG_PIN = "sha256/" + base64.b64encode(b"\x00" * 32).decode()
+
+
+@test
+def wss_pin_matches_with_the_chain():
+    text_echo("server", ca_args() + ["--pin", WRONG_PIN, "--pin", pin_of("server.pem")], b"pinned")
+
+
+@test
+def wss_pin_mismatch_is_refused_though_the_chain_is_trusted():
+    r = sioc(["ws"] + ca_args() + ["--pin", WRONG_PIN, wss("server")], close_stdin=False)
+    expect_tls_failure(r, "matches none of the pins")
+
+
+@test
+def wss_pins_instead_of_chain_accept_an_untrusted_ca():
+    r = sioc(["ws"] + ca_args() + ["--pin", pin_of("untrusted.pem"), wss("untrusted")], close_stdin=False)
+    expect_tls_failure(r, "not trusted")
+    text_echo("untrusted", ca_args() + ["--pin", pin_of("untrusted.pem"), "--pins-instead-of-chain"],
+              b"pinned, no anchor")
+    text_echo("untrusted", ["--pin", pin_of("untrusted.pem"), "--pins-instead-of-chain"],
+              b"pinned, no trust store")
+    r = sioc(["ws", "--pin", pin_of("server.pem"), "--pins-instead-of-chain", wss("untrusted")],
+             close_stdin=False)
+    expect_tls_failure(r, "matches none of the pins")
+
+
+@test
+def wss_pins_instead_of_chain_still_check_name_and_dates():
+    r = sioc(["ws", "--pin", pin_of("wrongname.pem"), "--pins-instead-of-chain", wss("wrongname")],
+             close_stdin=False)
+    expect_tls_failure(r, "host name")
+    r = sioc(["ws", "--pin", pin_of("expired.pem"), "--pins-instead-of-chain", wss("expired")],
+             close_stdin=False)
+    expect_tls_failure(r, "expired")
+
+
+@test
+def wss_bad_pin_is_a_usage_error():
+    for bad in ("sha1/" + WRONG_PIN[7:], "sha256/abc", WRONG_PIN[:-1]):
+        r = sioc(["ws", "--pin", bad, wss("server")], close_stdin=False)
+        expect_rc(r, 2)
+
+
 def with_env(env, fn):
     saved = dict(os.environ)
     os.environ.update(env)

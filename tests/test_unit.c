@@ -2116,6 +2116,42 @@ static void test_x509_ip_address_sans(void)
     CHECK_INT(sio_x509_has_ip(cert, n, lo6, 16), 0);             /* no SAN: no address matches */
 }
 
+/* The SubjectPublicKeyInfo is the seventh TBSCertificate field with the
+ * version, the sixth without; pins are "sha256/" and 44 base64 characters. */
+static void test_x509_spki_and_pins(void)
+{
+    static const unsigned char fields[] = { 0x02, 0x01, 0x07, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00, 0x30, 0x00,
+                                            0x30, 0x05, 0x30, 0x00, 0x03, 0x01, 0x00 };   /* ... spki */
+    unsigned char tbs[64], seq[80], cert[100], hash[32];
+    const unsigned char *spki = NULL;
+    size_t n, m, len = 0;
+    memcpy(tbs, "\xa0\x03\x02\x01\x02", 5);
+    memcpy(tbs + 5, fields, sizeof fields);
+    m = der_put(seq, 0x30, tbs, 5 + sizeof fields);
+    n = der_put(cert, 0x30, seq, m);
+    CHECK_INT(sio_x509_spki(cert, n, &spki, &len), 1);
+    CHECK(spki == cert + 4 + 5 + 11 && len == 7);
+    m = der_put(seq, 0x30, fields, sizeof fields);                /* no version */
+    n = der_put(cert, 0x30, seq, m);
+    CHECK_INT(sio_x509_spki(cert, n, &spki, &len), 1);
+    CHECK(spki == cert + 4 + 11 && len == 7);
+    m = der_put(seq, 0x30, fields, sizeof fields - 7);           /* no spki */
+    n = der_put(cert, 0x30, seq, m);
+    CHECK_INT(sio_x509_spki(cert, n, &spki, &len), -1);
+    CHECK_INT(sio_x509_spki(cert, n - 1, &spki, &len), -1);
+    CHECK_INT(sio_x509_spki(NULL, 0, &spki, &len), -1);
+
+    CHECK_INT(sio_tls_pin_parse("sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", hash), 1);
+    CHECK_INT(sio_tls_pin_parse("sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", hash), 1);
+    CHECK_INT(hash[0], 0xe3);
+    CHECK_INT(hash[31], 0x55);
+    CHECK_INT(sio_tls_pin_parse("sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU", hash), 0);
+    CHECK_INT(sio_tls_pin_parse("sha1/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", hash), 0);
+    CHECK_INT(sio_tls_pin_parse("sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF==", hash), 0);
+    CHECK_INT(sio_tls_pin_parse("sha256/47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSu!U=", hash), 0);
+    CHECK_INT(sio_tls_pin_parse(NULL, hash), 0);
+}
+
 /* ====================================================================== */
 /* proxy                                                                   */
 /* ====================================================================== */
@@ -2737,6 +2773,7 @@ int main(void)
     /* x509 */
     RUN(test_x509_extended_key_usage);
     RUN(test_x509_ip_address_sans);
+    RUN(test_x509_spki_and_pins);
     /* url */
     RUN(test_url_ws_defaults_port_80);
     RUN(test_url_wss_defaults_port_443);
