@@ -21,9 +21,15 @@ ifeq ($(TLS),auto)
   endif
 endif
 ifeq ($(TLS),bearssl)
-  ALL_CFLAGS += -DSIO_WITH_BEARSSL
+  TLS_DEFINE = -DSIO_WITH_BEARSSL
   TLS_LIBS = -lbearssl
 endif
+# make TLS=openssl: the OpenSSL backend instead (Debian libssl-dev; TLS 1.3).
+ifeq ($(TLS),openssl)
+  TLS_DEFINE = -DSIO_WITH_OPENSSL
+  TLS_LIBS = -lssl -lcrypto
+endif
+ALL_CFLAGS += $(TLS_DEFINE)
 
 TARGET := $(shell $(CC) -dumpmachine 2>/dev/null)
 ifneq (,$(findstring mingw,$(TARGET)))
@@ -149,7 +155,7 @@ install: $(BUILD_DIR)/libsio.a $(BUILD_DIR)/sioc$(EXE)
 	cp $(BUILD_DIR)/libsio.a $(DESTDIR)$(PREFIX)/lib/
 	cp $(BUILD_DIR)/sioc$(EXE) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@prefix@|$(PREFIX)|; s|@libdir@|$${prefix}/lib|; s|@includedir@|$${prefix}/include|' \
-	    -e 's|@PROJECT_VERSION@|$(VERSION)|; s|@SIO_PC_LIBS@|$(PLATFORM_LIBS)|; s|@SIO_PC_CFLAGS@|$(if $(TLS_LIBS),-DSIO_WITH_BEARSSL)|' sio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sio.pc
+	    -e 's|@PROJECT_VERSION@|$(VERSION)|; s|@SIO_PC_LIBS@|$(PLATFORM_LIBS)|; s|@SIO_PC_CFLAGS@|$(TLS_DEFINE)|' sio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sio.pc
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win build-i386 build-s390x build-arm

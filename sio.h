@@ -175,6 +175,13 @@
  * are refused by sio_create() with SIO_ERR_TLS ("TLS not available"), never
  * downgraded to plaintext.
  *
+ * The OpenSSL backend (SIO_WITH_OPENSSL, -lssl -lcrypto; make TLS=openssl,
+ * CMake -DSIO_TLS=OPENSSL) is the same shape: sio_openssl_create() and
+ * sio_openssl_tls(), the same checks and sentences, and TLS 1.3.  Both
+ * take pins ("sha256/BASE64" of the server key's SubjectPublicKeyInfo,
+ * sioc --pin), checked with the chain or instead of it, and a verification
+ * hook that sees the server's certificate last. 
+ *
  * ======================================================================
  * 8. Porting
  * ======================================================================
@@ -1024,6 +1031,14 @@ SIO_API const sio_platform *sio_platform_default(void);
  * call says how many bytes were used.  This is BearSSL's engine shape, and
  * OpenSSL/mbedTLS/wolfSSL fit it with memory BIOs or custom I/O callbacks;
  * examples/tls_custom_backend.c is a complete (pass-through) backend. */
+/* A build with a bundled backend (BearSSL, OpenSSL): a secure URL works
+ * with sio_config.tls NULL. */
+#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL)
+#define SIO__WITH_TLS 1
+#else
+#define SIO__WITH_TLS 0
+#endif
+
 typedef struct sio_tls {
     void *user;
     /* A session for one connection: host is the URL's host (SNI and the
@@ -1104,6 +1119,52 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b);   /* after every client using 
 #endif
 
 #ifdef SIO_SOURCE_LINES
+#line 1 "src/openssl.h"
+#endif
+#ifdef SIO_WITH_OPENSSL
+/* The OpenSSL backend (define SIO_WITH_OPENSSL everywhere, link -lssl
+ * -lcrypto; OpenSSL 1.1.1 or 3.x).  The policy: TLS 1.2 and 1.3, OpenSSL's
+ * default suites at its default security level; verification on unless
+ * insecure_skip_verify: the chain must lead to a trust anchor, the
+ * server's certificate must match the URL's host (a DNS name, or for an
+ * IP address host one of its IP address SANs), be within its validity
+ * period and allow serverAuth; no SNI for IP address hosts (RFC 6066 3);
+ * ALPN offers http/1.1.  Errors use the BearSSL backend's sentences.
+ * OpenSSL allocates its own memory (the allocator below serves only this
+ * backend's own structures: OpenSSL's hooks are process-wide). */
+typedef struct sio_openssl_config {
+    const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: OpenSSL's default
+                                        store (SSL_CERT_FILE, SSL_CERT_DIR, then its built-in paths) */
+    const char *ca_pem;              /* or PEM text in memory */
+    size_t ca_pem_len;
+    int insecure_skip_verify;        /* DANGER: accept any certificate (tests, debugging) */
+    const char *cert_file;           /* client certificate chain (PEM), for mutual TLS */
+    const char *key_file;            /* its private key (PEM) */
+    sio_allocator allocator;
+    unsigned min_version;            /* 0: TLS 1.2; SIO_TLS_1_3 refuses TLS 1.2 servers */
+    /* Checked after the rest, as with BearSSL (not with insecure_skip_verify): */
+    const char *const *pins;         /* "sha256/BASE64" each (sio_tls_pin_parse) */
+    size_t pin_count;
+    int pins_instead_of_chain;       /* the pins stand in for trust anchors (name, validity and
+                                        usage still checked) */
+    int (*verify)(void *verify_user, const char *host, const unsigned char *der, size_t len,
+                  char *why, size_t why_size);
+    void *verify_user;
+} sio_openssl_config;
+#ifndef SIO_TLS_1_2
+#define SIO_TLS_1_2 0x0303
+#endif
+#define SIO_TLS_1_3 0x0304
+
+typedef struct sio_openssl sio_openssl;
+/* Loads anchors and the client certificate once; the table serves any
+ * number of connections (sio_config.tls).  Returns SIO_OK, or SIO_ERR_TLS /
+ * SIO_ERR_IO / SIO_ERR_INVALID / SIO_ERR_NOMEM with err saying why. */
+SIO_API int sio_openssl_create(const sio_openssl_config *cfg, sio_openssl **out, char *err, size_t err_size);
+SIO_API const sio_tls *sio_openssl_tls(const sio_openssl *o);
+SIO_API void sio_openssl_destroy(sio_openssl *o);   /* after every client using it */
+#endif
+#ifdef SIO_SOURCE_LINES
 #line 1 "src/client.h"
 #endif
 /* ---------------------------------------------------------------------- */
@@ -1138,8 +1199,8 @@ typedef struct sio_config {
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
     const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: with
-                                        SIO_WITH_BEARSSL one the client makes (system trust
-                                        store), else refused */
+                                        SIO_WITH_BEARSSL or SIO_WITH_OPENSSL one the client
+                                        makes (system trust store), else refused */
     void *user_data;                 /* handed back in every event */
     /* Socket.IO (mode SIO_MODE_SOCKETIO) */
     int mode;                        /* SIO_MODE_WEBSOCKET (0) or SIO_MODE_SOCKETIO */
@@ -8302,8 +8363,10 @@ typedef struct sio__session_hooks {
 struct sio_client {
     /* settings (sio_create) */
     sio__system sys;                   /* allocator, platform, TLS backend for secure URLs */
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL)
     sio_bearssl *default_tls;          /* sys.tls when sio_config.tls was NULL (sio__need_tls) */
+#elif defined(SIO_WITH_OPENSSL)
+    sio_openssl *default_tls;
 #endif
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
@@ -8791,7 +8854,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 }
 
 /* The TLS backend for a secure URL: the caller's (sio_config.tls), else in
- * a build with BearSSL one the client makes the first time it needs it,
+ * a build with BearSSL (or OpenSSL) one the client makes the first time it needs it,
  * verifying against the system's trust store, so that a wss:// URL works
  * with no TLS code in the program.  Never plaintext instead. */
 static int sio__need_tls(sio_client *c, char *text, size_t size)
@@ -8804,6 +8867,15 @@ static int sio__need_tls(sio_client *c, char *text, size_t size)
         tc.allocator = c->sys.alloc;
         if (sio_bearssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
         c->sys.tls = sio_bearssl_tls(c->default_tls);
+        return SIO_OK;
+    }
+#elif defined(SIO_WITH_OPENSSL)
+    {
+        sio_openssl_config tc;
+        memset(&tc, 0, sizeof tc);
+        tc.allocator = c->sys.alloc;
+        if (sio_openssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
+        c->sys.tls = sio_openssl_tls(c->default_tls);
         return SIO_OK;
     }
 #else
@@ -12155,7 +12227,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 #endif
     if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
-#ifndef SIO_WITH_BEARSSL
+#if !SIO__WITH_TLS
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
 #endif
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -12259,8 +12331,10 @@ SIO_API void sio_destroy(sio_client *c)
     sio__socketio_free(c);
 #endif
     sio__free(&a, c->events.ring);
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL)
     sio_bearssl_destroy(c->default_tls);
+#elif defined(SIO_WITH_OPENSSL)
+    sio_openssl_destroy(c->default_tls);
 #endif
     sio__free(&a, c);
 }
@@ -13729,6 +13803,531 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
     sio__realloc(&a, b, 0);
 }
 #endif /* SIO_WITH_BEARSSL */
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/openssl.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* tls: the OpenSSL backend (SIO_WITH_OPENSSL)                             */
+/* ---------------------------------------------------------------------- */
+#ifdef SIO_WITH_OPENSSL
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <openssl/sha.h>
+
+#define SIO__OSSL_CHUNK 16384u          /* ciphertext and plaintext handed over at a time */
+#define SIO__OSSL_MAX_IN (64u * 1024u)  /* ciphertext fed and not yet read, at most */
+
+struct sio_openssl {
+    sio_tls table;
+    sio_allocator alloc;
+    SSL_CTX *ctx;
+    int insecure;
+    unsigned char (*pins)[32];         /* SHA-256 of pinned SubjectPublicKeyInfos */
+    size_t pin_count;
+    int pins_only;
+    int (*verify)(void *, const char *, const unsigned char *, size_t, char *, size_t);
+    void *verify_user;
+};
+
+/* One connection: OpenSSL between two memory BIOs, and the buffers the
+ * client reads from and writes into. */
+typedef struct sio__ossl_session {
+    sio_openssl *owner;
+    SSL *ssl;
+    BIO *in, *out;                     /* ciphertext from / for the network (owned by ssl) */
+    unsigned char cipher_in[SIO__OSSL_CHUNK];
+    unsigned char cipher_out[SIO__OSSL_CHUNK];
+    size_t out_at, out_len;
+    unsigned char plain_in[SIO__OSSL_CHUNK];
+    size_t plain_at, plain_len;
+    unsigned char plain_out[SIO__OSSL_CHUNK];
+    int failed, closed;
+    char why[192];                     /* when failed; set by the checks below, else from OpenSSL */
+    char host[256];
+} sio__ossl_session;
+
+/* Why the handshake failed, in the BearSSL backend's words. */
+static void sio__ossl_describe(sio__ossl_session *s, unsigned long e)
+{
+    long v = SSL_get_verify_result(s->ssl);
+    int reason = e ? ERR_GET_REASON(e) : 0;
+    if (s->why[0]) return;
+    if (e && ERR_GET_LIB(e) == ERR_LIB_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED && v != X509_V_OK) {
+        switch (v) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY: case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: case X509_V_ERR_CERT_UNTRUSTED:
+            snprintf(s->why, sizeof s->why, "certificate chain is not trusted (no trust anchor matches; see --cafile)");
+            break;
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+            snprintf(s->why, sizeof s->why, "certificate does not match the host name");
+            break;
+        case X509_V_ERR_IP_ADDRESS_MISMATCH:
+            snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
+            break;
+        case X509_V_ERR_CERT_HAS_EXPIRED: case X509_V_ERR_CERT_NOT_YET_VALID:
+            snprintf(s->why, sizeof s->why, "certificate expired or not yet valid");
+            break;
+        case X509_V_ERR_INVALID_PURPOSE:
+            snprintf(s->why, sizeof s->why, "the certificate's Extended Key Usage does not allow a TLS server (serverAuth)");
+            break;
+        default:
+            snprintf(s->why, sizeof s->why, "certificate rejected (OpenSSL: %s)", X509_verify_cert_error_string(v));
+        }
+    } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+        int alert = reason - SSL_AD_REASON_OFFSET;
+        snprintf(s->why, sizeof s->why, "handshake failed: the server sent fatal alert %d%s", alert,
+                 alert == 42 || alert == 116 ? " (a client certificate may be required)"
+                 : alert == 40 || alert == 70 || alert == 71 ? " (no TLS version or cipher suite in common, or a client "
+                   "certificate required)" : "");
+    } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+               (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
+                reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_NO_SHARED_CIPHER)) {
+        snprintf(s->why, sizeof s->why, "handshake failed: no TLS version or cipher suite in common with the server "
+                 "(offered: TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305)");
+    } else if (e) {
+        char text[160];
+        ERR_error_string_n(e, text, sizeof text);
+        snprintf(s->why, sizeof s->why, "handshake failed (OpenSSL: %s)", text);
+    } else {
+        snprintf(s->why, sizeof s->why, "the connection ended during the TLS exchange");
+    }
+}
+
+/* An OpenSSL call returned r: go on (0), or the session has failed or
+ * closed (1). */
+static int sio__ossl_check(sio__ossl_session *s, int r)
+{
+    int e = SSL_get_error(s->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) { ERR_clear_error(); return 0; }
+    if (e == SSL_ERROR_ZERO_RETURN) { s->closed = 1; ERR_clear_error(); return 1; }
+    sio__ossl_describe(s, ERR_peek_last_error());
+    ERR_clear_error();
+    s->failed = 1;
+    return 1;
+}
+
+/* Moves the handshake on after bytes came in or before bytes go out. */
+static void sio__ossl_step(sio__ossl_session *s)
+{
+    int r;
+    if (s->failed || s->closed || SSL_is_init_finished(s->ssl)) return;
+    ERR_clear_error();
+    r = SSL_do_handshake(s->ssl);
+    if (r != 1) sio__ossl_check(s, r);
+}
+
+/* The pins and the hook, after OpenSSL's own checks passed (or, with the
+ * pins instead of the chain, failed only for want of a trust anchor). */
+static int sio__ossl_pins_and_hook(sio__ossl_session *s, X509 *leaf)
+{
+    const sio_openssl *o = s->owner;
+    unsigned char *der = NULL;
+    int len = i2d_X509(leaf, &der), ok = 1;
+    if (len <= 0) {
+        snprintf(s->why, sizeof s->why, "the server's certificate is malformed");
+        return 0;
+    }
+    if (o->pin_count) {
+        const unsigned char *spki;
+        size_t spki_len, i;
+        unsigned char hash[32];
+        if (sio_x509_spki(der, (size_t)len, &spki, &spki_len) != 1) {
+            snprintf(s->why, sizeof s->why, "the server's certificate is malformed");
+            ok = 0;
+        } else {
+            SHA256(spki, spki_len, hash);
+            for (i = 0; i < o->pin_count && memcmp(o->pins[i], hash, 32) != 0; i++) {}
+            if (i == o->pin_count) {
+                snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
+                ok = 0;
+            }
+        }
+    }
+    if (ok && o->verify) {
+        char why[160];
+        why[0] = 0;
+        if (o->verify(o->verify_user, s->host, der, (size_t)len, why, sizeof why)) {
+            why[sizeof why - 1] = 0;
+            snprintf(s->why, sizeof s->why, "%s", why[0] ? why : "the verification hook refused the certificate");
+            ok = 0;
+        }
+    }
+    OPENSSL_free(der);
+    return ok;
+}
+
+static int sio__ossl_chain_error(int e)
+{
+    return e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+           e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN || e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+           e == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE || e == X509_V_ERR_CERT_UNTRUSTED;
+}
+
+/* With the pins instead of the chain, a missing trust anchor is not an
+ * error (every other check still is). */
+static int sio__ossl_verify_step(int ok, X509_STORE_CTX *store)
+{
+    SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    sio__ossl_session *s = ssl ? (sio__ossl_session *)SSL_get_app_data(ssl) : NULL;
+    if (!ok && s && s->owner->pins_only && sio__ossl_chain_error(X509_STORE_CTX_get_error(store))) return 1;
+    return ok;
+}
+
+/* OpenSSL's chain verification, then the pins and the hook. */
+static int sio__ossl_verify_chain(X509_STORE_CTX *store, void *arg)
+{
+    SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    sio__ossl_session *s = ssl ? (sio__ossl_session *)SSL_get_app_data(ssl) : NULL;
+    X509 *leaf = X509_STORE_CTX_get0_cert(store);
+    (void)arg;
+    if (X509_verify_cert(store) != 1) return 0;
+    if (!s || !leaf) return 0;
+    if ((s->owner->pin_count || s->owner->verify) && !sio__ossl_pins_and_hook(s, leaf)) {
+        X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    return 1;
+}
+
+static void *sio__ossl_open(void *user, const char *host, char *err, size_t err_size)
+{
+    sio_openssl *o = (sio_openssl *)user;
+    sio__ossl_session *s;
+    unsigned char ip[16];
+    size_t ip_len = sio_ip_parse(host, ip);
+    static const unsigned char alpn[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+    if (strlen(host) >= sizeof s->host) {
+        snprintf(err, err_size, "tls: the host name is too long");
+        return NULL;
+    }
+    s = (sio__ossl_session *)sio__realloc(&o->alloc, NULL, sizeof *s);
+    if (!s) { snprintf(err, err_size, "out of memory"); return NULL; }
+    memset(s, 0, sizeof *s);
+    s->owner = o;
+    strcpy(s->host, host);
+    s->ssl = SSL_new(o->ctx);
+    s->in = BIO_new(BIO_s_mem());
+    s->out = BIO_new(BIO_s_mem());
+    if (!s->ssl || !s->in || !s->out) {
+        if (s->ssl) SSL_free(s->ssl);
+        if (s->in) BIO_free(s->in);
+        if (s->out) BIO_free(s->out);
+        sio__realloc(&o->alloc, s, 0);
+        snprintf(err, err_size, "out of memory for the TLS session");
+        return NULL;
+    }
+    BIO_set_mem_eof_return(s->in, -1);                          /* empty: wait for more, not EOF */
+    BIO_set_mem_eof_return(s->out, -1);
+    SSL_set_bio(s->ssl, s->in, s->out);
+    SSL_set_connect_state(s->ssl);
+    SSL_set_app_data(s->ssl, s);
+    if (!o->insecure) {
+        X509_VERIFY_PARAM *param = SSL_get0_param(s->ssl);
+        int ok;
+        if (ip_len) {
+            ok = X509_VERIFY_PARAM_set1_ip(param, ip, ip_len);
+        } else {
+            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            ok = X509_VERIFY_PARAM_set1_host(param, host, 0);
+        }
+        if (!ok) {
+            SSL_free(s->ssl);
+            sio__realloc(&o->alloc, s, 0);
+            snprintf(err, err_size, "tls: cannot check the certificate against host '%.100s'", host);
+            return NULL;
+        }
+    }
+    if (!ip_len) SSL_set_tlsext_host_name(s->ssl, host);       /* no SNI for an address (RFC 6066 3) */
+    SSL_set_alpn_protos(s->ssl, alpn, sizeof alpn);
+    sio__ossl_step(s);                                          /* the ClientHello */
+    return s;
+}
+
+static void sio__ossl_close(void *session)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    sio_openssl *o = s->owner;
+    SSL_free(s->ssl);                                           /* and its BIOs */
+    sio__realloc(&o->alloc, s, 0);
+}
+
+static unsigned char *sio__ossl_recv_buf(void *session, size_t *room)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    *room = 0;
+    if (s->failed || s->closed || BIO_ctrl_pending(s->in) >= SIO__OSSL_MAX_IN) return NULL;
+    *room = sizeof s->cipher_in;
+    return s->cipher_in;
+}
+
+static void sio__ossl_recv_done(void *session, size_t len)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    if (len && BIO_write(s->in, s->cipher_in, (int)len) != (int)len) {
+        snprintf(s->why, sizeof s->why, "out of memory for received TLS records");
+        s->failed = 1;
+        return;
+    }
+    sio__ossl_step(s);
+}
+
+static const unsigned char *sio__ossl_send_buf(void *session, size_t *len)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    if (s->out_at == s->out_len) {
+        int n = BIO_pending(s->out) > 0 ? BIO_read(s->out, s->cipher_out, (int)sizeof s->cipher_out) : 0;
+        s->out_at = 0;
+        s->out_len = n > 0 ? (size_t)n : 0;
+    }
+    *len = s->out_len - s->out_at;
+    return *len ? s->cipher_out + s->out_at : NULL;
+}
+
+static void sio__ossl_send_done(void *session, size_t len)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    s->out_at += len <= s->out_len - s->out_at ? len : s->out_len - s->out_at;
+}
+
+static const unsigned char *sio__ossl_read_buf(void *session, size_t *len)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    if (s->plain_at == s->plain_len && !s->failed && !s->closed && SSL_is_init_finished(s->ssl)) {
+        int r;
+        ERR_clear_error();
+        r = SSL_read(s->ssl, s->plain_in, (int)sizeof s->plain_in);
+        s->plain_at = 0;
+        s->plain_len = r > 0 ? (size_t)r : 0;
+        if (r <= 0) sio__ossl_check(s, r);
+    }
+    *len = s->plain_len - s->plain_at;
+    return *len ? s->plain_in + s->plain_at : NULL;
+}
+
+static void sio__ossl_read_done(void *session, size_t len)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    s->plain_at += len <= s->plain_len - s->plain_at ? len : s->plain_len - s->plain_at;
+}
+
+static unsigned char *sio__ossl_write_buf(void *session, size_t *room)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    *room = 0;
+    if (s->failed || s->closed || !SSL_is_init_finished(s->ssl) || BIO_pending(s->out) >= (int)SIO__OSSL_MAX_IN)
+        return NULL;
+    *room = sizeof s->plain_out;
+    return s->plain_out;
+}
+
+static void sio__ossl_write_done(void *session, size_t len)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    int r;
+    if (!len || s->failed || s->closed) return;
+    ERR_clear_error();
+    r = SSL_write(s->ssl, s->plain_out, (int)len);       /* a memory BIO takes it all */
+    if (r != (int)len && sio__ossl_check(s, r) == 0) {
+        snprintf(s->why, sizeof s->why, "tls: a write was not taken whole");
+        s->failed = 1;
+    }
+}
+
+static int sio__ossl_status(void *session, char *err, size_t err_size)
+{
+    sio__ossl_session *s = (sio__ossl_session *)session;
+    if (s->failed) {
+        if (err && err_size) snprintf(err, err_size, "%s", s->why[0] ? s->why : "failure");
+        return -1;
+    }
+    return s->closed ? 1 : 0;
+}
+
+/* The trust anchors of PEM text in memory; how many were added. */
+static int sio__ossl_add_pem(SSL_CTX *ctx, const char *pem, size_t len)
+{
+    BIO *b = BIO_new_mem_buf(pem, (int)len);
+    X509 *x;
+    int added = 0;
+    if (!b) return -1;
+    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x) == 1) added++;
+        X509_free(x);
+    }
+    ERR_clear_error();
+    BIO_free(b);
+    return added;
+}
+
+/* Trust anchors: the caller's, else SSL_CERT_FILE (named when it fails),
+ * else OpenSSL's default store. */
+static int sio__ossl_anchors(sio_openssl *o, const sio_openssl_config *cfg, char *err, size_t err_size)
+{
+    const char *env = getenv("SSL_CERT_FILE");
+    if (cfg->ca_pem) {
+        size_t len = cfg->ca_pem_len ? cfg->ca_pem_len : strlen(cfg->ca_pem);
+        if (len > (size_t)16 << 20 || sio__ossl_add_pem(o->ctx, cfg->ca_pem, len) <= 0) {
+            snprintf(err, err_size, "tls: no usable trust anchor in '(memory)'");
+            return SIO_ERR_TLS;
+        }
+        return SIO_OK;
+    }
+    if (cfg->ca_file) {
+        FILE *f = fopen(cfg->ca_file, "rb");
+        if (!f) {
+            snprintf(err, err_size, "tls: cannot read trust anchor file '%.150s'", cfg->ca_file);
+            return SIO_ERR_IO;
+        }
+        fclose(f);
+        if (SSL_CTX_load_verify_locations(o->ctx, cfg->ca_file, NULL) != 1) {
+            ERR_clear_error();
+            snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'", cfg->ca_file);
+            return SIO_ERR_TLS;
+        }
+        return SIO_OK;
+    }
+    if (o->insecure || o->pins_only) return SIO_OK;
+    if (env && env[0]) {
+        if (SSL_CTX_load_verify_locations(o->ctx, env, NULL) != 1) {
+            ERR_clear_error();
+            snprintf(err, err_size, "tls: cannot read trust anchor file (SSL_CERT_FILE) '%.150s'", env);
+            return SIO_ERR_TLS;
+        }
+        return SIO_OK;
+    }
+    if (SSL_CTX_set_default_verify_paths(o->ctx) != 1) {
+        ERR_clear_error();
+        snprintf(err, err_size, "tls: no trust store found: give the CA (sio_openssl_config.ca_file or ca_pem; sioc --cafile)");
+        return SIO_ERR_TLS;
+    }
+    return SIO_OK;
+}
+
+static int sio__ossl_client_cert(sio_openssl *o, const sio_openssl_config *cfg, char *err, size_t err_size)
+{
+    if (!cfg->cert_file && !cfg->key_file) return SIO_OK;
+    if (!cfg->cert_file || !cfg->key_file) {
+        snprintf(err, err_size, "tls: a client certificate needs both a certificate and a key file");
+        return SIO_ERR_INVALID;
+    }
+    if (SSL_CTX_use_certificate_chain_file(o->ctx, cfg->cert_file) != 1) {
+        ERR_clear_error();
+        snprintf(err, err_size, "tls: no certificate found in '%.150s'", cfg->cert_file);
+        return SIO_ERR_TLS;
+    }
+    if (SSL_CTX_use_PrivateKey_file(o->ctx, cfg->key_file, SSL_FILETYPE_PEM) != 1) {
+        ERR_clear_error();
+        snprintf(err, err_size, "tls: no private key found in '%.150s'", cfg->key_file);
+        return SIO_ERR_TLS;
+    }
+    if (SSL_CTX_check_private_key(o->ctx) != 1) {
+        ERR_clear_error();
+        snprintf(err, err_size, "tls: the private key in '%.150s' does not match the certificate", cfg->key_file);
+        return SIO_ERR_TLS;
+    }
+    return SIO_OK;
+}
+
+static int sio__ossl_pins(sio_openssl *o, const sio_openssl_config *cfg, char *err, size_t err_size)
+{
+    size_t i;
+    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
+        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
+        return SIO_ERR_INVALID;
+    }
+    if (!cfg->pin_count) return SIO_OK;
+    if (!cfg->pins || cfg->pin_count > 1024) {
+        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
+        return SIO_ERR_INVALID;
+    }
+    o->pins = (unsigned char (*)[32])sio__realloc(&o->alloc, NULL, cfg->pin_count * 32);
+    if (!o->pins) return SIO_ERR_NOMEM;
+    for (i = 0; i < cfg->pin_count; i++)
+        if (!sio_tls_pin_parse(cfg->pins[i], o->pins[i])) {
+            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
+                     cfg->pins[i] ? cfg->pins[i] : "(null)");
+            return SIO_ERR_INVALID;
+        }
+    o->pin_count = cfg->pin_count;
+    o->pins_only = cfg->pins_instead_of_chain;
+    return SIO_OK;
+}
+
+SIO_API int sio_openssl_create(const sio_openssl_config *cfg, sio_openssl **out, char *err, size_t err_size)
+{
+    sio_openssl *o;
+    sio_allocator a;
+    int r;
+    char dummy[8];
+    if (!err) { err = dummy; err_size = sizeof dummy; }
+    err[0] = 0;
+    if (!cfg || !out) return SIO_ERR_INVALID;
+    *out = NULL;
+    if (cfg->min_version && cfg->min_version != SIO_TLS_1_2 && cfg->min_version != SIO_TLS_1_3) {
+        snprintf(err, err_size, "tls: min_version must be SIO_TLS_1_2 or SIO_TLS_1_3");
+        return SIO_ERR_INVALID;
+    }
+    a = cfg->allocator;
+    o = (sio_openssl *)sio__realloc(&a, NULL, sizeof *o);
+    if (!o) return SIO_ERR_NOMEM;
+    memset(o, 0, sizeof *o);
+    o->alloc = a;
+    o->insecure = cfg->insecure_skip_verify;
+    o->verify = cfg->verify;
+    o->verify_user = cfg->verify_user;
+    o->ctx = SSL_CTX_new(TLS_client_method());
+    if (!o->ctx) {
+        sio__realloc(&a, o, 0);
+        snprintf(err, err_size, "tls: OpenSSL could not make a context");
+        return SIO_ERR_NOMEM;
+    }
+    SSL_CTX_set_min_proto_version(o->ctx, cfg->min_version == SIO_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    SSL_CTX_set_options(o->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    /* TLS 1.2 as the BearSSL backend: ECDHE with AEAD only (TLS 1.3's suites all are) */
+    SSL_CTX_set_cipher_list(o->ctx, "ECDHE+AESGCM:ECDHE+CHACHA20");
+    SSL_CTX_set_mode(o->ctx, SSL_MODE_RELEASE_BUFFERS);
+    if (!o->insecure) {
+        SSL_CTX_set_verify(o->ctx, SSL_VERIFY_PEER, sio__ossl_verify_step);
+        SSL_CTX_set_cert_verify_callback(o->ctx, sio__ossl_verify_chain, NULL);
+    } else {
+        SSL_CTX_set_verify(o->ctx, SSL_VERIFY_NONE, NULL);
+    }
+    o->table.user = o;
+    o->table.open = sio__ossl_open;
+    o->table.close = sio__ossl_close;
+    o->table.recv_buf = sio__ossl_recv_buf;
+    o->table.recv_done = sio__ossl_recv_done;
+    o->table.send_buf = sio__ossl_send_buf;
+    o->table.send_done = sio__ossl_send_done;
+    o->table.read_buf = sio__ossl_read_buf;
+    o->table.read_done = sio__ossl_read_done;
+    o->table.write_buf = sio__ossl_write_buf;
+    o->table.write_done = sio__ossl_write_done;
+    o->table.status = sio__ossl_status;
+    if ((r = sio__ossl_pins(o, cfg, err, err_size)) == SIO_OK && (r = sio__ossl_anchors(o, cfg, err, err_size)) == SIO_OK)
+        r = sio__ossl_client_cert(o, cfg, err, err_size);
+    if (r != SIO_OK) {
+        sio_openssl_destroy(o);
+        return r;
+    }
+    *out = o;
+    return SIO_OK;
+}
+
+SIO_API const sio_tls *sio_openssl_tls(const sio_openssl *o) { return o ? &o->table : NULL; }
+
+SIO_API void sio_openssl_destroy(sio_openssl *o)
+{
+    sio_allocator a;
+    if (!o) return;
+    a = o->alloc;
+    if (o->ctx) SSL_CTX_free(o->ctx);
+    if (o->pins) sio__realloc(&a, o->pins, 0);
+    sio__realloc(&a, o, 0);
+}
+#endif /* SIO_WITH_OPENSSL */
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/end.c"
 #endif

@@ -370,8 +370,10 @@ typedef struct sioc_state {
     int queue_dirty;        /* --queue-file: the emits changed since it was written */
     int queue_frozen;       /* --queue-file: the run is ending; the file keeps what is left */
     unsigned long long exit_by;   /* --exit-after reached: exit at this time (ms) whatever the server does */
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL)
     sio_bearssl *tls;
+#elif defined(SIO_WITH_OPENSSL)
+    sio_openssl *tls;
 #endif
 } sioc_state;
 
@@ -1285,30 +1287,44 @@ int main(int argc, char **argv)
     cfg.pong_timeout_ms = (int)s.opt.pong_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */
     cfg.max_send_queue = (cfg.max_message ? cfg.max_message : (size_t)16 << 20) * 4;
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL)
     {
         sio_url u;
         if (sio_url_parse(&u, s.opt.url) == SIO_OK && u.secure) {
+#if defined(SIO_WITH_BEARSSL)
             sio_bearssl_config tc;
+#else
+            sio_openssl_config tc;
+#endif
             char err[256];
             memset(&tc, 0, sizeof tc);
             tc.ca_file = s.opt.cafile;
             tc.insecure_skip_verify = s.opt.insecure;
+            tc.cert_file = s.opt.cert;
+            tc.key_file = s.opt.key;
+            tc.pins = s.opt.pins;
+            tc.pin_count = s.opt.pin_count;
+            tc.pins_instead_of_chain = s.opt.pins_instead_of_chain;
+            if (s.opt.insecure) fprintf(stderr, "sioc: --insecure: the server's certificate is NOT verified\n");
+#if defined(SIO_WITH_BEARSSL)
             tc.min_version = s.opt.tls_min_version;
             tc.allow_legacy_suites = s.opt.tls_legacy_suites;
             tc.allow_renegotiation = s.opt.tls_renegotiation;
             tc.allow_any_eku = s.opt.tls_any_eku;
-            tc.pins = s.opt.pins;
-            tc.pin_count = s.opt.pin_count;
-            tc.pins_instead_of_chain = s.opt.pins_instead_of_chain;
-            tc.cert_file = s.opt.cert;
-            tc.key_file = s.opt.key;
-            if (s.opt.insecure) fprintf(stderr, "sioc: --insecure: the server's certificate is NOT verified\n");
-            if (sio_bearssl_create(&tc, &s.tls, err, sizeof err) != SIO_OK) {
+            r = sio_bearssl_create(&tc, &s.tls, err, sizeof err);
+            if (r == SIO_OK) cfg.tls = sio_bearssl_tls(s.tls);
+#else
+            if (s.opt.tls_min_version || s.opt.tls_legacy_suites || s.opt.tls_renegotiation || s.opt.tls_any_eku) {
+                fprintf(stderr, "sioc: --tls-relax: not offered by the OpenSSL backend (TLS 1.2 and 1.3 only)\n");
+                return 2;
+            }
+            r = sio_openssl_create(&tc, &s.tls, err, sizeof err);
+            if (r == SIO_OK) cfg.tls = sio_openssl_tls(s.tls);
+#endif
+            if (r != SIO_OK) {
                 record_error(&s, err);
                 return 1;
             }
-            cfg.tls = sio_bearssl_tls(s.tls);
         }
     }
 #endif
@@ -1421,8 +1437,10 @@ int main(int argc, char **argv)
     fflush(stdout);
     if (s.queue_dirty) queue_save(&s);
     sio_destroy(s.client);
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL)
     sio_bearssl_destroy(s.tls);
+#elif defined(SIO_WITH_OPENSSL)
+    sio_openssl_destroy(s.tls);
 #endif
     free(s.line);
     if (s.opt.exit_after == -2) return 0;

@@ -172,6 +172,13 @@
  * are refused by sio_create() with SIO_ERR_TLS ("TLS not available"), never
  * downgraded to plaintext.
  *
+ * The OpenSSL backend (SIO_WITH_OPENSSL, -lssl -lcrypto; make TLS=openssl,
+ * CMake -DSIO_TLS=OPENSSL) is the same shape: sio_openssl_create() and
+ * sio_openssl_tls(), the same checks and sentences, and TLS 1.3.  Both
+ * take pins ("sha256/BASE64" of the server key's SubjectPublicKeyInfo,
+ * sioc --pin), checked with the chain or instead of it, and a verification
+ * hook that sees the server's certificate last. 
+ *
  * ======================================================================
  * 8. Porting
  * ======================================================================

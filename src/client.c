@@ -94,8 +94,10 @@ typedef struct sio__session_hooks {
 struct sio_client {
     /* settings (sio_create) */
     sio__system sys;                   /* allocator, platform, TLS backend for secure URLs */
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL)
     sio_bearssl *default_tls;          /* sys.tls when sio_config.tls was NULL (sio__need_tls) */
+#elif defined(SIO_WITH_OPENSSL)
+    sio_openssl *default_tls;
 #endif
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
@@ -583,7 +585,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 }
 
 /* The TLS backend for a secure URL: the caller's (sio_config.tls), else in
- * a build with BearSSL one the client makes the first time it needs it,
+ * a build with BearSSL (or OpenSSL) one the client makes the first time it needs it,
  * verifying against the system's trust store, so that a wss:// URL works
  * with no TLS code in the program.  Never plaintext instead. */
 static int sio__need_tls(sio_client *c, char *text, size_t size)
@@ -596,6 +598,15 @@ static int sio__need_tls(sio_client *c, char *text, size_t size)
         tc.allocator = c->sys.alloc;
         if (sio_bearssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
         c->sys.tls = sio_bearssl_tls(c->default_tls);
+        return SIO_OK;
+    }
+#elif defined(SIO_WITH_OPENSSL)
+    {
+        sio_openssl_config tc;
+        memset(&tc, 0, sizeof tc);
+        tc.allocator = c->sys.alloc;
+        if (sio_openssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
+        c->sys.tls = sio_openssl_tls(c->default_tls);
         return SIO_OK;
     }
 #else

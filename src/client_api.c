@@ -240,7 +240,7 @@ SIO_API int sio_create(const sio_config *cfg, sio_client **out)
 #endif
     if (r == SIO_OK && cfg->mode != SIO_MODE_WEBSOCKET && !SIO__SOCKETIO(c)) r = SIO_ERR_INVALID;
     c->sys.tls = cfg->tls;
-#ifndef SIO_WITH_BEARSSL
+#if !SIO__WITH_TLS
     if (r == SIO_OK && c->url.secure && !c->sys.tls) r = SIO_ERR_TLS;   /* never plaintext instead */
 #endif
     c->port = cfg->port ? cfg->port : c->url.port;
@@ -344,8 +344,10 @@ SIO_API void sio_destroy(sio_client *c)
     sio__socketio_free(c);
 #endif
     sio__free(&a, c->events.ring);
-#ifdef SIO_WITH_BEARSSL
+#if defined(SIO_WITH_BEARSSL)
     sio_bearssl_destroy(c->default_tls);
+#elif defined(SIO_WITH_OPENSSL)
+    sio_openssl_destroy(c->default_tls);
 #endif
     sio__free(&a, c);
 }

@@ -26,6 +26,13 @@ if [ -f /usr/include/bearssl.h ]; then     # found, so every route builds with T
     step "consumers get the BearSSL backend (CMake, pkg-config, make install)" sh -c \
         "'$tmp/c1/consumer' | grep -q BearSSL && '$tmp/c2/consumer' | grep -q BearSSL && '$tmp/pc' | grep -q BearSSL && '$tmp/pm' | grep -q BearSSL"
 fi
+step "CMake with SIO_TLS=OPENSSL: find_package and pkg-config consumers get the OpenSSL backend" sh -c \
+    "cmake -S '$root' -B '$tmp/o' -DSIO_TLS=OPENSSL -DCMAKE_INSTALL_PREFIX='$tmp/op' >/dev/null &&
+     cmake --build '$tmp/o' >/dev/null && cmake --install '$tmp/o' >/dev/null &&
+     cmake -S tests/cmake_consumer -B '$tmp/oc' -DCMAKE_PREFIX_PATH='$tmp/op' >/dev/null &&
+     cmake --build '$tmp/oc' >/dev/null && '$tmp/oc/consumer' | grep -q OpenSSL &&
+     cc tests/cmake_consumer/main.c \$(PKG_CONFIG_PATH='$tmp/op/lib/pkgconfig' pkg-config --cflags --libs sio) -o '$tmp/opc' &&
+     '$tmp/opc' | grep -q OpenSSL"
 step "CMake with SIO_TLS=NONE builds without TLS" sh -c "cmake -S '$root' -B '$tmp/n' -DSIO_TLS=NONE >/dev/null &&
     cmake --build '$tmp/n' >/dev/null && ! grep -q SIO_WITH_BEARSSL '$tmp/n/sio.pc'"
 echo "$pass passed, $fail failed"

@@ -91,6 +91,20 @@ else
     echo "FAIL TLS: libbearssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
 fi
 
+# The OpenSSL backend (make TLS=openssl): the same TLS tests (BearSSL's policy
+# relaxations aside), TLS 1.3, and once more under valgrind.
+if [ -f /usr/include/openssl/ssl.h ]; then
+    check "OpenSSL build: make TLS=openssl BUILD_DIR=build-ossl (no warnings)" make -s TLS=openssl BUILD_DIR=build-ossl all
+    check "OpenSSL backend compiles as C++11 and under -Wshadow -Wconversion -Wsign-conversion" sh -c \
+        "g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -Werror -DSIO_WITH_OPENSSL -c sio_impl_posix.c -o '$BUILD_DIR/ossl_cpp.o' &&
+         gcc $WARN -Werror -Wshadow -Wconversion -Wsign-conversion -DSIO_WITH_OPENSSL -c sio_impl_posix.c -o '$BUILD_DIR/ossl_c.o'"
+    run_suite "client tests with the OpenSSL backend compiled in" build-ossl/test_client
+    run_suite "TLS (OpenSSL) against Node https servers" "$PYTHON" tests/integration_tls.py --backend openssl --sioc build-ossl/sioc --sioc-plain build-notls/sioc
+    run_suite "TLS (OpenSSL), sioc under valgrind" "$PYTHON" tests/integration_tls.py --backend openssl --sioc build-ossl/sioc --sioc-plain build-notls/sioc --wrapper "$VALGRIND"
+else
+    echo "FAIL TLS: libssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+fi
+
 # Portability: stricter warnings, tcc, a porting template, the unit and
 # in-memory client tests on 32-bit x86, big-endian s390x and 32-bit ARM
 # (cross-compiled, run under qemu-user), and the packaging routes.

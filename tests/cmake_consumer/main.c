@@ -12,6 +12,10 @@ int main(void)
     if (sio_bearssl_tls(NULL) != NULL) return 1;      /* the backend links too */
     puts("with the BearSSL backend");
 #endif
+#ifdef SIO_WITH_OPENSSL
+    if (sio_openssl_tls(NULL) != NULL) return 1;
+    puts("with the OpenSSL backend");
+#endif
     printf("consumer ok: sio %s, %d.%d.%d\n", sio_version(), SIO_VERSION_MAJOR, SIO_VERSION_MINOR, SIO_VERSION_PATCH);
     return 0;
 }

@@ -17,6 +17,7 @@
 //   PORT tls10     <n>   server.pem, TLS 1.0 only (ECDHE-RSA-AES128-SHA)
 //   PORT staticrsa <n>   server.pem, TLS 1.2 with static-RSA suites only (AES128-GCM-SHA256)
 //   PORT tls12     <n>   server.pem, TLS 1.2 at most (renegotiation is possible)
+//   PORT tls13     <n>   server.pem, TLS 1.3 only (minVersion)
 //   READY
 // Every variant serves the same content:
 //   WebSocket /                send "root <variant>", then echo
@@ -72,6 +73,7 @@ const VARIANTS = [
   ['staticrsa', 'server.pem', 'server.key',
     { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384' }],
   ['tls12', 'server.pem', 'server.key', { maxVersion: 'TLSv1.2' }],
+  ['tls13', 'server.pem', 'server.key', { minVersion: 'TLSv1.3' }],
 ];
 
 function alphabet(n) {
