@@ -436,6 +436,20 @@ def wss_pins_instead_of_chain_still_check_name_and_dates():
 
 
 @test
+def library_verification_hook_sees_the_certificate_last():
+    prog = library_program("test_tls_hook")
+    rc, out = run_program([prog, wss("server"), cert("ca.pem"), "count"])
+    check(rc == 0 and "hook host=localhost der=cert spki=1" in out and "open" in out,
+          "exit %s: %s" % (rc, short(out, 600)))
+    rc, out = run_program([prog, wss("server"), cert("ca.pem"), "refuse"])
+    check(rc == 1 and "the test's hook refused localhost" in out and "open" not in out,
+          "exit %s: %s" % (rc, short(out, 600)))
+    # after a failed check the hook is not asked
+    rc, out = run_program([prog, wss("untrusted"), cert("ca.pem"), "accept"])
+    check(rc == 1 and "hook" not in out and "not trusted" in out, "exit %s: %s" % (rc, short(out, 600)))
+
+
+@test
 def wss_bad_pin_is_a_usage_error():
     for bad in ("sha1/" + WRONG_PIN[7:], "sha256/abc", WRONG_PIN[:-1]):
         r = sioc(["ws", "--pin", bad, wss("server")], close_stdin=False)
