@@ -29,6 +29,11 @@ ifeq ($(TLS),openssl)
   TLS_DEFINE = -DSIO_WITH_OPENSSL
   TLS_LIBS = -lssl -lcrypto
 endif
+# make TLS=mbedtls: the mbedTLS backend (Debian libmbedtls-dev 2.28).
+ifeq ($(TLS),mbedtls)
+  TLS_DEFINE = -DSIO_WITH_MBEDTLS
+  TLS_LIBS = -lmbedtls -lmbedx509 -lmbedcrypto
+endif
 ALL_CFLAGS += $(TLS_DEFINE)
 
 TARGET := $(shell $(CC) -dumpmachine 2>/dev/null)

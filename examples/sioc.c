@@ -374,6 +374,8 @@ typedef struct sioc_state {
     sio_bearssl *tls;
 #elif defined(SIO_WITH_OPENSSL)
     sio_openssl *tls;
+#elif defined(SIO_WITH_MBEDTLS)
+    sio_mbedtls *tls;
 #endif
 } sioc_state;
 
@@ -1287,14 +1289,16 @@ int main(int argc, char **argv)
     cfg.pong_timeout_ms = (int)s.opt.pong_timeout;
     /* Echoing peers (conformance suites) send huge bursts: allow a deep queue. */
     cfg.max_send_queue = (cfg.max_message ? cfg.max_message : (size_t)16 << 20) * 4;
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL)
+#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)
     {
         sio_url u;
         if (sio_url_parse(&u, s.opt.url) == SIO_OK && u.secure) {
 #if defined(SIO_WITH_BEARSSL)
             sio_bearssl_config tc;
-#else
+#elif defined(SIO_WITH_OPENSSL)
             sio_openssl_config tc;
+#else
+            sio_mbedtls_config tc;
 #endif
             char err[256];
             memset(&tc, 0, sizeof tc);
@@ -1315,11 +1319,16 @@ int main(int argc, char **argv)
             if (r == SIO_OK) cfg.tls = sio_bearssl_tls(s.tls);
 #else
             if (s.opt.tls_min_version || s.opt.tls_legacy_suites || s.opt.tls_renegotiation || s.opt.tls_any_eku) {
-                fprintf(stderr, "sioc: --tls-relax: not offered by the OpenSSL backend (TLS 1.2 and 1.3 only)\n");
+                fprintf(stderr, "sioc: --tls-relax: offered by the BearSSL backend only\n");
                 return 2;
             }
+#if defined(SIO_WITH_OPENSSL)
             r = sio_openssl_create(&tc, &s.tls, err, sizeof err);
             if (r == SIO_OK) cfg.tls = sio_openssl_tls(s.tls);
+#else
+            r = sio_mbedtls_create(&tc, &s.tls, err, sizeof err);
+            if (r == SIO_OK) cfg.tls = sio_mbedtls_tls(s.tls);
+#endif
 #endif
             if (r != SIO_OK) {
                 record_error(&s, err);
@@ -1441,6 +1450,8 @@ int main(int argc, char **argv)
     sio_bearssl_destroy(s.tls);
 #elif defined(SIO_WITH_OPENSSL)
     sio_openssl_destroy(s.tls);
+#elif defined(SIO_WITH_MBEDTLS)
+    sio_mbedtls_destroy(s.tls);
 #endif
     free(s.line);
     if (s.opt.exit_after == -2) return 0;

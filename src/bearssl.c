@@ -404,17 +404,6 @@ static int sio__pem_file(sio_bearssl *b, const char *path, const char *what,
     return r;
 }
 
-/* Where systems keep their trust store, in the order tried when no CA is
- * given (after SSL_CERT_FILE and SSL_CERT_DIR). */
-static const char *const sio__bssl_bundles[] = {
-    SIO_BEARSSL_DEFAULT_CA_FILE,                            /* Debian, Ubuntu, Arch, Gentoo */
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",    /* Fedora, RHEL 7+ */
-    "/etc/pki/tls/certs/ca-bundle.crt",                     /* RHEL 6, CentOS */
-    "/etc/ssl/ca-bundle.pem",                               /* openSUSE, SLES */
-    "/etc/ssl/cert.pem",                                    /* Alpine, macOS, OpenBSD */
-    "/usr/local/share/certs/ca-root-nss.crt",               /* FreeBSD */
-    "/usr/local/etc/openssl/cert.pem"                       /* macOS with Homebrew's OpenSSL */
-};
 
 #if SIO__BSSL_HAS_DIRS
 /* Every PEM file of the directories in list (':'-separated, as OpenSSL's
@@ -508,12 +497,12 @@ static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
         return SIO_ERR_NOMEM;
     }
 #endif
-    for (i = 0; !b->anchor_count && i < sizeof sio__bssl_bundles / sizeof sio__bssl_bundles[0]; i++)
-        sio__pem_file(b, sio__bssl_bundles[i], "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
+    for (i = 0; !b->anchor_count && i < sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]; i++)
+        sio__pem_file(b, sio__tls_bundles[i], "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
     if (b->anchor_count) return SIO_OK;
     snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, " SIO__BSSL_SYSTEM_STORE "%s and %d other bundles): "
              "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_BEARSSL_DEFAULT_CA_FILE,
-             (int)(sizeof sio__bssl_bundles / sizeof sio__bssl_bundles[0]) - 1);
+             (int)(sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]) - 1);
     return SIO_ERR_TLS;
 }
 

@@ -98,6 +98,8 @@ struct sio_client {
     sio_bearssl *default_tls;          /* sys.tls when sio_config.tls was NULL (sio__need_tls) */
 #elif defined(SIO_WITH_OPENSSL)
     sio_openssl *default_tls;
+#elif defined(SIO_WITH_MBEDTLS)
+    sio_mbedtls *default_tls;
 #endif
     void *user_data;
     char *name, *url_text, *host, *request_head;   /* request_head: all but the key line */
@@ -585,7 +587,7 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
 }
 
 /* The TLS backend for a secure URL: the caller's (sio_config.tls), else in
- * a build with BearSSL (or OpenSSL) one the client makes the first time it needs it,
+ * a build with a bundled backend one the client makes the first time it needs it,
  * verifying against the system's trust store, so that a wss:// URL works
  * with no TLS code in the program.  Never plaintext instead. */
 static int sio__need_tls(sio_client *c, char *text, size_t size)
@@ -607,6 +609,15 @@ static int sio__need_tls(sio_client *c, char *text, size_t size)
         tc.allocator = c->sys.alloc;
         if (sio_openssl_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
         c->sys.tls = sio_openssl_tls(c->default_tls);
+        return SIO_OK;
+    }
+#elif defined(SIO_WITH_MBEDTLS)
+    {
+        sio_mbedtls_config tc;
+        memset(&tc, 0, sizeof tc);
+        tc.allocator = c->sys.alloc;
+        if (sio_mbedtls_create(&tc, &c->default_tls, text, size) != SIO_OK) return SIO_ERR_TLS;
+        c->sys.tls = sio_mbedtls_tls(c->default_tls);
         return SIO_OK;
     }
 #else

@@ -30,7 +30,7 @@ typedef struct sio_config {
     sio_allocator allocator;
     const sio_platform *platform;    /* NULL: sio_platform_default() */
     const sio_tls *tls;              /* TLS backend for wss:// and https://; NULL: with
-                                        SIO_WITH_BEARSSL or SIO_WITH_OPENSSL one the client
+                                        a bundled backend (SIO_WITH_BEARSSL, _OPENSSL, _MBEDTLS) one the client
                                         makes (system trust store), else refused */
     void *user_data;                 /* handed back in every event */
     /* Socket.IO (mode SIO_MODE_SOCKETIO) */

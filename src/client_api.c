@@ -348,6 +348,8 @@ SIO_API void sio_destroy(sio_client *c)
     sio_bearssl_destroy(c->default_tls);
 #elif defined(SIO_WITH_OPENSSL)
     sio_openssl_destroy(c->default_tls);
+#elif defined(SIO_WITH_MBEDTLS)
+    sio_mbedtls_destroy(c->default_tls);
 #endif
     sio__free(&a, c);
 }

@@ -10,9 +10,9 @@
  * call says how many bytes were used.  This is BearSSL's engine shape, and
  * OpenSSL/mbedTLS/wolfSSL fit it with memory BIOs or custom I/O callbacks;
  * examples/tls_custom_backend.c is a complete (pass-through) backend. */
-/* A build with a bundled backend (BearSSL, OpenSSL): a secure URL works
+/* A build with a bundled backend (BearSSL, OpenSSL, mbedTLS): a secure URL works
  * with sio_config.tls NULL. */
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL)
+#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)
 #define SIO__WITH_TLS 1
 #else
 #define SIO__WITH_TLS 0

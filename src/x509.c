@@ -143,3 +143,21 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
     return 0;
 }
 
+
+/* ---- the system's trust store, for backends that read PEM bundles ---- */
+#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_MBEDTLS)
+#ifndef SIO_BEARSSL_DEFAULT_CA_FILE
+#define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+#endif
+/* Where systems keep their trust store, in the order tried when no CA is
+ * given (after SSL_CERT_FILE and SSL_CERT_DIR). */
+static const char *const sio__tls_bundles[] = {
+    SIO_BEARSSL_DEFAULT_CA_FILE,                            /* Debian, Ubuntu, Arch, Gentoo */
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",    /* Fedora, RHEL 7+ */
+    "/etc/pki/tls/certs/ca-bundle.crt",                     /* RHEL 6, CentOS */
+    "/etc/ssl/ca-bundle.pem",                               /* openSUSE, SLES */
+    "/etc/ssl/cert.pem",                                    /* Alpine, macOS, OpenBSD */
+    "/usr/local/share/certs/ca-root-nss.crt",               /* FreeBSD */
+    "/usr/local/etc/openssl/cert.pem"                       /* macOS with Homebrew's OpenSSL */
+};
+#endif

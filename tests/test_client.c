@@ -1,7 +1,7 @@
 /* Drives the whole client through an in-memory platform: the test plays the
  * server byte by byte, controls the clock and the random source, and reads
  * every byte the client writes.  No sockets are involved. */
-#if (defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL)) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#if (defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L            /* setenv: the default backend's trust store */
 #endif
 #define SIO_IMPLEMENTATION
@@ -1323,7 +1323,7 @@ static void test_wss_without_tls_backend_is_refused(void)
     sio_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = "wss://h.test/";
-#if !defined(SIO_WITH_BEARSSL) && !defined(SIO_WITH_OPENSSL)
+#if !defined(SIO_WITH_BEARSSL) && !defined(SIO_WITH_OPENSSL) && !defined(SIO_WITH_MBEDTLS)
     CHECK_INT(sio_create(&cfg, &c), SIO_ERR_TLS);
     CHECK(c == NULL);
 #elif !defined(_WIN32)
@@ -2476,7 +2476,7 @@ static void test_redirects_are_bounded(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);
     CHECK_STR(ev.message, "redirect: unusable Location 'ftp://other.test/'");
     sio_destroy(c);
-#if !defined(SIO_WITH_BEARSSL) && !defined(SIO_WITH_OPENSSL)
+#if !defined(SIO_WITH_BEARSSL) && !defined(SIO_WITH_OPENSSL) && !defined(SIO_WITH_MBEDTLS)
     c = redirect_client(0);
     redirect_answer("302 Found", "wss://other.test/");   /* no TLS backend */
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_ERROR);

@@ -26,7 +26,7 @@ static int hook(void *user, const char *host, const unsigned char *der, size_t l
 
 int main(int argc, char **argv)
 {
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL)
+#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)
     sio_config cfg;
     sio_client *c = NULL;
     sio_event ev;
@@ -35,9 +35,12 @@ int main(int argc, char **argv)
 #if defined(SIO_WITH_BEARSSL)
     sio_bearssl_config tc;
     sio_bearssl *tls = NULL;
-#else
+#elif defined(SIO_WITH_OPENSSL)
     sio_openssl_config tc;
     sio_openssl *tls = NULL;
+#else
+    sio_mbedtls_config tc;
+    sio_mbedtls *tls = NULL;
 #endif
     if (argc != 4) {
         fprintf(stderr, "usage: test_tls_hook URL CAFILE accept|refuse|count\n");
@@ -49,15 +52,19 @@ int main(int argc, char **argv)
     tc.verify_user = argv[3];
 #if defined(SIO_WITH_BEARSSL)
     if (sio_bearssl_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-#else
+#elif defined(SIO_WITH_OPENSSL)
     if (sio_openssl_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
+#else
+    if (sio_mbedtls_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
 #endif
     memset(&cfg, 0, sizeof cfg);
     cfg.url = argv[1];
 #if defined(SIO_WITH_BEARSSL)
     cfg.tls = sio_bearssl_tls(tls);
-#else
+#elif defined(SIO_WITH_OPENSSL)
     cfg.tls = sio_openssl_tls(tls);
+#else
+    cfg.tls = sio_mbedtls_tls(tls);
 #endif
     if (sio_create(&cfg, &c) != SIO_OK || sio_start(c) != SIO_OK) { printf("error: sio_create\n"); return 1; }
     for (i = 0; i < 100 && !opened; i++) {
@@ -69,8 +76,10 @@ int main(int argc, char **argv)
     sio_destroy(c);
 #if defined(SIO_WITH_BEARSSL)
     sio_bearssl_destroy(tls);
-#else
+#elif defined(SIO_WITH_OPENSSL)
     sio_openssl_destroy(tls);
+#else
+    sio_mbedtls_destroy(tls);
 #endif
     return opened ? 0 : 1;
 #else
