@@ -176,9 +176,10 @@
  * downgraded to plaintext.
  *
  * The OpenSSL backend (SIO_WITH_OPENSSL, -lssl -lcrypto; make TLS=openssl,
- * CMake -DSIO_TLS=OPENSSL) is the same shape: sio_openssl_create() and
- * sio_openssl_tls(), the same checks and sentences, and TLS 1.3.  Both
- * take pins ("sha256/BASE64" of the server key's SubjectPublicKeyInfo,
+ * CMake -DSIO_TLS=OPENSSL) and the mbedTLS one (SIO_WITH_MBEDTLS; make
+ * TLS=mbedtls) are the same shape: sio_openssl_create()/sio_openssl_tls(),
+ * sio_mbedtls_create()/sio_mbedtls_tls(), the same checks and sentences;
+ * OpenSSL adds TLS 1.3.  All take pins ("sha256/BASE64" of the server key's SubjectPublicKeyInfo,
  * sioc --pin), checked with the chain or instead of it, and a verification
  * hook that sees the server's certificate last. 
  *
@@ -14404,6 +14405,9 @@ SIO_API void sio_openssl_destroy(sio_openssl *o)
 #include <mbedtls/pk.h>
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>                   /* mbedTLS 3: TLS 1.3 runs on PSA, started once */
+#endif
 
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define SIO__MBED_3 1
@@ -14496,6 +14500,22 @@ static void sio__mbed_describe_flags(sio__mbed_session *s, uint32_t flags)
     }
 }
 
+/* Errors that mean no version or suite in common (named differently by 2.x and 3.x). */
+static int sio__mbed_no_common(int e)
+{
+#if defined(MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION)
+    if (e == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION) return 1;
+#endif
+#if defined(MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION)
+    if (e == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION) return 1;
+#endif
+#if defined(MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN)
+    if (e == MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN) return 1;
+#endif
+    (void)e;
+    return 0;
+}
+
 /* A failed call: why, in the other backends' words. */
 static void sio__mbed_fail(sio__mbed_session *s, int e)
 {
@@ -14510,13 +14530,7 @@ static void sio__mbed_fail(sio__mbed_session *s, int e)
                  alert == 42 || alert == 116 ? " (a client certificate may be required)"
                  : alert == 40 || alert == 70 || alert == 71 ? " (no TLS version or cipher suite in common, or a "
                    "client certificate required)" : "");
-    } else if (
-#if SIO__MBED_3
-               e == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION ||
-#else
-               e == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION ||
-#endif
-               e == MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN) {
+    } else if (sio__mbed_no_common(e)) {
         snprintf(s->why, sizeof s->why, "handshake failed: no TLS version or cipher suite in common with the server "
                  "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305)");
     } else {
@@ -14612,9 +14626,9 @@ static void *sio__mbed_open(void *user, const char *host, char *err, size_t err_
     strcpy(s->host, host);
     s->ip_len = sio_ip_parse(host, s->ip);
     mbedtls_ssl_init(&s->ssl);
-    /* the name for SNI and the certificate check; none for an address (RFC 6066 3) */
-    if (mbedtls_ssl_setup(&s->ssl, &m->conf) != 0 ||
-        (!s->ip_len && mbedtls_ssl_set_hostname(&s->ssl, host) != 0)) {
+    /* the name for SNI and the certificate check; none for an address (RFC 6066 3),
+     * said explicitly (mbedTLS 3.6 refuses to verify when no name was set) */
+    if (mbedtls_ssl_setup(&s->ssl, &m->conf) != 0 || mbedtls_ssl_set_hostname(&s->ssl, s->ip_len ? NULL : host) != 0) {
         mbedtls_ssl_free(&s->ssl);
         sio__realloc(&m->alloc, s, 0);
         snprintf(err, err_size, "out of memory for the TLS session");
@@ -14909,6 +14923,13 @@ SIO_API int sio_mbedtls_create(const sio_mbedtls_config *cfg, sio_mbedtls **out,
     mbedtls_x509_crt_init(&m->anchors);
     mbedtls_x509_crt_init(&m->own_cert);
     mbedtls_pk_init(&m->own_key);
+#if defined(MBEDTLS_PSA_CRYPTO_C)
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        sio__realloc(&a, m, 0);
+        snprintf(err, err_size, "tls: mbedTLS could not start its PSA crypto");
+        return SIO_ERR_TLS;
+    }
+#endif
     m->table.user = m;
     m->table.open = sio__mbed_open;
     m->table.close = sio__mbed_close;

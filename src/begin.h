@@ -173,9 +173,10 @@
  * downgraded to plaintext.
  *
  * The OpenSSL backend (SIO_WITH_OPENSSL, -lssl -lcrypto; make TLS=openssl,
- * CMake -DSIO_TLS=OPENSSL) is the same shape: sio_openssl_create() and
- * sio_openssl_tls(), the same checks and sentences, and TLS 1.3.  Both
- * take pins ("sha256/BASE64" of the server key's SubjectPublicKeyInfo,
+ * CMake -DSIO_TLS=OPENSSL) and the mbedTLS one (SIO_WITH_MBEDTLS; make
+ * TLS=mbedtls) are the same shape: sio_openssl_create()/sio_openssl_tls(),
+ * sio_mbedtls_create()/sio_mbedtls_tls(), the same checks and sentences;
+ * OpenSSL adds TLS 1.3.  All take pins ("sha256/BASE64" of the server key's SubjectPublicKeyInfo,
  * sioc --pin), checked with the chain or instead of it, and a verification
  * hook that sees the server's certificate last. 
  *

@@ -33,6 +33,11 @@ step "CMake with SIO_TLS=OPENSSL: find_package and pkg-config consumers get the 
      cmake --build '$tmp/oc' >/dev/null && '$tmp/oc/consumer' | grep -q OpenSSL &&
      cc tests/cmake_consumer/main.c \$(PKG_CONFIG_PATH='$tmp/op/lib/pkgconfig' pkg-config --cflags --libs sio) -o '$tmp/opc' &&
      '$tmp/opc' | grep -q OpenSSL"
+step "CMake with SIO_TLS=MBEDTLS: the installed library's consumer gets the mbedTLS backend" sh -c \
+    "cmake -S '$root' -B '$tmp/mb' -DSIO_TLS=MBEDTLS -DCMAKE_INSTALL_PREFIX='$tmp/mp' >/dev/null &&
+     cmake --build '$tmp/mb' >/dev/null && cmake --install '$tmp/mb' >/dev/null &&
+     cc tests/cmake_consumer/main.c \$(PKG_CONFIG_PATH='$tmp/mp/lib/pkgconfig' pkg-config --cflags --libs sio) -o '$tmp/mpc' &&
+     '$tmp/mpc' | grep -q mbedTLS"
 step "CMake with SIO_TLS=NONE builds without TLS" sh -c "cmake -S '$root' -B '$tmp/n' -DSIO_TLS=NONE >/dev/null &&
     cmake --build '$tmp/n' >/dev/null && ! grep -q SIO_WITH_BEARSSL '$tmp/n/sio.pc'"
 echo "$pass passed, $fail failed"

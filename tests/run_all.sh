@@ -105,6 +105,20 @@ else
     echo "FAIL TLS: libssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
 fi
 
+# The mbedTLS backend (make TLS=mbedtls; Debian's 2.28): the same TLS tests,
+# TLS 1.3-only servers refused as with BearSSL, and once more under valgrind.
+if [ -f /usr/include/mbedtls/ssl.h ]; then
+    check "mbedTLS build: make TLS=mbedtls BUILD_DIR=build-mbed (no warnings)" make -s TLS=mbedtls BUILD_DIR=build-mbed all
+    check "mbedTLS backend compiles as C++11 and under -Wshadow -Wconversion -Wsign-conversion" sh -c \
+        "g++ -x c++ -std=c++11 -Wall -Wextra -pedantic -Werror -DSIO_WITH_MBEDTLS -c sio_impl_posix.c -o '$BUILD_DIR/mbed_cpp.o' &&
+         gcc $WARN -Werror -Wshadow -Wconversion -Wsign-conversion -DSIO_WITH_MBEDTLS -c sio_impl_posix.c -o '$BUILD_DIR/mbed_c.o'"
+    run_suite "client tests with the mbedTLS backend compiled in" build-mbed/test_client
+    run_suite "TLS (mbedTLS) against Node https servers" "$PYTHON" tests/integration_tls.py --backend mbedtls --sioc build-mbed/sioc --sioc-plain build-notls/sioc
+    run_suite "TLS (mbedTLS), sioc under valgrind" "$PYTHON" tests/integration_tls.py --backend mbedtls --sioc build-mbed/sioc --sioc-plain build-notls/sioc --wrapper "$VALGRIND"
+else
+    echo "FAIL TLS: libmbedtls-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+fi
+
 # Portability: stricter warnings, tcc, a porting template, the unit and
 # in-memory client tests on 32-bit x86, big-endian s390x and 32-bit ARM
 # (cross-compiled, run under qemu-user), and the packaging routes.

@@ -16,6 +16,10 @@ int main(void)
     if (sio_openssl_tls(NULL) != NULL) return 1;
     puts("with the OpenSSL backend");
 #endif
+#ifdef SIO_WITH_MBEDTLS
+    if (sio_mbedtls_tls(NULL) != NULL) return 1;
+    puts("with the mbedTLS backend");
+#endif
     printf("consumer ok: sio %s, %d.%d.%d\n", sio_version(), SIO_VERSION_MAJOR, SIO_VERSION_MINOR, SIO_VERSION_PATCH);
     return 0;
 }
