@@ -144,6 +144,9 @@ bench-echo: $(BUILD_DIR)/sioc node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_echo.sh
 
 # zlib (Debian zlib1g-dev) is linked by this benchmark only, as the baseline.
+bench-tls: node_modules
+	bash bench/run_tls.sh
+
 bench-deflate: bench/bench_deflate.c bench/bench_clock.h sio.h | $(BUILD_DIR)
 	$(CC) -std=c99 -O2 -I. bench/bench_deflate.c sio_impl_posix.c -lz -o $(BUILD_DIR)/bench_deflate
 	$(BUILD_DIR)/bench_deflate
@@ -192,4 +195,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
