@@ -1178,6 +1178,83 @@ def io_retries_survive_three_server_restarts_in_order():
           "retry records: %s" % run.of("retry")[:5])
 
 
+def start_fault_proxy(target, name, *opts):
+    """tests/servers/fault_proxy.py in front of 127.0.0.1:target; returns (proc, port, its fault log)."""
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    p = start_proc([py, os.path.join(SERVERS, "fault_proxy.py"), str(target)] + list(opts), name)
+    line = p.stdout.readline()
+    check(line.startswith(b"PORT "), "fault_proxy did not start: %r" % line)
+    return p, int(line.split()[1]), os.path.join(OPTS.tmp, "%s.log" % name)
+
+
+@test
+def io_acks_through_a_bad_network_and_three_server_restarts():
+    """The kernel here has no netem, so a userspace proxy plays the bad
+    network (tests/servers/fault_proxy.py): every byte 20 +- 10 ms late and
+    split at random, a connection reset or half-closed every few seconds, the
+    whole link stalled for 2 s now and then.  Through it, sioc --ack with 1000
+    emits (polling, then the upgrade) while the socket.io 4.8 server behind is
+    killed and restarted three times: every emit is acked or reported failed,
+    exactly once; every acked one reached the server's handler exactly once,
+    in order; sioc exits promptly on SIGINT."""
+    only_default_pass()
+    port, log = free_port(), os.path.join(OPTS.tmp, "record-net-%d.log" % os.getpid())
+    if os.path.exists(log):
+        os.unlink(log)
+    srv = start_recording_server(port, log, 1)
+    proxy, pport, faults = start_fault_proxy(port, "fault-proxy-%d" % os.getpid(), "--seed", "7",
+                                             "--delay-ms", "20", "--jitter-ms", "10", "--cut-every", "1.5",
+                                             "--stall-every", "5", "--stall-ms", "2000")
+    run = Run(["--ack", "http://127.0.0.1:%d/" % pport], b"", False, reconnect=True)
+
+    def failed_ids():
+        return [int(m.group(1)) for m in (re.match(r"ack (\d+) on /: ", e.get("message", "")) for e in run.of("error")) if m]
+
+    answered = lambda: len(run.of("ack")) + len(failed_ids())
+    try:
+        check(run.wait_for(lambda r: r.get("type") == "connect", 20), "no connect: %s" % run.describe())
+        for k in range(4):
+            for j in range(k * 250, k * 250 + 250, 25):        # spread over 2.5 s
+                run.send(b"".join(b'["record",%d]\n' % i for i in range(j, j + 25)))
+                time.sleep(0.25)
+            if k < 3:
+                stop_fault_server(srv)
+                time.sleep(0.5)
+                srv = start_recording_server(port, log, 1)
+        if not run.wait_for(lambda r: answered() >= 1000, 120):
+            import collections
+            seen = set(a["id"] for a in run.of("ack")) | set(failed_ids())
+            raise TestFailure("not 1000 answers: %s; missing ids %s; last records %s" % (
+                dict(collections.Counter(r["type"] for r in run.records)), short(sorted(set(range(1000)) - seen)),
+                short(run.records[-12:], 3000)))
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        run.kill(signal.SIGINT)
+    except TestFailure as e:
+        sys.stderr.write("  %s\n" % e)                # the news (finish then reports the kill)
+        run.kill(signal.SIGKILL)
+        raise
+    finally:
+        run.finish(10)
+        stop_fault_server(srv)
+        stop_fault_server(proxy)
+    expect_rc(run, 0)
+    check(time.monotonic() - t0 < 6, "sioc took %.1f s to exit after SIGINT" % (time.monotonic() - t0))
+    acks = run.of("ack")
+    ids = [a["id"] for a in acks] + failed_ids()
+    check(sorted(ids) == list(range(1000)), "answers (acks and failures): %d, %d ids, missing %s" %
+          (len(ids), len(set(ids)), short(sorted(set(range(1000)) - set(ids)))))
+    ok = sorted(a["id"] for a in acks if a.get("args") == ["ok"])
+    got = [v for v in recorded(log)]
+    check(len(ok) >= 100, "only %d of 1000 emits acked: the network was too hostile to mean much" % len(ok))
+    check(got == sorted(got) and len(set(got)) == len(got), "the server saw repeats or reordering: %s" % short(got))
+    check(set(ok) <= set(got), "acked but never seen by the server: %s" % short(sorted(set(ok) - set(got))))
+    kinds = [json.loads(l)["fault"] for l in open(faults) if l.startswith("{")]
+    check(kinds.count("reset") + kinds.count("half-close") >= 3 and "stall" in kinds,
+          "the proxy made too few faults: %s" % kinds)
+    sys.stderr.write("  (%d acked, %d failed; faults: %s)\n" % (len(ok), 1000 - len(ok), kinds))
+
+
 @test
 def io_retries_give_up_after_the_last_try():
     """--retries 2 --ack-timeout 300 and an event the server never acks: two
