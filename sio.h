@@ -14688,10 +14688,14 @@ static const unsigned char *sio__mbed_read_buf(void *session, size_t *len)
 {
     sio__mbed_session *s = (sio__mbed_session *)session;
     if (s->plain_at == s->plain_len && s->handshaken && !s->failed && !s->closed) {
-        int r = mbedtls_ssl_read(&s->ssl, s->plain_in, sizeof s->plain_in);
+        int r, empty;
+        /* 0 is an empty record (our bio never says end of stream): read on,
+         * as far as mbedTLS allows empty records in a row */
+        for (empty = 0; (r = mbedtls_ssl_read(&s->ssl, s->plain_in, sizeof s->plain_in)) == 0 && empty < 8; empty++) {}
         s->plain_at = s->plain_len = 0;
         if (r > 0) s->plain_len = (size_t)r;
-        else if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == 0) s->closed = 1;
+        else if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) s->closed = 1;
+        else if (r == 0) {}                              /* more empty records: the next call goes on */
         else if (r != MBEDTLS_ERR_SSL_WANT_READ && r != MBEDTLS_ERR_SSL_WANT_WRITE
 #ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
                  && r != MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET

@@ -401,6 +401,58 @@ def pin_of(name):
 WRONG_PIN = "sha256/" + base64.b64encode(b"\x00" * 32).decode()
 
 
+# --- records real servers never send (tests/servers/tls_records.py) ----------
+
+def hostile_records(mode):
+    """sioc against tls_records.py MODE; returns the run."""
+    try:
+        import cryptography  # noqa: F401  (the server makes its records with it)
+    except ImportError:
+        raise TestSkip("python3-cryptography missing")
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    p = subprocess.Popen([py, os.path.join(SERVERS, "tls_records.py"), cert("server.pem"), cert("server.key"), mode],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        line = p.stdout.readline()
+        check(line.startswith(b"PORT "), "tls_records.py did not start: %r" % line)
+        return sioc(["ws"] + ca_args() + ["wss://localhost:%d/" % int(line.split()[1])], close_stdin=False, timeout=15)
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+
+
+@test
+def wss_empty_records_are_not_the_end():
+    for mode in ("empty-1", "empty-2", "empty-3"):
+        r = hostile_records(mode)
+        check("after-empty" in r.texts(), "%s: the message after the empty records was lost: %s" % (mode, r.describe()))
+
+
+@test
+def wss_nothing_after_close_notify_is_delivered():
+    r = hostile_records("close-then-data")
+    check(r.texts() == ["before-close"], "messages: %s" % r.describe())
+    expect_rc(r, 1)
+
+
+@test
+def wss_hello_request_and_warning_alert_are_passed_over():
+    for mode, text in (("hello-request", "after-hello"), ("warning-alert", "after-warning")):
+        r = hostile_records(mode)
+        check(text in r.texts(), "%s: %s" % (mode, r.describe()))
+
+
+@test
+def wss_garbage_instead_of_a_record_is_a_tls_error():
+    r = hostile_records("garbage")
+    check(r.texts() == ["before-garbage"], "messages: %s" % r.describe())
+    expect_rc(r, 1)
+    check("tls:" in r.error_text(), "no TLS error: %s" % r.describe())
+
+
 @test
 def wss_pin_matches_with_the_chain():
     text_echo("server", ca_args() + ["--pin", WRONG_PIN, "--pin", pin_of("server.pem")], b"pinned")
