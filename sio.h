@@ -521,12 +521,6 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
  * returns 1 with *spki and *spki_len pointing into der, or -1 malformed. */
 SIO_API int sio_x509_spki(const unsigned char *der, size_t len, const unsigned char **spki, size_t *spki_len);
 
-/* Certificate pinning, for every TLS backend: a pin is "sha256/" and the
- * base64 of the SHA-256 of a server key's DER SubjectPublicKeyInfo (as
- * HPKP and OkHttp write it; `openssl x509 -pubkey -noout | openssl pkey
- * -pubin -outform der | openssl dgst -sha256 -binary | base64`).  Returns
- * 1 and the 32 bytes in hash, or 0 when pin is not one. */
-SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32]);
 
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/deflate.h"
@@ -1040,6 +1034,30 @@ SIO_API const sio_platform *sio_platform_default(void);
 #define SIO__WITH_TLS 0
 #endif
 
+/* TLS versions, for the backends' min_version. */
+#define SIO_TLS_1_0 0x0301
+#define SIO_TLS_1_1 0x0302
+#define SIO_TLS_1_2 0x0303
+#define SIO_TLS_1_3 0x0304
+
+/* The first system trust store tried when no CA is given (after
+ * SSL_CERT_FILE and SSL_CERT_DIR), by the backends that read PEM bundles. */
+#ifndef SIO_DEFAULT_CA_FILE
+#ifdef SIO_BEARSSL_DEFAULT_CA_FILE                  /* its name before 0.3 */
+#define SIO_DEFAULT_CA_FILE SIO_BEARSSL_DEFAULT_CA_FILE
+#else
+#define SIO_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+#endif
+#endif
+
+/* Certificate pinning, for every TLS backend: a pin is "sha256/" and the
+ * base64 of the SHA-256 of a server key's DER SubjectPublicKeyInfo (as
+ * HPKP and OkHttp write it; `openssl x509 -pubkey -noout | openssl pkey
+ * -pubin -outform der | openssl dgst -sha256 -binary | base64`).  Returns
+ * 1 and the 32 bytes in hash, or 0 when pin is not one.  Backends compare
+ * the server certificate's key (sio_x509_spki) with them. */
+SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32]);
+
 typedef struct sio_tls {
     void *user;
     /* A session for one connection: host is the URL's host (SNI and the
@@ -1072,9 +1090,6 @@ typedef struct sio_tls {
  * exchange with AEAD suites only (forward secrecy), renegotiation refused,
  * no SNI for IP address hosts (RFC 6066 3).  Each relaxation is a field
  * below.  Not checked: revocation (CRL, OCSP) and name constraints. */
-#ifndef SIO_BEARSSL_DEFAULT_CA_FILE
-#define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
-#endif
 typedef struct sio_bearssl_config {
     const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the system's store
                                         (SSL_CERT_FILE, SSL_CERT_DIR, then the usual bundles of
@@ -1106,9 +1121,6 @@ typedef struct sio_bearssl_config {
                   char *why, size_t why_size);
     void *verify_user;
 } sio_bearssl_config;
-#define SIO_TLS_1_0 0x0301
-#define SIO_TLS_1_1 0x0302
-#define SIO_TLS_1_2 0x0303
 
 typedef struct sio_bearssl sio_bearssl;
 /* Loads anchors and the client key once; the returned table serves any
@@ -1152,10 +1164,6 @@ typedef struct sio_openssl_config {
                   char *why, size_t why_size);
     void *verify_user;
 } sio_openssl_config;
-#ifndef SIO_TLS_1_2
-#define SIO_TLS_1_2 0x0303
-#endif
-#define SIO_TLS_1_3 0x0304
 
 typedef struct sio_openssl sio_openssl;
 /* Loads anchors and the client certificate once; the table serves any
@@ -2797,17 +2805,6 @@ SIO_API int sio_x509_spki(const unsigned char *der, size_t len, const unsigned c
     return -1;
 }
 
-SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
-{
-    unsigned char out[36];
-    size_t n = 0;
-    if (!pin || !hash || strncmp(pin, "sha256/", 7) != 0 || strlen(pin + 7) != 44 || pin[7 + 43] != '=' ||
-        pin[7 + 42] == '=' || sio_base64_decode(pin + 7, 44, out, &n) != SIO_OK || n != 32)
-        return 0;
-    memcpy(hash, out, 32);
-    return 1;
-}
-
 SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len)
 {
     static const unsigned char san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
@@ -2828,15 +2825,68 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
 }
 
 
+#ifdef SIO_SOURCE_LINES
+#line 1 "src/tls.c"
+#endif
+/* ---------------------------------------------------------------------- */
+/* tls: what the bundled backends share (pins, the system's trust store)   */
+/* ---------------------------------------------------------------------- */
+
+SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
+{
+    unsigned char out[36];
+    size_t n = 0;
+    if (!pin || !hash || strncmp(pin, "sha256/", 7) != 0 || strlen(pin + 7) != 44 || pin[7 + 43] != '=' ||
+        pin[7 + 42] == '=' || sio_base64_decode(pin + 7, 44, out, &n) != SIO_OK || n != 32)
+        return 0;
+    memcpy(hash, out, 32);
+    return 1;
+}
+
+#if SIO__WITH_TLS
+/* The caller's pins, parsed into *out (count hashes, from the allocator),
+ * or a sentence in err. */
+static int sio__tls_pins_load(const sio_allocator *a, const char *const *pins, size_t count, int instead_of_chain,
+                              unsigned char (**out)[32], char *err, size_t err_size)
+{
+    size_t i;
+    *out = NULL;
+    if (instead_of_chain && !count) {
+        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
+        return SIO_ERR_INVALID;
+    }
+    if (!count) return SIO_OK;
+    if (!pins || count > 1024) {
+        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
+        return SIO_ERR_INVALID;
+    }
+    *out = (unsigned char (*)[32])sio__realloc(a, NULL, count * 32);
+    if (!*out) return SIO_ERR_NOMEM;
+    for (i = 0; i < count; i++)
+        if (!sio_tls_pin_parse(pins[i], (*out)[i])) {
+            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
+                     pins[i] ? pins[i] : "(null)");
+            return SIO_ERR_INVALID;        /* the caller frees *out with the rest */
+        }
+    return SIO_OK;
+}
+
+/* Whether hash (a server key's) is one of the n pins. */
+static int sio__tls_pinned(const unsigned char (*pins)[32], size_t n, const unsigned char hash[32])
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (memcmp(pins[i], hash, 32) == 0) return 1;
+    return 0;
+}
+#endif
+
 /* ---- the system's trust store, for backends that read PEM bundles ---- */
 #if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_MBEDTLS)
-#ifndef SIO_BEARSSL_DEFAULT_CA_FILE
-#define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
-#endif
 /* Where systems keep their trust store, in the order tried when no CA is
  * given (after SSL_CERT_FILE and SSL_CERT_DIR). */
 static const char *const sio__tls_bundles[] = {
-    SIO_BEARSSL_DEFAULT_CA_FILE,                            /* Debian, Ubuntu, Arch, Gentoo */
+    SIO_DEFAULT_CA_FILE,                                    /* Debian, Ubuntu, Arch, Gentoo */
     "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",    /* Fedora, RHEL 7+ */
     "/etc/pki/tls/certs/ca-bundle.crt",                     /* RHEL 6, CentOS */
     "/etc/ssl/ca-bundle.pem",                               /* openSUSE, SLES */
@@ -13262,7 +13312,7 @@ static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
     const sio_bearssl *b = x->owner;
     if (b->pin_count) {
         const unsigned char *spki;
-        size_t spki_len, i;
+        size_t spki_len;
         unsigned char hash[32];
         br_sha256_context h;
         if (sio_x509_spki(x->ee, x->ee_len, &spki, &spki_len) != 1) {
@@ -13272,8 +13322,7 @@ static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
         br_sha256_init(&h);
         br_sha256_update(&h, spki, spki_len);
         br_sha256_out(&h, hash);
-        for (i = 0; i < b->pin_count && memcmp(b->pins[i], hash, 32) != 0; i++) {}
-        if (i == b->pin_count) {
+        if (!sio__tls_pinned((const unsigned char (*)[32])b->pins, b->pin_count, hash)) {
             x->why = "the server's key matches none of the pins";
             return BR_ERR_X509_NOT_TRUSTED;
         }
@@ -13598,7 +13647,7 @@ static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
         sio__pem_file(b, sio__tls_bundles[i], "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
     if (b->anchor_count) return SIO_OK;
     snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, " SIO__BSSL_SYSTEM_STORE "%s and %d other bundles): "
-             "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_BEARSSL_DEFAULT_CA_FILE,
+             "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_DEFAULT_CA_FILE,
              (int)(sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]) - 1);
     return SIO_ERR_TLS;
 }
@@ -13735,31 +13784,6 @@ static int sio__bssl_status(void *s, char *err, size_t err_size)
     return -1;
 }
 
-/* Parses the configured pins into b. */
-static int sio__bssl_pins(sio_bearssl *b, const sio_bearssl_config *cfg, char *err, size_t err_size)
-{
-    size_t i;
-    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
-        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
-        return SIO_ERR_INVALID;
-    }
-    if (!cfg->pin_count) return SIO_OK;
-    if (!cfg->pins || cfg->pin_count > 1024) {
-        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
-        return SIO_ERR_INVALID;
-    }
-    b->pins = (unsigned char (*)[32])sio__realloc(&b->alloc, NULL, cfg->pin_count * 32);
-    if (!b->pins) return SIO_ERR_NOMEM;
-    for (i = 0; i < cfg->pin_count; i++)
-        if (!sio_tls_pin_parse(cfg->pins[i], b->pins[i])) {
-            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
-                     cfg->pins[i] ? cfg->pins[i] : "(null)");
-            return SIO_ERR_INVALID;
-        }
-    b->pin_count = cfg->pin_count;
-    b->pins_only = cfg->pins_instead_of_chain;
-    return SIO_OK;
-}
 
 SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out, char *err, size_t err_size)
 {
@@ -13789,10 +13813,13 @@ SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out,
     b->any_eku = cfg->allow_any_eku;
     b->verify = cfg->verify;
     b->verify_user = cfg->verify_user;
-    if ((r = sio__bssl_pins(b, cfg, err, err_size)) != SIO_OK) {
+    if ((r = sio__tls_pins_load(&b->alloc, cfg->pins, cfg->pin_count, cfg->pins_instead_of_chain, &b->pins, err,
+                                err_size)) != SIO_OK) {
         sio_bearssl_destroy(b);
         return r;
     }
+    b->pin_count = cfg->pin_count;
+    b->pins_only = cfg->pins_instead_of_chain;
     b->table.user = b;
     b->table.open = sio__bssl_open;
     b->table.close = sio__bssl_close;
@@ -13993,15 +14020,14 @@ static int sio__ossl_pins_and_hook(sio__ossl_session *s, X509 *leaf)
     }
     if (o->pin_count) {
         const unsigned char *spki;
-        size_t spki_len, i;
+        size_t spki_len;
         unsigned char hash[32];
         if (sio_x509_spki(der, (size_t)len, &spki, &spki_len) != 1) {
             snprintf(s->why, sizeof s->why, "the server's certificate is malformed");
             ok = 0;
         } else {
             SHA256(spki, spki_len, hash);
-            for (i = 0; i < o->pin_count && memcmp(o->pins[i], hash, 32) != 0; i++) {}
-            if (i == o->pin_count) {
+            if (!sio__tls_pinned((const unsigned char (*)[32])o->pins, o->pin_count, hash)) {
                 snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
                 ok = 0;
             }
@@ -14292,30 +14318,6 @@ static int sio__ossl_client_cert(sio_openssl *o, const sio_openssl_config *cfg, 
     return SIO_OK;
 }
 
-static int sio__ossl_pins(sio_openssl *o, const sio_openssl_config *cfg, char *err, size_t err_size)
-{
-    size_t i;
-    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
-        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
-        return SIO_ERR_INVALID;
-    }
-    if (!cfg->pin_count) return SIO_OK;
-    if (!cfg->pins || cfg->pin_count > 1024) {
-        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
-        return SIO_ERR_INVALID;
-    }
-    o->pins = (unsigned char (*)[32])sio__realloc(&o->alloc, NULL, cfg->pin_count * 32);
-    if (!o->pins) return SIO_ERR_NOMEM;
-    for (i = 0; i < cfg->pin_count; i++)
-        if (!sio_tls_pin_parse(cfg->pins[i], o->pins[i])) {
-            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
-                     cfg->pins[i] ? cfg->pins[i] : "(null)");
-            return SIO_ERR_INVALID;
-        }
-    o->pin_count = cfg->pin_count;
-    o->pins_only = cfg->pins_instead_of_chain;
-    return SIO_OK;
-}
 
 SIO_API int sio_openssl_create(const sio_openssl_config *cfg, sio_openssl **out, char *err, size_t err_size)
 {
@@ -14368,7 +14370,10 @@ SIO_API int sio_openssl_create(const sio_openssl_config *cfg, sio_openssl **out,
     o->table.write_buf = sio__ossl_write_buf;
     o->table.write_done = sio__ossl_write_done;
     o->table.status = sio__ossl_status;
-    if ((r = sio__ossl_pins(o, cfg, err, err_size)) == SIO_OK && (r = sio__ossl_anchors(o, cfg, err, err_size)) == SIO_OK)
+    r = sio__tls_pins_load(&o->alloc, cfg->pins, cfg->pin_count, cfg->pins_instead_of_chain, &o->pins, err, err_size);
+    o->pin_count = r == SIO_OK ? cfg->pin_count : 0;
+    o->pins_only = cfg->pins_instead_of_chain;
+    if (r == SIO_OK && (r = sio__ossl_anchors(o, cfg, err, err_size)) == SIO_OK)
         r = sio__ossl_client_cert(o, cfg, err, err_size);
     if (r != SIO_OK) {
         sio_openssl_destroy(o);
@@ -14562,7 +14567,7 @@ static void sio__mbed_step(sio__mbed_session *s)
 static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
 {
     const unsigned char *spki;
-    size_t spki_len, i;
+    size_t spki_len;
     unsigned char hash[32];
     if (sio_x509_spki(crt->raw.p, crt->raw.len, &spki, &spki_len) != 1) return 0;
 #if SIO__MBED_3
@@ -14570,9 +14575,7 @@ static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
 #else
     if (mbedtls_sha256_ret(spki, spki_len, hash, 0) != 0) return 0;
 #endif
-    for (i = 0; i < m->pin_count; i++)
-        if (memcmp(m->pins[i], hash, 32) == 0) return 1;
-    return 0;
+    return sio__tls_pinned((const unsigned char (*)[32])m->pins, m->pin_count, hash);
 }
 
 /* mbedTLS's verdict on each certificate, from the root down: with the
@@ -14742,30 +14745,6 @@ static int sio__mbed_status(void *session, char *err, size_t err_size)
 
 /* ---- loading ---- */
 
-static int sio__mbed_pins(sio_mbedtls *m, const sio_mbedtls_config *cfg, char *err, size_t err_size)
-{
-    size_t i;
-    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
-        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
-        return SIO_ERR_INVALID;
-    }
-    if (!cfg->pin_count) return SIO_OK;
-    if (!cfg->pins || cfg->pin_count > 1024) {
-        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
-        return SIO_ERR_INVALID;
-    }
-    m->pins = (unsigned char (*)[32])sio__realloc(&m->alloc, NULL, cfg->pin_count * 32);
-    if (!m->pins) return SIO_ERR_NOMEM;
-    for (i = 0; i < cfg->pin_count; i++)
-        if (!sio_tls_pin_parse(cfg->pins[i], m->pins[i])) {
-            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
-                     cfg->pins[i] ? cfg->pins[i] : "(null)");
-            return SIO_ERR_INVALID;
-        }
-    m->pin_count = cfg->pin_count;
-    m->pins_only = cfg->pins_instead_of_chain;
-    return SIO_OK;
-}
 
 /* A PEM file of trust anchors; SIO_OK when at least one was read. */
 static int sio__mbed_anchor_file(sio_mbedtls *m, const char *path, const char *what, char *err, size_t err_size)
@@ -14946,7 +14925,10 @@ SIO_API int sio_mbedtls_create(const sio_mbedtls_config *cfg, sio_mbedtls **out,
     m->table.write_buf = sio__mbed_write_buf;
     m->table.write_done = sio__mbed_write_done;
     m->table.status = sio__mbed_status;
-    if ((r = sio__mbed_pins(m, cfg, err, err_size)) == SIO_OK && (r = sio__mbed_anchors(m, cfg, err, err_size)) == SIO_OK &&
+    r = sio__tls_pins_load(&m->alloc, cfg->pins, cfg->pin_count, cfg->pins_instead_of_chain, &m->pins, err, err_size);
+    m->pin_count = r == SIO_OK ? cfg->pin_count : 0;
+    m->pins_only = cfg->pins_instead_of_chain;
+    if (r == SIO_OK && (r = sio__mbed_anchors(m, cfg, err, err_size)) == SIO_OK &&
         (r = sio__mbed_configure(m, err, err_size)) == SIO_OK)
         r = sio__mbed_own(m, cfg, err, err_size);
     if (r != SIO_OK) {

@@ -165,7 +165,7 @@ static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
     const sio_bearssl *b = x->owner;
     if (b->pin_count) {
         const unsigned char *spki;
-        size_t spki_len, i;
+        size_t spki_len;
         unsigned char hash[32];
         br_sha256_context h;
         if (sio_x509_spki(x->ee, x->ee_len, &spki, &spki_len) != 1) {
@@ -175,8 +175,7 @@ static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
         br_sha256_init(&h);
         br_sha256_update(&h, spki, spki_len);
         br_sha256_out(&h, hash);
-        for (i = 0; i < b->pin_count && memcmp(b->pins[i], hash, 32) != 0; i++) {}
-        if (i == b->pin_count) {
+        if (!sio__tls_pinned((const unsigned char (*)[32])b->pins, b->pin_count, hash)) {
             x->why = "the server's key matches none of the pins";
             return BR_ERR_X509_NOT_TRUSTED;
         }
@@ -501,7 +500,7 @@ static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
         sio__pem_file(b, sio__tls_bundles[i], "trust anchor file", sio__bssl_add_anchor, ignored, sizeof ignored);
     if (b->anchor_count) return SIO_OK;
     snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, " SIO__BSSL_SYSTEM_STORE "%s and %d other bundles): "
-             "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_BEARSSL_DEFAULT_CA_FILE,
+             "give the CA (sio_bearssl_config.ca_file or ca_pem; sioc --cafile)", SIO_DEFAULT_CA_FILE,
              (int)(sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]) - 1);
     return SIO_ERR_TLS;
 }
@@ -638,31 +637,6 @@ static int sio__bssl_status(void *s, char *err, size_t err_size)
     return -1;
 }
 
-/* Parses the configured pins into b. */
-static int sio__bssl_pins(sio_bearssl *b, const sio_bearssl_config *cfg, char *err, size_t err_size)
-{
-    size_t i;
-    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
-        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
-        return SIO_ERR_INVALID;
-    }
-    if (!cfg->pin_count) return SIO_OK;
-    if (!cfg->pins || cfg->pin_count > 1024) {
-        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
-        return SIO_ERR_INVALID;
-    }
-    b->pins = (unsigned char (*)[32])sio__realloc(&b->alloc, NULL, cfg->pin_count * 32);
-    if (!b->pins) return SIO_ERR_NOMEM;
-    for (i = 0; i < cfg->pin_count; i++)
-        if (!sio_tls_pin_parse(cfg->pins[i], b->pins[i])) {
-            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
-                     cfg->pins[i] ? cfg->pins[i] : "(null)");
-            return SIO_ERR_INVALID;
-        }
-    b->pin_count = cfg->pin_count;
-    b->pins_only = cfg->pins_instead_of_chain;
-    return SIO_OK;
-}
 
 SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out, char *err, size_t err_size)
 {
@@ -692,10 +666,13 @@ SIO_API int sio_bearssl_create(const sio_bearssl_config *cfg, sio_bearssl **out,
     b->any_eku = cfg->allow_any_eku;
     b->verify = cfg->verify;
     b->verify_user = cfg->verify_user;
-    if ((r = sio__bssl_pins(b, cfg, err, err_size)) != SIO_OK) {
+    if ((r = sio__tls_pins_load(&b->alloc, cfg->pins, cfg->pin_count, cfg->pins_instead_of_chain, &b->pins, err,
+                                err_size)) != SIO_OK) {
         sio_bearssl_destroy(b);
         return r;
     }
+    b->pin_count = cfg->pin_count;
+    b->pins_only = cfg->pins_instead_of_chain;
     b->table.user = b;
     b->table.open = sio__bssl_open;
     b->table.close = sio__bssl_close;

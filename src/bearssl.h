@@ -8,9 +8,6 @@
  * exchange with AEAD suites only (forward secrecy), renegotiation refused,
  * no SNI for IP address hosts (RFC 6066 3).  Each relaxation is a field
  * below.  Not checked: revocation (CRL, OCSP) and name constraints. */
-#ifndef SIO_BEARSSL_DEFAULT_CA_FILE
-#define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
-#endif
 typedef struct sio_bearssl_config {
     const char *ca_file;             /* PEM trust anchors; NULL and no ca_pem: the system's store
                                         (SSL_CERT_FILE, SSL_CERT_DIR, then the usual bundles of
@@ -42,9 +39,6 @@ typedef struct sio_bearssl_config {
                   char *why, size_t why_size);
     void *verify_user;
 } sio_bearssl_config;
-#define SIO_TLS_1_0 0x0301
-#define SIO_TLS_1_1 0x0302
-#define SIO_TLS_1_2 0x0303
 
 typedef struct sio_bearssl sio_bearssl;
 /* Loads anchors and the client key once; the returned table serves any

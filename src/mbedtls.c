@@ -167,7 +167,7 @@ static void sio__mbed_step(sio__mbed_session *s)
 static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
 {
     const unsigned char *spki;
-    size_t spki_len, i;
+    size_t spki_len;
     unsigned char hash[32];
     if (sio_x509_spki(crt->raw.p, crt->raw.len, &spki, &spki_len) != 1) return 0;
 #if SIO__MBED_3
@@ -175,9 +175,7 @@ static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
 #else
     if (mbedtls_sha256_ret(spki, spki_len, hash, 0) != 0) return 0;
 #endif
-    for (i = 0; i < m->pin_count; i++)
-        if (memcmp(m->pins[i], hash, 32) == 0) return 1;
-    return 0;
+    return sio__tls_pinned((const unsigned char (*)[32])m->pins, m->pin_count, hash);
 }
 
 /* mbedTLS's verdict on each certificate, from the root down: with the
@@ -347,30 +345,6 @@ static int sio__mbed_status(void *session, char *err, size_t err_size)
 
 /* ---- loading ---- */
 
-static int sio__mbed_pins(sio_mbedtls *m, const sio_mbedtls_config *cfg, char *err, size_t err_size)
-{
-    size_t i;
-    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
-        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
-        return SIO_ERR_INVALID;
-    }
-    if (!cfg->pin_count) return SIO_OK;
-    if (!cfg->pins || cfg->pin_count > 1024) {
-        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
-        return SIO_ERR_INVALID;
-    }
-    m->pins = (unsigned char (*)[32])sio__realloc(&m->alloc, NULL, cfg->pin_count * 32);
-    if (!m->pins) return SIO_ERR_NOMEM;
-    for (i = 0; i < cfg->pin_count; i++)
-        if (!sio_tls_pin_parse(cfg->pins[i], m->pins[i])) {
-            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
-                     cfg->pins[i] ? cfg->pins[i] : "(null)");
-            return SIO_ERR_INVALID;
-        }
-    m->pin_count = cfg->pin_count;
-    m->pins_only = cfg->pins_instead_of_chain;
-    return SIO_OK;
-}
 
 /* A PEM file of trust anchors; SIO_OK when at least one was read. */
 static int sio__mbed_anchor_file(sio_mbedtls *m, const char *path, const char *what, char *err, size_t err_size)
@@ -551,7 +525,10 @@ SIO_API int sio_mbedtls_create(const sio_mbedtls_config *cfg, sio_mbedtls **out,
     m->table.write_buf = sio__mbed_write_buf;
     m->table.write_done = sio__mbed_write_done;
     m->table.status = sio__mbed_status;
-    if ((r = sio__mbed_pins(m, cfg, err, err_size)) == SIO_OK && (r = sio__mbed_anchors(m, cfg, err, err_size)) == SIO_OK &&
+    r = sio__tls_pins_load(&m->alloc, cfg->pins, cfg->pin_count, cfg->pins_instead_of_chain, &m->pins, err, err_size);
+    m->pin_count = r == SIO_OK ? cfg->pin_count : 0;
+    m->pins_only = cfg->pins_instead_of_chain;
+    if (r == SIO_OK && (r = sio__mbed_anchors(m, cfg, err, err_size)) == SIO_OK &&
         (r = sio__mbed_configure(m, err, err_size)) == SIO_OK)
         r = sio__mbed_own(m, cfg, err, err_size);
     if (r != SIO_OK) {

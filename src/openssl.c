@@ -123,15 +123,14 @@ static int sio__ossl_pins_and_hook(sio__ossl_session *s, X509 *leaf)
     }
     if (o->pin_count) {
         const unsigned char *spki;
-        size_t spki_len, i;
+        size_t spki_len;
         unsigned char hash[32];
         if (sio_x509_spki(der, (size_t)len, &spki, &spki_len) != 1) {
             snprintf(s->why, sizeof s->why, "the server's certificate is malformed");
             ok = 0;
         } else {
             SHA256(spki, spki_len, hash);
-            for (i = 0; i < o->pin_count && memcmp(o->pins[i], hash, 32) != 0; i++) {}
-            if (i == o->pin_count) {
+            if (!sio__tls_pinned((const unsigned char (*)[32])o->pins, o->pin_count, hash)) {
                 snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
                 ok = 0;
             }
@@ -422,30 +421,6 @@ static int sio__ossl_client_cert(sio_openssl *o, const sio_openssl_config *cfg, 
     return SIO_OK;
 }
 
-static int sio__ossl_pins(sio_openssl *o, const sio_openssl_config *cfg, char *err, size_t err_size)
-{
-    size_t i;
-    if (cfg->pins_instead_of_chain && !cfg->pin_count) {
-        snprintf(err, err_size, "tls: pins_instead_of_chain needs pins");
-        return SIO_ERR_INVALID;
-    }
-    if (!cfg->pin_count) return SIO_OK;
-    if (!cfg->pins || cfg->pin_count > 1024) {
-        snprintf(err, err_size, "tls: pins NULL, or more than 1024");
-        return SIO_ERR_INVALID;
-    }
-    o->pins = (unsigned char (*)[32])sio__realloc(&o->alloc, NULL, cfg->pin_count * 32);
-    if (!o->pins) return SIO_ERR_NOMEM;
-    for (i = 0; i < cfg->pin_count; i++)
-        if (!sio_tls_pin_parse(cfg->pins[i], o->pins[i])) {
-            snprintf(err, err_size, "tls: pin %u is not sha256/ and the base64 of 32 bytes: '%.60s'", (unsigned)i + 1,
-                     cfg->pins[i] ? cfg->pins[i] : "(null)");
-            return SIO_ERR_INVALID;
-        }
-    o->pin_count = cfg->pin_count;
-    o->pins_only = cfg->pins_instead_of_chain;
-    return SIO_OK;
-}
 
 SIO_API int sio_openssl_create(const sio_openssl_config *cfg, sio_openssl **out, char *err, size_t err_size)
 {
@@ -498,7 +473,10 @@ SIO_API int sio_openssl_create(const sio_openssl_config *cfg, sio_openssl **out,
     o->table.write_buf = sio__ossl_write_buf;
     o->table.write_done = sio__ossl_write_done;
     o->table.status = sio__ossl_status;
-    if ((r = sio__ossl_pins(o, cfg, err, err_size)) == SIO_OK && (r = sio__ossl_anchors(o, cfg, err, err_size)) == SIO_OK)
+    r = sio__tls_pins_load(&o->alloc, cfg->pins, cfg->pin_count, cfg->pins_instead_of_chain, &o->pins, err, err_size);
+    o->pin_count = r == SIO_OK ? cfg->pin_count : 0;
+    o->pins_only = cfg->pins_instead_of_chain;
+    if (r == SIO_OK && (r = sio__ossl_anchors(o, cfg, err, err_size)) == SIO_OK)
         r = sio__ossl_client_cert(o, cfg, err, err_size);
     if (r != SIO_OK) {
         sio_openssl_destroy(o);

@@ -28,10 +28,6 @@ typedef struct sio_openssl_config {
                   char *why, size_t why_size);
     void *verify_user;
 } sio_openssl_config;
-#ifndef SIO_TLS_1_2
-#define SIO_TLS_1_2 0x0303
-#endif
-#define SIO_TLS_1_3 0x0304
 
 typedef struct sio_openssl sio_openssl;
 /* Loads anchors and the client certificate once; the table serves any

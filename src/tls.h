@@ -18,6 +18,30 @@
 #define SIO__WITH_TLS 0
 #endif
 
+/* TLS versions, for the backends' min_version. */
+#define SIO_TLS_1_0 0x0301
+#define SIO_TLS_1_1 0x0302
+#define SIO_TLS_1_2 0x0303
+#define SIO_TLS_1_3 0x0304
+
+/* The first system trust store tried when no CA is given (after
+ * SSL_CERT_FILE and SSL_CERT_DIR), by the backends that read PEM bundles. */
+#ifndef SIO_DEFAULT_CA_FILE
+#ifdef SIO_BEARSSL_DEFAULT_CA_FILE                  /* its name before 0.3 */
+#define SIO_DEFAULT_CA_FILE SIO_BEARSSL_DEFAULT_CA_FILE
+#else
+#define SIO_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
+#endif
+#endif
+
+/* Certificate pinning, for every TLS backend: a pin is "sha256/" and the
+ * base64 of the SHA-256 of a server key's DER SubjectPublicKeyInfo (as
+ * HPKP and OkHttp write it; `openssl x509 -pubkey -noout | openssl pkey
+ * -pubin -outform der | openssl dgst -sha256 -binary | base64`).  Returns
+ * 1 and the 32 bytes in hash, or 0 when pin is not one.  Backends compare
+ * the server certificate's key (sio_x509_spki) with them. */
+SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32]);
+
 typedef struct sio_tls {
     void *user;
     /* A session for one connection: host is the URL's host (SNI and the

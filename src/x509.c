@@ -113,17 +113,6 @@ SIO_API int sio_x509_spki(const unsigned char *der, size_t len, const unsigned c
     return -1;
 }
 
-SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
-{
-    unsigned char out[36];
-    size_t n = 0;
-    if (!pin || !hash || strncmp(pin, "sha256/", 7) != 0 || strlen(pin + 7) != 44 || pin[7 + 43] != '=' ||
-        pin[7 + 42] == '=' || sio_base64_decode(pin + 7, 44, out, &n) != SIO_OK || n != 32)
-        return 0;
-    memcpy(hash, out, 32);
-    return 1;
-}
-
 SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len)
 {
     static const unsigned char san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
@@ -144,20 +133,3 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
 }
 
 
-/* ---- the system's trust store, for backends that read PEM bundles ---- */
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_MBEDTLS)
-#ifndef SIO_BEARSSL_DEFAULT_CA_FILE
-#define SIO_BEARSSL_DEFAULT_CA_FILE "/etc/ssl/certs/ca-certificates.crt"
-#endif
-/* Where systems keep their trust store, in the order tried when no CA is
- * given (after SSL_CERT_FILE and SSL_CERT_DIR). */
-static const char *const sio__tls_bundles[] = {
-    SIO_BEARSSL_DEFAULT_CA_FILE,                            /* Debian, Ubuntu, Arch, Gentoo */
-    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",    /* Fedora, RHEL 7+ */
-    "/etc/pki/tls/certs/ca-bundle.crt",                     /* RHEL 6, CentOS */
-    "/etc/ssl/ca-bundle.pem",                               /* openSUSE, SLES */
-    "/etc/ssl/cert.pem",                                    /* Alpine, macOS, OpenBSD */
-    "/usr/local/share/certs/ca-root-nss.crt",               /* FreeBSD */
-    "/usr/local/etc/openssl/cert.pem"                       /* macOS with Homebrew's OpenSSL */
-};
-#endif

@@ -12,10 +12,4 @@ SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned
  * returns 1 with *spki and *spki_len pointing into der, or -1 malformed. */
 SIO_API int sio_x509_spki(const unsigned char *der, size_t len, const unsigned char **spki, size_t *spki_len);
 
-/* Certificate pinning, for every TLS backend: a pin is "sha256/" and the
- * base64 of the SHA-256 of a server key's DER SubjectPublicKeyInfo (as
- * HPKP and OkHttp write it; `openssl x509 -pubkey -noout | openssl pkey
- * -pubin -outform der | openssl dgst -sha256 -binary | base64`).  Returns
- * 1 and the 32 bytes in hash, or 0 when pin is not one. */
-SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32]);
 
