@@ -6,6 +6,21 @@ WARN="-std=c99 -Wall -Wextra -pedantic"
 VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
 total_pass=0
 total_fail=0
+failures=""     # one line per failed check or suite, repeated above the total
+
+note_failure() { failures="$failures
+  $1"; }
+
+# A failure that is no suite (a missing tool, a failed fuzz run): one failure.
+fail() {
+    echo "FAIL $1"; total_fail=$((total_fail + 1)); note_failure "$1"
+}
+
+# The failures again, just above the total, so the end of a long log names them.
+print_failures() {
+    [ -n "$failures" ] && printf 'Failed:%s\n' "$failures"
+    return 0
+}
 
 # Runs a program that prints "N passed, N failed"; one that crashes or
 # prints no such line counts as one failure.
@@ -18,12 +33,16 @@ run_suite() {
     line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
     if [ -z "$line" ]; then
         echo "--- $name: no result line (exit $rc): counted as 1 failure"
+        note_failure "$name: no result line (exit $rc)"
         total_fail=$((total_fail + 1))
         return
     fi
     p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "--- $name: exit $rc with no failed test: counted as 1 failure"; fi
     echo "--- $name: $p passed, $f failed"
+    if [ "$f" -ne 0 ]; then
+        note_failure "$name: $f failed: $(printf '%s\n' "$out" | grep -E '^(FAIL|not ok)' | head -n 5 | tr '\n' ';')"
+    fi
     total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
 }
 
@@ -35,7 +54,7 @@ check() {
     if "$@" >"$log" 2>&1 && ! grep -q 'warning' "$log"; then
         echo "PASS $name"; total_pass=$((total_pass + 1))
     else
-        echo "FAIL $name"; head -20 "$log"; total_fail=$((total_fail + 1))
+        echo "FAIL $name"; head -20 "$log"; total_fail=$((total_fail + 1)); note_failure "$name"
     fi
     rm -f "$log"
 }

@@ -44,7 +44,7 @@ checker_suites asan
 if command -v valgrind >/dev/null; then
     checker_suites valgrind
 else
-    echo "FAIL valgrind missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+    fail "valgrind missing (.ci/run installs it)"
 fi
 
 # Fuzzing smoke run: every libFuzzer harness for FUZZ_SECONDS (20) under ASan+UBSan.
@@ -55,7 +55,7 @@ if command -v clang >/dev/null; then
         if fuzz_smoke "$t" "$log"; then
             echo "PASS fuzz smoke: $t ($(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1))"; total_pass=$((total_pass + 1))
         else
-            echo "FAIL fuzz smoke: $t"; grep -E 'ERROR|SUMMARY|artifact' "$log" | head -10; total_fail=$((total_fail + 1))
+            fail "fuzz smoke: $t"; grep -E 'ERROR|SUMMARY|artifact' "$log" | head -10
         fi
         rm -f "$log"
     done
@@ -88,7 +88,7 @@ if [ -f /usr/include/bearssl.h ]; then
          grep -q 'TLS, verified' '$BUILD_DIR/demo.log' && grep -q 'certificate chain is not trusted' '$BUILD_DIR/demo.log' &&
          grep -q 'On Socket.IO Start\|On Start' '$BUILD_DIR/demo.log' || { tail -30 '$BUILD_DIR/demo.log'; exit 1; }"
 else
-    echo "FAIL TLS: libbearssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+    fail "TLS: libbearssl-dev missing (.ci/run installs it)"
 fi
 
 # The OpenSSL backend (make TLS=openssl): the same TLS tests (BearSSL's policy
@@ -102,7 +102,7 @@ if [ -f /usr/include/openssl/ssl.h ]; then
     run_suite "TLS (OpenSSL) against Node https servers" "$PYTHON" tests/integration_tls.py --backend openssl --sioc build-ossl/sioc --sioc-plain build-notls/sioc
     run_suite "TLS (OpenSSL), sioc under valgrind" "$PYTHON" tests/integration_tls.py --backend openssl --sioc build-ossl/sioc --sioc-plain build-notls/sioc --wrapper "$VALGRIND"
 else
-    echo "FAIL TLS: libssl-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+    fail "TLS: libssl-dev missing (.ci/run installs it)"
 fi
 
 # The mbedTLS backend (make TLS=mbedtls; Debian's 2.28): the same TLS tests,
@@ -116,7 +116,7 @@ if [ -f /usr/include/mbedtls/ssl.h ]; then
     run_suite "TLS (mbedTLS) against Node https servers" "$PYTHON" tests/integration_tls.py --backend mbedtls --sioc build-mbed/sioc --sioc-plain build-notls/sioc
     run_suite "TLS (mbedTLS), sioc under valgrind" "$PYTHON" tests/integration_tls.py --backend mbedtls --sioc build-mbed/sioc --sioc-plain build-notls/sioc --wrapper "$VALGRIND"
 else
-    echo "FAIL TLS: libmbedtls-dev missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+    fail "TLS: libmbedtls-dev missing (.ci/run installs it)"
 fi
 
 # Portability: stricter warnings, tcc, a porting template, the unit and
@@ -131,12 +131,12 @@ if command -v tcc >/dev/null; then
     run_suite "unit tests built with tcc" sh -c "tcc -I. -Itests tests/test_unit.c sio_impl_posix.c -o '$BUILD_DIR/tcc_test_unit' && '$BUILD_DIR/tcc_test_unit'"
     run_suite "Socket.IO client tests built with tcc" sh -c "tcc -I. -Itests tests/test_io_client.c -o '$BUILD_DIR/tcc_test_io_client' && '$BUILD_DIR/tcc_test_io_client'"
 else
-    echo "FAIL tcc missing (.ci/run installs it)"; total_fail=$((total_fail + 1))
+    fail "tcc missing (.ci/run installs it)"
 fi
 for target in i686-linux-gnu:i386 s390x-linux-gnu:s390x arm-linux-gnueabihf:arm; do
     tri=${target%%:*}; q=${target##*:}
     if ! command -v "$tri-gcc" >/dev/null || ! command -v "qemu-$q" >/dev/null; then
-        echo "FAIL $tri-gcc or qemu-$q missing (.ci/run installs them)"; total_fail=$((total_fail + 1)); continue
+        fail "$tri-gcc or qemu-$q missing (.ci/run installs them)"; continue
     fi
     check "cross-build for $tri (make CC=$tri-gcc BUILD_DIR=build-$q, sioc included)" \
         make -s CC="$tri-gcc" BUILD_DIR="build-$q" all
@@ -171,9 +171,9 @@ if command -v x86_64-w64-mingw32-gcc >/dev/null && [ -x "$WINE" ]; then
     run_suite "Windows sioc.exe under wine: Socket.IO" "$PYTHON" tests/integration_io.py --sioc build-win/sioc.exe \
         --wrapper "$WINE" -k io_connect_root,io_event_args_nested_json_round_trip,io_ack_for_client_emit,io_binary_to_server_echoed_byte_exact,io_binary_from_server_byte_exact_nested,io_server_ack_request_answered_with_ack_reply,py_events_both_ways,dns_
 else
-    echo "FAIL Windows: x86_64-w64-mingw32-gcc or $WINE missing (.ci/run installs mingw-w64 and wine64)"
-    total_fail=$((total_fail + 1))
+    fail "Windows: x86_64-w64-mingw32-gcc or $WINE missing (.ci/run installs mingw-w64 and wine64)"
 fi
 
+print_failures
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -5,5 +5,6 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 checker_suites "${1:-asan}"
+print_failures
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
