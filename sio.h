@@ -9556,10 +9556,23 @@ static void sio__probe_fail(sio_client *c);
 #endif
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
- * packet in the next POST.  CLOSING until it is delivered. */
+ * packet in the next POST.  CLOSING until it is delivered.  While an emit's
+ * attachments are being sent in parts the close waits for the last to end
+ * (sio__socketio_part_ended), behind what was accepted before it. */
 static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
+#if SIO__WITH_SOCKETIO
+    if (c->socketio.parts_to_send) {
+        size_t n = reason ? strlen(reason) : 0;
+        if (n >= sizeof c->socketio.stop_reason) n = sizeof c->socketio.stop_reason - 1;
+        c->socketio.stop_waits = 1;
+        c->socketio.stop_code = code;
+        if (n) memcpy(c->socketio.stop_reason, reason, n);
+        c->socketio.stop_reason[n] = 0;
+        return SIO_OK;
+    }
+#endif
 #if SIO__WITH_POLLING
     if (SIO__POLLING(c)) {
         const void *piece = "1";
@@ -10059,8 +10072,9 @@ static void sio__outbox_next(sio_client *c, int i)
  * client's Manager does. */
 static void sio__socketio_maybe_close(sio_client *c)
 {
-    if (!sio__namespaces_wanted(&c->socketio.namespaces) && c->phase == SIO__OPEN && !c->websocket.close_sent)
-        sio__eio_close(c, SIO_CLOSE_NORMAL, "");
+    if (!sio__namespaces_wanted(&c->socketio.namespaces) && c->phase == SIO__OPEN && !c->websocket.close_sent &&
+        !c->socketio.stop_waits && sio__eio_close(c, SIO_CLOSE_NORMAL, "") != SIO_OK)
+        sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
 }
 
 static void sio__socketio_parse_error(sio_client *c, const char *why)
@@ -11264,50 +11278,46 @@ static int sio__socketio_configure(sio_client *c, const sio_config *cfg)
     return sio_join(c, ns, cfg->auth);
 }
 
-/* sio_stop on a Socket.IO connection: DISCONNECT every namespace first. */
-static int sio__fail_acks_and_leave_all(sio_client *c)
+/* sio_stop on a Socket.IO connection: every namespace connected or
+ * awaiting its CONNECT reply is DISCONNECTed (a late reply is then
+ * ignored), acks and retried emits fail, queues are dropped. */
+static void sio__fail_acks_and_leave_all(sio_client *c)
 {
     size_t i;
     for (i = 0; i < c->socketio.namespaces.count; i++) {
         sio__ns *ns = c->socketio.namespaces.list[i];
-        if (ns->state == SIO__NS_CONNECTED) {
+        if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
             char head[256];
             size_t n = 1;
-            sio__pending *p;
             head[0] = '4';
             n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
             sio__eio_send_text(c, head, n, "", 0);
-            p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
-            if (p) { p->ns = (int)i; p->reason = "io client disconnect"; }
-            ns->state = SIO__NS_WANTED;
         }
+        if (ns->state == SIO__NS_CONNECTED) {
+            sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+            if (p) { p->ns = (int)i; p->reason = "io client disconnect"; }
+        }
+        if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) ns->state = SIO__NS_WANTED;
         sio__ns_discard_queue(c, (int)i, "the connection was stopped");
     }
     sio__fail_acks(c, -1, SIO_ERR_CLOSED, "socket has been disconnected", 0);
     sio__outbox_fail(c, -1, SIO_ERR_CLOSED, "the connection was stopped");
     c->socketio.disconnect_reason = "io client disconnect";
-    return SIO_OK;
 }
 
-/* sio_close while an emit's attachments are being sent: the first waits
- * for the last to end (what was accepted goes first, then the namespaces'
- * DISCONNECTs and the close) and returns 1; a second abandons the emit
- * and what waits behind it, says so, and returns 0 (close now). */
-static int sio__socketio_stop_after_parts(sio_client *c, int code, const char *reason)
+/* sio_close on an open Socket.IO connection, before the session's close
+ * (which waits for an emit's attachments still being sent): the first
+ * leaves every namespace; a second, while the close still waits, abandons
+ * the emit and what waits behind it, and says so. */
+static void sio__socketio_stop(sio_client *c)
 {
-    if (!c->socketio.parts_to_send) return 0;
-    if (c->socketio.stop_waits) {
+    if (c->user_stop && c->socketio.stop_waits) {
         sio__socketio_parts_drop(c);
         sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0,
                   "sio: stopped again before the emit's attachments ended: it, and what waited behind it, was not sent");
-        return 0;
+        return;
     }
-    c->user_stop = 1;
-    c->socketio.stop_waits = 1;
-    c->socketio.stop_code = code;
-    strcpy(c->socketio.stop_reason, reason ? reason : "");   /* sio_close checked: at most 123 bytes */
     sio__fail_acks_and_leave_all(c);
-    return 1;
 }
 #else
 /* SIO_NO_SOCKETIO: the Socket.IO calls exist, and no client is a Socket.IO
@@ -12504,12 +12514,9 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
 #if SIO__WITH_SOCKETIO
-        if (SIO__SOCKETIO(c) && sio__socketio_stop_after_parts(c, code, reason)) return SIO_OK;
+        if (SIO__SOCKETIO(c)) sio__socketio_stop(c);
 #endif
         c->user_stop = 1;
-#if SIO__WITH_SOCKETIO
-        if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
-#endif
         if (SIO__POLLING(c) && sio__awaiting_session(c)) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
@@ -12585,11 +12592,14 @@ SIO_API int sio_send_begin(sio_client *c, int binary)
 }
 
 /* Room on the link for a part: max_send_queue less what an emit's
- * attachments hold back (their packet and what waits behind them). */
+ * attachments hold back (their packet and what waits behind them), but all
+ * of it once the link is empty: what is held back goes only after the last
+ * attachment, so the attachment must always be able to move. */
 static size_t sio__parts_limit(const sio_client *c)
 {
 #if SIO__WITH_SOCKETIO
     size_t behind = c->socketio.held.tx_len + c->socketio.namespaces.queued_bytes;
+    if (c->ln.tx_len == c->ln.tx_sent) return c->max_send_queue;
     return behind < c->max_send_queue ? c->max_send_queue - behind : 0;
 #else
     return c->max_send_queue;

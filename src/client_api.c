@@ -396,12 +396,9 @@ SIO_API int sio_close(sio_client *c, int code, const char *reason)
         return SIO_OK;
     case SIO__OPEN:
 #if SIO__WITH_SOCKETIO
-        if (SIO__SOCKETIO(c) && sio__socketio_stop_after_parts(c, code, reason)) return SIO_OK;
+        if (SIO__SOCKETIO(c)) sio__socketio_stop(c);
 #endif
         c->user_stop = 1;
-#if SIO__WITH_SOCKETIO
-        if (SIO__SOCKETIO(c)) sio__fail_acks_and_leave_all(c);
-#endif
         if (SIO__POLLING(c) && sio__awaiting_session(c)) {
             sio__finish(c, SIO_CLOSE_ABNORMAL, "stopped before the connection was open", 0);
             return SIO_OK;
@@ -477,11 +474,14 @@ SIO_API int sio_send_begin(sio_client *c, int binary)
 }
 
 /* Room on the link for a part: max_send_queue less what an emit's
- * attachments hold back (their packet and what waits behind them). */
+ * attachments hold back (their packet and what waits behind them), but all
+ * of it once the link is empty: what is held back goes only after the last
+ * attachment, so the attachment must always be able to move. */
 static size_t sio__parts_limit(const sio_client *c)
 {
 #if SIO__WITH_SOCKETIO
     size_t behind = c->socketio.held.tx_len + c->socketio.namespaces.queued_bytes;
+    if (c->ln.tx_len == c->ln.tx_sent) return c->max_send_queue;
     return behind < c->max_send_queue ? c->max_send_queue - behind : 0;
 #else
     return c->max_send_queue;

@@ -257,8 +257,9 @@ static void sio__outbox_next(sio_client *c, int i)
  * client's Manager does. */
 static void sio__socketio_maybe_close(sio_client *c)
 {
-    if (!sio__namespaces_wanted(&c->socketio.namespaces) && c->phase == SIO__OPEN && !c->websocket.close_sent)
-        sio__eio_close(c, SIO_CLOSE_NORMAL, "");
+    if (!sio__namespaces_wanted(&c->socketio.namespaces) && c->phase == SIO__OPEN && !c->websocket.close_sent &&
+        !c->socketio.stop_waits && sio__eio_close(c, SIO_CLOSE_NORMAL, "") != SIO_OK)
+        sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
 }
 
 static void sio__socketio_parse_error(sio_client *c, const char *why)

@@ -41,10 +41,23 @@ static void sio__probe_fail(sio_client *c);
 #endif
 
 /* Ends the session from our side: a close frame, or Engine.IO's close
- * packet in the next POST.  CLOSING until it is delivered. */
+ * packet in the next POST.  CLOSING until it is delivered.  While an emit's
+ * attachments are being sent in parts the close waits for the last to end
+ * (sio__socketio_part_ended), behind what was accepted before it. */
 static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
+#if SIO__WITH_SOCKETIO
+    if (c->socketio.parts_to_send) {
+        size_t n = reason ? strlen(reason) : 0;
+        if (n >= sizeof c->socketio.stop_reason) n = sizeof c->socketio.stop_reason - 1;
+        c->socketio.stop_waits = 1;
+        c->socketio.stop_code = code;
+        if (n) memcpy(c->socketio.stop_reason, reason, n);
+        c->socketio.stop_reason[n] = 0;
+        return SIO_OK;
+    }
+#endif
 #if SIO__WITH_POLLING
     if (SIO__POLLING(c)) {
         const void *piece = "1";

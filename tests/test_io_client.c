@@ -858,6 +858,124 @@ static void test_io_stop_waits_for_attachments_in_parts(void)
     sio_destroy(c);
 }
 
+/* Every way the connection may end while an attachment is open waits for
+ * it: leaving the last namespace (before or after sio_stop) and a stop with
+ * a namespace still awaiting its CONNECT reply, which is then DISCONNECTed
+ * and raises no CONNECT event afterwards. */
+static void test_io_every_close_waits_for_attachments_in_parts(void)
+{
+    sio_client *c = io_mid_attachment();
+    sio_event ev;
+    int k, connects = 0;
+    if (!c) return;
+    CHECK_INT(sio_leave(c, "/"), SIO_OK);                      /* the last namespace */
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01");
+    CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "C:02|T:42[\"after\",1]|T:41|?:03e8");
+    sio_destroy(c);
+
+    c = io_mid_attachment();
+    if (!c) return;
+    CHECK_INT(sio_stop(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    client_frames_line();
+    CHECK_INT(sio_leave(c, "/"), SIO_OK);                      /* stopping already: still waits */
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "");
+    CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "C:02|T:42[\"after\",1]|T:41|?:03e8");
+    sio_destroy(c);
+
+    c = io_mid_attachment();
+    if (!c) return;
+    CHECK_INT(sio_join(c, "/y", NULL), SIO_OK);                /* its CONNECT waits behind the attachment */
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(sio_emit(c, "/y", "late", "[1]"), SIO_OK);       /* queued for a next sio_start, not sent now */
+    CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01|C:02|"
+              "T:42[\"after\",1]|T:40/y,|T:41|T:41/y,|?:03e8");
+    server_text("40/y,{\"sid\":\"Y1\"}");                     /* the reply to the CONNECT that went */
+    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+    for (k = 0; k < 20; k++)
+        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_CONNECT) connects++;
+    CHECK_INT(connects, 0);
+    CHECK_STR(client_frames_line(), "");
+    sio_destroy(c);
+}
+
+/* A stop with a namespace awaiting its CONNECT reply, no attachment open:
+ * the namespace is DISCONNECTed with the others, and its late CONNECT reply
+ * raises no event and lets nothing out after the close. */
+static void test_io_stop_leaves_namespaces_still_connecting(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    int k, connects = 0;
+    memset(&cfg, 0, sizeof cfg);
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    client_frames_line();
+    CHECK_INT(sio_join(c, "/y", NULL), SIO_OK);
+    sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:40/y,");
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(sio_emit(c, "/y", "late", "[1]"), SIO_OK);       /* queued for a next sio_start, not sent now */
+    server_text("40/y,{\"sid\":\"Y1\"}");
+    for (k = 0; k < 20; k++)
+        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_CONNECT) connects++;
+    CHECK_INT(connects, 0);
+    CHECK_STR(client_frames_line(), "T:41|T:41/y,|?:03e8");
+    sio_destroy(c);
+}
+
+/* What waits behind an open attachment (emits, pongs) may fill the send
+ * queue; the attachment must still go, or nothing would ever drain: a part
+ * always fits once the link is empty. */
+static void test_io_attachment_parts_go_when_the_queue_is_full_behind_them(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_event ev;
+    sio_emit_options o;
+    int k;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&o, 0, sizeof o);
+    cfg.max_send_queue = 2000;
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);             /* the link is empty */
+    for (k = 0; k < 1000 && sio_emit(c, NULL, "fill", "[\"0123456789\"]") == SIO_OK; k++) {}
+    CHECK(k > 0 && k < 1000);
+    for (k = 0; k < 4; k++) server_text("2");                 /* the pongs wait too */
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK(sio_queued_bytes(c) >= cfg.max_send_queue);
+    client_frames_line();
+    CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    {
+        const char *want = "B:02|T:42[\"fill\",\"0123456789\"]|";   /* the part, then what waited */
+        CHECK(strncmp(client_frames_line(), want, strlen(want)) == 0);
+    }
+    CHECK_INT((int)sio_queued_bytes(c), 0);
+    sio_destroy(c);
+}
+
 static sio_client *eio3_client(const char *url);
 
 /* Engine.IO 3 puts the packet type first; the server's maxPayload bounds
@@ -3169,6 +3287,9 @@ int main(void)
     RUN(test_io_attachments_sent_in_parts);
     RUN(test_io_attachments_sent_in_parts_bounds);
     RUN(test_io_stop_waits_for_attachments_in_parts);
+    RUN(test_io_every_close_waits_for_attachments_in_parts);
+    RUN(test_io_stop_leaves_namespaces_still_connecting);
+    RUN(test_io_attachment_parts_go_when_the_queue_is_full_behind_them);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_attachment_in_parts_in_little_memory);
     RUN(test_io_early_event_in_parts_is_held_whole);
