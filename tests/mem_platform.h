@@ -29,11 +29,15 @@ typedef struct mem_net {
      * the polling transport's GET and POST connections and the upgrade
      * probe; what the client writes still goes to out. */
     int multi;
+    unsigned opened;              /* connections made, for telling a box's connections apart */
     struct mem_box {
         unsigned char in[1 << 15];
         size_t in_len, in_pos;
         int open, eof;
+        unsigned serial;          /* net.opened when it was made */
         char key[25];             /* the Sec-WebSocket-Key it sent, if any */
+        unsigned char out[1 << 15];   /* what the client wrote on it, for a server model to read */
+        size_t out_len;
     } box[4];
 } mem_net;
 
@@ -58,6 +62,7 @@ static int mem_connect(void *u, const char *host, unsigned short port, unsigned 
         if (i == 4) { net.sockets--; snprintf(err, n, "no free in-memory socket"); return SIO_ERR_IO; }
         memset(&net.box[i], 0, sizeof net.box[i]);
         net.box[i].open = 1;
+        net.box[i].serial = ++net.opened;
         *s = 100 + i;
     }
     return SIO_OK;
@@ -81,6 +86,12 @@ static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err
     memcpy(net.out + net.out_len, b, len);
     net.out_len += len;
     net.sends++;
+    if (mem_box_of(s)) {
+        struct mem_box *x = mem_box_of(s);
+        size_t room = sizeof x->out - x->out_len, k = len < room ? len : room;
+        memcpy(x->out + x->out_len, b, k);
+        x->out_len += k;
+    }
     if (mem_box_of(s) && len > 19) {          /* remember a handshake's key for the answer */
         const char *k = (const char *)b, *end = k + len - 19 - 24;
         for (; k <= end; k++)

@@ -5,6 +5,7 @@
 #include "test.h"
 #include <stdlib.h>
 #include "mem_platform.h"
+#include "sim_server.h"
 
 static char sent[64][4096];      /* the client's text messages, decoded */
 static size_t sent_count;
@@ -1992,6 +1993,167 @@ static void test_io_every_allocation_failing_still_ends_in_one_close(void)
     CHECK_INT(modes_done, 2);
 }
 
+/* ---- the client against the in-process server model (sim_server.h) ---- */
+
+typedef struct model_run {
+    int opens, connects, closes, acks, ack_failures, events, stop_after_idle, restart_after_idle;
+} model_run;
+
+/* Pumps a started client against the model until it is idle again (or 600
+ * steps): the server answers what the client wrote, the clock moves 100 ms
+ * whenever nothing happened.  The first CONNECT emits with an ack; after
+ * restart_after_idle quiet steps the server restarts (0: never), after
+ * stop_after_idle the application stops. */
+static void model_pump(sio_client *c, sim_server *s, model_run *r)
+{
+    sio_event ev;
+    int i, idle = 0, restarted = 0, stopped = 0;
+    for (i = 0; i < 600 && sio_get_state(c) != SIO_STATE_IDLE; i++) {
+        sim_server_step(s);
+        if (sio_poll(c, &ev, 0) == 1) {
+            switch (ev.type) {
+            case SIO_EVENT_OPEN: r->opens++; break;
+            case SIO_EVENT_CONNECT:
+                if (++r->connects == 1) {
+                    sio_emit_options o;
+                    memset(&o, 0, sizeof o);
+                    o.event = "hello";
+                    o.args = "[1]";
+                    o.ack = 1;
+                    sio_emit_ex(c, &o, NULL);
+                }
+                break;
+            case SIO_EVENT_ACK: r->acks++; break;
+            case SIO_EVENT_EVENT:
+                r->events++;
+                if (ev.attachment_count == 1 && ev.attachments) {        /* the binary one is echoed */
+                    sio_emit_options o;
+                    memset(&o, 0, sizeof o);
+                    o.event = "echo";
+                    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+                    o.attachments = ev.attachments;
+                    o.attachment_count = 1;
+                    o.ack = 1;
+                    sio_emit_ex(c, &o, NULL);
+                }
+                break;
+            case SIO_EVENT_ERROR: if (ev.ack_id >= 0) r->ack_failures++; break;
+            case SIO_EVENT_CLOSE: r->closes++; break;
+            default: break;
+            }
+            continue;
+        }
+        idle++;
+        if (r->restart_after_idle && idle == r->restart_after_idle && !restarted) { restarted = 1; sim_server_drop(s); }
+        else if (idle == r->stop_after_idle && !stopped) { stopped = 1; sio_stop(c); }
+        else net.now += 100;
+    }
+    while (sio_poll(c, &ev, 0) == 1)                       /* what is left after the end */
+        if (ev.type == SIO_EVENT_CLOSE) r->closes++;
+}
+
+/* A Socket.IO client for the model: transport, reconnection with short
+ * delays, an emit with an ack made before the start. */
+static int model_client(sio_config *cfg, int transport, int reconnect, sio_client **c)
+{
+    sio_emit_options o;
+    cfg->url = "http://h.test/";
+    cfg->mode = SIO_MODE_SOCKETIO;
+    cfg->transport = transport;
+    cfg->reconnect = reconnect ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
+    cfg->reconnect_delay_ms = 200;
+    cfg->reconnect_delay_max_ms = 400;
+    cfg->reconnect_attempts = 3;
+    net_reset();
+    net.multi = 1;
+    if (sio_create(cfg, c) != SIO_OK) return 0;
+    memset(&o, 0, sizeof o);
+    o.event = "early";
+    o.args = "[0]";
+    o.ack = 1;
+    sio_emit_ex(*c, &o, NULL);
+    return 1;
+}
+
+/* The model itself: over polling with the upgrade, WebSocket alone and
+ * polling alone, the client connects, both emits are acked, a stop ends
+ * in one CLOSE; with a server restart it reconnects and connects again. */
+static void test_io_client_against_the_server_model(void)
+{
+    static const int transports[] = { SIO_TRANSPORT_AUTO, SIO_TRANSPORT_WEBSOCKET, SIO_TRANSPORT_POLLING };
+    int t, restart;
+    for (restart = 0; restart <= 1; restart++)
+        for (t = 0; t < 3; t++) {
+            sio_config cfg;
+            sio_client *c = NULL;
+            sim_server s;
+            model_run r;
+            memset(&cfg, 0, sizeof cfg);
+            memset(&r, 0, sizeof r);
+            r.stop_after_idle = 60;
+            r.restart_after_idle = restart ? 20 : 0;
+            sim_server_init(&s, 1);
+            CHECK(model_client(&cfg, transports[t], restart, &c));
+            if (!c) continue;
+            CHECK_INT(sio_start(c), SIO_OK);
+            model_pump(c, &s, &r);
+            CHECK_INT(r.closes, 1);
+            CHECK_INT(r.connects, 1 + restart);
+            CHECK_INT(s.sessions, 1 + restart);
+            CHECK_INT(r.events, 2 * (1 + restart));                   /* the greetings, per session */
+            CHECK(r.acks + r.ack_failures >= 3);                       /* early, hello, the echoes */
+            if (!restart) CHECK_INT(r.acks, 3);
+            if (transports[t] == SIO_TRANSPORT_AUTO && !restart) CHECK(s.ws_upgraded);
+            if (r.closes != 1 || r.connects != 1 + restart)
+                fprintf(stderr, "  (transport %d, restart %d: opens %d connects %d closes %d acks %d)\n", t, restart,
+                        r.opens, r.connects, r.closes, r.acks);
+            sio_destroy(c);
+        }
+}
+
+/* Every allocation failing in turn against the server model: polling with
+ * the upgrade, WebSocket alone, polling alone, each with and without a
+ * server restart and reconnection.  Nothing crashes or leaks; a start ends
+ * in exactly one CLOSE. */
+static void test_io_every_allocation_failing_against_the_server_model(void)
+{
+    static const int transports[] = { SIO_TRANSPORT_AUTO, SIO_TRANSPORT_WEBSOCKET, SIO_TRANSPORT_POLLING };
+    int t, restart, scenarios_done = 0;
+    for (restart = 0; restart <= 1; restart++)
+        for (t = 0; t < 3; t++) {
+            long k, tried_all = 0;
+            for (k = 0; k < 5000 && !tried_all; k++) {
+                sio_config cfg;
+                sio_client *c = NULL;
+                sim_server s;
+                model_run r;
+                memset(&cfg, 0, sizeof cfg);
+                memset(&r, 0, sizeof r);
+                r.stop_after_idle = 60;
+                r.restart_after_idle = restart ? 20 : 0;
+                cfg.allocator.realloc = io_failing_realloc;
+                io_fail_after = k;
+                io_alloc_seen = 0;
+                io_live = 0;
+                sim_server_init(&s, 1);
+                if (!model_client(&cfg, transports[t], restart, &c)) { CHECK(c == NULL); CHECK_INT(io_live, 0); continue; }
+                if (sio_start(c) == SIO_OK) {
+                    model_pump(c, &s, &r);
+                    CHECK_INT(r.closes, 1);
+                    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+                    if (r.closes != 1 || sio_get_state(c) != SIO_STATE_IDLE)
+                        fprintf(stderr, "  (transport %d, restart %d, allocation %ld failing: closes %d)\n", t, restart,
+                                k + 1, r.closes);
+                }
+                tried_all = io_alloc_seen <= io_fail_after;
+                sio_destroy(c);
+                CHECK_INT(io_live, 0);
+            }
+            scenarios_done += (int)tried_all;
+        }
+    CHECK_INT(scenarios_done, 6);
+}
+
 /* The polling transport over in-memory connections (one inbox each):
  * the handshake GET, the CONNECT in a POST, the reply in a long-poll GET.
  * Then pings whose pongs the server never collects (it answers no POST)
@@ -3314,6 +3476,8 @@ int main(void)
     RUN(test_io_paused_probe_does_not_spin);
     RUN(test_io_polling_links_reuse_the_resolved_address);
     RUN(test_io_every_allocation_failing_still_ends_in_one_close);
+    RUN(test_io_client_against_the_server_model);
+    RUN(test_io_every_allocation_failing_against_the_server_model);
     RUN(test_io_attachments_together_are_bounded_by_max_message);
     RUN(test_io_placeholder_check_cases);
     RUN(test_io_placeholder_num_out_of_range_is_a_parse_error);
