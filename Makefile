@@ -49,7 +49,7 @@ endif
 
 EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen
 LIB_TESTS = test_unit test_io_unit test_io_live test_parts_live test_tls_hook   # link the library object
-SELF_TESTS = test_client test_io_client                  # compile the implementation with an in-memory platform
+SELF_TESTS = test_client test_io_client sim              # compile the implementation with an in-memory platform
 BENCHES = bench_ws bench_io bench_mem bench_tcp
 
 all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))
@@ -79,8 +79,16 @@ $(EXAMPLES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): examples/%.c $(BUILD_D
 $(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
+$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h tests/sim_server.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(LDFLAGS) $(TLS_LIBS) -o $@
+
+# The seeded simulator (tests/sim.c, built with the self-tests): make sim runs 20,000 seeds,
+# make sim SEED=n replays one with its trace, make sim-long runs a million and reports seeds/s.
+sim: $(BUILD_DIR)/sim$(EXE)
+	$(BUILD_DIR)/sim$(EXE) $(if $(SEED),$(SEED),1 20000)
+
+sim-long: $(BUILD_DIR)/sim$(EXE)
+	$(BUILD_DIR)/sim$(EXE) 1 1000000
 
 $(BENCHES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): bench/%.c bench/bench_clock.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
@@ -99,7 +107,7 @@ ASAN_DIR ?= build-asan
 # Every UBSan report halts the run (float-cast-overflow is not in gcc's "undefined" set).
 ASAN_FLAGS = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client $(ASAN_DIR)/test_io_live $(ASAN_DIR)/test_parts_live \
+	$(MAKE) BUILD_DIR=$(ASAN_DIR) CFLAGS="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" $(ASAN_DIR)/sioc $(ASAN_DIR)/test_unit $(ASAN_DIR)/test_client $(ASAN_DIR)/test_io_unit $(ASAN_DIR)/test_io_client $(ASAN_DIR)/sim $(ASAN_DIR)/test_io_live $(ASAN_DIR)/test_parts_live \
 	  $(foreach t,$(FUZZ_TARGETS),$(ASAN_DIR)/fuzz_$(t)_replay)
 
 # The registry sometimes times out: try three times before giving up.
@@ -195,4 +203,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE sim sim-long all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

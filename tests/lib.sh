@@ -74,6 +74,7 @@ checker_suites() {
     run_suite "client tests ($label)" $prefix "$dir/test_client"
     run_suite "Socket.IO codec unit tests ($label)" $prefix "$dir/test_io_unit"
     run_suite "Socket.IO client tests ($label)" $prefix "$dir/test_io_client"
+    run_suite "seeded simulation ($label)" $prefix "$dir/sim" 100001 "$([ "$mode" = asan ] && echo 2000 || echo 200)"
     run_suite "Socket.IO library against socket.io 4.8 ($label)" bash tests/run_io_live.sh $prefix "$dir/test_io_live"
     run_suite "messages and attachments in parts, 8 MiB each way against npm ws, Python websockets, socket.io, python-socketio ($label)" \
         bash tests/run_parts_live.sh $prefix "$dir/test_parts_live" 8

@@ -34,6 +34,7 @@ typedef struct mem_net {
         unsigned char in[1 << 15];
         size_t in_len, in_pos;
         int open, eof;
+        int reset;                /* reads and writes fail: "Connection reset by peer" */
         unsigned serial;          /* net.opened when it was made */
         char key[25];             /* the Sec-WebSocket-Key it sent, if any */
         unsigned char out[1 << 15];   /* what the client wrote on it, for a server model to read */
@@ -79,7 +80,8 @@ static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
 }
 static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err, size_t n)
 {
-    (void)u; (void)s; (void)err; (void)n;
+    (void)u; (void)s;
+    if (mem_box_of(s) && mem_box_of(s)->reset) { snprintf(err, n, "Connection reset by peer"); return SIO_ERR_IO; }
     if (net.max_write && len > net.max_write) len = net.max_write;
     if (len > sizeof net.out - net.out_len) len = sizeof net.out - net.out_len;
     if (len == 0) return SIO_ERR_AGAIN;
@@ -106,8 +108,10 @@ static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size
     (void)u; (void)err; (void)n;
     if (x) {
         avail = x->in_len - x->in_pos;
+        if (x->reset) { snprintf(err, n, "Connection reset by peer"); return SIO_ERR_IO; }
         if (avail == 0) return x->eof ? 0 : SIO_ERR_AGAIN;
         if (len > avail) len = avail;
+        if (net.max_read && len > net.max_read) len = net.max_read;
         memcpy(b, x->in + x->in_pos, len);
         x->in_pos += len;
         return (long)len;
@@ -133,7 +137,7 @@ static int mem_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
     (void)u;
     for (i = 0; i < count; i++) {
         struct mem_box *x = mem_box_of(items[i].socket);
-        int readable = x ? (x->in_pos < x->in_len || x->eof) : (net.in_pos < net.in_len || net.eof);
+        int readable = x ? (x->in_pos < x->in_len || x->eof || x->reset) : (net.in_pos < net.in_len || net.eof);
         items[i].revents = (items[i].events & SIO_WAIT_WRITE) | (readable ? SIO_WAIT_READ : 0);
         if (items[i].revents) ready++;
     }
@@ -186,7 +190,7 @@ static const sio_platform mem_platform_dns = { NULL, mem_connect, mem_connect_re
 
 static void net_reset(void) { memset(&net, 0, sizeof net); net.now = 1000; }
 static void server_send(const void *p, size_t n) { memcpy(net.in + net.in_len, p, n); net.in_len += n; }
-static void server_frame(int fin, int op, const void *p, size_t n)
+static inline void server_frame(int fin, int op, const void *p, size_t n)
 {
     net.in_len += sio_ws_encode(net.in + net.in_len, fin, op, p, n, NULL);
 }
@@ -240,7 +244,7 @@ static inline void box_accept(int i)
 
 static int poll_type(sio_client *c, sio_event *ev) { return sio_poll(c, ev, 100) == 1 ? (int)ev->type : -1; }
 
-static sio_client *open_client(sio_config *cfg)
+static inline sio_client *open_client(sio_config *cfg)
 {
     sio_client *c = NULL;
     sio_event ev;
@@ -257,7 +261,7 @@ static sio_client *open_client(sio_config *cfg)
 }
 
 /* Decodes the n-th client frame in net.out (unmasking a copy). */
-static int client_frame(size_t index, sio_ws_frame *f, unsigned char *payload)
+static inline int client_frame(size_t index, sio_ws_frame *f, unsigned char *payload)
 {
     size_t pos = 0, i;
     for (i = 0;; i++) {

@@ -28,6 +28,8 @@ run_suite "client tests, build without permessage-deflate (SIO_NO_DEFLATE, no wa
     "gcc $WARN -Wshadow -Werror -DSIO_NO_DEFLATE -I. -Itests tests/test_client.c -o '$BUILD_DIR/test_client_no_deflate' && '$BUILD_DIR/test_client_no_deflate'"
 run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
+run_suite "seeded simulation: the client against the server model with faults, 5000 seeds (make sim SEED=n replays one)" \
+    "$BUILD_DIR/sim" 1 5000
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
 run_suite "messages and attachments in parts: 64 MiB each way against npm ws, Python websockets, socket.io, python-socketio (3 MiB up) in under 64 KiB of heap" \

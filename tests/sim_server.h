@@ -23,8 +23,9 @@ typedef struct sim_server {
     size_t read[4];               /* how far each connection's writes were read */
     unsigned serial[4];           /* the connection read[] is about */
     int websocket[4];             /* the connection was switched to WebSocket */
-    int events, acks_sent, connects, closes;
+    int events, acks_sent, connects, closes, upgrades;
     int offer_upgrade;            /* "upgrades":["websocket"] in the open packet */
+    void (*on_packet)(const char *p, size_t n);   /* sees every EVENT the client sent */
 } sim_server;
 
 static void sim_server_init(sim_server *s, int offer_upgrade)
@@ -102,6 +103,7 @@ static void sim_server_packet(sim_server *s, int box, const char *p, size_t n)
     }
     if (n == 1 && p[0] == '5') {
         s->ws_upgraded = 1;
+        s->upgrades++;
         if (s->pending_len) {                                    /* what waited goes on the WebSocket */
             size_t a = 0, b;
             for (b = 0; b <= s->pending_len; b++)
@@ -133,6 +135,7 @@ static void sim_server_packet(sim_server *s, int box, const char *p, size_t n)
     } else if (p[1] == '2' || p[1] == '5') {                     /* EVENT, BINARY_EVENT: 4<type>[N-][/ns,][id][...] */
         size_t k = 2, ns, ns_end, id;
         s->events++;
+        if (s->on_packet) s->on_packet(p, n);
         if (p[1] == '5') {
             while (k < n && p[k] >= '0' && p[k] <= '9') k++;
             if (k < n && p[k] == '-') k++;
