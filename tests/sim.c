@@ -33,7 +33,11 @@ typedef struct sim_state {
     long live_blocks;
     size_t live_bytes, peak_bytes;
     int starts, closes, stopped, retries;
-    int left_while_stopped;          /* sio_leave while stopped answers the namespace's queued emits */
+    int left_while_stopped;
+    int websocket;                   /* plain WebSocket mode: echoes must come back in order */
+    int sent_seq, echo_last;
+    int parts_left;                  /* an emit's attachment being sent in parts: parts to go (-1: none) */
+    int part_begun;          /* sio_leave while stopped answers the namespace's queued emits */
     signed char answers[SIM_MAX_ACKS];   /* per ack id: answers seen; -1: no such id */
     char asked[SIM_MAX_ACKS];            /* the emit asked for its ack (else only a give-up answers) */
     int seq;                         /* the next emit's number (the server checks the order) */
@@ -44,7 +48,7 @@ static sim_state S;
 
 /* Over a batch: what the seeds exercised (a simulator that never got far
  * would pass everything). */
-static struct { unsigned long emits, acked, failed, sessions, upgrades, allocs_failed, restarts, resets; } T;
+static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, upgrades, allocs_failed, restarts, resets; } T;
 
 static uint32_t rnd(void)
 {
@@ -133,6 +137,12 @@ static void sim_event(sio_client *c, const sio_event *ev)
         else if (++S.answers[ev->ack_id] > 1)
             violation("an emit answered twice");
         break;
+    case SIO_EVENT_MESSAGE: {
+        int k = atoi((const char *)ev->data);
+        if (k <= S.echo_last || k >= S.sent_seq) violation("an echo repeated, reordered or never sent");
+        S.echo_last = k;
+        break;
+    }
     case SIO_EVENT_EVENT:
         trace(ev->event_name, (long)ev->attachment_count);
         if (ev->attachment_count == 1 && ev->attachments) {       /* echo the binary greeting */
@@ -152,9 +162,29 @@ static void sim_event(sio_client *c, const sio_event *ev)
     }
 }
 
+/* Plain WebSocket: messages numbered in order; the echoes may lose some
+ * (in flight at a reset) but never repeat or reorder them. */
+static void sim_websocket_application(sio_client *c)
+{
+    char text[32];
+    int n;
+    if (chance(80)) {
+        n = snprintf(text, sizeof text, "%d", S.sent_seq);
+        if (sio_send_text(c, text, (size_t)n) == SIO_OK) S.sent_seq++;
+    }
+    if (chance(5)) sio_send_ping(c, "p", 1);
+    if (chance(4) && !S.stopped) { trace("stop", 0); sio_stop(c); }
+    if (chance(10) && S.stopped && sio_start(c) == SIO_OK) {
+        trace("start", 0);
+        S.starts++;
+        S.stopped = 0;
+    }
+}
+
 /* What the application does at a step. */
 static void sim_application(sio_client *c)
 {
+    if (S.websocket) { sim_websocket_application(c); return; }
     if (chance(60) && S.seq < SIM_MAX_ACKS) {
         char args[32];
         sio_emit_options o;
@@ -171,9 +201,35 @@ static void sim_application(sio_client *c)
             sim_emitted(SIO_OK, id, 1);
         }
     }
+    if (S.parts_left < 0 && chance(15)) {               /* an emit whose attachment follows in parts */
+        sio_emit_options o;
+        int64_t id = -1;
+        memset(&o, 0, sizeof o);
+        o.event = "up";
+        o.args = "[{\"_placeholder\":true,\"num\":0}]";
+        o.attachment_count = 1;
+        o.ack = 1;
+        if (sio_emit_ex(c, &o, &id) == SIO_OK) {
+            trace("emit in parts", (long)id);
+            sim_emitted(SIO_OK, id, 1);
+            S.parts_left = (int)(rnd() % 6);
+            S.part_begun = 0;
+        }
+    } else if (S.parts_left >= 0 && chance(300)) {
+        int r;
+        if (!S.part_begun) r = sio_send_begin(c, 1), S.part_begun = r == SIO_OK;
+        else if (S.parts_left > 0) r = sio_send_part(c, "0123456789abcdef", 1 + rnd() % 16), S.parts_left -= r == SIO_OK;
+        else {
+            r = sio_send_end(c);
+            S.parts_left = r == SIO_OK ? -1 : 0;
+            T.parts_done += r == SIO_OK;
+        }
+        if (r == SIO_ERR_STATE) { trace("parts refused", 0); S.parts_left = -1; }   /* the connection ended */
+    }
     if (chance(5)) sio_join(c, "/news", NULL);
     if (chance(3) && sio_leave(c, "/news") == SIO_OK && S.stopped) S.left_while_stopped = 1;
     if (chance(4) && !S.stopped) { trace("stop", 0); sio_stop(c); }
+    if (chance(1) && !S.stopped) { trace("close 4000", 0); sio_close(c, 4000, "bye"); }
     if (chance(10) && S.stopped && sio_start(c) == SIO_OK) {
         trace("start", 0);
         S.starts++;
@@ -200,6 +256,9 @@ static void sim_faults(sim_server *s, uint64_t *down_until)
     }
     net.connect_fail = net.now < *down_until;
     if (chance(5)) { uint32_t j = rnd() % 40000; trace("clock jump", (long)j); net.now += j; }
+    if (chance(20)) sim_server_send(s, "2");                      /* a ping */
+    if (chance(3)) { trace("server disconnects a namespace", 0); sim_server_kick(s, chance(500) ? "/" : "/news"); }
+    s->refuse_namespaces = chance(100);
 }
 
 static int sim_seed(uint64_t seed, int verbose)
@@ -215,14 +274,22 @@ static int sim_seed(uint64_t seed, int verbose)
     memset(S.answers, -1, sizeof S.answers);
     S.rng = seed * 0x9E3779B97F4A7C15ull + 1;
     S.verbose = verbose;
+    S.parts_left = -1;
     server_last[0] = server_last[1] = -1;
     net_reset();
     net.multi = 1;
     sim_server_init(&s, 1);
     s.on_packet = server_saw;
     memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
+    S.echo_last = -1;
+    S.websocket = s.echo = chance(250);
+    cfg.url = S.websocket ? "ws://h.test/echo" : "http://h.test/";
+    cfg.mode = S.websocket ? SIO_MODE_WEBSOCKET : SIO_MODE_SOCKETIO;
+    if (S.websocket && chance(500)) {
+        cfg.ping_interval_ms = 1000 + (int)(rnd() % 5000);
+        cfg.pong_timeout_ms = 500 + (int)(rnd() % 3000);
+    }
+    cfg.reconnect_queue = chance(300) ? SIO_RECONNECT_REFUSE : SIO_RECONNECT_QUEUE;
     cfg.transport = transports[rnd() % 3];
     cfg.reconnect = chance(800) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
     cfg.reconnect_delay_ms = 100 + (int)(rnd() % 900);
@@ -234,8 +301,8 @@ static int sim_seed(uint64_t seed, int verbose)
     cfg.allocator.realloc = sim_realloc;
     S.alloc_fail_per_mille = chance(250) ? 1 + rnd() % 20 : 0;
     if (verbose)
-        printf("seed %llu: transport %d reconnect %d (%u attempts) retries %d ack_timeout %d max_send_queue %lu "
-               "allocations failing %u/1000\n", (unsigned long long)seed, cfg.transport, cfg.reconnect,
+        printf("seed %llu: %s transport %d reconnect %d (%u attempts) retries %d ack_timeout %d max_send_queue %lu "
+               "allocations failing %u/1000\n", (unsigned long long)seed, S.websocket ? "WebSocket" : "Socket.IO", cfg.transport, cfg.reconnect,
                cfg.reconnect_attempts, cfg.retries, cfg.ack_timeout_ms, (unsigned long)cfg.max_send_queue,
                S.alloc_fail_per_mille);
     if (sio_create(&cfg, &c) != SIO_OK) {
@@ -268,6 +335,10 @@ static int sim_seed(uint64_t seed, int verbose)
     }
     if (!S.stopped) { trace("final stop", 0); sio_stop(c); }
     for (step = 0; step < 2000 && S.closes < S.starts && !S.failed; step++) {
+        if (step == 50 && S.parts_left >= 0) {          /* a stop waits for an open attachment: a second does not */
+            trace("second stop", 0);
+            sio_stop(c);
+        }
         sim_server_step(&s);
         if (sio_poll(c, &ev, 0) == 1) sim_event(c, &ev);
         else net.now += 100;
@@ -280,6 +351,7 @@ static int sim_seed(uint64_t seed, int verbose)
             if (S.answers[k] == 0 && S.asked[k]) { violation("an emit with an ack never answered"); trace("ack id", k); break; }
     sio_destroy(c);
     T.emits += (unsigned long)S.seq;
+    T.echoes += (unsigned long)s.echoed;
     T.sessions += (unsigned long)s.sessions;
     T.upgrades += (unsigned long)s.upgrades;
     T.allocs_failed += (unsigned long)S.allocs_failed;
@@ -309,9 +381,9 @@ int main(int argc, char **argv)
     printf("%s simulation: seeds %llu..%llu, %llu failed (%.0f seeds/s)\n", failed ? "FAIL" : "PASS",
            (unsigned long long)first, (unsigned long long)(first + count - 1), (unsigned long long)failed,
            secs > 0 ? (double)count / secs : 0.0);
-    printf("  exercised: %lu emits (%lu acked, %lu answered failed), %lu server sessions, %lu upgrades, %lu server "
-           "restarts, %lu connection resets, %lu allocations failed\n", T.emits, T.acked, T.failed, T.sessions,
-           T.upgrades, T.restarts, T.resets, T.allocs_failed);
+    printf("  exercised: %lu emits (%lu acked, %lu answered failed, %lu attachments sent in parts), %lu server sessions, %lu upgrades, %lu server "
+           "restarts, %lu connection resets, %lu allocations failed, %lu WebSocket messages echoed\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions,
+           T.upgrades, T.restarts, T.resets, T.allocs_failed, T.echoes);
     printf("%d passed, %d failed\n", failed ? 0 : 1, failed ? 1 : 0);
     return failed ? 1 : 0;
 }

@@ -6,6 +6,8 @@
  * scripting every byte, so the path the client takes may change (an
  * allocation failing, a reconnection) and the server still follows.
  *
+ * With echo set it is a plain WebSocket echo server instead.
+ *
  * The model: one session at a time (sim_server_drop ends it, as a server
  * restart would); every namespace is accepted and greeted with an event and
  * a binary event; an EVENT with an ack id is acked with ["ok"]; events are
@@ -26,6 +28,9 @@ typedef struct sim_server {
     int events, acks_sent, connects, closes, upgrades;
     int offer_upgrade;            /* "upgrades":["websocket"] in the open packet */
     void (*on_packet)(const char *p, size_t n);   /* sees every EVENT the client sent */
+    int refuse_namespaces;        /* CONNECT to a namespace other than "/" gets CONNECT_ERROR */
+    int echo;                     /* a plain WebSocket echo server instead (any path) */
+    int echoed;                   /* messages echoed */
 } sim_server;
 
 static void sim_server_init(sim_server *s, int offer_upgrade)
@@ -122,6 +127,11 @@ static void sim_server_packet(sim_server *s, int box, const char *p, size_t n)
         size_t k = 2;
         s->connects++;
         while (k < n && p[k] != ',' && p[k] != '{') k++;
+        if (s->refuse_namespaces && k > 2) {
+            snprintf(reply, sizeof reply, "44%.*s{\"message\":\"refused\"}", (int)(k - 2 + (k < n && p[k] == ',')), p + 2);
+            sim_server_send(s, reply);
+            return;
+        }
         snprintf(reply, sizeof reply, "40%.*s{\"sid\":\"N%d\"}", (int)(k - 2 + (k < n && p[k] == ',')), p + 2,
                  s->connects);
         sim_server_send(s, reply);
@@ -178,7 +188,13 @@ static void sim_server_frames(sim_server *s, int box)
         memcpy(payload, x->out + s->read[box] + f.header_len, (size_t)f.length);
         sio_ws_mask(payload, (size_t)f.length, f.mask, 0);
         s->read[box] += f.header_len + (size_t)f.length;
-        if (f.opcode == SIO_WS_TEXT) sim_server_packet(s, box, (const char *)payload, (size_t)f.length);
+        if (s->echo && (f.opcode == SIO_WS_TEXT || f.opcode == SIO_WS_BINARY)) {
+            static unsigned char back[(1 << 15) + 16];
+            if (f.fin && f.length <= 1 << 15) {                /* whole messages only, as the sim sends */
+                box_send(box, back, sio_ws_encode(back, 1, f.opcode, payload, (size_t)f.length, NULL));
+                s->echoed++;
+            }
+        } else if (f.opcode == SIO_WS_TEXT) sim_server_packet(s, box, (const char *)payload, (size_t)f.length);
         else if (f.opcode == SIO_WS_PING) {
             unsigned char pong[160];
             box_send(box, pong, sio_ws_encode(pong, 1, SIO_WS_PONG, payload, (size_t)f.length, NULL));
@@ -211,6 +227,10 @@ static void sim_server_requests(sim_server *s, int box)
         if (strncmp(line, "POST ", 5) == 0) {
             box_http(box, "ok", 2);
             sim_server_payload(s, box, req + head, body);
+        } else if (s->echo) {
+            box_accept(box);
+            s->websocket[box] = 1;
+            s->sessions++;
         } else if (strstr(line, "transport=websocket")) {
             box_accept(box);
             s->websocket[box] = 1;
@@ -243,6 +263,14 @@ static void sim_server_step(sim_server *s)
         sim_server_requests(s, i);
         if (s->websocket[i]) sim_server_frames(s, i);
     }
+}
+
+/* The server disconnects a namespace ("/" or "/name"). */
+static void sim_server_kick(sim_server *s, const char *ns)
+{
+    char packet[128];
+    snprintf(packet, sizeof packet, "41%s%s", strcmp(ns, "/") ? ns : "", strcmp(ns, "/") ? "," : "");
+    sim_server_send(s, packet);
 }
 
 /* The server goes away (a restart): every connection ends, the session too. */
