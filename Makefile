@@ -102,6 +102,25 @@ win:
 $(BUILD_DIR)/test_win_platform.exe: tests/test_win_platform.c tests/test.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
+# A microcontroller: Cortex-M3 (thumb, -Os) with picolibc, run under qemu-system-arm (the MPS2
+# AN385 board, 16 MiB of RAM) with semihosting for output and the exit status: the unit tests
+# (examples/port_template.c as the platform), the in-memory client tests and the simulator.
+# Debian: gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm.  tests/run_cortex_m.sh runs one.
+CM_CC ?= arm-none-eabi-gcc
+CM_DIR ?= build-cortex-m
+CM_FLAGS = $(WARN) -Werror -Os -g -mcpu=cortex-m3 -mthumb -DSIO_TEST_SMALL_TARGET -I. -Itests \
+  --specs=picolibc.specs --oslib=semihost --crt0=semihost -T picolibc.ld \
+  -Wl,--defsym=__flash=0 -Wl,--defsym=__flash_size=0x400000 \
+  -Wl,--defsym=__ram=0x21000000 -Wl,--defsym=__ram_size=0x1000000 -Wl,--defsym=__stack_size=0x10000
+CM_PROGRAMS = test_unit test_client test_io_client sim
+cortex-m: $(CM_PROGRAMS:%=$(CM_DIR)/%.elf)
+$(CM_DIR)/test_unit.elf: tests/test_unit.c tests/test.h examples/port_template.c sio.h
+	mkdir -p $(CM_DIR)
+	$(CM_CC) $(CM_FLAGS) tests/test_unit.c examples/port_template.c -o $@
+$(CM_DIR)/test_client.elf $(CM_DIR)/test_io_client.elf $(CM_DIR)/sim.elf: $(CM_DIR)/%.elf: tests/%.c tests/test.h tests/mem_platform.h tests/sim_server.h sio.h
+	mkdir -p $(CM_DIR)
+	$(CM_CC) $(CM_FLAGS) $< -o $@
+
 # The same programs with AddressSanitizer and UBSan, for the test run.
 ASAN_DIR ?= build-asan
 # Every UBSan report halts the run (float-cast-overflow is not in gcc's "undefined" set).
@@ -174,7 +193,7 @@ install: $(BUILD_DIR)/libsio.a $(BUILD_DIR)/sioc$(EXE)
 	    -e 's|@PROJECT_VERSION@|$(VERSION)|; s|@SIO_PC_LIBS@|$(PLATFORM_LIBS)|; s|@SIO_PC_CFLAGS@|$(TLS_DEFINE)|' sio.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sio.pc
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-win build-i386 build-s390x build-arm
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(CM_DIR) build-win build-i386 build-s390x build-arm
 
 # Fuzzing: libFuzzer harnesses in fuzz/; the same files build as plain
 # replay programs so every compiler (and valgrind) can re-run the corpora.
@@ -203,4 +222,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE sim sim-long all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE sim sim-long cortex-m all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

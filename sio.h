@@ -7079,7 +7079,7 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) {
-            snprintf(text, text_size, "proxy: %s during its handshake%s%s", n == 0 ? "the proxy closed the connection"
+            snprintf(text, text_size, "proxy: %s during its handshake%s%.160s", n == 0 ? "the proxy closed the connection"
                      : "reading failed", n == 0 ? "" : ": ", n == 0 ? "" : err[0] ? err : sio_status_text((int)n));
             return n == 0 ? SIO_ERR_PROXY : (int)n;
         }

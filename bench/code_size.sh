@@ -78,3 +78,31 @@ ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DEFLATE|WebSocket client, SIO_NO_SOCKETIO SIO_NO_D
 io|-DSIO_NO_DEFLATE|Socket.IO client, SIO_NO_DEFLATE
 ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DNS,-DSIO_NO_PROXY,-DSIO_NO_DEFLATE|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DNS SIO_NO_PROXY SIO_NO_DEFLATE
 LIST
+
+# Cortex-M3 (thumb, -Os, picolibc; examples/port_template.c as the platform):
+# .text, .data and .bss of the same programs minus an empty one.
+if command -v arm-none-eabi-gcc >/dev/null; then
+    echo
+    echo "Cortex-M3 (arm-none-eabi-gcc -Os -mthumb, picolibc, the port template as the platform):"
+    cm="arm-none-eabi-gcc -std=c99 -Os -mcpu=cortex-m3 -mthumb -ffunction-sections -fdata-sections -I. --specs=picolibc.specs"
+    cmld="-T picolibc.ld -Wl,--gc-sections -Wl,--defsym=__flash=0 -Wl,--defsym=__flash_size=0x400000 -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000"
+    sec() { arm-none-eabi-size -A "$1" | awk -v s="$2" '$1 == s {n += $2} END {print n + 0}'; }
+    $cm -c "$t/empty.c" -o "$t/cm_empty.o"
+    $cm -c examples/port_template.c -o "$t/cm_lib.o"
+    $cm $cmld "$t/cm_empty.o" "$t/cm_lib.o" -o "$t/cm_empty"
+    while IFS='|' read -r prog defs what; do
+        lib="$t/cm_lib_${defs//[^A-Z_]/}.o"
+        [ -f "$lib" ] || $cm ${defs//,/ } -c examples/port_template.c -o "$lib"
+        $cm -c "$t/$prog.c" -o "$t/cm_$prog.o"
+        $cm $cmld "$t/cm_$prog.o" "$lib" -o "$t/cm_$prog.out"
+        printf "%-58s .text %6d  .data %4d  .bss %4d bytes\n" "$what" \
+            $(( $(sec "$t/cm_$prog.out" .text) - $(sec "$t/cm_empty" .text) )) \
+            $(( $(sec "$t/cm_$prog.out" .data) - $(sec "$t/cm_empty" .data) )) \
+            $(( $(sec "$t/cm_$prog.out" .bss) - $(sec "$t/cm_empty" .bss) ))
+    done <<'LIST'
+ws|-DSIO_NO_SOCKETIO|WebSocket client, SIO_NO_SOCKETIO
+ws|-DSIO_NO_SOCKETIO,-DSIO_NO_DNS,-DSIO_NO_PROXY,-DSIO_NO_DEFLATE|WebSocket client, SIO_NO_SOCKETIO SIO_NO_DNS SIO_NO_PROXY SIO_NO_DEFLATE
+io|-DSIO_FULL|Socket.IO client, full library
+io|-DSIO_NO_POLLING,-DSIO_NO_DNS,-DSIO_NO_PROXY,-DSIO_NO_DEFLATE|Socket.IO client, SIO_NO_POLLING SIO_NO_DNS SIO_NO_PROXY SIO_NO_DEFLATE
+LIST
+fi

@@ -154,6 +154,17 @@ if grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
     run_suite "unit tests with AVX2 masking (-mavx2)" sh -c \
         "gcc $WARN -Werror -O2 -mavx2 -I. -Itests tests/test_unit.c sio_impl_posix.c -o '$BUILD_DIR/test_unit_avx2' && '$BUILD_DIR/test_unit_avx2'"
 fi
+# A microcontroller: Cortex-M3 with picolibc under qemu-system-arm (make cortex-m).
+if command -v arm-none-eabi-gcc >/dev/null && command -v qemu-system-arm >/dev/null; then
+    check "Cortex-M3 build: unit tests, in-memory client tests, simulator (arm-none-eabi-gcc -Os -mthumb, picolibc, -Werror)" \
+        make -s cortex-m
+    run_suite "unit tests on Cortex-M3 (qemu-system-arm, semihosting)" bash tests/run_cortex_m.sh build-cortex-m/test_unit.elf
+    run_suite "client tests on Cortex-M3 (qemu-system-arm)" bash tests/run_cortex_m.sh build-cortex-m/test_client.elf
+    run_suite "Socket.IO client tests on Cortex-M3 (qemu-system-arm)" bash tests/run_cortex_m.sh build-cortex-m/test_io_client.elf
+    run_suite "seeded simulation on Cortex-M3, 300 seeds (qemu-system-arm)" bash tests/run_cortex_m.sh build-cortex-m/sim.elf 1 300
+else
+    fail "Cortex-M3: arm-none-eabi-gcc or qemu-system-arm missing (.ci/run installs gcc-arm-none-eabi, picolibc-arm-none-eabi, qemu-system-arm)"
+fi
 run_suite "packaging (CMake add_subdirectory and find_package, pkg-config, make install)" bash tests/packaging.sh
 
 # Windows: the mingw-w64 cross build, its tests under wine, and sioc.exe

@@ -33,14 +33,14 @@ typedef struct sim_server {
     int echoed;                   /* messages echoed */
 } sim_server;
 
-static void sim_server_init(sim_server *s, int offer_upgrade)
+static inline void sim_server_init(sim_server *s, int offer_upgrade)
 {
     memset(s, 0, sizeof *s);
     s->ws_box = s->held_get = -1;
     s->offer_upgrade = offer_upgrade;
 }
 
-static void sim_ws_text(int box, const char *text)
+static inline void sim_ws_text(int box, const char *text)
 {
     unsigned char f[1024];
     size_t n = strlen(text);
@@ -50,7 +50,7 @@ static void sim_ws_text(int box, const char *text)
 
 /* A packet for the client: on the WebSocket once upgraded, else in the
  * held GET's answer or the next one's. */
-static void sim_server_send(sim_server *s, const char *packet)
+static inline void sim_server_send(sim_server *s, const char *packet)
 {
     size_t n = strlen(packet);
     if (s->ws_box >= 0 && s->ws_upgraded) { sim_ws_text(s->ws_box, packet); return; }
@@ -66,7 +66,7 @@ static void sim_server_send(sim_server *s, const char *packet)
 }
 
 /* An attachment for the client: a binary frame, or "b<base64>" over polling. */
-static void sim_server_send_binary(sim_server *s, const unsigned char *data, size_t len)
+static inline void sim_server_send_binary(sim_server *s, const unsigned char *data, size_t len)
 {
     char text[128];
     if (len > 64) return;
@@ -80,7 +80,7 @@ static void sim_server_send_binary(sim_server *s, const unsigned char *data, siz
     sim_server_send(s, text);
 }
 
-static void sim_server_open(sim_server *s, int box, int over_websocket)
+static inline void sim_server_open(sim_server *s, int box, int over_websocket)
 {
     char open[256];
     s->sessions++;
@@ -95,7 +95,7 @@ static void sim_server_open(sim_server *s, int box, int over_websocket)
 
 /* One Engine.IO packet from the client (text; binary attachments are
  * counted with their packet and otherwise ignored). */
-static void sim_server_packet(sim_server *s, int box, const char *p, size_t n)
+static inline void sim_server_packet(sim_server *s, int box, const char *p, size_t n)
 {
     char reply[128];
     if (n == 6 && memcmp(p, "2probe", 6) == 0) {
@@ -166,7 +166,7 @@ static void sim_server_packet(sim_server *s, int box, const char *p, size_t n)
 }
 
 /* The body of a POST: packets separated by 0x1e ("b..." are binary). */
-static void sim_server_payload(sim_server *s, int box, const char *body, size_t n)
+static inline void sim_server_payload(sim_server *s, int box, const char *body, size_t n)
 {
     size_t a = 0, b;
     for (b = 0; b <= n; b++)
@@ -177,7 +177,7 @@ static void sim_server_payload(sim_server *s, int box, const char *body, size_t 
 }
 
 /* WebSocket frames the client wrote on box (masked). */
-static void sim_server_frames(sim_server *s, int box)
+static inline void sim_server_frames(sim_server *s, int box)
 {
     struct mem_box *x = &net.box[box];
     sio_ws_frame f;
@@ -209,7 +209,7 @@ static void sim_server_frames(sim_server *s, int box)
 
 /* HTTP requests the client wrote on box: the handshake, long-poll GETs,
  * POSTs and WebSocket handshakes (a probe when it carries the sid). */
-static void sim_server_requests(sim_server *s, int box)
+static inline void sim_server_requests(sim_server *s, int box)
 {
     struct mem_box *x = &net.box[box];
     while (!s->websocket[box] && s->read[box] < x->out_len) {
@@ -248,7 +248,7 @@ static void sim_server_requests(sim_server *s, int box)
 }
 
 /* Reads and answers everything the client wrote since the last call. */
-static void sim_server_step(sim_server *s)
+static inline void sim_server_step(sim_server *s)
 {
     int i;
     for (i = 0; i < 4; i++) {
@@ -266,7 +266,7 @@ static void sim_server_step(sim_server *s)
 }
 
 /* The server disconnects a namespace ("/" or "/name"). */
-static void sim_server_kick(sim_server *s, const char *ns)
+static inline void sim_server_kick(sim_server *s, const char *ns)
 {
     char packet[128];
     snprintf(packet, sizeof packet, "41%s%s", strcmp(ns, "/") ? ns : "", strcmp(ns, "/") ? "," : "");
@@ -274,7 +274,7 @@ static void sim_server_kick(sim_server *s, const char *ns)
 }
 
 /* The server goes away (a restart): every connection ends, the session too. */
-static void sim_server_drop(sim_server *s)
+static inline void sim_server_drop(sim_server *s)
 {
     int i;
     for (i = 0; i < 4; i++)
