@@ -2603,30 +2603,35 @@ SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out)
     return n;
 }
 
+/* IPv4: four decimal parts, each 0-255, and nothing after; 4 or 0. */
+static size_t sio__ipv4_parse(const char *p, unsigned char out[4])
+{
+    int i;
+    for (i = 0; i < 4; i++) {
+        unsigned v = 0, digits = 0;
+        if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') return 0;   /* inet_aton reads "010" as octal 8 */
+        while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
+        if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
+        out[i] = (unsigned char)v;
+        if (i < 3) p++;
+    }
+    return 4;
+}
+
 SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
 {
     unsigned groups[8];
     int n = 0, gap = -1, i;
     const char *p = t;
     if (!t || !*t) return 0;
-    if (!strchr(t, ':')) {                      /* IPv4: four decimal parts, each 0-255 */
-        for (i = 0; i < 4; i++) {
-            unsigned v = 0, digits = 0;
-            if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') return 0;   /* inet_aton reads "010" as octal 8 */
-            while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
-            if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
-            out[i] = (unsigned char)v;
-            if (i < 3) p++;
-        }
-        return 4;
-    }
+    if (!strchr(t, ':')) return sio__ipv4_parse(t, out);
     if (p[0] == ':' && p[1] == ':') { gap = 0; p += 2; }
     else if (p[0] == ':') return 0;
     while (*p && n < 8) {
         unsigned v = 0, digits = 0;
         if (strchr(p, ':') == NULL && strchr(p, '.') != NULL) {   /* a dotted IPv4 tail */
-            unsigned char v4[16];
-            if (n > 6 || sio_ip_parse(p, v4) != 4) return 0;
+            unsigned char v4[4];
+            if (n > 6 || sio__ipv4_parse(p, v4) != 4) return 0;
             groups[n++] = ((unsigned)v4[0] << 8) | v4[1];
             groups[n++] = ((unsigned)v4[2] << 8) | v4[3];
             p += strlen(p);
@@ -3430,11 +3435,20 @@ static void sio__put_align(sio__bitwriter *w)
  * Huffman tree, then the longest codes pushed back under the limit by
  * moving leaves while keeping the code complete.  At least two symbols get
  * a code, so every code is complete (some inflaters refuse others). */
-static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths)
-{
+/* The tree building's tables (on the heap with the message's other work
+ * tables: a small target's stack could not hold them). */
+typedef struct sio__huffman_work {
     uint16_t order[288], parent[2 * 288];
     uint32_t weight[2 * 288];
-    unsigned depth[2 * 288], counts[16] = {0};
+    uint16_t depth[2 * 288];
+} sio__huffman_work;
+
+static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths,
+                                 sio__huffman_work *t)
+{
+    uint16_t *order = t->order, *parent = t->parent, *depth = t->depth;
+    uint32_t *weight = t->weight;
+    unsigned counts[16] = {0};
     unsigned used = 0, i, j, leaf, node, next, total, len;
     memset(lengths, 0, n);
     for (i = 0; i < n; i++)
@@ -3463,7 +3477,7 @@ static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limi
     }
     depth[2 * used - 2] = 0;
     for (node = 2 * used - 2; node-- > 0;) {
-        depth[node] = depth[parent[node]] + 1;
+        depth[node] = (uint16_t)(depth[parent[node]] + 1);
         if (node < used) counts[depth[node] > limit ? limit : depth[node]]++;
     }
     total = 0;
@@ -3531,11 +3545,20 @@ static unsigned sio__dist_symbol(unsigned d)
  * length symbol and its extra value (5 bits each), the distance symbol (5)
  * and the distance - 1 (15). */
 #define SIO__MATCH 0x80000000u
+/* A block's counts, code lengths and codes. */
+typedef struct sio__block_tables {
+    sio__huffman_work huffman;
+    uint32_t lit_freq[286], dist_freq[30], clen_freq[19];
+    unsigned char lengths[286 + 30], clen_len[19], fixed_len[288], fixed_dist[30];
+    uint16_t lit_codes[288], dist_codes[30], clen_codes[19], rle[286 + 30];
+} sio__block_tables;
+
 typedef struct sio__block {
     const unsigned char *in;
     size_t start, end;                 /* the input bytes it covers */
     uint32_t *symbols;
     size_t count;
+    sio__block_tables *t;
 } sio__block;
 
 /* The code length codes for lit/dist lengths: (symbol, extra) pairs. */
@@ -3573,12 +3596,16 @@ static unsigned sio__rle_lengths(const unsigned char *lengths, unsigned n, uint1
 /* Writes one block, dynamic, fixed or stored, whichever is shortest. */
 static void sio__write_block(sio__bitwriter *w, const sio__block *k)
 {
-    uint32_t lit_freq[286] = {0}, dist_freq[30] = {0}, clen_freq[19] = {0};
-    unsigned char lengths[286 + 30], clen_len[19], fixed_len[288], fixed_dist[30];
-    uint16_t lit_codes[288], dist_codes[30], clen_codes[19], rle[286 + 30];
+    sio__block_tables *t = k->t;
+    uint32_t *lit_freq = t->lit_freq, *dist_freq = t->dist_freq, *clen_freq = t->clen_freq;
+    unsigned char *lengths = t->lengths, *clen_len = t->clen_len, *fixed_len = t->fixed_len, *fixed_dist = t->fixed_dist;
+    uint16_t *lit_codes = t->lit_codes, *dist_codes = t->dist_codes, *clen_codes = t->clen_codes, *rle = t->rle;
     const unsigned char *lit_len, *dist_len;
     unsigned nlit = 286, ndist = 30, nclen = 19, nrle, i;
     size_t extra = 0, dyn = 0, fix = 0, stored, raw = k->end - k->start;
+    memset(t->lit_freq, 0, sizeof t->lit_freq);
+    memset(t->dist_freq, 0, sizeof t->dist_freq);
+    memset(t->clen_freq, 0, sizeof t->clen_freq);
     for (i = 0; i < k->count; i++) {
         uint32_t s = k->symbols[i];
         if (s < 256) {
@@ -3591,14 +3618,14 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
         }
     }
     lit_freq[256] = 1;
-    sio__huffman_lengths(lit_freq, 286, 15, lengths);
-    sio__huffman_lengths(dist_freq, 30, 15, lengths + 286);
+    sio__huffman_lengths(lit_freq, 286, 15, lengths, &t->huffman);
+    sio__huffman_lengths(dist_freq, 30, 15, lengths + 286, &t->huffman);
     while (nlit > 257 && !lengths[nlit - 1]) nlit--;
     while (ndist > 1 && !lengths[286 + ndist - 1]) ndist--;
     memmove(lengths + nlit, lengths + 286, ndist);
     nrle = sio__rle_lengths(lengths, nlit + ndist, rle);
     for (i = 0; i < nrle; i++) clen_freq[rle[i] & 31]++;
-    sio__huffman_lengths(clen_freq, 19, 7, clen_len);
+    sio__huffman_lengths(clen_freq, 19, 7, clen_len, &t->huffman);
     while (nclen > 4 && !clen_len[sio__clen_order[nclen - 1]]) nclen--;
     /* What each choice costs in bits. */
     dyn = 3 + 14 + 3 * nclen;
@@ -3610,7 +3637,7 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
     for (; i < 256; i++) fixed_len[i] = 9;
     for (; i < 280; i++) fixed_len[i] = 7;
     for (; i < 288; i++) fixed_len[i] = 8;
-    memset(fixed_dist, 5, sizeof fixed_dist);
+    memset(fixed_dist, 5, sizeof t->fixed_dist);
     fix = 3 + extra;
     dyn += extra;
     for (i = 0; i < 286; i++) {
@@ -3744,14 +3771,16 @@ SIO_API int sio_deflate_message(sio_deflater *d, const unsigned char *in, size_t
     while (prev_size < z.window && prev_size < len) prev_size <<= 1;
     z.prev_mask = prev_size - 1;
     table = ((size_t)1 << z.hash_bits) + prev_size;
-    mem = sio__realloc(&d->allocator, NULL, table * sizeof(uint32_t) + SIO__BLOCK_SYMBOLS * sizeof(uint32_t));
+    mem = sio__realloc(&d->allocator, NULL, sizeof(sio__block_tables) + table * sizeof(uint32_t) +
+                                            SIO__BLOCK_SYMBOLS * sizeof(uint32_t));
     if (!mem) return SIO_ERR_NOMEM;
-    z.head = (uint32_t *)mem;
+    z.head = (uint32_t *)((sio__block_tables *)mem + 1);
     z.prev = z.head + ((size_t)1 << z.hash_bits);
     memset(z.head, 0, ((size_t)1 << z.hash_bits) * sizeof(uint32_t));
     memset(&k, 0, sizeof k);
     k.in = in;
     k.symbols = z.prev + prev_size;
+    k.t = (sio__block_tables *)mem;
     memset(&w, 0, sizeof w);
     w.out = d->out;
     w.cap = d->out_cap - 8;
@@ -6621,6 +6650,16 @@ static void sio__namespaces_free(sio__namespaces *n, const sio_allocator *a)
 
 typedef char sio__address[46];            /* an address as text ("10.0.0.1", "::1") */
 
+/* The memory one resolution uses, from its start until the connection: the
+ * table of addresses found first (sio__resolver.addrs points at it), then
+ * room for an answer and the two questions, kept off the stack (a small
+ * target's could not hold them). */
+typedef struct sio__resolving {
+    sio__address addrs[SIO__MAX_ADDRESSES];
+    unsigned char answer[1500];
+    unsigned char questions[2][300];
+} sio__resolving;
+
 typedef struct sio__resolver {
     const char *host;                      /* the name (the caller's, kept while resolving) */
     sio__address *addrs;                   /* found addresses: the caller's table of SIO__MAX_ADDRESSES */
@@ -9171,11 +9210,14 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 }
 
 #if SIO__WITH_DNS
+/* The memory of the resolution under way (its addresses table is the first part). */
+static sio__resolving *sio__resolving_of(const sio_client *c) { return (sio__resolving *)(void *)c->resolver.addrs; }
+
 /* Sends the questions still unanswered to the nameserver's socket; -1
  * when there is no randomness for their ids. */
 static int sio__dns_send(sio_client *c)
 {
-    unsigned char q[2][300], id[4];
+    unsigned char (*q)[300] = sio__resolving_of(c)->questions, id[4];
     size_t n[2];
     char err[64];
     int k;
@@ -9238,11 +9280,10 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
     return 0;
 }
 
-static void sio__resolve(sio_client *c);
-
-/* A name is resolved: connect, unless it was a socks5:// proxy's, whose
- * first address is kept while the origin's name is resolved in turn. */
-static void sio__resolved(sio_client *c)
+/* A name is resolved.  When it was a socks5:// proxy's, its first address
+ * (and one of the other family) is kept and 1 says the origin's name is to
+ * be resolved in turn; else 0: connect. */
+static int sio__proxy_resolved(sio_client *c)
 {
 #if SIO__WITH_PROXY
     if (sio__resolving_proxy(c)) {            /* IPv6 first when there is one, as for the origin */
@@ -9255,39 +9296,42 @@ static void sio__resolved(sio_client *c)
                 break;
             }
         sio__addresses_release(c, 0);
-        if (!sio_ip_literal(c->host)) {
-            sio__resolve(c);
-            return;
-        }
+        return !sio_ip_literal(c->host);
     }
 #endif
-    sio__start_next_address(c);
+    (void)c;
+    return 0;
 }
 
-/* Begins connecting by name: the hosts file first, then the nameservers. */
+/* Begins connecting by name: the hosts file first, then the nameservers.
+ * Loops (rather than recursing) when a proxy's name found in the hosts
+ * file is followed by the origin's, so the stack stays bounded. */
 static void sio__resolve(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], why[128];
     sio__resolver *r = &c->resolver;
-    sio__address *table = (sio__address *)sio__realloc(&c->sys.alloc, NULL, SIO__MAX_ADDRESSES * sizeof *table);
-    if (!table) {
-        sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
-        return;
-    }
-    sio__resolver_begin(r, sio__resolved_name(c), table);
-    while (r->addr_count < SIO__MAX_ADDRESSES &&
-           c->sys.pf->hosts_lookup(c->sys.pf->user, sio__resolved_name(c), (unsigned)r->addr_count, r->addrs[r->addr_count],
-                               sizeof r->addrs[0]) == 1)
-        r->addr_count++;
-    if (r->addr_count) {
-        sio__resolved(c);
-        return;
-    }
-    c->phase = SIO__RESOLVING;
-    if (sio__dns_next_server(c, why, sizeof why) < 0) {
-        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c), why[0] ? why : "no nameserver to ask");
-        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
-    }
+    do {
+        sio__resolving *w = (sio__resolving *)sio__realloc(&c->sys.alloc, NULL, sizeof *w);
+        if (!w) {
+            sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
+            return;
+        }
+        sio__resolver_begin(r, sio__resolved_name(c), w->addrs);
+        while (r->addr_count < SIO__MAX_ADDRESSES &&
+               c->sys.pf->hosts_lookup(c->sys.pf->user, sio__resolved_name(c), (unsigned)r->addr_count,
+                                       r->addrs[r->addr_count], sizeof r->addrs[0]) == 1)
+            r->addr_count++;
+        if (!r->addr_count) {
+            c->phase = SIO__RESOLVING;
+            if (sio__dns_next_server(c, why, sizeof why) < 0) {
+                snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c),
+                         why[0] ? why : "no nameserver to ask");
+                sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+            }
+            return;
+        }
+    } while (sio__proxy_resolved(c));
+    sio__start_next_address(c);
 }
 
 /* Resolving ended: connect to what was found, or fail saying why not. */
@@ -9298,21 +9342,22 @@ static void sio__dns_done(sio_client *c)
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
-    if (r == 0) sio__resolved(c);
-    else sio__abort(c, r, text);
+    if (r != 0) sio__abort(c, r, text);
+    else if (sio__proxy_resolved(c)) sio__resolve(c);
+    else sio__start_next_address(c);
 }
 
 /* Reads nameserver answers. */
 static void sio__step_resolve(sio_client *c)
 {
-    unsigned char msg[1500];
     char err[128];
     int i;
     for (i = 0; i < 8 && c->resolver.waiting; i++) {
+        unsigned char *msg = sio__resolving_of(c)->answer;
         long n;
         err[0] = 0;
         if (!c->ln.may_read) return;
-        n = c->sys.pf->recv(c->sys.pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
+        n = c->sys.pf->recv(c->sys.pf->user, c->ln.sock, msg, sizeof sio__resolving_of(c)->answer, err, sizeof err);
         if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
         if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
             sio__resolver_server_failed(&c->resolver);
@@ -11446,11 +11491,11 @@ static void sio__redirect_head(sio_client *c, char *head, int other_host)
     c->request_head = head;
 }
 
-/* Points the client at location.  SIO_OK, or a negative status with text
- * saying why it will not go there. */
-static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
+/* Points the client at location (url: room for the URL made of it).
+ * SIO_OK, or a negative status with text saying why it will not go there. */
+static int sio__redirect_to(sio_client *c, const char *location, char *url, size_t url_size, char *text, size_t size)
 {
-    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host, *head, *target = NULL;
+    char why[SIO__TEXT_SIZE], *url_text, *host, *head, *target = NULL;
     sio_url u;
     sio__proxy_plan plan;
     int other_host, i, r;
@@ -11459,7 +11504,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
                  c->redirects, location);
         return SIO_ERR_HANDSHAKE;
     }
-    if (sio__redirect_target(c, location, url, sizeof url) < 0 || sio_url_parse(&u, url) != SIO_OK) {
+    if (sio__redirect_target(c, location, url, url_size) < 0 || sio_url_parse(&u, url) != SIO_OK) {
         snprintf(text, size, "redirect: unusable Location '%.120s'", location);
         return SIO_ERR_HANDSHAKE;
     }
@@ -11608,13 +11653,26 @@ static void sio__begin(sio_client *c)
  * CLOSE queued). */
 static int sio__follow_redirect(sio_client *c, const sio__link *l)
 {
-    char location[SIO__MAX_LOCATION], text[SIO__TEXT_SIZE];
+    /* The Location, the URL made of it and the reason of a refusal live on
+     * the heap for the moment: a small target's stack could not hold them
+     * below the new attempt's frames. */
+    char *location = (char *)sio__realloc(&c->sys.alloc, NULL, 2 * SIO__MAX_LOCATION + 16 + SIO__TEXT_SIZE);
+    char *url = location + SIO__MAX_LOCATION, *text = url + SIO__MAX_LOCATION + 16;
     int r;
-    if (!sio__redirect_location(l, location, sizeof location)) return 0;
-    if ((r = sio__redirect_to(c, location, text, sizeof text)) != SIO_OK) {
-        sio__abort(c, r, text);
+    if (!location) {
+        sio__abort(c, SIO_ERR_NOMEM, "redirect: out of memory");
         return -1;
     }
+    if (!sio__redirect_location(l, location, SIO__MAX_LOCATION)) {
+        sio__free(&c->sys.alloc, location);
+        return 0;
+    }
+    if ((r = sio__redirect_to(c, location, url, SIO__MAX_LOCATION + 16, text, SIO__TEXT_SIZE)) != SIO_OK) {
+        sio__abort(c, r, text);
+        sio__free(&c->sys.alloc, location);
+        return -1;
+    }
+    sio__free(&c->sys.alloc, location);
     sio__drop_connection(c);
     r = c->redirects;
     sio__begin(c);
@@ -12146,7 +12204,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
 #endif
 #if SIO__WITH_DNS
-    if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
+    if (c->resolver.addrs) n += sizeof(sio__resolving);
 #endif
 #if SIO__WITH_SOCKETIO
     n += sio__socketio_memory(c);

@@ -28,7 +28,7 @@ SIO_API size_t sio_memory(const sio_client *c)
     for (i = 0; i < SIO__MAX_COOKIES; i++) n += sio__str_size(c->cookies[i]);
 #endif
 #if SIO__WITH_DNS
-    if (c->resolver.addrs) n += SIO__MAX_ADDRESSES * sizeof(sio__address);
+    if (c->resolver.addrs) n += sizeof(sio__resolving);
 #endif
 #if SIO__WITH_SOCKETIO
     n += sio__socketio_memory(c);

@@ -530,11 +530,20 @@ static void sio__put_align(sio__bitwriter *w)
  * Huffman tree, then the longest codes pushed back under the limit by
  * moving leaves while keeping the code complete.  At least two symbols get
  * a code, so every code is complete (some inflaters refuse others). */
-static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths)
-{
+/* The tree building's tables (on the heap with the message's other work
+ * tables: a small target's stack could not hold them). */
+typedef struct sio__huffman_work {
     uint16_t order[288], parent[2 * 288];
     uint32_t weight[2 * 288];
-    unsigned depth[2 * 288], counts[16] = {0};
+    uint16_t depth[2 * 288];
+} sio__huffman_work;
+
+static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths,
+                                 sio__huffman_work *t)
+{
+    uint16_t *order = t->order, *parent = t->parent, *depth = t->depth;
+    uint32_t *weight = t->weight;
+    unsigned counts[16] = {0};
     unsigned used = 0, i, j, leaf, node, next, total, len;
     memset(lengths, 0, n);
     for (i = 0; i < n; i++)
@@ -563,7 +572,7 @@ static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limi
     }
     depth[2 * used - 2] = 0;
     for (node = 2 * used - 2; node-- > 0;) {
-        depth[node] = depth[parent[node]] + 1;
+        depth[node] = (uint16_t)(depth[parent[node]] + 1);
         if (node < used) counts[depth[node] > limit ? limit : depth[node]]++;
     }
     total = 0;
@@ -631,11 +640,20 @@ static unsigned sio__dist_symbol(unsigned d)
  * length symbol and its extra value (5 bits each), the distance symbol (5)
  * and the distance - 1 (15). */
 #define SIO__MATCH 0x80000000u
+/* A block's counts, code lengths and codes. */
+typedef struct sio__block_tables {
+    sio__huffman_work huffman;
+    uint32_t lit_freq[286], dist_freq[30], clen_freq[19];
+    unsigned char lengths[286 + 30], clen_len[19], fixed_len[288], fixed_dist[30];
+    uint16_t lit_codes[288], dist_codes[30], clen_codes[19], rle[286 + 30];
+} sio__block_tables;
+
 typedef struct sio__block {
     const unsigned char *in;
     size_t start, end;                 /* the input bytes it covers */
     uint32_t *symbols;
     size_t count;
+    sio__block_tables *t;
 } sio__block;
 
 /* The code length codes for lit/dist lengths: (symbol, extra) pairs. */
@@ -673,12 +691,16 @@ static unsigned sio__rle_lengths(const unsigned char *lengths, unsigned n, uint1
 /* Writes one block, dynamic, fixed or stored, whichever is shortest. */
 static void sio__write_block(sio__bitwriter *w, const sio__block *k)
 {
-    uint32_t lit_freq[286] = {0}, dist_freq[30] = {0}, clen_freq[19] = {0};
-    unsigned char lengths[286 + 30], clen_len[19], fixed_len[288], fixed_dist[30];
-    uint16_t lit_codes[288], dist_codes[30], clen_codes[19], rle[286 + 30];
+    sio__block_tables *t = k->t;
+    uint32_t *lit_freq = t->lit_freq, *dist_freq = t->dist_freq, *clen_freq = t->clen_freq;
+    unsigned char *lengths = t->lengths, *clen_len = t->clen_len, *fixed_len = t->fixed_len, *fixed_dist = t->fixed_dist;
+    uint16_t *lit_codes = t->lit_codes, *dist_codes = t->dist_codes, *clen_codes = t->clen_codes, *rle = t->rle;
     const unsigned char *lit_len, *dist_len;
     unsigned nlit = 286, ndist = 30, nclen = 19, nrle, i;
     size_t extra = 0, dyn = 0, fix = 0, stored, raw = k->end - k->start;
+    memset(t->lit_freq, 0, sizeof t->lit_freq);
+    memset(t->dist_freq, 0, sizeof t->dist_freq);
+    memset(t->clen_freq, 0, sizeof t->clen_freq);
     for (i = 0; i < k->count; i++) {
         uint32_t s = k->symbols[i];
         if (s < 256) {
@@ -691,14 +713,14 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
         }
     }
     lit_freq[256] = 1;
-    sio__huffman_lengths(lit_freq, 286, 15, lengths);
-    sio__huffman_lengths(dist_freq, 30, 15, lengths + 286);
+    sio__huffman_lengths(lit_freq, 286, 15, lengths, &t->huffman);
+    sio__huffman_lengths(dist_freq, 30, 15, lengths + 286, &t->huffman);
     while (nlit > 257 && !lengths[nlit - 1]) nlit--;
     while (ndist > 1 && !lengths[286 + ndist - 1]) ndist--;
     memmove(lengths + nlit, lengths + 286, ndist);
     nrle = sio__rle_lengths(lengths, nlit + ndist, rle);
     for (i = 0; i < nrle; i++) clen_freq[rle[i] & 31]++;
-    sio__huffman_lengths(clen_freq, 19, 7, clen_len);
+    sio__huffman_lengths(clen_freq, 19, 7, clen_len, &t->huffman);
     while (nclen > 4 && !clen_len[sio__clen_order[nclen - 1]]) nclen--;
     /* What each choice costs in bits. */
     dyn = 3 + 14 + 3 * nclen;
@@ -710,7 +732,7 @@ static void sio__write_block(sio__bitwriter *w, const sio__block *k)
     for (; i < 256; i++) fixed_len[i] = 9;
     for (; i < 280; i++) fixed_len[i] = 7;
     for (; i < 288; i++) fixed_len[i] = 8;
-    memset(fixed_dist, 5, sizeof fixed_dist);
+    memset(fixed_dist, 5, sizeof t->fixed_dist);
     fix = 3 + extra;
     dyn += extra;
     for (i = 0; i < 286; i++) {
@@ -844,14 +866,16 @@ SIO_API int sio_deflate_message(sio_deflater *d, const unsigned char *in, size_t
     while (prev_size < z.window && prev_size < len) prev_size <<= 1;
     z.prev_mask = prev_size - 1;
     table = ((size_t)1 << z.hash_bits) + prev_size;
-    mem = sio__realloc(&d->allocator, NULL, table * sizeof(uint32_t) + SIO__BLOCK_SYMBOLS * sizeof(uint32_t));
+    mem = sio__realloc(&d->allocator, NULL, sizeof(sio__block_tables) + table * sizeof(uint32_t) +
+                                            SIO__BLOCK_SYMBOLS * sizeof(uint32_t));
     if (!mem) return SIO_ERR_NOMEM;
-    z.head = (uint32_t *)mem;
+    z.head = (uint32_t *)((sio__block_tables *)mem + 1);
     z.prev = z.head + ((size_t)1 << z.hash_bits);
     memset(z.head, 0, ((size_t)1 << z.hash_bits) * sizeof(uint32_t));
     memset(&k, 0, sizeof k);
     k.in = in;
     k.symbols = z.prev + prev_size;
+    k.t = (sio__block_tables *)mem;
     memset(&w, 0, sizeof w);
     w.out = d->out;
     w.cap = d->out_cap - 8;

@@ -208,30 +208,35 @@ SIO_API size_t sio_dns_addr_text(const sio_dns_addr *a, char *out)
     return n;
 }
 
+/* IPv4: four decimal parts, each 0-255, and nothing after; 4 or 0. */
+static size_t sio__ipv4_parse(const char *p, unsigned char out[4])
+{
+    int i;
+    for (i = 0; i < 4; i++) {
+        unsigned v = 0, digits = 0;
+        if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') return 0;   /* inet_aton reads "010" as octal 8 */
+        while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
+        if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
+        out[i] = (unsigned char)v;
+        if (i < 3) p++;
+    }
+    return 4;
+}
+
 SIO_API size_t sio_ip_parse(const char *t, unsigned char out[16])
 {
     unsigned groups[8];
     int n = 0, gap = -1, i;
     const char *p = t;
     if (!t || !*t) return 0;
-    if (!strchr(t, ':')) {                      /* IPv4: four decimal parts, each 0-255 */
-        for (i = 0; i < 4; i++) {
-            unsigned v = 0, digits = 0;
-            if (p[0] == '0' && p[1] >= '0' && p[1] <= '9') return 0;   /* inet_aton reads "010" as octal 8 */
-            while (*p >= '0' && *p <= '9' && digits < 4) v = v * 10 + (unsigned)(*p++ - '0'), digits++;
-            if (!digits || digits > 3 || v > 255 || *p != (i < 3 ? '.' : 0)) return 0;
-            out[i] = (unsigned char)v;
-            if (i < 3) p++;
-        }
-        return 4;
-    }
+    if (!strchr(t, ':')) return sio__ipv4_parse(t, out);
     if (p[0] == ':' && p[1] == ':') { gap = 0; p += 2; }
     else if (p[0] == ':') return 0;
     while (*p && n < 8) {
         unsigned v = 0, digits = 0;
         if (strchr(p, ':') == NULL && strchr(p, '.') != NULL) {   /* a dotted IPv4 tail */
-            unsigned char v4[16];
-            if (n > 6 || sio_ip_parse(p, v4) != 4) return 0;
+            unsigned char v4[4];
+            if (n > 6 || sio__ipv4_parse(p, v4) != 4) return 0;
             groups[n++] = ((unsigned)v4[0] << 8) | v4[1];
             groups[n++] = ((unsigned)v4[2] << 8) | v4[3];
             p += strlen(p);

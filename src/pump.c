@@ -84,13 +84,26 @@ static void sio__begin(sio_client *c)
  * CLOSE queued). */
 static int sio__follow_redirect(sio_client *c, const sio__link *l)
 {
-    char location[SIO__MAX_LOCATION], text[SIO__TEXT_SIZE];
+    /* The Location, the URL made of it and the reason of a refusal live on
+     * the heap for the moment: a small target's stack could not hold them
+     * below the new attempt's frames. */
+    char *location = (char *)sio__realloc(&c->sys.alloc, NULL, 2 * SIO__MAX_LOCATION + 16 + SIO__TEXT_SIZE);
+    char *url = location + SIO__MAX_LOCATION, *text = url + SIO__MAX_LOCATION + 16;
     int r;
-    if (!sio__redirect_location(l, location, sizeof location)) return 0;
-    if ((r = sio__redirect_to(c, location, text, sizeof text)) != SIO_OK) {
-        sio__abort(c, r, text);
+    if (!location) {
+        sio__abort(c, SIO_ERR_NOMEM, "redirect: out of memory");
         return -1;
     }
+    if (!sio__redirect_location(l, location, SIO__MAX_LOCATION)) {
+        sio__free(&c->sys.alloc, location);
+        return 0;
+    }
+    if ((r = sio__redirect_to(c, location, url, SIO__MAX_LOCATION + 16, text, SIO__TEXT_SIZE)) != SIO_OK) {
+        sio__abort(c, r, text);
+        sio__free(&c->sys.alloc, location);
+        return -1;
+    }
+    sio__free(&c->sys.alloc, location);
     sio__drop_connection(c);
     r = c->redirects;
     sio__begin(c);

@@ -73,11 +73,11 @@ static void sio__redirect_head(sio_client *c, char *head, int other_host)
     c->request_head = head;
 }
 
-/* Points the client at location.  SIO_OK, or a negative status with text
- * saying why it will not go there. */
-static int sio__redirect_to(sio_client *c, const char *location, char *text, size_t size)
+/* Points the client at location (url: room for the URL made of it).
+ * SIO_OK, or a negative status with text saying why it will not go there. */
+static int sio__redirect_to(sio_client *c, const char *location, char *url, size_t url_size, char *text, size_t size)
 {
-    char url[SIO__MAX_LOCATION + 16], why[SIO__TEXT_SIZE], *url_text, *host, *head, *target = NULL;
+    char why[SIO__TEXT_SIZE], *url_text, *host, *head, *target = NULL;
     sio_url u;
     sio__proxy_plan plan;
     int other_host, i, r;
@@ -86,7 +86,7 @@ static int sio__redirect_to(sio_client *c, const char *location, char *text, siz
                  c->redirects, location);
         return SIO_ERR_HANDSHAKE;
     }
-    if (sio__redirect_target(c, location, url, sizeof url) < 0 || sio_url_parse(&u, url) != SIO_OK) {
+    if (sio__redirect_target(c, location, url, url_size) < 0 || sio_url_parse(&u, url) != SIO_OK) {
         snprintf(text, size, "redirect: unusable Location '%.120s'", location);
         return SIO_ERR_HANDSHAKE;
     }

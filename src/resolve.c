@@ -29,11 +29,14 @@ static int sio__connect_attempt(sio_client *c, sio_socket *sock, char *err, size
 }
 
 #if SIO__WITH_DNS
+/* The memory of the resolution under way (its addresses table is the first part). */
+static sio__resolving *sio__resolving_of(const sio_client *c) { return (sio__resolving *)(void *)c->resolver.addrs; }
+
 /* Sends the questions still unanswered to the nameserver's socket; -1
  * when there is no randomness for their ids. */
 static int sio__dns_send(sio_client *c)
 {
-    unsigned char q[2][300], id[4];
+    unsigned char (*q)[300] = sio__resolving_of(c)->questions, id[4];
     size_t n[2];
     char err[64];
     int k;
@@ -96,11 +99,10 @@ static int sio__dns_next_server(sio_client *c, char *err, size_t err_size)
     return 0;
 }
 
-static void sio__resolve(sio_client *c);
-
-/* A name is resolved: connect, unless it was a socks5:// proxy's, whose
- * first address is kept while the origin's name is resolved in turn. */
-static void sio__resolved(sio_client *c)
+/* A name is resolved.  When it was a socks5:// proxy's, its first address
+ * (and one of the other family) is kept and 1 says the origin's name is to
+ * be resolved in turn; else 0: connect. */
+static int sio__proxy_resolved(sio_client *c)
 {
 #if SIO__WITH_PROXY
     if (sio__resolving_proxy(c)) {            /* IPv6 first when there is one, as for the origin */
@@ -113,39 +115,42 @@ static void sio__resolved(sio_client *c)
                 break;
             }
         sio__addresses_release(c, 0);
-        if (!sio_ip_literal(c->host)) {
-            sio__resolve(c);
-            return;
-        }
+        return !sio_ip_literal(c->host);
     }
 #endif
-    sio__start_next_address(c);
+    (void)c;
+    return 0;
 }
 
-/* Begins connecting by name: the hosts file first, then the nameservers. */
+/* Begins connecting by name: the hosts file first, then the nameservers.
+ * Loops (rather than recursing) when a proxy's name found in the hosts
+ * file is followed by the origin's, so the stack stays bounded. */
 static void sio__resolve(sio_client *c)
 {
     char text[SIO__TEXT_SIZE], why[128];
     sio__resolver *r = &c->resolver;
-    sio__address *table = (sio__address *)sio__realloc(&c->sys.alloc, NULL, SIO__MAX_ADDRESSES * sizeof *table);
-    if (!table) {
-        sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
-        return;
-    }
-    sio__resolver_begin(r, sio__resolved_name(c), table);
-    while (r->addr_count < SIO__MAX_ADDRESSES &&
-           c->sys.pf->hosts_lookup(c->sys.pf->user, sio__resolved_name(c), (unsigned)r->addr_count, r->addrs[r->addr_count],
-                               sizeof r->addrs[0]) == 1)
-        r->addr_count++;
-    if (r->addr_count) {
-        sio__resolved(c);
-        return;
-    }
-    c->phase = SIO__RESOLVING;
-    if (sio__dns_next_server(c, why, sizeof why) < 0) {
-        snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c), why[0] ? why : "no nameserver to ask");
-        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
-    }
+    do {
+        sio__resolving *w = (sio__resolving *)sio__realloc(&c->sys.alloc, NULL, sizeof *w);
+        if (!w) {
+            sio__abort(c, SIO_ERR_NOMEM, "dns: out of memory for the addresses");
+            return;
+        }
+        sio__resolver_begin(r, sio__resolved_name(c), w->addrs);
+        while (r->addr_count < SIO__MAX_ADDRESSES &&
+               c->sys.pf->hosts_lookup(c->sys.pf->user, sio__resolved_name(c), (unsigned)r->addr_count,
+                                       r->addrs[r->addr_count], sizeof r->addrs[0]) == 1)
+            r->addr_count++;
+        if (!r->addr_count) {
+            c->phase = SIO__RESOLVING;
+            if (sio__dns_next_server(c, why, sizeof why) < 0) {
+                snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c),
+                         why[0] ? why : "no nameserver to ask");
+                sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+            }
+            return;
+        }
+    } while (sio__proxy_resolved(c));
+    sio__start_next_address(c);
 }
 
 /* Resolving ended: connect to what was found, or fail saying why not. */
@@ -156,21 +161,22 @@ static void sio__dns_done(sio_client *c)
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
-    if (r == 0) sio__resolved(c);
-    else sio__abort(c, r, text);
+    if (r != 0) sio__abort(c, r, text);
+    else if (sio__proxy_resolved(c)) sio__resolve(c);
+    else sio__start_next_address(c);
 }
 
 /* Reads nameserver answers. */
 static void sio__step_resolve(sio_client *c)
 {
-    unsigned char msg[1500];
     char err[128];
     int i;
     for (i = 0; i < 8 && c->resolver.waiting; i++) {
+        unsigned char *msg = sio__resolving_of(c)->answer;
         long n;
         err[0] = 0;
         if (!c->ln.may_read) return;
-        n = c->sys.pf->recv(c->sys.pf->user, c->ln.sock, msg, sizeof msg, err, sizeof err);
+        n = c->sys.pf->recv(c->sys.pf->user, c->ln.sock, msg, sizeof sio__resolving_of(c)->answer, err, sizeof err);
         if (n == SIO_ERR_AGAIN) { c->ln.may_read = 0; return; }
         if (n <= 0) {                                    /* e.g. ICMP port unreachable: next server */
             sio__resolver_server_failed(&c->resolver);

@@ -14,6 +14,16 @@
 
 typedef char sio__address[46];            /* an address as text ("10.0.0.1", "::1") */
 
+/* The memory one resolution uses, from its start until the connection: the
+ * table of addresses found first (sio__resolver.addrs points at it), then
+ * room for an answer and the two questions, kept off the stack (a small
+ * target's could not hold them). */
+typedef struct sio__resolving {
+    sio__address addrs[SIO__MAX_ADDRESSES];
+    unsigned char answer[1500];
+    unsigned char questions[2][300];
+} sio__resolving;
+
 typedef struct sio__resolver {
     const char *host;                      /* the name (the caller's, kept while resolving) */
     sio__address *addrs;                   /* found addresses: the caller's table of SIO__MAX_ADDRESSES */
