@@ -1190,6 +1190,100 @@ static void test_every_allocation_failing_still_ends_in_one_close(void)
     CHECK(tried_all);
 }
 
+/* A TLS backend that encrypts nothing (the bytes pass through its
+ * buffers as they are), its sessions made with the failing allocator: the
+ * library's TLS glue under every allocation failing in turn. */
+typedef struct plain_tls {
+    unsigned char in[4096], out[4096], clear[4096];
+    size_t in_len, out_len, clear_len;
+} plain_tls;
+static void *plain_open(void *user, const char *host, char *err, size_t n)
+{
+    plain_tls *t = (plain_tls *)failing_realloc(user, NULL, sizeof *t);
+    (void)host;
+    if (!t) { snprintf(err, n, "out of memory"); return NULL; }
+    memset(t, 0, sizeof *t);
+    return t;
+}
+static void plain_close(void *s) { failing_realloc(NULL, s, 0); }
+static unsigned char *plain_recv_buf(void *s, size_t *room)
+{
+    plain_tls *t = (plain_tls *)s;
+    *room = sizeof t->in - t->in_len;
+    return t->in + t->in_len;
+}
+static void plain_recv_done(void *s, size_t len) { ((plain_tls *)s)->in_len += len; }
+static const unsigned char *plain_send_buf(void *s, size_t *len) { *len = ((plain_tls *)s)->out_len; return ((plain_tls *)s)->out; }
+static void plain_send_done(void *s, size_t len)
+{
+    plain_tls *t = (plain_tls *)s;
+    memmove(t->out, t->out + len, t->out_len - len);
+    t->out_len -= len;
+}
+static const unsigned char *plain_read_buf(void *s, size_t *len) { *len = ((plain_tls *)s)->in_len; return ((plain_tls *)s)->in; }
+static void plain_read_done(void *s, size_t len)
+{
+    plain_tls *t = (plain_tls *)s;
+    memmove(t->in, t->in + len, t->in_len - len);
+    t->in_len -= len;
+}
+static unsigned char *plain_write_buf(void *s, size_t *room)
+{
+    plain_tls *t = (plain_tls *)s;
+    *room = sizeof t->out - t->out_len;
+    return t->out + t->out_len;
+}
+static void plain_write_done(void *s, size_t len) { ((plain_tls *)s)->out_len += len; }
+static int plain_status(void *s, char *err, size_t n) { (void)s; (void)err; (void)n; return 0; }
+
+static void test_every_allocation_failing_with_a_tls_backend(void)
+{
+    static const sio_tls plain = { NULL, plain_open, plain_close, plain_recv_buf, plain_recv_done, plain_send_buf,
+                                   plain_send_done, plain_read_buf, plain_read_done, plain_write_buf, plain_write_done,
+                                   plain_status };
+    long k, tried_all = 0;
+    for (k = 0; k < 1000 && !tried_all; k++) {
+        sio_client *c = NULL;
+        sio_config cfg;
+        sio_event ev;
+        int closes = 0, i, accepted = 0, closed_by_server = 0, opened = 0;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.url = "wss://h.test/";
+        cfg.tls = &plain;
+        cfg.allocator.realloc = failing_realloc;
+        fail_after = k;
+        alloc_seen = 0;
+        live_blocks = 0;
+        net_reset();
+        if (sio_create(&cfg, &c) != SIO_OK) { CHECK(c == NULL); CHECK_INT(live_blocks, 0); continue; }
+        if (sio_start(c) == SIO_OK) {
+            for (i = 0; i < 60; i++) {
+                if (sio_poll(c, &ev, 0) == 1) {
+                    if (ev.type == SIO_EVENT_CLOSE) closes++;
+                    if (ev.type == SIO_EVENT_OPEN) { opened = 1; sio_send_text(c, "x", 1); }
+                    if (ev.type == SIO_EVENT_MESSAGE) sio_stop(c);
+                } else if (!accepted && net.out_len) {
+                    accepted = 1;
+                    server_accept(NULL);
+                    server_frame(1, SIO_WS_TEXT, "hello", 5);
+                } else if (sio_get_state(c) == SIO_STATE_CLOSING && !closed_by_server) {
+                    closed_by_server = 1;
+                    server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
+                    net.eof = 1;
+                } else {
+                    net.now += 1000;
+                }
+            }
+            CHECK_INT(closes, 1);
+            if (closes != 1) fprintf(stderr, "  (allocation %ld failing)\n", k + 1);
+        }
+        tried_all = alloc_seen <= fail_after && opened;
+        sio_destroy(c);
+        CHECK_INT(live_blocks, 0);
+    }
+    CHECK(tried_all);
+}
+
 /* A CLOSE the event queue had no room for is still owed to the
  * application: until it is polled, the client has not ended, and a new
  * start would see the old run's CLOSE arrive in the middle of it. */
@@ -3287,6 +3381,7 @@ int main(void)
     RUN(test_restart_after_close);
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_every_allocation_failing_still_ends_in_one_close);
+    RUN(test_every_allocation_failing_with_a_tls_backend);
 #ifdef SIO_WITH_BEARSSL
     RUN(test_bearssl_anchors_with_every_allocation_failing);
 #endif
