@@ -859,6 +859,16 @@ static void test_io_stop_waits_for_attachments_in_parts(void)
     sio_destroy(c);
 }
 
+/* How many events of type polls polls deliver. */
+static int events_of_type(sio_client *c, int type, int polls)
+{
+    sio_event ev;
+    int k, n = 0;
+    for (k = 0; k < polls; k++)
+        if (sio_poll(c, &ev, 0) == 1 && (int)ev.type == type) n++;
+    return n;
+}
+
 /* Every way the connection may end while an attachment is open waits for
  * it: leaving the last namespace (before or after sio_stop) and a stop with
  * a namespace still awaiting its CONNECT reply, which is then DISCONNECTed
@@ -867,7 +877,7 @@ static void test_io_every_close_waits_for_attachments_in_parts(void)
 {
     sio_client *c = io_mid_attachment();
     sio_event ev;
-    int k, connects = 0;
+    int k;
     if (!c) return;
     CHECK_INT(sio_leave(c, "/"), SIO_OK);                      /* the last namespace */
     for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
@@ -904,9 +914,7 @@ static void test_io_every_close_waits_for_attachments_in_parts(void)
               "T:42[\"after\",1]|T:40/y,|T:41|T:41/y,|?:03e8");
     server_text("40/y,{\"sid\":\"Y1\"}");                     /* the reply to the CONNECT that went */
     server_frame(1, SIO_WS_CLOSE, "\x03\xe8", 2);
-    for (k = 0; k < 20; k++)
-        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_CONNECT) connects++;
-    CHECK_INT(connects, 0);
+    CHECK_INT(events_of_type(c, SIO_EVENT_CONNECT, 20), 0);
     CHECK_STR(client_frames_line(), "");
     sio_destroy(c);
 }
@@ -919,7 +927,6 @@ static void test_io_stop_leaves_namespaces_still_connecting(void)
     sio_config cfg;
     sio_client *c;
     sio_event ev;
-    int k, connects = 0;
     memset(&cfg, 0, sizeof cfg);
     c = io_connected(&cfg);
     CHECK(c != NULL);
@@ -931,9 +938,7 @@ static void test_io_stop_leaves_namespaces_still_connecting(void)
     CHECK_INT(sio_stop(c), SIO_OK);
     CHECK_INT(sio_emit(c, "/y", "late", "[1]"), SIO_OK);       /* queued for a next sio_start, not sent now */
     server_text("40/y,{\"sid\":\"Y1\"}");
-    for (k = 0; k < 20; k++)
-        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_CONNECT) connects++;
-    CHECK_INT(connects, 0);
+    CHECK_INT(events_of_type(c, SIO_EVENT_CONNECT, 20), 0);
     CHECK_STR(client_frames_line(), "T:41|T:41/y,|?:03e8");
     sio_destroy(c);
 }
