@@ -3431,10 +3431,6 @@ static void sio__put_align(sio__bitwriter *w)
     w->buf = 0;
 }
 
-/* Code lengths of at most limit bits for the symbols' frequencies: a
- * Huffman tree, then the longest codes pushed back under the limit by
- * moving leaves while keeping the code complete.  At least two symbols get
- * a code, so every code is complete (some inflaters refuse others). */
 /* The tree building's tables (on the heap with the message's other work
  * tables: a small target's stack could not hold them). */
 typedef struct sio__huffman_work {
@@ -3443,6 +3439,10 @@ typedef struct sio__huffman_work {
     uint16_t depth[2 * 288];
 } sio__huffman_work;
 
+/* Code lengths of at most limit bits for the symbols' frequencies: a
+ * Huffman tree, then the longest codes pushed back under the limit by
+ * moving leaves while keeping the code complete.  At least two symbols get
+ * a code, so every code is complete (some inflaters refuse others). */
 static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths,
                                  sio__huffman_work *t)
 {
@@ -11426,18 +11426,18 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
 
 #define SIO__MAX_LOCATION 1024
 
-/* The Location of a redirect whose head starts l's received bytes: 1 with
- * the URL in out, else 0 (not a redirect, or no usable Location). */
-static int sio__redirect_location(const sio__link *l, char *out, size_t size)
+/* The Location of a redirect whose head starts l's received bytes: its
+ * length (under SIO__MAX_LOCATION) with *value pointing into the head, or 0
+ * (not a redirect, or no usable Location). */
+static size_t sio__redirect_location(const sio__link *l, const char **value)
 {
     sio_http_response r;
     const sio_http_header *h;
     if (!l->rx || sio_http_parse_response(&r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1) return 0;
     if (r.status != 301 && r.status != 302 && r.status != 303 && r.status != 307 && r.status != 308) return 0;
-    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= size) return 0;
-    memcpy(out, h->value, h->value_len);
-    out[h->value_len] = 0;
-    return 1;
+    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= SIO__MAX_LOCATION) return 0;
+    *value = h->value;
+    return h->value_len;
 }
 
 /* The absolute URL a Location names, in this client's kind of scheme (ws
@@ -11653,26 +11653,27 @@ static void sio__begin(sio_client *c)
  * CLOSE queued). */
 static int sio__follow_redirect(sio_client *c, const sio__link *l)
 {
+    const char *value = NULL;
+    size_t n = sio__redirect_location(l, &value);
+    char *location, *url, *text;
+    int r;
+    if (!n) return 0;
     /* The Location, the URL made of it and the reason of a refusal live on
      * the heap for the moment: a small target's stack could not hold them
      * below the new attempt's frames. */
-    char *location = (char *)sio__realloc(&c->sys.alloc, NULL, 2 * SIO__MAX_LOCATION + 16 + SIO__TEXT_SIZE);
-    char *url = location + SIO__MAX_LOCATION, *text = url + SIO__MAX_LOCATION + 16;
-    int r;
+    location = (char *)sio__realloc(&c->sys.alloc, NULL, 2 * SIO__MAX_LOCATION + 16 + SIO__TEXT_SIZE);
     if (!location) {
         sio__abort(c, SIO_ERR_NOMEM, "redirect: out of memory");
         return -1;
     }
-    if (!sio__redirect_location(l, location, SIO__MAX_LOCATION)) {
-        sio__free(&c->sys.alloc, location);
-        return 0;
-    }
-    if ((r = sio__redirect_to(c, location, url, SIO__MAX_LOCATION + 16, text, SIO__TEXT_SIZE)) != SIO_OK) {
-        sio__abort(c, r, text);
-        sio__free(&c->sys.alloc, location);
-        return -1;
-    }
+    memcpy(location, value, n);
+    location[n] = 0;
+    url = location + SIO__MAX_LOCATION;
+    text = url + SIO__MAX_LOCATION + 16;
+    r = sio__redirect_to(c, location, url, SIO__MAX_LOCATION + 16, text, SIO__TEXT_SIZE);
+    if (r != SIO_OK) sio__abort(c, r, text);
     sio__free(&c->sys.alloc, location);
+    if (r != SIO_OK) return -1;
     sio__drop_connection(c);
     r = c->redirects;
     sio__begin(c);

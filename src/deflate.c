@@ -526,10 +526,6 @@ static void sio__put_align(sio__bitwriter *w)
     w->buf = 0;
 }
 
-/* Code lengths of at most limit bits for the symbols' frequencies: a
- * Huffman tree, then the longest codes pushed back under the limit by
- * moving leaves while keeping the code complete.  At least two symbols get
- * a code, so every code is complete (some inflaters refuse others). */
 /* The tree building's tables (on the heap with the message's other work
  * tables: a small target's stack could not hold them). */
 typedef struct sio__huffman_work {
@@ -538,6 +534,10 @@ typedef struct sio__huffman_work {
     uint16_t depth[2 * 288];
 } sio__huffman_work;
 
+/* Code lengths of at most limit bits for the symbols' frequencies: a
+ * Huffman tree, then the longest codes pushed back under the limit by
+ * moving leaves while keeping the code complete.  At least two symbols get
+ * a code, so every code is complete (some inflaters refuse others). */
 static void sio__huffman_lengths(const uint32_t *freq, unsigned n, unsigned limit, unsigned char *lengths,
                                  sio__huffman_work *t)
 {

@@ -84,26 +84,27 @@ static void sio__begin(sio_client *c)
  * CLOSE queued). */
 static int sio__follow_redirect(sio_client *c, const sio__link *l)
 {
+    const char *value = NULL;
+    size_t n = sio__redirect_location(l, &value);
+    char *location, *url, *text;
+    int r;
+    if (!n) return 0;
     /* The Location, the URL made of it and the reason of a refusal live on
      * the heap for the moment: a small target's stack could not hold them
      * below the new attempt's frames. */
-    char *location = (char *)sio__realloc(&c->sys.alloc, NULL, 2 * SIO__MAX_LOCATION + 16 + SIO__TEXT_SIZE);
-    char *url = location + SIO__MAX_LOCATION, *text = url + SIO__MAX_LOCATION + 16;
-    int r;
+    location = (char *)sio__realloc(&c->sys.alloc, NULL, 2 * SIO__MAX_LOCATION + 16 + SIO__TEXT_SIZE);
     if (!location) {
         sio__abort(c, SIO_ERR_NOMEM, "redirect: out of memory");
         return -1;
     }
-    if (!sio__redirect_location(l, location, SIO__MAX_LOCATION)) {
-        sio__free(&c->sys.alloc, location);
-        return 0;
-    }
-    if ((r = sio__redirect_to(c, location, url, SIO__MAX_LOCATION + 16, text, SIO__TEXT_SIZE)) != SIO_OK) {
-        sio__abort(c, r, text);
-        sio__free(&c->sys.alloc, location);
-        return -1;
-    }
+    memcpy(location, value, n);
+    location[n] = 0;
+    url = location + SIO__MAX_LOCATION;
+    text = url + SIO__MAX_LOCATION + 16;
+    r = sio__redirect_to(c, location, url, SIO__MAX_LOCATION + 16, text, SIO__TEXT_SIZE);
+    if (r != SIO_OK) sio__abort(c, r, text);
     sio__free(&c->sys.alloc, location);
+    if (r != SIO_OK) return -1;
     sio__drop_connection(c);
     r = c->redirects;
     sio__begin(c);

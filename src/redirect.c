@@ -8,18 +8,18 @@
 
 #define SIO__MAX_LOCATION 1024
 
-/* The Location of a redirect whose head starts l's received bytes: 1 with
- * the URL in out, else 0 (not a redirect, or no usable Location). */
-static int sio__redirect_location(const sio__link *l, char *out, size_t size)
+/* The Location of a redirect whose head starts l's received bytes: its
+ * length (under SIO__MAX_LOCATION) with *value pointing into the head, or 0
+ * (not a redirect, or no usable Location). */
+static size_t sio__redirect_location(const sio__link *l, const char **value)
 {
     sio_http_response r;
     const sio_http_header *h;
     if (!l->rx || sio_http_parse_response(&r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1) return 0;
     if (r.status != 301 && r.status != 302 && r.status != 303 && r.status != 307 && r.status != 308) return 0;
-    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= size) return 0;
-    memcpy(out, h->value, h->value_len);
-    out[h->value_len] = 0;
-    return 1;
+    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= SIO__MAX_LOCATION) return 0;
+    *value = h->value;
+    return h->value_len;
 }
 
 /* The absolute URL a Location names, in this client's kind of scheme (ws
