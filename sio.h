@@ -203,7 +203,8 @@
  *   max_handshake     16 KiB   the HTTP response head of the handshake
  *   max_send_queue    64 MiB   bytes queued for writing (SIO_ERR_FULL beyond); the
  *                              client's own answers count too: a server whose
- *                              Engine.IO pings outrun it is dropped (SIO_ERR_TOO_BIG)
+ *                              Engine.IO pings outrun it is dropped (SIO_ERR_TOO_BIG);
+ *                              an attachment sent in parts has its own (sio_send_begin)
  *   max_attachments   10       binary attachments in one Socket.IO packet
  *   max_namespaces    32       namespaces joined at once
  *   max_pending_acks  1024     emits waiting for an ack
@@ -1455,12 +1456,17 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * 3 the client's pings, whose pong is awaited from when they leave) wait
  * behind them, within max_send_queue and counted by sio_queued_bytes:
  * send them promptly, as a server that waits longer than its pingTimeout
- * drops the connection.  A part that would take an attachment past the
- * server's maxPayload is refused (SIO_ERR_TOO_BIG).  sio_stop/sio_close
- * meanwhile waits for the last to end: what was accepted goes first, then
- * the namespaces' DISCONNECT and the close; called again before that, it
- * closes at once, and the emit and what waited behind it are not sent (an
- * ERROR, SIO_ERR_CLOSED, says so). */
+ * drops the connection.  The parts have a max_send_queue of their own (all
+ * of it whenever the link is empty, so the attachment always moves):
+ * sio_queued_bytes may reach twice max_send_queue meanwhile.  A part that
+ * would take an attachment past the server's maxPayload is refused
+ * (SIO_ERR_TOO_BIG).  sio_stop/sio_close meanwhile (or leaving the last
+ * namespace) waits for the last to end while parts keep coming: what was
+ * accepted goes first, then the namespaces' DISCONNECT and the close.
+ * Called again before that, or close_timeout ms without a part, it closes
+ * at once, and the emit and what waited behind it are not sent (an ERROR,
+ * SIO_ERR_CLOSED, says so).  Joining a namespace meanwhile calls off the
+ * close that leaving the last one began. */
 SIO_API int sio_send_begin(sio_client *c, int binary);
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_end(sio_client *c);
@@ -8468,6 +8474,7 @@ typedef struct sio__socketio {
     uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
     sio__link held;
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
+    uint64_t stop_deadline;            /* unless no part comes before this */
     int stop_code;
     char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */
@@ -9565,10 +9572,12 @@ static int sio__build_request(sio_client *c, sio__link *l, int with_sid)
 
 #if SIO__WITH_SOCKETIO
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
- * frame, or an entry of the next polling POST. */
+ * frame, or an entry of the next polling POST.  Nothing follows our close
+ * (RFC 6455 5.5.1; Engine.IO's close packet likewise): SIO_ERR_STATE. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     sio__link *l = c->socketio.parts_to_send ? &c->socketio.held : &c->ln;   /* behind attachments in parts */
+    if (c->websocket.close_sent) return SIO_ERR_STATE;
 #if SIO__WITH_POLLING
     if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
 #endif
@@ -9603,7 +9612,8 @@ static void sio__probe_fail(sio_client *c);
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered.  While an emit's
  * attachments are being sent in parts the close waits for the last to end
- * (sio__socketio_part_ended), behind what was accepted before it. */
+ * (sio__socketio_part_ended), behind what was accepted before it, as long
+ * as parts keep coming (sio__socketio_parts_stalled). */
 static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
@@ -9612,6 +9622,7 @@ static int sio__eio_close(sio_client *c, int code, const char *reason)
         size_t n = reason ? strlen(reason) : 0;
         if (n >= sizeof c->socketio.stop_reason) n = sizeof c->socketio.stop_reason - 1;
         c->socketio.stop_waits = 1;
+        c->socketio.stop_deadline = sio__now(c) + (uint64_t)c->close_timeout;
         c->socketio.stop_code = code;
         if (n) memcpy(c->socketio.stop_reason, reason, n);
         c->socketio.stop_reason[n] = 0;
@@ -9874,10 +9885,14 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
 
 /* 1 if a pong of len payload bytes fits: within max_send_queue plus the
  * pong slack, so a queue the application filled with emits (whose frame
- * headers the emit check does not see) still answers the next ping. */
+ * headers the emit check does not see) still answers the next ping.  While
+ * an emit's attachments go in parts the pong waits behind them with the
+ * rest, and that has a max_send_queue of its own: the parts on the link
+ * have theirs (sio__parts_limit). */
 static int sio__pong_fits(const sio_client *c, size_t len)
 {
-    return c->socketio.namespaces.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    size_t waiting = c->socketio.parts_to_send ? c->socketio.held.tx_len : sio__backlog(c);
+    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -9886,6 +9901,7 @@ static int sio__pong_fits(const sio_client *c, size_t len)
  * failed. */
 static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
+    if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
     if (!sio__pong_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
@@ -10141,6 +10157,38 @@ static void sio__socketio_parts_drop(sio_client *c)
     c->socketio.stop_waits = 0;
 }
 
+/* len more bytes of the attachment went: a close waiting for the last one
+ * waits on (close_timeout from now). */
+static void sio__socketio_part_sent(sio_client *c, size_t len)
+{
+    c->socketio.part_bytes += len;
+    if (c->socketio.stop_waits) c->socketio.stop_deadline = sio__now(c) + (uint64_t)c->close_timeout;
+}
+
+/* The emit whose attachments go in parts is not sent after all, nor what
+ * waits behind it; an ERROR says why. */
+static void sio__socketio_parts_abandon(sio_client *c, const char *why)
+{
+    char text[SIO__TEXT_SIZE];
+    snprintf(text, sizeof text, "sio: %s before the emit's attachments ended: it, and what waited behind it, was not sent",
+             why);
+    sio__socketio_parts_drop(c);
+    sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+}
+
+/* A close waits for an emit's attachments only while parts come: after
+ * close_timeout without one the emit is abandoned and the close goes. */
+static void sio__socketio_parts_stalled(sio_client *c, uint64_t now)
+{
+    int code = c->socketio.stop_code;
+    char reason[sizeof c->socketio.stop_reason], why[80];
+    if (!c->socketio.stop_waits || now < c->socketio.stop_deadline) return;
+    memcpy(reason, c->socketio.stop_reason, sizeof reason);
+    snprintf(why, sizeof why, "no part came within close_timeout (%d ms) of the close", c->close_timeout);
+    sio__socketio_parts_abandon(c, why);
+    if (sio__eio_close(c, code, reason) != SIO_OK) sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
+}
+
 /* sio_send_begin: the next attachment (binary; Engine.IO 3 puts the packet
  * type first). */
 static int sio__socketio_parts_begin(sio_client *c, int binary)
@@ -10150,6 +10198,7 @@ static int sio__socketio_parts_begin(sio_client *c, int binary)
         return SIO_ERR_STATE;
     if (!binary) return SIO_ERR_INVALID;
     sio__websocket_parts_begin(&c->websocket, 1);
+    sio__socketio_part_sent(c, 0);
     c->socketio.part_bytes = 0;
     if (c->eio.version == 3 &&
         (r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"\x04", 1, 0, (size_t)-1)) != SIO_OK)
@@ -10171,7 +10220,10 @@ static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
     int stop = c->socketio.stop_waits;
-    if (--c->socketio.parts_to_send) return;
+    if (--c->socketio.parts_to_send) {
+        sio__socketio_part_sent(c, 0);
+        return;
+    }
     if (held->tx_len && sio__link_reserve(&c->sys, &c->ln, held->tx_len) != SIO_OK) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory sending what waited behind attachments");
         return;
@@ -10460,7 +10512,10 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     sio__namespaces *n = &c->socketio.namespaces;
     int i, k, recovered = 0;
     sio__outgoing *e;
-    int verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
+    int verdict;
+    if (pk->type == SIO_PACKET_CONNECT && c->websocket.close_sent)
+        return 0;                               /* too late: the namespace connects on the next connection */
+    verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
                                           &i, &recovered);
     switch (verdict) {
     case SIO__NS_JOINED:
@@ -10672,7 +10727,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
 {
     sio_ws_frame f;
     const unsigned char *payload;
-    if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
+    if (SIO__POLLING(c) || c->websocket.close_sent || !sio__eio_looks_ahead(&c->eio)) return;
     while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
         size_t n = (size_t)f.length;
         if (f.rsv) break;                       /* compressed: only its turn can read it */
@@ -10849,6 +10904,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
         sio__end_ack(c, (size_t)k, SIO_ERR_TIMEOUT, "operation has timed out");
     }
     if (c->phase != SIO__OPEN) return;
+    sio__socketio_parts_stalled(c, now);
+    if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:
         sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
@@ -10873,12 +10930,13 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
 }
 
 /* When sio__socketio_timers has something to do: the acks' deadlines
- * always, the heartbeat's while the session is open (closing, it has none:
- * the close timeout runs). */
+ * always, the heartbeat's and a close's waiting for parts while the session
+ * is open (closing, it has none: the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    return sio__earliest(sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0,
-                                       sio__acks_deadline(&c->socketio.acks)),
+    uint64_t open = c->phase != SIO__OPEN ? 0 : sio__earliest(sio__eio_deadline(&c->eio),
+                                                              c->socketio.stop_waits ? c->socketio.stop_deadline : 0);
+    return sio__earliest(sio__earliest(open, sio__acks_deadline(&c->socketio.acks)),
                          sio__outbox_deadline(&c->socketio.outbox));
 }
 
@@ -10964,7 +11022,7 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
         sio_jw_free(&w);
         return r;
     }
-    if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
+    if (ns->state == SIO__NS_CONNECTED && c->eio.open && !c->websocket.close_sent) {
         r = sio__eio_send(c, 0, pieces, lens, n);
         for (k = 0; r == SIO_OK && atts && k < count; k++) {
             const void *piece = atts[k].data;
@@ -11018,15 +11076,19 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* Joins a namespace: CONNECT now if the session is open, else after it opens. */
+/* Joins a namespace: CONNECT now if the session is open, else after it
+ * opens.  A close that waits for an emit's attachments because the last
+ * namespace was left is called off: a namespace is wanted again. */
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
-    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop)
+    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop) {
+        c->socketio.stop_waits = 0;
         return sio__send_connect(c, i);
+    }
     return SIO_OK;
 }
 
@@ -11357,9 +11419,7 @@ static void sio__fail_acks_and_leave_all(sio_client *c)
 static void sio__socketio_stop(sio_client *c)
 {
     if (c->user_stop && c->socketio.stop_waits) {
-        sio__socketio_parts_drop(c);
-        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0,
-                  "sio: stopped again before the emit's attachments ended: it, and what waited behind it, was not sent");
+        sio__socketio_parts_abandon(c, "stopped again");
         return;
     }
     sio__fail_acks_and_leave_all(c);
@@ -12653,7 +12713,8 @@ SIO_API int sio_send_begin(sio_client *c, int binary)
 /* Room on the link for a part: max_send_queue less what an emit's
  * attachments hold back (their packet and what waits behind them), but all
  * of it once the link is empty: what is held back goes only after the last
- * attachment, so the attachment must always be able to move. */
+ * attachment, so the attachment must always be able to move.  The parts and
+ * what waits behind them may so take twice max_send_queue in all. */
 static size_t sio__parts_limit(const sio_client *c)
 {
 #if SIO__WITH_SOCKETIO
@@ -12676,7 +12737,7 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, sio__parts_limit(c));
     if (r != SIO_OK) return r;
 #if SIO__WITH_SOCKETIO
-    c->socketio.part_bytes += len;
+    if (SIO__SOCKETIO(c)) sio__socketio_part_sent(c, len);
 #endif
     sio__wake(c);
     return SIO_OK;

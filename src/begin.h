@@ -200,7 +200,8 @@
  *   max_handshake     16 KiB   the HTTP response head of the handshake
  *   max_send_queue    64 MiB   bytes queued for writing (SIO_ERR_FULL beyond); the
  *                              client's own answers count too: a server whose
- *                              Engine.IO pings outrun it is dropped (SIO_ERR_TOO_BIG)
+ *                              Engine.IO pings outrun it is dropped (SIO_ERR_TOO_BIG);
+ *                              an attachment sent in parts has its own (sio_send_begin)
  *   max_attachments   10       binary attachments in one Socket.IO packet
  *   max_namespaces    32       namespaces joined at once
  *   max_pending_acks  1024     emits waiting for an ack

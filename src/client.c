@@ -50,6 +50,7 @@ typedef struct sio__socketio {
     uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
     sio__link held;
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
+    uint64_t stop_deadline;            /* unless no part comes before this */
     int stop_code;
     char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */

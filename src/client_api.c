@@ -476,7 +476,8 @@ SIO_API int sio_send_begin(sio_client *c, int binary)
 /* Room on the link for a part: max_send_queue less what an emit's
  * attachments hold back (their packet and what waits behind them), but all
  * of it once the link is empty: what is held back goes only after the last
- * attachment, so the attachment must always be able to move. */
+ * attachment, so the attachment must always be able to move.  The parts and
+ * what waits behind them may so take twice max_send_queue in all. */
 static size_t sio__parts_limit(const sio_client *c)
 {
 #if SIO__WITH_SOCKETIO
@@ -499,7 +500,7 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, sio__parts_limit(c));
     if (r != SIO_OK) return r;
 #if SIO__WITH_SOCKETIO
-    c->socketio.part_bytes += len;
+    if (SIO__SOCKETIO(c)) sio__socketio_part_sent(c, len);
 #endif
     sio__wake(c);
     return SIO_OK;

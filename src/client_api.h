@@ -28,12 +28,17 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * 3 the client's pings, whose pong is awaited from when they leave) wait
  * behind them, within max_send_queue and counted by sio_queued_bytes:
  * send them promptly, as a server that waits longer than its pingTimeout
- * drops the connection.  A part that would take an attachment past the
- * server's maxPayload is refused (SIO_ERR_TOO_BIG).  sio_stop/sio_close
- * meanwhile waits for the last to end: what was accepted goes first, then
- * the namespaces' DISCONNECT and the close; called again before that, it
- * closes at once, and the emit and what waited behind it are not sent (an
- * ERROR, SIO_ERR_CLOSED, says so). */
+ * drops the connection.  The parts have a max_send_queue of their own (all
+ * of it whenever the link is empty, so the attachment always moves):
+ * sio_queued_bytes may reach twice max_send_queue meanwhile.  A part that
+ * would take an attachment past the server's maxPayload is refused
+ * (SIO_ERR_TOO_BIG).  sio_stop/sio_close meanwhile (or leaving the last
+ * namespace) waits for the last to end while parts keep coming: what was
+ * accepted goes first, then the namespaces' DISCONNECT and the close.
+ * Called again before that, or close_timeout ms without a part, it closes
+ * at once, and the emit and what waited behind it are not sent (an ERROR,
+ * SIO_ERR_CLOSED, says so).  Joining a namespace meanwhile calls off the
+ * close that leaving the last one began. */
 SIO_API int sio_send_begin(sio_client *c, int binary);
 SIO_API int sio_send_part(sio_client *c, const void *data, size_t len);
 SIO_API int sio_send_end(sio_client *c);

@@ -14,10 +14,14 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
 
 /* 1 if a pong of len payload bytes fits: within max_send_queue plus the
  * pong slack, so a queue the application filled with emits (whose frame
- * headers the emit check does not see) still answers the next ping. */
+ * headers the emit check does not see) still answers the next ping.  While
+ * an emit's attachments go in parts the pong waits behind them with the
+ * rest, and that has a max_send_queue of its own: the parts on the link
+ * have theirs (sio__parts_limit). */
 static int sio__pong_fits(const sio_client *c, size_t len)
 {
-    return c->socketio.namespaces.queued_bytes + sio__backlog(c) + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    size_t waiting = c->socketio.parts_to_send ? c->socketio.held.tx_len : sio__backlog(c);
+    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -26,6 +30,7 @@ static int sio__pong_fits(const sio_client *c, size_t len)
  * failed. */
 static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
+    if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
     if (!sio__pong_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
@@ -281,6 +286,38 @@ static void sio__socketio_parts_drop(sio_client *c)
     c->socketio.stop_waits = 0;
 }
 
+/* len more bytes of the attachment went: a close waiting for the last one
+ * waits on (close_timeout from now). */
+static void sio__socketio_part_sent(sio_client *c, size_t len)
+{
+    c->socketio.part_bytes += len;
+    if (c->socketio.stop_waits) c->socketio.stop_deadline = sio__now(c) + (uint64_t)c->close_timeout;
+}
+
+/* The emit whose attachments go in parts is not sent after all, nor what
+ * waits behind it; an ERROR says why. */
+static void sio__socketio_parts_abandon(sio_client *c, const char *why)
+{
+    char text[SIO__TEXT_SIZE];
+    snprintf(text, sizeof text, "sio: %s before the emit's attachments ended: it, and what waited behind it, was not sent",
+             why);
+    sio__socketio_parts_drop(c);
+    sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+}
+
+/* A close waits for an emit's attachments only while parts come: after
+ * close_timeout without one the emit is abandoned and the close goes. */
+static void sio__socketio_parts_stalled(sio_client *c, uint64_t now)
+{
+    int code = c->socketio.stop_code;
+    char reason[sizeof c->socketio.stop_reason], why[80];
+    if (!c->socketio.stop_waits || now < c->socketio.stop_deadline) return;
+    memcpy(reason, c->socketio.stop_reason, sizeof reason);
+    snprintf(why, sizeof why, "no part came within close_timeout (%d ms) of the close", c->close_timeout);
+    sio__socketio_parts_abandon(c, why);
+    if (sio__eio_close(c, code, reason) != SIO_OK) sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
+}
+
 /* sio_send_begin: the next attachment (binary; Engine.IO 3 puts the packet
  * type first). */
 static int sio__socketio_parts_begin(sio_client *c, int binary)
@@ -290,6 +327,7 @@ static int sio__socketio_parts_begin(sio_client *c, int binary)
         return SIO_ERR_STATE;
     if (!binary) return SIO_ERR_INVALID;
     sio__websocket_parts_begin(&c->websocket, 1);
+    sio__socketio_part_sent(c, 0);
     c->socketio.part_bytes = 0;
     if (c->eio.version == 3 &&
         (r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)"\x04", 1, 0, (size_t)-1)) != SIO_OK)
@@ -311,7 +349,10 @@ static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
     int stop = c->socketio.stop_waits;
-    if (--c->socketio.parts_to_send) return;
+    if (--c->socketio.parts_to_send) {
+        sio__socketio_part_sent(c, 0);
+        return;
+    }
     if (held->tx_len && sio__link_reserve(&c->sys, &c->ln, held->tx_len) != SIO_OK) {
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory sending what waited behind attachments");
         return;
@@ -600,7 +641,10 @@ static int sio__socketio_packet(sio_client *c, const sio_packet *pk, char *data,
     sio__namespaces *n = &c->socketio.namespaces;
     int i, k, recovered = 0;
     sio__outgoing *e;
-    int verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
+    int verdict;
+    if (pk->type == SIO_PACKET_CONNECT && c->websocket.close_sent)
+        return 0;                               /* too late: the namespace connects on the next connection */
+    verdict = sio__namespaces_receive(n, c->eio.version, c->eio.session.sid, pk, sio_json_make(data, pk->data_len),
                                           &i, &recovered);
     switch (verdict) {
     case SIO__NS_JOINED:
@@ -812,7 +856,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
 {
     sio_ws_frame f;
     const unsigned char *payload;
-    if (SIO__POLLING(c) || !sio__eio_looks_ahead(&c->eio)) return;
+    if (SIO__POLLING(c) || c->websocket.close_sent || !sio__eio_looks_ahead(&c->eio)) return;
     while (sio__websocket_peek(&c->websocket, &c->ln, &f, &payload)) {
         size_t n = (size_t)f.length;
         if (f.rsv) break;                       /* compressed: only its turn can read it */

@@ -18,6 +18,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
         sio__end_ack(c, (size_t)k, SIO_ERR_TIMEOUT, "operation has timed out");
     }
     if (c->phase != SIO__OPEN) return;
+    sio__socketio_parts_stalled(c, now);
+    if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:
         sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
@@ -42,12 +44,13 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
 }
 
 /* When sio__socketio_timers has something to do: the acks' deadlines
- * always, the heartbeat's while the session is open (closing, it has none:
- * the close timeout runs). */
+ * always, the heartbeat's and a close's waiting for parts while the session
+ * is open (closing, it has none: the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    return sio__earliest(sio__earliest(c->phase == SIO__OPEN ? sio__eio_deadline(&c->eio) : 0,
-                                       sio__acks_deadline(&c->socketio.acks)),
+    uint64_t open = c->phase != SIO__OPEN ? 0 : sio__earliest(sio__eio_deadline(&c->eio),
+                                                              c->socketio.stop_waits ? c->socketio.stop_deadline : 0);
+    return sio__earliest(sio__earliest(open, sio__acks_deadline(&c->socketio.acks)),
                          sio__outbox_deadline(&c->socketio.outbox));
 }
 
@@ -133,7 +136,7 @@ static int sio__socketio_emit(sio_client *c, int i, int type, int has_id, uint64
         sio_jw_free(&w);
         return r;
     }
-    if (ns->state == SIO__NS_CONNECTED && c->eio.open) {
+    if (ns->state == SIO__NS_CONNECTED && c->eio.open && !c->websocket.close_sent) {
         r = sio__eio_send(c, 0, pieces, lens, n);
         for (k = 0; r == SIO_OK && atts && k < count; k++) {
             const void *piece = atts[k].data;
@@ -187,15 +190,19 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* Joins a namespace: CONNECT now if the session is open, else after it opens. */
+/* Joins a namespace: CONNECT now if the session is open, else after it
+ * opens.  A close that waits for an emit's attachments because the last
+ * namespace was left is called off: a namespace is wanted again. */
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
-    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop)
+    if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop) {
+        c->socketio.stop_waits = 0;
         return sio__send_connect(c, i);
+    }
     return SIO_OK;
 }
 
@@ -526,9 +533,7 @@ static void sio__fail_acks_and_leave_all(sio_client *c)
 static void sio__socketio_stop(sio_client *c)
 {
     if (c->user_stop && c->socketio.stop_waits) {
-        sio__socketio_parts_drop(c);
-        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0,
-                  "sio: stopped again before the emit's attachments ended: it, and what waited behind it, was not sent");
+        sio__socketio_parts_abandon(c, "stopped again");
         return;
     }
     sio__fail_acks_and_leave_all(c);

@@ -5,10 +5,12 @@
 
 #if SIO__WITH_SOCKETIO
 /* Sends one Engine.IO packet made of the concatenated pieces: a WebSocket
- * frame, or an entry of the next polling POST. */
+ * frame, or an entry of the next polling POST.  Nothing follows our close
+ * (RFC 6455 5.5.1; Engine.IO's close packet likewise): SIO_ERR_STATE. */
 static int sio__eio_send(sio_client *c, int binary, const void *const *pieces, const size_t *lens, size_t n)
 {
     sio__link *l = c->socketio.parts_to_send ? &c->socketio.held : &c->ln;   /* behind attachments in parts */
+    if (c->websocket.close_sent) return SIO_ERR_STATE;
 #if SIO__WITH_POLLING
     if (SIO__POLLING(c)) return sio__polling_append(&c->polling, &c->sys.alloc, binary, pieces, lens, n);
 #endif
@@ -43,7 +45,8 @@ static void sio__probe_fail(sio_client *c);
 /* Ends the session from our side: a close frame, or Engine.IO's close
  * packet in the next POST.  CLOSING until it is delivered.  While an emit's
  * attachments are being sent in parts the close waits for the last to end
- * (sio__socketio_part_ended), behind what was accepted before it. */
+ * (sio__socketio_part_ended), behind what was accepted before it, as long
+ * as parts keep coming (sio__socketio_parts_stalled). */
 static int sio__eio_close(sio_client *c, int code, const char *reason)
 {
     int r;
@@ -52,6 +55,7 @@ static int sio__eio_close(sio_client *c, int code, const char *reason)
         size_t n = reason ? strlen(reason) : 0;
         if (n >= sizeof c->socketio.stop_reason) n = sizeof c->socketio.stop_reason - 1;
         c->socketio.stop_waits = 1;
+        c->socketio.stop_deadline = sio__now(c) + (uint64_t)c->close_timeout;
         c->socketio.stop_code = code;
         if (n) memcpy(c->socketio.stop_reason, reason, n);
         c->socketio.stop_reason[n] = 0;

@@ -984,6 +984,170 @@ static void test_io_attachment_parts_go_when_the_queue_is_full_behind_them(void)
 
 static sio_client *eio3_client(const char *url);
 
+/* Leaving the last namespace while an attachment is open defers the close;
+ * joining again before the attachment ends calls the close off: the
+ * connection stays, the namespace's CONNECT reply is answered as usual and
+ * an emit queued for it goes (not after a close frame, nor lost). */
+static void test_io_join_after_a_deferred_leave_keeps_the_connection(void)
+{
+    sio_client *c = io_mid_attachment();
+    sio_event ev;
+    int k;
+    if (!c) return;
+    CHECK_INT(sio_leave(c, "/"), SIO_OK);
+    CHECK_INT(sio_join(c, "/", NULL), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "q", "[1]"), SIO_OK);          /* waits for the CONNECT reply */
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01|C:|T:42[\"after\",1]|T:41|T:40");
+    server_text("40{\"sid\":\"S2\"}");
+    CHECK_INT(events_of_type(c, SIO_EVENT_CONNECT, 20), 1);
+    CHECK_STR(client_frames_line(), "T:42[\"q\",1]");
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+
+    c = io_mid_attachment();                                   /* sio_emit joins the namespace itself */
+    if (!c) return;
+    CHECK_INT(sio_leave(c, "/"), SIO_OK);
+    CHECK_INT(sio_emit(c, NULL, "q", "[2]"), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    for (k = 0; k < 20; k++) sio_poll(c, &ev, 0);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01|C:|T:42[\"after\",1]|T:41|T:40");
+    server_text("40{\"sid\":\"S2\"}");
+    CHECK_INT(events_of_type(c, SIO_EVENT_CONNECT, 20), 1);
+    CHECK_STR(client_frames_line(), "T:42[\"q\",2]");
+    sio_destroy(c);
+}
+
+/* Once our close frame is queued nothing follows it (RFC 6455 5.5.1): not
+ * the answer to a ping, not what a late CONNECT reply would release. */
+static void test_io_nothing_follows_our_close_frame(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    memset(&cfg, 0, sizeof cfg);
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    client_frames_line();
+    CHECK_INT(sio_stop(c), SIO_OK);
+    events_of_type(c, SIO_EVENT_NONE, 5);
+    server_text("2");
+    server_text("2probe");
+    CHECK_INT(events_of_type(c, SIO_EVENT_ERROR, 10), 0);
+    CHECK_STR(client_frames_line(), "T:41|?:03e8");
+    sio_destroy(c);
+
+    c = io_mid_attachment();                                   /* the close that waited for an attachment */
+    if (!c) return;
+    CHECK_INT(sio_stop(c), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    events_of_type(c, SIO_EVENT_NONE, 5);
+    CHECK_STR(client_frames_line(), "T:451-[\"up\",{\"_placeholder\":true,\"num\":0}]|b:01|C:|T:42[\"after\",1]|T:41|?:03e8");
+    server_text("2");
+    CHECK_INT(events_of_type(c, SIO_EVENT_ERROR, 10), 0);
+    CHECK_STR(client_frames_line(), "");
+    sio_destroy(c);
+}
+
+/* What waits behind an open attachment has max_send_queue, and the parts
+ * on the link have theirs: a part may take all of it once the link is
+ * empty (the attachment must move, or nothing behind it ever would), and a
+ * ping is still answered behind it; a server that pings and never reads is
+ * still dropped. */
+static void test_io_parts_and_what_waits_behind_them_have_a_send_queue_each(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_emit_options o;
+    static unsigned char big[100000];
+    static char arg[1100], ping[101];
+    int k, errors = 0;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&o, 0, sizeof o);
+    cfg.max_send_queue = 100000;
+    memset(arg, 'a', sizeof arg);
+    memcpy(arg, "[\"", 2);
+    memcpy(arg + 1000, "\"]", 3);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    events_of_type(c, SIO_EVENT_NONE, 5);                      /* the link is empty */
+    for (k = 0; k < 1000 && sio_emit(c, NULL, "fill", arg) == SIO_OK; k++) {}
+    CHECK(k > 50 && k < 1000);
+    net.out_len = sizeof net.out;                              /* the server reads nothing for now */
+    CHECK(sio_queued_bytes(c) >= cfg.max_send_queue - 1100);
+    CHECK_INT(sio_send_part(c, big, 99900), SIO_OK);           /* the link's share */
+    CHECK_INT(sio_send_part(c, big, 1), SIO_ERR_FULL);         /* not more, until the link drains */
+    CHECK(sio_queued_bytes(c) <= 2 * cfg.max_send_queue);
+    server_text("2");
+    CHECK_INT(events_of_type(c, SIO_EVENT_ERROR, 5), 0);       /* the pong waits behind, within the slack */
+    memset(ping, 'p', sizeof ping - 1);
+    ping[0] = '2';
+    ping[sizeof ping - 1] = 0;
+    for (k = 0; k < 200 && !errors; k++) {
+        server_text(ping);
+        errors = events_of_type(c, SIO_EVENT_ERROR, 3);
+    }
+    CHECK_INT(errors, 1);
+    CHECK(k > 10);
+    sio_destroy(c);
+}
+
+/* A close waits for an open attachment only while its parts keep coming:
+ * close_timeout ms without one and the emit is abandoned (an ERROR says so)
+ * and the connection closes, with Engine.IO 3 (whose own pings wait behind
+ * the attachment, so no ping timeout can end it) as with 4. */
+static void test_io_deferred_close_ends_when_the_parts_stop_coming(void)
+{
+    sio_client *c;
+    sio_event ev;
+    sio_emit_options o;
+    int k, errors, closes, v;
+    for (v = 3; v <= 4; v++) {
+        if (v == 3) {
+            c = eio3_client("http://h.test/");
+            CHECK(c != NULL);
+            if (!c) return;
+            server_text("40");
+            CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+            memset(&o, 0, sizeof o);
+            o.event = "up";
+            o.args = "[{\"_placeholder\":true,\"num\":0}]";
+            o.attachment_count = 1;
+            CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+            CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+        } else {
+            c = io_mid_attachment();
+            if (!c) return;
+        }
+        c->close_timeout = 1000;
+        CHECK_INT(sio_stop(c), SIO_OK);
+        for (k = 0; k < 8; k++) {                              /* parts every 500 ms: it waits */
+            CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+            if (v == 4) server_text("2");                      /* the server is there */
+            if (sio_poll(c, &ev, 500) == 1) CHECK(ev.type != SIO_EVENT_ERROR && ev.type != SIO_EVENT_CLOSE);
+        }
+        errors = closes = 0;
+        for (k = 0; k < 100 && !closes; k++) {                 /* none for 10 s: the close goes */
+            if (v == 4 && k % 2 == 0) server_text("2");
+            if (sio_poll(c, &ev, 100) == 1) {
+                errors += ev.type == SIO_EVENT_ERROR;
+                closes += ev.type == SIO_EVENT_CLOSE;
+            }
+        }
+        CHECK_INT(errors, 1);
+        CHECK_INT(closes, 1);
+        CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+        sio_destroy(c);
+    }
+}
+
 /* Engine.IO 3 puts the packet type first; the server's maxPayload bounds
  * each attachment; the connection's end ends the attachments. */
 static void test_io_attachments_sent_in_parts_bounds(void)
@@ -2227,6 +2391,37 @@ static void test_io_polling_in_memory_and_pongs_bounded(void)
     sio_destroy(c);
 }
 
+/* Over polling too nothing follows our close packet: a ping the long poll
+ * brings after sio_stop is not answered in the POST that carries it. */
+static void test_io_polling_nothing_follows_the_close_packet(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}";
+    int i;
+    memset(&cfg, 0, sizeof cfg);
+    c = polling_client(&cfg);
+    net.out_len = 0;
+    box_http(0, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
+    net.out_len = 0;
+    box_http(0, "40{\"sid\":\"S1\"}", 14);                  /* the long poll */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    CHECK_INT(sio_stop(c), SIO_OK);
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    box_http(0, "2", 1);                                       /* the next long poll: a ping */
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    box_http(1, "ok", 2);                                      /* the POST of the CONNECT answered */
+    for (i = 0; i < 10; i++) sio_poll(c, &ev, 0);
+    net.out[net.out_len] = 0;
+    CHECK(strstr((const char *)net.out, "\r\n\r\n41\x1e" "1") != NULL);
+    CHECK(strstr((const char *)net.out, "\x1e" "3") == NULL);
+    sio_destroy(c);
+}
+
 /* receive_parts over polling: each attachment comes whole as one
  * ATTACHMENT event (its base64 decoded where it lay). */
 static void test_io_polling_attachments_in_parts(void)
@@ -3457,7 +3652,12 @@ int main(void)
     RUN(test_io_every_close_waits_for_attachments_in_parts);
     RUN(test_io_stop_leaves_namespaces_still_connecting);
     RUN(test_io_attachment_parts_go_when_the_queue_is_full_behind_them);
+    RUN(test_io_join_after_a_deferred_leave_keeps_the_connection);
+    RUN(test_io_nothing_follows_our_close_frame);
+    RUN(test_io_parts_and_what_waits_behind_them_have_a_send_queue_each);
+    RUN(test_io_deferred_close_ends_when_the_parts_stop_coming);
     RUN(test_io_polling_attachments_in_parts);
+    RUN(test_io_polling_nothing_follows_the_close_packet);
     RUN(test_io_attachment_in_parts_in_little_memory);
     RUN(test_io_early_event_in_parts_is_held_whole);
     RUN(test_io_undelivered_binary_packet_leaves_the_next_intact);
