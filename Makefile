@@ -121,6 +121,15 @@ $(CM_DIR)/test_client.elf $(CM_DIR)/test_io_client.elf $(CM_DIR)/sim.elf: $(CM_D
 	mkdir -p $(CM_DIR)
 	$(CM_CC) $(CM_FLAGS) $< -o $@
 
+# The lwIP platform (sio_impl_lwip.c) against an lwIP stack in the test process (Debian
+# liblwip-dev: its lwipopts.h has NO_SYS 0, LWIP_POLL 1 and no DNS module): a WebSocket,
+# Socket.IO and DNS peer on lwIP sockets, nothing on the host's network.
+LWIP_INCLUDE ?= /usr/include/lwip
+lwip: $(BUILD_DIR)/test_lwip$(EXE)
+$(BUILD_DIR)/test_lwip$(EXE): tests/test_lwip.c sio_impl_lwip.c tests/test.h sio.h
+	@mkdir -p $(BUILD_DIR)
+	$(CC) $(WARN) -Werror $(CFLAGS) -I. -Itests -I$(LWIP_INCLUDE) tests/test_lwip.c -o $@ -llwip -lpthread
+
 # The deepest stack of each public call on Cortex-M3 (-Os, thumb), from GCC's call graph with
 # stack usage (tools/stack_depth.py).  sio_poll is held to 4 KiB (the path is printed), the
 # other calls to 2 KiB; the platform's hooks and the allocator are the integrator's and not counted.
@@ -234,4 +243,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE sim sim-long cortex-m stack all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE sim sim-long cortex-m lwip stack all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

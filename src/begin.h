@@ -3,7 +3,7 @@
  * Single-header library: declarations are always visible; the implementation
  * is compiled in exactly one translation unit that defines SIO_IMPLEMENTATION
  * before including this file.  The platform files (sio_impl_posix.c,
- * sio_impl_win32.c) do that for you, so the usual build is:
+ * sio_impl_win32.c, sio_impl_lwip.c) do that for you, so the usual build is:
  *
  *     cc -c sio_impl_posix.c          # the library
  *     cc app.c sio_impl_posix.o       # your program, which includes "sio.h"
@@ -186,8 +186,8 @@
  *
  * Implement sio_platform (TCP connect/send/recv/close, wait, clock, CSPRNG)
  * in one file and define sio_platform_default() there, or pass your table in
- * sio_config.platform.  See sio_impl_posix.c, sio_impl_win32.c and
- * examples/port_template.c; tests/mem_platform.h is a complete in-memory
+ * sio_config.platform.  See sio_impl_posix.c, sio_impl_win32.c,
+ * sio_impl_lwip.c and examples/port_template.c; tests/mem_platform.h is a complete in-memory
  * platform.  The core needs only C99 and the standard library (string.h,
  * stdio.h for snprintf, stdlib.h for the default allocator); it does no
  * unaligned access and makes no assumption about byte order.

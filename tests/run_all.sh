@@ -166,6 +166,17 @@ if command -v arm-none-eabi-gcc >/dev/null && command -v qemu-system-arm >/dev/n
 else
     fail "Cortex-M3: arm-none-eabi-gcc or qemu-system-arm missing (.ci/run installs gcc-arm-none-eabi, picolibc-arm-none-eabi, qemu-system-arm)"
 fi
+# The lwIP platform, over an lwIP stack in the test process (make lwip).
+if [ -f /usr/include/lwip/lwip/sockets.h ]; then
+    check "lwIP platform (sio_impl_lwip.c) compiles: -Wshadow -Wconversion -Wsign-conversion, clang, C++" sh -c \
+        "gcc $WARN -Werror -Wshadow -Wconversion -Wsign-conversion -I/usr/include/lwip -c sio_impl_lwip.c -o '$BUILD_DIR/lwip_c.o' &&
+         g++ -x c++ -std=c++11 -Wall -Wextra -Werror -I/usr/include/lwip -c sio_impl_lwip.c -o '$BUILD_DIR/lwip_cpp.o' &&
+         { ! command -v clang >/dev/null || clang $WARN -Werror -Wshadow -Wconversion -I/usr/include/lwip -c sio_impl_lwip.c -o '$BUILD_DIR/lwip_clang.o'; }"
+    check "lwIP platform test builds (make lwip, -Werror)" make -s "BUILD_DIR=$BUILD_DIR" lwip
+    run_suite "lwIP platform: WebSocket, Socket.IO and DNS over an lwIP stack in one process" "$BUILD_DIR/test_lwip"
+else
+    fail "lwIP platform: liblwip-dev missing (.ci/run installs it)"
+fi
 run_suite "packaging (CMake add_subdirectory and find_package, pkg-config, make install)" bash tests/packaging.sh
 
 # Windows: the mingw-w64 cross build, its tests under wine, and sioc.exe
