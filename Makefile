@@ -122,7 +122,7 @@ $(CM_DIR)/test_client.elf $(CM_DIR)/test_io_client.elf $(CM_DIR)/sim.elf: $(CM_D
 	$(CM_CC) $(CM_FLAGS) $< -o $@
 
 # The lwIP platform (sio_impl_lwip.c) against an lwIP stack in the test process (Debian
-# liblwip-dev: its lwipopts.h has NO_SYS 0, LWIP_POLL 1 and no DNS module): a WebSocket,
+# liblwip-dev: its lwipopts.h has NO_SYS 0, poll and no DNS module): a WebSocket,
 # Socket.IO and DNS peer on lwIP sockets, nothing on the host's network.
 LWIP_INCLUDE ?= /usr/include/lwip
 lwip: $(BUILD_DIR)/test_lwip$(EXE)

@@ -1242,7 +1242,8 @@ typedef struct sio_config {
     size_t send_fragment_size;       /* split outgoing messages into frames of
                                         this payload size; 0 = never split */
     int connect_timeout_ms;          /* TCP connect + handshake: 10000; < 0 none */
-    int close_timeout_ms;            /* waiting for the peer's close: 5000 */
+    int close_timeout_ms;            /* waiting for the peer's close: 5000; also how long a close
+                                        waits for the next part of an attachment (sio_send_begin) */
     /* keepalive, plain WebSocket only (Engine.IO has its own heartbeat) */
     int ping_interval_ms;            /* a ping every this many ms: 0 (the default) or < 0: none */
     int pong_timeout_ms;             /* nothing read within this after a ping: the connection is
@@ -1458,7 +1459,9 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * send them promptly, as a server that waits longer than its pingTimeout
  * drops the connection.  The parts have a max_send_queue of their own (all
  * of it whenever the link is empty, so the attachment always moves):
- * sio_queued_bytes may reach twice max_send_queue meanwhile.  A part that
+ * sio_queued_bytes may reach twice max_send_queue meanwhile, and stays
+ * above max_send_queue after the last until the link drains (emits are
+ * refused, SIO_ERR_FULL, the server's pings still answered).  A part that
  * would take an attachment past the server's maxPayload is refused
  * (SIO_ERR_TOO_BIG).  sio_stop/sio_close meanwhile (or leaving the last
  * namespace) waits for the last to end while parts keep coming: what was
@@ -1531,7 +1534,9 @@ SIO_API size_t sio_memory(const sio_client *c);
 /* ---------------------------------------------------------------------- */
 
 /* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
- * queues: packets for a namespace wait (in order) until its CONNECT reply. */
+ * queues: packets for a namespace wait (in order) until its CONNECT reply.
+ * sio_join and sio_leave answer SIO_ERR_FULL, and change nothing, when the
+ * send queue has no room for their CONNECT or DISCONNECT packet. */
 SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
 SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
 /* args_json: a JSON array of the arguments after the event name, or NULL. */
@@ -5581,6 +5586,13 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
     if (h->deadline && alive > h->deadline) h->deadline = alive;
 }
 
+/* Engine.IO 3: a ping of another kind went (a WebSocket ping, while the
+ * client's own waits behind attachments): an answer is due in pingTimeout. */
+static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
+{
+    if (h->deadline) h->deadline = now + h->timeout;
+}
+
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
 static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)
 {
@@ -8475,6 +8487,8 @@ typedef struct sio__socketio {
     sio__link held;
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
     uint64_t stop_deadline;            /* unless no part comes before this */
+    size_t drain_allowance;            /* what the parts took past max_send_queue when what waited
+                                          joined them: the pongs' too, until the link drains */
     int stop_code;
     char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */
@@ -9883,16 +9897,19 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
 }
 
 
-/* 1 if a pong of len payload bytes fits: within max_send_queue plus the
- * pong slack, so a queue the application filled with emits (whose frame
- * headers the emit check does not see) still answers the next ping.  While
- * an emit's attachments go in parts the pong waits behind them with the
- * rest, and that has a max_send_queue of its own: the parts on the link
- * have theirs (sio__parts_limit). */
-static int sio__pong_fits(const sio_client *c, size_t len)
+/* 1 if a small packet of the client's own (a pong of len payload bytes, a
+ * CONNECT, a DISCONNECT) fits: within max_send_queue plus the pong slack,
+ * so a queue the application filled with emits (whose frame headers the
+ * emit check does not see) still answers the next ping.  While an emit's
+ * attachments go in parts the packet waits behind them with the rest, and
+ * that has a max_send_queue of its own: the parts on the link have theirs
+ * (sio__parts_limit); after them, what both took past max_send_queue is
+ * allowed until the link drains (drain_allowance). */
+static int sio__small_packet_fits(const sio_client *c, size_t len)
 {
     size_t waiting = c->socketio.parts_to_send ? c->socketio.held.tx_len : sio__backlog(c);
-    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <=
+           c->max_send_queue + SIO__PONG_SLACK + c->socketio.drain_allowance;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -9902,7 +9919,8 @@ static int sio__pong_fits(const sio_client *c, size_t len)
 static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
-    if (!sio__pong_fits(c, len)) {
+    if (c->socketio.drain_allowance && sio__backlog(c) <= c->max_send_queue) c->socketio.drain_allowance = 0;
+    if (!sio__small_packet_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
                  "(max_send_queue %lu bytes); the server sends more than it reads",
@@ -10155,6 +10173,7 @@ static void sio__socketio_parts_drop(sio_client *c)
     memset(&c->socketio.held, 0, sizeof c->socketio.held);
     c->socketio.parts_to_send = 0;
     c->socketio.stop_waits = 0;
+    c->socketio.drain_allowance = 0;
 }
 
 /* len more bytes of the attachment went: a close waiting for the last one
@@ -10231,6 +10250,7 @@ static void sio__socketio_part_ended(sio_client *c)
     if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
     c->ln.tx_len += held->tx_len;
     sio__socketio_parts_drop(c);
+    if (sio__backlog(c) > c->max_send_queue) c->socketio.drain_allowance = sio__backlog(c) - c->max_send_queue;
     if (stop && sio__eio_close(c, c->socketio.stop_code, c->socketio.stop_reason) != SIO_OK) {
         sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
         return;
@@ -10732,7 +10752,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
         size_t n = (size_t)f.length;
         if (f.rsv) break;                       /* compressed: only its turn can read it */
         if (f.opcode == SIO_WS_TEXT && sio__eio_is_ping(payload, n)) {
-            if (!f.fin || f.masked || n > 125 || !sio__pong_fits(c, n - 1))
+            if (!f.fin || f.masked || n > 125 || !sio__small_packet_fits(c, n - 1))
                 break;                          /* its own turn answers it (or reports the full queue) */
             sio__eio_send_text(c, "3", 1, (const char *)payload + 1, n - 1);
             sio__eio_ping_ahead(&c->eio, now);
@@ -10885,6 +10905,16 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 #line 1 "src/socketio_api.c"
 #endif
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
+/* Engine.IO 3 with an attachment open: the client's ping waits behind it,
+ * so a WebSocket ping, which may go between its fragments, asks whether
+ * the server is there; whatever is read after it answers. */
+static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
+{
+    sio__heartbeat_asked(&c->eio.heartbeat, now);
+    sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
+    c->output_now = 1;
+}
+
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
     int k = 0;
@@ -10909,12 +10939,14 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:
         sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+        if (c->socketio.parts_to_send) sio__eio3_ping_between_parts(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
-        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings) {
-            sio__heartbeat_heard(&c->eio.heartbeat, now);   /* Engine.IO 3: our ping waits behind the attachments */
+        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings &&
+            c->ln.last_read + c->eio.heartbeat.timeout >= c->eio.heartbeat.deadline) {
+            sio__eio3_ping_between_parts(c, now);   /* something came after the last ping: ask again */
             break;
         }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
@@ -11076,12 +11108,16 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* Joins a namespace: CONNECT now if the session is open, else after it
- * opens.  A close that waits for an emit's attachments because the last
- * namespace was left is called off: a namespace is wanted again. */
+/* Joins a namespace: CONNECT now if the session is open (SIO_ERR_FULL when
+ * the send queue has no room for it), else after it opens.  A close that
+ * waits for an emit's attachments because the last namespace was left is
+ * called off: a namespace is wanted again. */
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
+    if ((ns->state == SIO__NS_OFF || ns->state == SIO__NS_WANTED) && c->eio.open && c->phase == SIO__OPEN &&
+        !c->user_stop && !sio__small_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0)))
+        return SIO_ERR_FULL;
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
@@ -11120,6 +11156,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if (name && !sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
     if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
     ns = c->socketio.namespaces.list[i];
+    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) &&
+        !sio__small_packet_fits(c, 2 + strlen(ns->name)))
+        return SIO_ERR_FULL;                   /* no room for its DISCONNECT: poll, then leave */
     sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
@@ -11175,8 +11214,8 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if ((i = sio__namespace(c, o->ns)) < 0) return i;
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (in_parts && !sio__may_send_parts(c, i)) return SIO_ERR_STATE;
-    if (o->is_volatile && !in_parts &&
-        (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (o->is_volatile && !in_parts && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED ||
+                                        c->websocket.close_sent || sio__backlog(c) > 0)) return SIO_OK;
     if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;
@@ -12737,7 +12776,7 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, sio__parts_limit(c));
     if (r != SIO_OK) return r;
 #if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) sio__socketio_part_sent(c, len);
+    if (SIO__SOCKETIO(c) && len) sio__socketio_part_sent(c, len);
 #endif
     sio__wake(c);
     return SIO_OK;

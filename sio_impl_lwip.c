@@ -3,7 +3,7 @@
  * include directories and your lwipopts.h.
  *
  * What it uses of lwIP: lwip_socket/connect/send/recv/close, lwip_fcntl
- * (O_NONBLOCK), lwip_poll (LWIP_POLL 1; no select), lwip_getsockopt
+ * (O_NONBLOCK), lwip_poll (LWIP_SOCKET_POLL, the default; no select), lwip_getsockopt
  * (SO_ERROR) and, with LWIP_DNS, dns_getserver() for the nameservers.
  * Names are resolved by sio's own non-blocking resolver over a UDP socket
  * of lwIP: set sio_config.dns_server ("IP[:port]") when lwIP has no DNS
@@ -40,8 +40,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#if !LWIP_SOCKET || !LWIP_POLL
-#error "sio_impl_lwip.c needs LWIP_SOCKET 1 and LWIP_POLL 1 in lwipopts.h"
+#if !LWIP_SOCKET || !LWIP_SOCKET_POLL
+#error "sio_impl_lwip.c needs LWIP_SOCKET and LWIP_SOCKET_POLL (both 1 by default) in lwipopts.h"
 #endif
 
 #ifndef SIO_LWIP_MAX_WAIT

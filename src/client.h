@@ -22,7 +22,8 @@ typedef struct sio_config {
     size_t send_fragment_size;       /* split outgoing messages into frames of
                                         this payload size; 0 = never split */
     int connect_timeout_ms;          /* TCP connect + handshake: 10000; < 0 none */
-    int close_timeout_ms;            /* waiting for the peer's close: 5000 */
+    int close_timeout_ms;            /* waiting for the peer's close: 5000; also how long a close
+                                        waits for the next part of an attachment (sio_send_begin) */
     /* keepalive, plain WebSocket only (Engine.IO has its own heartbeat) */
     int ping_interval_ms;            /* a ping every this many ms: 0 (the default) or < 0: none */
     int pong_timeout_ms;             /* nothing read within this after a ping: the connection is

@@ -500,7 +500,7 @@ SIO_API int sio_send_part(sio_client *c, const void *data, size_t len)
     r = sio__websocket_part(&c->websocket, &c->sys, &c->ln, (const unsigned char *)data, len, 0, sio__parts_limit(c));
     if (r != SIO_OK) return r;
 #if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) sio__socketio_part_sent(c, len);
+    if (SIO__SOCKETIO(c) && len) sio__socketio_part_sent(c, len);
 #endif
     sio__wake(c);
     return SIO_OK;

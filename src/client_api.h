@@ -30,7 +30,9 @@ SIO_API int sio_send_ping(sio_client *c, const void *data, size_t len); /* <= 12
  * send them promptly, as a server that waits longer than its pingTimeout
  * drops the connection.  The parts have a max_send_queue of their own (all
  * of it whenever the link is empty, so the attachment always moves):
- * sio_queued_bytes may reach twice max_send_queue meanwhile.  A part that
+ * sio_queued_bytes may reach twice max_send_queue meanwhile, and stays
+ * above max_send_queue after the last until the link drains (emits are
+ * refused, SIO_ERR_FULL, the server's pings still answered).  A part that
  * would take an attachment past the server's maxPayload is refused
  * (SIO_ERR_TOO_BIG).  sio_stop/sio_close meanwhile (or leaving the last
  * namespace) waits for the last to end while parts keep coming: what was

@@ -42,6 +42,13 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
     if (h->deadline && alive > h->deadline) h->deadline = alive;
 }
 
+/* Engine.IO 3: a ping of another kind went (a WebSocket ping, while the
+ * client's own waits behind attachments): an answer is due in pingTimeout. */
+static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
+{
+    if (h->deadline) h->deadline = now + h->timeout;
+}
+
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
 static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)
 {

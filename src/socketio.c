@@ -12,16 +12,19 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
 }
 
 
-/* 1 if a pong of len payload bytes fits: within max_send_queue plus the
- * pong slack, so a queue the application filled with emits (whose frame
- * headers the emit check does not see) still answers the next ping.  While
- * an emit's attachments go in parts the pong waits behind them with the
- * rest, and that has a max_send_queue of its own: the parts on the link
- * have theirs (sio__parts_limit). */
-static int sio__pong_fits(const sio_client *c, size_t len)
+/* 1 if a small packet of the client's own (a pong of len payload bytes, a
+ * CONNECT, a DISCONNECT) fits: within max_send_queue plus the pong slack,
+ * so a queue the application filled with emits (whose frame headers the
+ * emit check does not see) still answers the next ping.  While an emit's
+ * attachments go in parts the packet waits behind them with the rest, and
+ * that has a max_send_queue of its own: the parts on the link have theirs
+ * (sio__parts_limit); after them, what both took past max_send_queue is
+ * allowed until the link drains (drain_allowance). */
+static int sio__small_packet_fits(const sio_client *c, size_t len)
 {
     size_t waiting = c->socketio.parts_to_send ? c->socketio.held.tx_len : sio__backlog(c);
-    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <= c->max_send_queue + SIO__PONG_SLACK;
+    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <=
+           c->max_send_queue + SIO__PONG_SLACK + c->socketio.drain_allowance;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -31,7 +34,8 @@ static int sio__pong_fits(const sio_client *c, size_t len)
 static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
-    if (!sio__pong_fits(c, len)) {
+    if (c->socketio.drain_allowance && sio__backlog(c) <= c->max_send_queue) c->socketio.drain_allowance = 0;
+    if (!sio__small_packet_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
                  "(max_send_queue %lu bytes); the server sends more than it reads",
@@ -284,6 +288,7 @@ static void sio__socketio_parts_drop(sio_client *c)
     memset(&c->socketio.held, 0, sizeof c->socketio.held);
     c->socketio.parts_to_send = 0;
     c->socketio.stop_waits = 0;
+    c->socketio.drain_allowance = 0;
 }
 
 /* len more bytes of the attachment went: a close waiting for the last one
@@ -360,6 +365,7 @@ static void sio__socketio_part_ended(sio_client *c)
     if (held->tx_len) memcpy(c->ln.tx + c->ln.tx_len, held->tx, held->tx_len);
     c->ln.tx_len += held->tx_len;
     sio__socketio_parts_drop(c);
+    if (sio__backlog(c) > c->max_send_queue) c->socketio.drain_allowance = sio__backlog(c) - c->max_send_queue;
     if (stop && sio__eio_close(c, c->socketio.stop_code, c->socketio.stop_reason) != SIO_OK) {
         sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
         return;
@@ -861,7 +867,7 @@ static void sio__eio_pings_ahead(sio_client *c, uint64_t now)
         size_t n = (size_t)f.length;
         if (f.rsv) break;                       /* compressed: only its turn can read it */
         if (f.opcode == SIO_WS_TEXT && sio__eio_is_ping(payload, n)) {
-            if (!f.fin || f.masked || n > 125 || !sio__pong_fits(c, n - 1))
+            if (!f.fin || f.masked || n > 125 || !sio__small_packet_fits(c, n - 1))
                 break;                          /* its own turn answers it (or reports the full queue) */
             sio__eio_send_text(c, "3", 1, (const char *)payload + 1, n - 1);
             sio__eio_ping_ahead(&c->eio, now);

@@ -1,4 +1,14 @@
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
+/* Engine.IO 3 with an attachment open: the client's ping waits behind it,
+ * so a WebSocket ping, which may go between its fragments, asks whether
+ * the server is there; whatever is read after it answers. */
+static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
+{
+    sio__heartbeat_asked(&c->eio.heartbeat, now);
+    sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
+    c->output_now = 1;
+}
+
 static void sio__socketio_timers(sio_client *c, uint64_t now)
 {
     int k = 0;
@@ -23,12 +33,14 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:
         sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+        if (c->socketio.parts_to_send) sio__eio3_ping_between_parts(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
-        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings) {
-            sio__heartbeat_heard(&c->eio.heartbeat, now);   /* Engine.IO 3: our ping waits behind the attachments */
+        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings &&
+            c->ln.last_read + c->eio.heartbeat.timeout >= c->eio.heartbeat.deadline) {
+            sio__eio3_ping_between_parts(c, now);   /* something came after the last ping: ask again */
             break;
         }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
@@ -190,12 +202,16 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* Joins a namespace: CONNECT now if the session is open, else after it
- * opens.  A close that waits for an emit's attachments because the last
- * namespace was left is called off: a namespace is wanted again. */
+/* Joins a namespace: CONNECT now if the session is open (SIO_ERR_FULL when
+ * the send queue has no room for it), else after it opens.  A close that
+ * waits for an emit's attachments because the last namespace was left is
+ * called off: a namespace is wanted again. */
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
+    if ((ns->state == SIO__NS_OFF || ns->state == SIO__NS_WANTED) && c->eio.open && c->phase == SIO__OPEN &&
+        !c->user_stop && !sio__small_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0)))
+        return SIO_ERR_FULL;
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
@@ -234,6 +250,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if (name && !sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
     if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
     ns = c->socketio.namespaces.list[i];
+    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) &&
+        !sio__small_packet_fits(c, 2 + strlen(ns->name)))
+        return SIO_ERR_FULL;                   /* no room for its DISCONNECT: poll, then leave */
     sio__wake(c);
     if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
         char head[256];
@@ -289,8 +308,8 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if ((i = sio__namespace(c, o->ns)) < 0) return i;
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (in_parts && !sio__may_send_parts(c, i)) return SIO_ERR_STATE;
-    if (o->is_volatile && !in_parts &&
-        (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || sio__backlog(c) > 0)) return SIO_OK;
+    if (o->is_volatile && !in_parts && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED ||
+                                        c->websocket.close_sent || sio__backlog(c) > 0)) return SIO_OK;
     if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;

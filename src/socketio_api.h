@@ -3,7 +3,9 @@
 /* ---------------------------------------------------------------------- */
 
 /* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
- * queues: packets for a namespace wait (in order) until its CONNECT reply. */
+ * queues: packets for a namespace wait (in order) until its CONNECT reply.
+ * sio_join and sio_leave answer SIO_ERR_FULL, and change nothing, when the
+ * send queue has no room for their CONNECT or DISCONNECT packet. */
 SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
 SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
 /* args_json: a JSON array of the arguments after the event name, or NULL. */

@@ -1025,6 +1025,7 @@ static void test_io_nothing_follows_our_close_frame(void)
 {
     sio_config cfg;
     sio_client *c;
+    sio_emit_options o;
     memset(&cfg, 0, sizeof cfg);
     c = io_connected(&cfg);
     CHECK(c != NULL);
@@ -1047,6 +1048,19 @@ static void test_io_nothing_follows_our_close_frame(void)
     server_text("2");
     CHECK_INT(events_of_type(c, SIO_EVENT_ERROR, 10), 0);
     CHECK_STR(client_frames_line(), "");
+    sio_destroy(c);
+
+    c = io_connected(&cfg);                                    /* the server ends the session */
+    if (!c) return;
+    server_text("1");
+    events_of_type(c, SIO_EVENT_NONE, 5);
+    CHECK_INT(sio_get_state(c), SIO_STATE_CLOSING);
+    memset(&o, 0, sizeof o);
+    o.event = "vol";
+    o.is_volatile = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);               /* not connected any more: dropped */
+    CHECK_INT((int)c->socketio.namespaces.queued_bytes, 0);
+    CHECK(strstr(client_frames_line(), "vol") == NULL);
     sio_destroy(c);
 }
 
@@ -1099,6 +1113,143 @@ static void test_io_parts_and_what_waits_behind_them_have_a_send_queue_each(void
     sio_destroy(c);
 }
 
+/* Once the last attachment ends, what waited behind it joins the parts on
+ * the link: up to twice max_send_queue, accepted.  The server's pings are
+ * still answered while that drains; one that reads nothing at all is
+ * still dropped. */
+static void test_io_pings_are_answered_while_what_waited_behind_parts_drains(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_emit_options o;
+    static unsigned char big[100000];
+    static char arg[1100], ping[101];
+    sio_event ev;
+    int k, errors = 0;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&o, 0, sizeof o);
+    cfg.max_send_queue = 100000;
+    memset(arg, 'a', sizeof arg);
+    memcpy(arg, "[\"", 2);
+    memcpy(arg + 1000, "\"]", 3);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    events_of_type(c, SIO_EVENT_NONE, 5);
+    for (k = 0; k < 1000 && sio_emit(c, NULL, "fill", arg) == SIO_OK; k++) {}
+    net.out_len = sizeof net.out;                              /* the server reads nothing for now */
+    CHECK_INT(sio_send_part(c, big, 99900), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);                        /* what waited joins the link */
+    CHECK(sio_queued_bytes(c) > cfg.max_send_queue + 50000);
+    net.out_len = sizeof net.out - 60000;                      /* the server reads 60 KB of it */
+    sio_poll(c, &ev, 0);
+    server_text("2");
+    CHECK_INT(events_of_type(c, SIO_EVENT_ERROR, 10), 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    CHECK_INT(sio_emit(c, NULL, "more", "[1]"), SIO_ERR_FULL); /* emits wait for the drain */
+    memset(ping, 'p', sizeof ping - 1);
+    ping[0] = '2';
+    ping[sizeof ping - 1] = 0;
+    for (k = 0; k < 2000 && !errors; k++) {                    /* and now it reads nothing */
+        server_text(ping);
+        errors = events_of_type(c, SIO_EVENT_ERROR, 3);
+    }
+    CHECK_INT(errors, 1);
+    sio_destroy(c);
+}
+
+/* Answers the client's WebSocket pings as a live server does; how many. */
+static int answer_pings(void)
+{
+    static unsigned char payload[1 << 16];
+    sio_ws_frame f;
+    size_t i;
+    int n = 0;
+    for (i = 0; client_frame(i, &f, payload); i++)
+        if (f.opcode == SIO_WS_PING) {
+            server_frame(1, SIO_WS_PONG, payload, (size_t)f.length);
+            n++;
+        }
+    net.out_len = 0;
+    return n;
+}
+
+/* Engine.IO 3 while an attachment goes in parts: the client's own ping
+ * waits behind it, so a WebSocket ping (which may go between fragments)
+ * asks whether the server is there: a server that answers keeps the
+ * connection, a silent one is given up within pingTimeout. */
+static void test_io_eio3_notices_a_dead_server_while_parts_are_open(void)
+{
+    sio_emit_options o;
+    sio_event ev;
+    int k, errors = 0, pings = 0, silent;
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    for (silent = 0; silent <= 1; silent++) {
+        sio_client *c = eio3_client("http://h.test/");       /* pingInterval 300, pingTimeout 200 */
+        CHECK(c != NULL);
+        if (!c) return;
+        server_text("40");
+        CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+        CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+        CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+        errors = pings = 0;
+        for (k = 0; k < 600 && !errors; k++) {                 /* 60 s, a part every second */
+            if (k % 10 == 0) sio_send_part(c, "\x01", 1);
+            if (sio_poll(c, &ev, 100) == 1) errors += ev.type == SIO_EVENT_ERROR;
+            if (!silent) pings += answer_pings();
+        }
+        if (silent) {
+            CHECK_INT(errors, 1);
+            CHECK(k < 10);                                     /* within pingInterval + pingTimeout */
+        } else {
+            CHECK_INT(errors, 0);
+            CHECK(pings > 50);
+            CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+            CHECK_INT(sio_send_end(c), SIO_OK);
+        }
+        sio_destroy(c);
+    }
+}
+
+/* A join or leave when the send queue is full is refused (SIO_ERR_FULL,
+ * nothing changed): their packets count too, behind an open attachment
+ * as elsewhere. */
+static void test_io_join_and_leave_count_against_the_send_queue(void)
+{
+    sio_config cfg;
+    sio_client *c;
+    sio_emit_options o;
+    int k, full = 0;
+    memset(&cfg, 0, sizeof cfg);
+    memset(&o, 0, sizeof o);
+    cfg.max_send_queue = 10000;
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    for (k = 0; k < 20000 && !full; k++) {
+        int r = sio_join(c, "/x", NULL);
+        if (r == SIO_OK) r = sio_leave(c, "/x");
+        if (r == SIO_ERR_FULL) full = 1;
+        else CHECK_INT(r, SIO_OK);
+    }
+    CHECK(full);
+    CHECK(sio_queued_bytes(c) <= cfg.max_send_queue + 8192);
+    sio_destroy(c);
+}
+
 /* A close waits for an open attachment only while its parts keep coming:
  * close_timeout ms without one and the emit is abandoned (an ERROR says so)
  * and the connection closes, with Engine.IO 3 (whose own pings wait behind
@@ -1128,10 +1279,11 @@ static void test_io_deferred_close_ends_when_the_parts_stop_coming(void)
         }
         c->close_timeout = 1000;
         CHECK_INT(sio_stop(c), SIO_OK);
-        for (k = 0; k < 8; k++) {                              /* parts every 500 ms: it waits */
-            CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
+        for (k = 0; k < 16; k++) {                             /* parts every 500 ms: it waits */
+            if (k % 2 == 0) CHECK_INT(sio_send_part(c, "\x02", 1), SIO_OK);
             if (v == 4) server_text("2");                      /* the server is there */
-            if (sio_poll(c, &ev, 500) == 1) CHECK(ev.type != SIO_EVENT_ERROR && ev.type != SIO_EVENT_CLOSE);
+            if (sio_poll(c, &ev, 250) == 1) CHECK(ev.type != SIO_EVENT_ERROR && ev.type != SIO_EVENT_CLOSE);
+            answer_pings();
         }
         errors = closes = 0;
         for (k = 0; k < 100 && !closes; k++) {                 /* none for 10 s: the close goes */
@@ -3112,7 +3264,8 @@ static void test_io_eio3_attachment_in_parts(void)
 }
 
 /* Engine.IO 3 sending attachments in parts: the client's pings wait behind
- * them, so their pongs cannot come; that is no ping timeout. */
+ * them, so their pongs cannot come; WebSocket pings between the fragments
+ * ask instead, and a server that answers them is no ping timeout. */
 static void test_io_eio3_pings_wait_behind_attachments(void)
 {
     sio_client *c = eio3_client("http://h.test/");
@@ -3130,8 +3283,10 @@ static void test_io_eio3_pings_wait_behind_attachments(void)
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
     CHECK_INT(sio_send_part(c, "\x01", 1), SIO_OK);
-    for (n = 0; n < 40; n++)                                   /* 2 s: pingInterval 300, pingTimeout 200 */
+    for (n = 0; n < 40; n++) {                                 /* 2 s: pingInterval 300, pingTimeout 200 */
         if (sio_poll(c, &ev, 50) == 1) CHECK_INT(ev.type, SIO_EVENT_NONE);
+        answer_pings();
+    }
     CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
     client_frames_line();
     CHECK_INT(sio_send_end(c), SIO_OK);
@@ -3656,6 +3811,9 @@ int main(void)
     RUN(test_io_nothing_follows_our_close_frame);
     RUN(test_io_parts_and_what_waits_behind_them_have_a_send_queue_each);
     RUN(test_io_deferred_close_ends_when_the_parts_stop_coming);
+    RUN(test_io_pings_are_answered_while_what_waited_behind_parts_drains);
+    RUN(test_io_eio3_notices_a_dead_server_while_parts_are_open);
+    RUN(test_io_join_and_leave_count_against_the_send_queue);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_polling_nothing_follows_the_close_packet);
     RUN(test_io_attachment_in_parts_in_little_memory);

@@ -5,7 +5,7 @@
  * own, and the client driven through the port from the main thread.  No
  * byte touches the host's network stack.
  *
- * Built with Debian's liblwip-dev (NO_SYS 0, LWIP_POLL 1, no LWIP_DNS: the
+ * Built with Debian's liblwip-dev (NO_SYS 0, poll, no LWIP_DNS: the
  * names go through sio's resolver with sio_config.dns_server). */
 
 #define _DEFAULT_SOURCE
