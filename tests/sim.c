@@ -48,7 +48,7 @@ static sim_state S;
 
 /* Over a batch: what the seeds exercised (a simulator that never got far
  * would pass everything). */
-static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, upgrades, allocs_failed, restarts, resets; } T;
+static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, eio3_sessions, eio3_pongs, upgrades, allocs_failed, restarts, resets; } T;
 
 static uint32_t rnd(void)
 {
@@ -227,7 +227,10 @@ static void sim_application(sio_client *c)
         if (r == SIO_ERR_STATE) { trace("parts refused", 0); S.parts_left = -1; }   /* the connection ended */
     }
     if (chance(5)) sio_join(c, "/news", NULL);
-    if (chance(3) && sio_leave(c, "/news") == SIO_OK && S.stopped) S.left_while_stopped = 1;
+    /* leaving fails the namespace's emits with ACK events, after a CLOSE the
+     * application has not polled yet when the client was already idle */
+    if (chance(3) && sio_leave(c, "/news") == SIO_OK && (S.stopped || sio_get_state(c) == SIO_STATE_IDLE))
+        S.left_while_stopped = 1;
     if (chance(4) && !S.stopped) { trace("stop", 0); sio_stop(c); }
     if (chance(1) && !S.stopped) { trace("close 4000", 0); sio_close(c, 4000, "bye"); }
     if (chance(10) && S.stopped && sio_start(c) == SIO_OK) {
@@ -291,6 +294,10 @@ static int sim_seed(uint64_t seed, int verbose)
     }
     cfg.reconnect_queue = chance(300) ? SIO_RECONNECT_REFUSE : SIO_RECONNECT_QUEUE;
     cfg.transport = transports[rnd() % 3];
+    if (!S.websocket && chance(200)) {           /* a socket.io 2 server: Engine.IO 3, over WebSocket */
+        cfg.eio = 3;
+        cfg.transport = SIO_TRANSPORT_WEBSOCKET;
+    }
     cfg.reconnect = chance(800) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
     cfg.reconnect_delay_ms = 100 + (int)(rnd() % 900);
     cfg.reconnect_delay_max_ms = 3000;
@@ -301,8 +308,8 @@ static int sim_seed(uint64_t seed, int verbose)
     cfg.allocator.realloc = sim_realloc;
     S.alloc_fail_per_mille = chance(250) ? 1 + rnd() % 20 : 0;
     if (verbose)
-        printf("seed %llu: %s transport %d reconnect %d (%u attempts) retries %d ack_timeout %d max_send_queue %lu "
-               "allocations failing %u/1000\n", (unsigned long long)seed, S.websocket ? "WebSocket" : "Socket.IO", cfg.transport, cfg.reconnect,
+        printf("seed %llu: %s%s transport %d reconnect %d (%u attempts) retries %d ack_timeout %d max_send_queue %lu "
+               "allocations failing %u/1000\n", (unsigned long long)seed, S.websocket ? "WebSocket" : "Socket.IO", cfg.eio == 3 ? " (Engine.IO 3)" : "", cfg.transport, cfg.reconnect,
                cfg.reconnect_attempts, cfg.retries, cfg.ack_timeout_ms, (unsigned long)cfg.max_send_queue,
                S.alloc_fail_per_mille);
     if (sio_create(&cfg, &c) != SIO_OK) {
@@ -354,6 +361,8 @@ static int sim_seed(uint64_t seed, int verbose)
     T.echoes += (unsigned long)s.echoed;
     T.sessions += (unsigned long)s.sessions;
     T.upgrades += (unsigned long)s.upgrades;
+    if (cfg.eio == 3) T.eio3_sessions += (unsigned long)s.sessions;
+    T.eio3_pongs += (unsigned long)s.pongs;
     T.allocs_failed += (unsigned long)S.allocs_failed;
     if (!S.failed && (S.live_blocks || S.live_bytes)) violation("memory leaked");
     if (verbose)
@@ -386,8 +395,8 @@ int main(int argc, char **argv)
     (void)secs;
 #endif
     printf("\n");
-    printf("  exercised: %lu emits (%lu acked, %lu answered failed, %lu attachments sent in parts), %lu server sessions, %lu upgrades, %lu server "
-           "restarts, %lu connection resets, %lu allocations failed, %lu WebSocket messages echoed\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions,
+    printf("  exercised: %lu emits (%lu acked, %lu answered failed, %lu attachments sent in parts), %lu server sessions (%lu Engine.IO 3, %lu of its client pings answered), %lu upgrades, %lu server "
+           "restarts, %lu connection resets, %lu allocations failed, %lu WebSocket messages echoed\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions, T.eio3_sessions, T.eio3_pongs,
            T.upgrades, T.restarts, T.resets, T.allocs_failed, T.echoes);
     printf("%d passed, %d failed\n", failed ? 0 : 1, failed ? 1 : 0);
     return failed ? 1 : 0;

@@ -2,7 +2,10 @@
  * platform's connections (mem_platform.h with net.multi): it reads what
  * the client wrote on each connection and answers as a socket.io server
  * would, over long-polling (handshake, held GETs, POSTs), the upgrade
- * probe, and WebSocket.  Tests drive the real client against it without
+ * probe, and WebSocket.  A client that asks for Engine.IO 3 over WebSocket
+ * meets a socket.io 2 server instead (Socket.IO 4: "/" connected by the
+ * server, CONNECT replies without a sid, the client's pings answered,
+ * binary frames after a 0x04 byte).  Tests drive the real client against it without
  * scripting every byte, so the path the client takes may change (an
  * allocation failing, a reconnection) and the server still follows.
  *
@@ -30,6 +33,8 @@ typedef struct sim_server {
     void (*on_packet)(const char *p, size_t n);   /* sees every EVENT the client sent */
     int refuse_namespaces;        /* CONNECT to a namespace other than "/" gets CONNECT_ERROR */
     int echo;                     /* a plain WebSocket echo server instead (any path) */
+    int eio3;                     /* the session is Engine.IO 3 (over WebSocket) */
+    int pongs;                    /* Engine.IO 3: the client's pings answered */
     int echoed;                   /* messages echoed */
 } sim_server;
 
@@ -71,7 +76,13 @@ static inline void sim_server_send_binary(sim_server *s, const unsigned char *da
     char text[128];
     if (len > 64) return;
     if (s->ws_box >= 0 && s->ws_upgraded) {
-        unsigned char f[128];
+        unsigned char f[128], v3[72];
+        if (s->eio3) {                                          /* the packet type first */
+            v3[0] = 4;
+            memcpy(v3 + 1, data, len);
+            data = v3;
+            len++;
+        }
         box_send(s->ws_box, f, sio_ws_encode(f, 1, SIO_WS_BINARY, data, len, NULL));
         return;
     }
@@ -80,17 +91,24 @@ static inline void sim_server_send_binary(sim_server *s, const unsigned char *da
     sim_server_send(s, text);
 }
 
-static inline void sim_server_open(sim_server *s, int box, int over_websocket)
+static inline void sim_server_open(sim_server *s, int box, int over_websocket, int eio3)
 {
     char open[256];
     s->sessions++;
     s->ws_upgraded = over_websocket;        /* WebSocket only: it is the transport from the start */
+    s->eio3 = eio3;
     s->pending_len = 0;
     s->held_get = -1;
-    snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[%s],\"pingInterval\":25000,\"pingTimeout\":20000,"
-             "\"maxPayload\":1000000}", s->sessions, s->offer_upgrade && !over_websocket ? "\"websocket\"" : "");
+    snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[%s],\"pingInterval\":25000,\"pingTimeout\":20000%s}",
+             s->sessions, s->offer_upgrade && !over_websocket ? "\"websocket\"" : "", eio3 ? "" : ",\"maxPayload\":1000000");
     if (over_websocket) sim_ws_text(box, open);
     else box_http(box, open, strlen(open));
+    if (eio3) {                             /* Socket.IO 4: the server connects "/" itself */
+        s->connects++;
+        sim_server_send(s, "40");
+        snprintf(open, sizeof open, "42[\"welcome\",%d]", s->connects);
+        sim_server_send(s, open);
+    }
 }
 
 /* One Engine.IO packet from the client (text; binary attachments are
@@ -122,18 +140,28 @@ static inline void sim_server_packet(sim_server *s, int box, const char *p, size
         return;
     }
     if (n == 1 && p[0] == '1') { s->closes++; sim_server_send(s, "1"); return; }
+    if (s->eio3 && n >= 1 && p[0] == '2') {                     /* Engine.IO 3: the client pings */
+        snprintf(reply, sizeof reply, "3%.*s", (int)(n - 1 < 100 ? n - 1 : 100), p + 1);
+        s->pongs++;
+        sim_server_send(s, reply);
+        return;
+    }
     if (n < 2 || p[0] != '4') return;                            /* pongs, noops */
     if (p[1] == '0') {                                           /* CONNECT "40" or "40/ns," */
         size_t k = 2;
         s->connects++;
         while (k < n && p[k] != ',' && p[k] != '{') k++;
         if (s->refuse_namespaces && k > 2) {
-            snprintf(reply, sizeof reply, "44%.*s{\"message\":\"refused\"}", (int)(k - 2 + (k < n && p[k] == ',')), p + 2);
+            snprintf(reply, sizeof reply, s->eio3 ? "44%.*s\"refused\"" : "44%.*s{\"message\":\"refused\"}",
+                     (int)(k - 2 + (k < n && p[k] == ',')), p + 2);
             sim_server_send(s, reply);
             return;
         }
-        snprintf(reply, sizeof reply, "40%.*s{\"sid\":\"N%d\"}", (int)(k - 2 + (k < n && p[k] == ',')), p + 2,
-                 s->connects);
+        if (s->eio3)                                             /* Socket.IO 4: no sid in the reply */
+            snprintf(reply, sizeof reply, "40%.*s", (int)(k - 2 + (k < n && p[k] == ',')), p + 2);
+        else
+            snprintf(reply, sizeof reply, "40%.*s{\"sid\":\"N%d\"}", (int)(k - 2 + (k < n && p[k] == ',')), p + 2,
+                     s->connects);
         sim_server_send(s, reply);
         snprintf(reply, sizeof reply, "42%.*s[\"welcome\",%d]", (int)(k - 2 + (k < n && p[k] == ',')), p + 2,
                  s->connects);
@@ -235,9 +263,9 @@ static inline void sim_server_requests(sim_server *s, int box)
             box_accept(box);
             s->websocket[box] = 1;
             s->ws_box = box;
-            if (!strstr(line, "sid=")) sim_server_open(s, box, 1);
+            if (!strstr(line, "sid=")) sim_server_open(s, box, 1, strstr(line, "EIO=3") != NULL);
         } else if (!strstr(line, "sid=")) {
-            sim_server_open(s, box, 0);
+            sim_server_open(s, box, 0, 0);
         } else if (s->pending_len) {
             box_http(box, s->pending, s->pending_len);
             s->pending_len = 0;
