@@ -1535,8 +1535,9 @@ SIO_API size_t sio_memory(const sio_client *c);
 
 /* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
  * queues: packets for a namespace wait (in order) until its CONNECT reply.
- * sio_join and sio_leave answer SIO_ERR_FULL, and change nothing, when the
- * send queue has no room for their CONNECT or DISCONNECT packet. */
+ * A join or leave whose CONNECT or DISCONNECT finds the send queue full
+ * (the server reads nothing) ends the connection (ERROR, SIO_ERR_FULL),
+ * as a ping it cannot answer does; the join or leave holds for the next. */
 SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
 SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
 /* args_json: a JSON array of the arguments after the event name, or NULL. */
@@ -5590,7 +5591,7 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
  * client's own waits behind attachments): an answer is due in pingTimeout. */
 static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
 {
-    if (h->deadline) h->deadline = now + h->timeout;
+    if (h->deadline) h->deadline = now + (h->timeout ? h->timeout : 1);   /* a pingTimeout of 0 must not spin */
 }
 
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
@@ -6856,6 +6857,9 @@ typedef struct sio__link {
     size_t chunk;                      /* next read size: grows while reads fill the buffer */
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
+    uint64_t peer_reading;             /* ms when the socket last took bytes after refusing some:
+                                          the peer is reading (a socket that never refuses proves nothing) */
+    int write_blocked;                 /* the last flush left bytes the socket refused */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -6987,12 +6991,10 @@ static int sio__tls_flush(const sio__system *sys, sio__link *l, char *text, size
     return sio__tls_failed(sys, l, text, text_size) ? SIO_ERR_TLS : 0;
 }
 
-/* Writes a link's queued bytes until the socket would block.  Returns 0,
- * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
-static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+/* sio__link_flush without TLS. */
+static int sio__link_write(const sio__system *sys, sio__link *l, char *text, size_t text_size)
 {
     char err[128];
-    if (l->tls) return sio__tls_flush(sys, l, text, text_size);
     while (l->tx_sent < l->tx_len) {
         size_t n = l->tx_len - l->tx_sent;
         long w;
@@ -7008,6 +7010,17 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     }
     l->tx_sent = l->tx_len = 0;
     return 0;
+}
+
+/* Writes a link's queued bytes until the socket would block.  Returns 0,
+ * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
+static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+{
+    size_t pending = l->tx_len - l->tx_sent;
+    int r = l->tls ? sio__tls_flush(sys, l, text, text_size) : sio__link_write(sys, l, text, text_size);
+    if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
+    l->write_blocked = l->tx_len > l->tx_sent;
+    return r;
 }
 
 /* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
@@ -9903,13 +9916,20 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
  * emit check does not see) still answers the next ping.  While an emit's
  * attachments go in parts the packet waits behind them with the rest, and
  * that has a max_send_queue of its own: the parts on the link have theirs
- * (sio__parts_limit); after them, what both took past max_send_queue is
- * allowed until the link drains (drain_allowance). */
-static int sio__small_packet_fits(const sio_client *c, size_t len)
+ * (sio__parts_limit).  After them, what both took past max_send_queue is
+ * allowed as it drains (drain_allowance shrinks with the backlog, never
+ * regrows): only the slack is for the packets themselves. */
+static int sio__small_packet_fits(sio_client *c, size_t len)
 {
     size_t waiting = c->socketio.parts_to_send ? c->socketio.held.tx_len : sio__backlog(c);
-    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <=
-           c->max_send_queue + SIO__PONG_SLACK + c->socketio.drain_allowance;
+    size_t *allowance = &c->socketio.drain_allowance;
+    if (c->socketio.parts_to_send) {
+        *allowance = 0;                          /* what waits behind parts has its own budget only */
+    } else if (*allowance) {
+        size_t excess = waiting > c->max_send_queue ? waiting - c->max_send_queue : 0;
+        if (excess < *allowance) *allowance = excess;
+    }
+    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <= c->max_send_queue + SIO__PONG_SLACK + *allowance;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -9919,7 +9939,6 @@ static int sio__small_packet_fits(const sio_client *c, size_t len)
 static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
-    if (c->socketio.drain_allowance && sio__backlog(c) <= c->max_send_queue) c->socketio.drain_allowance = 0;
     if (!sio__small_packet_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
@@ -10907,12 +10926,24 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
 /* Engine.IO 3 with an attachment open: the client's ping waits behind it,
  * so a WebSocket ping, which may go between its fragments, asks whether
- * the server is there; whatever is read after it answers. */
+ * the server is there (not when the link is full: the server is not
+ * reading).  Whatever is read after it answers, and so does a server
+ * seen reading (the ping may wait behind parts a slow reader is taking). */
 static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
 {
     sio__heartbeat_asked(&c->eio.heartbeat, now);
+    if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
     c->output_now = 1;
+}
+
+/* Whether the server showed life since the last ping (which went at
+ * least a millisecond before the deadline: a pingTimeout of 0 pings at
+ * most once a millisecond, within the send queue). */
+static int sio__eio3_alive_between_parts(const sio_client *c)
+{
+    uint64_t since = c->eio.heartbeat.deadline - (c->eio.heartbeat.timeout ? c->eio.heartbeat.timeout : 1);
+    return c->ln.last_read >= since || c->ln.peer_reading >= since;
 }
 
 static void sio__socketio_timers(sio_client *c, uint64_t now)
@@ -10937,16 +10968,15 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     sio__socketio_parts_stalled(c, now);
     if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
-    case SIO__HEARTBEAT_PING:
-        sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+    case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
+        if (sio__small_packet_fits(c, 0)) sio__eio_send_text(c, "2", 1, "", 0);
         if (c->socketio.parts_to_send) sio__eio3_ping_between_parts(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
-        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings &&
-            c->ln.last_read + c->eio.heartbeat.timeout >= c->eio.heartbeat.deadline) {
-            sio__eio3_ping_between_parts(c, now);   /* something came after the last ping: ask again */
+        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings && sio__eio3_alive_between_parts(c)) {
+            sio__eio3_ping_between_parts(c, now);   /* ask again */
             break;
         }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
@@ -11108,21 +11138,32 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* Joins a namespace: CONNECT now if the session is open (SIO_ERR_FULL when
- * the send queue has no room for it), else after it opens.  A close that
- * waits for an emit's attachments because the last namespace was left is
- * called off: a namespace is wanted again. */
+/* A CONNECT or DISCONNECT of n bytes that finds the send queue full (the
+ * server reads nothing, as with pongs) ends the connection instead of
+ * growing it; the namespace's new state holds for the next connection.
+ * Returns 0 then. */
+static int sio__namespace_packet_fits(sio_client *c, size_t n)
+{
+    char text[SIO__TEXT_SIZE];
+    if (sio__small_packet_fits(c, n)) return 1;
+    snprintf(text, sizeof text, "sio: no room for a namespace's CONNECT or DISCONNECT: the send queue is full "
+             "(max_send_queue %lu bytes); the server reads nothing", (unsigned long)c->max_send_queue);
+    sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_FULL, text);
+    return 0;
+}
+
+/* Joins a namespace: CONNECT now if the session is open, else after it
+ * opens.  A close that waits for an emit's attachments because the last
+ * namespace was left is called off: a namespace is wanted again. */
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    if ((ns->state == SIO__NS_OFF || ns->state == SIO__NS_WANTED) && c->eio.open && c->phase == SIO__OPEN &&
-        !c->user_stop && !sio__small_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0)))
-        return SIO_ERR_FULL;
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
     if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop) {
         c->socketio.stop_waits = 0;
+        if (!sio__namespace_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0))) return SIO_OK;
         return sio__send_connect(c, i);
     }
     return SIO_OK;
@@ -11156,11 +11197,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if (name && !sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
     if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
     ns = c->socketio.namespaces.list[i];
-    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) &&
-        !sio__small_packet_fits(c, 2 + strlen(ns->name)))
-        return SIO_ERR_FULL;                   /* no room for its DISCONNECT: poll, then leave */
     sio__wake(c);
-    if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
+    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) && c->phase == SIO__OPEN &&
+        !c->websocket.close_sent && sio__namespace_packet_fits(c, 2 + strlen(ns->name))) {
         char head[256];
         size_t n = 1;
         head[0] = '4';
@@ -11215,7 +11254,8 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (in_parts && !sio__may_send_parts(c, i)) return SIO_ERR_STATE;
     if (o->is_volatile && !in_parts && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED ||
-                                        c->websocket.close_sent || sio__backlog(c) > 0)) return SIO_OK;
+                                        c->websocket.close_sent || c->socketio.parts_to_send || sio__backlog(c) > 0))
+        return SIO_OK;                          /* not connected, or busy: dropped */
     if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;

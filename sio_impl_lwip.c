@@ -20,9 +20,12 @@
  * masking keys must be unpredictable.
  *
  * Call from any thread but lwIP's tcpip thread (the socket API blocks on
- * it).  sio_set waits with wait() over its sockets: up to
- * SIO_LWIP_MAX_WAIT per lwip_poll call (more are polled in turns, every
- * 10 ms at most). */
+ * it); with LWIP_PROVIDE_ERRNO lwIP's errno is one global, so use sio from
+ * one thread then.  An address of a family lwIP is built without (an IPv6
+ * one without LWIP_IPV6) fails that address only: the next is tried.
+ * sio_set waits with wait() over its sockets: up to SIO_LWIP_MAX_WAIT per
+ * lwip_poll call; more are polled in turns, every 10 ms at most, so a
+ * socket past the first SIO_LWIP_MAX_WAIT may wait up to 10 ms. */
 #if !defined(_POSIX_C_SOURCE) && !defined(_DEFAULT_SOURCE)
 #define _POSIX_C_SOURCE 200809L   /* hosted builds: ssize_t and SSIZE_MAX from the C library, as lwIP expects */
 #endif
@@ -33,10 +36,11 @@
 #include "lwip/sockets.h"
 #include "lwip/inet.h"
 #include "lwip/def.h"
+#include "lwip/errno.h"   /* lwIP's errno (LWIP_PROVIDE_ERRNO) or the C library's, as lwIP itself uses */
 #if LWIP_DNS
 #include "lwip/dns.h"
+#include "lwip/tcpip.h"
 #endif
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,6 +102,11 @@ static int sio__lwip_open(const char *address, unsigned short port, int type, si
     socklen_t len = 0;
     int fd, rc, one = 1;
     if (!sio__lwip_address(address, port, &sa, &len)) {
+        if (sio_ip_literal(address)) {       /* an address of a family this lwIP leaves out: try the next */
+            if (err) snprintf(err, err_size, "'%.80s': lwIP is built without IPv%c", address,
+                              strchr(address, ':') ? '6' : '4');
+            return SIO_ERR_IO;
+        }
         if (err) snprintf(err, err_size, "'%.80s' is not an IP address: names resolve through sio's resolver "
                           "(sio_config.dns_server)", address);
         return SIO_ERR_NO_ADDRESS;
@@ -143,7 +152,10 @@ static int sio__lwip_connect_result(void *user, sio_socket sock, char *err, size
     p.revents = 0;
     rc = lwip_poll(&p, 1, 0);
     if (rc == 0) return 0;
-    if (rc < 0) return SIO_ERR_IO;
+    if (rc < 0) {
+        if (err) snprintf(err, err_size, "poll failed on socket %d", (int)sock);
+        return SIO_ERR_IO;
+    }
     if (lwip_getsockopt((int)sock, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) soerr = errno;
     if (soerr == ECONNRESET) soerr = ECONNREFUSED;   /* lwIP's word for a RST answering the SYN */
     if (soerr) {
@@ -196,7 +208,7 @@ static int sio__lwip_poll_some(sio_wait_item *items, size_t n, int timeout_ms)
         p[i].revents = 0;
     }
     rc = lwip_poll(p, (nfds_t)n, timeout_ms);
-    if (rc < 0) return errno == EINTR ? 0 : SIO_ERR_IO;
+    if (rc < 0) return SIO_ERR_IO;   /* lwIP's poll is never interrupted; it fails on a bad socket */
     for (i = 0; i < n; i++) {
         items[i].revents = 0;
         if (p[i].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) items[i].revents |= SIO_WAIT_READ;
@@ -211,9 +223,8 @@ static int sio__lwip_wait(void *user, sio_wait_item *items, size_t count, int ti
     uint64_t start = sio_lwip_now_ms();
     (void)user;
     if (count <= SIO_LWIP_MAX_WAIT) {
-        if (count == 0) {                       /* lwip_poll sleeps on nothing too */
-            struct pollfd none;
-            lwip_poll(&none, 0, timeout_ms < 0 ? 1000 : timeout_ms);
+        if (count == 0) {                       /* lwip_poll sleeps on nothing too (fds NULL) */
+            lwip_poll(NULL, 0, timeout_ms < 0 ? 1000 : timeout_ms);
             return 0;
         }
         return sio__lwip_poll_some(items, count, timeout_ms);
@@ -243,8 +254,10 @@ static uint64_t sio__lwip_now_ms(void *user)
 
 static int sio__lwip_random(void *user, void *buf, size_t len)
 {
+    int r;
     (void)user;
-    return sio_lwip_random(buf, len) == SIO_OK ? SIO_OK : SIO_ERR_IO;
+    r = sio_lwip_random(buf, len);
+    return r == SIO_OK ? SIO_OK : r < 0 ? r : SIO_ERR_IO;
 }
 
 #ifndef SIO_NO_DNS
@@ -267,10 +280,16 @@ static int sio__lwip_dns_open(void *user, const char *server, unsigned short por
         return sio__lwip_open(server, port, SOCK_DGRAM, sock, err, err_size);
     }
 #if LWIP_DNS
-    if (index < DNS_MAX_SERVERS) {
-        const ip_addr_t *a = dns_getserver((u8_t)index);
-        if (a && !ip_addr_isany(a) && ipaddr_ntoa_r(a, text, (int)sizeof text))
-            return sio__lwip_open(text, port, SOCK_DGRAM, sock, err, err_size);
+    {
+        unsigned slot, seen = 0;
+        for (slot = 0; slot < DNS_MAX_SERVERS; slot++) {   /* the index-th server set: slots may be empty */
+            int found;
+            LOCK_TCPIP_CORE();                              /* DHCP may be setting it */
+            found = !ip_addr_isany(dns_getserver((u8_t)slot)) && ipaddr_ntoa_r(dns_getserver((u8_t)slot), text,
+                                                                              (int)sizeof text) != NULL;
+            UNLOCK_TCPIP_CORE();
+            if (found && seen++ == index) return sio__lwip_open(text, port, SOCK_DGRAM, sock, err, err_size);
+        }
     }
 #endif
     (void)text;

@@ -46,7 +46,7 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
  * client's own waits behind attachments): an answer is due in pingTimeout. */
 static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
 {
-    if (h->deadline) h->deadline = now + h->timeout;
+    if (h->deadline) h->deadline = now + (h->timeout ? h->timeout : 1);   /* a pingTimeout of 0 must not spin */
 }
 
 /* The server's ping (Engine.IO 4): the next is due within an interval. */

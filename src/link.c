@@ -57,6 +57,9 @@ typedef struct sio__link {
     size_t chunk;                      /* next read size: grows while reads fill the buffer */
     int streaming;                     /* the last read filled the buffer: more is coming */
     uint64_t last_read;                /* ms of the last bytes read */
+    uint64_t peer_reading;             /* ms when the socket last took bytes after refusing some:
+                                          the peer is reading (a socket that never refuses proves nothing) */
+    int write_blocked;                 /* the last flush left bytes the socket refused */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -188,12 +191,10 @@ static int sio__tls_flush(const sio__system *sys, sio__link *l, char *text, size
     return sio__tls_failed(sys, l, text, text_size) ? SIO_ERR_TLS : 0;
 }
 
-/* Writes a link's queued bytes until the socket would block.  Returns 0,
- * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
-static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+/* sio__link_flush without TLS. */
+static int sio__link_write(const sio__system *sys, sio__link *l, char *text, size_t text_size)
 {
     char err[128];
-    if (l->tls) return sio__tls_flush(sys, l, text, text_size);
     while (l->tx_sent < l->tx_len) {
         size_t n = l->tx_len - l->tx_sent;
         long w;
@@ -209,6 +210,17 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     }
     l->tx_sent = l->tx_len = 0;
     return 0;
+}
+
+/* Writes a link's queued bytes until the socket would block.  Returns 0,
+ * or SIO_ERR_IO / SIO_ERR_TLS with text saying why the connection failed. */
+static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, size_t text_size)
+{
+    size_t pending = l->tx_len - l->tx_sent;
+    int r = l->tls ? sio__tls_flush(sys, l, text, text_size) : sio__link_write(sys, l, text, text_size);
+    if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
+    l->write_blocked = l->tx_len > l->tx_sent;
+    return r;
 }
 
 /* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,

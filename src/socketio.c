@@ -18,13 +18,20 @@ static int sio__eio_send_text(sio_client *c, const char *a, size_t alen, const c
  * emit check does not see) still answers the next ping.  While an emit's
  * attachments go in parts the packet waits behind them with the rest, and
  * that has a max_send_queue of its own: the parts on the link have theirs
- * (sio__parts_limit); after them, what both took past max_send_queue is
- * allowed until the link drains (drain_allowance). */
-static int sio__small_packet_fits(const sio_client *c, size_t len)
+ * (sio__parts_limit).  After them, what both took past max_send_queue is
+ * allowed as it drains (drain_allowance shrinks with the backlog, never
+ * regrows): only the slack is for the packets themselves. */
+static int sio__small_packet_fits(sio_client *c, size_t len)
 {
     size_t waiting = c->socketio.parts_to_send ? c->socketio.held.tx_len : sio__backlog(c);
-    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <=
-           c->max_send_queue + SIO__PONG_SLACK + c->socketio.drain_allowance;
+    size_t *allowance = &c->socketio.drain_allowance;
+    if (c->socketio.parts_to_send) {
+        *allowance = 0;                          /* what waits behind parts has its own budget only */
+    } else if (*allowance) {
+        size_t excess = waiting > c->max_send_queue ? waiting - c->max_send_queue : 0;
+        if (excess < *allowance) *allowance = excess;
+    }
+    return c->socketio.namespaces.queued_bytes + waiting + 1 + len <= c->max_send_queue + SIO__PONG_SLACK + *allowance;
 }
 
 /* Answers an Engine.IO ping.  The pong counts against the send queue: a
@@ -34,7 +41,6 @@ static int sio__small_packet_fits(const sio_client *c, size_t len)
 static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
-    if (c->socketio.drain_allowance && sio__backlog(c) <= c->max_send_queue) c->socketio.drain_allowance = 0;
     if (!sio__small_packet_fits(c, len)) {
         char text[SIO__TEXT_SIZE];
         snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "

@@ -1,12 +1,24 @@
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
 /* Engine.IO 3 with an attachment open: the client's ping waits behind it,
  * so a WebSocket ping, which may go between its fragments, asks whether
- * the server is there; whatever is read after it answers. */
+ * the server is there (not when the link is full: the server is not
+ * reading).  Whatever is read after it answers, and so does a server
+ * seen reading (the ping may wait behind parts a slow reader is taking). */
 static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
 {
     sio__heartbeat_asked(&c->eio.heartbeat, now);
+    if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
     c->output_now = 1;
+}
+
+/* Whether the server showed life since the last ping (which went at
+ * least a millisecond before the deadline: a pingTimeout of 0 pings at
+ * most once a millisecond, within the send queue). */
+static int sio__eio3_alive_between_parts(const sio_client *c)
+{
+    uint64_t since = c->eio.heartbeat.deadline - (c->eio.heartbeat.timeout ? c->eio.heartbeat.timeout : 1);
+    return c->ln.last_read >= since || c->ln.peer_reading >= since;
 }
 
 static void sio__socketio_timers(sio_client *c, uint64_t now)
@@ -31,16 +43,15 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     sio__socketio_parts_stalled(c, now);
     if (c->phase != SIO__OPEN) return;
     switch (sio__eio_due(&c->eio, now)) {
-    case SIO__HEARTBEAT_PING:
-        sio__eio_send_text(c, "2", 1, "", 0);    /* Engine.IO 3: the client pings */
+    case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
+        if (sio__small_packet_fits(c, 0)) sio__eio_send_text(c, "2", 1, "", 0);
         if (c->socketio.parts_to_send) sio__eio3_ping_between_parts(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
-        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings &&
-            c->ln.last_read + c->eio.heartbeat.timeout >= c->eio.heartbeat.deadline) {
-            sio__eio3_ping_between_parts(c, now);   /* something came after the last ping: ask again */
+        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings && sio__eio3_alive_between_parts(c)) {
+            sio__eio3_ping_between_parts(c, now);   /* ask again */
             break;
         }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
@@ -202,21 +213,32 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* Joins a namespace: CONNECT now if the session is open (SIO_ERR_FULL when
- * the send queue has no room for it), else after it opens.  A close that
- * waits for an emit's attachments because the last namespace was left is
- * called off: a namespace is wanted again. */
+/* A CONNECT or DISCONNECT of n bytes that finds the send queue full (the
+ * server reads nothing, as with pongs) ends the connection instead of
+ * growing it; the namespace's new state holds for the next connection.
+ * Returns 0 then. */
+static int sio__namespace_packet_fits(sio_client *c, size_t n)
+{
+    char text[SIO__TEXT_SIZE];
+    if (sio__small_packet_fits(c, n)) return 1;
+    snprintf(text, sizeof text, "sio: no room for a namespace's CONNECT or DISCONNECT: the send queue is full "
+             "(max_send_queue %lu bytes); the server reads nothing", (unsigned long)c->max_send_queue);
+    sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_FULL, text);
+    return 0;
+}
+
+/* Joins a namespace: CONNECT now if the session is open, else after it
+ * opens.  A close that waits for an emit's attachments because the last
+ * namespace was left is called off: a namespace is wanted again. */
 static int sio__join(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    if ((ns->state == SIO__NS_OFF || ns->state == SIO__NS_WANTED) && c->eio.open && c->phase == SIO__OPEN &&
-        !c->user_stop && !sio__small_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0)))
-        return SIO_ERR_FULL;
     sio__wake(c);
     ns->joined = 1;
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
     if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop) {
         c->socketio.stop_waits = 0;
+        if (!sio__namespace_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0))) return SIO_OK;
         return sio__send_connect(c, i);
     }
     return SIO_OK;
@@ -250,11 +272,9 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if (name && !sio__namespace_name_ok(name)) return SIO_ERR_INVALID;
     if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
     ns = c->socketio.namespaces.list[i];
-    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) &&
-        !sio__small_packet_fits(c, 2 + strlen(ns->name)))
-        return SIO_ERR_FULL;                   /* no room for its DISCONNECT: poll, then leave */
     sio__wake(c);
-    if (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) {
+    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) && c->phase == SIO__OPEN &&
+        !c->websocket.close_sent && sio__namespace_packet_fits(c, 2 + strlen(ns->name))) {
         char head[256];
         size_t n = 1;
         head[0] = '4';
@@ -309,7 +329,8 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (!c->socketio.namespaces.list[i]->joined && (r = sio__join(c, i)) != SIO_OK) return r;
     if (in_parts && !sio__may_send_parts(c, i)) return SIO_ERR_STATE;
     if (o->is_volatile && !in_parts && (c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED ||
-                                        c->websocket.close_sent || sio__backlog(c) > 0)) return SIO_OK;
+                                        c->websocket.close_sent || c->socketio.parts_to_send || sio__backlog(c) > 0))
+        return SIO_OK;                          /* not connected, or busy: dropped */
     if (c->emit_retries > 0 && !o->is_volatile) return sio__emit_at_least_once(c, i, o, ack_id);
     if (o->ack) {
         if ((r = sio__acks_reserve(&c->socketio.acks, &c->sys.alloc, c->max_pending_acks)) != SIO_OK) return r;

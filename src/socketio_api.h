@@ -4,8 +4,9 @@
 
 /* Socket.IO mode.  ns NULL means the URL's namespace.  Every call only
  * queues: packets for a namespace wait (in order) until its CONNECT reply.
- * sio_join and sio_leave answer SIO_ERR_FULL, and change nothing, when the
- * send queue has no room for their CONNECT or DISCONNECT packet. */
+ * A join or leave whose CONNECT or DISCONNECT finds the send queue full
+ * (the server reads nothing) ends the connection (ERROR, SIO_ERR_FULL),
+ * as a ping it cannot answer does; the join or leave holds for the next. */
 SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json);   /* connect a namespace */
 SIO_API int sio_leave(sio_client *c, const char *ns);                         /* "io client disconnect" */
 /* args_json: a JSON array of the arguments after the event name, or NULL. */

@@ -173,7 +173,7 @@ if [ -f /usr/include/lwip/lwip/sockets.h ]; then
          g++ -x c++ -std=c++11 -Wall -Wextra -Werror -I/usr/include/lwip -c sio_impl_lwip.c -o '$BUILD_DIR/lwip_cpp.o' &&
          { ! command -v clang >/dev/null || clang $WARN -Werror -Wshadow -Wconversion -I/usr/include/lwip -c sio_impl_lwip.c -o '$BUILD_DIR/lwip_clang.o'; }"
     check "lwIP platform test builds (make lwip, -Werror)" make -s "BUILD_DIR=$BUILD_DIR" lwip
-    run_suite "lwIP platform: WebSocket, Socket.IO and DNS over an lwIP stack in one process" "$BUILD_DIR/test_lwip"
+    run_suite "lwIP platform: WebSocket, Socket.IO and DNS over an lwIP stack in one process" timeout 120 "$BUILD_DIR/test_lwip"
 else
     fail "lwIP platform: liblwip-dev missing (.ci/run installs it)"
 fi

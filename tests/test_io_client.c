@@ -1212,15 +1212,17 @@ static void test_io_eio3_notices_a_dead_server_while_parts_are_open(void)
     }
 }
 
-/* A join or leave when the send queue is full is refused (SIO_ERR_FULL,
- * nothing changed): their packets count too, behind an open attachment
- * as elsewhere. */
+/* A join or leave whose packet finds the send queue full (the server
+ * reads nothing, behind an open attachment as elsewhere) ends the
+ * connection, as an unanswerable ping does, instead of growing the queue
+ * without bound; the namespace's new state holds for the next one. */
 static void test_io_join_and_leave_count_against_the_send_queue(void)
 {
     sio_config cfg;
     sio_client *c;
     sio_emit_options o;
-    int k, full = 0;
+    sio_event ev;
+    int k, errors = 0, closes = 0;
     memset(&cfg, 0, sizeof cfg);
     memset(&o, 0, sizeof o);
     cfg.max_send_queue = 10000;
@@ -1232,14 +1234,121 @@ static void test_io_join_and_leave_count_against_the_send_queue(void)
     if (!c) return;
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
-    for (k = 0; k < 20000 && !full; k++) {
-        int r = sio_join(c, "/x", NULL);
-        if (r == SIO_OK) r = sio_leave(c, "/x");
-        if (r == SIO_ERR_FULL) full = 1;
-        else CHECK_INT(r, SIO_OK);
+    for (k = 0; k < 20000 && sio_get_state(c) == SIO_STATE_OPEN; k++) {
+        CHECK_INT(sio_join(c, "/x", NULL), SIO_OK);
+        CHECK_INT(sio_leave(c, "/x"), SIO_OK);
+        CHECK(sio_queued_bytes(c) <= cfg.max_send_queue + 8192);
     }
-    CHECK(full);
-    CHECK(sio_queued_bytes(c) <= cfg.max_send_queue + 8192);
+    CHECK(k < 20000);
+    for (k = 0; k < 20; k++)
+        if (sio_poll(c, &ev, 100) == 1) {
+            if (ev.type == SIO_EVENT_ERROR) { errors++; CHECK_INT(ev.error, SIO_ERR_FULL); }
+            closes += ev.type == SIO_EVENT_CLOSE;
+        }
+    CHECK_INT(errors, 1);
+    CHECK_INT(closes, 1);
+    sio_destroy(c);
+}
+
+/* An Engine.IO 3 client with max_send_queue m and "/" connected, from
+ * the open packet given (NULL: pingInterval 300, pingTimeout 200). */
+static sio_client *eio3_with_queue(size_t m, const char *open)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.eio = 3;
+    cfg.max_send_queue = m;
+    net_reset();
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    net.out_len = 0;
+    server_text(open ? open : "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
+    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    server_text("40");
+    if (poll_type(c, &ev) != SIO_EVENT_CONNECT) { sio_destroy(c); return NULL; }
+    return c;
+}
+
+/* Engine.IO 3: a server that reads the parts slowly (10 KB per 100 ms)
+ * answers a WebSocket ping only once it reaches it, behind what it is
+ * still reading; it is seen reading, so it is not given up. */
+static void test_io_eio3_slow_reader_stays_while_parts_drain(void)
+{
+    static unsigned char stream[1 << 22], big[10000];
+    const size_t rate = 10000, base = sizeof net.out - 10000;
+    sio_client *c = eio3_with_queue(100000, NULL);
+    sio_emit_options o;
+    sio_event ev;
+    size_t len = 0, pos = 0;
+    int k, j, errors = 0, pongs = 0;
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    net.out_len = 0;
+    for (k = 0; k < 100 && len < sizeof stream - rate; k++) {  /* 10 s */
+        sio_ws_frame f;
+        while (sio_send_part(c, big, sizeof big) == SIO_OK) {}  /* the application keeps the link full */
+        net.now += 100;
+        net.out_len = base;                                    /* room for what the server reads now */
+        for (j = 0; j < 3; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        memcpy(stream + len, net.out + base, net.out_len - base);
+        len += net.out_len - base;
+        while (sio_ws_parse_header(&f, stream + pos, len - pos, NULL) == 1 && pos + f.header_len + f.length <= len) {
+            if (f.opcode == SIO_WS_PING) { server_frame(1, SIO_WS_PONG, "", 0); pongs++; }
+            pos += f.header_len + (size_t)f.length;
+        }
+        if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+    }
+    CHECK_INT(errors, 0);
+    CHECK(pongs > 5);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* The drain allowance is for the drain after the last part only: an
+ * Engine.IO 3 session (no server pings to reset it) starting the next
+ * emit in parts gives what waits behind it no more than its own budget,
+ * so emit after emit the queue stays within twice max_send_queue. */
+static void test_io_drain_allowance_does_not_carry_over(void)
+{
+    static unsigned char big[20000];
+    sio_client *c = eio3_with_queue(10000, NULL);
+    sio_emit_options o;
+    sio_event ev;
+    int cycle, k;
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    for (cycle = 0; cycle < 6; cycle++) {
+        net.out_len = 0;
+        for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);            /* the server reads everything */
+        net.out_len = 0;
+        CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+        CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+        for (k = 0; k < 200 && sio_emit(c, NULL, "fill", "[\"0123456789012345678901234567890123456789\"]") == SIO_OK; k++) {}
+        for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);
+        net.out_len = sizeof net.out;                          /* the server stops reading for a moment */
+        CHECK_INT(sio_send_part(c, big, 9900), SIO_OK);
+        CHECK_INT(sio_send_end(c), SIO_OK);
+        CHECK(sio_queued_bytes(c) <= 2 * 10000 + SIO__PONG_SLACK);
+        CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    }
     sio_destroy(c);
 }
 
@@ -3807,6 +3916,8 @@ int main(void)
     RUN(test_io_pings_are_answered_while_what_waited_behind_parts_drains);
     RUN(test_io_eio3_notices_a_dead_server_while_parts_are_open);
     RUN(test_io_join_and_leave_count_against_the_send_queue);
+    RUN(test_io_eio3_slow_reader_stays_while_parts_drain);
+    RUN(test_io_drain_allowance_does_not_carry_over);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_polling_nothing_follows_the_close_packet);
     RUN(test_io_attachment_in_parts_in_little_memory);

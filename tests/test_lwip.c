@@ -362,6 +362,43 @@ static void test_lwip_failures_are_reported(void)
     }
 }
 
+/* The platform with its wait() counted. */
+static sio_platform counted;
+static long waits;
+static int counted_wait(void *user, sio_wait_item *items, size_t count, int timeout_ms)
+{
+    waits++;
+    return sio_platform_default()->wait(user, items, count, timeout_ms);
+}
+
+/* Between reconnection attempts the client has no socket: wait() then
+ * sleeps on nothing for the timeout (lwip_poll refuses an array with no
+ * entries, which made it return at once and the caller spin). */
+static void test_lwip_waiting_without_sockets_sleeps(void)
+{
+    sio_config cfg;
+    sio_client *c = NULL;
+    sio_event ev;
+    uint64_t until;
+    counted = *sio_platform_default();
+    counted.wait = counted_wait;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "ws://" PEER_ADDRESS ":8081/";                   /* refused, again and again */
+    cfg.reconnect = SIO_RECONNECT_ON;
+    cfg.reconnect_delay_ms = 400;
+    cfg.reconnect_delay_max_ms = 400;
+    cfg.reconnect_jitter_pct = -1;
+    cfg.platform = &counted;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    CHECK_INT(sio_start(c), SIO_OK);
+    waits = 0;
+    until = sio_lwip_now_ms() + 1000;
+    while (sio_lwip_now_ms() < until) sio_poll(c, &ev, 100);
+    CHECK(waits > 3 && waits < 100);                           /* about one per 100 ms, not thousands */
+    sio_destroy(c);
+}
+
 int main(void)
 {
     pthread_t peer, dns;
@@ -369,13 +406,14 @@ int main(void)
     lwip_start();
     sys_sem_new(&listening, 0);
     pthread_create(&peer, NULL, peer_thread, NULL);
+    sys_sem_wait(&listening);                  /* lwIP's semaphores are binary here: one at a time */
     pthread_create(&dns, NULL, dns_thread, NULL);
-    sys_sem_wait(&listening);
     sys_sem_wait(&listening);
     RUN(test_lwip_websocket_by_address);
     RUN(test_lwip_websocket_by_name_through_the_resolver);
     RUN(test_lwip_socketio);
     RUN(test_lwip_failures_are_reported);
+    RUN(test_lwip_waiting_without_sockets_sleeps);
     CHECK(peer_connections >= 3);
     return TEST_REPORT();
 }
