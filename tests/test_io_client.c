@@ -804,6 +804,17 @@ static void test_io_attachments_sent_in_parts(void)
     sio_destroy(c);
 }
 
+/* The options of an emit of "up" with one attachment that follows in parts. */
+static sio_emit_options one_attachment_in_parts(void)
+{
+    sio_emit_options o;
+    memset(&o, 0, sizeof o);
+    o.event = "up";
+    o.args = "[{\"_placeholder\":true,\"num\":0}]";
+    o.attachment_count = 1;
+    return o;
+}
+
 /* A connected client with one attachment of an emit open (a byte sent)
  * and an emit waiting behind it; what it wrote so far is read. */
 static sio_client *io_mid_attachment(void)
@@ -812,10 +823,7 @@ static sio_client *io_mid_attachment(void)
     sio_emit_options o;
     sio_client *c;
     memset(&cfg, 0, sizeof cfg);
-    memset(&o, 0, sizeof o);
-    o.event = "up";
-    o.args = "[{\"_placeholder\":true,\"num\":0}]";
-    o.attachment_count = 1;
+    o = one_attachment_in_parts();
     c = io_connected(&cfg);
     CHECK(c != NULL);
     if (!c) return NULL;
@@ -1181,10 +1189,7 @@ static void test_io_eio3_notices_a_dead_server_while_parts_are_open(void)
     sio_emit_options o;
     sio_event ev;
     int k, errors = 0, pings = 0, silent;
-    memset(&o, 0, sizeof o);
-    o.event = "up";
-    o.args = "[{\"_placeholder\":true,\"num\":0}]";
-    o.attachment_count = 1;
+    o = one_attachment_in_parts();
     for (silent = 0; silent <= 1; silent++) {
         sio_client *c = eio3_client("http://h.test/");       /* pingInterval 300, pingTimeout 200 */
         CHECK(c != NULL);
@@ -1250,27 +1255,15 @@ static void test_io_join_and_leave_count_against_the_send_queue(void)
     sio_destroy(c);
 }
 
+static sio_client *eio3_client_ex(const char *url, int receive_parts, size_t max_send_queue, const char *open);
+
 /* An Engine.IO 3 client with max_send_queue m and "/" connected, from
  * the open packet given (NULL: pingInterval 300, pingTimeout 200). */
 static sio_client *eio3_with_queue(size_t m, const char *open)
 {
-    sio_client *c = NULL;
-    sio_config cfg;
+    sio_client *c = eio3_client_ex("http://h.test/", 0, m, open);
     sio_event ev;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = "http://h.test/";
-    cfg.mode = SIO_MODE_SOCKETIO;
-    cfg.reconnect = SIO_RECONNECT_OFF;
-    cfg.eio = 3;
-    cfg.max_send_queue = m;
-    net_reset();
-    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
-    sio_start(c);
-    sio_poll(c, &ev, 0);
-    server_accept(NULL);
-    net.out_len = 0;
-    server_text(open ? open : "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
-    if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
+    if (!c) return NULL;
     server_text("40");
     if (poll_type(c, &ev) != SIO_EVENT_CONNECT) { sio_destroy(c); return NULL; }
     return c;
@@ -1290,10 +1283,7 @@ static void test_io_eio3_slow_reader_stays_while_parts_drain(void)
     int k, j, errors = 0, pongs = 0;
     CHECK(c != NULL);
     if (!c) return;
-    memset(&o, 0, sizeof o);
-    o.event = "up";
-    o.args = "[{\"_placeholder\":true,\"num\":0}]";
-    o.attachment_count = 1;
+    o = one_attachment_in_parts();
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
     net.out_len = 0;
@@ -1331,10 +1321,7 @@ static void test_io_drain_allowance_does_not_carry_over(void)
     int cycle, k;
     CHECK(c != NULL);
     if (!c) return;
-    memset(&o, 0, sizeof o);
-    o.event = "up";
-    o.args = "[{\"_placeholder\":true,\"num\":0}]";
-    o.attachment_count = 1;
+    o = one_attachment_in_parts();
     for (cycle = 0; cycle < 6; cycle++) {
         net.out_len = 0;
         for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);            /* the server reads everything */
@@ -1369,10 +1356,7 @@ static void test_io_deferred_close_ends_when_the_parts_stop_coming(void)
             if (!c) return;
             server_text("40");
             CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-            memset(&o, 0, sizeof o);
-            o.event = "up";
-            o.args = "[{\"_placeholder\":true,\"num\":0}]";
-            o.attachment_count = 1;
+            o = one_attachment_in_parts();
             CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
             CHECK_INT(sio_send_begin(c, 1), SIO_OK);
         } else {
@@ -1417,10 +1401,7 @@ static void test_io_attachments_sent_in_parts_bounds(void)
     server_text("40");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
     client_frames_line();
-    memset(&o, 0, sizeof o);
-    o.event = "up";
-    o.args = "[{\"_placeholder\":true,\"num\":0}]";
-    o.attachment_count = 1;
+    o = one_attachment_in_parts();
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
     CHECK_INT(sio_send_part(c, "\xaa", 1), SIO_OK);
@@ -3314,7 +3295,9 @@ static void test_io_connection_state_recovery(void)
 
 /* ---- Engine.IO 3 / Socket.IO protocol v4 over WebSocket ---- */
 
-static sio_client *eio3_client_with(const char *url, int receive_parts)
+/* An Engine.IO 3 client over WebSocket, its session open (open NULL: the
+ * open packet with pingInterval 300, pingTimeout 200). */
+static sio_client *eio3_client_ex(const char *url, int receive_parts, size_t max_send_queue, const char *open)
 {
     sio_client *c = NULL;
     sio_config cfg;
@@ -3325,6 +3308,7 @@ static sio_client *eio3_client_with(const char *url, int receive_parts)
     cfg.mode = SIO_MODE_SOCKETIO;
     cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.eio = 3;
+    cfg.max_send_queue = max_send_queue;
     net_reset();
     if (sio_create(&cfg, &c) != SIO_OK) return NULL;
     sio_start(c);
@@ -3333,9 +3317,14 @@ static sio_client *eio3_client_with(const char *url, int receive_parts)
     CHECK(strstr((const char *)net.out, "GET /socket.io/?EIO=3&transport=websocket") != NULL);
     server_accept(NULL);
     net.out_len = 0;
-    server_text("0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
+    server_text(open ? open : "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}");
     if (poll_type(c, &ev) != SIO_EVENT_OPEN) { sio_destroy(c); return NULL; }
     return c;
+}
+
+static sio_client *eio3_client_with(const char *url, int receive_parts)
+{
+    return eio3_client_ex(url, receive_parts, 0, NULL);
 }
 
 static sio_client *eio3_client(const char *url) { return eio3_client_with(url, 0); }
@@ -3378,10 +3367,7 @@ static void test_io_eio3_pings_wait_behind_attachments(void)
     if (!c) return;
     server_text("40");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-    memset(&o, 0, sizeof o);
-    o.event = "up";
-    o.args = "[{\"_placeholder\":true,\"num\":0}]";
-    o.attachment_count = 1;
+    o = one_attachment_in_parts();
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
     CHECK_INT(sio_send_part(c, "\x01", 1), SIO_OK);
