@@ -5589,10 +5589,15 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
 
 /* Engine.IO 3: a ping of another kind went (a WebSocket ping, while the
  * client's own waits behind attachments): an answer is due in pingTimeout. */
+static uint64_t sio__heartbeat_wait(const sio__heartbeat *h) { return h->timeout ? h->timeout : 1; }
+
 static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
 {
-    if (h->deadline) h->deadline = now + (h->timeout ? h->timeout : 1);   /* a pingTimeout of 0 must not spin */
+    if (h->deadline) h->deadline = now + sio__heartbeat_wait(h);   /* a pingTimeout of 0 must not spin */
 }
+
+/* When the ping whose answer the deadline awaits went (sio__heartbeat_asked). */
+static uint64_t sio__heartbeat_asked_at(const sio__heartbeat *h) { return h->deadline - sio__heartbeat_wait(h); }
 
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
 static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)
@@ -8501,7 +8506,7 @@ typedef struct sio__socketio {
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
     uint64_t stop_deadline;            /* unless no part comes before this */
     size_t drain_allowance;            /* what the parts took past max_send_queue when what waited
-                                          joined them: the pongs' too, until the link drains */
+                                          joined them: allowed as it drains (sio__small_packet_fits) */
     int stop_code;
     char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */
@@ -10937,12 +10942,10 @@ static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
     c->output_now = 1;
 }
 
-/* Whether the server showed life since the last ping (which went at
- * least a millisecond before the deadline: a pingTimeout of 0 pings at
- * most once a millisecond, within the send queue). */
+/* Whether the server showed life since the last ping. */
 static int sio__eio3_alive_between_parts(const sio_client *c)
 {
-    uint64_t since = c->eio.heartbeat.deadline - (c->eio.heartbeat.timeout ? c->eio.heartbeat.timeout : 1);
+    uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
     return c->ln.last_read >= since || c->ln.peer_reading >= since;
 }
 

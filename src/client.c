@@ -52,7 +52,7 @@ typedef struct sio__socketio {
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
     uint64_t stop_deadline;            /* unless no part comes before this */
     size_t drain_allowance;            /* what the parts took past max_send_queue when what waited
-                                          joined them: the pongs' too, until the link drains */
+                                          joined them: allowed as it drains (sio__small_packet_fits) */
     int stop_code;
     char stop_reason[124];
     char *scratch;                     /* event name and first argument, unescaped */

@@ -44,10 +44,15 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
 
 /* Engine.IO 3: a ping of another kind went (a WebSocket ping, while the
  * client's own waits behind attachments): an answer is due in pingTimeout. */
+static uint64_t sio__heartbeat_wait(const sio__heartbeat *h) { return h->timeout ? h->timeout : 1; }
+
 static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
 {
-    if (h->deadline) h->deadline = now + (h->timeout ? h->timeout : 1);   /* a pingTimeout of 0 must not spin */
+    if (h->deadline) h->deadline = now + sio__heartbeat_wait(h);   /* a pingTimeout of 0 must not spin */
 }
+
+/* When the ping whose answer the deadline awaits went (sio__heartbeat_asked). */
+static uint64_t sio__heartbeat_asked_at(const sio__heartbeat *h) { return h->deadline - sio__heartbeat_wait(h); }
 
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
 static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)

@@ -12,12 +12,10 @@ static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
     c->output_now = 1;
 }
 
-/* Whether the server showed life since the last ping (which went at
- * least a millisecond before the deadline: a pingTimeout of 0 pings at
- * most once a millisecond, within the send queue). */
+/* Whether the server showed life since the last ping. */
 static int sio__eio3_alive_between_parts(const sio_client *c)
 {
-    uint64_t since = c->eio.heartbeat.deadline - (c->eio.heartbeat.timeout ? c->eio.heartbeat.timeout : 1);
+    uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
     return c->ln.last_read >= since || c->ln.peer_reading >= since;
 }
 
