@@ -130,6 +130,11 @@ $(BUILD_DIR)/test_lwip$(EXE): tests/test_lwip.c sio_impl_lwip.c tests/test.h sio
 	@mkdir -p $(BUILD_DIR)
 	$(CC) $(WARN) -Werror $(CFLAGS) -I. -Itests -I$(LWIP_INCLUDE) tests/test_lwip.c -o $@ -llwip -lpthread
 
+# The embedded packages (ports/, zephyr/module.yml, library.json): manifests, Kconfig -> build ->
+# limits (tests/test_profile.c), the ports' CMake under stand-ins (Debian python3-kconfiglib, python3-yaml).
+ports:
+	/usr/bin/python3 tests/check_ports.py
+
 # The deepest stack of each public call on Cortex-M3 (-Os, thumb), from GCC's call graph with
 # stack usage (tools/stack_depth.py).  sio_poll is held to 4 KiB (the path is printed), the
 # other calls to 2 KiB; the platform's hooks and the allocator are the integrator's and not counted.
@@ -243,4 +248,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE sim sim-long cortex-m lwip stack all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE sim sim-long cortex-m lwip ports stack all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

@@ -209,6 +209,9 @@
  *   max_namespaces    32       namespaces joined at once
  *   max_pending_acks  1024     emits waiting for an ack
  *   max_json_depth    64       nesting of JSON from the server
+ * The defaults are compile-time macros (SIO_DEFAULT_MAX_MESSAGE and the
+ * like, README "Small targets"); -DSIO_SMALL_TARGET picks 16 KiB messages and
+ * send queue, 4 KiB handshakes and reads, 4 namespaces, 16 pending acks.
  * Every length from the network is checked against these before use; a
  * limit hit is a clear error (close 1009, "parse error", SIO_ERR_FULL),
  * never a crash or an unbounded allocation.
@@ -1688,10 +1691,68 @@ SIO_API void sio_set_destroy(sio_set *s);               /* after removing or des
 #endif
 
 #define SIO__DEFLATE_THRESHOLD 128   /* shorter messages rarely shrink enough to pay */
-#define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250
-#define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
-#define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
+
+/* The limits a zero in sio_config stands for.  Define any of these where the
+ * implementation is compiled to change them (the ESP-IDF and Zephyr ports
+ * take them from Kconfig); SIO_SMALL_TARGET picks limits for a device with a
+ * few hundred KB of RAM.  SIO_READ_MAX is the largest single read (reads
+ * start at 2 KiB and double while a stream fills them). */
+#if defined(SIO_SMALL_TARGET)
+#ifndef SIO_DEFAULT_MAX_MESSAGE
+#define SIO_DEFAULT_MAX_MESSAGE 16384
+#endif
+#ifndef SIO_DEFAULT_MAX_HANDSHAKE
+#define SIO_DEFAULT_MAX_HANDSHAKE 4096
+#endif
+#ifndef SIO_DEFAULT_MAX_SEND_QUEUE
+#define SIO_DEFAULT_MAX_SEND_QUEUE 16384
+#endif
+#ifndef SIO_DEFAULT_MAX_ATTACHMENTS
+#define SIO_DEFAULT_MAX_ATTACHMENTS 2
+#endif
+#ifndef SIO_DEFAULT_MAX_NAMESPACES
+#define SIO_DEFAULT_MAX_NAMESPACES 4
+#endif
+#ifndef SIO_DEFAULT_MAX_PENDING_ACKS
+#define SIO_DEFAULT_MAX_PENDING_ACKS 16
+#endif
+#ifndef SIO_DEFAULT_MAX_JSON_DEPTH
+#define SIO_DEFAULT_MAX_JSON_DEPTH 16
+#endif
+#ifndef SIO_READ_MAX
+#define SIO_READ_MAX 4096
+#endif
+#endif
+#ifndef SIO_DEFAULT_MAX_MESSAGE
+#define SIO_DEFAULT_MAX_MESSAGE 16777216
+#endif
+#ifndef SIO_DEFAULT_MAX_HANDSHAKE
+#define SIO_DEFAULT_MAX_HANDSHAKE 16384
+#endif
+#ifndef SIO_DEFAULT_MAX_SEND_QUEUE
+#define SIO_DEFAULT_MAX_SEND_QUEUE 67108864
+#endif
+#ifndef SIO_DEFAULT_MAX_ATTACHMENTS
+#define SIO_DEFAULT_MAX_ATTACHMENTS 10   /* as socket.io-parser */
+#endif
+#ifndef SIO_DEFAULT_MAX_NAMESPACES
+#define SIO_DEFAULT_MAX_NAMESPACES 32
+#endif
+#ifndef SIO_DEFAULT_MAX_PENDING_ACKS
+#define SIO_DEFAULT_MAX_PENDING_ACKS 1024
+#endif
+#ifndef SIO_READ_MAX
+#define SIO_READ_MAX 65536
+#endif
+#if SIO_DEFAULT_MAX_MESSAGE < 1 || SIO_DEFAULT_MAX_HANDSHAKE < 256 || SIO_DEFAULT_MAX_SEND_QUEUE < 1 || \
+    SIO_DEFAULT_MAX_ATTACHMENTS < 1 || SIO_DEFAULT_MAX_NAMESPACES < 1 || SIO_DEFAULT_MAX_PENDING_ACKS < 1 || \
+    SIO_READ_MAX < 512
+#error "sio: a SIO_DEFAULT_MAX_* limit or SIO_READ_MAX is below its minimum"
+#endif
+#define SIO__DEFAULT_MAX_MESSAGE ((size_t)SIO_DEFAULT_MAX_MESSAGE)
+#define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)SIO_DEFAULT_MAX_HANDSHAKE)
+#define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)SIO_DEFAULT_MAX_SEND_QUEUE)
 #define SIO__DEFAULT_CONNECT_TIMEOUT 10000
 #define SIO__DEFAULT_CLOSE_TIMEOUT 5000
 #define SIO__DEFAULT_PONG_TIMEOUT 10000
@@ -6808,9 +6869,11 @@ static int sio__resolver_finish(sio__resolver *r, char *text, size_t size)
 /* ---------------------------------------------------------------------- */
 
 #define SIO__TEXT_SIZE 256
-#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
-#define SIO__PARTS_READ ((size_t)16 * 1024)   /* largest read when messages are handed over in parts */
-#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
+#define SIO__READ_CHUNK ((size_t)SIO_READ_MAX)   /* largest read */
+/* largest read when messages are handed over in parts */
+#define SIO__PARTS_READ (SIO_READ_MAX < 16384 ? (size_t)SIO_READ_MAX : (size_t)16384)
+/* first read of a link; doubles while reads fill it */
+#define SIO__READ_FIRST (SIO_READ_MAX < 2048 ? (size_t)SIO_READ_MAX : (size_t)2048)
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 
@@ -7063,8 +7126,10 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
     }
     if (!l->may_read) l->drained_at = sio__link_now(sys);   /* nothing more was there then */
     l->streaming = r > 0 && (size_t)r == room;
-    if (l->streaming && l->chunk < (sys->read_max ? sys->read_max : SIO__READ_CHUNK))
-        l->chunk *= 2;                   /* a stream: read more at once */
+    if (l->streaming) {                  /* a stream: read more at once */
+        size_t most = sys->read_max ? sys->read_max : SIO__READ_CHUNK;
+        l->chunk = l->chunk < most / 2 ? l->chunk * 2 : most;
+    }
     return r;
 }
 
@@ -12489,6 +12554,13 @@ static int sio__config_strings_ok(const sio_config *cfg)
     return SIO_OK;
 }
 
+#ifndef SIO_DEFAULT_MAX_JSON_DEPTH                 /* SIO_SMALL_TARGET's is in common.c */
+#define SIO_DEFAULT_MAX_JSON_DEPTH SIO_JSON_DEFAULT_DEPTH
+#endif
+#if SIO_DEFAULT_MAX_JSON_DEPTH < 2
+#error "sio: SIO_DEFAULT_MAX_JSON_DEPTH is below 2"
+#endif
+
 /* The limits, timeouts and reconnection settings, defaults for zeros. */
 static void sio__config_numbers(sio_client *c, const sio_config *cfg)
 {
@@ -12507,12 +12579,12 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->websocket.keepalive.interval = cfg->ping_interval_ms > 0 ? (uint64_t)cfg->ping_interval_ms : 0;
     c->websocket.keepalive.timeout = cfg->pong_timeout_ms == 0 ? SIO__DEFAULT_PONG_TIMEOUT
                                    : cfg->pong_timeout_ms < 0 ? 0 : (uint64_t)cfg->pong_timeout_ms;
-    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
-    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
-    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
+    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : (size_t)SIO_DEFAULT_MAX_ATTACHMENTS;
+    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : (size_t)SIO_DEFAULT_MAX_NAMESPACES;
+    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : (size_t)SIO_DEFAULT_MAX_PENDING_ACKS;
     c->emit_retries = cfg->retries > 0 ? cfg->retries : 0;
     c->emit_ack_timeout = cfg->ack_timeout_ms > 0 ? (uint64_t)cfg->ack_timeout_ms : 0;
-    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : (unsigned)SIO_DEFAULT_MAX_JSON_DEPTH;
     c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
     c->keep_handshake = cfg->keep_handshake;
     c->reconnect = cfg->reconnect;

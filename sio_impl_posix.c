@@ -33,6 +33,9 @@
 #include <sys/random.h>
 #define SIO__HAVE_GETRANDOM 1
 #endif
+#if defined(__ZEPHYR__)
+#include <zephyr/random/random.h>       /* sys_csrand_get (CONFIG_CSPRNG_ENABLED) */
+#endif
 #if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
 #include <stdlib.h>
 #define SIO__HAVE_ARC4RANDOM 1
@@ -198,7 +201,10 @@ static int sio__posix_random(void *user, void *buf, size_t len)
 {
     unsigned char *p = (unsigned char *)buf;
     (void)user;
-#if defined(SIO__HAVE_ARC4RANDOM)
+#if defined(__ZEPHYR__)
+    (void)p;                             /* Zephyr (CONFIG_POSIX_API) has no /dev/urandom: its CSPRNG */
+    return sys_csrand_get(buf, len) == 0 ? SIO_OK : SIO_ERR_IO;
+#elif defined(SIO__HAVE_ARC4RANDOM)
     arc4random_buf(buf, len);
     return SIO_OK;
 #else

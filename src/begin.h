@@ -206,6 +206,9 @@
  *   max_namespaces    32       namespaces joined at once
  *   max_pending_acks  1024     emits waiting for an ack
  *   max_json_depth    64       nesting of JSON from the server
+ * The defaults are compile-time macros (SIO_DEFAULT_MAX_MESSAGE and the
+ * like, README "Small targets"); -DSIO_SMALL_TARGET picks 16 KiB messages and
+ * send queue, 4 KiB handshakes and reads, 4 namespaces, 16 pending acks.
  * Every length from the network is checked against these before use; a
  * limit hit is a clear error (close 1009, "parse error", SIO_ERR_FULL),
  * never a crash or an unbounded allocation.

@@ -170,6 +170,13 @@ static int sio__config_strings_ok(const sio_config *cfg)
     return SIO_OK;
 }
 
+#ifndef SIO_DEFAULT_MAX_JSON_DEPTH                 /* SIO_SMALL_TARGET's is in common.c */
+#define SIO_DEFAULT_MAX_JSON_DEPTH SIO_JSON_DEFAULT_DEPTH
+#endif
+#if SIO_DEFAULT_MAX_JSON_DEPTH < 2
+#error "sio: SIO_DEFAULT_MAX_JSON_DEPTH is below 2"
+#endif
+
 /* The limits, timeouts and reconnection settings, defaults for zeros. */
 static void sio__config_numbers(sio_client *c, const sio_config *cfg)
 {
@@ -188,12 +195,12 @@ static void sio__config_numbers(sio_client *c, const sio_config *cfg)
     c->websocket.keepalive.interval = cfg->ping_interval_ms > 0 ? (uint64_t)cfg->ping_interval_ms : 0;
     c->websocket.keepalive.timeout = cfg->pong_timeout_ms == 0 ? SIO__DEFAULT_PONG_TIMEOUT
                                    : cfg->pong_timeout_ms < 0 ? 0 : (uint64_t)cfg->pong_timeout_ms;
-    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : 10;   /* as socket.io-parser */
-    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : 32;
-    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : 1024;
+    c->max_attachments = cfg->max_attachments ? cfg->max_attachments : (size_t)SIO_DEFAULT_MAX_ATTACHMENTS;
+    c->max_namespaces = cfg->max_namespaces ? cfg->max_namespaces : (size_t)SIO_DEFAULT_MAX_NAMESPACES;
+    c->max_pending_acks = cfg->max_pending_acks ? cfg->max_pending_acks : (size_t)SIO_DEFAULT_MAX_PENDING_ACKS;
     c->emit_retries = cfg->retries > 0 ? cfg->retries : 0;
     c->emit_ack_timeout = cfg->ack_timeout_ms > 0 ? (uint64_t)cfg->ack_timeout_ms : 0;
-    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : SIO_JSON_DEFAULT_DEPTH;
+    c->max_json_depth = cfg->max_json_depth ? cfg->max_json_depth : (unsigned)SIO_DEFAULT_MAX_JSON_DEPTH;
     c->max_redirects = cfg->max_redirects == 0 ? 5 : cfg->max_redirects < 0 ? 0 : cfg->max_redirects;
     c->keep_handshake = cfg->keep_handshake;
     c->reconnect = cfg->reconnect;

@@ -72,10 +72,68 @@
 #endif
 
 #define SIO__DEFLATE_THRESHOLD 128   /* shorter messages rarely shrink enough to pay */
-#define SIO__DEFAULT_MAX_MESSAGE ((size_t)16 * 1024 * 1024)
 #define SIO__CONNECT_RECHECK_MS 250
-#define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)16 * 1024)
-#define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)64 * 1024 * 1024)
+
+/* The limits a zero in sio_config stands for.  Define any of these where the
+ * implementation is compiled to change them (the ESP-IDF and Zephyr ports
+ * take them from Kconfig); SIO_SMALL_TARGET picks limits for a device with a
+ * few hundred KB of RAM.  SIO_READ_MAX is the largest single read (reads
+ * start at 2 KiB and double while a stream fills them). */
+#if defined(SIO_SMALL_TARGET)
+#ifndef SIO_DEFAULT_MAX_MESSAGE
+#define SIO_DEFAULT_MAX_MESSAGE 16384
+#endif
+#ifndef SIO_DEFAULT_MAX_HANDSHAKE
+#define SIO_DEFAULT_MAX_HANDSHAKE 4096
+#endif
+#ifndef SIO_DEFAULT_MAX_SEND_QUEUE
+#define SIO_DEFAULT_MAX_SEND_QUEUE 16384
+#endif
+#ifndef SIO_DEFAULT_MAX_ATTACHMENTS
+#define SIO_DEFAULT_MAX_ATTACHMENTS 2
+#endif
+#ifndef SIO_DEFAULT_MAX_NAMESPACES
+#define SIO_DEFAULT_MAX_NAMESPACES 4
+#endif
+#ifndef SIO_DEFAULT_MAX_PENDING_ACKS
+#define SIO_DEFAULT_MAX_PENDING_ACKS 16
+#endif
+#ifndef SIO_DEFAULT_MAX_JSON_DEPTH
+#define SIO_DEFAULT_MAX_JSON_DEPTH 16
+#endif
+#ifndef SIO_READ_MAX
+#define SIO_READ_MAX 4096
+#endif
+#endif
+#ifndef SIO_DEFAULT_MAX_MESSAGE
+#define SIO_DEFAULT_MAX_MESSAGE 16777216
+#endif
+#ifndef SIO_DEFAULT_MAX_HANDSHAKE
+#define SIO_DEFAULT_MAX_HANDSHAKE 16384
+#endif
+#ifndef SIO_DEFAULT_MAX_SEND_QUEUE
+#define SIO_DEFAULT_MAX_SEND_QUEUE 67108864
+#endif
+#ifndef SIO_DEFAULT_MAX_ATTACHMENTS
+#define SIO_DEFAULT_MAX_ATTACHMENTS 10   /* as socket.io-parser */
+#endif
+#ifndef SIO_DEFAULT_MAX_NAMESPACES
+#define SIO_DEFAULT_MAX_NAMESPACES 32
+#endif
+#ifndef SIO_DEFAULT_MAX_PENDING_ACKS
+#define SIO_DEFAULT_MAX_PENDING_ACKS 1024
+#endif
+#ifndef SIO_READ_MAX
+#define SIO_READ_MAX 65536
+#endif
+#if SIO_DEFAULT_MAX_MESSAGE < 1 || SIO_DEFAULT_MAX_HANDSHAKE < 256 || SIO_DEFAULT_MAX_SEND_QUEUE < 1 || \
+    SIO_DEFAULT_MAX_ATTACHMENTS < 1 || SIO_DEFAULT_MAX_NAMESPACES < 1 || SIO_DEFAULT_MAX_PENDING_ACKS < 1 || \
+    SIO_READ_MAX < 512
+#error "sio: a SIO_DEFAULT_MAX_* limit or SIO_READ_MAX is below its minimum"
+#endif
+#define SIO__DEFAULT_MAX_MESSAGE ((size_t)SIO_DEFAULT_MAX_MESSAGE)
+#define SIO__DEFAULT_MAX_HANDSHAKE ((size_t)SIO_DEFAULT_MAX_HANDSHAKE)
+#define SIO__DEFAULT_MAX_SEND_QUEUE ((size_t)SIO_DEFAULT_MAX_SEND_QUEUE)
 #define SIO__DEFAULT_CONNECT_TIMEOUT 10000
 #define SIO__DEFAULT_CLOSE_TIMEOUT 5000
 #define SIO__DEFAULT_PONG_TIMEOUT 10000

@@ -3,9 +3,11 @@
 /* ---------------------------------------------------------------------- */
 
 #define SIO__TEXT_SIZE 256
-#define SIO__READ_CHUNK ((size_t)64 * 1024)   /* largest read */
-#define SIO__PARTS_READ ((size_t)16 * 1024)   /* largest read when messages are handed over in parts */
-#define SIO__READ_FIRST ((size_t)2048)         /* first read of a link; doubles while reads fill it */
+#define SIO__READ_CHUNK ((size_t)SIO_READ_MAX)   /* largest read */
+/* largest read when messages are handed over in parts */
+#define SIO__PARTS_READ (SIO_READ_MAX < 16384 ? (size_t)SIO_READ_MAX : (size_t)16384)
+/* first read of a link; doubles while reads fill it */
+#define SIO__READ_FIRST (SIO_READ_MAX < 2048 ? (size_t)SIO_READ_MAX : (size_t)2048)
 #define SIO__KEEP ((size_t)8192)               /* buffers up to this size stay allocated when idle */
 #define SIO__IDLE_MS 1000                      /* a link this long without reads is idle */
 
@@ -258,8 +260,10 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
     }
     if (!l->may_read) l->drained_at = sio__link_now(sys);   /* nothing more was there then */
     l->streaming = r > 0 && (size_t)r == room;
-    if (l->streaming && l->chunk < (sys->read_max ? sys->read_max : SIO__READ_CHUNK))
-        l->chunk *= 2;                   /* a stream: read more at once */
+    if (l->streaming) {                  /* a stream: read more at once */
+        size_t most = sys->read_max ? sys->read_max : SIO__READ_CHUNK;
+        l->chunk = l->chunk < most / 2 ? l->chunk * 2 : most;
+    }
     return r;
 }
 

@@ -178,6 +178,9 @@ else
     fail "lwIP platform: liblwip-dev missing (.ci/run installs it)"
 fi
 run_suite "packaging (CMake add_subdirectory and find_package, pkg-config, make install)" bash tests/packaging.sh
+# The embedded packages: manifests, Kconfig -> configuration header -> build and limits, the ports'
+# CMake files under stand-ins (ESP-IDF, Zephyr, PlatformIO and Arduino themselves are not here).
+run_suite "embedded packages: ESP-IDF, Zephyr, PlatformIO, Arduino (tests/check_ports.py)" "$PYTHON" tests/check_ports.py
 
 # Windows: the mingw-w64 cross build, its tests under wine, and sioc.exe
 # against the same real servers (echo up to 16 MiB, keys from the system
