@@ -245,7 +245,11 @@
  * Server pings are answered at once; no ping within pingInterval +
  * pingTimeout is "ping timeout" (any packet from the server also proves the
  * connection alive for pingTimeout more: a server busy with a burst sends its
- * ping late, behind the burst).  Every pending ack ends in an ACK event: the
+ * ping late, behind the burst; Engine.IO 3, where the client pings: a
+ * server that takes no byte of what the client has for it within
+ * pingInterval + pingTimeout is given up all the same, and one seen
+ * reading is kept while the client's ping waits behind attachments).
+ * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
  * Packets from the server are validated completely (JSON depth, attachment
  * count and placeholders, ack id range); anything malformed is a "parse
@@ -5620,6 +5624,7 @@ typedef struct sio__heartbeat {
     uint64_t interval, timeout;   /* pingInterval, pingTimeout (ms) */
     uint64_t deadline;            /* nothing heard by then: the server is gone (0: not running) */
     uint64_t next_ping;           /* Engine.IO 3: when to ping (0: a pong is awaited) */
+    uint64_t asked_at;            /* Engine.IO 3: when the ping whose answer is awaited went */
 } sio__heartbeat;
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
@@ -5654,11 +5659,14 @@ static uint64_t sio__heartbeat_wait(const sio__heartbeat *h) { return h->timeout
 
 static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
 {
-    if (h->deadline) h->deadline = now + sio__heartbeat_wait(h);   /* a pingTimeout of 0 must not spin */
+    if (!h->deadline) return;
+    h->deadline = now + sio__heartbeat_wait(h);   /* a pingTimeout of 0 must not spin */
+    h->asked_at = now;
 }
 
-/* When the ping whose answer the deadline awaits went (sio__heartbeat_asked). */
-static uint64_t sio__heartbeat_asked_at(const sio__heartbeat *h) { return h->deadline - sio__heartbeat_wait(h); }
+/* When the ping whose answer is awaited went (not derived from the
+ * deadline: any packet heard moves that on). */
+static uint64_t sio__heartbeat_asked_at(const sio__heartbeat *h) { return h->asked_at; }
 
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
 static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)
@@ -5680,6 +5688,7 @@ static int sio__heartbeat_due(sio__heartbeat *h, uint64_t now)
     if (h->next_ping && now >= h->next_ping) {
         h->next_ping = 0;
         h->deadline = now + h->timeout;
+        h->asked_at = now;
         return SIO__HEARTBEAT_PING;
     }
     return now >= h->deadline ? SIO__HEARTBEAT_TIMEOUT : SIO__HEARTBEAT_NOTHING;
@@ -6928,6 +6937,7 @@ typedef struct sio__link {
     uint64_t peer_reading;             /* ms when the socket last took bytes after refusing some:
                                           the peer is reading (a socket that never refuses proves nothing) */
     int write_blocked;                 /* the last flush left bytes the socket refused */
+    uint64_t blocked_since;            /* ms when the socket began refusing bytes (write_blocked) */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -7087,6 +7097,7 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     size_t pending = l->tx_len - l->tx_sent;
     int r = l->tls ? sio__tls_flush(sys, l, text, text_size) : sio__link_write(sys, l, text, text_size);
     if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
+    if (!l->write_blocked && l->tx_len > l->tx_sent) l->blocked_since = sio__link_now(sys);
     l->write_blocked = l->tx_len > l->tx_sent;
     return r;
 }
@@ -10994,24 +11005,46 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
 #line 1 "src/socketio_api.c"
 #endif
 #if SIO__WITH_SOCKETIO   /* SIO_NO_SOCKETIO: the calls below answer SIO_ERR_STATE */
-/* Engine.IO 3 with an attachment open: the client's ping waits behind it,
- * so a WebSocket ping, which may go between its fragments, asks whether
- * the server is there (not when the link is full: the server is not
- * reading).  Whatever is read after it answers, and so does a server
- * seen reading (the ping may wait behind parts a slow reader is taking). */
-static void sio__eio3_ping_between_parts(sio_client *c, uint64_t now)
+/* Engine.IO 3 with an attachment open (or what waited behind one still
+ * draining): the client's ping waits behind it, so a WebSocket ping, which
+ * may go between its fragments, asks whether the server is there (not when
+ * the link is full: the server is not reading; nor after our close frame).
+ * Whatever is read after it answers, and so does a server seen reading
+ * (the ping may wait behind parts a slow reader is taking). */
+static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
 {
     sio__heartbeat_asked(&c->eio.heartbeat, now);
+    if (c->websocket.close_sent) return;
     if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
     c->output_now = 1;
 }
 
-/* Whether the server showed life since the last ping. */
-static int sio__eio3_alive_between_parts(const sio_client *c)
+/* Engine.IO 3 over WebSocket, while the client's ping may still wait to be
+ * written (behind attachments in parts, or what waited behind them) or has
+ * only just left: an answer cannot be expected yet.  A server seen reading
+ * since the ping was asked (the socket took bytes it had refused: the ping
+ * may be among them) is kept, and so is one read from while the backlog
+ * lasts. */
+static int sio__eio3_alive_behind_backlog(const sio_client *c)
 {
     uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
-    return c->ln.last_read >= since || c->ln.peer_reading >= since;
+    if (!c->eio.heartbeat.client_pings || SIO__POLLING(c)) return 0;
+    if (c->ln.peer_reading >= since) return 1;
+    return (c->socketio.parts_to_send || c->ln.tx_len > c->ln.tx_sent) && c->ln.last_read >= since;
+}
+
+/* Engine.IO 3: the server's packets keep its session (any packet is a sign
+ * of life), so a server that talks but reads nothing would be kept for
+ * ever; one that took no byte for pingInterval + pingTimeout is given up.
+ * (Engine.IO 4 drops it when its pong finds no room.)  0: no such wait. */
+static uint64_t sio__eio3_write_deadline(const sio_client *c)
+{
+    uint64_t since;
+    if (!c->eio.heartbeat.client_pings || !c->eio.heartbeat.deadline || SIO__POLLING(c) || !c->ln.write_blocked)
+        return 0;
+    since = c->ln.peer_reading > c->ln.blocked_since ? c->ln.peer_reading : c->ln.blocked_since;
+    return since + c->eio.heartbeat.interval + c->eio.heartbeat.timeout;
 }
 
 static void sio__socketio_timers(sio_client *c, uint64_t now)
@@ -11035,16 +11068,25 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     if (c->phase != SIO__OPEN) return;
     sio__socketio_parts_stalled(c, now);
     if (c->phase != SIO__OPEN) return;
+    if (sio__eio3_write_deadline(c) && now >= sio__eio3_write_deadline(c)) {
+        char text[SIO__TEXT_SIZE];
+        snprintf(text, sizeof text, "eio: the server took no bytes for pingInterval + pingTimeout (%ld ms)",
+                 c->eio.session.ping_interval + c->eio.session.ping_timeout);
+        c->socketio.disconnect_reason = "ping timeout";
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TIMEOUT, 0, text);
+        sio__finish(c, SIO_CLOSE_ABNORMAL, "ping timeout", 0);
+        return;
+    }
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
         if (sio__small_packet_fits(c, 0)) sio__eio_send_text(c, "2", 1, "", 0);
-        if (c->socketio.parts_to_send) sio__eio3_ping_between_parts(c, now);
+        if (c->socketio.parts_to_send) sio__eio3_websocket_ping(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
-        if (c->socketio.parts_to_send && c->eio.heartbeat.client_pings && sio__eio3_alive_between_parts(c)) {
-            sio__eio3_ping_between_parts(c, now);   /* ask again */
+        if (sio__eio3_alive_behind_backlog(c)) {
+            sio__eio3_websocket_ping(c, now);   /* ask again */
             break;
         }
         snprintf(text, sizeof text, "eio: no ping from the server within pingInterval + pingTimeout (%ld ms)",
@@ -11064,7 +11106,8 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
  * is open (closing, it has none: the close timeout runs). */
 static uint64_t sio__socketio_deadline(const sio_client *c)
 {
-    uint64_t open = c->phase != SIO__OPEN ? 0 : sio__earliest(sio__eio_deadline(&c->eio),
+    uint64_t open = c->phase != SIO__OPEN ? 0 : sio__earliest(sio__earliest(sio__eio_deadline(&c->eio),
+                                                                            sio__eio3_write_deadline(c)),
                                                               c->socketio.stop_waits ? c->socketio.stop_deadline : 0);
     return sio__earliest(sio__earliest(open, sio__acks_deadline(&c->socketio.acks)),
                          sio__outbox_deadline(&c->socketio.outbox));
@@ -11206,18 +11249,16 @@ static int sio__check_args(const sio_client *c, const char *args)
     return sio_json_typeof(v) == SIO_JSON_ARRAY ? SIO_OK : SIO_ERR_INVALID;
 }
 
-/* A CONNECT or DISCONNECT of n bytes that finds the send queue full (the
- * server reads nothing, as with pongs) ends the connection instead of
- * growing it; the namespace's new state holds for the next connection.
- * Returns 0 then. */
-static int sio__namespace_packet_fits(sio_client *c, size_t n)
+/* A CONNECT or DISCONNECT that finds the send queue full (the server reads
+ * nothing, as with pongs) ends the connection instead of growing it; the
+ * namespace's new state holds for the next connection (so it is made
+ * before this is called: over polling the connection ends at once). */
+static void sio__namespace_packet_refused(sio_client *c)
 {
     char text[SIO__TEXT_SIZE];
-    if (sio__small_packet_fits(c, n)) return 1;
     snprintf(text, sizeof text, "sio: no room for a namespace's CONNECT or DISCONNECT: the send queue is full "
              "(max_send_queue %lu bytes); the server reads nothing", (unsigned long)c->max_send_queue);
     sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_FULL, text);
-    return 0;
 }
 
 /* Joins a namespace: CONNECT now if the session is open, else after it
@@ -11231,7 +11272,10 @@ static int sio__join(sio_client *c, int i)
     if (ns->state == SIO__NS_OFF) ns->state = SIO__NS_WANTED;
     if (ns->state == SIO__NS_WANTED && c->eio.open && c->phase == SIO__OPEN && !c->user_stop) {
         c->socketio.stop_waits = 0;
-        if (!sio__namespace_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0))) return SIO_OK;
+        if (!sio__small_packet_fits(c, 2 + strlen(ns->name) + (ns->auth ? strlen(ns->auth) : 0))) {
+            sio__namespace_packet_refused(c);
+            return SIO_OK;
+        }
         return sio__send_connect(c, i);
     }
     return SIO_OK;
@@ -11258,7 +11302,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
 
 SIO_API int sio_leave(sio_client *c, const char *name)
 {
-    int i;
+    int i, say, fits;
     sio__ns *ns;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
@@ -11266,8 +11310,10 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     if ((i = sio__namespace_index(c, name)) < 0) return SIO_ERR_STATE;
     ns = c->socketio.namespaces.list[i];
     sio__wake(c);
-    if ((ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) && c->phase == SIO__OPEN &&
-        !c->websocket.close_sent && sio__namespace_packet_fits(c, 2 + strlen(ns->name))) {
+    say = (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) && c->phase == SIO__OPEN &&
+          !c->websocket.close_sent;
+    fits = !say || sio__small_packet_fits(c, 2 + strlen(ns->name));
+    if (say && fits) {
         char head[256];
         size_t n = 1;
         head[0] = '4';
@@ -11282,7 +11328,8 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
     sio__ns_discard_queue(c, i, "the namespace was left");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
-    sio__socketio_maybe_close(c);
+    if (!fits) sio__namespace_packet_refused(c);
+    else sio__socketio_maybe_close(c);
     return SIO_OK;
 }
 

@@ -242,7 +242,11 @@
  * Server pings are answered at once; no ping within pingInterval +
  * pingTimeout is "ping timeout" (any packet from the server also proves the
  * connection alive for pingTimeout more: a server busy with a burst sends its
- * ping late, behind the burst).  Every pending ack ends in an ACK event: the
+ * ping late, behind the burst; Engine.IO 3, where the client pings: a
+ * server that takes no byte of what the client has for it within
+ * pingInterval + pingTimeout is given up all the same, and one seen
+ * reading is kept while the client's ping waits behind attachments).
+ * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
  * Packets from the server are validated completely (JSON depth, attachment
  * count and placeholders, ack id range); anything malformed is a "parse

@@ -14,6 +14,7 @@ typedef struct sio__heartbeat {
     uint64_t interval, timeout;   /* pingInterval, pingTimeout (ms) */
     uint64_t deadline;            /* nothing heard by then: the server is gone (0: not running) */
     uint64_t next_ping;           /* Engine.IO 3: when to ping (0: a pong is awaited) */
+    uint64_t asked_at;            /* Engine.IO 3: when the ping whose answer is awaited went */
 } sio__heartbeat;
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
@@ -48,11 +49,14 @@ static uint64_t sio__heartbeat_wait(const sio__heartbeat *h) { return h->timeout
 
 static void sio__heartbeat_asked(sio__heartbeat *h, uint64_t now)
 {
-    if (h->deadline) h->deadline = now + sio__heartbeat_wait(h);   /* a pingTimeout of 0 must not spin */
+    if (!h->deadline) return;
+    h->deadline = now + sio__heartbeat_wait(h);   /* a pingTimeout of 0 must not spin */
+    h->asked_at = now;
 }
 
-/* When the ping whose answer the deadline awaits went (sio__heartbeat_asked). */
-static uint64_t sio__heartbeat_asked_at(const sio__heartbeat *h) { return h->deadline - sio__heartbeat_wait(h); }
+/* When the ping whose answer is awaited went (not derived from the
+ * deadline: any packet heard moves that on). */
+static uint64_t sio__heartbeat_asked_at(const sio__heartbeat *h) { return h->asked_at; }
 
 /* The server's ping (Engine.IO 4): the next is due within an interval. */
 static void sio__heartbeat_pinged(sio__heartbeat *h, uint64_t now)
@@ -74,6 +78,7 @@ static int sio__heartbeat_due(sio__heartbeat *h, uint64_t now)
     if (h->next_ping && now >= h->next_ping) {
         h->next_ping = 0;
         h->deadline = now + h->timeout;
+        h->asked_at = now;
         return SIO__HEARTBEAT_PING;
     }
     return now >= h->deadline ? SIO__HEARTBEAT_TIMEOUT : SIO__HEARTBEAT_NOTHING;

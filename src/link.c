@@ -62,6 +62,7 @@ typedef struct sio__link {
     uint64_t peer_reading;             /* ms when the socket last took bytes after refusing some:
                                           the peer is reading (a socket that never refuses proves nothing) */
     int write_blocked;                 /* the last flush left bytes the socket refused */
+    uint64_t blocked_since;            /* ms when the socket began refusing bytes (write_blocked) */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -221,6 +222,7 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     size_t pending = l->tx_len - l->tx_sent;
     int r = l->tls ? sio__tls_flush(sys, l, text, text_size) : sio__link_write(sys, l, text, text_size);
     if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
+    if (!l->write_blocked && l->tx_len > l->tx_sent) l->blocked_since = sio__link_now(sys);
     l->write_blocked = l->tx_len > l->tx_sent;
     return r;
 }

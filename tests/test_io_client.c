@@ -3864,6 +3864,164 @@ static void test_io_queue_load_checks_every_length(void)
     sio_destroy(c);
 }
 
+/* Engine.IO 3, an attachment trickling out in parts: a server that answers
+ * every WebSocket ping and also sends events is alive.  (Its events moved
+ * the heartbeat's deadline, from which the time of the last ping was worked
+ * out: a pong read before that time no longer counted.) */
+static void test_io_eio3_server_that_talks_and_answers_stays_while_parts_trickle(void)
+{
+    sio_emit_options o = one_attachment_in_parts();
+    sio_event ev;
+    int k, errors = 0, pings = 0;
+    sio_client *c = eio3_client("http://h.test/");            /* pingInterval 300, pingTimeout 200 */
+    CHECK(c != NULL);
+    if (!c) return;
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    for (k = 0; k < 600 && !errors; k++) {                     /* 60 s, a part a second */
+        int n;
+        if (k % 10 == 0) sio_send_part(c, "\x01", 1);
+        if (sio_poll(c, &ev, 100) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        n = answer_pings();
+        pings += n;
+        if (n) server_text("42[\"news\",1]");
+    }
+    CHECK_INT(errors, 0);
+    CHECK(pings > 10);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* Engine.IO 3: a slow reader (10 KB per 100 ms) that answers every ping
+ * stays after the last part too, while what waited behind the parts (its
+ * "2" among it) drains for longer than pingInterval + pingTimeout. */
+static void test_io_eio3_slow_reader_stays_after_the_last_part(void)
+{
+    static unsigned char stream[1 << 23], big[10000];
+    const size_t rate = 10000, base = sizeof net.out - 10000;
+    sio_client *c = eio3_with_queue(100000, NULL);
+    sio_emit_options o;
+    sio_event ev;
+    size_t len = 0, pos = 0;
+    int k, j, errors = 0, eio_pongs = 0, ended = 0;
+    CHECK(c != NULL);
+    if (!c) return;
+    o = one_attachment_in_parts();
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    net.out_len = 0;
+    for (k = 0; k < 80 && len < sizeof stream - rate && !errors; k++) {   /* 8 s */
+        sio_ws_frame f;
+        if (k < 30) while (sio_send_part(c, big, sizeof big) == SIO_OK) {}
+        else if (!ended) { CHECK_INT(sio_send_end(c), SIO_OK); ended = 1; CHECK(sio_queued_bytes(c) > 50000); }
+        net.now += 100;
+        net.out_len = base;
+        for (j = 0; j < 3; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        memcpy(stream + len, net.out + base, net.out_len - base);
+        len += net.out_len - base;
+        while (sio_ws_parse_header(&f, stream + pos, len - pos, NULL) == 1 && pos + f.header_len + f.length <= len) {
+            if (f.opcode == SIO_WS_PING) server_frame(1, SIO_WS_PONG, "", 0);
+            if (f.opcode == SIO_WS_TEXT && f.length == 1) {
+                unsigned char b = stream[pos + f.header_len];
+                sio_ws_mask(&b, 1, f.mask, 0);
+                if (b == '2') { server_text("3"); eio_pongs++; }
+            }
+            pos += f.header_len + (size_t)f.length;
+        }
+        if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+    }
+    CHECK_INT(errors, 0);
+    CHECK(eio_pongs >= 1);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* Engine.IO 3: a server that takes no byte but keeps sending events (each
+ * a sign of life to the heartbeat) is given up after pingInterval +
+ * pingTimeout, as Engine.IO 4 drops one whose pong finds no room. */
+static void test_io_eio3_server_that_talks_but_reads_nothing_is_given_up(void)
+{
+    static unsigned char big[20000];
+    sio_client *c = eio3_with_queue(10000, NULL);
+    sio_emit_options o = one_attachment_in_parts();
+    sio_event ev;
+    int k, errors = 0, closed = 0;
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    net.out_len = sizeof net.out;                              /* reads nothing from now on */
+    for (k = 0; k < 600 && !closed; k++) {                     /* up to 60 s */
+        sio_send_part(c, big, 5000);
+        net.now += 100;
+        if (k % 4 == 0) server_text("42[\"news\",1]");
+        if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+        if (sio_poll(c, &ev, 0) == 1) {
+            if (ev.type == SIO_EVENT_ERROR) {
+                errors++;
+                CHECK_INT(ev.error, SIO_ERR_TIMEOUT);
+                CHECK(ev.message && strstr(ev.message, "took no bytes"));
+            }
+            closed = ev.type == SIO_EVENT_CLOSE;
+        }
+    }
+    CHECK_INT(errors, 1);
+    CHECK(closed);
+    CHECK(k < 20);                                             /* pingInterval + pingTimeout: 500 ms */
+    sio_destroy(c);
+}
+
+/* Polling with reconnection on: leaving the last namespace when its
+ * DISCONNECT finds the send queue full ends the connection for good (the
+ * leave holds); it reconnected, to a session with no namespace. */
+static void test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200,\"maxPayload\":1000000}";
+    static char ping[9000];
+    size_t q, len;
+    int i, k, reconnecting = 0, closes = 0, errors = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_send_queue = 4000;
+    c = polling_client(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    c->reconnect = SIO_RECONNECT_ON;
+    net.out_len = 0;
+    box_http(0, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
+    net.out_len = 0;
+    box_http(0, "40{\"sid\":\"S1\"}", 14);                    /* the long poll */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    for (k = 0; k < 1000 && sio_emit(c, NULL, "fill", "[\"0123456789\"]") == SIO_OK; k++) {}
+    q = sio_queued_bytes(c);
+    len = cfg.max_send_queue + 4096 - 1 - q;                   /* the pong fits exactly */
+    ping[0] = '2';
+    memset(ping + 1, 'p', len);
+    box_http(0, ping, len + 1);
+    for (i = 0; i < 5; i++) CHECK(sio_poll(c, &ev, 0) != 1);
+    CHECK_INT(sio_leave(c, NULL), SIO_OK);                      /* the last namespace */
+    for (i = 0; i < 60; i++) {
+        int r = sio_poll(c, &ev, 0);
+        net.now += 100;
+        if (r != 1) continue;
+        errors += ev.type == SIO_EVENT_ERROR;
+        closes += ev.type == SIO_EVENT_CLOSE;
+        reconnecting += ev.type == SIO_EVENT_RECONNECTING;
+    }
+    CHECK_INT(errors, 1);
+    CHECK_INT(reconnecting, 0);
+    CHECK_INT(closes, 1);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     (void)open_client;                 /* the WebSocket tests' helper */
@@ -3904,6 +4062,10 @@ int main(void)
     RUN(test_io_join_and_leave_count_against_the_send_queue);
     RUN(test_io_eio3_slow_reader_stays_while_parts_drain);
     RUN(test_io_drain_allowance_does_not_carry_over);
+    RUN(test_io_eio3_server_that_talks_and_answers_stays_while_parts_trickle);
+    RUN(test_io_eio3_slow_reader_stays_after_the_last_part);
+    RUN(test_io_eio3_server_that_talks_but_reads_nothing_is_given_up);
+    RUN(test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_polling_nothing_follows_the_close_packet);
     RUN(test_io_attachment_in_parts_in_little_memory);
