@@ -1187,7 +1187,7 @@ SIO_API void sio_openssl_destroy(sio_openssl *o);   /* after every client using 
 #ifdef SIO_WITH_MBEDTLS
 /* The mbedTLS backend (define SIO_WITH_MBEDTLS everywhere, link -lmbedtls
  * -lmbedx509 -lmbedcrypto): mbedTLS 2.28 (Debian's; tested here) and 3.x
- * (written for it behind version checks: built, not run, here).  The
+ * behind version checks (3.0 to 3.6 compile; 3.6.6 run by hand: README).  The
  * policy and sentences of the other backends: TLS 1.2 with ECDHE and AEAD
  * (and TLS 1.3 where the mbedTLS build has it); verification on unless
  * insecure_skip_verify (chain to a trust anchor, host name, or for an IP
@@ -2926,6 +2926,27 @@ SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
 }
 
 #if SIO__WITH_TLS
+/* Why a handshake failed, in the same words from every backend: no TLS
+ * version or cipher suite in common (offered: what that backend offers),
+ * or the server's fatal alert with what it usually means. */
+static void sio__tls_no_common_text(char *out, size_t size, const char *offered)
+{
+    snprintf(out, size, "handshake failed: no TLS version or cipher suite in common with the server (offered: %s)",
+             offered);
+}
+
+static void sio__tls_alert_text(char *out, size_t size, int alert, const char *offered)
+{
+    if (alert == 70 || alert == 71)                /* protocol_version, insufficient_security */
+        sio__tls_no_common_text(out, size, offered);
+    else if (alert == 40)
+        snprintf(out, size, "handshake failed: the server sent fatal alert 40 (handshake failure: no TLS version or "
+                 "cipher suite in common, a client certificate required, or a renegotiation refused)");
+    else
+        snprintf(out, size, "handshake failed: the server sent fatal alert %d%s", alert,
+                 alert == 42 || alert == 116 ? " (a client certificate may be required)" : "");
+}
+
 /* The caller's pins, parsed into *out (count hashes, from the allocator),
  * or a sentence in err. */
 static int sio__tls_pins_load(const sio_allocator *a, const char *const *pins, size_t count, int instead_of_chain,
@@ -13984,6 +14005,8 @@ static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
 }
 
 /* Why a session failed, in words. */
+#define SIO__BSSL_OFFERED "TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed"
+
 static void sio__bssl_describe(const sio__bssl_session *s, int e, char *err, size_t err_size)
 {
     if (!err || !err_size) return;
@@ -13997,16 +14020,10 @@ static void sio__bssl_describe(const sio__bssl_session *s, int e, char *err, siz
         snprintf(err, err_size, "certificate expired or not yet valid");
     else if (e >= BR_ERR_X509_OK && e < BR_ERR_X509_OK + 64)
         snprintf(err, err_size, "certificate rejected (BearSSL X.509 error %d)", e);
-    else if (e == BR_ERR_BAD_VERSION || e == BR_ERR_BAD_CIPHER_SUITE || e == BR_ERR_RECV_FATAL_ALERT + 70 ||
-             e == BR_ERR_RECV_FATAL_ALERT + 71)
-        snprintf(err, err_size, "handshake failed: no TLS version or cipher suite in common with the server "
-                 "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed)");
+    else if (e == BR_ERR_BAD_VERSION || e == BR_ERR_BAD_CIPHER_SUITE)
+        sio__tls_no_common_text(err, err_size, SIO__BSSL_OFFERED);
     else if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT)
-        snprintf(err, err_size, "handshake failed: the server sent fatal alert %d%s", e - BR_ERR_RECV_FATAL_ALERT,
-                 (e - BR_ERR_RECV_FATAL_ALERT == 42 || e - BR_ERR_RECV_FATAL_ALERT == 116) ? " (a client certificate may be required)"
-                 : e - BR_ERR_RECV_FATAL_ALERT == 40 ? " (handshake failure: no TLS version or cipher suite in common "
-                   "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed), a client certificate "
-                   "required, or a renegotiation refused)" : "");
+        sio__tls_alert_text(err, err_size, e - BR_ERR_RECV_FATAL_ALERT, SIO__BSSL_OFFERED);
     else if (e >= BR_ERR_SEND_FATAL_ALERT)
         snprintf(err, err_size, "handshake failed: sent fatal alert %d", e - BR_ERR_SEND_FATAL_ALERT);
     else
@@ -14237,6 +14254,7 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
 
 #define SIO__OSSL_CHUNK 16384u          /* ciphertext and plaintext handed over at a time */
 #define SIO__OSSL_MAX_IN (64u * 1024u)  /* ciphertext fed and not yet read, at most */
+#define SIO__OSSL_OFFERED "TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305"
 
 struct sio_openssl {
     sio_tls table;
@@ -14296,16 +14314,11 @@ static void sio__ossl_describe(sio__ossl_session *s, unsigned long e)
             snprintf(s->why, sizeof s->why, "certificate rejected (OpenSSL: %s)", X509_verify_cert_error_string(v));
         }
     } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
-        int alert = reason - SSL_AD_REASON_OFFSET;
-        snprintf(s->why, sizeof s->why, "handshake failed: the server sent fatal alert %d%s", alert,
-                 alert == 42 || alert == 116 ? " (a client certificate may be required)"
-                 : alert == 40 || alert == 70 || alert == 71 ? " (no TLS version or cipher suite in common, or a client "
-                   "certificate required)" : "");
+        sio__tls_alert_text(s->why, sizeof s->why, reason - SSL_AD_REASON_OFFSET, SIO__OSSL_OFFERED);
     } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
                (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
                 reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_NO_SHARED_CIPHER)) {
-        snprintf(s->why, sizeof s->why, "handshake failed: no TLS version or cipher suite in common with the server "
-                 "(offered: TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305)");
+        sio__tls_no_common_text(s->why, sizeof s->why, SIO__OSSL_OFFERED);
     } else if (e) {
         char text[160];
         ERR_error_string_n(e, text, sizeof text);
@@ -14741,6 +14754,7 @@ SIO_API void sio_openssl_destroy(sio_openssl *o)
 #include <mbedtls/pk.h>
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/oid.h>
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>                   /* mbedTLS 3: TLS 1.3 runs on PSA, started once */
 #endif
@@ -14752,10 +14766,22 @@ SIO_API void sio_openssl_destroy(sio_openssl *o)
 #define SIO__MBED_3 0
 #define SIO__MBED_FIELD(x) x
 #endif
+#if SIO__MBED_3 && MBEDTLS_VERSION_NUMBER < 0x03010000   /* a certificate's DER: hidden in 3.0 only */
+#define SIO__MBED_DER(crt) ((crt)->MBEDTLS_PRIVATE(raw).MBEDTLS_PRIVATE(p))
+#define SIO__MBED_DER_LEN(crt) ((crt)->MBEDTLS_PRIVATE(raw).MBEDTLS_PRIVATE(len))
+#else
+#define SIO__MBED_DER(crt) ((crt)->raw.p)
+#define SIO__MBED_DER_LEN(crt) ((crt)->raw.len)
+#endif
 
 #define SIO__MBED_IN (17u * 1024u)      /* ciphertext fed and not yet read by mbedTLS: a record */
 #define SIO__MBED_OUT (17u * 1024u)     /* ciphertext made and not yet sent (mbedTLS retries the rest) */
 #define SIO__MBED_PLAIN 16384u
+#if SIO__MBED_3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define SIO__MBED_OFFERED "TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305"
+#else
+#define SIO__MBED_OFFERED "TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305"
+#endif
 
 struct sio_mbedtls {
     sio_tls table;
@@ -14785,6 +14811,7 @@ typedef struct sio__mbed_session {
     unsigned char plain_out[SIO__MBED_PLAIN];
     size_t pending_at, pending_len;    /* plaintext mbedTLS has not taken yet (it wants the same again) */
     int handshaken, failed, closed;
+    uint32_t chain_flags;              /* mbedTLS's verdict on the certificates above the server's */
     unsigned char ip[16];              /* the host as an address (ip_len 4 or 16), or ip_len 0 */
     size_t ip_len;
     char why[192];
@@ -14862,13 +14889,9 @@ static void sio__mbed_fail(sio__mbed_session *s, int e)
         sio__mbed_describe_flags(s, flags);
     } else if (e == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
         int alert = s->ssl.SIO__MBED_FIELD(in_msg) ? s->ssl.SIO__MBED_FIELD(in_msg)[1] : 0;
-        snprintf(s->why, sizeof s->why, "handshake failed: the server sent fatal alert %d%s", alert,
-                 alert == 42 || alert == 116 ? " (a client certificate may be required)"
-                 : alert == 40 || alert == 70 || alert == 71 ? " (no TLS version or cipher suite in common, or a "
-                   "client certificate required)" : "");
+        sio__tls_alert_text(s->why, sizeof s->why, alert, SIO__MBED_OFFERED);
     } else if (sio__mbed_no_common(e)) {
-        snprintf(s->why, sizeof s->why, "handshake failed: no TLS version or cipher suite in common with the server "
-                 "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305)");
+        sio__tls_no_common_text(s->why, sizeof s->why, SIO__MBED_OFFERED);
     } else {
         char text[128];
         mbedtls_strerror(e, text, sizeof text);
@@ -14900,7 +14923,7 @@ static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
     const unsigned char *spki;
     size_t spki_len;
     unsigned char hash[32];
-    if (sio_x509_spki(crt->raw.p, crt->raw.len, &spki, &spki_len) != 1) return 0;
+    if (sio_x509_spki(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), &spki, &spki_len) != 1) return 0;
 #if SIO__MBED_3
     if (mbedtls_sha256(spki, spki_len, hash, 0) != 0) return 0;
 #else
@@ -14911,23 +14934,36 @@ static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
 
 /* mbedTLS's verdict on each certificate, from the root down: with the
  * pins instead of the chain a missing anchor is forgiven; at the server's
- * own certificate, its IP SANs (mbedTLS 2 has no IP check), the pins and
- * the hook. */
+ * own certificate, its IP SANs (mbedTLS 2 has no IP check), and, once the
+ * whole chain passed, its usage (which mbedTLS checks only after this), the
+ * pins and the hook: the hook sees a certificate every other check passed. */
 static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     sio__mbed_session *s = (sio__mbed_session *)ctx;
     const sio_mbedtls *m = s->owner;
     if (m->pins_only) *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-    if (depth != 0) return 0;
+    if (depth != 0) {
+        s->chain_flags |= *flags;
+        return 0;
+    }
     if (s->ip_len) {
         *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;          /* no name was set to check */
-        if (sio_x509_has_ip(crt->raw.p, crt->raw.len, s->ip, s->ip_len) != 1) {
+        if (sio_x509_has_ip(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), s->ip, s->ip_len) != 1) {
             snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
             *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
             return 0;
         }
     }
-    if (*flags) return 0;
+    if (*flags || s->chain_flags) return 0;
+    if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
+                                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
+        *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+        return 0;
+    }
+    if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
+        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;        /* every suite offered signs with the key (ECDHE, TLS 1.3) */
+        return 0;
+    }
     if (m->pin_count && !sio__mbed_pinned(m, crt)) {
         snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -14936,7 +14972,7 @@ static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_
     if (m->verify) {
         char why[160];
         why[0] = 0;
-        if (m->verify(m->verify_user, s->host, crt->raw.p, crt->raw.len, why, sizeof why)) {
+        if (m->verify(m->verify_user, s->host, SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), why, sizeof why)) {
             why[sizeof why - 1] = 0;
             snprintf(s->why, sizeof s->why, "%s", why[0] ? why : "the verification hook refused the certificate");
             *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -15086,7 +15122,7 @@ static int sio__mbed_anchor_file(sio_mbedtls *m, const char *path, const char *w
         return SIO_ERR_IO;
     }
     fclose(f);
-    if (mbedtls_x509_crt_parse_file(&m->anchors, path) < 0 || !m->anchors.raw.len) {
+    if (mbedtls_x509_crt_parse_file(&m->anchors, path) < 0 || !SIO__MBED_DER_LEN(&m->anchors)) {
         snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'", path);
         return SIO_ERR_TLS;
     }
@@ -15108,7 +15144,7 @@ static int sio__mbed_anchors(sio_mbedtls *m, const sio_mbedtls_config *cfg, char
         copy[len] = 0;                                   /* mbedTLS reads PEM with its NUL */
         r = mbedtls_x509_crt_parse(&m->anchors, copy, len + 1);
         sio__realloc(&m->alloc, copy, 0);
-        if (r < 0 || !m->anchors.raw.len) {
+        if (r < 0 || !SIO__MBED_DER_LEN(&m->anchors)) {
             snprintf(err, err_size, "tls: no usable trust anchor in '(memory)'");
             return SIO_ERR_TLS;
         }
@@ -15127,13 +15163,13 @@ static int sio__mbed_anchors(sio_mbedtls *m, const sio_mbedtls_config *cfg, char
         }
         dirs += n + (dirs[n] == ':');
     }
-    for (i = 0; !m->anchors.raw.len && i < sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]; i++) {
+    for (i = 0; !SIO__MBED_DER_LEN(&m->anchors) && i < sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]; i++) {
         FILE *f = fopen(sio__tls_bundles[i], "rb");
         if (!f) continue;
         fclose(f);
         mbedtls_x509_crt_parse_file(&m->anchors, sio__tls_bundles[i]);
     }
-    if (m->anchors.raw.len) return SIO_OK;
+    if (SIO__MBED_DER_LEN(&m->anchors)) return SIO_OK;
     snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, %s and %d other bundles): "
              "give the CA (sio_mbedtls_config.ca_file or ca_pem; sioc --cafile)", sio__tls_bundles[0],
              (int)(sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]) - 1);
@@ -15194,7 +15230,7 @@ static int sio__mbed_configure(sio_mbedtls *m, char *err, size_t err_size)
         return SIO_ERR_TLS;
     }
     mbedtls_ssl_conf_rng(&m->conf, mbedtls_ctr_drbg_random, &m->drbg);
-#if SIO__MBED_3
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
     mbedtls_ssl_conf_min_tls_version(&m->conf, MBEDTLS_SSL_VERSION_TLS1_2);
 #else
     mbedtls_ssl_conf_min_version(&m->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);

@@ -506,6 +506,8 @@ static int sio__bssl_system_anchors(sio_bearssl *b, char *err, size_t err_size)
 }
 
 /* Why a session failed, in words. */
+#define SIO__BSSL_OFFERED "TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed"
+
 static void sio__bssl_describe(const sio__bssl_session *s, int e, char *err, size_t err_size)
 {
     if (!err || !err_size) return;
@@ -519,16 +521,10 @@ static void sio__bssl_describe(const sio__bssl_session *s, int e, char *err, siz
         snprintf(err, err_size, "certificate expired or not yet valid");
     else if (e >= BR_ERR_X509_OK && e < BR_ERR_X509_OK + 64)
         snprintf(err, err_size, "certificate rejected (BearSSL X.509 error %d)", e);
-    else if (e == BR_ERR_BAD_VERSION || e == BR_ERR_BAD_CIPHER_SUITE || e == BR_ERR_RECV_FATAL_ALERT + 70 ||
-             e == BR_ERR_RECV_FATAL_ALERT + 71)
-        snprintf(err, err_size, "handshake failed: no TLS version or cipher suite in common with the server "
-                 "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed)");
+    else if (e == BR_ERR_BAD_VERSION || e == BR_ERR_BAD_CIPHER_SUITE)
+        sio__tls_no_common_text(err, err_size, SIO__BSSL_OFFERED);
     else if (e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT)
-        snprintf(err, err_size, "handshake failed: the server sent fatal alert %d%s", e - BR_ERR_RECV_FATAL_ALERT,
-                 (e - BR_ERR_RECV_FATAL_ALERT == 42 || e - BR_ERR_RECV_FATAL_ALERT == 116) ? " (a client certificate may be required)"
-                 : e - BR_ERR_RECV_FATAL_ALERT == 40 ? " (handshake failure: no TLS version or cipher suite in common "
-                   "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305, unless relaxed), a client certificate "
-                   "required, or a renegotiation refused)" : "");
+        sio__tls_alert_text(err, err_size, e - BR_ERR_RECV_FATAL_ALERT, SIO__BSSL_OFFERED);
     else if (e >= BR_ERR_SEND_FATAL_ALERT)
         snprintf(err, err_size, "handshake failed: sent fatal alert %d", e - BR_ERR_SEND_FATAL_ALERT);
     else

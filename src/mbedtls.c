@@ -10,6 +10,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/oid.h>
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>                   /* mbedTLS 3: TLS 1.3 runs on PSA, started once */
 #endif
@@ -21,10 +22,22 @@
 #define SIO__MBED_3 0
 #define SIO__MBED_FIELD(x) x
 #endif
+#if SIO__MBED_3 && MBEDTLS_VERSION_NUMBER < 0x03010000   /* a certificate's DER: hidden in 3.0 only */
+#define SIO__MBED_DER(crt) ((crt)->MBEDTLS_PRIVATE(raw).MBEDTLS_PRIVATE(p))
+#define SIO__MBED_DER_LEN(crt) ((crt)->MBEDTLS_PRIVATE(raw).MBEDTLS_PRIVATE(len))
+#else
+#define SIO__MBED_DER(crt) ((crt)->raw.p)
+#define SIO__MBED_DER_LEN(crt) ((crt)->raw.len)
+#endif
 
 #define SIO__MBED_IN (17u * 1024u)      /* ciphertext fed and not yet read by mbedTLS: a record */
 #define SIO__MBED_OUT (17u * 1024u)     /* ciphertext made and not yet sent (mbedTLS retries the rest) */
 #define SIO__MBED_PLAIN 16384u
+#if SIO__MBED_3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define SIO__MBED_OFFERED "TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305"
+#else
+#define SIO__MBED_OFFERED "TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305"
+#endif
 
 struct sio_mbedtls {
     sio_tls table;
@@ -54,6 +67,7 @@ typedef struct sio__mbed_session {
     unsigned char plain_out[SIO__MBED_PLAIN];
     size_t pending_at, pending_len;    /* plaintext mbedTLS has not taken yet (it wants the same again) */
     int handshaken, failed, closed;
+    uint32_t chain_flags;              /* mbedTLS's verdict on the certificates above the server's */
     unsigned char ip[16];              /* the host as an address (ip_len 4 or 16), or ip_len 0 */
     size_t ip_len;
     char why[192];
@@ -131,13 +145,9 @@ static void sio__mbed_fail(sio__mbed_session *s, int e)
         sio__mbed_describe_flags(s, flags);
     } else if (e == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
         int alert = s->ssl.SIO__MBED_FIELD(in_msg) ? s->ssl.SIO__MBED_FIELD(in_msg)[1] : 0;
-        snprintf(s->why, sizeof s->why, "handshake failed: the server sent fatal alert %d%s", alert,
-                 alert == 42 || alert == 116 ? " (a client certificate may be required)"
-                 : alert == 40 || alert == 70 || alert == 71 ? " (no TLS version or cipher suite in common, or a "
-                   "client certificate required)" : "");
+        sio__tls_alert_text(s->why, sizeof s->why, alert, SIO__MBED_OFFERED);
     } else if (sio__mbed_no_common(e)) {
-        snprintf(s->why, sizeof s->why, "handshake failed: no TLS version or cipher suite in common with the server "
-                 "(offered: TLS 1.2, ECDHE with AES-GCM or ChaCha20-Poly1305)");
+        sio__tls_no_common_text(s->why, sizeof s->why, SIO__MBED_OFFERED);
     } else {
         char text[128];
         mbedtls_strerror(e, text, sizeof text);
@@ -169,7 +179,7 @@ static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
     const unsigned char *spki;
     size_t spki_len;
     unsigned char hash[32];
-    if (sio_x509_spki(crt->raw.p, crt->raw.len, &spki, &spki_len) != 1) return 0;
+    if (sio_x509_spki(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), &spki, &spki_len) != 1) return 0;
 #if SIO__MBED_3
     if (mbedtls_sha256(spki, spki_len, hash, 0) != 0) return 0;
 #else
@@ -180,23 +190,36 @@ static int sio__mbed_pinned(const sio_mbedtls *m, const mbedtls_x509_crt *crt)
 
 /* mbedTLS's verdict on each certificate, from the root down: with the
  * pins instead of the chain a missing anchor is forgiven; at the server's
- * own certificate, its IP SANs (mbedTLS 2 has no IP check), the pins and
- * the hook. */
+ * own certificate, its IP SANs (mbedTLS 2 has no IP check), and, once the
+ * whole chain passed, its usage (which mbedTLS checks only after this), the
+ * pins and the hook: the hook sees a certificate every other check passed. */
 static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     sio__mbed_session *s = (sio__mbed_session *)ctx;
     const sio_mbedtls *m = s->owner;
     if (m->pins_only) *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-    if (depth != 0) return 0;
+    if (depth != 0) {
+        s->chain_flags |= *flags;
+        return 0;
+    }
     if (s->ip_len) {
         *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;          /* no name was set to check */
-        if (sio_x509_has_ip(crt->raw.p, crt->raw.len, s->ip, s->ip_len) != 1) {
+        if (sio_x509_has_ip(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), s->ip, s->ip_len) != 1) {
             snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
             *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
             return 0;
         }
     }
-    if (*flags) return 0;
+    if (*flags || s->chain_flags) return 0;
+    if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
+                                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
+        *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+        return 0;
+    }
+    if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
+        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;        /* every suite offered signs with the key (ECDHE, TLS 1.3) */
+        return 0;
+    }
     if (m->pin_count && !sio__mbed_pinned(m, crt)) {
         snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -205,7 +228,7 @@ static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_
     if (m->verify) {
         char why[160];
         why[0] = 0;
-        if (m->verify(m->verify_user, s->host, crt->raw.p, crt->raw.len, why, sizeof why)) {
+        if (m->verify(m->verify_user, s->host, SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), why, sizeof why)) {
             why[sizeof why - 1] = 0;
             snprintf(s->why, sizeof s->why, "%s", why[0] ? why : "the verification hook refused the certificate");
             *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -355,7 +378,7 @@ static int sio__mbed_anchor_file(sio_mbedtls *m, const char *path, const char *w
         return SIO_ERR_IO;
     }
     fclose(f);
-    if (mbedtls_x509_crt_parse_file(&m->anchors, path) < 0 || !m->anchors.raw.len) {
+    if (mbedtls_x509_crt_parse_file(&m->anchors, path) < 0 || !SIO__MBED_DER_LEN(&m->anchors)) {
         snprintf(err, err_size, "tls: no usable trust anchor in '%.150s'", path);
         return SIO_ERR_TLS;
     }
@@ -377,7 +400,7 @@ static int sio__mbed_anchors(sio_mbedtls *m, const sio_mbedtls_config *cfg, char
         copy[len] = 0;                                   /* mbedTLS reads PEM with its NUL */
         r = mbedtls_x509_crt_parse(&m->anchors, copy, len + 1);
         sio__realloc(&m->alloc, copy, 0);
-        if (r < 0 || !m->anchors.raw.len) {
+        if (r < 0 || !SIO__MBED_DER_LEN(&m->anchors)) {
             snprintf(err, err_size, "tls: no usable trust anchor in '(memory)'");
             return SIO_ERR_TLS;
         }
@@ -396,13 +419,13 @@ static int sio__mbed_anchors(sio_mbedtls *m, const sio_mbedtls_config *cfg, char
         }
         dirs += n + (dirs[n] == ':');
     }
-    for (i = 0; !m->anchors.raw.len && i < sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]; i++) {
+    for (i = 0; !SIO__MBED_DER_LEN(&m->anchors) && i < sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]; i++) {
         FILE *f = fopen(sio__tls_bundles[i], "rb");
         if (!f) continue;
         fclose(f);
         mbedtls_x509_crt_parse_file(&m->anchors, sio__tls_bundles[i]);
     }
-    if (m->anchors.raw.len) return SIO_OK;
+    if (SIO__MBED_DER_LEN(&m->anchors)) return SIO_OK;
     snprintf(err, err_size, "tls: no trust store found (tried SSL_CERT_FILE, SSL_CERT_DIR, %s and %d other bundles): "
              "give the CA (sio_mbedtls_config.ca_file or ca_pem; sioc --cafile)", sio__tls_bundles[0],
              (int)(sizeof sio__tls_bundles / sizeof sio__tls_bundles[0]) - 1);
@@ -463,7 +486,7 @@ static int sio__mbed_configure(sio_mbedtls *m, char *err, size_t err_size)
         return SIO_ERR_TLS;
     }
     mbedtls_ssl_conf_rng(&m->conf, mbedtls_ctr_drbg_random, &m->drbg);
-#if SIO__MBED_3
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
     mbedtls_ssl_conf_min_tls_version(&m->conf, MBEDTLS_SSL_VERSION_TLS1_2);
 #else
     mbedtls_ssl_conf_min_version(&m->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);

@@ -9,6 +9,7 @@
 
 #define SIO__OSSL_CHUNK 16384u          /* ciphertext and plaintext handed over at a time */
 #define SIO__OSSL_MAX_IN (64u * 1024u)  /* ciphertext fed and not yet read, at most */
+#define SIO__OSSL_OFFERED "TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305"
 
 struct sio_openssl {
     sio_tls table;
@@ -68,16 +69,11 @@ static void sio__ossl_describe(sio__ossl_session *s, unsigned long e)
             snprintf(s->why, sizeof s->why, "certificate rejected (OpenSSL: %s)", X509_verify_cert_error_string(v));
         }
     } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
-        int alert = reason - SSL_AD_REASON_OFFSET;
-        snprintf(s->why, sizeof s->why, "handshake failed: the server sent fatal alert %d%s", alert,
-                 alert == 42 || alert == 116 ? " (a client certificate may be required)"
-                 : alert == 40 || alert == 70 || alert == 71 ? " (no TLS version or cipher suite in common, or a client "
-                   "certificate required)" : "");
+        sio__tls_alert_text(s->why, sizeof s->why, reason - SSL_AD_REASON_OFFSET, SIO__OSSL_OFFERED);
     } else if (e && ERR_GET_LIB(e) == ERR_LIB_SSL &&
                (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_NO_PROTOCOLS_AVAILABLE ||
                 reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_NO_SHARED_CIPHER)) {
-        snprintf(s->why, sizeof s->why, "handshake failed: no TLS version or cipher suite in common with the server "
-                 "(offered: TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305)");
+        sio__tls_no_common_text(s->why, sizeof s->why, SIO__OSSL_OFFERED);
     } else if (e) {
         char text[160];
         ERR_error_string_n(e, text, sizeof text);

@@ -14,6 +14,27 @@ SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
 }
 
 #if SIO__WITH_TLS
+/* Why a handshake failed, in the same words from every backend: no TLS
+ * version or cipher suite in common (offered: what that backend offers),
+ * or the server's fatal alert with what it usually means. */
+static void sio__tls_no_common_text(char *out, size_t size, const char *offered)
+{
+    snprintf(out, size, "handshake failed: no TLS version or cipher suite in common with the server (offered: %s)",
+             offered);
+}
+
+static void sio__tls_alert_text(char *out, size_t size, int alert, const char *offered)
+{
+    if (alert == 70 || alert == 71)                /* protocol_version, insufficient_security */
+        sio__tls_no_common_text(out, size, offered);
+    else if (alert == 40)
+        snprintf(out, size, "handshake failed: the server sent fatal alert 40 (handshake failure: no TLS version or "
+                 "cipher suite in common, a client certificate required, or a renegotiation refused)");
+    else
+        snprintf(out, size, "handshake failed: the server sent fatal alert %d%s", alert,
+                 alert == 42 || alert == 116 ? " (a client certificate may be required)" : "");
+}
+
 /* The caller's pins, parsed into *out (count hashes, from the allocator),
  * or a sentence in err. */
 static int sio__tls_pins_load(const sio_allocator *a, const char *const *pins, size_t count, int instead_of_chain,

@@ -496,9 +496,12 @@ def library_verification_hook_sees_the_certificate_last():
     rc, out = run_program([prog, wss("server"), cert("ca.pem"), "refuse"])
     check(rc == 1 and "the test's hook refused localhost" in out and "open" not in out,
           "exit %s: %s" % (rc, short(out, 600)))
-    # after a failed check the hook is not asked
-    rc, out = run_program([prog, wss("untrusted"), cert("ca.pem"), "accept"])
-    check(rc == 1 and "hook" not in out and "not trusted" in out, "exit %s: %s" % (rc, short(out, 600)))
+    # after a failed check the hook is not asked: an unknown CA, one sent in the chain too (its
+    # leaf alone looks fine), and a certificate for e-mail only (checked after the chain)
+    for variant, why in (("untrusted", "not trusted"), ("untrustedchain", "not trusted"),
+                         ("emailonly", "serverAuth")):
+        rc, out = run_program([prog, wss(variant), cert("ca.pem"), "accept"])
+        check(rc == 1 and "hook" not in out and why in out, "%s: exit %s: %s" % (variant, rc, short(out, 600)))
 
 
 @test
@@ -649,8 +652,16 @@ def wss_default_suite_is_ecdhe_aead():
 
 
 @test
+def wss_alpn_offers_http11():
+    # OpenSSL and mbedTLS offer ALPN http/1.1 (the server chooses it); BearSSL offers none
+    info = whoami("server", ca_args())
+    want = False if OPTS.backend == "bearssl" else "http/1.1"
+    check(info.get("alpn") == want, "alpn %r, expected %r: %s" % (info.get("alpn"), want, short(info)))
+
+
+@test
 def wss_tls13_only_server():
-    if OPTS.backend != "openssl":       # BearSSL and mbedTLS 2 speak TLS 1.2 at most: refused, and said so
+    if not OPTS.tls13:                  # BearSSL and mbedTLS 2 speak TLS 1.2 at most: refused, and said so
         r = sioc(["ws"] + ca_args() + [wss("tls13")], close_stdin=False)
         expect_tls_failure(r, "no TLS version or cipher suite in common")
         return
@@ -981,10 +992,13 @@ def main():
                     help="sioc built with TLS (default build-tls/sioc)")
     ap.add_argument("--backend", choices=("bearssl", "openssl", "mbedtls"), default="bearssl",
                     help="the TLS backend --sioc was built with (BearSSL's policy relaxations are not OpenSSL's)")
+    ap.add_argument("--tls13", choices=("yes", "no"), default=None,
+                    help="the backend speaks TLS 1.3 (default: yes for openssl; mbedTLS 3.6 builds do)")
     ap.add_argument("--sioc-plain", default=os.path.join(ROOT, "build", "sioc"),
                     help="sioc built without TLS (default build/sioc)")
     add_common_options(ap)
     OPTS = ap.parse_args()
+    OPTS.tls13 = OPTS.backend == "openssl" if OPTS.tls13 is None else OPTS.tls13 == "yes"
     if OPTS.list:
         for name, _ in REG.tests:
             print(name)

@@ -13,6 +13,7 @@
 #   expired.pem / .key          signed by the CA, valid 2020-01-01 .. 2021-01-01 (all past)
 #   other_ca.pem / other_ca.key an unrelated second CA
 #   untrusted.pem / .key        signed by other_ca, SAN as server (so only the CA is wrong)
+#   untrusted_chain.pem         untrusted.pem followed by other_ca.pem (the untrusted root sent)
 #   emailonly.pem / .key        as server, but extendedKeyUsage emailProtection only
 #   ipsan.pem / .key            signed by the CA, SAN IP:127.0.0.1 and IP:::1 only
 #   wildcard.pem / .key         signed by the CA, SAN DNS:*.sio.test only
@@ -176,6 +177,7 @@ sign client_untrusted other_ca "sio untrusted client" "$CLIENT_EXT"
 
 cat ca.pem other_ca.pem > both_cas.pem
 cat client.pem ca.pem > client_chain.pem
+cat untrusted.pem other_ca.pem > untrusted_chain.pem
 chmod 644 ./*.pem
 chmod 600 ./*.key
 

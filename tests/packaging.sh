@@ -50,6 +50,9 @@ if command -v meson >/dev/null; then
     step "meson -Dtls=openssl: the tests pass with the OpenSSL backend" sh -c \
         "meson setup '$tmp/meson-o' '$root' -Dtls=openssl -Dwerror=true >/dev/null && ninja -C '$tmp/meson-o' >/dev/null &&
          meson test -C '$tmp/meson-o' >/dev/null"
+    step "meson -Dtls=mbedtls: the tests pass with the mbedTLS backend" sh -c \
+        "meson setup '$tmp/meson-m' '$root' -Dtls=mbedtls -Dwerror=true >/dev/null && ninja -C '$tmp/meson-m' >/dev/null &&
+         meson test -C '$tmp/meson-m' >/dev/null"
 else
     echo "FAIL meson missing (.ci/run installs it)"; fail=$((fail + 1))
 fi

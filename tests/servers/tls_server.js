@@ -13,6 +13,7 @@
 //   PORT ec        <n>   server_ec.pem (ECDSA P-256)
 //   PORT mtls      <n>   server.pem; requires a client certificate signed by ca.pem
 //   PORT emailonly <n>   emailonly.pem (extendedKeyUsage emailProtection only)
+//   PORT untrustedchain <n>  untrusted.pem and its (untrusted) CA in the chain
 //   PORT ipsan     <n>   ipsan.pem (SAN IP:127.0.0.1, IP:::1 only)
 //   PORT tls10     <n>   server.pem, TLS 1.0 only (ECDHE-RSA-AES128-SHA)
 //   PORT staticrsa <n>   server.pem, TLS 1.2 with static-RSA suites only (AES128-GCM-SHA256)
@@ -31,7 +32,8 @@
 //                              or "bad <why>" as text, then close 1000
 //   WebSocket /whoami          send a text message: JSON {authorized, subject CN of
 //                              the client certificate or null, protocol, cipher,
-//                              servername (the SNI the client sent, or false)}
+//                              servername (the SNI the client sent, or false),
+//                              alpn (the protocol ALPN chose, or false)}
 //   WebSocket /renegotiate     ask the client to renegotiate (TLS 1.2); send
 //                              "renegotiated" or "refused: <why>", then echo
 //   Socket.IO /socket.io/      namespace "/": message ...args -> emit message-back ...args;
@@ -62,6 +64,7 @@ const VARIANTS = [
   ['wrongname', 'wrongname.pem', 'wrongname.key', {}],
   ['expired', 'expired.pem', 'expired.key', {}],
   ['untrusted', 'untrusted.pem', 'untrusted.key', {}],
+  ['untrustedchain', 'untrusted_chain.pem', 'untrusted.key', {}],
   ['ec', 'server_ec.pem', 'server_ec.key', {}],
   ['mtls', 'server.pem', 'server.key',
     { requestCert: true, rejectUnauthorized: true, ca: [rd('ca.pem')] }],
@@ -124,6 +127,7 @@ function handleWs(ws, req, variant) {
         protocol: s.getProtocol ? s.getProtocol() : null,
         cipher: cipher ? cipher.name : null,
         servername: s.servername || false,
+        alpn: s.alpnProtocol || false,
       }));
       ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary, compress: false }));
       break;
@@ -149,7 +153,8 @@ const servers = [];
 
 function start(variant, certFile, keyFile, extra) {
   return new Promise((resolve, reject) => {
-    const opts = Object.assign({ cert: rd(certFile), key: rd(keyFile) }, extra);
+    // ALPN: http/1.1 is chosen when the client offers it (/whoami reports it)
+    const opts = Object.assign({ cert: rd(certFile), key: rd(keyFile), ALPNProtocols: ['http/1.1'] }, extra);
     const server = https.createServer(opts, (req, res) => {
       // socket.io handles its own path; everything else:
       if (req.url.startsWith('/socket.io/')) return;
