@@ -2586,6 +2586,25 @@ static sio_client *polling_client(sio_config *cfg)
     return c;
 }
 
+/* A polling client whose session is open and "/" connected (pingInterval
+ * 300, pingTimeout 200), what it wrote so far forgotten. */
+static sio_client *polling_client_connected(sio_config *cfg)
+{
+    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200,\"maxPayload\":1000000}";
+    sio_client *c = polling_client(cfg);
+    sio_event ev;
+    int i;
+    net.out_len = 0;
+    box_http(0, open4, sizeof open4 - 1);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
+    net.out_len = 0;
+    box_http(0, "40{\"sid\":\"S1\"}", 14);                  /* the long poll */
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    return c;
+}
+
 static void test_io_polling_in_memory_and_pongs_bounded(void)
 {
     sio_client *c = NULL;
@@ -2633,18 +2652,9 @@ static void test_io_polling_nothing_follows_the_close_packet(void)
     sio_client *c = NULL;
     sio_config cfg;
     sio_event ev;
-    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200}";
     int i;
     memset(&cfg, 0, sizeof cfg);
-    c = polling_client(&cfg);
-    net.out_len = 0;
-    box_http(0, open4, sizeof open4 - 1);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
-    net.out_len = 0;
-    box_http(0, "40{\"sid\":\"S1\"}", 14);                  /* the long poll */
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
+    c = polling_client_connected(&cfg);
     CHECK_INT(sio_stop(c), SIO_OK);
     for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
     box_http(0, "2", 1);                                       /* the next long poll: a ping */
@@ -3982,24 +3992,13 @@ static void test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes
     sio_client *c = NULL;
     sio_config cfg;
     sio_event ev;
-    static const char open4[] = "0{\"sid\":\"P1\",\"upgrades\":[],\"pingInterval\":300,\"pingTimeout\":200,\"maxPayload\":1000000}";
     static char ping[9000];
     size_t q, len;
     int i, k, reconnecting = 0, closes = 0, errors = 0;
     memset(&cfg, 0, sizeof cfg);
     cfg.max_send_queue = 4000;
-    c = polling_client(&cfg);
-    CHECK(c != NULL);
-    if (!c) return;
+    c = polling_client_connected(&cfg);
     c->reconnect = SIO_RECONNECT_ON;
-    net.out_len = 0;
-    box_http(0, open4, sizeof open4 - 1);
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
-    for (i = 0; i < 5 && sio_poll(c, &ev, 0) == 0; i++) {}
-    net.out_len = 0;
-    box_http(0, "40{\"sid\":\"S1\"}", 14);                    /* the long poll */
-    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
-    for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
     for (k = 0; k < 1000 && sio_emit(c, NULL, "fill", "[\"0123456789\"]") == SIO_OK; k++) {}
     q = sio_queued_bytes(c);
     len = cfg.max_send_queue + 4096 - 1 - q;                   /* the pong fits exactly */
