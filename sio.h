@@ -2926,6 +2926,12 @@ SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
 }
 
 #if SIO__WITH_TLS
+/* A server certificate whose Key Usage has no digitalSignature: it cannot
+ * sign the ECDHE parameters or TLS 1.3's handshake (RFC 5246 7.4.2, RFC
+ * 8446 4.4.2.2), so every backend refuses it before the pins and the hook. */
+#define SIO__TLS_NOT_FOR_SIGNING "the certificate's Key Usage does not allow signing (digitalSignature), which " \
+    "ECDHE and TLS 1.3 need"
+
 /* Why a handshake failed, in the same words from every backend: no TLS
  * version or cipher suite in common (offered: what that backend offers),
  * or the server's fatal alert with what it usually means. */
@@ -13704,6 +13710,7 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                                   : "the server sent an empty certificate";
             r = BR_ERR_X509_LIMIT_EXCEEDED;
         } else {
+            unsigned usages = 0;
             if (!x->any_eku) eku = sio_x509_allows_server(x->ee, x->ee_len);
             if (eku == 1 && x->ip_len) ip = sio_x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len);
             if (eku != 1 || ip != 1) {
@@ -13711,6 +13718,10 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                          : !eku ? "the certificate's Extended Key Usage does not allow a TLS server (serverAuth)"
                                 : "the certificate has no IP address SAN for the host";
                 r = eku == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
+            } else if ((*x->inner)->get_pkey(x->inner, &usages) && !(usages & BR_KEYTYPE_SIGN) &&
+                       !x->owner->legacy_suites) {          /* static RSA (relaxed) only encrypts to the key */
+                x->why = SIO__TLS_NOT_FOR_SIGNING;          /* BearSSL would refuse it after the hook */
+                r = BR_ERR_X509_FORBIDDEN_KEY_USAGE;
             }
             if (r == 0) r = sio__xc_pins_and_hook(x);
         }
@@ -14416,6 +14427,11 @@ static int sio__ossl_verify_chain(X509_STORE_CTX *store, void *arg)
     (void)arg;
     if (X509_verify_cert(store) != 1) return 0;
     if (!s || !leaf) return 0;
+    if (X509_get_key_usage(leaf) != UINT32_MAX && !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE)) {
+        snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);   /* OpenSSL would take it */
+        X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
     if ((s->owner->pin_count || s->owner->verify) && !sio__ossl_pins_and_hook(s, leaf)) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
@@ -14955,15 +14971,20 @@ static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_
         }
     }
     if (*flags || s->chain_flags) return 0;
+#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)   /* 2.x may be built without these */
     if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
                                                   MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
         *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
         return 0;
     }
+#endif
+#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_KEY_USAGE)
     if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
-        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;        /* every suite offered signs with the key (ECDHE, TLS 1.3) */
+        snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);
+        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
         return 0;
     }
+#endif
     if (m->pin_count && !sio__mbed_pinned(m, crt)) {
         snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
         *flags |= MBEDTLS_X509_BADCERT_OTHER;

@@ -205,6 +205,7 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                                   : "the server sent an empty certificate";
             r = BR_ERR_X509_LIMIT_EXCEEDED;
         } else {
+            unsigned usages = 0;
             if (!x->any_eku) eku = sio_x509_allows_server(x->ee, x->ee_len);
             if (eku == 1 && x->ip_len) ip = sio_x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len);
             if (eku != 1 || ip != 1) {
@@ -212,6 +213,10 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                          : !eku ? "the certificate's Extended Key Usage does not allow a TLS server (serverAuth)"
                                 : "the certificate has no IP address SAN for the host";
                 r = eku == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
+            } else if ((*x->inner)->get_pkey(x->inner, &usages) && !(usages & BR_KEYTYPE_SIGN) &&
+                       !x->owner->legacy_suites) {          /* static RSA (relaxed) only encrypts to the key */
+                x->why = SIO__TLS_NOT_FOR_SIGNING;          /* BearSSL would refuse it after the hook */
+                r = BR_ERR_X509_FORBIDDEN_KEY_USAGE;
             }
             if (r == 0) r = sio__xc_pins_and_hook(x);
         }

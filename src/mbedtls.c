@@ -211,15 +211,20 @@ static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_
         }
     }
     if (*flags || s->chain_flags) return 0;
+#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)   /* 2.x may be built without these */
     if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
                                                   MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
         *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
         return 0;
     }
+#endif
+#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_KEY_USAGE)
     if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
-        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;        /* every suite offered signs with the key (ECDHE, TLS 1.3) */
+        snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);
+        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
         return 0;
     }
+#endif
     if (m->pin_count && !sio__mbed_pinned(m, crt)) {
         snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
         *flags |= MBEDTLS_X509_BADCERT_OTHER;

@@ -171,6 +171,11 @@ static int sio__ossl_verify_chain(X509_STORE_CTX *store, void *arg)
     (void)arg;
     if (X509_verify_cert(store) != 1) return 0;
     if (!s || !leaf) return 0;
+    if (X509_get_key_usage(leaf) != UINT32_MAX && !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE)) {
+        snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);   /* OpenSSL would take it */
+        X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
     if ((s->owner->pin_count || s->owner->verify) && !sio__ossl_pins_and_hook(s, leaf)) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;

@@ -14,6 +14,12 @@ SIO_API int sio_tls_pin_parse(const char *pin, unsigned char hash[32])
 }
 
 #if SIO__WITH_TLS
+/* A server certificate whose Key Usage has no digitalSignature: it cannot
+ * sign the ECDHE parameters or TLS 1.3's handshake (RFC 5246 7.4.2, RFC
+ * 8446 4.4.2.2), so every backend refuses it before the pins and the hook. */
+#define SIO__TLS_NOT_FOR_SIGNING "the certificate's Key Usage does not allow signing (digitalSignature), which " \
+    "ECDHE and TLS 1.3 need"
+
 /* Why a handshake failed, in the same words from every backend: no TLS
  * version or cipher suite in common (offered: what that backend offers),
  * or the server's fatal alert with what it usually means. */

@@ -497,9 +497,10 @@ def library_verification_hook_sees_the_certificate_last():
     check(rc == 1 and "the test's hook refused localhost" in out and "open" not in out,
           "exit %s: %s" % (rc, short(out, 600)))
     # after a failed check the hook is not asked: an unknown CA, one sent in the chain too (its
-    # leaf alone looks fine), and a certificate for e-mail only (checked after the chain)
+    # leaf alone looks fine), a certificate for e-mail only and one whose key may not sign (both
+    # checked after the chain)
     for variant, why in (("untrusted", "not trusted"), ("untrustedchain", "not trusted"),
-                         ("emailonly", "serverAuth")):
+                         ("emailonly", "serverAuth"), ("kuencipher", "digitalSignature")):
         rc, out = run_program([prog, wss(variant), cert("ca.pem"), "accept"])
         check(rc == 1 and "hook" not in out and why in out, "%s: exit %s: %s" % (variant, rc, short(out, 600)))
 
@@ -649,6 +650,13 @@ def wss_default_suite_is_ecdhe_aead():
     check(str(info.get("cipher", "")).startswith("ECDHE-") and
           ("GCM" in info.get("cipher", "") or "CHACHA20" in info.get("cipher", "")),
           "cipher %s" % short(info))
+
+
+@test
+def wss_key_not_for_signing_is_refused():
+    # keyUsage keyEncipherment only: no ECDHE or TLS 1.3 handshake can use it (OpenSSL would)
+    r = sioc(["ws"] + ca_args() + [wss("kuencipher")], close_stdin=False)
+    expect_tls_failure(r, "does not allow signing (digitalSignature)")
 
 
 @test

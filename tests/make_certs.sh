@@ -15,6 +15,7 @@
 #   untrusted.pem / .key        signed by other_ca, SAN as server (so only the CA is wrong)
 #   untrusted_chain.pem         untrusted.pem followed by other_ca.pem (the untrusted root sent)
 #   emailonly.pem / .key        as server, but extendedKeyUsage emailProtection only
+#   kuencipher.pem / .key       as server, but keyUsage keyEncipherment only (cannot sign ECDHE)
 #   ipsan.pem / .key            signed by the CA, SAN IP:127.0.0.1 and IP:::1 only
 #   wildcard.pem / .key         signed by the CA, SAN DNS:*.sio.test only
 #   client.pem / client.key     signed by the CA, extendedKeyUsage clientAuth
@@ -114,6 +115,12 @@ rsa_key emailonly.key
 sign emailonly ca localhost 'subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = emailProtection'
+
+# Right CA, name and serverAuth, but a Key Usage without digitalSignature (static RSA only)
+rsa_key kuencipher.key
+sign kuencipher ca localhost 'subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+keyUsage = critical, keyEncipherment
+extendedKeyUsage = serverAuth'
 
 # For hosts given as addresses: IP address SANs only (no DNS name equal to the address)
 rsa_key ipsan.key

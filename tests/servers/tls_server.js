@@ -14,6 +14,7 @@
 //   PORT mtls      <n>   server.pem; requires a client certificate signed by ca.pem
 //   PORT emailonly <n>   emailonly.pem (extendedKeyUsage emailProtection only)
 //   PORT untrustedchain <n>  untrusted.pem and its (untrusted) CA in the chain
+//   PORT kuencipher <n>  kuencipher.pem (keyUsage keyEncipherment only)
 //   PORT ipsan     <n>   ipsan.pem (SAN IP:127.0.0.1, IP:::1 only)
 //   PORT tls10     <n>   server.pem, TLS 1.0 only (ECDHE-RSA-AES128-SHA)
 //   PORT staticrsa <n>   server.pem, TLS 1.2 with static-RSA suites only (AES128-GCM-SHA256)
@@ -69,6 +70,7 @@ const VARIANTS = [
   ['mtls', 'server.pem', 'server.key',
     { requestCert: true, rejectUnauthorized: true, ca: [rd('ca.pem')] }],
   ['emailonly', 'emailonly.pem', 'emailonly.key', {}],
+  ['kuencipher', 'kuencipher.pem', 'kuencipher.key', {}],
   ['ipsan', 'ipsan.pem', 'ipsan.key', {}],
   ['wildcard', 'wildcard.pem', 'wildcard.key', {}],
   ['tls10', 'server.pem', 'server.key',
