@@ -248,7 +248,9 @@
  * ping late, behind the burst; Engine.IO 3, where the client pings: a
  * server that takes no byte of what the client has for it within
  * pingInterval + pingTimeout is given up all the same, and one seen
- * reading is kept while the client's ping waits behind attachments).
+ * reading is kept while the client's ping waits to be written, behind
+ * attachments or a backlog; once the socket took the ping, its answer
+ * has pingTimeout).
  * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
  * Packets from the server are validated completely (JSON depth, attachment
@@ -6965,6 +6967,11 @@ typedef struct sio__link {
                                           the peer is reading (a socket that never refuses proves nothing) */
     int write_blocked;                 /* the last flush left bytes the socket refused */
     uint64_t blocked_since;            /* ms when the socket began refusing bytes (write_blocked) */
+    uint64_t taken;                    /* bytes the socket (or the TLS engine) took in all */
+    uint64_t mark;                     /* sio__link_mark: taken once the socket took this many */
+    uint64_t mark_taken_at;            /* ms when it did (0: not yet, or no mark) */
+    int marked;
+    int cipher_waiting;                /* TLS: the socket refused ciphertext the engine holds */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -7014,10 +7021,12 @@ static int sio__tls_push_out(const sio__system *sys, sio__link *l, char *err, si
         size_t n = 0;
         const unsigned char *p = sys->tls->send_buf(l->tls, &n);
         long w;
-        if (!p || !n) return 0;
+        if (!p || !n) { l->cipher_waiting = 0; return 0; }
         w = sys->pf->send(sys->pf->user, l->sock, p, n, err, err_size);
-        if (w == SIO_ERR_AGAIN) return 0;
+        if (w == SIO_ERR_AGAIN) { l->cipher_waiting = 1; return 0; }
         if (w <= 0) return -1;
+        /* the engine takes plaintext a record at a time: the peer is seen reading by its ciphertext */
+        if (l->cipher_waiting) l->peer_reading = sio__link_now(sys);
         sys->tls->send_done(l->tls, (size_t)w);
     }
 }
@@ -7125,9 +7134,25 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     int r = l->tls ? sio__tls_flush(sys, l, text, text_size) : sio__link_write(sys, l, text, text_size);
     if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
     if (!l->write_blocked && l->tx_len > l->tx_sent) l->blocked_since = sio__link_now(sys);
+    l->taken += pending - (l->tx_len - l->tx_sent);
+    if (l->marked && !l->mark_taken_at && l->taken >= l->mark && !l->cipher_waiting)
+        l->mark_taken_at = sio__link_now(sys);
     l->write_blocked = l->tx_len > l->tx_sent;
     return r;
 }
+
+/* Marks what is queued now (a ping just queued last): mark_taken_at says
+ * when the socket took all of it.  An earlier mark not yet taken stays:
+ * it is the oldest unanswered ping. */
+#if SIO__WITH_SOCKETIO   /* Engine.IO 3's pings */
+static void sio__link_mark(sio__link *l)
+{
+    if (l->marked && !l->mark_taken_at) return;
+    l->marked = 1;
+    l->mark = l->taken + (l->tx_len - l->tx_sent);
+    l->mark_taken_at = 0;
+}
+#endif
 
 /* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
  * SIO_ERR_AGAIN, or another negative status (err filled). */
@@ -10382,8 +10407,10 @@ static void sio__socketio_part_ended(sio_client *c)
         sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
         return;
     }
-    if (c->eio.heartbeat.client_pings)           /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
+    if (c->eio.heartbeat.client_pings) {         /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
         sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
+        sio__link_mark(&c->ln);
+    }
 }
 
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost
@@ -11044,21 +11071,30 @@ static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
     if (c->websocket.close_sent) return;
     if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
+    sio__link_mark(&c->ln);
     c->output_now = 1;
 }
 
-/* Engine.IO 3 over WebSocket, while the client's ping may still wait to be
- * written (behind attachments in parts, or what waited behind them) or has
- * only just left: an answer cannot be expected yet.  A server seen reading
- * since the ping was asked (the socket took bytes it had refused: the ping
- * may be among them) is kept, and so is one read from while the backlog
- * lasts. */
+/* Engine.IO 3 over WebSocket, at a ping timeout.  While the oldest
+ * unanswered ping has not left (it waits behind attachments in parts, or
+ * behind what waited behind them, or in a backlog a slow reader is taking)
+ * no answer can be expected: a server read from or seen reading since the
+ * ask is kept.  Once the socket took the ping (the link's mark), only
+ * something read after that keeps it. */
 static int sio__eio3_alive_behind_backlog(const sio_client *c)
 {
     uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
     if (!c->eio.heartbeat.client_pings || SIO__POLLING(c)) return 0;
-    if (c->ln.peer_reading >= since) return 1;
-    return (c->socketio.parts_to_send || c->ln.tx_len > c->ln.tx_sent) && c->ln.last_read >= since;
+    if (c->ln.marked && c->ln.mark_taken_at) return c->ln.last_read >= c->ln.mark_taken_at;
+    return c->ln.last_read >= since || c->ln.peer_reading >= since;
+}
+
+/* The oldest unanswered ping left the socket less than pingTimeout ago:
+ * its answer has pingTimeout from then (not from the ask). */
+static int sio__eio3_ping_left_lately(const sio_client *c, uint64_t now)
+{
+    return c->eio.heartbeat.client_pings && !SIO__POLLING(c) && c->ln.marked && c->ln.mark_taken_at &&
+           c->ln.last_read < c->ln.mark_taken_at && now < c->ln.mark_taken_at + sio__heartbeat_wait(&c->eio.heartbeat);
 }
 
 /* Engine.IO 3: the server's packets keep its session (any packet is a sign
@@ -11106,12 +11142,18 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     }
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
-        if (sio__small_packet_fits(c, 0)) sio__eio_send_text(c, "2", 1, "", 0);
+        if (sio__small_packet_fits(c, 0) && sio__eio_send_text(c, "2", 1, "", 0) == SIO_OK && !c->socketio.parts_to_send &&
+            !SIO__POLLING(c))
+            sio__link_mark(&c->ln);
         if (c->socketio.parts_to_send) sio__eio3_websocket_ping(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
+        if (sio__eio3_ping_left_lately(c, now)) {
+            sio__heartbeat_asked(&c->eio.heartbeat, c->ln.mark_taken_at);
+            break;
+        }
         if (sio__eio3_alive_behind_backlog(c)) {
             sio__eio3_websocket_ping(c, now);   /* ask again */
             break;
@@ -11339,6 +11381,13 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__wake(c);
     say = (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) && c->phase == SIO__OPEN &&
           !c->websocket.close_sent;
+    if (ns->state == SIO__NS_CONNECTED) {
+        sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+        if (p) { p->ns = i; p->reason = "io client disconnect"; }
+    }
+    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
+    sio__ns_discard_queue(c, i, "the namespace was left");     /* first: its room is the DISCONNECT's */
     fits = !say || sio__small_packet_fits(c, 2 + strlen(ns->name));
     if (say && fits) {
         char head[256];
@@ -11347,13 +11396,6 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
         sio__eio_send_text(c, head, n, "", 0);
     }
-    if (ns->state == SIO__NS_CONNECTED) {
-        sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
-        if (p) { p->ns = i; p->reason = "io client disconnect"; }
-    }
-    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
-    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
-    sio__ns_discard_queue(c, i, "the namespace was left");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     if (!fits) sio__namespace_packet_refused(c);
     else sio__socketio_maybe_close(c);

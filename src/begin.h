@@ -245,7 +245,9 @@
  * ping late, behind the burst; Engine.IO 3, where the client pings: a
  * server that takes no byte of what the client has for it within
  * pingInterval + pingTimeout is given up all the same, and one seen
- * reading is kept while the client's ping waits behind attachments).
+ * reading is kept while the client's ping waits to be written, behind
+ * attachments or a backlog; once the socket took the ping, its answer
+ * has pingTimeout).
  * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
  * Packets from the server are validated completely (JSON depth, attachment

@@ -63,6 +63,11 @@ typedef struct sio__link {
                                           the peer is reading (a socket that never refuses proves nothing) */
     int write_blocked;                 /* the last flush left bytes the socket refused */
     uint64_t blocked_since;            /* ms when the socket began refusing bytes (write_blocked) */
+    uint64_t taken;                    /* bytes the socket (or the TLS engine) took in all */
+    uint64_t mark;                     /* sio__link_mark: taken once the socket took this many */
+    uint64_t mark_taken_at;            /* ms when it did (0: not yet, or no mark) */
+    int marked;
+    int cipher_waiting;                /* TLS: the socket refused ciphertext the engine holds */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -112,10 +117,12 @@ static int sio__tls_push_out(const sio__system *sys, sio__link *l, char *err, si
         size_t n = 0;
         const unsigned char *p = sys->tls->send_buf(l->tls, &n);
         long w;
-        if (!p || !n) return 0;
+        if (!p || !n) { l->cipher_waiting = 0; return 0; }
         w = sys->pf->send(sys->pf->user, l->sock, p, n, err, err_size);
-        if (w == SIO_ERR_AGAIN) return 0;
+        if (w == SIO_ERR_AGAIN) { l->cipher_waiting = 1; return 0; }
         if (w <= 0) return -1;
+        /* the engine takes plaintext a record at a time: the peer is seen reading by its ciphertext */
+        if (l->cipher_waiting) l->peer_reading = sio__link_now(sys);
         sys->tls->send_done(l->tls, (size_t)w);
     }
 }
@@ -223,9 +230,25 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     int r = l->tls ? sio__tls_flush(sys, l, text, text_size) : sio__link_write(sys, l, text, text_size);
     if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
     if (!l->write_blocked && l->tx_len > l->tx_sent) l->blocked_since = sio__link_now(sys);
+    l->taken += pending - (l->tx_len - l->tx_sent);
+    if (l->marked && !l->mark_taken_at && l->taken >= l->mark && !l->cipher_waiting)
+        l->mark_taken_at = sio__link_now(sys);
     l->write_blocked = l->tx_len > l->tx_sent;
     return r;
 }
+
+/* Marks what is queued now (a ping just queued last): mark_taken_at says
+ * when the socket took all of it.  An earlier mark not yet taken stays:
+ * it is the oldest unanswered ping. */
+#if SIO__WITH_SOCKETIO   /* Engine.IO 3's pings */
+static void sio__link_mark(sio__link *l)
+{
+    if (l->marked && !l->mark_taken_at) return;
+    l->marked = 1;
+    l->mark = l->taken + (l->tx_len - l->tx_sent);
+    l->mark_taken_at = 0;
+}
+#endif
 
 /* Reads once into a link's receive buffer.  Returns bytes read, 0 on EOF,
  * SIO_ERR_AGAIN, or another negative status (err filled). */

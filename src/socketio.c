@@ -376,8 +376,10 @@ static void sio__socketio_part_ended(sio_client *c)
         sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
         return;
     }
-    if (c->eio.heartbeat.client_pings)           /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
+    if (c->eio.heartbeat.client_pings) {         /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
         sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
+        sio__link_mark(&c->ln);
+    }
 }
 
 /* The namespace DISCONNECTs, failed acks and dropped queues of a lost

@@ -11,21 +11,30 @@ static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
     if (c->websocket.close_sent) return;
     if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
+    sio__link_mark(&c->ln);
     c->output_now = 1;
 }
 
-/* Engine.IO 3 over WebSocket, while the client's ping may still wait to be
- * written (behind attachments in parts, or what waited behind them) or has
- * only just left: an answer cannot be expected yet.  A server seen reading
- * since the ping was asked (the socket took bytes it had refused: the ping
- * may be among them) is kept, and so is one read from while the backlog
- * lasts. */
+/* Engine.IO 3 over WebSocket, at a ping timeout.  While the oldest
+ * unanswered ping has not left (it waits behind attachments in parts, or
+ * behind what waited behind them, or in a backlog a slow reader is taking)
+ * no answer can be expected: a server read from or seen reading since the
+ * ask is kept.  Once the socket took the ping (the link's mark), only
+ * something read after that keeps it. */
 static int sio__eio3_alive_behind_backlog(const sio_client *c)
 {
     uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
     if (!c->eio.heartbeat.client_pings || SIO__POLLING(c)) return 0;
-    if (c->ln.peer_reading >= since) return 1;
-    return (c->socketio.parts_to_send || c->ln.tx_len > c->ln.tx_sent) && c->ln.last_read >= since;
+    if (c->ln.marked && c->ln.mark_taken_at) return c->ln.last_read >= c->ln.mark_taken_at;
+    return c->ln.last_read >= since || c->ln.peer_reading >= since;
+}
+
+/* The oldest unanswered ping left the socket less than pingTimeout ago:
+ * its answer has pingTimeout from then (not from the ask). */
+static int sio__eio3_ping_left_lately(const sio_client *c, uint64_t now)
+{
+    return c->eio.heartbeat.client_pings && !SIO__POLLING(c) && c->ln.marked && c->ln.mark_taken_at &&
+           c->ln.last_read < c->ln.mark_taken_at && now < c->ln.mark_taken_at + sio__heartbeat_wait(&c->eio.heartbeat);
 }
 
 /* Engine.IO 3: the server's packets keep its session (any packet is a sign
@@ -73,12 +82,18 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     }
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
-        if (sio__small_packet_fits(c, 0)) sio__eio_send_text(c, "2", 1, "", 0);
+        if (sio__small_packet_fits(c, 0) && sio__eio_send_text(c, "2", 1, "", 0) == SIO_OK && !c->socketio.parts_to_send &&
+            !SIO__POLLING(c))
+            sio__link_mark(&c->ln);
         if (c->socketio.parts_to_send) sio__eio3_websocket_ping(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {
         char text[SIO__TEXT_SIZE];
         if (!SIO__POLLING(c) && !sio__silent_since(c, c->eio.heartbeat.deadline)) break;   /* unread bytes may hold the ping */
+        if (sio__eio3_ping_left_lately(c, now)) {
+            sio__heartbeat_asked(&c->eio.heartbeat, c->ln.mark_taken_at);
+            break;
+        }
         if (sio__eio3_alive_behind_backlog(c)) {
             sio__eio3_websocket_ping(c, now);   /* ask again */
             break;
@@ -306,6 +321,13 @@ SIO_API int sio_leave(sio_client *c, const char *name)
     sio__wake(c);
     say = (ns->state == SIO__NS_CONNECTED || ns->state == SIO__NS_CONNECTING) && c->phase == SIO__OPEN &&
           !c->websocket.close_sent;
+    if (ns->state == SIO__NS_CONNECTED) {
+        sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
+        if (p) { p->ns = i; p->reason = "io client disconnect"; }
+    }
+    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
+    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
+    sio__ns_discard_queue(c, i, "the namespace was left");     /* first: its room is the DISCONNECT's */
     fits = !say || sio__small_packet_fits(c, 2 + strlen(ns->name));
     if (say && fits) {
         char head[256];
@@ -314,13 +336,6 @@ SIO_API int sio_leave(sio_client *c, const char *name)
         n += sio_packet_encode_header(head + 1, SIO_PACKET_DISCONNECT, 0, ns->name, 0, 0);
         sio__eio_send_text(c, head, n, "", 0);
     }
-    if (ns->state == SIO__NS_CONNECTED) {
-        sio__pending *p = sio__push(c, SIO_EVENT_DISCONNECT, 0, 0, 0, NULL);
-        if (p) { p->ns = i; p->reason = "io client disconnect"; }
-    }
-    sio__fail_acks(c, i, SIO_ERR_CLOSED, "socket has been disconnected", 0);
-    sio__outbox_fail(c, i, SIO_ERR_CLOSED, "the namespace was left");
-    sio__ns_discard_queue(c, i, "the namespace was left");
     sio__namespaces_leave(&c->socketio.namespaces, &c->sys.alloc, i);
     if (!fits) sio__namespace_packet_refused(c);
     else sio__socketio_maybe_close(c);

@@ -3909,7 +3909,7 @@ static void test_io_eio3_server_that_talks_and_answers_stays_while_parts_trickle
  * "2" among it) drains for longer than pingInterval + pingTimeout. */
 static void test_io_eio3_slow_reader_stays_after_the_last_part(void)
 {
-    static unsigned char stream[1 << 23], big[10000];
+    static unsigned char stream[1 << 20], big[10000];
     const size_t rate = 10000, base = sizeof net.out - 10000;
     sio_client *c = eio3_with_queue(100000, NULL);
     sio_emit_options o;
@@ -4021,6 +4021,174 @@ static void test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes
     sio_destroy(c);
 }
 
+/* A pass-through TLS engine that takes plaintext a record at a time, only
+ * once the last record left whole (as BearSSL and mbedTLS do). */
+typedef struct record_tls {
+    unsigned char cipher[16384 + 64], in[20000], plain[16384];
+    size_t c_len, c_at, in_len, in_at;
+} record_tls;
+static record_tls rtls;
+static void *rtls_open(void *u, const char *h, char *e, size_t n) { (void)u; (void)h; (void)e; (void)n; memset(&rtls, 0, sizeof rtls); return &rtls; }
+static void rtls_close(void *s) { (void)s; }
+static unsigned char *rtls_recv_buf(void *s, size_t *room)
+{
+    (void)s;
+    if (rtls.in_at == rtls.in_len) rtls.in_at = rtls.in_len = 0;
+    *room = sizeof rtls.in - rtls.in_len;
+    return *room ? rtls.in + rtls.in_len : NULL;
+}
+static void rtls_recv_done(void *s, size_t n) { (void)s; rtls.in_len += n; }
+static const unsigned char *rtls_send_buf(void *s, size_t *n) { (void)s; *n = rtls.c_len - rtls.c_at; return *n ? rtls.cipher + rtls.c_at : NULL; }
+static void rtls_send_done(void *s, size_t n) { (void)s; rtls.c_at += n; if (rtls.c_at == rtls.c_len) rtls.c_at = rtls.c_len = 0; }
+static const unsigned char *rtls_read_buf(void *s, size_t *n) { (void)s; *n = rtls.in_len - rtls.in_at; return *n ? rtls.in + rtls.in_at : NULL; }
+static void rtls_read_done(void *s, size_t n) { (void)s; rtls.in_at += n; }
+static unsigned char *rtls_write_buf(void *s, size_t *room) { (void)s; *room = rtls.c_len ? 0 : sizeof rtls.plain; return rtls.c_len ? NULL : rtls.plain; }
+static void rtls_write_done(void *s, size_t n) { (void)s; memcpy(rtls.cipher, rtls.plain, n); rtls.c_len = n; rtls.c_at = 0; }
+static int rtls_status(void *s, char *e, size_t n) { (void)s; (void)e; (void)n; return 0; }
+static const sio_tls record_tls_engine = { NULL, rtls_open, rtls_close, rtls_recv_buf, rtls_recv_done, rtls_send_buf,
+                                           rtls_send_done, rtls_read_buf, rtls_read_done, rtls_write_buf, rtls_write_done,
+                                           rtls_status };
+
+/* A server reading the client's frames from a stream: it answers "2" with
+ * "3" and WebSocket pings with pongs when `answer` is set. */
+static struct { unsigned char stream[1 << 18]; size_t len, pos; int answer, eio_pongs, pings_seen; } reader;
+static void reader_take(const unsigned char *p, size_t n)
+{
+    sio_ws_frame f;
+    static unsigned char pl[4096];                             /* the pings; longer frames are passed over */
+    if (reader.len + n > sizeof reader.stream) return;
+    memcpy(reader.stream + reader.len, p, n);
+    reader.len += n;
+    while (sio_ws_parse_header(&f, reader.stream + reader.pos, reader.len - reader.pos, NULL) == 1 &&
+           reader.pos + f.header_len + f.length <= reader.len) {
+        size_t len = (size_t)f.length;
+        int eio_ping;
+        if (len < sizeof pl) { memcpy(pl, reader.stream + reader.pos + f.header_len, len); sio_ws_mask(pl, len, f.mask, 0); }
+        eio_ping = f.opcode == SIO_WS_TEXT && len == 1 && pl[0] == '2';
+        reader.pings_seen += eio_ping || f.opcode == SIO_WS_PING;
+        if (reader.answer && f.opcode == SIO_WS_PING) server_frame(1, SIO_WS_PONG, pl, len);
+        if (reader.answer && eio_ping) { server_text("3"); reader.eio_pongs++; }
+        reader.pos += f.header_len + len;
+    }
+}
+
+/* Engine.IO 3 over TLS: a live server reading 500 bytes every 100 ms, and
+ * answering every ping it reads, stays while 60 KB drain.  The TLS engine
+ * takes plaintext a record at a time: the socket taking ciphertext shows
+ * the reading (the plaintext alone moved in 16 KB steps, too rarely). */
+static void test_io_eio3_slow_reader_over_tls_stays(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    static char arg[1100];
+    const size_t base = sizeof net.out - 500;
+    int k, j, errors = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "https://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.eio = 3;
+    cfg.max_send_queue = 100000;
+    cfg.tls = &record_tls_engine;
+    net_reset();
+    memset(&reader, 0, sizeof reader);
+    reader.answer = 1;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    sio_start(c);
+    for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);
+    server_accept(NULL);
+    net.out_len = 0;
+    server_text("0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    arg[0] = '[';
+    arg[1] = '"';
+    memset(arg + 2, 'x', 1000);
+    strcpy(arg + 1002, "\"]");
+    for (k = 0; k < 60; k++) CHECK_INT(sio_emit(c, NULL, "big", arg), SIO_OK);
+    net.out_len = 0;
+    for (k = 0; k < 200 && !errors; k++) {                     /* 20 s */
+        net.now += 100;
+        net.out_len = base;                                     /* the server read 500 bytes */
+        for (j = 0; j < 3; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        reader_take(net.out + base, net.out_len - base);
+        if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+    }
+    CHECK_INT(errors, 0);
+    CHECK(reader.eio_pongs >= 5);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
+/* Engine.IO 3, no attachments: a server that reads (slowly) but answers no
+ * ping is given up once it has taken a ping and pingTimeout passed; its
+ * reading alone kept it for ever. */
+static void test_io_eio3_reader_that_never_answers_is_given_up(void)
+{
+    sio_event ev;
+    sio_client *c = eio3_with_queue(20000, "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    const size_t base = sizeof net.out - 500;
+    int k, j, errors = 0;
+    static char arg[700];
+    CHECK(c != NULL);
+    if (!c) return;
+    memset(&reader, 0, sizeof reader);
+    arg[0] = '[';
+    arg[1] = '"';
+    memset(arg + 2, 'x', 550);
+    strcpy(arg + 552, "\"]");
+    net.out_len = 0;
+    for (k = 0; k < 3000 && !errors; k++) {                    /* up to 300 s */
+        sio_emit(c, NULL, "tick", arg);
+        net.now += 100;
+        net.out_len = base;
+        for (j = 0; j < 3; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        reader_take(net.out + base, net.out_len - base);
+    }
+    CHECK_INT(errors, 1);
+    CHECK(reader.pings_seen >= 1);
+    CHECK(k < 100);                                             /* within a few pingInterval + pingTimeout */
+    sio_destroy(c);
+}
+
+/* Leaving a namespace whose emits fill the send queue: the DISCONNECT has
+ * the room those emits leave (they were counted first: SIO_ERR_FULL, when
+ * a server that reads nothing had had its pong take the slack). */
+static void test_io_leave_has_the_room_of_the_queue_it_drops(void)
+{
+    sio_config cfg;
+    sio_event ev;
+    sio_client *c;
+    static char ping[9000];
+    size_t len;
+    int k, full = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.max_send_queue = 4000;
+    c = io_connected(&cfg);
+    CHECK(c != NULL);
+    if (!c) return;
+    net.out_len = sizeof net.out;                               /* the server reads nothing */
+    CHECK_INT(sio_join(c, "/a", NULL), SIO_OK);
+    for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);
+    for (k = 0; k < 1000 && sio_emit(c, "/a", "fill", "[\"0123456789\"]") == SIO_OK; k++) {}
+    CHECK(k > 100);
+    len = cfg.max_send_queue + 4096 - 1 - sio_queued_bytes(c) - c->socketio.namespaces.queued_bytes - 8;
+    ping[0] = '2';                                              /* its pong takes the slack */
+    memset(ping + 1, 'p', len);
+    server_frame(1, SIO_WS_TEXT, ping, len + 1);
+    for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);
+    CHECK_INT(sio_leave(c, "/a"), SIO_OK);
+    for (k = 0; k < 5; k++)
+        if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR && ev.error == SIO_ERR_FULL) full++;
+    CHECK_INT(full, 0);
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
 int main(void)
 {
     (void)open_client;                 /* the WebSocket tests' helper */
@@ -4065,6 +4233,9 @@ int main(void)
     RUN(test_io_eio3_slow_reader_stays_after_the_last_part);
     RUN(test_io_eio3_server_that_talks_but_reads_nothing_is_given_up);
     RUN(test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes);
+    RUN(test_io_eio3_slow_reader_over_tls_stays);
+    RUN(test_io_eio3_reader_that_never_answers_is_given_up);
+    RUN(test_io_leave_has_the_room_of_the_queue_it_drops);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_polling_nothing_follows_the_close_packet);
     RUN(test_io_attachment_in_parts_in_little_memory);
