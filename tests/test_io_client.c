@@ -1269,41 +1269,68 @@ static sio_client *eio3_with_queue(size_t m, const char *open)
     return c;
 }
 
+/* A server reading the client's frames as the socket hands them over: it
+ * answers "2" with "3" and WebSocket pings with pongs when `answer` is set. */
+static struct { unsigned char stream[1 << 18]; size_t len; int answer, eio_pongs, ws_pongs, pings_seen; } reader;
+static void reader_take(const unsigned char *p, size_t n)
+{
+    sio_ws_frame f;
+    static unsigned char pl[4096];                             /* the pings; longer frames are passed over */
+    size_t pos = 0;
+    if (reader.len + n > sizeof reader.stream) return;
+    memcpy(reader.stream + reader.len, p, n);
+    reader.len += n;
+    while (sio_ws_parse_header(&f, reader.stream + pos, reader.len - pos, NULL) == 1 &&
+           pos + f.header_len + f.length <= reader.len) {
+        size_t len = (size_t)f.length;
+        int eio_ping;
+        if (len < sizeof pl) { memcpy(pl, reader.stream + pos + f.header_len, len); sio_ws_mask(pl, len, f.mask, 0); }
+        eio_ping = f.opcode == SIO_WS_TEXT && len == 1 && pl[0] == '2';
+        reader.pings_seen += eio_ping || f.opcode == SIO_WS_PING;
+        if (reader.answer && f.opcode == SIO_WS_PING) { server_frame(1, SIO_WS_PONG, pl, len); reader.ws_pongs++; }
+        if (reader.answer && eio_ping) { server_text("3"); reader.eio_pongs++; }
+        pos += f.header_len + len;
+    }
+    memmove(reader.stream, reader.stream + pos, reader.len - pos);   /* a frame still coming stays */
+    reader.len -= pos;
+}
+
+/* A fresh reader that answers. */
+static void reader_reset(void)
+{
+    memset(&reader, 0, sizeof reader);
+    reader.answer = 1;
+}
+
 /* Engine.IO 3: a server that reads the parts slowly (10 KB per 100 ms)
  * answers a WebSocket ping only once it reaches it, behind what it is
  * still reading; it is seen reading, so it is not given up. */
 static void test_io_eio3_slow_reader_stays_while_parts_drain(void)
 {
-    static unsigned char stream[1 << 22], big[10000];
-    const size_t rate = 10000, base = sizeof net.out - 10000;
+    static unsigned char big[10000];
+    const size_t base = sizeof net.out - 10000;
     sio_client *c = eio3_with_queue(100000, NULL);
     sio_emit_options o;
     sio_event ev;
-    size_t len = 0, pos = 0;
-    int k, j, errors = 0, pongs = 0;
+    int k, j, errors = 0;
     CHECK(c != NULL);
     if (!c) return;
+    reader_reset();
     o = one_attachment_in_parts();
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
     net.out_len = 0;
-    for (k = 0; k < 100 && len < sizeof stream - rate; k++) {  /* 10 s */
-        sio_ws_frame f;
+    for (k = 0; k < 100; k++) {                                /* 10 s */
         while (sio_send_part(c, big, sizeof big) == SIO_OK) {}  /* the application keeps the link full */
         net.now += 100;
         net.out_len = base;                                    /* room for what the server reads now */
         for (j = 0; j < 3; j++)
             if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
-        memcpy(stream + len, net.out + base, net.out_len - base);
-        len += net.out_len - base;
-        while (sio_ws_parse_header(&f, stream + pos, len - pos, NULL) == 1 && pos + f.header_len + f.length <= len) {
-            if (f.opcode == SIO_WS_PING) { server_frame(1, SIO_WS_PONG, "", 0); pongs++; }
-            pos += f.header_len + (size_t)f.length;
-        }
+        reader_take(net.out + base, net.out_len - base);
         if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
     }
     CHECK_INT(errors, 0);
-    CHECK(pongs > 5);
+    CHECK(reader.ws_pongs > 5);
     CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
     sio_destroy(c);
 }
@@ -3909,42 +3936,31 @@ static void test_io_eio3_server_that_talks_and_answers_stays_while_parts_trickle
  * "2" among it) drains for longer than pingInterval + pingTimeout. */
 static void test_io_eio3_slow_reader_stays_after_the_last_part(void)
 {
-    static unsigned char stream[1 << 20], big[10000];
-    const size_t rate = 10000, base = sizeof net.out - 10000;
+    static unsigned char big[10000];
+    const size_t base = sizeof net.out - 10000;
     sio_client *c = eio3_with_queue(100000, NULL);
     sio_emit_options o;
     sio_event ev;
-    size_t len = 0, pos = 0;
-    int k, j, errors = 0, eio_pongs = 0, ended = 0;
+    int k, j, errors = 0, ended = 0;
     CHECK(c != NULL);
     if (!c) return;
+    reader_reset();
     o = one_attachment_in_parts();
     CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
     CHECK_INT(sio_send_begin(c, 1), SIO_OK);
     net.out_len = 0;
-    for (k = 0; k < 80 && len < sizeof stream - rate && !errors; k++) {   /* 8 s */
-        sio_ws_frame f;
+    for (k = 0; k < 80 && !errors; k++) {                      /* 8 s */
         if (k < 30) while (sio_send_part(c, big, sizeof big) == SIO_OK) {}
         else if (!ended) { CHECK_INT(sio_send_end(c), SIO_OK); ended = 1; CHECK(sio_queued_bytes(c) > 50000); }
         net.now += 100;
         net.out_len = base;
         for (j = 0; j < 3; j++)
             if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
-        memcpy(stream + len, net.out + base, net.out_len - base);
-        len += net.out_len - base;
-        while (sio_ws_parse_header(&f, stream + pos, len - pos, NULL) == 1 && pos + f.header_len + f.length <= len) {
-            if (f.opcode == SIO_WS_PING) server_frame(1, SIO_WS_PONG, "", 0);
-            if (f.opcode == SIO_WS_TEXT && f.length == 1) {
-                unsigned char b = stream[pos + f.header_len];
-                sio_ws_mask(&b, 1, f.mask, 0);
-                if (b == '2') { server_text("3"); eio_pongs++; }
-            }
-            pos += f.header_len + (size_t)f.length;
-        }
+        reader_take(net.out + base, net.out_len - base);
         if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
     }
     CHECK_INT(errors, 0);
-    CHECK(eio_pongs >= 1);
+    CHECK(reader.eio_pongs >= 1);
     CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
     sio_destroy(c);
 }
@@ -4049,29 +4065,6 @@ static const sio_tls record_tls_engine = { NULL, rtls_open, rtls_close, rtls_rec
                                            rtls_send_done, rtls_read_buf, rtls_read_done, rtls_write_buf, rtls_write_done,
                                            rtls_status };
 
-/* A server reading the client's frames from a stream: it answers "2" with
- * "3" and WebSocket pings with pongs when `answer` is set. */
-static struct { unsigned char stream[1 << 18]; size_t len, pos; int answer, eio_pongs, pings_seen; } reader;
-static void reader_take(const unsigned char *p, size_t n)
-{
-    sio_ws_frame f;
-    static unsigned char pl[4096];                             /* the pings; longer frames are passed over */
-    if (reader.len + n > sizeof reader.stream) return;
-    memcpy(reader.stream + reader.len, p, n);
-    reader.len += n;
-    while (sio_ws_parse_header(&f, reader.stream + reader.pos, reader.len - reader.pos, NULL) == 1 &&
-           reader.pos + f.header_len + f.length <= reader.len) {
-        size_t len = (size_t)f.length;
-        int eio_ping;
-        if (len < sizeof pl) { memcpy(pl, reader.stream + reader.pos + f.header_len, len); sio_ws_mask(pl, len, f.mask, 0); }
-        eio_ping = f.opcode == SIO_WS_TEXT && len == 1 && pl[0] == '2';
-        reader.pings_seen += eio_ping || f.opcode == SIO_WS_PING;
-        if (reader.answer && f.opcode == SIO_WS_PING) server_frame(1, SIO_WS_PONG, pl, len);
-        if (reader.answer && eio_ping) { server_text("3"); reader.eio_pongs++; }
-        reader.pos += f.header_len + len;
-    }
-}
-
 /* Engine.IO 3 over TLS: a live server reading 500 bytes every 100 ms, and
  * answering every ping it reads, stays while 60 KB drain.  The TLS engine
  * takes plaintext a record at a time: the socket taking ciphertext shows
@@ -4092,8 +4085,7 @@ static void test_io_eio3_slow_reader_over_tls_stays(void)
     cfg.max_send_queue = 100000;
     cfg.tls = &record_tls_engine;
     net_reset();
-    memset(&reader, 0, sizeof reader);
-    reader.answer = 1;
+    reader_reset();
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
     sio_start(c);
     for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);
