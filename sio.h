@@ -250,7 +250,8 @@
  * pingInterval + pingTimeout is given up all the same, and one seen
  * reading is kept while the client's ping waits to be written, behind
  * attachments or a backlog; once the socket took the ping, its answer
- * has pingTimeout).
+ * has pingTimeout: a server behind a socket buffer that holds more than
+ * pingTimeout of its reading is given up, as the client cannot see it).
  * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
  * Packets from the server are validated completely (JSON depth, attachment
@@ -6972,6 +6973,8 @@ typedef struct sio__link {
     uint64_t mark_taken_at;            /* ms when it did (0: not yet, or no mark) */
     int marked;
     int cipher_waiting;                /* TLS: the socket refused ciphertext the engine holds */
+    uint64_t cipher_sent;              /* TLS: ciphertext the socket took in all */
+    uint64_t mark_cipher;              /* TLS: the mark is taken once cipher_sent reaches this (0: not known yet) */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -7027,6 +7030,7 @@ static int sio__tls_push_out(const sio__system *sys, sio__link *l, char *err, si
         if (w <= 0) return -1;
         /* the engine takes plaintext a record at a time: the peer is seen reading by its ciphertext */
         if (l->cipher_waiting) l->peer_reading = sio__link_now(sys);
+        l->cipher_sent += (uint64_t)w;
         sys->tls->send_done(l->tls, (size_t)w);
     }
 }
@@ -7105,6 +7109,23 @@ static int sio__tls_flush(const sio__system *sys, sio__link *l, char *text, size
     return sio__tls_failed(sys, l, text, text_size) ? SIO_ERR_TLS : 0;
 }
 
+/* The marked bytes are all in the socket, or (TLS) in the engine: then
+ * they are taken once the ciphertext the engine held at that moment has
+ * gone too (an engine that keeps taking plaintext is never empty). */
+static void sio__link_mark_check(const sio__system *sys, sio__link *l)
+{
+    size_t held = 0;
+    if (l->tls && !l->mark_cipher) {
+        if (sys->tls->send_buf(l->tls, &held) && held) {
+            l->mark_cipher = l->cipher_sent + held;
+            return;
+        }
+    } else if (l->tls && l->cipher_sent < l->mark_cipher) {
+        return;
+    }
+    l->mark_taken_at = sio__link_now(sys);
+}
+
 /* sio__link_flush without TLS. */
 static int sio__link_write(const sio__system *sys, sio__link *l, char *text, size_t text_size)
 {
@@ -7135,22 +7156,22 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
     if (!l->write_blocked && l->tx_len > l->tx_sent) l->blocked_since = sio__link_now(sys);
     l->taken += pending - (l->tx_len - l->tx_sent);
-    if (l->marked && !l->mark_taken_at && l->taken >= l->mark && !l->cipher_waiting)
-        l->mark_taken_at = sio__link_now(sys);
+    if (l->marked && !l->mark_taken_at && l->taken >= l->mark) sio__link_mark_check(sys, l);
     l->write_blocked = l->tx_len > l->tx_sent;
     return r;
 }
 
 /* Marks what is queued now (a ping just queued last): mark_taken_at says
- * when the socket took all of it.  An earlier mark not yet taken stays:
- * it is the oldest unanswered ping. */
+ * when the socket took all of it.  An earlier mark stays until cleared (its
+ * ping answered): it is the oldest unanswered ping. */
 #if SIO__WITH_SOCKETIO   /* Engine.IO 3's pings */
 static void sio__link_mark(sio__link *l)
 {
-    if (l->marked && !l->mark_taken_at) return;
+    if (l->marked) return;               /* the oldest unanswered ping stays marked until cleared */
     l->marked = 1;
     l->mark = l->taken + (l->tx_len - l->tx_sent);
     l->mark_taken_at = 0;
+    l->mark_cipher = 0;
 }
 #endif
 
@@ -8631,6 +8652,7 @@ typedef struct sio__socketio {
     size_t parts_to_send;              /* its attachments not yet ended */
     uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
     sio__link held;
+    int ping_held;                     /* Engine.IO 3: the client's "2" waits in held */
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
     uint64_t stop_deadline;            /* unless no part comes before this */
     size_t drain_allowance;            /* what the parts took past max_send_queue when what waited
@@ -10326,6 +10348,7 @@ static void sio__socketio_parts_drop(sio_client *c)
     c->socketio.parts_to_send = 0;
     c->socketio.stop_waits = 0;
     c->socketio.drain_allowance = 0;
+    c->socketio.ping_held = 0;
 }
 
 /* len more bytes of the attachment went: a close waiting for the last one
@@ -10387,10 +10410,20 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
 }
 
 /* sio_send_end: an attachment ended; after the last, what waited goes. */
+/* Engine.IO 3: a ping was just queued on the link; the link's mark says
+ * when the socket took it.  A marked ping answered since (something read
+ * after the socket took it) makes room for this one. */
+static void sio__eio3_mark_ping(sio_client *c)
+{
+    sio__link *l = &c->ln;
+    if (l->marked && l->mark_taken_at && l->last_read >= l->mark_taken_at) l->marked = 0;
+    sio__link_mark(l);
+}
+
 static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
-    int stop = c->socketio.stop_waits;
+    int stop = c->socketio.stop_waits, ping_held = c->socketio.ping_held;
     if (--c->socketio.parts_to_send) {
         sio__socketio_part_sent(c, 0);
         return;
@@ -10407,9 +10440,9 @@ static void sio__socketio_part_ended(sio_client *c)
         sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
         return;
     }
-    if (c->eio.heartbeat.client_pings) {         /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
-        sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
-        sio__link_mark(&c->ln);
+    if (ping_held) {                             /* Engine.IO 3: the held ping leaves now; its pong's wait begins */
+        sio__heartbeat_asked(&c->eio.heartbeat, sio__now(c));
+        sio__eio3_mark_ping(c);
     }
 }
 
@@ -11071,7 +11104,7 @@ static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
     if (c->websocket.close_sent) return;
     if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
-    sio__link_mark(&c->ln);
+    sio__eio3_mark_ping(c);
     c->output_now = 1;
 }
 
@@ -11142,9 +11175,10 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     }
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
-        if (sio__small_packet_fits(c, 0) && sio__eio_send_text(c, "2", 1, "", 0) == SIO_OK && !c->socketio.parts_to_send &&
-            !SIO__POLLING(c))
-            sio__link_mark(&c->ln);
+        if (sio__small_packet_fits(c, 0) && sio__eio_send_text(c, "2", 1, "", 0) == SIO_OK && !SIO__POLLING(c)) {
+            if (c->socketio.parts_to_send) c->socketio.ping_held = 1;   /* it waits behind the parts */
+            else sio__eio3_mark_ping(c);
+        }
         if (c->socketio.parts_to_send) sio__eio3_websocket_ping(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {

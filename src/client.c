@@ -49,6 +49,7 @@ typedef struct sio__socketio {
     size_t parts_to_send;              /* its attachments not yet ended */
     uint64_t part_bytes;               /* of the attachment being sent, against maxPayload */
     sio__link held;
+    int ping_held;                     /* Engine.IO 3: the client's "2" waits in held */
     int stop_waits;                    /* sio_stop came meanwhile: the close follows the last */
     uint64_t stop_deadline;            /* unless no part comes before this */
     size_t drain_allowance;            /* what the parts took past max_send_queue when what waited

@@ -68,6 +68,8 @@ typedef struct sio__link {
     uint64_t mark_taken_at;            /* ms when it did (0: not yet, or no mark) */
     int marked;
     int cipher_waiting;                /* TLS: the socket refused ciphertext the engine holds */
+    uint64_t cipher_sent;              /* TLS: ciphertext the socket took in all */
+    uint64_t mark_cipher;              /* TLS: the mark is taken once cipher_sent reaches this (0: not known yet) */
     uint64_t drained_at;               /* ms when a read last found the socket empty */
     int truncated;                     /* TLS: TCP ended without close_notify (the end may be forged) */
     sio__tunnel *tunnel;               /* the proxy's handshake while it runs (connecting stays 1) */
@@ -123,6 +125,7 @@ static int sio__tls_push_out(const sio__system *sys, sio__link *l, char *err, si
         if (w <= 0) return -1;
         /* the engine takes plaintext a record at a time: the peer is seen reading by its ciphertext */
         if (l->cipher_waiting) l->peer_reading = sio__link_now(sys);
+        l->cipher_sent += (uint64_t)w;
         sys->tls->send_done(l->tls, (size_t)w);
     }
 }
@@ -201,6 +204,23 @@ static int sio__tls_flush(const sio__system *sys, sio__link *l, char *text, size
     return sio__tls_failed(sys, l, text, text_size) ? SIO_ERR_TLS : 0;
 }
 
+/* The marked bytes are all in the socket, or (TLS) in the engine: then
+ * they are taken once the ciphertext the engine held at that moment has
+ * gone too (an engine that keeps taking plaintext is never empty). */
+static void sio__link_mark_check(const sio__system *sys, sio__link *l)
+{
+    size_t held = 0;
+    if (l->tls && !l->mark_cipher) {
+        if (sys->tls->send_buf(l->tls, &held) && held) {
+            l->mark_cipher = l->cipher_sent + held;
+            return;
+        }
+    } else if (l->tls && l->cipher_sent < l->mark_cipher) {
+        return;
+    }
+    l->mark_taken_at = sio__link_now(sys);
+}
+
 /* sio__link_flush without TLS. */
 static int sio__link_write(const sio__system *sys, sio__link *l, char *text, size_t text_size)
 {
@@ -231,22 +251,22 @@ static int sio__link_flush(const sio__system *sys, sio__link *l, char *text, siz
     if (l->write_blocked && l->tx_len - l->tx_sent < pending) l->peer_reading = sio__link_now(sys);
     if (!l->write_blocked && l->tx_len > l->tx_sent) l->blocked_since = sio__link_now(sys);
     l->taken += pending - (l->tx_len - l->tx_sent);
-    if (l->marked && !l->mark_taken_at && l->taken >= l->mark && !l->cipher_waiting)
-        l->mark_taken_at = sio__link_now(sys);
+    if (l->marked && !l->mark_taken_at && l->taken >= l->mark) sio__link_mark_check(sys, l);
     l->write_blocked = l->tx_len > l->tx_sent;
     return r;
 }
 
 /* Marks what is queued now (a ping just queued last): mark_taken_at says
- * when the socket took all of it.  An earlier mark not yet taken stays:
- * it is the oldest unanswered ping. */
+ * when the socket took all of it.  An earlier mark stays until cleared (its
+ * ping answered): it is the oldest unanswered ping. */
 #if SIO__WITH_SOCKETIO   /* Engine.IO 3's pings */
 static void sio__link_mark(sio__link *l)
 {
-    if (l->marked && !l->mark_taken_at) return;
+    if (l->marked) return;               /* the oldest unanswered ping stays marked until cleared */
     l->marked = 1;
     l->mark = l->taken + (l->tx_len - l->tx_sent);
     l->mark_taken_at = 0;
+    l->mark_cipher = 0;
 }
 #endif
 

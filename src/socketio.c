@@ -295,6 +295,7 @@ static void sio__socketio_parts_drop(sio_client *c)
     c->socketio.parts_to_send = 0;
     c->socketio.stop_waits = 0;
     c->socketio.drain_allowance = 0;
+    c->socketio.ping_held = 0;
 }
 
 /* len more bytes of the attachment went: a close waiting for the last one
@@ -356,10 +357,20 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
 }
 
 /* sio_send_end: an attachment ended; after the last, what waited goes. */
+/* Engine.IO 3: a ping was just queued on the link; the link's mark says
+ * when the socket took it.  A marked ping answered since (something read
+ * after the socket took it) makes room for this one. */
+static void sio__eio3_mark_ping(sio_client *c)
+{
+    sio__link *l = &c->ln;
+    if (l->marked && l->mark_taken_at && l->last_read >= l->mark_taken_at) l->marked = 0;
+    sio__link_mark(l);
+}
+
 static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
-    int stop = c->socketio.stop_waits;
+    int stop = c->socketio.stop_waits, ping_held = c->socketio.ping_held;
     if (--c->socketio.parts_to_send) {
         sio__socketio_part_sent(c, 0);
         return;
@@ -376,9 +387,9 @@ static void sio__socketio_part_ended(sio_client *c)
         sio__abort(c, SIO_ERR_NOMEM, "ws: could not queue the close frame");
         return;
     }
-    if (c->eio.heartbeat.client_pings) {         /* Engine.IO 3: a held ping leaves now; its pong's wait begins */
-        sio__heartbeat_heard(&c->eio.heartbeat, sio__now(c));
-        sio__link_mark(&c->ln);
+    if (ping_held) {                             /* Engine.IO 3: the held ping leaves now; its pong's wait begins */
+        sio__heartbeat_asked(&c->eio.heartbeat, sio__now(c));
+        sio__eio3_mark_ping(c);
     }
 }
 

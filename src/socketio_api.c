@@ -11,7 +11,7 @@ static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
     if (c->websocket.close_sent) return;
     if (c->ln.tx_len - c->ln.tx_sent + 6 > c->max_send_queue + SIO__PONG_SLACK) return;   /* 6: the ping's frame */
     sio__websocket_send(&c->websocket, &c->sys, &c->ln, SIO_WS_PING, (const unsigned char *)"", 0, (size_t)-1);
-    sio__link_mark(&c->ln);
+    sio__eio3_mark_ping(c);
     c->output_now = 1;
 }
 
@@ -82,9 +82,10 @@ static void sio__socketio_timers(sio_client *c, uint64_t now)
     }
     switch (sio__eio_due(&c->eio, now)) {
     case SIO__HEARTBEAT_PING:                    /* Engine.IO 3: the client pings (a server reading nothing gets none) */
-        if (sio__small_packet_fits(c, 0) && sio__eio_send_text(c, "2", 1, "", 0) == SIO_OK && !c->socketio.parts_to_send &&
-            !SIO__POLLING(c))
-            sio__link_mark(&c->ln);
+        if (sio__small_packet_fits(c, 0) && sio__eio_send_text(c, "2", 1, "", 0) == SIO_OK && !SIO__POLLING(c)) {
+            if (c->socketio.parts_to_send) c->socketio.ping_held = 1;   /* it waits behind the parts */
+            else sio__eio3_mark_ping(c);
+        }
         if (c->socketio.parts_to_send) sio__eio3_websocket_ping(c, now);
         break;
     case SIO__HEARTBEAT_TIMEOUT: {

@@ -4040,11 +4040,19 @@ static void test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes
 /* A pass-through TLS engine that takes plaintext a record at a time, only
  * once the last record left whole (as BearSSL and mbedTLS do). */
 typedef struct record_tls {
-    unsigned char cipher[16384 + 64], in[20000], plain[16384];
+    unsigned char cipher[80000], in[20000], plain[16384];
     size_t c_len, c_at, in_len, in_at;
+    int buffered;                      /* takes plaintext while less than 64 KiB of ciphertext waits (OpenSSL) */
 } record_tls;
 static record_tls rtls;
-static void *rtls_open(void *u, const char *h, char *e, size_t n) { (void)u; (void)h; (void)e; (void)n; memset(&rtls, 0, sizeof rtls); return &rtls; }
+static void *rtls_open(void *u, const char *h, char *e, size_t n)
+{
+    int buffered = rtls.buffered;
+    (void)u; (void)h; (void)e; (void)n;
+    memset(&rtls, 0, sizeof rtls);
+    rtls.buffered = buffered;
+    return &rtls;
+}
 static void rtls_close(void *s) { (void)s; }
 static unsigned char *rtls_recv_buf(void *s, size_t *room)
 {
@@ -4058,8 +4066,22 @@ static const unsigned char *rtls_send_buf(void *s, size_t *n) { (void)s; *n = rt
 static void rtls_send_done(void *s, size_t n) { (void)s; rtls.c_at += n; if (rtls.c_at == rtls.c_len) rtls.c_at = rtls.c_len = 0; }
 static const unsigned char *rtls_read_buf(void *s, size_t *n) { (void)s; *n = rtls.in_len - rtls.in_at; return *n ? rtls.in + rtls.in_at : NULL; }
 static void rtls_read_done(void *s, size_t n) { (void)s; rtls.in_at += n; }
-static unsigned char *rtls_write_buf(void *s, size_t *room) { (void)s; *room = rtls.c_len ? 0 : sizeof rtls.plain; return rtls.c_len ? NULL : rtls.plain; }
-static void rtls_write_done(void *s, size_t n) { (void)s; memcpy(rtls.cipher, rtls.plain, n); rtls.c_len = n; rtls.c_at = 0; }
+static unsigned char *rtls_write_buf(void *s, size_t *room)
+{
+    int full = rtls.buffered ? rtls.c_len - rtls.c_at >= 65536 : rtls.c_len > 0;
+    (void)s;
+    *room = full ? 0 : sizeof rtls.plain;
+    return full ? NULL : rtls.plain;
+}
+static void rtls_write_done(void *s, size_t n)
+{
+    (void)s;
+    memmove(rtls.cipher, rtls.cipher + rtls.c_at, rtls.c_len - rtls.c_at);
+    rtls.c_len -= rtls.c_at;
+    rtls.c_at = 0;
+    memcpy(rtls.cipher + rtls.c_len, rtls.plain, n);
+    rtls.c_len += n;
+}
 static int rtls_status(void *s, char *e, size_t n) { (void)s; (void)e; (void)n; return 0; }
 static const sio_tls record_tls_engine = { NULL, rtls_open, rtls_close, rtls_recv_buf, rtls_recv_done, rtls_send_buf,
                                            rtls_send_done, rtls_read_buf, rtls_read_done, rtls_write_buf, rtls_write_done,
@@ -4069,23 +4091,24 @@ static const sio_tls record_tls_engine = { NULL, rtls_open, rtls_close, rtls_rec
  * answering every ping it reads, stays while 60 KB drain.  The TLS engine
  * takes plaintext a record at a time: the socket taking ciphertext shows
  * the reading (the plaintext alone moved in 16 KB steps, too rarely). */
-static void test_io_eio3_slow_reader_over_tls_stays(void)
+/* An Engine.IO 3 client over the record TLS engine (buffered: OpenSSL's
+ * way), "/" connected, pingInterval 1000 and pingTimeout 1000. */
+static sio_client *eio3_over_tls(int buffered, size_t max_send_queue)
 {
     sio_client *c = NULL;
     sio_config cfg;
     sio_event ev;
-    static char arg[1100];
-    const size_t base = sizeof net.out - 500;
-    int k, j, errors = 0;
+    int k;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = "https://h.test/";
     cfg.mode = SIO_MODE_SOCKETIO;
     cfg.reconnect = SIO_RECONNECT_OFF;
     cfg.eio = 3;
-    cfg.max_send_queue = 100000;
+    cfg.max_send_queue = max_send_queue;
     cfg.tls = &record_tls_engine;
     net_reset();
     reader_reset();
+    rtls.buffered = buffered;
     CHECK_INT(sio_create(&cfg, &c), SIO_OK);
     sio_start(c);
     for (k = 0; k < 5; k++) sio_poll(c, &ev, 0);
@@ -4095,6 +4118,78 @@ static void test_io_eio3_slow_reader_over_tls_stays(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
     server_text("40");
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    return c;
+}
+
+/* Over an engine that keeps taking plaintext while ciphertext waits
+ * (OpenSSL), a server that reads but answers no ping is given up: the ping
+ * counts as taken once the ciphertext held when its plaintext went in has
+ * gone (the engine is never empty while the application sends). */
+static void test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up(void)
+{
+    sio_event ev;
+    sio_client *c = eio3_over_tls(1, 20000);
+    const size_t base = sizeof net.out - 500;
+    static char arg[700];
+    int k, j, errors = 0;
+    reader.answer = 0;
+    arg[0] = '[';
+    arg[1] = '"';
+    memset(arg + 2, 'x', 550);
+    strcpy(arg + 552, "\"]");
+    net.out_len = 0;
+    for (k = 0; k < 3000 && !errors; k++) {                    /* up to 300 s */
+        sio_emit(c, NULL, "tick", arg);
+        sio_emit(c, NULL, "tick", arg);
+        net.now += 100;
+        net.out_len = base;
+        for (j = 0; j < 3; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        reader_take(net.out + base, net.out_len - base);
+    }
+    CHECK_INT(errors, 1);
+    CHECK(k < 300);
+    rtls.buffered = 0;
+    sio_destroy(c);
+}
+
+/* Emits with a small attachment in parts every 1.5 s do not keep a server
+ * that reads everything and answers no ping: the end of the last part
+ * restarts the ping's wait only when the client's ping was held behind the
+ * parts, and never over a ping the socket took and no answer followed. */
+static void test_io_eio3_attachments_in_parts_do_not_keep_a_silent_server(void)
+{
+    sio_event ev;
+    sio_client *c = eio3_with_queue(100000, "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    sio_emit_options o = one_attachment_in_parts();
+    int k, j, errors = 0;
+    CHECK(c != NULL);
+    if (!c) return;
+    for (k = 0; k < 3000 && !errors; k++) {                    /* up to 300 s */
+        if (k % 15 == 0) {
+            CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);
+            CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+            CHECK_INT(sio_send_part(c, "\x01\x02", 2), SIO_OK);
+            CHECK_INT(sio_send_end(c), SIO_OK);
+        }
+        net.now += 100;
+        for (j = 0; j < 3; j++) {
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+            net.out_len = 0;                                   /* read, never answered */
+        }
+    }
+    CHECK_INT(errors, 1);
+    CHECK(k < 100);
+    sio_destroy(c);
+}
+
+static void test_io_eio3_slow_reader_over_tls_stays(void)
+{
+    sio_client *c = eio3_over_tls(0, 100000);
+    sio_event ev;
+    static char arg[1100];
+    const size_t base = sizeof net.out - 500;
+    int k, j, errors = 0;
     arg[0] = '[';
     arg[1] = '"';
     memset(arg + 2, 'x', 1000);
@@ -4226,6 +4321,8 @@ int main(void)
     RUN(test_io_eio3_server_that_talks_but_reads_nothing_is_given_up);
     RUN(test_io_polling_leave_of_the_last_namespace_with_a_full_queue_closes);
     RUN(test_io_eio3_slow_reader_over_tls_stays);
+    RUN(test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up);
+    RUN(test_io_eio3_attachments_in_parts_do_not_keep_a_silent_server);
     RUN(test_io_eio3_reader_that_never_answers_is_given_up);
     RUN(test_io_leave_has_the_room_of_the_queue_it_drops);
     RUN(test_io_polling_attachments_in_parts);
