@@ -136,15 +136,15 @@ ports:
 	/usr/bin/python3 tests/check_ports.py
 
 # The deepest stack of each public call on Cortex-M3 (-Os, thumb), from GCC's call graph with
-# stack usage (tools/stack_depth.py).  sio_poll is held to 4 KiB (the path is printed), the
-# other calls to 2 KiB; the platform's hooks and the allocator are the integrator's and not counted.
+# stack usage (tools/stack_depth.py): each is held to 2 KiB (sio_poll's path is printed); the
+# platform's hooks and the allocator are the integrator's and not counted.
 STACK_ENTRIES = sio_create sio_start sio_stop sio_destroy sio_join sio_leave sio_emit_ex sio_ack sio_send_text \
   sio_send_part sio_send_end
 stack: examples/port_template.c sio.h
 	mkdir -p $(CM_DIR)/stack
 	cd $(CM_DIR)/stack && $(CM_CC) $(WARN) -Os -mcpu=cortex-m3 -mthumb -I$(CURDIR) -fcallgraph-info=su \
 	  -c $(CURDIR)/examples/port_template.c -o port_template.o
-	$(PYTHON) tools/stack_depth.py --max 4096 --entry sio_poll $(CM_DIR)/stack/port_template.ci
+	$(PYTHON) tools/stack_depth.py --max 2048 --entry sio_poll $(CM_DIR)/stack/port_template.ci
 	$(PYTHON) tools/stack_depth.py --brief --max 2048 $(STACK_ENTRIES:%=--entry %) $(CM_DIR)/stack/port_template.ci
 
 # The same programs with AddressSanitizer and UBSan, for the test run.

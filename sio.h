@@ -2203,7 +2203,20 @@ static long sio__line_end(const char *buf, size_t from, size_t len)
     return nl ? (long)(nl - buf) : -1;
 }
 
-SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_t len)
+/* A response head without its headers: what sio__http_parse keeps. */
+typedef struct sio__http_status {
+    int status, minor_version;
+    const char *reason; size_t reason_len;
+    size_t header_count;                   /* all of them (at most SIO_HTTP_MAX_HEADERS) */
+    size_t kept;                           /* those stored */
+    size_t head_len;
+} sio__http_status;
+
+/* Parses a response head (see sio_http_parse_response), storing up to cap
+ * of its headers (only those called keep when it is not NULL): a caller
+ * that wants one header needs no room for sixty-four. */
+static int sio__http_parse(sio__http_status *r, sio_http_header *headers, size_t cap, const char *keep, const char *buf,
+                           size_t len)
 {
     size_t pos, line_start, line_len;
     long nl;
@@ -2237,7 +2250,7 @@ SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_
     r->reason_len = line_len > 12 ? line_len - 13 : 0;
     /* Header fields */
     for (line_start = (size_t)nl + 1; line_start < r->head_len;) {
-        sio_http_header *h;
+        sio_http_header *h, scratch;
         const char *colon, *v, *vend;
         nl = sio__line_end(buf, line_start, len);
         line = buf + line_start;
@@ -2250,9 +2263,11 @@ SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_
         for (v = line; v < colon; v++)
             if (!sio__is_tchar((unsigned char)*v)) return SIO_ERR_PROTOCOL;
         if (r->header_count == SIO_HTTP_MAX_HEADERS) return SIO_ERR_TOO_BIG;
-        h = &r->headers[r->header_count++];
+        r->header_count++;
+        h = r->kept < cap ? &headers[r->kept] : &scratch;
         h->name = line;
         h->name_len = (size_t)(colon - line);
+        if (h != &scratch && (!keep || sio__span_ieq(line, h->name_len, keep))) r->kept++;
         v = colon + 1;
         vend = line + line_len;
         while (v < vend && (*v == ' ' || *v == '\t')) v++;
@@ -2263,6 +2278,35 @@ SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_
         line_start = (size_t)nl + 1;
     }
     return 1;
+}
+
+SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_t len)
+{
+    sio__http_status head;
+    int st = sio__http_parse(&head, r->headers, SIO_HTTP_MAX_HEADERS, NULL, buf, len);
+    r->status = head.status;
+    r->minor_version = head.minor_version;
+    r->reason = head.reason;
+    r->reason_len = head.reason_len;
+    r->header_count = head.kept;
+    r->head_len = head.head_len;
+    return st;
+}
+
+/* sio_http_parse_response into a response on the heap, for the client's
+ * layers: its header array is too big for a small target's stack.  *out
+ * is set (free it) only when the result is 1; SIO_ERR_NOMEM when there was
+ * no memory for it. */
+static int sio__http_parse_response_heap(const sio_allocator *a, sio_http_response **out, const char *buf, size_t len)
+{
+    sio_http_response *r = (sio_http_response *)sio__realloc(a, NULL, sizeof *r);
+    int st;
+    *out = NULL;
+    if (!r) return SIO_ERR_NOMEM;
+    st = sio_http_parse_response(r, buf, len);
+    if (st == 1) *out = r;
+    else sio__free(a, r);
+    return st;
 }
 
 SIO_API const sio_http_header *sio_http_find_header(const sio_http_response *r, const char *name)
@@ -4210,9 +4254,8 @@ static const char *sio__proxy_printable(const char *s, size_t n, char out[61])
 
 /* The realm of a Proxy-Authenticate challenge, for the error sentence
  * ("" when there is none). */
-static const char *sio__proxy_realm(const sio_http_response *r, char out[61])
+static const char *sio__proxy_realm(const sio_http_header *hd, char out[61])
 {
-    const sio_http_header *hd = sio_http_find_header(r, "Proxy-Authenticate");
     size_t i;
     for (i = 0; hd && i + 6 <= hd->value_len; i++) {
         if (sio__span_ieq(hd->value + i, 6, "realm=") && (i == 0 || strchr(" ,\t", hd->value[i - 1]))) {
@@ -4248,7 +4291,8 @@ static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in
 {
     char text[61];
     for (;;) {
-        sio_http_response r;
+        sio__http_status r;
+        sio_http_header challenge;
         size_t limit = len - *used > h->max_head ? h->max_head : len - *used;
         const unsigned char *p = in + *used;
         int st;
@@ -4261,7 +4305,7 @@ static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in
             snprintf(why, why_size, "proxy: the response to CONNECT exceeds %lu bytes", (unsigned long)h->max_head);
             return SIO_ERR_TOO_BIG;
         }
-        st = sio_http_parse_response(&r, (const char *)p, limit);
+        st = sio__http_parse(&r, &challenge, 1, "Proxy-Authenticate", (const char *)p, limit);
         if (st == SIO_ERR_TOO_BIG) {
             snprintf(why, why_size, "proxy: the response to CONNECT has more than %d headers", SIO_HTTP_MAX_HEADERS);
             return SIO_ERR_TOO_BIG;
@@ -4276,7 +4320,7 @@ static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in
             return 1;
         }
         if (r.status == 407) {
-            sio__proxy_realm(&r, text);
+            sio__proxy_realm(r.kept ? &challenge : NULL, text);
             snprintf(why, why_size, "proxy: 407 authentication %s%s%s%s", h->proxy->user ? "failed" : "required",
                      text[0] ? " (realm \"" : "", text, text[0] ? "\")" : "");
             return SIO_ERR_PROXY;
@@ -7809,16 +7853,20 @@ static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max
     size_t have = l->rx_len - l->rx_start, from = ws->hs_scanned > 3 ? ws->hs_scanned - 3 : 0;
     /* Parse only once a blank line can be there. */
     if (have > from && memchr(l->rx + l->rx_start + from, '\n', have - from)) {
-        sio_http_response resp;
-        int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+        sio_http_response *resp;
+        int r = sio__http_parse_response_heap(&ws->rx.allocator, &resp, (const char *)l->rx + l->rx_start, have);
         if (r < 0) {
-            snprintf(why, why_size, "%s", r == SIO_ERR_TOO_BIG ? "ws: handshake response has too many headers"
-                                                                : "ws: handshake response is not valid HTTP/1.1");
-            return SIO_ERR_HANDSHAKE;
+            snprintf(why, why_size, "%s", r == SIO_ERR_NOMEM ? "ws: out of memory reading the handshake response"
+                                          : r == SIO_ERR_TOO_BIG ? "ws: handshake response has too many headers"
+                                                                 : "ws: handshake response is not valid HTTP/1.1");
+            return r == SIO_ERR_NOMEM ? SIO_ERR_NOMEM : SIO_ERR_HANDSHAKE;
         }
         if (r == 1) {
-            if ((r = sio__websocket_check(ws, &resp, why, why_size)) != SIO_OK) return r;
-            l->rx_start += resp.head_len;
+            size_t head_len = resp->head_len;
+            r = sio__websocket_check(ws, resp, why, why_size);
+            sio__free(&ws->rx.allocator, resp);
+            if (r != SIO_OK) return r;
+            l->rx_start += head_len;
             return 1;
         }
     }
@@ -8243,25 +8291,28 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
         long n;
         size_t have = l->rx_len - l->rx_start;
         if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
-            sio_http_response resp;
-            int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+            sio_http_response *resp;
+            int r = sio__http_parse_response_heap(&sys->alloc, &resp, (const char *)l->rx + l->rx_start, have);
             const sio_http_header *h;
             if (r < 0) {
-                snprintf(text, text_size, "eio: polling response is not valid HTTP/1.1");
-                return SIO_ERR_PROTOCOL;
+                snprintf(text, text_size, "%s", r == SIO_ERR_NOMEM ? "eio: out of memory reading a polling response"
+                                                                   : "eio: polling response is not valid HTTP/1.1");
+                return r == SIO_ERR_NOMEM ? SIO_ERR_NOMEM : SIO_ERR_PROTOCOL;
             }
             if (r == 1) {
                 in->head_done = 1;
-                in->status = resp.status;
-                h = sio_http_find_header(&resp, "Connection");
-                in->closes = resp.minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
-                sio__polling_take_cookies(&sys->alloc, cookies, &resp);
-                if (sio_http_body_init(&in->body, &resp, max_body) != SIO_OK) {
+                in->status = resp->status;
+                h = sio_http_find_header(resp, "Connection");
+                in->closes = resp->minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
+                sio__polling_take_cookies(&sys->alloc, cookies, resp);
+                r = sio_http_body_init(&in->body, resp, max_body);
+                in->body_at = in->raw = in->dec = resp->head_len;
+                sio__free(&sys->alloc, resp);
+                if (r != SIO_OK) {
                     snprintf(text, text_size, "eio: polling response body is too big or badly framed (limit %lu bytes)",
                              (unsigned long)max_body);
                     return SIO_ERR_TOO_BIG;
                 }
-                in->body_at = in->raw = in->dec = resp.head_len;
             }
         }
         if (!in->head_done && have >= max_head) {
@@ -8756,6 +8807,10 @@ struct sio_client {
     uint64_t output_since;             /* output waiting since at least then; 0: none */
     int output_now;                    /* it must not wait for the bytes read to be worked through */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+    char why[SIO__TEXT_SIZE];          /* the sentence of an error being made on the pump's path, handed at once
+                                          to a function that copies it before doing anything else (sio__push,
+                                          sio__abort, sio__fail, sio__end_ack, sio__outbox_give_up): one
+                                          buffer, not one per frame, keeps sio_poll's stack small */
 #if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */
 #if SIO__WITH_PROXY
@@ -9036,11 +9091,13 @@ static void sio__keep_handshake(sio_client *c, int status, const unsigned char *
  * of its body. */
 static void sio__keep_refusal(sio_client *c, const sio__link *l)
 {
-    sio_http_response r;
+    sio_http_response *r;
     const unsigned char *p = l->rx ? l->rx + l->rx_start : NULL;
     size_t n = l->rx ? l->rx_len - l->rx_start : 0;
-    if (p && sio_http_parse_response(&r, (const char *)p, n) == 1)
-        sio__keep_handshake(c, r.status, p, r.head_len, p + r.head_len, n - r.head_len);
+    if (p && sio__http_parse_response_heap(&c->sys.alloc, &r, (const char *)p, n) == 1) {
+        sio__keep_handshake(c, r->status, p, r->head_len, p + r->head_len, n - r->head_len);
+        sio__free(&c->sys.alloc, r);
+    }
 }
 
 /* The request head's Host line for the client's server; its length. */
@@ -9126,10 +9183,9 @@ static void sio__offline_send(sio_client *c)
         memcpy(&len, c->offline + pos + 1, sizeof len);
         if (sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, c->offline + pos + 1 + sizeof len, len,
                                 (size_t)-1) != SIO_OK) {
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were lost (out of memory)",
+            snprintf(c->why, sizeof c->why, "ws: %lu messages kept while reconnecting were lost (out of memory)",
                      (unsigned long)c->offline_count);
-            sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_NOMEM, 0, text);
+            sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_NOMEM, 0, c->why);
             break;
         }
         pos += 1 + sizeof len + len;
@@ -9184,10 +9240,9 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
         return;
     }
     if (c->offline_count) {                      /* the end: nothing will send them */
-        char text[SIO__TEXT_SIZE];
-        snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were not sent: the client stopped",
+        snprintf(c->why, sizeof c->why, "ws: %lu messages kept while reconnecting were not sent: the client stopped",
                  (unsigned long)c->offline_count);
-        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, c->why);
         sio__offline_clear(c);
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
@@ -9356,13 +9411,12 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
  * (events queued). */
 static int sio__flush(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
-    int r = sio__link_flush(&c->sys, &c->ln, text, sizeof text);
+    int r = sio__link_flush(&c->sys, &c->ln, c->why, sizeof c->why);
     if (r == 0) return 0;
     if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
         sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
     else
-        sio__abort(c, r, text);
+        sio__abort(c, r, c->why);
     return -1;
 }
 #ifdef SIO_SOURCE_LINES
@@ -9497,7 +9551,7 @@ static int sio__proxy_resolved(sio_client *c)
  * file is followed by the origin's, so the stack stays bounded. */
 static void sio__resolve(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE], why[128];
+    char why[128];
     sio__resolver *r = &c->resolver;
     do {
         sio__resolving *w = (sio__resolving *)sio__realloc(&c->sys.alloc, NULL, sizeof *w);
@@ -9513,9 +9567,9 @@ static void sio__resolve(sio_client *c)
         if (!r->addr_count) {
             c->phase = SIO__RESOLVING;
             if (sio__dns_next_server(c, why, sizeof why) < 0) {
-                snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c),
+                snprintf(c->why, sizeof c->why, "dns: cannot resolve %.80s: %s", sio__resolved_name(c),
                          why[0] ? why : "no nameserver to ask");
-                sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+                sio__abort(c, SIO_ERR_NO_ADDRESS, c->why);
             }
             return;
         }
@@ -9526,12 +9580,11 @@ static void sio__resolve(sio_client *c)
 /* Resolving ended: connect to what was found, or fail saying why not. */
 static void sio__dns_done(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
-    int r = sio__resolver_finish(&c->resolver, text, sizeof text);
+    int r = sio__resolver_finish(&c->resolver, c->why, sizeof c->why);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
-    if (r != 0) sio__abort(c, r, text);
+    if (r != 0) sio__abort(c, r, c->why);
     else if (sio__proxy_resolved(c)) sio__resolve(c);
     else sio__start_next_address(c);
 }
@@ -9561,7 +9614,7 @@ static void sio__step_resolve(sio_client *c)
 /* No answer in time: ask again, then the next nameserver. */
 static void sio__resolve_timer(sio_client *c)
 {
-    char why[128], text[SIO__TEXT_SIZE];
+    char why[128];
     switch (sio__resolver_due(&c->resolver, sio__now(c))) {
     case SIO__RESOLVER_ASK_AGAIN:
         if (sio__dns_send(c) == 0) return;
@@ -9573,9 +9626,9 @@ static void sio__resolve_timer(sio_client *c)
         return;
     case SIO__RESOLVER_NEXT_SERVER:
         if (sio__dns_next_server(c, why, sizeof why) == 0) return;
-        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", sio__resolved_name(c));
+        snprintf(c->why, sizeof c->why, "dns: no answer for %.80s from the nameservers", sio__resolved_name(c));
         c->phase = SIO__CONNECTING;
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         return;
     default:
         return;
@@ -9610,8 +9663,7 @@ static int sio__more_addresses(const sio_client *c)
 
 static void sio__step_connect(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
-    int r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), text, sizeof text);
+    int r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), c->why, sizeof c->why);
     if (r == 0) return;
     if (r > 0) {
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
@@ -9621,10 +9673,10 @@ static void sio__step_connect(sio_client *c)
     /* TCP is up: TLS or the proxy said no, not the address; but socks5://
      * is asked for one of the origin's addresses, and the next may work */
     if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c) && sio__more_addresses(c))) {
-        sio__abort(c, r, text);
+        sio__abort(c, r, c->why);
         return;
     }
-    if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
+    if (!c->first_error[0]) memcpy(c->first_error, c->why, sizeof c->first_error);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     sio__link_retry(&c->sys, &c->ln);
@@ -9637,7 +9689,7 @@ static void sio__step_connect(sio_client *c)
  * at once (IPv6/IPv4 fallback); reports the first failure when none is left. */
 static void sio__start_next_address(sio_client *c)
 {
-    char err[128], text[SIO__TEXT_SIZE];
+    char err[128];
     int r = SIO_ERR_NO_ADDRESS;
     while (c->attempt < SIO__MAX_ADDRESSES) {
         err[0] = 0;
@@ -9654,13 +9706,13 @@ static void sio__start_next_address(sio_client *c)
         if (!sio__next_proxy_address(c)) c->attempt++;
     }
     if (c->first_error[0]) {
-        memcpy(text, c->first_error, sizeof text);
-        sio__abort(c, SIO_ERR_IO, text);
+        memcpy(c->why, c->first_error, sizeof c->why);
+        sio__abort(c, SIO_ERR_IO, c->why);
     } else {
-        snprintf(text, sizeof text, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
+        snprintf(c->why, sizeof c->why, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
                  (unsigned)sio__hop_port(c),
                  err[0] ? err : "no address");
-        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+        sio__abort(c, SIO_ERR_NO_ADDRESS, c->why);
     }
 }
 
@@ -9989,9 +10041,8 @@ static void sio__probe_commit(sio_client *c)
 
 static void sio__probe_start(sio_client *c, uint64_t now)
 {
-    char text[SIO__TEXT_SIZE];
     if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket ||
-        sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
+        sio__link_open(c, &c->upgrade.link, c->why, sizeof c->why) != SIO_OK) {
         c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try, or it cannot */
         return;
     }
@@ -10001,7 +10052,6 @@ static void sio__probe_start(sio_client *c, uint64_t now)
 /* Advances the upgrade; returns 1 when the WebSocket took over. */
 static int sio__probe_step(sio_client *c, uint64_t now)
 {
-    char text[SIO__TEXT_SIZE];
     const void *upgrade = "5";
     size_t one = 1;
     int r;
@@ -10011,12 +10061,12 @@ static int sio__probe_step(sio_client *c, uint64_t now)
         return 0;
     }
     if (c->upgrade.state == SIO__PROBE_CONNECTING) {
-        if ((r = sio__link_connected(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if ((r = sio__link_connected(c, l, c->why, sizeof c->why)) < 0) { sio__probe_fail(c); return 0; }
         if (r == 0) return 0;
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
         c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
-    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0 ||
+    if (sio__link_flush(&c->sys, l, c->why, sizeof c->why) != 0 ||
         (r = sio__upgrade_receive(&c->upgrade, &c->sys, &c->websocket, c->max_handshake)) < 0) {
         sio__probe_fail(c);
         return 0;
@@ -10095,11 +10145,10 @@ static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
     if (!sio__small_packet_fits(c, len)) {
-        char text[SIO__TEXT_SIZE];
-        snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
+        snprintf(c->why, sizeof c->why, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
                  "(max_send_queue %lu bytes); the server sends more than it reads",
                  (unsigned long)len, (unsigned long)c->max_send_queue);
-        sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, text);
+        sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, c->why);
         return 0;
     }
     sio__eio_send_text(c, "3", 1, payload, len);
@@ -10167,7 +10216,7 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
 static int sio__send_connect(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    char head[256], recovery[160];
+    char *head = c->why, recovery[160];           /* under 240 bytes: a namespace has at most 200 */
     const void *pieces[3];
     size_t lens[3], n = 1;
     const char *auth = ns->auth ? ns->auth : "";
@@ -10264,7 +10313,7 @@ static void sio__outbox_fail(sio_client *c, int ns, int error, const char *text)
  * attachments.  The try counts once its text went. */
 static int sio__outbox_send(sio_client *c, sio__outgoing *e, uint64_t now)
 {
-    char head[256];
+    char *head = c->why;                         /* under 240 bytes: a namespace has at most 200 */
     const void *pieces[2];
     size_t lens[2], k, off = e->body_len;
     uint64_t wire_id = c->socketio.acks.next_id;
@@ -10295,19 +10344,18 @@ static void sio__outbox_next(sio_client *c, int i)
     uint64_t now = sio__now(c);
     if (c->phase != SIO__OPEN || !c->eio.open || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED) return;
     while ((e = sio__outbox_first(&c->socketio.outbox, i)) != NULL && !e->in_flight) {
-        char text[SIO__TEXT_SIZE];
-        size_t k, head = 1 + sio_packet_encode_header(text, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+        size_t k, head = 1 + sio_packet_encode_header(c->why, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
                                                       (unsigned)e->count, c->socketio.namespaces.list[i]->name, 1,
                                                       c->socketio.acks.next_id);
         int fits = sio__packet_fits(c, head + e->body_len, 0);
         for (k = 0; fits && k < e->count; k++) fits = sio__packet_fits(c, e->lens[k], 1);
         if (e->tries > c->emit_retries) {
-            snprintf(text, sizeof text, "operation has timed out: no ack after %d tries", e->tries);
-            sio__outbox_give_up(c, e, SIO_ERR_TIMEOUT, text);
+            snprintf(c->why, sizeof c->why, "operation has timed out: no ack after %d tries", e->tries);
+            sio__outbox_give_up(c, e, SIO_ERR_TIMEOUT, c->why);
         } else if (!fits) {
-            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+            snprintf(c->why, sizeof c->why, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      c->socketio.namespaces.list[i]->name, (unsigned long)c->eio.session.max_payload);
-            sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, text);
+            sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, c->why);
         } else if (sio__backlog(c) + e->total > c->max_send_queue) {
             c->socketio.outbox_stalled = 1;      /* the last try has not even left: no copy over the limit */
             return;
@@ -10629,13 +10677,12 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
     while ((q = ns->queue_head) != NULL) {
         int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
         if (!sio__queued_fits(c, q)) {       /* emitted before the server's maxPayload was known */
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+            snprintf(c->why, sizeof c->why, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      ns->name, (unsigned long)c->eio.session.max_payload);
             if (k >= 0) {
-                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, text);
+                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, c->why);
             } else {
-                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, text);
+                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, c->why);
                 if (p) p->ns = i;
             }
         } else {
@@ -10893,7 +10940,6 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
     sio__binary *b = &c->socketio.binary;
     sio_packet pk;
     const char *why = NULL;
-    char text[SIO__TEXT_SIZE];
     if (b->in_parts) return sio__socketio_attachment_part(c, data, len, offset, final, ev);
     switch (sio__binary_add(b, &c->sys.alloc, data, len, final, c->max_message)) {
     case 0:
@@ -10904,9 +10950,9 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
         sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     case SIO_ERR_TOO_BIG:
-        snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
+        snprintf(c->why, sizeof c->why, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
                  (unsigned long)c->max_message);
-        sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
+        sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, c->why);
         return 0;
     default:
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");
@@ -11786,15 +11832,20 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
 /* The Location of a redirect whose head starts l's received bytes: its
  * length (under SIO__MAX_LOCATION) with *value pointing into the head, or 0
  * (not a redirect, or no usable Location). */
-static size_t sio__redirect_location(const sio__link *l, const char **value)
+static size_t sio__redirect_location(const sio_allocator *a, const sio__link *l, const char **value)
 {
-    sio_http_response r;
+    sio_http_response *r;
     const sio_http_header *h;
-    if (!l->rx || sio_http_parse_response(&r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1) return 0;
-    if (r.status != 301 && r.status != 302 && r.status != 303 && r.status != 307 && r.status != 308) return 0;
-    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= SIO__MAX_LOCATION) return 0;
-    *value = h->value;
-    return h->value_len;
+    size_t n = 0;
+    if (!l->rx || sio__http_parse_response_heap(a, &r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1)
+        return 0;
+    if ((r->status == 301 || r->status == 302 || r->status == 303 || r->status == 307 || r->status == 308) &&
+        (h = sio_http_find_header(r, "Location")) != NULL && h->value_len && h->value_len < SIO__MAX_LOCATION) {
+        *value = h->value;
+        n = h->value_len;
+    }
+    sio__free(a, r);
+    return n;
 }
 
 /* The absolute URL a Location names, in this client's kind of scheme (ws
@@ -11967,7 +12018,6 @@ static int sio__fall_back_to_polling(sio_client *c)
 /* Starts one connection attempt (sio_start, or a reconnection). */
 static void sio__begin(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
     int r;
     c->attempt = 0;
     c->first_error[0] = 0;
@@ -11980,8 +12030,8 @@ static void sio__begin(sio_client *c)
 #if SIO__WITH_POLLING
     c->polling.active = sio__polling_first(c);
 #endif
-    if (c->url.secure && (r = sio__need_tls(c, text, sizeof text)) != SIO_OK) {
-        sio__abort(c, r, text);
+    if (c->url.secure && (r = sio__need_tls(c, c->why, sizeof c->why)) != SIO_OK) {
+        sio__abort(c, r, c->why);
         return;
     }
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
@@ -12011,7 +12061,7 @@ static void sio__begin(sio_client *c)
 static int sio__follow_redirect(sio_client *c, const sio__link *l)
 {
     const char *value = NULL;
-    size_t n = sio__redirect_location(l, &value);
+    size_t n = sio__redirect_location(&c->sys.alloc, l, &value);
     char *location, *url, *text;
     int r;
     if (!n) return 0;
@@ -12297,7 +12347,6 @@ static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uin
 /* One round of the polling transport; returns 1 with an event. */
 static int sio__step_polling(sio_client *c, sio_event *ev)
 {
-    char text[SIO__TEXT_SIZE];
     int round, r;
     uint64_t max_body = (uint64_t)c->max_message + 4096;
     for (round = 0; round < 4; round++) {
@@ -12313,14 +12362,14 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
             return 0;
         }
-        text[0] = 0;
-        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__poll_link(c, &c->ln, text, sizeof text)) != 0) break;
-        if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, text, sizeof text)) != 0)
+        c->why[0] = 0;
+        if ((r = sio__poll_requests(c, c->why, sizeof c->why)) != 0) break;
+        if ((r = sio__poll_link(c, &c->ln, c->why, sizeof c->why)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, c->why, sizeof c->why)) != 0)
             break;
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", text,
-                                   sizeof text);
+            r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", c->why,
+                                   sizeof c->why);
             if (r == 2) return 0;
             if (r < 0) break;
             if (r == 1 && !c->eio.open && c->keep_handshake)
@@ -12334,7 +12383,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__poll_response(c, &c->polling.post, &c->polling.post_in, 4096, "polling POST", text, sizeof text);
+            r = sio__poll_response(c, &c->polling.post, &c->polling.post_in, 4096, "polling POST", c->why, sizeof c->why);
             if (r < 0) break;
             if (r == 1) {
                 sio__http_done(c, &c->polling.post, &c->polling.post_in);
@@ -12347,7 +12396,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
     if (round < 4 && r < 0) {
         if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
         else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE || r == SIO_ERR_TOO_BIG ||
-                            r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY ? r : SIO_ERR_IO, text);
+                            r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY || r == SIO_ERR_NOMEM ? r : SIO_ERR_IO, c->why);
     }
     return 0;
 }
@@ -12358,7 +12407,6 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__keepalive_timer(sio_client *c, uint64_t now)
 {
     sio__keepalive *k = &c->websocket.keepalive;
-    char text[SIO__TEXT_SIZE];
     unsigned char payload[SIO__KEEPALIVE_PAYLOAD];
     switch (sio__keepalive_due(k, now, c->ln.last_read)) {
     case SIO__KEEPALIVE_PING:
@@ -12369,10 +12417,10 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
         break;
     case SIO__KEEPALIVE_DEAD:
         if (!sio__silent_since(c, sio__keepalive_dead_at(k, c->ln.last_read))) break;
-        snprintf(text, sizeof text, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
+        snprintf(c->why, sizeof c->why, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
                  c->host, (unsigned)c->port, (unsigned long)k->timeout);
         sio__keepalive_stop(k);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         break;
     default:
         break;
@@ -12381,7 +12429,6 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
 
 static void sio__check_timer(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
     uint64_t now = sio__now(c);
 #if SIO__WITH_SOCKETIO
     sio__socketio_timers(c, now);
@@ -12395,15 +12442,15 @@ static void sio__check_timer(sio_client *c)
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
     case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
-        snprintf(text, sizeof text, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
+        snprintf(c->why, sizeof c->why, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
                                                           : "ws: connecting to %.80s port %u timed out after %d ms",
                  c->host, (unsigned)c->port, c->connect_timeout);
 #if SIO__WITH_PROXY
         if (c->ln.connecting && c->route.proxy)   /* the proxy has not let it through: say so, not the origin */
-            snprintf(text, sizeof text, "proxy: no tunnel from %.80s port %u to %.80s port %u within %d ms",
+            snprintf(c->why, sizeof c->why, "proxy: no tunnel from %.80s port %u to %.80s port %u within %d ms",
                      c->hop_host, (unsigned)c->hop_port, c->host, (unsigned)c->port, c->connect_timeout);
 #endif
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         break;
     case SIO__CLOSING:
         sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
@@ -12412,8 +12459,8 @@ static void sio__check_timer(sio_client *c)
         sio__begin(c);
         break;
     case SIO__RESOLVING:
-        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", sio__resolved_name(c), c->connect_timeout);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        snprintf(c->why, sizeof c->why, "dns: resolving %.80s timed out after %d ms", sio__resolved_name(c), c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         break;
     case SIO__CLOSE_WAIT:
     case SIO__FAILING:

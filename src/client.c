@@ -153,6 +153,10 @@ struct sio_client {
     uint64_t output_since;             /* output waiting since at least then; 0: none */
     int output_now;                    /* it must not wait for the bytes read to be worked through */
     char first_error[SIO__TEXT_SIZE];  /* of the first address tried */
+    char why[SIO__TEXT_SIZE];          /* the sentence of an error being made on the pump's path, handed at once
+                                          to a function that copies it before doing anything else (sio__push,
+                                          sio__abort, sio__fail, sio__end_ack, sio__outbox_give_up): one
+                                          buffer, not one per frame, keeps sio_poll's stack small */
 #if SIO__WITH_DNS
     sio__address address;              /* the resolved address that connected ("": none) */
 #if SIO__WITH_PROXY
@@ -433,11 +437,13 @@ static void sio__keep_handshake(sio_client *c, int status, const unsigned char *
  * of its body. */
 static void sio__keep_refusal(sio_client *c, const sio__link *l)
 {
-    sio_http_response r;
+    sio_http_response *r;
     const unsigned char *p = l->rx ? l->rx + l->rx_start : NULL;
     size_t n = l->rx ? l->rx_len - l->rx_start : 0;
-    if (p && sio_http_parse_response(&r, (const char *)p, n) == 1)
-        sio__keep_handshake(c, r.status, p, r.head_len, p + r.head_len, n - r.head_len);
+    if (p && sio__http_parse_response_heap(&c->sys.alloc, &r, (const char *)p, n) == 1) {
+        sio__keep_handshake(c, r->status, p, r->head_len, p + r->head_len, n - r->head_len);
+        sio__free(&c->sys.alloc, r);
+    }
 }
 
 /* The request head's Host line for the client's server; its length. */
@@ -523,10 +529,9 @@ static void sio__offline_send(sio_client *c)
         memcpy(&len, c->offline + pos + 1, sizeof len);
         if (sio__websocket_send(&c->websocket, &c->sys, &c->ln, opcode, c->offline + pos + 1 + sizeof len, len,
                                 (size_t)-1) != SIO_OK) {
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were lost (out of memory)",
+            snprintf(c->why, sizeof c->why, "ws: %lu messages kept while reconnecting were lost (out of memory)",
                      (unsigned long)c->offline_count);
-            sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_NOMEM, 0, text);
+            sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_NOMEM, 0, c->why);
             break;
         }
         pos += 1 + sizeof len + len;
@@ -581,10 +586,9 @@ static void sio__finish(sio_client *c, int code, const char *reason, int clean)
         return;
     }
     if (c->offline_count) {                      /* the end: nothing will send them */
-        char text[SIO__TEXT_SIZE];
-        snprintf(text, sizeof text, "ws: %lu messages kept while reconnecting were not sent: the client stopped",
+        snprintf(c->why, sizeof c->why, "ws: %lu messages kept while reconnecting were not sent: the client stopped",
                  (unsigned long)c->offline_count);
-        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, text);
+        sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_CLOSED, 0, c->why);
         sio__offline_clear(c);
     }
     sio__push(c, SIO_EVENT_CLOSE, code, 0, clean, reason);
@@ -753,12 +757,11 @@ static void sio__fail(sio_client *c, int code, int error, const char *why)
  * (events queued). */
 static int sio__flush(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
-    int r = sio__link_flush(&c->sys, &c->ln, text, sizeof text);
+    int r = sio__link_flush(&c->sys, &c->ln, c->why, sizeof c->why);
     if (r == 0) return 0;
     if (c->phase == SIO__CLOSE_WAIT || c->phase == SIO__FAILING)
         sio__finish(c, c->websocket.close_code, c->websocket.close_reason, c->phase == SIO__CLOSE_WAIT);
     else
-        sio__abort(c, r, text);
+        sio__abort(c, r, c->why);
     return -1;
 }

@@ -15,7 +15,20 @@ static long sio__line_end(const char *buf, size_t from, size_t len)
     return nl ? (long)(nl - buf) : -1;
 }
 
-SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_t len)
+/* A response head without its headers: what sio__http_parse keeps. */
+typedef struct sio__http_status {
+    int status, minor_version;
+    const char *reason; size_t reason_len;
+    size_t header_count;                   /* all of them (at most SIO_HTTP_MAX_HEADERS) */
+    size_t kept;                           /* those stored */
+    size_t head_len;
+} sio__http_status;
+
+/* Parses a response head (see sio_http_parse_response), storing up to cap
+ * of its headers (only those called keep when it is not NULL): a caller
+ * that wants one header needs no room for sixty-four. */
+static int sio__http_parse(sio__http_status *r, sio_http_header *headers, size_t cap, const char *keep, const char *buf,
+                           size_t len)
 {
     size_t pos, line_start, line_len;
     long nl;
@@ -49,7 +62,7 @@ SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_
     r->reason_len = line_len > 12 ? line_len - 13 : 0;
     /* Header fields */
     for (line_start = (size_t)nl + 1; line_start < r->head_len;) {
-        sio_http_header *h;
+        sio_http_header *h, scratch;
         const char *colon, *v, *vend;
         nl = sio__line_end(buf, line_start, len);
         line = buf + line_start;
@@ -62,9 +75,11 @@ SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_
         for (v = line; v < colon; v++)
             if (!sio__is_tchar((unsigned char)*v)) return SIO_ERR_PROTOCOL;
         if (r->header_count == SIO_HTTP_MAX_HEADERS) return SIO_ERR_TOO_BIG;
-        h = &r->headers[r->header_count++];
+        r->header_count++;
+        h = r->kept < cap ? &headers[r->kept] : &scratch;
         h->name = line;
         h->name_len = (size_t)(colon - line);
+        if (h != &scratch && (!keep || sio__span_ieq(line, h->name_len, keep))) r->kept++;
         v = colon + 1;
         vend = line + line_len;
         while (v < vend && (*v == ' ' || *v == '\t')) v++;
@@ -75,6 +90,35 @@ SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_
         line_start = (size_t)nl + 1;
     }
     return 1;
+}
+
+SIO_API int sio_http_parse_response(sio_http_response *r, const char *buf, size_t len)
+{
+    sio__http_status head;
+    int st = sio__http_parse(&head, r->headers, SIO_HTTP_MAX_HEADERS, NULL, buf, len);
+    r->status = head.status;
+    r->minor_version = head.minor_version;
+    r->reason = head.reason;
+    r->reason_len = head.reason_len;
+    r->header_count = head.kept;
+    r->head_len = head.head_len;
+    return st;
+}
+
+/* sio_http_parse_response into a response on the heap, for the client's
+ * layers: its header array is too big for a small target's stack.  *out
+ * is set (free it) only when the result is 1; SIO_ERR_NOMEM when there was
+ * no memory for it. */
+static int sio__http_parse_response_heap(const sio_allocator *a, sio_http_response **out, const char *buf, size_t len)
+{
+    sio_http_response *r = (sio_http_response *)sio__realloc(a, NULL, sizeof *r);
+    int st;
+    *out = NULL;
+    if (!r) return SIO_ERR_NOMEM;
+    st = sio_http_parse_response(r, buf, len);
+    if (st == 1) *out = r;
+    else sio__free(a, r);
+    return st;
 }
 
 SIO_API const sio_http_header *sio_http_find_header(const sio_http_response *r, const char *name)

@@ -95,25 +95,28 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
         long n;
         size_t have = l->rx_len - l->rx_start;
         if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
-            sio_http_response resp;
-            int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+            sio_http_response *resp;
+            int r = sio__http_parse_response_heap(&sys->alloc, &resp, (const char *)l->rx + l->rx_start, have);
             const sio_http_header *h;
             if (r < 0) {
-                snprintf(text, text_size, "eio: polling response is not valid HTTP/1.1");
-                return SIO_ERR_PROTOCOL;
+                snprintf(text, text_size, "%s", r == SIO_ERR_NOMEM ? "eio: out of memory reading a polling response"
+                                                                   : "eio: polling response is not valid HTTP/1.1");
+                return r == SIO_ERR_NOMEM ? SIO_ERR_NOMEM : SIO_ERR_PROTOCOL;
             }
             if (r == 1) {
                 in->head_done = 1;
-                in->status = resp.status;
-                h = sio_http_find_header(&resp, "Connection");
-                in->closes = resp.minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
-                sio__polling_take_cookies(&sys->alloc, cookies, &resp);
-                if (sio_http_body_init(&in->body, &resp, max_body) != SIO_OK) {
+                in->status = resp->status;
+                h = sio_http_find_header(resp, "Connection");
+                in->closes = resp->minor_version == 0 || (h && sio_http_has_token(h->value, h->value_len, "close"));
+                sio__polling_take_cookies(&sys->alloc, cookies, resp);
+                r = sio_http_body_init(&in->body, resp, max_body);
+                in->body_at = in->raw = in->dec = resp->head_len;
+                sio__free(&sys->alloc, resp);
+                if (r != SIO_OK) {
                     snprintf(text, text_size, "eio: polling response body is too big or badly framed (limit %lu bytes)",
                              (unsigned long)max_body);
                     return SIO_ERR_TOO_BIG;
                 }
-                in->body_at = in->raw = in->dec = resp.head_len;
             }
         }
         if (!in->head_done && have >= max_head) {

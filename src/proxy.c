@@ -271,9 +271,8 @@ static const char *sio__proxy_printable(const char *s, size_t n, char out[61])
 
 /* The realm of a Proxy-Authenticate challenge, for the error sentence
  * ("" when there is none). */
-static const char *sio__proxy_realm(const sio_http_response *r, char out[61])
+static const char *sio__proxy_realm(const sio_http_header *hd, char out[61])
 {
-    const sio_http_header *hd = sio_http_find_header(r, "Proxy-Authenticate");
     size_t i;
     for (i = 0; hd && i + 6 <= hd->value_len; i++) {
         if (sio__span_ieq(hd->value + i, 6, "realm=") && (i == 0 || strchr(" ,\t", hd->value[i - 1]))) {
@@ -309,7 +308,8 @@ static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in
 {
     char text[61];
     for (;;) {
-        sio_http_response r;
+        sio__http_status r;
+        sio_http_header challenge;
         size_t limit = len - *used > h->max_head ? h->max_head : len - *used;
         const unsigned char *p = in + *used;
         int st;
@@ -322,7 +322,7 @@ static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in
             snprintf(why, why_size, "proxy: the response to CONNECT exceeds %lu bytes", (unsigned long)h->max_head);
             return SIO_ERR_TOO_BIG;
         }
-        st = sio_http_parse_response(&r, (const char *)p, limit);
+        st = sio__http_parse(&r, &challenge, 1, "Proxy-Authenticate", (const char *)p, limit);
         if (st == SIO_ERR_TOO_BIG) {
             snprintf(why, why_size, "proxy: the response to CONNECT has more than %d headers", SIO_HTTP_MAX_HEADERS);
             return SIO_ERR_TOO_BIG;
@@ -337,7 +337,7 @@ static int sio__proxy_http_reply(sio_proxy_handshake *h, const unsigned char *in
             return 1;
         }
         if (r.status == 407) {
-            sio__proxy_realm(&r, text);
+            sio__proxy_realm(r.kept ? &challenge : NULL, text);
             snprintf(why, why_size, "proxy: 407 authentication %s%s%s%s", h->proxy->user ? "failed" : "required",
                      text[0] ? " (realm \"" : "", text, text[0] ? "\")" : "");
             return SIO_ERR_PROXY;

@@ -41,7 +41,6 @@ static int sio__fall_back_to_polling(sio_client *c)
 /* Starts one connection attempt (sio_start, or a reconnection). */
 static void sio__begin(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
     int r;
     c->attempt = 0;
     c->first_error[0] = 0;
@@ -54,8 +53,8 @@ static void sio__begin(sio_client *c)
 #if SIO__WITH_POLLING
     c->polling.active = sio__polling_first(c);
 #endif
-    if (c->url.secure && (r = sio__need_tls(c, text, sizeof text)) != SIO_OK) {
-        sio__abort(c, r, text);
+    if (c->url.secure && (r = sio__need_tls(c, c->why, sizeof c->why)) != SIO_OK) {
+        sio__abort(c, r, c->why);
         return;
     }
     if (!SIO__POLLING(c) && sio__build_request(c, &c->ln, 0) != SIO_OK) {
@@ -85,7 +84,7 @@ static void sio__begin(sio_client *c)
 static int sio__follow_redirect(sio_client *c, const sio__link *l)
 {
     const char *value = NULL;
-    size_t n = sio__redirect_location(l, &value);
+    size_t n = sio__redirect_location(&c->sys.alloc, l, &value);
     char *location, *url, *text;
     int r;
     if (!n) return 0;
@@ -371,7 +370,6 @@ static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uin
 /* One round of the polling transport; returns 1 with an event. */
 static int sio__step_polling(sio_client *c, sio_event *ev)
 {
-    char text[SIO__TEXT_SIZE];
     int round, r;
     uint64_t max_body = (uint64_t)c->max_message + 4096;
     for (round = 0; round < 4; round++) {
@@ -387,14 +385,14 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             sio__finish(c, SIO_CLOSE_NORMAL, "", 1);          /* our close packet was delivered */
             return 0;
         }
-        text[0] = 0;
-        if ((r = sio__poll_requests(c, text, sizeof text)) != 0) break;
-        if ((r = sio__poll_link(c, &c->ln, text, sizeof text)) != 0) break;
-        if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, text, sizeof text)) != 0)
+        c->why[0] = 0;
+        if ((r = sio__poll_requests(c, c->why, sizeof c->why)) != 0) break;
+        if ((r = sio__poll_link(c, &c->ln, c->why, sizeof c->why)) != 0) break;
+        if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, c->why, sizeof c->why)) != 0)
             break;
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
-            r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", text,
-                                   sizeof text);
+            r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", c->why,
+                                   sizeof c->why);
             if (r == 2) return 0;
             if (r < 0) break;
             if (r == 1 && !c->eio.open && c->keep_handshake)
@@ -408,7 +406,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
             }
         }
         if (c->polling.post_busy && c->polling.post.sock != SIO_INVALID_SOCKET && !c->polling.post.connecting) {
-            r = sio__poll_response(c, &c->polling.post, &c->polling.post_in, 4096, "polling POST", text, sizeof text);
+            r = sio__poll_response(c, &c->polling.post, &c->polling.post_in, 4096, "polling POST", c->why, sizeof c->why);
             if (r < 0) break;
             if (r == 1) {
                 sio__http_done(c, &c->polling.post, &c->polling.post_in);
@@ -421,7 +419,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
     if (round < 4 && r < 0) {
         if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
         else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE || r == SIO_ERR_TOO_BIG ||
-                            r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY ? r : SIO_ERR_IO, text);
+                            r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY || r == SIO_ERR_NOMEM ? r : SIO_ERR_IO, c->why);
     }
     return 0;
 }
@@ -432,7 +430,6 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
 static void sio__keepalive_timer(sio_client *c, uint64_t now)
 {
     sio__keepalive *k = &c->websocket.keepalive;
-    char text[SIO__TEXT_SIZE];
     unsigned char payload[SIO__KEEPALIVE_PAYLOAD];
     switch (sio__keepalive_due(k, now, c->ln.last_read)) {
     case SIO__KEEPALIVE_PING:
@@ -443,10 +440,10 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
         break;
     case SIO__KEEPALIVE_DEAD:
         if (!sio__silent_since(c, sio__keepalive_dead_at(k, c->ln.last_read))) break;
-        snprintf(text, sizeof text, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
+        snprintf(c->why, sizeof c->why, "ws: nothing from %.80s port %u within %lu ms of a ping: the connection is dead",
                  c->host, (unsigned)c->port, (unsigned long)k->timeout);
         sio__keepalive_stop(k);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         break;
     default:
         break;
@@ -455,7 +452,6 @@ static void sio__keepalive_timer(sio_client *c, uint64_t now)
 
 static void sio__check_timer(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
     uint64_t now = sio__now(c);
 #if SIO__WITH_SOCKETIO
     sio__socketio_timers(c, now);
@@ -469,15 +465,15 @@ static void sio__check_timer(sio_client *c)
     case SIO__CONNECTING:
     case SIO__HANDSHAKE:
     case SIO__OPEN:                      /* Socket.IO: no Engine.IO open packet yet */
-        snprintf(text, sizeof text, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
+        snprintf(c->why, sizeof c->why, c->phase == SIO__OPEN ? "eio: no open packet from %.80s port %u within %d ms"
                                                           : "ws: connecting to %.80s port %u timed out after %d ms",
                  c->host, (unsigned)c->port, c->connect_timeout);
 #if SIO__WITH_PROXY
         if (c->ln.connecting && c->route.proxy)   /* the proxy has not let it through: say so, not the origin */
-            snprintf(text, sizeof text, "proxy: no tunnel from %.80s port %u to %.80s port %u within %d ms",
+            snprintf(c->why, sizeof c->why, "proxy: no tunnel from %.80s port %u to %.80s port %u within %d ms",
                      c->hop_host, (unsigned)c->hop_port, c->host, (unsigned)c->port, c->connect_timeout);
 #endif
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         break;
     case SIO__CLOSING:
         sio__finish(c, SIO_CLOSE_ABNORMAL, "close handshake timed out", 0);
@@ -486,8 +482,8 @@ static void sio__check_timer(sio_client *c)
         sio__begin(c);
         break;
     case SIO__RESOLVING:
-        snprintf(text, sizeof text, "dns: resolving %.80s timed out after %d ms", sio__resolved_name(c), c->connect_timeout);
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        snprintf(c->why, sizeof c->why, "dns: resolving %.80s timed out after %d ms", sio__resolved_name(c), c->connect_timeout);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         break;
     case SIO__CLOSE_WAIT:
     case SIO__FAILING:

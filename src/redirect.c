@@ -11,15 +11,20 @@
 /* The Location of a redirect whose head starts l's received bytes: its
  * length (under SIO__MAX_LOCATION) with *value pointing into the head, or 0
  * (not a redirect, or no usable Location). */
-static size_t sio__redirect_location(const sio__link *l, const char **value)
+static size_t sio__redirect_location(const sio_allocator *a, const sio__link *l, const char **value)
 {
-    sio_http_response r;
+    sio_http_response *r;
     const sio_http_header *h;
-    if (!l->rx || sio_http_parse_response(&r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1) return 0;
-    if (r.status != 301 && r.status != 302 && r.status != 303 && r.status != 307 && r.status != 308) return 0;
-    if (!(h = sio_http_find_header(&r, "Location")) || !h->value_len || h->value_len >= SIO__MAX_LOCATION) return 0;
-    *value = h->value;
-    return h->value_len;
+    size_t n = 0;
+    if (!l->rx || sio__http_parse_response_heap(a, &r, (const char *)l->rx + l->rx_start, l->rx_len - l->rx_start) != 1)
+        return 0;
+    if ((r->status == 301 || r->status == 302 || r->status == 303 || r->status == 307 || r->status == 308) &&
+        (h = sio_http_find_header(r, "Location")) != NULL && h->value_len && h->value_len < SIO__MAX_LOCATION) {
+        *value = h->value;
+        n = h->value_len;
+    }
+    sio__free(a, r);
+    return n;
 }
 
 /* The absolute URL a Location names, in this client's kind of scheme (ws

@@ -127,7 +127,7 @@ static int sio__proxy_resolved(sio_client *c)
  * file is followed by the origin's, so the stack stays bounded. */
 static void sio__resolve(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE], why[128];
+    char why[128];
     sio__resolver *r = &c->resolver;
     do {
         sio__resolving *w = (sio__resolving *)sio__realloc(&c->sys.alloc, NULL, sizeof *w);
@@ -143,9 +143,9 @@ static void sio__resolve(sio_client *c)
         if (!r->addr_count) {
             c->phase = SIO__RESOLVING;
             if (sio__dns_next_server(c, why, sizeof why) < 0) {
-                snprintf(text, sizeof text, "dns: cannot resolve %.80s: %s", sio__resolved_name(c),
+                snprintf(c->why, sizeof c->why, "dns: cannot resolve %.80s: %s", sio__resolved_name(c),
                          why[0] ? why : "no nameserver to ask");
-                sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+                sio__abort(c, SIO_ERR_NO_ADDRESS, c->why);
             }
             return;
         }
@@ -156,12 +156,11 @@ static void sio__resolve(sio_client *c)
 /* Resolving ended: connect to what was found, or fail saying why not. */
 static void sio__dns_done(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
-    int r = sio__resolver_finish(&c->resolver, text, sizeof text);
+    int r = sio__resolver_finish(&c->resolver, c->why, sizeof c->why);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     c->phase = SIO__CONNECTING;
-    if (r != 0) sio__abort(c, r, text);
+    if (r != 0) sio__abort(c, r, c->why);
     else if (sio__proxy_resolved(c)) sio__resolve(c);
     else sio__start_next_address(c);
 }
@@ -191,7 +190,7 @@ static void sio__step_resolve(sio_client *c)
 /* No answer in time: ask again, then the next nameserver. */
 static void sio__resolve_timer(sio_client *c)
 {
-    char why[128], text[SIO__TEXT_SIZE];
+    char why[128];
     switch (sio__resolver_due(&c->resolver, sio__now(c))) {
     case SIO__RESOLVER_ASK_AGAIN:
         if (sio__dns_send(c) == 0) return;
@@ -203,9 +202,9 @@ static void sio__resolve_timer(sio_client *c)
         return;
     case SIO__RESOLVER_NEXT_SERVER:
         if (sio__dns_next_server(c, why, sizeof why) == 0) return;
-        snprintf(text, sizeof text, "dns: no answer for %.80s from the nameservers", sio__resolved_name(c));
+        snprintf(c->why, sizeof c->why, "dns: no answer for %.80s from the nameservers", sio__resolved_name(c));
         c->phase = SIO__CONNECTING;
-        sio__abort(c, SIO_ERR_TIMEOUT, text);
+        sio__abort(c, SIO_ERR_TIMEOUT, c->why);
         return;
     default:
         return;
@@ -240,8 +239,7 @@ static int sio__more_addresses(const sio_client *c)
 
 static void sio__step_connect(sio_client *c)
 {
-    char text[SIO__TEXT_SIZE];
-    int r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), text, sizeof text);
+    int r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), c->why, sizeof c->why);
     if (r == 0) return;
     if (r > 0) {
         c->phase = SIO__POLLING(c) ? SIO__OPEN : SIO__HANDSHAKE;   /* polling: HTTP requests follow */
@@ -251,10 +249,10 @@ static void sio__step_connect(sio_client *c)
     /* TCP is up: TLS or the proxy said no, not the address; but socks5://
      * is asked for one of the origin's addresses, and the next may work */
     if (r != SIO_ERR_IO && !(r == SIO_ERR_PROXY && sio__proxy_wants_address(c) && sio__more_addresses(c))) {
-        sio__abort(c, r, text);
+        sio__abort(c, r, c->why);
         return;
     }
-    if (!c->first_error[0]) memcpy(c->first_error, text, sizeof c->first_error);
+    if (!c->first_error[0]) memcpy(c->first_error, c->why, sizeof c->first_error);
     sio__close_socket(c, c->ln.sock);
     c->ln.sock = SIO_INVALID_SOCKET;
     sio__link_retry(&c->sys, &c->ln);
@@ -267,7 +265,7 @@ static void sio__step_connect(sio_client *c)
  * at once (IPv6/IPv4 fallback); reports the first failure when none is left. */
 static void sio__start_next_address(sio_client *c)
 {
-    char err[128], text[SIO__TEXT_SIZE];
+    char err[128];
     int r = SIO_ERR_NO_ADDRESS;
     while (c->attempt < SIO__MAX_ADDRESSES) {
         err[0] = 0;
@@ -284,13 +282,13 @@ static void sio__start_next_address(sio_client *c)
         if (!sio__next_proxy_address(c)) c->attempt++;
     }
     if (c->first_error[0]) {
-        memcpy(text, c->first_error, sizeof text);
-        sio__abort(c, SIO_ERR_IO, text);
+        memcpy(c->why, c->first_error, sizeof c->why);
+        sio__abort(c, SIO_ERR_IO, c->why);
     } else {
-        snprintf(text, sizeof text, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
+        snprintf(c->why, sizeof c->why, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
                  (unsigned)sio__hop_port(c),
                  err[0] ? err : "no address");
-        sio__abort(c, SIO_ERR_NO_ADDRESS, text);
+        sio__abort(c, SIO_ERR_NO_ADDRESS, c->why);
     }
 }
 

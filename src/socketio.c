@@ -42,11 +42,10 @@ static int sio__eio_pong(sio_client *c, const char *payload, size_t len)
 {
     if (c->websocket.close_sent) return 1;      /* we said goodbye: the server's pings go unanswered */
     if (!sio__small_packet_fits(c, len)) {
-        char text[SIO__TEXT_SIZE];
-        snprintf(text, sizeof text, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
+        snprintf(c->why, sizeof c->why, "eio: a ping of %lu bytes cannot be answered: the send queue is full "
                  "(max_send_queue %lu bytes); the server sends more than it reads",
                  (unsigned long)len, (unsigned long)c->max_send_queue);
-        sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, text);
+        sio__fail(c, SIO_CLOSE_POLICY, SIO_ERR_TOO_BIG, c->why);
         return 0;
     }
     sio__eio_send_text(c, "3", 1, payload, len);
@@ -114,7 +113,7 @@ static void sio__fail_acks(sio_client *c, int ns, int error, const char *text, i
 static int sio__send_connect(sio_client *c, int i)
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
-    char head[256], recovery[160];
+    char *head = c->why, recovery[160];           /* under 240 bytes: a namespace has at most 200 */
     const void *pieces[3];
     size_t lens[3], n = 1;
     const char *auth = ns->auth ? ns->auth : "";
@@ -211,7 +210,7 @@ static void sio__outbox_fail(sio_client *c, int ns, int error, const char *text)
  * attachments.  The try counts once its text went. */
 static int sio__outbox_send(sio_client *c, sio__outgoing *e, uint64_t now)
 {
-    char head[256];
+    char *head = c->why;                         /* under 240 bytes: a namespace has at most 200 */
     const void *pieces[2];
     size_t lens[2], k, off = e->body_len;
     uint64_t wire_id = c->socketio.acks.next_id;
@@ -242,19 +241,18 @@ static void sio__outbox_next(sio_client *c, int i)
     uint64_t now = sio__now(c);
     if (c->phase != SIO__OPEN || !c->eio.open || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED) return;
     while ((e = sio__outbox_first(&c->socketio.outbox, i)) != NULL && !e->in_flight) {
-        char text[SIO__TEXT_SIZE];
-        size_t k, head = 1 + sio_packet_encode_header(text, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
+        size_t k, head = 1 + sio_packet_encode_header(c->why, e->count ? SIO_PACKET_BINARY_EVENT : SIO_PACKET_EVENT,
                                                       (unsigned)e->count, c->socketio.namespaces.list[i]->name, 1,
                                                       c->socketio.acks.next_id);
         int fits = sio__packet_fits(c, head + e->body_len, 0);
         for (k = 0; fits && k < e->count; k++) fits = sio__packet_fits(c, e->lens[k], 1);
         if (e->tries > c->emit_retries) {
-            snprintf(text, sizeof text, "operation has timed out: no ack after %d tries", e->tries);
-            sio__outbox_give_up(c, e, SIO_ERR_TIMEOUT, text);
+            snprintf(c->why, sizeof c->why, "operation has timed out: no ack after %d tries", e->tries);
+            sio__outbox_give_up(c, e, SIO_ERR_TIMEOUT, c->why);
         } else if (!fits) {
-            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+            snprintf(c->why, sizeof c->why, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      c->socketio.namespaces.list[i]->name, (unsigned long)c->eio.session.max_payload);
-            sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, text);
+            sio__outbox_give_up(c, e, SIO_ERR_TOO_BIG, c->why);
         } else if (sio__backlog(c) + e->total > c->max_send_queue) {
             c->socketio.outbox_stalled = 1;      /* the last try has not even left: no copy over the limit */
             return;
@@ -576,13 +574,12 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
     while ((q = ns->queue_head) != NULL) {
         int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
         if (!sio__queued_fits(c, q)) {       /* emitted before the server's maxPayload was known */
-            char text[SIO__TEXT_SIZE];
-            snprintf(text, sizeof text, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
+            snprintf(c->why, sizeof c->why, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      ns->name, (unsigned long)c->eio.session.max_payload);
             if (k >= 0) {
-                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, text);
+                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, c->why);
             } else {
-                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, text);
+                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, c->why);
                 if (p) p->ns = i;
             }
         } else {
@@ -840,7 +837,6 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
     sio__binary *b = &c->socketio.binary;
     sio_packet pk;
     const char *why = NULL;
-    char text[SIO__TEXT_SIZE];
     if (b->in_parts) return sio__socketio_attachment_part(c, data, len, offset, final, ev);
     switch (sio__binary_add(b, &c->sys.alloc, data, len, final, c->max_message)) {
     case 0:
@@ -851,9 +847,9 @@ static int sio__socketio_attachment(sio_client *c, const unsigned char *data, si
         sio__socketio_parse_error(c, "sio: binary message without a binary packet announcing it");
         return 0;
     case SIO_ERR_TOO_BIG:
-        snprintf(text, sizeof text, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
+        snprintf(c->why, sizeof c->why, "sio: the attachments of one binary packet exceed max_message (%lu bytes)",
                  (unsigned long)c->max_message);
-        sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, text);
+        sio__fail(c, SIO_CLOSE_TOO_BIG, SIO_ERR_TOO_BIG, c->why);
         return 0;
     default:
         sio__fail(c, SIO_CLOSE_INTERNAL, SIO_ERR_NOMEM, "sio: out of memory storing an attachment");

@@ -240,9 +240,8 @@ static void sio__probe_commit(sio_client *c)
 
 static void sio__probe_start(sio_client *c, uint64_t now)
 {
-    char text[SIO__TEXT_SIZE];
     if (c->transport != SIO_TRANSPORT_AUTO || !c->eio.session.upgrade_websocket ||
-        sio__link_open(c, &c->upgrade.link, text, sizeof text) != SIO_OK) {
+        sio__link_open(c, &c->upgrade.link, c->why, sizeof c->why) != SIO_OK) {
         c->upgrade.state = SIO__PROBE_FAILED;          /* nothing to try, or it cannot */
         return;
     }
@@ -252,7 +251,6 @@ static void sio__probe_start(sio_client *c, uint64_t now)
 /* Advances the upgrade; returns 1 when the WebSocket took over. */
 static int sio__probe_step(sio_client *c, uint64_t now)
 {
-    char text[SIO__TEXT_SIZE];
     const void *upgrade = "5";
     size_t one = 1;
     int r;
@@ -262,12 +260,12 @@ static int sio__probe_step(sio_client *c, uint64_t now)
         return 0;
     }
     if (c->upgrade.state == SIO__PROBE_CONNECTING) {
-        if ((r = sio__link_connected(c, l, text, sizeof text)) < 0) { sio__probe_fail(c); return 0; }
+        if ((r = sio__link_connected(c, l, c->why, sizeof c->why)) < 0) { sio__probe_fail(c); return 0; }
         if (r == 0) return 0;
         if (sio__build_request(c, l, 1) != SIO_OK) { sio__probe_fail(c); return 0; }
         c->upgrade.state = SIO__PROBE_HANDSHAKE;
     }
-    if (sio__link_flush(&c->sys, l, text, sizeof text) != 0 ||
+    if (sio__link_flush(&c->sys, l, c->why, sizeof c->why) != 0 ||
         (r = sio__upgrade_receive(&c->upgrade, &c->sys, &c->websocket, c->max_handshake)) < 0) {
         sio__probe_fail(c);
         return 0;

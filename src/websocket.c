@@ -408,16 +408,20 @@ static int sio__websocket_handshake(sio__websocket *ws, sio__link *l, size_t max
     size_t have = l->rx_len - l->rx_start, from = ws->hs_scanned > 3 ? ws->hs_scanned - 3 : 0;
     /* Parse only once a blank line can be there. */
     if (have > from && memchr(l->rx + l->rx_start + from, '\n', have - from)) {
-        sio_http_response resp;
-        int r = sio_http_parse_response(&resp, (const char *)l->rx + l->rx_start, have);
+        sio_http_response *resp;
+        int r = sio__http_parse_response_heap(&ws->rx.allocator, &resp, (const char *)l->rx + l->rx_start, have);
         if (r < 0) {
-            snprintf(why, why_size, "%s", r == SIO_ERR_TOO_BIG ? "ws: handshake response has too many headers"
-                                                                : "ws: handshake response is not valid HTTP/1.1");
-            return SIO_ERR_HANDSHAKE;
+            snprintf(why, why_size, "%s", r == SIO_ERR_NOMEM ? "ws: out of memory reading the handshake response"
+                                          : r == SIO_ERR_TOO_BIG ? "ws: handshake response has too many headers"
+                                                                 : "ws: handshake response is not valid HTTP/1.1");
+            return r == SIO_ERR_NOMEM ? SIO_ERR_NOMEM : SIO_ERR_HANDSHAKE;
         }
         if (r == 1) {
-            if ((r = sio__websocket_check(ws, &resp, why, why_size)) != SIO_OK) return r;
-            l->rx_start += resp.head_len;
+            size_t head_len = resp->head_len;
+            r = sio__websocket_check(ws, resp, why, why_size);
+            sio__free(&ws->rx.allocator, resp);
+            if (r != SIO_OK) return r;
+            l->rx_start += head_len;
             return 1;
         }
     }
