@@ -250,7 +250,8 @@
  * pingInterval + pingTimeout is given up all the same, and one seen
  * reading is kept while the client's ping waits to be written, behind
  * attachments or a backlog; once the socket took the ping, its answer
- * has pingTimeout: a server behind a socket buffer that holds more than
+ * has pingTimeout, and only a whole packet answers it (bytes of one still
+ * coming do not): a server behind a socket buffer that holds more than
  * pingTimeout of its reading is given up, as the client cannot see it).
  * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
@@ -5699,6 +5700,8 @@ typedef struct sio__heartbeat {
     uint64_t deadline;            /* nothing heard by then: the server is gone (0: not running) */
     uint64_t next_ping;           /* Engine.IO 3: when to ping (0: a pong is awaited) */
     uint64_t asked_at;            /* Engine.IO 3: when the ping whose answer is awaited went */
+    uint64_t heard_at;            /* when the last whole packet came (bytes of one still coming are no sign:
+                                     a server can trickle them for ever) */
 } sio__heartbeat;
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
@@ -5725,6 +5728,14 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
 {
     uint64_t alive = now + h->timeout + (h->client_pings ? h->interval : 0);
     if (h->deadline && alive > h->deadline) h->deadline = alive;
+    h->heard_at = now;
+}
+
+/* A whole frame that carries no packet (the WebSocket pong to the ping
+ * sio__eio3_websocket_ping sent) answers a ping all the same. */
+static void sio__heartbeat_heard_frame(sio__heartbeat *h, uint64_t now)
+{
+    h->heard_at = now;
 }
 
 /* Engine.IO 3: a ping of another kind went (a WebSocket ping, while the
@@ -10464,7 +10475,7 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
 static void sio__eio3_mark_ping(sio_client *c)
 {
     sio__link *l = &c->ln;
-    if (l->marked && l->mark_taken_at && l->last_read >= l->mark_taken_at) l->marked = 0;
+    if (l->marked && l->mark_taken_at && c->eio.heartbeat.heard_at >= l->mark_taken_at) l->marked = 0;
     sio__link_mark(l);
 }
 
@@ -11158,14 +11169,15 @@ static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
  * unanswered ping has not left (it waits behind attachments in parts, or
  * behind what waited behind them, or in a backlog a slow reader is taking)
  * no answer can be expected: a server read from or seen reading since the
- * ask is kept.  Once the socket took the ping (the link's mark), only
- * something read after that keeps it. */
+ * ask is kept.  Once the socket took the ping (the link's mark), only a
+ * whole packet (or WebSocket pong) read after that keeps it: bytes of a
+ * frame still coming are no answer, a server could trickle them for ever. */
 static int sio__eio3_alive_behind_backlog(const sio_client *c)
 {
     uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
     if (!c->eio.heartbeat.client_pings || SIO__POLLING(c)) return 0;
-    if (c->ln.marked && c->ln.mark_taken_at) return c->ln.last_read >= c->ln.mark_taken_at;
-    return c->ln.last_read >= since || c->ln.peer_reading >= since;
+    if (c->ln.marked && c->ln.mark_taken_at) return c->eio.heartbeat.heard_at >= c->ln.mark_taken_at;
+    return c->eio.heartbeat.heard_at >= since || c->ln.peer_reading >= since;
 }
 
 /* The oldest unanswered ping left the socket less than pingTimeout ago:
@@ -11173,7 +11185,7 @@ static int sio__eio3_alive_behind_backlog(const sio_client *c)
 static int sio__eio3_ping_left_lately(const sio_client *c, uint64_t now)
 {
     return c->eio.heartbeat.client_pings && !SIO__POLLING(c) && c->ln.marked && c->ln.mark_taken_at &&
-           c->ln.last_read < c->ln.mark_taken_at && now < c->ln.mark_taken_at + sio__heartbeat_wait(&c->eio.heartbeat);
+           c->eio.heartbeat.heard_at < c->ln.mark_taken_at && now < c->ln.mark_taken_at + sio__heartbeat_wait(&c->eio.heartbeat);
 }
 
 /* Engine.IO 3: the server's packets keep its session (any packet is a sign
@@ -12177,7 +12189,12 @@ static void sio__terminate_payload(sio_client *c, const sio_ws_message *m)
  * trip when it answers the keepalive's latest ping.  Returns 1 with it. */
 static int sio__ws_pong_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
-    if (SIO__SOCKETIO(c)) return 0;
+    if (SIO__SOCKETIO(c)) {
+#if SIO__WITH_SOCKETIO
+        sio__heartbeat_heard_frame(&c->eio.heartbeat, sio__now(c));
+#endif
+        return 0;
+    }
     ev->rtt_ms = sio__keepalive_pong(&c->websocket.keepalive, m->data, m->len, sio__now(c));
     sio__terminate_payload(c, m);
     ev->type = SIO_EVENT_PONG;

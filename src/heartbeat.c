@@ -15,6 +15,8 @@ typedef struct sio__heartbeat {
     uint64_t deadline;            /* nothing heard by then: the server is gone (0: not running) */
     uint64_t next_ping;           /* Engine.IO 3: when to ping (0: a pong is awaited) */
     uint64_t asked_at;            /* Engine.IO 3: when the ping whose answer is awaited went */
+    uint64_t heard_at;            /* when the last whole packet came (bytes of one still coming are no sign:
+                                     a server can trickle them for ever) */
 } sio__heartbeat;
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
@@ -41,6 +43,14 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
 {
     uint64_t alive = now + h->timeout + (h->client_pings ? h->interval : 0);
     if (h->deadline && alive > h->deadline) h->deadline = alive;
+    h->heard_at = now;
+}
+
+/* A whole frame that carries no packet (the WebSocket pong to the ping
+ * sio__eio3_websocket_ping sent) answers a ping all the same. */
+static void sio__heartbeat_heard_frame(sio__heartbeat *h, uint64_t now)
+{
+    h->heard_at = now;
 }
 
 /* Engine.IO 3: a ping of another kind went (a WebSocket ping, while the

@@ -200,7 +200,12 @@ static void sio__terminate_payload(sio_client *c, const sio_ws_message *m)
  * trip when it answers the keepalive's latest ping.  Returns 1 with it. */
 static int sio__ws_pong_event(sio_client *c, const sio_ws_message *m, sio_event *ev)
 {
-    if (SIO__SOCKETIO(c)) return 0;
+    if (SIO__SOCKETIO(c)) {
+#if SIO__WITH_SOCKETIO
+        sio__heartbeat_heard_frame(&c->eio.heartbeat, sio__now(c));
+#endif
+        return 0;
+    }
     ev->rtt_ms = sio__keepalive_pong(&c->websocket.keepalive, m->data, m->len, sio__now(c));
     sio__terminate_payload(c, m);
     ev->type = SIO_EVENT_PONG;

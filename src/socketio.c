@@ -361,7 +361,7 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
 static void sio__eio3_mark_ping(sio_client *c)
 {
     sio__link *l = &c->ln;
-    if (l->marked && l->mark_taken_at && l->last_read >= l->mark_taken_at) l->marked = 0;
+    if (l->marked && l->mark_taken_at && c->eio.heartbeat.heard_at >= l->mark_taken_at) l->marked = 0;
     sio__link_mark(l);
 }
 

@@ -19,14 +19,15 @@ static void sio__eio3_websocket_ping(sio_client *c, uint64_t now)
  * unanswered ping has not left (it waits behind attachments in parts, or
  * behind what waited behind them, or in a backlog a slow reader is taking)
  * no answer can be expected: a server read from or seen reading since the
- * ask is kept.  Once the socket took the ping (the link's mark), only
- * something read after that keeps it. */
+ * ask is kept.  Once the socket took the ping (the link's mark), only a
+ * whole packet (or WebSocket pong) read after that keeps it: bytes of a
+ * frame still coming are no answer, a server could trickle them for ever. */
 static int sio__eio3_alive_behind_backlog(const sio_client *c)
 {
     uint64_t since = sio__heartbeat_asked_at(&c->eio.heartbeat);
     if (!c->eio.heartbeat.client_pings || SIO__POLLING(c)) return 0;
-    if (c->ln.marked && c->ln.mark_taken_at) return c->ln.last_read >= c->ln.mark_taken_at;
-    return c->ln.last_read >= since || c->ln.peer_reading >= since;
+    if (c->ln.marked && c->ln.mark_taken_at) return c->eio.heartbeat.heard_at >= c->ln.mark_taken_at;
+    return c->eio.heartbeat.heard_at >= since || c->ln.peer_reading >= since;
 }
 
 /* The oldest unanswered ping left the socket less than pingTimeout ago:
@@ -34,7 +35,7 @@ static int sio__eio3_alive_behind_backlog(const sio_client *c)
 static int sio__eio3_ping_left_lately(const sio_client *c, uint64_t now)
 {
     return c->eio.heartbeat.client_pings && !SIO__POLLING(c) && c->ln.marked && c->ln.mark_taken_at &&
-           c->ln.last_read < c->ln.mark_taken_at && now < c->ln.mark_taken_at + sio__heartbeat_wait(&c->eio.heartbeat);
+           c->eio.heartbeat.heard_at < c->ln.mark_taken_at && now < c->ln.mark_taken_at + sio__heartbeat_wait(&c->eio.heartbeat);
 }
 
 /* Engine.IO 3: the server's packets keep its session (any packet is a sign

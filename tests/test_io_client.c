@@ -4153,6 +4153,35 @@ static void test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up
     sio_destroy(c);
 }
 
+/* A server that reads everything, answers no ping and trickles the bytes
+ * of one long frame (a byte every 100 ms) is given up: only a whole packet
+ * (or the pong of a WebSocket ping) answers a ping, as in the JS client,
+ * not bytes of one still coming (it was kept for ever). */
+static void test_io_eio3_server_trickling_one_frame_is_given_up(void)
+{
+    sio_event ev;
+    sio_client *c = eio3_with_queue(100000, "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    const unsigned char head[4] = { 0x81, 126, 60000 >> 8, 60000 & 0xff };
+    int k, j, errors = 0;
+    CHECK(c != NULL);
+    if (!c) return;
+    server_send(head, sizeof head);
+    for (k = 0; k < 3000 && !errors; k++) {                    /* up to 300 s */
+        net.now += 100;
+        server_send("4", 1);
+        for (j = 0; j < 3; j++) {
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) {
+                errors++;
+                CHECK(strstr(ev.message, "pingInterval + pingTimeout") != NULL);
+            }
+            net.out_len = 0;                                   /* read, never answered */
+        }
+    }
+    CHECK_INT(errors, 1);
+    CHECK(k < 60);                                             /* a few pingInterval + pingTimeout */
+    sio_destroy(c);
+}
+
 /* Emits with a small attachment in parts every 1.5 s do not keep a server
  * that reads everything and answers no ping: the end of the last part
  * restarts the ping's wait only when the client's ping was held behind the
@@ -4323,6 +4352,7 @@ int main(void)
     RUN(test_io_eio3_slow_reader_over_tls_stays);
     RUN(test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up);
     RUN(test_io_eio3_attachments_in_parts_do_not_keep_a_silent_server);
+    RUN(test_io_eio3_server_trickling_one_frame_is_given_up);
     RUN(test_io_eio3_reader_that_never_answers_is_given_up);
     RUN(test_io_leave_has_the_room_of_the_queue_it_drops);
     RUN(test_io_polling_attachments_in_parts);
