@@ -48,7 +48,7 @@ else
 endif
 
 EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen
-LIB_TESTS = test_unit test_io_unit test_io_live test_parts_live test_tls_hook   # link the library object
+LIB_TESTS = test_unit test_io_unit test_io_live test_parts_live test_tls_hook test_tls_engine   # link the library object
 SELF_TESTS = test_client test_io_client sim              # compile the implementation with an in-memory platform
 BENCHES = bench_ws bench_io bench_mem bench_tcp
 

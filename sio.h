@@ -527,6 +527,15 @@ SIO_API size_t sio_ip_parse(const char *text, unsigned char out[16]);
  * Extended Key Usage (RFC 5280 4.2.1.12): absent, serverAuth or
  * anyExtendedKeyUsage allow a TLS server. */
 SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len);
+/* Whether the certificate's key may be used for usage, one of the Key
+ * Usage bits below (RFC 5280 4.2.1.3): 1 when its Key Usage has the bit
+ * or it has no Key Usage, 0 when it lacks it, -1 malformed.  (BearSSL
+ * counts nonRepudiation as signing; a TLS server's key needs
+ * digitalSignature for ECDHE and TLS 1.3.) */
+#define SIO_X509_KU_DIGITAL_SIGNATURE 0
+#define SIO_X509_KU_KEY_ENCIPHERMENT 2
+#define SIO_X509_KU_KEY_AGREEMENT 4
+SIO_API int sio_x509_key_allows(const unsigned char *der, size_t len, unsigned usage);
 /* Whether a subjectAltName iPAddress entry equals ip (4 or 16 bytes). */
 SIO_API int sio_x509_has_ip(const unsigned char *der, size_t len, const unsigned char *ip, size_t ip_len);
 /* The certificate's SubjectPublicKeyInfo, whole (what a pin hashes):
@@ -1082,8 +1091,12 @@ typedef struct sio_tls {
     void (*send_done)(void *session, size_t len);
     const unsigned char *(*read_buf)(void *session, size_t *len);   /* plaintext received */
     void (*read_done)(void *session, size_t len);
-    unsigned char *(*write_buf)(void *session, size_t *room);       /* plaintext to send */
-    void (*write_done)(void *session, size_t len);                  /* ... and flush it */
+    /* Plaintext to send, and flush it.  send_buf must show all the
+     * ciphertext the engine holds: the client learns from it when a ping
+     * has left.  An engine that keeps more elsewhere (OpenSSL's BIO,
+     * mbedTLS's record) offers room here only while send_buf is empty. */
+    unsigned char *(*write_buf)(void *session, size_t *room);
+    void (*write_done)(void *session, size_t len);
     /* 0 running, 1 closed cleanly, negative: failed and err names the
      * cause ("certificate chain is not trusted", ...). */
     int (*status)(void *session, char *err, size_t err_size);
@@ -2908,6 +2921,22 @@ SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len)
             return 1;
     }
     return 0;
+}
+
+SIO_API int sio_x509_key_allows(const unsigned char *der, size_t len, unsigned usage)
+{
+    static const unsigned char key_usage[] = { 0x06, 0x03, 0x55, 0x1d, 0x0f };
+    const unsigned char *v;
+    size_t n, hdr, l;
+    unsigned tag;
+    int r;
+    if (!der || usage > 8) return -1;
+    r = sio__x509_extension(der, len, key_usage, sizeof key_usage, &v, &n);
+    if (r <= 0) return r < 0 ? -1 : 1;                  /* no Key Usage: any use */
+    /* BIT STRING: the count of unused bits, then the bits, bit 0 first (the top of the first byte) */
+    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x03 || l < 1 || v[hdr] > 7) return -1;
+    if (1 + usage / 8 >= l) return 0;                   /* the bits after the last byte are 0 */
+    return (v[hdr + 1 + usage / 8] >> (7 - usage % 8)) & 1;
 }
 
 /* TBSCertificate: [0] version (optional), serialNumber, signature, issuer,
@@ -13701,6 +13730,7 @@ typedef struct sio__bssl_check {
     unsigned char ip[16];              /* the host as an address (ip_len 4 or 16), or ip_len 0 */
     size_t ip_len;
     const struct sio_bearssl *owner;   /* pins and the verification hook */
+    const br_ssl_engine_context *eng;  /* the suite the server chose (its hello came first) */
     const char *host;
     const char *why;                   /* set when this check (not BearSSL's) refused */
     char hook_why[160];
@@ -13837,6 +13867,31 @@ static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
     return 0;
 }
 
+/* What the suite the server chose does with its key: encrypt to it
+ * (static RSA) or agree with it (static ECDH), both only with
+ * allow_legacy_suites, or sign with it (ECDHE). */
+static unsigned sio__bssl_key_use(const br_ssl_engine_context *eng)
+{
+    switch (eng->session.cipher_suite) {
+    case BR_TLS_RSA_WITH_3DES_EDE_CBC_SHA: case BR_TLS_RSA_WITH_AES_128_CBC_SHA: case BR_TLS_RSA_WITH_AES_256_CBC_SHA:
+    case BR_TLS_RSA_WITH_AES_128_CBC_SHA256: case BR_TLS_RSA_WITH_AES_256_CBC_SHA256:
+    case BR_TLS_RSA_WITH_AES_128_GCM_SHA256: case BR_TLS_RSA_WITH_AES_256_GCM_SHA384:
+    case BR_TLS_RSA_WITH_AES_128_CCM: case BR_TLS_RSA_WITH_AES_256_CCM:
+    case BR_TLS_RSA_WITH_AES_128_CCM_8: case BR_TLS_RSA_WITH_AES_256_CCM_8:
+        return SIO_X509_KU_KEY_ENCIPHERMENT;
+    case BR_TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA: case BR_TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA:
+    case BR_TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA: case BR_TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA:
+    case BR_TLS_ECDH_RSA_WITH_AES_128_CBC_SHA: case BR_TLS_ECDH_RSA_WITH_AES_256_CBC_SHA:
+    case BR_TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256: case BR_TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384:
+    case BR_TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256: case BR_TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384:
+    case BR_TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256: case BR_TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384:
+    case BR_TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256: case BR_TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384:
+        return SIO_X509_KU_KEY_AGREEMENT;
+    default:
+        return SIO_X509_KU_DIGITAL_SIGNATURE;
+    }
+}
+
 static unsigned sio__xc_end_chain(const br_x509_class **ctx)
 {
     sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
@@ -13850,18 +13905,21 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                                   : "the server sent an empty certificate";
             r = BR_ERR_X509_LIMIT_EXCEEDED;
         } else {
-            unsigned usages = 0;
+            unsigned use = sio__bssl_key_use(x->eng);
+            int key = 1;
             if (!x->any_eku) eku = sio_x509_allows_server(x->ee, x->ee_len);
             if (eku == 1 && x->ip_len) ip = sio_x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len);
-            if (eku != 1 || ip != 1) {
-                x->why = eku < 0 || ip < 0 ? "the server's certificate is malformed"
+            /* BearSSL would refuse a key the suite cannot use only after the hook, and
+             * takes nonRepudiation for signing */
+            if (eku == 1 && ip == 1) key = sio_x509_key_allows(x->ee, x->ee_len, use);
+            if (eku != 1 || ip != 1 || key != 1) {
+                x->why = eku < 0 || ip < 0 || key < 0 ? "the server's certificate is malformed"
                          : !eku ? "the certificate's Extended Key Usage does not allow a TLS server (serverAuth)"
-                                : "the certificate has no IP address SAN for the host";
-                r = eku == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
-            } else if ((*x->inner)->get_pkey(x->inner, &usages) && !(usages & BR_KEYTYPE_SIGN) &&
-                       !x->owner->legacy_suites) {          /* static RSA (relaxed) only encrypts to the key */
-                x->why = SIO__TLS_NOT_FOR_SIGNING;          /* BearSSL would refuse it after the hook */
-                r = BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+                         : !ip ? "the certificate has no IP address SAN for the host"
+                         : use == SIO_X509_KU_DIGITAL_SIGNATURE ? SIO__TLS_NOT_FOR_SIGNING
+                         : "the certificate's Key Usage does not allow the key exchange the server chose "
+                           "(keyEncipherment or keyAgreement)";
+                r = eku == 0 || key == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
             }
             if (r == 0) r = sio__xc_pins_and_hook(x);
         }
@@ -14212,6 +14270,7 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
         s->check.alloc = &b->alloc;
         s->check.any_eku = b->any_eku;
         s->check.owner = b;
+        s->check.eng = &s->cc.eng;
         s->check.host = s->host;
         br_ssl_engine_set_x509(&s->cc.eng, &s->check.vtable);
     }
@@ -14405,6 +14464,7 @@ SIO_API void sio_bearssl_destroy(sio_bearssl *b)
 
 #define SIO__OSSL_CHUNK 16384u          /* ciphertext and plaintext handed over at a time */
 #define SIO__OSSL_MAX_IN (64u * 1024u)  /* ciphertext fed and not yet read, at most */
+#define SIO__OSSL_RECORD (SIO__OSSL_CHUNK + 2048u + 5u)   /* the largest TLS record a CHUNK of plaintext makes */
 #define SIO__OSSL_OFFERED "TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305"
 
 struct sio_openssl {
@@ -14426,7 +14486,7 @@ typedef struct sio__ossl_session {
     SSL *ssl;
     BIO *in, *out;                     /* ciphertext from / for the network (owned by ssl) */
     unsigned char cipher_in[SIO__OSSL_CHUNK];
-    unsigned char cipher_out[SIO__OSSL_CHUNK];
+    unsigned char cipher_out[SIO__OSSL_RECORD];    /* holds all the ciphertext of one write */
     size_t out_at, out_len;
     unsigned char plain_in[SIO__OSSL_CHUNK];
     size_t plain_at, plain_len;
@@ -14555,6 +14615,16 @@ static int sio__ossl_verify_step(int ok, X509_STORE_CTX *store)
     SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     sio__ossl_session *s = ssl ? (sio__ossl_session *)SSL_get_app_data(ssl) : NULL;
     if (!ok && s && s->owner->pins_only && sio__ossl_chain_error(X509_STORE_CTX_get_error(store))) return 1;
+    if (!ok && s && !s->why[0] && X509_STORE_CTX_get_error(store) == X509_V_ERR_INVALID_PURPOSE &&
+        X509_STORE_CTX_get_error_depth(store) == 0) {
+        /* OpenSSL's purpose check also looks at Key Usage: say which of the two refused, as the
+         * other backends do (the Extended Key Usage first) */
+        X509 *leaf = X509_STORE_CTX_get_current_cert(store);
+        uint32_t eku = leaf ? X509_get_extended_key_usage(leaf) : UINT32_MAX;
+        uint32_t ku = leaf ? X509_get_key_usage(leaf) : UINT32_MAX;
+        if ((eku == UINT32_MAX || (eku & XKU_SSL_SERVER)) && ku != UINT32_MAX && !(ku & KU_DIGITAL_SIGNATURE))
+            snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);
+    }
     return ok;
 }
 
@@ -14704,7 +14774,11 @@ static unsigned char *sio__ossl_write_buf(void *session, size_t *room)
 {
     sio__ossl_session *s = (sio__ossl_session *)session;
     *room = 0;
-    if (s->failed || s->closed || !SSL_is_init_finished(s->ssl) || BIO_pending(s->out) >= (int)SIO__OSSL_MAX_IN)
+    /* Plaintext only while no ciphertext waits: what the client hands over
+     * then is all in send_buf once taken, which is how it knows when a
+     * ping has left (an engine that kept taking plaintext hid up to 64 KiB
+     * in the BIO, and a ping in it was counted sent too early). */
+    if (s->failed || s->closed || !SSL_is_init_finished(s->ssl) || BIO_pending(s->out) > 0 || s->out_at < s->out_len)
         return NULL;
     *room = sizeof s->plain_out;
     return s->plain_out;
@@ -14910,7 +14984,6 @@ SIO_API void sio_openssl_destroy(sio_openssl *o)
 #include <mbedtls/pk.h>
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
-#include <mbedtls/oid.h>
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>                   /* mbedTLS 3: TLS 1.3 runs on PSA, started once */
 #endif
@@ -15102,29 +15175,23 @@ static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_
         s->chain_flags |= *flags;
         return 0;
     }
-    if (s->ip_len) {
-        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;          /* no name was set to check */
-        if (sio_x509_has_ip(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), s->ip, s->ip_len) != 1) {
-            snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
-            *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
-            return 0;
-        }
+    if (s->ip_len) *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;   /* no name was set to check */
+    if (*flags || s->chain_flags) return 0;                            /* the chain's sentence first */
+    if (s->ip_len && sio_x509_has_ip(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), s->ip, s->ip_len) != 1) {
+        snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
+        *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+        return 0;
     }
-    if (*flags || s->chain_flags) return 0;
-#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)   /* 2.x may be built without these */
-    if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
-                                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
+    /* The usages with sio's own reader: an mbedTLS 2 may be built without its checks */
+    if (sio_x509_allows_server(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt)) != 1) {
         *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
         return 0;
     }
-#endif
-#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_KEY_USAGE)
-    if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
+    if (sio_x509_key_allows(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), SIO_X509_KU_DIGITAL_SIGNATURE) != 1) {
         snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);
         *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
         return 0;
     }
-#endif
     if (m->pin_count && !sio__mbed_pinned(m, crt)) {
         snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -15247,7 +15314,10 @@ static unsigned char *sio__mbed_write_buf(void *session, size_t *room)
 {
     sio__mbed_session *s = (sio__mbed_session *)session;
     *room = 0;
-    if (s->failed || s->closed || !s->handshaken || s->pending_len) return NULL;
+    /* Plaintext only while no ciphertext waits (the record of a whole
+     * write fits SIO__MBED_OUT): all of it is then in send_buf, none left
+     * inside mbedTLS, which is how the client knows when a ping has left. */
+    if (s->failed || s->closed || !s->handshaken || s->pending_len || s->out_at < s->out_len) return NULL;
     *room = sizeof s->plain_out;
     return s->plain_out;
 }

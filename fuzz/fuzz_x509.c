@@ -1,5 +1,5 @@
 /* Fuzzes the certificate checks the TLS backends add (Extended Key Usage,
- * IP address SANs, the key a pin hashes), pin parsing and the address
+ * Key Usage, IP address SANs, the key a pin hashes), pin parsing and the address
  * parser: never a read outside the input, and answers that agree with each
  * other. */
 #include "sio.h"
@@ -17,6 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t spki_len = 0;
     unsigned char hash[32];
     int has_spki = sio_x509_spki(data, size, &spki, &spki_len);
+    unsigned use;
+    for (use = 0; use <= 8; use++) {
+        int k = sio_x509_key_allows(data, size, use);
+        if (k < -1 || k > 1) abort();
+    }
+    if (sio_x509_key_allows(data, size, 9) != -1) abort();     /* no such bit */
     if (eku < -1 || eku > 1 || v4 < -1 || v4 > 1) abort();
     if (has_spki == 1 && (spki < data || spki_len < 2 || spki_len > size || (size_t)(spki - data) > size - spki_len))
         abort();                                 /* the key lies inside the certificate */

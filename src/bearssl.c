@@ -56,6 +56,7 @@ typedef struct sio__bssl_check {
     unsigned char ip[16];              /* the host as an address (ip_len 4 or 16), or ip_len 0 */
     size_t ip_len;
     const struct sio_bearssl *owner;   /* pins and the verification hook */
+    const br_ssl_engine_context *eng;  /* the suite the server chose (its hello came first) */
     const char *host;
     const char *why;                   /* set when this check (not BearSSL's) refused */
     char hook_why[160];
@@ -192,6 +193,31 @@ static unsigned sio__xc_pins_and_hook(sio__bssl_check *x)
     return 0;
 }
 
+/* What the suite the server chose does with its key: encrypt to it
+ * (static RSA) or agree with it (static ECDH), both only with
+ * allow_legacy_suites, or sign with it (ECDHE). */
+static unsigned sio__bssl_key_use(const br_ssl_engine_context *eng)
+{
+    switch (eng->session.cipher_suite) {
+    case BR_TLS_RSA_WITH_3DES_EDE_CBC_SHA: case BR_TLS_RSA_WITH_AES_128_CBC_SHA: case BR_TLS_RSA_WITH_AES_256_CBC_SHA:
+    case BR_TLS_RSA_WITH_AES_128_CBC_SHA256: case BR_TLS_RSA_WITH_AES_256_CBC_SHA256:
+    case BR_TLS_RSA_WITH_AES_128_GCM_SHA256: case BR_TLS_RSA_WITH_AES_256_GCM_SHA384:
+    case BR_TLS_RSA_WITH_AES_128_CCM: case BR_TLS_RSA_WITH_AES_256_CCM:
+    case BR_TLS_RSA_WITH_AES_128_CCM_8: case BR_TLS_RSA_WITH_AES_256_CCM_8:
+        return SIO_X509_KU_KEY_ENCIPHERMENT;
+    case BR_TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA: case BR_TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA:
+    case BR_TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA: case BR_TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA:
+    case BR_TLS_ECDH_RSA_WITH_AES_128_CBC_SHA: case BR_TLS_ECDH_RSA_WITH_AES_256_CBC_SHA:
+    case BR_TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256: case BR_TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384:
+    case BR_TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256: case BR_TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384:
+    case BR_TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256: case BR_TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384:
+    case BR_TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256: case BR_TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384:
+        return SIO_X509_KU_KEY_AGREEMENT;
+    default:
+        return SIO_X509_KU_DIGITAL_SIGNATURE;
+    }
+}
+
 static unsigned sio__xc_end_chain(const br_x509_class **ctx)
 {
     sio__bssl_check *x = (sio__bssl_check *)(void *)ctx;
@@ -205,18 +231,21 @@ static unsigned sio__xc_end_chain(const br_x509_class **ctx)
                                   : "the server sent an empty certificate";
             r = BR_ERR_X509_LIMIT_EXCEEDED;
         } else {
-            unsigned usages = 0;
+            unsigned use = sio__bssl_key_use(x->eng);
+            int key = 1;
             if (!x->any_eku) eku = sio_x509_allows_server(x->ee, x->ee_len);
             if (eku == 1 && x->ip_len) ip = sio_x509_has_ip(x->ee, x->ee_len, x->ip, x->ip_len);
-            if (eku != 1 || ip != 1) {
-                x->why = eku < 0 || ip < 0 ? "the server's certificate is malformed"
+            /* BearSSL would refuse a key the suite cannot use only after the hook, and
+             * takes nonRepudiation for signing */
+            if (eku == 1 && ip == 1) key = sio_x509_key_allows(x->ee, x->ee_len, use);
+            if (eku != 1 || ip != 1 || key != 1) {
+                x->why = eku < 0 || ip < 0 || key < 0 ? "the server's certificate is malformed"
                          : !eku ? "the certificate's Extended Key Usage does not allow a TLS server (serverAuth)"
-                                : "the certificate has no IP address SAN for the host";
-                r = eku == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
-            } else if ((*x->inner)->get_pkey(x->inner, &usages) && !(usages & BR_KEYTYPE_SIGN) &&
-                       !x->owner->legacy_suites) {          /* static RSA (relaxed) only encrypts to the key */
-                x->why = SIO__TLS_NOT_FOR_SIGNING;          /* BearSSL would refuse it after the hook */
-                r = BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+                         : !ip ? "the certificate has no IP address SAN for the host"
+                         : use == SIO_X509_KU_DIGITAL_SIGNATURE ? SIO__TLS_NOT_FOR_SIGNING
+                         : "the certificate's Key Usage does not allow the key exchange the server chose "
+                           "(keyEncipherment or keyAgreement)";
+                r = eku == 0 || key == 0 ? BR_ERR_X509_FORBIDDEN_KEY_USAGE : BR_ERR_X509_BAD_SERVER_NAME;
             }
             if (r == 0) r = sio__xc_pins_and_hook(x);
         }
@@ -567,6 +596,7 @@ static void *sio__bssl_open(void *user, const char *host, char *err, size_t err_
         s->check.alloc = &b->alloc;
         s->check.any_eku = b->any_eku;
         s->check.owner = b;
+        s->check.eng = &s->cc.eng;
         s->check.host = s->host;
         br_ssl_engine_set_x509(&s->cc.eng, &s->check.vtable);
     }

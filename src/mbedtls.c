@@ -10,7 +10,6 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/error.h>
 #include <mbedtls/sha256.h>
-#include <mbedtls/oid.h>
 #if defined(MBEDTLS_PSA_CRYPTO_C)
 #include <psa/crypto.h>                   /* mbedTLS 3: TLS 1.3 runs on PSA, started once */
 #endif
@@ -202,29 +201,23 @@ static int sio__mbed_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_
         s->chain_flags |= *flags;
         return 0;
     }
-    if (s->ip_len) {
-        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;          /* no name was set to check */
-        if (sio_x509_has_ip(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), s->ip, s->ip_len) != 1) {
-            snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
-            *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
-            return 0;
-        }
+    if (s->ip_len) *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;   /* no name was set to check */
+    if (*flags || s->chain_flags) return 0;                            /* the chain's sentence first */
+    if (s->ip_len && sio_x509_has_ip(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), s->ip, s->ip_len) != 1) {
+        snprintf(s->why, sizeof s->why, "the certificate has no IP address SAN for the host");
+        *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+        return 0;
     }
-    if (*flags || s->chain_flags) return 0;
-#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_EXTENDED_KEY_USAGE)   /* 2.x may be built without these */
-    if (mbedtls_x509_crt_check_extended_key_usage(crt, MBEDTLS_OID_SERVER_AUTH,
-                                                  MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
+    /* The usages with sio's own reader: an mbedTLS 2 may be built without its checks */
+    if (sio_x509_allows_server(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt)) != 1) {
         *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
         return 0;
     }
-#endif
-#if SIO__MBED_3 || defined(MBEDTLS_X509_CHECK_KEY_USAGE)
-    if (mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
+    if (sio_x509_key_allows(SIO__MBED_DER(crt), SIO__MBED_DER_LEN(crt), SIO_X509_KU_DIGITAL_SIGNATURE) != 1) {
         snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);
         *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
         return 0;
     }
-#endif
     if (m->pin_count && !sio__mbed_pinned(m, crt)) {
         snprintf(s->why, sizeof s->why, "the server's key matches none of the pins");
         *flags |= MBEDTLS_X509_BADCERT_OTHER;
@@ -347,7 +340,10 @@ static unsigned char *sio__mbed_write_buf(void *session, size_t *room)
 {
     sio__mbed_session *s = (sio__mbed_session *)session;
     *room = 0;
-    if (s->failed || s->closed || !s->handshaken || s->pending_len) return NULL;
+    /* Plaintext only while no ciphertext waits (the record of a whole
+     * write fits SIO__MBED_OUT): all of it is then in send_buf, none left
+     * inside mbedTLS, which is how the client knows when a ping has left. */
+    if (s->failed || s->closed || !s->handshaken || s->pending_len || s->out_at < s->out_len) return NULL;
     *room = sizeof s->plain_out;
     return s->plain_out;
 }

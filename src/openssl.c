@@ -9,6 +9,7 @@
 
 #define SIO__OSSL_CHUNK 16384u          /* ciphertext and plaintext handed over at a time */
 #define SIO__OSSL_MAX_IN (64u * 1024u)  /* ciphertext fed and not yet read, at most */
+#define SIO__OSSL_RECORD (SIO__OSSL_CHUNK + 2048u + 5u)   /* the largest TLS record a CHUNK of plaintext makes */
 #define SIO__OSSL_OFFERED "TLS 1.3, and TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305"
 
 struct sio_openssl {
@@ -30,7 +31,7 @@ typedef struct sio__ossl_session {
     SSL *ssl;
     BIO *in, *out;                     /* ciphertext from / for the network (owned by ssl) */
     unsigned char cipher_in[SIO__OSSL_CHUNK];
-    unsigned char cipher_out[SIO__OSSL_CHUNK];
+    unsigned char cipher_out[SIO__OSSL_RECORD];    /* holds all the ciphertext of one write */
     size_t out_at, out_len;
     unsigned char plain_in[SIO__OSSL_CHUNK];
     size_t plain_at, plain_len;
@@ -159,6 +160,16 @@ static int sio__ossl_verify_step(int ok, X509_STORE_CTX *store)
     SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     sio__ossl_session *s = ssl ? (sio__ossl_session *)SSL_get_app_data(ssl) : NULL;
     if (!ok && s && s->owner->pins_only && sio__ossl_chain_error(X509_STORE_CTX_get_error(store))) return 1;
+    if (!ok && s && !s->why[0] && X509_STORE_CTX_get_error(store) == X509_V_ERR_INVALID_PURPOSE &&
+        X509_STORE_CTX_get_error_depth(store) == 0) {
+        /* OpenSSL's purpose check also looks at Key Usage: say which of the two refused, as the
+         * other backends do (the Extended Key Usage first) */
+        X509 *leaf = X509_STORE_CTX_get_current_cert(store);
+        uint32_t eku = leaf ? X509_get_extended_key_usage(leaf) : UINT32_MAX;
+        uint32_t ku = leaf ? X509_get_key_usage(leaf) : UINT32_MAX;
+        if ((eku == UINT32_MAX || (eku & XKU_SSL_SERVER)) && ku != UINT32_MAX && !(ku & KU_DIGITAL_SIGNATURE))
+            snprintf(s->why, sizeof s->why, "%s", SIO__TLS_NOT_FOR_SIGNING);
+    }
     return ok;
 }
 
@@ -308,7 +319,11 @@ static unsigned char *sio__ossl_write_buf(void *session, size_t *room)
 {
     sio__ossl_session *s = (sio__ossl_session *)session;
     *room = 0;
-    if (s->failed || s->closed || !SSL_is_init_finished(s->ssl) || BIO_pending(s->out) >= (int)SIO__OSSL_MAX_IN)
+    /* Plaintext only while no ciphertext waits: what the client hands over
+     * then is all in send_buf once taken, which is how it knows when a
+     * ping has left (an engine that kept taking plaintext hid up to 64 KiB
+     * in the BIO, and a ping in it was counted sent too early). */
+    if (s->failed || s->closed || !SSL_is_init_finished(s->ssl) || BIO_pending(s->out) > 0 || s->out_at < s->out_len)
         return NULL;
     *room = sizeof s->plain_out;
     return s->plain_out;

@@ -54,8 +54,12 @@ typedef struct sio_tls {
     void (*send_done)(void *session, size_t len);
     const unsigned char *(*read_buf)(void *session, size_t *len);   /* plaintext received */
     void (*read_done)(void *session, size_t len);
-    unsigned char *(*write_buf)(void *session, size_t *room);       /* plaintext to send */
-    void (*write_done)(void *session, size_t len);                  /* ... and flush it */
+    /* Plaintext to send, and flush it.  send_buf must show all the
+     * ciphertext the engine holds: the client learns from it when a ping
+     * has left.  An engine that keeps more elsewhere (OpenSSL's BIO,
+     * mbedTLS's record) offers room here only while send_buf is empty. */
+    unsigned char *(*write_buf)(void *session, size_t *room);
+    void (*write_done)(void *session, size_t len);
     /* 0 running, 1 closed cleanly, negative: failed and err names the
      * cause ("certificate chain is not trusted", ...). */
     int (*status)(void *session, char *err, size_t err_size);

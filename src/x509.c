@@ -88,6 +88,22 @@ SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len)
     return 0;
 }
 
+SIO_API int sio_x509_key_allows(const unsigned char *der, size_t len, unsigned usage)
+{
+    static const unsigned char key_usage[] = { 0x06, 0x03, 0x55, 0x1d, 0x0f };
+    const unsigned char *v;
+    size_t n, hdr, l;
+    unsigned tag;
+    int r;
+    if (!der || usage > 8) return -1;
+    r = sio__x509_extension(der, len, key_usage, sizeof key_usage, &v, &n);
+    if (r <= 0) return r < 0 ? -1 : 1;                  /* no Key Usage: any use */
+    /* BIT STRING: the count of unused bits, then the bits, bit 0 first (the top of the first byte) */
+    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x03 || l < 1 || v[hdr] > 7) return -1;
+    if (1 + usage / 8 >= l) return 0;                   /* the bits after the last byte are 0 */
+    return (v[hdr + 1 + usage / 8] >> (7 - usage % 8)) & 1;
+}
+
 /* TBSCertificate: [0] version (optional), serialNumber, signature, issuer,
  * validity, subject, subjectPublicKeyInfo (RFC 5280 4.1). */
 SIO_API int sio_x509_spki(const unsigned char *der, size_t len, const unsigned char **spki, size_t *spki_len)

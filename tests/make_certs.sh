@@ -16,6 +16,9 @@
 #   untrusted_chain.pem         untrusted.pem followed by other_ca.pem (the untrusted root sent)
 #   emailonly.pem / .key        as server, but extendedKeyUsage emailProtection only
 #   kuencipher.pem / .key       as server, but keyUsage keyEncipherment only (cannot sign ECDHE)
+#   kunonrep.pem / .key         as server, but keyUsage nonRepudiation only (BearSSL calls that signing)
+#   kucertsign.pem / .key       as server, but keyUsage keyCertSign only
+#   untrustednoip.pem / .key    signed by other_ca, SAN DNS:localhost only (no IP SAN either)
 #   ipsan.pem / .key            signed by the CA, SAN IP:127.0.0.1 and IP:::1 only
 #   wildcard.pem / .key         signed by the CA, SAN DNS:*.sio.test only
 #   client.pem / client.key     signed by the CA, extendedKeyUsage clientAuth
@@ -120,6 +123,22 @@ extendedKeyUsage = emailProtection'
 rsa_key kuencipher.key
 sign kuencipher ca localhost 'subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
 keyUsage = critical, keyEncipherment
+extendedKeyUsage = serverAuth'
+
+rsa_key kunonrep.key
+sign kunonrep ca localhost 'subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+keyUsage = critical, nonRepudiation
+extendedKeyUsage = serverAuth'
+
+rsa_key kucertsign.key
+sign kucertsign ca localhost 'subjectAltName = DNS:localhost, IP:127.0.0.1, DNS:127.0.0.1
+keyUsage = critical, keyCertSign
+extendedKeyUsage = serverAuth'
+
+# Two faults: an unknown CA and, reached by address, no IP SAN (the chain's is said first)
+rsa_key untrustednoip.key
+sign untrustednoip other_ca localhost 'subjectAltName = DNS:localhost
+keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth'
 
 # For hosts given as addresses: IP address SANs only (no DNS name equal to the address)

@@ -2099,6 +2099,38 @@ static void test_x509_extended_key_usage(void)
     CHECK_INT(sio_x509_allows_server(cert, n), -1);
 }
 
+/* Key Usage bits count from the top of the BIT STRING's first byte; bits
+ * past its end are 0; no Key Usage allows any use. */
+static void test_x509_key_usage(void)
+{
+    static const unsigned char ku_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x0f };
+    static const unsigned char sign_and_encipher[] = { 0x03, 0x02, 0x05, 0xa0 };
+    static const unsigned char non_repudiation[] = { 0x03, 0x02, 0x06, 0x40 };
+    static const unsigned char two_bytes[] = { 0x03, 0x03, 0x07, 0x08, 0x80 };   /* keyAgreement, decipherOnly */
+    static const unsigned char bad[] = { 0x04, 0x02, 0x05, 0xa0 };
+    unsigned char ext[300], cert[600];
+    size_t e, n = fake_cert(cert, NULL, 0);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), 1);
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, sign_and_encipher, sizeof sign_and_encipher);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), 1);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_KEY_ENCIPHERMENT), 1);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_KEY_AGREEMENT), 0);
+    CHECK_INT(sio_x509_key_allows(cert, n, 8), 0);                   /* past the byte */
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, non_repudiation, sizeof non_repudiation);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), 0);   /* BearSSL would say yes */
+    CHECK_INT(sio_x509_key_allows(cert, n, 1), 1);
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, two_bytes, sizeof two_bytes);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_KEY_AGREEMENT), 1);
+    CHECK_INT(sio_x509_key_allows(cert, n, 8), 1);
+    CHECK_INT(sio_x509_key_allows(cert, n, 9), -1);
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, bad, sizeof bad);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), -1);
+}
+
 static void test_x509_ip_address_sans(void)
 {
     static const unsigned char san_oid[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
@@ -2781,6 +2813,7 @@ int main(void)
     RUN(test_ip_parse_to_bytes);
     /* x509 */
     RUN(test_x509_extended_key_usage);
+    RUN(test_x509_key_usage);
     RUN(test_x509_ip_address_sans);
     RUN(test_x509_spki_and_pins);
     /* url */
