@@ -137,7 +137,8 @@
  *   them), grow to what a message needs (bounded by the limits below),
  *   shrink back to a few KiB once a connection is idle (no reads for a
  *   second), and are released when it closes.  An idle connected Socket.IO
- *   client holds about 5.7 KB; sio_memory(c) says how much it holds now.
+ *   client holds about 5.7 KB; sio_memory(c) says how much it holds now,
+ *   sio_memory_bound(&cfg) the most it can ever hold under cfg's limits.
  * - Smaller builds, by macros defined where the implementation is compiled:
  *   SIO_NO_SOCKETIO leaves the Socket.IO client out (WebSocket only);
  *   SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO
@@ -1550,6 +1551,16 @@ SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */
 SIO_API size_t sio_memory(const sio_client *c);
+/* The most heap a client made with cfg can ever hold at once, from its
+ * limits (max_message, max_handshake, max_send_queue, max_attachments,
+ * max_namespaces, max_pending_acks) and its strings: every buffer at the
+ * size its limit lets it reach, doubled where it grows by doubling, and
+ * what a step holds for a moment (a parsed response head, the deflater's
+ * tables).  Not counted: a TLS backend's sessions (section 7), strings
+ * the program adds later (sio_join's auth, sio_subscribe's names,
+ * sio_set_headers), and sio_poll_clients' list for more than 5 clients.
+ * (size_t)-1 when it does not fit a size_t. */
+SIO_API size_t sio_memory_bound(const sio_config *cfg);
 #ifdef SIO_SOURCE_LINES
 #line 1 "src/socketio_api.h"
 #endif
@@ -12663,6 +12674,131 @@ SIO_API size_t sio_memory(const sio_client *c)
     return n;
 }
 
+/* Saturating sums and products for sio_memory_bound. */
+static size_t sio__bound_add(size_t a, size_t b) { return a > (size_t)-1 - b ? (size_t)-1 : a + b; }
+static size_t sio__bound_mul(size_t a, size_t b) { return b && a > (size_t)-1 / b ? (size_t)-1 : a * b; }
+/* A buffer that grows by doubling from 256 to hold n bytes (plus a NUL). */
+static size_t sio__bound_grown(size_t n) { return sio__bound_add(sio__bound_mul(n, 2), 512); }
+
+static size_t sio__bound_strings(const sio_config *cfg)
+{
+    size_t n = 0, i;
+    const char *const one[] = { cfg->url, cfg->name, cfg->path, cfg->auth, cfg->dns_server, cfg->proxy, cfg->no_proxy };
+    for (i = 0; i < sizeof one / sizeof one[0]; i++) n = sio__bound_add(n, one[i] ? strlen(one[i]) + 1 : 0);
+    for (i = 0; cfg->headers && i < cfg->header_count; i++)
+        n = sio__bound_add(n, cfg->headers[i] ? strlen(cfg->headers[i]) + 4 : 0);
+    for (i = 0; cfg->query && i < cfg->query_count; i++)
+        n = sio__bound_add(n, cfg->query[i] ? 3 * strlen(cfg->query[i]) + 2 : 0);   /* percent-encoded */
+    for (i = 0; cfg->protocols && i < cfg->protocol_count; i++)
+        n = sio__bound_add(n, (cfg->protocols[i] ? strlen(cfg->protocols[i]) + 3 : 0) + sizeof(char *));
+    return n;
+}
+
+/* The limits sio_memory_bound works from, defaults for zeros. */
+typedef struct sio__bound_limits {
+    size_t m, h, q, k, ns, acks, read, strings;
+} sio__bound_limits;
+
+/* The links' buffers: on the main link a message (or a polling response,
+ * head and body) and a read after it, what goes out (an attachment in
+ * parts on top of a full queue), the receiver's assembled message, the
+ * handshake kept, and what waits while not connected (WebSocket) or
+ * behind attachments in parts (Socket.IO); with polling the POST link,
+ * the packets waiting (v3 binary as base64), the probe's link and the
+ * cookies; the proxies' tunnels. */
+static size_t sio__bound_links(const sio_config *cfg, const sio__bound_limits *b)
+{
+    size_t n = sio__bound_grown(sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 64 + b->read));
+    n = sio__bound_add(n, sio__bound_grown(sio__bound_add(sio__bound_mul(b->q, 2), SIO__PONG_SLACK + 1024)));
+    n = sio__bound_add(n, sio__bound_grown(b->m));
+    n = sio__bound_add(n, sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 1));
+    n = sio__bound_add(n, sio__bound_grown(sio__bound_add(b->q, 1024)));
+#if SIO__WITH_POLLING
+    if (cfg->mode == SIO_MODE_SOCKETIO && (cfg->transport != SIO_TRANSPORT_WEBSOCKET || cfg->try_all_transports)) {
+        size_t post = sio__bound_grown(sio__bound_add(sio__bound_add(b->q, b->q / 2), 1024));
+        n = sio__bound_add(n, sio__bound_mul(post, 2));
+        n = sio__bound_add(n, sio__bound_mul(sio__bound_grown(sio__bound_add(b->h, 4096 + b->read)), 2));
+        n = sio__bound_add(n, sio__bound_mul(sio__bound_add(b->h, 16), SIO__MAX_COOKIES));
+    }
+#endif
+    if (cfg->proxy || cfg->proxy_from_environment) n = sio__bound_add(n, SIO__LINKS * sizeof(sio__tunnel));
+    return n;
+}
+
+/* permessage-deflate: the history and a message inflated, its copy; a
+ * message deflated (at most max_send_queue), the joined pieces, and for a
+ * moment the tables: a hash head and chain of the message's size up to the
+ * 32 KiB window, and a block's symbols. */
+static size_t sio__bound_deflate(const sio_config *cfg, const sio__bound_limits *b)
+{
+#if SIO__WITH_DEFLATE
+    size_t n, table = 256;
+    if (cfg->deflate != SIO_DEFLATE_ON) return 0;
+    while (table < b->q && table < 32768) table *= 2;
+    n = sio__bound_mul(sio__bound_add(b->m, 32768 + 16), 2);
+    n = sio__bound_add(n, sio__bound_mul(sio__bound_add(b->q, b->q / 1024 + 1024), 2));
+    return sio__bound_add(n, sizeof(sio__block_tables) + (2 * table + SIO__BLOCK_SYMBOLS) * sizeof(uint32_t));
+#else
+    (void)cfg; (void)b;
+    return 0;
+#endif
+}
+
+/* Socket.IO: acks and emits kept (their bytes within max_send_queue),
+ * namespaces, events held before a CONNECT reply (within max_message),
+ * attachments being assembled (the old and the grown block for a moment),
+ * the text scratch, the JSON walk's stack. */
+static size_t sio__bound_socketio(const sio_config *cfg, const sio__bound_limits *b)
+{
+#if SIO__WITH_SOCKETIO
+    size_t n;
+    if (cfg->mode != SIO_MODE_SOCKETIO) return 0;
+    n = sio__bound_mul(sio__bound_mul(b->acks, 2), sizeof(sio__ack));
+    n = sio__bound_add(n, sio__bound_mul(b->acks, sizeof(sio__outgoing) + sizeof(sio__queued) + 2 * b->k * sizeof(size_t)));
+    n = sio__bound_add(n, sio__bound_mul(b->q, 2));
+    n = sio__bound_add(n, sio__bound_mul(b->ns, sizeof(sio__ns) + 2 * sizeof(void *) + 512));
+    n = sio__bound_add(n, sio__bound_add(b->m, sio__bound_mul(b->k, sizeof(sio_bytes) + 64)));
+    n = sio__bound_add(n, sio__bound_add(sio__bound_mul(b->m, 3), sio__bound_mul(b->k, 2 * sizeof(sio_bytes))));
+    n = sio__bound_add(n, sio__bound_add(b->m, SIO__KEEP + 1));
+    return sio__bound_add(n, cfg->max_json_depth ? cfg->max_json_depth : 1024);
+#else
+    (void)cfg; (void)b;
+    return 0;
+#endif
+}
+
+SIO_API size_t sio_memory_bound(const sio_config *cfg)
+{
+    sio__bound_limits b;
+    size_t n, events;
+    if (!cfg) return 0;
+    b.m = cfg->max_message ? cfg->max_message : SIO__DEFAULT_MAX_MESSAGE;
+    b.h = cfg->max_handshake ? cfg->max_handshake : SIO__DEFAULT_MAX_HANDSHAKE;
+    b.q = cfg->max_send_queue ? cfg->max_send_queue : SIO__DEFAULT_MAX_SEND_QUEUE;
+    b.k = cfg->max_attachments ? cfg->max_attachments : (size_t)SIO_DEFAULT_MAX_ATTACHMENTS;
+    b.ns = cfg->max_namespaces ? cfg->max_namespaces : (size_t)SIO_DEFAULT_MAX_NAMESPACES;
+    b.acks = cfg->max_pending_acks ? cfg->max_pending_acks : (size_t)SIO_DEFAULT_MAX_PENDING_ACKS;
+    b.read = SIO__READ_CHUNK > SIO__PARTS_READ ? SIO__READ_CHUNK : SIO__PARTS_READ;
+    b.strings = sio__bound_strings(cfg);
+    /* the client and its strings, copied a few times (URL parts, the request head) */
+    n = sio__bound_add(sizeof(sio_client) + 4096, sio__bound_mul(b.strings, 4));
+    n = sio__bound_add(n, sio__bound_links(cfg, &b));
+    n = sio__bound_add(n, sio__bound_deflate(cfg, &b));
+    n = sio__bound_add(n, sio__bound_socketio(cfg, &b));
+    /* events waiting: every ack failed at once, a few per namespace, and the connection's own
+     * (ERROR, CLOSE, RECONNECTING...), in a ring that doubles */
+    events = 16;
+    if (cfg->mode == SIO_MODE_SOCKETIO)
+        events = sio__bound_add(events, sio__bound_add(sio__bound_mul(b.acks, 2), sio__bound_mul(b.ns, 4) + 48));
+    n = sio__bound_add(n, sio__bound_mul(sio__bound_mul(events, 2), sizeof(sio__pending)));
+    /* for a moment: a response head parsed, a redirect's URL and head, the resolver */
+    n = sio__bound_add(n, sizeof(sio_http_response) + 2 * 1024 + 16 + SIO__TEXT_SIZE + 1024);
+    n = sio__bound_add(n, sio__bound_mul(b.strings, 2));
+#if SIO__WITH_DNS
+    n = sio__bound_add(n, sizeof(sio__resolving));
+#endif
+    return n;
+}
 
 static int sio__add_string(const sio_allocator *a, char **dst, const char *s)
 {

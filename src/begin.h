@@ -134,7 +134,8 @@
  *   them), grow to what a message needs (bounded by the limits below),
  *   shrink back to a few KiB once a connection is idle (no reads for a
  *   second), and are released when it closes.  An idle connected Socket.IO
- *   client holds about 5.7 KB; sio_memory(c) says how much it holds now.
+ *   client holds about 5.7 KB; sio_memory(c) says how much it holds now,
+ *   sio_memory_bound(&cfg) the most it can ever hold under cfg's limits.
  * - Smaller builds, by macros defined where the implementation is compiled:
  *   SIO_NO_SOCKETIO leaves the Socket.IO client out (WebSocket only);
  *   SIO_NO_POLLING leaves HTTP long-polling and the upgrade out (Socket.IO

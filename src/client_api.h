@@ -97,3 +97,13 @@ SIO_API size_t sio_queued_bytes(const sio_client *c);
 /* Heap bytes this client holds now (not counting a TLS backend's session).
  * Buffers grow with the traffic and shrink back to a few KiB when idle. */
 SIO_API size_t sio_memory(const sio_client *c);
+/* The most heap a client made with cfg can ever hold at once, from its
+ * limits (max_message, max_handshake, max_send_queue, max_attachments,
+ * max_namespaces, max_pending_acks) and its strings: every buffer at the
+ * size its limit lets it reach, doubled where it grows by doubling, and
+ * what a step holds for a moment (a parsed response head, the deflater's
+ * tables).  Not counted: a TLS backend's sessions (section 7), strings
+ * the program adds later (sio_join's auth, sio_subscribe's names,
+ * sio_set_headers), and sio_poll_clients' list for more than 5 clients.
+ * (size_t)-1 when it does not fit a size_t. */
+SIO_API size_t sio_memory_bound(const sio_config *cfg);

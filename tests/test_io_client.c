@@ -580,7 +580,8 @@ static void test_io_queued_emits_that_cannot_be_sent_are_reported(void)
     sio_destroy(c);
 }
 
-static long io_live_bytes;
+static sio_emit_options one_attachment_in_parts(void);
+static long io_live_bytes, io_peak_bytes;
 static void *io_sized_realloc(void *user, void *p, size_t size)
 {
     size_t *h = p ? (size_t *)p - 2 : NULL;
@@ -591,7 +592,108 @@ static void *io_sized_realloc(void *user, void *p, size_t size)
     if (!h) return NULL;
     h[0] = size;
     io_live_bytes += (long)size;
+    if (io_live_bytes > io_peak_bytes) io_peak_bytes = io_live_bytes;
     return h + 2;
+}
+
+/* Polls until nothing comes, counting the events; the heap never passed bound. */
+static int drain_within(sio_client *c, long bound)
+{
+    sio_event ev;
+    int n = 0;
+    while (n < 10000 && sio_poll(c, &ev, 0) == 1) n++;
+    CHECK(io_peak_bytes <= bound);
+    return n;
+}
+
+/* sio_memory_bound holds for a client driven to every limit at once: a
+ * handshake head of max_handshake, permessage-deflate, every namespace
+ * joined, events held before a CONNECT reply up to max_message, every ack
+ * pending and the send queue full behind a socket that takes nothing, an
+ * attachment in parts on top, a binary event with max_attachments filling
+ * max_message, then the connection lost with everything failing at once. */
+static void test_io_memory_stays_within_its_bound_at_every_limit(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    sio_emit_options o = one_attachment_in_parts();
+    static char filler[1700], big[7800], head[2000];
+    long bound;
+    int i, events;
+    size_t k;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.deflate = SIO_DEFLATE_ON;
+    cfg.deflate_threshold = 64;
+    cfg.keep_handshake = 1;
+    cfg.max_message = 8192;
+    cfg.max_handshake = 2048;
+    cfg.max_send_queue = 8192;
+    cfg.max_attachments = 3;
+    cfg.max_namespaces = 3;
+    cfg.max_pending_acks = 8;
+    cfg.allocator.realloc = io_sized_realloc;
+    bound = (long)sio_memory_bound(&cfg);
+    io_live_bytes = io_peak_bytes = 0;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    sio_start(c);
+    sio_poll(c, &ev, 0);
+    memset(filler, 'h', sizeof filler - 1);
+    snprintf(head, sizeof head, "Sec-WebSocket-Extensions: permessage-deflate\r\nX-Filler: %s\r\n", filler);
+    server_accept(head);
+    server_text(OPEN_PACKET);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
+    server_text("40{\"sid\":\"S1\"}");
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_CONNECT);
+    CHECK_INT(sio_join(c, "/a", NULL), SIO_OK);
+    CHECK_INT(sio_join(c, "/b", "{\"token\":\"t\"}"), SIO_OK);
+    CHECK_INT(sio_join(c, "/c", NULL), SIO_ERR_FULL);
+    memset(big, 'x', sizeof big - 1);
+    for (i = 0; i < 3; i++) {                                  /* held for /b until its CONNECT reply */
+        char text[2600];
+        snprintf(text, sizeof text, "42/b,[\"early\",\"%.2500s\"]", big);
+        server_text(text);
+    }
+    drain_within(c, bound);
+    net.out_len = sizeof net.out;                              /* the server reads nothing now */
+    for (i = 0; i < 20; i++) {
+        sio_emit_options e;
+        char args[1100];
+        memset(&e, 0, sizeof e);
+        snprintf(args, sizeof args, "[\"%.1000s\"]", big);
+        e.event = "fill";
+        e.args = args;
+        e.ack = i < 8;
+        if (sio_emit_ex(c, &e, NULL) != SIO_OK) break;
+        drain_within(c, bound);
+    }
+    CHECK(i >= 7);
+    CHECK_INT(sio_emit_ex(c, &o, NULL), SIO_OK);               /* an attachment in parts on a full queue */
+    CHECK_INT(sio_send_begin(c, 1), SIO_OK);
+    for (k = 0; k < 40 && sio_send_part(c, big, 1000) == SIO_OK; k++) drain_within(c, bound);
+    {                                                          /* three attachments filling max_message */
+        char packet[128];
+        snprintf(packet, sizeof packet, "453-[\"bin\",{\"_placeholder\":true,\"num\":0},"
+                 "{\"_placeholder\":true,\"num\":1},{\"_placeholder\":true,\"num\":2}]");
+        server_text(packet);
+        for (i = 0; i < 3; i++) server_frame(1, SIO_WS_BINARY, big, 2600);
+    }
+    drain_within(c, bound);
+    server_text("40/b,{\"sid\":\"S2\"}");                      /* the held events go out */
+    drain_within(c, bound);
+    net.eof = 1;                                               /* gone: everything fails at once */
+    events = drain_within(c, bound);
+    CHECK(events >= 8);
+    CHECK_INT(sio_get_state(c), SIO_STATE_IDLE);
+    printf("  peak heap %ld bytes, sio_memory_bound %ld (%.0f%%)\n", io_peak_bytes, bound,
+           100.0 * (double)io_peak_bytes / (double)bound);
+    sio_destroy(c);
+    CHECK_INT(io_live_bytes, 0);
 }
 
 /* sio_memory counts a binary packet exactly while it collects, once it is
@@ -4353,6 +4455,7 @@ int main(void)
     RUN(test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up);
     RUN(test_io_eio3_attachments_in_parts_do_not_keep_a_silent_server);
     RUN(test_io_eio3_server_trickling_one_frame_is_given_up);
+    RUN(test_io_memory_stays_within_its_bound_at_every_limit);
     RUN(test_io_eio3_reader_that_never_answers_is_given_up);
     RUN(test_io_leave_has_the_room_of_the_queue_it_drops);
     RUN(test_io_polling_attachments_in_parts);
