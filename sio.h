@@ -2868,13 +2868,15 @@ static int sio__der(const unsigned char *p, size_t n, unsigned *tag, size_t *hdr
     return 1;
 }
 
-/* The contents of extension oid's extnValue.  Returns 1, 0 (absent), -1. */
+/* The contents of extension oid's extnValue.  Returns 1, 0 (absent), -1
+ * (malformed, or present twice: RFC 5280 4.2 allows one, and validators
+ * that keep the last copy would disagree with one that reads the first). */
 static int sio__x509_extension(const unsigned char *der, size_t n, const unsigned char *oid, size_t oid_len,
                                const unsigned char **value, size_t *value_len)
 {
     unsigned tag;
     size_t hdr, len, pos;
-    int field;
+    int field, found;
     if (!sio__der(der, n, &tag, &hdr, &len) || tag != 0x30) return -1;        /* Certificate */
     der += hdr;
     if (!sio__der(der, len, &tag, &hdr, &len) || tag != 0x30) return -1;      /* TBSCertificate */
@@ -2889,7 +2891,7 @@ static int sio__x509_extension(const unsigned char *der, size_t n, const unsigne
     if (!sio__der(der, len, &tag, &hdr, &len) || tag != 0x30) return -1;
     der += hdr;
     n = len;
-    for (pos = 0; pos < n; pos += hdr + len) {
+    for (pos = 0, found = 0; pos < n; pos += hdr + len) {
         const unsigned char *e;
         size_t ehdr, elen, at, h2, l2;
         unsigned t2;
@@ -2897,6 +2899,7 @@ static int sio__x509_extension(const unsigned char *der, size_t n, const unsigne
         e = der + pos + hdr;
         if (!sio__der(e, len, &t2, &ehdr, &elen) || t2 != 0x06) return -1;              /* extnID */
         if (ehdr + elen != oid_len || memcmp(e, oid, oid_len) != 0) continue;
+        if (found++) return -1;
         at = ehdr + elen;
         if (!sio__der(e + at, len - at, &t2, &h2, &l2)) return -1;
         if (t2 == 0x01) {                                                               /* critical */
@@ -2906,9 +2909,8 @@ static int sio__x509_extension(const unsigned char *der, size_t n, const unsigne
         if (t2 != 0x04) return -1;                                                      /* extnValue */
         *value = e + at + h2;
         *value_len = l2;
-        return 1;
     }
-    return 0;
+    return found ? 1 : 0;
 }
 
 SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len)
@@ -2944,9 +2946,11 @@ SIO_API int sio_x509_key_allows(const unsigned char *der, size_t len, unsigned u
     if (!der || usage > 8) return -1;
     r = sio__x509_extension(der, len, key_usage, sizeof key_usage, &v, &n);
     if (r <= 0) return r < 0 ? -1 : 1;                  /* no Key Usage: any use */
-    /* BIT STRING: the count of unused bits, then the bits, bit 0 first (the top of the first byte) */
-    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x03 || l < 1 || v[hdr] > 7) return -1;
+    /* BIT STRING: the count of unused bits, then the bits, bit 0 first (the top of the first
+     * byte); the unused bits at the end are padding, whatever they hold */
+    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x03 || l < 1 || v[hdr] > 7 || (l == 1 && v[hdr])) return -1;
     if (1 + usage / 8 >= l) return 0;                   /* the bits after the last byte are 0 */
+    if (1 + usage / 8 == l - 1 && 7 - usage % 8 < v[hdr]) return 0;
     return (v[hdr + 1 + usage / 8] >> (7 - usage % 8)) & 1;
 }
 
@@ -8642,7 +8646,11 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
         if (f.masked || (f.rsv & (ws->deflate_on && f.opcode < 8 ? 3u : 7u)) || !f.fin) return -1;
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
-            if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
+            /* a server whose pings outrun what it reads of the pongs fails the probe (the
+             * pongs would pile up without bound) */
+            if (l->tx_len - l->tx_sent > SIO__PONG_SLACK ||
+                sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK)
+                return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
             if (f.rsv) {                        /* a compressed "3probe", inflated to keep the history */
                 sio_ws_message m;
@@ -8691,7 +8699,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
             if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
-        if (have >= max_handshake) return -1;
+        if (l->rx_len - l->rx_start >= max_handshake) return -1;   /* what is left: pings were taken */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;

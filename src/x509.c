@@ -22,13 +22,15 @@ static int sio__der(const unsigned char *p, size_t n, unsigned *tag, size_t *hdr
     return 1;
 }
 
-/* The contents of extension oid's extnValue.  Returns 1, 0 (absent), -1. */
+/* The contents of extension oid's extnValue.  Returns 1, 0 (absent), -1
+ * (malformed, or present twice: RFC 5280 4.2 allows one, and validators
+ * that keep the last copy would disagree with one that reads the first). */
 static int sio__x509_extension(const unsigned char *der, size_t n, const unsigned char *oid, size_t oid_len,
                                const unsigned char **value, size_t *value_len)
 {
     unsigned tag;
     size_t hdr, len, pos;
-    int field;
+    int field, found;
     if (!sio__der(der, n, &tag, &hdr, &len) || tag != 0x30) return -1;        /* Certificate */
     der += hdr;
     if (!sio__der(der, len, &tag, &hdr, &len) || tag != 0x30) return -1;      /* TBSCertificate */
@@ -43,7 +45,7 @@ static int sio__x509_extension(const unsigned char *der, size_t n, const unsigne
     if (!sio__der(der, len, &tag, &hdr, &len) || tag != 0x30) return -1;
     der += hdr;
     n = len;
-    for (pos = 0; pos < n; pos += hdr + len) {
+    for (pos = 0, found = 0; pos < n; pos += hdr + len) {
         const unsigned char *e;
         size_t ehdr, elen, at, h2, l2;
         unsigned t2;
@@ -51,6 +53,7 @@ static int sio__x509_extension(const unsigned char *der, size_t n, const unsigne
         e = der + pos + hdr;
         if (!sio__der(e, len, &t2, &ehdr, &elen) || t2 != 0x06) return -1;              /* extnID */
         if (ehdr + elen != oid_len || memcmp(e, oid, oid_len) != 0) continue;
+        if (found++) return -1;
         at = ehdr + elen;
         if (!sio__der(e + at, len - at, &t2, &h2, &l2)) return -1;
         if (t2 == 0x01) {                                                               /* critical */
@@ -60,9 +63,8 @@ static int sio__x509_extension(const unsigned char *der, size_t n, const unsigne
         if (t2 != 0x04) return -1;                                                      /* extnValue */
         *value = e + at + h2;
         *value_len = l2;
-        return 1;
     }
-    return 0;
+    return found ? 1 : 0;
 }
 
 SIO_API int sio_x509_allows_server(const unsigned char *der, size_t len)
@@ -98,9 +100,11 @@ SIO_API int sio_x509_key_allows(const unsigned char *der, size_t len, unsigned u
     if (!der || usage > 8) return -1;
     r = sio__x509_extension(der, len, key_usage, sizeof key_usage, &v, &n);
     if (r <= 0) return r < 0 ? -1 : 1;                  /* no Key Usage: any use */
-    /* BIT STRING: the count of unused bits, then the bits, bit 0 first (the top of the first byte) */
-    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x03 || l < 1 || v[hdr] > 7) return -1;
+    /* BIT STRING: the count of unused bits, then the bits, bit 0 first (the top of the first
+     * byte); the unused bits at the end are padding, whatever they hold */
+    if (!sio__der(v, n, &tag, &hdr, &l) || tag != 0x03 || l < 1 || v[hdr] > 7 || (l == 1 && v[hdr])) return -1;
     if (1 + usage / 8 >= l) return 0;                   /* the bits after the last byte are 0 */
+    if (1 + usage / 8 == l - 1 && 7 - usage % 8 < v[hdr]) return 0;
     return (v[hdr + 1 + usage / 8] >> (7 - usage % 8)) & 1;
 }
 

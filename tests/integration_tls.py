@@ -654,6 +654,8 @@ def wss_static_rsa_suites_refused_unless_relaxed():
     if not bearssl_only("--tls-relax legacy-suites"):
         return
     text_echo("staticrsa", ca_args() + ["--tls-relax", "legacy-suites"], b"no forward secrecy")
+    # static RSA only encrypts to the key: one whose Key Usage is keyEncipherment alone serves
+    text_echo("staticrsaku", ca_args() + ["--tls-relax", "legacy-suites"], b"encipherment only")
 
 
 @test

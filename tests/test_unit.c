@@ -2108,6 +2108,7 @@ static void test_x509_key_usage(void)
     static const unsigned char non_repudiation[] = { 0x03, 0x02, 0x06, 0x40 };
     static const unsigned char two_bytes[] = { 0x03, 0x03, 0x07, 0x08, 0x80 };   /* keyAgreement, decipherOnly */
     static const unsigned char bad[] = { 0x04, 0x02, 0x05, 0xa0 };
+    static const unsigned char padding_set[] = { 0x03, 0x02, 0x07, 0xa0 };     /* one bit used: 0 */
     unsigned char ext[300], cert[600];
     size_t e, n = fake_cert(cert, NULL, 0);
     CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), 1);
@@ -2129,6 +2130,15 @@ static void test_x509_key_usage(void)
     e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, bad, sizeof bad);
     n = fake_cert(cert, ext, e);
     CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), -1);
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, padding_set, sizeof padding_set);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), 1);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_KEY_ENCIPHERMENT), 0);   /* a padding bit, not a usage */
+    e = fake_ext(ext, ku_oid, sizeof ku_oid, 1, sign_and_encipher, sizeof sign_and_encipher);
+    e += fake_ext(ext + e, ku_oid, sizeof ku_oid, 1, non_repudiation, sizeof non_repudiation);
+    n = fake_cert(cert, ext, e);
+    CHECK_INT(sio_x509_key_allows(cert, n, SIO_X509_KU_DIGITAL_SIGNATURE), -1);  /* twice: which one counts? */
+    CHECK_INT(sio_x509_allows_server(cert, n), 1);                               /* no EKU, once */
 }
 
 static void test_x509_ip_address_sans(void)

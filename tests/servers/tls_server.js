@@ -80,6 +80,8 @@ const VARIANTS = [
     { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' }],
   ['staticrsa', 'server.pem', 'server.key',
     { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384' }],
+  ['staticrsaku', 'kuencipher.pem', 'kuencipher.key',
+    { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-GCM-SHA384' }],
   ['tls12', 'server.pem', 'server.key', { maxVersion: 'TLSv1.2' }],
   ['tls13', 'server.pem', 'server.key', { minVersion: 'TLSv1.3' }],
 ];
