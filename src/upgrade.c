@@ -50,7 +50,11 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
         if (f.masked || (f.rsv & (ws->deflate_on && f.opcode < 8 ? 3u : 7u)) || !f.fin) return -1;
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
-            if (sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK) return -1;
+            /* a server whose pings outrun what it reads of the pongs fails the probe (the
+             * pongs would pile up without bound) */
+            if (l->tx_len - l->tx_sent > SIO__PONG_SLACK ||
+                sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK)
+                return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
             if (f.rsv) {                        /* a compressed "3probe", inflated to keep the history */
                 sio_ws_message m;
@@ -99,7 +103,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
             if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
-        if (have >= max_handshake) return -1;
+        if (l->rx_len - l->rx_start >= max_handshake) return -1;   /* what is left: pings were taken */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;

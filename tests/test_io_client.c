@@ -2940,6 +2940,30 @@ static void test_io_upgrade_probe_answers_a_ping_before_3probe(void)
     sio_destroy(c);
 }
 
+/* A probe whose server sends pings and reads none of the pongs fails once
+ * the pongs waiting pass the pong slack (they piled up without bound: a
+ * server streaming pings grew the probe's send buffer for its whole 10 s
+ * deadline); the session stays on polling. */
+static void test_io_upgrade_probe_pongs_are_bounded(void)
+{
+    sio_event ev;
+    int i, probe;
+    size_t before;
+    static char ping[125];
+    sio_client *c = io_probing(&probe);
+    if (!c) return;
+    before = sio_memory(c);
+    memset(ping, 'p', sizeof ping);
+    net.out_len = sizeof net.out;                     /* nothing the client writes is read */
+    for (i = 0; i < 240; i++) {
+        box_frame(probe, SIO_WS_PING, ping, sizeof ping);
+        sio_poll(c, &ev, 0);
+        CHECK(sio_memory(c) < before + 3 * SIO__PONG_SLACK);
+    }
+    CHECK_INT(sio_get_state(c), SIO_STATE_OPEN);
+    sio_destroy(c);
+}
+
 /* A probe that paused (polling finishing its GET) has no deadline: one
  * that had passed made sio_next_timeout_ms say 0 on every call, so a
  * caller spun for as long as the server held the GET. */
@@ -4481,6 +4505,7 @@ int main(void)
     RUN(test_io_polling_in_memory_and_pongs_bounded);
     RUN(test_io_upgrade_probe_answers_a_ping_before_3probe);
     RUN(test_io_paused_probe_does_not_spin);
+    RUN(test_io_upgrade_probe_pongs_are_bounded);
     RUN(test_io_polling_links_reuse_the_resolved_address);
     RUN(test_io_every_allocation_failing_still_ends_in_one_close);
     RUN(test_io_client_against_the_server_model);
