@@ -252,7 +252,8 @@
  * reading is kept while the client's ping waits to be written, behind
  * attachments or a backlog; once the socket took the ping, its answer
  * has pingTimeout, and only a whole packet answers it (bytes of one still
- * coming do not): a server behind a socket buffer that holds more than
+ * coming do not; with receive_parts every 16 KiB of an attachment in
+ * parts counts as one): a server behind a socket buffer that holds more than
  * pingTimeout of its reading is given up, as the client cannot see it).
  * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".
@@ -1459,7 +1460,10 @@ typedef enum sio_state {
 SIO_API int sio_create(const sio_config *cfg, sio_client **out);
 SIO_API void sio_destroy(sio_client *c);                 /* at any time */
 /* SIO_ERR_STATE unless idle, or while a CLOSE the event queue had no
- * memory for is still to be polled. */
+ * memory for is still to be polled; SIO_ERR_FULL while more events wait to
+ * be polled than a run may add to (8, for Socket.IO plus max_pending_acks
+ * + 8): sio_start, sio_join, sio_emit* and sio_queue_load refuse new work
+ * then, so a program that does not poll cannot grow the queue without end. */
 SIO_API int sio_start(sio_client *c);
 SIO_API int sio_stop(sio_client *c);                     /* close 1000 */
 SIO_API int sio_close(sio_client *c, int code, const char *reason);
@@ -5746,7 +5750,10 @@ typedef struct sio__heartbeat {
     uint64_t asked_at;            /* Engine.IO 3: when the ping whose answer is awaited went */
     uint64_t heard_at;            /* when the last whole packet came (bytes of one still coming are no sign:
                                      a server can trickle them for ever) */
+    uint64_t part_bytes;          /* of attachments in parts since then (sio__heartbeat_heard_part) */
 } sio__heartbeat;
+
+#define SIO__HEARD_PART_BYTES 16384   /* attachment bytes in parts that count as a packet heard */
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
 
@@ -5773,6 +5780,17 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
     uint64_t alive = now + h->timeout + (h->client_pings ? h->interval : 0);
     if (h->deadline && alive > h->deadline) h->deadline = alive;
     h->heard_at = now;
+    h->part_bytes = 0;
+}
+
+/* len more bytes of an attachment handed over in parts (receive_parts):
+ * its end may be far off, so every SIO__HEARD_PART_BYTES of it count as a
+ * packet heard, and a server that trickles a byte at a time is not kept
+ * for ever by it, nor one that sends a large attachment given up. */
+static void sio__heartbeat_heard_part(sio__heartbeat *h, uint64_t now, size_t len)
+{
+    h->part_bytes += len;
+    if (h->part_bytes >= SIO__HEARD_PART_BYTES) sio__heartbeat_heard(h, now);
 }
 
 /* A whole frame that carries no packet (the WebSocket pong to the ping
@@ -8501,16 +8519,18 @@ static int sio__eio_open_packet(sio__engineio *e, const unsigned char *data, siz
     return SIO__EIO_OPENED;
 }
 
-/* One message of the transport at time now.  *data and *len are moved to
+/* One message of the transport at time now (whole: 0 for the first part
+ * of an attachment handed over in parts).  *data and *len are moved to
  * what the verdict is about: the payload after the packet type (a ping's
  * payload, the Socket.IO packet, the base64 text) or the raw attachment. */
-static int sio__eio_receive(sio__engineio *e, int binary, const unsigned char **data, size_t *len, uint64_t now,
-                            const char **why)
+static int sio__eio_receive(sio__engineio *e, int binary, int whole, const unsigned char **data, size_t *len,
+                            uint64_t now, const char **why)
 {
     const unsigned char *p = *data;
     int type;
     if (binary) {
-        if (e->open) sio__heartbeat_heard(&e->heartbeat, now);
+        if (e->open && whole) sio__heartbeat_heard(&e->heartbeat, now);
+        else if (e->open) sio__heartbeat_heard_part(&e->heartbeat, now, *len);
         if (e->version == 3) {                 /* type byte 4 (message) first */
             if (*len < 1 || p[0] != 4) {
                 *why = "eio: Engine.IO 3 binary message without its type byte 4";
@@ -9038,6 +9058,20 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
     if (n) memcpy(p->text, text, n);
     p->text[n] = 0;
     return p;
+}
+
+/* Whether so many events wait to be polled that new work (a start, a join,
+ * an emit) is refused, SIO_ERR_FULL: each may end in events, and a program
+ * that never polls would grow the queue without bound.  Room stays for the
+ * events of what exists already (an ACK per pending ack, a few per
+ * namespace, the connection's own), which sio_memory_bound counts. */
+static int sio__events_crowded(const sio_client *c)
+{
+    size_t most = 8;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) most += c->max_pending_acks + 8;
+#endif
+    return c->events.count >= most;
 }
 
 static int sio__pop(sio_client *c, sio_event *ev)
@@ -11162,7 +11196,8 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
     const unsigned char *p = data;
     const char *why = NULL;
     if (binary && offset > 0) {                 /* the rest of an attachment in parts: Engine.IO saw its start */
-        sio__heartbeat_heard(&c->eio.heartbeat, now);
+        if (final) sio__heartbeat_heard(&c->eio.heartbeat, now);
+        else sio__heartbeat_heard_part(&c->eio.heartbeat, now, len);
         return sio__socketio_attachment(c, data, len, offset - (c->eio.version == 3), final, ev);
     }
     if (!binary && c->socketio.binary.need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
@@ -11170,7 +11205,7 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
-    switch (sio__eio_receive(&c->eio, binary, &p, &len, now, &why)) {
+    switch (sio__eio_receive(&c->eio, binary, final, &p, &len, now, &why)) {
     case SIO__EIO_OPENED:
         return sio__eio_on_open(c, ev);
     case SIO__EIO_CLOSED:
@@ -11495,6 +11530,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
     int i;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     if (auth_json && *auth_json &&
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
@@ -11571,6 +11607,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (ack_id) *ack_id = -1;
     if (!c || !o || !o->event || !o->event[0]) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
@@ -11718,6 +11755,7 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
     int k, ns = 0, st = SIO_OK;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c) || c->emit_retries <= 0) return SIO_ERR_STATE;
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     if (sio__queue_read_begin(&r, blob, len) != SIO_OK) return SIO_ERR_INVALID;
     while ((k = sio__queue_read_next(&r, &s)) == 1) {
         if ((st = sio__saved_emit_check(c, &s, name, sizeof name)) != SIO_OK) return st;
@@ -12699,6 +12737,14 @@ static size_t sio__bound_strings(const sio_config *cfg)
         n = sio__bound_add(n, cfg->query[i] ? 3 * strlen(cfg->query[i]) + 2 : 0);   /* percent-encoded */
     for (i = 0; cfg->protocols && i < cfg->protocol_count; i++)
         n = sio__bound_add(n, (cfg->protocols[i] ? strlen(cfg->protocols[i]) + 3 : 0) + sizeof(char *));
+    if (cfg->proxy_from_environment) {                /* what the client will read there */
+        const char *const env[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                                    "no_proxy", "NO_PROXY" };
+        for (i = 0; i < sizeof env / sizeof env[0]; i++) {
+            const char *v = getenv(env[i]);
+            n = sio__bound_add(n, v ? strlen(v) + 8 : 0);
+        }
+    }
     return n;
 }
 
@@ -12726,7 +12772,10 @@ static size_t sio__bound_links(const sio_config *cfg, const sio__bound_limits *b
         size_t post = sio__bound_grown(sio__bound_add(sio__bound_add(b->q, b->q / 2), 1024));
         n = sio__bound_add(n, sio__bound_mul(post, 2));
         n = sio__bound_add(n, sio__bound_mul(sio__bound_grown(sio__bound_add(b->h, 4096 + b->read)), 2));
-        n = sio__bound_add(n, sio__bound_mul(sio__bound_add(b->h, 16), SIO__MAX_COOKIES));
+        /* the cookies kept (1,024 bytes each at most), and sent on the GET, the POST and the
+         * probe's handshake */
+        n = sio__bound_add(n, SIO__MAX_COOKIES * 1025);
+        n = sio__bound_add(n, sio__bound_mul(sio__bound_grown(sio__bound_add(b->strings, SIO__MAX_COOKIES * 1026 + 1024)), 3));
     }
 #endif
     if (cfg->proxy || cfg->proxy_from_environment) n = sio__bound_add(n, SIO__LINKS * sizeof(sio__tunnel));
@@ -13137,6 +13186,7 @@ SIO_API int sio_start(sio_client *c)
 {
     if (!c) return SIO_ERR_INVALID;
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     c->user_stop = 0;
     c->retries = 0;
     c->fell_back = c->upgraded = 0;                  /* a new run tries the configured transport again */

@@ -249,7 +249,8 @@
  * reading is kept while the client's ping waits to be written, behind
  * attachments or a backlog; once the socket took the ping, its answer
  * has pingTimeout, and only a whole packet answers it (bytes of one still
- * coming do not): a server behind a socket buffer that holds more than
+ * coming do not; with receive_parts every 16 KiB of an attachment in
+ * parts counts as one): a server behind a socket buffer that holds more than
  * pingTimeout of its reading is given up, as the client cannot see it).
  * Every pending ack ends in an ACK event: the
  * answer, "operation has timed out" or "socket has been disconnected".

@@ -327,6 +327,20 @@ static sio__pending *sio__push(sio_client *c, int type, int code, int error, int
     return p;
 }
 
+/* Whether so many events wait to be polled that new work (a start, a join,
+ * an emit) is refused, SIO_ERR_FULL: each may end in events, and a program
+ * that never polls would grow the queue without bound.  Room stays for the
+ * events of what exists already (an ACK per pending ack, a few per
+ * namespace, the connection's own), which sio_memory_bound counts. */
+static int sio__events_crowded(const sio_client *c)
+{
+    size_t most = 8;
+#if SIO__WITH_SOCKETIO
+    if (SIO__SOCKETIO(c)) most += c->max_pending_acks + 8;
+#endif
+    return c->events.count >= most;
+}
+
 static int sio__pop(sio_client *c, sio_event *ev)
 {
     if (c->events.count) {

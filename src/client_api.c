@@ -53,6 +53,14 @@ static size_t sio__bound_strings(const sio_config *cfg)
         n = sio__bound_add(n, cfg->query[i] ? 3 * strlen(cfg->query[i]) + 2 : 0);   /* percent-encoded */
     for (i = 0; cfg->protocols && i < cfg->protocol_count; i++)
         n = sio__bound_add(n, (cfg->protocols[i] ? strlen(cfg->protocols[i]) + 3 : 0) + sizeof(char *));
+    if (cfg->proxy_from_environment) {                /* what the client will read there */
+        const char *const env[] = { "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                                    "no_proxy", "NO_PROXY" };
+        for (i = 0; i < sizeof env / sizeof env[0]; i++) {
+            const char *v = getenv(env[i]);
+            n = sio__bound_add(n, v ? strlen(v) + 8 : 0);
+        }
+    }
     return n;
 }
 
@@ -80,7 +88,10 @@ static size_t sio__bound_links(const sio_config *cfg, const sio__bound_limits *b
         size_t post = sio__bound_grown(sio__bound_add(sio__bound_add(b->q, b->q / 2), 1024));
         n = sio__bound_add(n, sio__bound_mul(post, 2));
         n = sio__bound_add(n, sio__bound_mul(sio__bound_grown(sio__bound_add(b->h, 4096 + b->read)), 2));
-        n = sio__bound_add(n, sio__bound_mul(sio__bound_add(b->h, 16), SIO__MAX_COOKIES));
+        /* the cookies kept (1,024 bytes each at most), and sent on the GET, the POST and the
+         * probe's handshake */
+        n = sio__bound_add(n, SIO__MAX_COOKIES * 1025);
+        n = sio__bound_add(n, sio__bound_mul(sio__bound_grown(sio__bound_add(b->strings, SIO__MAX_COOKIES * 1026 + 1024)), 3));
     }
 #endif
     if (cfg->proxy || cfg->proxy_from_environment) n = sio__bound_add(n, SIO__LINKS * sizeof(sio__tunnel));
@@ -491,6 +502,7 @@ SIO_API int sio_start(sio_client *c)
 {
     if (!c) return SIO_ERR_INVALID;
     if (c->phase != SIO__IDLE || c->events.close_owed) return SIO_ERR_STATE;   /* the last run's CLOSE first */
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     c->user_stop = 0;
     c->retries = 0;
     c->fell_back = c->upgraded = 0;                  /* a new run tries the configured transport again */

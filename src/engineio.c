@@ -44,16 +44,18 @@ static int sio__eio_open_packet(sio__engineio *e, const unsigned char *data, siz
     return SIO__EIO_OPENED;
 }
 
-/* One message of the transport at time now.  *data and *len are moved to
+/* One message of the transport at time now (whole: 0 for the first part
+ * of an attachment handed over in parts).  *data and *len are moved to
  * what the verdict is about: the payload after the packet type (a ping's
  * payload, the Socket.IO packet, the base64 text) or the raw attachment. */
-static int sio__eio_receive(sio__engineio *e, int binary, const unsigned char **data, size_t *len, uint64_t now,
-                            const char **why)
+static int sio__eio_receive(sio__engineio *e, int binary, int whole, const unsigned char **data, size_t *len,
+                            uint64_t now, const char **why)
 {
     const unsigned char *p = *data;
     int type;
     if (binary) {
-        if (e->open) sio__heartbeat_heard(&e->heartbeat, now);
+        if (e->open && whole) sio__heartbeat_heard(&e->heartbeat, now);
+        else if (e->open) sio__heartbeat_heard_part(&e->heartbeat, now, *len);
         if (e->version == 3) {                 /* type byte 4 (message) first */
             if (*len < 1 || p[0] != 4) {
                 *why = "eio: Engine.IO 3 binary message without its type byte 4";

@@ -17,7 +17,10 @@ typedef struct sio__heartbeat {
     uint64_t asked_at;            /* Engine.IO 3: when the ping whose answer is awaited went */
     uint64_t heard_at;            /* when the last whole packet came (bytes of one still coming are no sign:
                                      a server can trickle them for ever) */
+    uint64_t part_bytes;          /* of attachments in parts since then (sio__heartbeat_heard_part) */
 } sio__heartbeat;
+
+#define SIO__HEARD_PART_BYTES 16384   /* attachment bytes in parts that count as a packet heard */
 
 enum { SIO__HEARTBEAT_NOTHING, SIO__HEARTBEAT_PING, SIO__HEARTBEAT_TIMEOUT };
 
@@ -44,6 +47,17 @@ static void sio__heartbeat_heard(sio__heartbeat *h, uint64_t now)
     uint64_t alive = now + h->timeout + (h->client_pings ? h->interval : 0);
     if (h->deadline && alive > h->deadline) h->deadline = alive;
     h->heard_at = now;
+    h->part_bytes = 0;
+}
+
+/* len more bytes of an attachment handed over in parts (receive_parts):
+ * its end may be far off, so every SIO__HEARD_PART_BYTES of it count as a
+ * packet heard, and a server that trickles a byte at a time is not kept
+ * for ever by it, nor one that sends a large attachment given up. */
+static void sio__heartbeat_heard_part(sio__heartbeat *h, uint64_t now, size_t len)
+{
+    h->part_bytes += len;
+    if (h->part_bytes >= SIO__HEARD_PART_BYTES) sio__heartbeat_heard(h, now);
 }
 
 /* A whole frame that carries no packet (the WebSocket pong to the ping

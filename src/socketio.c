@@ -1000,7 +1000,8 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
     const unsigned char *p = data;
     const char *why = NULL;
     if (binary && offset > 0) {                 /* the rest of an attachment in parts: Engine.IO saw its start */
-        sio__heartbeat_heard(&c->eio.heartbeat, now);
+        if (final) sio__heartbeat_heard(&c->eio.heartbeat, now);
+        else sio__heartbeat_heard_part(&c->eio.heartbeat, now, len);
         return sio__socketio_attachment(c, data, len, offset - (c->eio.version == 3), final, ev);
     }
     if (!binary && c->socketio.binary.need && len > 0 && data[0] == '0' + SIO_EIO_MESSAGE) {
@@ -1008,7 +1009,7 @@ static int sio__eio_message(sio_client *c, uint64_t now, int binary, unsigned ch
         sio__socketio_parse_error(c, "sio: text message while binary attachments were expected");
         return 0;
     }
-    switch (sio__eio_receive(&c->eio, binary, &p, &len, now, &why)) {
+    switch (sio__eio_receive(&c->eio, binary, final, &p, &len, now, &why)) {
     case SIO__EIO_OPENED:
         return sio__eio_on_open(c, ev);
     case SIO__EIO_CLOSED:

@@ -297,6 +297,7 @@ SIO_API int sio_join(sio_client *c, const char *ns, const char *auth_json)
     int i;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     if (auth_json && *auth_json &&
         (sio_json_validate(auth_json, strlen(auth_json), SIO__JSON_MAX_DEPTH, NULL) != SIO_OK ||
          sio_json_typeof(sio_json_make(auth_json, strlen(auth_json))) != SIO_JSON_OBJECT))
@@ -373,6 +374,7 @@ static int sio__emit(sio_client *c, const sio_emit_options *o, int64_t *ack_id)
     if (ack_id) *ack_id = -1;
     if (!c || !o || !o->event || !o->event[0]) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c)) return SIO_ERR_STATE;
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     if (sio__reserved_event(o->event) || !sio_utf8_valid(o->event, strlen(o->event))) return SIO_ERR_INVALID;
     if ((r = sio__check_args(c, o->args)) != SIO_OK) return r;
     if (o->attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
@@ -520,6 +522,7 @@ SIO_API int sio_queue_load(sio_client *c, const unsigned char *blob, size_t len)
     int k, ns = 0, st = SIO_OK;
     if (!c) return SIO_ERR_INVALID;
     if (!SIO__SOCKETIO(c) || c->emit_retries <= 0) return SIO_ERR_STATE;
+    if (sio__events_crowded(c)) return SIO_ERR_FULL;
     if (sio__queue_read_begin(&r, blob, len) != SIO_OK) return SIO_ERR_INVALID;
     while ((k = sio__queue_read_next(&r, &s)) == 1) {
         if ((st = sio__saved_emit_check(c, &s, name, sizeof name)) != SIO_OK) return st;

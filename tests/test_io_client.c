@@ -606,6 +606,63 @@ static int drain_within(sio_client *c, long bound)
     return n;
 }
 
+/* A program that never polls cannot grow the event queue without end: a
+ * join, emits with acks and a leave in a loop (each leave ending the acks
+ * in ACK events), or starts and stops, are refused once more events wait
+ * than a run may add to, and the heap stays within sio_memory_bound (the
+ * queue grew by an ACK per emit for as long as the loop ran). */
+static void test_io_events_not_polled_stop_new_work(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_emit_options e;
+    long bound;
+    int i, k, refused = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "http://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.reconnect = SIO_RECONNECT_OFF;
+    cfg.max_pending_acks = 8;
+    cfg.max_namespaces = 2;
+    cfg.allocator.realloc = io_sized_realloc;
+    bound = (long)sio_memory_bound(&cfg);
+    io_live_bytes = io_peak_bytes = 0;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    memset(&e, 0, sizeof e);
+    e.ns = "/x";
+    e.event = "e";
+    e.ack = 1;
+    for (i = 0; i < 2000 && !refused; i++) {
+        int r = sio_join(c, "/x", NULL);
+        if (r == SIO_ERR_FULL) { refused = 1; break; }
+        CHECK_INT(r, SIO_OK);
+        for (k = 0; k < 4; k++) if (sio_emit_ex(c, &e, NULL) == SIO_ERR_FULL) refused = 1;
+        sio_leave(c, "/x");
+    }
+    CHECK(refused);
+    CHECK(io_peak_bytes <= bound);
+    drain_within(c, bound);
+    CHECK_INT(sio_join(c, "/x", NULL), SIO_OK);                 /* polled: new work is taken again */
+    sio_destroy(c);
+    cfg.mode = SIO_MODE_WEBSOCKET;                              /* starts and stops of a WebSocket */
+    cfg.url = "ws://h.test/";
+    bound = (long)sio_memory_bound(&cfg);
+    io_live_bytes = io_peak_bytes = 0;
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    if (!c) return;
+    for (i = 0, refused = 0; i < 3000 && !refused; i++) {
+        int r = sio_start(c);
+        if (r == SIO_ERR_FULL) refused = 1;
+        else sio_stop(c);
+    }
+    CHECK(refused);
+    CHECK(io_peak_bytes <= bound);
+    sio_destroy(c);
+    CHECK_INT(io_live_bytes, 0);
+}
+
 /* sio_memory_bound holds for a client driven to every limit at once: a
  * handshake head of max_handshake, permessage-deflate, every namespace
  * joined, events held before a CONNECT reply up to max_message, every ack
@@ -2174,7 +2231,7 @@ static int eio_verdict(sio__engineio *e, int binary, const char *packet, size_t 
     *p = (const unsigned char *)packet;
     *plen = len;
     *why = NULL;
-    return sio__eio_receive(e, binary, p, plen, now, why);
+    return sio__eio_receive(e, binary, 1, p, plen, now, why);
 }
 
 /* The Engine.IO engine alone (no client, no clock): packets in with the
@@ -4308,6 +4365,54 @@ static void test_io_eio3_server_trickling_one_frame_is_given_up(void)
     sio_destroy(c);
 }
 
+/* With receive_parts, an attachment handed over as it comes counts as a
+ * packet heard only every 16 KiB: a server trickling a byte of an endless
+ * attachment every 100 ms, answering no ping, is given up (each part kept
+ * it, Engine.IO 3 and 4), and one sending a large attachment at 100 KB/s
+ * whose pong waits behind it is kept. */
+static void parts_trickle(int eio, size_t step, int expect_errors)
+{
+    sio_event ev;
+    sio_client *c;
+    static unsigned char bytes[10000];
+    const unsigned char head[10] = { 0x82, 127, 0, 0, 0x01, 0, 0, 0, 0, 0 };   /* 2^40 bytes */
+    int k, j, errors = 0;
+    if (eio == 3) {
+        c = eio3_client_ex("http://h.test/", 1, 0, "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+        if (c) server_text("40");
+    } else {
+        sio_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.receive_parts = 1;
+        c = io_connected_with(&cfg, "0{\"sid\":\"E4\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    }
+    CHECK(c != NULL);
+    if (!c) return;
+    server_text("451-[\"file\",{\"_placeholder\":true,\"num\":0}]");
+    server_send(head, sizeof head);
+    if (eio == 3) server_send("\x04", 1);
+    memset(bytes, 'b', sizeof bytes);
+    for (k = 0; k < 600 && !errors; k++) {                      /* up to 60 s */
+        net.now += 100;
+        if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
+        if (net.in_len + step <= sizeof net.in) server_send(bytes, step);
+        for (j = 0; j < 4; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+        net.out_len = 0;                                       /* read; pings answered by none */
+    }
+    CHECK_INT(errors, expect_errors);
+    if (expect_errors) CHECK(k < 60);
+    sio_destroy(c);
+}
+
+static void test_io_attachment_parts_trickled_do_not_keep_a_silent_server(void)
+{
+    parts_trickle(3, 1, 1);
+    parts_trickle(4, 1, 1);
+    parts_trickle(3, 10000, 0);                                /* 100 KB/s: its pong waits behind it */
+    parts_trickle(4, 10000, 0);
+}
+
 /* Emits with a small attachment in parts every 1.5 s do not keep a server
  * that reads everything and answers no ping: the end of the last part
  * restarts the ping's wait only when the client's ping was held behind the
@@ -4479,7 +4584,9 @@ int main(void)
     RUN(test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up);
     RUN(test_io_eio3_attachments_in_parts_do_not_keep_a_silent_server);
     RUN(test_io_eio3_server_trickling_one_frame_is_given_up);
+    RUN(test_io_attachment_parts_trickled_do_not_keep_a_silent_server);
     RUN(test_io_memory_stays_within_its_bound_at_every_limit);
+    RUN(test_io_events_not_polled_stop_new_work);
     RUN(test_io_eio3_reader_that_never_answers_is_given_up);
     RUN(test_io_leave_has_the_room_of_the_queue_it_drops);
     RUN(test_io_polling_attachments_in_parts);
