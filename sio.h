@@ -15508,12 +15508,22 @@ static unsigned char *sio__mbed_write_buf(void *session, size_t *room)
 {
     sio__mbed_session *s = (sio__mbed_session *)session;
     *room = 0;
-    /* Plaintext only while no ciphertext waits (the record of a whole
-     * write fits SIO__MBED_OUT): all of it is then in send_buf, none left
+    int payload, expansion;
+    size_t records;
+    /* Plaintext only while no ciphertext waits, and only as much as makes
+     * records that fit SIO__MBED_OUT (a build may use small records, each
+     * with its own overhead): all of it is then in send_buf, none left
      * inside mbedTLS, which is how the client knows when a ping has left. */
     if (s->failed || s->closed || !s->handshaken || s->pending_len || s->out_at < s->out_len) return NULL;
-    *room = sizeof s->plain_out;
-    return s->plain_out;
+    payload = mbedtls_ssl_get_max_out_record_payload(&s->ssl);
+    expansion = mbedtls_ssl_get_record_expansion(&s->ssl);
+    if (payload <= 0 || expansion < 0) {
+        payload = 512;                                   /* unknown: small records with a CBC overhead */
+        expansion = 5 + 16 + 48 + 256;
+    }
+    records = SIO__MBED_OUT / ((size_t)payload + (size_t)expansion);
+    *room = records * (size_t)payload < sizeof s->plain_out ? records * (size_t)payload : sizeof s->plain_out;
+    return *room ? s->plain_out : NULL;
 }
 
 static void sio__mbed_write_done(void *session, size_t len)
