@@ -4375,7 +4375,7 @@ static void parts_trickle(int eio, size_t step, int expect_errors)
     sio_event ev;
     sio_client *c;
     static unsigned char bytes[10000];
-    const unsigned char head[10] = { 0x82, 127, 0, 0, 0x01, 0, 0, 0, 0, 0 };   /* 2^40 bytes */
+    const unsigned char head[10] = { 0x82, 127, 0, 0, 0, 0, 0x80, 0, 0, 0 };   /* 2 GiB: fits a 32-bit size */
     int k, j, errors = 0;
     if (eio == 3) {
         c = eio3_client_ex("http://h.test/", 1, 0, "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
@@ -4397,7 +4397,12 @@ static void parts_trickle(int eio, size_t step, int expect_errors)
         if (net.in_pos == net.in_len) net.in_pos = net.in_len = 0;
         if (net.in_len + step <= sizeof net.in) server_send(bytes, step);
         for (j = 0; j < 4; j++)
-            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) {
+                errors++;
+                CHECK(strstr(ev.message, "pingInterval + pingTimeout") != NULL);
+                if (!expect_errors) printf("  Engine.IO %d, %lu bytes per 100 ms, after %d ms: %s\n", eio,
+                                           (unsigned long)step, k * 100, ev.message);
+            }
         net.out_len = 0;                                       /* read; pings answered by none */
     }
     CHECK_INT(errors, expect_errors);
