@@ -76,7 +76,7 @@ $(BUILD_DIR)/sio.o: $(PLATFORM_SRC) sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 $(EXAMPLES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): examples/%.c $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h $(BUILD_DIR)/sio.o
+$(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/tls_backend.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
 $(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h tests/sim_server.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)

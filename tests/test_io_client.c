@@ -4304,32 +4304,42 @@ static sio_client *eio3_over_tls(int buffered, size_t max_send_queue)
     return c;
 }
 
+/* Emits per_step events of 550 bytes every 100 ms to a server that reads
+ * 500 bytes each time (reader_take: it answers pings when reader.answer is
+ * set), until an ERROR or 300 s; returns the steps, *errors the ERRORs. */
+static int emit_to_a_slow_reader(sio_client *c, int per_step, int *errors)
+{
+    sio_event ev;
+    const size_t base = sizeof net.out - 500;
+    static char arg[700];
+    int k, j, i;
+    *errors = 0;
+    arg[0] = '[';
+    arg[1] = '"';
+    memset(arg + 2, 'x', 550);
+    strcpy(arg + 552, "\"]");
+    net.out_len = 0;
+    for (k = 0; k < 3000 && !*errors; k++) {
+        for (i = 0; i < per_step; i++) sio_emit(c, NULL, "tick", arg);
+        net.now += 100;
+        net.out_len = base;
+        for (j = 0; j < 3; j++)
+            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) (*errors)++;
+        reader_take(net.out + base, net.out_len - base);
+    }
+    return k;
+}
+
 /* Over an engine that keeps taking plaintext while ciphertext waits
  * (OpenSSL), a server that reads but answers no ping is given up: the ping
  * counts as taken once the ciphertext held when its plaintext went in has
  * gone (the engine is never empty while the application sends). */
 static void test_io_eio3_reader_that_never_answers_over_buffered_tls_is_given_up(void)
 {
-    sio_event ev;
     sio_client *c = eio3_over_tls(1, 20000);
-    const size_t base = sizeof net.out - 500;
-    static char arg[700];
-    int k, j, errors = 0;
+    int errors, k;
     reader.answer = 0;
-    arg[0] = '[';
-    arg[1] = '"';
-    memset(arg + 2, 'x', 550);
-    strcpy(arg + 552, "\"]");
-    net.out_len = 0;
-    for (k = 0; k < 3000 && !errors; k++) {                    /* up to 300 s */
-        sio_emit(c, NULL, "tick", arg);
-        sio_emit(c, NULL, "tick", arg);
-        net.now += 100;
-        net.out_len = base;
-        for (j = 0; j < 3; j++)
-            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
-        reader_take(net.out + base, net.out_len - base);
-    }
+    k = emit_to_a_slow_reader(c, 2, &errors);
     CHECK_INT(errors, 1);
     CHECK(k < 300);
     rtls.buffered = 0;
@@ -4480,27 +4490,12 @@ static void test_io_eio3_slow_reader_over_tls_stays(void)
  * reading alone kept it for ever. */
 static void test_io_eio3_reader_that_never_answers_is_given_up(void)
 {
-    sio_event ev;
     sio_client *c = eio3_with_queue(20000, "0{\"sid\":\"E3\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
-    const size_t base = sizeof net.out - 500;
-    int k, j, errors = 0;
-    static char arg[700];
+    int k, errors;
     CHECK(c != NULL);
     if (!c) return;
     memset(&reader, 0, sizeof reader);
-    arg[0] = '[';
-    arg[1] = '"';
-    memset(arg + 2, 'x', 550);
-    strcpy(arg + 552, "\"]");
-    net.out_len = 0;
-    for (k = 0; k < 3000 && !errors; k++) {                    /* up to 300 s */
-        sio_emit(c, NULL, "tick", arg);
-        net.now += 100;
-        net.out_len = base;
-        for (j = 0; j < 3; j++)
-            if (sio_poll(c, &ev, 0) == 1 && ev.type == SIO_EVENT_ERROR) errors++;
-        reader_take(net.out + base, net.out_len - base);
-    }
+    k = emit_to_a_slow_reader(c, 1, &errors);
     CHECK_INT(errors, 1);
     CHECK(reader.pings_seen >= 1);
     CHECK(k < 100);                                             /* within a few pingInterval + pingTimeout */

@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)
+#include "tls_backend.h"
+#ifdef TEST_TLS
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -89,38 +90,22 @@ static int check_contract(const sio_tls *t, void *s)
 
 int main(int argc, char **argv)
 {
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)
+#ifdef TEST_TLS
     char err[256];
     const sio_tls *t;
     void *s;
     struct sockaddr_in a;
     int fd, r;
-#if defined(SIO_WITH_BEARSSL)
-    sio_bearssl_config tc;
-    sio_bearssl *tls = NULL;
-#elif defined(SIO_WITH_OPENSSL)
-    sio_openssl_config tc;
-    sio_openssl *tls = NULL;
-#else
-    sio_mbedtls_config tc;
-    sio_mbedtls *tls = NULL;
-#endif
+    test_tls_config tc;
+    test_tls *tls = NULL;
     if (argc != 4) {
         fprintf(stderr, "usage: test_tls_engine HOST PORT CAFILE\n");
         return 2;
     }
     memset(&tc, 0, sizeof tc);
     tc.ca_file = argv[3];
-#if defined(SIO_WITH_BEARSSL)
-    if (sio_bearssl_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-    t = sio_bearssl_tls(tls);
-#elif defined(SIO_WITH_OPENSSL)
-    if (sio_openssl_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-    t = sio_openssl_tls(tls);
-#else
-    if (sio_mbedtls_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-    t = sio_mbedtls_tls(tls);
-#endif
+    if (test_tls_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
+    t = test_tls_table(tls);
     memset(&a, 0, sizeof a);
     a.sin_family = AF_INET;
     a.sin_port = htons((unsigned short)atoi(argv[2]));
@@ -133,13 +118,7 @@ int main(int argc, char **argv)
     if (r == 0) printf("ok\n");
     t->close(s);
     close(fd);
-#if defined(SIO_WITH_BEARSSL)
-    sio_bearssl_destroy(tls);
-#elif defined(SIO_WITH_OPENSSL)
-    sio_openssl_destroy(tls);
-#else
-    sio_mbedtls_destroy(tls);
-#endif
+    test_tls_destroy(tls);
     return r;
 #else
     (void)argc; (void)argv;

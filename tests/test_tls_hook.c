@@ -9,6 +9,7 @@
 #include "sio.h"
 #include <stdio.h>
 #include <string.h>
+#include "tls_backend.h"
 
 static int hook(void *user, const char *host, const unsigned char *der, size_t len, char *why, size_t why_size)
 {
@@ -26,22 +27,14 @@ static int hook(void *user, const char *host, const unsigned char *der, size_t l
 
 int main(int argc, char **argv)
 {
-#if defined(SIO_WITH_BEARSSL) || defined(SIO_WITH_OPENSSL) || defined(SIO_WITH_MBEDTLS)
+#ifdef TEST_TLS
     sio_config cfg;
     sio_client *c = NULL;
     sio_event ev;
     char err[256];
     int opened = 0, i;
-#if defined(SIO_WITH_BEARSSL)
-    sio_bearssl_config tc;
-    sio_bearssl *tls = NULL;
-#elif defined(SIO_WITH_OPENSSL)
-    sio_openssl_config tc;
-    sio_openssl *tls = NULL;
-#else
-    sio_mbedtls_config tc;
-    sio_mbedtls *tls = NULL;
-#endif
+    test_tls_config tc;
+    test_tls *tls = NULL;
     if (argc != 4) {
         fprintf(stderr, "usage: test_tls_hook URL CAFILE accept|refuse|count\n");
         return 2;
@@ -50,22 +43,10 @@ int main(int argc, char **argv)
     tc.ca_file = argv[2];
     tc.verify = hook;
     tc.verify_user = argv[3];
-#if defined(SIO_WITH_BEARSSL)
-    if (sio_bearssl_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-#elif defined(SIO_WITH_OPENSSL)
-    if (sio_openssl_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-#else
-    if (sio_mbedtls_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
-#endif
+    if (test_tls_create(&tc, &tls, err, sizeof err) != SIO_OK) { printf("error: %s\n", err); return 1; }
     memset(&cfg, 0, sizeof cfg);
     cfg.url = argv[1];
-#if defined(SIO_WITH_BEARSSL)
-    cfg.tls = sio_bearssl_tls(tls);
-#elif defined(SIO_WITH_OPENSSL)
-    cfg.tls = sio_openssl_tls(tls);
-#else
-    cfg.tls = sio_mbedtls_tls(tls);
-#endif
+    cfg.tls = test_tls_table(tls);
     if (sio_create(&cfg, &c) != SIO_OK || sio_start(c) != SIO_OK) { printf("error: sio_create\n"); return 1; }
     for (i = 0; i < 100 && !opened; i++) {
         if (sio_poll(c, &ev, 100) != 1) continue;
@@ -74,13 +55,7 @@ int main(int argc, char **argv)
         else if (ev.type == SIO_EVENT_CLOSE) break;
     }
     sio_destroy(c);
-#if defined(SIO_WITH_BEARSSL)
-    sio_bearssl_destroy(tls);
-#elif defined(SIO_WITH_OPENSSL)
-    sio_openssl_destroy(tls);
-#else
-    sio_mbedtls_destroy(tls);
-#endif
+    test_tls_destroy(tls);
     return opened ? 0 : 1;
 #else
     (void)argc; (void)argv; (void)hook;
