@@ -1462,7 +1462,7 @@ SIO_API void sio_destroy(sio_client *c);                 /* at any time */
 /* SIO_ERR_STATE unless idle, or while a CLOSE the event queue had no
  * memory for is still to be polled; SIO_ERR_FULL while more events wait to
  * be polled than a run may add to (8, for Socket.IO plus max_pending_acks
- * + 8): sio_start, sio_join, sio_emit* and sio_queue_load refuse new work
+ * + 4 x max_namespaces + 8): sio_start, sio_join, sio_emit* and sio_queue_load refuse new work
  * then, so a program that does not poll cannot grow the queue without end. */
 SIO_API int sio_start(sio_client *c);
 SIO_API int sio_stop(sio_client *c);                     /* close 1000 */
@@ -9069,7 +9069,7 @@ static int sio__events_crowded(const sio_client *c)
 {
     size_t most = 8;
 #if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) most += c->max_pending_acks + 8;
+    if (SIO__SOCKETIO(c)) most += c->max_pending_acks + 4 * c->max_namespaces + 8;   /* a lost connection's */
 #endif
     return c->events.count >= most;
 }
@@ -10550,7 +10550,6 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
     return after <= (uint64_t)((size_t)-1 - 8) && sio__packet_fits(c, (size_t)after, 1);
 }
 
-/* sio_send_end: an attachment ended; after the last, what waited goes. */
 /* Engine.IO 3: a ping was just queued on the link; the link's mark says
  * when the socket took it.  A marked ping answered since (something read
  * after the socket took it) makes room for this one. */
@@ -10561,6 +10560,7 @@ static void sio__eio3_mark_ping(sio_client *c)
     sio__link_mark(l);
 }
 
+/* sio_send_end: an attachment ended; after the last, what waited goes. */
 static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
@@ -12846,7 +12846,7 @@ SIO_API size_t sio_memory_bound(const sio_config *cfg)
      * (ERROR, CLOSE, RECONNECTING...), in a ring that doubles */
     events = 16;
     if (cfg->mode == SIO_MODE_SOCKETIO)
-        events = sio__bound_add(events, sio__bound_add(sio__bound_mul(b.acks, 2), sio__bound_mul(b.ns, 4) + 48));
+        events = sio__bound_add(events, sio__bound_add(sio__bound_mul(b.acks, 2), sio__bound_mul(b.ns, 8) + 48));
     n = sio__bound_add(n, sio__bound_mul(sio__bound_mul(events, 2), sizeof(sio__pending)));
     /* for a moment: a response head parsed, a redirect's URL and head, the resolver */
     n = sio__bound_add(n, sizeof(sio_http_response) + 2 * 1024 + 16 + SIO__TEXT_SIZE + 1024);

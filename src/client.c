@@ -336,7 +336,7 @@ static int sio__events_crowded(const sio_client *c)
 {
     size_t most = 8;
 #if SIO__WITH_SOCKETIO
-    if (SIO__SOCKETIO(c)) most += c->max_pending_acks + 8;
+    if (SIO__SOCKETIO(c)) most += c->max_pending_acks + 4 * c->max_namespaces + 8;   /* a lost connection's */
 #endif
     return c->events.count >= most;
 }

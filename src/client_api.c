@@ -162,7 +162,7 @@ SIO_API size_t sio_memory_bound(const sio_config *cfg)
      * (ERROR, CLOSE, RECONNECTING...), in a ring that doubles */
     events = 16;
     if (cfg->mode == SIO_MODE_SOCKETIO)
-        events = sio__bound_add(events, sio__bound_add(sio__bound_mul(b.acks, 2), sio__bound_mul(b.ns, 4) + 48));
+        events = sio__bound_add(events, sio__bound_add(sio__bound_mul(b.acks, 2), sio__bound_mul(b.ns, 8) + 48));
     n = sio__bound_add(n, sio__bound_mul(sio__bound_mul(events, 2), sizeof(sio__pending)));
     /* for a moment: a response head parsed, a redirect's URL and head, the resolver */
     n = sio__bound_add(n, sizeof(sio_http_response) + 2 * 1024 + 16 + SIO__TEXT_SIZE + 1024);

@@ -7,7 +7,7 @@ SIO_API void sio_destroy(sio_client *c);                 /* at any time */
 /* SIO_ERR_STATE unless idle, or while a CLOSE the event queue had no
  * memory for is still to be polled; SIO_ERR_FULL while more events wait to
  * be polled than a run may add to (8, for Socket.IO plus max_pending_acks
- * + 8): sio_start, sio_join, sio_emit* and sio_queue_load refuse new work
+ * + 4 x max_namespaces + 8): sio_start, sio_join, sio_emit* and sio_queue_load refuse new work
  * then, so a program that does not poll cannot grow the queue without end. */
 SIO_API int sio_start(sio_client *c);
 SIO_API int sio_stop(sio_client *c);                     /* close 1000 */

@@ -354,7 +354,6 @@ static int sio__socketio_part_fits(const sio_client *c, size_t len)
     return after <= (uint64_t)((size_t)-1 - 8) && sio__packet_fits(c, (size_t)after, 1);
 }
 
-/* sio_send_end: an attachment ended; after the last, what waited goes. */
 /* Engine.IO 3: a ping was just queued on the link; the link's mark says
  * when the socket took it.  A marked ping answered since (something read
  * after the socket took it) makes room for this one. */
@@ -365,6 +364,7 @@ static void sio__eio3_mark_ping(sio_client *c)
     sio__link_mark(l);
 }
 
+/* sio_send_end: an attachment ended; after the last, what waited goes. */
 static void sio__socketio_part_ended(sio_client *c)
 {
     sio__link *held = &c->socketio.held;
