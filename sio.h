@@ -1601,7 +1601,8 @@ typedef struct sio_emit_options {
  * SIO_ERR_TOO_BIG (more attachments than max_attachments, or a packet over
  * the server's maxPayload, which it would drop with the connection). */
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
-/* Answers an EVENT whose ack_id >= 0 (at most once). */
+/* Answers an EVENT whose ack_id >= 0 (at most once); the same statuses
+ * (SIO_ERR_TOO_BIG for more attachments than max_attachments). */
 SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
                     const sio_bytes *attachments, size_t attachment_count);
 /* Subscriptions: while a namespace has subscriptions only
@@ -6471,7 +6472,7 @@ typedef struct sio__ns {
 typedef struct sio__namespaces {
     sio__ns **list;                /* pointers stay put while the array grows */
     size_t count;
-    size_t queued_bytes;           /* in the queues */
+    size_t queued_bytes;           /* held by the queues (sio__queued_cost) */
     size_t held_bytes;             /* in the held events */
     sio__held *replayed;           /* delivered last; freed at the next step */
 } sio__namespaces;
@@ -6533,6 +6534,13 @@ static int sio__namespaces_add(sio__namespaces *n, const sio_allocator *a, const
     return (int)n->count++;
 }
 
+/* What a queued emit holds, counted against max_send_queue: its bytes and
+ * its record (tiny emits would hold many times what their bytes say). */
+static size_t sio__queued_cost(const sio__queued *q)
+{
+    return sizeof *q + q->count * sizeof(size_t) + q->total;
+}
+
 /* Copies a packet (text pieces, then attachments) to the end of the
  * namespace's queue, where it waits for the CONNECT reply. */
 static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns, const void *const *pieces,
@@ -6554,7 +6562,7 @@ static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, s
     else ns->queue_head = q;
     ns->queue_tail = q;
     ns->queued++;
-    n->queued_bytes += total;
+    n->queued_bytes += sio__queued_cost(q);
     return SIO_OK;
 }
 
@@ -6569,7 +6577,7 @@ static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, 
             *link = q->next;
             if (ns->queue_tail == q) ns->queue_tail = prev;
             ns->queued--;
-            n->queued_bytes -= q->total;
+            n->queued_bytes -= sio__queued_cost(q);
             sio__free(a, q);
             return;
         }
@@ -6585,7 +6593,7 @@ static void sio__namespaces_shift(sio__namespaces *n, const sio_allocator *a, si
     ns->queue_head = q->next;
     if (!ns->queue_head) ns->queue_tail = NULL;
     ns->queued--;
-    n->queued_bytes -= q->total;
+    n->queued_bytes -= sio__queued_cost(q);
     sio__free(a, q);
 }
 
@@ -8667,8 +8675,8 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
             /* a server whose pings outrun what it reads of the pongs fails the probe (the
-             * pongs would pile up without bound) */
-            if (l->tx_len - l->tx_sent > SIO__PONG_SLACK ||
+             * pongs would pile up without bound); a socket that takes them is flushed each step */
+            if ((l->write_blocked && l->tx_len - l->tx_sent > SIO__PONG_SLACK) ||
                 sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK)
                 return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
@@ -10767,22 +10775,25 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
     const sio__queued *q;
+    unsigned long too_big = 0;                   /* without an ack: said once, not per emit */
     while ((q = ns->queue_head) != NULL) {
         int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
         if (!sio__queued_fits(c, q)) {       /* emitted before the server's maxPayload was known */
             snprintf(c->why, sizeof c->why, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      ns->name, (unsigned long)c->eio.session.max_payload);
-            if (k >= 0) {
-                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, c->why);
-            } else {
-                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, c->why);
-                if (p) p->ns = i;
-            }
+            if (k >= 0) sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, c->why);
+            else too_big++;
         } else {
             if (sio__send_queued(c, q) != SIO_OK) break;
             if (k >= 0) c->socketio.acks.list[k].sent = 1;
         }
         sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
+    }
+    if (too_big) {
+        sio__pending *p;
+        snprintf(c->why, sizeof c->why, "sio: %lu emit(s) on %.100s larger than the server's maxPayload (%lu bytes) "
+                 "were not sent", too_big, ns->name, (unsigned long)c->eio.session.max_payload);
+        if ((p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, c->why)) != NULL) p->ns = i;
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
     sio__outbox_next(c, i);
@@ -11665,6 +11676,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     int i, r;
     if (!c || !ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns) return SIO_ERR_INVALID;
     if (attachment_count && !attachments) return SIO_ERR_INVALID;
+    if (attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
     i = sio__namespace_index(c, ev->ns);
     if (i < 0 || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;
@@ -12762,8 +12774,11 @@ typedef struct sio__bound_limits {
  * cookies; the proxies' tunnels. */
 static size_t sio__bound_links(const sio_config *cfg, const sio__bound_limits *b)
 {
-    size_t n = sio__bound_grown(sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 64 + b->read));
-    n = sio__bound_add(n, sio__bound_grown(sio__bound_add(sio__bound_mul(b->q, 2), SIO__PONG_SLACK + 1024)));
+    size_t n = sio__bound_grown(sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 64 + b->read)), q2 = b->q;
+    /* the messages kept while reconnecting go out at once, framed: send_fragment_size adds a
+     * header of up to 14 bytes per fragment */
+    if (cfg->send_fragment_size) q2 = sio__bound_add(q2, sio__bound_mul(b->q / cfg->send_fragment_size + 1, 14));
+    n = sio__bound_add(n, sio__bound_grown(sio__bound_add(sio__bound_mul(q2, 2), SIO__PONG_SLACK + 1024)));
     n = sio__bound_add(n, sio__bound_grown(b->m));
     n = sio__bound_add(n, sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 1));
     n = sio__bound_add(n, sio__bound_grown(sio__bound_add(b->q, 1024)));
@@ -14808,6 +14823,12 @@ static int sio__ossl_verify_step(int ok, X509_STORE_CTX *store)
 {
     SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     sio__ossl_session *s = ssl ? (sio__ossl_session *)SSL_get_app_data(ssl) : NULL;
+    if (!ok && s && !s->why[0] && X509_STORE_CTX_get_error_depth(store) == 0 && X509_STORE_CTX_get_current_cert(store) &&
+        (X509_get_extension_flags(X509_STORE_CTX_get_current_cert(store)) & EXFLAG_INVALID)) {
+        /* OpenSSL then says "unable to get local issuer": the certificate is at fault, not the CA file */
+        snprintf(s->why, sizeof s->why, "the server's certificate is malformed");
+        return 0;
+    }
     if (!ok && s && s->owner->pins_only && sio__ossl_chain_error(X509_STORE_CTX_get_error(store))) return 1;
     if (!ok && s && !s->why[0] && X509_STORE_CTX_get_error(store) == X509_V_ERR_INVALID_PURPOSE &&
         X509_STORE_CTX_get_error_depth(store) == 0) {

@@ -78,8 +78,11 @@ typedef struct sio__bound_limits {
  * cookies; the proxies' tunnels. */
 static size_t sio__bound_links(const sio_config *cfg, const sio__bound_limits *b)
 {
-    size_t n = sio__bound_grown(sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 64 + b->read));
-    n = sio__bound_add(n, sio__bound_grown(sio__bound_add(sio__bound_mul(b->q, 2), SIO__PONG_SLACK + 1024)));
+    size_t n = sio__bound_grown(sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 64 + b->read)), q2 = b->q;
+    /* the messages kept while reconnecting go out at once, framed: send_fragment_size adds a
+     * header of up to 14 bytes per fragment */
+    if (cfg->send_fragment_size) q2 = sio__bound_add(q2, sio__bound_mul(b->q / cfg->send_fragment_size + 1, 14));
+    n = sio__bound_add(n, sio__bound_grown(sio__bound_add(sio__bound_mul(q2, 2), SIO__PONG_SLACK + 1024)));
     n = sio__bound_add(n, sio__bound_grown(b->m));
     n = sio__bound_add(n, sio__bound_add(sio__bound_add(b->m, b->h), 4096 + 1));
     n = sio__bound_add(n, sio__bound_grown(sio__bound_add(b->q, 1024)));

@@ -47,7 +47,7 @@ typedef struct sio__ns {
 typedef struct sio__namespaces {
     sio__ns **list;                /* pointers stay put while the array grows */
     size_t count;
-    size_t queued_bytes;           /* in the queues */
+    size_t queued_bytes;           /* held by the queues (sio__queued_cost) */
     size_t held_bytes;             /* in the held events */
     sio__held *replayed;           /* delivered last; freed at the next step */
 } sio__namespaces;
@@ -109,6 +109,13 @@ static int sio__namespaces_add(sio__namespaces *n, const sio_allocator *a, const
     return (int)n->count++;
 }
 
+/* What a queued emit holds, counted against max_send_queue: its bytes and
+ * its record (tiny emits would hold many times what their bytes say). */
+static size_t sio__queued_cost(const sio__queued *q)
+{
+    return sizeof *q + q->count * sizeof(size_t) + q->total;
+}
+
 /* Copies a packet (text pieces, then attachments) to the end of the
  * namespace's queue, where it waits for the CONNECT reply. */
 static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, sio__ns *ns, const void *const *pieces,
@@ -130,7 +137,7 @@ static int sio__namespaces_enqueue(sio__namespaces *n, const sio_allocator *a, s
     else ns->queue_head = q;
     ns->queue_tail = q;
     ns->queued++;
-    n->queued_bytes += total;
+    n->queued_bytes += sio__queued_cost(q);
     return SIO_OK;
 }
 
@@ -145,7 +152,7 @@ static void sio__namespaces_unqueue(sio__namespaces *n, const sio_allocator *a, 
             *link = q->next;
             if (ns->queue_tail == q) ns->queue_tail = prev;
             ns->queued--;
-            n->queued_bytes -= q->total;
+            n->queued_bytes -= sio__queued_cost(q);
             sio__free(a, q);
             return;
         }
@@ -161,7 +168,7 @@ static void sio__namespaces_shift(sio__namespaces *n, const sio_allocator *a, si
     ns->queue_head = q->next;
     if (!ns->queue_head) ns->queue_tail = NULL;
     ns->queued--;
-    n->queued_bytes -= q->total;
+    n->queued_bytes -= sio__queued_cost(q);
     sio__free(a, q);
 }
 

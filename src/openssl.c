@@ -159,6 +159,12 @@ static int sio__ossl_verify_step(int ok, X509_STORE_CTX *store)
 {
     SSL *ssl = (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     sio__ossl_session *s = ssl ? (sio__ossl_session *)SSL_get_app_data(ssl) : NULL;
+    if (!ok && s && !s->why[0] && X509_STORE_CTX_get_error_depth(store) == 0 && X509_STORE_CTX_get_current_cert(store) &&
+        (X509_get_extension_flags(X509_STORE_CTX_get_current_cert(store)) & EXFLAG_INVALID)) {
+        /* OpenSSL then says "unable to get local issuer": the certificate is at fault, not the CA file */
+        snprintf(s->why, sizeof s->why, "the server's certificate is malformed");
+        return 0;
+    }
     if (!ok && s && s->owner->pins_only && sio__ossl_chain_error(X509_STORE_CTX_get_error(store))) return 1;
     if (!ok && s && !s->why[0] && X509_STORE_CTX_get_error(store) == X509_V_ERR_INVALID_PURPOSE &&
         X509_STORE_CTX_get_error_depth(store) == 0) {

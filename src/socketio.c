@@ -571,22 +571,25 @@ static int sio__ns_on_connect(sio_client *c, int i, int recovered, sio_event *ev
 {
     sio__ns *ns = c->socketio.namespaces.list[i];
     const sio__queued *q;
+    unsigned long too_big = 0;                   /* without an ack: said once, not per emit */
     while ((q = ns->queue_head) != NULL) {
         int k = q->ack_id >= 0 ? sio__acks_find(&c->socketio.acks, i, (uint64_t)q->ack_id) : -1;
         if (!sio__queued_fits(c, q)) {       /* emitted before the server's maxPayload was known */
             snprintf(c->why, sizeof c->why, "sio: an emit on %.100s is larger than the server's maxPayload (%lu bytes): not sent",
                      ns->name, (unsigned long)c->eio.session.max_payload);
-            if (k >= 0) {
-                sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, c->why);
-            } else {
-                sio__pending *p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, c->why);
-                if (p) p->ns = i;
-            }
+            if (k >= 0) sio__end_ack(c, (size_t)k, SIO_ERR_TOO_BIG, c->why);
+            else too_big++;
         } else {
             if (sio__send_queued(c, q) != SIO_OK) break;
             if (k >= 0) c->socketio.acks.list[k].sent = 1;
         }
         sio__namespaces_shift(&c->socketio.namespaces, &c->sys.alloc, ns);
+    }
+    if (too_big) {
+        sio__pending *p;
+        snprintf(c->why, sizeof c->why, "sio: %lu emit(s) on %.100s larger than the server's maxPayload (%lu bytes) "
+                 "were not sent", too_big, ns->name, (unsigned long)c->eio.session.max_payload);
+        if ((p = sio__push(c, SIO_EVENT_ERROR, 0, SIO_ERR_TOO_BIG, 0, c->why)) != NULL) p->ns = i;
     }
     sio__ns_discard_queue(c, i, "they could not be sent (memory or the random source failed)");
     sio__outbox_next(c, i);

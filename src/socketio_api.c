@@ -432,6 +432,7 @@ SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
     int i, r;
     if (!c || !ev || ev->type != SIO_EVENT_EVENT || ev->ack_id < 0 || !ev->ns) return SIO_ERR_INVALID;
     if (attachment_count && !attachments) return SIO_ERR_INVALID;
+    if (attachment_count > c->max_attachments) return SIO_ERR_TOO_BIG;
     if ((r = sio__check_args(c, args_json)) != SIO_OK) return r;
     i = sio__namespace_index(c, ev->ns);
     if (i < 0 || c->socketio.namespaces.list[i]->state != SIO__NS_CONNECTED || c->phase != SIO__OPEN) return SIO_ERR_STATE;

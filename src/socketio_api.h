@@ -31,7 +31,8 @@ typedef struct sio_emit_options {
  * SIO_ERR_TOO_BIG (more attachments than max_attachments, or a packet over
  * the server's maxPayload, which it would drop with the connection). */
 SIO_API int sio_emit_ex(sio_client *c, const sio_emit_options *o, int64_t *ack_id);
-/* Answers an EVENT whose ack_id >= 0 (at most once). */
+/* Answers an EVENT whose ack_id >= 0 (at most once); the same statuses
+ * (SIO_ERR_TOO_BIG for more attachments than max_attachments). */
 SIO_API int sio_ack(sio_client *c, const sio_event *ev, const char *args_json,
                     const sio_bytes *attachments, size_t attachment_count);
 /* Subscriptions: while a namespace has subscriptions only

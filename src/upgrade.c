@@ -51,8 +51,8 @@ static int sio__upgrade_frames(sio__websocket *ws, sio__system *sys, sio__link *
         l->rx_start += f.header_len + n;
         if (f.opcode == SIO_WS_PING && n <= 125) {
             /* a server whose pings outrun what it reads of the pongs fails the probe (the
-             * pongs would pile up without bound) */
-            if (l->tx_len - l->tx_sent > SIO__PONG_SLACK ||
+             * pongs would pile up without bound); a socket that takes them is flushed each step */
+            if ((l->write_blocked && l->tx_len - l->tx_sent > SIO__PONG_SLACK) ||
                 sio__websocket_frame(ws, sys, l, SIO_WS_PONG, &payload, &n, 1) != SIO_OK)
                 return -1;
         } else if (f.opcode != SIO_WS_PONG || n > 125) {
