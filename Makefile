@@ -47,10 +47,10 @@ else
   EXE =
 endif
 
-EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen
+EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen sim_test
 LIB_TESTS = test_unit test_io_unit test_io_live test_parts_live test_tls_hook test_tls_engine   # link the library object
 SELF_TESTS = test_client test_io_client sim              # compile the implementation with an in-memory platform
-BENCHES = bench_ws bench_io bench_mem bench_tcp
+BENCHES = bench_ws bench_io bench_mem bench_tcp soak
 
 all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))
 
@@ -79,8 +79,10 @@ $(EXAMPLES:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): examples/%.c $(BUILD_D
 $(LIB_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/tls_backend.h $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) -Itests $< $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h tests/sim_server.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
+$(SELF_TESTS:%=$(BUILD_DIR)/%$(EXE)): $(BUILD_DIR)/%$(EXE): tests/%.c tests/test.h tests/mem_platform.h sio_sim.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -Itests $< $(LDFLAGS) $(TLS_LIBS) -o $@
+
+$(BUILD_DIR)/sim_test$(EXE): sio_sim.h
 
 # The seeded simulator (tests/sim.c, built with the self-tests): make sim runs 20,000 seeds,
 # make sim SEED=n replays one with its trace, make sim-long runs a million and reports seeds/s.
@@ -117,7 +119,7 @@ cortex-m: $(CM_PROGRAMS:%=$(CM_DIR)/%.elf)
 $(CM_DIR)/test_unit.elf: tests/test_unit.c tests/test.h examples/port_template.c sio.h
 	mkdir -p $(CM_DIR)
 	$(CM_CC) $(CM_FLAGS) tests/test_unit.c examples/port_template.c -o $@
-$(CM_DIR)/test_client.elf $(CM_DIR)/test_io_client.elf $(CM_DIR)/sim.elf: $(CM_DIR)/%.elf: tests/%.c tests/test.h tests/mem_platform.h tests/sim_server.h sio.h
+$(CM_DIR)/test_client.elf $(CM_DIR)/test_io_client.elf $(CM_DIR)/sim.elf: $(CM_DIR)/%.elf: tests/%.c tests/test.h tests/mem_platform.h sio_sim.h sio.h
 	mkdir -p $(CM_DIR)
 	$(CM_CC) $(CM_FLAGS) $< -o $@
 
@@ -187,6 +189,10 @@ size:
 bench-mem: $(BUILD_DIR)/bench_mem node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_mem.sh
 
+# 10,000 Socket.IO clients for an hour, the server killed and restarted every ten minutes
+soak: $(BUILD_DIR)/soak node_modules
+	/usr/bin/python3 bench/run_soak.py --build $(BUILD_DIR)
+
 bench-io: $(BUILD_DIR)/bench_io $(BUILD_DIR)/bench_tcp node_modules
 	BUILD_DIR=$(BUILD_DIR) bash bench/run_io.sh
 
@@ -230,7 +236,7 @@ FUZZ_SECONDS ?= 30
 $(FUZZ_LIB_TARGETS:%=$(BUILD_DIR)/fuzz_%_replay): $(BUILD_DIR)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD_DIR)/sio.o
 	$(CC) $(ALL_CFLAGS) $< fuzz/replay_main.c $(BUILD_DIR)/sio.o $(LDFLAGS) $(PLATFORM_LIBS) -o $@
 
-$(BUILD_DIR)/fuzz_client_replay: fuzz/fuzz_client.c fuzz/replay_main.c tests/mem_platform.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
+$(BUILD_DIR)/fuzz_client_replay: fuzz/fuzz_client.c fuzz/replay_main.c tests/mem_platform.h sio_sim.h sio.h $(BUILD_DIR)/flags | $(BUILD_DIR)
 	$(CC) $(ALL_CFLAGS) -Itests fuzz/fuzz_client.c fuzz/replay_main.c $(LDFLAGS) $(TLS_LIBS) -o $@
 
 fuzz-replay: $(foreach t,$(FUZZ_TARGETS),$(BUILD_DIR)/fuzz_$(t)_replay)
@@ -248,4 +254,4 @@ fuzz-smoke fuzz: | $(BUILD_DIR)
 	    -dict=fuzz/sio.dict -artifact_prefix=$(BUILD_DIR)/ $(BUILD_DIR)/corpus_$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-.PHONY: FORCE sim sim-long cortex-m lwip ports stack all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install
+.PHONY: FORCE soak sim sim-long cortex-m lwip ports stack all amalgamate asan test check-asan check-valgrind demo bench bench-io bench-sioc bench-echo bench-deflate bench-tls bench-mem size clean fuzz fuzz-smoke fuzz-replay win install

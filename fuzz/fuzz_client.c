@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 size_t m = sio_ws_encode(frame, 1, (p[0] & 4) ? SIO_WS_BINARY : SIO_WS_TEXT, p + 1, n - 1, NULL);
                 box_send(box, frame, m);
             } else if (op == 7 && (p[0] & 0x80)) {
-                if (net.box[box].key[0]) box_accept(box);
+                if (net.sim.link[box].key[0]) box_accept(box);
             } else if (op == 7) {
                 box_http(box, p + 1, n - 1);
             } else {
@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4: net.now += n * 10; break;                        /* timers */
         case 5:
             if (n == 7) sio_stop(c);
-            else if (n == 9) net.eof = net.box[0].eof = net.box[1].eof = net.box[2].eof = net.box[3].eof = 1;
+            else if (n == 9) net.eof = net.sim.link[0].eof = net.sim.link[1].eof = net.sim.link[2].eof = net.sim.link[3].eof = 1;
             else if (n == 11) deaf = !deaf;                      /* the server stops (starts) reading */
             break;
         case 6: if (sio_get_state(c) == SIO_STATE_IDLE) sio_start(c); break;

@@ -9,6 +9,12 @@
 
 /* ---- the in-memory platform ---- */
 
+#include "sio_sim.h"
+
+/* One stream (socket 7) whose every byte the test writes and reads, or with
+ * multi the simulator's connections (sio_sim.h links, sockets 100 + i), one
+ * per connection, for the polling transport's GET and POST, the upgrade
+ * probe and the server model; what the client writes still goes to out too. */
 typedef struct mem_net {
     unsigned char in[1 << 20];    /* server -> client */
     size_t in_len, in_pos, max_read;
@@ -25,21 +31,8 @@ typedef struct mem_net {
     char last_host[64];           /* the host of the last connect() */
     const char *refuse_host;      /* connects to this host (an address) are refused at once */
     int dns_opens;                /* nameserver sockets opened (mem_platform_dns) */
-    /* multi: each connection gets its own inbox (sockets 100 + box), for
-     * the polling transport's GET and POST connections and the upgrade
-     * probe; what the client writes still goes to out. */
     int multi;
-    unsigned opened;              /* connections made, for telling a box's connections apart */
-    struct mem_box {
-        unsigned char in[1 << 15];
-        size_t in_len, in_pos;
-        int open, eof;
-        int reset;                /* reads and writes fail: "Connection reset by peer" */
-        unsigned serial;          /* net.opened when it was made */
-        char key[25];             /* the Sec-WebSocket-Key it sent, if any */
-        unsigned char out[1 << 15];   /* what the client wrote on it, for a server model to read */
-        size_t out_len;
-    } box[4];
+    sio_sim_net sim;              /* multi: the connections (sim.link[i], sim.opened) */
 } mem_net;
 
 static mem_net net;
@@ -47,7 +40,7 @@ static mem_net net;
 static int mem_connect(void *u, const char *host, unsigned short port, unsigned attempt, sio_socket *s,
                        char *err, size_t n)
 {
-    (void)u; (void)port;
+    (void)u;
     snprintf(net.last_host, sizeof net.last_host, "%s", host);
     if (attempt >= (net.addresses ? net.addresses : 1)) return SIO_ERR_NO_ADDRESS;
     if (net.connect_fail || attempt < net.refuse_first || (net.refuse_host && strcmp(host, net.refuse_host) == 0)) {
@@ -58,19 +51,20 @@ static int mem_connect(void *u, const char *host, unsigned short port, unsigned 
     net.sockets++;
     *s = 7;
     if (net.multi) {
-        int i;
-        for (i = 0; i < 4 && net.box[i].open; i++) {}
-        if (i == 4) { net.sockets--; snprintf(err, n, "no free in-memory socket"); return SIO_ERR_IO; }
-        memset(&net.box[i], 0, sizeof net.box[i]);
-        net.box[i].open = 1;
-        net.box[i].serial = ++net.opened;
-        *s = 100 + i;
+        int i = sio_sim_link_open(&net.sim, port);
+        if (i < 0 || i >= 4) {                       /* the tests look at four connections */
+            if (i >= 0) { net.sim.link[i].open = 0; net.sim.sockets--; }
+            net.sockets--;
+            snprintf(err, n, "no free in-memory socket");
+            return SIO_ERR_IO;
+        }
+        *s = SIO_SIM_SOCKET_BASE + i;
     }
     return SIO_OK;
 }
-static struct mem_box *mem_box_of(sio_socket s)
+static sio_sim_link *mem_box_of(sio_socket s)
 {
-    return net.multi && s >= 100 && s < 104 ? &net.box[s - 100] : NULL;
+    return net.multi ? sio_sim_link_of(&net.sim, s) : NULL;
 }
 static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
 {
@@ -80,31 +74,31 @@ static int mem_connect_result(void *u, sio_socket s, char *err, size_t n)
 }
 static long mem_send(void *u, sio_socket s, const void *b, size_t len, char *err, size_t n)
 {
-    (void)u; (void)s;
-    if (mem_box_of(s) && mem_box_of(s)->reset) { snprintf(err, n, "Connection reset by peer"); return SIO_ERR_IO; }
+    sio_sim_link *x = mem_box_of(s);
+    (void)u;
+    if (x && x->reset) { snprintf(err, n, "Connection reset by peer"); return SIO_ERR_IO; }
     if (net.max_write && len > net.max_write) len = net.max_write;
     if (len > sizeof net.out - net.out_len) len = sizeof net.out - net.out_len;
     if (len == 0) return SIO_ERR_AGAIN;
     memcpy(net.out + net.out_len, b, len);
     net.out_len += len;
     net.sends++;
-    if (mem_box_of(s)) {
-        struct mem_box *x = mem_box_of(s);
+    if (x) {                                  /* the link keeps what fits, for the server model */
         size_t room = sizeof x->out - x->out_len, k = len < room ? len : room;
         memcpy(x->out + x->out_len, b, k);
         x->out_len += k;
-    }
-    if (mem_box_of(s) && len > 19) {          /* remember a handshake's key for the answer */
-        const char *k = (const char *)b, *end = k + len - 19 - 24;
-        for (; k <= end; k++)
-            if (memcmp(k, "Sec-WebSocket-Key: ", 19) == 0) { memcpy(mem_box_of(s)->key, k + 19, 24); break; }
+        if (len > 19) {                       /* remember a handshake's key for the answer */
+            const char *p = (const char *)b, *end = p + len - 19 - 24;
+            for (; p <= end; p++)
+                if (memcmp(p, "Sec-WebSocket-Key: ", 19) == 0) { memcpy(x->key, p + 19, 24); break; }
+        }
     }
     return (long)len;
 }
 static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size_t n)
 {
     size_t avail = net.in_len - net.in_pos;
-    struct mem_box *x = mem_box_of(s);
+    sio_sim_link *x = mem_box_of(s);
     (void)u; (void)err; (void)n;
     if (x) {
         avail = x->in_len - x->in_pos;
@@ -126,7 +120,7 @@ static long mem_recv(void *u, sio_socket s, void *b, size_t len, char *err, size
 static void mem_close(void *u, sio_socket s)
 {
     (void)u;
-    if (mem_box_of(s)) mem_box_of(s)->open = 0;
+    if (mem_box_of(s)) { mem_box_of(s)->open = 0; net.sim.sockets--; }
     net.closed++;
     net.sockets--;
 }
@@ -136,7 +130,7 @@ static int mem_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
     int ready = 0;
     (void)u;
     for (i = 0; i < count; i++) {
-        struct mem_box *x = mem_box_of(items[i].socket);
+        sio_sim_link *x = mem_box_of(items[i].socket);
         int readable = x ? (x->in_pos < x->in_len || x->eof || x->reset) : (net.in_pos < net.in_len || net.eof);
         items[i].revents = (items[i].events & SIO_WAIT_WRITE) | (readable ? SIO_WAIT_READ : 0);
         if (items[i].revents) ready++;
@@ -188,7 +182,7 @@ static const sio_platform mem_platform_dns = { NULL, mem_connect, mem_connect_re
 
 /* ---- helpers ---- */
 
-static void net_reset(void) { memset(&net, 0, sizeof net); net.now = 1000; }
+static void net_reset(void) { memset(&net, 0, sizeof net); net.now = 1000; sio_sim_net_init(&net.sim, 0); }
 static void server_send(const void *p, size_t n) { memcpy(net.in + net.in_len, p, n); net.in_len += n; }
 static inline void server_frame(int fin, int op, const void *p, size_t n)
 {
@@ -215,32 +209,11 @@ static void server_accept(const char *extra)
 }
 
 /* multi: bytes from the server on one connection (box 0..3). */
-static inline void box_send(int i, const void *p, size_t n)
-{
-    struct mem_box *x = &net.box[i & 3];
-    if (x->in_pos == x->in_len) x->in_pos = x->in_len = 0;
-    if (n > sizeof x->in - x->in_len) n = sizeof x->in - x->in_len;
-    memcpy(x->in + x->in_len, p, n);
-    x->in_len += n;
-}
+static inline void box_send(int i, const void *p, size_t n) { sio_sim_link_send(&net.sim, i & 3, p, n); }
 /* multi: an HTTP 200 answer carrying body on one connection. */
-static inline void box_http(int i, const void *body, size_t n)
-{
-    char head[128];
-    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n\r\n",
-             (unsigned long)n);
-    box_send(i, head, strlen(head));
-    box_send(i, body, n);
-}
+static inline void box_http(int i, const void *body, size_t n) { sio_sim_link_http(&net.sim, i & 3, body, n); }
 /* multi: the 101 for the WebSocket handshake made on that connection. */
-static inline void box_accept(int i)
-{
-    char accept[29], head[256];
-    sio_ws_accept_key(net.box[i & 3].key, accept);
-    snprintf(head, sizeof head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-             "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", accept);
-    box_send(i, head, strlen(head));
-}
+static inline void box_accept(int i) { sio_sim_link_accept(&net.sim, i & 3); }
 
 static int poll_type(sio_client *c, sio_event *ev) { return sio_poll(c, ev, 100) == 1 ? (int)ev->type : -1; }
 

@@ -30,6 +30,8 @@ run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "seeded simulation: the client against the server model with faults, 5000 seeds (make sim SEED=n replays one)" \
     "$BUILD_DIR/sim" 1 5000
+run_suite "sio_sim.h as a program uses it: an application's resend policy under 200 seeds of faults (examples/sim_test.c)" \
+    "$BUILD_DIR/sim_test" 1 200
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"
 run_suite "Socket.IO library against socket.io 4.8" bash tests/run_io_live.sh "$BUILD_DIR/test_io_live"
 run_suite "messages and attachments in parts: 64 MiB each way against npm ws, Python websockets, socket.io, python-socketio (3 MiB up) in under 64 KiB of heap" \

@@ -18,51 +18,61 @@
 #include "sio.h"
 #include <stdlib.h>
 #include <time.h>
-#include "mem_platform.h"
-#include "sim_server.h"
+#include "sio_sim.h"
 
 #define SIM_STEPS 400
 #define SIM_MAX_ACKS 512
-#define SIM_MEMORY_BOUND (4u << 20)   /* the client's heap may never pass this */
+#define SIM_MAX_CLIENTS 3
+#define SIM_MEMORY_BOUND (4u << 20)   /* a client's heap may never pass this */
+
+/* One client of the run, with what its invariants need. */
+typedef struct sim_client {
+    sio_client *c;
+    int index;
+    int starts, closes, stopped, destroyed;
+    int left_while_stopped;
+    int websocket;                   /* plain WebSocket mode: echoes must come back in order */
+    int sent_seq, echo_last;
+    int parts_left;                  /* an emit's attachment being sent in parts: parts to go (-1: none) */
+    int part_begun;
+    signed char answers[SIM_MAX_ACKS];   /* per ack id: answers seen; -1: no such id */
+    char asked[SIM_MAX_ACKS];            /* the emit asked for its ack (else only a give-up answers) */
+    int seq;                         /* the next emit's number (the server checks the order) */
+    int server_last[2];              /* the server's side of the order check, per namespace */
+    int eio3;
+} sim_client;
 
 typedef struct sim_state {
-    uint64_t rng;
     int verbose, failed;
     unsigned alloc_fail_per_mille;   /* 0: no allocation fails */
     int allocs_failed;
     long live_blocks;
     size_t live_bytes, peak_bytes;
-    int starts, closes, stopped, retries;
-    int left_while_stopped;
-    int websocket;                   /* plain WebSocket mode: echoes must come back in order */
-    int sent_seq, echo_last;
-    int parts_left;                  /* an emit's attachment being sent in parts: parts to go (-1: none) */
-    int part_begun;          /* sio_leave while stopped answers the namespace's queued emits */
-    signed char answers[SIM_MAX_ACKS];   /* per ack id: answers seen; -1: no such id */
-    char asked[SIM_MAX_ACKS];            /* the emit asked for its ack (else only a give-up answers) */
-    int seq;                         /* the next emit's number (the server checks the order) */
+    int retries;
+    int count;                       /* clients in the run (more than one: a sio_set) */
+    sim_client client[SIM_MAX_CLIENTS];
+    sio_sim_server server[SIM_MAX_CLIENTS];   /* one per client, on ports 8001.. */
     char why[256];
 } sim_state;
 
 static sim_state S;
+static sio_sim_net net;
 
 /* Over a batch: what the seeds exercised (a simulator that never got far
  * would pass everything). */
-static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, eio3_sessions, eio3_pongs, upgrades, allocs_failed, restarts, resets; } T;
+static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, eio3_sessions, eio3_pongs, upgrades, allocs_failed, restarts, resets, sets, destroyed, unresolved, slow; } T;
 
-static uint32_t rnd(void)
-{
-    S.rng ^= S.rng << 13;
-    S.rng ^= S.rng >> 7;
-    S.rng ^= S.rng << 17;
-    return (uint32_t)(S.rng >> 11);
-}
-static int chance(unsigned per_mille) { return rnd() % 1000 < per_mille; }
+/* The clients are given the simulated network; nothing here uses a default one. */
+const sio_platform *sio_platform_default(void) { return sio_sim_platform(&net); }
+
+static uint32_t rnd(void) { return sio_sim_rand(&net); }
+static int chance(unsigned per_mille) { return sio_sim_chance(&net, per_mille); }
 
 static void trace(const char *what, long a)
 {
     if (S.verbose) printf("  t=%llu %s %ld\n", (unsigned long long)net.now, what, a);
 }
+static void trace_fault(void *user, const char *what, long a) { (void)user; trace(what, a); }
 
 static void violation(const char *why)
 {
@@ -93,54 +103,63 @@ static void *sim_realloc(void *user, void *ptr, size_t size)
 
 /* The server's side of the order check: the numbers of "m" events, per
  * namespace (each has its own queue). */
-static int server_last[2];
-static void server_saw(const char *p, size_t n)
+static void server_saw(void *user, const char *p, size_t n)
 {
+    sim_client *k = (sim_client *)user;
     const char *m = NULL;
-    size_t k;
-    int ns = n > 2 && p[2] == '/';
-    for (k = 0; k + 5 <= n; k++)
-        if (memcmp(p + k, "[\"m\",", 5) == 0) { m = p + k + 5; break; }
+    size_t i;
+    int ns = n > 2 && p[2] == '/', v;
+    for (i = 0; i + 5 <= n; i++)
+        if (memcmp(p + i, "[\"m\",", 5) == 0) { m = p + i + 5; break; }
     if (!m) return;
-    k = (size_t)strtoul(m, NULL, 10);
-    if (S.retries ? (int)k < server_last[ns] : (int)k <= server_last[ns])
+    v = (int)strtoul(m, NULL, 10);
+    if (S.retries ? v < k->server_last[ns] : v <= k->server_last[ns])
         violation("the server saw emits out of order or twice");
-    server_last[ns] = (int)k;
+    k->server_last[ns] = v;
 }
 
 /* An emit was made: its ack id (if any) may get one answer, and is owed
  * one when the ack was asked for. */
-static void sim_emitted(int r, int64_t id, int asked)
+static void sim_emitted(sim_client *k, int r, int64_t id, int asked)
 {
     if (r != SIO_OK || id < 0) return;
     trace("emit", (long)id);
-    if (id >= SIM_MAX_ACKS || S.answers[id] >= 0) violation("an ack id given twice or out of range");
-    else { S.answers[id] = 0; S.asked[id] = (char)asked; }
+    if (id >= SIM_MAX_ACKS || k->answers[id] >= 0) violation("an ack id given twice or out of range");
+    else { k->answers[id] = 0; k->asked[id] = (char)asked; }
 }
 
-static void sim_event(sio_client *c, const sio_event *ev)
+static void sim_event(const sio_event *ev)
 {
+    sim_client *k = (sim_client *)ev->user_data;
     int64_t id = -1;
     int r;
-    if (S.stopped && ev->type != SIO_EVENT_CLOSE && !S.left_while_stopped) violation("an event while stopped");
+    if (!k || k < S.client || k >= S.client + S.count) { violation("an event for no client of the run"); return; }
+    if (k->destroyed) { violation("an event for a destroyed client"); return; }
+    if (k->stopped && ev->type != SIO_EVENT_CLOSE && !k->left_while_stopped) violation("an event while stopped");
     switch (ev->type) {
     case SIO_EVENT_CLOSE:
         trace("CLOSE", ev->code);
-        if (++S.closes > S.starts) violation("more CLOSE events than starts");
-        S.stopped = 1;
+        if (++k->closes > k->starts) violation("more CLOSE events than starts");
+        k->stopped = 1;
         break;
     case SIO_EVENT_ACK:
         trace(ev->error ? "ack failed" : "acked", (long)ev->ack_id);
         if (ev->error) T.failed++; else T.acked++;
-        if (ev->ack_id < 0 || ev->ack_id >= SIM_MAX_ACKS || S.answers[ev->ack_id] < 0)
+        if (ev->ack_id < 0 || ev->ack_id >= SIM_MAX_ACKS || k->answers[ev->ack_id] < 0)
             violation("an ack for an emit never made");
-        else if (++S.answers[ev->ack_id] > 1)
+        else if (++k->answers[ev->ack_id] > 1)
             violation("an emit answered twice");
         break;
     case SIO_EVENT_MESSAGE: {
-        int k = atoi((const char *)ev->data);
-        if (k <= S.echo_last || k >= S.sent_seq) violation("an echo repeated, reordered or never sent");
-        S.echo_last = k;
+        int v = atoi((const char *)ev->data);
+        if (v <= k->echo_last || v >= k->sent_seq) {
+            trace("echo", v);
+            trace("of client", k->index);
+            trace("echo_last", k->echo_last);
+            trace("sent_seq", k->sent_seq);
+            violation("an echo repeated, reordered or never sent");
+        }
+        k->echo_last = v;
         break;
     }
     case SIO_EVENT_EVENT:
@@ -152,8 +171,8 @@ static void sim_event(sio_client *c, const sio_event *ev)
             o.args = "[{\"_placeholder\":true,\"num\":0}]";
             o.attachments = ev->attachments;
             o.attachment_count = 1;
-            r = sio_emit_ex(c, &o, &id);                  /* with retries it has an id too */
-            sim_emitted(r, id, 0);
+            r = sio_emit_ex(k->c, &o, &id);                  /* with retries it has an id too */
+            sim_emitted(k, r, id, 0);
         }
         break;
     default:
@@ -162,46 +181,53 @@ static void sim_event(sio_client *c, const sio_event *ev)
     }
 }
 
+static void sim_start(sim_client *k, const char *what)
+{
+    if (k->stopped && sio_start(k->c) == SIO_OK) {
+        trace(what, k->index);
+        k->starts++;
+        k->stopped = 0;
+        k->left_while_stopped = 0;
+    }
+}
+
 /* Plain WebSocket: messages numbered in order; the echoes may lose some
  * (in flight at a reset) but never repeat or reorder them. */
-static void sim_websocket_application(sio_client *c)
+static void sim_websocket_application(sim_client *k)
 {
     char text[32];
     int n;
     if (chance(80)) {
-        n = snprintf(text, sizeof text, "%d", S.sent_seq);
-        if (sio_send_text(c, text, (size_t)n) == SIO_OK) S.sent_seq++;
+        n = snprintf(text, sizeof text, "%d", k->sent_seq);
+        if (sio_send_text(k->c, text, (size_t)n) == SIO_OK) k->sent_seq++;
     }
-    if (chance(5)) sio_send_ping(c, "p", 1);
-    if (chance(4) && !S.stopped) { trace("stop", 0); sio_stop(c); }
-    if (chance(10) && S.stopped && sio_start(c) == SIO_OK) {
-        trace("start", 0);
-        S.starts++;
-        S.stopped = 0;
-    }
+    if (chance(5)) sio_send_ping(k->c, "p", 1);
+    if (chance(4) && !k->stopped) { trace("stop", k->index); sio_stop(k->c); }
+    if (chance(10)) sim_start(k, "start");
 }
 
-/* What the application does at a step. */
-static void sim_application(sio_client *c)
+/* What the application does with one client at a step. */
+static void sim_application(sim_client *k)
 {
-    if (S.websocket) { sim_websocket_application(c); return; }
-    if (chance(60) && S.seq < SIM_MAX_ACKS) {
+    sio_client *c = k->c;
+    if (k->websocket) { sim_websocket_application(k); return; }
+    if (chance(60) && k->seq < SIM_MAX_ACKS) {
         char args[32];
         sio_emit_options o;
         int64_t id = -1;
         memset(&o, 0, sizeof o);
-        snprintf(args, sizeof args, "[%d]", S.seq);
+        snprintf(args, sizeof args, "[%d]", k->seq);
         o.event = "m";
         o.args = args;
         o.ack = 1;
         o.ns = chance(200) ? "/news" : NULL;
         if (sio_emit_ex(c, &o, &id) == SIO_OK) {
-            S.seq++;
+            k->seq++;
             if (id < 0) violation("an emit with an ack got no id");
-            sim_emitted(SIO_OK, id, 1);
+            sim_emitted(k, SIO_OK, id, 1);
         }
     }
-    if (S.parts_left < 0 && chance(15)) {               /* an emit whose attachment follows in parts */
+    if (k->parts_left < 0 && chance(15)) {               /* an emit whose attachment follows in parts */
         sio_emit_options o;
         int64_t id = -1;
         memset(&o, 0, sizeof o);
@@ -211,163 +237,229 @@ static void sim_application(sio_client *c)
         o.ack = 1;
         if (sio_emit_ex(c, &o, &id) == SIO_OK) {
             trace("emit in parts", (long)id);
-            sim_emitted(SIO_OK, id, 1);
-            S.parts_left = (int)(rnd() % 6);
-            S.part_begun = 0;
+            sim_emitted(k, SIO_OK, id, 1);
+            k->parts_left = (int)(rnd() % 6);
+            k->part_begun = 0;
         }
-    } else if (S.parts_left >= 0 && chance(300)) {
+    } else if (k->parts_left >= 0 && chance(300)) {
         int r;
-        if (!S.part_begun) r = sio_send_begin(c, 1), S.part_begun = r == SIO_OK;
-        else if (S.parts_left > 0) r = sio_send_part(c, "0123456789abcdef", 1 + rnd() % 16), S.parts_left -= r == SIO_OK;
+        if (!k->part_begun) r = sio_send_begin(c, 1), k->part_begun = r == SIO_OK;
+        else if (k->parts_left > 0) r = sio_send_part(c, "0123456789abcdef", 1 + rnd() % 16), k->parts_left -= r == SIO_OK;
         else {
             r = sio_send_end(c);
-            S.parts_left = r == SIO_OK ? -1 : 0;
+            k->parts_left = r == SIO_OK ? -1 : 0;
             T.parts_done += r == SIO_OK;
         }
-        if (r == SIO_ERR_STATE) { trace("parts refused", 0); S.parts_left = -1; }   /* the connection ended */
+        if (r == SIO_ERR_STATE) { trace("parts refused", 0); k->parts_left = -1; }   /* the connection ended */
     }
     if (chance(5)) sio_join(c, "/news", NULL);
     /* leaving fails the namespace's emits with ACK events, after a CLOSE the
      * application has not polled yet when the client was already idle */
-    if (chance(3) && sio_leave(c, "/news") == SIO_OK && (S.stopped || sio_get_state(c) == SIO_STATE_IDLE))
-        S.left_while_stopped = 1;
-    if (chance(4) && !S.stopped) { trace("stop", 0); sio_stop(c); }
-    if (chance(1) && !S.stopped) { trace("close 4000", 0); sio_close(c, 4000, "bye"); }
-    if (chance(10) && S.stopped && sio_start(c) == SIO_OK) {
-        trace("start", 0);
-        S.starts++;
-        S.stopped = 0;
-        S.left_while_stopped = 0;
-    }
+    if (chance(3) && sio_leave(c, "/news") == SIO_OK && (k->stopped || sio_get_state(c) == SIO_STATE_IDLE))
+        k->left_while_stopped = 1;
+    if (chance(4) && !k->stopped) { trace("stop", k->index); sio_stop(c); }
+    if (chance(1) && !k->stopped) { trace("close 4000", k->index); sio_close(c, 4000, "bye"); }
+    if (chance(10)) sim_start(k, "start");
 }
 
-/* The network's and the server's faults at a step. */
-static void sim_faults(sim_server *s, uint64_t *down_until)
+/* The counting allocator's state after a client is gone for good. */
+static void sim_destroy(sim_client *k, sio_set *set)
+{
+    trace("destroy client", k->index);
+    if (set && chance(500)) sio_set_remove(set, k->c);      /* else sio_destroy takes it out of the set */
+    sio_destroy(k->c);
+    k->c = NULL;
+    k->destroyed = 1;
+    T.destroyed++;
+}
+
+/* One seed's configuration of client k (and its server). */
+static void sim_configure(sim_client *k, sio_config *cfg, char *url, size_t url_size)
+{
+    static const int transports[] = { SIO_TRANSPORT_AUTO, SIO_TRANSPORT_WEBSOCKET, SIO_TRANSPORT_POLLING };
+    sio_sim_server *s = &S.server[k->index];
+    memset(cfg, 0, sizeof *cfg);
+    k->echo_last = -1;
+    k->parts_left = -1;
+    k->server_last[0] = k->server_last[1] = -1;
+    memset(k->answers, -1, sizeof k->answers);
+    sio_sim_server_init(s, &net, (unsigned short)(8001 + k->index), 1);
+    s->on_packet = server_saw;
+    s->on_packet_user = k;
+    k->websocket = s->echo = chance(250);
+    snprintf(url, url_size, k->websocket ? "ws://h.test:%d/echo" : "http://h.test:%d/", 8001 + k->index);
+    cfg->url = url;
+    cfg->platform = sio_sim_platform(&net);
+    cfg->user_data = k;
+    cfg->mode = k->websocket ? SIO_MODE_WEBSOCKET : SIO_MODE_SOCKETIO;
+    if (k->websocket && chance(500)) {
+        cfg->ping_interval_ms = 1000 + (int)(rnd() % 5000);
+        cfg->pong_timeout_ms = 500 + (int)(rnd() % 3000);
+    }
+    cfg->reconnect_queue = chance(300) ? SIO_RECONNECT_REFUSE : SIO_RECONNECT_QUEUE;
+    cfg->transport = transports[rnd() % 3];
+    if (!k->websocket && chance(200)) {           /* a socket.io 2 server: Engine.IO 3, over WebSocket */
+        cfg->eio = 3;
+        cfg->transport = SIO_TRANSPORT_WEBSOCKET;
+        k->eio3 = 1;
+    }
+    cfg->reconnect = chance(800) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
+    cfg->reconnect_delay_ms = 100 + (int)(rnd() % 900);
+    cfg->reconnect_delay_max_ms = 3000;
+    cfg->reconnect_attempts = rnd() % 6;
+    cfg->retries = S.retries;
+    cfg->ack_timeout_ms = 1000 + (int)(rnd() % 4000);
+    cfg->max_send_queue = chance(300) ? 2048 + rnd() % 8192 : 0;
+    cfg->allocator.realloc = sim_realloc;
+    if (S.verbose)
+        printf("client %d: %s%s transport %d reconnect %d (%u attempts) retries %d ack_timeout %d max_send_queue %lu\n",
+               k->index, k->websocket ? "WebSocket" : "Socket.IO", k->eio3 ? " (Engine.IO 3)" : "", cfg->transport,
+               cfg->reconnect, cfg->reconnect_attempts, cfg->retries, cfg->ack_timeout_ms,
+               (unsigned long)cfg->max_send_queue);
+}
+
+/* Every event ready now (at most max), from the set or the one client. */
+static int sim_poll(sio_set *set, int max)
+{
+    sio_event ev;
+    int got = 0;
+    while (got < max && !S.failed) {
+        int r = set ? sio_set_poll(set, &ev, 0) : S.client[0].c ? sio_poll(S.client[0].c, &ev, 0) : 0;
+        if (r != 1) break;
+        sim_event(&ev);
+        got++;
+    }
+    return got;
+}
+
+static void sim_servers_step(void)
 {
     int i;
-    net.max_read = chance(300) ? 1 + rnd() % 40 : 0;
-    net.max_write = chance(300) ? 1 + rnd() % 40 : 0;
-    if (chance(8)) {
-        i = (int)(rnd() % 4);
-        if (net.box[i].open) { trace("reset connection", i); net.box[i].reset = 1; T.resets++; }
+    for (i = 0; i < S.count; i++) sio_sim_server_step(&S.server[i]);
+}
+
+/* The end: no more faults; the application starts what was stopped (what
+ * was queued while stopped goes too), then stops and drains. */
+static void sim_finish(sio_set *set)
+{
+    int i, step;
+    S.alloc_fail_per_mille = 0;
+    sio_sim_heal(&net);
+    for (i = 0; i < S.count; i++)
+        if (!S.client[i].destroyed) sim_start(&S.client[i], "final start");
+    for (step = 0; step < 100 && !S.failed; step++) {
+        sim_servers_step();
+        if (!sim_poll(set, 1)) net.now += 100;
     }
-    if (chance(3)) {
-        trace("server restart", 0);
-        T.restarts++;
-        sim_server_drop(s);
-        *down_until = net.now + rnd() % 3000;
+    for (i = 0; i < S.count; i++)
+        if (!S.client[i].destroyed && !S.client[i].stopped) { trace("final stop", i); sio_stop(S.client[i].c); }
+    for (step = 0; step < 2000 && !S.failed; step++) {
+        int open = 0;
+        for (i = 0; i < S.count; i++) {
+            sim_client *k = &S.client[i];
+            if (k->destroyed || k->closes >= k->starts) continue;
+            open = 1;
+            if (step == 50 && k->parts_left >= 0) {   /* a stop waits for an open attachment: a second does not */
+                trace("second stop", i);
+                sio_stop(k->c);
+            }
+        }
+        if (!open) break;
+        sim_servers_step();
+        if (!sim_poll(set, 1)) net.now += 100;
     }
-    net.connect_fail = net.now < *down_until;
-    if (chance(5)) { uint32_t j = rnd() % 40000; trace("clock jump", (long)j); net.now += j; }
-    if (chance(20)) sim_server_send(s, "2");                      /* a ping */
-    if (chance(3)) { trace("server disconnects a namespace", 0); sim_server_kick(s, chance(500) ? "/" : "/news"); }
-    s->refuse_namespaces = chance(100);
+    sim_poll(set, 1 << 20);
+}
+
+/* The invariants at the end, then the clients destroyed. */
+static void sim_check_end(sio_set *set)
+{
+    int i, j;
+    for (i = 0; i < S.count; i++) {
+        sim_client *k = &S.client[i];
+        if (k->destroyed) continue;
+        if (!S.failed && k->closes != k->starts) violation("a start without its CLOSE");
+        if (!S.failed && sio_get_state(k->c) != SIO_STATE_IDLE) violation("not idle after the final CLOSE");
+        if (!S.failed && !S.allocs_failed)
+            for (j = 0; j < SIM_MAX_ACKS; j++)
+                if (k->answers[j] == 0 && k->asked[j]) { violation("an emit with an ack never answered"); trace("ack id", j); break; }
+        sio_destroy(k->c);
+        k->c = NULL;
+        T.emits += (unsigned long)k->seq;
+    }
+    if (set) sio_set_destroy(set);
 }
 
 static int sim_seed(uint64_t seed, int verbose)
 {
-    static const int transports[] = { SIO_TRANSPORT_AUTO, SIO_TRANSPORT_WEBSOCKET, SIO_TRANSPORT_POLLING };
-    sio_config cfg;
-    sio_client *c = NULL;
-    sim_server s;
-    sio_event ev;
-    uint64_t down_until = 0;
-    int step, k;
+    sio_config cfg[SIM_MAX_CLIENTS];
+    char url[SIM_MAX_CLIENTS][64];
+    sio_sim_faults faults = sio_sim_default_faults();
+    sio_set *set = NULL;
+    int step, i;
     memset(&S, 0, sizeof S);
-    memset(S.answers, -1, sizeof S.answers);
-    S.rng = seed * 0x9E3779B97F4A7C15ull + 1;
+    sio_sim_net_init(&net, seed);
+    net.trace = trace_fault;
     S.verbose = verbose;
-    S.parts_left = -1;
-    server_last[0] = server_last[1] = -1;
-    net_reset();
-    net.multi = 1;
-    sim_server_init(&s, 1);
-    s.on_packet = server_saw;
-    memset(&cfg, 0, sizeof cfg);
-    S.echo_last = -1;
-    S.websocket = s.echo = chance(250);
-    cfg.url = S.websocket ? "ws://h.test/echo" : "http://h.test/";
-    cfg.mode = S.websocket ? SIO_MODE_WEBSOCKET : SIO_MODE_SOCKETIO;
-    if (S.websocket && chance(500)) {
-        cfg.ping_interval_ms = 1000 + (int)(rnd() % 5000);
-        cfg.pong_timeout_ms = 500 + (int)(rnd() % 3000);
-    }
-    cfg.reconnect_queue = chance(300) ? SIO_RECONNECT_REFUSE : SIO_RECONNECT_QUEUE;
-    cfg.transport = transports[rnd() % 3];
-    if (!S.websocket && chance(200)) {           /* a socket.io 2 server: Engine.IO 3, over WebSocket */
-        cfg.eio = 3;
-        cfg.transport = SIO_TRANSPORT_WEBSOCKET;
-    }
-    cfg.reconnect = chance(800) ? SIO_RECONNECT_ON : SIO_RECONNECT_OFF;
-    cfg.reconnect_delay_ms = 100 + (int)(rnd() % 900);
-    cfg.reconnect_delay_max_ms = 3000;
-    cfg.reconnect_attempts = rnd() % 6;
-    S.retries = cfg.retries = chance(400) ? 1 + (int)(rnd() % 3) : 0;
-    cfg.ack_timeout_ms = 1000 + (int)(rnd() % 4000);
-    cfg.max_send_queue = chance(300) ? 2048 + rnd() % 8192 : 0;
-    cfg.allocator.realloc = sim_realloc;
+    S.count = chance(150) ? 2 + (int)(rnd() % (SIM_MAX_CLIENTS - 1)) : 1;    /* some runs: a sio_set */
+    S.retries = chance(400) ? 1 + (int)(rnd() % 3) : 0;
     S.alloc_fail_per_mille = chance(250) ? 1 + rnd() % 20 : 0;
     if (verbose)
-        printf("seed %llu: %s%s transport %d reconnect %d (%u attempts) retries %d ack_timeout %d max_send_queue %lu "
-               "allocations failing %u/1000\n", (unsigned long long)seed, S.websocket ? "WebSocket" : "Socket.IO", cfg.eio == 3 ? " (Engine.IO 3)" : "", cfg.transport, cfg.reconnect,
-               cfg.reconnect_attempts, cfg.retries, cfg.ack_timeout_ms, (unsigned long)cfg.max_send_queue,
-               S.alloc_fail_per_mille);
-    if (sio_create(&cfg, &c) != SIO_OK) {
-        if (S.live_blocks) violation("a failed sio_create leaked");
-        return !S.failed;
+        printf("seed %llu: %d client%s%s, allocations failing %u/1000\n", (unsigned long long)seed, S.count,
+               S.count > 1 ? "s in a set" : "", S.retries ? ", emits with retries" : "", S.alloc_fail_per_mille);
+    if (S.count > 1) {
+        T.sets++;
+        sio_allocator alloc;
+        alloc.realloc = sim_realloc;
+        alloc.user = NULL;
+        if (sio_set_create(&alloc, &set) != SIO_OK) return 1;      /* an allocation failed: nothing to run */
     }
-    S.stopped = 1;
-    if (sio_start(c) == SIO_OK) { S.starts++; S.stopped = 0; }
-    for (step = 0; step < SIM_STEPS && !S.failed; step++) {
-        sim_server_step(&s);
-        sim_faults(&s, &down_until);
-        sim_application(c);
-        for (k = 0; k < 8 && sio_poll(c, &ev, 0) == 1; k++) sim_event(c, &ev);
-        if (k == 0) net.now += 1 + rnd() % 300;
-        if (S.live_bytes > SIM_MEMORY_BOUND || sio_memory(c) > SIM_MEMORY_BOUND) violation("memory past its bound");
-    }
-    /* the end: no more faults; the application stops and drains */
-    S.alloc_fail_per_mille = 0;
-    net.max_read = net.max_write = 0;
-    net.connect_fail = 0;
-    if (S.stopped && sio_start(c) == SIO_OK) {     /* what was queued while stopped goes too */
-        trace("final start", 0);
-        S.starts++;
-        S.stopped = 0;
-    }
-    for (step = 0; step < 100 && !S.failed; step++) {
-        sim_server_step(&s);
-        if (sio_poll(c, &ev, 0) == 1) sim_event(c, &ev);
-        else net.now += 100;
-    }
-    if (!S.stopped) { trace("final stop", 0); sio_stop(c); }
-    for (step = 0; step < 2000 && S.closes < S.starts && !S.failed; step++) {
-        if (step == 50 && S.parts_left >= 0) {          /* a stop waits for an open attachment: a second does not */
-            trace("second stop", 0);
-            sio_stop(c);
+    for (i = 0; i < S.count; i++) {
+        sim_client *k = &S.client[i];
+        k->index = i;
+        k->stopped = 1;
+        sim_configure(k, &cfg[i], url[i], sizeof url[i]);
+        if (sio_create(&cfg[i], &k->c) != SIO_OK) {
+            k->c = NULL;
+            k->destroyed = 1;                      /* never made: nothing to check */
+            continue;
         }
-        sim_server_step(&s);
-        if (sio_poll(c, &ev, 0) == 1) sim_event(c, &ev);
-        else net.now += 100;
+        if (set && sio_set_add(set, k->c) != SIO_OK) violation("a set refused a client");
+        sim_start(k, "start");
     }
-    while (!S.failed && sio_poll(c, &ev, 0) == 1) sim_event(c, &ev);
-    if (!S.failed && S.closes != S.starts) violation("a start without its CLOSE");
-    if (!S.failed && sio_get_state(c) != SIO_STATE_IDLE) violation("not idle after the final CLOSE");
-    if (!S.failed && !S.allocs_failed)
-        for (k = 0; k < SIM_MAX_ACKS; k++)
-            if (S.answers[k] == 0 && S.asked[k]) { violation("an emit with an ack never answered"); trace("ack id", k); break; }
-    sio_destroy(c);
-    T.emits += (unsigned long)S.seq;
-    T.echoes += (unsigned long)s.echoed;
-    T.sessions += (unsigned long)s.sessions;
-    T.upgrades += (unsigned long)s.upgrades;
-    if (cfg.eio == 3) T.eio3_sessions += (unsigned long)s.sessions;
-    T.eio3_pongs += (unsigned long)s.pongs;
+    for (step = 0; step < SIM_STEPS && !S.failed; step++) {
+        sim_servers_step();
+        sio_sim_inject(&net, S.server, (size_t)S.count, &faults);
+        for (i = 0; i < S.count; i++) {
+            sim_client *k = &S.client[i];
+            S.server[i].refuse_namespaces = chance(100);
+            if (k->destroyed) continue;
+            sim_application(k);
+            if (set && chance(2)) { sim_destroy(k, set); continue; }
+            if (sio_memory(k->c) > SIM_MEMORY_BOUND) violation("memory past its bound");
+        }
+        if (sim_poll(set, 8 * S.count) == 0) net.now += 1 + rnd() % 300;
+        if (S.live_bytes > SIM_MEMORY_BOUND * (size_t)S.count) violation("memory past its bound");
+    }
+    sim_finish(set);
+    sim_check_end(set);
+    for (i = 0; i < S.count; i++) {
+        sio_sim_server *s = &S.server[i];
+        T.echoes += (unsigned long)s->echoed;
+        T.sessions += (unsigned long)s->sessions;
+        T.upgrades += (unsigned long)s->upgrades;
+        if (S.client[i].eio3) T.eio3_sessions += (unsigned long)s->sessions;
+        T.eio3_pongs += (unsigned long)s->pongs;
+    }
     T.allocs_failed += (unsigned long)S.allocs_failed;
+    T.restarts += net.restarts;
+    T.resets += net.resets;
+    T.unresolved += net.unresolved;
+    T.slow += net.slow;
     if (!S.failed && (S.live_blocks || S.live_bytes)) violation("memory leaked");
     if (verbose)
-        printf("seed %llu: %d starts, %d emits, %d allocations failed, peak heap %lu bytes, server sessions %d: %s\n",
-               (unsigned long long)seed, S.starts, S.seq, S.allocs_failed, (unsigned long)S.peak_bytes, s.sessions,
+        printf("seed %llu: %d allocations failed, peak heap %lu bytes, server sessions %d: %s\n",
+               (unsigned long long)seed, S.allocs_failed, (unsigned long)S.peak_bytes, S.server[0].sessions,
                S.failed ? S.why : "ok");
     return !S.failed;
 }
@@ -396,8 +488,9 @@ int main(int argc, char **argv)
 #endif
     printf("\n");
     printf("  exercised: %lu emits (%lu acked, %lu answered failed, %lu attachments sent in parts), %lu server sessions (%lu Engine.IO 3, %lu of its client pings answered), %lu upgrades, %lu server "
-           "restarts, %lu connection resets, %lu allocations failed, %lu WebSocket messages echoed\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions, T.eio3_sessions, T.eio3_pongs,
-           T.upgrades, T.restarts, T.resets, T.allocs_failed, T.echoes);
+           "restarts, %lu connection resets, %lu connects to names not resolving, %lu slow connects, %lu allocations failed, %lu WebSocket messages echoed, %lu runs of "
+           "clients in a sio_set (%lu clients destroyed in them)\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions, T.eio3_sessions, T.eio3_pongs,
+           T.upgrades, T.restarts, T.resets, T.unresolved, T.slow, T.allocs_failed, T.echoes, T.sets, T.destroyed);
     printf("%d passed, %d failed\n", failed ? 0 : 1, failed ? 1 : 0);
     return failed ? 1 : 0;
 }

@@ -5,7 +5,6 @@
 #include "test.h"
 #include <stdlib.h>
 #include "mem_platform.h"
-#include "sim_server.h"
 
 static char sent[64][4096];      /* the client's text messages, decoded */
 static size_t sent_count;
@@ -2589,7 +2588,7 @@ static void test_io_every_allocation_failing_still_ends_in_one_close(void)
     CHECK_INT(modes_done, 2);
 }
 
-/* ---- the client against the in-process server model (sim_server.h) ---- */
+/* ---- the client against the in-process server model (sio_sim.h) ---- */
 
 typedef struct model_run {
     int opens, connects, closes, acks, ack_failures, events, stop_after_idle, restart_after_idle;
@@ -2600,12 +2599,12 @@ typedef struct model_run {
  * whenever nothing happened.  The first CONNECT emits with an ack; after
  * restart_after_idle quiet steps the server restarts (0: never), after
  * stop_after_idle the application stops. */
-static void model_pump(sio_client *c, sim_server *s, model_run *r)
+static void model_pump(sio_client *c, sio_sim_server *s, model_run *r)
 {
     sio_event ev;
     int i, idle = 0, restarted = 0, stopped = 0;
     for (i = 0; i < 600 && sio_get_state(c) != SIO_STATE_IDLE; i++) {
-        sim_server_step(s);
+        sio_sim_server_step(s);
         if (sio_poll(c, &ev, 0) == 1) {
             switch (ev.type) {
             case SIO_EVENT_OPEN: r->opens++; break;
@@ -2640,7 +2639,7 @@ static void model_pump(sio_client *c, sim_server *s, model_run *r)
             continue;
         }
         idle++;
-        if (r->restart_after_idle && idle == r->restart_after_idle && !restarted) { restarted = 1; sim_server_drop(s); }
+        if (r->restart_after_idle && idle == r->restart_after_idle && !restarted) { restarted = 1; sio_sim_server_restart(s, 0); }
         else if (idle == r->stop_after_idle && !stopped) { stopped = 1; sio_stop(c); }
         else net.now += 100;
     }
@@ -2682,13 +2681,13 @@ static void test_io_client_against_the_server_model(void)
         for (t = 0; t < 3; t++) {
             sio_config cfg;
             sio_client *c = NULL;
-            sim_server s;
+            static sio_sim_server s;
             model_run r;
             memset(&cfg, 0, sizeof cfg);
             memset(&r, 0, sizeof r);
             r.stop_after_idle = 60;
             r.restart_after_idle = restart ? 20 : 0;
-            sim_server_init(&s, 1);
+            sio_sim_server_init(&s, &net.sim, 0, 1);
             CHECK(model_client(&cfg, transports[t], restart, &c));
             if (!c) continue;
             CHECK_INT(sio_start(c), SIO_OK);
@@ -2721,7 +2720,7 @@ static void test_io_every_allocation_failing_against_the_server_model(void)
             for (k = 0; k < 5000 && !tried_all; k++) {
                 sio_config cfg;
                 sio_client *c = NULL;
-                sim_server s;
+                static sio_sim_server s;
                 model_run r;
                 memset(&cfg, 0, sizeof cfg);
                 memset(&r, 0, sizeof r);
@@ -2731,7 +2730,7 @@ static void test_io_every_allocation_failing_against_the_server_model(void)
                 io_fail_after = k;
                 io_alloc_seen = 0;
                 io_live = 0;
-                sim_server_init(&s, 1);
+                sio_sim_server_init(&s, &net.sim, 0, 1);
                 if (!model_client(&cfg, transports[t], restart, &c)) { CHECK(c == NULL); CHECK_INT(io_live, 0); continue; }
                 if (sio_start(c) == SIO_OK) {
                     model_pump(c, &s, &r);
@@ -2758,7 +2757,7 @@ static int open_box(void)
 {
     int i;
     for (i = 3; i >= 0; i--)
-        if (net.box[i].open && net.box[i].in_len == net.box[i].in_pos) return i;
+        if (net.sim.link[i].open && net.sim.link[i].in_len == net.sim.link[i].in_pos) return i;
     return -1;
 }
 /* A polling client made from cfg, its first GET written. */
@@ -2930,7 +2929,7 @@ static void test_io_polling_links_reuse_the_resolved_address(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
     strcpy(net.last_host, "?");
     for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);      /* POST "40", long-poll GET, the probe */
-    for (i = 1; i < 4; i++) opened += net.box[i].open;
+    for (i = 1; i < 4; i++) opened += net.sim.link[i].open;
     CHECK_INT(opened, 2);                             /* the POST and the probe ... */
     CHECK_STR(net.last_host, "10.9.9.9");             /* ... to the address that worked */
     sio_destroy(c);
@@ -2962,8 +2961,8 @@ static sio_client *io_probing(int *probe)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_OPEN);
     for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);      /* POST "40", long-poll GET, the probe's handshake */
     for (i = 1; i < 4; i++) {
-        if (!net.box[i].open) continue;
-        if (net.box[i].key[0]) *probe = i;
+        if (!net.sim.link[i].open) continue;
+        if (net.sim.link[i].key[0]) *probe = i;
         else post = i;
     }
     CHECK(*probe > 0 && post > 0);
