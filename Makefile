@@ -210,7 +210,7 @@ bench-deflate: bench/bench_deflate.c bench/bench_clock.h sio.h | $(BUILD_DIR)
 	$(CC) -std=c99 -O2 -I. bench/bench_deflate.c sio_impl_posix.c -lz -o $(BUILD_DIR)/bench_deflate
 	$(BUILD_DIR)/bench_deflate
 
-# make install PREFIX=/usr/local: libsio.a, sio.h, sioc and a pkg-config file.
+# make install PREFIX=/usr/local: libsio.a, sio.h, sio_sim.h, sioc and a pkg-config file.
 PREFIX ?= /usr/local
 VERSION = 0.2.1
 $(BUILD_DIR)/libsio.a: $(BUILD_DIR)/sio.o
@@ -218,7 +218,7 @@ $(BUILD_DIR)/libsio.a: $(BUILD_DIR)/sio.o
 
 install: $(BUILD_DIR)/libsio.a $(BUILD_DIR)/sioc$(EXE)
 	mkdir -p $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
-	cp sio.h $(DESTDIR)$(PREFIX)/include/
+	cp sio.h sio_sim.h $(DESTDIR)$(PREFIX)/include/
 	cp $(BUILD_DIR)/libsio.a $(DESTDIR)$(PREFIX)/lib/
 	cp $(BUILD_DIR)/sioc$(EXE) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@prefix@|$(PREFIX)|; s|@libdir@|$${prefix}/lib|; s|@includedir@|$${prefix}/include|' \

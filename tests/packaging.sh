@@ -13,7 +13,7 @@ step() {
     else echo "FAIL $name"; tail -20 "$tmp/log"; fail=$((fail + 1)); fi
 }
 step "cmake build + install" sh -c "cmake -S '$root' -B '$tmp/b' -DCMAKE_INSTALL_PREFIX='$tmp/p' >/dev/null &&
-    cmake --build '$tmp/b' >/dev/null && cmake --install '$tmp/b' >/dev/null && test -f '$tmp/p/include/sio.h'"
+    cmake --build '$tmp/b' >/dev/null && cmake --install '$tmp/b' >/dev/null && test -f '$tmp/p/include/sio.h' && test -f '$tmp/p/include/sio_sim.h'"
 step "find_package(sio) consumer" sh -c "cmake -S tests/cmake_consumer -B '$tmp/c1' -DCMAKE_PREFIX_PATH='$tmp/p' >/dev/null &&
     cmake --build '$tmp/c1' >/dev/null && '$tmp/c1/consumer'"
 step "add_subdirectory(sio) consumer" sh -c "cmake -S tests/cmake_consumer -B '$tmp/c2' -DSIO_SOURCE_DIR='$root' >/dev/null &&
