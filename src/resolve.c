@@ -282,8 +282,7 @@ static void sio__start_next_address(sio_client *c)
         if (!sio__next_proxy_address(c)) c->attempt++;
     }
     if (c->first_error[0]) {
-        memcpy(c->why, c->first_error, sizeof c->why);
-        sio__abort(c, SIO_ERR_IO, c->why);
+        sio__abort(c, SIO_ERR_IO, c->first_error);
     } else {
         snprintf(c->why, sizeof c->why, "%s: cannot connect to %.80s port %u: %s", sio__hop_word(c), sio__hop_host(c),
                  (unsigned)sio__hop_port(c),
