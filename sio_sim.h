@@ -17,33 +17,40 @@
  *     faults, server restarts, namespace kicks and clock jumps from the seed;
  *     sio_sim_heal ends them, to check that everything completes after.
  *
- * Use it with any build of sio (the sio.h implementation compiled in one
- * file of the program); the clients under test get the simulated network
- * through sio_config.platform, so the program's real clients are untouched:
+ * Use it with any build of sio; the clients under test get the simulated
+ * network through sio_config.platform, so the program's real clients are
+ * untouched.  Linked with a platform file (sio_impl_posix.c, the library),
+ * nothing more is needed; with only SIO_IMPLEMENTATION compiled in, define
+ * sio_platform_default() too (returning sio_sim_platform(&net) will do).
  *
- *     #define SIO_IMPLEMENTATION        (in one file, or link sio as usual)
  *     #include "sio.h"
  *     #include "sio_sim.h"
  *
- *     static sio_sim_net net;           (large: keep it static or on the heap)
- *     sio_sim_server server;            (also large, about 100 KB)
+ *     static sio_sim_net net;           (about 800 KB: static or on the heap; never copied)
+ *     static sio_sim_server server;     (about 100 KB; alive as long as the network)
  *     sio_sim_net_init(&net, seed);
- *     sio_sim_server_init(&server, &net, 80, 0);   (Socket.IO on port 80)
+ *     sio_sim_server_init(&server, &net, 80, 1);   (socket.io on port 80, upgrades offered)
  *     cfg.url = "http://app.test/";  cfg.platform = sio_sim_platform(&net);
  *     sio_create(&cfg, &c); sio_start(c);
  *     for (step = 0; step < 1000; step++) {
- *         sio_sim_server_step(&server);                 (the server reads and answers)
+ *         sio_sim_server_step(&server);                 (the server reads, answers, pings)
  *         sio_sim_inject(&net, &server, 1, &faults);    (optional: faults from the seed)
  *         while (sio_poll(c, &ev, 0) == 1) handle(&ev); (the program under test)
  *         sio_sim_idle(&net, 50);                       (the clock moves on)
  *     }
  *
  * Polling with a timeout moves the clock too: a sio_poll(c, &ev, 5000) with
- * nothing to read returns at once, 5 s later in simulated time.  Host names
+ * nothing to read returns at once, 5 s later in simulated time (a program
+ * that blocks in sio_poll sets net.on_wait to step its servers).  Host names
  * are not resolved: every host reaches the server listening on the URL's
  * port (80 for http/ws, 443 for https/wss: the model speaks no TLS, so use
- * plain URLs).  Nothing here is global: several networks may run side by
- * side.  sio's own simulator (tests/sim.c) is built on this header.
+ * plain URLs).  A connection buffers 32 KiB each way: a larger message is
+ * refused as a server with that limit would, and a client that leaves more
+ * than that unread has its connection reset.  One client per server (a
+ * polling client holds two or three connections); more clients take more
+ * servers on other ports, and may share a sio_set.  Nothing here is global:
+ * several networks may run side by side.  sio's own simulator (tests/sim.c)
+ * is built on this header.
  *
  * Include after sio.h; every function is static.  C99. */
 #ifndef SIO_SIM_H
@@ -69,6 +76,7 @@ typedef struct sio_sim_link {
     int open;                     /* the client has not closed it */
     int eof;                      /* the server closed it: reads end after what is there */
     int reset;                    /* reads and writes fail: "Connection reset by peer" */
+    int gone;                     /* the server's end is closed: what the client writes is lost */
     unsigned serial;              /* sio_sim_net.opened when it was made */
     unsigned short port;          /* the port it was made to */
     uint64_t connected_at;        /* the connect completes at this time (a slow network) */
@@ -79,7 +87,9 @@ struct sio_sim_server;
 
 typedef struct sio_sim_net {
     uint64_t now;                 /* the clock, in ms; starts at 1000 */
-    uint64_t rng;                 /* the seed's generator state (sio_sim_rand) */
+    uint64_t rng;                 /* the seed's generator state for faults (sio_sim_rand) */
+    uint64_t client_rng;          /* and for the clients' random bytes (masks, jitter), apart, so
+                                     that a program's own draws do not move the faults */
     sio_sim_link link[SIO_SIM_LINKS];
     /* faults the program or sio_sim_inject sets */
     size_t max_read, max_write;   /* 0: no limit; else each recv/send moves at most this many bytes */
@@ -92,23 +102,29 @@ typedef struct sio_sim_net {
     unsigned opened, closed, sockets;   /* connections made, closed by the client, open now */
     unsigned resets, restarts, jumps;   /* faults sio_sim_inject made */
     unsigned unresolved, slow;    /* connects that found no name, connects that took time */
+    unsigned overflows;           /* connections reset because the client left 32 KiB unread */
     struct sio_sim_server *server[SIO_SIM_PORTS];   /* by sio_sim_server_init */
     /* optional: told each fault sio_sim_inject makes */
     void (*trace)(void *user, const char *what, long value);
     void *trace_user;
-    sio_platform platform;        /* sio_sim_platform(): user points here */
+    /* optional: called by every wait of a client before it looks at the links, so that a
+     * program blocking in sio_poll(c, &ev, -1) still has its servers answer */
+    void (*on_wait)(void *user);
+    void *on_wait_user;
+    sio_platform platform;        /* sio_sim_platform(): user points here (do not copy the net) */
 } sio_sim_net;
 
 /* ---- the seeded generator ---- */
 
-/* The next 32 random bits of the network's seed (xorshift64). */
-static inline uint32_t sio_sim_rand(sio_sim_net *n)
+static inline uint32_t sio_sim_xorshift(uint64_t *state)
 {
-    n->rng ^= n->rng << 13;
-    n->rng ^= n->rng >> 7;
-    n->rng ^= n->rng << 17;
-    return (uint32_t)(n->rng >> 11);
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (uint32_t)(*state >> 11);
 }
+/* The next 32 random bits of the network's seed (xorshift64). */
+static inline uint32_t sio_sim_rand(sio_sim_net *n) { return sio_sim_xorshift(&n->rng); }
 /* 1 with a chance of per_mille in 1000. */
 static inline int sio_sim_chance(sio_sim_net *n, unsigned per_mille) { return sio_sim_rand(n) % 1000 < per_mille; }
 
@@ -140,14 +156,27 @@ static inline int sio_sim_link_open(sio_sim_net *n, unsigned short port)
     return i;
 }
 
-/* Bytes from the server on link i (what does not fit is dropped). */
-static inline void sio_sim_link_send(sio_sim_net *n, int i, const void *p, size_t len)
+/* Bytes from the server on link i.  A client that leaves more than the
+ * link holds unread has its connection reset (a server dropping a slow
+ * reader), never a message cut short: -1 then. */
+static inline int sio_sim_link_send(sio_sim_net *n, int i, const void *p, size_t len)
 {
     sio_sim_link *x = &n->link[i];
-    if (x->in_pos == x->in_len) x->in_pos = x->in_len = 0;
-    if (len > sizeof x->in - x->in_len) len = sizeof x->in - x->in_len;
+    if (x->reset) return -1;
+    if (x->in_pos > 0) {                                      /* what was read makes room */
+        memmove(x->in, x->in + x->in_pos, x->in_len - x->in_pos);
+        x->in_len -= x->in_pos;
+        x->in_pos = 0;
+    }
+    if (len > sizeof x->in - x->in_len) {
+        x->reset = 1;
+        n->overflows++;
+        sio_sim_trace(n, "reset: the client left too much unread on connection", i);
+        return -1;
+    }
     memcpy(x->in + x->in_len, p, len);
     x->in_len += len;
+    return 0;
 }
 
 /* An HTTP 200 answer carrying body on link i. */
@@ -156,8 +185,18 @@ static inline void sio_sim_link_http(sio_sim_net *n, int i, const void *body, si
     char head[128];
     snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n\r\n",
              (unsigned long)len);
+    if (sio_sim_link_send(n, i, head, strlen(head)) == 0) sio_sim_link_send(n, i, body, len);
+}
+
+/* An HTTP error answer (400, 413) on link i; the server closes it. */
+static inline void sio_sim_link_refuse(sio_sim_net *n, int i, const char *status, const char *body)
+{
+    char head[256];
+    snprintf(head, sizeof head, "HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %lu\r\n"
+             "Connection: close\r\n\r\n%s", status, (unsigned long)strlen(body), body);
     sio_sim_link_send(n, i, head, strlen(head));
-    sio_sim_link_send(n, i, body, len);
+    n->link[i].eof = 1;
+    n->link[i].gone = 1;
 }
 
 /* The 101 for the WebSocket handshake made on link i. */
@@ -215,15 +254,11 @@ static inline long sio_sim_send(void *u, sio_socket s, const void *b, size_t len
     if (!x) { snprintf(err, size, "not a simulated socket"); return SIO_ERR_IO; }
     if (x->reset) { snprintf(err, size, "Connection reset by peer"); return SIO_ERR_IO; }
     if (n->max_write && len > n->max_write) len = n->max_write;
+    if (x->gone) return (long)len;                         /* sent into a closed connection: lost */
     if (len > sizeof x->out - x->out_len) len = sizeof x->out - x->out_len;
     if (len == 0) return SIO_ERR_AGAIN;                    /* the server model reads it at its next step */
     memcpy(x->out + x->out_len, b, len);
     x->out_len += len;
-    if (len > 19) {                                        /* remember a handshake's key for the 101 */
-        const char *k = (const char *)b, *end = k + len - 19 - 24;
-        for (; k <= end; k++)
-            if (memcmp(k, "Sec-WebSocket-Key: ", 19) == 0) { memcpy(x->key, k + 19, 24); break; }
-    }
     return (long)len;
 }
 
@@ -276,7 +311,9 @@ static inline int sio_sim_wait(void *u, sio_wait_item *items, size_t count, int 
     sio_sim_net *n = (sio_sim_net *)u;
     uint64_t until = n->now + (timeout_ms < 0 ? 1000u : (uint64_t)timeout_ms);
     size_t i;
-    int ready = sio_sim_ready(n, items, count);
+    int ready;
+    if (n->on_wait) n->on_wait(n->on_wait_user);
+    ready = sio_sim_ready(n, items, count);
     if (ready) return ready;
     for (i = 0; i < count; i++) {
         sio_sim_link *x = sio_sim_link_of(n, items[i].socket);
@@ -293,7 +330,7 @@ static inline int sio_sim_random(void *u, void *b, size_t len)
     sio_sim_net *n = (sio_sim_net *)u;
     unsigned char *p = (unsigned char *)b;
     if (n->random_fail) return SIO_ERR_IO;
-    while (len--) *p++ = (unsigned char)sio_sim_rand(n);
+    while (len--) *p++ = (unsigned char)sio_sim_xorshift(&n->client_rng);
     return SIO_OK;
 }
 
@@ -303,6 +340,9 @@ static inline void sio_sim_net_init(sio_sim_net *n, uint64_t seed)
     memset(n, 0, sizeof *n);
     n->now = 1000;
     n->rng = seed * 0x9E3779B97F4A7C15ull + 1;
+    if (!n->rng) n->rng = 1;                              /* xorshift stays at 0 */
+    n->client_rng = (seed ^ 0x5DEECE66Dull) * 0xBF58476D1CE4E5B9ull + 1;
+    if (!n->client_rng) n->client_rng = 1;
     n->platform.user = n;
     n->platform.connect = sio_sim_connect;
     n->platform.connect_result = sio_sim_connect_result;
@@ -322,11 +362,19 @@ static inline void sio_sim_idle(sio_sim_net *n, unsigned ms) { n->now += ms; }
 
 /* ---- the server model ---- */
 
-/* A socket.io server (or a WebSocket echo server) on one port.  One session
- * at a time per server: a second client needs a second server on another
- * port.  Every namespace is accepted (unless refuse_namespaces) and greeted
- * with "welcome" and a binary "bin" event (ack id 1); an EVENT with an ack
- * id is acked with ["ok"]. */
+#define SIO_SIM_PING_INTERVAL 25000   /* the server's heartbeat (socket.io's defaults), ms */
+#define SIO_SIM_PING_TIMEOUT 20000
+#define SIO_SIM_MAX_PAYLOAD (SIO_SIM_LINK_BYTES - 1024)   /* the largest packet or message taken */
+
+/* A socket.io server (or a WebSocket echo server) on one port, for one
+ * client at a time: it keeps one session, and a request for any other sid
+ * is answered 400 "Session ID unknown", as socket.io does.  Every namespace
+ * is accepted (unless refuse_namespaces) and greeted with a "welcome" event
+ * and a binary "bin" event; an EVENT with an ack id is acked with ["ok"].
+ * Engine.IO 4 sessions get a ping every 25 s, and end when the client does
+ * not answer within 20 s.  A packet, frame or POST body larger than
+ * SIO_SIM_MAX_PAYLOAD is refused as a real server would (close 1009 on
+ * WebSocket, 413 over polling); the open packet announces it as maxPayload. */
 typedef struct sio_sim_server {
     sio_sim_net *net;
     unsigned short port;          /* 0: every link (a network with this one server) */
@@ -334,12 +382,12 @@ typedef struct sio_sim_server {
     int ws_link;                  /* the link carrying the session's WebSocket frames, -1: none */
     int ws_upgraded;              /* "5" received: the WebSocket is the transport */
     int held_get;                 /* a long-poll GET waiting for packets, -1: none */
-    char pending[8192];           /* packets for the next long-poll answer, 0x1e between them */
+    char pending[SIO_SIM_LINK_BYTES];   /* packets for the next long-poll answer, 0x1e between them */
     size_t pending_len;
     size_t read[SIO_SIM_LINKS];   /* how far each link's writes were read */
     unsigned serial[SIO_SIM_LINKS];   /* the connection read[] is about */
     int websocket[SIO_SIM_LINKS]; /* the link was switched to WebSocket */
-    int events, acks_sent, connects, closes, upgrades;
+    int events, acks_sent, connects, closes, upgrades, refused;
     int offer_upgrade;            /* "upgrades":["websocket"] in the open packet */
     void (*on_packet)(void *user, const char *p, size_t n);   /* sees every EVENT the client sent
                                                                  (NUL-terminated) */
@@ -349,9 +397,13 @@ typedef struct sio_sim_server {
     int eio3;                     /* the session is Engine.IO 3 (over WebSocket) */
     int pongs;                    /* Engine.IO 3: the client's pings answered */
     int echoed;                   /* messages echoed */
+    int pings, ping_timeouts;     /* Engine.IO 4: pings sent, sessions ended for a missing pong */
+    uint64_t next_ping, pong_due; /* Engine.IO 4: when to ping; the pong's deadline (0: none) */
     uint64_t down_until;          /* restarting: connects are refused until then */
-    unsigned char frame[SIO_SIM_LINK_BYTES + 1];    /* a frame being read */
-    unsigned char echo_frame[SIO_SIM_LINK_BYTES + 16];   /* and its echo */
+    int echo_opcode;              /* echo: the message being assembled from fragments (0: none) */
+    size_t echo_len;
+    unsigned char frame[SIO_SIM_LINK_BYTES + 1];         /* a frame or packet being read */
+    unsigned char message[SIO_SIM_LINK_BYTES + 16];      /* a frame being written, or an echo assembled */
 } sio_sim_server;
 
 /* 1 when a server listens on port and is not restarting. */
@@ -365,49 +417,80 @@ static inline int sio_sim_listening(sio_sim_net *n, unsigned short port)
     return 0;
 }
 
-/* A server listening on port (0: any) of the network; offer_upgrade: the
- * polling transport may upgrade to WebSocket. */
-static inline int sio_sim_server_init(sio_sim_server *s, sio_sim_net *n, unsigned short port, int offer_upgrade)
-{
-    int i;
-    memset(s, 0, sizeof *s);
-    s->net = n;
-    s->port = port;
-    s->ws_link = s->held_get = -1;
-    s->offer_upgrade = offer_upgrade;
-    for (i = 0; i < SIO_SIM_PORTS && n->server[i] && n->server[i] != s; i++) {}
-    if (i == SIO_SIM_PORTS) return -1;
-    n->server[i] = s;
-    return 0;
-}
-
 static inline int sio_sim_server_owns(const sio_sim_server *s, int i)
 {
     return s->port == 0 || s->net->link[i].port == s->port;
 }
 
 /* 1 while link i is still the connection the server saw (not closed, not
- * reused since by another client). */
+ * reused since by another client, not ended by the server). */
 static inline int sio_sim_server_has(const sio_sim_server *s, int i)
 {
-    return i >= 0 && s->net->link[i].open && sio_sim_server_owns(s, i) && s->serial[i] == s->net->link[i].serial;
+    return i >= 0 && s->net->link[i].open && !s->net->link[i].gone && sio_sim_server_owns(s, i) &&
+           s->serial[i] == s->net->link[i].serial;
 }
 
-static inline void sio_sim_server_text(sio_sim_server *s, int link, const char *text)
+/* The server ends its connections (what the client sends after is lost),
+ * the session too. */
+static inline void sio_sim_server_end(sio_sim_server *s)
 {
-    unsigned char f[1024];
-    size_t len = strlen(text);
-    if (len > sizeof f - 16) return;
-    sio_sim_link_send(s->net, link, f, sio_ws_encode(f, 1, SIO_WS_TEXT, text, len, NULL));
+    int i;
+    for (i = 0; i < SIO_SIM_LINKS; i++)
+        if (s->net->link[i].open && sio_sim_server_owns(s, i)) s->net->link[i].eof = s->net->link[i].gone = 1;
+    s->ws_link = s->held_get = -1;
+    s->ws_upgraded = 0;
+    s->pending_len = 0;
+    s->pong_due = s->next_ping = 0;
+    s->echo_opcode = 0;
+}
+
+/* A server listening on port (0: any) of the network; offer_upgrade: the
+ * polling transport may upgrade to WebSocket.  -1 when the port is served
+ * already (or port 0 and another server) or SIO_SIM_PORTS serve.  Called
+ * again on the same server: its session ends and it starts afresh.  Keep
+ * it alive as long as the network (or call sio_sim_net_init again). */
+static inline int sio_sim_server_init(sio_sim_server *s, sio_sim_net *n, unsigned short port, int offer_upgrade)
+{
+    int i, slot = -1;
+    for (i = 0; i < SIO_SIM_PORTS; i++) {
+        sio_sim_server *o = n->server[i];
+        if (o == s) slot = i;
+        else if (o && (o->port == port || o->port == 0 || port == 0)) return -1;
+        else if (!o && slot < 0) slot = i;
+    }
+    if (slot < 0) return -1;
+    if (n->server[slot] == s) sio_sim_server_end(s);
+    memset(s, 0, sizeof *s);
+    s->net = n;
+    s->port = port;
+    s->ws_link = s->held_get = -1;
+    s->offer_upgrade = offer_upgrade;
+    n->server[slot] = s;
+    return 0;
+}
+
+/* A WebSocket frame from the server on link. */
+static inline void sio_sim_server_frame(sio_sim_server *s, int link, int opcode, const void *p, size_t len)
+{
+    if (len > SIO_SIM_MAX_PAYLOAD) return;                       /* never made by the model */
+    sio_sim_link_send(s->net, link, s->message, sio_ws_encode(s->message, 1, opcode, p, len, NULL));
 }
 
 /* An Engine.IO packet for the client ("2" a ping, "42[...]" an event): on
- * the WebSocket once upgraded, else in the held GET's answer or the next. */
-static inline void sio_sim_server_send(sio_sim_server *s, const char *packet)
+ * the WebSocket once upgraded, else in the held GET's answer or the next.
+ * A client that does not take its packets gets its session ended. */
+static inline void sio_sim_server_send_n(sio_sim_server *s, const char *packet, size_t len)
 {
-    size_t len = strlen(packet);
-    if (s->ws_upgraded && sio_sim_server_has(s, s->ws_link)) { sio_sim_server_text(s, s->ws_link, packet); return; }
-    if (s->pending_len + len + 1 > sizeof s->pending) return;   /* a slow reader loses packets */
+    if (s->ws_upgraded) {
+        if (sio_sim_server_has(s, s->ws_link)) sio_sim_server_frame(s, s->ws_link, SIO_WS_TEXT, packet, len);
+        return;
+    }
+    if (s->pending_len + len + 1 > SIO_SIM_MAX_PAYLOAD) {
+        sio_sim_trace(s->net, "server ends a session whose client left its packets unread", (long)s->port);
+        s->net->overflows++;
+        sio_sim_server_end(s);
+        return;
+    }
     if (s->pending_len) s->pending[s->pending_len++] = 0x1e;
     memcpy(s->pending + s->pending_len, packet, len);
     s->pending_len += len;
@@ -417,21 +500,26 @@ static inline void sio_sim_server_send(sio_sim_server *s, const char *packet)
         s->held_get = -1;
     }
 }
+static inline void sio_sim_server_send(sio_sim_server *s, const char *packet)
+{
+    sio_sim_server_send_n(s, packet, strlen(packet));
+}
 
 /* An attachment for the client: a binary frame, or "b<base64>" over polling. */
 static inline void sio_sim_server_send_binary(sio_sim_server *s, const unsigned char *data, size_t len)
 {
     char text[128];
     if (len > 64) return;
-    if (s->ws_upgraded && sio_sim_server_has(s, s->ws_link)) {
-        unsigned char f[128], v3[72];
+    if (s->ws_upgraded) {
+        unsigned char v3[72];
+        if (!sio_sim_server_has(s, s->ws_link)) return;
         if (s->eio3) {                                          /* the packet type first */
             v3[0] = 4;
             memcpy(v3 + 1, data, len);
             data = v3;
             len++;
         }
-        sio_sim_link_send(s->net, s->ws_link, f, sio_ws_encode(f, 1, SIO_WS_BINARY, data, len, NULL));
+        sio_sim_server_frame(s, s->ws_link, SIO_WS_BINARY, data, len);
         return;
     }
     text[0] = 'b';
@@ -447,9 +535,16 @@ static inline void sio_sim_server_open(sio_sim_server *s, int link, int over_web
     s->eio3 = eio3;
     s->pending_len = 0;
     s->held_get = -1;
-    snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[%s],\"pingInterval\":25000,\"pingTimeout\":20000%s}",
-             s->sessions, s->offer_upgrade && !over_websocket ? "\"websocket\"" : "", eio3 ? "" : ",\"maxPayload\":1000000");
-    if (over_websocket) sio_sim_server_text(s, link, open);
+    s->pong_due = 0;
+    s->next_ping = eio3 ? 0 : s->net->now + SIO_SIM_PING_INTERVAL;   /* Engine.IO 3: the client pings */
+    if (eio3)                                                     /* no maxPayload in Engine.IO 3 */
+        snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[],\"pingInterval\":%d,\"pingTimeout\":%d}",
+                 s->sessions, SIO_SIM_PING_INTERVAL, SIO_SIM_PING_TIMEOUT);
+    else
+        snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[%s],\"pingInterval\":%d,\"pingTimeout\":%d,"
+                 "\"maxPayload\":%d}", s->sessions, s->offer_upgrade && !over_websocket ? "\"websocket\"" : "",
+                 SIO_SIM_PING_INTERVAL, SIO_SIM_PING_TIMEOUT, SIO_SIM_MAX_PAYLOAD);
+    if (over_websocket) sio_sim_server_frame(s, link, SIO_WS_TEXT, open, strlen(open));
     else sio_sim_link_http(s->net, link, open, strlen(open));
     if (eio3) {                             /* Socket.IO 4: the server connects "/" itself */
         s->connects++;
@@ -462,11 +557,12 @@ static inline void sio_sim_server_open(sio_sim_server *s, int link, int over_web
 /* A CONNECT ("40" or "40/ns,..."): accepted and greeted, or refused. */
 static inline void sio_sim_server_connect(sio_sim_server *s, const char *p, size_t n)
 {
-    char reply[128];
+    char reply[1024];
     size_t k = 2;
     int ns;
     s->connects++;
     while (k < n && p[k] != ',' && p[k] != '{') k++;
+    if (k - 2 > 900) return;                                     /* a namespace name that long: ignored */
     ns = (int)(k - 2 + (k < n && p[k] == ','));                 /* "/name," or nothing */
     if (s->refuse_namespaces && k > 2) {
         snprintf(reply, sizeof reply, s->eio3 ? "44%.*s\"refused\"" : "44%.*s{\"message\":\"refused\"}", ns, p + 2);
@@ -487,7 +583,7 @@ static inline void sio_sim_server_connect(sio_sim_server *s, const char *p, size
  * on_packet, acked with ["ok"] when it has an id. */
 static inline void sio_sim_server_event(sio_sim_server *s, const char *p, size_t n)
 {
-    char reply[128];
+    char reply[1024];
     size_t k = 2, ns, ns_end, id;
     s->events++;
     if (s->on_packet) s->on_packet(s->on_packet_user, p, n);
@@ -502,20 +598,20 @@ static inline void sio_sim_server_event(sio_sim_server *s, const char *p, size_t
     }
     id = k;
     while (k < n && p[k] >= '0' && p[k] <= '9') k++;
-    if (k > id && k - id < 18) {
+    if (k > id && k - id < 18 && ns_end - ns < 900) {
         snprintf(reply, sizeof reply, "43%.*s%.*s[\"ok\"]", (int)(ns_end - ns), p + ns, (int)(k - id), p + id);
         s->acks_sent++;
         sio_sim_server_send(s, reply);
     }
 }
 
-/* One Engine.IO packet from the client (text; binary attachments are
- * counted with their packet and otherwise ignored). */
+/* One Engine.IO packet from the client, NUL-terminated (text; binary
+ * attachments are counted with their packet and otherwise ignored). */
 static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char *p, size_t n)
 {
     char reply[128];
     if (n == 6 && memcmp(p, "2probe", 6) == 0) {
-        sio_sim_server_text(s, link, "3probe");
+        sio_sim_server_frame(s, link, SIO_WS_TEXT, "3probe", 6);
         if (sio_sim_server_has(s, s->held_get)) {                  /* polling pauses: its GET ends */
             sio_sim_link_http(s->net, s->held_get, "6", 1);
             s->held_get = -1;
@@ -523,26 +619,27 @@ static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char
         return;
     }
     if (n == 1 && p[0] == '5') {
-        size_t a = 0, b;
+        size_t a = 0, b, waiting = s->pending_len;
         s->ws_upgraded = 1;
+        s->ws_link = link;
         s->upgrades++;
-        for (b = 0; s->pending_len && b <= s->pending_len; b++)     /* what waited goes on the WebSocket */
-            if (b == s->pending_len || s->pending[b] == 0x1e) {
-                char one[1024];
-                if (b - a < sizeof one) { memcpy(one, s->pending + a, b - a); one[b - a] = 0; sio_sim_server_text(s, link, one); }
+        s->pending_len = 0;
+        for (b = 0; waiting && b <= waiting; b++)                  /* what waited goes on the WebSocket */
+            if (b == waiting || s->pending[b] == 0x1e) {
+                sio_sim_server_frame(s, link, SIO_WS_TEXT, s->pending + a, b - a);
                 a = b + 1;
             }
-        s->pending_len = 0;
         return;
     }
     if (n == 1 && p[0] == '1') { s->closes++; sio_sim_server_send(s, "1"); return; }
+    if (!s->eio3 && n >= 1 && p[0] == '3') { s->pong_due = 0; return; }   /* the pong of our ping */
     if (s->eio3 && n >= 1 && p[0] == '2') {                     /* Engine.IO 3: the client pings */
         snprintf(reply, sizeof reply, "3%.*s", (int)(n - 1 < 100 ? n - 1 : 100), p + 1);
         s->pongs++;
         sio_sim_server_send(s, reply);
         return;
     }
-    if (n < 2 || p[0] != '4') return;                            /* pongs, noops */
+    if (n < 2 || p[0] != '4') return;                            /* noops */
     if (p[1] == '0') sio_sim_server_connect(s, p, n);
     else if (p[1] == '2' || p[1] == '5') sio_sim_server_event(s, p, n);
 }
@@ -562,34 +659,117 @@ static inline void sio_sim_server_payload(sio_sim_server *s, int link, const cha
         }
 }
 
+/* echo: a data frame (or a fragment of a message) comes back as a whole message. */
+static inline void sio_sim_server_echo(sio_sim_server *s, int link, const sio_ws_frame *f, size_t len)
+{
+    if (f->opcode != SIO_WS_CONTINUATION) {
+        s->echo_opcode = (int)f->opcode;
+        s->echo_len = 0;
+    }
+    if (!s->echo_opcode) return;                                 /* a continuation of nothing */
+    if (len > SIO_SIM_MAX_PAYLOAD - s->echo_len) {               /* too big to echo: refused as a server would */
+        sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xf1", 2);   /* 1009 */
+        s->net->link[link].eof = s->net->link[link].gone = 1;
+        s->echo_opcode = 0;
+        s->refused++;
+        return;
+    }
+    memcpy(s->message + s->echo_len, s->frame, len);
+    s->echo_len += len;
+    if (!f->fin) return;
+    memcpy(s->frame, s->message, s->echo_len);
+    sio_sim_server_frame(s, link, s->echo_opcode, s->frame, s->echo_len);
+    s->echo_opcode = 0;
+    s->echoed++;
+}
+
 /* WebSocket frames the client wrote on a link (masked). */
 static inline void sio_sim_server_frames(sio_sim_server *s, int link)
 {
     sio_sim_link *x = &s->net->link[link];
     sio_ws_frame f;
-    unsigned char reply[160];
-    while (s->read[link] < x->out_len &&
-           sio_ws_parse_header(&f, x->out + s->read[link], x->out_len - s->read[link], NULL) == 1 &&
-           f.header_len + f.length <= x->out_len - s->read[link]) {
-        size_t len = (size_t)f.length;
+    while (!x->gone && s->read[link] < x->out_len &&
+           sio_ws_parse_header(&f, x->out + s->read[link], x->out_len - s->read[link], NULL) == 1) {
+        size_t len;
+        if (f.length > SIO_SIM_MAX_PAYLOAD) {                    /* more than the server takes: 1009 */
+            sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xf1", 2);
+            x->eof = x->gone = 1;
+            s->refused++;
+            return;
+        }
+        len = (size_t)f.length;
+        if (f.header_len + len > x->out_len - s->read[link]) return;   /* not all there yet */
         memcpy(s->frame, x->out + s->read[link] + f.header_len, len);
         sio_ws_mask(s->frame, len, f.mask, 0);
         s->frame[len] = 0;
         s->read[link] += f.header_len + len;
-        if (s->echo && (f.opcode == SIO_WS_TEXT || f.opcode == SIO_WS_BINARY)) {
-            if (f.fin) {                                         /* whole messages only */
-                sio_sim_link_send(s->net, link, s->echo_frame,
-                                  sio_ws_encode(s->echo_frame, 1, (int)f.opcode, s->frame, len, NULL));
-                s->echoed++;
-            }
-        } else if (f.opcode == SIO_WS_TEXT) sio_sim_server_packet(s, link, (const char *)s->frame, len);
-        else if (f.opcode == SIO_WS_PING && len <= 125) {
-            sio_sim_link_send(s->net, link, reply, sio_ws_encode(reply, 1, SIO_WS_PONG, s->frame, len, NULL));
-        } else if (f.opcode == SIO_WS_CLOSE) {
-            sio_sim_link_send(s->net, link, reply, sio_ws_encode(reply, 1, SIO_WS_CLOSE, "\x03\xe8", 2, NULL));
-            x->eof = 1;
+        if (s->echo && (f.opcode == SIO_WS_TEXT || f.opcode == SIO_WS_BINARY || f.opcode == SIO_WS_CONTINUATION))
+            sio_sim_server_echo(s, link, &f, len);
+        else if (f.opcode == SIO_WS_TEXT) sio_sim_server_packet(s, link, (const char *)s->frame, len);
+        else if (f.opcode == SIO_WS_PING && len <= 125) sio_sim_server_frame(s, link, SIO_WS_PONG, s->frame, len);
+        else if (f.opcode == SIO_WS_CLOSE) {
+            sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xe8", 2);
+            x->eof = x->gone = 1;
             s->closes++;
         }
+    }
+}
+
+/* The value of query parameter name in a request line, copied into out. */
+static inline int sio_sim_query(const char *line, const char *name, char *out, size_t size)
+{
+    const char *q = strchr(line, '?'), *end = strchr(line, ' ');
+    size_t len = strlen(name);
+    if (end) end = strchr(end + 1, ' ');                         /* "GET /path?query HTTP/1.1" */
+    while (q && (!end || q < end)) {
+        q++;
+        if (strncmp(q, name, len) == 0 && q[len] == '=') {
+            size_t k = 0;
+            q += len + 1;
+            while (q[k] && q[k] != '&' && q[k] != ' ' && k + 1 < size) { out[k] = q[k]; k++; }
+            out[k] = 0;
+            return 1;
+        }
+        q = strchr(q, '&');
+    }
+    return 0;
+}
+
+/* The Sec-WebSocket-Key of a request head, for the 101. */
+static inline void sio_sim_take_key(sio_sim_link *x, const char *head, size_t len)
+{
+    const char *k;
+    for (k = head; k + 19 + 24 <= head + len; k++)
+        if (memcmp(k, "Sec-WebSocket-Key: ", 19) == 0) {
+            memcpy(x->key, k + 19, 24);
+            x->key[24] = 0;
+            return;
+        }
+}
+
+/* One HTTP request of the session (a sid given): a POST, a long-poll GET, or
+ * the upgrade probe; 400 for a sid that is not the session's. */
+static inline void sio_sim_server_request(sio_sim_server *s, int link, const char *line, const char *sid,
+                                          const char *body, size_t body_len)
+{
+    char current[16];
+    snprintf(current, sizeof current, "S%d", s->sessions);
+    if (strcmp(sid, current) != 0 || (s->ws_upgraded && !strstr(line, "transport=websocket"))) {
+        s->refused++;
+        sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":1,\"message\":\"Session ID unknown\"}");
+        return;
+    }
+    if (strncmp(line, "POST ", 5) == 0) {
+        sio_sim_link_http(s->net, link, "ok", 2);
+        sio_sim_server_payload(s, link, body, body_len);
+    } else if (strstr(line, "transport=websocket")) {             /* the upgrade probe */
+        sio_sim_link_accept(s->net, link);
+        s->websocket[link] = 1;
+    } else if (s->pending_len) {
+        sio_sim_link_http(s->net, link, s->pending, s->pending_len);
+        s->pending_len = 0;
+    } else {
+        s->held_get = link;
     }
 }
 
@@ -598,42 +778,65 @@ static inline void sio_sim_server_frames(sio_sim_server *s, int link)
 static inline void sio_sim_server_requests(sio_sim_server *s, int link)
 {
     sio_sim_link *x = &s->net->link[link];
-    while (!s->websocket[link] && s->read[link] < x->out_len) {
+    while (!x->gone && !s->websocket[link] && s->read[link] < x->out_len) {
         const char *req = (const char *)x->out + s->read[link], *end, *cl;
         size_t avail = x->out_len - s->read[link], head, body = 0;
-        char line[256];
+        char line[512], sid[32];
         for (end = req; end + 4 <= req + avail && memcmp(end, "\r\n\r\n", 4) != 0; end++) {}
-        if (end + 4 > req + avail) return;                       /* not all there yet */
+        if (end + 4 > req + avail) {                              /* not all there yet */
+            if (avail == sizeof x->out) sio_sim_link_refuse(s->net, link, "431 Request Header Fields Too Large", "");
+            return;
+        }
         head = (size_t)(end - req) + 4;
         for (cl = req; cl + 16 < end && memcmp(cl, "Content-Length: ", 16) != 0; cl++) {}
         if (cl + 16 < end) body = (size_t)strtoul(cl + 16, NULL, 10);
+        if (body > SIO_SIM_MAX_PAYLOAD) {                         /* more than the server takes */
+            s->refused++;
+            sio_sim_link_refuse(s->net, link, "413 Payload Too Large", "");
+            return;
+        }
         if (body > avail - head) return;
         snprintf(line, sizeof line, "%.*s", (int)((const char *)memchr(req, '\r', head) - req), req);
+        sio_sim_take_key(x, req, head);
         s->read[link] += head + body;
-        if (strncmp(line, "POST ", 5) == 0) {
-            sio_sim_link_http(s->net, link, "ok", 2);
-            sio_sim_server_payload(s, link, req + head, body);
-        } else if (s->echo) {
+        if (s->echo) {
             sio_sim_link_accept(s->net, link);
             s->websocket[link] = 1;
             s->sessions++;
+        } else if (sio_sim_query(line, "sid", sid, sizeof sid)) {
+            sio_sim_server_request(s, link, line, sid, req + head, body);
         } else if (strstr(line, "transport=websocket")) {
             sio_sim_link_accept(s->net, link);
             s->websocket[link] = 1;
             s->ws_link = link;
-            if (!strstr(line, "sid=")) sio_sim_server_open(s, link, 1, strstr(line, "EIO=3") != NULL);
-        } else if (!strstr(line, "sid=")) {
-            sio_sim_server_open(s, link, 0, 0);
-        } else if (s->pending_len) {
-            sio_sim_link_http(s->net, link, s->pending, s->pending_len);
-            s->pending_len = 0;
+            sio_sim_server_open(s, link, 1, strstr(line, "EIO=3") != NULL);
         } else {
-            s->held_get = link;
+            sio_sim_server_open(s, link, 0, 0);
         }
     }
 }
 
-/* The server reads and answers everything written to it since its last step. */
+/* Engine.IO 4: the heartbeat; a session whose client does not answer ends. */
+static inline void sio_sim_server_heartbeat(sio_sim_server *s)
+{
+    uint64_t now = s->net->now;
+    if (!s->next_ping) return;
+    if (s->pong_due && now >= s->pong_due) {
+        sio_sim_trace(s->net, "server ends a session: no pong", (long)s->port);
+        s->ping_timeouts++;
+        sio_sim_server_end(s);
+        return;
+    }
+    if (now >= s->next_ping) {
+        sio_sim_server_send(s, "2");
+        s->pings++;
+        if (!s->pong_due) s->pong_due = now + SIO_SIM_PING_TIMEOUT;
+        s->next_ping = now + SIO_SIM_PING_INTERVAL;
+    }
+}
+
+/* The server reads and answers everything written to it since its last
+ * step, and keeps its heartbeat. */
 static inline void sio_sim_server_step(sio_sim_server *s)
 {
     int i;
@@ -647,6 +850,7 @@ static inline void sio_sim_server_step(sio_sim_server *s)
             if (s->ws_link == i) s->ws_link = -1;
             if (s->held_get == i) s->held_get = -1;
         }
+        if (x->gone) continue;
         sio_sim_server_requests(s, i);
         if (s->websocket[i]) sio_sim_server_frames(s, i);
         if (s->read[i]) {                                         /* what was read makes room */
@@ -655,13 +859,15 @@ static inline void sio_sim_server_step(sio_sim_server *s)
             s->read[i] = 0;
         }
     }
+    sio_sim_server_heartbeat(s);
 }
 
 /* The server disconnects a namespace ("/" or "/name"). */
 static inline void sio_sim_server_kick(sio_sim_server *s, const char *ns)
 {
-    char packet[128];
+    char packet[256];
     int root = strcmp(ns, "/") == 0;
+    if (strlen(ns) > 200) return;
     snprintf(packet, sizeof packet, "41%s%s", root ? "" : ns, root ? "" : ",");
     sio_sim_server_send(s, packet);
 }
@@ -670,12 +876,7 @@ static inline void sio_sim_server_kick(sio_sim_server *s, const char *ns)
  * for down_ms it refuses connections. */
 static inline void sio_sim_server_restart(sio_sim_server *s, unsigned down_ms)
 {
-    int i;
-    for (i = 0; i < SIO_SIM_LINKS; i++)
-        if (s->net->link[i].open && sio_sim_server_owns(s, i)) s->net->link[i].eof = 1;
-    s->ws_link = s->held_get = -1;
-    s->ws_upgraded = 0;
-    s->pending_len = 0;
+    sio_sim_server_end(s);
     s->down_until = s->net->now + down_ms;
 }
 

@@ -1,11 +1,14 @@
-/* The seeded simulator: the real Socket.IO client against the in-process
- * server model (sim_server.h) on the in-memory platform and a simulated
- * clock, with faults drawn from a seed: reads and writes split at random
- * byte boundaries, connections reset, the server restarting and refusing
- * connections for a while, clock jumps, allocations failing; and an
- * application that emits with acks, joins and leaves, stops and starts.
+/* The seeded simulator: the real client against the in-process server
+ * models of sio_sim.h on its simulated network and clock, with faults
+ * drawn from a seed: reads and writes split at random byte boundaries,
+ * connections reset, servers restarting and refusing connections for a
+ * while, names not resolving, slow connects, clock jumps, allocations
+ * failing; one client, or two or three in a sio_set (one may be destroyed
+ * mid-run); and an application that emits with acks, joins and leaves,
+ * stops and starts.
  *
- * After every step: no more CLOSEs than starts, no event while stopped,
+ * After every step: no more CLOSEs than starts, no event while stopped or
+ * for a destroyed client,
  * memory within bounds, no ack answered twice or unasked for, the server's
  * deliveries in order.  At the end (stopped, drained): one CLOSE per
  * start, every ack answered exactly once (when no allocation failed: an
@@ -60,7 +63,7 @@ static sio_sim_net net;
 
 /* Over a batch: what the seeds exercised (a simulator that never got far
  * would pass everything). */
-static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, eio3_sessions, eio3_pongs, upgrades, allocs_failed, restarts, resets, sets, destroyed, unresolved, slow; } T;
+static struct { unsigned long echoes, parts_done, emits, acked, failed, sessions, eio3_sessions, eio3_pongs, upgrades, allocs_failed, restarts, resets, sets, destroyed, unresolved, slow, pings, ping_timeouts, overflows, refused; } T;
 
 /* The clients are given the simulated network; nothing here uses a default one. */
 const sio_platform *sio_platform_default(void) { return sio_sim_platform(&net); }
@@ -450,12 +453,16 @@ static int sim_seed(uint64_t seed, int verbose)
         T.upgrades += (unsigned long)s->upgrades;
         if (S.client[i].eio3) T.eio3_sessions += (unsigned long)s->sessions;
         T.eio3_pongs += (unsigned long)s->pongs;
+        T.pings += (unsigned long)s->pings;
+        T.ping_timeouts += (unsigned long)s->ping_timeouts;
+        T.refused += (unsigned long)s->refused;
     }
     T.allocs_failed += (unsigned long)S.allocs_failed;
     T.restarts += net.restarts;
     T.resets += net.resets;
     T.unresolved += net.unresolved;
     T.slow += net.slow;
+    T.overflows += net.overflows;
     if (!S.failed && (S.live_blocks || S.live_bytes)) violation("memory leaked");
     if (verbose)
         printf("seed %llu: %d allocations failed, peak heap %lu bytes, server sessions %d: %s\n",
@@ -487,10 +494,10 @@ int main(int argc, char **argv)
     (void)secs;
 #endif
     printf("\n");
-    printf("  exercised: %lu emits (%lu acked, %lu answered failed, %lu attachments sent in parts), %lu server sessions (%lu Engine.IO 3, %lu of its client pings answered), %lu upgrades, %lu server "
-           "restarts, %lu connection resets, %lu connects to names not resolving, %lu slow connects, %lu allocations failed, %lu WebSocket messages echoed, %lu runs of "
-           "clients in a sio_set (%lu clients destroyed in them)\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions, T.eio3_sessions, T.eio3_pongs,
-           T.upgrades, T.restarts, T.resets, T.unresolved, T.slow, T.allocs_failed, T.echoes, T.sets, T.destroyed);
+    printf("  exercised: %lu emits (%lu acked, %lu answered failed, %lu attachments sent in parts), %lu server sessions (%lu Engine.IO 3, %lu of its client pings answered; %lu server pings, %lu sessions ended for a missing pong, %lu requests or frames refused), %lu upgrades, %lu server "
+           "restarts, %lu connection resets (%lu for unread data), %lu connects to names not resolving, %lu slow connects, %lu allocations failed, %lu WebSocket messages echoed, %lu runs of "
+           "clients in a sio_set (%lu clients destroyed in them)\n", T.emits, T.acked, T.failed, T.parts_done, T.sessions, T.eio3_sessions, T.eio3_pongs, T.pings, T.ping_timeouts, T.refused,
+           T.upgrades, T.restarts, T.resets, T.overflows, T.unresolved, T.slow, T.allocs_failed, T.echoes, T.sets, T.destroyed);
     printf("%d passed, %d failed\n", failed ? 0 : 1, failed ? 1 : 0);
     return failed ? 1 : 0;
 }
