@@ -49,7 +49,7 @@ endif
 
 EXAMPLES = sioc echo_client incari_ws_nodes incari_nodes tls_custom_backend loadgen sim_test
 LIB_TESTS = test_unit test_io_unit test_io_live test_parts_live test_tls_hook test_tls_engine   # link the library object
-SELF_TESTS = test_client test_io_client sim              # compile the implementation with an in-memory platform
+SELF_TESTS = test_client test_io_client sim test_sim             # compile the implementation with an in-memory platform
 BENCHES = bench_ws bench_io bench_mem bench_tcp soak
 
 all: $(foreach p,$(EXAMPLES) $(LIB_TESTS) $(SELF_TESTS),$(BUILD_DIR)/$(p)$(EXE))

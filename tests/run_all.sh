@@ -30,6 +30,7 @@ run_suite "Socket.IO codec unit tests" "$BUILD_DIR/test_io_unit"
 run_suite "Socket.IO client tests (in-memory platform)" "$BUILD_DIR/test_io_client"
 run_suite "seeded simulation: the client against the server model with faults, 5000 seeds (make sim SEED=n replays one)" \
     "$BUILD_DIR/sim" 1 5000
+run_suite "sio_sim.h's own promises (split handshakes, limits, heartbeat, restarts, replay)" "$BUILD_DIR/test_sim"
 run_suite "sio_sim.h as a program uses it: an application's resend policy under 200 seeds of faults (examples/sim_test.c)" \
     "$BUILD_DIR/sim_test" 1 200
 run_suite "integration (real peers, hostile server)" "$PYTHON" tests/integration.py --sioc "$BUILD_DIR/sioc"

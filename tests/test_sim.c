@@ -1,0 +1,262 @@
+/* sio_sim.h's own promises, as a program using it relies on them: the
+ * handshake survives split writes, messages are never cut, too large ones
+ * are refused as a real server would, fragments are echoed whole, the
+ * server keeps its heartbeat without the fault injector, a restarted server
+ * reads nothing more, a served port cannot be taken twice, a seed replays
+ * exactly, and a program blocking in sio_poll still has its server answer. */
+#define SIO_IMPLEMENTATION
+#include "sio.h"
+#include "sio_sim.h"
+#include "test.h"
+#include <stdlib.h>
+
+static sio_sim_net net;
+static sio_sim_server server, second;
+
+typedef struct seen {
+    int count[16];                    /* events by type */
+    int close_code, message_len, ws_errors;
+    char packets[4096];               /* what the server's on_packet saw, one per line */
+} seen;
+
+static void saw(void *user, const char *p, size_t n)
+{
+    seen *s = (seen *)user;
+    size_t used = strlen(s->packets);
+    if (used + n + 2 < sizeof s->packets) {
+        memcpy(s->packets + used, p, n);
+        s->packets[used + n] = '\n';
+        s->packets[used + n + 1] = 0;
+    }
+}
+
+static sio_client *client(const char *url, int mode, int transport, size_t fragment)
+{
+    sio_config cfg;
+    sio_client *c = NULL;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = url;
+    cfg.mode = mode;
+    cfg.transport = transport;
+    cfg.send_fragment_size = fragment;
+    cfg.platform = sio_sim_platform(&net);
+    if (sio_create(&cfg, &c) != SIO_OK) return NULL;
+    sio_start(c);
+    return c;
+}
+
+/* steps of the server, the client's events and ms of time */
+static void pump(sio_client *c, seen *s, int steps, unsigned ms)
+{
+    sio_event ev;
+    int i;
+    for (i = 0; i < steps; i++) {
+        sio_sim_server_step(&server);
+        while (sio_poll(c, &ev, 0) == 1) {
+            if ((int)ev.type < 16) s->count[ev.type]++;
+            if (ev.type == SIO_EVENT_CLOSE) s->close_code = ev.code;
+            if (ev.type == SIO_EVENT_MESSAGE) s->message_len = (int)ev.len;
+        }
+        sio_sim_idle(&net, ms);
+    }
+}
+
+static void setup(uint64_t seed, int echo)
+{
+    sio_sim_net_init(&net, seed);
+    CHECK_INT(sio_sim_server_init(&server, &net, 80, 1), 0);
+    server.echo = echo;
+}
+
+static void test_sim_handshake_survives_split_writes(void)
+{
+    seen s;
+    sio_client *c;
+    memset(&s, 0, sizeof s);
+    setup(1, 1);
+    net.max_write = 7;
+    net.max_read = 5;
+    c = client("ws://e.test/", SIO_MODE_WEBSOCKET, 0, 0);
+    pump(c, &s, 200, 10);
+    CHECK_INT(s.count[SIO_EVENT_OPEN], 1);
+    CHECK_INT(sio_send_text(c, "split", 5), SIO_OK);
+    pump(c, &s, 200, 10);
+    CHECK_INT(s.count[SIO_EVENT_MESSAGE], 1);
+    CHECK_INT(s.message_len, 5);
+    sio_destroy(c);
+}
+
+static void test_sim_echo_returns_fragments_whole_and_refuses_too_large(void)
+{
+    static char big[SIO_SIM_MAX_PAYLOAD + 100];
+    seen s;
+    sio_client *c;
+    memset(&s, 0, sizeof s);
+    memset(big, 'a', sizeof big);
+    setup(2, 1);
+    c = client("ws://e.test/", SIO_MODE_WEBSOCKET, 0, 10);
+    pump(c, &s, 10, 10);
+    CHECK_INT(sio_send_text(c, "0123456789abcdefghijklmnopqrstuvwxyz", 36), SIO_OK);
+    pump(c, &s, 20, 10);
+    CHECK_INT(server.echoed, 1);
+    CHECK_INT(s.message_len, 36);
+    sio_destroy(c);
+
+    memset(&s, 0, sizeof s);
+    setup(3, 1);
+    c = client("ws://e.test/", SIO_MODE_WEBSOCKET, 0, 0);
+    pump(c, &s, 10, 10);
+    CHECK_INT(sio_send_text(c, big, sizeof big), SIO_OK);
+    pump(c, &s, 100, 10);
+    CHECK_INT(s.count[SIO_EVENT_CLOSE], 1);
+    CHECK_INT(s.close_code, 1009);                /* as a server with that limit says */
+    CHECK_INT(server.echoed, 0);
+    sio_destroy(c);
+}
+
+static void test_sim_socketio_keeps_its_heartbeat_and_limits(void)
+{
+    static char big[SIO_SIM_MAX_PAYLOAD + 100];
+    sio_emit_options o;
+    seen s;
+    sio_client *c;
+    memset(&s, 0, sizeof s);
+    setup(4, 0);
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_AUTO, 0);
+    pump(c, &s, 4000, 50);                        /* 200 s, no fault injector */
+    CHECK_INT(server.sessions, 1);
+    CHECK(server.pings >= 7);
+    CHECK_INT(s.count[SIO_EVENT_RECONNECTING], 0);
+    CHECK_INT(server.upgrades, 1);
+    memset(big, 'a', sizeof big);                 /* over the announced maxPayload: refused */
+    big[0] = '[';
+    big[1] = '"';
+    big[sizeof big - 3] = '"';
+    big[sizeof big - 2] = ']';
+    big[sizeof big - 1] = 0;
+    memset(&o, 0, sizeof o);
+    o.event = "big";
+    o.args = big;
+    CHECK(sio_emit_ex(c, &o, NULL) != SIO_OK);
+    sio_destroy(c);
+}
+
+static void test_sim_unread_data_resets_instead_of_cutting(void)
+{
+    seen s;
+    sio_client *c;
+    char packet[200];
+    int i;
+    memset(&s, 0, sizeof s);
+    setup(5, 0);
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_WEBSOCKET, 0);
+    pump(c, &s, 20, 10);
+    CHECK_INT(s.count[SIO_EVENT_CONNECT], 1);
+    memset(&s, 0, sizeof s);
+    snprintf(packet, sizeof packet, "42[\"push\",\"%0150d\"]", 0);
+    for (i = 0; i < 400; i++) sio_sim_server_send(&server, packet);   /* 68 KB the client has not read */
+    pump(c, &s, 50, 10);
+    CHECK_INT(net.overflows, 1);
+    CHECK(s.count[SIO_EVENT_RECONNECTING] >= 1);  /* reset, never a cut message (an ERROR of bad UTF-8) */
+    CHECK(s.count[SIO_EVENT_EVENT] < 400);
+    sio_destroy(c);
+}
+
+static void test_sim_restarted_server_reads_nothing_more(void)
+{
+    seen s;
+    sio_client *c;
+    memset(&s, 0, sizeof s);
+    setup(6, 0);
+    server.on_packet = saw;
+    server.on_packet_user = &s;
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_WEBSOCKET, 0);
+    pump(c, &s, 20, 10);
+    CHECK_INT(s.count[SIO_EVENT_CONNECT], 1);
+    sio_sim_server_restart(&server, 100000);      /* down for 100 s */
+    CHECK_INT(sio_emit(c, NULL, "after", "[1]"), SIO_OK);
+    pump(c, &s, 20, 10);
+    CHECK(strstr(s.packets, "after") == NULL);
+    CHECK(s.count[SIO_EVENT_RECONNECTING] >= 1);
+    sio_destroy(c);
+}
+
+static void test_sim_ports_are_served_once(void)
+{
+    sio_sim_net_init(&net, 7);
+    CHECK_INT(sio_sim_server_init(&server, &net, 80, 0), 0);
+    CHECK_INT(sio_sim_server_init(&second, &net, 80, 0), -1);
+    CHECK_INT(sio_sim_server_init(&second, &net, 0, 0), -1);
+    CHECK_INT(sio_sim_server_init(&second, &net, 8080, 0), 0);
+    CHECK_INT(sio_sim_server_init(&server, &net, 80, 0), 0);     /* again: starts afresh */
+    sio_sim_net_init(&net, 7);
+    CHECK_INT(sio_sim_server_init(&server, &net, 0, 0), 0);
+    CHECK_INT(sio_sim_server_init(&second, &net, 8080, 0), -1);
+}
+
+/* One seed's events as text, for comparing two runs. */
+static void run_trace(uint64_t seed, char *out, size_t size)
+{
+    sio_sim_faults f = sio_sim_default_faults();
+    sio_client *c;
+    sio_event ev;
+    size_t used = 0;
+    int step;
+    setup(seed, 0);
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_AUTO, 0);
+    out[0] = 0;
+    for (step = 0; step < 600 && c; step++) {
+        sio_sim_server_step(&server);
+        sio_sim_inject(&net, &server, 1, &f);
+        if (step % 20 == 0) sio_emit(c, NULL, "tick", "[1]");
+        while (sio_poll(c, &ev, 0) == 1 && used + 40 < size)
+            used += (size_t)snprintf(out + used, size - used, "%llu:%d ", (unsigned long long)net.now, (int)ev.type);
+        sio_sim_idle(&net, 30);
+    }
+    sio_destroy(c);
+}
+
+static void test_sim_a_seed_replays_exactly(void)
+{
+    static char a[16384], b[16384];
+    run_trace(99, a, sizeof a);
+    run_trace(99, b, sizeof b);
+    CHECK(strlen(a) > 100);
+    CHECK_STR(a, b);
+    run_trace(100, b, sizeof b);
+    CHECK(strcmp(a, b) != 0);
+}
+
+static void step_server(void *user) { sio_sim_server_step((sio_sim_server *)user); }
+
+static void test_sim_a_blocking_poll_still_gets_answers(void)
+{
+    sio_client *c;
+    sio_event ev;
+    int k, connected = 0;
+    setup(8, 0);
+    net.on_wait = step_server;
+    net.on_wait_user = &server;
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_POLLING, 0);
+    for (k = 0; k < 20 && !connected; k++)
+        if (sio_poll(c, &ev, -1) == 1 && ev.type == SIO_EVENT_CONNECT) connected = 1;
+    CHECK(connected);
+    CHECK(net.now < 5000);                       /* answered at once, not after timeouts */
+    sio_destroy(c);
+}
+
+/* Without a platform file: the clients take the simulated one (sio.h compiled here). */
+const sio_platform *sio_platform_default(void) { return sio_sim_platform(&net); }
+
+int main(void)
+{
+    RUN(test_sim_handshake_survives_split_writes);
+    RUN(test_sim_echo_returns_fragments_whole_and_refuses_too_large);
+    RUN(test_sim_socketio_keeps_its_heartbeat_and_limits);
+    RUN(test_sim_unread_data_resets_instead_of_cutting);
+    RUN(test_sim_restarted_server_reads_nothing_more);
+    RUN(test_sim_ports_are_served_once);
+    RUN(test_sim_a_seed_replays_exactly);
+    RUN(test_sim_a_blocking_poll_still_gets_answers);
+    return TEST_REPORT();
+}
