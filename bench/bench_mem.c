@@ -14,51 +14,12 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "sio.h"
+#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-typedef struct counter {
-    size_t bytes, peak;
-} counter;
-
-/* Counts payload bytes; a small header keeps each block's size. */
-static void *count_realloc(void *user, void *p, size_t n)
-{
-    counter *k = (counter *)user;
-    size_t *h = p ? (size_t *)p - 2 : NULL;
-    if (h) k->bytes -= h[0];
-    if (n == 0) {
-        free(h);
-        return NULL;
-    }
-    h = (size_t *)realloc(h, n + 2 * sizeof(size_t));
-    if (!h) return NULL;
-    h[0] = n;
-    k->bytes += n;
-    if (k->bytes > k->peak) k->peak = k->bytes;
-    return h + 2;
-}
-
-static long rss_kb(void)
-{
-    char line[256];
-    long kb = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f) return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0) kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -66,7 +27,7 @@ int main(int argc, char **argv)
     long n = argc > 2 ? atol(argv[2]) : 100, i, connected = 0, lost = 0;
     double hold = argc > 3 ? atof(argv[3]) : 5.0, t0, api = 0;
     const char *deflate = argc > 4 ? argv[4] : "off";
-    counter k = {0, 0};
+    bench_counter k = {0, 0};
     sio_client **cs;
     sio_set *set;
     sio_event ev;
@@ -75,7 +36,7 @@ int main(int argc, char **argv)
     if (n <= 0) return 2;
     cs = (sio_client **)calloc((size_t)n, sizeof *cs);
     if (!cs || sio_set_create(NULL, &set) != SIO_OK) return 2;
-    rss0 = rss_kb();
+    rss0 = bench_rss_kb();
     for (i = 0; i < n; i++) {
         sio_config cfg;
         memset(&cfg, 0, sizeof cfg);
@@ -83,28 +44,28 @@ int main(int argc, char **argv)
         cfg.mode = SIO_MODE_SOCKETIO;
         cfg.reconnect = SIO_RECONNECT_OFF;
         cfg.connect_timeout_ms = 60000;
-        cfg.allocator.realloc = count_realloc;
+        cfg.allocator.realloc = bench_count_realloc;
         cfg.allocator.user = &k;
         cfg.deflate = strcmp(deflate, "off") != 0 ? SIO_DEFLATE_ON : SIO_DEFLATE_OFF;
         cfg.deflate_no_context_takeover = strcmp(deflate, "no-takeover") == 0;
         if (sio_create(&cfg, &cs[i]) != SIO_OK || sio_set_add(set, cs[i]) != SIO_OK) return 2;
         sio_start(cs[i]);
     }
-    t0 = now_s();
-    while (connected < n && now_s() - t0 < 120) {
+    t0 = bench_now_s();
+    while (connected < n && bench_now_s() - t0 < 120) {
         if (sio_set_poll(set, &ev, 1000) != 1) continue;
         if (ev.type == SIO_EVENT_CONNECT) connected++;
         else if (ev.type == SIO_EVENT_ERROR) fprintf(stderr, "bench_mem: %s\n", ev.message);
     }
-    t0 = now_s();
-    while (now_s() - t0 < hold) {
+    t0 = bench_now_s();
+    while (bench_now_s() - t0 < hold) {
         if (sio_set_poll(set, &ev, 200) != 1) continue;
         if (ev.type == SIO_EVENT_DISCONNECT || ev.type == SIO_EVENT_CLOSE) lost++;
     }
     /* one more round so every client has handled its last event */
     while (sio_set_poll(set, &ev, 0) == 1) {}
     heap = k.bytes;
-    rss1 = rss_kb();
+    rss1 = bench_rss_kb();
     for (i = 0; i < n; i++) api += (double)sio_memory(cs[i]);
     printf("{\"clients\":%ld,\"connected\":%ld,\"lost\":%ld,\"hold_s\":%.0f,\"heap_per_client\":%.0f,"
            "\"api_per_client\":%.0f,\"rss_per_client\":%.0f,\"heap_peak_per_client\":%.0f}\n",

@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 #include "sio.h"
+#include "bench_clock.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,46 +49,6 @@ typedef struct reasons {
     char name[REASONS][REASON_MAX];
     int count;
 } reasons;
-
-typedef struct counter {
-    size_t bytes;
-} counter;
-
-static void *count_realloc(void *user, void *p, size_t n)
-{
-    counter *k = (counter *)user;
-    size_t *h = p ? (size_t *)p - 2 : NULL;
-    if (h) k->bytes -= h[0];
-    if (n == 0) {
-        free(h);
-        return NULL;
-    }
-    h = (size_t *)realloc(h, n + 2 * sizeof(size_t));
-    if (!h) {
-        if (p) k->bytes += ((size_t *)p - 2)[0];   /* the old block stays */
-        return NULL;
-    }
-    h[0] = n;
-    k->bytes += n;
-    return h + 2;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long rss_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) return -1;
-    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * 4;
-}
 
 static int reason_index(reasons *rs, const char *reason)
 {
@@ -139,7 +100,7 @@ static void print_tally(const char *type, const tally *t, const reasons *down, c
     printf(",\"heartbeat\":%ld,\"reconnects\":%ld,\"connects\":%ld,\"sent\":%ld,\"acked\":%ld,\"failed\":%ld,"
            "\"closed\":%ld,\"heap\":%lu,\"api\":%lu,\"rss_kb\":%ld}\n",
            t->heartbeat, t->reconnects, t->connects, t->sent, t->acked, t->failed, t->closed,
-           (unsigned long)heap, (unsigned long)api, rss_kb());
+           (unsigned long)heap, (unsigned long)api, bench_rss_kb());
     fflush(stdout);
 }
 
@@ -206,7 +167,7 @@ int main(int argc, char **argv)
 {
     long n, i, next_start = 0, connected = 0;
     double seconds, every = 30, t0, next_report, end;
-    counter heap = { 0 };
+    bench_counter heap = { 0, 0 };
     sio_allocator alloc;
     sio_set *set;
     client *cl;
@@ -224,7 +185,7 @@ int main(int argc, char **argv)
         return 2;
     }
     memset(&alloc, 0, sizeof alloc);
-    alloc.realloc = count_realloc;
+    alloc.realloc = bench_count_realloc;
     alloc.user = &heap;
     memset(&now_t, 0, sizeof now_t);
     memset(&total, 0, sizeof total);
@@ -245,11 +206,11 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    t0 = now_s();
+    t0 = bench_now_s();
     end = t0 + seconds;
     next_report = t0 + REPORT_EVERY_S;
     for (;;) {
-        double t = now_s();
+        double t = bench_now_s();
         sio_event ev;
         int wait_ms = 50;
         /* the ramp: a thousand clients a second, so the server's listen queue keeps up */
@@ -291,7 +252,7 @@ int main(int argc, char **argv)
     {
         size_t api = 0;
         for (i = 0; i < n; i++) api += sio_memory(cl[i].c);
-        print_tally("end", &total, &down, &errors, connected, heap.bytes, api, now_s() - t0);
+        print_tally("end", &total, &down, &errors, connected, heap.bytes, api, bench_now_s() - t0);
     }
     for (i = 0; i < n; i++) sio_destroy(cl[i].c);
     sio_set_destroy(set);
