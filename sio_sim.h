@@ -44,9 +44,11 @@
  * that blocks in sio_poll sets net.on_wait to step its servers).  Host names
  * are not resolved: every host reaches the server listening on the URL's
  * port (80 for http/ws, 443 for https/wss: the model speaks no TLS, so use
- * plain URLs).  A connection buffers 32 KiB each way: a larger message is
- * refused as a server with that limit would, and a client that leaves more
- * than that unread has its connection reset.  One client per server (a
+ * plain URLs).  A connection buffers 32 KiB each way: the server takes
+ * packets, messages and POST bodies up to 24 KiB (SIO_SIM_MAX_PAYLOAD, its
+ * maxPayload) and refuses larger ones as a real server would, and a client
+ * that leaves 32 KiB unread has its connection reset (over polling, 24 KiB
+ * of packets waiting end its session).  One client per server (a
  * polling client holds two or three connections); more clients take more
  * servers on other ports, and may share a sio_set.  Nothing here is global:
  * several networks may run side by side.  sio's own simulator (tests/sim.c)
@@ -102,7 +104,9 @@ typedef struct sio_sim_net {
     unsigned opened, closed, sockets;   /* connections made, closed by the client, open now */
     unsigned resets, restarts, jumps;   /* faults sio_sim_inject made */
     unsigned unresolved, slow;    /* connects that found no name, connects that took time */
-    unsigned overflows;           /* connections reset because the client left 32 KiB unread */
+    unsigned overflows;           /* connections reset (sessions ended, over polling) because the
+                                     client left 32 KiB unread */
+    unsigned sids;                /* sessions opened on the network: each sid is new */
     struct sio_sim_server *server[SIO_SIM_PORTS];   /* by sio_sim_server_init */
     /* optional: told each fault sio_sim_inject makes */
     void (*trace)(void *user, const char *what, long value);
@@ -364,7 +368,8 @@ static inline void sio_sim_idle(sio_sim_net *n, unsigned ms) { n->now += ms; }
 
 #define SIO_SIM_PING_INTERVAL 25000   /* the server's heartbeat (socket.io's defaults), ms */
 #define SIO_SIM_PING_TIMEOUT 20000
-#define SIO_SIM_MAX_PAYLOAD (SIO_SIM_LINK_BYTES - 1024)   /* the largest packet or message taken */
+#define SIO_SIM_MAX_PAYLOAD (SIO_SIM_LINK_BYTES - 8192)   /* the largest packet, message or POST body
+                                                             taken (a request head fits beside it) */
 
 /* A socket.io server (or a WebSocket echo server) on one port, for one
  * client at a time: it keeps one session, and a request for any other sid
@@ -378,7 +383,9 @@ static inline void sio_sim_idle(sio_sim_net *n, unsigned ms) { n->now += ms; }
 typedef struct sio_sim_server {
     sio_sim_net *net;
     unsigned short port;          /* 0: every link (a network with this one server) */
-    int sessions;                 /* handshakes answered (the sid is "S<n>") */
+    int sessions;                 /* handshakes answered */
+    int live;                     /* a session is open (its sid is sid) */
+    char sid[16];                 /* "S<n>", n counting the network's sessions */
     int ws_link;                  /* the link carrying the session's WebSocket frames, -1: none */
     int ws_upgraded;              /* "5" received: the WebSocket is the transport */
     int held_get;                 /* a long-poll GET waiting for packets, -1: none */
@@ -399,8 +406,10 @@ typedef struct sio_sim_server {
     int echoed;                   /* messages echoed */
     int pings, ping_timeouts;     /* Engine.IO 4: pings sent, sessions ended for a missing pong */
     uint64_t next_ping, pong_due; /* Engine.IO 4: when to ping; the pong's deadline (0: none) */
+    uint64_t client_ping_due;     /* Engine.IO 3: the client's next ping is late after this */
     uint64_t down_until;          /* restarting: connects are refused until then */
     int echo_opcode;              /* echo: the message being assembled from fragments (0: none) */
+    int echo_link;                /* and the connection it comes on */
     size_t echo_len;
     unsigned char frame[SIO_SIM_LINK_BYTES + 1];         /* a frame or packet being read */
     unsigned char message[SIO_SIM_LINK_BYTES + 16];      /* a frame being written, or an echo assembled */
@@ -440,8 +449,9 @@ static inline void sio_sim_server_end(sio_sim_server *s)
     s->ws_link = s->held_get = -1;
     s->ws_upgraded = 0;
     s->pending_len = 0;
-    s->pong_due = s->next_ping = 0;
+    s->pong_due = s->next_ping = s->client_ping_due = 0;
     s->echo_opcode = 0;
+    s->live = 0;
 }
 
 /* A server listening on port (0: any) of the network; offer_upgrade: the
@@ -478,18 +488,22 @@ static inline void sio_sim_server_frame(sio_sim_server *s, int link, int opcode,
 
 /* An Engine.IO packet for the client ("2" a ping, "42[...]" an event): on
  * the WebSocket once upgraded, else in the held GET's answer or the next.
- * A client that does not take its packets gets its session ended. */
-static inline void sio_sim_server_send_n(sio_sim_server *s, const char *packet, size_t len)
+ * -1 when it is dropped: no session (or an echo server), larger than
+ * SIO_SIM_MAX_PAYLOAD, or a client that does not take its packets (its
+ * session ends). */
+static inline int sio_sim_server_send_n(sio_sim_server *s, const char *packet, size_t len)
 {
+    if (!s->live || s->echo || len > SIO_SIM_MAX_PAYLOAD) return -1;
     if (s->ws_upgraded) {
-        if (sio_sim_server_has(s, s->ws_link)) sio_sim_server_frame(s, s->ws_link, SIO_WS_TEXT, packet, len);
-        return;
+        if (!sio_sim_server_has(s, s->ws_link)) return -1;
+        sio_sim_server_frame(s, s->ws_link, SIO_WS_TEXT, packet, len);
+        return 0;
     }
     if (s->pending_len + len + 1 > SIO_SIM_MAX_PAYLOAD) {
         sio_sim_trace(s->net, "server ends a session whose client left its packets unread", (long)s->port);
         s->net->overflows++;
         sio_sim_server_end(s);
-        return;
+        return -1;
     }
     if (s->pending_len) s->pending[s->pending_len++] = 0x1e;
     memcpy(s->pending + s->pending_len, packet, len);
@@ -499,10 +513,11 @@ static inline void sio_sim_server_send_n(sio_sim_server *s, const char *packet, 
         s->pending_len = 0;
         s->held_get = -1;
     }
+    return 0;
 }
-static inline void sio_sim_server_send(sio_sim_server *s, const char *packet)
+static inline int sio_sim_server_send(sio_sim_server *s, const char *packet)
 {
-    sio_sim_server_send_n(s, packet, strlen(packet));
+    return sio_sim_server_send_n(s, packet, strlen(packet));
 }
 
 /* An attachment for the client: a binary frame, or "b<base64>" over polling. */
@@ -531,18 +546,21 @@ static inline void sio_sim_server_open(sio_sim_server *s, int link, int over_web
 {
     char open[256];
     s->sessions++;
+    s->live = 1;
+    snprintf(s->sid, sizeof s->sid, "S%u", ++s->net->sids);
     s->ws_upgraded = over_websocket;        /* WebSocket only: it is the transport from the start */
     s->eio3 = eio3;
     s->pending_len = 0;
     s->held_get = -1;
     s->pong_due = 0;
     s->next_ping = eio3 ? 0 : s->net->now + SIO_SIM_PING_INTERVAL;   /* Engine.IO 3: the client pings */
+    s->client_ping_due = eio3 ? s->net->now + SIO_SIM_PING_INTERVAL + SIO_SIM_PING_TIMEOUT : 0;
     if (eio3)                                                     /* no maxPayload in Engine.IO 3 */
-        snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[],\"pingInterval\":%d,\"pingTimeout\":%d}",
-                 s->sessions, SIO_SIM_PING_INTERVAL, SIO_SIM_PING_TIMEOUT);
+        snprintf(open, sizeof open, "0{\"sid\":\"%s\",\"upgrades\":[],\"pingInterval\":%d,\"pingTimeout\":%d}",
+                 s->sid, SIO_SIM_PING_INTERVAL, SIO_SIM_PING_TIMEOUT);
     else
-        snprintf(open, sizeof open, "0{\"sid\":\"S%d\",\"upgrades\":[%s],\"pingInterval\":%d,\"pingTimeout\":%d,"
-                 "\"maxPayload\":%d}", s->sessions, s->offer_upgrade && !over_websocket ? "\"websocket\"" : "",
+        snprintf(open, sizeof open, "0{\"sid\":\"%s\",\"upgrades\":[%s],\"pingInterval\":%d,\"pingTimeout\":%d,"
+                 "\"maxPayload\":%d}", s->sid, s->offer_upgrade && !over_websocket ? "\"websocket\"" : "",
                  SIO_SIM_PING_INTERVAL, SIO_SIM_PING_TIMEOUT, SIO_SIM_MAX_PAYLOAD);
     if (over_websocket) sio_sim_server_frame(s, link, SIO_WS_TEXT, open, strlen(open));
     else sio_sim_link_http(s->net, link, open, strlen(open));
@@ -636,6 +654,7 @@ static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char
     if (s->eio3 && n >= 1 && p[0] == '2') {                     /* Engine.IO 3: the client pings */
         snprintf(reply, sizeof reply, "3%.*s", (int)(n - 1 < 100 ? n - 1 : 100), p + 1);
         s->pongs++;
+        s->client_ping_due = s->net->now + SIO_SIM_PING_INTERVAL + SIO_SIM_PING_TIMEOUT;
         sio_sim_server_send(s, reply);
         return;
     }
@@ -664,9 +683,10 @@ static inline void sio_sim_server_echo(sio_sim_server *s, int link, const sio_ws
 {
     if (f->opcode != SIO_WS_CONTINUATION) {
         s->echo_opcode = (int)f->opcode;
+        s->echo_link = link;
         s->echo_len = 0;
     }
-    if (!s->echo_opcode) return;                                 /* a continuation of nothing */
+    if (!s->echo_opcode || s->echo_link != link) return;        /* a continuation of nothing */
     if (len > SIO_SIM_MAX_PAYLOAD - s->echo_len) {               /* too big to echo: refused as a server would */
         sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xf1", 2);   /* 1009 */
         s->net->link[link].eof = s->net->link[link].gone = 1;
@@ -738,10 +758,10 @@ static inline int sio_sim_query(const char *line, const char *name, char *out, s
 /* The Sec-WebSocket-Key of a request head, for the 101. */
 static inline void sio_sim_take_key(sio_sim_link *x, const char *head, size_t len)
 {
-    const char *k;
-    for (k = head; k + 19 + 24 <= head + len; k++)
-        if (memcmp(k, "Sec-WebSocket-Key: ", 19) == 0) {
-            memcpy(x->key, k + 19, 24);
+    size_t k;
+    for (k = 0; k + 19 + 24 <= len; k++)
+        if (memcmp(head + k, "Sec-WebSocket-Key: ", 19) == 0) {
+            memcpy(x->key, head + k + 19, 24);
             x->key[24] = 0;
             return;
         }
@@ -752,11 +772,14 @@ static inline void sio_sim_take_key(sio_sim_link *x, const char *head, size_t le
 static inline void sio_sim_server_request(sio_sim_server *s, int link, const char *line, const char *sid,
                                           const char *body, size_t body_len)
 {
-    char current[16];
-    snprintf(current, sizeof current, "S%d", s->sessions);
-    if (strcmp(sid, current) != 0 || (s->ws_upgraded && !strstr(line, "transport=websocket"))) {
+    if (!s->live || strcmp(sid, s->sid) != 0) {
         s->refused++;
         sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":1,\"message\":\"Session ID unknown\"}");
+        return;
+    }
+    if (s->ws_upgraded && !strstr(line, "transport=websocket")) {   /* polling after the upgrade */
+        s->refused++;
+        sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":3,\"message\":\"Bad request\"}");
         return;
     }
     if (strncmp(line, "POST ", 5) == 0) {
@@ -779,18 +802,18 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
 {
     sio_sim_link *x = &s->net->link[link];
     while (!x->gone && !s->websocket[link] && s->read[link] < x->out_len) {
-        const char *req = (const char *)x->out + s->read[link], *end, *cl;
-        size_t avail = x->out_len - s->read[link], head, body = 0;
+        const char *req = (const char *)x->out + s->read[link];
+        size_t avail = x->out_len - s->read[link], end, cl, head, body = 0;
         char line[512], sid[32];
-        for (end = req; end + 4 <= req + avail && memcmp(end, "\r\n\r\n", 4) != 0; end++) {}
-        if (end + 4 > req + avail) {                              /* not all there yet */
+        for (end = 0; end + 4 <= avail && memcmp(req + end, "\r\n\r\n", 4) != 0; end++) {}
+        if (end + 4 > avail) {                                    /* not all there yet */
             if (avail == sizeof x->out) sio_sim_link_refuse(s->net, link, "431 Request Header Fields Too Large", "");
             return;
         }
-        head = (size_t)(end - req) + 4;
-        for (cl = req; cl + 16 < end && memcmp(cl, "Content-Length: ", 16) != 0; cl++) {}
-        if (cl + 16 < end) body = (size_t)strtoul(cl + 16, NULL, 10);
-        if (body > SIO_SIM_MAX_PAYLOAD) {                         /* more than the server takes */
+        head = end + 4;
+        for (cl = 0; cl + 16 < end && memcmp(req + cl, "Content-Length: ", 16) != 0; cl++) {}
+        if (cl + 16 < end) body = (size_t)strtoul(req + cl + 16, NULL, 10);
+        if (body > SIO_SIM_MAX_PAYLOAD || body > sizeof x->out - head) {   /* more than the server takes */
             s->refused++;
             sio_sim_link_refuse(s->net, link, "413 Payload Too Large", "");
             return;
@@ -820,7 +843,13 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
 static inline void sio_sim_server_heartbeat(sio_sim_server *s)
 {
     uint64_t now = s->net->now;
-    if (!s->next_ping) return;
+    if (s->live && s->client_ping_due && now >= s->client_ping_due) {   /* Engine.IO 3: the client went quiet */
+        sio_sim_trace(s->net, "server ends a session: no ping", (long)s->port);
+        s->ping_timeouts++;
+        sio_sim_server_end(s);
+        return;
+    }
+    if (!s->live || !s->next_ping) return;
     if (s->pong_due && now >= s->pong_due) {
         sio_sim_trace(s->net, "server ends a session: no pong", (long)s->port);
         s->ping_timeouts++;
@@ -849,6 +878,7 @@ static inline void sio_sim_server_step(sio_sim_server *s)
             s->websocket[i] = 0;
             if (s->ws_link == i) s->ws_link = -1;
             if (s->held_get == i) s->held_get = -1;
+            if (s->echo_link == i) s->echo_opcode = 0;
         }
         if (x->gone) continue;
         sio_sim_server_requests(s, i);
@@ -863,13 +893,13 @@ static inline void sio_sim_server_step(sio_sim_server *s)
 }
 
 /* The server disconnects a namespace ("/" or "/name"). */
-static inline void sio_sim_server_kick(sio_sim_server *s, const char *ns)
+static inline int sio_sim_server_kick(sio_sim_server *s, const char *ns)
 {
     char packet[256];
     int root = strcmp(ns, "/") == 0;
-    if (strlen(ns) > 200) return;
+    if (strlen(ns) > 200) return -1;
     snprintf(packet, sizeof packet, "41%s%s", root ? "" : ns, root ? "" : ",");
-    sio_sim_server_send(s, packet);
+    return sio_sim_server_send(s, packet);
 }
 
 /* The server goes away (a restart): its connections end, the session too;

@@ -194,6 +194,127 @@ static void test_sim_ports_are_served_once(void)
     CHECK_INT(sio_sim_server_init(&second, &net, 8080, 0), -1);
 }
 
+/* ---- raw connections: what no sio client would send ---- */
+
+static sio_socket raw_open(void)
+{
+    char err[128];
+    sio_socket k = SIO_INVALID_SOCKET;
+    CHECK_INT(net.platform.connect(net.platform.user, "raw.test", 80, 0, &k, err, sizeof err), SIO_OK);
+    return k;
+}
+
+static void raw_send(sio_socket k, const char *text)
+{
+    char err[128];
+    CHECK_INT(net.platform.send(net.platform.user, k, text, strlen(text), err, sizeof err), (long)strlen(text));
+}
+
+/* The server steps, then what it answered (NUL-terminated). */
+static const char *raw_answer(sio_socket k)
+{
+    static char in[8192];
+    char err[128];
+    long n;
+    sio_sim_server_step(&server);
+    n = net.platform.recv(net.platform.user, k, in, sizeof in - 1, err, sizeof err);
+    in[n > 0 ? n : 0] = 0;
+    return in;
+}
+
+/* A polling handshake on a raw connection: the session's sid. */
+static void raw_handshake(sio_socket k)
+{
+    const char *a;
+    raw_send(k, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    a = raw_answer(k);
+    CHECK(strstr(a, "\"sid\":\"S1\"") != NULL);
+    CHECK(strstr(a, "\"maxPayload\":24576") != NULL);
+}
+
+static void test_sim_unknown_and_ended_sessions_get_400(void)
+{
+    sio_socket k;
+    setup(9, 0);
+    k = raw_open();
+    raw_handshake(k);
+    raw_send(k, "GET /socket.io/?EIO=4&transport=polling&sid=S9 HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "400 Bad Request") != NULL);
+    sio_sim_server_restart(&server, 0);                     /* the session ends: its sid with it */
+    k = raw_open();
+    raw_send(k, "POST /socket.io/?EIO=4&transport=polling&sid=S1 HTTP/1.1\r\nContent-Length: 9\r\n\r\n42[\"x\",1]");
+    CHECK(strstr(raw_answer(k), "\"code\":1") != NULL);
+    CHECK_INT(server.events, 0);
+}
+
+static void test_sim_too_large_posts_and_frames_are_refused(void)
+{
+    static char request[SIO_SIM_LINK_BYTES];
+    sio_socket k;
+    unsigned char frame[16];
+    setup(10, 0);
+    k = raw_open();
+    raw_handshake(k);
+    snprintf(request, sizeof request, "POST /socket.io/?EIO=4&transport=polling&sid=S1 HTTP/1.1\r\n"
+             "Content-Length: %d\r\n\r\n", SIO_SIM_MAX_PAYLOAD + 1);
+    raw_send(k, request);
+    CHECK(strstr(raw_answer(k), "413 Payload Too Large") != NULL);
+
+    setup(11, 0);                                           /* a frame over maxPayload on the WebSocket */
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    frame[0] = 0x81;                                        /* text, masked, 64-bit length */
+    frame[1] = 0x80 | 127;
+    memset(frame + 2, 0, 8);
+    frame[7] = 0x01;                                        /* 2^16 bytes announced */
+    memset(frame + 10, 0, 4);
+    CHECK_INT(net.platform.send(net.platform.user, k, frame, 14, NULL, 0), 14);
+    {
+        const unsigned char *a = (const unsigned char *)raw_answer(k);   /* close 1009 */
+        CHECK(a[0] == 0x88 && a[1] == 2 && a[2] == 0x03 && a[3] == 0xf1);
+    }
+    CHECK_INT(server.refused, 1);
+    CHECK(net.link[0].eof);
+}
+
+static void test_sim_a_silent_client_loses_its_session(void)
+{
+    sio_socket k;
+    setup(12, 0);
+    k = raw_open();
+    raw_handshake(k);
+    CHECK(server.live);
+    sio_sim_idle(&net, SIO_SIM_PING_INTERVAL + 1);
+    raw_answer(k);                                          /* the ping goes out (into the pending answer) */
+    CHECK_INT(server.pings, 1);
+    sio_sim_idle(&net, SIO_SIM_PING_TIMEOUT + 1);
+    raw_answer(k);                                          /* no pong: the session ends */
+    CHECK_INT(server.ping_timeouts, 1);
+    CHECK(!server.live);
+}
+
+static void test_sim_a_restarted_server_ignores_the_old_connection(void)
+{
+    seen s;
+    sio_socket k;
+    unsigned char frame[64];
+    size_t n;
+    memset(&s, 0, sizeof s);
+    setup(13, 0);
+    server.on_packet = saw;
+    server.on_packet_user = &s;
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    sio_sim_server_restart(&server, 0);
+    n = sio_ws_encode(frame, 1, SIO_WS_TEXT, "42[\"late\"]", 10, (const unsigned char *)"mask");
+    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);   /* lost */
+    raw_answer(k);
+    CHECK_INT(server.events, 0);
+    CHECK(strstr(s.packets, "late") == NULL);
+}
+
 /* One seed's events as text, for comparing two runs. */
 static void run_trace(uint64_t seed, char *out, size_t size)
 {
@@ -256,6 +377,10 @@ int main(void)
     RUN(test_sim_unread_data_resets_instead_of_cutting);
     RUN(test_sim_restarted_server_reads_nothing_more);
     RUN(test_sim_ports_are_served_once);
+    RUN(test_sim_unknown_and_ended_sessions_get_400);
+    RUN(test_sim_too_large_posts_and_frames_are_refused);
+    RUN(test_sim_a_silent_client_loses_its_session);
+    RUN(test_sim_a_restarted_server_ignores_the_old_connection);
     RUN(test_sim_a_seed_replays_exactly);
     RUN(test_sim_a_blocking_poll_still_gets_answers);
     return TEST_REPORT();
