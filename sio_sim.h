@@ -28,8 +28,8 @@
  *
  *     static sio_sim_net net;           (about 800 KB: static or on the heap; never copied)
  *     static sio_sim_server server;     (about 100 KB; alive as long as the network)
- *     sio_sim_net_init(&net, seed);
- *     sio_sim_server_init(&server, &net, 80, 1);   (socket.io on port 80, upgrades offered)
+ *     sio_sim_net_init(&net, seed);                (first: it forgets every server)
+ *     sio_sim_server_init(&server, &net, 80, 1);   (socket.io on port 80, upgrades offered; 0 if served)
  *     cfg.url = "http://app.test/";  cfg.platform = sio_sim_platform(&net);
  *     sio_create(&cfg, &c); sio_start(c);
  *     for (step = 0; step < 1000; step++) {
@@ -40,8 +40,10 @@
  *     }
  *
  * Polling with a timeout moves the clock too: a sio_poll(c, &ev, 5000) with
- * nothing to read returns at once, 5 s later in simulated time (a program
- * that blocks in sio_poll sets net.on_wait to step its servers).  Host names
+ * nothing to read returns at once, 5 s later in simulated time, its waits
+ * stopping at every server timer on the way (a program that blocks in
+ * sio_poll sets net.on_wait to step its servers, so that they ping on
+ * time).  Host names
  * are not resolved: every host reaches the server listening on the URL's
  * port (80 for http/ws, 443 for https/wss: the model speaks no TLS, so use
  * plain URLs).  A connection buffers 32 KiB each way: the server takes
@@ -160,36 +162,46 @@ static inline int sio_sim_link_open(sio_sim_net *n, unsigned short port)
     return i;
 }
 
-/* Bytes from the server on link i.  A client that leaves more than the
- * link holds unread has its connection reset (a server dropping a slow
- * reader), never a message cut short: -1 then. */
-static inline int sio_sim_link_send(sio_sim_net *n, int i, const void *p, size_t len)
+/* Bytes from the server on link i, in up to three parts that arrive
+ * together or not at all.  A client that leaves more than the link holds
+ * unread has its connection reset (a server dropping a slow reader), never
+ * a message cut short: -1 then. */
+static inline int sio_sim_link_send3(sio_sim_net *n, int i, const void *a, size_t a_len, const void *b, size_t b_len,
+                                     const void *c, size_t c_len)
 {
     sio_sim_link *x = &n->link[i];
+    size_t room;
     if (x->reset) return -1;
     if (x->in_pos > 0) {                                      /* what was read makes room */
         memmove(x->in, x->in + x->in_pos, x->in_len - x->in_pos);
         x->in_len -= x->in_pos;
         x->in_pos = 0;
     }
-    if (len > sizeof x->in - x->in_len) {
+    room = sizeof x->in - x->in_len;
+    if (a_len > room || b_len > room - a_len || c_len > room - a_len - b_len) {
         x->reset = 1;
         n->overflows++;
         sio_sim_trace(n, "reset: the client left too much unread on connection", i);
         return -1;
     }
-    memcpy(x->in + x->in_len, p, len);
-    x->in_len += len;
+    if (a_len) memcpy(x->in + x->in_len, a, a_len);
+    if (b_len) memcpy(x->in + x->in_len + a_len, b, b_len);
+    if (c_len) memcpy(x->in + x->in_len + a_len + b_len, c, c_len);
+    x->in_len += a_len + b_len + c_len;
     return 0;
+}
+static inline int sio_sim_link_send(sio_sim_net *n, int i, const void *p, size_t len)
+{
+    return sio_sim_link_send3(n, i, p, len, NULL, 0, NULL, 0);
 }
 
 /* An HTTP 200 answer carrying body on link i. */
-static inline void sio_sim_link_http(sio_sim_net *n, int i, const void *body, size_t len)
+static inline int sio_sim_link_http(sio_sim_net *n, int i, const void *body, size_t len)
 {
     char head[128];
     snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %lu\r\n\r\n",
              (unsigned long)len);
-    if (sio_sim_link_send(n, i, head, strlen(head)) == 0) sio_sim_link_send(n, i, body, len);
+    return sio_sim_link_send3(n, i, head, strlen(head), body, len, NULL, 0);
 }
 
 /* An HTTP error answer (400, 413) on link i; the server closes it. */
@@ -216,6 +228,7 @@ static inline void sio_sim_link_accept(sio_sim_net *n, int i)
 /* ---- the platform ---- */
 
 static inline int sio_sim_listening(sio_sim_net *n, unsigned short port);
+static inline uint64_t sio_sim_next_timer(sio_sim_net *n);
 
 static inline int sio_sim_connect(void *u, const char *host, unsigned short port, unsigned attempt, sio_socket *s,
                            char *err, size_t size)
@@ -307,13 +320,14 @@ static inline int sio_sim_ready(sio_sim_net *n, sio_wait_item *items, size_t cou
     return ready;
 }
 
-/* Ready now, or else the clock moves on: to the first connect that
- * completes within the timeout, or by the whole timeout (1 s for "forever");
- * nothing else can happen while every client waits. */
+/* Ready now, or else the clock moves on: to the first thing due within
+ * the timeout (a connect that completes, a server's ping or deadline, a
+ * restart or a name failure that ends), or by the whole timeout (1 s for
+ * "forever").  Nothing else can happen while every client waits. */
 static inline int sio_sim_wait(void *u, sio_wait_item *items, size_t count, int timeout_ms)
 {
     sio_sim_net *n = (sio_sim_net *)u;
-    uint64_t until = n->now + (timeout_ms < 0 ? 1000u : (uint64_t)timeout_ms);
+    uint64_t until = n->now + (timeout_ms < 0 ? 1000u : (uint64_t)timeout_ms), timer;
     size_t i;
     int ready;
     if (n->on_wait) n->on_wait(n->on_wait_user);
@@ -323,6 +337,8 @@ static inline int sio_sim_wait(void *u, sio_wait_item *items, size_t count, int 
         sio_sim_link *x = sio_sim_link_of(n, items[i].socket);
         if (x && x->connected_at > n->now && x->connected_at < until) until = x->connected_at;
     }
+    timer = sio_sim_next_timer(n);
+    if (timer && timer < until) until = timer;
     n->now = until;
     return sio_sim_ready(n, items, count);
 }
@@ -377,17 +393,24 @@ static inline void sio_sim_idle(sio_sim_net *n, unsigned ms) { n->now += ms; }
  * is accepted (unless refuse_namespaces) and greeted with a "welcome" event
  * and a binary "bin" event; an EVENT with an ack id is acked with ["ok"].
  * Engine.IO 4 sessions get a ping every 25 s, and end when the client does
- * not answer within 20 s.  A packet, frame or POST body larger than
- * SIO_SIM_MAX_PAYLOAD is refused as a real server would (close 1009 on
- * WebSocket, 413 over polling); the open packet announces it as maxPayload. */
+ * not answer within 20 s; a session also ends when the client closes it
+ * (a "1" packet, or its WebSocket transport closing).  A packet, message
+ * or POST body larger than SIO_SIM_MAX_PAYLOAD is refused as a real server
+ * would (close 1009 on WebSocket, 413 over polling); the open packet
+ * announces it as maxPayload.  A client frame that breaks RFC 6455
+ * (unmasked, reserved bits or opcodes, a control frame fragmented or over
+ * 125 bytes, a length not in its shortest form, a continuation of nothing)
+ * is answered with close 1002 and its connection ends. */
 typedef struct sio_sim_server {
     sio_sim_net *net;
     unsigned short port;          /* 0: every link (a network with this one server) */
+    int serving;                  /* sio_sim_server_init succeeded: it listens and answers */
     int sessions;                 /* handshakes answered */
     int live;                     /* a session is open (its sid is sid) */
     char sid[16];                 /* "S<n>", n counting the network's sessions */
     int ws_link;                  /* the link carrying the session's WebSocket frames, -1: none */
     int ws_upgraded;              /* "5" received: the WebSocket is the transport */
+    int probing;                  /* "2probe" answered: a long-poll GET gets a noop at once */
     int held_get;                 /* a long-poll GET waiting for packets, -1: none */
     char pending[SIO_SIM_LINK_BYTES];   /* packets for the next long-poll answer, 0x1e between them */
     size_t pending_len;
@@ -404,15 +427,16 @@ typedef struct sio_sim_server {
     int eio3;                     /* the session is Engine.IO 3 (over WebSocket) */
     int pongs;                    /* Engine.IO 3: the client's pings answered */
     int echoed;                   /* messages echoed */
+    int protocol_errors;          /* client frames that broke RFC 6455 (closed with 1002) */
     int pings, ping_timeouts;     /* Engine.IO 4: pings sent, sessions ended for a missing pong */
     uint64_t next_ping, pong_due; /* Engine.IO 4: when to ping; the pong's deadline (0: none) */
     uint64_t client_ping_due;     /* Engine.IO 3: the client's next ping is late after this */
     uint64_t down_until;          /* restarting: connects are refused until then */
-    int echo_opcode;              /* echo: the message being assembled from fragments (0: none) */
-    int echo_link;                /* and the connection it comes on */
-    size_t echo_len;
+    int message_opcode;           /* a fragmented message being assembled (0: none) */
+    int message_link;             /* and the connection it comes on */
+    size_t message_len;
     unsigned char frame[SIO_SIM_LINK_BYTES + 1];         /* a frame or packet being read */
-    unsigned char message[SIO_SIM_LINK_BYTES + 16];      /* a frame being written, or an echo assembled */
+    unsigned char message[SIO_SIM_LINK_BYTES + 1];       /* a fragmented message assembled */
 } sio_sim_server;
 
 /* 1 when a server listens on port and is not restarting. */
@@ -424,6 +448,26 @@ static inline int sio_sim_listening(sio_sim_net *n, unsigned short port)
         if (s && (s->port == 0 || s->port == port)) return s->down_until <= n->now;
     }
     return 0;
+}
+
+/* The earliest time after now when something is due without a client
+ * acting (a server's ping or deadline, a restart or a name failure that
+ * ends), 0 for nothing: a waiting client's clock stops there. */
+static inline uint64_t sio_sim_next_timer(sio_sim_net *n)
+{
+    uint64_t t[4], first = n->resolve_fail_until > n->now ? n->resolve_fail_until : 0;
+    int i, k;
+    for (i = 0; i < SIO_SIM_PORTS; i++) {
+        sio_sim_server *s = n->server[i];
+        if (!s) continue;
+        t[0] = s->live ? s->next_ping : 0;
+        t[1] = s->live ? s->pong_due : 0;
+        t[2] = s->live ? s->client_ping_due : 0;
+        t[3] = s->down_until;
+        for (k = 0; k < 4; k++)
+            if (t[k] > n->now && (!first || t[k] < first)) first = t[k];
+    }
+    return first;
 }
 
 static inline int sio_sim_server_owns(const sio_sim_server *s, int i)
@@ -439,107 +483,153 @@ static inline int sio_sim_server_has(const sio_sim_server *s, int i)
            s->serial[i] == s->net->link[i].serial;
 }
 
+/* The session ends (its sid with it); its connections stay. */
+static inline void sio_sim_server_forget(sio_sim_server *s)
+{
+    s->ws_link = s->held_get = -1;
+    s->ws_upgraded = s->probing = 0;
+    s->pending_len = 0;
+    s->pong_due = s->next_ping = s->client_ping_due = 0;
+    s->message_opcode = 0;
+    s->live = 0;
+}
+
 /* The server ends its connections (what the client sends after is lost),
  * the session too. */
 static inline void sio_sim_server_end(sio_sim_server *s)
 {
     int i;
+    if (!s->net) return;
     for (i = 0; i < SIO_SIM_LINKS; i++)
         if (s->net->link[i].open && sio_sim_server_owns(s, i)) s->net->link[i].eof = s->net->link[i].gone = 1;
-    s->ws_link = s->held_get = -1;
-    s->ws_upgraded = 0;
-    s->pending_len = 0;
-    s->pong_due = s->next_ping = s->client_ping_due = 0;
-    s->echo_opcode = 0;
-    s->live = 0;
+    sio_sim_server_forget(s);
 }
 
 /* A server listening on port (0: any) of the network; offer_upgrade: the
- * polling transport may upgrade to WebSocket.  -1 when the port is served
- * already (or port 0 and another server) or SIO_SIM_PORTS serve.  Called
- * again on the same server: its session ends and it starts afresh.  Keep
- * it alive as long as the network (or call sio_sim_net_init again). */
+ * polling transport may upgrade to WebSocket.  Call it after
+ * sio_sim_net_init (which forgets every server).  -1 when the port is
+ * served already (or port 0 and another server) or SIO_SIM_PORTS serve:
+ * the server is then set up but not serving (it answers nothing, its
+ * functions do nothing).  Called again on the same server: its session
+ * ends and it starts afresh.  Keep it alive as long as the network (or
+ * call sio_sim_net_init again). */
 static inline int sio_sim_server_init(sio_sim_server *s, sio_sim_net *n, unsigned short port, int offer_upgrade)
 {
-    int i, slot = -1;
+    int i, slot = -1, taken = 0;
     for (i = 0; i < SIO_SIM_PORTS; i++) {
         sio_sim_server *o = n->server[i];
         if (o == s) slot = i;
-        else if (o && (o->port == port || o->port == 0 || port == 0)) return -1;
+        else if (o && (o->port == port || o->port == 0 || port == 0)) taken = 1;
         else if (!o && slot < 0) slot = i;
     }
-    if (slot < 0) return -1;
-    if (n->server[slot] == s) sio_sim_server_end(s);
+    if (slot >= 0 && n->server[slot] == s) {
+        sio_sim_server_end(s);
+        if (taken) n->server[slot] = NULL;                    /* it no longer serves */
+    }
     memset(s, 0, sizeof *s);
     s->net = n;
     s->port = port;
     s->ws_link = s->held_get = -1;
     s->offer_upgrade = offer_upgrade;
+    if (taken || slot < 0) return -1;
+    s->serving = 1;
     n->server[slot] = s;
     return 0;
 }
 
-/* A WebSocket frame from the server on link. */
-static inline void sio_sim_server_frame(sio_sim_server *s, int link, int opcode, const void *p, size_t len)
+/* A WebSocket frame from the server on link (a payload in two parts: a
+ * prefix, then p).  -1 when the client's connection was reset for
+ * leaving too much unread. */
+static inline int sio_sim_server_frame2(sio_sim_server *s, int link, int opcode, const void *prefix, size_t prefix_len,
+                                        const void *p, size_t len)
 {
-    if (len > SIO_SIM_MAX_PAYLOAD) return;                       /* never made by the model */
-    sio_sim_link_send(s->net, link, s->message, sio_ws_encode(s->message, 1, opcode, p, len, NULL));
+    unsigned char head[10];
+    size_t h = 2, total = prefix_len + len;
+    if (total > SIO_SIM_MAX_PAYLOAD) return -1;                 /* never made by the model */
+    head[0] = (unsigned char)(0x80 | opcode);
+    if (total < 126) {
+        head[1] = (unsigned char)total;
+    } else {                                                    /* SIO_SIM_MAX_PAYLOAD < 65536 */
+        head[1] = 126;
+        head[2] = (unsigned char)(total >> 8);
+        head[3] = (unsigned char)(total & 0xff);
+        h = 4;
+    }
+    return sio_sim_link_send3(s->net, link, head, h, prefix, prefix_len, p, len);
+}
+static inline int sio_sim_server_frame(sio_sim_server *s, int link, int opcode, const void *p, size_t len)
+{
+    return sio_sim_server_frame2(s, link, opcode, NULL, 0, p, len);
+}
+
+/* The next long-poll answer to the GET held for it, if any. */
+static inline int sio_sim_server_answer(sio_sim_server *s)
+{
+    int r = 0;
+    if (s->pending_len && sio_sim_server_has(s, s->held_get)) {
+        r = sio_sim_link_http(s->net, s->held_get, s->pending, s->pending_len);
+        s->pending_len = 0;
+        s->held_get = -1;
+    }
+    return r;
+}
+
+/* Room for a packet of len bytes in the next long-poll answer, or NULL
+ * when the client left too many packets unread: its session ends. */
+static inline char *sio_sim_server_queue(sio_sim_server *s, size_t len)
+{
+    size_t separator = s->pending_len ? 1 : 0;
+    char *p;
+    if (len > SIO_SIM_MAX_PAYLOAD || s->pending_len + separator + len > SIO_SIM_MAX_PAYLOAD) {
+        sio_sim_trace(s->net, "server ends a session whose client left its packets unread", (long)s->port);
+        s->net->overflows++;
+        sio_sim_server_end(s);
+        return NULL;
+    }
+    if (separator) s->pending[s->pending_len++] = 0x1e;
+    p = s->pending + s->pending_len;
+    s->pending_len += len;
+    return p;
 }
 
 /* An Engine.IO packet for the client ("2" a ping, "42[...]" an event): on
  * the WebSocket once upgraded, else in the held GET's answer or the next.
  * -1 when it is dropped: no session (or an echo server), larger than
  * SIO_SIM_MAX_PAYLOAD, or a client that does not take its packets (its
- * session ends). */
+ * connection reset, or over polling its session ended). */
 static inline int sio_sim_server_send_n(sio_sim_server *s, const char *packet, size_t len)
 {
+    char *p;
     if (!s->live || s->echo || len > SIO_SIM_MAX_PAYLOAD) return -1;
-    if (s->ws_upgraded) {
-        if (!sio_sim_server_has(s, s->ws_link)) return -1;
-        sio_sim_server_frame(s, s->ws_link, SIO_WS_TEXT, packet, len);
-        return 0;
-    }
-    if (s->pending_len + len + 1 > SIO_SIM_MAX_PAYLOAD) {
-        sio_sim_trace(s->net, "server ends a session whose client left its packets unread", (long)s->port);
-        s->net->overflows++;
-        sio_sim_server_end(s);
-        return -1;
-    }
-    if (s->pending_len) s->pending[s->pending_len++] = 0x1e;
-    memcpy(s->pending + s->pending_len, packet, len);
-    s->pending_len += len;
-    if (sio_sim_server_has(s, s->held_get)) {
-        sio_sim_link_http(s->net, s->held_get, s->pending, s->pending_len);
-        s->pending_len = 0;
-        s->held_get = -1;
-    }
-    return 0;
+    if (s->ws_upgraded)
+        return sio_sim_server_has(s, s->ws_link) ? sio_sim_server_frame(s, s->ws_link, SIO_WS_TEXT, packet, len) : -1;
+    p = sio_sim_server_queue(s, len);
+    if (!p) return -1;
+    memcpy(p, packet, len);
+    return sio_sim_server_answer(s);
 }
 static inline int sio_sim_server_send(sio_sim_server *s, const char *packet)
 {
     return sio_sim_server_send_n(s, packet, strlen(packet));
 }
 
-/* An attachment for the client: a binary frame, or "b<base64>" over polling. */
-static inline void sio_sim_server_send_binary(sio_sim_server *s, const unsigned char *data, size_t len)
+/* An attachment for the client (after the packet that announces it): a
+ * binary frame, or "b<base64>" over polling.  -1 as sio_sim_server_send_n;
+ * over polling its base64 text counts against SIO_SIM_MAX_PAYLOAD. */
+static inline int sio_sim_server_send_binary(sio_sim_server *s, const unsigned char *data, size_t len)
 {
-    char text[128];
-    if (len > 64) return;
+    static const unsigned char eio3_type = 4;                   /* Engine.IO 3: the packet type first */
+    char *p;
+    if (!s->live || s->echo || len > SIO_SIM_MAX_PAYLOAD - 1) return -1;
     if (s->ws_upgraded) {
-        unsigned char v3[72];
-        if (!sio_sim_server_has(s, s->ws_link)) return;
-        if (s->eio3) {                                          /* the packet type first */
-            v3[0] = 4;
-            memcpy(v3 + 1, data, len);
-            data = v3;
-            len++;
-        }
-        sio_sim_server_frame(s, s->ws_link, SIO_WS_BINARY, data, len);
-        return;
+        if (!sio_sim_server_has(s, s->ws_link)) return -1;
+        return sio_sim_server_frame2(s, s->ws_link, SIO_WS_BINARY, &eio3_type, s->eio3 ? 1u : 0u, data, len);
     }
-    text[0] = 'b';
-    text[1 + sio_base64_encode(data, len, text + 1)] = 0;
-    sio_sim_server_send(s, text);
+    p = sio_sim_server_queue(s, 1 + (len + 2) / 3 * 4);
+    if (!p) return -1;
+    p[0] = 'b';
+    sio_base64_encode(data, len, p + 1);       /* its NUL lands inside pending: SIO_SIM_MAX_PAYLOAD < its size */
+    return sio_sim_server_answer(s);
 }
 
 static inline void sio_sim_server_open(sio_sim_server *s, int link, int over_websocket, int eio3)
@@ -552,6 +642,7 @@ static inline void sio_sim_server_open(sio_sim_server *s, int link, int over_web
     s->eio3 = eio3;
     s->pending_len = 0;
     s->held_get = -1;
+    s->probing = 0;
     s->pong_due = 0;
     s->next_ping = eio3 ? 0 : s->net->now + SIO_SIM_PING_INTERVAL;   /* Engine.IO 3: the client pings */
     s->client_ping_due = eio3 ? s->net->now + SIO_SIM_PING_INTERVAL + SIO_SIM_PING_TIMEOUT : 0;
@@ -628,9 +719,11 @@ static inline void sio_sim_server_event(sio_sim_server *s, const char *p, size_t
 static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char *p, size_t n)
 {
     char reply[128];
-    if (n == 6 && memcmp(p, "2probe", 6) == 0) {
+    if (n == 6 && memcmp(p, "2probe", 6) == 0 && s->websocket[link]) {
         sio_sim_server_frame(s, link, SIO_WS_TEXT, "3probe", 6);
-        if (sio_sim_server_has(s, s->held_get)) {                  /* polling pauses: its GET ends */
+        if (!s->live || s->ws_upgraded) return;
+        s->probing = 1;                                            /* polling pauses: GETs end at once */
+        if (sio_sim_server_has(s, s->held_get)) {
             sio_sim_link_http(s->net, s->held_get, "6", 1);
             s->held_get = -1;
         }
@@ -638,18 +731,30 @@ static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char
     }
     if (n == 1 && p[0] == '5') {
         size_t a = 0, b, waiting = s->pending_len;
+        if (!s->live || !s->websocket[link]) return;
         s->ws_upgraded = 1;
+        s->probing = 0;
         s->ws_link = link;
         s->upgrades++;
         s->pending_len = 0;
         for (b = 0; waiting && b <= waiting; b++)                  /* what waited goes on the WebSocket */
             if (b == waiting || s->pending[b] == 0x1e) {
-                sio_sim_server_frame(s, link, SIO_WS_TEXT, s->pending + a, b - a);
+                size_t len;                                         /* p is read: frame is free */
+                if (b > a && s->pending[a] == 'b' && sio_base64_decode(s->pending + a + 1, b - a - 1, s->frame, &len) == SIO_OK)
+                    sio_sim_server_send_binary(s, s->frame, len);
+                else
+                    sio_sim_server_frame(s, link, SIO_WS_TEXT, s->pending + a, b - a);
                 a = b + 1;
             }
         return;
     }
-    if (n == 1 && p[0] == '1') { s->closes++; sio_sim_server_send(s, "1"); return; }
+    if (n == 1 && p[0] == '1') {                                   /* the client ends the session */
+        s->closes++;
+        if (!s->ws_upgraded && sio_sim_server_has(s, s->held_get))   /* a waiting GET learns it */
+            sio_sim_link_http(s->net, s->held_get, "1", 1);
+        sio_sim_server_forget(s);
+        return;
+    }
     if (!s->eio3 && n >= 1 && p[0] == '3') { s->pong_due = 0; return; }   /* the pong of our ping */
     if (s->eio3 && n >= 1 && p[0] == '2') {                     /* Engine.IO 3: the client pings */
         snprintf(reply, sizeof reply, "3%.*s", (int)(n - 1 < 100 ? n - 1 : 100), p + 1);
@@ -678,43 +783,92 @@ static inline void sio_sim_server_payload(sio_sim_server *s, int link, const cha
         }
 }
 
-/* echo: a data frame (or a fragment of a message) comes back as a whole message. */
-static inline void sio_sim_server_echo(sio_sim_server *s, int link, const sio_ws_frame *f, size_t len)
+/* The server fails a client's WebSocket connection (RFC 6455 7.1.7): a
+ * close frame with code, and the connection ends. */
+static inline void sio_sim_server_fail(sio_sim_server *s, int link, int code, const char *why)
 {
-    if (f->opcode != SIO_WS_CONTINUATION) {
-        s->echo_opcode = (int)f->opcode;
-        s->echo_link = link;
-        s->echo_len = 0;
-    }
-    if (!s->echo_opcode || s->echo_link != link) return;        /* a continuation of nothing */
-    if (len > SIO_SIM_MAX_PAYLOAD - s->echo_len) {               /* too big to echo: refused as a server would */
-        sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xf1", 2);   /* 1009 */
-        s->net->link[link].eof = s->net->link[link].gone = 1;
-        s->echo_opcode = 0;
-        s->refused++;
-        return;
-    }
-    memcpy(s->message + s->echo_len, s->frame, len);
-    s->echo_len += len;
-    if (!f->fin) return;
-    memcpy(s->frame, s->message, s->echo_len);
-    sio_sim_server_frame(s, link, s->echo_opcode, s->frame, s->echo_len);
-    s->echo_opcode = 0;
-    s->echoed++;
+    unsigned char payload[2];
+    payload[0] = (unsigned char)(code >> 8);
+    payload[1] = (unsigned char)(code & 0xff);
+    sio_sim_trace(s->net, why, link);
+    sio_sim_server_frame(s, link, SIO_WS_CLOSE, payload, 2);
+    s->net->link[link].eof = s->net->link[link].gone = 1;
+    if (code == 1009) s->refused++;
+    else s->protocol_errors++;
+    if (s->message_link == link) s->message_opcode = 0;
 }
 
-/* WebSocket frames the client wrote on a link (masked). */
+/* A whole message from the client: echoed, or an Engine.IO packet. */
+static inline void sio_sim_server_message(sio_sim_server *s, int link, int opcode, unsigned char *p, size_t len)
+{
+    p[len] = 0;
+    if (s->echo) {
+        sio_sim_server_frame(s, link, opcode, p, len);
+        s->echoed++;
+    } else if (opcode == SIO_WS_TEXT) {
+        sio_sim_server_packet(s, link, (const char *)p, len);
+    }                                     /* binary: an attachment, counted with its packet */
+}
+
+/* A data frame: a whole message, or a fragment assembled into one. */
+static inline void sio_sim_server_data(sio_sim_server *s, int link, const sio_ws_frame *f, size_t len)
+{
+    int opcode;
+    if (f->opcode != SIO_WS_CONTINUATION) {
+        if (s->message_opcode && s->message_link == link) {
+            sio_sim_server_fail(s, link, 1002, "server fails a connection: a new message inside a fragmented one");
+            return;
+        }
+        if (f->fin) {                                         /* the common case: no copy */
+            sio_sim_server_message(s, link, (int)f->opcode, s->frame, len);
+            return;
+        }
+        s->message_opcode = (int)f->opcode;
+        s->message_link = link;
+        s->message_len = 0;
+    } else if (!s->message_opcode || s->message_link != link) {
+        sio_sim_server_fail(s, link, 1002, "server fails a connection: a continuation of nothing");
+        return;
+    }
+    if (len > SIO_SIM_MAX_PAYLOAD - s->message_len) {         /* too big: refused as a server would */
+        sio_sim_server_fail(s, link, 1009, "server refuses a message over its maxPayload");
+        return;
+    }
+    memcpy(s->message + s->message_len, s->frame, len);
+    s->message_len += len;
+    if (!f->fin) return;
+    opcode = s->message_opcode;
+    s->message_opcode = 0;
+    sio_sim_server_message(s, link, opcode, s->message, s->message_len);
+}
+
+/* What RFC 6455 forbids a client's frame (this server agrees no
+ * extension), or NULL. */
+static inline const char *sio_sim_frame_broken(const sio_ws_frame *f)
+{
+    if (!f->masked) return "server fails a connection: an unmasked client frame";
+    if (f->rsv) return "server fails a connection: reserved bits set";
+    if (f->opcode >= 8 && (!f->fin || f->length > 125)) return "server fails a connection: a control frame fragmented or over 125 bytes";
+    if ((f->opcode > 2 && f->opcode < 8) || f->opcode > 10) return "server fails a connection: a reserved opcode";
+    return NULL;
+}
+
+/* WebSocket frames the client wrote on a link. */
 static inline void sio_sim_server_frames(sio_sim_server *s, int link)
 {
     sio_sim_link *x = &s->net->link[link];
     sio_ws_frame f;
+    int r;
     while (!x->gone && s->read[link] < x->out_len &&
-           sio_ws_parse_header(&f, x->out + s->read[link], x->out_len - s->read[link], NULL) == 1) {
+           (r = sio_ws_parse_header(&f, x->out + s->read[link], x->out_len - s->read[link], NULL)) != 0) {
+        const char *broken = r < 0 ? "server fails a connection: a length not in its shortest form" : sio_sim_frame_broken(&f);
         size_t len;
+        if (broken) {
+            sio_sim_server_fail(s, link, 1002, broken);
+            return;
+        }
         if (f.length > SIO_SIM_MAX_PAYLOAD) {                    /* more than the server takes: 1009 */
-            sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xf1", 2);
-            x->eof = x->gone = 1;
-            s->refused++;
+            sio_sim_server_fail(s, link, 1009, "server refuses a frame over its maxPayload");
             return;
         }
         len = (size_t)f.length;
@@ -723,10 +877,8 @@ static inline void sio_sim_server_frames(sio_sim_server *s, int link)
         sio_ws_mask(s->frame, len, f.mask, 0);
         s->frame[len] = 0;
         s->read[link] += f.header_len + len;
-        if (s->echo && (f.opcode == SIO_WS_TEXT || f.opcode == SIO_WS_BINARY || f.opcode == SIO_WS_CONTINUATION))
-            sio_sim_server_echo(s, link, &f, len);
-        else if (f.opcode == SIO_WS_TEXT) sio_sim_server_packet(s, link, (const char *)s->frame, len);
-        else if (f.opcode == SIO_WS_PING && len <= 125) sio_sim_server_frame(s, link, SIO_WS_PONG, s->frame, len);
+        if (f.opcode < 8) sio_sim_server_data(s, link, &f, len);
+        else if (f.opcode == SIO_WS_PING) sio_sim_server_frame(s, link, SIO_WS_PONG, s->frame, len);
         else if (f.opcode == SIO_WS_CLOSE) {
             sio_sim_server_frame(s, link, SIO_WS_CLOSE, "\x03\xe8", 2);
             x->eof = x->gone = 1;
@@ -735,22 +887,34 @@ static inline void sio_sim_server_frames(sio_sim_server *s, int link)
     }
 }
 
-/* The value of query parameter name in a request line, copied into out. */
-static inline int sio_sim_query(const char *line, const char *name, char *out, size_t size)
+/* 1 when the request line (len bytes, not NUL-terminated) holds text. */
+static inline int sio_sim_line_has(const char *line, size_t len, const char *text)
 {
-    const char *q = strchr(line, '?'), *end = strchr(line, ' ');
-    size_t len = strlen(name);
-    if (end) end = strchr(end + 1, ' ');                         /* "GET /path?query HTTP/1.1" */
-    while (q && (!end || q < end)) {
+    size_t k, n = strlen(text);
+    for (k = 0; k + n <= len; k++)
+        if (memcmp(line + k, text, n) == 0) return 1;
+    return 0;
+}
+
+/* The value of query parameter name in a request line ("GET /path?query
+ * HTTP/1.1", len bytes), copied into out (cut to size - 1). */
+static inline int sio_sim_query(const char *line, size_t len, const char *name, char *out, size_t size)
+{
+    const char *end = line + len, *q = (const char *)memchr(line, '?', len);
+    size_t name_len = strlen(name);
+    const char *target_end = (const char *)memchr(line, ' ', len);
+    if (target_end) target_end = (const char *)memchr(target_end + 1, ' ', (size_t)(end - target_end - 1));
+    if (target_end) end = target_end;
+    while (q && q < end) {
         q++;
-        if (strncmp(q, name, len) == 0 && q[len] == '=') {
+        if ((size_t)(end - q) > name_len && memcmp(q, name, name_len) == 0 && q[name_len] == '=') {
             size_t k = 0;
-            q += len + 1;
-            while (q[k] && q[k] != '&' && q[k] != ' ' && k + 1 < size) { out[k] = q[k]; k++; }
+            q += name_len + 1;
+            while (q + k < end && q[k] != '&' && k + 1 < size) { out[k] = q[k]; k++; }
             out[k] = 0;
             return 1;
         }
-        q = strchr(q, '&');
+        while (q < end && *q != '&') q++;
     }
     return 0;
 }
@@ -769,28 +933,31 @@ static inline void sio_sim_take_key(sio_sim_link *x, const char *head, size_t le
 
 /* One HTTP request of the session (a sid given): a POST, a long-poll GET, or
  * the upgrade probe; 400 for a sid that is not the session's. */
-static inline void sio_sim_server_request(sio_sim_server *s, int link, const char *line, const char *sid,
-                                          const char *body, size_t body_len)
+static inline void sio_sim_server_request(sio_sim_server *s, int link, const char *line, size_t line_len,
+                                          const char *sid, const char *body, size_t body_len)
 {
+    int websocket = sio_sim_line_has(line, line_len, "transport=websocket");
     if (!s->live || strcmp(sid, s->sid) != 0) {
         s->refused++;
         sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":1,\"message\":\"Session ID unknown\"}");
         return;
     }
-    if (s->ws_upgraded && !strstr(line, "transport=websocket")) {   /* polling after the upgrade */
+    if (s->ws_upgraded && !websocket) {                           /* polling after the upgrade */
         s->refused++;
         sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":3,\"message\":\"Bad request\"}");
         return;
     }
-    if (strncmp(line, "POST ", 5) == 0) {
+    if (line_len >= 5 && memcmp(line, "POST ", 5) == 0) {
         sio_sim_link_http(s->net, link, "ok", 2);
         sio_sim_server_payload(s, link, body, body_len);
-    } else if (strstr(line, "transport=websocket")) {             /* the upgrade probe */
+    } else if (websocket) {                                       /* the upgrade probe */
         sio_sim_link_accept(s->net, link);
         s->websocket[link] = 1;
     } else if (s->pending_len) {
         sio_sim_link_http(s->net, link, s->pending, s->pending_len);
         s->pending_len = 0;
+    } else if (s->probing) {                                      /* upgrading: no GET is held */
+        sio_sim_link_http(s->net, link, "6", 1);
     } else {
         s->held_get = link;
     }
@@ -803,8 +970,8 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
     sio_sim_link *x = &s->net->link[link];
     while (!x->gone && !s->websocket[link] && s->read[link] < x->out_len) {
         const char *req = (const char *)x->out + s->read[link];
-        size_t avail = x->out_len - s->read[link], end, cl, head, body = 0;
-        char line[512], sid[32];
+        size_t avail = x->out_len - s->read[link], end, cl, head, body = 0, line_len;
+        char sid[32];
         for (end = 0; end + 4 <= avail && memcmp(req + end, "\r\n\r\n", 4) != 0; end++) {}
         if (end + 4 > avail) {                                    /* not all there yet */
             if (avail == sizeof x->out) sio_sim_link_refuse(s->net, link, "431 Request Header Fields Too Large", "");
@@ -819,20 +986,23 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
             return;
         }
         if (body > avail - head) return;
-        snprintf(line, sizeof line, "%.*s", (int)((const char *)memchr(req, '\r', head) - req), req);
+        line_len = (size_t)((const char *)memchr(req, '\r', head) - req);
         sio_sim_take_key(x, req, head);
         s->read[link] += head + body;
         if (s->echo) {
             sio_sim_link_accept(s->net, link);
             s->websocket[link] = 1;
             s->sessions++;
-        } else if (sio_sim_query(line, "sid", sid, sizeof sid)) {
-            sio_sim_server_request(s, link, line, sid, req + head, body);
-        } else if (strstr(line, "transport=websocket")) {
+        } else if (sio_sim_query(req, line_len, "sid", sid, sizeof sid)) {
+            sio_sim_server_request(s, link, req, line_len, sid, req + head, body);
+        } else if (sio_sim_line_has(req, line_len, "EIO=3") && !sio_sim_line_has(req, line_len, "transport=websocket")) {
+            s->refused++;                                         /* Engine.IO 3 is modelled on WebSocket only */
+            sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":5,\"message\":\"Unsupported protocol version\"}");
+        } else if (sio_sim_line_has(req, line_len, "transport=websocket")) {
             sio_sim_link_accept(s->net, link);
             s->websocket[link] = 1;
             s->ws_link = link;
-            sio_sim_server_open(s, link, 1, strstr(line, "EIO=3") != NULL);
+            sio_sim_server_open(s, link, 1, sio_sim_line_has(req, line_len, "EIO=3"));
         } else {
             sio_sim_server_open(s, link, 0, 0);
         }
@@ -865,28 +1035,41 @@ static inline void sio_sim_server_heartbeat(sio_sim_server *s)
 }
 
 /* The server reads and answers everything written to it since its last
- * step, and keeps its heartbeat. */
+ * step (also what a client wrote before it closed a connection, as TCP
+ * delivers it), and keeps its heartbeat.  A session whose WebSocket
+ * transport closed ends. */
 static inline void sio_sim_server_step(sio_sim_server *s)
 {
     int i;
+    if (!s->serving) return;
     for (i = 0; i < SIO_SIM_LINKS; i++) {
         sio_sim_link *x = &s->net->link[i];
-        if (!x->open || !sio_sim_server_owns(s, i)) continue;
+        if (!sio_sim_server_owns(s, i) || (!x->open && !x->out_len && s->ws_link != i)) continue;
         if (s->serial[i] != x->serial) {                          /* a new connection on this link */
+            if (s->ws_link == i && s->live && s->ws_upgraded) {    /* the session's WebSocket closed */
+                sio_sim_trace(s->net, "server ends a session: its WebSocket closed", (long)s->port);
+                sio_sim_server_forget(s);
+            }
             s->serial[i] = x->serial;
             s->read[i] = 0;
             s->websocket[i] = 0;
             if (s->ws_link == i) s->ws_link = -1;
             if (s->held_get == i) s->held_get = -1;
-            if (s->echo_link == i) s->echo_opcode = 0;
+            if (s->message_link == i) s->message_opcode = 0;
         }
-        if (x->gone) continue;
-        sio_sim_server_requests(s, i);
-        if (s->websocket[i]) sio_sim_server_frames(s, i);
+        if (!x->gone) {
+            sio_sim_server_requests(s, i);
+            if (s->websocket[i]) sio_sim_server_frames(s, i);
+        }
         if (s->read[i]) {                                         /* what was read makes room */
             memmove(x->out, x->out + s->read[i], x->out_len - s->read[i]);
             x->out_len -= s->read[i];
             s->read[i] = 0;
+        }
+        if (!x->open) x->out_len = 0;                             /* closed: a part of a request never completes */
+        if (s->live && s->ws_upgraded && s->ws_link == i && (!x->open || x->gone)) {
+            sio_sim_trace(s->net, "server ends a session: its WebSocket closed", (long)s->port);
+            sio_sim_server_forget(s);
         }
     }
     sio_sim_server_heartbeat(s);
@@ -906,6 +1089,7 @@ static inline int sio_sim_server_kick(sio_sim_server *s, const char *ns)
  * for down_ms it refuses connections. */
 static inline void sio_sim_server_restart(sio_sim_server *s, unsigned down_ms)
 {
+    if (!s->serving) return;
     sio_sim_server_end(s);
     s->down_until = s->net->now + down_ms;
 }
@@ -945,8 +1129,25 @@ static inline sio_sim_faults sio_sim_default_faults(void)
     return f;
 }
 
+/* One step's faults for server s. */
+static inline void sio_sim_inject_server(sio_sim_net *n, sio_sim_server *s, const sio_sim_faults *f)
+{
+    if (sio_sim_chance(n, f->restart)) {
+        sio_sim_trace(n, "server restart", (long)s->port);
+        n->restarts++;
+        sio_sim_server_restart(s, f->down_ms ? sio_sim_rand(n) % f->down_ms : 0);
+    }
+    if (sio_sim_chance(n, f->ping)) sio_sim_server_send(s, "2");
+    if (sio_sim_chance(n, f->kick)) {
+        const char *ns = sio_sim_chance(n, 500) ? "/" : "/news";
+        sio_sim_trace(n, "server disconnects a namespace", (long)s->port);
+        sio_sim_server_kick(s, ns);
+    }
+}
+
 /* One step's faults, drawn from the network's seed, on the network and
- * the count servers in servers. */
+ * the count servers of the array servers (NULL: every server serving on
+ * the network, count ignored). */
 static inline void sio_sim_inject(sio_sim_net *n, sio_sim_server *servers, size_t count, const sio_sim_faults *f)
 {
     size_t k;
@@ -956,19 +1157,11 @@ static inline void sio_sim_inject(sio_sim_net *n, sio_sim_server *servers, size_
         int i = (int)(sio_sim_rand(n) % SIO_SIM_LINKS);
         if (n->link[i].open && !n->link[i].reset) { sio_sim_trace(n, "reset connection", i); n->link[i].reset = 1; n->resets++; }
     }
-    for (k = 0; k < count; k++) {
-        sio_sim_server *s = &servers[k];
-        if (sio_sim_chance(n, f->restart)) {
-            sio_sim_trace(n, "server restart", (long)s->port);
-            n->restarts++;
-            sio_sim_server_restart(s, f->down_ms ? sio_sim_rand(n) % f->down_ms : 0);
-        }
-        if (sio_sim_chance(n, f->ping)) sio_sim_server_send(s, "2");
-        if (sio_sim_chance(n, f->kick)) {
-            const char *ns = sio_sim_chance(n, 500) ? "/" : "/news";
-            sio_sim_trace(n, "server disconnects a namespace", (long)s->port);
-            sio_sim_server_kick(s, ns);
-        }
+    if (!servers) {
+        for (k = 0; k < SIO_SIM_PORTS; k++)
+            if (n->server[k]) sio_sim_inject_server(n, n->server[k], f);
+    } else {
+        for (k = 0; k < count; k++) sio_sim_inject_server(n, &servers[k], f);
     }
     if (sio_sim_chance(n, f->resolve)) {
         uint32_t ms = f->down_ms ? sio_sim_rand(n) % f->down_ms : 0;

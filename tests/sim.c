@@ -12,7 +12,8 @@
  * memory within bounds, no ack answered twice or unasked for, the server's
  * deliveries in order.  At the end (stopped, drained): one CLOSE per
  * start, every ack answered exactly once (when no allocation failed: an
- * event the queue had no room for is lost with its memory), nothing leaked.
+ * event the queue had no room for is lost with its memory), nothing leaked,
+ * no frame the servers had to fail as RFC 6455 forbids it.
  *
  *   sim SEED                 one seed, with a trace of what happened
  *   sim FIRST COUNT          COUNT seeds from FIRST; failing seeds print themselves
@@ -456,6 +457,7 @@ static int sim_seed(uint64_t seed, int verbose)
         T.pings += (unsigned long)s->pings;
         T.ping_timeouts += (unsigned long)s->ping_timeouts;
         T.refused += (unsigned long)s->refused;
+        if (s->protocol_errors) violation("the client sent a frame RFC 6455 forbids (the server closed with 1002)");
     }
     T.allocs_failed += (unsigned long)S.allocs_failed;
     T.restarts += net.restarts;

@@ -3,7 +3,9 @@
  * are refused as a real server would, fragments are echoed whole, the
  * server keeps its heartbeat without the fault injector, a restarted server
  * reads nothing more, a served port cannot be taken twice, a seed replays
- * exactly, and a program blocking in sio_poll still has its server answer. */
+ * exactly, and a program blocking in sio_poll still has its server answer,
+ * on time.  Sessions end when their client ends them; frames RFC 6455
+ * forbids are failed; packets and attachments up to the limit get through. */
 #define SIO_IMPLEMENTATION
 #include "sio.h"
 #include "sio_sim.h"
@@ -16,6 +18,8 @@ static sio_sim_server server, second;
 typedef struct seen {
     int count[16];                    /* events by type */
     int close_code, message_len, ws_errors;
+    char message[64];                 /* the last MESSAGE (cut to fit) */
+    size_t attachment_len;            /* the first attachment of the last EVENT */
     char packets[4096];               /* what the server's on_packet saw, one per line */
 } seen;
 
@@ -55,7 +59,11 @@ static void pump(sio_client *c, seen *s, int steps, unsigned ms)
         while (sio_poll(c, &ev, 0) == 1) {
             if ((int)ev.type < 16) s->count[ev.type]++;
             if (ev.type == SIO_EVENT_CLOSE) s->close_code = ev.code;
-            if (ev.type == SIO_EVENT_MESSAGE) s->message_len = (int)ev.len;
+            if (ev.type == SIO_EVENT_MESSAGE) {
+                s->message_len = (int)ev.len;
+                snprintf(s->message, sizeof s->message, "%s", (const char *)ev.data);
+            }
+            if (ev.type == SIO_EVENT_EVENT && ev.attachment_count) s->attachment_len = ev.attachments[0].len;
         }
         sio_sim_idle(&net, ms);
     }
@@ -366,6 +374,296 @@ static void test_sim_a_blocking_poll_still_gets_answers(void)
     sio_destroy(c);
 }
 
+/* A fragmented message whose parts a ping separates is echoed whole (the
+ * pong once overwrote the message being assembled). */
+static void test_sim_echo_keeps_a_message_whole_across_a_ping(void)
+{
+    seen s;
+    sio_client *c;
+    memset(&s, 0, sizeof s);
+    setup(20, 1);
+    c = client("ws://e.test/", SIO_MODE_WEBSOCKET, 0, 0);
+    pump(c, &s, 10, 10);
+    CHECK_INT(sio_send_begin(c, 0), SIO_OK);
+    CHECK_INT(sio_send_part(c, "hello", 5), SIO_OK);
+    pump(c, &s, 2, 10);
+    CHECK_INT(sio_send_ping(c, "p", 1), SIO_OK);
+    pump(c, &s, 2, 10);
+    CHECK_INT(sio_send_part(c, "world", 5), SIO_OK);
+    CHECK_INT(sio_send_end(c), SIO_OK);
+    pump(c, &s, 10, 10);
+    CHECK_STR(s.message, "helloworld");
+    CHECK_INT(s.count[SIO_EVENT_CLOSE], 0);
+    CHECK_INT(server.echoed, 1);
+    sio_destroy(c);
+}
+
+/* A long query (a token) before the sid does not hide the sid. */
+static void test_sim_a_long_query_keeps_its_session(void)
+{
+    static char url[1200];
+    seen s;
+    sio_client *c;
+    memset(&s, 0, sizeof s);
+    setup(21, 0);
+    snprintf(url, sizeof url, "http://e.test/?token=%0900d", 7);
+    c = client(url, SIO_MODE_SOCKETIO, SIO_TRANSPORT_POLLING, 0);
+    pump(c, &s, 50, 10);
+    CHECK_INT(s.count[SIO_EVENT_CONNECT], 1);
+    CHECK_INT(server.sessions, 1);
+    CHECK_INT(server.refused, 0);
+    sio_destroy(c);
+}
+
+/* A client that stops ends its session at once: no ping timeout later,
+ * and the sid is gone (over WebSocket and over polling). */
+static void test_sim_a_stopped_client_ends_its_session(void)
+{
+    static const int transports[] = { SIO_TRANSPORT_WEBSOCKET, SIO_TRANSPORT_POLLING, SIO_TRANSPORT_AUTO };
+    int t;
+    for (t = 0; t < 3; t++) {
+        seen s;
+        sio_client *c;
+        memset(&s, 0, sizeof s);
+        setup(22, 0);
+        c = client("http://e.test/", SIO_MODE_SOCKETIO, transports[t], 0);
+        pump(c, &s, 30, 10);
+        CHECK_INT(s.count[SIO_EVENT_CONNECT], 1);
+        CHECK(server.live);
+        CHECK_INT(sio_stop(c), SIO_OK);
+        pump(c, &s, 30, 10);
+        CHECK_INT(s.count[SIO_EVENT_CLOSE], 1);
+        CHECK(!server.live);
+        pump(c, &s, 100, 1000);                   /* 100 s */
+        CHECK_INT(server.ping_timeouts, 0);
+        sio_destroy(c);
+    }
+}
+
+/* A WebSocket transport that closes without a word (the client's
+ * connection dropped) ends the session too. */
+static void test_sim_a_closed_websocket_ends_its_session(void)
+{
+    sio_socket k;
+    setup(23, 0);
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    CHECK(server.live);
+    net.platform.close(net.platform.user, k);
+    sio_sim_server_step(&server);
+    CHECK(!server.live);
+    sio_sim_idle(&net, 100000);
+    sio_sim_server_step(&server);
+    CHECK_INT(server.ping_timeouts, 0);
+}
+
+/* What a client wrote just before it closed still reaches the server. */
+static void test_sim_bytes_written_before_a_close_arrive(void)
+{
+    sio_socket k;
+    unsigned char frame[64];
+    size_t n;
+    setup(24, 0);
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    n = sio_ws_encode(frame, 1, SIO_WS_TEXT, "42[\"last\"]", 10, (const unsigned char *)"mask");
+    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);
+    net.platform.close(net.platform.user, k);
+    sio_sim_server_step(&server);
+    CHECK_INT(server.events, 1);
+}
+
+/* A packet of exactly SIO_SIM_MAX_PAYLOAD is taken; one byte more is not. */
+static void test_sim_a_packet_of_the_largest_size_is_taken(void)
+{
+    static char packet[SIO_SIM_MAX_PAYLOAD + 2];
+    sio_socket k;
+    setup(25, 0);
+    k = raw_open();
+    raw_handshake(k);
+    memset(packet, 'x', sizeof packet);
+    packet[0] = '4';
+    CHECK_INT(sio_sim_server_send_n(&server, packet, SIO_SIM_MAX_PAYLOAD + 1), -1);
+    CHECK_INT(sio_sim_server_send_n(&server, packet, SIO_SIM_MAX_PAYLOAD), 0);
+    CHECK_INT(net.overflows, 0);
+    CHECK(server.live);
+    CHECK_INT(sio_sim_server_send(&server, "2"), -1);        /* no room left: the session ends */
+    CHECK_INT(net.overflows, 1);
+    CHECK(!server.live);
+}
+
+/* A long-poll GET that arrives after the probe is answered with a noop at
+ * once, so the upgrade does not wait for the next ping. */
+static void test_sim_a_get_during_the_probe_gets_a_noop(void)
+{
+    sio_socket k, w;
+    unsigned char frame[64];
+    size_t n;
+    setup(26, 0);
+    server.offer_upgrade = 1;
+    k = raw_open();
+    raw_handshake(k);
+    w = raw_open();
+    raw_send(w, "GET /socket.io/?EIO=4&transport=websocket&sid=S1 HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(strstr(raw_answer(w), "101 Switching Protocols") != NULL);
+    n = sio_ws_encode(frame, 1, SIO_WS_TEXT, "2probe", 6, (const unsigned char *)"mask");
+    CHECK_INT(net.platform.send(net.platform.user, w, frame, n, NULL, 0), (long)n);
+    CHECK(memcmp(raw_answer(w) + 2, "3probe", 6) == 0);
+    raw_send(k, "GET /socket.io/?EIO=4&transport=polling&sid=S1 HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "\r\n\r\n6") != NULL);
+}
+
+/* Frames RFC 6455 forbids a client are failed with 1002. */
+static void test_sim_broken_client_frames_are_failed(void)
+{
+    static const unsigned char unmasked[] = { 0x81, 0x02, '4', '0' };
+    static const unsigned char reserved[] = { 0xc1, 0x80, 0, 0, 0, 0 };                 /* RSV1, no extension */
+    static const unsigned char opcode[] = { 0x83, 0x80, 0, 0, 0, 0 };                   /* opcode 3 */
+    static const unsigned char long_form[] = { 0x81, 0xfe, 0x00, 0x05, 0, 0, 0, 0 };    /* 5 in 16 bits */
+    static const unsigned char nothing[] = { 0x80, 0x80, 0, 0, 0, 0 };                  /* continuation */
+    static const unsigned char fragmented_ping[] = { 0x09, 0x80, 0, 0, 0, 0 };
+    static const unsigned char *const frames[] = { unmasked, reserved, opcode, long_form, nothing, fragmented_ping };
+    static const size_t sizes[] = { sizeof unmasked, sizeof reserved, sizeof opcode, sizeof long_form, sizeof nothing,
+                                    sizeof fragmented_ping };
+    size_t i;
+    for (i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        sio_socket k;
+        const unsigned char *a;
+        setup(27, 1);
+        k = raw_open();
+        raw_send(k, "GET / HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+        CHECK_INT(net.platform.send(net.platform.user, k, frames[i], sizes[i], NULL, 0), (long)sizes[i]);
+        a = (const unsigned char *)raw_answer(k);
+        CHECK(a[0] == 0x88 && a[1] == 2 && a[2] == 0x03 && a[3] == 0xea);      /* close 1002 */
+        CHECK_INT(server.protocol_errors, 1);
+        CHECK(net.link[0].gone);
+        if (a[0] != 0x88) fprintf(stderr, "  (frame %d was not failed)\n", (int)i);
+    }
+}
+
+/* A Socket.IO packet in fragments is taken whole. */
+static void test_sim_a_fragmented_packet_is_taken_whole(void)
+{
+    seen s;
+    sio_socket k;
+    unsigned char frame[64];
+    size_t n;
+    memset(&s, 0, sizeof s);
+    setup(28, 0);
+    server.on_packet = saw;
+    server.on_packet_user = &s;
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    raw_answer(k);
+    n = sio_ws_encode(frame, 0, SIO_WS_TEXT, "42[\"fr", 6, (const unsigned char *)"mask");
+    n += sio_ws_encode(frame + n, 1, SIO_WS_CONTINUATION, "ag\"]", 4, (const unsigned char *)"MASK");
+    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);
+    raw_answer(k);
+    CHECK_INT(server.events, 1);
+    CHECK_STR(s.packets, "42[\"frag\"]\n");
+    CHECK_INT(server.protocol_errors, 0);
+}
+
+/* Engine.IO 3 over polling is not modelled: refused clearly, as a v4
+ * server without allowEIO3 does. */
+static void test_sim_engineio3_polling_is_refused(void)
+{
+    sio_socket k;
+    setup(29, 0);
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=3&transport=polling HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "Unsupported protocol version") != NULL);
+    CHECK_INT(server.sessions, 0);
+}
+
+/* A blocking wait stops at the server's next ping: a client that blocks
+ * in sio_poll sees the heartbeat every 25 s, not once per timeout. */
+static void test_sim_a_wait_stops_at_the_servers_timers(void)
+{
+    sio_client *c;
+    sio_event ev;
+    int k;
+    setup(30, 0);
+    net.on_wait = step_server;
+    net.on_wait_user = &server;
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_WEBSOCKET, 0);
+    for (k = 0; k < 2000 && net.now < 1000 + 225000; k++) sio_poll(c, &ev, 60000);
+    CHECK(server.pings >= 8);
+    CHECK_INT(server.ping_timeouts, 0);
+    CHECK_INT(server.sessions, 1);
+    sio_destroy(c);
+}
+
+/* A server whose init failed serves nothing and is safe to use; so is
+ * one never set up.  NULL servers: faults for every server. */
+static void test_sim_a_server_that_is_not_serving_is_inert(void)
+{
+    static sio_sim_server never;
+    sio_socket k;
+    sio_sim_faults f;
+    setup(31, 0);
+    CHECK_INT(sio_sim_server_init(&second, &net, 80, 0), -1);
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    sio_sim_server_step(&second);                            /* not serving: it takes nothing */
+    sio_sim_server_restart(&second, 10);
+    sio_sim_server_step(&never);
+    sio_sim_server_restart(&never, 10);
+    CHECK_INT(second.sessions, 0);
+    CHECK(strstr(raw_answer(k), "\"sid\"") != NULL);       /* the serving one answers */
+    CHECK_INT(sio_sim_server_init(&second, &net, 8080, 0), 0);
+    memset(&f, 0, sizeof f);
+    f.restart = 1000;
+    sio_sim_inject(&net, NULL, 0, &f);
+    CHECK_INT(net.restarts, 2);
+}
+
+/* Attachments of any size up to the limit reach the client, over polling
+ * and WebSocket. */
+static void test_sim_large_attachments_are_sent(void)
+{
+    static unsigned char data[4000];
+    static const int transports[] = { SIO_TRANSPORT_POLLING, SIO_TRANSPORT_WEBSOCKET };
+    int t;
+    memset(data, 0xab, sizeof data);
+    for (t = 0; t < 2; t++) {
+        seen s;
+        sio_client *c;
+        memset(&s, 0, sizeof s);
+        setup(32, 0);
+        c = client("http://e.test/", SIO_MODE_SOCKETIO, transports[t], 0);
+        pump(c, &s, 30, 10);
+        CHECK_INT(s.attachment_len, 3);                      /* the greeting's */
+        CHECK_INT(sio_sim_server_send(&server, "451-[\"big\",{\"_placeholder\":true,\"num\":0}]"), 0);
+        CHECK_INT(sio_sim_server_send_binary(&server, data, sizeof data), 0);
+        pump(c, &s, 10, 10);
+        CHECK_INT(s.attachment_len, sizeof data);
+        CHECK_INT(sio_sim_server_send_binary(&server, data, SIO_SIM_MAX_PAYLOAD), -1);
+        sio_destroy(c);
+    }
+}
+
+/* A send that resets a client's connection says so. */
+static void test_sim_a_send_that_overflows_says_so(void)
+{
+    sio_socket k;
+    char packet[2000];
+    int i, r = 0;
+    setup(33, 0);
+    k = raw_open();
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    raw_answer(k);
+    memset(packet, 'x', sizeof packet - 1);
+    packet[sizeof packet - 1] = 0;
+    for (i = 0; i < 40 && r == 0; i++) r = sio_sim_server_send(&server, packet);
+    CHECK_INT(r, -1);
+    CHECK_INT(net.overflows, 1);
+    CHECK(i < 40);
+}
+
 /* Without a platform file: the clients take the simulated one (sio.h compiled here). */
 const sio_platform *sio_platform_default(void) { return sio_sim_platform(&net); }
 
@@ -383,5 +681,19 @@ int main(void)
     RUN(test_sim_a_restarted_server_ignores_the_old_connection);
     RUN(test_sim_a_seed_replays_exactly);
     RUN(test_sim_a_blocking_poll_still_gets_answers);
+    RUN(test_sim_echo_keeps_a_message_whole_across_a_ping);
+    RUN(test_sim_a_long_query_keeps_its_session);
+    RUN(test_sim_a_stopped_client_ends_its_session);
+    RUN(test_sim_a_closed_websocket_ends_its_session);
+    RUN(test_sim_bytes_written_before_a_close_arrive);
+    RUN(test_sim_a_packet_of_the_largest_size_is_taken);
+    RUN(test_sim_a_get_during_the_probe_gets_a_noop);
+    RUN(test_sim_broken_client_frames_are_failed);
+    RUN(test_sim_a_fragmented_packet_is_taken_whole);
+    RUN(test_sim_engineio3_polling_is_refused);
+    RUN(test_sim_a_wait_stops_at_the_servers_timers);
+    RUN(test_sim_a_server_that_is_not_serving_is_inert);
+    RUN(test_sim_large_attachments_are_sent);
+    RUN(test_sim_a_send_that_overflows_says_so);
     return TEST_REPORT();
 }
