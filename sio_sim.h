@@ -384,6 +384,8 @@ static inline void sio_sim_idle(sio_sim_net *n, unsigned ms) { n->now += ms; }
 
 #define SIO_SIM_PING_INTERVAL 25000   /* the server's heartbeat (socket.io's defaults), ms */
 #define SIO_SIM_PING_TIMEOUT 20000
+#define SIO_SIM_UPGRADE_TIMEOUT 10000 /* a probe without "5" is closed after this (socket.io's default) */
+#define SIO_SIM_NOOP_INTERVAL 100     /* while probing, a held GET gets a noop this often, as engine.io */
 #define SIO_SIM_MAX_PAYLOAD (SIO_SIM_LINK_BYTES - 8192)   /* the largest packet, message or POST body
                                                              taken (a request head fits beside it) */
 
@@ -410,7 +412,10 @@ typedef struct sio_sim_server {
     char sid[16];                 /* "S<n>", n counting the network's sessions */
     int ws_link;                  /* the link carrying the session's WebSocket frames, -1: none */
     int ws_upgraded;              /* "5" received: the WebSocket is the transport */
-    int probing;                  /* "2probe" answered: a long-poll GET gets a noop at once */
+    int probing;                  /* "2probe" answered on probe_link: polling gets noops until "5" */
+    int probe_link;
+    uint64_t noop_due;            /* probing: a held GET is answered "6" from then (every 100 ms) */
+    uint64_t probe_deadline;      /* probing: no "5" by then closes the probe (upgradeTimeout) */
     int held_get;                 /* a long-poll GET waiting for packets, -1: none */
     char pending[SIO_SIM_LINK_BYTES];   /* packets for the next long-poll answer, 0x1e between them */
     size_t pending_len;
@@ -455,7 +460,7 @@ static inline int sio_sim_listening(sio_sim_net *n, unsigned short port)
  * ends), 0 for nothing: a waiting client's clock stops there. */
 static inline uint64_t sio_sim_next_timer(sio_sim_net *n)
 {
-    uint64_t t[4], first = n->resolve_fail_until > n->now ? n->resolve_fail_until : 0;
+    uint64_t t[6], first = n->resolve_fail_until > n->now ? n->resolve_fail_until : 0;
     int i, k;
     for (i = 0; i < SIO_SIM_PORTS; i++) {
         sio_sim_server *s = n->server[i];
@@ -464,7 +469,9 @@ static inline uint64_t sio_sim_next_timer(sio_sim_net *n)
         t[1] = s->live ? s->pong_due : 0;
         t[2] = s->live ? s->client_ping_due : 0;
         t[3] = s->down_until;
-        for (k = 0; k < 4; k++)
+        t[4] = s->probing ? s->noop_due : 0;
+        t[5] = s->probing ? s->probe_deadline : 0;
+        for (k = 0; k < 6; k++)
             if (t[k] > n->now && (!first || t[k] < first)) first = t[k];
     }
     return first;
@@ -475,11 +482,11 @@ static inline int sio_sim_server_owns(const sio_sim_server *s, int i)
     return s->port == 0 || s->net->link[i].port == s->port;
 }
 
-/* 1 while link i is still the connection the server saw (not closed, not
- * reused since by another client, not ended by the server). */
+/* 1 while link i is still the connection the server saw (not closed or
+ * reset, not reused since by another client, not ended by the server). */
 static inline int sio_sim_server_has(const sio_sim_server *s, int i)
 {
-    return i >= 0 && s->net->link[i].open && !s->net->link[i].gone && sio_sim_server_owns(s, i) &&
+    return i >= 0 && s->net->link[i].open && !s->net->link[i].gone && !s->net->link[i].reset && sio_sim_server_owns(s, i) &&
            s->serial[i] == s->net->link[i].serial;
 }
 
@@ -615,16 +622,18 @@ static inline int sio_sim_server_send(sio_sim_server *s, const char *packet)
 
 /* An attachment for the client (after the packet that announces it): a
  * binary frame, or "b<base64>" over polling.  -1 as sio_sim_server_send_n;
- * over polling its base64 text counts against SIO_SIM_MAX_PAYLOAD. */
+ * over polling its base64 text counts against SIO_SIM_MAX_PAYLOAD (so
+ * 18 KiB is the most there). */
 static inline int sio_sim_server_send_binary(sio_sim_server *s, const unsigned char *data, size_t len)
 {
     static const unsigned char eio3_type = 4;                   /* Engine.IO 3: the packet type first */
     char *p;
-    if (!s->live || s->echo || len > SIO_SIM_MAX_PAYLOAD - 1) return -1;
+    if (!s->live || s->echo || len > SIO_SIM_MAX_PAYLOAD) return -1;
     if (s->ws_upgraded) {
-        if (!sio_sim_server_has(s, s->ws_link)) return -1;
+        if (!sio_sim_server_has(s, s->ws_link) || (s->eio3 && len == SIO_SIM_MAX_PAYLOAD)) return -1;
         return sio_sim_server_frame2(s, s->ws_link, SIO_WS_BINARY, &eio3_type, s->eio3 ? 1u : 0u, data, len);
     }
+    if (1 + (len + 2) / 3 * 4 > SIO_SIM_MAX_PAYLOAD) return -1;    /* its base64 text is too large */
     p = sio_sim_server_queue(s, 1 + (len + 2) / 3 * 4);
     if (!p) return -1;
     p[0] = 'b';
@@ -722,7 +731,10 @@ static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char
     if (n == 6 && memcmp(p, "2probe", 6) == 0 && s->websocket[link]) {
         sio_sim_server_frame(s, link, SIO_WS_TEXT, "3probe", 6);
         if (!s->live || s->ws_upgraded) return;
-        s->probing = 1;                                            /* polling pauses: GETs end at once */
+        s->probing = 1;                                            /* polling pauses: its GET ends */
+        s->probe_link = link;
+        s->noop_due = s->net->now + SIO_SIM_NOOP_INTERVAL;
+        s->probe_deadline = s->net->now + SIO_SIM_UPGRADE_TIMEOUT;
         if (sio_sim_server_has(s, s->held_get)) {
             sio_sim_link_http(s->net, s->held_get, "6", 1);
             s->held_get = -1;
@@ -793,8 +805,8 @@ static inline void sio_sim_server_fail(sio_sim_server *s, int link, int code, co
     sio_sim_trace(s->net, why, link);
     sio_sim_server_frame(s, link, SIO_WS_CLOSE, payload, 2);
     s->net->link[link].eof = s->net->link[link].gone = 1;
-    if (code == 1009) s->refused++;
-    else s->protocol_errors++;
+    if (code == 1002) s->protocol_errors++;
+    else s->refused++;
     if (s->message_link == link) s->message_opcode = 0;
 }
 
@@ -821,6 +833,10 @@ static inline void sio_sim_server_data(sio_sim_server *s, int link, const sio_ws
         }
         if (f->fin) {                                         /* the common case: no copy */
             sio_sim_server_message(s, link, (int)f->opcode, s->frame, len);
+            return;
+        }
+        if (s->message_opcode) {                              /* one client per server: one such message */
+            sio_sim_server_fail(s, link, 1013, "server refuses a second fragmented message at once");
             return;
         }
         s->message_opcode = (int)f->opcode;
@@ -956,8 +972,6 @@ static inline void sio_sim_server_request(sio_sim_server *s, int link, const cha
     } else if (s->pending_len) {
         sio_sim_link_http(s->net, link, s->pending, s->pending_len);
         s->pending_len = 0;
-    } else if (s->probing) {                                      /* upgrading: no GET is held */
-        sio_sim_link_http(s->net, link, "6", 1);
     } else {
         s->held_get = link;
     }
@@ -1034,6 +1048,28 @@ static inline void sio_sim_server_heartbeat(sio_sim_server *s)
     }
 }
 
+/* While a probe waits for "5": noops for polling every 100 ms; the probe
+ * ends with its connection, or is closed after SIO_SIM_UPGRADE_TIMEOUT. */
+static inline void sio_sim_server_probe(sio_sim_server *s)
+{
+    uint64_t now = s->net->now;
+    if (!s->probing) return;
+    if (!sio_sim_server_has(s, s->probe_link) || now >= s->probe_deadline) {
+        if (sio_sim_server_has(s, s->probe_link)) {
+            sio_sim_trace(s->net, "server closes a probe that did not upgrade", (long)s->port);
+            sio_sim_server_frame(s, s->probe_link, SIO_WS_CLOSE, "\x03\xe8", 2);
+            s->net->link[s->probe_link].eof = s->net->link[s->probe_link].gone = 1;
+        }
+        s->probing = 0;
+        return;
+    }
+    if (now >= s->noop_due && sio_sim_server_has(s, s->held_get)) {
+        sio_sim_link_http(s->net, s->held_get, "6", 1);
+        s->held_get = -1;
+        s->noop_due = now + SIO_SIM_NOOP_INTERVAL;
+    }
+}
+
 /* The server reads and answers everything written to it since its last
  * step (also what a client wrote before it closed a connection, as TCP
  * delivers it), and keeps its heartbeat.  A session whose WebSocket
@@ -1057,7 +1093,7 @@ static inline void sio_sim_server_step(sio_sim_server *s)
             if (s->held_get == i) s->held_get = -1;
             if (s->message_link == i) s->message_opcode = 0;
         }
-        if (!x->gone) {
+        if (!x->gone && !x->reset) {                              /* a reset loses what was sent */
             sio_sim_server_requests(s, i);
             if (s->websocket[i]) sio_sim_server_frames(s, i);
         }
@@ -1066,12 +1102,13 @@ static inline void sio_sim_server_step(sio_sim_server *s)
             x->out_len -= s->read[i];
             s->read[i] = 0;
         }
-        if (!x->open) x->out_len = 0;                             /* closed: a part of a request never completes */
-        if (s->live && s->ws_upgraded && s->ws_link == i && (!x->open || x->gone)) {
+        if (!x->open || x->reset) x->out_len = 0;                 /* a part of a request never completes */
+        if (s->live && s->ws_upgraded && s->ws_link == i && (!x->open || x->gone || x->reset)) {
             sio_sim_trace(s->net, "server ends a session: its WebSocket closed", (long)s->port);
             sio_sim_server_forget(s);
         }
     }
+    sio_sim_server_probe(s);
     sio_sim_server_heartbeat(s);
 }
 
@@ -1132,6 +1169,7 @@ static inline sio_sim_faults sio_sim_default_faults(void)
 /* One step's faults for server s. */
 static inline void sio_sim_inject_server(sio_sim_net *n, sio_sim_server *s, const sio_sim_faults *f)
 {
+    if (!s->serving) return;
     if (sio_sim_chance(n, f->restart)) {
         sio_sim_trace(n, "server restart", (long)s->port);
         n->restarts++;

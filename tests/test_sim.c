@@ -494,8 +494,10 @@ static void test_sim_a_packet_of_the_largest_size_is_taken(void)
     CHECK(!server.live);
 }
 
-/* A long-poll GET that arrives after the probe is answered with a noop at
- * once, so the upgrade does not wait for the next ping. */
+/* A long-poll GET that arrives after the probe is answered with a noop
+ * 100 ms later, so the upgrade does not wait for the next ping; a probe
+ * that never sends "5" is closed after the upgrade timeout, and polling
+ * goes on as before. */
 static void test_sim_a_get_during_the_probe_gets_a_noop(void)
 {
     sio_socket k, w;
@@ -512,7 +514,51 @@ static void test_sim_a_get_during_the_probe_gets_a_noop(void)
     CHECK_INT(net.platform.send(net.platform.user, w, frame, n, NULL, 0), (long)n);
     CHECK(memcmp(raw_answer(w) + 2, "3probe", 6) == 0);
     raw_send(k, "GET /socket.io/?EIO=4&transport=polling&sid=S1 HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    CHECK_STR(raw_answer(k), "");
+    sio_sim_idle(&net, SIO_SIM_NOOP_INTERVAL);
     CHECK(strstr(raw_answer(k), "\r\n\r\n6") != NULL);
+    CHECK(server.probing);
+    sio_sim_idle(&net, SIO_SIM_UPGRADE_TIMEOUT);
+    raw_answer(w);
+    CHECK(!server.probing);
+    CHECK(net.link[1].gone);
+    raw_send(k, "GET /socket.io/?EIO=4&transport=polling&sid=S1 HTTP/1.1\r\nHost: raw.test\r\n\r\n");
+    sio_sim_idle(&net, SIO_SIM_NOOP_INTERVAL);
+    CHECK_STR(raw_answer(k), "");                            /* held again, for packets */
+    CHECK(server.live);
+}
+
+/* A probe whose connection is reset ends the probing: a client that stays
+ * on polling, blocking in sio_poll, still sees its clock move (the noops
+ * once came at once, forever). */
+static void test_sim_a_lost_probe_ends_the_noops(void)
+{
+    seen s;
+    sio_client *c;
+    sio_event ev;
+    int k;
+    uint64_t before;
+    memset(&s, 0, sizeof s);
+    setup(34, 0);
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_AUTO, 0);
+    for (k = 0; k < 100; k++) {
+        sio_sim_server_step(&server);
+        if (server.probing) break;                           /* the "3probe" not read yet */
+        while (sio_poll(c, &ev, 0) == 1) {}
+        sio_sim_idle(&net, 10);
+    }
+    CHECK(server.probing);
+    net.link[server.probe_link].reset = 1;
+    pump(c, &s, 50, 10);
+    CHECK(!server.probing);
+    CHECK(server.live);
+    net.on_wait = step_server;
+    net.on_wait_user = &server;
+    before = net.now;
+    while (sio_poll(c, &ev, 5000) == 1) {}
+    CHECK(net.now >= before + 5000);
+    CHECK_INT(server.upgrades, 0);
+    sio_destroy(c);
 }
 
 /* Frames RFC 6455 forbids a client are failed with 1002. */
@@ -625,7 +671,7 @@ static void test_sim_a_server_that_is_not_serving_is_inert(void)
  * and WebSocket. */
 static void test_sim_large_attachments_are_sent(void)
 {
-    static unsigned char data[4000];
+    static unsigned char data[4000], big[SIO_SIM_MAX_PAYLOAD + 1];
     static const int transports[] = { SIO_TRANSPORT_POLLING, SIO_TRANSPORT_WEBSOCKET };
     int t;
     memset(data, 0xab, sizeof data);
@@ -641,7 +687,11 @@ static void test_sim_large_attachments_are_sent(void)
         CHECK_INT(sio_sim_server_send_binary(&server, data, sizeof data), 0);
         pump(c, &s, 10, 10);
         CHECK_INT(s.attachment_len, sizeof data);
-        CHECK_INT(sio_sim_server_send_binary(&server, data, SIO_SIM_MAX_PAYLOAD), -1);
+        CHECK_INT(sio_sim_server_send_binary(&server, data, SIO_SIM_MAX_PAYLOAD + 1), -1);
+        if (t == 0) CHECK_INT(sio_sim_server_send_binary(&server, big, 18430), -1);   /* its base64: too large */
+        else CHECK_INT(sio_sim_server_send_binary(&server, big, SIO_SIM_MAX_PAYLOAD), 0);
+        CHECK(server.live);                                  /* refused, not the session's end */
+        CHECK_INT(net.overflows, 0);
         sio_destroy(c);
     }
 }
@@ -688,6 +738,7 @@ int main(void)
     RUN(test_sim_bytes_written_before_a_close_arrive);
     RUN(test_sim_a_packet_of_the_largest_size_is_taken);
     RUN(test_sim_a_get_during_the_probe_gets_a_noop);
+    RUN(test_sim_a_lost_probe_ends_the_noops);
     RUN(test_sim_broken_client_frames_are_failed);
     RUN(test_sim_a_fragmented_packet_is_taken_whole);
     RUN(test_sim_engineio3_polling_is_refused);
