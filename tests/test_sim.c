@@ -76,6 +76,26 @@ static void setup(uint64_t seed, int echo)
     server.echo = echo;
 }
 
+/* A socket.io server whose on_packet fills s. */
+static void setup_watched(uint64_t seed, seen *s)
+{
+    memset(s, 0, sizeof *s);
+    setup(seed, 0);
+    server.on_packet = saw;
+    server.on_packet_user = s;
+}
+
+/* A Socket.IO client on a fresh network, after 30 steps (connected). */
+static sio_client *socketio_client(uint64_t seed, int transport, seen *s)
+{
+    sio_client *c;
+    memset(s, 0, sizeof *s);
+    setup(seed, 0);
+    c = client("http://e.test/", SIO_MODE_SOCKETIO, transport, 0);
+    pump(c, s, 30, 10);
+    return c;
+}
+
 static void test_sim_handshake_survives_split_writes(void)
 {
     seen s;
@@ -174,10 +194,7 @@ static void test_sim_restarted_server_reads_nothing_more(void)
 {
     seen s;
     sio_client *c;
-    memset(&s, 0, sizeof s);
-    setup(6, 0);
-    server.on_packet = saw;
-    server.on_packet_user = &s;
+    setup_watched(6, &s);
     c = client("http://e.test/", SIO_MODE_SOCKETIO, SIO_TRANSPORT_WEBSOCKET, 0);
     pump(c, &s, 20, 10);
     CHECK_INT(s.count[SIO_EVENT_CONNECT], 1);
@@ -240,6 +257,21 @@ static void raw_handshake(sio_socket k)
     CHECK(strstr(a, "\"maxPayload\":24576") != NULL);
 }
 
+/* An Engine.IO 4 WebSocket on a raw connection (a session opens). */
+static void raw_websocket(sio_socket k)
+{
+    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+}
+
+/* One masked text frame from a raw connection. */
+static void raw_text(sio_socket k, int fin, int opcode, const char *text)
+{
+    unsigned char frame[256];
+    size_t n = sio_ws_encode(frame, fin, opcode, text, strlen(text), (const unsigned char *)"mask");
+    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);
+}
+
 static void test_sim_unknown_and_ended_sessions_get_400(void)
 {
     sio_socket k;
@@ -270,8 +302,7 @@ static void test_sim_too_large_posts_and_frames_are_refused(void)
 
     setup(11, 0);                                           /* a frame over maxPayload on the WebSocket */
     k = raw_open();
-    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    raw_websocket(k);
     frame[0] = 0x81;                                        /* text, masked, 64-bit length */
     frame[1] = 0x80 | 127;
     memset(frame + 2, 0, 8);
@@ -306,18 +337,11 @@ static void test_sim_a_restarted_server_ignores_the_old_connection(void)
 {
     seen s;
     sio_socket k;
-    unsigned char frame[64];
-    size_t n;
-    memset(&s, 0, sizeof s);
-    setup(13, 0);
-    server.on_packet = saw;
-    server.on_packet_user = &s;
+    setup_watched(13, &s);
     k = raw_open();
-    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    raw_websocket(k);
     sio_sim_server_restart(&server, 0);
-    n = sio_ws_encode(frame, 1, SIO_WS_TEXT, "42[\"late\"]", 10, (const unsigned char *)"mask");
-    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);   /* lost */
+    raw_text(k, 1, SIO_WS_TEXT, "42[\"late\"]");   /* lost */
     raw_answer(k);
     CHECK_INT(server.events, 0);
     CHECK(strstr(s.packets, "late") == NULL);
@@ -423,11 +447,7 @@ static void test_sim_a_stopped_client_ends_its_session(void)
     int t;
     for (t = 0; t < 3; t++) {
         seen s;
-        sio_client *c;
-        memset(&s, 0, sizeof s);
-        setup(22, 0);
-        c = client("http://e.test/", SIO_MODE_SOCKETIO, transports[t], 0);
-        pump(c, &s, 30, 10);
+        sio_client *c = socketio_client(22, transports[t], &s);
         CHECK_INT(s.count[SIO_EVENT_CONNECT], 1);
         CHECK(server.live);
         CHECK_INT(sio_stop(c), SIO_OK);
@@ -447,8 +467,7 @@ static void test_sim_a_closed_websocket_ends_its_session(void)
     sio_socket k;
     setup(23, 0);
     k = raw_open();
-    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
+    raw_websocket(k);
     CHECK(server.live);
     net.platform.close(net.platform.user, k);
     sio_sim_server_step(&server);
@@ -462,14 +481,10 @@ static void test_sim_a_closed_websocket_ends_its_session(void)
 static void test_sim_bytes_written_before_a_close_arrive(void)
 {
     sio_socket k;
-    unsigned char frame[64];
-    size_t n;
     setup(24, 0);
     k = raw_open();
-    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    CHECK(strstr(raw_answer(k), "101 Switching Protocols") != NULL);
-    n = sio_ws_encode(frame, 1, SIO_WS_TEXT, "42[\"last\"]", 10, (const unsigned char *)"mask");
-    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);
+    raw_websocket(k);
+    raw_text(k, 1, SIO_WS_TEXT, "42[\"last\"]");
     net.platform.close(net.platform.user, k);
     sio_sim_server_step(&server);
     CHECK_INT(server.events, 1);
@@ -501,8 +516,6 @@ static void test_sim_a_packet_of_the_largest_size_is_taken(void)
 static void test_sim_a_get_during_the_probe_gets_a_noop(void)
 {
     sio_socket k, w;
-    unsigned char frame[64];
-    size_t n;
     setup(26, 0);
     server.offer_upgrade = 1;
     k = raw_open();
@@ -510,8 +523,7 @@ static void test_sim_a_get_during_the_probe_gets_a_noop(void)
     w = raw_open();
     raw_send(w, "GET /socket.io/?EIO=4&transport=websocket&sid=S1 HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     CHECK(strstr(raw_answer(w), "101 Switching Protocols") != NULL);
-    n = sio_ws_encode(frame, 1, SIO_WS_TEXT, "2probe", 6, (const unsigned char *)"mask");
-    CHECK_INT(net.platform.send(net.platform.user, w, frame, n, NULL, 0), (long)n);
+    raw_text(w, 1, SIO_WS_TEXT, "2probe");
     CHECK(memcmp(raw_answer(w) + 2, "3probe", 6) == 0);
     raw_send(k, "GET /socket.io/?EIO=4&transport=polling&sid=S1 HTTP/1.1\r\nHost: raw.test\r\n\r\n");
     CHECK_STR(raw_answer(k), "");
@@ -595,18 +607,11 @@ static void test_sim_a_fragmented_packet_is_taken_whole(void)
 {
     seen s;
     sio_socket k;
-    unsigned char frame[64];
-    size_t n;
-    memset(&s, 0, sizeof s);
-    setup(28, 0);
-    server.on_packet = saw;
-    server.on_packet_user = &s;
+    setup_watched(28, &s);
     k = raw_open();
-    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    raw_answer(k);
-    n = sio_ws_encode(frame, 0, SIO_WS_TEXT, "42[\"fr", 6, (const unsigned char *)"mask");
-    n += sio_ws_encode(frame + n, 1, SIO_WS_CONTINUATION, "ag\"]", 4, (const unsigned char *)"MASK");
-    CHECK_INT(net.platform.send(net.platform.user, k, frame, n, NULL, 0), (long)n);
+    raw_websocket(k);
+    raw_text(k, 0, SIO_WS_TEXT, "42[\"fr");
+    raw_text(k, 1, SIO_WS_CONTINUATION, "ag\"]");
     raw_answer(k);
     CHECK_INT(server.events, 1);
     CHECK_STR(s.packets, "42[\"frag\"]\n");
@@ -677,11 +682,7 @@ static void test_sim_large_attachments_are_sent(void)
     memset(data, 0xab, sizeof data);
     for (t = 0; t < 2; t++) {
         seen s;
-        sio_client *c;
-        memset(&s, 0, sizeof s);
-        setup(32, 0);
-        c = client("http://e.test/", SIO_MODE_SOCKETIO, transports[t], 0);
-        pump(c, &s, 30, 10);
+        sio_client *c = socketio_client(32, transports[t], &s);
         CHECK_INT(s.attachment_len, 3);                      /* the greeting's */
         CHECK_INT(sio_sim_server_send(&server, "451-[\"big\",{\"_placeholder\":true,\"num\":0}]"), 0);
         CHECK_INT(sio_sim_server_send_binary(&server, data, sizeof data), 0);
@@ -704,8 +705,7 @@ static void test_sim_a_send_that_overflows_says_so(void)
     int i, r = 0;
     setup(33, 0);
     k = raw_open();
-    raw_send(k, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-    raw_answer(k);
+    raw_websocket(k);
     memset(packet, 'x', sizeof packet - 1);
     packet[sizeof packet - 1] = 0;
     for (i = 0; i < 40 && r == 0; i++) r = sio_sim_server_send(&server, packet);
