@@ -714,6 +714,12 @@ typedef struct sio_ws_frame {
  * SIO_ERR_PROTOCOL for a non-minimal length or a 64-bit length with the top
  * bit set; *why (if not NULL) then names the rule. */
 SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_t len, const char **why);
+/* The RFC 6455 rule a parsed header breaks on its own, whatever came
+ * before it, or NULL.  from_client: 1 for a frame a client sent (it must
+ * be masked), 0 for a server's (it must not be); compression:
+ * permessage-deflate was agreed, so RSV1 may start a data message (RFC 7692).  The rules that
+ * depend on earlier frames (continuations) are the receiver's. */
+SIO_API const char *sio_ws_frame_check(const sio_ws_frame *f, int from_client, int compression);
 /* A whole frame at the start of buf, without consuming it (for looking
  * ahead of a receiver): 1 with *f and *payload (still masked if it was)
  * once header and payload are all in buf, which then holds
@@ -722,6 +728,11 @@ SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_
 SIO_API int sio_ws_peek_frame(const unsigned char *buf, size_t len, sio_ws_frame *f, const unsigned char **payload);
 /* Bytes a frame with this payload takes on the wire (client frames: masked). */
 SIO_API size_t sio_ws_frame_size(uint64_t payload_len, int masked);
+/* Writes a frame's header alone (the mask key after it when mask is not
+ * NULL), for a payload the caller writes after it; out needs 14 bytes.
+ * Returns bytes written. */
+SIO_API size_t sio_ws_encode_header(unsigned char *out, int fin, int opcode, uint64_t len,
+                                    const unsigned char *mask);
 /* Writes one whole frame: header, then payload XORed with mask (mask NULL:
  * unmasked).  out needs sio_ws_frame_size() bytes; returns bytes written. */
 SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void *payload,
@@ -4619,8 +4630,7 @@ SIO_API void sio_ws_mask(unsigned char *data, size_t len, const unsigned char ke
     sio__mask_copy(data, data, len, key, offset);
 }
 
-/* Writes a frame header (with the mask key when mask is not NULL). */
-static size_t sio__ws_write_header(unsigned char *out, int fin, int opcode, uint64_t len, const unsigned char *mask)
+SIO_API size_t sio_ws_encode_header(unsigned char *out, int fin, int opcode, uint64_t len, const unsigned char *mask)
 {
     size_t hl;
     out[0] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 15));
@@ -4649,7 +4659,7 @@ static size_t sio__ws_write_header(unsigned char *out, int fin, int opcode, uint
 SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void *payload,
                              size_t len, const unsigned char *mask)
 {
-    size_t hl = sio__ws_write_header(out, fin, opcode, (uint64_t)len, mask);
+    size_t hl = sio_ws_encode_header(out, fin, opcode, (uint64_t)len, mask);
     if (len && mask) sio__mask_copy(out + hl, (const unsigned char *)payload, len, mask, 0);
     else if (len) memcpy(out + hl, payload, len);
     return hl + len;
@@ -4681,26 +4691,37 @@ static int sio__ws_rx_fail(sio_ws_rx *rx, int code, const char *why)
          : code == SIO_CLOSE_INTERNAL ? SIO_ERR_NOMEM : SIO_ERR_PROTOCOL;
 }
 
-/* Checks a frame header against the rules for server frames (RFC 6455 5). */
-static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
+SIO_API const char *sio_ws_frame_check(const sio_ws_frame *f, int from_client, int compression)
 {
-    if ((f->rsv & 3) || ((f->rsv & 4) && !rx->compression))
-        return sio__ws_rx_fail(rx, 1002, "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)");
+    if ((f->rsv & 3) || ((f->rsv & 4) && !compression))
+        return "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)";
     if ((f->rsv & 4) && (f->opcode >= 8 || f->opcode == SIO_WS_CONTINUATION))
-        return sio__ws_rx_fail(rx, 1002, "ws: RSV1 set on a control or continuation frame (RFC 7692 6.1)");
-    if (f->masked)
-        return sio__ws_rx_fail(rx, 1002, "ws: server frame was masked (RFC 6455 5.1)");
+        return "ws: RSV1 set on a control or continuation frame (RFC 7692 6.1)";
+    if (from_client && !f->masked)
+        return "ws: client frame was not masked (RFC 6455 5.1)";
+    if (!from_client && f->masked)
+        return "ws: server frame was masked (RFC 6455 5.1)";
     if (f->opcode >= 8) {
         if (f->opcode > SIO_WS_PONG)
-            return sio__ws_rx_fail(rx, 1002, "ws: unknown control opcode (RFC 6455 5.2)");
+            return "ws: unknown control opcode (RFC 6455 5.2)";
         if (!f->fin)
-            return sio__ws_rx_fail(rx, 1002, "ws: fragmented control frame (RFC 6455 5.5)");
+            return "ws: fragmented control frame (RFC 6455 5.5)";
         if (f->length > 125)
-            return sio__ws_rx_fail(rx, 1002, "ws: control frame payload over 125 bytes (RFC 6455 5.5)");
-        return SIO_OK;
+            return "ws: control frame payload over 125 bytes (RFC 6455 5.5)";
+        return NULL;
     }
     if (f->opcode > SIO_WS_BINARY)
-        return sio__ws_rx_fail(rx, 1002, "ws: unknown data opcode (RFC 6455 5.2)");
+        return "ws: unknown data opcode (RFC 6455 5.2)";
+    return NULL;
+}
+
+/* Checks a server frame's header against the rules, including the ones
+ * that depend on the frames before it (RFC 6455 5.4) and on the limit. */
+static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
+{
+    const char *broken = sio_ws_frame_check(f, 0, rx->compression);
+    if (broken) return sio__ws_rx_fail(rx, 1002, broken);
+    if (f->opcode >= 8) return SIO_OK;
     if (f->opcode == SIO_WS_CONTINUATION && !rx->in_message)
         return sio__ws_rx_fail(rx, 1002, "ws: continuation frame without a message in progress (RFC 6455 5.4)");
     if (f->opcode != SIO_WS_CONTINUATION && rx->in_message)
@@ -8030,7 +8051,7 @@ static int sio__websocket_frame(sio__websocket *ws, sio__system *sys, sio__link 
         if (compressed) sio__websocket_compressed_sent(ws);
         return r;
     }
-    hl = sio__ws_write_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
+    hl = sio_ws_encode_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
     if (compressed) l->tx[l->tx_len] |= 0x40;                 /* RSV1: compressed (RFC 7692 6) */
     if (packed) {
         sio__mask_copy(l->tx + l->tx_len + hl, packed, total, key, 0);
@@ -8107,7 +8128,7 @@ static int sio__websocket_grow(sio__websocket *ws, sio__system *sys, sio__link *
     start = l->tx_len - ws->tail_head - ws->tail_payload;     /* the reserve may have moved it: from the end */
     if (head != ws->tail_head)
         memmove(l->tx + start + head, l->tx + start + ws->tail_head, ws->tail_payload);
-    sio__ws_write_header(l->tx + start, fin, ws->tail_opcode, ws->tail_payload + len, ws->tail_key);
+    sio_ws_encode_header(l->tx + start, fin, ws->tail_opcode, ws->tail_payload + len, ws->tail_key);
     sio__mask_copy(l->tx + start + head + ws->tail_payload, data, len, ws->tail_key, ws->tail_payload);
     l->tx_len += more;
     ws->tail_head = head;

@@ -550,18 +550,10 @@ static inline int sio_sim_server_init(sio_sim_server *s, sio_sim_net *n, unsigne
 static inline int sio_sim_server_frame2(sio_sim_server *s, int link, int opcode, const void *prefix, size_t prefix_len,
                                         const void *p, size_t len)
 {
-    unsigned char head[10];
-    size_t h = 2, total = prefix_len + len;
+    unsigned char head[14];
+    size_t total = prefix_len + len, h;
     if (total > SIO_SIM_MAX_PAYLOAD) return -1;                 /* never made by the model */
-    head[0] = (unsigned char)(0x80 | opcode);
-    if (total < 126) {
-        head[1] = (unsigned char)total;
-    } else {                                                    /* SIO_SIM_MAX_PAYLOAD < 65536 */
-        head[1] = 126;
-        head[2] = (unsigned char)(total >> 8);
-        head[3] = (unsigned char)(total & 0xff);
-        h = 4;
-    }
+    h = sio_ws_encode_header(head, 1, opcode, (uint64_t)total, NULL);
     return sio_sim_link_send3(s->net, link, head, h, prefix, prefix_len, p, len);
 }
 static inline int sio_sim_server_frame(sio_sim_server *s, int link, int opcode, const void *p, size_t len)
@@ -569,16 +561,25 @@ static inline int sio_sim_server_frame(sio_sim_server *s, int link, int opcode, 
     return sio_sim_server_frame2(s, link, opcode, NULL, 0, p, len);
 }
 
-/* The next long-poll answer to the GET held for it, if any. */
+/* Answers the long-poll GET held, if any, with body: 1 when one was
+ * answered, -1 when its connection was reset, 0 when none is held. */
+static inline int sio_sim_server_reply(sio_sim_server *s, const void *body, size_t len)
+{
+    int r;
+    if (!sio_sim_server_has(s, s->held_get)) return 0;
+    r = sio_sim_link_http(s->net, s->held_get, body, len);
+    s->held_get = -1;
+    return r < 0 ? -1 : 1;
+}
+
+/* The packets waiting, to the GET held for them if any: -1 when its
+ * connection was reset. */
 static inline int sio_sim_server_answer(sio_sim_server *s)
 {
-    int r = 0;
-    if (s->pending_len && sio_sim_server_has(s, s->held_get)) {
-        r = sio_sim_link_http(s->net, s->held_get, s->pending, s->pending_len);
-        s->pending_len = 0;
-        s->held_get = -1;
-    }
-    return r;
+    int r;
+    if (!s->pending_len || (r = sio_sim_server_reply(s, s->pending, s->pending_len)) == 0) return 0;
+    s->pending_len = 0;
+    return r < 0 ? -1 : 0;
 }
 
 /* Room for a packet of len bytes in the next long-poll answer, or NULL
@@ -735,10 +736,7 @@ static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char
         s->probe_link = link;
         s->noop_due = s->net->now + SIO_SIM_NOOP_INTERVAL;
         s->probe_deadline = s->net->now + SIO_SIM_UPGRADE_TIMEOUT;
-        if (sio_sim_server_has(s, s->held_get)) {
-            sio_sim_link_http(s->net, s->held_get, "6", 1);
-            s->held_get = -1;
-        }
+        sio_sim_server_reply(s, "6", 1);
         return;
     }
     if (n == 1 && p[0] == '5') {
@@ -762,8 +760,7 @@ static inline void sio_sim_server_packet(sio_sim_server *s, int link, const char
     }
     if (n == 1 && p[0] == '1') {                                   /* the client ends the session */
         s->closes++;
-        if (!s->ws_upgraded && sio_sim_server_has(s, s->held_get))   /* a waiting GET learns it */
-            sio_sim_link_http(s->net, s->held_get, "1", 1);
+        if (!s->ws_upgraded) sio_sim_server_reply(s, "1", 1);     /* a waiting GET learns it */
         sio_sim_server_forget(s);
         return;
     }
@@ -858,27 +855,17 @@ static inline void sio_sim_server_data(sio_sim_server *s, int link, const sio_ws
     sio_sim_server_message(s, link, opcode, s->message, s->message_len);
 }
 
-/* What RFC 6455 forbids a client's frame (this server agrees no
- * extension), or NULL. */
-static inline const char *sio_sim_frame_broken(const sio_ws_frame *f)
-{
-    if (!f->masked) return "server fails a connection: an unmasked client frame";
-    if (f->rsv) return "server fails a connection: reserved bits set";
-    if (f->opcode >= 8 && (!f->fin || f->length > 125)) return "server fails a connection: a control frame fragmented or over 125 bytes";
-    if ((f->opcode > 2 && f->opcode < 8) || f->opcode > 10) return "server fails a connection: a reserved opcode";
-    return NULL;
-}
-
 /* WebSocket frames the client wrote on a link. */
 static inline void sio_sim_server_frames(sio_sim_server *s, int link)
 {
     sio_sim_link *x = &s->net->link[link];
     sio_ws_frame f;
+    const char *broken = NULL;
     int r;
     while (!x->gone && s->read[link] < x->out_len &&
-           (r = sio_ws_parse_header(&f, x->out + s->read[link], x->out_len - s->read[link], NULL)) != 0) {
-        const char *broken = r < 0 ? "server fails a connection: a length not in its shortest form" : sio_sim_frame_broken(&f);
+           (r = sio_ws_parse_header(&f, x->out + s->read[link], x->out_len - s->read[link], &broken)) != 0) {
         size_t len;
+        if (r > 0) broken = sio_ws_frame_check(&f, 1, 0);     /* this server agrees no extension */
         if (broken) {
             sio_sim_server_fail(s, link, 1002, broken);
             return;
@@ -950,9 +937,8 @@ static inline void sio_sim_take_key(sio_sim_link *x, const char *head, size_t le
 /* One HTTP request of the session (a sid given): a POST, a long-poll GET, or
  * the upgrade probe; 400 for a sid that is not the session's. */
 static inline void sio_sim_server_request(sio_sim_server *s, int link, const char *line, size_t line_len,
-                                          const char *sid, const char *body, size_t body_len)
+                                          int websocket, const char *sid, const char *body, size_t body_len)
 {
-    int websocket = sio_sim_line_has(line, line_len, "transport=websocket");
     if (!s->live || strcmp(sid, s->sid) != 0) {
         s->refused++;
         sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":1,\"message\":\"Session ID unknown\"}");
@@ -969,11 +955,9 @@ static inline void sio_sim_server_request(sio_sim_server *s, int link, const cha
     } else if (websocket) {                                       /* the upgrade probe */
         sio_sim_link_accept(s->net, link);
         s->websocket[link] = 1;
-    } else if (s->pending_len) {
-        sio_sim_link_http(s->net, link, s->pending, s->pending_len);
-        s->pending_len = 0;
-    } else {
+    } else {                                                      /* answered now if packets wait */
         s->held_get = link;
+        sio_sim_server_answer(s);
     }
 }
 
@@ -986,6 +970,7 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
         const char *req = (const char *)x->out + s->read[link];
         size_t avail = x->out_len - s->read[link], end, cl, head, body = 0, line_len;
         char sid[32];
+        int websocket;
         for (end = 0; end + 4 <= avail && memcmp(req + end, "\r\n\r\n", 4) != 0; end++) {}
         if (end + 4 > avail) {                                    /* not all there yet */
             if (avail == sizeof x->out) sio_sim_link_refuse(s->net, link, "431 Request Header Fields Too Large", "");
@@ -1001,6 +986,7 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
         }
         if (body > avail - head) return;
         line_len = (size_t)((const char *)memchr(req, '\r', head) - req);
+        websocket = sio_sim_line_has(req, line_len, "transport=websocket");
         sio_sim_take_key(x, req, head);
         s->read[link] += head + body;
         if (s->echo) {
@@ -1008,11 +994,11 @@ static inline void sio_sim_server_requests(sio_sim_server *s, int link)
             s->websocket[link] = 1;
             s->sessions++;
         } else if (sio_sim_query(req, line_len, "sid", sid, sizeof sid)) {
-            sio_sim_server_request(s, link, req, line_len, sid, req + head, body);
-        } else if (sio_sim_line_has(req, line_len, "EIO=3") && !sio_sim_line_has(req, line_len, "transport=websocket")) {
+            sio_sim_server_request(s, link, req, line_len, websocket, sid, req + head, body);
+        } else if (!websocket && sio_sim_line_has(req, line_len, "EIO=3")) {
             s->refused++;                                         /* Engine.IO 3 is modelled on WebSocket only */
             sio_sim_link_refuse(s->net, link, "400 Bad Request", "{\"code\":5,\"message\":\"Unsupported protocol version\"}");
-        } else if (sio_sim_line_has(req, line_len, "transport=websocket")) {
+        } else if (websocket) {
             sio_sim_link_accept(s->net, link);
             s->websocket[link] = 1;
             s->ws_link = link;
@@ -1063,11 +1049,7 @@ static inline void sio_sim_server_probe(sio_sim_server *s)
         s->probing = 0;
         return;
     }
-    if (now >= s->noop_due && sio_sim_server_has(s, s->held_get)) {
-        sio_sim_link_http(s->net, s->held_get, "6", 1);
-        s->held_get = -1;
-        s->noop_due = now + SIO_SIM_NOOP_INTERVAL;
-    }
+    if (now >= s->noop_due && sio_sim_server_reply(s, "6", 1)) s->noop_due = now + SIO_SIM_NOOP_INTERVAL;
 }
 
 /* The server reads and answers everything written to it since its last

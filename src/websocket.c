@@ -504,7 +504,7 @@ static int sio__websocket_frame(sio__websocket *ws, sio__system *sys, sio__link 
         if (compressed) sio__websocket_compressed_sent(ws);
         return r;
     }
-    hl = sio__ws_write_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
+    hl = sio_ws_encode_header(l->tx + l->tx_len, 1, opcode, (uint64_t)total, key);
     if (compressed) l->tx[l->tx_len] |= 0x40;                 /* RSV1: compressed (RFC 7692 6) */
     if (packed) {
         sio__mask_copy(l->tx + l->tx_len + hl, packed, total, key, 0);
@@ -581,7 +581,7 @@ static int sio__websocket_grow(sio__websocket *ws, sio__system *sys, sio__link *
     start = l->tx_len - ws->tail_head - ws->tail_payload;     /* the reserve may have moved it: from the end */
     if (head != ws->tail_head)
         memmove(l->tx + start + head, l->tx + start + ws->tail_head, ws->tail_payload);
-    sio__ws_write_header(l->tx + start, fin, ws->tail_opcode, ws->tail_payload + len, ws->tail_key);
+    sio_ws_encode_header(l->tx + start, fin, ws->tail_opcode, ws->tail_payload + len, ws->tail_key);
     sio__mask_copy(l->tx + start + head + ws->tail_payload, data, len, ws->tail_key, ws->tail_payload);
     l->tx_len += more;
     ws->tail_head = head;

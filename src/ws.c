@@ -145,8 +145,7 @@ SIO_API void sio_ws_mask(unsigned char *data, size_t len, const unsigned char ke
     sio__mask_copy(data, data, len, key, offset);
 }
 
-/* Writes a frame header (with the mask key when mask is not NULL). */
-static size_t sio__ws_write_header(unsigned char *out, int fin, int opcode, uint64_t len, const unsigned char *mask)
+SIO_API size_t sio_ws_encode_header(unsigned char *out, int fin, int opcode, uint64_t len, const unsigned char *mask)
 {
     size_t hl;
     out[0] = (unsigned char)((fin ? 0x80 : 0) | (opcode & 15));
@@ -175,7 +174,7 @@ static size_t sio__ws_write_header(unsigned char *out, int fin, int opcode, uint
 SIO_API size_t sio_ws_encode(unsigned char *out, int fin, int opcode, const void *payload,
                              size_t len, const unsigned char *mask)
 {
-    size_t hl = sio__ws_write_header(out, fin, opcode, (uint64_t)len, mask);
+    size_t hl = sio_ws_encode_header(out, fin, opcode, (uint64_t)len, mask);
     if (len && mask) sio__mask_copy(out + hl, (const unsigned char *)payload, len, mask, 0);
     else if (len) memcpy(out + hl, payload, len);
     return hl + len;
@@ -207,26 +206,37 @@ static int sio__ws_rx_fail(sio_ws_rx *rx, int code, const char *why)
          : code == SIO_CLOSE_INTERNAL ? SIO_ERR_NOMEM : SIO_ERR_PROTOCOL;
 }
 
-/* Checks a frame header against the rules for server frames (RFC 6455 5). */
-static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
+SIO_API const char *sio_ws_frame_check(const sio_ws_frame *f, int from_client, int compression)
 {
-    if ((f->rsv & 3) || ((f->rsv & 4) && !rx->compression))
-        return sio__ws_rx_fail(rx, 1002, "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)");
+    if ((f->rsv & 3) || ((f->rsv & 4) && !compression))
+        return "ws: reserved bits set without a negotiated extension (RFC 6455 5.2)";
     if ((f->rsv & 4) && (f->opcode >= 8 || f->opcode == SIO_WS_CONTINUATION))
-        return sio__ws_rx_fail(rx, 1002, "ws: RSV1 set on a control or continuation frame (RFC 7692 6.1)");
-    if (f->masked)
-        return sio__ws_rx_fail(rx, 1002, "ws: server frame was masked (RFC 6455 5.1)");
+        return "ws: RSV1 set on a control or continuation frame (RFC 7692 6.1)";
+    if (from_client && !f->masked)
+        return "ws: client frame was not masked (RFC 6455 5.1)";
+    if (!from_client && f->masked)
+        return "ws: server frame was masked (RFC 6455 5.1)";
     if (f->opcode >= 8) {
         if (f->opcode > SIO_WS_PONG)
-            return sio__ws_rx_fail(rx, 1002, "ws: unknown control opcode (RFC 6455 5.2)");
+            return "ws: unknown control opcode (RFC 6455 5.2)";
         if (!f->fin)
-            return sio__ws_rx_fail(rx, 1002, "ws: fragmented control frame (RFC 6455 5.5)");
+            return "ws: fragmented control frame (RFC 6455 5.5)";
         if (f->length > 125)
-            return sio__ws_rx_fail(rx, 1002, "ws: control frame payload over 125 bytes (RFC 6455 5.5)");
-        return SIO_OK;
+            return "ws: control frame payload over 125 bytes (RFC 6455 5.5)";
+        return NULL;
     }
     if (f->opcode > SIO_WS_BINARY)
-        return sio__ws_rx_fail(rx, 1002, "ws: unknown data opcode (RFC 6455 5.2)");
+        return "ws: unknown data opcode (RFC 6455 5.2)";
+    return NULL;
+}
+
+/* Checks a server frame's header against the rules, including the ones
+ * that depend on the frames before it (RFC 6455 5.4) and on the limit. */
+static int sio__ws_rx_check(sio_ws_rx *rx, const sio_ws_frame *f, size_t max)
+{
+    const char *broken = sio_ws_frame_check(f, 0, rx->compression);
+    if (broken) return sio__ws_rx_fail(rx, 1002, broken);
+    if (f->opcode >= 8) return SIO_OK;
     if (f->opcode == SIO_WS_CONTINUATION && !rx->in_message)
         return sio__ws_rx_fail(rx, 1002, "ws: continuation frame without a message in progress (RFC 6455 5.4)");
     if (f->opcode != SIO_WS_CONTINUATION && rx->in_message)

@@ -16,20 +16,8 @@ static unsigned char payload[(1 << 20) - 16];
 /* A binary message of n bytes in one frame from the server. */
 static void server_binary(size_t n)
 {
-    unsigned char head[10];
-    size_t h = 0;
-    head[h++] = 0x82;
-    if (n < 126) {
-        head[h++] = (unsigned char)n;
-    } else if (n < 65536) {
-        head[h++] = 126;
-        head[h++] = (unsigned char)(n >> 8);
-        head[h++] = (unsigned char)n;
-    } else {
-        int i;
-        head[h++] = 127;
-        for (i = 7; i >= 0; i--) head[h++] = (unsigned char)((unsigned long long)n >> (8 * i));
-    }
+    unsigned char head[14];
+    size_t h = sio_ws_encode_header(head, 1, SIO_WS_BINARY, (uint64_t)n, NULL);
     server_send(head, h);
     server_send(payload, n);
 }

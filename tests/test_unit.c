@@ -1097,6 +1097,62 @@ static void test_ws_encode_65536_byte_binary_header(void)
     CHECK_MEM(out + 10, payload, 65536);
 }
 
+static void test_ws_encode_header_matches_encode_at_every_length_class(void)
+{
+    static const uint64_t lengths[] = { 0, 125, 126, 65535, 65536, 300000 };
+    static unsigned char payload[300000], whole[300000 + 14];
+    unsigned char head[14];
+    size_t i, h;
+    for (i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        size_t n = (size_t)lengths[i];
+        h = sio_ws_encode_header(head, 1, SIO_WS_BINARY, lengths[i], NULL);
+        CHECK_INT(h + n, sio_ws_frame_size(lengths[i], 0));
+        CHECK_INT(sio_ws_encode(whole, 1, SIO_WS_BINARY, payload, n, NULL), h + n);
+        CHECK_MEM(head, whole, h);
+        h = sio_ws_encode_header(head, 0, SIO_WS_TEXT, lengths[i], rfc_mask);
+        CHECK_INT(h + n, sio_ws_frame_size(lengths[i], 1));
+        CHECK_INT(sio_ws_encode(whole, 0, SIO_WS_TEXT, payload, n, rfc_mask), h + n);
+        CHECK_MEM(head, whole, h);
+    }
+}
+
+/* Each rule a header breaks on its own, for a server's frames and a client's. */
+static void test_ws_frame_check_names_each_rule(void)
+{
+    static const struct { unsigned fin, rsv, opcode, masked; uint64_t length; int from_client, compression;
+                          const char *rule; } cases[] = {
+        { 1, 0, SIO_WS_TEXT, 0, 5, 0, 0, NULL },
+        { 1, 0, SIO_WS_TEXT, 1, 5, 1, 0, NULL },
+        { 1, 0, SIO_WS_TEXT, 1, 5, 0, 0, "server frame was masked" },
+        { 1, 0, SIO_WS_TEXT, 0, 5, 1, 0, "client frame was not masked" },
+        { 1, 4, SIO_WS_TEXT, 0, 5, 0, 0, "reserved bits" },
+        { 1, 4, SIO_WS_TEXT, 0, 5, 0, 1, NULL },
+        { 1, 2, SIO_WS_TEXT, 0, 5, 0, 1, "reserved bits" },
+        { 1, 4, SIO_WS_CONTINUATION, 0, 5, 0, 1, "RSV1" },
+        { 1, 4, SIO_WS_PING, 0, 5, 0, 1, "RSV1" },
+        { 1, 0, 3, 0, 5, 0, 0, "unknown data opcode" },
+        { 1, 0, 11, 1, 5, 1, 0, "unknown control opcode" },
+        { 0, 0, SIO_WS_PING, 0, 5, 0, 0, "fragmented control" },
+        { 1, 0, SIO_WS_CLOSE, 0, 125, 0, 0, NULL },
+        { 1, 0, SIO_WS_PONG, 1, 126, 1, 0, "over 125" },
+        { 0, 0, SIO_WS_BINARY, 0, 1u << 20, 0, 0, NULL },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sio_ws_frame f;
+        const char *rule;
+        memset(&f, 0, sizeof f);
+        f.fin = cases[i].fin;
+        f.rsv = cases[i].rsv;
+        f.opcode = cases[i].opcode;
+        f.masked = cases[i].masked;
+        f.length = cases[i].length;
+        rule = sio_ws_frame_check(&f, cases[i].from_client, cases[i].compression);
+        if (!cases[i].rule) CHECK(rule == NULL);
+        else CHECK(rule != NULL && strstr(rule, cases[i].rule) != NULL);
+    }
+}
+
 static void test_ws_encode_masked_long_payload_unmasks_back(void)
 {
     static const unsigned char key[4] = { 0x01, 0x80, 0xff, 0x5a };
@@ -2923,6 +2979,8 @@ int main(void)
     RUN(test_ws_encode_unmasked_ping_hello);
     RUN(test_ws_encode_256_byte_binary_header);
     RUN(test_ws_encode_65536_byte_binary_header);
+    RUN(test_ws_encode_header_matches_encode_at_every_length_class);
+    RUN(test_ws_frame_check_names_each_rule);
     RUN(test_ws_encode_masked_long_payload_unmasks_back);
     RUN(test_ws_encode_does_not_modify_payload);
     RUN(test_ws_frame_size_unmasked);
