@@ -714,11 +714,14 @@ typedef struct sio_ws_frame {
  * SIO_ERR_PROTOCOL for a non-minimal length or a 64-bit length with the top
  * bit set; *why (if not NULL) then names the rule. */
 SIO_API int sio_ws_parse_header(sio_ws_frame *f, const unsigned char *buf, size_t len, const char **why);
-/* The RFC 6455 rule a parsed header breaks on its own, whatever came
- * before it, or NULL.  from_client: 1 for a frame a client sent (it must
- * be masked), 0 for a server's (it must not be); compression:
- * permessage-deflate was agreed, so RSV1 may start a data message (RFC 7692).  The rules that
- * depend on earlier frames (continuations) are the receiver's. */
+/* The rule (RFC 6455, or RFC 7692 for RSV1) a header from
+ * sio_ws_parse_header breaks on its own, whatever came before it, or NULL;
+ * when it breaks several, the first in the receiver's order: reserved
+ * bits, masking, opcode, then a control frame's fragmentation and size.
+ * from_client: 1 for a frame a client sent (it must be masked), 0 for a
+ * server's (it must not be); compression: permessage-deflate was agreed,
+ * so RSV1 may start a data message.  The rules that depend on earlier
+ * frames (continuations) and on size limits are the receiver's. */
 SIO_API const char *sio_ws_frame_check(const sio_ws_frame *f, int from_client, int compression);
 /* A whole frame at the start of buf, without consuming it (for looking
  * ahead of a receiver): 1 with *f and *payload (still masked if it was)
@@ -729,8 +732,8 @@ SIO_API int sio_ws_peek_frame(const unsigned char *buf, size_t len, sio_ws_frame
 /* Bytes a frame with this payload takes on the wire (client frames: masked). */
 SIO_API size_t sio_ws_frame_size(uint64_t payload_len, int masked);
 /* Writes a frame's header alone (the mask key after it when mask is not
- * NULL), for a payload the caller writes after it; out needs 14 bytes.
- * Returns bytes written. */
+ * NULL), for a payload the caller writes after it; out needs 14 bytes and
+ * len must be under 2^63 (RFC 6455 5.2).  Returns bytes written. */
 SIO_API size_t sio_ws_encode_header(unsigned char *out, int fin, int opcode, uint64_t len,
                                     const unsigned char *mask);
 /* Writes one whole frame: header, then payload XORed with mask (mask NULL:

@@ -562,7 +562,8 @@ static inline int sio_sim_server_frame(sio_sim_server *s, int link, int opcode, 
 }
 
 /* Answers the long-poll GET held, if any, with body: 1 when one was
- * answered, -1 when its connection was reset, 0 when none is held. */
+ * answered, -1 when the answer reset the connection (the client left too
+ * much unread), 0 when no GET is held on a connection still open. */
 static inline int sio_sim_server_reply(sio_sim_server *s, const void *body, size_t len)
 {
     int r;
@@ -572,8 +573,8 @@ static inline int sio_sim_server_reply(sio_sim_server *s, const void *body, size
     return r < 0 ? -1 : 1;
 }
 
-/* The packets waiting, to the GET held for them if any: -1 when its
- * connection was reset. */
+/* The packets waiting, to the GET held for them if any: -1 when the
+ * answer reset its connection. */
 static inline int sio_sim_server_answer(sio_sim_server *s)
 {
     int r;
@@ -825,7 +826,7 @@ static inline void sio_sim_server_data(sio_sim_server *s, int link, const sio_ws
     int opcode;
     if (f->opcode != SIO_WS_CONTINUATION) {
         if (s->message_opcode && s->message_link == link) {
-            sio_sim_server_fail(s, link, 1002, "server fails a connection: a new message inside a fragmented one");
+            sio_sim_server_fail(s, link, 1002, "ws: new data frame while a fragmented message is in progress (RFC 6455 5.4)");
             return;
         }
         if (f->fin) {                                         /* the common case: no copy */
@@ -840,7 +841,7 @@ static inline void sio_sim_server_data(sio_sim_server *s, int link, const sio_ws
         s->message_link = link;
         s->message_len = 0;
     } else if (!s->message_opcode || s->message_link != link) {
-        sio_sim_server_fail(s, link, 1002, "server fails a connection: a continuation of nothing");
+        sio_sim_server_fail(s, link, 1002, "ws: continuation frame without a message in progress (RFC 6455 5.4)");
         return;
     }
     if (len > SIO_SIM_MAX_PAYLOAD - s->message_len) {         /* too big: refused as a server would */
@@ -955,9 +956,11 @@ static inline void sio_sim_server_request(sio_sim_server *s, int link, const cha
     } else if (websocket) {                                       /* the upgrade probe */
         sio_sim_link_accept(s->net, link);
         s->websocket[link] = 1;
-    } else {                                                      /* answered now if packets wait */
+    } else if (s->pending_len) {            /* even on a connection the client closed: TCP delivered */
+        sio_sim_link_http(s->net, link, s->pending, s->pending_len);   /* the GET, its answer is lost */
+        s->pending_len = 0;
+    } else {
         s->held_get = link;
-        sio_sim_server_answer(s);
     }
 }
 

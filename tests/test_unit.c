@@ -1097,45 +1097,63 @@ static void test_ws_encode_65536_byte_binary_header(void)
     CHECK_MEM(out + 10, payload, 65536);
 }
 
-static void test_ws_encode_header_matches_encode_at_every_length_class(void)
+/* Headers alone, byte for byte, at each length form; lengths from 2^32 on
+ * only the 64-bit form can carry. */
+static void test_ws_encode_header_bytes_at_every_length_form(void)
 {
-    static const uint64_t lengths[] = { 0, 125, 126, 65535, 65536, 300000 };
-    static unsigned char payload[300000], whole[300000 + 14];
-    unsigned char head[14];
-    size_t i, h;
-    for (i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
-        size_t n = (size_t)lengths[i];
-        h = sio_ws_encode_header(head, 1, SIO_WS_BINARY, lengths[i], NULL);
-        CHECK_INT(h + n, sio_ws_frame_size(lengths[i], 0));
-        CHECK_INT(sio_ws_encode(whole, 1, SIO_WS_BINARY, payload, n, NULL), h + n);
-        CHECK_MEM(head, whole, h);
-        h = sio_ws_encode_header(head, 0, SIO_WS_TEXT, lengths[i], rfc_mask);
-        CHECK_INT(h + n, sio_ws_frame_size(lengths[i], 1));
-        CHECK_INT(sio_ws_encode(whole, 0, SIO_WS_TEXT, payload, n, rfc_mask), h + n);
-        CHECK_MEM(head, whole, h);
+    static const struct { int fin, opcode; uint64_t len; int masked; unsigned char want[14]; size_t want_len; } cases[] = {
+        { 1, SIO_WS_TEXT, 0, 0, { 0x81, 0x00 }, 2 },
+        { 1, SIO_WS_BINARY, 125, 0, { 0x82, 0x7d }, 2 },
+        { 0, SIO_WS_TEXT, 126, 0, { 0x01, 0x7e, 0x00, 0x7e }, 4 },
+        { 1, SIO_WS_CONTINUATION, 65535, 0, { 0x80, 0x7e, 0xff, 0xff }, 4 },
+        { 1, SIO_WS_BINARY, 65536, 0, { 0x82, 0x7f, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00 }, 10 },
+        { 1, SIO_WS_BINARY, 0x123456789aULL, 0, { 0x82, 0x7f, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x9a }, 10 },
+        { 1, SIO_WS_BINARY, 0x7fffffffffffffffULL, 0, { 0x82, 0x7f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 10 },
+        { 1, SIO_WS_PING, 5, 1, { 0x89, 0x85, 0x37, 0xfa, 0x21, 0x3d }, 6 },
+        { 1, SIO_WS_TEXT, 300, 1, { 0x81, 0xfe, 0x01, 0x2c, 0x37, 0xfa, 0x21, 0x3d }, 8 },
+        { 0, SIO_WS_BINARY, 0x100000000ULL, 1, { 0x02, 0xff, 0, 0, 0, 0x01, 0, 0, 0, 0, 0x37, 0xfa, 0x21, 0x3d }, 14 },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char head[14];
+        size_t h = sio_ws_encode_header(head, cases[i].fin, cases[i].opcode, cases[i].len,
+                                        cases[i].masked ? rfc_mask : NULL);
+        CHECK_INT(h, cases[i].want_len);
+        CHECK_MEM(head, cases[i].want, cases[i].want_len);
+        CHECK_INT(h, sio_ws_frame_size(cases[i].len, cases[i].masked) - cases[i].len);
     }
 }
 
-/* Each rule a header breaks on its own, for a server's frames and a client's. */
+/* Each rule a header breaks on its own, for a server's frames and a
+ * client's, and which one is named when several are broken. */
 static void test_ws_frame_check_names_each_rule(void)
 {
     static const struct { unsigned fin, rsv, opcode, masked; uint64_t length; int from_client, compression;
                           const char *rule; } cases[] = {
         { 1, 0, SIO_WS_TEXT, 0, 5, 0, 0, NULL },
         { 1, 0, SIO_WS_TEXT, 1, 5, 1, 0, NULL },
+        { 0, 0, SIO_WS_CONTINUATION, 0, 5, 0, 0, NULL },
+        { 1, 0, SIO_WS_CONTINUATION, 1, 5, 1, 0, NULL },
         { 1, 0, SIO_WS_TEXT, 1, 5, 0, 0, "server frame was masked" },
         { 1, 0, SIO_WS_TEXT, 0, 5, 1, 0, "client frame was not masked" },
         { 1, 4, SIO_WS_TEXT, 0, 5, 0, 0, "reserved bits" },
         { 1, 4, SIO_WS_TEXT, 0, 5, 0, 1, NULL },
+        { 1, 4, SIO_WS_BINARY, 1, 5, 1, 1, NULL },
         { 1, 2, SIO_WS_TEXT, 0, 5, 0, 1, "reserved bits" },
+        { 1, 1, SIO_WS_TEXT, 0, 5, 0, 1, "reserved bits" },
         { 1, 4, SIO_WS_CONTINUATION, 0, 5, 0, 1, "RSV1" },
         { 1, 4, SIO_WS_PING, 0, 5, 0, 1, "RSV1" },
         { 1, 0, 3, 0, 5, 0, 0, "unknown data opcode" },
+        { 1, 0, 7, 1, 5, 1, 0, "unknown data opcode" },
         { 1, 0, 11, 1, 5, 1, 0, "unknown control opcode" },
+        { 1, 0, 15, 0, 5, 0, 0, "unknown control opcode" },
         { 0, 0, SIO_WS_PING, 0, 5, 0, 0, "fragmented control" },
         { 1, 0, SIO_WS_CLOSE, 0, 125, 0, 0, NULL },
         { 1, 0, SIO_WS_PONG, 1, 126, 1, 0, "over 125" },
         { 0, 0, SIO_WS_BINARY, 0, 1u << 20, 0, 0, NULL },
+        { 1, 2, SIO_WS_TEXT, 0, 5, 1, 0, "reserved bits" },           /* several broken: the receiver's order */
+        { 0, 0, 12, 1, 200, 0, 0, "server frame was masked" },
+        { 0, 0, SIO_WS_PING, 0, 200, 0, 0, "fragmented control" },
     };
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -2979,7 +2997,7 @@ int main(void)
     RUN(test_ws_encode_unmasked_ping_hello);
     RUN(test_ws_encode_256_byte_binary_header);
     RUN(test_ws_encode_65536_byte_binary_header);
-    RUN(test_ws_encode_header_matches_encode_at_every_length_class);
+    RUN(test_ws_encode_header_bytes_at_every_length_form);
     RUN(test_ws_frame_check_names_each_rule);
     RUN(test_ws_encode_masked_long_payload_unmasks_back);
     RUN(test_ws_encode_does_not_modify_payload);
