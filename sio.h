@@ -8392,7 +8392,7 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
 {
     char err[128];
     int reads;
-    for (reads = 0; reads < 3; reads++) {
+    for (reads = 0;; reads++) {
         long n;
         size_t have = l->rx_len - l->rx_start;
         if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
@@ -8440,6 +8440,7 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
             }
             if (r == 1) return 1;
         }
+        if (reads == 3) return 0;                /* every read was looked at: what it brought is not left unread */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
@@ -8458,7 +8459,6 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
             return n == 0 ? SIO_ERR_CLOSED : n == SIO_ERR_TLS ? SIO_ERR_TLS : SIO_ERR_IO;
         }
     }
-    return 0;
 }
 
 /* An error status: the server's {"code","message"} body, or its first bytes. */
@@ -8732,7 +8732,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     char text[SIO__TEXT_SIZE], err[128];
     sio__link *l = &u->link;
     int r, reads;
-    for (reads = 0; reads < 3; reads++) {
+    for (reads = 0;; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
         if (u->state == SIO__PROBE_HANDSHAKE) {
@@ -8752,12 +8752,12 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
         if (l->rx_len - l->rx_start >= max_handshake) return -1;   /* what is left: pings were taken */
+        if (reads == 3) return 0;                 /* every read was looked at */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) return -1;
     }
-    return 0;
 }
 #endif
 #ifdef SIO_SOURCE_LINES

@@ -91,7 +91,7 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
 {
     char err[128];
     int reads;
-    for (reads = 0; reads < 3; reads++) {
+    for (reads = 0;; reads++) {
         long n;
         size_t have = l->rx_len - l->rx_start;
         if (!in->head_done && have && memchr(l->rx + l->rx_start, '\n', have)) {
@@ -139,6 +139,7 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
             }
             if (r == 1) return 1;
         }
+        if (reads == 3) return 0;                /* every read was looked at: what it brought is not left unread */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
@@ -157,7 +158,6 @@ static int sio__polling_receive(sio__system *sys, sio__link *l, sio__http_in *in
             return n == 0 ? SIO_ERR_CLOSED : n == SIO_ERR_TLS ? SIO_ERR_TLS : SIO_ERR_IO;
         }
     }
-    return 0;
 }
 
 /* An error status: the server's {"code","message"} body, or its first bytes. */

@@ -84,7 +84,7 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     char text[SIO__TEXT_SIZE], err[128];
     sio__link *l = &u->link;
     int r, reads;
-    for (reads = 0; reads < 3; reads++) {
+    for (reads = 0;; reads++) {
         size_t have = l->rx_len - l->rx_start;
         long n;
         if (u->state == SIO__PROBE_HANDSHAKE) {
@@ -104,11 +104,11 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
         if (l->rx_len - l->rx_start >= max_handshake) return -1;   /* what is left: pings were taken */
+        if (reads == 3) return 0;                 /* every read was looked at */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
         if (n <= 0) return -1;
     }
-    return 0;
 }
 #endif

@@ -1909,6 +1909,63 @@ static void test_upgrade_engine_alone(void)
     CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), -1);
     sio__link_free(&sys, &u.link);
 }
+
+/* Engines that read a few times per call look at what their last read
+ * brought before they return 0 ("waiting for bytes"): the caller then
+ * waits on a socket with nothing more to come, so a whole answer left
+ * unread waited for a timer.  (A polling GET answered in three reads while
+ * an upgrade waited for it stalled until the ping timeout.) */
+static void test_engines_look_at_their_last_read(void)
+{
+    static char answer[9000];
+    static const unsigned char ping[125] = { 0 };
+    sio__system sys;
+    sio__upgrade u;
+    sio__websocket ws;
+    sio__link l;
+    sio__http_in in;
+    char text[128], *cookies = NULL;
+    size_t head, i, pings;
+    ws_engine_init(&sys, &ws);
+    memset(&l, 0, sizeof l);
+    memset(&in, 0, sizeof in);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, text, sizeof text), SIO_OK);
+    l.may_read = 1;
+    head = (size_t)sprintf(answer, "HTTP/1.1 200 OK\r\nContent-Length: 8200\r\n\r\n4");
+    memset(answer + head, 'a', 8199);                                /* whole after the third, short, read */
+    server_send(answer, head + 8199);
+    CHECK_INT(sio__polling_receive(&sys, &l, &in, 4096, 100000, &cookies, text, sizeof text), 1);
+    CHECK_INT(in.status, 200);
+    CHECK_INT(in.dec - in.body_at, 8200);
+    CHECK(cookies == NULL);
+    sio__link_free(&sys, &l);
+
+    for (pings = 0; pings <= 130; pings++) {                         /* "3probe" after 0 to 16 KiB of pings */
+        int r;
+        ws_engine_init(&sys, &ws);
+        memset(&u, 0, sizeof u);
+        sio__websocket_begin(&ws);
+        CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
+        u.link.may_read = 1;
+        sio__upgrade_begin(&u, 1000, 0);
+        CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);
+        CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
+        u.state = SIO__PROBE_HANDSHAKE;
+        server_accept(NULL);
+        CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 65536), 0);
+        for (i = 0; i < pings; i++) server_frame(1, SIO_WS_PING, ping, sizeof ping);
+        server_frame(1, SIO_WS_TEXT, "3probe", 6);
+        do {                                                         /* a poller says readable while bytes wait */
+            u.link.may_read = net.in_pos < net.in_len;
+            r = sio__upgrade_receive(&u, &sys, &ws, 65536);
+            sio__link_flush(&sys, &u.link, text, sizeof text);      /* the pongs */
+            net.out_len = 0;
+        } while (r == 0 && net.in_pos < net.in_len);
+        if (r != 1) printf("  after %lu pings\n", (unsigned long)pings);
+        CHECK_INT(r, 1);
+        sio__link_free(&sys, &u.link);
+    }
+}
 #endif
 
 static void test_websocket_engine_alone(void)
@@ -3396,6 +3453,7 @@ int main(void)
     RUN(test_websocket_engine_alone);
 #if SIO__WITH_POLLING
     RUN(test_upgrade_engine_alone);
+    RUN(test_engines_look_at_their_last_read);
 #endif
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);
