@@ -1851,6 +1851,19 @@ static void ws_engine_init(sio__system *sys, sio__websocket *ws)
 }
 
 #if SIO__WITH_POLLING   /* the upgrade exists only with polling */
+/* A probe's link connected to the in-memory server, begun at 1000 with
+ * timeout_ms (0: the default). */
+static void probe_engine_init(sio__system *sys, sio__websocket *ws, sio__upgrade *u, int timeout_ms)
+{
+    char text[128];
+    ws_engine_init(sys, ws);
+    memset(u, 0, sizeof *u);
+    sio__websocket_begin(ws);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u->link.sock, text, sizeof text), SIO_OK);
+    u->link.may_read = 1;
+    sio__upgrade_begin(u, 1000, timeout_ms);
+}
+
 /* The upgrade probe's engine alone (no client): the 101 checked, "2probe"
  * sent, a ping before "3probe" answered, then the pause; the deadline. */
 static void test_upgrade_engine_alone(void)
@@ -1861,12 +1874,7 @@ static void test_upgrade_engine_alone(void)
     sio_ws_frame f;
     unsigned char p[64];
     char text[128];
-    ws_engine_init(&sys, &ws);
-    memset(&u, 0, sizeof u);
-    sio__websocket_begin(&ws);
-    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
-    u.link.may_read = 1;
-    sio__upgrade_begin(&u, 1000, 0);
+    probe_engine_init(&sys, &ws, &u, 0);
     CHECK_INT(u.state, SIO__PROBE_CONNECTING);
     CHECK(!sio__upgrade_expired(&u, 10999) && sio__upgrade_expired(&u, 11000));   /* 10 s by default */
     CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);   /* the caller's part: connected, request */
@@ -1894,12 +1902,7 @@ static void test_upgrade_engine_alone(void)
     sio__link_free(&sys, &u.link);
 
     /* anything but "3probe" (here the server's own data) fails the probe */
-    net_reset();
-    memset(&u, 0, sizeof u);
-    sio__websocket_begin(&ws);
-    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
-    u.link.may_read = 1;
-    sio__upgrade_begin(&u, 1000, 500);
+    probe_engine_init(&sys, &ws, &u, 500);
     CHECK(sio__upgrade_expired(&u, 1500));
     CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);
     CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
@@ -1942,12 +1945,7 @@ static void test_engines_look_at_their_last_read(void)
 
     for (pings = 0; pings <= 130; pings++) {                         /* "3probe" after 0 to 16 KiB of pings */
         int r;
-        ws_engine_init(&sys, &ws);
-        memset(&u, 0, sizeof u);
-        sio__websocket_begin(&ws);
-        CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, text, sizeof text), SIO_OK);
-        u.link.may_read = 1;
-        sio__upgrade_begin(&u, 1000, 0);
+        probe_engine_init(&sys, &ws, &u, 0);
         CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);
         CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
         u.state = SIO__PROBE_HANDSHAKE;
