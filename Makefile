@@ -144,7 +144,7 @@ STACK_ENTRIES = sio_create sio_start sio_stop sio_destroy sio_join sio_leave sio
   sio_send_part sio_send_end
 stack: examples/port_template.c sio.h
 	mkdir -p $(CM_DIR)/stack
-	cd $(CM_DIR)/stack && $(CM_CC) $(WARN) -Os -mcpu=cortex-m3 -mthumb -I$(CURDIR) -fcallgraph-info=su \
+	cd $(CM_DIR)/stack && $(CM_CC) $(WARN) -Os -mcpu=cortex-m3 -mthumb --specs=picolibc.specs -I$(CURDIR) -fcallgraph-info=su \
 	  -c $(CURDIR)/examples/port_template.c -o port_template.o
 	$(PYTHON) tools/stack_depth.py --max 2048 --entry sio_poll $(CM_DIR)/stack/port_template.ci
 	$(PYTHON) tools/stack_depth.py --brief --max 2048 $(STACK_ENTRIES:%=--entry %) $(CM_DIR)/stack/port_template.ci
