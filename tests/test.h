@@ -11,6 +11,9 @@ static int test_passed, test_failed, test_current_failed;
 
 #define CHECK(cond) do { if (!(cond)) { test_current_failed = 1; \
     fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); } } while (0)
+/* A failure that no condition expresses better, e.g. a loop that made no progress. */
+#define FAIL(why) do { test_current_failed = 1; \
+    fprintf(stderr, "  %s:%d: %s\n", __FILE__, __LINE__, why); } while (0)
 #define CHECK_INT(a, b) do { long long va_ = (long long)(a), vb_ = (long long)(b); if (va_ != vb_) { \
     test_current_failed = 1; fprintf(stderr, "  %s:%d: %s == %lld, expected %s == %lld\n", \
     __FILE__, __LINE__, #a, va_, #b, vb_); } } while (0)

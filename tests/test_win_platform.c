@@ -181,7 +181,7 @@ static void test_dns_open_asks_the_given_server(void)
     char err[128] = "", text[46] = "";
     long got = SIO_ERR_AGAIN;
     int i;
-    if (!pf->dns_open) { CHECK(!"no dns_open hook"); return; }
+    if (!pf->dns_open) { FAIL("no dns_open hook"); return; }
     CHECK_INT(pf->dns_open(pf->user, "127.0.0.1", dns_port, 0, &s, err, sizeof err), SIO_OK);
     n = sio_dns_query(q, sizeof q, 0x1234, "v4.test", SIO_DNS_A);
     CHECK_INT(pf->send(pf->user, s, q, n, err, sizeof err), (long)n);
@@ -221,7 +221,7 @@ static void test_resolving_never_blocks_sio_poll(void)
     sio_event ev;
     uint64_t slowest = 0, t0, took;
     int opens_before = dns_opens;
-    if (!pf->dns_open || !pf->hosts_lookup) { CHECK(!"no resolver hooks: connect would use getaddrinfo"); return; }
+    if (!pf->dns_open || !pf->hosts_lookup) { FAIL("no resolver hooks: connect would use getaddrinfo"); return; }
     c = ws_client("slow.test", "slow");
     CHECK(c != NULL);
     if (!c) return;
@@ -245,7 +245,7 @@ static void test_ipv6_answer_falls_back_to_ipv4(void)
 {
     sio_client *c;
     sio_event ev;
-    if (!pf->dns_open || !pf->hosts_lookup) { CHECK(!"no resolver hooks"); return; }
+    if (!pf->dns_open || !pf->hosts_lookup) { FAIL("no resolver hooks"); return; }
     c = ws_client("sio.test", "v6-then-v4");
     CHECK(c != NULL);
     if (!c) return;
@@ -258,7 +258,7 @@ static void test_unknown_name_is_no_such_name(void)
 {
     sio_client *c;
     sio_event ev;
-    if (!pf->dns_open || !pf->hosts_lookup) { CHECK(!"no resolver hooks"); return; }
+    if (!pf->dns_open || !pf->hosts_lookup) { FAIL("no resolver hooks"); return; }
     c = ws_client("nx.test", "nx");
     CHECK(c != NULL);
     if (!c) return;
@@ -275,7 +275,7 @@ static void test_localhost_connects_without_the_nameserver(void)
     sio_client *c;
     sio_event ev;
     int opens_before = dns_opens;
-    if (!pf->dns_open || !pf->hosts_lookup) { CHECK(!"no resolver hooks"); return; }
+    if (!pf->dns_open || !pf->hosts_lookup) { FAIL("no resolver hooks"); return; }
     c = ws_client("localhost", "localhost");
     CHECK(c != NULL);
     if (!c) return;
@@ -321,7 +321,7 @@ static void test_poller_keeps_track_through_adds_changes_and_removals(void)
     int seen[N], expect, i, got;
     void *poller;
     size_t opened;
-    if (!pf->poller_open) { CHECK(!"no poller hooks"); return; }
+    if (!pf->poller_open) { FAIL("no poller hooks"); return; }
     opened = open_udp(socks, N);
     CHECK_INT(opened, N);
     poller = pf->poller_open(pf->user);
@@ -361,7 +361,7 @@ static void test_poller_agrees_with_a_model_through_random_updates(void)
     int model[N], seen[N], i, op, mismatches = 0;
     unsigned seed = 12345;
     void *poller;
-    if (!pf->poller_open) { CHECK(!"no poller hooks"); return; }
+    if (!pf->poller_open) { FAIL("no poller hooks"); return; }
     CHECK_INT(open_udp(socks, N), N);
     poller = pf->poller_open(pf->user);
     CHECK(poller != NULL);
@@ -394,7 +394,7 @@ static void test_poller_finds_sockets_after_removing_their_neighbours(void)
     int seen[N], i, k, wrong = 0;
     unsigned seed = 777;
     void *poller;
-    if (!pf->poller_open) { CHECK(!"no poller hooks"); return; }
+    if (!pf->poller_open) { FAIL("no poller hooks"); return; }
     CHECK_INT(open_udp(socks, N), N);
     poller = pf->poller_open(pf->user);
     CHECK(poller != NULL);
@@ -427,7 +427,7 @@ static void test_poller_serves_every_ready_socket_in_turn(void)
     sio_socket socks[N];
     int seen[N], total[N], i, round;
     void *poller;
-    if (!pf->poller_open) { CHECK(!"no poller hooks"); return; }
+    if (!pf->poller_open) { FAIL("no poller hooks"); return; }
     CHECK_INT(open_udp(socks, N), N);
     poller = pf->poller_open(pf->user);
     CHECK(poller != NULL);
@@ -451,7 +451,7 @@ static void test_poller_forgets_closed_sockets(void)
     sio_socket socks[2];
     sio_ready out[4];
     void *poller;
-    if (!pf->poller_open) { CHECK(!"no poller hooks"); return; }
+    if (!pf->poller_open) { FAIL("no poller hooks"); return; }
     CHECK_INT(open_udp(socks, 2), 2);
     poller = pf->poller_open(pf->user);
     CHECK(poller != NULL);
@@ -525,7 +525,7 @@ static void test_poller_reports_a_refused_connect(void)
     sio_ready out[1];
     char err[128];
     void *poller;
-    if (!pf->poller_open) { CHECK(!"no poller hooks"); return; }
+    if (!pf->poller_open) { FAIL("no poller hooks"); return; }
     WSAStartup(MAKEWORD(2, 2), &wsa);                   /* a free port: bound, then closed */
     probe = socket(AF_INET, SOCK_STREAM, 0);
     memset(&a, 0, sizeof a);
