@@ -7223,10 +7223,18 @@ static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *d
         if (sio__tls_push_out(sys, l, err, err_size) < 0)                    /* handshake replies first */
             return sio__tls_salvage(sys, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
         in = sys->tls->recv_buf(l->tls, &n);
-        if (!in || !n) return SIO_ERR_AGAIN;
+        if (!in || !n) {
+            if (sio__tls_buffered(sys, l)) continue;
+            return SIO_ERR_AGAIN;
+        }
         r = sys->pf->recv(sys->pf->user, l->sock, in, n, err, err_size);
         if (r <= 0) {
-            if (r == SIO_ERR_AGAIN) l->may_read = 0;
+            if (r == SIO_ERR_AGAIN) {
+                l->may_read = 0;
+                /* an engine may hold records it took earlier but gave no
+                 * plaintext for (mbedTLS after a session ticket) */
+                if (sio__tls_buffered(sys, l)) continue;
+            }
             if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
             return r;
         }
@@ -7423,8 +7431,10 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
 {
     sio__tunnel *t = l->tunnel;
     char err[SIO__TEXT_SIZE - 32];
-    int round;
-    for (round = 0; round < 16; round++) {
+    int reads = 0, steps;
+    /* a step either takes buffered bytes or answers, so the steps end with
+     * what is buffered; the cap only guards against a codec that did neither */
+    for (steps = 0;; steps++) {
         size_t used = 0;
         long n;
         int r;
@@ -7447,7 +7457,9 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
             return r;
         }
         if (r == 1) break;
+        if (steps >= 4096) return 0;
         if (used || t->out_len) continue;                 /* a step done: the next may be buffered already */
+        if (reads++ == 16) return 0;                      /* after a look at what the last read brought */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
@@ -7457,7 +7469,6 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
             return n == 0 ? SIO_ERR_PROXY : (int)n;
         }
     }
-    if (round == 16) return 0;
     if (route->secure && l->rx_len > l->rx_start) {        /* TLS starts with our hello: nothing may come first */
         snprintf(text, text_size, "proxy: bytes came through the tunnel before TLS started");
         return SIO_ERR_PROXY;
@@ -8732,27 +8743,27 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     char text[SIO__TEXT_SIZE], err[128];
     sio__link *l = &u->link;
     int r, reads;
+    /* every pass looks at what is buffered before it reads, and the loop
+     * ends only after a look: bytes read last never wait for the socket */
     for (reads = 0;; reads++) {
-        size_t have = l->rx_len - l->rx_start;
         long n;
         if (u->state == SIO__PROBE_HANDSHAKE) {
             r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
             if (r < 0) return -1;
-            if (r == 1) {
+            if (r == 1) {                         /* frames behind the head are looked at below */
                 if (sio__websocket_frame(ws, sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
                     sio__link_flush(sys, l, text, sizeof text) != 0)
                     return -1;
                 u->state = SIO__PROBE_PONG;
-                continue;
             }
         }
-        if (u->state == SIO__PROBE_PONG && have) {
+        if (u->state == SIO__PROBE_PONG && l->rx_len > l->rx_start) {
             if ((r = sio__upgrade_frames(ws, sys, l)) < 0) return -1;
             if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
         if (l->rx_len - l->rx_start >= max_handshake) return -1;   /* what is left: pings were taken */
-        if (reads == 3) return 0;                 /* every read was looked at */
+        if (reads >= 3) return 0;                 /* every read was looked at */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
@@ -12482,12 +12493,15 @@ static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uin
     return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
 }
 
-/* One round of the polling transport; returns 1 with an event. */
+/* Rounds of the polling transport while they make progress, at most
+ * four with responses; returns 1 with an event.  The last round only
+ * sends: a response that ended the fourth leaves its next request on its
+ * way, not a client that waits on sockets that will never speak. */
 static int sio__step_polling(sio_client *c, sio_event *ev)
 {
     int round, r;
     uint64_t max_body = (uint64_t)c->max_message + 4096;
-    for (round = 0; round < 4; round++) {
+    for (round = 0;; round++) {
         int progress = 0;
         if (sio__poll_packets(c, ev)) return 1;
         if (c->phase < SIO__OPEN) return 0;
@@ -12505,6 +12519,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if ((r = sio__poll_link(c, &c->ln, c->why, sizeof c->why)) != 0) break;
         if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, c->why, sizeof c->why)) != 0)
             break;
+        if (round == 4) return 0;
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
             r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", c->why,
                                    sizeof c->why);
@@ -12531,7 +12546,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         }
         if (!progress) return 0;
     }
-    if (round < 4 && r < 0) {
+    if (r < 0) {
         if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
         else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE || r == SIO_ERR_TOO_BIG ||
                             r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY || r == SIO_ERR_NOMEM ? r : SIO_ERR_IO, c->why);
@@ -13421,10 +13436,13 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
 {
     uint64_t now;
     uint64_t deadline;
+    int i;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln)) return 0;   /* work waiting */
+    if (c->events.count || c->events.close_owed) return 0;   /* work waiting */
+    for (i = 0; i < SIO__LINKS; i++)              /* plaintext the socket no longer shows: the probe's too */
+        if (sio__tls_buffered(&c->sys, sio__link_at(c, i))) return 0;
 #if SIO__WITH_POLLING
-    if (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos) return 0;
+    if (c->polling.pkt_end > c->polling.pkt_pos) return 0;
 #endif
 #if SIO__WITH_SOCKETIO
     if (sio__namespaces_deliverable(&c->socketio.namespaces)) return 0;

@@ -702,10 +702,13 @@ SIO_API int sio_next_timeout_ms(const sio_client *c)
 {
     uint64_t now;
     uint64_t deadline;
+    int i;
     if (!c) return -1;
-    if (c->events.count || c->events.close_owed || sio__tls_buffered(&c->sys, &c->ln)) return 0;   /* work waiting */
+    if (c->events.count || c->events.close_owed) return 0;   /* work waiting */
+    for (i = 0; i < SIO__LINKS; i++)              /* plaintext the socket no longer shows: the probe's too */
+        if (sio__tls_buffered(&c->sys, sio__link_at(c, i))) return 0;
 #if SIO__WITH_POLLING
-    if (sio__tls_buffered(&c->sys, &c->polling.post) || c->polling.pkt_end > c->polling.pkt_pos) return 0;
+    if (c->polling.pkt_end > c->polling.pkt_pos) return 0;
 #endif
 #if SIO__WITH_SOCKETIO
     if (sio__namespaces_deliverable(&c->socketio.namespaces)) return 0;

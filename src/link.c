@@ -169,10 +169,18 @@ static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *d
         if (sio__tls_push_out(sys, l, err, err_size) < 0)                    /* handshake replies first */
             return sio__tls_salvage(sys, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
         in = sys->tls->recv_buf(l->tls, &n);
-        if (!in || !n) return SIO_ERR_AGAIN;
+        if (!in || !n) {
+            if (sio__tls_buffered(sys, l)) continue;
+            return SIO_ERR_AGAIN;
+        }
         r = sys->pf->recv(sys->pf->user, l->sock, in, n, err, err_size);
         if (r <= 0) {
-            if (r == SIO_ERR_AGAIN) l->may_read = 0;
+            if (r == SIO_ERR_AGAIN) {
+                l->may_read = 0;
+                /* an engine may hold records it took earlier but gave no
+                 * plaintext for (mbedTLS after a session ticket) */
+                if (sio__tls_buffered(sys, l)) continue;
+            }
             if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
             return r;
         }
@@ -369,8 +377,10 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
 {
     sio__tunnel *t = l->tunnel;
     char err[SIO__TEXT_SIZE - 32];
-    int round;
-    for (round = 0; round < 16; round++) {
+    int reads = 0, steps;
+    /* a step either takes buffered bytes or answers, so the steps end with
+     * what is buffered; the cap only guards against a codec that did neither */
+    for (steps = 0;; steps++) {
         size_t used = 0;
         long n;
         int r;
@@ -393,7 +403,9 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
             return r;
         }
         if (r == 1) break;
+        if (steps >= 4096) return 0;
         if (used || t->out_len) continue;                 /* a step done: the next may be buffered already */
+        if (reads++ == 16) return 0;                      /* after a look at what the last read brought */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;
@@ -403,7 +415,6 @@ static int sio__link_tunnel(const sio__system *sys, sio__link *l, const sio__rou
             return n == 0 ? SIO_ERR_PROXY : (int)n;
         }
     }
-    if (round == 16) return 0;
     if (route->secure && l->rx_len > l->rx_start) {        /* TLS starts with our hello: nothing may come first */
         snprintf(text, text_size, "proxy: bytes came through the tunnel before TLS started");
         return SIO_ERR_PROXY;

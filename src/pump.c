@@ -372,12 +372,15 @@ static int sio__poll_response(sio_client *c, sio__link *l, sio__http_in *in, uin
     return l == &c->ln && !c->eio.open ? SIO_ERR_HANDSHAKE : SIO_ERR_PROTOCOL;
 }
 
-/* One round of the polling transport; returns 1 with an event. */
+/* Rounds of the polling transport while they make progress, at most
+ * four with responses; returns 1 with an event.  The last round only
+ * sends: a response that ended the fourth leaves its next request on its
+ * way, not a client that waits on sockets that will never speak. */
 static int sio__step_polling(sio_client *c, sio_event *ev)
 {
     int round, r;
     uint64_t max_body = (uint64_t)c->max_message + 4096;
-    for (round = 0; round < 4; round++) {
+    for (round = 0;; round++) {
         int progress = 0;
         if (sio__poll_packets(c, ev)) return 1;
         if (c->phase < SIO__OPEN) return 0;
@@ -395,6 +398,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         if ((r = sio__poll_link(c, &c->ln, c->why, sizeof c->why)) != 0) break;
         if (c->polling.post.sock != SIO_INVALID_SOCKET && (r = sio__poll_link(c, &c->polling.post, c->why, sizeof c->why)) != 0)
             break;
+        if (round == 4) return 0;
         if (c->polling.get_busy && !c->ln.connecting && c->polling.pkt_end == 0) {
             r = sio__poll_response(c, &c->ln, &c->polling.get_in, max_body, c->eio.open ? "polling GET" : "handshake", c->why,
                                    sizeof c->why);
@@ -421,7 +425,7 @@ static int sio__step_polling(sio_client *c, sio_event *ev)
         }
         if (!progress) return 0;
     }
-    if (round < 4 && r < 0) {
+    if (r < 0) {
         if (c->phase == SIO__CLOSING) sio__finish(c, SIO_CLOSE_ABNORMAL, "", 0);
         else sio__abort(c, r == SIO_ERR_CLOSED || r == SIO_ERR_TLS || r == SIO_ERR_HANDSHAKE || r == SIO_ERR_TOO_BIG ||
                             r == SIO_ERR_PROTOCOL || r == SIO_ERR_PROXY || r == SIO_ERR_NOMEM ? r : SIO_ERR_IO, c->why);

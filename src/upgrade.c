@@ -84,27 +84,27 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     char text[SIO__TEXT_SIZE], err[128];
     sio__link *l = &u->link;
     int r, reads;
+    /* every pass looks at what is buffered before it reads, and the loop
+     * ends only after a look: bytes read last never wait for the socket */
     for (reads = 0;; reads++) {
-        size_t have = l->rx_len - l->rx_start;
         long n;
         if (u->state == SIO__PROBE_HANDSHAKE) {
             r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
             if (r < 0) return -1;
-            if (r == 1) {
+            if (r == 1) {                         /* frames behind the head are looked at below */
                 if (sio__websocket_frame(ws, sys, l, SIO_WS_TEXT, &probe, &six, 1) != SIO_OK ||
                     sio__link_flush(sys, l, text, sizeof text) != 0)
                     return -1;
                 u->state = SIO__PROBE_PONG;
-                continue;
             }
         }
-        if (u->state == SIO__PROBE_PONG && have) {
+        if (u->state == SIO__PROBE_PONG && l->rx_len > l->rx_start) {
             if ((r = sio__upgrade_frames(ws, sys, l)) < 0) return -1;
             if (r == 1) u->state = SIO__PROBE_PAUSE;   /* no new GET or POST from now on */
         }
         if (u->state == SIO__PROBE_PAUSE) return 1;
         if (l->rx_len - l->rx_start >= max_handshake) return -1;   /* what is left: pings were taken */
-        if (reads == 3) return 0;                 /* every read was looked at */
+        if (reads >= 3) return 0;                 /* every read was looked at */
         err[0] = 0;
         n = sio__link_read(sys, l, 0, err, sizeof err);
         if (n == SIO_ERR_AGAIN) return 0;

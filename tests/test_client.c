@@ -1284,6 +1284,101 @@ static void test_every_allocation_failing_with_a_tls_backend(void)
     CHECK(tried_all);
 }
 
+/* A TLS engine that takes records in (a length byte, then that much
+ * plaintext) and gives one record's plaintext per read_buf call, as OpenSSL
+ * and mbedTLS do; an empty record is one that yields nothing, like a
+ * TLS 1.3 session ticket.  No handshake, nothing to send. */
+typedef struct record_tls {
+    unsigned char in[4096], clear[256];
+    size_t in_len, clear_len, clear_at;
+} record_tls;
+static void *record_open(void *user, const char *host, char *err, size_t n)
+{
+    record_tls *t = (record_tls *)calloc(1, sizeof *t);
+    (void)user; (void)host;
+    if (!t) snprintf(err, n, "out of memory");
+    return t;
+}
+static void record_close(void *s) { free(s); }
+static unsigned char *record_recv_buf(void *s, size_t *room)
+{
+    record_tls *t = (record_tls *)s;
+    *room = sizeof t->in - t->in_len;
+    return t->in + t->in_len;
+}
+static void record_recv_done(void *s, size_t len) { ((record_tls *)s)->in_len += len; }
+static const unsigned char *record_send_buf(void *s, size_t *len) { (void)s; *len = 0; return NULL; }
+static void record_send_done(void *s, size_t len) { (void)s; (void)len; }
+static const unsigned char *record_read_buf(void *s, size_t *len)
+{
+    record_tls *t = (record_tls *)s;
+    if (t->clear_at == t->clear_len && t->in_len && (size_t)t->in[0] + 1 <= t->in_len) {   /* the next record */
+        size_t n = t->in[0];
+        memcpy(t->clear, t->in + 1, n);
+        t->clear_at = 0;
+        t->clear_len = n;
+        memmove(t->in, t->in + 1 + n, t->in_len - 1 - n);
+        t->in_len -= 1 + n;
+    }
+    *len = t->clear_len - t->clear_at;
+    return *len ? t->clear + t->clear_at : NULL;
+}
+static void record_read_done(void *s, size_t len) { ((record_tls *)s)->clear_at += len; }
+static unsigned char *record_write_buf(void *s, size_t *room) { (void)s; *room = 0; return NULL; }
+static void record_write_done(void *s, size_t len) { (void)s; (void)len; }
+static int record_status(void *s, char *err, size_t n) { (void)s; (void)err; (void)n; return 0; }
+static const sio_tls record_tls_backend = { NULL, record_open, record_close, record_recv_buf, record_recv_done,
+                                            record_send_buf, record_send_done, record_read_buf, record_read_done,
+                                            record_write_buf, record_write_done, record_status };
+
+/* Plaintext an engine holds after the socket is drained is read, not left
+ * for a readiness that will not come: behind a record that yields nothing
+ * (a session ticket), and on every link, the upgrade probe's included. */
+static void test_plaintext_held_by_tls_is_not_left_waiting(void)
+{
+    static const unsigned char records[] = { 1, 'a', 0, 1, 'b' };
+    sio__system sys;
+    sio__link l;
+    sio_client *c = NULL;
+    sio_config cfg;
+    char err[128];
+    memset(&sys, 0, sizeof sys);
+    sys.pf = &mem_platform;
+    net_reset();
+    sys.tls = &record_tls_backend;
+    memset(&l, 0, sizeof l);
+    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, err, sizeof err), SIO_OK);
+    l.tls = record_open(NULL, "h", err, sizeof err);
+    l.may_read = 1;
+    server_send(records, sizeof records);                /* all three records in one socket read */
+    CHECK_INT(sio__link_read(&sys, &l, 0, err, sizeof err), 1);
+    CHECK_INT(net.in_pos, net.in_len);
+    CHECK_INT(sio__link_read(&sys, &l, 0, err, sizeof err), 1);   /* "b", behind the empty record */
+    CHECK_SPAN(l.rx + l.rx_start, l.rx_len - l.rx_start, "ab");
+    record_close(l.tls);
+    l.tls = NULL;
+    sio__link_free(&sys, &l);
+
+#if SIO__WITH_POLLING
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "https://h.test/";
+    cfg.mode = SIO_MODE_SOCKETIO;
+    cfg.tls = &record_tls_backend;
+    net_reset();
+    CHECK_INT(sio_create(&cfg, &c), SIO_OK);
+    CHECK(sio_next_timeout_ms(c) != 0);
+    c->upgrade.link.tls = record_open(NULL, "h", err, sizeof err);
+    memcpy(((record_tls *)c->upgrade.link.tls)->in, "\x06" "3probe", 7);   /* the probe's answer, inside TLS */
+    ((record_tls *)c->upgrade.link.tls)->in_len = 7;
+    CHECK_INT(sio_next_timeout_ms(c), 0);
+    record_close(c->upgrade.link.tls);
+    c->upgrade.link.tls = NULL;
+    sio_destroy(c);
+#else
+    (void)c; (void)cfg;
+#endif
+}
+
 /* A CLOSE the event queue had no room for is still owed to the
  * application: until it is polled, the client has not ended, and a new
  * start would see the old run's CLOSE arrive in the middle of it. */
@@ -1964,6 +2059,45 @@ static void test_engines_look_at_their_last_read(void)
         sio__link_free(&sys, &u.link);
     }
 }
+
+/* One call of the probe reads at most a few times, however the 101 falls
+ * across its reads: a head completed by the third read, followed by a
+ * stream of pings, once made it read (and queue pongs) until the socket
+ * ran dry, with sio_poll never returning while the server kept sending. */
+static void test_upgrade_reads_are_bounded_wherever_the_head_ends(void)
+{
+    static char head[16384];
+    static const unsigned char ping[125] = { 0 };
+    static const size_t pads[] = { 0, 2000, 6500, 8800, 9000, 12000, 14000 };
+    sio__system sys;
+    sio__upgrade u;
+    sio__websocket ws;
+    char text[128], accept[29];
+    size_t k, i, n;
+    for (k = 0; k < sizeof pads / sizeof pads[0]; k++) {
+        probe_engine_init(&sys, &ws, &u, 0);
+        CHECK_INT(sio__websocket_request(&ws, &sys, &u.link), SIO_OK);
+        CHECK_INT(sio__link_flush(&sys, &u.link, text, sizeof text), 0);
+        u.state = SIO__PROBE_HANDSHAKE;
+        accept_for_request(accept);
+        n = (size_t)sprintf(head, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            "Sec-WebSocket-Accept: %s\r\nX-Pad: ", accept);
+        memset(head + n, 'p', pads[k]);
+        n += pads[k];
+        memcpy(head + n, "\r\n\r\n", 4);
+        server_send(head, n + 4);
+        for (i = 0; i < 4000; i++) server_frame(1, SIO_WS_PING, ping, sizeof ping);   /* 508 KB */
+        net.out_len = 0;
+        CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, sizeof head), 0);
+        CHECK_INT(u.state, SIO__PROBE_PONG);
+        if (net.in_pos > 64 * 1024 || u.link.tx_len - u.link.tx_sent > 64 * 1024)
+            printf("  head %lu bytes: read %lu, %lu of pongs queued in one call\n", (unsigned long)(n + 4),
+                   (unsigned long)net.in_pos, (unsigned long)(u.link.tx_len - u.link.tx_sent));
+        CHECK(net.in_pos <= 64 * 1024);
+        CHECK(u.link.tx_len - u.link.tx_sent <= 64 * 1024);
+        sio__link_free(&sys, &u.link);
+    }
+}
 #endif
 
 static void test_websocket_engine_alone(void)
@@ -2360,6 +2494,37 @@ static void test_proxy_http_tunnel_comes_before_the_handshake(void)
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_MESSAGE);
     CHECK_SPAN((const char *)ev.data, ev.len, "hi");
     CHECK(sio_memory(c) > 0);
+    sio_destroy(c);
+}
+
+/* The tunnel's reads are bounded per step, and the step ends only after a
+ * look at what the last read brought: an answer that came whole in the
+ * read that drained the socket opens the tunnel at once (before, it waited
+ * for the next wake-up).  Here a 3 KB "100 Continue", 22,000 more, then the
+ * 200: the sixteenth read is the short one. */
+static void test_proxy_tunnel_looks_at_its_last_read(void)
+{
+    static char first[3100];
+    static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    sio_client *c = proxied_client("http://proxy.test:3128");
+    char text[256];
+    size_t n = (size_t)sprintf(first, "HTTP/1.1 100 Continue\r\nX-Pad: "), i;
+    int r = 0, steps;
+    memset(first + n, 'p', 3000);
+    n += 3000;
+    memcpy(first + n, "\r\n\r\n", 4);
+    server_send(first, n + 4);
+    for (i = 0; i < 22000; i++) server_send(cont, sizeof cont - 1);
+    server_send("HTTP/1.1 200 OK\r\n\r\n", 19);
+    /* each step is what the pump does after the poller said "readable" */
+    for (steps = 0; steps < 10 && net.in_pos < net.in_len; steps++) {
+        c->ln.may_read = 1;
+        r = sio__link_ready(&c->sys, &c->ln, &c->route, sio__tunnel_target(c), text, sizeof text);
+        if (r != 0) break;
+    }
+    CHECK_INT(net.in_pos, net.in_len);
+    CHECK_INT(r, 1);                                     /* open once the socket is drained, no wake-up needed */
+    CHECK(c->ln.tunnel == NULL);
     sio_destroy(c);
 }
 
@@ -3368,6 +3533,7 @@ int main(void)
     RUN(test_proxy_refused_without_the_proxy_stage);
 #else
     RUN(test_proxy_http_tunnel_comes_before_the_handshake);
+    RUN(test_proxy_tunnel_looks_at_its_last_read);
     RUN(test_proxy_refusal_is_an_error_then_close);
     RUN(test_proxy_socks5h_names_the_origin);
     RUN(test_proxy_choice_at_create);
@@ -3437,6 +3603,7 @@ int main(void)
     RUN(test_custom_allocator_sees_every_block);
     RUN(test_every_allocation_failing_still_ends_in_one_close);
     RUN(test_every_allocation_failing_with_a_tls_backend);
+    RUN(test_plaintext_held_by_tls_is_not_left_waiting);
 #ifdef SIO_WITH_BEARSSL
     RUN(test_bearssl_anchors_with_every_allocation_failing);
 #endif
@@ -3452,6 +3619,7 @@ int main(void)
 #if SIO__WITH_POLLING
     RUN(test_upgrade_engine_alone);
     RUN(test_engines_look_at_their_last_read);
+    RUN(test_upgrade_reads_are_bounded_wherever_the_head_ends);
 #endif
     RUN(test_dns_resolution_does_not_block_and_connects_to_the_answer);
     RUN(test_dns_hosts_file_then_silence_times_out);

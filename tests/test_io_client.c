@@ -2858,6 +2858,30 @@ static void test_io_polling_nothing_follows_the_close_packet(void)
     sio_destroy(c);
 }
 
+/* A step of polling handles at most four responses, and whatever it
+ * handles last leaves its next request on the way: four empty long-poll
+ * answers in a row once left no GET out after the step, so the server's
+ * next ping could not reach a client waiting on its sockets. */
+static void test_io_polling_step_ends_with_a_request_out(void)
+{
+    sio_client *c = NULL;
+    sio_config cfg;
+    sio_event ev;
+    const char *p;
+    int i, gets = 0;
+    memset(&cfg, 0, sizeof cfg);
+    c = polling_client_connected(&cfg);
+    CHECK(c->polling.get_busy);
+    for (i = 0; i < 4; i++) box_http(0, "", 0);               /* answers to this GET and the next three */
+    net.out_len = 0;
+    CHECK_INT(sio_poll(c, &ev, 0), 0);
+    net.out[net.out_len] = 0;
+    for (p = (const char *)net.out; (p = strstr(p, "GET /socket.io/")) != NULL; p++) gets++;
+    CHECK_INT(gets, 4);
+    CHECK(c->polling.get_busy);
+    sio_destroy(c);
+}
+
 /* receive_parts over polling: each attachment comes whole as one
  * ATTACHMENT event (its base64 decoded where it lay). */
 static void test_io_polling_attachments_in_parts(void)
@@ -4596,6 +4620,7 @@ int main(void)
     RUN(test_io_leave_has_the_room_of_the_queue_it_drops);
     RUN(test_io_polling_attachments_in_parts);
     RUN(test_io_polling_nothing_follows_the_close_packet);
+    RUN(test_io_polling_step_ends_with_a_request_out);
     RUN(test_io_attachment_in_parts_in_little_memory);
     RUN(test_io_early_event_in_parts_is_held_whole);
     RUN(test_io_undelivered_binary_packet_leaves_the_next_intact);
