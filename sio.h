@@ -7157,6 +7157,21 @@ static int sio__tls_buffered(const sio__system *sys, const sio__link *l)
     return l->tls && sys->tls->read_buf(l->tls, &n) && n > 0;
 }
 
+/* After the socket said "would block": whether the engine still has
+ * something for a read, plaintext in one of its next few records (records
+ * that yield none, like TLS 1.3 session tickets, come in twos) or an end
+ * it reached while looking (failed, or closed) that the read reports. */
+static int sio__tls_pending(const sio__system *sys, const sio__link *l)
+{
+    int k;
+    if (!l->tls) return 0;
+    for (k = 0; k < 4; k++) {
+        if (sio__tls_buffered(sys, l)) return 1;
+        if (sys->tls->status(l->tls, NULL, 0) != 0) return 1;
+    }
+    return 0;
+}
+
 static int sio__tls_failed(const sio__system *sys, sio__link *l, char *err, size_t err_size)
 {
     char why[SIO__TEXT_SIZE - 8];
@@ -7224,7 +7239,7 @@ static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *d
             return sio__tls_salvage(sys, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
         in = sys->tls->recv_buf(l->tls, &n);
         if (!in || !n) {
-            if (sio__tls_buffered(sys, l)) continue;
+            if (sio__tls_pending(sys, l)) continue;
             return SIO_ERR_AGAIN;
         }
         r = sys->pf->recv(sys->pf->user, l->sock, in, n, err, err_size);
@@ -7233,7 +7248,7 @@ static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *d
                 l->may_read = 0;
                 /* an engine may hold records it took earlier but gave no
                  * plaintext for (mbedTLS after a session ticket) */
-                if (sio__tls_buffered(sys, l)) continue;
+                if (sio__tls_pending(sys, l)) continue;
             }
             if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
             return r;
@@ -7344,7 +7359,7 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
     want = need > l->chunk - 1 ? need : l->chunk - 1;
     /* A short read means the socket is drained: skip the recv that would
      * only say EAGAIN and let the caller wait for readiness instead. */
-    if (!l->may_read && !sio__tls_buffered(sys, l)) return SIO_ERR_AGAIN;
+    if (!l->may_read && !sio__tls_pending(sys, l)) return SIO_ERR_AGAIN;
     if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
         memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
         l->rx_len -= l->rx_start;
@@ -8743,10 +8758,19 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     char text[SIO__TEXT_SIZE], err[128];
     sio__link *l = &u->link;
     int r, reads;
+    long n;
+    if (u->state == SIO__PROBE_PAUSE) {
+        /* What comes while paused is kept for the WebSocket after the switch,
+         * but taken off the socket (and out of TLS), a read a step: left
+         * there it would wake the pump again and again until the switch. */
+        if (l->rx_len - l->rx_start >= max_handshake) return -1;
+        err[0] = 0;
+        n = sio__link_read(sys, l, 0, err, sizeof err);
+        return n > 0 || n == SIO_ERR_AGAIN ? 1 : -1;   /* the server's end or an error: no switch */
+    }
     /* every pass looks at what is buffered before it reads, and the loop
      * ends only after a look: bytes read last never wait for the socket */
     for (reads = 0;; reads++) {
-        long n;
         if (u->state == SIO__PROBE_HANDSHAKE) {
             r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
             if (r < 0) return -1;
@@ -13703,14 +13727,17 @@ static void *sio__tag(sio_client *c, int link) { return (void *)((uintptr_t)c | 
 static void sio__set_sync(sio_set *s, sio_client *c)
 {
     sio_wait_item items[SIO_MAX_SOCKETS];
-    size_t n = sio_sockets(c, items, SIO_MAX_SOCKETS), k;
+    /* the timeout first: looking for plaintext may leave a TLS engine
+     * ciphertext to send (an alert), which the interest must include */
+    int t = sio_next_timeout_ms(c);
+    size_t n, k;
     int link;
     uint64_t d;
-    int t = sio_next_timeout_ms(c);
     if (t == 0) {                              /* buffered work: serve it at once */
         sio__ready_push(s, c);
         return;
     }
+    n = sio_sockets(c, items, SIO_MAX_SOCKETS);
     if (s->poller) {
         for (link = 0; link < SIO__LINKS; link++) {
             sio_socket sock = sio__link_at(c, link)->sock;

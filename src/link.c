@@ -103,6 +103,21 @@ static int sio__tls_buffered(const sio__system *sys, const sio__link *l)
     return l->tls && sys->tls->read_buf(l->tls, &n) && n > 0;
 }
 
+/* After the socket said "would block": whether the engine still has
+ * something for a read, plaintext in one of its next few records (records
+ * that yield none, like TLS 1.3 session tickets, come in twos) or an end
+ * it reached while looking (failed, or closed) that the read reports. */
+static int sio__tls_pending(const sio__system *sys, const sio__link *l)
+{
+    int k;
+    if (!l->tls) return 0;
+    for (k = 0; k < 4; k++) {
+        if (sio__tls_buffered(sys, l)) return 1;
+        if (sys->tls->status(l->tls, NULL, 0) != 0) return 1;
+    }
+    return 0;
+}
+
 static int sio__tls_failed(const sio__system *sys, sio__link *l, char *err, size_t err_size)
 {
     char why[SIO__TEXT_SIZE - 8];
@@ -170,7 +185,7 @@ static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *d
             return sio__tls_salvage(sys, l, err, err_size) ? SIO_ERR_TLS : SIO_ERR_IO;
         in = sys->tls->recv_buf(l->tls, &n);
         if (!in || !n) {
-            if (sio__tls_buffered(sys, l)) continue;
+            if (sio__tls_pending(sys, l)) continue;
             return SIO_ERR_AGAIN;
         }
         r = sys->pf->recv(sys->pf->user, l->sock, in, n, err, err_size);
@@ -179,7 +194,7 @@ static long sio__tls_read(const sio__system *sys, sio__link *l, unsigned char *d
                 l->may_read = 0;
                 /* an engine may hold records it took earlier but gave no
                  * plaintext for (mbedTLS after a session ticket) */
-                if (sio__tls_buffered(sys, l)) continue;
+                if (sio__tls_pending(sys, l)) continue;
             }
             if (r == 0) l->truncated = 1;       /* no close_notify came first (that ends above) */
             return r;
@@ -290,7 +305,7 @@ static long sio__link_read(const sio__system *sys, sio__link *l, size_t need, ch
     want = need > l->chunk - 1 ? need : l->chunk - 1;
     /* A short read means the socket is drained: skip the recv that would
      * only say EAGAIN and let the caller wait for readiness instead. */
-    if (!l->may_read && !sio__tls_buffered(sys, l)) return SIO_ERR_AGAIN;
+    if (!l->may_read && !sio__tls_pending(sys, l)) return SIO_ERR_AGAIN;
     if (l->rx_start > 0 && l->rx_cap - l->rx_len < want + 1) {
         memmove(l->rx, l->rx + l->rx_start, l->rx_len - l->rx_start);
         l->rx_len -= l->rx_start;

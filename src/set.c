@@ -118,14 +118,17 @@ static void *sio__tag(sio_client *c, int link) { return (void *)((uintptr_t)c | 
 static void sio__set_sync(sio_set *s, sio_client *c)
 {
     sio_wait_item items[SIO_MAX_SOCKETS];
-    size_t n = sio_sockets(c, items, SIO_MAX_SOCKETS), k;
+    /* the timeout first: looking for plaintext may leave a TLS engine
+     * ciphertext to send (an alert), which the interest must include */
+    int t = sio_next_timeout_ms(c);
+    size_t n, k;
     int link;
     uint64_t d;
-    int t = sio_next_timeout_ms(c);
     if (t == 0) {                              /* buffered work: serve it at once */
         sio__ready_push(s, c);
         return;
     }
+    n = sio_sockets(c, items, SIO_MAX_SOCKETS);
     if (s->poller) {
         for (link = 0; link < SIO__LINKS; link++) {
             sio_socket sock = sio__link_at(c, link)->sock;

@@ -84,10 +84,19 @@ static int sio__upgrade_receive(sio__upgrade *u, sio__system *sys, sio__websocke
     char text[SIO__TEXT_SIZE], err[128];
     sio__link *l = &u->link;
     int r, reads;
+    long n;
+    if (u->state == SIO__PROBE_PAUSE) {
+        /* What comes while paused is kept for the WebSocket after the switch,
+         * but taken off the socket (and out of TLS), a read a step: left
+         * there it would wake the pump again and again until the switch. */
+        if (l->rx_len - l->rx_start >= max_handshake) return -1;
+        err[0] = 0;
+        n = sio__link_read(sys, l, 0, err, sizeof err);
+        return n > 0 || n == SIO_ERR_AGAIN ? 1 : -1;   /* the server's end or an error: no switch */
+    }
     /* every pass looks at what is buffered before it reads, and the loop
      * ends only after a look: bytes read last never wait for the socket */
     for (reads = 0;; reads++) {
-        long n;
         if (u->state == SIO__PROBE_HANDSHAKE) {
             r = sio__websocket_handshake(ws, l, max_handshake, text, sizeof text);
             if (r < 0) return -1;

@@ -1287,10 +1287,12 @@ static void test_every_allocation_failing_with_a_tls_backend(void)
 /* A TLS engine that takes records in (a length byte, then that much
  * plaintext) and gives one record's plaintext per read_buf call, as OpenSSL
  * and mbedTLS do; an empty record is one that yields nothing, like a
- * TLS 1.3 session ticket.  No handshake, nothing to send. */
+ * TLS 1.3 session ticket, and a record of length 255 fails the session.
+ * busy: it takes no input while it holds some.  No handshake, nothing to send. */
 typedef struct record_tls {
     unsigned char in[4096], clear[256];
     size_t in_len, clear_len, clear_at;
+    int failed, busy;
 } record_tls;
 static void *record_open(void *user, const char *host, char *err, size_t n)
 {
@@ -1303,8 +1305,8 @@ static void record_close(void *s) { free(s); }
 static unsigned char *record_recv_buf(void *s, size_t *room)
 {
     record_tls *t = (record_tls *)s;
-    *room = sizeof t->in - t->in_len;
-    return t->in + t->in_len;
+    *room = t->busy && t->in_len ? 0 : sizeof t->in - t->in_len;
+    return *room ? t->in + t->in_len : NULL;
 }
 static void record_recv_done(void *s, size_t len) { ((record_tls *)s)->in_len += len; }
 static const unsigned char *record_send_buf(void *s, size_t *len) { (void)s; *len = 0; return NULL; }
@@ -1312,7 +1314,8 @@ static void record_send_done(void *s, size_t len) { (void)s; (void)len; }
 static const unsigned char *record_read_buf(void *s, size_t *len)
 {
     record_tls *t = (record_tls *)s;
-    if (t->clear_at == t->clear_len && t->in_len && (size_t)t->in[0] + 1 <= t->in_len) {   /* the next record */
+    if (t->clear_at == t->clear_len && !t->failed && t->in_len && t->in[0] == 255) t->failed = 1;
+    if (t->clear_at == t->clear_len && !t->failed && t->in_len && (size_t)t->in[0] + 1 <= t->in_len) {   /* the next record */
         size_t n = t->in[0];
         memcpy(t->clear, t->in + 1, n);
         t->clear_at = 0;
@@ -1326,38 +1329,60 @@ static const unsigned char *record_read_buf(void *s, size_t *len)
 static void record_read_done(void *s, size_t len) { ((record_tls *)s)->clear_at += len; }
 static unsigned char *record_write_buf(void *s, size_t *room) { (void)s; *room = 0; return NULL; }
 static void record_write_done(void *s, size_t len) { (void)s; (void)len; }
-static int record_status(void *s, char *err, size_t n) { (void)s; (void)err; (void)n; return 0; }
+static int record_status(void *s, char *err, size_t n)
+{
+    if (!((record_tls *)s)->failed) return 0;
+    if (err && n) snprintf(err, n, "bad record");
+    return -1;
+}
 static const sio_tls record_tls_backend = { NULL, record_open, record_close, record_recv_buf, record_recv_done,
                                             record_send_buf, record_send_done, record_read_buf, record_read_done,
                                             record_write_buf, record_write_done, record_status };
 
+/* The records a test link's engine takes in next, and a read from it. */
+static long record_read(sio__system *sys, sio__link *l, const void *records, size_t n, int may_read)
+{
+    char err[128];
+    if (records) server_send(records, n);
+    l->may_read = may_read;
+    return sio__link_read(sys, l, 0, err, sizeof err);
+}
+
 /* Plaintext an engine holds after the socket is drained is read, not left
- * for a readiness that will not come: behind a record that yields nothing
- * (a session ticket), and on every link, the upgrade probe's included. */
+ * for a readiness that will not come: behind records that yield nothing
+ * (session tickets), from an engine that takes no input while it holds
+ * some, and a failure the engine reached while being looked at is
+ * reported.  The client looks at every link that reads, the upgrade probe's
+ * included, but not at a paused probe's: that waits for the switch. */
 static void test_plaintext_held_by_tls_is_not_left_waiting(void)
 {
-    static const unsigned char records[] = { 1, 'a', 0, 1, 'b' };
+    static const unsigned char records[] = { 1, 'a', 0, 0, 1, 'b' }, fatal[] = { 1, 'c', 0, 255 };
     sio__system sys;
     sio__link l;
     sio_client *c = NULL;
     sio_config cfg;
     char err[128];
+    int busy;
     memset(&sys, 0, sizeof sys);
     sys.pf = &mem_platform;
-    net_reset();
     sys.tls = &record_tls_backend;
-    memset(&l, 0, sizeof l);
-    CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, err, sizeof err), SIO_OK);
-    l.tls = record_open(NULL, "h", err, sizeof err);
-    l.may_read = 1;
-    server_send(records, sizeof records);                /* all three records in one socket read */
-    CHECK_INT(sio__link_read(&sys, &l, 0, err, sizeof err), 1);
-    CHECK_INT(net.in_pos, net.in_len);
-    CHECK_INT(sio__link_read(&sys, &l, 0, err, sizeof err), 1);   /* "b", behind the empty record */
-    CHECK_SPAN(l.rx + l.rx_start, l.rx_len - l.rx_start, "ab");
-    record_close(l.tls);
-    l.tls = NULL;
-    sio__link_free(&sys, &l);
+    for (busy = 0; busy <= 1; busy++) {
+        net_reset();
+        memset(&l, 0, sizeof l);
+        CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &l.sock, err, sizeof err), SIO_OK);
+        l.tls = record_open(NULL, "h", err, sizeof err);
+        ((record_tls *)l.tls)->busy = busy;
+        CHECK_INT(record_read(&sys, &l, records, sizeof records, 1), 1);   /* all four records in one socket read */
+        CHECK_INT(net.in_pos, net.in_len);
+        CHECK_INT(record_read(&sys, &l, NULL, 0, 0), 1);          /* "b", behind two empty records */
+        CHECK_SPAN(l.rx + l.rx_start, l.rx_len - l.rx_start, "ab");
+        CHECK_INT(record_read(&sys, &l, NULL, 0, 0), SIO_ERR_AGAIN);
+        CHECK_INT(record_read(&sys, &l, fatal, sizeof fatal, 1), 1);
+        CHECK_INT(record_read(&sys, &l, NULL, 0, 0), SIO_ERR_TLS);   /* not "would block" for ever */
+        record_close(l.tls);
+        l.tls = NULL;
+        sio__link_free(&sys, &l);
+    }
 
 #if SIO__WITH_POLLING
     memset(&cfg, 0, sizeof cfg);
@@ -1370,10 +1395,30 @@ static void test_plaintext_held_by_tls_is_not_left_waiting(void)
     c->upgrade.link.tls = record_open(NULL, "h", err, sizeof err);
     memcpy(((record_tls *)c->upgrade.link.tls)->in, "\x06" "3probe", 7);   /* the probe's answer, inside TLS */
     ((record_tls *)c->upgrade.link.tls)->in_len = 7;
+    c->upgrade.state = SIO__PROBE_PONG;                  /* waiting for it */
     CHECK_INT(sio_next_timeout_ms(c), 0);
+    c->upgrade.state = SIO__PROBE_NONE;
     record_close(c->upgrade.link.tls);
     c->upgrade.link.tls = NULL;
     sio_destroy(c);
+    {   /* a paused probe keeps what comes for after the switch, taken out of TLS */
+        sio__upgrade u;
+        sio__websocket ws;
+        memset(&u, 0, sizeof u);
+        memset(&ws, 0, sizeof ws);
+        net_reset();
+        CHECK_INT(mem_platform.connect(NULL, "h", 1, 0, &u.link.sock, err, sizeof err), SIO_OK);
+        u.state = SIO__PROBE_PAUSE;
+        u.link.tls = record_open(NULL, "h", err, sizeof err);
+        memcpy(((record_tls *)u.link.tls)->in, "\x02" "hb", 3);
+        ((record_tls *)u.link.tls)->in_len = 3;
+        CHECK_INT(sio__upgrade_receive(&u, &sys, &ws, 4096), 1);
+        CHECK_SPAN(u.link.rx + u.link.rx_start, u.link.rx_len - u.link.rx_start, "hb");
+        CHECK(!sio__tls_buffered(&sys, &u.link));
+        record_close(u.link.tls);
+        u.link.tls = NULL;
+        sio__link_free(&sys, &u.link);
+    }
 #else
     (void)c; (void)cfg;
 #endif

@@ -3056,20 +3056,43 @@ static void test_io_upgrade_probe_pongs_are_bounded(void)
 static void test_io_paused_probe_does_not_spin(void)
 {
     sio_event ev;
-    int i, probe, zeros = 0;
+    int i, probe, zeros = 0, pong;
+    sio_ws_frame f;
+    unsigned char payload[128];
     sio_client *c = io_probing(&probe);
     if (!c) return;
     box_frame(probe, SIO_WS_TEXT, "3probe", 6);
     for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);      /* paused */
+    box_frame(probe, SIO_WS_PING, "hb", 2);           /* kept for after the switch, but off the socket */
     net.now += 11000;                                 /* past the probe's 10 s */
     for (i = 0; i < 100; i++) {
         if (sio_next_timeout_ms(c) == 0) zeros++;
         sio_poll(c, &ev, 0);
     }
     CHECK(zeros < 2);
+    CHECK_INT(net.sim.link[probe].in_pos, net.sim.link[probe].in_len);   /* else readable: woken at once, for ever */
+    net.out_len = 0;
     box_http(0, "6", 1);                              /* the GET ends: the WebSocket takes over */
     for (i = 0; i < 5; i++) sio_poll(c, &ev, 0);
     box_frame(probe, SIO_WS_TEXT, "42[\"over\",\"ws\"]", 15);
+    CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
+    for (i = 0, pong = 0; i < 4 && client_frame((size_t)i, &f, payload); i++)   /* "5", then the pong */
+        if (f.opcode == SIO_WS_PONG && f.length == 2 && memcmp(payload, "hb", 2) == 0) pong = 1;
+    CHECK(pong);                                      /* the ping read while paused was answered */
+    sio_destroy(c);
+
+    c = io_probing(&probe);                           /* the server ends the probe while it is paused */
+    if (!c) return;
+    box_frame(probe, SIO_WS_TEXT, "3probe", 6);
+    for (i = 0; i < 3; i++) sio_poll(c, &ev, 0);
+    net.sim.link[probe].eof = 1;
+    for (i = zeros = 0; i < 20; i++) {
+        if (sio_next_timeout_ms(c) == 0) zeros++;
+        sio_poll(c, &ev, 0);
+    }
+    CHECK(zeros < 2);
+    CHECK_INT(c->upgrade.state, SIO__PROBE_FAILED);
+    box_http(0, "42[\"still\",\"polling\"]", 21);
     CHECK_INT(poll_type(c, &ev), SIO_EVENT_EVENT);
     sio_destroy(c);
 }
