@@ -7163,11 +7163,13 @@ static int sio__tls_buffered(const sio__system *sys, const sio__link *l)
  * it reached while looking (failed, or closed) that the read reports. */
 static int sio__tls_pending(const sio__system *sys, const sio__link *l)
 {
+    char why[64];                                /* a backend may describe its failure here */
     int k;
     if (!l->tls) return 0;
     for (k = 0; k < 4; k++) {
         if (sio__tls_buffered(sys, l)) return 1;
-        if (sys->tls->status(l->tls, NULL, 0) != 0) return 1;
+        why[0] = 0;
+        if (sys->tls->status(l->tls, why, sizeof why) != 0) return 1;
     }
     return 0;
 }
